@@ -1,0 +1,14 @@
+/**
+ * @file patron.h
+ * @brief Umbrella header: includes every public libpatron module header.
+ *
+ * Include this, link with `pkg-config --cflags --libs patron`, and see the
+ * "Conventions" page for errors, ownership, threads, time and money units.
+ */
+#ifndef PATRON_H
+#define PATRON_H
+
+#include "patron/common.h"
+#include "patron/version.h"
+
+#endif /* PATRON_H */

@@ -1,0 +1,23 @@
+/* Small helpers shared by the subcommands. */
+#ifndef PATRON_CLI_UTIL_H
+#define PATRON_CLI_UTIL_H
+
+#include <stdint.h>
+
+/* Print "patron CMD: <msg>" (printf-style) to stderr and return 1. */
+int cli_fail(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Print "patron CMD: <what>: <patron_strerror(rc)>: <patron_errmsg()>" and return 1. */
+int cli_fail_rc(const char *cmd, int rc, const char *what);
+/* Strict number parsing: the whole string must be consumed. 0 on success. */
+int cli_parse_double(const char *s, double *out);
+int cli_parse_int64(const char *s, int64_t *out);
+/* Value of option `name` at argv[*i] ("--name VALUE" or "--name=VALUE");
+ * advances *i past a separate value. NULL when argv[*i] is not that option;
+ * sets *missing when the option is present without a value. */
+const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missing);
+
+#endif

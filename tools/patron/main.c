@@ -1,0 +1,72 @@
+/* `patron`: thin command-line surface over the public C API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "patron.h"
+
+static const cli_command commands[] = {
+#ifdef PATRON_CLI_HAVE_DEMO
+    {"demo", "run the main job end to end on simulated customers", cmd_demo},
+#endif
+#ifdef PATRON_CLI_HAVE_SUMMARY
+    {"summary", "per-customer purchase summary of a transaction log", cmd_summary},
+#endif
+#ifdef PATRON_CLI_HAVE_SIMULATE
+    {"simulate", "write a synthetic transaction log from a buy-till-you-die model", cmd_simulate},
+#endif
+#ifdef PATRON_CLI_HAVE_CLV
+    {"clv", "fit customer-lifetime-value models and predict", cmd_clv},
+#endif
+#ifdef PATRON_CLI_HAVE_ABTEST
+    {"abtest", "assign customers to experiments and test the results", cmd_abtest},
+#endif
+#ifdef PATRON_CLI_HAVE_PROFILE
+    {"profile", "customer profiles in a store", cmd_profile},
+#endif
+#ifdef PATRON_CLI_HAVE_POINTS
+    {"points", "the points ledger", cmd_points},
+#endif
+#ifdef PATRON_CLI_HAVE_TIER
+    {"tier", "tiers", cmd_tier},
+#endif
+#ifdef PATRON_CLI_HAVE_SEGMENT
+    {"segment", "rule-based, lifecycle and RFM segments", cmd_segment},
+#endif
+#ifdef PATRON_CLI_HAVE_JOURNEY
+    {"journey", "journey triggers", cmd_journey},
+#endif
+#ifdef PATRON_CLI_HAVE_REPORT
+    {"report", "weekly KPI and campaign reports", cmd_report},
+#endif
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: patron <command> [options]\n\ncommands:\n");
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n`patron <command> --help` describes each command. `patron --version` prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("patron %s\n", patron_version_string());
+        return 0;
+    }
+    for (const cli_command *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name))
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "patron: unknown command '%s' (try `patron --help`)\n", argv[1]);
+    return 2;
+}
