@@ -21,8 +21,8 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_ABTEST
     {"abtest", "assign customers to experiments and test the results", cmd_abtest},
 #endif
-#ifdef PATRON_CLI_HAVE_PROFILE
-    {"profile", "customer profiles in a store", cmd_profile},
+#ifdef PATRON_CLI_HAVE_MEMBER
+    {"member", "member profiles in a store: add, show, merge, export, erase", cmd_member},
 #endif
 #ifdef PATRON_CLI_HAVE_POINTS
     {"points", "the points ledger", cmd_points},
