@@ -189,7 +189,7 @@ int patron_frame_write(const patron_frame *frame, FILE *fp,
 {
     if (!frame || !fp)
         return patron__fail(PATRON_EINVAL, "patron_frame_write: NULL argument");
-    int format;
+    int format = PATRON_FORMAT_CSV;
     int rc = get_format(opts, &format);
     if (rc)
         return rc;
@@ -208,7 +208,7 @@ int patron_frame_write_buffer(const patron_frame *frame, char *buf, size_t cap, 
 {
     if (!frame || !len || (!buf && cap))
         return patron__fail(PATRON_EINVAL, "patron_frame_write_buffer: NULL argument");
-    int format;
+    int format = PATRON_FORMAT_CSV;
     int rc = get_format(opts, &format);
     if (rc)
         return rc;
