@@ -18,32 +18,15 @@ static inline uint64_t load_short(const char *s, size_t len)
     return w;
 }
 
-static inline uint64_t hash_str(const char *s, size_t len)
-{
-    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)len;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
-        h ^= h >> 31;
-        s += 8;
-        len -= 8;
-    }
-    if (len) {
-        h = (h ^ load_short(s, len)) * UINT64_C(0x94d049bb133111eb);
-        h ^= h >> 29;
-    }
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 32;
-    return h;
-}
+#define hash_str pt_hash_str
 
 void pt_idmap_free(pt_idmap *m)
 {
     patron__free(m->ints);
     patron__free(m->offs);
     patron__free(m->arena);
-    patron__free(m->slots);
+    patron__free(m->slots_raw);
+    m->slots_raw = NULL;
     m->ints = NULL;
     m->offs = NULL;
     m->arena = NULL;
@@ -116,11 +99,13 @@ static int reserve(pt_idmap *m, size_t bytes)
     }
     if ((m->n + 1) * 2 > m->tcap) {
         size_t nc = m->tcap ? m->tcap * 2 : 512;
-        pt_idslot *t = patron__reallocarray(NULL, nc, sizeof *t);
+        void *raw;
+        pt_idslot *t = nc <= SIZE_MAX / sizeof *t ? pt_big_alloc(nc * sizeof *t, &raw) : NULL;
         if (!t)
             return patron__oom();
         rehash(m, t, nc);
-        patron__free(m->slots);
+        patron__free(m->slots_raw);
+        m->slots_raw = raw;
         m->slots = t;
         m->tcap = nc;
     }
@@ -170,6 +155,11 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
 
 int pt_idmap_str(pt_idmap *m, const char *key, size_t len, uint32_t *idx)
 {
+    return pt_idmap_str_h(m, key, len, hash_str(key, len), idx);
+}
+
+int pt_idmap_str_h(pt_idmap *m, const char *key, size_t len, uint64_t h, uint32_t *idx)
+{
     if (m->kind == PT_ID_INT)
         return patron__fail(PATRON_EINVAL,
                             "customer id '%.*s' is a string but this log has integer ids",
@@ -180,7 +170,6 @@ int pt_idmap_str(pt_idmap *m, const char *key, size_t len, uint32_t *idx)
         *idx = (uint32_t)(m->last - 1);
         return PATRON_OK;
     }
-    uint64_t h = hash_str(key, len);
     uint16_t tag = (uint16_t)(h >> 48);
     uint64_t shortkey = len <= 8 ? load_short(key, len) : 0;
     if (m->tcap) {

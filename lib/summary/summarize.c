@@ -40,7 +40,6 @@ typedef struct {
     int reject;
     int64_t obs_end, cal_end;
     int64_t p_obs, p_cal;
-    double scale; /* 10^decimals */
     /* outputs, indexed by output row */
     double *freq, *rec, *T, *mon, *fh, *mh, *dh;
     int64_t *first, *last, *orders, *spend;
@@ -119,7 +118,7 @@ static int reduce(ctx *c, uint32_t cust, const int64_t *t, const int64_t *a, siz
     c->freq[r] = f;
     c->rec[r] = (double)(cur - p0);
     c->T[r] = (double)((c->holdout ? c->p_cal : c->p_obs) - p0);
-    c->mon[r] = nper > 1 ? (double)rep / f / c->scale : 0.0;
+    c->mon[r] = nper > 1 ? (double)rep / f : 0.0;
     c->first[r] = t[0];
     c->last[r] = t[kc - 1];
     c->orders[r] = (int64_t)kc;
@@ -139,7 +138,7 @@ static int reduce(ctx *c, uint32_t cust, const int64_t *t, const int64_t *a, siz
             cnt++;
         }
         c->fh[r] = (double)nh;
-        c->mh[r] = cnt ? (double)hsum / (double)cnt / c->scale : 0.0;
+        c->mh[r] = cnt ? (double)hsum / (double)cnt : 0.0;
         c->dh[r] = (double)(period_of(pf, c->obs_end) - c->p_cal);
     }
     return PATRON_OK;
@@ -252,7 +251,7 @@ static int stream(ctx *c, const uint32_t *byrank)
         c->freq[r] = f;
         c->rec[r] = (double)(st->curp - st->p0);
         c->T[r] = (double)(c->p_obs - st->p0);
-        c->mon[r] = st->nper > 1 ? (double)rep / f / c->scale : 0.0;
+        c->mon[r] = st->nper > 1 ? (double)rep / f : 0.0;
         c->first[r] = st->first;
         c->last[r] = st->last;
         c->orders[r] = st->orders;
@@ -332,6 +331,7 @@ static int build_frame(patron_frame **out, ctx *c)
         return rc;
     const pt_idmap *m = &c->log->cust;
     size_t rows = c->rows ? c->rows : 1;
+    f->decimals = c->log->decimals;
     if (m->kind == PT_ID_STR) {
         size_t total = 0;
         for (size_t r = 0; r < c->rows; r++)
@@ -398,6 +398,9 @@ static int build_frame(patron_frame **out, ctx *c)
             return rc;
         }
         *cols[i].data = NULL; /* owned by the frame now */
+        f->cols[f->ncols - 1].money = !strcmp(cols[i].name, "monetary_value") ||
+                                      !strcmp(cols[i].name, "monetary_value_holdout") ||
+                                      !strcmp(cols[i].name, "total_spend");
     }
     *out = f;
     return PATRON_OK;
@@ -424,9 +427,6 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     c.cal_end = o.calibration_end;
     c.p_obs = period_of(&c.pf, o.observation_end);
     c.p_cal = c.holdout ? period_of(&c.pf, o.calibration_end) : 0;
-    c.scale = 1;
-    for (int i = 0; i < log->decimals; i++)
-        c.scale *= 10;
 
     const size_t n = log->n, nc = log->cust.n;
     uint32_t *rank = NULL;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "patron/summary.h"
 
@@ -26,6 +27,7 @@ typedef struct pt_idmap {
                          * before is its length, a NUL follows */
     char *arena;
     size_t alen, acap;
+    void *slots_raw;    /* allocation holding slots (see pt_big_alloc) */
     pt_idslot *slots;   /* open addressing, linear probing, load <= 1/2: a
                          * probe touches one slot (and, for string keys over
                          * 8 bytes, the arena) */
@@ -58,6 +60,28 @@ static inline uint64_t pt_hash_int(int64_t key)
     return x;
 }
 
+static inline uint64_t pt_hash_str(const char *s, size_t len)
+{
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+        h ^= h >> 29;
+    }
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 32;
+    return h;
+}
+
 /* Hint that the slot of hash h will be probed soon (batch lookups). */
 static inline void pt_idmap_prefetch(const pt_idmap *m, uint64_t h)
 {
@@ -69,6 +93,8 @@ void pt_idmap_free(pt_idmap *m);
 /* Find or insert; *idx receives the dense index. ENOMEM leaves m unchanged. */
 int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx);
 int pt_idmap_str(pt_idmap *m, const char *key, size_t len, uint32_t *idx);
+/* As pt_idmap_str with h = pt_hash_str(key, len) already computed. */
+int pt_idmap_str_h(pt_idmap *m, const char *key, size_t len, uint64_t h, uint32_t *idx);
 /* Forget keys with index >= n (rollback); never allocates. */
 void pt_idmap_truncate(pt_idmap *m, size_t n);
 size_t pt_idmap_memory(const pt_idmap *m);
@@ -80,6 +106,10 @@ static inline size_t pt_idmap_keylen(const pt_idmap *m, size_t i)
 {
     return (unsigned char)m->arena[m->offs[i] - 1];
 }
+
+/* A 2 MiB-aligned array of n bytes marked for huge pages where the system
+ * supports it; free *raw with patron__free (bigmem.c). */
+void *pt_big_alloc(size_t n, void **raw);
 
 /* ---- transaction log (txlog.c) ---- */
 struct patron_txlog {
@@ -106,6 +136,10 @@ int pt_check_row(int64_t time, int64_t amount, const char *where);
 int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t time,
                       int64_t amount, const char *cat, size_t catlen, const char *ord,
                       size_t ordlen);
+/* As pt_txlog_push_str with the id's hash precomputed (pt_hash_str). */
+int pt_txlog_push_str_h(patron_txlog *log, const char *id, size_t idlen, uint64_t h, int64_t time,
+                        int64_t amount, const char *cat, size_t catlen, const char *ord,
+                        size_t ordlen);
 int pt_txlog_push_int(patron_txlog *log, int64_t id, int64_t time, int64_t amount,
                       const char *cat, size_t catlen, const char *ord, size_t ordlen);
 /* Restore the log to `n` rows and `ncust` customers (rollback). */
@@ -117,10 +151,12 @@ typedef struct pt_col {
     int type;
     void *data;      /* double*, int64_t* or char** */
     char *arena;     /* string columns: the characters */
+    int money;       /* minor currency units */
 } pt_col;
 
 struct patron_frame {
     size_t rows;
+    int decimals;    /* of the money columns */
     size_t ncols, capcols;
     pt_col *cols;
 };

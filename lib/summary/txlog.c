@@ -179,6 +179,14 @@ int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t t
                       int64_t amount, const char *cat, size_t catlen, const char *ord,
                       size_t ordlen)
 {
+    return pt_txlog_push_str_h(log, id, idlen, pt_hash_str(id, idlen), time, amount, cat, catlen,
+                               ord, ordlen);
+}
+
+int pt_txlog_push_str_h(patron_txlog *log, const char *id, size_t idlen, uint64_t h, int64_t time,
+                        int64_t amount, const char *cat, size_t catlen, const char *ord,
+                        size_t ordlen)
+{
     if (idlen == 0)
         return patron__fail(PATRON_EINVAL, "customer id is empty");
     if (idlen > PATRON_ID_MAX)
@@ -187,7 +195,7 @@ int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t t
     if (memchr(id, '\0', idlen))
         return patron__fail(PATRON_EINVAL, "customer id contains a NUL byte");
     uint32_t k;
-    int rc = pt_idmap_str(&log->cust, id, idlen, &k);
+    int rc = pt_idmap_str_h(&log->cust, id, idlen, h, &k);
     if (rc)
         return rc;
     if ((catlen || ordlen || log->tx_cat || log->tx_order) &&

@@ -13,7 +13,9 @@ check "csv output matches the expected summary" '[ "$out" = "$(cat "$data/summar
 out=$("$patron" summary --input "$data/summary_tx.csv" --format json --calibration-end 2024-01-10 --period week)
 check "json holdout output matches" '[ "$out" = "$(cat "$data/summary_tx_holdout_week.json")" ]'
 out=$("$patron" summary --input "$data/summary_tx.csv" --observation-end 2024-01-08 --period 86400)
-check "observation end and seconds period" '[ "$(echo "$out" | sed -n 2p)" = "alice,1,7,7,20,1704067200,1704672000,3,3250" ]'
+check "observation end and seconds period" '[ "$(echo "$out" | sed -n 2p)" = "alice,1,7,7,20,1704067200,1704672000,3,32.50" ]'
+out=$("$patron" summary --input "$data/summary_tx.csv" --minor-units)
+check "--minor-units writes cents" '[ "$(echo "$out" | sed -n 2p)" = "alice,2,31,31,5999.5,1704067200,1706745600,4,13249" ]'
 "$patron" summary --help | grep -q "usage: patron summary"
 check "--help prints usage" '[ $? = 0 ]'
 err=$("$patron" summary --input "$data/summary_tx.csv" --observation-end 2024-01-08 --after-end reject 2>&1 >/dev/null)

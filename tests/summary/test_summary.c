@@ -72,7 +72,7 @@ static void test_same_period_duplicates(void **state)
     assert_true(get(f, "frequency", 0) == 2);
     assert_true(get(f, "recency", 0) == 9);
     assert_true(get(f, "T", 0) == 20);
-    assert_true(get(f, "monetary_value", 0) == (5.0 + 10.0) / 2); /* (2+3, 10) dollars */
+    assert_true(get(f, "monetary_value", 0) == (500.0 + 1000.0) / 2); /* cents: (200+300, 1000) */
     assert_int_equal(geti(f, "orders", 0), 5);
     assert_int_equal(geti(f, "total_spend", 0), 3000);
     assert_int_equal(geti(f, "first_purchase", 0), d0 + 3600);
@@ -119,7 +119,7 @@ static void test_after_observation_end(void **state)
     assert_true(get(f, "frequency", 0) == 1);
     assert_true(get(f, "recency", 0) == 4);
     assert_true(get(f, "T", 0) == 4);
-    assert_true(get(f, "monetary_value", 0) == 2.0);
+    assert_true(get(f, "monetary_value", 0) == 200.0);
     assert_int_equal(geti(f, "orders", 0), 2);
     patron_frame_free(f);
     /* Reject: the first offending purchase is named and nothing is output. */
@@ -225,9 +225,12 @@ static void test_holdout_split(void **state)
     assert_true(get(f, "frequency", 0) == 1);
     assert_true(get(f, "recency", 0) == 3);
     assert_true(get(f, "T", 0) == 10);
-    assert_true(get(f, "monetary_value", 0) == 3.0);
+    assert_true(get(f, "monetary_value", 0) == 300.0);
     assert_true(get(f, "frequency_holdout", 0) == 2);
-    assert_true(get(f, "monetary_value_holdout", 0) == 20.0); /* per transaction: 6000/3 */
+    assert_true(get(f, "monetary_value_holdout", 0) == 2000.0); /* per transaction: 6000/3 */
+    assert_int_equal(patron_frame_col_money(f, 4), 1);
+    assert_int_equal(patron_frame_col_money(f, 3), 0);
+    assert_int_equal(patron_frame_decimals(f), 2);
     assert_true(get(f, "duration_holdout", 0) == 10);
     assert_int_equal(geti(f, "orders", 0), 3);
     assert_true(get(f, "frequency_holdout", 1) == 0);
@@ -266,7 +269,7 @@ static void test_periods(void **state)
     assert_true(get(f, "frequency", 0) == 1); /* Sunday's week, then Mon+Sun of the next */
     assert_true(get(f, "recency", 0) == 1);
     assert_true(get(f, "T", 0) == 3);
-    assert_true(get(f, "monetary_value", 0) == 2.0);
+    assert_true(get(f, "monetary_value", 0) == 200.0);
     patron_frame_free(f);
     o.period = PATRON_PERIOD_SECONDS;
     o.period_seconds = 3600;

@@ -13,9 +13,10 @@ static const char *const usage_text =
     "\n"
     "Summarise a transaction log per customer: frequency, recency, T and\n"
     "monetary_value exactly as lifetimes' summary_data_from_transaction_data,\n"
-    "then first_purchase, last_purchase (epoch seconds), orders, total_spend\n"
-    "(minor units); with --calibration-end also frequency_holdout,\n"
-    "monetary_value_holdout and duration_holdout. Written to stdout.\n"
+    "then first_purchase, last_purchase (epoch seconds), orders and total_spend;\n"
+    "with --calibration-end the holdout columns frequency_holdout,\n"
+    "monetary_value_holdout and duration_holdout follow monetary_value. Money is\n"
+    "written in the units of the input (dollars for 12.50). Written to stdout.\n"
     "\n"
     "input:\n"
     "  --input FILE            CSV file to read (/dev/stdin for a pipe)\n"
@@ -43,6 +44,8 @@ static const char *const usage_text =
     "  --calibration-end DATE  split into calibration and holdout periods\n"
     "  --after-end A           ignore (default) or reject purchases after the end\n"
     "  --format F              csv (default) or json\n"
+    "  --minor-units           money columns (monetary_value*, total_spend) in\n"
+    "                          minor units (cents) instead of the input's units\n"
     "\n"
     "example (the CDNOW sample: whitespace-separated, no header):\n"
     "  patron summary --input CDNOW_sample.txt --no-header --delimiter space \\\n"
@@ -83,6 +86,7 @@ int cmd_summary(int argc, char **argv)
     patron_csv_options co = PATRON_CSV_OPTIONS_INIT;
     patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
     patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
+    wo.major_units = 1; /* money in the input's decimal units, as lifetimes shows it */
     patron_txlog_options lo = PATRON_TXLOG_OPTIONS_INIT;
     int no_header = 0;
 
@@ -96,6 +100,8 @@ int cmd_summary(int argc, char **argv)
             no_header = 1;
         } else if (!strcmp(argv[i], "--integer-ids")) {
             co.integer_ids = 1;
+        } else if (!strcmp(argv[i], "--minor-units")) {
+            wo.major_units = 0;
         } else if (!strcmp(argv[i], "--skip-invalid")) {
             co.skip_invalid = 1;
         } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
