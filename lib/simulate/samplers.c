@@ -66,10 +66,15 @@ double patron__rng_log_gamma1(patron_rng *g, double shape)
 
 double patron__rng_beta(patron_rng *g, double a, double b)
 {
-    if (a >= 1.0 && b >= 1.0) {
-        double x = gamma_mt(g, a);
-        double y = gamma_mt(g, b);
-        return x / (x + y);
+    if (a >= 0.05 && b >= 0.05) {
+        /* A Gamma(shape >= 0.05) draw underflows to 0 with probability below
+         * 1e-15 (U^(1/shape) < 1e-308 needs U < 1e-15), so the plain ratio is
+         * safe; in the (about 1e-30) case of both draws 0, the log-space
+         * path below draws again. */
+        double x = patron__rng_gamma1(g, a);
+        double y = patron__rng_gamma1(g, b);
+        if (x + y > 0.0)
+            return x / (x + y);
     }
     /* Small shapes: gamma draws can underflow to 0, so work with their logs. */
     double lx = patron__rng_log_gamma1(g, a);
