@@ -309,6 +309,60 @@ static void check_mean_x(patron_sim_options o, double want)
 
 enum { MODEL_N = 100000 };
 
+/* Share of customers with a given property against its probability, within
+ * 5 binomial standard errors. */
+static void check_share(const char *what, size_t hits, size_t n, double p)
+{
+    double share = (double)hits / (double)n, se = sqrt(p * (1 - p) / (double)n);
+    print_message("%s: %.5f, closed form %.5f, z = %.2f\n", what, share, p, (share - p) / se);
+    assert_true(fabs(share - p) < 5 * se);
+}
+
+/* Beyond the mean: P(X(t) = 0), and births spread over the cohort window. */
+static void test_zero_class_and_births(void **state)
+{
+    (void)state;
+    /* BG/NBD: P(X(t) = 0) = (alpha/(alpha+t))^r (clv.json P_X39_eq_0 = 0.5737864
+     * at the paper's parameters). */
+    patron_sim_options o = bgnbd_opts(MODEL_N, 39, 21);
+    o.customer_summary = 1;
+    double p0 = pow(4.414 / (4.414 + 39), 0.243);
+    assert_true(pt_close(p0, 0.5737864, 1e-6, 0));
+    patron_sim *sim = run_ok(&o);
+    size_t zeros = 0;
+    for (size_t i = 0; i < MODEL_N; i++)
+        zeros += patron_sim_x(sim)[i] == 0;
+    check_share("BG/NBD P(X(39) = 0)", zeros, MODEL_N, p0);
+    patron_sim_free(sim);
+
+    /* MBG/NBD: dropout at time 0 with probability E[p] = a/(a+b), otherwise
+     * as BG/NBD: a/(a+b) + b/(a+b) (alpha/(alpha+t))^r. */
+    o.model = PATRON_SIM_MBGNBD;
+    o.seed = 22;
+    sim = run_ok(&o);
+    zeros = 0;
+    for (size_t i = 0; i < MODEL_N; i++)
+        zeros += patron_sim_x(sim)[i] == 0;
+    double a = 0.793, b = 2.426;
+    check_share("MBG/NBD P(X(39) = 0)", zeros, MODEL_N, a / (a + b) + b / (a + b) * p0);
+    patron_sim_free(sim);
+
+    /* Births uniform over the cohort window: T = periods - U * cohort, so
+     * P(T > periods - cohort/4) = 1/4. */
+    o.model = PATRON_SIM_BGNBD;
+    o.cohort_periods = 12;
+    o.seed = 23;
+    sim = run_ok(&o);
+    size_t late = 0;
+    for (size_t i = 0; i < MODEL_N; i++) {
+        double T = patron_sim_T(sim)[i];
+        assert_true(T > 39 - 12 && T <= 39);
+        late += T > 39 - 3;
+    }
+    check_share("births in the first quarter of the cohort window", late, MODEL_N, 0.25);
+    patron_sim_free(sim);
+}
+
 static void test_bgnbd_matches_closed_form(void **state)
 {
     (void)state;
@@ -546,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_pnbd_matches_closed_form),
         cmocka_unit_test(test_bgbb_matches_closed_form),
         cmocka_unit_test(test_gamma_gamma_mean_spend),
+        cmocka_unit_test(test_zero_class_and_births),
         cmocka_unit_test(test_bad_options_are_einval),
         cmocka_unit_test(test_runaway_rates_are_erange),
         cmocka_unit_test(test_options_init_and_accessors),
