@@ -56,10 +56,21 @@ grep -q -- "--spend-gamma" "$work/err" || fail "bgbb --gamma message"
 "$patron" demo > "$work/demo1.txt" || fail "demo exit status"
 "$patron" demo > "$work/demo2.txt"
 cmp -s "$work/demo1.txt" "$work/demo2.txt" || fail "demo output differs between runs"
-for line in "\[1/2\] Simulate a customer base" "customers  *23,570" "transactions  *[0-9,]*" \
-            "repeat buyers" "spend per purchase  *p10" "top customers by total spend" "^done\.$"; do
+for line in "\[1/3\] Simulate a customer base" "\[3/3\] Summarise purchases per customer" \
+            "customers  *23,570" "repeat buyers  *[0-9,]* ([0-9.]*% of customers)" \
+            "mean frequency" "mean recency" "mean T" "percentiles  *p10" \
+            "top customers by total spend" "^done\.$"; do
     grep -q "$line" "$work/demo1.txt" || fail "demo output lacks '$line'"
 done
-"$patron" demo --customers 100 --seed 7 | grep -q "customers  *100$" || fail "demo --customers"
+# The log and the summary agree on the number of transactions.
+[ "$(grep -c "transactions  *[0-9,]*$" "$work/demo1.txt")" = 2 ] || fail "demo transaction lines"
+[ "$(grep "transactions  *[0-9,]*$" "$work/demo1.txt" | awk '{print $2}' | uniq | wc -l)" = 1 ] ||
+    fail "simulated and summarised transaction counts differ"
+"$patron" demo --customers 100 --seed 7 | grep -q "customers  *100," || fail "demo --customers"
 "$patron" demo --help | grep -q "^usage: patron demo" || fail "demo --help"
+# The summary command (when built) reads the simulated log with its defaults.
+if "$patron" summary --help > /dev/null 2>&1; then
+    "$patron" summary --input "$work/a.csv" > "$work/summary.csv" || fail "summary of simulated log"
+    [ "$(($(wc -l < "$work/summary.csv") - 1))" = 500 ] || fail "summary rows != 500 customers"
+fi
 echo "cli: ok"

@@ -19,16 +19,21 @@ static const char usage_text[] =
     "  1. simulate a customer base like the CDNOW cohort (BG/NBD purchases with\n"
     "     the paper's parameters, Gamma-Gamma spend, 12 weeks of acquisition,\n"
     "     78 weeks observed from 1997-01-01);\n"
-    "  2. summarise the purchases per customer.\n"
+    "  2. load the transactions into a transaction log;\n"
+    "  3. summarise the purchases per customer as lifetimes does (frequency,\n"
+    "     recency, T in days, monetary value) and show the distribution.\n"
     "\n"
     "options:\n"
     "  --customers N   customers to simulate (default 23570, the CDNOW cohort size)\n"
     "  --seed S        seed (default 42); the same seed prints the same report\n"
     "  --help          this text\n";
 
+/* What the steps share; each later step reads what earlier ones made. */
 typedef struct demo_ctx {
     patron_sim_options opts;
-    patron_sim *sim;
+    patron_sim *sim;      /* step 1 */
+    patron_txlog *log;    /* step 2 */
+    patron_frame *frame;  /* step 3: the per-customer frame later steps model */
 } demo_ctx;
 
 /* "1234567" -> "1,234,567". */
@@ -72,96 +77,165 @@ static int step_simulate(demo_ctx *c)
     printf("  %-22s %s, first purchases over %g weeks from %s\n", "customers",
            thousands(a, sizeof a, o->customers), o->cohort_periods, d);
     printf("  %-22s %g weeks\n", "observed for", o->periods);
-    printf("  %-22s %s (seed %llu)\n", "transactions",
-           thousands(b, sizeof b, (long long)patron_sim_n_transactions(c->sim)),
+    printf("  %-22s %llu (`patron demo --seed S` draws another base)\n", "seed",
            (unsigned long long)o->seed);
+    printf("  %-22s %s\n", "transactions",
+           thousands(b, sizeof b, (long long)patron_sim_n_transactions(c->sim)));
     return 0;
 }
 
-static int cmp_i64(const void *x, const void *y)
+/* Step 2: the simulated arrays become a transaction log (integer ids). */
+static int step_load(demo_ctx *c)
 {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    patron_txlog_options lo = PATRON_TXLOG_OPTIONS_INIT; /* amounts in cents */
+    int rc = patron_txlog_new(&c->log, &lo);
+    if (rc == 0)
+        rc = patron_txlog_add_batch(c->log, patron_sim_tx_customer(c->sim),
+                                    patron_sim_tx_time(c->sim), patron_sim_tx_amount(c->sim),
+                                    patron_sim_n_transactions(c->sim));
+    if (rc)
+        return cli_fail_rc("demo", rc, "cannot load the transaction log");
+    char a[48], b[48];
+    printf("  %-22s %s purchases of %s customers\n", "transaction log",
+           thousands(a, sizeof a, (long long)patron_txlog_count(c->log)),
+           thousands(b, sizeof b, (long long)patron_txlog_customers(c->log)));
+    printf("  %-22s %.1f MB\n", "memory", (double)patron_txlog_memory(c->log) / 1e6);
+    return 0;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
 }
 
-typedef struct cust_total {
-    int64_t id, orders, total, first, last;
-} cust_total;
+static const double pct_q[] = {0.10, 0.25, 0.50, 0.75, 0.90, 0.99};
+#define N_PCT (sizeof pct_q / sizeof pct_q[0])
 
-static int cmp_total_desc(const void *x, const void *y)
+/* One row of the percentile table: nearest-rank percentiles of @p v
+ * (sorted in place), as money or as plain numbers. */
+static void print_percentiles(const char *label, double *v, size_t n, int as_money)
 {
-    const cust_total *a = x, *b = y;
-    if (a->total != b->total)
-        return (a->total < b->total) - (a->total > b->total);
-    return (a->id > b->id) - (a->id < b->id);
+    qsort(v, n, sizeof *v, cmp_double);
+    printf("    %-20s", label);
+    for (size_t k = 0; k < N_PCT; k++) {
+        char a[48];
+        double x = n ? v[(size_t)(pct_q[k] * (double)(n - 1) + 0.5)] : 0.0;
+        if (as_money)
+            printf(" %9s", money(a, sizeof a, (long long)(x * 100 + 0.5)));
+        else
+            printf(" %9g", x);
+    }
+    printf("\n");
 }
 
-/* Per-customer purchase statistics straight from the simulated log. */
-static int step_customers(demo_ctx *c)
+typedef struct top_row {
+    size_t row;
+    int64_t total;
+} top_row;
+
+static int cmp_top(const void *x, const void *y)
 {
-    size_t n = patron_sim_n_transactions(c->sim), nc = patron_sim_n_customers(c->sim);
-    const int64_t *cu = patron_sim_tx_customer(c->sim), *tm = patron_sim_tx_time(c->sim),
-                  *am = patron_sim_tx_amount(c->sim);
-    cust_total *ct = calloc(nc, sizeof *ct);
-    int64_t *amounts = malloc(n * sizeof *amounts);
-    if (!ct || !amounts) {
-        free(ct);
-        free(amounts);
+    const top_row *a = x, *b = y;
+    if (a->total != b->total)
+        return (a->total < b->total) - (a->total > b->total);
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+/* Step 3: lifetimes-style per-customer summary (days), and what it shows. */
+static int step_summarise(demo_ctx *c)
+{
+    const patron_sim_options *o = &c->opts;
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.period = PATRON_PERIOD_DAY;
+    /* The last second of the observation window (1998-06-30T23:59:59Z by default). */
+    so.observation_end = o->start + (int64_t)(o->periods * (double)o->period_seconds) - 1;
+    int rc = patron_summarize(&c->frame, c->log, &so);
+    if (rc)
+        return cli_fail_rc("demo", rc, "cannot summarise");
+    size_t n = patron_frame_rows(c->frame);
+    const double *freq = patron_frame_double_by_name(c->frame, "frequency");
+    const double *rec = patron_frame_double_by_name(c->frame, "recency");
+    const double *T = patron_frame_double_by_name(c->frame, "T");
+    const double *mon = patron_frame_double_by_name(c->frame, "monetary_value");
+    const int64_t *orders = patron_frame_int64_by_name(c->frame, "orders");
+    const int64_t *total = patron_frame_int64_by_name(c->frame, "total_spend");
+    if (!freq || !rec || !T || !mon || !orders || !total || n == 0)
+        return cli_fail("demo", "the summary frame lacks the expected columns");
+
+    double *scratch = malloc(n * sizeof *scratch);
+    top_row *top = malloc(n * sizeof *top);
+    if (!scratch || !top) {
+        free(scratch);
+        free(top);
         return cli_fail("demo", "out of memory");
     }
-    int64_t revenue = 0;
-    for (size_t i = 0; i < n; i++) {
-        cust_total *t = &ct[cu[i]];
-        if (t->orders == 0) {
-            t->id = cu[i];
-            t->first = tm[i];
-        }
-        t->orders++;
-        t->total += am[i];
-        t->last = tm[i];
-        revenue += am[i];
-        amounts[i] = am[i];
-    }
     size_t repeaters = 0;
-    double repeat_sum = 0, span_sum = 0;
-    for (size_t k = 0; k < nc; k++) {
-        repeaters += ct[k].orders > 1;
-        repeat_sum += (double)(ct[k].orders - 1);
-        span_sum += (double)(ct[k].last - ct[k].first) / (7 * 86400.0);
+    double sf = 0, sr = 0, sT = 0, sm = 0;
+    int64_t norders = 0, revenue = 0;
+    for (size_t i = 0; i < n; i++) {
+        repeaters += freq[i] > 0;
+        sf += freq[i];
+        sr += rec[i];
+        sT += T[i];
+        sm += freq[i] > 0 ? mon[i] : 0;
+        norders += orders[i];
+        revenue += total[i];
     }
-    qsort(amounts, n, sizeof *amounts, cmp_i64);
     char a[48], b[48];
-    printf("  %-22s %s\n", "customers", thousands(a, sizeof a, (long long)nc));
-    printf("  %-22s %s\n", "transactions", thousands(a, sizeof a, (long long)n));
+    printf("  %-22s %s (one row per customer, periods of one day)\n", "customers",
+           thousands(a, sizeof a, (long long)n));
+    printf("  %-22s %s\n", "transactions", thousands(a, sizeof a, (long long)norders));
     printf("  %-22s %s (%.1f%% of customers)\n", "repeat buyers",
-           thousands(a, sizeof a, (long long)repeaters), 100.0 * (double)repeaters / (double)nc);
-    printf("  %-22s %.3f per customer\n", "repeat purchases", repeat_sum / (double)nc);
-    printf("  %-22s %.2f weeks (first to last purchase)\n", "mean active span",
-           span_sum / (double)nc);
+           thousands(a, sizeof a, (long long)repeaters), 100.0 * (double)repeaters / (double)n);
+    printf("  %-22s %.3f repeat purchase days per customer\n", "mean frequency", sf / (double)n);
+    printf("  %-22s %.1f days (first to last purchase)\n", "mean recency", sr / (double)n);
+    char end_date[48];
+    cli_format_utc(end_date, sizeof end_date, so.observation_end, 1);
+    printf("  %-22s %.1f days (first purchase to the end, %s)\n", "mean T", sT / (double)n,
+           end_date);
     printf("  %-22s %s (%s per customer)\n", "revenue", money(a, sizeof a, revenue),
-           money(b, sizeof b, revenue / (int64_t)nc));
-    printf("  %-22s", "spend per purchase");
-    static const struct {
-        const char *name;
-        double q;
-    } pct[] = {{"p10", 0.10}, {"p25", 0.25}, {"p50", 0.50}, {"p75", 0.75}, {"p90", 0.90}, {"p99", 0.99}};
-    for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
-        size_t idx = (size_t)(pct[k].q * (double)(n - 1) + 0.5);
-        printf(" %s %s", pct[k].name, money(a, sizeof a, amounts[idx]));
+           money(b, sizeof b, revenue / (int64_t)n));
+    if (repeaters)
+        printf("  %-22s %.2f (mean over repeat buyers)\n", "monetary value",
+               sm / (double)repeaters);
+    printf("\n  %-22s", "percentiles");
+    for (size_t q = 0; q < N_PCT; q++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", (int)(pct_q[q] * 100 + 0.5));
+        printf(" %9s", name);
     }
-    printf("\n\n  top customers by total spend\n");
-    printf("    %4s  %11s  %6s  %12s  %-10s  %s\n", "rank", "customer", "orders", "total",
-           "first", "last");
-    qsort(ct, nc, sizeof *ct, cmp_total_desc);
-    for (size_t k = 0; k < 5 && k < nc; k++) {
-        char f[48], l[48];
-        cli_format_utc(f, sizeof f, ct[k].first, 1);
-        cli_format_utc(l, sizeof l, ct[k].last, 1);
-        printf("    %4zu  %11lld  %6lld  %12s  %-10s  %s\n", k + 1, (long long)ct[k].id,
-               (long long)ct[k].orders, money(a, sizeof a, ct[k].total), f, l);
+    printf("\n");
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = (double)total[i] / 100.0;
+    print_percentiles("spend per customer", scratch, n, 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (freq[i] > 0)
+            scratch[k++] = mon[i];
+    print_percentiles("monetary value (*)", scratch, k, 1);
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = freq[i];
+    print_percentiles("frequency", scratch, n, 0);
+    printf("    (*) repeat buyers only\n");
+
+    for (size_t i = 0; i < n; i++) {
+        top[i].row = i;
+        top[i].total = total[i];
     }
-    free(ct);
-    free(amounts);
+    qsort(top, n, sizeof *top, cmp_top);
+    printf("\n  top customers by total spend\n");
+    printf("    %4s  %11s  %6s  %9s  %7s  %5s  %12s\n", "rank", "customer", "orders",
+           "frequency", "recency", "T", "total");
+    for (size_t r = 0; r < 5 && r < n; r++) {
+        size_t i = top[r].row;
+        char id[32];
+        printf("    %4zu  %11s  %6lld  %9g  %7g  %5g  %12s\n", r + 1,
+               patron_frame_id(c->frame, i, id, sizeof id), (long long)orders[i], freq[i], rec[i],
+               T[i], money(a, sizeof a, top[r].total));
+    }
+    free(scratch);
+    free(top);
     return 0;
 }
 
@@ -170,7 +244,8 @@ static const struct {
     int (*run)(demo_ctx *);
 } steps[] = {
     {"Simulate a customer base", step_simulate},
-    {"Summarise purchases per customer", step_customers},
+    {"Load the transactions into a log", step_load},
+    {"Summarise purchases per customer", step_summarise},
 };
 
 int cmd_demo(int argc, char **argv)
@@ -222,6 +297,8 @@ int cmd_demo(int argc, char **argv)
         printf("\n[%zu/%zu] %s\n", k + 1, nsteps, steps[k].title);
         rc = steps[k].run(&c);
     }
+    patron_frame_free(c.frame);
+    patron_txlog_free(c.log);
     patron_sim_free(c.sim);
     if (rc == 0)
         printf("\ndone.\n");
