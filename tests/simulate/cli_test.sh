@@ -28,6 +28,16 @@ bad=$(tail -n +2 "$work/a.csv" |
 [ "$(cut -d, -f1 "$work/a.csv" | tail -n +2 | uniq | wc -l)" = 500 ] || fail "customers missing"
 [ "$(sed -n 2p "$work/a.csv" | cut -d, -f2)" = "2024-01-01T00:00:00Z" ] || fail "first purchase not at start"
 
+# --truth: the exact per-customer values agree with the log.
+# shellcheck disable=SC2086
+"$patron" simulate $args --truth "$work/truth.csv" --output "$work/e.csv"
+cmp -s "$work/a.csv" "$work/e.csv" || fail "--truth changed the log"
+[ "$(head -n 1 "$work/truth.csv")" = "customer_id,frequency,recency,T,monetary_value" ] ||
+    fail "truth header"
+[ "$(($(wc -l < "$work/truth.csv") - 1))" = 500 ] || fail "truth rows"
+repeat=$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$work/truth.csv")
+[ "$repeat" = "$((rows - 500))" ] || fail "truth frequencies ($repeat) != log repeat rows ($((rows - 500)))"
+
 # Other models, formats and the BG/BB --gamma rule.
 "$patron" simulate --model bgbb --alpha 1.2 --beta 0.75 --gamma 0.66 --delta 2.78 \
     --periods 6 --period 31536000 --customers 50 --time-format date > "$work/d.csv"

@@ -42,6 +42,11 @@ static const char usage_text[] =
     "                       YYYY-MM-DD, or seconds since 1970-01-01 UTC\n"
     "  --max-transactions N refuse to write more rows than this (default 100000000)\n"
     "  --output FILE        write to FILE instead of standard output\n"
+    "  --truth FILE         also write each customer's exact model values to FILE as\n"
+    "                       customer_id,frequency,recency,T,monetary_value (x, t_x and T\n"
+    "                       in periods, unrounded; mean repeat spend before rounding to\n"
+    "                       cents), the columns `patron summary` writes, for\n"
+    "                       parameter-recovery checks of the CLV fits\n"
     "  --help               this text\n"
     "\n"
     "example:\n"
@@ -123,6 +128,23 @@ static void put_amount(out_buf *o, int64_t minor)
 
 enum time_format { TF_ISO, TF_DATE, TF_EPOCH };
 
+/* The per-customer truth; %.17g reads back to the same double. */
+static int write_truth(const char *path, const patron_sim *sim)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = patron_sim_n_customers(sim);
+    const double *x = patron_sim_x(sim), *tx = patron_sim_t_x(sim), *T = patron_sim_T(sim),
+                 *m = patron_sim_monetary(sim);
+    int err = fputs("customer_id,frequency,recency,T,monetary_value\n", f) < 0;
+    for (size_t i = 0; i < n && !err; i++)
+        err = fprintf(f, "%zu,%.17g,%.17g,%.17g,%.17g\n", i, x[i], tx[i], T[i], m[i]) < 0;
+    if (fclose(f) != 0)
+        err = 1;
+    return err ? -1 : 0;
+}
+
 static int write_csv(FILE *f, const patron_sim *sim, enum time_format tf)
 {
     static out_buf o;
@@ -170,7 +192,7 @@ int cmd_simulate(int argc, char **argv)
 {
     static const char cmd[] = "simulate";
     patron_sim_options o = PATRON_SIM_OPTIONS_INIT;
-    const char *model = "bgnbd", *output = NULL, *period = "day";
+    const char *model = "bgnbd", *output = NULL, *period = "day", *truth = NULL;
     const char *gamma_arg = NULL, *spend_gamma_arg = NULL, *spend = NULL;
     int have_customers = 0, have_periods = 0, have_days = 0, spend_params = 0;
     enum time_format tf = TF_ISO;
@@ -247,6 +269,8 @@ int cmd_simulate(int argc, char **argv)
                 return cli_fail(cmd, "--time-format: '%s' is not iso, date or epoch", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--output", &missing)) != NULL) {
             output = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--truth", &missing)) != NULL) {
+            truth = v;
         } else if (missing) {
             return cli_fail(cmd, "%s needs a value", argv[i]), 2;
         } else {
@@ -310,10 +334,16 @@ int cmd_simulate(int argc, char **argv)
         return cli_fail(cmd, "--period: '%s' is not day, week or a positive number of seconds",
                         period), 2;
 
+    o.customer_summary = truth != NULL;
     patron_sim *sim = NULL;
     int rc = patron_sim_run(&sim, &o);
     if (rc)
         return cli_fail_rc(cmd, rc, "cannot simulate");
+    if (truth && write_truth(truth, sim)) {
+        int e = errno;
+        patron_sim_free(sim);
+        return cli_fail(cmd, "cannot write '%s': %s", truth, strerror(e));
+    }
 
     FILE *f = stdout;
     if (output && !(f = fopen(output, "wb"))) {
