@@ -107,7 +107,7 @@ PATRON_API double patron_rng_uniform(patron_rng *rng);
 
 /** @brief Distributions that patron_rng_draw() samples. */
 typedef enum patron_dist {
-    PATRON_DIST_UNIFORM = 0,     /**< Uniform on [p1, p2); needs p1 < p2, both finite. */
+    PATRON_DIST_UNIFORM = 0,     /**< Uniform on [p1, p2): p1 + (p2 - p1) U (the largest double below p2 if rounding reaches p2); needs p1 < p2, both finite. */
     PATRON_DIST_EXPONENTIAL = 1, /**< Exponential with rate p1 > 0 (mean 1/p1); p2 ignored. */
     PATRON_DIST_GAMMA = 2,       /**< Gamma with shape p1 > 0 and rate p2 > 0 (mean p1/p2); Marsaglia-Tsang, with the U^(1/shape) boost for shape < 1. */
     PATRON_DIST_BETA = 3,        /**< Beta(p1, p2), p1, p2 > 0, as a ratio of gamma variates (computed in log space, so tiny shapes work). */

@@ -171,8 +171,10 @@ int patron_rng_draw(patron_rng *rng, patron_dist dist, double p1, double p2, dou
         if (!isfinite(p2) || !(p2 > p1) || !isfinite(p2 - p1))
             return bad_param("uniform", "upper bound", p2,
                              "finite and greater than the lower bound");
-        for (size_t i = 0; i < n; i++)
-            out[i] = p1 + (p2 - p1) * patron__rng_u01(rng);
+        for (size_t i = 0; i < n; i++) {
+            double v = p1 + (p2 - p1) * patron__rng_u01(rng);
+            out[i] = v < p2 ? v : nextafter(p2, p1); /* rounding can reach p2 */
+        }
         return PATRON_OK;
     case PATRON_DIST_EXPONENTIAL:
         if (!positive(p1))
