@@ -5,9 +5,10 @@
  *   exact floor/frexp/ldexp) are used on doubles;
  * - log and exp are ours (sim_log, sim_exp below), fixed polynomial
  *   algorithms, never the C library's;
- * - no floating-point contraction into fused multiply-adds: GCC in ISO C mode
- *   (-std=c11, the project default) does not contract; for clang the files
- *   that compute set `#pragma STDC FP_CONTRACT OFF` (PATRON_SIM_NO_CONTRACT). */
+ * - no floating-point contraction into fused multiply-adds: the files that
+ *   compute start with PATRON_SIM_NO_CONTRACT (`#pragma STDC FP_CONTRACT OFF`
+ *   for clang, `#pragma GCC optimize("fp-contract=off")` for GCC, which
+ *   contracts in GNU C mode when FMA is available). */
 #ifndef PATRON_SIM_INTERNAL_H
 #define PATRON_SIM_INTERNAL_H
 
@@ -17,6 +18,10 @@
 
 #if defined(__clang__)
 #define PATRON_SIM_NO_CONTRACT _Pragma("STDC FP_CONTRACT OFF")
+#elif defined(__GNUC__)
+/* GCC ignores the STDC pragma; in GNU C mode (-std=gnu11) with FMA
+ * available (-march=native, AArch64) it would contract a * b + c. */
+#define PATRON_SIM_NO_CONTRACT _Pragma("GCC optimize(\"fp-contract=off\")")
 #else
 #define PATRON_SIM_NO_CONTRACT
 #endif
