@@ -307,7 +307,17 @@ static void check_mean_x(patron_sim_options o, double want)
     patron_sim_free(sim);
 }
 
-enum { MODEL_N = 100000 };
+/* 100,000 customers per model check; 20,000 under valgrind (which only
+ * looks for memory errors; PATRON_UNDER_VALGRIND is set by the test setup),
+ * where the 5-standard-error bounds are wider but still checked. */
+static size_t model_n(void)
+{
+    static size_t n;
+    if (!n)
+        n = getenv("PATRON_UNDER_VALGRIND") ? 20000 : 100000;
+    return n;
+}
+#define MODEL_N model_n()
 
 /* Share of customers with a given property against its probability, within
  * 5 binomial standard errors. */
