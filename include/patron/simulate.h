@@ -124,7 +124,7 @@ typedef enum patron_dist {
  * every IEEE-754 platform.
  *
  * @param rng A seeded generator (not NULL); advanced by the draws.
- * @param dist The distribution.
+ * @param dist A #patron_dist: the distribution.
  * @param p1 First parameter (see #patron_dist).
  * @param p2 Second parameter (see #patron_dist; ignored by one-parameter
  *        distributions).
@@ -137,8 +137,8 @@ typedef enum patron_dist {
  * @par Thread safety
  * Reentrant; @p rng must not be used by another thread during the call.
  */
-PATRON_API int patron_rng_draw(patron_rng *rng, patron_dist dist, double p1, double p2,
-                               double *out, size_t n);
+PATRON_API int patron_rng_draw(patron_rng *rng, int dist, double p1, double p2, double *out,
+                               size_t n);
 
 /* ------------------------------------------------------------------------ */
 /* Simulated customer bases                                                 */
@@ -196,7 +196,7 @@ typedef enum patron_sim_spend {
  */
 typedef struct patron_sim_options {
     uint32_t size;            /**< `sizeof(patron_sim_options)`; set by #PATRON_SIM_OPTIONS_INIT. */
-    patron_sim_model model;   /**< The purchase/dropout model; default #PATRON_SIM_BGNBD. */
+    int32_t model;            /**< A #patron_sim_model: the purchase/dropout model; default #PATRON_SIM_BGNBD. */
     double r;                 /**< BG/NBD, MBG/NBD, Pareto/NBD: shape of the purchase-rate gamma. */
     double alpha;             /**< BG/NBD, MBG/NBD, Pareto/NBD: rate of the purchase-rate gamma (in periods); BG/BB: first shape of the purchase-probability beta. */
     double a;                 /**< BG/NBD, MBG/NBD: first shape of the dropout-probability beta. */
@@ -205,7 +205,7 @@ typedef struct patron_sim_options {
     double beta;              /**< Pareto/NBD: rate of the dropout-rate gamma (in periods); BG/BB: second shape of the purchase-probability beta. */
     double gamma;             /**< BG/BB: first shape of the dropout-probability beta. */
     double delta;             /**< BG/BB: second shape of the dropout-probability beta. */
-    patron_sim_spend spend;   /**< Spend model; default #PATRON_SIM_SPEND_NONE (amounts 0). */
+    int32_t spend;            /**< A #patron_sim_spend; default #PATRON_SIM_SPEND_NONE (amounts 0). */
     double spend_p;           /**< Gamma-Gamma p: shape of each transaction's value. */
     double spend_q;           /**< Gamma-Gamma q: shape of the customer's scale. */
     double spend_gamma;       /**< Gamma-Gamma gamma: rate of the customer's scale (in major currency units). */
@@ -217,7 +217,7 @@ typedef struct patron_sim_options {
     int64_t start;            /**< UTC seconds of model time 0; default 1704067200 (2024-01-01T00:00:00Z). Every time must fall in years 1..9999. */
     uint64_t seed;            /**< Seed; customer i draws from patron_rng_seed_stream(seed, i). Default 1. */
     int64_t max_transactions; /**< Fail with #PATRON_ERANGE rather than produce more transactions than this; default #PATRON_SIM_DEFAULT_MAX_TRANSACTIONS. */
-    int customer_summary;     /**< Non-zero: also record each customer's exact (x, t_x, T, mean repeat spend). Default 0. */
+    int32_t customer_summary; /**< Non-zero: also record each customer's exact (x, t_x, T, mean repeat spend). Default 0. */
 } patron_sim_options;
 
 /** Initialiser for #patron_sim_options with the documented defaults (model

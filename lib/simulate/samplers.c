@@ -157,8 +157,7 @@ static int positive(double v)
     return v > 0.0 && v < INFINITY;
 }
 
-int patron_rng_draw(patron_rng *rng, patron_dist dist, double p1, double p2, double *out,
-                    size_t n)
+int patron_rng_draw(patron_rng *rng, int dist, double p1, double p2, double *out, size_t n)
 {
     if (!rng)
         return patron__fail(PATRON_EINVAL, "rng is NULL");
@@ -219,5 +218,5 @@ int patron_rng_draw(patron_rng *rng, patron_dist dist, double p1, double p2, dou
             out[i] = p1 + p2 * patron__rng_normal01(rng);
         return PATRON_OK;
     }
-    return patron__fail(PATRON_EINVAL, "unknown distribution %d", (int)dist);
+    return patron__fail(PATRON_EINVAL, "unknown distribution %d", dist);
 }
