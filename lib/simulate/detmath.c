@@ -6,6 +6,8 @@
  * (frexp, ldexp, floor), so they return the same bits everywhere. They are
  * accurate to a few ulp, which is far below any statistical effect. */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "sim_internal.h"
 
@@ -25,8 +27,20 @@ double patron__sim_log(double x)
         return -INFINITY;
     if (x == INFINITY)
         return x;
+    /* x = m * 2^e with m in [sqrt(1/2), sqrt(2)), from the bits for normal
+     * numbers (exact), through frexp for subnormals. */
     int e;
-    double m = frexp(x, &e); /* x = m * 2^e, m in [0.5, 1) */
+    double m;
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)(bits >> 52); /* sign bit is 0 here */
+    if (biased > 0) {
+        bits = (bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FE0000000000000);
+        memcpy(&m, &bits, sizeof m); /* [0.5, 1) */
+        e = biased - 1022;
+    } else {
+        m = frexp(x, &e);
+    }
     if (m < SQRT1_2) {
         m *= 2;
         e -= 1;
@@ -93,5 +107,13 @@ double patron__sim_exp(double x)
     p = 1.0 + r * (1.0 / 3) * p;
     p = 1.0 + r * (1.0 / 2) * p;
     p = 1.0 + r * p;
-    return ldexp(p, (int)kd);
+    int k = (int)kd;
+    if (k > -1022 && k < 1023) {
+        /* 2^k built from its bits: exact, and cheaper than ldexp. */
+        uint64_t bits = (uint64_t)(k + 1023) << 52;
+        double scale;
+        memcpy(&scale, &bits, sizeof scale);
+        return p * scale;
+    }
+    return ldexp(p, k);
 }
