@@ -110,7 +110,7 @@ typedef enum patron_dist {
     PATRON_DIST_UNIFORM = 0,     /**< Uniform on [p1, p2): p1 + (p2 - p1) U (the largest double below p2 if rounding reaches p2); needs p1 < p2, both finite. */
     PATRON_DIST_EXPONENTIAL = 1, /**< Exponential with rate p1 > 0 (mean 1/p1); p2 ignored. */
     PATRON_DIST_GAMMA = 2,       /**< Gamma with shape p1 > 0 and rate p2 > 0 (mean p1/p2); Marsaglia-Tsang, with the U^(1/shape) boost for shape < 1. */
-    PATRON_DIST_BETA = 3,        /**< Beta(p1, p2), p1, p2 > 0, as a ratio of gamma variates (computed in log space, so tiny shapes work). */
+    PATRON_DIST_BETA = 3,        /**< Beta(p1, p2), p1, p2 > 0, as a ratio X/(X+Y) of gamma variates (in log space when a shape is below 0.05, so tiny shapes work). */
     PATRON_DIST_GEOMETRIC = 4,   /**< Number of Bernoulli(p1) trials up to and including the first success (1, 2, ...), 0 < p1 <= 1; returned as a double. */
     PATRON_DIST_POISSON = 5,     /**< Poisson with mean p1 >= 0 (p1 <= 1e15): multiplication method below 10, Hormann's PTRS transformed rejection above. */
     PATRON_DIST_NORMAL = 6       /**< Normal with mean p1 and standard deviation p2 >= 0 (Marsaglia polar method, one value per accepted pair). */
