@@ -10,6 +10,7 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/simulate.h"
 #include "patron/summary.h"
 
 #endif /* PATRON_H */
