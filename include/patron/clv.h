@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "patron/common.h"
+#include "patron/summary.h"
 
 PATRON_BEGIN_DECLS
 
@@ -320,6 +321,60 @@ PATRON_API int patron_clv_lifetime_value(double *out, const patron_clv_params *t
  */
 PATRON_API int patron_clv_dert(double *out, const patron_clv_params *params,
                                const patron_clv_data *data, double discount);
+
+/**
+ * @brief Point a #patron_clv_data at the columns of a customer frame.
+ *
+ * Uses the double columns `frequency`, `recency`, `T` (for BG/BB: `n`, or
+ * `periods`, or `T`), `monetary_value` and `weights` when present (the
+ * last two are optional, except `monetary_value` for Gamma-Gamma). This is
+ * what patron_summarize() and patron_frame_read_csv() produce.
+ *
+ * @param[out] out Filled on success; its pointers borrow the frame's
+ *        columns and stay valid until the frame is freed.
+ * @param frame The frame (not modified).
+ * @param model The model the data are for (decides the columns needed).
+ * @return #PATRON_OK; #PATRON_ENOTFOUND naming a missing column;
+ *         #PATRON_EINVAL (a column is not numeric, NULL arguments).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_data_from_frame(patron_clv_data *out, const patron_frame *frame,
+                                          patron_clv_model model);
+
+/**
+ * @brief patron_clv_fit() on the columns of a customer frame (see
+ *        patron_clv_data_from_frame()).
+ * @param[out] out As patron_clv_fit().
+ * @param model The model.
+ * @param frame The frame (not modified).
+ * @param opts Options, or NULL.
+ * @return As patron_clv_fit() and patron_clv_data_from_frame().
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model model,
+                                    const patron_frame *frame, const patron_clv_fit_options *opts);
+
+/**
+ * @brief Append prediction columns to a customer frame.
+ *
+ * Transaction models add `expected_purchases` (over @p horizon) and
+ * `p_alive`; Gamma-Gamma adds `expected_spend` (@p horizon is ignored).
+ * The values are computed before any column is added, so a failure in the
+ * model leaves the frame untouched (only an allocation failure while adding
+ * the second column can leave the first one behind).
+ *
+ * @param frame The frame to extend (must have the model's columns).
+ * @param params Parameters.
+ * @param horizon Horizon of the conditional expectation (>= 0).
+ * @return #PATRON_OK; #PATRON_ECONFLICT when a column of that name exists;
+ *         as patron_clv_data_from_frame() and patron_clv_expected_purchases().
+ * @par Thread safety
+ * Not for concurrent use on the same frame.
+ */
+PATRON_API int patron_clv_predict_frame(patron_frame *frame, const patron_clv_params *params,
+                                        double horizon);
 
 PATRON_END_DECLS
 

@@ -203,7 +203,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     if (!d)
         return patron__fail(PATRON_EINVAL, "data is NULL");
     int spend = (flags & CLV_ROWS_SPEND) != 0;
-    if (!d->frequency || (!spend && (!d->recency || !d->T)) || (spend && !d->monetary))
+    if (d->n && (!d->frequency || (!spend && (!d->recency || !d->T)) || (spend && !d->monetary)))
         return patron__fail(PATRON_EINVAL, "data: frequency%s array is NULL",
                             spend ? " or monetary" : ", recency or T");
     if (d->n > UINT32_MAX - 1)

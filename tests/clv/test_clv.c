@@ -718,6 +718,47 @@ static void test_extreme_ages(void **state)
     free_cdnow(&c);
 }
 
+static void test_frame_entry_points(void **state)
+{
+    (void)state;
+    REQUIRE_CDNOW(c);
+    patron_frame *f = NULL;
+    assert_int_equal(patron_frame_from_arrays(&f, c.n, NULL, c.x, c.tx, c.T, c.m), PATRON_OK);
+    patron_clv_fit_result a = PATRON_CLV_FIT_RESULT_INIT, b = PATRON_CLV_FIT_RESULT_INIT;
+    patron_clv_data d = cdnow_data(&c);
+    assert_int_equal(patron_clv_fit(&a, PATRON_CLV_BGNBD, &d, NULL), PATRON_OK);
+    assert_int_equal(patron_clv_fit_frame(&b, PATRON_CLV_BGNBD, f, NULL), PATRON_OK);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(patron_clv_fit_frame(&b, PATRON_CLV_GG, f, NULL), PATRON_OK);
+    CLOSE(b.log_likelihood, pt_jnum("cdnow_2357.gammagamma.reproduced.LL"), 0, 1e-3);
+    assert_int_equal(patron_clv_predict_frame(f, &a.params, 39), PATRON_OK);
+    assert_int_equal(patron_clv_predict_frame(f, &b.params, 0), PATRON_OK);
+    const double *ce = patron_frame_double_by_name(f, "expected_purchases");
+    const double *pa = patron_frame_double_by_name(f, "p_alive");
+    const double *es = patron_frame_double_by_name(f, "expected_spend");
+    assert_non_null(ce);
+    assert_non_null(pa);
+    assert_non_null(es);
+    double one;
+    patron_clv_data d0 = {1, c.x, c.tx, c.T, NULL, NULL};
+    assert_int_equal(patron_clv_expected_purchases(&one, &a.params, &d0, 39), PATRON_OK);
+    CLOSE(ce[0], one, 0, 0);
+    /* a second call conflicts and leaves the frame as it was */
+    size_t cols = patron_frame_cols(f);
+    assert_int_equal(patron_clv_predict_frame(f, &a.params, 39), PATRON_ECONFLICT);
+    assert_int_equal(patron_frame_cols(f), cols);
+    /* BG/BB reads n / periods */
+    patron_clv_data bd;
+    assert_int_equal(patron_clv_data_from_frame(&bd, f, PATRON_CLV_BGBB), PATRON_OK);
+    assert_ptr_equal(bd.T, patron_frame_double_by_name(f, "T"));
+    patron_frame_free(f);
+    assert_int_equal(patron_frame_from_arrays(&f, c.n, NULL, c.x, c.tx, c.T, NULL), PATRON_OK);
+    assert_int_equal(patron_clv_fit_frame(&b, PATRON_CLV_GG, f, NULL), PATRON_ENOTFOUND);
+    assert_non_null(strstr(patron_errmsg(), "monetary_value"));
+    patron_frame_free(f);
+    free_cdnow(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_overflow_cases),
         cmocka_unit_test(test_determinism_and_weights),
         cmocka_unit_test(test_extreme_ages),
+        cmocka_unit_test(test_frame_entry_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
