@@ -12,5 +12,6 @@
 #include "patron/version.h"
 #include "patron/simulate.h"
 #include "patron/summary.h"
+#include "patron/clv.h"
 
 #endif /* PATRON_H */
