@@ -106,6 +106,19 @@ static double stirling_tail(double x)
     return (1.0 / 12 - r * (1.0 / 360 - r * (1.0 / 1260 - r * (1.0 / 1680 - r / 1188)))) / x;
 }
 
+/* s - expm1(s) without cancellation for small |s|: -sum_{k>=2} s^k / k!. */
+static double s_minus_expm1(double s)
+{
+    if (fabs(s) > 0.05)
+        return s - expm1(s);
+    double term = s * s / 2, sum = 0;
+    for (int k = 3; k < 30 && fabs(term) > 1e-20 * fabs(sum); k++) {
+        sum += term;
+        term *= s / k;
+    }
+    return -sum;
+}
+
 /* Upper tail for t >= 0 and large df by mixing the normal tail over the
  * chi-square: P(T > t) = E[Pbar(t sqrt(W))], W = V/df, V ~ chi2(df). With
  * s = log W the density is exp(x (s - expm1 s)) / N, x = df/2, and
@@ -117,7 +130,7 @@ static double t_sf_large(double t, double df, double *logv)
     double x = 0.5 * df;
     double s0 = -log1p(t * t / df);
     double sd = sqrt(2 * (df + t * t)) / df;
-    double h = sd / 6, w = 40 * sd;
+    double h = sd / 2, w = 20 * sd; /* trapezoid error ~ exp(-2 pi^2 (sd/h)^2) */
     int n = (int)(w / h);
     double hmax = -INFINITY;
     double vals[1024];
@@ -125,7 +138,7 @@ static double t_sf_large(double t, double df, double *logv)
         n = 500;
     for (int i = -n; i <= n; i++) {
         double sv = s0 + h * i;
-        double v = x * (sv - expm1(sv)) + patron__norm_logsf(t * exp(0.5 * sv));
+        double v = x * s_minus_expm1(sv) + patron__norm_logsf(t * exp(0.5 * sv));
         vals[i + n] = v;
         if (v > hmax)
             hmax = v;
@@ -244,8 +257,8 @@ double patron__t_isf(double q, double df)
         t = tan(PI * (0.5 - q));
     else if (df == 2)
         t = (1 - 2 * q) * sqrt(2 / (4 * q * (1 - q)));
-    double lq = log(q);
-    for (int i = 0; i < 200; i++) {
+    double lq = log(q), prev = INFINITY;
+    for (int i = 0; i < 100; i++) {
         double ls = patron__t_logsf(t, df);
         double h = exp(log(patron__t_pdf(t, df)) - ls);
         double dt = (ls - lq) / h;
@@ -253,8 +266,13 @@ double patron__t_isf(double q, double df)
         if (tn <= 0)
             tn = 0.5 * t;
         dt = tn - t;
+        /* Stop at convergence, or when the step stops shrinking (the tail
+         * itself is only accurate to a few ulps). */
+        if (fabs(dt) >= prev && i > 8)
+            break;
         t = tn;
-        if (fabs(dt) <= 1e-15 * fabs(t))
+        prev = fabs(dt);
+        if (fabs(dt) <= 2e-15 * fabs(t))
             break;
     }
     return t;
