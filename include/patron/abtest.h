@@ -258,8 +258,10 @@ typedef struct patron_abtest_fisher_result {
  * @brief Fisher's exact test of a 2x2 table.
  *
  * Probabilities come from exact ratios of consecutive hypergeometric terms,
- * normalised over the whole support, so tables of any size work (cost is
- * linear in the smallest margin).
+ * normalised over the support, so tables of any size work: the cost grows
+ * with the spread of the hypergeometric law (about sqrt(n)), not with n.
+ * When the observed table's probability is below the double range, the
+ * two-sided p is summed in log space (p = 0, log p finite).
  * @param[out] out Result (size set by the caller).
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).

@@ -264,13 +264,34 @@ int patron_abtest_fisher(patron_abtest_fisher_result *out, const int64_t table[4
             r.p_two_sided = 1;
         r.log_p_two_sided = log(r.p_two_sided);
     } else {
-        /* The observed table is beyond the double range: sum in log space. */
+        /* The observed table is beyond the double range: sum in log space,
+         * over the observed tail and the mirror tail on the other side of
+         * the mode (the law is unimodal), each until the terms vanish. */
         double lobs = hyper_logpmf(a, r1, r2, c1), acc = -INFINITY;
         double lcut = lobs + log1p(1e-7);
-        for (double k = lo; k <= hi; k++) {
+        double step = a < mode ? -1 : 1;
+        for (double k = a; k >= lo && k <= hi; k += step) {
             double l = hyper_logpmf(k, r1, r2, c1);
-            if (l <= lcut)
+            acc = patron__logaddexp(acc, l);
+            if (l < acc - 40)
+                break;
+        }
+        /* first k on the other side of the mode with P(k) <= P(obs) (bisection) */
+        double in = mode, outer = step < 0 ? hi : lo;
+        if (hyper_logpmf(outer, r1, r2, c1) <= lcut) {
+            while (fabs(outer - in) > 1) {
+                double mid = floor((in + outer) / 2);
+                if (hyper_logpmf(mid, r1, r2, c1) <= lcut)
+                    outer = mid;
+                else
+                    in = mid;
+            }
+            for (double k = outer; k >= lo && k <= hi; k -= step) {
+                double l = hyper_logpmf(k, r1, r2, c1);
                 acc = patron__logaddexp(acc, l);
+                if (l < acc - 40)
+                    break;
+            }
         }
         r.log_p_two_sided = acc > 0 ? 0 : acc;
         r.p_two_sided = exp(r.log_p_two_sided);

@@ -241,6 +241,13 @@ static void test_extra_numbers(void **state)
     int64_t extreme[4] = {5000, 0, 0, 5000};
     assert_int_equal(patron_abtest_fisher(&f, extreme, 0.05), PATRON_OK);
     assert_true(f.p_two_sided == 0 && isfinite(f.log_p_two_sided) && f.log_p_two_sided < -6000);
+    /* Only the observed table and its mirror count: p = 2 / C(10000, 5000). */
+    double lp = log(2.0) - (lgamma(10001.0) - 2 * lgamma(5001.0));
+    assert_true(pt_close(f.log_p_two_sided, lp, 1e-11, 0));
+    int64_t huge[4] = {1000000, 0, 0, 1000000};
+    assert_int_equal(patron_abtest_fisher(&f, huge, 0.05), PATRON_OK);
+    lp = log(2.0) - (lgamma(2000001.0) - 2 * lgamma(1000001.0));
+    assert_true(pt_close(f.log_p_two_sided, lp, 1e-11, 0));
 
     /* Quantile round trips. */
     double qs[4] = {0.4, 0.025, 1e-10, 1e-300};
