@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "internal/json.h"
+#include "failalloc.h"
 #include "patron/common.h"
 
 static patron_json *parse_ok(const char *text)
@@ -64,12 +65,30 @@ static void test_errors_name_line_and_column(void **state)
     assert_int_equal(patron__json_parse(&v, deep, sizeof deep), PATRON_ERANGE);
 }
 
+static int parse_and_free(void *ctx)
+{
+    const char *text = ctx;
+    patron_json *v = NULL;
+    int rc = patron__json_parse(&v, text, strlen(text));
+    patron__json_free(v);
+    return rc;
+}
+
+static void test_every_allocation_failure_is_enomem(void **state)
+{
+    (void)state;
+    size_t points = pt_failalloc_walk(parse_and_free, NULL,
+                                      (void *)"{\"a\": [1, 2, {\"b\": \"long string value\"}], \"c\": \"x\"}");
+    assert_true(points >= 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parses_nested_document),
         cmocka_unit_test(test_numbers_round_trip),
         cmocka_unit_test(test_errors_name_line_and_column),
+        cmocka_unit_test(test_every_allocation_failure_is_enomem),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
