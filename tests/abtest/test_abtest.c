@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "failalloc.h"
 #include "internal/dist.h"
 #include "patron.h"
 #include "support.h"
@@ -328,6 +329,45 @@ static void test_result_size_is_respected(void **state)
     assert_int_equal(patron_abtest_srm(&buf.r, obs, w, 2, 0.001), PATRON_EINVAL);
 }
 
+/* Every allocation of the allocating tests fails cleanly with ENOMEM,
+ * leaks nothing and leaves the result untouched. */
+static int op_alloc(void *ctx)
+{
+    patron_abtest_mw_result *mw = ctx;
+    double a[4] = {1, 3, 5, 7}, b[4] = {2, 4, 6, 8};
+    int rc = patron_abtest_mannwhitney(mw, a, 4, b, 4, 0.05);
+    if (rc)
+        return rc;
+    double t[6] = {1, 2, 3, 4, 5, 6};
+    int ev[6] = {1, 0, 1, 1, 0, 1}, arm[6] = {0, 1, 0, 1, 0, 1};
+    patron_abtest_logrank_result lr = PATRON_ABTEST_INIT(patron_abtest_logrank_result);
+    if ((rc = patron_abtest_logrank(&lr, t, ev, arm, 6, 0.05)))
+        return rc;
+    double at = 3, sv, se;
+    if ((rc = patron_abtest_km(&sv, &se, t, ev, arm, 6, 0, &at, 1)))
+        return rc;
+    double p[3] = {0.01, 0.04, 0.03}, h[3];
+    if ((rc = patron_abtest_adjust(h, h, NULL, p, 3)))
+        return rc;
+    double info[2] = {0.5, 1}, ca[2], zb[2];
+    return patron_abtest_group_sequential(ca, zb, NULL, info, 2, 0.025, PATRON_ABTEST_SPEND_OBF);
+}
+
+static void check_alloc(void *ctx)
+{
+    const patron_abtest_mw_result *mw = ctx;
+    assert_true(mw->u_b == -7 || mw->u_b == 10); /* untouched, or the earlier success */
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    patron_abtest_mw_result mw = PATRON_ABTEST_INIT(patron_abtest_mw_result);
+    mw.u_b = -7;
+    size_t points = pt_failalloc_walk(op_alloc, check_alloc, &mw);
+    assert_true(points >= 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_degenerate_cases),
         cmocka_unit_test(test_extra_numbers),
         cmocka_unit_test(test_result_size_is_respected),
+        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
