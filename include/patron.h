@@ -13,5 +13,6 @@
 #include "patron/simulate.h"
 #include "patron/summary.h"
 #include "patron/clv.h"
+#include "patron/abtest.h"
 
 #endif /* PATRON_H */
