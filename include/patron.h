@@ -11,5 +11,7 @@
 #include "patron/common.h"
 #include "patron/version.h"
 #include "patron/db.h"
+#include "patron/profile.h"
+#include "patron/ledger.h"
 
 #endif /* PATRON_H */

@@ -58,6 +58,10 @@ struct patron_db {
     int depth;   /* transaction nesting: 0 = none */
     int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
     patron_db_options opts;
+    /* ledger policy cache (lib/ledger), loaded on first use */
+    int policy_loaded;
+    int policy_months, policy_eom;
+    int64_t policy_hold;
 };
 
 /* The SQLite backend (lib/store/sqlite.c). */
