@@ -251,7 +251,7 @@ PATRON_API const patron_posting *patron_statement_get(const patron_statement *s,
 /** @brief Available balance just before the statement's `from`. */
 PATRON_API int64_t patron_statement_opening(const patron_statement *s);
 
-/** @brief Available balance at the statement's `to` (exclusive end). */
+/** @brief Available balance at the end of the statement's period (at `to - 1`). */
 PATRON_API int64_t patron_statement_closing(const patron_statement *s);
 
 /** @brief Release a statement (NULL is a no-op). */

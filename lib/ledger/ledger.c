@@ -891,7 +891,7 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
     rc = balance_impl(db, &b, member, from > INT64_MIN ? from - 1 : from);
     s->opening = b.available;
     if (rc == PATRON_OK)
-        rc = balance_impl(db, &b, member, to);
+        rc = balance_impl(db, &b, member, to > INT64_MIN ? to - 1 : to);
     s->closing = b.available;
     patron__stmt *st;
     if (rc == PATRON_OK)
