@@ -16,8 +16,9 @@
  * Idempotency. Every posting request carries a caller-chosen key (an order
  * number, a POS transaction id). Posting a key that exists with the same
  * content returns the first result (`replayed` = 1) and changes nothing;
- * the same key with different content is #PATRON_ECONFLICT. Keys are
- * unique across the whole store and across kinds.
+ * the same key with different content is #PATRON_ECONFLICT. "Content" is
+ * every field of the request except `at` (a retry stamped later by a server
+ * is the same request). Keys are unique across the whole store and kinds.
  *
  * Balances never go negative: a request that would take more points than
  * the member has available at its time fails with #PATRON_EBALANCE

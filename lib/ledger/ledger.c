@@ -102,13 +102,14 @@ static void fp_s(uint64_t *h, const char *s)
         *h = patron__fnv1a(*h, "\xff", 1);
 }
 
+/* The request's content, without `at`: a retry stamped later by a server
+ * (or by the CLI's default "now") is the same request. */
 static int64_t fingerprint(int kind, const patron_posting_request *r)
 {
     uint64_t h = PATRON__FNV_INIT;
     fp_i(&h, kind);
     fp_i(&h, r->member_id);
     fp_i(&h, r->points);
-    fp_i(&h, r->at);
     fp_i(&h, r->mature_at);
     fp_i(&h, r->expires_at);
     fp_i(&h, r->target);
