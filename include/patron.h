@@ -14,5 +14,8 @@
 #include "patron/summary.h"
 #include "patron/clv.h"
 #include "patron/abtest.h"
+#include "patron/db.h"
+#include "patron/profile.h"
+#include "patron/ledger.h"
 
 #endif /* PATRON_H */
