@@ -10,5 +10,6 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/segment.h"
 
 #endif /* PATRON_H */
