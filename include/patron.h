@@ -10,6 +10,7 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/summary.h"
 #include "patron/segment.h"
 
 #endif /* PATRON_H */
