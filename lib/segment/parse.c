@@ -58,8 +58,10 @@ int patron__rule_fail_at(const char *text, size_t text_len, size_t pos, int code
         if (!is_cont((unsigned char)text[i]))
             column++;
     size_t le = ls;
-    while (le < text_len && text[le] != '\n' && text[le] != '\r')
+    while (le < text_len && text[le] != '\n')
         le++;
+    if (le > ls && text[le - 1] == '\r' && pos < le) /* CRLF line ends */
+        le--;
 
     /* A window of the line around the position, at most ~100 characters. */
     size_t ws = ls, we = le;
@@ -74,6 +76,8 @@ int patron__rule_fail_at(const char *text, size_t text_len, size_t pos, int code
         we = ws + 100;
         if (we < pos)
             we = pos;
+        if (we > le)
+            we = le;
         while (we < le && is_cont((unsigned char)text[we]))
             we++;
         post = 1;

@@ -409,6 +409,15 @@ static void test_errors(void **state)
                  "line 1, column 11: unknown escape '\\q' in a string (use \\\\, \\\", \\', \\n or \\t)\n"
                  "  city == 'a\\q'\n"
                  "            ^", 1, 11);
+    /* a carriage return inside a line (found by fuzzing) and CRLF line ends */
+    expect_error("frequency > 1\r and @", NULL, PATRON_EPARSE,
+                 "line 1, column 20: unexpected character '@'\n"
+                 "  frequency > 1? and @\n"
+                 "                     ^", 1, 20);
+    expect_error("frequency > 1\r\nand @\r\n", NULL, PATRON_EPARSE,
+                 "line 2, column 5: unexpected character '@'\n"
+                 "  and @\n"
+                 "      ^", 2, 5);
     /* errors without a position */
     expect_error(NULL, NULL, PATRON_EINVAL, "patron_rule_compile: text is NULL", 0, 0);
 }
