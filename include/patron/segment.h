@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "patron/common.h"
+#include "patron/summary.h"
 
 PATRON_BEGIN_DECLS
 
@@ -198,19 +199,16 @@ typedef struct patron_rule_options {
 /** Initialiser for #patron_rule_options: default limits. */
 #define PATRON_RULE_OPTIONS_INIT { (uint32_t)sizeof(patron_rule_options), 0u, 0u }
 
-/** Value of patron_rule_eval_options::now meaning "not given". */
-#define PATRON_TIME_UNSET INT64_MIN
-
 /**
  * @brief Options of a rule evaluation.
  */
 typedef struct patron_rule_eval_options {
     uint32_t size; /**< `sizeof(patron_rule_eval_options)`; set by #PATRON_RULE_EVAL_OPTIONS_INIT. */
-    int64_t now;   /**< The moment relative dates refer to (`now`, `days ago`, `within`), UTC seconds. The wall clock is never read: a rule that uses relative dates fails with #PATRON_EINVAL while this is #PATRON_TIME_UNSET. */
+    int64_t now;   /**< The moment relative dates refer to (`now`, `days ago`, `within`), UTC seconds. The wall clock is never read: a rule that uses relative dates fails with #PATRON_EINVAL while this is #PATRON_TIME_NONE. */
 } patron_rule_eval_options;
 
 /** Initialiser for #patron_rule_eval_options: `now` unset. */
-#define PATRON_RULE_EVAL_OPTIONS_INIT { (uint32_t)sizeof(patron_rule_eval_options), PATRON_TIME_UNSET }
+#define PATRON_RULE_EVAL_OPTIONS_INIT { (uint32_t)sizeof(patron_rule_eval_options), PATRON_TIME_NONE }
 
 /**
  * @brief Parse and check a rule once, for any number of evaluations.
@@ -268,6 +266,248 @@ PATRON_API const char *patron_rule_text(const patron_rule *rule);
  * Thread-local, like patron_errmsg().
  */
 PATRON_API int patron_rule_error_position(uint32_t *line, uint32_t *column);
+
+/* ---------------------------------------------------------------- frames */
+
+/**
+ * @brief Evaluate a compiled rule over every row of a customer frame.
+ *
+ * Frame columns become rule columns by name. Their rule types:
+ * - double columns are numbers (NaN is a missing value);
+ * - int64 columns are numbers, except: `first_purchase`, `last_purchase`,
+ *   `joined` and names ending in `_at` or `_time` are times (UTC seconds;
+ *   INT64_MIN is missing), and names starting with `consent.`, `is_` or
+ *   `has_` are conditions (non-zero is true);
+ * - string columns are categories; the empty string is a missing value.
+ *
+ * Quantile references (`p80`) are computed over all rows of the frame
+ * (missing values left out), so they do not depend on the rest of the rule.
+ * Over a frame with no rows the result is an empty selection, except that a
+ * quantile then fails (#PATRON_EINVAL: it is undefined).
+ *
+ * Cost: one pass over the referenced columns in blocks of 1024 rows, a few
+ * nanoseconds per row and clause; O(rows) extra memory only for quantiles.
+ *
+ * @param[out] out Receives a new selection over patron_frame_rows() rows
+ *        (free with patron_selection_free()); untouched on failure.
+ * @param rule A compiled rule.
+ * @param frame The frame (only read).
+ * @param opts `now` for relative dates, or NULL.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (unknown column, with the rule
+ *         position and a "did you mean"); #PATRON_EINVAL (type mismatch,
+ *         relative date without `now`, quantile of no values, NULL
+ *         argument); #PATRON_ENOMEM. patron_rule_error_position() gives the
+ *         position when there is one.
+ * @par Thread safety
+ * Reentrant; several threads may evaluate the same rule and frame at once.
+ */
+PATRON_API int patron_rule_eval(patron_selection **out, const patron_rule *rule,
+                                const patron_frame *frame, const patron_rule_eval_options *opts);
+
+/**
+ * @brief Compile @p text and evaluate it over @p frame in one call.
+ *
+ * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param frame The frame.
+ * @param text The rule text.
+ * @param opts `now` for relative dates, or NULL.
+ * @return As patron_rule_compile() and patron_rule_eval().
+ */
+PATRON_API int patron_rule_select(patron_selection **out, const patron_frame *frame,
+                                  const char *text, const patron_rule_eval_options *opts);
+
+/* ---------------------------------------------------------------- named segments */
+
+/**
+ * @brief A named segment: a name and the rule that defines it.
+ */
+typedef struct patron_segment_def {
+    const char *name; /**< Segment name, e.g. "at_risk". */
+    const char *rule; /**< Its rule text. */
+} patron_segment_def;
+
+/**
+ * @brief The built-in segments and their default rules, over the columns
+ *        of a summary frame:
+ *
+ * | name | rule | meaning |
+ * |---|---|---|
+ * | `new` | `first_purchase within 30 days` | joined (first purchase) 0-30 days ago |
+ * | `returning` | `orders >= 2` | 2 or more purchases |
+ * | `at_risk` | `last_purchase before 60 days ago` | no purchase in the last 60 days |
+ * | `stars` | `frequency >= p80 and monetary_value >= p80` | top quintile of both purchase frequency and basket value |
+ *
+ * Each can be overridden (see #patron_segment_options).
+ *
+ * @param[out] count Receives the number of entries (may be NULL).
+ * @return A static array of built-in definitions; never NULL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API const patron_segment_def *patron_segment_builtins(size_t *count);
+
+/**
+ * @brief Options of patron_segment_select() and patron_segment_worth_saving().
+ */
+typedef struct patron_segment_options {
+    uint32_t size;                   /**< `sizeof(patron_segment_options)`; set by #PATRON_SEGMENT_OPTIONS_INIT. */
+    int64_t now;                     /**< The moment relative dates refer to (UTC seconds), or #PATRON_TIME_NONE. */
+    const patron_segment_def *defs;  /**< Extra or overriding definitions, searched before the built-ins (may be NULL). */
+    size_t ndefs;                    /**< Number of entries in `defs`. */
+} patron_segment_options;
+
+/** Initialiser for #patron_segment_options: no `now`, built-ins only. */
+#define PATRON_SEGMENT_OPTIONS_INIT { (uint32_t)sizeof(patron_segment_options), PATRON_TIME_NONE, NULL, 0 }
+
+/**
+ * @brief Select the customers of a named segment.
+ *
+ * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param frame The frame.
+ * @param name A name from @p opts->defs or the built-ins.
+ * @param opts `now` and overrides, or NULL.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND when the name is not defined (the
+ *         message lists the known names); otherwise as patron_rule_select(),
+ *         with the message prefixed by "segment 'NAME': ".
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_segment_select(patron_selection **out, const patron_frame *frame,
+                                     const char *name, const patron_segment_options *opts);
+
+/* ---------------------------------------------------------------- scores */
+
+/**
+ * @brief Score values into @p bins equal-count bins, 1 (worst) .. @p bins (best).
+ *
+ * With n non-missing values and L the number of values strictly worse than
+ * a given value, its score is `1 + floor(bins * L / n)`. Equal values
+ * therefore always share a score (ties never split, whatever the row order),
+ * and a bin may be empty when a tie spans its boundary. Missing values (NaN)
+ * get score 0. Computed with selection in O(n * bins), no full sort.
+ *
+ * @param[out] scores @p n scores (written only on success).
+ * @param values @p n values.
+ * @param n Number of values (0 is fine).
+ * @param bins Number of bins, 2..100 (5 for quintiles, 10 for deciles).
+ * @param higher_is_better Non-zero: larger values score higher; zero:
+ *        smaller values score higher (recency).
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL pointer with n > 0, bins out of
+ *         range); #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_ntile_scores(uint8_t *scores, const double *values, size_t n, int bins,
+                                   int higher_is_better);
+
+/**
+ * @brief Options of patron_rfm_score().
+ */
+typedef struct patron_rfm_options {
+    uint32_t size;              /**< `sizeof(patron_rfm_options)`; set by #PATRON_RFM_OPTIONS_INIT. */
+    const char *recency_col;    /**< Numeric column of time since the last purchase (smaller is better), or NULL (default) for `T - recency` (periods from the last purchase to the end of observation). */
+    const char *frequency_col;  /**< Numeric column of purchase frequency; default "frequency". */
+    const char *monetary_col;   /**< Numeric column of spend; default "monetary_value". */
+} patron_rfm_options;
+
+/** Initialiser for #patron_rfm_options: summary-frame defaults. */
+#define PATRON_RFM_OPTIONS_INIT { (uint32_t)sizeof(patron_rfm_options), NULL, NULL, NULL }
+
+/**
+ * @brief RFM quintile scores of every customer, 1..5 each (5 is best: most
+ *        recent, most frequent, highest spend), scored by
+ *        patron_ntile_scores() with 5 bins (ties share a score; a missing
+ *        value scores 0).
+ *
+ * @param[out] r Recency scores, patron_frame_rows() entries.
+ * @param[out] f Frequency scores.
+ * @param[out] m Monetary scores.
+ * @param frame The frame (int64 or double columns).
+ * @param opts Column choices, or NULL for the defaults.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (a column is missing);
+ *         #PATRON_EINVAL (a column is not numeric, NULL argument, empty
+ *         frame); #PATRON_ENOMEM. Outputs are written only on success.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_rfm_score(uint8_t *r, uint8_t *f, uint8_t *m, const patron_frame *frame,
+                                const patron_rfm_options *opts);
+
+/**
+ * @brief The named RFM segment of a score triple.
+ *
+ * Rules are tried in this order and the first that matches names the
+ * segment, so every triple of scores 1..5 has exactly one name:
+ *
+ * | segment | rule |
+ * |---|---|
+ * | Champions | r >= 4, f >= 4, m >= 4 |
+ * | Loyal | r >= 3, f >= 3, m >= 3 |
+ * | Can't lose them | r <= 2, f >= 4, m >= 4 |
+ * | At risk | r <= 2, f >= 3, m >= 3 |
+ * | New | r = 5, f = 1 |
+ * | Potential loyalist | r >= 4, f >= 2 |
+ * | Promising | r >= 4 (f = 1) |
+ * | Need attention | r = 3, f >= 2 |
+ * | About to sleep | r = 3 (f = 1), or r = 2 and f <= 2 |
+ * | Hibernating | r = 2, or r = 1 and f >= 2 |
+ * | Lost | r = 1, f = 1 |
+ *
+ * @param r Recency score 1..5.
+ * @param f Frequency score 1..5.
+ * @param m Monetary score 1..5.
+ * @return A static string ("Champions", ...); "" when a score is outside 1..5.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API const char *patron_rfm_segment_name(int r, int f, int m);
+
+/**
+ * @brief Add RFM columns to a frame: int64 `rfm_r`, `rfm_f`, `rfm_m`,
+ *        `rfm_score` (100 r + 10 f + m) and string `rfm_segment`.
+ *
+ * Rules can then use them (`rfm_segment == "At risk" and consent.sms`).
+ *
+ * @param frame The frame to extend.
+ * @param opts Column choices, or NULL for the defaults.
+ * @return As patron_rfm_score(), plus #PATRON_ECONFLICT when one of the
+ *         columns already exists. On failure no column is added.
+ * @par Thread safety
+ * The frame must not be used by another thread during the call.
+ */
+PATRON_API int patron_rfm_add_columns(patron_frame *frame, const patron_rfm_options *opts);
+
+/**
+ * @brief Value deciles of a CLV column: 10 for the top tenth, 1 for the
+ *        bottom, by patron_ntile_scores() with 10 bins (0 for missing).
+ *
+ * @param[out] deciles patron_frame_rows() entries.
+ * @param frame The frame.
+ * @param value_col Numeric column of customer value (e.g. "clv").
+ * @return #PATRON_OK; #PATRON_ENOTFOUND; #PATRON_EINVAL (not numeric, NULL
+ *         argument, empty frame); #PATRON_ENOMEM.
+ */
+PATRON_API int patron_value_deciles(uint8_t *deciles, const patron_frame *frame,
+                                    const char *value_col);
+
+/**
+ * @brief "Worth saving": customers of the at-risk segment whose expected
+ *        remaining value exceeds the cost of retaining them.
+ *
+ * Selects `at_risk` (the built-in rule or an override in @p opts) and
+ * `value_col > retention_cost`.
+ *
+ * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param frame The frame.
+ * @param value_col Numeric column of expected remaining value (e.g. "clv"),
+ *        in the same unit as @p retention_cost.
+ * @param retention_cost Cost of a retention action per customer.
+ * @param opts `now` (required by the built-in at_risk rule) and overrides.
+ * @return As patron_segment_select(); #PATRON_EINVAL for a non-finite cost.
+ */
+PATRON_API int patron_segment_worth_saving(patron_selection **out, const patron_frame *frame,
+                                           const char *value_col, double retention_cost,
+                                           const patron_segment_options *opts);
 
 PATRON_END_DECLS
 

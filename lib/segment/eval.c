@@ -130,7 +130,7 @@ static void swapd(double *a, double *b)
 
 /* k-th smallest (0-based) of x[0..n), partially reordering x. Deterministic
  * median-of-three quickselect. */
-static double select_kth(double *x, size_t n, size_t k)
+double patron__select_kth(double *x, size_t n, size_t k)
 {
     size_t lo = 0, hi = n - 1;
     while (hi > lo) {
@@ -198,7 +198,7 @@ int patron__column_quantile(double *out, const patron__column *col, size_t nrows
     if (lo >= n - 1)
         lo = n - 1;
     double frac = h - (double)lo;
-    double vlo = select_kth(x, n, lo);
+    double vlo = patron__select_kth(x, n, lo);
     double v = vlo;
     if (frac > 0 && lo + 1 < n) {
         double vhi = x[lo + 1];
@@ -463,7 +463,7 @@ static int gen(binder *b, uint32_t nd, int top, gval *out)
         insn in = {0};
         in.dst = (uint16_t)top;
         in.col = col;
-        if (col->type == PATRON__COL_BOOL) {
+        if (col->type == PATRON__COL_BOOL || col->type == PATRON__COL_BOOL_I64) {
             in.op = I_BOOL;
             out->kind = G_M;
         } else {
@@ -732,7 +732,7 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
             const char *const *c = (const char *const *)in->col->data + base;
             uint8_t *m = d->m;
             for (size_t i = 0; i < n; i++) {
-                if (!c[i]) {
+                if (!c[i] || !c[i][0]) {
                     m[i] = 0;
                     continue;
                 }
@@ -744,10 +744,16 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
             break;
         }
         case I_BOOL: {
-            const uint8_t *c = (const uint8_t *)in->col->data + base;
             uint8_t *m = d->m;
-            for (size_t i = 0; i < n; i++)
-                m[i] = c[i] != 0;
+            if (in->col->type == PATRON__COL_BOOL_I64) {
+                const int64_t *c = (const int64_t *)in->col->data + base;
+                for (size_t i = 0; i < n; i++)
+                    m[i] = c[i] != 0;
+            } else {
+                const uint8_t *c = (const uint8_t *)in->col->data + base;
+                for (size_t i = 0; i < n; i++)
+                    m[i] = c[i] != 0;
+            }
             break;
         }
         case I_AND: {
@@ -823,7 +829,7 @@ int patron__rule_eval_columns(patron_selection **out, const patron_rule *rule,
     int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_rule_eval_options");
     if (rc)
         return rc;
-    if (rule->uses_now && o.now == PATRON_TIME_UNSET)
+    if (rule->uses_now && o.now == PATRON_TIME_NONE)
         return patron__rule_fail_at(rule->text, rule->text_len, rule->now_pos, PATRON_EINVAL,
                                     "the rule uses a relative date; set 'now' in patron_rule_eval_options (the wall clock is never read)");
     for (size_t i = 0; i < cs->ncols; i++)
