@@ -276,8 +276,9 @@ PATRON_API int patron_rule_error_position(uint32_t *line, uint32_t *column);
  * - double columns are numbers (NaN is a missing value);
  * - int64 columns are numbers, except: `first_purchase`, `last_purchase`,
  *   `joined` and names ending in `_at` or `_time` are times (UTC seconds;
- *   INT64_MIN is missing), and names starting with `consent.`, `is_` or
- *   `has_` are conditions (non-zero is true);
+ *   INT64_MIN is missing);
+ * - int64 or double columns whose names start with `consent.`, `is_` or
+ *   `has_` are conditions (non-zero is true; NaN is false);
  * - string columns are categories; the empty string is a missing value.
  *
  * Quantile references (`p80`) are computed over all rows of the frame
@@ -315,6 +316,22 @@ PATRON_API int patron_rule_eval(patron_selection **out, const patron_rule *rule,
  */
 PATRON_API int patron_rule_select(patron_selection **out, const patron_frame *frame,
                                   const char *text, const patron_rule_eval_options *opts);
+
+/**
+ * @brief Copy the selected rows of a frame, every column, into a new frame
+ *        (for writing a segment out with patron_frame_write()).
+ *
+ * @param[out] out Receives the new frame (free with patron_frame_free());
+ *        untouched on failure.
+ * @param frame The source frame (only read).
+ * @param sel A selection over the rows of @p frame.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, or the selection
+ *         covers another number of rows); #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_frame_select(patron_frame **out, const patron_frame *frame,
+                                   const patron_selection *sel);
 
 /* ---------------------------------------------------------------- named segments */
 

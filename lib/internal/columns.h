@@ -17,7 +17,8 @@ typedef enum patron__coltype {
     PATRON__COL_BOOL = 4, /* const uint8_t *, 0 = false, anything else = true */
     PATRON__COL_CAT = 5,  /* const int32_t * codes into levels[]; < 0 or >= nlevels = missing */
     PATRON__COL_STR = 6,  /* const char *const * one string per row; NULL or "" = missing */
-    PATRON__COL_BOOL_I64 = 7 /* const int64_t *, 0 = false, anything else = true */
+    PATRON__COL_BOOL_I64 = 7, /* const int64_t *, 0 = false, anything else = true */
+    PATRON__COL_BOOL_F64 = 8  /* const double *, 0 or NaN = false, anything else = true */
 } patron__coltype;
 
 typedef struct patron__column {

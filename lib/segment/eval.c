@@ -12,6 +12,7 @@
 #include "internal/error.h"
 #include "internal/options.h"
 #include "segment/rule_impl.h"
+#include "segment/select.h"
 #include "segment/typecheck.h"
 
 uint32_t patron__rule_kid(const patron_rule *r, uint32_t nd, uint32_t i);
@@ -38,6 +39,7 @@ enum {
 
 typedef struct insn {
     uint8_t op, cmp, neg;
+    uint8_t comb; /* 0, or I_AND / I_OR: combine the result into m[dst] instead of storing */
     uint16_t dst, a, b;
     double k;
     const patron__column *col;
@@ -121,51 +123,6 @@ static int slot_ok(binder *b, int top)
 
 /* ------------------------------------------------------------ quantiles */
 
-static void swapd(double *a, double *b)
-{
-    double t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* k-th smallest (0-based) of x[0..n), partially reordering x. Deterministic
- * median-of-three quickselect. */
-double patron__select_kth(double *x, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x[mid] < x[lo])
-            swapd(&x[mid], &x[lo]);
-        if (x[hi] < x[lo])
-            swapd(&x[hi], &x[lo]);
-        if (x[hi] < x[mid])
-            swapd(&x[hi], &x[mid]);
-        double pivot = x[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (x[i] < pivot)
-                i++;
-            while (x[j] > pivot)
-                j--;
-            if (i <= j) {
-                swapd(&x[i], &x[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return x[k];
-    }
-    return x[k];
-}
-
 int patron__column_quantile(double *out, const patron__column *col, size_t nrows, double percent)
 {
     if (!(percent >= 0.0 && percent <= 100.0))
@@ -173,20 +130,22 @@ int patron__column_quantile(double *out, const patron__column *col, size_t nrows
     if (col->type != PATRON__COL_F64 && col->type != PATRON__COL_I64 &&
         col->type != PATRON__COL_TIME)
         return patron__fail(PATRON_EINVAL, "column '%s' is not numeric", col->name);
-    double *x = patron__reallocarray(NULL, nrows ? nrows : 1, sizeof(double));
+    uint64_t *x = patron__reallocarray(NULL, nrows ? nrows : 1, sizeof(uint64_t));
     if (!x)
         return patron__oom();
     size_t n = 0;
     if (col->type == PATRON__COL_F64) {
         const double *d = col->data;
-        for (size_t i = 0; i < nrows; i++)
-            if (!isnan(d[i]))
-                x[n++] = d[i];
+        for (size_t i = 0; i < nrows; i++) {
+            x[n] = patron__key_of(d[i]);
+            n += !isnan(d[i]);
+        }
     } else {
         const int64_t *d = col->data;
-        for (size_t i = 0; i < nrows; i++)
-            if (col->type != PATRON__COL_TIME || d[i] != INT64_MIN)
-                x[n++] = (double)d[i];
+        for (size_t i = 0; i < nrows; i++) {
+            x[n] = patron__key_of((double)d[i]);
+            n += col->type != PATRON__COL_TIME || d[i] != INT64_MIN;
+        }
     }
     if (n == 0) {
         patron__free(x);
@@ -198,17 +157,14 @@ int patron__column_quantile(double *out, const patron__column *col, size_t nrows
     if (lo >= n - 1)
         lo = n - 1;
     double frac = h - (double)lo;
-    double vlo = patron__select_kth(x, n, lo);
-    double v = vlo;
-    if (frac > 0 && lo + 1 < n) {
-        double vhi = x[lo + 1];
-        for (size_t i = lo + 2; i < n; i++)
-            if (x[i] < vhi)
-                vhi = x[i];
-        v = vlo + frac * (vhi - vlo);
-    }
+    size_t ranks[2] = {lo, lo + 1};
+    double v[2];
+    int two = frac > 0 && lo + 1 < n;
+    int rc = patron__select_keys(x, n, ranks, two ? 2 : 1, v);
     patron__free(x);
-    *out = v;
+    if (rc)
+        return rc;
+    *out = two ? v[0] + frac * (v[1] - v[0]) : v[0];
     return 0;
 }
 
@@ -346,12 +302,22 @@ static int emit_logic(binder *b, gval x, int xs, gval y, int ys, int op, int dst
         in.b = (uint16_t)ms;
         return emit(b, in);
     }
+    out->kind = G_M;
+    /* Fuse "m[dst] = m[xs] op (last comparison into ys)" into the comparison. */
+    if ((op == I_AND || op == I_OR) && xs == dst && b->ncode > 0) {
+        insn *last = &b->code[b->ncode - 1];
+        if (last->dst == ys && !last->comb &&
+            (last->op == I_CMP_VK || last->op == I_CMP_VV || last->op == I_BOOL)) {
+            last->comb = (uint8_t)op;
+            last->dst = (uint16_t)dst;
+            return 0;
+        }
+    }
     insn in = {0};
     in.op = (uint8_t)op;
     in.dst = (uint16_t)dst;
     in.a = (uint16_t)xs;
     in.b = (uint16_t)ys;
-    out->kind = G_M;
     return emit(b, in);
 }
 
@@ -463,7 +429,8 @@ static int gen(binder *b, uint32_t nd, int top, gval *out)
         insn in = {0};
         in.dst = (uint16_t)top;
         in.col = col;
-        if (col->type == PATRON__COL_BOOL || col->type == PATRON__COL_BOOL_I64) {
+        if (col->type == PATRON__COL_BOOL || col->type == PATRON__COL_BOOL_I64 ||
+            col->type == PATRON__COL_BOOL_F64) {
             in.op = I_BOOL;
             out->kind = G_M;
         } else {
@@ -686,13 +653,20 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
             const double *x = s[in->a].v;
             double k = in->k;
             uint8_t *m = d->m;
+#define CMPK_LOOP(EXPR)                                                   \
+    if (in->comb == I_AND)                                                \
+        for (size_t i = 0; i < n; i++) m[i] &= (uint8_t)(EXPR);           \
+    else if (in->comb == I_OR)                                            \
+        for (size_t i = 0; i < n; i++) m[i] |= (uint8_t)(EXPR);           \
+    else                                                                  \
+        for (size_t i = 0; i < n; i++) m[i] = (uint8_t)(EXPR);
             switch (in->cmp) {
-            case RO_LT: for (size_t i = 0; i < n; i++) m[i] = x[i] < k; break;
-            case RO_LE: for (size_t i = 0; i < n; i++) m[i] = x[i] <= k; break;
-            case RO_GT: for (size_t i = 0; i < n; i++) m[i] = x[i] > k; break;
-            case RO_GE: for (size_t i = 0; i < n; i++) m[i] = x[i] >= k; break;
-            case RO_EQ: for (size_t i = 0; i < n; i++) m[i] = x[i] == k; break;
-            default: for (size_t i = 0; i < n; i++) m[i] = (x[i] < k) | (x[i] > k); break;
+            case RO_LT: CMPK_LOOP(x[i] < k) break;
+            case RO_LE: CMPK_LOOP(x[i] <= k) break;
+            case RO_GT: CMPK_LOOP(x[i] > k) break;
+            case RO_GE: CMPK_LOOP(x[i] >= k) break;
+            case RO_EQ: CMPK_LOOP(x[i] == k) break;
+            default: CMPK_LOOP((x[i] < k) | (x[i] > k)) break;
             }
             break;
         }
@@ -700,12 +674,12 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
             const double *x = s[in->a].v, *y = s[in->b].v;
             uint8_t *m = d->m;
             switch (in->cmp) {
-            case RO_LT: for (size_t i = 0; i < n; i++) m[i] = x[i] < y[i]; break;
-            case RO_LE: for (size_t i = 0; i < n; i++) m[i] = x[i] <= y[i]; break;
-            case RO_GT: for (size_t i = 0; i < n; i++) m[i] = x[i] > y[i]; break;
-            case RO_GE: for (size_t i = 0; i < n; i++) m[i] = x[i] >= y[i]; break;
-            case RO_EQ: for (size_t i = 0; i < n; i++) m[i] = x[i] == y[i]; break;
-            default: for (size_t i = 0; i < n; i++) m[i] = (x[i] < y[i]) | (x[i] > y[i]); break;
+            case RO_LT: CMPK_LOOP(x[i] < y[i]) break;
+            case RO_LE: CMPK_LOOP(x[i] <= y[i]) break;
+            case RO_GT: CMPK_LOOP(x[i] > y[i]) break;
+            case RO_GE: CMPK_LOOP(x[i] >= y[i]) break;
+            case RO_EQ: CMPK_LOOP(x[i] == y[i]) break;
+            default: CMPK_LOOP((x[i] < y[i]) | (x[i] > y[i])) break;
             }
             break;
         }
@@ -746,13 +720,14 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
         case I_BOOL: {
             uint8_t *m = d->m;
             if (in->col->type == PATRON__COL_BOOL_I64) {
-                const int64_t *c = (const int64_t *)in->col->data + base;
-                for (size_t i = 0; i < n; i++)
-                    m[i] = c[i] != 0;
+                const int64_t *x = (const int64_t *)in->col->data + base;
+                CMPK_LOOP(x[i] != 0)
+            } else if (in->col->type == PATRON__COL_BOOL_F64) {
+                const double *x = (const double *)in->col->data + base;
+                CMPK_LOOP((x[i] < 0) | (x[i] > 0))
             } else {
-                const uint8_t *c = (const uint8_t *)in->col->data + base;
-                for (size_t i = 0; i < n; i++)
-                    m[i] = c[i] != 0;
+                const uint8_t *x = (const uint8_t *)in->col->data + base;
+                CMPK_LOOP(x[i] != 0)
             }
             break;
         }
@@ -790,16 +765,31 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
     }
 }
 
+/* Bytes 0/1 to bits: eight at a time with a multiply that gathers the low
+ * bit of each byte into the top byte (no carries: the partial products land
+ * on distinct bits). */
 static void pack(uint64_t *words, const uint8_t *m, size_t n)
 {
     size_t full = n / 64;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     for (size_t w = 0; w < full; w++) {
         uint64_t x = 0;
         const uint8_t *p = m + w * 64;
-        for (size_t j = 0; j < 64; j++)
-            x |= (uint64_t)p[j] << j;
+        for (size_t j = 0; j < 8; j++) {
+            uint64_t b;
+            memcpy(&b, p + 8 * j, 8);
+            x |= ((b * UINT64_C(0x0102040810204080)) >> 56) << (8 * j);
+        }
         words[w] = x;
     }
+#else
+    for (size_t w = 0; w < full; w++) {
+        uint64_t x = 0;
+        for (size_t j = 0; j < 64; j++)
+            x |= (uint64_t)m[w * 64 + j] << j;
+        words[w] = x;
+    }
+#endif
     if (n % 64) {
         uint64_t x = 0;
         const uint8_t *p = m + full * 64;

@@ -34,6 +34,8 @@ int patron__frame_colset(patron__colset *cs, patron__column **cols, const patron
         switch (patron_frame_col_type(frame, i)) {
         case PATRON_COL_DOUBLE:
             c[i].type = PATRON__COL_F64;
+            if (starts_with(name, "consent.") || starts_with(name, "is_") || starts_with(name, "has_"))
+                c[i].type = PATRON__COL_BOOL_F64;
             c[i].data = patron_frame_double(frame, i);
             break;
         case PATRON_COL_INT64:
@@ -91,6 +93,67 @@ int patron_rule_select(patron_selection **out, const patron_frame *frame, const 
     rc = patron_rule_eval(out, rule, frame, opts);
     patron_rule_free(rule);
     return rc;
+}
+
+int patron_frame_select(patron_frame **out, const patron_frame *frame, const patron_selection *sel)
+{
+    if (!out || !frame || !sel)
+        return patron__fail(PATRON_EINVAL, "patron_frame_select: %s is NULL",
+                            !out ? "out" : !frame ? "frame" : "sel");
+    size_t rows = patron_frame_rows(frame);
+    if (patron_selection_size(sel) != rows)
+        return patron__fail(PATRON_EINVAL,
+                            "patron_frame_select: the selection covers %zu rows, the frame has %zu",
+                            patron_selection_size(sel), rows);
+    size_t k = patron_selection_count(sel);
+    size_t *idx = patron__reallocarray(NULL, k ? k : 1, sizeof(size_t));
+    /* one scratch big enough for k values of any column type */
+    void *tmp = patron__reallocarray(NULL, k ? k : 1, 8);
+    patron_frame *g = NULL;
+    int rc = 0;
+    if (!idx || !tmp)
+        rc = patron__oom();
+    if (!rc)
+        patron_selection_rows(sel, idx, k);
+    size_t ncols = patron_frame_cols(frame);
+    for (size_t c = 0; c < ncols && !rc; c++) {
+        const char *name = patron_frame_col_name(frame, c);
+        int t = patron_frame_col_type(frame, c);
+        if (t == PATRON_COL_DOUBLE) {
+            const double *src = patron_frame_double(frame, c);
+            double *dst = tmp;
+            for (size_t i = 0; i < k; i++)
+                dst[i] = src[idx[i]];
+        } else if (t == PATRON_COL_INT64) {
+            const int64_t *src = patron_frame_int64(frame, c);
+            int64_t *dst = tmp;
+            for (size_t i = 0; i < k; i++)
+                dst[i] = src[idx[i]];
+        } else {
+            const char *const *src = patron_frame_string(frame, c);
+            const char **dst = tmp;
+            for (size_t i = 0; i < k; i++)
+                dst[i] = src[idx[i]];
+        }
+        if (c == 0) {
+            rc = patron_frame_new(&g, k, t == PATRON_COL_INT64 ? tmp : NULL,
+                                  t == PATRON_COL_STRING ? tmp : NULL);
+        } else if (t == PATRON_COL_DOUBLE) {
+            rc = patron_frame_add_double(g, name, tmp);
+        } else if (t == PATRON_COL_INT64) {
+            rc = patron_frame_add_int64(g, name, tmp);
+        } else {
+            rc = patron_frame_add_string(g, name, tmp);
+        }
+    }
+    patron__free(idx);
+    patron__free(tmp);
+    if (rc) {
+        patron_frame_free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
 }
 
 static const patron_segment_def builtins[] = {

@@ -7,6 +7,7 @@
 #include "internal/error.h"
 #include "internal/options.h"
 #include "segment/rule_impl.h"
+#include "segment/select.h"
 
 int patron_ntile_scores(uint8_t *scores, const double *values, size_t n, int bins,
                         int higher_is_better)
@@ -18,35 +19,25 @@ int patron_ntile_scores(uint8_t *scores, const double *values, size_t n, int bin
     if (!scores || !values)
         return patron__fail(PATRON_EINVAL, "patron_ntile_scores: %s is NULL",
                             scores ? "values" : "scores");
-    double *x = patron__reallocarray(NULL, n, sizeof(double));
+    uint64_t *x = patron__reallocarray(NULL, n, sizeof(uint64_t));
     if (!x)
         return patron__oom();
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(values[i]))
-            x[m++] = higher_is_better ? values[i] : -values[i];
+    for (size_t i = 0; i < n; i++) {
+        x[m] = patron__key_of(higher_is_better ? values[i] : -values[i]);
+        m += !isnan(values[i]);
+    }
     /* t[k-1] = the ceil(k m / bins)-th smallest value, k = 1..bins-1: a value
      * v scores 1 + #{k : v > t[k-1]}, which is 1 + floor(bins L / m) with L
      * the number of values strictly below v. */
     double t[100];
-    size_t lo = 0, prev = SIZE_MAX;
-    for (int k = 1; k < bins && m > 0; k++) {
-        size_t j = (size_t)(((unsigned long long)k * m + (unsigned)bins - 1) / (unsigned)bins);
-        size_t idx = j - 1;
-        if (idx == prev) {
-            t[k - 1] = t[k - 2];
-            continue;
-        }
-        t[k - 1] = patron__select_kth(x + lo, m - lo, idx - lo);
-        lo = idx + 1;
-        prev = idx;
-        if (lo >= m) { /* only when bins > m: the rest repeat the maximum */
-            for (int q = k + 1; q < bins; q++)
-                t[q - 1] = t[k - 1];
-            break;
-        }
-    }
+    size_t ranks[100];
+    for (int k = 1; k < bins; k++)
+        ranks[k - 1] = m ? (size_t)(((unsigned long long)k * m + (unsigned)bins - 1) / (unsigned)bins) - 1 : 0;
+    int rc = m ? patron__select_keys(x, m, ranks, (size_t)bins - 1, t) : 0;
     patron__free(x);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         double v = values[i];
         if (isnan(v)) {

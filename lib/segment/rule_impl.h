@@ -93,10 +93,6 @@ int patron__rule_eval_columns(patron_selection **out, const patron_rule *rule,
  * value or is not numeric. */
 int patron__column_quantile(double *out, const patron__column *col, size_t nrows, double percent);
 
-/* k-th smallest (0-based) of x[0..n), n > 0, partially reordering x so that
- * x[0..k) <= x[k] <= x(k..n). No NaN allowed. */
-double patron__select_kth(double *x, size_t n, size_t k);
-
 /* Selections are plain bitmaps. */
 struct patron_selection {
     size_t nrows;

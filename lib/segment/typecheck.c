@@ -17,7 +17,8 @@ const char *patron__coltype_name(patron__coltype t)
     case PATRON__COL_I64: return "number";
     case PATRON__COL_TIME: return "time";
     case PATRON__COL_BOOL:
-    case PATRON__COL_BOOL_I64: return "boolean";
+    case PATRON__COL_BOOL_I64:
+    case PATRON__COL_BOOL_F64: return "boolean";
     case PATRON__COL_CAT: return "category";
     case PATRON__COL_STR: return "text";
     default: return "unknown";
@@ -41,7 +42,8 @@ static int type_of_col(patron__coltype t)
     case PATRON__COL_I64: return TY_NUM;
     case PATRON__COL_TIME: return TY_TIME;
     case PATRON__COL_BOOL:
-    case PATRON__COL_BOOL_I64: return TY_BOOL;
+    case PATRON__COL_BOOL_I64:
+    case PATRON__COL_BOOL_F64: return TY_BOOL;
     default: return TY_STR;
     }
 }
