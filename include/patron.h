@@ -17,5 +17,6 @@
 #include "patron/db.h"
 #include "patron/profile.h"
 #include "patron/ledger.h"
+#include "patron/segment.h"
 
 #endif /* PATRON_H */
