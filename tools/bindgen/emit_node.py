@@ -353,6 +353,14 @@ def emit_c_function(m, f):
             for name, expr in results:
                 o.append(f"    if (pn_set(env, res, \"{name}\", {expr})) return NULL;")
             o.append("    return res;")
+    elif results:
+        _, setter = scalar_conv(m, rt["base"]) if rt["ptr"] == 0 else (None, "pn_new_ptr")
+        o.append("    napi_value res;")
+        o.append("    if (napi_create_object(env, &res) != napi_ok) return NULL;")
+        o.append(f"    if (pn_set(env, res, \"result\", {setter}(env, r))) return NULL;")
+        for name, expr in results:
+            o.append(f"    if (pn_set(env, res, \"{name}\", {expr})) return NULL;")
+        o.append("    return res;")
     elif rt["ptr"] == 0:
         _, setter = scalar_conv(m, rt["base"])
         o.append(f"    return {setter}(env, r);")
@@ -481,6 +489,8 @@ def emit_ts(m):
                 r = ts_type(m, f["outs"][0], out=True)
             else:
                 r = "{ " + " ".join(f"{out_name(p)}: {ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
+        elif f["outs"]:
+            r = "{ result: number; " + " ".join(f"{out_name(p)}: {ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
         else:
             rt = m.resolve(f["ret"])
             k = m.kind(rt["base"])

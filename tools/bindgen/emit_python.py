@@ -157,6 +157,22 @@ def docstring(doc, params=None, outs=None, indent="    ", extra=None):
     return textwrap.indent(f'"""{body}\n"""', indent).lstrip() if "\n" in body else f'"""{body}"""'
 
 
+def _flatten(m, ty, path, vals):
+    """(lvalue, value) pairs for the non-zero parts of a nested initialiser."""
+    ty = m.resolve(ty)
+    out = []
+    if ty["array"]:
+        inner = dict(ty, array=ty["array"][1:])
+        for i, v in enumerate(vals):
+            out += _flatten(m, inner, f"{path}[{i}]", v) if isinstance(v, list) else (
+                [(f"{path}[{i}]", v.encode() if isinstance(v, str) else v)] if v else [])
+    elif m.kind(ty["base"]) == "struct" and ty["ptr"] == 0:
+        for f, v in zip(m.structs[ty["base"]]["fields"], vals):
+            out += _flatten(m, f["type"], f"{path}.{f['name']}", v) if isinstance(v, list) else (
+                [(f"{path}.{f['name']}", v.encode() if isinstance(v, str) else v)] if v else [])
+    return out
+
+
 def emit(m):
     hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
     o = [HEADER.format(headers=hdrs), '"""Low layer of the patron package: one ctypes binding per exported C',
@@ -210,7 +226,11 @@ def emit(m):
                 if kind == "sizeof":
                     o.append(f"        s.{fname} = ctypes.sizeof(cls)")
                 elif kind == "list":
-                    o.append(f"        s.{fname} = type(s.{fname})(*{val!r})")
+                    ftype = next(f["type"] for f in s["fields"] if f["name"] == fname)
+                    for path, v in _flatten(m, ftype, f"s.{fname}", val):
+                        o.append(f"        {path} = {v!r}")
+                elif kind == "value" and isinstance(val, str):
+                    o.append(f"        s.{fname} = {val.encode()!r}")
                 elif kind == "value" and val != 0:
                     o.append(f"        s.{fname} = {val!r}")
             o.append("        return s")
@@ -310,7 +330,16 @@ def emit_function(m, f):
         else:
             o.append(f"    return ({', '.join(rets)})")
         return o
-    if rt["ptr"] == 0:
+    if f["outs"]:
+        rets = [] if rk == "void" and rt["ptr"] == 0 else ["_r"]
+        o.append(f"    _r = {expr}" if rets else f"    {expr}")
+        for p in f["outs"]:
+            v = f"_o_{p['name']}"
+            rets.append(f"{v}.value" if p["role"] in ("out_scalar",) else
+                        f"_rt.take_string({v}.value, {bool(p.get('frees'))})" if p["role"] == "out_string" else
+                        f"{p['rtype']['base']}._wrap({v}.value)" if p["role"] == "out_handle" else v)
+        o.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
+    elif rt["ptr"] == 0:
         o.append(f"    return {expr}" if rk != "void" else f"    {expr}")
     elif rt["base"] == "char" and rt["ptr"] == 1:
         if f["ret_free"]:

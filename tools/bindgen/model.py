@@ -196,11 +196,27 @@ class Model:
             elif t["ptr"] == 1 and not t["const"] and not t["array"] and named_out and "in" not in pdoc["dir"].replace("out", "", 1):
                 if base_kind == "struct":
                     role = "out_struct"
-                elif base_kind in ("int", "float", "enum") and not _ARRAY_WORDS.search(pdoc["text"]):
-                    role = "out_scalar"
-            role = ov.get(p["name"], role)
+                elif t["base"] == "char":
+                    role = "in"  # a caller-provided text buffer
+                elif base_kind in ("int", "float", "enum"):
+                    role = "out_array" if _ARRAY_WORDS.search(pdoc["text"]) else "out_scalar"
             p["role"] = role
             p["kind"] = base_kind
+        # Parallel outputs: adjacent same-typed number outputs are all arrays
+        # when one of them is documented as an array (holm/bh/bonferroni).
+        ps = f["params"]
+        i = 0
+        while i < len(ps):
+            j = i
+            while (j < len(ps) and ps[j]["role"] in ("out_scalar", "out_array")
+                   and ps[j]["rtype"]["base"] == ps[i]["rtype"]["base"]):
+                j += 1
+            if j > i + 1 and any(p["role"] == "out_array" for p in ps[i:j]):
+                for p in ps[i:j]:
+                    p["role"] = "out_array"
+            i = max(j, i + 1)
+        for p in ps:
+            p["role"] = ov.get(p["name"], p["role"])
         f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"]
         f["ins"] = [p for p in f["params"] if p not in f["outs"]]
         f["handle_arg"] = None
