@@ -1,6 +1,7 @@
 // Types of the patron package (bindings/node). The low layer's declarations
 // are generated into lib/native.d.ts by tools/bindgen/generate.
 import * as nativeTypes from './lib/native';
+export * from './lib/classes';
 
 /** The exact C API: one function per exported C function (generated). */
 export declare const native: typeof nativeTypes & {
@@ -22,15 +23,12 @@ export declare class PatronError extends Error {
   readonly message: string;
 }
 
-/** Base of the handle classes: call close() when done (idempotent). */
-export declare class Handle {
-  /** The native handle; null once closed. */
-  readonly handle: unknown;
-  /** True after close(). */
-  readonly closed: boolean;
-  /** Releases the C object now instead of at garbage collection. */
-  close(): void;
-}
+/**
+ * Base of the handle classes (declared in lib/classes.d.ts): `handle` is the
+ * native handle (null once closed), `closed` tells whether close() ran, and
+ * close() releases the C object now instead of at garbage collection
+ * (idempotent).
+ */
 
 /** Version string of the loaded C library. */
 export declare function version(): string;

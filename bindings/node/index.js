@@ -41,6 +41,10 @@ function strerror(status) { return native.patron_strerror(status); }
 
 module.exports = { native, PatronError, Handle, version, strerror, Status: native.patron_status };
 
+// Generated handle classes (Txlog, Frame, Db, ...): constructors as static
+// methods, functions taking the handle first as methods.
+Object.assign(module.exports, require('./lib/classes.js')(native, Handle));
+
 // Idiomatic modules register themselves when their C module is present.
 for (const mod of ['store', 'abtest', 'clv', 'summary']) {
   try {

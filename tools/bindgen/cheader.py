@@ -97,7 +97,7 @@ def parse_doc(raw):
         if cmd == "param":
             pm = re.match(r"(\w+)\s*(.*)$", m.group(3))
             if pm:
-                d = (m.group(2) or "[in]").strip("[]").replace(" ", "")
+                d = (m.group(2) or "").strip("[]").replace(" ", "")
                 params[pm.group(1)] = {"dir": d, "lines": [pm.group(2)]}
                 cur = ("param", pm.group(1))
                 continue

@@ -431,6 +431,10 @@ def ts_type(m, p, out=False):
     return "ArrayBufferView | ArrayBuffer | null"
 
 
+def ts_args(m, ins):
+    return ", ".join(f"{p['name']}{'?' if p.get('optional') else ''}: {ts_type(m, p)}" for p in ins)
+
+
 def emit_ts(m):
     hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
     o = [HEADER_TS.format(headers=hdrs),
@@ -481,7 +485,7 @@ def emit_ts(m):
     for f in m.functions:
         ins = f["ins"]
         o += jsdoc(f["doc"], params=ins, outs=f["outs"])
-        args = ", ".join(f"{p['name']}: {ts_type(m, p)}" for p in ins)
+        args = ts_args(m, ins)
         if f["status"]:
             if not f["outs"]:
                 r = "void"
@@ -504,3 +508,85 @@ def emit_ts(m):
                 r = "bigint | null"
         o.append(f"export declare function {f['name']}({args}): {r};")
     return "\n".join(o).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------
+# handle classes (lib/classes.js + lib/classes.d.ts)
+
+def _wrap_expr(m, f, expr, classes):
+    if f["status"] and len(f["outs"]) == 1 and f["outs"][0]["role"] == "out_handle":
+        cls = classes.get(f["outs"][0]["rtype"]["base"])
+        if cls:
+            return f"wrap({cls}, {expr})"
+    return expr
+
+
+def emit_classes_js(m):
+    hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+    classes = {c["type"]: c["name"] for c in m.classes()}
+    o = [HEADER_TS.format(headers=hdrs).rstrip(), "'use strict';",
+         "// Handle classes over the low layer: one class per opaque C type, its",
+         "// constructors as static methods and the functions taking it first as methods.",
+         "", "module.exports = function classes(native, Handle) {",
+         "  const wrap = (C, h) => (h === null ? null : new C(h));"]
+    for c in m.classes():
+        free = f"native.{c['free']}" if c["free"] else "() => {}"
+        o.append(f"  class {c['name']} extends Handle {{")
+        o.append(f"    constructor(handle) {{ super(handle, {free}); }}")
+        for short, f in c["ctors"]:
+            args = ", ".join(p["name"] for p in f["ins"])
+            call = "native." + f["name"] + "(" + args + ")"
+            o.append(f"    static {short}({args}) {{ return {_wrap_expr(m, f, call, classes)}; }}")
+        for short, f in c["methods"]:
+            args = [p["name"] for p in f["ins"][1:]]
+            call = f"native.{f['name']}(this.handle{''.join(', ' + a for a in args)})"
+            o.append(f"    {short}({', '.join(args)}) {{ return {_wrap_expr(m, f, call, classes)}; }}")
+        o.append("  }")
+    o.append("  return { " + ", ".join(c["name"] for c in m.classes()) + " };")
+    o.append("};")
+    return "\n".join(o) + "\n"
+
+
+def _ts_ret(m, f, classes):
+    if f["status"]:
+        if not f["outs"]:
+            return "void"
+        if len(f["outs"]) == 1:
+            p = f["outs"][0]
+            if p["role"] == "out_handle" and p["rtype"]["base"] in classes:
+                return classes[p["rtype"]["base"]]
+            return "native." + ts_type(m, p, out=True) if p["role"] in ("out_struct", "out_handle") else ts_type(m, p, out=True)
+        return "{ " + " ".join(f"{out_name(p)}: {('native.' if p['role'] in ('out_struct', 'out_handle') else '') + ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
+    return f"ReturnType<typeof native.{f['name']}>"
+
+
+def emit_classes_ts(m):
+    hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+    classes = {c["type"]: c["name"] for c in m.classes()}
+    o = [HEADER_TS.format(headers=hdrs), "import * as native from './native';", "",
+         "/** Base of the handle classes (see index.d.ts). */",
+         "export declare class Handle {", "  readonly handle: unknown;", "  readonly closed: boolean;",
+         "  close(): void;", "}", ""]
+    for c in m.classes():
+        o += jsdoc(c["doc"])
+        o.append(f"export declare class {c['name']} extends Handle {{")
+        for short, f in c["ctors"]:
+            o += jsdoc(f["doc"], params=f["ins"], outs=f["outs"], indent="  ")
+            o.append(f"  static {short}({_ts_args_ns(m, f['ins'])}): {_ts_ret(m, f, classes)};")
+        for short, f in c["methods"]:
+            o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ")
+            o.append(f"  {short}({_ts_args_ns(m, f['ins'][1:])}): {_ts_ret(m, f, classes)};")
+        o.append("}")
+        o.append("")
+    return "\n".join(o).rstrip() + "\n"
+
+
+def _ts_args_ns(m, ins):
+    out = []
+    for p in ins:
+        t = ts_type(m, p)
+        t = " | ".join(("native." + x) if (x.startswith("patron_") or x.startswith("Partial<patron_")) else x
+                       for x in t.split(" | "))
+        t = t.replace("native.Partial<", "Partial<native.")
+        out.append(f"{p['name']}{'?' if p.get('optional') else ''}: {t}")
+    return ", ".join(out)

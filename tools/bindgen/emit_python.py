@@ -263,7 +263,18 @@ def emit(m):
     for name, fn in m.destructor.items():
         o.append(f"{name}._free = _c_{fn}")
     o.append("")
-    o.append("__all__ = [" + ", ".join(repr(x) for x in all_names(m)) + "]")
+    # handle classes: methods and constructors, and friendly names
+    for c in m.classes():
+        for short, f in c["ctors"]:
+            o.append(f"{c['type']}.{pyname(short)} = staticmethod({f['name']})")
+        for short, f in c["methods"]:
+            o.append(f"{c['type']}.{pyname(short)} = {f['name']}")
+        o.append(f"{c['name']} = {c['type']}")
+    o.append("")
+    o.append("CLASSES = {" + ", ".join(f"{c['name']!r}: {c['type']}" for c in m.classes()) + "}")
+    o.append("\"\"\"Handle classes by friendly name (patron_txlog -> Txlog).\"\"\"")
+    o.append("")
+    o.append("__all__ = [" + ", ".join(repr(x) for x in all_names(m) + [c["name"] for c in m.classes()]) + "]")
     return "\n".join(o).rstrip() + "\n"
 
 
@@ -279,7 +290,7 @@ def all_names(m):
 def emit_function(m, f):
     n = f["name"]
     ins = [p for p in f["ins"] if p["name"] != "..."]
-    sig = ", ".join(pyname(p["name"]) for p in ins)
+    sig = ", ".join(pyname(p["name"]) + ("=None" if p.get("optional") else "") for p in ins)
     o = [f"def {n}({sig}):"]
     o.append("    " + docstring(f["doc"], params=ins, outs=f["outs"], indent="    "))
     if f["destroys"]:
@@ -375,8 +386,19 @@ def emit_stub(m):
     for c in m.constants:
         o.append(f"{c['name']}: {type(c['py']).__name__}")
     o.append("")
-    for name in m.opaque:
-        o.append(f"class {name}(_Handle): ...")
+    for c in m.classes():
+        o.append(f"class {c['type']}(_Handle):")
+        if not c["ctors"] and not c["methods"]:
+            o.append("    ...")
+        for short, f in c["ctors"]:
+            o.append("    @staticmethod")
+            o.append(f"    def {pyname(short)}({_stub_args(m, f['ins'])}) -> {c['type']}: ...")
+        for short, f in c["methods"]:
+            args = _stub_args(m, f["ins"][1:])
+            o.append(f"    def {pyname(short)}(self{', ' if args else ''}{args}) -> {_stub_ret(m, f)}: ...")
+        o.append(f"{c['name']} = {c['type']}")
+        o.append("")
+    o.append("CLASSES: _Mapping[str, type]")
     o.append("")
     for name in m.struct_order:
         s = m.structs[name]
@@ -405,8 +427,18 @@ def emit_stub(m):
             o.append(f"{n}: _Any")
     o.append("")
     for f in m.functions:
-        ins = [p for p in f["ins"] if p["name"] != "..."]
-        args = ", ".join(f"{pyname(p['name'])}: {py_hint(m, p)}" for p in ins)
+        o.append(f"def {f['name']}({_stub_args(m, f['ins'])}) -> {_stub_ret(m, f)}: ...")
+    return "\n".join(o).rstrip() + "\n"
+
+
+def _stub_args(m, ins):
+    ins = [p for p in ins if p["name"] != "..."]
+    return ", ".join(f"{pyname(p['name'])}: {py_hint(m, p)}" + (" = ..." if p.get("optional") else "")
+                     for p in ins)
+
+
+def _stub_ret(m, f):
+    if True:
         if f["status"]:
             outs = [py_hint(m, p, out=True) for p in f["outs"]]
             r = "int" if not outs else outs[0] if len(outs) == 1 else f"_Tuple[{', '.join(outs)}]"
@@ -423,5 +455,7 @@ def emit_stub(m):
                 r = f"_Optional[{rt['base']}]"
             else:
                 r = "_Optional[int]"
-        o.append(f"def {f['name']}({args}) -> {r}: ...")
-    return "\n".join(o).rstrip() + "\n"
+        if f["outs"] and not f["status"]:
+            rs = ([] if r == "None" else [r]) + [py_hint(m, p, out=True) for p in f["outs"]]
+            r = f"_Tuple[{', '.join(rs)}]"
+        return r

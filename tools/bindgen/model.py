@@ -184,8 +184,10 @@ class Model:
         for p in f["params"]:
             t = self.resolve(p["type"])
             p["rtype"] = t
-            pdoc = doc["params"].get(p["name"], {"dir": "in", "text": ""})
-            named_out = p["name"].startswith("out") or "out" in pdoc["dir"]
+            pdoc = doc["params"].get(p["name"], {"dir": "", "text": ""})
+            d = pdoc["dir"]
+            named_out = d == "out" or (not d and (p["name"].startswith("out") or re.match(
+                r"(On success,? )?(Receives|Is set to|Set to|Filled with)\b", pdoc["text"], re.I) is not None))
             base_kind = self.kind(t["base"]) if t["base"] != "..." else "vararg"
             role = "in"
             if t["fn"] is None and base_kind == "opaque" and t["ptr"] == 2 and not any(t["ptr_const"]) and named_out:
@@ -193,7 +195,7 @@ class Model:
             elif t["base"] == "char" and t["ptr"] == 2 and not t["ptr_const"][0] and named_out:
                 role = "out_string"
                 p["frees"] = "patron_free" in pdoc["text"] or "patron_free" in alldoc
-            elif t["ptr"] == 1 and not t["const"] and not t["array"] and named_out and "in" not in pdoc["dir"].replace("out", "", 1):
+            elif t["ptr"] == 1 and not t["const"] and not t["array"] and named_out:
                 if base_kind == "struct":
                     role = "out_struct"
                 elif t["base"] == "char":
@@ -219,11 +221,45 @@ class Model:
             p["role"] = ov.get(p["name"], p["role"])
         f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"]
         f["ins"] = [p for p in f["params"] if p not in f["outs"]]
+        # trailing pointer inputs documented as accepting NULL are optional
+        for p in reversed(f["ins"]):
+            ptext = doc["params"].get(p["name"], {}).get("text", "")
+            if p["rtype"]["ptr"] and re.search(r"\bNULL\b", ptext) and p["name"] != "...":
+                p["optional"] = True
+            else:
+                break
         f["handle_arg"] = None
         for n, o in self.destructor.items():
             if o == f["name"]:
                 f["destroys"] = n
         f.setdefault("destroys", None)
+
+    def classes(self):
+        """Handle classes: for each opaque type, its constructors (functions
+        with an out-handle of that type) and methods (functions whose first
+        input is that type), with names stripped of `patron_` and the type's
+        stem: patron_txlog_add_batch -> Txlog.add_batch."""
+        out = []
+        for tname in self.opaque:
+            stem = tname[len("patron_"):] if tname.startswith("patron_") else tname
+            cls = "".join(w.capitalize() for w in stem.split("_"))
+            ctors, methods = [], []
+            for f in self.functions:
+                short = f["name"][len("patron_"):] if f["name"].startswith("patron_") else f["name"]
+                if short.startswith(stem + "_"):
+                    short = short[len(stem) + 1:]
+                if not short or short in ("free", "close", "handle", "closed") or f["destroys"]:
+                    continue
+                ins = f["ins"]
+                if ins and ins[0]["rtype"]["base"] == tname and ins[0]["rtype"]["ptr"] == 1 \
+                        and ins[0]["role"] == "in":
+                    methods.append((short, f))
+                elif f["status"] and len(f["outs"]) == 1 and f["outs"][0]["role"] == "out_handle" \
+                        and f["outs"][0]["rtype"]["base"] == tname:
+                    ctors.append((short, f))
+            out.append({"type": tname, "name": cls, "stem": stem, "ctors": ctors, "methods": methods,
+                        "free": self.destructor.get(tname), "doc": self.opaque[tname]["doc"]})
+        return out
 
     def all_names(self):
         return {f["name"] for f in self.functions}

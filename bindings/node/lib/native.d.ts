@@ -162,13 +162,13 @@ export declare function patron_errclear(): void;
  * @param alloc The hooks to use (copied), or NULL to restore the C library's malloc/realloc/free.
  * @returns PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
  */
-export declare function patron_set_allocator(alloc: Partial<patron_allocator> | null): void;
+export declare function patron_set_allocator(alloc?: Partial<patron_allocator> | null): void;
 /**
  * Release memory that a libpatron function returned to the caller (strings, arrays) and documented
  * as "free with patron_free()".
  * @param p Pointer to release; NULL is a no-op.
  */
-export declare function patron_free(p: ArrayBufferView | ArrayBuffer | null): void;
+export declare function patron_free(p?: ArrayBufferView | ArrayBuffer | null): void;
 /**
  * Version of the linked library as PATRON_VERSION_NUMBER computes it.
  *

@@ -15,7 +15,13 @@ from ._runtime import PatronError, library_path
 
 __version__ = "0.1.0"
 
+# Handle classes by friendly name (Txlog, Frame, Db, ...), generated from the
+# headers: constructors are static methods, functions taking the handle first
+# are methods, and every handle is a context manager.
+globals().update(ffi.CLASSES)
+
 __all__ = ["PatronError", "Status", "ffi", "library_path", "version", "version_info", "strerror"]
+__all__ += list(ffi.CLASSES)
 
 
 def version():

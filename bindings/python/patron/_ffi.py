@@ -152,7 +152,7 @@ def patron_errclear():
     """
     _c_patron_errclear()
 
-def patron_set_allocator(alloc):
+def patron_set_allocator(alloc=None):
     """Route every allocation libpatron makes through `alloc`.
 
     Parameters
@@ -175,7 +175,7 @@ def patron_set_allocator(alloc):
         _rt.fail(_rc)
     return _rc
 
-def patron_free(p):
+def patron_free(p=None):
     """Release memory that a libpatron function returned to the caller (strings, arrays) and
     documented as "free with patron_free()".
 
@@ -204,5 +204,9 @@ def patron_version_string():
     """
     return _rt.text(_c_patron_version_string())
 
+
+
+CLASSES = {}
+"""Handle classes by friendly name (patron_txlog -> Txlog)."""
 
 __all__ = ['patron_status', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'patron_allocator', 'PATRON_ALLOCATOR_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string']
