@@ -10,5 +10,6 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/summary.h"
 
 #endif /* PATRON_H */

@@ -20,17 +20,22 @@ class PatronError extends Error {
 }
 native.setErrorClass(PatronError);
 
-/** Base of the handle classes: close() releases the C object (idempotent). */
+/**
+ * Base of the handle classes: close() releases the C object (idempotent);
+ * afterwards every call with the handle throws (the native handle stays, so
+ * the addon can tell "closed" from "missing").
+ */
 class Handle {
   constructor(handle, release) {
     this.handle = handle;
     this._release = release;
+    this._closed = false;
   }
-  get closed() { return this.handle === null; }
+  get closed() { return this._closed; }
   close() {
-    if (this.handle !== null) {
+    if (!this._closed) {
+      this._closed = true;
       this._release(this.handle);
-      this.handle = null;
     }
   }
   [Symbol.for('nodejs.dispose')]() { this.close(); }

@@ -90,7 +90,17 @@ def c_field_access(m, sname):
     for f in m.structs[sname]["fields"]:
         t = m.resolve(f["type"])
         k = m.kind(t["base"])
-        if t["array"] or k == "fnptr" or t["fn"] is not None:
+        if k == "fnptr" or t["fn"] is not None:
+            continue
+        if t["array"]:
+            if len(t["array"]) != 1 or t["ptr"]:
+                continue
+            if t["base"] == "char":
+                out.append((f, "chararray", t))
+            elif k in ("int", "float", "enum"):
+                out.append((f, "array", t))
+            elif k == "struct":
+                out.append((f, "structarray", t))
             continue
         if t["ptr"] == 0 and k in ("int", "float", "enum"):
             out.append((f, "scalar", t))
@@ -111,8 +121,8 @@ def emit_c(m):
     for name in m.struct_order:
         if struct_unsupported(m, name):
             continue
-        o.append(f"static int gs_to_{name}(napi_env env, napi_value v, pn_arena *arena, void *out);")
-        o.append(f"static napi_value gs_from_{name}(napi_env env, const {name} *s);")
+        o.append(f"PN_UNUSED static int gs_to_{name}(napi_env env, napi_value v, pn_arena *arena, void *out);")
+        o.append(f"PN_UNUSED static napi_value gs_from_{name}(napi_env env, const {name} *s);")
     o.append("")
     for name in m.struct_order:
         if struct_unsupported(m, name):
@@ -146,6 +156,26 @@ def emit_c(m):
                 o.append("        const char *x;")
                 o.append(f"        if (pn_get_str(env, f, arena, &x, \"{name}.{fn}\")) return -1;")
                 o.append(f"        s.{fn} = (char *)(uintptr_t)x;" if not t["const"] else f"        s.{fn} = x;")
+            elif how == "chararray":
+                o.append(f"        if (pn_get_chars(env, f, s.{fn}, sizeof s.{fn}, \"{name}.{fn}\")) return -1;")
+            elif how == "array":
+                g, _ = scalar_conv(m, t["base"])
+                tt = _tmp_type(g)
+                o.append(f"        for (uint32_t i = 0; i < sizeof s.{fn} / sizeof s.{fn}[0]; i++) {{")
+                o.append(f"            {tt} x;")
+                o.append("            napi_value e;")
+                o.append("            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;")
+                o.append("            if (pn_typeof_undefined(env, e)) break;")
+                o.append(f"            if ({g}(env, e, &x, \"{name}.{fn}[]\")) return -1;")
+                o.append(f"            s.{fn}[i] = x;")
+                o.append("        }")
+            elif how == "structarray":
+                o.append(f"        for (uint32_t i = 0; i < sizeof s.{fn} / sizeof s.{fn}[0]; i++) {{")
+                o.append("            napi_value e;")
+                o.append("            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;")
+                o.append("            if (pn_typeof_undefined(env, e)) break;")
+                o.append(f"            if (gs_to_{t['base']}(env, e, arena, &s.{fn}[i])) return -1;")
+                o.append("        }")
             elif how == "typed":
                 o.append("        void *x;")
                 o.append("        size_t len;")
@@ -172,6 +202,23 @@ def emit_c(m):
                 o.append(f"    if (pn_set(env, obj, \"{fn}\", pn_new_str(env, s->{fn}))) return NULL;")
             elif how == "typed":
                 o.append(f"    if (pn_set(env, obj, \"{fn}\", pn_new_ptr(env, s->{fn}))) return NULL;")
+            elif how == "chararray":
+                o.append(f"    if (pn_set(env, obj, \"{fn}\", pn_new_chars(env, s->{fn}, sizeof s->{fn}))) return NULL;")
+            elif how in ("array", "structarray"):
+                o.append("    {")
+                o.append("        napi_value arr;")
+                o.append(f"        uint32_t n = (uint32_t)(sizeof s->{fn} / sizeof s->{fn}[0]);")
+                o.append("        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;")
+                o.append("        for (uint32_t i = 0; i < n; i++) {")
+                if how == "array":
+                    _, setter = scalar_conv(m, t["base"])
+                    o.append(f"            napi_value e = {setter}(env, s->{fn}[i]);")
+                else:
+                    o.append(f"            napi_value e = gs_from_{t['base']}(env, &s->{fn}[i]);")
+                o.append("            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;")
+                o.append("        }")
+                o.append(f"        if (pn_set(env, obj, \"{fn}\", arr)) return NULL;")
+                o.append("    }")
         o.append("    return obj;")
         o.append("}")
         o.append("")
@@ -469,8 +516,12 @@ def emit_ts(m):
                 ty = "boolean" if t["base"] == "bool" else "number"
             elif how == "struct":
                 ty = t["base"]
-            elif how == "string":
-                ty = "string | null"
+            elif how in ("string", "chararray"):
+                ty = "string | null" if how == "string" else "string"
+            elif how == "array":
+                ty = "number[]"
+            elif how == "structarray":
+                ty = f"{t['base']}[]"
             else:
                 ty = "bigint | null"
             o.append(f"  {f['name']}: {ty};")

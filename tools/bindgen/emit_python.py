@@ -75,6 +75,8 @@ def arg_ct(m, p):
         return scalar_ct(m, t["base"])
     if t["base"] == "char" and t["ptr"] == 1 and t["const"]:
         return "_rt.CString"
+    if t["base"] == "char" and t["ptr"] == 2 and role == "in":
+        return "_rt.StringArray"
     if t["ptr"] == 1 and k in ("int", "float", "enum"):
         return f"_rt.array_arg({scalar_ct(m, t['base'])}, {not t['const']})"
     if t["ptr"] == 1 and k == "void":
@@ -110,6 +112,8 @@ def py_hint(m, p, out=False):
         return {"float": "float", "int": "int", "enum": "int"}.get(k, "_Any")
     if t["base"] == "char" and t["ptr"] == 1:
         return "_Optional[_Union[str, bytes]]"
+    if t["base"] == "char" and t["ptr"] == 2:
+        return "_Optional[_Sequence[_Union[str, bytes]]]"
     if k == "opaque" and t["ptr"] == 1:
         return f"_Optional[{t['base']}]"
     if k == "struct" and t["ptr"] == 1:
@@ -372,7 +376,7 @@ def emit_stub(m):
     o = [HEADER.format(headers=hdrs),
          "import ctypes", "import enum as _enum",
          "from typing import Any as _Any, Callable as _Callable, Mapping as _Mapping, "
-         "Optional as _Optional, Tuple as _Tuple, Union as _Union", "",
+         "Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union", "",
          "from ._runtime import Handle as _Handle", "",
          "_Buffer = _Any  # numpy array, memoryview/bytearray, ctypes array, or None", ""]
     for e in m.enums:

@@ -390,6 +390,34 @@ int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, pn_a
     return 0;
 }
 
+int pn_get_chars(napi_env env, napi_value v, char *buf, size_t cap, const char *what)
+{
+    size_t len;
+    if (pn_typeof(env, v) != napi_string)
+        return pn_type_error(env, what, "a string");
+    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok)
+        return -1;
+    if (len >= cap) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: string of %zu bytes does not fit in %zu", what, len, cap - 1);
+        napi_throw_range_error(env, NULL, msg);
+        return -1;
+    }
+    return napi_get_value_string_utf8(env, v, buf, cap, &len) == napi_ok ? 0 : -1;
+}
+
+int pn_typeof_undefined(napi_env env, napi_value v)
+{
+    return pn_typeof(env, v) == napi_undefined;
+}
+
+napi_value pn_new_chars(napi_env env, const char *buf, size_t cap)
+{
+    napi_value r = NULL;
+    napi_create_string_utf8(env, buf, strnlen(buf, cap), &r);
+    return r;
+}
+
 int pn_check_object(napi_env env, napi_value v, const char *what)
 {
     if (pn_typeof(env, v) != napi_object)

@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PN_UNUSED __attribute__((unused))
+#else
+#define PN_UNUSED
+#endif
+
 /* Per-call scratch memory (converted strings), released after the C call. */
 typedef struct pn_arena {
     void **items;
@@ -40,6 +46,9 @@ int pn_get_handle(napi_env env, napi_value v, const char *type, void **out, cons
 int pn_take_handle(napi_env env, napi_value v, const char *type, void **out, const char *what);
 int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, pn_arena *a,
                   pn_struct_conv conv);
+int pn_get_chars(napi_env env, napi_value v, char *buf, size_t cap, const char *what);
+int pn_typeof_undefined(napi_env env, napi_value v);
+napi_value pn_new_chars(napi_env env, const char *buf, size_t cap);
 int pn_check_object(napi_env env, napi_value v, const char *what);
 int pn_field(napi_env env, napi_value obj, const char *name, napi_value *out, bool *has);
 int pn_set(napi_env env, napi_value obj, const char *name, napi_value v);

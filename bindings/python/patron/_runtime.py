@@ -130,6 +130,20 @@ class CString:
         raise TypeError(f"expected str or bytes, got {type(obj).__name__}")
 
 
+class StringArray:
+    """`const char *const *` argument: a sequence of str/bytes (copied into a
+    NULL-terminated array of UTF-8 strings for the call), or None."""
+
+    @classmethod
+    def from_param(cls, obj):
+        if obj is None:
+            return None
+        if isinstance(obj, (str, bytes)):
+            raise TypeError("expected a sequence of strings, not a single string")
+        items = [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in obj]
+        return (ctypes.c_char_p * (len(items) + 1))(*items, None)
+
+
 try:  # numpy is optional
     import numpy as _np
 except ImportError:  # pragma: no cover
@@ -222,8 +236,10 @@ class VoidPtr:
 
     @classmethod
     def from_param(cls, obj):
-        if obj is None or isinstance(obj, int):
+        if obj is None:
             return obj
+        if isinstance(obj, int):
+            return ctypes.c_void_p(obj)
         if isinstance(obj, bytes):
             return obj
         if isinstance(obj, ctypes._SimpleCData) or isinstance(obj, (ctypes.Structure, ctypes.Array)):
@@ -277,7 +293,7 @@ class Handle:
     """An owned (or borrowed) pointer to a libpatron object. close() releases
     it once; it is also released when garbage-collected. Usable as a context
     manager."""
-    __slots__ = ("_ptr", "_owned", "_finalizer", "__weakref__")
+    __slots__ = ("_ptr", "_param", "_owned", "_finalizer", "__weakref__")
     _free = None
 
     def __init__(self):
@@ -287,6 +303,7 @@ class Handle:
     def _wrap(cls, addr, owned=True):
         h = object.__new__(cls)
         h._ptr = addr
+        h._param = ctypes.c_void_p(addr)
         h._owned = owned and cls._free is not None
         h._finalizer = weakref.finalize(h, cls._free, addr) if h._owned and addr else None
         return h
@@ -300,10 +317,13 @@ class Handle:
         if obj is None:
             return None
         if not isinstance(obj, cls):
+            if isinstance(obj, int):  # a raw address (finalizers, interop)
+                return ctypes.c_void_p(obj)
             raise TypeError(f"expected {cls.__name__}, got {type(obj).__name__}")
-        if not obj._ptr:
+        p = obj._ptr
+        if not p:
             raise ValueError(f"{cls.__name__} is closed")
-        return obj._ptr
+        return obj._param
 
     @property
     def closed(self):
