@@ -325,6 +325,8 @@ def emit_c_function(m, f):
         if p["role"] == "out_struct":
             init = m.init_macro.get(t["base"])
             decl.append(f"{t['base']} {v} = {init['macro'] if init else '{0}'};")
+            if not init and m.has_size_field(t["base"]):
+                decl.append(f"{v}.size = (uint32_t)sizeof {v};")
             call.append(f"&{v}")
             results.append((out_name(p), f"gs_from_{t['base']}(env, &{v})"))
             continue

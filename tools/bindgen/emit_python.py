@@ -314,6 +314,8 @@ def emit_function(m, f):
             o.append(f"    _o_{p['name']} = {p['rtype']['base']}()")
             if p["rtype"]["base"] in m.init_macro:
                 o[-1] = f"    _o_{p['name']} = {p['rtype']['base']}.init()"
+            elif m.has_size_field(p["rtype"]["base"]):
+                o.append(f"    _o_{p['name']}.size = ctypes.sizeof(_o_{p['name']})")
             call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_scalar":
             o.append(f"    _o_{p['name']} = {scalar_ct(m, p['rtype']['base'])}()")

@@ -39,7 +39,7 @@ INT_TYPES = {
 }
 FLOAT_TYPES = {"double": 64, "float": 32}
 
-_ARRAY_WORDS = re.compile(r"\barray|\bentries\b|\belements\b|\bbuffer\b|\bper[- ]customer|\[|\bone per\b"
+_ARRAY_WORDS = re.compile(r"\barray|\bentries\b|\belements\b|\bbuffer\b|\bper[- ]customer|\bone per\b"
                           r"|\beach of\b|\bof length\b|\blength `?n", re.I)
 
 
@@ -94,6 +94,11 @@ class Model:
         if base == "fnptr":
             return "fnptr"
         return "unknown"  # e.g. FILE: only usable through a pointer
+
+    def has_size_field(self, struct):
+        """True for size-carrying structs (first member `uint32_t size`)."""
+        f = self.structs[struct]["fields"]
+        return bool(f) and f[0]["name"] == "size" and f[0]["type"]["base"] == "uint32_t" and not f[0]["type"]["ptr"]
 
     def dim(self, expr):
         """Value of an array dimension expression."""

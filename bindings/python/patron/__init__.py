@@ -56,3 +56,4 @@ def _optional(modname, names):
 _optional("frame", ["summary", "frame_columns", "frame_to_pandas", "frame_from_columns"])
 _optional("clv", [])
 _optional("abtest", [])
+_optional("plot", [])

@@ -28,7 +28,9 @@ def _candidates():
             yield os.path.join(libdir, SONAME)
     here = Path(__file__).resolve().parent
     yield str(here / SONAME)
-    # source checkout: bindings/python/patron -> <root>/build
+    # source checkout: $PATRON_BUILD_DIR, else bindings/python/patron -> <root>/build
+    if os.environ.get("PATRON_BUILD_DIR"):
+        yield os.path.join(os.environ["PATRON_BUILD_DIR"], SONAME)
     root = here.parent.parent.parent
     yield str(root / "build" / SONAME)
     yield SONAME  # the dynamic loader's search path

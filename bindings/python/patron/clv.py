@@ -55,6 +55,8 @@ class _Data:
                     if n in table:
                         monetary = table[n]
                         break
+        if self.index is None and pd is not None and isinstance(frequency, pd.Series):
+            self.index = frequency.index
         self.arrays = [self._arr(a) for a in (frequency, recency, T, monetary, weights)]
         n = len(self.arrays[0])
         for a in self.arrays[1:]:
