@@ -141,7 +141,7 @@ def parse_doc(raw):
         out, para = [], []
         for l in lines + [""]:
             if l.strip():
-                para.append(l.strip() if not l.lstrip().startswith("- ") else "\n" + l.strip())
+                para.append(l.strip() if not re.match(r"\s*(- |\||\d+\. )", l) else "\n" + l.strip())
             elif para:
                 out.append(" ".join(para).replace(" \n", "\n").strip())
                 para = []

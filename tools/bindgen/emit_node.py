@@ -402,6 +402,15 @@ def emit_c_function(m, f):
             for name, expr in results:
                 o.append(f"    if (pn_set(env, res, \"{name}\", {expr})) return NULL;")
             o.append("    return res;")
+    elif f["ret_count"] and not struct_unsupported(m, rt["base"]):
+        cnt = f"a_{f['ret_count']['name']}"
+        o.append("    napi_value arr;")
+        o.append(f"    if (napi_create_array_with_length(env, r ? (size_t){cnt} : 0, &arr) != napi_ok) return NULL;")
+        o.append(f"    for (size_t i = 0; r && i < (size_t){cnt}; i++) {{")
+        o.append(f"        napi_value e = gs_from_{rt['base']}(env, &r[i]);")
+        o.append("        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) return NULL;")
+        o.append("    }")
+        o.append("    return arr;")
     elif results:
         _, setter = scalar_conv(m, rt["base"]) if rt["ptr"] == 0 else (None, "pn_new_ptr")
         o.append("    napi_value res;")
@@ -546,6 +555,8 @@ def emit_ts(m):
                 r = ts_type(m, f["outs"][0], out=True)
             else:
                 r = "{ " + " ".join(f"{out_name(p)}: {ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
+        elif f["ret_count"]:
+            r = f"{m.resolve(f['ret'])['base']}[]"
         elif f["outs"]:
             r = "{ result: number; " + " ".join(f"{out_name(p)}: {ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
         else:

@@ -347,7 +347,10 @@ def emit_function(m, f):
         else:
             o.append(f"    return ({', '.join(rets)})")
         return o
-    if f["outs"]:
+    if f["ret_count"]:
+        o.append(f"    _r = {expr}")
+        o.append(f"    return [_r[i] for i in range(_o_{f['ret_count']['name']}.value)] if _r else []")
+    elif f["outs"]:
         rets = [] if rk == "void" and rt["ptr"] == 0 else ["_r"]
         o.append(f"    _r = {expr}" if rets else f"    {expr}")
         for p in f["outs"]:
@@ -378,7 +381,7 @@ def emit_stub(m):
     o = [HEADER.format(headers=hdrs),
          "import ctypes", "import enum as _enum",
          "from typing import Any as _Any, Callable as _Callable, Mapping as _Mapping, "
-         "Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union", "",
+         "List as _List, Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union", "",
          "from ._runtime import Handle as _Handle", "",
          "_Buffer = _Any  # numpy array, memoryview/bytearray, ctypes array, or None", ""]
     for e in m.enums:
@@ -461,7 +464,9 @@ def _stub_ret(m, f):
                 r = f"_Optional[{rt['base']}]"
             else:
                 r = "_Optional[int]"
-        if f["outs"] and not f["status"]:
+        if f["ret_count"]:
+            r = f"_List[{m.resolve(f['ret'])['base']}]"
+        elif f["outs"] and not f["status"]:
             rs = ([] if r == "None" else [r]) + [py_hint(m, p, out=True) for p in f["outs"]]
             r = f"_Tuple[{', '.join(rs)}]"
         return r

@@ -43,6 +43,10 @@ _ARRAY_WORDS = re.compile(r"\barray|\bentries\b|\belements\b|\bbuffer\b|\bper[- 
                           r"|\beach of\b|\bof length\b|\blength `?n", re.I)
 
 
+_SCALAR_WORDS = re.compile(r"(On success,? )?(Receives|Set to|Is set to) (the|a|an) (number|count|total|index|"
+                           r"size|length|version|id)\b", re.I)
+
+
 def umbrella_headers(root):
     text = (Path(root) / "include" / "patron.h").read_text()
     return ["include/" + h for h in re.findall(r'#include\s+"(patron/[\w.]+\.h)"', text)]
@@ -64,6 +68,7 @@ class Model:
         self._constants()
         self._destructors()
         self._initializers()
+        self._inherit_docs()
         for f in self.functions:
             self._classify(f)
 
@@ -177,6 +182,39 @@ class Model:
             raise ValueError(f"bindgen: cannot evaluate initialiser '{expr}' for {struct}")
 
     # -- functions ---------------------------------------------------------
+    def _inherit_docs(self):
+        """`@return As patron_x().` (or `@brief As patron_x(), ...`): a function
+        documented by reference to a sibling takes that sibling's return text
+        and the docs of the parameters they share by name."""
+        by_name = {f["name"]: f for f in self.functions}
+
+        def tkey(f, p):
+            t = p["type"]
+            return (f["file"], p["name"], t["base"], t["ptr"], t["const"])
+        # an undocumented parameter takes the docs of the same parameter (name
+        # and type) of a documented function in the same header
+        known = {}
+        for f in self.functions:
+            for p in f["params"]:
+                if p["name"] in f["doc"]["params"]:
+                    known.setdefault(tkey(f, p), f["doc"]["params"][p["name"]])
+        for f in self.functions:
+            for p in f["params"]:
+                if p["name"] not in f["doc"]["params"] and tkey(f, p) in known:
+                    f["doc"]["params"][p["name"]] = dict(known[tkey(f, p)])
+        for _ in range(3):  # chains of references
+            for f in self.functions:
+                doc = f["doc"]
+                mm = re.match(r"As (patron_\w+)\(\)", doc["returns"] or doc["brief"])
+                if not mm or mm.group(1) not in by_name or mm.group(1) == f["name"]:
+                    continue
+                src = by_name[mm.group(1)]["doc"]
+                if not re.search(r"PATRON_(OK|E[A-Z]+)\b", doc["returns"]):
+                    doc["returns"] = doc["returns"] + " (" + src["returns"] + ")" if doc["returns"] else src["returns"]
+                for p in f["params"]:
+                    if p["name"] not in doc["params"] and p["name"] in src["params"]:
+                        doc["params"][p["name"]] = dict(src["params"][p["name"]])
+
     def _classify(self, f):
         doc = f["doc"]
         ret = self.resolve(f["ret"])
@@ -206,7 +244,8 @@ class Model:
                 elif t["base"] == "char":
                     role = "in"  # a caller-provided text buffer
                 elif base_kind in ("int", "float", "enum"):
-                    role = "out_array" if _ARRAY_WORDS.search(pdoc["text"]) else "out_scalar"
+                    role = "out_array" if (_ARRAY_WORDS.search(pdoc["text"]) and not _SCALAR_WORDS.match(
+                        pdoc["text"])) else "out_scalar"
             p["role"] = role
             p["kind"] = base_kind
         # Parallel outputs: adjacent same-typed number outputs are all arrays
@@ -225,6 +264,12 @@ class Model:
         for p in ps:
             p["role"] = ov.get(p["name"], p["role"])
         f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"]
+        # `const T *f(..., size_t *count)`: an array of T whose length is the out count
+        f["ret_count"] = None
+        cnt = [p for p in f["outs"] if p["role"] == "out_scalar" and p["kind"] == "int"]
+        if (not f["status"] and ret["ptr"] == 1 and self.kind(ret["base"]) == "struct" and len(cnt) == 1
+                and len(f["outs"]) == 1 and re.match(r"(n|count|len|length|n_\w+)$", cnt[0]["name"])):
+            f["ret_count"] = cnt[0]
         f["ins"] = [p for p in f["params"] if p not in f["outs"]]
         # trailing pointer inputs documented as accepting NULL are optional
         for p in reversed(f["ins"]):

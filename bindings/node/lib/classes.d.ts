@@ -90,9 +90,9 @@ export declare class Txlog extends Handle {
    * @param time UTC seconds (`n` values).
    * @param amount Minor units (`n` values).
    * @param n Number of rows.
-   * @returns As patron_txlog_add_batch().
+   * @returns As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
    */
-  add_batch_str(customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): ReturnType<typeof native.patron_txlog_add_batch_str>;
+  add_batch_str(customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
   /**
    * Append the purchases of a CSV file to `log`.
    *
@@ -326,17 +326,19 @@ export declare class Frame extends Handle {
    * Append an int64 column (see patron_frame_add_double()).
    * @param name New column name.
    * @param values `rows` values to copy, or NULL for zeros.
-   * @returns As patron_frame_add_double().
+   * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+   * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
    */
-  add_int64(name: string | null, values?: BigInt64Array | null): ReturnType<typeof native.patron_frame_add_int64>;
+  add_int64(name: string | null, values?: BigInt64Array | null): void;
   /**
    * Append a string column (see patron_frame_add_double()).
    * @param name New column name.
    * @param values `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
    * "".
-   * @returns As patron_frame_add_double().
+   * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+   * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
    */
-  add_string(name: string | null, values?: readonly string[] | null): ReturnType<typeof native.patron_frame_add_string>;
+  add_string(name: string | null, values?: readonly string[] | null): void;
   /**
    * Writable access to a double column, to fill a column added with NULL values in place.
    * @param col 0-based column index.

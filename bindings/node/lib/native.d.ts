@@ -704,9 +704,9 @@ export declare function patron_txlog_add_batch(log: patron_txlog | null, custome
  * @param time UTC seconds (`n` values).
  * @param amount Minor units (`n` values).
  * @param n Number of rows.
- * @returns As patron_txlog_add_batch().
+ * @returns As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
  */
-export declare function patron_txlog_add_batch_str(log: patron_txlog | null, customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): number;
+export declare function patron_txlog_add_batch_str(log: patron_txlog | null, customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
 /**
  * Append the purchases of a CSV file to `log`.
  *
@@ -858,18 +858,20 @@ export declare function patron_frame_add_double(frame: patron_frame | null, name
  * @param frame The frame.
  * @param name New column name.
  * @param values `rows` values to copy, or NULL for zeros.
- * @returns As patron_frame_add_double().
+ * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+ * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
  */
-export declare function patron_frame_add_int64(frame: patron_frame | null, name: string | null, values?: BigInt64Array | null): number;
+export declare function patron_frame_add_int64(frame: patron_frame | null, name: string | null, values?: BigInt64Array | null): void;
 /**
  * Append a string column (see patron_frame_add_double()).
  * @param frame The frame.
  * @param name New column name.
  * @param values `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
  * "".
- * @returns As patron_frame_add_double().
+ * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+ * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
  */
-export declare function patron_frame_add_string(frame: patron_frame | null, name: string | null, values?: readonly string[] | null): number;
+export declare function patron_frame_add_string(frame: patron_frame | null, name: string | null, values?: readonly string[] | null): void;
 /**
  * Writable access to a double column, to fill a column added with NULL values in place.
  * @param frame The frame.

@@ -705,7 +705,8 @@ static napi_value w_patron_txlog_add_batch_str(napi_env env, napi_callback_info 
     }
     int r = patron_txlog_add_batch_str(a_log, a_customer, a_time, a_amount, (size_t)a_n);
     pn_arena_free(&arena);
-    return pn_new_i32(env, r);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_txlog_load_csv(napi_env env, napi_callback_info info)
@@ -1053,7 +1054,8 @@ static napi_value w_patron_frame_add_int64(napi_env env, napi_callback_info info
     }
     int r = patron_frame_add_int64(a_frame, a_name, a_values);
     pn_arena_free(&arena);
-    return pn_new_i32(env, r);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_frame_add_string(napi_env env, napi_callback_info info)
@@ -1072,7 +1074,8 @@ static napi_value w_patron_frame_add_string(napi_env env, napi_callback_info inf
     }
     int r = patron_frame_add_string(a_frame, a_name, a_values);
     pn_arena_free(&arena);
-    return pn_new_i32(env, r);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_frame_double_mut(napi_env env, napi_callback_info info)

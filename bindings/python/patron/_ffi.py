@@ -771,9 +771,12 @@ def patron_txlog_add_batch_str(log, customer, time, amount, n):
 
     Returns
     -------
-    As patron_txlog_add_batch().
+    As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
     """
-    return _c_patron_txlog_add_batch_str(log, customer, time, amount, n)
+    _rc = _c_patron_txlog_add_batch_str(log, customer, time, amount, n)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
 
 def patron_txlog_load_csv(log, path, opts=None):
     """Append the purchases of a CSV file to `log`.
@@ -1121,9 +1124,13 @@ def patron_frame_add_int64(frame, name, values=None):
 
     Returns
     -------
-    As patron_frame_add_double().
+    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
     """
-    return _c_patron_frame_add_int64(frame, name, values)
+    _rc = _c_patron_frame_add_int64(frame, name, values)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
 
 def patron_frame_add_string(frame, name, values=None):
     """Append a string column (see patron_frame_add_double()).
@@ -1140,9 +1147,13 @@ def patron_frame_add_string(frame, name, values=None):
 
     Returns
     -------
-    As patron_frame_add_double().
+    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
     """
-    return _c_patron_frame_add_string(frame, name, values)
+    _rc = _c_patron_frame_add_string(frame, name, values)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
 
 def patron_frame_double_mut(frame, col):
     """Writable access to a double column, to fill a column added with NULL values in place.

@@ -3,7 +3,7 @@
 
 import ctypes
 import enum as _enum
-from typing import Any as _Any, Callable as _Callable, Mapping as _Mapping, Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union
+from typing import Any as _Any, Callable as _Callable, Mapping as _Mapping, List as _List, Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union
 
 from ._runtime import Handle as _Handle
 
