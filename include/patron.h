@@ -12,5 +12,7 @@
 #include "patron/version.h"
 #include "patron/simulate.h"
 #include "patron/summary.h"
+#include "patron/clv.h"
+#include "patron/abtest.h"
 
 #endif /* PATRON_H */
