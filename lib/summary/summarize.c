@@ -190,11 +190,13 @@ static int stream(ctx *c, const uint32_t *byrank)
 {
     const patron_txlog *log = c->log;
     const size_t n = log->n, nc = log->cust.n;
-    if (n >= UINT32_MAX)
+    if (n >= UINT32_MAX || nc > SIZE_MAX / sizeof(cstate))
         return PT_FALLBACK;
-    cstate *S = patron__calloc(nc ? nc : 1, sizeof *S);
+    void *S_raw;
+    cstate *S = pt_big_alloc((nc ? nc : 1) * sizeof(cstate), &S_raw);
     if (!S)
         return patron__oom();
+    memset(S, 0, (nc ? nc : 1) * sizeof *S);
     const uint32_t *tc = log->tx_cust;
     const int64_t *tt = log->tx_time, *ta = log->tx_amount;
     const period_fn *pf = &c->pf;
@@ -257,7 +259,7 @@ static int stream(ctx *c, const uint32_t *byrank)
         c->orders[r] = st->orders;
         c->spend[r] = st->total;
     }
-    patron__free(S);
+    patron__free(S_raw);
     return rc;
 }
 
