@@ -174,46 +174,90 @@ static int reduce_const(ctx *c, uint32_t cust, const int64_t *t, const int64_t *
     return reduce(c, cust, c->tmp_t, c->tmp_a, k);
 }
 
-/* Streaming path for plain summaries: one pass over the log in its own
- * order, with a 64-byte running state per customer, valid as long as each
- * customer's rows come in time order (true of logs exported or simulated in
- * time order). Returns PT_FALLBACK as soon as a customer's rows go back in
- * time; the caller then sorts. */
+/* Streaming path: one pass over the log in its own order, with a 64-byte
+ * running state per customer (plus 24 bytes for a holdout split), valid as
+ * long as each customer's rows come in time order (true of logs exported or
+ * simulated in time order, and of logs grouped by customer). Returns
+ * PT_FALLBACK as soon as a customer's rows go back in time; the caller then
+ * regroups and sorts. */
 #define PT_FALLBACK 1
+#define HOLD_FLAG 0x80000000u /* in cstate.orders: a holdout row was seen */
 
 typedef struct {
     int64_t p0, curp, cursum, rep, total, first, last;
     uint32_t nper, orders;
 } cstate;
 
+typedef struct {
+    int64_t hp, hsum;
+    uint32_t nh, hcnt;
+} hstate;
+
 static int stream(ctx *c, const uint32_t *byrank)
 {
     const patron_txlog *log = c->log;
-    const size_t n = log->n, nc = log->cust.n;
-    if (n >= UINT32_MAX || nc > SIZE_MAX / sizeof(cstate))
+    const size_t n = log->n, nc = log->cust.n, m = nc ? nc : 1;
+    if (n >= HOLD_FLAG || nc > SIZE_MAX / sizeof(cstate))
         return PT_FALLBACK;
-    void *S_raw;
-    cstate *S = pt_big_alloc((nc ? nc : 1) * sizeof(cstate), &S_raw);
+    void *S_raw, *H_raw = NULL;
+    cstate *S = pt_big_alloc(m * sizeof(cstate), &S_raw);
     if (!S)
         return patron__oom();
-    memset(S, 0, (nc ? nc : 1) * sizeof *S);
+    memset(S, 0, m * sizeof *S);
+    hstate *H = NULL;
+    if (c->holdout) {
+        H = pt_big_alloc(m * sizeof(hstate), &H_raw);
+        if (!H) {
+            patron__free(S_raw);
+            return patron__oom();
+        }
+        memset(H, 0, m * sizeof *H);
+    }
     const uint32_t *tc = log->tx_cust;
     const int64_t *tt = log->tx_time, *ta = log->tx_amount;
     const period_fn *pf = &c->pf;
+    const int64_t cal_end = c->holdout ? c->cal_end : INT64_MAX;
+    const int64_t p_end = c->holdout ? c->p_cal : c->p_obs;
     enum { AHEAD = 16 };
     int rc = PATRON_OK;
     for (size_t i = 0; i < n; i++) {
-        if (i + AHEAD < n)
+        if (i + AHEAD < n) {
             PT_PREFETCH_W(&S[tc[i + AHEAD]]);
+            if (H)
+                PT_PREFETCH_W(&H[tc[i + AHEAD]]);
+        }
         int64_t t = tt[i], a = ta[i], p = period_of(pf, t);
-        if (p > c->p_obs) {
+        cstate *st = &S[tc[i]];
+        if (c->holdout ? t > c->obs_end : p > c->p_obs) {
             if (c->reject) {
                 rc = fail_after_end(c, tc[i], t, c->obs_end);
                 break;
             }
             continue;
         }
-        cstate *st = &S[tc[i]];
+        if (t > cal_end) { /* a holdout row */
+            hstate *h = &H[tc[i]];
+            if (h->hcnt && p < h->hp) {
+                rc = PT_FALLBACK;
+                break;
+            }
+            if (h->hcnt == 0 || p != h->hp) {
+                h->nh++;
+                h->hp = p;
+            }
+            if (a > INT64_MAX - h->hsum) {
+                rc = fail_overflow(c, tc[i]);
+                break;
+            }
+            h->hsum += a;
+            h->hcnt++;
+            st->orders |= HOLD_FLAG;
+            continue;
+        }
+        if (st->orders & HOLD_FLAG) { /* a calibration row after a holdout row */
+            rc = PT_FALLBACK;
+            break;
+        }
         if (st->orders == 0) {
             st->p0 = st->curp = p;
             st->cursum = st->total = a;
@@ -241,10 +285,12 @@ static int stream(ctx *c, const uint32_t *byrank)
         st->last = t;
         st->orders++;
     }
+    const double dh = c->holdout ? (double)(period_of(pf, c->obs_end) - c->p_cal) : 0;
     for (size_t k = 0; k < nc && rc == PATRON_OK; k++) {
         uint32_t cust = byrank[k];
         const cstate *st = &S[cust];
-        if (st->orders == 0)
+        uint32_t orders = st->orders & ~HOLD_FLAG;
+        if (orders == 0)
             continue;
         int64_t rep = st->rep + (st->curp != st->p0 ? st->cursum : 0);
         size_t r = c->rows++;
@@ -252,14 +298,21 @@ static int stream(ctx *c, const uint32_t *byrank)
         c->who[r] = cust;
         c->freq[r] = f;
         c->rec[r] = (double)(st->curp - st->p0);
-        c->T[r] = (double)(c->p_obs - st->p0);
+        c->T[r] = (double)(p_end - st->p0);
         c->mon[r] = st->nper > 1 ? (double)rep / f : 0.0;
         c->first[r] = st->first;
         c->last[r] = st->last;
-        c->orders[r] = st->orders;
+        c->orders[r] = orders;
         c->spend[r] = st->total;
+        if (H) {
+            const hstate *h = &H[cust];
+            c->fh[r] = h->nh;
+            c->mh[r] = h->hcnt ? (double)h->hsum / (double)h->hcnt : 0.0;
+            c->dh[r] = dh;
+        }
     }
     patron__free(S_raw);
+    patron__free(H_raw);
     return rc;
 }
 
@@ -458,7 +511,7 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     }
     for (size_t i = 0; i < nc; i++)
         byrank[rank[i]] = (uint32_t)i;
-    if (!c.holdout) {
+    {
         rc = stream(&c, byrank);
         if (rc != PT_FALLBACK) {
             patron__free(byrank);
