@@ -174,87 +174,85 @@ int main(int argc, char **argv)
     patron_txlog_free(clog);
     remove(path);
 
-    /* 2. From in-memory arrays (integer ids). */
-    rng = 0x9E3779B97F4A7C15u;
-    cust = malloc(n * sizeof *cust);
-    tim = malloc(n * sizeof *tim);
-    amt = malloc(n * sizeof *amt);
-    if (!cust || !tim || !amt)
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        cust[i] = (int64_t)(next() % nc) + 1;
-        tim[i] = t0 + (int64_t)((double)i / (double)n * (double)span);
-        amt[i] = (int64_t)(next() % 20000) + 100;
-    }
-    size_t rss0 = bench_rss();
-    patron_txlog *log = NULL;
-    if ((rc = patron_txlog_new(&log, NULL)) != 0)
-        die("txlog_new", rc);
-    a = bench_now();
-    ca = cpu_now();
-    rc = patron_txlog_add_batch(log, cust, tim, amt, n);
-    b = bench_now();
-    cb = cpu_now();
-    if (rc)
-        die("add_batch", rc);
-    double t_add = cb - ca;
-    printf("add_batch (arrays -> log): wall %.3f s; cpu %.3f s = %.1f M tx/s\n", b - a, t_add,
-           (double)n / t_add / 1e6);
-    size_t log_rss = bench_rss() - rss0;
-    free(cust);
-    free(tim);
-    free(amt);
-    size_t base = bench_rss() - log_rss; /* the process without the log */
-    printf("in-memory log: %.1f MB (%.1f bytes/transaction; the caller's three int64"
-           " arrays took %.1f MB)\n",
-           mb(lib_now), (double)lib_now / (double)n, mb(n * 24));
-
-    struct {
-        const char *name;
-        int order;
-        int holdout;
-    } runs[] = {{"rows by id", PATRON_ORDER_ID, 0},
-                {"rows in first-seen order", PATRON_ORDER_FIRST_SEEN, 0},
-                {"calibration/holdout split (regrouping path)", PATRON_ORDER_ID, 1}};
-    for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
-        patron_summary_options o = PATRON_SUMMARY_OPTIONS_INIT;
-        o.order = runs[k].order;
-        if (runs[k].holdout)
-            o.calibration_end = t0 + span / 2;
-        double best = 1e9, bestw = 1e9;
-        size_t peak = 0, rows = 0, held = lib_now;
-        lib_peak = lib_now;
-        for (int rep = 0; rep < 3; rep++) {
-            bench_reset_peak();
-            patron_frame *f = NULL;
-            a = bench_now();
-            ca = cpu_now();
-            rc = patron_summarize(&f, log, &o);
-            b = bench_now();
-            cb = cpu_now();
-            if (rc)
-                die("summarize", rc);
-            if (cb - ca < best)
-                best = cb - ca;
-            if (b - a < bestw)
-                bestw = b - a;
-            size_t p = bench_peak_rss();
-            if (p > peak)
-                peak = p;
-            rows = patron_frame_rows(f);
-            patron_frame_free(f);
+    /* 2. From in-memory arrays (integer ids): first the log in time order
+     * (streaming path), then the same customers with times in random order
+     * (regrouping path). */
+    for (int shuffled = 0; shuffled < 2; shuffled++) {
+        rng = 0x9E3779B97F4A7C15u;
+        cust = malloc(n * sizeof *cust);
+        tim = malloc(n * sizeof *tim);
+        amt = malloc(n * sizeof *amt);
+        if (!cust || !tim || !amt)
+            return 1;
+        for (size_t i = 0; i < n; i++) {
+            cust[i] = (int64_t)(next() % nc) + 1;
+            tim[i] = t0 + (shuffled ? (int64_t)(next() % (uint64_t)span)
+                                    : (int64_t)((double)i / (double)n * (double)span));
+            amt[i] = (int64_t)(next() % 20000) + 100;
         }
-        printf("summarize, %s, best of 3: wall %.3f s = %.1f M tx/s; cpu %.3f s = %.1f M tx/s;"
-               " %zu customers; with add_batch (cpu) %.1f M tx/s\n",
-               runs[k].name, bestw, (double)n / bestw / 1e6, best, (double)n / best / 1e6, rows,
-               (double)n / (best + t_add) / 1e6);
-        printf("  peak memory: libpatron held %.1f MB at peak (log %.1f MB + summary %.1f MB, frame"
-               " included) = %.2fx the log\n",
-               mb(lib_peak), mb(held), mb(lib_peak - held), (double)lib_peak / (double)held);
-        (void)peak;
-        (void)base;
+        printf("%s\n", shuffled ? "-- rows in random time order (regrouping path)"
+                                : "-- rows in time order (streaming path)");
+        patron_txlog *log = NULL;
+        if ((rc = patron_txlog_new(&log, NULL)) != 0)
+            die("txlog_new", rc);
+        a = bench_now();
+        ca = cpu_now();
+        rc = patron_txlog_add_batch(log, cust, tim, amt, n);
+        b = bench_now();
+        cb = cpu_now();
+        if (rc)
+            die("add_batch", rc);
+        double t_add = cb - ca;
+        printf("add_batch (arrays -> log): wall %.3f s; cpu %.3f s = %.1f M tx/s\n", b - a, t_add,
+               (double)n / t_add / 1e6);
+        free(cust);
+        free(tim);
+        free(amt);
+        printf("in-memory log: %.1f MB (%.1f bytes/transaction; the caller's three int64"
+               " arrays took %.1f MB)\n",
+               mb(lib_now), (double)lib_now / (double)n, mb(n * 24));
+
+        struct {
+            const char *name;
+            int order;
+            int holdout;
+        } runs[] = {{"rows by id", PATRON_ORDER_ID, 0},
+                    {"rows in first-seen order", PATRON_ORDER_FIRST_SEEN, 0},
+                    {"calibration/holdout split", PATRON_ORDER_ID, 1}};
+        for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+            patron_summary_options o = PATRON_SUMMARY_OPTIONS_INIT;
+            o.order = runs[k].order;
+            if (runs[k].holdout)
+                o.calibration_end = t0 + span / 2;
+            double best = 1e9, bestw = 1e9;
+            size_t rows = 0, held = lib_now;
+            lib_peak = lib_now;
+            for (int rep = 0; rep < 3; rep++) {
+                patron_frame *f = NULL;
+                a = bench_now();
+                ca = cpu_now();
+                rc = patron_summarize(&f, log, &o);
+                b = bench_now();
+                cb = cpu_now();
+                if (rc)
+                    die("summarize", rc);
+                if (cb - ca < best)
+                    best = cb - ca;
+                if (b - a < bestw)
+                    bestw = b - a;
+                rows = patron_frame_rows(f);
+                patron_frame_free(f);
+            }
+            printf("summarize, %s, best of 3: wall %.3f s = %.1f M tx/s; cpu %.3f s = %.1f M"
+                   " tx/s; %zu customers; with add_batch (cpu) %.1f M tx/s\n",
+                   runs[k].name, bestw, (double)n / bestw / 1e6, best, (double)n / best / 1e6,
+                   rows, (double)n / (best + t_add) / 1e6);
+            printf("  peak memory: libpatron held %.1f MB at peak (log %.1f MB + summary %.1f MB,"
+                   " frame included) = %.2fx the log\n",
+                   mb(lib_peak), mb(held), mb(lib_peak - held), (double)lib_peak / (double)held);
+        }
+        patron_txlog_free(log);
     }
     print_load("after");
-    patron_txlog_free(log);
     return 0;
 }
