@@ -181,6 +181,9 @@ static int reduce_const(ctx *c, uint32_t cust, const int64_t *t, const int64_t *
  * PT_FALLBACK as soon as a customer's rows go back in time; the caller then
  * regroups and sorts. */
 #define PT_FALLBACK 1
+#ifndef PT_REGROUP_BLOCKS
+#define PT_REGROUP_BLOCKS 4
+#endif
 #define HOLD_FLAG 0x80000000u /* in cstate.orders: a holdout row was seen */
 
 typedef struct {
@@ -487,6 +490,7 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     uint32_t *rank = NULL;
     size_t *off = NULL, *cur = NULL;
     int64_t *st = NULL, *sa = NULL;
+    uint32_t *rr = NULL;
     if ((rc = alloc_outputs(&c, nc)) != 0)
         goto done;
     rank = patron__reallocarray(NULL, nc ? nc : 1, sizeof *rank);
@@ -548,16 +552,31 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
             rc = reduce_const(&c, byrank[r], log->tx_time + off[r], log->tx_amount + off[r],
                               off[r + 1] - off[r]);
     } else {
-        size_t cap = (n + 1) / 2;
+        /* Regroup in blocks of ranks whose rows fill at most `cap` scratch
+         * entries (16 bytes each: about a cache-sized share of the log), so
+         * that the scattered writes of a block stay in the last-level cache.
+         * Each block pass re-reads the rows' ranks, stored once (4 bytes per
+         * row). */
+        size_t cap = n / PT_REGROUP_BLOCKS + 1;
+        if (cap < ((size_t)1 << 16))
+            cap = (size_t)1 << 16;
         if (cap < maxcnt)
             cap = maxcnt;
-        st = patron__reallocarray(NULL, cap ? cap : 1, sizeof *st);
-        sa = patron__reallocarray(NULL, cap ? cap : 1, sizeof *sa);
+        if (cap > n)
+            cap = n ? n : 1;
+        st = patron__reallocarray(NULL, cap, sizeof *st);
+        sa = patron__reallocarray(NULL, cap, sizeof *sa);
         cur = patron__reallocarray(NULL, nc ? nc : 1, sizeof *cur);
-        if (!st || !sa || !cur) {
+        rr = patron__reallocarray(NULL, n ? n : 1, sizeof *rr);
+        if (!st || !sa || !cur || !rr) {
             patron__free(byrank);
             rc = patron__oom();
             goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (i + AHEAD < n)
+                PT_PREFETCH(&rank[tc[i + AHEAD]]);
+            rr[i] = rank[tc[i]];
         }
         const int64_t *tt = log->tx_time, *ta = log->tx_amount;
         size_t r0 = 0;
@@ -569,18 +588,14 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
                 cur[r] = off[r] - off[r0];
             const uint32_t lo = (uint32_t)r0, span = (uint32_t)(r1 - r0);
             for (size_t i = 0; i < n; i++) {
-                if (i + 3 * AHEAD < n)
-                    PT_PREFETCH(&rank[tc[i + 3 * AHEAD]]);
-                if (i + 2 * AHEAD < n)
-                    PT_PREFETCH_W(&cur[rank[tc[i + 2 * AHEAD]]]);
-                if (i + AHEAD < n) {
-                    uint32_t ra = rank[tc[i + AHEAD]];
-                    if (ra - lo < span) {
-                        PT_PREFETCH_W(&st[cur[ra]]);
-                        PT_PREFETCH_W(&sa[cur[ra]]);
-                    }
+                if (i + 2 * AHEAD < n && rr[i + 2 * AHEAD] - lo < span)
+                    PT_PREFETCH_W(&cur[rr[i + 2 * AHEAD]]);
+                if (i + AHEAD < n && rr[i + AHEAD] - lo < span) {
+                    size_t q = cur[rr[i + AHEAD]];
+                    PT_PREFETCH_W(&st[q]);
+                    PT_PREFETCH_W(&sa[q]);
                 }
-                uint32_t r = rank[tc[i]];
+                uint32_t r = rr[i];
                 if (r - lo < span) {
                     size_t p = cur[r]++;
                     st[p] = tt[i];
@@ -609,5 +624,6 @@ done:
     patron__free(cur);
     patron__free(st);
     patron__free(sa);
+    patron__free(rr);
     return rc;
 }
