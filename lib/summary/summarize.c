@@ -558,8 +558,8 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
          * Each block pass re-reads the rows' ranks, stored once (4 bytes per
          * row). */
         size_t cap = n / PT_REGROUP_BLOCKS + 1;
-        if (cap < ((size_t)1 << 16))
-            cap = (size_t)1 << 16;
+        if (cap < 1024)
+            cap = 1024; /* small logs still go through several blocks (tested) */
         if (cap < maxcnt)
             cap = maxcnt;
         if (cap > n)
