@@ -235,7 +235,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
     if (o.n_starts < 0 || o.n_starts > 4)
         return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
-    int nst = o.n_starts ? o.n_starts : 3;
 
     clv_rows R;
     rc = clv_rows_build(&R, model, data,
@@ -264,15 +263,37 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
     double best_theta[4] = {0}, best_f = INFINITY;
-    int best_iter = 0, have = 0;
+    int best_iter = 0, have = 0, tried = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
     double fail_theta[4] = {0}, fail_g = 0;
-    for (int si = 0; si < nst; si++) {
+    /* Order of the starts: as listed when n_starts is set (all are run);
+     * by default ranked by their objective, run until one converges. */
+    int order[4] = {0, 1, 2, 3}, nrun = o.n_starts ? o.n_starts : 4;
+    if (!o.n_starts) {
+        double fs[4], gtmp[4];
+        for (int si = 0; si < 4; si++) {
+            double th[4] = {0};
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            fs[si] = objective(&c, th, gtmp);
+            if (!isfinite(fs[si]))
+                fs[si] = INFINITY;
+        }
+        for (int i = 1; i < 4; i++) /* stable insertion sort */
+            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+    }
+    for (int oi = 0; oi < nrun; oi++) {
+        int si = order[oi];
         double th[4] = {0};
         for (int i = 0; i < k; i++)
             th[i] = log(st[si][i]);
         patron__optim_result res;
         patron__bfgs(objective, &c, k, th, &oo, &res);
+        tried++;
         int ok = res.status == PATRON__OPTIM_CONVERGED ||
                  (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
         for (int i = 0; i < k && ok; i++)
@@ -289,6 +310,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
             memcpy(fail_theta, th, sizeof th);
             fail_g = res.gnorm;
         }
+        if (have && !o.n_starts)
+            break;
     }
     if (!have) {
         char where[256];
@@ -300,7 +323,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
                             "(last point %s, gradient norm %.3g)",
-                            patron_clv_model_name(model), nst, optim_reason(first_fail), where,
+                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
                             fail_g);
     }
     /* Newton polish with the finite-difference Hessian, kept if it helps. */
