@@ -395,6 +395,26 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
             return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
                                 patron_clv_model_name(model), patron_clv_param_name(model, i));
         }
+    /* A shape parameter at 1e-6 or below, or an estimate whose standard
+     * error is a thousand times its size, is a likelihood still rising
+     * towards the edge of the parameter space (for instance a, b -> 0
+     * together), not an estimate. */
+    for (int i = 0; i < k; i++) {
+        int scale = (model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD) ? i == 1
+                    : model == PATRON_CLV_PNBD                               ? (i == 1 || i == 3)
+                    : model == PATRON_CLV_GG                                 ? i == 2
+                                                                             : 0;
+        double se = sqrt(cov[i * k + i]);
+        if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
+            patron__free(scratch);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ECONVERGE,
+                                "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
+                                "the boundary: the data do not identify it",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i), p[i],
+                                se);
+        }
+    }
     /* success: fill the result */
     uint32_t size = out->size;
     memset(out, 0, sizeof *out);
