@@ -326,11 +326,18 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                             patron_clv_model_name(model), tried, optim_reason(first_fail), where,
                             fail_g);
     }
-    /* Newton polish with the finite-difference Hessian, kept if it helps. */
+    /* The Hessian of the objective at the BFGS optimum (central differences
+     * of the analytic gradient): one Newton step polishes the optimum (kept
+     * if it lowers the objective; the step is tiny, so the same Hessian
+     * serves for the standard errors). */
     double H[16] = {0}, cov[16] = {0}, g[4] = {0};
-    for (int pass = 0; pass < 2; pass++) {
-        if (hessian_log(&c, best_theta, H) || spd_inverse(H, cov, k))
-            break;
+    if (hessian_log(&c, best_theta, H)) {
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    if (!spd_inverse(H, cov, k)) {
         objective(&c, best_theta, g);
         double th[4], gt[4];
         for (int i = 0; i < k; i++) {
@@ -343,8 +350,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         if (f <= best_f) {
             best_f = f;
             memcpy(best_theta, th, sizeof th);
-        } else {
-            break;
         }
     }
     double p[4] = {0}, gl[4];
@@ -371,12 +376,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     /* Observed information in natural parameters (sum scale). */
     double Hn[16] = {0};
-    if (hessian_log(&c, best_theta, H)) {
-        patron__free(scratch);
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
-                            patron_clv_model_name(model));
-    }
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++)
             Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
