@@ -278,6 +278,15 @@ static void test_extra_numbers(void **state)
     assert_int_equal(patron_abtest_beta_binomial(&b2, 30, 700, 45, 710, 1.0000000001, 1), PATRON_OK);
     assert_true(pt_close(b1.prob_b_beats_a, b2.prob_b_beats_a, 1e-8, 0));
 
+    /* Non-integer posteriors with a singular density at 0 (quadrature):
+     * P = 0.465294838364837988627 (mpmath, 30 digits). */
+    assert_int_equal(patron_abtest_beta_binomial(&b1, 0, 5, 0, 7, 0.3, 0.7), PATRON_OK);
+    assert_true(pt_close(b1.prob_b_beats_a, 0.465294838364837988627, 1e-12, 0));
+    /* Incomplete beta at a tiny argument where 1 - x rounds to 1. */
+    double lv;
+    double ib = patron__incbeta(0.3, 5.7, 1e-100, 1, 0, &lv);
+    assert_true(ib > 0 && pt_close(lv, 0.3 * log(1e-100) - log(0.3) - (lgamma(0.3) + lgamma(5.7) - lgamma(6.0)), 1e-12, 0));
+
     /* Permutation test of a 4+4 alternating design: enumerates C(8,4) = 70. */
     double weeks[8] = {10.2, 12.9, 9.8, 13.5, 10.1, 12.7, 10.4, 13.1};
     int treated[8] = {0, 1, 0, 1, 0, 1, 0, 1};
