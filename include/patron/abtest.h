@@ -118,7 +118,7 @@ PATRON_API int patron_abtest_assign(int *variant, const char *experiment_key, co
 typedef struct patron_abtest_srm_result {
     uint32_t size;     /**< Set to `sizeof` by the caller. */
     double chi2;       /**< Pearson goodness-of-fit statistic sum (o - e)^2 / e. */
-    int64_t dof;       /**< Degrees of freedom: arms with positive weight - 1. */
+    int64_t dof;       /**< Degrees of freedom: n_arms - 1. */
     double p;          /**< Upper-tail chi-square p-value (1 with zero traffic). */
     double log_p;      /**< Natural log of @ref p, finite when p underflows. */
     int mismatch;      /**< 1 when p < alpha: the split is not what was planned; do not trust the experiment. */
@@ -129,16 +129,18 @@ typedef struct patron_abtest_srm_result {
  * @brief Sample-ratio-mismatch check: chi-square goodness of fit of the
  *        observed arm sizes against the planned weights.
  *
- * Expected counts are e_i = w_i / W * N; arms with w_i <= 0 are skipped
- * (as gbstats does). Zero traffic gives chi2 = 0, p = 1.
+ * Expected counts are e_i = w_i / W * N with N the customers in all arms;
+ * arms with w_i <= 0 add no term and dof = n_arms - 1, exactly as gbstats'
+ * check_srm (customers on such an arm still show up as a shortfall in the
+ * others). Zero traffic gives chi2 = 0, p = 1.
  *
  * @param[out] out Result (size set by the caller).
  * @param observed Customers per arm (>= 0).
- * @param weights Planned weights (any scale; at least two positive).
+ * @param weights Planned weights (any scale; at least one positive).
  * @param n_arms Number of arms (>= 2).
  * @param alpha Threshold in (0, 1) for the verdict, e.g. 0.001.
- * @return #PATRON_OK or #PATRON_EINVAL (negative count, NaN weight, fewer
- *         than two positive weights, traffic on a zero-weight arm, alpha).
+ * @return #PATRON_OK or #PATRON_EINVAL (negative count, non-finite weight,
+ *         no positive weight, alpha).
  */
 PATRON_API int patron_abtest_srm(patron_abtest_srm_result *out, const int64_t *observed,
                                  const double *weights, size_t n_arms, double alpha);

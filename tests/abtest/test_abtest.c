@@ -127,6 +127,14 @@ static void test_srm_verdicts(void **state)
     assert_int_equal(patron_abtest_srm(&r, broken, w1090, 2, 0.001), PATRON_OK);
     assert_true(r.mismatch);
     assert_true(r.p < 0.001);
+    /* Traffic on an arm planned at weight 0 shows up as a mismatch (gbstats rule: dof = arms - 1). */
+    int64_t leak[3] = {500, 0, 80};
+    double w3[3] = {1, 1, 0};
+    assert_int_equal(patron_abtest_srm(&r, leak, w3, 3, 0.001), PATRON_OK);
+    assert_int_equal(r.dof, 2);
+    assert_true(r.mismatch);
+    /* chi2 = (500-290)^2/290 + (0-290)^2/290 */
+    assert_true(pt_close(r.chi2, (210.0 * 210 + 290.0 * 290) / 290, 1e-14, 0));
 }
 
 static void expect_einval(int rc, const char *fragment)
