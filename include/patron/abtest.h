@@ -480,6 +480,33 @@ PATRON_API int patron_abtest_logrank(patron_abtest_logrank_result *out, const do
  */
 PATRON_API int patron_abtest_km(double *surv, double *std_err, const double *time, const int *event,
                                 const int *arm, size_t n, int which_arm, const double *at, size_t n_at);
+
+/**
+ * @brief The whole Kaplan-Meier curve of one arm: one point per distinct
+ *        event time.
+ *
+ * Call it with @p cap = 0 (arrays may be NULL) to learn the number of
+ * points in @p count, then again with arrays of that size. The curve is a
+ * step function: S(t) = surv[i] for times[i] <= t < times[i + 1], and 1
+ * before times[0].
+ *
+ * @param[out] times Distinct event times, increasing (caller array of @p cap; may be NULL when cap is 0).
+ * @param[out] surv S just after each time.
+ * @param[out] std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param[out] at_risk Customers at risk just before each time; may be NULL.
+ * @param cap Capacity of the arrays.
+ * @param[out] count Number of points of the curve (may exceed @p cap; then
+ *             only the first @p cap are written).
+ * @param time Times.
+ * @param event Events (1) or censoring (0).
+ * @param arm Arm of each customer.
+ * @param n Customers.
+ * @param which_arm Arm (0 or 1).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t *at_risk, size_t cap,
+                                      size_t *count, const double *time, const int *event, const int *arm, size_t n,
+                                      int which_arm);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

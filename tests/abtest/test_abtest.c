@@ -323,6 +323,30 @@ static void test_extra_numbers(void **state)
     assert_true(p1.n1_pooled < p2.n1_pooled);
 }
 
+/* The KM curve agrees with the point evaluations and the two-call pattern. */
+static void test_km_curve(void **state)
+{
+    (void)state;
+    double t[10] = {2, 3, 3, 5, 7, 8, 1, 4, 4, 9};
+    int ev[10] = {1, 1, 0, 1, 0, 1, 1, 1, 1, 0}, arm[10] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+    size_t count = 99;
+    assert_int_equal(patron_abtest_km_curve(NULL, NULL, NULL, NULL, 0, &count, t, ev, arm, 10, 0), PATRON_OK);
+    assert_int_equal(count, 4); /* events at 2, 3, 5, 8 */
+    double tm[4], sv[4], se[4];
+    int64_t risk[4];
+    assert_int_equal(patron_abtest_km_curve(tm, sv, se, risk, 4, &count, t, ev, arm, 10, 0), PATRON_OK);
+    assert_true(tm[0] == 2 && tm[1] == 3 && tm[2] == 5 && tm[3] == 8);
+    assert_true(risk[0] == 6 && risk[1] == 5 && risk[2] == 3 && risk[3] == 1);
+    /* S: 5/6, 5/6*4/5 = 2/3, 2/3*2/3 = 4/9, 0 */
+    assert_true(pt_close(sv[0], 5.0 / 6, 1e-15, 0) && pt_close(sv[1], 2.0 / 3, 1e-15, 0));
+    assert_true(pt_close(sv[2], 4.0 / 9, 1e-15, 0) && sv[3] == 0 && isnan(se[3]));
+    for (int i = 0; i < 3; i++) {
+        double s1, e1;
+        assert_int_equal(patron_abtest_km(&s1, &e1, t, ev, arm, 10, 0, &tm[i], 1), PATRON_OK);
+        assert_true(s1 == sv[i] && e1 == se[i]);
+    }
+}
+
 /* A caller compiled against a larger (newer) struct: the library writes
  * only the members it knows and leaves the rest alone; a size below the
  * first release is refused. */
@@ -396,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_extra_numbers),
         cmocka_unit_test(test_result_size_is_respected),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_km_curve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
