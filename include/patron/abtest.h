@@ -28,9 +28,14 @@
  *   of one. When the standard error is 0 but the difference is not, the
  *   statistic is +/-Infinity and the p-value 0.
  *
- * Thread safety: every function is pure and reentrant (no globals, no I/O).
+ * Ownership: every pointer argument is caller-owned, only read (inputs) or
+ * written (outputs) during the call, and never retained; strings returned in
+ * results (patron_abtest_perm_result::caveats) are static.
+ *
+ * Thread safety: every function is pure and reentrant (no globals, no I/O),
+ * so any number of threads may call them at once on different outputs.
  * Functions that need scratch memory allocate it through the libpatron
- * allocator and free it before returning.
+ * allocator and free it before returning (#PATRON_ENOMEM when that fails).
  */
 #ifndef PATRON_ABTEST_H
 #define PATRON_ABTEST_H
