@@ -6,7 +6,6 @@ set -u
 patron=$1
 data=$2/segment_summary.csv
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fails=0
 check() { # label expected actual
     if [ "$2" != "$3" ]; then
@@ -80,6 +79,7 @@ check "usage exit" "2" "$?"
 "$patron" segment --help >/dev/null
 check "help exit" "0" "$?"
 
+rm -rf "$tmp"
 if [ "$fails" -ne 0 ]; then
     echo "$fails check(s) failed"
     exit 1
