@@ -1,6 +1,7 @@
 /**
  * @file report.h
- * @brief Reports: the weekly KPI arithmetic over a transaction log.
+ * @brief Reports: the weekly KPI arithmetic over a transaction log, and
+ *        campaign funnels with significance comparisons.
  *
  * Pure computation over a #patron_txlog (see summary.h): no store, no I/O,
  * no clock. Weeks are ISO weeks in UTC: Monday 00:00:00Z to the next Monday
@@ -87,6 +88,69 @@ typedef struct patron_weekly_options {
  */
 PATRON_API int patron_report_weekly(patron_week_report **out, size_t *nweeks,
                                     const patron_txlog *log, const patron_weekly_options *opts);
+
+/* ---------------------------------------------------------------- campaigns */
+
+/** The funnel counts of one campaign (input of patron_report_campaigns()). */
+typedef struct patron_campaign_counts {
+    const char *name;   /**< Campaign name (may be NULL); only pointed to by the report. */
+    int64_t sent;       /**< Messages sent (delivered). */
+    int64_t opened;     /**< Of those, opened (at most `sent`). */
+    int64_t clicked;    /**< Of those, clicked (at most `opened`). */
+    int64_t converted;  /**< Of those, converted (at most `clicked`). */
+} patron_campaign_counts;
+
+/** The funnel of one campaign with its rates and its comparison with the reference. */
+typedef struct patron_campaign_report {
+    const char *name;          /**< The input's name pointer (not copied). */
+    int64_t sent;              /**< Messages sent. */
+    int64_t opened;            /**< Opened. */
+    int64_t clicked;           /**< Clicked. */
+    int64_t converted;         /**< Converted. */
+    double open_rate;          /**< opened / sent (NaN when sent is 0). */
+    double click_rate;         /**< clicked / sent. */
+    double click_to_open;      /**< clicked / opened (NaN when opened is 0). */
+    double conversion_rate;    /**< converted / sent. */
+    double conversion_ci[2];   /**< Wilson score interval of the conversion rate at 1 - alpha. */
+    double lift;               /**< conversion_rate / reference conversion_rate - 1 (NaN for the reference itself or when undefined). */
+    double diff;               /**< conversion_rate - reference conversion_rate. */
+    double p_value;            /**< Two-sided pooled two-proportion z-test of the conversion rate against the reference (NaN for the reference). */
+    double p_adjusted;         /**< @ref p_value adjusted by Holm's method over all comparisons with the reference. */
+    int significant;           /**< 1 when @ref p_adjusted <= alpha. */
+} patron_campaign_report;
+
+/** Options of patron_report_campaigns(). */
+typedef struct patron_campaign_options {
+    uint32_t size;       /**< `sizeof(patron_campaign_options)`; set by #PATRON_CAMPAIGN_OPTIONS_INIT. */
+    int32_t reference;   /**< Index of the campaign (or control group) every other one is compared with; default 0. */
+    double alpha;        /**< Two-sided level of the tests and intervals, in (0, 1); default 0.05. */
+} patron_campaign_options;
+
+/** Default #patron_campaign_options: the first row is the reference, alpha 0.05. */
+#define PATRON_CAMPAIGN_OPTIONS_INIT { (uint32_t)sizeof(patron_campaign_options), 0, 0.05 }
+
+/**
+ * @brief Campaign funnels (sent, opened, clicked, converted) with their
+ *        rates, and a significance comparison of each campaign's conversion
+ *        rate against a reference campaign or control group.
+ *
+ * The tests are the experiments module's two-proportion z-test
+ * (patron_abtest_proportions(), pooled) with Holm's adjustment over the
+ * n - 1 comparisons (patron_abtest_adjust()).
+ *
+ * @param[out] out @p n reports, written only on success.
+ * @param in @p n funnels; each must satisfy 0 <= converted <= clicked <=
+ *        opened <= sent.
+ * @param n Number of campaigns, at least 1.
+ * @param opts Options, or NULL for the defaults.
+ * @return #PATRON_OK; #PATRON_EINVAL naming the first bad campaign
+ *         ("campaign 'spring' (row 2): clicked 50 > opened 40"), a bad
+ *         reference index or alpha, or a NULL argument; #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_report_campaigns(patron_campaign_report *out, const patron_campaign_counts *in,
+                                       size_t n, const patron_campaign_options *opts);
 
 PATRON_END_DECLS
 

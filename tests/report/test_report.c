@@ -139,12 +139,82 @@ static void test_weekly_allocation_failures(void **state)
     patron_txlog_free(walk_log);
 }
 
+static void test_campaigns(void **state)
+{
+    (void)state;
+    const patron_campaign_counts in[] = {
+        {"control", 1000, 400, 100, 20},
+        {"spring", 1000, 500, 150, 40},
+        {"summer", 500, 200, 40, 11},
+        {"empty", 0, 0, 0, 0},
+    };
+    patron_campaign_report r[4];
+    assert_int_equal(patron_report_campaigns(r, in, 4, NULL), 0);
+    assert_string_equal(r[1].name, "spring");
+    assert_true(r[1].open_rate == 0.5);
+    assert_true(r[1].click_rate == 0.15);
+    assert_true(r[1].click_to_open == 0.3);
+    assert_true(r[1].conversion_rate == 0.04);
+    assert_true(pt_close(r[1].lift, 1.0, 1e-12, 0));
+    assert_true(pt_close(r[1].diff, 0.02, 1e-12, 0));
+    /* pooled two-proportion z-tests against the control, by hand */
+    double pp = 60.0 / 2000, z = 0.02 / sqrt(pp * (1 - pp) * (2.0 / 1000));
+    double p_spring = erfc(z / sqrt(2.0));
+    pp = 31.0 / 1500;
+    z = 0.002 / sqrt(pp * (1 - pp) * (1.0 / 1000 + 1.0 / 500));
+    double p_summer = erfc(z / sqrt(2.0));
+    assert_true(pt_close(r[1].p_value, p_spring, 1e-9, 0));
+    assert_true(pt_close(r[2].p_value, p_summer, 1e-9, 0));
+    /* Holm over two comparisons */
+    assert_true(pt_close(r[1].p_adjusted, 2 * p_spring, 1e-9, 0));
+    assert_true(pt_close(r[2].p_adjusted, p_summer > 2 * p_spring ? p_summer : 2 * p_spring, 1e-9, 0));
+    assert_int_equal(r[1].significant, 1);
+    assert_int_equal(r[2].significant, 0);
+    /* the reference has rates and an interval but no comparison */
+    assert_true(isnan(r[0].p_value));
+    assert_true(isnan(r[0].lift));
+    double zz = 1.959963984540054, n = 1000, ph = 0.02;
+    double centre = (ph + zz * zz / (2 * n)) / (1 + zz * zz / n);
+    double half = zz * sqrt(ph * (1 - ph) / n + zz * zz / (4 * n * n)) / (1 + zz * zz / n);
+    assert_true(pt_close(r[0].conversion_ci[0], centre - half, 1e-9, 0));
+    assert_true(pt_close(r[0].conversion_ci[1], centre + half, 1e-9, 0));
+    /* nothing sent: no rates */
+    assert_true(isnan(r[3].open_rate));
+    assert_true(isnan(r[3].p_value));
+    assert_int_equal(r[3].significant, 0);
+
+    /* another reference */
+    patron_campaign_options o = PATRON_CAMPAIGN_OPTIONS_INIT;
+    o.reference = 1;
+    assert_int_equal(patron_report_campaigns(r, in, 3, &o), 0);
+    assert_true(pt_close(r[0].lift, -0.5, 1e-12, 0));
+    assert_true(pt_close(r[0].p_value, p_spring, 1e-9, 0));
+
+    /* bad input leaves the output untouched */
+    patron_campaign_counts bad[] = {{"a", 10, 5, 2, 1}, {"spring", 100, 40, 50, 1}};
+    memset(r, 0x5a, sizeof r);
+    assert_int_equal(patron_report_campaigns(r, bad, 2, NULL), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "campaign 'spring' (row 2): clicked 50 > opened 40");
+    assert_int_equal(r[0].sent, 0x5a5a5a5a5a5a5a5a);
+    bad[1].clicked = -1;
+    assert_int_equal(patron_report_campaigns(r, bad, 2, NULL), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "campaign 'spring' (row 2): clicked -1 is negative");
+    o.reference = 5;
+    assert_int_equal(patron_report_campaigns(r, in, 4, &o), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "reference 5 is not a campaign index (0..3)");
+    o.reference = 0;
+    o.alpha = 1.5;
+    assert_int_equal(patron_report_campaigns(r, in, 4, &o), PATRON_EINVAL);
+    assert_int_equal(patron_report_campaigns(r, in, 0, NULL), PATRON_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weekly),
         cmocka_unit_test(test_weekly_errors),
         cmocka_unit_test(test_weekly_allocation_failures),
+        cmocka_unit_test(test_campaigns),
     };
     return cmocka_run_group_tests_name("weekly report", tests, NULL, NULL);
 }
