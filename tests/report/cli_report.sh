@@ -28,6 +28,16 @@ check "unknown report exit" "2" "$?"
 "$patron" report weekly --input "$tx" --start 2017-10-01 --end 2017-09-01 2>/tmp/cli_report_err.$$ >/dev/null
 check "start after end" "patron report: weekly: invalid argument: start is after end" "$(cat /tmp/cli_report_err.$$)"
 rm -f /tmp/cli_report_err.$$
+out=$("$patron" report campaign --input "$2/report_campaigns.csv")
+check "campaign" "name,sent,opened,clicked,converted,open_rate,click_rate,click_to_open,conversion_rate,conversion_ci_low,conversion_ci_high,lift,p_value,p_adjusted,significant
+control,1000,400,100,20,0.4,0.1,0.25,0.02,0.0129837,0.03069,,,,0
+spring,1000,500,150,40,0.5,0.15,0.3,0.04,0.029511,0.0540096,1,0.00875149,0.017503,1
+summer,500,200,40,11,0.4,0.08,0.2,0.022,0.012328,0.0389609,0.1,0.797436,0.797436,0" "$out"
+out=$("$patron" report campaign --input "$2/report_campaigns.csv" --reference spring | sed -n 2p | cut -d, -f1,12,13)
+check "campaign reference" "control,-0.5,0.00875149" "$out"
+"$patron" report campaign --input "$2/report_campaigns.csv" --reference autumn 2>/tmp/cli_report_err.$$ >/dev/null
+check "campaign unknown reference" "patron report: --reference: no campaign named 'autumn'" "$(cat /tmp/cli_report_err.$$)"
+rm -f /tmp/cli_report_err.$$
 "$patron" report --help >/dev/null
 check "help" "0" "$?"
 if [ "$fails" -ne 0 ]; then
