@@ -18,5 +18,6 @@
 #include "patron/profile.h"
 #include "patron/ledger.h"
 #include "patron/segment.h"
+#include "patron/report.h"
 
 #endif /* PATRON_H */
