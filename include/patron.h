@@ -13,5 +13,7 @@
 #include "patron/db.h"
 #include "patron/profile.h"
 #include "patron/ledger.h"
+#include "patron/earn.h"
+#include "patron/tier.h"
 
 #endif /* PATRON_H */

@@ -60,6 +60,7 @@ struct patron_db {
     int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
     int batch_failed; /* a write failed half-way inside the batch: it can only roll back */
     int64_t tx_changes; /* total_changes at patron__tx_begin_light */
+    int light;          /* the innermost level was opened by patron__tx_begin_light */
     patron_db_options opts;
     /* ledger policy cache (lib/ledger), loaded on first use */
     int policy_loaded;

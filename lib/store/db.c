@@ -147,19 +147,21 @@ int patron__tx_begin(patron_db *db)
 
 int patron__tx_begin_light(patron_db *db)
 {
-    if (db->depth == 0 || !db->batch)
+    if (!db->batch || db->depth != 1)
         return patron__tx_begin(db);
     if (db->batch_failed)
         return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
     db->tx_changes = db->vt->total_changes(db->impl);
     db->depth++;
+    db->light = 1;
     return PATRON_OK;
 }
 
 int patron__tx_end_light(patron_db *db, int rc)
 {
-    if (!(db->batch && db->depth > 1 && db->depth == 2))
+    if (!(db->light && db->batch && db->depth == 2))
         return patron__tx_end(db, rc);
+    db->light = 0;
     db->depth--;
     if (rc != PATRON_OK && db->vt->total_changes(db->impl) != db->tx_changes)
         db->batch_failed = 1;
