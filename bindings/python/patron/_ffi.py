@@ -385,6 +385,13 @@ patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]
 patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32)]
 
+patron_allocator.to_dict = _rt.to_python
+patron_txlog_options.to_dict = _rt.to_python
+patron_csv_options.to_dict = _rt.to_python
+patron_csv_error.to_dict = _rt.to_python
+patron_csv_report.to_dict = _rt.to_python
+patron_summary_options.to_dict = _rt.to_python
+patron_frame_write_options.to_dict = _rt.to_python
 PATRON_ALLOCATOR_INIT = patron_allocator.init
 PATRON_TXLOG_OPTIONS_INIT = patron_txlog_options.init
 PATRON_CSV_OPTIONS_INIT = patron_csv_options.init
