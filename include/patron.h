@@ -10,6 +10,13 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/simulate.h"
 #include "patron/summary.h"
+#include "patron/clv.h"
+#include "patron/abtest.h"
+#include "patron/db.h"
+#include "patron/profile.h"
+#include "patron/ledger.h"
+#include "patron/segment.h"
 
 #endif /* PATRON_H */

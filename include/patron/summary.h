@@ -19,10 +19,12 @@
  *
  * Units: time is `int64_t` seconds since 1970-01-01T00:00:00Z; amounts are
  * `int64_t` minor units (cents) with the number of decimals of the log
- * (#patron_txlog_options.decimals). In a frame, `monetary_value` and
- * `monetary_value_holdout` are means expressed in *major* units (dollars:
- * minor / 10^decimals, as a double), so that they compare directly with
- * lifetimes run on decimal amounts; `total_spend` stays in minor units.
+ * (#patron_txlog_options.decimals). As everywhere in libpatron, the mean
+ * spends `monetary_value` and `monetary_value_holdout` are `double` in minor
+ * units too (2234.5 for $22.345). Such columns are marked as money
+ * (patron_frame_col_money()); the writers can print them in major units
+ * (#patron_frame_write_options.major_units), which is what lifetimes shows
+ * when given decimal amounts.
  *
  * Thread safety: every function is reentrant. A log or a frame may be read
  * by several threads at once (all `const` functions, including
@@ -448,6 +450,24 @@ PATRON_API const char *patron_frame_col_name(const patron_frame *frame, size_t c
 PATRON_API int patron_frame_col_type(const patron_frame *frame, size_t col);
 
 /**
+ * @brief Whether column @p col holds money in minor units (`monetary_value`,
+ *        `monetary_value_holdout`, `total_spend` of a summary).
+ * @param frame The frame.
+ * @param col 0-based column index.
+ * @return 1 for a money column, 0 otherwise (also when @p col is out of range).
+ */
+PATRON_API int patron_frame_col_money(const patron_frame *frame, size_t col);
+
+/**
+ * @brief Decimals of the minor unit of the frame's money columns (the log's
+ *        #patron_txlog_options.decimals for a summary; 0 for frames built
+ *        from arrays).
+ * @param frame The frame (NULL gives 0).
+ * @return 0..#PATRON_DECIMALS_MAX.
+ */
+PATRON_API int patron_frame_decimals(const patron_frame *frame);
+
+/**
  * @brief Find a column by name (and type).
  *
  * @param[out] col Receives the 0-based index; untouched on failure.
@@ -631,7 +651,7 @@ typedef struct patron_summary_options {
  * - `frequency` = |P| - 1 (several purchases in one period count once);
  * - `recency` = last period - p0; `T` = period(observation_end) - p0;
  * - `monetary_value` = mean over the repeat periods (P without p0) of the
- *   period's total spend, in major units; 0 when frequency is 0;
+ *   period's total spend, in minor units; 0 when frequency is 0;
  * - `first_purchase`, `last_purchase` (UTC seconds), `orders` (number of
  *   transactions), `total_spend` (minor units) over the included purchases.
  * Customers without an included purchase have no row.
@@ -644,15 +664,19 @@ typedef struct patron_summary_options {
  * calibration_end as their observation end; the holdout purchases have
  * calibration_end < time <= observation_end. Extra columns:
  * `frequency_holdout` (distinct holdout periods), `monetary_value_holdout`
- * (mean holdout *transaction* amount, major units, 0 if none) and
+ * (mean holdout *transaction* amount, minor units, 0 if none) and
  * `duration_holdout` (period(observation_end) - period(calibration_end)).
  * Customers whose first purchase is after calibration_end are excluded.
  * The order of the columns is: customer_id, frequency, recency, T,
  * monetary_value, [frequency_holdout, monetary_value_holdout,
  * duration_holdout], first_purchase, last_purchase, orders, total_spend.
  *
- * Memory: besides the output, a scratch of at most 8 bytes per transaction
- * plus 16 bytes per customer.
+ * Speed and memory: a log whose rows come in time order for each customer
+ * (the usual case: exports and simulations in time order, or logs grouped by
+ * customer) is summarised in one pass with 64 bytes of state per customer.
+ * Otherwise the rows are regrouped through a scratch of about 8 bytes per
+ * transaction (16 bytes per transaction for a calibration/holdout split of a
+ * log not grouped by customer) plus about 24 bytes per customer.
  *
  * @param[out] out Receives the frame (free with patron_frame_free());
  *             untouched on failure.
@@ -680,13 +704,14 @@ typedef enum patron_frame_format {
 
 /** Options of the frame writers. */
 typedef struct patron_frame_write_options {
-    uint32_t size;   /**< `sizeof(patron_frame_write_options)`; set by #PATRON_FRAME_WRITE_OPTIONS_INIT. */
-    int32_t format;  /**< A #patron_frame_format; default CSV. */
+    uint32_t size;       /**< `sizeof(patron_frame_write_options)`; set by #PATRON_FRAME_WRITE_OPTIONS_INIT. */
+    int32_t format;      /**< A #patron_frame_format; default CSV. */
+    int32_t major_units; /**< 0 (default): money columns as stored (minor units). 1: divided by 10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02"). */
 } patron_frame_write_options;
 
-/** Default #patron_frame_write_options: CSV. */
+/** Default #patron_frame_write_options: CSV, money in minor units. */
 #define PATRON_FRAME_WRITE_OPTIONS_INIT \
-    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV }
+    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV, 0 }
 
 /**
  * @brief Write a frame as text: every column in order, doubles with the

@@ -131,65 +131,110 @@ static int parse_int_id(const char *s, size_t n, int64_t *out)
     return PATRON_OK;
 }
 
-/* Convert and append the current record. On failure *col is the 0-based
- * column of the bad field (-1 for the whole record) and the message says
- * what is wrong with the value. */
-static int load_row(loader *L, pt_csv *c, patron_txlog *log, int *col)
+/* One parsed row waiting in a batch. Rows are parsed a batch at a time so
+ * that the hash-table slots of their ids can be prefetched before the rows
+ * are appended: the cache misses of a batch then overlap. */
+typedef struct {
+    const char *id, *cat, *ord; /* copies in the batch arena */
+    size_t idlen, catlen, ordlen;
+    int64_t id_int, t, a;
+    uint64_t h;
+    uint64_t line, row;
+    int rc;  /* status of parsing; the batch stops at the first failure */
+    int col; /* 0-based column of a bad field, -1 for the whole record */
+    int malformed; /* the reader rejected the record (its message names the line) */
+} rowrec;
+
+enum { BATCH = 32, FIELD_COPY = PATRON_ID_MAX + 1 };
+
+static const char *copy_field(char **arena, const pt_field *f, size_t *len)
 {
-    *col = -1;
+    size_t n = f->n < FIELD_COPY ? f->n : FIELD_COPY; /* longer: rejected later by length */
+    char *dst = *arena;
+    memcpy(dst, f->p, n);
+    *arena += n;
+    *len = f->n;
+    return dst;
+}
+
+/* Parse the current record into e (fields copied to *arena). */
+static int parse_row(loader *L, pt_csv *c, patron_txlog *log, rowrec *e, char **arena)
+{
+    e->col = -1;
     if (c->nf < L->need)
         return patron__fail(PATRON_EPARSE, "the row has %zu field%s, expected at least %zu",
                             c->nf, c->nf == 1 ? "" : "s", L->need);
     const pt_field *f = c->f;
     const pt_field *fc = &f[L->idx[ROLE_CUST]];
     pt_field ft = f[L->idx[ROLE_TIME]], fa = f[L->idx[ROLE_AMOUNT]];
-    int64_t t, a, id = 0;
     int rc;
     if (L->o.integer_ids) {
         const char *p = fc->p;
         size_t n = fc->n;
         trim(&p, &n);
-        if (n == 0) {
-            *col = L->idx[ROLE_CUST];
+        e->col = L->idx[ROLE_CUST];
+        if (n == 0)
             return patron__fail(PATRON_EINVAL, "customer id is empty");
-        }
-        if ((rc = parse_int_id(p, n, &id)) != 0) {
-            *col = L->idx[ROLE_CUST];
+        if ((rc = parse_int_id(p, n, &e->id_int)) != 0)
             return rc;
-        }
-    } else if (fc->n == 0) {
-        *col = L->idx[ROLE_CUST];
-        return patron__fail(PATRON_EINVAL, "customer id is empty");
+        e->h = pt_hash_int(e->id_int);
+    } else {
+        e->col = L->idx[ROLE_CUST];
+        if (fc->n == 0)
+            return patron__fail(PATRON_EINVAL, "customer id is empty");
+        if (fc->n > PATRON_ID_MAX)
+            return patron__fail(PATRON_ERANGE, "customer id '%.40s...' is %zu bytes (maximum %d)",
+                                fc->p, fc->n, PATRON_ID_MAX);
+        if (memchr(fc->p, '\0', fc->n))
+            return patron__fail(PATRON_EINVAL, "customer id contains a NUL byte");
+        e->id = copy_field(arena, fc, &e->idlen);
+        e->h = pt_hash_str(e->id, e->idlen);
     }
     trim(&ft.p, &ft.n);
-    if ((rc = patron_time_parse(&t, ft.p, ft.n, L->o.time_format)) != 0) {
-        *col = L->idx[ROLE_TIME];
+    e->col = L->idx[ROLE_TIME];
+    if ((rc = patron_time_parse(&e->t, ft.p, ft.n, L->o.time_format)) != 0)
         return rc;
-    }
     trim(&fa.p, &fa.n);
-    if ((rc = pt_parse_amount(fa.p, fa.n, log->decimals, L->o.rounding, &a)) != 0) {
-        *col = L->idx[ROLE_AMOUNT];
+    e->col = L->idx[ROLE_AMOUNT];
+    if ((rc = pt_parse_amount(fa.p, fa.n, log->decimals, L->o.rounding, &e->a)) != 0)
         return rc;
-    }
-    const char *cp = NULL, *op = NULL;
-    size_t cn = 0, on = 0;
+    e->catlen = e->ordlen = 0;
     if (L->idx[ROLE_CAT] >= 0) {
-        cp = f[L->idx[ROLE_CAT]].p;
-        cn = f[L->idx[ROLE_CAT]].n;
+        e->col = L->idx[ROLE_CAT];
+        e->cat = copy_field(arena, &f[L->idx[ROLE_CAT]], &e->catlen);
     }
     if (L->idx[ROLE_ORDER] >= 0) {
-        op = f[L->idx[ROLE_ORDER]].p;
-        on = f[L->idx[ROLE_ORDER]].n;
+        e->col = L->idx[ROLE_ORDER];
+        e->ord = copy_field(arena, &f[L->idx[ROLE_ORDER]], &e->ordlen);
     }
-    if ((rc = pt_txlog_reserve(log, 1)) != 0)
+    if (e->catlen > PATRON_ID_MAX || e->ordlen > PATRON_ID_MAX)
+        return patron__fail(PATRON_ERANGE, "value is %zu bytes (maximum %d)",
+                            e->catlen > PATRON_ID_MAX ? e->catlen : e->ordlen, PATRON_ID_MAX);
+    e->col = -1;
+    return PATRON_OK;
+}
+
+static int push_row(loader *L, patron_txlog *log, rowrec *e)
+{
+    int rc = pt_txlog_reserve(log, 1);
+    if (rc)
         return rc;
     if (L->o.integer_ids)
-        rc = pt_txlog_push_int(log, id, t, a, cp, cn, op, on);
+        rc = pt_txlog_push_int(log, e->id_int, e->t, e->a, e->cat, e->catlen, e->ord, e->ordlen);
     else
-        rc = pt_txlog_push_str(log, fc->p, fc->n, t, a, cp, cn, op, on);
+        rc = pt_txlog_push_str_h(log, e->id, e->idlen, e->h, e->t, e->a, e->cat, e->catlen, e->ord,
+                                 e->ordlen);
     if (rc && rc != PATRON_ENOMEM)
-        *col = L->idx[ROLE_CUST];
+        e->col = L->idx[ROLE_CUST];
     return rc;
+}
+
+static const char *col_name(const loader *L, int col)
+{
+    for (int r = 0; r < NROLES; r++)
+        if (L->idx[r] == col)
+            return L->names[r];
+    return "";
 }
 
 static int resolve(loader *L, const patron_csv_options *opts)
@@ -219,53 +264,83 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
         if (L.idx[r] >= 0 && (size_t)L.idx[r] + 1 > L.need)
             L.need = (size_t)L.idx[r] + 1;
 
+    rowrec *batch = patron__reallocarray(NULL, BATCH, sizeof *batch);
+    char *arena = patron__malloc((size_t)BATCH * 3 * FIELD_COPY);
+    if (!batch || !arena) {
+        patron__free(batch);
+        patron__free(arena);
+        return patron__oom();
+    }
     patron_csv_report rep = PATRON_CSV_REPORT_INIT;
     const size_t n0 = log->n, nc0 = log->cust.n, nk0 = log->cats.n, ol0 = log->olen;
     uint64_t row = 0;
-    for (;;) {
-        int got = pt_csv_next(c);
-        if (got == 0)
-            break;
-        int col = -1;
-        if (got > 0) {
-            row++;
-            rc = load_row(&L, c, log, &col);
-        } else {
-            rc = got;
-            row++;
-        }
-        if (rc == PATRON_OK) {
-            rep.rows_loaded++;
-            continue;
-        }
-        if (rc == PATRON_ENOMEM || rc == PATRON_EIO || (got < 0 && rc == PATRON_ERANGE)) {
-            pt_txlog_truncate(log, n0, nc0, nk0, ol0);
-            return rc;
-        }
-        /* A bad row: name where it is. */
-        if (got > 0 && col >= 0)
-            patron__fail_prefix(rc, "line %llu (row %llu), column %d '%s': ",
-                                (unsigned long long)c->rec_line, (unsigned long long)row, col + 1,
-                                col == L.idx[ROLE_CUST]     ? L.names[ROLE_CUST]
-                                : col == L.idx[ROLE_TIME]   ? L.names[ROLE_TIME]
-                                : col == L.idx[ROLE_AMOUNT] ? L.names[ROLE_AMOUNT]
-                                                            : "");
-        else if (got > 0)
-            patron__fail_prefix(rc, "line %llu (row %llu): ", (unsigned long long)c->rec_line,
-                                (unsigned long long)row);
-        if (!L.o.skip_invalid) {
-            pt_txlog_truncate(log, n0, nc0, nk0, ol0);
-            return rc;
-        }
-        if (rep.errors_kept < PATRON_CSV_REPORT_ERRORS) {
-            patron_csv_error *e = &rep.errors[rep.errors_kept++];
+    int eof = 0;
+    rc = PATRON_OK;
+    while (!eof && rc == PATRON_OK) {
+        /* 1. parse up to BATCH rows, stopping after a bad one */
+        size_t nb = 0;
+        char *ap = arena;
+        while (nb < BATCH) {
+            int got = pt_csv_next(c);
+            if (got == 0) {
+                eof = 1;
+                break;
+            }
+            if (got < 0 && got != PATRON_EPARSE) {
+                rc = got; /* fatal: I/O, memory, over-long record */
+                break;
+            }
+            rowrec *e = &batch[nb++];
             e->line = c->rec_line;
-            e->row = row;
-            e->column = col + 1;
-            e->code = rc;
-            snprintf(e->message, sizeof e->message, "%s", patron_errmsg());
+            e->row = ++row;
+            e->col = -1;
+            e->malformed = got < 0;
+            e->rc = got < 0 ? got : parse_row(&L, c, log, e, &ap);
+            if (e->rc)
+                break;
+            pt_idmap_prefetch(&log->cust, e->h);
         }
-        rep.rows_skipped++;
+        if (rc)
+            break;
+        /* 2. append them in order */
+        for (size_t k = 0; k < nb && rc == PATRON_OK; k++) {
+            rowrec *e = &batch[k];
+            int r = e->rc;
+            if (r == PATRON_OK && (r = push_row(&L, log, e)) == PATRON_OK) {
+                rep.rows_loaded++;
+                continue;
+            }
+            if (r == PATRON_ENOMEM) {
+                rc = r;
+                break;
+            }
+            if (e->col >= 0)
+                patron__fail_prefix(r, "line %llu (row %llu), column %d '%s': ",
+                                    (unsigned long long)e->line, (unsigned long long)e->row,
+                                    e->col + 1, col_name(&L, e->col));
+            else if (!e->malformed)
+                patron__fail_prefix(r, "line %llu (row %llu): ", (unsigned long long)e->line,
+                                    (unsigned long long)e->row);
+            if (!L.o.skip_invalid) {
+                rc = r;
+                break;
+            }
+            if (rep.errors_kept < PATRON_CSV_REPORT_ERRORS) {
+                patron_csv_error *er = &rep.errors[rep.errors_kept++];
+                er->line = e->line;
+                er->row = e->row;
+                er->column = e->col + 1;
+                er->code = r;
+                snprintf(er->message, sizeof er->message, "%s", patron_errmsg());
+            }
+            rep.rows_skipped++;
+        }
+    }
+    patron__free(batch);
+    patron__free(arena);
+    if (rc) {
+        pt_txlog_truncate(log, n0, nc0, nk0, ol0);
+        return rc;
     }
     rep.rows_read = row;
     if (report) {

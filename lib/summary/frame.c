@@ -245,6 +245,16 @@ const char *patron_frame_col_name(const patron_frame *frame, size_t col)
     return frame && col < frame->ncols ? frame->cols[col].name : NULL;
 }
 
+int patron_frame_col_money(const patron_frame *frame, size_t col)
+{
+    return frame && col < frame->ncols ? frame->cols[col].money : 0;
+}
+
+int patron_frame_decimals(const patron_frame *frame)
+{
+    return frame ? frame->decimals : 0;
+}
+
 int patron_frame_col_type(const patron_frame *frame, size_t col)
 {
     return frame && col < frame->ncols ? frame->cols[col].type : PATRON_COL_ANY;

@@ -106,15 +106,40 @@ static void put_json_string(sbuf *b, const char *s)
     sb_put(b, "\"", 1);
 }
 
-static void put_value(sbuf *b, const pt_col *c, size_t r, int json)
+/* An int64 of minor units as an exact decimal with `d` decimals. */
+static void put_minor(sbuf *b, int64_t v, int d)
+{
+    char tmp[32];
+    size_t i = sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    for (int k = 0; k < d; k++) {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    tmp[--i] = '.';
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    sb_put(b, tmp + i, sizeof tmp - i);
+}
+
+static void put_value(sbuf *b, const pt_col *c, size_t r, int json, double scale, int d)
 {
     char tmp[40];
     switch (c->type) {
     case PATRON_COL_INT64:
-        put_int(b, ((const int64_t *)c->data)[r]);
+        if (c->money && d > 0)
+            put_minor(b, ((const int64_t *)c->data)[r], d);
+        else
+            put_int(b, ((const int64_t *)c->data)[r]);
         break;
     case PATRON_COL_DOUBLE: {
         double v = ((const double *)c->data)[r];
+        if (c->money && d > 0)
+            v /= scale;
         if (v != v || v - v != 0) { /* NaN or infinite */
             if (json)
                 sb_put(b, "null", 4);
@@ -132,8 +157,12 @@ static void put_value(sbuf *b, const pt_col *c, size_t r, int json)
     }
 }
 
-static int render(const patron_frame *f, sbuf *b, int format)
+static int render(const patron_frame *f, sbuf *b, int format, int major)
 {
+    int d = major ? f->decimals : 0;
+    double scale = 1;
+    for (int k = 0; k < d; k++)
+        scale *= 10;
     if (format == PATRON_FORMAT_CSV) {
         for (size_t j = 0; j < f->ncols; j++) {
             if (j)
@@ -145,7 +174,7 @@ static int render(const patron_frame *f, sbuf *b, int format)
             for (size_t j = 0; j < f->ncols; j++) {
                 if (j)
                     sb_put(b, ",", 1);
-                put_value(b, &f->cols[j], r, 0);
+                put_value(b, &f->cols[j], r, 0, scale, d);
             }
             sb_put(b, "\n", 1);
             if (b->fp && b->n > (1u << 16))
@@ -160,7 +189,7 @@ static int render(const patron_frame *f, sbuf *b, int format)
                     sb_put(b, ",", 1);
                 put_json_string(b, f->cols[j].name);
                 sb_put(b, ":", 1);
-                put_value(b, &f->cols[j], r, 1);
+                put_value(b, &f->cols[j], r, 1, scale, d);
             }
             sb_put(b, "}", 1);
             if (b->fp && b->n > (1u << 16))
@@ -172,7 +201,7 @@ static int render(const patron_frame *f, sbuf *b, int format)
     return b->err;
 }
 
-static int get_format(const patron_frame_write_options *opts, int *format)
+static int get_format(const patron_frame_write_options *opts, int *format, int *major)
 {
     patron_frame_write_options o = PATRON_FRAME_WRITE_OPTIONS_INIT;
     int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_frame_write_options");
@@ -181,6 +210,7 @@ static int get_format(const patron_frame_write_options *opts, int *format)
     if (o.format != PATRON_FORMAT_CSV && o.format != PATRON_FORMAT_JSON)
         return patron__fail(PATRON_EINVAL, "unknown frame format %d", (int)o.format);
     *format = o.format;
+    *major = o.major_units != 0;
     return PATRON_OK;
 }
 
@@ -189,12 +219,12 @@ int patron_frame_write(const patron_frame *frame, FILE *fp,
 {
     if (!frame || !fp)
         return patron__fail(PATRON_EINVAL, "patron_frame_write: NULL argument");
-    int format;
-    int rc = get_format(opts, &format);
+    int format = PATRON_FORMAT_CSV, major = 0;
+    int rc = get_format(opts, &format, &major);
     if (rc)
         return rc;
     sbuf b = {NULL, 0, 0, fp, 0};
-    rc = render(frame, &b, format);
+    rc = render(frame, &b, format, major);
     patron__free(b.p);
     if (rc == PATRON_EIO)
         return patron__fail(PATRON_EIO, "writing the frame failed");
@@ -208,12 +238,12 @@ int patron_frame_write_buffer(const patron_frame *frame, char *buf, size_t cap, 
 {
     if (!frame || !len || (!buf && cap))
         return patron__fail(PATRON_EINVAL, "patron_frame_write_buffer: NULL argument");
-    int format;
-    int rc = get_format(opts, &format);
+    int format = PATRON_FORMAT_CSV, major = 0;
+    int rc = get_format(opts, &format, &major);
     if (rc)
         return rc;
     sbuf b = {NULL, 0, 0, NULL, 0};
-    if ((rc = render(frame, &b, format)) != 0) {
+    if ((rc = render(frame, &b, format, major)) != 0) {
         patron__free(b.p);
         return patron__oom();
     }

@@ -1,69 +1,69 @@
 /* Dense indexes for customer ids (int64 or string keys) and categories:
- * open addressing with linear probing, load factor <= 1/2, slots hold
- * index + 1. String keys live NUL-terminated in one arena. */
+ * open addressing with linear probing at load factor <= 1/2. A slot holds
+ * the index, a hash tag and the key itself (int keys, string keys up to 8
+ * bytes) or its arena offset (longer string keys), so a lookup touches one
+ * cache line, two for long string keys. Keys are at most 255 bytes. */
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "summary_int.h"
 
-static inline uint32_t hash_int(int64_t key)
+#define hash_int pt_hash_int
+
+static inline uint64_t load_short(const char *s, size_t len)
 {
-    uint64_t x = (uint64_t)key;
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    x *= UINT64_C(0xc4ceb9fe1a85ec53);
-    x ^= x >> 33;
-    return (uint32_t)x;
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    return w;
 }
 
-static inline uint32_t hash_str(const char *s, size_t len)
-{
-    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)len;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
-        h ^= h >> 31;
-        s += 8;
-        len -= 8;
-    }
-    if (len) {
-        uint64_t w = 0;
-        memcpy(&w, s, len);
-        h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
-        h ^= h >> 29;
-    }
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 32;
-    return (uint32_t)h;
-}
+#define hash_str pt_hash_str
 
 void pt_idmap_free(pt_idmap *m)
 {
     patron__free(m->ints);
     patron__free(m->offs);
-    patron__free(m->hashes);
     patron__free(m->arena);
-    patron__free(m->table);
-    memset(m, 0, sizeof *m);
+    patron__free(m->slots_raw);
+    m->slots_raw = NULL;
+    m->ints = NULL;
+    m->offs = NULL;
+    m->arena = NULL;
+    m->slots = NULL;
+    m->kind = 0;
+    m->n = m->cap = m->alen = m->acap = m->tcap = m->last = m->last_len = 0;
 }
 
-static inline uint32_t key_hash(const pt_idmap *m, size_t i)
+static inline void fill_str_slot(pt_idslot *sl, uint64_t h, const char *key, size_t len,
+                                 uint64_t off, size_t i)
 {
-    return m->kind == PT_ID_INT ? hash_int(m->ints[i]) : m->hashes[i];
+    sl->idx = (uint32_t)(i + 1);
+    sl->tag = (uint16_t)(h >> 48);
+    sl->len = (uint8_t)len;
+    sl->data = len <= 8 ? load_short(key, len) : off;
 }
 
-static void rehash(pt_idmap *m, uint32_t *table, size_t tcap)
+static void rehash(const pt_idmap *m, pt_idslot *t, size_t tcap)
 {
-    memset(table, 0, tcap * sizeof *table);
+    memset(t, 0, tcap * sizeof *t);
     size_t mask = tcap - 1;
     for (size_t i = 0; i < m->n; i++) {
-        size_t s = key_hash(m, i) & mask;
-        while (table[s])
-            s = (s + 1) & mask;
-        table[s] = (uint32_t)(i + 1);
+        if (m->kind == PT_ID_INT) {
+            size_t s = hash_int(m->ints[i]) & mask;
+            while (t[s].idx)
+                s = (s + 1) & mask;
+            t[s].idx = (uint32_t)(i + 1);
+            t[s].data = (uint64_t)m->ints[i];
+        } else {
+            const char *k = pt_idmap_key(m, i);
+            size_t len = pt_idmap_keylen(m, i);
+            uint64_t h = hash_str(k, len);
+            size_t s = h & mask;
+            while (t[s].idx)
+                s = (s + 1) & mask;
+            fill_str_slot(&t[s], h, k, len, m->offs[i], i);
+        }
     }
 }
 
@@ -84,10 +84,6 @@ static int reserve(pt_idmap *m, size_t bytes)
             if (!o)
                 return patron__oom();
             m->offs = o;
-            uint32_t *h = patron__reallocarray(m->hashes, nc, sizeof *h);
-            if (!h)
-                return patron__oom();
-            m->hashes = h;
         }
         m->cap = nc;
     }
@@ -103,12 +99,14 @@ static int reserve(pt_idmap *m, size_t bytes)
     }
     if ((m->n + 1) * 2 > m->tcap) {
         size_t nc = m->tcap ? m->tcap * 2 : 512;
-        uint32_t *t = patron__reallocarray(NULL, nc, sizeof *t);
+        void *raw;
+        pt_idslot *t = nc <= SIZE_MAX / sizeof *t ? pt_big_alloc(nc * sizeof *t, &raw) : NULL;
         if (!t)
             return patron__oom();
         rehash(m, t, nc);
-        patron__free(m->table);
-        m->table = t;
+        patron__free(m->slots_raw);
+        m->slots_raw = raw;
+        m->slots = t;
         m->tcap = nc;
     }
     return PATRON_OK;
@@ -120,35 +118,36 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
         return patron__fail(PATRON_EINVAL,
                             "customer id %lld is an integer but this log has string ids",
                             (long long)key);
-    m->kind = PT_ID_INT;
     if (m->last && m->ints[m->last - 1] == key) {
         *idx = (uint32_t)(m->last - 1);
         return PATRON_OK;
     }
-    uint32_t h = hash_int(key);
+    uint64_t h = hash_int(key);
     if (m->tcap) {
         size_t mask = m->tcap - 1, s = h & mask;
-        uint32_t v;
-        while ((v = m->table[s]) != 0) {
-            if (m->ints[v - 1] == key) {
-                *idx = v - 1;
-                m->last = v;
+        const pt_idslot *t = m->slots;
+        while (t[s].idx) {
+            if (t[s].data == (uint64_t)key) {
+                *idx = t[s].idx - 1;
+                m->last = t[s].idx;
                 return PATRON_OK;
             }
             s = (s + 1) & mask;
         }
     }
+    int kind0 = m->kind;
+    m->kind = PT_ID_INT;
     int rc = reserve(m, 0);
     if (rc) {
-        if (m->n == 0)
-            m->kind = 0;
+        m->kind = kind0;
         return rc;
     }
     size_t mask = m->tcap - 1, s = h & mask;
-    while (m->table[s])
+    while (m->slots[s].idx)
         s = (s + 1) & mask;
     m->ints[m->n] = key;
-    m->table[s] = (uint32_t)(m->n + 1);
+    m->slots[s].idx = (uint32_t)(m->n + 1);
+    m->slots[s].data = (uint64_t)key;
     m->last = m->n + 1;
     *idx = (uint32_t)m->n++;
     return PATRON_OK;
@@ -156,47 +155,59 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
 
 int pt_idmap_str(pt_idmap *m, const char *key, size_t len, uint32_t *idx)
 {
+    return pt_idmap_str_h(m, key, len, hash_str(key, len), idx);
+}
+
+int pt_idmap_str_h(pt_idmap *m, const char *key, size_t len, uint64_t h, uint32_t *idx)
+{
     if (m->kind == PT_ID_INT)
         return patron__fail(PATRON_EINVAL,
                             "customer id '%.*s' is a string but this log has integer ids",
                             (int)(len > 64 ? 64 : len), key);
-    m->kind = PT_ID_STR;
-    if (m->last && pt_idmap_keylen(m, m->last - 1) == len &&
-        memcmp(m->arena + m->offs[m->last - 1], key, len) == 0) {
+    if (len > 255)
+        return patron__fail(PATRON_ERANGE, "id of %zu bytes is too long", len);
+    if (m->last && m->last_len == len && memcmp(m->last_key, key, len) == 0) {
         *idx = (uint32_t)(m->last - 1);
         return PATRON_OK;
     }
-    uint32_t h = hash_str(key, len);
+    uint16_t tag = (uint16_t)(h >> 48);
+    uint64_t shortkey = len <= 8 ? load_short(key, len) : 0;
     if (m->tcap) {
         size_t mask = m->tcap - 1, s = h & mask;
-        uint32_t v;
-        while ((v = m->table[s]) != 0) {
-            size_t i = v - 1;
-            if (m->hashes[i] == h && pt_idmap_keylen(m, i) == len &&
-                memcmp(m->arena + m->offs[i], key, len) == 0) {
-                *idx = (uint32_t)i;
-                m->last = i + 1;
-                return PATRON_OK;
-            }
-            s = (s + 1) & mask;
+        const pt_idslot *t = m->slots;
+        for (; t[s].idx; s = (s + 1) & mask) {
+            if (t[s].tag != tag || t[s].len != len)
+                continue;
+            if (len <= 8 ? t[s].data != shortkey
+                         : memcmp(m->arena + t[s].data, key, len) != 0)
+                continue;
+            *idx = t[s].idx - 1;
+            m->last = t[s].idx;
+            m->last_len = len;
+            memcpy(m->last_key, key, len);
+            return PATRON_OK;
         }
     }
-    int rc = reserve(m, len + 1);
+    int kind0 = m->kind;
+    m->kind = PT_ID_STR;
+    int rc = reserve(m, len + 2);
     if (rc) {
-        if (m->n == 0)
-            m->kind = 0;
+        m->kind = kind0;
         return rc;
     }
     size_t mask = m->tcap - 1, s = h & mask;
-    while (m->table[s])
+    while (m->slots[s].idx)
         s = (s + 1) & mask;
-    m->offs[m->n] = m->alen;
-    m->hashes[m->n] = h;
-    memcpy(m->arena + m->alen, key, len);
-    m->arena[m->alen + len] = '\0';
-    m->alen += len + 1;
-    m->table[s] = (uint32_t)(m->n + 1);
+    char *e = m->arena + m->alen;
+    e[0] = (char)(unsigned char)len;
+    memcpy(e + 1, key, len);
+    e[1 + len] = '\0';
+    m->offs[m->n] = m->alen + 1;
+    m->alen += len + 2;
+    fill_str_slot(&m->slots[s], h, key, len, m->offs[m->n], m->n);
     m->last = m->n + 1;
+    m->last_len = len;
+    memcpy(m->last_key, key, len);
     *idx = (uint32_t)m->n++;
     return PATRON_OK;
 }
@@ -205,18 +216,20 @@ void pt_idmap_truncate(pt_idmap *m, size_t n)
 {
     if (n >= m->n)
         return;
+    if (n == 0) { /* forget everything, including the id kind */
+        pt_idmap_free(m);
+        return;
+    }
     if (m->kind == PT_ID_STR)
-        m->alen = (size_t)m->offs[n];
+        m->alen = (size_t)m->offs[n] - 1;
     m->n = n;
     m->last = 0;
-    if (n == 0)
-        m->kind = 0;
     if (m->tcap)
-        rehash(m, m->table, m->tcap);
+        rehash(m, m->slots, m->tcap);
 }
 
 size_t pt_idmap_memory(const pt_idmap *m)
 {
-    size_t per = m->kind == PT_ID_INT ? sizeof(int64_t) : sizeof(uint64_t) + sizeof(uint32_t);
-    return m->cap * per + m->acap + m->tcap * sizeof(uint32_t);
+    size_t per = m->kind == PT_ID_INT ? sizeof(int64_t) : sizeof(uint64_t);
+    return m->cap * per + m->acap + m->tcap * sizeof(pt_idslot);
 }

@@ -40,7 +40,6 @@ typedef struct {
     int reject;
     int64_t obs_end, cal_end;
     int64_t p_obs, p_cal;
-    double scale; /* 10^decimals */
     /* outputs, indexed by output row */
     double *freq, *rec, *T, *mon, *fh, *mh, *dh;
     int64_t *first, *last, *orders, *spend;
@@ -119,7 +118,7 @@ static int reduce(ctx *c, uint32_t cust, const int64_t *t, const int64_t *a, siz
     c->freq[r] = f;
     c->rec[r] = (double)(cur - p0);
     c->T[r] = (double)((c->holdout ? c->p_cal : c->p_obs) - p0);
-    c->mon[r] = nper > 1 ? (double)rep / f / c->scale : 0.0;
+    c->mon[r] = nper > 1 ? (double)rep / f : 0.0;
     c->first[r] = t[0];
     c->last[r] = t[kc - 1];
     c->orders[r] = (int64_t)kc;
@@ -139,7 +138,7 @@ static int reduce(ctx *c, uint32_t cust, const int64_t *t, const int64_t *a, siz
             cnt++;
         }
         c->fh[r] = (double)nh;
-        c->mh[r] = cnt ? (double)hsum / (double)cnt / c->scale : 0.0;
+        c->mh[r] = cnt ? (double)hsum / (double)cnt : 0.0;
         c->dh[r] = (double)(period_of(pf, c->obs_end) - c->p_cal);
     }
     return PATRON_OK;
@@ -173,6 +172,93 @@ static int reduce_const(ctx *c, uint32_t cust, const int64_t *t, const int64_t *
     memcpy(c->tmp_a, a, k * sizeof *a);
     pt_sort_pairs(c->tmp_t, c->tmp_a, k);
     return reduce(c, cust, c->tmp_t, c->tmp_a, k);
+}
+
+/* Streaming path for plain summaries: one pass over the log in its own
+ * order, with a 64-byte running state per customer, valid as long as each
+ * customer's rows come in time order (true of logs exported or simulated in
+ * time order). Returns PT_FALLBACK as soon as a customer's rows go back in
+ * time; the caller then sorts. */
+#define PT_FALLBACK 1
+
+typedef struct {
+    int64_t p0, curp, cursum, rep, total, first, last;
+    uint32_t nper, orders;
+} cstate;
+
+static int stream(ctx *c, const uint32_t *byrank)
+{
+    const patron_txlog *log = c->log;
+    const size_t n = log->n, nc = log->cust.n;
+    if (n >= UINT32_MAX)
+        return PT_FALLBACK;
+    cstate *S = patron__calloc(nc ? nc : 1, sizeof *S);
+    if (!S)
+        return patron__oom();
+    const uint32_t *tc = log->tx_cust;
+    const int64_t *tt = log->tx_time, *ta = log->tx_amount;
+    const period_fn *pf = &c->pf;
+    enum { AHEAD = 16 };
+    int rc = PATRON_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            PT_PREFETCH_W(&S[tc[i + AHEAD]]);
+        int64_t t = tt[i], a = ta[i], p = period_of(pf, t);
+        if (p > c->p_obs) {
+            if (c->reject) {
+                rc = fail_after_end(c, tc[i], t, c->obs_end);
+                break;
+            }
+            continue;
+        }
+        cstate *st = &S[tc[i]];
+        if (st->orders == 0) {
+            st->p0 = st->curp = p;
+            st->cursum = st->total = a;
+            st->first = st->last = t;
+            st->nper = st->orders = 1;
+            continue;
+        }
+        if (t < st->last) {
+            rc = PT_FALLBACK;
+            break;
+        }
+        if (p != st->curp) {
+            if (st->curp != st->p0)
+                st->rep += st->cursum;
+            st->curp = p;
+            st->cursum = 0;
+            st->nper++;
+        }
+        if (a > INT64_MAX - st->total) {
+            rc = fail_overflow(c, tc[i]);
+            break;
+        }
+        st->cursum += a;
+        st->total += a;
+        st->last = t;
+        st->orders++;
+    }
+    for (size_t k = 0; k < nc && rc == PATRON_OK; k++) {
+        uint32_t cust = byrank[k];
+        const cstate *st = &S[cust];
+        if (st->orders == 0)
+            continue;
+        int64_t rep = st->rep + (st->curp != st->p0 ? st->cursum : 0);
+        size_t r = c->rows++;
+        double f = (double)(st->nper - 1);
+        c->who[r] = cust;
+        c->freq[r] = f;
+        c->rec[r] = (double)(st->curp - st->p0);
+        c->T[r] = (double)(c->p_obs - st->p0);
+        c->mon[r] = st->nper > 1 ? (double)rep / f : 0.0;
+        c->first[r] = st->first;
+        c->last[r] = st->last;
+        c->orders[r] = st->orders;
+        c->spend[r] = st->total;
+    }
+    patron__free(S);
+    return rc;
 }
 
 static int check_options(patron_summary_options *o, const patron_txlog *log)
@@ -245,6 +331,7 @@ static int build_frame(patron_frame **out, ctx *c)
         return rc;
     const pt_idmap *m = &c->log->cust;
     size_t rows = c->rows ? c->rows : 1;
+    f->decimals = c->log->decimals;
     if (m->kind == PT_ID_STR) {
         size_t total = 0;
         for (size_t r = 0; r < c->rows; r++)
@@ -311,6 +398,9 @@ static int build_frame(patron_frame **out, ctx *c)
             return rc;
         }
         *cols[i].data = NULL; /* owned by the frame now */
+        f->cols[f->ncols - 1].money = !strcmp(cols[i].name, "monetary_value") ||
+                                      !strcmp(cols[i].name, "monetary_value_holdout") ||
+                                      !strcmp(cols[i].name, "total_spend");
     }
     *out = f;
     return PATRON_OK;
@@ -337,9 +427,6 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     c.cal_end = o.calibration_end;
     c.p_obs = period_of(&c.pf, o.observation_end);
     c.p_cal = c.holdout ? period_of(&c.pf, o.calibration_end) : 0;
-    c.scale = 1;
-    for (int i = 0; i < log->decimals; i++)
-        c.scale *= 10;
 
     const size_t n = log->n, nc = log->cust.n;
     uint32_t *rank = NULL;
@@ -361,11 +448,35 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
             rank[i] = (uint32_t)i;
     }
 
+    /* rank -> dense index, to name customers. */
+    uint32_t *byrank = patron__reallocarray(NULL, nc ? nc : 1, sizeof *byrank);
+    if (!byrank) {
+        rc = patron__oom();
+        goto done;
+    }
+    for (size_t i = 0; i < nc; i++)
+        byrank[rank[i]] = (uint32_t)i;
+    if (!c.holdout) {
+        rc = stream(&c, byrank);
+        if (rc != PT_FALLBACK) {
+            patron__free(byrank);
+            if (!rc)
+                rc = build_frame(out, &c);
+            goto done;
+        }
+        rc = PATRON_OK;
+    }
+
     /* Count rows per rank; note whether the log is grouped in rank order. */
     const uint32_t *tc = log->tx_cust;
     int grouped = 1;
     uint32_t prev = 0;
+    enum { AHEAD = 16 };
     for (size_t i = 0; i < n; i++) {
+        if (i + 2 * AHEAD < n)
+            PT_PREFETCH(&rank[tc[i + 2 * AHEAD]]);
+        if (i + AHEAD < n)
+            PT_PREFETCH_W(&off[rank[tc[i + AHEAD]] + 1]);
         uint32_t r = rank[tc[i]];
         off[r + 1]++;
         grouped &= r >= prev;
@@ -377,15 +488,6 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
             maxcnt = off[r + 1];
         off[r + 1] += off[r];
     }
-    /* rank -> dense index, to name customers (reuse: who[] is filled later). */
-    uint32_t *byrank = patron__reallocarray(NULL, nc ? nc : 1, sizeof *byrank);
-    if (!byrank) {
-        rc = patron__oom();
-        goto done;
-    }
-    for (size_t i = 0; i < nc; i++)
-        byrank[rank[i]] = (uint32_t)i;
-
     if (grouped) {
         for (size_t r = 0; r < nc && !rc; r++)
             rc = reduce_const(&c, byrank[r], log->tx_time + off[r], log->tx_amount + off[r],
@@ -412,6 +514,17 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
                 cur[r] = off[r] - off[r0];
             const uint32_t lo = (uint32_t)r0, span = (uint32_t)(r1 - r0);
             for (size_t i = 0; i < n; i++) {
+                if (i + 3 * AHEAD < n)
+                    PT_PREFETCH(&rank[tc[i + 3 * AHEAD]]);
+                if (i + 2 * AHEAD < n)
+                    PT_PREFETCH_W(&cur[rank[tc[i + 2 * AHEAD]]]);
+                if (i + AHEAD < n) {
+                    uint32_t ra = rank[tc[i + AHEAD]];
+                    if (ra - lo < span) {
+                        PT_PREFETCH_W(&st[cur[ra]]);
+                        PT_PREFETCH_W(&sa[cur[ra]]);
+                    }
+                }
                 uint32_t r = rank[tc[i]];
                 if (r - lo < span) {
                     size_t p = cur[r]++;

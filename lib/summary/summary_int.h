@@ -5,31 +5,96 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "patron/summary.h"
 
 /* ---- id map: dense indexes for int64 or string keys (idmap.c) ---- */
+typedef struct pt_idslot {
+    uint32_t idx;       /* index + 1, 0 = empty */
+    uint16_t tag;       /* string keys: 16 bits of the hash */
+    uint8_t len;        /* string keys: length */
+    uint8_t pad;
+    uint64_t data;      /* int keys: the key; string keys: the bytes when
+                         * len <= 8 (zero padded), else the arena offset */
+} pt_idslot;
+
 typedef struct pt_idmap {
     int kind;           /* 0 = empty/undecided, 1 = int64 keys, 2 = string keys */
     size_t n, cap;      /* keys stored; capacity of the key arrays */
     int64_t *ints;      /* kind 1: the keys */
-    uint64_t *offs;     /* kind 2: offset of key i in arena (NUL-terminated) */
-    uint32_t *hashes;   /* kind 2: hash of key i */
+    uint64_t *offs;     /* kind 2: offset of key i's bytes in arena; the byte
+                         * before is its length, a NUL follows */
     char *arena;
     size_t alen, acap;
-    uint32_t *table;    /* open addressing, slot = index + 1, 0 = empty */
+    void *slots_raw;    /* allocation holding slots (see pt_big_alloc) */
+    pt_idslot *slots;   /* open addressing, linear probing, load <= 1/2: a
+                         * probe touches one slot (and, for string keys over
+                         * 8 bytes, the arena) */
     size_t tcap;        /* power of two, or 0 */
     size_t last;        /* index + 1 of the last key found or added (0 = none): a
                          * cache for logs whose rows come grouped by customer */
+    size_t last_len;
+    char last_key[256];
 } pt_idmap;
 
 #define PT_ID_INT 1
 #define PT_ID_STR 2
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PT_PREFETCH(addr) __builtin_prefetch(addr)
+#define PT_PREFETCH_W(addr) __builtin_prefetch(addr, 1)
+#else
+#define PT_PREFETCH(addr) ((void)(addr))
+#define PT_PREFETCH_W(addr) ((void)(addr))
+#endif
+
+static inline uint64_t pt_hash_int(int64_t key)
+{
+    uint64_t x = (uint64_t)key;
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t pt_hash_str(const char *s, size_t len)
+{
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+        h ^= h >> 29;
+    }
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 32;
+    return h;
+}
+
+/* Hint that the slot of hash h will be probed soon (batch lookups). */
+static inline void pt_idmap_prefetch(const pt_idmap *m, uint64_t h)
+{
+    if (m->tcap)
+        PT_PREFETCH(&m->slots[h & (m->tcap - 1)]);
+}
+
 void pt_idmap_free(pt_idmap *m);
 /* Find or insert; *idx receives the dense index. ENOMEM leaves m unchanged. */
 int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx);
 int pt_idmap_str(pt_idmap *m, const char *key, size_t len, uint32_t *idx);
+/* As pt_idmap_str with h = pt_hash_str(key, len) already computed. */
+int pt_idmap_str_h(pt_idmap *m, const char *key, size_t len, uint64_t h, uint32_t *idx);
 /* Forget keys with index >= n (rollback); never allocates. */
 void pt_idmap_truncate(pt_idmap *m, size_t n);
 size_t pt_idmap_memory(const pt_idmap *m);
@@ -39,9 +104,12 @@ static inline const char *pt_idmap_key(const pt_idmap *m, size_t i)
 }
 static inline size_t pt_idmap_keylen(const pt_idmap *m, size_t i)
 {
-    size_t end = i + 1 < m->n ? (size_t)m->offs[i + 1] : m->alen;
-    return end - (size_t)m->offs[i] - 1;
+    return (unsigned char)m->arena[m->offs[i] - 1];
 }
+
+/* A 2 MiB-aligned array of n bytes marked for huge pages where the system
+ * supports it; free *raw with patron__free (bigmem.c). */
+void *pt_big_alloc(size_t n, void **raw);
 
 /* ---- transaction log (txlog.c) ---- */
 struct patron_txlog {
@@ -68,6 +136,10 @@ int pt_check_row(int64_t time, int64_t amount, const char *where);
 int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t time,
                       int64_t amount, const char *cat, size_t catlen, const char *ord,
                       size_t ordlen);
+/* As pt_txlog_push_str with the id's hash precomputed (pt_hash_str). */
+int pt_txlog_push_str_h(patron_txlog *log, const char *id, size_t idlen, uint64_t h, int64_t time,
+                        int64_t amount, const char *cat, size_t catlen, const char *ord,
+                        size_t ordlen);
 int pt_txlog_push_int(patron_txlog *log, int64_t id, int64_t time, int64_t amount,
                       const char *cat, size_t catlen, const char *ord, size_t ordlen);
 /* Restore the log to `n` rows and `ncust` customers (rollback). */
@@ -79,10 +151,12 @@ typedef struct pt_col {
     int type;
     void *data;      /* double*, int64_t* or char** */
     char *arena;     /* string columns: the characters */
+    int money;       /* minor currency units */
 } pt_col;
 
 struct patron_frame {
     size_t rows;
+    int decimals;    /* of the money columns */
     size_t ncols, capcols;
     pt_col *cols;
 };

@@ -177,6 +177,9 @@ int patron_time_parse(int64_t *out, const char *text, size_t len, int format)
     case PATRON_TIME_AUTO:
         if (len >= 10 && memchr(text, '-', len) && text[0] != '-')
             return parse_iso(text, len, out);
+        for (size_t i = 0; i < len; i++)
+            if ((text[i] < '0' || text[i] > '9') && !(i == 0 && (text[0] == '-' || text[0] == '+')))
+                return bad(text, len, "an ISO-8601 date/time or epoch seconds");
         return parse_epoch(text, len, out);
     case PATRON_TIME_ISO8601:
         return parse_iso(text, len, out);

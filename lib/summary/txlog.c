@@ -179,6 +179,14 @@ int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t t
                       int64_t amount, const char *cat, size_t catlen, const char *ord,
                       size_t ordlen)
 {
+    return pt_txlog_push_str_h(log, id, idlen, pt_hash_str(id, idlen), time, amount, cat, catlen,
+                               ord, ordlen);
+}
+
+int pt_txlog_push_str_h(patron_txlog *log, const char *id, size_t idlen, uint64_t h, int64_t time,
+                        int64_t amount, const char *cat, size_t catlen, const char *ord,
+                        size_t ordlen)
+{
     if (idlen == 0)
         return patron__fail(PATRON_EINVAL, "customer id is empty");
     if (idlen > PATRON_ID_MAX)
@@ -187,7 +195,7 @@ int pt_txlog_push_str(patron_txlog *log, const char *id, size_t idlen, int64_t t
     if (memchr(id, '\0', idlen))
         return patron__fail(PATRON_EINVAL, "customer id contains a NUL byte");
     uint32_t k;
-    int rc = pt_idmap_str(&log->cust, id, idlen, &k);
+    int rc = pt_idmap_str_h(&log->cust, id, idlen, h, &k);
     if (rc)
         return rc;
     if ((catlen || ordlen || log->tx_cat || log->tx_order) &&
@@ -279,21 +287,18 @@ int patron_txlog_add_batch(patron_txlog *log, const int64_t *customer, const int
     int rc = pt_txlog_reserve(log, n);
     if (rc)
         return rc;
-    /* Consecutive rows of one customer skip the hash lookup. */
+    /* Lookups run ahead with prefetches so that the cache misses of the
+     * hash table overlap; consecutive rows of one customer hit the map's
+     * last-key cache. */
     uint32_t *tc = log->tx_cust + n0;
-    int64_t prev = 0;
-    uint32_t prevk = 0;
-    int have_prev = 0;
+    enum { AHEAD = 12 };
     for (size_t i = 0; i < n; i++) {
-        if (!have_prev || customer[i] != prev) {
-            if ((rc = pt_idmap_int(&log->cust, customer[i], &prevk)) != 0) {
-                pt_txlog_truncate(log, n0, nc, log->cats.n, log->olen);
-                return rc;
-            }
-            prev = customer[i];
-            have_prev = 1;
+        if (i + AHEAD < n)
+            pt_idmap_prefetch(&log->cust, pt_hash_int(customer[i + AHEAD]));
+        if ((rc = pt_idmap_int(&log->cust, customer[i], &tc[i])) != 0) {
+            pt_txlog_truncate(log, n0, nc, log->cats.n, log->olen);
+            return rc;
         }
-        tc[i] = prevk;
     }
     memcpy(log->tx_time + n0, time, n * sizeof *time);
     memcpy(log->tx_amount + n0, amount, n * sizeof *amount);

@@ -93,9 +93,10 @@ static void compare(const patron_frame *f, const char *ref, int holdout)
         assert_int_equal(ids[r], rows[r].id); /* ascending ids, as lifetimes */
         for (int j = 0; j < (holdout ? 7 : 4); j++) {
             int money = j == 3 || j == 5;
-            if (money ? !pt_close(col[j][r], rows[r].v[j], 1e-9, 0) : col[j][r] != rows[r].v[j])
+            double got = money ? col[j][r] / 100 : col[j][r]; /* cents -> dollars */
+            if (money ? !pt_close(got, rows[r].v[j], 1e-9, 0) : got != rows[r].v[j])
                 fail_msg("%s: customer %ld %s = %.17g, reference %.17g", ref, rows[r].id,
-                         names[j], col[j][r], rows[r].v[j]);
+                         names[j], got, rows[r].v[j]);
         }
     }
     free(rows);
@@ -212,7 +213,16 @@ static void test_cdnow_write_read_round_trip(void **state)
     const double *m1 = patron_frame_double_by_name(f, "monetary_value");
     const double *m2 = patron_frame_double_by_name(g, "monetary_value");
     for (size_t r = 0; r < 2357; r++)
-        assert_true(pt_close(m1[r], m2[r], 1e-9, 0));
+        assert_true(pt_close(m1[r] / 100, m2[r], 1e-9, 0));
+    /* Written in major units, our CSV shows what lifetimes shows. */
+    patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
+    wo.major_units = 1;
+    assert_int_equal(patron_frame_write_buffer(f, NULL, 0, &len, &wo), PATRON_ERANGE);
+    buf = malloc(len + 1);
+    assert_int_equal(patron_frame_write_buffer(f, buf, len + 1, &len, &wo), PATRON_OK);
+    assert_non_null(strstr(buf, "\n1,3,345,545,23.72333333333333")); /* dollars */
+    assert_non_null(strstr(buf, ",852076800,881884800,4,100.50\n"));  /* exact total */
+    free(buf);
     patron_frame_free(g);
     patron_frame_free(f);
     patron_txlog_free(log);

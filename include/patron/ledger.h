@@ -1,0 +1,277 @@
+/**
+ * @file ledger.h
+ * @brief The points ledger: append-only postings, idempotency keys, pending
+ *        points, lots with expiry and FIFO redemption, balances at any
+ *        moment, statements and reconciliation.
+ *
+ * Model. Every change of a member's points is a *posting*; postings are
+ * never edited or deleted, and balances are derived from them. Points live
+ * in *lots*: each positive posting (earn, positive adjust, transfer in)
+ * creates a lot with a maturity time (pending points become available then)
+ * and an expiry time. Negative postings (redeem, negative adjust, transfer
+ * out, expire, reverse of an earn) take points from lots, oldest first
+ * (FIFO by earning time), and each movement is recorded, so that
+ * patron_ledger_check() can prove that every point is accounted for.
+ *
+ * Idempotency. Every posting request carries a caller-chosen key (an order
+ * number, a POS transaction id). Posting a key that exists with the same
+ * content returns the first result (`replayed` = 1) and changes nothing;
+ * the same key with different content is #PATRON_ECONFLICT. "Content" is
+ * every field of the request except `at` (a retry stamped later by a server
+ * is the same request). Keys are unique across the whole store and kinds.
+ *
+ * Balances never go negative: a request that would take more points than
+ * the member has available at its time fails with #PATRON_EBALANCE
+ * (alias #PATRON_EINSUFFICIENT) and changes nothing. Programs that allow
+ * negative balances are not supported in this release.
+ *
+ * Time. Every request states its time `at` (UTC seconds); the library never
+ * reads the clock. Pending points count from their maturity time;
+ * cancelling them inside the window (patron_ledger_reverse() before they
+ * mature) takes effect at that same maturity time, so the balance never
+ * shows them. Expiry is an explicit `expire` posting, written by
+ * patron_ledger_expire() and automatically before a member's redemption,
+ * transfer or reversal; until then, balances already leave expired points
+ * out of `available`.
+ *
+ * Every function that writes is one transaction (see db.h).
+ * Thread safety: as for the #patron_db handle.
+ */
+#ifndef PATRON_LEDGER_H
+#define PATRON_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "patron/common.h"
+#include "patron/db.h"
+
+PATRON_BEGIN_DECLS
+
+/** @brief The name for #PATRON_EBALANCE (insufficient points); same value. */
+#define PATRON_EINSUFFICIENT PATRON_EBALANCE
+
+/** @brief A time after every real time: "never expires". */
+#define PATRON_NEVER INT64_MAX
+
+/** @brief Kinds of postings. */
+typedef enum patron_posting_kind {
+    PATRON_POSTING_EARN = 1,         /**< Points earned (positive). */
+    PATRON_POSTING_REDEEM = 2,       /**< Points spent (negative). */
+    PATRON_POSTING_EXPIRE = 3,       /**< Points of one lot expired (negative). */
+    PATRON_POSTING_ADJUST = 4,       /**< Manual correction with reason and operator (either sign). */
+    PATRON_POSTING_REVERSE = 5,      /**< Undoes (part of) the posting named by `target`. */
+    PATRON_POSTING_TRANSFER_OUT = 6, /**< Points sent to another member (negative). */
+    PATRON_POSTING_TRANSFER_IN = 7   /**< Points received from another member (positive). */
+} patron_posting_kind;
+
+/** @brief A posting request. Initialise with #PATRON_POSTING_REQUEST_INIT. */
+typedef struct patron_posting_request {
+    uint32_t size;             /**< `sizeof(patron_posting_request)`; set by #PATRON_POSTING_REQUEST_INIT. */
+    const char *key;           /**< Idempotency key, 1..200 bytes (required). */
+    int64_t member_id;         /**< The member (a merged id resolves to the surviving member). */
+    int64_t points;            /**< Points, > 0. Adjust: non-zero, signed. Reverse: how many to undo, 0 = all not yet reversed. */
+    int64_t at;                /**< When it happened (UTC seconds). */
+    int64_t mature_at;         /**< Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold. */
+    int64_t expires_at;        /**< Earn / positive adjust: expiry; 0 = the policy's; #PATRON_NEVER = never. */
+    int64_t target;            /**< Reverse: id of the posting to reverse. Transfer: the receiving member. */
+    int64_t spend;             /**< Earn: purchase amount in minor currency units (informational, >= 0). */
+    const char *rule;          /**< Earn: the rule that produced the points (may be NULL). */
+    int64_t rule_version;      /**< Earn: that rule's version. */
+    const char *reason;        /**< Why (required for adjust; optional otherwise). No personal data. */
+    const char *operator_name; /**< Who (required for adjust). */
+    const char *ref;           /**< External reference (order id); optional. No personal data. */
+} patron_posting_request;
+
+/** @brief Initialiser for #patron_posting_request: everything zero/NULL. */
+#define PATRON_POSTING_REQUEST_INIT { (uint32_t)sizeof(patron_posting_request), NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, NULL, NULL, NULL }
+
+/** @brief What a posting call did. */
+typedef struct patron_posting_result {
+    int64_t posting_id; /**< The posting written (transfer: the outgoing leg), or the first one for a replay. */
+    int64_t points;     /**< Signed effect on the member's points. */
+    int replayed;       /**< 1 when the key existed with the same content and nothing changed. */
+} patron_posting_result;
+
+/** @brief Program-wide ledger policy (stored in the store). */
+typedef struct patron_ledger_policy {
+    uint32_t size;          /**< `sizeof(patron_ledger_policy)`; set by #PATRON_LEDGER_POLICY_INIT. */
+    int expiry_months;      /**< Points expire this many months after earning; 0 = never. */
+    int expiry_end_of_month;/**< Non-zero: expiry moves to the end of that month (00:00 UTC on the 1st of the next). */
+    int64_t hold_seconds;   /**< Default pending period of earned points (return window); 0 = available at once. */
+} patron_ledger_policy;
+
+/** @brief Default policy: points never expire and are available at once. */
+#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0 }
+
+/** @brief A member's points at a moment. */
+typedef struct patron_balance {
+    int64_t available; /**< Matured, unexpired points usable at that moment. */
+    int64_t pending;   /**< Points recorded by then that mature later. */
+    int64_t expired_unposted; /**< Points past expiry whose expire posting is not written yet (excluded from `available`). */
+} patron_balance;
+
+/** @brief One posting, as read from a statement. Strings are owned by the statement. */
+typedef struct patron_posting {
+    int64_t id;            /**< Posting id (increasing in recording order). */
+    int64_t member_id;     /**< Member whose points it moved. */
+    int kind;              /**< A #patron_posting_kind. */
+    int64_t points;        /**< Signed amount. */
+    int64_t at;            /**< When it was recorded / happened. */
+    int64_t effective_at;  /**< When it counts in the balance (maturity for pending points). */
+    int64_t target;        /**< Reverse: reversed posting; transfer legs: the other leg; else 0. */
+    int64_t spend;         /**< Earn: purchase amount; else 0. */
+    int64_t rule_version;  /**< Earn: rule version; else 0. */
+    const char *key;       /**< Idempotency key, or NULL for system postings (expiry, merge). */
+    const char *rule;      /**< Earn: rule, or NULL. */
+    const char *reason;    /**< Reason, or NULL. */
+    const char *operator_name; /**< Operator, or NULL. */
+    const char *ref;       /**< External reference, or NULL. */
+} patron_posting;
+
+/** @brief A member's postings over a period (opaque); from patron_ledger_statement(). */
+typedef struct patron_statement patron_statement;
+
+/** @brief Result of patron_ledger_check(). */
+typedef struct patron_ledger_report {
+    int64_t members;   /**< Accounts checked. */
+    int64_t postings;  /**< Postings checked. */
+    int64_t lots;      /**< Lots checked. */
+    int64_t problems;  /**< Discrepancies found (0 when the ledger reconciles). */
+} patron_ledger_report;
+
+/**
+ * @brief Set the program's ledger policy (applies to later postings).
+ * @param db Open store.
+ * @param policy The policy (copied).
+ * @return #PATRON_OK, #PATRON_EINVAL (negative values), store errors.
+ */
+PATRON_API int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy);
+
+/**
+ * @brief Read the program's ledger policy.
+ * @param db Open store.
+ * @param policy Receives it (its `size` must be set by #PATRON_LEDGER_POLICY_INIT).
+ * @return #PATRON_OK, #PATRON_EINVAL, store errors.
+ */
+PATRON_API int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy);
+
+/**
+ * @brief Award points (creates a lot, pending until `mature_at`).
+ * @param db Open store.
+ * @param result Receives the result (may be NULL).
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @return #PATRON_OK; #PATRON_EINVAL (field invalid: named in the message);
+ *         #PATRON_ENOTFOUND (member); #PATRON_ECONFLICT (key used with other
+ *         content); store errors. Nothing changes on failure.
+ */
+PATRON_API int patron_ledger_earn(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Spend points, oldest lots first.
+ * @return #PATRON_OK; #PATRON_EBALANCE (fewer points available at `at`:
+ *         nothing changes); #PATRON_EINVAL; #PATRON_ENOTFOUND;
+ *         #PATRON_ECONFLICT; store errors.
+ */
+PATRON_API int patron_ledger_redeem(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Correct a balance by hand: `points` signed and non-zero; `reason`
+ *        and `operator_name` required. Positive adjustments create a lot
+ *        (policy expiry), negative ones take points FIFO.
+ * @return As patron_ledger_redeem().
+ */
+PATRON_API int patron_ledger_adjust(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Reverse (part of) posting `target`, e.g. on a refund or return.
+ *
+ * Earn / positive adjust: the points are taken back from that posting's own
+ * lot first, then FIFO; if the points are still pending (a return inside
+ * the window) the reversal takes effect at their maturity, so they are never
+ * available. Redeem / negative adjust: the points go back into the lots they
+ * came from (with those lots' expiry). Transfers, expiries and reversals
+ * cannot be reversed (post a new transfer or an adjustment).
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no such posting); #PATRON_EINVAL
+ *         (more than what is left to reverse, kind not reversible);
+ *         #PATRON_ECONFLICT (already fully reversed, or key reuse);
+ *         #PATRON_EBALANCE (the points were spent meanwhile); store errors.
+ */
+PATRON_API int patron_ledger_reverse(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Move points from `member_id` to member `target` (FIFO; each moved
+ *        part keeps its lot's expiry). Two postings, linked to each other.
+ * @return As patron_ledger_redeem(); #PATRON_EINVAL for a transfer to oneself.
+ */
+PATRON_API int patron_ledger_transfer(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Write the expire postings of every lot expired by @p at (all members).
+ * @param db Open store.
+ * @param postings Receives the number of expire postings written (may be NULL).
+ * @param points Receives the points expired (positive; may be NULL).
+ * @param at Now (UTC seconds).
+ * @return #PATRON_OK, store errors. Running it again writes nothing.
+ */
+PATRON_API int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *points, int64_t at);
+
+/**
+ * @brief A member's balance at any moment (past or present).
+ * @param db Open store.
+ * @param balance Receives the balance.
+ * @param member_id Member (a merged id resolves to the surviving member).
+ * @param at The moment (UTC seconds).
+ * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL, store errors.
+ */
+PATRON_API int patron_ledger_balance(patron_db *db, patron_balance *balance, int64_t member_id, int64_t at);
+
+/**
+ * @brief A member's postings recorded in `[from, to)`, in recording order,
+ *        including those of members merged into it.
+ * @param db Open store.
+ * @param out Receives a statement; release with patron_statement_free().
+ * @param member_id Member.
+ * @param from Start (inclusive, UTC seconds).
+ * @param to End (exclusive).
+ * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL, #PATRON_ENOMEM, store errors.
+ */
+PATRON_API int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t member_id, int64_t from,
+                                       int64_t to);
+
+/** @brief Number of postings in a statement (0 for NULL). */
+PATRON_API size_t patron_statement_count(const patron_statement *s);
+
+/**
+ * @brief The i-th posting of a statement.
+ * @return Pointer owned by @p s (valid until patron_statement_free()), or
+ *         NULL when @p i is out of range.
+ */
+PATRON_API const patron_posting *patron_statement_get(const patron_statement *s, size_t i);
+
+/** @brief Available balance just before the statement's `from`. */
+PATRON_API int64_t patron_statement_opening(const patron_statement *s);
+
+/** @brief Available balance at the end of the statement's period (at `to - 1`). */
+PATRON_API int64_t patron_statement_closing(const patron_statement *s);
+
+/** @brief Release a statement (NULL is a no-op). */
+PATRON_API void patron_statement_free(patron_statement *s);
+
+/**
+ * @brief Reconciliation: prove that every member's points equal the sum of
+ *        their postings and the sum of their lots, that every lot's
+ *        remaining points equal its initial points plus its recorded
+ *        movements and lie between 0 and the initial points, that every
+ *        posting's amount equals the lot movements it made, and that no
+ *        movement crosses members.
+ * @param db Open store.
+ * @param report Receives counts (may be NULL).
+ * @return #PATRON_OK when everything reconciles; #PATRON_ECORRUPT with the
+ *         first discrepancy in patron_errmsg(); store errors.
+ */
+PATRON_API int patron_ledger_check(patron_db *db, patron_ledger_report *report);
+
+PATRON_END_DECLS
+
+#endif /* PATRON_LEDGER_H */

@@ -1,0 +1,117 @@
+/* Internal: the store interface. Modules above the store (profile, ledger,
+ * earn, tier) speak portable SQL through this table of function pointers and
+ * never include a backend's header, so a second backend (PostgreSQL) can be
+ * added by writing another `patron__store_vt` and a case in patron_open().
+ *
+ * SQL written against this interface uses `?` placeholders, INTEGER/TEXT
+ * columns only, and no backend-specific functions; a backend rewrites what it
+ * must (a PostgreSQL backend would turn `?` into `$n`).
+ *
+ * Statements are prepared once and cached per connection, keyed by the
+ * address of the SQL string: pass string literals / static const arrays. */
+#ifndef PATRON_INTERNAL_STORE_H
+#define PATRON_INTERNAL_STORE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "patron/db.h"
+
+typedef struct patron__stmt patron__stmt;
+
+/* step() results (negative values are patron status codes). */
+#define PATRON__ROW 1
+#define PATRON__DONE 0
+
+typedef struct patron__store_vt {
+    const char *name;
+    void (*close)(void *impl);
+    /* Run one or more statements without results (DDL, pragmas). */
+    int (*exec)(void *impl, const char *sql);
+    /* Cached prepared statement for `sql` (keyed by pointer), reset with
+     * bindings cleared. Owned by the connection: never freed by callers. */
+    int (*prepare)(void *impl, const char *sql, patron__stmt **out);
+    int (*bind_int64)(patron__stmt *st, int idx, int64_t v);   /* idx from 1 */
+    int (*bind_text)(patron__stmt *st, int idx, const char *s); /* NULL binds NULL */
+    int (*bind_null)(patron__stmt *st, int idx);
+    int (*step)(patron__stmt *st);                               /* ROW, DONE or <0 */
+    int (*reset)(patron__stmt *st);
+    int (*column_is_null)(patron__stmt *st, int col);            /* col from 0 */
+    int64_t (*column_int64)(patron__stmt *st, int col);
+    /* Valid until the next step/reset of `st`; NULL for SQL NULL. */
+    const char *(*column_text)(patron__stmt *st, int col);
+    /* Transactions: begin a write transaction, commit, roll back; and
+     * nested savepoints by depth (1, 2, ...). */
+    int (*begin)(void *impl);
+    int (*commit)(void *impl);
+    int (*rollback)(void *impl);
+    int (*savepoint)(void *impl, int depth);
+    int (*release)(void *impl, int depth);
+    int (*rollback_to)(void *impl, int depth);
+    int64_t (*last_insert_id)(void *impl);
+    int64_t (*changes)(void *impl);
+} patron__store_vt;
+
+struct patron_db {
+    const patron__store_vt *vt;
+    void *impl;
+    int depth;   /* transaction nesting: 0 = none */
+    int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
+    patron_db_options opts;
+    /* ledger policy cache (lib/ledger), loaded on first use */
+    int policy_loaded;
+    int policy_months, policy_eom;
+    int64_t policy_hold;
+};
+
+/* The SQLite backend (lib/store/sqlite.c). */
+int patron__sqlite_open(patron_db *db, const char *path, int is_uri);
+
+/* Schema creation / migration, run by patron_open (lib/store/schema.c). */
+int patron__schema_migrate(patron_db *db);
+
+/* --- helpers for modules (lib/store/db.c) --------------------------------
+ * Transactions: every public write is
+ *     int rc = patron__tx_begin(db); if (rc) return rc;
+ *     rc = ...work...;
+ *     return patron__tx_end(db, rc);
+ * At depth 0 this is a write transaction; inside a batch (or a nested call)
+ * it is a savepoint, so a failed call undoes only itself. patron__tx_end
+ * commits/releases on PATRON_OK and rolls back otherwise, returning rc (or
+ * the commit failure). */
+int patron__tx_begin(patron_db *db);
+int patron__tx_end(patron_db *db, int rc);
+
+/* Prepare `sql` and bind arguments described by `fmt`:
+ *   'i' int64_t, 't' const char * (NULL -> NULL), 'n' NULL (no argument). */
+int patron__sql_bind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...);
+int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt,
+                      va_list ap);
+/* Run a statement that returns no rows. */
+int patron__sql_run(patron_db *db, const char *sql, const char *fmt, ...);
+/* Single int64 from the first column of the first row. PATRON_ENOTFOUND when
+ * no row (nothing recorded in errmsg: callers word the message). A NULL
+ * value reads as `null_value`. */
+int patron__sql_int(patron_db *db, int64_t *out, int64_t null_value, const char *sql,
+                    const char *fmt, ...);
+/* Step wrapper: ROW (1), DONE (0) or a status with message. */
+int patron__sql_step(patron_db *db, patron__stmt *st);
+int64_t patron__sql_col_int(patron_db *db, patron__stmt *st, int col);
+const char *patron__sql_col_text(patron_db *db, patron__stmt *st, int col);
+int patron__sql_col_null(patron_db *db, patron__stmt *st, int col);
+void patron__sql_done(patron_db *db, patron__stmt *st); /* reset, release locks */
+int64_t patron__sql_last_id(patron_db *db);
+
+/* Settings (key/value text) kept in the store. get: *out is patron__strdup'ed
+ * or NULL when unset. */
+int patron__setting_get(patron_db *db, const char *key, char **out);
+int patron__setting_set(patron_db *db, const char *key, const char *value);
+
+/* 64-bit FNV-1a, for request fingerprints (idempotency). */
+uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n);
+#define PATRON__FNV_INIT UINT64_C(0xcbf29ce484222325)
+
+/* Checks that `db` is a usable handle; records a message otherwise. */
+int patron__db_check(const patron_db *db, const char *func);
+
+#endif

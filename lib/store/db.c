@@ -1,0 +1,298 @@
+/* The store front: patron_open/close, batches, transactions and SQL helpers
+ * shared by the modules above the store. Backend-neutral. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "internal/store.h"
+
+int patron__db_check(const patron_db *db, const char *func)
+{
+    if (db == NULL)
+        return patron__fail(PATRON_EINVAL, "%s: db is NULL", func);
+    return PATRON_OK;
+}
+
+int patron_open(patron_db **out, const char *uri, const patron_db_options *opts)
+{
+    if (out == NULL || uri == NULL)
+        return patron__fail(PATRON_EINVAL, "patron_open: %s is NULL", out ? "uri" : "out");
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_db_options");
+    if (rc)
+        return rc;
+    if (o.synchronous < PATRON_SYNC_FULL || o.synchronous > PATRON_SYNC_OFF)
+        return patron__fail(PATRON_EINVAL, "patron_db_options.synchronous is %d; use a patron_sync value",
+                            o.synchronous);
+    if (o.busy_timeout_ms < 0)
+        return patron__fail(PATRON_EINVAL, "patron_db_options.busy_timeout_ms is %d; must be >= 0",
+                            o.busy_timeout_ms);
+    if (uri[0] == '\0')
+        return patron__fail(PATRON_EINVAL, "patron_open: empty uri");
+    if (!strncmp(uri, "postgres://", 11) || !strncmp(uri, "postgresql://", 13))
+        return patron__fail(PATRON_EUNSUPPORTED,
+                            "patron_open: '%s': no PostgreSQL backend in this build (SQLite only)", uri);
+    int is_uri = strncmp(uri, "file:", 5) == 0;
+    patron_db *db = patron__calloc(1, sizeof *db);
+    if (!db)
+        return patron__oom();
+    db->opts = o;
+    rc = patron__sqlite_open(db, uri, is_uri);
+    if (rc == PATRON_OK) {
+        rc = patron__schema_migrate(db);
+        if (rc != PATRON_OK)
+            db->vt->close(db->impl);
+    }
+    if (rc != PATRON_OK) {
+        patron__free(db);
+        return rc;
+    }
+    *out = db;
+    return PATRON_OK;
+}
+
+void patron_close(patron_db *db)
+{
+    if (db == NULL)
+        return;
+    if (db->depth > 0)
+        db->vt->rollback(db->impl);
+    db->vt->close(db->impl);
+    patron__free(db);
+}
+
+int patron_batch_begin(patron_db *db)
+{
+    int rc = patron__db_check(db, "patron_batch_begin");
+    if (rc)
+        return rc;
+    if (db->batch || db->depth)
+        return patron__fail(PATRON_EINVAL, "patron_batch_begin: a batch is already open");
+    if (db->opts.read_only)
+        return patron__fail(PATRON_EINVAL, "patron_batch_begin: the store is open read-only");
+    rc = db->vt->begin(db->impl);
+    if (rc)
+        return rc;
+    db->batch = 1;
+    db->depth = 1;
+    return PATRON_OK;
+}
+
+int patron_batch_commit(patron_db *db)
+{
+    int rc = patron__db_check(db, "patron_batch_commit");
+    if (rc)
+        return rc;
+    if (!db->batch)
+        return patron__fail(PATRON_EINVAL, "patron_batch_commit: no batch is open");
+    rc = db->vt->commit(db->impl);
+    if (rc) {
+        int code = rc;
+        db->vt->rollback(db->impl);
+        rc = patron__fail_prefix(code, "batch rolled back: ");
+    }
+    db->batch = 0;
+    db->depth = 0;
+    return rc;
+}
+
+int patron_batch_rollback(patron_db *db)
+{
+    int rc = patron__db_check(db, "patron_batch_rollback");
+    if (rc)
+        return rc;
+    if (!db->batch)
+        return patron__fail(PATRON_EINVAL, "patron_batch_rollback: no batch is open");
+    rc = db->vt->rollback(db->impl);
+    db->batch = 0;
+    db->depth = 0;
+    return rc;
+}
+
+int patron_db_schema_version(patron_db *db, int *out)
+{
+    int rc = patron__db_check(db, "patron_db_schema_version");
+    if (rc)
+        return rc;
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "patron_db_schema_version: out is NULL");
+    int64_t v;
+    rc = patron__sql_int(db, &v, 0, "PRAGMA user_version", "");
+    if (rc)
+        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_EIO, "no schema version") : rc;
+    *out = (int)v;
+    return PATRON_OK;
+}
+
+int patron__tx_begin(patron_db *db)
+{
+    if (db->opts.read_only)
+        return patron__fail(PATRON_EINVAL, "the store is open read-only");
+    int rc = db->depth == 0 ? db->vt->begin(db->impl) : db->vt->savepoint(db->impl, db->depth);
+    if (rc)
+        return rc;
+    db->depth++;
+    return PATRON_OK;
+}
+
+int patron__tx_end(patron_db *db, int rc)
+{
+    db->depth--;
+    if (db->depth == 0) {
+        if (rc == PATRON_OK) {
+            int c = db->vt->commit(db->impl);
+            if (c == PATRON_OK)
+                return PATRON_OK;
+            rc = c;
+        }
+        /* Keep the caller's message; the rollback result adds nothing. */
+        db->vt->rollback(db->impl);
+        return rc;
+    }
+    if (rc == PATRON_OK) {
+        int c = db->vt->release(db->impl, db->depth);
+        if (c == PATRON_OK)
+            return PATRON_OK;
+        rc = c;
+    }
+    db->vt->rollback_to(db->impl, db->depth);
+    return rc;
+}
+
+int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt,
+                      va_list ap)
+{
+    patron__stmt *st;
+    int rc = db->vt->prepare(db->impl, sql, &st);
+    if (rc)
+        return rc;
+    int idx = 1;
+    for (const char *f = fmt; *f && rc == PATRON_OK; f++, idx++) {
+        switch (*f) {
+        case 'i': rc = db->vt->bind_int64(st, idx, va_arg(ap, int64_t)); break;
+        case 't': rc = db->vt->bind_text(st, idx, va_arg(ap, const char *)); break;
+        case 'n': rc = db->vt->bind_null(st, idx); break;
+        default: rc = patron__fail(PATRON_EINTERNAL, "bad bind format '%c'", *f); break;
+        }
+    }
+    if (rc) {
+        db->vt->reset(st);
+        return rc;
+    }
+    *out = st;
+    return PATRON_OK;
+}
+
+int patron__sql_bind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = patron__sql_vbind(db, out, sql, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int patron__sql_run(patron_db *db, const char *sql, const char *fmt, ...)
+{
+    patron__stmt *st;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = patron__sql_vbind(db, &st, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = db->vt->step(st);
+    db->vt->reset(st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron__sql_int(patron_db *db, int64_t *out, int64_t null_value, const char *sql,
+                    const char *fmt, ...)
+{
+    patron__stmt *st;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = patron__sql_vbind(db, &st, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = db->vt->step(st);
+    if (rc == PATRON__ROW) {
+        *out = db->vt->column_is_null(st, 0) ? null_value : db->vt->column_int64(st, 0);
+        rc = PATRON_OK;
+    } else if (rc == PATRON__DONE) {
+        rc = PATRON_ENOTFOUND;
+    }
+    db->vt->reset(st);
+    return rc;
+}
+
+int patron__sql_step(patron_db *db, patron__stmt *st)
+{
+    return db->vt->step(st);
+}
+
+int64_t patron__sql_col_int(patron_db *db, patron__stmt *st, int col)
+{
+    return db->vt->column_int64(st, col);
+}
+
+const char *patron__sql_col_text(patron_db *db, patron__stmt *st, int col)
+{
+    return db->vt->column_text(st, col);
+}
+
+int patron__sql_col_null(patron_db *db, patron__stmt *st, int col)
+{
+    return db->vt->column_is_null(st, col);
+}
+
+void patron__sql_done(patron_db *db, patron__stmt *st)
+{
+    db->vt->reset(st);
+}
+
+int64_t patron__sql_last_id(patron_db *db)
+{
+    return db->vt->last_insert_id(db->impl);
+}
+
+int patron__setting_get(patron_db *db, const char *key, char **out)
+{
+    static const char sql[] = "SELECT value FROM settings WHERE key = ?";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "t", key);
+    if (rc)
+        return rc;
+    rc = db->vt->step(st);
+    char *v = NULL;
+    if (rc == PATRON__ROW) {
+        const char *t = db->vt->column_text(st, 0);
+        v = patron__strdup(t ? t : "");
+        rc = v ? PATRON_OK : patron__oom();
+    }
+    db->vt->reset(st);
+    if (rc < 0)
+        return rc;
+    *out = v;
+    return PATRON_OK;
+}
+
+int patron__setting_set(patron_db *db, const char *key, const char *value)
+{
+    return patron__sql_run(db, "INSERT INTO settings(key, value) VALUES(?, ?) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           "tt", key, value);
+}
+
+uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}

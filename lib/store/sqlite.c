@@ -1,0 +1,308 @@
+/* The SQLite backend of the store interface (lib/internal/store.h). */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/store.h"
+
+/* Cached statements, keyed by the address of their SQL text. */
+#define CACHE_CAP 256
+
+struct patron__stmt {
+    sqlite3_stmt *st;
+    struct sq *owner;
+};
+
+typedef struct cache_entry {
+    const char *sql;
+    struct patron__stmt stmt;
+} cache_entry;
+
+typedef struct sq {
+    sqlite3 *h;
+    cache_entry cache[CACHE_CAP];
+} sq;
+
+static int map_rc(sqlite3 *h, int rc, const char *what)
+{
+    int prim = rc & 0xff;
+    int code;
+    switch (prim) {
+    case SQLITE_NOMEM: code = PATRON_ENOMEM; break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = PATRON_EBUSY; break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: code = PATRON_ECORRUPT; break;
+    case SQLITE_CONSTRAINT: code = PATRON_ECONFLICT; break;
+    case SQLITE_READONLY: code = PATRON_EINVAL; break;
+    case SQLITE_CANTOPEN: code = PATRON_EIO; break;
+    case SQLITE_MISUSE:
+    case SQLITE_ERROR:
+    case SQLITE_RANGE: code = PATRON_EINTERNAL; break;
+    default: code = PATRON_EIO; break;
+    }
+    return patron__fail(code, "sqlite: %s: %s (code %d)", what, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), rc);
+}
+
+static void sq_close(void *impl)
+{
+    sq *s = impl;
+    for (size_t i = 0; i < CACHE_CAP; i++)
+        if (s->cache[i].sql)
+            sqlite3_finalize(s->cache[i].stmt.st);
+    sqlite3_close_v2(s->h);
+    patron__free(s);
+}
+
+static int sq_exec(void *impl, const char *sql)
+{
+    sq *s = impl;
+    char *err = NULL;
+    int rc = sqlite3_exec(s->h, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        int code = map_rc(s->h, rc, "exec");
+        sqlite3_free(err);
+        return code;
+    }
+    return PATRON_OK;
+}
+
+static int sq_prepare(void *impl, const char *sql, patron__stmt **out)
+{
+    sq *s = impl;
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= UINT64_C(0x9E3779B97F4A7C15) & UINTPTR_MAX;
+    size_t i = (size_t)(h >> 8) % CACHE_CAP;
+    for (size_t probe = 0; probe < CACHE_CAP; probe++, i = (i + 1) % CACHE_CAP) {
+        cache_entry *e = &s->cache[i];
+        if (e->sql == sql) {
+            sqlite3_reset(e->stmt.st);
+            sqlite3_clear_bindings(e->stmt.st);
+            *out = &e->stmt;
+            return PATRON_OK;
+        }
+        if (e->sql == NULL) {
+            sqlite3_stmt *st = NULL;
+            int rc = sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+            if (rc != SQLITE_OK)
+                return map_rc(s->h, rc, "prepare");
+            e->sql = sql;
+            e->stmt.st = st;
+            e->stmt.owner = s;
+            *out = &e->stmt;
+            return PATRON_OK;
+        }
+    }
+    return patron__fail(PATRON_EINTERNAL, "statement cache full (%d statements)", CACHE_CAP);
+}
+
+static int sq_bind_int64(patron__stmt *st, int idx, int64_t v)
+{
+    int rc = sqlite3_bind_int64(st->st, idx, (sqlite3_int64)v);
+    return rc == SQLITE_OK ? PATRON_OK : map_rc(st->owner->h, rc, "bind");
+}
+
+static int sq_bind_text(patron__stmt *st, int idx, const char *v)
+{
+    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_TRANSIENT)
+               : sqlite3_bind_null(st->st, idx);
+    return rc == SQLITE_OK ? PATRON_OK : map_rc(st->owner->h, rc, "bind");
+}
+
+static int sq_bind_null(patron__stmt *st, int idx)
+{
+    int rc = sqlite3_bind_null(st->st, idx);
+    return rc == SQLITE_OK ? PATRON_OK : map_rc(st->owner->h, rc, "bind");
+}
+
+static int sq_step(patron__stmt *st)
+{
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW)
+        return PATRON__ROW;
+    if (rc == SQLITE_DONE)
+        return PATRON__DONE;
+    int code = map_rc(st->owner->h, rc, "step");
+    sqlite3_reset(st->st);
+    return code;
+}
+
+static int sq_reset(patron__stmt *st)
+{
+    sqlite3_reset(st->st);
+    return PATRON_OK;
+}
+
+static int sq_col_null(patron__stmt *st, int col)
+{
+    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int64(patron__stmt *st, int col)
+{
+    return (int64_t)sqlite3_column_int64(st->st, col);
+}
+
+static const char *sq_col_text(patron__stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->st, col);
+}
+
+static int sq_begin(void *impl)
+{
+    return sq_exec(impl, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(void *impl)
+{
+    return sq_exec(impl, "COMMIT");
+}
+
+static int sq_rollback(void *impl)
+{
+    sq *s = impl;
+    if (sqlite3_get_autocommit(s->h))
+        return PATRON_OK; /* SQLite already rolled back (e.g. after an I/O error) */
+    return sq_exec(impl, "ROLLBACK");
+}
+
+static int sp_exec(void *impl, const char *verb, int depth)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "%s p%d", verb, depth);
+    return sq_exec(impl, sql);
+}
+
+static int sq_savepoint(void *impl, int depth)
+{
+    return sp_exec(impl, "SAVEPOINT", depth);
+}
+
+static int sq_release(void *impl, int depth)
+{
+    return sp_exec(impl, "RELEASE", depth);
+}
+
+static int sq_rollback_to(void *impl, int depth)
+{
+    sq *s = impl;
+    if (sqlite3_get_autocommit(s->h))
+        return PATRON_OK;
+    int rc = sp_exec(impl, "ROLLBACK TO", depth);
+    if (rc == PATRON_OK)
+        rc = sp_exec(impl, "RELEASE", depth);
+    return rc;
+}
+
+static int64_t sq_last_id(void *impl)
+{
+    return (int64_t)sqlite3_last_insert_rowid(((sq *)impl)->h);
+}
+
+static int64_t sq_changes(void *impl)
+{
+    return (int64_t)sqlite3_changes64(((sq *)impl)->h);
+}
+
+static const patron__store_vt sqlite_vt = {
+    "sqlite",
+    sq_close,
+    sq_exec,
+    sq_prepare,
+    sq_bind_int64,
+    sq_bind_text,
+    sq_bind_null,
+    sq_step,
+    sq_reset,
+    sq_col_null,
+    sq_col_int64,
+    sq_col_text,
+    sq_begin,
+    sq_commit,
+    sq_rollback,
+    sq_savepoint,
+    sq_release,
+    sq_rollback_to,
+    sq_last_id,
+    sq_changes,
+};
+
+static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(s->h, rc, sql);
+    rc = sqlite3_step(st);
+    buf[0] = '\0';
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        snprintf(buf, cap, "%s", t ? t : "");
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    int code = rc == SQLITE_OK ? PATRON_OK : map_rc(s->h, rc, sql);
+    sqlite3_finalize(st);
+    return code;
+}
+
+int patron__sqlite_open(patron_db *db, const char *path, int is_uri)
+{
+    int memory = strcmp(path, ":memory:") == 0;
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    if (db->opts.read_only)
+        flags |= SQLITE_OPEN_READONLY;
+    else
+        flags |= SQLITE_OPEN_READWRITE | (db->opts.no_create ? 0 : SQLITE_OPEN_CREATE);
+    if (is_uri)
+        flags |= SQLITE_OPEN_URI;
+    sq *s = patron__calloc(1, sizeof *s);
+    if (!s)
+        return patron__oom();
+    int rc = sqlite3_open_v2(path, &s->h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        int code;
+        if (s->h == NULL)
+            code = patron__oom();
+        else if ((rc & 0xff) == SQLITE_CANTOPEN && (db->opts.no_create || db->opts.read_only))
+            code = patron__fail(PATRON_ENOTFOUND, "cannot open store '%s': %s", path,
+                                sqlite3_errmsg(s->h));
+        else
+            code = patron__fail(PATRON_EIO, "cannot open store '%s': %s", path,
+                                sqlite3_errmsg(s->h));
+        sqlite3_close_v2(s->h);
+        patron__free(s);
+        return code;
+    }
+    sqlite3_extended_result_codes(s->h, 1);
+    sqlite3_busy_timeout(s->h, db->opts.busy_timeout_ms);
+    char buf[64];
+    /* Reading the header early turns "not a database" into a clear error. */
+    int code = pragma_text(s, "PRAGMA schema_version", buf, sizeof buf);
+    if (code == PATRON_OK && !memory && !db->opts.read_only) {
+        code = pragma_text(s, "PRAGMA journal_mode=WAL", buf, sizeof buf);
+        if (code == PATRON_OK && strcmp(buf, "wal") != 0)
+            code = patron__fail(PATRON_EIO, "store '%s': cannot switch to WAL mode (journal_mode is '%s')",
+                                path, buf);
+    }
+    if (code == PATRON_OK) {
+        static const char *const sync_sql[] = {"PRAGMA synchronous=FULL", "PRAGMA synchronous=NORMAL",
+                                               "PRAGMA synchronous=OFF"};
+        code = sq_exec(s, sync_sql[db->opts.synchronous]);
+    }
+    if (code == PATRON_OK)
+        code = sq_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;");
+    if (code != PATRON_OK) {
+        patron__fail_prefix(code, "opening '%s': ", path);
+        sq_close(s);
+        return code;
+    }
+    db->vt = &sqlite_vt;
+    db->impl = s;
+    return PATRON_OK;
+}

@@ -1,0 +1,285 @@
+/* The store: open/close, schema versions and migration guard, durability
+ * settings, batches and the internal transaction helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "internal/store.h"
+#include "patron.h"
+
+static void tmp_path(char *buf, size_t cap, const char *tag)
+{
+    snprintf(buf, cap, "/tmp/patron_test_store_%s_%ld.db", tag, (long)getpid());
+    char side[300];
+    unlink(buf);
+    snprintf(side, sizeof side, "%s-wal", buf);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", buf);
+    unlink(side);
+}
+
+static void rm_db(const char *path)
+{
+    char side[300];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static int64_t count_settings(patron_db *db)
+{
+    int64_t n = -1;
+    assert_int_equal(patron__sql_int(db, &n, 0, "SELECT count(*) FROM settings", ""), PATRON_OK);
+    return n;
+}
+
+static void test_open_memory(void **state)
+{
+    (void)state;
+    patron_db *db = NULL;
+    assert_int_equal(patron_open(&db, ":memory:", NULL), PATRON_OK);
+    int v = 0;
+    assert_int_equal(patron_db_schema_version(db, &v), PATRON_OK);
+    assert_int_equal(v, PATRON_DB_SCHEMA_VERSION);
+    patron_close(db);
+    patron_close(NULL);
+}
+
+static void test_open_arguments(void **state)
+{
+    (void)state;
+    patron_db *db = (patron_db *)0x1;
+    assert_int_equal(patron_open(NULL, ":memory:", NULL), PATRON_EINVAL);
+    assert_int_equal(patron_open(&db, NULL, NULL), PATRON_EINVAL);
+    assert_int_equal(patron_open(&db, "", NULL), PATRON_EINVAL);
+    assert_int_equal(patron_open(&db, "postgresql://x/y", NULL), PATRON_EUNSUPPORTED);
+    assert_non_null(strstr(patron_errmsg(), "PostgreSQL"));
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.synchronous = 7;
+    assert_int_equal(patron_open(&db, ":memory:", &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "synchronous"));
+    o = (patron_db_options)PATRON_DB_OPTIONS_INIT;
+    o.size = 4;
+    assert_int_equal(patron_open(&db, ":memory:", &o), PATRON_EINVAL);
+    assert_ptr_equal(db, (patron_db *)0x1); /* untouched on failure */
+    o = (patron_db_options)PATRON_DB_OPTIONS_INIT;
+    o.no_create = 1;
+    assert_int_equal(patron_open(&db, "/tmp/patron_no_such_dir/none.db", &o), PATRON_ENOTFOUND);
+}
+
+static void test_file_persists_and_is_wal(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "persist");
+    for (int sync = PATRON_SYNC_FULL; sync <= PATRON_SYNC_OFF; sync++) {
+        rm_db(path);
+        patron_db_options o = PATRON_DB_OPTIONS_INIT;
+        o.synchronous = sync;
+        patron_db *db;
+        assert_int_equal(patron_open(&db, path, &o), PATRON_OK);
+        assert_int_equal(patron__setting_set(db, "k", "v1"), PATRON_OK);
+        int64_t sy = -1;
+        assert_int_equal(patron__sql_int(db, &sy, 0, "PRAGMA synchronous", ""), PATRON_OK);
+        assert_int_equal(sy, sync == PATRON_SYNC_FULL ? 2 : sync == PATRON_SYNC_NORMAL ? 1 : 0);
+        patron_close(db);
+        /* reopen through a file: URI */
+        char uri[300];
+        snprintf(uri, sizeof uri, "file:%s", path);
+        assert_int_equal(patron_open(&db, uri, NULL), PATRON_OK);
+        char *v = NULL;
+        assert_int_equal(patron__setting_get(db, "k", &v), PATRON_OK);
+        assert_string_equal(v, "v1");
+        patron_free(v);
+        patron_close(db);
+    }
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    rm_db(path);
+}
+
+static void set_user_version(const char *path, int v)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "newer");
+    patron_db *db;
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+    assert_int_equal(patron__setting_set(db, "keep", "me"), PATRON_OK);
+    patron_close(db);
+    set_user_version(path, PATRON_DB_SCHEMA_VERSION + 5);
+    db = NULL;
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_EUNSUPPORTED);
+    assert_null(db);
+    assert_non_null(strstr(patron_errmsg(), "newer than this libpatron"));
+    /* nothing changed: put the version back and the data is there */
+    set_user_version(path, PATRON_DB_SCHEMA_VERSION);
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+    char *v = NULL;
+    assert_int_equal(patron__setting_get(db, "keep", &v), PATRON_OK);
+    assert_string_equal(v, "me");
+    patron_free(v);
+    patron_close(db);
+    rm_db(path);
+}
+
+static void test_foreign_database_is_refused(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "foreign");
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    patron_db *db = NULL;
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "not a libpatron store"));
+    rm_db(path);
+    /* not a database at all */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not sqlite ", f);
+    fclose(f);
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_ECORRUPT);
+    assert_null(db);
+    rm_db(path);
+}
+
+static void test_old_schema_is_migrated_and_read_only_refuses(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "migrate");
+    /* an empty SQLite file is version 0: read-only open cannot migrate it */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA user_version=0", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.read_only = 1;
+    patron_db *db = NULL;
+    assert_int_equal(patron_open(&db, path, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "needs migrating"));
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+    patron_close(db);
+    assert_int_equal(patron_open(&db, path, &o), PATRON_OK);
+    int v;
+    assert_int_equal(patron_db_schema_version(db, &v), PATRON_OK);
+    assert_int_equal(v, PATRON_DB_SCHEMA_VERSION);
+    assert_int_equal(patron_batch_begin(db), PATRON_EINVAL);
+    patron_close(db);
+    rm_db(path);
+}
+
+static void test_batch_commit_and_rollback(void **state)
+{
+    (void)state;
+    patron_db *db;
+    assert_int_equal(patron_open(&db, ":memory:", NULL), PATRON_OK);
+    assert_int_equal(patron_batch_commit(db), PATRON_EINVAL);
+    assert_int_equal(patron_batch_rollback(db), PATRON_EINVAL);
+    assert_int_equal(patron_batch_begin(db), PATRON_OK);
+    assert_int_equal(patron_batch_begin(db), PATRON_EINVAL);
+    for (int i = 0; i < 10; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        assert_int_equal(patron__tx_begin(db), PATRON_OK);
+        assert_int_equal(patron__tx_end(db, patron__setting_set(db, k, "x")), PATRON_OK);
+    }
+    /* a failing call inside the batch undoes only itself */
+    assert_int_equal(patron__tx_begin(db), PATRON_OK);
+    assert_int_equal(patron__setting_set(db, "bad", "x"), PATRON_OK);
+    assert_int_equal(patron__tx_end(db, PATRON_EINVAL), PATRON_EINVAL);
+    assert_int_equal(count_settings(db), 10);
+    assert_int_equal(patron_batch_rollback(db), PATRON_OK);
+    assert_int_equal(count_settings(db), 0);
+    assert_int_equal(patron_batch_begin(db), PATRON_OK);
+    assert_int_equal(patron__tx_begin(db), PATRON_OK);
+    assert_int_equal(patron__tx_end(db, patron__setting_set(db, "a", "1")), PATRON_OK);
+    assert_int_equal(patron_batch_commit(db), PATRON_OK);
+    assert_int_equal(count_settings(db), 1);
+    /* outside a batch, a failed call rolls back its transaction */
+    assert_int_equal(patron__tx_begin(db), PATRON_OK);
+    assert_int_equal(patron__setting_set(db, "b", "2"), PATRON_OK);
+    assert_int_equal(patron__tx_end(db, PATRON_ECONFLICT), PATRON_ECONFLICT);
+    assert_int_equal(count_settings(db), 1);
+    patron_close(db);
+}
+
+static void test_batch_is_invisible_until_commit_and_close_rolls_back(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "batchvis");
+    patron_db *w, *r;
+    assert_int_equal(patron_open(&w, path, NULL), PATRON_OK);
+    assert_int_equal(patron_open(&r, path, NULL), PATRON_OK);
+    assert_int_equal(patron_batch_begin(w), PATRON_OK);
+    assert_int_equal(patron__setting_set(w, "x", "1"), PATRON_OK);
+    assert_int_equal(count_settings(r), 0);
+    /* a second writer waits, then reports busy */
+    patron_close(r);
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.busy_timeout_ms = 10;
+    assert_int_equal(patron_open(&r, path, &o), PATRON_OK);
+    assert_int_equal(patron_batch_begin(r), PATRON_EBUSY);
+    assert_int_equal(patron_batch_commit(w), PATRON_OK);
+    assert_int_equal(count_settings(r), 1);
+    assert_int_equal(patron_batch_begin(w), PATRON_OK);
+    assert_int_equal(patron__setting_set(w, "y", "1"), PATRON_OK);
+    patron_close(w); /* open batch is rolled back */
+    assert_int_equal(count_settings(r), 1);
+    patron_close(r);
+    rm_db(path);
+}
+
+static void test_fnv_is_stable(void **state)
+{
+    (void)state;
+    /* FNV-1a 64 of "a" (published test vector). */
+    assert_true(patron__fnv1a(PATRON__FNV_INIT, "a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_memory),
+        cmocka_unit_test(test_open_arguments),
+        cmocka_unit_test(test_file_persists_and_is_wal),
+        cmocka_unit_test(test_newer_schema_is_refused),
+        cmocka_unit_test(test_foreign_database_is_refused),
+        cmocka_unit_test(test_old_schema_is_migrated_and_read_only_refuses),
+        cmocka_unit_test(test_batch_commit_and_rollback),
+        cmocka_unit_test(test_batch_is_invisible_until_commit_and_close_rolls_back),
+        cmocka_unit_test(test_fnv_is_stable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

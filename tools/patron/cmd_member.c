@@ -1,0 +1,178 @@
+/* `patron member add|show|merge|export|erase`: member profiles in a store. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "patron.h"
+
+static const char usage[] =
+    "usage: patron member add    --db PATH --name NAME (--phone P | --email E) --consent CHANNELS|none\n"
+    "                            [--city C] [--birth-date YYYY-MM-DD] [--gender G] [--categories a,b]\n"
+    "                            [--source form|pos|web] [--country IL] [--at SECONDS]\n"
+    "       patron member show   --db PATH --member ID [--format text|json]\n"
+    "       patron member merge  --db PATH --keep ID --merge ID --operator NAME [--reason TEXT] [--at SECONDS]\n"
+    "       patron member export --db PATH --member ID\n"
+    "       patron member erase  --db PATH --member ID --operator NAME [--at SECONDS]\n"
+    "ID is a phone number, an e-mail address or #N (member number N).\n"
+    "--country sets the store's default country for national phone numbers when it has none (default IL).\n";
+
+enum { O_DB, O_NAME, O_PHONE, O_EMAIL, O_CONSENT, O_CITY, O_BIRTH, O_GENDER, O_CATS, O_SOURCE, O_COUNTRY, O_AT,
+       O_MEMBER, O_FORMAT, O_KEEP, O_MERGE, O_OPERATOR, O_REASON, O_N };
+static const char *const names[O_N] = {"--db", "--name", "--phone", "--email", "--consent", "--city",
+                                       "--birth-date", "--gender", "--categories", "--source", "--country", "--at",
+                                       "--member", "--format", "--keep", "--merge", "--operator", "--reason"};
+
+static int find_member(patron_db *db, const char *id, int64_t *out)
+{
+    int rc = patron_profile_find(db, out, id);
+    if (rc)
+        return cli_fail_rc("member", rc, id);
+    return 0;
+}
+
+int cmd_member(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    const char *v[O_N] = {0};
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        int missing = 0, matched = 0;
+        for (int o = 0; o < O_N && !matched; o++) {
+            const char *val = cli_opt(argc, argv, &i, names[o], &missing);
+            if (missing)
+                return cli_fail("member", "%s needs a value", names[o]) + 1;
+            if (val) {
+                v[o] = val;
+                matched = 1;
+            }
+        }
+        if (!matched)
+            return cli_fail("member", "unknown option '%s' (try --help)", argv[i]) + 1;
+    }
+    if (!v[O_DB])
+        return cli_fail("member", "--db PATH is required") + 1;
+    int64_t at = (int64_t)time(NULL);
+    if (v[O_AT] && cli_parse_int64(v[O_AT], &at))
+        return cli_fail("member", "--at '%s' is not an integer of seconds", v[O_AT]) + 1;
+    patron_db *db;
+    int rc = patron_open(&db, v[O_DB], NULL);
+    if (rc)
+        return cli_fail_rc("member", rc, v[O_DB]);
+    int ret = 0;
+    char *country = NULL;
+    (void)country;
+    if (!strcmp(sub, "add")) {
+        int64_t dummy;
+        /* the store's default country: set it once */
+        rc = patron_profile_find(db, &dummy, "050-000-0000");
+        if (rc == PATRON_EINVAL && strstr(patron_errmsg(), "default country"))
+            rc = patron_profile_set_country(db, v[O_COUNTRY] ? v[O_COUNTRY] : "IL");
+        else
+            rc = PATRON_OK;
+        if (rc) {
+            ret = cli_fail_rc("member", rc, "--country");
+            goto out;
+        }
+        patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+        f.name = v[O_NAME];
+        f.phone = v[O_PHONE];
+        f.email = v[O_EMAIL];
+        f.consent = v[O_CONSENT];
+        f.consent_source = v[O_SOURCE];
+        f.city = v[O_CITY];
+        f.birth_date = v[O_BIRTH];
+        f.gender = v[O_GENDER];
+        f.categories = v[O_CATS];
+        int64_t id;
+        rc = patron_profile_add(db, &id, &f, at);
+        if (rc)
+            ret = cli_fail_rc("member", rc, "add");
+        else
+            printf("%" PRId64 "\n", id);
+    } else if (!strcmp(sub, "show")) {
+        int64_t id;
+        if (!v[O_MEMBER]) {
+            ret = cli_fail("member", "--member is required") + 1;
+            goto out;
+        }
+        if ((ret = find_member(db, v[O_MEMBER], &id)))
+            goto out;
+        patron_profile *p;
+        if ((rc = patron_profile_get(db, &p, id))) {
+            ret = cli_fail_rc("member", rc, "show");
+            goto out;
+        }
+        static const char *const fields[] = {"name", "phone", "email", "city", "birth_date", "gender",
+                                             "categories", "joined_at", "tier"};
+        int json = v[O_FORMAT] && !strcmp(v[O_FORMAT], "json");
+        if (json)
+            printf("{\"member_id\": %" PRId64, id);
+        else
+            printf("member_id: %" PRId64 "\n", id);
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            const char *val = patron_profile_field(p, fields[i]);
+            if (!val)
+                continue;
+            if (json) {
+                printf(", \"%s\": \"", fields[i]);
+                for (const char *c = val; *c; c++)
+                    printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+                printf("\"");
+            } else {
+                printf("%s: %s\n", fields[i], val);
+            }
+        }
+        if (json)
+            printf("}\n");
+        patron_profile_free(p);
+    } else if (!strcmp(sub, "merge")) {
+        int64_t k, m;
+        if (!v[O_KEEP] || !v[O_MERGE]) {
+            ret = cli_fail("member", "--keep and --merge are required") + 1;
+            goto out;
+        }
+        if ((ret = find_member(db, v[O_KEEP], &k)) || (ret = find_member(db, v[O_MERGE], &m)))
+            goto out;
+        rc = patron_profile_merge(db, k, m, at, v[O_OPERATOR], v[O_REASON]);
+        if (rc)
+            ret = cli_fail_rc("member", rc, "merge");
+        else
+            printf("merged %" PRId64 " into %" PRId64 "\n", m, k);
+    } else if (!strcmp(sub, "export") || !strcmp(sub, "erase")) {
+        int64_t id;
+        if (!v[O_MEMBER]) {
+            ret = cli_fail("member", "--member is required") + 1;
+            goto out;
+        }
+        if ((ret = find_member(db, v[O_MEMBER], &id)))
+            goto out;
+        if (sub[1] == 'x') {
+            char *json;
+            if ((rc = patron_profile_export(db, &json, id)))
+                ret = cli_fail_rc("member", rc, "export");
+            else {
+                fputs(json, stdout);
+                patron_free(json);
+            }
+        } else if ((rc = patron_profile_erase(db, id, at, v[O_OPERATOR]))) {
+            ret = cli_fail_rc("member", rc, "erase");
+        } else {
+            printf("erased %" PRId64 "\n", id);
+        }
+    } else {
+        ret = cli_fail("member", "unknown subcommand '%s' (add, show, merge, export, erase)", sub) + 1;
+    }
+out:
+    patron_close(db);
+    return ret;
+}

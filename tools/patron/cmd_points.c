@@ -1,0 +1,156 @@
+/* `patron points earn|redeem|reverse|balance|statement`: the points ledger. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "patron.h"
+
+static const char usage[] =
+    "usage: patron points earn      --db PATH --member ID --points N --key KEY [--spend MINOR] [--rule R]\n"
+    "                               [--mature-at S] [--expires-at S] [--ref REF] [--at S]\n"
+    "       patron points redeem    --db PATH --member ID --points N --key KEY [--ref REF] [--at S]\n"
+    "       patron points reverse   --db PATH --posting POSTING_ID --key KEY [--points N] [--reason R] [--at S]\n"
+    "       patron points balance   --db PATH --member ID [--at S] [--format text|json]\n"
+    "       patron points statement --db PATH --member ID [--from S] [--to S] [--format text|json]\n"
+    "ID is a phone number, an e-mail address or #N. Times are UTC seconds (default: now).\n"
+    "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n";
+
+enum { O_DB, O_MEMBER, O_POINTS, O_KEY, O_SPEND, O_RULE, O_MATURE, O_EXPIRES, O_REF, O_AT, O_POSTING, O_REASON,
+       O_FORMAT, O_FROM, O_TO, O_N };
+static const char *const names[O_N] = {"--db", "--member", "--points", "--key", "--spend", "--rule", "--mature-at",
+                                       "--expires-at", "--ref", "--at", "--posting", "--reason", "--format",
+                                       "--from", "--to"};
+static const char *const kinds[] = {"?", "earn", "redeem", "expire", "adjust", "reverse", "transfer_out",
+                                    "transfer_in"};
+
+static int num(const char *opt, const char *s, int64_t *out)
+{
+    if (s && cli_parse_int64(s, out))
+        return cli_fail("points", "%s '%s' is not an integer", opt, s) + 1;
+    return 0;
+}
+
+int cmd_points(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    const char *v[O_N] = {0};
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        int missing = 0, matched = 0;
+        for (int o = 0; o < O_N && !matched; o++) {
+            const char *val = cli_opt(argc, argv, &i, names[o], &missing);
+            if (missing)
+                return cli_fail("points", "%s needs a value", names[o]) + 1;
+            if (val) {
+                v[o] = val;
+                matched = 1;
+            }
+        }
+        if (!matched)
+            return cli_fail("points", "unknown option '%s' (try --help)", argv[i]) + 1;
+    }
+    if (!v[O_DB])
+        return cli_fail("points", "--db PATH is required") + 1;
+    int64_t at = (int64_t)time(NULL), points = 0, spend = 0, mature = 0, expires = 0, posting = 0;
+    int64_t from = 0, to = INT64_MAX;
+    int ret;
+    if ((ret = num("--at", v[O_AT], &at)) || (ret = num("--points", v[O_POINTS], &points)) ||
+        (ret = num("--spend", v[O_SPEND], &spend)) || (ret = num("--mature-at", v[O_MATURE], &mature)) ||
+        (ret = num("--expires-at", v[O_EXPIRES], &expires)) || (ret = num("--posting", v[O_POSTING], &posting)) ||
+        (ret = num("--from", v[O_FROM], &from)) || (ret = num("--to", v[O_TO], &to)))
+        return ret;
+    int json = v[O_FORMAT] && !strcmp(v[O_FORMAT], "json");
+    if (v[O_FORMAT] && !json && strcmp(v[O_FORMAT], "text"))
+        return cli_fail("points", "--format must be text or json") + 1;
+    patron_db *db;
+    int rc = patron_open(&db, v[O_DB], NULL);
+    if (rc)
+        return cli_fail_rc("points", rc, v[O_DB]);
+    int64_t member = 0;
+    int is_post = !strcmp(sub, "earn") || !strcmp(sub, "redeem") || !strcmp(sub, "reverse");
+    if (strcmp(sub, "reverse") && (is_post || !strcmp(sub, "balance") || !strcmp(sub, "statement"))) {
+        if (!v[O_MEMBER]) {
+            ret = cli_fail("points", "--member is required") + 1;
+            goto out;
+        }
+        if ((rc = patron_profile_find(db, &member, v[O_MEMBER]))) {
+            ret = cli_fail_rc("points", rc, v[O_MEMBER]);
+            goto out;
+        }
+    }
+    if (is_post) {
+        patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+        r.key = v[O_KEY];
+        r.member_id = member;
+        r.points = points;
+        r.at = at;
+        r.mature_at = mature;
+        r.expires_at = expires;
+        r.spend = spend;
+        r.rule = v[O_RULE];
+        r.ref = v[O_REF];
+        r.reason = v[O_REASON];
+        r.target = posting;
+        patron_posting_result res;
+        rc = sub[0] == 'e' ? patron_ledger_earn(db, &res, &r)
+             : sub[2] == 'd' ? patron_ledger_redeem(db, &res, &r)
+                             : patron_ledger_reverse(db, &res, &r);
+        if (rc) {
+            ret = cli_fail_rc("points", rc, sub);
+            goto out;
+        }
+        printf("{\"posting_id\": %" PRId64 ", \"points\": %" PRId64 ", \"replayed\": %s}\n", res.posting_id,
+               res.points, res.replayed ? "true" : "false");
+    } else if (!strcmp(sub, "balance")) {
+        patron_balance b;
+        if ((rc = patron_ledger_balance(db, &b, member, at))) {
+            ret = cli_fail_rc("points", rc, "balance");
+            goto out;
+        }
+        if (json)
+            printf("{\"member_id\": %" PRId64 ", \"balance\": %" PRId64 ", \"pending\": %" PRId64 ", \"at\": %" PRId64
+                   "}\n", member, b.available, b.pending, at);
+        else
+            printf("member %" PRId64 ": %" PRId64 " points available, %" PRId64 " pending\n", member, b.available,
+                   b.pending);
+    } else if (!strcmp(sub, "statement")) {
+        patron_statement *s;
+        if ((rc = patron_ledger_statement(db, &s, member, from, to))) {
+            ret = cli_fail_rc("points", rc, "statement");
+            goto out;
+        }
+        if (json)
+            printf("{\"member_id\": %" PRId64 ", \"opening\": %" PRId64 ", \"closing\": %" PRId64 ", \"postings\": [",
+                   member, patron_statement_opening(s), patron_statement_closing(s));
+        for (size_t i = 0; i < patron_statement_count(s); i++) {
+            const patron_posting *p = patron_statement_get(s, i);
+            const char *kind = p->kind >= 1 && p->kind <= 7 ? kinds[p->kind] : "?";
+            if (json)
+                printf("%s\n  {\"id\": %" PRId64 ", \"kind\": \"%s\", \"points\": %" PRId64 ", \"at\": %" PRId64
+                       ", \"effective_at\": %" PRId64 ", \"rule\": %s%s%s}",
+                       i ? "," : "", p->id, kind, p->points, p->at, p->effective_at, p->rule ? "\"" : "",
+                       p->rule ? p->rule : "null", p->rule ? "\"" : "");
+            else
+                printf("%8" PRId64 "  %-12s %+10" PRId64 "  at %" PRId64 "  %s\n", p->id, kind, p->points, p->at,
+                       p->key ? p->key : "");
+        }
+        if (json)
+            printf("]}\n");
+        patron_statement_free(s);
+    } else {
+        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, balance, statement)", sub) + 1;
+    }
+out:
+    patron_close(db);
+    return ret;
+}
