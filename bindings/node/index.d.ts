@@ -24,10 +24,10 @@ export declare class PatronError extends Error {
 }
 
 /**
- * Base of the handle classes (declared in lib/classes.d.ts): `handle` is the
- * native handle (null once closed), `closed` tells whether close() ran, and
- * close() releases the C object now instead of at garbage collection
- * (idempotent).
+ * Handle classes are declared in lib/classes.d.ts: `handle` is the native
+ * handle, `closed` tells whether close() ran, and close() releases the C
+ * object now instead of at garbage collection (idempotent; later calls with
+ * the handle throw).
  */
 
 /** Version string of the loaded C library. */
@@ -54,4 +54,4 @@ export declare const sim: Namespace<'patron_sim_'>;
 /** patron_time_* without the prefix. */
 export declare const time: Namespace<'patron_time_'>;
 /** Opens a store (`:memory:` or a file path); present when the store module is built. */
-export declare const open: ((uri: string, opts?: Record<string, unknown> | null) => import('./lib/classes').Handle) | undefined;
+export declare function open(uri: string, opts?: Partial<nativeTypes.patron_db_options> | null): import('./lib/classes').Db;
