@@ -881,6 +881,10 @@ export declare class Statement extends Handle {
    * Available balance at the end of the statement's period (at `to - 1`).
    */
   closing(): ReturnType<typeof native.patron_statement_closing>;
+  /** count() */
+  readonly length: number;
+  /** Iterates get(0) .. get(count() - 1). */
+  [Symbol.iterator](): Iterator<NonNullable<ReturnType<typeof native.patron_statement_get>>>;
 }
 
 /**
@@ -1026,6 +1030,10 @@ export declare class Selection extends Handle {
    * @returns PATRON_OK, or PATRON_EINVAL (NULL).
    */
   not(): void;
+  /** The row indices, in increasing order. */
+  toArray(): number[];
+  /** Iterates the row indices. */
+  [Symbol.iterator](): Iterator<number>;
 }
 
 /**

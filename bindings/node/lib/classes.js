@@ -117,6 +117,8 @@ module.exports = function classes(native, Handle) {
     get(i) { return native.patron_statement_get(this.handle, i); }
     opening() { return native.patron_statement_opening(this.handle); }
     closing() { return native.patron_statement_closing(this.handle); }
+    get length() { return this.count(); }
+    *[Symbol.iterator]() { const n = this.count(); for (let i = 0; i < n; i++) yield this.get(i); }
   }
   class Selection extends Handle {
     constructor(handle) { super(handle, native.patron_selection_free); }
@@ -136,6 +138,8 @@ module.exports = function classes(native, Handle) {
     or(src) { return native.patron_selection_or(this.handle, src); }
     minus(src) { return native.patron_selection_minus(this.handle, src); }
     not() { return native.patron_selection_not(this.handle); }
+    toArray() { const n = this.count(); const r = new BigUint64Array(n); this.rows(r, n); return Array.from(r, Number); }
+    *[Symbol.iterator]() { yield* this.toArray(); }
   }
   class Rule extends Handle {
     constructor(handle) { super(handle, native.patron_rule_free); }

@@ -1040,9 +1040,7 @@ export interface patron_clv_fit_options {
    */
   max_iter: number;
   /**
-   * 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the
-   * best, falling back to the next on failure. 1..4: run that many starts and keep the best
-   * converged one.
+   * Starting points tried (1..4); 0 = default (3). The best converged one wins.
    */
   n_starts: number;
 }
@@ -2985,22 +2983,6 @@ export declare function patron_clv_expected_purchases(out: Float64Array | null, 
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
-/**
- * Conditional expectation and P(alive) in one pass (the rows are validated and compressed once).
- *
- * Thread safety:
- * Reentrant.
- * @param expected Caller array of `data->n` values for the expected purchases in the next `t`
- * periods, or NULL to skip them.
- * @param alive Caller array of `data->n` values for P(alive), or NULL. Not both NULL. Untouched on
- * failure.
- * @param params Transaction-model parameters.
- * @param data The customers.
- * @param t Horizon (>= 0; ignored when `expected` is NULL).
- * @returns As patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
- * PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).)
- */
-export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number): void;
 /**
  * Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each of the
  * `n` values in `t`.

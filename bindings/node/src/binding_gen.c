@@ -4856,34 +4856,6 @@ static napi_value w_patron_clv_prob_alive(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
-static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
-{
-    napi_value argv[5];
-    pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 5, argv)) return NULL;
-    void *a_expected = NULL;
-    size_t a_expected_len = 0;
-    void *a_alive = NULL;
-    size_t a_alive_len = 0;
-    patron_clv_params a_params_s;
-    patron_clv_params *a_params = NULL;
-    patron_clv_data a_data_s;
-    patron_clv_data *a_data = NULL;
-    double a_t = 0;
-    if (pn_get_typed(env, argv[0], napi_float64_array, &a_expected, &a_expected_len, "patron_clv_predict: argument 'expected'")
-        || pn_get_typed(env, argv[1], napi_float64_array, &a_alive, &a_alive_len, "patron_clv_predict: argument 'alive'")
-        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
-        || pn_get_f64(env, argv[4], &a_t, "patron_clv_predict: argument 't'")) {
-        pn_arena_free(&arena);
-        return NULL;
-    }
-    int r = patron_clv_predict(a_expected, a_alive, a_params, a_data, (double)a_t);
-    pn_arena_free(&arena);
-    if (r < 0) return pn_throw_status(env, r);
-    return pn_undefined(env);
-}
-
 static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -7236,7 +7208,6 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_log_likelihood", NULL, w_patron_clv_log_likelihood, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases", NULL, w_patron_clv_expected_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_alive", NULL, w_patron_clv_prob_alive, NULL, NULL, NULL, napi_enumerable, NULL},
-        {"patron_clv_predict", NULL, w_patron_clv_predict, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases_new", NULL, w_patron_clv_expected_purchases_new, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_purchases", NULL, w_patron_clv_prob_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_cohort", NULL, w_patron_clv_expected_cohort, NULL, NULL, NULL, napi_enumerable, NULL},
