@@ -167,6 +167,8 @@ int pt_frame_alloc(patron_frame **out, size_t rows);
 /* Append a column whose storage is already allocated (takes ownership on
  * success). */
 int pt_frame_adopt(patron_frame *f, const char *name, int type, void *data, char *arena);
+/* Remove the last column added (undo of a multi-column add that failed). */
+void pt_frame_drop_last(patron_frame *f);
 /* Shrink the row count (used when some customers have no row). */
 void pt_frame_set_rows(patron_frame *f, size_t rows);
 
