@@ -10,9 +10,15 @@
 
 #include "patron/common.h"
 #include "patron/version.h"
+#include "patron/simulate.h"
+#include "patron/summary.h"
+#include "patron/clv.h"
+#include "patron/abtest.h"
 #include "patron/db.h"
 #include "patron/profile.h"
 #include "patron/ledger.h"
+#include "patron/segment.h"
+#include "patron/report.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
 

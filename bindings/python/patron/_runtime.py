@@ -1,0 +1,387 @@
+"""Runtime support for the generated low layer (_ffi.py): finding and loading
+libpatron, argument conversion (zero-copy for numpy arrays and buffers),
+handles and errors. Standard library only; numpy is used when installed."""
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+SONAME = "libpatron.so.1" if sys.platform != "darwin" else "libpatron.1.dylib"
+
+
+def _candidates():
+    env = os.environ.get("PATRON_LIBRARY")
+    if env:
+        yield env  # explicit: no fallback hides a wrong setting
+        return
+    pkg = shutil.which("pkg-config")
+    if pkg:
+        try:
+            libdir = subprocess.run([pkg, "--variable=libdir", "patron"], capture_output=True,
+                                    text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            libdir = ""
+        if libdir:
+            yield os.path.join(libdir, SONAME)
+    here = Path(__file__).resolve().parent
+    yield str(here / SONAME)
+    # source checkout: $PATRON_BUILD_DIR, else bindings/python/patron -> <root>/build
+    if os.environ.get("PATRON_BUILD_DIR"):
+        yield os.path.join(os.environ["PATRON_BUILD_DIR"], SONAME)
+    root = here.parent.parent.parent
+    yield str(root / "build" / SONAME)
+    yield SONAME  # the dynamic loader's search path
+
+
+def _load():
+    tried = []
+    for c in _candidates():
+        if os.sep in c and not os.path.exists(c):
+            tried.append(f"{c} (absent)")
+            continue
+        try:
+            return ctypes.CDLL(c), c
+        except OSError as e:
+            tried.append(f"{c} ({e})")
+    raise ImportError("patron: cannot load libpatron; set PATRON_LIBRARY to its path. Tried: "
+                      + "; ".join(tried))
+
+
+lib, library_path = _load()
+
+_errmsg = lib.patron_errmsg
+_errmsg.restype = ctypes.c_char_p
+_errmsg.argtypes = []
+_strerror = lib.patron_strerror
+_strerror.restype = ctypes.c_char_p
+_strerror.argtypes = [ctypes.c_int]
+_free = lib.patron_free
+_free.restype = None
+_free.argtypes = [ctypes.c_void_p]
+
+
+class PatronError(Exception):
+    """A libpatron call failed. `code` is the negative PATRON_E* status, `name`
+    its symbolic name (e.g. "PATRON_EINVAL"), `message` the patron_errmsg()
+    detail (or patron_strerror() when the library recorded none)."""
+
+    def __init__(self, code, message=None):
+        self.code = int(code)
+        self.name = _code_names().get(self.code, f"PATRON_E{-self.code}")
+        self.message = message or _strerror(self.code).decode()
+        super().__init__(f"{self.message} [{self.name}]")
+
+
+_names_cache = {}
+
+
+def _code_names():
+    if not _names_cache:
+        try:
+            from ._ffi import patron_status
+            _names_cache.update({int(v): v.name for v in patron_status})
+        except ImportError:  # pragma: no cover
+            pass
+    return _names_cache
+
+
+def fail(rc):
+    raise PatronError(rc, (_errmsg() or b"").decode("utf-8", "replace") or None)
+
+
+def text(p):
+    return None if p is None else p.decode("utf-8", "replace")
+
+
+def take_string(addr, free):
+    if not addr:
+        return None
+    s = ctypes.string_at(addr).decode("utf-8", "replace")
+    if free:
+        _free(addr)
+    return s
+
+
+def cfunc(name, restype, argtypes):
+    try:
+        f = getattr(lib, name)
+    except AttributeError:
+        def missing(*_args):
+            raise PatronError(-10, f"{name} is not in the loaded libpatron ({library_path}); "
+                                   "it is older than these bindings")
+        return missing
+    f.restype = restype
+    f.argtypes = argtypes
+    return f
+
+
+class CString:
+    """const char * argument: str (UTF-8 encoded), bytes or None."""
+
+    @classmethod
+    def from_param(cls, obj):
+        if obj is None or isinstance(obj, bytes):
+            return obj
+        if isinstance(obj, str):
+            return obj.encode("utf-8")
+        if isinstance(obj, os.PathLike):
+            return os.fsencode(obj)
+        raise TypeError(f"expected str or bytes, got {type(obj).__name__}")
+
+
+class StringArray:
+    """`const char *const *` argument: a sequence of str/bytes (copied into a
+    NULL-terminated array of UTF-8 strings for the call), or None."""
+
+    @classmethod
+    def from_param(cls, obj):
+        if obj is None:
+            return None
+        if isinstance(obj, (str, bytes)):
+            raise TypeError("expected a sequence of strings, not a single string")
+        items = [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in obj]
+        return (ctypes.c_char_p * (len(items) + 1))(*items, None)
+
+
+try:  # numpy is optional
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
+
+_NP_CODES = {}
+if _np is not None:
+    for _ct in (ctypes.c_double, ctypes.c_float, ctypes.c_int8, ctypes.c_uint8, ctypes.c_int16,
+                ctypes.c_uint16, ctypes.c_int32, ctypes.c_uint32, ctypes.c_int64, ctypes.c_uint64,
+                ctypes.c_int, ctypes.c_uint, ctypes.c_size_t, ctypes.c_bool, ctypes.c_char,
+                ctypes.c_long, ctypes.c_ulong):
+        _NP_CODES[_ct] = _np.dtype(_ct)
+
+_STRUCT_CODES = {ctypes.c_double: "d", ctypes.c_float: "f"}
+
+
+def _buffer_address(obj, ctype, writable):
+    """Address of a buffer-protocol object's memory after checking item size
+    (and, for floats, the format). Zero-copy; keeps no reference."""
+    mv = memoryview(obj)
+    if not mv.c_contiguous:
+        raise ValueError("buffer must be C-contiguous")
+    if writable and mv.readonly:
+        raise ValueError("buffer must be writable (this argument is an output)")
+    size = ctypes.sizeof(ctype)
+    fmt = mv.format.lstrip("@=<>!")
+    if mv.itemsize != size and not (fmt == "B" and mv.nbytes % size == 0):
+        raise TypeError(f"buffer items are {mv.itemsize} bytes ({mv.format!r}); "
+                        f"{ctype.__name__} needs {size}")
+    want = _STRUCT_CODES.get(ctype)
+    if want and fmt not in (want, "B"):
+        raise TypeError(f"buffer format {mv.format!r} is not {ctype.__name__}")
+    if mv.nbytes == 0:
+        return None
+    if mv.readonly:
+        # ctypes cannot take a read-only buffer's address; read-only inputs
+        # (bytes, read-only memoryviews) are copied. numpy arrays never are.
+        return ctypes.create_string_buffer(mv.tobytes(), mv.nbytes)
+    return ctypes.addressof(ctypes.c_char.from_buffer(mv))
+
+
+_array_types = {}
+
+
+def array_arg(ctype, writable):
+    """argtypes class for a `T *` number-array parameter."""
+    key = (ctype, writable)
+    if key in _array_types:
+        return _array_types[key]
+    ptr_t = ctypes.POINTER(ctype)
+    np_dtype = _NP_CODES.get(ctype)
+
+    class ArrayArg:
+        __name__ = f"{ctype.__name__}_array"
+
+        @classmethod
+        def from_param(cls, obj):
+            if obj is None:
+                return None
+            if np_dtype is not None and isinstance(obj, _np.ndarray):
+                if obj.dtype != np_dtype:
+                    raise TypeError(f"numpy array of {obj.dtype} given where {np_dtype} is needed "
+                                    f"(use .astype({np_dtype.name!r}))")
+                if not obj.flags.c_contiguous:
+                    raise ValueError("numpy array must be C-contiguous (use numpy.ascontiguousarray)")
+                if writable and not obj.flags.writeable:
+                    raise ValueError("numpy array must be writable (this argument is an output)")
+                return ctypes.c_void_p(obj.ctypes.data)
+            if isinstance(obj, (ctypes.Array, ptr_t, ctypes._Pointer, ctypes._SimpleCData)):
+                if isinstance(obj, ctypes._SimpleCData):
+                    return ctypes.byref(obj)
+                return obj
+            if isinstance(obj, (list, tuple)):
+                if writable:
+                    raise TypeError("an output array must be a numpy array or writable buffer, not a list")
+                return (ctype * len(obj))(*obj)
+            try:
+                r = _buffer_address(obj, ctype, writable)
+            except TypeError as e:
+                raise TypeError(f"expected an array of {ctype.__name__}: {e}") from None
+            return r if r is None or not isinstance(r, int) else ctypes.c_void_p(r)
+
+    ArrayArg.__qualname__ = ArrayArg.__name__
+    _array_types[key] = ArrayArg
+    return ArrayArg
+
+
+class VoidPtr:
+    """void * argument: any buffer, ctypes object, integer address or None."""
+
+    @classmethod
+    def from_param(cls, obj):
+        if obj is None:
+            return obj
+        if isinstance(obj, int):
+            return ctypes.c_void_p(obj)
+        if isinstance(obj, bytes):
+            return obj
+        if isinstance(obj, ctypes._SimpleCData) or isinstance(obj, (ctypes.Structure, ctypes.Array)):
+            return ctypes.byref(obj)
+        if _np is not None and isinstance(obj, _np.ndarray):
+            return ctypes.c_void_p(obj.ctypes.data)
+        r = _buffer_address(obj, ctypes.c_uint8, False)
+        return r if r is None or not isinstance(r, int) else ctypes.c_void_p(r)
+
+
+_struct_args = {}
+
+
+def struct_arg(cls):
+    """argtypes class for `T *` struct parameters: an instance, a mapping of
+    field values (applied on top of the struct's *_INIT defaults), or None."""
+    if cls in _struct_args:
+        return _struct_args[cls]
+
+    class StructArg:
+        @classmethod
+        def from_param(c, obj):
+            if obj is None:
+                return None
+            if isinstance(obj, cls):
+                return ctypes.byref(obj)
+            if isinstance(obj, dict):
+                return ctypes.byref(make_struct(cls, obj))
+            if isinstance(obj, ctypes._Pointer):
+                return obj
+            raise TypeError(f"expected {cls.__name__}, a dict of its fields, or None")
+
+    StructArg.__name__ = f"{cls.__name__}_arg"
+    _struct_args[cls] = StructArg
+    return StructArg
+
+
+def make_struct(cls, values):
+    s = cls.init() if hasattr(cls, "init") else cls()
+    names = {f[0] for f in cls._fields_}
+    for k, v in values.items():
+        if k not in names:
+            raise TypeError(f"{cls.__name__} has no field {k!r}")
+        if isinstance(v, str):
+            v = v.encode("utf-8")
+        setattr(s, k, v)
+    return s
+
+
+def selected_rows(sel):
+    """Row indices of a selection-like handle (count() + rows(buf, cap))."""
+    n = sel.count()
+    buf = (ctypes.c_size_t * max(n, 1))()
+    sel.rows(buf, n)
+    return list(buf[:n])
+
+
+class Handle:
+    """An owned (or borrowed) pointer to a libpatron object. close() releases
+    it once; it is also released when garbage-collected. Usable as a context
+    manager."""
+    __slots__ = ("_ptr", "_param", "_owned", "_finalizer", "__weakref__")
+    _free = None
+
+    def __init__(self):
+        raise TypeError(f"{type(self).__name__} objects come from libpatron functions")
+
+    @classmethod
+    def _wrap(cls, addr, owned=True):
+        h = object.__new__(cls)
+        h._ptr = addr
+        h._param = ctypes.c_void_p(addr)
+        h._owned = owned and cls._free is not None
+        h._finalizer = weakref.finalize(h, cls._free, addr) if h._owned and addr else None
+        return h
+
+    @classmethod
+    def _borrow(cls, addr):
+        return None if not addr else cls._wrap(addr, owned=False)
+
+    @classmethod
+    def from_param(cls, obj):
+        if obj is None:
+            return None
+        if not isinstance(obj, cls):
+            if isinstance(obj, int):  # a raw address (finalizers, interop)
+                return ctypes.c_void_p(obj)
+            raise TypeError(f"expected {cls.__name__}, got {type(obj).__name__}")
+        p = obj._ptr
+        if not p:
+            raise ValueError(f"{cls.__name__} is closed")
+        return obj._param
+
+    @property
+    def closed(self):
+        return not self._ptr
+
+    def close(self):
+        """Release the object (no-op when already closed or borrowed)."""
+        if self._finalizer is not None:
+            self._finalizer()
+            self._finalizer = None
+        self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        state = "closed" if not self._ptr else hex(self._ptr)
+        return f"<{type(self).__name__} {state}>"
+
+
+class Result(dict):
+    """A C result struct as a dict whose keys are also attributes."""
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.items() if k != "size")
+        return f"Result({inner})"
+
+
+def to_python(v):
+    """Plain Python values of a ctypes struct (Result), array (list), char
+    array or string (str)."""
+    if isinstance(v, ctypes.Structure):
+        return Result((name, to_python(getattr(v, name))) for name, *_ in v._fields_)
+    if isinstance(v, ctypes.Array):
+        if v._type_ is ctypes.c_char:
+            return v.value.decode("utf-8", "replace")
+        return [to_python(x) for x in v]
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v

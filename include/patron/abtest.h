@@ -1,0 +1,793 @@
+/**
+ * @file abtest.h
+ * @brief Experiments: deterministic assignment, sample-ratio checks and A/B
+ *        significance tests (proportions, means, ranks, ratios, CUPED,
+ *        survival, Bayesian, sequential, planning, multiplicity, permutation).
+ *
+ * Conventions shared by every function here:
+ *
+ * - Arm A is the control, arm B the treatment; every difference is B - A.
+ *   "greater" is the one-sided alternative H1: B > A, "less" is H1: B < A.
+ * - `alpha` is a two-sided significance level in (0, 1).
+ * - Results are written into caller-owned structs that begin with
+ *   `uint32_t size`. Set `size = sizeof(struct)` before the call (the
+ *   `PATRON_ABTEST_INIT` macro does it); the library writes at most `size`
+ *   bytes, so structs can grow in later releases without breaking compiled
+ *   callers. Members the caller does not read may be ignored.
+ * - p-values are computed from tails directly, never as 1 - cdf; the natural
+ *   log of each two-sided p-value is returned as well and stays finite after
+ *   the p-value underflows to 0 (down to about 1e-300 and far beyond).
+ * - Counts are `int64_t` (n up to 1e9 and more); values are `double`.
+ * - Bad input (a count above its n, a negative count, NaN, alpha outside
+ *   (0, 1), zero variance or n < 2 where a variance is needed) gives
+ *   #PATRON_EINVAL with a precise message in patron_errmsg(); the outputs are
+ *   left untouched. Degenerate but valid inputs give the mathematically
+ *   right answer. When a statistic is 0/0 (both arms identical and without
+ *   variance, e.g. zero conversions in both arms) the statistic is NaN but
+ *   the p-value is 1 and the verdict "no difference": there is no evidence
+ *   of one. When the standard error is 0 but the difference is not, the
+ *   statistic is +/-Infinity and the p-value 0.
+ *
+ * Ownership: every pointer argument is caller-owned, only read (inputs) or
+ * written (outputs) during the call, and never retained; strings returned in
+ * results (patron_abtest_perm_result::caveats) are static.
+ *
+ * Thread safety: every function is pure and reentrant (no globals, no I/O),
+ * so any number of threads may call them at once on different outputs.
+ * Functions that need scratch memory allocate it through the libpatron
+ * allocator and free it before returning (#PATRON_ENOMEM when that fails).
+ */
+#ifndef PATRON_ABTEST_H
+#define PATRON_ABTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "patron/common.h"
+
+PATRON_BEGIN_DECLS
+
+/** Initialiser for any abtest result struct: `T r = PATRON_ABTEST_INIT(T);` sets `size`. */
+#define PATRON_ABTEST_INIT(T) { .size = (uint32_t)sizeof(T) }
+
+/* ------------------------------------------------------------------------ */
+/** @name Assignment */
+/** @{ */
+
+/** Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer). */
+#define PATRON_ABTEST_NOT_ENROLLED (-1)
+
+/**
+ * @brief The stable assignment hash of a (key, customer id) pair.
+ *
+ * Specification (stable forever; bindings in other languages reproduce it):
+ * 1. Bytes: the UTF-8 bytes of @p key, one 0x00 byte, the UTF-8 bytes of
+ *    @p id.
+ * 2. h = FNV-1a 64 of those bytes (offset basis 0xcbf29ce484222325, prime
+ *    0x100000001b3, per byte: h ^= byte; h *= prime, modulo 2^64).
+ * 3. Finalise with the SplitMix64/Murmur3 mixer: h ^= h >> 33;
+ *    h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53;
+ *    h ^= h >> 33 (all modulo 2^64).
+ * 4. unit = (h >> 11) * 2^-53, a double in [0, 1), exact on every platform.
+ *
+ * Test vectors are in docs/guide/abtest.md and tests/abtest.
+ *
+ * @param[out] hash The 64-bit hash (may be NULL).
+ * @param[out] unit The position in [0, 1) (may be NULL).
+ * @param key Experiment or layer key, NUL-terminated (not copied).
+ * @param id Customer id, NUL-terminated (not copied).
+ * @return #PATRON_OK, or #PATRON_EINVAL when @p key or @p id is NULL.
+ */
+PATRON_API int patron_abtest_hash(uint64_t *hash, double *unit, const char *key, const char *id);
+
+/** Options of patron_abtest_assign(). */
+typedef struct patron_abtest_assign_options {
+    uint32_t size;          /**< `sizeof(patron_abtest_assign_options)`; set by #PATRON_ABTEST_ASSIGN_OPTIONS_INIT. */
+    double coverage;        /**< Share of customers enrolled, in (0, 1]; default 1. Those with unit >= coverage are not enrolled. */
+    const char *layer_key;  /**< Layer of mutually exclusive experiments, or NULL for none (default). */
+    double layer_start;     /**< Start of this experiment's slice of the layer, in [0, 1); default 0. */
+    double layer_end;       /**< End (exclusive) of the slice, in (layer_start, 1]; default 1. */
+} patron_abtest_assign_options;
+
+/** Default assignment options: full coverage, no layer. */
+#define PATRON_ABTEST_ASSIGN_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_assign_options), 1.0, NULL, 0.0, 1.0 }
+
+/**
+ * @brief Deterministic assignment of a customer to a variant.
+ *
+ * With a layer: v = unit(layer_key, id); the customer can only be in this
+ * experiment when layer_start <= v < layer_end (give the experiments of one
+ * layer disjoint slices to make them mutually exclusive). Then
+ * u = unit(experiment_key, id); the customer is enrolled when u < coverage,
+ * in the first variant i with u < coverage * c_i, where
+ * c_i = (w_0 + ... + w_i) / W is computed left to right in IEEE double
+ * (W = sum of all weights); the last variant when rounding leaves none.
+ * A holdout or control share is simply arm 0 with its weight, e.g.
+ * weights {10, 90}.
+ *
+ * @param[out] variant Variant index in [0, n_arms), or #PATRON_ABTEST_NOT_ENROLLED.
+ * @param experiment_key Experiment key (not copied).
+ * @param customer_id Customer id (not copied).
+ * @param weights @p n_arms non-negative weights, any scale, positive sum.
+ * @param n_arms Number of arms, >= 1.
+ * @param opts Options or NULL for the defaults.
+ * @return #PATRON_OK; #PATRON_EINVAL for NULL strings, a negative or NaN
+ *         weight, a zero sum, coverage outside (0, 1] or a bad layer slice.
+ */
+PATRON_API int patron_abtest_assign(int *variant, const char *experiment_key, const char *customer_id,
+                                    const double *weights, size_t n_arms,
+                                    const patron_abtest_assign_options *opts);
+
+/** Result of patron_abtest_srm(). */
+typedef struct patron_abtest_srm_result {
+    uint32_t size;     /**< Set to `sizeof` by the caller. */
+    double chi2;       /**< Pearson goodness-of-fit statistic sum (o - e)^2 / e. */
+    int64_t dof;       /**< Degrees of freedom: n_arms - 1. */
+    double p;          /**< Upper-tail chi-square p-value (1 with zero traffic). */
+    double log_p;      /**< Natural log of @ref p, finite when p underflows. */
+    int mismatch;      /**< 1 when p < alpha: the split is not what was planned; do not trust the experiment. */
+    double alpha;      /**< The threshold used (typically 0.001 for SRM). */
+} patron_abtest_srm_result;
+
+/**
+ * @brief Sample-ratio-mismatch check: chi-square goodness of fit of the
+ *        observed arm sizes against the planned weights.
+ *
+ * Expected counts are e_i = w_i / W * N with N the customers in all arms;
+ * arms with w_i <= 0 add no term and dof = n_arms - 1, exactly as gbstats'
+ * check_srm (customers on such an arm still show up as a shortfall in the
+ * others). Zero traffic gives chi2 = 0, p = 1.
+ *
+ * @param[out] out Result (size set by the caller).
+ * @param observed Customers per arm (>= 0).
+ * @param weights Planned weights (any scale; at least one positive).
+ * @param n_arms Number of arms (>= 2).
+ * @param alpha Threshold in (0, 1) for the verdict, e.g. 0.001.
+ * @return #PATRON_OK or #PATRON_EINVAL (negative count, non-finite weight,
+ *         no positive weight, alpha).
+ */
+PATRON_API int patron_abtest_srm(patron_abtest_srm_result *out, const int64_t *observed,
+                                 const double *weights, size_t n_arms, double alpha);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Common result parts */
+/** @{ */
+
+/**
+ * @brief One hypothesis test: statistic, p-values (two- and one-sided), log
+ *        p, the effect with its interval, and the verdict.
+ */
+typedef struct patron_abtest_test {
+    double statistic;        /**< z, t or other statistic (NaN when 0/0, see the file notes). */
+    double df;               /**< Degrees of freedom (NaN for normal-theory tests). */
+    double effect;           /**< Estimated effect, B - A. */
+    double se;               /**< Standard error of the effect. */
+    double p_two_sided;      /**< Two-sided p-value. */
+    double p_greater;        /**< One-sided p-value for H1: B > A. */
+    double p_less;           /**< One-sided p-value for H1: B < A. */
+    double log_p_two_sided;  /**< Natural log of @ref p_two_sided (finite after underflow). */
+    double ci_low;           /**< Lower end of the 1 - alpha confidence interval of the effect. */
+    double ci_high;          /**< Upper end of the interval. */
+    int significant;         /**< 1 when p_two_sided <= alpha, else 0. */
+} patron_abtest_test;
+
+/** Summary statistics of one arm. */
+typedef struct patron_abtest_summary {
+    int64_t n;    /**< Number of units (customers). */
+    double mean;  /**< Sample mean. */
+    double sd;    /**< Sample standard deviation (n - 1 denominator; 0 allowed). */
+} patron_abtest_summary;
+
+/**
+ * @brief Mean and standard deviation of a sample (two-pass, n - 1 denominator).
+ * @param[out] out Summary (n, mean, sd; sd = 0 when n == 1).
+ * @param x Values (not NaN or infinite).
+ * @param n Number of values (>= 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (NULL, n == 0, non-finite value).
+ */
+PATRON_API int patron_abtest_summarize(patron_abtest_summary *out, const double *x, size_t n);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Proportions (conversion rates) */
+/** @{ */
+
+/** Result of patron_abtest_proportions(). */
+typedef struct patron_abtest_prop_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    double p_a;                    /**< Conversion rate of A, x_a / n_a. */
+    double p_b;                    /**< Conversion rate of B. */
+    double diff;                   /**< p_b - p_a. */
+    double p_pooled;               /**< (x_a + x_b) / (n_a + n_b). */
+    patron_abtest_test pooled;     /**< z-test with pooled se; its interval is the Newcombe (Wilson score) interval. */
+    patron_abtest_test unpooled;   /**< Wald z-test with unpooled se; its interval is the Wald interval. */
+    double chi2;                   /**< Uncorrected Pearson chi-square of the 2x2 table (= z_pooled^2). */
+    double wilson_a[2];            /**< Wilson score interval of p_a. */
+    double wilson_b[2];            /**< Wilson score interval of p_b. */
+    double rel_lift;               /**< p_b / p_a - 1 (Infinity or NaN when p_a = 0). */
+    double rel_lift_se;            /**< Delta-method standard error of the relative lift. */
+    double rel_lift_ci[2];         /**< Delta-method 1 - alpha interval of the relative lift. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_prop_result;
+
+/**
+ * @brief Two-proportion z-tests (pooled and unpooled), Wald and Newcombe
+ *        intervals, relative lift with a delta-method interval.
+ * @param[out] out Result (size set by the caller).
+ * @param x_a Conversions in A, 0 <= x_a <= n_a.
+ * @param n_a Trials in A, >= 1.
+ * @param x_b Conversions in B.
+ * @param n_b Trials in B, >= 1.
+ * @param alpha Two-sided level in (0, 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (negative count, count above n, n < 1, alpha).
+ */
+PATRON_API int patron_abtest_proportions(patron_abtest_prop_result *out, int64_t x_a, int64_t n_a,
+                                         int64_t x_b, int64_t n_b, double alpha);
+
+/** Result of patron_abtest_chi2_2x2(). */
+typedef struct patron_abtest_chi2_result {
+    uint32_t size;          /**< Set to `sizeof` by the caller. */
+    double expected[4];     /**< Expected counts, row-major like the table. */
+    double chi2;            /**< Pearson chi-square without correction (NaN if an expected count is 0). */
+    double p;               /**< Its p-value (1 when the statistic is undefined). */
+    double log_p;           /**< Natural log of @ref p. */
+    double chi2_yates;      /**< With Yates' correction, |O - E| reduced by min(0.5, |O - E|). */
+    double p_yates;         /**< Its p-value. */
+    double log_p_yates;     /**< Natural log of @ref p_yates. */
+    double g;               /**< G statistic 2 sum O ln(O/E) (likelihood ratio). */
+    double p_g;             /**< Its p-value. */
+    double log_p_g;         /**< Natural log of @ref p_g. */
+    int64_t dof;            /**< Degrees of freedom (1). */
+} patron_abtest_chi2_result;
+
+/**
+ * @brief Chi-square tests of a 2x2 table, with and without Yates, and the G-test.
+ * @param[out] out Result (size set by the caller).
+ * @param table Counts {conv_a, nonconv_a, conv_b, nonconv_b}, each >= 0.
+ * @return #PATRON_OK or #PATRON_EINVAL (negative count, empty table).
+ */
+PATRON_API int patron_abtest_chi2_2x2(patron_abtest_chi2_result *out, const int64_t table[4]);
+
+/** Result of patron_abtest_fisher(). */
+typedef struct patron_abtest_fisher_result {
+    uint32_t size;         /**< Set to `sizeof` by the caller. */
+    double p_two_sided;    /**< Sum of P(k) over tables with P(k) <= P(obs) (1 + 1e-7), as R does; capped at 1. */
+    double log_p_two_sided;/**< Natural log of @ref p_two_sided. */
+    double p_less;         /**< P(X <= a), X the top-left cell under the hypergeometric null (odds ratio < 1). */
+    double p_greater;      /**< P(X >= a) (odds ratio > 1: arm A converts more). */
+    double odds_ratio;     /**< Sample odds ratio ad / (bc) (Infinity if bc = 0 < ad, NaN if both 0). */
+    int significant;       /**< 1 when p_two_sided <= alpha. */
+} patron_abtest_fisher_result;
+
+/**
+ * @brief Fisher's exact test of a 2x2 table.
+ *
+ * Probabilities come from exact ratios of consecutive hypergeometric terms,
+ * normalised over the support, so tables of any size work: the cost grows
+ * with the spread of the hypergeometric law (about sqrt(n)), not with n.
+ * When the observed table's probability is below the double range, the
+ * two-sided p is summed in log space (p = 0, log p finite).
+ * @param[out] out Result (size set by the caller).
+ * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
+ * @param alpha Level for the verdict, in (0, 1).
+ * @return #PATRON_OK, #PATRON_EINVAL (negative count, alpha), #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_fisher(patron_abtest_fisher_result *out, const int64_t table[4], double alpha);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Means (basket size, spend) */
+/** @{ */
+
+/** Result of patron_abtest_means() and patron_abtest_means_samples(). */
+typedef struct patron_abtest_means_result {
+    uint32_t size;               /**< Set to `sizeof` by the caller. */
+    patron_abtest_summary a;     /**< Summary of A. */
+    patron_abtest_summary b;     /**< Summary of B. */
+    double diff;                 /**< mean_b - mean_a. */
+    patron_abtest_test welch;    /**< Welch's t-test (all NaN when an arm has n < 2 or both variances are 0). */
+    patron_abtest_test student;  /**< Student's t-test with pooled variance. */
+    double pooled_variance;      /**< Pooled variance of the Student test. */
+    double rel_lift;             /**< mean_b / mean_a - 1. */
+    double rel_lift_se;          /**< Delta-method standard error of the relative lift (independent arms). */
+    double rel_lift_ci[2];       /**< Delta-method interval (z quantile). */
+    double rel_lift_p;           /**< Two-sided normal p-value of the relative lift against 0. */
+    double rel_lift_ci_fieller[2]; /**< Fieller interval of mean_b/mean_a minus 1; NaN when unbounded. */
+    double fieller_g;            /**< z^2 (sd_a^2/n_a) / mean_a^2; the Fieller set is bounded iff g < 1. */
+    int fieller_bounded;         /**< 1 when the Fieller interval is bounded. */
+} patron_abtest_means_result;
+
+/**
+ * @brief Welch and Student t-tests from summary statistics, with
+ *        intervals for the difference and the relative lift.
+ * @param[out] out Result (size set by the caller).
+ * @param a Summary of A (n >= 1, sd >= 0).
+ * @param b Summary of B.
+ * @param alpha Two-sided level in (0, 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (NaN, negative sd, n < 1,
+ *         n_a + n_b < 3, alpha).
+ */
+PATRON_API int patron_abtest_means(patron_abtest_means_result *out, const patron_abtest_summary *a,
+                                   const patron_abtest_summary *b, double alpha);
+
+/**
+ * @brief The same tests from raw samples (means and variances computed in
+ *        two passes).
+ * @param[out] out Result (size set by the caller).
+ * @param a Values of A.
+ * @param n_a Count of A (>= 1).
+ * @param b Values of B.
+ * @param n_b Count of B; n_a + n_b >= 3.
+ * @param alpha Two-sided level in (0, 1).
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_means_samples(patron_abtest_means_result *out, const double *a, size_t n_a,
+                                           const double *b, size_t n_b, double alpha);
+
+/** Result of patron_abtest_mannwhitney(). */
+typedef struct patron_abtest_mw_result {
+    uint32_t size;               /**< Set to `sizeof` by the caller. */
+    double u_b;                  /**< Pairs with b > a plus 0.5 per tie (rank sum of B - n_b(n_b+1)/2). */
+    double u_a;                  /**< n_a n_b - u_b. */
+    int has_ties;                /**< 1 when any value is tied. */
+    double tie_term;             /**< Sum of t^3 - t over tie groups. */
+    double z;                    /**< Continuity-corrected z of the two-sided test (-Infinity when all values tie). */
+    double p_two_sided;          /**< Normal approximation with tie correction, capped at 1. */
+    double p_greater;            /**< One-sided (B > A) normal approximation. */
+    double p_less;               /**< One-sided (B < A) normal approximation. */
+    double log_p_two_sided;      /**< Natural log of @ref p_two_sided. */
+    int exact;                   /**< 1 when the exact p-values below are filled (no ties, n_a n_b <= 400). */
+    double p_two_sided_exact;    /**< min(1, 2 P(U >= max(u_a, u_b))); NaN when not exact. */
+    double p_greater_exact;      /**< P(U >= u_b). */
+    double p_less_exact;         /**< P(U >= u_a). */
+    int significant;             /**< 1 when the exact (if available) or asymptotic two-sided p <= alpha. */
+} patron_abtest_mw_result;
+
+/**
+ * @brief Mann-Whitney U test with midranks, tie-corrected normal
+ *        approximation (continuity 0.5) and the exact distribution for small
+ *        samples without ties.
+ * @param[out] out Result (size set by the caller).
+ * @param a Values of A (finite).
+ * @param n_a Count (>= 1).
+ * @param b Values of B.
+ * @param n_b Count (>= 1).
+ * @param alpha Level for the verdict.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_mannwhitney(patron_abtest_mw_result *out, const double *a, size_t n_a,
+                                         const double *b, size_t n_b, double alpha);
+
+/** Sufficient statistics of a ratio metric sum(m)/sum(d) over randomisation units. */
+typedef struct patron_abtest_ratio_stats {
+    int64_t n;      /**< Units. */
+    double sum_m;   /**< Sum of numerators (e.g. revenue). */
+    double sum_d;   /**< Sum of denominators (e.g. orders). */
+    double sum_m2;  /**< Sum of squared numerators. */
+    double sum_d2;  /**< Sum of squared denominators. */
+    double sum_md;  /**< Sum of products. */
+} patron_abtest_ratio_stats;
+
+/** Result of patron_abtest_ratio(). */
+typedef struct patron_abtest_ratio_result {
+    uint32_t size;            /**< Set to `sizeof` by the caller. */
+    double ratio_a;           /**< sum_m / sum_d of A. */
+    double ratio_b;           /**< Of B. */
+    double var_ratio_a;       /**< Delta-method variance of ratio_a. */
+    double var_ratio_b;       /**< Of ratio_b. */
+    patron_abtest_test diff;  /**< z-test of ratio_b - ratio_a. */
+    patron_abtest_test rel;   /**< z-test of ratio_b / ratio_a - 1 (delta method); effect = relative lift. */
+} patron_abtest_ratio_result;
+
+/**
+ * @brief Sufficient statistics from unit rows (m_i, d_i).
+ * @param[out] out Statistics.
+ * @param m Numerators.
+ * @param d Denominators.
+ * @param n Units (>= 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (NULL, n = 0, non-finite value).
+ */
+PATRON_API int patron_abtest_ratio_stats_from_rows(patron_abtest_ratio_stats *out, const double *m,
+                                                   const double *d, size_t n);
+
+/**
+ * @brief Ratio metric (e.g. revenue per order) by the delta method, with
+ *        sample (n - 1) moments per arm.
+ * @param[out] out Result (size set by the caller).
+ * @param a Statistics of A (n >= 2, sum_d != 0).
+ * @param b Statistics of B.
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_ratio(patron_abtest_ratio_result *out, const patron_abtest_ratio_stats *a,
+                                   const patron_abtest_ratio_stats *b, double alpha);
+
+/** Result of patron_abtest_cuped(). */
+typedef struct patron_abtest_cuped_result {
+    uint32_t size;              /**< Set to `sizeof` by the caller. */
+    double theta;               /**< cov(post, pre) / var(pre) on the pooled sample. */
+    double adjusted_mean_a;     /**< mean(post_a) - theta mean(pre_a). */
+    double adjusted_mean_b;     /**< Of B. */
+    double adjusted_var_a;      /**< var(post) + theta^2 var(pre) - 2 theta cov, A's own moments. */
+    double adjusted_var_b;      /**< Of B. */
+    patron_abtest_test normal;  /**< z-test of the adjusted difference. */
+    double welch_df;            /**< Welch df of the adjusted variances. */
+    double p_two_sided_t_welch; /**< Two-sided Welch t p-value of the adjusted difference. */
+    double diff_unadjusted;     /**< mean(post_b) - mean(post_a). */
+    double se_unadjusted;       /**< Its standard error. */
+    double variance_reduction;  /**< 1 - (se_adjusted / se_unadjusted)^2. */
+} patron_abtest_cuped_result;
+
+/**
+ * @brief CUPED: variance reduction with a pre-period covariate.
+ * @param[out] out Result (size set by the caller).
+ * @param pre_a Pre-period covariate of A.
+ * @param post_a Outcome of A.
+ * @param n_a Units of A (>= 2).
+ * @param pre_b Pre-period covariate of B.
+ * @param post_b Outcome of B.
+ * @param n_b Units of B (>= 2).
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL (non-finite, n < 2, zero variance
+ *         of the covariate).
+ */
+PATRON_API int patron_abtest_cuped(patron_abtest_cuped_result *out, const double *pre_a, const double *post_a,
+                                   size_t n_a, const double *pre_b, const double *post_b, size_t n_b,
+                                   double alpha);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Time to event */
+/** @{ */
+
+/** Result of patron_abtest_logrank(). */
+typedef struct patron_abtest_logrank_result {
+    uint32_t size;          /**< Set to `sizeof` by the caller. */
+    double chisq;           /**< Log-rank chi-square (1 df), as R survdiff(rho = 0). */
+    double p;               /**< Upper-tail p-value. */
+    double log_p;           /**< Natural log of @ref p. */
+    double observed[2];     /**< Observed events in A and B. */
+    double expected[2];     /**< Expected events under H0. */
+    double median[2];       /**< Kaplan-Meier median time per arm, as R survfit (NaN when not reached). */
+    int64_t n[2];           /**< Customers per arm. */
+    int significant;        /**< 1 when p <= alpha. */
+} patron_abtest_logrank_result;
+
+/**
+ * @brief Log-rank test of two arms (time to next purchase, censored when
+ *        the customer has not bought yet).
+ * @param[out] out Result (size set by the caller).
+ * @param time Times (>= 0, finite).
+ * @param event 1 = event at that time, 0 = censored.
+ * @param arm 0 = A, 1 = B.
+ * @param n Number of customers.
+ * @param alpha Level for the verdict.
+ * @return #PATRON_OK, #PATRON_EINVAL (bad value, an empty arm), #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_logrank(patron_abtest_logrank_result *out, const double *time, const int *event,
+                                     const int *arm, size_t n, double alpha);
+
+/**
+ * @brief Kaplan-Meier survival of one arm at given times, with Greenwood
+ *        standard errors of S (as R summary(survfit)).
+ * @param[out] surv S(t) at each of @p at (caller array of @p n_at).
+ * @param[out] std_err Greenwood standard error of S(t) (NaN where S = 0); may be NULL.
+ * @param time Times.
+ * @param event Events (1) or censoring (0).
+ * @param arm Arm of each customer.
+ * @param n Customers.
+ * @param which_arm Arm to evaluate (0 or 1).
+ * @param at Evaluation times.
+ * @param n_at Count of @p at.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_km(double *surv, double *std_err, const double *time, const int *event,
+                                const int *arm, size_t n, int which_arm, const double *at, size_t n_at);
+
+/**
+ * @brief The whole Kaplan-Meier curve of one arm: one point per distinct
+ *        event time.
+ *
+ * Call it with @p cap = 0 (arrays may be NULL) to learn the number of
+ * points in @p count, then again with arrays of that size. The curve is a
+ * step function: S(t) = surv[i] for times[i] <= t < times[i + 1], and 1
+ * before times[0].
+ *
+ * @param[out] times Distinct event times, increasing (caller array of @p cap; may be NULL when cap is 0).
+ * @param[out] surv S just after each time.
+ * @param[out] std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param[out] at_risk Customers at risk just before each time; may be NULL.
+ * @param cap Capacity of the arrays.
+ * @param[out] count Number of points of the curve (may exceed @p cap; then
+ *             only the first @p cap are written).
+ * @param time Times.
+ * @param event Events (1) or censoring (0).
+ * @param arm Arm of each customer.
+ * @param n Customers.
+ * @param which_arm Arm (0 or 1).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t *at_risk, size_t cap,
+                                      size_t *count, const double *time, const int *event, const int *arm, size_t n,
+                                      int which_arm);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Bayesian */
+/** @{ */
+
+/** Result of patron_abtest_beta_binomial(). */
+typedef struct patron_abtest_beta_result {
+    uint32_t size;                /**< Set to `sizeof` by the caller. */
+    double posterior_a[2];        /**< Beta(alpha, beta) posterior of A. */
+    double posterior_b[2];        /**< Of B. */
+    double posterior_mean_a;      /**< Posterior mean of A. */
+    double posterior_mean_b;      /**< Of B. */
+    double prob_b_beats_a;        /**< P(p_B > p_A): Evan Miller's closed form for integer parameters, quadrature otherwise. */
+    double expected_loss_choose_b;/**< E[max(p_A - p_B, 0)]. */
+    double expected_loss_choose_a;/**< E[max(p_B - p_A, 0)]. */
+} patron_abtest_beta_result;
+
+/**
+ * @brief Beta-binomial posterior comparison of two conversion rates.
+ * @param[out] out Result (size set by the caller).
+ * @param x_a Conversions of A.
+ * @param n_a Trials of A.
+ * @param x_b Conversions of B.
+ * @param n_b Trials of B.
+ * @param prior_alpha Prior alpha (> 0), e.g. 1.
+ * @param prior_beta Prior beta (> 0), e.g. 1.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_beta_binomial(patron_abtest_beta_result *out, int64_t x_a, int64_t n_a,
+                                           int64_t x_b, int64_t n_b, double prior_alpha, double prior_beta);
+
+/** Result of patron_abtest_bayes_normal(). */
+typedef struct patron_abtest_bayes_normal_result {
+    uint32_t size;                /**< Set to `sizeof` by the caller. */
+    double posterior_mean;        /**< Posterior mean of D = mean_b - mean_a. */
+    double posterior_sd;          /**< Posterior sd of D. */
+    double chance_to_win;         /**< P(D > 0). */
+    double credible_interval[2];  /**< Equal-tailed 1 - alpha interval. */
+    double risk_choose_control;   /**< E[max(D, 0)]. */
+    double risk_choose_treatment; /**< E[max(-D, 0)]. */
+} patron_abtest_bayes_normal_result;
+
+/**
+ * @brief Normal-normal model of the absolute effect (gbstats style).
+ * @param[out] out Result (size set by the caller).
+ * @param a Summary of A (n >= 1).
+ * @param b Summary of B.
+ * @param alpha Level of the credible interval.
+ * @param prior_mean Prior mean of D (ignored when prior_variance is 0).
+ * @param prior_variance Prior variance of D, or 0 for the flat (improper) prior.
+ * @return #PATRON_OK or #PATRON_EINVAL (also when both arms have zero variance).
+ */
+PATRON_API int patron_abtest_bayes_normal(patron_abtest_bayes_normal_result *out, const patron_abtest_summary *a,
+                                          const patron_abtest_summary *b, double alpha, double prior_mean,
+                                          double prior_variance);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Sequential testing */
+/** @{ */
+
+/**
+ * @brief Mixture SPRT (Johari et al.): likelihood ratios and always-valid
+ *        p-values over a series of looks.
+ *
+ * Lambda_k = sqrt(V/(V + n tau2)) exp(n^2 tau2 (d - theta0)^2 / (2 V (V + n tau2)))
+ * with V = 2 sigma2, or V = p_a(1 - p_a) + p_b(1 - p_b) when the Bernoulli
+ * rates are given; p_k = min(1, running min of 1/Lambda).
+ *
+ * @param[out] lambda Likelihood ratio per look (caller array of @p k).
+ * @param[out] p_value Always-valid p-value per look (caller array).
+ * @param[out] reject 1 when p_value <= alpha (caller array, may be NULL).
+ * @param n Observations per arm at each look (increasing, >= 1).
+ * @param mean_diff Mean difference B - A at each look.
+ * @param rate_a Conversion rate of A per look, or NULL to use sigma2.
+ * @param rate_b Conversion rate of B per look (with rate_a).
+ * @param k Number of looks.
+ * @param sigma2 Per-observation variance of each arm (> 0 unless rates are given).
+ * @param tau2 Mixing variance (> 0).
+ * @param theta0 Null effect.
+ * @param alpha Level.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_msprt(double *lambda, double *p_value, int *reject, const int64_t *n,
+                                   const double *mean_diff, const double *rate_a, const double *rate_b,
+                                   size_t k, double sigma2, double tau2, double theta0, double alpha);
+
+/** Result of patron_abtest_confidence_sequence(). */
+typedef struct patron_abtest_cs_result {
+    uint32_t size;              /**< Set to `sizeof` by the caller. */
+    double rho;                 /**< Mixture parameter from N*. */
+    double halfwidth;           /**< Half-width of the always-valid interval. */
+    double ci[2];               /**< estimate -/+ halfwidth. */
+    double e_value;             /**< Mixture e-value against test_value. */
+    double p_value;             /**< min(1, 1/e_value) (no running minimum, as gbstats). */
+    double fixed_halfwidth;     /**< The fixed-horizon z half-width, for comparison. */
+    int significant;            /**< 1 when the interval excludes test_value. */
+} patron_abtest_cs_result;
+
+/**
+ * @brief GrowthBook's asymptotic confidence sequence for an estimate with
+ *        standard error se after n_total units.
+ * @param[out] out Result (size set by the caller).
+ * @param estimate Point estimate.
+ * @param se Its standard error (> 0).
+ * @param n_total Units in both arms (>= 1).
+ * @param alpha Level in (0, 1).
+ * @param n_star Tuning N* (> 0; GrowthBook's default 5000).
+ * @param test_value Null value (0).
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_confidence_sequence(patron_abtest_cs_result *out, double estimate, double se,
+                                                 int64_t n_total, double alpha, double n_star,
+                                                 double test_value);
+
+/** Alpha-spending family for patron_abtest_group_sequential(). */
+typedef enum patron_abtest_spending {
+    PATRON_ABTEST_SPEND_OBF = 0,    /**< Lan-DeMets O'Brien-Fleming type: 2 - 2 Phi(z_{1-a/2} / sqrt(t)). */
+    PATRON_ABTEST_SPEND_POCOCK = 1  /**< Lan-DeMets Pocock type: a ln(1 + (e - 1) t). */
+} patron_abtest_spending;
+
+/**
+ * @brief One-sided efficacy bounds of a group-sequential design by alpha
+ *        spending (numerical integration of the canonical joint normal).
+ * @param[out] cumulative_alpha Alpha spent up to each look (caller array of @p k).
+ * @param[out] z_bounds Efficacy bound per look.
+ * @param[out] nominal_p Nominal one-sided p-value of each bound (may be NULL).
+ * @param information_rates Increasing information fractions in (0, 1], last = 1.
+ * @param k Looks (1..50).
+ * @param alpha_one_sided One-sided level in (0, 0.5).
+ * @param spending Spending family.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_group_sequential(double *cumulative_alpha, double *z_bounds, double *nominal_p,
+                                              const double *information_rates, size_t k,
+                                              double alpha_one_sided, patron_abtest_spending spending);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Planning */
+/** @{ */
+
+/** Result of patron_abtest_power_prop(). */
+typedef struct patron_abtest_power_prop_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    double cohen_h;                /**< 2 asin sqrt(p2) - 2 asin sqrt(p1). */
+    double n1_cohen_h;             /**< Control-arm size by Cohen's h (statsmodels NormalIndPower; both tails when two-sided). */
+    int64_t n1_cohen_h_ceil;       /**< Rounded up. */
+    double n1_pooled;              /**< Pooled-variance formula (Fleiss, no continuity correction; R power.prop.test). */
+    int64_t n1_pooled_ceil;        /**< Rounded up. */
+    double n1_pooled_strict;       /**< Pooled formula counting the opposite tail (R strict = TRUE); NaN unless ratio = 1 and two-sided. */
+    int64_t n1_pooled_strict_ceil; /**< Rounded up (-1 when not computed). */
+    double n_evanmiller;           /**< evanmiller.org formula per arm (NaN unless p1 <= 0.5, p2 > p1, ratio 1). */
+    int64_t n_evanmiller_round;    /**< Rounded to nearest (-1 when not computed). */
+    double power_cohen_h;          /**< Power at n1_given by Cohen's h (NaN when n1_given <= 0). */
+    double power_pooled;           /**< Power at n1_given by the pooled formula. */
+    double power_pooled_strict;    /**< Power at n1_given, strict (both tails; ratio 1 only). */
+} patron_abtest_power_prop_result;
+
+/**
+ * @brief Power and sample size for comparing two proportions.
+ * @param[out] out Result (size set by the caller).
+ * @param p1 Control rate in (0, 1).
+ * @param p2 Treatment rate in (0, 1), != p1.
+ * @param alpha Level in (0, 1) (two-sided when sides = 2).
+ * @param power Target power in (0, 1).
+ * @param ratio n2 / n1 (> 0).
+ * @param sides 2 for a two-sided test, 1 for one-sided.
+ * @param n1_given Control size at which to report power, or <= 0 for none.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ECONVERGE.
+ */
+PATRON_API int patron_abtest_power_prop(patron_abtest_power_prop_result *out, double p1, double p2, double alpha,
+                                        double power, double ratio, int sides, double n1_given);
+
+/** Result of patron_abtest_power_mean(). */
+typedef struct patron_abtest_power_mean_result {
+    uint32_t size;           /**< Set to `sizeof` by the caller. */
+    double effect_size_d;    /**< delta / sd. */
+    double n1_z;             /**< Normal formula (opposite tail ignored). */
+    int64_t n1_z_ceil;       /**< Rounded up. */
+    double n1_t;             /**< Noncentral t, both tails (statsmodels TTestIndPower, R power.t.test strict). */
+    int64_t n1_t_ceil;       /**< Rounded up. */
+} patron_abtest_power_mean_result;
+
+/**
+ * @brief Sample size for comparing two means with a common sd.
+ * @param[out] out Result (size set by the caller).
+ * @param delta Difference to detect (!= 0).
+ * @param sd Common standard deviation (> 0).
+ * @param alpha Level in (0, 1).
+ * @param power Target power.
+ * @param ratio n2 / n1.
+ * @param sides 2 or 1.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ECONVERGE.
+ */
+PATRON_API int patron_abtest_power_mean(patron_abtest_power_mean_result *out, double delta, double sd, double alpha,
+                                        double power, double ratio, int sides);
+
+/** Result of patron_abtest_mde(). */
+typedef struct patron_abtest_mde_result {
+    uint32_t size;                     /**< Set to `sizeof` by the caller. */
+    double mde_abs_mean;               /**< (z + z) sd sqrt(1/n1 + 1/n2); NaN without sd. */
+    double mde_abs_prop_pooled;        /**< p2 - p1 > 0 solving the pooled formula; NaN without p1. */
+    double mde_rel_prop_pooled;        /**< The same divided by p1. */
+    double mde_abs_prop_baseline;      /**< (z + z) sqrt(p1 (1 - p1)(1 + 1/k) / n1). */
+} patron_abtest_mde_result;
+
+/**
+ * @brief Minimum detectable effect for a given sample.
+ * @param[out] out Result (size set by the caller).
+ * @param n1 Control size (> 1).
+ * @param alpha Level.
+ * @param power Target power.
+ * @param ratio n2 / n1.
+ * @param sides 2 or 1.
+ * @param sd Standard deviation of the metric, or NaN/<= 0 to skip the mean MDE.
+ * @param p1 Control rate in (0, 1), or NaN to skip the proportion MDEs.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ECONVERGE.
+ */
+PATRON_API int patron_abtest_mde(patron_abtest_mde_result *out, double n1, double alpha, double power, double ratio,
+                                 int sides, double sd, double p1);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Multiple arms and metrics; small samples */
+/** @{ */
+
+/**
+ * @brief Holm, Benjamini-Hochberg and Bonferroni adjusted p-values, in the
+ *        input order.
+ * @param[out] holm Holm step-down adjusted p-values (caller array of @p m; may be NULL).
+ * @param[out] bh Benjamini-Hochberg step-up adjusted p-values (may be NULL).
+ * @param[out] bonferroni Bonferroni adjusted p-values (may be NULL).
+ * @param p Raw p-values in [0, 1].
+ * @param m Count (>= 1).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_adjust(double *holm, double *bh, double *bonferroni, const double *p, size_t m);
+
+/** Result of patron_abtest_permutation(). */
+typedef struct patron_abtest_perm_result {
+    uint32_t size;          /**< Set to `sizeof` by the caller. */
+    double diff;            /**< Mean of treated periods - mean of control periods. */
+    double p_two_sided;     /**< Share of assignments with |diff| >= |observed| (observed included). */
+    double p_greater;       /**< Share with diff >= observed. */
+    double p_less;          /**< Share with diff <= observed. */
+    int64_t permutations;   /**< Assignments evaluated. */
+    int exact;              /**< 1 when all assignments were enumerated. */
+    int significant;        /**< 1 when p_two_sided <= alpha. */
+    const char *caveats;    /**< Static text: what this design can and cannot show. */
+} patron_abtest_perm_result;
+
+/**
+ * @brief Permutation test for the time-experiment design (alternating
+ *        periods with and without the treatment), on period means.
+ *
+ * Enumerates every way of choosing which periods were treated when that is
+ * at most @p max_permutations, otherwise draws that many random relabelings
+ * with a SplitMix64 stream from @p seed (reproducible on every platform) and
+ * reports (1 + hits) / (1 + draws).
+ *
+ * @param[out] out Result (size set by the caller).
+ * @param period_means Metric per period (finite).
+ * @param treated 1 when the period had the treatment, else 0.
+ * @param n_periods Periods (>= 2, at least one of each kind, <= 62).
+ * @param alpha Level.
+ * @param max_permutations Enumeration limit and number of random draws (>= 100).
+ * @param seed Random seed for the Monte Carlo case.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ */
+PATRON_API int patron_abtest_permutation(patron_abtest_perm_result *out, const double *period_means,
+                                         const int *treated, size_t n_periods, double alpha,
+                                         int64_t max_permutations, uint64_t seed);
+/** @} */
+
+PATRON_END_DECLS
+
+#endif

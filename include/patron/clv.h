@@ -1,0 +1,399 @@
+/**
+ * @file clv.h
+ * @brief Buy-till-you-die customer-lifetime-value models: BG/NBD, MBG/NBD,
+ *        Pareto/NBD, BG/BB and the Gamma-Gamma spend model.
+ *
+ * The models and their parameters (named as in the papers):
+ *
+ * | model                | parameters (index 0..)   | data                          |
+ * |----------------------|--------------------------|-------------------------------|
+ * | #PATRON_CLV_BGNBD    | r, alpha, a, b           | frequency x, recency t_x, T   |
+ * | #PATRON_CLV_MBGNBD   | r, alpha, a, b           | frequency x, recency t_x, T   |
+ * | #PATRON_CLV_PNBD     | r, alpha, s, beta        | frequency x, recency t_x, T   |
+ * | #PATRON_CLV_BGBB     | alpha, beta, gamma, delta| x, t_x, n (integer periods)   |
+ * | #PATRON_CLV_GG       | p, q, gamma              | x, mean repeat spend          |
+ *
+ * Frequency is the number of *repeat* purchases, recency the age of the
+ * customer at the last repeat purchase (0 when frequency is 0) and T the age
+ * at the end of the observation period, all in one time unit of the
+ * caller's choice (days, weeks). For BG/BB, x and t_x count the
+ * opportunities with a transaction and the last such opportunity, and the
+ * T column holds n, the number of opportunities (whole numbers).
+ *
+ * Fitting maximises the log-likelihood (the papers' definition: the sum over
+ * customers, weighted) over log-parameters with analytic gradients and a
+ * BFGS quasi-Newton method with a Wolfe line search, from several starting
+ * points. Identical rows are compressed first, so a million customers
+ * measured in whole days or weeks cost a few thousand distinct rows.
+ * Results are deterministic: the same input (in any row order) gives
+ * bit-identical output.
+ *
+ * Thread safety: every function here is pure and reentrant; concurrent calls
+ * on different outputs are safe.
+ */
+#ifndef PATRON_CLV_H
+#define PATRON_CLV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "patron/common.h"
+#include "patron/summary.h"
+
+PATRON_BEGIN_DECLS
+
+/** @brief The models. */
+typedef enum patron_clv_model {
+    PATRON_CLV_BGNBD = 1,  /**< BG/NBD (Fader, Hardie & Lee 2005). */
+    PATRON_CLV_MBGNBD = 2, /**< MBG/NBD (Batislam, Denizel & Filiztekin 2007). */
+    PATRON_CLV_PNBD = 3,   /**< Pareto/NBD (Schmittlein, Morrison & Colombo 1987). */
+    PATRON_CLV_BGBB = 4,   /**< BG/BB for discrete opportunities (Fader, Hardie & Shang 2010). */
+    PATRON_CLV_GG = 5      /**< Gamma-Gamma spend (Fader, Hardie & Lee 2005 note). */
+} patron_clv_model;
+
+/** @brief Largest number of parameters of any model. */
+#define PATRON_CLV_MAX_PARAMS 4
+
+/**
+ * @brief Customer data, as parallel caller-owned arrays of length @c n.
+ *
+ * The library only reads the arrays, and never keeps pointers to them.
+ */
+typedef struct patron_clv_data {
+    size_t n;                /**< Number of rows. */
+    const double *frequency; /**< x: repeat purchases (a whole number >= 0). */
+    const double *recency;   /**< t_x: age at the last repeat purchase, 0 <= t_x <= T (0 when x is 0). */
+    const double *T;         /**< T: age at the end of observation (> 0); for BG/BB, n opportunities. */
+    const double *monetary;  /**< Mean repeat-purchase value (> 0 when x > 0); used by Gamma-Gamma only, else may be NULL. */
+    const double *weights;   /**< Optional (NULL = all 1): number of customers each row stands for (>= 0, finite). */
+} patron_clv_data;
+
+/** @brief Fitting options; initialise with #PATRON_CLV_FIT_OPTIONS_INIT. */
+typedef struct patron_clv_fit_options {
+    uint32_t size;    /**< `sizeof(patron_clv_fit_options)`; set by the _INIT macro. */
+    double penalizer; /**< L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2). Default 0. */
+    double gtol;      /**< Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9. */
+    int32_t max_iter; /**< Iteration limit per start. Default 500. */
+    int32_t n_starts; /**< 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the best, falling back to the next on failure. 1..4: run that many starts and keep the best converged one. */
+} patron_clv_fit_options;
+
+/** Initialiser for #patron_clv_fit_options with the defaults. */
+#define PATRON_CLV_FIT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_fit_options), 0.0, 1e-9, 500, 0 }
+
+/**
+ * @brief Model parameters (what a fit returns, what predictions take).
+ *
+ * `p` holds the parameters in the order of the table in this file's
+ * description; unused slots are 0.
+ */
+typedef struct patron_clv_params {
+    patron_clv_model model;            /**< Which model. */
+    double p[PATRON_CLV_MAX_PARAMS];   /**< Parameters, all > 0. */
+} patron_clv_params;
+
+/** @brief Everything a fit reports. Caller-owned; filled by patron_clv_fit(). */
+typedef struct patron_clv_fit_result {
+    uint32_t size;                   /**< `sizeof(patron_clv_fit_result)`; set it before the call (or use #PATRON_CLV_FIT_RESULT_INIT). */
+    patron_clv_params params;        /**< The maximum-likelihood (or penalised) estimate. */
+    int32_t n_params;                /**< Number of parameters of the model (3 or 4). */
+    double se[PATRON_CLV_MAX_PARAMS]; /**< Standard errors from the observed information, natural scale. */
+    double cov[PATRON_CLV_MAX_PARAMS * PATRON_CLV_MAX_PARAMS]; /**< Covariance matrix (row-major, n_params x n_params in the top-left block). */
+    double log_likelihood;           /**< Weighted sum of per-customer log-likelihoods (the papers' LL, without the penalty). */
+    double grad_norm;                /**< Max |gradient| of the objective -mean(LL)+penalty in log-parameters at the optimum. */
+    int32_t iterations;              /**< Quasi-Newton iterations of the winning start. */
+    int32_t status;                  /**< #PATRON_OK when converged (the only value returned with a filled result). */
+    double n_customers;              /**< Total weight of the rows used. */
+    int64_t n_distinct;              /**< Distinct rows after compression. */
+} patron_clv_fit_result;
+
+/** Initialiser for #patron_clv_fit_result (sets `size`). */
+#define PATRON_CLV_FIT_RESULT_INIT { (uint32_t)sizeof(patron_clv_fit_result), { PATRON_CLV_BGNBD, { 0, 0, 0, 0 } }, 0, { 0, 0, 0, 0 }, { 0 }, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Name of a model ("bgnbd", "mbgnbd", "pnbd", "bgbb", "gg").
+ * @return A static string, or NULL for an unknown model.
+ */
+PATRON_API const char *patron_clv_model_name(patron_clv_model model);
+
+/**
+ * @brief Model from its name (as patron_clv_model_name() spells it).
+ * @param[out] out The model.
+ * @param name The name.
+ * @return #PATRON_OK, or #PATRON_EINVAL for an unknown name.
+ */
+PATRON_API int patron_clv_model_from_name(patron_clv_model *out, const char *name);
+
+/**
+ * @brief Number of parameters of @p model (4, or 3 for Gamma-Gamma); 0 for
+ *        an unknown model.
+ */
+PATRON_API int patron_clv_param_count(patron_clv_model model);
+
+/**
+ * @brief The paper's name of parameter @p i of @p model ("r", "alpha", ...).
+ * @return A static string, or NULL when @p i or @p model is out of range.
+ */
+PATRON_API const char *patron_clv_param_name(patron_clv_model model, int i);
+
+/**
+ * @brief Fit a model by maximum likelihood.
+ *
+ * Rows are validated (finite values, whole-number x, 0 <= t_x <= T, t_x = 0
+ * when x = 0, for BG/BB whole-number t_x <= n and x <= t_x), zero-weight
+ * rows are ignored and identical rows are merged. Gamma-Gamma ignores rows
+ * with x = 0 (they carry no spend information).
+ *
+ * @param[out] out Filled on success only; its `size` member must be set
+ *        (#PATRON_CLV_FIT_RESULT_INIT).
+ * @param model The model.
+ * @param data The customers (read only, not retained).
+ * @param opts Options, or NULL for the defaults.
+ * @return #PATRON_OK; #PATRON_EINVAL for bad arguments or data (the message
+ *         names the row, the field and the value); #PATRON_ECONVERGE when no
+ *         start converged, the log-likelihood is not finite, a parameter ran
+ *         off to 0 or infinity, or the information matrix is not positive
+ *         definite (the reason is in patron_errmsg()); #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
+                              const patron_clv_data *data, const patron_clv_fit_options *opts);
+
+/**
+ * @brief Per-row log-likelihood at @p params (unweighted).
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params Parameters.
+ * @param data The customers.
+ * @return #PATRON_OK, #PATRON_EINVAL (bad parameters or data).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
+                                         const patron_clv_data *data);
+
+/**
+ * @brief Conditional expected number of purchases in the next @p t periods,
+ *        given each customer's history (x, t_x, T). Not for Gamma-Gamma.
+ *
+ * For BG/BB, @p t is a whole number of future opportunities.
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers (frequency, recency, T).
+ * @param t Horizon (>= 0).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM, or #PATRON_ERANGE when
+ *         a series would not converge (horizon far beyond the data scale).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_expected_purchases(double *out, const patron_clv_params *params,
+                                             const patron_clv_data *data, double t);
+
+/**
+ * @brief Probability that each customer is still alive at the end of the
+ *        observation (for BG/BB: at opportunity n + 1, as in the paper).
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_prob_alive(double *out, const patron_clv_params *params,
+                                     const patron_clv_data *data);
+
+/**
+ * @brief Conditional expectation and P(alive) in one pass (the rows are
+ *        validated and compressed once).
+ *
+ * @param[out] expected Caller array of `data->n` values for the expected
+ *        purchases in the next @p t periods, or NULL to skip them.
+ * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ *        Not both NULL. Untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers.
+ * @param t Horizon (>= 0; ignored when @p expected is NULL).
+ * @return As patron_clv_expected_purchases().
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
+                                  const patron_clv_data *data, double t);
+
+/**
+ * @brief Unconditional expected number of purchases E[X(t)] of a new
+ *        customer in (0, t], for each of the @p n values in @p t.
+ *
+ * @param[out] out Caller array of @p n values.
+ * @param params Transaction-model parameters.
+ * @param t Horizons (>= 0; whole numbers for BG/BB).
+ * @param n Number of horizons.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ERANGE (series not converging).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_expected_purchases_new(double *out, const patron_clv_params *params,
+                                                 const double *t, size_t n);
+
+/**
+ * @brief Probability P(X(t) = k) that a new customer makes exactly k
+ *        purchases in (0, t], for @p n pairs (t[i], k[i]).
+ *
+ * Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives
+ * #PATRON_EUNSUPPORTED.
+ *
+ * @param[out] out Caller array of @p n probabilities.
+ * @param params Transaction-model parameters.
+ * @param t Horizons (>= 0).
+ * @param k Counts (>= 0).
+ * @param n Number of pairs.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_prob_purchases(double *out, const patron_clv_params *params,
+                                         const double *t, const int64_t *k, size_t n);
+
+/**
+ * @brief Expected cumulative repeat purchases of a cohort of new customers
+ *        acquired at different times: out[j] = sum_i w_i E[X(h[j] - birth[i])]
+ *        over customers with birth[i] < h[j].
+ *
+ * This is the "tracking plot" of the papers (CDNOW: birth = 39 - T).
+ *
+ * @param[out] out Caller array of @p n_h totals.
+ * @param params Transaction-model parameters (not Gamma-Gamma).
+ * @param birth Acquisition time of each customer, on the horizons' clock.
+ * @param weights Optional weights (NULL = 1 each).
+ * @param n Number of customers.
+ * @param h Horizons.
+ * @param n_h Number of horizons.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM, #PATRON_ERANGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_expected_cohort(double *out, const patron_clv_params *params,
+                                          const double *birth, const double *weights, size_t n,
+                                          const double *h, size_t n_h);
+
+/**
+ * @brief Gamma-Gamma conditional expected average spend per transaction:
+ *        E[M | x, m] = (q - 1)/(p x + q - 1) * gamma p/(q - 1) + p x/(p x + q - 1) * m.
+ *
+ * Customers with x = 0 get the population mean gamma p / (q - 1).
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params Gamma-Gamma parameters (q must exceed 1).
+ * @param data The customers (frequency and monetary are read).
+ * @return #PATRON_OK, #PATRON_EINVAL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_expected_spend(double *out, const patron_clv_params *params,
+                                         const patron_clv_data *data);
+
+/**
+ * @brief Customer lifetime value over @p months months with monthly
+ *        discounting, the way lifetimes' `customer_lifetime_value` computes it:
+ *        sum over m = 1..months of spend * (CE(m f) - CE((m - 1) f)) / (1 + d)^m,
+ *        where CE is the conditional expected number of purchases, f =
+ *        @p periods_per_month (4.345 for weeks, 30 for days) and spend is
+ *        the Gamma-Gamma expected spend.
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param tx Transaction-model parameters (BG/NBD, MBG/NBD, Pareto/NBD).
+ * @param spend Gamma-Gamma parameters, or NULL to use data->monetary as the
+ *        spend per transaction.
+ * @param data The customers (monetary is required).
+ * @param months Horizon in months (1..1200).
+ * @param discount Monthly discount rate d (>= 0).
+ * @param periods_per_month Time units per month (> 0).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM, #PATRON_ERANGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
+                                         const patron_clv_params *spend,
+                                         const patron_clv_data *data, int months,
+                                         double discount, double periods_per_month);
+
+/**
+ * @brief Discounted expected residual transactions (DERT).
+ *
+ * Pareto/NBD: continuous discounting at rate @p discount per time unit,
+ * DERT = integral over t > 0 of exp(-discount t) times the expected purchase
+ * rate given the history (Fader, Hardie & Lee 2005, "RFM and CLV").
+ * BG/BB: discount rate per opportunity, DERT at opportunity n + 1 onwards
+ * (Fader, Hardie & Shang 2010, eq. 15). Other models: #PATRON_EUNSUPPORTED.
+ * Multiply by an expected spend to get a lifetime value.
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params Pareto/NBD or BG/BB parameters.
+ * @param data The customers.
+ * @param discount Discount rate (> 0).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED, #PATRON_ERANGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_dert(double *out, const patron_clv_params *params,
+                               const patron_clv_data *data, double discount);
+
+/**
+ * @brief Point a #patron_clv_data at the columns of a customer frame.
+ *
+ * Uses the double columns `frequency`, `recency`, `T` (for BG/BB: `n`, or
+ * `periods`, or `T`), `monetary_value` and `weights` when present (the
+ * last two are optional, except `monetary_value` for Gamma-Gamma). This is
+ * what patron_summarize() and patron_frame_read_csv() produce.
+ *
+ * @param[out] out Filled on success; its pointers borrow the frame's
+ *        columns and stay valid until the frame is freed.
+ * @param frame The frame (not modified).
+ * @param model The model the data are for (decides the columns needed).
+ * @return #PATRON_OK; #PATRON_ENOTFOUND naming a missing column;
+ *         #PATRON_EINVAL (a column is not numeric, NULL arguments).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_data_from_frame(patron_clv_data *out, const patron_frame *frame,
+                                          patron_clv_model model);
+
+/**
+ * @brief patron_clv_fit() on the columns of a customer frame (see
+ *        patron_clv_data_from_frame()).
+ * @param[out] out As patron_clv_fit().
+ * @param model The model.
+ * @param frame The frame (not modified).
+ * @param opts Options, or NULL.
+ * @return As patron_clv_fit() and patron_clv_data_from_frame().
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model model,
+                                    const patron_frame *frame, const patron_clv_fit_options *opts);
+
+/**
+ * @brief Append prediction columns to a customer frame.
+ *
+ * Transaction models add `expected_purchases` (over @p horizon) and
+ * `p_alive`; Gamma-Gamma adds `expected_spend` (@p horizon is ignored).
+ * The values are computed before any column is added, and a failure
+ * (including an allocation failure while adding the second column) leaves
+ * the frame untouched.
+ *
+ * @param frame The frame to extend (must have the model's columns).
+ * @param params Parameters.
+ * @param horizon Horizon of the conditional expectation (>= 0).
+ * @return #PATRON_OK; #PATRON_ECONFLICT when a column of that name exists;
+ *         as patron_clv_data_from_frame() and patron_clv_expected_purchases().
+ * @par Thread safety
+ * Not for concurrent use on the same frame.
+ */
+PATRON_API int patron_clv_predict_frame(patron_frame *frame, const patron_clv_params *params,
+                                        double horizon);
+
+PATRON_END_DECLS
+
+#endif /* PATRON_CLV_H */

@@ -1,0 +1,105 @@
+/* Shared helpers: result copying and filling normal/t tests. */
+#include <math.h>
+#include <string.h>
+#include <stdint.h>
+
+#include "abtest_int.h"
+#include "internal/dist.h"
+#include "internal/error.h"
+
+int patron__ab_check_out(const void *out, size_t min_size, const char *what)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "%s: out is NULL", what);
+    uint32_t size;
+    memcpy(&size, out, sizeof size);
+    if (size < min_size)
+        return patron__fail(PATRON_EINVAL,
+                            "%s: out->size is %u, expected at least %zu (set it to sizeof the struct)",
+                            what, (unsigned)size, min_size);
+    return PATRON_OK;
+}
+
+void patron__ab_copy_out(void *out, const void *res, size_t full)
+{
+    uint32_t size;
+    memcpy(&size, out, sizeof size);
+    size_t n = size < full ? size : full;
+    memcpy((char *)out + sizeof size, (const char *)res + sizeof size, n - sizeof size);
+}
+
+int patron__ab_check_alpha(double alpha, const char *fn)
+{
+    if (!(alpha > 0 && alpha < 1))
+        return patron__fail(PATRON_EINVAL, "%s: alpha %g is outside (0, 1)", fn, alpha);
+    return PATRON_OK;
+}
+
+void patron__ab_fill_nan(patron_abtest_test *t)
+{
+    t->statistic = t->df = t->effect = t->se = NAN;
+    t->p_two_sided = t->p_greater = t->p_less = t->log_p_two_sided = NAN;
+    t->ci_low = t->ci_high = NAN;
+    t->significant = 0;
+}
+
+static void fill_degenerate(patron_abtest_test *t, double effect)
+{
+    if (effect == 0 || isnan(effect)) {
+        /* 0/0: no evidence of any difference. */
+        t->statistic = NAN;
+        t->p_two_sided = t->p_greater = t->p_less = 1;
+        t->log_p_two_sided = 0;
+    } else {
+        t->statistic = effect > 0 ? INFINITY : -INFINITY;
+        t->p_two_sided = 0;
+        t->log_p_two_sided = -INFINITY;
+        t->p_greater = effect > 0 ? 0 : 1;
+        t->p_less = effect > 0 ? 1 : 0;
+    }
+    t->ci_low = t->ci_high = effect;
+}
+
+void patron__ab_fill_z(patron_abtest_test *t, double effect, double se, double alpha)
+{
+    t->effect = effect;
+    t->se = se;
+    t->df = NAN;
+    if (se == 0) {
+        fill_degenerate(t, effect);
+    } else {
+        double z = effect / se;
+        t->statistic = z;
+        double az = fabs(z);
+        t->p_two_sided = 2 * patron__norm_sf(az);
+        t->log_p_two_sided = AB_LN2 + patron__norm_logsf(az);
+        t->p_greater = patron__norm_sf(z);
+        t->p_less = patron__norm_cdf(z);
+        double c = patron__norm_isf(alpha / 2);
+        t->ci_low = effect - c * se;
+        t->ci_high = effect + c * se;
+    }
+    t->significant = t->p_two_sided <= alpha;
+}
+
+void patron__ab_fill_t(patron_abtest_test *t, double effect, double se, double df, double alpha)
+{
+    t->effect = effect;
+    t->se = se;
+    t->df = df;
+    if (se == 0) {
+        fill_degenerate(t, effect);
+    } else {
+        double st = effect / se;
+        t->statistic = st;
+        double at = fabs(st);
+        t->p_two_sided = 2 * patron__t_sf(at, df);
+        t->log_p_two_sided = AB_LN2 + patron__t_logsf(at, df);
+        t->p_greater = patron__t_sf(st, df);
+        t->p_less = patron__t_cdf(st, df);
+        double c = patron__t_isf(alpha / 2, df);
+        t->ci_low = effect - c * se;
+        t->ci_high = effect + c * se;
+    }
+    t->significant = t->p_two_sided <= alpha;
+}

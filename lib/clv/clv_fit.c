@@ -1,0 +1,475 @@
+/* Maximum-likelihood fitting of the CLV models: BFGS on log-parameters from
+ * several starts, a Newton polish with the finite-differenced Hessian of the
+ * analytic gradient, and standard errors from the observed information. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clv_impl.h"
+#include "clv_models.h"
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/optim.h"
+#include "internal/options.h"
+
+/* Parameters beyond exp(+-LOG_BOUND) count as "ran off to the boundary". */
+#define LOG_BOUND 23.0258509299404568 /* log(1e10) */
+
+static const char *const model_names[] = {NULL, "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"};
+static const char *const param_names[6][4] = {
+    {NULL, NULL, NULL, NULL},
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "s", "beta"},
+    {"alpha", "beta", "gamma", "delta"},
+    {"p", "q", "gamma", NULL},
+};
+
+const char *patron_clv_model_name(patron_clv_model model)
+{
+    if ((int)model < 1 || (int)model > 5)
+        return NULL;
+    return model_names[model];
+}
+
+int patron_clv_model_from_name(patron_clv_model *out, const char *name)
+{
+    if (!out || !name)
+        return patron__fail(PATRON_EINVAL, "model name is NULL");
+    for (int i = 1; i <= 5; i++)
+        if (!strcmp(name, model_names[i])) {
+            *out = (patron_clv_model)i;
+            return PATRON_OK;
+        }
+    return patron__fail(PATRON_EINVAL,
+                        "unknown model '%s' (expected bgnbd, mbgnbd, pnbd, bgbb or gg)", name);
+}
+
+int patron_clv_param_count(patron_clv_model model)
+{
+    if ((int)model < 1 || (int)model > 5)
+        return 0;
+    return model == PATRON_CLV_GG ? 3 : 4;
+}
+
+const char *patron_clv_param_name(patron_clv_model model, int i)
+{
+    if (i < 0 || i >= patron_clv_param_count(model))
+        return NULL;
+    return param_names[model][i];
+}
+
+typedef struct fit_ctx {
+    patron_clv_model model;
+    const clv_rows *R;
+    double *scratch;
+    double penalizer;
+    int k;
+} fit_ctx;
+
+/* Objective in log-parameters: -LL/W + penalizer * sum(exp(theta)^2). */
+static double objective(void *vctx, const double *theta, double *grad)
+{
+    fit_ctx *c = vctx;
+    double p[4], gn[4];
+    for (int i = 0; i < c->k; i++) {
+        p[i] = exp(theta[i]);
+        if (!(p[i] > 0) || !isfinite(p[i]))
+            return INFINITY;
+    }
+    double ll = clv_ll(c->model, c->R, p, gn, NULL, c->scratch);
+    if (!isfinite(ll))
+        return INFINITY;
+    double W = c->R->W, f = -ll / W;
+    for (int i = 0; i < c->k; i++) {
+        f += c->penalizer * p[i] * p[i];
+        grad[i] = (-gn[i] / W + 2 * c->penalizer * p[i]) * p[i];
+    }
+    return f;
+}
+
+/* Cholesky inverse of a k x k SPD matrix; -1 if not positive definite. */
+static int spd_inverse(const double *A, double *inv, int k)
+{
+    double L[16] = {0};
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j <= i; j++) {
+            double s = A[i * k + j];
+            for (int m = 0; m < j; m++)
+                s -= L[i * 4 + m] * L[j * 4 + m];
+            if (i == j) {
+                if (!(s > 0))
+                    return -1;
+                L[i * 4 + i] = sqrt(s);
+            } else {
+                L[i * 4 + j] = s / L[j * 4 + j];
+            }
+        }
+    /* inv = L^-T L^-1: solve column by column */
+    for (int col = 0; col < k; col++) {
+        double y[4], xx[4];
+        for (int i = 0; i < k; i++) {
+            double s = (i == col);
+            for (int m = 0; m < i; m++)
+                s -= L[i * 4 + m] * y[m];
+            y[i] = s / L[i * 4 + i];
+        }
+        for (int i = k - 1; i >= 0; i--) {
+            double s = y[i];
+            for (int m = i + 1; m < k; m++)
+                s -= L[m * 4 + i] * xx[m];
+            xx[i] = s / L[i * 4 + i];
+        }
+        for (int i = 0; i < k; i++)
+            inv[i * k + col] = xx[i];
+    }
+    return 0;
+}
+
+/* Hessian of the objective in log-parameters by central differences of the
+ * analytic gradient, symmetrised. Returns -1 if undefined. */
+static int hessian_log(fit_ctx *c, const double *theta, double *H)
+{
+    int k = c->k;
+    const double h = 1e-4;
+    for (int j = 0; j < k; j++) {
+        double tp[4], tm[4], gp[4], gm[4];
+        memcpy(tp, theta, sizeof tp);
+        memcpy(tm, theta, sizeof tm);
+        tp[j] += h;
+        tm[j] -= h;
+        double fp = objective(c, tp, gp), fm = objective(c, tm, gm);
+        if (!isfinite(fp) || !isfinite(fm))
+            return -1;
+        for (int i = 0; i < k; i++)
+            H[i * k + j] = (gp[i] - gm[i]) / (2 * h);
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < i; j++) {
+            double v = 0.5 * (H[i * k + j] + H[j * k + i]);
+            H[i * k + j] = H[j * k + i] = v;
+        }
+    return 0;
+}
+
+static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4])
+{
+    double Sx = 0, ST = 0, Sm = 0, Sw = 0;
+    for (size_t j = 0; j < R->n; j++) {
+        Sw += R->w[j];
+        Sx += R->w[j] * R->x[j];
+        ST += R->w[j] * R->T[j];
+        Sm += R->w[j] * R->m[j];
+    }
+    double mx = Sx / Sw, mT = ST / Sw, mm = Sm / Sw;
+    if (!(mT > 0))
+        mT = 1;
+    double al0 = mT / (mx > 0.05 ? mx : 0.05);
+    switch (model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD: {
+        double s[4][4] = {{1, al0, 1, 1}, {0.5, 0.5 * al0, 0.5, 2}, {2, 2 * al0, 2, 5},
+                          {0.2, 0.2 * al0, 1, 4}};
+        memcpy(st, s, sizeof s);
+        break;
+    }
+    case PATRON_CLV_PNBD: {
+        double s[4][4] = {{1, al0, 1, mT}, {0.5, 0.5 * al0, 0.5, 0.5 * mT},
+                          {2, 2 * al0, 2, 2 * mT}, {0.2, 0.2 * al0, 1, mT}};
+        memcpy(st, s, sizeof s);
+        break;
+    }
+    case PATRON_CLV_BGBB: {
+        double s[4][4] = {{1, 1, 1, 1}, {0.5, 0.5, 0.5, 2}, {2, 2, 2, 5}, {1, 0.5, 0.5, 3}};
+        memcpy(st, s, sizeof s);
+        break;
+    }
+    case PATRON_CLV_GG: {
+        double s[4][4] = {{1, 2, mm, 0}, {5, 3, 0.4 * mm, 0}, {0.5, 1.5, mm, 0},
+                          {10, 4, 0.3 * mm, 0}};
+        memcpy(st, s, sizeof s);
+        break;
+    }
+    }
+}
+
+static const char *optim_reason(patron__optim_status s)
+{
+    switch (s) {
+    case PATRON__OPTIM_CONVERGED:
+        return "converged";
+    case PATRON__OPTIM_STALLED:
+        return "the line search could not decrease the objective further";
+    case PATRON__OPTIM_MAXITER:
+        return "iteration limit reached";
+    case PATRON__OPTIM_NONFINITE:
+        return "log-likelihood not finite at the starting point";
+    case PATRON__OPTIM_BOUNDARY:
+        return "a parameter ran off towards 0 or infinity";
+    }
+    return "?";
+}
+
+int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
+                   const patron_clv_data *data, const patron_clv_fit_options *opts)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    if (out->size < sizeof(patron_clv_fit_result))
+        return patron__fail(PATRON_EINVAL,
+                            "patron_clv_fit_result.size is %u; initialise it with "
+                            "PATRON_CLV_FIT_RESULT_INIT", (unsigned)out->size);
+    int k = patron_clv_param_count(model);
+    if (!k)
+        return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
+    patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_clv_fit_options");
+    if (rc)
+        return rc;
+    if (!(o.penalizer >= 0) || !isfinite(o.penalizer))
+        return patron__fail(PATRON_EINVAL, "penalizer is %g (must be finite and >= 0)",
+                            o.penalizer);
+    if (!(o.gtol > 0) || !isfinite(o.gtol))
+        return patron__fail(PATRON_EINVAL, "gtol is %g (must be > 0)", o.gtol);
+    if (o.max_iter < 1)
+        return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
+    if (o.n_starts < 0 || o.n_starts > 4)
+        return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
+
+    clv_rows R;
+    rc = clv_rows_build(&R, model, data,
+                        CLV_ROWS_NO_WEIGHT0 | (model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
+    if (rc)
+        return rc;
+    if (R.n == 0 || !(R.W > 0)) {
+        clv_rows_free(&R);
+        return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
+                            model == PATRON_CLV_GG ? " and frequency > 0" : "");
+    }
+    if (model != PATRON_CLV_GG && R.max_x == 0) {
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE,
+                            "every customer has frequency 0: the purchase and dropout "
+                            "parameters are not identified (the likelihood grows without "
+                            "bound as the purchase rate goes to 0)");
+    }
+    double *scratch = patron__malloc(clv_ll_scratch(&R) * sizeof(double));
+    if (!scratch) {
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    fit_ctx c = {model, &R, scratch, o.penalizer, k};
+    double st[4][4];
+    starts_for(model, &R, st);
+    patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
+    double best_theta[4] = {0}, best_f = INFINITY;
+    int best_iter = 0, have = 0, tried = 0;
+    patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
+    double fail_theta[4] = {0}, fail_g = 0;
+    /* Order of the starts: as listed when n_starts is set (all are run);
+     * by default ranked by their objective, run until one converges. */
+    int order[4] = {0, 1, 2, 3}, nrun = o.n_starts ? o.n_starts : 4;
+    if (!o.n_starts) {
+        double fs[4], gtmp[4];
+        for (int si = 0; si < 4; si++) {
+            double th[4] = {0};
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            fs[si] = objective(&c, th, gtmp);
+            if (!isfinite(fs[si]))
+                fs[si] = INFINITY;
+        }
+        for (int i = 1; i < 4; i++) /* stable insertion sort */
+            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+    }
+    for (int oi = 0; oi < nrun; oi++) {
+        int si = order[oi];
+        double th[4] = {0};
+        for (int i = 0; i < k; i++)
+            th[i] = log(st[si][i]);
+        patron__optim_result res;
+        patron__bfgs(objective, &c, k, th, &oo, &res);
+        tried++;
+        int ok = res.status == PATRON__OPTIM_CONVERGED ||
+                 (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
+        for (int i = 0; i < k && ok; i++)
+            if (fabs(th[i]) > LOG_BOUND)
+                ok = 0;
+        if (ok && res.f < best_f) {
+            best_f = res.f;
+            memcpy(best_theta, th, sizeof th);
+            best_iter = res.iterations;
+            have = 1;
+        } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
+            first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
+                                                                : res.status;
+            memcpy(fail_theta, th, sizeof th);
+            fail_g = res.gnorm;
+        }
+        if (have && !o.n_starts)
+            break;
+    }
+    if (!have) {
+        char where[256];
+        size_t off = 0;
+        for (int i = 0; i < k; i++)
+            off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
+                                    patron_clv_param_name(model, i), exp(fail_theta[i]));
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
+                            "(last point %s, gradient norm %.3g)",
+                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
+                            fail_g);
+    }
+    /* The Hessian of the objective at the BFGS optimum (central differences
+     * of the analytic gradient): one Newton step polishes the optimum (kept
+     * if it lowers the objective; the step is tiny, so the same Hessian
+     * serves for the standard errors). */
+    double H[16] = {0}, cov[16] = {0}, g[4] = {0};
+    if (hessian_log(&c, best_theta, H)) {
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    if (!spd_inverse(H, cov, k)) {
+        objective(&c, best_theta, g);
+        double th[4], gt[4];
+        for (int i = 0; i < k; i++) {
+            double step = 0;
+            for (int j = 0; j < k; j++)
+                step += cov[i * k + j] * g[j];
+            th[i] = best_theta[i] - step;
+        }
+        double f = objective(&c, th, gt);
+        if (f <= best_f) {
+            best_f = f;
+            memcpy(best_theta, th, sizeof th);
+        }
+    }
+    double p[4] = {0}, gl[4];
+    double f = objective(&c, best_theta, gl);
+    double gnorm = 0;
+    for (int i = 0; i < k; i++) {
+        p[i] = exp(best_theta[i]);
+        if (fabs(gl[i]) > gnorm)
+            gnorm = fabs(gl[i]);
+        if (fabs(best_theta[i]) > LOG_BOUND) {
+            patron__free(scratch);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ECONVERGE, "%s fit: parameter %s = %.6g ran off to the "
+                                "boundary", patron_clv_model_name(model),
+                                patron_clv_param_name(model, i), p[i]);
+        }
+    }
+    double ll = clv_ll(model, &R, p, NULL, NULL, scratch);
+    if (!isfinite(ll) || !isfinite(f)) {
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE, "%s fit: log-likelihood not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    /* Observed information in natural parameters (sum scale). */
+    double Hn[16] = {0};
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
+    if (spd_inverse(Hn, cov, k)) {
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE,
+                            "%s fit: the information matrix is not positive definite at the "
+                            "optimum (a parameter is not identified by these data)",
+                            patron_clv_model_name(model));
+    }
+    for (int i = 0; i < k; i++)
+        if (!(cov[i * k + i] > 0) || !isfinite(cov[i * k + i])) {
+            patron__free(scratch);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i));
+        }
+    /* A shape parameter at 1e-6 or below, or an estimate whose standard
+     * error is a thousand times its size, is a likelihood still rising
+     * towards the edge of the parameter space (for instance a, b -> 0
+     * together), not an estimate. */
+    for (int i = 0; i < k; i++) {
+        int scale = (model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD) ? i == 1
+                    : model == PATRON_CLV_PNBD                               ? (i == 1 || i == 3)
+                    : model == PATRON_CLV_GG                                 ? i == 2
+                                                                             : 0;
+        double se = sqrt(cov[i * k + i]);
+        if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
+            patron__free(scratch);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ECONVERGE,
+                                "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
+                                "the boundary: the data do not identify it",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i), p[i],
+                                se);
+        }
+    }
+    /* success: fill the result */
+    uint32_t size = out->size;
+    memset(out, 0, sizeof *out);
+    out->size = size;
+    out->params.model = model;
+    out->n_params = k;
+    for (int i = 0; i < k; i++) {
+        out->params.p[i] = p[i];
+        out->se[i] = sqrt(cov[i * k + i]);
+        for (int j = 0; j < k; j++)
+            out->cov[i * PATRON_CLV_MAX_PARAMS + j] = cov[i * k + j];
+    }
+    out->log_likelihood = ll;
+    out->grad_norm = gnorm;
+    out->iterations = best_iter;
+    out->status = PATRON_OK;
+    out->n_customers = R.W;
+    out->n_distinct = (int64_t)R.n;
+    patron__free(scratch);
+    clv_rows_free(&R);
+    return PATRON_OK;
+}
+
+int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
+                              const patron_clv_data *data)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    int rc = clv_params_check(params);
+    if (rc)
+        return rc;
+    clv_rows R;
+    rc = clv_rows_build(&R, params->model, data,
+                        CLV_ROWS_MAP | (params->model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
+    if (rc)
+        return rc;
+    double *scratch = patron__malloc(clv_ll_scratch(&R) * sizeof(double));
+    double *lrow = patron__malloc((R.n ? R.n : 1) * sizeof(double));
+    if (!scratch || !lrow) {
+        patron__free(scratch);
+        patron__free(lrow);
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    double ll = R.n ? clv_ll(params->model, &R, params->p, NULL, lrow, scratch) : 0;
+    if (isnan(ll)) {
+        patron__free(scratch);
+        patron__free(lrow);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ERANGE, "log-likelihood could not be evaluated (series did "
+                            "not converge)");
+    }
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = R.map[i] == UINT32_MAX ? 0.0 : lrow[R.map[i]];
+    patron__free(scratch);
+    patron__free(lrow);
+    clv_rows_free(&R);
+    return PATRON_OK;
+}

@@ -1,0 +1,43 @@
+/* Internal to lib/clv: validated, compressed customer rows. */
+#ifndef PATRON_CLV_IMPL_H
+#define PATRON_CLV_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "patron/clv.h"
+
+/* Distinct (x, t_x, T) rows (or (x, m) for Gamma-Gamma) sorted
+ * lexicographically, with summed weights. Time values t_x and T are also
+ * indexed into the sorted table `tv` of distinct times, so that per-time
+ * quantities such as log(alpha + t) are computed once per distinct value. */
+typedef struct clv_rows {
+    size_t n;
+    double *x, *tx, *T, *m, *w;
+    double *lm;         /* Gamma-Gamma only: log(m), computed once */
+    uint32_t *itx, *iT;
+    size_t ntv;
+    double *tv;
+    /* rows with equal x are contiguous: group g spans [gstart[g], gstart[g+1]) */
+    size_t ngroups;
+    size_t *gstart;
+    double W;           /* total weight */
+    double max_x;
+    uint32_t *map;      /* optional: input row -> distinct row (NULL unless requested) */
+} clv_rows;
+
+enum {
+    CLV_ROWS_MAP = 1,       /* fill `map` (for predictions) */
+    CLV_ROWS_SPEND = 2,     /* Gamma-Gamma: key (x, m), skip x = 0 */
+    CLV_ROWS_NO_WEIGHT0 = 4 /* drop zero-weight rows (fitting) */
+};
+
+/* Validate `d` for `model` and compress it. `need_rows` > 0 requires at
+ * least that many positive-weight rows. Returns a status (message set). */
+int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data *d, int flags);
+void clv_rows_free(clv_rows *r);
+
+/* Check params for model (count, finite, > 0). */
+int clv_params_check(const patron_clv_params *p);
+
+#endif

@@ -1,0 +1,271 @@
+/* patron_sim_run: option checks, the two-pass (count, fill) simulation and
+ * the result accessors. */
+#include <math.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "sim_internal.h"
+
+/* Supported UTC range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
+#define SIM_MIN_TIME INT64_C(-62135596800)
+#define SIM_MAX_TIME INT64_C(253402300799)
+
+struct patron_sim {
+    size_t n_tx, n_cust;
+    int64_t *customer, *time, *amount;
+    double *x, *t_x, *T, *monetary;
+};
+
+void patron_sim_options_init(patron_sim_options *opts)
+{
+    if (opts) {
+        patron_sim_options d = PATRON_SIM_OPTIONS_INIT;
+        *opts = d;
+    }
+}
+
+static int check_param(const char *model, const char *name, double v)
+{
+    if (!(v > 0.0 && v < INFINITY))
+        return patron__fail(PATRON_EINVAL, "%s parameter %s must be a finite number > 0, got %g",
+                            model, name, v);
+    return PATRON_OK;
+}
+
+#define CHECK(model, field)                                              \
+    do {                                                                 \
+        int rc_ = check_param(model, #field, o->field);                  \
+        if (rc_)                                                         \
+            return rc_;                                                  \
+    } while (0)
+
+static int validate(const patron_sim_options *o)
+{
+    switch (o->model) {
+    case PATRON_SIM_BGNBD:
+    case PATRON_SIM_MBGNBD: {
+        const char *m = o->model == PATRON_SIM_BGNBD ? "BG/NBD" : "MBG/NBD";
+        CHECK(m, r);
+        CHECK(m, alpha);
+        CHECK(m, a);
+        CHECK(m, b);
+        break;
+    }
+    case PATRON_SIM_PNBD:
+        CHECK("Pareto/NBD", r);
+        CHECK("Pareto/NBD", alpha);
+        CHECK("Pareto/NBD", s);
+        CHECK("Pareto/NBD", beta);
+        break;
+    case PATRON_SIM_BGBB:
+        CHECK("BG/BB", alpha);
+        CHECK("BG/BB", beta);
+        CHECK("BG/BB", gamma);
+        CHECK("BG/BB", delta);
+        break;
+    default:
+        return patron__fail(PATRON_EINVAL, "unknown model %d (expected PATRON_SIM_BGNBD, "
+                            "_MBGNBD, _PNBD or _BGBB)", (int)o->model);
+    }
+    switch (o->spend) {
+    case PATRON_SIM_SPEND_NONE:
+        break;
+    case PATRON_SIM_SPEND_GAMMA_GAMMA:
+        CHECK("Gamma-Gamma", spend_p);
+        CHECK("Gamma-Gamma", spend_q);
+        CHECK("Gamma-Gamma", spend_gamma);
+        if (o->minor_per_unit < 1)
+            return patron__fail(PATRON_EINVAL, "minor_per_unit must be >= 1, got %lld",
+                                (long long)o->minor_per_unit);
+        break;
+    default:
+        return patron__fail(PATRON_EINVAL, "unknown spend model %d", (int)o->spend);
+    }
+    if (o->max_transactions < 1)
+        return patron__fail(PATRON_EINVAL, "max_transactions must be >= 1, got %lld",
+                            (long long)o->max_transactions);
+    if (o->customers < 1 || o->customers > PATRON_SIM_MAX_CUSTOMERS)
+        return patron__fail(PATRON_EINVAL, "customers must be between 1 and %lld, got %lld",
+                            (long long)PATRON_SIM_MAX_CUSTOMERS, (long long)o->customers);
+    if (o->customers > o->max_transactions)
+        return patron__fail(PATRON_EINVAL,
+                            "customers (%lld) exceeds max_transactions (%lld): every customer "
+                            "makes at least one purchase",
+                            (long long)o->customers, (long long)o->max_transactions);
+    if (o->period_seconds < 1)
+        return patron__fail(PATRON_EINVAL, "period_seconds must be >= 1, got %lld",
+                            (long long)o->period_seconds);
+    if (!(o->periods > 0.0 && o->periods < INFINITY))
+        return patron__fail(PATRON_EINVAL, "periods must be a finite number > 0, got %g",
+                            o->periods);
+    if (!(o->cohort_periods >= 0.0 && o->cohort_periods < o->periods))
+        return patron__fail(PATRON_EINVAL,
+                            "cohort_periods must be >= 0 and less than periods (%g), got %g",
+                            o->periods, o->cohort_periods);
+    if (o->model == PATRON_SIM_BGBB &&
+        (o->periods != floor(o->periods) || o->cohort_periods != floor(o->cohort_periods)))
+        return patron__fail(PATRON_EINVAL,
+                            "BG/BB counts whole opportunities: periods (%g) and cohort_periods "
+                            "(%g) must be whole numbers", o->periods, o->cohort_periods);
+    if (o->start < SIM_MIN_TIME || o->start > SIM_MAX_TIME)
+        return patron__fail(PATRON_EINVAL,
+                            "start %lld is outside the supported range (years 1 to 9999)",
+                            (long long)o->start);
+    double span = o->periods * (double)o->period_seconds;
+    if (!(span <= (double)(SIM_MAX_TIME - o->start)))
+        return patron__fail(PATRON_EINVAL,
+                            "the observation window (%g periods of %lld s from %lld) ends after "
+                            "year 9999", o->periods, (long long)o->period_seconds,
+                            (long long)o->start);
+    return PATRON_OK;
+}
+
+void patron_sim_free(patron_sim *sim)
+{
+    if (!sim)
+        return;
+    patron__free(sim->customer);
+    patron__free(sim->time);
+    patron__free(sim->amount);
+    patron__free(sim->x);
+    patron__free(sim->t_x);
+    patron__free(sim->T);
+    patron__free(sim->monetary);
+    patron__free(sim);
+}
+
+int patron_sim_run(patron_sim **out, const patron_sim_options *opts)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    if (!opts)
+        return patron__fail(PATRON_EINVAL, "opts is NULL: the model, its parameters, customers "
+                            "and periods must be set");
+    patron_sim_options o = PATRON_SIM_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_sim_options");
+    if (rc)
+        return rc;
+    rc = validate(&o);
+    if (rc)
+        return rc;
+
+    /* Pass 1: count. */
+    int64_t total = 0;
+    for (int64_t i = 0; i < o.customers; i++) {
+        int64_t n = patron__sim_customer(&o, i, o.max_transactions - total, NULL, NULL, NULL);
+        if (n < 0)
+            return patron__fail(PATRON_ERANGE,
+                                "customer %lld: the log would exceed max_transactions (%lld); "
+                                "the parameters imply very frequent purchases (raise "
+                                "max_transactions or check the rate parameters)",
+                                (long long)i, (long long)o.max_transactions);
+        total += n;
+    }
+
+    /* Allocate at the exact size. */
+    patron_sim *sim = patron__calloc(1, sizeof *sim);
+    if (!sim)
+        return patron__oom();
+    size_t nt = (size_t)total, nc = (size_t)o.customers;
+    sim->n_tx = nt;
+    sim->n_cust = nc;
+    sim->customer = patron__reallocarray(NULL, nt, sizeof(int64_t));
+    sim->time = patron__reallocarray(NULL, nt, sizeof(int64_t));
+    sim->amount = patron__reallocarray(NULL, nt, sizeof(int64_t));
+    int ok = sim->customer && sim->time && sim->amount;
+    if (ok && o.customer_summary) {
+        sim->x = patron__reallocarray(NULL, nc, sizeof(double));
+        sim->t_x = patron__reallocarray(NULL, nc, sizeof(double));
+        sim->T = patron__reallocarray(NULL, nc, sizeof(double));
+        sim->monetary = patron__reallocarray(NULL, nc, sizeof(double));
+        ok = sim->x && sim->t_x && sim->T && sim->monetary;
+    }
+    if (!ok) {
+        patron_sim_free(sim);
+        return patron__oom();
+    }
+
+    /* Pass 2: the same streams again, writing. */
+    int64_t off = 0;
+    for (int64_t i = 0; i < o.customers; i++) {
+        patron__sim_customer_out c;
+        int64_t n = patron__sim_customer(&o, i, total - off, sim->time + off, sim->amount + off,
+                                         &c);
+        if (n == -2) {
+            patron_sim_free(sim);
+            return patron__fail(PATRON_ERANGE,
+                                "customer %lld: a simulated amount does not fit in int64 minor "
+                                "units (Gamma-Gamma q = %g, gamma = %g give a heavy tail)",
+                                (long long)i, o.spend_q, o.spend_gamma);
+        }
+        if (n < 0) {
+            patron_sim_free(sim);
+            return patron__fail(PATRON_EINTERNAL,
+                                "customer %lld: second simulation pass disagrees with the first",
+                                (long long)i);
+        }
+        for (int64_t j = 0; j < n; j++)
+            sim->customer[off + j] = i;
+        if (sim->x) {
+            sim->x[i] = c.x;
+            sim->t_x[i] = c.t_x;
+            sim->T[i] = c.T;
+            sim->monetary[i] = c.x > 0 ? c.spend_sum / c.x : 0.0;
+        }
+        off += n;
+    }
+    if (off != total) {
+        patron_sim_free(sim);
+        return patron__fail(PATRON_EINTERNAL, "second simulation pass wrote %lld of %lld "
+                            "transactions", (long long)off, (long long)total);
+    }
+    *out = sim;
+    return PATRON_OK;
+}
+
+size_t patron_sim_n_transactions(const patron_sim *sim)
+{
+    return sim ? sim->n_tx : 0;
+}
+
+size_t patron_sim_n_customers(const patron_sim *sim)
+{
+    return sim ? sim->n_cust : 0;
+}
+
+const int64_t *patron_sim_tx_customer(const patron_sim *sim)
+{
+    return sim ? sim->customer : NULL;
+}
+
+const int64_t *patron_sim_tx_time(const patron_sim *sim)
+{
+    return sim ? sim->time : NULL;
+}
+
+const int64_t *patron_sim_tx_amount(const patron_sim *sim)
+{
+    return sim ? sim->amount : NULL;
+}
+
+const double *patron_sim_x(const patron_sim *sim)
+{
+    return sim ? sim->x : NULL;
+}
+
+const double *patron_sim_t_x(const patron_sim *sim)
+{
+    return sim ? sim->t_x : NULL;
+}
+
+const double *patron_sim_T(const patron_sim *sim)
+{
+    return sim ? sim->T : NULL;
+}
+
+const double *patron_sim_monetary(const patron_sim *sim)
+{
+    return sim ? sim->monetary : NULL;
+}

@@ -1,0 +1,218 @@
+/* Reading a summary frame back from CSV (ours or lifetimes'). Two passes
+ * over the text: the first types the columns and counts rows, the second
+ * fills them. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "csvrec.h"
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "summary_int.h"
+
+static const char *const int_cols[] = {"first_purchase", "last_purchase", "orders", "total_spend"};
+
+static int parse_i64(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return -1;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+        return -1;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+typedef struct {
+    int type;
+    size_t bytes; /* string columns: total bytes incl. NULs */
+    void *data;
+    char *arena;
+} rcol;
+
+int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t len)
+{
+    if (!out || (!data && len))
+        return patron__fail(PATRON_EINVAL, "patron_frame_read_csv_buffer: NULL argument");
+    pt_csv c;
+    int rc = pt_csv_open_buffer(&c, data, len, ',');
+    if (rc)
+        return rc;
+    patron_frame *f = NULL;
+    rcol *cols = NULL;
+    char (*names)[PATRON_COLNAME_MAX + 1] = NULL;
+    size_t ncols = 0, rows = 0;
+
+    if ((rc = pt_csv_next(&c)) <= 0) {
+        if (rc == 0)
+            rc = patron__fail(PATRON_EINVAL, "the input is empty: expected a header row");
+        goto fail;
+    }
+    ncols = c.nf;
+    if (ncols > PT_CSV_MAXF) {
+        rc = patron__fail(PATRON_ERANGE, "more than %d columns", PT_CSV_MAXF);
+        goto fail;
+    }
+    cols = patron__calloc(ncols, sizeof *cols);
+    names = patron__calloc(ncols, sizeof *names);
+    if (!cols || !names) {
+        rc = patron__oom();
+        goto fail;
+    }
+    for (size_t j = 0; j < ncols; j++) {
+        if (j == 0) {
+            strcpy(names[0], "customer_id");
+            cols[0].type = PATRON_COL_STRING;
+            continue;
+        }
+        if (c.f[j].n == 0 || c.f[j].n > PATRON_COLNAME_MAX) {
+            rc = patron__fail(PATRON_EINVAL, "line 1, column %zu: bad column name '%.*s'", j + 1,
+                              (int)(c.f[j].n > 64 ? 64 : c.f[j].n), c.f[j].p);
+            goto fail;
+        }
+        memcpy(names[j], c.f[j].p, c.f[j].n);
+        names[j][c.f[j].n] = '\0';
+        cols[j].type = PATRON_COL_DOUBLE;
+        for (size_t k = 0; k < sizeof int_cols / sizeof *int_cols; k++)
+            if (!strcmp(names[j], int_cols[k]))
+                cols[j].type = PATRON_COL_INT64;
+    }
+    /* Pass 1: count rows, check shapes and types. */
+    size_t start = c.pos;
+    uint64_t start_line = c.line;
+    while ((rc = pt_csv_next(&c)) > 0) {
+        if (c.nf != ncols) {
+            rc = patron__fail(PATRON_EPARSE, "line %llu: %zu fields, the header has %zu",
+                              (unsigned long long)c.rec_line, c.nf, ncols);
+            goto fail;
+        }
+        for (size_t j = 0; j < ncols; j++) {
+            const pt_field *fl = &c.f[j];
+            double d;
+            int64_t q;
+            if (cols[j].type == PATRON_COL_INT64 && parse_i64(fl->p, fl->n, &q)) {
+                rc = patron__fail(PATRON_EPARSE, "line %llu, column %zu '%s': value '%.*s' is not an integer",
+                                  (unsigned long long)c.rec_line, j + 1, names[j],
+                                  (int)(fl->n > 64 ? 64 : fl->n), fl->p);
+                goto fail;
+            }
+            if (cols[j].type == PATRON_COL_DOUBLE && fl->n &&
+                pt_parse_double(fl->p, fl->n, &d) != PATRON_OK)
+                cols[j].type = PATRON_COL_STRING;
+        }
+        for (size_t j = 0; j < ncols; j++)
+            cols[j].bytes += c.f[j].n + 1;
+        rows++;
+    }
+    if (rc < 0)
+        goto fail;
+    /* Allocate, then pass 2: fill. */
+    if ((rc = pt_frame_alloc(&f, rows)) != 0)
+        goto fail;
+    for (size_t j = 0; j < ncols; j++) {
+        size_t m = rows ? rows : 1;
+        cols[j].data = patron__reallocarray(NULL, m, cols[j].type == PATRON_COL_STRING ? sizeof(char *) : 8);
+        if (cols[j].type == PATRON_COL_STRING)
+            cols[j].arena = patron__malloc(cols[j].bytes ? cols[j].bytes : 1);
+        if (!cols[j].data || (cols[j].type == PATRON_COL_STRING && !cols[j].arena)) {
+            rc = patron__oom();
+            goto fail;
+        }
+        cols[j].bytes = 0;
+    }
+    c.pos = start;
+    c.line = start_line;
+    for (size_t r = 0; r < rows; r++) {
+        if ((rc = pt_csv_next(&c)) <= 0) {
+            rc = patron__fail(PATRON_EINTERNAL, "frame reader lost its place");
+            goto fail;
+        }
+        for (size_t j = 0; j < ncols; j++) {
+            const pt_field *fl = &c.f[j];
+            rcol *col = &cols[j];
+            if (col->type == PATRON_COL_INT64) {
+                parse_i64(fl->p, fl->n, &((int64_t *)col->data)[r]);
+            } else if (col->type == PATRON_COL_DOUBLE) {
+                double d = NAN;
+                if (fl->n)
+                    pt_parse_double(fl->p, fl->n, &d);
+                ((double *)col->data)[r] = d;
+            } else {
+                char *dst = col->arena + col->bytes;
+                memcpy(dst, fl->p, fl->n);
+                dst[fl->n] = '\0';
+                ((char **)col->data)[r] = dst;
+                col->bytes += fl->n + 1;
+            }
+        }
+    }
+    for (size_t j = 0; j < ncols; j++) {
+        if ((rc = pt_frame_adopt(f, names[j], cols[j].type, cols[j].data, cols[j].arena)) != 0)
+            goto fail;
+        cols[j].data = NULL;
+        cols[j].arena = NULL;
+    }
+    rc = PATRON_OK;
+    *out = f;
+    f = NULL;
+fail:
+    if (cols)
+        for (size_t j = 0; j < ncols; j++) {
+            patron__free(cols[j].data);
+            patron__free(cols[j].arena);
+        }
+    patron__free(cols);
+    patron__free(names);
+    patron_frame_free(f);
+    pt_csv_close(&c);
+    return rc;
+}
+
+int patron_frame_read_csv(patron_frame **out, const char *path)
+{
+    if (!out || !path)
+        return patron__fail(PATRON_EINVAL, "patron_frame_read_csv: NULL argument");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return patron__fail(PATRON_EIO, "cannot open '%s': %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = patron__malloc(cap);
+    int rc = PATRON_OK;
+    while (buf) {
+        if (n == cap) {
+            char *nb = patron__realloc(buf, cap * 2);
+            if (!nb)
+                break;
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp))
+                rc = patron__fail(PATRON_EIO, "cannot read '%s': %s", path, strerror(errno));
+            break;
+        }
+    }
+    int eof = feof(fp);
+    fclose(fp);
+    if (!buf || (!rc && !eof)) {
+        patron__free(buf);
+        return patron__oom();
+    }
+    if (!rc)
+        rc = patron_frame_read_csv_buffer(out, buf, n);
+    patron__free(buf);
+    if (rc)
+        patron__fail_prefix(rc, "%s: ", path);
+    return rc;
+}

@@ -1,0 +1,646 @@
+/* `patron abtest`: experiment assignment and A/B tests over the C API. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "patron.h"
+
+static const char usage_text[] =
+    "usage: patron abtest <test> [options] [--format text|json]\n"
+    "\n"
+    "tests:\n"
+    "  proportions --a X/N --b X/N [--alpha 0.05]\n"
+    "      conversion rates: z-tests (pooled, unpooled), Newcombe and Wald intervals,\n"
+    "      relative lift, chi-square, Fisher's exact test, Bayesian P(B > A)\n"
+    "  means --a n,mean,sd --b n,mean,sd [--alpha 0.05]\n"
+    "      Welch and Student t-tests, relative lift (delta method and Fieller)\n"
+    "  survival --input arms.csv [--alpha 0.05] [--at 7,14]\n"
+    "      log-rank test, Kaplan-Meier medians and S(t) at the --at times; CSV with\n"
+    "      a header and columns time,event,arm (event 1 = bought, 0 = not yet;\n"
+    "      arm A/B or 0/1)\n"
+    "  power --p1 P --p2 P [--power 0.8] [--alpha 0.05] [--ratio 1] [--sides 2] [--n1 N]\n"
+    "  power --delta D --sd S [--power 0.8] [--alpha 0.05] [--ratio 1] [--sides 2]\n"
+    "  power --n1 N (--p1 P | --sd S) [--power 0.8] [--alpha 0.05] [--ratio 1]\n"
+    "      sample size per arm (control = arm 1), or the minimum detectable effect\n"
+    "  assign --experiment KEY --customer ID --weights 50,50 [--coverage 1]\n"
+    "         [--layer KEY --slice START,END]\n"
+    "      deterministic variant (0-based; -1 = not enrolled)\n"
+    "  srm --observed 4928,5129 --weights 50,50 [--alpha 0.001]\n"
+    "      sample-ratio-mismatch check\n"
+    "\n"
+    "Arm A is the control and B the treatment; differences are B - A.\n";
+
+static const char *cmd = "abtest";
+
+/* ---- output: text or JSON ---- */
+
+typedef struct out {
+    int json;
+    int first;
+} out;
+
+static void num_json(double v)
+{
+    if (isnan(v))
+        printf("\"NaN\"");
+    else if (isinf(v))
+        printf(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    else
+        printf("%.17g", v);
+}
+
+static void o_begin(out *o)
+{
+    o->first = 1;
+    if (o->json)
+        printf("{");
+}
+
+static void o_end(out *o)
+{
+    if (o->json)
+        printf("}\n");
+}
+
+static void o_key(out *o, const char *k)
+{
+    printf("%s\"%s\": ", o->first ? "" : ", ", k);
+    o->first = 0;
+}
+
+static void o_num(out *o, const char *key, const char *label, double v)
+{
+    if (o->json) {
+        o_key(o, key);
+        num_json(v);
+    } else {
+        printf("%-28s %.6g\n", label, v);
+    }
+}
+
+static void o_int(out *o, const char *key, const char *label, long long v)
+{
+    if (o->json) {
+        o_key(o, key);
+        printf("%lld", v);
+    } else {
+        printf("%-28s %lld\n", label, v);
+    }
+}
+
+static void o_pair(out *o, const char *key, const char *label, double a, double b)
+{
+    if (o->json) {
+        o_key(o, key);
+        printf("[");
+        num_json(a);
+        printf(", ");
+        num_json(b);
+        printf("]");
+    } else {
+        printf("%-28s [%.6g, %.6g]\n", label, a, b);
+    }
+}
+
+static void o_str(out *o, const char *key, const char *label, const char *s)
+{
+    if (o->json) {
+        o_key(o, key);
+        printf("\"%s\"", s);
+    } else {
+        printf("%-28s %s\n", label, s);
+    }
+}
+
+static void o_p(out *o, const char *key, const char *label, double p, double log_p)
+{
+    if (o->json) {
+        o_num(o, key, label, p);
+        char k[64];
+        snprintf(k, sizeof k, "log_%s", key);
+        o_num(o, k, label, log_p);
+    } else if (p == 0 && isfinite(log_p)) {
+        printf("%-28s 1e%.1f (underflows a double)\n", label, log_p / log(10));
+    } else {
+        printf("%-28s %.4g\n", label, p);
+    }
+}
+
+static void o_test(out *o, const char *name, const patron_abtest_test *t, double alpha)
+{
+    char k[64], l[64];
+    if (o->json) {
+        o_key(o, name);
+        printf("{");
+        out in = {1, 1};
+        o_num(&in, "statistic", "", t->statistic);
+        o_num(&in, "df", "", t->df);
+        o_num(&in, "effect", "", t->effect);
+        o_num(&in, "se", "", t->se);
+        o_p(&in, "p_two_sided", "", t->p_two_sided, t->log_p_two_sided);
+        o_num(&in, "p_greater", "", t->p_greater);
+        o_num(&in, "p_less", "", t->p_less);
+        o_pair(&in, "ci", "", t->ci_low, t->ci_high);
+        o_key(&in, "significant");
+        printf(t->significant ? "true" : "false");
+        printf("}");
+        return;
+    }
+    printf("\n%s\n", name);
+    snprintf(l, sizeof l, "  statistic%s", isnan(t->df) ? "" : " (t)");
+    o_num(o, "", l, t->statistic);
+    if (!isnan(t->df))
+        o_num(o, "", "  df", t->df);
+    o_p(o, "", "  p (two-sided)", t->p_two_sided, t->log_p_two_sided);
+    o_num(o, "", "  p (B > A)", t->p_greater);
+    o_num(o, "", "  p (B < A)", t->p_less);
+    snprintf(k, sizeof k, "  %g%% CI of B - A", 100 * (1 - alpha));
+    o_pair(o, "", k, t->ci_low, t->ci_high);
+    printf("  %-26s %s\n", "verdict",
+           isnan(t->p_two_sided) ? "undefined (an arm has too little data)"
+           : t->significant      ? (t->effect > 0 ? "significant: B is higher" : "significant: B is lower")
+                                 : "not significant");
+}
+
+/* ---- parsing ---- */
+
+typedef struct args {
+    const char *a, *b, *input, *experiment, *customer, *weights, *layer, *slice, *observed;
+    const char *p1, *p2, *delta, *sd, *n1, *power, *ratio, *sides, *coverage, *at;
+    double alpha;
+    int alpha_set;
+    int json;
+} args;
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->alpha = 0.05;
+    static const struct {
+        const char *name;
+        size_t off;
+    } opts[] = {
+        {"--a", offsetof(args, a)},
+        {"--b", offsetof(args, b)},
+        {"--input", offsetof(args, input)},
+        {"--experiment", offsetof(args, experiment)},
+        {"--customer", offsetof(args, customer)},
+        {"--weights", offsetof(args, weights)},
+        {"--layer", offsetof(args, layer)},
+        {"--slice", offsetof(args, slice)},
+        {"--observed", offsetof(args, observed)},
+        {"--p1", offsetof(args, p1)},
+        {"--p2", offsetof(args, p2)},
+        {"--delta", offsetof(args, delta)},
+        {"--sd", offsetof(args, sd)},
+        {"--n1", offsetof(args, n1)},
+        {"--power", offsetof(args, power)},
+        {"--ratio", offsetof(args, ratio)},
+        {"--sides", offsetof(args, sides)},
+        {"--coverage", offsetof(args, coverage)},
+        {"--at", offsetof(args, at)},
+    };
+    for (int i = 2; i < argc; i++) {
+        int missing = 0, done = 0;
+        const char *v;
+        if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
+            if (!strcmp(v, "json"))
+                a->json = 1;
+            else if (strcmp(v, "text"))
+                return cli_fail(cmd, "--format must be text or json, not '%s'", v) + 1;
+            continue;
+        }
+        if (missing)
+            return cli_fail(cmd, "--format needs a value") + 1;
+        if ((v = cli_opt(argc, argv, &i, "--alpha", &missing))) {
+            if (cli_parse_double(v, &a->alpha))
+                return cli_fail(cmd, "--alpha '%s' is not a number", v) + 1;
+            a->alpha_set = 1;
+            continue;
+        }
+        if (missing)
+            return cli_fail(cmd, "--alpha needs a value") + 1;
+        for (size_t k = 0; k < sizeof opts / sizeof *opts && !done; k++) {
+            if ((v = cli_opt(argc, argv, &i, opts[k].name, &missing))) {
+                *(const char **)((char *)a + opts[k].off) = v;
+                done = 1;
+            } else if (missing) {
+                return cli_fail(cmd, "%s needs a value", opts[k].name) + 1;
+            }
+        }
+        if (!done)
+            return cli_fail(cmd, "unknown option '%s' (see patron abtest --help)", argv[i]) + 1;
+    }
+    return 0;
+}
+
+static int need(const char *v, const char *name)
+{
+    if (!v)
+        return cli_fail(cmd, "%s is required (see patron abtest --help)", name) + 1;
+    return 0;
+}
+
+static int parse_fraction(const char *s, const char *name, int64_t *x, int64_t *n)
+{
+    char buf[128];
+    const char *slash = strchr(s, '/');
+    if (!slash || (size_t)(slash - s) >= sizeof buf)
+        return cli_fail(cmd, "%s '%s' is not X/N (conversions/customers)", name, s) + 1;
+    memcpy(buf, s, (size_t)(slash - s));
+    buf[slash - s] = 0;
+    if (cli_parse_int64(buf, x) || cli_parse_int64(slash + 1, n))
+        return cli_fail(cmd, "%s '%s' is not X/N with integer counts", name, s) + 1;
+    return 0;
+}
+
+/* Comma-separated numbers into v (at most max). */
+static int parse_list(const char *s, const char *name, double *v, size_t max, size_t *count)
+{
+    char buf[512];
+    if (strlen(s) >= sizeof buf)
+        return cli_fail(cmd, "%s is too long", name) + 1;
+    strcpy(buf, s);
+    size_t n = 0;
+    char *p = buf;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        if (n == max)
+            return cli_fail(cmd, "%s has more than %zu values", name, max) + 1;
+        if (cli_parse_double(p, &v[n]))
+            return cli_fail(cmd, "%s: '%s' is not a number", name, p) + 1;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+static int parse_summary(const char *s, const char *name, patron_abtest_summary *res)
+{
+    double v[3];
+    size_t n;
+    int rc = parse_list(s, name, v, 3, &n);
+    if (rc)
+        return rc;
+    if (n != 3 || v[0] != floor(v[0]))
+        return cli_fail(cmd, "%s '%s' is not n,mean,sd", name, s) + 1;
+    res->n = (int64_t)v[0];
+    res->mean = v[1];
+    res->sd = v[2];
+    return 0;
+}
+
+static int opt_double(const char *s, const char *name, double dflt, double *out_v)
+{
+    if (!s) {
+        *out_v = dflt;
+        return 0;
+    }
+    if (cli_parse_double(s, out_v))
+        return cli_fail(cmd, "%s '%s' is not a number", name, s) + 1;
+    return 0;
+}
+
+/* ---- subcommands ---- */
+
+static int run_proportions(const args *a)
+{
+    int rc;
+    int64_t xa, na, xb, nb;
+    if ((rc = need(a->a, "--a")) || (rc = need(a->b, "--b")) || (rc = parse_fraction(a->a, "--a", &xa, &na)) ||
+        (rc = parse_fraction(a->b, "--b", &xb, &nb)))
+        return rc;
+    patron_abtest_prop_result r = PATRON_ABTEST_INIT(patron_abtest_prop_result);
+    if ((rc = patron_abtest_proportions(&r, xa, na, xb, nb, a->alpha)))
+        return cli_fail_rc(cmd, rc, "proportions");
+    int64_t table[4] = {xa, na - xa, xb, nb - xb};
+    patron_abtest_fisher_result f = PATRON_ABTEST_INIT(patron_abtest_fisher_result);
+    patron_abtest_chi2_result c = PATRON_ABTEST_INIT(patron_abtest_chi2_result);
+    patron_abtest_beta_result bb = PATRON_ABTEST_INIT(patron_abtest_beta_result);
+    if ((rc = patron_abtest_fisher(&f, table, a->alpha)) || (rc = patron_abtest_chi2_2x2(&c, table)) ||
+        (rc = patron_abtest_beta_binomial(&bb, xa, na, xb, nb, 1, 1)))
+        return cli_fail_rc(cmd, rc, "proportions");
+    out o = {a->json, 1};
+    o_begin(&o);
+    o_num(&o, "rate_a", "conversion A", r.p_a);
+    o_num(&o, "rate_b", "conversion B", r.p_b);
+    o_num(&o, "diff", "difference B - A", r.diff);
+    o_num(&o, "rel_lift", "relative lift", r.rel_lift);
+    o_pair(&o, "rel_lift_ci", "  CI (delta method)", r.rel_lift_ci[0], r.rel_lift_ci[1]);
+    o_test(&o, "pooled", &r.pooled, a->alpha);
+    if (!o.json)
+        printf("  (interval: Newcombe/Wilson)\n");
+    o_test(&o, "unpooled", &r.unpooled, a->alpha);
+    if (!o.json)
+        printf("  (interval: Wald)\n\nother tests\n");
+    o_num(&o, "chi2", "  chi-square", c.chi2);
+    o_p(&o, "chi2_p", "  p", c.p, c.log_p);
+    o_num(&o, "chi2_yates", "  chi-square (Yates)", c.chi2_yates);
+    o_p(&o, "chi2_yates_p", "  p (Yates)", c.p_yates, c.log_p_yates);
+    o_num(&o, "g", "  G-test", c.g);
+    o_p(&o, "g_p", "  p (G)", c.p_g, c.log_p_g);
+    o_p(&o, "fisher_p", "  Fisher exact p", f.p_two_sided, f.log_p_two_sided);
+    o_num(&o, "prob_b_beats_a", "  P(B > A), Beta(1,1) prior", bb.prob_b_beats_a);
+    o_num(&o, "expected_loss_choose_b", "  expected loss choosing B", bb.expected_loss_choose_b);
+    o_end(&o);
+    return 0;
+}
+
+static int run_means(const args *a)
+{
+    int rc;
+    patron_abtest_summary sa, sb;
+    if ((rc = need(a->a, "--a")) || (rc = need(a->b, "--b")) || (rc = parse_summary(a->a, "--a", &sa)) ||
+        (rc = parse_summary(a->b, "--b", &sb)))
+        return rc;
+    patron_abtest_means_result r = PATRON_ABTEST_INIT(patron_abtest_means_result);
+    if ((rc = patron_abtest_means(&r, &sa, &sb, a->alpha)))
+        return cli_fail_rc(cmd, rc, "means");
+    out o = {a->json, 1};
+    o_begin(&o);
+    o_num(&o, "mean_a", "mean A", sa.mean);
+    o_num(&o, "mean_b", "mean B", sb.mean);
+    o_num(&o, "diff", "difference B - A", r.diff);
+    o_num(&o, "rel_lift", "relative lift", r.rel_lift);
+    o_pair(&o, "rel_lift_ci", "  CI (delta method)", r.rel_lift_ci[0], r.rel_lift_ci[1]);
+    o_pair(&o, "rel_lift_ci_fieller", "  CI (Fieller)", r.rel_lift_ci_fieller[0], r.rel_lift_ci_fieller[1]);
+    o_test(&o, "welch", &r.welch, a->alpha);
+    o_test(&o, "student", &r.student, a->alpha);
+    o_end(&o);
+    return 0;
+}
+
+static int run_survival(const args *a)
+{
+    int rc = need(a->input, "--input");
+    if (rc)
+        return rc;
+    FILE *f = fopen(a->input, "r");
+    if (!f)
+        return cli_fail(cmd, "cannot open '%s'", a->input);
+    size_t cap = 1024, n = 0;
+    double *t = malloc(cap * sizeof *t);
+    int *ev = malloc(cap * sizeof *ev), *arm = malloc(cap * sizeof *arm);
+    char line[512];
+    long row = 0;
+    rc = 0;
+    while (t && ev && arm && fgets(line, sizeof line, f)) {
+        row++;
+        if (row == 1)
+            continue; /* header */
+        line[strcspn(line, "\r\n")] = 0;
+        if (!*line)
+            continue;
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        if (!c2) {
+            rc = cli_fail(cmd, "%s row %ld: expected time,event,arm", a->input, row);
+            break;
+        }
+        *c1 = *c2 = 0;
+        double tv;
+        int64_t e;
+        if (cli_parse_double(line, &tv) || cli_parse_int64(c1 + 1, &e)) {
+            rc = cli_fail(cmd, "%s row %ld: time '%s' or event '%s' is not a number", a->input, row, line, c1 + 1);
+            break;
+        }
+        const char *am = c2 + 1;
+        int av = !strcmp(am, "A") || !strcmp(am, "0") ? 0 : !strcmp(am, "B") || !strcmp(am, "1") ? 1 : -1;
+        if (av < 0) {
+            rc = cli_fail(cmd, "%s row %ld: arm '%s' is not A, B, 0 or 1", a->input, row, am);
+            break;
+        }
+        if (n == cap) {
+            cap *= 2;
+            double *nt = realloc(t, cap * sizeof *t);
+            int *ne = realloc(ev, cap * sizeof *ev), *na = realloc(arm, cap * sizeof *arm);
+            t = nt ? nt : t;
+            ev = ne ? ne : ev;
+            arm = na ? na : arm;
+            if (!nt || !ne || !na) {
+                rc = cli_fail(cmd, "out of memory");
+                break;
+            }
+        }
+        t[n] = tv;
+        ev[n] = (int)e;
+        arm[n] = av;
+        n++;
+    }
+    fclose(f);
+    if (!t || !ev || !arm)
+        rc = cli_fail(cmd, "out of memory");
+    patron_abtest_logrank_result r = PATRON_ABTEST_INIT(patron_abtest_logrank_result);
+    if (!rc && (rc = patron_abtest_logrank(&r, t, ev, arm, n, a->alpha)))
+        rc = cli_fail_rc(cmd, rc, a->input);
+    if (!rc) {
+        out o = {a->json, 1};
+        o_begin(&o);
+        o_int(&o, "n_a", "customers A", (long long)r.n[0]);
+        o_int(&o, "n_b", "customers B", (long long)r.n[1]);
+        o_pair(&o, "observed", "events (A, B)", r.observed[0], r.observed[1]);
+        o_pair(&o, "expected", "expected under H0 (A, B)", r.expected[0], r.expected[1]);
+        o_pair(&o, "median", "median time (A, B)", r.median[0], r.median[1]);
+        o_num(&o, "chisq", "log-rank chi-square", r.chisq);
+        o_p(&o, "p", "p", r.p, r.log_p);
+        o_str(&o, "verdict", "verdict",
+              r.significant ? (r.observed[1] > r.expected[1] ? "significant: B buys again sooner"
+                                                             : "significant: B buys again later")
+                            : "not significant");
+        double at[32];
+        size_t n_at = 0;
+        if (a->at && (rc = parse_list(a->at, "--at", at, 32, &n_at)) == 0) {
+            for (size_t k = 0; k < n_at && !rc; k++) {
+                double sa, ea, sb, eb;
+                if ((rc = patron_abtest_km(&sa, &ea, t, ev, arm, n, 0, &at[k], 1)) ||
+                    (rc = patron_abtest_km(&sb, &eb, t, ev, arm, n, 1, &at[k], 1))) {
+                    rc = cli_fail_rc(cmd, rc, "Kaplan-Meier");
+                    break;
+                }
+                char key[64], label[64];
+                snprintf(key, sizeof key, "surv_at_%g", at[k]);
+                snprintf(label, sizeof label, "S(%g) not bought yet (A, B)", at[k]);
+                o_pair(&o, key, label, sa, sb);
+            }
+        }
+        if (!rc)
+            o_end(&o);
+    }
+    free(t);
+    free(ev);
+    free(arm);
+    return rc;
+}
+
+static int run_power(const args *a)
+{
+    int rc;
+    double power, ratio, sides_d, n1 = 0;
+    if ((rc = opt_double(a->power, "--power", 0.8, &power)) || (rc = opt_double(a->ratio, "--ratio", 1, &ratio)) ||
+        (rc = opt_double(a->sides, "--sides", 2, &sides_d)) || (rc = opt_double(a->n1, "--n1", 0, &n1)))
+        return rc;
+    int sides = (int)sides_d;
+    out o = {a->json, 1};
+    if (a->p1 && a->p2) {
+        double p1, p2;
+        if ((rc = opt_double(a->p1, "--p1", 0, &p1)) || (rc = opt_double(a->p2, "--p2", 0, &p2)))
+            return rc;
+        patron_abtest_power_prop_result r = PATRON_ABTEST_INIT(patron_abtest_power_prop_result);
+        if ((rc = patron_abtest_power_prop(&r, p1, p2, a->alpha, power, ratio, sides, n1)))
+            return cli_fail_rc(cmd, rc, "power");
+        o_begin(&o);
+        o_num(&o, "cohen_h", "Cohen's h", r.cohen_h);
+        o_int(&o, "n1_pooled", "n1 (pooled formula)", (long long)r.n1_pooled_ceil);
+        o_int(&o, "n1_cohen_h", "n1 (Cohen's h)", (long long)r.n1_cohen_h_ceil);
+        if (!isnan(r.n1_pooled_strict))
+            o_int(&o, "n1_pooled_strict", "n1 (both tails)", (long long)r.n1_pooled_strict_ceil);
+        o_num(&o, "n2_pooled", "n2 = ratio * n1", ceil((double)r.n1_pooled_ceil * ratio));
+        if (n1 > 0)
+            o_num(&o, "power_at_n1", "power at --n1", r.power_pooled);
+        o_end(&o);
+        return 0;
+    }
+    if (a->delta && a->sd) {
+        double delta, sd;
+        if ((rc = opt_double(a->delta, "--delta", 0, &delta)) || (rc = opt_double(a->sd, "--sd", 0, &sd)))
+            return rc;
+        patron_abtest_power_mean_result r = PATRON_ABTEST_INIT(patron_abtest_power_mean_result);
+        if ((rc = patron_abtest_power_mean(&r, delta, sd, a->alpha, power, ratio, sides)))
+            return cli_fail_rc(cmd, rc, "power");
+        o_begin(&o);
+        o_num(&o, "effect_size_d", "effect size d", r.effect_size_d);
+        o_int(&o, "n1_t", "n1 (t-test)", (long long)r.n1_t_ceil);
+        o_int(&o, "n1_z", "n1 (normal formula)", (long long)r.n1_z_ceil);
+        o_end(&o);
+        return 0;
+    }
+    if (n1 > 0 && (a->p1 || a->sd)) {
+        double p1 = NAN, sd = 0;
+        if ((a->p1 && (rc = opt_double(a->p1, "--p1", 0, &p1))) || (a->sd && (rc = opt_double(a->sd, "--sd", 0, &sd))))
+            return rc;
+        patron_abtest_mde_result r = PATRON_ABTEST_INIT(patron_abtest_mde_result);
+        if ((rc = patron_abtest_mde(&r, n1, a->alpha, power, ratio, sides, sd, p1)))
+            return cli_fail_rc(cmd, rc, "power");
+        o_begin(&o);
+        if (a->p1) {
+            o_num(&o, "mde_abs", "MDE (absolute)", r.mde_abs_prop_pooled);
+            o_num(&o, "mde_rel", "MDE (relative)", r.mde_rel_prop_pooled);
+        }
+        if (a->sd)
+            o_num(&o, "mde_abs_mean", "MDE of the mean", r.mde_abs_mean);
+        o_end(&o);
+        return 0;
+    }
+    return cli_fail(cmd, "power needs --p1 and --p2, --delta and --sd, or --n1 with --p1 or --sd") + 1;
+}
+
+static int run_assign(const args *a)
+{
+    int rc;
+    if ((rc = need(a->experiment, "--experiment")) || (rc = need(a->customer, "--customer")))
+        return rc;
+    double w[64] = {50, 50};
+    size_t n = 2;
+    if (a->weights && (rc = parse_list(a->weights, "--weights", w, 64, &n)))
+        return rc;
+    patron_abtest_assign_options opts = PATRON_ABTEST_ASSIGN_OPTIONS_INIT;
+    if ((rc = opt_double(a->coverage, "--coverage", 1, &opts.coverage)))
+        return rc;
+    if (a->layer) {
+        double s[2];
+        size_t k;
+        if ((rc = need(a->slice, "--slice")) || (rc = parse_list(a->slice, "--slice", s, 2, &k)))
+            return rc;
+        if (k != 2)
+            return cli_fail(cmd, "--slice '%s' is not START,END", a->slice) + 1;
+        opts.layer_key = a->layer;
+        opts.layer_start = s[0];
+        opts.layer_end = s[1];
+    }
+    int v;
+    uint64_t h;
+    double u;
+    if ((rc = patron_abtest_assign(&v, a->experiment, a->customer, w, n, &opts)) ||
+        (rc = patron_abtest_hash(&h, &u, a->experiment, a->customer)))
+        return cli_fail_rc(cmd, rc, "assign");
+    out o = {a->json, 1};
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+    o_begin(&o);
+    o_int(&o, "variant", "variant", v);
+    o_str(&o, "hash", "hash", hex);
+    o_num(&o, "unit", "position in [0, 1)", u);
+    o_end(&o);
+    return 0;
+}
+
+static int run_srm(const args *a)
+{
+    int rc;
+    if ((rc = need(a->observed, "--observed")) || (rc = need(a->weights, "--weights")))
+        return rc;
+    double ob[64], w[64];
+    size_t n, m;
+    if ((rc = parse_list(a->observed, "--observed", ob, 64, &n)) || (rc = parse_list(a->weights, "--weights", w, 64, &m)))
+        return rc;
+    if (n != m)
+        return cli_fail(cmd, "--observed has %zu arms but --weights has %zu", n, m) + 1;
+    int64_t obs[64];
+    for (size_t i = 0; i < n; i++) {
+        if (ob[i] != floor(ob[i]))
+            return cli_fail(cmd, "--observed: %g is not a whole number of customers", ob[i]) + 1;
+        obs[i] = (int64_t)ob[i];
+    }
+    patron_abtest_srm_result r = PATRON_ABTEST_INIT(patron_abtest_srm_result);
+    if ((rc = patron_abtest_srm(&r, obs, w, n, a->alpha_set ? a->alpha : 0.001)))
+        return cli_fail_rc(cmd, rc, "srm");
+    out o = {a->json, 1};
+    o_begin(&o);
+    o_num(&o, "chi2", "chi-square", r.chi2);
+    o_int(&o, "dof", "degrees of freedom", (long long)r.dof);
+    o_p(&o, "p", "p", r.p, r.log_p);
+    o_str(&o, "verdict", "verdict",
+          r.mismatch ? "SAMPLE RATIO MISMATCH: the split differs from the plan; do not trust the results"
+                     : "ok: the split matches the plan");
+    o_end(&o);
+    return 0;
+}
+
+int cmd_abtest(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    const char *t = argv[1];
+    if (!strcmp(t, "proportions"))
+        return run_proportions(&a);
+    if (!strcmp(t, "means"))
+        return run_means(&a);
+    if (!strcmp(t, "survival"))
+        return run_survival(&a);
+    if (!strcmp(t, "power"))
+        return run_power(&a);
+    if (!strcmp(t, "assign"))
+        return run_assign(&a);
+    if (!strcmp(t, "srm"))
+        return run_srm(&a);
+    return cli_fail(cmd, "unknown test '%s' (see patron abtest --help)", t) + 1;
+}

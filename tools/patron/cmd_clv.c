@@ -1,0 +1,403 @@
+/* `patron clv fit|predict`: buy-till-you-die models on a customer summary. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "internal/json.h"
+#include "patron.h"
+
+#define CMD "clv"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
+            "                      [--max-iter N] [--format json|csv]\n"
+            "       patron clv predict --model MODEL --params params.json --input summary.csv\n"
+            "                      [--horizon H] [--discount D [--months M]\n"
+            "                      [--periods-per-month F] [--spend-params gg.json]]\n"
+            "                      [--dert R] [--format csv|json]\n"
+            "\n"
+            "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
+            "\n"
+            "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
+            "column with the customer id, then columns named frequency, recency, T and\n"
+            "monetary_value (gg), and optionally weights (customers per row). For bgbb the\n"
+            "columns are frequency, recency, n (or periods) and optional weights, counted\n"
+            "in opportunities; a file whose first column is `frequency` (no id column, like\n"
+            "the donations data) is read with row numbers as ids.\n"
+            "\n"
+            "fit prints the parameters (named as in the papers), standard errors,\n"
+            "covariance, log_likelihood (the papers' sum over customers), grad_norm,\n"
+            "iterations and status. Its JSON output is what predict reads with --params.\n"
+            "\n"
+            "predict prints one row per customer: expected_purchases over H periods and\n"
+            "p_alive (gg: expected_spend). --discount D adds clv, the lifetime value over\n"
+            "M months (default: H / F rounded up; F defaults to 4.345 weeks per month)\n"
+            "with monthly discount rate D, using the Gamma-Gamma expected spend of\n"
+            "--spend-params or else monetary_value per transaction (lifetimes'\n"
+            "customer_lifetime_value). --dert R adds dert, the discounted expected\n"
+            "residual transactions (pnbd: continuous rate R per period; bgbb: rate R per\n"
+            "opportunity).\n");
+}
+
+/* Read the summary CSV into a frame. A file without an id column (first
+ * header field "frequency") gets row numbers as ids. */
+static int load_frame(patron_frame **out, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return cli_fail(CMD, "%s: cannot open", path);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                return cli_fail(CMD, "%s: out of memory", path);
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(fp);
+    fclose(fp);
+    if (err) {
+        free(buf);
+        return cli_fail(CMD, "%s: read error", path);
+    }
+    if (len >= 9 && !strncmp(buf, "frequency", 9)) {
+        /* prepend "id," to the header and "<row>," to each line */
+        size_t lines = 0;
+        for (size_t i = 0; i < len; i++)
+            lines += buf[i] == '\n';
+        size_t ncap = len + (lines + 2) * 24;
+        char *nb = malloc(ncap);
+        size_t o = 0, row = 0;
+        int at_start = 1;
+        for (size_t i = 0; i < len; i++) {
+            if (at_start && buf[i] != '\n' && buf[i] != '\r') {
+                if (row == 0)
+                    o += (size_t)snprintf(nb + o, ncap - o, "id,");
+                else
+                    o += (size_t)snprintf(nb + o, ncap - o, "%zu,", row);
+                at_start = 0;
+            }
+            nb[o++] = buf[i];
+            if (buf[i] == '\n') {
+                at_start = 1;
+                row++;
+            }
+        }
+        free(buf);
+        buf = nb;
+        len = o;
+    }
+    int rc = patron_frame_read_csv_buffer(out, buf, len);
+    free(buf);
+    if (rc)
+        return cli_fail_rc(CMD, rc, path);
+    return 0;
+}
+
+static void print_num(double v)
+{
+    if (isfinite(v))
+        printf("%.17g", v);
+    else
+        printf("null");
+}
+
+static int do_fit(patron_clv_model model, const char *input, double penalizer, int64_t max_iter,
+                  int json)
+{
+    patron_frame *f = NULL;
+    if (load_frame(&f, input))
+        return 1;
+    patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
+    o.penalizer = penalizer;
+    if (max_iter > 0)
+        o.max_iter = (int32_t)max_iter;
+    patron_clv_fit_result r = PATRON_CLV_FIT_RESULT_INIT;
+    int rc = patron_clv_fit_frame(&r, model, f, &o);
+    patron_frame_free(f);
+    if (rc)
+        return cli_fail_rc(CMD, rc, "fit");
+    int k = r.n_params;
+    if (json) {
+        printf("{\n  \"model\": \"%s\",\n  \"params\": {", patron_clv_model_name(model));
+        for (int i = 0; i < k; i++) {
+            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
+            print_num(r.params.p[i]);
+        }
+        printf("},\n  \"se\": {");
+        for (int i = 0; i < k; i++) {
+            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
+            print_num(r.se[i]);
+        }
+        printf("},\n  \"covariance\": [");
+        for (int i = 0; i < k; i++) {
+            printf("%s[", i ? ", " : "");
+            for (int j = 0; j < k; j++) {
+                printf("%s", j ? ", " : "");
+                print_num(r.cov[i * PATRON_CLV_MAX_PARAMS + j]);
+            }
+            printf("]");
+        }
+        printf("],\n  \"log_likelihood\": ");
+        print_num(r.log_likelihood);
+        printf(",\n  \"grad_norm\": ");
+        print_num(r.grad_norm);
+        printf(",\n  \"iterations\": %d,\n  \"n_customers\": ", (int)r.iterations);
+        print_num(r.n_customers);
+        printf(",\n  \"n_distinct\": %lld,\n  \"penalizer\": ", (long long)r.n_distinct);
+        print_num(penalizer);
+        printf(",\n  \"status\": \"converged\"\n}\n");
+    } else {
+        printf("parameter,estimate,se\n");
+        for (int i = 0; i < k; i++)
+            printf("%s,%.17g,%.17g\n", patron_clv_param_name(model, i), r.params.p[i], r.se[i]);
+        printf("log_likelihood,%.17g,\n", r.log_likelihood);
+    }
+    return 0;
+}
+
+/* Parameters from the JSON that `clv fit` prints ({"model":..., "params":{...}}). */
+static int load_params(patron_clv_params *p, patron_clv_model model, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return cli_fail(CMD, "%s: cannot open", path);
+    char *buf = malloc(1 << 20);
+    size_t len = fread(buf, 1, (1 << 20) - 1, fp);
+    fclose(fp);
+    patron_json *j = NULL;
+    int rc = patron__json_parse(&j, buf, len);
+    free(buf);
+    if (rc)
+        return cli_fail_rc(CMD, rc, path);
+    const patron_json *m = patron__json_get(j, "model");
+    patron_clv_model pm;
+    if (m && patron__json_string(m) &&
+        (patron_clv_model_from_name(&pm, patron__json_string(m)) || pm != model)) {
+        cli_fail(CMD, "%s: parameters are for model '%s', not '%s'", path,
+                 patron__json_string(m), patron_clv_model_name(model));
+        patron__json_free(j);
+        return 1;
+    }
+    const patron_json *ps = patron__json_get(j, "params");
+    if (!ps)
+        ps = j;
+    memset(p, 0, sizeof *p);
+    p->model = model;
+    for (int i = 0; i < patron_clv_param_count(model); i++) {
+        const char *name = patron_clv_param_name(model, i);
+        const patron_json *v = patron__json_get(ps, name);
+        if (!v || !patron__json_is_number(v)) {
+            cli_fail(CMD, "%s: no number for parameter '%s'", path, name);
+            patron__json_free(j);
+            return 1;
+        }
+        p->p[i] = patron__json_number(v);
+    }
+    patron__json_free(j);
+    return 0;
+}
+
+static int do_predict(patron_clv_model model, const char *params_path, const char *input,
+                      double horizon, double discount, int64_t months, double ppm,
+                      const char *spend_path, double dert, int json)
+{
+    patron_clv_params p, gg;
+    if (load_params(&p, model, params_path))
+        return 1;
+    if (spend_path && load_params(&gg, PATRON_CLV_GG, spend_path))
+        return 1;
+    patron_frame *f = NULL;
+    if (load_frame(&f, input))
+        return 1;
+    patron_clv_data d;
+    int rc = patron_clv_data_from_frame(&d, f, model);
+    if (rc) {
+        patron_frame_free(f);
+        return cli_fail_rc(CMD, rc, input);
+    }
+    size_t n = d.n, m = n ? n : 1;
+    double *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b), *c = malloc(m * sizeof *c),
+           *e = malloc(m * sizeof *e);
+    int gg_model = model == PATRON_CLV_GG;
+    const char *what = "predict";
+    if (gg_model) {
+        rc = patron_clv_expected_spend(a, &p, &d);
+    } else {
+        rc = patron_clv_expected_purchases(a, &p, &d, horizon);
+        if (!rc)
+            rc = patron_clv_prob_alive(b, &p, &d);
+        if (!rc && !isnan(discount)) {
+            what = "clv";
+            if (months <= 0)
+                months = (int64_t)ceil(horizon / ppm - 1e-9);
+            if (months < 1)
+                months = 1;
+            if (!spend_path && !d.monetary) {
+                rc = -1;
+                cli_fail(CMD, "--discount needs a monetary_value column or --spend-params");
+            } else {
+                rc = patron_clv_lifetime_value(c, &p, spend_path ? &gg : NULL, &d, (int)months,
+                                               discount, ppm);
+            }
+        }
+        if (!rc && !isnan(dert)) {
+            what = "dert";
+            rc = patron_clv_dert(e, &p, &d, dert);
+        }
+    }
+    if (rc) {
+        free(a);
+        free(b);
+        free(c);
+        free(e);
+        patron_frame_free(f);
+        return rc == -1 ? 1 : cli_fail_rc(CMD, rc, what);
+    }
+    char idbuf[256];
+    if (json)
+        printf("[\n");
+    else if (gg_model)
+        printf("customer_id,expected_spend\n");
+    else
+        printf("customer_id,expected_purchases,p_alive%s%s\n", isnan(discount) ? "" : ",clv",
+               isnan(dert) ? "" : ",dert");
+    for (size_t i = 0; i < n; i++) {
+        const char *id = patron_frame_id(f, i, idbuf, sizeof idbuf);
+        if (json) {
+            printf("  {\"customer_id\": \"%s\", ", id ? id : "");
+            if (gg_model) {
+                printf("\"expected_spend\": %.17g}", a[i]);
+            } else {
+                printf("\"expected_purchases\": %.17g, \"p_alive\": %.17g", a[i], b[i]);
+                if (!isnan(discount))
+                    printf(", \"clv\": %.17g", c[i]);
+                if (!isnan(dert))
+                    printf(", \"dert\": %.17g", e[i]);
+                printf("}");
+            }
+            printf("%s\n", i + 1 < n ? "," : "");
+        } else {
+            printf("%s,%.17g", id ? id : "", a[i]);
+            if (!gg_model) {
+                printf(",%.17g", b[i]);
+                if (!isnan(discount))
+                    printf(",%.17g", c[i]);
+                if (!isnan(dert))
+                    printf(",%.17g", e[i]);
+            }
+            printf("\n");
+        }
+    }
+    if (json)
+        printf("]\n");
+    free(a);
+    free(b);
+    free(c);
+    free(e);
+    patron_frame_free(f);
+    return 0;
+}
+
+int cmd_clv(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    int fit = !strcmp(sub, "fit"), predict = !strcmp(sub, "predict");
+    if (!fit && !predict) {
+        cli_fail(CMD, "unknown subcommand '%s' (expected fit or predict)", sub);
+        return 2;
+    }
+    const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL;
+    double penalizer = 0, horizon = NAN, discount = NAN, ppm = 4.345, dert = NAN;
+    int64_t months = 0, max_iter = 0;
+    for (int i = 2; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if ((v = cli_opt(argc, argv, &i, "--model", &missing))) {
+            model_s = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
+            input = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--params", &missing))) {
+            params = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--spend-params", &missing))) {
+            spend = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
+            format = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--penalizer", &missing))) {
+            if (cli_parse_double(v, &penalizer))
+                return cli_fail(CMD, "--penalizer: '%s' is not a number", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--horizon", &missing))) {
+            if (cli_parse_double(v, &horizon))
+                return cli_fail(CMD, "--horizon: '%s' is not a number", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--discount", &missing))) {
+            if (cli_parse_double(v, &discount))
+                return cli_fail(CMD, "--discount: '%s' is not a number", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--dert", &missing))) {
+            if (cli_parse_double(v, &dert))
+                return cli_fail(CMD, "--dert: '%s' is not a number", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--periods-per-month", &missing))) {
+            if (cli_parse_double(v, &ppm))
+                return cli_fail(CMD, "--periods-per-month: '%s' is not a number", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--months", &missing))) {
+            if (cli_parse_int64(v, &months) || months < 1)
+                return cli_fail(CMD, "--months: '%s' is not a positive integer", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--max-iter", &missing))) {
+            if (cli_parse_int64(v, &max_iter) || max_iter < 1 || max_iter > 100000)
+                return cli_fail(CMD, "--max-iter: '%s' is not an integer in 1..100000", v), 2;
+        } else {
+            if (missing)
+                return cli_fail(CMD, "%s needs a value", argv[i]), 2;
+            return cli_fail(CMD, "unknown option '%s' (see --help)", argv[i]), 2;
+        }
+        if (missing)
+            return cli_fail(CMD, "%s needs a value", argv[i]), 2;
+    }
+    if (!model_s)
+        return cli_fail(CMD, "--model is required"), 2;
+    if (!input)
+        return cli_fail(CMD, "--input is required"), 2;
+    patron_clv_model model;
+    if (patron_clv_model_from_name(&model, model_s))
+        return cli_fail(CMD, "%s", patron_errmsg()), 2;
+    int json;
+    if (!format)
+        json = fit;
+    else if (!strcmp(format, "json"))
+        json = 1;
+    else if (!strcmp(format, "csv"))
+        json = 0;
+    else
+        return cli_fail(CMD, "--format must be json or csv, not '%s'", format), 2;
+    if (fit)
+        return do_fit(model, input, penalizer, max_iter, json);
+    if (!params)
+        return cli_fail(CMD, "predict needs --params (the JSON `patron clv fit` prints)"), 2;
+    if (model != PATRON_CLV_GG && isnan(horizon))
+        return cli_fail(CMD, "predict needs --horizon for model %s", model_s), 2;
+    return do_predict(model, params, input, horizon, discount, months, ppm, spend, dert, json);
+}
