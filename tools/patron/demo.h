@@ -15,6 +15,7 @@ typedef struct demo_ctx {
     patron_txlog *log;    /* step 2 */
     patron_frame *frame;  /* step 3: the per-customer frame later steps model and extend */
     int64_t now;          /* step 3: end of observation (UTC seconds), "today" for segments */
+    int have_clv;         /* step 4: the frame has the `clv` column */
 } demo_ctx;
 
 /* "1234567" -> "1,234,567". */

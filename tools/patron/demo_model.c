@@ -41,11 +41,17 @@ int demo_step_clv(demo_ctx *c)
     patron_clv_fit_result bg = PATRON_CLV_FIT_RESULT_INIT;
     patron_clv_fit_result gg = PATRON_CLV_FIT_RESULT_INIT;
     int rc = patron_clv_fit_frame(&bg, PATRON_CLV_BGNBD, c->frame, NULL);
+    if (rc == PATRON_OK)
+        rc = patron_clv_fit_frame(&gg, PATRON_CLV_GG, c->frame, NULL);
+    if (rc == PATRON_ECONVERGE) {
+        /* Small or degenerate bases may not identify the model: say so and
+         * go on without the value-based parts, rather than print garbage. */
+        printf("  %-22s %s\n  %-22s value-based results are left out below\n", "no model",
+               patron_errmsg(), "");
+        return 0;
+    }
     if (rc)
-        return cli_fail_rc("demo", rc, "cannot fit BG/NBD");
-    rc = patron_clv_fit_frame(&gg, PATRON_CLV_GG, c->frame, NULL);
-    if (rc)
-        return cli_fail_rc("demo", rc, "cannot fit Gamma-Gamma");
+        return cli_fail_rc("demo", rc, "cannot fit the models");
     print_fit("BG/NBD (per day)", &bg);
     printf("  %-22s the simulation used r = %g, alpha = %g days, a = %g, b = %g\n", "", c->opts.r,
            c->opts.alpha * 7, c->opts.a, c->opts.b);
@@ -102,6 +108,7 @@ int demo_step_clv(demo_ctx *c)
     }
     free(clv);
     free(top);
+    c->have_clv = 1;
     return 0;
 }
 
@@ -147,6 +154,8 @@ int demo_step_segments(demo_ctx *c)
 
     /* A retention offer that costs 5.00 is worth sending to at-risk customers
      * whose expected 12-month value exceeds it. */
+    if (!c->have_clv)
+        return 0;
     patron_selection *save = NULL;
     rc = patron_segment_worth_saving(&save, c->frame, "clv", 500.0, &so);
     if (rc)
