@@ -379,9 +379,9 @@ PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model
  *
  * Transaction models add `expected_purchases` (over @p horizon) and
  * `p_alive`; Gamma-Gamma adds `expected_spend` (@p horizon is ignored).
- * The values are computed before any column is added, so a failure in the
- * model leaves the frame untouched (only an allocation failure while adding
- * the second column can leave the first one behind).
+ * The values are computed before any column is added, and a failure
+ * (including an allocation failure while adding the second column) leaves
+ * the frame untouched.
  *
  * @param frame The frame to extend (must have the model's columns).
  * @param params Parameters.
