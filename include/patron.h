@@ -19,5 +19,7 @@
 #include "patron/ledger.h"
 #include "patron/segment.h"
 #include "patron/report.h"
+#include "patron/earn.h"
+#include "patron/tier.h"
 
 #endif /* PATRON_H */

@@ -72,6 +72,9 @@ for line in "\[1/3\] Simulate a customer base" "\[3/3\] Summarise purchases per 
             "top customers by total spend" "^done\.$"; do
     grep -q "$line" "$work/demo1.txt" || fail "demo output lacks '$line'"
 done
+# Mean repeat spend near the Gamma-Gamma mean p*gamma/(q-1) = 35.22 (units right).
+awk '/monetary value  *[0-9.]* \(mean over repeat buyers\)/ { m = $3 }
+     END { exit !(m > 30 && m < 40) }' "$work/demo1.txt" || fail "demo monetary value not near 35.22"
 # The log and the summary agree on the number of transactions.
 [ "$(grep -c "transactions  *[0-9,]*$" "$work/demo1.txt")" = 2 ] || fail "demo transaction lines"
 [ "$(grep "transactions  *[0-9,]*$" "$work/demo1.txt" | awk '{print $2}' | uniq | wc -l)" = 1 ] ||

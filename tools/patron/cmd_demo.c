@@ -170,6 +170,10 @@ static int step_summarise(demo_ctx *c)
         free(top);
         return cli_fail("demo", "out of memory");
     }
+    /* Money columns of the frame are in minor units (cents). */
+    double unit = 1.0;
+    for (int d = patron_frame_decimals(c->frame); d > 0; d--)
+        unit *= 10.0;
     size_t repeaters = 0;
     double sf = 0, sr = 0, sT = 0, sm = 0;
     int64_t norders = 0, revenue = 0;
@@ -178,7 +182,7 @@ static int step_summarise(demo_ctx *c)
         sf += freq[i];
         sr += rec[i];
         sT += T[i];
-        sm += freq[i] > 0 ? mon[i] : 0;
+        sm += freq[i] > 0 ? mon[i] / unit : 0;
         norders += orders[i];
         revenue += total[i];
     }
@@ -207,12 +211,12 @@ static int step_summarise(demo_ctx *c)
     }
     printf("\n");
     for (size_t i = 0; i < n; i++)
-        scratch[i] = (double)total[i] / 100.0;
+        scratch[i] = (double)total[i] / unit;
     print_percentiles("spend per customer", scratch, n, 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (freq[i] > 0)
-            scratch[k++] = mon[i];
+            scratch[k++] = mon[i] / unit;
     print_percentiles("monetary value (*)", scratch, k, 1);
     for (size_t i = 0; i < n; i++)
         scratch[i] = freq[i];
