@@ -549,6 +549,29 @@ export declare class Frame extends Handle {
    */
   add_activity(log: native.patron_txlog | null, opts: Partial<native.patron_activity_options> | null): void;
   /**
+   * Append the store's view of each customer: int64 `member_id` (0 when the customer is not a
+   * member), time `joined` (the profile's join date; missing for non-members), int64
+   * `points_balance` and `points_pending` (the ledger at `now`), string `tier` ("" when none) and
+   * one int64 `consent.<channel>` per channel (1 when consent was granted and not withdrawn at
+   * `now`).
+   *
+   * Each row's `customer_id` is looked up with patron_profile_find(): integer ids (and all-digit
+   * strings) as member ids (`N`), other strings as an e-mail address or phone number. Rules can then
+   * respect consent: `at_risk_rule and consent.sms`, `joined within 30 days`.
+   *
+   * Cost: a few store queries per row and channel (meant for segment runs, not for tens of millions
+   * of rows at once).
+   *
+   * Thread safety:
+   * The frame and the store handle must not be used by another thread during the call.
+   * @param db An open store, read only.
+   * @param opts Options; `now` is required.
+   * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
+   * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
+   * PATRON_ENOMEM.
+   */
+  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | null): void;
+  /**
    * Select the customers of a named segment.
    *
    * Thread safety:

@@ -66,6 +66,7 @@ module.exports = function classes(native, Handle) {
     rule_select(text, opts) { return wrap(Selection, native.patron_rule_select(this.handle, text, opts)); }
     select(sel) { return wrap(Frame, native.patron_frame_select(this.handle, sel)); }
     add_activity(log, opts) { return native.patron_frame_add_activity(this.handle, log, opts); }
+    add_member_columns(db, opts) { return native.patron_frame_add_member_columns(this.handle, db, opts); }
     segment_select(name, opts) { return wrap(Selection, native.patron_segment_select(this.handle, name, opts)); }
     rfm_add_columns(opts) { return native.patron_rfm_add_columns(this.handle, opts); }
     segment_worth_saving(value_col, retention_cost, opts) { return wrap(Selection, native.patron_segment_worth_saving(this.handle, value_col, retention_cost, opts)); }

@@ -94,6 +94,8 @@ PN_UNUSED static int gs_to_patron_rule_eval_options(napi_env env, napi_value v, 
 PN_UNUSED static napi_value gs_from_patron_rule_eval_options(napi_env env, const patron_rule_eval_options *s);
 PN_UNUSED static int gs_to_patron_activity_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_activity_options(napi_env env, const patron_activity_options *s);
+PN_UNUSED static int gs_to_patron_member_columns_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_member_columns_options(napi_env env, const patron_member_columns_options *s);
 PN_UNUSED static int gs_to_patron_segment_def(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_segment_def(napi_env env, const patron_segment_def *s);
 PN_UNUSED static int gs_to_patron_segment_options(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -3500,6 +3502,42 @@ static napi_value gs_from_patron_activity_options(napi_env env, const patron_act
     if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
     if (pn_set(env, obj, "now", pn_new_i64(env, s->now))) return NULL;
     if (pn_set(env, obj, "max_share_columns", pn_new_u32(env, s->max_share_columns))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_member_columns_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_member_columns_options s = PATRON_MEMBER_COLUMNS_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_member_columns_options")) return -1;
+    if (pn_field(env, v, "now", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_member_columns_options.now")) return -1;
+        s.now = (int64_t)x;
+    }
+    if (pn_field(env, v, "channels", &f, &has)) return -1;
+    if (has) {
+        const char *x;
+        if (pn_get_str(env, f, arena, &x, "patron_member_columns_options.channels")) return -1;
+        s.channels = x;
+    }
+    *(patron_member_columns_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_member_columns_options(napi_env env, const patron_member_columns_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "now", pn_new_i64(env, s->now))) return NULL;
+    if (pn_set(env, obj, "channels", pn_new_str(env, s->channels))) return NULL;
     return obj;
 }
 
@@ -7900,6 +7938,27 @@ static napi_value w_patron_frame_add_activity(napi_env env, napi_callback_info i
     return pn_undefined(env);
 }
 
+static napi_value w_patron_frame_add_member_columns(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_frame = NULL;
+    void *a_db = NULL;
+    patron_member_columns_options a_opts_s;
+    patron_member_columns_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_member_columns: argument 'frame'")
+        || pn_get_handle(env, argv[1], "patron_db", &a_db, "patron_frame_add_member_columns: argument 'db'")
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_member_columns_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_frame_add_member_columns(a_frame, a_db, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_segment_builtins(napi_env env, napi_callback_info info)
 {
     pn_arena arena = PN_ARENA_INIT;
@@ -8462,6 +8521,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_rule_select", NULL, w_patron_rule_select, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_select", NULL, w_patron_frame_select, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_add_activity", NULL, w_patron_frame_add_activity, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_frame_add_member_columns", NULL, w_patron_frame_add_member_columns, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_segment_builtins", NULL, w_patron_segment_builtins, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_segment_select", NULL, w_patron_segment_select, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ntile_scores", NULL, w_patron_ntile_scores, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -8757,6 +8817,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_rule_options", pn_new_u32(env, (uint32_t)sizeof(patron_rule_options)))) return NULL;
     if (pn_set(env, obj, "patron_rule_eval_options", pn_new_u32(env, (uint32_t)sizeof(patron_rule_eval_options)))) return NULL;
     if (pn_set(env, obj, "patron_activity_options", pn_new_u32(env, (uint32_t)sizeof(patron_activity_options)))) return NULL;
+    if (pn_set(env, obj, "patron_member_columns_options", pn_new_u32(env, (uint32_t)sizeof(patron_member_columns_options)))) return NULL;
     if (pn_set(env, obj, "patron_segment_def", pn_new_u32(env, (uint32_t)sizeof(patron_segment_def)))) return NULL;
     if (pn_set(env, obj, "patron_segment_options", pn_new_u32(env, (uint32_t)sizeof(patron_segment_options)))) return NULL;
     if (pn_set(env, obj, "patron_rfm_options", pn_new_u32(env, (uint32_t)sizeof(patron_rfm_options)))) return NULL;
@@ -8837,6 +8898,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_activity_options d = PATRON_ACTIVITY_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_activity_options", gs_from_patron_activity_options(env, &d))) return NULL;
+    }
+    {
+        const patron_member_columns_options d = PATRON_MEMBER_COLUMNS_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_member_columns_options", gs_from_patron_member_columns_options(env, &d))) return NULL;
     }
     {
         const patron_segment_options d = PATRON_SEGMENT_OPTIONS_INIT;
