@@ -754,6 +754,63 @@ static void test_store_sync_failures(void **state)
     io_walk(FAULT_SYNC);
 }
 
+/* Creating a store while writes fail: whatever the failing write, the file
+ * opens afterwards as a valid store (schema complete, never half-made), a
+ * reported success is durable and a reported failure left nothing behind.
+ * (SQLite absorbs some failures itself: a failed write while switching a new
+ * file to WAL leaves that handle in rollback-journal mode, and the call
+ * succeeds; a failed checkpoint write in close loses nothing.) */
+static void test_store_create_write_failures(void **state)
+{
+    (void)state;
+    fv_register();
+    char path[256], uri[320];
+    snprintf(path, sizeof path, "/tmp/patron-faults-%ld-create.db", (long)getpid());
+    snprintf(uri, sizeof uri, "file:%s?vfs=pt_faultvfs", path);
+    long points = 0, failed_calls = 0;
+    for (long n = 1;; n++) {
+        remove_store(path);
+        fv.mode = FAULT_WRITE;
+        fv.countdown = n;
+        fv.fired = 0;
+        patron_db *db = NULL;
+        int64_t m = 0;
+        int rc = patron_open(&db, uri, NULL);
+        int opened = rc == PATRON_OK;
+        if (opened)
+            rc = enrol(db, &m, "Dana Levi", "dana1@example.com");
+        if (rc != PATRON_OK) {
+            failed_calls++;
+            assert_true(rc == PATRON_EIO || rc == PATRON_ECORRUPT);
+            assert_true(patron_errmsg()[0] != '\0');
+        }
+        patron_close(db);
+        int fired = fv.fired;
+        fv.mode = FAULT_NONE;
+        points += fired;
+        db = NULL;
+        assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+        int version = 0;
+        assert_int_equal(patron_db_schema_version(db, &version), PATRON_OK);
+        assert_int_equal(version, PATRON_DB_SCHEMA_VERSION);
+        assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+        int64_t found = 0;
+        int frc = patron_profile_find(db, &found, "dana1@example.com");
+        if (rc == PATRON_OK)
+            assert_int_equal(frc, PATRON_OK); /* success is durable */
+        else if (opened)
+            assert_int_equal(frc, PATRON_ENOTFOUND); /* failure left nothing */
+        assert_int_equal(enrol(db, &m, "Avi Cohen", "avi@example.com"), PATRON_OK);
+        patron_close(db);
+        if (!fired)
+            break;
+    }
+    remove_store(path);
+    print_message("write failures injected while creating: %ld (%ld calls failed)\n", points,
+                  failed_calls);
+    assert_true(failed_calls >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_abtest_walk),        cmocka_unit_test(test_store_walk),
         cmocka_unit_test(test_store_batch_walk),   cmocka_unit_test(test_store_write_failures),
         cmocka_unit_test(test_store_sync_failures),
+        cmocka_unit_test(test_store_create_write_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
