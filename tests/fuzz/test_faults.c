@@ -688,6 +688,8 @@ static void io_walk(int mode)
         patron_db *db = NULL;
         int64_t m1, m2;
         patron_db_options o = PATRON_DB_OPTIONS_INIT;
+        if (mode == FAULT_WRITE)
+            o.synchronous = PATRON_SYNC_OFF; /* writes only: fast */
         fv.mode = FAULT_NONE;
         assert_int_equal(patron_open(&db, uri, &o), PATRON_OK);
         assert_int_equal(enrol(db, &m1, "Dana Levi", "dana1@example.com"), PATRON_OK);
@@ -718,7 +720,7 @@ static void io_walk(int mode)
 
         /* Reopen with the ordinary VFS: all or nothing, and it reconciles. */
         db = NULL;
-        assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+        assert_int_equal(patron_open(&db, path, &o), PATRON_OK);
         assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
         int64_t a1 = available(db, m1), a2 = available(db, m2);
         int applied = a1 != b1;
@@ -775,7 +777,9 @@ static void test_store_create_write_failures(void **state)
         fv.fired = 0;
         patron_db *db = NULL;
         int64_t m = 0;
-        int rc = patron_open(&db, uri, NULL);
+        patron_db_options o = PATRON_DB_OPTIONS_INIT;
+        o.synchronous = PATRON_SYNC_OFF; /* writes only: fast */
+        int rc = patron_open(&db, uri, &o);
         int opened = rc == PATRON_OK;
         if (opened)
             rc = enrol(db, &m, "Dana Levi", "dana1@example.com");
@@ -789,7 +793,7 @@ static void test_store_create_write_failures(void **state)
         fv.mode = FAULT_NONE;
         points += fired;
         db = NULL;
-        assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+        assert_int_equal(patron_open(&db, path, &o), PATRON_OK);
         int version = 0;
         assert_int_equal(patron_db_schema_version(db, &version), PATRON_OK);
         assert_int_equal(version, PATRON_DB_SCHEMA_VERSION);
