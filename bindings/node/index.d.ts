@@ -24,13 +24,34 @@ export declare class PatronError extends Error {
 }
 
 /**
- * Base of the handle classes (declared in lib/classes.d.ts): `handle` is the
- * native handle (null once closed), `closed` tells whether close() ran, and
- * close() releases the C object now instead of at garbage collection
- * (idempotent).
+ * Handle classes are declared in lib/classes.d.ts: `handle` is the native
+ * handle, `closed` tells whether close() ran, and close() releases the C
+ * object now instead of at garbage collection (idempotent; later calls with
+ * the handle throw).
  */
 
 /** Version string of the loaded C library. */
 export declare function version(): string;
 /** Static English description of a status code. */
 export declare function strerror(status: number): string;
+
+type Strip<P extends string, K> = K extends `${P}${infer R}` ? R : never;
+type Namespace<P extends string> = {
+  [K in keyof typeof nativeTypes as Strip<P, K>]: (typeof nativeTypes)[K];
+};
+/** patron_abtest_* without the prefix (present when the module is built). */
+export declare const abtest: Namespace<'patron_abtest_'>;
+/** patron_clv_* without the prefix. */
+export declare const clv: Namespace<'patron_clv_'>;
+/** patron_segment_* without the prefix. */
+export declare const segment: Namespace<'patron_segment_'>;
+/** patron_rule_* without the prefix. */
+export declare const rule: Namespace<'patron_rule_'>;
+/** patron_rfm_* without the prefix. */
+export declare const rfm: Namespace<'patron_rfm_'>;
+/** patron_sim_* without the prefix. */
+export declare const sim: Namespace<'patron_sim_'>;
+/** patron_time_* without the prefix. */
+export declare const time: Namespace<'patron_time_'>;
+/** Opens a store (`:memory:` or a file path); present when the store module is built. */
+export declare function open(uri: string, opts?: Partial<nativeTypes.patron_db_options> | null): import('./lib/classes').Db;

@@ -48,13 +48,21 @@ module.exports = { native, PatronError, Handle, version, strerror, Status: nativ
 
 // Generated handle classes (Txlog, Frame, Db, ...): constructors as static
 // methods, functions taking the handle first as methods.
-Object.assign(module.exports, require('./lib/classes.js')(native, Handle));
+const classes = require('./lib/classes.js')(native, Handle);
+Object.assign(module.exports, classes);
 
-// Idiomatic modules register themselves when their C module is present.
-for (const mod of ['store', 'abtest', 'clv', 'summary']) {
-  try {
-    Object.assign(module.exports, require(`./lib/${mod}.js`)(native, module.exports));
-  } catch (e) {
-    if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(`lib/${mod}.js`)) throw e;
+/** Opens a store (`:memory:` or a file path): a Db handle, close() it when done. */
+if (classes.Db) module.exports.open = (uri, opts) => classes.Db.open(uri, opts);
+
+// Pure modules as namespaces without the prefix: patron.abtest.proportions(...),
+// patron.clv.fit(...), patron.segment.builtins(), ... (new C functions appear
+// here without any code).
+const namespaces = { abtest: 'patron_abtest_', clv: 'patron_clv_', segment: 'patron_segment_',
+                     rule: 'patron_rule_', rfm: 'patron_rfm_', sim: 'patron_sim_', time: 'patron_time_' };
+for (const [ns, prefix] of Object.entries(namespaces)) {
+  const fns = {};
+  for (const [name, fn] of Object.entries(native)) {
+    if (name.startsWith(prefix) && typeof fn === 'function') fns[name.slice(prefix.length)] = fn;
   }
+  if (Object.keys(fns).length) module.exports[ns] = fns;
 }

@@ -34,6 +34,7 @@ typedef struct pt_idmap {
     size_t tcap;        /* power of two, or 0 */
     size_t last;        /* index + 1 of the last key found or added (0 = none): a
                          * cache for logs whose rows come grouped by customer */
+    int64_t last_int;   /* int keys: the last key (valid when last != 0) */
     size_t last_len;
     char last_key[256];
 } pt_idmap;

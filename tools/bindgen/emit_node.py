@@ -605,6 +605,13 @@ def emit_classes_js(m):
             args = [p["name"] for p in f["ins"][1:]]
             call = f"native.{f['name']}(this.handle{''.join(', ' + a for a in args)})"
             o.append(f"    {short}({', '.join(args)}) {{ return {_wrap_expr(m, f, call, classes)}; }}")
+        it = iterable_kind(c)
+        if it == "items":
+            o.append("    get length() { return this.count(); }")
+            o.append("    *[Symbol.iterator]() { const n = this.count(); for (let i = 0; i < n; i++) yield this.get(i); }")
+        elif it == "rows":
+            o.append("    toArray() { const n = this.count(); const r = new BigUint64Array(n); this.rows(r, n); return Array.from(r, Number); }")
+            o.append("    *[Symbol.iterator]() { yield* this.toArray(); }")
         o.append("  }")
     o.append("  return { " + ", ".join(c["name"] for c in m.classes()) + " };")
     o.append("};")
@@ -624,6 +631,17 @@ def _ts_ret(m, f, classes):
     return f"ReturnType<typeof native.{f['name']}>"
 
 
+def iterable_kind(c):
+    """'items' for handles with count() and get(i) (iterate the items), 'rows'
+    for handles with count() and rows(buf, cap) (iterate the row indices)."""
+    names = {short: f for short, f in c["methods"]}
+    if "count" in names and "get" in names and len(names["get"]["ins"]) == 2:
+        return "items"
+    if "count" in names and "rows" in names and len(names["rows"]["ins"]) == 3:
+        return "rows"
+    return None
+
+
 def emit_classes_ts(m):
     hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
     classes = {c["type"]: c["name"] for c in m.classes()}
@@ -640,6 +658,18 @@ def emit_classes_ts(m):
         for short, f in c["methods"]:
             o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ")
             o.append(f"  {short}({_ts_args_ns(m, f['ins'][1:])}): {_ts_ret(m, f, classes)};")
+        it = iterable_kind(c)
+        if it == "items":
+            get = dict(c["methods"])["get"]
+            o.append("  /** count() */")
+            o.append("  readonly length: number;")
+            o.append("  /** Iterates get(0) .. get(count() - 1). */")
+            o.append(f"  [Symbol.iterator](): Iterator<NonNullable<{_ts_ret(m, get, classes)}>>;")
+        elif it == "rows":
+            o.append("  /** The row indices, in increasing order. */")
+            o.append("  toArray(): number[];")
+            o.append("  /** Iterates the row indices. */")
+            o.append("  [Symbol.iterator](): Iterator<number>;")
         o.append("}")
         o.append("")
     return "\n".join(o).rstrip() + "\n"

@@ -2,36 +2,10 @@
 exposed without their prefix, with C result structs returned as Result
 objects (attribute and key access, plain Python values). New C functions of
 the module appear here without any hand-written code."""
-import ctypes
-
 from . import _ffi as ffi
 
 
-class Result(dict):
-    """A C result struct as a dict whose keys are also attributes."""
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __repr__(self):
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.items() if k != "size")
-        return f"Result({inner})"
-
-
-def to_python(v):
-    if isinstance(v, ctypes.Structure):
-        return Result((name, to_python(getattr(v, name))) for name, *_ in v._fields_)
-    if isinstance(v, ctypes.Array):
-        if v._type_ is ctypes.c_char:
-            return v.value.decode("utf-8", "replace")
-        return [to_python(x) for x in v]
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    return v
+from ._runtime import Result, to_python  # noqa: E402
 
 
 def _wrap(fn):

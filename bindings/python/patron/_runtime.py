@@ -291,6 +291,14 @@ def make_struct(cls, values):
     return s
 
 
+def selected_rows(sel):
+    """Row indices of a selection-like handle (count() + rows(buf, cap))."""
+    n = sel.count()
+    buf = (ctypes.c_size_t * max(n, 1))()
+    sel.rows(buf, n)
+    return list(buf[:n])
+
+
 class Handle:
     """An owned (or borrowed) pointer to a libpatron object. close() releases
     it once; it is also released when garbage-collected. Usable as a context
@@ -348,3 +356,32 @@ class Handle:
     def __repr__(self):
         state = "closed" if not self._ptr else hex(self._ptr)
         return f"<{type(self).__name__} {state}>"
+
+
+class Result(dict):
+    """A C result struct as a dict whose keys are also attributes."""
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.items() if k != "size")
+        return f"Result({inner})"
+
+
+def to_python(v):
+    """Plain Python values of a ctypes struct (Result), array (list), char
+    array or string (str)."""
+    if isinstance(v, ctypes.Structure):
+        return Result((name, to_python(getattr(v, name))) for name, *_ in v._fields_)
+    if isinstance(v, ctypes.Array):
+        if v._type_ is ctypes.c_char:
+            return v.value.decode("utf-8", "replace")
+        return [to_python(x) for x in v]
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v

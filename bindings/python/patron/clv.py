@@ -10,7 +10,10 @@ Thin: fitting and every prediction are the C library's; numpy arrays pass
 zero-copy, results are numpy arrays (pandas Series when the input was a
 DataFrame).
 """
+from __future__ import annotations
+
 import ctypes
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _ffi as ffi
 from ._runtime import _np as np
@@ -28,6 +31,11 @@ except ImportError:  # pragma: no cover
 __all__ = ["BetaGeo", "ModifiedBetaGeo", "ParetoNBD", "BetaGeoBetaBinom", "GammaGamma", "Model"]
 
 _DPTR = ctypes.POINTER(ctypes.c_double)
+
+#: An array-like of numbers (numpy array, pandas Series, list, buffer).
+ArrayLike = Any
+#: A summary table: a pandas DataFrame or a mapping with frequency/recency/T columns.
+Table = Any
 
 
 def _col(obj, names):
@@ -88,7 +96,9 @@ class Model:
     values; `result` is the patron_clv_fit_result of the fit."""
     model = None
 
-    def __init__(self, penalizer=0.0, gtol=None, max_iter=None, n_starts=None, params=None):
+    def __init__(self, penalizer: float = 0.0, gtol: Optional[float] = None, max_iter: Optional[int] = None,
+                 n_starts: Optional[int] = None,
+                 params: Optional[Union[Mapping[str, float], Sequence[float]]] = None) -> None:
         self.options = ffi.PATRON_CLV_FIT_OPTIONS_INIT()
         self.options.penalizer = penalizer
         if gtol is not None:
@@ -104,10 +114,10 @@ class Model:
 
     # -- parameters ---------------------------------------------------------
     @classmethod
-    def param_names(cls):
+    def param_names(cls) -> list:
         return [ffi.patron_clv_param_name(cls.model, i) for i in range(ffi.patron_clv_param_count(cls.model))]
 
-    def set_params(self, params):
+    def set_params(self, params: Union[Mapping[str, float], Sequence[float]]) -> "Model":
         p = ffi.patron_clv_params()
         p.model = self.model
         values = [params[n] for n in self.param_names()] if isinstance(params, dict) else list(params)
@@ -117,18 +127,18 @@ class Model:
         return self
 
     @property
-    def params(self):
+    def params(self) -> Dict[str, float]:
         """{name: value} of the parameters (e.g. r, alpha, a, b)."""
         self._need()
         return {n: self._params.p[i] for i, n in enumerate(self.param_names())}
 
     @property
-    def standard_errors(self):
+    def standard_errors(self) -> Dict[str, float]:
         self._need(fitted=True)
         return {n: self.result.se[i] for i, n in enumerate(self.param_names())}
 
     @property
-    def log_likelihood(self):
+    def log_likelihood(self) -> float:
         self._need(fitted=True)
         return self.result.log_likelihood
 
@@ -143,7 +153,9 @@ class Model:
         return f"<{type(self).__name__} {ps}>"
 
     # -- fitting ------------------------------------------------------------
-    def fit(self, frequency, recency=None, T=None, weights=None, monetary_value=None):
+    def fit(self, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
+            T: Optional[ArrayLike] = None, weights: Optional[ArrayLike] = None,
+            monetary_value: Optional[ArrayLike] = None) -> "Model":
         """Maximum-likelihood fit on arrays (frequency, recency, T) or on a
         summary table (DataFrame / mapping with those columns). Returns self."""
         data = _Data(frequency, recency, T, monetary_value, weights)
@@ -159,7 +171,8 @@ class Model:
         fn(out, self._params, data.c, *extra)
         return data.wrap(out, name)
 
-    def predict(self, t, frequency, recency=None, T=None):
+    def predict(self, t: float, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
+                T: Optional[ArrayLike] = None) -> Any:
         """Conditional expected number of purchases in the next `t` periods
         (lifetimes' conditional_expected_number_of_purchases_up_to_time)."""
         return self._per_customer(ffi.patron_clv_expected_purchases, frequency, recency, T, float(t),
@@ -167,13 +180,14 @@ class Model:
 
     conditional_expected_number_of_purchases_up_to_time = predict
 
-    def prob_alive(self, frequency, recency=None, T=None):
+    def prob_alive(self, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
+                   T: Optional[ArrayLike] = None) -> Any:
         """Probability each customer is alive at the end of observation."""
         return self._per_customer(ffi.patron_clv_prob_alive, frequency, recency, T, name="p_alive")
 
     conditional_probability_alive = prob_alive
 
-    def expected_purchases_new(self, t):
+    def expected_purchases_new(self, t: Union[float, ArrayLike]) -> Any:
         """E[X(t)] for a new customer at each horizon in `t`."""
         self._need()
         t = np.ascontiguousarray(np.atleast_1d(t), dtype=np.float64)
@@ -183,7 +197,7 @@ class Model:
 
     expected_number_of_purchases_up_to_time = expected_purchases_new
 
-    def expected_cohort(self, birth, horizons, weights=None):
+    def expected_cohort(self, birth: ArrayLike, horizons: ArrayLike, weights: Optional[ArrayLike] = None) -> Any:
         """Expected cumulative repeat purchases of a cohort (tracking curve)."""
         self._need()
         b = np.ascontiguousarray(birth, dtype=np.float64)
@@ -196,8 +210,10 @@ class Model:
     def log_likelihood_rows(self, frequency, recency=None, T=None):
         return self._per_customer(ffi.patron_clv_log_likelihood, frequency, recency, T, name="ll")
 
-    def lifetime_value(self, spend_model, frequency, recency=None, T=None, monetary_value=None,
-                       months=12, discount=0.01, periods_per_month=30.0):
+    def lifetime_value(self, spend_model: Optional["GammaGamma"], frequency: Union[ArrayLike, Table],
+                       recency: Optional[ArrayLike] = None, T: Optional[ArrayLike] = None,
+                       monetary_value: Optional[ArrayLike] = None, months: int = 12, discount: float = 0.01,
+                       periods_per_month: float = 30.0) -> Any:
         """Customer lifetime value over `months` with monthly `discount`
         (lifetimes' customer_lifetime_value), spend from a fitted GammaGamma
         (or None to use monetary_value as is)."""
@@ -241,7 +257,8 @@ class GammaGamma(Model):
     fit(frequency, monetary_value) or fit(summary)."""
     model = ffi.PATRON_CLV_GG
 
-    def fit(self, frequency, monetary_value=None, weights=None):
+    def fit(self, frequency: Union[ArrayLike, Table], monetary_value: Optional[ArrayLike] = None,
+            weights: Optional[ArrayLike] = None) -> "GammaGamma":
         if monetary_value is None:
             data = _Data(frequency)
         else:
@@ -251,7 +268,7 @@ class GammaGamma(Model):
         self._params = self.result.params
         return self
 
-    def expected_spend(self, frequency, monetary_value=None):
+    def expected_spend(self, frequency: Union[ArrayLike, Table], monetary_value: Optional[ArrayLike] = None) -> Any:
         """E[M | x, m] (lifetimes' conditional_expected_average_profit)."""
         self._need()
         if monetary_value is None:

@@ -3,9 +3,12 @@
 Thin: every computation is the C library's (patron_txlog_*, patron_summarize,
 patron_frame_*); this module only moves columns in and out.
 """
+from __future__ import annotations
+
 import ctypes
 import datetime as _dt
 import os
+from typing import Any, Dict, Optional
 
 from . import _ffi as ffi
 from ._runtime import _np as np
@@ -31,7 +34,7 @@ def _require_numpy():
         raise ImportError("patron: this function needs numpy")
 
 
-def to_seconds(values):
+def to_seconds(values: Any) -> Any:
     """UTC seconds (int64 numpy array) from datetimes: numpy datetime64,
     pandas datetimes/strings, Python datetimes/dates, ISO-8601 or YYYYMMDD
     strings (parsed by patron_time_parse), or integer seconds."""
@@ -52,7 +55,7 @@ def to_seconds(values):
     return out
 
 
-def scalar_seconds(v):
+def scalar_seconds(v: Any) -> Optional[int]:
     """UTC seconds of one datetime-like value (see to_seconds)."""
     if v is None:
         return None
@@ -73,7 +76,19 @@ def scalar_seconds(v):
     return ffi.patron_time_parse(b, len(b), ffi.PATRON_TIME_AUTO if len(b) != 8 else ffi.PATRON_TIME_YYYYMMDD)
 
 
-def _column(frame, col):
+def _column(frame, col, major_units=False):
+    """One column as a numpy array (a copy) or a list of str. Money columns
+    (patron_frame_col_money) are in minor units, or divided by
+    10^patron_frame_decimals with major_units (as the C writers'
+    major_units option prints them)."""
+    v = _raw_column(frame, col)
+    if major_units and ffi.patron_frame_col_money(frame, col):
+        scale = 10.0 ** ffi.patron_frame_decimals(frame)
+        v = v / scale if np is not None else [x / scale for x in v]
+    return v
+
+
+def _raw_column(frame, col):
     n = ffi.patron_frame_rows(frame)
     kind = ffi.patron_frame_col_type(frame, col)
     if kind == ffi.PATRON_COL_STRING:
@@ -89,14 +104,17 @@ def _column(frame, col):
     return np.ctypeslib.as_array((ct * n).from_address(addr)).copy()
 
 
-def frame_columns(frame):
-    """{name: column} of a patron frame (numpy arrays, lists for strings)."""
-    return {ffi.patron_frame_col_name(frame, c): _column(frame, c) for c in range(ffi.patron_frame_cols(frame))}
+def frame_columns(frame: "ffi.patron_frame", major_units: bool = False) -> Dict[str, Any]:
+    """{name: column} of a patron frame (numpy arrays, lists for strings);
+    money columns in minor units unless major_units."""
+    return {ffi.patron_frame_col_name(frame, c): _column(frame, c, major_units)
+            for c in range(ffi.patron_frame_cols(frame))}
 
 
-def frame_to_pandas(frame, index="customer_id"):
+def frame_to_pandas(frame: "ffi.patron_frame", index: Optional[str] = "customer_id",
+                    major_units: bool = False) -> Any:
     """A pandas DataFrame of the frame's columns, indexed by customer id."""
-    cols = frame_columns(frame)
+    cols = frame_columns(frame, major_units)
     df = pd.DataFrame(cols)
     if index and "customer_id" in df.columns:
         df = df.set_index("customer_id")
@@ -104,7 +122,8 @@ def frame_to_pandas(frame, index="customer_id"):
     return df
 
 
-def frame_from_columns(frequency, recency, T, monetary_value=None, ids=None):
+def frame_from_columns(frequency: Any, recency: Any, T: Any, monetary_value: Any = None,
+                       ids: Any = None) -> "ffi.patron_frame":
     """A summary frame (patron_frame_from_arrays) from arrays, zero-copy in."""
     _require_numpy()
     f = np.ascontiguousarray(frequency, dtype=np.float64)
@@ -149,9 +168,10 @@ def txlog_from(transactions, customer, time, amount, decimals):
         raise
 
 
-def summary(transactions, customer="customer_id", time="date", amount="amount", *,
-            observation_end=None, calibration_end=None, freq="D", period_seconds=None,
-            decimals=2, as_pandas=None):
+def summary(transactions: Any, customer: str = "customer_id", time: str = "date", amount: str = "amount", *,
+            observation_end: Any = None, calibration_end: Any = None, freq: str = "D",
+            period_seconds: Optional[int] = None, decimals: int = 2, major_units: bool = True,
+            as_pandas: Optional[bool] = None) -> Any:
     """Per-customer summary (frequency, recency, T, monetary_value, ...) of a
     transaction log, as lifetimes' summary_data_from_transaction_data computes
     it (patron_summarize).
@@ -161,6 +181,10 @@ def summary(transactions, customer="customer_id", time="date", amount="amount", 
     CSV path, or a Txlog. With `calibration_end`, the calibration/holdout
     split of lifetimes' calibration_and_holdout_data. `freq` is "D" (days),
     "W" (weeks) or "s" with `period_seconds`.
+
+    Money columns (monetary_value, total_spend, ...) are in major units
+    (dollars, as lifetimes shows them) unless `major_units=False` (the
+    library's minor units).
 
     Returns a pandas DataFrame indexed by customer id when pandas is
     installed (or `as_pandas=True`), else a dict of numpy arrays.
@@ -182,8 +206,8 @@ def summary(transactions, customer="customer_id", time="date", amount="amount", 
     try:
         with ffi.patron_summarize(log, opts) as frame:
             if as_pandas or (as_pandas is None and pd is not None):
-                return frame_to_pandas(frame, index=customer)
-            return frame_columns(frame)
+                return frame_to_pandas(frame, index=customer, major_units=major_units)
+            return frame_columns(frame, major_units)
     finally:
         if owned:
             log.close()

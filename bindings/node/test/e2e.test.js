@@ -1,0 +1,79 @@
+'use strict';
+// End-to-end flow of issue 7: open a :memory: store, enrol a member, earn and
+// redeem points with idempotency keys, evaluate a segment, run an A/B test.
+// The same steps are shown in docs/guide/node.md.
+const test = require('node:test');
+const assert = require('node:assert');
+const patron = require('..');
+const { native } = patron;
+
+const missing = ['patron_open', 'patron_profile_add', 'patron_ledger_earn', 'patron_rule_select',
+                 'patron_abtest_proportions', 'patron_frame_from_arrays']
+  .filter((f) => typeof native[f] !== 'function');
+const skip = missing.length > 0 && `modules not in this libpatron build yet: ${missing.join(', ')}`;
+
+test('store -> member -> points -> segment -> A/B test', { skip }, () => {
+  const at = Date.UTC(2026, 0, 15) / 1000;
+  const db = patron.open(':memory:');
+  try {
+    // enrol
+    const id = db.profile_add({ name: 'Ada Lovelace', email: 'ada@example.com', consent: 'email' }, at);
+    assert.ok(id > 0);
+    const again = () => db.profile_add({ name: 'Ada L', email: 'ADA@example.com', consent: 'email' }, at);
+    assert.throws(again, (e) => e instanceof patron.PatronError && e.code === 'PATRON_ECONFLICT');
+
+    // earn, with an idempotent retry
+    const earn = { key: 'order-1001', member_id: id, points: 120, at, spend: 12000 };
+    const r1 = db.ledger_earn(earn);
+    assert.strictEqual(r1.points, 120);
+    assert.strictEqual(r1.replayed, 0);
+    const r2 = db.ledger_earn(earn);
+    assert.strictEqual(r2.replayed, 1);
+    assert.strictEqual(r2.posting_id, r1.posting_id);
+    assert.throws(() => db.ledger_earn({ ...earn, points: 999 }),
+      (e) => e instanceof patron.PatronError && e.code === 'PATRON_ECONFLICT' && e.message.length > 0);
+
+    // redeem; too much fails with EBALANCE and changes nothing
+    const red = db.ledger_redeem({ key: 'redeem-7', member_id: id, points: 50, at: at + 60 });
+    assert.strictEqual(red.points, -50);
+    assert.throws(() => db.ledger_redeem({ key: 'redeem-8', member_id: id, points: 1000, at: at + 70 }),
+      (e) => e.code === 'PATRON_EBALANCE' && e.status === native.PATRON_EBALANCE);
+    const bal = db.ledger_balance(id, at + 3600);
+    assert.strictEqual(bal.available, 70);
+
+    // statement is iterable
+    const st = db.ledger_statement(id, at - 1, at + 3600);
+    const postings = [...st];
+    assert.strictEqual(postings.length, 2);
+    assert.deepStrictEqual(postings.map((p) => p.points), [120, -50]);
+    assert.strictEqual(postings[0].key, 'order-1001');
+    st.close();
+
+    // segment: frequent buyers in a summary frame
+    const frame = patron.Frame.from_arrays(4, BigInt64Array.from([11n, 12n, 13n, 14n]),
+      Float64Array.from([0, 3, 1, 5]), Float64Array.from([0, 20, 3, 30]),
+      Float64Array.from([40, 40, 40, 40]), null);
+    const sel = patron.Selection.rule_select(frame, 'frequency >= 2', null);
+    assert.deepStrictEqual([...sel], [1, 3]);
+    assert.strictEqual(sel.count(), 2);
+    sel.close();
+    assert.throws(() => patron.Selection.rule_select(frame, 'frequency >=', null),
+      (e) => e instanceof patron.PatronError && e.code === 'PATRON_EPARSE');
+    frame.close();
+
+    // A/B test: deterministic assignment, then a two-proportion test
+    const arms = [0, 0];
+    for (let i = 0; i < 200; i++) arms[patron.abtest.assign('promo-2026', `m${i}`, Float64Array.from([1, 1]), 2, null)]++;
+    assert.strictEqual(arms[0] + arms[1], 200);
+    assert.ok(arms[0] > 70 && arms[1] > 70);
+    const ab = patron.abtest.proportions(120, 1000, 150, 1000, 0.05);
+    const p = 270 / 2000;
+    const z = (0.15 - 0.12) / Math.sqrt(p * (1 - p) * (2 / 1000));
+    assert.ok(Math.abs(ab.pooled.statistic - z) < 1e-12);
+    assert.strictEqual(ab.pooled.significant, ab.pooled.p_two_sided <= 0.05 ? 1 : 0);
+  } finally {
+    db.close();
+  }
+  assert.strictEqual(db.closed, true);
+  assert.throws(() => db.ledger_balance(1, 0), /closed/);
+});

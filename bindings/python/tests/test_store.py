@@ -1,0 +1,51 @@
+"""Store flow through the generated classes: context-managed handles,
+idempotent postings, errors with their detail, iterable statements and
+selections."""
+import calendar
+
+import pytest
+
+import patron
+from patron import ffi
+
+for f in ("patron_open", "patron_profile_add", "patron_ledger_earn", "patron_rule_select"):
+    if not hasattr(ffi, f):
+        pytest.skip(f"{f} not in this libpatron build yet", allow_module_level=True)
+
+AT = calendar.timegm((2026, 1, 15, 0, 0, 0))
+
+
+def test_member_points_statement():
+    with patron.Db.open(":memory:") as db:
+        mid = db.profile_add({"name": "Ada Lovelace", "email": "ada@example.com", "consent": "email"}, AT)
+        earn = {"key": "order-1001", "member_id": mid, "points": 120, "at": AT, "spend": 12000}
+        r1 = db.ledger_earn(earn)
+        r2 = db.ledger_earn(earn)
+        assert (r1.points, r1.replayed, r2.replayed, r2.posting_id) == (120, 0, 1, r1.posting_id)
+        with pytest.raises(patron.PatronError) as ei:
+            db.ledger_earn(dict(earn, points=999))
+        assert ei.value.code == patron.Status.PATRON_ECONFLICT and ei.value.message
+        db.ledger_redeem({"key": "redeem-7", "member_id": mid, "points": 50, "at": AT + 60})
+        with pytest.raises(patron.PatronError) as ei:
+            db.ledger_redeem({"key": "redeem-8", "member_id": mid, "points": 1000, "at": AT + 70})
+        assert ei.value.name == "PATRON_EBALANCE"
+        assert db.ledger_balance(mid, AT + 3600).available == 70
+        with db.ledger_statement(mid, AT - 1, AT + 3600) as st:
+            assert len(st) == 2
+            assert [p.points for p in st] == [120, -50]
+            assert [p.key for p in st] == [b"order-1001", b"redeem-7"]  # ctypes: char * is bytes
+            assert [p.to_dict()["key"] for p in st] == ["order-1001", "redeem-7"]
+    assert db.closed
+    with pytest.raises(Exception, match="closed"):
+        db.ledger_balance(mid, AT)
+
+
+def test_segment_selection_is_iterable():
+    np = pytest.importorskip("numpy")
+    with patron.frame_from_columns([0, 3, 1, 5], [0, 20, 3, 30], [40] * 4, ids=[11, 12, 13, 14]) as fr:
+        with patron.Selection.rule_select(fr, "frequency >= 2") as sel:
+            assert list(sel) == [1, 3] and len(sel) == 2
+        with pytest.raises(patron.PatronError) as ei:
+            patron.Selection.rule_select(fr, "frequency >=")
+        assert ei.value.code == patron.Status.PATRON_EPARSE
+        del np
