@@ -27,6 +27,23 @@
 #include "patron.h"
 #include "support.h"
 
+/* The store walks open a store per failure point; under valgrind (tools/
+ * run-tests' memcheck pass) they would take minutes and they run under
+ * ASan/LSan anyway, so they are skipped there. */
+static int slow_under_valgrind(void)
+{
+    const char *v = getenv("PATRON_UNDER_VALGRIND");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+#define SKIP_UNDER_VALGRIND()                                          \
+    do {                                                               \
+        if (slow_under_valgrind()) {                                   \
+            print_message("skipped under valgrind (runs under ASan)\n"); \
+            skip();                                                    \
+        }                                                              \
+    } while (0)
+
 /* ------------------------------------------------------------------ */
 /* CSV import                                                          */
 /* ------------------------------------------------------------------ */
@@ -381,6 +398,7 @@ static int op_store(void *p)
 static void test_store_walk(void **state)
 {
     (void)state;
+    SKIP_UNDER_VALGRIND();
     pt_failalloc_walk(op_store, NULL, NULL);
 }
 
@@ -397,6 +415,7 @@ static int64_t available(patron_db *db, int64_t m)
 static void test_store_batch_walk(void **state)
 {
     (void)state;
+    SKIP_UNDER_VALGRIND();
     for (size_t n = 1;; n++) {
         pt_failalloc_install(0, 0);
         patron_db *db = NULL;
@@ -747,12 +766,14 @@ static void io_walk(int mode)
 static void test_store_write_failures(void **state)
 {
     (void)state;
+    SKIP_UNDER_VALGRIND();
     io_walk(FAULT_WRITE);
 }
 
 static void test_store_sync_failures(void **state)
 {
     (void)state;
+    SKIP_UNDER_VALGRIND();
     io_walk(FAULT_SYNC);
 }
 
@@ -765,6 +786,7 @@ static void test_store_sync_failures(void **state)
 static void test_store_create_write_failures(void **state)
 {
     (void)state;
+    SKIP_UNDER_VALGRIND();
     fv_register();
     char path[256], uri[320];
     snprintf(path, sizeof path, "/tmp/patron-faults-%ld-create.db", (long)getpid());
