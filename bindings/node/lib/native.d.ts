@@ -637,6 +637,10 @@ export declare const PATRON_AMOUNT_MAX: number;
  */
 export declare const PATRON_ID_MAX: number;
 /**
+ * Most distinct customers in a log, and most rows of a frame (2^32 - 2); more is PATRON_ERANGE.
+ */
+export declare const PATRON_CUSTOMERS_MAX: number;
+/**
  * Longest accepted CSV record (line), in bytes, line terminator included.
  */
 export declare const PATRON_CSV_LINE_MAX: number;

@@ -8976,6 +8976,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_TIME_NONE", pn_new_f64(env, (double)(PATRON_TIME_NONE)))) return NULL;
     if (pn_set(env, exports, "PATRON_AMOUNT_MAX", pn_new_f64(env, (double)(PATRON_AMOUNT_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_ID_MAX", pn_new_f64(env, (double)(PATRON_ID_MAX)))) return NULL;
+    if (pn_set(env, exports, "PATRON_CUSTOMERS_MAX", pn_new_f64(env, (double)(PATRON_CUSTOMERS_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CSV_LINE_MAX", pn_new_f64(env, (double)(PATRON_CSV_LINE_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_DECIMALS_MAX", pn_new_f64(env, (double)(PATRON_DECIMALS_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CSV_REPORT_ERRORS", pn_new_f64(env, (double)(PATRON_CSV_REPORT_ERRORS)))) return NULL;
