@@ -18,5 +18,8 @@
 #include "patron/profile.h"
 #include "patron/ledger.h"
 #include "patron/segment.h"
+#include "patron/report.h"
+#include "patron/earn.h"
+#include "patron/tier.h"
 
 #endif /* PATRON_H */

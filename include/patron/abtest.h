@@ -28,9 +28,14 @@
  *   of one. When the standard error is 0 but the difference is not, the
  *   statistic is +/-Infinity and the p-value 0.
  *
- * Thread safety: every function is pure and reentrant (no globals, no I/O).
+ * Ownership: every pointer argument is caller-owned, only read (inputs) or
+ * written (outputs) during the call, and never retained; strings returned in
+ * results (patron_abtest_perm_result::caveats) are static.
+ *
+ * Thread safety: every function is pure and reentrant (no globals, no I/O),
+ * so any number of threads may call them at once on different outputs.
  * Functions that need scratch memory allocate it through the libpatron
- * allocator and free it before returning.
+ * allocator and free it before returning (#PATRON_ENOMEM when that fails).
  */
 #ifndef PATRON_ABTEST_H
 #define PATRON_ABTEST_H
@@ -118,7 +123,7 @@ PATRON_API int patron_abtest_assign(int *variant, const char *experiment_key, co
 typedef struct patron_abtest_srm_result {
     uint32_t size;     /**< Set to `sizeof` by the caller. */
     double chi2;       /**< Pearson goodness-of-fit statistic sum (o - e)^2 / e. */
-    int64_t dof;       /**< Degrees of freedom: arms with positive weight - 1. */
+    int64_t dof;       /**< Degrees of freedom: n_arms - 1. */
     double p;          /**< Upper-tail chi-square p-value (1 with zero traffic). */
     double log_p;      /**< Natural log of @ref p, finite when p underflows. */
     int mismatch;      /**< 1 when p < alpha: the split is not what was planned; do not trust the experiment. */
@@ -129,16 +134,18 @@ typedef struct patron_abtest_srm_result {
  * @brief Sample-ratio-mismatch check: chi-square goodness of fit of the
  *        observed arm sizes against the planned weights.
  *
- * Expected counts are e_i = w_i / W * N; arms with w_i <= 0 are skipped
- * (as gbstats does). Zero traffic gives chi2 = 0, p = 1.
+ * Expected counts are e_i = w_i / W * N with N the customers in all arms;
+ * arms with w_i <= 0 add no term and dof = n_arms - 1, exactly as gbstats'
+ * check_srm (customers on such an arm still show up as a shortfall in the
+ * others). Zero traffic gives chi2 = 0, p = 1.
  *
  * @param[out] out Result (size set by the caller).
  * @param observed Customers per arm (>= 0).
- * @param weights Planned weights (any scale; at least two positive).
+ * @param weights Planned weights (any scale; at least one positive).
  * @param n_arms Number of arms (>= 2).
  * @param alpha Threshold in (0, 1) for the verdict, e.g. 0.001.
- * @return #PATRON_OK or #PATRON_EINVAL (negative count, NaN weight, fewer
- *         than two positive weights, traffic on a zero-weight arm, alpha).
+ * @return #PATRON_OK or #PATRON_EINVAL (negative count, non-finite weight,
+ *         no positive weight, alpha).
  */
 PATRON_API int patron_abtest_srm(patron_abtest_srm_result *out, const int64_t *observed,
                                  const double *weights, size_t n_arms, double alpha);
@@ -478,6 +485,33 @@ PATRON_API int patron_abtest_logrank(patron_abtest_logrank_result *out, const do
  */
 PATRON_API int patron_abtest_km(double *surv, double *std_err, const double *time, const int *event,
                                 const int *arm, size_t n, int which_arm, const double *at, size_t n_at);
+
+/**
+ * @brief The whole Kaplan-Meier curve of one arm: one point per distinct
+ *        event time.
+ *
+ * Call it with @p cap = 0 (arrays may be NULL) to learn the number of
+ * points in @p count, then again with arrays of that size. The curve is a
+ * step function: S(t) = surv[i] for times[i] <= t < times[i + 1], and 1
+ * before times[0].
+ *
+ * @param[out] times Distinct event times, increasing (caller array of @p cap; may be NULL when cap is 0).
+ * @param[out] surv S just after each time.
+ * @param[out] std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param[out] at_risk Customers at risk just before each time; may be NULL.
+ * @param cap Capacity of the arrays.
+ * @param[out] count Number of points of the curve (may exceed @p cap; then
+ *             only the first @p cap are written).
+ * @param time Times.
+ * @param event Events (1) or censoring (0).
+ * @param arm Arm of each customer.
+ * @param n Customers.
+ * @param which_arm Arm (0 or 1).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ */
+PATRON_API int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t *at_risk, size_t cap,
+                                      size_t *count, const double *time, const int *event, const int *arm, size_t n,
+                                      int which_arm);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

@@ -74,7 +74,7 @@ typedef struct patron_clv_fit_options {
     double penalizer; /**< L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2). Default 0. */
     double gtol;      /**< Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9. */
     int32_t max_iter; /**< Iteration limit per start. Default 500. */
-    int32_t n_starts; /**< Starting points tried (1..4); 0 = default (3). The best converged one wins. */
+    int32_t n_starts; /**< 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the best, falling back to the next on failure. 1..4: run that many starts and keep the best converged one. */
 } patron_clv_fit_options;
 
 /** Initialiser for #patron_clv_fit_options with the defaults. */
@@ -203,6 +203,24 @@ PATRON_API int patron_clv_expected_purchases(double *out, const patron_clv_param
  */
 PATRON_API int patron_clv_prob_alive(double *out, const patron_clv_params *params,
                                      const patron_clv_data *data);
+
+/**
+ * @brief Conditional expectation and P(alive) in one pass (the rows are
+ *        validated and compressed once).
+ *
+ * @param[out] expected Caller array of `data->n` values for the expected
+ *        purchases in the next @p t periods, or NULL to skip them.
+ * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ *        Not both NULL. Untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers.
+ * @param t Horizon (>= 0; ignored when @p expected is NULL).
+ * @return As patron_clv_expected_purchases().
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
+                                  const patron_clv_data *data, double t);
 
 /**
  * @brief Unconditional expected number of purchases E[X(t)] of a new
@@ -361,9 +379,9 @@ PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model
  *
  * Transaction models add `expected_purchases` (over @p horizon) and
  * `p_alive`; Gamma-Gamma adds `expected_spend` (@p horizon is ignored).
- * The values are computed before any column is added, so a failure in the
- * model leaves the frame untouched (only an allocation failure while adding
- * the second column can leave the first one behind).
+ * The values are computed before any column is added, and a failure
+ * (including an allocation failure while adding the second column) leaves
+ * the frame untouched.
  *
  * @param frame The frame to extend (must have the model's columns).
  * @param params Parameters.

@@ -333,6 +333,56 @@ PATRON_API int patron_rule_select(patron_selection **out, const patron_frame *fr
 PATRON_API int patron_frame_select(patron_frame **out, const patron_frame *frame,
                                    const patron_selection *sel);
 
+/* ---------------------------------------------------------------- activity columns */
+
+/**
+ * @brief Options of patron_frame_add_activity().
+ */
+typedef struct patron_activity_options {
+    uint32_t size;              /**< `sizeof(patron_activity_options)`; set by #PATRON_ACTIVITY_OPTIONS_INIT. */
+    int64_t now;                /**< The moment the columns are computed at (UTC seconds); required. Transactions after it are ignored. */
+    uint32_t max_share_columns; /**< Add `share.<category>` columns only when the log has at most this many categories (default 16; 0 = never). */
+} patron_activity_options;
+
+/** Initialiser for #patron_activity_options: `now` unset, up to 16 share columns. */
+#define PATRON_ACTIVITY_OPTIONS_INIT { (uint32_t)sizeof(patron_activity_options), PATRON_TIME_NONE, 16u }
+
+/**
+ * @brief Append per-customer activity columns, computed from the
+ *        transaction log at an explicit moment, to a customer frame.
+ *
+ * Rows are matched to the log's customers by `customer_id` (integer ids
+ * written as text match too). Transactions after `now` are left out. The
+ * columns (money in minor units, windows are `now - N days < t <= now`):
+ *
+ * | column | type | meaning |
+ * |---|---|---|
+ * | `days_since_first`, `days_since_last` | double | days from the first / last purchase to now (NaN without purchases) |
+ * | `purchases`, `purchases_30d`, `_60d`, `_90d`, `_365d` | int64 | transactions, in all and in the last N days |
+ * | `spend`, `spend_30d`, `spend_90d`, `spend_365d` | int64 | their total amount |
+ * | `avg_basket` | double | spend / purchases (NaN without purchases) |
+ * | `avg_interpurchase_days` | double | mean days between distinct purchase times (NaN below two) |
+ * | `last_interpurchase_days` | double | days between the last two distinct purchase times |
+ * | `favourite_category` | string | category with the most spend (ties: the smaller name; "" if none) |
+ * | `share.<category>` | double | share of spend per category (when the log has at most `max_share_columns` categories) |
+ *
+ * Cost: linear in the transactions, plus sorting the customer ids.
+ *
+ * @param frame The frame to extend (rows without transactions get zero
+ *        counts and NaN averages).
+ * @param log The transaction log (only read).
+ * @param opts Options; `now` is required.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `now` unset, a category
+ *         that cannot name a column); #PATRON_ERANGE (`now` out of range);
+ *         #PATRON_ECONFLICT (a column exists; nothing is added);
+ *         #PATRON_ENOMEM (then some columns may have been added).
+ * @par Thread safety
+ * The frame must not be used by another thread during the call; the log
+ * may be read by others.
+ */
+PATRON_API int patron_frame_add_activity(patron_frame *frame, const patron_txlog *log,
+                                         const patron_activity_options *opts);
+
 /* ---------------------------------------------------------------- named segments */
 
 /**

@@ -673,10 +673,10 @@ typedef struct patron_summary_options {
  *
  * Speed and memory: a log whose rows come in time order for each customer
  * (the usual case: exports and simulations in time order, or logs grouped by
- * customer) is summarised in one pass with 64 bytes of state per customer.
- * Otherwise the rows are regrouped through a scratch of about 8 bytes per
- * transaction (16 bytes per transaction for a calibration/holdout split of a
- * log not grouped by customer) plus about 24 bytes per customer.
+ * customer) is summarised in one pass with 64 bytes of state per customer
+ * (88 with a calibration/holdout split). Otherwise the rows are regrouped
+ * through a scratch of about 8 bytes per transaction plus about 24 bytes per
+ * customer.
  *
  * @param[out] out Receives the frame (free with patron_frame_free());
  *             untouched on failure.

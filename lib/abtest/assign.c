@@ -116,25 +116,25 @@ int patron_abtest_srm(patron_abtest_srm_result *out, const int64_t *observed, co
         return patron__fail(PATRON_EINVAL, "%s: NULL array", fn);
     if (n_arms < 2)
         return patron__fail(PATRON_EINVAL, "%s: %zu arm(s), expected >= 2", fn, n_arms);
+    /* As gbstats check_srm: N counts every arm, arms with w <= 0 add no
+     * term (traffic there still lowers the others), dof = arms - 1. */
     double wsum = 0, total = 0;
-    int64_t arms = 0;
+    int positive = 0;
     for (size_t i = 0; i < n_arms; i++) {
         if (observed[i] < 0)
             return patron__fail(PATRON_EINVAL, "%s: arm %zu has a negative count %lld", fn, i,
                                 (long long)observed[i]);
         if (isnan(weights[i]) || isinf(weights[i]))
-            return patron__fail(PATRON_EINVAL, "%s: weight %zu is not finite", fn, i);
+            return patron__fail(PATRON_EINVAL, "%s: weight %zu is %g, expected a finite number", fn, i, weights[i]);
+        total += (double)observed[i];
         if (weights[i] > 0) {
             wsum += weights[i];
-            total += (double)observed[i];
-            arms++;
-        } else if (observed[i] > 0) {
-            return patron__fail(PATRON_EINVAL, "%s: arm %zu has weight %g but %lld customers", fn, i, weights[i],
-                                (long long)observed[i]);
+            positive++;
         }
     }
-    if (arms < 2)
-        return patron__fail(PATRON_EINVAL, "%s: fewer than two arms with positive weight", fn);
+    if (positive < 1)
+        return patron__fail(PATRON_EINVAL, "%s: no arm has a positive weight", fn);
+    int64_t arms = (int64_t)n_arms;
     patron_abtest_srm_result r;
     memset(&r, 0, sizeof r);
     r.dof = arms - 1;

@@ -90,7 +90,9 @@ int patron_abtest_confidence_sequence(patron_abtest_cs_result *out, double estim
 
 /* ---- group sequential ---- */
 
+#ifndef GS_NODES
 #define GS_NODES 2001 /* Simpson nodes per look (odd) */
+#endif
 
 static double spend(patron_abtest_spending s, double alpha, double t)
 {

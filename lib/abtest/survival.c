@@ -200,3 +200,51 @@ int patron_abtest_km(double *surv, double *std_err, const double *time, const in
     patron__free(o);
     return PATRON_OK;
 }
+
+int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t *at_risk, size_t cap, size_t *count,
+                           const double *time, const int *event, const int *arm, size_t n, int which_arm)
+{
+    static const char fn[] = "patron_abtest_km_curve";
+    if (!count || (cap && (!times || !surv)))
+        return patron__fail(PATRON_EINVAL, "%s: NULL count or output arrays", fn);
+    if (which_arm != 0 && which_arm != 1)
+        return patron__fail(PATRON_EINVAL, "%s: which_arm is %d, expected 0 or 1", fn, which_arm);
+    int64_t cnt[2];
+    obs *o = NULL;
+    int rc = load(&o, fn, time, event, arm, n, cnt);
+    if (rc)
+        return rc;
+    double risk = (double)cnt[which_arm], s = 1, gw = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double d = 0, c = 0;
+        while (j < n && o[j].t == o[i].t) {
+            if (o[j].arm == which_arm) {
+                if (o[j].ev)
+                    d++;
+                else
+                    c++;
+            }
+            j++;
+        }
+        if (d > 0) {
+            s *= 1 - d / risk;
+            gw += d / (risk * (risk - d));
+            if (k < cap) {
+                times[k] = o[i].t;
+                surv[k] = s;
+                if (std_err)
+                    std_err[k] = s > 0 ? s * sqrt(gw) : NAN;
+                if (at_risk)
+                    at_risk[k] = (int64_t)risk;
+            }
+            k++;
+        }
+        risk -= d + c;
+        i = j;
+    }
+    patron__free(o);
+    *count = k;
+    return PATRON_OK;
+}

@@ -173,6 +173,7 @@ void clv_rows_free(clv_rows *r)
     patron__free(r->tx);
     patron__free(r->T);
     patron__free(r->m);
+    patron__free(r->lm);
     patron__free(r->w);
     patron__free(r->itx);
     patron__free(r->iT);
@@ -320,12 +321,13 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     out->T = patron__malloc(nn * sizeof(double));
     out->m = patron__malloc(nn * sizeof(double));
     out->w = patron__malloc(nn * sizeof(double));
+    out->lm = spend ? patron__malloc(nn * sizeof(double)) : NULL;
     out->itx = patron__malloc(nn * sizeof(uint32_t));
     out->iT = patron__malloc(nn * sizeof(uint32_t));
     out->gstart = patron__malloc((nn + 1) * sizeof(size_t));
     out->tv = patron__malloc(2 * nn * sizeof(double));
     if (!out->x || !out->tx || !out->T || !out->m || !out->w || !out->itx || !out->iT ||
-        !out->gstart || !out->tv) {
+        !out->gstart || !out->tv || (spend && !out->lm)) {
         patron__free(items);
         patron__free(rank);
         rc = patron__oom();
@@ -340,6 +342,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         out->w[j] = b.w[i];
         if (spend) {
             out->m[j] = b.k1[i];
+            out->lm[j] = log(b.k1[i]);
             out->tx[j] = 0;
             out->T[j] = 0;
         } else {

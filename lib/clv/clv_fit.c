@@ -235,7 +235,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
     if (o.n_starts < 0 || o.n_starts > 4)
         return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
-    int nst = o.n_starts ? o.n_starts : 3;
 
     clv_rows R;
     rc = clv_rows_build(&R, model, data,
@@ -264,15 +263,37 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
     double best_theta[4] = {0}, best_f = INFINITY;
-    int best_iter = 0, have = 0;
+    int best_iter = 0, have = 0, tried = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
     double fail_theta[4] = {0}, fail_g = 0;
-    for (int si = 0; si < nst; si++) {
+    /* Order of the starts: as listed when n_starts is set (all are run);
+     * by default ranked by their objective, run until one converges. */
+    int order[4] = {0, 1, 2, 3}, nrun = o.n_starts ? o.n_starts : 4;
+    if (!o.n_starts) {
+        double fs[4], gtmp[4];
+        for (int si = 0; si < 4; si++) {
+            double th[4] = {0};
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            fs[si] = objective(&c, th, gtmp);
+            if (!isfinite(fs[si]))
+                fs[si] = INFINITY;
+        }
+        for (int i = 1; i < 4; i++) /* stable insertion sort */
+            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+    }
+    for (int oi = 0; oi < nrun; oi++) {
+        int si = order[oi];
         double th[4] = {0};
         for (int i = 0; i < k; i++)
             th[i] = log(st[si][i]);
         patron__optim_result res;
         patron__bfgs(objective, &c, k, th, &oo, &res);
+        tried++;
         int ok = res.status == PATRON__OPTIM_CONVERGED ||
                  (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
         for (int i = 0; i < k && ok; i++)
@@ -289,6 +310,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
             memcpy(fail_theta, th, sizeof th);
             fail_g = res.gnorm;
         }
+        if (have && !o.n_starts)
+            break;
     }
     if (!have) {
         char where[256];
@@ -300,14 +323,21 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
                             "(last point %s, gradient norm %.3g)",
-                            patron_clv_model_name(model), nst, optim_reason(first_fail), where,
+                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
                             fail_g);
     }
-    /* Newton polish with the finite-difference Hessian, kept if it helps. */
+    /* The Hessian of the objective at the BFGS optimum (central differences
+     * of the analytic gradient): one Newton step polishes the optimum (kept
+     * if it lowers the objective; the step is tiny, so the same Hessian
+     * serves for the standard errors). */
     double H[16] = {0}, cov[16] = {0}, g[4] = {0};
-    for (int pass = 0; pass < 2; pass++) {
-        if (hessian_log(&c, best_theta, H) || spd_inverse(H, cov, k))
-            break;
+    if (hessian_log(&c, best_theta, H)) {
+        patron__free(scratch);
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    if (!spd_inverse(H, cov, k)) {
         objective(&c, best_theta, g);
         double th[4], gt[4];
         for (int i = 0; i < k; i++) {
@@ -320,8 +350,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         if (f <= best_f) {
             best_f = f;
             memcpy(best_theta, th, sizeof th);
-        } else {
-            break;
         }
     }
     double p[4] = {0}, gl[4];
@@ -348,12 +376,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     /* Observed information in natural parameters (sum scale). */
     double Hn[16] = {0};
-    if (hessian_log(&c, best_theta, H)) {
-        patron__free(scratch);
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
-                            patron_clv_model_name(model));
-    }
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++)
             Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
@@ -372,6 +394,26 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
             return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
                                 patron_clv_model_name(model), patron_clv_param_name(model, i));
         }
+    /* A shape parameter at 1e-6 or below, or an estimate whose standard
+     * error is a thousand times its size, is a likelihood still rising
+     * towards the edge of the parameter space (for instance a, b -> 0
+     * together), not an estimate. */
+    for (int i = 0; i < k; i++) {
+        int scale = (model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD) ? i == 1
+                    : model == PATRON_CLV_PNBD                               ? (i == 1 || i == 3)
+                    : model == PATRON_CLV_GG                                 ? i == 2
+                                                                             : 0;
+        double se = sqrt(cov[i * k + i]);
+        if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
+            patron__free(scratch);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ECONVERGE,
+                                "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
+                                "the boundary: the data do not identify it",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i), p[i],
+                                se);
+        }
+    }
     /* success: fill the result */
     uint32_t size = out->size;
     memset(out, 0, sizeof *out);

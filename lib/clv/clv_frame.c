@@ -5,6 +5,7 @@
 #include "clv_impl.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "summary/summary_int.h"
 
 static int column(const double **out, const patron_frame *f, const char *name, int required)
 {
@@ -96,8 +97,8 @@ int patron_clv_predict_frame(patron_frame *frame, const patron_clv_params *param
         rc = patron_clv_prob_alive(b, params, &d);
     if (!rc)
         rc = patron_frame_add_double(frame, n1, d.n ? a : NULL);
-    if (!rc && n2)
-        rc = patron_frame_add_double(frame, n2, d.n ? b : NULL);
+    if (!rc && n2 && (rc = patron_frame_add_double(frame, n2, d.n ? b : NULL)))
+        pt_frame_drop_last(frame); /* all or nothing: take n1 out again */
     patron__free(a);
     patron__free(b);
     return rc;

@@ -14,6 +14,7 @@
 typedef struct clv_rows {
     size_t n;
     double *x, *tx, *T, *m, *w;
+    double *lm;         /* Gamma-Gamma only: log(m), computed once */
     uint32_t *itx, *iT;
     size_t ntv;
     double *tv;

@@ -150,8 +150,8 @@ static int pnbd_terms(const double *p, double x, double tx, double T, double *t1
     int amax = al >= be;
     double m = amax ? al : be, diff = fabs(al - be);
     double a1 = r + s + x, b1 = amax ? s + 1 : r + x, F1, F2;
-    if (patron__hyp2f1_log(a1, b1, a1 + 1, diff / (m + tx), HYP_TERMS, &F1, NULL) ||
-        patron__hyp2f1_log(a1, b1, a1 + 1, diff / (m + T), HYP_TERMS, &F2, NULL))
+    if (patron__hyp2f1_c1_log(a1, b1, diff / (m + tx), HYP_TERMS, &F1, NULL) ||
+        patron__hyp2f1_c1_log(a1, b1, diff / (m + T), HYP_TERMS, &F2, NULL))
         return -1;
     double l1 = F1 - a1 * log(m + tx), l2 = F2 - a1 * log(m + T);
     double q = exp(l2 - l1);
@@ -395,34 +395,56 @@ static int check_horizon(const patron_clv_params *params, double t, const char *
     return PATRON_OK;
 }
 
-int patron_clv_expected_purchases(double *out, const patron_clv_params *params,
-                                  const patron_clv_data *data, double t)
+int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
+                       const patron_clv_data *data, double t)
 {
     const char *what = "expected purchases";
-    if (!out)
-        return patron__fail(PATRON_EINVAL, "out is NULL");
+    if (!expected && !alive)
+        return patron__fail(PATRON_EINVAL, "both outputs are NULL");
     int rc = check_tx_model(params, what);
-    if (rc || (rc = check_horizon(params, t, what)))
+    if (rc || (expected && (rc = check_horizon(params, t, what))))
         return rc;
     clv_rows R;
     if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
         return rc;
-    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    size_t nn = R.n ? R.n : 1;
+    double *v = patron__malloc(2 * nn * sizeof *v);
     if (!v) {
         clv_rows_free(&R);
         return patron__oom();
     }
-    for (size_t j = 0; j < R.n; j++)
-        if (ce_one(params, R.x[j], R.tx[j], R.T[j], t, &v[j])) {
+    double *va = v + nn;
+    for (size_t j = 0; j < R.n; j++) {
+        if (expected && ce_one(params, R.x[j], R.tx[j], R.T[j], t, &v[j])) {
             patron__free(v);
             clv_rows_free(&R);
             return range_fail(what, t);
         }
-    for (size_t i = 0; i < data->n; i++)
-        out[i] = v[R.map[i]];
+        if (alive && pa_one(params, R.x[j], R.tx[j], R.T[j], &va[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "P(alive): series did not converge for row "
+                                "(x %.17g, t_x %.17g, T %.17g)", R.x[j], R.tx[j], R.T[j]);
+        }
+    }
+    for (size_t i = 0; i < data->n; i++) {
+        uint32_t u = R.map[i];
+        if (expected)
+            expected[i] = v[u];
+        if (alive)
+            alive[i] = va[u];
+    }
     patron__free(v);
     clv_rows_free(&R);
     return PATRON_OK;
+}
+
+int patron_clv_expected_purchases(double *out, const patron_clv_params *params,
+                                  const patron_clv_data *data, double t)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    return patron_clv_predict(out, NULL, params, data, t);
 }
 
 int patron_clv_prob_alive(double *out, const patron_clv_params *params,
@@ -430,29 +452,7 @@ int patron_clv_prob_alive(double *out, const patron_clv_params *params,
 {
     if (!out)
         return patron__fail(PATRON_EINVAL, "out is NULL");
-    int rc = check_tx_model(params, "P(alive)");
-    if (rc)
-        return rc;
-    clv_rows R;
-    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
-        return rc;
-    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
-    if (!v) {
-        clv_rows_free(&R);
-        return patron__oom();
-    }
-    for (size_t j = 0; j < R.n; j++)
-        if (pa_one(params, R.x[j], R.tx[j], R.T[j], &v[j])) {
-            patron__free(v);
-            clv_rows_free(&R);
-            return patron__fail(PATRON_ERANGE, "P(alive): series did not converge for row "
-                                "(x %.17g, t_x %.17g, T %.17g)", R.x[j], R.tx[j], R.T[j]);
-        }
-    for (size_t i = 0; i < data->n; i++)
-        out[i] = v[R.map[i]];
-    patron__free(v);
-    clv_rows_free(&R);
-    return PATRON_OK;
+    return patron_clv_predict(NULL, out, params, data, 0);
 }
 
 int patron_clv_expected_purchases_new(double *out, const patron_clv_params *params,

@@ -18,4 +18,13 @@ typedef struct patron__hyp2f1_grad {
 int patron__hyp2f1_log(double a, double b, double c, double z, long max_terms, double *out,
                        patron__hyp2f1_grad *grad);
 
+/* log 2F1(a, b; a + 1; z) for a, b > 0 and 0 <= z < 1 (the Pareto/NBD
+ * case), through Euler's transformation
+ *   2F1(a, b; a+1; z) = (1 - z)^(1 - b) 2F1(1, a + 1 - b; a + 1; z),
+ * whose terms never grow (ratio below z), however large a and b are.
+ * `grad` (optional) receives d/da with c = a + 1 moving along (in `da`;
+ * `dc` is 0), d/db and d/dz of the log. Returns 0, or -1 as above. */
+int patron__hyp2f1_c1_log(double a, double b, double z, long max_terms, double *out,
+                          patron__hyp2f1_grad *grad);
+
 #endif

@@ -21,4 +21,8 @@ int patron__member_resolve(patron_db *db, int64_t *out, int64_t member_id, int n
 int patron__ledger_merge(patron_db *db, int64_t to, int64_t from, int64_t at, int64_t merge_id,
                          int64_t *moved);
 
+/* Upgrade `member` now if it qualifies for a higher tier (lib/tier); no-op
+ * when no tiers are configured. */
+int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at);
+
 #endif

@@ -50,6 +50,7 @@ typedef struct patron__store_vt {
     int (*rollback_to)(void *impl, int depth);
     int64_t (*last_insert_id)(void *impl);
     int64_t (*changes)(void *impl);
+    int64_t (*total_changes)(void *impl); /* rows changed since the connection opened */
 } patron__store_vt;
 
 struct patron_db {
@@ -57,6 +58,9 @@ struct patron_db {
     void *impl;
     int depth;   /* transaction nesting: 0 = none */
     int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
+    int batch_failed; /* a write failed half-way inside the batch: it can only roll back */
+    int64_t tx_changes; /* total_changes at patron__tx_begin_light */
+    int light;          /* the innermost level was opened by patron__tx_begin_light */
     patron_db_options opts;
     /* ledger policy cache (lib/ledger), loaded on first use */
     int policy_loaded;
@@ -81,6 +85,13 @@ int patron__schema_migrate(patron_db *db);
  * the commit failure). */
 int patron__tx_begin(patron_db *db);
 int patron__tx_end(patron_db *db, int rc);
+/* The same for calls that do every check before their first write (so a
+ * business failure never follows a write): inside a batch no savepoint is
+ * taken (savepoints cost ~40% of a posting). If such a call still fails
+ * after writing (I/O error, out of memory), the batch is marked failed:
+ * later calls refuse and patron_batch_commit() rolls everything back. */
+int patron__tx_begin_light(patron_db *db);
+int patron__tx_end_light(patron_db *db, int rc);
 
 /* Prepare `sql` and bind arguments described by `fmt`:
  *   'i' int64_t, 't' const char * (NULL -> NULL), 'n' NULL (no argument). */

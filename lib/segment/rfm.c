@@ -38,18 +38,30 @@ int patron_ntile_scores(uint8_t *scores, const double *values, size_t n, int bin
     patron__free(x);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        double v = values[i];
-        if (isnan(v)) {
-            scores[i] = 0;
-            continue;
+    if (m == 0) { /* every value missing */
+        memset(scores, 0, n);
+        return PATRON_OK;
+    }
+    /* score in blocks, one threshold at a time (vectorisable loops) */
+    double v[1024];
+    for (size_t base = 0; base < n; base += 1024) {
+        size_t len = n - base < 1024 ? n - base : 1024;
+        uint8_t *sc = scores + base;
+        if (higher_is_better)
+            memcpy(v, values + base, len * sizeof(double));
+        else
+            for (size_t i = 0; i < len; i++)
+                v[i] = -values[base + i];
+        for (size_t i = 0; i < len; i++)
+            sc[i] = 1;
+        for (int k = 0; k < bins - 1; k++) {
+            double tk = t[k];
+            for (size_t i = 0; i < len; i++)
+                sc[i] = (uint8_t)(sc[i] + (v[i] > tk));
         }
-        if (!higher_is_better)
-            v = -v;
-        unsigned s = 1;
-        for (int k = 0; k < bins - 1; k++)
-            s += v > t[k];
-        scores[i] = (uint8_t)s;
+        for (size_t i = 0; i < len; i++)
+            if (v[i] != v[i])
+                sc[i] = 0;
     }
     return PATRON_OK;
 }

@@ -13,23 +13,6 @@
 #define NBUCKET (1u << DIGIT)
 #define SMALL 48
 
-uint64_t patron__key_of(double d)
-{
-    if (d == 0.0)
-        d = 0.0; /* -0 and +0 are equal values: one key */
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));
-}
-
-double patron__double_of_key(uint64_t k)
-{
-    uint64_t u = (k >> 63) ? (k & ~(UINT64_C(1) << 63)) : ~k;
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
 static void insertion_sort(uint64_t *k, size_t m)
 {
     for (size_t i = 1; i < m; i++) {
@@ -61,40 +44,60 @@ static int msel(uint64_t *k, size_t m, const size_t *ranks, size_t nr, int shift
     memset(hist, 0, sizeof hist);
     for (size_t i = 0; i < m; i++)
         hist[(k[i] >> shift) & (NBUCKET - 1)]++;
-    /* group the ranks by bucket */
-    size_t i = 0, below = 0, b = 0;
+    /* group the ranks by bucket: gb[g] bucket, gr[g].. first rank index */
+    size_t gb[129], gfirst[130], sub[128];
+    size_t ng = 0, i = 0, acc = 0, b = 0;
     while (i < nr) {
-        while (below + hist[b] <= ranks[i]) {
-            below += hist[b];
+        while (acc + hist[b] <= ranks[i]) {
+            acc += hist[b];
             b++;
         }
-        size_t j = i;
-        size_t sub[64];
-        size_t ng = 0;
-        while (j < nr && ranks[j] < below + hist[b] && ng < 64)
-            sub[ng++] = ranks[j++] - below;
-        int rc;
-        if (hist[b] == m) {
-            rc = msel(k, m, sub, ng, shift - DIGIT, out + i);
-        } else {
-            uint64_t *g = patron__reallocarray(NULL, hist[b], sizeof(uint64_t));
-            if (!g)
-                return patron__oom();
-            size_t w = 0;
-            for (size_t q = 0; q < m; q++) {
-                g[w] = k[q];
-                w += ((k[q] >> shift) & (NBUCKET - 1)) == b;
-                if (w == hist[b])
-                    break;
-            }
-            rc = msel(g, hist[b], sub, ng, shift - DIGIT, out + i);
-            patron__free(g);
+        gb[ng] = b;
+        gfirst[ng] = i;
+        while (i < nr && ranks[i] < acc + hist[b]) {
+            sub[i] = ranks[i] - acc;
+            i++;
         }
-        if (rc)
-            return rc;
-        i = j;
+        ng++;
     }
-    return 0;
+    gfirst[ng] = nr;
+    if (ng == 1 && hist[gb[0]] == m) /* everything in one bucket: next digit, in place */
+        return msel(k, m, sub, nr, shift - DIGIT, out);
+    /* one branch-free pass distributes the wanted buckets into one buffer;
+     * other keys go to a trash cell */
+    size_t total = 0;
+    for (size_t g = 0; g < ng; g++)
+        total += hist[gb[g]];
+    uint64_t *buf = patron__reallocarray(NULL, total + 1, sizeof(uint64_t));
+    if (!buf)
+        return patron__oom();
+    uint16_t lut[NBUCKET];
+    for (size_t q = 0; q < NBUCKET; q++)
+        lut[q] = (uint16_t)ng;
+    uint64_t *ptr[130];
+    size_t inc[130], off = 0;
+    for (size_t g = 0; g < ng; g++) {
+        lut[gb[g]] = (uint16_t)g;
+        ptr[g] = buf + off;
+        inc[g] = 1;
+        off += hist[gb[g]];
+    }
+    ptr[ng] = buf + total; /* trash */
+    inc[ng] = 0;
+    for (size_t q = 0; q < m; q++) {
+        size_t g = lut[(k[q] >> shift) & (NBUCKET - 1)];
+        *ptr[g] = k[q];
+        ptr[g] += inc[g];
+    }
+    int rc = 0;
+    off = 0;
+    for (size_t g = 0; g < ng && !rc; g++) {
+        rc = msel(buf + off, hist[gb[g]], sub + gfirst[g], gfirst[g + 1] - gfirst[g], shift - DIGIT,
+                  out + gfirst[g]);
+        off += hist[gb[g]];
+    }
+    patron__free(buf);
+    return rc;
 }
 
 int patron__select_keys(uint64_t *keys, size_t m, const size_t *ranks, size_t nr, double *out)

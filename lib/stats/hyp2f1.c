@@ -73,3 +73,56 @@ int patron__hyp2f1_log(double a, double b, double c, double z, long max_terms, d
     }
     return -1;
 }
+
+int patron__hyp2f1_c1_log(double a, double b, double z, long max_terms, double *out,
+                          patron__hyp2f1_grad *grad)
+{
+    *out = NAN;
+    if (!(a > 0) || !(b > 0) || !(z >= 0) || !(z < 1) || !isfinite(a) || !isfinite(b))
+        return -1;
+    if (z == 0) {
+        *out = 0;
+        if (grad) {
+            grad->da = grad->db = grad->dc = 0;
+            grad->dz = a * b / (a + 1);
+        }
+        return 0;
+    }
+    double e = a + 1 - b, c = a + 1;
+    if (!(e > 0)) {
+        int rc = patron__hyp2f1_log(a, b, c, z, max_terms, out, grad);
+        if (!rc && grad) {
+            grad->da += grad->dc;
+            grad->dc = 0;
+        }
+        return rc;
+    }
+    double t = 1, s = 1, ha = 0, hb = 0, sa = 0, sb = 0, sz = 0;
+    for (long k = 0; k < max_terms; k++) {
+        double ratio = z * (e + k) / (c + k);
+        if (grad) {
+            double ie = 1 / (e + k);
+            ha += ie - 1 / (c + k);
+            hb -= ie;
+        }
+        t *= ratio;
+        s += t;
+        if (grad) {
+            sa += t * ha;
+            sb += t * hb;
+            sz += t * (double)(k + 1);
+        }
+        if (t * z <= 1e-17 * s * (1 - z)) {
+            double l1z = log1p(-z);
+            *out = (1 - b) * l1z + log(s);
+            if (grad) {
+                grad->da = sa / s;
+                grad->db = -l1z + sb / s;
+                grad->dc = 0;
+                grad->dz = -(1 - b) / (1 - z) + sz / (z * s);
+            }
+            return 0;
+        }
+    }
+    return -1;
+}

@@ -61,13 +61,15 @@ double patron__incbeta(double a, double b, double x, double y, int upper, double
             *logv = NAN;
         return NAN;
     }
-    if (x <= 0 || y >= 1) {
+    /* x and y are each exact enough on their own: y may round to 1 while
+     * x > 0 (tiny x), so decide the end points on whichever is zero. */
+    if (x <= 0) {
         r = upper ? 1 : 0;
         if (logv)
             *logv = upper ? 0 : -INFINITY;
         return r;
     }
-    if (y <= 0 || x >= 1) {
+    if (y <= 0) {
         r = upper ? 0 : 1;
         if (logv)
             *logv = upper ? -INFINITY : 0;

@@ -87,6 +87,11 @@ int patron_batch_commit(patron_db *db)
         return rc;
     if (!db->batch)
         return patron__fail(PATRON_EINVAL, "patron_batch_commit: no batch is open");
+    if (db->batch_failed) {
+        db->vt->rollback(db->impl);
+        db->batch = db->depth = db->batch_failed = 0;
+        return patron__fail(PATRON_EIO, "batch rolled back: a call failed half-way through its writes");
+    }
     rc = db->vt->commit(db->impl);
     if (rc) {
         int code = rc;
@@ -108,6 +113,7 @@ int patron_batch_rollback(patron_db *db)
     rc = db->vt->rollback(db->impl);
     db->batch = 0;
     db->depth = 0;
+    db->batch_failed = 0;
     return rc;
 }
 
@@ -128,6 +134,8 @@ int patron_db_schema_version(patron_db *db, int *out)
 
 int patron__tx_begin(patron_db *db)
 {
+    if (db->batch_failed)
+        return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL, "the store is open read-only");
     int rc = db->depth == 0 ? db->vt->begin(db->impl) : db->vt->savepoint(db->impl, db->depth);
@@ -135,6 +143,29 @@ int patron__tx_begin(patron_db *db)
         return rc;
     db->depth++;
     return PATRON_OK;
+}
+
+int patron__tx_begin_light(patron_db *db)
+{
+    if (!db->batch || db->depth != 1)
+        return patron__tx_begin(db);
+    if (db->batch_failed)
+        return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
+    db->tx_changes = db->vt->total_changes(db->impl);
+    db->depth++;
+    db->light = 1;
+    return PATRON_OK;
+}
+
+int patron__tx_end_light(patron_db *db, int rc)
+{
+    if (!(db->light && db->batch && db->depth == 2))
+        return patron__tx_end(db, rc);
+    db->light = 0;
+    db->depth--;
+    if (rc != PATRON_OK && db->vt->total_changes(db->impl) != db->tx_changes)
+        db->batch_failed = 1;
+    return rc;
 }
 
 int patron__tx_end(patron_db *db, int rc)

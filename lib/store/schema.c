@@ -69,6 +69,7 @@ static const char schema_v1[] =
     "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"
     "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"
     "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"
+    "  referee_points INTEGER NOT NULL,"
     "  UNIQUE(rule, version));"
     "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"
     "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"

@@ -208,6 +208,11 @@ static int64_t sq_changes(void *impl)
     return (int64_t)sqlite3_changes64(((sq *)impl)->h);
 }
 
+static int64_t sq_total_changes(void *impl)
+{
+    return (int64_t)sqlite3_total_changes64(((sq *)impl)->h);
+}
+
 static const patron__store_vt sqlite_vt = {
     "sqlite",
     sq_close,
@@ -229,6 +234,7 @@ static const patron__store_vt sqlite_vt = {
     sq_rollback_to,
     sq_last_id,
     sq_changes,
+    sq_total_changes,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)

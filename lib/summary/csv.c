@@ -202,14 +202,17 @@ static int parse_row(loader *L, pt_csv *c, patron_txlog *log, rowrec *e, char **
     if (L->idx[ROLE_CAT] >= 0) {
         e->col = L->idx[ROLE_CAT];
         e->cat = copy_field(arena, &f[L->idx[ROLE_CAT]], &e->catlen);
+        if (e->catlen > PATRON_ID_MAX)
+            return patron__fail(PATRON_ERANGE, "category is %zu bytes (maximum %d)", e->catlen,
+                                PATRON_ID_MAX);
     }
     if (L->idx[ROLE_ORDER] >= 0) {
         e->col = L->idx[ROLE_ORDER];
         e->ord = copy_field(arena, &f[L->idx[ROLE_ORDER]], &e->ordlen);
+        if (e->ordlen > PATRON_ID_MAX)
+            return patron__fail(PATRON_ERANGE, "order id is %zu bytes (maximum %d)", e->ordlen,
+                                PATRON_ID_MAX);
     }
-    if (e->catlen > PATRON_ID_MAX || e->ordlen > PATRON_ID_MAX)
-        return patron__fail(PATRON_ERANGE, "value is %zu bytes (maximum %d)",
-                            e->catlen > PATRON_ID_MAX ? e->catlen : e->ordlen, PATRON_ID_MAX);
     e->col = -1;
     return PATRON_OK;
 }

@@ -78,6 +78,12 @@ int pt_frame_adopt(patron_frame *f, const char *name, int type, void *data, char
     return PATRON_OK;
 }
 
+void pt_frame_drop_last(patron_frame *f)
+{
+    if (f && f->ncols)
+        col_free(&f->cols[--f->ncols]);
+}
+
 void pt_frame_set_rows(patron_frame *f, size_t rows)
 {
     f->rows = rows;

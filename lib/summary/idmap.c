@@ -118,7 +118,7 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
         return patron__fail(PATRON_EINVAL,
                             "customer id %lld is an integer but this log has string ids",
                             (long long)key);
-    if (m->last && m->ints[m->last - 1] == key) {
+    if (m->last && m->last_int == key) {
         *idx = (uint32_t)(m->last - 1);
         return PATRON_OK;
     }
@@ -130,6 +130,7 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
             if (t[s].data == (uint64_t)key) {
                 *idx = t[s].idx - 1;
                 m->last = t[s].idx;
+                m->last_int = key;
                 return PATRON_OK;
             }
             s = (s + 1) & mask;
@@ -149,6 +150,7 @@ int pt_idmap_int(pt_idmap *m, int64_t key, uint32_t *idx)
     m->slots[s].idx = (uint32_t)(m->n + 1);
     m->slots[s].data = (uint64_t)key;
     m->last = m->n + 1;
+    m->last_int = key;
     *idx = (uint32_t)m->n++;
     return PATRON_OK;
 }

@@ -8,30 +8,21 @@
 #include "internal/error.h"
 #include "sort.h"
 
-/* rank[i] = position of customer i when ids ascend. */
-static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
+/* LSD radix sort of n (key, index) pairs by unsigned key, 16 bits a pass;
+ * passes in which every key has the same digit are skipped. On return
+ * *order points at the indexes in ascending key order (inside idx) and
+ * *keys_out at the sorted keys (inside key). key and idx hold 2n entries. */
+static void radix_u64(uint64_t *key, uint32_t *idx, size_t n, size_t *cnt, uint64_t **keys_out,
+                      uint32_t **order)
 {
-    uint64_t *key = patron__reallocarray(NULL, n * 2, sizeof *key);
-    uint32_t *idx = patron__reallocarray(NULL, n * 2, sizeof *idx);
-    size_t *cnt = patron__reallocarray(NULL, 65536, sizeof *cnt);
-    if (!key || !idx || !cnt) {
-        patron__free(key);
-        patron__free(idx);
-        patron__free(cnt);
-        return patron__oom();
-    }
     uint64_t *k0 = key, *k1 = key + n;
     uint32_t *i0 = idx, *i1 = idx + n;
-    for (size_t i = 0; i < n; i++) {
-        k0[i] = (uint64_t)ids[i] ^ (UINT64_C(1) << 63);
-        i0[i] = (uint32_t)i;
-    }
     for (int shift = 0; shift < 64; shift += 16) {
         memset(cnt, 0, 65536 * sizeof *cnt);
         for (size_t i = 0; i < n; i++)
             cnt[(k0[i] >> shift) & 0xffff]++;
         if (cnt[(k0[0] >> shift) & 0xffff] == n)
-            continue; /* every key has this digit: the pass would not move anything */
+            continue;
         size_t sum = 0;
         for (size_t d = 0; d < 65536; d++) {
             size_t c = cnt[d];
@@ -50,17 +41,59 @@ static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
         i0 = i1;
         i1 = ti;
     }
-    for (size_t r = 0; r < n; r++)
-        rank[i0[r]] = (uint32_t)r;
-    patron__free(key);
-    patron__free(idx);
-    patron__free(cnt);
+    *keys_out = k0;
+    *order = i0;
+}
+
+typedef struct {
+    uint64_t *key;
+    uint32_t *idx;
+    size_t *cnt;
+} radix_buf;
+
+static int radix_alloc(radix_buf *b, size_t n)
+{
+    b->key = patron__reallocarray(NULL, n * 2, sizeof *b->key);
+    b->idx = patron__reallocarray(NULL, n * 2, sizeof *b->idx);
+    b->cnt = patron__reallocarray(NULL, 65536, sizeof *b->cnt);
+    if (!b->key || !b->idx || !b->cnt) {
+        patron__free(b->key);
+        patron__free(b->idx);
+        patron__free(b->cnt);
+        return patron__oom();
+    }
     return PATRON_OK;
 }
 
-/* Comparison sort of string ids; the arena is threaded through a small
- * context because qsort has no user pointer. We sort (offset, index) pairs
- * with a hand-written merge sort instead of qsort to stay reentrant. */
+static void radix_free(radix_buf *b)
+{
+    patron__free(b->key);
+    patron__free(b->idx);
+    patron__free(b->cnt);
+}
+
+/* rank[i] = position of customer i when ids ascend. */
+static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
+{
+    radix_buf b;
+    int rc = radix_alloc(&b, n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        b.key[i] = (uint64_t)ids[i] ^ (UINT64_C(1) << 63);
+        b.idx[i] = (uint32_t)i;
+    }
+    uint64_t *keys;
+    uint32_t *order;
+    radix_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    for (size_t r = 0; r < n; r++)
+        rank[order[r]] = (uint32_t)r;
+    radix_free(&b);
+    return PATRON_OK;
+}
+
+/* Comparison sort for ids sharing an 8-byte prefix: a merge sort (qsort
+ * has no context pointer, and this keeps the module reentrant). */
 typedef struct {
     const char *s;
     uint32_t i;
@@ -95,20 +128,60 @@ static void merge_sort(str_item *a, str_item *tmp, size_t n)
         a[k++] = tmp[i++];
 }
 
+/* Strings: radix sort on the first 8 bytes (big-endian, so that integer
+ * order is bytewise order), then a comparison sort inside each run of equal
+ * prefixes (only ids longer than 8 bytes can share one). */
 static int rank_strings(const pt_idmap *m, uint32_t *rank)
 {
     size_t n = m->n;
-    str_item *a = patron__reallocarray(NULL, n * 2, sizeof *a);
-    if (!a)
-        return patron__oom();
+    radix_buf b;
+    int rc = radix_alloc(&b, n);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++) {
-        a[i].s = pt_idmap_key(m, i);
-        a[i].i = (uint32_t)i;
+        const unsigned char *s = (const unsigned char *)pt_idmap_key(m, i);
+        size_t len = pt_idmap_keylen(m, i);
+        uint64_t k = 0;
+        for (size_t j = 0; j < 8; j++)
+            k = (k << 8) | (j < len ? s[j] : 0);
+        b.key[i] = k;
+        b.idx[i] = (uint32_t)i;
     }
-    merge_sort(a, a + n, n);
+    uint64_t *keys;
+    uint32_t *order;
+    radix_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    str_item *run = NULL;
+    size_t runcap = 0;
+    for (size_t r = 0; r < n;) {
+        size_t e = r + 1;
+        while (e < n && keys[e] == keys[r])
+            e++;
+        if (e - r > 1) {
+            size_t k = e - r;
+            if (k * 2 > runcap) {
+                str_item *nr = patron__reallocarray(run, k * 2, sizeof *nr);
+                if (!nr) {
+                    patron__free(run);
+                    radix_free(&b);
+                    return patron__oom();
+                }
+                run = nr;
+                runcap = k * 2;
+            }
+            for (size_t j = 0; j < k; j++) {
+                run[j].s = pt_idmap_key(m, order[r + j]);
+                run[j].i = order[r + j];
+            }
+            merge_sort(run, run + k, k);
+            for (size_t j = 0; j < k; j++)
+                order[r + j] = run[j].i;
+        }
+        r = e;
+    }
     for (size_t r = 0; r < n; r++)
-        rank[a[r].i] = (uint32_t)r;
-    patron__free(a);
+        rank[order[r]] = (uint32_t)r;
+    patron__free(run);
+    radix_free(&b);
     return PATRON_OK;
 }
 

@@ -174,44 +174,93 @@ static int reduce_const(ctx *c, uint32_t cust, const int64_t *t, const int64_t *
     return reduce(c, cust, c->tmp_t, c->tmp_a, k);
 }
 
-/* Streaming path for plain summaries: one pass over the log in its own
- * order, with a 64-byte running state per customer, valid as long as each
- * customer's rows come in time order (true of logs exported or simulated in
- * time order). Returns PT_FALLBACK as soon as a customer's rows go back in
- * time; the caller then sorts. */
+/* Streaming path: one pass over the log in its own order, with a 64-byte
+ * running state per customer (plus 24 bytes for a holdout split), valid as
+ * long as each customer's rows come in time order (true of logs exported or
+ * simulated in time order, and of logs grouped by customer). Returns
+ * PT_FALLBACK as soon as a customer's rows go back in time; the caller then
+ * regroups and sorts. */
 #define PT_FALLBACK 1
+#ifndef PT_REGROUP_BLOCKS
+#define PT_REGROUP_BLOCKS 4
+#endif
+#define HOLD_FLAG 0x80000000u /* in cstate.orders: a holdout row was seen */
 
 typedef struct {
     int64_t p0, curp, cursum, rep, total, first, last;
     uint32_t nper, orders;
 } cstate;
 
+typedef struct {
+    int64_t hp, hsum;
+    uint32_t nh, hcnt;
+} hstate;
+
 static int stream(ctx *c, const uint32_t *byrank)
 {
     const patron_txlog *log = c->log;
-    const size_t n = log->n, nc = log->cust.n;
-    if (n >= UINT32_MAX)
+    const size_t n = log->n, nc = log->cust.n, m = nc ? nc : 1;
+    if (n >= HOLD_FLAG || nc > SIZE_MAX / sizeof(cstate))
         return PT_FALLBACK;
-    cstate *S = patron__calloc(nc ? nc : 1, sizeof *S);
+    void *S_raw, *H_raw = NULL;
+    cstate *S = pt_big_alloc(m * sizeof(cstate), &S_raw);
     if (!S)
         return patron__oom();
+    memset(S, 0, m * sizeof *S);
+    hstate *H = NULL;
+    if (c->holdout) {
+        H = pt_big_alloc(m * sizeof(hstate), &H_raw);
+        if (!H) {
+            patron__free(S_raw);
+            return patron__oom();
+        }
+        memset(H, 0, m * sizeof *H);
+    }
     const uint32_t *tc = log->tx_cust;
     const int64_t *tt = log->tx_time, *ta = log->tx_amount;
     const period_fn *pf = &c->pf;
+    const int64_t cal_end = c->holdout ? c->cal_end : INT64_MAX;
+    const int64_t p_end = c->holdout ? c->p_cal : c->p_obs;
     enum { AHEAD = 16 };
     int rc = PATRON_OK;
     for (size_t i = 0; i < n; i++) {
-        if (i + AHEAD < n)
+        if (i + AHEAD < n) {
             PT_PREFETCH_W(&S[tc[i + AHEAD]]);
+            if (H)
+                PT_PREFETCH_W(&H[tc[i + AHEAD]]);
+        }
         int64_t t = tt[i], a = ta[i], p = period_of(pf, t);
-        if (p > c->p_obs) {
+        cstate *st = &S[tc[i]];
+        if (c->holdout ? t > c->obs_end : p > c->p_obs) {
             if (c->reject) {
                 rc = fail_after_end(c, tc[i], t, c->obs_end);
                 break;
             }
             continue;
         }
-        cstate *st = &S[tc[i]];
+        if (t > cal_end) { /* a holdout row */
+            hstate *h = &H[tc[i]];
+            if (h->hcnt && p < h->hp) {
+                rc = PT_FALLBACK;
+                break;
+            }
+            if (h->hcnt == 0 || p != h->hp) {
+                h->nh++;
+                h->hp = p;
+            }
+            if (a > INT64_MAX - h->hsum) {
+                rc = fail_overflow(c, tc[i]);
+                break;
+            }
+            h->hsum += a;
+            h->hcnt++;
+            st->orders |= HOLD_FLAG;
+            continue;
+        }
+        if (st->orders & HOLD_FLAG) { /* a calibration row after a holdout row */
+            rc = PT_FALLBACK;
+            break;
+        }
         if (st->orders == 0) {
             st->p0 = st->curp = p;
             st->cursum = st->total = a;
@@ -239,10 +288,12 @@ static int stream(ctx *c, const uint32_t *byrank)
         st->last = t;
         st->orders++;
     }
+    const double dh = c->holdout ? (double)(period_of(pf, c->obs_end) - c->p_cal) : 0;
     for (size_t k = 0; k < nc && rc == PATRON_OK; k++) {
         uint32_t cust = byrank[k];
         const cstate *st = &S[cust];
-        if (st->orders == 0)
+        uint32_t orders = st->orders & ~HOLD_FLAG;
+        if (orders == 0)
             continue;
         int64_t rep = st->rep + (st->curp != st->p0 ? st->cursum : 0);
         size_t r = c->rows++;
@@ -250,14 +301,21 @@ static int stream(ctx *c, const uint32_t *byrank)
         c->who[r] = cust;
         c->freq[r] = f;
         c->rec[r] = (double)(st->curp - st->p0);
-        c->T[r] = (double)(c->p_obs - st->p0);
+        c->T[r] = (double)(p_end - st->p0);
         c->mon[r] = st->nper > 1 ? (double)rep / f : 0.0;
         c->first[r] = st->first;
         c->last[r] = st->last;
-        c->orders[r] = st->orders;
+        c->orders[r] = orders;
         c->spend[r] = st->total;
+        if (H) {
+            const hstate *h = &H[cust];
+            c->fh[r] = h->nh;
+            c->mh[r] = h->hcnt ? (double)h->hsum / (double)h->hcnt : 0.0;
+            c->dh[r] = dh;
+        }
     }
-    patron__free(S);
+    patron__free(S_raw);
+    patron__free(H_raw);
     return rc;
 }
 
@@ -432,6 +490,7 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     uint32_t *rank = NULL;
     size_t *off = NULL, *cur = NULL;
     int64_t *st = NULL, *sa = NULL;
+    uint32_t *rr = NULL;
     if ((rc = alloc_outputs(&c, nc)) != 0)
         goto done;
     rank = patron__reallocarray(NULL, nc ? nc : 1, sizeof *rank);
@@ -456,7 +515,7 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
     }
     for (size_t i = 0; i < nc; i++)
         byrank[rank[i]] = (uint32_t)i;
-    if (!c.holdout) {
+    {
         rc = stream(&c, byrank);
         if (rc != PT_FALLBACK) {
             patron__free(byrank);
@@ -493,16 +552,31 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
             rc = reduce_const(&c, byrank[r], log->tx_time + off[r], log->tx_amount + off[r],
                               off[r + 1] - off[r]);
     } else {
-        size_t cap = (n + 1) / 2;
+        /* Regroup in blocks of ranks whose rows fill at most `cap` scratch
+         * entries (16 bytes each: about a cache-sized share of the log), so
+         * that the scattered writes of a block stay in the last-level cache.
+         * Each block pass re-reads the rows' ranks, stored once (4 bytes per
+         * row). */
+        size_t cap = n / PT_REGROUP_BLOCKS + 1;
+        if (cap < 1024)
+            cap = 1024; /* small logs still go through several blocks (tested) */
         if (cap < maxcnt)
             cap = maxcnt;
-        st = patron__reallocarray(NULL, cap ? cap : 1, sizeof *st);
-        sa = patron__reallocarray(NULL, cap ? cap : 1, sizeof *sa);
+        if (cap > n)
+            cap = n ? n : 1;
+        st = patron__reallocarray(NULL, cap, sizeof *st);
+        sa = patron__reallocarray(NULL, cap, sizeof *sa);
         cur = patron__reallocarray(NULL, nc ? nc : 1, sizeof *cur);
-        if (!st || !sa || !cur) {
+        rr = patron__reallocarray(NULL, n ? n : 1, sizeof *rr);
+        if (!st || !sa || !cur || !rr) {
             patron__free(byrank);
             rc = patron__oom();
             goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (i + AHEAD < n)
+                PT_PREFETCH(&rank[tc[i + AHEAD]]);
+            rr[i] = rank[tc[i]];
         }
         const int64_t *tt = log->tx_time, *ta = log->tx_amount;
         size_t r0 = 0;
@@ -514,18 +588,14 @@ int patron_summarize(patron_frame **out, const patron_txlog *log,
                 cur[r] = off[r] - off[r0];
             const uint32_t lo = (uint32_t)r0, span = (uint32_t)(r1 - r0);
             for (size_t i = 0; i < n; i++) {
-                if (i + 3 * AHEAD < n)
-                    PT_PREFETCH(&rank[tc[i + 3 * AHEAD]]);
-                if (i + 2 * AHEAD < n)
-                    PT_PREFETCH_W(&cur[rank[tc[i + 2 * AHEAD]]]);
-                if (i + AHEAD < n) {
-                    uint32_t ra = rank[tc[i + AHEAD]];
-                    if (ra - lo < span) {
-                        PT_PREFETCH_W(&st[cur[ra]]);
-                        PT_PREFETCH_W(&sa[cur[ra]]);
-                    }
+                if (i + 2 * AHEAD < n && rr[i + 2 * AHEAD] - lo < span)
+                    PT_PREFETCH_W(&cur[rr[i + 2 * AHEAD]]);
+                if (i + AHEAD < n && rr[i + AHEAD] - lo < span) {
+                    size_t q = cur[rr[i + AHEAD]];
+                    PT_PREFETCH_W(&st[q]);
+                    PT_PREFETCH_W(&sa[q]);
                 }
-                uint32_t r = rank[tc[i]];
+                uint32_t r = rr[i];
                 if (r - lo < span) {
                     size_t p = cur[r]++;
                     st[p] = tt[i];
@@ -554,5 +624,6 @@ done:
     patron__free(cur);
     patron__free(st);
     patron__free(sa);
+    patron__free(rr);
     return rc;
 }

@@ -34,6 +34,7 @@ typedef struct pt_idmap {
     size_t tcap;        /* power of two, or 0 */
     size_t last;        /* index + 1 of the last key found or added (0 = none): a
                          * cache for logs whose rows come grouped by customer */
+    int64_t last_int;   /* int keys: the last key (valid when last != 0) */
     size_t last_len;
     char last_key[256];
 } pt_idmap;
@@ -166,6 +167,8 @@ int pt_frame_alloc(patron_frame **out, size_t rows);
 /* Append a column whose storage is already allocated (takes ownership on
  * success). */
 int pt_frame_adopt(patron_frame *f, const char *name, int type, void *data, char *arena);
+/* Remove the last column added (undo of a multi-column add that failed). */
+void pt_frame_drop_last(patron_frame *f);
 /* Shrink the row count (used when some customers have no row). */
 void pt_frame_set_rows(patron_frame *f, size_t rows);
 

@@ -77,9 +77,9 @@ int pt_txlog_reserve(patron_txlog *log, size_t extra)
     size_t need = log->n + extra;
     if (need <= log->cap)
         return PATRON_OK;
-    size_t nc = log->cap ? log->cap : 1024;
-    while (nc < need)
-        nc += nc / 2 + 1;
+    size_t nc = log->cap ? log->cap + log->cap / 2 : 1024;
+    if (nc < need)
+        nc = need; /* a big batch gets exactly its size */
     /* Each realloc keeps the data; a failure leaves a larger-but-valid array. */
     uint32_t *c = patron__reallocarray(log->tx_cust, nc, sizeof *c);
     if (!c)

@@ -28,6 +28,9 @@ out=$("$P" abtest survival --input "$tmp/arms.csv" --format json) || fail "survi
 echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["n_a"]==4 and d["observed"]==[3,3] and 0<d["p"]<1, d' \
     || fail "survival json: $out"
 
+out=$("$P" abtest survival --input "$tmp/arms.csv" --at 4) || fail "survival --at exit"
+echo "$out" | grep -q "S(4) not bought yet (A, B) *\[0.75, 0.25\]" || fail "survival --at: $out"
+
 out=$("$P" abtest assign --experiment exp-2026-followup --customer C000123 --weights 50,50) || fail "assign exit"
 echo "$out" | grep -q "9ce5e469c1e2c8fa" || fail "assign hash: $out"
 echo "$out" | grep -Eq "^variant +1$" || fail "assign variant: $out"

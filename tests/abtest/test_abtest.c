@@ -127,6 +127,14 @@ static void test_srm_verdicts(void **state)
     assert_int_equal(patron_abtest_srm(&r, broken, w1090, 2, 0.001), PATRON_OK);
     assert_true(r.mismatch);
     assert_true(r.p < 0.001);
+    /* Traffic on an arm planned at weight 0 shows up as a mismatch (gbstats rule: dof = arms - 1). */
+    int64_t leak[3] = {500, 0, 80};
+    double w3[3] = {1, 1, 0};
+    assert_int_equal(patron_abtest_srm(&r, leak, w3, 3, 0.001), PATRON_OK);
+    assert_int_equal(r.dof, 2);
+    assert_true(r.mismatch);
+    /* chi2 = (500-290)^2/290 + (0-290)^2/290 */
+    assert_true(pt_close(r.chi2, (210.0 * 210 + 290.0 * 290) / 290, 1e-14, 0));
 }
 
 static void expect_einval(int rc, const char *fragment)
@@ -278,6 +286,15 @@ static void test_extra_numbers(void **state)
     assert_int_equal(patron_abtest_beta_binomial(&b2, 30, 700, 45, 710, 1.0000000001, 1), PATRON_OK);
     assert_true(pt_close(b1.prob_b_beats_a, b2.prob_b_beats_a, 1e-8, 0));
 
+    /* Non-integer posteriors with a singular density at 0 (quadrature):
+     * P = 0.465294838364837988627 (mpmath, 30 digits). */
+    assert_int_equal(patron_abtest_beta_binomial(&b1, 0, 5, 0, 7, 0.3, 0.7), PATRON_OK);
+    assert_true(pt_close(b1.prob_b_beats_a, 0.465294838364837988627, 1e-12, 0));
+    /* Incomplete beta at a tiny argument where 1 - x rounds to 1. */
+    double lv;
+    double ib = patron__incbeta(0.3, 5.7, 1e-100, 1, 0, &lv);
+    assert_true(ib > 0 && pt_close(lv, 0.3 * log(1e-100) - log(0.3) - (lgamma(0.3) + lgamma(5.7) - lgamma(6.0)), 1e-12, 0));
+
     /* Permutation test of a 4+4 alternating design: enumerates C(8,4) = 70. */
     double weeks[8] = {10.2, 12.9, 9.8, 13.5, 10.1, 12.7, 10.4, 13.1};
     int treated[8] = {0, 1, 0, 1, 0, 1, 0, 1};
@@ -304,6 +321,30 @@ static void test_extra_numbers(void **state)
     assert_int_equal(patron_abtest_power_prop(&p1, 0.1, 0.12, 0.05, 0.8, 1, 1, 0), PATRON_OK);
     assert_int_equal(patron_abtest_power_prop(&p2, 0.1, 0.12, 0.05, 0.8, 1, 2, 0), PATRON_OK);
     assert_true(p1.n1_pooled < p2.n1_pooled);
+}
+
+/* The KM curve agrees with the point evaluations and the two-call pattern. */
+static void test_km_curve(void **state)
+{
+    (void)state;
+    double t[10] = {2, 3, 3, 5, 7, 8, 1, 4, 4, 9};
+    int ev[10] = {1, 1, 0, 1, 0, 1, 1, 1, 1, 0}, arm[10] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+    size_t count = 99;
+    assert_int_equal(patron_abtest_km_curve(NULL, NULL, NULL, NULL, 0, &count, t, ev, arm, 10, 0), PATRON_OK);
+    assert_int_equal(count, 4); /* events at 2, 3, 5, 8 */
+    double tm[4], sv[4], se[4];
+    int64_t risk[4];
+    assert_int_equal(patron_abtest_km_curve(tm, sv, se, risk, 4, &count, t, ev, arm, 10, 0), PATRON_OK);
+    assert_true(tm[0] == 2 && tm[1] == 3 && tm[2] == 5 && tm[3] == 8);
+    assert_true(risk[0] == 6 && risk[1] == 5 && risk[2] == 3 && risk[3] == 1);
+    /* S: 5/6, 5/6*4/5 = 2/3, 2/3*2/3 = 4/9, 0 */
+    assert_true(pt_close(sv[0], 5.0 / 6, 1e-15, 0) && pt_close(sv[1], 2.0 / 3, 1e-15, 0));
+    assert_true(pt_close(sv[2], 4.0 / 9, 1e-15, 0) && sv[3] == 0 && isnan(se[3]));
+    for (int i = 0; i < 3; i++) {
+        double s1, e1;
+        assert_int_equal(patron_abtest_km(&s1, &e1, t, ev, arm, 10, 0, &tm[i], 1), PATRON_OK);
+        assert_true(s1 == sv[i] && e1 == se[i]);
+    }
 }
 
 /* A caller compiled against a larger (newer) struct: the library writes
@@ -379,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_extra_numbers),
         cmocka_unit_test(test_result_size_is_respected),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_km_curve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -729,11 +729,24 @@ static void test_logrank_vectors(void **state)
     assert_int_equal(failed_cases, 0);
 }
 
+/* Our own cases in the same format (tests/data/gen_abtest_extra.py, mpmath
+ * and exact rationals): Fisher, non-integer beta-binomial, SRM with several
+ * arms and a zero weight. */
+static void test_extra_vectors(void **state)
+{
+    (void)state;
+    total_failures = failed_cases = total_cases = 0;
+    run_file(pt_data_path("abtest_extra_vectors.json"), 0);
+    assert_int_equal(total_cases, 10);
+    assert_int_equal(failed_cases, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_abtest_vectors),
         cmocka_unit_test(test_logrank_vectors),
+        cmocka_unit_test(test_extra_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,3 +49,8 @@ if "$patron" member show --db "$db" --member 050-123-4567 2>/dev/null; then fail
 "$patron" points --help >/dev/null
 if "$patron" points balance --member x 2>/dev/null; then fail "missing --db accepted"; fi
 echo "cli store example: ok"
+# tiers: not configured is a clear failure; --help works
+if err=$("$patron" tier show --db "$db" --member "#1" 2>&1); then fail "tier show without tiers"; fi
+[[ $err == "patron tier: show: invalid argument: no tiers are configured"* ]] || fail "tier message: $err"
+"$patron" tier --help >/dev/null
+echo "cli tier: ok"

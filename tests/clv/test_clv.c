@@ -392,8 +392,8 @@ static void test_pnbd_cdnow(void **state)
     const double delta = 0.01;
     assert_int_equal(patron_clv_dert(dert, &p, &dd, delta), PATRON_OK);
     double acc[2] = {0, 0}, prev[2] = {0, 0}, cur[2];
-    const double step = 0.25;
-    for (int k = 1; k <= 40000; k++) {
+    const double step = 1;
+    for (int k = 1; k <= 10000; k++) {
         assert_int_equal(patron_clv_expected_purchases(cur, &p, &dd, k * step), PATRON_OK);
         for (int i = 0; i < 2; i++) {
             acc[i] += (cur[i] - prev[i]) * exp(-delta * (k - 0.5) * step);

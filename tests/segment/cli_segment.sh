@@ -6,7 +6,6 @@ set -u
 patron=$1
 data=$2/segment_summary.csv
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fails=0
 check() { # label expected actual
     if [ "$2" != "$3" ]; then
@@ -45,6 +44,14 @@ check "define" "1" "$out"
 out=$("$patron" segment --input "$data" --define 'returning=orders >= 4' --segment returning --count)
 check "override" "1" "$out"
 
+tx=$2/segment_transactions.csv
+out=$("$patron" segment --input "$data" --transactions "$tx" --category-col category --now 2017-09-30 \
+      --rule 'purchases_90d >= 2 and favourite_category == "books"' --format csv | cut -d, -f1,13,16,21,23,26)
+check "activity columns" "customer_id,days_since_last,purchases_60d,spend_90d,avg_basket,favourite_category
+c,2,2,8000,2000,books" "$out"
+"$patron" segment --input "$data" --transactions "$tx" --rule true 2>"$tmp/e" >/dev/null
+check "activity needs now" "patron segment: --transactions needs --now (activity columns are computed at a moment)" "$(cat "$tmp/e")"
+
 out=$("$patron" segment --list | head -n 1)
 check "list" "new        first_purchase within 30 days" "$out"
 
@@ -72,6 +79,7 @@ check "usage exit" "2" "$?"
 "$patron" segment --help >/dev/null
 check "help exit" "0" "$?"
 
+rm -rf "$tmp"
 if [ "$fails" -ne 0 ]; then
     echo "$fails check(s) failed"
     exit 1

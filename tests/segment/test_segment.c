@@ -89,7 +89,7 @@ static void test_builtin_segments(void **state)
     expect_segment(f, "new", &o, "1");       /* first purchase day 50 */
     expect_segment(f, "returning", &o, "0,2");
     expect_segment(f, "at_risk", &o, "0");   /* last purchase day 10 */
-    /* frequency 1 0 3: p80 = 2.2; monetary 30 0 20: p80 = 26 -> nobody is both */
+    /* frequency 1 0 3: p80 = 2.2; monetary (minor units) 3000 0 2000: p80 = 2600 -> nobody is both */
     expect_segment(f, "stars", &o, "");
 
     /* overrides come first; extra names are allowed */
@@ -130,7 +130,7 @@ static void test_frame_column_types(void **state)
     expect_rule(f, "city in ['Paris', 'Lyon']", now, "0,2");
     expect_rule(f, "last_purchase within 30 days", now, "1,2");
     expect_rule(f, "last_purchase within 20 days", now, "2");
-    expect_rule(f, "first_purchase after 10 days ago or monetary_value > 25", now, "0");
+    expect_rule(f, "first_purchase after 10 days ago or monetary_value > 2500", now, "0");
     expect_rule(f, "total_spend / orders >= 1500", now, "0,2");
     expect_rule(f, "T - recency > 60", now, "0");
 

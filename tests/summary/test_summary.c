@@ -101,6 +101,26 @@ static void test_single_purchase(void **state)
     patron_txlog_free(log);
 }
 
+/* String ids come out in bytewise order, also when they share long
+ * prefixes (the sort looks at 8 bytes first). */
+static void test_string_id_order(void **state)
+{
+    (void)state;
+    const char *ids[] = {"customer-0010", "customer-0002", "customer-001", "b", "customer-00100",
+                         "customer-0010x", "Z", "customer", "customer-000", "\xc3\xa9t\xc3\xa9"};
+    const char *want[] = {"Z", "b", "customer", "customer-000", "customer-0002", "customer-001",
+                          "customer-0010", "customer-00100", "customer-0010x", "\xc3\xa9t\xc3\xa9"};
+    patron_txlog *log = new_log();
+    for (size_t i = 0; i < 10; i++)
+        assert_int_equal(patron_txlog_add(log, ids[i], (int64_t)i * 86400, 100, NULL, NULL), PATRON_OK);
+    patron_frame *f = summarize(log, NULL);
+    assert_int_equal(patron_frame_rows(f), 10);
+    for (size_t i = 0; i < 10; i++)
+        assert_string_equal(patron_frame_string(f, 0)[i], want[i]);
+    patron_frame_free(f);
+    patron_txlog_free(log);
+}
+
 static void test_after_observation_end(void **state)
 {
     (void)state;
@@ -492,6 +512,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_period_duplicates),
         cmocka_unit_test(test_single_purchase),
+        cmocka_unit_test(test_string_id_order),
         cmocka_unit_test(test_after_observation_end),
         cmocka_unit_test(test_unsorted_input),
         cmocka_unit_test(test_holdout_split),

@@ -299,6 +299,33 @@ static void test_quoting_and_layouts(void **state)
     patron_txlog_free(log);
 }
 
+static void test_category_and_order_columns(void **state)
+{
+    (void)state;
+    patron_txlog *log = NULL;
+    assert_int_equal(patron_txlog_new(&log, NULL), PATRON_OK);
+    patron_csv_options o = PATRON_CSV_OPTIONS_INIT;
+    o.category_col = "cat";
+    o.order_col = "order";
+    char csv[1024] = "order,customer_id,cat,date,amount\n"
+                     "o1,a,books,2024-01-01,1\n"
+                     "o2,a,,2024-01-02,2\n"
+                     "o3,b,music,2024-01-02,3\n";
+    assert_int_equal(load(log, csv, &o, NULL), PATRON_OK);
+    assert_int_equal(patron_txlog_count(log), 3);
+    strcat(csv, "o4,c,");
+    size_t k = strlen(csv);
+    memset(csv + k, 'x', 300);
+    strcpy(csv + k + 300, ",2024-01-03,4\n");
+    assert_int_equal(load(log, csv, &o, NULL), PATRON_ERANGE);
+    assert_non_null(strstr(patron_errmsg(), "line 5 (row 4), column 3 'cat': category is 300 bytes"));
+    assert_int_equal(patron_txlog_count(log), 3);
+    o.order_col = "missing";
+    assert_int_equal(load(log, "order,customer_id,cat,date,amount\n", &o, NULL), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "order column 'missing' is not in the header"));
+    patron_txlog_free(log);
+}
+
 static void test_file_loading(void **state)
 {
     (void)state;
@@ -345,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_amounts_exact),
         cmocka_unit_test(test_time_syntaxes),
         cmocka_unit_test(test_quoting_and_layouts),
+        cmocka_unit_test(test_category_and_order_columns),
         cmocka_unit_test(test_file_loading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,13 @@ void pt_failalloc_install(size_t n, int is_sticky)
     patron_set_allocator(&a);
 }
 
+void pt_failalloc_arm(size_t n, int is_sticky)
+{
+    fail_at = n ? calls + n : 0;
+    sticky = is_sticky;
+    fired = 0;
+}
+
 void pt_failalloc_remove(void)
 {
     patron_set_allocator(NULL);

@@ -11,6 +11,11 @@
  * fail_at-th allocation (1-based, counting malloc and realloc) fails, and so
  * do all later ones when `sticky` is non-zero. */
 void pt_failalloc_install(size_t fail_at, int sticky);
+/* With the counting allocator installed: fail the n-th allocation from now
+ * (and all later ones when `sticky`), or never when n = 0, without resetting
+ * the counters, so that a test can build state first, fail one step, then
+ * check and free that state under the same accounting. */
+void pt_failalloc_arm(size_t n, int sticky);
 /* Restore the C library allocator. */
 void pt_failalloc_remove(void);
 /* Allocations attempted since install, and blocks currently outstanding. */

@@ -440,7 +440,7 @@ def emit_c_function(m, f):
 # ---------------------------------------------------------------------------
 # TypeScript
 
-def jsdoc(doc, params=None, indent="", outs=None):
+def jsdoc(doc, params=None, indent="", outs=None, raises=None):
     lines = []
     if doc["brief"]:
         lines += doc["brief"].split("\n")
@@ -451,6 +451,8 @@ def jsdoc(doc, params=None, indent="", outs=None):
     for p in params or []:
         txt = doc["params"].get(p["name"], {}).get("text", "")
         lines.append(f"@param {p['name']} {txt}".rstrip())
+    if raises:
+        lines.append("@throws {PatronError} on a negative status: " + raises)
     if outs:
         lines.append("@returns " + "; ".join(f"{out_name(p)}: {doc['params'].get(p['name'], {}).get('text', '')}"
                                               for p in outs))
@@ -546,7 +548,7 @@ def emit_ts(m):
     o.append("")
     for f in m.functions:
         ins = f["ins"]
-        o += jsdoc(f["doc"], params=ins, outs=f["outs"])
+        o += jsdoc(f["doc"], params=ins, outs=f["outs"], raises=f["doc"]["returns"] if f["status"] else None)
         args = ts_args(m, ins)
         if f["status"]:
             if not f["outs"]:
@@ -653,10 +655,12 @@ def emit_classes_ts(m):
         o += jsdoc(c["doc"])
         o.append(f"export declare class {c['name']} extends Handle {{")
         for short, f in c["ctors"]:
-            o += jsdoc(f["doc"], params=f["ins"], outs=f["outs"], indent="  ")
+            o += jsdoc(f["doc"], params=f["ins"], outs=f["outs"], indent="  ",
+                       raises=f["doc"]["returns"] if f["status"] else None)
             o.append(f"  static {short}({_ts_args_ns(m, f['ins'])}): {_ts_ret(m, f, classes)};")
         for short, f in c["methods"]:
-            o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ")
+            o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ",
+                       raises=f["doc"]["returns"] if f["status"] else None)
             o.append(f"  {short}({_ts_args_ns(m, f['ins'][1:])}): {_ts_ret(m, f, classes)};")
         it = iterable_kind(c)
         if it == "items":

@@ -122,7 +122,7 @@ def py_hint(m, p, out=False):
     return "_Buffer"
 
 
-def docstring(doc, params=None, outs=None, indent="    ", extra=None):
+def docstring(doc, params=None, outs=None, indent="    ", extra=None, raises=None):
     parts = []
     if doc["brief"]:
         parts.append(doc["brief"])
@@ -143,8 +143,14 @@ def docstring(doc, params=None, outs=None, indent="    ", extra=None):
             ret.append(f"{out_name(p)}: " + txt)
     elif doc["returns"]:
         ret.append(doc["returns"])
+    if raises:
+        ret = ret[:-1] if ret and ret[-1] == doc["returns"] else ret
     if ret:
         parts.append("Returns\n-------\n" + "\n".join(ret))
+    if raises:
+        parts.append("Raises\n------\nPatronError\n" + "\n".join(textwrap.wrap(
+            "When the C function returns a negative status. C documentation of the status: " + raises,
+            84, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)))
     for title, text in doc["sections"]:
         parts.append(f"{title}\n{'-' * len(title)}\n{text}" if text else title)
     if doc.get("deprecated"):
@@ -307,7 +313,8 @@ def emit_function(m, f):
     ins = [p for p in f["ins"] if p["name"] != "..."]
     sig = ", ".join(pyname(p["name"]) + ("=None" if p.get("optional") else "") for p in ins)
     o = [f"def {n}({sig}):"]
-    o.append("    " + docstring(f["doc"], params=ins, outs=f["outs"], indent="    "))
+    o.append("    " + docstring(f["doc"], params=ins, outs=f["outs"], indent="    ",
+                                raises=f["doc"]["returns"] if f["status"] else None))
     if f["destroys"]:
         p = pyname(f["params"][0]["name"])
         o.append(f"    if {p} is not None:")

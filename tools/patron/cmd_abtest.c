@@ -18,9 +18,10 @@ static const char usage_text[] =
     "      relative lift, chi-square, Fisher's exact test, Bayesian P(B > A)\n"
     "  means --a n,mean,sd --b n,mean,sd [--alpha 0.05]\n"
     "      Welch and Student t-tests, relative lift (delta method and Fieller)\n"
-    "  survival --input arms.csv [--alpha 0.05]\n"
-    "      log-rank test and Kaplan-Meier medians; CSV with a header and columns\n"
-    "      time,event,arm (event 1 = bought, 0 = not yet; arm A/B or 0/1)\n"
+    "  survival --input arms.csv [--alpha 0.05] [--at 7,14]\n"
+    "      log-rank test, Kaplan-Meier medians and S(t) at the --at times; CSV with\n"
+    "      a header and columns time,event,arm (event 1 = bought, 0 = not yet;\n"
+    "      arm A/B or 0/1)\n"
     "  power --p1 P --p2 P [--power 0.8] [--alpha 0.05] [--ratio 1] [--sides 2] [--n1 N]\n"
     "  power --delta D --sd S [--power 0.8] [--alpha 0.05] [--ratio 1] [--sides 2]\n"
     "  power --n1 N (--p1 P | --sd S) [--power 0.8] [--alpha 0.05] [--ratio 1]\n"
@@ -169,7 +170,7 @@ static void o_test(out *o, const char *name, const patron_abtest_test *t, double
 
 typedef struct args {
     const char *a, *b, *input, *experiment, *customer, *weights, *layer, *slice, *observed;
-    const char *p1, *p2, *delta, *sd, *n1, *power, *ratio, *sides, *coverage;
+    const char *p1, *p2, *delta, *sd, *n1, *power, *ratio, *sides, *coverage, *at;
     double alpha;
     int alpha_set;
     int json;
@@ -201,6 +202,7 @@ static int parse_args(int argc, char **argv, args *a)
         {"--ratio", offsetof(args, ratio)},
         {"--sides", offsetof(args, sides)},
         {"--coverage", offsetof(args, coverage)},
+        {"--at", offsetof(args, at)},
     };
     for (int i = 2; i < argc; i++) {
         int missing = 0, done = 0;
@@ -453,7 +455,24 @@ static int run_survival(const args *a)
               r.significant ? (r.observed[1] > r.expected[1] ? "significant: B buys again sooner"
                                                              : "significant: B buys again later")
                             : "not significant");
-        o_end(&o);
+        double at[32];
+        size_t n_at = 0;
+        if (a->at && (rc = parse_list(a->at, "--at", at, 32, &n_at)) == 0) {
+            for (size_t k = 0; k < n_at && !rc; k++) {
+                double sa, ea, sb, eb;
+                if ((rc = patron_abtest_km(&sa, &ea, t, ev, arm, n, 0, &at[k], 1)) ||
+                    (rc = patron_abtest_km(&sb, &eb, t, ev, arm, n, 1, &at[k], 1))) {
+                    rc = cli_fail_rc(cmd, rc, "Kaplan-Meier");
+                    break;
+                }
+                char key[64], label[64];
+                snprintf(key, sizeof key, "surv_at_%g", at[k]);
+                snprintf(label, sizeof label, "S(%g) not bought yet (A, B)", at[k]);
+                o_pair(&o, key, label, sa, sb);
+            }
+        }
+        if (!rc)
+            o_end(&o);
     }
     free(t);
     free(ev);

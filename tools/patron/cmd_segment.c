@@ -25,6 +25,10 @@ static void usage(FILE *out)
             "  --define NAME=RULE  define or override a named segment (repeatable)\n"
             "  --now TIME          the moment relative dates refer to (ISO-8601 date/time or\n"
             "                      epoch seconds); required by rules with 'within', 'ago', 'now'\n"
+            "  --transactions FILE transaction CSV (customer_id,date,amount[,category]): add the\n"
+            "                      activity columns (days_since_last, purchases_90d, avg_basket,\n"
+            "                      favourite_category, ...) computed at --now\n"
+            "  --category-col NAME category column of --transactions (default: none)\n"
             "  --rfm               add the RFM columns rfm_r, rfm_f, rfm_m, rfm_score and\n"
             "                      rfm_segment before selecting (rules may use them)\n"
             "  --format FMT        csv (default), json or text (an aligned table)\n"
@@ -82,6 +86,7 @@ static int print_text(const patron_frame *f)
 int cmd_segment(int argc, char **argv)
 {
     const char *input = NULL, *rule = NULL, *segment = NULL, *format = "csv", *now_text = NULL;
+    const char *tx_path = NULL, *category_col = NULL;
     patron_segment_def defs[MAX_DEFS];
     char *def_buf[MAX_DEFS];
     size_t ndefs = 0;
@@ -100,6 +105,10 @@ int cmd_segment(int argc, char **argv)
             segment = v;
         } else if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
             format = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--transactions", &missing))) {
+            tx_path = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--category-col", &missing))) {
+            category_col = v;
         } else if ((v = cli_opt(argc, argv, &i, "--now", &missing))) {
             now_text = v;
         } else if ((v = cli_opt(argc, argv, &i, "--define", &missing))) {
@@ -165,6 +174,25 @@ int cmd_segment(int argc, char **argv)
     if (prc) {
         rc = cli_fail_rc("segment", prc, input);
         goto done;
+    }
+    if (tx_path) {
+        patron_txlog *log = NULL;
+        patron_csv_options co = PATRON_CSV_OPTIONS_INIT;
+        co.category_col = category_col;
+        patron_activity_options ao = PATRON_ACTIVITY_OPTIONS_INIT;
+        ao.now = now;
+        if (now == PATRON_TIME_NONE) {
+            rc = cli_fail("segment", "--transactions needs --now (activity columns are computed at a moment)");
+            goto done;
+        }
+        prc = patron_txlog_new(&log, NULL);
+        if (!prc && (prc = patron_txlog_load_csv(log, tx_path, &co, NULL)))
+            rc = cli_fail_rc("segment", prc, tx_path);
+        else if (prc || (prc = patron_frame_add_activity(frame, log, &ao)))
+            rc = cli_fail_rc("segment", prc, "activity columns");
+        patron_txlog_free(log);
+        if (rc)
+            goto done;
     }
     if (rfm && (prc = patron_rfm_add_columns(frame, NULL))) {
         rc = cli_fail_rc("segment", prc, "--rfm");

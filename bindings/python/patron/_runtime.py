@@ -199,8 +199,6 @@ def array_arg(ctype, writable):
     np_dtype = _NP_CODES.get(ctype)
 
     class ArrayArg:
-        __name__ = f"{ctype.__name__}_array"
-
         @classmethod
         def from_param(cls, obj):
             if obj is None:
@@ -228,7 +226,7 @@ def array_arg(ctype, writable):
                 raise TypeError(f"expected an array of {ctype.__name__}: {e}") from None
             return r if r is None or not isinstance(r, int) else ctypes.c_void_p(r)
 
-    ArrayArg.__qualname__ = ArrayArg.__name__
+    ArrayArg.__name__ = ArrayArg.__qualname__ = f"{ctype.__name__}_array"
     _array_types[key] = ArrayArg
     return ArrayArg
 

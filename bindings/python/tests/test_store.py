@@ -49,3 +49,14 @@ def test_segment_selection_is_iterable():
             patron.Selection.rule_select(fr, "frequency >=")
         assert ei.value.code == patron.Status.PATRON_EPARSE
         del np
+
+
+def test_open_and_generic_namespaces():
+    with patron.open(":memory:") as db:
+        assert isinstance(db, patron.Db) and not db.closed
+    assert db.closed
+    builtins = patron.segment.builtins()
+    assert builtins and all(isinstance(b.name, str) and b.rule for b in builtins)
+    assert "new" in [b.name for b in builtins]
+    t = patron.time.parse(b"1997-09-30", 10, ffi.PATRON_TIME_ISO8601)
+    assert t == 875577600

@@ -1,0 +1,504 @@
+/* Earning rules: versioned rules, scoring purchases, posting the points. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "internal/profile_int.h"
+#include "internal/store.h"
+#include "patron/earn.h"
+#include "patron/ledger.h"
+
+#define MAX_RULES 256
+#define MAX_LINES 1000
+
+typedef struct rule_row {
+    char name[72];
+    int64_t version, kind, points, per_amount, percent, count, window_days, referee_points;
+    char category[72], product[72], tier[72];
+    int has_category, has_product, has_tier;
+} rule_row;
+
+static int check_str(const char *what, const char *s, int required)
+{
+    if (!s)
+        return required ? patron__fail(PATRON_EINVAL, "earn rule: %s is required", what) : PATRON_OK;
+    if (!s[0] || strlen(s) > 64)
+        return patron__fail(PATRON_EINVAL, "earn rule: %s must be 1..64 bytes", what);
+    return PATRON_OK;
+}
+
+int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule *rule)
+{
+    int rc = patron__db_check(db, "patron_earn_rule_add");
+    if (rc)
+        return rc;
+    if (!rule)
+        return patron__fail(PATRON_EINVAL, "patron_earn_rule_add: rule is NULL");
+    patron_earn_rule r = PATRON_EARN_RULE_INIT;
+    if ((rc = patron__options_copy(&r, sizeof r, rule, sizeof r, "patron_earn_rule")))
+        return rc;
+    if ((rc = check_str("name", r.name, 1)))
+        return rc;
+    int64_t to = r.valid_to ? r.valid_to : PATRON_NEVER;
+    if (r.kind < PATRON_EARN_BASE || r.kind > PATRON_EARN_REFERRAL)
+        return patron__fail(PATRON_EINVAL, "earn rule '%s': kind %d is not a patron_earn_kind", r.name, r.kind);
+    if (r.valid_from < 0 || to <= r.valid_from)
+        return patron__fail(PATRON_EINVAL, "earn rule '%s': valid_to must be after valid_from", r.name);
+    if (r.points < 0 || r.points > 100000000 || r.percent < 0 || r.percent > 100000 || r.referee_points < 0 ||
+        r.referee_points > 100000000 || r.per_amount < 0 || r.per_amount > 1000000000 || r.count < 0 ||
+        r.window_days < 0 || r.window_days > 3660)
+        return patron__fail(PATRON_EINVAL, "earn rule '%s': a number is negative or out of range", r.name);
+    switch (r.kind) {
+    case PATRON_EARN_BASE:
+        if (r.points <= 0 || r.per_amount <= 0)
+            return patron__fail(PATRON_EINVAL, "earn rule '%s': base needs points > 0 per per_amount > 0", r.name);
+        break;
+    case PATRON_EARN_CATEGORY:
+        if ((rc = check_str("category", r.category, 1)))
+            return rc;
+        break;
+    case PATRON_EARN_PRODUCT:
+        if ((rc = check_str("product", r.product, 1)))
+            return rc;
+        break;
+    case PATRON_EARN_TIER:
+        if ((rc = check_str("tier", r.tier, 1)))
+            return rc;
+        break;
+    case PATRON_EARN_CHALLENGE:
+        if (r.count < 1 || r.window_days < 1 || r.points <= 0)
+            return patron__fail(PATRON_EINVAL, "earn rule '%s': challenge needs count >= 1, window_days >= 1, points > 0",
+                                r.name);
+        break;
+    case PATRON_EARN_REFERRAL:
+        if (r.points <= 0 && r.referee_points <= 0)
+            return patron__fail(PATRON_EINVAL, "earn rule '%s': referral needs points or referee_points", r.name);
+        break;
+    default:
+        break;
+    }
+    if ((rc = check_str("category", r.category, 0)) || (rc = check_str("product", r.product, 0)) ||
+        (rc = check_str("tier", r.tier, 0)))
+        return rc;
+    if ((rc = patron__tx_begin(db)))
+        return rc;
+    int64_t last = 0, last_from = 0;
+    rc = patron__sql_int(db, &last, 0, "SELECT coalesce(max(version), 0) FROM earn_rules WHERE rule = ?", "t", r.name);
+    if (rc == PATRON_OK && last > 0)
+        rc = patron__sql_int(db, &last_from, 0, "SELECT valid_from FROM earn_rules WHERE rule = ? AND version = ?", "ti",
+                             r.name, last);
+    if (rc == PATRON_OK && last > 0 && r.valid_from < last_from)
+        rc = patron__fail(PATRON_EINVAL, "earn rule '%s': version %" PRId64 " starts at %" PRId64
+                                         "; a new version cannot start before it", r.name, last, last_from);
+    /* end the versions still in force at valid_from */
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "UPDATE earn_rules SET valid_to = ? WHERE rule = ? AND valid_to > ?", "iti",
+                             r.valid_from, r.name, r.valid_from);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db,
+                             "INSERT INTO earn_rules(rule, version, kind, valid_from, valid_to, points, per_amount, "
+                             "percent, category, product, tier, count, window_days, referee_points) "
+                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             "tiiiiiiitttiii", r.name, last + 1, (int64_t)r.kind, r.valid_from, to, r.points,
+                             r.per_amount, r.percent, r.category, r.product, r.tier, r.count, r.window_days,
+                             r.referee_points);
+    rc = patron__tx_end(db, rc);
+    if (rc == PATRON_OK && version)
+        *version = last + 1;
+    return rc;
+}
+
+int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_id)
+{
+    int rc = patron__db_check(db, "patron_earn_set_referrer");
+    if (rc)
+        return rc;
+    if ((rc = patron__tx_begin(db)))
+        return rc;
+    int64_t m, r, old = 0;
+    rc = patron__member_resolve(db, &m, member_id, 1);
+    if (rc == PATRON_OK)
+        rc = patron__member_resolve(db, &r, referrer_id, 1);
+    if (rc == PATRON_OK && m == r)
+        rc = patron__fail(PATRON_EINVAL, "member %" PRId64 " cannot refer themselves", member_id);
+    if (rc == PATRON_OK)
+        rc = patron__sql_int(db, &old, 0, "SELECT referrer FROM members WHERE id = ?", "i", m);
+    if (rc == PATRON_OK && old && old != r)
+        rc = patron__fail(PATRON_ECONFLICT, "member %" PRId64 " was already referred by member %" PRId64, member_id, old);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "UPDATE members SET referrer = ? WHERE id = ?", "ii", r, m);
+    return patron__tx_end(db, rc);
+}
+
+/* ---- scoring ------------------------------------------------------------ */
+
+typedef struct award {
+    char name[72];
+    int64_t version, points, member, spend;
+    int referrer;
+} award;
+
+typedef struct scoring {
+    rule_row rules[MAX_RULES];
+    size_t nrules;
+    award awards[MAX_RULES + 1];
+    size_t nawards;
+    int64_t member_points;
+} scoring;
+
+static int load_rules(patron_db *db, scoring *s, int64_t at)
+{
+    static const char sql[] =
+        "SELECT rule, version, kind, points, per_amount, percent, category, product, tier, count, window_days, "
+        "referee_points FROM earn_rules WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY kind, rule";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", at);
+    if (rc)
+        return rc;
+    s->nrules = 0;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW && s->nrules < MAX_RULES) {
+        rule_row *r = &s->rules[s->nrules++];
+        snprintf(r->name, sizeof r->name, "%s", patron__sql_col_text(db, st, 0));
+        r->version = patron__sql_col_int(db, st, 1);
+        r->kind = patron__sql_col_int(db, st, 2);
+        r->points = patron__sql_col_int(db, st, 3);
+        r->per_amount = patron__sql_col_int(db, st, 4);
+        r->percent = patron__sql_col_int(db, st, 5);
+        const char *c = patron__sql_col_text(db, st, 6), *p = patron__sql_col_text(db, st, 7),
+                   *t = patron__sql_col_text(db, st, 8);
+        r->has_category = c != NULL;
+        r->has_product = p != NULL;
+        r->has_tier = t != NULL;
+        snprintf(r->category, sizeof r->category, "%s", c ? c : "");
+        snprintf(r->product, sizeof r->product, "%s", p ? p : "");
+        snprintf(r->tier, sizeof r->tier, "%s", t ? t : "");
+        r->count = patron__sql_col_int(db, st, 9);
+        r->window_days = patron__sql_col_int(db, st, 10);
+        r->referee_points = patron__sql_col_int(db, st, 11);
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+static int64_t base_of(int64_t amount, int64_t points, int64_t per)
+{
+    return (amount / per) * points + (amount % per) * points / per;
+}
+
+static int same(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+static void add_award(scoring *s, const rule_row *r, int64_t points, int64_t member, int referrer, int64_t spend)
+{
+    if (points <= 0 || s->nawards >= MAX_RULES + 1)
+        return;
+    award *a = &s->awards[s->nawards++];
+    snprintf(a->name, sizeof a->name, "%s", r->name);
+    a->version = r->version;
+    a->points = points;
+    a->member = member;
+    a->referrer = referrer;
+    a->spend = spend;
+    if (!referrer)
+        s->member_points += points;
+}
+
+/* `recorded`: the purchase row is already written (count includes it). */
+static int score(patron_db *db, scoring *s, int64_t member, const patron_purchase *p, int recorded)
+{
+    int rc = load_rules(db, s, p->at);
+    if (rc)
+        return rc;
+    s->nawards = 0;
+    s->member_points = 0;
+    int64_t amount = 0;
+    for (size_t i = 0; i < p->n_lines; i++)
+        amount += p->lines[i].amount;
+    /* base points per line, summed over the base rules in force */
+    int64_t *line_base = patron__calloc(p->n_lines, sizeof *line_base);
+    if (!line_base)
+        return patron__oom();
+    int64_t base_total = 0;
+    for (size_t k = 0; k < s->nrules; k++) {
+        const rule_row *r = &s->rules[k];
+        if (r->kind != PATRON_EARN_BASE)
+            continue;
+        int64_t pts = 0;
+        for (size_t i = 0; i < p->n_lines; i++) {
+            int64_t b = base_of(p->lines[i].amount, r->points, r->per_amount);
+            line_base[i] += b;
+            pts += b;
+        }
+        base_total += pts;
+        add_award(s, r, pts, member, 0, amount);
+    }
+    char tier[72] = "";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, "SELECT tier FROM members WHERE id = ?", "i", member)) == PATRON_OK) {
+        if (patron__sql_step(db, st) == PATRON__ROW && patron__sql_col_text(db, st, 0))
+            snprintf(tier, sizeof tier, "%s", patron__sql_col_text(db, st, 0));
+        patron__sql_done(db, st);
+    }
+    for (size_t k = 0; k < s->nrules && rc == PATRON_OK; k++) {
+        const rule_row *r = &s->rules[k];
+        int64_t sub = 0;
+        switch (r->kind) {
+        case PATRON_EARN_CATEGORY:
+        case PATRON_EARN_PRODUCT:
+            for (size_t i = 0; i < p->n_lines; i++)
+                if (r->kind == PATRON_EARN_CATEGORY ? same(p->lines[i].category, r->category)
+                                                    : same(p->lines[i].product, r->product))
+                    sub += line_base[i];
+            add_award(s, r, sub * r->percent / 100, member, 0, 0);
+            break;
+        case PATRON_EARN_MEMBER_BONUS:
+            add_award(s, r, base_total * r->percent / 100, member, 0, 0);
+            break;
+        case PATRON_EARN_TIER:
+            if (!strcmp(tier, r->tier))
+                add_award(s, r, base_total * r->percent / 100, member, 0, 0);
+            break;
+        case PATRON_EARN_CAMPAIGN:
+            for (size_t i = 0; i < p->n_lines; i++)
+                if (!r->has_category || same(p->lines[i].category, r->category))
+                    sub += line_base[i];
+            add_award(s, r, sub * r->percent / 100 + r->points, member, 0, 0);
+            break;
+        case PATRON_EARN_CHALLENGE: {
+            int64_t since = p->at - r->window_days * 86400, n = 0, done = 0;
+            rc = patron__sql_int(db, &n, 0,
+                                 "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE id = ?1 "
+                                 "OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0",
+                                 "iii", member, since, p->at);
+            if (rc == PATRON_OK)
+                rc = patron__sql_int(db, &done, 0,
+                                     "SELECT count(*) FROM postings WHERE member_id = ? AND rule = ? AND kind = 1 AND at > ?",
+                                     "iti", member, r->name, since);
+            if (!recorded)
+                n++;
+            if (rc == PATRON_OK && n >= r->count && done == 0)
+                add_award(s, r, r->points, member, 0, 0);
+            break;
+        }
+        case PATRON_EARN_REFERRAL: {
+            int64_t referrer = 0, before = 0;
+            rc = patron__sql_int(db, &referrer, 0, "SELECT referrer FROM members WHERE id = ?", "i", member);
+            if (rc == PATRON_OK && referrer)
+                rc = patron__sql_int(db, &before, 0,
+                                     "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE "
+                                     "id = ?1 OR merged_into = ?1) AND at <= ?2",
+                                     "ii", member, p->at);
+            if (rc == PATRON_OK && referrer && before == (recorded ? 1 : 0)) {
+                int64_t rr;
+                rc = patron__member_resolve(db, &rr, referrer, 0);
+                if (rc == PATRON_OK) {
+                    add_award(s, r, r->points, rr, 1, 0);
+                    add_award(s, r, r->referee_points, member, 0, 0);
+                }
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    patron__free(line_base);
+    return rc;
+}
+
+static int check_purchase(patron_db *db, patron_purchase *p, const patron_purchase *in, const char *func, int need_key)
+{
+    int rc = patron__db_check(db, func);
+    if (rc)
+        return rc;
+    if (!in)
+        return patron__fail(PATRON_EINVAL, "%s: purchase is NULL", func);
+    patron_purchase d = PATRON_PURCHASE_INIT;
+    *p = d;
+    if ((rc = patron__options_copy(p, sizeof *p, in, sizeof *p, "patron_purchase")))
+        return rc;
+    if (need_key && (!p->key || !p->key[0] || strlen(p->key) > 100))
+        return patron__fail(PATRON_EINVAL, "%s: key is required (1..100 bytes)", func);
+    if (!p->lines || p->n_lines == 0 || p->n_lines > MAX_LINES)
+        return patron__fail(PATRON_EINVAL, "%s: 1..%d lines needed", func, MAX_LINES);
+    for (size_t i = 0; i < p->n_lines; i++)
+        if (p->lines[i].amount < 0 || p->lines[i].amount > INT64_C(1000000000000000))
+            return patron__fail(PATRON_EINVAL, "%s: line %zu: amount %" PRId64 " out of range", func, i + 1,
+                                p->lines[i].amount);
+    return PATRON_OK;
+}
+
+int patron_earn_quote(patron_db *db, int64_t *points, const patron_purchase *purchase)
+{
+    patron_purchase p;
+    int rc = check_purchase(db, &p, purchase, "patron_earn_quote", 0);
+    if (rc)
+        return rc;
+    if (!points)
+        return patron__fail(PATRON_EINVAL, "patron_earn_quote: points is NULL");
+    int64_t member;
+    if ((rc = patron__member_resolve(db, &member, p.member_id, 1)))
+        return rc;
+    scoring *s = patron__malloc(sizeof *s);
+    if (!s)
+        return patron__oom();
+    rc = score(db, s, member, &p, 0);
+    if (rc == PATRON_OK)
+        *points = s->member_points;
+    patron__free(s);
+    return rc;
+}
+
+static int64_t purchase_fp(const patron_purchase *p)
+{
+    uint64_t h = PATRON__FNV_INIT;
+    h = patron__fnv1a(h, &p->member_id, sizeof p->member_id);
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const char *c = p->lines[i].category ? p->lines[i].category : "\xff";
+        const char *d = p->lines[i].product ? p->lines[i].product : "\xff";
+        h = patron__fnv1a(h, c, strlen(c) + 1);
+        h = patron__fnv1a(h, d, strlen(d) + 1);
+        h = patron__fnv1a(h, &p->lines[i].amount, sizeof p->lines[i].amount);
+    }
+    return (int64_t)(h & INT64_MAX);
+}
+
+static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_purchase *p, scoring *s)
+{
+    int64_t fp = purchase_fp(p);
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, "SELECT fp, points FROM purchases WHERE key = ?", "t", p->key);
+    if (rc)
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW) {
+        int64_t sfp = patron__sql_col_int(db, st, 0), pts = patron__sql_col_int(db, st, 1);
+        patron__sql_done(db, st);
+        if (sfp != fp)
+            return patron__fail(PATRON_ECONFLICT, "purchase key '%s' was already scored with different content", p->key);
+        res->points = pts;
+        res->postings = 0;
+        res->replayed = 1;
+        return PATRON_OK;
+    }
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    int64_t member;
+    if ((rc = patron__member_resolve(db, &member, p->member_id, 1)))
+        return rc;
+    int64_t amount = 0;
+    for (size_t i = 0; i < p->n_lines; i++)
+        amount += p->lines[i].amount;
+    if ((rc = patron__sql_run(db, "INSERT INTO purchases(key, fp, member_id, at, amount, points) VALUES(?,?,?,?,?,0)",
+                              "tiiii", p->key, fp, member, p->at, amount)))
+        return rc;
+    if ((rc = score(db, s, member, p, 1)))
+        return rc;
+    for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++) {
+        const award *a = &s->awards[i];
+        char key[300];
+        snprintf(key, sizeof key, "%s/%s%s", p->key, a->name, a->referrer ? "/referrer" : "");
+        patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+        r.key = key;
+        r.member_id = a->member;
+        r.points = a->points;
+        r.at = p->at;
+        r.spend = a->spend;
+        r.rule = a->name;
+        r.rule_version = a->version;
+        r.ref = p->key;
+        rc = patron_ledger_earn(db, NULL, &r);
+    }
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "UPDATE purchases SET points = ? WHERE key = ?", "it", s->member_points, p->key);
+    if (rc == PATRON_OK)
+        rc = patron__tier_upgrade(db, member, p->at);
+    if (rc == PATRON_OK) {
+        res->points = s->member_points;
+        res->postings = (int64_t)s->nawards;
+        res->replayed = 0;
+    }
+    return rc;
+}
+
+int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron_purchase *purchase)
+{
+    patron_purchase p;
+    int rc = check_purchase(db, &p, purchase, "patron_earn_purchase", 1);
+    if (rc)
+        return rc;
+    scoring *s = patron__malloc(sizeof *s);
+    if (!s)
+        return patron__oom();
+    if ((rc = patron__tx_begin(db))) {
+        patron__free(s);
+        return rc;
+    }
+    patron_earn_result res = {0, 0, 0};
+    rc = patron__tx_end(db, purchase_impl(db, &res, &p, s));
+    patron__free(s);
+    if (rc == PATRON_OK && result)
+        *result = res;
+    return rc;
+}
+
+int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_earn_return");
+    if (rc)
+        return rc;
+    if (!purchase_key || !purchase_key[0] || strlen(purchase_key) > 100)
+        return patron__fail(PATRON_EINVAL, "patron_earn_return: purchase_key is required (1..100 bytes)");
+    if ((rc = patron__tx_begin(db)))
+        return rc;
+    int64_t returned = 0;
+    rc = patron__sql_int(db, &returned, 0, "SELECT returned FROM purchases WHERE key = ?", "t", purchase_key);
+    if (rc == PATRON_ENOTFOUND)
+        rc = patron__fail(PATRON_ENOTFOUND, "no scored purchase with key '%s'", purchase_key);
+    if (rc || returned)
+        return patron__tx_end(db, rc);
+    /* the purchase's earn postings: keys "<key>/..." */
+    char lo[200], hi[200];
+    snprintf(lo, sizeof lo, "%s/", purchase_key);
+    snprintf(hi, sizeof hi, "%s0", purchase_key); /* '0' follows '/' */
+    int64_t ids[MAX_RULES + 1];
+    char keys[MAX_RULES + 1][200];
+    size_t n = 0;
+    patron__stmt *st;
+    rc = patron__sql_bind(db, &st, "SELECT id, key FROM postings WHERE key >= ? AND key < ? AND kind = 1 ORDER BY id",
+                          "tt", lo, hi);
+    while (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (n < MAX_RULES + 1) {
+            ids[n] = patron__sql_col_int(db, st, 0);
+            snprintf(keys[n], sizeof keys[n], "%s", patron__sql_col_text(db, st, 1));
+            n++;
+        }
+        rc = PATRON_OK;
+    }
+    if (rc >= 0) {
+        patron__sql_done(db, st);
+        rc = PATRON_OK;
+    }
+    for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
+        char key[220];
+        snprintf(key, sizeof key, "%.200s/return", keys[i]);
+        patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+        r.key = key;
+        r.target = ids[i];
+        r.at = at;
+        r.reason = "purchase returned";
+        r.ref = purchase_key;
+        rc = patron_ledger_reverse(db, NULL, &r);
+        if (rc == PATRON_ECONFLICT && strstr(patron_errmsg(), "already fully reversed"))
+            rc = PATRON_OK;
+    }
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "UPDATE purchases SET returned = 1 WHERE key = ?", "t", purchase_key);
+    return patron__tx_end(db, rc);
+}

@@ -1,0 +1,316 @@
+/* Tiers: qualification, immediate upgrades, reviews with grace, history. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/civil.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "internal/profile_int.h"
+#include "internal/store.h"
+#include "patron/tier.h"
+
+#define MAX_TIERS 32
+
+typedef struct tiers {
+    patron_tier_config cfg;
+    size_t n;
+    char name[MAX_TIERS][72];
+    int64_t threshold[MAX_TIERS];
+} tiers;
+
+static int load_tiers(patron_db *db, tiers *t)
+{
+    char *v = NULL;
+    int rc = patron__setting_get(db, "tier_config", &v);
+    if (rc)
+        return rc;
+    if (!v)
+        return patron__fail(PATRON_EINVAL, "no tiers are configured (patron_tier_configure)");
+    patron_tier_config c = PATRON_TIER_CONFIG_INIT;
+    int ok = sscanf(v, "%d %d %d %d", &c.metric, &c.window, &c.window_days, &c.grace_days) == 4;
+    patron__free(v);
+    if (!ok)
+        return patron__fail(PATRON_ECORRUPT, "stored tier configuration is unreadable");
+    t->cfg = c;
+    t->n = 0;
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, "SELECT name, threshold FROM tier_defs ORDER BY rank", "")))
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW && t->n < MAX_TIERS) {
+        snprintf(t->name[t->n], sizeof t->name[0], "%s", patron__sql_col_text(db, st, 0));
+        t->threshold[t->n] = patron__sql_col_int(db, st, 1);
+        t->n++;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron_tier_configure(patron_db *db, const patron_tier_config *config, const patron_tier_def *defs, size_t n)
+{
+    int rc = patron__db_check(db, "patron_tier_configure");
+    if (rc)
+        return rc;
+    patron_tier_config c = PATRON_TIER_CONFIG_INIT;
+    if ((rc = patron__options_copy(&c, sizeof c, config, sizeof c, "patron_tier_config")))
+        return rc;
+    if (c.metric < PATRON_TIER_SPEND || c.metric > PATRON_TIER_PURCHASES || c.window < PATRON_TIER_ROLLING ||
+        c.window > PATRON_TIER_CALENDAR_YEAR || c.window_days < 1 || c.window_days > 3660 || c.grace_days < 0 ||
+        c.grace_days > 3660)
+        return patron__fail(PATRON_EINVAL, "tier config: metric %d, window %d, window_days %d (1..3660) or grace_days "
+                                           "%d (0..3660) out of range", c.metric, c.window, c.window_days, c.grace_days);
+    if (!defs || n == 0 || n > MAX_TIERS)
+        return patron__fail(PATRON_EINVAL, "tier config: 1..%d tiers needed", MAX_TIERS);
+    for (size_t i = 0; i < n; i++) {
+        if (!defs[i].name || !defs[i].name[0] || strlen(defs[i].name) > 64)
+            return patron__fail(PATRON_EINVAL, "tier %zu: name must be 1..64 bytes", i + 1);
+        if (defs[i].threshold < 0 || (i > 0 && defs[i].threshold <= defs[i - 1].threshold))
+            return patron__fail(PATRON_EINVAL, "tier %zu '%s': thresholds must be >= 0 and increasing", i + 1,
+                                defs[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(defs[i].name, defs[j].name))
+                return patron__fail(PATRON_EINVAL, "tier name '%s' is used twice", defs[i].name);
+    }
+    char v[96];
+    snprintf(v, sizeof v, "%d %d %d %d", c.metric, c.window, c.window_days, c.grace_days);
+    if ((rc = patron__tx_begin(db)))
+        return rc;
+    rc = patron__setting_set(db, "tier_config", v);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "DELETE FROM tier_defs", "");
+    for (size_t i = 0; i < n && rc == PATRON_OK; i++)
+        rc = patron__sql_run(db, "INSERT INTO tier_defs(name, rank, threshold, multiplier_pct) VALUES(?,?,?,0)", "tii",
+                             defs[i].name, (int64_t)i, defs[i].threshold);
+    return patron__tx_end(db, rc);
+}
+
+static int qualifying_value(patron_db *db, const tiers *t, int64_t member, int64_t at, int64_t *value)
+{
+    int64_t start = t->cfg.window == PATRON_TIER_CALENDAR_YEAR ? patron__year_start(at) - 1
+                                                                : at - (int64_t)t->cfg.window_days * 86400;
+    static const char spend[] =
+        "SELECT coalesce(sum(amount), 0) FROM purchases WHERE member_id IN "
+        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
+    static const char count[] =
+        "SELECT count(*) FROM purchases WHERE member_id IN "
+        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
+    static const char points[] =
+        "SELECT coalesce(sum(p.points), 0) FROM postings p WHERE p.member_id IN "
+        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
+    const char *sql = t->cfg.metric == PATRON_TIER_SPEND ? spend : t->cfg.metric == PATRON_TIER_PURCHASES ? count : points;
+    return patron__sql_int(db, value, 0, sql, "iii", member, start, at);
+}
+
+static int qualified_rank(const tiers *t, int64_t value)
+{
+    int r = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (value >= t->threshold[i])
+            r = (int)i;
+    return r;
+}
+
+static int rank_of(const tiers *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (name && !strcmp(t->name[i], name))
+            return (int)i;
+    return -1;
+}
+
+typedef struct member_tier {
+    char tier[72];
+    int has_tier;
+    int64_t since, grace_until;
+} member_tier;
+
+static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(tier_since, 0), coalesce(tier_grace_until, 0) FROM members "
+                                       "WHERE id = ?", "i", member);
+    if (rc)
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW) {
+        const char *tn = patron__sql_col_text(db, st, 0);
+        mt->has_tier = tn != NULL;
+        snprintf(mt->tier, sizeof mt->tier, "%s", tn ? tn : "");
+        mt->since = patron__sql_col_int(db, st, 1);
+        mt->grace_until = patron__sql_col_int(db, st, 2);
+        rc = PATRON_OK;
+    } else if (rc == PATRON__DONE) {
+        rc = patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " not found", member);
+    }
+    patron__sql_done(db, st);
+    return rc;
+}
+
+static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, const char *reason)
+{
+    int rc = patron__sql_run(db, "UPDATE members SET tier = ?, tier_since = ?, tier_grace_until = NULL WHERE id = ?",
+                             "tii", to, at, member);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "INSERT INTO tier_history(member_id, from_tier, to_tier, at, reason) VALUES(?,?,?,?,?)",
+                             "ittit", member, from, to, at, reason);
+    return rc;
+}
+
+/* mode 0: upgrade only; 1: review. *changed set to 1 if the tier changed. */
+static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, int mode, int *changed,
+                    patron_tier_status *status)
+{
+    member_tier mt;
+    int64_t value;
+    int rc = read_member_tier(db, member, &mt);
+    if (rc == PATRON_OK)
+        rc = qualifying_value(db, t, member, at, &value);
+    if (rc)
+        return rc;
+    int q = qualified_rank(t, value);
+    int cur = rank_of(t, mt.has_tier ? mt.tier : NULL);
+    char reason[128];
+    *changed = 0;
+    if (cur < 0 || q > cur) {
+        snprintf(reason, sizeof reason, "%s: qualifying value %" PRId64, cur < 0 ? "enrolled" : "upgrade", value);
+        rc = set_tier(db, member, mt.has_tier ? mt.tier : NULL, t->name[q], at, reason);
+        *changed = 1;
+        cur = q;
+        mt.since = at;
+        mt.grace_until = 0;
+    } else if (mode == 1 && q < cur) {
+        if (mt.grace_until == 0) {
+            mt.grace_until = at + (int64_t)t->cfg.grace_days * 86400;
+            rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = ? WHERE id = ?", "ii", mt.grace_until, member);
+        } else if (at >= mt.grace_until) {
+            snprintf(reason, sizeof reason, "downgrade at review: qualifying value %" PRId64, value);
+            rc = set_tier(db, member, mt.tier, t->name[q], at, reason);
+            *changed = 1;
+            cur = q;
+            mt.since = at;
+            mt.grace_until = 0;
+        }
+    } else if (mode == 1 && q >= cur && mt.grace_until) {
+        rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = NULL WHERE id = ?", "i", member);
+        mt.grace_until = 0;
+    }
+    if (rc == PATRON_OK && status) {
+        snprintf(status->tier, sizeof status->tier, "%s", t->name[cur]);
+        snprintf(status->qualifies, sizeof status->qualifies, "%s", t->name[q]);
+        status->since = mt.since;
+        status->value = value;
+        status->grace_until = mt.grace_until;
+    }
+    return rc;
+}
+
+int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at)
+{
+    int64_t has = 0;
+    int rc = patron__sql_int(db, &has, 0, "SELECT count(*) FROM tier_defs", "");
+    if (rc || has == 0)
+        return rc;
+    tiers *t = patron__malloc(sizeof *t);
+    if (!t)
+        return patron__oom();
+    int changed;
+    rc = load_tiers(db, t);
+    if (rc == PATRON_OK)
+        rc = evaluate(db, t, member, at, 0, &changed, NULL);
+    patron__free(t);
+    return rc;
+}
+
+int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_tier_evaluate");
+    if (rc)
+        return rc;
+    tiers *t = patron__malloc(sizeof *t);
+    if (!t)
+        return patron__oom();
+    if ((rc = patron__tx_begin(db))) {
+        patron__free(t);
+        return rc;
+    }
+    int64_t member;
+    int changed;
+    patron_tier_status s;
+    memset(&s, 0, sizeof s);
+    rc = patron__member_resolve(db, &member, member_id, 1);
+    if (rc == PATRON_OK)
+        rc = load_tiers(db, t);
+    if (rc == PATRON_OK)
+        rc = evaluate(db, t, member, at, 0, &changed, &s);
+    rc = patron__tx_end(db, rc);
+    patron__free(t);
+    if (rc == PATRON_OK && status)
+        *status = s;
+    return rc;
+}
+
+int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_tier_review");
+    if (rc)
+        return rc;
+    tiers *t = patron__malloc(sizeof *t);
+    if (!t)
+        return patron__oom();
+    if ((rc = patron__tx_begin(db))) {
+        patron__free(t);
+        return rc;
+    }
+    rc = load_tiers(db, t);
+    int64_t n = 0, last = 0;
+    /* walk members by id in chunks (statement reuse inside the loop) */
+    while (rc == PATRON_OK) {
+        int64_t id = 0;
+        rc = patron__sql_int(db, &id, 0, "SELECT min(id) FROM members WHERE id > ? AND merged_into IS NULL AND "
+                                         "erased_at IS NULL", "i", last);
+        if (rc || id == 0)
+            break;
+        int ch;
+        rc = evaluate(db, t, id, at, 1, &ch, NULL);
+        n += ch;
+        last = id;
+    }
+    rc = patron__tx_end(db, rc);
+    patron__free(t);
+    if (rc == PATRON_OK && changed)
+        *changed = n;
+    return rc;
+}
+
+int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_tier_get");
+    if (rc)
+        return rc;
+    if (!status)
+        return patron__fail(PATRON_EINVAL, "patron_tier_get: status is NULL");
+    tiers *t = patron__malloc(sizeof *t);
+    if (!t)
+        return patron__oom();
+    int64_t member;
+    member_tier mt;
+    int64_t value = 0;
+    rc = patron__member_resolve(db, &member, member_id, 0);
+    if (rc == PATRON_OK)
+        rc = load_tiers(db, t);
+    if (rc == PATRON_OK)
+        rc = read_member_tier(db, member, &mt);
+    if (rc == PATRON_OK)
+        rc = qualifying_value(db, t, member, at, &value);
+    if (rc == PATRON_OK) {
+        memset(status, 0, sizeof *status);
+        snprintf(status->tier, sizeof status->tier, "%s", mt.tier);
+        snprintf(status->qualifies, sizeof status->qualifies, "%s", t->name[qualified_rank(t, value)]);
+        status->since = mt.since;
+        status->grace_until = mt.grace_until;
+        status->value = value;
+    }
+    patron__free(t);
+    return rc;
+}
