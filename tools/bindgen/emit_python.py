@@ -68,7 +68,7 @@ def arg_ct(m, p):
     t = p["rtype"]
     k = p["kind"]
     role = p["role"]
-    if role in ("out_handle", "out_string", "out_scalar", "out_struct"):
+    if role in ("out_handle", "out_string", "out_scalar", "out_struct", "out_struct_array"):
         return "ctypes.c_void_p"
     if k == "fnptr":
         return field_ct(m, t)
@@ -106,6 +106,7 @@ def py_hint(m, p, out=False):
     k = m.kind(t["base"]) if t["base"] != "..." else "vararg"
     if out:
         return {"out_handle": t["base"], "out_string": "str", "out_struct": t["base"],
+                "out_struct_array": f"_List[{t['base']}]",
                 "out_scalar": "float" if k == "float" else "int"}[p["role"]]
     if k == "fnptr":
         return "_Callable[..., _Any]"
@@ -328,6 +329,9 @@ def emit_function(m, f):
         elif p["role"] == "out_string":
             o.append(f"    _o_{p['name']} = ctypes.c_void_p()")
             call.append(f"ctypes.byref(_o_{p['name']})")
+        elif p["role"] == "out_struct_array":
+            o.append(f"    _o_{p['name']} = ctypes.POINTER({p['rtype']['base']})()")
+            call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_struct":
             o.append(f"    _o_{p['name']} = {p['rtype']['base']}()")
             if p["rtype"]["base"] in m.init_macro:
@@ -354,6 +358,8 @@ def emit_function(m, f):
                 rets.append(f"{p['rtype']['base']}._wrap({v}.value)")
             elif p["role"] == "out_string":
                 rets.append(f"_rt.take_string({v}.value, {bool(p.get('frees'))})")
+            elif p["role"] == "out_struct_array":
+                rets.append(f"_rt.take_structs({v}, _o_{p['count']}.value, {bool(p.get('frees'))})")
             elif p["role"] == "out_scalar":
                 rets.append(f"{v}.value")
             else:

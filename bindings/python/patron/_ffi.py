@@ -6351,7 +6351,7 @@ def patron_segment_worth_saving(frame, value_col, retention_cost, opts):
         _rt.fail(_rc)
     return patron_selection._wrap(_o_out.value)
 
-def patron_report_weekly(out, log, opts=None):
+def patron_report_weekly(log, opts=None):
     """Weekly KPIs of a transaction log, one entry per week from the first to the last week
     (weeks without purchases included).
 
@@ -6364,9 +6364,6 @@ def patron_report_weekly(out, log, opts=None):
 
     Parameters
     ----------
-    out
-        Receives an array of *nweeks entries (free it with patron_free()); untouched on
-        failure. NULL when the log is empty.
     log
         The transaction log (only read).
     opts
@@ -6374,7 +6371,8 @@ def patron_report_weekly(out, log, opts=None):
 
     Returns
     -------
-    nweeks: Receives the number of weeks (0 for an empty log).
+    value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
+    failure. NULL when the log is empty.
 
     Raises
     ------
@@ -6388,11 +6386,12 @@ def patron_report_weekly(out, log, opts=None):
     -------------
     Reentrant; the log may be read by other threads at the same time.
     """
+    _o_out = ctypes.POINTER(patron_week_report)()
     _o_nweeks = ctypes.c_size_t()
-    _rc = _c_patron_report_weekly(out, ctypes.byref(_o_nweeks), log, opts)
+    _rc = _c_patron_report_weekly(ctypes.byref(_o_out), ctypes.byref(_o_nweeks), log, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_nweeks.value
+    return _rt.take_structs(_o_out, _o_nweeks.value, True)
 
 def patron_report_campaigns(in_, n, opts=None):
     """Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
@@ -6710,6 +6709,7 @@ patron_txlog.add_batch_str = patron_txlog_add_batch_str
 patron_txlog.load_csv = patron_txlog_load_csv
 patron_txlog.load_csv_buffer = patron_txlog_load_csv_buffer
 patron_txlog.summarize = patron_summarize
+patron_txlog.report_weekly = patron_report_weekly
 Txlog = patron_txlog
 patron_frame.new = staticmethod(patron_frame_new)
 patron_frame.from_arrays = staticmethod(patron_frame_from_arrays)
