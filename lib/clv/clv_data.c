@@ -314,7 +314,8 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         items[i].k2 = b.k2[i];
         items[i].idx = (uint32_t)i;
     }
-    qsort(items, n, sizeof *items, cmp_item);
+    if (n)
+        qsort(items, n, sizeof *items, cmp_item);
     size_t nn = n ? n : 1;
     out->x = patron__malloc(nn * sizeof(double));
     out->tx = patron__malloc(nn * sizeof(double));

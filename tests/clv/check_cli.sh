@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # `patron clv` end to end: fit (JSON) -> predict (CSV) on the CDNOW summary
 # written by lifetimes, BG/BB on the donations file, and the error paths.
 # Usage: check_cli.sh PATRON_BINARY SOURCE_ROOT
