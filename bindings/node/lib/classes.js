@@ -33,6 +33,7 @@ module.exports = function classes(native, Handle) {
     load_csv(path, opts) { return native.patron_txlog_load_csv(this.handle, path, opts); }
     load_csv_buffer(data, len, opts) { return native.patron_txlog_load_csv_buffer(this.handle, data, len, opts); }
     summarize(opts) { return wrap(Frame, native.patron_summarize(this.handle, opts)); }
+    report_weekly(opts) { return native.patron_report_weekly(this.handle, opts); }
   }
   class Frame extends Handle {
     constructor(handle) { super(handle, native.patron_frame_free); }

@@ -4623,6 +4623,18 @@ static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_sta
     return obj;
 }
 
+static napi_value gs_list_patron_week_report(napi_env env, patron_week_report *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_week_report(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
 static void gd_patron_sim(void *p)
 {
     patron_sim_free(p);
@@ -4734,7 +4746,7 @@ static napi_value w_patron_rng_seed(napi_env env, napi_callback_info info)
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
     uint64_t a_seed = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_u64(env, argv[1], &a_seed, "patron_rng_seed: argument 'seed'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -4753,7 +4765,7 @@ static napi_value w_patron_rng_seed_stream(napi_env env, napi_callback_info info
     patron_rng *a_rng = NULL;
     uint64_t a_seed = 0;
     uint64_t a_stream = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_u64(env, argv[1], &a_seed, "patron_rng_seed_stream: argument 'seed'")
         || pn_get_u64(env, argv[2], &a_stream, "patron_rng_seed_stream: argument 'stream'")) {
         pn_arena_free(&arena);
@@ -4771,7 +4783,7 @@ static napi_value w_patron_rng_next(napi_env env, napi_callback_info info)
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4787,7 +4799,7 @@ static napi_value w_patron_rng_uniform(napi_env env, napi_callback_info info)
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4809,7 +4821,7 @@ static napi_value w_patron_rng_draw(napi_env env, napi_callback_info info)
     void *a_out = NULL;
     size_t a_out_len = 0;
     uint64_t a_n = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_i32(env, argv[1], &a_dist, "patron_rng_draw: argument 'dist'")
         || pn_get_f64(env, argv[2], &a_p1, "patron_rng_draw: argument 'p1'")
         || pn_get_f64(env, argv[3], &a_p2, "patron_rng_draw: argument 'p2'")
@@ -4831,7 +4843,7 @@ static napi_value w_patron_sim_options_init(napi_env env, napi_callback_info inf
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_sim_options a_opts_s;
     patron_sim_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_sim_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_sim_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4848,7 +4860,7 @@ static napi_value w_patron_sim_run(napi_env env, napi_callback_info info)
     patron_sim *a_out = NULL;
     patron_sim_options a_opts_s;
     patron_sim_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_sim_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_sim_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5058,7 +5070,7 @@ static napi_value w_patron_txlog_new(napi_env env, napi_callback_info info)
     patron_txlog *a_out = NULL;
     patron_txlog_options a_opts_s;
     patron_txlog_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_txlog_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_txlog_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5256,7 +5268,7 @@ static napi_value w_patron_txlog_load_csv(napi_env env, napi_callback_info info)
     patron_csv_report a_report = PATRON_CSV_REPORT_INIT;
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_txlog_load_csv: argument 'log'")
         || pn_get_str(env, argv[1], &arena, &a_path, "patron_txlog_load_csv: argument 'path'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_csv_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_csv_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5280,7 +5292,7 @@ static napi_value w_patron_txlog_load_csv_buffer(napi_env env, napi_callback_inf
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_txlog_load_csv_buffer: argument 'log'")
         || pn_get_str(env, argv[1], &arena, &a_data, "patron_txlog_load_csv_buffer: argument 'data'")
         || pn_get_u64(env, argv[2], &a_len, "patron_txlog_load_csv_buffer: argument 'len'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_csv_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_csv_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5689,7 +5701,7 @@ static napi_value w_patron_summarize(napi_env env, napi_callback_info info)
     patron_summary_options a_opts_s;
     patron_summary_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_summarize: argument 'log'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_summary_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_summary_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5720,7 +5732,7 @@ static napi_value w_patron_frame_write_buffer(napi_env env, napi_callback_info i
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_write_buffer: argument 'frame'")
         || pn_get_typed(env, argv[1], napi_int8_array, &a_buf, &a_buf_len, "patron_frame_write_buffer: argument 'buf'")
         || pn_get_u64(env, argv[2], &a_cap, "patron_frame_write_buffer: argument 'cap'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_frame_write_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_frame_write_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5842,8 +5854,8 @@ static napi_value w_patron_clv_fit(napi_env env, napi_callback_info info)
     patron_clv_fit_options a_opts_s;
     patron_clv_fit_options *a_opts = NULL;
     if (pn_get_i32(env, argv[0], &a_model, "patron_clv_fit: argument 'model'")
-        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5865,8 +5877,8 @@ static napi_value w_patron_clv_log_likelihood(napi_env env, napi_callback_info i
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_log_likelihood: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5889,8 +5901,8 @@ static napi_value w_patron_clv_expected_purchases(napi_env env, napi_callback_in
     patron_clv_data *a_data = NULL;
     double a_t = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_purchases: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[3], &a_t, "patron_clv_expected_purchases: argument 't'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -5913,8 +5925,8 @@ static napi_value w_patron_clv_prob_alive(napi_env env, napi_callback_info info)
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_alive: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5940,8 +5952,8 @@ static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
     double a_t = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_expected, &a_expected_len, "patron_clv_predict: argument 'expected'")
         || pn_get_typed(env, argv[1], napi_float64_array, &a_alive, &a_alive_len, "patron_clv_predict: argument 'alive'")
-        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[4], &a_t, "patron_clv_predict: argument 't'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -5965,7 +5977,7 @@ static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callbac
     size_t a_t_len = 0;
     uint64_t a_n = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_purchases_new: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_t, &a_t_len, "patron_clv_expected_purchases_new: argument 't'")
         || pn_get_u64(env, argv[3], &a_n, "patron_clv_expected_purchases_new: argument 'n'")) {
         pn_arena_free(&arena);
@@ -5992,7 +6004,7 @@ static napi_value w_patron_clv_prob_purchases(napi_env env, napi_callback_info i
     size_t a_k_len = 0;
     uint64_t a_n = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_purchases: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_t, &a_t_len, "patron_clv_prob_purchases: argument 't'")
         || pn_get_typed(env, argv[3], napi_bigint64_array, &a_k, &a_k_len, "patron_clv_prob_purchases: argument 'k'")
         || pn_get_u64(env, argv[4], &a_n, "patron_clv_prob_purchases: argument 'n'")) {
@@ -6023,7 +6035,7 @@ static napi_value w_patron_clv_expected_cohort(napi_env env, napi_callback_info 
     size_t a_h_len = 0;
     uint64_t a_n_h = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_cohort: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_birth, &a_birth_len, "patron_clv_expected_cohort: argument 'birth'")
         || pn_get_typed(env, argv[3], napi_float64_array, &a_weights, &a_weights_len, "patron_clv_expected_cohort: argument 'weights'")
         || pn_get_u64(env, argv[4], &a_n, "patron_clv_expected_cohort: argument 'n'")
@@ -6050,8 +6062,8 @@ static napi_value w_patron_clv_expected_spend(napi_env env, napi_callback_info i
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_spend: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6078,9 +6090,9 @@ static napi_value w_patron_clv_lifetime_value(napi_env env, napi_callback_info i
     double a_discount = 0;
     double a_periods_per_month = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_lifetime_value: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, sizeof a_tx_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, sizeof a_spend_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_i32(env, argv[4], &a_months, "patron_clv_lifetime_value: argument 'months'")
         || pn_get_f64(env, argv[5], &a_discount, "patron_clv_lifetime_value: argument 'discount'")
         || pn_get_f64(env, argv[6], &a_periods_per_month, "patron_clv_lifetime_value: argument 'periods_per_month'")) {
@@ -6106,8 +6118,8 @@ static napi_value w_patron_clv_dert(napi_env env, napi_callback_info info)
     patron_clv_data *a_data = NULL;
     double a_discount = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_dert: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[3], &a_discount, "patron_clv_dert: argument 'discount'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6149,7 +6161,7 @@ static napi_value w_patron_clv_fit_frame(napi_env env, napi_callback_info info)
     patron_clv_fit_options *a_opts = NULL;
     if (pn_get_i32(env, argv[0], &a_model, "patron_clv_fit_frame: argument 'model'")
         || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_clv_fit_frame: argument 'frame'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6169,7 +6181,7 @@ static napi_value w_patron_clv_predict_frame(napi_env env, napi_callback_info in
     patron_clv_params *a_params = NULL;
     double a_horizon = 0;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_clv_predict_frame: argument 'frame'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_f64(env, argv[2], &a_horizon, "patron_clv_predict_frame: argument 'horizon'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6221,7 +6233,7 @@ static napi_value w_patron_abtest_assign(napi_env env, napi_callback_info info)
         || pn_get_str(env, argv[1], &arena, &a_customer_id, "patron_abtest_assign: argument 'customer_id'")
         || pn_get_typed(env, argv[2], napi_float64_array, &a_weights, &a_weights_len, "patron_abtest_assign: argument 'weights'")
         || pn_get_u64(env, argv[3], &a_n_arms, "patron_abtest_assign: argument 'n_arms'")
-        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_abtest_assign_options)) {
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_assign_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6355,8 +6367,8 @@ static napi_value w_patron_abtest_means(napi_env env, napi_callback_info info)
     patron_abtest_summary a_b_s;
     patron_abtest_summary *a_b = NULL;
     double a_alpha = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_summary)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_summary)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_means: argument 'alpha'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6458,8 +6470,8 @@ static napi_value w_patron_abtest_ratio(napi_env env, napi_callback_info info)
     patron_abtest_ratio_stats a_b_s;
     patron_abtest_ratio_stats *a_b = NULL;
     double a_alpha = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_ratio_stats)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_ratio_stats)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_ratio_stats)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_ratio_stats)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_ratio: argument 'alpha'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6657,8 +6669,8 @@ static napi_value w_patron_abtest_bayes_normal(napi_env env, napi_callback_info 
     double a_alpha = 0;
     double a_prior_mean = 0;
     double a_prior_variance = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_summary)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_summary)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_bayes_normal: argument 'alpha'")
         || pn_get_f64(env, argv[3], &a_prior_mean, "patron_abtest_bayes_normal: argument 'prior_mean'")
         || pn_get_f64(env, argv[4], &a_prior_variance, "patron_abtest_bayes_normal: argument 'prior_variance'")) {
@@ -6932,7 +6944,7 @@ static napi_value w_patron_open(napi_env env, napi_callback_info info)
     patron_db_options a_opts_s;
     patron_db_options *a_opts = NULL;
     if (pn_get_str(env, argv[0], &arena, &a_uri, "patron_open: argument 'uri'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_db_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_db_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7095,7 +7107,7 @@ static napi_value w_patron_profile_add(napi_env env, napi_callback_info info)
     patron_profile_fields *a_fields = NULL;
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_profile_add: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_fields, &a_fields_s, &arena, gs_to_patron_profile_fields)
+        || pn_struct_arg(env, argv[1], (void *)&a_fields, &a_fields_s, sizeof a_fields_s, &arena, gs_to_patron_profile_fields)
         || pn_get_i64(env, argv[2], &a_at, "patron_profile_add: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -7118,7 +7130,7 @@ static napi_value w_patron_profile_update(napi_env env, napi_callback_info info)
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_profile_update: argument 'db'")
         || pn_get_i64(env, argv[1], &a_member_id, "patron_profile_update: argument 'member_id'")
-        || pn_struct_arg(env, argv[2], (void *)&a_fields, &a_fields_s, &arena, gs_to_patron_profile_fields)
+        || pn_struct_arg(env, argv[2], (void *)&a_fields, &a_fields_s, sizeof a_fields_s, &arena, gs_to_patron_profile_fields)
         || pn_get_i64(env, argv[3], &a_at, "patron_profile_update: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -7458,7 +7470,7 @@ static napi_value w_patron_ledger_set_policy(napi_env env, napi_callback_info in
     patron_ledger_policy a_policy_s;
     patron_ledger_policy *a_policy = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_set_policy: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_policy, &a_policy_s, &arena, gs_to_patron_ledger_policy)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_policy, &a_policy_s, sizeof a_policy_s, &arena, gs_to_patron_ledger_policy)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7495,7 +7507,7 @@ static napi_value w_patron_ledger_earn(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_earn: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7515,7 +7527,7 @@ static napi_value w_patron_ledger_redeem(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_redeem: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7535,7 +7547,7 @@ static napi_value w_patron_ledger_adjust(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_adjust: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7555,7 +7567,7 @@ static napi_value w_patron_ledger_reverse(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_reverse: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7575,7 +7587,7 @@ static napi_value w_patron_ledger_transfer(napi_env env, napi_callback_info info
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_transfer: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7981,7 +7993,7 @@ static napi_value w_patron_rule_compile(napi_env env, napi_callback_info info)
     patron_rule_options a_opts_s;
     patron_rule_options *a_opts = NULL;
     if (pn_get_str(env, argv[0], &arena, &a_text, "patron_rule_compile: argument 'text'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8049,7 +8061,7 @@ static napi_value w_patron_rule_eval(napi_env env, napi_callback_info info)
     patron_rule_eval_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_rule", &a_rule, "patron_rule_eval: argument 'rule'")
         || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_rule_eval: argument 'frame'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8071,7 +8083,7 @@ static napi_value w_patron_rule_select(napi_env env, napi_callback_info info)
     patron_rule_eval_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_rule_select: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_text, "patron_rule_select: argument 'text'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8111,7 +8123,7 @@ static napi_value w_patron_frame_add_activity(napi_env env, napi_callback_info i
     patron_activity_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_activity: argument 'frame'")
         || pn_get_handle(env, argv[1], "patron_txlog", &a_log, "patron_frame_add_activity: argument 'log'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_activity_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_activity_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8170,7 +8182,7 @@ static napi_value w_patron_segment_select(napi_env env, napi_callback_info info)
     patron_segment_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_segment_select: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_name, "patron_segment_select: argument 'name'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_segment_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_segment_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8222,7 +8234,7 @@ static napi_value w_patron_rfm_score(napi_env env, napi_callback_info info)
         || pn_get_typed(env, argv[1], napi_uint8_array, &a_f, &a_f_len, "patron_rfm_score: argument 'f'")
         || pn_get_typed(env, argv[2], napi_uint8_array, &a_m, &a_m_len, "patron_rfm_score: argument 'm'")
         || pn_get_handle(env, argv[3], "patron_frame", &a_frame, "patron_rfm_score: argument 'frame'")
-        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rfm_options)) {
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rfm_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8260,7 +8272,7 @@ static napi_value w_patron_rfm_add_columns(napi_env env, napi_callback_info info
     patron_rfm_options a_opts_s;
     patron_rfm_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_rfm_add_columns: argument 'frame'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rfm_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rfm_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8305,7 +8317,7 @@ static napi_value w_patron_segment_worth_saving(napi_env env, napi_callback_info
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_segment_worth_saving: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_value_col, "patron_segment_worth_saving: argument 'value_col'")
         || pn_get_f64(env, argv[2], &a_retention_cost, "patron_segment_worth_saving: argument 'retention_cost'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_segment_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_segment_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8317,8 +8329,23 @@ static napi_value w_patron_segment_worth_saving(napi_env env, napi_callback_info
 
 static napi_value w_patron_report_weekly(napi_env env, napi_callback_info info)
 {
-    (void)info;
-    return pn_throw_unsupported(env, "patron_report_weekly is not available from JavaScript: pointer-to-pointer inputs");
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_week_report *a_out = NULL;
+    size_t a_nweeks = 0;
+    void *a_log = NULL;
+    patron_weekly_options a_opts_s;
+    patron_weekly_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_report_weekly: argument 'log'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_weekly_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_report_weekly(&a_out, &a_nweeks, a_log, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_week_report(env, a_out, (size_t)a_nweeks, 1);
 }
 
 static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info info)
@@ -8332,9 +8359,9 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
     uint64_t a_n = 0;
     patron_campaign_options a_opts_s;
     patron_campaign_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_in, &a_in_s, &arena, gs_to_patron_campaign_counts)
+    if (pn_struct_arg(env, argv[0], (void *)&a_in, &a_in_s, sizeof a_in_s, &arena, gs_to_patron_campaign_counts)
         || pn_get_u64(env, argv[1], &a_n, "patron_report_campaigns: argument 'n'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_campaign_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_campaign_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8379,7 +8406,7 @@ static napi_value w_patron_earn_rule_add(napi_env env, napi_callback_info info)
     patron_earn_rule a_rule_s;
     patron_earn_rule *a_rule = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_rule_add: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_rule, &a_rule_s, &arena, gs_to_patron_earn_rule)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_rule, &a_rule_s, sizeof a_rule_s, &arena, gs_to_patron_earn_rule)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8419,7 +8446,7 @@ static napi_value w_patron_earn_quote(napi_env env, napi_callback_info info)
     patron_purchase a_purchase_s;
     patron_purchase *a_purchase = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_quote: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, &arena, gs_to_patron_purchase)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, sizeof a_purchase_s, &arena, gs_to_patron_purchase)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8439,7 +8466,7 @@ static napi_value w_patron_earn_purchase(napi_env env, napi_callback_info info)
     patron_purchase a_purchase_s;
     patron_purchase *a_purchase = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_purchase: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, &arena, gs_to_patron_purchase)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, sizeof a_purchase_s, &arena, gs_to_patron_purchase)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8481,8 +8508,8 @@ static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
     patron_tier_def *a_tiers = NULL;
     uint64_t a_n = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_configure: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_config, &a_config_s, &arena, gs_to_patron_tier_config)
-        || pn_struct_arg(env, argv[2], (void *)&a_tiers, &a_tiers_s, &arena, gs_to_patron_tier_def)
+        || pn_struct_arg(env, argv[1], (void *)&a_config, &a_config_s, sizeof a_config_s, &arena, gs_to_patron_tier_config)
+        || pn_struct_arg(env, argv[2], (void *)&a_tiers, &a_tiers_s, sizeof a_tiers_s, &arena, gs_to_patron_tier_def)
         || pn_get_u64(env, argv[3], &a_n, "patron_tier_configure: argument 'n'")) {
         pn_arena_free(&arena);
         return NULL;

@@ -1828,9 +1828,11 @@ def patron_set_allocator(alloc=None):
         The hooks to use (copied), or NULL to restore the C library's
         malloc/realloc/free.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
 
     Thread safety
     -------------
@@ -1960,11 +1962,14 @@ def patron_rng_draw(rng, dist, p1, p2, out, n):
     n
         Number of draws.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL for a NULL pointer, an unknown distribution or a parameter
-    outside its domain (NaN, infinite, non-positive, ...), with the parameter and value in
-    patron_errmsg(). On failure neither `rng` nor `out` changes.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for a NULL pointer, an unknown distribution or a
+        parameter outside its domain (NaN, infinite, non-positive, ...), with the
+        parameter and value in patron_errmsg(). On failure neither `rng` nor `out`
+        changes.
 
     Thread safety
     -------------
@@ -2009,6 +2014,19 @@ def patron_sim_run(opts=None):
     -------
     value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
     failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for NULL pointers, an unknown model or spend model, a
+        parameter that is NaN, infinite or <= 0 (patron_errmsg() names it and its
+        value), customers outside 1..PATRON_SIM_MAX_CUSTOMERS or above
+        `max_transactions`, bad periods/cohort/period_seconds (BG/BB: not whole
+        numbers), or a time range outside years 1..9999; PATRON_ERANGE when the log
+        would exceed `max_transactions` or an amount would not fit in int64 (the message
+        names the customer); PATRON_ENOMEM; PATRON_EUNSUPPORTED for an options struct
+        from a newer library version that sets fields this one does not know.
 
     Thread safety
     -------------
@@ -2173,6 +2191,15 @@ def patron_time_parse(text, len, format):
     -------
     value: Receives UTC seconds; untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE when the text is not a valid time of that format
+        (including impossible dates such as 1997-02-30); PATRON_ERANGE when it lies
+        outside [PATRON_TIME_MIN, PATRON_TIME_MAX]; PATRON_EINVAL for NULL arguments or
+        an unknown format.
+
     Thread safety
     -------------
     Reentrant; locale-independent.
@@ -2196,10 +2223,12 @@ def patron_time_format(buf, cap, t):
     t
         UTC seconds in [PATRON_TIME_MIN, PATRON_TIME_MAX].
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ERANGE when `t` is out of range or `cap` is too small (then `buf` is
-    untouched); PATRON_EINVAL for NULL `buf`.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ERANGE when `t` is out of range or `cap` is too small (then
+        `buf` is untouched); PATRON_EINVAL for NULL `buf`.
     """
     _rc = _c_patron_time_format(buf, cap, t)
     if _rc < 0:
@@ -2217,6 +2246,12 @@ def patron_txlog_new(opts=None):
     Returns
     -------
     value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`, bad options), PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_txlog_new(ctypes.byref(_o_out), opts)
@@ -2310,11 +2345,13 @@ def patron_txlog_add(log, customer_id, time, amount, category=None, order_id=Non
     order_id
         Optional order id (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer ids);
-    PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On failure the log
-    is unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer
+        ids); PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On
+        failure the log is unchanged.
 
     Thread safety
     -------------
@@ -2339,9 +2376,11 @@ def patron_txlog_add_id(log, customer_id, time, amount):
     amount
         Minor units, 0..PATRON_AMOUNT_MAX.
 
-    Returns
-    -------
-    As patron_txlog_add() (PATRON_EINVAL when the log has string ids).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_add() (PATRON_EINVAL when the log has string ids).
     """
     _rc = _c_patron_txlog_add_id(log, customer_id, time, amount)
     if _rc < 0:
@@ -2368,9 +2407,11 @@ def patron_txlog_add_batch(log, customer, time, amount, n):
     n
         Number of rows (0 is a no-op).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
     """
     _rc = _c_patron_txlog_add_batch(log, customer, time, amount, n)
     if _rc < 0:
@@ -2393,9 +2434,12 @@ def patron_txlog_add_batch_str(log, customer, time, amount, n):
     n
         Number of rows.
 
-    Returns
-    -------
-    As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE,
+        PATRON_ENOMEM.)
     """
     _rc = _c_patron_txlog_add_batch_str(log, customer, time, amount, n)
     if _rc < 0:
@@ -2425,6 +2469,16 @@ def patron_txlog_load_csv(log, path, opts=None):
     report: Optional; on success receives counts and, with `skip_invalid`, the first errors.
     Its `size` must be set.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EIO (cannot open/read); PATRON_EPARSE (malformed record, bad
+        date or amount); PATRON_EINVAL (empty id, negative amount, missing column, bad
+        options, id kind mismatch); PATRON_ERANGE (a record longer than
+        PATRON_CSV_LINE_MAX, an id longer than PATRON_ID_MAX, a time or amount out of
+        range); PATRON_ENOMEM. On failure the log is exactly as before the call.
+
     Thread safety
     -------------
     The log must not be used by another thread during the call.
@@ -2452,6 +2506,12 @@ def patron_txlog_load_csv_buffer(log, data, len, opts=None):
     Returns
     -------
     report: Optional report (see patron_txlog_load_csv()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_load_csv(), except PATRON_EIO.
     """
     _o_report = patron_csv_report.init()
     _rc = _c_patron_txlog_load_csv_buffer(log, data, len, opts, ctypes.byref(_o_report))
@@ -2475,6 +2535,12 @@ def patron_frame_new(rows, int_ids=None, str_ids=None):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string), PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_new(ctypes.byref(_o_out), rows, int_ids, str_ids)
@@ -2508,6 +2574,13 @@ def patron_frame_from_arrays(n, ids, frequency, recency, T, monetary=None):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL naming the first bad row ("row 3: recency 12 > T 10");
+        PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_from_arrays(ctypes.byref(_o_out), n, ids, frequency, recency, T, monetary)
@@ -2633,6 +2706,13 @@ def patron_frame_find(frame, name, type):
     Returns
     -------
     col: Receives the 0-based index; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND when no column has that name; PATRON_EINVAL when it
+        exists with another type (the message says which) or an argument is NULL.
     """
     _o_col = ctypes.c_size_t()
     _rc = _c_patron_frame_find(ctypes.byref(_o_col), frame, name, type)
@@ -2756,10 +2836,12 @@ def patron_frame_add_double(frame, name, values=None):
     values
         `rows` values to copy, or NULL for zeros.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
-    PATRON_ENOMEM. Existing column pointers stay valid.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
+        PATRON_ENOMEM. Existing column pointers stay valid.
     """
     _rc = _c_patron_frame_add_double(frame, name, values)
     if _rc < 0:
@@ -2778,10 +2860,13 @@ def patron_frame_add_int64(frame, name, values=None):
     values
         `rows` values to copy, or NULL for zeros.
 
-    Returns
-    -------
-    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
-    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+        PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay
+        valid.)
     """
     _rc = _c_patron_frame_add_int64(frame, name, values)
     if _rc < 0:
@@ -2801,10 +2886,13 @@ def patron_frame_add_string(frame, name, values=None):
         `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
         "".
 
-    Returns
-    -------
-    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
-    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+        PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay
+        valid.)
     """
     _rc = _c_patron_frame_add_string(frame, name, values)
     if _rc < 0:
@@ -2887,6 +2975,14 @@ def patron_summarize(log, opts=None):
     -------
     value: Receives the frame (free with patron_frame_free()); untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (bad options, a purchase after the end with
+        PATRON_AFTER_END_REJECT, calibration_end not before observation_end);
+        PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant; the log may be summarised by several threads at once.
@@ -2911,10 +3007,12 @@ def patron_frame_write(frame, fp, opts=None):
     opts
         Options, or NULL for CSV.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
-    written), PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have
+        been written), PATRON_ENOMEM.
     """
     _rc = _c_patron_frame_write(frame, fp, opts)
     if _rc < 0:
@@ -2939,6 +3037,13 @@ def patron_frame_write_buffer(frame, buf, cap, opts=None):
     -------
     len: Receives the text length in bytes, without the NUL terminator (also on
     PATRON_ERANGE).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (text and NUL in `buf`); PATRON_ERANGE when `cap` < *len + 1 (`buf`
+        untouched); PATRON_EINVAL; PATRON_ENOMEM.
     """
     _o_len = ctypes.c_size_t()
     _rc = _c_patron_frame_write_buffer(frame, buf, cap, ctypes.byref(_o_len), opts)
@@ -2964,6 +3069,13 @@ def patron_frame_read_csv_buffer(data, len):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE naming line and column; PATRON_EINVAL (no header,
+        duplicate column names); PATRON_ERANGE (line too long); PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_read_csv_buffer(ctypes.byref(_o_out), data, len)
@@ -2982,6 +3094,12 @@ def patron_frame_read_csv(path):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_read_csv_buffer(), plus PATRON_EIO.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_read_csv(ctypes.byref(_o_out), path)
@@ -3014,6 +3132,12 @@ def patron_clv_model_from_name(name):
     Returns
     -------
     value: The model.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL for an unknown name.
     """
     _o_out = ctypes.c_int()
     _rc = _c_patron_clv_model_from_name(ctypes.byref(_o_out), name)
@@ -3068,6 +3192,16 @@ def patron_clv_fit(model, data, opts=None):
     value: Filled on success only; its `size` member must be set
     (PATRON_CLV_FIT_RESULT_INIT).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for bad arguments or data (the message names the row,
+        the field and the value); PATRON_ECONVERGE when no start converged, the
+        log-likelihood is not finite, a parameter ran off to 0 or infinity, or the
+        information matrix is not positive definite (the reason is in patron_errmsg());
+        PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant.
@@ -3090,9 +3224,11 @@ def patron_clv_log_likelihood(out, params, data):
     data
         The customers.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (bad parameters or data).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad parameters or data).
 
     Thread safety
     -------------
@@ -3120,10 +3256,12 @@ def patron_clv_expected_purchases(out, params, data, t):
     t
         Horizon (>= 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would not
-    converge (horizon far beyond the data scale).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would
+        not converge (horizon far beyond the data scale).
 
     Thread safety
     -------------
@@ -3147,9 +3285,11 @@ def patron_clv_prob_alive(out, params, data):
     data
         The customers.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -3179,10 +3319,13 @@ def patron_clv_predict(expected, alive, params, data, t):
     t
         Horizon (>= 0; ignored when `expected` is NULL).
 
-    Returns
-    -------
-    As patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
-    PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
+        PATRON_ERANGE when a series would not converge (horizon far beyond the data
+        scale).)
 
     Thread safety
     -------------
@@ -3208,9 +3351,11 @@ def patron_clv_expected_purchases_new(out, params, t, n):
     n
         Number of horizons.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
 
     Thread safety
     -------------
@@ -3240,9 +3385,11 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     n
         Number of pairs.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
 
     Thread safety
     -------------
@@ -3276,9 +3423,11 @@ def patron_clv_expected_cohort(out, params, birth, weights, n, h, n_h):
     n_h
         Number of horizons.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3304,9 +3453,11 @@ def patron_clv_expected_spend(out, params, data):
     data
         The customers (frequency and monetary are read).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL.
 
     Thread safety
     -------------
@@ -3342,9 +3493,11 @@ def patron_clv_lifetime_value(out, tx, spend, data, months, discount, periods_pe
     periods_per_month
         Time units per month (> 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3375,9 +3528,11 @@ def patron_clv_dert(out, params, data, discount):
     discount
         Discount rate (> 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3408,6 +3563,13 @@ def patron_clv_data_from_frame(frame, model):
     value: Filled on success; its pointers borrow the frame's columns and stay valid until
     the frame is freed.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND naming a missing column; PATRON_EINVAL (a column is
+        not numeric, NULL arguments).
+
     Thread safety
     -------------
     Reentrant.
@@ -3433,6 +3595,16 @@ def patron_clv_fit_frame(model, frame, opts=None):
     Returns
     -------
     value: As patron_clv_fit().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_clv_fit() and patron_clv_data_from_frame(). (PATRON_OK; PATRON_EINVAL for
+        bad arguments or data (the message names the row, the field and the value);
+        PATRON_ECONVERGE when no start converged, the log-likelihood is not finite, a
+        parameter ran off to 0 or infinity, or the information matrix is not positive
+        definite (the reason is in patron_errmsg()); PATRON_ENOMEM.)
 
     Thread safety
     -------------
@@ -3461,10 +3633,12 @@ def patron_clv_predict_frame(frame, params, horizon):
     horizon
         Horizon of the conditional expectation (>= 0).
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
-    patron_clv_data_from_frame() and patron_clv_expected_purchases().
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
+        patron_clv_data_from_frame() and patron_clv_expected_purchases().
 
     Thread safety
     -------------
@@ -3499,6 +3673,12 @@ def patron_abtest_hash(key, id):
     -------
     hash: The 64-bit hash (may be NULL).
     unit: The position in [0, 1) (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL when `key` or `id` is NULL.
     """
     _o_hash = ctypes.c_uint64()
     _o_unit = ctypes.c_double()
@@ -3534,6 +3714,13 @@ def patron_abtest_assign(experiment_key, customer_id, weights, n_arms, opts=None
     Returns
     -------
     variant: Variant index in [0, n_arms), or PATRON_ABTEST_NOT_ENROLLED.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for NULL strings, a negative or NaN weight, a zero sum,
+        coverage outside (0, 1] or a bad layer slice.
     """
     _o_variant = ctypes.c_int()
     _rc = _c_patron_abtest_assign(ctypes.byref(_o_variant), experiment_key, customer_id, weights, n_arms, opts)
@@ -3563,6 +3750,13 @@ def patron_abtest_srm(observed, weights, n_arms, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, non-finite weight, no positive
+        weight, alpha).
     """
     _o_out = patron_abtest_srm_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3584,6 +3778,12 @@ def patron_abtest_summarize(x, n):
     Returns
     -------
     value: Summary (n, mean, sd; sd = 0 when n == 1).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NULL, n == 0, non-finite value).
     """
     _o_out = patron_abtest_summary()
     _rc = _c_patron_abtest_summarize(ctypes.byref(_o_out), x, n)
@@ -3611,6 +3811,12 @@ def patron_abtest_proportions(x_a, n_a, x_b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, count above n, n < 1, alpha).
     """
     _o_out = patron_abtest_prop_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3630,6 +3836,12 @@ def patron_abtest_chi2_2x2(table):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, empty table).
     """
     _o_out = patron_abtest_chi2_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3656,6 +3868,12 @@ def patron_abtest_fisher(table, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (negative count, alpha), PATRON_ENOMEM.
     """
     _o_out = patron_abtest_fisher_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3680,6 +3898,12 @@ def patron_abtest_means(a, b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NaN, negative sd, n < 1, n_a + n_b < 3, alpha).
     """
     _o_out = patron_abtest_means_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3707,6 +3931,12 @@ def patron_abtest_means_samples(a, n_a, b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_means_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3735,6 +3965,12 @@ def patron_abtest_mannwhitney(a, n_a, b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _o_out = patron_abtest_mw_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3758,6 +3994,12 @@ def patron_abtest_ratio_stats_from_rows(m, d, n):
     Returns
     -------
     value: Statistics.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NULL, n = 0, non-finite value).
     """
     _o_out = patron_abtest_ratio_stats()
     _rc = _c_patron_abtest_ratio_stats_from_rows(ctypes.byref(_o_out), m, d, n)
@@ -3781,6 +4023,12 @@ def patron_abtest_ratio(a, b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_ratio_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3812,6 +4060,12 @@ def patron_abtest_cuped(pre_a, post_a, n_a, pre_b, post_b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (non-finite, n < 2, zero variance of the covariate).
     """
     _o_out = patron_abtest_cuped_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3840,6 +4094,12 @@ def patron_abtest_logrank(time, event, arm, n, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad value, an empty arm), PATRON_ENOMEM.
     """
     _o_out = patron_abtest_logrank_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3873,9 +4133,11 @@ def patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at):
     n_at
         Count of `at`.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at)
     if _rc < 0:
@@ -3916,6 +4178,12 @@ def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which
     at_risk: Customers at risk just before each time; may be NULL.
     count: Number of points of the curve (may exceed `cap`; then only the first `cap` are
     written).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _o_at_risk = ctypes.c_int64()
     _o_count = ctypes.c_size_t()
@@ -3945,6 +4213,12 @@ def patron_abtest_beta_binomial(x_a, n_a, x_b, n_b, prior_alpha, prior_beta):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_beta_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3972,6 +4246,12 @@ def patron_abtest_bayes_normal(a, b, alpha, prior_mean, prior_variance):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (also when both arms have zero variance).
     """
     _o_out = patron_abtest_bayes_normal_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4015,9 +4295,11 @@ def patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, 
     alpha
         Level.
 
-    Returns
-    -------
-    PATRON_OK or PATRON_EINVAL.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _rc = _c_patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, k, sigma2, tau2, theta0, alpha)
     if _rc < 0:
@@ -4046,6 +4328,12 @@ def patron_abtest_confidence_sequence(estimate, se, n_total, alpha, n_star, test
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_cs_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4075,9 +4363,11 @@ def patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, inform
     spending
         Spending family.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, information_rates, k, alpha_one_sided, spending)
     if _rc < 0:
@@ -4107,6 +4397,12 @@ def patron_abtest_power_prop(p1, p2, alpha, power, ratio, sides, n1_given):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_power_prop_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4136,6 +4432,12 @@ def patron_abtest_power_mean(delta, sd, alpha, power, ratio, sides):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_power_mean_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4167,6 +4469,12 @@ def patron_abtest_mde(n1, alpha, power, ratio, sides, sd, p1):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_mde_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4191,9 +4499,11 @@ def patron_abtest_adjust(holm, bh, bonferroni, p, m):
     m
         Count (>= 1).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_adjust(holm, bh, bonferroni, p, m)
     if _rc < 0:
@@ -4227,6 +4537,12 @@ def patron_abtest_permutation(period_means, treated, n_periods, alpha, max_permu
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_perm_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4252,6 +4568,16 @@ def patron_open(uri, opts=None):
     -------
     value: Receives the handle on success; untouched on failure. Release it with
     patron_close().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, bad option, the file is not a libpatron
+        store); PATRON_ENOTFOUND (`no_create` and no file); PATRON_EUNSUPPORTED (the
+        store was written by a newer libpatron: its schema version is larger than
+        PATRON_DB_SCHEMA_VERSION; nothing is changed); PATRON_EIO, PATRON_ECORRUPT,
+        PATRON_EBUSY, PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -4285,6 +4611,12 @@ def patron_db_schema_version(db):
     Returns
     -------
     value: Receives the version (equals PATRON_DB_SCHEMA_VERSION after a read-write open).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EIO.
     """
     _o_out = ctypes.c_int()
     _rc = _c_patron_db_schema_version(db, ctypes.byref(_o_out))
@@ -4305,10 +4637,12 @@ def patron_batch_begin(db):
     db
         Open store.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY (another
-    writer holds the store past the timeout); PATRON_EIO.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY
+        (another writer holds the store past the timeout); PATRON_EIO.
     """
     _rc = _c_patron_batch_begin(db)
     if _rc < 0:
@@ -4323,10 +4657,12 @@ def patron_batch_commit(db):
     db
         Open store with an open batch.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch was
-    rolled back and is closed).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch
+        was rolled back and is closed).
     """
     _rc = _c_patron_batch_commit(db)
     if _rc < 0:
@@ -4341,9 +4677,11 @@ def patron_batch_rollback(db):
     db
         Open store with an open batch.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
     """
     _rc = _c_patron_batch_rollback(db)
     if _rc < 0:
@@ -4365,11 +4703,13 @@ def patron_phone_normalize(out, cap, phone, country=None):
         Default country (ISO 3166 alpha-2, e.g. `IL`) for national numbers, or NULL when
         only international numbers are accepted.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (not a phone number, wrong length for the country, national
-    number without a country, unknown country, `cap` too small). `out` is untouched on
-    failure.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (not a phone number, wrong length for the country,
+        national number without a country, unknown country, `cap` too small). `out` is
+        untouched on failure.
 
     Thread safety
     -------------
@@ -4392,9 +4732,12 @@ def patron_email_normalize(out, cap, email):
     email
         Address as typed.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (not `local@domain.tld`, spaces inside, `cap` too small).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (not `local@domain.tld`, spaces inside, `cap` too
+        small).
 
     Thread safety
     -------------
@@ -4416,9 +4759,11 @@ def patron_profile_set_country(db, country):
         ISO 3166 alpha-2 code of a supported country (IL, US, CA, GB, DE, FR, ES, IT,
         NL, AU, IN); case-insensitive.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (unknown country), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (unknown country), store errors.
     """
     _rc = _c_patron_profile_set_country(db, country)
     if _rc < 0:
@@ -4440,6 +4785,14 @@ def patron_profile_add(db, fields, at):
     Returns
     -------
     member_id: Receives the new member's id.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (a required field missing, a field invalid: the message
+        names it); PATRON_ECONFLICT (the phone or e-mail already belongs to member N:
+        the message gives N); store errors. Nothing is written on failure.
     """
     _o_member_id = ctypes.c_int64()
     _rc = _c_patron_profile_add(db, ctypes.byref(_o_member_id), fields, at)
@@ -4463,10 +4816,12 @@ def patron_profile_update(db, member_id, fields, at):
     at
         When (UTC seconds); stamps the consent records.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
-    (identifier taken), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL,
+        PATRON_ECONFLICT (identifier taken), store errors.
     """
     _rc = _c_patron_profile_update(db, member_id, fields, at)
     if _rc < 0:
@@ -4489,6 +4844,12 @@ def patron_profile_find(db, identifier):
     Returns
     -------
     member_id: Receives the id.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (unparseable), store errors.
     """
     _o_member_id = ctypes.c_int64()
     _rc = _c_patron_profile_find(db, ctypes.byref(_o_member_id), identifier)
@@ -4509,6 +4870,12 @@ def patron_profile_get(db, member_id):
     Returns
     -------
     value: Receives a profile to release with patron_profile_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_profile_get(db, ctypes.byref(_o_out), member_id)
@@ -4567,10 +4934,12 @@ def patron_profile_define_attr(db, name, type):
     type
         A patron_attr_type.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared with
-    another type), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared
+        with another type), store errors.
     """
     _rc = _c_patron_profile_define_attr(db, name, type)
     if _rc < 0:
@@ -4591,10 +4960,12 @@ def patron_profile_set_attr(db, member_id, name, value):
     value
         Text checked and canonicalised for the attribute's type.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL (value not
-    of the type), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL
+        (value not of the type), store errors.
     """
     _rc = _c_patron_profile_set_attr(db, member_id, name, value)
     if _rc < 0:
@@ -4615,9 +4986,11 @@ def patron_profile_set_alias(db, field, alias, canonical):
     alias
     canonical
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_profile_set_alias(db, field, alias, canonical)
     if _rc < 0:
@@ -4634,9 +5007,11 @@ def patron_profile_set_vocabulary(db, categories):
         Open store.
     categories
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_profile_set_vocabulary(db, categories)
     if _rc < 0:
@@ -4662,9 +5037,11 @@ def patron_consent_record(db, member_id, channel, granted, at, source):
     source
         Where (`form`, `pos`, `web`, ...); required.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_consent_record(db, member_id, channel, granted, at, source)
     if _rc < 0:
@@ -4689,6 +5066,12 @@ def patron_consent_get(db, member_id, channel, at):
     Returns
     -------
     granted: Receives 1 or 0.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (member), PATRON_EINVAL, store errors.
     """
     _o_granted = ctypes.c_int()
     _rc = _c_patron_consent_get(db, ctypes.byref(_o_granted), member_id, channel, at)
@@ -4720,10 +5103,12 @@ def patron_profile_merge(db, kept, merged, at, operator_name, reason=None):
     reason
         Why (may be NULL).
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
-    operator); store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
+        operator); store errors.
     """
     _rc = _c_patron_profile_merge(db, kept, merged, at, operator_name, reason)
     if _rc < 0:
@@ -4741,9 +5126,11 @@ def patron_profile_set_priority(db, fields):
         Open store.
     fields
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (unknown field), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (unknown field), store errors.
     """
     _rc = _c_patron_profile_set_priority(db, fields)
     if _rc < 0:
@@ -4765,6 +5152,12 @@ def patron_profile_next_field(db, member_id):
     -------
     field: Receives the field name (free with patron_free()), or NULL when every listed
     field is filled.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_field = ctypes.c_void_p()
     _rc = _c_patron_profile_next_field(db, ctypes.byref(_o_field), member_id)
@@ -4786,6 +5179,12 @@ def patron_profile_export(db, member_id):
     Returns
     -------
     json: Receives a NUL-terminated UTF-8 string (free with patron_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_json = ctypes.c_void_p()
     _rc = _c_patron_profile_export(db, ctypes.byref(_o_json), member_id)
@@ -4811,10 +5210,12 @@ def patron_profile_erase(db, member_id, at, operator_name):
     operator_name
         Who merged (required).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL, store
-    errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL,
+        store errors.
     """
     _rc = _c_patron_profile_erase(db, member_id, at, operator_name)
     if _rc < 0:
@@ -4831,9 +5232,11 @@ def patron_ledger_set_policy(db, policy):
     policy
         The policy (copied).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (negative values), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (negative values), store errors.
     """
     _rc = _c_patron_ledger_set_policy(db, policy)
     if _rc < 0:
@@ -4851,6 +5254,12 @@ def patron_ledger_get_policy(db):
     Returns
     -------
     policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _o_policy = patron_ledger_policy.init()
     _rc = _c_patron_ledger_get_policy(db, ctypes.byref(_o_policy))
@@ -4871,6 +5280,14 @@ def patron_ledger_earn(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (field invalid: named in the message); PATRON_ENOTFOUND
+        (member); PATRON_ECONFLICT (key used with other content); store errors. Nothing
+        changes on failure.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_earn(db, ctypes.byref(_o_result), req)
@@ -4891,6 +5308,13 @@ def patron_ledger_redeem(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EBALANCE (fewer points available at `at`: nothing changes);
+        PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_redeem(db, ctypes.byref(_o_result), req)
@@ -4913,6 +5337,14 @@ def patron_ledger_adjust(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_ledger_redeem(). (PATRON_OK; PATRON_EBALANCE (fewer points available at
+        `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store
+        errors.)
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_adjust(db, ctypes.byref(_o_result), req)
@@ -4939,6 +5371,14 @@ def patron_ledger_reverse(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (no such posting); PATRON_EINVAL (more than what is
+        left to reverse, kind not reversible); PATRON_ECONFLICT (already fully reversed,
+        or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store errors.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_reverse(db, ctypes.byref(_o_result), req)
@@ -4960,6 +5400,12 @@ def patron_ledger_transfer(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_ledger_redeem(); PATRON_EINVAL for a transfer to oneself.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_transfer(db, ctypes.byref(_o_result), req)
@@ -4981,6 +5427,12 @@ def patron_ledger_expire(db, at):
     -------
     postings: Receives the number of expire postings written (may be NULL).
     points: Receives the points expired (positive; may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, store errors. Running it again writes nothing.
     """
     _o_postings = ctypes.c_int64()
     _o_points = ctypes.c_int64()
@@ -5004,6 +5456,12 @@ def patron_ledger_balance(db, member_id, at):
     Returns
     -------
     balance: Receives the balance.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _o_balance = patron_balance()
     _rc = _c_patron_ledger_balance(db, ctypes.byref(_o_balance), member_id, at)
@@ -5029,6 +5487,12 @@ def patron_ledger_statement(db, member_id, from_, to):
     Returns
     -------
     value: Receives a statement; release with patron_statement_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_ledger_statement(db, ctypes.byref(_o_out), member_id, from_, to)
@@ -5103,6 +5567,13 @@ def patron_ledger_check(db):
     Returns
     -------
     report: Receives counts (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK when everything reconciles; PATRON_ECORRUPT with the first discrepancy
+        in patron_errmsg(); store errors.
     """
     _o_report = patron_ledger_report()
     _rc = _c_patron_ledger_check(db, ctypes.byref(_o_report))
@@ -5122,6 +5593,12 @@ def patron_selection_new(nrows):
     -------
     value: Receives the new selection (caller frees it with patron_selection_free());
     untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`) or PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_selection_new(ctypes.byref(_o_out), nrows)
@@ -5140,6 +5617,12 @@ def patron_selection_copy(src):
     Returns
     -------
     value: Receives the copy (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL argument) or PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_selection_copy(ctypes.byref(_o_out), src)
@@ -5214,10 +5697,12 @@ def patron_selection_set(sel, row, selected):
     selected
         Non-zero to select, zero to deselect.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with the
-    selection unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with
+        the selection unchanged.
     """
     _rc = _c_patron_selection_set(sel, row, selected)
     if _rc < 0:
@@ -5273,10 +5758,12 @@ def patron_selection_and(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives both)
-    with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives
+        both) with `dst` unchanged.
     """
     _rc = _c_patron_selection_and(dst, src)
     if _rc < 0:
@@ -5293,9 +5780,11 @@ def patron_selection_or(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
     """
     _rc = _c_patron_selection_or(dst, src)
     if _rc < 0:
@@ -5312,9 +5801,11 @@ def patron_selection_minus(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
     """
     _rc = _c_patron_selection_minus(dst, src)
     if _rc < 0:
@@ -5329,9 +5820,11 @@ def patron_selection_not(sel):
     sel
         Selection modified in place.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL).
     """
     _rc = _c_patron_selection_not(sel)
     if _rc < 0:
@@ -5363,6 +5856,14 @@ def patron_rule_compile(text, opts=None):
     Returns
     -------
     value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL (NULL argument, type error,
+        division by zero, bad option), PATRON_ERANGE (text longer than max_length,
+        nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5450,6 +5951,15 @@ def patron_rule_eval(rule, frame, opts=None):
     value: Receives a new selection over patron_frame_rows() rows (free with
     patron_selection_free()); untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (unknown column, with the rule position and a "did
+        you mean"); PATRON_EINVAL (type mismatch, relative date without `now`, quantile
+        of no values, NULL argument); PATRON_ENOMEM. patron_rule_error_position() gives
+        the position when there is one.
+
     Thread safety
     -------------
     Reentrant; several threads may evaluate the same rule and frame at once.
@@ -5475,6 +5985,15 @@ def patron_rule_select(frame, text, opts=None):
     Returns
     -------
     value: Receives the selection (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_rule_compile() and patron_rule_eval(). (PATRON_OK; PATRON_EPARSE
+        (syntax), PATRON_EINVAL (NULL argument, type error, division by zero, bad
+        option), PATRON_ERANGE (text longer than max_length, nesting deeper than
+        max_depth, number literal out of range) or PATRON_ENOMEM.)
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_rule_select(ctypes.byref(_o_out), frame, text, opts)
@@ -5496,6 +6015,13 @@ def patron_frame_select(frame, sel):
     Returns
     -------
     value: Receives the new frame (free with patron_frame_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, or the selection covers another number
+        of rows); PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5544,11 +6070,14 @@ def patron_frame_add_activity(frame, log, opts):
     opts
         Options; `now` is required.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot name a
-    column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing
-    is added); PATRON_ENOMEM (then some columns may have been added).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot
+        name a column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column
+        exists; nothing is added); PATRON_ENOMEM (then some columns may have been
+        added).
 
     Thread safety
     -------------
@@ -5601,6 +6130,14 @@ def patron_segment_select(frame, name, opts=None):
     -------
     value: Receives the selection (free with patron_selection_free()).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND when the name is not defined (the message lists the
+        known names); otherwise as patron_rule_select(), with the message prefixed by
+        "segment 'NAME': ".
+
     Thread safety
     -------------
     Reentrant.
@@ -5636,6 +6173,13 @@ def patron_ntile_scores(values, n, bins, higher_is_better):
     -------
     scores: `n` scores (written only on success).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0, bins out of range);
+        PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant.
@@ -5664,11 +6208,13 @@ def patron_rfm_score(r, f, m, frame, opts=None):
     opts
         Column choices, or NULL for the defaults.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is not
-    numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written only on
-    success.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is
+        not numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written
+        only on success.
 
     Thread safety
     -------------
@@ -5731,10 +6277,12 @@ def patron_rfm_add_columns(frame, opts=None):
     opts
         Column choices, or NULL for the defaults.
 
-    Returns
-    -------
-    As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
-    failure no column is added.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already
+        exists. On failure no column is added.
 
     Thread safety
     -------------
@@ -5758,10 +6306,12 @@ def patron_value_deciles(deciles, frame, value_col):
     value_col
         Numeric column of customer value (e.g. "clv").
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty frame);
-    PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty
+        frame); PATRON_ENOMEM.
     """
     _rc = _c_patron_value_deciles(deciles, frame, value_col)
     if _rc < 0:
@@ -5790,6 +6340,12 @@ def patron_segment_worth_saving(frame, value_col, retention_cost, opts):
     Returns
     -------
     value: Receives the selection (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_segment_select(); PATRON_EINVAL for a non-finite cost.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_segment_worth_saving(ctypes.byref(_o_out), frame, value_col, retention_cost, opts)
@@ -5797,7 +6353,7 @@ def patron_segment_worth_saving(frame, value_col, retention_cost, opts):
         _rt.fail(_rc)
     return patron_selection._wrap(_o_out.value)
 
-def patron_report_weekly(out, log, opts=None):
+def patron_report_weekly(log, opts=None):
     """Weekly KPIs of a transaction log, one entry per week from the first to the last week
     (weeks without purchases included).
 
@@ -5810,9 +6366,6 @@ def patron_report_weekly(out, log, opts=None):
 
     Parameters
     ----------
-    out
-        Receives an array of *nweeks entries (free it with patron_free()); untouched on
-        failure. NULL when the log is empty.
     log
         The transaction log (only read).
     opts
@@ -5820,17 +6373,27 @@ def patron_report_weekly(out, log, opts=None):
 
     Returns
     -------
-    nweeks: Receives the number of weeks (0 for an empty log).
+    value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
+    failure. NULL when the log is empty.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, start after end, active_days out of
+        range); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks, or a time out of
+        range); PATRON_ENOMEM.
 
     Thread safety
     -------------
     Reentrant; the log may be read by other threads at the same time.
     """
+    _o_out = ctypes.POINTER(patron_week_report)()
     _o_nweeks = ctypes.c_size_t()
-    _rc = _c_patron_report_weekly(out, ctypes.byref(_o_nweeks), log, opts)
+    _rc = _c_patron_report_weekly(ctypes.byref(_o_out), ctypes.byref(_o_nweeks), log, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_nweeks.value
+    return _rt.take_structs(_o_out, _o_nweeks.value, True)
 
 def patron_report_campaigns(in_, n, opts=None):
     """Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
@@ -5853,6 +6416,14 @@ def patron_report_campaigns(in_, n, opts=None):
     Returns
     -------
     value: `n` reports, written only on success.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL naming the first bad campaign ("campaign 'spring' (row
+        2): clicked 50 > opened 40"), a bad reference index or alpha, or a NULL
+        argument; PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5878,6 +6449,13 @@ def patron_earn_rule_add(db, rule):
     Returns
     -------
     version: Receives the version number (1 for a new rule; may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (missing or invalid field, named in the message;
+        `valid_from` before the start of the current version), store errors.
     """
     _o_version = ctypes.c_int64()
     _rc = _c_patron_earn_rule_add(db, ctypes.byref(_o_version), rule)
@@ -5897,10 +6475,12 @@ def patron_earn_set_referrer(db, member_id, referrer_id):
     referrer_id
         The member who referred them (not themselves).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
-    already recorded), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different
+        referrer is already recorded), store errors.
     """
     _rc = _c_patron_earn_set_referrer(db, member_id, referrer_id)
     if _rc < 0:
@@ -5920,6 +6500,12 @@ def patron_earn_quote(db, purchase):
     Returns
     -------
     points: Receives the points the member would earn.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOTFOUND, store errors.
     """
     _o_points = ctypes.c_int64()
     _rc = _c_patron_earn_quote(db, ctypes.byref(_o_points), purchase)
@@ -5943,6 +6529,13 @@ def patron_earn_purchase(db, purchase):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT (key scored with other content); PATRON_EINVAL;
+        PATRON_ENOTFOUND; store errors.
     """
     _o_result = patron_earn_result()
     _rc = _c_patron_earn_purchase(db, ctypes.byref(_o_result), purchase)
@@ -5963,10 +6556,12 @@ def patron_earn_return(db, purchase_key, at):
     at
         Return time (UTC seconds).
 
-    Returns
-    -------
-    PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the points
-    were spent meanwhile; nothing changes), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the
+        points were spent meanwhile; nothing changes), store errors.
     """
     _rc = _c_patron_earn_return(db, purchase_key, at)
     if _rc < 0:
@@ -5988,9 +6583,11 @@ def patron_tier_configure(db, config, tiers, n):
     n
         Number of tiers (1..32).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
     """
     _rc = _c_patron_tier_configure(db, config, tiers, n)
     if _rc < 0:
@@ -6013,6 +6610,12 @@ def patron_tier_evaluate(db, member_id, at):
     Returns
     -------
     status: Receives the status after evaluation (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers configured), store errors.
     """
     _o_status = patron_tier_status()
     _rc = _c_patron_tier_evaluate(db, ctypes.byref(_o_status), member_id, at)
@@ -6035,6 +6638,12 @@ def patron_tier_review(db, at):
     Returns
     -------
     changed: Receives the number of members whose tier changed (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (no tiers configured), store errors.
     """
     _o_changed = ctypes.c_int64()
     _rc = _c_patron_tier_review(db, ctypes.byref(_o_changed), at)
@@ -6057,6 +6666,12 @@ def patron_tier_get(db, member_id, at):
     Returns
     -------
     status: Receives the status.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _o_status = patron_tier_status()
     _rc = _c_patron_tier_get(db, ctypes.byref(_o_status), member_id, at)
@@ -6096,6 +6711,7 @@ patron_txlog.add_batch_str = patron_txlog_add_batch_str
 patron_txlog.load_csv = patron_txlog_load_csv
 patron_txlog.load_csv_buffer = patron_txlog_load_csv_buffer
 patron_txlog.summarize = patron_summarize
+patron_txlog.report_weekly = patron_report_weekly
 Txlog = patron_txlog
 patron_frame.new = staticmethod(patron_frame_new)
 patron_frame.from_arrays = staticmethod(patron_frame_from_arrays)
