@@ -302,7 +302,7 @@ export declare class Frame extends Handle {
    * @param str_ids `rows` NUL-terminated string ids (copied), or NULL. When both are NULL the ids
    * are the integers 0..rows-1.
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string),
-   * PATRON_ENOMEM.
+   * PATRON_ERANGE (more than PATRON_CUSTOMERS_MAX rows), PATRON_ENOMEM.
    * @returns value: Receives the frame; untouched on failure.
    */
   static new(rows: number | bigint, int_ids?: BigInt64Array | null, str_ids?: readonly string[] | null): Frame;
@@ -653,11 +653,14 @@ export declare class Frame extends Handle {
    * The frame and the store handle must not be used by another thread during the call.
    * @param db An open store, read only.
    * @param opts Options; `now` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+   * unset, bad channel list); PATRON_ECONFLICT (a column exists; nothing added); store errors (the
+   * message names the row); PATRON_ENOMEM.
    * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
    * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
    * PATRON_ENOMEM.
    */
-  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | null): void;
+  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | Partial<native.patron_member_columns_options>[] | null): void;
   /**
    * Select the customers of a named segment.
    *
@@ -1040,13 +1043,28 @@ export declare class Db extends Handle {
    */
   ledger_check(): native.patron_ledger_report;
   /**
+   * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
+   * win-back for each row).
+   * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
+   * columns of the preference list.
+   * @param opts Options; `now` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+   * unset, bad day offsets or channel list, a column of the wrong type); PATRON_ENOTFOUND (a
+   * required column is missing); store errors; PATRON_ENOMEM.
+   * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
+   * due. Untouched on failure.
+   */
+  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | Partial<native.patron_journey_options>[] | null): patron_journey_due_item[];
+  /**
    * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
    * the event time). Idempotent: marking the same step for the same event again changes nothing.
    * @param item A step returned by patron_journey_due().
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, bad journey or
+   * step); PATRON_ENOTFOUND (member); store errors.
    * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
    * errors.
    */
-  journey_mark_sent(item: Partial<native.patron_journey_due_item> | null): void;
+  journey_mark_sent(item: Partial<native.patron_journey_due_item> | Partial<native.patron_journey_due_item>[] | null): void;
   /**
    * Add a rule, or the next version of a rule with that name.
    * @param rule The rule (copied). The previous version still in force at `valid_from` ends there.

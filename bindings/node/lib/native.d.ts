@@ -3337,7 +3337,7 @@ export declare function patron_txlog_load_csv_buffer(log: patron_txlog | null, d
  * @param str_ids `rows` NUL-terminated string ids (copied), or NULL. When both are NULL the ids
  * are the integers 0..rows-1.
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string),
- * PATRON_ENOMEM.
+ * PATRON_ERANGE (more than PATRON_CUSTOMERS_MAX rows), PATRON_ENOMEM.
  * @returns value: Receives the frame; untouched on failure.
  */
 export declare function patron_frame_new(rows: number | bigint, int_ids?: BigInt64Array | null, str_ids?: readonly string[] | null): patron_frame;
@@ -4932,11 +4932,14 @@ export declare function patron_frame_add_activity(frame: patron_frame | null, lo
  * @param frame The frame to extend.
  * @param db An open store, read only.
  * @param opts Options; `now` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+ * unset, bad channel list); PATRON_ECONFLICT (a column exists; nothing added); store errors (the
+ * message names the row); PATRON_ENOMEM.
  * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
  * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
  * PATRON_ENOMEM.
  */
-export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | null): void;
+export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | Partial<patron_member_columns_options>[] | null): void;
 /**
  * The built-in segments and their default rules, over the columns of a summary frame:
  *
@@ -5122,24 +5125,28 @@ export declare function patron_report_campaigns(in: Partial<patron_campaign_coun
 /**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
  * win-back for each row).
- * @param out Receives an array of *n items (free with patron_free()); NULL when nothing is due.
- * Untouched on failure.
  * @param db The store holding the journey state (only read).
  * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
  * columns of the preference list.
  * @param opts Options; `now` is required.
- * @returns n: Receives the number of items.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+ * unset, bad day offsets or channel list, a column of the wrong type); PATRON_ENOTFOUND (a
+ * required column is missing); store errors; PATRON_ENOMEM.
+ * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
+ * due. Untouched on failure.
  */
-export declare function patron_journey_due(out: Partial<patron_journey_due_item> | null, db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | null): number;
+export declare function patron_journey_due(db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | Partial<patron_journey_options>[] | null): patron_journey_due_item[];
 /**
  * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
  * the event time). Idempotent: marking the same step for the same event again changes nothing.
  * @param db The store.
  * @param item A step returned by patron_journey_due().
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, bad journey or
+ * step); PATRON_ENOTFOUND (member); store errors.
  * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
  * errors.
  */
-export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | null): void;
+export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | Partial<patron_journey_due_item>[] | null): void;
 /**
  * Add a rule, or the next version of a rule with that name.
  * @param db Open store.

@@ -4623,6 +4623,18 @@ static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_sta
     return obj;
 }
 
+static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_due_item *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_journey_due_item(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
 static napi_value gs_list_patron_week_report(napi_env env, patron_week_report *items, size_t n, int free_it)
 {
     napi_value arr = NULL;
@@ -8144,7 +8156,7 @@ static napi_value w_patron_frame_add_member_columns(napi_env env, napi_callback_
     patron_member_columns_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_member_columns: argument 'frame'")
         || pn_get_handle(env, argv[1], "patron_db", &a_db, "patron_frame_add_member_columns: argument 'db'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_member_columns_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_member_columns_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8373,8 +8385,25 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
 
 static napi_value w_patron_journey_due(napi_env env, napi_callback_info info)
 {
-    (void)info;
-    return pn_throw_unsupported(env, "patron_journey_due is not available from JavaScript: pointer-to-pointer inputs");
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_journey_due_item *a_out = NULL;
+    size_t a_n = 0;
+    void *a_db = NULL;
+    void *a_frame = NULL;
+    patron_journey_options a_opts_s;
+    patron_journey_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_journey_due: argument 'db'")
+        || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_journey_due: argument 'frame'")
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_journey_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_journey_due(&a_out, &a_n, a_db, a_frame, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_journey_due_item(env, a_out, (size_t)a_n, 1);
 }
 
 static napi_value w_patron_journey_mark_sent(napi_env env, napi_callback_info info)
@@ -8386,7 +8415,7 @@ static napi_value w_patron_journey_mark_sent(napi_env env, napi_callback_info in
     patron_journey_due_item a_item_s;
     patron_journey_due_item *a_item = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_journey_mark_sent: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_item, &a_item_s, &arena, gs_to_patron_journey_due_item)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_item, &a_item_s, sizeof a_item_s, &arena, gs_to_patron_journey_due_item)) {
         pn_arena_free(&arena);
         return NULL;
     }
