@@ -492,9 +492,12 @@ int patron_clv_prob_purchases(double *out, const patron_clv_params *params, cons
     for (size_t i = 0; i < n; i++) {
         if ((rc = check_horizon(params, t[i], what)))
             return patron__fail_prefix(rc, "t[%zu]: ", i);
-        if (k[i] < 0 || k[i] > 1000000000)
-            return patron__fail(PATRON_EINVAL, "k[%zu] is %lld (must be 0..1e9)", i,
+        if (k[i] < 0 || k[i] > 10000000)
+            return patron__fail(PATRON_EINVAL, "k[%zu] is %lld (must be 0..10,000,000)", i,
                                 (long long)k[i]);
+        if (params->model == PATRON_CLV_BGBB && t[i] > 1e7)
+            return patron__fail(PATRON_EINVAL, "t[%zu] is %.17g: BG/BB supports at most "
+                                "10,000,000 periods", i, t[i]);
     }
     for (size_t i = 0; i < n; i++) {
         double kk = (double)k[i];

@@ -3455,6 +3455,8 @@ export declare function patron_clv_fit(model: number, data: Partial<patron_clv_d
 /**
  * Per-row log-likelihood at `params` (unweighted).
  *
+ * Gamma-Gamma rows with x = 0 carry no spend information and get 0.
+ *
  * Thread safety:
  * Reentrant.
  * @param out Caller array of `data->n` values; untouched on failure.
@@ -3530,8 +3532,8 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * Reentrant.
  * @param out Caller array of `n` probabilities.
  * @param params Transaction-model parameters.
- * @param t Horizons (>= 0).
- * @param k Counts (>= 0).
+ * @param t Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
+ * @param k Counts (0..10,000,000).
  * @param n Number of pairs.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
  */

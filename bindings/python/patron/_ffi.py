@@ -3079,6 +3079,8 @@ def patron_clv_fit(model, data, opts=None):
 def patron_clv_log_likelihood(out, params, data):
     """Per-row log-likelihood at `params` (unweighted).
 
+    Gamma-Gamma rows with x = 0 carry no spend information and get 0.
+
     Parameters
     ----------
     out
@@ -3232,9 +3234,9 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     params
         Transaction-model parameters.
     t
-        Horizons (>= 0).
+        Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
     k
-        Counts (>= 0).
+        Counts (0..10,000,000).
     n
         Number of pairs.
 
