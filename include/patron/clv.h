@@ -244,15 +244,15 @@ PATRON_API int patron_clv_expected_purchases_new(double *out, const patron_clv_p
  * @brief Probability P(X(t) = k) that a new customer makes exactly k
  *        purchases in (0, t], for @p n pairs (t[i], k[i]).
  *
- * Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives
- * #PATRON_EUNSUPPORTED.
+ * Available for every transaction model (Pareto/NBD by a Gauss-Legendre
+ * integral over the time of death).
  *
  * @param[out] out Caller array of @p n probabilities.
  * @param params Transaction-model parameters.
  * @param t Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
  * @param k Counts (0..10,000,000).
  * @param n Number of pairs.
- * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED.
+ * @return #PATRON_OK, #PATRON_EINVAL (also for Gamma-Gamma parameters).
  * @par Thread safety
  * Reentrant.
  */

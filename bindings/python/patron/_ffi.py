@@ -3225,7 +3225,8 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     """Probability P(X(t) = k) that a new customer makes exactly k purchases in (0, t], for `n`
     pairs (t[i], k[i]).
 
-    Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives PATRON_EUNSUPPORTED.
+    Available for every transaction model (Pareto/NBD by a Gauss-Legendre integral over the
+    time of death).
 
     Parameters
     ----------
@@ -3242,7 +3243,7 @@ def patron_clv_prob_purchases(out, params, t, k, n):
 
     Returns
     -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
+    PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
 
     Thread safety
     -------------
