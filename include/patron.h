@@ -19,6 +19,7 @@
 #include "patron/ledger.h"
 #include "patron/segment.h"
 #include "patron/report.h"
+#include "patron/journey.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
 

@@ -44,6 +44,7 @@
 
 #include "patron/common.h"
 #include "patron/summary.h"
+#include "patron/db.h"
 
 PATRON_BEGIN_DECLS
 
@@ -382,6 +383,47 @@ typedef struct patron_activity_options {
  */
 PATRON_API int patron_frame_add_activity(patron_frame *frame, const patron_txlog *log,
                                          const patron_activity_options *opts);
+
+/**
+ * @brief Options of patron_frame_add_member_columns().
+ */
+typedef struct patron_member_columns_options {
+    uint32_t size;         /**< `sizeof(patron_member_columns_options)`; set by #PATRON_MEMBER_COLUMNS_OPTIONS_INIT. */
+    int64_t now;           /**< The moment consent, balance and tier are read at (UTC seconds); required. */
+    const char *channels;  /**< Comma-separated consent channels to add as `consent.<channel>` columns; default "sms,email,push"; "" for none. At most 16. */
+} patron_member_columns_options;
+
+/** Initialiser for #patron_member_columns_options: `now` unset, channels sms, email, push. */
+#define PATRON_MEMBER_COLUMNS_OPTIONS_INIT { (uint32_t)sizeof(patron_member_columns_options), PATRON_TIME_NONE, "sms,email,push" }
+
+/**
+ * @brief Append the store's view of each customer: int64 `member_id` (0 when
+ *        the customer is not a member), time `joined` (the profile's join
+ *        date; missing for non-members), int64 `points_balance` and
+ *        `points_pending` (the ledger at `now`), string `tier` ("" when none)
+ *        and one int64 `consent.<channel>` per channel (1 when consent was
+ *        granted and not withdrawn at `now`).
+ *
+ * Each row's `customer_id` is looked up with patron_profile_find(): integer
+ * ids (and all-digit strings) as member ids (`#N`), other strings as an
+ * e-mail address or phone number. Rules can then respect consent:
+ * `at_risk_rule and consent.sms`, `joined within 30 days`.
+ *
+ * Cost: a few store queries per row and channel (meant for segment runs,
+ * not for tens of millions of rows at once).
+ *
+ * @param frame The frame to extend.
+ * @param db An open store, read only.
+ * @param opts Options; `now` is required.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `now` unset, bad
+ *         channel list); #PATRON_ECONFLICT (a column exists; nothing added);
+ *         store errors (the message names the row); #PATRON_ENOMEM.
+ * @par Thread safety
+ * The frame and the store handle must not be used by another thread
+ * during the call.
+ */
+PATRON_API int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
+                                               const patron_member_columns_options *opts);
 
 /* ---------------------------------------------------------------- named segments */
 

@@ -211,6 +211,7 @@ int patron__segment_options(patron_segment_options *o, const patron_segment_opti
 int patron_segment_select(patron_selection **out, const patron_frame *frame, const char *name,
                           const patron_segment_options *opts)
 {
+    patron__rule_clear_position();
     if (!out || !frame || !name)
         return patron__fail(PATRON_EINVAL, "patron_segment_select: %s is NULL",
                             !out ? "out" : !frame ? "frame" : "name");

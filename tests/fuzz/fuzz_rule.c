@@ -24,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int32_t cat[NR];
     uint8_t b[NR];
     const char *s[NR];
+    int64_t b64[NR];
+    double bf[NR];
     for (int r = 0; r < NR; r++) {
         f[r] = r % 9 == 4 ? NAN : (double)(r * 37 % 11) - 3.5;
         i64[r] = r % 5;
@@ -31,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cat[r] = r % 6 - 1;
         b[r] = (uint8_t)(r % 3 == 0);
         s[r] = r % 4 == 0 ? NULL : levels[r % 4];
+        b64[r] = r % 5 == 1;
+        bf[r] = r % 11 == 0 ? NAN : (double)(r % 2);
     }
     const patron__column cols[] = {
         {"monetary", PATRON__COL_F64, f, NULL, 0},
@@ -39,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"city", PATRON__COL_CAT, cat, levels, 4},
         {"consent.sms", PATRON__COL_BOOL, b, NULL, 0},
         {"tag", PATRON__COL_STR, s, NULL, 0},
+        {"consent.email", PATRON__COL_BOOL_I64, b64, NULL, 0},
+        {"is_vip", PATRON__COL_BOOL_F64, bf, NULL, 0},
     };
     patron__colset cs = {cols, sizeof cols / sizeof cols[0], NR};
 

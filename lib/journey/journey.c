@@ -1,0 +1,220 @@
+/* Journey triggers over a customer frame with the state in the store
+ * (member attributes journey_<name>_<step> = the event time it was sent for). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "patron/journey.h"
+#include "patron/profile.h"
+
+#define DAY INT64_C(86400)
+#define MAX_CH 8
+
+static const char *const journey_names[] = {"welcome", "post_purchase", "win_back"};
+static const int journey_steps[] = {3, 3, 1};
+
+static void attr_name(char *buf, size_t cap, int journey, int step)
+{
+    snprintf(buf, cap, "journey_%s_%d", journey_names[journey], step);
+}
+
+static int int_col(const int64_t **out, const patron_frame *f, const char *name)
+{
+    size_t c;
+    int rc = patron_frame_find(&c, f, name, PATRON_COL_INT64);
+    if (rc)
+        return patron__fail_prefix(rc, "journeys need the frame column '%s': ", name);
+    *out = patron_frame_int64(f, c);
+    return 0;
+}
+
+/* Was the step sent for this anchor? */
+static int sent_for(const patron_profile *p, int journey, int step, int64_t anchor)
+{
+    char name[64];
+    attr_name(name, sizeof name, journey, step);
+    const char *v = patron_profile_field(p, name);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end == '\0' && (int64_t)x == anchor;
+}
+
+int patron_journey_due(patron_journey_due_item **out, size_t *n, patron_db *db,
+                       const patron_frame *frame, const patron_journey_options *opts)
+{
+    if (!out || !n || !db || !frame)
+        return patron__fail(PATRON_EINVAL, "patron_journey_due: NULL argument");
+    patron_journey_options o = PATRON_JOURNEY_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_journey_options");
+    if (rc)
+        return rc;
+    if (o.now == PATRON_TIME_NONE)
+        return patron__fail(PATRON_EINVAL, "patron_journey_options.now is not set");
+    for (int k = 0; k < 3; k++) {
+        for (int j = 0; j < 2; j++) {
+            const int32_t *days = j ? o.post_purchase_days : o.welcome_days;
+            if (days[k] < 0 || days[k] > 3650 || (k && days[k] < days[k - 1]))
+                return patron__fail(PATRON_EINVAL, "%s_days must be non-decreasing offsets in 0..3650",
+                                    j ? "post_purchase" : "welcome");
+        }
+    }
+    if (o.win_back_min_days < 0 || o.win_back_max_days < o.win_back_min_days || o.win_back_max_days > 3650 ||
+        o.max_delay_days < 0 || o.max_delay_days > 3650)
+        return patron__fail(PATRON_EINVAL, "win-back window %d..%d days or max delay %d days is invalid",
+                            (int)o.win_back_min_days, (int)o.win_back_max_days, (int)o.max_delay_days);
+    /* channels, in preference order, and their consent columns */
+    char ch[MAX_CH][32];
+    const int64_t *consent_i[MAX_CH];
+    const double *consent_d[MAX_CH];
+    size_t nch = 0;
+    const char *p = o.channels ? o.channels : "";
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof ch[0] || nch == MAX_CH)
+            return patron__fail(PATRON_EINVAL, "channels '%.80s': empty or overlong name, or more than %d",
+                                o.channels, MAX_CH);
+        memcpy(ch[nch], p, len);
+        ch[nch][len] = '\0';
+        char col[64];
+        snprintf(col, sizeof col, "consent.%s", ch[nch]);
+        size_t c;
+        if ((rc = patron_frame_find(&c, frame, col, PATRON_COL_ANY)))
+            return patron__fail_prefix(rc, "channel '%s': ", ch[nch]);
+        consent_i[nch] = patron_frame_int64(frame, c);
+        consent_d[nch] = patron_frame_double(frame, c);
+        if (patron_frame_col_type(frame, c) == PATRON_COL_STRING)
+            return patron__fail(PATRON_EINVAL, "column '%s' must be numeric (1 = consent)", col);
+        nch++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (nch == 0)
+        return patron__fail(PATRON_EINVAL, "no channels given");
+    const int64_t *member = NULL, *joined = NULL, *last = NULL;
+    if ((rc = int_col(&member, frame, "member_id")) || (rc = int_col(&joined, frame, "joined")) ||
+        (rc = int_col(&last, frame, "last_purchase")))
+        return rc;
+    const char *const *tags = NULL;
+    if (o.tag_column) {
+        size_t c;
+        if ((rc = patron_frame_find(&c, frame, o.tag_column, PATRON_COL_STRING)))
+            return patron__fail_prefix(rc, "tag_column: ");
+        tags = patron_frame_string(frame, c);
+    }
+
+    patron_journey_due_item *items = NULL;
+    size_t count = 0, cap = 0;
+    size_t rows = patron_frame_rows(frame);
+    for (size_t r = 0; r < rows && !rc; r++) {
+        if (member[r] <= 0)
+            continue;
+        int chosen = -1;
+        for (size_t k = 0; k < nch && chosen < 0; k++) {
+            int yes = consent_i[k] ? consent_i[k][r] != 0 : (consent_d[k][r] < 0 || consent_d[k][r] > 0);
+            if (yes)
+                chosen = (int)k;
+        }
+        if (chosen < 0)
+            continue; /* no consent on any allowed channel */
+        /* candidates by timing alone */
+        struct { int journey, step; int64_t anchor, sched; } cand[7];
+        int nc = 0;
+        for (int j = 0; j < 2; j++) {
+            int64_t anchor = j ? last[r] : joined[r];
+            if (anchor == INT64_MIN || anchor > o.now)
+                continue;
+            const int32_t *days = j ? o.post_purchase_days : o.welcome_days;
+            for (int k = 0; k < 3; k++) {
+                int64_t sched = anchor + (int64_t)days[k] * DAY;
+                if (o.now >= sched && o.now <= sched + (int64_t)o.max_delay_days * DAY) {
+                    cand[nc].journey = j;
+                    cand[nc].step = k + 1;
+                    cand[nc].anchor = anchor;
+                    cand[nc].sched = sched;
+                    nc++;
+                }
+            }
+        }
+        if (last[r] != INT64_MIN && last[r] <= o.now) {
+            int64_t idle = o.now - last[r];
+            if (idle >= (int64_t)o.win_back_min_days * DAY && idle <= (int64_t)o.win_back_max_days * DAY) {
+                cand[nc].journey = PATRON_JOURNEY_WIN_BACK;
+                cand[nc].step = 1;
+                cand[nc].anchor = last[r];
+                cand[nc].sched = last[r] + (int64_t)o.win_back_min_days * DAY;
+                nc++;
+            }
+        }
+        if (nc == 0)
+            continue;
+        patron_profile *prof = NULL;
+        rc = patron_profile_get(db, &prof, member[r]);
+        if (rc == PATRON_ENOTFOUND) {
+            rc = 0;
+            continue;
+        }
+        if (rc) {
+            patron__fail_prefix(rc, "row %zu (member %lld): ", r + 1, (long long)member[r]);
+            break;
+        }
+        for (int q = 0; q < nc; q++) {
+            int j = cand[q].journey, k = cand[q].step;
+            if (sent_for(prof, j, k, cand[q].anchor))
+                continue;
+            if (k > 1 && !sent_for(prof, j, k - 1, cand[q].anchor))
+                continue; /* in order */
+            if (count == cap) {
+                size_t nc2 = cap ? 2 * cap : 16;
+                patron_journey_due_item *g = patron__reallocarray(items, nc2, sizeof *items);
+                if (!g) {
+                    rc = patron__oom();
+                    break;
+                }
+                items = g;
+                cap = nc2;
+            }
+            patron_journey_due_item *it = &items[count++];
+            memset(it, 0, sizeof *it);
+            it->member_id = member[r];
+            it->row = r;
+            it->journey = j;
+            it->step = k;
+            it->anchor = cand[q].anchor;
+            it->scheduled = cand[q].sched;
+            snprintf(it->channel, sizeof it->channel, "%s", ch[chosen]);
+            if (j == PATRON_JOURNEY_WIN_BACK && tags)
+                snprintf(it->tag, sizeof it->tag, "%s", tags[r]);
+        }
+        patron_profile_free(prof);
+    }
+    if (rc) {
+        patron__free(items);
+        return rc;
+    }
+    *out = count ? items : NULL;
+    if (!count)
+        patron__free(items);
+    *n = count;
+    return PATRON_OK;
+}
+
+int patron_journey_mark_sent(patron_db *db, const patron_journey_due_item *item)
+{
+    if (!db || !item)
+        return patron__fail(PATRON_EINVAL, "patron_journey_mark_sent: %s is NULL", db ? "item" : "db");
+    if (item->journey < 0 || item->journey > 2 || item->step < 1 || item->step > journey_steps[item->journey])
+        return patron__fail(PATRON_EINVAL, "journey %d step %d does not exist", (int)item->journey, (int)item->step);
+    char name[64], value[32];
+    attr_name(name, sizeof name, item->journey, item->step);
+    int rc = patron_profile_define_attr(db, name, PATRON_ATTR_INT);
+    if (rc)
+        return rc;
+    snprintf(value, sizeof value, "%lld", (long long)item->anchor);
+    return patron_profile_set_attr(db, item->member_id, name, value);
+}

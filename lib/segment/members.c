@@ -1,0 +1,158 @@
+/* Store-backed frame columns: member id, join time, consent per channel,
+ * points balance and tier, read through the public profile, ledger and tier
+ * APIs at an explicit moment. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/options.h"
+#include "patron/ledger.h"
+#include "patron/profile.h"
+#include "patron/segment.h"
+#include "patron/tier.h"
+
+#define MAX_CHANNELS 16
+
+static int parse_channels(char names[][PATRON_COLNAME_MAX + 1], size_t *n, const char *list)
+{
+    *n = 0;
+    const char *p = list;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0 || len > PATRON_COLNAME_MAX - 8)
+            return patron__fail(PATRON_EINVAL, "channels '%.80s': empty or overlong channel name", list);
+        for (size_t i = 0; i < len; i++) {
+            char c = p[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+                return patron__fail(PATRON_EINVAL,
+                                    "channels '%.80s': '%.*s' is not a channel name (lower-case letters, digits, '_')",
+                                    list, (int)len, p);
+        }
+        if (*n == MAX_CHANNELS)
+            return patron__fail(PATRON_EINVAL, "channels '%.80s': more than %d channels", list, MAX_CHANNELS);
+        snprintf(names[*n], PATRON_COLNAME_MAX + 1, "consent.%.*s", (int)len, p);
+        (*n)++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
+                                    const patron_member_columns_options *opts)
+{
+    if (!frame || !db)
+        return patron__fail(PATRON_EINVAL, "patron_frame_add_member_columns: %s is NULL", frame ? "db" : "frame");
+    patron_member_columns_options o = PATRON_MEMBER_COLUMNS_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_member_columns_options");
+    if (rc)
+        return rc;
+    if (o.now == PATRON_TIME_NONE)
+        return patron__fail(PATRON_EINVAL,
+                            "patron_member_columns_options.now is not set: consent, balance and tier are read at an explicit moment");
+    char ch[MAX_CHANNELS][PATRON_COLNAME_MAX + 1];
+    size_t nch;
+    if ((rc = parse_channels(ch, &nch, o.channels ? o.channels : "")))
+        return rc;
+    static const char *const fixed[] = {"member_id", "joined", "points_balance", "points_pending", "tier"};
+    size_t c0;
+    for (size_t k = 0; k < 5 + nch; k++) {
+        const char *nm = k < 5 ? fixed[k] : ch[k - 5];
+        if (patron_frame_find(&c0, frame, nm, PATRON_COL_ANY) == 0)
+            return patron__fail(PATRON_ECONFLICT, "the frame already has a column '%s'", nm);
+    }
+    patron_errclear();
+    size_t rows = patron_frame_rows(frame);
+    size_t ni = 4 + nch; /* member, joined, balance, pending, consents */
+    int64_t *v = patron__calloc((rows ? rows : 1) * ni, sizeof(int64_t));
+    char (*tier)[72] = patron__calloc(rows ? rows : 1, sizeof *tier);
+    const char **tiers = patron__calloc(rows ? rows : 1, sizeof(char *));
+    if (!v || !tier || !tiers) {
+        rc = patron__oom();
+        goto out;
+    }
+    const int64_t *iid = patron_frame_int64(frame, 0);
+    const char *const *sid = patron_frame_string(frame, 0);
+    size_t r;
+    for (r = 0; r < rows && !rc; r++) {
+        char ident[280];
+        if (iid)
+            snprintf(ident, sizeof ident, "#%lld", (long long)iid[r]);
+        else if (all_digits(sid[r]))
+            snprintf(ident, sizeof ident, "#%.270s", sid[r]);
+        else
+            snprintf(ident, sizeof ident, "%.270s", sid[r]);
+        tiers[r] = tier[r];
+        v[1 * rows + r] = INT64_MIN; /* joined: missing */
+        int64_t member = 0;
+        rc = patron_profile_find(db, &member, ident);
+        if (rc == PATRON_ENOTFOUND || rc == PATRON_EINVAL) {
+            rc = 0; /* not a member */
+            continue;
+        }
+        if (rc)
+            break;
+        v[r] = member;
+        patron_profile *p = NULL;
+        if ((rc = patron_profile_get(db, &p, member)))
+            break;
+        const char *j = patron_profile_field(p, "joined_at");
+        if (j && *j) {
+            long long t = 0;
+            if (sscanf(j, "%lld", &t) == 1)
+                v[1 * rows + r] = (int64_t)t;
+        }
+        patron_profile_free(p);
+        patron_balance bal;
+        if ((rc = patron_ledger_balance(db, &bal, member, o.now)))
+            break;
+        v[2 * rows + r] = bal.available;
+        v[3 * rows + r] = bal.pending;
+        for (size_t k = 0; k < nch && !rc; k++) {
+            int g = 0;
+            rc = patron_consent_get(db, &g, member, ch[k] + 8, o.now);
+            v[(4 + k) * rows + r] = g;
+        }
+        if (rc)
+            break;
+        patron_tier_status st;
+        memset(&st, 0, sizeof st);
+        int trc = patron_tier_get(db, &st, member, o.now);
+        if (trc == 0)
+            snprintf(tier[r], sizeof tier[r], "%s", st.tier);
+        else if (trc != PATRON_ENOTFOUND && trc != PATRON_EINVAL) {
+            /* EINVAL: no tiers are configured (the member and time are valid) */
+            rc = trc;
+            break;
+        }
+    }
+    if (rc) {
+        patron__fail_prefix(rc, "row %zu (customer %s): ", r + 1,
+                            iid ? "with an integer id" : "with a text id");
+        goto out;
+    }
+    for (size_t k = 0; k < 4 && !rc; k++)
+        rc = patron_frame_add_int64(frame, fixed[k], v + k * rows);
+    if (!rc)
+        rc = patron_frame_add_string(frame, "tier", tiers);
+    for (size_t k = 0; k < nch && !rc; k++)
+        rc = patron_frame_add_int64(frame, ch[k], v + (4 + k) * rows);
+out:
+    patron__free(v);
+    patron__free(tier);
+    patron__free(tiers);
+    return rc;
+}
