@@ -18,7 +18,8 @@
  * at the end of the observation period, all in one time unit of the
  * caller's choice (days, weeks). For BG/BB, x and t_x count the
  * opportunities with a transaction and the last such opportunity, and the
- * T column holds n, the number of opportunities (whole numbers).
+ * T column holds n, the number of opportunities (whole numbers, at most
+ * 10,000,000).
  *
  * Fitting maximises the log-likelihood (the papers' definition: the sum over
  * customers, weighted) over log-parameters with analytic gradients and a
@@ -162,6 +163,8 @@ PATRON_API int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model
 /**
  * @brief Per-row log-likelihood at @p params (unweighted).
  *
+ * Gamma-Gamma rows with x = 0 carry no spend information and get 0.
+ *
  * @param[out] out Caller array of `data->n` values; untouched on failure.
  * @param params Parameters.
  * @param data The customers.
@@ -241,15 +244,15 @@ PATRON_API int patron_clv_expected_purchases_new(double *out, const patron_clv_p
  * @brief Probability P(X(t) = k) that a new customer makes exactly k
  *        purchases in (0, t], for @p n pairs (t[i], k[i]).
  *
- * Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives
- * #PATRON_EUNSUPPORTED.
+ * Available for every transaction model (Pareto/NBD by a Gauss-Legendre
+ * integral over the time of death).
  *
  * @param[out] out Caller array of @p n probabilities.
  * @param params Transaction-model parameters.
- * @param t Horizons (>= 0).
- * @param k Counts (>= 0).
+ * @param t Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
+ * @param k Counts (0..10,000,000).
  * @param n Number of pairs.
- * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED.
+ * @return #PATRON_OK, #PATRON_EINVAL (also for Gamma-Gamma parameters).
  * @par Thread safety
  * Reentrant.
  */

@@ -266,6 +266,10 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
                 goto fail;
             }
             if (model == PATRON_CLV_BGBB) {
+                if (T > 1e7) {
+                    rc = bad_value(i, model, 2, T, "BG/BB supports at most 10,000,000 periods");
+                    goto fail;
+                }
                 if (T != floor(T) || tx != floor(tx)) {
                     rc = patron__fail(PATRON_EINVAL,
                                       "row %zu: BG/BB needs whole numbers of periods (recency "

@@ -404,8 +404,24 @@ static void test_pnbd_cdnow(void **state)
     }
     CLOSE(dert[0], acc[0], 1e-4, 0);
     CLOSE(dert[1], acc[1], 1e-4, 0);
-    assert_int_equal(patron_clv_prob_purchases(o, &p, &t52, (int64_t[]){1}, 1),
-                     PATRON_EUNSUPPORTED);
+    /* P(X(t) = k): sums to 1 and its mean is E[X(t)] */
+    {
+        double tk[400], pk[400], ex;
+        int64_t ks[400];
+        for (int i = 0; i < 400; i++) {
+            tk[i] = 39;
+            ks[i] = i;
+        }
+        assert_int_equal(patron_clv_prob_purchases(pk, &p, tk, ks, 400), PATRON_OK);
+        double sp = 0, mean = 0;
+        for (int i = 0; i < 400; i++) {
+            sp += pk[i];
+            mean += i * pk[i];
+        }
+        assert_int_equal(patron_clv_expected_purchases_new(&ex, &p, tk, 1), PATRON_OK);
+        CLOSE(sp, 1, 1e-10, 0);
+        CLOSE(mean, ex, 1e-9, 0);
+    }
     free(ce);
     free(birth);
     free_cdnow(&c);

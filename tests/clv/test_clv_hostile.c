@@ -125,6 +125,27 @@ static void test_invalid_rows(void **state)
     btx[1] = 0;
     assert_int_equal(patron_clv_fit(&r, PATRON_CLV_BGBB, &bd, NULL), PATRON_EINVAL);
     assert_msg_contains("row 1: frequency 1 exceeds recency 0");
+    btx[1] = 1;
+    bn[0] = 1e9;
+    assert_int_equal(patron_clv_fit(&r, PATRON_CLV_BGBB, &bd, NULL), PATRON_EINVAL);
+    assert_msg_contains("row 0: n (periods) is 1000000000");
+    /* BG/BB with 100,000 opportunities (extreme ages) still fits (10,000
+     * under valgrind: the likelihood sums over the opportunities) */
+    const char *vg = getenv("PATRON_UNDER_VALGRIND");
+    double hs = vg && *vg ? 0.1 : 1;
+    double hx[4] = {0, 3, 10, 50}, htx[4] = {0, 40000 * hs, 90000 * hs, 99990 * hs},
+           hn[4] = {100000 * hs, 100000 * hs, 100000 * hs, 100000 * hs}, hw[4] = {500, 300, 150, 50};
+    patron_clv_data hd = {4, hx, htx, hn, NULL, hw};
+    int hrc = patron_clv_fit(&r, PATRON_CLV_BGBB, &hd, NULL);
+    assert_true(hrc == PATRON_OK || hrc == PATRON_ECONVERGE);
+    if (hrc == PATRON_OK)
+        assert_true(isfinite(r.log_likelihood));
+    else
+        print_message("BG/BB, n = 1e5: %s\n", patron_errmsg());
+    int64_t bigk = 20000000;
+    double bt = 6;
+    patron_clv_params bbp = {PATRON_CLV_BGBB, {1.2, 0.75, 0.66, 2.8}};
+    assert_int_equal(patron_clv_prob_purchases(out, &bbp, &bt, &bigk, 1), PATRON_EINVAL);
     /* bad parameters, options and arguments */
     patron_clv_params bad = {PATRON_CLV_BGNBD, {0.24, -4.4, 0.79, 2.4}};
     assert_int_equal(patron_clv_prob_alive(out, &bad, &d), PATRON_EINVAL);

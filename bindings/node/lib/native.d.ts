@@ -3647,6 +3647,8 @@ export declare function patron_clv_fit(model: number, data: Partial<patron_clv_d
 /**
  * Per-row log-likelihood at `params` (unweighted).
  *
+ * Gamma-Gamma rows with x = 0 carry no spend information and get 0.
+ *
  * Thread safety:
  * Reentrant.
  * @param out Caller array of `data->n` values; untouched on failure.
@@ -3725,17 +3727,19 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * Probability P(X(t) = k) that a new customer makes exactly k purchases in (0, t], for `n` pairs
  * (t[i], k[i]).
  *
- * Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives PATRON_EUNSUPPORTED.
+ * Available for every transaction model (Pareto/NBD by a Gauss-Legendre integral over the time of
+ * death).
  *
  * Thread safety:
  * Reentrant.
  * @param out Caller array of `n` probabilities.
  * @param params Transaction-model parameters.
- * @param t Horizons (>= 0).
- * @param k Counts (>= 0).
+ * @param t Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
+ * @param k Counts (0..10,000,000).
  * @param n Number of pairs.
- * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
- * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma
+ * parameters).
+ * @returns PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
  */
 export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
 /**

@@ -3304,6 +3304,8 @@ def patron_clv_fit(model, data, opts=None):
 def patron_clv_log_likelihood(out, params, data):
     """Per-row log-likelihood at `params` (unweighted).
 
+    Gamma-Gamma rows with x = 0 carry no spend information and get 0.
+
     Parameters
     ----------
     out
@@ -3459,7 +3461,8 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     """Probability P(X(t) = k) that a new customer makes exactly k purchases in (0, t], for `n`
     pairs (t[i], k[i]).
 
-    Available for BG/NBD, MBG/NBD and BG/BB; Pareto/NBD gives PATRON_EUNSUPPORTED.
+    Available for every transaction model (Pareto/NBD by a Gauss-Legendre integral over the
+    time of death).
 
     Parameters
     ----------
@@ -3468,9 +3471,9 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     params
         Transaction-model parameters.
     t
-        Horizons (>= 0).
+        Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
     k
-        Counts (>= 0).
+        Counts (0..10,000,000).
     n
         Number of pairs.
 
@@ -3478,7 +3481,7 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     ------
     PatronError
         When the C function returns a negative status. C documentation of the status:
-        PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
+        PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
 
     Thread safety
     -------------
