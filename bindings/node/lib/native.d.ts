@@ -2567,6 +2567,40 @@ export interface patron_weekly_options {
 }
 
 /**
+ * Points usage of one week (see patron_report_points_weekly()).
+ */
+export interface patron_week_points {
+  /**
+   * Monday 00:00:00 UTC starting the week.
+   */
+  week_start: number;
+  /**
+   * Points earned (earn postings recorded in the week).
+   */
+  earned: number;
+  /**
+   * Points redeemed (a positive number).
+   */
+  redeemed: number;
+  /**
+   * Points expired (a positive number).
+   */
+  expired: number;
+  /**
+   * Distinct members who redeemed in the week.
+   */
+  redeemers: number;
+  /**
+   * redeemed / earned (NaN when nothing was earned).
+   */
+  redemption_rate: number;
+  /**
+   * Relative change of redeemed from the previous week (NaN for the first week or when it was 0).
+   */
+  redeemed_change: number;
+}
+
+/**
  * The funnel counts of one campaign (input of patron_report_campaigns()).
  */
 export interface patron_campaign_counts {
@@ -2950,7 +2984,7 @@ export interface patron_tier_status {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
 /** The `*_INIT` defaults of every options struct. */
 export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
 
@@ -4854,6 +4888,28 @@ export declare function patron_segment_worth_saving(frame: patron_frame | null, 
  * @returns nweeks: Receives the number of weeks (0 for an empty log).
  */
 export declare function patron_report_weekly(out: Partial<patron_week_report> | null, log: patron_txlog | null, opts?: Partial<patron_weekly_options> | null): number;
+/**
+ * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
+ * the benefit side of the weekly report.
+ *
+ * Postings are assigned to the ISO week of their `at`. Adjustments, reversals and transfers are
+ * not counted. Each member is counted once (duplicate ids are ignored; ids <= 0 and unknown
+ * members are skipped); pass a member and a member merged into it and the merged postings count
+ * twice (statements include merged members).
+ *
+ * Cost: one ledger statement per member.
+ *
+ * Thread safety:
+ * The store handle must not be used by another thread during the call.
+ * @param out Receives *nweeks entries (free with patron_free()); untouched on failure.
+ * @param db The store (only read).
+ * @param members Member ids (e.g. a frame's `member_id` column).
+ * @param nmembers Number of ids.
+ * @param opts `start` and `end` are required (any time in the first and last week); `active_days`
+ * is not used.
+ * @returns nweeks: Receives the number of weeks.
+ */
+export declare function patron_report_points_weekly(out: Partial<patron_week_points> | null, db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | null): number;
 /**
  * Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
  * comparison of each campaign's conversion rate against a reference campaign or control group.
