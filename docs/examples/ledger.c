@@ -67,10 +67,39 @@ int main(void)
     patron_ledger_balance(db, &b, dana, NOW + 16 * DAY);
     printf("as it was on day 16: %lld\n", (long long)b.available);
 
+    /* rules and tiers: 1 point per 1.00, double on shoes; gold from 1,000.00 a year */
+    patron_earn_rule base = PATRON_EARN_RULE_INIT;
+    base.name = "base";
+    base.kind = PATRON_EARN_BASE;
+    base.points = 1;
+    base.per_amount = 100;
+    patron_earn_rule_add(db, NULL, &base);
+    patron_earn_rule shoes = PATRON_EARN_RULE_INIT;
+    shoes.name = "shoes-x2";
+    shoes.kind = PATRON_EARN_CATEGORY;
+    shoes.category = "shoes";
+    shoes.percent = 100;
+    patron_earn_rule_add(db, NULL, &shoes);
+    patron_tier_def tiers[] = {{"member", 0}, {"gold", 100000}};
+    patron_tier_configure(db, NULL, tiers, 2);
+    patron_purchase_line lines[] = {{"shoes", "SKU-1", 45000}, {"bags", "SKU-2", 60000}};
+    patron_purchase buy = PATRON_PURCHASE_INIT;
+    buy.key = "order-18";
+    buy.member_id = dana;
+    buy.at = NOW + 18 * DAY;
+    buy.lines = lines;
+    buy.n_lines = 2;
+    patron_earn_result er;
+    patron_earn_purchase(db, &er, &buy);
+    patron_tier_status ts;
+    patron_tier_get(db, &ts, dana, NOW + 18 * DAY);
+    printf("order-18 earned %lld points in %lld postings; tier now %s\n", (long long)er.points,
+           (long long)er.postings, ts.tier);
+
     patron_ledger_report rep;
     rc = patron_ledger_check(db, &rep);
     printf("reconciliation: %s (%lld postings, %lld lots)\n", rc ? patron_errmsg() : "ok", (long long)rep.postings,
            (long long)rep.lots);
     patron_close(db);
-    return rc == PATRON_OK && b.available == 20 ? 0 : 1;
+    return rc == PATRON_OK && b.available == 20 && er.points == 1500 ? 0 : 1;
 }

@@ -53,6 +53,9 @@ PATRON_BEGIN_DECLS
 #define PATRON_AMOUNT_MAX INT64_C(1000000000000000)
 /** Longest accepted customer id, category or order id, in bytes. */
 #define PATRON_ID_MAX 255
+/** Most distinct customers in a log, and most rows of a frame (2^32 - 2);
+ *  more is #PATRON_ERANGE. */
+#define PATRON_CUSTOMERS_MAX UINT32_C(4294967294)
 /** Longest accepted CSV record (line), in bytes, line terminator included. */
 #define PATRON_CSV_LINE_MAX 65536
 /** Largest number of decimals a log may use for its minor unit. */
@@ -386,7 +389,8 @@ typedef enum patron_coltype {
  *        @p str_ids is given.
  * @param str_ids @p rows NUL-terminated string ids (copied), or NULL. When
  *        both are NULL the ids are the integers 0..rows-1.
- * @return #PATRON_OK, #PATRON_EINVAL (NULL @p out, NULL string), #PATRON_ENOMEM.
+ * @return #PATRON_OK, #PATRON_EINVAL (NULL @p out, NULL string),
+ *         #PATRON_ERANGE (more than #PATRON_CUSTOMERS_MAX rows), #PATRON_ENOMEM.
  */
 PATRON_API int patron_frame_new(patron_frame **out, size_t rows, const int64_t *int_ids,
                                 const char *const *str_ids);

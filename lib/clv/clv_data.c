@@ -363,7 +363,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     out->gstart[out->ngroups] = n;
     /* distinct times */
     size_t nt = 0;
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < n && !spend; j++) { /* Gamma-Gamma has no times */
         out->tv[nt++] = out->tx[j];
         out->tv[nt++] = out->T[j];
     }

@@ -152,6 +152,117 @@ static int hessian_log(fit_ctx *c, const double *theta, double *H)
     return 0;
 }
 
+/* Gamma-Gamma objective in log-parameters with its exact Hessian. */
+static double gg_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
+{
+    double p[3], g[3], H[9];
+    for (int i = 0; i < 3; i++) {
+        p[i] = exp(theta[i]);
+        if (!(p[i] > 0) || !isfinite(p[i]))
+            return INFINITY;
+    }
+    double ll = clv_ll_gg_hess(c->R, p, g, H);
+    if (!isfinite(ll))
+        return INFINITY;
+    double W = c->R->W, f = -ll / W;
+    for (int i = 0; i < 3; i++) {
+        f += c->penalizer * p[i] * p[i];
+        gF[i] = (-g[i] / W + 2 * c->penalizer * p[i]) * p[i];
+    }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            HF[i * 3 + j] = p[i] * p[j] * (-H[i * 3 + j] / W + (i == j ? 2 * c->penalizer : 0)) +
+                            (i == j ? gF[i] : 0);
+    for (int i = 0; i < 3; i++)
+        if (!isfinite(gF[i]))
+            return INFINITY;
+    return f;
+}
+
+
+/* Damped Newton for Gamma-Gamma (3 parameters, exact Hessian): a handful of
+ * iterations where BFGS needs dozens. Levenberg damping when the Hessian is
+ * not positive definite, Armijo backtracking. */
+static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
+                      patron__optim_result *res)
+{
+    memset(res, 0, sizeof *res);
+    double g[3], H[9], Hd[9], inv[9];
+    double f = gg_obj(c, theta, g, H);
+    res->nfev = 1;
+    if (!isfinite(f)) {
+        res->status = PATRON__OPTIM_NONFINITE;
+        res->f = f;
+        res->gnorm = NAN;
+        return;
+    }
+    res->status = PATRON__OPTIM_MAXITER;
+    int it;
+    for (it = 0; it < o->max_iter; it++) {
+        double gn = 0;
+        for (int i = 0; i < 3; i++)
+            gn = fabs(g[i]) > gn ? fabs(g[i]) : gn;
+        if (gn <= o->gtol) {
+            res->status = PATRON__OPTIM_CONVERGED;
+            break;
+        }
+        if (fabs(theta[0]) > o->xbound || fabs(theta[1]) > o->xbound ||
+            fabs(theta[2]) > o->xbound) {
+            res->status = PATRON__OPTIM_BOUNDARY;
+            break;
+        }
+        double mu = 0, d[3];
+        for (int tries = 0; tries < 60; tries++) {
+            memcpy(Hd, H, sizeof Hd);
+            for (int i = 0; i < 3; i++)
+                Hd[i * 4] += mu;
+            if (!spd_inverse(Hd, inv, 3))
+                break;
+            mu = mu ? 10 * mu : 1e-6 * (1 + fabs(H[0]) + fabs(H[4]) + fabs(H[8]));
+        }
+        double slope = 0;
+        for (int i = 0; i < 3; i++) {
+            d[i] = -(inv[i * 3] * g[0] + inv[i * 3 + 1] * g[1] + inv[i * 3 + 2] * g[2]);
+            slope += g[i] * d[i];
+        }
+        /* Newton decrement below rounding: the optimum is reached to machine
+         * precision (the gradient then only carries rounding noise). */
+        if (mu == 0 && -slope <= 1e-15 * (1 + fabs(f))) {
+            res->status = PATRON__OPTIM_CONVERGED;
+            break;
+        }
+        double dn = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
+        dn = fabs(d[2]) > dn ? fabs(d[2]) : dn;
+        double t = dn > 2 ? 2 / dn : 1; /* at most a factor e^2 per step */
+        double tn[3], gt[3], Ht[9], ft = INFINITY;
+        int ok = 0;
+        for (int ls = 0; ls < 30; ls++) {
+            for (int i = 0; i < 3; i++)
+                tn[i] = theta[i] + t * d[i];
+            ft = gg_obj(c, tn, gt, Ht);
+            res->nfev++;
+            if (ft <= f + 1e-4 * t * slope) {
+                ok = 1;
+                break;
+            }
+            t *= 0.5;
+        }
+        if (!ok) {
+            res->status = PATRON__OPTIM_STALLED;
+            break;
+        }
+        memcpy(theta, tn, sizeof tn);
+        memcpy(g, gt, sizeof gt);
+        memcpy(H, Ht, sizeof Ht);
+        f = ft;
+    }
+    res->iterations = it;
+    res->f = f;
+    res->gnorm = 0;
+    for (int i = 0; i < 3; i++)
+        res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
+}
+
 static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4])
 {
     double Sx = 0, ST = 0, Sm = 0, Sw = 0;
@@ -292,7 +403,10 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         for (int i = 0; i < k; i++)
             th[i] = log(st[si][i]);
         patron__optim_result res;
-        patron__bfgs(objective, &c, k, th, &oo, &res);
+        if (model == PATRON_CLV_GG)
+            gg_newton(&c, th, &oo, &res);
+        else
+            patron__bfgs(objective, &c, k, th, &oo, &res);
         tried++;
         int ok = res.status == PATRON__OPTIM_CONVERGED ||
                  (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
@@ -331,7 +445,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
      * if it lowers the objective; the step is tiny, so the same Hessian
      * serves for the standard errors). */
     double H[16] = {0}, cov[16] = {0}, g[4] = {0};
-    if (hessian_log(&c, best_theta, H)) {
+    if (model == PATRON_CLV_GG ? !isfinite(gg_obj(&c, best_theta, g, H))
+                               : hessian_log(&c, best_theta, H)) {
         patron__free(scratch);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",

@@ -359,3 +359,44 @@ double clv_ll(patron_clv_model model, const clv_rows *r, const double *p, double
     }
     return NAN;
 }
+
+double clv_ll_gg_hess(const clv_rows *R, const double *p, double *g, double *H)
+{
+    double pp = p[0], q = p[1], gam = p[2];
+    double lg = log(gam), lgq = patron__lgamma(q), psq = patron__digamma(q),
+           tq = patron__trigamma(q);
+    double LL = 0;
+    for (int i = 0; i < 3; i++)
+        g[i] = 0;
+    for (int i = 0; i < 9; i++)
+        H[i] = 0;
+    for (size_t gi = 0; gi < R->ngroups; gi++) {
+        size_t s0 = R->gstart[gi], s1 = R->gstart[gi + 1];
+        double x = R->x[s0], px = pp * x, lx = log(x);
+        double c = patron__lgamma(px + q) - lgq + q * lg - patron__lgamma(px) + px * lx;
+        double Sw = 0, Slm = 0, Sl = 0, Si = 0, Si2 = 0;
+        for (size_t j = s0; j < s1; j++) {
+            double w = R->w[j], inv = 1 / (gam + R->m[j] * x);
+            Sw += w;
+            Slm += w * R->lm[j];
+            Sl += w * log(gam + R->m[j] * x);
+            Si += w * inv;
+            Si2 += w * inv * inv;
+        }
+        LL += Sw * c + (px - 1) * Slm - (px + q) * Sl;
+        double ppq = patron__digamma(px + q), tpq = patron__trigamma(px + q);
+        g[0] += x * (Sw * (ppq - patron__digamma(px) + lx) + Slm - Sl);
+        g[1] += Sw * (ppq - psq + lg) - Sl;
+        g[2] += Sw * q / gam - (px + q) * Si;
+        H[0] += x * x * Sw * (tpq - patron__trigamma(px));
+        H[1] += x * Sw * tpq;
+        H[2] += -x * Si;
+        H[4] += Sw * (tpq - tq);
+        H[5] += Sw / gam - Si;
+        H[8] += -Sw * q / (gam * gam) + (px + q) * Si2;
+    }
+    H[3] = H[1];
+    H[6] = H[2];
+    H[7] = H[5];
+    return LL;
+}

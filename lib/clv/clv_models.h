@@ -15,7 +15,9 @@ size_t clv_ll_scratch(const clv_rows *r);
 double clv_ll(patron_clv_model model, const clv_rows *r, const double *p, double *g,
               double *lrow, double *scratch);
 
-/* For Gamma-Gamma: precompute per-group sums of w log m into scratch tail.
- * Called by clv_ll automatically. */
+
+/* Gamma-Gamma: weighted LL with gradient g (3) and Hessian H (3x3,
+ * row-major) in the natural parameters (p, q, gamma). */
+double clv_ll_gg_hess(const clv_rows *r, const double *p, double *g, double *H);
 
 #endif

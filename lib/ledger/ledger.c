@@ -823,6 +823,27 @@ int patron_ledger_balance(patron_db *db, patron_balance *balance, int64_t member
         return rc;
     if (!balance)
         return patron__fail(PATRON_EINVAL, "patron_ledger_balance: balance is NULL");
+    /* fast path: one indexed read of the account cache */
+    static const char fast[] = "SELECT merged_into, total, pending_until, next_expiry FROM members WHERE id = ?";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, fast, "i", member_id)))
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW && patron__sql_col_null(db, st, 0)) {
+        int64_t total = patron__sql_col_int(db, st, 1), pend = patron__sql_col_int(db, st, 2);
+        int64_t next = patron__sql_col_int(db, st, 3);
+        patron__sql_done(db, st);
+        if (at >= pend && at < next) {
+            balance->available = total;
+            balance->pending = 0;
+            balance->expired_unposted = 0;
+            return PATRON_OK;
+        }
+    } else {
+        patron__sql_done(db, st);
+        if (rc < 0)
+            return rc;
+    }
     int64_t member;
     if ((rc = patron__member_resolve(db, &member, member_id, 0)))
         return rc;

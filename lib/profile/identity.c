@@ -89,6 +89,9 @@ int patron_phone_normalize(char *out, size_t cap, const char *phone, const char 
             /* "+972 050..." : a trunk zero written after the country code */
             if (c->trunk == '0' && nsn[0] == '0')
                 nsn++;
+            if (c->trunk && nsn[0] == c->trunk)
+                return patron__fail(PATRON_EINVAL, "phone '%s': %s numbers do not start with %c after +%s",
+                                    phone, c->iso, c->trunk, c->cc);
             size_t len = strlen(nsn);
             if ((int)len < c->nsn_min || (int)len > c->nsn_max)
                 return patron__fail(PATRON_EINVAL, "phone '%s': %zu digits after +%s; %s numbers have %d..%d",
@@ -111,6 +114,9 @@ int patron_phone_normalize(char *out, size_t cap, const char *phone, const char 
         const char *nsn = d;
         if (c->trunk && nsn[0] == c->trunk)
             nsn++;
+        if (c->trunk && nsn[0] == c->trunk)
+            return patron__fail(PATRON_EINVAL, "phone '%s': %s numbers do not start with %c%c",
+                                phone, c->iso, c->trunk, c->trunk);
         size_t len = strlen(nsn);
         if ((int)len < c->nsn_min || (int)len > c->nsn_max)
             return patron__fail(PATRON_EINVAL, "phone '%s': %zu significant digits; %s numbers have %d..%d",

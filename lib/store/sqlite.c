@@ -9,7 +9,7 @@
 #include "internal/store.h"
 
 /* Cached statements, keyed by the address of their SQL text. */
-#define CACHE_CAP 256
+#define CACHE_CAP 512
 
 struct patron__stmt {
     sqlite3_stmt *st;

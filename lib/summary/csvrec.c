@@ -245,6 +245,10 @@ int pt_csv_next(pt_csv *c)
         if (r == UNTERMINATED)
             return patron__fail(PATRON_EPARSE, "line %llu: quoted field is not closed",
                                 (unsigned long long)c->rec_line);
+        if (memchr(c->data + c->pos - used, '\0', used))
+            return patron__fail(PATRON_EPARSE,
+                                "line %llu: NUL byte in the record (not a text CSV file; UTF-16?)",
+                                (unsigned long long)c->rec_line);
         if (c->nf == 1 && c->f[0].n == 0 && c->data[c->pos - used] != '"')
             continue; /* blank line */
         return 1;

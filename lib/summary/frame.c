@@ -11,6 +11,9 @@
 
 int pt_frame_alloc(patron_frame **out, size_t rows)
 {
+    if (rows > PATRON_CUSTOMERS_MAX)
+        return patron__fail(PATRON_ERANGE, "%zu rows: a frame holds at most %u (PATRON_CUSTOMERS_MAX)",
+                            rows, (unsigned)PATRON_CUSTOMERS_MAX);
     patron_frame *f = patron__calloc(1, sizeof *f);
     if (!f)
         return patron__oom();

@@ -171,6 +171,9 @@ static int render(const patron_frame *f, sbuf *b, int format, int major)
         }
         sb_put(b, "\n", 1);
         for (size_t r = 0; r < f->rows && !b->err; r++) {
+            if (f->ncols == 1 && f->cols[0].type == PATRON_COL_STRING &&
+                ((char *const *)f->cols[0].data)[r][0] == '\0')
+                sb_put(b, "\"\"", 2); /* an empty line would be skipped when read back */
             for (size_t j = 0; j < f->ncols; j++) {
                 if (j)
                     sb_put(b, ",", 1);

@@ -70,8 +70,9 @@ static void rehash(const pt_idmap *m, pt_idslot *t, size_t tcap)
 /* Make room for one more key (and `bytes` arena bytes for string keys). */
 static int reserve(pt_idmap *m, size_t bytes)
 {
-    if (m->n >= UINT32_MAX - 1)
-        return patron__fail(PATRON_ERANGE, "more than %u distinct ids", (unsigned)(UINT32_MAX - 1));
+    if (m->n >= PATRON_CUSTOMERS_MAX)
+        return patron__fail(PATRON_ERANGE, "more than %u distinct ids (PATRON_CUSTOMERS_MAX)",
+                            (unsigned)PATRON_CUSTOMERS_MAX);
     if (m->n == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 256;
         if (m->kind == PT_ID_INT) {

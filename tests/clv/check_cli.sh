@@ -54,4 +54,14 @@ printf 'customer_id,frequency,recency,T\n1,2,30,10\n' >"$tmp/bad.csv"
 "$patron" clv fit --model bgnbd 2>/dev/null && fail "missing --input accepted"
 "$patron" clv predict --model bgnbd --params "$tmp/bg.json" --input "$summary" 2>/dev/null &&
     fail "missing --horizon accepted"
+# the CSV that `patron summary` writes (extra columns such as total_spend are ignored)
+sample=$shared/data/cdnow/CDNOW_sample.txt
+if "$patron" summary --help >/dev/null 2>&1 && [ -f "$sample" ]; then
+    "$patron" summary --input "$sample" --no-header --delimiter space --customer-col 2 \
+        --time-col 3 --amount-col 5 --time-format yyyymmdd --integer-ids \
+        --observation-end 1997-09-30 >"$tmp/summary.csv" || fail "patron summary"
+    "$patron" clv fit --model bgnbd --input "$tmp/summary.csv" >"$tmp/s.json" || fail "fit on patron summary output"
+    grep -q '"alpha": 30.89' "$tmp/s.json" || fail "alpha in days (4.4137 weeks x 7): $(cat "$tmp/s.json")"
+    "$patron" clv fit --model gg --input "$tmp/summary.csv" >/dev/null || fail "gg on patron summary output"
+fi
 echo "ok"

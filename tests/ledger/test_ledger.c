@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "failalloc.h"
 #include "internal/store.h"
 #include "patron.h"
 
@@ -454,7 +455,9 @@ static void test_randomized_against_model(void **state)
     const int64_t expire_all = T0 + 1000000;
     int64_t t = T0;
     int merges = 0, retries = 0, conflicts = 0, insufficient = 0, reverses = 0;
-    for (int step = 0; step < 3000; step++) {
+    /* thousands of operations; fewer under valgrind (same seed, same checks) */
+    const int steps = getenv("PATRON_UNDER_VALGRIND") ? 600 : 3000;
+    for (int step = 0; step < steps; step++) {
         t += 1 + (int64_t)(rnd() % 50);
         int op = (int)(rnd() % 100);
         int i = (int)(rnd() % NM);
@@ -585,7 +588,8 @@ static void test_randomized_against_model(void **state)
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     print_message("model: %d postings, %d merges, %d replays, %d conflicts, %d refused, %d reverses, %lld expired\n",
                   np, merges, retries, conflicts, insufficient, reverses, (long long)pts);
-    assert_true(merges > 0 && retries > 0 && conflicts > 0 && insufficient > 0 && reverses > 0);
+    assert_true(merges > 0 && retries > 0 && conflicts > 0 && reverses > 0);
+    assert_true(insufficient > 0 || steps < 3000);
     free(posts);
     free(pid);
     patron_close(db);
@@ -741,6 +745,63 @@ static void test_sigkill_during_single_writes(void **state)
     rm_db(path);
 }
 
+/* ---- allocation failures ------------------------------------------------ */
+
+static int full_flow(void *ctx)
+{
+    (void)ctx;
+    patron_db *db = NULL;
+    int rc = patron_open(&db, ":memory:", NULL);
+    if (rc)
+        return rc;
+    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+    f.name = "Dana";
+    f.phone = "+972501234567";
+    f.email = "dana@example.com";
+    f.consent = "sms";
+    int64_t m = 0;
+    patron_posting_result res;
+    patron_statement *st = NULL;
+    patron_profile *p = NULL;
+    char *json = NULL, *next = NULL;
+    patron_posting_request r = req("e1", 0, 100, T0);
+    if ((rc = patron_profile_add(db, &m, &f, T0)))
+        goto out;
+    r.member_id = m;
+    if ((rc = patron_ledger_earn(db, &res, &r)))
+        goto out;
+    r = req("r1", m, 40, T0 + 1);
+    if ((rc = patron_ledger_redeem(db, &res, &r)))
+        goto out;
+    r = req("v1", m, 0, T0 + 2);
+    r.target = res.posting_id;
+    if ((rc = patron_ledger_reverse(db, &res, &r)))
+        goto out;
+    if ((rc = patron_ledger_statement(db, &st, m, 0, T0 + 10)))
+        goto out;
+    if ((rc = patron_profile_get(db, &p, m)))
+        goto out;
+    if ((rc = patron_profile_next_field(db, &next, m)))
+        goto out;
+    if ((rc = patron_profile_export(db, &json, m)))
+        goto out;
+    rc = patron_ledger_check(db, NULL);
+out:
+    patron_statement_free(st);
+    patron_profile_free(p);
+    patron_free(json);
+    patron_free(next);
+    patron_close(db);
+    return rc;
+}
+
+static void test_allocation_failures_are_clean(void **state)
+{
+    (void)state;
+    size_t points = pt_failalloc_walk(full_flow, NULL, NULL);
+    assert_true(points > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -756,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_randomized_against_model),
         cmocka_unit_test(test_sigkill_mid_batch),
         cmocka_unit_test(test_sigkill_during_single_writes),
+        cmocka_unit_test(test_allocation_failures_are_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,7 +66,10 @@ grep -q -- "--spend-gamma" "$work/err" || fail "bgbb --gamma message"
 "$patron" demo > "$work/demo1.txt" || fail "demo exit status"
 "$patron" demo > "$work/demo2.txt"
 cmp -s "$work/demo1.txt" "$work/demo2.txt" || fail "demo output differs between runs"
-for line in "\[1/3\] Simulate a customer base" "\[3/3\] Summarise purchases per customer" \
+for line in "\[1/6\] Simulate a customer base" "\[3/6\] Summarise purchases per customer" \
+            "\[4/6\] Model repeat buying" "\[5/6\] Segment the customers" \
+            "\[6/6\] Check the experiment set-up" "sample-ratio check p = [0-9.]* (as planned)" \
+            "RFM segments" "worth saving" "most valuable customers" \
             "customers  *23,570" "repeat buyers  *[0-9,]* ([0-9.]*% of customers)" \
             "mean frequency" "mean recency" "mean T" "percentiles  *p10" \
             "top customers by total spend" "^done\.$"; do
@@ -75,6 +78,9 @@ done
 # Mean repeat spend near the Gamma-Gamma mean p*gamma/(q-1) = 35.22 (units right).
 awk '/monetary value  *[0-9.]* \(mean over repeat buyers\)/ { m = $3 }
      END { exit !(m > 30 && m < 40) }' "$work/demo1.txt" || fail "demo monetary value not near 35.22"
+# The BG/NBD fit recovers the simulated r = 0.243 (23,570 customers: se about 0.003).
+awk '/BG\/NBD \(per day\)/ { r = $6 } END { exit !(r > 0.23 && r < 0.26) }' "$work/demo1.txt" ||
+    fail "demo BG/NBD r not near the simulated 0.243"
 # The log and the summary agree on the number of transactions.
 [ "$(grep -c "transactions  *[0-9,]*$" "$work/demo1.txt")" = 2 ] || fail "demo transaction lines"
 [ "$(grep "transactions  *[0-9,]*$" "$work/demo1.txt" | awk '{print $2}' | uniq | wc -l)" = 1 ] ||

@@ -79,6 +79,8 @@ def fn_unsupported(m, f):
             return f"'{t['base']}' arguments"
         if k == "struct" and struct_unsupported(m, t["base"]):
             return "structs with callbacks"
+        if p["role"] == "out_struct_array" and struct_unsupported(m, t["base"]):
+            return "structs with callbacks"
         if p["role"] == "in" and t["ptr"] >= 2 and not (t["base"] == "char" and t["ptr"] == 2):
             return "pointer-to-pointer inputs"
     return None
@@ -222,6 +224,22 @@ def emit_c(m):
         o.append("    return obj;")
         o.append("}")
         o.append("")
+    # struct arrays returned by the library (`T **out, size_t *n`)
+    listed = sorted({p["rtype"]["base"] for f in m.functions for p in f["params"]
+                     if p["role"] == "out_struct_array" and not fn_unsupported(m, f)})
+    for name in listed:
+        o.append(f"static napi_value gs_list_{name}(napi_env env, {name} *items, size_t n, int free_it)")
+        o.append("{")
+        o.append("    napi_value arr = NULL;")
+        o.append("    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;")
+        o.append("    for (size_t i = 0; arr && items && i < n; i++) {")
+        o.append(f"        napi_value e = gs_from_{name}(env, &items[i]);")
+        o.append("        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;")
+        o.append("    }")
+        o.append("    if (free_it) patron_free(items);")
+        o.append("    return arr;")
+        o.append("}")
+        o.append("")
     # destructor thunks (a cast between function types would be undefined)
     for tname, dtor in m.destructor.items():
         o.append(f"static void gd_{tname}(void *p)")
@@ -311,6 +329,11 @@ def emit_c_function(m, f):
             free = f"gd_{t['base']}" if dtor else "NULL"
             results.append((out_name(p), f"pn_new_handle(env, {v}, \"{t['base']}\", {free})"))
             continue
+        if p["role"] == "out_struct_array":
+            decl.append(f"{t['base']} *{v} = NULL;")
+            call.append(f"&{v}")
+            results.append((out_name(p), f"gs_list_{t['base']}(env, {v}, (size_t)a_{p['count']}, {1 if p.get('frees') else 0})"))
+            continue
         if p["role"] == "out_string":
             decl.append(f"char *{v} = NULL;")
             call.append(f"&{v}" if not t["ptr_const"][1] else f"(const char **)&{v}")
@@ -320,7 +343,8 @@ def emit_c_function(m, f):
             decl.append(f"{p['type']['base']} {v} = 0;")
             call.append(f"&{v}")
             _, setter = scalar_conv(m, t["base"])
-            results.append((out_name(p), f"{setter}(env, {v})"))
+            if not p.get("hidden"):
+                results.append((out_name(p), f"{setter}(env, {v})"))
             continue
         if p["role"] == "out_struct":
             init = m.init_macro.get(t["base"])
@@ -366,7 +390,7 @@ def emit_c_function(m, f):
         elif t["ptr"] == 1 and k == "struct":
             decl.append(f"{t['base']} {v}_s;")
             decl.append(f"{t['base']} *{v} = NULL;")
-            conv.append(f"pn_struct_arg(env, {arg}, (void *)&{v}, &{v}_s, &arena, gs_to_{t['base']})")
+            conv.append(f"pn_struct_arg(env, {arg}, (void *)&{v}, &{v}_s, sizeof {v}_s, &arena, gs_to_{t['base']})")
             call.append(v)
         else:
             decl.append(f"void *{v} = NULL;")
@@ -440,7 +464,7 @@ def emit_c_function(m, f):
 # ---------------------------------------------------------------------------
 # TypeScript
 
-def jsdoc(doc, params=None, indent="", outs=None):
+def jsdoc(doc, params=None, indent="", outs=None, raises=None):
     lines = []
     if doc["brief"]:
         lines += doc["brief"].split("\n")
@@ -451,6 +475,8 @@ def jsdoc(doc, params=None, indent="", outs=None):
     for p in params or []:
         txt = doc["params"].get(p["name"], {}).get("text", "")
         lines.append(f"@param {p['name']} {txt}".rstrip())
+    if raises:
+        lines.append("@throws {PatronError} on a negative status: " + raises)
     if outs:
         lines.append("@returns " + "; ".join(f"{out_name(p)}: {doc['params'].get(p['name'], {}).get('text', '')}"
                                               for p in outs))
@@ -471,6 +497,7 @@ def ts_type(m, p, out=False):
     k = m.kind(t["base"])
     if out:
         return {"out_handle": t["base"], "out_string": "string | null",
+                "out_struct_array": f"{t['base']}[]",
                 "out_struct": t["base"], "out_scalar": "number"}[p["role"]]
     if t["ptr"] == 0:
         if k in ("int", "enum") and INT_TYPES.get(t["base"], (32,))[0] == 64:
@@ -485,7 +512,7 @@ def ts_type(m, p, out=False):
     if k == "opaque":
         return t["base"] + " | null"
     if k == "struct":
-        return f"Partial<{t['base']}> | null"
+        return f"Partial<{t['base']}> | Partial<{t['base']}>[] | null"
     return "ArrayBufferView | ArrayBuffer | null"
 
 
@@ -546,7 +573,7 @@ def emit_ts(m):
     o.append("")
     for f in m.functions:
         ins = f["ins"]
-        o += jsdoc(f["doc"], params=ins, outs=f["outs"])
+        o += jsdoc(f["doc"], params=ins, outs=f["outs"], raises=f["doc"]["returns"] if f["status"] else None)
         args = ts_args(m, ins)
         if f["status"]:
             if not f["outs"]:
@@ -653,10 +680,12 @@ def emit_classes_ts(m):
         o += jsdoc(c["doc"])
         o.append(f"export declare class {c['name']} extends Handle {{")
         for short, f in c["ctors"]:
-            o += jsdoc(f["doc"], params=f["ins"], outs=f["outs"], indent="  ")
+            o += jsdoc(f["doc"], params=f["ins"], outs=f["outs"], indent="  ",
+                       raises=f["doc"]["returns"] if f["status"] else None)
             o.append(f"  static {short}({_ts_args_ns(m, f['ins'])}): {_ts_ret(m, f, classes)};")
         for short, f in c["methods"]:
-            o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ")
+            o += jsdoc(f["doc"], params=f["ins"][1:], outs=f["outs"], indent="  ",
+                       raises=f["doc"]["returns"] if f["status"] else None)
             o.append(f"  {short}({_ts_args_ns(m, f['ins'][1:])}): {_ts_ret(m, f, classes)};")
         it = iterable_kind(c)
         if it == "items":

@@ -68,7 +68,7 @@ def arg_ct(m, p):
     t = p["rtype"]
     k = p["kind"]
     role = p["role"]
-    if role in ("out_handle", "out_string", "out_scalar", "out_struct"):
+    if role in ("out_handle", "out_string", "out_scalar", "out_struct", "out_struct_array"):
         return "ctypes.c_void_p"
     if k == "fnptr":
         return field_ct(m, t)
@@ -106,6 +106,7 @@ def py_hint(m, p, out=False):
     k = m.kind(t["base"]) if t["base"] != "..." else "vararg"
     if out:
         return {"out_handle": t["base"], "out_string": "str", "out_struct": t["base"],
+                "out_struct_array": f"_List[{t['base']}]",
                 "out_scalar": "float" if k == "float" else "int"}[p["role"]]
     if k == "fnptr":
         return "_Callable[..., _Any]"
@@ -122,7 +123,7 @@ def py_hint(m, p, out=False):
     return "_Buffer"
 
 
-def docstring(doc, params=None, outs=None, indent="    ", extra=None):
+def docstring(doc, params=None, outs=None, indent="    ", extra=None, raises=None):
     parts = []
     if doc["brief"]:
         parts.append(doc["brief"])
@@ -143,8 +144,14 @@ def docstring(doc, params=None, outs=None, indent="    ", extra=None):
             ret.append(f"{out_name(p)}: " + txt)
     elif doc["returns"]:
         ret.append(doc["returns"])
+    if raises:
+        ret = ret[:-1] if ret and ret[-1] == doc["returns"] else ret
     if ret:
         parts.append("Returns\n-------\n" + "\n".join(ret))
+    if raises:
+        parts.append("Raises\n------\nPatronError\n" + "\n".join(textwrap.wrap(
+            "When the C function returns a negative status. C documentation of the status: " + raises,
+            84, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)))
     for title, text in doc["sections"]:
         parts.append(f"{title}\n{'-' * len(title)}\n{text}" if text else title)
     if doc.get("deprecated"):
@@ -307,7 +314,8 @@ def emit_function(m, f):
     ins = [p for p in f["ins"] if p["name"] != "..."]
     sig = ", ".join(pyname(p["name"]) + ("=None" if p.get("optional") else "") for p in ins)
     o = [f"def {n}({sig}):"]
-    o.append("    " + docstring(f["doc"], params=ins, outs=f["outs"], indent="    "))
+    o.append("    " + docstring(f["doc"], params=ins, outs=f["outs"], indent="    ",
+                                raises=f["doc"]["returns"] if f["status"] else None))
     if f["destroys"]:
         p = pyname(f["params"][0]["name"])
         o.append(f"    if {p} is not None:")
@@ -320,6 +328,9 @@ def emit_function(m, f):
             call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_string":
             o.append(f"    _o_{p['name']} = ctypes.c_void_p()")
+            call.append(f"ctypes.byref(_o_{p['name']})")
+        elif p["role"] == "out_struct_array":
+            o.append(f"    _o_{p['name']} = ctypes.POINTER({p['rtype']['base']})()")
             call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_struct":
             o.append(f"    _o_{p['name']} = {p['rtype']['base']}()")
@@ -347,6 +358,8 @@ def emit_function(m, f):
                 rets.append(f"{p['rtype']['base']}._wrap({v}.value)")
             elif p["role"] == "out_string":
                 rets.append(f"_rt.take_string({v}.value, {bool(p.get('frees'))})")
+            elif p["role"] == "out_struct_array":
+                rets.append(f"_rt.take_structs({v}, _o_{p['count']}.value, {bool(p.get('frees'))})")
             elif p["role"] == "out_scalar":
                 rets.append(f"{v}.value")
             else:

@@ -235,6 +235,10 @@ class Model:
             role = "in"
             if t["fn"] is None and base_kind == "opaque" and t["ptr"] == 2 and not any(t["ptr_const"]) and named_out:
                 role = "out_handle"
+            elif (t["fn"] is None and base_kind == "struct" and t["ptr"] == 2 and not any(t["ptr_const"])
+                  and named_out):
+                role = "out_struct_array"  # paired with its out count below
+                p["frees"] = "patron_free" in pdoc["text"]
             elif t["base"] == "char" and t["ptr"] == 2 and not t["ptr_const"][0] and named_out:
                 role = "out_string"
                 p["frees"] = "patron_free" in pdoc["text"] or "patron_free" in alldoc
@@ -263,14 +267,24 @@ class Model:
             i = max(j, i + 1)
         for p in ps:
             p["role"] = ov.get(p["name"], p["role"])
-        f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"]
+        # `T **out, size_t *n`: a returned array of T; the count is consumed
+        for p in ps:
+            if p["role"] == "out_struct_array":
+                cnt = [c for c in ps if c["role"] == "out_scalar" and c["kind"] == "int"]
+                if len(cnt) == 1:
+                    p["count"] = cnt[0]["name"]
+                    cnt[0]["hidden"] = True
+                else:
+                    p["role"] = "in"
+        f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"
+                     and not p.get("hidden")]
         # `const T *f(..., size_t *count)`: an array of T whose length is the out count
         f["ret_count"] = None
         cnt = [p for p in f["outs"] if p["role"] == "out_scalar" and p["kind"] == "int"]
         if (not f["status"] and ret["ptr"] == 1 and self.kind(ret["base"]) == "struct" and len(cnt) == 1
                 and len(f["outs"]) == 1 and re.match(r"(n|count|len|length|n_\w+)$", cnt[0]["name"])):
             f["ret_count"] = cnt[0]
-        f["ins"] = [p for p in f["params"] if p not in f["outs"]]
+        f["ins"] = [p for p in f["params"] if p not in f["outs"] and not p.get("hidden")]
         # trailing pointer inputs documented as accepting NULL are optional
         for p in reversed(f["ins"]):
             ptext = doc["params"].get(p["name"], {}).get("text", "")

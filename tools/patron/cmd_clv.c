@@ -101,6 +101,58 @@ static int load_frame(patron_frame **out, const char *path)
         buf = nb;
         len = o;
     }
+    /* Keep only the id and the columns the models read, so that other
+     * columns of a summary (first_purchase, total_spend, ...) cannot get in
+     * the way. */
+    {
+        char *nb = malloc(len + 2);
+        size_t o = 0;
+        int keep[256] = {0};
+        int line = 0;
+        size_t i = 0;
+        while (i < len) {
+            int col = 0, first_out = 1;
+            while (i < len && buf[i] != '\n') {
+                size_t start = i;
+                int quoted = 0;
+                while (i < len && (quoted || (buf[i] != ',' && buf[i] != '\n'))) {
+                    if (buf[i] == '"')
+                        quoted = !quoted;
+                    i++;
+                }
+                size_t end = i;
+                while (end > start && buf[end - 1] == '\r')
+                    end--;
+                if (line == 0 && col < 256) {
+                    static const char *const wanted[] = {"frequency", "recency",   "T",
+                                                         "monetary_value", "weights", "n",
+                                                         "periods"};
+                    keep[col] = col == 0;
+                    for (size_t w = 0; w < sizeof wanted / sizeof *wanted; w++)
+                        if (end - start == strlen(wanted[w]) &&
+                            !strncmp(buf + start, wanted[w], end - start))
+                            keep[col] = 1;
+                }
+                if (col < 256 && keep[col]) {
+                    if (!first_out)
+                        nb[o++] = ',';
+                    memcpy(nb + o, buf + start, end - start);
+                    o += end - start;
+                    first_out = 0;
+                }
+                col++;
+                if (i < len && buf[i] == ',')
+                    i++;
+            }
+            nb[o++] = '\n';
+            if (i < len)
+                i++; /* the newline */
+            line++;
+        }
+        free(buf);
+        buf = nb;
+        len = o;
+    }
     int rc = patron_frame_read_csv_buffer(out, buf, len);
     free(buf);
     if (rc)

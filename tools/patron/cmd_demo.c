@@ -10,6 +10,7 @@
 #include "cli_time.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "demo.h"
 #include "patron.h"
 
 static const char usage_text[] =
@@ -21,23 +22,23 @@ static const char usage_text[] =
     "     78 weeks observed from 1997-01-01);\n"
     "  2. load the transactions into a transaction log;\n"
     "  3. summarise the purchases per customer as lifetimes does (frequency,\n"
-    "     recency, T in days, monetary value) and show the distribution.\n"
+    "     recency, T in days, monetary value) and show the distribution;\n"
+    "  4. fit BG/NBD and Gamma-Gamma to the summary, predict purchases, P(alive)\n"
+    "     and 12-month customer value;\n"
+    "  5. segment the customers: lifecycle segments, RFM, and at-risk customers\n"
+    "     worth a retention offer;\n"
+    "  6. assign everyone to a 50/50 experiment and run an A/A test, which must\n"
+    "     find no difference (a check of the assignment and the statistics).\n"
     "\n"
     "options:\n"
     "  --customers N   customers to simulate (default 23570, the CDNOW cohort size)\n"
     "  --seed S        seed (default 42); the same seed prints the same report\n"
     "  --help          this text\n";
 
-/* What the steps share; each later step reads what earlier ones made. */
-typedef struct demo_ctx {
-    patron_sim_options opts;
-    patron_sim *sim;      /* step 1 */
-    patron_txlog *log;    /* step 2 */
-    patron_frame *frame;  /* step 3: the per-customer frame later steps model */
-} demo_ctx;
+
 
 /* "1234567" -> "1,234,567". */
-static const char *thousands(char *buf, size_t size, long long v)
+const char *demo_thousands(char *buf, size_t size, long long v)
 {
     char tmp[32];
     int n = snprintf(tmp, sizeof tmp, "%lld", v < 0 ? -v : v), o = 0;
@@ -53,10 +54,10 @@ static const char *thousands(char *buf, size_t size, long long v)
 }
 
 /* Money from minor units: "1,234.56". */
-static const char *money(char *buf, size_t size, long long minor)
+const char *demo_money(char *buf, size_t size, long long minor)
 {
     char whole[32];
-    thousands(whole, sizeof whole, minor / 100);
+    demo_thousands(whole, sizeof whole, minor / 100);
     snprintf(buf, size, "%s.%02lld", whole, (minor < 0 ? -minor : minor) % 100);
     return buf;
 }
@@ -75,12 +76,12 @@ static int step_simulate(demo_ctx *c)
            "spend model", o->spend_p, o->spend_q, o->spend_gamma,
            o->spend_p * o->spend_gamma / (o->spend_q - 1));
     printf("  %-22s %s, first purchases over %g weeks from %s\n", "customers",
-           thousands(a, sizeof a, o->customers), o->cohort_periods, d);
+           demo_thousands(a, sizeof a, o->customers), o->cohort_periods, d);
     printf("  %-22s %g weeks\n", "observed for", o->periods);
     printf("  %-22s %llu (`patron demo --seed S` draws another base)\n", "seed",
            (unsigned long long)o->seed);
     printf("  %-22s %s\n", "transactions",
-           thousands(b, sizeof b, (long long)patron_sim_n_transactions(c->sim)));
+           demo_thousands(b, sizeof b, (long long)patron_sim_n_transactions(c->sim)));
     return 0;
 }
 
@@ -97,8 +98,8 @@ static int step_load(demo_ctx *c)
         return cli_fail_rc("demo", rc, "cannot load the transaction log");
     char a[48], b[48];
     printf("  %-22s %s purchases of %s customers\n", "transaction log",
-           thousands(a, sizeof a, (long long)patron_txlog_count(c->log)),
-           thousands(b, sizeof b, (long long)patron_txlog_customers(c->log)));
+           demo_thousands(a, sizeof a, (long long)patron_txlog_count(c->log)),
+           demo_thousands(b, sizeof b, (long long)patron_txlog_customers(c->log)));
     printf("  %-22s %.1f MB\n", "memory", (double)patron_txlog_memory(c->log) / 1e6);
     return 0;
 }
@@ -122,7 +123,7 @@ static void print_percentiles(const char *label, double *v, size_t n, int as_mon
         char a[48];
         double x = n ? v[(size_t)(pct_q[k] * (double)(n - 1) + 0.5)] : 0.0;
         if (as_money)
-            printf(" %9s", money(a, sizeof a, (long long)(x * 100 + 0.5)));
+            printf(" %9s", demo_money(a, sizeof a, (long long)(x * 100 + 0.5)));
         else
             printf(" %9g", x);
     }
@@ -150,6 +151,7 @@ static int step_summarise(demo_ctx *c)
     so.period = PATRON_PERIOD_DAY;
     /* The last second of the observation window (1998-06-30T23:59:59Z by default). */
     so.observation_end = o->start + (int64_t)(o->periods * (double)o->period_seconds) - 1;
+    c->now = so.observation_end;
     int rc = patron_summarize(&c->frame, c->log, &so);
     if (rc)
         return cli_fail_rc("demo", rc, "cannot summarise");
@@ -188,18 +190,18 @@ static int step_summarise(demo_ctx *c)
     }
     char a[48], b[48];
     printf("  %-22s %s (one row per customer, periods of one day)\n", "customers",
-           thousands(a, sizeof a, (long long)n));
-    printf("  %-22s %s\n", "transactions", thousands(a, sizeof a, (long long)norders));
+           demo_thousands(a, sizeof a, (long long)n));
+    printf("  %-22s %s\n", "transactions", demo_thousands(a, sizeof a, (long long)norders));
     printf("  %-22s %s (%.1f%% of customers)\n", "repeat buyers",
-           thousands(a, sizeof a, (long long)repeaters), 100.0 * (double)repeaters / (double)n);
+           demo_thousands(a, sizeof a, (long long)repeaters), 100.0 * (double)repeaters / (double)n);
     printf("  %-22s %.3f repeat purchase days per customer\n", "mean frequency", sf / (double)n);
     printf("  %-22s %.1f days (first to last purchase)\n", "mean recency", sr / (double)n);
     char end_date[48];
     cli_format_utc(end_date, sizeof end_date, so.observation_end, 1);
     printf("  %-22s %.1f days (first purchase to the end, %s)\n", "mean T", sT / (double)n,
            end_date);
-    printf("  %-22s %s (%s per customer)\n", "revenue", money(a, sizeof a, revenue),
-           money(b, sizeof b, revenue / (int64_t)n));
+    printf("  %-22s %s (%s per customer)\n", "revenue", demo_money(a, sizeof a, revenue),
+           demo_money(b, sizeof b, revenue / (int64_t)n));
     if (repeaters)
         printf("  %-22s %.2f (mean over repeat buyers)\n", "monetary value",
                sm / (double)repeaters);
@@ -236,7 +238,7 @@ static int step_summarise(demo_ctx *c)
         char id[32];
         printf("    %4zu  %11s  %6lld  %9g  %7g  %5g  %12s\n", r + 1,
                patron_frame_id(c->frame, i, id, sizeof id), (long long)orders[i], freq[i], rec[i],
-               T[i], money(a, sizeof a, top[r].total));
+               T[i], demo_money(a, sizeof a, top[r].total));
     }
     free(scratch);
     free(top);
@@ -250,6 +252,9 @@ static const struct {
     {"Simulate a customer base", step_simulate},
     {"Load the transactions into a log", step_load},
     {"Summarise purchases per customer", step_summarise},
+    {"Model repeat buying and customer value (BG/NBD, Gamma-Gamma)", demo_step_clv},
+    {"Segment the customers (lifecycle, RFM, worth saving)", demo_step_segments},
+    {"Check the experiment set-up with an A/A test", demo_step_experiment},
 };
 
 int cmd_demo(int argc, char **argv)

@@ -32,10 +32,17 @@ export declare class Sim extends Handle {
    * Reentrant.
    * @param opts Options (not NULL; model parameters, `customers` and `periods` have no usable
    * default).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL for NULL pointers, an
+   * unknown model or spend model, a parameter that is NaN, infinite or <= 0 (patron_errmsg() names
+   * it and its value), customers outside 1..PATRON_SIM_MAX_CUSTOMERS or above `max_transactions`,
+   * bad periods/cohort/period_seconds (BG/BB: not whole numbers), or a time range outside years
+   * 1..9999; PATRON_ERANGE when the log would exceed `max_transactions` or an amount would not fit
+   * in int64 (the message names the customer); PATRON_ENOMEM; PATRON_EUNSUPPORTED for an options
+   * struct from a newer library version that sets fields this one does not know.
    * @returns value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
    * failure.
    */
-  static run(opts?: Partial<native.patron_sim_options> | null): Sim;
+  static run(opts?: Partial<native.patron_sim_options> | Partial<native.patron_sim_options>[] | null): Sim;
   /**
    * Number of transactions in the log (at least one per customer).
    */
@@ -103,9 +110,11 @@ export declare class Txlog extends Handle {
   /**
    * Create an empty transaction log.
    * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, bad options),
+   * PATRON_ENOMEM.
    * @returns value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
    */
-  static new(opts?: Partial<native.patron_txlog_options> | null): Txlog;
+  static new(opts?: Partial<native.patron_txlog_options> | Partial<native.patron_txlog_options>[] | null): Txlog;
   /**
    * Number of transactions in the log.
    * @returns The row count.
@@ -137,6 +146,9 @@ export declare class Txlog extends Handle {
    * @param amount Minor units, 0..PATRON_AMOUNT_MAX (refunds are not purchases).
    * @param category Optional category (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
    * @param order_id Optional order id (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL/empty id, negative
+   * amount, the log has integer ids); PATRON_ERANGE (time, amount or a length out of range);
+   * PATRON_ENOMEM. On failure the log is unchanged.
    * @returns PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer ids);
    * PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On failure the log is
    * unchanged.
@@ -147,6 +159,8 @@ export declare class Txlog extends Handle {
    * @param customer_id Any int64 value.
    * @param time UTC seconds in [PATRON_TIME_MIN, PATRON_TIME_MAX].
    * @param amount Minor units, 0..PATRON_AMOUNT_MAX.
+   * @throws {PatronError} on a negative status: As patron_txlog_add() (PATRON_EINVAL when the log
+   * has string ids).
    * @returns As patron_txlog_add() (PATRON_EINVAL when the log has string ids).
    */
   add_id(customer_id: number | bigint, time: number | bigint, amount: number | bigint): void;
@@ -160,6 +174,8 @@ export declare class Txlog extends Handle {
    * @param time UTC seconds (`n` values).
    * @param amount Minor units (`n` values).
    * @param n Number of rows (0 is a no-op).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ERANGE,
+   * PATRON_ENOMEM.
    * @returns PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
    */
   add_batch(customer: BigInt64Array | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
@@ -169,6 +185,8 @@ export declare class Txlog extends Handle {
    * @param time UTC seconds (`n` values).
    * @param amount Minor units (`n` values).
    * @param n Number of rows.
+   * @throws {PatronError} on a negative status: As patron_txlog_add_batch(). (PATRON_OK,
+   * PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
    * @returns As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
    */
   add_batch_str(customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
@@ -185,18 +203,24 @@ export declare class Txlog extends Handle {
    * The log must not be used by another thread during the call.
    * @param path File to read (streamed in blocks; the whole file is never held).
    * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EIO (cannot open/read);
+   * PATRON_EPARSE (malformed record, bad date or amount); PATRON_EINVAL (empty id, negative amount,
+   * missing column, bad options, id kind mismatch); PATRON_ERANGE (a record longer than
+   * PATRON_CSV_LINE_MAX, an id longer than PATRON_ID_MAX, a time or amount out of range);
+   * PATRON_ENOMEM. On failure the log is exactly as before the call.
    * @returns report: Optional; on success receives counts and, with `skip_invalid`, the first
    * errors. Its `size` must be set.
    */
-  load_csv(path: string | null, opts?: Partial<native.patron_csv_options> | null): native.patron_csv_report;
+  load_csv(path: string | null, opts?: Partial<native.patron_csv_options> | Partial<native.patron_csv_options>[] | null): native.patron_csv_report;
   /**
    * As patron_txlog_load_csv(), reading `len` bytes of memory.
    * @param data The CSV text (need not be NUL-terminated); only read.
    * @param len Its length in bytes.
    * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: As patron_txlog_load_csv(), except PATRON_EIO.
    * @returns report: Optional report (see patron_txlog_load_csv()).
    */
-  load_csv_buffer(data: string | null, len: number | bigint, opts?: Partial<native.patron_csv_options> | null): native.patron_csv_report;
+  load_csv_buffer(data: string | null, len: number | bigint, opts?: Partial<native.patron_csv_options> | Partial<native.patron_csv_options>[] | null): native.patron_csv_report;
   /**
    * Summarise a transaction log per customer.
    *
@@ -231,9 +255,33 @@ export declare class Txlog extends Handle {
    * Thread safety:
    * Reentrant; the log may be summarised by several threads at once.
    * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, a purchase
+   * after the end with PATRON_AFTER_END_REJECT, calibration_end not before observation_end);
+   * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
    * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
    */
-  summarize(opts?: Partial<native.patron_summary_options> | null): Frame;
+  summarize(opts?: Partial<native.patron_summary_options> | Partial<native.patron_summary_options>[] | null): Frame;
+  /**
+   * Weekly KPIs of a transaction log, one entry per week from the first to the last week (weeks
+   * without purchases included).
+   *
+   * Purchases before the first reported week still count for "active", "new" (a customer who bought
+   * before is not new again) and the time between purchases; purchases after the last week are
+   * ignored.
+   *
+   * Cost: O(transactions + weeks), plus sorting each customer's purchase times (already sorted logs
+   * cost nothing extra) and the gaps of each week.
+   *
+   * Thread safety:
+   * Reentrant; the log may be read by other threads at the same time.
+   * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start after
+   * end, active_days out of range); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks, or a
+   * time out of range); PATRON_ENOMEM.
+   * @returns value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
+   * failure. NULL when the log is empty.
+   */
+  report_weekly(opts?: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_report[];
 }
 
 /**
@@ -253,6 +301,8 @@ export declare class Frame extends Handle {
    * @param int_ids `rows` integer ids (copied), or NULL. Ignored when `str_ids` is given.
    * @param str_ids `rows` NUL-terminated string ids (copied), or NULL. When both are NULL the ids
    * are the integers 0..rows-1.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string),
+   * PATRON_ERANGE (more than PATRON_CUSTOMERS_MAX rows), PATRON_ENOMEM.
    * @returns value: Receives the frame; untouched on failure.
    */
   static new(rows: number | bigint, int_ids?: BigInt64Array | null, str_ids?: readonly string[] | null): Frame;
@@ -268,6 +318,8 @@ export declare class Frame extends Handle {
    * @param recency Periods from first to last purchase (`n` values).
    * @param T Periods from first purchase to observation end (`n` values).
    * @param monetary Mean repeat spend, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL naming the first bad row
+   * ("row 3: recency 12 > T 10"); PATRON_ENOMEM.
    * @returns value: Receives the frame; untouched on failure.
    */
   static from_arrays(n: number | bigint, ids: BigInt64Array | null, frequency: Float64Array | null, recency: Float64Array | null, T: Float64Array | null, monetary?: Float64Array | null): Frame;
@@ -306,9 +358,12 @@ export declare class Frame extends Handle {
    * Reentrant; the log may be summarised by several threads at once.
    * @param log The log (only read).
    * @param opts Options, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, a purchase
+   * after the end with PATRON_AFTER_END_REJECT, calibration_end not before observation_end);
+   * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
    * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
    */
-  static summarize(log: native.patron_txlog | null, opts?: Partial<native.patron_summary_options> | null): Frame;
+  static summarize(log: native.patron_txlog | null, opts?: Partial<native.patron_summary_options> | Partial<native.patron_summary_options>[] | null): Frame;
   /**
    * Read a frame back from CSV text written by patron_frame_write() or by lifetimes
    * (`summary.to_csv()`).
@@ -318,12 +373,15 @@ export declare class Frame extends Handle {
    * value is a number (empty fields read as NaN) and string otherwise.
    * @param data CSV text; only read.
    * @param len Its length.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE naming line and column;
+   * PATRON_EINVAL (no header, duplicate column names); PATRON_ERANGE (line too long); PATRON_ENOMEM.
    * @returns value: Receives the frame; untouched on failure.
    */
   static read_csv_buffer(data: string | null, len: number | bigint): Frame;
   /**
    * As patron_frame_read_csv_buffer(), from a file.
    * @param path File to read.
+   * @throws {PatronError} on a negative status: As patron_frame_read_csv_buffer(), plus PATRON_EIO.
    * @returns value: Receives the frame; untouched on failure.
    */
   static read_csv(path: string | null): Frame;
@@ -366,6 +424,9 @@ export declare class Frame extends Handle {
    * Find a column by name (and type).
    * @param name Column name (exact, case-sensitive).
    * @param type Required patron_coltype, or PATRON_COL_ANY.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND when no column has that
+   * name; PATRON_EINVAL when it exists with another type (the message says which) or an argument is
+   * NULL.
    * @returns col: Receives the 0-based index; untouched on failure.
    */
   find(name: string | null, type: number): number;
@@ -414,6 +475,8 @@ export declare class Frame extends Handle {
    * Append a double column.
    * @param name New column name, 1..PATRON_COLNAME_MAX bytes of letters, digits, '_' or '.'. Copied.
    * @param values `rows` values to copy, or NULL for zeros.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT when the name exists;
+   * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.
    * @returns PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
    * PATRON_ENOMEM. Existing column pointers stay valid.
    */
@@ -422,6 +485,9 @@ export declare class Frame extends Handle {
    * Append an int64 column (see patron_frame_add_double()).
    * @param name New column name.
    * @param values `rows` values to copy, or NULL for zeros.
+   * @throws {PatronError} on a negative status: As patron_frame_add_double(). (PATRON_OK;
+   * PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing
+   * column pointers stay valid.)
    * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
    * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
    */
@@ -431,6 +497,9 @@ export declare class Frame extends Handle {
    * @param name New column name.
    * @param values `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
    * "".
+   * @throws {PatronError} on a negative status: As patron_frame_add_double(). (PATRON_OK;
+   * PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing
+   * column pointers stay valid.)
    * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
    * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
    */
@@ -453,19 +522,23 @@ export declare class Frame extends Handle {
    * JSON null).
    * @param fp An open stdio stream (not closed).
    * @param opts Options, or NULL for CSV.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write
+   * failed; part of the text may have been written), PATRON_ENOMEM.
    * @returns PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
    * written), PATRON_ENOMEM.
    */
-  write(fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<native.patron_frame_write_options> | null): void;
+  write(fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<native.patron_frame_write_options> | Partial<native.patron_frame_write_options>[] | null): void;
   /**
    * Write a frame as text into a caller buffer.
    * @param buf Destination, or NULL with `cap` 0 to ask for the size.
    * @param cap Size of `buf`.
    * @param opts Options, or NULL for CSV.
+   * @throws {PatronError} on a negative status: PATRON_OK (text and NUL in `buf`); PATRON_ERANGE
+   * when `cap` < *len + 1 (`buf` untouched); PATRON_EINVAL; PATRON_ENOMEM.
    * @returns len: Receives the text length in bytes, without the NUL terminator (also on
    * PATRON_ERANGE).
    */
-  write_buffer(buf: string | null, cap: number | bigint, opts?: Partial<native.patron_frame_write_options> | null): number;
+  write_buffer(buf: string | null, cap: number | bigint, opts?: Partial<native.patron_frame_write_options> | Partial<native.patron_frame_write_options>[] | null): number;
   /**
    * Point a patron_clv_data at the columns of a customer frame.
    *
@@ -476,6 +549,8 @@ export declare class Frame extends Handle {
    * Thread safety:
    * Reentrant.
    * @param model The model the data are for (decides the columns needed).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND naming a missing column;
+   * PATRON_EINVAL (a column is not numeric, NULL arguments).
    * @returns value: Filled on success; its pointers borrow the frame's columns and stay valid until
    * the frame is freed.
    */
@@ -492,17 +567,23 @@ export declare class Frame extends Handle {
    * Not for concurrent use on the same frame.
    * @param params Parameters.
    * @param horizon Horizon of the conditional expectation (>= 0).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT when a column of that
+   * name exists; as patron_clv_data_from_frame() and patron_clv_expected_purchases().
    * @returns PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
    * patron_clv_data_from_frame() and patron_clv_expected_purchases().
    */
-  clv_predict_frame(params: Partial<native.patron_clv_params> | null, horizon: number): void;
+  clv_predict_frame(params: Partial<native.patron_clv_params> | Partial<native.patron_clv_params>[] | null, horizon: number): void;
   /**
    * Compile `text` and evaluate it over `frame` in one call.
    * @param text The rule text.
    * @param opts `now` for relative dates, or NULL.
+   * @throws {PatronError} on a negative status: As patron_rule_compile() and patron_rule_eval().
+   * (PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL (NULL argument, type error, division by zero,
+   * bad option), PATRON_ERANGE (text longer than max_length, nesting deeper than max_depth, number
+   * literal out of range) or PATRON_ENOMEM.)
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  rule_select(text: string | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
+  rule_select(text: string | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
   /**
    * Copy the selected rows of a frame, every column, into a new frame (for writing a segment out
    * with patron_frame_write()).
@@ -510,6 +591,8 @@ export declare class Frame extends Handle {
    * Thread safety:
    * Reentrant.
    * @param sel A selection over the rows of `frame`.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, or the
+   * selection covers another number of rows); PATRON_ENOMEM.
    * @returns value: Receives the new frame (free with patron_frame_free()); untouched on failure.
    */
   select(sel: native.patron_selection | null): Frame;
@@ -546,11 +629,15 @@ export declare class Frame extends Handle {
    * The frame must not be used by another thread during the call; the log may be read by others.
    * @param log The transaction log (only read).
    * @param opts Options; `now` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+   * unset, a category that cannot name a column); PATRON_ERANGE (`now` out of range);
+   * PATRON_ECONFLICT (a column exists; nothing is added); PATRON_ENOMEM (then some columns may have
+   * been added).
    * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot name a
    * column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing is
    * added); PATRON_ENOMEM (then some columns may have been added).
    */
-  add_activity(log: native.patron_txlog | null, opts: Partial<native.patron_activity_options> | null): void;
+  add_activity(log: native.patron_txlog | null, opts: Partial<native.patron_activity_options> | Partial<native.patron_activity_options>[] | null): void;
   /**
    * Append the store's view of each customer: int64 `member_id` (0 when the customer is not a
    * member), time `joined` (the profile's join date; missing for non-members), int64
@@ -569,11 +656,14 @@ export declare class Frame extends Handle {
    * The frame and the store handle must not be used by another thread during the call.
    * @param db An open store, read only.
    * @param opts Options; `now` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+   * unset, bad channel list); PATRON_ECONFLICT (a column exists; nothing added); store errors (the
+   * message names the row); PATRON_ENOMEM.
    * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
    * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
    * PATRON_ENOMEM.
    */
-  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | null): void;
+  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | Partial<native.patron_member_columns_options>[] | null): void;
   /**
    * Select the customers of a named segment.
    *
@@ -581,9 +671,12 @@ export declare class Frame extends Handle {
    * Reentrant.
    * @param name A name from `opts`->defs or the built-ins.
    * @param opts `now` and overrides, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND when the name is not
+   * defined (the message lists the known names); otherwise as patron_rule_select(), with the message
+   * prefixed by "segment 'NAME': ".
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  segment_select(name: string | null, opts?: Partial<native.patron_segment_options> | null): Selection;
+  segment_select(name: string | null, opts?: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
   /**
    * Add RFM columns to a frame: int64 `rfm_r`, `rfm_f`, `rfm_m`, `rfm_score` (100 r + 10 f + m) and
    * string `rfm_segment`.
@@ -593,10 +686,12 @@ export declare class Frame extends Handle {
    * Thread safety:
    * The frame must not be used by another thread during the call.
    * @param opts Column choices, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: As patron_rfm_score(), plus PATRON_ECONFLICT when
+   * one of the columns already exists. On failure no column is added.
    * @returns As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
    * failure no column is added.
    */
-  rfm_add_columns(opts?: Partial<native.patron_rfm_options> | null): void;
+  rfm_add_columns(opts?: Partial<native.patron_rfm_options> | Partial<native.patron_rfm_options>[] | null): void;
   /**
    * "Worth saving": customers of the at-risk segment whose expected remaining value exceeds the cost
    * of retaining them.
@@ -606,9 +701,11 @@ export declare class Frame extends Handle {
    * `retention_cost`.
    * @param retention_cost Cost of a retention action per customer.
    * @param opts `now` (required by the built-in at_risk rule) and overrides.
+   * @throws {PatronError} on a negative status: As patron_segment_select(); PATRON_EINVAL for a
+   * non-finite cost.
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  segment_worth_saving(value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | null): Selection;
+  segment_worth_saving(value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
 }
 
 /**
@@ -624,12 +721,18 @@ export declare class Db extends Handle {
    * `file:club.db?mode=ro`), or `:memory:` for a private in-memory store that disappears on close.
    * `postgresql://...` is reserved for a later backend and gives PATRON_EUNSUPPORTED.
    * @param opts Options, or NULL for PATRON_DB_OPTIONS_INIT.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, bad option,
+   * the file is not a libpatron store); PATRON_ENOTFOUND (`no_create` and no file);
+   * PATRON_EUNSUPPORTED (the store was written by a newer libpatron: its schema version is larger
+   * than PATRON_DB_SCHEMA_VERSION; nothing is changed); PATRON_EIO, PATRON_ECORRUPT, PATRON_EBUSY,
+   * PATRON_ENOMEM.
    * @returns value: Receives the handle on success; untouched on failure. Release it with
    * patron_close().
    */
-  static open(uri: string | null, opts?: Partial<native.patron_db_options> | null): Db;
+  static open(uri: string | null, opts?: Partial<native.patron_db_options> | Partial<native.patron_db_options>[] | null): Db;
   /**
    * Schema version of the open store.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EIO.
    * @returns value: Receives the version (equals PATRON_DB_SCHEMA_VERSION after a read-write open).
    */
   schema_version(): number;
@@ -639,18 +742,24 @@ export declare class Db extends Handle {
    *
    * Inside a batch each call still succeeds or fails as a unit (a failed call undoes only its own
    * changes), but nothing is durable, or visible to other handles, until the batch commits.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, or a batch is
+   * already open); PATRON_EBUSY (another writer holds the store past the timeout); PATRON_EIO.
    * @returns PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY (another
    * writer holds the store past the timeout); PATRON_EIO.
    */
   batch_begin(): void;
   /**
    * Commit the open batch: all its successful calls become durable at once.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO
+   * or PATRON_EBUSY (the batch was rolled back and is closed).
    * @returns PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch was
    * rolled back and is closed).
    */
   batch_commit(): void;
   /**
    * Abandon the open batch: none of its calls take effect.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (no batch open);
+   * PATRON_EIO.
    * @returns PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
    */
   batch_rollback(): void;
@@ -658,6 +767,8 @@ export declare class Db extends Handle {
    * Set the store's default country for national phone numbers.
    * @param country ISO 3166 alpha-2 code of a supported country (IL, US, CA, GB, DE, FR, ES, IT, NL,
    * AU, IN); case-insensitive.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown country), store
+   * errors.
    * @returns PATRON_OK, PATRON_EINVAL (unknown country), store errors.
    */
   profile_set_country(country: string | null): void;
@@ -665,9 +776,12 @@ export declare class Db extends Handle {
    * Enrol a member.
    * @param fields Name, a contact, a consent decision are required; joined_at defaults to `at`.
    * @param at When (UTC seconds); stamps the consent records.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (a required field missing,
+   * a field invalid: the message names it); PATRON_ECONFLICT (the phone or e-mail already belongs to
+   * member N: the message gives N); store errors. Nothing is written on failure.
    * @returns member_id: Receives the new member's id.
    */
-  profile_add(fields: Partial<native.patron_profile_fields> | null, at: number | bigint): number;
+  profile_add(fields: Partial<native.patron_profile_fields> | Partial<native.patron_profile_fields>[] | null, at: number | bigint): number;
   /**
    * Change fields of a member: every non-NULL field of `fields` replaces the stored one (an empty
    * string clears a recommended field; name and the last contact cannot be cleared). `consent` and
@@ -675,22 +789,28 @@ export declare class Db extends Handle {
    * @param member_id The member (a merged id resolves to the survivor).
    * @param fields Name, a contact, a consent decision are required; joined_at defaults to `at`.
    * @param at When (UTC seconds); stamps the consent records.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such active member),
+   * PATRON_EINVAL, PATRON_ECONFLICT (identifier taken), store errors.
    * @returns PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
    * (identifier taken), store errors.
    */
-  profile_update(member_id: number | bigint, fields: Partial<native.patron_profile_fields> | null, at: number | bigint): void;
+  profile_update(member_id: number | bigint, fields: Partial<native.patron_profile_fields> | Partial<native.patron_profile_fields>[] | null, at: number | bigint): void;
   /**
    * Find a member by an identifier: an e-mail address (contains `@`), a phone number in any format,
    * or `N` for member id N.
    *
    * Members merged into another resolve to the surviving member.
    * @param identifier The identifier.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL
+   * (unparseable), store errors.
    * @returns member_id: Receives the id.
    */
   profile_find(identifier: string | null): number;
   /**
    * Load a member's profile.
    * @param member_id The member (a merged id resolves to the survivor).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+   * errors.
    * @returns value: Receives a profile to release with patron_profile_free().
    */
   profile_get(member_id: number | bigint): Profile;
@@ -698,6 +818,8 @@ export declare class Db extends Handle {
    * Declare a custom attribute and its type (once; redeclaring with the same type is a no-op).
    * @param name Attribute name: `[a-z][a-z0-9_]*`, at most 64 bytes, not a built-in field name.
    * @param type A patron_attr_type.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad name or type),
+   * PATRON_ECONFLICT (already declared with another type), store errors.
    * @returns PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared with
    * another type), store errors.
    */
@@ -707,6 +829,8 @@ export declare class Db extends Handle {
    * @param member_id Member.
    * @param name A declared attribute.
    * @param value Text checked and canonicalised for the attribute's type.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (member or attribute
+   * undeclared), PATRON_EINVAL (value not of the type), store errors.
    * @returns PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL (value not
    * of the type), store errors.
    */
@@ -718,6 +842,7 @@ export declare class Db extends Handle {
    * (decimal seconds), `tier`, or a custom attribute name.
    * @param alias
    * @param canonical
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
    * @returns PATRON_OK, PATRON_EINVAL, store errors.
    */
   profile_set_alias(field: string | null, alias: string | null, canonical: string | null): void;
@@ -725,6 +850,7 @@ export declare class Db extends Handle {
    * Set the category vocabulary (comma-separated); afterwards unknown categories are PATRON_EINVAL.
    * An empty list removes the check.
    * @param categories
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
    * @returns PATRON_OK, PATRON_EINVAL, store errors.
    */
   profile_set_vocabulary(categories: string | null): void;
@@ -736,6 +862,8 @@ export declare class Db extends Handle {
    * @param granted 1 granted, 0 withdrawn.
    * @param at When (UTC seconds).
    * @param source Where (`form`, `pos`, `web`, ...); required.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+   * errors.
    * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
    */
   consent_record(member_id: number | bigint, channel: string | null, granted: number, at: number | bigint, source: string | null): void;
@@ -745,6 +873,8 @@ export declare class Db extends Handle {
    * @param member_id Member.
    * @param channel Channel name.
    * @param at The moment (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (member), PATRON_EINVAL,
+   * store errors.
    * @returns granted: Receives 1 or 0.
    */
   consent_get(member_id: number | bigint, channel: string | null, at: number | bigint): number;
@@ -761,6 +891,8 @@ export declare class Db extends Handle {
    * @param at When (UTC seconds).
    * @param operator_name Who merged (required).
    * @param reason Why (may be NULL).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same
+   * member, erased member, missing operator); store errors.
    * @returns PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
    * operator); store errors.
    */
@@ -770,6 +902,8 @@ export declare class Db extends Handle {
    * attribute names). Default: `email,phone,birth_date,city,categories` (add `gender` if the
    * business collects it).
    * @param fields
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown field), store
+   * errors.
    * @returns PATRON_OK, PATRON_EINVAL (unknown field), store errors.
    */
   profile_set_priority(fields: string | null): void;
@@ -777,6 +911,8 @@ export declare class Db extends Handle {
    * The single field to ask a member for next: the first field of the priority list that the member
    * has not filled.
    * @param member_id Member.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+   * errors.
    * @returns field: Receives the field name (free with patron_free()), or NULL when every listed
    * field is filled.
    */
@@ -785,6 +921,8 @@ export declare class Db extends Handle {
    * Everything held about a member, as a JSON document: profile fields, identifiers, custom
    * attributes, consent history, merges, postings, balance and tier history.
    * @param member_id Member.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+   * errors.
    * @returns json: Receives a NUL-terminated UTF-8 string (free with patron_free()).
    */
   profile_export(member_id: number | bigint): string | null;
@@ -796,6 +934,8 @@ export declare class Db extends Handle {
    * @param member_id The member (a merged id resolves to the survivor).
    * @param at When (UTC seconds); stamps the consent records.
    * @param operator_name Who merged (required).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such member, or
+   * already erased), PATRON_EINVAL, store errors.
    * @returns PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL, store
    * errors.
    */
@@ -803,33 +943,44 @@ export declare class Db extends Handle {
   /**
    * Set the program's ledger policy (applies to later postings).
    * @param policy The policy (copied).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative values), store
+   * errors.
    * @returns PATRON_OK, PATRON_EINVAL (negative values), store errors.
    */
-  ledger_set_policy(policy: Partial<native.patron_ledger_policy> | null): void;
+  ledger_set_policy(policy: Partial<native.patron_ledger_policy> | Partial<native.patron_ledger_policy>[] | null): void;
   /**
    * Read the program's ledger policy.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
    * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
    */
   ledger_get_policy(): native.patron_ledger_policy;
   /**
    * Award points (creates a lot, pending until `mature_at`).
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (field invalid: named in
+   * the message); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
+   * errors. Nothing changes on failure.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_earn(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
+  ledger_earn(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Spend points, oldest lots first.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
+   * at `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_redeem(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
+  ledger_redeem(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
    * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
+   * PATRON_EBALANCE (fewer points available at `at`: nothing changes); PATRON_EINVAL;
+   * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_adjust(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
+  ledger_adjust(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Reverse (part of) posting `target`, e.g. on a refund or return.
    *
@@ -839,19 +990,27 @@ export declare class Db extends Handle {
    * lots they came from (with those lots' expiry). Transfers, expiries and reversals cannot be
    * reversed (post a new transfer or an adjustment).
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
+   * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
+   * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store
+   * errors.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_reverse(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
+  ledger_reverse(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
    * Two postings, linked to each other.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @throws {PatronError} on a negative status: As patron_ledger_redeem(); PATRON_EINVAL for a
+   * transfer to oneself.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_transfer(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
+  ledger_transfer(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Write the expire postings of every lot expired by `at` (all members).
    * @param at Now (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, store errors. Running it again writes
+   * nothing.
    * @returns postings: Receives the number of expire postings written (may be NULL).; points:
    * Receives the points expired (positive; may be NULL).
    */
@@ -860,6 +1019,8 @@ export declare class Db extends Handle {
    * A member's balance at any moment (past or present).
    * @param member_id Member (a merged id resolves to the surviving member).
    * @param at The moment (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+   * errors.
    * @returns balance: Receives the balance.
    */
   ledger_balance(member_id: number | bigint, at: number | bigint): native.patron_balance;
@@ -869,6 +1030,8 @@ export declare class Db extends Handle {
    * @param member_id Member.
    * @param from Start (inclusive, UTC seconds).
    * @param to End (exclusive).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+   * PATRON_ENOMEM, store errors.
    * @returns value: Receives a statement; release with patron_statement_free().
    */
   ledger_statement(member_id: number | bigint, from: number | bigint, to: number | bigint): Statement;
@@ -877,27 +1040,71 @@ export declare class Db extends Handle {
    * their lots, that every lot's remaining points equal its initial points plus its recorded
    * movements and lie between 0 and the initial points, that every posting's amount equals the lot
    * movements it made, and that no movement crosses members.
+   * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
+   * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.
    * @returns report: Receives counts (may be NULL).
    */
   ledger_check(): native.patron_ledger_report;
   /**
+   * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
+   * the benefit side of the weekly report.
+   *
+   * Postings are assigned to the ISO week of their `at`. Adjustments, reversals and transfers are
+   * not counted. Each member is counted once (duplicate ids are ignored; ids <= 0 and unknown
+   * members are skipped); pass a member and a member merged into it and the merged postings count
+   * twice (statements include merged members).
+   *
+   * Cost: one ledger statement per member.
+   *
+   * Thread safety:
+   * The store handle must not be used by another thread during the call.
+   * @param members Member ids (e.g. a frame's `member_id` column).
+   * @param nmembers Number of ids.
+   * @param opts `start` and `end` are required (any time in the first and last week); `active_days`
+   * is not used.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start or
+   * end unset, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks); store
+   * errors; PATRON_ENOMEM.
+   * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
+   */
+  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_points[];
+  /**
+   * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
+   * win-back for each row).
+   * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
+   * columns of the preference list.
+   * @param opts Options; `now` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+   * unset, bad day offsets or channel list, a column of the wrong type); PATRON_ENOTFOUND (a
+   * required column is missing); store errors; PATRON_ENOMEM.
+   * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
+   * due. Untouched on failure.
+   */
+  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | Partial<native.patron_journey_options>[] | null): patron_journey_due_item[];
+  /**
    * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
    * the event time). Idempotent: marking the same step for the same event again changes nothing.
    * @param item A step returned by patron_journey_due().
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, bad journey or
+   * step); PATRON_ENOTFOUND (member); store errors.
    * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
    * errors.
    */
-  journey_mark_sent(item: Partial<native.patron_journey_due_item> | null): void;
+  journey_mark_sent(item: Partial<native.patron_journey_due_item> | Partial<native.patron_journey_due_item>[] | null): void;
   /**
    * Add a rule, or the next version of a rule with that name.
    * @param rule The rule (copied). The previous version still in force at `valid_from` ends there.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (missing or invalid field,
+   * named in the message; `valid_from` before the start of the current version), store errors.
    * @returns version: Receives the version number (1 for a new rule; may be NULL).
    */
-  earn_rule_add(rule: Partial<native.patron_earn_rule> | null): number;
+  earn_rule_add(rule: Partial<native.patron_earn_rule> | Partial<native.patron_earn_rule>[] | null): number;
   /**
    * Record who referred a member (for referral rules).
    * @param member_id The referred member.
    * @param referrer_id The member who referred them (not themselves).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+   * PATRON_ECONFLICT (a different referrer is already recorded), store errors.
    * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
    * already recorded), store errors.
    */
@@ -905,22 +1112,29 @@ export declare class Db extends Handle {
   /**
    * Score a purchase by the rules in force at its time without writing anything.
    * @param purchase The purchase (its key is not used).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOTFOUND, store
+   * errors.
    * @returns points: Receives the points the member would earn.
    */
-  earn_quote(purchase: Partial<native.patron_purchase> | null): number;
+  earn_quote(purchase: Partial<native.patron_purchase> | Partial<native.patron_purchase>[] | null): number;
   /**
    * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
    * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
    * re-evaluated (upgrade immediately). One transaction; idempotent on the purchase key.
    * @param purchase The purchase.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT (key scored with other
+   * content); PATRON_EINVAL; PATRON_ENOTFOUND; store errors.
    * @returns result: Receives the result (may be NULL).
    */
-  earn_purchase(purchase: Partial<native.patron_purchase> | null): native.patron_earn_result;
+  earn_purchase(purchase: Partial<native.patron_purchase> | Partial<native.patron_purchase>[] | null): native.patron_earn_result;
   /**
    * A purchase was returned: reverse every earn posting it produced (pending points inside the
    * return window are cancelled) and exclude it from tier qualification.
    * @param purchase_key Key of the scored purchase.
    * @param at Return time (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK (also when already returned),
+   * PATRON_ENOTFOUND, PATRON_EBALANCE (the points were spent meanwhile; nothing changes), store
+   * errors.
    * @returns PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the points
    * were spent meanwhile; nothing changes), store errors.
    */
@@ -931,14 +1145,18 @@ export declare class Db extends Handle {
    * @param config Settings, or NULL for PATRON_TIER_CONFIG_INIT.
    * @param tiers Tiers in increasing threshold order (copied).
    * @param n Number of tiers (1..32).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (order, names, values),
+   * store errors.
    * @returns PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
    */
-  tier_configure(config: Partial<native.patron_tier_config> | null, tiers: Partial<native.patron_tier_def> | null, n: number | bigint): void;
+  tier_configure(config: Partial<native.patron_tier_config> | Partial<native.patron_tier_config>[] | null, tiers: Partial<native.patron_tier_def> | Partial<native.patron_tier_def>[] | null, n: number | bigint): void;
   /**
    * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
    * that happens at review).
    * @param member_id Member.
    * @param at Now (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
+   * configured), store errors.
    * @returns status: Receives the status after evaluation (may be NULL).
    */
   tier_evaluate(member_id: number | bigint, at: number | bigint): native.patron_tier_status;
@@ -947,6 +1165,8 @@ export declare class Db extends Handle {
    * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
    * after it ends; qualifying again ends the grace. One transaction.
    * @param at Review time (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
+   * store errors.
    * @returns changed: Receives the number of members whose tier changed (may be NULL).
    */
   tier_review(at: number | bigint): number;
@@ -954,6 +1174,8 @@ export declare class Db extends Handle {
    * A member's tier status at `at` (read-only: nothing changes).
    * @param member_id Member.
    * @param at Moment for the qualifying value (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+   * errors.
    * @returns status: Receives the status.
    */
   tier_get(member_id: number | bigint, at: number | bigint): native.patron_tier_status;
@@ -967,6 +1189,8 @@ export declare class Profile extends Handle {
    * Load a member's profile.
    * @param db Open store.
    * @param member_id The member (a merged id resolves to the survivor).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+   * errors.
    * @returns value: Receives a profile to release with patron_profile_free().
    */
   static get(db: native.patron_db | null, member_id: number | bigint): Profile;
@@ -995,6 +1219,8 @@ export declare class Statement extends Handle {
    * @param member_id Member.
    * @param from Start (inclusive, UTC seconds).
    * @param to End (exclusive).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+   * PATRON_ENOMEM, store errors.
    * @returns value: Receives a statement; release with patron_statement_free().
    */
   static ledger_statement(db: native.patron_db | null, member_id: number | bigint, from: number | bigint, to: number | bigint): Statement;
@@ -1032,6 +1258,8 @@ export declare class Selection extends Handle {
   /**
    * Create an empty selection over `nrows` rows.
    * @param nrows Number of rows of the universe (may be 0).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`) or
+   * PATRON_ENOMEM.
    * @returns value: Receives the new selection (caller frees it with patron_selection_free());
    * untouched on failure.
    */
@@ -1059,18 +1287,26 @@ export declare class Selection extends Handle {
    * @param rule A compiled rule.
    * @param frame The frame (only read).
    * @param opts `now` for relative dates, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (unknown column, with
+   * the rule position and a "did you mean"); PATRON_EINVAL (type mismatch, relative date without
+   * `now`, quantile of no values, NULL argument); PATRON_ENOMEM. patron_rule_error_position() gives
+   * the position when there is one.
    * @returns value: Receives a new selection over patron_frame_rows() rows (free with
    * patron_selection_free()); untouched on failure.
    */
-  static rule_eval(rule: native.patron_rule | null, frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
+  static rule_eval(rule: native.patron_rule | null, frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
   /**
    * Compile `text` and evaluate it over `frame` in one call.
    * @param frame The frame.
    * @param text The rule text.
    * @param opts `now` for relative dates, or NULL.
+   * @throws {PatronError} on a negative status: As patron_rule_compile() and patron_rule_eval().
+   * (PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL (NULL argument, type error, division by zero,
+   * bad option), PATRON_ERANGE (text longer than max_length, nesting deeper than max_depth, number
+   * literal out of range) or PATRON_ENOMEM.)
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static rule_select(frame: native.patron_frame | null, text: string | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
+  static rule_select(frame: native.patron_frame | null, text: string | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
   /**
    * Select the customers of a named segment.
    *
@@ -1079,9 +1315,12 @@ export declare class Selection extends Handle {
    * @param frame The frame.
    * @param name A name from `opts`->defs or the built-ins.
    * @param opts `now` and overrides, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND when the name is not
+   * defined (the message lists the known names); otherwise as patron_rule_select(), with the message
+   * prefixed by "segment 'NAME': ".
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static segment_select(frame: native.patron_frame | null, name: string | null, opts?: Partial<native.patron_segment_options> | null): Selection;
+  static segment_select(frame: native.patron_frame | null, name: string | null, opts?: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
   /**
    * "Worth saving": customers of the at-risk segment whose expected remaining value exceeds the cost
    * of retaining them.
@@ -1092,11 +1331,15 @@ export declare class Selection extends Handle {
    * `retention_cost`.
    * @param retention_cost Cost of a retention action per customer.
    * @param opts `now` (required by the built-in at_risk rule) and overrides.
+   * @throws {PatronError} on a negative status: As patron_segment_select(); PATRON_EINVAL for a
+   * non-finite cost.
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static segment_worth_saving(frame: native.patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | null): Selection;
+  static segment_worth_saving(frame: native.patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
   /**
    * Create an independent copy of `src`.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL argument) or
+   * PATRON_ENOMEM.
    * @returns value: Receives the copy (free with patron_selection_free()).
    */
   copy(): Selection;
@@ -1120,6 +1363,8 @@ export declare class Selection extends Handle {
    * Select or deselect one row.
    * @param row Row index, `< patron_selection_size(sel)`.
    * @param selected Non-zero to select, zero to deselect.
+   * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL `sel`) /
+   * PATRON_ERANGE (row out of range) with the selection unchanged.
    * @returns PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with the
    * selection unchanged.
    */
@@ -1145,6 +1390,8 @@ export declare class Selection extends Handle {
   /**
    * `dst = dst AND src` (intersection), in place.
    * @param src Selection over the same number of rows.
+   * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL argument or
+   * different sizes: the message gives both) with `dst` unchanged.
    * @returns PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives both)
    * with `dst` unchanged.
    */
@@ -1152,17 +1399,20 @@ export declare class Selection extends Handle {
   /**
    * `dst = dst OR src` (union), in place.
    * @param src Selection over the same number of rows.
+   * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
    * @returns PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
    */
   or(src: native.patron_selection | null): void;
   /**
    * `dst = dst AND NOT src` (difference), in place.
    * @param src Selection over the same number of rows.
+   * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
    * @returns PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
    */
   minus(src: native.patron_selection | null): void;
   /**
    * `sel = NOT sel` (complement within the universe), in place.
+   * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL).
    * @returns PATRON_OK, or PATRON_EINVAL (NULL).
    */
   not(): void;
@@ -1196,9 +1446,12 @@ export declare class Rule extends Handle {
    * @param text The rule, NUL-terminated UTF-8 (only ASCII outside string literals and comments).
    * Copied; the caller keeps ownership.
    * @param opts Limits, or NULL for the defaults.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL
+   * (NULL argument, type error, division by zero, bad option), PATRON_ERANGE (text longer than
+   * max_length, nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
    * @returns value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
    */
-  static compile(text: string | null, opts?: Partial<native.patron_rule_options> | null): Rule;
+  static compile(text: string | null, opts?: Partial<native.patron_rule_options> | Partial<native.patron_rule_options>[] | null): Rule;
   /**
    * The text the rule was compiled from.
    * @returns A string owned by `rule`, valid until patron_rule_free(); "" for NULL.
@@ -1226,8 +1479,12 @@ export declare class Rule extends Handle {
    * Reentrant; several threads may evaluate the same rule and frame at once.
    * @param frame The frame (only read).
    * @param opts `now` for relative dates, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (unknown column, with
+   * the rule position and a "did you mean"); PATRON_EINVAL (type mismatch, relative date without
+   * `now`, quantile of no values, NULL argument); PATRON_ENOMEM. patron_rule_error_position() gives
+   * the position when there is one.
    * @returns value: Receives a new selection over patron_frame_rows() rows (free with
    * patron_selection_free()); untouched on failure.
    */
-  eval(frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
+  eval(frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
 }

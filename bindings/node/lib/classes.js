@@ -33,6 +33,7 @@ module.exports = function classes(native, Handle) {
     load_csv(path, opts) { return native.patron_txlog_load_csv(this.handle, path, opts); }
     load_csv_buffer(data, len, opts) { return native.patron_txlog_load_csv_buffer(this.handle, data, len, opts); }
     summarize(opts) { return wrap(Frame, native.patron_summarize(this.handle, opts)); }
+    report_weekly(opts) { return native.patron_report_weekly(this.handle, opts); }
   }
   class Frame extends Handle {
     constructor(handle) { super(handle, native.patron_frame_free); }
@@ -105,6 +106,8 @@ module.exports = function classes(native, Handle) {
     ledger_balance(member_id, at) { return native.patron_ledger_balance(this.handle, member_id, at); }
     ledger_statement(member_id, from, to) { return wrap(Statement, native.patron_ledger_statement(this.handle, member_id, from, to)); }
     ledger_check() { return native.patron_ledger_check(this.handle); }
+    report_points_weekly(members, nmembers, opts) { return native.patron_report_points_weekly(this.handle, members, nmembers, opts); }
+    journey_due(frame, opts) { return native.patron_journey_due(this.handle, frame, opts); }
     journey_mark_sent(item) { return native.patron_journey_mark_sent(this.handle, item); }
     earn_rule_add(rule) { return native.patron_earn_rule_add(this.handle, rule); }
     earn_set_referrer(member_id, referrer_id) { return native.patron_earn_set_referrer(this.handle, member_id, referrer_id); }

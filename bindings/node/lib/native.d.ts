@@ -637,6 +637,10 @@ export declare const PATRON_AMOUNT_MAX: number;
  */
 export declare const PATRON_ID_MAX: number;
 /**
+ * Most distinct customers in a log, and most rows of a frame (2^32 - 2); more is PATRON_ERANGE.
+ */
+export declare const PATRON_CUSTOMERS_MAX: number;
+/**
  * Longest accepted CSV record (line), in bytes, line terminator included.
  */
 export declare const PATRON_CSV_LINE_MAX: number;
@@ -3020,9 +3024,11 @@ export declare function patron_errclear(): void;
  * Not thread-safe. Call it before any other libpatron function, and never while objects allocated
  * with the previous allocator are still alive.
  * @param alloc The hooks to use (copied), or NULL to restore the C library's malloc/realloc/free.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL when `alloc` has a bad
+ * `size` or a NULL hook.
  * @returns PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
  */
-export declare function patron_set_allocator(alloc?: Partial<patron_allocator> | null): void;
+export declare function patron_set_allocator(alloc?: Partial<patron_allocator> | Partial<patron_allocator>[] | null): void;
 /**
  * Release memory that a libpatron function returned to the caller (strings, arrays) and documented
  * as "free with patron_free()".
@@ -3053,7 +3059,7 @@ export declare function patron_version_string(): string | null;
  * @param rng Generator to initialise (not NULL).
  * @param seed Any value, including 0.
  */
-export declare function patron_rng_seed(rng: Partial<patron_rng> | null, seed: number | bigint): void;
+export declare function patron_rng_seed(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, seed: number | bigint): void;
 /**
  * Seed `rng` with sub-stream `stream` of `seed`.
  *
@@ -3068,19 +3074,19 @@ export declare function patron_rng_seed(rng: Partial<patron_rng> | null, seed: n
  * @param seed Any value.
  * @param stream Sub-stream index (any value).
  */
-export declare function patron_rng_seed_stream(rng: Partial<patron_rng> | null, seed: number | bigint, stream: number | bigint): void;
+export declare function patron_rng_seed_stream(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, seed: number | bigint, stream: number | bigint): void;
 /**
  * Next 64-bit output of xoshiro256**.
  * @param rng A seeded generator (not NULL).
  * @returns `rotl(s[1] * 5, 7) * 9`, after which the state advances.
  */
-export declare function patron_rng_next(rng?: Partial<patron_rng> | null): number;
+export declare function patron_rng_next(rng?: Partial<patron_rng> | Partial<patron_rng>[] | null): number;
 /**
  * A uniform double in [0, 1): the top 53 bits of patron_rng_next() times 2^-53 (an exact
  * conversion).
  * @param rng A seeded generator (not NULL).
  */
-export declare function patron_rng_uniform(rng?: Partial<patron_rng> | null): number;
+export declare function patron_rng_uniform(rng?: Partial<patron_rng> | Partial<patron_rng>[] | null): number;
 /**
  * Fill `out` with `n` independent draws from a distribution.
  *
@@ -3095,17 +3101,20 @@ export declare function patron_rng_uniform(rng?: Partial<patron_rng> | null): nu
  * @param p2 Second parameter (see patron_dist; ignored by one-parameter distributions).
  * @param out Caller-owned array of `n` doubles (may be NULL when n is 0).
  * @param n Number of draws.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL for a NULL pointer, an
+ * unknown distribution or a parameter outside its domain (NaN, infinite, non-positive, ...), with
+ * the parameter and value in patron_errmsg(). On failure neither `rng` nor `out` changes.
  * @returns PATRON_OK; PATRON_EINVAL for a NULL pointer, an unknown distribution or a parameter
  * outside its domain (NaN, infinite, non-positive, ...), with the parameter and value in
  * patron_errmsg(). On failure neither `rng` nor `out` changes.
  */
-export declare function patron_rng_draw(rng: Partial<patron_rng> | null, dist: number, p1: number, p2: number, out: Float64Array | null, n: number | bigint): void;
+export declare function patron_rng_draw(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, dist: number, p1: number, p2: number, out: Float64Array | null, n: number | bigint): void;
 /**
  * Set `opts` to the same defaults as PATRON_SIM_OPTIONS_INIT (for callers that cannot use the
  * macro, such as bindings).
  * @param opts Options to initialise (not NULL).
  */
-export declare function patron_sim_options_init(opts?: Partial<patron_sim_options> | null): void;
+export declare function patron_sim_options_init(opts?: Partial<patron_sim_options> | Partial<patron_sim_options>[] | null): void;
 /**
  * Simulate a customer base.
  *
@@ -3123,10 +3132,17 @@ export declare function patron_sim_options_init(opts?: Partial<patron_sim_option
  * Reentrant.
  * @param opts Options (not NULL; model parameters, `customers` and `periods` have no usable
  * default).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL for NULL pointers, an
+ * unknown model or spend model, a parameter that is NaN, infinite or <= 0 (patron_errmsg() names
+ * it and its value), customers outside 1..PATRON_SIM_MAX_CUSTOMERS or above `max_transactions`,
+ * bad periods/cohort/period_seconds (BG/BB: not whole numbers), or a time range outside years
+ * 1..9999; PATRON_ERANGE when the log would exceed `max_transactions` or an amount would not fit
+ * in int64 (the message names the customer); PATRON_ENOMEM; PATRON_EUNSUPPORTED for an options
+ * struct from a newer library version that sets fields this one does not know.
  * @returns value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
  * failure.
  */
-export declare function patron_sim_run(opts?: Partial<patron_sim_options> | null): patron_sim;
+export declare function patron_sim_run(opts?: Partial<patron_sim_options> | Partial<patron_sim_options>[] | null): patron_sim;
 /**
  * Release a simulation and every array it owns.
  * @param sim The simulation, or NULL (no-op).
@@ -3200,6 +3216,10 @@ export declare function patron_sim_monetary(sim?: patron_sim | null): bigint | n
  * @param text The characters (need not be NUL-terminated).
  * @param len Number of bytes of `text`.
  * @param format A patron_time_syntax.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE when the text is not a
+ * valid time of that format (including impossible dates such as 1997-02-30); PATRON_ERANGE when it
+ * lies outside [PATRON_TIME_MIN, PATRON_TIME_MAX]; PATRON_EINVAL for NULL arguments or an unknown
+ * format.
  * @returns value: Receives UTC seconds; untouched on failure.
  */
 export declare function patron_time_parse(text: string | null, len: number | bigint, format: number): number;
@@ -3209,6 +3229,8 @@ export declare function patron_time_parse(text: string | null, len: number | big
  * @param buf Receives the NUL-terminated text (at most 20 characters + NUL).
  * @param cap Size of `buf`; 21 bytes always suffice.
  * @param t UTC seconds in [PATRON_TIME_MIN, PATRON_TIME_MAX].
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ERANGE when `t` is out of range or
+ * `cap` is too small (then `buf` is untouched); PATRON_EINVAL for NULL `buf`.
  * @returns PATRON_OK; PATRON_ERANGE when `t` is out of range or `cap` is too small (then `buf` is
  * untouched); PATRON_EINVAL for NULL `buf`.
  */
@@ -3216,9 +3238,11 @@ export declare function patron_time_format(buf: string | null, cap: number | big
 /**
  * Create an empty transaction log.
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, bad options),
+ * PATRON_ENOMEM.
  * @returns value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
  */
-export declare function patron_txlog_new(opts?: Partial<patron_txlog_options> | null): patron_txlog;
+export declare function patron_txlog_new(opts?: Partial<patron_txlog_options> | Partial<patron_txlog_options>[] | null): patron_txlog;
 /**
  * Release a log and everything it owns. NULL is a no-op.
  * @param log The log to release.
@@ -3260,6 +3284,9 @@ export declare function patron_txlog_memory(log?: patron_txlog | null): number;
  * @param amount Minor units, 0..PATRON_AMOUNT_MAX (refunds are not purchases).
  * @param category Optional category (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
  * @param order_id Optional order id (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL/empty id, negative
+ * amount, the log has integer ids); PATRON_ERANGE (time, amount or a length out of range);
+ * PATRON_ENOMEM. On failure the log is unchanged.
  * @returns PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer ids);
  * PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On failure the log is
  * unchanged.
@@ -3271,6 +3298,8 @@ export declare function patron_txlog_add(log: patron_txlog | null, customer_id: 
  * @param customer_id Any int64 value.
  * @param time UTC seconds in [PATRON_TIME_MIN, PATRON_TIME_MAX].
  * @param amount Minor units, 0..PATRON_AMOUNT_MAX.
+ * @throws {PatronError} on a negative status: As patron_txlog_add() (PATRON_EINVAL when the log
+ * has string ids).
  * @returns As patron_txlog_add() (PATRON_EINVAL when the log has string ids).
  */
 export declare function patron_txlog_add_id(log: patron_txlog | null, customer_id: number | bigint, time: number | bigint, amount: number | bigint): void;
@@ -3285,6 +3314,8 @@ export declare function patron_txlog_add_id(log: patron_txlog | null, customer_i
  * @param time UTC seconds (`n` values).
  * @param amount Minor units (`n` values).
  * @param n Number of rows (0 is a no-op).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ERANGE,
+ * PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
  */
 export declare function patron_txlog_add_batch(log: patron_txlog | null, customer: BigInt64Array | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
@@ -3295,6 +3326,8 @@ export declare function patron_txlog_add_batch(log: patron_txlog | null, custome
  * @param time UTC seconds (`n` values).
  * @param amount Minor units (`n` values).
  * @param n Number of rows.
+ * @throws {PatronError} on a negative status: As patron_txlog_add_batch(). (PATRON_OK,
+ * PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
  * @returns As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
  */
 export declare function patron_txlog_add_batch_str(log: patron_txlog | null, customer: readonly string[] | null, time: BigInt64Array | null, amount: BigInt64Array | null, n: number | bigint): void;
@@ -3312,25 +3345,33 @@ export declare function patron_txlog_add_batch_str(log: patron_txlog | null, cus
  * @param log The log to append to.
  * @param path File to read (streamed in blocks; the whole file is never held).
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EIO (cannot open/read);
+ * PATRON_EPARSE (malformed record, bad date or amount); PATRON_EINVAL (empty id, negative amount,
+ * missing column, bad options, id kind mismatch); PATRON_ERANGE (a record longer than
+ * PATRON_CSV_LINE_MAX, an id longer than PATRON_ID_MAX, a time or amount out of range);
+ * PATRON_ENOMEM. On failure the log is exactly as before the call.
  * @returns report: Optional; on success receives counts and, with `skip_invalid`, the first
  * errors. Its `size` must be set.
  */
-export declare function patron_txlog_load_csv(log: patron_txlog | null, path: string | null, opts?: Partial<patron_csv_options> | null): patron_csv_report;
+export declare function patron_txlog_load_csv(log: patron_txlog | null, path: string | null, opts?: Partial<patron_csv_options> | Partial<patron_csv_options>[] | null): patron_csv_report;
 /**
  * As patron_txlog_load_csv(), reading `len` bytes of memory.
  * @param log The log to append to.
  * @param data The CSV text (need not be NUL-terminated); only read.
  * @param len Its length in bytes.
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: As patron_txlog_load_csv(), except PATRON_EIO.
  * @returns report: Optional report (see patron_txlog_load_csv()).
  */
-export declare function patron_txlog_load_csv_buffer(log: patron_txlog | null, data: string | null, len: number | bigint, opts?: Partial<patron_csv_options> | null): patron_csv_report;
+export declare function patron_txlog_load_csv_buffer(log: patron_txlog | null, data: string | null, len: number | bigint, opts?: Partial<patron_csv_options> | Partial<patron_csv_options>[] | null): patron_csv_report;
 /**
  * Create a frame of `rows` rows with only a `customer_id` column.
  * @param rows Row count (may be 0).
  * @param int_ids `rows` integer ids (copied), or NULL. Ignored when `str_ids` is given.
  * @param str_ids `rows` NUL-terminated string ids (copied), or NULL. When both are NULL the ids
  * are the integers 0..rows-1.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string),
+ * PATRON_ERANGE (more than PATRON_CUSTOMERS_MAX rows), PATRON_ENOMEM.
  * @returns value: Receives the frame; untouched on failure.
  */
 export declare function patron_frame_new(rows: number | bigint, int_ids?: BigInt64Array | null, str_ids?: readonly string[] | null): patron_frame;
@@ -3346,6 +3387,8 @@ export declare function patron_frame_new(rows: number | bigint, int_ids?: BigInt
  * @param recency Periods from first to last purchase (`n` values).
  * @param T Periods from first purchase to observation end (`n` values).
  * @param monetary Mean repeat spend, or NULL.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL naming the first bad row
+ * ("row 3: recency 12 > T 10"); PATRON_ENOMEM.
  * @returns value: Receives the frame; untouched on failure.
  */
 export declare function patron_frame_from_arrays(n: number | bigint, ids: BigInt64Array | null, frequency: Float64Array | null, recency: Float64Array | null, T: Float64Array | null, monetary?: Float64Array | null): patron_frame;
@@ -3400,6 +3443,9 @@ export declare function patron_frame_decimals(frame?: patron_frame | null): numb
  * @param frame The frame.
  * @param name Column name (exact, case-sensitive).
  * @param type Required patron_coltype, or PATRON_COL_ANY.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND when no column has that
+ * name; PATRON_EINVAL when it exists with another type (the message says which) or an argument is
+ * NULL.
  * @returns col: Receives the 0-based index; untouched on failure.
  */
 export declare function patron_frame_find(frame: patron_frame | null, name: string | null, type: number): number;
@@ -3455,6 +3501,8 @@ export declare function patron_frame_id(frame: patron_frame | null, row: number 
  * @param frame The frame.
  * @param name New column name, 1..PATRON_COLNAME_MAX bytes of letters, digits, '_' or '.'. Copied.
  * @param values `rows` values to copy, or NULL for zeros.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT when the name exists;
+ * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.
  * @returns PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
  * PATRON_ENOMEM. Existing column pointers stay valid.
  */
@@ -3464,6 +3512,9 @@ export declare function patron_frame_add_double(frame: patron_frame | null, name
  * @param frame The frame.
  * @param name New column name.
  * @param values `rows` values to copy, or NULL for zeros.
+ * @throws {PatronError} on a negative status: As patron_frame_add_double(). (PATRON_OK;
+ * PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing
+ * column pointers stay valid.)
  * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
  * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
  */
@@ -3474,6 +3525,9 @@ export declare function patron_frame_add_int64(frame: patron_frame | null, name:
  * @param name New column name.
  * @param values `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
  * "".
+ * @throws {PatronError} on a negative status: As patron_frame_add_double(). (PATRON_OK;
+ * PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing
+ * column pointers stay valid.)
  * @returns As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
  * PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
  */
@@ -3527,9 +3581,12 @@ export declare function patron_frame_int64_mut(frame: patron_frame | null, col: 
  * Reentrant; the log may be summarised by several threads at once.
  * @param log The log (only read).
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, a purchase
+ * after the end with PATRON_AFTER_END_REJECT, calibration_end not before observation_end);
+ * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
  * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
  */
-export declare function patron_summarize(log: patron_txlog | null, opts?: Partial<patron_summary_options> | null): patron_frame;
+export declare function patron_summarize(log: patron_txlog | null, opts?: Partial<patron_summary_options> | Partial<patron_summary_options>[] | null): patron_frame;
 /**
  * Write a frame as text: every column in order, doubles with the shortest representation that
  * reads back to the same value ('.' decimal point whatever the locale; NaN as empty CSV field /
@@ -3537,20 +3594,24 @@ export declare function patron_summarize(log: patron_txlog | null, opts?: Partia
  * @param frame The frame.
  * @param fp An open stdio stream (not closed).
  * @param opts Options, or NULL for CSV.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write
+ * failed; part of the text may have been written), PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
  * written), PATRON_ENOMEM.
  */
-export declare function patron_frame_write(frame: patron_frame | null, fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<patron_frame_write_options> | null): void;
+export declare function patron_frame_write(frame: patron_frame | null, fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<patron_frame_write_options> | Partial<patron_frame_write_options>[] | null): void;
 /**
  * Write a frame as text into a caller buffer.
  * @param frame The frame.
  * @param buf Destination, or NULL with `cap` 0 to ask for the size.
  * @param cap Size of `buf`.
  * @param opts Options, or NULL for CSV.
+ * @throws {PatronError} on a negative status: PATRON_OK (text and NUL in `buf`); PATRON_ERANGE
+ * when `cap` < *len + 1 (`buf` untouched); PATRON_EINVAL; PATRON_ENOMEM.
  * @returns len: Receives the text length in bytes, without the NUL terminator (also on
  * PATRON_ERANGE).
  */
-export declare function patron_frame_write_buffer(frame: patron_frame | null, buf: string | null, cap: number | bigint, opts?: Partial<patron_frame_write_options> | null): number;
+export declare function patron_frame_write_buffer(frame: patron_frame | null, buf: string | null, cap: number | bigint, opts?: Partial<patron_frame_write_options> | Partial<patron_frame_write_options>[] | null): number;
 /**
  * Read a frame back from CSV text written by patron_frame_write() or by lifetimes
  * (`summary.to_csv()`).
@@ -3560,12 +3621,15 @@ export declare function patron_frame_write_buffer(frame: patron_frame | null, bu
  * value is a number (empty fields read as NaN) and string otherwise.
  * @param data CSV text; only read.
  * @param len Its length.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE naming line and column;
+ * PATRON_EINVAL (no header, duplicate column names); PATRON_ERANGE (line too long); PATRON_ENOMEM.
  * @returns value: Receives the frame; untouched on failure.
  */
 export declare function patron_frame_read_csv_buffer(data: string | null, len: number | bigint): patron_frame;
 /**
  * As patron_frame_read_csv_buffer(), from a file.
  * @param path File to read.
+ * @throws {PatronError} on a negative status: As patron_frame_read_csv_buffer(), plus PATRON_EIO.
  * @returns value: Receives the frame; untouched on failure.
  */
 export declare function patron_frame_read_csv(path: string | null): patron_frame;
@@ -3578,6 +3642,7 @@ export declare function patron_clv_model_name(model: number): string | null;
 /**
  * Model from its name (as patron_clv_model_name() spells it).
  * @param name The name.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL for an unknown name.
  * @returns value: The model.
  */
 export declare function patron_clv_model_from_name(name: string | null): number;
@@ -3605,10 +3670,14 @@ export declare function patron_clv_param_name(model: number, i: number): string 
  * @param model The model.
  * @param data The customers (read only, not retained).
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL for bad arguments or data
+ * (the message names the row, the field and the value); PATRON_ECONVERGE when no start converged,
+ * the log-likelihood is not finite, a parameter ran off to 0 or infinity, or the information
+ * matrix is not positive definite (the reason is in patron_errmsg()); PATRON_ENOMEM.
  * @returns value: Filled on success only; its `size` member must be set
  * (PATRON_CLV_FIT_RESULT_INIT).
  */
-export declare function patron_clv_fit(model: number, data: Partial<patron_clv_data> | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
+export declare function patron_clv_fit(model: number, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, opts?: Partial<patron_clv_fit_options> | Partial<patron_clv_fit_options>[] | null): patron_clv_fit_result;
 /**
  * Per-row log-likelihood at `params` (unweighted).
  *
@@ -3617,9 +3686,10 @@ export declare function patron_clv_fit(model: number, data: Partial<patron_clv_d
  * @param out Caller array of `data->n` values; untouched on failure.
  * @param params Parameters.
  * @param data The customers.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad parameters or data).
  * @returns PATRON_OK, PATRON_EINVAL (bad parameters or data).
  */
-export declare function patron_clv_log_likelihood(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
+export declare function patron_clv_log_likelihood(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
 /**
  * Conditional expected number of purchases in the next `t` periods, given each customer's history
  * (x, t_x, T). Not for Gamma-Gamma.
@@ -3632,10 +3702,12 @@ export declare function patron_clv_log_likelihood(out: Float64Array | null, para
  * @param params Transaction-model parameters.
  * @param data The customers (frequency, recency, T).
  * @param t Horizon (>= 0).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
+ * PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would not
  * converge (horizon far beyond the data scale).
  */
-export declare function patron_clv_expected_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number): void;
+export declare function patron_clv_expected_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number): void;
 /**
  * Probability that each customer is still alive at the end of the observation (for BG/BB: at
  * opportunity n + 1, as in the paper).
@@ -3645,9 +3717,10 @@ export declare function patron_clv_expected_purchases(out: Float64Array | null, 
  * @param out Caller array of `data->n` values; untouched on failure.
  * @param params Transaction-model parameters.
  * @param data The customers.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
-export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
+export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
 /**
  * Conditional expectation and P(alive) in one pass (the rows are validated and compressed once).
  *
@@ -3660,10 +3733,13 @@ export declare function patron_clv_prob_alive(out: Float64Array | null, params: 
  * @param params Transaction-model parameters.
  * @param data The customers.
  * @param t Horizon (>= 0; ignored when `expected` is NULL).
+ * @throws {PatronError} on a negative status: As patron_clv_expected_purchases(). (PATRON_OK,
+ * PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would not converge (horizon far
+ * beyond the data scale).)
  * @returns As patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
  * PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).)
  */
-export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number): void;
+export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number): void;
 /**
  * Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each of the
  * `n` values in `t`.
@@ -3674,9 +3750,11 @@ export declare function patron_clv_predict(expected: Float64Array | null, alive:
  * @param params Transaction-model parameters.
  * @param t Horizons (>= 0; whole numbers for BG/BB).
  * @param n Number of horizons.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not
+ * converging).
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
  */
-export declare function patron_clv_expected_purchases_new(out: Float64Array | null, params: Partial<patron_clv_params> | null, t: Float64Array | null, n: number | bigint): void;
+export declare function patron_clv_expected_purchases_new(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, n: number | bigint): void;
 /**
  * Probability P(X(t) = k) that a new customer makes exactly k purchases in (0, t], for `n` pairs
  * (t[i], k[i]).
@@ -3690,9 +3768,10 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * @param t Horizons (>= 0).
  * @param k Counts (>= 0).
  * @param n Number of pairs.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
  */
-export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
+export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
 /**
  * Expected cumulative repeat purchases of a cohort of new customers acquired at different times:
  * out[j] = sum_i w_i E[X(h[j] - birth[i])] over customers with birth[i] < h[j].
@@ -3708,9 +3787,11 @@ export declare function patron_clv_prob_purchases(out: Float64Array | null, para
  * @param n Number of customers.
  * @param h Horizons.
  * @param n_h Number of horizons.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM,
+ * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
-export declare function patron_clv_expected_cohort(out: Float64Array | null, params: Partial<patron_clv_params> | null, birth: Float64Array | null, weights: Float64Array | null, n: number | bigint, h: Float64Array | null, n_h: number | bigint): void;
+export declare function patron_clv_expected_cohort(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, birth: Float64Array | null, weights: Float64Array | null, n: number | bigint, h: Float64Array | null, n_h: number | bigint): void;
 /**
  * Gamma-Gamma conditional expected average spend per transaction: E[M | x, m] = (q - 1)/(p x + q -
  * 1) * gamma p/(q - 1) + p x/(p x + q - 1) * m.
@@ -3722,9 +3803,10 @@ export declare function patron_clv_expected_cohort(out: Float64Array | null, par
  * @param out Caller array of `data->n` values; untouched on failure.
  * @param params Gamma-Gamma parameters (q must exceed 1).
  * @param data The customers (frequency and monetary are read).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL.
  * @returns PATRON_OK, PATRON_EINVAL.
  */
-export declare function patron_clv_expected_spend(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
+export declare function patron_clv_expected_spend(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
 /**
  * Customer lifetime value over `months` months with monthly discounting, the way lifetimes'
  * `customer_lifetime_value` computes it: sum over m = 1..months of spend * (CE(m f) - CE((m - 1)
@@ -3740,9 +3822,11 @@ export declare function patron_clv_expected_spend(out: Float64Array | null, para
  * @param months Horizon in months (1..1200).
  * @param discount Monthly discount rate d (>= 0).
  * @param periods_per_month Time units per month (> 0).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM,
+ * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
-export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: Partial<patron_clv_params> | null, spend: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, months: number, discount: number, periods_per_month: number): void;
+export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number): void;
 /**
  * Discounted expected residual transactions (DERT).
  *
@@ -3758,9 +3842,11 @@ export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: 
  * @param params Pareto/NBD or BG/BB parameters.
  * @param data The customers.
  * @param discount Discount rate (> 0).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED,
+ * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
  */
-export declare function patron_clv_dert(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, discount: number): void;
+export declare function patron_clv_dert(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, discount: number): void;
 /**
  * Point a patron_clv_data at the columns of a customer frame.
  *
@@ -3772,6 +3858,8 @@ export declare function patron_clv_dert(out: Float64Array | null, params: Partia
  * Reentrant.
  * @param frame The frame (not modified).
  * @param model The model the data are for (decides the columns needed).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND naming a missing column;
+ * PATRON_EINVAL (a column is not numeric, NULL arguments).
  * @returns value: Filled on success; its pointers borrow the frame's columns and stay valid until
  * the frame is freed.
  */
@@ -3784,9 +3872,14 @@ export declare function patron_clv_data_from_frame(frame: patron_frame | null, m
  * @param model The model.
  * @param frame The frame (not modified).
  * @param opts Options, or NULL.
+ * @throws {PatronError} on a negative status: As patron_clv_fit() and
+ * patron_clv_data_from_frame(). (PATRON_OK; PATRON_EINVAL for bad arguments or data (the message
+ * names the row, the field and the value); PATRON_ECONVERGE when no start converged, the
+ * log-likelihood is not finite, a parameter ran off to 0 or infinity, or the information matrix is
+ * not positive definite (the reason is in patron_errmsg()); PATRON_ENOMEM.)
  * @returns value: As patron_clv_fit().
  */
-export declare function patron_clv_fit_frame(model: number, frame: patron_frame | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
+export declare function patron_clv_fit_frame(model: number, frame: patron_frame | null, opts?: Partial<patron_clv_fit_options> | Partial<patron_clv_fit_options>[] | null): patron_clv_fit_result;
 /**
  * Append prediction columns to a customer frame.
  *
@@ -3800,10 +3893,12 @@ export declare function patron_clv_fit_frame(model: number, frame: patron_frame 
  * @param frame The frame to extend (must have the model's columns).
  * @param params Parameters.
  * @param horizon Horizon of the conditional expectation (>= 0).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT when a column of that
+ * name exists; as patron_clv_data_from_frame() and patron_clv_expected_purchases().
  * @returns PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
  * patron_clv_data_from_frame() and patron_clv_expected_purchases().
  */
-export declare function patron_clv_predict_frame(frame: patron_frame | null, params: Partial<patron_clv_params> | null, horizon: number): void;
+export declare function patron_clv_predict_frame(frame: patron_frame | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, horizon: number): void;
 /**
  * The stable assignment hash of a (key, customer id) pair.
  *
@@ -3818,6 +3913,8 @@ export declare function patron_clv_predict_frame(frame: patron_frame | null, par
  * Test vectors are in docs/guide/abtest.md and tests/abtest.
  * @param key Experiment or layer key, NUL-terminated (not copied).
  * @param id Customer id, NUL-terminated (not copied).
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL when `key` or `id` is
+ * NULL.
  * @returns hash: The 64-bit hash (may be NULL).; unit: The position in [0, 1) (may be NULL).
  */
 export declare function patron_abtest_hash(key: string | null, id: string | null): { hash: number; unit: number; };
@@ -3835,9 +3932,11 @@ export declare function patron_abtest_hash(key: string | null, id: string | null
  * @param weights `n_arms` non-negative weights, any scale, positive sum.
  * @param n_arms Number of arms, >= 1.
  * @param opts Options or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL for NULL strings, a
+ * negative or NaN weight, a zero sum, coverage outside (0, 1] or a bad layer slice.
  * @returns variant: Variant index in [0, n_arms), or PATRON_ABTEST_NOT_ENROLLED.
  */
-export declare function patron_abtest_assign(experiment_key: string | null, customer_id: string | null, weights: Float64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_assign_options> | null): number;
+export declare function patron_abtest_assign(experiment_key: string | null, customer_id: string | null, weights: Float64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_assign_options> | Partial<patron_abtest_assign_options>[] | null): number;
 /**
  * Sample-ratio-mismatch check: chi-square goodness of fit of the observed arm sizes against the
  * planned weights.
@@ -3849,6 +3948,8 @@ export declare function patron_abtest_assign(experiment_key: string | null, cust
  * @param weights Planned weights (any scale; at least one positive).
  * @param n_arms Number of arms (>= 2).
  * @param alpha Threshold in (0, 1) for the verdict, e.g. 0.001.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (negative count,
+ * non-finite weight, no positive weight, alpha).
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_srm(observed: BigInt64Array | null, weights: Float64Array | null, n_arms: number | bigint, alpha: number): patron_abtest_srm_result;
@@ -3856,6 +3957,8 @@ export declare function patron_abtest_srm(observed: BigInt64Array | null, weight
  * Mean and standard deviation of a sample (two-pass, n - 1 denominator).
  * @param x Values (not NaN or infinite).
  * @param n Number of values (>= 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (NULL, n == 0, non-finite
+ * value).
  * @returns value: Summary (n, mean, sd; sd = 0 when n == 1).
  */
 export declare function patron_abtest_summarize(x: Float64Array | null, n: number | bigint): patron_abtest_summary;
@@ -3867,12 +3970,16 @@ export declare function patron_abtest_summarize(x: Float64Array | null, n: numbe
  * @param x_b Conversions in B.
  * @param n_b Trials in B, >= 1.
  * @param alpha Two-sided level in (0, 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (negative count, count
+ * above n, n < 1, alpha).
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_proportions(x_a: number | bigint, n_a: number | bigint, x_b: number | bigint, n_b: number | bigint, alpha: number): patron_abtest_prop_result;
 /**
  * Chi-square tests of a 2x2 table, with and without Yates, and the G-test.
  * @param table Counts {conv_a, nonconv_a, conv_b, nonconv_b}, each >= 0.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (negative count, empty
+ * table).
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_chi2_2x2(table: BigInt64Array | null): patron_abtest_chi2_result;
@@ -3885,6 +3992,8 @@ export declare function patron_abtest_chi2_2x2(table: BigInt64Array | null): pat
  * the two-sided p is summed in log space (p = 0, log p finite).
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative count, alpha),
+ * PATRON_ENOMEM.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_fisher(table: BigInt64Array | null, alpha: number): patron_abtest_fisher_result;
@@ -3894,9 +4003,11 @@ export declare function patron_abtest_fisher(table: BigInt64Array | null, alpha:
  * @param a Summary of A (n >= 1, sd >= 0).
  * @param b Summary of B.
  * @param alpha Two-sided level in (0, 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (NaN, negative sd, n < 1,
+ * n_a + n_b < 3, alpha).
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_means(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number): patron_abtest_means_result;
+export declare function patron_abtest_means(a: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, b: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, alpha: number): patron_abtest_means_result;
 /**
  * The same tests from raw samples (means and variances computed in two passes).
  * @param a Values of A.
@@ -3904,6 +4015,7 @@ export declare function patron_abtest_means(a: Partial<patron_abtest_summary> | 
  * @param b Values of B.
  * @param n_b Count of B; n_a + n_b >= 3.
  * @param alpha Two-sided level in (0, 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_means_samples(a: Float64Array | null, n_a: number | bigint, b: Float64Array | null, n_b: number | bigint, alpha: number): patron_abtest_means_result;
@@ -3915,6 +4027,7 @@ export declare function patron_abtest_means_samples(a: Float64Array | null, n_a:
  * @param b Values of B.
  * @param n_b Count (>= 1).
  * @param alpha Level for the verdict.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_mannwhitney(a: Float64Array | null, n_a: number | bigint, b: Float64Array | null, n_b: number | bigint, alpha: number): patron_abtest_mw_result;
@@ -3923,6 +4036,8 @@ export declare function patron_abtest_mannwhitney(a: Float64Array | null, n_a: n
  * @param m Numerators.
  * @param d Denominators.
  * @param n Units (>= 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (NULL, n = 0, non-finite
+ * value).
  * @returns value: Statistics.
  */
 export declare function patron_abtest_ratio_stats_from_rows(m: Float64Array | null, d: Float64Array | null, n: number | bigint): patron_abtest_ratio_stats;
@@ -3931,9 +4046,10 @@ export declare function patron_abtest_ratio_stats_from_rows(m: Float64Array | nu
  * @param a Statistics of A (n >= 2, sum_d != 0).
  * @param b Statistics of B.
  * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_ratio(a: Partial<patron_abtest_ratio_stats> | null, b: Partial<patron_abtest_ratio_stats> | null, alpha: number): patron_abtest_ratio_result;
+export declare function patron_abtest_ratio(a: Partial<patron_abtest_ratio_stats> | Partial<patron_abtest_ratio_stats>[] | null, b: Partial<patron_abtest_ratio_stats> | Partial<patron_abtest_ratio_stats>[] | null, alpha: number): patron_abtest_ratio_result;
 /**
  * CUPED: variance reduction with a pre-period covariate.
  * @param pre_a Pre-period covariate of A.
@@ -3943,6 +4059,8 @@ export declare function patron_abtest_ratio(a: Partial<patron_abtest_ratio_stats
  * @param post_b Outcome of B.
  * @param n_b Units of B (>= 2).
  * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (non-finite, n < 2, zero
+ * variance of the covariate).
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_cuped(pre_a: Float64Array | null, post_a: Float64Array | null, n_a: number | bigint, pre_b: Float64Array | null, post_b: Float64Array | null, n_b: number | bigint, alpha: number): patron_abtest_cuped_result;
@@ -3954,6 +4072,8 @@ export declare function patron_abtest_cuped(pre_a: Float64Array | null, post_a: 
  * @param arm 0 = A, 1 = B.
  * @param n Number of customers.
  * @param alpha Level for the verdict.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad value, an empty arm),
+ * PATRON_ENOMEM.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_logrank(time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, alpha: number): patron_abtest_logrank_result;
@@ -3969,6 +4089,7 @@ export declare function patron_abtest_logrank(time: Float64Array | null, event: 
  * @param which_arm Arm to evaluate (0 or 1).
  * @param at Evaluation times.
  * @param n_at Count of `at`.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_abtest_km(surv: Float64Array | null, std_err: Float64Array | null, time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, which_arm: number, at: Float64Array | null, n_at: number | bigint): void;
@@ -3988,6 +4109,7 @@ export declare function patron_abtest_km(surv: Float64Array | null, std_err: Flo
  * @param arm Arm of each customer.
  * @param n Customers.
  * @param which_arm Arm (0 or 1).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns at_risk: Customers at risk just before each time; may be NULL.; count: Number of points
  * of the curve (may exceed `cap`; then only the first `cap` are written).
  */
@@ -4000,6 +4122,7 @@ export declare function patron_abtest_km_curve(times: Float64Array | null, surv:
  * @param n_b Trials of B.
  * @param prior_alpha Prior alpha (> 0), e.g. 1.
  * @param prior_beta Prior beta (> 0), e.g. 1.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_beta_binomial(x_a: number | bigint, n_a: number | bigint, x_b: number | bigint, n_b: number | bigint, prior_alpha: number, prior_beta: number): patron_abtest_beta_result;
@@ -4010,9 +4133,11 @@ export declare function patron_abtest_beta_binomial(x_a: number | bigint, n_a: n
  * @param alpha Level of the credible interval.
  * @param prior_mean Prior mean of D (ignored when prior_variance is 0).
  * @param prior_variance Prior variance of D, or 0 for the flat (improper) prior.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (also when both arms have
+ * zero variance).
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_normal_result;
+export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, b: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_normal_result;
 /**
  * Mixture SPRT (Johari et al.): likelihood ratios and always-valid p-values over a series of
  * looks.
@@ -4032,6 +4157,7 @@ export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summ
  * @param tau2 Mixing variance (> 0).
  * @param theta0 Null effect.
  * @param alpha Level.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns PATRON_OK or PATRON_EINVAL.
  */
 export declare function patron_abtest_msprt(lambda: Float64Array | null, p_value: Float64Array | null, reject: Int32Array | null, n: BigInt64Array | null, mean_diff: Float64Array | null, rate_a: Float64Array | null, rate_b: Float64Array | null, k: number | bigint, sigma2: number, tau2: number, theta0: number, alpha: number): void;
@@ -4044,6 +4170,7 @@ export declare function patron_abtest_msprt(lambda: Float64Array | null, p_value
  * @param alpha Level in (0, 1).
  * @param n_star Tuning N* (> 0; GrowthBook's default 5000).
  * @param test_value Null value (0).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_confidence_sequence(estimate: number, se: number, n_total: number | bigint, alpha: number, n_star: number, test_value: number): patron_abtest_cs_result;
@@ -4057,6 +4184,7 @@ export declare function patron_abtest_confidence_sequence(estimate: number, se: 
  * @param k Looks (1..50).
  * @param alpha_one_sided One-sided level in (0, 0.5).
  * @param spending Spending family.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_abtest_group_sequential(cumulative_alpha: Float64Array | null, z_bounds: Float64Array | null, nominal_p: Float64Array | null, information_rates: Float64Array | null, k: number | bigint, alpha_one_sided: number, spending: number): void;
@@ -4069,6 +4197,7 @@ export declare function patron_abtest_group_sequential(cumulative_alpha: Float64
  * @param ratio n2 / n1 (> 0).
  * @param sides 2 for a two-sided test, 1 for one-sided.
  * @param n1_given Control size at which to report power, or <= 0 for none.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_power_prop(p1: number, p2: number, alpha: number, power: number, ratio: number, sides: number, n1_given: number): patron_abtest_power_prop_result;
@@ -4080,6 +4209,7 @@ export declare function patron_abtest_power_prop(p1: number, p2: number, alpha: 
  * @param power Target power.
  * @param ratio n2 / n1.
  * @param sides 2 or 1.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_power_mean(delta: number, sd: number, alpha: number, power: number, ratio: number, sides: number): patron_abtest_power_mean_result;
@@ -4092,6 +4222,7 @@ export declare function patron_abtest_power_mean(delta: number, sd: number, alph
  * @param sides 2 or 1.
  * @param sd Standard deviation of the metric, or NaN/<= 0 to skip the mean MDE.
  * @param p1 Control rate in (0, 1), or NaN to skip the proportion MDEs.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_mde(n1: number, alpha: number, power: number, ratio: number, sides: number, sd: number, p1: number): patron_abtest_mde_result;
@@ -4102,6 +4233,7 @@ export declare function patron_abtest_mde(n1: number, alpha: number, power: numb
  * @param bonferroni Bonferroni adjusted p-values (may be NULL).
  * @param p Raw p-values in [0, 1].
  * @param m Count (>= 1).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_abtest_adjust(holm: Float64Array | null, bh: Float64Array | null, bonferroni: Float64Array | null, p: Float64Array | null, m: number | bigint): void;
@@ -4118,6 +4250,7 @@ export declare function patron_abtest_adjust(holm: Float64Array | null, bh: Floa
  * @param alpha Level.
  * @param max_permutations Enumeration limit and number of random draws (>= 100).
  * @param seed Random seed for the Monte Carlo case.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_permutation(period_means: Float64Array | null, treated: Int32Array | null, n_periods: number | bigint, alpha: number, max_permutations: number | bigint, seed: number | bigint): patron_abtest_perm_result;
@@ -4130,10 +4263,15 @@ export declare function patron_abtest_permutation(period_means: Float64Array | n
  * `file:club.db?mode=ro`), or `:memory:` for a private in-memory store that disappears on close.
  * `postgresql://...` is reserved for a later backend and gives PATRON_EUNSUPPORTED.
  * @param opts Options, or NULL for PATRON_DB_OPTIONS_INIT.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, bad option,
+ * the file is not a libpatron store); PATRON_ENOTFOUND (`no_create` and no file);
+ * PATRON_EUNSUPPORTED (the store was written by a newer libpatron: its schema version is larger
+ * than PATRON_DB_SCHEMA_VERSION; nothing is changed); PATRON_EIO, PATRON_ECORRUPT, PATRON_EBUSY,
+ * PATRON_ENOMEM.
  * @returns value: Receives the handle on success; untouched on failure. Release it with
  * patron_close().
  */
-export declare function patron_open(uri: string | null, opts?: Partial<patron_db_options> | null): patron_db;
+export declare function patron_open(uri: string | null, opts?: Partial<patron_db_options> | Partial<patron_db_options>[] | null): patron_db;
 /**
  * Close a store. An open batch is rolled back.
  * @param db Handle from patron_open(), or NULL (no-op). Invalid afterwards.
@@ -4142,6 +4280,7 @@ export declare function patron_close(db?: patron_db | null): void;
 /**
  * Schema version of the open store.
  * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EIO.
  * @returns value: Receives the version (equals PATRON_DB_SCHEMA_VERSION after a read-write open).
  */
 export declare function patron_db_schema_version(db: patron_db | null): number;
@@ -4152,6 +4291,8 @@ export declare function patron_db_schema_version(db: patron_db | null): number;
  * Inside a batch each call still succeeds or fails as a unit (a failed call undoes only its own
  * changes), but nothing is durable, or visible to other handles, until the batch commits.
  * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, or a batch is
+ * already open); PATRON_EBUSY (another writer holds the store past the timeout); PATRON_EIO.
  * @returns PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY (another
  * writer holds the store past the timeout); PATRON_EIO.
  */
@@ -4159,6 +4300,8 @@ export declare function patron_batch_begin(db: patron_db | null): void;
 /**
  * Commit the open batch: all its successful calls become durable at once.
  * @param db Open store with an open batch.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO
+ * or PATRON_EBUSY (the batch was rolled back and is closed).
  * @returns PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch was
  * rolled back and is closed).
  */
@@ -4166,6 +4309,8 @@ export declare function patron_batch_commit(db: patron_db | null): void;
 /**
  * Abandon the open batch: none of its calls take effect.
  * @param db Open store with an open batch.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (no batch open);
+ * PATRON_EIO.
  * @returns PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
  */
 export declare function patron_batch_rollback(db: patron_db | null): void;
@@ -4179,6 +4324,9 @@ export declare function patron_batch_rollback(db: patron_db | null): void;
  * @param phone Number as typed.
  * @param country Default country (ISO 3166 alpha-2, e.g. `IL`) for national numbers, or NULL when
  * only international numbers are accepted.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (not a phone number, wrong
+ * length for the country, national number without a country, unknown country, `cap` too small).
+ * `out` is untouched on failure.
  * @returns PATRON_OK; PATRON_EINVAL (not a phone number, wrong length for the country, national
  * number without a country, unknown country, `cap` too small). `out` is untouched on failure.
  */
@@ -4191,6 +4339,8 @@ export declare function patron_phone_normalize(out: string | null, cap: number |
  * @param out Buffer for the key, at least `strlen(email) + 1` bytes.
  * @param cap Size of `out`.
  * @param email Address as typed.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (not `local@domain.tld`,
+ * spaces inside, `cap` too small).
  * @returns PATRON_OK, PATRON_EINVAL (not `local@domain.tld`, spaces inside, `cap` too small).
  */
 export declare function patron_email_normalize(out: string | null, cap: number | bigint, email: string | null): void;
@@ -4199,6 +4349,8 @@ export declare function patron_email_normalize(out: string | null, cap: number |
  * @param db Open store.
  * @param country ISO 3166 alpha-2 code of a supported country (IL, US, CA, GB, DE, FR, ES, IT, NL,
  * AU, IN); case-insensitive.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown country), store
+ * errors.
  * @returns PATRON_OK, PATRON_EINVAL (unknown country), store errors.
  */
 export declare function patron_profile_set_country(db: patron_db | null, country: string | null): void;
@@ -4207,9 +4359,12 @@ export declare function patron_profile_set_country(db: patron_db | null, country
  * @param db Open store.
  * @param fields Name, a contact, a consent decision are required; joined_at defaults to `at`.
  * @param at When (UTC seconds); stamps the consent records.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (a required field missing,
+ * a field invalid: the message names it); PATRON_ECONFLICT (the phone or e-mail already belongs to
+ * member N: the message gives N); store errors. Nothing is written on failure.
  * @returns member_id: Receives the new member's id.
  */
-export declare function patron_profile_add(db: patron_db | null, fields: Partial<patron_profile_fields> | null, at: number | bigint): number;
+export declare function patron_profile_add(db: patron_db | null, fields: Partial<patron_profile_fields> | Partial<patron_profile_fields>[] | null, at: number | bigint): number;
 /**
  * Change fields of a member: every non-NULL field of `fields` replaces the stored one (an empty
  * string clears a recommended field; name and the last contact cannot be cleared). `consent` and
@@ -4218,10 +4373,12 @@ export declare function patron_profile_add(db: patron_db | null, fields: Partial
  * @param member_id The member (a merged id resolves to the survivor).
  * @param fields Name, a contact, a consent decision are required; joined_at defaults to `at`.
  * @param at When (UTC seconds); stamps the consent records.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such active member),
+ * PATRON_EINVAL, PATRON_ECONFLICT (identifier taken), store errors.
  * @returns PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
  * (identifier taken), store errors.
  */
-export declare function patron_profile_update(db: patron_db | null, member_id: number | bigint, fields: Partial<patron_profile_fields> | null, at: number | bigint): void;
+export declare function patron_profile_update(db: patron_db | null, member_id: number | bigint, fields: Partial<patron_profile_fields> | Partial<patron_profile_fields>[] | null, at: number | bigint): void;
 /**
  * Find a member by an identifier: an e-mail address (contains `@`), a phone number in any format,
  * or `N` for member id N.
@@ -4229,6 +4386,8 @@ export declare function patron_profile_update(db: patron_db | null, member_id: n
  * Members merged into another resolve to the surviving member.
  * @param db Open store.
  * @param identifier The identifier.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL
+ * (unparseable), store errors.
  * @returns member_id: Receives the id.
  */
 export declare function patron_profile_find(db: patron_db | null, identifier: string | null): number;
@@ -4236,6 +4395,8 @@ export declare function patron_profile_find(db: patron_db | null, identifier: st
  * Load a member's profile.
  * @param db Open store.
  * @param member_id The member (a merged id resolves to the survivor).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+ * errors.
  * @returns value: Receives a profile to release with patron_profile_free().
  */
 export declare function patron_profile_get(db: patron_db | null, member_id: number | bigint): patron_profile;
@@ -4263,6 +4424,8 @@ export declare function patron_profile_field(p: patron_profile | null, field: st
  * @param db Open store.
  * @param name Attribute name: `[a-z][a-z0-9_]*`, at most 64 bytes, not a built-in field name.
  * @param type A patron_attr_type.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad name or type),
+ * PATRON_ECONFLICT (already declared with another type), store errors.
  * @returns PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared with
  * another type), store errors.
  */
@@ -4273,6 +4436,8 @@ export declare function patron_profile_define_attr(db: patron_db | null, name: s
  * @param member_id Member.
  * @param name A declared attribute.
  * @param value Text checked and canonicalised for the attribute's type.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (member or attribute
+ * undeclared), PATRON_EINVAL (value not of the type), store errors.
  * @returns PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL (value not
  * of the type), store errors.
  */
@@ -4285,6 +4450,7 @@ export declare function patron_profile_set_attr(db: patron_db | null, member_id:
  * (decimal seconds), `tier`, or a custom attribute name.
  * @param alias
  * @param canonical
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
  * @returns PATRON_OK, PATRON_EINVAL, store errors.
  */
 export declare function patron_profile_set_alias(db: patron_db | null, field: string | null, alias: string | null, canonical: string | null): void;
@@ -4293,6 +4459,7 @@ export declare function patron_profile_set_alias(db: patron_db | null, field: st
  * An empty list removes the check.
  * @param db Open store.
  * @param categories
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
  * @returns PATRON_OK, PATRON_EINVAL, store errors.
  */
 export declare function patron_profile_set_vocabulary(db: patron_db | null, categories: string | null): void;
@@ -4305,6 +4472,8 @@ export declare function patron_profile_set_vocabulary(db: patron_db | null, cate
  * @param granted 1 granted, 0 withdrawn.
  * @param at When (UTC seconds).
  * @param source Where (`form`, `pos`, `web`, ...); required.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+ * errors.
  * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
  */
 export declare function patron_consent_record(db: patron_db | null, member_id: number | bigint, channel: string | null, granted: number, at: number | bigint, source: string | null): void;
@@ -4315,6 +4484,8 @@ export declare function patron_consent_record(db: patron_db | null, member_id: n
  * @param member_id Member.
  * @param channel Channel name.
  * @param at The moment (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (member), PATRON_EINVAL,
+ * store errors.
  * @returns granted: Receives 1 or 0.
  */
 export declare function patron_consent_get(db: patron_db | null, member_id: number | bigint, channel: string | null, at: number | bigint): number;
@@ -4332,6 +4503,8 @@ export declare function patron_consent_get(db: patron_db | null, member_id: numb
  * @param at When (UTC seconds).
  * @param operator_name Who merged (required).
  * @param reason Why (may be NULL).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same
+ * member, erased member, missing operator); store errors.
  * @returns PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
  * operator); store errors.
  */
@@ -4342,6 +4515,8 @@ export declare function patron_profile_merge(db: patron_db | null, kept: number 
  * business collects it).
  * @param db Open store.
  * @param fields
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown field), store
+ * errors.
  * @returns PATRON_OK, PATRON_EINVAL (unknown field), store errors.
  */
 export declare function patron_profile_set_priority(db: patron_db | null, fields: string | null): void;
@@ -4350,6 +4525,8 @@ export declare function patron_profile_set_priority(db: patron_db | null, fields
  * has not filled.
  * @param db Open store.
  * @param member_id Member.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+ * errors.
  * @returns field: Receives the field name (free with patron_free()), or NULL when every listed
  * field is filled.
  */
@@ -4359,6 +4536,8 @@ export declare function patron_profile_next_field(db: patron_db | null, member_i
  * attributes, consent history, merges, postings, balance and tier history.
  * @param db Open store.
  * @param member_id Member.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store
+ * errors.
  * @returns json: Receives a NUL-terminated UTF-8 string (free with patron_free()).
  */
 export declare function patron_profile_export(db: patron_db | null, member_id: number | bigint): string | null;
@@ -4371,6 +4550,8 @@ export declare function patron_profile_export(db: patron_db | null, member_id: n
  * @param member_id The member (a merged id resolves to the survivor).
  * @param at When (UTC seconds); stamps the consent records.
  * @param operator_name Who merged (required).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such member, or
+ * already erased), PATRON_EINVAL, store errors.
  * @returns PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL, store
  * errors.
  */
@@ -4379,12 +4560,15 @@ export declare function patron_profile_erase(db: patron_db | null, member_id: nu
  * Set the program's ledger policy (applies to later postings).
  * @param db Open store.
  * @param policy The policy (copied).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative values), store
+ * errors.
  * @returns PATRON_OK, PATRON_EINVAL (negative values), store errors.
  */
-export declare function patron_ledger_set_policy(db: patron_db | null, policy: Partial<patron_ledger_policy> | null): void;
+export declare function patron_ledger_set_policy(db: patron_db | null, policy: Partial<patron_ledger_policy> | Partial<patron_ledger_policy>[] | null): void;
 /**
  * Read the program's ledger policy.
  * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
  * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
  */
 export declare function patron_ledger_get_policy(db: patron_db | null): patron_ledger_policy;
@@ -4392,24 +4576,32 @@ export declare function patron_ledger_get_policy(db: patron_db | null): patron_l
  * Award points (creates a lot, pending until `mature_at`).
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (field invalid: named in
+ * the message); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
+ * errors. Nothing changes on failure.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_earn(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
+export declare function patron_ledger_earn(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
 /**
  * Spend points, oldest lots first.
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
+ * at `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
+export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
 /**
  * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
  * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
+ * PATRON_EBALANCE (fewer points available at `at`: nothing changes); PATRON_EINVAL;
+ * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
+export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
 /**
  * Reverse (part of) posting `target`, e.g. on a refund or return.
  *
@@ -4420,21 +4612,29 @@ export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<
  * reversed (post a new transfer or an adjustment).
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
+ * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
+ * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store
+ * errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
+export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
 /**
  * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
  * Two postings, linked to each other.
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @throws {PatronError} on a negative status: As patron_ledger_redeem(); PATRON_EINVAL for a
+ * transfer to oneself.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
+export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
 /**
  * Write the expire postings of every lot expired by `at` (all members).
  * @param db Open store.
  * @param at Now (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, store errors. Running it again writes
+ * nothing.
  * @returns postings: Receives the number of expire postings written (may be NULL).; points:
  * Receives the points expired (positive; may be NULL).
  */
@@ -4444,6 +4644,8 @@ export declare function patron_ledger_expire(db: patron_db | null, at: number | 
  * @param db Open store.
  * @param member_id Member (a merged id resolves to the surviving member).
  * @param at The moment (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+ * errors.
  * @returns balance: Receives the balance.
  */
 export declare function patron_ledger_balance(db: patron_db | null, member_id: number | bigint, at: number | bigint): patron_balance;
@@ -4454,6 +4656,8 @@ export declare function patron_ledger_balance(db: patron_db | null, member_id: n
  * @param member_id Member.
  * @param from Start (inclusive, UTC seconds).
  * @param to End (exclusive).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+ * PATRON_ENOMEM, store errors.
  * @returns value: Receives a statement; release with patron_statement_free().
  */
 export declare function patron_ledger_statement(db: patron_db | null, member_id: number | bigint, from: number | bigint, to: number | bigint): patron_statement;
@@ -4491,12 +4695,16 @@ export declare function patron_statement_free(s: patron_statement | null): void;
  * movements and lie between 0 and the initial points, that every posting's amount equals the lot
  * movements it made, and that no movement crosses members.
  * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
+ * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.
  * @returns report: Receives counts (may be NULL).
  */
 export declare function patron_ledger_check(db: patron_db | null): patron_ledger_report;
 /**
  * Create an empty selection over `nrows` rows.
  * @param nrows Number of rows of the universe (may be 0).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL `out`) or
+ * PATRON_ENOMEM.
  * @returns value: Receives the new selection (caller frees it with patron_selection_free());
  * untouched on failure.
  */
@@ -4504,6 +4712,8 @@ export declare function patron_selection_new(nrows: number | bigint): patron_sel
 /**
  * Create an independent copy of `src`.
  * @param src The selection to copy.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL argument) or
+ * PATRON_ENOMEM.
  * @returns value: Receives the copy (free with patron_selection_free()).
  */
 export declare function patron_selection_copy(src: patron_selection | null): patron_selection;
@@ -4536,6 +4746,8 @@ export declare function patron_selection_contains(sel: patron_selection | null, 
  * @param sel The selection to modify.
  * @param row Row index, `< patron_selection_size(sel)`.
  * @param selected Non-zero to select, zero to deselect.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL `sel`) /
+ * PATRON_ERANGE (row out of range) with the selection unchanged.
  * @returns PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with the
  * selection unchanged.
  */
@@ -4564,6 +4776,8 @@ export declare function patron_selection_rows(sel: patron_selection | null, rows
  * `dst = dst AND src` (intersection), in place.
  * @param dst Selection modified in place.
  * @param src Selection over the same number of rows.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL argument or
+ * different sizes: the message gives both) with `dst` unchanged.
  * @returns PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives both)
  * with `dst` unchanged.
  */
@@ -4572,6 +4786,7 @@ export declare function patron_selection_and(dst: patron_selection | null, src: 
  * `dst = dst OR src` (union), in place.
  * @param dst Selection modified in place.
  * @param src Selection over the same number of rows.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
  * @returns PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
  */
 export declare function patron_selection_or(dst: patron_selection | null, src: patron_selection | null): void;
@@ -4579,12 +4794,14 @@ export declare function patron_selection_or(dst: patron_selection | null, src: p
  * `dst = dst AND NOT src` (difference), in place.
  * @param dst Selection modified in place.
  * @param src Selection over the same number of rows.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
  * @returns PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
  */
 export declare function patron_selection_minus(dst: patron_selection | null, src: patron_selection | null): void;
 /**
  * `sel = NOT sel` (complement within the universe), in place.
  * @param sel Selection modified in place.
+ * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL (NULL).
  * @returns PATRON_OK, or PATRON_EINVAL (NULL).
  */
 export declare function patron_selection_not(sel: patron_selection | null): void;
@@ -4607,9 +4824,12 @@ export declare function patron_selection_not(sel: patron_selection | null): void
  * @param text The rule, NUL-terminated UTF-8 (only ASCII outside string literals and comments).
  * Copied; the caller keeps ownership.
  * @param opts Limits, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL
+ * (NULL argument, type error, division by zero, bad option), PATRON_ERANGE (text longer than
+ * max_length, nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
  * @returns value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
  */
-export declare function patron_rule_compile(text: string | null, opts?: Partial<patron_rule_options> | null): patron_rule;
+export declare function patron_rule_compile(text: string | null, opts?: Partial<patron_rule_options> | Partial<patron_rule_options>[] | null): patron_rule;
 /**
  * Release a compiled rule. NULL is a no-op.
  * @param rule The rule to release.
@@ -4654,18 +4874,26 @@ export declare function patron_rule_error_position(): { result: number; line: nu
  * @param rule A compiled rule.
  * @param frame The frame (only read).
  * @param opts `now` for relative dates, or NULL.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (unknown column, with
+ * the rule position and a "did you mean"); PATRON_EINVAL (type mismatch, relative date without
+ * `now`, quantile of no values, NULL argument); PATRON_ENOMEM. patron_rule_error_position() gives
+ * the position when there is one.
  * @returns value: Receives a new selection over patron_frame_rows() rows (free with
  * patron_selection_free()); untouched on failure.
  */
-export declare function patron_rule_eval(rule: patron_rule | null, frame: patron_frame | null, opts?: Partial<patron_rule_eval_options> | null): patron_selection;
+export declare function patron_rule_eval(rule: patron_rule | null, frame: patron_frame | null, opts?: Partial<patron_rule_eval_options> | Partial<patron_rule_eval_options>[] | null): patron_selection;
 /**
  * Compile `text` and evaluate it over `frame` in one call.
  * @param frame The frame.
  * @param text The rule text.
  * @param opts `now` for relative dates, or NULL.
+ * @throws {PatronError} on a negative status: As patron_rule_compile() and patron_rule_eval().
+ * (PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL (NULL argument, type error, division by zero,
+ * bad option), PATRON_ERANGE (text longer than max_length, nesting deeper than max_depth, number
+ * literal out of range) or PATRON_ENOMEM.)
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_rule_select(frame: patron_frame | null, text: string | null, opts?: Partial<patron_rule_eval_options> | null): patron_selection;
+export declare function patron_rule_select(frame: patron_frame | null, text: string | null, opts?: Partial<patron_rule_eval_options> | Partial<patron_rule_eval_options>[] | null): patron_selection;
 /**
  * Copy the selected rows of a frame, every column, into a new frame (for writing a segment out
  * with patron_frame_write()).
@@ -4674,6 +4902,8 @@ export declare function patron_rule_select(frame: patron_frame | null, text: str
  * Reentrant.
  * @param frame The source frame (only read).
  * @param sel A selection over the rows of `frame`.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, or the
+ * selection covers another number of rows); PATRON_ENOMEM.
  * @returns value: Receives the new frame (free with patron_frame_free()); untouched on failure.
  */
 export declare function patron_frame_select(frame: patron_frame | null, sel: patron_selection | null): patron_frame;
@@ -4711,11 +4941,15 @@ export declare function patron_frame_select(frame: patron_frame | null, sel: pat
  * @param frame The frame to extend (rows without transactions get zero counts and NaN averages).
  * @param log The transaction log (only read).
  * @param opts Options; `now` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+ * unset, a category that cannot name a column); PATRON_ERANGE (`now` out of range);
+ * PATRON_ECONFLICT (a column exists; nothing is added); PATRON_ENOMEM (then some columns may have
+ * been added).
  * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot name a
  * column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing is
  * added); PATRON_ENOMEM (then some columns may have been added).
  */
-export declare function patron_frame_add_activity(frame: patron_frame | null, log: patron_txlog | null, opts: Partial<patron_activity_options> | null): void;
+export declare function patron_frame_add_activity(frame: patron_frame | null, log: patron_txlog | null, opts: Partial<patron_activity_options> | Partial<patron_activity_options>[] | null): void;
 /**
  * Append the store's view of each customer: int64 `member_id` (0 when the customer is not a
  * member), time `joined` (the profile's join date; missing for non-members), int64
@@ -4735,11 +4969,14 @@ export declare function patron_frame_add_activity(frame: patron_frame | null, lo
  * @param frame The frame to extend.
  * @param db An open store, read only.
  * @param opts Options; `now` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+ * unset, bad channel list); PATRON_ECONFLICT (a column exists; nothing added); store errors (the
+ * message names the row); PATRON_ENOMEM.
  * @returns PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
  * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
  * PATRON_ENOMEM.
  */
-export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | null): void;
+export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | Partial<patron_member_columns_options>[] | null): void;
 /**
  * The built-in segments and their default rules, over the columns of a summary frame:
  *
@@ -4766,9 +5003,12 @@ export declare function patron_segment_builtins(): patron_segment_def[];
  * @param frame The frame.
  * @param name A name from `opts`->defs or the built-ins.
  * @param opts `now` and overrides, or NULL.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND when the name is not
+ * defined (the message lists the known names); otherwise as patron_rule_select(), with the message
+ * prefixed by "segment 'NAME': ".
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_segment_select(frame: patron_frame | null, name: string | null, opts?: Partial<patron_segment_options> | null): patron_selection;
+export declare function patron_segment_select(frame: patron_frame | null, name: string | null, opts?: Partial<patron_segment_options> | Partial<patron_segment_options>[] | null): patron_selection;
 /**
  * Score values into `bins` equal-count bins, 1 (worst) .. `bins` (best).
  *
@@ -4784,6 +5024,8 @@ export declare function patron_segment_select(frame: patron_frame | null, name: 
  * @param bins Number of bins, 2..100 (5 for quintiles, 10 for deciles).
  * @param higher_is_better Non-zero: larger values score higher; zero: smaller values score higher
  * (recency).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0,
+ * bins out of range); PATRON_ENOMEM.
  * @returns scores: `n` scores (written only on success).
  */
 export declare function patron_ntile_scores(values: Float64Array | null, n: number | bigint, bins: number, higher_is_better: number): number;
@@ -4799,10 +5041,13 @@ export declare function patron_ntile_scores(values: Float64Array | null, n: numb
  * @param m Monetary scores.
  * @param frame The frame (int64 or double columns).
  * @param opts Column choices, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (a column is missing);
+ * PATRON_EINVAL (a column is not numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are
+ * written only on success.
  * @returns PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is not
  * numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written only on success.
  */
-export declare function patron_rfm_score(r: Uint8Array | null, f: Uint8Array | null, m: Uint8Array | null, frame: patron_frame | null, opts?: Partial<patron_rfm_options> | null): void;
+export declare function patron_rfm_score(r: Uint8Array | null, f: Uint8Array | null, m: Uint8Array | null, frame: patron_frame | null, opts?: Partial<patron_rfm_options> | Partial<patron_rfm_options>[] | null): void;
 /**
  * The named RFM segment of a score triple.
  *
@@ -4841,16 +5086,20 @@ export declare function patron_rfm_segment_name(r: number, f: number, m: number)
  * The frame must not be used by another thread during the call.
  * @param frame The frame to extend.
  * @param opts Column choices, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: As patron_rfm_score(), plus PATRON_ECONFLICT when
+ * one of the columns already exists. On failure no column is added.
  * @returns As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
  * failure no column is added.
  */
-export declare function patron_rfm_add_columns(frame: patron_frame | null, opts?: Partial<patron_rfm_options> | null): void;
+export declare function patron_rfm_add_columns(frame: patron_frame | null, opts?: Partial<patron_rfm_options> | Partial<patron_rfm_options>[] | null): void;
 /**
  * Value deciles of a CLV column: 10 for the top tenth, 1 for the bottom, by patron_ntile_scores()
  * with 10 bins (0 for missing).
  * @param deciles patron_frame_rows() entries.
  * @param frame The frame.
  * @param value_col Numeric column of customer value (e.g. "clv").
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not
+ * numeric, NULL argument, empty frame); PATRON_ENOMEM.
  * @returns PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty frame);
  * PATRON_ENOMEM.
  */
@@ -4865,9 +5114,11 @@ export declare function patron_value_deciles(deciles: Uint8Array | null, frame: 
  * `retention_cost`.
  * @param retention_cost Cost of a retention action per customer.
  * @param opts `now` (required by the built-in at_risk rule) and overrides.
+ * @throws {PatronError} on a negative status: As patron_segment_select(); PATRON_EINVAL for a
+ * non-finite cost.
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_segment_worth_saving(frame: patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<patron_segment_options> | null): patron_selection;
+export declare function patron_segment_worth_saving(frame: patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<patron_segment_options> | Partial<patron_segment_options>[] | null): patron_selection;
 /**
  * Weekly KPIs of a transaction log, one entry per week from the first to the last week (weeks
  * without purchases included).
@@ -4881,13 +5132,15 @@ export declare function patron_segment_worth_saving(frame: patron_frame | null, 
  *
  * Thread safety:
  * Reentrant; the log may be read by other threads at the same time.
- * @param out Receives an array of *nweeks entries (free it with patron_free()); untouched on
- * failure. NULL when the log is empty.
  * @param log The transaction log (only read).
  * @param opts Options, or NULL for the defaults.
- * @returns nweeks: Receives the number of weeks (0 for an empty log).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start after
+ * end, active_days out of range); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks, or a
+ * time out of range); PATRON_ENOMEM.
+ * @returns value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
+ * failure. NULL when the log is empty.
  */
-export declare function patron_report_weekly(out: Partial<patron_week_report> | null, log: patron_txlog | null, opts?: Partial<patron_weekly_options> | null): number;
+export declare function patron_report_weekly(log: patron_txlog | null, opts?: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_report[];
 /**
  * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
  * the benefit side of the weekly report.
@@ -4901,15 +5154,17 @@ export declare function patron_report_weekly(out: Partial<patron_week_report> | 
  *
  * Thread safety:
  * The store handle must not be used by another thread during the call.
- * @param out Receives *nweeks entries (free with patron_free()); untouched on failure.
  * @param db The store (only read).
  * @param members Member ids (e.g. a frame's `member_id` column).
  * @param nmembers Number of ids.
  * @param opts `start` and `end` are required (any time in the first and last week); `active_days`
  * is not used.
- * @returns nweeks: Receives the number of weeks.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start or
+ * end unset, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks); store
+ * errors; PATRON_ENOMEM.
+ * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
  */
-export declare function patron_report_points_weekly(out: Partial<patron_week_points> | null, db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | null): number;
+export declare function patron_report_points_weekly(db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_points[];
 /**
  * Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
  * comparison of each campaign's conversion rate against a reference campaign or control group.
@@ -4922,42 +5177,53 @@ export declare function patron_report_points_weekly(out: Partial<patron_week_poi
  * @param in `n` funnels; each must satisfy 0 <= converted <= clicked <= opened <= sent.
  * @param n Number of campaigns, at least 1.
  * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL naming the first bad
+ * campaign ("campaign 'spring' (row 2): clicked 50 > opened 40"), a bad reference index or alpha,
+ * or a NULL argument; PATRON_ENOMEM.
  * @returns value: `n` reports, written only on success.
  */
-export declare function patron_report_campaigns(in: Partial<patron_campaign_counts> | null, n: number | bigint, opts?: Partial<patron_campaign_options> | null): patron_campaign_report;
+export declare function patron_report_campaigns(in: Partial<patron_campaign_counts> | Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | Partial<patron_campaign_options>[] | null): patron_campaign_report;
 /**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
  * win-back for each row).
- * @param out Receives an array of *n items (free with patron_free()); NULL when nothing is due.
- * Untouched on failure.
  * @param db The store holding the journey state (only read).
  * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
  * columns of the preference list.
  * @param opts Options; `now` is required.
- * @returns n: Receives the number of items.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `now`
+ * unset, bad day offsets or channel list, a column of the wrong type); PATRON_ENOTFOUND (a
+ * required column is missing); store errors; PATRON_ENOMEM.
+ * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
+ * due. Untouched on failure.
  */
-export declare function patron_journey_due(out: Partial<patron_journey_due_item> | null, db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | null): number;
+export declare function patron_journey_due(db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | Partial<patron_journey_options>[] | null): patron_journey_due_item[];
 /**
  * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
  * the event time). Idempotent: marking the same step for the same event again changes nothing.
  * @param db The store.
  * @param item A step returned by patron_journey_due().
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, bad journey or
+ * step); PATRON_ENOTFOUND (member); store errors.
  * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
  * errors.
  */
-export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | null): void;
+export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | Partial<patron_journey_due_item>[] | null): void;
 /**
  * Add a rule, or the next version of a rule with that name.
  * @param db Open store.
  * @param rule The rule (copied). The previous version still in force at `valid_from` ends there.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (missing or invalid field,
+ * named in the message; `valid_from` before the start of the current version), store errors.
  * @returns version: Receives the version number (1 for a new rule; may be NULL).
  */
-export declare function patron_earn_rule_add(db: patron_db | null, rule: Partial<patron_earn_rule> | null): number;
+export declare function patron_earn_rule_add(db: patron_db | null, rule: Partial<patron_earn_rule> | Partial<patron_earn_rule>[] | null): number;
 /**
  * Record who referred a member (for referral rules).
  * @param db Open store.
  * @param member_id The referred member.
  * @param referrer_id The member who referred them (not themselves).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+ * PATRON_ECONFLICT (a different referrer is already recorded), store errors.
  * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
  * already recorded), store errors.
  */
@@ -4966,24 +5232,31 @@ export declare function patron_earn_set_referrer(db: patron_db | null, member_id
  * Score a purchase by the rules in force at its time without writing anything.
  * @param db Open store.
  * @param purchase The purchase (its key is not used).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOTFOUND, store
+ * errors.
  * @returns points: Receives the points the member would earn.
  */
-export declare function patron_earn_quote(db: patron_db | null, purchase: Partial<patron_purchase> | null): number;
+export declare function patron_earn_quote(db: patron_db | null, purchase: Partial<patron_purchase> | Partial<patron_purchase>[] | null): number;
 /**
  * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
  * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
  * re-evaluated (upgrade immediately). One transaction; idempotent on the purchase key.
  * @param db Open store.
  * @param purchase The purchase.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT (key scored with other
+ * content); PATRON_EINVAL; PATRON_ENOTFOUND; store errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_earn_purchase(db: patron_db | null, purchase: Partial<patron_purchase> | null): patron_earn_result;
+export declare function patron_earn_purchase(db: patron_db | null, purchase: Partial<patron_purchase> | Partial<patron_purchase>[] | null): patron_earn_result;
 /**
  * A purchase was returned: reverse every earn posting it produced (pending points inside the
  * return window are cancelled) and exclude it from tier qualification.
  * @param db Open store.
  * @param purchase_key Key of the scored purchase.
  * @param at Return time (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK (also when already returned),
+ * PATRON_ENOTFOUND, PATRON_EBALANCE (the points were spent meanwhile; nothing changes), store
+ * errors.
  * @returns PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the points
  * were spent meanwhile; nothing changes), store errors.
  */
@@ -4995,15 +5268,19 @@ export declare function patron_earn_return(db: patron_db | null, purchase_key: s
  * @param config Settings, or NULL for PATRON_TIER_CONFIG_INIT.
  * @param tiers Tiers in increasing threshold order (copied).
  * @param n Number of tiers (1..32).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (order, names, values),
+ * store errors.
  * @returns PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
  */
-export declare function patron_tier_configure(db: patron_db | null, config: Partial<patron_tier_config> | null, tiers: Partial<patron_tier_def> | null, n: number | bigint): void;
+export declare function patron_tier_configure(db: patron_db | null, config: Partial<patron_tier_config> | Partial<patron_tier_config>[] | null, tiers: Partial<patron_tier_def> | Partial<patron_tier_def>[] | null, n: number | bigint): void;
 /**
  * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
  * that happens at review).
  * @param db Open store.
  * @param member_id Member.
  * @param at Now (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
+ * configured), store errors.
  * @returns status: Receives the status after evaluation (may be NULL).
  */
 export declare function patron_tier_evaluate(db: patron_db | null, member_id: number | bigint, at: number | bigint): patron_tier_status;
@@ -5013,6 +5290,8 @@ export declare function patron_tier_evaluate(db: patron_db | null, member_id: nu
  * after it ends; qualifying again ends the grace. One transaction.
  * @param db Open store.
  * @param at Review time (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
+ * store errors.
  * @returns changed: Receives the number of members whose tier changed (may be NULL).
  */
 export declare function patron_tier_review(db: patron_db | null, at: number | bigint): number;
@@ -5021,6 +5300,8 @@ export declare function patron_tier_review(db: patron_db | null, at: number | bi
  * @param db Open store.
  * @param member_id Member.
  * @param at Moment for the qualifying value (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store
+ * errors.
  * @returns status: Receives the status.
  */
 export declare function patron_tier_get(db: patron_db | null, member_id: number | bigint, at: number | bigint): patron_tier_status;

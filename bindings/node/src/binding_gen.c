@@ -4695,6 +4695,42 @@ static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_sta
     return obj;
 }
 
+static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_due_item *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_journey_due_item(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
+static napi_value gs_list_patron_week_points(napi_env env, patron_week_points *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_week_points(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
+static napi_value gs_list_patron_week_report(napi_env env, patron_week_report *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_week_report(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
 static void gd_patron_sim(void *p)
 {
     patron_sim_free(p);
@@ -4806,7 +4842,7 @@ static napi_value w_patron_rng_seed(napi_env env, napi_callback_info info)
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
     uint64_t a_seed = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_u64(env, argv[1], &a_seed, "patron_rng_seed: argument 'seed'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -4825,7 +4861,7 @@ static napi_value w_patron_rng_seed_stream(napi_env env, napi_callback_info info
     patron_rng *a_rng = NULL;
     uint64_t a_seed = 0;
     uint64_t a_stream = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_u64(env, argv[1], &a_seed, "patron_rng_seed_stream: argument 'seed'")
         || pn_get_u64(env, argv[2], &a_stream, "patron_rng_seed_stream: argument 'stream'")) {
         pn_arena_free(&arena);
@@ -4843,7 +4879,7 @@ static napi_value w_patron_rng_next(napi_env env, napi_callback_info info)
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4859,7 +4895,7 @@ static napi_value w_patron_rng_uniform(napi_env env, napi_callback_info info)
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_rng a_rng_s;
     patron_rng *a_rng = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4881,7 +4917,7 @@ static napi_value w_patron_rng_draw(napi_env env, napi_callback_info info)
     void *a_out = NULL;
     size_t a_out_len = 0;
     uint64_t a_n = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, &arena, gs_to_patron_rng)
+    if (pn_struct_arg(env, argv[0], (void *)&a_rng, &a_rng_s, sizeof a_rng_s, &arena, gs_to_patron_rng)
         || pn_get_i32(env, argv[1], &a_dist, "patron_rng_draw: argument 'dist'")
         || pn_get_f64(env, argv[2], &a_p1, "patron_rng_draw: argument 'p1'")
         || pn_get_f64(env, argv[3], &a_p2, "patron_rng_draw: argument 'p2'")
@@ -4903,7 +4939,7 @@ static napi_value w_patron_sim_options_init(napi_env env, napi_callback_info inf
     if (pn_args(env, info, 1, argv)) return NULL;
     patron_sim_options a_opts_s;
     patron_sim_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_sim_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_sim_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -4920,7 +4956,7 @@ static napi_value w_patron_sim_run(napi_env env, napi_callback_info info)
     patron_sim *a_out = NULL;
     patron_sim_options a_opts_s;
     patron_sim_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_sim_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_sim_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5130,7 +5166,7 @@ static napi_value w_patron_txlog_new(napi_env env, napi_callback_info info)
     patron_txlog *a_out = NULL;
     patron_txlog_options a_opts_s;
     patron_txlog_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_txlog_options)) {
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_txlog_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5328,7 +5364,7 @@ static napi_value w_patron_txlog_load_csv(napi_env env, napi_callback_info info)
     patron_csv_report a_report = PATRON_CSV_REPORT_INIT;
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_txlog_load_csv: argument 'log'")
         || pn_get_str(env, argv[1], &arena, &a_path, "patron_txlog_load_csv: argument 'path'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_csv_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_csv_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5352,7 +5388,7 @@ static napi_value w_patron_txlog_load_csv_buffer(napi_env env, napi_callback_inf
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_txlog_load_csv_buffer: argument 'log'")
         || pn_get_str(env, argv[1], &arena, &a_data, "patron_txlog_load_csv_buffer: argument 'data'")
         || pn_get_u64(env, argv[2], &a_len, "patron_txlog_load_csv_buffer: argument 'len'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_csv_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_csv_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5761,7 +5797,7 @@ static napi_value w_patron_summarize(napi_env env, napi_callback_info info)
     patron_summary_options a_opts_s;
     patron_summary_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_summarize: argument 'log'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_summary_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_summary_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5792,7 +5828,7 @@ static napi_value w_patron_frame_write_buffer(napi_env env, napi_callback_info i
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_write_buffer: argument 'frame'")
         || pn_get_typed(env, argv[1], napi_int8_array, &a_buf, &a_buf_len, "patron_frame_write_buffer: argument 'buf'")
         || pn_get_u64(env, argv[2], &a_cap, "patron_frame_write_buffer: argument 'cap'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_frame_write_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_frame_write_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5914,8 +5950,8 @@ static napi_value w_patron_clv_fit(napi_env env, napi_callback_info info)
     patron_clv_fit_options a_opts_s;
     patron_clv_fit_options *a_opts = NULL;
     if (pn_get_i32(env, argv[0], &a_model, "patron_clv_fit: argument 'model'")
-        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5937,8 +5973,8 @@ static napi_value w_patron_clv_log_likelihood(napi_env env, napi_callback_info i
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_log_likelihood: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -5961,8 +5997,8 @@ static napi_value w_patron_clv_expected_purchases(napi_env env, napi_callback_in
     patron_clv_data *a_data = NULL;
     double a_t = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_purchases: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[3], &a_t, "patron_clv_expected_purchases: argument 't'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -5985,8 +6021,8 @@ static napi_value w_patron_clv_prob_alive(napi_env env, napi_callback_info info)
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_alive: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6012,8 +6048,8 @@ static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
     double a_t = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_expected, &a_expected_len, "patron_clv_predict: argument 'expected'")
         || pn_get_typed(env, argv[1], napi_float64_array, &a_alive, &a_alive_len, "patron_clv_predict: argument 'alive'")
-        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[4], &a_t, "patron_clv_predict: argument 't'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6037,7 +6073,7 @@ static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callbac
     size_t a_t_len = 0;
     uint64_t a_n = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_purchases_new: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_t, &a_t_len, "patron_clv_expected_purchases_new: argument 't'")
         || pn_get_u64(env, argv[3], &a_n, "patron_clv_expected_purchases_new: argument 'n'")) {
         pn_arena_free(&arena);
@@ -6064,7 +6100,7 @@ static napi_value w_patron_clv_prob_purchases(napi_env env, napi_callback_info i
     size_t a_k_len = 0;
     uint64_t a_n = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_purchases: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_t, &a_t_len, "patron_clv_prob_purchases: argument 't'")
         || pn_get_typed(env, argv[3], napi_bigint64_array, &a_k, &a_k_len, "patron_clv_prob_purchases: argument 'k'")
         || pn_get_u64(env, argv[4], &a_n, "patron_clv_prob_purchases: argument 'n'")) {
@@ -6095,7 +6131,7 @@ static napi_value w_patron_clv_expected_cohort(napi_env env, napi_callback_info 
     size_t a_h_len = 0;
     uint64_t a_n_h = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_cohort: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_typed(env, argv[2], napi_float64_array, &a_birth, &a_birth_len, "patron_clv_expected_cohort: argument 'birth'")
         || pn_get_typed(env, argv[3], napi_float64_array, &a_weights, &a_weights_len, "patron_clv_expected_cohort: argument 'weights'")
         || pn_get_u64(env, argv[4], &a_n, "patron_clv_expected_cohort: argument 'n'")
@@ -6122,8 +6158,8 @@ static napi_value w_patron_clv_expected_spend(napi_env env, napi_callback_info i
     patron_clv_data a_data_s;
     patron_clv_data *a_data = NULL;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_expected_spend: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6150,9 +6186,9 @@ static napi_value w_patron_clv_lifetime_value(napi_env env, napi_callback_info i
     double a_discount = 0;
     double a_periods_per_month = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_lifetime_value: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, sizeof a_tx_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, sizeof a_spend_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_i32(env, argv[4], &a_months, "patron_clv_lifetime_value: argument 'months'")
         || pn_get_f64(env, argv[5], &a_discount, "patron_clv_lifetime_value: argument 'discount'")
         || pn_get_f64(env, argv[6], &a_periods_per_month, "patron_clv_lifetime_value: argument 'periods_per_month'")) {
@@ -6178,8 +6214,8 @@ static napi_value w_patron_clv_dert(napi_env env, napi_callback_info info)
     patron_clv_data *a_data = NULL;
     double a_discount = 0;
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_dert: argument 'out'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
         || pn_get_f64(env, argv[3], &a_discount, "patron_clv_dert: argument 'discount'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6221,7 +6257,7 @@ static napi_value w_patron_clv_fit_frame(napi_env env, napi_callback_info info)
     patron_clv_fit_options *a_opts = NULL;
     if (pn_get_i32(env, argv[0], &a_model, "patron_clv_fit_frame: argument 'model'")
         || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_clv_fit_frame: argument 'frame'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6241,7 +6277,7 @@ static napi_value w_patron_clv_predict_frame(napi_env env, napi_callback_info in
     patron_clv_params *a_params = NULL;
     double a_horizon = 0;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_clv_predict_frame: argument 'frame'")
-        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
         || pn_get_f64(env, argv[2], &a_horizon, "patron_clv_predict_frame: argument 'horizon'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6293,7 +6329,7 @@ static napi_value w_patron_abtest_assign(napi_env env, napi_callback_info info)
         || pn_get_str(env, argv[1], &arena, &a_customer_id, "patron_abtest_assign: argument 'customer_id'")
         || pn_get_typed(env, argv[2], napi_float64_array, &a_weights, &a_weights_len, "patron_abtest_assign: argument 'weights'")
         || pn_get_u64(env, argv[3], &a_n_arms, "patron_abtest_assign: argument 'n_arms'")
-        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_abtest_assign_options)) {
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_assign_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -6427,8 +6463,8 @@ static napi_value w_patron_abtest_means(napi_env env, napi_callback_info info)
     patron_abtest_summary a_b_s;
     patron_abtest_summary *a_b = NULL;
     double a_alpha = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_summary)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_summary)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_means: argument 'alpha'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6530,8 +6566,8 @@ static napi_value w_patron_abtest_ratio(napi_env env, napi_callback_info info)
     patron_abtest_ratio_stats a_b_s;
     patron_abtest_ratio_stats *a_b = NULL;
     double a_alpha = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_ratio_stats)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_ratio_stats)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_ratio_stats)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_ratio_stats)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_ratio: argument 'alpha'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -6729,8 +6765,8 @@ static napi_value w_patron_abtest_bayes_normal(napi_env env, napi_callback_info 
     double a_alpha = 0;
     double a_prior_mean = 0;
     double a_prior_variance = 0;
-    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, &arena, gs_to_patron_abtest_summary)
-        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, &arena, gs_to_patron_abtest_summary)
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
         || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_bayes_normal: argument 'alpha'")
         || pn_get_f64(env, argv[3], &a_prior_mean, "patron_abtest_bayes_normal: argument 'prior_mean'")
         || pn_get_f64(env, argv[4], &a_prior_variance, "patron_abtest_bayes_normal: argument 'prior_variance'")) {
@@ -7004,7 +7040,7 @@ static napi_value w_patron_open(napi_env env, napi_callback_info info)
     patron_db_options a_opts_s;
     patron_db_options *a_opts = NULL;
     if (pn_get_str(env, argv[0], &arena, &a_uri, "patron_open: argument 'uri'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_db_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_db_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7167,7 +7203,7 @@ static napi_value w_patron_profile_add(napi_env env, napi_callback_info info)
     patron_profile_fields *a_fields = NULL;
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_profile_add: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_fields, &a_fields_s, &arena, gs_to_patron_profile_fields)
+        || pn_struct_arg(env, argv[1], (void *)&a_fields, &a_fields_s, sizeof a_fields_s, &arena, gs_to_patron_profile_fields)
         || pn_get_i64(env, argv[2], &a_at, "patron_profile_add: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -7190,7 +7226,7 @@ static napi_value w_patron_profile_update(napi_env env, napi_callback_info info)
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_profile_update: argument 'db'")
         || pn_get_i64(env, argv[1], &a_member_id, "patron_profile_update: argument 'member_id'")
-        || pn_struct_arg(env, argv[2], (void *)&a_fields, &a_fields_s, &arena, gs_to_patron_profile_fields)
+        || pn_struct_arg(env, argv[2], (void *)&a_fields, &a_fields_s, sizeof a_fields_s, &arena, gs_to_patron_profile_fields)
         || pn_get_i64(env, argv[3], &a_at, "patron_profile_update: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -7530,7 +7566,7 @@ static napi_value w_patron_ledger_set_policy(napi_env env, napi_callback_info in
     patron_ledger_policy a_policy_s;
     patron_ledger_policy *a_policy = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_set_policy: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_policy, &a_policy_s, &arena, gs_to_patron_ledger_policy)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_policy, &a_policy_s, sizeof a_policy_s, &arena, gs_to_patron_ledger_policy)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7567,7 +7603,7 @@ static napi_value w_patron_ledger_earn(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_earn: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7587,7 +7623,7 @@ static napi_value w_patron_ledger_redeem(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_redeem: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7607,7 +7643,7 @@ static napi_value w_patron_ledger_adjust(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_adjust: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7627,7 +7663,7 @@ static napi_value w_patron_ledger_reverse(napi_env env, napi_callback_info info)
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_reverse: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -7647,7 +7683,7 @@ static napi_value w_patron_ledger_transfer(napi_env env, napi_callback_info info
     patron_posting_request a_req_s;
     patron_posting_request *a_req = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_transfer: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, &arena, gs_to_patron_posting_request)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_req, &a_req_s, sizeof a_req_s, &arena, gs_to_patron_posting_request)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8053,7 +8089,7 @@ static napi_value w_patron_rule_compile(napi_env env, napi_callback_info info)
     patron_rule_options a_opts_s;
     patron_rule_options *a_opts = NULL;
     if (pn_get_str(env, argv[0], &arena, &a_text, "patron_rule_compile: argument 'text'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8121,7 +8157,7 @@ static napi_value w_patron_rule_eval(napi_env env, napi_callback_info info)
     patron_rule_eval_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_rule", &a_rule, "patron_rule_eval: argument 'rule'")
         || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_rule_eval: argument 'frame'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8143,7 +8179,7 @@ static napi_value w_patron_rule_select(napi_env env, napi_callback_info info)
     patron_rule_eval_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_rule_select: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_text, "patron_rule_select: argument 'text'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rule_eval_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8183,7 +8219,7 @@ static napi_value w_patron_frame_add_activity(napi_env env, napi_callback_info i
     patron_activity_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_activity: argument 'frame'")
         || pn_get_handle(env, argv[1], "patron_txlog", &a_log, "patron_frame_add_activity: argument 'log'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_activity_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_activity_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8204,7 +8240,7 @@ static napi_value w_patron_frame_add_member_columns(napi_env env, napi_callback_
     patron_member_columns_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_member_columns: argument 'frame'")
         || pn_get_handle(env, argv[1], "patron_db", &a_db, "patron_frame_add_member_columns: argument 'db'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_member_columns_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_member_columns_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8242,7 +8278,7 @@ static napi_value w_patron_segment_select(napi_env env, napi_callback_info info)
     patron_segment_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_segment_select: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_name, "patron_segment_select: argument 'name'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_segment_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_segment_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8294,7 +8330,7 @@ static napi_value w_patron_rfm_score(napi_env env, napi_callback_info info)
         || pn_get_typed(env, argv[1], napi_uint8_array, &a_f, &a_f_len, "patron_rfm_score: argument 'f'")
         || pn_get_typed(env, argv[2], napi_uint8_array, &a_m, &a_m_len, "patron_rfm_score: argument 'm'")
         || pn_get_handle(env, argv[3], "patron_frame", &a_frame, "patron_rfm_score: argument 'frame'")
-        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rfm_options)) {
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rfm_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8332,7 +8368,7 @@ static napi_value w_patron_rfm_add_columns(napi_env env, napi_callback_info info
     patron_rfm_options a_opts_s;
     patron_rfm_options *a_opts = NULL;
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_rfm_add_columns: argument 'frame'")
-        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_rfm_options)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_rfm_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8377,7 +8413,7 @@ static napi_value w_patron_segment_worth_saving(napi_env env, napi_callback_info
     if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_segment_worth_saving: argument 'frame'")
         || pn_get_str(env, argv[1], &arena, &a_value_col, "patron_segment_worth_saving: argument 'value_col'")
         || pn_get_f64(env, argv[2], &a_retention_cost, "patron_segment_worth_saving: argument 'retention_cost'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_segment_options)) {
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_segment_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8389,14 +8425,49 @@ static napi_value w_patron_segment_worth_saving(napi_env env, napi_callback_info
 
 static napi_value w_patron_report_weekly(napi_env env, napi_callback_info info)
 {
-    (void)info;
-    return pn_throw_unsupported(env, "patron_report_weekly is not available from JavaScript: pointer-to-pointer inputs");
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_week_report *a_out = NULL;
+    size_t a_nweeks = 0;
+    void *a_log = NULL;
+    patron_weekly_options a_opts_s;
+    patron_weekly_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_txlog", &a_log, "patron_report_weekly: argument 'log'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_weekly_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_report_weekly(&a_out, &a_nweeks, a_log, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_week_report(env, a_out, (size_t)a_nweeks, 1);
 }
 
 static napi_value w_patron_report_points_weekly(napi_env env, napi_callback_info info)
 {
-    (void)info;
-    return pn_throw_unsupported(env, "patron_report_points_weekly is not available from JavaScript: pointer-to-pointer inputs");
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_week_points *a_out = NULL;
+    size_t a_nweeks = 0;
+    void *a_db = NULL;
+    void *a_members = NULL;
+    size_t a_members_len = 0;
+    uint64_t a_nmembers = 0;
+    patron_weekly_options a_opts_s;
+    patron_weekly_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_report_points_weekly: argument 'db'")
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_members, &a_members_len, "patron_report_points_weekly: argument 'members'")
+        || pn_get_u64(env, argv[2], &a_nmembers, "patron_report_points_weekly: argument 'nmembers'")
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_weekly_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_report_points_weekly(&a_out, &a_nweeks, a_db, a_members, (size_t)a_nmembers, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_week_points(env, a_out, (size_t)a_nweeks, 1);
 }
 
 static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info info)
@@ -8410,9 +8481,9 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
     uint64_t a_n = 0;
     patron_campaign_options a_opts_s;
     patron_campaign_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_in, &a_in_s, &arena, gs_to_patron_campaign_counts)
+    if (pn_struct_arg(env, argv[0], (void *)&a_in, &a_in_s, sizeof a_in_s, &arena, gs_to_patron_campaign_counts)
         || pn_get_u64(env, argv[1], &a_n, "patron_report_campaigns: argument 'n'")
-        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, &arena, gs_to_patron_campaign_options)) {
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_campaign_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8424,8 +8495,25 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
 
 static napi_value w_patron_journey_due(napi_env env, napi_callback_info info)
 {
-    (void)info;
-    return pn_throw_unsupported(env, "patron_journey_due is not available from JavaScript: pointer-to-pointer inputs");
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_journey_due_item *a_out = NULL;
+    size_t a_n = 0;
+    void *a_db = NULL;
+    void *a_frame = NULL;
+    patron_journey_options a_opts_s;
+    patron_journey_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_journey_due: argument 'db'")
+        || pn_get_handle(env, argv[1], "patron_frame", &a_frame, "patron_journey_due: argument 'frame'")
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_journey_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_journey_due(&a_out, &a_n, a_db, a_frame, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_journey_due_item(env, a_out, (size_t)a_n, 1);
 }
 
 static napi_value w_patron_journey_mark_sent(napi_env env, napi_callback_info info)
@@ -8437,7 +8525,7 @@ static napi_value w_patron_journey_mark_sent(napi_env env, napi_callback_info in
     patron_journey_due_item a_item_s;
     patron_journey_due_item *a_item = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_journey_mark_sent: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_item, &a_item_s, &arena, gs_to_patron_journey_due_item)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_item, &a_item_s, sizeof a_item_s, &arena, gs_to_patron_journey_due_item)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8457,7 +8545,7 @@ static napi_value w_patron_earn_rule_add(napi_env env, napi_callback_info info)
     patron_earn_rule a_rule_s;
     patron_earn_rule *a_rule = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_rule_add: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_rule, &a_rule_s, &arena, gs_to_patron_earn_rule)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_rule, &a_rule_s, sizeof a_rule_s, &arena, gs_to_patron_earn_rule)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8497,7 +8585,7 @@ static napi_value w_patron_earn_quote(napi_env env, napi_callback_info info)
     patron_purchase a_purchase_s;
     patron_purchase *a_purchase = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_quote: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, &arena, gs_to_patron_purchase)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, sizeof a_purchase_s, &arena, gs_to_patron_purchase)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8517,7 +8605,7 @@ static napi_value w_patron_earn_purchase(napi_env env, napi_callback_info info)
     patron_purchase a_purchase_s;
     patron_purchase *a_purchase = NULL;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_purchase: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, &arena, gs_to_patron_purchase)) {
+        || pn_struct_arg(env, argv[1], (void *)&a_purchase, &a_purchase_s, sizeof a_purchase_s, &arena, gs_to_patron_purchase)) {
         pn_arena_free(&arena);
         return NULL;
     }
@@ -8559,8 +8647,8 @@ static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
     patron_tier_def *a_tiers = NULL;
     uint64_t a_n = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_configure: argument 'db'")
-        || pn_struct_arg(env, argv[1], (void *)&a_config, &a_config_s, &arena, gs_to_patron_tier_config)
-        || pn_struct_arg(env, argv[2], (void *)&a_tiers, &a_tiers_s, &arena, gs_to_patron_tier_def)
+        || pn_struct_arg(env, argv[1], (void *)&a_config, &a_config_s, sizeof a_config_s, &arena, gs_to_patron_tier_config)
+        || pn_struct_arg(env, argv[2], (void *)&a_tiers, &a_tiers_s, sizeof a_tiers_s, &arena, gs_to_patron_tier_def)
         || pn_get_u64(env, argv[3], &a_n, "patron_tier_configure: argument 'n'")) {
         pn_arena_free(&arena);
         return NULL;
@@ -9055,6 +9143,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_TIME_NONE", pn_new_f64(env, (double)(PATRON_TIME_NONE)))) return NULL;
     if (pn_set(env, exports, "PATRON_AMOUNT_MAX", pn_new_f64(env, (double)(PATRON_AMOUNT_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_ID_MAX", pn_new_f64(env, (double)(PATRON_ID_MAX)))) return NULL;
+    if (pn_set(env, exports, "PATRON_CUSTOMERS_MAX", pn_new_f64(env, (double)(PATRON_CUSTOMERS_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CSV_LINE_MAX", pn_new_f64(env, (double)(PATRON_CSV_LINE_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_DECIMALS_MAX", pn_new_f64(env, (double)(PATRON_DECIMALS_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CSV_REPORT_ERRORS", pn_new_f64(env, (double)(PATRON_CSV_REPORT_ERRORS)))) return NULL;

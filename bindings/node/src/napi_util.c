@@ -376,12 +376,28 @@ int pn_take_handle(napi_env env, napi_value v, const char *type, void **out, con
     return 0;
 }
 
-int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, pn_arena *a,
+int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, size_t size, pn_arena *a,
                   pn_struct_conv conv)
 {
     napi_valuetype t = pn_typeof(env, v);
     if (t == napi_null || t == napi_undefined) {
         *(void **)ptr_out = NULL;
+        return 0;
+    }
+    bool is_array = false;
+    napi_is_array(env, v, &is_array);
+    if (is_array) { /* an array of structs (`const T *items, size_t n`) */
+        uint32_t n;
+        napi_get_array_length(env, v, &n);
+        unsigned char *items = pn_arena_alloc(env, a, (size_t)(n ? n : 1) * size);
+        if (!items)
+            return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e;
+            if (napi_get_element(env, v, i, &e) != napi_ok || conv(env, e, a, items + (size_t)i * size))
+                return -1;
+        }
+        *(void **)ptr_out = items;
         return 0;
     }
     if (conv(env, v, a, storage))

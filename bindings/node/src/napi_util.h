@@ -44,7 +44,7 @@ int pn_get_typed(napi_env env, napi_value v, napi_typedarray_type type, void **o
 int pn_get_bytes(napi_env env, napi_value v, void **out, size_t *len, const char *what);
 int pn_get_handle(napi_env env, napi_value v, const char *type, void **out, const char *what);
 int pn_take_handle(napi_env env, napi_value v, const char *type, void **out, const char *what);
-int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, pn_arena *a,
+int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, size_t size, pn_arena *a,
                   pn_struct_conv conv);
 int pn_get_chars(napi_env env, napi_value v, char *buf, size_t cap, const char *what);
 int pn_typeof_undefined(napi_env env, napi_value v);

@@ -47,3 +47,26 @@ test('batch add from TypedArrays (zero-copy) and summarize', { skip }, () => {
   f.close();
   log.close();
 });
+
+test('struct arrays: returned (report weekly) and passed (tier definitions)', {
+  skip: (typeof native.patron_report_weekly !== 'function' || typeof native.patron_tier_configure !== 'function') &&
+    'report/tier modules not in this libpatron build',
+}, () => {
+  const at = 1768435200;
+  const log = patron.Txlog.new();
+  log.add_id(1, at, 1000);
+  log.add_id(2, at + 8 * 86400, 500);
+  const weeks = native.patron_report_weekly(log, null);
+  log.close();
+  assert.ok(Array.isArray(weeks) && weeks.length >= 2);
+  assert.strictEqual(weeks.reduce((s, w) => s + w.purchases, 0), 2);
+  assert.strictEqual(weeks.reduce((s, w) => s + w.spend, 0), 1500);
+  const db = patron.open(':memory:');
+  try {
+    db.tier_configure(null, [{ name: 'silver', threshold: 0 }, { name: 'gold', threshold: 1000 }], 2);
+    const id = db.profile_add({ name: 'Bo', email: 'bo@example.com', consent: 'none' }, at);
+    assert.strictEqual(db.tier_evaluate(id, at).tier, 'silver');
+  } finally {
+    db.close();
+  }
+});

@@ -51,9 +51,37 @@ def _optional(modname, names):
         raise
     globals().update({n: getattr(mod, n) for n in names})
     __all__.extend(names)
+    if not modname.startswith("_") and modname != "frame":
+        __all__.append(modname)
 
 
 _optional("frame", ["summary", "frame_columns", "frame_to_pandas", "frame_from_columns"])
 _optional("clv", [])
 _optional("abtest", [])
 _optional("plot", [])
+
+
+def _namespaces():
+    """Pure C modules without a hand-written layer appear as namespaces of
+    their functions without the prefix (patron.segment.builtins(), ...),
+    results as Result objects; new C functions appear without any code."""
+    import types
+    from ._generic import export
+    for ns, prefix in (("segment", "patron_segment_"), ("rule", "patron_rule_"), ("rfm", "patron_rfm_"),
+                       ("sim", "patron_sim_"), ("time", "patron_time_")):
+        if ns in globals():
+            continue
+        mod = types.ModuleType(f"{__name__}.{ns}", f"patron_{ns} functions of libpatron ({prefix}*).")
+        if export(prefix, mod.__dict__):
+            globals()[ns] = mod
+            __all__.append(ns)
+
+
+_namespaces()
+
+if hasattr(ffi, "patron_open"):
+    def open(uri, opts=None):  # noqa: A001 - mirrors patron_open()
+        """Open a store (":memory:" or a file path): a Db handle, usable with `with`."""
+        return ffi.patron_db.open(uri, opts)
+
+    __all__.append("open")

@@ -396,6 +396,8 @@ PATRON_AMOUNT_MAX = 1000000000000000
 """Largest accepted transaction amount, in minor units (10^15)."""
 PATRON_ID_MAX = 255
 """Longest accepted customer id, category or order id, in bytes."""
+PATRON_CUSTOMERS_MAX = 4294967294
+"""Most distinct customers in a log, and most rows of a frame (2^32 - 2); more is PATRON_ERANGE."""
 PATRON_CSV_LINE_MAX = 65536
 """Longest accepted CSV record (line), in bytes, line terminator included."""
 PATRON_DECIMALS_MAX = 9
@@ -1929,9 +1931,11 @@ def patron_set_allocator(alloc=None):
         The hooks to use (copied), or NULL to restore the C library's
         malloc/realloc/free.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
 
     Thread safety
     -------------
@@ -2061,11 +2065,14 @@ def patron_rng_draw(rng, dist, p1, p2, out, n):
     n
         Number of draws.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL for a NULL pointer, an unknown distribution or a parameter
-    outside its domain (NaN, infinite, non-positive, ...), with the parameter and value in
-    patron_errmsg(). On failure neither `rng` nor `out` changes.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for a NULL pointer, an unknown distribution or a
+        parameter outside its domain (NaN, infinite, non-positive, ...), with the
+        parameter and value in patron_errmsg(). On failure neither `rng` nor `out`
+        changes.
 
     Thread safety
     -------------
@@ -2110,6 +2117,19 @@ def patron_sim_run(opts=None):
     -------
     value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
     failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for NULL pointers, an unknown model or spend model, a
+        parameter that is NaN, infinite or <= 0 (patron_errmsg() names it and its
+        value), customers outside 1..PATRON_SIM_MAX_CUSTOMERS or above
+        `max_transactions`, bad periods/cohort/period_seconds (BG/BB: not whole
+        numbers), or a time range outside years 1..9999; PATRON_ERANGE when the log
+        would exceed `max_transactions` or an amount would not fit in int64 (the message
+        names the customer); PATRON_ENOMEM; PATRON_EUNSUPPORTED for an options struct
+        from a newer library version that sets fields this one does not know.
 
     Thread safety
     -------------
@@ -2274,6 +2294,15 @@ def patron_time_parse(text, len, format):
     -------
     value: Receives UTC seconds; untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE when the text is not a valid time of that format
+        (including impossible dates such as 1997-02-30); PATRON_ERANGE when it lies
+        outside [PATRON_TIME_MIN, PATRON_TIME_MAX]; PATRON_EINVAL for NULL arguments or
+        an unknown format.
+
     Thread safety
     -------------
     Reentrant; locale-independent.
@@ -2297,10 +2326,12 @@ def patron_time_format(buf, cap, t):
     t
         UTC seconds in [PATRON_TIME_MIN, PATRON_TIME_MAX].
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ERANGE when `t` is out of range or `cap` is too small (then `buf` is
-    untouched); PATRON_EINVAL for NULL `buf`.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ERANGE when `t` is out of range or `cap` is too small (then
+        `buf` is untouched); PATRON_EINVAL for NULL `buf`.
     """
     _rc = _c_patron_time_format(buf, cap, t)
     if _rc < 0:
@@ -2318,6 +2349,12 @@ def patron_txlog_new(opts=None):
     Returns
     -------
     value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`, bad options), PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_txlog_new(ctypes.byref(_o_out), opts)
@@ -2411,11 +2448,13 @@ def patron_txlog_add(log, customer_id, time, amount, category=None, order_id=Non
     order_id
         Optional order id (NULL or "" for none), at most PATRON_ID_MAX bytes. Copied.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer ids);
-    PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On failure the log
-    is unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL/empty id, negative amount, the log has integer
+        ids); PATRON_ERANGE (time, amount or a length out of range); PATRON_ENOMEM. On
+        failure the log is unchanged.
 
     Thread safety
     -------------
@@ -2440,9 +2479,11 @@ def patron_txlog_add_id(log, customer_id, time, amount):
     amount
         Minor units, 0..PATRON_AMOUNT_MAX.
 
-    Returns
-    -------
-    As patron_txlog_add() (PATRON_EINVAL when the log has string ids).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_add() (PATRON_EINVAL when the log has string ids).
     """
     _rc = _c_patron_txlog_add_id(log, customer_id, time, amount)
     if _rc < 0:
@@ -2469,9 +2510,11 @@ def patron_txlog_add_batch(log, customer, time, amount, n):
     n
         Number of rows (0 is a no-op).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.
     """
     _rc = _c_patron_txlog_add_batch(log, customer, time, amount, n)
     if _rc < 0:
@@ -2494,9 +2537,12 @@ def patron_txlog_add_batch_str(log, customer, time, amount, n):
     n
         Number of rows.
 
-    Returns
-    -------
-    As patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE, PATRON_ENOMEM.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_add_batch(). (PATRON_OK, PATRON_EINVAL, PATRON_ERANGE,
+        PATRON_ENOMEM.)
     """
     _rc = _c_patron_txlog_add_batch_str(log, customer, time, amount, n)
     if _rc < 0:
@@ -2526,6 +2572,16 @@ def patron_txlog_load_csv(log, path, opts=None):
     report: Optional; on success receives counts and, with `skip_invalid`, the first errors.
     Its `size` must be set.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EIO (cannot open/read); PATRON_EPARSE (malformed record, bad
+        date or amount); PATRON_EINVAL (empty id, negative amount, missing column, bad
+        options, id kind mismatch); PATRON_ERANGE (a record longer than
+        PATRON_CSV_LINE_MAX, an id longer than PATRON_ID_MAX, a time or amount out of
+        range); PATRON_ENOMEM. On failure the log is exactly as before the call.
+
     Thread safety
     -------------
     The log must not be used by another thread during the call.
@@ -2553,6 +2609,12 @@ def patron_txlog_load_csv_buffer(log, data, len, opts=None):
     Returns
     -------
     report: Optional report (see patron_txlog_load_csv()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_txlog_load_csv(), except PATRON_EIO.
     """
     _o_report = patron_csv_report.init()
     _rc = _c_patron_txlog_load_csv_buffer(log, data, len, opts, ctypes.byref(_o_report))
@@ -2576,6 +2638,13 @@ def patron_frame_new(rows, int_ids=None, str_ids=None):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`, NULL string), PATRON_ERANGE (more than
+        PATRON_CUSTOMERS_MAX rows), PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_new(ctypes.byref(_o_out), rows, int_ids, str_ids)
@@ -2609,6 +2678,13 @@ def patron_frame_from_arrays(n, ids, frequency, recency, T, monetary=None):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL naming the first bad row ("row 3: recency 12 > T 10");
+        PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_from_arrays(ctypes.byref(_o_out), n, ids, frequency, recency, T, monetary)
@@ -2734,6 +2810,13 @@ def patron_frame_find(frame, name, type):
     Returns
     -------
     col: Receives the 0-based index; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND when no column has that name; PATRON_EINVAL when it
+        exists with another type (the message says which) or an argument is NULL.
     """
     _o_col = ctypes.c_size_t()
     _rc = _c_patron_frame_find(ctypes.byref(_o_col), frame, name, type)
@@ -2857,10 +2940,12 @@ def patron_frame_add_double(frame, name, values=None):
     values
         `rows` values to copy, or NULL for zeros.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
-    PATRON_ENOMEM. Existing column pointers stay valid.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT when the name exists; PATRON_EINVAL for a bad name;
+        PATRON_ENOMEM. Existing column pointers stay valid.
     """
     _rc = _c_patron_frame_add_double(frame, name, values)
     if _rc < 0:
@@ -2879,10 +2964,13 @@ def patron_frame_add_int64(frame, name, values=None):
     values
         `rows` values to copy, or NULL for zeros.
 
-    Returns
-    -------
-    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
-    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+        PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay
+        valid.)
     """
     _rc = _c_patron_frame_add_int64(frame, name, values)
     if _rc < 0:
@@ -2902,10 +2990,13 @@ def patron_frame_add_string(frame, name, values=None):
         `rows` NUL-terminated strings to copy (NULL entries become ""), or NULL for all
         "".
 
-    Returns
-    -------
-    As patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
-    PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay valid.)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_add_double(). (PATRON_OK; PATRON_ECONFLICT when the name exists;
+        PATRON_EINVAL for a bad name; PATRON_ENOMEM. Existing column pointers stay
+        valid.)
     """
     _rc = _c_patron_frame_add_string(frame, name, values)
     if _rc < 0:
@@ -2988,6 +3079,14 @@ def patron_summarize(log, opts=None):
     -------
     value: Receives the frame (free with patron_frame_free()); untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (bad options, a purchase after the end with
+        PATRON_AFTER_END_REJECT, calibration_end not before observation_end);
+        PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant; the log may be summarised by several threads at once.
@@ -3012,10 +3111,12 @@ def patron_frame_write(frame, fp, opts=None):
     opts
         Options, or NULL for CSV.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
-    written), PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have
+        been written), PATRON_ENOMEM.
     """
     _rc = _c_patron_frame_write(frame, fp, opts)
     if _rc < 0:
@@ -3040,6 +3141,13 @@ def patron_frame_write_buffer(frame, buf, cap, opts=None):
     -------
     len: Receives the text length in bytes, without the NUL terminator (also on
     PATRON_ERANGE).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (text and NUL in `buf`); PATRON_ERANGE when `cap` < *len + 1 (`buf`
+        untouched); PATRON_EINVAL; PATRON_ENOMEM.
     """
     _o_len = ctypes.c_size_t()
     _rc = _c_patron_frame_write_buffer(frame, buf, cap, ctypes.byref(_o_len), opts)
@@ -3065,6 +3173,13 @@ def patron_frame_read_csv_buffer(data, len):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE naming line and column; PATRON_EINVAL (no header,
+        duplicate column names); PATRON_ERANGE (line too long); PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_read_csv_buffer(ctypes.byref(_o_out), data, len)
@@ -3083,6 +3198,12 @@ def patron_frame_read_csv(path):
     Returns
     -------
     value: Receives the frame; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_frame_read_csv_buffer(), plus PATRON_EIO.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_frame_read_csv(ctypes.byref(_o_out), path)
@@ -3115,6 +3236,12 @@ def patron_clv_model_from_name(name):
     Returns
     -------
     value: The model.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL for an unknown name.
     """
     _o_out = ctypes.c_int()
     _rc = _c_patron_clv_model_from_name(ctypes.byref(_o_out), name)
@@ -3169,6 +3296,16 @@ def patron_clv_fit(model, data, opts=None):
     value: Filled on success only; its `size` member must be set
     (PATRON_CLV_FIT_RESULT_INIT).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for bad arguments or data (the message names the row,
+        the field and the value); PATRON_ECONVERGE when no start converged, the
+        log-likelihood is not finite, a parameter ran off to 0 or infinity, or the
+        information matrix is not positive definite (the reason is in patron_errmsg());
+        PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant.
@@ -3191,9 +3328,11 @@ def patron_clv_log_likelihood(out, params, data):
     data
         The customers.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (bad parameters or data).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad parameters or data).
 
     Thread safety
     -------------
@@ -3221,10 +3360,12 @@ def patron_clv_expected_purchases(out, params, data, t):
     t
         Horizon (>= 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would not
-    converge (horizon far beyond the data scale).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would
+        not converge (horizon far beyond the data scale).
 
     Thread safety
     -------------
@@ -3248,9 +3389,11 @@ def patron_clv_prob_alive(out, params, data):
     data
         The customers.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -3280,10 +3423,13 @@ def patron_clv_predict(expected, alive, params, data, t):
     t
         Horizon (>= 0; ignored when `expected` is NULL).
 
-    Returns
-    -------
-    As patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
-    PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).)
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
+        PATRON_ERANGE when a series would not converge (horizon far beyond the data
+        scale).)
 
     Thread safety
     -------------
@@ -3309,9 +3455,11 @@ def patron_clv_expected_purchases_new(out, params, t, n):
     n
         Number of horizons.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
 
     Thread safety
     -------------
@@ -3341,9 +3489,11 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     n
         Number of pairs.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED.
 
     Thread safety
     -------------
@@ -3377,9 +3527,11 @@ def patron_clv_expected_cohort(out, params, birth, weights, n, h, n_h):
     n_h
         Number of horizons.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3405,9 +3557,11 @@ def patron_clv_expected_spend(out, params, data):
     data
         The customers (frequency and monetary are read).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL.
 
     Thread safety
     -------------
@@ -3443,9 +3597,11 @@ def patron_clv_lifetime_value(out, tx, spend, data, months, discount, periods_pe
     periods_per_month
         Time units per month (> 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3476,9 +3632,11 @@ def patron_clv_dert(out, params, data, discount):
     discount
         Discount rate (> 0).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
 
     Thread safety
     -------------
@@ -3509,6 +3667,13 @@ def patron_clv_data_from_frame(frame, model):
     value: Filled on success; its pointers borrow the frame's columns and stay valid until
     the frame is freed.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND naming a missing column; PATRON_EINVAL (a column is
+        not numeric, NULL arguments).
+
     Thread safety
     -------------
     Reentrant.
@@ -3534,6 +3699,16 @@ def patron_clv_fit_frame(model, frame, opts=None):
     Returns
     -------
     value: As patron_clv_fit().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_clv_fit() and patron_clv_data_from_frame(). (PATRON_OK; PATRON_EINVAL for
+        bad arguments or data (the message names the row, the field and the value);
+        PATRON_ECONVERGE when no start converged, the log-likelihood is not finite, a
+        parameter ran off to 0 or infinity, or the information matrix is not positive
+        definite (the reason is in patron_errmsg()); PATRON_ENOMEM.)
 
     Thread safety
     -------------
@@ -3562,10 +3737,12 @@ def patron_clv_predict_frame(frame, params, horizon):
     horizon
         Horizon of the conditional expectation (>= 0).
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
-    patron_clv_data_from_frame() and patron_clv_expected_purchases().
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
+        patron_clv_data_from_frame() and patron_clv_expected_purchases().
 
     Thread safety
     -------------
@@ -3600,6 +3777,12 @@ def patron_abtest_hash(key, id):
     -------
     hash: The 64-bit hash (may be NULL).
     unit: The position in [0, 1) (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL when `key` or `id` is NULL.
     """
     _o_hash = ctypes.c_uint64()
     _o_unit = ctypes.c_double()
@@ -3635,6 +3818,13 @@ def patron_abtest_assign(experiment_key, customer_id, weights, n_arms, opts=None
     Returns
     -------
     variant: Variant index in [0, n_arms), or PATRON_ABTEST_NOT_ENROLLED.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL for NULL strings, a negative or NaN weight, a zero sum,
+        coverage outside (0, 1] or a bad layer slice.
     """
     _o_variant = ctypes.c_int()
     _rc = _c_patron_abtest_assign(ctypes.byref(_o_variant), experiment_key, customer_id, weights, n_arms, opts)
@@ -3664,6 +3854,13 @@ def patron_abtest_srm(observed, weights, n_arms, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, non-finite weight, no positive
+        weight, alpha).
     """
     _o_out = patron_abtest_srm_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3685,6 +3882,12 @@ def patron_abtest_summarize(x, n):
     Returns
     -------
     value: Summary (n, mean, sd; sd = 0 when n == 1).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NULL, n == 0, non-finite value).
     """
     _o_out = patron_abtest_summary()
     _rc = _c_patron_abtest_summarize(ctypes.byref(_o_out), x, n)
@@ -3712,6 +3915,12 @@ def patron_abtest_proportions(x_a, n_a, x_b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, count above n, n < 1, alpha).
     """
     _o_out = patron_abtest_prop_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3731,6 +3940,12 @@ def patron_abtest_chi2_2x2(table):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (negative count, empty table).
     """
     _o_out = patron_abtest_chi2_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3757,6 +3972,12 @@ def patron_abtest_fisher(table, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (negative count, alpha), PATRON_ENOMEM.
     """
     _o_out = patron_abtest_fisher_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3781,6 +4002,12 @@ def patron_abtest_means(a, b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NaN, negative sd, n < 1, n_a + n_b < 3, alpha).
     """
     _o_out = patron_abtest_means_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3808,6 +4035,12 @@ def patron_abtest_means_samples(a, n_a, b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_means_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3836,6 +4069,12 @@ def patron_abtest_mannwhitney(a, n_a, b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _o_out = patron_abtest_mw_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3859,6 +4098,12 @@ def patron_abtest_ratio_stats_from_rows(m, d, n):
     Returns
     -------
     value: Statistics.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (NULL, n = 0, non-finite value).
     """
     _o_out = patron_abtest_ratio_stats()
     _rc = _c_patron_abtest_ratio_stats_from_rows(ctypes.byref(_o_out), m, d, n)
@@ -3882,6 +4127,12 @@ def patron_abtest_ratio(a, b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_ratio_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3913,6 +4164,12 @@ def patron_abtest_cuped(pre_a, post_a, n_a, pre_b, post_b, n_b, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (non-finite, n < 2, zero variance of the covariate).
     """
     _o_out = patron_abtest_cuped_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3941,6 +4198,12 @@ def patron_abtest_logrank(time, event, arm, n, alpha):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad value, an empty arm), PATRON_ENOMEM.
     """
     _o_out = patron_abtest_logrank_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -3974,9 +4237,11 @@ def patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at):
     n_at
         Count of `at`.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at)
     if _rc < 0:
@@ -4017,6 +4282,12 @@ def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which
     at_risk: Customers at risk just before each time; may be NULL.
     count: Number of points of the curve (may exceed `cap`; then only the first `cap` are
     written).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _o_at_risk = ctypes.c_int64()
     _o_count = ctypes.c_size_t()
@@ -4046,6 +4317,12 @@ def patron_abtest_beta_binomial(x_a, n_a, x_b, n_b, prior_alpha, prior_beta):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_beta_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4073,6 +4350,12 @@ def patron_abtest_bayes_normal(a, b, alpha, prior_mean, prior_variance):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (also when both arms have zero variance).
     """
     _o_out = patron_abtest_bayes_normal_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4116,9 +4399,11 @@ def patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, 
     alpha
         Level.
 
-    Returns
-    -------
-    PATRON_OK or PATRON_EINVAL.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _rc = _c_patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, k, sigma2, tau2, theta0, alpha)
     if _rc < 0:
@@ -4147,6 +4432,12 @@ def patron_abtest_confidence_sequence(estimate, se, n_total, alpha, n_star, test
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_cs_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4176,9 +4467,11 @@ def patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, inform
     spending
         Spending family.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, information_rates, k, alpha_one_sided, spending)
     if _rc < 0:
@@ -4208,6 +4501,12 @@ def patron_abtest_power_prop(p1, p2, alpha, power, ratio, sides, n1_given):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_power_prop_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4237,6 +4536,12 @@ def patron_abtest_power_mean(delta, sd, alpha, power, ratio, sides):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_power_mean_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4268,6 +4573,12 @@ def patron_abtest_mde(n1, alpha, power, ratio, sides, sd, p1):
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
     """
     _o_out = patron_abtest_mde_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4292,9 +4603,11 @@ def patron_abtest_adjust(holm, bh, bonferroni, p, m):
     m
         Count (>= 1).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
     _rc = _c_patron_abtest_adjust(holm, bh, bonferroni, p, m)
     if _rc < 0:
@@ -4328,6 +4641,12 @@ def patron_abtest_permutation(period_means, treated, n_periods, alpha, max_permu
     Returns
     -------
     value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
     """
     _o_out = patron_abtest_perm_result()
     _o_out.size = ctypes.sizeof(_o_out)
@@ -4353,6 +4672,16 @@ def patron_open(uri, opts=None):
     -------
     value: Receives the handle on success; untouched on failure. Release it with
     patron_close().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, bad option, the file is not a libpatron
+        store); PATRON_ENOTFOUND (`no_create` and no file); PATRON_EUNSUPPORTED (the
+        store was written by a newer libpatron: its schema version is larger than
+        PATRON_DB_SCHEMA_VERSION; nothing is changed); PATRON_EIO, PATRON_ECORRUPT,
+        PATRON_EBUSY, PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -4386,6 +4715,12 @@ def patron_db_schema_version(db):
     Returns
     -------
     value: Receives the version (equals PATRON_DB_SCHEMA_VERSION after a read-write open).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_EIO.
     """
     _o_out = ctypes.c_int()
     _rc = _c_patron_db_schema_version(db, ctypes.byref(_o_out))
@@ -4406,10 +4741,12 @@ def patron_batch_begin(db):
     db
         Open store.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY (another
-    writer holds the store past the timeout); PATRON_EIO.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL, or a batch is already open); PATRON_EBUSY
+        (another writer holds the store past the timeout); PATRON_EIO.
     """
     _rc = _c_patron_batch_begin(db)
     if _rc < 0:
@@ -4424,10 +4761,12 @@ def patron_batch_commit(db):
     db
         Open store with an open batch.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch was
-    rolled back and is closed).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO or PATRON_EBUSY (the batch
+        was rolled back and is closed).
     """
     _rc = _c_patron_batch_commit(db)
     if _rc < 0:
@@ -4442,9 +4781,11 @@ def patron_batch_rollback(db):
     db
         Open store with an open batch.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (no batch open); PATRON_EIO.
     """
     _rc = _c_patron_batch_rollback(db)
     if _rc < 0:
@@ -4466,11 +4807,13 @@ def patron_phone_normalize(out, cap, phone, country=None):
         Default country (ISO 3166 alpha-2, e.g. `IL`) for national numbers, or NULL when
         only international numbers are accepted.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (not a phone number, wrong length for the country, national
-    number without a country, unknown country, `cap` too small). `out` is untouched on
-    failure.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (not a phone number, wrong length for the country,
+        national number without a country, unknown country, `cap` too small). `out` is
+        untouched on failure.
 
     Thread safety
     -------------
@@ -4493,9 +4836,12 @@ def patron_email_normalize(out, cap, email):
     email
         Address as typed.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (not `local@domain.tld`, spaces inside, `cap` too small).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (not `local@domain.tld`, spaces inside, `cap` too
+        small).
 
     Thread safety
     -------------
@@ -4517,9 +4863,11 @@ def patron_profile_set_country(db, country):
         ISO 3166 alpha-2 code of a supported country (IL, US, CA, GB, DE, FR, ES, IT,
         NL, AU, IN); case-insensitive.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (unknown country), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (unknown country), store errors.
     """
     _rc = _c_patron_profile_set_country(db, country)
     if _rc < 0:
@@ -4541,6 +4889,14 @@ def patron_profile_add(db, fields, at):
     Returns
     -------
     member_id: Receives the new member's id.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (a required field missing, a field invalid: the message
+        names it); PATRON_ECONFLICT (the phone or e-mail already belongs to member N:
+        the message gives N); store errors. Nothing is written on failure.
     """
     _o_member_id = ctypes.c_int64()
     _rc = _c_patron_profile_add(db, ctypes.byref(_o_member_id), fields, at)
@@ -4564,10 +4920,12 @@ def patron_profile_update(db, member_id, fields, at):
     at
         When (UTC seconds); stamps the consent records.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
-    (identifier taken), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL,
+        PATRON_ECONFLICT (identifier taken), store errors.
     """
     _rc = _c_patron_profile_update(db, member_id, fields, at)
     if _rc < 0:
@@ -4590,6 +4948,12 @@ def patron_profile_find(db, identifier):
     Returns
     -------
     member_id: Receives the id.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (unparseable), store errors.
     """
     _o_member_id = ctypes.c_int64()
     _rc = _c_patron_profile_find(db, ctypes.byref(_o_member_id), identifier)
@@ -4610,6 +4974,12 @@ def patron_profile_get(db, member_id):
     Returns
     -------
     value: Receives a profile to release with patron_profile_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_profile_get(db, ctypes.byref(_o_out), member_id)
@@ -4668,10 +5038,12 @@ def patron_profile_define_attr(db, name, type):
     type
         A patron_attr_type.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared with
-    another type), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad name or type), PATRON_ECONFLICT (already declared
+        with another type), store errors.
     """
     _rc = _c_patron_profile_define_attr(db, name, type)
     if _rc < 0:
@@ -4692,10 +5064,12 @@ def patron_profile_set_attr(db, member_id, name, value):
     value
         Text checked and canonicalised for the attribute's type.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL (value not
-    of the type), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (member or attribute undeclared), PATRON_EINVAL
+        (value not of the type), store errors.
     """
     _rc = _c_patron_profile_set_attr(db, member_id, name, value)
     if _rc < 0:
@@ -4716,9 +5090,11 @@ def patron_profile_set_alias(db, field, alias, canonical):
     alias
     canonical
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_profile_set_alias(db, field, alias, canonical)
     if _rc < 0:
@@ -4735,9 +5111,11 @@ def patron_profile_set_vocabulary(db, categories):
         Open store.
     categories
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_profile_set_vocabulary(db, categories)
     if _rc < 0:
@@ -4763,9 +5141,11 @@ def patron_consent_record(db, member_id, channel, granted, at, source):
     source
         Where (`form`, `pos`, `web`, ...); required.
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _rc = _c_patron_consent_record(db, member_id, channel, granted, at, source)
     if _rc < 0:
@@ -4790,6 +5170,12 @@ def patron_consent_get(db, member_id, channel, at):
     Returns
     -------
     granted: Receives 1 or 0.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (member), PATRON_EINVAL, store errors.
     """
     _o_granted = ctypes.c_int()
     _rc = _c_patron_consent_get(db, ctypes.byref(_o_granted), member_id, channel, at)
@@ -4821,10 +5207,12 @@ def patron_profile_merge(db, kept, merged, at, operator_name, reason=None):
     reason
         Why (may be NULL).
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
-    operator); store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (same member, erased member, missing
+        operator); store errors.
     """
     _rc = _c_patron_profile_merge(db, kept, merged, at, operator_name, reason)
     if _rc < 0:
@@ -4842,9 +5230,11 @@ def patron_profile_set_priority(db, fields):
         Open store.
     fields
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (unknown field), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (unknown field), store errors.
     """
     _rc = _c_patron_profile_set_priority(db, fields)
     if _rc < 0:
@@ -4866,6 +5256,12 @@ def patron_profile_next_field(db, member_id):
     -------
     field: Receives the field name (free with patron_free()), or NULL when every listed
     field is filled.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_field = ctypes.c_void_p()
     _rc = _c_patron_profile_next_field(db, ctypes.byref(_o_field), member_id)
@@ -4887,6 +5283,12 @@ def patron_profile_export(db, member_id):
     Returns
     -------
     json: Receives a NUL-terminated UTF-8 string (free with patron_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_ENOMEM, store errors.
     """
     _o_json = ctypes.c_void_p()
     _rc = _c_patron_profile_export(db, ctypes.byref(_o_json), member_id)
@@ -4912,10 +5314,12 @@ def patron_profile_erase(db, member_id, at, operator_name):
     operator_name
         Who merged (required).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL, store
-    errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such member, or already erased), PATRON_EINVAL,
+        store errors.
     """
     _rc = _c_patron_profile_erase(db, member_id, at, operator_name)
     if _rc < 0:
@@ -4932,9 +5336,11 @@ def patron_ledger_set_policy(db, policy):
     policy
         The policy (copied).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (negative values), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (negative values), store errors.
     """
     _rc = _c_patron_ledger_set_policy(db, policy)
     if _rc < 0:
@@ -4952,6 +5358,12 @@ def patron_ledger_get_policy(db):
     Returns
     -------
     policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, store errors.
     """
     _o_policy = patron_ledger_policy.init()
     _rc = _c_patron_ledger_get_policy(db, ctypes.byref(_o_policy))
@@ -4972,6 +5384,14 @@ def patron_ledger_earn(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (field invalid: named in the message); PATRON_ENOTFOUND
+        (member); PATRON_ECONFLICT (key used with other content); store errors. Nothing
+        changes on failure.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_earn(db, ctypes.byref(_o_result), req)
@@ -4992,6 +5412,13 @@ def patron_ledger_redeem(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EBALANCE (fewer points available at `at`: nothing changes);
+        PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_redeem(db, ctypes.byref(_o_result), req)
@@ -5014,6 +5441,14 @@ def patron_ledger_adjust(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_ledger_redeem(). (PATRON_OK; PATRON_EBALANCE (fewer points available at
+        `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store
+        errors.)
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_adjust(db, ctypes.byref(_o_result), req)
@@ -5040,6 +5475,14 @@ def patron_ledger_reverse(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (no such posting); PATRON_EINVAL (more than what is
+        left to reverse, kind not reversible); PATRON_ECONFLICT (already fully reversed,
+        or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store errors.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_reverse(db, ctypes.byref(_o_result), req)
@@ -5061,6 +5504,12 @@ def patron_ledger_transfer(db, req):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_ledger_redeem(); PATRON_EINVAL for a transfer to oneself.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_transfer(db, ctypes.byref(_o_result), req)
@@ -5082,6 +5531,12 @@ def patron_ledger_expire(db, at):
     -------
     postings: Receives the number of expire postings written (may be NULL).
     points: Receives the points expired (positive; may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, store errors. Running it again writes nothing.
     """
     _o_postings = ctypes.c_int64()
     _o_points = ctypes.c_int64()
@@ -5105,6 +5560,12 @@ def patron_ledger_balance(db, member_id, at):
     Returns
     -------
     balance: Receives the balance.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _o_balance = patron_balance()
     _rc = _c_patron_ledger_balance(db, ctypes.byref(_o_balance), member_id, at)
@@ -5130,6 +5591,12 @@ def patron_ledger_statement(db, member_id, from_, to):
     Returns
     -------
     value: Receives a statement; release with patron_statement_free().
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_ledger_statement(db, ctypes.byref(_o_out), member_id, from_, to)
@@ -5204,6 +5671,13 @@ def patron_ledger_check(db):
     Returns
     -------
     report: Receives counts (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK when everything reconciles; PATRON_ECORRUPT with the first discrepancy
+        in patron_errmsg(); store errors.
     """
     _o_report = patron_ledger_report()
     _rc = _c_patron_ledger_check(db, ctypes.byref(_o_report))
@@ -5223,6 +5697,12 @@ def patron_selection_new(nrows):
     -------
     value: Receives the new selection (caller frees it with patron_selection_free());
     untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL `out`) or PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_selection_new(ctypes.byref(_o_out), nrows)
@@ -5241,6 +5721,12 @@ def patron_selection_copy(src):
     Returns
     -------
     value: Receives the copy (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL argument) or PATRON_ENOMEM.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_selection_copy(ctypes.byref(_o_out), src)
@@ -5315,10 +5801,12 @@ def patron_selection_set(sel, row, selected):
     selected
         Non-zero to select, zero to deselect.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with the
-    selection unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL `sel`) / PATRON_ERANGE (row out of range) with
+        the selection unchanged.
     """
     _rc = _c_patron_selection_set(sel, row, selected)
     if _rc < 0:
@@ -5374,10 +5862,12 @@ def patron_selection_and(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives both)
-    with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL argument or different sizes: the message gives
+        both) with `dst` unchanged.
     """
     _rc = _c_patron_selection_and(dst, src)
     if _rc < 0:
@@ -5394,9 +5884,11 @@ def patron_selection_or(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
     """
     _rc = _c_patron_selection_or(dst, src)
     if _rc < 0:
@@ -5413,9 +5905,11 @@ def patron_selection_minus(dst, src):
     src
         Selection over the same number of rows.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL with `dst` unchanged.
     """
     _rc = _c_patron_selection_minus(dst, src)
     if _rc < 0:
@@ -5430,9 +5924,11 @@ def patron_selection_not(sel):
     sel
         Selection modified in place.
 
-    Returns
-    -------
-    PATRON_OK, or PATRON_EINVAL (NULL).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, or PATRON_EINVAL (NULL).
     """
     _rc = _c_patron_selection_not(sel)
     if _rc < 0:
@@ -5464,6 +5960,14 @@ def patron_rule_compile(text, opts=None):
     Returns
     -------
     value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE (syntax), PATRON_EINVAL (NULL argument, type error,
+        division by zero, bad option), PATRON_ERANGE (text longer than max_length,
+        nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5551,6 +6055,15 @@ def patron_rule_eval(rule, frame, opts=None):
     value: Receives a new selection over patron_frame_rows() rows (free with
     patron_selection_free()); untouched on failure.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (unknown column, with the rule position and a "did
+        you mean"); PATRON_EINVAL (type mismatch, relative date without `now`, quantile
+        of no values, NULL argument); PATRON_ENOMEM. patron_rule_error_position() gives
+        the position when there is one.
+
     Thread safety
     -------------
     Reentrant; several threads may evaluate the same rule and frame at once.
@@ -5576,6 +6089,15 @@ def patron_rule_select(frame, text, opts=None):
     Returns
     -------
     value: Receives the selection (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_rule_compile() and patron_rule_eval(). (PATRON_OK; PATRON_EPARSE
+        (syntax), PATRON_EINVAL (NULL argument, type error, division by zero, bad
+        option), PATRON_ERANGE (text longer than max_length, nesting deeper than
+        max_depth, number literal out of range) or PATRON_ENOMEM.)
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_rule_select(ctypes.byref(_o_out), frame, text, opts)
@@ -5597,6 +6119,13 @@ def patron_frame_select(frame, sel):
     Returns
     -------
     value: Receives the new frame (free with patron_frame_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, or the selection covers another number
+        of rows); PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5648,11 +6177,14 @@ def patron_frame_add_activity(frame, log, opts):
     opts
         Options; `now` is required.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot name a
-    column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing
-    is added); PATRON_ENOMEM (then some columns may have been added).
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, a category that cannot
+        name a column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column
+        exists; nothing is added); PATRON_ENOMEM (then some columns may have been
+        added).
 
     Thread safety
     -------------
@@ -5688,11 +6220,13 @@ def patron_frame_add_member_columns(frame, db, opts):
     opts
         Options; `now` is required.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
-    PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the
-    row); PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad channel list);
+        PATRON_ECONFLICT (a column exists; nothing added); store errors (the message
+        names the row); PATRON_ENOMEM.
 
     Thread safety
     -------------
@@ -5744,6 +6278,14 @@ def patron_segment_select(frame, name, opts=None):
     -------
     value: Receives the selection (free with patron_selection_free()).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND when the name is not defined (the message lists the
+        known names); otherwise as patron_rule_select(), with the message prefixed by
+        "segment 'NAME': ".
+
     Thread safety
     -------------
     Reentrant.
@@ -5779,6 +6321,13 @@ def patron_ntile_scores(values, n, bins, higher_is_better):
     -------
     scores: `n` scores (written only on success).
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0, bins out of range);
+        PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant.
@@ -5807,11 +6356,13 @@ def patron_rfm_score(r, f, m, frame, opts=None):
     opts
         Column choices, or NULL for the defaults.
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is not
-    numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written only on
-    success.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is
+        not numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written
+        only on success.
 
     Thread safety
     -------------
@@ -5874,10 +6425,12 @@ def patron_rfm_add_columns(frame, opts=None):
     opts
         Column choices, or NULL for the defaults.
 
-    Returns
-    -------
-    As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
-    failure no column is added.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already
+        exists. On failure no column is added.
 
     Thread safety
     -------------
@@ -5901,10 +6454,12 @@ def patron_value_deciles(deciles, frame, value_col):
     value_col
         Numeric column of customer value (e.g. "clv").
 
-    Returns
-    -------
-    PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty frame);
-    PATRON_ENOMEM.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty
+        frame); PATRON_ENOMEM.
     """
     _rc = _c_patron_value_deciles(deciles, frame, value_col)
     if _rc < 0:
@@ -5933,6 +6488,12 @@ def patron_segment_worth_saving(frame, value_col, retention_cost, opts):
     Returns
     -------
     value: Receives the selection (free with patron_selection_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_segment_select(); PATRON_EINVAL for a non-finite cost.
     """
     _o_out = ctypes.c_void_p()
     _rc = _c_patron_segment_worth_saving(ctypes.byref(_o_out), frame, value_col, retention_cost, opts)
@@ -5940,7 +6501,7 @@ def patron_segment_worth_saving(frame, value_col, retention_cost, opts):
         _rt.fail(_rc)
     return patron_selection._wrap(_o_out.value)
 
-def patron_report_weekly(out, log, opts=None):
+def patron_report_weekly(log, opts=None):
     """Weekly KPIs of a transaction log, one entry per week from the first to the last week
     (weeks without purchases included).
 
@@ -5953,9 +6514,6 @@ def patron_report_weekly(out, log, opts=None):
 
     Parameters
     ----------
-    out
-        Receives an array of *nweeks entries (free it with patron_free()); untouched on
-        failure. NULL when the log is empty.
     log
         The transaction log (only read).
     opts
@@ -5963,19 +6521,29 @@ def patron_report_weekly(out, log, opts=None):
 
     Returns
     -------
-    nweeks: Receives the number of weeks (0 for an empty log).
+    value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
+    failure. NULL when the log is empty.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, start after end, active_days out of
+        range); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks, or a time out of
+        range); PATRON_ENOMEM.
 
     Thread safety
     -------------
     Reentrant; the log may be read by other threads at the same time.
     """
+    _o_out = ctypes.POINTER(patron_week_report)()
     _o_nweeks = ctypes.c_size_t()
-    _rc = _c_patron_report_weekly(out, ctypes.byref(_o_nweeks), log, opts)
+    _rc = _c_patron_report_weekly(ctypes.byref(_o_out), ctypes.byref(_o_nweeks), log, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_nweeks.value
+    return _rt.take_structs(_o_out, _o_nweeks.value, True)
 
-def patron_report_points_weekly(out, db, members, nmembers, opts):
+def patron_report_points_weekly(db, members, nmembers, opts):
     """Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the
     ledger: the benefit side of the weekly report.
 
@@ -5988,8 +6556,6 @@ def patron_report_points_weekly(out, db, members, nmembers, opts):
 
     Parameters
     ----------
-    out
-        Receives *nweeks entries (free with patron_free()); untouched on failure.
     db
         The store (only read).
     members
@@ -6002,17 +6568,26 @@ def patron_report_points_weekly(out, db, members, nmembers, opts):
 
     Returns
     -------
-    nweeks: Receives the number of weeks.
+    value: Receives *nweeks entries (free with patron_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, start or end unset, start after end);
+        PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks); store errors;
+        PATRON_ENOMEM.
 
     Thread safety
     -------------
     The store handle must not be used by another thread during the call.
     """
+    _o_out = ctypes.POINTER(patron_week_points)()
     _o_nweeks = ctypes.c_size_t()
-    _rc = _c_patron_report_points_weekly(out, ctypes.byref(_o_nweeks), db, members, nmembers, opts)
+    _rc = _c_patron_report_points_weekly(ctypes.byref(_o_out), ctypes.byref(_o_nweeks), db, members, nmembers, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_nweeks.value
+    return _rt.take_structs(_o_out, _o_nweeks.value, True)
 
 def patron_report_campaigns(in_, n, opts=None):
     """Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
@@ -6036,6 +6611,14 @@ def patron_report_campaigns(in_, n, opts=None):
     -------
     value: `n` reports, written only on success.
 
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL naming the first bad campaign ("campaign 'spring' (row
+        2): clicked 50 > opened 40"), a bad reference index or alpha, or a NULL
+        argument; PATRON_ENOMEM.
+
     Thread safety
     -------------
     Reentrant.
@@ -6046,15 +6629,12 @@ def patron_report_campaigns(in_, n, opts=None):
         _rt.fail(_rc)
     return _o_out
 
-def patron_journey_due(out, db, frame, opts):
+def patron_journey_due(db, frame, opts):
     """The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase,
     then win-back for each row).
 
     Parameters
     ----------
-    out
-        Receives an array of *n items (free with patron_free()); NULL when nothing is
-        due. Untouched on failure.
     db
         The store holding the journey state (only read).
     frame
@@ -6065,13 +6645,23 @@ def patron_journey_due(out, db, frame, opts):
 
     Returns
     -------
-    n: Receives the number of items.
+    value: Receives an array of *n items (free with patron_free()); NULL when nothing is
+    due. Untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, `now` unset, bad day offsets or channel
+        list, a column of the wrong type); PATRON_ENOTFOUND (a required column is
+        missing); store errors; PATRON_ENOMEM.
     """
+    _o_out = ctypes.POINTER(patron_journey_due_item)()
     _o_n = ctypes.c_size_t()
-    _rc = _c_patron_journey_due(out, ctypes.byref(_o_n), db, frame, opts)
+    _rc = _c_patron_journey_due(ctypes.byref(_o_out), ctypes.byref(_o_n), db, frame, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_n.value
+    return _rt.take_structs(_o_out, _o_n.value, True)
 
 def patron_journey_mark_sent(db, item):
     """Record that a due step was sent (in the store, as the member attribute
@@ -6085,10 +6675,12 @@ def patron_journey_mark_sent(db, item):
     item
         A step returned by patron_journey_due().
 
-    Returns
-    -------
-    PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
-    errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member);
+        store errors.
     """
     _rc = _c_patron_journey_mark_sent(db, item)
     if _rc < 0:
@@ -6109,6 +6701,13 @@ def patron_earn_rule_add(db, rule):
     Returns
     -------
     version: Receives the version number (1 for a new rule; may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (missing or invalid field, named in the message;
+        `valid_from` before the start of the current version), store errors.
     """
     _o_version = ctypes.c_int64()
     _rc = _c_patron_earn_rule_add(db, ctypes.byref(_o_version), rule)
@@ -6128,10 +6727,12 @@ def patron_earn_set_referrer(db, member_id, referrer_id):
     referrer_id
         The member who referred them (not themselves).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
-    already recorded), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different
+        referrer is already recorded), store errors.
     """
     _rc = _c_patron_earn_set_referrer(db, member_id, referrer_id)
     if _rc < 0:
@@ -6151,6 +6752,12 @@ def patron_earn_quote(db, purchase):
     Returns
     -------
     points: Receives the points the member would earn.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOTFOUND, store errors.
     """
     _o_points = ctypes.c_int64()
     _rc = _c_patron_earn_quote(db, ctypes.byref(_o_points), purchase)
@@ -6174,6 +6781,13 @@ def patron_earn_purchase(db, purchase):
     Returns
     -------
     result: Receives the result (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ECONFLICT (key scored with other content); PATRON_EINVAL;
+        PATRON_ENOTFOUND; store errors.
     """
     _o_result = patron_earn_result()
     _rc = _c_patron_earn_purchase(db, ctypes.byref(_o_result), purchase)
@@ -6194,10 +6808,12 @@ def patron_earn_return(db, purchase_key, at):
     at
         Return time (UTC seconds).
 
-    Returns
-    -------
-    PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the points
-    were spent meanwhile; nothing changes), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (also when already returned), PATRON_ENOTFOUND, PATRON_EBALANCE (the
+        points were spent meanwhile; nothing changes), store errors.
     """
     _rc = _c_patron_earn_return(db, purchase_key, at)
     if _rc < 0:
@@ -6219,9 +6835,11 @@ def patron_tier_configure(db, config, tiers, n):
     n
         Number of tiers (1..32).
 
-    Returns
-    -------
-    PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
     """
     _rc = _c_patron_tier_configure(db, config, tiers, n)
     if _rc < 0:
@@ -6244,6 +6862,12 @@ def patron_tier_evaluate(db, member_id, at):
     Returns
     -------
     status: Receives the status after evaluation (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers configured), store errors.
     """
     _o_status = patron_tier_status()
     _rc = _c_patron_tier_evaluate(db, ctypes.byref(_o_status), member_id, at)
@@ -6266,6 +6890,12 @@ def patron_tier_review(db, at):
     Returns
     -------
     changed: Receives the number of members whose tier changed (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (no tiers configured), store errors.
     """
     _o_changed = ctypes.c_int64()
     _rc = _c_patron_tier_review(db, ctypes.byref(_o_changed), at)
@@ -6288,6 +6918,12 @@ def patron_tier_get(db, member_id, at):
     Returns
     -------
     status: Receives the status.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, store errors.
     """
     _o_status = patron_tier_status()
     _rc = _c_patron_tier_get(db, ctypes.byref(_o_status), member_id, at)
@@ -6327,6 +6963,7 @@ patron_txlog.add_batch_str = patron_txlog_add_batch_str
 patron_txlog.load_csv = patron_txlog_load_csv
 patron_txlog.load_csv_buffer = patron_txlog_load_csv_buffer
 patron_txlog.summarize = patron_summarize
+patron_txlog.report_weekly = patron_report_weekly
 Txlog = patron_txlog
 patron_frame.new = staticmethod(patron_frame_new)
 patron_frame.from_arrays = staticmethod(patron_frame_from_arrays)
@@ -6395,6 +7032,8 @@ patron_db.ledger_expire = patron_ledger_expire
 patron_db.ledger_balance = patron_ledger_balance
 patron_db.ledger_statement = patron_ledger_statement
 patron_db.ledger_check = patron_ledger_check
+patron_db.report_points_weekly = patron_report_points_weekly
+patron_db.journey_due = patron_journey_due
 patron_db.journey_mark_sent = patron_journey_mark_sent
 patron_db.earn_rule_add = patron_earn_rule_add
 patron_db.earn_set_referrer = patron_earn_set_referrer
@@ -6446,4 +7085,4 @@ Rule = patron_rule
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_abtest_spending', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_perm_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_predict', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_permutation', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_abtest_spending', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_perm_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_predict', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_permutation', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']

@@ -11,8 +11,8 @@ from ._runtime import Result, to_python  # noqa: E402
 def _wrap(fn):
     def call(*args, **kwargs):
         r = fn(*args, **kwargs)
-        if isinstance(r, tuple):
-            return tuple(to_python(x) for x in r)
+        if isinstance(r, (tuple, list)):
+            return type(r)(to_python(x) for x in r)
         return to_python(r)
     call.__name__ = fn.__name__
     call.__qualname__ = fn.__name__

@@ -52,13 +52,15 @@ def _load():
 
 lib, library_path = _load()
 
-_errmsg = lib.patron_errmsg
+# Private function objects (lib["name"] makes a new one; lib.name is shared
+# with the generated layer, which sets its own argtypes).
+_errmsg = lib["patron_errmsg"]
 _errmsg.restype = ctypes.c_char_p
 _errmsg.argtypes = []
-_strerror = lib.patron_strerror
+_strerror = lib["patron_strerror"]
 _strerror.restype = ctypes.c_char_p
 _strerror.argtypes = [ctypes.c_int]
-_free = lib.patron_free
+_free = lib["patron_free"]
 _free.restype = None
 _free.argtypes = [ctypes.c_void_p]
 
@@ -103,6 +105,18 @@ def take_string(addr, free):
     if free:
         _free(addr)
     return s
+
+
+def take_structs(ptr, n, free):
+    """Copies of the n structs at ptr (an array the C library returned), then
+    releases the array with patron_free() when it is the caller's."""
+    if not ptr:
+        return []
+    t = ptr._type_
+    out = [t.from_buffer_copy(ptr[i]) for i in range(n)]
+    if free:
+        _free(ctypes.cast(ptr, ctypes.c_void_p))
+    return out
 
 
 def cfunc(name, restype, argtypes):
@@ -199,8 +213,6 @@ def array_arg(ctype, writable):
     np_dtype = _NP_CODES.get(ctype)
 
     class ArrayArg:
-        __name__ = f"{ctype.__name__}_array"
-
         @classmethod
         def from_param(cls, obj):
             if obj is None:
@@ -228,7 +240,7 @@ def array_arg(ctype, writable):
                 raise TypeError(f"expected an array of {ctype.__name__}: {e}") from None
             return r if r is None or not isinstance(r, int) else ctypes.c_void_p(r)
 
-    ArrayArg.__qualname__ = ArrayArg.__name__
+    ArrayArg.__name__ = ArrayArg.__qualname__ = f"{ctype.__name__}_array"
     _array_types[key] = ArrayArg
     return ArrayArg
 
@@ -238,7 +250,7 @@ class VoidPtr:
 
     @classmethod
     def from_param(cls, obj):
-        if obj is None:
+        if obj is None or isinstance(obj, (ctypes.c_void_p, ctypes._Pointer)):
             return obj
         if isinstance(obj, int):
             return ctypes.c_void_p(obj)
@@ -270,8 +282,11 @@ def struct_arg(cls):
                 return ctypes.byref(obj)
             if isinstance(obj, dict):
                 return ctypes.byref(make_struct(cls, obj))
-            if isinstance(obj, ctypes._Pointer):
+            if isinstance(obj, (ctypes._Pointer, ctypes.Array)):
                 return obj
+            if isinstance(obj, (list, tuple)):  # an array of structs (`const T *items, size_t n`)
+                items = [x if isinstance(x, cls) else make_struct(cls, x) for x in obj]
+                return (cls * max(len(items), 1))(*items)
             raise TypeError(f"expected {cls.__name__}, a dict of its fields, or None")
 
     StructArg.__name__ = f"{cls.__name__}_arg"

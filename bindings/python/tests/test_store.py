@@ -49,3 +49,32 @@ def test_segment_selection_is_iterable():
             patron.Selection.rule_select(fr, "frequency >=")
         assert ei.value.code == patron.Status.PATRON_EPARSE
         del np
+
+
+def test_open_and_generic_namespaces():
+    with patron.open(":memory:") as db:
+        assert isinstance(db, patron.Db) and not db.closed
+    assert db.closed
+    builtins = patron.segment.builtins()
+    assert builtins and all(isinstance(b.name, str) and b.rule for b in builtins)
+    assert "new" in [b.name for b in builtins]
+    t = patron.time.parse(b"1997-09-30", 10, ffi.PATRON_TIME_ISO8601)
+    assert t == 875577600
+
+
+def test_struct_arrays_in_and_out():
+    if not hasattr(ffi, "patron_report_weekly") or not hasattr(ffi, "patron_tier_configure"):
+        pytest.skip("report/tier modules not in this build")
+    # returned array (`patron_week_report **out, size_t *nweeks`), released by the binding
+    with patron.Txlog.new() as log:
+        log.add_id(1, AT, 1000)
+        log.add_id(2, AT + 8 * 86400, 500)
+        weeks = ffi.patron_report_weekly(log)
+    assert len(weeks) >= 2 and sum(w.purchases for w in weeks) == 2
+    assert sum(w.spend for w in weeks) == 1500
+    # input array of structs (`const patron_tier_def *tiers, size_t n`)
+    with patron.open(":memory:") as db:
+        db.tier_configure(None, [{"name": "silver", "threshold": 0}, {"name": "gold", "threshold": 1000}], 2)
+        mid = db.profile_add({"name": "Bo", "email": "bo@example.com", "consent": "none"}, AT)
+        st = db.tier_evaluate(mid, AT)
+        assert st.to_dict()["tier"] == "silver"

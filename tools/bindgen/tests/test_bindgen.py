@@ -66,6 +66,11 @@ class Fixture(unittest.TestCase):
         self.assertFalse(self.f["patron_fx_count"]["status"])
         self.assertEqual(self.roles("patron_fx_format")["buf"], "in")
         self.assertEqual(self.m.destructor["patron_fx"], "patron_fx_free")
+        r = self.roles("patron_fx_list")
+        self.assertEqual(r["out"], "out_struct_array")
+        self.assertEqual([p["name"] for p in self.f["patron_fx_list"]["ins"]], ["fx"])
+        self.assertEqual([p["name"] for p in self.f["patron_fx_list"]["outs"]], ["out"])
+        self.assertEqual(self.roles("patron_fx_configure")["defs"], "in")
 
     def test_classes(self):
         c = {x["name"]: x for x in self.m.classes()}["Fx"]
@@ -83,6 +88,8 @@ class Fixture(unittest.TestCase):
         self.assertIn("def patron_fx_new(opts=None):", files["_ffi.py"])
         self.assertIn("patron_fx_export(fx: _Optional[patron_fx]) -> str", files["_ffi.pyi"])
         self.assertIn("export declare function patron_fx_table(): patron_fx_def[];", files["native.d.ts"])
+        self.assertIn("def patron_fx_list(fx: _Optional[patron_fx]) -> _List[patron_fx_def]", files["_ffi.pyi"])
+        self.assertIn("gs_list_patron_fx_def(env, a_out, (size_t)a_n, 1)", files["gen.c"])
         node = shutil.which("node")
         if node:
             with tempfile.TemporaryDirectory() as d:
