@@ -62,3 +62,25 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missin
     }
     return argv[++*i];
 }
+
+int cli_parse_table(const char *cmd, int argc, char **argv, int first, const char *const *names,
+                    int n, const char **values)
+{
+    for (int i = first; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+        int missing = 0, matched = 0;
+        for (int o = 0; o < n && !matched; o++) {
+            const char *val = cli_opt(argc, argv, &i, names[o], &missing);
+            if (missing)
+                return cli_fail(cmd, "%s needs a value", names[o]) + 1;
+            if (val) {
+                values[o] = val;
+                matched = 1;
+            }
+        }
+        if (!matched)
+            return cli_fail(cmd, "unknown option '%s' (try --help)", argv[i]) + 1;
+    }
+    return 0;
+}

@@ -20,4 +20,12 @@ int cli_parse_int64(const char *s, int64_t *out);
  * sets *missing when the option is present without a value. */
 const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missing);
 
+/* Parse "--name VALUE" options from argv[first..] against a table of `n`
+ * option names into values[] (values[k] for names[k]; NULL when absent).
+ * Returns 0 when parsed; 1 when --help was given (the caller prints its
+ * usage and exits 0); 2 after printing a one-line error for an unknown option
+ * or a missing value. */
+int cli_parse_table(const char *cmd, int argc, char **argv, int first, const char *const *names,
+                    int n, const char **values);
+
 #endif

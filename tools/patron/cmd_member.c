@@ -41,24 +41,13 @@ int cmd_member(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        int missing = 0, matched = 0;
-        for (int o = 0; o < O_N && !matched; o++) {
-            const char *val = cli_opt(argc, argv, &i, names[o], &missing);
-            if (missing)
-                return cli_fail("member", "%s needs a value", names[o]) + 1;
-            if (val) {
-                v[o] = val;
-                matched = 1;
-            }
-        }
-        if (!matched)
-            return cli_fail("member", "unknown option '%s' (try --help)", argv[i]) + 1;
+    int parsed = cli_parse_table("member", argc, argv, 2, names, O_N, v);
+    if (parsed == 1) {
+        fputs(usage, stdout);
+        return 0;
     }
+    if (parsed)
+        return parsed;
     if (!v[O_DB])
         return cli_fail("member", "--db PATH is required") + 1;
     int64_t at = (int64_t)time(NULL);
