@@ -19,6 +19,7 @@
 
 #include "patron/common.h"
 #include "patron/summary.h"
+#include "patron/db.h"
 
 PATRON_BEGIN_DECLS
 
@@ -88,6 +89,48 @@ typedef struct patron_weekly_options {
  */
 PATRON_API int patron_report_weekly(patron_week_report **out, size_t *nweeks,
                                     const patron_txlog *log, const patron_weekly_options *opts);
+
+/* ---------------------------------------------------------------- points usage */
+
+/** Points usage of one week (see patron_report_points_weekly()). */
+typedef struct patron_week_points {
+    int64_t week_start;      /**< Monday 00:00:00 UTC starting the week. */
+    int64_t earned;          /**< Points earned (earn postings recorded in the week). */
+    int64_t redeemed;        /**< Points redeemed (a positive number). */
+    int64_t expired;         /**< Points expired (a positive number). */
+    int64_t redeemers;       /**< Distinct members who redeemed in the week. */
+    double redemption_rate;  /**< redeemed / earned (NaN when nothing was earned). */
+    double redeemed_change;  /**< Relative change of @ref redeemed from the previous week (NaN for the first week or when it was 0). */
+} patron_week_points;
+
+/**
+ * @brief Weekly points usage (earned, redeemed, expired, redeemers) of a set
+ *        of members, from the ledger: the benefit side of the weekly report.
+ *
+ * Postings are assigned to the ISO week of their `at`. Adjustments,
+ * reversals and transfers are not counted. Each member is counted once
+ * (duplicate ids are ignored; ids <= 0 and unknown members are skipped);
+ * pass a member and a member merged into it and the merged postings count
+ * twice (statements include merged members).
+ *
+ * Cost: one ledger statement per member.
+ *
+ * @param[out] out Receives *nweeks entries (free with patron_free()); untouched on failure.
+ * @param[out] nweeks Receives the number of weeks.
+ * @param db The store (only read).
+ * @param members Member ids (e.g. a frame's `member_id` column).
+ * @param nmembers Number of ids.
+ * @param opts `start` and `end` are required (any time in the first and
+ *        last week); `active_days` is not used.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, start or end unset,
+ *         start after end); #PATRON_ERANGE (more than
+ *         #PATRON_REPORT_MAX_WEEKS weeks); store errors; #PATRON_ENOMEM.
+ * @par Thread safety
+ * The store handle must not be used by another thread during the call.
+ */
+PATRON_API int patron_report_points_weekly(patron_week_points **out, size_t *nweeks, patron_db *db,
+                                           const int64_t *members, size_t nmembers,
+                                           const patron_weekly_options *opts);
 
 /* ---------------------------------------------------------------- campaigns */
 

@@ -360,8 +360,9 @@ typedef struct patron_activity_options {
  * |---|---|---|
  * | `days_since_first`, `days_since_last` | double | days from the first / last purchase to now (NaN without purchases) |
  * | `purchases`, `purchases_30d`, `_60d`, `_90d`, `_365d` | int64 | transactions, in all and in the last N days |
+ * | `distinct_orders`, `orders_30d`, `_60d`, `_90d`, `_365d` | int64 | distinct order ids (a transaction without one is its own order); an order is in a window when its latest transaction is |
  * | `spend`, `spend_30d`, `spend_90d`, `spend_365d` | int64 | their total amount |
- * | `avg_basket` | double | spend / purchases (NaN without purchases) |
+ * | `avg_basket` | double | spend / distinct orders (NaN without purchases) |
  * | `avg_interpurchase_days` | double | mean days between distinct purchase times (NaN below two) |
  * | `last_interpurchase_days` | double | days between the last two distinct purchase times |
  * | `favourite_category` | string | category with the most spend (ties: the smaller name; "" if none) |

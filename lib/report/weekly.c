@@ -9,6 +9,7 @@
 #include "internal/options.h"
 #include "patron/report.h"
 #include "summary/summary_int.h"
+#include "report/weeks.h"
 
 #define DAYSEC INT64_C(86400)
 
@@ -18,29 +19,28 @@ static int64_t floordiv(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/* ISO week number since the epoch's week (weeks start on Monday 00:00Z;
- * 1970-01-01 was a Thursday). */
-static int64_t week_of(int64_t t)
+int64_t patron__week_of(int64_t t)
 {
     return floordiv(floordiv(t, DAYSEC) + 3, 7);
 }
 
-static int64_t week_start(int64_t w)
+int64_t patron__week_start(int64_t w)
 {
     return (w * 7 - 3) * DAYSEC;
 }
+
+double patron__rel_change(double now, double prev)
+{
+    if (!(prev != 0) || isnan(prev) || isnan(now))
+        return NAN;
+    return (now - prev) / prev;
+}
+
 
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-static double change(double now, double prev)
-{
-    if (!(prev != 0) || isnan(prev) || isnan(now))
-        return NAN;
-    return (now - prev) / prev;
 }
 
 typedef struct gap {
@@ -78,8 +78,8 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
         if (log->tx_time[i] > tmax)
             tmax = log->tx_time[i];
     }
-    int64_t w0 = week_of(o.start != PATRON_TIME_NONE ? o.start : tmin);
-    int64_t w1 = week_of(o.end != PATRON_TIME_NONE ? o.end : tmax);
+    int64_t w0 = patron__week_of(o.start != PATRON_TIME_NONE ? o.start : tmin);
+    int64_t w1 = patron__week_of(o.end != PATRON_TIME_NONE ? o.end : tmax);
     if (w0 > w1)
         return patron__fail(PATRON_EINVAL, "start is after end");
     if (w1 - w0 + 1 > PATRON_REPORT_MAX_WEEKS)
@@ -112,7 +112,7 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
     for (size_t i = 0; i < n; i++)
         times[fill[log->tx_cust[i]]++] = log->tx_time[i];
     for (size_t i = 0; i < n; i++) {
-        int64_t w = week_of(log->tx_time[i]);
+        int64_t w = patron__week_of(log->tx_time[i]);
         if (w >= w0 && w <= w1) {
             rep[w - w0].purchases++;
             rep[w - w0].spend += log->tx_amount[i];
@@ -138,14 +138,14 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
                 t[j] = v;
             }
         }
-        int64_t wf = week_of(t[0]);
+        int64_t wf = patron__week_of(t[0]);
         if (wf >= w0 && wf <= w1)
             rep[wf - w0].new_customers++;
         int64_t last_buy_week = INT64_MIN, cover_hi = INT64_MIN;
         for (size_t i = 0; i < k; i++) {
-            int64_t w = week_of(t[i]);
+            int64_t w = patron__week_of(t[i]);
             /* weeks whose end lies in (t, t + span]: [week(t), week(t + span) - 1] */
-            int64_t lo = w, hi = week_of(t[i] + span) - 1;
+            int64_t lo = w, hi = patron__week_of(t[i] + span) - 1;
             int64_t clo = lo < w0 ? w0 : lo, chi = hi > w1 ? w1 : hi;
             if (clo <= chi) {
                 trail[clo - w0]++;
@@ -194,7 +194,7 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
         patron_week_report *r = &rep[w];
         act += active[w];
         tr += trail[w];
-        r->week_start = week_start(w0 + (int64_t)w);
+        r->week_start = patron__week_start(w0 + (int64_t)w);
         r->active_customers = act;
         r->avg_frequency = act > 0 ? (double)tr / (double)act : NAN;
         r->avg_basket = r->purchases > 0 ? (double)r->spend / (double)r->purchases : NAN;
@@ -207,12 +207,12 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
             r->median_days_between = gk % 2 ? d[gk / 2] : 0.5 * (d[gk / 2 - 1] + d[gk / 2]);
         }
         const patron_week_report *p = w ? &rep[w - 1] : NULL;
-        r->new_customers_change = p ? change((double)r->new_customers, (double)p->new_customers) : NAN;
-        r->active_customers_change = p ? change((double)r->active_customers, (double)p->active_customers) : NAN;
-        r->purchases_change = p ? change((double)r->purchases, (double)p->purchases) : NAN;
-        r->avg_frequency_change = p ? change(r->avg_frequency, p->avg_frequency) : NAN;
-        r->avg_basket_change = p ? change(r->avg_basket, p->avg_basket) : NAN;
-        r->median_days_between_change = p ? change(r->median_days_between, p->median_days_between) : NAN;
+        r->new_customers_change = p ? patron__rel_change((double)r->new_customers, (double)p->new_customers) : NAN;
+        r->active_customers_change = p ? patron__rel_change((double)r->active_customers, (double)p->active_customers) : NAN;
+        r->purchases_change = p ? patron__rel_change((double)r->purchases, (double)p->purchases) : NAN;
+        r->avg_frequency_change = p ? patron__rel_change(r->avg_frequency, p->avg_frequency) : NAN;
+        r->avg_basket_change = p ? patron__rel_change(r->avg_basket, p->avg_basket) : NAN;
+        r->median_days_between_change = p ? patron__rel_change(r->median_days_between, p->median_days_between) : NAN;
     }
 out:
     patron__free(active);

@@ -7,6 +7,7 @@
  * Adding a column is one line in the `columns` table below. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -26,12 +27,14 @@ typedef struct acc {
     int64_t spend;         /* total, minor units */
     int64_t win_n[4];      /* transactions in the last 30, 60, 90, 365 days */
     int64_t win_spend[4];  /* their spend */
+    size_t norders;        /* distinct orders (a transaction without order id is one) */
+    int64_t win_orders[4]; /* orders with a transaction in the window */
     int64_t now;
 } acc;
 
 static double days_since_first(const acc *a) { return a->n ? (double)(a->now - a->first) / DAY : NAN; }
 static double days_since_last(const acc *a) { return a->n ? (double)(a->now - a->last) / DAY : NAN; }
-static double avg_basket(const acc *a) { return a->n ? (double)a->spend / (double)a->n : NAN; }
+static double avg_basket(const acc *a) { return a->norders ? (double)a->spend / (double)a->norders : NAN; }
 static double avg_gap(const acc *a)
 {
     return a->ndistinct >= 2 ? (double)(a->last - a->first) / DAY / (double)(a->ndistinct - 1) : NAN;
@@ -45,6 +48,11 @@ static double s30(const acc *a) { return (double)a->win_spend[0]; }
 static double s90(const acc *a) { return (double)a->win_spend[2]; }
 static double s365(const acc *a) { return (double)a->win_spend[3]; }
 static double purchases(const acc *a) { return (double)a->n; }
+static double norders(const acc *a) { return (double)a->norders; }
+static double o30(const acc *a) { return (double)a->win_orders[0]; }
+static double o60(const acc *a) { return (double)a->win_orders[1]; }
+static double o90(const acc *a) { return (double)a->win_orders[2]; }
+static double o365(const acc *a) { return (double)a->win_orders[3]; }
 static double spend(const acc *a) { return (double)a->spend; }
 
 /* The columns: name, int64 (1) or double (0), value. Money is in minor units. */
@@ -60,6 +68,11 @@ static const struct {
     {"purchases_60d", 1, n60},
     {"purchases_90d", 1, n90},
     {"purchases_365d", 1, n365},
+    {"distinct_orders", 1, norders},
+    {"orders_30d", 1, o30},
+    {"orders_60d", 1, o60},
+    {"orders_90d", 1, o90},
+    {"orders_365d", 1, o365},
     {"spend", 1, spend},
     {"spend_30d", 1, s30},
     {"spend_90d", 1, s90},
@@ -71,6 +84,20 @@ static const struct {
 #define NCOLS (sizeof columns / sizeof columns[0])
 
 static const int64_t windows[4] = {30, 60, 90, 365};
+
+/* A transaction's order: its order id (NULL when it has none) and time. */
+typedef struct ordtx {
+    const char *order;
+    int64_t time;
+} ordtx;
+
+static int cmp_ordtx(const void *a, const void *b)
+{
+    const ordtx *x = a, *y = b;
+    if (!x->order || !y->order) /* no id: each its own order; keep them apart */
+        return (x->order != NULL) - (y->order != NULL);
+    return strcmp(x->order, y->order);
+}
 
 /* ---- frame rows to log customers ---- */
 
@@ -235,8 +262,9 @@ int patron_frame_add_activity(patron_frame *frame, const patron_txlog *log,
     int64_t *catspend = ncat ? patron__calloc(ncat, sizeof(int64_t)) : NULL;
     const char **fav = patron__calloc(rows ? rows : 1, sizeof(char *));
     int64_t *tsort = patron__reallocarray(NULL, n ? n : 1, sizeof(int64_t));
+    ordtx *ot = patron__reallocarray(NULL, n ? n : 1, sizeof(ordtx));
     if (!cust_of_row || !start || !byc || !vals || (shares && !share) || (ncat && !catspend) || !fav ||
-        !tsort) {
+        !tsort || !ot) {
         rc = patron__oom();
         goto out;
     }
@@ -279,11 +307,30 @@ int patron_frame_add_activity(patron_frame *frame, const patron_txlog *log,
                         a.win_n[w]++;
                         a.win_spend[w] += amt;
                     }
+                ot[k].order = log->tx_order && log->tx_order[i] ? log->orders + log->tx_order[i] - 1 : NULL;
+                ot[k].time = t;
                 tsort[k++] = t;
                 if (log->tx_cat && log->tx_cat[i])
                     catspend[log->tx_cat[i] - 1] += amt;
             }
             if (k) {
+                /* distinct orders: group equal order ids; an order counts in a
+                 * window when its latest transaction does */
+                qsort(ot, k, sizeof *ot, cmp_ordtx);
+                for (size_t i = 0; i < k;) {
+                    size_t j = i + 1;
+                    int64_t tmax = ot[i].time;
+                    if (ot[i].order)
+                        while (j < k && ot[j].order && !strcmp(ot[j].order, ot[i].order)) {
+                            if (ot[j].time > tmax)
+                                tmax = ot[j].time;
+                            j++;
+                        }
+                    a.norders++;
+                    for (int w = 0; w < 4; w++)
+                        a.win_orders[w] += tmax > o.now - windows[w] * 86400;
+                    i = j;
+                }
                 /* distinct purchase times, in order (logs are mostly sorted) */
                 for (size_t i = 1; i < k; i++) {
                     int64_t v = tsort[i];
@@ -362,5 +409,6 @@ out:
     patron__free(catspend);
     patron__free(fav);
     patron__free(tsort);
+    patron__free(ot);
     return rc;
 }

@@ -208,6 +208,60 @@ static void test_campaigns(void **state)
     assert_int_equal(patron_report_campaigns(r, in, 0, NULL), PATRON_EINVAL);
 }
 
+static void test_points_weekly(void **state)
+{
+    (void)state;
+    patron_db *db;
+    assert_int_equal(patron_open(&db, ":memory:", NULL), 0);
+    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+    f.name = "Ann";
+    f.email = "ann@example.com";
+    f.consent = "none";
+    int64_t ann, bob;
+    assert_int_equal(patron_profile_add(db, &ann, &f, MON - 30 * D), 0);
+    f.name = "Bob";
+    f.email = "bob@example.com";
+    assert_int_equal(patron_profile_add(db, &bob, &f, MON - 30 * D), 0);
+    struct { const char *key; int64_t member, points, day; int redeem; } ops[] = {
+        {"e1", 0, 100, 0, 0}, {"e2", 1, 40, 1, 0}, {"e3", 0, 50, 8, 0},
+        {"r1", 0, 30, 9, 1},  {"r2", 1, 10, 10, 1}, {"r3", 0, 5, 11, 1},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        patron_posting_request req = PATRON_POSTING_REQUEST_INIT;
+        patron_posting_result res;
+        memset(&res, 0, sizeof res);
+        req.key = ops[i].key;
+        req.member_id = ops[i].member ? bob : ann;
+        req.points = ops[i].points;
+        req.at = MON + ops[i].day * D;
+        int rc = ops[i].redeem ? patron_ledger_redeem(db, &res, &req) : patron_ledger_earn(db, &res, &req);
+        if (rc)
+            fail_msg("%s: %s", ops[i].key, patron_errmsg());
+    }
+    const int64_t members[] = {ann, bob, ann, 0, 999};
+    patron_weekly_options o = PATRON_WEEKLY_OPTIONS_INIT;
+    o.start = MON;
+    o.end = MON + 8 * D;
+    patron_week_points *w = NULL;
+    size_t n = 0;
+    assert_int_equal(patron_report_points_weekly(&w, &n, db, members, 5, &o), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(w[0].week_start, MON);
+    assert_int_equal(w[0].earned, 140);
+    assert_int_equal(w[0].redeemed, 0);
+    assert_true(w[0].redemption_rate == 0.0);
+    assert_int_equal(w[1].earned, 50);
+    assert_int_equal(w[1].redeemed, 45);
+    assert_int_equal(w[1].redeemers, 2);
+    assert_true(pt_close(w[1].redemption_rate, 0.9, 1e-15, 0));
+    assert_true(isnan(w[1].redeemed_change)); /* previous week 0 */
+    patron_free(w);
+    o.end = PATRON_TIME_NONE;
+    assert_int_equal(patron_report_points_weekly(&w, &n, db, members, 5, &o), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "the points report needs both start and end");
+    patron_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_weekly_errors),
         cmocka_unit_test(test_weekly_allocation_failures),
         cmocka_unit_test(test_campaigns),
+        cmocka_unit_test(test_points_weekly),
     };
     return cmocka_run_group_tests_name("weekly report", tests, NULL, NULL);
 }

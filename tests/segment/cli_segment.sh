@@ -46,7 +46,7 @@ check "override" "1" "$out"
 
 tx=$2/segment_transactions.csv
 out=$("$patron" segment --input "$data" --transactions "$tx" --category-col category --now 2017-09-30 \
-      --rule 'purchases_90d >= 2 and favourite_category == "books"' --format csv | cut -d, -f1,13,16,21,23,26)
+      --rule 'purchases_90d >= 2 and favourite_category == "books"' --format csv | cut -d, -f1,13,16,26,28,31)
 check "activity columns" "customer_id,days_since_last,purchases_60d,spend_90d,avg_basket,favourite_category
 c,2,2,8000,2000,books" "$out"
 "$patron" segment --input "$data" --transactions "$tx" --rule true 2>"$tmp/e" >/dev/null

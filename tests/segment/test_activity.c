@@ -154,6 +154,32 @@ static void test_activity_errors_and_ids(void **state)
     patron_txlog_free(log);
 }
 
+static void test_activity_orders(void **state)
+{
+    (void)state;
+    patron_txlog *log;
+    assert_int_equal(patron_txlog_new(&log, NULL), 0);
+    assert_int_equal(patron_txlog_add(log, "o", NOW - 40 * DAY, 100, NULL, "A"), 0);
+    assert_int_equal(patron_txlog_add(log, "o", NOW - 5 * DAY, 10, NULL, NULL), 0);
+    assert_int_equal(patron_txlog_add(log, "o", NOW - 10 * DAY, 200, NULL, "B"), 0);
+    assert_int_equal(patron_txlog_add(log, "o", NOW - 40 * DAY, 50, NULL, "A"), 0); /* same order, 2nd line */
+    assert_int_equal(patron_txlog_add(log, "o", NOW - 5 * DAY, 20, NULL, NULL), 0);
+    assert_int_equal(patron_txlog_add(log, "o", NOW + DAY, 999, NULL, "C"), 0);      /* after now */
+    const char *const ids[] = {"o"};
+    patron_frame *f;
+    assert_int_equal(patron_frame_new(&f, 1, NULL, ids), 0);
+    patron_activity_options o = PATRON_ACTIVITY_OPTIONS_INIT;
+    o.now = NOW;
+    assert_int_equal(patron_frame_add_activity(f, log, &o), 0);
+    assert_int_equal(icol(f, "purchases", 0), 5);
+    assert_int_equal(icol(f, "distinct_orders", 0), 4); /* A, B and two without an id */
+    assert_int_equal(icol(f, "orders_30d", 0), 3);
+    assert_int_equal(icol(f, "orders_60d", 0), 4);
+    assert_true(dcol(f, "avg_basket", 0) == 95.0);     /* 380 over 4 orders */
+    patron_frame_free(f);
+    patron_txlog_free(log);
+}
+
 static patron_txlog *walk_log;
 static int op_activity(void *ctx)
 {
@@ -183,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_activity_columns),
         cmocka_unit_test(test_activity_errors_and_ids),
+        cmocka_unit_test(test_activity_orders),
         cmocka_unit_test(test_activity_allocation_failures),
     };
     return cmocka_run_group_tests_name("segment activity columns", tests, NULL, NULL);

@@ -610,8 +610,11 @@ export declare class Frame extends Handle {
    * (NaN without purchases) |
    * | `purchases`, `purchases_30d`, `_60d`, `_90d`, `_365d` | int64 | transactions, in all and in
    * the last N days |
+   * | `distinct_orders`, `orders_30d`, `_60d`, `_90d`, `_365d` | int64 | distinct order ids (a
+   * transaction without one is its own order); an order is in a window when its latest transaction
+   * is |
    * | `spend`, `spend_30d`, `spend_90d`, `spend_365d` | int64 | their total amount |
-   * | `avg_basket` | double | spend / purchases (NaN without purchases) |
+   * | `avg_basket` | double | spend / distinct orders (NaN without purchases) |
    * | `avg_interpurchase_days` | double | mean days between distinct purchase times (NaN below two)
    * |
    * | `last_interpurchase_days` | double | days between the last two distinct purchase times |
@@ -1042,6 +1045,29 @@ export declare class Db extends Handle {
    * @returns report: Receives counts (may be NULL).
    */
   ledger_check(): native.patron_ledger_report;
+  /**
+   * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
+   * the benefit side of the weekly report.
+   *
+   * Postings are assigned to the ISO week of their `at`. Adjustments, reversals and transfers are
+   * not counted. Each member is counted once (duplicate ids are ignored; ids <= 0 and unknown
+   * members are skipped); pass a member and a member merged into it and the merged postings count
+   * twice (statements include merged members).
+   *
+   * Cost: one ledger statement per member.
+   *
+   * Thread safety:
+   * The store handle must not be used by another thread during the call.
+   * @param members Member ids (e.g. a frame's `member_id` column).
+   * @param nmembers Number of ids.
+   * @param opts `start` and `end` are required (any time in the first and last week); `active_days`
+   * is not used.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start or
+   * end unset, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks); store
+   * errors; PATRON_ENOMEM.
+   * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
+   */
+  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_points[];
   /**
    * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
    * win-back for each row).

@@ -106,6 +106,7 @@ module.exports = function classes(native, Handle) {
     ledger_balance(member_id, at) { return native.patron_ledger_balance(this.handle, member_id, at); }
     ledger_statement(member_id, from, to) { return wrap(Statement, native.patron_ledger_statement(this.handle, member_id, from, to)); }
     ledger_check() { return native.patron_ledger_check(this.handle); }
+    report_points_weekly(members, nmembers, opts) { return native.patron_report_points_weekly(this.handle, members, nmembers, opts); }
     journey_due(frame, opts) { return native.patron_journey_due(this.handle, frame, opts); }
     journey_mark_sent(item) { return native.patron_journey_mark_sent(this.handle, item); }
     earn_rule_add(rule) { return native.patron_earn_rule_add(this.handle, rule); }

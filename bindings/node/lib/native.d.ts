@@ -2571,6 +2571,40 @@ export interface patron_weekly_options {
 }
 
 /**
+ * Points usage of one week (see patron_report_points_weekly()).
+ */
+export interface patron_week_points {
+  /**
+   * Monday 00:00:00 UTC starting the week.
+   */
+  week_start: number;
+  /**
+   * Points earned (earn postings recorded in the week).
+   */
+  earned: number;
+  /**
+   * Points redeemed (a positive number).
+   */
+  redeemed: number;
+  /**
+   * Points expired (a positive number).
+   */
+  expired: number;
+  /**
+   * Distinct members who redeemed in the week.
+   */
+  redeemers: number;
+  /**
+   * redeemed / earned (NaN when nothing was earned).
+   */
+  redemption_rate: number;
+  /**
+   * Relative change of redeemed from the previous week (NaN for the first week or when it was 0).
+   */
+  redeemed_change: number;
+}
+
+/**
  * The funnel counts of one campaign (input of patron_report_campaigns()).
  */
 export interface patron_campaign_counts {
@@ -2954,7 +2988,7 @@ export interface patron_tier_status {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
 /** The `*_INIT` defaults of every options struct. */
 export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
 
@@ -4891,8 +4925,11 @@ export declare function patron_frame_select(frame: patron_frame | null, sel: pat
  * (NaN without purchases) |
  * | `purchases`, `purchases_30d`, `_60d`, `_90d`, `_365d` | int64 | transactions, in all and in
  * the last N days |
+ * | `distinct_orders`, `orders_30d`, `_60d`, `_90d`, `_365d` | int64 | distinct order ids (a
+ * transaction without one is its own order); an order is in a window when its latest transaction
+ * is |
  * | `spend`, `spend_30d`, `spend_90d`, `spend_365d` | int64 | their total amount |
- * | `avg_basket` | double | spend / purchases (NaN without purchases) |
+ * | `avg_basket` | double | spend / distinct orders (NaN without purchases) |
  * | `avg_interpurchase_days` | double | mean days between distinct purchase times (NaN below two)
  * |
  * | `last_interpurchase_days` | double | days between the last two distinct purchase times |
@@ -5108,6 +5145,30 @@ export declare function patron_segment_worth_saving(frame: patron_frame | null, 
  * failure. NULL when the log is empty.
  */
 export declare function patron_report_weekly(log: patron_txlog | null, opts?: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_report[];
+/**
+ * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
+ * the benefit side of the weekly report.
+ *
+ * Postings are assigned to the ISO week of their `at`. Adjustments, reversals and transfers are
+ * not counted. Each member is counted once (duplicate ids are ignored; ids <= 0 and unknown
+ * members are skipped); pass a member and a member merged into it and the merged postings count
+ * twice (statements include merged members).
+ *
+ * Cost: one ledger statement per member.
+ *
+ * Thread safety:
+ * The store handle must not be used by another thread during the call.
+ * @param db The store (only read).
+ * @param members Member ids (e.g. a frame's `member_id` column).
+ * @param nmembers Number of ids.
+ * @param opts `start` and `end` are required (any time in the first and last week); `active_days`
+ * is not used.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, start or
+ * end unset, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_WEEKS weeks); store
+ * errors; PATRON_ENOMEM.
+ * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
+ */
+export declare function patron_report_points_weekly(db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_points[];
 /**
  * Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
  * comparison of each campaign's conversion rate against a reference campaign or control group.

@@ -106,6 +106,8 @@ PN_UNUSED static int gs_to_patron_week_report(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_week_report(napi_env env, const patron_week_report *s);
 PN_UNUSED static int gs_to_patron_weekly_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_weekly_options(napi_env env, const patron_weekly_options *s);
+PN_UNUSED static int gs_to_patron_week_points(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_week_points(napi_env env, const patron_week_points *s);
 PN_UNUSED static int gs_to_patron_campaign_counts(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_campaign_counts(napi_env env, const patron_campaign_counts *s);
 PN_UNUSED static int gs_to_patron_campaign_report(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -3828,6 +3830,76 @@ static napi_value gs_from_patron_weekly_options(napi_env env, const patron_weekl
     return obj;
 }
 
+static int gs_to_patron_week_points(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_week_points s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_week_points")) return -1;
+    if (pn_field(env, v, "week_start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_week_points.week_start")) return -1;
+        s.week_start = (int64_t)x;
+    }
+    if (pn_field(env, v, "earned", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_week_points.earned")) return -1;
+        s.earned = (int64_t)x;
+    }
+    if (pn_field(env, v, "redeemed", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_week_points.redeemed")) return -1;
+        s.redeemed = (int64_t)x;
+    }
+    if (pn_field(env, v, "expired", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_week_points.expired")) return -1;
+        s.expired = (int64_t)x;
+    }
+    if (pn_field(env, v, "redeemers", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_week_points.redeemers")) return -1;
+        s.redeemers = (int64_t)x;
+    }
+    if (pn_field(env, v, "redemption_rate", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_week_points.redemption_rate")) return -1;
+        s.redemption_rate = (double)x;
+    }
+    if (pn_field(env, v, "redeemed_change", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_week_points.redeemed_change")) return -1;
+        s.redeemed_change = (double)x;
+    }
+    *(patron_week_points *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_week_points(napi_env env, const patron_week_points *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "week_start", pn_new_i64(env, s->week_start))) return NULL;
+    if (pn_set(env, obj, "earned", pn_new_i64(env, s->earned))) return NULL;
+    if (pn_set(env, obj, "redeemed", pn_new_i64(env, s->redeemed))) return NULL;
+    if (pn_set(env, obj, "expired", pn_new_i64(env, s->expired))) return NULL;
+    if (pn_set(env, obj, "redeemers", pn_new_i64(env, s->redeemers))) return NULL;
+    if (pn_set(env, obj, "redemption_rate", pn_new_f64(env, s->redemption_rate))) return NULL;
+    if (pn_set(env, obj, "redeemed_change", pn_new_f64(env, s->redeemed_change))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_campaign_counts(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_campaign_counts s = {0};
@@ -4629,6 +4701,18 @@ static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_d
     if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
     for (size_t i = 0; arr && items && i < n; i++) {
         napi_value e = gs_from_patron_journey_due_item(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it) patron_free(items);
+    return arr;
+}
+
+static napi_value gs_list_patron_week_points(napi_env env, patron_week_points *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_week_points(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
     if (free_it) patron_free(items);
@@ -8360,6 +8444,32 @@ static napi_value w_patron_report_weekly(napi_env env, napi_callback_info info)
     return gs_list_patron_week_report(env, a_out, (size_t)a_nweeks, 1);
 }
 
+static napi_value w_patron_report_points_weekly(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_week_points *a_out = NULL;
+    size_t a_nweeks = 0;
+    void *a_db = NULL;
+    void *a_members = NULL;
+    size_t a_members_len = 0;
+    uint64_t a_nmembers = 0;
+    patron_weekly_options a_opts_s;
+    patron_weekly_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_report_points_weekly: argument 'db'")
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_members, &a_members_len, "patron_report_points_weekly: argument 'members'")
+        || pn_get_u64(env, argv[2], &a_nmembers, "patron_report_points_weekly: argument 'nmembers'")
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_weekly_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_report_points_weekly(&a_out, &a_nweeks, a_db, a_members, (size_t)a_nmembers, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_week_points(env, a_out, (size_t)a_nweeks, 1);
+}
+
 static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -8795,6 +8905,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_value_deciles", NULL, w_patron_value_deciles, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_segment_worth_saving", NULL, w_patron_segment_worth_saving, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_report_weekly", NULL, w_patron_report_weekly, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_report_points_weekly", NULL, w_patron_report_points_weekly, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_report_campaigns", NULL, w_patron_report_campaigns, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_journey_due", NULL, w_patron_journey_due, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_journey_mark_sent", NULL, w_patron_journey_mark_sent, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -9098,6 +9209,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_rfm_options", pn_new_u32(env, (uint32_t)sizeof(patron_rfm_options)))) return NULL;
     if (pn_set(env, obj, "patron_week_report", pn_new_u32(env, (uint32_t)sizeof(patron_week_report)))) return NULL;
     if (pn_set(env, obj, "patron_weekly_options", pn_new_u32(env, (uint32_t)sizeof(patron_weekly_options)))) return NULL;
+    if (pn_set(env, obj, "patron_week_points", pn_new_u32(env, (uint32_t)sizeof(patron_week_points)))) return NULL;
     if (pn_set(env, obj, "patron_campaign_counts", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_counts)))) return NULL;
     if (pn_set(env, obj, "patron_campaign_report", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_report)))) return NULL;
     if (pn_set(env, obj, "patron_campaign_options", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_options)))) return NULL;
