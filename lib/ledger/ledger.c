@@ -464,11 +464,24 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
     if (rc)
         return rc;
     patron_posting_result res = {0, 0, 0};
-    rc = replay(db, &res, r->key, fp);
-    if (rc == 0)
+    if (light) {
+        /* An earn writes its posting row first, so the UNIQUE key makes the
+         * idempotency check: only a failure (a used key, or a request that
+         * a new posting could not satisfy) pays for the replay lookup. A
+         * failed earn wrote nothing. */
+        int64_t before = db->vt->total_changes(db->impl);
         rc = fn(db, &res, r, fp);
-    else if (rc == 1)
-        rc = PATRON_OK;
+        if (rc != PATRON_OK && db->vt->total_changes(db->impl) == before) {
+            int rp = replay(db, &res, r->key, fp);
+            rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
+        }
+    } else {
+        rc = replay(db, &res, r->key, fp);
+        if (rc == 0)
+            rc = fn(db, &res, r, fp);
+        else if (rc == 1)
+            rc = PATRON_OK;
+    }
     rc = light ? patron__tx_end_light(db, rc) : patron__tx_end(db, rc);
     if (rc == PATRON_OK && result)
         *result = res;
