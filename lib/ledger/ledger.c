@@ -280,7 +280,7 @@ static int plan_take(patron_db *db, take_list *l, int64_t member, int64_t amount
 {
     static const char pref_sql[] =
         "SELECT id, remaining, earned_at, available_at, expires_at, source_posting FROM lots "
-        "WHERE source_posting = ? AND member_id = ? AND remaining > 0 AND expires_at > ? ORDER BY id";
+        "WHERE member_id = ?2 AND remaining > 0 AND source_posting = ?1 AND expires_at > ?3 ORDER BY id";
     static const char fifo_sql[] =
         "SELECT id, remaining, earned_at, available_at, expires_at, source_posting FROM lots "
         "WHERE member_id = ? AND remaining > 0 AND available_at <= ? AND expires_at > ? ORDER BY earned_at, id";
@@ -332,10 +332,10 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
 {
     static const char all_sql[] =
         "SELECT id, member_id, remaining, expires_at FROM lots WHERE remaining > 0 AND expires_at <= ? "
-        "ORDER BY expires_at, id";
+        "AND expires_at < 9223372036854775807 ORDER BY expires_at, id";
     static const char one_sql[] =
         "SELECT id, member_id, remaining, expires_at FROM lots WHERE member_id = ? AND remaining > 0 "
-        "AND expires_at <= ? ORDER BY expires_at, id";
+        "AND expires_at <= ? AND expires_at < 9223372036854775807 ORDER BY expires_at, id";
     if (member) {
         int64_t next = 0;
         int rc = patron__sql_int(db, &next, PATRON_NEVER, "SELECT next_expiry FROM members WHERE id = ?", "i", member);
@@ -819,7 +819,8 @@ static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_
                              "iii", member, at, at);
     if (rc == PATRON_OK)
         rc = patron__sql_int(db, &expired, 0,
-                             "SELECT sum(remaining) FROM lots WHERE member_id = ? AND remaining > 0 AND expires_at <= ?",
+                             "SELECT sum(remaining) FROM lots WHERE member_id = ? AND remaining > 0 AND expires_at <= ? "
+                             "AND expires_at < 9223372036854775807",
                              "ii", member, at);
     if (rc)
         return rc;
