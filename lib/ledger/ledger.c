@@ -185,11 +185,19 @@ typedef struct posting_row {
     const char *rule, *reason, *op, *ref;
 } posting_row;
 
-static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
+static const char insert_posting_sql[] =
+    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
+    "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+/* The same, written only when p->member is an existing member that was not
+ * merged away (0 rows otherwise): the member check rides on the insert. */
+static const char insert_posting_if_member_sql[] =
+    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
+    "rule_version, reason, operator, ref) SELECT ?1,?2,id,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14 FROM members "
+    "WHERE id = ?3 AND merged_into IS NULL";
+
+/* *id = 0 when the conditional insert wrote nothing. */
+static int insert_posting_with(patron_db *db, int64_t *id, const posting_row *p, const char *sql)
 {
-    static const char sql[] =
-        "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
-        "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "tiiiiiiiitittt", p->key, p->fp, p->member, p->kind, p->points, p->at,
                               p->eff, p->target, p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
@@ -205,8 +213,13 @@ static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    *id = patron__sql_last_id(db);
+    *id = sql == insert_posting_sql || db->vt->changes(db->impl) == 1 ? patron__sql_last_id(db) : 0;
     return PATRON_OK;
+}
+
+static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
+{
+    return insert_posting_with(db, id, p, insert_posting_sql);
 }
 
 static int insert_posting(patron_db *db, int64_t *id, const posting_row *p)
@@ -280,7 +293,7 @@ static int plan_take(patron_db *db, take_list *l, int64_t member, int64_t amount
 {
     static const char pref_sql[] =
         "SELECT id, remaining, earned_at, available_at, expires_at, source_posting FROM lots "
-        "WHERE source_posting = ? AND member_id = ? AND remaining > 0 AND expires_at > ? ORDER BY id";
+        "WHERE member_id = ?2 AND remaining > 0 AND source_posting = ?1 AND expires_at > ?3 ORDER BY id";
     static const char fifo_sql[] =
         "SELECT id, remaining, earned_at, available_at, expires_at, source_posting FROM lots "
         "WHERE member_id = ? AND remaining > 0 AND available_at <= ? AND expires_at > ? ORDER BY earned_at, id";
@@ -332,10 +345,10 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
 {
     static const char all_sql[] =
         "SELECT id, member_id, remaining, expires_at FROM lots WHERE remaining > 0 AND expires_at <= ? "
-        "ORDER BY expires_at, id";
+        "AND expires_at < 9223372036854775807 ORDER BY expires_at, id";
     static const char one_sql[] =
         "SELECT id, member_id, remaining, expires_at FROM lots WHERE member_id = ? AND remaining > 0 "
-        "AND expires_at <= ? ORDER BY expires_at, id";
+        "AND expires_at <= ? AND expires_at < 9223372036854775807 ORDER BY expires_at, id";
     if (member) {
         int64_t next = 0;
         int rc = patron__sql_int(db, &next, PATRON_NEVER, "SELECT next_expiry FROM members WHERE id = ?", "i", member);
@@ -392,23 +405,34 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
 
 static int credit(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int kind, int64_t fp)
 {
-    int64_t member;
-    int rc = patron__member_resolve(db, &member, r->member_id, 0);
+    int64_t member = r->member_id;
+    int rc = load_policy(db);
     if (rc)
         return rc;
-    if ((rc = load_policy(db)))
-        return rc;
     int64_t mature = r->mature_at ? r->mature_at : r->at + db->policy_hold;
-    if (mature < r->at)
-        return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
     int64_t expires = r->expires_at ? r->expires_at : policy_expiry(db, r->at);
-    if (expires <= mature)
+    if (mature < r->at || expires <= mature) {
+        /* an unknown member is reported first */
+        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
+            return rc;
+        if (mature < r->at)
+            return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
         return patron__fail(PATRON_EINVAL, "expires_at %" PRId64 " is not after maturity %" PRId64, expires, mature);
+    }
     posting_row p = {r->key, fp, member, kind, r->points, r->at, mature, 0, r->spend, r->rule_version,
                      r->rule, r->reason, r->operator_name, r->ref};
     int64_t pid;
-    if ((rc = insert_posting_only(db, &pid, &p)))
+    /* the usual case, an active unmerged member, in one statement */
+    if ((rc = insert_posting_with(db, &pid, &p, insert_posting_if_member_sql)))
         return rc;
+    if (pid == 0) {
+        /* unknown (error) or merged away (credit the member it was merged into) */
+        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
+            return rc;
+        p.member = member;
+        if ((rc = insert_posting_only(db, &pid, &p)))
+            return rc;
+    }
     rc = patron__sql_run(db,
                          "INSERT INTO lots(member_id, posting_id, source_posting, initial, remaining, earned_at, "
                          "available_at, expires_at) VALUES(?1, ?2, ?2, ?3, ?3, ?4, ?5, ?6)",
@@ -464,11 +488,24 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
     if (rc)
         return rc;
     patron_posting_result res = {0, 0, 0};
-    rc = replay(db, &res, r->key, fp);
-    if (rc == 0)
+    if (light) {
+        /* An earn writes its posting row first, so the UNIQUE key makes the
+         * idempotency check: only a failure (a used key, or a request that
+         * a new posting could not satisfy) pays for the replay lookup. A
+         * failed earn wrote nothing. */
+        int64_t before = db->vt->total_changes(db->impl);
         rc = fn(db, &res, r, fp);
-    else if (rc == 1)
-        rc = PATRON_OK;
+        if (rc != PATRON_OK && db->vt->total_changes(db->impl) == before) {
+            int rp = replay(db, &res, r->key, fp);
+            rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
+        }
+    } else {
+        rc = replay(db, &res, r->key, fp);
+        if (rc == 0)
+            rc = fn(db, &res, r, fp);
+        else if (rc == 1)
+            rc = PATRON_OK;
+    }
     rc = light ? patron__tx_end_light(db, rc) : patron__tx_end(db, rc);
     if (rc == PATRON_OK && result)
         *result = res;
@@ -806,7 +843,8 @@ static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_
                              "iii", member, at, at);
     if (rc == PATRON_OK)
         rc = patron__sql_int(db, &expired, 0,
-                             "SELECT sum(remaining) FROM lots WHERE member_id = ? AND remaining > 0 AND expires_at <= ?",
+                             "SELECT sum(remaining) FROM lots WHERE member_id = ? AND remaining > 0 AND expires_at <= ? "
+                             "AND expires_at < 9223372036854775807",
                              "ii", member, at);
     if (rc)
         return rc;

@@ -82,7 +82,18 @@ static const char schema_v1[] =
     "  from_tier TEXT, to_tier TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);"
     "CREATE INDEX tier_history_member ON tier_history(member_id, at);";
 
-static const char *const steps[] = {schema_v1};
+/* Version 2 (ledger write path): two fewer index writes per earned lot.
+ * - lots_source goes: lots are only looked up by source posting for one
+ *   member's open lots (reverse), which lots_open already narrows to.
+ * - lots_expiry leaves out lots that never expire (the default policy), so
+ *   those lots cost no expiry-index entry; the expiry scan states the same
+ *   bound (expires_at < PATRON_NEVER) to use it. */
+static const char schema_v2[] =
+    "DROP INDEX lots_source;"
+    "DROP INDEX lots_expiry;"
+    "CREATE INDEX lots_expiry ON lots(expires_at) WHERE remaining > 0 AND expires_at < 9223372036854775807;";
+
+static const char *const steps[] = {schema_v1, schema_v2};
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))
 _Static_assert(N_STEPS == PATRON_DB_SCHEMA_VERSION, "one migration step per schema version");
 

@@ -302,7 +302,12 @@ int patron__sqlite_open(patron_db *db, const char *path, int is_uri)
         code = sq_exec(s, sync_sql[db->opts.synchronous]);
     }
     if (code == PATRON_OK)
-        code = sq_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;");
+        /* A 64 MiB page cache (allocated as used) keeps the ledger's indexes
+         * in memory instead of re-reading them from the OS on every batch;
+         * checkpointing every 8,000 WAL pages instead of 1,000 copies a page
+         * written by several batches to the main file once. */
+        code = sq_exec(s, "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                          " PRAGMA wal_autocheckpoint=8000;");
     if (code != PATRON_OK) {
         patron__fail_prefix(code, "opening '%s': ", path);
         sq_close(s);

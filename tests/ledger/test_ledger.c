@@ -112,6 +112,39 @@ static void test_earn_is_idempotent(void **state)
     patron_close(db);
 }
 
+/* The earn path checks the member inside its insert: an unknown member is
+ * ENOTFOUND (before request errors) and writes nothing, also inside a batch;
+ * a merged-away member's earn goes to the member it was merged into. */
+static void test_earn_member_checks(void **state)
+{
+    (void)state;
+    patron_db *db = open_db();
+    int64_t a = member(db, "050-123-4567"), b = member(db, "050-765-4321");
+    assert_int_equal(patron_batch_begin(db), PATRON_OK);
+    patron_posting_request r = req("x1", 999, 5, T0);
+    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
+    r.expires_at = T0; /* also invalid: the unknown member is reported */
+    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
+    r = req("x1", a, 5, T0);
+    r.expires_at = T0;
+    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_EINVAL);
+    r = req("x1", a, 5, T0);
+    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
+    assert_int_equal(patron_batch_commit(db), PATRON_OK);
+    assert_int_equal(q(db, "SELECT count(*) FROM postings"), 1);
+    assert_int_equal(patron_profile_merge(db, a, b, T0 + 1, "ops", NULL), PATRON_OK);
+    patron_posting_result res;
+    r = req("x2", b, 7, T0 + 2);
+    assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
+    assert_int_equal(q(db, "SELECT member_id FROM postings WHERE key = 'x2'"), a);
+    assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
+    assert_int_equal(res.replayed, 1);
+    assert_int_equal(avail(db, a, T0 + 2), 12);
+    assert_int_equal(avail(db, b, T0 + 2), 12);
+    assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+    patron_close(db);
+}
+
 static void test_insufficient_balance_changes_nothing(void **state)
 {
     (void)state;
@@ -806,6 +839,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_earn_is_idempotent),
+        cmocka_unit_test(test_earn_member_checks),
         cmocka_unit_test(test_insufficient_balance_changes_nothing),
         cmocka_unit_test(test_pending_points_mature_and_returns_cancel),
         cmocka_unit_test(test_expiry_fifo_and_expire_postings),

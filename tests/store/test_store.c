@@ -199,6 +199,116 @@ static void test_old_schema_is_migrated_and_read_only_refuses(void **state)
     rm_db(path);
 }
 
+static int64_t sq_count(sqlite3 *h, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void earn(patron_db *db, const char *key, int64_t m, int64_t points, int64_t at, int64_t expires_at)
+{
+    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+    r.key = key;
+    r.member_id = m;
+    r.points = points;
+    r.at = at;
+    r.expires_at = expires_at;
+    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
+}
+
+/* A version-1 store (schema 1 indexes, user_version 1) holding ledger data
+ * opens, migrates to the current version in place, keeps every posting and
+ * balance, and its ledger keeps working (expiry, reverse, reconciliation). */
+static void test_version_1_store_migrates(void **state)
+{
+    (void)state;
+    char path[256];
+    tmp_path(path, sizeof path, "v1");
+    const int64_t t0 = 1700000000, day = 86400;
+    patron_db *db;
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+    f.name = "M";
+    f.phone = "+972501234567";
+    f.consent = "sms";
+    int64_t m;
+    assert_int_equal(patron_profile_add(db, &m, &f, t0), PATRON_OK);
+    earn(db, "a", m, 100, t0, t0 + 10 * day);
+    earn(db, "b", m, 50, t0 + 1, PATRON_NEVER);
+    patron_close(db);
+    /* turn the file back into what libpatron with schema 1 wrote */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "DROP INDEX lots_expiry;"
+                                  "CREATE INDEX lots_expiry ON lots(expires_at) WHERE remaining > 0;"
+                                  "CREATE INDEX lots_source ON lots(source_posting);"
+                                  "PRAGMA user_version=1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    /* a read-only open refuses to migrate and changes nothing */
+    patron_db_options ro = PATRON_DB_OPTIONS_INIT;
+    ro.read_only = 1;
+    db = NULL;
+    assert_int_equal(patron_open(&db, path, &ro), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "needs migrating"));
+    /* a read-write open migrates */
+    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
+    int v = 0;
+    assert_int_equal(patron_db_schema_version(db, &v), PATRON_OK);
+    assert_int_equal(v, PATRON_DB_SCHEMA_VERSION);
+    patron_balance b;
+    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 2), PATRON_OK);
+    assert_int_equal(b.available, 150);
+    /* replaying a schema-1 posting's key still replays */
+    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+    r.key = "a";
+    r.member_id = m;
+    r.points = 100;
+    r.at = t0 + 5;
+    r.expires_at = t0 + 10 * day;
+    patron_posting_result res;
+    assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
+    assert_int_equal(res.replayed, 1);
+    /* the expiring lot expires, the never-expiring one does not */
+    int64_t np = 0, pts = 0;
+    assert_int_equal(patron_ledger_expire(db, &np, &pts, t0 + 20 * day), PATRON_OK);
+    assert_int_equal(np, 1);
+    assert_int_equal(pts, 100);
+    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 20 * day), PATRON_OK);
+    assert_int_equal(b.available, 50);
+    /* reversing a schema-1 earn finds its lot by source posting */
+    r = (patron_posting_request)PATRON_POSTING_REQUEST_INIT;
+    r.key = "rev-b";
+    r.member_id = m;
+    r.target = 2;
+    r.at = t0 + 21 * day;
+    assert_int_equal(patron_ledger_reverse(db, &res, &r), PATRON_OK);
+    assert_int_equal(res.points, -50);
+    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 21 * day), PATRON_OK);
+    assert_int_equal(b.available, 0);
+    earn(db, "c", m, 7, t0 + 22 * day, 0);
+    patron_ledger_report rep;
+    assert_int_equal(patron_ledger_check(db, &rep), PATRON_OK);
+    assert_int_equal(rep.problems, 0);
+    patron_close(db);
+    /* the file now has the current index set */
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    assert_int_equal(sq_count(h, "PRAGMA user_version"), PATRON_DB_SCHEMA_VERSION);
+    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'lots_source'"), 0);
+    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'lots_expiry' "
+                                 "AND sql LIKE '%expires_at < 9223372036854775807%'"),
+                     1);
+    assert_int_equal(sq_count(h, "SELECT count(*) FROM postings"), 5);
+    sqlite3_close(h);
+    rm_db(path);
+}
+
 static void test_batch_commit_and_rollback(void **state)
 {
     (void)state;
@@ -277,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_newer_schema_is_refused),
         cmocka_unit_test(test_foreign_database_is_refused),
         cmocka_unit_test(test_old_schema_is_migrated_and_read_only_refuses),
+        cmocka_unit_test(test_version_1_store_migrates),
         cmocka_unit_test(test_batch_commit_and_rollback),
         cmocka_unit_test(test_batch_is_invisible_until_commit_and_close_rolls_back),
         cmocka_unit_test(test_fnv_is_stable),

@@ -410,7 +410,7 @@ PATRON_CLV_MAX_PARAMS = 4
 """Largest number of parameters of any model."""
 PATRON_ABTEST_NOT_ENROLLED = -1
 """Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer)."""
-PATRON_DB_SCHEMA_VERSION = 1
+PATRON_DB_SCHEMA_VERSION = 2
 """Schema version written by this library. Stores with a larger version are refused."""
 PATRON_EINSUFFICIENT = -6
 """The issue's name for PATRON_EBALANCE (insufficient points); same value."""
