@@ -185,19 +185,11 @@ typedef struct posting_row {
     const char *rule, *reason, *op, *ref;
 } posting_row;
 
-static const char insert_posting_sql[] =
-    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
-    "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-/* The same, written only when p->member is an existing member that was not
- * merged away (0 rows otherwise): the member check rides on the insert. */
-static const char insert_posting_if_member_sql[] =
-    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
-    "rule_version, reason, operator, ref) SELECT ?1,?2,id,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14 FROM members "
-    "WHERE id = ?3 AND merged_into IS NULL";
-
-/* *id = 0 when the conditional insert wrote nothing. */
-static int insert_posting_with(patron_db *db, int64_t *id, const posting_row *p, const char *sql)
+static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
 {
+    static const char sql[] =
+        "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
+        "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "tiiiiiiiitittt", p->key, p->fp, p->member, p->kind, p->points, p->at,
                               p->eff, p->target, p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
@@ -213,13 +205,8 @@ static int insert_posting_with(patron_db *db, int64_t *id, const posting_row *p,
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    *id = sql == insert_posting_sql || db->vt->changes(db->impl) == 1 ? patron__sql_last_id(db) : 0;
+    *id = patron__sql_last_id(db);
     return PATRON_OK;
-}
-
-static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
-{
-    return insert_posting_with(db, id, p, insert_posting_sql);
 }
 
 static int insert_posting(patron_db *db, int64_t *id, const posting_row *p)
@@ -405,34 +392,23 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
 
 static int credit(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int kind, int64_t fp)
 {
-    int64_t member = r->member_id;
-    int rc = load_policy(db);
+    int64_t member;
+    int rc = patron__member_resolve(db, &member, r->member_id, 0);
     if (rc)
         return rc;
+    if ((rc = load_policy(db)))
+        return rc;
     int64_t mature = r->mature_at ? r->mature_at : r->at + db->policy_hold;
+    if (mature < r->at)
+        return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
     int64_t expires = r->expires_at ? r->expires_at : policy_expiry(db, r->at);
-    if (mature < r->at || expires <= mature) {
-        /* an unknown member is reported first */
-        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
-            return rc;
-        if (mature < r->at)
-            return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
+    if (expires <= mature)
         return patron__fail(PATRON_EINVAL, "expires_at %" PRId64 " is not after maturity %" PRId64, expires, mature);
-    }
     posting_row p = {r->key, fp, member, kind, r->points, r->at, mature, 0, r->spend, r->rule_version,
                      r->rule, r->reason, r->operator_name, r->ref};
     int64_t pid;
-    /* the usual case, an active unmerged member, in one statement */
-    if ((rc = insert_posting_with(db, &pid, &p, insert_posting_if_member_sql)))
+    if ((rc = insert_posting_only(db, &pid, &p)))
         return rc;
-    if (pid == 0) {
-        /* unknown (error) or merged away (credit the member it was merged into) */
-        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
-            return rc;
-        p.member = member;
-        if ((rc = insert_posting_only(db, &pid, &p)))
-            return rc;
-    }
     rc = patron__sql_run(db,
                          "INSERT INTO lots(member_id, posting_id, source_posting, initial, remaining, earned_at, "
                          "available_at, expires_at) VALUES(?1, ?2, ?2, ?3, ?3, ?4, ?5, ?6)",
