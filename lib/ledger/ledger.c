@@ -251,6 +251,7 @@ static int move(patron_db *db, int64_t posting, int64_t lot, int64_t delta)
 
 typedef struct lot_take {
     int64_t lot, take, earned_at, available_at, expires_at, source;
+    int emptied; /* plan_take: the take leaves the lot at 0 */
 } lot_take;
 
 typedef struct take_list {
@@ -293,12 +294,13 @@ static int plan_take(patron_db *db, take_list *l, int64_t member, int64_t amount
         while (l->total < amount && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
             lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
                           patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
-                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5)};
+                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), 0};
             int dup = 0;
             for (size_t i = 0; i < l->n; i++)
                 dup |= l->v[i].lot == t.lot;
             if (dup)
                 continue;
+            t.emptied = t.take <= amount - l->total;
             if (t.take > amount - l->total)
                 t.take = amount - l->total;
             if ((rc = take_push(l, &t)))
@@ -353,7 +355,7 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         /* reuse lot_take: source = member, earned_at = expiry */
         lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
-                      0, 0, patron__sql_col_int(db, st, 1)};
+                      0, 0, patron__sql_col_int(db, st, 1), 0};
         if ((rc = take_push(&l, &t)))
             break;
     }
@@ -443,7 +445,13 @@ static int debit(patron_db *db, patron_posting_result *res, const patron_posting
     int64_t pid;
     if ((rc = insert_posting(db, &pid, &p)) || (rc = take_apply(db, l, pid)))
         return rc;
-    if ((rc = refresh_next_expiry(db, member)))
+    /* The expiry cache is the earliest expiry of the member's open lots: only
+     * emptying a lot that expires can move it (never-expiring lots, the
+     * default policy, spare a scan of the member's open lots). */
+    int refresh = 0;
+    for (size_t i = 0; i < l->n; i++)
+        refresh |= l->v[i].emptied && l->v[i].expires_at != PATRON_NEVER;
+    if (refresh && (rc = refresh_next_expiry(db, member)))
         return rc;
     res->posting_id = pid;
     res->points = -points;
@@ -667,7 +675,7 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
         int64_t need = amount;
         while (need > 0 && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
             lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 3),
-                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), patron__sql_col_int(db, st, 6)};
+                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), patron__sql_col_int(db, st, 6), 0};
             int64_t lot_member = patron__sql_col_int(db, st, 2);
             if (t.take <= 0)
                 continue;
@@ -754,7 +762,7 @@ int patron__ledger_merge(patron_db *db, int64_t to, int64_t from, int64_t at, in
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
-                      patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5)};
+                      patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), 0};
         if ((rc = take_push(&l, &t)))
             break;
     }
