@@ -185,19 +185,11 @@ typedef struct posting_row {
     const char *rule, *reason, *op, *ref;
 } posting_row;
 
-static const char insert_posting_sql[] =
-    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
-    "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-/* The same, written only when p->member is an existing member that was not
- * merged away (0 rows otherwise): the member check rides on the insert. */
-static const char insert_posting_if_member_sql[] =
-    "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
-    "rule_version, reason, operator, ref) SELECT ?1,?2,id,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14 FROM members "
-    "WHERE id = ?3 AND merged_into IS NULL";
-
-/* *id = 0 when the conditional insert wrote nothing. */
-static int insert_posting_with(patron_db *db, int64_t *id, const posting_row *p, const char *sql)
+static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
 {
+    static const char sql[] =
+        "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, target, spend, rule, "
+        "rule_version, reason, operator, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "tiiiiiiiitittt", p->key, p->fp, p->member, p->kind, p->points, p->at,
                               p->eff, p->target, p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
@@ -213,13 +205,8 @@ static int insert_posting_with(patron_db *db, int64_t *id, const posting_row *p,
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    *id = sql == insert_posting_sql || db->vt->changes(db->impl) == 1 ? patron__sql_last_id(db) : 0;
+    *id = patron__sql_last_id(db);
     return PATRON_OK;
-}
-
-static int insert_posting_only(patron_db *db, int64_t *id, const posting_row *p)
-{
-    return insert_posting_with(db, id, p, insert_posting_sql);
 }
 
 static int insert_posting(patron_db *db, int64_t *id, const posting_row *p)
@@ -264,6 +251,7 @@ static int move(patron_db *db, int64_t posting, int64_t lot, int64_t delta)
 
 typedef struct lot_take {
     int64_t lot, take, earned_at, available_at, expires_at, source;
+    int emptied; /* plan_take: the take leaves the lot at 0 */
 } lot_take;
 
 typedef struct take_list {
@@ -306,12 +294,13 @@ static int plan_take(patron_db *db, take_list *l, int64_t member, int64_t amount
         while (l->total < amount && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
             lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
                           patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
-                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5)};
+                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), 0};
             int dup = 0;
             for (size_t i = 0; i < l->n; i++)
                 dup |= l->v[i].lot == t.lot;
             if (dup)
                 continue;
+            t.emptied = t.take <= amount - l->total;
             if (t.take > amount - l->total)
                 t.take = amount - l->total;
             if ((rc = take_push(l, &t)))
@@ -366,7 +355,7 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         /* reuse lot_take: source = member, earned_at = expiry */
         lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
-                      0, 0, patron__sql_col_int(db, st, 1)};
+                      0, 0, patron__sql_col_int(db, st, 1), 0};
         if ((rc = take_push(&l, &t)))
             break;
     }
@@ -405,34 +394,23 @@ static int expire_due(patron_db *db, int64_t member, int64_t at, int64_t *npost,
 
 static int credit(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int kind, int64_t fp)
 {
-    int64_t member = r->member_id;
-    int rc = load_policy(db);
+    int64_t member;
+    int rc = patron__member_resolve(db, &member, r->member_id, 0);
     if (rc)
         return rc;
+    if ((rc = load_policy(db)))
+        return rc;
     int64_t mature = r->mature_at ? r->mature_at : r->at + db->policy_hold;
+    if (mature < r->at)
+        return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
     int64_t expires = r->expires_at ? r->expires_at : policy_expiry(db, r->at);
-    if (mature < r->at || expires <= mature) {
-        /* an unknown member is reported first */
-        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
-            return rc;
-        if (mature < r->at)
-            return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
+    if (expires <= mature)
         return patron__fail(PATRON_EINVAL, "expires_at %" PRId64 " is not after maturity %" PRId64, expires, mature);
-    }
     posting_row p = {r->key, fp, member, kind, r->points, r->at, mature, 0, r->spend, r->rule_version,
                      r->rule, r->reason, r->operator_name, r->ref};
     int64_t pid;
-    /* the usual case, an active unmerged member, in one statement */
-    if ((rc = insert_posting_with(db, &pid, &p, insert_posting_if_member_sql)))
+    if ((rc = insert_posting_only(db, &pid, &p)))
         return rc;
-    if (pid == 0) {
-        /* unknown (error) or merged away (credit the member it was merged into) */
-        if ((rc = patron__member_resolve(db, &member, r->member_id, 0)))
-            return rc;
-        p.member = member;
-        if ((rc = insert_posting_only(db, &pid, &p)))
-            return rc;
-    }
     rc = patron__sql_run(db,
                          "INSERT INTO lots(member_id, posting_id, source_posting, initial, remaining, earned_at, "
                          "available_at, expires_at) VALUES(?1, ?2, ?2, ?3, ?3, ?4, ?5, ?6)",
@@ -467,7 +445,13 @@ static int debit(patron_db *db, patron_posting_result *res, const patron_posting
     int64_t pid;
     if ((rc = insert_posting(db, &pid, &p)) || (rc = take_apply(db, l, pid)))
         return rc;
-    if ((rc = refresh_next_expiry(db, member)))
+    /* The expiry cache is the earliest expiry of the member's open lots: only
+     * emptying a lot that expires can move it (never-expiring lots, the
+     * default policy, spare a scan of the member's open lots). */
+    int refresh = 0;
+    for (size_t i = 0; i < l->n; i++)
+        refresh |= l->v[i].emptied && l->v[i].expires_at != PATRON_NEVER;
+    if (refresh && (rc = refresh_next_expiry(db, member)))
         return rc;
     res->posting_id = pid;
     res->points = -points;
@@ -691,7 +675,7 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
         int64_t need = amount;
         while (need > 0 && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
             lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 3),
-                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), patron__sql_col_int(db, st, 6)};
+                          patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), patron__sql_col_int(db, st, 6), 0};
             int64_t lot_member = patron__sql_col_int(db, st, 2);
             if (t.take <= 0)
                 continue;
@@ -778,7 +762,7 @@ int patron__ledger_merge(patron_db *db, int64_t to, int64_t from, int64_t at, in
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         lot_take t = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
-                      patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5)};
+                      patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5), 0};
         if ((rc = take_push(&l, &t)))
             break;
     }
