@@ -124,7 +124,7 @@ static void test_pnbd_recovery(void **state)
 {
     (void)state;
     const double truth[4] = {0.553, 10.578, 0.606, 11.669};
-    patron_sim *sim = simulate(PATRON_SIM_PNBD, truth, 100000 / SCALE, 78, 0, 11);
+    patron_sim *sim = simulate(PATRON_SIM_PNBD, truth, 1000000 / SCALE, 78, 0, 11);
     patron_clv_fit_result r = PATRON_CLV_FIT_RESULT_INIT;
     fit_sim(&r, PATRON_CLV_PNBD, sim);
     check_recovery(&r, truth, "Pareto/NBD");
