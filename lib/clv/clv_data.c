@@ -134,16 +134,51 @@ typedef struct sort_ctx_item {
     uint32_t idx;
 } sort_item;
 
-static int cmp_item(const void *pa, const void *pb)
+/* Sort key of a validated value (finite, >= 0): the IEEE bits of a
+ * non-negative double order like the values; -0.0 is folded into +0.0. */
+static uint64_t sort_key(double v)
 {
-    const sort_item *a = pa, *b = pb;
-    if (a->k0 != b->k0)
-        return a->k0 < b->k0 ? -1 : 1;
-    if (a->k1 != b->k1)
-        return a->k1 < b->k1 ? -1 : 1;
-    if (a->k2 != b->k2)
-        return a->k2 < b->k2 ? -1 : 1;
-    return 0;
+    return bits(v + 0.0);
+}
+
+/* Stable LSD radix sort of the distinct rows by (k0, k1, k2), 16 bits a
+ * pass, least significant first; a pass in which every row has the same
+ * digit is skipped, so small integer frequencies and a constant key cost
+ * almost nothing. Ties keep their first-seen order, so the result is the
+ * same on every platform (qsort promises no stability). Needs `scratch` of
+ * n items and `count` of 65536 entries. */
+static void sort_items(sort_item *items, sort_item *scratch, size_t *count, size_t n)
+{
+    sort_item *src = items, *dst = scratch;
+    for (int key = 2; key >= 0; key--) {
+        for (int shift = 0; shift < 64; shift += 16) {
+            memset(count, 0, 65536 * sizeof *count);
+            for (size_t i = 0; i < n; i++) {
+                double v = key == 0 ? src[i].k0 : key == 1 ? src[i].k1 : src[i].k2;
+                count[(sort_key(v) >> shift) & 0xFFFF]++;
+            }
+            int constant = 0;
+            for (size_t d = 0; d < 65536 && !constant; d++)
+                constant = count[d] == n;
+            if (constant)
+                continue;
+            size_t sum = 0;
+            for (size_t d = 0; d < 65536; d++) {
+                size_t c = count[d];
+                count[d] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++) {
+                double v = key == 0 ? src[i].k0 : key == 1 ? src[i].k1 : src[i].k2;
+                dst[count[(sort_key(v) >> shift) & 0xFFFF]++] = src[i];
+            }
+            sort_item *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    if (src != items)
+        memcpy(items, src, n * sizeof *items);
 }
 
 static int cmp_double(const void *pa, const void *pb)
@@ -305,9 +340,13 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     /* sort distinct rows */
     size_t n = b.n;
     sort_item *items = n ? patron__malloc(n * sizeof *items) : NULL;
+    sort_item *scratch = n ? patron__malloc(n * sizeof *scratch) : NULL;
+    size_t *count = n ? patron__malloc(65536 * sizeof *count) : NULL;
     uint32_t *rank = n ? patron__malloc(n * sizeof *rank) : NULL;
-    if (n && (!items || !rank)) {
+    if (n && (!items || !scratch || !count || !rank)) {
         patron__free(items);
+        patron__free(scratch);
+        patron__free(count);
         patron__free(rank);
         rc = patron__oom();
         goto fail;
@@ -319,7 +358,9 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         items[i].idx = (uint32_t)i;
     }
     if (n)
-        qsort(items, n, sizeof *items, cmp_item);
+        sort_items(items, scratch, count, n);
+    patron__free(scratch);
+    patron__free(count);
     size_t nn = n ? n : 1;
     out->x = patron__malloc(nn * sizeof(double));
     out->tx = patron__malloc(nn * sizeof(double));

@@ -268,6 +268,44 @@ static void f_free(void *ud, void *p)
     free(p);
 }
 
+/* Distinct rows are radix-sorted by their keys: a row given with -0.0
+ * instead of 0.0, and any permutation of the rows, must give bit-identical
+ * fits (the order of summation cannot depend on input order or platform). */
+static void test_signed_zero_and_order_invariance(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static double x2[N], t2[N], T2[N], m2[N];
+    patron_sim_options o = PATRON_SIM_OPTIONS_INIT;
+    o.model = PATRON_SIM_BGNBD;
+    o.r = 0.243, o.alpha = 4.414, o.a = 0.793, o.b = 2.426;
+    o.spend = PATRON_SIM_SPEND_GAMMA_GAMMA;
+    o.spend_p = 6.25, o.spend_q = 3.74, o.spend_gamma = 15.44;
+    o.customers = N, o.periods = 39, o.period_seconds = 604800, o.seed = 99;
+    o.customer_summary = 1;
+    patron_sim *sim = NULL;
+    assert_int_equal(patron_sim_run(&sim, &o), PATRON_OK);
+    const double *x = patron_sim_x(sim), *t = patron_sim_t_x(sim), *T = patron_sim_T(sim),
+                 *m = patron_sim_monetary(sim);
+    for (int i = 0; i < N; i++) { /* reversed, with negative zeros */
+        int j = N - 1 - i;
+        x2[i] = x[j] == 0 && i % 2 ? -0.0 : x[j]; /* some zeros signed */
+        t2[i] = t[j] == 0 ? -0.0 : t[j];
+        T2[i] = T[j];
+        m2[i] = m[j];
+    }
+    const patron_clv_model models[] = {PATRON_CLV_BGNBD, PATRON_CLV_PNBD, PATRON_CLV_GG};
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        patron_clv_data a = {N, x, t, T, m, NULL}, b = {N, x2, t2, T2, m2, NULL};
+        patron_clv_fit_result ra = PATRON_CLV_FIT_RESULT_INIT, rb = PATRON_CLV_FIT_RESULT_INIT;
+        assert_int_equal(patron_clv_fit(&ra, models[k], &a, NULL), PATRON_OK);
+        assert_int_equal(patron_clv_fit(&rb, models[k], &b, NULL), PATRON_OK);
+        assert_memory_equal(ra.params.p, rb.params.p, sizeof ra.params.p);
+        assert_memory_equal(&ra.log_likelihood, &rb.log_likelihood, sizeof(double));
+    }
+    patron_sim_free(sim);
+}
+
 static void test_allocation_failures(void **state)
 {
     (void)state;
@@ -326,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_invalid_rows),
         cmocka_unit_test(test_ten_million_identical_rows),
         cmocka_unit_test(test_weighted_equals_replicated),
+        cmocka_unit_test(test_signed_zero_and_order_invariance),
         cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
