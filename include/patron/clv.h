@@ -72,7 +72,7 @@ typedef struct patron_clv_data {
 /** @brief Fitting options; initialise with #PATRON_CLV_FIT_OPTIONS_INIT. */
 typedef struct patron_clv_fit_options {
     uint32_t size;    /**< `sizeof(patron_clv_fit_options)`; set by the _INIT macro. */
-    double penalizer; /**< L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2). Default 0. */
+    double penalizer; /**< L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2), alpha (and Pareto/NBD's beta) taken in time rescaled to max T = 1 and Pareto/NBD's c divided by the number of input rows, as lifetimes does (see the CLV guide). Default 0. */
     double gtol;      /**< Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9. */
     int32_t max_iter; /**< Iteration limit per start. Default 500. */
     int32_t n_starts; /**< 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the best, falling back to the next on failure. 1..4: run that many starts and keep the best converged one. */

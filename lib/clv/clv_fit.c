@@ -63,11 +63,47 @@ typedef struct fit_ctx {
     patron_clv_model model;
     const clv_rows *R;
     double *scratch;
-    double penalizer;
+    double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
 } fit_ctx;
 
-/* Objective in log-parameters: -LL/W + penalizer * sum(exp(theta)^2). */
+/* lifetimes' penalizer, parameter by parameter. lifetimes fits BG/NBD,
+ * MBG/NBD and Pareto/NBD in time rescaled so that the oldest customer is 1
+ * (alpha, and beta for Pareto/NBD, become alpha * s with s = 1 / max T) and
+ * penalises c * sum(params^2) of the rescaled parameters; its Pareto/NBD
+ * objective divides the log-likelihood by the mean weight instead of the
+ * total, which is our -LL/W with c / N (N = input rows). Gamma-Gamma and
+ * BG/BB are neither rescaled nor renormalised. So the same penalizer gives
+ * the same fit as lifetimes, and a fit does not depend on the time unit. */
+static void penalty_weights(double pen[4], patron_clv_model model, double c, const clv_rows *R,
+                            size_t input_rows)
+{
+    double max_T = 0;
+    for (size_t j = 0; j < R->n; j++)
+        if (R->T[j] > max_T)
+            max_T = R->T[j];
+    double s2 = max_T > 0 ? 1.0 / (max_T * max_T) : 1.0;
+    for (int i = 0; i < 4; i++)
+        pen[i] = c;
+    switch (model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD:
+        pen[1] = c * s2;
+        break;
+    case PATRON_CLV_PNBD: {
+        double n = input_rows ? (double)input_rows : 1.0;
+        for (int i = 0; i < 4; i++)
+            pen[i] = c / n;
+        pen[1] *= s2;
+        pen[3] *= s2;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Objective in log-parameters: -LL/W + sum(pen_i * exp(theta_i)^2). */
 static double objective(void *vctx, const double *theta, double *grad)
 {
     fit_ctx *c = vctx;
@@ -82,8 +118,8 @@ static double objective(void *vctx, const double *theta, double *grad)
         return INFINITY;
     double W = c->R->W, f = -ll / W;
     for (int i = 0; i < c->k; i++) {
-        f += c->penalizer * p[i] * p[i];
-        grad[i] = (-gn[i] / W + 2 * c->penalizer * p[i]) * p[i];
+        f += c->pen[i] * p[i] * p[i];
+        grad[i] = (-gn[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
     return f;
 }
@@ -166,12 +202,12 @@ static double gg_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
         return INFINITY;
     double W = c->R->W, f = -ll / W;
     for (int i = 0; i < 3; i++) {
-        f += c->penalizer * p[i] * p[i];
-        gF[i] = (-g[i] / W + 2 * c->penalizer * p[i]) * p[i];
+        f += c->pen[i] * p[i] * p[i];
+        gF[i] = (-g[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
-            HF[i * 3 + j] = p[i] * p[j] * (-H[i * 3 + j] / W + (i == j ? 2 * c->penalizer : 0)) +
+            HF[i * 3 + j] = p[i] * p[j] * (-H[i * 3 + j] / W + (i == j ? 2 * c->pen[i] : 0)) +
                             (i == j ? gF[i] : 0);
     for (int i = 0; i < 3; i++)
         if (!isfinite(gF[i]))
@@ -369,7 +405,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return patron__oom();
     }
-    fit_ctx c = {model, &R, scratch, o.penalizer, k};
+    fit_ctx c = {model, &R, scratch, {0, 0, 0, 0}, k};
+    penalty_weights(c.pen, model, o.penalizer, &R, data->n);
     double st[4][4];
     starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};

@@ -697,6 +697,41 @@ static void test_determinism_and_weights(void **state)
     }
     assert_true(s2 < s1);
     assert_true(b.log_likelihood < a.log_likelihood);
+    /* lifetimes penalises alpha in time rescaled to max T = 1, so a penalised
+     * fit does not depend on the time unit: weeks -> days scales alpha by 7
+     * and leaves r, a, b as they were. */
+    for (size_t i = 0; i < n; i++) {
+        x[i] = c.x[i];
+        tx[i] = c.tx[i] * 7;
+        T[i] = c.T[i] * 7;
+    }
+    patron_clv_data days = {n, x, tx, T, NULL, NULL};
+    patron_clv_fit_result bd = PATRON_CLV_FIT_RESULT_INIT;
+    assert_int_equal(patron_clv_fit(&bd, PATRON_CLV_BGNBD, &days, &o), PATRON_OK);
+    CLOSE(bd.params.p[0], b.params.p[0], 1e-5, 0);
+    CLOSE(bd.params.p[1], 7 * b.params.p[1], 1e-5, 0);
+    CLOSE(bd.params.p[2], b.params.p[2], 1e-5, 0);
+    CLOSE(bd.params.p[3], b.params.p[3], 1e-5, 0);
+    /* lifetimes' Pareto/NBD objective is -sum(w LL) / mean(w) + c sum(p^2):
+     * doubling every row is the same as halving the penalizer. */
+    double *x2 = malloc(2 * n * sizeof *x2), *tx2 = malloc(2 * n * sizeof *tx2),
+           *T2 = malloc(2 * n * sizeof *T2);
+    for (size_t i = 0; i < 2 * n; i++) {
+        x2[i] = c.x[i % n];
+        tx2[i] = c.tx[i % n];
+        T2[i] = c.T[i % n];
+    }
+    patron_clv_data twice = {2 * n, x2, tx2, T2, NULL, NULL};
+    patron_clv_fit_result p1 = PATRON_CLV_FIT_RESULT_INIT, p2 = PATRON_CLV_FIT_RESULT_INIT;
+    o.penalizer = 0.02;
+    assert_int_equal(patron_clv_fit(&p1, PATRON_CLV_PNBD, &twice, &o), PATRON_OK);
+    o.penalizer = 0.01;
+    assert_int_equal(patron_clv_fit(&p2, PATRON_CLV_PNBD, &d, &o), PATRON_OK);
+    for (int i = 0; i < 4; i++)
+        CLOSE(p1.params.p[i], p2.params.p[i], 1e-5, 0);
+    free(x2);
+    free(tx2);
+    free(T2);
     free(x);
     free(tx);
     free(T);

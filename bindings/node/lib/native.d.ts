@@ -1145,7 +1145,9 @@ export interface patron_clv_fit_options {
    */
   size: number;
   /**
-   * L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2). Default 0.
+   * L2 penalty c >= 0 with lifetimes' meaning: minimise -mean(LL) + c * sum(params^2), alpha (and
+   * Pareto/NBD's beta) taken in time rescaled to max T = 1 and Pareto/NBD's c divided by the number
+   * of input rows, as lifetimes does (see the CLV guide). Default 0.
    */
   penalizer: number;
   /**
