@@ -8,6 +8,7 @@
 #include "clv_impl.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/radix.h"
 
 static const char *field_name(patron_clv_model model, int which)
 {
@@ -129,11 +130,6 @@ static long builder_add(builder *b, double k0, double k1, double k2, double w)
     return (long)i;
 }
 
-typedef struct sort_ctx_item {
-    double k0, k1, k2;
-    uint32_t idx;
-} sort_item;
-
 /* Sort key of a validated value (finite, >= 0): the IEEE bits of a
  * non-negative double order like the values; -0.0 is folded into +0.0. */
 static uint64_t sort_key(double v)
@@ -141,44 +137,26 @@ static uint64_t sort_key(double v)
     return bits(v + 0.0);
 }
 
-/* Stable LSD radix sort of the distinct rows by (k0, k1, k2), 16 bits a
- * pass, least significant first; a pass in which every row has the same
- * digit is skipped, so small integer frequencies and a constant key cost
- * almost nothing. Ties keep their first-seen order, so the result is the
- * same on every platform (qsort promises no stability). Needs `scratch` of
- * n items and `count` of 65536 entries. */
-static void sort_items(sort_item *items, sort_item *scratch, size_t *count, size_t n)
+/* Sort the distinct rows by (k0, k1, k2): stable radix sorts on k2, then
+ * k1, then k0 (least significant key first). Ties keep their first-seen
+ * order, so the result is the same on every platform (qsort promises no
+ * stability). `perm` receives the sorted order of the n rows; `b` holds
+ * buffers for n pairs. */
+static void sort_rows(const builder *rows, uint32_t *perm, patron__radix *b, size_t n)
 {
-    sort_item *src = items, *dst = scratch;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
     for (int key = 2; key >= 0; key--) {
-        for (int shift = 0; shift < 64; shift += 16) {
-            memset(count, 0, 65536 * sizeof *count);
-            for (size_t i = 0; i < n; i++) {
-                double v = key == 0 ? src[i].k0 : key == 1 ? src[i].k1 : src[i].k2;
-                count[(sort_key(v) >> shift) & 0xFFFF]++;
-            }
-            int constant = 0;
-            for (size_t d = 0; d < 65536 && !constant; d++)
-                constant = count[d] == n;
-            if (constant)
-                continue;
-            size_t sum = 0;
-            for (size_t d = 0; d < 65536; d++) {
-                size_t c = count[d];
-                count[d] = sum;
-                sum += c;
-            }
-            for (size_t i = 0; i < n; i++) {
-                double v = key == 0 ? src[i].k0 : key == 1 ? src[i].k1 : src[i].k2;
-                dst[count[(sort_key(v) >> shift) & 0xFFFF]++] = src[i];
-            }
-            sort_item *t = src;
-            src = dst;
-            dst = t;
+        const double *k = key == 0 ? rows->k0 : key == 1 ? rows->k1 : rows->k2;
+        for (size_t i = 0; i < n; i++) {
+            b->key[i] = sort_key(k[perm[i]]);
+            b->idx[i] = perm[i];
         }
+        uint64_t *keys;
+        uint32_t *order;
+        patron__radix_sort_u64(b->key, b->idx, n, b->cnt, &keys, &order);
+        memcpy(perm, order, n * sizeof *perm);
     }
-    if (src != items)
-        memcpy(items, src, n * sizeof *items);
 }
 
 static int cmp_double(const void *pa, const void *pb)
@@ -339,28 +317,18 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     }
     /* sort distinct rows */
     size_t n = b.n;
-    sort_item *items = n ? patron__malloc(n * sizeof *items) : NULL;
-    sort_item *scratch = n ? patron__malloc(n * sizeof *scratch) : NULL;
-    size_t *count = n ? patron__malloc(65536 * sizeof *count) : NULL;
+    uint32_t *perm = n ? patron__malloc(n * sizeof *perm) : NULL;
     uint32_t *rank = n ? patron__malloc(n * sizeof *rank) : NULL;
-    if (n && (!items || !scratch || !count || !rank)) {
-        patron__free(items);
-        patron__free(scratch);
-        patron__free(count);
+    patron__radix rb = {NULL, NULL, NULL};
+    if (n && (!perm || !rank || patron__radix_alloc(&rb, n))) {
+        patron__free(perm);
         patron__free(rank);
         rc = patron__oom();
         goto fail;
     }
-    for (size_t i = 0; i < n; i++) {
-        items[i].k0 = b.k0[i];
-        items[i].k1 = b.k1[i];
-        items[i].k2 = b.k2[i];
-        items[i].idx = (uint32_t)i;
-    }
     if (n)
-        sort_items(items, scratch, count, n);
-    patron__free(scratch);
-    patron__free(count);
+        sort_rows(&b, perm, &rb, n);
+    patron__radix_free(&rb);
     size_t nn = n ? n : 1;
     out->x = patron__malloc(nn * sizeof(double));
     out->tx = patron__malloc(nn * sizeof(double));
@@ -374,7 +342,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     out->tv = patron__malloc(2 * nn * sizeof(double));
     if (!out->x || !out->tx || !out->T || !out->m || !out->w || !out->itx || !out->iT ||
         !out->gstart || !out->tv || (spend && !out->lm)) {
-        patron__free(items);
+        patron__free(perm);
         patron__free(rank);
         rc = patron__oom();
         goto fail;
@@ -382,7 +350,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     out->n = n;
     out->W = W;
     for (size_t j = 0; j < n; j++) {
-        uint32_t i = items[j].idx;
+        uint32_t i = perm[j];
         rank[i] = (uint32_t)j;
         out->x[j] = b.k0[i];
         out->w[j] = b.w[i];
@@ -399,7 +367,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         if (out->x[j] > out->max_x)
             out->max_x = out->x[j];
     }
-    patron__free(items);
+    patron__free(perm);
     /* groups of equal x */
     out->ngroups = 0;
     for (size_t j = 0; j < n; j++)

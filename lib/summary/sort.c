@@ -6,77 +6,14 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/radix.h"
 #include "sort.h"
-
-/* LSD radix sort of n (key, index) pairs by unsigned key, 16 bits a pass;
- * passes in which every key has the same digit are skipped. On return
- * *order points at the indexes in ascending key order (inside idx) and
- * *keys_out at the sorted keys (inside key). key and idx hold 2n entries. */
-static void radix_u64(uint64_t *key, uint32_t *idx, size_t n, size_t *cnt, uint64_t **keys_out,
-                      uint32_t **order)
-{
-    uint64_t *k0 = key, *k1 = key + n;
-    uint32_t *i0 = idx, *i1 = idx + n;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(k0[i] >> shift) & 0xffff]++;
-        if (cnt[(k0[0] >> shift) & 0xffff] == n)
-            continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t p = cnt[(k0[i] >> shift) & 0xffff]++;
-            k1[p] = k0[i];
-            i1[p] = i0[i];
-        }
-        uint64_t *tk = k0;
-        k0 = k1;
-        k1 = tk;
-        uint32_t *ti = i0;
-        i0 = i1;
-        i1 = ti;
-    }
-    *keys_out = k0;
-    *order = i0;
-}
-
-typedef struct {
-    uint64_t *key;
-    uint32_t *idx;
-    size_t *cnt;
-} radix_buf;
-
-static int radix_alloc(radix_buf *b, size_t n)
-{
-    b->key = patron__reallocarray(NULL, n * 2, sizeof *b->key);
-    b->idx = patron__reallocarray(NULL, n * 2, sizeof *b->idx);
-    b->cnt = patron__reallocarray(NULL, 65536, sizeof *b->cnt);
-    if (!b->key || !b->idx || !b->cnt) {
-        patron__free(b->key);
-        patron__free(b->idx);
-        patron__free(b->cnt);
-        return patron__oom();
-    }
-    return PATRON_OK;
-}
-
-static void radix_free(radix_buf *b)
-{
-    patron__free(b->key);
-    patron__free(b->idx);
-    patron__free(b->cnt);
-}
 
 /* rank[i] = position of customer i when ids ascend. */
 static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
 {
-    radix_buf b;
-    int rc = radix_alloc(&b, n);
+    patron__radix b;
+    int rc = patron__radix_alloc(&b, n);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -85,10 +22,10 @@ static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
     }
     uint64_t *keys;
     uint32_t *order;
-    radix_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    patron__radix_sort_u64(b.key, b.idx, n, b.cnt, &keys, &order);
     for (size_t r = 0; r < n; r++)
         rank[order[r]] = (uint32_t)r;
-    radix_free(&b);
+    patron__radix_free(&b);
     return PATRON_OK;
 }
 
@@ -134,8 +71,8 @@ static void merge_sort(str_item *a, str_item *tmp, size_t n)
 static int rank_strings(const pt_idmap *m, uint32_t *rank)
 {
     size_t n = m->n;
-    radix_buf b;
-    int rc = radix_alloc(&b, n);
+    patron__radix b;
+    int rc = patron__radix_alloc(&b, n);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -149,7 +86,7 @@ static int rank_strings(const pt_idmap *m, uint32_t *rank)
     }
     uint64_t *keys;
     uint32_t *order;
-    radix_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    patron__radix_sort_u64(b.key, b.idx, n, b.cnt, &keys, &order);
     str_item *run = NULL;
     size_t runcap = 0;
     for (size_t r = 0; r < n;) {
@@ -162,7 +99,7 @@ static int rank_strings(const pt_idmap *m, uint32_t *rank)
                 str_item *nr = patron__reallocarray(run, k * 2, sizeof *nr);
                 if (!nr) {
                     patron__free(run);
-                    radix_free(&b);
+                    patron__radix_free(&b);
                     return patron__oom();
                 }
                 run = nr;
@@ -181,7 +118,7 @@ static int rank_strings(const pt_idmap *m, uint32_t *rank)
     for (size_t r = 0; r < n; r++)
         rank[order[r]] = (uint32_t)r;
     patron__free(run);
-    radix_free(&b);
+    patron__radix_free(&b);
     return PATRON_OK;
 }
 
