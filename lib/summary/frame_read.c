@@ -37,6 +37,7 @@ typedef struct {
     size_t bytes; /* string columns: total bytes incl. NULs */
     void *data;
     char *arena;
+    int was_int; /* an int64-named column turned double by a decimal value */
 } rcol;
 
 int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t len)
@@ -100,7 +101,22 @@ int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t le
             double d;
             int64_t q;
             if (cols[j].type == PATRON_COL_INT64 && parse_i64(fl->p, fl->n, &q)) {
-                rc = patron__fail(PATRON_EPARSE, "line %llu, column %zu '%s': value '%.*s' is not an integer",
+                /* Money written in major units ("100.50") makes total_spend
+                 * double; anything else is an error. */
+                if (!strcmp(names[j], "total_spend") && fl->n &&
+                    pt_parse_double(fl->p, fl->n, &d) == PATRON_OK) {
+                    cols[j].type = PATRON_COL_DOUBLE;
+                    cols[j].was_int = 1;
+                } else {
+                    rc = patron__fail(PATRON_EPARSE, "line %llu, column %zu '%s': value '%.*s' is not an integer",
+                                      (unsigned long long)c.rec_line, j + 1, names[j],
+                                      (int)(fl->n > 64 ? 64 : fl->n), fl->p);
+                    goto fail;
+                }
+            }
+            if (cols[j].type == PATRON_COL_DOUBLE && cols[j].was_int && fl->n &&
+                pt_parse_double(fl->p, fl->n, &d) != PATRON_OK) {
+                rc = patron__fail(PATRON_EPARSE, "line %llu, column %zu '%s': value '%.*s' is not a number",
                                   (unsigned long long)c.rec_line, j + 1, names[j],
                                   (int)(fl->n > 64 ? 64 : fl->n), fl->p);
                 goto fail;

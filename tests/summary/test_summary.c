@@ -438,6 +438,9 @@ static void test_frame_reader_errors(void **state)
     const char *badint = "customer_id,orders\n1,2.5\n";
     assert_int_equal(patron_frame_read_csv_buffer(&f, badint, strlen(badint)), PATRON_EPARSE);
     assert_non_null(strstr(patron_errmsg(), "'2.5' is not an integer"));
+    const char *badspend = "customer_id,total_spend\n1,100.50\n2,abc\n";
+    assert_int_equal(patron_frame_read_csv_buffer(&f, badspend, strlen(badspend)), PATRON_EPARSE);
+    assert_non_null(strstr(patron_errmsg(), "line 3, column 2 'total_spend': value 'abc'"));
     assert_int_equal(patron_frame_read_csv_buffer(&f, "", 0), PATRON_EINVAL);
     assert_null(f);
     assert_int_equal(patron_frame_read_csv(&f, "/nonexistent/x.csv"), PATRON_EIO);

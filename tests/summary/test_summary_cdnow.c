@@ -222,6 +222,15 @@ static void test_cdnow_write_read_round_trip(void **state)
     assert_int_equal(patron_frame_write_buffer(f, buf, len + 1, &len, &wo), PATRON_OK);
     assert_non_null(strstr(buf, "\n1,3,345,545,23.72333333333333")); /* dollars */
     assert_non_null(strstr(buf, ",852076800,881884800,4,100.50\n"));  /* exact total */
+    /* ... and reads back: total_spend in major units becomes a double column. */
+    patron_frame_free(g);
+    assert_int_equal(patron_frame_read_csv_buffer(&g, buf, len), PATRON_OK);
+    size_t col = 0;
+    assert_int_equal(patron_frame_find(&col, g, "total_spend", PATRON_COL_DOUBLE), PATRON_OK);
+    const int64_t *tot = patron_frame_int64_by_name(f, "total_spend");
+    const double *tot2 = patron_frame_double(g, col);
+    for (size_t r = 0; r < 2357; r++)
+        assert_true(pt_close(tot2[r], (double)tot[r] / 100, 1e-12, 0));
     free(buf);
     patron_frame_free(g);
     patron_frame_free(f);

@@ -3162,8 +3162,10 @@ def patron_frame_read_csv_buffer(data, len):
     (`summary.to_csv()`).
 
     The first column is the customer id (kept as a string). Columns named `first_purchase`,
-    `last_purchase`, `orders` or `total_spend` are int64; any other column is double when
-    every value is a number (empty fields read as NaN) and string otherwise.
+    `last_purchase`, `orders` or `total_spend` are int64 (a value that is not an integer is
+    an error), except that `total_spend` is double when it holds decimal numbers, as a frame
+    written with patron_frame_write_options.major_units has it. Any other column is double
+    when every value is a number (empty fields read as NaN) and string otherwise.
 
     Parameters
     ----------
