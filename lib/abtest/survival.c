@@ -47,6 +47,22 @@ static int load(obs **out, const char *fn, const double *time, const int *event,
     return PATRON_OK;
 }
 
+/* Events d[arm] and censorings c[arm] at the tied time o[i].t (o sorted by
+ * time); returns the index just after the tie group. */
+static size_t tie_group(const obs *o, size_t n, size_t i, double d[2], double c[2])
+{
+    size_t j = i;
+    d[0] = d[1] = c[0] = c[1] = 0;
+    while (j < n && o[j].t == o[i].t) {
+        if (o[j].ev)
+            d[o[j].arm]++;
+        else
+            c[o[j].arm]++;
+        j++;
+    }
+    return j;
+}
+
 /* Median of one arm's KM curve, following R's quantile.survfit: the first
  * time with S <= 0.5; when S equals 0.5 (within 1e-8) on a flat stretch,
  * the midpoint of that time and the next event time. NaN when not reached. */
@@ -57,17 +73,9 @@ static double km_median(const obs *o, size_t n, int which)
         at_risk += o[i].arm == which;
     double s = 1;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        double d = 0, c = 0;
-        while (j < n && o[j].t == o[i].t) {
-            if (o[j].arm == which) {
-                if (o[j].ev)
-                    d++;
-                else
-                    c++;
-            }
-            j++;
-        }
+        double dg[2], cg[2];
+        size_t j = tie_group(o, n, i, dg, cg);
+        double d = dg[which], c = cg[which];
         if (d > 0) {
             s *= 1 - d / at_risk;
             if (s <= 0.5 + 1e-8) {
@@ -109,15 +117,8 @@ int patron_abtest_logrank(patron_abtest_logrank_result *out, const double *time,
     double risk[2] = {(double)cnt[0], (double)cnt[1]};
     double ea = 0, var = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        double d[2] = {0, 0}, c[2] = {0, 0};
-        while (j < n && o[j].t == o[i].t) {
-            if (o[j].ev)
-                d[o[j].arm]++;
-            else
-                c[o[j].arm]++;
-            j++;
-        }
+        double d[2], c[2];
+        size_t j = tie_group(o, n, i, d, c);
         double dt = d[0] + d[1], nt = risk[0] + risk[1];
         if (dt > 0) {
             double fa = risk[0] / nt;
@@ -175,17 +176,9 @@ int patron_abtest_km(double *surv, double *std_err, const double *time, const in
     for (size_t k = 0; k < n_at; k++) {
         double risk = (double)cnt[which_arm], s = 1, gw = 0;
         for (size_t i = 0; i < n && o[i].t <= at[k];) {
-            size_t j = i;
-            double d = 0, c = 0;
-            while (j < n && o[j].t == o[i].t) {
-                if (o[j].arm == which_arm) {
-                    if (o[j].ev)
-                        d++;
-                    else
-                        c++;
-                }
-                j++;
-            }
+            double dg[2], cg[2];
+            size_t j = tie_group(o, n, i, dg, cg);
+            double d = dg[which_arm], c = cg[which_arm];
             if (d > 0) {
                 s *= 1 - d / risk;
                 gw += d / (risk * (risk - d));
@@ -217,17 +210,9 @@ int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t
     double risk = (double)cnt[which_arm], s = 1, gw = 0;
     size_t k = 0;
     for (size_t i = 0; i < n;) {
-        size_t j = i;
-        double d = 0, c = 0;
-        while (j < n && o[j].t == o[i].t) {
-            if (o[j].arm == which_arm) {
-                if (o[j].ev)
-                    d++;
-                else
-                    c++;
-            }
-            j++;
-        }
+        double dg[2], cg[2];
+        size_t j = tie_group(o, n, i, dg, cg);
+        double d = dg[which_arm], c = cg[which_arm];
         if (d > 0) {
             s *= 1 - d / risk;
             gw += d / (risk * (risk - d));
