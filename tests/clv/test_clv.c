@@ -24,6 +24,28 @@
                      (double)(rel), (double)(abs));                                        \
     } while (0)
 
+/* P(X(t) = k) over k = 0..K-1 sums to 1 and its mean is E[X(t)], each to
+ * the given relative tolerance (K <= 400 must cover the mass). */
+static void check_pmf(const patron_clv_params *p, double t, int K, double sum_tol, double mean_tol)
+{
+    double tk[400], pk[400], e;
+    int64_t ks[400];
+    assert_true(K <= 400);
+    for (int i = 0; i < K; i++) {
+        tk[i] = t;
+        ks[i] = i;
+    }
+    assert_int_equal(patron_clv_prob_purchases(pk, p, tk, ks, (size_t)K), PATRON_OK);
+    double s = 0, mean = 0;
+    for (int i = 0; i < K; i++) {
+        s += pk[i];
+        mean += i * pk[i];
+    }
+    assert_int_equal(patron_clv_expected_purchases_new(&e, p, tk, 1), PATRON_OK);
+    CLOSE(s, 1, sum_tol, 0);
+    CLOSE(mean, e, mean_tol, 0);
+}
+
 /* CDNOW calibration summary, full precision. */
 typedef struct cdnow {
     size_t n;
@@ -229,23 +251,8 @@ static void test_bgnbd_predictions(void **state)
     assert_int_equal(patron_clv_prob_purchases(out, &pub, tt, kk, 2), PATRON_OK);
     CLOSE(out[0], pt_jnum("cdnow_2357.bgnbd.P_X39_eq_0"), 1e-6, 0);
     CLOSE(out[1], pt_jnum("cdnow_2357.bgnbd.P_X2_eq_10"), 1e-5, 0);
-    /* the pmf sums to 1 */
-    double tk[400], pk[400];
-    int64_t ks[400];
-    for (int i = 0; i < 400; i++) {
-        tk[i] = 39;
-        ks[i] = i;
-    }
-    assert_int_equal(patron_clv_prob_purchases(pk, &pub, tk, ks, 400), PATRON_OK);
-    double s = 0, mean = 0;
-    for (int i = 0; i < 400; i++) {
-        s += pk[i];
-        mean += i * pk[i];
-    }
-    CLOSE(s, 1, 1e-9, 0);
-    double e39;
-    assert_int_equal(patron_clv_expected_purchases_new(&e39, &pub, &tk[0], 1), PATRON_OK);
-    CLOSE(mean, e39, 1e-7, 0);
+    /* the pmf sums to 1 and its mean is E[X(39)] */
+    check_pmf(&pub, 39, 400, 1e-9, 1e-7);
     /* holdout checks of the paper at the published parameters */
     patron_clv_data d = cdnow_data(&c);
     double *ce = malloc(c.n * sizeof *ce);
@@ -309,21 +316,7 @@ static void test_mbgnbd_cdnow(void **state)
     assert_int_equal(patron_clv_expected_purchases(o, &p, &dd, 52), PATRON_OK);
     CLOSE(o[1], pt_jnum("cdnow_2357.mbgnbd.customer_1516.CE_52"), 0, 5e-6);
     /* pmf sums to 1 and its mean is E[X(t)] */
-    double tk[300], pk[300], e;
-    int64_t ks[300];
-    for (int i = 0; i < 300; i++) {
-        tk[i] = 20;
-        ks[i] = i;
-    }
-    assert_int_equal(patron_clv_prob_purchases(pk, &p, tk, ks, 300), PATRON_OK);
-    double s = 0, mean = 0;
-    for (int i = 0; i < 300; i++) {
-        s += pk[i];
-        mean += i * pk[i];
-    }
-    assert_int_equal(patron_clv_expected_purchases_new(&e, &p, tk, 1), PATRON_OK);
-    CLOSE(s, 1, 1e-9, 0);
-    CLOSE(mean, e, 1e-7, 0);
+    check_pmf(&p, 20, 300, 1e-9, 1e-7);
     free_cdnow(&c);
 }
 
@@ -405,23 +398,7 @@ static void test_pnbd_cdnow(void **state)
     CLOSE(dert[0], acc[0], 1e-4, 0);
     CLOSE(dert[1], acc[1], 1e-4, 0);
     /* P(X(t) = k): sums to 1 and its mean is E[X(t)] */
-    {
-        double tk[400], pk[400], ex;
-        int64_t ks[400];
-        for (int i = 0; i < 400; i++) {
-            tk[i] = 39;
-            ks[i] = i;
-        }
-        assert_int_equal(patron_clv_prob_purchases(pk, &p, tk, ks, 400), PATRON_OK);
-        double sp = 0, mean = 0;
-        for (int i = 0; i < 400; i++) {
-            sp += pk[i];
-            mean += i * pk[i];
-        }
-        assert_int_equal(patron_clv_expected_purchases_new(&ex, &p, tk, 1), PATRON_OK);
-        CLOSE(sp, 1, 1e-10, 0);
-        CLOSE(mean, ex, 1e-9, 0);
-    }
+    check_pmf(&p, 39, 400, 1e-10, 1e-9);
     free(ce);
     free(birth);
     free_cdnow(&c);
