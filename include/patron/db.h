@@ -45,7 +45,7 @@ PATRON_BEGIN_DECLS
 typedef struct patron_db patron_db;
 
 /** @brief Schema version written by this library. Stores with a larger version are refused. */
-#define PATRON_DB_SCHEMA_VERSION 2
+#define PATRON_DB_SCHEMA_VERSION 3
 
 /** @brief How hard a commit waits for the disk (see the file comment for the trade-off). */
 typedef enum patron_sync {

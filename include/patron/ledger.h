@@ -20,10 +20,19 @@
  * every field of the request except `at` (a retry stamped later by a server
  * is the same request). Keys are unique across the whole store and kinds.
  *
- * Balances never go negative: a request that would take more points than
- * the member has available at its time fails with #PATRON_EBALANCE
- * (alias #PATRON_EINSUFFICIENT) and changes nothing. Programs that allow
- * negative balances are not supported in this release.
+ * Negative balances. By default a request that would take more points than
+ * the member has available at its time fails with #PATRON_EBALANCE (alias
+ * #PATRON_EINSUFFICIENT) and changes nothing. A program that allows negative
+ * balances sets patron_ledger_policy::overdraft_limit: a redemption, a
+ * negative adjustment or the reversal of an earn (a refund after the points
+ * were spent) may then take the balance down to minus that limit. What the
+ * lots could not give is the member's *debt*; it is repaid from the next
+ * points credited to the member (an earn or positive adjustment, pending or
+ * not) and from available points at their next debit, each repayment
+ * recorded as lot movements of that posting. Transfers never overdraw, and a
+ * merge moves the merged member's debt to the survivor (a pair of adjust
+ * postings). Reversing an overdrawn redemption forgives what is still owed
+ * and returns already repaid points as a new lot.
  *
  * Time. Every request states its time `at` (UTC seconds); the library never
  * reads the clock. Pending points count from their maturity time;
@@ -93,16 +102,20 @@ typedef struct patron_posting_result {
     int replayed;       /**< 1 when the key existed with the same content and nothing changed. */
 } patron_posting_result;
 
+/** @brief Largest accepted patron_ledger_policy::overdraft_limit (10^15 points). */
+#define PATRON_OVERDRAFT_MAX INT64_C(1000000000000000)
+
 /** @brief Program-wide ledger policy (stored in the store). */
 typedef struct patron_ledger_policy {
     uint32_t size;          /**< `sizeof(patron_ledger_policy)`; set by #PATRON_LEDGER_POLICY_INIT. */
     int expiry_months;      /**< Points expire this many months after earning; 0 = never. */
     int expiry_end_of_month;/**< Non-zero: expiry moves to the end of that month (00:00 UTC on the 1st of the next). */
     int64_t hold_seconds;   /**< Default pending period of earned points (return window); 0 = available at once. */
+    int64_t overdraft_limit;/**< How far below zero a member's balance may go (0..#PATRON_OVERDRAFT_MAX); 0 = never negative. Since 0.1.0 (appended). */
 } patron_ledger_policy;
 
-/** @brief Default policy: points never expire and are available at once. */
-#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0 }
+/** @brief Default policy: points never expire, are available at once, and balances never go negative. */
+#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0, 0 }
 
 /** @brief A member's points at a moment. */
 typedef struct patron_balance {
@@ -144,14 +157,15 @@ typedef struct patron_ledger_report {
  * @brief Set the program's ledger policy (applies to later postings).
  * @param db Open store.
  * @param policy The policy (copied).
- * @return #PATRON_OK, #PATRON_EINVAL (negative values), store errors.
+ * @return #PATRON_OK, #PATRON_EINVAL (a value out of range), store errors.
  */
 PATRON_API int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy);
 
 /**
  * @brief Read the program's ledger policy.
  * @param db Open store.
- * @param policy Receives it (its `size` must be set by #PATRON_LEDGER_POLICY_INIT).
+ * @param policy Receives it (its `size` must be set by #PATRON_LEDGER_POLICY_INIT;
+ *        a caller built before `overdraft_limit` existed gets the fields it has).
  * @return #PATRON_OK, #PATRON_EINVAL, store errors.
  */
 PATRON_API int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy);
@@ -169,7 +183,8 @@ PATRON_API int patron_ledger_earn(patron_db *db, patron_posting_result *result, 
 
 /**
  * @brief Spend points, oldest lots first.
- * @return #PATRON_OK; #PATRON_EBALANCE (fewer points available at `at`:
+ * @return #PATRON_OK; #PATRON_EBALANCE (fewer points available at `at`
+ *         than needed, beyond what the policy's overdraft_limit allows:
  *         nothing changes); #PATRON_EINVAL; #PATRON_ENOTFOUND;
  *         #PATRON_ECONFLICT; store errors.
  */
@@ -195,7 +210,8 @@ PATRON_API int patron_ledger_adjust(patron_db *db, patron_posting_result *result
  * @return #PATRON_OK; #PATRON_ENOTFOUND (no such posting); #PATRON_EINVAL
  *         (more than what is left to reverse, kind not reversible);
  *         #PATRON_ECONFLICT (already fully reversed, or key reuse);
- *         #PATRON_EBALANCE (the points were spent meanwhile); store errors.
+ *         #PATRON_EBALANCE (the points were spent meanwhile and the policy's
+ *         overdraft_limit does not cover them); store errors.
  */
 PATRON_API int patron_ledger_reverse(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
 
@@ -260,11 +276,13 @@ PATRON_API void patron_statement_free(patron_statement *s);
 
 /**
  * @brief Reconciliation: prove that every member's points equal the sum of
- *        their postings and the sum of their lots, that every lot's
- *        remaining points equal its initial points plus its recorded
- *        movements and lie between 0 and the initial points, that every
- *        posting's amount equals the lot movements it made, and that no
- *        movement crosses members.
+ *        their postings and the sum of their lots minus their debt, that
+ *        every lot's remaining points equal its initial points plus its
+ *        recorded movements and lie between 0 and the initial points, that
+ *        the debt equals the overdraft movements, that every posting's
+ *        amount equals the lots it created plus its lot movements, that no
+ *        movement crosses members, and that each member's chain of postings
+ *        links all of them, newest first.
  * @param db Open store.
  * @param report Receives counts (may be NULL).
  * @return #PATRON_OK when everything reconciles; #PATRON_ECORRUPT with the

@@ -277,7 +277,8 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
                                  "iii", member, since, p->at);
             if (rc == PATRON_OK)
                 rc = patron__sql_int(db, &done, 0,
-                                     "SELECT count(*) FROM postings WHERE member_id = ? AND rule = ? AND kind = 1 AND at > ?",
+                                     PATRON__CHAIN("?1") "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id "
+                                     "WHERE p.rule = ?2 AND p.kind = 1 AND p.at > ?3",
                                      "iti", member, r->name, since);
             if (!recorded)
                 n++;

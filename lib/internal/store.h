@@ -66,6 +66,7 @@ struct patron_db {
     int policy_loaded;
     int policy_months, policy_eom;
     int64_t policy_hold;
+    int64_t policy_overdraft; /* largest debt a member may owe; 0 = no negative balances */
 };
 
 /* The SQLite backend (lib/store/sqlite.c). */

@@ -329,6 +329,8 @@ static int add_impl(patron_db *db, int64_t *member_id, const patron_profile_fiel
     if (rc)
         goto out;
     int64_t id = patron__sql_last_id(db);
+    if ((rc = patron__ledger_account_create(db, id)))
+        goto out;
     if (has_phone && (rc = patron__sql_run(db, "INSERT INTO identifiers(kind, value, member_id) VALUES('phone',?,?)",
                                            "ti", nf->v[F_PHONE], id)))
         goto out;
@@ -1074,7 +1076,7 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
     patron__sb_puts(&b, "}");
     patron_profile_free(p);
     int64_t total = 0;
-    rc = patron__sql_int(db, &total, 0, "SELECT total FROM members WHERE id = ?", "i", id);
+    rc = patron__sql_int(db, &total, 0, "SELECT total FROM accounts WHERE member_id = ?", "i", id);
     patron__sb_printf(&b, ",\n  \"points_total\": %" PRId64, total);
     static const char *const idn[] = {"kind", "value"};
     static const char *const cn[] = {"channel", "granted", "at", "source"};
@@ -1096,11 +1098,10 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
                          id, mn, "iiitti");
     if (rc == PATRON_OK)
         rc = export_rows(db, &b, "postings",
-                         "SELECT p.id, p.member_id, CASE p.kind WHEN 1 THEN 'earn' WHEN 2 THEN 'redeem' WHEN 3 THEN "
+                         PATRON__CHAIN(PATRON__MEMBER_AND_MERGED) "SELECT p.id, p.member_id, CASE p.kind WHEN 1 THEN 'earn' WHEN 2 THEN 'redeem' WHEN 3 THEN "
                          "'expire' WHEN 4 THEN 'adjust' WHEN 5 THEN 'reverse' WHEN 6 THEN 'transfer_out' ELSE "
                          "'transfer_in' END, p.points, p.at, p.effective_at, p.key, p.rule, p.rule_version, p.reason, "
-                         "p.operator, p.ref, p.target FROM postings p JOIN members m ON m.id = p.member_id "
-                         "WHERE m.id = ?1 OR m.merged_into = ?1 ORDER BY p.id",
+                         "p.operator, p.ref, p.target FROM chain c JOIN postings p ON p.id = c.id ORDER BY p.id",
                          id, pn, "iitiiittittti");
     if (rc == PATRON_OK)
         rc = export_rows(db, &b, "tier_history",

@@ -96,8 +96,9 @@ static int qualifying_value(patron_db *db, const tiers *t, int64_t member, int64
         "SELECT count(*) FROM purchases WHERE member_id IN "
         "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
     static const char points[] =
-        "SELECT coalesce(sum(p.points), 0) FROM postings p WHERE p.member_id IN "
-        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
+        PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+        "SELECT coalesce(sum(p.points), 0) FROM chain c JOIN postings p ON p.id = c.id "
+        "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
     const char *sql = t->cfg.metric == PATRON_TIER_SPEND ? spend : t->cfg.metric == PATRON_TIER_PURCHASES ? count : points;
     return patron__sql_int(db, value, 0, sql, "iii", member, start, at);
 }

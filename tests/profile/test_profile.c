@@ -348,7 +348,7 @@ static void test_merge_keeps_history_points_consents(void **state)
     assert_int_equal(bal.available, 165);
     /* b's history at the time stays right */
     int64_t old = -1;
-    assert_int_equal(patron__sql_int(db, &old, 0, "SELECT total FROM members WHERE id = ?", "i", b), PATRON_OK);
+    assert_int_equal(patron__sql_int(db, &old, 0, "SELECT total FROM accounts WHERE member_id = ?", "i", b), PATRON_OK);
     assert_int_equal(old, 0);
     assert_int_equal(count(db, "SELECT points_moved FROM merges"), 65);
     assert_int_equal(count(db, "SELECT count(*) FROM merges WHERE operator = 'ops' AND reason = 'duplicate'"), 1);

@@ -14,6 +14,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "support.h"
 
 static void tmp_path(char *buf, size_t cap, const char *tag)
 {
@@ -209,104 +210,141 @@ static int64_t sq_count(sqlite3 *h, const char *sql)
     return n;
 }
 
-static void earn(patron_db *db, const char *key, int64_t m, int64_t points, int64_t at, int64_t expires_at)
+/* Write tests/data/store_v2.sql (a store written by libpatron at schema
+ * version 2) into a new file at `path`, as schema version `version`: 1 puts
+ * back the index set of version 1. */
+static void load_old_store(const char *path, int version)
 {
-    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
-    r.key = key;
-    r.member_id = m;
-    r.points = points;
-    r.at = at;
-    r.expires_at = expires_at;
-    assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
-}
-
-/* A version-1 store (schema 1 indexes, user_version 1) holding ledger data
- * opens, migrates to the current version in place, keeps every posting and
- * balance, and its ledger keeps working (expiry, reverse, reconciliation). */
-static void test_version_1_store_migrates(void **state)
-{
-    (void)state;
-    char path[256];
-    tmp_path(path, sizeof path, "v1");
-    const int64_t t0 = 1700000000, day = 86400;
-    patron_db *db;
-    assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
-    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-    f.name = "M";
-    f.phone = "+972501234567";
-    f.consent = "sms";
-    int64_t m;
-    assert_int_equal(patron_profile_add(db, &m, &f, t0), PATRON_OK);
-    earn(db, "a", m, 100, t0, t0 + 10 * day);
-    earn(db, "b", m, 50, t0 + 1, PATRON_NEVER);
-    patron_close(db);
-    /* turn the file back into what libpatron with schema 1 wrote */
+    char *sql = pt_read_file(pt_data_path("store_v2.sql"), NULL);
+    assert_non_null(sql);
     sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(h,
-                                  "DROP INDEX lots_expiry;"
-                                  "CREATE INDEX lots_expiry ON lots(expires_at) WHERE remaining > 0;"
-                                  "CREATE INDEX lots_source ON lots(source_posting);"
-                                  "PRAGMA user_version=1;",
-                                  NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    free(sql);
+    assert_int_equal(sqlite3_exec(h, "PRAGMA application_id=1347703374; PRAGMA journal_mode=WAL;", NULL, NULL, NULL),
                      SQLITE_OK);
+    if (version == 1)
+        assert_int_equal(sqlite3_exec(h,
+                                      "DROP INDEX lots_expiry;"
+                                      "CREATE INDEX lots_expiry ON lots(expires_at) WHERE remaining > 0;"
+                                      "CREATE INDEX lots_source ON lots(source_posting);",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    char v[40];
+    snprintf(v, sizeof v, "PRAGMA user_version=%d", version);
+    assert_int_equal(sqlite3_exec(h, v, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(h);
+}
+
+static void expect_balance(patron_db *db, int64_t m, int64_t at, int64_t available, int64_t pending, int64_t expired)
+{
+    patron_balance b;
+    assert_int_equal(patron_ledger_balance(db, &b, m, at), PATRON_OK);
+    assert_int_equal(b.available, available);
+    assert_int_equal(b.pending, pending);
+    assert_int_equal(b.expired_unposted, expired);
+}
+
+/* A store written at schema version 1 or 2 (varied ledger history: FIFO over
+ * two lots, pending points, a transfer from two lots, a merge, reversals of a
+ * merged member's postings, a return in the window, expiry) opens, migrates in
+ * place to the current version, and answers exactly what libpatron at version
+ * 2 answered (tests/data/gen_store_v2.c printed these figures); its ledger
+ * keeps working and reconciles. */
+static void migrate_old_store(int version)
+{
+    char path[256];
+    tmp_path(path, sizeof path, version == 1 ? "v1" : "v2");
+    load_old_store(path, version);
+    const int64_t t0 = 1700000000, d = 86400;
     /* a read-only open refuses to migrate and changes nothing */
     patron_db_options ro = PATRON_DB_OPTIONS_INIT;
     ro.read_only = 1;
-    db = NULL;
+    patron_db *db = NULL;
     assert_int_equal(patron_open(&db, path, &ro), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "needs migrating"));
-    /* a read-write open migrates */
     assert_int_equal(patron_open(&db, path, NULL), PATRON_OK);
     int v = 0;
     assert_int_equal(patron_db_schema_version(db, &v), PATRON_OK);
     assert_int_equal(v, PATRON_DB_SCHEMA_VERSION);
-    patron_balance b;
-    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 2), PATRON_OK);
-    assert_int_equal(b.available, 150);
-    /* replaying a schema-1 posting's key still replays */
+    patron_ledger_report rep;
+    assert_int_equal(patron_ledger_check(db, &rep), PATRON_OK);
+    assert_int_equal(rep.members, 4);
+    assert_int_equal(rep.postings, 20);
+    assert_int_equal(rep.lots, 11);
+    /* what schema version 2 answered */
+    const int64_t when[] = {t0 + 2 * d, t0 + 10 * d, t0 + 50 * d, t0 + 400 * d};
+    const int64_t want[4][4][3] = {
+        {{180, 0, 0}, {35, 0, 0}, {0, 0, 0}, {0, 0, 0}},
+        {{20, 80, 0}, {20, 0, 0}, {20, 0, 0}, {0, 0, 20}},
+        {{0, 0, 0}, {75, 0, 0}, {65, 0, 0}, {25, 0, 40}},
+        {{0, 0, 0}, {75, 0, 0}, {65, 0, 0}, {25, 0, 40}},
+    };
+    for (int m = 0; m < 4; m++)
+        for (int w = 0; w < 4; w++)
+            expect_balance(db, m + 1, when[w], want[m][w][0], want[m][w][1], want[m][w][2]);
+    const size_t count[] = {8, 3, 9, 9};
+    const int64_t closing[] = {0, 0, 25, 25};
+    for (int m = 0; m < 4; m++) {
+        patron_statement *s;
+        assert_int_equal(patron_ledger_statement(db, &s, m + 1, 0, t0 + 1000 * d), PATRON_OK);
+        assert_int_equal(patron_statement_count(s), count[m]);
+        assert_int_equal(patron_statement_closing(s), closing[m]);
+        patron_statement_free(s);
+    }
+    /* replaying a migrated posting's key still replays */
     patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
-    r.key = "a";
-    r.member_id = m;
-    r.points = 100;
-    r.at = t0 + 5;
-    r.expires_at = t0 + 10 * day;
+    r.key = "e2";
+    r.member_id = 1;
+    r.points = 50;
+    r.at = t0 + 60 * d;
+    r.expires_at = PATRON_NEVER;
+    r.reason = "fixture";
+    r.operator_name = "op";
     patron_posting_result res;
     assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
     assert_int_equal(res.replayed, 1);
-    /* the expiring lot expires, the never-expiring one does not */
-    int64_t np = 0, pts = 0;
-    assert_int_equal(patron_ledger_expire(db, &np, &pts, t0 + 20 * day), PATRON_OK);
-    assert_int_equal(np, 1);
-    assert_int_equal(pts, 100);
-    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 20 * day), PATRON_OK);
-    assert_int_equal(b.available, 50);
-    /* reversing a schema-1 earn finds its lot by source posting */
+    assert_int_equal(res.posting_id, 2);
+    /* the ledger keeps working on migrated lots: member 2 (m2) holds 65 at
+     * +50d in a transferred lot (25, never expires) and a merged-in lot;
+     * redeeming FIFO, then reversing the old FIFO redeem of member 1 (posting
+     * 4: 100 + 20 points from two lots, both expired or emptied meanwhile) */
     r = (patron_posting_request)PATRON_POSTING_REQUEST_INIT;
-    r.key = "rev-b";
-    r.member_id = m;
-    r.target = 2;
-    r.at = t0 + 21 * day;
+    r.key = "after-r";
+    r.member_id = 3;
+    r.points = 60;
+    r.at = t0 + 50 * d;
+    assert_int_equal(patron_ledger_redeem(db, &res, &r), PATRON_OK);
+    expect_balance(db, 3, t0 + 50 * d, 5, 0, 0);
+    r = (patron_posting_request)PATRON_POSTING_REQUEST_INIT;
+    r.key = "after-v";
+    r.target = 4;
+    r.points = 20;
+    r.at = t0 + 51 * d;
     assert_int_equal(patron_ledger_reverse(db, &res, &r), PATRON_OK);
-    assert_int_equal(res.points, -50);
-    assert_int_equal(patron_ledger_balance(db, &b, m, t0 + 21 * day), PATRON_OK);
-    assert_int_equal(b.available, 0);
-    earn(db, "c", m, 7, t0 + 22 * day, 0);
-    patron_ledger_report rep;
+    assert_int_equal(res.points, 20);
+    expect_balance(db, 1, t0 + 51 * d, 20, 0, 0); /* back into lot 2 (never expires) */
     assert_int_equal(patron_ledger_check(db, &rep), PATRON_OK);
-    assert_int_equal(rep.problems, 0);
     patron_close(db);
-    /* the file now has the current index set */
+    sqlite3 *h;
     assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
     assert_int_equal(sq_count(h, "PRAGMA user_version"), PATRON_DB_SCHEMA_VERSION);
-    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'lots_source'"), 0);
-    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'lots_expiry' "
-                                 "AND sql LIKE '%expires_at < 9223372036854775807%'"),
-                     1);
-    assert_int_equal(sq_count(h, "SELECT count(*) FROM postings"), 5);
+    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'postings_member'"), 0);
+    assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name IN ('lots_source', 'lots_open')"), 0);
     sqlite3_close(h);
     rm_db(path);
+}
+
+static void test_version_1_store_migrates(void **state)
+{
+    (void)state;
+    migrate_old_store(1);
+}
+
+static void test_version_2_store_migrates(void **state)
+{
+    (void)state;
+    migrate_old_store(2);
 }
 
 static void test_batch_commit_and_rollback(void **state)
@@ -388,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_foreign_database_is_refused),
         cmocka_unit_test(test_old_schema_is_migrated_and_read_only_refuses),
         cmocka_unit_test(test_version_1_store_migrates),
+        cmocka_unit_test(test_version_2_store_migrates),
         cmocka_unit_test(test_batch_commit_and_rollback),
         cmocka_unit_test(test_batch_is_invisible_until_commit_and_close_rolls_back),
         cmocka_unit_test(test_fnv_is_stable),

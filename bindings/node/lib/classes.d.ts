@@ -945,15 +945,16 @@ export declare class Db extends Handle {
   /**
    * Set the program's ledger policy (applies to later postings).
    * @param policy The policy (copied).
-   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative values), store
-   * errors.
-   * @returns PATRON_OK, PATRON_EINVAL (negative values), store errors.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (a value out of range),
+   * store errors.
+   * @returns PATRON_OK, PATRON_EINVAL (a value out of range), store errors.
    */
   ledger_set_policy(policy: Partial<native.patron_ledger_policy> | Partial<native.patron_ledger_policy>[] | null): void;
   /**
    * Read the program's ledger policy.
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
-   * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
+   * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT; a caller
+   * built before `overdraft_limit` existed gets the fields it has).
    */
   ledger_get_policy(): native.patron_ledger_policy;
   /**
@@ -969,7 +970,8 @@ export declare class Db extends Handle {
    * Spend points, oldest lots first.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
-   * at `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
+   * at `at` than needed, beyond what the policy's overdraft_limit allows: nothing changes);
+   * PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
    * @returns result: Receives the result (may be NULL).
    */
   ledger_redeem(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
@@ -978,8 +980,9 @@ export declare class Db extends Handle {
    * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
    * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
-   * PATRON_EBALANCE (fewer points available at `at`: nothing changes); PATRON_EINVAL;
-   * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
+   * PATRON_EBALANCE (fewer points available at `at` than needed, beyond what the policy's
+   * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
+   * store errors.)
    * @returns result: Receives the result (may be NULL).
    */
   ledger_adjust(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
@@ -994,8 +997,8 @@ export declare class Db extends Handle {
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
    * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
-   * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store
-   * errors.
+   * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the
+   * policy's overdraft_limit does not cover them); store errors.
    * @returns result: Receives the result (may be NULL).
    */
   ledger_reverse(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
@@ -1039,9 +1042,11 @@ export declare class Db extends Handle {
   ledger_statement(member_id: number | bigint, from: number | bigint, to: number | bigint): Statement;
   /**
    * Reconciliation: prove that every member's points equal the sum of their postings and the sum of
-   * their lots, that every lot's remaining points equal its initial points plus its recorded
-   * movements and lie between 0 and the initial points, that every posting's amount equals the lot
-   * movements it made, and that no movement crosses members.
+   * their lots minus their debt, that every lot's remaining points equal its initial points plus its
+   * recorded movements and lie between 0 and the initial points, that the debt equals the overdraft
+   * movements, that every posting's amount equals the lots it created plus its lot movements, that
+   * no movement crosses members, and that each member's chain of postings links all of them, newest
+   * first.
    * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
    * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.
    * @returns report: Receives counts (may be NULL).

@@ -678,6 +678,10 @@ export declare const PATRON_EINSUFFICIENT: number;
  */
 export declare const PATRON_NEVER: number;
 /**
+ * Largest accepted patron_ledger_policy::overdraft_limit (10^15 points).
+ */
+export declare const PATRON_OVERDRAFT_MAX: number;
+/**
  * Default limit on the length of a rule text, in bytes.
  */
 export declare const PATRON_RULE_DEFAULT_MAX_LENGTH: number;
@@ -2243,6 +2247,11 @@ export interface patron_ledger_policy {
    * Default pending period of earned points (return window); 0 = available at once.
    */
   hold_seconds: number;
+  /**
+   * How far below zero a member's balance may go (0..PATRON_OVERDRAFT_MAX); 0 = never negative.
+   * Since 0.1.0 (appended).
+   */
+  overdraft_limit: number;
 }
 
 /**
@@ -4568,16 +4577,17 @@ export declare function patron_profile_erase(db: patron_db | null, member_id: nu
  * Set the program's ledger policy (applies to later postings).
  * @param db Open store.
  * @param policy The policy (copied).
- * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative values), store
- * errors.
- * @returns PATRON_OK, PATRON_EINVAL (negative values), store errors.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (a value out of range),
+ * store errors.
+ * @returns PATRON_OK, PATRON_EINVAL (a value out of range), store errors.
  */
 export declare function patron_ledger_set_policy(db: patron_db | null, policy: Partial<patron_ledger_policy> | Partial<patron_ledger_policy>[] | null): void;
 /**
  * Read the program's ledger policy.
  * @param db Open store.
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
- * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT).
+ * @returns policy: Receives it (its `size` must be set by PATRON_LEDGER_POLICY_INIT; a caller
+ * built before `overdraft_limit` existed gets the fields it has).
  */
 export declare function patron_ledger_get_policy(db: patron_db | null): patron_ledger_policy;
 /**
@@ -4595,7 +4605,8 @@ export declare function patron_ledger_earn(db: patron_db | null, req: Partial<pa
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
- * at `at`: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
+ * at `at` than needed, beyond what the policy's overdraft_limit allows: nothing changes);
+ * PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4605,8 +4616,9 @@ export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
  * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
- * PATRON_EBALANCE (fewer points available at `at`: nothing changes); PATRON_EINVAL;
- * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
+ * PATRON_EBALANCE (fewer points available at `at` than needed, beyond what the policy's
+ * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
+ * store errors.)
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4622,8 +4634,8 @@ export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
  * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
- * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile); store
- * errors.
+ * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the
+ * policy's overdraft_limit does not cover them); store errors.
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4699,9 +4711,11 @@ export declare function patron_statement_closing(s: patron_statement | null): nu
 export declare function patron_statement_free(s: patron_statement | null): void;
 /**
  * Reconciliation: prove that every member's points equal the sum of their postings and the sum of
- * their lots, that every lot's remaining points equal its initial points plus its recorded
- * movements and lie between 0 and the initial points, that every posting's amount equals the lot
- * movements it made, and that no movement crosses members.
+ * their lots minus their debt, that every lot's remaining points equal its initial points plus its
+ * recorded movements and lie between 0 and the initial points, that the debt equals the overdraft
+ * movements, that every posting's amount equals the lots it created plus its lot movements, that
+ * no movement crosses members, and that each member's chain of postings links all of them, newest
+ * first.
  * @param db Open store.
  * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
  * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.

@@ -3184,6 +3184,12 @@ static int gs_to_patron_ledger_policy(napi_env env, napi_value v, pn_arena *aren
         if (pn_get_i64(env, f, &x, "patron_ledger_policy.hold_seconds")) return -1;
         s.hold_seconds = (int64_t)x;
     }
+    if (pn_field(env, v, "overdraft_limit", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_ledger_policy.overdraft_limit")) return -1;
+        s.overdraft_limit = (int64_t)x;
+    }
     *(patron_ledger_policy *)out = s;
     return 0;
 }
@@ -3197,6 +3203,7 @@ static napi_value gs_from_patron_ledger_policy(napi_env env, const patron_ledger
     if (pn_set(env, obj, "expiry_months", pn_new_i32(env, s->expiry_months))) return NULL;
     if (pn_set(env, obj, "expiry_end_of_month", pn_new_i32(env, s->expiry_end_of_month))) return NULL;
     if (pn_set(env, obj, "hold_seconds", pn_new_i64(env, s->hold_seconds))) return NULL;
+    if (pn_set(env, obj, "overdraft_limit", pn_new_i64(env, s->overdraft_limit))) return NULL;
     return obj;
 }
 
@@ -9153,6 +9160,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_DB_SCHEMA_VERSION", pn_new_f64(env, (double)(PATRON_DB_SCHEMA_VERSION)))) return NULL;
     if (pn_set(env, exports, "PATRON_EINSUFFICIENT", pn_new_f64(env, (double)(PATRON_EINSUFFICIENT)))) return NULL;
     if (pn_set(env, exports, "PATRON_NEVER", pn_new_f64(env, (double)(PATRON_NEVER)))) return NULL;
+    if (pn_set(env, exports, "PATRON_OVERDRAFT_MAX", pn_new_f64(env, (double)(PATRON_OVERDRAFT_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_RULE_DEFAULT_MAX_LENGTH", pn_new_f64(env, (double)(PATRON_RULE_DEFAULT_MAX_LENGTH)))) return NULL;
     if (pn_set(env, exports, "PATRON_RULE_MAX_LENGTH_LIMIT", pn_new_f64(env, (double)(PATRON_RULE_MAX_LENGTH_LIMIT)))) return NULL;
     if (pn_set(env, exports, "PATRON_RULE_DEFAULT_MAX_DEPTH", pn_new_f64(env, (double)(PATRON_RULE_DEFAULT_MAX_DEPTH)))) return NULL;

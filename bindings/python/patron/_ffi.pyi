@@ -261,6 +261,7 @@ PATRON_ABTEST_NOT_ENROLLED: int
 PATRON_DB_SCHEMA_VERSION: int
 PATRON_EINSUFFICIENT: int
 PATRON_NEVER: int
+PATRON_OVERDRAFT_MAX: int
 PATRON_RULE_DEFAULT_MAX_LENGTH: int
 PATRON_RULE_MAX_LENGTH_LIMIT: int
 PATRON_RULE_DEFAULT_MAX_DEPTH: int
@@ -925,6 +926,7 @@ class patron_ledger_policy(ctypes.Structure):
     expiry_months: int
     expiry_end_of_month: int
     hold_seconds: int
+    overdraft_limit: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod

@@ -1,0 +1,400 @@
+/* Ledger accounts, posting rows and lots: the storage side of the ledger
+ * (model in ledger_int.h). Everything here runs inside the caller's
+ * transaction and leaves commit/rollback to it. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/civil.h"
+#include "internal/error.h"
+#include "internal/profile_int.h"
+#include "ledger_int.h"
+
+/* ---- policy ------------------------------------------------------------- */
+
+int patron__ledger_policy_load(patron_db *db)
+{
+    if (db->policy_loaded)
+        return PATRON_OK;
+    char *v = NULL;
+    int rc = patron__setting_get(db, "ledger_policy", &v);
+    if (rc)
+        return rc;
+    int months = 0, eom = 0;
+    long long hold = 0, overdraft = 0;
+    /* "months eom hold [overdraft]": stores written before overdrafts have three fields */
+    if (v && sscanf(v, "%d %d %lld %lld", &months, &eom, &hold, &overdraft) < 3) {
+        patron__free(v);
+        return patron__fail(PATRON_ECORRUPT, "stored ledger policy is unreadable");
+    }
+    patron__free(v);
+    db->policy_months = months;
+    db->policy_eom = eom;
+    db->policy_hold = hold;
+    db->policy_overdraft = overdraft;
+    db->policy_loaded = 1;
+    return PATRON_OK;
+}
+
+int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
+{
+    if (db->policy_months == 0)
+        return PATRON_NEVER;
+    return db->policy_eom ? patron__end_of_month_after(earned_at, db->policy_months)
+                          : patron__add_months(earned_at, db->policy_months);
+}
+
+/* ---- accounts ----------------------------------------------------------- */
+
+int patron__account_load(patron_db *db, account *a, int64_t member)
+{
+    static const char sql[] =
+        "SELECT merged, total, pending_until, next_expiry, head, lot_floor, debt FROM accounts WHERE member_id = ?";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", member);
+    if (rc)
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW) {
+        a->member = member;
+        a->merged = patron__sql_col_int(db, st, 0) != 0;
+        a->total = patron__sql_col_int(db, st, 1);
+        a->pending_until = patron__sql_col_int(db, st, 2);
+        a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 3);
+        a->head = patron__sql_col_int(db, st, 4);
+        a->floor = patron__sql_col_int(db, st, 5);
+        a->debt = patron__sql_col_int(db, st, 6);
+    }
+    patron__sql_done(db, st);
+    return rc == PATRON__ROW ? PATRON_OK : rc < 0 ? rc : PATRON_ENOTFOUND;
+}
+
+int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active)
+{
+    /* the common case: an active member's own account, one read */
+    int rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
+    if (rc == PATRON_OK && !a->merged)
+        return PATRON_OK;
+    if (rc != PATRON_OK && rc != PATRON_ENOTFOUND)
+        return rc;
+    int64_t member;
+    if ((rc = patron__member_resolve(db, &member, member_id, need_active)))
+        return rc;
+    rc = patron__account_load(db, a, member);
+    if (rc == PATRON_ENOTFOUND)
+        return patron__fail(PATRON_ECORRUPT, "member %" PRId64 " has no ledger account", member);
+    return rc;
+}
+
+int patron__account_store(patron_db *db, account *a)
+{
+    static const char plain[] =
+        "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lot_floor = ?, debt = ? "
+        "WHERE member_id = ?";
+    static const char with_expiry[] =
+        "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lot_floor = ?, debt = ?, "
+        "next_expiry = ? WHERE member_id = ?";
+    int rc = a->next_expiry == a->stored_next_expiry
+                 ? patron__sql_run(db, plain, "iiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head,
+                                   a->floor, a->debt, a->member)
+                 : patron__sql_run(db, with_expiry, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until,
+                                   a->head, a->floor, a->debt, a->next_expiry, a->member);
+    if (rc == PATRON_OK)
+        a->stored_next_expiry = a->next_expiry;
+    return rc;
+}
+
+int patron__ledger_account_create(patron_db *db, int64_t member)
+{
+    return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?)", "i", member);
+}
+
+/* ---- postings ----------------------------------------------------------- */
+
+int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting_row *p)
+{
+    static const char sql[] =
+        "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
+        "lot_expires_at, lot_source, target, spend, rule, rule_version, reason, operator, ref) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    int64_t total;
+    if (__builtin_add_overflow(a->total, p->points, &total))
+        return patron__fail(PATRON_ERANGE, "member %" PRId64 ": the balance would overflow", a->member);
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind, p->points, p->at,
+                              p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->lot_source, p->target,
+                              p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
+    if (rc)
+        return rc;
+    if (!p->lot_expires_at) {
+        db->vt->bind_null(st, 9);
+        db->vt->bind_null(st, 10);
+    }
+    if (!p->lot_source)
+        db->vt->bind_null(st, 11);
+    if (!p->target)
+        db->vt->bind_null(st, 12);
+    if (!p->spend)
+        db->vt->bind_null(st, 13);
+    rc = patron__sql_step(db, st);
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    *id = patron__sql_last_id(db);
+    a->head = *id;
+    a->total = total;
+    if (p->eff > a->pending_until)
+        a->pending_until = p->eff;
+    if (p->lot_expires_at && p->lot_expires_at < a->next_expiry)
+        a->next_expiry = p->lot_expires_at;
+    return PATRON_OK;
+}
+
+/* ---- lots --------------------------------------------------------------- */
+
+void patron__lots_free(lot_list *l)
+{
+    patron__free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static int lots_push(lot_list *l, const lot *x)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        lot *nv = patron__reallocarray(l->v, cap, sizeof *nv);
+        if (!nv)
+            return patron__oom();
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *x;
+    return PATRON_OK;
+}
+
+static int fifo_cmp(const void *pa, const void *pb)
+{
+    const lot *a = pa, *b = pb;
+    if (a->earned_at != b->earned_at)
+        return a->earned_at < b->earned_at ? -1 : 1;
+    if (a->posting != b->posting)
+        return a->posting < b->posting ? -1 : 1;
+    return (a->ref > b->ref) - (a->ref < b->ref);
+}
+
+static int lots_read(patron_db *db, patron__stmt *st, lot_list *out)
+{
+    int rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        lot x = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
+                 patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5),
+                 patron__sql_col_int(db, st, 6)};
+        if ((rc = lots_push(out, &x)))
+            break;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron__lots_open(patron_db *db, const account *a, lot_list *out)
+{
+    /* posting lots: walk the chain from the newest posting down to the floor */
+    static const char chain_sql[] =
+        "WITH RECURSIVE c(id) AS (SELECT ?1 WHERE ?1 > 0 AND ?1 >= ?2 "
+        "UNION ALL SELECT p.prev FROM postings p JOIN c ON p.id = c.id WHERE p.prev > 0 AND p.prev >= ?2) "
+        "SELECT p.id, p.id, coalesce(s.remaining, p.points), p.lot_earned_at, p.effective_at, p.lot_expires_at, "
+        "coalesce(p.lot_source, p.id) FROM c JOIN postings p ON p.id = c.id LEFT JOIN lot_state s ON s.lot_id = p.id "
+        "WHERE p.lot_expires_at IS NOT NULL AND coalesce(s.remaining, p.points) > 0";
+    static const char table_sql[] =
+        "SELECT -l.id, l.posting_id, coalesce(s.remaining, l.initial), l.earned_at, l.available_at, l.expires_at, "
+        "l.source_posting FROM lots l LEFT JOIN lot_state s ON s.lot_id = -l.id "
+        "WHERE l.member_id = ? AND coalesce(s.remaining, l.initial) > 0";
+    out->n = 0;
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, chain_sql, "ii", a->head, a->floor);
+    if (rc == PATRON_OK)
+        rc = lots_read(db, st, out);
+    if (rc == PATRON_OK)
+        rc = patron__sql_bind(db, &st, table_sql, "i", a->member);
+    if (rc == PATRON_OK)
+        rc = lots_read(db, st, out);
+    if (rc == PATRON_OK && out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, fifo_cmp);
+    return rc;
+}
+
+int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t posting, int64_t source,
+                       int64_t points, int64_t earned_at, int64_t available_at, int64_t expires_at)
+{
+    int rc = patron__sql_run(db,
+                             "INSERT INTO lots(member_id, posting_id, source_posting, initial, earned_at, "
+                             "available_at, expires_at) VALUES(?,?,?,?,?,?,?)",
+                             "iiiiiii", member, posting, source, points, earned_at, available_at, expires_at);
+    if (rc == PATRON_OK)
+        *ref = -patron__sql_last_id(db);
+    return rc;
+}
+
+int patron__lot_move(patron_db *db, int64_t posting, int64_t ref, int64_t delta, int64_t remaining)
+{
+    int rc = patron__sql_run(db, "INSERT INTO moves(posting_id, lot_id, delta) VALUES(?,?,?)", "iii", posting, ref,
+                             delta);
+    if (rc == PATRON_OK && ref != 0)
+        rc = patron__sql_run(db,
+                             "INSERT INTO lot_state(lot_id, remaining) VALUES(?1, ?2) "
+                             "ON CONFLICT(lot_id) DO UPDATE SET remaining = ?2",
+                             "ii", ref, remaining);
+    return rc;
+}
+
+void patron__lots_refresh(account *a, const lot_list *l)
+{
+    /* `l` holds every open lot at or above the floor, so the smallest open
+     * posting lot is the new floor; with none open, later lots are newer
+     * than the head. */
+    int64_t floor = a->head + 1, next = PATRON_NEVER;
+    for (size_t i = 0; i < l->n; i++) {
+        const lot *x = &l->v[i];
+        if (x->remaining <= 0)
+            continue;
+        if (x->ref > 0 && x->ref < floor)
+            floor = x->ref;
+        if (x->expires_at < next)
+            next = x->expires_at;
+    }
+    if (floor > a->floor)
+        a->floor = floor;
+    a->next_expiry = next;
+}
+
+/* ---- planning takes ----------------------------------------------------- */
+
+void patron__takes_free(take_list *t)
+{
+    patron__free(t->v);
+    t->v = NULL;
+    t->n = t->cap = 0;
+    t->total = 0;
+}
+
+static int take_push(take_list *t, size_t lot_index, int64_t take, int64_t after)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8;
+        lot_take *nv = patron__reallocarray(t->v, cap, sizeof *nv);
+        if (!nv)
+            return patron__oom();
+        t->v = nv;
+        t->cap = cap;
+    }
+    t->v[t->n++] = (lot_take){lot_index, take, after};
+    t->total += take;
+    return PATRON_OK;
+}
+
+static int take_from(lot_list *l, take_list *t, size_t i, int64_t *need)
+{
+    lot *x = &l->v[i];
+    int64_t take = x->remaining < *need ? x->remaining : *need;
+    if (take <= 0)
+        return PATRON_OK;
+    x->remaining -= take;
+    *need -= take;
+    return take_push(t, i, take, x->remaining);
+}
+
+int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer)
+{
+    int64_t need = amount;
+    int rc = PATRON_OK;
+    if (prefer) {
+        /* the posting's own lots, oldest first, pending or not */
+        for (int64_t done = 0; need > 0 && rc == PATRON_OK && !done;) {
+            size_t best = l->n;
+            for (size_t i = 0; i < l->n; i++) {
+                const lot *x = &l->v[i];
+                if (x->source == prefer && x->remaining > 0 && x->expires_at > at &&
+                    (best == l->n || x->posting < l->v[best].posting ||
+                     (x->posting == l->v[best].posting && x->ref < l->v[best].ref)))
+                    best = i;
+            }
+            if (best == l->n)
+                done = 1;
+            else
+                rc = take_from(l, t, best, &need);
+        }
+    }
+    for (size_t i = 0; i < l->n && need > 0 && rc == PATRON_OK; i++) {
+        const lot *x = &l->v[i];
+        if (x->available_at <= at && x->expires_at > at)
+            rc = take_from(l, t, i, &need);
+    }
+    return rc;
+}
+
+int patron__take_apply(patron_db *db, const lot_list *l, const take_list *t, int64_t posting)
+{
+    int rc = PATRON_OK;
+    for (size_t i = 0; i < t->n && rc == PATRON_OK; i++)
+        rc = patron__lot_move(db, posting, l->v[t->v[i].lot].ref, -t->v[i].take, t->v[i].after);
+    return rc;
+}
+
+/* ---- expiry ------------------------------------------------------------- */
+
+/* Lot a expires before lot b (then FIFO order). */
+static int expires_before(const lot *a, const lot *b)
+{
+    if (a->expires_at != b->expires_at)
+        return a->expires_at < b->expires_at;
+    return fifo_cmp(a, b) < 0;
+}
+
+int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints)
+{
+    if (a->next_expiry > at)
+        return PATRON_OK;
+    size_t n = 0;
+    size_t *idx = patron__reallocarray(NULL, l->n ? l->n : 1, sizeof *idx);
+    if (!idx)
+        return patron__oom();
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].remaining > 0 && l->v[i].expires_at <= at && l->v[i].expires_at < PATRON_NEVER)
+            idx[n++] = i;
+    /* expire postings in expiry order (a plain insertion sort: few lots expire at once) */
+    for (size_t i = 1; i < n; i++) {
+        size_t v = idx[i], j = i;
+        while (j > 0 && expires_before(&l->v[v], &l->v[idx[j - 1]])) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = v;
+    }
+    int rc = PATRON_OK;
+    int64_t posted = 0, points = 0;
+    for (size_t k = 0; k < n && rc == PATRON_OK; k++) {
+        lot *x = &l->v[idx[k]];
+        posting_row p = {NULL, 0, PATRON_POSTING_EXPIRE, -x->remaining, at, x->expires_at, 0, 0, 0,
+                         NULL, "expired", NULL, NULL, 0, 0, 0};
+        int64_t pid;
+        rc = patron__posting_append(db, a, &pid, &p);
+        if (rc == PATRON_OK)
+            rc = patron__lot_move(db, pid, x->ref, -x->remaining, 0);
+        if (rc == PATRON_OK) {
+            posted++;
+            points += x->remaining;
+            x->remaining = 0;
+        }
+    }
+    patron__free(idx);
+    if (rc)
+        return rc;
+    patron__lots_refresh(a, l);
+    if (npost)
+        *npost += posted;
+    if (npoints)
+        *npoints += points;
+    return PATRON_OK;
+}

@@ -1,0 +1,216 @@
+/* Balances at any moment and statements of postings (model in ledger_int.h). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/profile_int.h"
+#include "ledger_int.h"
+
+/* The balance of (resolved) member `member` at `at`, from its postings. */
+static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_t at)
+{
+    account a;
+    int rc = patron__account_load(db, &a, member);
+    if (rc)
+        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " not found", member) : rc;
+    if (at >= a.pending_until && at < a.next_expiry) {
+        b->available = a.total;
+        b->pending = 0;
+        b->expired_unposted = 0;
+        return PATRON_OK;
+    }
+    static const char sql[] =
+        PATRON__CHAIN("?1")
+        "SELECT coalesce(sum(CASE WHEN p.effective_at <= ?2 THEN p.points END), 0), "
+        "coalesce(sum(CASE WHEN p.effective_at > ?2 AND p.at <= ?2 THEN p.points END), 0) "
+        "FROM chain c JOIN postings p ON p.id = c.id";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, sql, "ii", member, at)))
+        return rc;
+    int64_t posted = 0, pending = 0, expired = 0;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW) {
+        posted = patron__sql_col_int(db, st, 0);
+        pending = patron__sql_col_int(db, st, 1);
+    }
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    /* points past expiry whose expire posting is not written yet */
+    if (a.next_expiry <= at) {
+        lot_list l = {0};
+        rc = patron__lots_open(db, &a, &l);
+        for (size_t i = 0; i < l.n; i++)
+            if (l.v[i].expires_at <= at && l.v[i].expires_at < PATRON_NEVER)
+                expired += l.v[i].remaining;
+        patron__lots_free(&l);
+        if (rc)
+            return rc;
+    }
+    b->available = posted - expired;
+    b->pending = pending;
+    b->expired_unposted = expired;
+    return PATRON_OK;
+}
+
+int patron_ledger_balance(patron_db *db, patron_balance *balance, int64_t member_id, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_ledger_balance");
+    if (rc)
+        return rc;
+    if (!balance)
+        return patron__fail(PATRON_EINVAL, "patron_ledger_balance: balance is NULL");
+    /* fast path: one indexed read of the account */
+    static const char fast[] = "SELECT merged, total, pending_until, next_expiry FROM accounts WHERE member_id = ?";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, fast, "i", member_id)))
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW && patron__sql_col_int(db, st, 0) == 0) {
+        int64_t total = patron__sql_col_int(db, st, 1), pend = patron__sql_col_int(db, st, 2);
+        int64_t next = patron__sql_col_int(db, st, 3);
+        patron__sql_done(db, st);
+        if (at >= pend && at < next) {
+            balance->available = total;
+            balance->pending = 0;
+            balance->expired_unposted = 0;
+            return PATRON_OK;
+        }
+    } else {
+        patron__sql_done(db, st);
+        if (rc < 0)
+            return rc;
+    }
+    int64_t member;
+    if ((rc = patron__member_resolve(db, &member, member_id, 0)))
+        return rc;
+    patron_balance b;
+    if ((rc = balance_impl(db, &b, member, at)))
+        return rc;
+    *balance = b;
+    return PATRON_OK;
+}
+
+struct patron_statement {
+    size_t n;
+    patron_posting *v;
+    int64_t opening, closing;
+};
+
+size_t patron_statement_count(const patron_statement *s)
+{
+    return s ? s->n : 0;
+}
+
+const patron_posting *patron_statement_get(const patron_statement *s, size_t i)
+{
+    return s && i < s->n ? &s->v[i] : NULL;
+}
+
+int64_t patron_statement_opening(const patron_statement *s)
+{
+    return s ? s->opening : 0;
+}
+
+int64_t patron_statement_closing(const patron_statement *s)
+{
+    return s ? s->closing : 0;
+}
+
+void patron_statement_free(patron_statement *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        patron__free((char *)s->v[i].key);
+        patron__free((char *)s->v[i].rule);
+        patron__free((char *)s->v[i].reason);
+        patron__free((char *)s->v[i].operator_name);
+        patron__free((char *)s->v[i].ref);
+    }
+    patron__free(s->v);
+    patron__free(s);
+}
+
+static int dup_col(patron_db *db, patron__stmt *st, int col, const char **out)
+{
+    const char *t = patron__sql_col_text(db, st, col);
+    *out = NULL;
+    if (!t)
+        return PATRON_OK;
+    char *d = patron__strdup(t);
+    if (!d)
+        return patron__oom();
+    *out = d;
+    return PATRON_OK;
+}
+
+int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t member_id, int64_t from, int64_t to)
+{
+    static const char sql[] =
+        PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+        "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
+        "coalesce(p.rule_version, 0), p.key, p.rule, p.reason, p.operator, p.ref FROM chain c "
+        "JOIN postings p ON p.id = c.id WHERE p.at >= ?2 AND p.at < ?3 ORDER BY p.id";
+    int rc = patron__db_check(db, "patron_ledger_statement");
+    if (rc)
+        return rc;
+    if (!out || from > to)
+        return patron__fail(PATRON_EINVAL, "patron_ledger_statement: out NULL or from > to");
+    int64_t member;
+    if ((rc = patron__member_resolve(db, &member, member_id, 0)))
+        return rc;
+    patron_statement *s = patron__calloc(1, sizeof *s);
+    if (!s)
+        return patron__oom();
+    patron_balance b;
+    rc = balance_impl(db, &b, member, from > INT64_MIN ? from - 1 : from);
+    s->opening = b.available;
+    if (rc == PATRON_OK)
+        rc = balance_impl(db, &b, member, to > INT64_MIN ? to - 1 : to);
+    s->closing = b.available;
+    patron__stmt *st;
+    if (rc == PATRON_OK)
+        rc = patron__sql_bind(db, &st, sql, "iii", member, from, to);
+    if (rc) {
+        patron_statement_free(s);
+        return rc;
+    }
+    size_t cap = 0;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (s->n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            patron_posting *nv = patron__reallocarray(s->v, nc, sizeof *nv);
+            if (!nv) {
+                rc = patron__oom();
+                break;
+            }
+            s->v = nv;
+            cap = nc;
+        }
+        patron_posting *p = &s->v[s->n];
+        memset(p, 0, sizeof *p);
+        s->n++;
+        p->id = patron__sql_col_int(db, st, 0);
+        p->member_id = patron__sql_col_int(db, st, 1);
+        p->kind = (int)patron__sql_col_int(db, st, 2);
+        p->points = patron__sql_col_int(db, st, 3);
+        p->at = patron__sql_col_int(db, st, 4);
+        p->effective_at = patron__sql_col_int(db, st, 5);
+        p->target = patron__sql_col_int(db, st, 6);
+        p->spend = patron__sql_col_int(db, st, 7);
+        p->rule_version = patron__sql_col_int(db, st, 8);
+        if ((rc = dup_col(db, st, 9, &p->key)) || (rc = dup_col(db, st, 10, &p->rule)) ||
+            (rc = dup_col(db, st, 11, &p->reason)) || (rc = dup_col(db, st, 12, &p->operator_name)) ||
+            (rc = dup_col(db, st, 13, &p->ref)))
+            break;
+    }
+    patron__sql_done(db, st);
+    if (rc < 0) {
+        patron_statement_free(s);
+        return rc;
+    }
+    *out = s;
+    return PATRON_OK;
+}

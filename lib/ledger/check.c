@@ -1,0 +1,120 @@
+/* Reconciliation: patron_ledger_check() (model in ledger_int.h). Each check
+ * is one aggregate query joined on group-by subqueries (no correlated
+ * subqueries), so the whole check is O(n log n) in the size of the ledger. */
+#include <inttypes.h>
+
+#include "internal/error.h"
+#include "ledger_int.h"
+
+/* Every lot: a posting that is its own lot, or a lots row (negative id). */
+#define ALL_LOTS                                                                                     \
+    "(SELECT p.id AS lot, p.member_id AS member, p.id AS posting, p.points AS initial, "             \
+    "p.lot_expires_at AS expires FROM postings p WHERE p.lot_expires_at IS NOT NULL UNION ALL "      \
+    "SELECT -l.id, l.member_id, l.posting_id, l.initial, l.expires_at FROM lots l)"
+/* ... with its remaining points */
+#define LOTS_LEFT                                                                                    \
+    "(SELECT L.lot, L.member, L.posting, L.initial, L.expires, coalesce(s.remaining, L.initial) AS pts_left " \
+    "FROM " ALL_LOTS " L LEFT JOIN lot_state s ON s.lot_id = L.lot)"
+
+static const char *const checks[][2] = {
+    {"SELECT a.member_id, a.total, coalesce(s.v, 0) FROM accounts a LEFT JOIN "
+     "(SELECT member_id, sum(points) AS v FROM postings GROUP BY member_id) s ON s.member_id = a.member_id "
+     "WHERE a.total != coalesce(s.v, 0)",
+     "member balance differs from the sum of its postings"},
+    {"SELECT a.member_id, a.total, coalesce(s.v, 0) - a.debt FROM accounts a LEFT JOIN "
+     "(SELECT member, sum(pts_left) AS v FROM " LOTS_LEFT " GROUP BY member) s ON s.member = a.member_id "
+     "WHERE a.total != coalesce(s.v, 0) - a.debt",
+     "member balance differs from its lots minus its debt"},
+    {"SELECT a.member_id, a.debt, -coalesce(s.v, 0) FROM accounts a LEFT JOIN "
+     "(SELECT p.member_id, sum(m.delta) AS v FROM moves m JOIN postings p ON p.id = m.posting_id "
+     "WHERE m.lot_id = 0 GROUP BY p.member_id) s ON s.member_id = a.member_id "
+     "WHERE a.debt != -coalesce(s.v, 0) OR a.debt < 0",
+     "member debt differs from its overdraft movements or is negative"},
+    {"SELECT L.lot, L.pts_left, L.initial + coalesce(s.v, 0) FROM " LOTS_LEFT " L LEFT JOIN "
+     "(SELECT lot_id, sum(delta) AS v FROM moves WHERE lot_id != 0 GROUP BY lot_id) s ON s.lot_id = L.lot "
+     "WHERE L.pts_left != L.initial + coalesce(s.v, 0) OR L.pts_left < 0 OR L.pts_left > L.initial",
+     "lot remaining differs from its movements or is out of range"},
+    {"SELECT m.posting_id, m.lot_id, 0 FROM moves m LEFT JOIN " ALL_LOTS " L ON L.lot = m.lot_id "
+     "WHERE m.lot_id != 0 AND L.lot IS NULL",
+     "movement names no lot"},
+    {"SELECT s.lot_id, s.remaining, 0 FROM lot_state s LEFT JOIN " ALL_LOTS " L ON L.lot = s.lot_id "
+     "WHERE L.lot IS NULL",
+     "remaining points recorded for no lot"},
+    {"SELECT p.id, p.points, CASE WHEN p.lot_expires_at IS NULL THEN 0 ELSE p.points END + coalesce(a.v, 0) + "
+     "coalesce(b.v, 0) FROM postings p LEFT JOIN "
+     "(SELECT posting_id, sum(delta) AS v FROM moves GROUP BY posting_id) a ON a.posting_id = p.id LEFT JOIN "
+     "(SELECT posting_id, sum(initial) AS v FROM lots GROUP BY posting_id) b ON b.posting_id = p.id "
+     "WHERE p.points != CASE WHEN p.lot_expires_at IS NULL THEN 0 ELSE p.points END + coalesce(a.v, 0) + coalesce(b.v, 0)",
+     "posting amount differs from its lots and lot movements"},
+    {"SELECT m.posting_id, p.member_id, L.member FROM moves m JOIN postings p ON p.id = m.posting_id "
+     "JOIN " ALL_LOTS " L ON L.lot = m.lot_id WHERE m.lot_id != 0 AND p.member_id != L.member",
+     "lot movement crosses members"},
+    {"SELECT l.id, l.member_id, p.member_id FROM lots l JOIN postings p ON p.id = l.posting_id "
+     "WHERE p.member_id != l.member_id",
+     "lot created for another member than its posting"},
+    {"SELECT a.member_id, a.next_expiry, s.v FROM accounts a JOIN "
+     "(SELECT member, min(expires) AS v FROM " LOTS_LEFT " WHERE pts_left > 0 GROUP BY member) s "
+     "ON s.member = a.member_id WHERE a.next_expiry > s.v",
+     "member expiry cache is later than an open lot's expiry"},
+    {"SELECT a.member_id, a.pending_until, s.v FROM accounts a JOIN "
+     "(SELECT member_id, max(effective_at) AS v FROM postings GROUP BY member_id) s "
+     "ON s.member_id = a.member_id WHERE a.pending_until < s.v",
+     "member maturity cache is earlier than a posting"},
+    {"SELECT a.member_id, a.head, coalesce(s.v, 0) FROM accounts a LEFT JOIN "
+     "(SELECT member_id, max(id) AS v FROM postings GROUP BY member_id) s ON s.member_id = a.member_id "
+     "WHERE a.head != coalesce(s.v, 0)",
+     "member's newest posting differs from the head of its chain"},
+    /* with the head check, these two make the chain one path through all of
+     * a member's postings: each links to an older posting of the same
+     * member, and no two link to the same one */
+    {"SELECT p.id, p.prev, coalesce(q.member_id, -1) FROM postings p LEFT JOIN postings q ON q.id = p.prev "
+     "WHERE p.prev != 0 AND (q.id IS NULL OR q.member_id != p.member_id OR q.id >= p.id)",
+     "posting chain links to another member's or a newer posting"},
+    {"SELECT member_id, prev, count(*) FROM postings GROUP BY member_id, prev HAVING count(*) > 1",
+     "posting chain forks (member, previous posting, links)"},
+    {"SELECT L.lot, a.lot_floor, L.pts_left FROM " LOTS_LEFT " L JOIN accounts a ON a.member_id = L.member "
+     "WHERE L.lot > 0 AND L.lot < a.lot_floor AND L.pts_left > 0",
+     "open lot below the member's lot floor (lot, floor, points)"},
+    {"SELECT m.id, 0, 0 FROM members m LEFT JOIN accounts a ON a.member_id = m.id WHERE a.member_id IS NULL",
+     "member without a ledger account"},
+};
+
+static int check_query(patron_db *db, int64_t *problems, const char *sql, const char *what)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "");
+    if (rc)
+        return rc;
+    int first = 1;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (first && *problems == 0)
+            patron__fail(PATRON_ECORRUPT, "%s: id %" PRId64 " (%" PRId64 " vs %" PRId64 ")", what,
+                         patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2));
+        first = 0;
+        (*problems)++;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron_ledger_check(patron_db *db, patron_ledger_report *report)
+{
+    int rc = patron__db_check(db, "patron_ledger_check");
+    if (rc)
+        return rc;
+    patron_ledger_report r = {0, 0, 0, 0};
+    rc = patron__sql_int(db, &r.members, 0, "SELECT count(*) FROM accounts", "");
+    if (rc == PATRON_OK)
+        rc = patron__sql_int(db, &r.postings, 0, "SELECT count(*) FROM postings", "");
+    if (rc == PATRON_OK)
+        rc = patron__sql_int(db, &r.lots, 0, "SELECT count(*) FROM " ALL_LOTS, "");
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0] && rc == PATRON_OK; i++)
+        rc = check_query(db, &r.problems, checks[i][0], checks[i][1]);
+    if (rc)
+        return rc;
+    if (report)
+        *report = r;
+    if (r.problems)
+        return patron__fail_prefix(PATRON_ECORRUPT, "%" PRId64 " discrepancies; first: ", r.problems);
+    return PATRON_OK;
+}

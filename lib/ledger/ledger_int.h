@@ -1,0 +1,101 @@
+/* Internal to lib/ledger: accounts, posting rows and lots (schema version 3).
+ *
+ * Storage model (see lib/store/schema.c, version 3):
+ * - accounts: one small row per member with the balance cache (total,
+ *   pending_until, next_expiry), the newest posting (`head`), the lot floor
+ *   and the overdraft debt. A write loads the row once, changes it in memory
+ *   while it appends postings, and stores it once.
+ * - postings are append-only; `prev` chains a member's postings from the
+ *   newest to the oldest, so no per-member index is written per posting.
+ * - a lot is named by a signed id: > 0 is a posting that is itself one lot
+ *   (earn, positive adjust: lot_* columns), < 0 is -lots.id (a transfer in,
+ *   a merge, points restored to a member after a merge); 0 in `moves` is the
+ *   member's debt. lot_state holds the remaining points of lots that moved.
+ * - every posting lot of a member with an id below `lot_floor` is empty, so
+ *   the open lots are found by walking the chain from `head` down to it. */
+#ifndef PATRON_LEDGER_INT_H
+#define PATRON_LEDGER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal/store.h"
+#include "patron/ledger.h"
+
+typedef struct account {
+    int64_t member, total, pending_until, next_expiry, head, floor, debt;
+    int64_t stored_next_expiry; /* as loaded: the expiry index is written only when it changes */
+    int merged;
+} account;
+
+typedef struct posting_row {
+    const char *key;
+    int64_t fp, kind, points, at, eff, target, spend, rule_version;
+    const char *rule, *reason, *op, *ref;
+    /* the posting is one lot when lot_expires_at != 0 */
+    int64_t lot_earned_at, lot_expires_at, lot_source;
+} posting_row;
+
+typedef struct lot {
+    int64_t ref;     /* signed lot id (see above) */
+    int64_t posting; /* the posting that created it: FIFO tie-break */
+    int64_t remaining, earned_at, available_at, expires_at, source;
+} lot;
+
+typedef struct lot_list {
+    lot *v;
+    size_t n, cap;
+} lot_list;
+
+typedef struct lot_take {
+    size_t lot;        /* index into the lot_list */
+    int64_t take;      /* points taken (> 0) */
+    int64_t after;     /* the lot's remaining points after the take */
+} lot_take;
+
+typedef struct take_list {
+    lot_take *v;
+    size_t n, cap;
+    int64_t total;
+} take_list;
+
+/* policy (cached in the patron_db) */
+int patron__ledger_policy_load(patron_db *db);
+int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at);
+
+/* accounts */
+int patron__account_load(patron_db *db, account *a, int64_t member); /* ENOTFOUND without message */
+/* The account `member_id` resolves to (following merges; erased members
+ * only when !need_active), with a message when there is none. */
+int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active);
+int patron__account_store(patron_db *db, account *a);
+
+/* Append a posting of account `a` (links it into the chain, updates the
+ * account in memory). */
+int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting_row *p);
+
+/* lots */
+void patron__lots_free(lot_list *l);
+/* Every lot of `a` holding points, in FIFO order (earned_at, then creation). */
+int patron__lots_open(patron_db *db, const account *a, lot_list *out);
+/* Create a lot row for a posting that cannot be its own lot; returns its ref. */
+int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t posting, int64_t source,
+                       int64_t points, int64_t earned_at, int64_t available_at, int64_t expires_at);
+/* Record that `posting` moved `delta` points of lot `ref` (0: the debt),
+ * leaving it `remaining` (ignored for the debt). */
+int patron__lot_move(patron_db *db, int64_t posting, int64_t ref, int64_t delta, int64_t remaining);
+/* After the lots in `l` changed: recompute the account's floor and expiry. */
+void patron__lots_refresh(account *a, const lot_list *l);
+
+/* Plan to take up to `amount` points from `l` at `at`: lots coming from
+ * posting `prefer` first (when non-zero), then FIFO among lots available and
+ * unexpired at `at`. The planned takes are subtracted from `l`. */
+int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer);
+/* Write the moves of a plan for `posting`. */
+int patron__take_apply(patron_db *db, const lot_list *l, const take_list *t, int64_t posting);
+void patron__takes_free(take_list *t);
+
+/* Write expire postings for the lots of `a` (in `l`) expired by `at`. */
+int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints);
+
+#endif
