@@ -51,6 +51,9 @@ typedef struct patron__store_vt {
     int64_t (*last_insert_id)(void *impl);
     int64_t (*changes)(void *impl);
     int64_t (*total_changes)(void *impl); /* rows changed since the connection opened */
+    /* A number that changes when another connection commits (read inside a
+     * transaction). */
+    int (*data_version)(void *impl, int64_t *out);
 } patron__store_vt;
 
 struct patron_db {
@@ -67,6 +70,13 @@ struct patron_db {
     int policy_months, policy_eom;
     int64_t policy_hold;
     int64_t policy_overdraft; /* largest debt a member may owe; 0 = no negative balances */
+    /* What this handle remembers of the store between write transactions
+     * (the ledger's account cache) is valid while `write_epoch` is unchanged:
+     * it moves on every rollback and when another connection has committed
+     * since this handle's last write transaction began. */
+    uint64_t write_epoch;
+    int64_t data_version;
+    void *account_cache; /* lib/ledger; freed by patron_close */
 };
 
 /* The SQLite backend (lib/store/sqlite.c). */

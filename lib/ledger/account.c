@@ -47,8 +47,45 @@ int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
 
 /* ---- accounts ----------------------------------------------------------- */
 
+/* Account cache. Inside a write transaction this handle is the only
+ * writer, so an account row it read or wrote stays true until a rollback or
+ * another connection's commit (both move db->write_epoch); keeping the rows
+ * spares an earn its account read. Direct-mapped by member id, allocated on
+ * first use (ACCOUNT_CACHE_SLOTS * sizeof(account_slot) = 1.2 MiB). */
+#define ACCOUNT_CACHE_SLOTS 16384
+
+typedef struct account_slot {
+    uint64_t epoch; /* write_epoch + 1 when filled; 0 = empty */
+    account a;
+} account_slot;
+
+static account_slot *cache_slot(patron_db *db, int64_t member, int create)
+{
+    if (db->depth == 0) /* outside a write transaction nothing is remembered */
+        return NULL;
+    if (!db->account_cache && create)
+        db->account_cache = patron__calloc(ACCOUNT_CACHE_SLOTS, sizeof(account_slot));
+    if (!db->account_cache)
+        return NULL; /* out of memory: work without the cache */
+    return &((account_slot *)db->account_cache)[(uint64_t)member % ACCOUNT_CACHE_SLOTS];
+}
+
+static void cache_put(patron_db *db, const account *a)
+{
+    account_slot *s = cache_slot(db, a->member, 1);
+    if (s) {
+        s->epoch = db->write_epoch + 1;
+        s->a = *a;
+    }
+}
+
 int patron__account_load(patron_db *db, account *a, int64_t member)
 {
+    account_slot *s = cache_slot(db, member, 0);
+    if (s && s->epoch == db->write_epoch + 1 && s->a.member == member) {
+        *a = s->a;
+        return PATRON_OK;
+    }
     static const char sql[] =
         "SELECT merged, total, pending_until, next_expiry, head, lot_floor, debt FROM accounts WHERE member_id = ?";
     patron__stmt *st;
@@ -67,6 +104,8 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
         a->debt = patron__sql_col_int(db, st, 6);
     }
     patron__sql_done(db, st);
+    if (rc == PATRON__ROW)
+        cache_put(db, a);
     return rc == PATRON__ROW ? PATRON_OK : rc < 0 ? rc : PATRON_ENOTFOUND;
 }
 
@@ -100,8 +139,10 @@ int patron__account_store(patron_db *db, account *a)
                                    a->floor, a->debt, a->member)
                  : patron__sql_run(db, with_expiry, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until,
                                    a->head, a->floor, a->debt, a->next_expiry, a->member);
-    if (rc == PATRON_OK)
+    if (rc == PATRON_OK) {
         a->stored_next_expiry = a->next_expiry;
+        cache_put(db, a);
+    }
     return rc;
 }
 

@@ -53,6 +53,34 @@ int patron_open(patron_db **out, const char *uri, const patron_db_options *opts)
     return PATRON_OK;
 }
 
+/* Rollbacks forget what the handle remembers of the store (write_epoch). */
+static void db_rollback(patron_db *db)
+{
+    db->write_epoch++;
+    db->vt->rollback(db->impl);
+}
+
+static void db_rollback_to(patron_db *db, int depth)
+{
+    db->write_epoch++;
+    db->vt->rollback_to(db->impl, depth);
+}
+
+/* Begin a write transaction; another connection's commit since the last
+ * one makes the handle forget what it remembers of the store. */
+static int db_begin(patron_db *db)
+{
+    int rc = db->vt->begin(db->impl);
+    int64_t v = 0;
+    if (rc == PATRON_OK && (rc = db->vt->data_version(db->impl, &v)) != PATRON_OK)
+        db->vt->rollback(db->impl);
+    if (rc == PATRON_OK && v != db->data_version) {
+        db->data_version = v;
+        db->write_epoch++;
+    }
+    return rc;
+}
+
 void patron_close(patron_db *db)
 {
     if (db == NULL)
@@ -60,6 +88,7 @@ void patron_close(patron_db *db)
     if (db->depth > 0)
         db->vt->rollback(db->impl);
     db->vt->close(db->impl);
+    patron__free(db->account_cache);
     patron__free(db);
 }
 
@@ -72,7 +101,7 @@ int patron_batch_begin(patron_db *db)
         return patron__fail(PATRON_EINVAL, "patron_batch_begin: a batch is already open");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL, "patron_batch_begin: the store is open read-only");
-    rc = db->vt->begin(db->impl);
+    rc = db_begin(db);
     if (rc)
         return rc;
     db->batch = 1;
@@ -88,14 +117,14 @@ int patron_batch_commit(patron_db *db)
     if (!db->batch)
         return patron__fail(PATRON_EINVAL, "patron_batch_commit: no batch is open");
     if (db->batch_failed) {
-        db->vt->rollback(db->impl);
+        db_rollback(db);
         db->batch = db->depth = db->batch_failed = 0;
         return patron__fail(PATRON_EIO, "batch rolled back: a call failed half-way through its writes");
     }
     rc = db->vt->commit(db->impl);
     if (rc) {
         int code = rc;
-        db->vt->rollback(db->impl);
+        db_rollback(db);
         rc = patron__fail_prefix(code, "batch rolled back: ");
     }
     db->batch = 0;
@@ -110,6 +139,7 @@ int patron_batch_rollback(patron_db *db)
         return rc;
     if (!db->batch)
         return patron__fail(PATRON_EINVAL, "patron_batch_rollback: no batch is open");
+    db->write_epoch++;
     rc = db->vt->rollback(db->impl);
     db->batch = 0;
     db->depth = 0;
@@ -138,7 +168,7 @@ int patron__tx_begin(patron_db *db)
         return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL, "the store is open read-only");
-    int rc = db->depth == 0 ? db->vt->begin(db->impl) : db->vt->savepoint(db->impl, db->depth);
+    int rc = db->depth == 0 ? db_begin(db) : db->vt->savepoint(db->impl, db->depth);
     if (rc)
         return rc;
     db->depth++;
@@ -179,7 +209,7 @@ int patron__tx_end(patron_db *db, int rc)
             rc = c;
         }
         /* Keep the caller's message; the rollback result adds nothing. */
-        db->vt->rollback(db->impl);
+        db_rollback(db);
         return rc;
     }
     if (rc == PATRON_OK) {
@@ -188,7 +218,7 @@ int patron__tx_end(patron_db *db, int rc)
             return PATRON_OK;
         rc = c;
     }
-    db->vt->rollback_to(db->impl, db->depth);
+    db_rollback_to(db, db->depth);
     return rc;
 }
 

@@ -213,6 +213,20 @@ static int64_t sq_total_changes(void *impl)
     return (int64_t)sqlite3_total_changes64(((sq *)impl)->h);
 }
 
+static int sq_data_version(void *impl, int64_t *out)
+{
+    static const char sql[] = "PRAGMA data_version";
+    patron__stmt *st;
+    int rc = sq_prepare(impl, sql, &st);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st->st, 0);
+    sqlite3_reset(st->st);
+    return rc == SQLITE_ROW ? PATRON_OK : map_rc(((sq *)impl)->h, rc, "data_version");
+}
+
 static const patron__store_vt sqlite_vt = {
     "sqlite",
     sq_close,
@@ -235,6 +249,7 @@ static const patron__store_vt sqlite_vt = {
     sq_last_id,
     sq_changes,
     sq_total_changes,
+    sq_data_version,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)

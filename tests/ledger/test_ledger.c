@@ -655,6 +655,54 @@ static void rm_db(const char *path)
     unlink(side);
 }
 
+/* Two handles on one store: what one handle remembers of an account between
+ * its write transactions must not outlive another handle's commit, nor a
+ * rolled-back call or batch. */
+static void test_two_handles_and_rollbacks_keep_accounts_true(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/patron_test_handles_%ld.db", (long)getpid());
+    rm_db(path);
+    patron_db *a = NULL, *b = NULL;
+    assert_int_equal(patron_open(&a, path, NULL), PATRON_OK);
+    assert_int_equal(patron_open(&b, path, NULL), PATRON_OK);
+    assert_int_equal(patron_profile_set_country(a, "IL"), PATRON_OK);
+    int64_t m = member(a, "050-123-4567");
+    patron_posting_request r = req("a1", m, 100, T0);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK); /* a reads and writes m's account */
+    r = req("b1", m, 50, T0 + 1);
+    assert_int_equal(patron_ledger_earn(b, NULL, &r), PATRON_OK); /* b commits behind a's back */
+    r = req("a2", m, 7, T0 + 2);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
+    assert_int_equal(avail(a, m, T0 + 3), 157);
+    assert_int_equal(avail(b, m, T0 + 3), 157);
+    /* the same inside batches on both handles */
+    assert_int_equal(patron_batch_begin(b), PATRON_OK);
+    r = req("b2", m, 20, T0 + 4);
+    assert_int_equal(patron_ledger_redeem(b, NULL, &r), PATRON_OK);
+    assert_int_equal(patron_batch_commit(b), PATRON_OK);
+    assert_int_equal(patron_batch_begin(a), PATRON_OK);
+    r = req("a3", m, 137, T0 + 5);
+    assert_int_equal(patron_ledger_redeem(a, NULL, &r), PATRON_OK); /* exactly what is left */
+    r = req("a4", m, 1, T0 + 5);
+    assert_int_equal(patron_ledger_redeem(a, NULL, &r), PATRON_EBALANCE);
+    /* a rolled-back batch leaves nothing remembered */
+    r = req("a5", m, 30, T0 + 6);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
+    assert_int_equal(patron_batch_rollback(a), PATRON_OK);
+    assert_int_equal(avail(a, m, T0 + 7), 137);
+    r = req("a6", m, 3, T0 + 8);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
+    assert_int_equal(avail(a, m, T0 + 9), 140);
+    assert_int_equal(avail(b, m, T0 + 9), 140);
+    assert_int_equal(patron_ledger_check(a, NULL), PATRON_OK);
+    assert_int_equal(patron_ledger_check(b, NULL), PATRON_OK);
+    patron_close(a);
+    patron_close(b);
+    rm_db(path);
+}
+
 static void test_sigkill_mid_batch(void **state)
 {
     (void)state;
@@ -864,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_check_detects_tampering),
         cmocka_unit_test(test_batch_with_a_failing_call),
         cmocka_unit_test(test_randomized_against_model),
+        cmocka_unit_test(test_two_handles_and_rollbacks_keep_accounts_true),
         cmocka_unit_test(test_sigkill_mid_batch),
         cmocka_unit_test(test_sigkill_during_single_writes),
         cmocka_unit_test(test_allocation_failures_are_clean),
