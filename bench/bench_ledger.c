@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     /* 1. batches of 1,000 earn postings, durable commit per batch; then the
      * same without syncing, to show what the disk costs */
     const int batches = argc > 3 ? atoi(argv[3]) : 200;
-    double t0 = 0, dt, c0;
+    double t0 = 0, dt, c0, dc;
     int64_t k = 0;
     for (int phase = 0; phase < 2; phase++) {
     if (phase == 1) {
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
             die(rc, "commit");
     }
     dt = bench_now() - t0;
-    double dc = cpu_now() - c0;
+    dc = cpu_now() - c0;
     printf("batched earn (1,000 per commit, synchronous=%s): %d postings in %.3f s = %.0f postings/s"
            " (CPU %.3f s = %.0f postings per CPU-second)\n",
            phase ? "OFF" : "FULL", batches * 1000, dt, batches * 1000 / dt, dc, batches * 1000 / dc);
@@ -127,6 +127,36 @@ int main(int argc, char **argv)
     patron_close(db);
     if ((rc = patron_open(&db, path, NULL)))
         die(rc, "reopen");
+
+    /* the same with random 36-character keys (UUIDv4-like): each key lands
+     * on its own page of the key index instead of next to the previous one */
+    t0 = bench_now();
+    c0 = cpu_now();
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    const int rb = batches < 50 ? batches : 50;
+    for (int b = 0; b < rb; b++) {
+        if ((rc = patron_batch_begin(db)))
+            die(rc, "batch");
+        for (int i = 0; i < 1000; i++, k++) {
+            uint64_t x = seed += 0x9E3779B97F4A7C15u, y = x * 0xD1B54A32D192ED03u;
+            char key[40];
+            snprintf(key, sizeof key, "%08x-%04x-4%03x-a%03x-%012llx", (unsigned)(y >> 32), (unsigned)(y >> 16) & 0xffff,
+                     (unsigned)y & 0xfff, (unsigned)(x >> 52), (unsigned long long)(x & 0xffffffffffffULL));
+            patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+            r.key = key;
+            r.member_id = 1 + (k * 7919) % nm;
+            r.points = 10 + k % 90;
+            r.at = 1700000000 + k;
+            if ((rc = patron_ledger_earn(db, NULL, &r)))
+                die(rc, "earn (random key)");
+        }
+        if ((rc = patron_batch_commit(db)))
+            die(rc, "commit");
+    }
+    dt = bench_now() - t0;
+    dc = cpu_now() - c0;
+    printf("batched earn, random UUID-like keys (synchronous=FULL): %d postings in %.3f s = %.0f postings/s"
+           " (CPU %.3f s)\n", rb * 1000, dt, rb * 1000 / dt, dc);
 
     /* mixed batch: 80% earn, 20% redeem */
     t0 = bench_now();
