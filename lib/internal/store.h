@@ -67,6 +67,7 @@ struct patron_db {
     patron_db_options opts;
     /* ledger policy cache (lib/ledger), loaded on first use */
     int policy_loaded;
+    uint64_t policy_epoch; /* write_epoch when loaded */
     int policy_months, policy_eom;
     int64_t policy_hold;
     int64_t policy_overdraft; /* largest debt a member may owe; 0 = no negative balances */

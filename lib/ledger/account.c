@@ -15,7 +15,8 @@
 
 int patron__ledger_policy_load(patron_db *db)
 {
-    if (db->policy_loaded)
+    /* a rollback or another connection's commit may have changed it */
+    if (db->policy_loaded && db->policy_epoch == db->write_epoch)
         return PATRON_OK;
     char *v = NULL;
     int rc = patron__setting_get(db, "ledger_policy", &v);
@@ -34,6 +35,7 @@ int patron__ledger_policy_load(patron_db *db)
     db->policy_hold = hold;
     db->policy_overdraft = overdraft;
     db->policy_loaded = 1;
+    db->policy_epoch = db->write_epoch;
     return PATRON_OK;
 }
 

@@ -7,6 +7,27 @@
 #include "internal/profile_int.h"
 #include "ledger_int.h"
 
+int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending)
+{
+    static const char sql[] =
+        PATRON__CHAIN("?1")
+        "SELECT coalesce(sum(CASE WHEN p.effective_at <= ?2 THEN p.points END), 0), "
+        "coalesce(sum(CASE WHEN p.effective_at > ?2 AND p.at <= ?2 THEN p.points END), 0) "
+        "FROM chain c JOIN postings p ON p.id = c.id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "ii", member, at);
+    if (rc)
+        return rc;
+    *posted = *pending = 0;
+    rc = patron__sql_step(db, st);
+    if (rc == PATRON__ROW) {
+        *posted = patron__sql_col_int(db, st, 0);
+        *pending = patron__sql_col_int(db, st, 1);
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
 /* The balance of (resolved) member `member` at `at`, from its postings. */
 static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_t at)
 {
@@ -20,22 +41,8 @@ static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_
         b->expired_unposted = 0;
         return PATRON_OK;
     }
-    static const char sql[] =
-        PATRON__CHAIN("?1")
-        "SELECT coalesce(sum(CASE WHEN p.effective_at <= ?2 THEN p.points END), 0), "
-        "coalesce(sum(CASE WHEN p.effective_at > ?2 AND p.at <= ?2 THEN p.points END), 0) "
-        "FROM chain c JOIN postings p ON p.id = c.id";
-    patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st, sql, "ii", member, at)))
-        return rc;
     int64_t posted = 0, pending = 0, expired = 0;
-    rc = patron__sql_step(db, st);
-    if (rc == PATRON__ROW) {
-        posted = patron__sql_col_int(db, st, 0);
-        pending = patron__sql_col_int(db, st, 1);
-    }
-    patron__sql_done(db, st);
-    if (rc < 0)
+    if ((rc = patron__ledger_posted(db, member, at, &posted, &pending)))
         return rc;
     /* points past expiry whose expire posting is not written yet */
     if (a.next_expiry <= at) {

@@ -24,8 +24,11 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
         return rc;
     if (!policy)
         return patron__fail(PATRON_EINVAL, "patron_ledger_set_policy: policy is NULL");
+    /* a caller built before overdraft_limit existed passes the shorter struct
+     * (its overdraft_limit reads as the default, 0) */
     patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
-    if ((rc = patron__options_copy(&p, sizeof p, policy, sizeof p, "patron_ledger_policy")))
+    if ((rc = patron__options_copy(&p, sizeof p, policy, offsetof(patron_ledger_policy, overdraft_limit),
+                                   "patron_ledger_policy")))
         return rc;
     if (p.expiry_months < 0 || p.expiry_months > 1200 || p.hold_seconds < 0 || p.hold_seconds > 10LL * 366 * 86400)
         return patron__fail(PATRON_EINVAL, "ledger policy: expiry_months %d (0..1200) or hold_seconds %" PRId64
@@ -41,6 +44,7 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
     rc = patron__tx_end(db, patron__setting_set(db, "ledger_policy", v));
     if (rc == PATRON_OK) {
         db->policy_loaded = 1;
+        db->policy_epoch = db->write_epoch;
         db->policy_months = p.expiry_months;
         db->policy_eom = p.expiry_end_of_month != 0;
         db->policy_hold = p.hold_seconds;
@@ -58,6 +62,7 @@ int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy)
     const size_t v1 = offsetof(patron_ledger_policy, overdraft_limit);
     if (!policy || policy->size < v1)
         return patron__fail(PATRON_EINVAL, "patron_ledger_get_policy: policy NULL or size not set");
+    db->policy_loaded = 0; /* read what is stored now, whoever wrote it */
     if ((rc = patron__ledger_policy_load(db)))
         return rc;
     policy->expiry_months = db->policy_months;
@@ -181,7 +186,7 @@ static void debit_free(debit_plan *d)
  * `prefer` first). Lots expired by `at` are expired first, explicitly.
  * `overdraft`: the program's overdraft may cover what the lots lack. */
 static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t points, int64_t at, int64_t prefer,
-                           int overdraft)
+                           int overdraft, int64_t limit_at)
 {
     int rc = patron__ledger_policy_load(db);
     if (rc == PATRON_OK)
@@ -194,18 +199,22 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
         rc = patron__plan_take(&d->lots, &d->take, points, at, prefer);
     if (rc || d->take.total == points)
         return rc;
-    int64_t shortfall = points - d->take.total;
-    int64_t owed = a->debt - d->settle.total + shortfall;
-    if (overdraft && db->policy_overdraft > 0 && owed <= db->policy_overdraft) {
-        d->shortfall = shortfall;
+    /* The limit bounds the balance the member sees when the debit counts
+     * (its effective time `limit_at`), not the debt: points credited but
+     * still pending may have repaid a debt without being available. */
+    int64_t limit = overdraft ? db->policy_overdraft : 0, seen = a->total, pending = 0, after;
+    if (limit > 0 && limit_at < a->pending_until && (rc = patron__ledger_posted(db, a->member, limit_at, &seen, &pending)))
+        return rc;
+    if (limit > 0 && !__builtin_sub_overflow(seen, points, &after) && after >= -limit) {
+        d->shortfall = points - d->take.total;
         return PATRON_OK;
     }
-    int64_t available = d->settle.total + d->take.total - a->debt;
-    if (overdraft && db->policy_overdraft > 0)
+    if (limit > 0)
         return patron__fail(PATRON_EBALANCE,
-                            "member %" PRId64 " has %" PRId64 " points available at %" PRId64 "; %" PRId64
-                            " needed (overdraft limit %" PRId64 ")",
-                            a->member, available, at, points, db->policy_overdraft);
+                            "member %" PRId64 " has %" PRId64 " points at %" PRId64 "; %" PRId64
+                            " needed would pass the overdraft limit of %" PRId64,
+                            a->member, seen, limit_at, points, limit);
+    int64_t available = d->settle.total + d->take.total - a->debt;
     return patron__fail(PATRON_EBALANCE,
                         "member %" PRId64 " has %" PRId64 " points available at %" PRId64 "; %" PRId64 " needed",
                         a->member, available, at, points);
@@ -277,7 +286,7 @@ static int debit(patron_db *db, patron_posting_result *res, const patron_posting
     if (rc)
         return rc;
     debit_plan d = {0};
-    rc = debit_plan_make(db, &a, &d, points, r->at, 0, overdraft);
+    rc = debit_plan_make(db, &a, &d, points, r->at, 0, overdraft, r->at);
     posting_row p = {r->key, fp, kind, -points, r->at, r->at, 0, 0, 0, NULL, r->reason, r->operator_name, r->ref,
                      0, 0, 0};
     int64_t pid = 0;
@@ -417,7 +426,7 @@ static int transfer_fn(patron_db *db, patron_posting_result *res, const patron_p
                             from.member);
     /* points one does not have cannot be given away: no overdraft */
     debit_plan d = {0};
-    rc = debit_plan_make(db, &from, &d, r->points, r->at, 0, 0);
+    rc = debit_plan_make(db, &from, &d, r->points, r->at, 0, 0, r->at);
     posting_row out = {r->key, fp, PATRON_POSTING_TRANSFER_OUT, -r->points, r->at, r->at, 0, 0, 0,
                        NULL, r->reason, r->operator_name, r->ref, 0, 0, 0};
     int64_t out_id = 0, in_id = 0;
@@ -462,18 +471,14 @@ int patron_ledger_transfer(patron_db *db, patron_posting_result *result, const p
 static int reverse_credit(patron_db *db, account *a, int64_t *pid, const patron_posting_request *r, int64_t fp,
                           int64_t amount, int64_t teff)
 {
+    /* still pending (a return inside the window): effective at maturity, so
+     * the points are never available (nor, if they repaid a debt, is the
+     * debt ever seen repaid) */
+    int64_t eff = teff > r->at ? teff : r->at;
     debit_plan d = {0};
-    int rc = debit_plan_make(db, a, &d, amount, r->at, r->target, 1);
+    int rc = debit_plan_make(db, a, &d, amount, r->at, r->target, 1, eff);
     if (rc == PATRON_OK) {
-        /* still pending (a return inside the window): effective at maturity,
-         * so the points are never available */
-        int pending = teff > r->at && d.shortfall == 0;
-        for (size_t i = 0; i < d.take.n; i++) {
-            const lot *x = &d.lots.v[d.take.v[i].lot];
-            if (x->available_at > r->at && x->source != r->target)
-                pending = 0;
-        }
-        posting_row p = {r->key, fp, PATRON_POSTING_REVERSE, -amount, r->at, pending ? teff : r->at, r->target,
+        posting_row p = {r->key, fp, PATRON_POSTING_REVERSE, -amount, r->at, eff, r->target,
                          0, 0, NULL, r->reason, r->operator_name, r->ref, 0, 0, 0};
         rc = patron__posting_append(db, a, pid, &p);
     }

@@ -95,6 +95,10 @@ int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int
 int patron__take_apply(patron_db *db, const lot_list *l, const take_list *t, int64_t posting);
 void patron__takes_free(take_list *t);
 
+/* Sums over member's postings: effective by `at`, and recorded by `at` but
+ * effective later (pending). */
+int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending);
+
 /* Write expire postings for the lots of `a` (in `l`) expired by `at`. */
 int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints);
 
