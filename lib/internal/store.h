@@ -28,8 +28,9 @@ typedef struct patron__store_vt {
     void (*close)(void *impl);
     /* Run one or more statements without results (DDL, pragmas). */
     int (*exec)(void *impl, const char *sql);
-    /* Cached prepared statement for `sql` (keyed by pointer), reset with
-     * bindings cleared. Owned by the connection: never freed by callers. */
+    /* Cached prepared statement for `sql` (keyed by pointer), reset (its
+     * earlier bindings stay: patron__sql_vbind binds every parameter).
+     * Owned by the connection: never freed by callers. */
     int (*prepare)(void *impl, const char *sql, patron__stmt **out);
     int (*bind_int64)(patron__stmt *st, int idx, int64_t v);   /* idx from 1 */
     int (*bind_text)(patron__stmt *st, int idx, const char *s); /* NULL binds NULL */
@@ -54,6 +55,7 @@ typedef struct patron__store_vt {
     /* A number that changes when another connection commits (read inside a
      * transaction). */
     int (*data_version)(void *impl, int64_t *out);
+    int (*param_count)(patron__stmt *st);
 } patron__store_vt;
 
 struct patron_db {

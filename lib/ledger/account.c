@@ -102,8 +102,9 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
         a->pending_until = patron__sql_col_int(db, st, 2);
         a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 3);
         a->head = patron__sql_col_int(db, st, 4);
-        a->floor = patron__sql_col_int(db, st, 5);
-        a->debt = patron__sql_col_int(db, st, 6);
+        a->floor = a->stored_floor = patron__sql_col_int(db, st, 5);
+        a->debt = a->stored_debt = patron__sql_col_int(db, st, 6);
+        a->stored_merged = a->merged;
     }
     patron__sql_done(db, st);
     if (rc == PATRON__ROW)
@@ -130,19 +131,22 @@ int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_
 
 int patron__account_store(patron_db *db, account *a)
 {
-    static const char plain[] =
-        "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lot_floor = ?, debt = ? "
-        "WHERE member_id = ?";
-    static const char with_expiry[] =
+    static const char balance_only[] = "UPDATE accounts SET total = ?, pending_until = ?, head = ? WHERE member_id = ?";
+    static const char all[] =
         "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lot_floor = ?, debt = ?, "
         "next_expiry = ? WHERE member_id = ?";
-    int rc = a->next_expiry == a->stored_next_expiry
-                 ? patron__sql_run(db, plain, "iiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head,
-                                   a->floor, a->debt, a->member)
-                 : patron__sql_run(db, with_expiry, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until,
-                                   a->head, a->floor, a->debt, a->next_expiry, a->member);
+    int rc;
+    if (a->next_expiry == a->stored_next_expiry && a->floor == a->stored_floor && a->debt == a->stored_debt &&
+        a->merged == a->stored_merged)
+        rc = patron__sql_run(db, balance_only, "iiii", a->total, a->pending_until, a->head, a->member);
+    else
+        rc = patron__sql_run(db, all, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head, a->floor,
+                             a->debt, a->next_expiry, a->member);
     if (rc == PATRON_OK) {
         a->stored_next_expiry = a->next_expiry;
+        a->stored_floor = a->floor;
+        a->stored_debt = a->debt;
+        a->stored_merged = a->merged;
         cache_put(db, a);
     }
     return rc;
@@ -164,22 +168,35 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     int64_t total;
     if (__builtin_add_overflow(a->total, p->points, &total))
         return patron__fail(PATRON_ERANGE, "member %" PRId64 ": the balance would overflow", a->member);
+    /* an earn's own lot, with nothing else to say: fewer columns to bind */
+    static const char lot_sql[] =
+        "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
+        "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind, p->points, p->at,
+    int rc;
+    if (p->lot_expires_at && !p->lot_source && !p->target && !p->reason && !p->op) {
+        rc = patron__sql_bind(db, &st, lot_sql, "tiiiiiiiiiitit", p->key, p->fp, a->member, p->kind, p->points,
+                              p->at, p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->spend, p->rule,
+                              p->rule_version, p->ref);
+        if (rc == PATRON_OK && !p->spend)
+            db->vt->bind_null(st, 11);
+    } else {
+        rc = patron__sql_bind(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind, p->points, p->at,
                               p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->lot_source, p->target,
                               p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
+        if (rc == PATRON_OK && !p->lot_expires_at) {
+            db->vt->bind_null(st, 9);
+            db->vt->bind_null(st, 10);
+        }
+        if (rc == PATRON_OK && !p->lot_source)
+            db->vt->bind_null(st, 11);
+        if (rc == PATRON_OK && !p->target)
+            db->vt->bind_null(st, 12);
+        if (rc == PATRON_OK && !p->spend)
+            db->vt->bind_null(st, 13);
+    }
     if (rc)
         return rc;
-    if (!p->lot_expires_at) {
-        db->vt->bind_null(st, 9);
-        db->vt->bind_null(st, 10);
-    }
-    if (!p->lot_source)
-        db->vt->bind_null(st, 11);
-    if (!p->target)
-        db->vt->bind_null(st, 12);
-    if (!p->spend)
-        db->vt->bind_null(st, 13);
     rc = patron__sql_step(db, st);
     patron__sql_done(db, st);
     if (rc < 0)

@@ -24,8 +24,10 @@
 
 typedef struct account {
     int64_t member, total, pending_until, next_expiry, head, floor, debt;
-    int64_t stored_next_expiry; /* as loaded: the expiry index is written only when it changes */
-    int merged;
+    /* as loaded or last stored: the expiry index is written only when it
+     * changes, and an earn rewrites only what it changes */
+    int64_t stored_next_expiry, stored_floor, stored_debt;
+    int merged, stored_merged;
 } account;
 
 typedef struct posting_row {

@@ -238,6 +238,9 @@ int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const 
         default: rc = patron__fail(PATRON_EINTERNAL, "bad bind format '%c'", *f); break;
         }
     }
+    /* a cached statement keeps its last bindings: what `fmt` leaves out is NULL */
+    for (int n = rc == PATRON_OK ? db->vt->param_count(st) : 0; idx <= n && rc == PATRON_OK; idx++)
+        rc = db->vt->bind_null(st, idx);
     if (rc) {
         db->vt->reset(st);
         return rc;

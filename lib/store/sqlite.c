@@ -81,7 +81,6 @@ static int sq_prepare(void *impl, const char *sql, patron__stmt **out)
         cache_entry *e = &s->cache[i];
         if (e->sql == sql) {
             sqlite3_reset(e->stmt.st);
-            sqlite3_clear_bindings(e->stmt.st);
             *out = &e->stmt;
             return PATRON_OK;
         }
@@ -227,6 +226,11 @@ static int sq_data_version(void *impl, int64_t *out)
     return rc == SQLITE_ROW ? PATRON_OK : map_rc(((sq *)impl)->h, rc, "data_version");
 }
 
+static int sq_param_count(patron__stmt *st)
+{
+    return sqlite3_bind_parameter_count(st->st);
+}
+
 static const patron__store_vt sqlite_vt = {
     "sqlite",
     sq_close,
@@ -250,6 +254,7 @@ static const patron__store_vt sqlite_vt = {
     sq_changes,
     sq_total_changes,
     sq_data_version,
+    sq_param_count,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)
