@@ -89,7 +89,7 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
         return PATRON_OK;
     }
     static const char sql[] =
-        "SELECT merged, total, pending_until, next_expiry, head, lot_floor, debt FROM accounts WHERE member_id = ?";
+        "SELECT merged, total, pending_until, next_expiry, head, lots_indexed, debt FROM accounts WHERE member_id = ?";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "i", member);
     if (rc)
@@ -102,7 +102,7 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
         a->pending_until = patron__sql_col_int(db, st, 2);
         a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 3);
         a->head = patron__sql_col_int(db, st, 4);
-        a->floor = a->stored_floor = patron__sql_col_int(db, st, 5);
+        a->indexed = a->stored_indexed = patron__sql_col_int(db, st, 5);
         a->debt = a->stored_debt = patron__sql_col_int(db, st, 6);
         a->stored_merged = a->merged;
     }
@@ -133,18 +133,18 @@ int patron__account_store(patron_db *db, account *a)
 {
     static const char balance_only[] = "UPDATE accounts SET total = ?, pending_until = ?, head = ? WHERE member_id = ?";
     static const char all[] =
-        "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lot_floor = ?, debt = ?, "
+        "UPDATE accounts SET merged = ?, total = ?, pending_until = ?, head = ?, lots_indexed = ?, debt = ?, "
         "next_expiry = ? WHERE member_id = ?";
     int rc;
-    if (a->next_expiry == a->stored_next_expiry && a->floor == a->stored_floor && a->debt == a->stored_debt &&
+    if (a->next_expiry == a->stored_next_expiry && a->indexed == a->stored_indexed && a->debt == a->stored_debt &&
         a->merged == a->stored_merged)
         rc = patron__sql_run(db, balance_only, "iiii", a->total, a->pending_until, a->head, a->member);
     else
-        rc = patron__sql_run(db, all, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head, a->floor,
+        rc = patron__sql_run(db, all, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head, a->indexed,
                              a->debt, a->next_expiry, a->member);
     if (rc == PATRON_OK) {
         a->stored_next_expiry = a->next_expiry;
-        a->stored_floor = a->floor;
+        a->stored_indexed = a->indexed;
         a->stored_debt = a->debt;
         a->stored_merged = a->merged;
         cache_put(db, a);
@@ -258,31 +258,98 @@ static int lots_read(patron_db *db, patron__stmt *st, lot_list *out)
     return rc < 0 ? rc : PATRON_OK;
 }
 
+/* The open lots in open_lots, in FIFO order. With need >= 0, stop once the
+ * lots usable at `at` hold `need` points (the rest are not read). */
+static int lots_indexed_read(patron_db *db, const account *a, lot_list *out, int64_t need, int64_t at)
+{
+    static const char sql[] =
+        "SELECT o.lot_id, o.posting, coalesce(s.remaining, p.points, l.initial), o.earned_at, "
+        "coalesce(p.effective_at, l.available_at), coalesce(p.lot_expires_at, l.expires_at), "
+        "coalesce(p.lot_source, p.id, l.source_posting) FROM open_lots o "
+        "LEFT JOIN postings p ON o.lot_id > 0 AND p.id = o.lot_id "
+        "LEFT JOIN lots l ON o.lot_id < 0 AND l.id = -o.lot_id "
+        "LEFT JOIN lot_state s ON s.lot_id = o.lot_id "
+        "WHERE o.member_id = ? ORDER BY o.earned_at, o.posting, o.lot_id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", a->member);
+    if (rc)
+        return rc;
+    int64_t usable = 0;
+    while ((need < 0 || usable < need) && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        lot x = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
+                 patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5),
+                 patron__sql_col_int(db, st, 6)};
+        if (x.available_at <= at && x.expires_at > at)
+            usable += x.remaining;
+        if ((rc = lots_push(out, &x)))
+            break;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+/* Open posting lots newer than what open_lots holds: walk the chain from
+ * the newest posting down to accounts.lots_indexed. Each step reads one
+ * posting row and carries what the lot needs. */
+static int lots_unindexed_read(patron_db *db, const account *a, lot_list *out)
+{
+    static const char sql[] =
+        "WITH RECURSIVE c(id, prev, points, earned, eff, expires, source) AS ("
+        "SELECT id, prev, points, lot_earned_at, effective_at, lot_expires_at, lot_source FROM postings "
+        "WHERE id = ?1 AND ?1 > ?2 "
+        "UNION ALL SELECT p.id, p.prev, p.points, p.lot_earned_at, p.effective_at, p.lot_expires_at, p.lot_source "
+        "FROM c JOIN postings p ON p.id = c.prev WHERE c.prev > ?2) "
+        "SELECT c.id, c.id, coalesce(s.remaining, c.points), c.earned, c.eff, c.expires, coalesce(c.source, c.id) "
+        "FROM c LEFT JOIN lot_state s ON s.lot_id = c.id "
+        "WHERE c.expires IS NOT NULL AND coalesce(s.remaining, c.points) > 0";
+    if (a->head <= a->indexed)
+        return PATRON_OK;
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "ii", a->head, a->indexed);
+    if (rc == PATRON_OK)
+        rc = lots_read(db, st, out);
+    return rc;
+}
+
 int patron__lots_open(patron_db *db, const account *a, lot_list *out)
 {
-    /* posting lots: walk the chain from the newest posting down to the floor */
-    static const char chain_sql[] =
-        "WITH RECURSIVE c(id) AS (SELECT ?1 WHERE ?1 > 0 AND ?1 >= ?2 "
-        "UNION ALL SELECT p.prev FROM postings p JOIN c ON p.id = c.id WHERE p.prev > 0 AND p.prev >= ?2) "
-        "SELECT p.id, p.id, coalesce(s.remaining, p.points), p.lot_earned_at, p.effective_at, p.lot_expires_at, "
-        "coalesce(p.lot_source, p.id) FROM c JOIN postings p ON p.id = c.id LEFT JOIN lot_state s ON s.lot_id = p.id "
-        "WHERE p.lot_expires_at IS NOT NULL AND coalesce(s.remaining, p.points) > 0";
-    static const char table_sql[] =
-        "SELECT -l.id, l.posting_id, coalesce(s.remaining, l.initial), l.earned_at, l.available_at, l.expires_at, "
-        "l.source_posting FROM lots l LEFT JOIN lot_state s ON s.lot_id = -l.id "
-        "WHERE l.member_id = ? AND coalesce(s.remaining, l.initial) > 0";
     out->n = 0;
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, chain_sql, "ii", a->head, a->floor);
+    int rc = lots_indexed_read(db, a, out, -1, 0);
+    size_t indexed = out->n;
     if (rc == PATRON_OK)
-        rc = lots_read(db, st, out);
-    if (rc == PATRON_OK)
-        rc = patron__sql_bind(db, &st, table_sql, "i", a->member);
-    if (rc == PATRON_OK)
-        rc = lots_read(db, st, out);
-    if (rc == PATRON_OK && out->n > 1)
+        rc = lots_unindexed_read(db, a, out);
+    if (rc == PATRON_OK && out->n > indexed)
         qsort(out->v, out->n, sizeof *out->v, fifo_cmp);
     return rc;
+}
+
+static int open_lot_insert(patron_db *db, int64_t member, const lot *x)
+{
+    return patron__sql_run(db,
+                           "INSERT INTO open_lots(member_id, earned_at, posting, lot_id) VALUES(?,?,?,?) "
+                           "ON CONFLICT DO NOTHING",
+                           "iiii", member, x->earned_at, x->posting, x->ref);
+}
+
+int patron__lots_index(patron_db *db, account *a)
+{
+    if (a->head <= a->indexed)
+        return PATRON_OK;
+    lot_list l = {0};
+    int rc = lots_unindexed_read(db, a, &l);
+    for (size_t i = 0; i < l.n && rc == PATRON_OK; i++)
+        rc = open_lot_insert(db, a->member, &l.v[i]);
+    patron__lots_free(&l);
+    if (rc == PATRON_OK)
+        a->indexed = a->head;
+    return rc;
+}
+
+int patron__lots_fifo(patron_db *db, account *a, lot_list *out, int64_t need, int64_t at)
+{
+    out->n = 0;
+    int rc = patron__lots_index(db, a);
+    return rc ? rc : lots_indexed_read(db, a, out, need, at);
 }
 
 int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t posting, int64_t source,
@@ -292,41 +359,45 @@ int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t post
                              "INSERT INTO lots(member_id, posting_id, source_posting, initial, earned_at, "
                              "available_at, expires_at) VALUES(?,?,?,?,?,?,?)",
                              "iiiiiii", member, posting, source, points, earned_at, available_at, expires_at);
-    if (rc == PATRON_OK)
-        *ref = -patron__sql_last_id(db);
-    return rc;
+    if (rc)
+        return rc;
+    lot x = {-patron__sql_last_id(db), posting, points, earned_at, available_at, expires_at, source};
+    *ref = x.ref;
+    return open_lot_insert(db, member, &x);
 }
 
-int patron__lot_move(patron_db *db, int64_t posting, int64_t ref, int64_t delta, int64_t remaining)
+int patron__lot_move(patron_db *db, const account *a, int64_t posting, const lot *x, int64_t delta, int64_t remaining)
 {
+    int64_t ref = x ? x->ref : 0;
     int rc = patron__sql_run(db, "INSERT INTO moves(posting_id, lot_id, delta) VALUES(?,?,?)", "iii", posting, ref,
                              delta);
-    if (rc == PATRON_OK && ref != 0)
+    if (rc || !x)
+        return rc;
+    rc = patron__sql_run(db,
+                         "INSERT INTO lot_state(lot_id, remaining) VALUES(?1, ?2) "
+                         "ON CONFLICT(lot_id) DO UPDATE SET remaining = ?2",
+                         "ii", ref, remaining);
+    /* keep open_lots to the open lots it covers */
+    if (rc == PATRON_OK && remaining == 0)
         rc = patron__sql_run(db,
-                             "INSERT INTO lot_state(lot_id, remaining) VALUES(?1, ?2) "
-                             "ON CONFLICT(lot_id) DO UPDATE SET remaining = ?2",
-                             "ii", ref, remaining);
+                             "DELETE FROM open_lots WHERE member_id = ? AND earned_at = ? AND posting = ? AND lot_id = ?",
+                             "iiii", a->member, x->earned_at, x->posting, ref);
+    else if (rc == PATRON_OK && remaining == delta && (ref < 0 || ref <= a->indexed))
+        rc = open_lot_insert(db, a->member, x);
     return rc;
 }
 
-void patron__lots_refresh(account *a, const lot_list *l)
+void patron__lots_refresh(account *a, const lot_list *l, int complete)
 {
-    /* `l` holds every open lot at or above the floor, so the smallest open
-     * posting lot is the new floor; with none open, later lots are newer
-     * than the head. */
-    int64_t floor = a->head + 1, next = PATRON_NEVER;
-    for (size_t i = 0; i < l->n; i++) {
-        const lot *x = &l->v[i];
-        if (x->remaining <= 0)
-            continue;
-        if (x->ref > 0 && x->ref < floor)
-            floor = x->ref;
-        if (x->expires_at < next)
-            next = x->expires_at;
-    }
-    if (floor > a->floor)
-        a->floor = floor;
-    a->next_expiry = next;
+    /* the expiry cache is a lower bound: only a complete list can raise it */
+    int64_t next = PATRON_NEVER;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].remaining > 0 && l->v[i].expires_at < next)
+            next = l->v[i].expires_at;
+    if (complete)
+        a->next_expiry = next;
+    else if (next < a->next_expiry)
+        a->next_expiry = next;
 }
 
 /* ---- planning takes ----------------------------------------------------- */
@@ -394,11 +465,11 @@ int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int
     return rc;
 }
 
-int patron__take_apply(patron_db *db, const lot_list *l, const take_list *t, int64_t posting)
+int patron__take_apply(patron_db *db, const account *a, const lot_list *l, const take_list *t, int64_t posting)
 {
     int rc = PATRON_OK;
     for (size_t i = 0; i < t->n && rc == PATRON_OK; i++)
-        rc = patron__lot_move(db, posting, l->v[t->v[i].lot].ref, -t->v[i].take, t->v[i].after);
+        rc = patron__lot_move(db, a, posting, &l->v[t->v[i].lot], -t->v[i].take, t->v[i].after);
     return rc;
 }
 
@@ -441,7 +512,7 @@ int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int6
         int64_t pid;
         rc = patron__posting_append(db, a, &pid, &p);
         if (rc == PATRON_OK)
-            rc = patron__lot_move(db, pid, x->ref, -x->remaining, 0);
+            rc = patron__lot_move(db, a, pid, x, -x->remaining, 0);
         if (rc == PATRON_OK) {
             posted++;
             points += x->remaining;
@@ -451,7 +522,7 @@ int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int6
     patron__free(idx);
     if (rc)
         return rc;
-    patron__lots_refresh(a, l);
+    patron__lots_refresh(a, l, 1);
     if (npost)
         *npost += posted;
     if (npoints)

@@ -72,9 +72,16 @@ static const char *const checks[][2] = {
      "posting chain links to another member's or a newer posting"},
     {"SELECT member_id, prev, count(*) FROM postings GROUP BY member_id, prev HAVING count(*) > 1",
      "posting chain forks (member, previous posting, links)"},
-    {"SELECT L.lot, a.lot_floor, L.pts_left FROM " LOTS_LEFT " L JOIN accounts a ON a.member_id = L.member "
-     "WHERE L.lot > 0 AND L.lot < a.lot_floor AND L.pts_left > 0",
-     "open lot below the member's lot floor (lot, floor, points)"},
+    {"SELECT L.lot, L.member, L.pts_left FROM " LOTS_LEFT " L JOIN accounts a ON a.member_id = L.member "
+     "LEFT JOIN open_lots o ON o.member_id = L.member AND o.lot_id = L.lot "
+     "WHERE L.pts_left > 0 AND (L.lot < 0 OR L.lot <= a.lots_indexed) AND o.lot_id IS NULL",
+     "open lot missing from the FIFO index (lot, member, points)"},
+    {"SELECT o.lot_id, o.member_id, coalesce(L.pts_left, -1) FROM open_lots o LEFT JOIN " LOTS_LEFT " L "
+     "ON L.lot = o.lot_id WHERE L.lot IS NULL OR L.pts_left <= 0 OR L.member != o.member_id "
+     "OR L.posting != o.posting",
+     "FIFO index names an empty, unknown or other member's lot (lot, member, points)"},
+    {"SELECT member_id, lots_indexed, head FROM accounts WHERE lots_indexed > head OR lots_indexed < 0",
+     "member's lots indexed beyond its newest posting"},
     {"SELECT m.id, 0, 0 FROM members m LEFT JOIN accounts a ON a.member_id = m.id WHERE a.member_id IS NULL",
      "member without a ledger account"},
 };

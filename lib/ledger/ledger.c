@@ -171,6 +171,7 @@ static int replay(patron_db *db, patron_posting_result *res, const char *key, in
  * lots could not give (the overdraft). */
 typedef struct debit_plan {
     lot_list lots;
+    int complete; /* `lots` holds every open lot, not only the oldest needed */
     take_list settle, take;
     int64_t shortfall;
 } debit_plan;
@@ -189,8 +190,14 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
                            int overdraft, int64_t limit_at)
 {
     int rc = patron__ledger_policy_load(db);
+    /* FIFO reads only the oldest lots it needs, unless lots expire by `at`
+     * (all are checked) or the posting's own lots go first */
+    int64_t need = points;
+    if (__builtin_add_overflow(points, a->debt, &need) || a->next_expiry <= at || prefer)
+        need = -1;
+    d->complete = need < 0;
     if (rc == PATRON_OK)
-        rc = patron__lots_open(db, a, &d->lots);
+        rc = patron__lots_fifo(db, a, &d->lots, need, at);
     if (rc == PATRON_OK)
         rc = patron__expire_lots(db, a, &d->lots, at, NULL, NULL);
     if (rc == PATRON_OK && a->debt > 0)
@@ -224,17 +231,17 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
  * reversing the posting undoes, newest first: the overdraft, then the lots. */
 static int debit_apply(patron_db *db, account *a, debit_plan *d, int64_t pid)
 {
-    int rc = patron__take_apply(db, &d->lots, &d->settle, pid);
+    int rc = patron__take_apply(db, a, &d->lots, &d->settle, pid);
     if (rc == PATRON_OK && d->settle.total)
-        rc = patron__lot_move(db, pid, 0, d->settle.total, 0);
+        rc = patron__lot_move(db, a, pid, NULL, d->settle.total, 0);
     if (rc == PATRON_OK)
-        rc = patron__take_apply(db, &d->lots, &d->take, pid);
+        rc = patron__take_apply(db, a, &d->lots, &d->take, pid);
     if (rc == PATRON_OK && d->shortfall)
-        rc = patron__lot_move(db, pid, 0, -d->shortfall, 0);
+        rc = patron__lot_move(db, a, pid, NULL, -d->shortfall, 0);
     if (rc)
         return rc;
     a->debt += d->shortfall - d->settle.total;
-    patron__lots_refresh(a, &d->lots);
+    patron__lots_refresh(a, &d->lots, d->complete);
     return PATRON_OK;
 }
 
@@ -263,9 +270,10 @@ static int credit(patron_db *db, patron_posting_result *res, const patron_postin
     if (a.debt > 0) {
         /* an overdraft is repaid from the next points credited */
         int64_t x = a.debt < r->points ? a.debt : r->points;
-        rc = patron__lot_move(db, pid, pid, -x, r->points - x);
+        lot own = {pid, pid, r->points, r->at, mature, expires, pid};
+        rc = patron__lot_move(db, &a, pid, &own, -x, r->points - x);
         if (rc == PATRON_OK)
-            rc = patron__lot_move(db, pid, 0, x, 0);
+            rc = patron__lot_move(db, &a, pid, NULL, x, 0);
         a.debt -= x;
     }
     if (rc == PATRON_OK)
@@ -580,7 +588,7 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
             /* an overdraft: what is still owed is forgiven; points already
              * repaid come back as a new lot */
             int64_t d = a->debt < t ? a->debt : t;
-            if (d > 0 && (rc = patron__lot_move(db, *pid, 0, d, 0)) == PATRON_OK)
+            if (d > 0 && (rc = patron__lot_move(db, a, *pid, NULL, d, 0)) == PATRON_OK)
                 a->debt -= d;
             int64_t expires = patron__ledger_policy_expiry(db, r->at);
             if (rc == PATRON_OK && t > d) {
@@ -595,9 +603,7 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
         if ((rc = lot_read(db, pc[i].lot, &member, &x)))
             break;
         if (member == a->member) {
-            rc = patron__lot_move(db, *pid, x.ref, t, x.remaining + t);
-            if (x.ref > 0 && x.ref < a->floor)
-                a->floor = x.ref;
+            rc = patron__lot_move(db, a, *pid, &x, t, x.remaining + t);
         } else {
             /* the lot's member was merged away: restore into a new lot */
             rc = patron__lot_create(db, &ref, a->member, *pid, x.source, t, x.earned_at, x.available_at, x.expires_at);
@@ -609,6 +615,8 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
     if (rc)
         return rc;
     /* points restored into lots that have expired meanwhile expire now, explicitly */
+    if (a->next_expiry > r->at)
+        return PATRON_OK;
     lot_list l = {0};
     rc = patron__lots_open(db, a, &l);
     if (rc == PATRON_OK)
@@ -761,7 +769,7 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         rc = patron__posting_append(db, &from, &out_id, &po);
         x->remaining = 0;
         if (rc == PATRON_OK)
-            rc = patron__lot_move(db, out_id, x->ref, -take, 0);
+            rc = patron__lot_move(db, &from, out_id, x, -take, 0);
         if (rc == PATRON_OK) {
             patron__takes_free(&d.take);
             d.take.v = patron__reallocarray(NULL, 1, sizeof *d.take.v);
@@ -786,17 +794,17 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         posting_row pb = {NULL, 0, PATRON_POSTING_ADJUST, -from.debt, at, at, 0, 0, 0, NULL, reason, NULL, NULL, 0, 0, 0};
         rc = patron__posting_append(db, &from, &a_id, &pa);
         if (rc == PATRON_OK)
-            rc = patron__lot_move(db, a_id, 0, from.debt, 0);
+            rc = patron__lot_move(db, &from, a_id, NULL, from.debt, 0);
         if (rc == PATRON_OK)
             rc = patron__posting_append(db, &to, &b_id, &pb);
         if (rc == PATRON_OK)
-            rc = patron__lot_move(db, b_id, 0, -from.debt, 0);
+            rc = patron__lot_move(db, &to, b_id, NULL, -from.debt, 0);
         to.debt += from.debt;
         total -= from.debt;
         from.debt = 0;
     }
     if (rc == PATRON_OK) {
-        patron__lots_refresh(&from, &d.lots);
+        patron__lots_refresh(&from, &d.lots, 1);
         from.merged = 1;
         rc = patron__account_store(db, &from);
     }

@@ -2,8 +2,8 @@
  *
  * Storage model (see lib/store/schema.c, version 3):
  * - accounts: one small row per member with the balance cache (total,
- *   pending_until, next_expiry), the newest posting (`head`), the lot floor
- *   and the overdraft debt. A write loads the row once, changes it in memory
+ *   pending_until, next_expiry), the newest posting (`head`), how far its
+ *   open lots are indexed, and the overdraft debt. A write loads the row once, changes it in memory
  *   while it appends postings, and stores it once.
  * - postings are append-only; `prev` chains a member's postings from the
  *   newest to the oldest, so no per-member index is written per posting.
@@ -11,8 +11,9 @@
  *   (earn, positive adjust: lot_* columns), < 0 is -lots.id (a transfer in,
  *   a merge, points restored to a member after a merge); 0 in `moves` is the
  *   member's debt. lot_state holds the remaining points of lots that moved.
- * - every posting lot of a member with an id below `lot_floor` is empty, so
- *   the open lots are found by walking the chain from `head` down to it. */
+ * - open_lots indexes the open lots in FIFO order: every table lot, and the
+ *   posting lots up to `lots_indexed`; the newer ones are found by walking
+ *   the chain from `head` down to it, and a debit indexes them first. */
 #ifndef PATRON_LEDGER_INT_H
 #define PATRON_LEDGER_INT_H
 
@@ -23,10 +24,10 @@
 #include "patron/ledger.h"
 
 typedef struct account {
-    int64_t member, total, pending_until, next_expiry, head, floor, debt;
+    int64_t member, total, pending_until, next_expiry, head, indexed, debt;
     /* as loaded or last stored: the expiry index is written only when it
      * changes, and an earn rewrites only what it changes */
-    int64_t stored_next_expiry, stored_floor, stored_debt;
+    int64_t stored_next_expiry, stored_indexed, stored_debt;
     int merged, stored_merged;
 } account;
 
@@ -78,23 +79,31 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
 
 /* lots */
 void patron__lots_free(lot_list *l);
-/* Every lot of `a` holding points, in FIFO order (earned_at, then creation). */
+/* Every lot of `a` holding points, in FIFO order (earned_at, then creation).
+ * Reads only. */
 int patron__lots_open(patron_db *db, const account *a, lot_list *out);
+/* Index the open lots posted since the last debit (writes open_lots). */
+int patron__lots_index(patron_db *db, account *a);
+/* The oldest open lots of `a`, in FIFO order, until those usable at `at`
+ * hold `need` points (all when need < 0); indexes first. */
+int patron__lots_fifo(patron_db *db, account *a, lot_list *out, int64_t need, int64_t at);
 /* Create a lot row for a posting that cannot be its own lot; returns its ref. */
 int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t posting, int64_t source,
                        int64_t points, int64_t earned_at, int64_t available_at, int64_t expires_at);
-/* Record that `posting` moved `delta` points of lot `ref` (0: the debt),
- * leaving it `remaining` (ignored for the debt). */
-int patron__lot_move(patron_db *db, int64_t posting, int64_t ref, int64_t delta, int64_t remaining);
-/* After the lots in `l` changed: recompute the account's floor and expiry. */
-void patron__lots_refresh(account *a, const lot_list *l);
+/* Record that `posting` moved `delta` points of lot `x` of account `a`
+ * (x NULL: the debt), leaving it `remaining`. */
+int patron__lot_move(patron_db *db, const account *a, int64_t posting, const lot *x, int64_t delta,
+                     int64_t remaining);
+/* After the lots in `l` changed: recompute the account's expiry cache
+ * (`complete`: `l` holds every open lot). */
+void patron__lots_refresh(account *a, const lot_list *l, int complete);
 
 /* Plan to take up to `amount` points from `l` at `at`: lots coming from
  * posting `prefer` first (when non-zero), then FIFO among lots available and
  * unexpired at `at`. The planned takes are subtracted from `l`. */
 int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer);
 /* Write the moves of a plan for `posting`. */
-int patron__take_apply(patron_db *db, const lot_list *l, const take_list *t, int64_t posting);
+int patron__take_apply(patron_db *db, const account *a, const lot_list *l, const take_list *t, int64_t posting);
 void patron__takes_free(take_list *t);
 
 /* Sums over member's postings: effective by `at`, and recorded by `at` but

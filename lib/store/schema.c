@@ -96,7 +96,8 @@ static const char schema_v2[] =
 /* Version 3 (ledger write path without per-member indexes; overdraft).
  * An earn is now one posting row plus one small account row:
  * - accounts: the per-member ledger state (balance cache, the head of the
- *   member's posting chain, the lot floor, the overdraft debt), split from
+ *   member's posting chain, how far its open lots are indexed, the
+ *   overdraft debt), split from
  *   the wide members row so that a batch rewrites few, small pages.
  * - postings.prev chains a member's postings (newest -> oldest) instead of
  *   the (member_id, effective_at) index, whose random inserts cost a page
@@ -107,6 +108,10 @@ static const char schema_v2[] =
  *   are named by negative ids.
  * - lot_state holds the remaining points of lots that moved (absent: the
  *   initial points); moves name the lot by that signed id, 0 = the debt.
+ * - open_lots indexes a member's open lots in FIFO order for redemptions. An
+ *   earn does not write it: a member's next debit first indexes the lots
+ *   posted since its last one (up to accounts.lots_indexed), so the index
+ *   costs a debit what the member earned since, not every earn a page. 
  * Existing data is carried over: single-lot postings become posting lots,
  * every other lot keeps its row under its negated id. */
 static const char schema_v3[] =
@@ -117,7 +122,7 @@ static const char schema_v3[] =
     "  pending_until INTEGER NOT NULL DEFAULT -9223372036854775808,"    /* max effective_at */
     "  next_expiry INTEGER NOT NULL DEFAULT 9223372036854775807,"       /* <= min open-lot expiry */
     "  head INTEGER NOT NULL DEFAULT 0,"                                /* newest posting, 0 = none */
-    "  lot_floor INTEGER NOT NULL DEFAULT 0,"                           /* posting lots below are empty */
+    "  lots_indexed INTEGER NOT NULL DEFAULT 0,"                        /* open lots up to here are in open_lots */
     "  debt INTEGER NOT NULL DEFAULT 0);"                               /* overdraft owed, >= 0 */
     "INSERT INTO accounts(member_id, merged, total, pending_until, next_expiry, head) "
     "  SELECT m.id, m.merged_into IS NOT NULL, m.total, m.pending_until, m.next_expiry,"
@@ -153,6 +158,12 @@ static const char schema_v3[] =
     "  available_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
     "INSERT INTO lots_v3 SELECT id, member_id, posting_id, source_posting, initial, earned_at, available_at, expires_at "
     "  FROM lots WHERE id NOT IN (SELECT lot_id FROM own_lot);"
+    "CREATE TABLE open_lots(member_id INTEGER NOT NULL, earned_at INTEGER NOT NULL, posting INTEGER NOT NULL,"
+    "  lot_id INTEGER NOT NULL, PRIMARY KEY(member_id, earned_at, posting, lot_id));"
+    "INSERT INTO open_lots(member_id, earned_at, posting, lot_id) "
+    "  SELECT l.member_id, l.earned_at, l.posting_id, coalesce(o.posting_id, -l.id) FROM lots l "
+    "  LEFT JOIN own_lot o ON o.lot_id = l.id WHERE l.remaining > 0;"
+    "UPDATE accounts SET lots_indexed = head;"
     "DROP TABLE own_lot;"
     "DROP TABLE moves; ALTER TABLE moves_v3 RENAME TO moves;"
     "CREATE INDEX moves_posting ON moves(posting_id);"
