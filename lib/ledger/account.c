@@ -53,7 +53,7 @@ int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
  * writer, so an account row it read or wrote stays true until a rollback or
  * another connection's commit (both move db->write_epoch); keeping the rows
  * spares an earn its account read. Direct-mapped by member id, allocated on
- * first use (ACCOUNT_CACHE_SLOTS * sizeof(account_slot) = 1.2 MiB). */
+ * first use (ACCOUNT_CACHE_SLOTS * sizeof(account_slot) = 1.5 MiB). */
 #define ACCOUNT_CACHE_SLOTS 16384
 
 typedef struct account_slot {
