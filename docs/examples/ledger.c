@@ -1,6 +1,6 @@
 /* Points ledger: earn with an idempotency key (a retry changes nothing),
  * hold points for a return window, redeem FIFO, reverse on a refund,
- * read a balance at any moment, and reconcile. */
+ * read a balance at any moment, allow negative balances, and reconcile. */
 #include <patron.h>
 #include <stdio.h>
 
@@ -96,10 +96,37 @@ int main(void)
     printf("order-18 earned %lld points in %lld postings; tier now %s\n", (long long)er.points,
            (long long)er.postings, ts.tier);
 
+    /* a program that allows negative balances: order-17 is refunded after its
+     * points were spent, so taking them back overdraws; the next earn repays */
+    int64_t order17 = res.posting_id;
+    pol.overdraft_limit = 500;
+    patron_ledger_set_policy(db, &pol);
+    patron_balance d;
+    patron_ledger_balance(db, &d, dana, NOW + 40 * DAY);
+    x.key = "redeem-all";
+    x.points = d.available;
+    x.at = NOW + 40 * DAY;
+    patron_ledger_redeem(db, NULL, &x);
+    patron_posting_request refund = PATRON_POSTING_REQUEST_INIT;
+    refund.key = "refund-order-17";
+    refund.target = order17;
+    refund.at = NOW + 41 * DAY;
+    refund.reason = "order returned";
+    patron_ledger_reverse(db, NULL, &refund);
+    patron_ledger_balance(db, &d, dana, NOW + 41 * DAY);
+    printf("after refunding spent points: %lld\n", (long long)d.available);
+    r.key = "order-19";
+    r.points = 200;
+    r.at = NOW + 42 * DAY;
+    r.mature_at = r.at; /* available at once */
+    patron_ledger_earn(db, NULL, &r);
+    patron_ledger_balance(db, &d, dana, NOW + 42 * DAY);
+    printf("after the next earn: %lld\n", (long long)d.available);
+
     patron_ledger_report rep;
     rc = patron_ledger_check(db, &rep);
     printf("reconciliation: %s (%lld postings, %lld lots)\n", rc ? patron_errmsg() : "ok", (long long)rep.postings,
            (long long)rep.lots);
     patron_close(db);
-    return rc == PATRON_OK && b.available == 20 && er.points == 1500 ? 0 : 1;
+    return rc == PATRON_OK && b.available == 20 && er.points == 1500 && d.available == 80 ? 0 : 1;
 }
