@@ -11,7 +11,8 @@
  *    roll back.
  * Invariants checked after every step: failed calls leave counts unchanged;
  * summaries have one row per customer; a replayed key returns the first
- * posting; balances are never negative; and at the end (and at random
+ * posting; balances never go below the policy's overdraft limit (byte 0
+ * bit 4: 500 points, else 0); and at the end (and at random
  * points) patron_ledger_check() reconciles. Any violation aborts. */
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,7 @@ typedef struct {
     int64_t postings[MAX_POSTINGS];
     int npostings;
     int64_t now;
+    int64_t overdraft; /* the policy's overdraft limit: balances stay >= -overdraft */
     int batch;
     /* state at batch begin, restored on rollback */
     int b_nmembers, b_npostings;
@@ -81,8 +83,8 @@ static void check_balances(store_world *w)
         int rc = patron_ledger_balance(w->db, &b, w->members[i], w->now);
         if (rc != PATRON_OK)
             fail("balance of a known member");
-        if (b.available < 0 || b.pending < 0 || b.expired_unposted < 0)
-            fail("negative balance");
+        if (b.available < -w->overdraft || b.pending < 0 || b.expired_unposted < 0)
+            fail("balance below the overdraft limit");
     }
 }
 
@@ -396,6 +398,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.expiry_months = pol & 3;
     p.expiry_end_of_month = (pol >> 2) & 1;
     p.hold_seconds = (pol & 8) ? 86400 : 0;
+    p.overdraft_limit = w.overdraft = (pol & 16) ? 500 : 0;
     if (patron_ledger_set_policy(w.db, &p) != PATRON_OK)
         abort();
 
