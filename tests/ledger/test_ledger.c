@@ -291,6 +291,47 @@ static void test_expiry_fifo_and_expire_postings(void **state)
     patron_close(db);
 }
 
+/* FIFO is by earning time whatever the order of recording: a back-dated
+ * earn recorded after a redemption (so not yet in the FIFO index) is the
+ * oldest lot at the next one; points restored into an emptied lot make it
+ * open again; the check proves the index after each step. */
+static void test_fifo_by_earning_time_across_the_index(void **state)
+{
+    (void)state;
+    patron_db *db = open_db();
+    int64_t m = member(db, "050-123-4567");
+    patron_posting_result e1, e2, e3, rd;
+    patron_posting_request r = req("e1", m, 10, T0 + 10 * DAY);
+    assert_int_equal(patron_ledger_earn(db, &e1, &r), PATRON_OK);
+    r = req("e2", m, 10, T0 + 20 * DAY);
+    assert_int_equal(patron_ledger_earn(db, &e2, &r), PATRON_OK);
+    r = req("r1", m, 10, T0 + 21 * DAY); /* empties e1, indexes e2 */
+    assert_int_equal(patron_ledger_redeem(db, &rd, &r), PATRON_OK);
+    assert_int_equal(lot_left(db, e1.posting_id), 0);
+    assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+    r = req("e3", m, 10, T0); /* recorded now, earned before e1 and e2 */
+    assert_int_equal(patron_ledger_earn(db, &e3, &r), PATRON_OK);
+    r = req("r2", m, 4, T0 + 22 * DAY);
+    assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
+    assert_int_equal(lot_left(db, e3.posting_id), 6);
+    assert_int_equal(lot_left(db, e2.posting_id), 10);
+    assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+    /* refunding r1 reopens e1 (emptied, out of the index): FIFO takes it first again */
+    r = req("v1", m, 0, T0 + 23 * DAY);
+    r.target = rd.posting_id;
+    assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
+    assert_int_equal(lot_left(db, e1.posting_id), 10);
+    assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+    r = req("r3", m, 8, T0 + 24 * DAY);
+    assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
+    assert_int_equal(lot_left(db, e3.posting_id), 0);
+    assert_int_equal(lot_left(db, e1.posting_id), 8);
+    assert_int_equal(lot_left(db, e2.posting_id), 10);
+    assert_int_equal(avail(db, m, T0 + 24 * DAY), 18);
+    assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
+    patron_close(db);
+}
+
 static void test_statement_balance_history_and_rules(void **state)
 {
     (void)state;
@@ -911,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_transfer),
         cmocka_unit_test(test_check_detects_tampering),
         cmocka_unit_test(test_batch_with_a_failing_call),
+        cmocka_unit_test(test_fifo_by_earning_time_across_the_index),
         cmocka_unit_test(test_randomized_against_model),
         cmocka_unit_test(test_two_handles_and_rollbacks_keep_accounts_true),
         cmocka_unit_test(test_sigkill_mid_batch),
