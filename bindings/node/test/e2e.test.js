@@ -77,3 +77,26 @@ test('store -> member -> points -> segment -> A/B test', { skip }, () => {
   assert.strictEqual(db.closed, true);
   assert.throws(() => db.ledger_balance(1, 0), /closed/);
 });
+
+test('negative balances when the policy allows them', { skip }, () => {
+  const at = Date.UTC(2026, 0, 15) / 1000;
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Cy', email: 'cy@example.com', consent: 'none' }, at);
+    const earn = db.ledger_earn({ key: 'o-1', member_id: id, points: 100, at });
+    db.ledger_redeem({ key: 'r-1', member_id: id, points: 100, at: at + 1 });
+    const refund = { key: 'refund-1', target: earn.posting_id, at: at + 2 };
+    assert.throws(() => db.ledger_reverse(refund), (e) => e.code === 'PATRON_EBALANCE');
+    db.ledger_set_policy({ overdraft_limit: 150 });
+    assert.strictEqual(db.ledger_get_policy().overdraft_limit, 150);
+    db.ledger_reverse(refund);
+    assert.strictEqual(db.ledger_balance(id, at + 3).available, -100);
+    assert.throws(() => db.ledger_redeem({ key: 'r-2', member_id: id, points: 51, at: at + 4 }),
+      (e) => e.code === 'PATRON_EBALANCE' && /overdraft limit/.test(e.message));
+    db.ledger_earn({ key: 'o-2', member_id: id, points: 130, at: at + 5 });
+    assert.strictEqual(db.ledger_balance(id, at + 6).available, 30);
+    assert.strictEqual(db.ledger_check().problems, 0);
+  } finally {
+    db.close();
+  }
+});

@@ -78,3 +78,23 @@ def test_struct_arrays_in_and_out():
         mid = db.profile_add({"name": "Bo", "email": "bo@example.com", "consent": "none"}, AT)
         st = db.tier_evaluate(mid, AT)
         assert st.to_dict()["tier"] == "silver"
+
+
+def test_overdraft_policy():
+    with patron.open(":memory:") as db:
+        mid = db.profile_add({"name": "Cy", "email": "cy@example.com", "consent": "none"}, AT)
+        earn = db.ledger_earn({"key": "o-1", "member_id": mid, "points": 100, "at": AT})
+        db.ledger_redeem({"key": "r-1", "member_id": mid, "points": 100, "at": AT + 1})
+        with pytest.raises(patron.PatronError) as ei:  # balances never go negative by default
+            db.ledger_reverse({"key": "refund-1", "target": earn.posting_id, "at": AT + 2})
+        assert ei.value.name == "PATRON_EBALANCE"
+        db.ledger_set_policy({"overdraft_limit": 150})
+        assert db.ledger_get_policy().overdraft_limit == 150
+        db.ledger_reverse({"key": "refund-1", "target": earn.posting_id, "at": AT + 2})
+        assert db.ledger_balance(mid, AT + 3).available == -100
+        with pytest.raises(patron.PatronError) as ei:
+            db.ledger_redeem({"key": "r-2", "member_id": mid, "points": 51, "at": AT + 4})
+        assert "overdraft limit" in ei.value.message
+        db.ledger_earn({"key": "o-2", "member_id": mid, "points": 130, "at": AT + 5})
+        assert db.ledger_balance(mid, AT + 6).available == 30
+        assert db.ledger_check().problems == 0
