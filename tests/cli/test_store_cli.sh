@@ -54,3 +54,23 @@ if err=$("$patron" tier show --db "$db" --member "#1" 2>&1); then fail "tier sho
 [[ $err == "patron tier: show: invalid argument: no tiers are configured"* ]] || fail "tier message: $err"
 "$patron" tier --help >/dev/null
 echo "cli tier: ok"
+# ledger policy: negative balances only when the program allows them
+db2=$dir/policy.db
+"$patron" member add --db "$db2" --phone 050-555-0000 --name "Noa" --consent sms >/dev/null
+out=$("$patron" points policy --db "$db2")
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["overdraft_limit"] == 0 and d["expiry_months"] == 0, d' "$out"
+"$patron" points earn --db "$db2" --member 0505550000 --points 10 --key p1 --at 1700000000 >/dev/null
+if "$patron" points redeem --db "$db2" --member 0505550000 --points 30 --key p2 --at 1700000001 2>/dev/null; then
+    fail "overdraft without a policy"
+fi
+out=$("$patron" points policy --db "$db2" --overdraft 25 --expiry-months 12)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["overdraft_limit"] == 25 and d["expiry_months"] == 12, d' "$out"
+"$patron" points redeem --db "$db2" --member 0505550000 --points 30 --key p2 --at 1700000001 >/dev/null
+out=$("$patron" points balance --db "$db2" --member 0505550000 --at 1700000002 --format json)
+[[ $out == *'"balance": -20'* ]] || fail "overdrawn balance: $out"
+if err=$("$patron" points redeem --db "$db2" --member 0505550000 --points 6 --key p3 --at 1700000003 2>&1); then
+    fail "beyond the overdraft limit"
+fi
+[[ $err == *"overdraft limit of 25"* ]] || fail "overdraft message: $err"
+if "$patron" points policy --db "$db2" --overdraft -1 2>/dev/null; then fail "negative limit accepted"; fi
+echo "cli ledger policy: ok"

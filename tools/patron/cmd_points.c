@@ -1,4 +1,4 @@
-/* `patron points earn|redeem|reverse|balance|statement`: the points ledger. */
+/* `patron points earn|redeem|reverse|balance|statement|policy`: the points ledger. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,14 +15,17 @@ static const char usage[] =
     "       patron points reverse   --db PATH --posting POSTING_ID --key KEY [--points N] [--reason R] [--at S]\n"
     "       patron points balance   --db PATH --member ID [--at S] [--format text|json]\n"
     "       patron points statement --db PATH --member ID [--from S] [--to S] [--format text|json]\n"
+    "       patron points policy    --db PATH [--expiry-months N] [--end-of-month 0|1] [--hold-seconds S]\n"
+    "                               [--overdraft N]   (prints the policy; given options change it first)\n"
     "ID is a phone number, an e-mail address or #N. Times are UTC seconds (default: now).\n"
     "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n";
 
 enum { O_DB, O_MEMBER, O_POINTS, O_KEY, O_SPEND, O_RULE, O_MATURE, O_EXPIRES, O_REF, O_AT, O_POSTING, O_REASON,
-       O_FORMAT, O_FROM, O_TO, O_N };
+       O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_N };
 static const char *const names[O_N] = {"--db", "--member", "--points", "--key", "--spend", "--rule", "--mature-at",
                                        "--expires-at", "--ref", "--at", "--posting", "--reason", "--format",
-                                       "--from", "--to"};
+                                       "--from", "--to", "--expiry-months", "--end-of-month", "--hold-seconds",
+                                       "--overdraft"};
 static const char *const kinds[] = {"?", "earn", "redeem", "expire", "adjust", "reverse", "transfer_out",
                                     "transfer_in"};
 
@@ -30,6 +33,29 @@ static int num(const char *opt, const char *s, int64_t *out)
 {
     if (s && cli_parse_int64(s, out))
         return cli_fail("points", "%s '%s' is not an integer", opt, s) + 1;
+    return 0;
+}
+
+/* `points policy`: show the ledger policy, changing the given fields first. */
+static int policy(patron_db *db, const char *const *v)
+{
+    patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
+    int rc = patron_ledger_get_policy(db, &p), ret;
+    if (rc)
+        return cli_fail_rc("points", rc, "policy");
+    int64_t months = p.expiry_months, eom = p.expiry_end_of_month;
+    if ((ret = num("--expiry-months", v[O_EXPIRY_MONTHS], &months)) || (ret = num("--end-of-month", v[O_EOM], &eom)) ||
+        (ret = num("--hold-seconds", v[O_HOLD], &p.hold_seconds)) ||
+        (ret = num("--overdraft", v[O_OVERDRAFT], &p.overdraft_limit)))
+        return ret;
+    if (months < 0 || months > 1200 || (eom != 0 && eom != 1))
+        return cli_fail("points", "--expiry-months must be 0..1200 and --end-of-month 0 or 1") + 1;
+    p.expiry_months = (int)months;
+    p.expiry_end_of_month = (int)eom;
+    if ((v[O_EXPIRY_MONTHS] || v[O_EOM] || v[O_HOLD] || v[O_OVERDRAFT]) && (rc = patron_ledger_set_policy(db, &p)))
+        return cli_fail_rc("points", rc, "policy");
+    printf("{\"expiry_months\": %d, \"end_of_month\": %s, \"hold_seconds\": %" PRId64 ", \"overdraft_limit\": %" PRId64
+           "}\n", p.expiry_months, p.expiry_end_of_month ? "true" : "false", p.hold_seconds, p.overdraft_limit);
     return 0;
 }
 
@@ -136,8 +162,10 @@ int cmd_points(int argc, char **argv)
         if (json)
             printf("]}\n");
         patron_statement_free(s);
+    } else if (!strcmp(sub, "policy")) {
+        ret = policy(db, v);
     } else {
-        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, balance, statement)", sub) + 1;
+        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, balance, statement, policy)", sub) + 1;
     }
 out:
     patron_close(db);
