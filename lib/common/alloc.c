@@ -74,6 +74,26 @@ void *patron__reallocarray(void *p, size_t count, size_t size)
     return patron__realloc(p, count * size);
 }
 
+int patron__grow(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    void *p;
+    memcpy(&p, arrp, sizeof p); /* arrp is a T **: read and write the pointer without aliasing it as void * */
+    void *q = patron__reallocarray(p, nc, elem);
+    if (!q)
+        return -1;
+    memcpy(arrp, &q, sizeof q);
+    *cap = nc;
+    return 0;
+}
+
 void patron__free(void *p)
 {
     if (p)

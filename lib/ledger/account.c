@@ -222,14 +222,8 @@ void patron__lots_free(lot_list *l)
 
 static int lots_push(lot_list *l, const lot *x)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        lot *nv = patron__reallocarray(l->v, cap, sizeof *nv);
-        if (!nv)
-            return patron__oom();
-        l->v = nv;
-        l->cap = cap;
-    }
+    if (patron__grow(&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return patron__oom();
     l->v[l->n++] = *x;
     return PATRON_OK;
 }
@@ -412,14 +406,8 @@ void patron__takes_free(take_list *t)
 
 static int take_push(take_list *t, size_t lot_index, int64_t take, int64_t after)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        lot_take *nv = patron__reallocarray(t->v, cap, sizeof *nv);
-        if (!nv)
-            return patron__oom();
-        t->v = nv;
-        t->cap = cap;
-    }
+    if (patron__grow(&t->v, &t->cap, t->n + 1, sizeof *t->v))
+        return patron__oom();
     t->v[t->n++] = (lot_take){lot_index, take, after};
     t->total += take;
     return PATRON_OK;

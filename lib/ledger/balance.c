@@ -186,15 +186,9 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
     }
     size_t cap = 0;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (s->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            patron_posting *nv = patron__reallocarray(s->v, nc, sizeof *nv);
-            if (!nv) {
-                rc = patron__oom();
-                break;
-            }
-            s->v = nv;
-            cap = nc;
+        if (patron__grow(&s->v, &cap, s->n + 1, sizeof *s->v)) {
+            rc = patron__oom();
+            break;
         }
         patron_posting *p = &s->v[s->n];
         memset(p, 0, sizeof *p);

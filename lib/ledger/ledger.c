@@ -522,15 +522,9 @@ static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t t
         int64_t t = given < need ? given : need;
         if (t <= 0)
             continue;
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            restore_piece *nv = patron__reallocarray(*out, nc, sizeof *nv);
-            if (!nv) {
-                rc = patron__oom();
-                break;
-            }
-            *out = nv;
-            cap = nc;
+        if (patron__grow(out, &cap, *n + 1, sizeof **out)) {
+            rc = patron__oom();
+            break;
         }
         (*out)[(*n)++] = (restore_piece){lot_ref, t};
         need -= t;
@@ -699,15 +693,9 @@ static int expire_all(patron_db *db, int64_t at, int64_t *npost, int64_t *npoint
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            int64_t *nv = patron__reallocarray(ids, nc, sizeof *nv);
-            if (!nv) {
-                rc = patron__oom();
-                break;
-            }
-            ids = nv;
-            cap = nc;
+        if (patron__grow(&ids, &cap, n + 1, sizeof *ids)) {
+            rc = patron__oom();
+            break;
         }
         ids[n++] = patron__sql_col_int(db, st, 0);
     }

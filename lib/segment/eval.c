@@ -76,24 +76,9 @@ typedef struct binder {
 
 #define MAX_SLOTS 4096
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *q = patron__reallocarray(*arr, nc, elem);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = nc;
-    return 0;
-}
-
 static void *own(binder *b, size_t count, size_t size)
 {
-    if (grow((void **)&b->blocks, &b->capblocks, b->nblocks + 1, sizeof(void *)))
+    if (patron__grow(&b->blocks, &b->capblocks, b->nblocks + 1, sizeof(void *)))
         return NULL;
     void *p = patron__calloc(count ? count : 1, size);
     if (p)
@@ -103,7 +88,7 @@ static void *own(binder *b, size_t count, size_t size)
 
 static int emit(binder *b, insn in)
 {
-    if (grow((void **)&b->code, &b->capcode, b->ncode + 1, sizeof(insn)))
+    if (patron__grow(&b->code, &b->capcode, b->ncode + 1, sizeof(insn)))
         return patron__oom();
     if (in.dst > b->maxslot)
         b->maxslot = in.dst;
@@ -188,7 +173,7 @@ static int quantile(binder *b, uint32_t nd, double *out)
         snprintf(msg, sizeof msg, "%s", patron_errmsg());
         return patron__rule_fail_at(r->text, r->text_len, n->pos, rc, "%s", msg);
     }
-    if (grow((void **)&b->q, &b->capq, b->nq + 1, sizeof(qcache)))
+    if (patron__grow(&b->q, &b->capq, b->nq + 1, sizeof(qcache)))
         return patron__oom();
     b->q[b->nq].col = col;
     b->q[b->nq].p = n->num;

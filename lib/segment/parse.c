@@ -476,27 +476,12 @@ static void prev_text(const parser *p, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ AST building */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *q = patron__reallocarray(*arr, nc, elem);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = nc;
-    return 0;
-}
-
 #define NONE UINT32_MAX
 
 static uint32_t new_node(parser *p, int kind, size_t pos)
 {
     patron_rule *r = p->r;
-    if (grow((void **)&r->nodes, &p->cap_nodes, r->nnodes + 1, sizeof(rnode))) {
+    if (patron__grow(&r->nodes, &p->cap_nodes, r->nnodes + 1, sizeof(rnode))) {
         pfail(p, pos, PATRON_ENOMEM, "out of memory");
         return NONE;
     }
@@ -509,7 +494,7 @@ static uint32_t new_node(parser *p, int kind, size_t pos)
 
 static int push_kid(parser *p, uint32_t node, int op)
 {
-    if (grow((void **)&p->stk, &p->cap_stk, p->nstk + 1, sizeof(rkid)))
+    if (patron__grow(&p->stk, &p->cap_stk, p->nstk + 1, sizeof(rkid)))
         return pfail(p, p->tok.pos, PATRON_ENOMEM, "out of memory");
     p->stk[p->nstk].node = node;
     p->stk[p->nstk].op = (uint8_t)op;
@@ -522,7 +507,7 @@ static int pop_kids(parser *p, uint32_t nd, size_t mark)
 {
     patron_rule *r = p->r;
     size_t cnt = p->nstk - mark;
-    if (grow((void **)&r->kids, &p->cap_kids, r->nkids + cnt, sizeof(rkid)))
+    if (patron__grow(&r->kids, &p->cap_kids, r->nkids + cnt, sizeof(rkid)))
         return pfail(p, p->tok.pos, PATRON_ENOMEM, "out of memory");
     memcpy(r->kids + r->nkids, p->stk + mark, cnt * sizeof(rkid));
     r->nodes[nd].first = (uint32_t)r->nkids;
@@ -631,7 +616,7 @@ static uint32_t parse_primary(parser *p)
     case T_STR: {
         /* unescape into the pool */
         size_t need = r->pool_len + k.len + 1;
-        if (grow((void **)&r->pool, &p->cap_pool, need, 1)) {
+        if (patron__grow(&r->pool, &p->cap_pool, need, 1)) {
             pfail(p, k.pos, PATRON_ENOMEM, "out of memory");
             return NONE;
         }
