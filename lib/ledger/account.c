@@ -238,36 +238,12 @@ static int fifo_cmp(const void *pa, const void *pb)
     return (a->ref > b->ref) - (a->ref < b->ref);
 }
 
-static int lots_read(patron_db *db, patron__stmt *st, lot_list *out)
+/* Append the lots a statement yields (columns in `lot` order). With
+ * need >= 0, stop once the lots usable at `at` hold `need` points (the rest
+ * are not read). */
+static int lots_read(patron_db *db, patron__stmt *st, lot_list *out, int64_t need, int64_t at)
 {
-    int rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        lot x = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
-                 patron__sql_col_int(db, st, 3), patron__sql_col_int(db, st, 4), patron__sql_col_int(db, st, 5),
-                 patron__sql_col_int(db, st, 6)};
-        if ((rc = lots_push(out, &x)))
-            break;
-    }
-    patron__sql_done(db, st);
-    return rc < 0 ? rc : PATRON_OK;
-}
-
-/* The open lots in open_lots, in FIFO order. With need >= 0, stop once the
- * lots usable at `at` hold `need` points (the rest are not read). */
-static int lots_indexed_read(patron_db *db, const account *a, lot_list *out, int64_t need, int64_t at)
-{
-    static const char sql[] =
-        "SELECT o.lot_id, o.posting, coalesce(s.remaining, p.points, l.initial), o.earned_at, "
-        "coalesce(p.effective_at, l.available_at), coalesce(p.lot_expires_at, l.expires_at), "
-        "coalesce(p.lot_source, p.id, l.source_posting) FROM open_lots o "
-        "LEFT JOIN postings p ON o.lot_id > 0 AND p.id = o.lot_id "
-        "LEFT JOIN lots l ON o.lot_id < 0 AND l.id = -o.lot_id "
-        "LEFT JOIN lot_state s ON s.lot_id = o.lot_id "
-        "WHERE o.member_id = ? ORDER BY o.earned_at, o.posting, o.lot_id";
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", a->member);
-    if (rc)
-        return rc;
+    int rc = PATRON_OK;
     int64_t usable = 0;
     while ((need < 0 || usable < need) && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
         lot x = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
@@ -280,6 +256,22 @@ static int lots_indexed_read(patron_db *db, const account *a, lot_list *out, int
     }
     patron__sql_done(db, st);
     return rc < 0 ? rc : PATRON_OK;
+}
+
+/* The open lots in open_lots, in FIFO order (need, at: as lots_read). */
+static int lots_indexed_read(patron_db *db, const account *a, lot_list *out, int64_t need, int64_t at)
+{
+    static const char sql[] =
+        "SELECT o.lot_id, o.posting, coalesce(s.remaining, p.points, l.initial), o.earned_at, "
+        "coalesce(p.effective_at, l.available_at), coalesce(p.lot_expires_at, l.expires_at), "
+        "coalesce(p.lot_source, p.id, l.source_posting) FROM open_lots o "
+        "LEFT JOIN postings p ON o.lot_id > 0 AND p.id = o.lot_id "
+        "LEFT JOIN lots l ON o.lot_id < 0 AND l.id = -o.lot_id "
+        "LEFT JOIN lot_state s ON s.lot_id = o.lot_id "
+        "WHERE o.member_id = ? ORDER BY o.earned_at, o.posting, o.lot_id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", a->member);
+    return rc ? rc : lots_read(db, st, out, need, at);
 }
 
 /* Open posting lots newer than what open_lots holds: walk the chain from
@@ -301,7 +293,7 @@ static int lots_unindexed_read(patron_db *db, const account *a, lot_list *out)
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "ii", a->head, a->indexed);
     if (rc == PATRON_OK)
-        rc = lots_read(db, st, out);
+        rc = lots_read(db, st, out, -1, 0);
     return rc;
 }
 

@@ -403,21 +403,17 @@ int patron_ledger_adjust(patron_db *db, patron_posting_result *result, const pat
     return run_posting(db, result, &r, PATRON_POSTING_ADJUST, adjust_fn);
 }
 
-/* The receiving leg of a move of points: a posting of `to` and one lot per
- * lot the points came from, each keeping its expiry. */
-static int receive_lots(patron_db *db, account *to, const debit_plan *d, int64_t *in_id, const posting_row *p,
-                        int keep_times)
+/* `points` of lot `x` arrive for `to` with posting `in_id`: a lot of their
+ * own keeping x's expiry (and, with keep_times, its earning and maturity
+ * times; else they count from `at`). */
+static int receive_lot(patron_db *db, account *to, int64_t in_id, const lot *x, int64_t points, int keep_times,
+                       int64_t at)
 {
-    int rc = patron__posting_append(db, to, in_id, p);
-    for (size_t i = 0; i < d->take.n && rc == PATRON_OK; i++) {
-        const lot *x = &d->lots.v[d->take.v[i].lot];
-        int64_t ref;
-        rc = patron__lot_create(db, &ref, to->member, *in_id, x->source, d->take.v[i].take,
-                                keep_times ? x->earned_at : p->at, keep_times ? x->available_at : p->at,
-                                x->expires_at);
-        if (rc == PATRON_OK && x->expires_at < to->next_expiry)
-            to->next_expiry = x->expires_at;
-    }
+    int64_t ref;
+    int rc = patron__lot_create(db, &ref, to->member, in_id, x->source, points, keep_times ? x->earned_at : at,
+                                keep_times ? x->available_at : at, x->expires_at);
+    if (rc == PATRON_OK && x->expires_at < to->next_expiry)
+        to->next_expiry = x->expires_at;
     return rc;
 }
 
@@ -445,8 +441,11 @@ static int transfer_fn(patron_db *db, patron_posting_result *res, const patron_p
     if (rc == PATRON_OK) {
         posting_row in = {NULL, fp, PATRON_POSTING_TRANSFER_IN, r->points, r->at, r->at, out_id, 0, 0,
                           NULL, r->reason, r->operator_name, r->ref, 0, 0, 0};
-        rc = receive_lots(db, &to, &d, &in_id, &in, 0);
+        rc = patron__posting_append(db, &to, &in_id, &in);
     }
+    /* one lot per lot the points came from */
+    for (size_t i = 0; i < d.take.n && rc == PATRON_OK; i++)
+        rc = receive_lot(db, &to, in_id, &d.lots.v[d.take.v[i].lot], d.take.v[i].take, 0, r->at);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
     if (rc == PATRON_OK)
@@ -584,8 +583,8 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
             int64_t d = a->debt < t ? a->debt : t;
             if (d > 0 && (rc = patron__lot_move(db, a, *pid, NULL, d, 0)) == PATRON_OK)
                 a->debt -= d;
-            int64_t expires = patron__ledger_policy_expiry(db, r->at);
             if (rc == PATRON_OK && t > d) {
+                int64_t expires = patron__ledger_policy_expiry(db, r->at);
                 rc = patron__lot_create(db, &ref, a->member, *pid, *pid, t - d, r->at, r->at, expires);
                 if (expires < a->next_expiry)
                     a->next_expiry = expires;
@@ -746,31 +745,24 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
     char reason[64];
     snprintf(reason, sizeof reason, "merge %" PRId64, merge_id);
     /* one pair of postings per open lot, each lot keeping its times */
-    debit_plan d = {0};
-    rc = patron__lots_open(db, &from, &d.lots);
+    lot_list l = {0};
+    rc = patron__lots_open(db, &from, &l);
     int64_t total = 0;
-    for (size_t i = 0; i < d.lots.n && rc == PATRON_OK; i++) {
-        lot *x = &d.lots.v[i];
-        int64_t take = x->remaining, eff = x->available_at > at ? x->available_at : at, out_id, in_id;
+    for (size_t i = 0; i < l.n && rc == PATRON_OK; i++) {
+        lot *x = &l.v[i];
+        int64_t take = x->remaining, eff = x->available_at > at ? x->available_at : at, out_id = 0, in_id = 0;
         posting_row po = {NULL, 0, PATRON_POSTING_TRANSFER_OUT, -take, at, eff, 0, 0, 0, NULL, reason, NULL, NULL,
                           0, 0, 0};
         rc = patron__posting_append(db, &from, &out_id, &po);
         x->remaining = 0;
         if (rc == PATRON_OK)
             rc = patron__lot_move(db, &from, out_id, x, -take, 0);
-        if (rc == PATRON_OK) {
-            patron__takes_free(&d.take);
-            d.take.v = patron__reallocarray(NULL, 1, sizeof *d.take.v);
-            if (!d.take.v)
-                rc = patron__oom();
-            else {
-                d.take.v[0] = (lot_take){i, take, 0};
-                d.take.n = d.take.cap = 1;
-                posting_row pi = {NULL, 0, PATRON_POSTING_TRANSFER_IN, take, at, eff, out_id, 0, 0, NULL, reason,
-                                  NULL, NULL, 0, 0, 0};
-                rc = receive_lots(db, &to, &d, &in_id, &pi, 1);
-            }
-        }
+        posting_row pi = {NULL, 0, PATRON_POSTING_TRANSFER_IN, take, at, eff, out_id, 0, 0, NULL, reason,
+                          NULL, NULL, 0, 0, 0};
+        if (rc == PATRON_OK)
+            rc = patron__posting_append(db, &to, &in_id, &pi);
+        if (rc == PATRON_OK)
+            rc = receive_lot(db, &to, in_id, x, take, 1, at);
         if (rc == PATRON_OK)
             rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
         total += take;
@@ -792,13 +784,13 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         from.debt = 0;
     }
     if (rc == PATRON_OK) {
-        patron__lots_refresh(&from, &d.lots, 1);
+        patron__lots_refresh(&from, &l, 1);
         from.merged = 1;
         rc = patron__account_store(db, &from);
     }
     if (rc == PATRON_OK)
         rc = patron__account_store(db, &to);
-    debit_free(&d);
+    patron__lots_free(&l);
     if (rc == PATRON_OK)
         *moved = total;
     return rc;
