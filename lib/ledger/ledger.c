@@ -163,7 +163,6 @@ static int replay(patron_db *db, patron_posting_result *res, const char *key, in
     return 1;
 }
 
-
 /* ---- debits ------------------------------------------------------------- */
 
 /* What a debit takes: the member's open lots, the points that settle an

@@ -11,6 +11,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 
 #define T0 1700000000
 #define DAY 86400
@@ -25,13 +26,7 @@ static patron_db *open_db(void)
 
 static int64_t member(patron_db *db, const char *phone)
 {
-    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-    f.name = "M";
-    f.phone = phone;
-    f.consent = "sms";
-    int64_t id;
-    assert_int_equal(patron_profile_add(db, &id, &f, T0), PATRON_OK);
-    return id;
+    return pt_member(db, phone, "sms", T0);
 }
 
 static void add_rule(patron_db *db, const char *name, int kind, int64_t from, int64_t to, int64_t points,
@@ -69,13 +64,6 @@ static int64_t buy(patron_db *db, const char *key, int64_t m, int64_t at, const 
     return res.points;
 }
 
-static int64_t avail(patron_db *db, int64_t m, int64_t at)
-{
-    patron_balance b;
-    assert_int_equal(patron_ledger_balance(db, &b, m, at), PATRON_OK);
-    return b.available;
-}
-
 static void test_base_category_member_campaign(void **state)
 {
     (void)state;
@@ -89,7 +77,7 @@ static void test_base_category_member_campaign(void **state)
     assert_int_equal(buy(db, "o2", m, T0 + DAY, "shoes", 10000), 100 + 100 + 10);
     assert_int_equal(buy(db, "o3", m, T0 + 10 * DAY + 5, "bags", 1000), 10 + 1 + 50);
     assert_int_equal(buy(db, "o4", m, T0 + 11 * DAY, "bags", 1000), 10 + 1); /* campaign over */
-    assert_int_equal(avail(db, m, T0 + 12 * DAY), 135 + 210 + 61 + 11);
+    assert_int_equal(pt_available(db, m, T0 + 12 * DAY), 135 + 210 + 61 + 11);
     /* each contributing rule is its own posting with rule and version */
     patron_statement *s;
     assert_int_equal(patron_ledger_statement(db, &s, m, T0 + DAY, T0 + DAY + 1), PATRON_OK);
@@ -172,7 +160,7 @@ static void test_purchase_idempotent_and_return(void **state)
     assert_int_equal(patron_earn_return(db, "order-9", T0 + 3 * DAY), PATRON_OK);
     assert_int_equal(patron_earn_return(db, "order-9", T0 + 3 * DAY), PATRON_OK);
     assert_int_equal(patron_earn_return(db, "nope", T0), PATRON_ENOTFOUND);
-    assert_int_equal(avail(db, m, T0 + 30 * DAY), 0);
+    assert_int_equal(pt_available(db, m, T0 + 30 * DAY), 0);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     /* bad purchases */
     p.n_lines = 0;
@@ -211,8 +199,8 @@ static void test_challenge_and_referral(void **state)
     assert_int_equal(buy(db, "a4", a, T0 + 25 * DAY, NULL, 1000), 10);  /* once per window */
     assert_int_equal(buy(db, "b1", b, T0 + 26 * DAY, NULL, 1000), 110); /* referee bonus */
     assert_int_equal(buy(db, "b2", b, T0 + 27 * DAY, NULL, 1000), 10);  /* only the first purchase */
-    assert_int_equal(avail(db, a, T0 + 30 * DAY), 240 + 500);
-    assert_int_equal(avail(db, b, T0 + 30 * DAY), 120);
+    assert_int_equal(pt_available(db, a, T0 + 30 * DAY), 240 + 500);
+    assert_int_equal(pt_available(db, b, T0 + 30 * DAY), 120);
     patron_close(db);
 }
 

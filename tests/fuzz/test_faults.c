@@ -25,6 +25,7 @@
 
 #include "failalloc.h"
 #include "patron.h"
+#include "store_support.h"
 #include "support.h"
 
 /* The store walks open a store per failure point; under valgrind (tools/
@@ -683,18 +684,6 @@ static void fv_register(void)
     assert_int_equal(sqlite3_vfs_register(&fv.vfs, 0), SQLITE_OK);
 }
 
-static void remove_store(const char *path)
-{
-    char buf[512];
-    unlink(path);
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-journal", path);
-    unlink(buf);
-}
-
 static void io_walk(int mode)
 {
     fv_register();
@@ -703,7 +692,7 @@ static void io_walk(int mode)
     snprintf(uri, sizeof uri, "file:%s?vfs=pt_faultvfs", path);
     long points = 0;
     for (long n = 1;; n++) {
-        remove_store(path);
+        pt_remove_store(path);
         patron_db *db = NULL;
         int64_t m1, m2;
         patron_db_options o = PATRON_DB_OPTIONS_INIT;
@@ -758,7 +747,7 @@ static void io_walk(int mode)
         if (!fired)
             break;
     }
-    remove_store(path);
+    pt_remove_store(path);
     assert_true(points >= 1);
     print_message("%s failures injected: %ld\n", mode == FAULT_WRITE ? "write" : "sync", points);
 }
@@ -793,7 +782,7 @@ static void test_store_create_write_failures(void **state)
     snprintf(uri, sizeof uri, "file:%s?vfs=pt_faultvfs", path);
     long points = 0, failed_calls = 0;
     for (long n = 1;; n++) {
-        remove_store(path);
+        pt_remove_store(path);
         fv.mode = FAULT_WRITE;
         fv.countdown = n;
         fv.fired = 0;
@@ -831,7 +820,7 @@ static void test_store_create_write_failures(void **state)
         if (!fired)
             break;
     }
-    remove_store(path);
+    pt_remove_store(path);
     print_message("write failures injected while creating: %ld (%ld calls failed)\n", points,
                   failed_calls);
     assert_true(failed_calls >= 2);

@@ -18,6 +18,7 @@
 #include "failalloc.h"
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 
 #define T0 1700000000
 #define DAY 86400
@@ -32,13 +33,7 @@ static patron_db *open_db(void)
 
 static int64_t member(patron_db *db, const char *phone)
 {
-    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-    f.name = "M";
-    f.phone = phone;
-    f.consent = "none";
-    int64_t id;
-    assert_int_equal(patron_profile_add(db, &id, &f, T0), PATRON_OK);
-    return id;
+    return pt_member(db, phone, "none", T0);
 }
 
 static int64_t q(patron_db *db, const char *sql)
@@ -61,29 +56,12 @@ static int64_t lot_left(patron_db *db, int64_t ref)
     return n;
 }
 
-static int64_t avail(patron_db *db, int64_t m, int64_t at)
-{
-    patron_balance b;
-    assert_int_equal(patron_ledger_balance(db, &b, m, at), PATRON_OK);
-    return b.available;
-}
-
-static patron_posting_request req(const char *key, int64_t m, int64_t points, int64_t at)
-{
-    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
-    r.key = key;
-    r.member_id = m;
-    r.points = points;
-    r.at = at;
-    return r;
-}
-
 static void test_earn_is_idempotent(void **state)
 {
     (void)state;
     patron_db *db = open_db();
     int64_t m = member(db, "050-123-4567");
-    patron_posting_request r = req("order-17", m, 100, T0);
+    patron_posting_request r = pt_posting("order-17", m, 100, T0);
     r.spend = 10000;
     r.rule = "base";
     r.rule_version = 2;
@@ -97,7 +75,7 @@ static void test_earn_is_idempotent(void **state)
         assert_int_equal(res.replayed, 1);
         assert_int_equal(res.posting_id, first);
     }
-    assert_int_equal(avail(db, m, T0), 100);
+    assert_int_equal(pt_available(db, m, T0), 100);
     assert_int_equal(q(db, "SELECT count(*) FROM postings"), 1);
     /* same key, other content: conflict, nothing changes */
     res.posting_id = 4242;
@@ -109,13 +87,13 @@ static void test_earn_is_idempotent(void **state)
     assert_int_equal(patron_ledger_redeem(db, &res, &r), PATRON_ECONFLICT); /* keys are global */
     assert_int_equal(q(db, "SELECT count(*) FROM postings"), 1);
     /* invalid requests */
-    r = req(NULL, m, 5, T0);
+    r = pt_posting(NULL, m, 5, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_EINVAL);
-    r = req("k", m, 0, T0);
+    r = pt_posting("k", m, 0, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_EINVAL);
-    r = req("k", 999, 5, T0);
+    r = pt_posting("k", 999, 5, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
-    r = req("k", m, 5, T0);
+    r = pt_posting("k", m, 5, T0);
     r.expires_at = T0;
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_EINVAL);
     assert_int_equal(patron_ledger_earn(NULL, NULL, &r), PATRON_EINVAL);
@@ -134,26 +112,26 @@ static void test_earn_member_checks(void **state)
     patron_db *db = open_db();
     int64_t a = member(db, "050-123-4567"), b = member(db, "050-765-4321");
     assert_int_equal(patron_batch_begin(db), PATRON_OK);
-    patron_posting_request r = req("x1", 999, 5, T0);
+    patron_posting_request r = pt_posting("x1", 999, 5, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
     r.expires_at = T0; /* also invalid: the unknown member is reported */
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
-    r = req("x1", a, 5, T0);
+    r = pt_posting("x1", a, 5, T0);
     r.expires_at = T0;
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_EINVAL);
-    r = req("x1", a, 5, T0);
+    r = pt_posting("x1", a, 5, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     assert_int_equal(patron_batch_commit(db), PATRON_OK);
     assert_int_equal(q(db, "SELECT count(*) FROM postings"), 1);
     assert_int_equal(patron_profile_merge(db, a, b, T0 + 1, "ops", NULL), PATRON_OK);
     patron_posting_result res;
-    r = req("x2", b, 7, T0 + 2);
+    r = pt_posting("x2", b, 7, T0 + 2);
     assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
     assert_int_equal(q(db, "SELECT member_id FROM postings WHERE key = 'x2'"), a);
     assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
     assert_int_equal(res.replayed, 1);
-    assert_int_equal(avail(db, a, T0 + 2), 12);
-    assert_int_equal(avail(db, b, T0 + 2), 12);
+    assert_int_equal(pt_available(db, a, T0 + 2), 12);
+    assert_int_equal(pt_available(db, b, T0 + 2), 12);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
 }
@@ -163,15 +141,15 @@ static void test_insufficient_balance_changes_nothing(void **state)
     (void)state;
     patron_db *db = open_db();
     int64_t m = member(db, "050-123-4567");
-    patron_posting_request r = req("e1", m, 100, T0);
+    patron_posting_request r = pt_posting("e1", m, 100, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
-    r = req("r1", m, 101, T0 + 1);
+    r = pt_posting("r1", m, 101, T0 + 1);
     patron_posting_result res = {7, 7, 7};
     assert_int_equal(patron_ledger_redeem(db, &res, &r), PATRON_EINSUFFICIENT);
     assert_int_equal(PATRON_EINSUFFICIENT, PATRON_EBALANCE);
     assert_non_null(strstr(patron_errmsg(), "100 points available"));
     assert_int_equal(res.posting_id, 7);
-    assert_int_equal(avail(db, m, T0 + 1), 100);
+    assert_int_equal(pt_available(db, m, T0 + 1), 100);
     assert_int_equal(q(db, "SELECT count(*) FROM postings"), 1);
     assert_int_equal(q(db, "SELECT sum(coalesce(s.remaining, p.points)) FROM postings p LEFT JOIN lot_state s "
                              "ON s.lot_id = p.id WHERE p.lot_expires_at IS NOT NULL"), 100);
@@ -179,18 +157,18 @@ static void test_insufficient_balance_changes_nothing(void **state)
     r.points = 100;
     assert_int_equal(patron_ledger_redeem(db, &res, &r), PATRON_OK);
     assert_int_equal(res.points, -100);
-    assert_int_equal(avail(db, m, T0 + 1), 0);
-    r = req("r2", m, 1, T0 + 2);
+    assert_int_equal(pt_available(db, m, T0 + 1), 0);
+    r = pt_posting("r2", m, 1, T0 + 2);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_EBALANCE);
     /* a negative adjust is bound by the balance too, and needs a reason */
-    r = req("a1", m, -1, T0 + 2);
+    r = pt_posting("a1", m, -1, T0 + 2);
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_EINVAL);
     r.reason = "goodwill";
     r.operator_name = "ops";
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_EBALANCE);
     r.points = 30;
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 2), 30);
+    assert_int_equal(pt_available(db, m, T0 + 2), 30);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
 }
@@ -206,10 +184,10 @@ static void test_pending_points_mature_and_returns_cancel(void **state)
     assert_int_equal(patron_ledger_get_policy(db, &got), PATRON_OK);
     assert_int_equal(got.hold_seconds, 14 * DAY);
     int64_t m = member(db, "050-123-4567");
-    patron_posting_request r = req("p1", m, 100, T0);
+    patron_posting_request r = pt_posting("p1", m, 100, T0);
     patron_posting_result e1;
     assert_int_equal(patron_ledger_earn(db, &e1, &r), PATRON_OK);
-    r = req("p2", m, 50, T0 + DAY);
+    r = pt_posting("p2", m, 50, T0 + DAY);
     patron_posting_result e2;
     assert_int_equal(patron_ledger_earn(db, &e2, &r), PATRON_OK);
     patron_balance b;
@@ -217,23 +195,23 @@ static void test_pending_points_mature_and_returns_cancel(void **state)
     assert_int_equal(b.available, 0);
     assert_int_equal(b.pending, 150);
     /* pending points cannot be redeemed */
-    r = req("x", m, 1, T0 + 2 * DAY);
+    r = pt_posting("x", m, 1, T0 + 2 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_EBALANCE);
     /* a return inside the window cancels p2: it never becomes available */
-    r = req("ret-p2", m, 0, T0 + 3 * DAY);
+    r = pt_posting("ret-p2", m, 0, T0 + 3 * DAY);
     r.target = e2.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
     assert_int_equal(patron_ledger_balance(db, &b, m, T0 + 3 * DAY), PATRON_OK);
     assert_int_equal(b.pending, 100);
-    assert_int_equal(avail(db, m, T0 + 14 * DAY), 100);
-    assert_int_equal(avail(db, m, T0 + 15 * DAY), 100);
-    assert_int_equal(avail(db, m, T0 + 30 * DAY), 100);
+    assert_int_equal(pt_available(db, m, T0 + 14 * DAY), 100);
+    assert_int_equal(pt_available(db, m, T0 + 15 * DAY), 100);
+    assert_int_equal(pt_available(db, m, T0 + 30 * DAY), 100);
     /* after maturity a return takes the points back at once */
-    r = req("ret-p1", m, 40, T0 + 20 * DAY);
+    r = pt_posting("ret-p1", m, 40, T0 + 20 * DAY);
     r.target = e1.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 20 * DAY), 60);
-    assert_int_equal(avail(db, m, T0 + 19 * DAY), 100); /* history unchanged */
+    assert_int_equal(pt_available(db, m, T0 + 20 * DAY), 60);
+    assert_int_equal(pt_available(db, m, T0 + 19 * DAY), 100); /* history unchanged */
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
 }
@@ -248,13 +226,13 @@ static void test_expiry_fifo_and_expire_postings(void **state)
     int64_t m = member(db, "050-123-4567");
     /* 2023-11-14 and 2024-03-01 */
     const int64_t a1 = 1699920000, a2 = 1709251200;
-    patron_posting_request r = req("e1", m, 100, a1);
+    patron_posting_request r = pt_posting("e1", m, 100, a1);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
-    r = req("e2", m, 80, a2);
+    r = pt_posting("e2", m, 80, a2);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     assert_int_equal(q(db, "SELECT lot_expires_at FROM postings WHERE id = 1"), 1731542400); /* 2024-11-14 */
     /* FIFO: 120 = 100 from the oldest lot + 20 from the second */
-    r = req("r1", m, 30, a2 + DAY);
+    r = pt_posting("r1", m, 30, a2 + DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
     assert_int_equal(lot_left(db, 1), 70);
     assert_int_equal(lot_left(db, 2), 80);
@@ -263,7 +241,7 @@ static void test_expiry_fifo_and_expire_postings(void **state)
     assert_int_equal(patron_ledger_balance(db, &b, m, 1731542400), PATRON_OK);
     assert_int_equal(b.available, 80);
     assert_int_equal(b.expired_unposted, 70);
-    assert_int_equal(avail(db, m, 1731542399), 150);
+    assert_int_equal(pt_available(db, m, 1731542399), 150);
     int64_t n = 0, pts = 0;
     assert_int_equal(patron_ledger_expire(db, &n, &pts, 1731542400 + 10), PATRON_OK);
     assert_int_equal(n, 1);
@@ -271,20 +249,20 @@ static void test_expiry_fifo_and_expire_postings(void **state)
     assert_int_equal(patron_ledger_expire(db, &n, &pts, 1731542400 + 20), PATRON_OK);
     assert_int_equal(n, 0); /* nothing twice */
     assert_int_equal(q(db, "SELECT count(*) FROM postings WHERE kind = 3 AND points = -70"), 1);
-    assert_int_equal(avail(db, m, 1731542400), 80);
-    assert_int_equal(avail(db, m, 1731542399), 150); /* history before expiry intact */
+    assert_int_equal(pt_available(db, m, 1731542400), 80);
+    assert_int_equal(pt_available(db, m, 1731542399), 150); /* history before expiry intact */
     /* a redemption after the second lot's expiry expires it explicitly first */
-    r = req("r2", m, 1, 1740787200 + DAY); /* 2025-03-02 */
+    r = pt_posting("r2", m, 1, 1740787200 + DAY); /* 2025-03-02 */
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(q(db, "SELECT count(*) FROM postings WHERE kind = 3"), 1); /* rolled back with it */
     assert_int_equal(patron_ledger_expire(db, &n, &pts, 1740787200 + DAY), PATRON_OK);
     assert_int_equal(pts, 80);
-    assert_int_equal(avail(db, m, 1740787200 + DAY), 0);
+    assert_int_equal(pt_available(db, m, 1740787200 + DAY), 0);
     /* end-of-month policy */
     pol.expiry_months = 1;
     pol.expiry_end_of_month = 1;
     assert_int_equal(patron_ledger_set_policy(db, &pol), PATRON_OK);
-    r = req("e3", m, 5, a1);
+    r = pt_posting("e3", m, 5, a1);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     assert_int_equal(q(db, "SELECT lot_expires_at FROM postings WHERE key = 'e3'"), 1704067200); /* 2024-01-01 */
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
@@ -301,33 +279,33 @@ static void test_fifo_by_earning_time_across_the_index(void **state)
     patron_db *db = open_db();
     int64_t m = member(db, "050-123-4567");
     patron_posting_result e1, e2, e3, rd;
-    patron_posting_request r = req("e1", m, 10, T0 + 10 * DAY);
+    patron_posting_request r = pt_posting("e1", m, 10, T0 + 10 * DAY);
     assert_int_equal(patron_ledger_earn(db, &e1, &r), PATRON_OK);
-    r = req("e2", m, 10, T0 + 20 * DAY);
+    r = pt_posting("e2", m, 10, T0 + 20 * DAY);
     assert_int_equal(patron_ledger_earn(db, &e2, &r), PATRON_OK);
-    r = req("r1", m, 10, T0 + 21 * DAY); /* empties e1, indexes e2 */
+    r = pt_posting("r1", m, 10, T0 + 21 * DAY); /* empties e1, indexes e2 */
     assert_int_equal(patron_ledger_redeem(db, &rd, &r), PATRON_OK);
     assert_int_equal(lot_left(db, e1.posting_id), 0);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
-    r = req("e3", m, 10, T0); /* recorded now, earned before e1 and e2 */
+    r = pt_posting("e3", m, 10, T0); /* recorded now, earned before e1 and e2 */
     assert_int_equal(patron_ledger_earn(db, &e3, &r), PATRON_OK);
-    r = req("r2", m, 4, T0 + 22 * DAY);
+    r = pt_posting("r2", m, 4, T0 + 22 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
     assert_int_equal(lot_left(db, e3.posting_id), 6);
     assert_int_equal(lot_left(db, e2.posting_id), 10);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     /* refunding r1 reopens e1 (emptied, out of the index): FIFO takes it first again */
-    r = req("v1", m, 0, T0 + 23 * DAY);
+    r = pt_posting("v1", m, 0, T0 + 23 * DAY);
     r.target = rd.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
     assert_int_equal(lot_left(db, e1.posting_id), 10);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
-    r = req("r3", m, 8, T0 + 24 * DAY);
+    r = pt_posting("r3", m, 8, T0 + 24 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
     assert_int_equal(lot_left(db, e3.posting_id), 0);
     assert_int_equal(lot_left(db, e1.posting_id), 8);
     assert_int_equal(lot_left(db, e2.posting_id), 10);
-    assert_int_equal(avail(db, m, T0 + 24 * DAY), 18);
+    assert_int_equal(pt_available(db, m, T0 + 24 * DAY), 18);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
 }
@@ -340,18 +318,18 @@ static void test_statement_balance_history_and_rules(void **state)
     for (int i = 0; i < 5; i++) {
         char k[16];
         snprintf(k, sizeof k, "e%d", i);
-        patron_posting_request r = req(k, m, 10 * (i + 1), T0 + i * DAY);
+        patron_posting_request r = pt_posting(k, m, 10 * (i + 1), T0 + i * DAY);
         r.rule = "base";
         r.rule_version = i < 3 ? 1 : 2;
         r.spend = 1000 * (i + 1);
         assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     }
-    patron_posting_request r = req("r", m, 25, T0 + 5 * DAY);
+    patron_posting_request r = pt_posting("r", m, 25, T0 + 5 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 - 1), 0);
-    assert_int_equal(avail(db, m, T0), 10);
-    assert_int_equal(avail(db, m, T0 + 2 * DAY), 60);
-    assert_int_equal(avail(db, m, T0 + 5 * DAY), 125);
+    assert_int_equal(pt_available(db, m, T0 - 1), 0);
+    assert_int_equal(pt_available(db, m, T0), 10);
+    assert_int_equal(pt_available(db, m, T0 + 2 * DAY), 60);
+    assert_int_equal(pt_available(db, m, T0 + 5 * DAY), 125);
     patron_statement *s;
     assert_int_equal(patron_ledger_statement(db, &s, m, T0 + DAY, T0 + 4 * DAY), PATRON_OK);
     assert_int_equal(patron_statement_count(s), 3);
@@ -379,29 +357,29 @@ static void test_reverse_rules(void **state)
     assert_int_equal(patron_ledger_set_policy(db, &pol), PATRON_OK);
     int64_t m = member(db, "050-123-4567");
     patron_posting_result e1, e2, rd;
-    patron_posting_request r = req("e1", m, 100, T0);
+    patron_posting_request r = pt_posting("e1", m, 100, T0);
     assert_int_equal(patron_ledger_earn(db, &e1, &r), PATRON_OK);
-    r = req("e2", m, 100, T0 + 20 * DAY);
+    r = pt_posting("e2", m, 100, T0 + 20 * DAY);
     assert_int_equal(patron_ledger_earn(db, &e2, &r), PATRON_OK);
-    r = req("rd", m, 150, T0 + 21 * DAY);
+    r = pt_posting("rd", m, 150, T0 + 21 * DAY);
     assert_int_equal(patron_ledger_redeem(db, &rd, &r), PATRON_OK);
     /* partial refund of the redemption: points go back to the newest lot first */
-    r = req("rv1", m, 30, T0 + 22 * DAY);
+    r = pt_posting("rv1", m, 30, T0 + 22 * DAY);
     r.target = rd.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
     assert_int_equal(lot_left(db, 2), 80);
-    assert_int_equal(avail(db, m, T0 + 22 * DAY), 80);
-    r = req("rv2", m, 500, T0 + 22 * DAY);
+    assert_int_equal(pt_available(db, m, T0 + 22 * DAY), 80);
+    r = pt_posting("rv2", m, 500, T0 + 22 * DAY);
     r.target = rd.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "120 of posting"));
     /* the rest goes back; 100 of it into lot 1, which has expired: expired at once, explicitly */
-    r = req("rv3", m, 0, T0 + 40 * DAY);
+    r = pt_posting("rv3", m, 0, T0 + 40 * DAY);
     r.target = rd.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 40 * DAY), 100);
+    assert_int_equal(pt_available(db, m, T0 + 40 * DAY), 100);
     assert_int_equal(q(db, "SELECT -sum(points) FROM postings WHERE kind = 3"), 100);
-    r = req("rv4", m, 0, T0 + 41 * DAY);
+    r = pt_posting("rv4", m, 0, T0 + 41 * DAY);
     r.target = rd.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_ECONFLICT);
     /* reversing an expire posting or a reverse is refused */
@@ -411,10 +389,10 @@ static void test_reverse_rules(void **state)
     r.target = 9999;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_ENOTFOUND);
     /* reversing an earn whose points were spent: EBALANCE, nothing changes */
-    r = req("rd2", m, 100, T0 + 42 * DAY);
+    r = pt_posting("rd2", m, 100, T0 + 42 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK);
     int64_t before = q(db, "SELECT count(*) FROM postings");
-    r = req("rv5", m, 0, T0 + 43 * DAY);
+    r = pt_posting("rv5", m, 0, T0 + 43 * DAY);
     r.target = e2.posting_id;
     assert_int_equal(patron_ledger_reverse(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(q(db, "SELECT count(*) FROM postings"), before);
@@ -430,24 +408,24 @@ static void test_transfer(void **state)
     pol.expiry_months = 6;
     assert_int_equal(patron_ledger_set_policy(db, &pol), PATRON_OK);
     int64_t a = member(db, "050-123-4567"), b = member(db, "050-765-4321");
-    patron_posting_request r = req("e", a, 100, T0);
+    patron_posting_request r = pt_posting("e", a, 100, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
-    r = req("t", a, 60, T0 + DAY);
+    r = pt_posting("t", a, 60, T0 + DAY);
     r.target = b;
     patron_posting_result res;
     assert_int_equal(patron_ledger_transfer(db, &res, &r), PATRON_OK);
     assert_int_equal(res.points, -60);
     assert_int_equal(patron_ledger_transfer(db, &res, &r), PATRON_OK);
     assert_int_equal(res.replayed, 1);
-    assert_int_equal(avail(db, a, T0 + DAY), 40);
-    assert_int_equal(avail(db, b, T0 + DAY), 60);
+    assert_int_equal(pt_available(db, a, T0 + DAY), 40);
+    assert_int_equal(pt_available(db, b, T0 + DAY), 60);
     /* the moved points keep their expiry */
     assert_int_equal(q(db, "SELECT count(*) FROM lots WHERE id = 1 AND expires_at = "
                              "(SELECT lot_expires_at FROM postings WHERE id = 1)"), 1);
-    r = req("t2", a, 41, T0 + DAY);
+    r = pt_posting("t2", a, 41, T0 + DAY);
     r.target = b;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
-    r = req("t3", a, 1, T0 + DAY);
+    r = pt_posting("t3", a, 1, T0 + DAY);
     r.target = a;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EINVAL);
     r.target = 777;
@@ -461,7 +439,7 @@ static void test_check_detects_tampering(void **state)
     (void)state;
     patron_db *db = open_db();
     int64_t m = member(db, "050-123-4567");
-    patron_posting_request r = req("e", m, 100, T0);
+    patron_posting_request r = pt_posting("e", m, 100, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     patron_ledger_report rep;
     assert_int_equal(patron_ledger_check(db, &rep), PATRON_OK);
@@ -487,20 +465,20 @@ static void test_batch_with_a_failing_call(void **state)
     for (int i = 0; i < 100; i++) {
         char k[16];
         snprintf(k, sizeof k, "b%d", i);
-        patron_posting_request r = req(k, m, 1, T0);
+        patron_posting_request r = pt_posting(k, m, 1, T0);
         assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     }
-    patron_posting_request r = req("too-much", m, 1000, T0);
+    patron_posting_request r = pt_posting("too-much", m, 1000, T0);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_EBALANCE);
-    r = req("b5", m, 2, T0); /* conflict inside the batch */
+    r = pt_posting("b5", m, 2, T0); /* conflict inside the batch */
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ECONFLICT);
     assert_int_equal(patron_batch_commit(db), PATRON_OK);
-    assert_int_equal(avail(db, m, T0), 100);
+    assert_int_equal(pt_available(db, m, T0), 100);
     assert_int_equal(patron_batch_begin(db), PATRON_OK);
-    r = req("gone", m, 5, T0);
+    r = pt_posting("gone", m, 5, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
     assert_int_equal(patron_batch_rollback(db), PATRON_OK);
-    assert_int_equal(avail(db, m, T0), 100);
+    assert_int_equal(pt_available(db, m, T0), 100);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
 }
@@ -560,7 +538,7 @@ static void test_randomized_against_model(void **state)
         patron_posting_result res;
         if (op < 40) { /* earn */
             snprintf(key, sizeof key, "k%d", nkeys++);
-            patron_posting_request r = req(key, ids[mi], 1 + (int64_t)(rnd() % 200), t);
+            patron_posting_request r = pt_posting(key, ids[mi], 1 + (int64_t)(rnd() % 200), t);
             r.expires_at = expire_all;
             assert_int_equal(patron_ledger_earn(db, &res, &r), PATRON_OK);
             bal[ri] += r.points;
@@ -569,7 +547,7 @@ static void test_randomized_against_model(void **state)
             pid[np++] = res.posting_id;
         } else if (op < 65) { /* redeem */
             snprintf(key, sizeof key, "k%d", nkeys++);
-            patron_posting_request r = req(key, ids[mi], 1 + (int64_t)(rnd() % 300), t);
+            patron_posting_request r = pt_posting(key, ids[mi], 1 + (int64_t)(rnd() % 300), t);
             int rc = patron_ledger_redeem(db, &res, &r);
             if (bal[ri] >= r.points) {
                 assert_int_equal(rc, PATRON_OK);
@@ -587,7 +565,7 @@ static void test_randomized_against_model(void **state)
             int64_t amount = left > 0 ? 1 + (int64_t)(rnd() % (uint64_t)left) : 1;
             snprintf(key, sizeof key, "k%d", nkeys++);
             int64_t owner;
-            patron_posting_request r = req(key, 0, amount, t);
+            patron_posting_request r = pt_posting(key, 0, amount, t);
             r.target = pid[k];
             int rc = patron_ledger_reverse(db, &res, &r);
             assert_int_equal(patron_profile_find(db, &owner, "#1"), PATRON_OK); /* smoke */
@@ -620,7 +598,7 @@ static void test_randomized_against_model(void **state)
             int k = (int)(rnd() % (uint64_t)(np ? np : 1));
             if (np == 0 || posts[k].kind != 1)
                 continue;
-            patron_posting_request r = req(posts[k].key, posts[k].req_member, posts[k].amount, posts[k].at);
+            patron_posting_request r = pt_posting(posts[k].key, posts[k].req_member, posts[k].amount, posts[k].at);
             r.expires_at = expire_all;
             if (rnd() % 4 == 0) {
                 r.points += 1;
@@ -644,7 +622,7 @@ static void test_randomized_against_model(void **state)
         } else if (op < 96) { /* transfer */
             int a = i, b = ri;
             snprintf(key, sizeof key, "k%d", nkeys++);
-            patron_posting_request r = req(key, ids[a], 1 + (int64_t)(rnd() % 100), t);
+            patron_posting_request r = pt_posting(key, ids[a], 1 + (int64_t)(rnd() % 100), t);
             r.target = ids[b];
             int rc = patron_ledger_transfer(db, &res, &r);
             if (a == b)
@@ -662,7 +640,7 @@ static void test_randomized_against_model(void **state)
         }
         for (int j = 0; j < NM; j++)
             if (root[j] == j)
-                assert_int_equal(avail(db, ids[j], t), bal[j]);
+                assert_int_equal(pt_available(db, ids[j], t), bal[j]);
         if (step % 500 == 0)
             assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     }
@@ -673,7 +651,7 @@ static void test_randomized_against_model(void **state)
     assert_int_equal(patron_ledger_expire(db, &n, &pts, expire_all), PATRON_OK);
     assert_int_equal(pts, sum);
     for (int j = 0; j < NM; j++)
-        assert_int_equal(avail(db, ids[j], expire_all), 0);
+        assert_int_equal(pt_available(db, ids[j], expire_all), 0);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     print_message("model: %d postings, %d merges, %d replays, %d conflicts, %d refused, %d reverses, %lld expired\n",
                   np, merges, retries, conflicts, insufficient, reverses, (long long)pts);
@@ -686,16 +664,6 @@ static void test_randomized_against_model(void **state)
 
 /* ---- crash safety --------------------------------------------------------- */
 
-static void rm_db(const char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* Two handles on one store: what one handle remembers of an account between
  * its write transactions must not outlive another handle's commit, nor a
  * rolled-back call or batch. */
@@ -704,44 +672,44 @@ static void test_two_handles_and_rollbacks_keep_accounts_true(void **state)
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "/tmp/patron_test_handles_%ld.db", (long)getpid());
-    rm_db(path);
+    pt_remove_store(path);
     patron_db *a = NULL, *b = NULL;
     assert_int_equal(patron_open(&a, path, NULL), PATRON_OK);
     assert_int_equal(patron_open(&b, path, NULL), PATRON_OK);
     assert_int_equal(patron_profile_set_country(a, "IL"), PATRON_OK);
     int64_t m = member(a, "050-123-4567");
-    patron_posting_request r = req("a1", m, 100, T0);
+    patron_posting_request r = pt_posting("a1", m, 100, T0);
     assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK); /* a reads and writes m's account */
-    r = req("b1", m, 50, T0 + 1);
+    r = pt_posting("b1", m, 50, T0 + 1);
     assert_int_equal(patron_ledger_earn(b, NULL, &r), PATRON_OK); /* b commits behind a's back */
-    r = req("a2", m, 7, T0 + 2);
+    r = pt_posting("a2", m, 7, T0 + 2);
     assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(a, m, T0 + 3), 157);
-    assert_int_equal(avail(b, m, T0 + 3), 157);
+    assert_int_equal(pt_available(a, m, T0 + 3), 157);
+    assert_int_equal(pt_available(b, m, T0 + 3), 157);
     /* the same inside batches on both handles */
     assert_int_equal(patron_batch_begin(b), PATRON_OK);
-    r = req("b2", m, 20, T0 + 4);
+    r = pt_posting("b2", m, 20, T0 + 4);
     assert_int_equal(patron_ledger_redeem(b, NULL, &r), PATRON_OK);
     assert_int_equal(patron_batch_commit(b), PATRON_OK);
     assert_int_equal(patron_batch_begin(a), PATRON_OK);
-    r = req("a3", m, 137, T0 + 5);
+    r = pt_posting("a3", m, 137, T0 + 5);
     assert_int_equal(patron_ledger_redeem(a, NULL, &r), PATRON_OK); /* exactly what is left */
-    r = req("a4", m, 1, T0 + 5);
+    r = pt_posting("a4", m, 1, T0 + 5);
     assert_int_equal(patron_ledger_redeem(a, NULL, &r), PATRON_EBALANCE);
     /* a rolled-back batch leaves nothing remembered */
-    r = req("a5", m, 30, T0 + 6);
+    r = pt_posting("a5", m, 30, T0 + 6);
     assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
     assert_int_equal(patron_batch_rollback(a), PATRON_OK);
-    assert_int_equal(avail(a, m, T0 + 7), 137);
-    r = req("a6", m, 3, T0 + 8);
+    assert_int_equal(pt_available(a, m, T0 + 7), 137);
+    r = pt_posting("a6", m, 3, T0 + 8);
     assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(a, m, T0 + 9), 140);
-    assert_int_equal(avail(b, m, T0 + 9), 140);
+    assert_int_equal(pt_available(a, m, T0 + 9), 140);
+    assert_int_equal(pt_available(b, m, T0 + 9), 140);
     assert_int_equal(patron_ledger_check(a, NULL), PATRON_OK);
     assert_int_equal(patron_ledger_check(b, NULL), PATRON_OK);
     patron_close(a);
     patron_close(b);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_sigkill_mid_batch(void **state)
@@ -750,7 +718,7 @@ static void test_sigkill_mid_batch(void **state)
     char path[256];
     snprintf(path, sizeof path, "/tmp/patron_test_crash_%ld.db", (long)getpid());
     for (int round = 0; round < 3; round++) {
-        rm_db(path);
+        pt_remove_store(path);
         int fds[2];
         assert_int_equal(pipe(fds), 0);
         pid_t child = fork();
@@ -773,7 +741,7 @@ static void test_sigkill_mid_batch(void **state)
             for (int i = 0; i < 1000; i++) {
                 char k[16];
                 snprintf(k, sizeof k, "a%d", i);
-                patron_posting_request r = req(k, m, 1 + i % 7, T0);
+                patron_posting_request r = pt_posting(k, m, 1 + i % 7, T0);
                 if (patron_ledger_earn(db, NULL, &r))
                     _exit(4);
             }
@@ -784,7 +752,7 @@ static void test_sigkill_mid_batch(void **state)
             for (int i = 0;; i++) {
                 char k[16];
                 snprintf(k, sizeof k, "b%d", i);
-                patron_posting_request r = req(k, m, 1 + i % 5, T0 + 1);
+                patron_posting_request r = pt_posting(k, m, 1 + i % 5, T0 + 1);
                 int rc = i % 3 ? patron_ledger_earn(db, NULL, &r) : patron_ledger_redeem(db, NULL, &r);
                 if (rc)
                     _exit(6);
@@ -812,16 +780,16 @@ static void test_sigkill_mid_batch(void **state)
         int64_t expect = 0;
         for (int i = 0; i < 1000; i++)
             expect += 1 + i % 7;
-        assert_int_equal(avail(db, 1, T0 + 1), expect);
+        assert_int_equal(pt_available(db, 1, T0 + 1), expect);
         patron_ledger_report rep;
         assert_int_equal(patron_ledger_check(db, &rep), PATRON_OK);
         assert_int_equal(rep.problems, 0);
         /* the store is writable again */
-        patron_posting_request r = req("after", 1, 5, T0 + 2);
+        patron_posting_request r = pt_posting("after", 1, 5, T0 + 2);
         assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
         patron_close(db);
     }
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_sigkill_during_single_writes(void **state)
@@ -829,7 +797,7 @@ static void test_sigkill_during_single_writes(void **state)
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "/tmp/patron_test_crash2_%ld.db", (long)getpid());
-    rm_db(path);
+    pt_remove_store(path);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t child = fork();
@@ -852,7 +820,7 @@ static void test_sigkill_during_single_writes(void **state)
         for (int i = 0;; i++) {
             char k[16];
             snprintf(k, sizeof k, "s%d", i);
-            patron_posting_request r = req(k, m, 3, T0);
+            patron_posting_request r = pt_posting(k, m, 3, T0);
             int rc = i % 4 == 3 ? patron_ledger_redeem(db, NULL, &r) : patron_ledger_earn(db, NULL, &r);
             if (rc)
                 _exit(4);
@@ -879,7 +847,7 @@ static void test_sigkill_during_single_writes(void **state)
     assert_true(count == last || count == last + 1);
     assert_int_equal(patron_ledger_check(db, NULL), PATRON_OK);
     patron_close(db);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 /* ---- allocation failures ------------------------------------------------ */
@@ -901,16 +869,16 @@ static int full_flow(void *ctx)
     patron_statement *st = NULL;
     patron_profile *p = NULL;
     char *json = NULL, *next = NULL;
-    patron_posting_request r = req("e1", 0, 100, T0);
+    patron_posting_request r = pt_posting("e1", 0, 100, T0);
     if ((rc = patron_profile_add(db, &m, &f, T0)))
         goto out;
     r.member_id = m;
     if ((rc = patron_ledger_earn(db, &res, &r)))
         goto out;
-    r = req("r1", m, 40, T0 + 1);
+    r = pt_posting("r1", m, 40, T0 + 1);
     if ((rc = patron_ledger_redeem(db, &res, &r)))
         goto out;
-    r = req("v1", m, 0, T0 + 2);
+    r = pt_posting("v1", m, 0, T0 + 2);
     r.target = res.posting_id;
     if ((rc = patron_ledger_reverse(db, &res, &r)))
         goto out;

@@ -16,6 +16,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 
 #define T0 1700000000
 #define DAY 86400
@@ -62,23 +63,13 @@ static void *hold_mem(void *p)
     return NULL;
 }
 
-static void remove_store(const char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 /* A fresh store file name, removed by the teardown. */
 static const char *temp_store(const char *tag)
 {
     for (int i = 0; i < MAX_HELD; i++)
         if (!held_path[i][0]) {
             snprintf(held_path[i], sizeof held_path[i], "/tmp/patron_test_overdraft_%s_%ld.db", tag, (long)getpid());
-            remove_store(held_path[i]);
+            pt_remove_store(held_path[i]);
             return held_path[i];
         }
     fail_msg("too many store files");
@@ -95,7 +86,7 @@ static int teardown(void **state)
         free(held_mem[i]);
         held_mem[i] = NULL;
         if (held_path[i][0])
-            remove_store(held_path[i]);
+            pt_remove_store(held_path[i]);
         held_path[i][0] = 0;
     }
     return 0;
@@ -110,13 +101,7 @@ static patron_db *open_db(void)
 
 static int64_t member(patron_db *db, const char *phone)
 {
-    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-    f.name = "M";
-    f.phone = phone;
-    f.consent = "none";
-    int64_t id;
-    assert_int_equal(patron_profile_add(db, &id, &f, T0), PATRON_OK);
-    return id;
+    return pt_member(db, phone, "none", T0);
 }
 
 static int64_t q(patron_db *db, const char *sql)
@@ -144,13 +129,6 @@ static int64_t debt(patron_db *db, int64_t m)
     return q1(db, "SELECT debt FROM accounts WHERE member_id = ?", m);
 }
 
-static int64_t avail(patron_db *db, int64_t m, int64_t at)
-{
-    patron_balance b;
-    assert_int_equal(patron_ledger_balance(db, &b, m, at), PATRON_OK);
-    return b.available;
-}
-
 static int64_t pend(patron_db *db, int64_t m, int64_t at)
 {
     patron_balance b;
@@ -158,19 +136,9 @@ static int64_t pend(patron_db *db, int64_t m, int64_t at)
     return b.pending;
 }
 
-static patron_posting_request req(const char *key, int64_t m, int64_t points, int64_t at)
-{
-    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
-    r.key = key;
-    r.member_id = m;
-    r.points = points;
-    r.at = at;
-    return r;
-}
-
 static patron_posting_request adj(const char *key, int64_t m, int64_t points, int64_t at)
 {
-    patron_posting_request r = req(key, m, points, at);
+    patron_posting_request r = pt_posting(key, m, points, at);
     r.reason = "correction";
     r.operator_name = "ops";
     return r;
@@ -185,21 +153,21 @@ static void set_limit(patron_db *db, int64_t limit)
 
 static void earn(patron_db *db, patron_posting_result *res, const char *key, int64_t m, int64_t points, int64_t at)
 {
-    patron_posting_request r = req(key, m, points, at);
+    patron_posting_request r = pt_posting(key, m, points, at);
     patron_posting_result tmp;
     assert_int_equal(patron_ledger_earn(db, res ? res : &tmp, &r), PATRON_OK);
 }
 
 static int redeem(patron_db *db, patron_posting_result *res, const char *key, int64_t m, int64_t points, int64_t at)
 {
-    patron_posting_request r = req(key, m, points, at);
+    patron_posting_request r = pt_posting(key, m, points, at);
     return patron_ledger_redeem(db, res, &r);
 }
 
 static int reverse(patron_db *db, patron_posting_result *res, const char *key, int64_t target, int64_t points,
                    int64_t at)
 {
-    patron_posting_request r = req(key, 0, points, at);
+    patron_posting_request r = pt_posting(key, 0, points, at);
     r.target = target;
     return patron_ledger_reverse(db, res, &r);
 }
@@ -349,7 +317,7 @@ static void test_policy_persists(void **state)
     assert_int_equal(patron_ledger_get_policy(db, &got), PATRON_OK);
     assert_int_equal(got.overdraft_limit, 123);
     assert_int_equal(redeem(db, NULL, "r1", m, 123, T0), PATRON_OK);
-    assert_int_equal(avail(db, m, T0), -123);
+    assert_int_equal(pt_available(db, m, T0), -123);
     assert_int_equal(redeem(db, NULL, "r2", m, 1, T0), PATRON_EBALANCE);
     /* an older store's policy: three fields */
     assert_int_equal(patron__setting_set(db, "ledger_policy", "0 0 0"), PATRON_OK);
@@ -361,7 +329,7 @@ static void test_policy_persists(void **state)
     assert_int_equal(got.overdraft_limit, 0);
     assert_int_equal(redeem(db, NULL, "r3", m, 1, T0), PATRON_EBALANCE);
     earn(db, NULL, "e1", m, 200, T0 + 1);
-    assert_int_equal(avail(db, m, T0 + 1), 77);
+    assert_int_equal(pt_available(db, m, T0 + 1), 77);
     assert_int_equal(debt(db, m), 0);
     check_ok(db);
     close_db(db);
@@ -381,7 +349,7 @@ static void test_redeem_into_overdraft(void **state)
     assert_int_equal(redeem(db, NULL, "r0", m, 101, T0 + 1), PATRON_EBALANCE);
     assert_null(strstr(patron_errmsg(), "overdraft limit"));
     assert_int_equal(npostings(db), before);
-    assert_int_equal(avail(db, m, T0 + 1), 100);
+    assert_int_equal(pt_available(db, m, T0 + 1), 100);
 
     set_limit(db, 100);
     patron_posting_result res;
@@ -389,8 +357,8 @@ static void test_redeem_into_overdraft(void **state)
     assert_int_equal(res.points, -130);
     assert_int_equal(res.replayed, 0);
     int64_t r1 = res.posting_id;
-    assert_int_equal(avail(db, m, T0 + 1), -30);
-    assert_int_equal(avail(db, m, T0), 100); /* history unchanged */
+    assert_int_equal(pt_available(db, m, T0 + 1), -30);
+    assert_int_equal(pt_available(db, m, T0), 100); /* history unchanged */
     assert_int_equal(debt(db, m), 30);
     assert_int_equal(q1(db, "SELECT coalesce(sum(delta), 0) FROM moves WHERE posting_id = ? AND lot_id = 0", r1),
                      -30);
@@ -399,7 +367,7 @@ static void test_redeem_into_overdraft(void **state)
     patron_posting_request r = adj("a1", m, -70, T0 + 2);
     assert_int_equal(patron_ledger_adjust(db, &res, &r), PATRON_OK);
     assert_int_equal(res.points, -70);
-    assert_int_equal(avail(db, m, T0 + 2), -100);
+    assert_int_equal(pt_available(db, m, T0 + 2), -100);
     assert_int_equal(debt(db, m), 100);
     check_ok(db);
 
@@ -425,7 +393,7 @@ static void test_redeem_into_overdraft(void **state)
     assert_limit_message();
     assert_int_equal(npostings(db), before);
     assert_int_equal(q(db, "SELECT count(*) FROM moves"), moves);
-    assert_int_equal(avail(db, m, T0 + 3), -100);
+    assert_int_equal(pt_available(db, m, T0 + 3), -100);
     assert_int_equal(debt(db, m), 100);
 
     /* a replay of an overdrawn redemption returns the first result, even at the limit */
@@ -441,25 +409,25 @@ static void test_redeem_into_overdraft(void **state)
     assert_int_equal(redeem(db, NULL, "n1", n, 101, T0), PATRON_EBALANCE);
     assert_limit_message();
     assert_int_equal(redeem(db, NULL, "n1", n, 100, T0), PATRON_OK);
-    assert_int_equal(avail(db, n, T0), -100);
-    assert_int_equal(avail(db, m, T0 + 3), -100);
+    assert_int_equal(pt_available(db, n, T0), -100);
+    assert_int_equal(pt_available(db, m, T0 + 3), -100);
 
     /* lowering the limit below an existing debt: further debits refused, credits fine */
     set_limit(db, 50);
     assert_int_equal(redeem(db, NULL, "n2", n, 1, T0 + 1), PATRON_EBALANCE);
     earn(db, NULL, "n3", n, 40, T0 + 2);
-    assert_int_equal(avail(db, n, T0 + 2), -60);
+    assert_int_equal(pt_available(db, n, T0 + 2), -60);
     assert_int_equal(redeem(db, NULL, "n4", n, 1, T0 + 3), PATRON_EBALANCE);
     earn(db, NULL, "n5", n, 10, T0 + 4);
     assert_int_equal(redeem(db, NULL, "n6", n, 1, T0 + 5), PATRON_EBALANCE); /* -51 */
     earn(db, NULL, "n7", n, 1, T0 + 6);
     assert_int_equal(redeem(db, NULL, "n8", n, 1, T0 + 7), PATRON_OK); /* -50 */
-    assert_int_equal(avail(db, n, T0 + 7), -50);
+    assert_int_equal(pt_available(db, n, T0 + 7), -50);
     /* limit 0 again: no debit while in debt; the error has no limit to name */
     set_limit(db, 0);
     assert_int_equal(redeem(db, NULL, "n9", n, 1, T0 + 8), PATRON_EBALANCE);
     assert_null(strstr(patron_errmsg(), "overdraft limit"));
-    assert_int_equal(avail(db, n, T0 + 8), -50);
+    assert_int_equal(pt_available(db, n, T0 + 8), -50);
 
     /* invalid requests are still invalid */
     set_limit(db, 100);
@@ -481,11 +449,11 @@ static void test_reverse_earn_into_overdraft(void **state)
     patron_posting_result e, res;
     earn(db, &e, "e1", m, 100, T0);
     assert_int_equal(redeem(db, NULL, "r1", m, 100, T0 + 1), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 1), 0);
+    assert_int_equal(pt_available(db, m, T0 + 1), 0);
     assert_int_equal(reverse(db, &res, "v1", e.posting_id, 0, T0 + 2), PATRON_OK);
     assert_int_equal(res.points, -100);
-    assert_int_equal(avail(db, m, T0 + 2), -100);
-    assert_int_equal(avail(db, m, T0 + 1), 0);
+    assert_int_equal(pt_available(db, m, T0 + 2), -100);
+    assert_int_equal(pt_available(db, m, T0 + 1), 0);
     assert_int_equal(debt(db, m), 100);
     assert_int_equal(reverse(db, NULL, "v2", e.posting_id, 0, T0 + 3), PATRON_ECONFLICT);
     check_ok(db);
@@ -500,19 +468,19 @@ static void test_reverse_earn_into_overdraft(void **state)
     assert_limit_message();
     assert_int_equal(reverse(db, NULL, "fv1", e.posting_id, 51, T0 + 2), PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
-    assert_int_equal(avail(db, n, T0 + 2), 0);
+    assert_int_equal(pt_available(db, n, T0 + 2), 0);
     assert_int_equal(debt(db, n), 0);
     /* part of it fits */
     assert_int_equal(reverse(db, NULL, "fv1", e.posting_id, 50, T0 + 2), PATRON_OK);
-    assert_int_equal(avail(db, n, T0 + 2), -50);
+    assert_int_equal(pt_available(db, n, T0 + 2), -50);
     assert_int_equal(reverse(db, NULL, "fv2", e.posting_id, 1, T0 + 3), PATRON_EBALANCE);
     assert_limit_message();
     /* the later points repay it, then the rest of the refund fits */
     earn(db, NULL, "f3", n, 50, T0 + 4);
-    assert_int_equal(avail(db, n, T0 + 4), 0);
+    assert_int_equal(pt_available(db, n, T0 + 4), 0);
     assert_int_equal(debt(db, n), 0);
     assert_int_equal(reverse(db, NULL, "fv3", e.posting_id, 0, T0 + 5), PATRON_OK);
-    assert_int_equal(avail(db, n, T0 + 5), -50);
+    assert_int_equal(pt_available(db, n, T0 + 5), -50);
     assert_int_equal(debt(db, n), 50);
 
     /* with L = 0 a refund of spent points is refused (as before overdrafts) */
@@ -528,7 +496,7 @@ static void test_reverse_earn_into_overdraft(void **state)
     assert_int_equal(patron_ledger_adjust(db, &res, &r), PATRON_OK);
     assert_int_equal(redeem(db, NULL, "g4", k, 20, T0 + 4), PATRON_OK);
     assert_int_equal(reverse(db, NULL, "g5", res.posting_id, 0, T0 + 5), PATRON_OK);
-    assert_int_equal(avail(db, k, T0 + 5), -20);
+    assert_int_equal(pt_available(db, k, T0 + 5), -20);
     check_ok(db);
     close_db(db);
 }
@@ -543,36 +511,36 @@ static void test_repayment_by_credits(void **state)
     int64_t m = member(db, "050-123-4567");
     earn(db, NULL, "e1", m, 100, T0);
     assert_int_equal(redeem(db, NULL, "r1", m, 150, T0 + 10), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 10), -50);
+    assert_int_equal(pt_available(db, m, T0 + 10), -50);
     assert_int_equal(debt(db, m), 50);
 
     /* an earn repays from its own points at once */
     patron_posting_result e2, e3, res;
     earn(db, &e2, "e2", m, 30, T0 + 20);
-    assert_int_equal(avail(db, m, T0 + 20), -20);
+    assert_int_equal(pt_available(db, m, T0 + 20), -20);
     assert_int_equal(debt(db, m), 20);
     assert_int_equal(q1(db, "SELECT coalesce(sum(delta), 0) FROM moves WHERE posting_id = ? AND lot_id = 0",
                         e2.posting_id), 30);
     check_ok(db);
 
     /* a pending earn (matures in 10 days) repays the rest now */
-    patron_posting_request r = req("e3", m, 50, T0 + 30);
+    patron_posting_request r = pt_posting("e3", m, 50, T0 + 30);
     r.mature_at = T0 + 10 * DAY;
     assert_int_equal(patron_ledger_earn(db, &e3, &r), PATRON_OK);
     assert_int_equal(debt(db, m), 0);
-    assert_int_equal(avail(db, m, T0 + 30), -20);
+    assert_int_equal(pt_available(db, m, T0 + 30), -20);
     assert_int_equal(pend(db, m, T0 + 30), 50);
-    assert_int_equal(avail(db, m, T0 + 10 * DAY - 1), -20);
-    assert_int_equal(avail(db, m, T0 + 10 * DAY), 30);
+    assert_int_equal(pt_available(db, m, T0 + 10 * DAY - 1), -20);
+    assert_int_equal(pt_available(db, m, T0 + 10 * DAY), 30);
     assert_int_equal(pend(db, m, T0 + 10 * DAY), 0);
-    assert_int_equal(avail(db, m, T0 + 5), 100); /* history */
-    assert_int_equal(avail(db, m, T0 + 15), -50);
-    assert_int_equal(avail(db, m, T0 + 25), -20);
+    assert_int_equal(pt_available(db, m, T0 + 5), 100); /* history */
+    assert_int_equal(pt_available(db, m, T0 + 15), -50);
+    assert_int_equal(pt_available(db, m, T0 + 25), -20);
     check_ok(db);
 
     /* after maturity: the 30 left of the pending earn are spent, then overdraft again */
     assert_int_equal(redeem(db, &res, "r2", m, 31, T0 + 11 * DAY), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 11 * DAY), -1);
+    assert_int_equal(pt_available(db, m, T0 + 11 * DAY), -1);
     assert_int_equal(debt(db, m), 1);
     assert_int_equal(q1(db, "SELECT coalesce(sum(delta), 0) FROM moves WHERE posting_id = ? AND lot_id = 0",
                         res.posting_id), -1);
@@ -581,10 +549,10 @@ static void test_repayment_by_credits(void **state)
     /* a positive adjustment repays as well */
     r = adj("a1", m, 10, T0 + 12 * DAY);
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 12 * DAY), 9);
+    assert_int_equal(pt_available(db, m, T0 + 12 * DAY), 9);
     assert_int_equal(debt(db, m), 0);
     assert_int_equal(redeem(db, NULL, "r3", m, 9, T0 + 12 * DAY), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 12 * DAY), 0);
+    assert_int_equal(pt_available(db, m, T0 + 12 * DAY), 0);
     check_ok(db);
     close_db(db);
 }
@@ -601,23 +569,23 @@ static void test_debit_repays_debt_first(void **state)
     earn(db, &e1, "e1", m, 100, T0);
     assert_int_equal(redeem(db, &r1, "r1", m, 60, T0 + 1), PATRON_OK);
     assert_int_equal(redeem(db, NULL, "r2", m, 80, T0 + 2), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 2), -40);
+    assert_int_equal(pt_available(db, m, T0 + 2), -40);
     assert_int_equal(debt(db, m), 40);
     /* r1's points go back into the lot they came from; the debt stays */
     assert_int_equal(reverse(db, NULL, "v1", r1.posting_id, 0, T0 + 3), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 3), 20);
+    assert_int_equal(pt_available(db, m, T0 + 3), 20);
     assert_int_equal(debt(db, m), 40);
     check_ok(db);
     /* the next debit settles the 40 from the lot, then takes its own 20 */
     assert_int_equal(redeem(db, &r3, "r3", m, 20, T0 + 4), PATRON_OK);
     assert_int_equal(debt(db, m), 0);
-    assert_int_equal(avail(db, m, T0 + 4), 0);
+    assert_int_equal(pt_available(db, m, T0 + 4), 0);
     assert_int_equal(q1(db, "SELECT coalesce(sum(delta), 0) FROM moves WHERE posting_id = ? AND lot_id = 0",
                         r3.posting_id), 40);
     assert_int_equal(q1(db, "SELECT coalesce(sum(delta), 0) FROM moves WHERE posting_id = ? AND lot_id != 0",
                         r3.posting_id), -60);
     assert_int_equal(redeem(db, NULL, "r4", m, 1, T0 + 5), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 5), -1);
+    assert_int_equal(pt_available(db, m, T0 + 5), -1);
     check_ok(db);
     /* giving r3 back restores its own 20 into the lot (not the 40 it settled):
      * lots 20 and a debt of 1, a balance of 19 */
@@ -625,12 +593,12 @@ static void test_debit_repays_debt_first(void **state)
     set_limit(db, 0);
     patron_posting_result v;
     assert_int_equal(reverse(db, &v, "v2", r3.posting_id, 0, T0 + 6), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 6), 19);
+    assert_int_equal(pt_available(db, m, T0 + 6), 19);
     assert_int_equal(redeem(db, NULL, "r5", m, 20, T0 + 7), PATRON_EBALANCE);
     assert_non_null(strstr(patron_errmsg(), "19 points available"));
     assert_int_equal(npostings(db), before + 1);
     assert_int_equal(redeem(db, NULL, "r5", m, 19, T0 + 7), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 7), 0);
+    assert_int_equal(pt_available(db, m, T0 + 7), 0);
     assert_int_equal(debt(db, m), 0);
     check_ok(db);
     close_db(db);
@@ -644,7 +612,7 @@ static void test_transfer_never_overdraws(void **state)
     patron_db *db = open_db();
     set_limit(db, 1000);
     int64_t a = member(db, "050-123-4567"), b = member(db, "050-765-4321"), c = member(db, "050-111-2222");
-    patron_posting_request r = req("t0", a, 1, T0);
+    patron_posting_request r = pt_posting("t0", a, 1, T0);
     r.target = b;
     int64_t before = npostings(db);
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
@@ -652,44 +620,44 @@ static void test_transfer_never_overdraws(void **state)
     assert_int_equal(npostings(db), before);
 
     earn(db, NULL, "e1", a, 50, T0);
-    r = req("t1", a, 51, T0 + 1);
+    r = pt_posting("t1", a, 51, T0 + 1);
     r.target = b;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
     r.points = 50;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, a, T0 + 1), 0);
-    assert_int_equal(avail(db, b, T0 + 1), 50);
-    r = req("t2", a, 1, T0 + 2);
+    assert_int_equal(pt_available(db, a, T0 + 1), 0);
+    assert_int_equal(pt_available(db, b, T0 + 1), 50);
+    r = pt_posting("t2", a, 1, T0 + 2);
     r.target = b;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
 
     /* in debt: nothing to give */
     assert_int_equal(redeem(db, NULL, "r1", a, 20, T0 + 3), PATRON_OK);
-    assert_int_equal(avail(db, a, T0 + 3), -20);
+    assert_int_equal(pt_available(db, a, T0 + 3), -20);
     before = npostings(db);
-    r = req("t3", a, 1, T0 + 4);
+    r = pt_posting("t3", a, 1, T0 + 4);
     r.target = b;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
-    assert_int_equal(avail(db, a, T0 + 4), -20);
-    assert_int_equal(avail(db, b, T0 + 4), 50);
+    assert_int_equal(pt_available(db, a, T0 + 4), -20);
+    assert_int_equal(pt_available(db, b, T0 + 4), 50);
 
     /* lots 100 and a debt of 30 (merged in): the balance, 70, is what can be given */
     earn(db, NULL, "e2", c, 100, T0 + 5);
     assert_int_equal(redeem(db, NULL, "r2", b, 80, T0 + 5), PATRON_OK); /* b: -30 */
     assert_int_equal(patron_profile_merge(db, c, b, T0 + 6, "ops", "duplicate"), PATRON_OK);
-    assert_int_equal(avail(db, c, T0 + 6), 70);
+    assert_int_equal(pt_available(db, c, T0 + 6), 70);
     assert_int_equal(debt(db, c), 30);
-    r = req("t4", c, 71, T0 + 7);
+    r = pt_posting("t4", c, 71, T0 + 7);
     r.target = a;
     before = npostings(db);
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
     r.points = 70;
     assert_int_equal(patron_ledger_transfer(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, c, T0 + 7), 0);
+    assert_int_equal(pt_available(db, c, T0 + 7), 0);
     assert_int_equal(debt(db, c), 0);
-    assert_int_equal(avail(db, a, T0 + 7), 50);
+    assert_int_equal(pt_available(db, a, T0 + 7), 50);
     check_ok(db);
     close_db(db);
 }
@@ -709,11 +677,11 @@ static void test_reverse_overdrawn_redeem(void **state)
     assert_int_equal(redeem(db, &rd, "r1", m, 150, T0 + 1), PATRON_OK);
     assert_int_equal(reverse(db, &res, "v1", rd.posting_id, 0, T0 + 2), PATRON_OK);
     assert_int_equal(res.points, 150);
-    assert_int_equal(avail(db, m, T0 + 2), 100);
+    assert_int_equal(pt_available(db, m, T0 + 2), 100);
     assert_int_equal(debt(db, m), 0);
     assert_int_equal(q(db, "SELECT count(*) FROM lots"), 0); /* nothing was repaid: no new lot */
     assert_int_equal(redeem(db, NULL, "r2", m, 200, T0 + 3), PATRON_OK); /* the full limit is available again */
-    assert_int_equal(avail(db, m, T0 + 3), -100);
+    assert_int_equal(pt_available(db, m, T0 + 3), -100);
     check_ok(db);
 
     /* partially, and after the debt was partly repaid */
@@ -721,30 +689,30 @@ static void test_reverse_overdrawn_redeem(void **state)
     earn(db, NULL, "n1", n, 100, T0);
     assert_int_equal(redeem(db, &rd, "n2", n, 150, T0 + 1), PATRON_OK); /* lot 0, debt 50 */
     assert_int_equal(reverse(db, NULL, "nv1", rd.posting_id, 30, T0 + 2), PATRON_OK);
-    assert_int_equal(avail(db, n, T0 + 2), -20);
+    assert_int_equal(pt_available(db, n, T0 + 2), -20);
     assert_int_equal(debt(db, n), 20); /* 30 of the overdraft forgiven */
     earn(db, NULL, "n3", n, 10, T0 + 3);
-    assert_int_equal(avail(db, n, T0 + 3), -10);
+    assert_int_equal(pt_available(db, n, T0 + 3), -10);
     assert_int_equal(debt(db, n), 10);
     check_ok(db);
     /* 15 more: 10 still owed are forgiven, 5 already repaid come back as a new lot */
     assert_int_equal(reverse(db, &res, "nv2", rd.posting_id, 15, T0 + 4), PATRON_OK);
     assert_int_equal(res.points, 15);
-    assert_int_equal(avail(db, n, T0 + 4), 5);
+    assert_int_equal(pt_available(db, n, T0 + 4), 5);
     assert_int_equal(debt(db, n), 0);
     assert_int_equal(q1(db, "SELECT coalesce(sum(initial), 0) FROM lots WHERE posting_id = ?", res.posting_id), 5);
     check_ok(db);
     /* the rest: 5 repaid points of the overdraft (new lot) and 100 into the earn's lot */
     assert_int_equal(reverse(db, &res, "nv3", rd.posting_id, 0, T0 + 5), PATRON_OK);
     assert_int_equal(res.points, 105);
-    assert_int_equal(avail(db, n, T0 + 5), 110);
+    assert_int_equal(pt_available(db, n, T0 + 5), 110);
     assert_int_equal(debt(db, n), 0);
     assert_int_equal(reverse(db, NULL, "nv4", rd.posting_id, 0, T0 + 6), PATRON_ECONFLICT);
-    assert_int_equal(avail(db, n, T0 + 1), -50); /* history */
-    assert_int_equal(avail(db, n, T0 + 3), -10);
+    assert_int_equal(pt_available(db, n, T0 + 1), -50); /* history */
+    assert_int_equal(pt_available(db, n, T0 + 3), -10);
     /* the restored points are spendable, then the limit applies from zero */
     assert_int_equal(redeem(db, NULL, "n5", n, 210, T0 + 7), PATRON_OK);
-    assert_int_equal(avail(db, n, T0 + 7), -100);
+    assert_int_equal(pt_available(db, n, T0 + 7), -100);
     assert_int_equal(redeem(db, NULL, "n6", n, 1, T0 + 7), PATRON_EBALANCE);
     check_ok(db);
 
@@ -753,13 +721,13 @@ static void test_reverse_overdrawn_redeem(void **state)
     patron_posting_request r = adj("k1", k, -40, T0);
     assert_int_equal(patron_ledger_adjust(db, &rd, &r), PATRON_OK);
     earn(db, NULL, "k2", k, 40, T0 + 1);
-    assert_int_equal(avail(db, k, T0 + 1), 0);
+    assert_int_equal(pt_available(db, k, T0 + 1), 0);
     assert_int_equal(debt(db, k), 0);
     assert_int_equal(reverse(db, &res, "k3", rd.posting_id, 0, T0 + 2), PATRON_OK);
-    assert_int_equal(avail(db, k, T0 + 2), 40);
+    assert_int_equal(pt_available(db, k, T0 + 2), 40);
     assert_int_equal(q1(db, "SELECT coalesce(sum(initial), 0) FROM lots WHERE posting_id = ?", res.posting_id), 40);
     assert_int_equal(redeem(db, NULL, "k4", k, 40, T0 + 3), PATRON_OK);
-    assert_int_equal(avail(db, k, T0 + 3), 0);
+    assert_int_equal(pt_available(db, k, T0 + 3), 0);
     check_ok(db);
     close_db(db);
 }
@@ -775,7 +743,7 @@ static void test_merge_moves_debt(void **state)
     earn(db, NULL, "a1", a, 100, T0);
     earn(db, NULL, "b1", b, 20, T0);
     assert_int_equal(redeem(db, NULL, "b2", b, 70, T0 + 1), PATRON_OK);
-    assert_int_equal(avail(db, b, T0 + 1), -50);
+    assert_int_equal(pt_available(db, b, T0 + 1), -50);
     int64_t before = npostings(db);
     assert_int_equal(patron_profile_merge(db, a, b, T0 + 2, "ops", "duplicate"), PATRON_OK);
     /* b had no open lot: just the pair of adjust postings for the debt */
@@ -783,15 +751,15 @@ static void test_merge_moves_debt(void **state)
     assert_int_equal(q(db, "SELECT count(*) FROM postings WHERE kind = 4 AND points = 50"), 1);
     assert_int_equal(q(db, "SELECT count(*) FROM postings WHERE kind = 4 AND points = -50"), 1);
     assert_int_equal(q1(db, "SELECT count(*) FROM postings WHERE kind = 4 AND points = -50 AND member_id = ?", a), 1);
-    assert_int_equal(avail(db, a, T0 + 2), 50);
-    assert_int_equal(avail(db, b, T0 + 2), 50); /* the merged id reads the survivor */
-    assert_int_equal(avail(db, a, T0 + 1), 100); /* history */
+    assert_int_equal(pt_available(db, a, T0 + 2), 50);
+    assert_int_equal(pt_available(db, b, T0 + 2), 50); /* the merged id reads the survivor */
+    assert_int_equal(pt_available(db, a, T0 + 1), 100); /* history */
     assert_int_equal(debt(db, a), 50);
     assert_int_equal(debt(db, b), 0);
     check_ok(db);
     /* the survivor repays at its next debit and may then overdraw to the limit */
     assert_int_equal(redeem(db, NULL, "a2", b, 150, T0 + 3), PATRON_OK); /* a merged id resolves */
-    assert_int_equal(avail(db, a, T0 + 3), -100);
+    assert_int_equal(pt_available(db, a, T0 + 3), -100);
     assert_int_equal(debt(db, a), 100);
     assert_int_equal(redeem(db, NULL, "a3", a, 1, T0 + 3), PATRON_EBALANCE);
     check_ok(db);
@@ -801,22 +769,22 @@ static void test_merge_moves_debt(void **state)
     assert_int_equal(redeem(db, NULL, "c1", c, 80, T0), PATRON_OK);
     earn(db, NULL, "d1", d, 30, T0);
     assert_int_equal(redeem(db, NULL, "d2", d, 100, T0 + 1), PATRON_OK);
-    patron_posting_request pe = req("d3", d, 40, T0 + 1); /* pending lot of d, after its debt was repaid */
+    patron_posting_request pe = pt_posting("d3", d, 40, T0 + 1); /* pending lot of d, after its debt was repaid */
     pe.mature_at = T0 + 5 * DAY;
     assert_int_equal(patron_ledger_earn(db, NULL, &pe), PATRON_OK);
     assert_int_equal(debt(db, d), 30);
-    assert_int_equal(avail(db, d, T0 + 5 * DAY), -30);
+    assert_int_equal(pt_available(db, d, T0 + 5 * DAY), -30);
     assert_int_equal(patron_profile_merge(db, c, d, T0 + 2, "ops", NULL), PATRON_OK);
-    assert_int_equal(avail(db, c, T0 + 5 * DAY), -110);
-    assert_int_equal(avail(db, d, T0 + 5 * DAY), -110);
+    assert_int_equal(pt_available(db, c, T0 + 5 * DAY), -110);
+    assert_int_equal(pt_available(db, d, T0 + 5 * DAY), -110);
     assert_int_equal(debt(db, c), 110);
     check_ok(db);
     assert_int_equal(redeem(db, NULL, "c2", c, 1, T0 + 5 * DAY), PATRON_EBALANCE);
     assert_limit_message();
     earn(db, NULL, "c3", d, 20, T0 + 6 * DAY);
-    assert_int_equal(avail(db, c, T0 + 6 * DAY), -90);
+    assert_int_equal(pt_available(db, c, T0 + 6 * DAY), -90);
     assert_int_equal(redeem(db, NULL, "c4", c, 10, T0 + 6 * DAY), PATRON_OK);
-    assert_int_equal(avail(db, c, T0 + 6 * DAY), -100);
+    assert_int_equal(pt_available(db, c, T0 + 6 * DAY), -100);
     assert_int_equal(redeem(db, NULL, "c5", c, 1, T0 + 6 * DAY), PATRON_EBALANCE);
     check_ok(db);
 
@@ -826,10 +794,10 @@ static void test_merge_moves_debt(void **state)
     earn(db, NULL, "e1", e, 10, T0);
     assert_int_equal(redeem(db, &rd, "f1", f, 60, T0), PATRON_OK);
     assert_int_equal(patron_profile_merge(db, e, f, T0 + 1, "ops", NULL), PATRON_OK);
-    assert_int_equal(avail(db, e, T0 + 1), -50);
+    assert_int_equal(pt_available(db, e, T0 + 1), -50);
     assert_int_equal(reverse(db, NULL, "f2", rd.posting_id, 0, T0 + 2), PATRON_OK);
-    assert_int_equal(avail(db, e, T0 + 2), 10);
-    assert_int_equal(avail(db, f, T0 + 2), 10);
+    assert_int_equal(pt_available(db, e, T0 + 2), 10);
+    assert_int_equal(pt_available(db, f, T0 + 2), 10);
     assert_int_equal(debt(db, e), 0);
     check_ok(db);
     close_db(db);
@@ -851,23 +819,23 @@ static void test_pending_repayment_does_not_extend_limit(void **state)
     int64_t m = member(db, "050-123-4567");
     earn(db, NULL, "e1", m, 100, T0);
     assert_int_equal(redeem(db, NULL, "r1", m, 150, T0 + 1), PATRON_OK);
-    patron_posting_request r = req("e2", m, 100, T0 + 2);
+    patron_posting_request r = pt_posting("e2", m, 100, T0 + 2);
     r.mature_at = T0 + 10 * DAY;
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 2), -50);
+    assert_int_equal(pt_available(db, m, T0 + 2), -50);
     assert_int_equal(pend(db, m, T0 + 2), 100);
     /* 50 more reach the limit at T0 + 3 */
     assert_int_equal(redeem(db, NULL, "r2", m, 50, T0 + 3), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 3), -100);
+    assert_int_equal(pt_available(db, m, T0 + 3), -100);
     /* 50 more would show -150 until the pending points mature */
     int64_t before = npostings(db);
     int rc = redeem(db, NULL, "r3", m, 50, T0 + 4);
     if (rc == PATRON_OK)
         print_error("redeem r3 accepted: available at T0+4 is now %lld with overdraft_limit 100\n",
-                    (long long)avail(db, m, T0 + 4));
+                    (long long)pt_available(db, m, T0 + 4));
     assert_int_equal(rc, PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
-    assert_true(avail(db, m, T0 + 4) >= -100);
+    assert_true(pt_available(db, m, T0 + 4) >= -100);
     check_ok(db);
     close_db(db);
 }
@@ -884,21 +852,21 @@ static void test_cancel_pending_earn_that_repaid_debt(void **state)
     patron_posting_result e2;
     earn(db, NULL, "e1", m, 100, T0);
     assert_int_equal(redeem(db, NULL, "r1", m, 150, T0 + 1), PATRON_OK);
-    patron_posting_request r = req("e2", m, 100, T0 + 2);
+    patron_posting_request r = pt_posting("e2", m, 100, T0 + 2);
     r.mature_at = T0 + 10 * DAY;
     assert_int_equal(patron_ledger_earn(db, &e2, &r), PATRON_OK);
     assert_int_equal(debt(db, m), 0);
-    assert_int_equal(avail(db, m, T0 + 3), -50);
+    assert_int_equal(pt_available(db, m, T0 + 3), -50);
     int rc = reverse(db, NULL, "v1", e2.posting_id, 0, T0 + 3);
     assert_int_equal(rc, PATRON_OK);
     assert_int_equal(debt(db, m), 50); /* owed again */
-    assert_int_equal(avail(db, m, T0 + 10 * DAY), -50);
-    int64_t now = avail(db, m, T0 + 3);
+    assert_int_equal(pt_available(db, m, T0 + 10 * DAY), -50);
+    int64_t now = pt_available(db, m, T0 + 3);
     if (now != -50)
         print_error("after cancelling the pending earn: available at T0+3 = %lld (pending %lld), expected -50\n",
                     (long long)now, (long long)pend(db, m, T0 + 3));
     assert_int_equal(now, -50);
-    assert_int_equal(avail(db, m, T0 + 10 * DAY - 1), -50);
+    assert_int_equal(pt_available(db, m, T0 + 10 * DAY - 1), -50);
     check_ok(db);
     close_db(db);
 }
@@ -918,11 +886,11 @@ static void test_limit_bounds(void **state)
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(npostings(db), 0);
     assert_int_equal(redeem(db, NULL, "r1", m, PATRON_OVERDRAFT_MAX, T0), PATRON_OK);
-    assert_int_equal(avail(db, m, T0), -PATRON_OVERDRAFT_MAX);
+    assert_int_equal(pt_available(db, m, T0), -PATRON_OVERDRAFT_MAX);
     assert_int_equal(debt(db, m), PATRON_OVERDRAFT_MAX);
     assert_int_equal(redeem(db, NULL, "r2", m, 1, T0 + 1), PATRON_EBALANCE);
     earn(db, NULL, "e1", m, PATRON_OVERDRAFT_MAX + 5, T0 + 2);
-    assert_int_equal(avail(db, m, T0 + 2), 5);
+    assert_int_equal(pt_available(db, m, T0 + 2), 5);
     assert_int_equal(debt(db, m), 0);
     check_ok(db);
     close_db(db);
@@ -941,14 +909,14 @@ static void test_huge_debit_while_in_debt(void **state)
     int64_t before = npostings(db);
     int rc = redeem(db, NULL, "r2", m, INT64_MAX, T0 + 1);
     if (rc == PATRON_OK)
-        print_error("redeem INT64_MAX accepted: available %lld, debt %lld\n", (long long)avail(db, m, T0 + 1),
+        print_error("redeem INT64_MAX accepted: available %lld, debt %lld\n", (long long)pt_available(db, m, T0 + 1),
                     (long long)debt(db, m));
     assert_int_equal(rc, PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
     patron_posting_request r = adj("a2", m, -INT64_MAX, T0 + 1);
     assert_int_equal(patron_ledger_adjust(db, NULL, &r), PATRON_EBALANCE);
     assert_int_equal(npostings(db), before);
-    assert_int_equal(avail(db, m, T0 + 1), -1);
+    assert_int_equal(pt_available(db, m, T0 + 1), -1);
     check_ok(db);
     close_db(db);
 }
@@ -968,13 +936,13 @@ static void test_overdraft_in_batch(void **state)
     assert_limit_message();
     earn(db, NULL, "e2", m, 5, T0 + 3);
     assert_int_equal(patron_batch_commit(db), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 3), -35);
+    assert_int_equal(pt_available(db, m, T0 + 3), -35);
     assert_int_equal(debt(db, m), 35);
     assert_int_equal(patron_batch_begin(db), PATRON_OK);
     assert_int_equal(redeem(db, NULL, "r3", m, 15, T0 + 4), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 4), -50);
+    assert_int_equal(pt_available(db, m, T0 + 4), -50);
     assert_int_equal(patron_batch_rollback(db), PATRON_OK);
-    assert_int_equal(avail(db, m, T0 + 4), -35);
+    assert_int_equal(pt_available(db, m, T0 + 4), -35);
     assert_int_equal(debt(db, m), 35);
     assert_int_equal(redeem(db, NULL, "r3", m, 15, T0 + 4), PATRON_OK);
     assert_int_equal(redeem(db, NULL, "r4", m, 1, T0 + 4), PATRON_EBALANCE);
@@ -1001,7 +969,7 @@ static void test_batch_rollback_of_policy(void **state)
         print_error("redeem into the overdraft accepted under a rolled-back policy\n");
     assert_int_equal(got.overdraft_limit, 0);
     assert_int_equal(rc, PATRON_EBALANCE);
-    assert_int_equal(avail(db, m, T0), 0);
+    assert_int_equal(pt_available(db, m, T0), 0);
     check_ok(db);
     close_db(db);
 }
@@ -1027,7 +995,7 @@ static void test_policy_seen_by_other_handle(void **state)
                     (long long)got.overdraft_limit, rc);
     assert_int_equal(got.overdraft_limit, 0);
     assert_int_equal(rc, PATRON_EBALANCE);
-    assert_int_equal(avail(a, m, T0 + 1), -10);
+    assert_int_equal(pt_available(a, m, T0 + 1), -10);
     check_ok(a);
     close_db(b);
     close_db(a);
@@ -1128,7 +1096,7 @@ static void test_randomized_against_model(void **state)
                 posts[np++] = (mposting){1, pts, 0, res.posting_id, ri};
         } else if (op < 50) { /* redeem */
             int64_t pts = 1 + (int64_t)(rnd() % 300);
-            patron_posting_request r = req(key, ids[mi], pts, t);
+            patron_posting_request r = pt_posting(key, ids[mi], pts, t);
             int rc = patron_ledger_redeem(db, &res, &r);
             int ok = debit_allowed(bal[ri], pts, limit);
             expect_debit(rc, ok, limit, &refused);
@@ -1193,7 +1161,7 @@ static void test_randomized_against_model(void **state)
             }
         } else if (op < 84 && nr > 0) { /* retry a redemption: replays whatever the balance now */
             const mreplay *x = &replays[rnd() % (uint64_t)nr];
-            patron_posting_request r = req(x->key, x->member_id, x->points, x->at + (int64_t)(rnd() % 1000));
+            patron_posting_request r = pt_posting(x->key, x->member_id, x->points, x->at + (int64_t)(rnd() % 1000));
             assert_int_equal(patron_ledger_redeem(db, &res, &r), PATRON_OK);
             assert_int_equal(res.replayed, 1);
             assert_int_equal(res.posting_id, x->pid);
@@ -1210,7 +1178,7 @@ static void test_randomized_against_model(void **state)
             merges++;
         } else if (op < 95) { /* transfer: never into the overdraft */
             int b = find_root(root, (int)(rnd() % NM));
-            patron_posting_request r = req(key, ids[mi], 1 + (int64_t)(rnd() % 150), t);
+            patron_posting_request r = pt_posting(key, ids[mi], 1 + (int64_t)(rnd() % 150), t);
             r.target = ids[b];
             int rc = patron_ledger_transfer(db, &res, &r);
             if (b == ri) {
@@ -1230,14 +1198,14 @@ static void test_randomized_against_model(void **state)
         int debtors = 0;
         for (int j = 0; j < NM; j++)
             if (root[j] == j) {
-                int64_t got = avail(db, ids[j], t);
+                int64_t got = pt_available(db, ids[j], t);
                 if (got != bal[j])
                     print_error("step %d op %d: member %lld has %lld, model %lld\n", step, op, (long long)ids[j],
                                 (long long)got, (long long)bal[j]);
                 assert_int_equal(got, bal[j]);
                 debtors += bal[j] < 0;
             } else {
-                assert_int_equal(avail(db, ids[j], t), bal[find_root(root, j)]);
+                assert_int_equal(pt_available(db, ids[j], t), bal[find_root(root, j)]);
             }
         if (debtors > max_debtors)
             max_debtors = debtors;

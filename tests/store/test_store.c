@@ -14,6 +14,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 #include "support.h"
 
 static void tmp_path(char *buf, size_t cap, const char *tag)
@@ -24,16 +25,6 @@ static void tmp_path(char *buf, size_t cap, const char *tag)
     snprintf(side, sizeof side, "%s-wal", buf);
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", buf);
-    unlink(side);
-}
-
-static void rm_db(const char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
 }
 
@@ -84,7 +75,7 @@ static void test_file_persists_and_is_wal(void **state)
     char path[256];
     tmp_path(path, sizeof path, "persist");
     for (int sync = PATRON_SYNC_FULL; sync <= PATRON_SYNC_OFF; sync++) {
-        rm_db(path);
+        pt_remove_store(path);
         patron_db_options o = PATRON_DB_OPTIONS_INIT;
         o.synchronous = sync;
         patron_db *db;
@@ -112,7 +103,7 @@ static void test_file_persists_and_is_wal(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
     sqlite3_close(h);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void set_user_version(const char *path, int v)
@@ -147,7 +138,7 @@ static void test_newer_schema_is_refused(void **state)
     assert_string_equal(v, "me");
     patron_free(v);
     patron_close(db);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_foreign_database_is_refused(void **state)
@@ -162,7 +153,7 @@ static void test_foreign_database_is_refused(void **state)
     patron_db *db = NULL;
     assert_int_equal(patron_open(&db, path, NULL), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "not a libpatron store"));
-    rm_db(path);
+    pt_remove_store(path);
     /* not a database at all */
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -171,7 +162,7 @@ static void test_foreign_database_is_refused(void **state)
     fclose(f);
     assert_int_equal(patron_open(&db, path, NULL), PATRON_ECORRUPT);
     assert_null(db);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_old_schema_is_migrated_and_read_only_refuses(void **state)
@@ -197,7 +188,7 @@ static void test_old_schema_is_migrated_and_read_only_refuses(void **state)
     assert_int_equal(v, PATRON_DB_SCHEMA_VERSION);
     assert_int_equal(patron_batch_begin(db), PATRON_EINVAL);
     patron_close(db);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static int64_t sq_count(sqlite3 *h, const char *sql)
@@ -332,7 +323,7 @@ static void migrate_old_store(int version)
     assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name = 'postings_member'"), 0);
     assert_int_equal(sq_count(h, "SELECT count(*) FROM sqlite_master WHERE name IN ('lots_source', 'lots_open')"), 0);
     sqlite3_close(h);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_version_1_store_migrates(void **state)
@@ -406,7 +397,7 @@ static void test_batch_is_invisible_until_commit_and_close_rolls_back(void **sta
     patron_close(w); /* open batch is rolled back */
     assert_int_equal(count_settings(r), 1);
     patron_close(r);
-    rm_db(path);
+    pt_remove_store(path);
 }
 
 static void test_fnv_is_stable(void **state)

@@ -11,6 +11,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 
 #define T0 1704067200 /* 2024-01-01 */
 #define DAY 86400
@@ -31,13 +32,7 @@ static patron_db *open_db(void)
 
 static int64_t member(patron_db *db, const char *phone)
 {
-    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-    f.name = "M";
-    f.phone = phone;
-    f.consent = "sms";
-    int64_t id;
-    assert_int_equal(patron_profile_add(db, &id, &f, T0), PATRON_OK);
-    return id;
+    return pt_member(db, phone, "sms", T0);
 }
 
 static void buy(patron_db *db, const char *key, int64_t m, int64_t at, int64_t amount)
