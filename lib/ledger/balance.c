@@ -28,26 +28,24 @@ int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *po
     return rc < 0 ? rc : PATRON_OK;
 }
 
-/* The balance of (resolved) member `member` at `at`, from its postings. */
-static int balance_impl(patron_db *db, patron_balance *b, int64_t member, int64_t at)
+/* The balance of account `a` at `at`: its cached total when nothing is
+ * pending or expired by then, else from its postings. */
+static int account_balance(patron_db *db, const account *a, patron_balance *b, int64_t at)
 {
-    account a;
-    int rc = patron__account_load(db, &a, member);
-    if (rc)
-        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " not found", member) : rc;
-    if (at >= a.pending_until && at < a.next_expiry) {
-        b->available = a.total;
+    if (at >= a->pending_until && at < a->next_expiry) {
+        b->available = a->total;
         b->pending = 0;
         b->expired_unposted = 0;
         return PATRON_OK;
     }
     int64_t posted = 0, pending = 0, expired = 0;
-    if ((rc = patron__ledger_posted(db, member, at, &posted, &pending)))
+    int rc = patron__ledger_posted(db, a->member, at, &posted, &pending);
+    if (rc)
         return rc;
     /* points past expiry whose expire posting is not written yet */
-    if (a.next_expiry <= at) {
+    if (a->next_expiry <= at) {
         lot_list l = {0};
-        rc = patron__lots_open(db, &a, &l);
+        rc = patron__lots_open(db, a, &l);
         for (size_t i = 0; i < l.n; i++)
             if (l.v[i].expires_at <= at && l.v[i].expires_at < PATRON_NEVER)
                 expired += l.v[i].remaining;
@@ -68,32 +66,10 @@ int patron_ledger_balance(patron_db *db, patron_balance *balance, int64_t member
         return rc;
     if (!balance)
         return patron__fail(PATRON_EINVAL, "patron_ledger_balance: balance is NULL");
-    /* fast path: one indexed read of the account */
-    static const char fast[] = "SELECT merged, total, pending_until, next_expiry FROM accounts WHERE member_id = ?";
-    patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st, fast, "i", member_id)))
-        return rc;
-    rc = patron__sql_step(db, st);
-    if (rc == PATRON__ROW && patron__sql_col_int(db, st, 0) == 0) {
-        int64_t total = patron__sql_col_int(db, st, 1), pend = patron__sql_col_int(db, st, 2);
-        int64_t next = patron__sql_col_int(db, st, 3);
-        patron__sql_done(db, st);
-        if (at >= pend && at < next) {
-            balance->available = total;
-            balance->pending = 0;
-            balance->expired_unposted = 0;
-            return PATRON_OK;
-        }
-    } else {
-        patron__sql_done(db, st);
-        if (rc < 0)
-            return rc;
-    }
-    int64_t member;
-    if ((rc = patron__member_resolve(db, &member, member_id, 0)))
-        return rc;
+    /* an active member's account is one indexed read; a merged id resolves */
+    account a;
     patron_balance b;
-    if ((rc = balance_impl(db, &b, member, at)))
+    if ((rc = patron__account_open(db, &a, member_id, 0)) || (rc = account_balance(db, &a, &b, at)))
         return rc;
     *balance = b;
     return PATRON_OK;
@@ -165,21 +141,21 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
         return rc;
     if (!out || from > to)
         return patron__fail(PATRON_EINVAL, "patron_ledger_statement: out NULL or from > to");
-    int64_t member;
-    if ((rc = patron__member_resolve(db, &member, member_id, 0)))
+    account a;
+    if ((rc = patron__account_open(db, &a, member_id, 0)))
         return rc;
     patron_statement *s = patron__calloc(1, sizeof *s);
     if (!s)
         return patron__oom();
-    patron_balance b;
-    rc = balance_impl(db, &b, member, from > INT64_MIN ? from - 1 : from);
+    patron_balance b = {0, 0, 0};
+    rc = account_balance(db, &a, &b, from > INT64_MIN ? from - 1 : from);
     s->opening = b.available;
     if (rc == PATRON_OK)
-        rc = balance_impl(db, &b, member, to > INT64_MIN ? to - 1 : to);
+        rc = account_balance(db, &a, &b, to > INT64_MIN ? to - 1 : to);
     s->closing = b.available;
     patron__stmt *st;
     if (rc == PATRON_OK)
-        rc = patron__sql_bind(db, &st, sql, "iii", member, from, to);
+        rc = patron__sql_bind(db, &st, sql, "iii", a.member, from, to);
     if (rc) {
         patron_statement_free(s);
         return rc;
