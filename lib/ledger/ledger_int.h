@@ -3,8 +3,9 @@
  * Storage model (see lib/store/schema.c, version 3):
  * - accounts: one small row per member with the balance cache (total,
  *   pending_until, next_expiry), the newest posting (`head`), how far its
- *   open lots are indexed, and the overdraft debt. A write loads the row once, changes it in memory
- *   while it appends postings, and stores it once.
+ *   open lots are indexed, and the overdraft debt. A write loads the row
+ *   once, changes it in memory while it appends postings, and stores it
+ *   once.
  * - postings are append-only; `prev` chains a member's postings from the
  *   newest to the oldest, so no per-member index is written per posting.
  * - a lot is named by a signed id: > 0 is a posting that is itself one lot
