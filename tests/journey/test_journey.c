@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "patron.h"
+#include "store_support.h"
 
 #define NOW INT64_C(1700000000)
 #define DAY INT64_C(86400)
@@ -61,8 +62,7 @@ static void due_text(patron_db *db, const patron_frame *f, int64_t now, char *bu
 static void test_journeys(void **state)
 {
     (void)state;
-    patron_db *db;
-    assert_int_equal(patron_open(&db, ":memory:", NULL), 0);
+    patron_db *db = pt_store_new(NULL);
     int64_t ann = add_member(db, "Ann", "ann@example.com", "sms,email", NOW - 3 * DAY);
     int64_t bob = add_member(db, "Bob", "bob@example.com", "email", NOW - 100 * DAY);
     int64_t cy = add_member(db, "Cy", "cy@example.com", "none", NOW - DAY);

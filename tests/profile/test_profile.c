@@ -12,13 +12,13 @@
 #include "internal/json.h"
 #include "internal/store.h"
 #include "patron.h"
+#include "store_support.h"
 
 #define T0 1700000000
 
 static patron_db *open_db(void)
 {
-    patron_db *db = NULL;
-    assert_int_equal(patron_open(&db, ":memory:", NULL), PATRON_OK);
+    patron_db *db = pt_store_new(NULL);
     assert_int_equal(patron_profile_set_country(db, "IL"), PATRON_OK);
     return db;
 }

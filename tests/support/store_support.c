@@ -9,6 +9,13 @@
 
 #include "store_support.h"
 
+patron_db *pt_store_new(const patron_db_options *opts)
+{
+    patron_db *db = NULL;
+    assert_int_equal(patron_open(&db, ":memory:", opts), PATRON_OK);
+    return db;
+}
+
 int64_t pt_member(patron_db *db, const char *phone, const char *consent, int64_t at)
 {
     patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;

@@ -9,6 +9,12 @@
 
 #include "patron.h"
 
+/* A new, empty store for one test, on the backend this run tests: SQLite
+ * ":memory:" by default. (When the PostgreSQL backend is built and
+ * PATRON_TEST_PG names a server, each call gets a fresh schema there.)
+ * `opts` may be NULL. Fails the running test if the store cannot be opened. */
+patron_db *pt_store_new(const patron_db_options *opts);
+
 /* Enrol member "M" with `phone` and `consent` at `at`; returns its id. */
 int64_t pt_member(patron_db *db, const char *phone, const char *consent, int64_t at);
 
