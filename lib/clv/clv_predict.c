@@ -289,11 +289,18 @@ static double bgbb_D(const double *p, double m)
     return patron__lgamma(1 + p[3] + m) - patron__lgamma(p[2] + p[3] + m);
 }
 
-static double bgbb_palive(const double *p, double x, double tx, double n)
+/* P(alive at opportunity n + m | x, t_x, n) (Fader, Hardie & Shang 2010,
+ * eq. A10 with n + m in the dropout term); the paper's P(alive) is m = 1. */
+static double bgbb_palive_at(const double *p, double x, double tx, double n, double m)
 {
     double al = p[0], be = p[1], ga = p[2], de = p[3];
     return exp(patron__lbeta(al + x, be + n - x) - patron__lbeta(al, be) +
-               patron__lbeta(ga, de + n + 1) - patron__lbeta(ga, de) - bgbb_logl(p, x, tx, n));
+               patron__lbeta(ga, de + n + m) - patron__lbeta(ga, de) - bgbb_logl(p, x, tx, n));
+}
+
+static double bgbb_palive(const double *p, double x, double tx, double n)
+{
+    return bgbb_palive_at(p, x, tx, n, 1);
 }
 
 static double bgbb_ce(const double *p, double x, double tx, double n, double ns)
@@ -438,7 +445,7 @@ int patron_clv_predict(double *expected, double *alive, const patron_clv_params 
     if (rc || (expected && (rc = check_horizon(params, t, what))))
         return rc;
     clv_rows R;
-    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
         return rc;
     size_t nn = R.n ? R.n : 1;
     double *v = patron__malloc(2 * nn * sizeof *v);
@@ -486,6 +493,45 @@ int patron_clv_prob_alive(double *out, const patron_clv_params *params,
     if (!out)
         return patron__fail(PATRON_EINVAL, "out is NULL");
     return patron_clv_predict(NULL, out, params, data, 0);
+}
+
+int patron_clv_prob_alive_ahead(double *out, const patron_clv_params *params,
+                                const patron_clv_data *data, double m)
+{
+    const char *what = "P(alive) ahead";
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    int rc = check_tx_model(params, what);
+    if (rc)
+        return rc;
+    if (params->model != PATRON_CLV_BGBB)
+        return patron__fail(PATRON_EUNSUPPORTED, "%s is defined for BG/BB only (model %s)", what,
+                            patron_clv_model_name(params->model));
+    if (!(m >= 0) || m != floor(m) || m > 1e7)
+        return patron__fail(PATRON_EINVAL, "%s: m %.17g must be a whole number of periods in "
+                            "0..10000000", what, m);
+    clv_rows R;
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
+        return rc;
+    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    if (!v) {
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    for (size_t j = 0; j < R.n; j++) {
+        v[j] = bgbb_palive_at(params->p, R.x[j], R.tx[j], R.T[j], m);
+        if (!isfinite(v[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "%s: not computable for row (x %.17g, t_x %.17g, "
+                                "n %.17g)", what, R.x[j], R.tx[j], R.T[j]);
+        }
+    }
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = v[R.map[i]];
+    patron__free(v);
+    clv_rows_free(&R);
+    return PATRON_OK;
 }
 
 int patron_clv_expected_purchases_new(double *out, const patron_clv_params *params,
@@ -684,7 +730,7 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
             return patron__fail(PATRON_EINVAL, "row %zu: monetary is %.17g", i, m);
     }
     clv_rows R;
-    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP)))
+    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
         return rc;
     double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
     double *sp = spend ? patron__malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;
