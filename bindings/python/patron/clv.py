@@ -293,7 +293,9 @@ class Model:
         patron_clv_param_intervals)."""
         self._need(fitted=True)
         ci = self.confidence_intervals(0.95)
-        df = pd.DataFrame({"coef": self.params_, "se(coef)": self.standard_errors_}, index=self.param_names())
+        names = self.param_names()
+        df = pd.DataFrame({"coef": [self.params[n] for n in names],
+                           "se(coef)": [self.standard_errors[n] for n in names]}, index=names)
         return df.join(ci)
 
     def to_json(self) -> str:
