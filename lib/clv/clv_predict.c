@@ -596,6 +596,97 @@ int patron_clv_prob_purchases(double *out, const patron_clv_params *params, cons
     return PATRON_OK;
 }
 
+/* P(X(T, T + t) = k | x, t_x, T). A customer alive at T is, from then on,
+ * a new customer of the same model with the posterior parameters (the
+ * purchase rate or probability has seen x purchases in T, the dropout has
+ * been survived so far), and a customer who has dropped out buys nothing:
+ *   P = 1[k = 0] (1 - P(alive at T)) + P(alive at T) P'(X(t) = k),
+ * with P' the unconditional pmf at
+ *   BG/NBD     (r + x, alpha + T, a, b + x)       x dropout flips survived
+ *   MBG/NBD    BG/NBD's (r + x, alpha + T, a, b + x + 1)   also the flip at 0,
+ *              and no flip at the restart
+ *   Pareto/NBD (r + x, alpha + T, s, beta + T)   (Fader & Hardie's note 028)
+ *   BG/BB      (alpha + x, beta + n - x, gamma, delta + n), P(alive at n).
+ * The mean of this pmf is the conditional expectation (ce_one). */
+static int cond_pmf_one(const patron_clv_params *pp, double x, double tx, double T, double t,
+                        double k, double *out)
+{
+    const double *p = pp->p;
+    double q[4], pa;
+    double v;
+    switch (pp->model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD: {
+        int e = pp->model == PATRON_CLV_MBGNBD;
+        pa = bg_palive(p, e, x, tx, T);
+        q[0] = p[0] + x;
+        q[1] = p[1] + T;
+        q[2] = p[2];
+        q[3] = p[3] + x + e;
+        v = bg_pmf(q, 0, t, k);
+        break;
+    }
+    case PATRON_CLV_PNBD:
+        if (pnbd_palive(p, x, tx, T, &pa))
+            return -1;
+        q[0] = p[0] + x;
+        q[1] = p[1] + T;
+        q[2] = p[2];
+        q[3] = p[3] + T;
+        v = pnbd_pmf(q, t, k);
+        break;
+    case PATRON_CLV_BGBB:
+        pa = bgbb_palive_at(p, x, tx, T, 0);
+        q[0] = p[0] + x;
+        q[1] = p[1] + T - x;
+        q[2] = p[2];
+        q[3] = p[3] + T;
+        v = bgbb_pmf(q, t, k);
+        break;
+    default:
+        return -1;
+    }
+    *out = (k == 0 ? 1 - pa : 0) + pa * v;
+    return isfinite(*out) ? 0 : -1;
+}
+
+int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *params,
+                                          const patron_clv_data *data, double t, int64_t k)
+{
+    const char *what = "conditional P(X = k)";
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    int rc = check_tx_model(params, what);
+    if (rc || (rc = check_horizon(params, t, what)))
+        return rc;
+    if (k < 0 || k > 10000000)
+        return patron__fail(PATRON_EINVAL, "%s: k is %lld (must be 0..10,000,000)", what,
+                            (long long)k);
+    if (params->model == PATRON_CLV_BGBB && t > 1e7)
+        return patron__fail(PATRON_EINVAL, "%s: t is %.17g: BG/BB supports at most 10,000,000 "
+                            "periods", what, t);
+    clv_rows R;
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
+        return rc;
+    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    if (!v) {
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    for (size_t j = 0; j < R.n; j++)
+        if (cond_pmf_one(params, R.x[j], R.tx[j], R.T[j], t, (double)k, &v[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "%s: not computable for row (x %.17g, t_x %.17g, "
+                                "T %.17g)", what, R.x[j], R.tx[j], R.T[j]);
+        }
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = v[R.map[i]];
+    patron__free(v);
+    clv_rows_free(&R);
+    return PATRON_OK;
+}
+
 static int cmp_double(const void *pa, const void *pb)
 {
     double a = *(const double *)pa, b = *(const double *)pb;

@@ -256,6 +256,102 @@ static void test_mixing(void **state)
     assert_int_equal(patron_clv_mixing_moments(&mean, NULL, &q, &BG, 0, 1.0), PATRON_EINVAL);
 }
 
+/* ------------------------------------------------ conditional pmf */
+
+/* Pareto/NBD from the model's words: given lambda, mu and alive at T, the
+ * count in (T, T + t] is Poisson(lambda t) if the customer lives through
+ * t, else Poisson(lambda u) with death at T + u; averaging the alive part
+ * of the likelihood lambda^x e^-(lambda+mu)T over the gammas gives, relative
+ * to that part A0,
+ *   A/A0 = G(r+x+n)/(G(r+x) n!) (t/(al+T+t))^n ((al+T)/(al+T+t))^(r+x) ((be+T)/(be+T+t))^s
+ *   B/A0 = int_0^t s/(be+T+u) G(r+x+n)/(G(r+x) n!) (u/(al+T+u))^n
+ *                ((al+T)/(al+T+u))^(r+x) ((be+T)/(be+T+u))^s du
+ * and P(n) = 1[n=0] (1 - Pa) + Pa (A + B)/A0. The integral by Simpson's rule. */
+static double model_pnbd_cond(const double *p, double x, double T, double pa, double t, int n)
+{
+    double r = p[0], al = p[1], s = p[2], be = p[3];
+    double lc = lgamma(r + x + n) - lgamma(r + x) - lgamma(n + 1.0);
+    double A = exp(lc + n * log(t / (al + T + t)) + (r + x) * log((al + T) / (al + T + t)) +
+                   s * log((be + T) / (be + T + t)));
+    int N = 20000;
+    double h = t / N, B = 0;
+    for (int i = 0; i <= N; i++) {
+        double u = i * h;
+        double f = (u == 0 && n > 0) ? 0
+                   : s / (be + T + u) * exp(lc + (n ? n * log(u / (al + T + u)) : 0) +
+                                            (r + x) * log((al + T) / (al + T + u)) +
+                                            s * log((be + T) / (be + T + u)));
+        B += f * ((i == 0 || i == N) ? 1 : (i % 2 ? 4 : 2));
+    }
+    B *= h / 3;
+    return (n == 0 ? 1 - pa : 0) + pa * (A + B);
+}
+
+static void test_conditional_pmf(void **state)
+{
+    (void)state;
+    static const patron_clv_params models[4] = {
+        {PATRON_CLV_BGNBD, {0.242593, 4.413532, 0.792886, 2.425752}},
+        {PATRON_CLV_MBGNBD, {0.524838, 6.182988, 0.891356, 1.614}},
+        {PATRON_CLV_PNBD, {0.553274, 10.577516, 0.606197, 11.666975}},
+        {PATRON_CLV_BGBB, {1.203507, 0.749767, 0.656757, 2.783887}},
+    };
+    double x[5] = {0, 2, 7, 26, 1}, tx[5] = {0, 30.43, 20, 30.86, 1}, T[5] = {38.86, 38.86, 35, 31, 38.86};
+    double bx[5] = {0, 2, 6, 3, 1}, btx[5] = {0, 4, 6, 6, 1}, bn[5] = {6, 6, 6, 6, 6};
+    for (int m = 0; m < 4; m++) {
+        const patron_clv_params *p = &models[m];
+        int bgbb = p->model == PATRON_CLV_BGBB;
+        patron_clv_data d = {5, bgbb ? bx : x, bgbb ? btx : tx, bgbb ? bn : T, NULL, NULL};
+        double t = bgbb ? 5 : 39, ce[5], sum[5] = {0}, mean[5] = {0}, pk[5];
+        assert_int_equal(patron_clv_expected_purchases(ce, p, &d, t), PATRON_OK);
+        for (int k = 0; k < 400; k++) {
+            assert_int_equal(patron_clv_prob_purchases_conditional(pk, p, &d, t, k), PATRON_OK);
+            for (int i = 0; i < 5; i++) {
+                assert_true(pk[i] >= 0 && pk[i] <= 1);
+                sum[i] += pk[i];
+                mean[i] += k * pk[i];
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            CLOSE(sum[i], 1, 1e-9, 0);
+            CLOSE(mean[i], ce[i], 1e-7, 0); /* the conditional expectation, by its own formula */
+        }
+        if (bgbb) {
+            /* 5 opportunities: at most 5 purchases */
+            assert_int_equal(patron_clv_prob_purchases_conditional(pk, p, &d, 5, 6), PATRON_OK);
+            assert_true(pk[0] == 0 && pk[4] == 0);
+        }
+    }
+    /* Pareto/NBD against the model written above */
+    const patron_clv_params *pn = &models[2];
+    patron_clv_data d = {5, x, tx, T, NULL, NULL};
+    double pa[5], pk[5];
+    assert_int_equal(patron_clv_prob_alive(pa, pn, &d), PATRON_OK);
+    for (int n = 0; n <= 12; n += 3) {
+        assert_int_equal(patron_clv_prob_purchases_conditional(pk, pn, &d, 39, n), PATRON_OK);
+        for (int i = 0; i < 5; i++)
+            CLOSE(pk[i], model_pnbd_cond(pn->p, x[i], T[i], pa[i], 39, n), 1e-8, 1e-14);
+    }
+    /* horizon 0: nothing more happens */
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, pn, &d, 0, 0), PATRON_OK);
+    for (int i = 0; i < 5; i++)
+        CLOSE(pk[i], 1, 1e-15, 0);
+    /* BG/NBD's x = 0 rows with any recency */
+    double zx[2] = {0, 0}, ztx[2] = {0, 20}, zT[2] = {38, 38};
+    patron_clv_data z = {2, zx, ztx, zT, NULL, NULL};
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, &models[0], &z, 10, 1), PATRON_OK);
+    assert_true(pk[0] == pk[1]);
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, &models[2], &z, 10, 1), PATRON_EINVAL);
+    /* errors leave the output untouched */
+    pk[0] = -3;
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, pn, &d, -1, 0), PATRON_EINVAL);
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, pn, &d, 1, -1), PATRON_EINVAL);
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, &models[3], &d, 1.5, 0), PATRON_EINVAL);
+    patron_clv_params gg = {PATRON_CLV_GG, {6.25, 3.74, 15.44, 0}};
+    assert_int_equal(patron_clv_prob_purchases_conditional(pk, &gg, &d, 1, 0), PATRON_EINVAL);
+    assert_true(pk[0] == -3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_bgbb_alive_ahead),
         cmocka_unit_test(test_param_intervals),
         cmocka_unit_test(test_mixing),
+        cmocka_unit_test(test_conditional_pmf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3731,9 +3731,9 @@ export declare function patron_clv_log_likelihood(out: Float64Array | null, para
  * For BG/BB, `t` is a whole number of future opportunities.
  *
  * BG/NBD's predictions (this function, patron_clv_prob_alive(), patron_clv_predict(),
- * patron_clv_lifetime_value()) do not depend on t_x when x = 0, so they accept x = 0 with any 0 <=
- * t_x <= T (the cells of a frequency/recency grid) and return the value of t_x = 0; every other
- * model and function requires t_x = 0 when x = 0.
+ * patron_clv_lifetime_value(), patron_clv_prob_purchases_conditional()) do not depend on t_x when
+ * x = 0, so they accept x = 0 with any 0 <= t_x <= T (the cells of a frequency/recency grid) and
+ * return the value of t_x = 0; every other model and function requires t_x = 0 when x = 0.
  *
  * Thread safety:
  * Reentrant.
@@ -3833,6 +3833,31 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * @returns PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
  */
 export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
+/**
+ * Probability that each customer makes exactly `k` purchases in the next `t` periods, given the
+ * history (x, t_x, T).
+ *
+ * A customer alive at T continues as a new customer of the same model with the posterior
+ * parameters, one who has dropped out buys nothing: P = 1[k = 0] (1 - P(alive at T)) + P(alive at
+ * T) P'(X(t) = k), with P' the pmf of patron_clv_prob_purchases() at (r + x, alpha + T, a, b + x)
+ * for BG/NBD, BG/NBD's at (r + x, alpha + T, a, b + x + 1) for MBG/NBD, (r + x, alpha + T, s, beta
+ * + T) for Pareto/NBD (lifetimes' `conditional_probability_of_n_purchases_up_to_time`, Fader &
+ * Hardie's note 028), and (alpha + x, beta + n - x, gamma, delta + n) with P(alive at n) for
+ * BG/BB. Summed over k the values give 1, and their mean is patron_clv_expected_purchases().
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param out Caller array of `data->n` probabilities; untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers (BG/NBD accepts x = 0 with t_x > 0, as patron_clv_expected_purchases()
+ * does).
+ * @param t Horizon (>= 0; for BG/BB a whole number of opportunities).
+ * @param k Number of purchases, 0..10,000,000.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM,
+ * PATRON_ERANGE.
+ * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+ */
+export declare function patron_clv_prob_purchases_conditional(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, k: number | bigint): void;
 /**
  * Expected cumulative repeat purchases of a cohort of new customers acquired at different times:
  * out[j] = sum_i w_i E[X(h[j] - birth[i])] over customers with birth[i] < h[j].

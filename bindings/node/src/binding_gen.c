@@ -6145,6 +6145,33 @@ static napi_value w_patron_clv_prob_purchases(napi_env env, napi_callback_info i
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_prob_purchases_conditional(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    double a_t = 0;
+    int64_t a_k = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_purchases_conditional: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_f64(env, argv[3], &a_t, "patron_clv_prob_purchases_conditional: argument 't'")
+        || pn_get_i64(env, argv[4], &a_k, "patron_clv_prob_purchases_conditional: argument 'k'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_prob_purchases_conditional(a_out, a_params, a_data, (double)a_t, (int64_t)a_k);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_clv_expected_cohort(napi_env env, napi_callback_info info)
 {
     napi_value argv[7];
@@ -8912,6 +8939,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_predict", NULL, w_patron_clv_predict, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases_new", NULL, w_patron_clv_expected_purchases_new, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_purchases", NULL, w_patron_clv_prob_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_prob_purchases_conditional", NULL, w_patron_clv_prob_purchases_conditional, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_cohort", NULL, w_patron_clv_expected_cohort, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_spend", NULL, w_patron_clv_expected_spend, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_lifetime_value", NULL, w_patron_clv_lifetime_value, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -378,6 +378,16 @@ class Model:
         ffi.patron_clv_prob_purchases(out, self._params, tt, kk, len(tt))
         return float(out[0]) if scalar else out.reshape(np.shape(nn))
 
+    def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: float,
+                                                          frequency: Union[ArrayLike, Table],
+                                                          recency: Optional[ArrayLike] = None,
+                                                          T: Optional[ArrayLike] = None) -> Any:
+        """P(exactly `n` purchases in the next `t` periods | history)
+        (patron_clv_prob_purchases_conditional; lifetimes' Pareto/NBD call,
+        here for every transaction model)."""
+        return self._per_customer(ffi.patron_clv_prob_purchases_conditional, frequency, recency, T, float(t),
+                                  int(n), name="p_n")
+
     def _grid(self, max_frequency, max_recency):
         self._need()
         data = getattr(self, "data", None)

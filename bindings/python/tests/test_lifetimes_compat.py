@@ -267,3 +267,18 @@ def test_expected_cumulative_transactions(transactions, ref):
     # the papers' week-78 tracking figure (4166.4 expected, -4.0% error), here in days
     cum = ref["cdnow_2357"]["bgnbd"]["holdout_checks_at_published"]
     assert df["predicted"].iloc[-1] == pytest.approx(cum["cum_expected_wk78"], rel=5e-3)
+
+
+def test_pareto_conditional_pmf(cdnow):
+    pnbd = ParetoNBDFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    ps = np.array([pnbd.conditional_probability_of_n_purchases_up_to_time(n, 39, 2, 30.43, 38.86)
+                   for n in range(300)])
+    assert isinstance(ps[0], float) and np.all(ps >= 0)
+    assert ps.sum() == pytest.approx(1, abs=1e-9)
+    # its mean is the conditional expectation, computed by another formula
+    assert (ps * np.arange(300)).sum() == pytest.approx(pnbd.predict(39, 2, 30.43, 38.86), rel=1e-8)
+    # n = 0 includes the customers who have dropped out
+    assert ps[0] > 1 - pnbd.conditional_probability_alive(2, 30.43, 38.86)
+    col = pnbd.conditional_probability_of_n_purchases_up_to_time(1, 10, cdnow["frequency"], cdnow["recency"],
+                                                                  cdnow["T"])
+    assert isinstance(col, pd.Series) and col.index.equals(cdnow.index)

@@ -22,6 +22,8 @@ Differences, by design:
   rather than one simulated sample.
 - A fit that does not converge raises ConvergenceError (also a
   patron.PatronError) instead of printing the optimiser's output.
+- `conditional_probability_of_n_purchases_up_to_time` exists for every
+  transaction model, not only Pareto/NBD.
 """
 from typing import Any
 
