@@ -147,3 +147,19 @@ def test_summary_calibration_output_feeds_the_plot(tmp_path):
     ax = patron.plot.calibration_vs_holdout(model, renamed)
     assert list(ax.get_lines()[1].get_ydata()) == list(lines["model"])
     plt.close(ax.figure)
+
+
+def test_gamma_gamma_q_constraint():
+    # heavy-tailed spend (log-normal, sigma 2): the maximum-likelihood q is below 1,
+    # so the population mean gamma p / (q - 1) does not exist
+    rng = np.random.default_rng(1)
+    m = np.exp(rng.normal(0, 2, 3000))
+    f = np.ones(3000)
+    free = patron.clv.GammaGamma().fit(f, m)
+    assert free.params["q"] < 1
+    with pytest.raises(patron.PatronError, match="q_constraint") as e:
+        patron.clv.GammaGamma().fit(f, m, q_constraint=True)
+    assert e.value.name == "PATRON_ECONVERGE"
+    from patron.lifetimes import ConvergenceError, GammaGammaFitter
+    with pytest.raises(ConvergenceError):
+        GammaGammaFitter().fit(f, m, q_constraint=True)

@@ -22,6 +22,12 @@ Differences, by design:
   rather than one simulated sample.
 - A fit that does not converge raises ConvergenceError (also a
   patron.PatronError) instead of printing the optimiser's output.
+- GammaGammaFitter.fit(q_constraint=True) raises ConvergenceError when the
+  maximum-likelihood q is not above 1 (the constrained maximum would sit on
+  the boundary q = 1, where the mean spend does not exist) instead of
+  returning q close to 1.
+- generate_new_data returns frequency, recency and T (n_periods for BG/BB),
+  without lifetimes' latent lambda, p and alive columns.
 - `conditional_probability_of_n_purchases_up_to_time` exists for every
   transaction model, not only Pareto/NBD.
 """
