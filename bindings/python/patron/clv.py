@@ -399,14 +399,17 @@ class Model:
 
     def _matrix(self, fn, max_frequency, max_recency, T=None):
         """fn(x, t_x, T) over the grid [t_x = 0..max_recency, x = 0..max_frequency]
-        at age T (default max_recency); cells the library refuses (x = 0 with
-        t_x > 0 where the model's value would depend on t_x) are NaN."""
+        at age T (default max_recency); cells that cannot occur (t_x > T;
+        x = 0 with t_x > 0 where the model's value would depend on t_x;
+        for BG/BB x > t_x) are NaN."""
         mf, mr = self._grid(max_frequency, max_recency)
         T = float(mr if T is None else T)
         tx, x = np.meshgrid(np.arange(mr + 1, dtype=np.float64), np.arange(mf + 1, dtype=np.float64), indexing="ij")
         ok = tx <= T
         if self.model != ffi.PATRON_CLV_BGNBD:
             ok &= (x > 0) | (tx == 0)
+        if self.model == ffi.PATRON_CLV_BGBB:
+            ok &= x <= tx   # at most one transaction per opportunity
         z = np.full(x.shape, np.nan)
         z[ok] = np.asarray(fn(x[ok], tx[ok], np.full(int(ok.sum()), T)))
         return z

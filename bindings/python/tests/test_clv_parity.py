@@ -163,3 +163,14 @@ def test_gamma_gamma_q_constraint():
     from patron.lifetimes import ConvergenceError, GammaGammaFitter
     with pytest.raises(ConvergenceError):
         GammaGammaFitter().fit(f, m, q_constraint=True)
+
+
+def test_bgbb_matrix_blanks_impossible_cells():
+    bb = patron.clv.BetaGeoBetaBinom(params={"alpha": 1.2035, "beta": 0.7498, "gamma": 0.6568, "delta": 2.7839})
+    m = bb.conditional_probability_alive_matrix(max_frequency=6, max_recency=6)
+    assert m.shape == (7, 7)
+    for tx in range(7):
+        for x in range(7):
+            possible = x <= tx and (x > 0 or tx == 0)
+            assert np.isfinite(m[tx, x]) == possible
+    assert m[6, 6] == pytest.approx(bb.prob_alive(6, 6, 6))
