@@ -146,12 +146,12 @@ static void test_bgbb_alive_ahead(void **state)
     assert_true(maxdiff > 0.03 && maxdiff < 0.07);
     /* errors: not BG/BB, m not whole, m negative; output untouched */
     double keep[28];
-    memcpy(keep, o, sizeof keep);
+    memcpy(keep, o, k * sizeof *o);
     assert_int_equal(patron_clv_prob_alive_ahead(o, &BG, &d, 0), PATRON_EUNSUPPORTED);
     assert_int_equal(patron_clv_prob_alive_ahead(o, &BGBB, &d, 0.5), PATRON_EINVAL);
     assert_int_equal(patron_clv_prob_alive_ahead(o, &BGBB, &d, -1), PATRON_EINVAL);
     assert_int_equal(patron_clv_prob_alive_ahead(NULL, &BGBB, &d, 0), PATRON_EINVAL);
-    assert_memory_equal(keep, o, sizeof keep);
+    assert_memory_equal(keep, o, k * sizeof *o);
 }
 
 /* ------------------------------------------------ intervals */
@@ -304,7 +304,7 @@ static void test_conditional_pmf(void **state)
         patron_clv_data d = {5, bgbb ? bx : x, bgbb ? btx : tx, bgbb ? bn : T, NULL, NULL};
         double t = bgbb ? 5 : 39, ce[5], sum[5] = {0}, mean[5] = {0}, pk[5];
         assert_int_equal(patron_clv_expected_purchases(ce, p, &d, t), PATRON_OK);
-        for (int k = 0; k < 400; k++) {
+        for (int k = 0; k < 160; k++) { /* the mass beyond 160 is below 1e-15 for these rows */
             assert_int_equal(patron_clv_prob_purchases_conditional(pk, p, &d, t, k), PATRON_OK);
             for (int i = 0; i < 5; i++) {
                 assert_true(pk[i] >= 0 && pk[i] <= 1);
