@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "clv_testdata.h"
+#include "failalloc.h"
 #include "patron.h"
 #include "support.h"
 
@@ -352,6 +353,39 @@ static void test_conditional_pmf(void **state)
     assert_true(pk[0] == -3);
 }
 
+/* ------------------------------------------------ allocation failures */
+
+typedef struct {
+    patron_clv_data d;
+    double out[4];
+    int which;
+} walk_ctx;
+
+static int op_new_predictions(void *p)
+{
+    walk_ctx *c = p; /* writes into c->out: check_untouched sees a failed call's output */
+    return c->which ? patron_clv_prob_purchases_conditional(c->out, &BGBB, &c->d, 3, 1)
+                    : patron_clv_prob_alive_ahead(c->out, &BGBB, &c->d, 2);
+}
+
+static void check_untouched(void *p)
+{
+    walk_ctx *c = p;
+    for (int i = 0; i < 4; i++)
+        assert_true(c->out[i] == -1);
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    double x[4] = {0, 1, 2, 2}, tx[4] = {0, 3, 5, 5}, n[4] = {6, 6, 6, 6};
+    for (int which = 0; which < 2; which++) {
+        walk_ctx c = {{4, x, tx, n, NULL, NULL}, {-1, -1, -1, -1}, which};
+        assert_true(pt_failalloc_walk(op_new_predictions, check_untouched, &c) >= 2);
+        assert_true(c.out[2] == c.out[3] && c.out[0] > 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_param_intervals),
         cmocka_unit_test(test_mixing),
         cmocka_unit_test(test_conditional_pmf),
+        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
