@@ -391,6 +391,8 @@ class Model:
     def _grid(self, max_frequency, max_recency):
         self._need()
         data = getattr(self, "data", None)
+        if data is None and (max_frequency is None or max_recency is None):
+            raise ValueError("give max_frequency and max_recency: the model has no fitted data")
         if max_frequency is None:
             max_frequency = int(np.max(data["frequency"]))
         if max_recency is None:
