@@ -282,3 +282,14 @@ def test_pareto_conditional_pmf(cdnow):
     col = pnbd.conditional_probability_of_n_purchases_up_to_time(1, 10, cdnow["frequency"], cdnow["recency"],
                                                                   cdnow["T"])
     assert isinstance(col, pd.Series) and col.index.equals(cdnow.index)
+
+
+def test_penalizer_coef_and_index(cdnow):
+    f, r, T = cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()
+    ids = np.arange(len(f)) + 1000
+    pen = BetaGeoFitter(penalizer_coef=0.1).fit(f, r, T, index=ids)
+    assert pen.penalizer_coef == 0.1
+    assert list(pen.data.index) == list(ids)
+    native = patron.clv.BetaGeo(penalizer=0.1).fit(f, r, T)
+    assert pen.params == native.params
+    assert pen.params_["r"] != BetaGeoFitter().fit(f, r, T).params_["r"]
