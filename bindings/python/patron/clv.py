@@ -444,12 +444,16 @@ class Model:
         ffi.patron_clv_mixing_density(dens, self._params, w, xs, len(xs))
         return {"x": xs, "density": dens, "mean": mean, "variance": var, "upper": q}
 
-    def generate_new_data(self, size: int = 1, T: Optional[float] = None, seed: int = 1,
+    def generate_new_data(self, size: int = 1, T: Optional[Union[float, ArrayLike]] = None, seed: int = 1,
                           cohort_periods: float = 0.0) -> Any:
         """Simulate `size` customers from the fitted parameters (patron_sim_run):
-        a DataFrame of frequency, recency and T indexed by customer_id. All
-        are observed for `T` periods (default: the fitted data's largest T),
-        born at 0 or spread uniformly over [0, cohort_periods)."""
+        a DataFrame of frequency, recency and T indexed by customer_id.
+
+        `T` is one age for everybody (then births may spread uniformly over
+        [0, cohort_periods)), or one age per customer; by default the
+        fitted customers' ages, in order and repeated to `size`, as lifetimes
+        simulates. Customers of equal age are simulated together, each group
+        from its own seed derived from `seed`."""
         self._need()
         kinds = {ffi.PATRON_CLV_BGNBD: ("PATRON_SIM_BGNBD", ("r", "alpha", "a", "b")),
                  ffi.PATRON_CLV_MBGNBD: ("PATRON_SIM_MBGNBD", ("r", "alpha", "a", "b")),
@@ -457,27 +461,39 @@ class Model:
                  ffi.PATRON_CLV_BGBB: ("PATRON_SIM_BGBB", ("alpha", "beta", "gamma", "delta"))}
         if self.model not in kinds:
             raise ValueError(f"{type(self).__name__} has no transaction process to simulate")
+        size = int(size)
         if T is None:
-            T = float(np.max(getattr(self, "data")["T"]))
+            data = getattr(self, "data", None)
+            if data is None:
+                raise ValueError("give T: the model has no fitted data")
+            ages = np.asarray(data["T"] if "T" in data else data["n_periods"], dtype=np.float64)
+            w = np.asarray(data["weights"], dtype=np.float64)
+            if np.all(w == np.round(w)) and np.any(w != 1):
+                ages = np.repeat(ages, w.astype(np.int64))
+            T = np.resize(ages, size)
+        ages = np.broadcast_to(np.asarray(T, dtype=np.float64), (size,))
         kind, fields = kinds[self.model]
-        o = ffi.PATRON_SIM_OPTIONS_INIT()
-        o.model = getattr(ffi, kind)
-        for field, v in zip(fields, self.params.values()):
-            setattr(o, field, v)
-        o.customers = int(size)
-        o.periods = float(T)
-        o.cohort_periods = float(cohort_periods)
-        o.seed = int(seed)
-        o.customer_summary = 1
-        with ffi.patron_sim_run(o) as sim:
-            n = ffi.patron_sim_n_customers(sim)
-            cols = {}
-            for name, fn in (("frequency", ffi.patron_sim_x), ("recency", ffi.patron_sim_t_x),
-                             ("T", ffi.patron_sim_T)):
-                cols[name] = np.ctypeslib.as_array((ctypes.c_double * n).from_address(fn(sim))).copy()
+        names = ("frequency", "recency", "T")
+        cols = {name: np.empty(size) for name in names}
+        groups, inverse = np.unique(ages, return_inverse=True)
+        for g, age in enumerate(groups):
+            rows = np.flatnonzero(inverse == g)
+            o = ffi.PATRON_SIM_OPTIONS_INIT()
+            o.model = getattr(ffi, kind)
+            for field, v in zip(fields, self.params.values()):
+                setattr(o, field, v)
+            o.customers = len(rows)
+            o.periods = float(age)
+            o.cohort_periods = float(cohort_periods) if len(groups) == 1 else 0.0
+            o.seed = (int(seed) * 1000003 + g) % 2 ** 64 if len(groups) > 1 else int(seed)
+            o.customer_summary = 1
+            with ffi.patron_sim_run(o) as sim:
+                n = ffi.patron_sim_n_customers(sim)
+                for name, fn in zip(names, (ffi.patron_sim_x, ffi.patron_sim_t_x, ffi.patron_sim_T)):
+                    cols[name][rows] = np.ctypeslib.as_array((ctypes.c_double * n).from_address(fn(sim)))
         if pd is None:
             return cols
-        return pd.DataFrame(cols, index=pd.RangeIndex(n, name="customer_id"))
+        return pd.DataFrame(cols, index=pd.RangeIndex(size, name="customer_id"))
 
 class BetaGeo(Model):
     """BG/NBD (Fader, Hardie & Lee 2005); lifetimes' BetaGeoFitter."""

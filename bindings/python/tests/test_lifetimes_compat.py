@@ -293,3 +293,15 @@ def test_penalizer_coef_and_index(cdnow):
     native = patron.clv.BetaGeo(penalizer=0.1).fit(f, r, T)
     assert pen.params == native.params
     assert pen.params_["r"] != BetaGeoFitter().fit(f, r, T).params_["r"]
+
+
+def test_generate_new_data_like_the_fitted_customers(bgf):
+    sim = bgf.generate_new_data(size=len(bgf.data), seed=5)
+    # lifetimes simulates each fitted customer's age T
+    np.testing.assert_array_equal(sim["T"].to_numpy(), bgf.data["T"].to_numpy())
+    assert (sim["recency"] <= sim["T"]).all() and ((sim["frequency"] > 0) | (sim["recency"] == 0)).all()
+    # the expected number with x = 0 is the sum of P(X(T_i) = 0); the simulation agrees within 4 sd
+    p0 = bgf.probability_of_n_purchases_up_to_time(bgf.data["T"].to_numpy(), 0)
+    assert abs((sim["frequency"] == 0).sum() - p0.sum()) < 4 * math.sqrt((p0 * (1 - p0)).sum())
+    again = bgf.generate_new_data(size=len(bgf.data), seed=5)
+    pd.testing.assert_frame_equal(sim, again)       # seeded: reproducible

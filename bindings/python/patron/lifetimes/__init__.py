@@ -158,8 +158,6 @@ class BetaGeoBetaBinomFitter(BaseFitter, _clv.BetaGeoBetaBinom):
         return self.expected_purchases_new(n)
 
     def generate_new_data(self, size=1, T=None, seed=1):
-        if T is None:
-            T = float(np.max(self.data["n_periods"]))
         return _clv.Model.generate_new_data(self, size, T, seed).rename(columns={"T": "n_periods"})
 
     def _grid(self, max_frequency, max_recency):
