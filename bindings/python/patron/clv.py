@@ -249,7 +249,6 @@ class Model:
                                       float(periods_per_month))
         return data.wrap(out, "clv")
 
-
     # -- what a fit reports (lifetimes' params_, summary, save/load) ---------
     @property
     def params_(self) -> Any:
