@@ -63,9 +63,12 @@ int main(void)
         return 1;
     }
     printf("BG/NBD: LL %.2f after %d iterations\n", bg.log_likelihood, (int)bg.iterations);
+    double lo[PATRON_CLV_MAX_PARAMS], hi[PATRON_CLV_MAX_PARAMS];
+    if (patron_clv_param_intervals(lo, hi, &bg, 0.95) != PATRON_OK)
+        return 1;
     for (int i = 0; i < bg.n_params; i++)
-        printf("  %-5s = %.4f (se %.4f)\n", patron_clv_param_name(PATRON_CLV_BGNBD, i),
-               bg.params.p[i], bg.se[i]);
+        printf("  %-5s = %.4f (se %.4f, 95%% interval %.4f to %.4f)\n",
+               patron_clv_param_name(PATRON_CLV_BGNBD, i), bg.params.p[i], bg.se[i], lo[i], hi[i]);
 
     rc = patron_clv_fit(&gg, PATRON_CLV_GG, &data, NULL); /* uses the repeat buyers */
     if (rc != PATRON_OK) {

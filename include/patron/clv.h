@@ -181,6 +181,13 @@ PATRON_API int patron_clv_log_likelihood(double *out, const patron_clv_params *p
  *
  * For BG/BB, @p t is a whole number of future opportunities.
  *
+ * BG/NBD's predictions (this function, patron_clv_prob_alive(),
+ * patron_clv_predict(), patron_clv_lifetime_value(),
+ * patron_clv_prob_purchases_conditional()) do not depend on t_x
+ * when x = 0, so they accept x = 0 with any 0 <= t_x <= T (the cells of a
+ * frequency/recency grid) and return the value of t_x = 0; every other
+ * model and function requires t_x = 0 when x = 0.
+ *
  * @param[out] out Caller array of `data->n` values; untouched on failure.
  * @param params Transaction-model parameters.
  * @param data The customers (frequency, recency, T).
@@ -206,6 +213,27 @@ PATRON_API int patron_clv_expected_purchases(double *out, const patron_clv_param
  */
 PATRON_API int patron_clv_prob_alive(double *out, const patron_clv_params *params,
                                      const patron_clv_data *data);
+
+/**
+ * @brief BG/BB: probability that each customer is alive at opportunity
+ *        n + @p m, given (x, t_x, n) (Fader, Hardie & Shang 2010, eq. A10).
+ *
+ * patron_clv_prob_alive() is @p m = 1; lifetimes'
+ * `BetaGeoBetaBinomFitter.conditional_probability_alive(m, ...)` is this
+ * function, and its usual call, m = 0, is the probability of being alive
+ * at the last observed opportunity n.
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param params BG/BB parameters.
+ * @param data The customers (x, t_x, n in the T column).
+ * @param m Opportunities ahead: a whole number, 0..10,000,000.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED (not BG/BB),
+ *         #PATRON_ENOMEM, #PATRON_ERANGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_prob_alive_ahead(double *out, const patron_clv_params *params,
+                                           const patron_clv_data *data, double m);
 
 /**
  * @brief Conditional expectation and P(alive) in one pass (the rows are
@@ -258,6 +286,35 @@ PATRON_API int patron_clv_expected_purchases_new(double *out, const patron_clv_p
  */
 PATRON_API int patron_clv_prob_purchases(double *out, const patron_clv_params *params,
                                          const double *t, const int64_t *k, size_t n);
+
+/**
+ * @brief Probability that each customer makes exactly @p k purchases in the
+ *        next @p t periods, given the history (x, t_x, T).
+ *
+ * A customer alive at T continues as a new customer of the same model with
+ * the posterior parameters, one who has dropped out buys nothing: P =
+ * 1[k = 0] (1 - P(alive at T)) + P(alive at T) P'(X(t) = k), with P' the
+ * pmf of patron_clv_prob_purchases() at (r + x, alpha + T, a, b + x) for
+ * BG/NBD, BG/NBD's at (r + x, alpha + T, a, b + x + 1) for MBG/NBD,
+ * (r + x, alpha + T, s, beta + T) for Pareto/NBD (lifetimes'
+ * `conditional_probability_of_n_purchases_up_to_time`, Fader & Hardie's
+ * note 028), and (alpha + x, beta + n - x, gamma, delta + n) with P(alive
+ * at n) for BG/BB. Summed over k the values give 1, and their mean is
+ * patron_clv_expected_purchases().
+ *
+ * @param[out] out Caller array of `data->n` probabilities; untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers (BG/NBD accepts x = 0 with t_x > 0, as
+ *        patron_clv_expected_purchases() does).
+ * @param t Horizon (>= 0; for BG/BB a whole number of opportunities).
+ * @param k Number of purchases, 0..10,000,000.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM, #PATRON_ERANGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *params,
+                                                     const patron_clv_data *data, double t,
+                                                     int64_t k);
 
 /**
  * @brief Expected cumulative repeat purchases of a cohort of new customers
@@ -396,6 +453,75 @@ PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model
  */
 PATRON_API int patron_clv_predict_frame(patron_frame *frame, const patron_clv_params *params,
                                         double horizon);
+
+/**
+ * @brief Wald confidence intervals of a fit's parameters: estimate -/+
+ *        z se, with se the square root of the covariance diagonal and z the
+ *        standard-normal quantile of (1 + @p level) / 2 (1.959964 for 0.95).
+ *
+ * These are lifetimes' `summary` bounds (which use z = 1.96).
+ *
+ * @param[out] lower Caller array of `fit->n_params` values.
+ * @param[out] upper Caller array of `fit->n_params` values. Both untouched
+ *        on failure.
+ * @param fit A result filled by patron_clv_fit().
+ * @param level Coverage in (0, 1), such as 0.95.
+ * @return #PATRON_OK, #PATRON_EINVAL (NULL arguments, level out of range, a
+ *         result that patron_clv_fit() did not fill, a negative variance).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_param_intervals(double *lower, double *upper,
+                                          const patron_clv_fit_result *fit, double level);
+
+/** @brief The two mixing distributions of a transaction model. */
+typedef enum patron_clv_mixing {
+    /** Purchase propensity: lambda ~ Gamma(r, rate alpha) (BG/NBD, MBG/NBD,
+     *  Pareto/NBD) or p ~ Beta(alpha, beta) (BG/BB). */
+    PATRON_CLV_MIX_PURCHASE = 0,
+    /** Dropout: p ~ Beta(a, b) (BG/NBD, MBG/NBD), mu ~ Gamma(s, rate beta)
+     *  (Pareto/NBD) or theta ~ Beta(gamma, delta) (BG/BB). */
+    PATRON_CLV_MIX_DROPOUT = 1
+} patron_clv_mixing;
+
+/**
+ * @brief Density of a mixing (heterogeneity) distribution of the customer
+ *        base at @p n points (lifetimes' heterogeneity plots).
+ *
+ * Points outside the support get 0; at a boundary of the support the value
+ * is the limit (0, finite, or infinity when the shape is below 1).
+ *
+ * @param[out] out Caller array of @p n densities.
+ * @param params Transaction-model parameters.
+ * @param which A #patron_clv_mixing.
+ * @param x Points (not NaN).
+ * @param n Number of points.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED (Gamma-Gamma).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_mixing_density(double *out, const patron_clv_params *params, int which,
+                                         const double *x, size_t n);
+
+/**
+ * @brief Mean, variance and a quantile of a mixing distribution (see
+ *        patron_clv_mixing_density()).
+ *
+ * @param[out] mean Mean, or NULL.
+ * @param[out] variance Variance, or NULL.
+ * @param[out] quantile The value with cumulative probability @p prob
+ *        (bisection on the regularised incomplete gamma or beta function,
+ *        to the resolution of a double), or NULL.
+ * @param params Transaction-model parameters.
+ * @param which A #patron_clv_mixing.
+ * @param prob Probability in (0, 1) (ignored when @p quantile is NULL).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED, #PATRON_ERANGE.
+ *         Outputs untouched on failure.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_mixing_moments(double *mean, double *variance, double *quantile,
+                                         const patron_clv_params *params, int which, double prob);
 
 PATRON_END_DECLS
 

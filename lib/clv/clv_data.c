@@ -273,10 +273,18 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
                 goto fail;
             }
             if (x == 0 && tx != 0) {
-                rc = patron__fail(PATRON_EINVAL,
-                                  "row %zu: frequency is 0 but recency is %.17g (must be 0)", i,
-                                  tx);
-                goto fail;
+                /* BG/NBD's predictions for x = 0 do not involve t_x (the
+                 * term with t_x carries a factor 1[x > 0]), so a grid that
+                 * pairs x = 0 with t_x > 0, as lifetimes' P(alive) matrix
+                 * does, gets the value of t_x = 0. Every other use keeps
+                 * the summary's rule. */
+                if (!((flags & CLV_ROWS_X0_ANY_TX) && model == PATRON_CLV_BGNBD)) {
+                    rc = patron__fail(PATRON_EINVAL,
+                                      "row %zu: frequency is 0 but recency is %.17g (must be 0; "
+                                      "only BG/NBD predictions ignore it)", i, tx);
+                    goto fail;
+                }
+                tx = 0;
             }
             if (model == PATRON_CLV_BGBB) {
                 if (T > 1e7) {

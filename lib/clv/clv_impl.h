@@ -29,7 +29,8 @@ typedef struct clv_rows {
 enum {
     CLV_ROWS_MAP = 1,       /* fill `map` (for predictions) */
     CLV_ROWS_SPEND = 2,     /* Gamma-Gamma: key (x, m), skip x = 0 */
-    CLV_ROWS_NO_WEIGHT0 = 4 /* drop zero-weight rows (fitting) */
+    CLV_ROWS_NO_WEIGHT0 = 4, /* drop zero-weight rows (fitting) */
+    CLV_ROWS_X0_ANY_TX = 8   /* predictions: accept x = 0 with t_x > 0 where the model ignores t_x */
 };
 
 /* Validate `d` for `model` and compress it. `need_rows` > 0 requires at

@@ -289,11 +289,18 @@ static double bgbb_D(const double *p, double m)
     return patron__lgamma(1 + p[3] + m) - patron__lgamma(p[2] + p[3] + m);
 }
 
-static double bgbb_palive(const double *p, double x, double tx, double n)
+/* P(alive at opportunity n + m | x, t_x, n) (Fader, Hardie & Shang 2010,
+ * eq. A10 with n + m in the dropout term); the paper's P(alive) is m = 1. */
+static double bgbb_palive_at(const double *p, double x, double tx, double n, double m)
 {
     double al = p[0], be = p[1], ga = p[2], de = p[3];
     return exp(patron__lbeta(al + x, be + n - x) - patron__lbeta(al, be) +
-               patron__lbeta(ga, de + n + 1) - patron__lbeta(ga, de) - bgbb_logl(p, x, tx, n));
+               patron__lbeta(ga, de + n + m) - patron__lbeta(ga, de) - bgbb_logl(p, x, tx, n));
+}
+
+static double bgbb_palive(const double *p, double x, double tx, double n)
+{
+    return bgbb_palive_at(p, x, tx, n, 1);
 }
 
 static double bgbb_ce(const double *p, double x, double tx, double n, double ns)
@@ -438,7 +445,7 @@ int patron_clv_predict(double *expected, double *alive, const patron_clv_params 
     if (rc || (expected && (rc = check_horizon(params, t, what))))
         return rc;
     clv_rows R;
-    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
         return rc;
     size_t nn = R.n ? R.n : 1;
     double *v = patron__malloc(2 * nn * sizeof *v);
@@ -486,6 +493,45 @@ int patron_clv_prob_alive(double *out, const patron_clv_params *params,
     if (!out)
         return patron__fail(PATRON_EINVAL, "out is NULL");
     return patron_clv_predict(NULL, out, params, data, 0);
+}
+
+int patron_clv_prob_alive_ahead(double *out, const patron_clv_params *params,
+                                const patron_clv_data *data, double m)
+{
+    const char *what = "P(alive) ahead";
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    int rc = check_tx_model(params, what);
+    if (rc)
+        return rc;
+    if (params->model != PATRON_CLV_BGBB)
+        return patron__fail(PATRON_EUNSUPPORTED, "%s is defined for BG/BB only (model %s)", what,
+                            patron_clv_model_name(params->model));
+    if (!(m >= 0) || m != floor(m) || m > 1e7)
+        return patron__fail(PATRON_EINVAL, "%s: m %.17g must be a whole number of periods in "
+                            "0..10000000", what, m);
+    clv_rows R;
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
+        return rc;
+    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    if (!v) {
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    for (size_t j = 0; j < R.n; j++) {
+        v[j] = bgbb_palive_at(params->p, R.x[j], R.tx[j], R.T[j], m);
+        if (!isfinite(v[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "%s: not computable for row (x %.17g, t_x %.17g, "
+                                "n %.17g)", what, R.x[j], R.tx[j], R.T[j]);
+        }
+    }
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = v[R.map[i]];
+    patron__free(v);
+    clv_rows_free(&R);
+    return PATRON_OK;
 }
 
 int patron_clv_expected_purchases_new(double *out, const patron_clv_params *params,
@@ -547,6 +593,97 @@ int patron_clv_prob_purchases(double *out, const patron_clv_params *params, cons
             break;
         }
     }
+    return PATRON_OK;
+}
+
+/* P(X(T, T + t) = k | x, t_x, T). A customer alive at T is, from then on,
+ * a new customer of the same model with the posterior parameters (the
+ * purchase rate or probability has seen x purchases in T, the dropout has
+ * been survived so far), and a customer who has dropped out buys nothing:
+ *   P = 1[k = 0] (1 - P(alive at T)) + P(alive at T) P'(X(t) = k),
+ * with P' the unconditional pmf at
+ *   BG/NBD     (r + x, alpha + T, a, b + x)       x dropout flips survived
+ *   MBG/NBD    BG/NBD's (r + x, alpha + T, a, b + x + 1)   also the flip at 0,
+ *              and no flip at the restart
+ *   Pareto/NBD (r + x, alpha + T, s, beta + T)   (Fader & Hardie's note 028)
+ *   BG/BB      (alpha + x, beta + n - x, gamma, delta + n), P(alive at n).
+ * The mean of this pmf is the conditional expectation (ce_one). */
+static int cond_pmf_one(const patron_clv_params *pp, double x, double tx, double T, double t,
+                        double k, double *out)
+{
+    const double *p = pp->p;
+    double q[4], pa;
+    double v;
+    switch (pp->model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD: {
+        int e = pp->model == PATRON_CLV_MBGNBD;
+        pa = bg_palive(p, e, x, tx, T);
+        q[0] = p[0] + x;
+        q[1] = p[1] + T;
+        q[2] = p[2];
+        q[3] = p[3] + x + e;
+        v = bg_pmf(q, 0, t, k);
+        break;
+    }
+    case PATRON_CLV_PNBD:
+        if (pnbd_palive(p, x, tx, T, &pa))
+            return -1;
+        q[0] = p[0] + x;
+        q[1] = p[1] + T;
+        q[2] = p[2];
+        q[3] = p[3] + T;
+        v = pnbd_pmf(q, t, k);
+        break;
+    case PATRON_CLV_BGBB:
+        pa = bgbb_palive_at(p, x, tx, T, 0);
+        q[0] = p[0] + x;
+        q[1] = p[1] + T - x;
+        q[2] = p[2];
+        q[3] = p[3] + T;
+        v = bgbb_pmf(q, t, k);
+        break;
+    default:
+        return -1;
+    }
+    *out = (k == 0 ? 1 - pa : 0) + pa * v;
+    return isfinite(*out) ? 0 : -1;
+}
+
+int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *params,
+                                          const patron_clv_data *data, double t, int64_t k)
+{
+    const char *what = "conditional P(X = k)";
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "out is NULL");
+    int rc = check_tx_model(params, what);
+    if (rc || (rc = check_horizon(params, t, what)))
+        return rc;
+    if (k < 0 || k > 10000000)
+        return patron__fail(PATRON_EINVAL, "%s: k is %lld (must be 0..10,000,000)", what,
+                            (long long)k);
+    if (params->model == PATRON_CLV_BGBB && t > 1e7)
+        return patron__fail(PATRON_EINVAL, "%s: t is %.17g: BG/BB supports at most 10,000,000 "
+                            "periods", what, t);
+    clv_rows R;
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
+        return rc;
+    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    if (!v) {
+        clv_rows_free(&R);
+        return patron__oom();
+    }
+    for (size_t j = 0; j < R.n; j++)
+        if (cond_pmf_one(params, R.x[j], R.tx[j], R.T[j], t, (double)k, &v[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "%s: not computable for row (x %.17g, t_x %.17g, "
+                                "T %.17g)", what, R.x[j], R.tx[j], R.T[j]);
+        }
+    for (size_t i = 0; i < data->n; i++)
+        out[i] = v[R.map[i]];
+    patron__free(v);
+    clv_rows_free(&R);
     return PATRON_OK;
 }
 
@@ -684,7 +821,7 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
             return patron__fail(PATRON_EINVAL, "row %zu: monetary is %.17g", i, m);
     }
     clv_rows R;
-    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP)))
+    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
         return rc;
     double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
     double *sp = spend ? patron__malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;

@@ -372,6 +372,25 @@ export declare const PATRON_CLV_BGBB: 4;
 export declare const PATRON_CLV_GG: 5;
 
 /**
+ * The two mixing distributions of a transaction model.
+ */
+export declare const patron_clv_mixing: {
+  /**
+   * Purchase propensity: lambda ~ Gamma(r, rate alpha) (BG/NBD, MBG/NBD, Pareto/NBD) or p ~
+   * Beta(alpha, beta) (BG/BB).
+   */
+  readonly PATRON_CLV_MIX_PURCHASE: 0;
+  /**
+   * Dropout: p ~ Beta(a, b) (BG/NBD, MBG/NBD), mu ~ Gamma(s, rate beta) (Pareto/NBD) or theta ~
+   * Beta(gamma, delta) (BG/BB).
+   */
+  readonly PATRON_CLV_MIX_DROPOUT: 1;
+};
+export type patron_clv_mixing = 0 | 1;
+export declare const PATRON_CLV_MIX_PURCHASE: 0;
+export declare const PATRON_CLV_MIX_DROPOUT: 1;
+
+/**
  * Alpha-spending family for patron_abtest_group_sequential().
  */
 export declare const patron_abtest_spending: {
@@ -3724,6 +3743,11 @@ export declare function patron_clv_log_likelihood(out: Float64Array | null, para
  *
  * For BG/BB, `t` is a whole number of future opportunities.
  *
+ * BG/NBD's predictions (this function, patron_clv_prob_alive(), patron_clv_predict(),
+ * patron_clv_lifetime_value(), patron_clv_prob_purchases_conditional()) do not depend on t_x when
+ * x = 0, so they accept x = 0 with any 0 <= t_x <= T (the cells of a frequency/recency grid) and
+ * return the value of t_x = 0; every other model and function requires t_x = 0 when x = 0.
+ *
  * Thread safety:
  * Reentrant.
  * @param out Caller array of `data->n` values; untouched on failure.
@@ -3749,6 +3773,26 @@ export declare function patron_clv_expected_purchases(out: Float64Array | null, 
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
+/**
+ * BG/BB: probability that each customer is alive at opportunity n + `m`, given (x, t_x, n) (Fader,
+ * Hardie & Shang 2010, eq. A10).
+ *
+ * patron_clv_prob_alive() is `m` = 1; lifetimes'
+ * `BetaGeoBetaBinomFitter.conditional_probability_alive(m, ...)` is this function, and its usual
+ * call, m = 0, is the probability of being alive at the last observed opportunity n.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param out Caller array of `data->n` values; untouched on failure.
+ * @param params BG/BB parameters.
+ * @param data The customers (x, t_x, n in the T column).
+ * @param m Opportunities ahead: a whole number, 0..10,000,000.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED (not
+ * BG/BB), PATRON_ENOMEM, PATRON_ERANGE.
+ * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED (not BG/BB), PATRON_ENOMEM,
+ * PATRON_ERANGE.
+ */
+export declare function patron_clv_prob_alive_ahead(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, m: number): void;
 /**
  * Conditional expectation and P(alive) in one pass (the rows are validated and compressed once).
  *
@@ -3802,6 +3846,31 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * @returns PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
  */
 export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
+/**
+ * Probability that each customer makes exactly `k` purchases in the next `t` periods, given the
+ * history (x, t_x, T).
+ *
+ * A customer alive at T continues as a new customer of the same model with the posterior
+ * parameters, one who has dropped out buys nothing: P = 1[k = 0] (1 - P(alive at T)) + P(alive at
+ * T) P'(X(t) = k), with P' the pmf of patron_clv_prob_purchases() at (r + x, alpha + T, a, b + x)
+ * for BG/NBD, BG/NBD's at (r + x, alpha + T, a, b + x + 1) for MBG/NBD, (r + x, alpha + T, s, beta
+ * + T) for Pareto/NBD (lifetimes' `conditional_probability_of_n_purchases_up_to_time`, Fader &
+ * Hardie's note 028), and (alpha + x, beta + n - x, gamma, delta + n) with P(alive at n) for
+ * BG/BB. Summed over k the values give 1, and their mean is patron_clv_expected_purchases().
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param out Caller array of `data->n` probabilities; untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers (BG/NBD accepts x = 0 with t_x > 0, as patron_clv_expected_purchases()
+ * does).
+ * @param t Horizon (>= 0; for BG/BB a whole number of opportunities).
+ * @param k Number of purchases, 0..10,000,000.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM,
+ * PATRON_ERANGE.
+ * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
+ */
+export declare function patron_clv_prob_purchases_conditional(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, k: number | bigint): void;
 /**
  * Expected cumulative repeat purchases of a cohort of new customers acquired at different times:
  * out[j] = sum_i w_i E[X(h[j] - birth[i])] over customers with birth[i] < h[j].
@@ -3929,6 +3998,59 @@ export declare function patron_clv_fit_frame(model: number, frame: patron_frame 
  * patron_clv_data_from_frame() and patron_clv_expected_purchases().
  */
 export declare function patron_clv_predict_frame(frame: patron_frame | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, horizon: number): void;
+/**
+ * Wald confidence intervals of a fit's parameters: estimate -/+ z se, with se the square root of
+ * the covariance diagonal and z the standard-normal quantile of (1 + `level`) / 2 (1.959964 for
+ * 0.95).
+ *
+ * These are lifetimes' `summary` bounds (which use z = 1.96).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param lower Caller array of `fit->n_params` values.
+ * @param upper Caller array of `fit->n_params` values. Both untouched on failure.
+ * @param fit A result filled by patron_clv_fit().
+ * @param level Coverage in (0, 1), such as 0.95.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL arguments, level out
+ * of range, a result that patron_clv_fit() did not fill, a negative variance).
+ * @returns PATRON_OK, PATRON_EINVAL (NULL arguments, level out of range, a result that
+ * patron_clv_fit() did not fill, a negative variance).
+ */
+export declare function patron_clv_param_intervals(lower: Float64Array | null, upper: Float64Array | null, fit: Partial<patron_clv_fit_result> | Partial<patron_clv_fit_result>[] | null, level: number): void;
+/**
+ * Density of a mixing (heterogeneity) distribution of the customer base at `n` points (lifetimes'
+ * heterogeneity plots).
+ *
+ * Points outside the support get 0; at a boundary of the support the value is the limit (0,
+ * finite, or infinity when the shape is below 1).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param out Caller array of `n` densities.
+ * @param params Transaction-model parameters.
+ * @param which A patron_clv_mixing.
+ * @param x Points (not NaN).
+ * @param n Number of points.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED
+ * (Gamma-Gamma).
+ * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED (Gamma-Gamma).
+ */
+export declare function patron_clv_mixing_density(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, which: number, x: Float64Array | null, n: number | bigint): void;
+/**
+ * Mean, variance and a quantile of a mixing distribution (see patron_clv_mixing_density()).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param params Transaction-model parameters.
+ * @param which A patron_clv_mixing.
+ * @param prob Probability in (0, 1) (ignored when `quantile` is NULL).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED,
+ * PATRON_ERANGE. Outputs untouched on failure.
+ * @returns mean: Mean, or NULL.; variance: Variance, or NULL.; quantile: The value with cumulative
+ * probability `prob` (bisection on the regularised incomplete gamma or beta function, to the
+ * resolution of a double), or NULL.
+ */
+export declare function patron_clv_mixing_moments(params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, which: number, prob: number): { mean: number; variance: number; quantile: number; };
 /**
  * The stable assignment hash of a (key, customer id) pair.
  *

@@ -6039,6 +6039,31 @@ static napi_value w_patron_clv_prob_alive(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_prob_alive_ahead(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    double a_m = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_alive_ahead: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_f64(env, argv[3], &a_m, "patron_clv_prob_alive_ahead: argument 'm'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_prob_alive_ahead(a_out, a_params, a_data, (double)a_m);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
 {
     napi_value argv[5];
@@ -6115,6 +6140,33 @@ static napi_value w_patron_clv_prob_purchases(napi_env env, napi_callback_info i
         return NULL;
     }
     int r = patron_clv_prob_purchases(a_out, a_params, a_t, a_k, (size_t)a_n);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_prob_purchases_conditional(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    double a_t = 0;
+    int64_t a_k = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_prob_purchases_conditional: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_f64(env, argv[3], &a_t, "patron_clv_prob_purchases_conditional: argument 't'")
+        || pn_get_i64(env, argv[4], &a_k, "patron_clv_prob_purchases_conditional: argument 'k'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_prob_purchases_conditional(a_out, a_params, a_data, (double)a_t, (int64_t)a_k);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_undefined(env);
@@ -6293,6 +6345,87 @@ static napi_value w_patron_clv_predict_frame(napi_env env, napi_callback_info in
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_param_intervals(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    void *a_lower = NULL;
+    size_t a_lower_len = 0;
+    void *a_upper = NULL;
+    size_t a_upper_len = 0;
+    patron_clv_fit_result a_fit_s;
+    patron_clv_fit_result *a_fit = NULL;
+    double a_level = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_lower, &a_lower_len, "patron_clv_param_intervals: argument 'lower'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_upper, &a_upper_len, "patron_clv_param_intervals: argument 'upper'")
+        || pn_struct_arg(env, argv[2], (void *)&a_fit, &a_fit_s, sizeof a_fit_s, &arena, gs_to_patron_clv_fit_result)
+        || pn_get_f64(env, argv[3], &a_level, "patron_clv_param_intervals: argument 'level'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_param_intervals(a_lower, a_upper, a_fit, (double)a_level);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_mixing_density(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    int32_t a_which = 0;
+    void *a_x = NULL;
+    size_t a_x_len = 0;
+    uint64_t a_n = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_mixing_density: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_get_i32(env, argv[2], &a_which, "patron_clv_mixing_density: argument 'which'")
+        || pn_get_typed(env, argv[3], napi_float64_array, &a_x, &a_x_len, "patron_clv_mixing_density: argument 'x'")
+        || pn_get_u64(env, argv[4], &a_n, "patron_clv_mixing_density: argument 'n'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_mixing_density(a_out, a_params, (int)a_which, a_x, (size_t)a_n);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_mixing_moments(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    double a_mean = 0;
+    double a_variance = 0;
+    double a_quantile = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    int32_t a_which = 0;
+    double a_prob = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_get_i32(env, argv[1], &a_which, "patron_clv_mixing_moments: argument 'which'")
+        || pn_get_f64(env, argv[2], &a_prob, "patron_clv_mixing_moments: argument 'prob'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_mixing_moments(&a_mean, &a_variance, &a_quantile, a_params, (int)a_which, (double)a_prob);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    napi_value res;
+    if (napi_create_object(env, &res) != napi_ok) return NULL;
+    if (pn_set(env, res, "mean", pn_new_f64(env, a_mean))) return NULL;
+    if (pn_set(env, res, "variance", pn_new_f64(env, a_variance))) return NULL;
+    if (pn_set(env, res, "quantile", pn_new_f64(env, a_quantile))) return NULL;
+    return res;
 }
 
 static napi_value w_patron_abtest_hash(napi_env env, napi_callback_info info)
@@ -8802,9 +8935,11 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_log_likelihood", NULL, w_patron_clv_log_likelihood, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases", NULL, w_patron_clv_expected_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_alive", NULL, w_patron_clv_prob_alive, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_prob_alive_ahead", NULL, w_patron_clv_prob_alive_ahead, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_predict", NULL, w_patron_clv_predict, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases_new", NULL, w_patron_clv_expected_purchases_new, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_purchases", NULL, w_patron_clv_prob_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_prob_purchases_conditional", NULL, w_patron_clv_prob_purchases_conditional, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_cohort", NULL, w_patron_clv_expected_cohort, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_spend", NULL, w_patron_clv_expected_spend, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_lifetime_value", NULL, w_patron_clv_lifetime_value, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -8812,6 +8947,9 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_data_from_frame", NULL, w_patron_clv_data_from_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_fit_frame", NULL, w_patron_clv_fit_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_predict_frame", NULL, w_patron_clv_predict_frame, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_param_intervals", NULL, w_patron_clv_param_intervals, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_mixing_density", NULL, w_patron_clv_mixing_density, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_mixing_moments", NULL, w_patron_clv_mixing_moments, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_hash", NULL, w_patron_abtest_hash, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_assign", NULL, w_patron_abtest_assign, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_srm", NULL, w_patron_abtest_srm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -9058,6 +9196,12 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "PATRON_CLV_GG", pn_new_i32(env, PATRON_CLV_GG))) return NULL;
     if (pn_set(env, exports, "PATRON_CLV_GG", pn_new_i32(env, PATRON_CLV_GG))) return NULL;
     if (pn_set(env, exports, "patron_clv_model", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_CLV_MIX_PURCHASE", pn_new_i32(env, PATRON_CLV_MIX_PURCHASE))) return NULL;
+    if (pn_set(env, exports, "PATRON_CLV_MIX_PURCHASE", pn_new_i32(env, PATRON_CLV_MIX_PURCHASE))) return NULL;
+    if (pn_set(env, obj, "PATRON_CLV_MIX_DROPOUT", pn_new_i32(env, PATRON_CLV_MIX_DROPOUT))) return NULL;
+    if (pn_set(env, exports, "PATRON_CLV_MIX_DROPOUT", pn_new_i32(env, PATRON_CLV_MIX_DROPOUT))) return NULL;
+    if (pn_set(env, exports, "patron_clv_mixing", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_ABTEST_SPEND_OBF", pn_new_i32(env, PATRON_ABTEST_SPEND_OBF))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_SPEND_OBF", pn_new_i32(env, PATRON_ABTEST_SPEND_OBF))) return NULL;

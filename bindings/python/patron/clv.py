@@ -50,6 +50,9 @@ class _Data:
 
     def __init__(self, frequency, recency=None, T=None, monetary=None, weights=None):
         self.index = None
+        # scalar in, scalar out (lifetimes' predictions take and return floats)
+        self.scalar = all(a is None or np.ndim(a) == 0 for a in (frequency, recency, T, monetary)) \
+            and not hasattr(frequency, "columns") and not isinstance(frequency, Mapping)
         if recency is None and T is None and hasattr(frequency, "__getitem__") and not isinstance(
                 frequency, np.ndarray) and not isinstance(frequency, (list, tuple)):
             table = frequency
@@ -83,9 +86,23 @@ class _Data:
             return None
         if pd is not None and isinstance(a, (pd.Series, pd.Index)):
             a = a.to_numpy()
-        return np.ascontiguousarray(a, dtype=np.float64)
+        return np.ascontiguousarray(np.atleast_1d(a), dtype=np.float64)
+
+    def frame(self, index=None):
+        """The rows as lifetimes keeps them in `data` (frequency, recency, T,
+        monetary_value when given, weights)."""
+        names = ("frequency", "recency", "T", "monetary_value", "weights")
+        cols = {n: a for n, a in zip(names, self.arrays) if a is not None}
+        if "weights" not in cols:
+            cols["weights"] = np.ones(self.n)
+        if pd is None:
+            return cols
+        idx = index if index is not None else self.index
+        return pd.DataFrame(cols, index=None if idx is None else pd.Index(idx))
 
     def wrap(self, out, name=None):
+        if self.scalar:
+            return float(out[0])
         if self.index is not None and pd is not None:
             return pd.Series(out, index=self.index, name=name)
         return out
@@ -155,12 +172,15 @@ class Model:
     # -- fitting ------------------------------------------------------------
     def fit(self, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
             T: Optional[ArrayLike] = None, weights: Optional[ArrayLike] = None,
-            monetary_value: Optional[ArrayLike] = None) -> "Model":
+            monetary_value: Optional[ArrayLike] = None, index: Optional[ArrayLike] = None) -> "Model":
         """Maximum-likelihood fit on arrays (frequency, recency, T) or on a
-        summary table (DataFrame / mapping with those columns). Returns self."""
+        summary table (DataFrame / mapping with those columns). Returns self.
+        The rows are kept in `data` (a DataFrame indexed by `index`, or by
+        the input's index)."""
         data = _Data(frequency, recency, T, monetary_value, weights)
         self.result = ffi.patron_clv_fit(self.model, data.c, self.options)
         self._params = self.result.params
+        self.data = data.frame(index)
         return self
 
     # -- predictions (transaction models) -------------------------------------
@@ -190,10 +210,14 @@ class Model:
     def expected_purchases_new(self, t: Union[float, ArrayLike]) -> Any:
         """E[X(t)] for a new customer at each horizon in `t`."""
         self._need()
+        scalar = np.ndim(t) == 0
+        index = t.index if pd is not None and isinstance(t, pd.Series) else None
         t = np.ascontiguousarray(np.atleast_1d(t), dtype=np.float64)
         out = np.empty(len(t), dtype=np.float64)
         ffi.patron_clv_expected_purchases_new(out, self._params, t, len(t))
-        return out
+        if scalar:
+            return float(out[0])
+        return out if index is None else pd.Series(out, index=index)
 
     expected_number_of_purchases_up_to_time = expected_purchases_new
 
@@ -225,6 +249,250 @@ class Model:
                                       float(periods_per_month))
         return data.wrap(out, "clv")
 
+    # -- what a fit reports (lifetimes' params_, summary, save/load) ---------
+    @property
+    def params_(self) -> Any:
+        """The parameters as a pandas Series (lifetimes' `params_`)."""
+        p = self.params
+        return pd.Series(p, dtype=np.float64) if pd is not None else p
+
+    @property
+    def standard_errors_(self) -> Any:
+        se = self.standard_errors
+        return pd.Series(se, dtype=np.float64) if pd is not None else se
+
+    @property
+    def variance_matrix_(self) -> Any:
+        """Covariance of the estimates (from the observed information)."""
+        self._need(fitted=True)
+        k, names = self.result.n_params, self.param_names()
+        m = np.array([[self.result.cov[i * ffi.PATRON_CLV_MAX_PARAMS + j] for j in range(k)] for i in range(k)])
+        return pd.DataFrame(m, index=names, columns=names) if pd is not None else m
+
+    def confidence_intervals(self, level: float = 0.95) -> Any:
+        """Wald intervals estimate -/+ z se (patron_clv_param_intervals):
+        a DataFrame with 'lower 95% bound' and 'upper 95% bound' columns."""
+        self._need(fitted=True)
+        k = self.result.n_params
+        lo = np.empty(k)
+        hi = np.empty(k)
+        ffi.patron_clv_param_intervals(lo, hi, self.result, float(level))
+        pct = f"{100 * level:g}%"
+        cols = {f"lower {pct} bound": lo, f"upper {pct} bound": hi}
+        if pd is None:
+            return cols
+        return pd.DataFrame(cols, index=self.param_names())
+
+    confidence_intervals_ = property(confidence_intervals)
+
+    @property
+    def summary(self) -> Any:
+        """lifetimes' summary table: coef, se(coef), lower and upper 95%
+        bound of each parameter (bounds from the covariance,
+        patron_clv_param_intervals)."""
+        self._need(fitted=True)
+        ci = self.confidence_intervals(0.95)
+        names = self.param_names()
+        df = pd.DataFrame({"coef": [self.params[n] for n in names],
+                           "se(coef)": [self.standard_errors[n] for n in names]}, index=names)
+        return df.join(ci)
+
+    def to_json(self) -> str:
+        """The model in the library's parameters format: the JSON that
+        `patron clv fit --format json` prints and `patron clv predict
+        --params` reads ({"model", "params", and for a fit "se",
+        "covariance", "log_likelihood", ...})."""
+        import json
+        self._need()
+        doc = {"model": ffi.patron_clv_model_name(self.model), "params": self.params}
+        if self.result is not None:
+            r, k = self.result, self.result.n_params
+            doc["se"] = self.standard_errors
+            doc["covariance"] = [[r.cov[i * ffi.PATRON_CLV_MAX_PARAMS + j] for j in range(k)] for i in range(k)]
+            doc.update(log_likelihood=r.log_likelihood, grad_norm=r.grad_norm, iterations=r.iterations,
+                       n_customers=r.n_customers, n_distinct=r.n_distinct, penalizer=self.options.penalizer,
+                       status="converged")
+        return json.dumps(doc, indent=2) + "\n"
+
+    def save_model(self, path: Any) -> None:
+        """Write to_json() to `path` (lifetimes' save_model; no pickle)."""
+        import os
+        with open(os.fspath(path), "w", encoding="utf-8") as f:
+            f.write(self.to_json())
+
+    save = save_model
+
+    def load_model(self, path: Any) -> "Model":
+        """Read a parameters file (save_model's, or `patron clv fit --format
+        json`'s) into this model; a file with standard errors and covariance
+        restores the fit report (summary, standard_errors). Returns self."""
+        import json
+        import os
+        with open(os.fspath(path), encoding="utf-8") as f:
+            doc = json.load(f)
+        return self._from_doc(doc, path)
+
+    def _from_doc(self, doc, where="parameters"):
+        name = doc.get("model")
+        if name is not None and name != ffi.patron_clv_model_name(self.model):
+            raise ValueError(f"{where}: parameters are for model {name!r}, not "
+                             f"{ffi.patron_clv_model_name(self.model)!r}")
+        params = doc.get("params", doc)
+        missing = [n for n in self.param_names() if not isinstance(params.get(n), (int, float))]
+        if missing:
+            raise ValueError(f"{where}: no number for parameter(s) {missing}")
+        self.set_params({n: float(params[n]) for n in self.param_names()})
+        self.result = None
+        if "covariance" in doc and "se" in doc:
+            r = ffi.PATRON_CLV_FIT_RESULT_INIT()
+            r.params = self._params
+            r.n_params = len(self.param_names())
+            for i, n in enumerate(self.param_names()):
+                r.se[i] = float(doc["se"][n])
+                for j in range(r.n_params):
+                    r.cov[i * ffi.PATRON_CLV_MAX_PARAMS + j] = float(doc["covariance"][i][j])
+            r.log_likelihood = float(doc.get("log_likelihood", float("nan")))
+            r.grad_norm = float(doc.get("grad_norm", float("nan")))
+            r.iterations = int(doc.get("iterations", 0))
+            r.n_customers = float(doc.get("n_customers", 0))
+            r.n_distinct = int(doc.get("n_distinct", 0))
+            self.result = r
+        return self
+
+    @classmethod
+    def load(cls, path: Any) -> "Model":
+        """A new model from a parameters file (see load_model)."""
+        return cls().load_model(path)
+
+    # -- more predictions -----------------------------------------------------
+    def probability_of_n_purchases_up_to_time(self, t: Union[float, ArrayLike], n: Union[int, ArrayLike]) -> Any:
+        """P(X(t) = n) for a new customer (patron_clv_prob_purchases);
+        `t` and `n` broadcast, scalars give a float."""
+        self._need()
+        scalar = np.ndim(t) == 0 and np.ndim(n) == 0
+        tt, nn = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(n))
+        tt = np.ascontiguousarray(tt.ravel(), dtype=np.float64)
+        kk = np.ascontiguousarray(nn.ravel(), dtype=np.int64)
+        out = np.empty(len(tt), dtype=np.float64)
+        ffi.patron_clv_prob_purchases(out, self._params, tt, kk, len(tt))
+        return float(out[0]) if scalar else out.reshape(np.shape(nn))
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: float,
+                                                          frequency: Union[ArrayLike, Table],
+                                                          recency: Optional[ArrayLike] = None,
+                                                          T: Optional[ArrayLike] = None) -> Any:
+        """P(exactly `n` purchases in the next `t` periods | history)
+        (patron_clv_prob_purchases_conditional; lifetimes' Pareto/NBD call,
+        here for every transaction model)."""
+        return self._per_customer(ffi.patron_clv_prob_purchases_conditional, frequency, recency, T, float(t),
+                                  int(n), name="p_n")
+
+    def _grid(self, max_frequency, max_recency):
+        self._need()
+        data = getattr(self, "data", None)
+        if data is None and (max_frequency is None or max_recency is None):
+            raise ValueError("give max_frequency and max_recency: the model has no fitted data")
+        if max_frequency is None:
+            max_frequency = int(np.max(data["frequency"]))
+        if max_recency is None:
+            max_recency = int(np.max(data["T"]))
+        return int(max_frequency), int(max_recency)
+
+    def _matrix(self, fn, max_frequency, max_recency, T=None):
+        """fn(x, t_x, T) over the grid [t_x = 0..max_recency, x = 0..max_frequency]
+        at age T (default max_recency); cells that cannot occur (t_x > T;
+        x = 0 with t_x > 0 where the model's value would depend on t_x;
+        for BG/BB x > t_x) are NaN."""
+        mf, mr = self._grid(max_frequency, max_recency)
+        T = float(mr if T is None else T)
+        tx, x = np.meshgrid(np.arange(mr + 1, dtype=np.float64), np.arange(mf + 1, dtype=np.float64), indexing="ij")
+        ok = tx <= T
+        if self.model != ffi.PATRON_CLV_BGNBD:
+            ok &= (x > 0) | (tx == 0)
+        if self.model == ffi.PATRON_CLV_BGBB:
+            ok &= x <= tx   # at most one transaction per opportunity
+        z = np.full(x.shape, np.nan)
+        z[ok] = np.asarray(fn(x[ok], tx[ok], np.full(int(ok.sum()), T)))
+        return z
+
+    def conditional_probability_alive_matrix(self, max_frequency: Optional[int] = None,
+                                             max_recency: Optional[int] = None) -> Any:
+        """P(alive) on the grid [t_x: recency 0..max_recency, x: frequency
+        0..max_frequency] for customers of age max_recency (lifetimes' layout;
+        defaults: the fitted data's largest frequency and T)."""
+        return self._matrix(lambda x, tx, T: self.prob_alive(x, tx, T), max_frequency, max_recency)
+
+    def expected_purchases_matrix(self, t: float = 1, max_frequency: Optional[int] = None,
+                                  max_recency: Optional[int] = None) -> Any:
+        """Expected purchases in the next `t` periods on the same grid."""
+        return self._matrix(lambda x, tx, T: self.predict(t, x, tx, T), max_frequency, max_recency)
+
+    def mixing(self, which: str = "purchase", x: Optional[ArrayLike] = None, points: int = 100,
+               upper: float = 0.99) -> Dict[str, Any]:
+        """The customers' heterogeneity: the mixing distribution of the
+        purchase propensity (which="purchase": lambda or p) or of dropout
+        (which="dropout": p, mu or theta). Returns {"x", "density", "mean",
+        "variance", "upper"} with x from 0 to its `upper` quantile unless
+        given (patron_clv_mixing_density / _moments)."""
+        self._need()
+        w = {"purchase": ffi.PATRON_CLV_MIX_PURCHASE, "dropout": ffi.PATRON_CLV_MIX_DROPOUT}[which]
+        mean, var, q = ffi.patron_clv_mixing_moments(self._params, w, float(upper))
+        xs = np.linspace(0, q, int(points)) if x is None else np.ascontiguousarray(x, dtype=np.float64)
+        xs = np.ascontiguousarray(xs, dtype=np.float64)
+        dens = np.empty(len(xs))
+        ffi.patron_clv_mixing_density(dens, self._params, w, xs, len(xs))
+        return {"x": xs, "density": dens, "mean": mean, "variance": var, "upper": q}
+
+    def generate_new_data(self, size: int = 1, T: Optional[Union[float, ArrayLike]] = None, seed: int = 1,
+                          cohort_periods: float = 0.0) -> Any:
+        """Simulate `size` customers from the fitted parameters (patron_sim_run):
+        a DataFrame of frequency, recency and T indexed by customer_id.
+
+        `T` is one age for everybody (then births may spread uniformly over
+        [0, cohort_periods)), or one age per customer; by default the
+        fitted customers' ages, in order and repeated to `size`, as lifetimes
+        simulates. Customers of equal age are simulated together, each group
+        from its own seed derived from `seed`."""
+        self._need()
+        kinds = {ffi.PATRON_CLV_BGNBD: ("PATRON_SIM_BGNBD", ("r", "alpha", "a", "b")),
+                 ffi.PATRON_CLV_MBGNBD: ("PATRON_SIM_MBGNBD", ("r", "alpha", "a", "b")),
+                 ffi.PATRON_CLV_PNBD: ("PATRON_SIM_PNBD", ("r", "alpha", "s", "beta")),
+                 ffi.PATRON_CLV_BGBB: ("PATRON_SIM_BGBB", ("alpha", "beta", "gamma", "delta"))}
+        if self.model not in kinds:
+            raise ValueError(f"{type(self).__name__} has no transaction process to simulate")
+        size = int(size)
+        if T is None:
+            data = getattr(self, "data", None)
+            if data is None:
+                raise ValueError("give T: the model has no fitted data")
+            ages = np.asarray(data["T"] if "T" in data else data["n_periods"], dtype=np.float64)
+            w = np.asarray(data["weights"], dtype=np.float64)
+            if np.all(w == np.round(w)) and np.any(w != 1):
+                ages = np.repeat(ages, w.astype(np.int64))
+            T = np.resize(ages, size)
+        ages = np.broadcast_to(np.asarray(T, dtype=np.float64), (size,))
+        kind, fields = kinds[self.model]
+        names = ("frequency", "recency", "T")
+        cols = {name: np.empty(size) for name in names}
+        groups, inverse = np.unique(ages, return_inverse=True)
+        for g, age in enumerate(groups):
+            rows = np.flatnonzero(inverse == g)
+            o = ffi.PATRON_SIM_OPTIONS_INIT()
+            o.model = getattr(ffi, kind)
+            for field, v in zip(fields, self.params.values()):
+                setattr(o, field, v)
+            o.customers = len(rows)
+            o.periods = float(age)
+            o.cohort_periods = float(cohort_periods) if len(groups) == 1 else 0.0
+            o.seed = (int(seed) * 1000003 + g) % 2 ** 64 if len(groups) > 1 else int(seed)
+            o.customer_summary = 1
+            with ffi.patron_sim_run(o) as sim:
+                n = ffi.patron_sim_n_customers(sim)
+                for name, fn in zip(names, (ffi.patron_sim_x, ffi.patron_sim_t_x, ffi.patron_sim_T)):
+                    cols[name][rows] = np.ctypeslib.as_array((ctypes.c_double * n).from_address(fn(sim)))
+        if pd is None:
+            return cols
+        return pd.DataFrame(cols, index=pd.RangeIndex(size, name="customer_id"))
 
 class BetaGeo(Model):
     """BG/NBD (Fader, Hardie & Lee 2005); lifetimes' BetaGeoFitter."""
@@ -251,6 +519,26 @@ class BetaGeoBetaBinom(Model):
     def dert(self, frequency, recency=None, T=None, discount=0.1):
         return self._per_customer(ffi.patron_clv_dert, frequency, recency, T, float(discount), name="dert")
 
+    def prob_alive_ahead(self, m: int, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
+                         n: Optional[ArrayLike] = None) -> Any:
+        """P(alive at opportunity n + m) (patron_clv_prob_alive_ahead);
+        prob_alive is m = 1, lifetimes' usual call is m = 0."""
+        return self._per_customer(ffi.patron_clv_prob_alive_ahead, frequency, recency, n, float(m),
+                                  name="p_alive")
+
+    def expected_number_of_transactions_in_first_n_periods(self, n: int) -> Any:
+        """Expected number of the fitted customers with x = 0, 1, ...
+        transactions in the first `n` opportunities: the customer count
+        times P(X(n) = x) (lifetimes' in-sample check; a DataFrame with a
+        'model' column indexed by the fitted data's frequencies)."""
+        self._need()
+        data = self.data
+        counts = data.groupby("frequency")["weights"].sum()
+        x = np.asarray(counts.index, dtype=np.int64)
+        p = self.probability_of_n_purchases_up_to_time(np.full(len(x), float(n)), x)
+        idx = pd.Index(counts.index, name="frequency")
+        return pd.DataFrame({"model": p * counts.sum()}, index=idx)
+
 
 class GammaGamma(Model):
     """Gamma-Gamma spend model; lifetimes' GammaGammaFitter.
@@ -258,14 +546,32 @@ class GammaGamma(Model):
     model = ffi.PATRON_CLV_GG
 
     def fit(self, frequency: Union[ArrayLike, Table], monetary_value: Optional[ArrayLike] = None,
-            weights: Optional[ArrayLike] = None) -> "GammaGamma":
+            weights: Optional[ArrayLike] = None, index: Optional[ArrayLike] = None,
+            q_constraint: bool = False) -> "GammaGamma":
+        """Fit on (frequency, monetary_value) or a summary table. With
+        `q_constraint` (lifetimes' option) the estimate must have q > 1, so
+        that the population mean spend gamma p / (q - 1) exists: the
+        unconstrained maximum satisfies it or the fit raises PatronError
+        (PATRON_ECONVERGE), since the constrained maximum would then lie on
+        the boundary q = 1 where no mean exists."""
         if monetary_value is None:
             data = _Data(frequency)
         else:
             f = _Data._arr(frequency)
             data = _Data(f, np.zeros_like(f), np.ones_like(f), monetary_value, weights)
-        self.result = ffi.patron_clv_fit(self.model, data.c, self.options)
+            if pd is not None and isinstance(frequency, pd.Series):
+                data.index = frequency.index
+        result = ffi.patron_clv_fit(self.model, data.c, self.options)
+        if q_constraint and not result.params.p[1] > 1:
+            from ._runtime import PatronError
+            raise PatronError(ffi.PATRON_ECONVERGE, f"Gamma-Gamma fit with q_constraint: the maximum-likelihood "
+                              f"q is {result.params.p[1]:.6g} (<= 1), so the population mean spend does not exist")
+        self.result = result
         self._params = self.result.params
+        frame = data.frame(index)
+        if pd is not None:
+            frame = frame[["frequency", "monetary_value", "weights"]]
+        self.data = frame
         return self
 
     def expected_spend(self, frequency: Union[ArrayLike, Table], monetary_value: Optional[ArrayLike] = None) -> Any:
@@ -276,8 +582,27 @@ class GammaGamma(Model):
         else:
             f = _Data._arr(frequency)
             data = _Data(f, np.zeros_like(f), np.ones_like(f), monetary_value)
+            data.scalar = np.ndim(frequency) == 0 and np.ndim(monetary_value) == 0
+            if pd is not None and isinstance(frequency, pd.Series):
+                data.index = frequency.index
         out = np.empty(data.n, dtype=np.float64)
         ffi.patron_clv_expected_spend(out, self._params, data.c)
         return data.wrap(out, "expected_spend")
 
     conditional_expected_average_profit = expected_spend
+
+    #: time units per month of lifetimes' `freq` codes
+    PERIODS_PER_MONTH = {"D": 30.0, "W": 4.345, "M": 1.0, "H": 30.0 * 24}
+
+    def customer_lifetime_value(self, transaction_prediction_model: "Model", frequency: ArrayLike,
+                                recency: ArrayLike, T: ArrayLike, monetary_value: ArrayLike, time: int = 12,
+                                discount_rate: float = 0.01, freq: str = "D") -> Any:
+        """lifetimes' GammaGammaFitter.customer_lifetime_value: value over
+        `time` months at monthly `discount_rate`, the transaction model's
+        time unit given by `freq` ("D" days, "W" weeks, "M" months, "H"
+        hours) (patron_clv_lifetime_value)."""
+        if freq not in self.PERIODS_PER_MONTH:
+            raise ValueError(f"freq must be one of {sorted(self.PERIODS_PER_MONTH)}, not {freq!r}")
+        return transaction_prediction_model.lifetime_value(self, frequency, recency, T, monetary_value,
+                                                           months=int(time), discount=float(discount_rate),
+                                                           periods_per_month=self.PERIODS_PER_MONTH[freq])
