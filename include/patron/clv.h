@@ -76,10 +76,11 @@ typedef struct patron_clv_fit_options {
     double gtol;      /**< Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9. */
     int32_t max_iter; /**< Iteration limit per start. Default 500. */
     int32_t n_starts; /**< 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the best, falling back to the next on failure. 1..4: run that many starts and keep the best converged one. */
+    int32_t threads;  /**< Threads evaluating the likelihood: 1 (default: an embedding program never gets threads it did not ask for), n, or 0 for all online cores. The result is bit-identical for every value (the rows are split into fixed chunks whose partial sums are added in a fixed order). */
 } patron_clv_fit_options;
 
 /** Initialiser for #patron_clv_fit_options with the defaults. */
-#define PATRON_CLV_FIT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_fit_options), 0.0, 1e-9, 500, 0 }
+#define PATRON_CLV_FIT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_fit_options), 0.0, 1e-9, 500, 0, 1 }
 
 /**
  * @brief Model parameters (what a fit returns, what predictions take).

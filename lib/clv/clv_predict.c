@@ -69,16 +69,6 @@ static double bg_palive(const double *p, int e, double x, double tx, double T)
     return 1 / (1 + exp(lr));
 }
 
-static int bg_ce(const double *p, int e, double x, double tx, double T, double t, double *out)
-{
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    double C = a + b + x + e - 1, h;
-    if (h1mf(r + x, a - 1, C, -t / (al + T), &h))
-        return -1;
-    *out = C * h * bg_palive(p, e, x, tx, T);
-    return 0;
-}
-
 static int bg_ex(const double *p, int e, double t, double *out)
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
@@ -354,31 +344,6 @@ static int check_tx_model(const patron_clv_params *params, const char *what)
     return PATRON_OK;
 }
 
-/* CE of one distinct row; -1 when a series fails. */
-static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
-                  double *out)
-{
-    const double *p = pp->p;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-        return bg_ce(p, 0, x, tx, T, t, out);
-    case PATRON_CLV_MBGNBD:
-        return bg_ce(p, 1, x, tx, T, t, out);
-    case PATRON_CLV_PNBD: {
-        double pa;
-        if (pnbd_palive(p, x, tx, T, &pa))
-            return -1;
-        *out = pa * pnbd_ce_given_alive(p, x, T, t);
-        return 0;
-    }
-    case PATRON_CLV_BGBB:
-        *out = bgbb_ce(p, x, tx, T, t);
-        return isfinite(*out) ? 0 : -1;
-    default:
-        return -1;
-    }
-}
-
 static int pa_one(const patron_clv_params *pp, double x, double tx, double T, double *out)
 {
     const double *p = pp->p;
@@ -393,6 +358,34 @@ static int pa_one(const patron_clv_params *pp, double x, double tx, double T, do
         return pnbd_palive(p, x, tx, T, out);
     case PATRON_CLV_BGBB:
         *out = bgbb_palive(p, x, tx, T);
+        return isfinite(*out) ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
+/* CE of one distinct row; -1 when a series fails. `pa` is the row's
+ * P(alive) from pa_one() for the models whose CE is P(alive) times the CE
+ * of a living customer (computed once per row, however many horizons). */
+static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
+                  double pa, double *out)
+{
+    const double *p = pp->p;
+    switch (pp->model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD: {
+        int e = pp->model == PATRON_CLV_MBGNBD;
+        double C = p[2] + p[3] + x + e - 1, h;
+        if (h1mf(p[0] + x, p[2] - 1, C, -t / (p[1] + T), &h))
+            return -1;
+        *out = C * h * pa;
+        return 0;
+    }
+    case PATRON_CLV_PNBD:
+        *out = pa * pnbd_ce_given_alive(p, x, T, t);
+        return 0;
+    case PATRON_CLV_BGBB:
+        *out = bgbb_ce(p, x, tx, T, t);
         return isfinite(*out) ? 0 : -1;
     default:
         return -1;
@@ -448,16 +441,16 @@ int patron_clv_predict(double *expected, double *alive, const patron_clv_params 
     }
     double *va = v + nn;
     for (size_t j = 0; j < R.n; j++) {
-        if (expected && ce_one(params, R.x[j], R.tx[j], R.T[j], t, &v[j])) {
-            patron__free(v);
-            clv_rows_free(&R);
-            return range_fail(what, t);
-        }
-        if (alive && pa_one(params, R.x[j], R.tx[j], R.T[j], &va[j])) {
+        if (pa_one(params, R.x[j], R.tx[j], R.T[j], &va[j])) {
             patron__free(v);
             clv_rows_free(&R);
             return patron__fail(PATRON_ERANGE, "P(alive): series did not converge for row "
                                 "(x %.17g, t_x %.17g, T %.17g)", R.x[j], R.tx[j], R.T[j]);
+        }
+        if (expected && ce_one(params, R.x[j], R.tx[j], R.T[j], t, va[j], &v[j])) {
+            patron__free(v);
+            clv_rows_free(&R);
+            return range_fail(what, t);
         }
     }
     for (size_t i = 0; i < data->n; i++) {
@@ -701,10 +694,17 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
         return rc;
     }
     for (size_t j = 0; j < R.n; j++) {
-        double prev = 0, acc = 0, disc = 1;
+        double prev = 0, acc = 0, disc = 1, pa;
+        if (pa_one(tx, R.x[j], R.tx[j], R.T[j], &pa)) {
+            patron__free(v);
+            patron__free(sp);
+            clv_rows_free(&R);
+            return patron__fail(PATRON_ERANGE, "%s: P(alive) not computable for row (x %.17g, "
+                                "t_x %.17g, T %.17g)", what, R.x[j], R.tx[j], R.T[j]);
+        }
         for (int m = 1; m <= months; m++) {
             double ce;
-            if (ce_one(tx, R.x[j], R.tx[j], R.T[j], m * periods_per_month, &ce)) {
+            if (ce_one(tx, R.x[j], R.tx[j], R.T[j], m * periods_per_month, pa, &ce)) {
                 patron__free(v);
                 patron__free(sp);
                 clv_rows_free(&R);
@@ -742,7 +742,7 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
     if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
         return rc;
     double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
-    double *lt = patron__malloc((R.ntv ? R.ntv : 1) * sizeof *lt);
+    double *lt = patron__malloc((R.n ? R.n : 1) * 2 * sizeof *lt);
     if (!v || !lt) {
         patron__free(v);
         patron__free(lt);
@@ -750,18 +750,25 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
         return patron__oom();
     }
     const double *p = params->p;
-    if (params->model == PATRON_CLV_PNBD)
-        for (size_t k = 0; k < R.ntv; k++)
-            lt[k] = NAN; /* computed lazily per distinct T */
+    if (params->model == PATRON_CLV_PNBD) {
+        /* the Laplace integral depends on T only: once per distinct T */
+        for (size_t j = 0; j < R.n; j++) {
+            lt[2 * j] = R.T[j];
+            lt[2 * j + 1] = (double)j;
+        }
+        qsort(lt, R.n, 2 * sizeof *lt, cmp_double);
+        for (size_t a = 0, b; a < R.n; a = b) {
+            double L = laplace_pow(discount * (p[3] + lt[2 * a]), p[2]);
+            for (b = a; b < R.n && lt[2 * b] == lt[2 * a]; b++)
+                v[(size_t)lt[2 * b + 1]] = L;
+        }
+    }
     for (size_t j = 0; j < R.n; j++) {
         int bad;
         if (params->model == PATRON_CLV_PNBD) {
             double pa;
             bad = pnbd_palive(p, R.x[j], R.tx[j], R.T[j], &pa);
-            uint32_t iT = R.iT[j];
-            if (isnan(lt[iT]))
-                lt[iT] = laplace_pow(discount * (p[3] + R.T[j]), p[2]);
-            v[j] = pa * (p[0] + R.x[j]) / (p[1] + R.T[j]) * (p[3] + R.T[j]) * lt[iT];
+            v[j] *= pa * (p[0] + R.x[j]) / (p[1] + R.T[j]) * (p[3] + R.T[j]);
         } else {
             bad = bgbb_dert(p, R.x[j], R.tx[j], R.T[j], discount, &v[j]);
         }

@@ -1168,6 +1168,12 @@ export interface patron_clv_fit_options {
    * converged one.
    */
   n_starts: number;
+  /**
+   * Threads evaluating the likelihood: 1 (default: an embedding program never gets threads it did
+   * not ask for), n, or 0 for all online cores. The result is bit-identical for every value (the
+   * rows are split into fixed chunks whose partial sums are added in a fixed order).
+   */
+  threads: number;
 }
 
 /**

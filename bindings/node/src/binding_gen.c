@@ -838,6 +838,12 @@ static int gs_to_patron_clv_fit_options(napi_env env, napi_value v, pn_arena *ar
         if (pn_get_i32(env, f, &x, "patron_clv_fit_options.n_starts")) return -1;
         s.n_starts = (int32_t)x;
     }
+    if (pn_field(env, v, "threads", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_clv_fit_options.threads")) return -1;
+        s.threads = (int32_t)x;
+    }
     *(patron_clv_fit_options *)out = s;
     return 0;
 }
@@ -852,6 +858,7 @@ static napi_value gs_from_patron_clv_fit_options(napi_env env, const patron_clv_
     if (pn_set(env, obj, "gtol", pn_new_f64(env, s->gtol))) return NULL;
     if (pn_set(env, obj, "max_iter", pn_new_i32(env, s->max_iter))) return NULL;
     if (pn_set(env, obj, "n_starts", pn_new_i32(env, s->n_starts))) return NULL;
+    if (pn_set(env, obj, "threads", pn_new_i32(env, s->threads))) return NULL;
     return obj;
 }
 

@@ -759,7 +759,11 @@ class patron_clv_fit_options(ctypes.Structure):
     (Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9.), max_iter
     (Iteration limit per start. Default 500.), n_starts (0 (default): four starting points
     are ranked by their likelihood and the optimiser runs from the best, falling back to the
-    next on failure. 1..4: run that many starts and keep the best converged one.)
+    next on failure. 1..4: run that many starts and keep the best converged one.), threads
+    (Threads evaluating the likelihood: 1 (default: an embedding program never gets threads
+    it did not ask for), n, or 0 for all online cores. The result is bit-identical for every
+    value (the rows are split into fixed chunks whose partial sums are added in a fixed
+    order).)
     """
 
     @classmethod
@@ -769,6 +773,7 @@ class patron_clv_fit_options(ctypes.Structure):
         s.size = ctypes.sizeof(cls)
         s.gtol = 1e-09
         s.max_iter = 500
+        s.threads = 1
         return s
 
 
@@ -1544,7 +1549,7 @@ patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]
 patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32), ("major_units", ctypes.c_int32)]
 patron_clv_data._fields_ = [("n", ctypes.c_size_t), ("frequency", ctypes.POINTER(ctypes.c_double)), ("recency", ctypes.POINTER(ctypes.c_double)), ("T", ctypes.POINTER(ctypes.c_double)), ("monetary", ctypes.POINTER(ctypes.c_double)), ("weights", ctypes.POINTER(ctypes.c_double))]
-patron_clv_fit_options._fields_ = [("size", ctypes.c_uint32), ("penalizer", ctypes.c_double), ("gtol", ctypes.c_double), ("max_iter", ctypes.c_int32), ("n_starts", ctypes.c_int32)]
+patron_clv_fit_options._fields_ = [("size", ctypes.c_uint32), ("penalizer", ctypes.c_double), ("gtol", ctypes.c_double), ("max_iter", ctypes.c_int32), ("n_starts", ctypes.c_int32), ("threads", ctypes.c_int32)]
 patron_clv_params._fields_ = [("model", ctypes.c_int), ("p", (ctypes.c_double * 4))]
 patron_clv_fit_result._fields_ = [("size", ctypes.c_uint32), ("params", patron_clv_params), ("n_params", ctypes.c_int32), ("se", (ctypes.c_double * 4)), ("cov", (ctypes.c_double * 16)), ("log_likelihood", ctypes.c_double), ("grad_norm", ctypes.c_double), ("iterations", ctypes.c_int32), ("status", ctypes.c_int32), ("n_customers", ctypes.c_double), ("n_distinct", ctypes.c_int64)]
 patron_abtest_assign_options._fields_ = [("size", ctypes.c_uint32), ("coverage", ctypes.c_double), ("layer_key", ctypes.c_char_p), ("layer_start", ctypes.c_double), ("layer_end", ctypes.c_double)]

@@ -578,6 +578,7 @@ class patron_clv_fit_options(ctypes.Structure):
     gtol: float
     max_iter: int
     n_starts: int
+    threads: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
