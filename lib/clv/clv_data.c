@@ -412,9 +412,18 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         b.slots = NULL;
     }
     size_t nn = nr ? nr : 1;
+    /* not merging first (src is the caller's rows) and any order will do */
+    int sorted = !(src.k0 == d->frequency && (flags & CLV_ROWS_ANY_ORDER));
     perm = patron__malloc(nn * sizeof *perm);
     rank = patron__malloc(nn * sizeof *rank);
-    if (!perm || !rank || (nr && sort_rows(&src, nr, perm))) {
+    if (!perm || !rank) {
+        rc = patron__oom();
+        goto fail;
+    }
+    if (!sorted) {
+        for (size_t j = 0; j < nr; j++)
+            perm[j] = (uint32_t)j;
+    } else if (nr && sort_rows(&src, nr, perm)) {
         rc = patron__oom();
         goto fail;
     }

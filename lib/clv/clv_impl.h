@@ -10,7 +10,8 @@
 /* Distinct (x, t_x, T) rows (or (x, m) for Gamma-Gamma) with summed
  * weights, in a canonical order that does not depend on the input order:
  * rows with equal x are contiguous (x ascending), the order within an x is
- * fixed by the values (see clv_data.c). */
+ * fixed by the values (see clv_data.c). With CLV_ROWS_ANY_ORDER the rows
+ * may instead be the input rows in input order. */
 typedef struct clv_rows {
     size_t n;
     double *x, *tx, *T, *w;
@@ -23,7 +24,10 @@ typedef struct clv_rows {
 enum {
     CLV_ROWS_MAP = 1,       /* fill `map` (for predictions) */
     CLV_ROWS_SPEND = 2,     /* Gamma-Gamma: key (x, m), skip x = 0 */
-    CLV_ROWS_NO_WEIGHT0 = 4 /* drop zero-weight rows (fitting) */
+    CLV_ROWS_NO_WEIGHT0 = 4, /* drop zero-weight rows (fitting) */
+    CLV_ROWS_ANY_ORDER = 8   /* predictions: when merging does not pay, keep the rows in
+                                input order unmerged (no sort; the results per row are
+                                the same, only the summation of a fit needs the order) */
 };
 
 /* Validate `d` for `model` and compress it. `need_rows` > 0 requires at

@@ -94,6 +94,40 @@ static void test_row_order_does_not_change_fits(void **state)
     }
 }
 
+static void test_thread_count_does_not_change_predictions(void **state)
+{
+    (void)state;
+    static double e1[N], a1[N], c1[N], e2[N], a2[N], c2[N];
+    patron_clv_data d = {N, x, tx, T, m, NULL};
+    patron_clv_params gg = {PATRON_CLV_GG, {6.25, 3.74, 15.44, 0}};
+    const patron_clv_params ps[] = {{PATRON_CLV_BGNBD, {0.243, 4.414, 0.793, 2.426}},
+                                    {PATRON_CLV_PNBD, {0.55, 10.5, 0.61, 11.7}}};
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(patron_clv_predict(e1, a1, &ps[k], &d, 4.345), PATRON_OK);
+        assert_int_equal(patron_clv_lifetime_value(c1, &ps[k], &gg, &d, 12, 0.01, 4.345),
+                         PATRON_OK);
+        const int counts[] = {2, 3, 0};
+        for (size_t c = 0; c < 3; c++) {
+            patron_clv_predict_options o = PATRON_CLV_PREDICT_OPTIONS_INIT;
+            o.threads = counts[c];
+            assert_int_equal(patron_clv_predict_with(e2, a2, &ps[k], &d, 4.345, &o), PATRON_OK);
+            assert_int_equal(
+                patron_clv_lifetime_value_with(c2, &ps[k], &gg, &d, 12, 0.01, 4.345, &o),
+                PATRON_OK);
+            assert_memory_equal(e1, e2, sizeof e1);
+            assert_memory_equal(a1, a2, sizeof a1);
+            assert_memory_equal(c1, c2, sizeof c1);
+        }
+    }
+    patron_clv_predict_options o = PATRON_CLV_PREDICT_OPTIONS_INIT;
+    assert_int_equal(o.threads, 1);
+    o.threads = -2;
+    e2[0] = 42;
+    assert_int_equal(patron_clv_predict_with(e2, a2, &ps[0], &d, 4.345, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "threads is -2"));
+    assert_true(e2[0] == 42);
+}
+
 static void test_threads_option_checked(void **state)
 {
     (void)state;
@@ -113,6 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thread_count_does_not_change_fits),
         cmocka_unit_test(test_row_order_does_not_change_fits),
+        cmocka_unit_test(test_thread_count_does_not_change_predictions),
         cmocka_unit_test(test_threads_option_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
