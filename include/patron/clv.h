@@ -239,8 +239,10 @@ typedef struct patron_clv_predict_options {
 /**
  * @brief patron_clv_predict() with options (threads).
  *
- * @param[out] expected As patron_clv_predict().
- * @param[out] alive As patron_clv_predict().
+ * @param[out] expected Caller array of `data->n` values for the expected
+ *        purchases in the next @p t periods, or NULL to skip them.
+ * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ *        Not both NULL. Untouched on failure.
  * @param params Transaction-model parameters.
  * @param data The customers.
  * @param t Horizon (>= 0; ignored when @p expected is NULL).
@@ -356,7 +358,7 @@ PATRON_API int patron_clv_lifetime_value(double *out, const patron_clv_params *t
 /**
  * @brief patron_clv_lifetime_value() with options (threads).
  *
- * @param[out] out As patron_clv_lifetime_value().
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
  * @param tx Transaction-model parameters.
  * @param spend Gamma-Gamma parameters, or NULL.
  * @param data The customers.

@@ -524,7 +524,7 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
     const char *what = "expected purchases";
     if (!expected && !alive)
         return patron__fail(PATRON_EINVAL, "both outputs are NULL");
-    int32_t threads;
+    int32_t threads = 1;
     int rc = predict_threads(opts, &threads);
     if (rc || (rc = check_tx_model(params, what)) ||
         (expected && (rc = check_horizon(params, t, what))))
@@ -763,7 +763,7 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
     const char *what = "lifetime value";
     if (!out)
         return patron__fail(PATRON_EINVAL, "out is NULL");
-    int32_t threads;
+    int32_t threads = 1;
     int rc = predict_threads(opts, &threads);
     if (rc || (rc = check_tx_model(tx, what)))
         return rc;

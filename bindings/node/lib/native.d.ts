@@ -3781,6 +3781,10 @@ export declare function patron_clv_predict(expected: Float64Array | null, alive:
  *
  * Thread safety:
  * Reentrant; starts and joins its own threads when `threads` is not 1.
+ * @param expected Caller array of `data->n` values for the expected purchases in the next `t`
+ * periods, or NULL to skip them.
+ * @param alive Caller array of `data->n` values for P(alive), or NULL. Not both NULL. Untouched on
+ * failure.
  * @param params Transaction-model parameters.
  * @param data The customers.
  * @param t Horizon (>= 0; ignored when `expected` is NULL).
@@ -3788,9 +3792,10 @@ export declare function patron_clv_predict(expected: Float64Array | null, alive:
  * @throws {PatronError} on a negative status: As patron_clv_predict(); PATRON_EINVAL for bad
  * options. When several rows fail, the message names the first in the library's order of the
  * distinct rows, whatever the thread count.
- * @returns expected: As patron_clv_predict().; alive: As patron_clv_predict().
+ * @returns As patron_clv_predict(); PATRON_EINVAL for bad options. When several rows fail, the
+ * message names the first in the library's order of the distinct rows, whatever the thread count.
  */
-export declare function patron_clv_predict_with(params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): { expected: number; alive: number; };
+export declare function patron_clv_predict_with(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
 /**
  * Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each of the
  * `n` values in `t`.
@@ -3885,6 +3890,7 @@ export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: 
  *
  * Thread safety:
  * Reentrant; starts and joins its own threads when `threads` is not 1.
+ * @param out Caller array of `data->n` values; untouched on failure.
  * @param tx Transaction-model parameters.
  * @param spend Gamma-Gamma parameters, or NULL.
  * @param data The customers.
@@ -3894,9 +3900,9 @@ export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: 
  * @param opts Options, or NULL for the defaults.
  * @throws {PatronError} on a negative status: As patron_clv_lifetime_value(); PATRON_EINVAL for
  * bad options.
- * @returns value: As patron_clv_lifetime_value().
+ * @returns As patron_clv_lifetime_value(); PATRON_EINVAL for bad options.
  */
-export declare function patron_clv_lifetime_value_with(tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): number;
+export declare function patron_clv_lifetime_value_with(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
 /**
  * Discounted expected residual transactions (DERT).
  *

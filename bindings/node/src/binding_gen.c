@@ -6107,11 +6107,13 @@ static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
 
 static napi_value w_patron_clv_predict_with(napi_env env, napi_callback_info info)
 {
-    napi_value argv[4];
+    napi_value argv[6];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 4, argv)) return NULL;
-    double a_expected = 0;
-    double a_alive = 0;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    void *a_expected = NULL;
+    size_t a_expected_len = 0;
+    void *a_alive = NULL;
+    size_t a_alive_len = 0;
     patron_clv_params a_params_s;
     patron_clv_params *a_params = NULL;
     patron_clv_data a_data_s;
@@ -6119,21 +6121,19 @@ static napi_value w_patron_clv_predict_with(napi_env env, napi_callback_info inf
     double a_t = 0;
     patron_clv_predict_options a_opts_s;
     patron_clv_predict_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
-        || pn_get_f64(env, argv[2], &a_t, "patron_clv_predict_with: argument 't'")
-        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_expected, &a_expected_len, "patron_clv_predict_with: argument 'expected'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_alive, &a_alive_len, "patron_clv_predict_with: argument 'alive'")
+        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_f64(env, argv[4], &a_t, "patron_clv_predict_with: argument 't'")
+        || pn_struct_arg(env, argv[5], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_clv_predict_with(&a_expected, &a_alive, a_params, a_data, (double)a_t, a_opts);
+    int r = patron_clv_predict_with(a_expected, a_alive, a_params, a_data, (double)a_t, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
-    napi_value res;
-    if (napi_create_object(env, &res) != napi_ok) return NULL;
-    if (pn_set(env, res, "expected", pn_new_f64(env, a_expected))) return NULL;
-    if (pn_set(env, res, "alive", pn_new_f64(env, a_alive))) return NULL;
-    return res;
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callback_info info)
@@ -6279,10 +6279,11 @@ static napi_value w_patron_clv_lifetime_value(napi_env env, napi_callback_info i
 
 static napi_value w_patron_clv_lifetime_value_with(napi_env env, napi_callback_info info)
 {
-    napi_value argv[7];
+    napi_value argv[8];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 7, argv)) return NULL;
-    double a_out = 0;
+    if (pn_args(env, info, 8, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
     patron_clv_params a_tx_s;
     patron_clv_params *a_tx = NULL;
     patron_clv_params a_spend_s;
@@ -6294,20 +6295,21 @@ static napi_value w_patron_clv_lifetime_value_with(napi_env env, napi_callback_i
     double a_periods_per_month = 0;
     patron_clv_predict_options a_opts_s;
     patron_clv_predict_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_tx, &a_tx_s, sizeof a_tx_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[1], (void *)&a_spend, &a_spend_s, sizeof a_spend_s, &arena, gs_to_patron_clv_params)
-        || pn_struct_arg(env, argv[2], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
-        || pn_get_i32(env, argv[3], &a_months, "patron_clv_lifetime_value_with: argument 'months'")
-        || pn_get_f64(env, argv[4], &a_discount, "patron_clv_lifetime_value_with: argument 'discount'")
-        || pn_get_f64(env, argv[5], &a_periods_per_month, "patron_clv_lifetime_value_with: argument 'periods_per_month'")
-        || pn_struct_arg(env, argv[6], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_lifetime_value_with: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, sizeof a_tx_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, sizeof a_spend_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_i32(env, argv[4], &a_months, "patron_clv_lifetime_value_with: argument 'months'")
+        || pn_get_f64(env, argv[5], &a_discount, "patron_clv_lifetime_value_with: argument 'discount'")
+        || pn_get_f64(env, argv[6], &a_periods_per_month, "patron_clv_lifetime_value_with: argument 'periods_per_month'")
+        || pn_struct_arg(env, argv[7], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_clv_lifetime_value_with(&a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month, a_opts);
+    int r = patron_clv_lifetime_value_with(a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
-    return pn_new_f64(env, a_out);
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_clv_dert(napi_env env, napi_callback_info info)

@@ -1787,13 +1787,13 @@ _c_patron_clv_log_likelihood = _rt.cfunc("patron_clv_log_likelihood", ctypes.c_i
 _c_patron_clv_expected_purchases = _rt.cfunc("patron_clv_expected_purchases", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double])
 _c_patron_clv_prob_alive = _rt.cfunc("patron_clv_prob_alive", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data)])
 _c_patron_clv_predict = _rt.cfunc("patron_clv_predict", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double])
-_c_patron_clv_predict_with = _rt.cfunc("patron_clv_predict_with", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double, _rt.struct_arg(patron_clv_predict_options)])
+_c_patron_clv_predict_with = _rt.cfunc("patron_clv_predict_with", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double, _rt.struct_arg(patron_clv_predict_options)])
 _c_patron_clv_expected_purchases_new = _rt.cfunc("patron_clv_expected_purchases_new", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
 _c_patron_clv_prob_purchases = _rt.cfunc("patron_clv_prob_purchases", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int64, False), ctypes.c_size_t])
 _c_patron_clv_expected_cohort = _rt.cfunc("patron_clv_expected_cohort", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
 _c_patron_clv_expected_spend = _rt.cfunc("patron_clv_expected_spend", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data)])
 _c_patron_clv_lifetime_value = _rt.cfunc("patron_clv_lifetime_value", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_int, ctypes.c_double, ctypes.c_double])
-_c_patron_clv_lifetime_value_with = _rt.cfunc("patron_clv_lifetime_value_with", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_int, ctypes.c_double, ctypes.c_double, _rt.struct_arg(patron_clv_predict_options)])
+_c_patron_clv_lifetime_value_with = _rt.cfunc("patron_clv_lifetime_value_with", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_int, ctypes.c_double, ctypes.c_double, _rt.struct_arg(patron_clv_predict_options)])
 _c_patron_clv_dert = _rt.cfunc("patron_clv_dert", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double])
 _c_patron_clv_data_from_frame = _rt.cfunc("patron_clv_data_from_frame", ctypes.c_int, [ctypes.c_void_p, patron_frame, ctypes.c_int])
 _c_patron_clv_fit_frame = _rt.cfunc("patron_clv_fit_frame", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, patron_frame, _rt.struct_arg(patron_clv_fit_options)])
@@ -3476,11 +3476,17 @@ def patron_clv_predict(expected, alive, params, data, t):
         _rt.fail(_rc)
     return _rc
 
-def patron_clv_predict_with(params, data, t, opts=None):
+def patron_clv_predict_with(expected, alive, params, data, t, opts=None):
     """patron_clv_predict() with options (threads).
 
     Parameters
     ----------
+    expected
+        Caller array of `data->n` values for the expected purchases in the next `t`
+        periods, or NULL to skip them.
+    alive
+        Caller array of `data->n` values for P(alive), or NULL. Not both NULL. Untouched
+        on failure.
     params
         Transaction-model parameters.
     data
@@ -3489,11 +3495,6 @@ def patron_clv_predict_with(params, data, t, opts=None):
         Horizon (>= 0; ignored when `expected` is NULL).
     opts
         Options, or NULL for the defaults.
-
-    Returns
-    -------
-    expected: As patron_clv_predict().
-    alive: As patron_clv_predict().
 
     Raises
     ------
@@ -3507,12 +3508,10 @@ def patron_clv_predict_with(params, data, t, opts=None):
     -------------
     Reentrant; starts and joins its own threads when `threads` is not 1.
     """
-    _o_expected = ctypes.c_double()
-    _o_alive = ctypes.c_double()
-    _rc = _c_patron_clv_predict_with(ctypes.byref(_o_expected), ctypes.byref(_o_alive), params, data, t, opts)
+    _rc = _c_patron_clv_predict_with(expected, alive, params, data, t, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return (_o_expected.value, _o_alive.value)
+    return _rc
 
 def patron_clv_expected_purchases_new(out, params, t, n):
     """Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each
@@ -3687,11 +3686,13 @@ def patron_clv_lifetime_value(out, tx, spend, data, months, discount, periods_pe
         _rt.fail(_rc)
     return _rc
 
-def patron_clv_lifetime_value_with(tx, spend, data, months, discount, periods_per_month, opts=None):
+def patron_clv_lifetime_value_with(out, tx, spend, data, months, discount, periods_per_month, opts=None):
     """patron_clv_lifetime_value() with options (threads).
 
     Parameters
     ----------
+    out
+        Caller array of `data->n` values; untouched on failure.
     tx
         Transaction-model parameters.
     spend
@@ -3707,10 +3708,6 @@ def patron_clv_lifetime_value_with(tx, spend, data, months, discount, periods_pe
     opts
         Options, or NULL for the defaults.
 
-    Returns
-    -------
-    value: As patron_clv_lifetime_value().
-
     Raises
     ------
     PatronError
@@ -3721,11 +3718,10 @@ def patron_clv_lifetime_value_with(tx, spend, data, months, discount, periods_pe
     -------------
     Reentrant; starts and joins its own threads when `threads` is not 1.
     """
-    _o_out = ctypes.c_double()
-    _rc = _c_patron_clv_lifetime_value_with(ctypes.byref(_o_out), tx, spend, data, months, discount, periods_per_month, opts)
+    _rc = _c_patron_clv_lifetime_value_with(out, tx, spend, data, months, discount, periods_per_month, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_out.value
+    return _rc
 
 def patron_clv_dert(out, params, data, discount):
     """Discounted expected residual transactions (DERT).
