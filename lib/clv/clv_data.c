@@ -250,7 +250,7 @@ static int compression_pays(const patron_clv_data *d, const uint32_t *kept, size
             h = (h + 1) & (2 * SAMPLE - 1);
         }
     }
-    return distinct <= SAMPLE / 2;
+    return distinct <= SAMPLE - SAMPLE / 16;
 }
 
 /* Where the rows to be sorted come from: the hash table's distinct rows, or
