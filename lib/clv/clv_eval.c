@@ -123,8 +123,8 @@ double clv_pool_ll(clv_pool *pool, patron_clv_model model, const clv_rows *R, co
     for (size_t c = 0; c < pool->nchunks; c++) /* fixed order */
         for (int i = 0; i < CLV_PART; i++)
             out[i] += pool->part[c * CLV_PART + i];
-    if (g)
-        memcpy(g, out + 1, 4 * sizeof *g);
+    if (g) /* g has the model's number of parameters (3 for Gamma-Gamma) */
+        memcpy(g, out + 1, (size_t)patron_clv_param_count(model) * sizeof *g);
     if (H)
         for (int a = 0; a < 3; a++)
             for (int b = 0; b < 3; b++)
