@@ -24,10 +24,11 @@
  * Fitting maximises the log-likelihood (the papers' definition: the sum over
  * customers, weighted) over log-parameters with analytic gradients and a
  * BFGS quasi-Newton method with a Wolfe line search, from several starting
- * points. Identical rows are compressed first, so a million customers
- * measured in whole days or weeks cost a few thousand distinct rows.
- * Results are deterministic: the same input (in any row order) gives
- * bit-identical output.
+ * points. Identical rows are merged first when a sample of the rows says it
+ * pays (a million customers in whole weeks are a few thousand distinct
+ * rows); otherwise each row is evaluated once per iteration, in time linear
+ * in the number of rows. Results are deterministic: the same input (in any
+ * row order, on any number of threads) gives bit-identical output.
  *
  * Thread safety: every function here is pure and reentrant; concurrent calls
  * on different outputs are safe.
@@ -76,10 +77,11 @@ typedef struct patron_clv_fit_options {
     double gtol;      /**< Convergence: max |gradient| of -mean(LL) in log-parameters. Default 1e-9. */
     int32_t max_iter; /**< Iteration limit per start. Default 500. */
     int32_t n_starts; /**< 0 (default): four starting points are ranked by their likelihood and the optimiser runs from the best, falling back to the next on failure. 1..4: run that many starts and keep the best converged one. */
+    int32_t threads;  /**< Threads evaluating the likelihood: 1 (default: an embedding program never gets threads it did not ask for), n, or 0 for all online cores. The result is bit-identical for every value (the rows are split into fixed chunks whose partial sums are added in a fixed order). */
 } patron_clv_fit_options;
 
 /** Initialiser for #patron_clv_fit_options with the defaults. */
-#define PATRON_CLV_FIT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_fit_options), 0.0, 1e-9, 500, 0 }
+#define PATRON_CLV_FIT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_fit_options), 0.0, 1e-9, 500, 0, 1 }
 
 /**
  * @brief Model parameters (what a fit returns, what predictions take).
@@ -253,6 +255,37 @@ PATRON_API int patron_clv_prob_alive_ahead(double *out, const patron_clv_params 
 PATRON_API int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
                                   const patron_clv_data *data, double t);
 
+/** @brief Options of the batch predictions; initialise with #PATRON_CLV_PREDICT_OPTIONS_INIT. */
+typedef struct patron_clv_predict_options {
+    uint32_t size;   /**< `sizeof(patron_clv_predict_options)`; set by the _INIT macro. */
+    int32_t threads; /**< Threads: 1 (default), n, or 0 for all online cores. Each customer's value is computed the same way whatever the count. */
+} patron_clv_predict_options;
+
+/** Initialiser for #patron_clv_predict_options with the defaults. */
+#define PATRON_CLV_PREDICT_OPTIONS_INIT { (uint32_t)sizeof(patron_clv_predict_options), 1 }
+
+/**
+ * @brief patron_clv_predict() with options (threads).
+ *
+ * @param[out] expected Caller array of `data->n` values for the expected
+ *        purchases in the next @p t periods, or NULL to skip them.
+ * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ *        Not both NULL. Untouched on failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers.
+ * @param t Horizon (>= 0; ignored when @p expected is NULL).
+ * @param opts Options, or NULL for the defaults.
+ * @return As patron_clv_predict(); #PATRON_EINVAL for bad options. When
+ *         several rows fail, the message names the first in the library's
+ *         order of the distinct rows, whatever the thread count.
+ * @par Thread safety
+ * Reentrant; starts and joins its own threads when `threads` is not 1.
+ */
+PATRON_API int patron_clv_predict_with(double *expected, double *alive,
+                                       const patron_clv_params *params,
+                                       const patron_clv_data *data, double t,
+                                       const patron_clv_predict_options *opts);
+
 /**
  * @brief Unconditional expected number of purchases E[X(t)] of a new
  *        customer in (0, t], for each of the @p n values in @p t.
@@ -378,6 +411,27 @@ PATRON_API int patron_clv_lifetime_value(double *out, const patron_clv_params *t
                                          const patron_clv_params *spend,
                                          const patron_clv_data *data, int months,
                                          double discount, double periods_per_month);
+
+/**
+ * @brief patron_clv_lifetime_value() with options (threads).
+ *
+ * @param[out] out Caller array of `data->n` values; untouched on failure.
+ * @param tx Transaction-model parameters.
+ * @param spend Gamma-Gamma parameters, or NULL.
+ * @param data The customers.
+ * @param months Horizon in months (1..1200).
+ * @param discount Monthly discount rate (>= 0).
+ * @param periods_per_month Time units per month (> 0).
+ * @param opts Options, or NULL for the defaults.
+ * @return As patron_clv_lifetime_value(); #PATRON_EINVAL for bad options.
+ * @par Thread safety
+ * Reentrant; starts and joins its own threads when `threads` is not 1.
+ */
+PATRON_API int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
+                                              const patron_clv_params *spend,
+                                              const patron_clv_data *data, int months,
+                                              double discount, double periods_per_month,
+                                              const patron_clv_predict_options *opts);
 
 /**
  * @brief Discounted expected residual transactions (DERT).

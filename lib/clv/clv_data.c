@@ -1,6 +1,14 @@
-/* Validating and compressing customer rows: identical rows are merged with
- * a hash table (linear in the input), and the distinct rows are then sorted
- * so that the result does not depend on the input order. */
+/* Validating and compressing customer rows, in time linear in the input.
+ *
+ * The rows are put in a canonical order that does not depend on the input
+ * order (so fits are bit-identical for any permutation of the rows): sorted
+ * by frequency x, then by a 34-bit hash of the other two keys, with ties of
+ * the hash broken by the keys themselves. Identical rows end up next to each
+ * other and are merged. Whether to merge them first with a hash table
+ * (cheap when a million rows collapse to a few thousand, as whole weeks
+ * do) or to sort every row directly (when nearly every row is distinct, as
+ * exact times are, and a hash table of a million entries only adds cache
+ * misses) is decided from an evenly spaced sample of 2,048 rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +17,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/radix.h"
+#include <stdint.h>
 
 static const char *field_name(patron_clv_model model, int which)
 {
@@ -130,54 +139,6 @@ static long builder_add(builder *b, double k0, double k1, double k2, double w)
     return (long)i;
 }
 
-/* Sort key of a validated value (finite, >= 0): the IEEE bits of a
- * non-negative double order like the values; -0.0 is folded into +0.0. */
-static uint64_t sort_key(double v)
-{
-    return bits(v + 0.0);
-}
-
-/* Sort the distinct rows by (k0, k1, k2): stable radix sorts on k2, then
- * k1, then k0 (least significant key first). Ties keep their first-seen
- * order, so the result is the same on every platform (qsort promises no
- * stability). `perm` receives the sorted order of the n rows; `b` holds
- * buffers for n pairs. */
-static void sort_rows(const builder *rows, uint32_t *perm, patron__radix *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        perm[i] = (uint32_t)i;
-    for (int key = 2; key >= 0; key--) {
-        const double *k = key == 0 ? rows->k0 : key == 1 ? rows->k1 : rows->k2;
-        for (size_t i = 0; i < n; i++) {
-            b->key[i] = sort_key(k[perm[i]]);
-            b->idx[i] = perm[i];
-        }
-        uint64_t *keys;
-        uint32_t *order;
-        patron__radix_sort_u64(b->key, b->idx, n, b->cnt, &keys, &order);
-        memcpy(perm, order, n * sizeof *perm);
-    }
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-static uint32_t find_time(const double *tv, size_t n, double v)
-{
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (tv[mid] <= v)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
-}
-
 void clv_rows_free(clv_rows *r)
 {
     if (!r)
@@ -188,10 +149,6 @@ void clv_rows_free(clv_rows *r)
     patron__free(r->m);
     patron__free(r->lm);
     patron__free(r->w);
-    patron__free(r->itx);
-    patron__free(r->iT);
-    patron__free(r->tv);
-    patron__free(r->gstart);
     patron__free(r->map);
     memset(r, 0, sizeof *r);
 }
@@ -211,6 +168,185 @@ int clv_params_check(const patron_clv_params *p)
     return PATRON_OK;
 }
 
+/* Validate row i. On success *keep says whether it is used, and k1, k2, w
+ * hold its keys: (t_x, T), or (m, 0) for Gamma-Gamma. */
+static int check_row(const patron_clv_data *d, size_t i, patron_clv_model model, int flags,
+                     double *k1, double *k2, double *w, int *keep)
+{
+    int spend = (flags & CLV_ROWS_SPEND) != 0;
+    double x = d->frequency[i];
+    *w = d->weights ? d->weights[i] : 1.0;
+    *keep = 0;
+    if (!(*w >= 0) || !isfinite(*w))
+        return bad_value(i, model, 4, *w, "weights must be finite and >= 0");
+    if (!(x >= 0) || !isfinite(x) || x != floor(x) || x > 1e9)
+        return bad_value(i, model, 0, x, "must be a whole number >= 0");
+    if (spend) {
+        double m = d->monetary[i];
+        if (x == 0)
+            return PATRON_OK; /* no spend information */
+        if (!(m > 0) || !isfinite(m))
+            return bad_value(i, model, 3, m, "must be finite and > 0 when frequency > 0");
+        *k1 = m;
+        *k2 = 0;
+    } else {
+        double tx = d->recency[i], T = d->T[i];
+        if (!isfinite(T) || !(T >= 0) || T > 1e12)
+            return bad_value(i, model, 2, T, "must be finite and >= 0");
+        if (!isfinite(tx) || !(tx >= 0))
+            return bad_value(i, model, 1, tx, "must be finite and >= 0");
+        if (tx > T)
+            return patron__fail(PATRON_EINVAL, "row %zu: recency %.17g exceeds %s %.17g", i, tx,
+                                field_name(model, 2), T);
+        if (x == 0 && tx != 0) {
+            /* BG/NBD's predictions for x = 0 do not involve t_x (the term
+             * with t_x carries a factor 1[x > 0]), so a grid that pairs
+             * x = 0 with t_x > 0, as lifetimes' P(alive) matrix does, gets
+             * the value of t_x = 0. Every other use keeps the summary's rule. */
+            if (!((flags & CLV_ROWS_X0_ANY_TX) && model == PATRON_CLV_BGNBD))
+                return patron__fail(PATRON_EINVAL,
+                                    "row %zu: frequency is 0 but recency is %.17g (must be 0; "
+                                    "only BG/NBD predictions ignore it)", i, tx);
+            tx = 0;
+        }
+        if (model == PATRON_CLV_BGBB) {
+            if (T > 1e7)
+                return bad_value(i, model, 2, T, "BG/BB supports at most 10,000,000 periods");
+            if (T != floor(T) || tx != floor(tx))
+                return patron__fail(PATRON_EINVAL,
+                                    "row %zu: BG/BB needs whole numbers of periods (recency "
+                                    "%.17g, n %.17g)", i, tx, T);
+            if (x > tx)
+                return patron__fail(PATRON_EINVAL,
+                                    "row %zu: frequency %.17g exceeds recency %.17g (BG/BB "
+                                    "counts one transaction per period at most)", i, x, tx);
+        }
+        *k1 = tx;
+        *k2 = T;
+    }
+    *keep = !(*w == 0 && (flags & CLV_ROWS_NO_WEIGHT0));
+    return PATRON_OK;
+}
+
+/* Does merging identical rows with a hash table pay? Counts the distinct
+ * rows among up to 2,048 evenly spaced kept rows; small inputs always
+ * merge (everything is in cache). */
+#define SAMPLE 2048
+static int compression_pays(const patron_clv_data *d, const uint32_t *kept, size_t nk, int spend)
+{
+    if (nk <= 4 * SAMPLE)
+        return 1;
+    uint64_t a[SAMPLE][3];
+    uint16_t slot[2 * SAMPLE] = {0}; /* 0 = empty, else sample index + 1 */
+    size_t distinct = 0;
+    for (size_t j = 0; j < SAMPLE; j++) {
+        size_t i = kept ? kept[j * nk / SAMPLE] : j * nk / SAMPLE;
+        uint64_t k0 = bits(d->frequency[i]), k1 = bits(spend ? d->monetary[i] : d->recency[i]),
+                 k2 = spend ? 0 : bits(d->T[i]);
+        size_t h = (size_t)hash3(k0, k1, k2) & (2 * SAMPLE - 1);
+        for (;;) {
+            if (!slot[h]) {
+                a[distinct][0] = k0;
+                a[distinct][1] = k1;
+                a[distinct][2] = k2;
+                slot[h] = (uint16_t)++distinct;
+                break;
+            }
+            const uint64_t *e = a[slot[h] - 1];
+            if (e[0] == k0 && e[1] == k1 && e[2] == k2)
+                break;
+            h = (h + 1) & (2 * SAMPLE - 1);
+        }
+    }
+    return distinct <= SAMPLE - SAMPLE / 16;
+}
+
+/* Where the rows to be sorted come from: the hash table's distinct rows, or
+ * the caller's arrays (through `kept`, the indexes of the kept rows, when
+ * some were dropped). */
+typedef struct row_src {
+    const double *k0, *k1, *k2, *w;
+    const uint32_t *kept;
+} row_src;
+
+static size_t src_row(const row_src *s, size_t j)
+{
+    return s->kept ? s->kept[j] : j;
+}
+
+static double src_k2(const row_src *s, size_t i)
+{
+    return s->k2 ? s->k2[i] : 0.0;
+}
+
+typedef struct tie {
+    uint64_t a1, a2;
+    uint32_t idx;
+} tie;
+
+static int cmp_tie(const void *pa, const void *pb)
+{
+    const tie *a = pa, *b = pb;
+    if (a->a1 != b->a1)
+        return a->a1 < b->a1 ? -1 : 1;
+    if (a->a2 != b->a2)
+        return a->a2 < b->a2 ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Canonical order of the nr rows of `s` into perm: by x, then by a hash of
+ * (k1, k2), ties of the hash by (k1, k2) and then by position (so identical
+ * rows keep their relative order). Linear: four radix passes at most. */
+static int sort_rows(const row_src *s, size_t nr, uint32_t *perm)
+{
+    patron__radix rb = {NULL, NULL, NULL};
+    if (patron__radix_alloc(&rb, nr))
+        return -1;
+    for (size_t j = 0; j < nr; j++) {
+        size_t i = src_row(s, j);
+        uint64_t h = hash3(bits(s->k1[i]), bits(src_k2(s, i)), 0x5bd1e995u);
+        rb.key[j] = ((uint64_t)s->k0[i] << 34) | (h >> 30);
+        rb.idx[j] = (uint32_t)j;
+    }
+    uint64_t *keys;
+    uint32_t *order;
+    patron__radix_sort_u64(rb.key, rb.idx, nr, rb.cnt, &keys, &order);
+    memcpy(perm, order, nr * sizeof *perm);
+    int rc = 0;
+    for (size_t a = 0; a < nr && !rc;) {
+        size_t b = a + 1;
+        while (b < nr && keys[b] == keys[a])
+            b++;
+        if (b - a > 1) {
+            size_t i0 = src_row(s, perm[a]);
+            int same = 1;
+            for (size_t j = a + 1; j < b && same; j++) {
+                size_t i = src_row(s, perm[j]);
+                same = bits(s->k1[i]) == bits(s->k1[i0]) &&
+                       bits(src_k2(s, i)) == bits(src_k2(s, i0));
+            }
+            if (!same) { /* a hash collision: rare, and runs are short */
+                tie *t = patron__malloc((b - a) * sizeof *t);
+                if (!t) {
+                    rc = -1;
+                    break;
+                }
+                for (size_t j = a; j < b; j++) {
+                    size_t i = src_row(s, perm[j]);
+                    t[j - a] = (tie){bits(s->k1[i]), bits(src_k2(s, i)), perm[j]};
+                }
+                qsort(t, b - a, sizeof *t, cmp_tie);
+                for (size_t j = a; j < b; j++)
+                    perm[j] = t[j - a].idx;
+                patron__free(t);
+            }
+        }
+        a = b;
+    }
+    patron__radix_free(&rb);
+    return rc;
+}
+
 int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data *d, int flags)
 {
     memset(out, 0, sizeof *out);
@@ -224,180 +360,124 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         return patron__fail(PATRON_ERANGE, "data: %zu rows exceed the limit of %u", d->n,
                             (unsigned)(UINT32_MAX - 1));
     builder b = {0};
-    uint32_t *map = NULL;
+    uint32_t *map = NULL, *kept = NULL, *perm = NULL, *rank = NULL;
     int rc = PATRON_OK;
     if ((flags & CLV_ROWS_MAP) && d->n) {
         map = patron__malloc(d->n * sizeof *map);
         if (!map)
             return patron__oom();
     }
+    /* validate; count the kept rows (map[i]: position among them) */
     double W = 0;
+    size_t nk = 0;
     for (size_t i = 0; i < d->n; i++) {
-        double x = d->frequency[i];
-        double w = d->weights ? d->weights[i] : 1.0;
-        if (!(w >= 0) || !isfinite(w)) {
-            rc = bad_value(i, model, 4, w, "weights must be finite and >= 0");
+        double k1, k2, w;
+        int keep;
+        if ((rc = check_row(d, i, model, flags, &k1, &k2, &w, &keep)))
             goto fail;
+        if (map)
+            map[i] = keep ? (uint32_t)nk : UINT32_MAX;
+        if (keep) {
+            nk++;
+            W += w;
         }
-        if (!(x >= 0) || !isfinite(x) || x != floor(x) || x > 1e9) {
-            rc = bad_value(i, model, 0, x, "must be a whole number >= 0");
-            goto fail;
-        }
-        double k1, k2;
-        if (spend) {
-            double m = d->monetary[i];
-            if (x == 0) {
-                if (map)
-                    map[i] = UINT32_MAX;
-                continue; /* no spend information */
-            }
-            if (!(m > 0) || !isfinite(m)) {
-                rc = bad_value(i, model, 3, m, "must be finite and > 0 when frequency > 0");
-                goto fail;
-            }
-            k1 = m;
-            k2 = 0;
-        } else {
-            double tx = d->recency[i], T = d->T[i];
-            if (!isfinite(T) || !(T >= 0) || T > 1e12) {
-                rc = bad_value(i, model, 2, T, "must be finite and >= 0");
-                goto fail;
-            }
-            if (!isfinite(tx) || !(tx >= 0)) {
-                rc = bad_value(i, model, 1, tx, "must be finite and >= 0");
-                goto fail;
-            }
-            if (tx > T) {
-                rc = patron__fail(PATRON_EINVAL, "row %zu: recency %.17g exceeds %s %.17g", i, tx,
-                                  field_name(model, 2), T);
-                goto fail;
-            }
-            if (x == 0 && tx != 0) {
-                /* BG/NBD's predictions for x = 0 do not involve t_x (the
-                 * term with t_x carries a factor 1[x > 0]), so a grid that
-                 * pairs x = 0 with t_x > 0, as lifetimes' P(alive) matrix
-                 * does, gets the value of t_x = 0. Every other use keeps
-                 * the summary's rule. */
-                if (!((flags & CLV_ROWS_X0_ANY_TX) && model == PATRON_CLV_BGNBD)) {
-                    rc = patron__fail(PATRON_EINVAL,
-                                      "row %zu: frequency is 0 but recency is %.17g (must be 0; "
-                                      "only BG/NBD predictions ignore it)", i, tx);
-                    goto fail;
-                }
-                tx = 0;
-            }
-            if (model == PATRON_CLV_BGBB) {
-                if (T > 1e7) {
-                    rc = bad_value(i, model, 2, T, "BG/BB supports at most 10,000,000 periods");
-                    goto fail;
-                }
-                if (T != floor(T) || tx != floor(tx)) {
-                    rc = patron__fail(PATRON_EINVAL,
-                                      "row %zu: BG/BB needs whole numbers of periods (recency "
-                                      "%.17g, n %.17g)", i, tx, T);
-                    goto fail;
-                }
-                if (x > tx) {
-                    rc = patron__fail(PATRON_EINVAL,
-                                      "row %zu: frequency %.17g exceeds recency %.17g (BG/BB "
-                                      "counts one transaction per period at most)", i, x, tx);
-                    goto fail;
-                }
-            } else if (x > 0 && tx == 0 && model != PATRON_CLV_GG) {
-                /* allowed: purchases on the first day in coarse units */
-            }
-            k1 = tx;
-            k2 = T;
-        }
-        if (w == 0 && (flags & CLV_ROWS_NO_WEIGHT0)) {
-            if (map)
-                map[i] = UINT32_MAX;
-            continue;
-        }
-        long idx = builder_add(&b, x, k1, k2, w);
-        if (idx < 0) {
+    }
+    if (nk < d->n) {
+        kept = patron__malloc((nk ? nk : 1) * sizeof *kept);
+        if (!kept) {
             rc = patron__oom();
             goto fail;
         }
-        if (map)
-            map[i] = (uint32_t)idx;
-        W += w;
+        size_t j = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            double k1, k2, w;
+            int keep;
+            check_row(d, i, model, flags, &k1, &k2, &w, &keep);
+            if (keep)
+                kept[j++] = (uint32_t)i;
+        }
     }
-    /* sort distinct rows */
-    size_t n = b.n;
-    uint32_t *perm = n ? patron__malloc(n * sizeof *perm) : NULL;
-    uint32_t *rank = n ? patron__malloc(n * sizeof *rank) : NULL;
-    patron__radix rb = {NULL, NULL, NULL};
-    if (n && (!perm || !rank || patron__radix_alloc(&rb, n))) {
-        patron__free(perm);
-        patron__free(rank);
+    row_src src = {d->frequency, spend ? d->monetary : d->recency, spend ? NULL : d->T,
+                   d->weights, kept};
+    size_t nr = nk;
+    if (compression_pays(d, kept, nk, spend)) {
+        for (size_t j = 0; j < nk; j++) {
+            size_t i = kept ? kept[j] : j;
+            double k1, k2, w;
+            int keep;
+            check_row(d, i, model, flags, &k1, &k2, &w, &keep);
+            long idx = builder_add(&b, d->frequency[i], k1, k2, w);
+            if (idx < 0) {
+                rc = patron__oom();
+                goto fail;
+            }
+            if (map)
+                map[i] = (uint32_t)idx;
+        }
+        src = (row_src){b.k0, b.k1, b.k2, b.w, NULL};
+        nr = b.n;
+        patron__free(b.slots);
+        b.slots = NULL;
+    }
+    size_t nn = nr ? nr : 1;
+    /* not merging first (src is the caller's rows) and any order will do */
+    int sorted = !(src.k0 == d->frequency && (flags & CLV_ROWS_ANY_ORDER));
+    perm = patron__malloc(nn * sizeof *perm);
+    rank = patron__malloc(nn * sizeof *rank);
+    if (!perm || !rank) {
         rc = patron__oom();
         goto fail;
     }
-    if (n)
-        sort_rows(&b, perm, &rb, n);
-    patron__radix_free(&rb);
-    size_t nn = n ? n : 1;
+    if (!sorted) {
+        for (size_t j = 0; j < nr; j++)
+            perm[j] = (uint32_t)j;
+    } else if (nr && sort_rows(&src, nr, perm)) {
+        rc = patron__oom();
+        goto fail;
+    }
     out->x = patron__malloc(nn * sizeof(double));
     out->tx = patron__malloc(nn * sizeof(double));
     out->T = patron__malloc(nn * sizeof(double));
-    out->m = patron__malloc(nn * sizeof(double));
     out->w = patron__malloc(nn * sizeof(double));
+    out->m = spend ? patron__malloc(nn * sizeof(double)) : NULL;
     out->lm = spend ? patron__malloc(nn * sizeof(double)) : NULL;
-    out->itx = patron__malloc(nn * sizeof(uint32_t));
-    out->iT = patron__malloc(nn * sizeof(uint32_t));
-    out->gstart = patron__malloc((nn + 1) * sizeof(size_t));
-    out->tv = patron__malloc(2 * nn * sizeof(double));
-    if (!out->x || !out->tx || !out->T || !out->m || !out->w || !out->itx || !out->iT ||
-        !out->gstart || !out->tv || (spend && !out->lm)) {
-        patron__free(perm);
-        patron__free(rank);
+    if (!out->x || !out->tx || !out->T || !out->w || (spend && (!out->m || !out->lm))) {
         rc = patron__oom();
         goto fail;
     }
+    /* gather in canonical order, merging identical neighbours */
+    size_t n = 0;
+    uint64_t p0 = 0, p1 = 0, p2 = 0;
+    for (size_t j = 0; j < nr; j++) {
+        size_t i = src_row(&src, perm[j]);
+        double k0 = src.k0[i] + 0.0, k1 = src.k1[i] + 0.0, k2 = src_k2(&src, i) + 0.0;
+        double w = src.w ? src.w[i] : 1.0;
+        uint64_t a0 = bits(k0), a1 = bits(k1), a2 = bits(k2);
+        if (n && a0 == p0 && a1 == p1 && a2 == p2) {
+            out->w[n - 1] += w;
+        } else {
+            out->x[n] = k0;
+            out->w[n] = w;
+            if (spend) {
+                out->m[n] = k1;
+                out->lm[n] = log(k1);
+                out->tx[n] = 0;
+                out->T[n] = 0;
+            } else {
+                out->tx[n] = k1;
+                out->T[n] = k2;
+            }
+            if (k0 > out->max_x)
+                out->max_x = k0;
+            n++;
+            p0 = a0;
+            p1 = a1;
+            p2 = a2;
+        }
+        rank[perm[j]] = (uint32_t)(n - 1);
+    }
     out->n = n;
     out->W = W;
-    for (size_t j = 0; j < n; j++) {
-        uint32_t i = perm[j];
-        rank[i] = (uint32_t)j;
-        out->x[j] = b.k0[i];
-        out->w[j] = b.w[i];
-        if (spend) {
-            out->m[j] = b.k1[i];
-            out->lm[j] = log(b.k1[i]);
-            out->tx[j] = 0;
-            out->T[j] = 0;
-        } else {
-            out->m[j] = 0;
-            out->tx[j] = b.k1[i];
-            out->T[j] = b.k2[i];
-        }
-        if (out->x[j] > out->max_x)
-            out->max_x = out->x[j];
-    }
-    patron__free(perm);
-    /* groups of equal x */
-    out->ngroups = 0;
-    for (size_t j = 0; j < n; j++)
-        if (j == 0 || out->x[j] != out->x[j - 1])
-            out->gstart[out->ngroups++] = j;
-    out->gstart[out->ngroups] = n;
-    /* distinct times */
-    size_t nt = 0;
-    for (size_t j = 0; j < n && !spend; j++) { /* Gamma-Gamma has no times */
-        out->tv[nt++] = out->tx[j];
-        out->tv[nt++] = out->T[j];
-    }
-    qsort(out->tv, nt, sizeof(double), cmp_double);
-    size_t u = 0;
-    for (size_t j = 0; j < nt; j++)
-        if (u == 0 || out->tv[j] != out->tv[u - 1])
-            out->tv[u++] = out->tv[j];
-    out->ntv = u;
-    for (size_t j = 0; j < n; j++) {
-        out->itx[j] = find_time(out->tv, u, out->tx[j]);
-        out->iT[j] = find_time(out->tv, u, out->T[j]);
-    }
     if (map) {
         for (size_t i = 0; i < d->n; i++)
             if (map[i] != UINT32_MAX)
@@ -405,12 +485,17 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         out->map = map;
         map = NULL;
     }
+    patron__free(perm);
     patron__free(rank);
+    patron__free(kept);
     builder_free(&b);
     return PATRON_OK;
 fail:
     builder_free(&b);
     patron__free(map);
+    patron__free(kept);
+    patron__free(perm);
+    patron__free(rank);
     clv_rows_free(out);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clv_eval.h"
 #include "clv_impl.h"
 #include "clv_models.h"
 #include "internal/alloc.h"
@@ -62,7 +63,7 @@ const char *patron_clv_param_name(patron_clv_model model, int i)
 typedef struct fit_ctx {
     patron_clv_model model;
     const clv_rows *R;
-    double *scratch;
+    clv_pool *pool;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
 } fit_ctx;
@@ -113,7 +114,7 @@ static double objective(void *vctx, const double *theta, double *grad)
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_ll(c->model, c->R, p, gn, NULL, c->scratch);
+    double ll = clv_pool_ll(c->pool, c->model, c->R, p, gn, NULL, NULL);
     if (!isfinite(ll))
         return INFINITY;
     double W = c->R->W, f = -ll / W;
@@ -197,7 +198,7 @@ static double gg_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_ll_gg_hess(c->R, p, g, H);
+    double ll = clv_pool_ll(c->pool, PATRON_CLV_GG, c->R, p, g, H, NULL);
     if (!isfinite(ll))
         return INFINITY;
     double W = c->R->W, f = -ll / W;
@@ -306,7 +307,7 @@ static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4
         Sw += R->w[j];
         Sx += R->w[j] * R->x[j];
         ST += R->w[j] * R->T[j];
-        Sm += R->w[j] * R->m[j];
+        Sm += R->m ? R->w[j] * R->m[j] : 0;
     }
     double mx = Sx / Sw, mT = ST / Sw, mm = Sm / Sw;
     if (!(mT > 0))
@@ -382,6 +383,9 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
     if (o.n_starts < 0 || o.n_starts > 4)
         return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
+    if (o.threads < 0)
+        return patron__fail(PATRON_EINVAL, "threads is %d (must be >= 0; 0 = all cores)",
+                            (int)o.threads);
 
     clv_rows R;
     rc = clv_rows_build(&R, model, data,
@@ -400,12 +404,12 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                             "parameters are not identified (the likelihood grows without "
                             "bound as the purchase rate goes to 0)");
     }
-    double *scratch = patron__malloc(clv_ll_scratch(&R) * sizeof(double));
-    if (!scratch) {
+    clv_pool pool;
+    if ((rc = clv_pool_init(&pool, &R, o.threads))) {
         clv_rows_free(&R);
-        return patron__oom();
+        return rc;
     }
-    fit_ctx c = {model, &R, scratch, {0, 0, 0, 0}, k};
+    fit_ctx c = {model, &R, &pool, {0, 0, 0, 0}, k};
     penalty_weights(c.pen, model, o.penalizer, &R, data->n);
     double st[4][4];
     starts_for(model, &R, st);
@@ -470,7 +474,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         for (int i = 0; i < k; i++)
             off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
                                     patron_clv_param_name(model, i), exp(fail_theta[i]));
-        patron__free(scratch);
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
                             "(last point %s, gradient norm %.3g)",
@@ -484,7 +488,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     double H[16] = {0}, cov[16] = {0}, g[4] = {0};
     if (model == PATRON_CLV_GG ? !isfinite(gg_obj(&c, best_theta, g, H))
                                : hessian_log(&c, best_theta, H)) {
-        patron__free(scratch);
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
                             patron_clv_model_name(model));
@@ -512,16 +516,16 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         if (fabs(gl[i]) > gnorm)
             gnorm = fabs(gl[i]);
         if (fabs(best_theta[i]) > LOG_BOUND) {
-            patron__free(scratch);
+            clv_pool_free(&pool);
             clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE, "%s fit: parameter %s = %.6g ran off to the "
                                 "boundary", patron_clv_model_name(model),
                                 patron_clv_param_name(model, i), p[i]);
         }
     }
-    double ll = clv_ll(model, &R, p, NULL, NULL, scratch);
+    double ll = clv_pool_ll(&pool, model, &R, p, NULL, NULL, NULL);
     if (!isfinite(ll) || !isfinite(f)) {
-        patron__free(scratch);
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: log-likelihood not finite at the optimum",
                             patron_clv_model_name(model));
@@ -532,7 +536,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         for (int j = 0; j < k; j++)
             Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
     if (spd_inverse(Hn, cov, k)) {
-        patron__free(scratch);
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE,
                             "%s fit: the information matrix is not positive definite at the "
@@ -541,7 +545,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     for (int i = 0; i < k; i++)
         if (!(cov[i * k + i] > 0) || !isfinite(cov[i * k + i])) {
-            patron__free(scratch);
+            clv_pool_free(&pool);
             clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
                                 patron_clv_model_name(model), patron_clv_param_name(model, i));
@@ -557,7 +561,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                                                                              : 0;
         double se = sqrt(cov[i * k + i]);
         if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
-            patron__free(scratch);
+            clv_pool_free(&pool);
             clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE,
                                 "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
@@ -584,7 +588,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     out->status = PATRON_OK;
     out->n_customers = R.W;
     out->n_distinct = (int64_t)R.n;
-    patron__free(scratch);
+    clv_pool_free(&pool);
     clv_rows_free(&R);
     return PATRON_OK;
 }
@@ -602,26 +606,29 @@ int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
                         CLV_ROWS_MAP | (params->model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
     if (rc)
         return rc;
-    double *scratch = patron__malloc(clv_ll_scratch(&R) * sizeof(double));
+    clv_pool pool;
+    if ((rc = clv_pool_init(&pool, &R, 1))) {
+        clv_rows_free(&R);
+        return rc;
+    }
     double *lrow = patron__malloc((R.n ? R.n : 1) * sizeof(double));
-    if (!scratch || !lrow) {
-        patron__free(scratch);
-        patron__free(lrow);
+    if (!lrow) {
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__oom();
     }
-    double ll = R.n ? clv_ll(params->model, &R, params->p, NULL, lrow, scratch) : 0;
+    double ll = R.n ? clv_pool_ll(&pool, params->model, &R, params->p, NULL, NULL, lrow) : 0;
     if (isnan(ll)) {
-        patron__free(scratch);
         patron__free(lrow);
+        clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ERANGE, "log-likelihood could not be evaluated (series did "
                             "not converge)");
     }
     for (size_t i = 0; i < data->n; i++)
         out[i] = R.map[i] == UINT32_MAX ? 0.0 : lrow[R.map[i]];
-    patron__free(scratch);
     patron__free(lrow);
+    clv_pool_free(&pool);
     clv_rows_free(&R);
     return PATRON_OK;
 }

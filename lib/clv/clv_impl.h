@@ -7,20 +7,15 @@
 
 #include "patron/clv.h"
 
-/* Distinct (x, t_x, T) rows (or (x, m) for Gamma-Gamma) sorted
- * lexicographically, with summed weights. Time values t_x and T are also
- * indexed into the sorted table `tv` of distinct times, so that per-time
- * quantities such as log(alpha + t) are computed once per distinct value. */
+/* Distinct (x, t_x, T) rows (or (x, m) for Gamma-Gamma) with summed
+ * weights, in a canonical order that does not depend on the input order:
+ * rows with equal x are contiguous (x ascending), the order within an x is
+ * fixed by the values (see clv_data.c). With CLV_ROWS_ANY_ORDER the rows
+ * may instead be the input rows in input order. */
 typedef struct clv_rows {
     size_t n;
-    double *x, *tx, *T, *m, *w;
-    double *lm;         /* Gamma-Gamma only: log(m), computed once */
-    uint32_t *itx, *iT;
-    size_t ntv;
-    double *tv;
-    /* rows with equal x are contiguous: group g spans [gstart[g], gstart[g+1]) */
-    size_t ngroups;
-    size_t *gstart;
+    double *x, *tx, *T, *w;
+    double *m, *lm;     /* Gamma-Gamma only (else NULL): m and log(m) */
     double W;           /* total weight */
     double max_x;
     uint32_t *map;      /* optional: input row -> distinct row (NULL unless requested) */
@@ -30,7 +25,10 @@ enum {
     CLV_ROWS_MAP = 1,       /* fill `map` (for predictions) */
     CLV_ROWS_SPEND = 2,     /* Gamma-Gamma: key (x, m), skip x = 0 */
     CLV_ROWS_NO_WEIGHT0 = 4, /* drop zero-weight rows (fitting) */
-    CLV_ROWS_X0_ANY_TX = 8   /* predictions: accept x = 0 with t_x > 0 where the model ignores t_x */
+    CLV_ROWS_X0_ANY_TX = 8,  /* predictions: accept x = 0 with t_x > 0 where the model ignores t_x */
+    CLV_ROWS_ANY_ORDER = 16  /* predictions: when merging does not pay, keep the rows in
+                                input order unmerged (no sort; the results per row are
+                                the same, only the summation of a fit needs the order) */
 };
 
 /* Validate `d` for `model` and compress it. `need_rows` > 0 requires at

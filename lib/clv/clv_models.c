@@ -1,8 +1,9 @@
-/* Log-likelihoods and analytic gradients of the buy-till-you-die models on
- * compressed rows. Quantities that depend only on the frequency x (log-gamma,
- * log-beta and digamma values) are computed once per distinct x, and those
- * that depend only on a time value (log(alpha + t)) once per distinct time,
- * so one evaluation costs a couple of exp/log1p per distinct row. */
+/* Log-likelihoods and analytic gradients of the buy-till-you-die models on a
+ * range of compressed rows. Quantities that depend only on the frequency x
+ * (log-gamma, log-beta and digamma values, the coefficients of the
+ * Pareto/NBD series) are computed once per run of equal x in the range; the
+ * rest is a few exp/log per row, read in order (no lookup tables, so the
+ * cost per row does not grow with the number of rows). */
 #include <math.h>
 
 #include "clv_models.h"
@@ -11,9 +12,19 @@
 
 #define HYP_TERMS 20000L /* beyond this the point is far off: treated as undefined */
 
-size_t clv_ll_scratch(const clv_rows *r)
+size_t clv_ll_scratch(void)
 {
-    return 9 * r->ntv + r->ngroups + 16;
+    return 5 * (size_t)(HYP_TERMS + 1);
+}
+
+/* End of the run of rows with x equal to row j's, within [j, j1). */
+static size_t run_end(const clv_rows *R, size_t j, size_t j1)
+{
+    double x = R->x[j];
+    size_t e = j + 1;
+    while (e < j1 && R->x[e] == x)
+        e++;
+    return e;
 }
 
 /* log(exp(u) + exp(v)); *pv = share of v. */
@@ -34,22 +45,17 @@ static double lse2(double u, double v, double *pv)
 }
 
 /* BG/NBD (e = 0) and MBG/NBD (e = 1). */
-static double ll_bg(const clv_rows *R, const double *p, double *g, double *lrow, double *tmp,
-                    int e)
+static double ll_bg(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                    double *lrow, int e)
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
-    double *lnA = tmp, *invA = tmp + R->ntv;
-    for (size_t k = 0; k < R->ntv; k++) {
-        lnA[k] = log(al + R->tv[k]);
-        invA[k] = 1 / (al + R->tv[k]);
-    }
     double lnal = log(al), lbab = patron__lbeta(a, b);
     double psr = g ? patron__digamma(r) : 0, psab = g ? patron__digamma(a + b) : 0,
            psb = g ? patron__digamma(b) : 0;
     double lgr = patron__lgamma(r);
     double LL = 0, gr = 0, gal = 0, ga = 0, gb = 0;
-    for (size_t gi = 0; gi < R->ngroups; gi++) {
-        size_t s0 = R->gstart[gi], s1 = R->gstart[gi + 1];
+    for (size_t s0 = j0, s1; s0 < j1; s0 = s1) {
+        s1 = run_end(R, s0, j1);
         double x = R->x[s0], xe = x + e, rx = r + x;
         int hasv = xe > 0;
         double cu = patron__lbeta(a, b + xe) - lbab;
@@ -58,20 +64,19 @@ static double ll_bg(const clv_rows *R, const double *p, double *g, double *lrow,
         double Sw = 0, Sl = 0, Sr = 0, Sal = 0, Spv = 0;
         for (size_t j = s0; j < s1; j++) {
             double w = R->w[j];
-            uint32_t iT = R->iT[j], it = R->itx[j];
-            double lT = lnA[iT];
+            double AT = al + R->T[j], lT = log(AT);
             double u = cu - rx * lT, l, pv;
             if (hasv) {
-                double ltx = lnA[it];
+                double At = al + R->tx[j], ltx = log(At);
                 l = lse2(u, cv - rx * ltx, &pv);
                 double pu = 1 - pv;
                 Sr -= w * (pu * lT + pv * ltx);
-                Sal -= w * (pu * invA[iT] + pv * invA[it]);
+                Sal -= w * (pu * At + pv * AT) / (AT * At);
             } else {
                 l = u;
                 pv = 0;
                 Sr -= w * lT;
-                Sal -= w * invA[iT];
+                Sal -= w / AT;
             }
             if (lrow)
                 lrow[j] = K + l;
@@ -97,78 +102,119 @@ static double ll_bg(const clv_rows *R, const double *p, double *g, double *lrow,
     return LL;
 }
 
-typedef struct pnbd_cache {
-    double *F, *da, *db, *dz, *stamp;
-} pnbd_cache;
+/* The Pareto/NBD series log 2F1(a, b; a + 1; z) in Euler's form
+ * (1 - z)^(1 - b) sum_m co[m] z^m, co[m] = prod_{j<m} (e + j)/(c + j),
+ * e = a + 1 - b, c = a + 1 (see hyp2f1.h). The coefficients, and those of
+ * the derivatives (co[m] times the harmonic sums of d log co[m] / da and
+ * / db), depend on x but not on the row's time, so they are tabulated once
+ * per run of equal x and each row costs only multiply-adds. */
+typedef struct c1_table {
+    double e, c, ha, hb;
+    long n; /* entries filled */
+    double *co, *ca, *cb;
+} c1_table;
 
-static int pnbd_f(pnbd_cache *c, size_t group, uint32_t t, double a, double b, double z, int grad,
-                  double *F, patron__hyp2f1_grad *G)
+static void c1_init(c1_table *t, double *scratch, double a, double b)
 {
-    if (c->stamp[t] != (double)group) {
-        patron__hyp2f1_grad g;
-        if (patron__hyp2f1_c1_log(a, b, z, HYP_TERMS, &c->F[t], grad ? &g : NULL))
-            return -1;
-        if (grad) {
-            c->da[t] = g.da;
-            c->db[t] = g.db;
-            c->dz[t] = g.dz;
-        }
-        c->stamp[t] = (double)group;
+    t->e = a + 1 - b;
+    t->c = a + 1;
+    t->ha = t->hb = 0;
+    t->co = scratch;
+    t->ca = scratch + HYP_TERMS + 1;
+    t->cb = scratch + 2 * (HYP_TERMS + 1);
+    t->co[0] = 1;
+    t->ca[0] = t->cb[0] = 0;
+    t->n = 1;
+}
+
+static void c1_extend(c1_table *t, long need)
+{
+    if (need > HYP_TERMS + 1)
+        need = HYP_TERMS + 1;
+    for (long m = t->n; m < need; m++) {
+        double ej = t->e + (double)(m - 1), cj = t->c + (double)(m - 1), ie = 1 / ej;
+        t->ha += ie - 1 / cj;
+        t->hb -= ie;
+        t->co[m] = t->co[m - 1] * (ej / cj);
+        t->ca[m] = t->co[m] * t->ha;
+        t->cb[m] = t->co[m] * t->hb;
     }
-    *F = c->F[t];
+    if (need > t->n)
+        t->n = need;
+}
+
+static int c1_eval(c1_table *t, double a, double b, double z, int grad, double *out,
+                   patron__hyp2f1_grad *G)
+{
+    if (!(t->e > 0) || !(z > 0)) /* not the Pareto/NBD case, or z = 0 */
+        return patron__hyp2f1_c1_log(a, b, z, HYP_TERMS, out, grad ? G : NULL);
+    if (!(z < 1))
+        return -1;
+    double s = 1, sa = 0, sb = 0, sz = 0, zm = 1, lim = 1e-17 * (1 - z) / z;
+    for (long m = 1;; m++) {
+        if (m >= t->n) {
+            if (t->n > HYP_TERMS)
+                return -1;
+            c1_extend(t, 2 * m + 16);
+        }
+        zm *= z;
+        double tm = t->co[m] * zm;
+        s += tm;
+        if (grad) {
+            sa += t->ca[m] * zm;
+            sb += t->cb[m] * zm;
+            sz += tm * (double)m;
+        }
+        if (tm <= lim * s)
+            break;
+    }
+    double l1z = log1p(-z);
+    *out = (1 - b) * l1z + log(s);
     if (grad) {
-        G->da = c->da[t];
-        G->db = c->db[t];
+        G->da = sa / s;
+        G->db = -l1z + sb / s;
         G->dc = 0;
-        G->dz = c->dz[t];
+        G->dz = -(1 - b) / (1 - z) + sz / (z * s);
     }
     return 0;
 }
 
 /* Pareto/NBD with the Gauss 2F1 form of Fader & Hardie's note: the series
  * argument is |alpha - beta| / (max(alpha, beta) + t), always in [0, 1). */
-static double ll_pnbd(const clv_rows *R, const double *p, double *g, double *lrow, double *tmp)
+static double ll_pnbd(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                      double *lrow, double *scratch)
 {
     double r = p[0], al = p[1], s = p[2], be = p[3];
-    double *lnA = tmp, *invA = tmp + R->ntv, *lnB = tmp + 2 * R->ntv,
-           *invB = tmp + 3 * R->ntv;
-    for (size_t k = 0; k < R->ntv; k++) {
-        lnA[k] = log(al + R->tv[k]);
-        invA[k] = 1 / (al + R->tv[k]);
-        lnB[k] = log(be + R->tv[k]);
-        invB[k] = 1 / (be + R->tv[k]);
-    }
     int amax = al >= be;
-    double diff = fabs(al - be);
-    /* 2F1 values per (x, time) pair: rows of one x group share them */
-    pnbd_cache cache = {tmp + 4 * R->ntv, tmp + 5 * R->ntv, tmp + 6 * R->ntv,
-                        tmp + 7 * R->ntv, tmp + 8 * R->ntv};
-    for (size_t k = 0; k < R->ntv; k++)
-        cache.stamp[k] = -1;
-    const double *lnM = amax ? lnA : lnB, *invM = amax ? invA : invB;
+    double diff = fabs(al - be), mx = amax ? al : be;
     double lnal = log(al), lnbe = log(be), lgr = patron__lgamma(r);
     double psr = g ? patron__digamma(r) : 0;
     double LL = 0, G[4] = {0, 0, 0, 0};
-    for (size_t gi = 0; gi < R->ngroups; gi++) {
-        size_t s0 = R->gstart[gi], s1 = R->gstart[gi + 1];
+    c1_table tab;
+    for (size_t s0 = j0, s1; s0 < j1; s0 = s1) {
+        s1 = run_end(R, s0, j1);
         double x = R->x[s0], rx = r + x;
         double K = patron__lgamma(rx) - lgr + r * lnal + s * lnbe;
         double a1 = r + s + x, b1 = amax ? s + 1 : rx;
         double lsr = log(s) - log(a1);
+        c1_init(&tab, scratch, a1, b1);
         double Sw = 0, Sl = 0, S[4] = {0, 0, 0, 0};
         for (size_t j = s0; j < s1; j++) {
-            double w = R->w[j];
-            uint32_t iT = R->iT[j], it = R->itx[j];
-            double t1 = -rx * lnA[iT] - s * lnB[iT];
-            double d1[4] = {-lnA[iT], -rx * invA[iT], -lnB[iT], -s * invB[iT]};
+            double w = R->w[j], T = R->T[j], tx = R->tx[j];
+            double iAT = 1 / (al + T), iBT = 1 / (be + T);
+            double lAT = log(al + T), lBT = log(be + T);
+            double t1 = -rx * lAT - s * lBT;
+            double d1[4] = {-lAT, -rx * iAT, -lBT, -s * iBT};
             double l = t1, p2 = 0, d2[4] = {0, 0, 0, 0};
-            if (it != iT) {
+            if (tx < T) {
                 patron__hyp2f1_grad G1, G2;
                 double F1, F2;
-                if (pnbd_f(&cache, gi, it, a1, b1, diff * invM[it], g != NULL, &F1, &G1) ||
-                    pnbd_f(&cache, gi, iT, a1, b1, diff * invM[iT], g != NULL, &F2, &G2))
+                double lM[2] = {log(mx + tx), amax ? lAT : lBT};
+                double iM[2] = {1 / (mx + tx), amax ? iAT : iBT};
+                if (c1_eval(&tab, a1, b1, diff * iM[0], g != NULL, &F1, &G1) ||
+                    c1_eval(&tab, a1, b1, diff * iM[1], g != NULL, &F2, &G2))
                     return NAN;
-                double l1 = F1 - a1 * lnM[it], l2 = F2 - a1 * lnM[iT];
+                double l1 = F1 - a1 * lM[0], l2 = F2 - a1 * lM[1];
                 double q = exp(l2 - l1);
                 if (q < 1) {
                     double t2 = lsr + l1 + log1p(-q);
@@ -177,11 +223,10 @@ static double ll_pnbd(const clv_rows *R, const double *p, double *g, double *lro
                         double dl1[4], dl2[4];
                         const patron__hyp2f1_grad *GG[2] = {&G1, &G2};
                         double *DL[2] = {dl1, dl2};
-                        uint32_t idx[2] = {it, iT};
+                        double tt[2] = {tx, T};
                         for (int h = 0; h < 2; h++) {
                             const patron__hyp2f1_grad *Gh = GG[h];
-                            double lm = lnM[idx[h]], inv = invM[idx[h]];
-                            double t = R->tv[idx[h]];
+                            double lm = lM[h], inv = iM[h], t = tt[h];
                             double base = Gh->da - lm + Gh->dc;
                             DL[h][0] = base + (amax ? 0 : Gh->db);
                             DL[h][2] = base + (amax ? Gh->db : 0);
@@ -223,7 +268,8 @@ static double ll_pnbd(const clv_rows *R, const double *p, double *g, double *lro
 }
 
 /* BG/BB: one sum over the opportunities after the last transaction. */
-static double ll_bgbb(const clv_rows *R, const double *p, double *g, double *lrow)
+static double ll_bgbb(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                      double *lrow)
 {
     double al = p[0], be = p[1], ga = p[2], de = p[3];
     double lbab = patron__lbeta(al, be), lbgd = patron__lbeta(ga, de);
@@ -231,7 +277,7 @@ static double ll_bgbb(const clv_rows *R, const double *p, double *g, double *lro
            pab = g ? patron__digamma(al + be) : 0, pg = g ? patron__digamma(ga) : 0,
            pd = g ? patron__digamma(de) : 0, pgd = g ? patron__digamma(ga + de) : 0;
     double LL = 0, G[4] = {0, 0, 0, 0};
-    for (size_t j = 0; j < R->n; j++) {
+    for (size_t j = j0; j < j1; j++) {
         double x = R->x[j], tx = R->tx[j], n = R->T[j], w = R->w[j];
         /* alive through n */
         double l0 = patron__lbeta(al + x, be + n - x) - lbab + patron__lbeta(ga, de + n) - lbgd;
@@ -308,13 +354,14 @@ static double ll_bgbb(const clv_rows *R, const double *p, double *g, double *lro
 }
 
 /* Gamma-Gamma: density of the mean spend m of x transactions. */
-static double ll_gg(const clv_rows *R, const double *p, double *g, double *lrow)
+static double ll_gg(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                    double *lrow)
 {
     double pp = p[0], q = p[1], gam = p[2];
     double lg = log(gam), lgq = patron__lgamma(q), psq = g ? patron__digamma(q) : 0;
     double LL = 0, G[3] = {0, 0, 0};
-    for (size_t gi = 0; gi < R->ngroups; gi++) {
-        size_t s0 = R->gstart[gi], s1 = R->gstart[gi + 1];
+    for (size_t s0 = j0, s1; s0 < j1; s0 = s1) {
+        s1 = run_end(R, s0, j1);
         double x = R->x[s0], px = pp * x, lx = log(x);
         double c = patron__lgamma(px + q) - lgq + q * lg - patron__lgamma(px) + px * lx;
         double Sw = 0, Slm = 0, Sl = 0, Sinv = 0;
@@ -342,25 +389,26 @@ static double ll_gg(const clv_rows *R, const double *p, double *g, double *lrow)
     return LL;
 }
 
-double clv_ll(patron_clv_model model, const clv_rows *r, const double *p, double *g,
-              double *lrow, double *scratch)
+double clv_ll_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t j1,
+                    const double *p, double *g, double *lrow, double *scratch)
 {
     switch (model) {
     case PATRON_CLV_BGNBD:
-        return ll_bg(r, p, g, lrow, scratch, 0);
+        return ll_bg(r, j0, j1, p, g, lrow, 0);
     case PATRON_CLV_MBGNBD:
-        return ll_bg(r, p, g, lrow, scratch, 1);
+        return ll_bg(r, j0, j1, p, g, lrow, 1);
     case PATRON_CLV_PNBD:
-        return ll_pnbd(r, p, g, lrow, scratch);
+        return ll_pnbd(r, j0, j1, p, g, lrow, scratch);
     case PATRON_CLV_BGBB:
-        return ll_bgbb(r, p, g, lrow);
+        return ll_bgbb(r, j0, j1, p, g, lrow);
     case PATRON_CLV_GG:
-        return ll_gg(r, p, g, lrow);
+        return ll_gg(r, j0, j1, p, g, lrow);
     }
     return NAN;
 }
 
-double clv_ll_gg_hess(const clv_rows *R, const double *p, double *g, double *H)
+double clv_ll_gg_hess_range(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                            double *H)
 {
     double pp = p[0], q = p[1], gam = p[2];
     double lg = log(gam), lgq = patron__lgamma(q), psq = patron__digamma(q),
@@ -370,8 +418,8 @@ double clv_ll_gg_hess(const clv_rows *R, const double *p, double *g, double *H)
         g[i] = 0;
     for (int i = 0; i < 9; i++)
         H[i] = 0;
-    for (size_t gi = 0; gi < R->ngroups; gi++) {
-        size_t s0 = R->gstart[gi], s1 = R->gstart[gi + 1];
+    for (size_t s0 = j0, s1; s0 < j1; s0 = s1) {
+        s1 = run_end(R, s0, j1);
         double x = R->x[s0], px = pp * x, lx = log(x);
         double c = patron__lgamma(px + q) - lgq + q * lg - patron__lgamma(px) + px * lx;
         double Sw = 0, Slm = 0, Sl = 0, Si = 0, Si2 = 0;

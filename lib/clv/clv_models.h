@@ -5,19 +5,19 @@
 
 #include "clv_impl.h"
 
-/* Scratch needed by clv_ll: (4 * ntv + ngroups + 16) doubles. */
-size_t clv_ll_scratch(const clv_rows *r);
+/* Doubles of scratch one clv_ll_range call needs (the same for every model
+ * and every range). */
+size_t clv_ll_scratch(void);
 
-/* Weighted sum of log-likelihoods at natural parameters p. g (optional)
- * receives d LL / d p. lrow (optional, r->n values) receives each distinct
- * row's unweighted log-likelihood. gg_lnm: for Gamma-Gamma, the per-group
- * sums of w*log(m) (NULL to compute them). Returns NaN when undefined. */
-double clv_ll(patron_clv_model model, const clv_rows *r, const double *p, double *g,
-              double *lrow, double *scratch);
+/* Weighted sum of log-likelihoods of rows [j0, j1) at natural parameters p.
+ * g (optional) receives d LL / d p. lrow (optional, indexed by row) receives
+ * each row's unweighted log-likelihood. Returns NaN when undefined. */
+double clv_ll_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t j1,
+                    const double *p, double *g, double *lrow, double *scratch);
 
-
-/* Gamma-Gamma: weighted LL with gradient g (3) and Hessian H (3x3,
- * row-major) in the natural parameters (p, q, gamma). */
-double clv_ll_gg_hess(const clv_rows *r, const double *p, double *g, double *H);
+/* Gamma-Gamma: weighted LL of rows [j0, j1) with gradient g (3) and Hessian
+ * H (3x3, row-major) in the natural parameters (p, q, gamma). */
+double clv_ll_gg_hess_range(const clv_rows *r, size_t j0, size_t j1, const double *p, double *g,
+                            double *H);
 
 #endif

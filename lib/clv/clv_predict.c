@@ -8,14 +8,17 @@
  * cancellation) when |w| <= 1/2, and in log-space in the transformed variable
  * z = -w / (1 - w) in [1/3, 1) otherwise. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clv_eval.h"
 #include "clv_impl.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/gammafn.h"
 #include "internal/hyp2f1.h"
+#include "internal/options.h"
 
 #define HYP_TERMS 5000000L
 
@@ -67,16 +70,6 @@ static double bg_palive(const double *p, int e, double x, double tx, double T)
         return q / (1 + q);
     }
     return 1 / (1 + exp(lr));
-}
-
-static int bg_ce(const double *p, int e, double x, double tx, double T, double t, double *out)
-{
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    double C = a + b + x + e - 1, h;
-    if (h1mf(r + x, a - 1, C, -t / (al + T), &h))
-        return -1;
-    *out = C * h * bg_palive(p, e, x, tx, T);
-    return 0;
 }
 
 static int bg_ex(const double *p, int e, double t, double *out)
@@ -361,31 +354,6 @@ static int check_tx_model(const patron_clv_params *params, const char *what)
     return PATRON_OK;
 }
 
-/* CE of one distinct row; -1 when a series fails. */
-static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
-                  double *out)
-{
-    const double *p = pp->p;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-        return bg_ce(p, 0, x, tx, T, t, out);
-    case PATRON_CLV_MBGNBD:
-        return bg_ce(p, 1, x, tx, T, t, out);
-    case PATRON_CLV_PNBD: {
-        double pa;
-        if (pnbd_palive(p, x, tx, T, &pa))
-            return -1;
-        *out = pa * pnbd_ce_given_alive(p, x, T, t);
-        return 0;
-    }
-    case PATRON_CLV_BGBB:
-        *out = bgbb_ce(p, x, tx, T, t);
-        return isfinite(*out) ? 0 : -1;
-    default:
-        return -1;
-    }
-}
-
 static int pa_one(const patron_clv_params *pp, double x, double tx, double T, double *out)
 {
     const double *p = pp->p;
@@ -400,6 +368,34 @@ static int pa_one(const patron_clv_params *pp, double x, double tx, double T, do
         return pnbd_palive(p, x, tx, T, out);
     case PATRON_CLV_BGBB:
         *out = bgbb_palive(p, x, tx, T);
+        return isfinite(*out) ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
+/* CE of one distinct row; -1 when a series fails. `pa` is the row's
+ * P(alive) from pa_one() for the models whose CE is P(alive) times the CE
+ * of a living customer (computed once per row, however many horizons). */
+static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
+                  double pa, double *out)
+{
+    const double *p = pp->p;
+    switch (pp->model) {
+    case PATRON_CLV_BGNBD:
+    case PATRON_CLV_MBGNBD: {
+        int e = pp->model == PATRON_CLV_MBGNBD;
+        double C = p[2] + p[3] + x + e - 1, h;
+        if (h1mf(p[0] + x, p[2] - 1, C, -t / (p[1] + T), &h))
+            return -1;
+        *out = C * h * pa;
+        return 0;
+    }
+    case PATRON_CLV_PNBD:
+        *out = pa * pnbd_ce_given_alive(p, x, T, t);
+        return 0;
+    case PATRON_CLV_BGBB:
+        *out = bgbb_ce(p, x, tx, T, t);
         return isfinite(*out) ? 0 : -1;
     default:
         return -1;
@@ -435,17 +431,113 @@ static int check_horizon(const patron_clv_params *params, double t, const char *
     return PATRON_OK;
 }
 
-int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
-                       const patron_clv_data *data, double t)
+/* Threads of a prediction call (validated options). */
+static int predict_threads(const patron_clv_predict_options *opts, int32_t *threads)
+{
+    patron_clv_predict_options o = PATRON_CLV_PREDICT_OPTIONS_INIT;
+    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_clv_predict_options");
+    if (rc)
+        return rc;
+    if (o.threads < 0)
+        return patron__fail(PATRON_EINVAL, "threads is %d (must be >= 0; 0 = all cores)",
+                            (int)o.threads);
+    *threads = o.threads;
+    return PATRON_OK;
+}
+
+/* Per-row predictions over fixed chunks of the distinct rows, on threads.
+ * Each chunk records its first failing row; the lowest is reported, so the
+ * message does not depend on the thread count either. */
+typedef struct pred_job {
+    const patron_clv_params *params, *spend;
+    const clv_rows *R;
+    double t, discount, ppm;
+    int months;
+    double *ce, *pa; /* outputs per distinct row (ce may be NULL) */
+    size_t *fail;    /* per chunk: first failing row, or SIZE_MAX */
+    int *fail_ce;    /* per chunk: 1 when that row's CE failed, 0 when P(alive) */
+} pred_job;
+
+static void pred_chunk(void *vctx, size_t c, int tid)
+{
+    (void)tid;
+    pred_job *j = vctx;
+    const clv_rows *R = j->R;
+    size_t j0 = c * CLV_CHUNK, j1 = j0 + CLV_CHUNK < R->n ? j0 + CLV_CHUNK : R->n;
+    j->fail[c] = SIZE_MAX;
+    for (size_t r = j0; r < j1; r++) {
+        double x = R->x[r], tx = R->tx[r], T = R->T[r], pa;
+        if (pa_one(j->params, x, tx, T, &pa)) {
+            j->fail[c] = r;
+            j->fail_ce[c] = 0;
+            return;
+        }
+        j->pa[r] = pa;
+        if (!j->ce)
+            continue;
+        if (j->months == 0) { /* one horizon */
+            if (ce_one(j->params, x, tx, T, j->t, pa, &j->ce[r])) {
+                j->fail[c] = r;
+                j->fail_ce[c] = 1;
+                return;
+            }
+            continue;
+        }
+        double prev = 0, acc = 0, disc = 1; /* discounted monthly increments */
+        for (int m = 1; m <= j->months; m++) {
+            double ce;
+            if (ce_one(j->params, x, tx, T, m * j->ppm, pa, &ce)) {
+                j->fail[c] = r;
+                j->fail_ce[c] = 1;
+                return;
+            }
+            disc /= 1 + j->discount;
+            acc += (ce - prev) * disc;
+            prev = ce;
+        }
+        j->ce[r] = acc;
+    }
+}
+
+/* Run pred_chunk over R; on failure returns the row (and sets *ce_failed). */
+static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_failed)
+{
+    size_t nchunks = (j->R->n + CLV_CHUNK - 1) / CLV_CHUNK, nc = nchunks ? nchunks : 1;
+    j->fail = patron__malloc(nc * sizeof *j->fail);
+    j->fail_ce = patron__malloc(nc * sizeof *j->fail_ce);
+    if (!j->fail || !j->fail_ce) {
+        patron__free(j->fail);
+        patron__free(j->fail_ce);
+        return patron__oom();
+    }
+    clv_parallel(clv_threads(threads, nchunks), nchunks, pred_chunk, j);
+    int rc = PATRON_OK;
+    for (size_t c = 0; c < nchunks; c++)
+        if (j->fail[c] != SIZE_MAX) {
+            *bad_row = j->fail[c];
+            *ce_failed = j->fail_ce[c];
+            rc = PATRON_ERANGE;
+            break;
+        }
+    patron__free(j->fail);
+    patron__free(j->fail_ce);
+    return rc;
+}
+
+int patron_clv_predict_with(double *expected, double *alive, const patron_clv_params *params,
+                            const patron_clv_data *data, double t,
+                            const patron_clv_predict_options *opts)
 {
     const char *what = "expected purchases";
     if (!expected && !alive)
         return patron__fail(PATRON_EINVAL, "both outputs are NULL");
-    int rc = check_tx_model(params, what);
-    if (rc || (expected && (rc = check_horizon(params, t, what))))
+    int32_t threads = 1;
+    int rc = predict_threads(opts, &threads);
+    if (rc || (rc = check_tx_model(params, what)) ||
+        (expected && (rc = check_horizon(params, t, what))))
         return rc;
     clv_rows R;
-    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
+    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX)))
         return rc;
     size_t nn = R.n ? R.n : 1;
     double *v = patron__malloc(2 * nn * sizeof *v);
@@ -454,18 +546,20 @@ int patron_clv_predict(double *expected, double *alive, const patron_clv_params 
         return patron__oom();
     }
     double *va = v + nn;
-    for (size_t j = 0; j < R.n; j++) {
-        if (expected && ce_one(params, R.x[j], R.tx[j], R.T[j], t, &v[j])) {
-            patron__free(v);
+    pred_job job = {params, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, NULL};
+    size_t bad = 0;
+    int ce_failed = 0;
+    if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
+        patron__free(v);
+        if (rc == PATRON_ERANGE) {
+            double x = R.x[bad], tx = R.tx[bad], T = R.T[bad];
             clv_rows_free(&R);
-            return range_fail(what, t);
+            return ce_failed ? range_fail(what, t)
+                             : patron__fail(PATRON_ERANGE, "P(alive): series did not converge "
+                                            "for row (x %.17g, t_x %.17g, T %.17g)", x, tx, T);
         }
-        if (alive && pa_one(params, R.x[j], R.tx[j], R.T[j], &va[j])) {
-            patron__free(v);
-            clv_rows_free(&R);
-            return patron__fail(PATRON_ERANGE, "P(alive): series did not converge for row "
-                                "(x %.17g, t_x %.17g, T %.17g)", R.x[j], R.tx[j], R.T[j]);
-        }
+        clv_rows_free(&R);
+        return rc;
     }
     for (size_t i = 0; i < data->n; i++) {
         uint32_t u = R.map[i];
@@ -477,6 +571,12 @@ int patron_clv_predict(double *expected, double *alive, const patron_clv_params 
     patron__free(v);
     clv_rows_free(&R);
     return PATRON_OK;
+}
+
+int patron_clv_predict(double *expected, double *alive, const patron_clv_params *params,
+                       const patron_clv_data *data, double t)
+{
+    return patron_clv_predict_with(expected, alive, params, data, t, NULL);
 }
 
 int patron_clv_expected_purchases(double *out, const patron_clv_params *params,
@@ -792,15 +892,17 @@ int patron_clv_expected_spend(double *out, const patron_clv_params *params,
     return PATRON_OK;
 }
 
-int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
-                              const patron_clv_params *spend, const patron_clv_data *data,
-                              int months, double discount, double periods_per_month)
+int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
+                                   const patron_clv_params *spend, const patron_clv_data *data,
+                                   int months, double discount, double periods_per_month,
+                                   const patron_clv_predict_options *opts)
 {
     const char *what = "lifetime value";
     if (!out)
         return patron__fail(PATRON_EINVAL, "out is NULL");
-    int rc = check_tx_model(tx, what);
-    if (rc)
+    int32_t threads = 1;
+    int rc = predict_threads(opts, &threads);
+    if (rc || (rc = check_tx_model(tx, what)))
         return rc;
     if (tx->model == PATRON_CLV_BGBB)
         return patron__fail(PATRON_EINVAL, "%s: monthly discounting needs a continuous-time "
@@ -821,9 +923,9 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
             return patron__fail(PATRON_EINVAL, "row %zu: monetary is %.17g", i, m);
     }
     clv_rows R;
-    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
+    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX)))
         return rc;
-    double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
+    double *v = patron__malloc((R.n ? R.n : 1) * 2 * sizeof *v);
     double *sp = spend ? patron__malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;
     if (!v || (spend && !sp)) {
         patron__free(v);
@@ -837,21 +939,20 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
         clv_rows_free(&R);
         return rc;
     }
-    for (size_t j = 0; j < R.n; j++) {
-        double prev = 0, acc = 0, disc = 1;
-        for (int m = 1; m <= months; m++) {
-            double ce;
-            if (ce_one(tx, R.x[j], R.tx[j], R.T[j], m * periods_per_month, &ce)) {
-                patron__free(v);
-                patron__free(sp);
-                clv_rows_free(&R);
-                return range_fail(what, m * periods_per_month);
-            }
-            disc /= 1 + discount;
-            acc += (ce - prev) * disc;
-            prev = ce;
-        }
-        v[j] = acc;
+    pred_job job = {tx, spend, &R, 0, discount, periods_per_month, months, v,
+                    v + (R.n ? R.n : 1), NULL, NULL};
+    size_t bad = 0;
+    int ce_failed = 0;
+    if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
+        if (rc == PATRON_ERANGE)
+            rc = ce_failed ? range_fail(what, months * periods_per_month)
+                           : patron__fail(PATRON_ERANGE, "%s: P(alive) not computable for row "
+                                          "(x %.17g, t_x %.17g, T %.17g)", what, R.x[bad],
+                                          R.tx[bad], R.T[bad]);
+        patron__free(v);
+        patron__free(sp);
+        clv_rows_free(&R);
+        return rc;
     }
     for (size_t i = 0; i < data->n; i++)
         out[i] = v[R.map[i]] * (spend ? sp[i] : data->monetary[i]);
@@ -859,6 +960,14 @@ int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
     patron__free(sp);
     clv_rows_free(&R);
     return PATRON_OK;
+}
+
+int patron_clv_lifetime_value(double *out, const patron_clv_params *tx,
+                              const patron_clv_params *spend, const patron_clv_data *data,
+                              int months, double discount, double periods_per_month)
+{
+    return patron_clv_lifetime_value_with(out, tx, spend, data, months, discount,
+                                          periods_per_month, NULL);
 }
 
 int patron_clv_dert(double *out, const patron_clv_params *params, const patron_clv_data *data,
@@ -879,7 +988,7 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
     if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP)))
         return rc;
     double *v = patron__malloc((R.n ? R.n : 1) * sizeof *v);
-    double *lt = patron__malloc((R.ntv ? R.ntv : 1) * sizeof *lt);
+    double *lt = patron__malloc((R.n ? R.n : 1) * 2 * sizeof *lt);
     if (!v || !lt) {
         patron__free(v);
         patron__free(lt);
@@ -887,18 +996,25 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
         return patron__oom();
     }
     const double *p = params->p;
-    if (params->model == PATRON_CLV_PNBD)
-        for (size_t k = 0; k < R.ntv; k++)
-            lt[k] = NAN; /* computed lazily per distinct T */
+    if (params->model == PATRON_CLV_PNBD) {
+        /* the Laplace integral depends on T only: once per distinct T */
+        for (size_t j = 0; j < R.n; j++) {
+            lt[2 * j] = R.T[j];
+            lt[2 * j + 1] = (double)j;
+        }
+        qsort(lt, R.n, 2 * sizeof *lt, cmp_double);
+        for (size_t a = 0, b; a < R.n; a = b) {
+            double L = laplace_pow(discount * (p[3] + lt[2 * a]), p[2]);
+            for (b = a; b < R.n && lt[2 * b] == lt[2 * a]; b++)
+                v[(size_t)lt[2 * b + 1]] = L;
+        }
+    }
     for (size_t j = 0; j < R.n; j++) {
         int bad;
         if (params->model == PATRON_CLV_PNBD) {
             double pa;
             bad = pnbd_palive(p, R.x[j], R.tx[j], R.T[j], &pa);
-            uint32_t iT = R.iT[j];
-            if (isnan(lt[iT]))
-                lt[iT] = laplace_pow(discount * (p[3] + R.T[j]), p[2]);
-            v[j] = pa * (p[0] + R.x[j]) / (p[1] + R.T[j]) * (p[3] + R.T[j]) * lt[iT];
+            v[j] *= pa * (p[0] + R.x[j]) / (p[1] + R.T[j]) * (p[3] + R.T[j]);
         } else {
             bad = bgbb_dert(p, R.x[j], R.tx[j], R.T[j], discount, &v[j]);
         }

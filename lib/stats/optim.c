@@ -229,6 +229,14 @@ void patron__bfgs(patron__optim_fn fn, void *ctx, int n, double *x,
             dphi0 = -dot(g, g, n);
             first = 1;
         }
+        /* The decrease the quadratic model predicts, -dphi0 / 2, is below
+         * the rounding noise of f (a sum over up to millions of rows): no
+         * line search can tell the points apart any more, and searching
+         * would cost up to 100 evaluations per attempt for nothing. */
+        if (!first && -dphi0 <= 1e-14 * fabs(f)) {
+            res->status = PATRON__OPTIM_STALLED;
+            break;
+        }
         double alpha1 = 1;
         if (first) {
             /* first step: at most unit length in the parameter space */

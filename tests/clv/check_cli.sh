@@ -54,6 +54,32 @@ printf 'customer_id,frequency,recency,T\n1,2,30,10\n' >"$tmp/bad.csv"
 "$patron" clv fit --model bgnbd 2>/dev/null && fail "missing --input accepted"
 "$patron" clv predict --model bgnbd --params "$tmp/bg.json" --input "$summary" 2>/dev/null &&
     fail "missing --horizon accepted"
+# every predict failure prints one line naming the reason (exit 1 or 2)
+printf 'id,frequency,recency,T\n1,-1,0,10\n2,2,5,10\n' >"$tmp/neg.csv"
+printf 'id,frequency,recency,T\n1,1,12,10\n' >"$tmp/rgt.csv"
+printf 'id,frequency,recency,T\n1,1,5,10\n2,0,0,8\n' >"$tmp/ok.csv"
+echo '{"model":"bgnbd","params":{"r":-1,"alpha":4,"a":0.8,"b":2.4}}' >"$tmp/bad.json"
+echo '{"model":"bgnbd","params":{"r":0.24,"alpha":4,"a":0.8,"b":2.4}}' >"$tmp/good.json"
+check_predict_error() { # expected-text args...
+    local want=$1
+    shift
+    "$patron" clv predict --model bgnbd "$@" >"$tmp/out" 2>"$tmp/err" && fail "accepted: $*"
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "one line expected for $*: $(cat "$tmp/err")"
+    grep -q -- "$want" "$tmp/err" || fail "'$want' expected for $*: $(cat "$tmp/err")"
+    [ ! -s "$tmp/out" ] || fail "output on failure: $*"
+}
+check_predict_error "frequency is -1" --params "$tmp/good.json" --input "$tmp/neg.csv" --horizon 4
+check_predict_error "recency 12 exceeds T 10" --params "$tmp/good.json" --input "$tmp/rgt.csv" --horizon 4
+check_predict_error "parameter r is -1" --params "$tmp/bad.json" --input "$tmp/ok.csv" --horizon 4
+check_predict_error "horizon -5" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon -5
+check_predict_error "'nan' is not a finite number" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon nan
+check_predict_error "--threads" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon 4 --threads -1
+# the thread count does not change the output
+"$patron" clv predict --model bgnbd --params "$tmp/bg.json" --input "$summary" --horizon 273 \
+    --threads 1 --format csv >"$tmp/p1.csv" || fail "predict --threads 1"
+"$patron" clv predict --model bgnbd --params "$tmp/bg.json" --input "$summary" --horizon 273 \
+    --threads 2 --format csv >"$tmp/p2.csv" || fail "predict --threads 2"
+cmp -s "$tmp/p1.csv" "$tmp/p2.csv" || fail "--threads 1 and 2 differ"
 # the CSV that `patron summary` writes (extra columns such as total_spend are ignored)
 sample=$shared/data/cdnow/CDNOW_sample.txt
 if "$patron" summary --help >/dev/null 2>&1 && [ -f "$sample" ]; then

@@ -15,12 +15,14 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
-            "                      [--max-iter N] [--format json|csv]\n"
+            "                      [--max-iter N] [--threads N] [--format json|csv]\n"
             "       patron clv predict --model MODEL --params params.json --input summary.csv\n"
             "                      [--horizon H] [--discount D [--months M]\n"
             "                      [--periods-per-month F] [--spend-params gg.json]]\n"
-            "                      [--dert R] [--format csv|json]\n"
+            "                      [--dert R] [--threads N] [--format csv|json]\n"
             "\n"
+            "--threads N uses N threads (default 0: all cores); results are the same for\n"
+            "every N.\n"
             "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
             "\n"
             "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
@@ -169,13 +171,14 @@ static void print_num(double v)
 }
 
 static int do_fit(patron_clv_model model, const char *input, double penalizer, int64_t max_iter,
-                  int json)
+                  int32_t threads, int json)
 {
     patron_frame *f = NULL;
     if (load_frame(&f, input))
         return 1;
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
     o.penalizer = penalizer;
+    o.threads = threads;
     if (max_iter > 0)
         o.max_iter = (int32_t)max_iter;
     patron_clv_fit_result r = PATRON_CLV_FIT_RESULT_INIT;
@@ -266,8 +269,10 @@ static int load_params(patron_clv_params *p, patron_clv_model model, const char 
 
 static int do_predict(patron_clv_model model, const char *params_path, const char *input,
                       double horizon, double discount, int64_t months, double ppm,
-                      const char *spend_path, double dert, int json)
+                      const char *spend_path, double dert, int32_t threads, int json)
 {
+    patron_clv_predict_options po = PATRON_CLV_PREDICT_OPTIONS_INIT;
+    po.threads = threads;
     patron_clv_params p, gg;
     if (load_params(&p, model, params_path))
         return 1;
@@ -287,12 +292,11 @@ static int do_predict(patron_clv_model model, const char *params_path, const cha
            *e = malloc(m * sizeof *e);
     int gg_model = model == PATRON_CLV_GG;
     const char *what = "predict";
+    int reported = 0; /* a failure already printed */
     if (gg_model) {
         rc = patron_clv_expected_spend(a, &p, &d);
     } else {
-        rc = patron_clv_expected_purchases(a, &p, &d, horizon);
-        if (!rc)
-            rc = patron_clv_prob_alive(b, &p, &d);
+        rc = patron_clv_predict_with(a, b, &p, &d, horizon, &po);
         if (!rc && !isnan(discount)) {
             what = "clv";
             if (months <= 0)
@@ -300,11 +304,12 @@ static int do_predict(patron_clv_model model, const char *params_path, const cha
             if (months < 1)
                 months = 1;
             if (!spend_path && !d.monetary) {
-                rc = -1;
+                rc = 1;
+                reported = 1;
                 cli_fail(CMD, "--discount needs a monetary_value column or --spend-params");
             } else {
-                rc = patron_clv_lifetime_value(c, &p, spend_path ? &gg : NULL, &d, (int)months,
-                                               discount, ppm);
+                rc = patron_clv_lifetime_value_with(c, &p, spend_path ? &gg : NULL, &d,
+                                                    (int)months, discount, ppm, &po);
             }
         }
         if (!rc && !isnan(dert)) {
@@ -318,7 +323,7 @@ static int do_predict(patron_clv_model model, const char *params_path, const cha
         free(c);
         free(e);
         patron_frame_free(f);
-        return rc == -1 ? 1 : cli_fail_rc(CMD, rc, what);
+        return reported ? 1 : cli_fail_rc(CMD, rc, what);
     }
     char idbuf[256];
     if (json)
@@ -383,7 +388,7 @@ int cmd_clv(int argc, char **argv)
     }
     const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL;
     double penalizer = 0, horizon = NAN, discount = NAN, ppm = 4.345, dert = NAN;
-    int64_t months = 0, max_iter = 0;
+    int64_t months = 0, max_iter = 0, threads = 0;
     for (int i = 2; i < argc; i++) {
         int missing = 0;
         const char *v;
@@ -401,23 +406,26 @@ int cmd_clv(int argc, char **argv)
         } else if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
             format = v;
         } else if ((v = cli_opt(argc, argv, &i, "--penalizer", &missing))) {
-            if (cli_parse_double(v, &penalizer))
-                return cli_fail(CMD, "--penalizer: '%s' is not a number", v), 2;
+            if (cli_parse_double(v, &penalizer) || !isfinite(penalizer))
+                return cli_fail(CMD, "--penalizer: '%s' is not a finite number", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--horizon", &missing))) {
-            if (cli_parse_double(v, &horizon))
-                return cli_fail(CMD, "--horizon: '%s' is not a number", v), 2;
+            if (cli_parse_double(v, &horizon) || !isfinite(horizon))
+                return cli_fail(CMD, "--horizon: '%s' is not a finite number", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--discount", &missing))) {
-            if (cli_parse_double(v, &discount))
-                return cli_fail(CMD, "--discount: '%s' is not a number", v), 2;
+            if (cli_parse_double(v, &discount) || !isfinite(discount))
+                return cli_fail(CMD, "--discount: '%s' is not a finite number", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--dert", &missing))) {
-            if (cli_parse_double(v, &dert))
-                return cli_fail(CMD, "--dert: '%s' is not a number", v), 2;
+            if (cli_parse_double(v, &dert) || !isfinite(dert))
+                return cli_fail(CMD, "--dert: '%s' is not a finite number", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--periods-per-month", &missing))) {
-            if (cli_parse_double(v, &ppm))
-                return cli_fail(CMD, "--periods-per-month: '%s' is not a number", v), 2;
+            if (cli_parse_double(v, &ppm) || !isfinite(ppm))
+                return cli_fail(CMD, "--periods-per-month: '%s' is not a finite number", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--months", &missing))) {
             if (cli_parse_int64(v, &months) || months < 1)
                 return cli_fail(CMD, "--months: '%s' is not a positive integer", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
+            if (cli_parse_int64(v, &threads) || threads < 0 || threads > 256)
+                return cli_fail(CMD, "--threads: '%s' is not an integer in 0..256", v), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--max-iter", &missing))) {
             if (cli_parse_int64(v, &max_iter) || max_iter < 1 || max_iter > 100000)
                 return cli_fail(CMD, "--max-iter: '%s' is not an integer in 1..100000", v), 2;
@@ -446,10 +454,11 @@ int cmd_clv(int argc, char **argv)
     else
         return cli_fail(CMD, "--format must be json or csv, not '%s'", format), 2;
     if (fit)
-        return do_fit(model, input, penalizer, max_iter, json);
+        return do_fit(model, input, penalizer, max_iter, (int32_t)threads, json);
     if (!params)
         return cli_fail(CMD, "predict needs --params (the JSON `patron clv fit` prints)"), 2;
     if (model != PATRON_CLV_GG && isnan(horizon))
         return cli_fail(CMD, "predict needs --horizon for model %s", model_s), 2;
-    return do_predict(model, params, input, horizon, discount, months, ppm, spend, dert, json);
+    return do_predict(model, params, input, horizon, discount, months, ppm, spend, dert,
+                      (int32_t)threads, json);
 }

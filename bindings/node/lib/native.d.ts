@@ -1200,6 +1200,12 @@ export interface patron_clv_fit_options {
    * converged one.
    */
   n_starts: number;
+  /**
+   * Threads evaluating the likelihood: 1 (default: an embedding program never gets threads it did
+   * not ask for), n, or 0 for all online cores. The result is bit-identical for every value (the
+   * rows are split into fixed chunks whose partial sums are added in a fixed order).
+   */
+  threads: number;
 }
 
 /**
@@ -1267,6 +1273,21 @@ export interface patron_clv_fit_result {
    * Distinct rows after compression.
    */
   n_distinct: number;
+}
+
+/**
+ * Options of the batch predictions; initialise with PATRON_CLV_PREDICT_OPTIONS_INIT.
+ */
+export interface patron_clv_predict_options {
+  /**
+   * `sizeof(patron_clv_predict_options)`; set by the _INIT macro.
+   */
+  size: number;
+  /**
+   * Threads: 1 (default), n, or 0 for all online cores. Each customer's value is computed the same
+   * way whatever the count.
+   */
+  threads: number;
 }
 
 /**
@@ -3031,9 +3052,9 @@ export interface patron_tier_status {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
 
 /**
  * Static, English description of a status code.
@@ -3813,6 +3834,26 @@ export declare function patron_clv_prob_alive_ahead(out: Float64Array | null, pa
  */
 export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number): void;
 /**
+ * patron_clv_predict() with options (threads).
+ *
+ * Thread safety:
+ * Reentrant; starts and joins its own threads when `threads` is not 1.
+ * @param expected Caller array of `data->n` values for the expected purchases in the next `t`
+ * periods, or NULL to skip them.
+ * @param alive Caller array of `data->n` values for P(alive), or NULL. Not both NULL. Untouched on
+ * failure.
+ * @param params Transaction-model parameters.
+ * @param data The customers.
+ * @param t Horizon (>= 0; ignored when `expected` is NULL).
+ * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: As patron_clv_predict(); PATRON_EINVAL for bad
+ * options. When several rows fail, the message names the first in the library's order of the
+ * distinct rows, whatever the thread count.
+ * @returns As patron_clv_predict(); PATRON_EINVAL for bad options. When several rows fail, the
+ * message names the first in the library's order of the distinct rows, whatever the thread count.
+ */
+export declare function patron_clv_predict_with(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
+/**
  * Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each of the
  * `n` values in `t`.
  *
@@ -3926,6 +3967,24 @@ export declare function patron_clv_expected_spend(out: Float64Array | null, para
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
 export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number): void;
+/**
+ * patron_clv_lifetime_value() with options (threads).
+ *
+ * Thread safety:
+ * Reentrant; starts and joins its own threads when `threads` is not 1.
+ * @param out Caller array of `data->n` values; untouched on failure.
+ * @param tx Transaction-model parameters.
+ * @param spend Gamma-Gamma parameters, or NULL.
+ * @param data The customers.
+ * @param months Horizon in months (1..1200).
+ * @param discount Monthly discount rate (>= 0).
+ * @param periods_per_month Time units per month (> 0).
+ * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: As patron_clv_lifetime_value(); PATRON_EINVAL for
+ * bad options.
+ * @returns As patron_clv_lifetime_value(); PATRON_EINVAL for bad options.
+ */
+export declare function patron_clv_lifetime_value_with(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
 /**
  * Discounted expected residual transactions (DERT).
  *

@@ -32,6 +32,8 @@ PN_UNUSED static int gs_to_patron_clv_params(napi_env env, napi_value v, pn_aren
 PN_UNUSED static napi_value gs_from_patron_clv_params(napi_env env, const patron_clv_params *s);
 PN_UNUSED static int gs_to_patron_clv_fit_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_clv_fit_result(napi_env env, const patron_clv_fit_result *s);
+PN_UNUSED static int gs_to_patron_clv_predict_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_clv_predict_options(napi_env env, const patron_clv_predict_options *s);
 PN_UNUSED static int gs_to_patron_abtest_assign_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_assign_options(napi_env env, const patron_abtest_assign_options *s);
 PN_UNUSED static int gs_to_patron_abtest_srm_result(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -838,6 +840,12 @@ static int gs_to_patron_clv_fit_options(napi_env env, napi_value v, pn_arena *ar
         if (pn_get_i32(env, f, &x, "patron_clv_fit_options.n_starts")) return -1;
         s.n_starts = (int32_t)x;
     }
+    if (pn_field(env, v, "threads", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_clv_fit_options.threads")) return -1;
+        s.threads = (int32_t)x;
+    }
     *(patron_clv_fit_options *)out = s;
     return 0;
 }
@@ -852,6 +860,7 @@ static napi_value gs_from_patron_clv_fit_options(napi_env env, const patron_clv_
     if (pn_set(env, obj, "gtol", pn_new_f64(env, s->gtol))) return NULL;
     if (pn_set(env, obj, "max_iter", pn_new_i32(env, s->max_iter))) return NULL;
     if (pn_set(env, obj, "n_starts", pn_new_i32(env, s->n_starts))) return NULL;
+    if (pn_set(env, obj, "threads", pn_new_i32(env, s->threads))) return NULL;
     return obj;
 }
 
@@ -1019,6 +1028,35 @@ static napi_value gs_from_patron_clv_fit_result(napi_env env, const patron_clv_f
     if (pn_set(env, obj, "status", pn_new_i32(env, s->status))) return NULL;
     if (pn_set(env, obj, "n_customers", pn_new_f64(env, s->n_customers))) return NULL;
     if (pn_set(env, obj, "n_distinct", pn_new_i64(env, s->n_distinct))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_clv_predict_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_clv_predict_options s = PATRON_CLV_PREDICT_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_clv_predict_options")) return -1;
+    if (pn_field(env, v, "threads", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_clv_predict_options.threads")) return -1;
+        s.threads = (int32_t)x;
+    }
+    *(patron_clv_predict_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_clv_predict_options(napi_env env, const patron_clv_predict_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "threads", pn_new_i32(env, s->threads))) return NULL;
     return obj;
 }
 
@@ -6092,6 +6130,37 @@ static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_predict_with(napi_env env, napi_callback_info info)
+{
+    napi_value argv[6];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    void *a_expected = NULL;
+    size_t a_expected_len = 0;
+    void *a_alive = NULL;
+    size_t a_alive_len = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    double a_t = 0;
+    patron_clv_predict_options a_opts_s;
+    patron_clv_predict_options *a_opts = NULL;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_expected, &a_expected_len, "patron_clv_predict_with: argument 'expected'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_alive, &a_alive_len, "patron_clv_predict_with: argument 'alive'")
+        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_f64(env, argv[4], &a_t, "patron_clv_predict_with: argument 't'")
+        || pn_struct_arg(env, argv[5], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_predict_with(a_expected, a_alive, a_params, a_data, (double)a_t, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -6255,6 +6324,41 @@ static napi_value w_patron_clv_lifetime_value(napi_env env, napi_callback_info i
         return NULL;
     }
     int r = patron_clv_lifetime_value(a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_lifetime_value_with(napi_env env, napi_callback_info info)
+{
+    napi_value argv[8];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 8, argv)) return NULL;
+    void *a_out = NULL;
+    size_t a_out_len = 0;
+    patron_clv_params a_tx_s;
+    patron_clv_params *a_tx = NULL;
+    patron_clv_params a_spend_s;
+    patron_clv_params *a_spend = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    int32_t a_months = 0;
+    double a_discount = 0;
+    double a_periods_per_month = 0;
+    patron_clv_predict_options a_opts_s;
+    patron_clv_predict_options *a_opts = NULL;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out, &a_out_len, "patron_clv_lifetime_value_with: argument 'out'")
+        || pn_struct_arg(env, argv[1], (void *)&a_tx, &a_tx_s, sizeof a_tx_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[2], (void *)&a_spend, &a_spend_s, sizeof a_spend_s, &arena, gs_to_patron_clv_params)
+        || pn_struct_arg(env, argv[3], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_i32(env, argv[4], &a_months, "patron_clv_lifetime_value_with: argument 'months'")
+        || pn_get_f64(env, argv[5], &a_discount, "patron_clv_lifetime_value_with: argument 'discount'")
+        || pn_get_f64(env, argv[6], &a_periods_per_month, "patron_clv_lifetime_value_with: argument 'periods_per_month'")
+        || pn_struct_arg(env, argv[7], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_predict_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_lifetime_value_with(a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_undefined(env);
@@ -8937,12 +9041,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_prob_alive", NULL, w_patron_clv_prob_alive, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_alive_ahead", NULL, w_patron_clv_prob_alive_ahead, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_predict", NULL, w_patron_clv_predict, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_predict_with", NULL, w_patron_clv_predict_with, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases_new", NULL, w_patron_clv_expected_purchases_new, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_purchases", NULL, w_patron_clv_prob_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_purchases_conditional", NULL, w_patron_clv_prob_purchases_conditional, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_cohort", NULL, w_patron_clv_expected_cohort, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_spend", NULL, w_patron_clv_expected_spend, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_lifetime_value", NULL, w_patron_clv_lifetime_value, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_lifetime_value_with", NULL, w_patron_clv_lifetime_value_with, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_dert", NULL, w_patron_clv_dert, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_data_from_frame", NULL, w_patron_clv_data_from_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_fit_frame", NULL, w_patron_clv_fit_frame, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -9326,6 +9432,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_clv_fit_options", pn_new_u32(env, (uint32_t)sizeof(patron_clv_fit_options)))) return NULL;
     if (pn_set(env, obj, "patron_clv_params", pn_new_u32(env, (uint32_t)sizeof(patron_clv_params)))) return NULL;
     if (pn_set(env, obj, "patron_clv_fit_result", pn_new_u32(env, (uint32_t)sizeof(patron_clv_fit_result)))) return NULL;
+    if (pn_set(env, obj, "patron_clv_predict_options", pn_new_u32(env, (uint32_t)sizeof(patron_clv_predict_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_assign_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_assign_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_srm_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_srm_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_test", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_test)))) return NULL;
@@ -9409,6 +9516,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_clv_fit_result d = PATRON_CLV_FIT_RESULT_INIT;
         if (pn_set(env, obj, "patron_clv_fit_result", gs_from_patron_clv_fit_result(env, &d))) return NULL;
+    }
+    {
+        const patron_clv_predict_options d = PATRON_CLV_PREDICT_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_clv_predict_options", gs_from_patron_clv_predict_options(env, &d))) return NULL;
     }
     {
         const patron_abtest_assign_options d = PATRON_ABTEST_ASSIGN_OPTIONS_INIT;

@@ -115,9 +115,15 @@ class Model:
 
     def __init__(self, penalizer: float = 0.0, gtol: Optional[float] = None, max_iter: Optional[int] = None,
                  n_starts: Optional[int] = None,
-                 params: Optional[Union[Mapping[str, float], Sequence[float]]] = None) -> None:
+                 params: Optional[Union[Mapping[str, float], Sequence[float]]] = None,
+                 threads: int = 0) -> None:
+        # threads: for fits and batch predictions; 0 = all cores (the C
+        # default is 1). Results are bit-identical for every value.
         self.options = ffi.PATRON_CLV_FIT_OPTIONS_INIT()
         self.options.penalizer = penalizer
+        self.options.threads = threads
+        self.predict_options = ffi.PATRON_CLV_PREDICT_OPTIONS_INIT()
+        self.predict_options.threads = threads
         if gtol is not None:
             self.options.gtol = gtol
         if max_iter is not None:
@@ -195,15 +201,18 @@ class Model:
                 T: Optional[ArrayLike] = None) -> Any:
         """Conditional expected number of purchases in the next `t` periods
         (lifetimes' conditional_expected_number_of_purchases_up_to_time)."""
-        return self._per_customer(ffi.patron_clv_expected_purchases, frequency, recency, T, float(t),
-                                  name="predicted_purchases")
+        return self._per_customer(lambda out, p, d, h: ffi.patron_clv_predict_with(out, None, p, d, h,
+                                                                                   self.predict_options),
+                                  frequency, recency, T, float(t), name="predicted_purchases")
 
     conditional_expected_number_of_purchases_up_to_time = predict
 
     def prob_alive(self, frequency: Union[ArrayLike, Table], recency: Optional[ArrayLike] = None,
                    T: Optional[ArrayLike] = None) -> Any:
         """Probability each customer is alive at the end of observation."""
-        return self._per_customer(ffi.patron_clv_prob_alive, frequency, recency, T, name="p_alive")
+        return self._per_customer(lambda out, p, d: ffi.patron_clv_predict_with(None, out, p, d, 0.0,
+                                                                                self.predict_options),
+                                  frequency, recency, T, name="p_alive")
 
     conditional_probability_alive = prob_alive
 
@@ -245,8 +254,8 @@ class Model:
         data = _Data(frequency, recency, T, monetary_value)
         out = np.empty(data.n, dtype=np.float64)
         spend = None if spend_model is None else spend_model._params
-        ffi.patron_clv_lifetime_value(out, self._params, spend, data.c, int(months), float(discount),
-                                      float(periods_per_month))
+        ffi.patron_clv_lifetime_value_with(out, self._params, spend, data.c, int(months), float(discount),
+                                           float(periods_per_month), self.predict_options)
         return data.wrap(out, "clv")
 
     # -- what a fit reports (lifetimes' params_, summary, save/load) ---------
