@@ -212,9 +212,10 @@ static char *translate_ddl(const char *sql)
         size_t w;
         for (w = 0; word_start && w < sizeof words / sizeof words[0]; w++) {
             size_t len = strlen(words[w].from);
-            char after = sql[i + len];
-            if (!strncmp(sql + i, words[w].from, len) &&
-                !((after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') || after == '_'))
+            if (strncmp(sql + i, words[w].from, len) != 0)
+                continue;
+            char after = sql[i + len]; /* within the string: the prefix matched */
+            if (!((after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') || after == '_'))
                 break;
         }
         if (word_start && w < sizeof words / sizeof words[0]) {
