@@ -511,11 +511,22 @@ static int gen(binder *b, uint32_t nd, int top, gval *out)
         if ((rc = gen(b, KID(r, nd, 0), top, &x)) || (rc = gen(b, KID(r, nd, 1), top + 1, &lo)) ||
             (rc = gen(b, KID(r, nd, 2), top + 2, &hi)))
             return rc;
-        if (n->flags & RF_NEGATE) { /* x < lo or x > hi: false when x is missing */
-            if ((rc = emit_cmp(b, x, top, lo, top + 1, RO_LT, top + 1, &m1)) ||
-                (rc = emit_cmp(b, x, top, hi, top + 2, RO_GT, top + 2, &m2)))
+        if (n->flags & RF_NEGATE) {
+            /* x < lo or x > hi is false when x is missing, but not when only
+             * a bound is; a bound compared with itself is false exactly when
+             * it is missing, so and-ing those in makes any missing value give
+             * false. Constant bounds fold away. The masks of the bound checks
+             * go to slots top+3, top+4 so that lo and hi keep their values. */
+            gval c1, c2, any;
+            if ((rc = slot_ok(b, top + 2)) ||
+                (rc = emit_cmp(b, x, top, lo, top + 1, RO_LT, top + 1, &m1)) ||
+                (rc = emit_cmp(b, x, top, hi, top + 2, RO_GT, top + 2, &m2)) ||
+                (rc = emit_logic(b, m1, top + 1, m2, top + 2, I_OR, top, &any)) ||
+                (rc = emit_cmp(b, lo, top + 1, lo, top + 1, RO_EQ, top + 3, &c1)) ||
+                (rc = emit_cmp(b, hi, top + 2, hi, top + 2, RO_EQ, top + 4, &c2)) ||
+                (rc = emit_logic(b, c1, top + 3, c2, top + 4, I_AND, top + 3, &c1)))
                 return rc;
-            return emit_logic(b, m1, top + 1, m2, top + 2, I_OR, top, out);
+            return emit_logic(b, any, top, c1, top + 3, I_AND, top, out);
         }
         if ((rc = emit_cmp(b, x, top, lo, top + 1, RO_GE, top + 1, &m1)) ||
             (rc = emit_cmp(b, x, top, hi, top + 2, RO_LE, top + 2, &m2)))
