@@ -332,7 +332,7 @@ static int gen_strset(binder *b, uint32_t colnode, const uint32_t *lits, size_t 
                 const rnode *s = &r->nodes[lits[i]];
                 hit = lv && strlen(lv) == s->len && memcmp(lv, r->pool + s->str, s->len) == 0;
             }
-            lut[l] = (uint8_t)(hit != negate);
+            lut[l] = (uint8_t)(lv && lv[0] && hit != negate); /* "" is missing: always false */
         }
         in.op = I_CAT;
         in.lut = lut;
