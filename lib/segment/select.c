@@ -71,8 +71,20 @@ static int msel(uint64_t *k, size_t m, const size_t *ranks, size_t nr, int shift
         ng++;
     }
     gfirst[ng] = nr;
-    if (ng == 1 && hist[gb[0]] == m) /* everything in one bucket: next digit, in place */
+    if (ng == 1 && hist[gb[0]] == m) { /* everything in one bucket: next digit, in place */
+        /* Ties are common (counts, rounded money): when every key is equal
+         * the remaining digits need no passes. The scan stops at the first
+         * different key, so it costs little when they are not. */
+        size_t q = 1;
+        while (q < m && k[q] == k[0])
+            q++;
+        if (q == m) {
+            for (size_t r = 0; r < nr; r++)
+                out[r] = k[0];
+            return 0;
+        }
         return msel(k, m, sub, nr, next_shift(shift), out);
+    }
     /* one branch-free pass distributes the wanted buckets into one buffer;
      * other keys go to a trash cell */
     size_t total = 0;
