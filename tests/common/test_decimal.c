@@ -124,8 +124,8 @@ static void random_cases(long count)
 static void test_random_literals(void **state)
 {
     (void)state;
-    const char *slow = getenv("PATRON_SLOW_TESTS");
-    random_cases(slow && *slow == '1' ? 2000000 : 100000);
+    const char *slow = getenv("PATRON_SLOW_TESTS"), *vg = getenv("PATRON_UNDER_VALGRIND");
+    random_cases(slow && *slow == '1' ? 2000000 : vg && *vg == '1' ? 10000 : 100000);
 }
 
 int main(void)

@@ -12,7 +12,8 @@
  * - patron_ntile_scores() against 1 + floor(bins * L / n) counted directly,
  *   and quantiles against a sort and the type-7 formula.
  *
- * PATRON_SLOW_TESTS=1 (the slow suite) runs 20 times as many cases;
+ * PATRON_SLOW_TESTS=1 (the slow suite) runs 20 times as many cases
+ * (a tenth under valgrind);
  * PATRON_DIFF_SEED picks another seed. A failure prints the rule, the row
  * and its values. */
 #include <math.h>
@@ -47,10 +48,13 @@ static uint64_t rnd(void)
 static unsigned below(unsigned n) { return (unsigned)(rnd() % n); }
 static int chance(unsigned pct) { return below(100) < pct; }
 
-static long scale(void)
+/* Cases per test, in units of the default run's: 20 in the slow suite,
+ * 1 by default, and a tenth under valgrind (memcheck runs the unit suite;
+ * the count there is for memory errors, not coverage). */
+static double scale(void)
 {
-    const char *s = getenv("PATRON_SLOW_TESTS");
-    return s && *s == '1' ? 20 : 1;
+    const char *s = getenv("PATRON_SLOW_TESTS"), *vg = getenv("PATRON_UNDER_VALGRIND");
+    return s && *s == '1' ? 20 : vg && *vg == '1' ? 0.1 : 1;
 }
 
 static uint64_t seed(void)
@@ -929,7 +933,7 @@ static void test_random_rules_against_the_guide(void **state)
 {
     (void)state;
     rng_state = seed();
-    long frames = 160 * scale(), per_frame = 50;
+    long frames = (long)(160 * scale()), per_frame = 50;
     for (long f = 0; f < frames; f++) {
         make_frame();
         for (long k = 0; k < per_frame; k++)
@@ -945,7 +949,7 @@ static void test_mutated_rules_fail_cleanly(void **state)
     (void)state;
     rng_state = seed() ^ 0x5eed;
     static const char pieces[] = "()[],.\"'#+-*/<>=! \n\tabpnot 0123456789e";
-    long total = 2000 * scale();
+    long total = (long)(2000 * scale());
     make_frame();
     for (long c = 0; c < total; c++) {
         if (c % 200 == 0)
@@ -999,7 +1003,7 @@ static void test_ntile_scores_against_counting(void **state)
     rng_state = seed() ^ 0x7117e;
     static double v[MAXROWS];
     static uint8_t s[MAXROWS];
-    long cases = 4000 * scale();
+    long cases = (long)(4000 * scale());
     for (long c = 0; c < cases; c++) {
         size_t n = chance(10) ? 200 + below(1800) : 1 + below(150);
         double pool[8];
@@ -1035,7 +1039,7 @@ static void test_quantiles_against_sorting(void **state)
 {
     (void)state;
     rng_state = seed() ^ 0x9a47;
-    long cases = 3000 * scale();
+    long cases = (long)(3000 * scale());
     static const double ps[] = {0, 100, 50, 25, 75, 80, 10, 99.9, 33.3, 1, 62.5, 90, 0.1};
     for (long c = 0; c < cases; c++) {
         nrows = chance(10) ? 200 + below(1800) : 1 + below(150);
