@@ -77,6 +77,28 @@ alice,132.49,10.5,10.5" "$out"
 "$patron" segment --input "$tmp/major.csv" --decimals x --rule true 2>"$tmp/e" >/dev/null
 check "bad --decimals exit" "2" "$?"
 
+# Issue 20 through the command line: RFM of near-equal monetary values
+# (30 customers at 33.33333333333333, 30 at 33.333333333333336: the second
+# group scores 1 + floor(5 * 30 / 60) = 3), a literal that matches the value
+# it was copied from, and a CSV time column.
+{
+    echo "customer_id,frequency,recency,T,monetary_value"
+    i=0
+    while [ $i -lt 60 ]; do
+        if [ $i -lt 30 ]; then m=33.33333333333333; else m=33.333333333333336; fi
+        echo "c$i,1,5,10,$m"
+        i=$((i + 1))
+    done
+} >"$tmp/near.csv"
+out=$("$patron" segment --minor-units --input "$tmp/near.csv" --rfm --rule 'rfm_m == 3' --count)
+check "rfm of near-equal values" "30" "$out"
+out=$("$patron" segment --minor-units --input "$tmp/near.csv" --rule 'monetary_value == 33.333333333333336' --count)
+check "17-digit literal matches its value" "30" "$out"
+printf 'customer_id,joined\na,2024-05-31\nb,2023-01-01\nc,\n' >"$tmp/joined.csv"
+out=$("$patron" segment --input "$tmp/joined.csv" --now 2024-06-01 --rule 'joined within 1 days')
+check "CSV time column" "customer_id,joined
+a,1717113600" "$out"
+
 out=$("$patron" segment --list | head -n 1)
 check "list" "new        first_purchase within 30 days" "$out"
 
