@@ -292,15 +292,10 @@ static expr *gen_literal(int nonzero)
         if (!nonzero || e->value != 0.0)
             break;
     }
-    if (chance(20)) { /* "1.50" and "0.1e1": other spellings of the same kind */
-        char t[sizeof e->text - 4];
-        snprintf(t, sizeof t, "%s", e->text);
-        if (!strchr(t, 'e') && !strchr(t, 'E')) {
-            if (!strchr(t, '.'))
-                snprintf(e->text, sizeof e->text, "%s.0", t);
-            else
-                snprintf(e->text, sizeof e->text, "%s0", t);
-        }
+    if (chance(20)) { /* "1.50", "7.0": other spellings of the same value */
+        size_t len = strlen(e->text);
+        if (!strchr(e->text, 'e') && !strchr(e->text, 'E') && len + 3 < sizeof e->text)
+            strcat(e->text, strchr(e->text, '.') ? "0" : ".0");
     }
     if (chance(25)) {
         expr *n = mk(E_NEG);
