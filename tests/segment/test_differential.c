@@ -1011,15 +1011,26 @@ static void test_ntile_scores_against_counting(void **state)
         int higher = (int)below(2);
         memset(s, 0xEE, n);
         assert_int_equal(patron_ntile_scores(s, v, n, bins, higher), PATRON_OK);
+        /* L by counting in the sorted non-missing values: the number below
+         * v (higher is better) or above it (lower is better) */
+        static double sorted[MAXROWS];
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            m += v[i] == v[i];
+            if (v[i] == v[i])
+                sorted[m++] = v[i];
+        qsort(sorted, m, sizeof sorted[0], cmp_double);
         for (size_t i = 0; i < n; i++) {
             unsigned want = 0;
             if (v[i] == v[i]) {
-                size_t L = 0;
-                for (size_t j = 0; j < n; j++)
-                    L += higher ? v[j] < v[i] : v[j] > v[i];
+                size_t lo = 0, hi = m; /* first index with sorted[idx] >= v (higher) or > v */
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (higher ? sorted[mid] < v[i] : sorted[mid] <= v[i])
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                size_t L = higher ? lo : m - lo;
                 want = 1 + (unsigned)((unsigned long long)bins * L / m);
             }
             if (s[i] != want)
