@@ -10,7 +10,9 @@
  * - mutated rule texts: every one compiles or fails with a documented code
  *   (and a position for syntax errors), never anything else;
  * - patron_ntile_scores() against 1 + floor(bins * L / n) counted directly,
- *   and quantiles against a sort and the type-7 formula.
+ *   and quantiles against a sort and the type-7 formula;
+ * - RFM columns of CSV frames (near-equal and missing values) against the
+ *   guide's scores, rfm_score and segment table.
  *
  * PATRON_SLOW_TESTS=1 (the slow suite) runs 20 times as many cases
  * (a tenth under valgrind);
@@ -1066,6 +1068,92 @@ static void test_quantiles_against_sorting(void **state)
     }
 }
 
+/* The guide's RFM: ntile scores with 5 bins of T - recency (smaller is
+ * better), frequency and monetary_value; rfm_score 100 r + 10 f + m, or 0
+ * with an empty segment when a component is missing; the named segment is
+ * the first row of the guide's table that matches. */
+static unsigned model_score(const double *v, size_t n, size_t i, int higher)
+{
+    if (v[i] != v[i])
+        return 0;
+    size_t m = 0, L = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (v[j] != v[j])
+            continue;
+        m++;
+        L += higher ? v[j] < v[i] : v[j] > v[i];
+    }
+    return 1 + (unsigned)(5 * L / m);
+}
+
+static const char *model_segment(unsigned r, unsigned f, unsigned m)
+{
+    if (!r || !f || !m)
+        return "";
+    if (r >= 4 && f >= 4 && m >= 4) return "Champions";
+    if (r >= 3 && f >= 3 && m >= 3) return "Loyal";
+    if (r <= 2 && f >= 4 && m >= 4) return "Can't lose them";
+    if (r <= 2 && f >= 3 && m >= 3) return "At risk";
+    if (r == 5 && f == 1) return "New";
+    if (r >= 4 && f >= 2) return "Potential loyalist";
+    if (r >= 4) return "Promising"; /* f = 1 */
+    if (r == 3 && f >= 2) return "Need attention";
+    if (r == 3 || (r == 2 && f <= 2)) return "About to sleep";
+    if (r == 2 || (r == 1 && f >= 2)) return "Hibernating";
+    return "Lost"; /* r = 1, f = 1 */
+}
+
+static void test_rfm_columns_against_the_guide(void **state)
+{
+    (void)state;
+    rng_state = seed() ^ 0x4f3;
+    long frames = (long)(1000 * scale());
+    static char csv[200000];
+    static double rec[300], T[300], fr[300], mon[300], since[300];
+    for (long c = 0; c < frames; c++) {
+        size_t n = 1 + below(chance(20) ? 300 : 60);
+        double fpool[6], mpool[6];
+        for (int i = 0; i < 6; i++) {
+            fpool[i] = (double)below(6);
+            mpool[i] = chance(60) ? fabs(near_value()) : (double)below(10000) / 4;
+        }
+        size_t len = (size_t)snprintf(csv, sizeof csv, "customer_id,frequency,recency,T,monetary_value\n");
+        for (size_t i = 0; i < n; i++) {
+            T[i] = (double)(30 + below(3) * 10);
+            rec[i] = chance(5) ? NAN : (double)below(30);
+            fr[i] = fpool[below(6)];
+            mon[i] = chance(5) ? NAN : mpool[below(6)];
+            since[i] = T[i] - rec[i];
+            char mt[40] = "", rt[40] = "";
+            if (mon[i] == mon[i])
+                snprintf(mt, sizeof mt, "%.17g", mon[i]);
+            if (rec[i] == rec[i])
+                snprintf(rt, sizeof rt, "%.17g", rec[i]);
+            len += (size_t)snprintf(csv + len, sizeof csv - len, "c%zu,%.17g,%s,%.17g,%s\n", i, fr[i], rt, T[i], mt);
+        }
+        patron_frame *f = NULL;
+        if (patron_frame_read_csv_buffer(&f, csv, len) != PATRON_OK)
+            fail_msg("rfm frame %ld: %s", c, patron_errmsg());
+        assert_int_equal(patron_rfm_add_columns(f, NULL), PATRON_OK);
+        const int64_t *R = patron_frame_int64_by_name(f, "rfm_r"), *F = patron_frame_int64_by_name(f, "rfm_f"),
+                      *M = patron_frame_int64_by_name(f, "rfm_m"), *S = patron_frame_int64_by_name(f, "rfm_score");
+        size_t col;
+        assert_int_equal(patron_frame_find(&col, f, "rfm_segment", PATRON_COL_STRING), PATRON_OK);
+        const char *const *G = patron_frame_string(f, col);
+        for (size_t i = 0; i < n; i++) {
+            unsigned r = model_score(since, n, i, 0), fq = model_score(fr, n, i, 1), m = model_score(mon, n, i, 1);
+            unsigned score = r && fq && m ? 100 * r + 10 * fq + m : 0;
+            const char *seg = model_segment(r, fq, m);
+            if ((unsigned)R[i] != r || (unsigned)F[i] != fq || (unsigned)M[i] != m || (unsigned)S[i] != score ||
+                strcmp(G[i], seg))
+                fail_msg("rfm frame %ld, row %zu of %zu: library %lld %lld %lld %lld '%s', model %u %u %u %u '%s'",
+                         c, i, n, (long long)R[i], (long long)F[i], (long long)M[i], (long long)S[i], G[i], r,
+                         fq, m, score, seg);
+        }
+        patron_frame_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1073,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_mutated_rules_fail_cleanly),
         cmocka_unit_test(test_ntile_scores_against_counting),
         cmocka_unit_test(test_quantiles_against_sorting),
+        cmocka_unit_test(test_rfm_columns_against_the_guide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
