@@ -1,12 +1,17 @@
 /* Segment benchmarks: rule evaluation over a 10-million-customer frame and
  * RFM scoring of 10 million customers. Prints figures; not a test.
  *
- *   build/bench/bench_segment [customers]      (default 10000000)
+ *   build/bench/bench_segment [customers [only]]   (default 10000000)
+ *
+ * `only` runs one case: a rule's index (0-based, in the order printed) or
+ * "rfm", e.g. for instruction counts under
+ * `valgrind --tool=callgrind --toggle-collect=patron_rule_eval`.
  */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bench_util.h"
@@ -60,6 +65,7 @@ static double best_of(int reps, const patron_rule *rule, const patron_frame *f,
 int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 10000000u;
+    const char *only = argc > 2 ? argv[2] : NULL;
     const int64_t now = INT64_C(1700000000);
     double *fr = malloc(n * sizeof *fr), *rec = malloc(n * sizeof *rec), *T = malloc(n * sizeof *T),
            *mon = malloc(n * sizeof *mon);
@@ -91,10 +97,14 @@ int main(int argc, char **argv)
          "frequency >= 2 and monetary_value * frequency >= 100 and last_purchase within 90 days and T - recency < 60 and consent.sms"},
         {"5 clauses, 2 quantiles", "frequency >= p50 and monetary_value >= p75 and recency > 30 and T < 300 and consent.sms"},
         {"1 clause", "monetary_value >= 40"},
+        {"2 not between, constant bounds", "frequency not between 1 and 3 and monetary_value not between 20 and 60"},
+        {"not between, column bounds", "monetary_value not between recency and T"},
     };
     patron_rule_eval_options o = PATRON_RULE_EVAL_OPTIONS_INIT;
     o.now = now;
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        if (only && (!strcmp(only, "rfm") || (size_t)strtoull(only, NULL, 10) != k))
+            continue;
         patron_rule *r;
         if (patron_rule_compile(&r, rules[k].text, NULL)) {
             fprintf(stderr, "compile: %s\n", patron_errmsg());
@@ -107,6 +117,10 @@ int main(int argc, char **argv)
         patron_rule_free(r);
     }
 
+    if (only && strcmp(only, "rfm")) {
+        patron_frame_free(f);
+        return 0;
+    }
     uint8_t *R = malloc(n), *F = malloc(n), *M = malloc(n);
     if (!R || !F || !M)
         return 1;

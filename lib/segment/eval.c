@@ -34,13 +34,14 @@ enum {
     I_AND,      /* m[dst] = m[a] & m[b] */
     I_OR,       /* m[dst] = m[a] | m[b] */
     I_XOR,      /* m[dst] = m[a] ^ m[b] */
-    I_NOT       /* m[dst] = !m[a] */
+    I_NOT,      /* m[dst] = !m[a] */
+    I_NBETWEEN  /* m[dst] = v[a] not between v[b] and v[c] (any missing: false) */
 };
 
 typedef struct insn {
     uint8_t op, cmp, neg;
     uint8_t comb; /* 0, or I_AND / I_OR: combine the result into m[dst] instead of storing */
-    uint16_t dst, a, b;
+    uint16_t dst, a, b, c;
     double k;
     const patron__column *col;
     const uint8_t *lut; /* I_CAT: nlevels entries */
@@ -332,7 +333,7 @@ static int gen_strset(binder *b, uint32_t colnode, const uint32_t *lits, size_t 
                 const rnode *s = &r->nodes[lits[i]];
                 hit = lv && strlen(lv) == s->len && memcmp(lv, r->pool + s->str, s->len) == 0;
             }
-            lut[l] = (uint8_t)(hit != negate);
+            lut[l] = (uint8_t)(lv && lv[0] && hit != negate); /* "" is missing: always false */
         }
         in.op = I_CAT;
         in.lut = lut;
@@ -511,11 +512,27 @@ static int gen(binder *b, uint32_t nd, int top, gval *out)
         if ((rc = gen(b, KID(r, nd, 0), top, &x)) || (rc = gen(b, KID(r, nd, 1), top + 1, &lo)) ||
             (rc = gen(b, KID(r, nd, 2), top + 2, &hi)))
             return rc;
-        if (n->flags & RF_NEGATE) { /* x < lo or x > hi: false when x is missing */
-            if ((rc = emit_cmp(b, x, top, lo, top + 1, RO_LT, top + 1, &m1)) ||
-                (rc = emit_cmp(b, x, top, hi, top + 2, RO_GT, top + 2, &m2)))
+        if (n->flags & RF_NEGATE) {
+            /* x < lo or x > hi is false when x is missing, but not when only
+             * a bound is; a bound compared with itself is false exactly when
+             * it is missing, so and-ing those in makes any missing value give
+             * false. Constant bounds fold away. The masks of the bound checks
+             * go to slots top+3, top+4 so that lo and hi keep their values. */
+            if (x.kind == G_V && lo.kind == G_V && hi.kind == G_V) { /* one fused loop */
+                *out = (gval){G_M, 0};
+                return emit(b, (insn){.op = I_NBETWEEN, .dst = (uint16_t)top, .a = (uint16_t)top,
+                                      .b = (uint16_t)(top + 1), .c = (uint16_t)(top + 2)});
+            }
+            gval c1, c2, any;
+            if ((rc = slot_ok(b, top + 2)) ||
+                (rc = emit_cmp(b, x, top, lo, top + 1, RO_LT, top + 1, &m1)) ||
+                (rc = emit_cmp(b, x, top, hi, top + 2, RO_GT, top + 2, &m2)) ||
+                (rc = emit_logic(b, m1, top + 1, m2, top + 2, I_OR, top, &any)) ||
+                (rc = emit_cmp(b, lo, top + 1, lo, top + 1, RO_EQ, top + 3, &c1)) ||
+                (rc = emit_cmp(b, hi, top + 2, hi, top + 2, RO_EQ, top + 4, &c2)) ||
+                (rc = emit_logic(b, c1, top + 3, c2, top + 4, I_AND, top + 3, &c1)))
                 return rc;
-            return emit_logic(b, m1, top + 1, m2, top + 2, I_OR, top, out);
+            return emit_logic(b, any, top, c1, top + 3, I_AND, top, out);
         }
         if ((rc = emit_cmp(b, x, top, lo, top + 1, RO_GE, top + 1, &m1)) ||
             (rc = emit_cmp(b, x, top, hi, top + 2, RO_LE, top + 2, &m2)))
@@ -735,6 +752,13 @@ static void run_block(const insn *code, size_t ncode, slot *s, size_t base, size
             uint8_t *m = d->m;
             for (size_t i = 0; i < n; i++)
                 m[i] = x[i] ^ y[i];
+            break;
+        }
+        case I_NBETWEEN: {
+            const double *x = s[in->a].v, *lo = s[in->b].v, *hi = s[in->c].v;
+            uint8_t *m = d->m;
+            for (size_t i = 0; i < n; i++)
+                m[i] = (uint8_t)(((x[i] < lo[i]) | (x[i] > hi[i])) & (lo[i] == lo[i]) & (hi[i] == hi[i]));
             break;
         }
         case I_NOT: {

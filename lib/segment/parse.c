@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/decimal.h"
 #include "internal/error.h"
 #include "internal/options.h"
 #include "segment/rule_impl.h"
@@ -205,66 +206,12 @@ static int word_eq(const char *s, size_t n, const char *w)
     return 1;
 }
 
-/* Parse a decimal literal text[a..b) without the C library (locale-free).
- * Exact (correctly rounded) when the significant digits fit in 2^53 and the
- * decimal exponent is within +-22, which covers every literal people write. */
+/* A decimal literal text[a..b), already checked by the lexer, correctly
+ * rounded (a value copied from a frame's CSV matches itself) and
+ * independent of the C locale. */
 static double decimal_value(const char *s, size_t n)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t mant = 0;
-    int digits = 0;
-    long exp10 = 0;
-    size_t i = 0;
-    for (; i < n && digit(s[i]); i++) {
-        if (digits < 19) {
-            mant = mant * 10 + (uint64_t)(s[i] - '0');
-            if (mant)
-                digits++;
-        } else {
-            exp10++;
-        }
-    }
-    if (i < n && s[i] == '.') {
-        for (i++; i < n && digit(s[i]); i++) {
-            if (digits < 19) {
-                mant = mant * 10 + (uint64_t)(s[i] - '0');
-                if (mant)
-                    digits++;
-                exp10--;
-            }
-        }
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        int neg = 0;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            neg = s[i++] == '-';
-        long e = 0;
-        for (; i < n && digit(s[i]); i++)
-            if (e < 100000)
-                e = e * 10 + (s[i] - '0');
-        exp10 += neg ? -e : e;
-    }
-    if (mant == 0)
-        return 0.0;
-    double v = (double)mant;
-    if (mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22)
-        return exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
-    /* Rare: many digits or a large exponent; scale step by step. */
-    while (exp10 > 22) {
-        v *= 1e22;
-        exp10 -= 22;
-        if (isinf(v))
-            return v;
-    }
-    while (exp10 < -22) {
-        v /= 1e22;
-        exp10 += 22;
-        if (v == 0.0)
-            return v;
-    }
-    return exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
+    return patron__decimal_to_double(s, n);
 }
 
 /* Read the next token into p->tok. Returns 0, or an error code. */

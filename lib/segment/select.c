@@ -26,6 +26,16 @@ static void insertion_sort(uint64_t *k, size_t m)
     }
 }
 
+/* The shift of the digit after the one at `shift`. 64 is not a multiple of
+ * DIGIT: the digits are bits 53..63, 42..52, ..., 9..19, and the last one is
+ * bits 0..10, which overlaps the one before; the overlapping bits are equal
+ * within a bucket, so they only leave some buckets empty. After the digit
+ * at shift 0 every bit has been examined (-1). */
+static int next_shift(int shift)
+{
+    return shift == 0 ? -1 : shift > DIGIT ? shift - DIGIT : 0;
+}
+
 /* ranks ascending, all < m; k may be reordered or overwritten. */
 static int msel(uint64_t *k, size_t m, const size_t *ranks, size_t nr, int shift, uint64_t *out)
 {
@@ -61,8 +71,20 @@ static int msel(uint64_t *k, size_t m, const size_t *ranks, size_t nr, int shift
         ng++;
     }
     gfirst[ng] = nr;
-    if (ng == 1 && hist[gb[0]] == m) /* everything in one bucket: next digit, in place */
-        return msel(k, m, sub, nr, shift - DIGIT, out);
+    if (ng == 1 && hist[gb[0]] == m) { /* everything in one bucket: next digit, in place */
+        /* Ties are common (counts, rounded money): when every key is equal
+         * the remaining digits need no passes. The scan stops at the first
+         * different key, so it costs little when they are not. */
+        size_t q = 1;
+        while (q < m && k[q] == k[0])
+            q++;
+        if (q == m) {
+            for (size_t r = 0; r < nr; r++)
+                out[r] = k[0];
+            return 0;
+        }
+        return msel(k, m, sub, nr, next_shift(shift), out);
+    }
     /* one branch-free pass distributes the wanted buckets into one buffer;
      * other keys go to a trash cell */
     size_t total = 0;
@@ -92,7 +114,7 @@ static int msel(uint64_t *k, size_t m, const size_t *ranks, size_t nr, int shift
     int rc = 0;
     off = 0;
     for (size_t g = 0; g < ng && !rc; g++) {
-        rc = msel(buf + off, hist[gb[g]], sub + gfirst[g], gfirst[g + 1] - gfirst[g], shift - DIGIT,
+        rc = msel(buf + off, hist[gb[g]], sub + gfirst[g], gfirst[g + 1] - gfirst[g], next_shift(shift),
                   out + gfirst[g]);
         off += hist[gb[g]];
     }

@@ -10,7 +10,18 @@
 #include "internal/error.h"
 #include "summary_int.h"
 
-static const char *const int_cols[] = {"first_purchase", "last_purchase", "orders", "total_spend"};
+static const char *const int_cols[] = {"orders", "total_spend"};
+
+/* Time columns by the segment module's naming rule (see the guide's rule
+ * types): read as int64 UTC seconds when every value is epoch seconds, an
+ * ISO-8601 time or empty (missing: PATRON_TIME_NONE). */
+static int time_named(const char *name)
+{
+    size_t n = strlen(name);
+    return !strcmp(name, "first_purchase") || !strcmp(name, "last_purchase") ||
+           !strcmp(name, "joined") || (n > 3 && !strcmp(name + n - 3, "_at")) ||
+           (n > 5 && !strcmp(name + n - 5, "_time"));
+}
 
 static int parse_i64(const char *s, size_t n, int64_t *out)
 {
@@ -32,12 +43,26 @@ static int parse_i64(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
+/* A time field: empty (missing), epoch seconds or ISO 8601. */
+static int parse_time(const char *s, size_t n, int64_t *out)
+{
+    if (n == 0) {
+        *out = PATRON_TIME_NONE;
+        return 0;
+    }
+    if (parse_i64(s, n, out) == 0)
+        return 0;
+    return patron_time_parse(out, s, n, PATRON_TIME_ISO8601) == PATRON_OK ? 0 : -1;
+}
+
 typedef struct {
     int type;
     size_t bytes; /* string columns: total bytes incl. NULs */
     void *data;
     char *arena;
     int was_int; /* an int64-named column turned double by a decimal value */
+    int is_time; /* a time-named column, int64 while every value is a time */
+    int saw_iso; /* ... and some value was ISO text (so a number column is impossible) */
 } rcol;
 
 int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t len)
@@ -86,6 +111,10 @@ int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t le
         for (size_t k = 0; k < sizeof int_cols / sizeof *int_cols; k++)
             if (!strcmp(names[j], int_cols[k]))
                 cols[j].type = PATRON_COL_INT64;
+        if (time_named(names[j])) {
+            cols[j].type = PATRON_COL_INT64;
+            cols[j].is_time = 1;
+        }
     }
     /* Pass 1: count rows, check shapes and types. */
     size_t start = c.pos;
@@ -100,6 +129,16 @@ int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t le
             const pt_field *fl = &c.f[j];
             double d;
             int64_t q;
+            if (cols[j].is_time && cols[j].type == PATRON_COL_INT64) {
+                if (parse_time(fl->p, fl->n, &q) == 0) {
+                    cols[j].saw_iso |= fl->n && parse_i64(fl->p, fl->n, &q) != 0;
+                    continue;
+                }
+                /* not a time after all: a number column, or text when
+                 * times were already seen as text */
+                cols[j].is_time = 0;
+                cols[j].type = cols[j].saw_iso ? PATRON_COL_STRING : PATRON_COL_DOUBLE;
+            }
             if (cols[j].type == PATRON_COL_INT64 && parse_i64(fl->p, fl->n, &q)) {
                 /* Money written in major units ("100.50") makes total_spend
                  * double; anything else is an error. */
@@ -155,7 +194,9 @@ int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t le
         for (size_t j = 0; j < ncols; j++) {
             const pt_field *fl = &c.f[j];
             rcol *col = &cols[j];
-            if (col->type == PATRON_COL_INT64) {
+            if (col->type == PATRON_COL_INT64 && col->is_time) {
+                parse_time(fl->p, fl->n, &((int64_t *)col->data)[r]);
+            } else if (col->type == PATRON_COL_INT64) {
                 parse_i64(fl->p, fl->n, &((int64_t *)col->data)[r]);
             } else if (col->type == PATRON_COL_DOUBLE) {
                 double d = NAN;
@@ -177,6 +218,7 @@ int patron_frame_read_csv_buffer(patron_frame **out, const char *data, size_t le
         cols[j].data = NULL;
         cols[j].arena = NULL;
     }
+    patron_errclear(); /* trial time parses of pass 1 may have left a message */
     rc = PATRON_OK;
     *out = f;
     f = NULL;

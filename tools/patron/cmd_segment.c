@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_money.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -31,6 +32,11 @@ static void usage(FILE *out)
             "  --category-col NAME category column of --transactions (default: none)\n"
             "  --rfm               add the RFM columns rfm_r, rfm_f, rfm_m, rfm_score and\n"
             "                      rfm_segment before selecting (rules may use them)\n"
+            "  --decimals N        decimals of the input's money columns (default 2, as\n"
+            "                      `patron summary`): money is read in major units and\n"
+            "                      rules see minor units (total_spend > 100000 is 1,000.00)\n"
+            "  --minor-units       the input's money is already in minor units (as written\n"
+            "                      by `patron summary --minor-units`); output stays in them\n"
             "  --format FMT        csv (default), json or text (an aligned table)\n"
             "  --count             print only the number of selected customers\n"
             "  --list              print the built-in segments and their rules\n"
@@ -90,7 +96,8 @@ int cmd_segment(int argc, char **argv)
     patron_segment_def defs[MAX_DEFS];
     char *def_buf[MAX_DEFS];
     size_t ndefs = 0;
-    int rfm = 0, count_only = 0, list = 0, rc = 0;
+    int rfm = 0, count_only = 0, list = 0, rc = 0, minor_units = 0, decimals = 2;
+    cli_money money = {0};
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         const char *v;
@@ -125,6 +132,16 @@ int cmd_segment(int argc, char **argv)
             defs[ndefs].name = def_buf[ndefs];
             defs[ndefs].rule = eq + 1;
             ndefs++;
+        } else if ((v = cli_opt(argc, argv, &i, "--decimals", &missing))) {
+            int64_t d;
+            if (cli_parse_int64(v, &d) || d < 0 || d > PATRON_DECIMALS_MAX) {
+                for (size_t k = 0; k < ndefs; k++)
+                    free(def_buf[k]);
+                return cli_fail("segment", "--decimals '%s' is not a number 0..%d", v, PATRON_DECIMALS_MAX), 2;
+            }
+            decimals = (int)d;
+        } else if (!strcmp(argv[i], "--minor-units")) {
+            minor_units = 1;
         } else if (!strcmp(argv[i], "--rfm")) {
             rfm = 1;
         } else if (!strcmp(argv[i], "--count")) {
@@ -175,6 +192,9 @@ int cmd_segment(int argc, char **argv)
         rc = cli_fail_rc("segment", prc, input);
         goto done;
     }
+    /* money in frames is in minor units, here as in the library */
+    if (!minor_units && (rc = cli_money_to_minor(&money, frame, decimals, "segment")))
+        goto done;
     if (tx_path) {
         patron_txlog *log = NULL;
         patron_csv_options co = PATRON_CSV_OPTIONS_INIT;
@@ -223,6 +243,13 @@ int cmd_segment(int argc, char **argv)
         rc = cli_fail_rc("segment", prc, "selecting rows");
         goto done;
     }
+    if (!minor_units) { /* back to the input's units */
+        patron_frame *shown = NULL;
+        if ((rc = cli_money_output(&shown, &money, out, sel, "segment")))
+            goto done;
+        patron_frame_free(out);
+        out = shown;
+    }
     if (fmt == 2) {
         rc = print_text(out);
     } else {
@@ -234,6 +261,7 @@ int cmd_segment(int argc, char **argv)
     if (!rc && fflush(stdout) != 0)
         rc = cli_fail("segment", "writing to standard output failed");
 done:
+    cli_money_free(&money);
     patron_selection_free(sel);
     patron_frame_free(out);
     patron_frame_free(frame);

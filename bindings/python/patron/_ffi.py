@@ -3211,11 +3211,15 @@ def patron_frame_read_csv_buffer(data, len):
     """Read a frame back from CSV text written by patron_frame_write() or by lifetimes
     (`summary.to_csv()`).
 
-    The first column is the customer id (kept as a string). Columns named `first_purchase`,
-    `last_purchase`, `orders` or `total_spend` are int64 (a value that is not an integer is
-    an error), except that `total_spend` is double when it holds decimal numbers, as a frame
-    written with patron_frame_write_options.major_units has it. Any other column is double
-    when every value is a number (empty fields read as NaN) and string otherwise.
+    The first column is the customer id (kept as a string). Columns named `orders` or
+    `total_spend` are int64 (a value that is not an integer is an error), except that
+    `total_spend` is double when it holds decimal numbers, as a frame written with
+    patron_frame_write_options.major_units has it. Time columns — named `first_purchase`,
+    `last_purchase`, `joined`, or ending in `_at` or `_time` — are int64 UTC seconds when
+    every value is epoch seconds, an ISO-8601 time (see PATRON_TIME_ISO8601) or empty
+    (PATRON_TIME_NONE, missing); otherwise they are read like any other column. Any other
+    column is double when every value is a number (empty fields read as NaN) and string
+    otherwise.
 
     Parameters
     ----------

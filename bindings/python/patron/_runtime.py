@@ -137,13 +137,27 @@ class CString:
 
     @classmethod
     def from_param(cls, obj):
-        if obj is None or isinstance(obj, bytes):
+        if obj is None:
             return obj
-        if isinstance(obj, str):
-            return obj.encode("utf-8")
-        if isinstance(obj, os.PathLike):
-            return os.fsencode(obj)
-        raise TypeError(f"expected str or bytes, got {type(obj).__name__}")
+        if isinstance(obj, bytes):
+            b = obj
+        elif isinstance(obj, str):
+            b = obj.encode("utf-8")
+        elif isinstance(obj, os.PathLike):
+            b = os.fsencode(obj)
+        else:
+            raise TypeError(f"expected str or bytes, got {type(obj).__name__}")
+        return _no_nul(b)
+
+
+def _no_nul(b):
+    """A C string ends at its first NUL: text past one would be silently cut
+    off (a rule 'x > 5\\0 or garbage (' would compile as 'x > 5'), so refuse
+    it, as Python's own os functions do."""
+    i = b.find(b"\0")
+    if i >= 0:
+        raise ValueError(f"embedded null byte at offset {i} of a string argument")
+    return b
 
 
 class StringArray:
@@ -156,7 +170,7 @@ class StringArray:
             return None
         if isinstance(obj, (str, bytes)):
             raise TypeError("expected a sequence of strings, not a single string")
-        items = [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in obj]
+        items = [_no_nul(x.encode("utf-8") if isinstance(x, str) else bytes(x)) for x in obj]
         return (ctypes.c_char_p * (len(items) + 1))(*items, None)
 
 
