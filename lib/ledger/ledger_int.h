@@ -111,6 +111,14 @@ void patron__takes_free(take_list *t);
  * effective later (pending). */
 int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending);
 
+/* The lowest available balance of `a` at any moment from `from` on if a
+ * debit of `points` counted from `from`: its postings (from the in-memory
+ * head) and the expiry of the points left in `l` (every open lot, after the
+ * planned takes). *low_at: the first moment it is reached; *before: the
+ * balance at `from` without the debit. */
+int patron__ledger_low(patron_db *db, const account *a, const lot_list *l, int64_t from, int64_t points,
+                       int64_t *low, int64_t *low_at, int64_t *before);
+
 /* Write expire postings for the lots of `a` (in `l`) expired by `at`. */
 int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints);
 
