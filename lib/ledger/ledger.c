@@ -41,7 +41,16 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
              (long long)p.overdraft_limit);
     if ((rc = patron__tx_begin(db)))
         return rc;
-    rc = patron__tx_end(db, patron__setting_set(db, "ledger_policy", v));
+    /* balances set under a larger limit keep their history */
+    int64_t max = 0;
+    char m[32];
+    rc = patron__ledger_overdraft_max(db, &max);
+    snprintf(m, sizeof m, "%lld", (long long)(max > p.overdraft_limit ? max : p.overdraft_limit));
+    if (rc == PATRON_OK)
+        rc = patron__setting_set(db, "ledger_overdraft_max", m);
+    if (rc == PATRON_OK)
+        rc = patron__setting_set(db, "ledger_policy", v);
+    rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
         db->policy_loaded = 1;
         db->policy_epoch = db->write_epoch;
@@ -435,23 +444,29 @@ int patron_ledger_adjust(patron_db *db, patron_posting_result *result, const pat
 }
 
 /* `points` of lot `x` arrive for `to` with posting `in_id` at `at`: a lot
- * of their own keeping x's earning time (FIFO) and expiry, usable from `at`
- * (or x's later maturity). Like any credit they repay the receiver's debt
- * first. */
-static int receive_lot(patron_db *db, account *to, int64_t in_id, const lot *x, int64_t points, int64_t at)
+ * of their own (*y) keeping x's earning time (FIFO) and expiry, usable from
+ * `at` (or x's later maturity). */
+static int receive_lot(patron_db *db, account *to, int64_t in_id, const lot *x, int64_t points, int64_t at, lot *y)
 {
-    lot y = {0, in_id, points, x->earned_at, x->available_at > at ? x->available_at : at, x->expires_at, x->source};
-    int rc = patron__lot_create(db, &y.ref, to->member, in_id, x->source, points, y.earned_at, y.available_at,
-                                y.expires_at);
+    *y = (lot){0, in_id, points, x->earned_at, x->available_at > at ? x->available_at : at, x->expires_at, x->source};
+    int rc = patron__lot_create(db, &y->ref, to->member, in_id, x->source, points, y->earned_at, y->available_at,
+                                y->expires_at);
     if (rc == PATRON_OK && x->expires_at < to->next_expiry)
         to->next_expiry = x->expires_at;
-    if (rc == PATRON_OK && to->debt > 0) {
-        int64_t repay = to->debt < points ? to->debt : points;
-        rc = patron__lot_move(db, to, in_id, &y, -repay, points - repay);
-        if (rc == PATRON_OK)
-            rc = patron__lot_move(db, to, in_id, NULL, repay, 0);
-        to->debt -= repay;
-    }
+    return rc;
+}
+
+/* Received points repay the receiver's debt first, as any credit does. */
+static int receive_repay(patron_db *db, account *to, int64_t in_id, lot *y)
+{
+    int64_t repay = to->debt < y->remaining ? to->debt : y->remaining;
+    if (repay <= 0)
+        return PATRON_OK;
+    y->remaining -= repay;
+    int rc = patron__lot_move(db, to, in_id, y, -repay, y->remaining);
+    if (rc == PATRON_OK)
+        rc = patron__lot_move(db, to, in_id, NULL, repay, 0);
+    to->debt -= repay;
     return rc;
 }
 
@@ -484,8 +499,14 @@ static int transfer_fn(patron_db *db, patron_posting_result *res, const patron_p
     /* one lot per lot the points came from, created last to first: lots of
      * one posting with the same earning time are used newest row first, so
      * the receiver uses the parts in the sender's order */
+    lot *got = rc == PATRON_OK ? patron__reallocarray(NULL, d.take.n ? d.take.n : 1, sizeof *got) : NULL;
+    if (rc == PATRON_OK && !got)
+        rc = patron__oom();
     for (size_t i = d.take.n; i > 0 && rc == PATRON_OK; i--)
-        rc = receive_lot(db, &to, in_id, &d.lots.v[d.take.v[i - 1].lot], d.take.v[i - 1].take, r->at);
+        rc = receive_lot(db, &to, in_id, &d.lots.v[d.take.v[i - 1].lot], d.take.v[i - 1].take, r->at, &got[i - 1]);
+    for (size_t i = 0; i < d.take.n && rc == PATRON_OK; i++)
+        rc = receive_repay(db, &to, in_id, &got[i]);
+    patron__free(got);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
     if (rc == PATRON_OK)
@@ -900,8 +921,11 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
                           NULL, NULL, 0, 0, 0};
         if (rc == PATRON_OK)
             rc = patron__posting_append(db, &to, &in_id, &pi);
+        lot y;
         if (rc == PATRON_OK)
-            rc = receive_lot(db, &to, in_id, x, take, at);
+            rc = receive_lot(db, &to, in_id, x, take, at, &y);
+        if (rc == PATRON_OK)
+            rc = receive_repay(db, &to, in_id, &y);
         if (rc == PATRON_OK)
             rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
         total += take;

@@ -66,6 +66,9 @@ typedef struct take_list {
 /* policy (cached in the patron_db) */
 int patron__ledger_policy_load(patron_db *db);
 int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at);
+/* The largest overdraft limit the program has set (what the history of a
+ * balance may show; the check bounds balances by it). */
+int patron__ledger_overdraft_max(patron_db *db, int64_t *out);
 
 /* accounts */
 int patron__account_load(patron_db *db, account *a, int64_t member); /* ENOTFOUND without message */
