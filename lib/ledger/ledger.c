@@ -764,6 +764,19 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
             return patron__fail(PATRON_EINVAL, "reverse '%s': posting %" PRId64 " belongs to member %" PRId64
                                                ", not to member %" PRId64, r->key, r->target, a.member, r->member_id);
     }
+    /* expiry first (as before every debit): the points of the earn that
+     * expired by now are posted, so they are counted below */
+    if (a.next_expiry <= r->at) {
+        lot_list l = {0};
+        rc = patron__lots_open(db, &a, &l);
+        if (rc == PATRON_OK)
+            rc = patron__expire_lots(db, &a, &l, r->at, NULL, NULL);
+        patron__lots_free(&l);
+        if (rc == PATRON_OK)
+            rc = patron__account_store(db, &a);
+        if (rc)
+            return rc;
+    }
     int64_t reversed = 0, expired = 0;
     if ((rc = patron__sql_int(db, &reversed, 0, "SELECT coalesce(sum(points), 0) FROM postings WHERE target = ? AND kind = 5",
                               "i", r->target)))
