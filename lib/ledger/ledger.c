@@ -219,9 +219,9 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
     if (rc == PATRON_OK)
         rc = patron__expire_lots(db, a, &d->lots, at, NULL, NULL);
     if (rc == PATRON_OK && a->debt > 0)
-        rc = patron__plan_take(&d->lots, &d->settle, a->debt, at, 0);
+        rc = patron__plan_take(&d->lots, &d->settle, a->debt, at, 0, at);
     if (rc == PATRON_OK)
-        rc = patron__plan_take(&d->lots, &d->take, points, at, prefer);
+        rc = patron__plan_take(&d->lots, &d->take, points, at, prefer, limit_at);
     if (rc)
         return rc;
     int covered = d->take.total == points;
@@ -688,6 +688,10 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
                      r->operator_name, r->ref, 0, 0, 0};
     if (rc == PATRON_OK)
         rc = patron__posting_append(db, a, pid, &p);
+    /* pieces whose lot's member was merged away go into new lots, below */
+    int *foreign = n ? patron__calloc(n, sizeof *foreign) : NULL;
+    if (rc == PATRON_OK && n && !foreign)
+        rc = patron__oom();
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         int64_t t = pc[i].points, ref;
         if (pc[i].lot == 0) {
@@ -708,23 +712,37 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
         lot x = {0, 0, 0, 0, 0, 0, 0};
         if ((rc = lot_read(db, pc[i].lot, &member, &x)))
             break;
-        if (member == a->member) {
-            rc = patron__lot_move(db, a, *pid, &x, t, x.remaining + t);
-            x.remaining += t;
-        } else {
-            /* the lot's member was merged away: restore into a new lot,
-             * usable from the reversal on */
-            x.available_at = x.available_at > r->at ? x.available_at : r->at;
-            rc = patron__lot_create(db, &x.ref, a->member, *pid, x.source, t, x.earned_at, x.available_at,
-                                    x.expires_at);
-            x.posting = *pid;
-            x.remaining = t;
+        if (member != a->member) {
+            foreign[i] = 1;
+            continue;
         }
+        rc = patron__lot_move(db, a, *pid, &x, t, x.remaining + t);
+        x.remaining += t;
         if (rc == PATRON_OK && x.expires_at <= r->at)
             rc = expire_restored(db, a, &x, t, r->at);
         else if (x.expires_at < a->next_expiry)
             a->next_expiry = x.expires_at;
     }
+    /* new lots usable from the reversal on, created last to first so that
+     * lots of this posting with the same earning time are used in the
+     * order above (as the parts of a transfer) */
+    for (size_t i = n; i > 0 && rc == PATRON_OK; i--) {
+        if (!foreign[i - 1])
+            continue;
+        int64_t member = 0, t = pc[i - 1].points;
+        lot x = {0, 0, 0, 0, 0, 0, 0};
+        if ((rc = lot_read(db, pc[i - 1].lot, &member, &x)))
+            break;
+        x.available_at = x.available_at > r->at ? x.available_at : r->at;
+        rc = patron__lot_create(db, &x.ref, a->member, *pid, x.source, t, x.earned_at, x.available_at, x.expires_at);
+        x.posting = *pid;
+        x.remaining = t;
+        if (rc == PATRON_OK && x.expires_at <= r->at)
+            rc = expire_restored(db, a, &x, t, r->at);
+        else if (x.expires_at < a->next_expiry)
+            a->next_expiry = x.expires_at;
+    }
+    patron__free(foreign);
     patron__free(pc);
     return rc;
 }
@@ -884,6 +902,33 @@ int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *points, int6
     return rc;
 }
 
+/* A merge dated before a reversal that gave points back to one of the
+ * merged member's lots moves that lot only from the reversal on (else the
+ * merged member's balance would lose the points before it got them back):
+ * such lots in `l` get that time as their availability for the move. */
+static int merge_refilled(patron_db *db, const account *from, lot_list *l, int64_t at)
+{
+    static const char sql[] =
+        PATRON__CHAIN("?1")
+        "SELECT m.lot_id, max(p.effective_at) FROM chain c JOIN postings p ON p.id = c.id "
+        "JOIN moves m ON m.posting_id = p.id WHERE p.kind = 5 AND p.points > 0 AND m.delta > 0 AND m.lot_id != 0 "
+        "AND p.effective_at > ?2 GROUP BY m.lot_id";
+    if (from->pending_until <= at)
+        return PATRON_OK; /* nothing of the merged member counts after the merge */
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "ii", from->member, at);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t ref = patron__sql_col_int(db, st, 0), t = patron__sql_col_int(db, st, 1);
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].ref == ref && l->v[i].available_at < t)
+                l->v[i].available_at = t;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
 int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t at, int64_t merge_id, int64_t *moved)
 {
     account to, from;
@@ -901,6 +946,8 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
      * (the lots repay that debt first, as any credit does). */
     lot_list l = {0};
     rc = patron__lots_open(db, &from, &l);
+    if (rc == PATRON_OK)
+        rc = merge_refilled(db, &from, &l, at);
     if (rc == PATRON_OK)
         rc = patron__expire_lots(db, &from, &l, at, NULL, NULL);
     int64_t total = 0;
@@ -923,6 +970,7 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         lot *x = &l.v[i];
         if (x->remaining <= 0)
             continue;
+        /* available_at: also after the reversals that refilled it (see merge_refilled) */
         int64_t take = x->remaining, eff = x->available_at > at ? x->available_at : at, out_id = 0, in_id = 0;
         posting_row po = {NULL, 0, PATRON_POSTING_TRANSFER_OUT, -take, at, eff, 0, 0, 0, NULL, reason, NULL, NULL,
                           0, 0, 0};

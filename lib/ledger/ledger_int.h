@@ -103,9 +103,10 @@ int patron__lot_move(patron_db *db, const account *a, int64_t posting, const lot
 void patron__lots_refresh(account *a, const lot_list *l, int complete);
 
 /* Plan to take up to `amount` points from `l` at `at`: lots coming from
- * posting `prefer` first (when non-zero), then FIFO among lots available and
- * unexpired at `at`. The planned takes are subtracted from `l`. */
-int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer);
+ * posting `prefer` first (when non-zero; unexpired at `at`, usable by
+ * `until`), then FIFO among lots available and unexpired at `at`. The
+ * planned takes are subtracted from `l`. */
+int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer, int64_t until);
 /* Write the moves of a plan for `posting`. */
 int patron__take_apply(patron_db *db, const account *a, const lot_list *l, const take_list *t, int64_t posting);
 void patron__takes_free(take_list *t);
