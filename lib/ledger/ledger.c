@@ -206,7 +206,11 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
                            int overdraft, int64_t limit_at)
 {
     int rc = patron__ledger_policy_load(db);
-    int backdated = limit_at < a->pending_until;
+    /* Counting at `at`, after every posting: every open lot is usable at
+     * `at`, so a debit the lots cover leaves no debt and a balance that
+     * only expiry lowers, and one they do not cover has drained them. Else
+     * (back-dated, or counting later than `at`) the history decides. */
+    int backdated = limit_at < a->pending_until || limit_at != at;
     /* FIFO reads only the oldest lots it needs, unless lots expire by `at`
      * (all are checked), the posting's own lots go first, or the history is
      * read (it needs every open lot's expiry) */
