@@ -97,7 +97,7 @@ static const char *const history_checks[][2] = {
      * merge adjustments) may go beyond the program's limit */
     {"SELECT s.member, s.bal, s.t FROM (SELECT member, t, sum(v) OVER (PARTITION BY member ORDER BY t) AS bal FROM "
      "(SELECT member_id AS member, effective_at AS t, points AS v FROM postings UNION ALL "
-     "SELECT member, expires, -pts_left FROM " LOTS_LEFT " WHERE pts_left > 0 AND expires < 9223372036854775807) e) s "
+     "SELECT member, expires, -pts_left FROM " LOTS_LEFT " X WHERE pts_left > 0 AND expires < 9223372036854775807) e) s "
      "LEFT JOIN (SELECT member_id, sum(-points) AS d FROM postings WHERE kind = 4 AND key IS NULL AND points < 0 "
      "GROUP BY member_id) md ON md.member_id = s.member WHERE s.bal < -(?1 + coalesce(md.d, 0))",
      "member balance below minus the largest overdraft limit the program has had (member, balance, at)"},

@@ -33,7 +33,7 @@ int patron__ledger_low(patron_db *db, const account *a, const lot_list *l, int64
     /* the chain from the in-memory head: it includes what this transaction
      * appended (the account row is stored later) */
     static const char sql[] =
-        "WITH RECURSIVE c(id) AS (SELECT ?1 WHERE ?1 > 0 "
+        "WITH RECURSIVE c(id) AS (SELECT id FROM postings WHERE id = ?1 "
         "UNION ALL SELECT p.prev FROM postings p JOIN c ON p.id = c.id WHERE p.prev > 0) "
         "SELECT p.effective_at, p.points FROM c JOIN postings p ON p.id = c.id";
     event *v = NULL;
