@@ -199,9 +199,9 @@ static void debit_free(debit_plan *d)
  *
  * The limit bounds the balance the member sees from `limit_at` on, not the
  * debt (points credited but still pending may have repaid a debt without
- * being available). When every posting counts by `limit_at` that balance is
- * the account total; a debit dated before some posting lowers every later
- * balance too, so its lowest point is read from the history. */
+ * being available). A debit dated before some posting lowers every later
+ * balance too, so its lowest point (after later postings and the expiry of
+ * what stays in lots) is read from the history. */
 static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t points, int64_t at, int64_t prefer,
                            int overdraft, int64_t limit_at)
 {
