@@ -436,7 +436,7 @@ static int call(patron_db *db, int op, const patron_posting_request *r, patron_p
 }
 
 static long cur_seed;
-static int64_t base; /* this sequence's start: each sequence of a store lives in its own decade */
+static int64_t base; /* this sequence's start: each sequence of a store has its own 900 days */
 static int cur_step;
 
 static void expect_int(const char *what, int64_t got, int64_t want)
@@ -507,7 +507,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
     for (int i = 0; i < 3; i++)
         rnd();
     cur_seed = seed;
-    base = T0 + slot * 3660 * DAY;
+    base = T0 + slot * 900 * DAY;
     patron_ledger_policy pol0 = PATRON_LEDGER_POLICY_INIT;
     assert_int_equal(patron_ledger_set_policy(db, &pol0), PATRON_OK);
     int64_t ids[NM];
@@ -852,15 +852,15 @@ static void run_sequence(patron_db *db, long seed, long slot)
     for (int i = 0; i < m.nl; i += 3)
         if (m.lots[i].expires < NEVER)
             compare_balances(db, &m, ids, m.lots[i].expires);
-    /* what can still expire expires before the next sequence's decade */
+    /* what can still expire expires before the next sequence starts */
     int64_t np = 0, pts = 0, wnp = 0, wpts = 0;
-    assert_int_equal(patron_ledger_expire(db, &np, &pts, base + 3000 * DAY), PATRON_OK);
+    assert_int_equal(patron_ledger_expire(db, &np, &pts, base + 800 * DAY), PATRON_OK);
     for (int i = 0; i < NM; i++)
         if (m.root[i] == i)
-            expire_member(&m, i, base + 3000 * DAY, &wnp, &wpts);
+            expire_member(&m, i, base + 800 * DAY, &wnp, &wpts);
     expect_int("final expire postings", np, wnp);
     expect_int("final expired points", pts, wpts);
-    compare_balances(db, &m, ids, base + 3000 * DAY);
+    compare_balances(db, &m, ids, base + 800 * DAY);
 }
 
 /* The store's history is right (after a store's last sequence: the check
