@@ -22,13 +22,17 @@
  *
  * Negative balances. By default a request that would take more points than
  * the member has available at its time fails with #PATRON_EBALANCE (alias
- * #PATRON_EINSUFFICIENT) and changes nothing. A program that allows negative
+ * #PATRON_EINSUFFICIENT) and changes nothing. A debit dated before some of
+ * the member's postings must fit every later balance too (after later
+ * postings and later expiry); see the guide's "The history is always
+ * right" for the rules of back-dated requests. A program that allows negative
  * balances sets patron_ledger_policy::overdraft_limit: a redemption, a
  * negative adjustment or the reversal of an earn (a refund after the points
  * were spent) may then take the balance down to minus that limit. What the
  * lots could not give is the member's *debt*; it is repaid from the next
- * points credited to the member (an earn or positive adjustment, pending or
- * not) and from available points at their next debit, each repayment
+ * points credited to the member (an earn, a positive adjustment, points
+ * received by a transfer or merge; pending or not) and from available
+ * points at their next debit, each repayment
  * recorded as lot movements of that posting. Transfers never overdraw, and a
  * merge moves the merged member's debt to the survivor (a pair of adjust
  * postings). Reversing an overdrawn redemption forgives what is still owed
@@ -39,9 +43,9 @@
  * cancelling them inside the window (patron_ledger_reverse() before they
  * mature) takes effect at that same maturity time, so the balance never
  * shows them. Expiry is an explicit `expire` posting, written by
- * patron_ledger_expire() and automatically before a member's redemption,
- * transfer or reversal; until then, balances already leave expired points
- * out of `available`.
+ * patron_ledger_expire() and automatically before every debit of a member
+ * (redemption, negative adjustment, transfer, reversal) and before a merge;
+ * until then, balances already leave expired points out of `available`.
  *
  * Every function that writes is one transaction (see db.h).
  * Thread safety: as for the #patron_db handle.
@@ -175,18 +179,23 @@ PATRON_API int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *pol
  * @param db Open store.
  * @param result Receives the result (may be NULL).
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
- * @return #PATRON_OK; #PATRON_EINVAL (field invalid: named in the message);
- *         #PATRON_ENOTFOUND (member); #PATRON_ECONFLICT (key used with other
- *         content); store errors. Nothing changes on failure.
+ * A policy expiry that would come at or before the maturity counts from the
+ * maturity instead.
+ * @return #PATRON_OK; #PATRON_EINVAL (field invalid: named in the message;
+ *         also an explicit `mature_at` before `at`, or an explicit
+ *         `expires_at` not after the maturity); #PATRON_ENOTFOUND (member);
+ *         #PATRON_ECONFLICT (key used with other content); store errors.
+ *         Nothing changes on failure.
  */
 PATRON_API int patron_ledger_earn(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
 
 /**
  * @brief Spend points, oldest lots first.
  * @return #PATRON_OK; #PATRON_EBALANCE (fewer points available at `at`
- *         than needed, beyond what the policy's overdraft_limit allows:
- *         nothing changes); #PATRON_EINVAL; #PATRON_ENOTFOUND;
- *         #PATRON_ECONFLICT; store errors.
+ *         than needed, or a balance at a later moment that would fall,
+ *         beyond what the policy's overdraft_limit allows: nothing
+ *         changes); #PATRON_EINVAL; #PATRON_ENOTFOUND; #PATRON_ECONFLICT;
+ *         store errors.
  */
 PATRON_API int patron_ledger_redeem(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
 
@@ -204,12 +213,16 @@ PATRON_API int patron_ledger_adjust(patron_db *db, patron_posting_result *result
  * Earn / positive adjust: the points are taken back from that posting's own
  * lot first, then FIFO; if the points are still pending (a return inside
  * the window) the reversal takes effect at their maturity, so they are never
- * available. Redeem / negative adjust: the points go back into the lots they
- * came from (with those lots' expiry). Transfers, expiries and reversals
- * cannot be reversed (post a new transfer or an adjustment).
+ * available. Points of the earn that expired are not taken again. Redeem /
+ * negative adjust: the points go back into the lots they came from (with
+ * those lots' expiry; the latest-expiring first; points put back into an
+ * expired lot expire at once). Transfers, expiries and reversals cannot be
+ * reversed (post a new transfer or an adjustment). `member_id` may be 0;
+ * when set it must be the posting's member or one merged into it.
  * @return #PATRON_OK; #PATRON_ENOTFOUND (no such posting); #PATRON_EINVAL
- *         (more than what is left to reverse, kind not reversible);
- *         #PATRON_ECONFLICT (already fully reversed, or key reuse);
+ *         (more than what is left to reverse, kind not reversible, `at`
+ *         before the posting's, `member_id` of another member);
+ *         #PATRON_ECONFLICT (already fully reversed or expired, or key reuse);
  *         #PATRON_EBALANCE (the points were spent meanwhile and the policy's
  *         overdraft_limit does not cover them); store errors.
  */
@@ -277,6 +290,10 @@ PATRON_API void patron_statement_free(patron_statement *s);
 /**
  * @brief Reconciliation: prove that every member's points equal the sum of
  *        their postings and the sum of their lots minus their debt, that
+ *        at no effective time is a balance below minus the largest
+ *        overdraft limit the program has set (plus debt handed over by
+ *        merges), that no lot moves before its member had it and no expiry
+ *        removes more than its lot held then, that
  *        every lot's remaining points equal its initial points plus its
  *        recorded movements and lie between 0 and the initial points, that
  *        the debt equals the overdraft movements, that every posting's

@@ -429,17 +429,18 @@ static int take_from(lot_list *l, take_list *t, size_t i, int64_t *need)
     return take_push(t, i, take, x->remaining);
 }
 
-int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer)
+int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer, int64_t until)
 {
     int64_t need = amount;
     int rc = PATRON_OK;
     if (prefer) {
-        /* the posting's own lots, oldest first, pending or not */
+        /* the posting's own lots, oldest first, pending or not, but held
+         * by the member when the take counts (`until`) */
         for (int64_t done = 0; need > 0 && rc == PATRON_OK && !done;) {
             size_t best = l->n;
             for (size_t i = 0; i < l->n; i++) {
                 const lot *x = &l->v[i];
-                if (x->source == prefer && x->remaining > 0 && x->expires_at > at &&
+                if (x->source == prefer && x->remaining > 0 && x->expires_at > at && x->available_at <= until &&
                     (best == l->n || x->posting < l->v[best].posting ||
                      (x->posting == l->v[best].posting && x->ref < l->v[best].ref)))
                     best = i;

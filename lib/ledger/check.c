@@ -2,7 +2,9 @@
  * is one aggregate query joined on group-by subqueries (no correlated
  * subqueries), so the whole check is O(n log n) in the size of the ledger. */
 #include <inttypes.h>
+#include <stdio.h>
 
+#include "internal/alloc.h"
 #include "internal/error.h"
 #include "ledger_int.h"
 
@@ -90,10 +92,58 @@ static const char *const checks[][2] = {
      "idempotency key posted more than once (first posting, last posting, count)"},
 };
 
-static int check_query(patron_db *db, int64_t *problems, const char *sql, const char *what)
+/* The history: balances at every effective time, not only now. Running
+ * sums over time (window functions, one sort of the ledger). */
+static const char *const history_checks[][2] = {
+    /* each member's available balance at every moment: its postings by
+     * effective time, and the points left in its lots leaving at their
+     * expiry (posted or not); debt handed over by merges (the survivor's
+     * merge adjustments) may go beyond the program's limit */
+    {"SELECT s.member, s.bal, s.t FROM (SELECT member, t, sum(v) OVER (PARTITION BY member ORDER BY t) AS bal FROM "
+     "(SELECT member_id AS member, effective_at AS t, points AS v FROM postings UNION ALL "
+     "SELECT member, expires, -pts_left FROM " LOTS_LEFT " X WHERE pts_left > 0 AND expires < 9223372036854775807) e) s "
+     "LEFT JOIN (SELECT member_id, sum(-points) AS d FROM postings WHERE kind = 4 AND key IS NULL AND points < 0 "
+     "GROUP BY member_id) md ON md.member_id = s.member WHERE s.bal < -(?1 + coalesce(md.d, 0))",
+     "member balance below minus the largest overdraft limit the program has had (member, balance, at)"},
+    /* a lot is used only from when its member got it: no movement (a
+     * debit, an expiry, a merge) counts before the posting that created it */
+    {"SELECT m.lot_id, m.posting_id, p.effective_at FROM moves m JOIN postings p ON p.id = m.posting_id "
+     "JOIN " ALL_LOTS " L ON L.lot = m.lot_id JOIN postings c ON c.id = L.posting "
+     "WHERE m.lot_id != 0 AND p.effective_at < c.effective_at AND ?1 >= 0",
+     "lot moved before its member had it (lot, posting, at)"},
+    /* an expire posting removes only points its lot held at its effective
+     * time */
+    {"SELECT x.lot, x.bal, x.t FROM (SELECT lot, t, is_exp, sum(v) OVER (PARTITION BY lot ORDER BY t) AS bal FROM "
+     "(SELECT L.lot AS lot, c.effective_at AS t, L.initial AS v, 0 AS is_exp FROM " ALL_LOTS " L "
+     "JOIN postings c ON c.id = L.posting UNION ALL "
+     "SELECT m.lot_id, p.effective_at, m.delta, CASE WHEN p.kind = 3 THEN 1 ELSE 0 END FROM moves m "
+     "JOIN postings p ON p.id = m.posting_id WHERE m.lot_id != 0) e) x WHERE x.is_exp = 1 AND x.bal < 0 AND ?1 >= 0",
+     "expire posting removes more than its lot held at its effective time (lot, points left, at)"},
+};
+
+int patron__ledger_overdraft_max(patron_db *db, int64_t *out)
+{
+    char *v = NULL;
+    int rc = patron__ledger_policy_load(db);
+    if (rc == PATRON_OK)
+        rc = patron__setting_get(db, "ledger_overdraft_max", &v);
+    if (rc)
+        return rc;
+    long long m = 0;
+    if (v && sscanf(v, "%lld", &m) != 1) {
+        patron__free(v);
+        return patron__fail(PATRON_ECORRUPT, "stored ledger_overdraft_max is unreadable");
+    }
+    patron__free(v);
+    /* stores written before it was kept: the policy in force is all we know */
+    *out = m > db->policy_overdraft ? m : db->policy_overdraft;
+    return PATRON_OK;
+}
+
+static int check_query(patron_db *db, int64_t *problems, const char *sql, const char *what, int64_t limit)
 {
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "");
+    int rc = limit < 0 ? patron__sql_bind(db, &st, sql, "") : patron__sql_bind(db, &st, sql, "i", limit);
     if (rc)
         return rc;
     int first = 1;
@@ -120,7 +170,12 @@ int patron_ledger_check(patron_db *db, patron_ledger_report *report)
     if (rc == PATRON_OK)
         rc = patron__sql_int(db, &r.lots, 0, "SELECT count(*) FROM " ALL_LOTS " L", "");
     for (size_t i = 0; i < sizeof checks / sizeof checks[0] && rc == PATRON_OK; i++)
-        rc = check_query(db, &r.problems, checks[i][0], checks[i][1]);
+        rc = check_query(db, &r.problems, checks[i][0], checks[i][1], -1);
+    int64_t limit = 0;
+    if (rc == PATRON_OK)
+        rc = patron__ledger_overdraft_max(db, &limit);
+    for (size_t i = 0; i < sizeof history_checks / sizeof history_checks[0] && rc == PATRON_OK; i++)
+        rc = check_query(db, &r.problems, history_checks[i][0], history_checks[i][1], limit);
     if (rc)
         return rc;
     /* the backend's own check of its files or pages */

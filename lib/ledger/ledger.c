@@ -41,7 +41,16 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
              (long long)p.overdraft_limit);
     if ((rc = patron__tx_begin(db)))
         return rc;
-    rc = patron__tx_end(db, patron__setting_set(db, "ledger_policy", v));
+    /* balances set under a larger limit keep their history */
+    int64_t max = 0;
+    char m[32];
+    rc = patron__ledger_overdraft_max(db, &max);
+    snprintf(m, sizeof m, "%lld", (long long)(max > p.overdraft_limit ? max : p.overdraft_limit));
+    if (rc == PATRON_OK)
+        rc = patron__setting_set(db, "ledger_overdraft_max", m);
+    if (rc == PATRON_OK)
+        rc = patron__setting_set(db, "ledger_policy", v);
+    rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
         db->policy_loaded = 1;
         db->policy_epoch = db->write_epoch;
@@ -187,16 +196,30 @@ static void debit_free(debit_plan *d)
 }
 
 /* Plan a debit of `points` from account `a` at `at` (lots of posting
- * `prefer` first). Lots expired by `at` are expired first, explicitly.
- * `overdraft`: the program's overdraft may cover what the lots lack. */
+ * `prefer` first), counting in the balance from `limit_at` (>= at). Lots
+ * expired by `at` are expired first, explicitly. `overdraft`: the program's
+ * overdraft may cover what the lots lack (else, as for a transfer, the lots
+ * usable at `at` must hold every point).
+ *
+ * The limit bounds the balance the member sees from `limit_at` on, not the
+ * debt (points credited but still pending may have repaid a debt without
+ * being available). A debit dated before some posting lowers every later
+ * balance too, so its lowest point (after later postings and the expiry of
+ * what stays in lots) is read from the history. */
 static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t points, int64_t at, int64_t prefer,
                            int overdraft, int64_t limit_at)
 {
     int rc = patron__ledger_policy_load(db);
+    /* Counting at `at`, after every posting: every open lot is usable at
+     * `at`, so a debit the lots cover leaves no debt and a balance that
+     * only expiry lowers, and one they do not cover has drained them. Else
+     * (back-dated, or counting later than `at`) the history decides. */
+    int backdated = limit_at < a->pending_until || limit_at != at;
     /* FIFO reads only the oldest lots it needs, unless lots expire by `at`
-     * (all are checked) or the posting's own lots go first */
+     * (all are checked), the posting's own lots go first, or the history is
+     * read (it needs every open lot's expiry) */
     int64_t need = points;
-    if (__builtin_add_overflow(points, a->debt, &need) || a->next_expiry <= at || prefer)
+    if (__builtin_add_overflow(points, a->debt, &need) || a->next_expiry <= at || prefer || backdated)
         need = -1;
     d->complete = need < 0;
     if (rc == PATRON_OK)
@@ -204,30 +227,48 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
     if (rc == PATRON_OK)
         rc = patron__expire_lots(db, a, &d->lots, at, NULL, NULL);
     if (rc == PATRON_OK && a->debt > 0)
-        rc = patron__plan_take(&d->lots, &d->settle, a->debt, at, 0);
+        rc = patron__plan_take(&d->lots, &d->settle, a->debt, at, 0, at);
     if (rc == PATRON_OK)
-        rc = patron__plan_take(&d->lots, &d->take, points, at, prefer);
-    if (rc || d->take.total == points)
+        rc = patron__plan_take(&d->lots, &d->take, points, at, prefer, limit_at);
+    if (rc)
         return rc;
-    /* The limit bounds the balance the member sees when the debit counts
-     * (its effective time `limit_at`), not the debt: points credited but
-     * still pending may have repaid a debt without being available. */
-    int64_t limit = overdraft ? db->policy_overdraft : 0, seen = a->total, pending = 0, after;
-    if (limit > 0 && limit_at < a->pending_until && (rc = patron__ledger_posted(db, a->member, limit_at, &seen, &pending)))
+    int covered = d->take.total == points;
+    if (covered && !backdated)
+        return PATRON_OK;
+    int64_t limit = overdraft ? db->policy_overdraft : 0, before = a->total, low = 0, low_at = limit_at;
+    if (!backdated) {
+        if (__builtin_sub_overflow(a->total, points, &low))
+            low = INT64_MIN;
+    } else if ((rc = patron__ledger_low(db, a, &d->lots, limit_at, points, &low, &low_at, &before))) {
         return rc;
-    if (limit > 0 && !__builtin_sub_overflow(seen, points, &after) && after >= -limit) {
+    }
+    if (low >= -limit && (covered || overdraft)) {
         d->shortfall = points - d->take.total;
         return PATRON_OK;
     }
+    if (low >= -limit) /* a transfer: the history allows it, the lots usable at `at` do not hold it */
+        return patron__fail(PATRON_EBALANCE,
+                            "member %" PRId64 " has %" PRId64 " points available at %" PRId64 "; %" PRId64 " needed",
+                            a->member, d->settle.total + d->take.total - a->debt, at, points);
+    int64_t after_low = low < INT64_MIN + points ? INT64_MIN : low + points; /* the lowest balance without the debit */
+    if (limit > 0 && low_at != limit_at)
+        return patron__fail(PATRON_EBALANCE,
+                            "member %" PRId64 " has %" PRId64 " points at %" PRId64 " but %" PRId64 " at %" PRId64
+                            "; %" PRId64 " needed would pass the overdraft limit of %" PRId64,
+                            a->member, before, limit_at, after_low, low_at, points, limit);
     if (limit > 0)
         return patron__fail(PATRON_EBALANCE,
                             "member %" PRId64 " has %" PRId64 " points at %" PRId64 "; %" PRId64
                             " needed would pass the overdraft limit of %" PRId64,
-                            a->member, seen, limit_at, points, limit);
-    int64_t available = d->settle.total + d->take.total - a->debt;
+                            a->member, before, limit_at, points, limit);
+    if (low_at != limit_at)
+        return patron__fail(PATRON_EBALANCE,
+                            "member %" PRId64 " has %" PRId64 " points available at %" PRId64 " but only %" PRId64
+                            " at %" PRId64 " (after later postings); %" PRId64 " needed",
+                            a->member, before, limit_at, after_low, low_at, points);
     return patron__fail(PATRON_EBALANCE,
                         "member %" PRId64 " has %" PRId64 " points available at %" PRId64 "; %" PRId64 " needed",
-                        a->member, available, at, points);
+                        a->member, before, limit_at, points);
 }
 
 /* Write the moves of a planned debit for posting `pid`. Their order is what
@@ -262,6 +303,10 @@ static int credit(patron_db *db, patron_posting_result *res, const patron_postin
     if (mature < r->at)
         return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
     int64_t expires = r->expires_at ? r->expires_at : patron__ledger_policy_expiry(db, r->at);
+    /* a hold as long as the policy's expiry: the points get the whole
+     * expiry period from their maturity instead of never being usable */
+    if (!r->expires_at && expires <= mature)
+        expires = patron__ledger_policy_expiry(db, mature);
     if (expires <= mature)
         return patron__fail(PATRON_EINVAL, "expires_at %" PRId64 " is not after maturity %" PRId64, expires, mature);
     /* the posting is its own lot */
@@ -409,17 +454,30 @@ int patron_ledger_adjust(patron_db *db, patron_posting_result *result, const pat
     return run_posting(db, result, &r, PATRON_POSTING_ADJUST, adjust_fn);
 }
 
-/* `points` of lot `x` arrive for `to` with posting `in_id`: a lot of their
- * own keeping x's expiry (and, with keep_times, its earning and maturity
- * times; else they count from `at`). */
-static int receive_lot(patron_db *db, account *to, int64_t in_id, const lot *x, int64_t points, int keep_times,
-                       int64_t at)
+/* `points` of lot `x` arrive for `to` with posting `in_id` at `at`: a lot
+ * of their own (*y) keeping x's earning time (FIFO) and expiry, usable from
+ * `at` (or x's later maturity). */
+static int receive_lot(patron_db *db, account *to, int64_t in_id, const lot *x, int64_t points, int64_t at, lot *y)
 {
-    int64_t ref;
-    int rc = patron__lot_create(db, &ref, to->member, in_id, x->source, points, keep_times ? x->earned_at : at,
-                                keep_times ? x->available_at : at, x->expires_at);
+    *y = (lot){0, in_id, points, x->earned_at, x->available_at > at ? x->available_at : at, x->expires_at, x->source};
+    int rc = patron__lot_create(db, &y->ref, to->member, in_id, x->source, points, y->earned_at, y->available_at,
+                                y->expires_at);
     if (rc == PATRON_OK && x->expires_at < to->next_expiry)
         to->next_expiry = x->expires_at;
+    return rc;
+}
+
+/* Received points repay the receiver's debt first, as any credit does. */
+static int receive_repay(patron_db *db, account *to, int64_t in_id, lot *y)
+{
+    int64_t repay = to->debt < y->remaining ? to->debt : y->remaining;
+    if (repay <= 0)
+        return PATRON_OK;
+    y->remaining -= repay;
+    int rc = patron__lot_move(db, to, in_id, y, -repay, y->remaining);
+    if (rc == PATRON_OK)
+        rc = patron__lot_move(db, to, in_id, NULL, repay, 0);
+    to->debt -= repay;
     return rc;
 }
 
@@ -449,9 +507,17 @@ static int transfer_fn(patron_db *db, patron_posting_result *res, const patron_p
                           NULL, r->reason, r->operator_name, r->ref, 0, 0, 0};
         rc = patron__posting_append(db, &to, &in_id, &in);
     }
-    /* one lot per lot the points came from */
+    /* one lot per lot the points came from, created last to first: lots of
+     * one posting with the same earning time are used newest row first, so
+     * the receiver uses the parts in the sender's order */
+    lot *got = rc == PATRON_OK ? patron__reallocarray(NULL, d.take.n ? d.take.n : 1, sizeof *got) : NULL;
+    if (rc == PATRON_OK && !got)
+        rc = patron__oom();
+    for (size_t i = d.take.n; i > 0 && rc == PATRON_OK; i--)
+        rc = receive_lot(db, &to, in_id, &d.lots.v[d.take.v[i - 1].lot], d.take.v[i - 1].take, r->at, &got[i - 1]);
     for (size_t i = 0; i < d.take.n && rc == PATRON_OK; i++)
-        rc = receive_lot(db, &to, in_id, &d.lots.v[d.take.v[i].lot], d.take.v[i].take, 0, r->at);
+        rc = receive_repay(db, &to, in_id, &got[i]);
+    patron__free(got);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
     if (rc == PATRON_OK)
@@ -501,48 +567,6 @@ static int reverse_credit(patron_db *db, account *a, int64_t *pid, const patron_
     return rc;
 }
 
-typedef struct restore_piece {
-    int64_t lot, points;
-} restore_piece;
-
-/* Where a redeem's points go back: its moves, newest first, after what
- * earlier reversals (which undid the same moves in the same order) gave back. */
-static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t target, int64_t already,
-                        int64_t amount)
-{
-    static const char sql[] = "SELECT lot_id, delta FROM moves WHERE posting_id = ? ORDER BY rowid DESC";
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", target);
-    if (rc)
-        return rc;
-    size_t cap = 0;
-    int64_t skip = already, need = amount;
-    while (need > 0 && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        int64_t lot_ref = patron__sql_col_int(db, st, 0), given = -patron__sql_col_int(db, st, 1);
-        if (given <= 0)
-            continue;
-        int64_t s = given < skip ? given : skip;
-        skip -= s;
-        given -= s;
-        int64_t t = given < need ? given : need;
-        if (t <= 0)
-            continue;
-        if (patron__grow(out, &cap, *n + 1, sizeof **out)) {
-            rc = patron__oom();
-            break;
-        }
-        (*out)[(*n)++] = (restore_piece){lot_ref, t};
-        need -= t;
-    }
-    patron__sql_done(db, st);
-    if (rc < 0)
-        return rc;
-    if (need > 0)
-        return patron__fail(PATRON_ECORRUPT, "the lot movements of posting %" PRId64 " do not cover %" PRId64 " points",
-                            target, amount);
-    return PATRON_OK;
-}
-
 static int lot_read(patron_db *db, int64_t ref, int64_t *member, lot *x)
 {
     static const char own[] =
@@ -568,19 +592,117 @@ static int lot_read(patron_db *db, int64_t ref, int64_t *member, lot *x)
     return rc < 0 ? rc : PATRON_OK;
 }
 
+typedef struct restore_piece {
+    int64_t lot, points, expires_at;
+} restore_piece;
+
+/* Where a redeem's points go back: what was an overdraft first (it is
+ * forgiven), then the lots they came from, the latest-expiring first, so
+ * that a partial reversal refills lots still unexpired before expired ones.
+ * The order is the same for every reversal of the posting, so the points
+ * earlier reversals gave back are skipped from its start. Only the moves
+ * after the posting's repayment of an older debt (its positive debt move)
+ * are what it spent. */
+static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t target, int64_t already,
+                        int64_t amount)
+{
+    static const char sql[] = "SELECT lot_id, delta FROM moves WHERE posting_id = ? ORDER BY rowid DESC";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", target);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    restore_piece *v = NULL;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t lot_ref = patron__sql_col_int(db, st, 0), given = -patron__sql_col_int(db, st, 1);
+        if (lot_ref == 0 && given < 0)
+            break; /* the repayment: what comes before it settled an older debt */
+        if (given <= 0)
+            continue;
+        if (patron__grow(&v, &cap, *n + 1, sizeof *v)) {
+            rc = patron__oom();
+            break;
+        }
+        v[(*n)++] = (restore_piece){lot_ref, given, PATRON_NEVER};
+    }
+    patron__sql_done(db, st);
+    rc = rc < 0 ? rc : PATRON_OK;
+    for (size_t i = 0; i < *n && rc == PATRON_OK; i++) {
+        int64_t member;
+        lot x;
+        if (v[i].lot != 0 && (rc = lot_read(db, v[i].lot, &member, &x)) == PATRON_OK)
+            v[i].expires_at = x.expires_at;
+    }
+    /* stable insertion sort: the debt first, then by expiry, latest first */
+    for (size_t i = 1; i < *n && rc == PATRON_OK; i++) {
+        restore_piece x = v[i];
+        size_t j = i;
+        while (j > 0 && (x.lot == 0 ? v[j - 1].lot != 0 : v[j - 1].lot != 0 && v[j - 1].expires_at < x.expires_at)) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    int64_t skip = already, need = amount;
+    size_t k = 0;
+    for (size_t i = 0; i < *n && need > 0 && rc == PATRON_OK; i++) {
+        int64_t given = v[i].points, sk = given < skip ? given : skip;
+        skip -= sk;
+        given -= sk;
+        int64_t t = given < need ? given : need;
+        if (t <= 0)
+            continue;
+        v[k] = v[i];
+        v[k++].points = t;
+        need -= t;
+    }
+    *n = k;
+    *out = v;
+    if (rc)
+        return rc;
+    if (need > 0)
+        return patron__fail(PATRON_ECORRUPT, "the lot movements of posting %" PRId64 " do not cover %" PRId64 " points",
+                            target, amount);
+    return PATRON_OK;
+}
+
+/* Points restored into a lot that has expired by the reversal's time
+ * expire again at once: an expire posting effective at the reversal, so no
+ * balance before it changes. */
+static int expire_restored(patron_db *db, account *a, const lot *x, int64_t points, int64_t at)
+{
+    posting_row p = {NULL, 0, PATRON_POSTING_EXPIRE, -points, at, at, 0, 0, 0, NULL, "expired", NULL, NULL, 0, 0, 0};
+    int64_t pid;
+    int rc = patron__posting_append(db, a, &pid, &p);
+    return rc ? rc : patron__lot_move(db, a, pid, x, -points, x->remaining - points);
+}
+
 /* Give a redeem's (or negative adjustment's) points back where they came
  * from: into the same lots (keeping their expiry), back against the debt
- * for points that were an overdraft. */
+ * for points that were an overdraft. Lots expired by the reversal's time
+ * are expired first (at their expiry), so the points restored into them
+ * expire at the reversal's time. */
 static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_posting_request *r, int64_t fp,
                          int64_t amount, int64_t already)
 {
     restore_piece *pc = NULL;
     size_t n = 0;
     int rc = restore_plan(db, &pc, &n, r->target, already, amount);
+    if (rc == PATRON_OK && a->next_expiry <= r->at) {
+        lot_list l = {0};
+        rc = patron__lots_open(db, a, &l);
+        if (rc == PATRON_OK)
+            rc = patron__expire_lots(db, a, &l, r->at, NULL, NULL);
+        patron__lots_free(&l);
+    }
     posting_row p = {r->key, fp, PATRON_POSTING_REVERSE, amount, r->at, r->at, r->target, 0, 0, NULL, r->reason,
                      r->operator_name, r->ref, 0, 0, 0};
     if (rc == PATRON_OK)
         rc = patron__posting_append(db, a, pid, &p);
+    /* pieces whose lot's member was merged away go into new lots, below */
+    int *foreign = n ? patron__calloc(n, sizeof *foreign) : NULL;
+    if (rc == PATRON_OK && n && !foreign)
+        rc = patron__oom();
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         int64_t t = pc[i].points, ref;
         if (pc[i].lot == 0) {
@@ -601,32 +723,44 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
         lot x = {0, 0, 0, 0, 0, 0, 0};
         if ((rc = lot_read(db, pc[i].lot, &member, &x)))
             break;
-        if (member == a->member) {
-            rc = patron__lot_move(db, a, *pid, &x, t, x.remaining + t);
-        } else {
-            /* the lot's member was merged away: restore into a new lot */
-            rc = patron__lot_create(db, &ref, a->member, *pid, x.source, t, x.earned_at, x.available_at, x.expires_at);
+        if (member != a->member) {
+            foreign[i] = 1;
+            continue;
         }
-        if (x.expires_at < a->next_expiry)
+        rc = patron__lot_move(db, a, *pid, &x, t, x.remaining + t);
+        x.remaining += t;
+        if (rc == PATRON_OK && x.expires_at <= r->at)
+            rc = expire_restored(db, a, &x, t, r->at);
+        else if (x.expires_at < a->next_expiry)
             a->next_expiry = x.expires_at;
     }
+    /* new lots usable from the reversal on, created last to first so that
+     * lots of this posting with the same earning time are used in the
+     * order above (as the parts of a transfer) */
+    for (size_t i = n; i > 0 && rc == PATRON_OK; i--) {
+        if (!foreign[i - 1])
+            continue;
+        int64_t member = 0, t = pc[i - 1].points;
+        lot x = {0, 0, 0, 0, 0, 0, 0};
+        if ((rc = lot_read(db, pc[i - 1].lot, &member, &x)))
+            break;
+        x.available_at = x.available_at > r->at ? x.available_at : r->at;
+        rc = patron__lot_create(db, &x.ref, a->member, *pid, x.source, t, x.earned_at, x.available_at, x.expires_at);
+        x.posting = *pid;
+        x.remaining = t;
+        if (rc == PATRON_OK && x.expires_at <= r->at)
+            rc = expire_restored(db, a, &x, t, r->at);
+        else if (x.expires_at < a->next_expiry)
+            a->next_expiry = x.expires_at;
+    }
+    patron__free(foreign);
     patron__free(pc);
-    if (rc)
-        return rc;
-    /* points restored into lots that have expired meanwhile expire now, explicitly */
-    if (a->next_expiry > r->at)
-        return PATRON_OK;
-    lot_list l = {0};
-    rc = patron__lots_open(db, a, &l);
-    if (rc == PATRON_OK)
-        rc = patron__expire_lots(db, a, &l, r->at, NULL, NULL);
-    patron__lots_free(&l);
     return rc;
 }
 
 static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int64_t fp)
 {
-    static const char tsql[] = "SELECT member_id, kind, points, effective_at FROM postings WHERE id = ?";
+    static const char tsql[] = "SELECT member_id, kind, points, effective_at, at FROM postings WHERE id = ?";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, tsql, "i", r->target);
     if (rc)
@@ -638,27 +772,66 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
     }
     int64_t tmember = patron__sql_col_int(db, st, 0), tkind = patron__sql_col_int(db, st, 1);
     int64_t tpoints = patron__sql_col_int(db, st, 2), teff = patron__sql_col_int(db, st, 3);
+    int64_t tat = patron__sql_col_int(db, st, 4);
     patron__sql_done(db, st);
     if (tkind != PATRON_POSTING_EARN && tkind != PATRON_POSTING_REDEEM && tkind != PATRON_POSTING_ADJUST)
         return patron__fail(PATRON_EINVAL, "reverse '%s': posting %" PRId64 " is a %s posting, which cannot be reversed",
                             r->key, r->target,
                             tkind == PATRON_POSTING_EXPIRE ? "expire" : tkind == PATRON_POSTING_REVERSE ? "reverse" : "transfer");
-    int64_t reversed = 0;
+    if (r->at < tat)
+        return patron__fail(PATRON_EINVAL, "reverse '%s': at %" PRId64 " is before posting %" PRId64 " (at %" PRId64 ")",
+                            r->key, r->at, r->target, tat);
+    account a;
+    if ((rc = patron__account_open(db, &a, tmember, 0)) || (rc = patron__ledger_policy_load(db)))
+        return rc;
+    if (r->member_id) {
+        /* a request naming a member must name the posting's (or one merged into it) */
+        account m;
+        if ((rc = patron__account_open(db, &m, r->member_id, 0)))
+            return rc;
+        if (m.member != a.member)
+            return patron__fail(PATRON_EINVAL, "reverse '%s': posting %" PRId64 " belongs to member %" PRId64
+                                               ", not to member %" PRId64, r->key, r->target, a.member, r->member_id);
+    }
+    /* expiry first (as before every debit): the points of the earn that
+     * expired by now are posted, so they are counted below */
+    if (a.next_expiry <= r->at) {
+        lot_list l = {0};
+        rc = patron__lots_open(db, &a, &l);
+        if (rc == PATRON_OK)
+            rc = patron__expire_lots(db, &a, &l, r->at, NULL, NULL);
+        patron__lots_free(&l);
+        if (rc == PATRON_OK)
+            rc = patron__account_store(db, &a);
+        if (rc)
+            return rc;
+    }
+    int64_t reversed = 0, expired = 0;
     if ((rc = patron__sql_int(db, &reversed, 0, "SELECT coalesce(sum(points), 0) FROM postings WHERE target = ? AND kind = 5",
                               "i", r->target)))
         return rc;
+    /* points of an earn that expired while the member held them were lost
+     * once: a reversal does not take them again */
+    if (tpoints > 0 &&
+        (rc = patron__sql_int(db, &expired, 0,
+                              PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+                              "SELECT coalesce(-sum(m.delta), 0) FROM chain c JOIN postings e ON e.id = c.id "
+                              "JOIN moves m ON m.posting_id = e.id WHERE e.kind = 3 AND (m.lot_id = ?2 OR "
+                              "m.lot_id IN (SELECT -id FROM lots WHERE source_posting = ?2))",
+                              "ii", a.member, r->target)))
+        return rc;
     int64_t magnitude = tpoints > 0 ? tpoints : -tpoints;
     int64_t already = reversed > 0 ? reversed : -reversed;
-    int64_t left = magnitude - already;
+    int64_t left = magnitude - already - expired;
+    if (left <= 0 && expired > 0)
+        return patron__fail(PATRON_ECONFLICT, "reverse '%s': posting %" PRId64 " is already fully reversed or expired (%"
+                                              PRId64 " points expired)", r->key, r->target, expired);
     if (left <= 0)
         return patron__fail(PATRON_ECONFLICT, "reverse '%s': posting %" PRId64 " is already fully reversed", r->key, r->target);
     int64_t amount = r->points ? r->points : left;
     if (amount > left)
         return patron__fail(PATRON_EINVAL, "reverse '%s': %" PRId64 " points requested but only %" PRId64
                                            " of posting %" PRId64 " are left to reverse", r->key, amount, left, r->target);
-    account a;
-    if ((rc = patron__account_open(db, &a, tmember, 0)) || (rc = patron__ledger_policy_load(db)))
-        return rc;
     int64_t pid = 0;
     rc = tpoints > 0 ? reverse_credit(db, &a, &pid, r, fp, amount, teff)
                      : reverse_debit(db, &a, &pid, r, fp, amount, already);
@@ -740,6 +913,33 @@ int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *points, int6
     return rc;
 }
 
+/* A merge dated before a reversal that gave points back to one of the
+ * merged member's lots moves that lot only from the reversal on (else the
+ * merged member's balance would lose the points before it got them back):
+ * such lots in `l` get that time as their availability for the move. */
+static int merge_refilled(patron_db *db, const account *from, lot_list *l, int64_t at)
+{
+    static const char sql[] =
+        PATRON__CHAIN("?1")
+        "SELECT m.lot_id, max(p.effective_at) FROM chain c JOIN postings p ON p.id = c.id "
+        "JOIN moves m ON m.posting_id = p.id WHERE p.kind = 5 AND p.points > 0 AND m.delta > 0 AND m.lot_id != 0 "
+        "AND p.effective_at > ?2 GROUP BY m.lot_id";
+    if (from->pending_until <= at)
+        return PATRON_OK; /* nothing of the merged member counts after the merge */
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "ii", from->member, at);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t ref = patron__sql_col_int(db, st, 0), t = patron__sql_col_int(db, st, 1);
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].ref == ref && l->v[i].available_at < t)
+                l->v[i].available_at = t;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
 int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t at, int64_t merge_id, int64_t *moved)
 {
     account to, from;
@@ -750,31 +950,19 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_ECORRUPT, "merge: a member has no ledger account") : rc;
     char reason[64];
     snprintf(reason, sizeof reason, "merge %" PRId64, merge_id);
-    /* one pair of postings per open lot, each lot keeping its times */
+    /* Points that expired before the merge expire with the merged member
+     * (at their expiry): the survivor never held them. What it owes, the
+     * survivor owes; then each open lot moves in a pair of postings, keeping
+     * its earning time and expiry, usable by the survivor from the merge on
+     * (the lots repay that debt first, as any credit does). */
     lot_list l = {0};
     rc = patron__lots_open(db, &from, &l);
+    if (rc == PATRON_OK)
+        rc = merge_refilled(db, &from, &l, at);
+    if (rc == PATRON_OK)
+        rc = patron__expire_lots(db, &from, &l, at, NULL, NULL);
     int64_t total = 0;
-    for (size_t i = 0; i < l.n && rc == PATRON_OK; i++) {
-        lot *x = &l.v[i];
-        int64_t take = x->remaining, eff = x->available_at > at ? x->available_at : at, out_id = 0, in_id = 0;
-        posting_row po = {NULL, 0, PATRON_POSTING_TRANSFER_OUT, -take, at, eff, 0, 0, 0, NULL, reason, NULL, NULL,
-                          0, 0, 0};
-        rc = patron__posting_append(db, &from, &out_id, &po);
-        x->remaining = 0;
-        if (rc == PATRON_OK)
-            rc = patron__lot_move(db, &from, out_id, x, -take, 0);
-        posting_row pi = {NULL, 0, PATRON_POSTING_TRANSFER_IN, take, at, eff, out_id, 0, 0, NULL, reason,
-                          NULL, NULL, 0, 0, 0};
-        if (rc == PATRON_OK)
-            rc = patron__posting_append(db, &to, &in_id, &pi);
-        if (rc == PATRON_OK)
-            rc = receive_lot(db, &to, in_id, x, take, 1, at);
-        if (rc == PATRON_OK)
-            rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
-        total += take;
-    }
     if (rc == PATRON_OK && from.debt > 0) {
-        /* what the merged member owes, the survivor owes */
         int64_t a_id, b_id;
         posting_row pa = {NULL, 0, PATRON_POSTING_ADJUST, from.debt, at, at, 0, 0, 0, NULL, reason, NULL, NULL, 0, 0, 0};
         posting_row pb = {NULL, 0, PATRON_POSTING_ADJUST, -from.debt, at, at, 0, 0, 0, NULL, reason, NULL, NULL, 0, 0, 0};
@@ -788,6 +976,31 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         to.debt += from.debt;
         total -= from.debt;
         from.debt = 0;
+    }
+    for (size_t i = 0; i < l.n && rc == PATRON_OK; i++) {
+        lot *x = &l.v[i];
+        if (x->remaining <= 0)
+            continue;
+        /* available_at: also after the reversals that refilled it (see merge_refilled) */
+        int64_t take = x->remaining, eff = x->available_at > at ? x->available_at : at, out_id = 0, in_id = 0;
+        posting_row po = {NULL, 0, PATRON_POSTING_TRANSFER_OUT, -take, at, eff, 0, 0, 0, NULL, reason, NULL, NULL,
+                          0, 0, 0};
+        rc = patron__posting_append(db, &from, &out_id, &po);
+        x->remaining = 0;
+        if (rc == PATRON_OK)
+            rc = patron__lot_move(db, &from, out_id, x, -take, 0);
+        posting_row pi = {NULL, 0, PATRON_POSTING_TRANSFER_IN, take, at, eff, out_id, 0, 0, NULL, reason,
+                          NULL, NULL, 0, 0, 0};
+        if (rc == PATRON_OK)
+            rc = patron__posting_append(db, &to, &in_id, &pi);
+        lot y;
+        if (rc == PATRON_OK)
+            rc = receive_lot(db, &to, in_id, x, take, at, &y);
+        if (rc == PATRON_OK)
+            rc = receive_repay(db, &to, in_id, &y);
+        if (rc == PATRON_OK)
+            rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
+        total += take;
     }
     if (rc == PATRON_OK) {
         patron__lots_refresh(&from, &l, 1);

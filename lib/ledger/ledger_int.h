@@ -66,6 +66,9 @@ typedef struct take_list {
 /* policy (cached in the patron_db) */
 int patron__ledger_policy_load(patron_db *db);
 int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at);
+/* The largest overdraft limit the program has set (what the history of a
+ * balance may show; the check bounds balances by it). */
+int patron__ledger_overdraft_max(patron_db *db, int64_t *out);
 
 /* accounts */
 int patron__account_load(patron_db *db, account *a, int64_t member); /* ENOTFOUND without message */
@@ -100,9 +103,10 @@ int patron__lot_move(patron_db *db, const account *a, int64_t posting, const lot
 void patron__lots_refresh(account *a, const lot_list *l, int complete);
 
 /* Plan to take up to `amount` points from `l` at `at`: lots coming from
- * posting `prefer` first (when non-zero), then FIFO among lots available and
- * unexpired at `at`. The planned takes are subtracted from `l`. */
-int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer);
+ * posting `prefer` first (when non-zero; unexpired at `at`, usable by
+ * `until`), then FIFO among lots available and unexpired at `at`. The
+ * planned takes are subtracted from `l`. */
+int patron__plan_take(lot_list *l, take_list *t, int64_t amount, int64_t at, int64_t prefer, int64_t until);
 /* Write the moves of a plan for `posting`. */
 int patron__take_apply(patron_db *db, const account *a, const lot_list *l, const take_list *t, int64_t posting);
 void patron__takes_free(take_list *t);
@@ -110,6 +114,14 @@ void patron__takes_free(take_list *t);
 /* Sums over member's postings: effective by `at`, and recorded by `at` but
  * effective later (pending). */
 int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending);
+
+/* The lowest available balance of `a` at any moment from `from` on if a
+ * debit of `points` counted from `from`: its postings (from the in-memory
+ * head) and the expiry of the points left in `l` (every open lot, after the
+ * planned takes). *low_at: the first moment it is reached; *before: the
+ * balance at `from` without the debit. */
+int patron__ledger_low(patron_db *db, const account *a, const lot_list *l, int64_t from, int64_t points,
+                       int64_t *low, int64_t *low_at, int64_t *before);
 
 /* Write expire postings for the lots of `a` (in `l`) expired by `at`. */
 int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints);

@@ -352,7 +352,10 @@ static int pg_bind_null(patron__stmt *s, int idx)
     return set_val((pg_stmt *)s, idx, 'n', NULL);
 }
 
-/* The prepared variant for the kinds bound now: a NULL fits any variant;
+/* The prepared variant for the kinds bound now: a NULL fits any variant,
+ * and any value fits a parameter whose type the server inferred (values go
+ * as text; a statement whose columns are NULL in varying combinations, as
+ * a ledger posting's, would otherwise need a variant per combination);
  * otherwise the server is told int8 or text where it is bound so. */
 static int find_variant(pg_stmt *st, const char **name)
 {
@@ -362,7 +365,7 @@ static int find_variant(pg_stmt *st, const char **name)
         for (int k = 0; k < st->nparams && ok; k++) {
             char have = st->variant[v].sig[k];
             char want = st->kind[k] == 'n' ? have : st->kind[k];
-            ok = have == want;
+            ok = have == want || have == '?';
         }
         if (ok) {
             *name = st->variant[v].name;

@@ -962,30 +962,35 @@ export declare class Db extends Handle {
   ledger_get_policy(): native.patron_ledger_policy;
   /**
    * Award points (creates a lot, pending until `mature_at`).
-   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+   * expiry that would come at or before the maturity counts from the maturity instead.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (field invalid: named in
-   * the message); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
+   * the message; also an explicit `mature_at` before `at`, or an explicit `expires_at` not after the
+   * maturity); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
    * errors. Nothing changes on failure.
    * @returns result: Receives the result (may be NULL).
    */
   ledger_earn(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Spend points, oldest lots first.
-   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+   * expiry that would come at or before the maturity counts from the maturity instead.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
-   * at `at` than needed, beyond what the policy's overdraft_limit allows: nothing changes);
-   * PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
+   * at `at` than needed, or a balance at a later moment that would fall, beyond what the policy's
+   * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
+   * store errors.
    * @returns result: Receives the result (may be NULL).
    */
   ledger_redeem(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
    * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
-   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+   * expiry that would come at or before the maturity counts from the maturity instead.
    * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
-   * PATRON_EBALANCE (fewer points available at `at` than needed, beyond what the policy's
-   * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
-   * store errors.)
+   * PATRON_EBALANCE (fewer points available at `at` than needed, or a balance at a later moment that
+   * would fall, beyond what the policy's overdraft_limit allows: nothing changes); PATRON_EINVAL;
+   * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
    * @returns result: Receives the result (may be NULL).
    */
   ledger_adjust(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
@@ -994,21 +999,26 @@ export declare class Db extends Handle {
    *
    * Earn / positive adjust: the points are taken back from that posting's own lot first, then FIFO;
    * if the points are still pending (a return inside the window) the reversal takes effect at their
-   * maturity, so they are never available. Redeem / negative adjust: the points go back into the
-   * lots they came from (with those lots' expiry). Transfers, expiries and reversals cannot be
-   * reversed (post a new transfer or an adjustment).
-   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * maturity, so they are never available. Points of the earn that expired are not taken again.
+   * Redeem / negative adjust: the points go back into the lots they came from (with those lots'
+   * expiry; the latest-expiring first; points put back into an expired lot expire at once).
+   * Transfers, expiries and reversals cannot be reversed (post a new transfer or an adjustment).
+   * `member_id` may be 0; when set it must be the posting's member or one merged into it.
+   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+   * expiry that would come at or before the maturity counts from the maturity instead.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
-   * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
-   * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the
-   * policy's overdraft_limit does not cover them); store errors.
+   * PATRON_EINVAL (more than what is left to reverse, kind not reversible, `at` before the
+   * posting's, `member_id` of another member); PATRON_ECONFLICT (already fully reversed or expired,
+   * or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the policy's overdraft_limit
+   * does not cover them); store errors.
    * @returns result: Receives the result (may be NULL).
    */
   ledger_reverse(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
   /**
    * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
    * Two postings, linked to each other.
-   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+   * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+   * expiry that would come at or before the maturity counts from the maturity instead.
    * @throws {PatronError} on a negative status: As patron_ledger_redeem(); PATRON_EINVAL for a
    * transfer to oneself.
    * @returns result: Receives the result (may be NULL).
@@ -1045,11 +1055,13 @@ export declare class Db extends Handle {
   ledger_statement(member_id: number | bigint, from: number | bigint, to: number | bigint): Statement;
   /**
    * Reconciliation: prove that every member's points equal the sum of their postings and the sum of
-   * their lots minus their debt, that every lot's remaining points equal its initial points plus its
-   * recorded movements and lie between 0 and the initial points, that the debt equals the overdraft
-   * movements, that every posting's amount equals the lots it created plus its lot movements, that
-   * no movement crosses members, and that each member's chain of postings links all of them, newest
-   * first.
+   * their lots minus their debt, that at no effective time is a balance below minus the largest
+   * overdraft limit the program has set (plus debt handed over by merges), that no lot moves before
+   * its member had it and no expiry removes more than its lot held then, that every lot's remaining
+   * points equal its initial points plus its recorded movements and lie between 0 and the initial
+   * points, that the debt equals the overdraft movements, that every posting's amount equals the
+   * lots it created plus its lot movements, that no movement crosses members, and that each member's
+   * chain of postings links all of them, newest first.
    * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
    * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.
    * @returns report: Receives counts (may be NULL).

@@ -4790,9 +4790,11 @@ export declare function patron_ledger_get_policy(db: patron_db | null): patron_l
 /**
  * Award points (creates a lot, pending until `mature_at`).
  * @param db Open store.
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+ * expiry that would come at or before the maturity counts from the maturity instead.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (field invalid: named in
- * the message); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
+ * the message; also an explicit `mature_at` before `at`, or an explicit `expires_at` not after the
+ * maturity); PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
  * errors. Nothing changes on failure.
  * @returns result: Receives the result (may be NULL).
  */
@@ -4800,10 +4802,12 @@ export declare function patron_ledger_earn(db: patron_db | null, req: Partial<pa
 /**
  * Spend points, oldest lots first.
  * @param db Open store.
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+ * expiry that would come at or before the maturity counts from the maturity instead.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EBALANCE (fewer points available
- * at `at` than needed, beyond what the policy's overdraft_limit allows: nothing changes);
- * PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
+ * at `at` than needed, or a balance at a later moment that would fall, beyond what the policy's
+ * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
+ * store errors.
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4811,11 +4815,12 @@ export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<
  * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
  * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
  * @param db Open store.
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+ * expiry that would come at or before the maturity counts from the maturity instead.
  * @throws {PatronError} on a negative status: As patron_ledger_redeem(). (PATRON_OK;
- * PATRON_EBALANCE (fewer points available at `at` than needed, beyond what the policy's
- * overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT;
- * store errors.)
+ * PATRON_EBALANCE (fewer points available at `at` than needed, or a balance at a later moment that
+ * would fall, beyond what the policy's overdraft_limit allows: nothing changes); PATRON_EINVAL;
+ * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4824,15 +4829,19 @@ export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<
  *
  * Earn / positive adjust: the points are taken back from that posting's own lot first, then FIFO;
  * if the points are still pending (a return inside the window) the reversal takes effect at their
- * maturity, so they are never available. Redeem / negative adjust: the points go back into the
- * lots they came from (with those lots' expiry). Transfers, expiries and reversals cannot be
- * reversed (post a new transfer or an adjustment).
+ * maturity, so they are never available. Points of the earn that expired are not taken again.
+ * Redeem / negative adjust: the points go back into the lots they came from (with those lots'
+ * expiry; the latest-expiring first; points put back into an expired lot expire at once).
+ * Transfers, expiries and reversals cannot be reversed (post a new transfer or an adjustment).
+ * `member_id` may be 0; when set it must be the posting's member or one merged into it.
  * @param db Open store.
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+ * expiry that would come at or before the maturity counts from the maturity instead.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such posting);
- * PATRON_EINVAL (more than what is left to reverse, kind not reversible); PATRON_ECONFLICT
- * (already fully reversed, or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the
- * policy's overdraft_limit does not cover them); store errors.
+ * PATRON_EINVAL (more than what is left to reverse, kind not reversible, `at` before the
+ * posting's, `member_id` of another member); PATRON_ECONFLICT (already fully reversed or expired,
+ * or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the policy's overdraft_limit
+ * does not cover them); store errors.
  * @returns result: Receives the result (may be NULL).
  */
 export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
@@ -4840,7 +4849,8 @@ export declare function patron_ledger_reverse(db: patron_db | null, req: Partial
  * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
  * Two postings, linked to each other.
  * @param db Open store.
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
+ * expiry that would come at or before the maturity counts from the maturity instead.
  * @throws {PatronError} on a negative status: As patron_ledger_redeem(); PATRON_EINVAL for a
  * transfer to oneself.
  * @returns result: Receives the result (may be NULL).
@@ -4908,11 +4918,13 @@ export declare function patron_statement_closing(s: patron_statement | null): nu
 export declare function patron_statement_free(s: patron_statement | null): void;
 /**
  * Reconciliation: prove that every member's points equal the sum of their postings and the sum of
- * their lots minus their debt, that every lot's remaining points equal its initial points plus its
- * recorded movements and lie between 0 and the initial points, that the debt equals the overdraft
- * movements, that every posting's amount equals the lots it created plus its lot movements, that
- * no movement crosses members, and that each member's chain of postings links all of them, newest
- * first.
+ * their lots minus their debt, that at no effective time is a balance below minus the largest
+ * overdraft limit the program has set (plus debt handed over by merges), that no lot moves before
+ * its member had it and no expiry removes more than its lot held then, that every lot's remaining
+ * points equal its initial points plus its recorded movements and lie between 0 and the initial
+ * points, that the debt equals the overdraft movements, that every posting's amount equals the
+ * lots it created plus its lot movements, that no movement crosses members, and that each member's
+ * chain of postings links all of them, newest first.
  * @param db Open store.
  * @throws {PatronError} on a negative status: PATRON_OK when everything reconciles;
  * PATRON_ECORRUPT with the first discrepancy in patron_errmsg(); store errors.

@@ -5706,7 +5706,9 @@ def patron_ledger_earn(db, req):
     db
         Open store.
     req
-        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A
+        policy expiry that would come at or before the maturity counts from the maturity
+        instead.
 
     Returns
     -------
@@ -5716,9 +5718,10 @@ def patron_ledger_earn(db, req):
     ------
     PatronError
         When the C function returns a negative status. C documentation of the status:
-        PATRON_OK; PATRON_EINVAL (field invalid: named in the message); PATRON_ENOTFOUND
-        (member); PATRON_ECONFLICT (key used with other content); store errors. Nothing
-        changes on failure.
+        PATRON_OK; PATRON_EINVAL (field invalid: named in the message; also an explicit
+        `mature_at` before `at`, or an explicit `expires_at` not after the maturity);
+        PATRON_ENOTFOUND (member); PATRON_ECONFLICT (key used with other content); store
+        errors. Nothing changes on failure.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_earn(db, ctypes.byref(_o_result), req)
@@ -5734,7 +5737,9 @@ def patron_ledger_redeem(db, req):
     db
         Open store.
     req
-        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A
+        policy expiry that would come at or before the maturity counts from the maturity
+        instead.
 
     Returns
     -------
@@ -5744,9 +5749,10 @@ def patron_ledger_redeem(db, req):
     ------
     PatronError
         When the C function returns a negative status. C documentation of the status:
-        PATRON_OK; PATRON_EBALANCE (fewer points available at `at` than needed, beyond
-        what the policy's overdraft_limit allows: nothing changes); PATRON_EINVAL;
-        PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.
+        PATRON_OK; PATRON_EBALANCE (fewer points available at `at` than needed, or a
+        balance at a later moment that would fall, beyond what the policy's
+        overdraft_limit allows: nothing changes); PATRON_EINVAL; PATRON_ENOTFOUND;
+        PATRON_ECONFLICT; store errors.
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_redeem(db, ctypes.byref(_o_result), req)
@@ -5764,7 +5770,9 @@ def patron_ledger_adjust(db, req):
     db
         Open store.
     req
-        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A
+        policy expiry that would come at or before the maturity counts from the maturity
+        instead.
 
     Returns
     -------
@@ -5775,8 +5783,9 @@ def patron_ledger_adjust(db, req):
     PatronError
         When the C function returns a negative status. C documentation of the status: As
         patron_ledger_redeem(). (PATRON_OK; PATRON_EBALANCE (fewer points available at
-        `at` than needed, beyond what the policy's overdraft_limit allows: nothing
-        changes); PATRON_EINVAL; PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
+        `at` than needed, or a balance at a later moment that would fall, beyond what
+        the policy's overdraft_limit allows: nothing changes); PATRON_EINVAL;
+        PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
     """
     _o_result = patron_posting_result()
     _rc = _c_patron_ledger_adjust(db, ctypes.byref(_o_result), req)
@@ -5789,16 +5798,21 @@ def patron_ledger_reverse(db, req):
 
     Earn / positive adjust: the points are taken back from that posting's own lot first,
     then FIFO; if the points are still pending (a return inside the window) the reversal
-    takes effect at their maturity, so they are never available. Redeem / negative adjust:
-    the points go back into the lots they came from (with those lots' expiry). Transfers,
-    expiries and reversals cannot be reversed (post a new transfer or an adjustment).
+    takes effect at their maturity, so they are never available. Points of the earn that
+    expired are not taken again. Redeem / negative adjust: the points go back into the lots
+    they came from (with those lots' expiry; the latest-expiring first; points put back into
+    an expired lot expire at once). Transfers, expiries and reversals cannot be reversed
+    (post a new transfer or an adjustment). `member_id` may be 0; when set it must be the
+    posting's member or one merged into it.
 
     Parameters
     ----------
     db
         Open store.
     req
-        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A
+        policy expiry that would come at or before the maturity counts from the maturity
+        instead.
 
     Returns
     -------
@@ -5809,8 +5823,9 @@ def patron_ledger_reverse(db, req):
     PatronError
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK; PATRON_ENOTFOUND (no such posting); PATRON_EINVAL (more than what is
-        left to reverse, kind not reversible); PATRON_ECONFLICT (already fully reversed,
-        or key reuse); PATRON_EBALANCE (the points were spent meanwhile and the policy's
+        left to reverse, kind not reversible, `at` before the posting's, `member_id` of
+        another member); PATRON_ECONFLICT (already fully reversed or expired, or key
+        reuse); PATRON_EBALANCE (the points were spent meanwhile and the policy's
         overdraft_limit does not cover them); store errors.
     """
     _o_result = patron_posting_result()
@@ -5828,7 +5843,9 @@ def patron_ledger_transfer(db, req):
     db
         Open store.
     req
-        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+        Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A
+        policy expiry that would come at or before the maturity counts from the maturity
+        instead.
 
     Returns
     -------
@@ -5988,11 +6005,14 @@ def patron_statement_free(s):
 
 def patron_ledger_check(db):
     """Reconciliation: prove that every member's points equal the sum of their postings and the
-    sum of their lots minus their debt, that every lot's remaining points equal its initial
-    points plus its recorded movements and lie between 0 and the initial points, that the
-    debt equals the overdraft movements, that every posting's amount equals the lots it
-    created plus its lot movements, that no movement crosses members, and that each member's
-    chain of postings links all of them, newest first.
+    sum of their lots minus their debt, that at no effective time is a balance below minus
+    the largest overdraft limit the program has set (plus debt handed over by merges), that
+    no lot moves before its member had it and no expiry removes more than its lot held then,
+    that every lot's remaining points equal its initial points plus its recorded movements
+    and lie between 0 and the initial points, that the debt equals the overdraft movements,
+    that every posting's amount equals the lots it created plus its lot movements, that no
+    movement crosses members, and that each member's chain of postings links all of them,
+    newest first.
 
     Parameters
     ----------
