@@ -281,7 +281,7 @@ export declare class Txlog extends Handle {
    * @returns value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
    * failure. NULL when the log is empty.
    */
-  report_weekly(opts?: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_report[];
+  report_weekly(opts?: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): native.patron_week_report[];
 }
 
 /**
@@ -1074,7 +1074,7 @@ export declare class Db extends Handle {
    * errors; PATRON_ENOMEM.
    * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
    */
-  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_points[];
+  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): native.patron_week_points[];
   /**
    * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
    * win-back for each row).
@@ -1087,7 +1087,7 @@ export declare class Db extends Handle {
    * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
    * due. Untouched on failure.
    */
-  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | Partial<native.patron_journey_options>[] | null): patron_journey_due_item[];
+  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | Partial<native.patron_journey_options>[] | null): native.patron_journey_due_item[];
   /**
    * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
    * the event time). Idempotent: marking the same step for the same event again changes nothing.

@@ -4120,6 +4120,7 @@ export declare function patron_abtest_km(surv: Float64Array | null, std_err: Flo
  * 0).
  * @param surv S just after each time.
  * @param std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param at_risk Customers at risk just before each time; may be NULL.
  * @param cap Capacity of the arrays.
  * @param time Times.
  * @param event Events (1) or censoring (0).
@@ -4127,10 +4128,10 @@ export declare function patron_abtest_km(surv: Float64Array | null, std_err: Flo
  * @param n Customers.
  * @param which_arm Arm (0 or 1).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
- * @returns at_risk: Customers at risk just before each time; may be NULL.; count: Number of points
- * of the curve (may exceed `cap`; then only the first `cap` are written).
+ * @returns count: Number of points of the curve (may exceed `cap`; then only the first `cap` are
+ * written).
  */
-export declare function patron_abtest_km_curve(times: Float64Array | null, surv: Float64Array | null, std_err: Float64Array | null, cap: number | bigint, time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, which_arm: number): { at_risk: number; count: number; };
+export declare function patron_abtest_km_curve(times: Float64Array | null, surv: Float64Array | null, std_err: Float64Array | null, at_risk: BigInt64Array | null, cap: number | bigint, time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, which_arm: number): number;
 /**
  * Beta-binomial posterior comparison of two conversion rates.
  * @param x_a Conversions of A.
@@ -5041,6 +5042,7 @@ export declare function patron_segment_select(frame: patron_frame | null, name: 
  *
  * Thread safety:
  * Reentrant.
+ * @param scores `n` scores (written only on success).
  * @param values `n` values.
  * @param n Number of values (0 is fine).
  * @param bins Number of bins, 2..100 (5 for quintiles, 10 for deciles).
@@ -5048,9 +5050,9 @@ export declare function patron_segment_select(frame: patron_frame | null, name: 
  * (recency).
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0,
  * bins out of range); PATRON_ENOMEM.
- * @returns scores: `n` scores (written only on success).
+ * @returns PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0, bins out of range); PATRON_ENOMEM.
  */
-export declare function patron_ntile_scores(values: Float64Array | null, n: number | bigint, bins: number, higher_is_better: number): number;
+export declare function patron_ntile_scores(scores: Uint8Array | null, values: Float64Array | null, n: number | bigint, bins: number, higher_is_better: number): void;
 /**
  * RFM quintile scores of every customer, 1..5 each (5 is best: most recent, most frequent, highest
  * spend), scored by patron_ntile_scores() with 5 bins (ties share a score; a missing value scores
@@ -5196,7 +5198,7 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
  *
  * Thread safety:
  * Reentrant.
- * @param in `n` funnels; each must satisfy 0 <= converted <= clicked <= opened <= sent.
+ * @param in_ `n` funnels; each must satisfy 0 <= converted <= clicked <= opened <= sent.
  * @param n Number of campaigns, at least 1.
  * @param opts Options, or NULL for the defaults.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL naming the first bad
@@ -5204,7 +5206,7 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
  * or a NULL argument; PATRON_ENOMEM.
  * @returns value: `n` reports, written only on success.
  */
-export declare function patron_report_campaigns(in: Partial<patron_campaign_counts> | Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | Partial<patron_campaign_options>[] | null): patron_campaign_report;
+export declare function patron_report_campaigns(in_: Partial<patron_campaign_counts> | Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | Partial<patron_campaign_options>[] | null): patron_campaign_report[];
 /**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
  * win-back for each row).
