@@ -576,8 +576,8 @@ def ts_type(m, p, out=False):
         return _TS_TYPED[typed_kind(m, t["base"])] + " | null"
     if k == "opaque":
         return t["base"] + " | null"
-    if k == "struct":
-        return f"Partial<{t['base']}> | Partial<{t['base']}>[] | null"
+    if k == "struct":  # one struct, or an array of them when the header says [array: LEN]
+        return f"Partial<{t['base']}>[] | null" if p.get("len") else f"Partial<{t['base']}> | null"
     return "ArrayBufferView | ArrayBuffer | null"
 
 

@@ -5,7 +5,8 @@ CLV models, A/B tests) and the points ledger.
     >>> patron.version()            # version of the loaded C library
     '0.1.0'
 
-Errors raise PatronError (`.code`, `.name`, `.message` = patron_errmsg()).
+Errors raise PatronError (`.code` = "PATRON_EINVAL", `.status` = -1, `.message` =
+patron_errmsg()), as in the Node binding.
 The exact C API is available as `patron.ffi` (generated; one function per
 C function, with the C documentation as docstrings).
 """

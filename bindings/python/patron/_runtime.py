@@ -66,15 +66,20 @@ _free.argtypes = [ctypes.c_void_p]
 
 
 class PatronError(Exception):
-    """A libpatron call failed. `code` is the negative PATRON_E* status, `name`
-    its symbolic name (e.g. "PATRON_EINVAL"), `message` the patron_errmsg()
-    detail (or patron_strerror() when the library recorded none)."""
+    """A libpatron call failed. The same convention as the Node binding:
+    `code` is the status name ("PATRON_EINVAL"), `status` the negative
+    PATRON_E* number, `message` the patron_errmsg() detail (or
+    patron_strerror() when the library recorded none)."""
 
-    def __init__(self, code, message=None):
-        self.code = int(code)
-        self.name = _code_names().get(self.code, f"PATRON_E{-self.code}")
-        self.message = message or _strerror(self.code).decode()
-        super().__init__(f"{self.message} [{self.name}]")
+    code: str
+    status: int
+    message: str
+
+    def __init__(self, status, message=None):
+        self.status = int(status)
+        self.code = _code_names().get(self.status, f"PATRON_E{-self.status}")
+        self.message = message or _strerror(self.status).decode()
+        super().__init__(f"{self.message} [{self.code}]")
 
 
 _names_cache = {}

@@ -28,8 +28,8 @@ def test_error_mapping_carries_detail_and_name():
     with pytest.raises(patron.PatronError) as ei:
         ffi.patron_set_allocator(ffi.PATRON_ALLOCATOR_INIT())
     e = ei.value
-    assert e.code == ffi.PATRON_EINVAL
-    assert e.name == "PATRON_EINVAL"
+    assert e.status == ffi.PATRON_EINVAL
+    assert e.code == "PATRON_EINVAL"
     assert e.message  # the errmsg detail (or strerror)
     assert "PATRON_EINVAL" in str(e)
     ffi.patron_errclear()
