@@ -541,3 +541,43 @@ def _stub_ret(m, f):
             rs = ([] if r == "None" else [r]) + [py_hint(m, p, out=True) for p in f["outs"]]
             r = f"_Tuple[{', '.join(rs)}]"
         return r
+
+
+def emit_classes(m):
+    """patron/_classes.py: the handle classes under their friendly names, as
+    explicit imports (type checkers see them; `from ._classes import *`)."""
+    hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+    names = [c["name"] for c in m.classes()]
+    o = [HEADER.format(headers=hdrs).rstrip(),
+         '"""The handle classes by friendly name (patron_txlog -> Txlog), re-exported by `patron`."""']
+    o += [f"from ._ffi import {n} as {n}" for n in names]
+    o.append("")
+    o.append("__all__ = [" + ", ".join(repr(n) for n in names) + "]")
+    return "\n".join(o) + "\n"
+
+
+def emit_namespace_stub(prefix, doc):
+    """Stub of an idiomatic namespace module made by _generic.export(): every
+    C function of the module without its prefix, its result structs as Result."""
+    def emit(m):
+        hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+        o = [HEADER.format(headers=hdrs).rstrip(), f'"""{doc}"""',
+             "from typing import Any as _Any, Callable as _Callable, List as _List, Mapping as _Mapping, "
+             "Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union", "",
+             "from ._ffi import *  # noqa: F401,F403 (struct and handle types of the signatures)",
+             "from ._runtime import Result as Result", "",
+             "_Buffer = _Any  # numpy array, memoryview/bytearray, ctypes array, or None", ""]
+        names = []
+        for f in m.functions:
+            if not f["name"].startswith(prefix) or f["name"] == prefix:
+                continue
+            short = f["name"][len(prefix):]
+            ret = _stub_ret(m, f)
+            # struct results come back as Result objects (to_python)
+            ret = "_Any" if any(x in ret for x in ("patron_",)) else ret
+            o.append(f"def {pyname(short)}({_stub_args(m, f['ins'])}) -> {ret}: ...")
+            names.append(short)
+        o.append("")
+        o.append("__all__: _List[str]")
+        return "\n".join(o) + "\n"
+    return emit

@@ -17,6 +17,9 @@ def _candidates():
     if env:
         yield env  # explicit: no fallback hides a wrong setting
         return
+    # an installed package carries its own copy (bindings/python/meson.build)
+    here = Path(__file__).resolve().parent
+    yield str(here / SONAME)
     pkg = shutil.which("pkg-config")
     if pkg:
         try:
@@ -26,8 +29,6 @@ def _candidates():
             libdir = ""
         if libdir:
             yield os.path.join(libdir, SONAME)
-    here = Path(__file__).resolve().parent
-    yield str(here / SONAME)
     # source checkout: $PATRON_BUILD_DIR, else bindings/python/patron -> <root>/build
     if os.environ.get("PATRON_BUILD_DIR"):
         yield os.path.join(os.environ["PATRON_BUILD_DIR"], SONAME)
