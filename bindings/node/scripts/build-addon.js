@@ -45,14 +45,21 @@ function pkgConfig(args) {
   return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : null;
 }
 
+// Sources meson builds only when an optional dependency is found: the addon
+// uses the SQLite store (the PostgreSQL backend needs libpq; see docs/guide/node.md).
+const OPTIONAL = new Set(['store/postgres.c']);
+
 // The library's sources: every file(s) listed by lib/<module>/meson.build,
-// exactly as the meson build compiles them.
+// as the meson build compiles them (without the OPTIONAL ones).
 function librarySources() {
   const out = [];
   for (const mod of fs.readdirSync(path.join(SRC, 'lib')).sort()) {
     const mb = path.join(SRC, 'lib', mod, 'meson.build');
     if (!fs.existsSync(mb)) continue;
-    for (const m of fs.readFileSync(mb, 'utf8').matchAll(/'([\w/.-]+\.c)'/g)) out.push(path.join(SRC, 'lib', mod, m[1]));
+    for (const m of fs.readFileSync(mb, 'utf8').matchAll(/'([\w/.-]+\.c)'/g)) {
+      if (OPTIONAL.has(`${mod}/${m[1]}`)) continue;
+      out.push(path.join(SRC, 'lib', mod, m[1]));
+    }
   }
   if (!out.length) fail('no library sources found');
   return out;
