@@ -72,8 +72,8 @@ PATRON_BEGIN_DECLS
  *
  * Test vectors are in docs/guide/abtest.md and tests/abtest.
  *
- * @param[out] hash The 64-bit hash (may be NULL).
- * @param[out] unit The position in [0, 1) (may be NULL).
+ * @param[out] hash [value] The 64-bit hash (may be NULL).
+ * @param[out] unit [value] The position in [0, 1) (may be NULL).
  * @param key Experiment or layer key, NUL-terminated (not copied).
  * @param id Customer id, NUL-terminated (not copied).
  * @return #PATRON_OK, or #PATRON_EINVAL when @p key or @p id is NULL.
@@ -106,12 +106,12 @@ typedef struct patron_abtest_assign_options {
  * A holdout or control share is simply arm 0 with its weight, e.g.
  * weights {10, 90}.
  *
- * @param[out] variant Variant index in [0, n_arms), or #PATRON_ABTEST_NOT_ENROLLED.
+ * @param[out] variant [value] Variant index in [0, n_arms), or #PATRON_ABTEST_NOT_ENROLLED.
  * @param experiment_key Experiment key (not copied).
  * @param customer_id Customer id (not copied).
  * @param weights @p n_arms non-negative weights, any scale, positive sum.
  * @param n_arms Number of arms, >= 1.
- * @param opts Options or NULL for the defaults.
+ * @param[in] opts [value] Options or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EINVAL for NULL strings, a negative or NaN
  *         weight, a zero sum, coverage outside (0, 1] or a bad layer slice.
  */
@@ -139,7 +139,7 @@ typedef struct patron_abtest_srm_result {
  * check_srm (customers on such an arm still show up as a shortfall in the
  * others). Zero traffic gives chi2 = 0, p = 1.
  *
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param observed Customers per arm (>= 0).
  * @param weights Planned weights (any scale; at least one positive).
  * @param n_arms Number of arms (>= 2).
@@ -182,7 +182,7 @@ typedef struct patron_abtest_summary {
 
 /**
  * @brief Mean and standard deviation of a sample (two-pass, n - 1 denominator).
- * @param[out] out Summary (n, mean, sd; sd = 0 when n == 1).
+ * @param[out] out [value] Summary (n, mean, sd; sd = 0 when n == 1).
  * @param x Values (not NaN or infinite).
  * @param n Number of values (>= 1).
  * @return #PATRON_OK or #PATRON_EINVAL (NULL, n == 0, non-finite value).
@@ -215,7 +215,7 @@ typedef struct patron_abtest_prop_result {
 /**
  * @brief Two-proportion z-tests (pooled and unpooled), Wald and Newcombe
  *        intervals, relative lift with a delta-method interval.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param x_a Conversions in A, 0 <= x_a <= n_a.
  * @param n_a Trials in A, >= 1.
  * @param x_b Conversions in B.
@@ -244,7 +244,7 @@ typedef struct patron_abtest_chi2_result {
 
 /**
  * @brief Chi-square tests of a 2x2 table, with and without Yates, and the G-test.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param table Counts {conv_a, nonconv_a, conv_b, nonconv_b}, each >= 0.
  * @return #PATRON_OK or #PATRON_EINVAL (negative count, empty table).
  */
@@ -269,7 +269,7 @@ typedef struct patron_abtest_fisher_result {
  * with the spread of the hypergeometric law (about sqrt(n)), not with n.
  * When the observed table's probability is below the double range, the
  * two-sided p is summed in log space (p = 0, log p finite).
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).
  * @return #PATRON_OK, #PATRON_EINVAL (negative count, alpha), #PATRON_ENOMEM.
@@ -302,9 +302,9 @@ typedef struct patron_abtest_means_result {
 /**
  * @brief Welch and Student t-tests from summary statistics, with
  *        intervals for the difference and the relative lift.
- * @param[out] out Result (size set by the caller).
- * @param a Summary of A (n >= 1, sd >= 0).
- * @param b Summary of B.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Summary of A (n >= 1, sd >= 0).
+ * @param[in] b [value] Summary of B.
  * @param alpha Two-sided level in (0, 1).
  * @return #PATRON_OK or #PATRON_EINVAL (NaN, negative sd, n < 1,
  *         n_a + n_b < 3, alpha).
@@ -315,7 +315,7 @@ PATRON_API int patron_abtest_means(patron_abtest_means_result *out, const patron
 /**
  * @brief The same tests from raw samples (means and variances computed in
  *        two passes).
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param a Values of A.
  * @param n_a Count of A (>= 1).
  * @param b Values of B.
@@ -349,7 +349,7 @@ typedef struct patron_abtest_mw_result {
  * @brief Mann-Whitney U test with midranks, tie-corrected normal
  *        approximation (continuity 0.5) and the exact distribution for small
  *        samples without ties.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param a Values of A (finite).
  * @param n_a Count (>= 1).
  * @param b Values of B.
@@ -383,7 +383,7 @@ typedef struct patron_abtest_ratio_result {
 
 /**
  * @brief Sufficient statistics from unit rows (m_i, d_i).
- * @param[out] out Statistics.
+ * @param[out] out [value] Statistics.
  * @param m Numerators.
  * @param d Denominators.
  * @param n Units (>= 1).
@@ -395,9 +395,9 @@ PATRON_API int patron_abtest_ratio_stats_from_rows(patron_abtest_ratio_stats *ou
 /**
  * @brief Ratio metric (e.g. revenue per order) by the delta method, with
  *        sample (n - 1) moments per arm.
- * @param[out] out Result (size set by the caller).
- * @param a Statistics of A (n >= 2, sum_d != 0).
- * @param b Statistics of B.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Statistics of A (n >= 2, sum_d != 0).
+ * @param[in] b [value] Statistics of B.
  * @param alpha Two-sided level.
  * @return #PATRON_OK or #PATRON_EINVAL.
  */
@@ -422,7 +422,7 @@ typedef struct patron_abtest_cuped_result {
 
 /**
  * @brief CUPED: variance reduction with a pre-period covariate.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param pre_a Pre-period covariate of A.
  * @param post_a Outcome of A.
  * @param n_a Units of A (>= 2).
@@ -458,7 +458,7 @@ typedef struct patron_abtest_logrank_result {
 /**
  * @brief Log-rank test of two arms (time to next purchase, censored when
  *        the customer has not bought yet).
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param time Times (>= 0, finite).
  * @param event 1 = event at that time, 0 = censored.
  * @param arm 0 = A, 1 = B.
@@ -472,8 +472,8 @@ PATRON_API int patron_abtest_logrank(patron_abtest_logrank_result *out, const do
 /**
  * @brief Kaplan-Meier survival of one arm at given times, with Greenwood
  *        standard errors of S (as R summary(survfit)).
- * @param[out] surv S(t) at each of @p at (caller array of @p n_at).
- * @param[out] std_err Greenwood standard error of S(t) (NaN where S = 0); may be NULL.
+ * @param[out] surv [array: n_at] S(t) at each of @p at (caller array of @p n_at).
+ * @param[out] std_err [array: n_at] Greenwood standard error of S(t) (NaN where S = 0); may be NULL.
  * @param time Times.
  * @param event Events (1) or censoring (0).
  * @param arm Arm of each customer.
@@ -495,12 +495,12 @@ PATRON_API int patron_abtest_km(double *surv, double *std_err, const double *tim
  * step function: S(t) = surv[i] for times[i] <= t < times[i + 1], and 1
  * before times[0].
  *
- * @param[out] times Distinct event times, increasing (caller array of @p cap; may be NULL when cap is 0).
- * @param[out] surv S just after each time.
- * @param[out] std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
- * @param[out] at_risk Customers at risk just before each time; may be NULL.
+ * @param[out] times [array: cap] Distinct event times, increasing (caller array of @p cap; may be NULL when cap is 0).
+ * @param[out] surv [array: cap] S just after each time.
+ * @param[out] std_err [array: cap] Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param[out] at_risk [array: cap] Customers at risk just before each time; may be NULL.
  * @param cap Capacity of the arrays.
- * @param[out] count Number of points of the curve (may exceed @p cap; then
+ * @param[out] count [value] Number of points of the curve (may exceed @p cap; then
  *             only the first @p cap are written).
  * @param time Times.
  * @param event Events (1) or censoring (0).
@@ -532,7 +532,7 @@ typedef struct patron_abtest_beta_result {
 
 /**
  * @brief Beta-binomial posterior comparison of two conversion rates.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param x_a Conversions of A.
  * @param n_a Trials of A.
  * @param x_b Conversions of B.
@@ -557,9 +557,9 @@ typedef struct patron_abtest_bayes_normal_result {
 
 /**
  * @brief Normal-normal model of the absolute effect (gbstats style).
- * @param[out] out Result (size set by the caller).
- * @param a Summary of A (n >= 1).
- * @param b Summary of B.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Summary of A (n >= 1).
+ * @param[in] b [value] Summary of B.
  * @param alpha Level of the credible interval.
  * @param prior_mean Prior mean of D (ignored when prior_variance is 0).
  * @param prior_variance Prior variance of D, or 0 for the flat (improper) prior.
@@ -582,9 +582,9 @@ PATRON_API int patron_abtest_bayes_normal(patron_abtest_bayes_normal_result *out
  * with V = 2 sigma2, or V = p_a(1 - p_a) + p_b(1 - p_b) when the Bernoulli
  * rates are given; p_k = min(1, running min of 1/Lambda).
  *
- * @param[out] lambda Likelihood ratio per look (caller array of @p k).
- * @param[out] p_value Always-valid p-value per look (caller array).
- * @param[out] reject 1 when p_value <= alpha (caller array, may be NULL).
+ * @param[out] lambda [array: k] Likelihood ratio per look (caller array of @p k).
+ * @param[out] p_value [array: k] Always-valid p-value per look (caller array).
+ * @param[out] reject [array: k] 1 when p_value <= alpha (caller array, may be NULL).
  * @param n Observations per arm at each look (increasing, >= 1).
  * @param mean_diff Mean difference B - A at each look.
  * @param rate_a Conversion rate of A per look, or NULL to use sigma2.
@@ -615,7 +615,7 @@ typedef struct patron_abtest_cs_result {
 /**
  * @brief GrowthBook's asymptotic confidence sequence for an estimate with
  *        standard error se after n_total units.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param estimate Point estimate.
  * @param se Its standard error (> 0).
  * @param n_total Units in both arms (>= 1).
@@ -637,9 +637,9 @@ typedef enum patron_abtest_spending {
 /**
  * @brief One-sided efficacy bounds of a group-sequential design by alpha
  *        spending (numerical integration of the canonical joint normal).
- * @param[out] cumulative_alpha Alpha spent up to each look (caller array of @p k).
- * @param[out] z_bounds Efficacy bound per look.
- * @param[out] nominal_p Nominal one-sided p-value of each bound (may be NULL).
+ * @param[out] cumulative_alpha [array: k] Alpha spent up to each look (caller array of @p k).
+ * @param[out] z_bounds [array: k] Efficacy bound per look.
+ * @param[out] nominal_p [array: k] Nominal one-sided p-value of each bound (may be NULL).
  * @param information_rates Increasing information fractions in (0, 1], last = 1.
  * @param k Looks (1..50).
  * @param alpha_one_sided One-sided level in (0, 0.5).
@@ -674,7 +674,7 @@ typedef struct patron_abtest_power_prop_result {
 
 /**
  * @brief Power and sample size for comparing two proportions.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param p1 Control rate in (0, 1).
  * @param p2 Treatment rate in (0, 1), != p1.
  * @param alpha Level in (0, 1) (two-sided when sides = 2).
@@ -699,7 +699,7 @@ typedef struct patron_abtest_power_mean_result {
 
 /**
  * @brief Sample size for comparing two means with a common sd.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param delta Difference to detect (!= 0).
  * @param sd Common standard deviation (> 0).
  * @param alpha Level in (0, 1).
@@ -722,7 +722,7 @@ typedef struct patron_abtest_mde_result {
 
 /**
  * @brief Minimum detectable effect for a given sample.
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param n1 Control size (> 1).
  * @param alpha Level.
  * @param power Target power.
@@ -743,9 +743,9 @@ PATRON_API int patron_abtest_mde(patron_abtest_mde_result *out, double n1, doubl
 /**
  * @brief Holm, Benjamini-Hochberg and Bonferroni adjusted p-values, in the
  *        input order.
- * @param[out] holm Holm step-down adjusted p-values (caller array of @p m; may be NULL).
- * @param[out] bh Benjamini-Hochberg step-up adjusted p-values (may be NULL).
- * @param[out] bonferroni Bonferroni adjusted p-values (may be NULL).
+ * @param[out] holm [array: m] Holm step-down adjusted p-values (caller array of @p m; may be NULL).
+ * @param[out] bh [array: m] Benjamini-Hochberg step-up adjusted p-values (may be NULL).
+ * @param[out] bonferroni [array: m] Bonferroni adjusted p-values (may be NULL).
  * @param p Raw p-values in [0, 1].
  * @param m Count (>= 1).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
@@ -774,7 +774,7 @@ typedef struct patron_abtest_perm_result {
  * with a SplitMix64 stream from @p seed (reproducible on every platform) and
  * reports (1 + hits) / (1 + draws).
  *
- * @param[out] out Result (size set by the caller).
+ * @param[out] out [value] Result (size set by the caller).
  * @param period_means Metric per period (finite).
  * @param treated 1 when the period had the treatment, else 0.
  * @param n_periods Periods (>= 2, at least one of each kind, <= 62).

@@ -120,7 +120,7 @@ PATRON_API const char *patron_clv_model_name(patron_clv_model model);
 
 /**
  * @brief Model from its name (as patron_clv_model_name() spells it).
- * @param[out] out The model.
+ * @param[out] out [value] The model.
  * @param name The name.
  * @return #PATRON_OK, or #PATRON_EINVAL for an unknown name.
  */
@@ -146,11 +146,11 @@ PATRON_API const char *patron_clv_param_name(patron_clv_model model, int i);
  * rows are ignored and identical rows are merged. Gamma-Gamma ignores rows
  * with x = 0 (they carry no spend information).
  *
- * @param[out] out Filled on success only; its `size` member must be set
+ * @param[out] out [value] Filled on success only; its `size` member must be set
  *        (#PATRON_CLV_FIT_RESULT_INIT).
  * @param model The model.
- * @param data The customers (read only, not retained).
- * @param opts Options, or NULL for the defaults.
+ * @param[in] data [value] The customers (read only, not retained).
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EINVAL for bad arguments or data (the message
  *         names the row, the field and the value); #PATRON_ECONVERGE when no
  *         start converged, the log-likelihood is not finite, a parameter ran
@@ -167,9 +167,9 @@ PATRON_API int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model
  *
  * Gamma-Gamma rows with x = 0 carry no spend information and get 0.
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params Parameters.
- * @param data The customers.
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] Parameters.
+ * @param[in] data [value] The customers.
  * @return #PATRON_OK, #PATRON_EINVAL (bad parameters or data).
  * @par Thread safety
  * Reentrant.
@@ -190,9 +190,9 @@ PATRON_API int patron_clv_log_likelihood(double *out, const patron_clv_params *p
  * frequency/recency grid) and return the value of t_x = 0; every other
  * model and function requires t_x = 0 when x = 0.
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params Transaction-model parameters.
- * @param data The customers (frequency, recency, T).
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] Transaction-model parameters.
+ * @param[in] data [value] The customers (frequency, recency, T).
  * @param t Horizon (>= 0).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM, or #PATRON_ERANGE when
  *         a series would not converge (horizon far beyond the data scale).
@@ -206,9 +206,9 @@ PATRON_API int patron_clv_expected_purchases(double *out, const patron_clv_param
  * @brief Probability that each customer is still alive at the end of the
  *        observation (for BG/BB: at opportunity n + 1, as in the paper).
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params Transaction-model parameters.
- * @param data The customers.
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] Transaction-model parameters.
+ * @param[in] data [value] The customers.
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
  * @par Thread safety
  * Reentrant.
@@ -225,9 +225,9 @@ PATRON_API int patron_clv_prob_alive(double *out, const patron_clv_params *param
  * function, and its usual call, m = 0, is the probability of being alive
  * at the last observed opportunity n.
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params BG/BB parameters.
- * @param data The customers (x, t_x, n in the T column).
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] BG/BB parameters.
+ * @param[in] data [value] The customers (x, t_x, n in the T column).
  * @param m Opportunities ahead: a whole number, 0..10,000,000.
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED (not BG/BB),
  *         #PATRON_ENOMEM, #PATRON_ERANGE.
@@ -241,12 +241,12 @@ PATRON_API int patron_clv_prob_alive_ahead(double *out, const patron_clv_params 
  * @brief Conditional expectation and P(alive) in one pass (the rows are
  *        validated and compressed once).
  *
- * @param[out] expected Caller array of `data->n` values for the expected
+ * @param[out] expected [array: data->n] Caller array of `data->n` values for the expected
  *        purchases in the next @p t periods, or NULL to skip them.
- * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ * @param[out] alive [array: data->n] Caller array of `data->n` values for P(alive), or NULL.
  *        Not both NULL. Untouched on failure.
- * @param params Transaction-model parameters.
- * @param data The customers.
+ * @param[in] params [value] Transaction-model parameters.
+ * @param[in] data [value] The customers.
  * @param t Horizon (>= 0; ignored when @p expected is NULL).
  * @return As patron_clv_expected_purchases().
  * @par Thread safety
@@ -267,14 +267,14 @@ typedef struct patron_clv_predict_options {
 /**
  * @brief patron_clv_predict() with options (threads).
  *
- * @param[out] expected Caller array of `data->n` values for the expected
+ * @param[out] expected [array: data->n] Caller array of `data->n` values for the expected
  *        purchases in the next @p t periods, or NULL to skip them.
- * @param[out] alive Caller array of `data->n` values for P(alive), or NULL.
+ * @param[out] alive [array: data->n] Caller array of `data->n` values for P(alive), or NULL.
  *        Not both NULL. Untouched on failure.
- * @param params Transaction-model parameters.
- * @param data The customers.
+ * @param[in] params [value] Transaction-model parameters.
+ * @param[in] data [value] The customers.
  * @param t Horizon (>= 0; ignored when @p expected is NULL).
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return As patron_clv_predict(); #PATRON_EINVAL for bad options. When
  *         several rows fail, the message names the first in the library's
  *         order of the distinct rows, whatever the thread count.
@@ -290,8 +290,8 @@ PATRON_API int patron_clv_predict_with(double *expected, double *alive,
  * @brief Unconditional expected number of purchases E[X(t)] of a new
  *        customer in (0, t], for each of the @p n values in @p t.
  *
- * @param[out] out Caller array of @p n values.
- * @param params Transaction-model parameters.
+ * @param[out] out [array: n] Caller array of @p n values.
+ * @param[in] params [value] Transaction-model parameters.
  * @param t Horizons (>= 0; whole numbers for BG/BB).
  * @param n Number of horizons.
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ERANGE (series not converging).
@@ -308,8 +308,8 @@ PATRON_API int patron_clv_expected_purchases_new(double *out, const patron_clv_p
  * Available for every transaction model (Pareto/NBD by a Gauss-Legendre
  * integral over the time of death).
  *
- * @param[out] out Caller array of @p n probabilities.
- * @param params Transaction-model parameters.
+ * @param[out] out [array: n] Caller array of @p n probabilities.
+ * @param[in] params [value] Transaction-model parameters.
  * @param t Horizons (>= 0; BG/BB: whole numbers up to 10,000,000).
  * @param k Counts (0..10,000,000).
  * @param n Number of pairs.
@@ -335,9 +335,9 @@ PATRON_API int patron_clv_prob_purchases(double *out, const patron_clv_params *p
  * at n) for BG/BB. Summed over k the values give 1, and their mean is
  * patron_clv_expected_purchases().
  *
- * @param[out] out Caller array of `data->n` probabilities; untouched on failure.
- * @param params Transaction-model parameters.
- * @param data The customers (BG/NBD accepts x = 0 with t_x > 0, as
+ * @param[out] out [array: data->n] Caller array of `data->n` probabilities; untouched on failure.
+ * @param[in] params [value] Transaction-model parameters.
+ * @param[in] data [value] The customers (BG/NBD accepts x = 0 with t_x > 0, as
  *        patron_clv_expected_purchases() does).
  * @param t Horizon (>= 0; for BG/BB a whole number of opportunities).
  * @param k Number of purchases, 0..10,000,000.
@@ -356,8 +356,8 @@ PATRON_API int patron_clv_prob_purchases_conditional(double *out, const patron_c
  *
  * This is the "tracking plot" of the papers (CDNOW: birth = 39 - T).
  *
- * @param[out] out Caller array of @p n_h totals.
- * @param params Transaction-model parameters (not Gamma-Gamma).
+ * @param[out] out [array: n_h] Caller array of @p n_h totals.
+ * @param[in] params [value] Transaction-model parameters (not Gamma-Gamma).
  * @param birth Acquisition time of each customer, on the horizons' clock.
  * @param weights Optional weights (NULL = 1 each).
  * @param n Number of customers.
@@ -377,9 +377,9 @@ PATRON_API int patron_clv_expected_cohort(double *out, const patron_clv_params *
  *
  * Customers with x = 0 get the population mean gamma p / (q - 1).
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params Gamma-Gamma parameters (q must exceed 1).
- * @param data The customers (frequency and monetary are read).
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] Gamma-Gamma parameters (q must exceed 1).
+ * @param[in] data [value] The customers (frequency and monetary are read).
  * @return #PATRON_OK, #PATRON_EINVAL.
  * @par Thread safety
  * Reentrant.
@@ -395,11 +395,11 @@ PATRON_API int patron_clv_expected_spend(double *out, const patron_clv_params *p
  *        @p periods_per_month (4.345 for weeks, 30 for days) and spend is
  *        the Gamma-Gamma expected spend.
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param tx Transaction-model parameters (BG/NBD, MBG/NBD, Pareto/NBD).
- * @param spend Gamma-Gamma parameters, or NULL to use data->monetary as the
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] tx [value] Transaction-model parameters (BG/NBD, MBG/NBD, Pareto/NBD).
+ * @param[in] spend [value] Gamma-Gamma parameters, or NULL to use data->monetary as the
  *        spend per transaction.
- * @param data The customers (monetary is required).
+ * @param[in] data [value] The customers (monetary is required).
  * @param months Horizon in months (1..1200).
  * @param discount Monthly discount rate d (>= 0).
  * @param periods_per_month Time units per month (> 0).
@@ -415,14 +415,14 @@ PATRON_API int patron_clv_lifetime_value(double *out, const patron_clv_params *t
 /**
  * @brief patron_clv_lifetime_value() with options (threads).
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param tx Transaction-model parameters.
- * @param spend Gamma-Gamma parameters, or NULL.
- * @param data The customers.
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] tx [value] Transaction-model parameters.
+ * @param[in] spend [value] Gamma-Gamma parameters, or NULL.
+ * @param[in] data [value] The customers.
  * @param months Horizon in months (1..1200).
  * @param discount Monthly discount rate (>= 0).
  * @param periods_per_month Time units per month (> 0).
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return As patron_clv_lifetime_value(); #PATRON_EINVAL for bad options.
  * @par Thread safety
  * Reentrant; starts and joins its own threads when `threads` is not 1.
@@ -443,9 +443,9 @@ PATRON_API int patron_clv_lifetime_value_with(double *out, const patron_clv_para
  * (Fader, Hardie & Shang 2010, eq. 15). Other models: #PATRON_EUNSUPPORTED.
  * Multiply by an expected spend to get a lifetime value.
  *
- * @param[out] out Caller array of `data->n` values; untouched on failure.
- * @param params Pareto/NBD or BG/BB parameters.
- * @param data The customers.
+ * @param[out] out [array: data->n] Caller array of `data->n` values; untouched on failure.
+ * @param[in] params [value] Pareto/NBD or BG/BB parameters.
+ * @param[in] data [value] The customers.
  * @param discount Discount rate (> 0).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED, #PATRON_ERANGE.
  * @par Thread safety
@@ -462,7 +462,7 @@ PATRON_API int patron_clv_dert(double *out, const patron_clv_params *params,
  * last two are optional, except `monetary_value` for Gamma-Gamma). This is
  * what patron_summarize() and patron_frame_read_csv() produce.
  *
- * @param[out] out Filled on success; its pointers borrow the frame's
+ * @param[out] out [value] Filled on success; its pointers borrow the frame's
  *        columns and stay valid until the frame is freed.
  * @param frame The frame (not modified).
  * @param model The model the data are for (decides the columns needed).
@@ -477,10 +477,10 @@ PATRON_API int patron_clv_data_from_frame(patron_clv_data *out, const patron_fra
 /**
  * @brief patron_clv_fit() on the columns of a customer frame (see
  *        patron_clv_data_from_frame()).
- * @param[out] out As patron_clv_fit().
+ * @param[out] out [value] As patron_clv_fit().
  * @param model The model.
  * @param frame The frame (not modified).
- * @param opts Options, or NULL.
+ * @param[in] opts [value] Options, or NULL.
  * @return As patron_clv_fit() and patron_clv_data_from_frame().
  * @par Thread safety
  * Reentrant.
@@ -498,7 +498,7 @@ PATRON_API int patron_clv_fit_frame(patron_clv_fit_result *out, patron_clv_model
  * the frame untouched.
  *
  * @param frame The frame to extend (must have the model's columns).
- * @param params Parameters.
+ * @param[in] params [value] Parameters.
  * @param horizon Horizon of the conditional expectation (>= 0).
  * @return #PATRON_OK; #PATRON_ECONFLICT when a column of that name exists;
  *         as patron_clv_data_from_frame() and patron_clv_expected_purchases().
@@ -515,10 +515,10 @@ PATRON_API int patron_clv_predict_frame(patron_frame *frame, const patron_clv_pa
  *
  * These are lifetimes' `summary` bounds (which use z = 1.96).
  *
- * @param[out] lower Caller array of `fit->n_params` values.
- * @param[out] upper Caller array of `fit->n_params` values. Both untouched
+ * @param[out] lower [array: fit->n_params] Caller array of `fit->n_params` values.
+ * @param[out] upper [array: fit->n_params] Caller array of `fit->n_params` values. Both untouched
  *        on failure.
- * @param fit A result filled by patron_clv_fit().
+ * @param[in] fit [value] A result filled by patron_clv_fit().
  * @param level Coverage in (0, 1), such as 0.95.
  * @return #PATRON_OK, #PATRON_EINVAL (NULL arguments, level out of range, a
  *         result that patron_clv_fit() did not fill, a negative variance).
@@ -545,8 +545,8 @@ typedef enum patron_clv_mixing {
  * Points outside the support get 0; at a boundary of the support the value
  * is the limit (0, finite, or infinity when the shape is below 1).
  *
- * @param[out] out Caller array of @p n densities.
- * @param params Transaction-model parameters.
+ * @param[out] out [array: n] Caller array of @p n densities.
+ * @param[in] params [value] Transaction-model parameters.
  * @param which A #patron_clv_mixing.
  * @param x Points (not NaN).
  * @param n Number of points.
@@ -561,12 +561,12 @@ PATRON_API int patron_clv_mixing_density(double *out, const patron_clv_params *p
  * @brief Mean, variance and a quantile of a mixing distribution (see
  *        patron_clv_mixing_density()).
  *
- * @param[out] mean Mean, or NULL.
- * @param[out] variance Variance, or NULL.
- * @param[out] quantile The value with cumulative probability @p prob
+ * @param[out] mean [value] Mean, or NULL.
+ * @param[out] variance [value] Variance, or NULL.
+ * @param[out] quantile [value] The value with cumulative probability @p prob
  *        (bisection on the regularised incomplete gamma or beta function,
  *        to the resolution of a double), or NULL.
- * @param params Transaction-model parameters.
+ * @param[in] params [value] Transaction-model parameters.
  * @param which A #patron_clv_mixing.
  * @param prob Probability in (0, 1) (ignored when @p quantile is NULL).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EUNSUPPORTED, #PATRON_ERANGE.

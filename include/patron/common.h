@@ -141,7 +141,7 @@ typedef struct patron_allocator {
 /**
  * @brief Route every allocation libpatron makes through @p alloc.
  *
- * @param alloc The hooks to use (copied), or NULL to restore the C
+ * @param[in] alloc [value] The hooks to use (copied), or NULL to restore the C
  *        library's malloc/realloc/free.
  * @return #PATRON_OK, or #PATRON_EINVAL when @p alloc has a bad `size` or a
  *         NULL hook.
@@ -155,7 +155,7 @@ PATRON_API int patron_set_allocator(const patron_allocator *alloc);
  * @brief Release memory that a libpatron function returned to the caller
  *        (strings, arrays) and documented as "free with patron_free()".
  *
- * @param p Pointer to release; NULL is a no-op.
+ * @param[in] p [bytes] Pointer to release; NULL is a no-op.
  */
 PATRON_API void patron_free(void *p);
 

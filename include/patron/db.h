@@ -82,13 +82,13 @@ typedef struct patron_db_options {
 /**
  * @brief Open (and if needed create and migrate) a store.
  *
- * @param out Receives the handle on success; untouched on failure. Release it
+ * @param[out] out [handle] Receives the handle on success; untouched on failure. Release it
  *        with patron_close().
  * @param uri Where the store is: a plain path (`club.db`), an SQLite URI
  *        (`file:club.db`, `file:club.db?mode=ro`), or `:memory:` for a private
  *        in-memory store that disappears on close. `postgresql://...` is
  *        reserved for a later backend and gives #PATRON_EUNSUPPORTED.
- * @param opts Options, or NULL for #PATRON_DB_OPTIONS_INIT.
+ * @param[in] opts [value] Options, or NULL for #PATRON_DB_OPTIONS_INIT.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, bad option, the file is
  *         not a libpatron store); #PATRON_ENOTFOUND (`no_create` and no file);
  *         #PATRON_EUNSUPPORTED (the store was written by a newer libpatron:
@@ -109,7 +109,7 @@ PATRON_API void patron_close(patron_db *db);
 /**
  * @brief Schema version of the open store.
  * @param db Open store.
- * @param out Receives the version (equals #PATRON_DB_SCHEMA_VERSION after a
+ * @param[out] out [value] Receives the version (equals #PATRON_DB_SCHEMA_VERSION after a
  *        read-write open).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EIO.
  */

@@ -100,8 +100,8 @@ typedef struct patron_earn_result {
 /**
  * @brief Add a rule, or the next version of a rule with that name.
  * @param db Open store.
- * @param version Receives the version number (1 for a new rule; may be NULL).
- * @param rule The rule (copied). The previous version still in force at
+ * @param[out] version [value] Receives the version number (1 for a new rule; may be NULL).
+ * @param[in] rule [value] The rule (copied). The previous version still in force at
  *        `valid_from` ends there.
  * @return #PATRON_OK, #PATRON_EINVAL (missing or invalid field, named in the
  *         message; `valid_from` before the start of the current version),
@@ -122,8 +122,8 @@ PATRON_API int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_
 /**
  * @brief Score a purchase by the rules in force at its time without writing anything.
  * @param db Open store.
- * @param points Receives the points the member would earn.
- * @param purchase The purchase (its key is not used).
+ * @param[out] points [value] Receives the points the member would earn.
+ * @param[in] purchase [value] The purchase (its key is not used).
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOTFOUND, store errors.
  */
 PATRON_API int patron_earn_quote(patron_db *db, int64_t *points, const patron_purchase *purchase);
@@ -135,8 +135,8 @@ PATRON_API int patron_earn_quote(patron_db *db, int64_t *points, const patron_pu
  *        re-evaluated (upgrade immediately). One transaction; idempotent on
  *        the purchase key.
  * @param db Open store.
- * @param result Receives the result (may be NULL).
- * @param purchase The purchase.
+ * @param[out] result [value] Receives the result (may be NULL).
+ * @param[in] purchase [value] The purchase.
  * @return #PATRON_OK; #PATRON_ECONFLICT (key scored with other content);
  *         #PATRON_EINVAL; #PATRON_ENOTFOUND; store errors.
  */

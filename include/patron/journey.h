@@ -76,13 +76,13 @@ typedef struct patron_journey_options {
  * @brief The journey steps due at `opts->now`, in frame row order (welcome,
  *        then post-purchase, then win-back for each row).
  *
- * @param[out] out Receives an array of *n items (free with patron_free());
+ * @param[out] out [list: n, owned] Receives an array of *n items (free with patron_free());
  *        NULL when nothing is due. Untouched on failure.
- * @param[out] n Receives the number of items.
+ * @param[out] n [value] Receives the number of items.
  * @param db The store holding the journey state (only read).
  * @param frame A frame with `member_id`, `joined`, `last_purchase` and the
  *        `consent.<channel>` columns of the preference list.
- * @param opts Options; `now` is required.
+ * @param[in] opts [value] Options; `now` is required.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `now` unset, bad day
  *         offsets or channel list, a column of the wrong type);
  *         #PATRON_ENOTFOUND (a required column is missing); store errors;
@@ -98,7 +98,7 @@ PATRON_API int patron_journey_due(patron_journey_due_item **out, size_t *n, patr
  *        nothing.
  *
  * @param db The store.
- * @param item A step returned by patron_journey_due().
+ * @param[in] item [value] A step returned by patron_journey_due().
  * @return #PATRON_OK; #PATRON_EINVAL (NULL, bad journey or step);
  *         #PATRON_ENOTFOUND (member); store errors.
  */

@@ -160,7 +160,7 @@ typedef struct patron_ledger_report {
 /**
  * @brief Set the program's ledger policy (applies to later postings).
  * @param db Open store.
- * @param policy The policy (copied).
+ * @param[in] policy [value] The policy (copied).
  * @return #PATRON_OK, #PATRON_EINVAL (a value out of range), store errors.
  */
 PATRON_API int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy);
@@ -168,7 +168,7 @@ PATRON_API int patron_ledger_set_policy(patron_db *db, const patron_ledger_polic
 /**
  * @brief Read the program's ledger policy.
  * @param db Open store.
- * @param policy Receives it (its `size` must be set by #PATRON_LEDGER_POLICY_INIT;
+ * @param[out] policy [value] Receives it (its `size` must be set by #PATRON_LEDGER_POLICY_INIT;
  *        a caller built before `overdraft_limit` existed gets the fields it has).
  * @return #PATRON_OK, #PATRON_EINVAL, store errors.
  */
@@ -177,8 +177,8 @@ PATRON_API int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *pol
 /**
  * @brief Award points (creates a lot, pending until `mature_at`).
  * @param db Open store.
- * @param result Receives the result (may be NULL).
- * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
+ * @param[out] result [value] Receives the result (may be NULL).
+ * @param[in] req [value] Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref.
  * A policy expiry that would come at or before the maturity counts from the
  * maturity instead.
  * @return #PATRON_OK; #PATRON_EINVAL (field invalid: named in the message;
@@ -238,8 +238,8 @@ PATRON_API int patron_ledger_transfer(patron_db *db, patron_posting_result *resu
 /**
  * @brief Write the expire postings of every lot expired by @p at (all members).
  * @param db Open store.
- * @param postings Receives the number of expire postings written (may be NULL).
- * @param points Receives the points expired (positive; may be NULL).
+ * @param[out] postings [value] Receives the number of expire postings written (may be NULL).
+ * @param[out] points [value] Receives the points expired (positive; may be NULL).
  * @param at Now (UTC seconds).
  * @return #PATRON_OK, store errors. Running it again writes nothing.
  */
@@ -248,7 +248,7 @@ PATRON_API int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *p
 /**
  * @brief A member's balance at any moment (past or present).
  * @param db Open store.
- * @param balance Receives the balance.
+ * @param[out] balance [value] Receives the balance.
  * @param member_id Member (a merged id resolves to the surviving member).
  * @param at The moment (UTC seconds).
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL, store errors.
@@ -259,7 +259,7 @@ PATRON_API int patron_ledger_balance(patron_db *db, patron_balance *balance, int
  * @brief A member's postings recorded in `[from, to)`, in recording order,
  *        including those of members merged into it.
  * @param db Open store.
- * @param out Receives a statement; release with patron_statement_free().
+ * @param[out] out [handle] Receives a statement; release with patron_statement_free().
  * @param member_id Member.
  * @param from Start (inclusive, UTC seconds).
  * @param to End (exclusive).
@@ -301,7 +301,7 @@ PATRON_API void patron_statement_free(patron_statement *s);
  *        movement crosses members, and that each member's chain of postings
  *        links all of them, newest first.
  * @param db Open store.
- * @param report Receives counts (may be NULL).
+ * @param[out] report [value] Receives counts (may be NULL).
  * @return #PATRON_OK when everything reconciles; #PATRON_ECORRUPT with the
  *         first discrepancy in patron_errmsg(); store errors.
  */

@@ -77,7 +77,7 @@ typedef enum patron_attr_type {
 
 /**
  * @brief Normalise a phone number to E.164 (pure).
- * @param out Buffer for the result (`+` and up to 15 digits); at least 17 bytes.
+ * @param[out] out [buffer] Buffer for the result (`+` and up to 15 digits); at least 17 bytes.
  * @param cap Size of @p out.
  * @param phone Number as typed.
  * @param country Default country (ISO 3166 alpha-2, e.g. `IL`) for national
@@ -92,7 +92,7 @@ PATRON_API int patron_phone_normalize(char *out, size_t cap, const char *phone, 
 
 /**
  * @brief Normalise an e-mail address to its identity key (pure; rules in the file comment).
- * @param out Buffer for the key, at least `strlen(email) + 1` bytes.
+ * @param[out] out [buffer] Buffer for the key, at least `strlen(email) + 1` bytes.
  * @param cap Size of @p out.
  * @param email Address as typed.
  * @return #PATRON_OK, #PATRON_EINVAL (not `local@domain.tld`, spaces inside,
@@ -114,8 +114,8 @@ PATRON_API int patron_profile_set_country(patron_db *db, const char *country);
 /**
  * @brief Enrol a member.
  * @param db Open store.
- * @param member_id Receives the new member's id.
- * @param fields Name, a contact, a consent decision are required; joined_at
+ * @param[out] member_id [value] Receives the new member's id.
+ * @param[in] fields [value] Name, a contact, a consent decision are required; joined_at
  *        defaults to @p at.
  * @param at When (UTC seconds); stamps the consent records.
  * @return #PATRON_OK; #PATRON_EINVAL (a required field missing, a field
@@ -143,7 +143,7 @@ PATRON_API int patron_profile_update(patron_db *db, int64_t member_id, const pat
  *
  * Members merged into another resolve to the surviving member.
  * @param db Open store.
- * @param member_id Receives the id.
+ * @param[out] member_id [value] Receives the id.
  * @param identifier The identifier.
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL (unparseable), store errors.
  */
@@ -152,7 +152,7 @@ PATRON_API int patron_profile_find(patron_db *db, int64_t *member_id, const char
 /**
  * @brief Load a member's profile.
  * @param db Open store.
- * @param out Receives a profile to release with patron_profile_free().
+ * @param[out] out [handle] Receives a profile to release with patron_profile_free().
  * @param member_id The member (a merged id resolves to the survivor).
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_ENOMEM, store errors.
  */
@@ -231,7 +231,7 @@ PATRON_API int patron_consent_record(patron_db *db, int64_t member_id, const cha
  * @brief Whether a member had consented to @p channel at time @p at
  *        (the latest decision at or before @p at; none recorded means no).
  * @param db Open store.
- * @param granted Receives 1 or 0.
+ * @param[out] granted [value] Receives 1 or 0.
  * @param member_id Member.
  * @param channel Channel name.
  * @param at The moment (UTC seconds).
@@ -274,7 +274,7 @@ PATRON_API int patron_profile_set_priority(patron_db *db, const char *fields);
  * @brief The single field to ask a member for next: the first field of the
  *        priority list that the member has not filled.
  * @param db Open store.
- * @param field Receives the field name (free with patron_free()), or NULL
+ * @param[out] field [string: owned] Receives the field name (free with patron_free()), or NULL
  *        when every listed field is filled.
  * @param member_id Member.
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_ENOMEM, store errors.
@@ -286,7 +286,7 @@ PATRON_API int patron_profile_next_field(patron_db *db, char **field, int64_t me
  *        identifiers, custom attributes, consent history, merges, postings,
  *        balance and tier history.
  * @param db Open store.
- * @param json Receives a NUL-terminated UTF-8 string (free with patron_free()).
+ * @param[out] json [string: owned] Receives a NUL-terminated UTF-8 string (free with patron_free()).
  * @param member_id Member.
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_ENOMEM, store errors.
  */

@@ -75,11 +75,11 @@ typedef struct patron_weekly_options {
  * Cost: O(transactions + weeks), plus sorting each customer's purchase
  * times (already sorted logs cost nothing extra) and the gaps of each week.
  *
- * @param[out] out Receives an array of *nweeks entries (free it with
+ * @param[out] out [list: nweeks, owned] Receives an array of *nweeks entries (free it with
  *        patron_free()); untouched on failure. NULL when the log is empty.
- * @param[out] nweeks Receives the number of weeks (0 for an empty log).
+ * @param[out] nweeks [value] Receives the number of weeks (0 for an empty log).
  * @param log The transaction log (only read).
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, start after end,
  *         active_days out of range); #PATRON_ERANGE (more than
  *         #PATRON_REPORT_MAX_WEEKS weeks, or a time out of range);
@@ -115,12 +115,12 @@ typedef struct patron_week_points {
  *
  * Cost: one ledger statement per member.
  *
- * @param[out] out Receives *nweeks entries (free with patron_free()); untouched on failure.
- * @param[out] nweeks Receives the number of weeks.
+ * @param[out] out [list: nweeks, owned] Receives *nweeks entries (free with patron_free()); untouched on failure.
+ * @param[out] nweeks [value] Receives the number of weeks.
  * @param db The store (only read).
  * @param members Member ids (e.g. a frame's `member_id` column).
  * @param nmembers Number of ids.
- * @param opts `start` and `end` are required (any time in the first and
+ * @param[in] opts [value] `start` and `end` are required (any time in the first and
  *        last week); `active_days` is not used.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, start or end unset,
  *         start after end); #PATRON_ERANGE (more than
@@ -181,11 +181,11 @@ typedef struct patron_campaign_options {
  * (patron_abtest_proportions(), pooled) with Holm's adjustment over the
  * n - 1 comparisons (patron_abtest_adjust()).
  *
- * @param[out] out @p n reports, written only on success.
- * @param in @p n funnels; each must satisfy 0 <= converted <= clicked <=
+ * @param[out] out [array: n] @p n reports, written only on success.
+ * @param[in] in [array: n] @p n funnels; each must satisfy 0 <= converted <= clicked <=
  *        opened <= sent.
  * @param n Number of campaigns, at least 1.
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EINVAL naming the first bad campaign
  *         ("campaign 'spring' (row 2): clicked 50 > opened 40"), a bad
  *         reference index or alpha, or a NULL argument; #PATRON_ENOMEM.

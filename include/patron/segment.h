@@ -61,7 +61,7 @@ typedef struct patron_selection patron_selection;
 /**
  * @brief Create an empty selection over @p nrows rows.
  *
- * @param[out] out Receives the new selection (caller frees it with
+ * @param[out] out [handle] Receives the new selection (caller frees it with
  *        patron_selection_free()); untouched on failure.
  * @param nrows Number of rows of the universe (may be 0).
  * @return #PATRON_OK, #PATRON_EINVAL (NULL @p out) or #PATRON_ENOMEM.
@@ -71,7 +71,7 @@ PATRON_API int patron_selection_new(patron_selection **out, size_t nrows);
 /**
  * @brief Create an independent copy of @p src.
  *
- * @param[out] out Receives the copy (free with patron_selection_free()).
+ * @param[out] out [handle] Receives the copy (free with patron_selection_free()).
  * @param src The selection to copy.
  * @return #PATRON_OK, #PATRON_EINVAL (NULL argument) or #PATRON_ENOMEM.
  */
@@ -121,7 +121,7 @@ PATRON_API int patron_selection_set(patron_selection *sel, size_t row, int selec
  * Typical loop: `for (size_t r = 0; patron_selection_next(sel, &r); r++) use(r);`
  *
  * @param sel A selection.
- * @param[in,out] row On entry the first row to consider; on success the
+ * @param[in,out] row [value] On entry the first row to consider; on success the
  *        first selected row `>=` that value.
  * @return 1 when a selected row was found (stored in @p row), 0 at the end
  *         (then @p row is untouched) or when an argument is NULL.
@@ -132,7 +132,7 @@ PATRON_API int patron_selection_next(const patron_selection *sel, size_t *row);
  * @brief Copy the selected row indices, in increasing order, into @p rows.
  *
  * @param sel A selection.
- * @param rows Destination array of @p cap elements (may be NULL when @p cap is 0).
+ * @param[out] rows [array: cap] Destination array of @p cap elements (may be NULL when @p cap is 0).
  * @param cap Capacity of @p rows.
  * @return The number of selected rows (which may exceed @p cap: then only the
  *         first @p cap were written). 0 when @p sel is NULL.
@@ -226,11 +226,11 @@ typedef struct patron_rule_eval_options {
  *
  * and patron_rule_error_position() gives the line and column.
  *
- * @param[out] out Receives the compiled rule (free with patron_rule_free());
+ * @param[out] out [handle] Receives the compiled rule (free with patron_rule_free());
  *        untouched on failure.
  * @param text The rule, NUL-terminated UTF-8 (only ASCII outside string
  *        literals and comments). Copied; the caller keeps ownership.
- * @param opts Limits, or NULL for the defaults.
+ * @param[in] opts [value] Limits, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EPARSE (syntax), #PATRON_EINVAL (NULL
  *         argument, type error, division by zero, bad option),
  *         #PATRON_ERANGE (text longer than max_length, nesting deeper than
@@ -258,8 +258,8 @@ PATRON_API const char *patron_rule_text(const patron_rule *rule);
  * @brief Position in the rule text of the last rule failure in the calling
  *        thread (compilation, or evaluation errors such as an unknown column).
  *
- * @param[out] line 1-based line (may be NULL).
- * @param[out] column 1-based column, counted in characters (may be NULL).
+ * @param[out] line [value] 1-based line (may be NULL).
+ * @param[out] column [value] 1-based column, counted in characters (may be NULL).
  * @return 1 when the last failed rule call recorded a position (then the
  *         outputs are written), 0 otherwise (outputs untouched). A
  *         successful compilation or evaluation clears it.
@@ -290,11 +290,11 @@ PATRON_API int patron_rule_error_position(uint32_t *line, uint32_t *column);
  * Cost: one pass over the referenced columns in blocks of 1024 rows, a few
  * nanoseconds per row and clause; O(rows) extra memory only for quantiles.
  *
- * @param[out] out Receives a new selection over patron_frame_rows() rows
+ * @param[out] out [handle] Receives a new selection over patron_frame_rows() rows
  *        (free with patron_selection_free()); untouched on failure.
  * @param rule A compiled rule.
  * @param frame The frame (only read).
- * @param opts `now` for relative dates, or NULL.
+ * @param[in] opts [value] `now` for relative dates, or NULL.
  * @return #PATRON_OK; #PATRON_ENOTFOUND (unknown column, with the rule
  *         position and a "did you mean"); #PATRON_EINVAL (type mismatch,
  *         relative date without `now`, quantile of no values, NULL
@@ -309,10 +309,10 @@ PATRON_API int patron_rule_eval(patron_selection **out, const patron_rule *rule,
 /**
  * @brief Compile @p text and evaluate it over @p frame in one call.
  *
- * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param[out] out [handle] Receives the selection (free with patron_selection_free()).
  * @param frame The frame.
  * @param text The rule text.
- * @param opts `now` for relative dates, or NULL.
+ * @param[in] opts [value] `now` for relative dates, or NULL.
  * @return As patron_rule_compile() and patron_rule_eval().
  */
 PATRON_API int patron_rule_select(patron_selection **out, const patron_frame *frame,
@@ -322,7 +322,7 @@ PATRON_API int patron_rule_select(patron_selection **out, const patron_frame *fr
  * @brief Copy the selected rows of a frame, every column, into a new frame
  *        (for writing a segment out with patron_frame_write()).
  *
- * @param[out] out Receives the new frame (free with patron_frame_free());
+ * @param[out] out [handle] Receives the new frame (free with patron_frame_free());
  *        untouched on failure.
  * @param frame The source frame (only read).
  * @param sel A selection over the rows of @p frame.
@@ -373,7 +373,7 @@ typedef struct patron_activity_options {
  * @param frame The frame to extend (rows without transactions get zero
  *        counts and NaN averages).
  * @param log The transaction log (only read).
- * @param opts Options; `now` is required.
+ * @param[in] opts [value] Options; `now` is required.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `now` unset, a category
  *         that cannot name a column); #PATRON_ERANGE (`now` out of range);
  *         #PATRON_ECONFLICT (a column exists; nothing is added);
@@ -415,7 +415,7 @@ typedef struct patron_member_columns_options {
  *
  * @param frame The frame to extend.
  * @param db An open store, read only.
- * @param opts Options; `now` is required.
+ * @param[in] opts [value] Options; `now` is required.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `now` unset, bad
  *         channel list); #PATRON_ECONFLICT (a column exists; nothing added);
  *         store errors (the message names the row); #PATRON_ENOMEM.
@@ -449,7 +449,7 @@ typedef struct patron_segment_def {
  *
  * Each can be overridden (see #patron_segment_options).
  *
- * @param[out] count Receives the number of entries (may be NULL).
+ * @param[out] count [value] Receives the number of entries (may be NULL).
  * @return A static array of built-in definitions; never NULL.
  * @par Thread safety
  * Reentrant.
@@ -472,10 +472,10 @@ typedef struct patron_segment_options {
 /**
  * @brief Select the customers of a named segment.
  *
- * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param[out] out [handle] Receives the selection (free with patron_selection_free()).
  * @param frame The frame.
  * @param name A name from @p opts->defs or the built-ins.
- * @param opts `now` and overrides, or NULL.
+ * @param[in] opts [value] `now` and overrides, or NULL.
  * @return #PATRON_OK; #PATRON_ENOTFOUND when the name is not defined (the
  *         message lists the known names); otherwise as patron_rule_select(),
  *         with the message prefixed by "segment 'NAME': ".
@@ -496,7 +496,7 @@ PATRON_API int patron_segment_select(patron_selection **out, const patron_frame 
  * and a bin may be empty when a tie spans its boundary. Missing values (NaN)
  * get score 0. Computed with selection in O(n * bins), no full sort.
  *
- * @param[out] scores @p n scores (written only on success).
+ * @param[out] scores [array: n] @p n scores (written only on success).
  * @param values @p n values.
  * @param n Number of values (0 is fine).
  * @param bins Number of bins, 2..100 (5 for quintiles, 10 for deciles).
@@ -529,11 +529,11 @@ typedef struct patron_rfm_options {
  *        patron_ntile_scores() with 5 bins (ties share a score; a missing
  *        value scores 0).
  *
- * @param[out] r Recency scores, patron_frame_rows() entries.
- * @param[out] f Frequency scores.
- * @param[out] m Monetary scores.
+ * @param[out] r [array: rows(frame)] Recency scores, patron_frame_rows() entries.
+ * @param[out] f [array: rows(frame)] Frequency scores.
+ * @param[out] m [array: rows(frame)] Monetary scores.
  * @param frame The frame (int64 or double columns).
- * @param opts Column choices, or NULL for the defaults.
+ * @param[in] opts [value] Column choices, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_ENOTFOUND (a column is missing);
  *         #PATRON_EINVAL (a column is not numeric, NULL argument, empty
  *         frame); #PATRON_ENOMEM. Outputs are written only on success.
@@ -579,7 +579,7 @@ PATRON_API const char *patron_rfm_segment_name(int r, int f, int m);
  * Rules can then use them (`rfm_segment == "At risk" and consent.sms`).
  *
  * @param frame The frame to extend.
- * @param opts Column choices, or NULL for the defaults.
+ * @param[in] opts [value] Column choices, or NULL for the defaults.
  * @return As patron_rfm_score(), plus #PATRON_ECONFLICT when one of the
  *         columns already exists. On failure no column is added.
  * @par Thread safety
@@ -591,7 +591,7 @@ PATRON_API int patron_rfm_add_columns(patron_frame *frame, const patron_rfm_opti
  * @brief Value deciles of a CLV column: 10 for the top tenth, 1 for the
  *        bottom, by patron_ntile_scores() with 10 bins (0 for missing).
  *
- * @param[out] deciles patron_frame_rows() entries.
+ * @param[out] deciles [array: rows(frame)] patron_frame_rows() entries.
  * @param frame The frame.
  * @param value_col Numeric column of customer value (e.g. "clv").
  * @return #PATRON_OK; #PATRON_ENOTFOUND; #PATRON_EINVAL (not numeric, NULL
@@ -607,12 +607,12 @@ PATRON_API int patron_value_deciles(uint8_t *deciles, const patron_frame *frame,
  * Selects `at_risk` (the built-in rule or an override in @p opts) and
  * `value_col > retention_cost`.
  *
- * @param[out] out Receives the selection (free with patron_selection_free()).
+ * @param[out] out [handle] Receives the selection (free with patron_selection_free()).
  * @param frame The frame.
  * @param value_col Numeric column of expected remaining value (e.g. "clv"),
  *        in the same unit as @p retention_cost.
  * @param retention_cost Cost of a retention action per customer.
- * @param opts `now` (required by the built-in at_risk rule) and overrides.
+ * @param[in] opts [value] `now` (required by the built-in at_risk rule) and overrides.
  * @return As patron_segment_select(); #PATRON_EINVAL for a non-finite cost.
  */
 PATRON_API int patron_segment_worth_saving(patron_selection **out, const patron_frame *frame,

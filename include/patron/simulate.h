@@ -67,7 +67,7 @@ typedef struct patron_rng {
  * state @p seed (`state += 0x9E3779B97F4A7C15`, then the SplitMix64 output
  * mix). Equivalent to `patron_rng_seed_stream(rng, seed, 0)`.
  *
- * @param rng Generator to initialise (not NULL).
+ * @param[in,out] rng [value] Generator to initialise (not NULL).
  * @param seed Any value, including 0.
  * @par Thread safety
  * Reentrant.
@@ -83,7 +83,7 @@ PATRON_API void patron_rng_seed(patron_rng *rng, uint64_t seed);
  * The simulator gives customer `i` the sub-stream `i`, so a customer's draws
  * do not depend on how many customers are simulated.
  *
- * @param rng Generator to initialise (not NULL).
+ * @param[in,out] rng [value] Generator to initialise (not NULL).
  * @param seed Any value.
  * @param stream Sub-stream index (any value).
  * @par Thread safety
@@ -93,7 +93,7 @@ PATRON_API void patron_rng_seed_stream(patron_rng *rng, uint64_t seed, uint64_t 
 
 /**
  * @brief Next 64-bit output of xoshiro256**.
- * @param rng A seeded generator (not NULL).
+ * @param[in,out] rng [value] A seeded generator (not NULL).
  * @return `rotl(s[1] * 5, 7) * 9`, after which the state advances.
  */
 PATRON_API uint64_t patron_rng_next(patron_rng *rng);
@@ -101,7 +101,7 @@ PATRON_API uint64_t patron_rng_next(patron_rng *rng);
 /**
  * @brief A uniform double in [0, 1): the top 53 bits of patron_rng_next()
  *        times 2^-53 (an exact conversion).
- * @param rng A seeded generator (not NULL).
+ * @param[in,out] rng [value] A seeded generator (not NULL).
  */
 PATRON_API double patron_rng_uniform(patron_rng *rng);
 
@@ -123,12 +123,12 @@ typedef enum patron_dist {
  * and libpatron's own log/exp, so the same state gives the same doubles on
  * every IEEE-754 platform.
  *
- * @param rng A seeded generator (not NULL); advanced by the draws.
+ * @param[in,out] rng [value] A seeded generator (not NULL); advanced by the draws.
  * @param dist A #patron_dist: the distribution.
  * @param p1 First parameter (see #patron_dist).
  * @param p2 Second parameter (see #patron_dist; ignored by one-parameter
  *        distributions).
- * @param out Caller-owned array of @p n doubles (may be NULL when n is 0).
+ * @param[out] out [array: n] Caller-owned array of @p n doubles (may be NULL when n is 0).
  * @param n Number of draws.
  * @return #PATRON_OK; #PATRON_EINVAL for a NULL pointer, an unknown
  *         distribution or a parameter outside its domain (NaN, infinite,
@@ -230,7 +230,7 @@ typedef struct patron_sim_options {
 /**
  * @brief Set @p opts to the same defaults as #PATRON_SIM_OPTIONS_INIT (for
  *        callers that cannot use the macro, such as bindings).
- * @param opts Options to initialise (not NULL).
+ * @param[in,out] opts [value] Options to initialise (not NULL).
  */
 PATRON_API void patron_sim_options_init(patron_sim_options *opts);
 
@@ -256,9 +256,9 @@ typedef struct patron_sim patron_sim;
  * 24 bytes per transaction, plus 32 bytes per customer with
  * `customer_summary`.
  *
- * @param[out] out Receives the new simulation (caller frees with
+ * @param[out] out [handle] Receives the new simulation (caller frees with
  *        patron_sim_free()); untouched on failure.
- * @param opts Options (not NULL; model parameters, `customers` and
+ * @param[in] opts [value] Options (not NULL; model parameters, `customers` and
  *        `periods` have no usable default).
  * @return #PATRON_OK;
  *         #PATRON_EINVAL for NULL pointers, an unknown model or spend model,

@@ -78,7 +78,7 @@ typedef enum patron_time_syntax {
 /**
  * @brief Parse a timestamp.
  *
- * @param[out] out Receives UTC seconds; untouched on failure.
+ * @param[out] out [value] Receives UTC seconds; untouched on failure.
  * @param text The characters (need not be NUL-terminated).
  * @param len Number of bytes of @p text.
  * @param format A #patron_time_syntax.
@@ -96,7 +96,7 @@ PATRON_API int patron_time_parse(int64_t *out, const char *text, size_t len, int
  * @brief Format a timestamp as ISO-8601 UTC (`1997-09-30T00:00:00Z`), or as a
  *        date only (`1997-09-30`) when it falls on a UTC midnight.
  *
- * @param[out] buf Receives the NUL-terminated text (at most 20 characters + NUL).
+ * @param[out] buf [buffer] Receives the NUL-terminated text (at most 20 characters + NUL).
  * @param cap Size of @p buf; 21 bytes always suffice.
  * @param t UTC seconds in [#PATRON_TIME_MIN, #PATRON_TIME_MAX].
  * @return #PATRON_OK; #PATRON_ERANGE when @p t is out of range or @p cap is
@@ -132,9 +132,9 @@ typedef struct patron_txlog_options {
 /**
  * @brief Create an empty transaction log.
  *
- * @param[out] out Receives the new log (untouched on failure). Free it with
+ * @param[out] out [handle] Receives the new log (untouched on failure). Free it with
  *             patron_txlog_free().
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return #PATRON_OK, #PATRON_EINVAL (NULL @p out, bad options),
  *         #PATRON_ENOMEM.
  */
@@ -229,7 +229,7 @@ PATRON_API int patron_txlog_add_batch(patron_txlog *log, const int64_t *customer
  * @brief Append @p n purchases of customers with string ids, all or nothing.
  *
  * @param log The log.
- * @param customer @p n NUL-terminated ids (each 1..#PATRON_ID_MAX bytes).
+ * @param[in] customer [strings] @p n NUL-terminated ids (each 1..#PATRON_ID_MAX bytes).
  * @param time UTC seconds (@p n values).
  * @param amount Minor units (@p n values).
  * @param n Number of rows.
@@ -323,8 +323,8 @@ typedef struct patron_csv_report {
  *
  * @param log The log to append to.
  * @param path File to read (streamed in blocks; the whole file is never held).
- * @param opts Options, or NULL for the defaults.
- * @param[out] report Optional; on success receives counts and, with
+ * @param[in] opts [value] Options, or NULL for the defaults.
+ * @param[out] report [value] Optional; on success receives counts and, with
  *             `skip_invalid`, the first errors. Its `size` must be set.
  * @return #PATRON_OK; #PATRON_EIO (cannot open/read); #PATRON_EPARSE
  *         (malformed record, bad date or amount); #PATRON_EINVAL (empty id,
@@ -344,8 +344,8 @@ PATRON_API int patron_txlog_load_csv(patron_txlog *log, const char *path,
  * @param log The log to append to.
  * @param data The CSV text (need not be NUL-terminated); only read.
  * @param len Its length in bytes.
- * @param opts Options, or NULL for the defaults.
- * @param[out] report Optional report (see patron_txlog_load_csv()).
+ * @param[in] opts [value] Options, or NULL for the defaults.
+ * @param[out] report [value] Optional report (see patron_txlog_load_csv()).
  * @return As patron_txlog_load_csv(), except #PATRON_EIO.
  */
 PATRON_API int patron_txlog_load_csv_buffer(patron_txlog *log, const char *data, size_t len,
@@ -383,11 +383,11 @@ typedef enum patron_coltype {
 /**
  * @brief Create a frame of @p rows rows with only a `customer_id` column.
  *
- * @param[out] out Receives the frame; untouched on failure.
+ * @param[out] out [handle] Receives the frame; untouched on failure.
  * @param rows Row count (may be 0).
  * @param int_ids @p rows integer ids (copied), or NULL. Ignored when
  *        @p str_ids is given.
- * @param str_ids @p rows NUL-terminated string ids (copied), or NULL. When
+ * @param[in] str_ids [strings] @p rows NUL-terminated string ids (copied), or NULL. When
  *        both are NULL the ids are the integers 0..rows-1.
  * @return #PATRON_OK, #PATRON_EINVAL (NULL @p out, NULL string),
  *         #PATRON_ERANGE (more than #PATRON_CUSTOMERS_MAX rows), #PATRON_ENOMEM.
@@ -403,7 +403,7 @@ PATRON_API int patron_frame_new(patron_frame **out, size_t rows, const int64_t *
  * the frame can be fed to the models directly. Values are checked:
  * finite, frequency >= 0, 0 <= recency <= T, monetary >= 0.
  *
- * @param[out] out Receives the frame; untouched on failure.
+ * @param[out] out [handle] Receives the frame; untouched on failure.
  * @param n Row count.
  * @param ids Customer ids, or NULL.
  * @param frequency Repeat-purchase counts (@p n values).
@@ -474,7 +474,7 @@ PATRON_API int patron_frame_decimals(const patron_frame *frame);
 /**
  * @brief Find a column by name (and type).
  *
- * @param[out] col Receives the 0-based index; untouched on failure.
+ * @param[out] col [value] Receives the 0-based index; untouched on failure.
  * @param frame The frame.
  * @param name Column name (exact, case-sensitive).
  * @param type Required #patron_coltype, or #PATRON_COL_ANY.
@@ -535,7 +535,7 @@ PATRON_API const int64_t *patron_frame_int64_by_name(const patron_frame *frame,
  *
  * @param frame The frame.
  * @param row 0-based row.
- * @param buf Scratch of at least 21 bytes for integer ids (may be NULL for
+ * @param[out] buf [buffer] Scratch of at least 21 bytes for integer ids (may be NULL for
  *        string ids).
  * @param cap Size of @p buf.
  * @return The id (owned by the frame or written to @p buf), or NULL when
@@ -572,7 +572,7 @@ PATRON_API int patron_frame_add_int64(patron_frame *frame, const char *name,
  * @brief Append a string column (see patron_frame_add_double()).
  * @param frame The frame.
  * @param name New column name.
- * @param values `rows` NUL-terminated strings to copy (NULL entries become
+ * @param[in] values [strings] `rows` NUL-terminated strings to copy (NULL entries become
  *        ""), or NULL for all "".
  * @return As patron_frame_add_double().
  */
@@ -682,10 +682,10 @@ typedef struct patron_summary_options {
  * through a scratch of about 8 bytes per transaction plus about 24 bytes per
  * customer.
  *
- * @param[out] out Receives the frame (free with patron_frame_free());
+ * @param[out] out [handle] Receives the frame (free with patron_frame_free());
  *             untouched on failure.
  * @param log The log (only read).
- * @param opts Options, or NULL for the defaults.
+ * @param[in] opts [value] Options, or NULL for the defaults.
  * @return #PATRON_OK; #PATRON_EINVAL (bad options, a purchase after the end
  *         with #PATRON_AFTER_END_REJECT, calibration_end not before
  *         observation_end); #PATRON_ERANGE (a customer's total spend
@@ -723,8 +723,8 @@ typedef struct patron_frame_write_options {
  *        decimal point whatever the locale; NaN as empty CSV field / JSON null).
  *
  * @param frame The frame.
- * @param fp An open stdio stream (not closed).
- * @param opts Options, or NULL for CSV.
+ * @param[in] fp [stream] An open stdio stream (not closed).
+ * @param[in] opts [value] Options, or NULL for CSV.
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_EIO (a write failed; part of
  *         the text may have been written), #PATRON_ENOMEM.
  */
@@ -735,11 +735,11 @@ PATRON_API int patron_frame_write(const patron_frame *frame, FILE *fp,
  * @brief Write a frame as text into a caller buffer.
  *
  * @param frame The frame.
- * @param buf Destination, or NULL with @p cap 0 to ask for the size.
+ * @param[out] buf [buffer] Destination, or NULL with @p cap 0 to ask for the size.
  * @param cap Size of @p buf.
- * @param[out] len Receives the text length in bytes, without the NUL
+ * @param[out] len [value] Receives the text length in bytes, without the NUL
  *             terminator (also on #PATRON_ERANGE).
- * @param opts Options, or NULL for CSV.
+ * @param[in] opts [value] Options, or NULL for CSV.
  * @return #PATRON_OK (text and NUL in @p buf); #PATRON_ERANGE when
  *         @p cap < *len + 1 (@p buf untouched); #PATRON_EINVAL; #PATRON_ENOMEM.
  */
@@ -761,7 +761,7 @@ PATRON_API int patron_frame_write_buffer(const patron_frame *frame, char *buf, s
  * column. Any other column is double when every value is a number (empty
  * fields read as NaN) and string otherwise.
  *
- * @param[out] out Receives the frame; untouched on failure.
+ * @param[out] out [handle] Receives the frame; untouched on failure.
  * @param data CSV text; only read.
  * @param len Its length.
  * @return #PATRON_OK; #PATRON_EPARSE naming line and column; #PATRON_EINVAL
@@ -772,7 +772,7 @@ PATRON_API int patron_frame_read_csv_buffer(patron_frame **out, const char *data
 
 /**
  * @brief As patron_frame_read_csv_buffer(), from a file.
- * @param[out] out Receives the frame; untouched on failure.
+ * @param[out] out [handle] Receives the frame; untouched on failure.
  * @param path File to read.
  * @return As patron_frame_read_csv_buffer(), plus #PATRON_EIO.
  */

@@ -64,8 +64,8 @@ typedef struct patron_tier_status {
  * @brief Set the tiers and the qualification rules (replaces earlier ones;
  *        members keep their current tier until the next evaluation).
  * @param db Open store.
- * @param config Settings, or NULL for #PATRON_TIER_CONFIG_INIT.
- * @param tiers Tiers in increasing threshold order (copied).
+ * @param[in] config [value] Settings, or NULL for #PATRON_TIER_CONFIG_INIT.
+ * @param[in] tiers [array: n] Tiers in increasing threshold order (copied).
  * @param n Number of tiers (1..32).
  * @return #PATRON_OK, #PATRON_EINVAL (order, names, values), store errors.
  */
@@ -76,7 +76,7 @@ PATRON_API int patron_tier_configure(patron_db *db, const patron_tier_config *co
  * @brief Evaluate a member now: upgrade immediately if they qualify for a
  *        higher tier (never downgrades; that happens at review).
  * @param db Open store.
- * @param status Receives the status after evaluation (may be NULL).
+ * @param[out] status [value] Receives the status after evaluation (may be NULL).
  * @param member_id Member.
  * @param at Now (UTC seconds).
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL (no tiers configured), store errors.
@@ -89,7 +89,7 @@ PATRON_API int patron_tier_evaluate(patron_db *db, patron_tier_status *status, i
  *        moved down to the tier they qualify for at the first review after
  *        it ends; qualifying again ends the grace. One transaction.
  * @param db Open store.
- * @param changed Receives the number of members whose tier changed (may be NULL).
+ * @param[out] changed [value] Receives the number of members whose tier changed (may be NULL).
  * @param at Review time (UTC seconds).
  * @return #PATRON_OK, #PATRON_EINVAL (no tiers configured), store errors.
  */
@@ -98,7 +98,7 @@ PATRON_API int patron_tier_review(patron_db *db, int64_t *changed, int64_t at);
 /**
  * @brief A member's tier status at @p at (read-only: nothing changes).
  * @param db Open store.
- * @param status Receives the status.
+ * @param[out] status [value] Receives the status.
  * @param member_id Member.
  * @param at Moment for the qualifying value (UTC seconds).
  * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL, store errors.

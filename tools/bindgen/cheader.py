@@ -149,7 +149,16 @@ def parse_doc(raw):
 
     doc["brief"] = join(chunks["brief"])
     doc["details"] = join(chunks["details"])
-    doc["params"] = {k: {"dir": v["dir"], "text": join(v["lines"])} for k, v in params.items()}
+    doc["params"] = {}
+    for k, v in params.items():
+        text = join(v["lines"])
+        # binding annotation: `@param[out] scores [array: n] ...` (see model.py)
+        tm = re.match(r"\[([a-z]+)(?::\s*([^\]]*))?\]\s*", text)
+        tag = None
+        if tm:
+            tag = {"kind": tm.group(1), "args": [a.strip() for a in (tm.group(2) or "").split(",") if a.strip()]}
+            text = text[tm.end():]
+        doc["params"][k] = {"dir": v["dir"], "text": text, "tag": tag}
     doc["returns"] = join(returns)
     doc["sections"] = [(_inline(t), join(l)) for t, l in sections]
     doc["deprecated"] = join(deprecated) if deprecated else None

@@ -117,7 +117,7 @@ def c_field_access(m, sname):
 
 def emit_c(m):
     hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
-    o = [HEADER_C.format(headers=hdrs), "#include <stdbool.h>", "#include <stdint.h>",
+    o = [HEADER_C.format(headers=hdrs), "#include <stdbool.h>", "#include <stdint.h>", "#include <stdlib.h>",
          "#include <string.h>", "", '#include "patron.h"', '#include "napi_util.h"', ""]
     # struct converters
     for name in m.struct_order:
@@ -226,8 +226,9 @@ def emit_c(m):
         o.append("")
     # struct arrays returned by the library (`T **out, size_t *n`)
     listed = sorted({p["rtype"]["base"] for f in m.functions for p in f["params"]
-                     if p["role"] == "out_struct_array" and not fn_unsupported(m, f)})
+                     if p["role"] in ("out_struct_array", "out_struct_buffer") and not fn_unsupported(m, f)})
     for name in listed:
+        o.append(f"/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */")
         o.append(f"static napi_value gs_list_{name}(napi_env env, {name} *items, size_t n, int free_it)")
         o.append("{")
         o.append("    napi_value arr = NULL;")
@@ -236,7 +237,8 @@ def emit_c(m):
         o.append(f"        napi_value e = gs_from_{name}(env, &items[i]);")
         o.append("        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;")
         o.append("    }")
-        o.append("    if (free_it) patron_free(items);")
+        o.append("    if (free_it == 1) patron_free(items);")
+        o.append("    else if (free_it == 2) free(items);")
         o.append("    return arr;")
         o.append("}")
         o.append("")
@@ -297,6 +299,21 @@ def c_spell(t):
     return s.replace("* *", "**")
 
 
+def c_length(p):
+    """C expression of an [array: LEN] length over the converted arguments."""
+    form, q, field = p["len"]
+    if form == "rows":
+        return f"(a_{q} ? patron_frame_rows(a_{q}) : 0)"
+    if form == "field":
+        return f"(a_{q} ? (size_t)a_{q}->{field} : 0)"
+    return f"(size_t)a_{q}"
+
+
+def len_text(p):
+    form, q, field = p["len"]
+    return {"rows": f"rows({q})", "field": f"{q}->{field}"}.get(form, q)
+
+
 def emit_c_function(m, f):
     n = f["name"]
     o = [f"static napi_value w_{n}(napi_env env, napi_callback_info info)", "{"]
@@ -316,6 +333,7 @@ def emit_c_function(m, f):
     else:
         o.append("    (void)info;")
     decl, conv, call, results = [], [], [], []
+    post, allocs, cleanup = [], [], []  # after the conversions: length checks, then buffers; on failure
     ai = 0
     for p in f["params"]:
         t = p["rtype"]
@@ -346,6 +364,21 @@ def emit_c_function(m, f):
             if not p.get("hidden"):
                 results.append((out_name(p), f"{setter}(env, {v})"))
             continue
+        if p["role"] == "out_struct_buffer":
+            init = m.init_macro.get(t["base"])
+            decl.append(f"{t['base']} *{v} = NULL;")
+            decl.append(f"size_t {v}_n = 0;")
+            allocs.append(f"{v}_n = {c_length(p)};")
+            allocs.append(f"{v} = calloc({v}_n ? {v}_n : 1, sizeof *{v});")
+            allocs.append(f"if (!{v}) {{ pn_arena_free(&arena); napi_throw_error(env, NULL, \"out of memory\"); return NULL; }}")
+            if init:
+                allocs.append(f"for (size_t i = 0; i < {v}_n; i++) {{ const {t['base']} d = {init['macro']}; {v}[i] = d; }}")
+            elif m.has_size_field(t["base"]):
+                allocs.append(f"for (size_t i = 0; i < {v}_n; i++) {v}[i].size = (uint32_t)sizeof *{v};")
+            call.append(v)
+            cleanup.append(f"free({v});")
+            results.append((out_name(p), f"gs_list_{t['base']}(env, {v}, {v}_n, 2)"))
+            continue
         if p["role"] == "out_struct":
             init = m.init_macro.get(t["base"])
             decl.append(f"{t['base']} {v} = {init['macro'] if init else '{0}'};")
@@ -375,6 +408,9 @@ def emit_c_function(m, f):
             decl.append(f"size_t {v}_len = 0;")
             conv.append(f"pn_get_typed(env, {arg}, {typed_kind(m, t['base'])}, &{v}, &{v}_len, \"{label}\")")
             call.append(v)
+            if p.get("len"):
+                post.append(f"if (pn_check_length(env, {v} != NULL, {v}_len, {c_length(p)}, \"{label}\", \"{len_text(p)}\")) "
+                            "{ pn_arena_free(&arena); return NULL; }")
         elif t["ptr"] == 1 and k == "void":
             decl.append(f"void *{v} = NULL;")
             decl.append(f"size_t {v}_len = 0;")
@@ -387,6 +423,14 @@ def emit_c_function(m, f):
             else:
                 conv.append(f"pn_get_handle(env, {arg}, \"{t['base']}\", &{v}, \"{label}\")")
             call.append(v)
+        elif t["ptr"] == 1 and k == "struct" and p.get("len"):
+            decl.append(f"{t['base']} *{v} = NULL;")
+            decl.append(f"size_t {v}_len = 0;")
+            conv.append(f"pn_struct_array_arg(env, {arg}, (void *)&{v}, &{v}_len, sizeof *{v}, &arena, "
+                        f"gs_to_{t['base']}, \"{label}\")")
+            call.append(v)
+            post.append(f"if (pn_check_length(env, {v} != NULL, {v}_len, {c_length(p)}, \"{label}\", \"{len_text(p)}\")) "
+                        "{ pn_arena_free(&arena); return NULL; }")
         elif t["ptr"] == 1 and k == "struct":
             decl.append(f"{t['base']} {v}_s;")
             decl.append(f"{t['base']} *{v} = NULL;")
@@ -404,6 +448,7 @@ def emit_c_function(m, f):
         o.append("        pn_arena_free(&arena);")
         o.append("        return NULL;")
         o.append("    }")
+    o += ["    " + x for x in post + allocs]
     callexpr = f"{n}({', '.join(call)})"
     if rk == "void" and rt["ptr"] == 0:
         o.append(f"    {callexpr};")
@@ -413,9 +458,29 @@ def emit_c_function(m, f):
         return o
     ret_decl = c_spell(f["ret"])
     o.append(f"    {ret_decl} r = {callexpr};")
+    if cleanup and f["status"] and len(results) == 1:
+        # the results may point into the converted inputs (campaign names): convert them first
+        o.append("    if (r < 0) {")
+        o.append("        pn_arena_free(&arena);")
+        o += ["        " + c for c in cleanup]
+        o.append("        return pn_throw_status(env, r);")
+        o.append("    }")
+        o.append(f"    napi_value res = {results[0][1]};")
+        o.append("    pn_arena_free(&arena);")
+        o.append("    return res;")
+        o.append("}")
+        return o
+    if cleanup:
+        raise ValueError(f"bindgen: {n}: an output struct array must be the function's only result")
     o.append("    pn_arena_free(&arena);")
     if f["status"]:
-        o.append("    if (r < 0) return pn_throw_status(env, r);")
+        if cleanup:
+            o.append("    if (r < 0) {")
+            o += ["        " + c for c in cleanup]
+            o.append("        return pn_throw_status(env, r);")
+            o.append("    }")
+        else:
+            o.append("    if (r < 0) return pn_throw_status(env, r);")
         if not results:
             o.append("    return pn_undefined(env);")
         elif len(results) == 1:
@@ -474,7 +539,7 @@ def jsdoc(doc, params=None, indent="", outs=None, raises=None):
         lines += ["", f"{title}:"] + (text.split("\n") if text else [])
     for p in params or []:
         txt = doc["params"].get(p["name"], {}).get("text", "")
-        lines.append(f"@param {p['name']} {txt}".rstrip())
+        lines.append(f"@param {js_name(p['name'])} {txt}".rstrip())
     if raises:
         lines.append("@throws {PatronError} on a negative status: " + raises)
     if outs:
@@ -497,7 +562,7 @@ def ts_type(m, p, out=False):
     k = m.kind(t["base"])
     if out:
         return {"out_handle": t["base"], "out_string": "string | null",
-                "out_struct_array": f"{t['base']}[]",
+                "out_struct_array": f"{t['base']}[]", "out_struct_buffer": f"{t['base']}[]",
                 "out_struct": t["base"], "out_scalar": "number"}[p["role"]]
     if t["ptr"] == 0:
         if k in ("int", "enum") and INT_TYPES.get(t["base"], (32,))[0] == 64:
@@ -511,13 +576,25 @@ def ts_type(m, p, out=False):
         return _TS_TYPED[typed_kind(m, t["base"])] + " | null"
     if k == "opaque":
         return t["base"] + " | null"
-    if k == "struct":
-        return f"Partial<{t['base']}> | Partial<{t['base']}>[] | null"
+    if k == "struct":  # one struct, or an array of them when the header says [array: LEN]
+        return f"Partial<{t['base']}>[] | null" if p.get("len") else f"Partial<{t['base']}> | null"
     return "ArrayBufferView | ArrayBuffer | null"
 
 
+# Words TypeScript does not accept as parameter names (C accepts them).
+TS_RESERVED = {"break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+               "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in",
+               "instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try",
+               "typeof", "var", "void", "while", "with", "implements", "interface", "let", "package",
+               "private", "protected", "public", "static", "yield", "arguments", "eval"}
+
+
+def js_name(n):
+    return n + "_" if n in TS_RESERVED else n
+
+
 def ts_args(m, ins):
-    return ", ".join(f"{p['name']}{'?' if p.get('optional') else ''}: {ts_type(m, p)}" for p in ins)
+    return ", ".join(f"{js_name(p['name'])}{'?' if p.get('optional') else ''}: {ts_type(m, p)}" for p in ins)
 
 
 def emit_ts(m):
@@ -625,11 +702,11 @@ def emit_classes_js(m):
         o.append(f"  class {c['name']} extends Handle {{")
         o.append(f"    constructor(handle) {{ super(handle, {free}); }}")
         for short, f in c["ctors"]:
-            args = ", ".join(p["name"] for p in f["ins"])
+            args = ", ".join(js_name(p["name"]) for p in f["ins"])
             call = "native." + f["name"] + "(" + args + ")"
             o.append(f"    static {short}({args}) {{ return {_wrap_expr(m, f, call, classes)}; }}")
         for short, f in c["methods"]:
-            args = [p["name"] for p in f["ins"][1:]]
+            args = [js_name(p["name"]) for p in f["ins"][1:]]
             call = f"native.{f['name']}(this.handle{''.join(', ' + a for a in args)})"
             o.append(f"    {short}({', '.join(args)}) {{ return {_wrap_expr(m, f, call, classes)}; }}")
         it = iterable_kind(c)
@@ -653,9 +730,14 @@ def _ts_ret(m, f, classes):
             p = f["outs"][0]
             if p["role"] == "out_handle" and p["rtype"]["base"] in classes:
                 return classes[p["rtype"]["base"]]
-            return "native." + ts_type(m, p, out=True) if p["role"] in ("out_struct", "out_handle") else ts_type(m, p, out=True)
-        return "{ " + " ".join(f"{out_name(p)}: {('native.' if p['role'] in ('out_struct', 'out_handle') else '') + ts_type(m, p, out=True)};" for p in f["outs"]) + " }"
+            return _ns(ts_type(m, p, out=True))
+        return "{ " + " ".join(f"{out_name(p)}: {_ns(ts_type(m, p, out=True))};" for p in f["outs"]) + " }"
     return f"ReturnType<typeof native.{f['name']}>"
+
+
+def _ns(ty):
+    """A low-layer type as classes.d.ts spells it (patron_x -> native.patron_x)."""
+    return re.sub(r"\b(patron_\w+)", r"native.\1", ty)
 
 
 def iterable_kind(c):
@@ -711,5 +793,5 @@ def _ts_args_ns(m, ins):
         t = " | ".join(("native." + x) if (x.startswith("patron_") or x.startswith("Partial<patron_")) else x
                        for x in t.split(" | "))
         t = t.replace("native.Partial<", "Partial<native.")
-        out.append(f"{p['name']}{'?' if p.get('optional') else ''}: {t}")
+        out.append(f"{js_name(p['name'])}{'?' if p.get('optional') else ''}: {t}")
     return ", ".join(out)

@@ -68,7 +68,7 @@ def arg_ct(m, p):
     t = p["rtype"]
     k = p["kind"]
     role = p["role"]
-    if role in ("out_handle", "out_string", "out_scalar", "out_struct", "out_struct_array"):
+    if role in ("out_handle", "out_string", "out_scalar", "out_struct", "out_struct_array", "out_struct_buffer"):
         return "ctypes.c_void_p"
     if k == "fnptr":
         return field_ct(m, t)
@@ -106,7 +106,7 @@ def py_hint(m, p, out=False):
     k = m.kind(t["base"]) if t["base"] != "..." else "vararg"
     if out:
         return {"out_handle": t["base"], "out_string": "str", "out_struct": t["base"],
-                "out_struct_array": f"_List[{t['base']}]",
+                "out_struct_array": f"_List[{t['base']}]", "out_struct_buffer": f"_List[{t['base']}]",
                 "out_scalar": "float" if k == "float" else "int"}[p["role"]]
     if k == "fnptr":
         return "_Callable[..., _Any]"
@@ -309,6 +309,35 @@ def all_names(m):
     return names
 
 
+def length_expr(p):
+    """Python expression of an [array: LEN] length."""
+    form, q, field = p["len"]
+    if form == "rows":
+        return f"_c_patron_frame_rows({pyname(q)})"
+    if form == "field":
+        return f"_rt.member({pyname(q)}, {field!r})"
+    return pyname(q)
+
+
+def length_checks(m, f):
+    """Checks, before the call, that every array argument the caller passes
+    holds the elements the C function reads or writes."""
+    o = []
+    for p in f["ins"]:
+        if p.get("len") and p["kind"] == "struct":
+            o.append(f"    {pyname(p['name'])} = _rt.struct_array({p['rtype']['base']}, {pyname(p['name'])})")
+        if p.get("len"):
+            ct = scalar_ct(m, p["rtype"]["base"]) if p["kind"] != "struct" else p["rtype"]["base"]
+            o.append(f"    _rt.check_length({pyname(p['name'])}, {length_expr(p)}, {ct}, "
+                     f"\"{f['name']}\", \"{p['name']}\", \"{_len_text(p)}\")")
+    return o
+
+
+def _len_text(p):
+    form, q, field = p["len"]
+    return {"rows": f"rows({q})", "field": f"{q}->{field}"}.get(form, q)
+
+
 def emit_function(m, f):
     n = f["name"]
     ins = [p for p in f["ins"] if p["name"] != "..."]
@@ -321,6 +350,7 @@ def emit_function(m, f):
         o.append(f"    if {p} is not None:")
         o.append(f"        {p}.close()")
         return o
+    o += length_checks(m, f)
     call = []
     for p in f["params"]:
         if p["role"] == "out_handle":
@@ -331,6 +361,9 @@ def emit_function(m, f):
             call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_struct_array":
             o.append(f"    _o_{p['name']} = ctypes.POINTER({p['rtype']['base']})()")
+            call.append(f"ctypes.byref(_o_{p['name']})")
+        elif p["role"] == "out_struct_buffer":
+            o.append(f"    _o_{p['name']} = _rt.struct_buffer({p['rtype']['base']}, {length_expr(p)})")
             call.append(f"ctypes.byref(_o_{p['name']})")
         elif p["role"] == "out_struct":
             o.append(f"    _o_{p['name']} = {p['rtype']['base']}()")
@@ -351,6 +384,9 @@ def emit_function(m, f):
         o.append(f"    _rc = {expr}")
         o.append("    if _rc < 0:")
         o.append("        _rt.fail(_rc)")
+        for p in f["outs"]:
+            if p["role"] == "out_struct_buffer":  # results may point into the inputs (names)
+                o.append(f"    _o_{p['name']}._inputs = ({''.join(pyname(q['name']) + ', ' for q in ins)})")
         rets = []
         for p in f["outs"]:
             v = f"_o_{p['name']}"
@@ -360,6 +396,8 @@ def emit_function(m, f):
                 rets.append(f"_rt.take_string({v}.value, {bool(p.get('frees'))})")
             elif p["role"] == "out_struct_array":
                 rets.append(f"_rt.take_structs({v}, _o_{p['count']}.value, {bool(p.get('frees'))})")
+            elif p["role"] == "out_struct_buffer":
+                rets.append(f"list({v}[:{length_expr(p)}])")
             elif p["role"] == "out_scalar":
                 rets.append(f"{v}.value")
             else:
@@ -503,3 +541,43 @@ def _stub_ret(m, f):
             rs = ([] if r == "None" else [r]) + [py_hint(m, p, out=True) for p in f["outs"]]
             r = f"_Tuple[{', '.join(rs)}]"
         return r
+
+
+def emit_classes(m):
+    """patron/_classes.py: the handle classes under their friendly names, as
+    explicit imports (type checkers see them; `from ._classes import *`)."""
+    hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+    names = [c["name"] for c in m.classes()]
+    o = [HEADER.format(headers=hdrs).rstrip(),
+         '"""The handle classes by friendly name (patron_txlog -> Txlog), re-exported by `patron`."""']
+    o += [f"from ._ffi import {n} as {n}" for n in names]
+    o.append("")
+    o.append("__all__ = [" + ", ".join(repr(n) for n in names) + "]")
+    return "\n".join(o) + "\n"
+
+
+def emit_namespace_stub(prefix, doc):
+    """Stub of an idiomatic namespace module made by _generic.export(): every
+    C function of the module without its prefix, its result structs as Result."""
+    def emit(m):
+        hdrs = ", ".join(h.replace("include/", "") for h in m.headers)
+        o = [HEADER.format(headers=hdrs).rstrip(), f'"""{doc}"""',
+             "from typing import Any as _Any, Callable as _Callable, List as _List, Mapping as _Mapping, "
+             "Optional as _Optional, Sequence as _Sequence, Tuple as _Tuple, Union as _Union", "",
+             "from ._ffi import *  # noqa: F401,F403 (struct and handle types of the signatures)",
+             "from ._runtime import Result as Result", "",
+             "_Buffer = _Any  # numpy array, memoryview/bytearray, ctypes array, or None", ""]
+        names = []
+        for f in m.functions:
+            if not f["name"].startswith(prefix) or f["name"] == prefix:
+                continue
+            short = f["name"][len(prefix):]
+            ret = _stub_ret(m, f)
+            # struct results come back as Result objects (to_python)
+            ret = "_Any" if any(x in ret for x in ("patron_",)) else ret
+            o.append(f"def {pyname(short)}({_stub_args(m, f['ins'])}) -> {ret}: ...")
+            names.append(short)
+        o.append("")
+        o.append("__all__: _List[str]")
+        return "\n".join(o) + "\n"
+    return emit

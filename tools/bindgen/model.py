@@ -3,17 +3,21 @@ conventions that follow from libpatron's house rules (DESIGN.md section 3):
 
 - a function returning `int` whose @return names PATRON_OK / PATRON_E* is a
   *status* function: negative results become PatronError;
-- `T **out` with T opaque is an out-handle (the binding returns the handle);
-  the handle type's destructor is the one-argument `void T_free(T *)` or
+- a pointer parameter's role comes from its type and, unless the type settles
+  it (`const char *` string, `const` number array, opaque `T *` handle), from
+  the annotation that opens its @param text (TAGS below), e.g.
+  `@param[out] scores [array: n] ...`, `@param[out] out [handle] ...`,
+  `@param[out] json [string: owned] ...`. A pointer without one, or with one
+  that does not fit its type, fails generation with the header and line;
+- `[array: LEN]` outputs of numbers are caller buffers (numpy array /
+  TypedArray) that the bindings check hold LEN elements before the call;
+  `[array: LEN]` outputs of structs are allocated by the binding (LEN of
+  them) and returned as a list; `[array: LEN]` inputs are checked too;
+- the handle type's destructor is the one-argument `void T_free(T *)` or
   `void patron_close(T *)`-style function;
-- `char **out` is an out-string (copied, then released with patron_free()
-  when the docs say so);
-- a non-const pointer to a struct or a number documented `@param[out]` (or
-  named out*) is an out-value returned by the binding, unless its docs say it
-  is an array (then the caller passes a buffer: numpy array / TypedArray);
 - `T_OPTIONS_INIT`-style `{...}` macros give the defaults of struct T.
 
-Ambiguous cases can be settled in OVERRIDES below (function -> param -> role).
+OVERRIDES can still force a role (none do).
 """
 import re
 from pathlib import Path
@@ -39,12 +43,18 @@ INT_TYPES = {
 }
 FLOAT_TYPES = {"double": 64, "float": 32}
 
-_ARRAY_WORDS = re.compile(r"\barray|\bentries\b|\belements\b|\bbuffer\b|\bper[- ]customer|\bone per\b"
-                          r"|\beach of\b|\bof length\b|\blength `?n", re.I)
-
-
-_SCALAR_WORDS = re.compile(r"(On success,? )?(Receives|Set to|Is set to) (the|a|an) (number|count|total|index|"
-                           r"size|length|version|id)\b", re.I)
+# Binding annotations: the first word of a pointer parameter's @param text.
+TAGS = {
+    "value": "one object: an output returned by the binding ([out]) or one input ([in], [in,out])",
+    "array": "[array: LEN] LEN elements; LEN is PARAM, PARAM->FIELD or rows(FRAME_PARAM)",
+    "handle": "`T **` receiving a new handle of opaque type T",
+    "string": "[string: owned|borrowed] `char **` receiving a string (owned: released with patron_free())",
+    "list": "[list: COUNT, owned|borrowed] `T **` receiving a library-allocated array of *COUNT structs",
+    "buffer": "`char *` text buffer provided by the caller",
+    "strings": "`const char *const *` array of strings",
+    "stream": "`FILE *`",
+    "bytes": "`void *` memory",
+}
 
 
 def umbrella_headers(root):
@@ -220,62 +230,24 @@ class Model:
         ret = self.resolve(f["ret"])
         f["status"] = (ret["base"] == "int" and ret["ptr"] == 0 and
                        bool(re.search(r"PATRON_(OK|E[A-Z]+)\b", doc["returns"] + doc["details"])))
-        alldoc = " ".join([doc["brief"], doc["details"], doc["returns"]] +
-                          [p["text"] for p in doc["params"].values()])
         f["ret_free"] = bool(ret["ptr"] and not ret["const"] and "patron_free" in doc["returns"])
         ov = OVERRIDES.get(f["name"], {})
         for p in f["params"]:
             t = self.resolve(p["type"])
             p["rtype"] = t
-            pdoc = doc["params"].get(p["name"], {"dir": "", "text": ""})
-            d = pdoc["dir"]
-            named_out = d == "out" or (not d and (p["name"].startswith("out") or re.match(
-                r"(On success,? )?(Receives|Is set to|Set to|Filled with)\b", pdoc["text"], re.I) is not None))
-            base_kind = self.kind(t["base"]) if t["base"] != "..." else "vararg"
-            role = "in"
-            if t["fn"] is None and base_kind == "opaque" and t["ptr"] == 2 and not any(t["ptr_const"]) and named_out:
-                role = "out_handle"
-            elif (t["fn"] is None and base_kind == "struct" and t["ptr"] == 2 and not any(t["ptr_const"])
-                  and named_out):
-                role = "out_struct_array"  # paired with its out count below
-                p["frees"] = "patron_free" in pdoc["text"]
-            elif t["base"] == "char" and t["ptr"] == 2 and not t["ptr_const"][0] and named_out:
-                role = "out_string"
-                p["frees"] = "patron_free" in pdoc["text"] or "patron_free" in alldoc
-            elif t["ptr"] == 1 and not t["const"] and not t["array"] and named_out:
-                if base_kind == "struct":
-                    role = "out_struct"
-                elif t["base"] == "char":
-                    role = "in"  # a caller-provided text buffer
-                elif base_kind in ("int", "float", "enum"):
-                    role = "out_array" if (_ARRAY_WORDS.search(pdoc["text"]) and not _SCALAR_WORDS.match(
-                        pdoc["text"])) else "out_scalar"
-            p["role"] = role
-            p["kind"] = base_kind
-        # Parallel outputs: adjacent same-typed number outputs are all arrays
-        # when one of them is documented as an array (holm/bh/bonferroni).
+            p["kind"] = self.kind(t["base"]) if t["base"] != "..." else "vararg"
+            p["role"] = self._role(f, p, doc["params"].get(p["name"]))
         ps = f["params"]
-        i = 0
-        while i < len(ps):
-            j = i
-            while (j < len(ps) and ps[j]["role"] in ("out_scalar", "out_array")
-                   and ps[j]["rtype"]["base"] == ps[i]["rtype"]["base"]):
-                j += 1
-            if j > i + 1 and any(p["role"] == "out_array" for p in ps[i:j]):
-                for p in ps[i:j]:
-                    p["role"] = "out_array"
-            i = max(j, i + 1)
         for p in ps:
             p["role"] = ov.get(p["name"], p["role"])
-        # `T **out, size_t *n`: a returned array of T; the count is consumed
+        # [list: COUNT, ...]: a returned array of T; the count parameter is consumed
         for p in ps:
             if p["role"] == "out_struct_array":
-                cnt = [c for c in ps if c["role"] == "out_scalar" and c["kind"] == "int"]
-                if len(cnt) == 1:
-                    p["count"] = cnt[0]["name"]
-                    cnt[0]["hidden"] = True
-                else:
-                    p["role"] = "in"
+                cnt = next(c for c in ps if c["name"] == p["count"])
+                if cnt["role"] != "out_scalar" or cnt["kind"] != "int":
+                    raise ValueError(f"{f['file']}:{f['line']}: {f['name']}(): the count '{cnt['name']}' of "
+                                     f"'{p['name']}' must be an [out] [value] integer")
+                cnt["hidden"] = True
         f["outs"] = [p for p in f["params"] if p["role"].startswith("out_") and p["role"] != "out_array"
                      and not p.get("hidden")]
         # `const T *f(..., size_t *count)`: an array of T whose length is the out count
@@ -297,6 +269,102 @@ class Model:
             if o == f["name"]:
                 f["destroys"] = n
         f.setdefault("destroys", None)
+
+    # -- binding annotations ----------------------------------------------
+    def _role(self, f, p, pdoc):
+        """A parameter's role, from its type and its annotation in the header:
+        `@param[DIR] name [TAG] text` (TAGS below). A pointer whose type does not
+        settle its role without an annotation fails generation."""
+        t, k = p["rtype"], p["kind"]
+        where = f"{f['file']}:{f['line']}: {f['name']}(): parameter '{p['name']}'"
+        tag = (pdoc or {}).get("tag")
+        d = (pdoc or {}).get("dir", "")
+        if p["name"] == "..." or t["fn"] is not None or k == "fnptr" or not t["ptr"]:
+            if tag:
+                raise ValueError(f"{where}: [{tag['kind']}] annotates a parameter that is not a pointer")
+            return "in"
+        if t["ptr"] == 1 and k == "opaque" and not tag:
+            return "in"  # a handle
+        if t["ptr"] == 1 and t["const"] and (t["base"] == "char" or k in ("int", "float", "enum")) and not tag:
+            return "in"  # a string, or an input array the caller passes (any length)
+        if not tag:
+            raise ValueError(f"{where}: pointer parameter without a binding annotation; document it as "
+                             "`@param[in|out|in,out] NAME [TAG] ...` with TAG one of " + ", ".join(TAGS))
+        kind, args = tag["kind"], tag["args"]
+        if kind not in TAGS:
+            raise ValueError(f"{where}: unknown annotation [{kind}] (known: {', '.join(TAGS)})")
+        if d not in ("in", "out", "in,out"):
+            raise ValueError(f"{where}: [{kind}] needs an explicit direction (@param[in], [out] or [in,out])")
+
+        def need(cond, what):
+            if not cond:
+                raise ValueError(f"{where}: [{kind}{': ' + ', '.join(args) if args else ''}] {what}")
+        if kind == "handle":
+            need(k == "opaque" and t["ptr"] == 2 and d == "out" and not args, "needs @param[out] `T **` of an opaque T")
+            return "out_handle"
+        if kind == "string":
+            need(t["base"] == "char" and t["ptr"] == 2 and d == "out" and args in (["owned"], ["borrowed"]),
+                 "needs @param[out] `char **` and [string: owned] or [string: borrowed]")
+            p["frees"] = args == ["owned"]
+            return "out_string"
+        if kind == "list":
+            need(k == "struct" and t["ptr"] == 2 and d == "out" and len(args) == 2 and args[1] in ("owned", "borrowed")
+                 and any(c["name"] == args[0] for c in f["params"]),
+                 "needs @param[out] `T **` of a struct and [list: COUNT_PARAM, owned|borrowed]")
+            p["frees"] = args[1] == "owned"
+            p["count"] = args[0]
+            return "out_struct_array"
+        if kind == "array":
+            need(len(args) == 1 and t["ptr"] == 1 and k in ("int", "float", "enum", "struct"),
+                 "needs a pointer to numbers or structs and one length: [array: LEN]")
+            p["len"] = self._length(f, args[0], where)
+            if d == "in":
+                need(t["const"], "an input array must be const")
+                return "in"
+            need(d == "out" and not t["const"], "an output array must be @param[out] and not const")
+            return "out_array" if k != "struct" else "out_struct_buffer"
+        if kind == "value":
+            need(t["ptr"] == 1 and not args, "needs a pointer to one value")
+            if d == "out":
+                need(not t["const"] and k in ("int", "float", "enum", "struct"), "an output must be a non-const number or struct")
+                return "out_struct" if k == "struct" else "out_scalar"
+            need(d == "in,out" or t["const"], "a non-const input is @param[in,out]")
+            return "in"
+        if kind == "buffer":
+            need(t["base"] == "char" and t["ptr"] == 1 and not t["const"] and d == "out", "needs @param[out] `char *`")
+            return "in"  # a caller-provided text buffer
+        if kind == "strings":
+            need(t["base"] == "char" and t["ptr"] == 2 and d == "in", "needs @param[in] `const char *const *`")
+            return "in"
+        if kind == "stream":
+            need(t["ptr"] == 1 and k == "unknown", "needs a `FILE *`")
+            return "in"
+        if kind == "bytes":
+            need(t["ptr"] == 1 and k == "void", "needs a `void *`")
+            return "in"
+        raise AssertionError(kind)
+
+    def _length(self, f, expr, where):
+        """An array length: `PARAM` (an integer parameter), `PARAM->FIELD`
+        (a field of a struct parameter) or `rows(PARAM)` (patron_frame_rows()
+        of a frame parameter). Returned parsed: (form, param, field)."""
+        names = {q["name"]: q for q in f["params"]}
+        mm = re.fullmatch(r"(\w+)", expr) or re.fullmatch(r"(\w+)->(\w+)", expr) or re.fullmatch(r"rows\((\w+)\)", expr)
+        if not mm or mm.group(1) not in names:
+            raise ValueError(f"{where}: array length '{expr}' is not PARAM, PARAM->FIELD or rows(PARAM)")
+        q = self.resolve(names[mm.group(1)]["type"])
+        if expr.startswith("rows("):
+            if q["base"] != "patron_frame" or q["ptr"] != 1:
+                raise ValueError(f"{where}: rows({mm.group(1)}) needs a patron_frame parameter")
+            return ("rows", mm.group(1), None)
+        if "->" in expr:
+            s = self.structs.get(q["base"])
+            if not s or q["ptr"] != 1 or not any(x["name"] == mm.group(2) for x in s["fields"]):
+                raise ValueError(f"{where}: '{expr}' is not a field of a struct parameter")
+            return ("field", mm.group(1), mm.group(2))
+        if self.kind(q["base"]) != "int" or q["ptr"]:
+            raise ValueError(f"{where}: array length '{expr}' is not an integer parameter")
+        return ("param", mm.group(1), None)
 
     def classes(self):
         """Handle classes: for each opaque type, its constructors (functions

@@ -42,7 +42,7 @@ export declare class Sim extends Handle {
    * @returns value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
    * failure.
    */
-  static run(opts?: Partial<native.patron_sim_options> | Partial<native.patron_sim_options>[] | null): Sim;
+  static run(opts?: Partial<native.patron_sim_options> | null): Sim;
   /**
    * Number of transactions in the log (at least one per customer).
    */
@@ -114,7 +114,7 @@ export declare class Txlog extends Handle {
    * PATRON_ENOMEM.
    * @returns value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
    */
-  static new(opts?: Partial<native.patron_txlog_options> | Partial<native.patron_txlog_options>[] | null): Txlog;
+  static new(opts?: Partial<native.patron_txlog_options> | null): Txlog;
   /**
    * Number of transactions in the log.
    * @returns The row count.
@@ -211,7 +211,7 @@ export declare class Txlog extends Handle {
    * @returns report: Optional; on success receives counts and, with `skip_invalid`, the first
    * errors. Its `size` must be set.
    */
-  load_csv(path: string | null, opts?: Partial<native.patron_csv_options> | Partial<native.patron_csv_options>[] | null): native.patron_csv_report;
+  load_csv(path: string | null, opts?: Partial<native.patron_csv_options> | null): native.patron_csv_report;
   /**
    * As patron_txlog_load_csv(), reading `len` bytes of memory.
    * @param data The CSV text (need not be NUL-terminated); only read.
@@ -220,7 +220,7 @@ export declare class Txlog extends Handle {
    * @throws {PatronError} on a negative status: As patron_txlog_load_csv(), except PATRON_EIO.
    * @returns report: Optional report (see patron_txlog_load_csv()).
    */
-  load_csv_buffer(data: string | null, len: number | bigint, opts?: Partial<native.patron_csv_options> | Partial<native.patron_csv_options>[] | null): native.patron_csv_report;
+  load_csv_buffer(data: string | null, len: number | bigint, opts?: Partial<native.patron_csv_options> | null): native.patron_csv_report;
   /**
    * Summarise a transaction log per customer.
    *
@@ -260,7 +260,7 @@ export declare class Txlog extends Handle {
    * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
    * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
    */
-  summarize(opts?: Partial<native.patron_summary_options> | Partial<native.patron_summary_options>[] | null): Frame;
+  summarize(opts?: Partial<native.patron_summary_options> | null): Frame;
   /**
    * Weekly KPIs of a transaction log, one entry per week from the first to the last week (weeks
    * without purchases included).
@@ -281,7 +281,7 @@ export declare class Txlog extends Handle {
    * @returns value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
    * failure. NULL when the log is empty.
    */
-  report_weekly(opts?: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_report[];
+  report_weekly(opts?: Partial<native.patron_weekly_options> | null): native.patron_week_report[];
 }
 
 /**
@@ -363,7 +363,7 @@ export declare class Frame extends Handle {
    * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
    * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
    */
-  static summarize(log: native.patron_txlog | null, opts?: Partial<native.patron_summary_options> | Partial<native.patron_summary_options>[] | null): Frame;
+  static summarize(log: native.patron_txlog | null, opts?: Partial<native.patron_summary_options> | null): Frame;
   /**
    * Read a frame back from CSV text written by patron_frame_write() or by lifetimes
    * (`summary.to_csv()`).
@@ -532,7 +532,7 @@ export declare class Frame extends Handle {
    * @returns PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
    * written), PATRON_ENOMEM.
    */
-  write(fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<native.patron_frame_write_options> | Partial<native.patron_frame_write_options>[] | null): void;
+  write(fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<native.patron_frame_write_options> | null): void;
   /**
    * Write a frame as text into a caller buffer.
    * @param buf Destination, or NULL with `cap` 0 to ask for the size.
@@ -543,7 +543,7 @@ export declare class Frame extends Handle {
    * @returns len: Receives the text length in bytes, without the NUL terminator (also on
    * PATRON_ERANGE).
    */
-  write_buffer(buf: string | null, cap: number | bigint, opts?: Partial<native.patron_frame_write_options> | Partial<native.patron_frame_write_options>[] | null): number;
+  write_buffer(buf: string | null, cap: number | bigint, opts?: Partial<native.patron_frame_write_options> | null): number;
   /**
    * Point a patron_clv_data at the columns of a customer frame.
    *
@@ -577,7 +577,7 @@ export declare class Frame extends Handle {
    * @returns PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
    * patron_clv_data_from_frame() and patron_clv_expected_purchases().
    */
-  clv_predict_frame(params: Partial<native.patron_clv_params> | Partial<native.patron_clv_params>[] | null, horizon: number): void;
+  clv_predict_frame(params: Partial<native.patron_clv_params> | null, horizon: number): void;
   /**
    * Compile `text` and evaluate it over `frame` in one call.
    * @param text The rule text.
@@ -588,7 +588,7 @@ export declare class Frame extends Handle {
    * literal out of range) or PATRON_ENOMEM.)
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  rule_select(text: string | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
+  rule_select(text: string | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
   /**
    * Copy the selected rows of a frame, every column, into a new frame (for writing a segment out
    * with patron_frame_write()).
@@ -642,7 +642,7 @@ export declare class Frame extends Handle {
    * column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing is
    * added); PATRON_ENOMEM (then some columns may have been added).
    */
-  add_activity(log: native.patron_txlog | null, opts: Partial<native.patron_activity_options> | Partial<native.patron_activity_options>[] | null): void;
+  add_activity(log: native.patron_txlog | null, opts: Partial<native.patron_activity_options> | null): void;
   /**
    * Append the store's view of each customer: int64 `member_id` (0 when the customer is not a
    * member), time `joined` (the profile's join date; missing for non-members), int64
@@ -668,7 +668,7 @@ export declare class Frame extends Handle {
    * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
    * PATRON_ENOMEM.
    */
-  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | Partial<native.patron_member_columns_options>[] | null): void;
+  add_member_columns(db: native.patron_db | null, opts: Partial<native.patron_member_columns_options> | null): void;
   /**
    * Select the customers of a named segment.
    *
@@ -681,7 +681,7 @@ export declare class Frame extends Handle {
    * prefixed by "segment 'NAME': ".
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  segment_select(name: string | null, opts?: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
+  segment_select(name: string | null, opts?: Partial<native.patron_segment_options> | null): Selection;
   /**
    * Add RFM columns to a frame: int64 `rfm_r`, `rfm_f`, `rfm_m`, `rfm_score` (100 r + 10 f + m) and
    * string `rfm_segment`.
@@ -696,7 +696,7 @@ export declare class Frame extends Handle {
    * @returns As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
    * failure no column is added.
    */
-  rfm_add_columns(opts?: Partial<native.patron_rfm_options> | Partial<native.patron_rfm_options>[] | null): void;
+  rfm_add_columns(opts?: Partial<native.patron_rfm_options> | null): void;
   /**
    * "Worth saving": customers of the at-risk segment whose expected remaining value exceeds the cost
    * of retaining them.
@@ -710,7 +710,7 @@ export declare class Frame extends Handle {
    * non-finite cost.
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  segment_worth_saving(value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
+  segment_worth_saving(value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | null): Selection;
 }
 
 /**
@@ -734,7 +734,7 @@ export declare class Db extends Handle {
    * @returns value: Receives the handle on success; untouched on failure. Release it with
    * patron_close().
    */
-  static open(uri: string | null, opts?: Partial<native.patron_db_options> | Partial<native.patron_db_options>[] | null): Db;
+  static open(uri: string | null, opts?: Partial<native.patron_db_options> | null): Db;
   /**
    * Schema version of the open store.
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_EIO.
@@ -786,7 +786,7 @@ export declare class Db extends Handle {
    * member N: the message gives N); store errors. Nothing is written on failure.
    * @returns member_id: Receives the new member's id.
    */
-  profile_add(fields: Partial<native.patron_profile_fields> | Partial<native.patron_profile_fields>[] | null, at: number | bigint): number;
+  profile_add(fields: Partial<native.patron_profile_fields> | null, at: number | bigint): number;
   /**
    * Change fields of a member: every non-NULL field of `fields` replaces the stored one (an empty
    * string clears a recommended field; name and the last contact cannot be cleared). `consent` and
@@ -799,7 +799,7 @@ export declare class Db extends Handle {
    * @returns PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
    * (identifier taken), store errors.
    */
-  profile_update(member_id: number | bigint, fields: Partial<native.patron_profile_fields> | Partial<native.patron_profile_fields>[] | null, at: number | bigint): void;
+  profile_update(member_id: number | bigint, fields: Partial<native.patron_profile_fields> | null, at: number | bigint): void;
   /**
    * Find a member by an identifier: an e-mail address (contains `@`), a phone number in any format,
    * or `N` for member id N.
@@ -952,7 +952,7 @@ export declare class Db extends Handle {
    * store errors.
    * @returns PATRON_OK, PATRON_EINVAL (a value out of range), store errors.
    */
-  ledger_set_policy(policy: Partial<native.patron_ledger_policy> | Partial<native.patron_ledger_policy>[] | null): void;
+  ledger_set_policy(policy: Partial<native.patron_ledger_policy> | null): void;
   /**
    * Read the program's ledger policy.
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, store errors.
@@ -970,7 +970,7 @@ export declare class Db extends Handle {
    * errors. Nothing changes on failure.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_earn(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
+  ledger_earn(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
    * Spend points, oldest lots first.
    * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy
@@ -981,7 +981,7 @@ export declare class Db extends Handle {
    * store errors.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_redeem(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
+  ledger_redeem(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
    * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
    * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
@@ -993,7 +993,7 @@ export declare class Db extends Handle {
    * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_adjust(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
+  ledger_adjust(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
    * Reverse (part of) posting `target`, e.g. on a refund or return.
    *
@@ -1013,7 +1013,7 @@ export declare class Db extends Handle {
    * does not cover them); store errors.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_reverse(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
+  ledger_reverse(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
    * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
    * Two postings, linked to each other.
@@ -1023,7 +1023,7 @@ export declare class Db extends Handle {
    * transfer to oneself.
    * @returns result: Receives the result (may be NULL).
    */
-  ledger_transfer(req: Partial<native.patron_posting_request> | Partial<native.patron_posting_request>[] | null): native.patron_posting_result;
+  ledger_transfer(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
    * Write the expire postings of every lot expired by `at` (all members).
    * @param at Now (UTC seconds).
@@ -1089,7 +1089,7 @@ export declare class Db extends Handle {
    * errors; PATRON_ENOMEM.
    * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
    */
-  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | Partial<native.patron_weekly_options>[] | null): patron_week_points[];
+  report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | null): native.patron_week_points[];
   /**
    * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
    * win-back for each row).
@@ -1102,7 +1102,7 @@ export declare class Db extends Handle {
    * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
    * due. Untouched on failure.
    */
-  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | Partial<native.patron_journey_options>[] | null): patron_journey_due_item[];
+  journey_due(frame: native.patron_frame | null, opts: Partial<native.patron_journey_options> | null): native.patron_journey_due_item[];
   /**
    * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
    * the event time). Idempotent: marking the same step for the same event again changes nothing.
@@ -1112,7 +1112,7 @@ export declare class Db extends Handle {
    * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
    * errors.
    */
-  journey_mark_sent(item: Partial<native.patron_journey_due_item> | Partial<native.patron_journey_due_item>[] | null): void;
+  journey_mark_sent(item: Partial<native.patron_journey_due_item> | null): void;
   /**
    * Add a rule, or the next version of a rule with that name.
    * @param rule The rule (copied). The previous version still in force at `valid_from` ends there.
@@ -1120,7 +1120,7 @@ export declare class Db extends Handle {
    * named in the message; `valid_from` before the start of the current version), store errors.
    * @returns version: Receives the version number (1 for a new rule; may be NULL).
    */
-  earn_rule_add(rule: Partial<native.patron_earn_rule> | Partial<native.patron_earn_rule>[] | null): number;
+  earn_rule_add(rule: Partial<native.patron_earn_rule> | null): number;
   /**
    * Record who referred a member (for referral rules).
    * @param member_id The referred member.
@@ -1138,7 +1138,7 @@ export declare class Db extends Handle {
    * errors.
    * @returns points: Receives the points the member would earn.
    */
-  earn_quote(purchase: Partial<native.patron_purchase> | Partial<native.patron_purchase>[] | null): number;
+  earn_quote(purchase: Partial<native.patron_purchase> | null): number;
   /**
    * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
    * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
@@ -1148,7 +1148,7 @@ export declare class Db extends Handle {
    * content); PATRON_EINVAL; PATRON_ENOTFOUND; store errors.
    * @returns result: Receives the result (may be NULL).
    */
-  earn_purchase(purchase: Partial<native.patron_purchase> | Partial<native.patron_purchase>[] | null): native.patron_earn_result;
+  earn_purchase(purchase: Partial<native.patron_purchase> | null): native.patron_earn_result;
   /**
    * A purchase was returned: reverse every earn posting it produced (pending points inside the
    * return window are cancelled) and exclude it from tier qualification.
@@ -1171,7 +1171,7 @@ export declare class Db extends Handle {
    * store errors.
    * @returns PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
    */
-  tier_configure(config: Partial<native.patron_tier_config> | Partial<native.patron_tier_config>[] | null, tiers: Partial<native.patron_tier_def> | Partial<native.patron_tier_def>[] | null, n: number | bigint): void;
+  tier_configure(config: Partial<native.patron_tier_config> | null, tiers: Partial<native.patron_tier_def>[] | null, n: number | bigint): void;
   /**
    * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
    * that happens at review).
@@ -1316,7 +1316,7 @@ export declare class Selection extends Handle {
    * @returns value: Receives a new selection over patron_frame_rows() rows (free with
    * patron_selection_free()); untouched on failure.
    */
-  static rule_eval(rule: native.patron_rule | null, frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
+  static rule_eval(rule: native.patron_rule | null, frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
   /**
    * Compile `text` and evaluate it over `frame` in one call.
    * @param frame The frame.
@@ -1328,7 +1328,7 @@ export declare class Selection extends Handle {
    * literal out of range) or PATRON_ENOMEM.)
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static rule_select(frame: native.patron_frame | null, text: string | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
+  static rule_select(frame: native.patron_frame | null, text: string | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
   /**
    * Select the customers of a named segment.
    *
@@ -1342,7 +1342,7 @@ export declare class Selection extends Handle {
    * prefixed by "segment 'NAME': ".
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static segment_select(frame: native.patron_frame | null, name: string | null, opts?: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
+  static segment_select(frame: native.patron_frame | null, name: string | null, opts?: Partial<native.patron_segment_options> | null): Selection;
   /**
    * "Worth saving": customers of the at-risk segment whose expected remaining value exceeds the cost
    * of retaining them.
@@ -1357,7 +1357,7 @@ export declare class Selection extends Handle {
    * non-finite cost.
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
-  static segment_worth_saving(frame: native.patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | Partial<native.patron_segment_options>[] | null): Selection;
+  static segment_worth_saving(frame: native.patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | null): Selection;
   /**
    * Create an independent copy of `src`.
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL argument) or
@@ -1473,7 +1473,7 @@ export declare class Rule extends Handle {
    * max_length, nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
    * @returns value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
    */
-  static compile(text: string | null, opts?: Partial<native.patron_rule_options> | Partial<native.patron_rule_options>[] | null): Rule;
+  static compile(text: string | null, opts?: Partial<native.patron_rule_options> | null): Rule;
   /**
    * The text the rule was compiled from.
    * @returns A string owned by `rule`, valid until patron_rule_free(); "" for NULL.
@@ -1508,5 +1508,5 @@ export declare class Rule extends Handle {
    * @returns value: Receives a new selection over patron_frame_rows() rows (free with
    * patron_selection_free()); untouched on failure.
    */
-  eval(frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | Partial<native.patron_rule_eval_options>[] | null): Selection;
+  eval(frame: native.patron_frame | null, opts?: Partial<native.patron_rule_eval_options> | null): Selection;
 }

@@ -3092,7 +3092,7 @@ export declare function patron_errclear(): void;
  * `size` or a NULL hook.
  * @returns PATRON_OK, or PATRON_EINVAL when `alloc` has a bad `size` or a NULL hook.
  */
-export declare function patron_set_allocator(alloc?: Partial<patron_allocator> | Partial<patron_allocator>[] | null): void;
+export declare function patron_set_allocator(alloc?: Partial<patron_allocator> | null): void;
 /**
  * Release memory that a libpatron function returned to the caller (strings, arrays) and documented
  * as "free with patron_free()".
@@ -3123,7 +3123,7 @@ export declare function patron_version_string(): string | null;
  * @param rng Generator to initialise (not NULL).
  * @param seed Any value, including 0.
  */
-export declare function patron_rng_seed(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, seed: number | bigint): void;
+export declare function patron_rng_seed(rng: Partial<patron_rng> | null, seed: number | bigint): void;
 /**
  * Seed `rng` with sub-stream `stream` of `seed`.
  *
@@ -3138,19 +3138,19 @@ export declare function patron_rng_seed(rng: Partial<patron_rng> | Partial<patro
  * @param seed Any value.
  * @param stream Sub-stream index (any value).
  */
-export declare function patron_rng_seed_stream(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, seed: number | bigint, stream: number | bigint): void;
+export declare function patron_rng_seed_stream(rng: Partial<patron_rng> | null, seed: number | bigint, stream: number | bigint): void;
 /**
  * Next 64-bit output of xoshiro256**.
  * @param rng A seeded generator (not NULL).
  * @returns `rotl(s[1] * 5, 7) * 9`, after which the state advances.
  */
-export declare function patron_rng_next(rng?: Partial<patron_rng> | Partial<patron_rng>[] | null): number;
+export declare function patron_rng_next(rng?: Partial<patron_rng> | null): number;
 /**
  * A uniform double in [0, 1): the top 53 bits of patron_rng_next() times 2^-53 (an exact
  * conversion).
  * @param rng A seeded generator (not NULL).
  */
-export declare function patron_rng_uniform(rng?: Partial<patron_rng> | Partial<patron_rng>[] | null): number;
+export declare function patron_rng_uniform(rng?: Partial<patron_rng> | null): number;
 /**
  * Fill `out` with `n` independent draws from a distribution.
  *
@@ -3172,13 +3172,13 @@ export declare function patron_rng_uniform(rng?: Partial<patron_rng> | Partial<p
  * outside its domain (NaN, infinite, non-positive, ...), with the parameter and value in
  * patron_errmsg(). On failure neither `rng` nor `out` changes.
  */
-export declare function patron_rng_draw(rng: Partial<patron_rng> | Partial<patron_rng>[] | null, dist: number, p1: number, p2: number, out: Float64Array | null, n: number | bigint): void;
+export declare function patron_rng_draw(rng: Partial<patron_rng> | null, dist: number, p1: number, p2: number, out: Float64Array | null, n: number | bigint): void;
 /**
  * Set `opts` to the same defaults as PATRON_SIM_OPTIONS_INIT (for callers that cannot use the
  * macro, such as bindings).
  * @param opts Options to initialise (not NULL).
  */
-export declare function patron_sim_options_init(opts?: Partial<patron_sim_options> | Partial<patron_sim_options>[] | null): void;
+export declare function patron_sim_options_init(opts?: Partial<patron_sim_options> | null): void;
 /**
  * Simulate a customer base.
  *
@@ -3206,7 +3206,7 @@ export declare function patron_sim_options_init(opts?: Partial<patron_sim_option
  * @returns value: Receives the new simulation (caller frees with patron_sim_free()); untouched on
  * failure.
  */
-export declare function patron_sim_run(opts?: Partial<patron_sim_options> | Partial<patron_sim_options>[] | null): patron_sim;
+export declare function patron_sim_run(opts?: Partial<patron_sim_options> | null): patron_sim;
 /**
  * Release a simulation and every array it owns.
  * @param sim The simulation, or NULL (no-op).
@@ -3306,7 +3306,7 @@ export declare function patron_time_format(buf: string | null, cap: number | big
  * PATRON_ENOMEM.
  * @returns value: Receives the new log (untouched on failure). Free it with patron_txlog_free().
  */
-export declare function patron_txlog_new(opts?: Partial<patron_txlog_options> | Partial<patron_txlog_options>[] | null): patron_txlog;
+export declare function patron_txlog_new(opts?: Partial<patron_txlog_options> | null): patron_txlog;
 /**
  * Release a log and everything it owns. NULL is a no-op.
  * @param log The log to release.
@@ -3417,7 +3417,7 @@ export declare function patron_txlog_add_batch_str(log: patron_txlog | null, cus
  * @returns report: Optional; on success receives counts and, with `skip_invalid`, the first
  * errors. Its `size` must be set.
  */
-export declare function patron_txlog_load_csv(log: patron_txlog | null, path: string | null, opts?: Partial<patron_csv_options> | Partial<patron_csv_options>[] | null): patron_csv_report;
+export declare function patron_txlog_load_csv(log: patron_txlog | null, path: string | null, opts?: Partial<patron_csv_options> | null): patron_csv_report;
 /**
  * As patron_txlog_load_csv(), reading `len` bytes of memory.
  * @param log The log to append to.
@@ -3427,7 +3427,7 @@ export declare function patron_txlog_load_csv(log: patron_txlog | null, path: st
  * @throws {PatronError} on a negative status: As patron_txlog_load_csv(), except PATRON_EIO.
  * @returns report: Optional report (see patron_txlog_load_csv()).
  */
-export declare function patron_txlog_load_csv_buffer(log: patron_txlog | null, data: string | null, len: number | bigint, opts?: Partial<patron_csv_options> | Partial<patron_csv_options>[] | null): patron_csv_report;
+export declare function patron_txlog_load_csv_buffer(log: patron_txlog | null, data: string | null, len: number | bigint, opts?: Partial<patron_csv_options> | null): patron_csv_report;
 /**
  * Create a frame of `rows` rows with only a `customer_id` column.
  * @param rows Row count (may be 0).
@@ -3650,7 +3650,7 @@ export declare function patron_frame_int64_mut(frame: patron_frame | null, col: 
  * PATRON_ERANGE (a customer's total spend overflows int64); PATRON_ENOMEM.
  * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
  */
-export declare function patron_summarize(log: patron_txlog | null, opts?: Partial<patron_summary_options> | Partial<patron_summary_options>[] | null): patron_frame;
+export declare function patron_summarize(log: patron_txlog | null, opts?: Partial<patron_summary_options> | null): patron_frame;
 /**
  * Write a frame as text: every column in order, doubles with the shortest representation that
  * reads back to the same value ('.' decimal point whatever the locale; NaN as empty CSV field /
@@ -3663,7 +3663,7 @@ export declare function patron_summarize(log: patron_txlog | null, opts?: Partia
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EIO (a write failed; part of the text may have been
  * written), PATRON_ENOMEM.
  */
-export declare function patron_frame_write(frame: patron_frame | null, fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<patron_frame_write_options> | Partial<patron_frame_write_options>[] | null): void;
+export declare function patron_frame_write(frame: patron_frame | null, fp: ArrayBufferView | ArrayBuffer | null, opts?: Partial<patron_frame_write_options> | null): void;
 /**
  * Write a frame as text into a caller buffer.
  * @param frame The frame.
@@ -3675,7 +3675,7 @@ export declare function patron_frame_write(frame: patron_frame | null, fp: Array
  * @returns len: Receives the text length in bytes, without the NUL terminator (also on
  * PATRON_ERANGE).
  */
-export declare function patron_frame_write_buffer(frame: patron_frame | null, buf: string | null, cap: number | bigint, opts?: Partial<patron_frame_write_options> | Partial<patron_frame_write_options>[] | null): number;
+export declare function patron_frame_write_buffer(frame: patron_frame | null, buf: string | null, cap: number | bigint, opts?: Partial<patron_frame_write_options> | null): number;
 /**
  * Read a frame back from CSV text written by patron_frame_write() or by lifetimes
  * (`summary.to_csv()`).
@@ -3746,7 +3746,7 @@ export declare function patron_clv_param_name(model: number, i: number): string 
  * @returns value: Filled on success only; its `size` member must be set
  * (PATRON_CLV_FIT_RESULT_INIT).
  */
-export declare function patron_clv_fit(model: number, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, opts?: Partial<patron_clv_fit_options> | Partial<patron_clv_fit_options>[] | null): patron_clv_fit_result;
+export declare function patron_clv_fit(model: number, data: Partial<patron_clv_data> | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
 /**
  * Per-row log-likelihood at `params` (unweighted).
  *
@@ -3760,7 +3760,7 @@ export declare function patron_clv_fit(model: number, data: Partial<patron_clv_d
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad parameters or data).
  * @returns PATRON_OK, PATRON_EINVAL (bad parameters or data).
  */
-export declare function patron_clv_log_likelihood(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
+export declare function patron_clv_log_likelihood(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
 /**
  * Conditional expected number of purchases in the next `t` periods, given each customer's history
  * (x, t_x, T). Not for Gamma-Gamma.
@@ -3783,7 +3783,7 @@ export declare function patron_clv_log_likelihood(out: Float64Array | null, para
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or PATRON_ERANGE when a series would not
  * converge (horizon far beyond the data scale).
  */
-export declare function patron_clv_expected_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number): void;
+export declare function patron_clv_expected_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number): void;
 /**
  * Probability that each customer is still alive at the end of the observation (for BG/BB: at
  * opportunity n + 1, as in the paper).
@@ -3796,7 +3796,7 @@ export declare function patron_clv_expected_purchases(out: Float64Array | null, 
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
-export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
+export declare function patron_clv_prob_alive(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
 /**
  * BG/BB: probability that each customer is alive at opportunity n + `m`, given (x, t_x, n) (Fader,
  * Hardie & Shang 2010, eq. A10).
@@ -3816,7 +3816,7 @@ export declare function patron_clv_prob_alive(out: Float64Array | null, params: 
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED (not BG/BB), PATRON_ENOMEM,
  * PATRON_ERANGE.
  */
-export declare function patron_clv_prob_alive_ahead(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, m: number): void;
+export declare function patron_clv_prob_alive_ahead(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, m: number): void;
 /**
  * Conditional expectation and P(alive) in one pass (the rows are validated and compressed once).
  *
@@ -3835,7 +3835,7 @@ export declare function patron_clv_prob_alive_ahead(out: Float64Array | null, pa
  * @returns As patron_clv_expected_purchases(). (PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, or
  * PATRON_ERANGE when a series would not converge (horizon far beyond the data scale).)
  */
-export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number): void;
+export declare function patron_clv_predict(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number): void;
 /**
  * patron_clv_predict() with options (threads).
  *
@@ -3855,7 +3855,7 @@ export declare function patron_clv_predict(expected: Float64Array | null, alive:
  * @returns As patron_clv_predict(); PATRON_EINVAL for bad options. When several rows fail, the
  * message names the first in the library's order of the distinct rows, whatever the thread count.
  */
-export declare function patron_clv_predict_with(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
+export declare function patron_clv_predict_with(expected: Float64Array | null, alive: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number, opts?: Partial<patron_clv_predict_options> | null): void;
 /**
  * Unconditional expected number of purchases E[X(t)] of a new customer in (0, t], for each of the
  * `n` values in `t`.
@@ -3870,7 +3870,7 @@ export declare function patron_clv_predict_with(expected: Float64Array | null, a
  * converging).
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ERANGE (series not converging).
  */
-export declare function patron_clv_expected_purchases_new(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, n: number | bigint): void;
+export declare function patron_clv_expected_purchases_new(out: Float64Array | null, params: Partial<patron_clv_params> | null, t: Float64Array | null, n: number | bigint): void;
 /**
  * Probability P(X(t) = k) that a new customer makes exactly k purchases in (0, t], for `n` pairs
  * (t[i], k[i]).
@@ -3889,7 +3889,7 @@ export declare function patron_clv_expected_purchases_new(out: Float64Array | nu
  * parameters).
  * @returns PATRON_OK, PATRON_EINVAL (also for Gamma-Gamma parameters).
  */
-export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
+export declare function patron_clv_prob_purchases(out: Float64Array | null, params: Partial<patron_clv_params> | null, t: Float64Array | null, k: BigInt64Array | null, n: number | bigint): void;
 /**
  * Probability that each customer makes exactly `k` purchases in the next `t` periods, given the
  * history (x, t_x, T).
@@ -3914,7 +3914,7 @@ export declare function patron_clv_prob_purchases(out: Float64Array | null, para
  * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
-export declare function patron_clv_prob_purchases_conditional(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, t: number, k: number | bigint): void;
+export declare function patron_clv_prob_purchases_conditional(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, t: number, k: number | bigint): void;
 /**
  * Expected cumulative repeat purchases of a cohort of new customers acquired at different times:
  * out[j] = sum_i w_i E[X(h[j] - birth[i])] over customers with birth[i] < h[j].
@@ -3934,7 +3934,7 @@ export declare function patron_clv_prob_purchases_conditional(out: Float64Array 
  * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
-export declare function patron_clv_expected_cohort(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, birth: Float64Array | null, weights: Float64Array | null, n: number | bigint, h: Float64Array | null, n_h: number | bigint): void;
+export declare function patron_clv_expected_cohort(out: Float64Array | null, params: Partial<patron_clv_params> | null, birth: Float64Array | null, weights: Float64Array | null, n: number | bigint, h: Float64Array | null, n_h: number | bigint): void;
 /**
  * Gamma-Gamma conditional expected average spend per transaction: E[M | x, m] = (q - 1)/(p x + q -
  * 1) * gamma p/(q - 1) + p x/(p x + q - 1) * m.
@@ -3949,7 +3949,7 @@ export declare function patron_clv_expected_cohort(out: Float64Array | null, par
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL.
  * @returns PATRON_OK, PATRON_EINVAL.
  */
-export declare function patron_clv_expected_spend(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null): void;
+export declare function patron_clv_expected_spend(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null): void;
 /**
  * Customer lifetime value over `months` months with monthly discounting, the way lifetimes'
  * `customer_lifetime_value` computes it: sum over m = 1..months of spend * (CE(m f) - CE((m - 1)
@@ -3969,7 +3969,7 @@ export declare function patron_clv_expected_spend(out: Float64Array | null, para
  * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM, PATRON_ERANGE.
  */
-export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number): void;
+export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: Partial<patron_clv_params> | null, spend: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, months: number, discount: number, periods_per_month: number): void;
 /**
  * patron_clv_lifetime_value() with options (threads).
  *
@@ -3987,7 +3987,7 @@ export declare function patron_clv_lifetime_value(out: Float64Array | null, tx: 
  * bad options.
  * @returns As patron_clv_lifetime_value(); PATRON_EINVAL for bad options.
  */
-export declare function patron_clv_lifetime_value_with(out: Float64Array | null, tx: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, spend: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, months: number, discount: number, periods_per_month: number, opts?: Partial<patron_clv_predict_options> | Partial<patron_clv_predict_options>[] | null): void;
+export declare function patron_clv_lifetime_value_with(out: Float64Array | null, tx: Partial<patron_clv_params> | null, spend: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, months: number, discount: number, periods_per_month: number, opts?: Partial<patron_clv_predict_options> | null): void;
 /**
  * Discounted expected residual transactions (DERT).
  *
@@ -4007,7 +4007,7 @@ export declare function patron_clv_lifetime_value_with(out: Float64Array | null,
  * PATRON_ERANGE.
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED, PATRON_ERANGE.
  */
-export declare function patron_clv_dert(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, data: Partial<patron_clv_data> | Partial<patron_clv_data>[] | null, discount: number): void;
+export declare function patron_clv_dert(out: Float64Array | null, params: Partial<patron_clv_params> | null, data: Partial<patron_clv_data> | null, discount: number): void;
 /**
  * Point a patron_clv_data at the columns of a customer frame.
  *
@@ -4040,7 +4040,7 @@ export declare function patron_clv_data_from_frame(frame: patron_frame | null, m
  * not positive definite (the reason is in patron_errmsg()); PATRON_ENOMEM.)
  * @returns value: As patron_clv_fit().
  */
-export declare function patron_clv_fit_frame(model: number, frame: patron_frame | null, opts?: Partial<patron_clv_fit_options> | Partial<patron_clv_fit_options>[] | null): patron_clv_fit_result;
+export declare function patron_clv_fit_frame(model: number, frame: patron_frame | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
 /**
  * Append prediction columns to a customer frame.
  *
@@ -4059,7 +4059,7 @@ export declare function patron_clv_fit_frame(model: number, frame: patron_frame 
  * @returns PATRON_OK; PATRON_ECONFLICT when a column of that name exists; as
  * patron_clv_data_from_frame() and patron_clv_expected_purchases().
  */
-export declare function patron_clv_predict_frame(frame: patron_frame | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, horizon: number): void;
+export declare function patron_clv_predict_frame(frame: patron_frame | null, params: Partial<patron_clv_params> | null, horizon: number): void;
 /**
  * Wald confidence intervals of a fit's parameters: estimate -/+ z se, with se the square root of
  * the covariance diagonal and z the standard-normal quantile of (1 + `level`) / 2 (1.959964 for
@@ -4078,7 +4078,7 @@ export declare function patron_clv_predict_frame(frame: patron_frame | null, par
  * @returns PATRON_OK, PATRON_EINVAL (NULL arguments, level out of range, a result that
  * patron_clv_fit() did not fill, a negative variance).
  */
-export declare function patron_clv_param_intervals(lower: Float64Array | null, upper: Float64Array | null, fit: Partial<patron_clv_fit_result> | Partial<patron_clv_fit_result>[] | null, level: number): void;
+export declare function patron_clv_param_intervals(lower: Float64Array | null, upper: Float64Array | null, fit: Partial<patron_clv_fit_result> | null, level: number): void;
 /**
  * Density of a mixing (heterogeneity) distribution of the customer base at `n` points (lifetimes'
  * heterogeneity plots).
@@ -4097,7 +4097,7 @@ export declare function patron_clv_param_intervals(lower: Float64Array | null, u
  * (Gamma-Gamma).
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_EUNSUPPORTED (Gamma-Gamma).
  */
-export declare function patron_clv_mixing_density(out: Float64Array | null, params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, which: number, x: Float64Array | null, n: number | bigint): void;
+export declare function patron_clv_mixing_density(out: Float64Array | null, params: Partial<patron_clv_params> | null, which: number, x: Float64Array | null, n: number | bigint): void;
 /**
  * Mean, variance and a quantile of a mixing distribution (see patron_clv_mixing_density()).
  *
@@ -4112,7 +4112,7 @@ export declare function patron_clv_mixing_density(out: Float64Array | null, para
  * probability `prob` (bisection on the regularised incomplete gamma or beta function, to the
  * resolution of a double), or NULL.
  */
-export declare function patron_clv_mixing_moments(params: Partial<patron_clv_params> | Partial<patron_clv_params>[] | null, which: number, prob: number): { mean: number; variance: number; quantile: number; };
+export declare function patron_clv_mixing_moments(params: Partial<patron_clv_params> | null, which: number, prob: number): { mean: number; variance: number; quantile: number; };
 /**
  * The stable assignment hash of a (key, customer id) pair.
  *
@@ -4150,7 +4150,7 @@ export declare function patron_abtest_hash(key: string | null, id: string | null
  * negative or NaN weight, a zero sum, coverage outside (0, 1] or a bad layer slice.
  * @returns variant: Variant index in [0, n_arms), or PATRON_ABTEST_NOT_ENROLLED.
  */
-export declare function patron_abtest_assign(experiment_key: string | null, customer_id: string | null, weights: Float64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_assign_options> | Partial<patron_abtest_assign_options>[] | null): number;
+export declare function patron_abtest_assign(experiment_key: string | null, customer_id: string | null, weights: Float64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_assign_options> | null): number;
 /**
  * Sample-ratio-mismatch check: chi-square goodness of fit of the observed arm sizes against the
  * planned weights.
@@ -4221,7 +4221,7 @@ export declare function patron_abtest_fisher(table: BigInt64Array | null, alpha:
  * n_a + n_b < 3, alpha).
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_means(a: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, b: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, alpha: number): patron_abtest_means_result;
+export declare function patron_abtest_means(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number): patron_abtest_means_result;
 /**
  * The same tests from raw samples (means and variances computed in two passes).
  * @param a Values of A.
@@ -4263,7 +4263,7 @@ export declare function patron_abtest_ratio_stats_from_rows(m: Float64Array | nu
  * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_ratio(a: Partial<patron_abtest_ratio_stats> | Partial<patron_abtest_ratio_stats>[] | null, b: Partial<patron_abtest_ratio_stats> | Partial<patron_abtest_ratio_stats>[] | null, alpha: number): patron_abtest_ratio_result;
+export declare function patron_abtest_ratio(a: Partial<patron_abtest_ratio_stats> | null, b: Partial<patron_abtest_ratio_stats> | null, alpha: number): patron_abtest_ratio_result;
 /**
  * CUPED: variance reduction with a pre-period covariate.
  * @param pre_a Pre-period covariate of A.
@@ -4317,6 +4317,7 @@ export declare function patron_abtest_km(surv: Float64Array | null, std_err: Flo
  * 0).
  * @param surv S just after each time.
  * @param std_err Greenwood standard error of S (NaN where S = 0); may be NULL.
+ * @param at_risk Customers at risk just before each time; may be NULL.
  * @param cap Capacity of the arrays.
  * @param time Times.
  * @param event Events (1) or censoring (0).
@@ -4324,10 +4325,10 @@ export declare function patron_abtest_km(surv: Float64Array | null, std_err: Flo
  * @param n Customers.
  * @param which_arm Arm (0 or 1).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
- * @returns at_risk: Customers at risk just before each time; may be NULL.; count: Number of points
- * of the curve (may exceed `cap`; then only the first `cap` are written).
+ * @returns count: Number of points of the curve (may exceed `cap`; then only the first `cap` are
+ * written).
  */
-export declare function patron_abtest_km_curve(times: Float64Array | null, surv: Float64Array | null, std_err: Float64Array | null, cap: number | bigint, time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, which_arm: number): { at_risk: number; count: number; };
+export declare function patron_abtest_km_curve(times: Float64Array | null, surv: Float64Array | null, std_err: Float64Array | null, at_risk: BigInt64Array | null, cap: number | bigint, time: Float64Array | null, event: Int32Array | null, arm: Int32Array | null, n: number | bigint, which_arm: number): number;
 /**
  * Beta-binomial posterior comparison of two conversion rates.
  * @param x_a Conversions of A.
@@ -4351,7 +4352,7 @@ export declare function patron_abtest_beta_binomial(x_a: number | bigint, n_a: n
  * zero variance).
  * @returns value: Result (size set by the caller).
  */
-export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, b: Partial<patron_abtest_summary> | Partial<patron_abtest_summary>[] | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_normal_result;
+export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_normal_result;
 /**
  * Mixture SPRT (Johari et al.): likelihood ratios and always-valid p-values over a series of
  * looks.
@@ -4485,7 +4486,7 @@ export declare function patron_abtest_permutation(period_means: Float64Array | n
  * @returns value: Receives the handle on success; untouched on failure. Release it with
  * patron_close().
  */
-export declare function patron_open(uri: string | null, opts?: Partial<patron_db_options> | Partial<patron_db_options>[] | null): patron_db;
+export declare function patron_open(uri: string | null, opts?: Partial<patron_db_options> | null): patron_db;
 /**
  * Close a store. An open batch is rolled back.
  * @param db Handle from patron_open(), or NULL (no-op). Invalid afterwards.
@@ -4578,7 +4579,7 @@ export declare function patron_profile_set_country(db: patron_db | null, country
  * member N: the message gives N); store errors. Nothing is written on failure.
  * @returns member_id: Receives the new member's id.
  */
-export declare function patron_profile_add(db: patron_db | null, fields: Partial<patron_profile_fields> | Partial<patron_profile_fields>[] | null, at: number | bigint): number;
+export declare function patron_profile_add(db: patron_db | null, fields: Partial<patron_profile_fields> | null, at: number | bigint): number;
 /**
  * Change fields of a member: every non-NULL field of `fields` replaces the stored one (an empty
  * string clears a recommended field; name and the last contact cannot be cleared). `consent` and
@@ -4592,7 +4593,7 @@ export declare function patron_profile_add(db: patron_db | null, fields: Partial
  * @returns PATRON_OK, PATRON_ENOTFOUND (no such active member), PATRON_EINVAL, PATRON_ECONFLICT
  * (identifier taken), store errors.
  */
-export declare function patron_profile_update(db: patron_db | null, member_id: number | bigint, fields: Partial<patron_profile_fields> | Partial<patron_profile_fields>[] | null, at: number | bigint): void;
+export declare function patron_profile_update(db: patron_db | null, member_id: number | bigint, fields: Partial<patron_profile_fields> | null, at: number | bigint): void;
 /**
  * Find a member by an identifier: an e-mail address (contains `@`), a phone number in any format,
  * or `N` for member id N.
@@ -4778,7 +4779,7 @@ export declare function patron_profile_erase(db: patron_db | null, member_id: nu
  * store errors.
  * @returns PATRON_OK, PATRON_EINVAL (a value out of range), store errors.
  */
-export declare function patron_ledger_set_policy(db: patron_db | null, policy: Partial<patron_ledger_policy> | Partial<patron_ledger_policy>[] | null): void;
+export declare function patron_ledger_set_policy(db: patron_db | null, policy: Partial<patron_ledger_policy> | null): void;
 /**
  * Read the program's ledger policy.
  * @param db Open store.
@@ -4798,7 +4799,7 @@ export declare function patron_ledger_get_policy(db: patron_db | null): patron_l
  * errors. Nothing changes on failure.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_earn(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
+export declare function patron_ledger_earn(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
  * Spend points, oldest lots first.
  * @param db Open store.
@@ -4810,7 +4811,7 @@ export declare function patron_ledger_earn(db: patron_db | null, req: Partial<pa
  * store errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
+export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
  * Correct a balance by hand: `points` signed and non-zero; `reason` and `operator_name` required.
  * Positive adjustments create a lot (policy expiry), negative ones take points FIFO.
@@ -4823,7 +4824,7 @@ export declare function patron_ledger_redeem(db: patron_db | null, req: Partial<
  * PATRON_ENOTFOUND; PATRON_ECONFLICT; store errors.)
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
+export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
  * Reverse (part of) posting `target`, e.g. on a refund or return.
  *
@@ -4844,7 +4845,7 @@ export declare function patron_ledger_adjust(db: patron_db | null, req: Partial<
  * does not cover them); store errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
+export declare function patron_ledger_reverse(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
  * Move points from `member_id` to member `target` (FIFO; each moved part keeps its lot's expiry).
  * Two postings, linked to each other.
@@ -4855,7 +4856,7 @@ export declare function patron_ledger_reverse(db: patron_db | null, req: Partial
  * transfer to oneself.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | Partial<patron_posting_request>[] | null): patron_posting_result;
+export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
  * Write the expire postings of every lot expired by `at` (all members).
  * @param db Open store.
@@ -5060,7 +5061,7 @@ export declare function patron_selection_not(sel: patron_selection | null): void
  * max_length, nesting deeper than max_depth, number literal out of range) or PATRON_ENOMEM.
  * @returns value: Receives the compiled rule (free with patron_rule_free()); untouched on failure.
  */
-export declare function patron_rule_compile(text: string | null, opts?: Partial<patron_rule_options> | Partial<patron_rule_options>[] | null): patron_rule;
+export declare function patron_rule_compile(text: string | null, opts?: Partial<patron_rule_options> | null): patron_rule;
 /**
  * Release a compiled rule. NULL is a no-op.
  * @param rule The rule to release.
@@ -5112,7 +5113,7 @@ export declare function patron_rule_error_position(): { result: number; line: nu
  * @returns value: Receives a new selection over patron_frame_rows() rows (free with
  * patron_selection_free()); untouched on failure.
  */
-export declare function patron_rule_eval(rule: patron_rule | null, frame: patron_frame | null, opts?: Partial<patron_rule_eval_options> | Partial<patron_rule_eval_options>[] | null): patron_selection;
+export declare function patron_rule_eval(rule: patron_rule | null, frame: patron_frame | null, opts?: Partial<patron_rule_eval_options> | null): patron_selection;
 /**
  * Compile `text` and evaluate it over `frame` in one call.
  * @param frame The frame.
@@ -5124,7 +5125,7 @@ export declare function patron_rule_eval(rule: patron_rule | null, frame: patron
  * literal out of range) or PATRON_ENOMEM.)
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_rule_select(frame: patron_frame | null, text: string | null, opts?: Partial<patron_rule_eval_options> | Partial<patron_rule_eval_options>[] | null): patron_selection;
+export declare function patron_rule_select(frame: patron_frame | null, text: string | null, opts?: Partial<patron_rule_eval_options> | null): patron_selection;
 /**
  * Copy the selected rows of a frame, every column, into a new frame (for writing a segment out
  * with patron_frame_write()).
@@ -5180,7 +5181,7 @@ export declare function patron_frame_select(frame: patron_frame | null, sel: pat
  * column); PATRON_ERANGE (`now` out of range); PATRON_ECONFLICT (a column exists; nothing is
  * added); PATRON_ENOMEM (then some columns may have been added).
  */
-export declare function patron_frame_add_activity(frame: patron_frame | null, log: patron_txlog | null, opts: Partial<patron_activity_options> | Partial<patron_activity_options>[] | null): void;
+export declare function patron_frame_add_activity(frame: patron_frame | null, log: patron_txlog | null, opts: Partial<patron_activity_options> | null): void;
 /**
  * Append the store's view of each customer: int64 `member_id` (0 when the customer is not a
  * member), time `joined` (the profile's join date; missing for non-members), int64
@@ -5207,7 +5208,7 @@ export declare function patron_frame_add_activity(frame: patron_frame | null, lo
  * PATRON_ECONFLICT (a column exists; nothing added); store errors (the message names the row);
  * PATRON_ENOMEM.
  */
-export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | Partial<patron_member_columns_options>[] | null): void;
+export declare function patron_frame_add_member_columns(frame: patron_frame | null, db: patron_db | null, opts: Partial<patron_member_columns_options> | null): void;
 /**
  * The built-in segments and their default rules, over the columns of a summary frame:
  *
@@ -5239,7 +5240,7 @@ export declare function patron_segment_builtins(): patron_segment_def[];
  * prefixed by "segment 'NAME': ".
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_segment_select(frame: patron_frame | null, name: string | null, opts?: Partial<patron_segment_options> | Partial<patron_segment_options>[] | null): patron_selection;
+export declare function patron_segment_select(frame: patron_frame | null, name: string | null, opts?: Partial<patron_segment_options> | null): patron_selection;
 /**
  * Score values into `bins` equal-count bins, 1 (worst) .. `bins` (best).
  *
@@ -5250,6 +5251,7 @@ export declare function patron_segment_select(frame: patron_frame | null, name: 
  *
  * Thread safety:
  * Reentrant.
+ * @param scores `n` scores (written only on success).
  * @param values `n` values.
  * @param n Number of values (0 is fine).
  * @param bins Number of bins, 2..100 (5 for quintiles, 10 for deciles).
@@ -5257,9 +5259,9 @@ export declare function patron_segment_select(frame: patron_frame | null, name: 
  * (recency).
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0,
  * bins out of range); PATRON_ENOMEM.
- * @returns scores: `n` scores (written only on success).
+ * @returns PATRON_OK; PATRON_EINVAL (NULL pointer with n > 0, bins out of range); PATRON_ENOMEM.
  */
-export declare function patron_ntile_scores(values: Float64Array | null, n: number | bigint, bins: number, higher_is_better: number): number;
+export declare function patron_ntile_scores(scores: Uint8Array | null, values: Float64Array | null, n: number | bigint, bins: number, higher_is_better: number): void;
 /**
  * RFM quintile scores of every customer, 1..5 each (5 is best: most recent, most frequent, highest
  * spend), scored by patron_ntile_scores() with 5 bins (ties share a score; a missing value scores
@@ -5278,7 +5280,7 @@ export declare function patron_ntile_scores(values: Float64Array | null, n: numb
  * @returns PATRON_OK; PATRON_ENOTFOUND (a column is missing); PATRON_EINVAL (a column is not
  * numeric, NULL argument, empty frame); PATRON_ENOMEM. Outputs are written only on success.
  */
-export declare function patron_rfm_score(r: Uint8Array | null, f: Uint8Array | null, m: Uint8Array | null, frame: patron_frame | null, opts?: Partial<patron_rfm_options> | Partial<patron_rfm_options>[] | null): void;
+export declare function patron_rfm_score(r: Uint8Array | null, f: Uint8Array | null, m: Uint8Array | null, frame: patron_frame | null, opts?: Partial<patron_rfm_options> | null): void;
 /**
  * The named RFM segment of a score triple.
  *
@@ -5322,7 +5324,7 @@ export declare function patron_rfm_segment_name(r: number, f: number, m: number)
  * @returns As patron_rfm_score(), plus PATRON_ECONFLICT when one of the columns already exists. On
  * failure no column is added.
  */
-export declare function patron_rfm_add_columns(frame: patron_frame | null, opts?: Partial<patron_rfm_options> | Partial<patron_rfm_options>[] | null): void;
+export declare function patron_rfm_add_columns(frame: patron_frame | null, opts?: Partial<patron_rfm_options> | null): void;
 /**
  * Value deciles of a CLV column: 10 for the top tenth, 1 for the bottom, by patron_ntile_scores()
  * with 10 bins (0 for missing).
@@ -5349,7 +5351,7 @@ export declare function patron_value_deciles(deciles: Uint8Array | null, frame: 
  * non-finite cost.
  * @returns value: Receives the selection (free with patron_selection_free()).
  */
-export declare function patron_segment_worth_saving(frame: patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<patron_segment_options> | Partial<patron_segment_options>[] | null): patron_selection;
+export declare function patron_segment_worth_saving(frame: patron_frame | null, value_col: string | null, retention_cost: number, opts: Partial<patron_segment_options> | null): patron_selection;
 /**
  * Weekly KPIs of a transaction log, one entry per week from the first to the last week (weeks
  * without purchases included).
@@ -5371,7 +5373,7 @@ export declare function patron_segment_worth_saving(frame: patron_frame | null, 
  * @returns value: Receives an array of *nweeks entries (free it with patron_free()); untouched on
  * failure. NULL when the log is empty.
  */
-export declare function patron_report_weekly(log: patron_txlog | null, opts?: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_report[];
+export declare function patron_report_weekly(log: patron_txlog | null, opts?: Partial<patron_weekly_options> | null): patron_week_report[];
 /**
  * Weekly points usage (earned, redeemed, expired, redeemers) of a set of members, from the ledger:
  * the benefit side of the weekly report.
@@ -5395,7 +5397,7 @@ export declare function patron_report_weekly(log: patron_txlog | null, opts?: Pa
  * errors; PATRON_ENOMEM.
  * @returns value: Receives *nweeks entries (free with patron_free()); untouched on failure.
  */
-export declare function patron_report_points_weekly(db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | Partial<patron_weekly_options>[] | null): patron_week_points[];
+export declare function patron_report_points_weekly(db: patron_db | null, members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<patron_weekly_options> | null): patron_week_points[];
 /**
  * Campaign funnels (sent, opened, clicked, converted) with their rates, and a significance
  * comparison of each campaign's conversion rate against a reference campaign or control group.
@@ -5405,7 +5407,7 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
  *
  * Thread safety:
  * Reentrant.
- * @param in `n` funnels; each must satisfy 0 <= converted <= clicked <= opened <= sent.
+ * @param in_ `n` funnels; each must satisfy 0 <= converted <= clicked <= opened <= sent.
  * @param n Number of campaigns, at least 1.
  * @param opts Options, or NULL for the defaults.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL naming the first bad
@@ -5413,7 +5415,7 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
  * or a NULL argument; PATRON_ENOMEM.
  * @returns value: `n` reports, written only on success.
  */
-export declare function patron_report_campaigns(in: Partial<patron_campaign_counts> | Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | Partial<patron_campaign_options>[] | null): patron_campaign_report;
+export declare function patron_report_campaigns(in_: Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | null): patron_campaign_report[];
 /**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
  * win-back for each row).
@@ -5427,7 +5429,7 @@ export declare function patron_report_campaigns(in: Partial<patron_campaign_coun
  * @returns value: Receives an array of *n items (free with patron_free()); NULL when nothing is
  * due. Untouched on failure.
  */
-export declare function patron_journey_due(db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | Partial<patron_journey_options>[] | null): patron_journey_due_item[];
+export declare function patron_journey_due(db: patron_db | null, frame: patron_frame | null, opts: Partial<patron_journey_options> | null): patron_journey_due_item[];
 /**
  * Record that a due step was sent (in the store, as the member attribute `journey_<name>_<step>` =
  * the event time). Idempotent: marking the same step for the same event again changes nothing.
@@ -5438,7 +5440,7 @@ export declare function patron_journey_due(db: patron_db | null, frame: patron_f
  * @returns PATRON_OK; PATRON_EINVAL (NULL, bad journey or step); PATRON_ENOTFOUND (member); store
  * errors.
  */
-export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | Partial<patron_journey_due_item>[] | null): void;
+export declare function patron_journey_mark_sent(db: patron_db | null, item: Partial<patron_journey_due_item> | null): void;
 /**
  * Add a rule, or the next version of a rule with that name.
  * @param db Open store.
@@ -5447,7 +5449,7 @@ export declare function patron_journey_mark_sent(db: patron_db | null, item: Par
  * named in the message; `valid_from` before the start of the current version), store errors.
  * @returns version: Receives the version number (1 for a new rule; may be NULL).
  */
-export declare function patron_earn_rule_add(db: patron_db | null, rule: Partial<patron_earn_rule> | Partial<patron_earn_rule>[] | null): number;
+export declare function patron_earn_rule_add(db: patron_db | null, rule: Partial<patron_earn_rule> | null): number;
 /**
  * Record who referred a member (for referral rules).
  * @param db Open store.
@@ -5467,7 +5469,7 @@ export declare function patron_earn_set_referrer(db: patron_db | null, member_id
  * errors.
  * @returns points: Receives the points the member would earn.
  */
-export declare function patron_earn_quote(db: patron_db | null, purchase: Partial<patron_purchase> | Partial<patron_purchase>[] | null): number;
+export declare function patron_earn_quote(db: patron_db | null, purchase: Partial<patron_purchase> | null): number;
 /**
  * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
  * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
@@ -5478,7 +5480,7 @@ export declare function patron_earn_quote(db: patron_db | null, purchase: Partia
  * content); PATRON_EINVAL; PATRON_ENOTFOUND; store errors.
  * @returns result: Receives the result (may be NULL).
  */
-export declare function patron_earn_purchase(db: patron_db | null, purchase: Partial<patron_purchase> | Partial<patron_purchase>[] | null): patron_earn_result;
+export declare function patron_earn_purchase(db: patron_db | null, purchase: Partial<patron_purchase> | null): patron_earn_result;
 /**
  * A purchase was returned: reverse every earn posting it produced (pending points inside the
  * return window are cancelled) and exclude it from tier qualification.
@@ -5503,7 +5505,7 @@ export declare function patron_earn_return(db: patron_db | null, purchase_key: s
  * store errors.
  * @returns PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
  */
-export declare function patron_tier_configure(db: patron_db | null, config: Partial<patron_tier_config> | Partial<patron_tier_config>[] | null, tiers: Partial<patron_tier_def> | Partial<patron_tier_def>[] | null, n: number | bigint): void;
+export declare function patron_tier_configure(db: patron_db | null, config: Partial<patron_tier_config> | null, tiers: Partial<patron_tier_def>[] | null, n: number | bigint): void;
 /**
  * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
  * that happens at review).

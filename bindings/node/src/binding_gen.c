@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "patron.h"
@@ -4740,6 +4741,21 @@ static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_sta
     return obj;
 }
 
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
+static napi_value gs_list_patron_campaign_report(napi_env env, patron_campaign_report *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_campaign_report(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
+    return arr;
+}
+
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
 static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_due_item *items, size_t n, int free_it)
 {
     napi_value arr = NULL;
@@ -4748,10 +4764,12 @@ static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_d
         napi_value e = gs_from_patron_journey_due_item(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
-    if (free_it) patron_free(items);
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
     return arr;
 }
 
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
 static napi_value gs_list_patron_week_points(napi_env env, patron_week_points *items, size_t n, int free_it)
 {
     napi_value arr = NULL;
@@ -4760,10 +4778,12 @@ static napi_value gs_list_patron_week_points(napi_env env, patron_week_points *i
         napi_value e = gs_from_patron_week_points(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
-    if (free_it) patron_free(items);
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
     return arr;
 }
 
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
 static napi_value gs_list_patron_week_report(napi_env env, patron_week_report *items, size_t n, int free_it)
 {
     napi_value arr = NULL;
@@ -4772,7 +4792,8 @@ static napi_value gs_list_patron_week_report(napi_env env, patron_week_report *i
         napi_value e = gs_from_patron_week_report(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
-    if (free_it) patron_free(items);
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
     return arr;
 }
 
@@ -4971,6 +4992,7 @@ static napi_value w_patron_rng_draw(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (size_t)a_n, "patron_rng_draw: argument 'out'", "n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_rng_draw(a_rng, (int)a_dist, (double)a_p1, (double)a_p2, a_out, (size_t)a_n);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6023,6 +6045,7 @@ static napi_value w_patron_clv_log_likelihood(napi_env env, napi_callback_info i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_log_likelihood: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_log_likelihood(a_out, a_params, a_data);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6048,6 +6071,7 @@ static napi_value w_patron_clv_expected_purchases(napi_env env, napi_callback_in
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_expected_purchases: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_expected_purchases(a_out, a_params, a_data, (double)a_t);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6071,6 +6095,7 @@ static napi_value w_patron_clv_prob_alive(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_prob_alive: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_prob_alive(a_out, a_params, a_data);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6096,6 +6121,7 @@ static napi_value w_patron_clv_prob_alive_ahead(napi_env env, napi_callback_info
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_prob_alive_ahead: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_prob_alive_ahead(a_out, a_params, a_data, (double)a_m);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6124,6 +6150,8 @@ static napi_value w_patron_clv_predict(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_expected != NULL, a_expected_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_predict: argument 'expected'", "data->n")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_alive != NULL, a_alive_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_predict: argument 'alive'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_predict(a_expected, a_alive, a_params, a_data, (double)a_t);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6155,6 +6183,8 @@ static napi_value w_patron_clv_predict_with(napi_env env, napi_callback_info inf
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_expected != NULL, a_expected_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_predict_with: argument 'expected'", "data->n")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_alive != NULL, a_alive_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_predict_with: argument 'alive'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_predict_with(a_expected, a_alive, a_params, a_data, (double)a_t, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6180,6 +6210,7 @@ static napi_value w_patron_clv_expected_purchases_new(napi_env env, napi_callbac
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (size_t)a_n, "patron_clv_expected_purchases_new: argument 'out'", "n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_expected_purchases_new(a_out, a_params, a_t, (size_t)a_n);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6208,6 +6239,7 @@ static napi_value w_patron_clv_prob_purchases(napi_env env, napi_callback_info i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (size_t)a_n, "patron_clv_prob_purchases: argument 'out'", "n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_prob_purchases(a_out, a_params, a_t, a_k, (size_t)a_n);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6235,6 +6267,7 @@ static napi_value w_patron_clv_prob_purchases_conditional(napi_env env, napi_cal
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_prob_purchases_conditional: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_prob_purchases_conditional(a_out, a_params, a_data, (double)a_t, (int64_t)a_k);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6268,6 +6301,7 @@ static napi_value w_patron_clv_expected_cohort(napi_env env, napi_callback_info 
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (size_t)a_n_h, "patron_clv_expected_cohort: argument 'out'", "n_h")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_expected_cohort(a_out, a_params, a_birth, a_weights, (size_t)a_n, a_h, (size_t)a_n_h);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6291,6 +6325,7 @@ static napi_value w_patron_clv_expected_spend(napi_env env, napi_callback_info i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_expected_spend: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_expected_spend(a_out, a_params, a_data);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6323,6 +6358,7 @@ static napi_value w_patron_clv_lifetime_value(napi_env env, napi_callback_info i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_lifetime_value: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_lifetime_value(a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6358,6 +6394,7 @@ static napi_value w_patron_clv_lifetime_value_with(napi_env env, napi_callback_i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_lifetime_value_with: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_lifetime_value_with(a_out, a_tx, a_spend, a_data, (int)a_months, (double)a_discount, (double)a_periods_per_month, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6383,6 +6420,7 @@ static napi_value w_patron_clv_dert(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (a_data ? (size_t)a_data->n : 0), "patron_clv_dert: argument 'out'", "data->n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_dert(a_out, a_params, a_data, (double)a_discount);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6470,6 +6508,8 @@ static napi_value w_patron_clv_param_intervals(napi_env env, napi_callback_info 
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_lower != NULL, a_lower_len, (a_fit ? (size_t)a_fit->n_params : 0), "patron_clv_param_intervals: argument 'lower'", "fit->n_params")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_upper != NULL, a_upper_len, (a_fit ? (size_t)a_fit->n_params : 0), "patron_clv_param_intervals: argument 'upper'", "fit->n_params")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_param_intervals(a_lower, a_upper, a_fit, (double)a_level);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6497,6 +6537,7 @@ static napi_value w_patron_clv_mixing_density(napi_env env, napi_callback_info i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_out != NULL, a_out_len, (size_t)a_n, "patron_clv_mixing_density: argument 'out'", "n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_clv_mixing_density(a_out, a_params, (int)a_which, a_x, (size_t)a_n);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6917,6 +6958,8 @@ static napi_value w_patron_abtest_km(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_surv != NULL, a_surv_len, (size_t)a_n_at, "patron_abtest_km: argument 'surv'", "n_at")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_std_err != NULL, a_std_err_len, (size_t)a_n_at, "patron_abtest_km: argument 'std_err'", "n_at")) { pn_arena_free(&arena); return NULL; }
     int r = patron_abtest_km(a_surv, a_std_err, a_time, a_event, a_arm, (size_t)a_n, (int)a_which_arm, a_at, (size_t)a_n_at);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -6925,16 +6968,17 @@ static napi_value w_patron_abtest_km(napi_env env, napi_callback_info info)
 
 static napi_value w_patron_abtest_km_curve(napi_env env, napi_callback_info info)
 {
-    napi_value argv[9];
+    napi_value argv[10];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 9, argv)) return NULL;
+    if (pn_args(env, info, 10, argv)) return NULL;
     void *a_times = NULL;
     size_t a_times_len = 0;
     void *a_surv = NULL;
     size_t a_surv_len = 0;
     void *a_std_err = NULL;
     size_t a_std_err_len = 0;
-    int64_t a_at_risk = 0;
+    void *a_at_risk = NULL;
+    size_t a_at_risk_len = 0;
     uint64_t a_cap = 0;
     size_t a_count = 0;
     void *a_time = NULL;
@@ -6948,23 +6992,24 @@ static napi_value w_patron_abtest_km_curve(napi_env env, napi_callback_info info
     if (pn_get_typed(env, argv[0], napi_float64_array, &a_times, &a_times_len, "patron_abtest_km_curve: argument 'times'")
         || pn_get_typed(env, argv[1], napi_float64_array, &a_surv, &a_surv_len, "patron_abtest_km_curve: argument 'surv'")
         || pn_get_typed(env, argv[2], napi_float64_array, &a_std_err, &a_std_err_len, "patron_abtest_km_curve: argument 'std_err'")
-        || pn_get_u64(env, argv[3], &a_cap, "patron_abtest_km_curve: argument 'cap'")
-        || pn_get_typed(env, argv[4], napi_float64_array, &a_time, &a_time_len, "patron_abtest_km_curve: argument 'time'")
-        || pn_get_typed(env, argv[5], napi_int32_array, &a_event, &a_event_len, "patron_abtest_km_curve: argument 'event'")
-        || pn_get_typed(env, argv[6], napi_int32_array, &a_arm, &a_arm_len, "patron_abtest_km_curve: argument 'arm'")
-        || pn_get_u64(env, argv[7], &a_n, "patron_abtest_km_curve: argument 'n'")
-        || pn_get_i32(env, argv[8], &a_which_arm, "patron_abtest_km_curve: argument 'which_arm'")) {
+        || pn_get_typed(env, argv[3], napi_bigint64_array, &a_at_risk, &a_at_risk_len, "patron_abtest_km_curve: argument 'at_risk'")
+        || pn_get_u64(env, argv[4], &a_cap, "patron_abtest_km_curve: argument 'cap'")
+        || pn_get_typed(env, argv[5], napi_float64_array, &a_time, &a_time_len, "patron_abtest_km_curve: argument 'time'")
+        || pn_get_typed(env, argv[6], napi_int32_array, &a_event, &a_event_len, "patron_abtest_km_curve: argument 'event'")
+        || pn_get_typed(env, argv[7], napi_int32_array, &a_arm, &a_arm_len, "patron_abtest_km_curve: argument 'arm'")
+        || pn_get_u64(env, argv[8], &a_n, "patron_abtest_km_curve: argument 'n'")
+        || pn_get_i32(env, argv[9], &a_which_arm, "patron_abtest_km_curve: argument 'which_arm'")) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_abtest_km_curve(a_times, a_surv, a_std_err, &a_at_risk, (size_t)a_cap, &a_count, a_time, a_event, a_arm, (size_t)a_n, (int)a_which_arm);
+    if (pn_check_length(env, a_times != NULL, a_times_len, (size_t)a_cap, "patron_abtest_km_curve: argument 'times'", "cap")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_surv != NULL, a_surv_len, (size_t)a_cap, "patron_abtest_km_curve: argument 'surv'", "cap")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_std_err != NULL, a_std_err_len, (size_t)a_cap, "patron_abtest_km_curve: argument 'std_err'", "cap")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_at_risk != NULL, a_at_risk_len, (size_t)a_cap, "patron_abtest_km_curve: argument 'at_risk'", "cap")) { pn_arena_free(&arena); return NULL; }
+    int r = patron_abtest_km_curve(a_times, a_surv, a_std_err, a_at_risk, (size_t)a_cap, &a_count, a_time, a_event, a_arm, (size_t)a_n, (int)a_which_arm);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
-    napi_value res;
-    if (napi_create_object(env, &res) != napi_ok) return NULL;
-    if (pn_set(env, res, "at_risk", pn_new_i64(env, a_at_risk))) return NULL;
-    if (pn_set(env, res, "count", pn_new_u64(env, a_count))) return NULL;
-    return res;
+    return pn_new_u64(env, a_count);
 }
 
 static napi_value w_patron_abtest_beta_binomial(napi_env env, napi_callback_info info)
@@ -7062,6 +7107,9 @@ static napi_value w_patron_abtest_msprt(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_lambda != NULL, a_lambda_len, (size_t)a_k, "patron_abtest_msprt: argument 'lambda'", "k")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_p_value != NULL, a_p_value_len, (size_t)a_k, "patron_abtest_msprt: argument 'p_value'", "k")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_reject != NULL, a_reject_len, (size_t)a_k, "patron_abtest_msprt: argument 'reject'", "k")) { pn_arena_free(&arena); return NULL; }
     int r = patron_abtest_msprt(a_lambda, a_p_value, a_reject, a_n, a_mean_diff, a_rate_a, a_rate_b, (size_t)a_k, (double)a_sigma2, (double)a_tau2, (double)a_theta0, (double)a_alpha);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -7122,6 +7170,9 @@ static napi_value w_patron_abtest_group_sequential(napi_env env, napi_callback_i
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_cumulative_alpha != NULL, a_cumulative_alpha_len, (size_t)a_k, "patron_abtest_group_sequential: argument 'cumulative_alpha'", "k")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_z_bounds != NULL, a_z_bounds_len, (size_t)a_k, "patron_abtest_group_sequential: argument 'z_bounds'", "k")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_nominal_p != NULL, a_nominal_p_len, (size_t)a_k, "patron_abtest_group_sequential: argument 'nominal_p'", "k")) { pn_arena_free(&arena); return NULL; }
     int r = patron_abtest_group_sequential(a_cumulative_alpha, a_z_bounds, a_nominal_p, a_information_rates, (size_t)a_k, (double)a_alpha_one_sided, (patron_abtest_spending)a_spending);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -7238,6 +7289,9 @@ static napi_value w_patron_abtest_adjust(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_holm != NULL, a_holm_len, (size_t)a_m, "patron_abtest_adjust: argument 'holm'", "m")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_bh != NULL, a_bh_len, (size_t)a_m, "patron_abtest_adjust: argument 'bh'", "m")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_bonferroni != NULL, a_bonferroni_len, (size_t)a_m, "patron_abtest_adjust: argument 'bonferroni'", "m")) { pn_arena_free(&arena); return NULL; }
     int r = patron_abtest_adjust(a_holm, a_bh, a_bonferroni, a_p, (size_t)a_m);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -8248,6 +8302,7 @@ static napi_value w_patron_selection_rows(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_rows != NULL, a_rows_len, (size_t)a_cap, "patron_selection_rows: argument 'rows'", "cap")) { pn_arena_free(&arena); return NULL; }
     size_t r = patron_selection_rows(a_sel, a_rows, (size_t)a_cap);
     pn_arena_free(&arena);
     return pn_new_u64(env, r);
@@ -8534,26 +8589,29 @@ static napi_value w_patron_segment_select(napi_env env, napi_callback_info info)
 
 static napi_value w_patron_ntile_scores(napi_env env, napi_callback_info info)
 {
-    napi_value argv[4];
+    napi_value argv[5];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 4, argv)) return NULL;
-    uint8_t a_scores = 0;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    void *a_scores = NULL;
+    size_t a_scores_len = 0;
     void *a_values = NULL;
     size_t a_values_len = 0;
     uint64_t a_n = 0;
     int32_t a_bins = 0;
     int32_t a_higher_is_better = 0;
-    if (pn_get_typed(env, argv[0], napi_float64_array, &a_values, &a_values_len, "patron_ntile_scores: argument 'values'")
-        || pn_get_u64(env, argv[1], &a_n, "patron_ntile_scores: argument 'n'")
-        || pn_get_i32(env, argv[2], &a_bins, "patron_ntile_scores: argument 'bins'")
-        || pn_get_i32(env, argv[3], &a_higher_is_better, "patron_ntile_scores: argument 'higher_is_better'")) {
+    if (pn_get_typed(env, argv[0], napi_uint8_array, &a_scores, &a_scores_len, "patron_ntile_scores: argument 'scores'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_values, &a_values_len, "patron_ntile_scores: argument 'values'")
+        || pn_get_u64(env, argv[2], &a_n, "patron_ntile_scores: argument 'n'")
+        || pn_get_i32(env, argv[3], &a_bins, "patron_ntile_scores: argument 'bins'")
+        || pn_get_i32(env, argv[4], &a_higher_is_better, "patron_ntile_scores: argument 'higher_is_better'")) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_ntile_scores(&a_scores, a_values, (size_t)a_n, (int)a_bins, (int)a_higher_is_better);
+    if (pn_check_length(env, a_scores != NULL, a_scores_len, (size_t)a_n, "patron_ntile_scores: argument 'scores'", "n")) { pn_arena_free(&arena); return NULL; }
+    int r = patron_ntile_scores(a_scores, a_values, (size_t)a_n, (int)a_bins, (int)a_higher_is_better);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
-    return pn_new_u32(env, a_scores);
+    return pn_undefined(env);
 }
 
 static napi_value w_patron_rfm_score(napi_env env, napi_callback_info info)
@@ -8578,6 +8636,9 @@ static napi_value w_patron_rfm_score(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_r != NULL, a_r_len, (a_frame ? patron_frame_rows(a_frame) : 0), "patron_rfm_score: argument 'r'", "rows(frame)")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_f != NULL, a_f_len, (a_frame ? patron_frame_rows(a_frame) : 0), "patron_rfm_score: argument 'f'", "rows(frame)")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_m != NULL, a_m_len, (a_frame ? patron_frame_rows(a_frame) : 0), "patron_rfm_score: argument 'm'", "rows(frame)")) { pn_arena_free(&arena); return NULL; }
     int r = patron_rfm_score(a_r, a_f, a_m, a_frame, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -8637,6 +8698,7 @@ static napi_value w_patron_value_deciles(napi_env env, napi_callback_info info)
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_deciles != NULL, a_deciles_len, (a_frame ? patron_frame_rows(a_frame) : 0), "patron_value_deciles: argument 'deciles'", "rows(frame)")) { pn_arena_free(&arena); return NULL; }
     int r = patron_value_deciles(a_deciles, a_frame, a_value_col);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
@@ -8719,22 +8781,32 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
     napi_value argv[3];
     pn_arena arena = PN_ARENA_INIT;
     if (pn_args(env, info, 3, argv)) return NULL;
-    patron_campaign_report a_out = {0};
-    patron_campaign_counts a_in_s;
+    patron_campaign_report *a_out = NULL;
+    size_t a_out_n = 0;
     patron_campaign_counts *a_in = NULL;
+    size_t a_in_len = 0;
     uint64_t a_n = 0;
     patron_campaign_options a_opts_s;
     patron_campaign_options *a_opts = NULL;
-    if (pn_struct_arg(env, argv[0], (void *)&a_in, &a_in_s, sizeof a_in_s, &arena, gs_to_patron_campaign_counts)
+    if (pn_struct_array_arg(env, argv[0], (void *)&a_in, &a_in_len, sizeof *a_in, &arena, gs_to_patron_campaign_counts, "patron_report_campaigns: argument 'in'")
         || pn_get_u64(env, argv[1], &a_n, "patron_report_campaigns: argument 'n'")
         || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_campaign_options)) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_report_campaigns(&a_out, a_in, (size_t)a_n, a_opts);
+    if (pn_check_length(env, a_in != NULL, a_in_len, (size_t)a_n, "patron_report_campaigns: argument 'in'", "n")) { pn_arena_free(&arena); return NULL; }
+    a_out_n = (size_t)a_n;
+    a_out = calloc(a_out_n ? a_out_n : 1, sizeof *a_out);
+    if (!a_out) { pn_arena_free(&arena); napi_throw_error(env, NULL, "out of memory"); return NULL; }
+    int r = patron_report_campaigns(a_out, a_in, (size_t)a_n, a_opts);
+    if (r < 0) {
+        pn_arena_free(&arena);
+        free(a_out);
+        return pn_throw_status(env, r);
+    }
+    napi_value res = gs_list_patron_campaign_report(env, a_out, a_out_n, 2);
     pn_arena_free(&arena);
-    if (r < 0) return pn_throw_status(env, r);
-    return gs_from_patron_campaign_report(env, &a_out);
+    return res;
 }
 
 static napi_value w_patron_journey_due(napi_env env, napi_callback_info info)
@@ -8887,16 +8959,17 @@ static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
     void *a_db = NULL;
     patron_tier_config a_config_s;
     patron_tier_config *a_config = NULL;
-    patron_tier_def a_tiers_s;
     patron_tier_def *a_tiers = NULL;
+    size_t a_tiers_len = 0;
     uint64_t a_n = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_configure: argument 'db'")
         || pn_struct_arg(env, argv[1], (void *)&a_config, &a_config_s, sizeof a_config_s, &arena, gs_to_patron_tier_config)
-        || pn_struct_arg(env, argv[2], (void *)&a_tiers, &a_tiers_s, sizeof a_tiers_s, &arena, gs_to_patron_tier_def)
+        || pn_struct_array_arg(env, argv[2], (void *)&a_tiers, &a_tiers_len, sizeof *a_tiers, &arena, gs_to_patron_tier_def, "patron_tier_configure: argument 'tiers'")
         || pn_get_u64(env, argv[3], &a_n, "patron_tier_configure: argument 'n'")) {
         pn_arena_free(&arena);
         return NULL;
     }
+    if (pn_check_length(env, a_tiers != NULL, a_tiers_len, (size_t)a_n, "patron_tier_configure: argument 'tiers'", "n")) { pn_arena_free(&arena); return NULL; }
     int r = patron_tier_configure(a_db, a_config, a_tiers, (size_t)a_n);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);

@@ -406,6 +406,45 @@ int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, size
     return 0;
 }
 
+int pn_struct_array_arg(napi_env env, napi_value v, void *ptr_out, size_t *count, size_t size, pn_arena *a,
+                        pn_struct_conv conv, const char *what)
+{
+    napi_valuetype t = pn_typeof(env, v);
+    *count = 0;
+    if (t == napi_null || t == napi_undefined) {
+        *(void **)ptr_out = NULL;
+        return 0;
+    }
+    bool is_array = false;
+    napi_is_array(env, v, &is_array);
+    if (!is_array)
+        return pn_type_error(env, what, "an array of objects");
+    uint32_t n;
+    if (napi_get_array_length(env, v, &n) != napi_ok)
+        return -1;
+    unsigned char *items = pn_arena_alloc(env, a, (size_t)(n ? n : 1) * size);
+    if (!items)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        napi_value e;
+        if (napi_get_element(env, v, i, &e) != napi_ok || conv(env, e, a, items + (size_t)i * size))
+            return -1;
+    }
+    *(void **)ptr_out = items;
+    *count = n;
+    return 0;
+}
+
+int pn_check_length(napi_env env, int present, size_t have, size_t need, const char *what, const char *length)
+{
+    if (!present || have >= need)
+        return 0;
+    char msg[320];
+    snprintf(msg, sizeof msg, "%s: has %zu elements; %s = %zu are needed", what, have, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return -1;
+}
+
 int pn_get_chars(napi_env env, napi_value v, char *buf, size_t cap, const char *what)
 {
     size_t len;

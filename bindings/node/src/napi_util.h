@@ -44,6 +44,13 @@ int pn_get_typed(napi_env env, napi_value v, napi_typedarray_type type, void **o
 int pn_get_bytes(napi_env env, napi_value v, void **out, size_t *len, const char *what);
 int pn_get_handle(napi_env env, napi_value v, const char *type, void **out, const char *what);
 int pn_take_handle(napi_env env, napi_value v, const char *type, void **out, const char *what);
+/* An array of structs (`const T *items` annotated [array: LEN]): null/undefined
+ * gives NULL and *count 0; anything but an array is a TypeError. */
+int pn_struct_array_arg(napi_env env, napi_value v, void *ptr_out, size_t *count, size_t size, pn_arena *a,
+                        pn_struct_conv conv, const char *what);
+/* RangeError unless an array argument holds `need` elements (when present):
+ * the C function would read or write past its end. */
+int pn_check_length(napi_env env, int present, size_t have, size_t need, const char *what, const char *length);
 int pn_struct_arg(napi_env env, napi_value v, void *ptr_out, void *storage, size_t size, pn_arena *a,
                   pn_struct_conv conv);
 int pn_get_chars(napi_env env, napi_value v, char *buf, size_t cap, const char *what);

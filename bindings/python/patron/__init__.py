@@ -5,67 +5,92 @@ CLV models, A/B tests) and the points ledger.
     >>> patron.version()            # version of the loaded C library
     '0.1.0'
 
-Errors raise PatronError (`.code`, `.name`, `.message` = patron_errmsg()).
+Errors raise PatronError (`.code` = "PATRON_EINVAL", `.status` = -1, `.message` =
+patron_errmsg()), as in the Node binding.
 The exact C API is available as `patron.ffi` (generated; one function per
 C function, with the C documentation as docstrings).
 """
 from . import _ffi as ffi
 from ._ffi import patron_status as Status
+import types as _types
+
 from ._runtime import PatronError, library_path
 
 __version__ = "0.1.0"
 
 # Handle classes by friendly name (Txlog, Frame, Db, ...), generated from the
 # headers: constructors are static methods, functions taking the handle first
-# are methods, and every handle is a context manager.
-globals().update(ffi.CLASSES)
+# are methods, and every handle is a context manager. Imported by name (not
+# added to globals() at run time) so that type checkers see them.
+from ._classes import *  # noqa: E402,F401,F403
+from ._classes import __all__ as _class_names  # noqa: E402
 
 __all__ = ["PatronError", "Status", "ffi", "library_path", "version", "version_info", "strerror"]
-__all__ += list(ffi.CLASSES)
+__all__ += list(_class_names)
 
 
-def version():
+def version() -> str:
     """Version string of the loaded C library (patron_version_string())."""
     return ffi.patron_version_string()
 
 
-def version_info():
+def version_info() -> "tuple[int, int, int]":
     """(major, minor, patch) of the loaded C library."""
     v = ffi.patron_version()
     return (v // 10000, v // 100 % 100, v % 100)
 
 
-def strerror(code):
+def strerror(code: int) -> str:
     """Static English description of a status code."""
     return ffi.patron_strerror(int(code))
 
 
-def _optional(modname, names):
-    """Import an idiomatic submodule whose C module may not be in this build."""
-    import importlib
-    try:
-        mod = importlib.import_module(f".{modname}", __name__)
-    except ImportError as e:
-        if f"patron.{modname}" in str(e) or "libpatron build has no" in str(e):
-            return
+def _absent(e, modname):
+    """True when an idiomatic submodule failed to import because its C module
+    is not in this libpatron build (then the package works without it)."""
+    return f"patron.{modname}" in str(e) or "libpatron build has no" in str(e)
+
+
+# The idiomatic submodules, imported explicitly so that type checkers see them.
+try:
+    from .frame import frame_columns, frame_from_columns, frame_to_pandas, summary  # noqa: E402
+    __all__ += ["summary", "frame_columns", "frame_to_pandas", "frame_from_columns"]
+except ImportError as _e:  # pragma: no cover - a build without the summary module
+    if not _absent(_e, "frame"):
         raise
-    globals().update({n: getattr(mod, n) for n in names})
-    __all__.extend(names)
-    if not modname.startswith("_") and modname != "frame":
-        __all__.append(modname)
+try:
+    from . import clv  # noqa: E402
+    __all__.append("clv")
+except ImportError as _e:  # pragma: no cover
+    if not _absent(_e, "clv"):
+        raise
+try:
+    from . import abtest  # noqa: E402
+    __all__.append("abtest")
+except ImportError as _e:  # pragma: no cover
+    if not _absent(_e, "abtest"):
+        raise
+try:
+    from . import plot  # noqa: E402
+    __all__.append("plot")
+except ImportError as _e:  # pragma: no cover
+    if not _absent(_e, "plot"):
+        raise
 
-
-_optional("frame", ["summary", "frame_columns", "frame_to_pandas", "frame_from_columns"])
-_optional("clv", [])
-_optional("abtest", [])
-_optional("plot", [])
+# Namespaces made at import time from the C functions (see _namespaces); their
+# attributes are the functions of the C module without the prefix.
+segment: _types.ModuleType
+rule: _types.ModuleType
+rfm: _types.ModuleType
+sim: _types.ModuleType
+time: _types.ModuleType
 
 
 def _namespaces():
     """Pure C modules without a hand-written layer appear as namespaces of
     their functions without the prefix (patron.segment.builtins(), ...),
     results as Result objects; new C functions appear without any code."""
-    import types
+    types = _types
     from ._generic import export
     for ns, prefix in (("segment", "patron_segment_"), ("rule", "patron_rule_"), ("rfm", "patron_rfm_"),
                        ("sim", "patron_sim_"), ("time", "patron_time_")):

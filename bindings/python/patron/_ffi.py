@@ -1833,7 +1833,7 @@ _c_patron_abtest_ratio = _rt.cfunc("patron_abtest_ratio", ctypes.c_int, [ctypes.
 _c_patron_abtest_cuped = _rt.cfunc("patron_abtest_cuped", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double])
 _c_patron_abtest_logrank = _rt.cfunc("patron_abtest_logrank", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_double])
 _c_patron_abtest_km = _rt.cfunc("patron_abtest_km", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_int, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
-_c_patron_abtest_km_curve = _rt.cfunc("patron_abtest_km_curve", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_int])
+_c_patron_abtest_km_curve = _rt.cfunc("patron_abtest_km_curve", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_int64, True), ctypes.c_size_t, ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_int])
 _c_patron_abtest_beta_binomial = _rt.cfunc("patron_abtest_beta_binomial", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_bayes_normal = _rt.cfunc("patron_abtest_bayes_normal", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_summary), ctypes.c_double, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_msprt = _rt.cfunc("patron_abtest_msprt", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_int, True), _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
@@ -1911,7 +1911,7 @@ _c_patron_frame_add_activity = _rt.cfunc("patron_frame_add_activity", ctypes.c_i
 _c_patron_frame_add_member_columns = _rt.cfunc("patron_frame_add_member_columns", ctypes.c_int, [patron_frame, patron_db, _rt.struct_arg(patron_member_columns_options)])
 _c_patron_segment_builtins = _rt.cfunc("patron_segment_builtins", ctypes.POINTER(patron_segment_def), [ctypes.c_void_p])
 _c_patron_segment_select = _rt.cfunc("patron_segment_select", ctypes.c_int, [ctypes.c_void_p, patron_frame, _rt.CString, _rt.struct_arg(patron_segment_options)])
-_c_patron_ntile_scores = _rt.cfunc("patron_ntile_scores", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_int, ctypes.c_int])
+_c_patron_ntile_scores = _rt.cfunc("patron_ntile_scores", ctypes.c_int, [_rt.array_arg(ctypes.c_uint8, True), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_int, ctypes.c_int])
 _c_patron_rfm_score = _rt.cfunc("patron_rfm_score", ctypes.c_int, [_rt.array_arg(ctypes.c_uint8, True), _rt.array_arg(ctypes.c_uint8, True), _rt.array_arg(ctypes.c_uint8, True), patron_frame, _rt.struct_arg(patron_rfm_options)])
 _c_patron_rfm_segment_name = _rt.cfunc("patron_rfm_segment_name", ctypes.c_char_p, [ctypes.c_int, ctypes.c_int, ctypes.c_int])
 _c_patron_rfm_add_columns = _rt.cfunc("patron_rfm_add_columns", ctypes.c_int, [patron_frame, _rt.struct_arg(patron_rfm_options)])
@@ -2130,6 +2130,7 @@ def patron_rng_draw(rng, dist, p1, p2, out, n):
     -------------
     Reentrant; `rng` must not be used by another thread during the call.
     """
+    _rt.check_length(out, n, ctypes.c_double, "patron_rng_draw", "out", "n")
     _rc = _c_patron_rng_draw(rng, dist, p1, p2, out, n)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3398,6 +3399,7 @@ def patron_clv_log_likelihood(out, params, data):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_log_likelihood", "out", "data->n")
     _rc = _c_patron_clv_log_likelihood(out, params, data)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3437,6 +3439,7 @@ def patron_clv_expected_purchases(out, params, data, t):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_expected_purchases", "out", "data->n")
     _rc = _c_patron_clv_expected_purchases(out, params, data, t)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3465,6 +3468,7 @@ def patron_clv_prob_alive(out, params, data):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_prob_alive", "out", "data->n")
     _rc = _c_patron_clv_prob_alive(out, params, data)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3500,6 +3504,7 @@ def patron_clv_prob_alive_ahead(out, params, data, m):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_prob_alive_ahead", "out", "data->n")
     _rc = _c_patron_clv_prob_alive_ahead(out, params, data, m)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3536,6 +3541,8 @@ def patron_clv_predict(expected, alive, params, data, t):
     -------------
     Reentrant.
     """
+    _rt.check_length(expected, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_predict", "expected", "data->n")
+    _rt.check_length(alive, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_predict", "alive", "data->n")
     _rc = _c_patron_clv_predict(expected, alive, params, data, t)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3573,6 +3580,8 @@ def patron_clv_predict_with(expected, alive, params, data, t, opts=None):
     -------------
     Reentrant; starts and joins its own threads when `threads` is not 1.
     """
+    _rt.check_length(expected, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_predict_with", "expected", "data->n")
+    _rt.check_length(alive, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_predict_with", "alive", "data->n")
     _rc = _c_patron_clv_predict_with(expected, alive, params, data, t, opts)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3603,6 +3612,7 @@ def patron_clv_expected_purchases_new(out, params, t, n):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, n, ctypes.c_double, "patron_clv_expected_purchases_new", "out", "n")
     _rc = _c_patron_clv_expected_purchases_new(out, params, t, n)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3638,6 +3648,7 @@ def patron_clv_prob_purchases(out, params, t, k, n):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, n, ctypes.c_double, "patron_clv_prob_purchases", "out", "n")
     _rc = _c_patron_clv_prob_purchases(out, params, t, k, n)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3680,6 +3691,7 @@ def patron_clv_prob_purchases_conditional(out, params, data, t, k):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_prob_purchases_conditional", "out", "data->n")
     _rc = _c_patron_clv_prob_purchases_conditional(out, params, data, t, k)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3718,6 +3730,7 @@ def patron_clv_expected_cohort(out, params, birth, weights, n, h, n_h):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, n_h, ctypes.c_double, "patron_clv_expected_cohort", "out", "n_h")
     _rc = _c_patron_clv_expected_cohort(out, params, birth, weights, n, h, n_h)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3748,6 +3761,7 @@ def patron_clv_expected_spend(out, params, data):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_expected_spend", "out", "data->n")
     _rc = _c_patron_clv_expected_spend(out, params, data)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3788,6 +3802,7 @@ def patron_clv_lifetime_value(out, tx, spend, data, months, discount, periods_pe
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_lifetime_value", "out", "data->n")
     _rc = _c_patron_clv_lifetime_value(out, tx, spend, data, months, discount, periods_per_month)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3825,6 +3840,7 @@ def patron_clv_lifetime_value_with(out, tx, spend, data, months, discount, perio
     -------------
     Reentrant; starts and joins its own threads when `threads` is not 1.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_lifetime_value_with", "out", "data->n")
     _rc = _c_patron_clv_lifetime_value_with(out, tx, spend, data, months, discount, periods_per_month, opts)
     if _rc < 0:
         _rt.fail(_rc)
@@ -3860,6 +3876,7 @@ def patron_clv_dert(out, params, data, discount):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, _rt.member(data, 'n'), ctypes.c_double, "patron_clv_dert", "out", "data->n")
     _rc = _c_patron_clv_dert(out, params, data, discount)
     if _rc < 0:
         _rt.fail(_rc)
@@ -4000,6 +4017,8 @@ def patron_clv_param_intervals(lower, upper, fit, level):
     -------------
     Reentrant.
     """
+    _rt.check_length(lower, _rt.member(fit, 'n_params'), ctypes.c_double, "patron_clv_param_intervals", "lower", "fit->n_params")
+    _rt.check_length(upper, _rt.member(fit, 'n_params'), ctypes.c_double, "patron_clv_param_intervals", "upper", "fit->n_params")
     _rc = _c_patron_clv_param_intervals(lower, upper, fit, level)
     if _rc < 0:
         _rt.fail(_rc)
@@ -4035,6 +4054,7 @@ def patron_clv_mixing_density(out, params, which, x, n):
     -------------
     Reentrant.
     """
+    _rt.check_length(out, n, ctypes.c_double, "patron_clv_mixing_density", "out", "n")
     _rc = _c_patron_clv_mixing_density(out, params, which, x, n)
     if _rc < 0:
         _rt.fail(_rc)
@@ -4569,12 +4589,14 @@ def patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at):
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
+    _rt.check_length(surv, n_at, ctypes.c_double, "patron_abtest_km", "surv", "n_at")
+    _rt.check_length(std_err, n_at, ctypes.c_double, "patron_abtest_km", "std_err", "n_at")
     _rc = _c_patron_abtest_km(surv, std_err, time, event, arm, n, which_arm, at, n_at)
     if _rc < 0:
         _rt.fail(_rc)
     return _rc
 
-def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which_arm):
+def patron_abtest_km_curve(times, surv, std_err, at_risk, cap, time, event, arm, n, which_arm):
     """The whole Kaplan-Meier curve of one arm: one point per distinct event time.
 
     Call it with `cap` = 0 (arrays may be NULL) to learn the number of points in `count`,
@@ -4590,6 +4612,8 @@ def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which
         S just after each time.
     std_err
         Greenwood standard error of S (NaN where S = 0); may be NULL.
+    at_risk
+        Customers at risk just before each time; may be NULL.
     cap
         Capacity of the arrays.
     time
@@ -4605,7 +4629,6 @@ def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which
 
     Returns
     -------
-    at_risk: Customers at risk just before each time; may be NULL.
     count: Number of points of the curve (may exceed `cap`; then only the first `cap` are
     written).
 
@@ -4615,12 +4638,15 @@ def patron_abtest_km_curve(times, surv, std_err, cap, time, event, arm, n, which
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
-    _o_at_risk = ctypes.c_int64()
+    _rt.check_length(times, cap, ctypes.c_double, "patron_abtest_km_curve", "times", "cap")
+    _rt.check_length(surv, cap, ctypes.c_double, "patron_abtest_km_curve", "surv", "cap")
+    _rt.check_length(std_err, cap, ctypes.c_double, "patron_abtest_km_curve", "std_err", "cap")
+    _rt.check_length(at_risk, cap, ctypes.c_int64, "patron_abtest_km_curve", "at_risk", "cap")
     _o_count = ctypes.c_size_t()
-    _rc = _c_patron_abtest_km_curve(times, surv, std_err, ctypes.byref(_o_at_risk), cap, ctypes.byref(_o_count), time, event, arm, n, which_arm)
+    _rc = _c_patron_abtest_km_curve(times, surv, std_err, at_risk, cap, ctypes.byref(_o_count), time, event, arm, n, which_arm)
     if _rc < 0:
         _rt.fail(_rc)
-    return (_o_at_risk.value, _o_count.value)
+    return _o_count.value
 
 def patron_abtest_beta_binomial(x_a, n_a, x_b, n_b, prior_alpha, prior_beta):
     """Beta-binomial posterior comparison of two conversion rates.
@@ -4731,6 +4757,9 @@ def patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, 
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK or PATRON_EINVAL.
     """
+    _rt.check_length(lambda_, k, ctypes.c_double, "patron_abtest_msprt", "lambda", "k")
+    _rt.check_length(p_value, k, ctypes.c_double, "patron_abtest_msprt", "p_value", "k")
+    _rt.check_length(reject, k, ctypes.c_int, "patron_abtest_msprt", "reject", "k")
     _rc = _c_patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, k, sigma2, tau2, theta0, alpha)
     if _rc < 0:
         _rt.fail(_rc)
@@ -4799,6 +4828,9 @@ def patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, inform
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
+    _rt.check_length(cumulative_alpha, k, ctypes.c_double, "patron_abtest_group_sequential", "cumulative_alpha", "k")
+    _rt.check_length(z_bounds, k, ctypes.c_double, "patron_abtest_group_sequential", "z_bounds", "k")
+    _rt.check_length(nominal_p, k, ctypes.c_double, "patron_abtest_group_sequential", "nominal_p", "k")
     _rc = _c_patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, information_rates, k, alpha_one_sided, spending)
     if _rc < 0:
         _rt.fail(_rc)
@@ -4935,6 +4967,9 @@ def patron_abtest_adjust(holm, bh, bonferroni, p, m):
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
     """
+    _rt.check_length(holm, m, ctypes.c_double, "patron_abtest_adjust", "holm", "m")
+    _rt.check_length(bh, m, ctypes.c_double, "patron_abtest_adjust", "bh", "m")
+    _rt.check_length(bonferroni, m, ctypes.c_double, "patron_abtest_adjust", "bonferroni", "m")
     _rc = _c_patron_abtest_adjust(holm, bh, bonferroni, p, m)
     if _rc < 0:
         _rt.fail(_rc)
@@ -6201,6 +6236,7 @@ def patron_selection_rows(sel, rows, cap):
     The number of selected rows (which may exceed `cap`: then only the first `cap` were
     written). 0 when `sel` is NULL.
     """
+    _rt.check_length(rows, cap, ctypes.c_size_t, "patron_selection_rows", "rows", "cap")
     return _c_patron_selection_rows(sel, rows, cap)
 
 def patron_selection_and(dst, src):
@@ -6647,7 +6683,7 @@ def patron_segment_select(frame, name, opts=None):
         _rt.fail(_rc)
     return patron_selection._wrap(_o_out.value)
 
-def patron_ntile_scores(values, n, bins, higher_is_better):
+def patron_ntile_scores(scores, values, n, bins, higher_is_better):
     """Score values into `bins` equal-count bins, 1 (worst) .. `bins` (best).
 
     With n non-missing values and L the number of values strictly worse than a given value,
@@ -6658,6 +6694,8 @@ def patron_ntile_scores(values, n, bins, higher_is_better):
 
     Parameters
     ----------
+    scores
+        `n` scores (written only on success).
     values
         `n` values.
     n
@@ -6667,10 +6705,6 @@ def patron_ntile_scores(values, n, bins, higher_is_better):
     higher_is_better
         Non-zero: larger values score higher; zero: smaller values score higher
         (recency).
-
-    Returns
-    -------
-    scores: `n` scores (written only on success).
 
     Raises
     ------
@@ -6683,11 +6717,11 @@ def patron_ntile_scores(values, n, bins, higher_is_better):
     -------------
     Reentrant.
     """
-    _o_scores = ctypes.c_uint8()
-    _rc = _c_patron_ntile_scores(ctypes.byref(_o_scores), values, n, bins, higher_is_better)
+    _rt.check_length(scores, n, ctypes.c_uint8, "patron_ntile_scores", "scores", "n")
+    _rc = _c_patron_ntile_scores(scores, values, n, bins, higher_is_better)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_scores.value
+    return _rc
 
 def patron_rfm_score(r, f, m, frame, opts=None):
     """RFM quintile scores of every customer, 1..5 each (5 is best: most recent, most frequent,
@@ -6719,6 +6753,9 @@ def patron_rfm_score(r, f, m, frame, opts=None):
     -------------
     Reentrant.
     """
+    _rt.check_length(r, _c_patron_frame_rows(frame), ctypes.c_uint8, "patron_rfm_score", "r", "rows(frame)")
+    _rt.check_length(f, _c_patron_frame_rows(frame), ctypes.c_uint8, "patron_rfm_score", "f", "rows(frame)")
+    _rt.check_length(m, _c_patron_frame_rows(frame), ctypes.c_uint8, "patron_rfm_score", "m", "rows(frame)")
     _rc = _c_patron_rfm_score(r, f, m, frame, opts)
     if _rc < 0:
         _rt.fail(_rc)
@@ -6812,6 +6849,7 @@ def patron_value_deciles(deciles, frame, value_col):
         PATRON_OK; PATRON_ENOTFOUND; PATRON_EINVAL (not numeric, NULL argument, empty
         frame); PATRON_ENOMEM.
     """
+    _rt.check_length(deciles, _c_patron_frame_rows(frame), ctypes.c_uint8, "patron_value_deciles", "deciles", "rows(frame)")
     _rc = _c_patron_value_deciles(deciles, frame, value_col)
     if _rc < 0:
         _rt.fail(_rc)
@@ -6974,11 +7012,14 @@ def patron_report_campaigns(in_, n, opts=None):
     -------------
     Reentrant.
     """
-    _o_out = patron_campaign_report()
+    in_ = _rt.struct_array(patron_campaign_counts, in_)
+    _rt.check_length(in_, n, patron_campaign_counts, "patron_report_campaigns", "in", "n")
+    _o_out = _rt.struct_buffer(patron_campaign_report, n)
     _rc = _c_patron_report_campaigns(ctypes.byref(_o_out), in_, n, opts)
     if _rc < 0:
         _rt.fail(_rc)
-    return _o_out
+    _o_out._inputs = (in_, n, opts, )
+    return list(_o_out[:n])
 
 def patron_journey_due(db, frame, opts):
     """The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase,
@@ -7192,6 +7233,8 @@ def patron_tier_configure(db, config, tiers, n):
         When the C function returns a negative status. C documentation of the status:
         PATRON_OK, PATRON_EINVAL (order, names, values), store errors.
     """
+    tiers = _rt.struct_array(patron_tier_def, tiers)
+    _rt.check_length(tiers, n, patron_tier_def, "patron_tier_configure", "tiers", "n")
     _rc = _c_patron_tier_configure(db, config, tiers, n)
     if _rc < 0:
         _rt.fail(_rc)

@@ -17,6 +17,9 @@ def _candidates():
     if env:
         yield env  # explicit: no fallback hides a wrong setting
         return
+    # an installed package carries its own copy (bindings/python/meson.build)
+    here = Path(__file__).resolve().parent
+    yield str(here / SONAME)
     pkg = shutil.which("pkg-config")
     if pkg:
         try:
@@ -26,8 +29,6 @@ def _candidates():
             libdir = ""
         if libdir:
             yield os.path.join(libdir, SONAME)
-    here = Path(__file__).resolve().parent
-    yield str(here / SONAME)
     # source checkout: $PATRON_BUILD_DIR, else bindings/python/patron -> <root>/build
     if os.environ.get("PATRON_BUILD_DIR"):
         yield os.path.join(os.environ["PATRON_BUILD_DIR"], SONAME)
@@ -66,15 +67,20 @@ _free.argtypes = [ctypes.c_void_p]
 
 
 class PatronError(Exception):
-    """A libpatron call failed. `code` is the negative PATRON_E* status, `name`
-    its symbolic name (e.g. "PATRON_EINVAL"), `message` the patron_errmsg()
-    detail (or patron_strerror() when the library recorded none)."""
+    """A libpatron call failed. The same convention as the Node binding:
+    `code` is the status name ("PATRON_EINVAL"), `status` the negative
+    PATRON_E* number, `message` the patron_errmsg() detail (or
+    patron_strerror() when the library recorded none)."""
 
-    def __init__(self, code, message=None):
-        self.code = int(code)
-        self.name = _code_names().get(self.code, f"PATRON_E{-self.code}")
-        self.message = message or _strerror(self.code).decode()
-        super().__init__(f"{self.message} [{self.name}]")
+    code: str
+    status: int
+    message: str
+
+    def __init__(self, status, message=None):
+        self.status = int(status)
+        self.code = _code_names().get(self.status, f"PATRON_E{-self.status}")
+        self.message = message or _strerror(self.status).decode()
+        super().__init__(f"{self.message} [{self.code}]")
 
 
 _names_cache = {}
@@ -306,6 +312,76 @@ def struct_arg(cls):
     StructArg.__name__ = f"{cls.__name__}_arg"
     _struct_args[cls] = StructArg
     return StructArg
+
+
+def struct_buffer(cls, n):
+    """A zeroed array of n structs (at least one, so the C function gets a
+    valid pointer), each initialised as its *_INIT macro sets it."""
+    if n < 0:
+        raise ValueError(f"negative array length {n}")
+    buf = (cls * max(int(n), 1))()
+    if hasattr(cls, "init"):
+        proto = cls.init()
+        for i in range(int(n)):
+            buf[i] = proto
+    elif any(f[0] == "size" for f in cls._fields_[:1]):
+        for i in range(int(n)):
+            buf[i].size = ctypes.sizeof(cls)
+    return buf
+
+
+def struct_array(cls, items):
+    """A ctypes array of cls from a sequence of instances or mappings (None
+    and ctypes arrays pass through), built before the call so that results
+    pointing into it (such as names) can keep it alive."""
+    if items is None or isinstance(items, (ctypes.Array, ctypes._Pointer)):
+        return items
+    if isinstance(items, (cls, dict)):
+        items = [items]
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(f"expected a sequence of {cls.__name__} (or of dicts of its fields)")
+    objs = [x if isinstance(x, cls) else make_struct(cls, x) for x in items]
+    arr = (cls * max(len(objs), 1))(*objs)
+    return arr if objs else (cls * 0)()
+
+
+def member(obj, field):
+    """obj.field for a struct argument given as a ctypes struct or a mapping
+    (0 for None, when the C function would see NULL)."""
+    if obj is None:
+        return 0
+    if isinstance(obj, dict):
+        return obj.get(field, 0)
+    return getattr(obj, field)
+
+
+def _elements(obj, ctype):
+    """Number of ctype elements an array argument holds, or None when it
+    cannot be told (a raw pointer)."""
+    if _np is not None and isinstance(obj, _np.ndarray):
+        return obj.size
+    if isinstance(obj, ctypes.Array):
+        return len(obj) * ctypes.sizeof(obj._type_) // ctypes.sizeof(ctype)
+    if isinstance(obj, ctypes._SimpleCData):
+        return ctypes.sizeof(obj) // ctypes.sizeof(ctype)
+    if isinstance(obj, ctypes._Pointer):
+        return None
+    if isinstance(obj, (list, tuple)):
+        return len(obj)
+    try:
+        return memoryview(obj).nbytes // ctypes.sizeof(ctype)
+    except TypeError:
+        return None
+
+
+def check_length(obj, need, ctype, fn, name, length):
+    """Raises ValueError when an array argument has fewer than `need`
+    elements (the C function would read or write past its end)."""
+    if obj is None:
+        return
+    have = _elements(obj, ctype)
+    if have is not None and have < need:
+        raise ValueError(f"{fn}: argument '{name}' has {have} elements; {length} = {need} are needed")
 
 
 def make_struct(cls, values):

@@ -28,8 +28,8 @@ def test_error_mapping_carries_detail_and_name():
     with pytest.raises(patron.PatronError) as ei:
         ffi.patron_set_allocator(ffi.PATRON_ALLOCATOR_INIT())
     e = ei.value
-    assert e.code == ffi.PATRON_EINVAL
-    assert e.name == "PATRON_EINVAL"
+    assert e.status == ffi.PATRON_EINVAL
+    assert e.code == "PATRON_EINVAL"
     assert e.message  # the errmsg detail (or strerror)
     assert "PATRON_EINVAL" in str(e)
     ffi.patron_errclear()
@@ -77,28 +77,3 @@ def test_library_found_without_environment():
                        cwd=os.path.dirname(os.path.dirname(patron.__file__)))
     assert r.returncode == 0, r.stderr
     assert "libpatron" in r.stdout
-
-
-def test_pip_install_offline(tmp_path):
-    """`pip install --no-build-isolation --no-index` works without network
-    (Debian's setuptools builds the wheel), and the installed package runs."""
-    import shutil
-    from conftest import ROOT
-    r = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("pip is not installed for this Python")
-    src = tmp_path / "src"
-    shutil.copytree(ROOT / "bindings" / "python", src,
-                    ignore=shutil.ignore_patterns("tests", "build", "*.egg-info", "__pycache__"))
-    target = tmp_path / "site"
-    r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-index",
-                        "--no-deps", "--no-cache-dir", "--disable-pip-version-check", "--quiet",
-                        "--target", str(target), str(src)],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert (target / "patron" / "_ffi.pyi").exists() and (target / "patron" / "py.typed").exists()
-    env = dict(os.environ, PYTHONPATH=str(target))
-    r = subprocess.run([sys.executable, "-c", "import patron; print(patron.__file__, patron.version())"],
-                       env=env, capture_output=True, text=True, cwd=str(tmp_path))
-    assert r.returncode == 0, r.stderr
-    assert str(target) in r.stdout and patron.version() in r.stdout

@@ -47,11 +47,11 @@ def test_member_points_statement(store_uri):
         assert (r1.points, r1.replayed, r2.replayed, r2.posting_id) == (120, 0, 1, r1.posting_id)
         with pytest.raises(patron.PatronError) as ei:
             db.ledger_earn(dict(earn, points=999))
-        assert ei.value.code == patron.Status.PATRON_ECONFLICT and ei.value.message
+        assert ei.value.status == patron.Status.PATRON_ECONFLICT and ei.value.message
         db.ledger_redeem({"key": "redeem-7", "member_id": mid, "points": 50, "at": AT + 60})
         with pytest.raises(patron.PatronError) as ei:
             db.ledger_redeem({"key": "redeem-8", "member_id": mid, "points": 1000, "at": AT + 70})
-        assert ei.value.name == "PATRON_EBALANCE"
+        assert ei.value.code == "PATRON_EBALANCE"
         assert db.ledger_balance(mid, AT + 3600).available == 70
         with db.ledger_statement(mid, AT - 1, AT + 3600) as st:
             assert len(st) == 2
@@ -70,7 +70,7 @@ def test_segment_selection_is_iterable():
             assert list(sel) == [1, 3] and len(sel) == 2
         with pytest.raises(patron.PatronError) as ei:
             patron.Selection.rule_select(fr, "frequency >=")
-        assert ei.value.code == patron.Status.PATRON_EPARSE
+        assert ei.value.status == patron.Status.PATRON_EPARSE
         del np
 
 
@@ -110,7 +110,7 @@ def test_overdraft_policy(store_uri):
         db.ledger_redeem({"key": "r-1", "member_id": mid, "points": 100, "at": AT + 1})
         with pytest.raises(patron.PatronError) as ei:  # balances never go negative by default
             db.ledger_reverse({"key": "refund-1", "target": earn.posting_id, "at": AT + 2})
-        assert ei.value.name == "PATRON_EBALANCE"
+        assert ei.value.code == "PATRON_EBALANCE"
         db.ledger_set_policy({"overdraft_limit": 150})
         assert db.ledger_get_policy().overdraft_limit == 150
         db.ledger_reverse({"key": "refund-1", "target": earn.posting_id, "at": AT + 2})

@@ -52,7 +52,7 @@ def test_bad_rows_raise_patron_error_with_detail():
             "amount": np.array([1.0, 2.0])}
     with pytest.raises(patron.PatronError) as ei:
         patron.summary(cols)
-    assert ei.value.code in (patron.Status.PATRON_ERANGE, patron.Status.PATRON_EINVAL)
+    assert ei.value.status in (patron.Status.PATRON_ERANGE, patron.Status.PATRON_EINVAL)
     assert "row" in ei.value.message
 
 

@@ -71,6 +71,40 @@ class Fixture(unittest.TestCase):
         self.assertEqual([p["name"] for p in self.f["patron_fx_list"]["ins"]], ["fx"])
         self.assertEqual([p["name"] for p in self.f["patron_fx_list"]["outs"]], ["out"])
         self.assertEqual(self.roles("patron_fx_configure")["defs"], "in")
+        self.assertEqual(self.f["patron_fx_configure"]["params"][1]["len"], ("param", "n", None))
+        r = self.roles("patron_fx_copy")
+        self.assertEqual((r["out"], r["in"]), ("out_struct_buffer", "in"))
+        self.assertEqual([p["name"] for p in self.f["patron_fx_copy"]["outs"]], ["out"])
+
+    def test_unannotated_or_wrong_annotations_fail(self):
+        """A pointer whose role its type does not settle must be annotated, and
+        the annotation must agree with the type (#18)."""
+        cases = [
+            (" * @param[out] added [value] Receives the number added.",
+             " * @param[out] added Receives the number added.", "without a binding annotation"),
+            (" * @param[out] mid [array: n] Midpoints.", " * @param[out] mid [arrays: n] Midpoints.",
+             "unknown annotation [arrays]"),
+            (" * @param[out] mid [array: n] Midpoints.", " * @param[out] mid [array: count] Midpoints.",
+             "array length 'count'"),
+            (" * @param[out] mid [array: n] Midpoints.", " * @param mid [array: n] Midpoints.",
+             "explicit direction"),
+            (" * @param[out] added [value] Receives the number added.",
+             " * @param[out] added [array: fx] Receives the number added.", "not an integer parameter"),
+            (" * @param[out] text [string: owned] Receives", " * @param[out] text [string] Receives",
+             "[string: owned] or [string: borrowed]"),
+            (" * @param[in] defs [array: n] Definitions (copied).", " * @param[in] defs Definitions (copied).",
+             "without a binding annotation"),
+        ]
+        src = (FIX / "include" / "patron" / "fixture.h").read_text()
+        for old, new, msg in cases:
+            self.assertIn(old, src)
+            with tempfile.TemporaryDirectory() as d:
+                shutil.copytree(FIX, d, dirs_exist_ok=True)
+                Path(d, "include", "patron", "fixture.h").write_text(src.replace(old, new, 1))
+                with self.assertRaises(ValueError) as cm:
+                    Model(d)
+                self.assertIn(msg, str(cm.exception))
+                self.assertIn("fixture.h:", str(cm.exception))
 
     def test_classes(self):
         c = {x["name"]: x for x in self.m.classes()}["Fx"]
