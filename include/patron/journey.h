@@ -13,7 +13,8 @@
  *
  * - patron_journey_due() only reads: calling it twice gives the same list;
  * - patron_journey_mark_sent() records a step; marking it again, or for an
- *   older event than the one recorded, is a no-op;
+ *   older event than the one recorded, is a no-op (a step counts as sent
+ *   for the recorded event and every older one);
  * - a step is due once per event: a new purchase starts the post-purchase
  *   journey again, a member joins only once.
  *

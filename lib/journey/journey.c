@@ -7,6 +7,8 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/options.h"
+#include "internal/profile_int.h"
+#include "internal/store.h"
 #include "patron/journey.h"
 #include "patron/profile.h"
 
@@ -31,17 +33,59 @@ static int int_col(const int64_t **out, const patron_frame *f, const char *name)
     return 0;
 }
 
-/* Was the step sent for this anchor? */
+/* A step's state: the newest event it was sent for (INT64_MIN: never). */
+static int64_t state_value(const char *v)
+{
+    if (!v || !*v)
+        return INT64_MIN;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end == '\0' ? (int64_t)x : INT64_MIN;
+}
+
+/* Was the step sent for this anchor? It was when it was sent for this
+ * event or a newer one: a member is never taken back to an older event
+ * (after a merge the older join time can become the anchor). */
 static int sent_for(const patron_profile *p, int journey, int step, int64_t anchor)
 {
     char name[64];
     attr_name(name, sizeof name, journey, step);
-    const char *v = patron_profile_field(p, name);
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    return *end == '\0' && (int64_t)x == anchor;
+    int64_t x = state_value(patron_profile_field(p, name));
+    return x != INT64_MIN && x >= anchor;
+}
+
+int patron__journey_merge_state(patron_db *db, int64_t kept, int64_t merged)
+{
+    int rc = PATRON_OK;
+    for (int j = 0; j < 3 && rc == PATRON_OK; j++)
+        for (int k = 1; k <= journey_steps[j] && rc == PATRON_OK; k++) {
+            char name[64];
+            attr_name(name, sizeof name, j, k);
+            int64_t v[2] = {INT64_MIN, INT64_MIN};
+            for (int w = 0; w < 2 && rc == PATRON_OK; w++) {
+                patron__stmt *st;
+                rc = patron__sql_bind(db, &st, "SELECT value FROM attrs WHERE member_id = ? AND name = ?", "it",
+                                      w ? merged : kept, name);
+                if (rc)
+                    break;
+                int step = patron__sql_step(db, st);
+                if (step == PATRON__ROW)
+                    v[w] = state_value(patron__sql_col_text(db, st, 0));
+                else if (step < 0)
+                    rc = step;
+                patron__sql_done(db, st);
+            }
+            if (rc || v[1] == INT64_MIN || v[1] <= v[0])
+                continue;
+            char value[32];
+            snprintf(value, sizeof value, "%lld", (long long)v[1]);
+            /* replace kept's value (or none) by merged's newer one */
+            rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ? AND name = ?", "it", kept, name);
+            if (rc == PATRON_OK)
+                rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) VALUES(?,?,?)", "itt", kept, name,
+                                     value);
+        }
+    return rc;
 }
 
 typedef struct row_key {
@@ -285,13 +329,8 @@ int patron_journey_mark_sent(patron_db *db, const patron_journey_due_item *item)
     patron_profile *prof = NULL;
     if ((rc = patron_profile_get(db, &prof, item->member_id)))
         return rc;
-    const char *cur = patron_profile_field(prof, name);
-    int newer = 0;
-    if (cur && *cur) {
-        char *end;
-        long long x = strtoll(cur, &end, 10);
-        newer = *end == '\0' && (int64_t)x >= item->anchor;
-    }
+    int64_t cur = state_value(patron_profile_field(prof, name));
+    int newer = cur != INT64_MIN && cur >= item->anchor;
     patron_profile_free(prof);
     if (newer)
         return PATRON_OK;

@@ -291,12 +291,50 @@ static void test_win_back_window_welcome_and_cap(void **state)
     patron_close(db);
 }
 
+/* Merging two members who were each sent steps: the merged member keeps
+ * the newer state of each step, and the earlier join time that becomes the
+ * welcome anchor does not make welcome due again. */
+static void test_merge_keeps_newest_state(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    int64_t a = add_member(db, "Ann", "ann@example.com", "email", NOW - DAY);
+    int64_t b = add_member(db, "Ann L", "ann.l@example.com", "email", NOW - 2 * DAY);
+    const int64_t ids[] = {a, b}, last[] = {NOW - 3600, NOW - 60};
+    patron_frame *f = frame_of(db, 2, ids, last, NOW);
+    patron_journey_due_item *items;
+    size_t n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 4); /* welcome 1 and post-purchase 1 for each */
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(patron_journey_mark_sent(db, &items[i]), 0);
+    patron_free(items);
+    patron_frame_free(f);
+    assert_int_equal(patron_profile_merge(db, a, b, NOW, "ops", NULL), 0);
+    f = frame_of(db, 2, ids, last, NOW);
+    n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 0); /* b's newer purchase had its step 1; b's earlier join its welcome */
+    patron_frame_free(f);
+    f = frame_of(db, 2, ids, last, NOW + 3 * DAY);
+    n = due_at(db, f, NOW + 3 * DAY, &items);
+    assert_int_equal(n, 2); /* step 2 of the earlier join and of the newest purchase */
+    assert_int_equal(items[0].journey, PATRON_JOURNEY_WELCOME);
+    assert_int_equal(items[0].step, 2);
+    assert_int_equal(items[0].anchor, NOW - 2 * DAY);
+    assert_int_equal(items[1].journey, PATRON_JOURNEY_POST_PURCHASE);
+    assert_int_equal(items[1].anchor, NOW - 60);
+    assert_int_equal(items[1].row, 1);
+    patron_free(items);
+    patron_frame_free(f);
+    patron_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_journeys),
         cmocka_unit_test(test_merged_member_hears_each_step_once),
         cmocka_unit_test(test_late_mark_never_moves_back),
+        cmocka_unit_test(test_merge_keeps_newest_state),
         cmocka_unit_test(test_win_back_window_welcome_and_cap),
     };
     return cmocka_run_group_tests_name("journeys", tests, NULL, NULL);
