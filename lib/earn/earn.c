@@ -484,28 +484,11 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
         rc = patron__fail(PATRON_ENOTFOUND, "no scored purchase with key '%s'", purchase_key);
     if (rc || returned)
         return patron__tx_end(db, rc);
-    /* the purchase's earn postings: keys "<key>/..." */
-    char lo[200], hi[200];
-    snprintf(lo, sizeof lo, "%s/", purchase_key);
-    snprintf(hi, sizeof hi, "%s0", purchase_key); /* '0' follows '/' */
+    /* the purchase's earn postings (keys "<key>/...") */
     int64_t ids[MAX_RULES + 1];
     char keys[MAX_RULES + 1][200];
     size_t n = 0;
-    patron__stmt *st;
-    rc = patron__sql_bind(db, &st, "SELECT id, key FROM postings WHERE key >= ? AND key < ? AND kind = 1 ORDER BY id",
-                          "tt", lo, hi);
-    while (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (n < MAX_RULES + 1) {
-            ids[n] = patron__sql_col_int(db, st, 0);
-            snprintf(keys[n], sizeof keys[n], "%s", patron__sql_col_text(db, st, 1));
-            n++;
-        }
-        rc = PATRON_OK;
-    }
-    if (rc >= 0) {
-        patron__sql_done(db, st);
-        rc = PATRON_OK;
-    }
+    rc = patron__ledger_purchase_earns(db, purchase_key, ids, keys, MAX_RULES + 1, &n);
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         char key[220];
         snprintf(key, sizeof key, "%.200s/return", keys[i]);

@@ -3,6 +3,7 @@
 #ifndef PATRON_INTERNAL_LEDGER_READ_H
 #define PATRON_INTERNAL_LEDGER_READ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "patron/db.h"
@@ -21,5 +22,11 @@ int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, 
 /* The posting with idempotency key `key`: *id (0 when there is none) and
  * its points net of its reversals. */
 int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t *net);
+
+/* The earn postings a purchase produced (keys "<purchase_key>/..."), in
+ * posting order: up to `cap` ids and keys (keys cut to 199 bytes); *n
+ * receives how many were stored. */
+int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64_t *ids, char (*keys)[200],
+                                  size_t cap, size_t *n);
 
 #endif

@@ -1,6 +1,8 @@
 /* Read-only ledger questions for the earning rules and tiers (see
  * internal/ledger_read.h): earned points net of reversals, a rule's live
  * awards, one posting's net points. */
+#include <stdio.h>
+
 #include "internal/ledger_read.h"
 #include "internal/profile_int.h"
 #include "internal/store.h"
@@ -40,6 +42,29 @@ int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t 
         *id = patron__sql_col_int(db, st, 0);
         *net = patron__sql_col_int(db, st, 1);
     }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64_t *ids, char (*keys)[200],
+                                  size_t cap, size_t *n)
+{
+    /* the key range "<key>/" .. "<key>0" ('0' follows '/') uses the key index */
+    char lo[200], hi[200];
+    snprintf(lo, sizeof lo, "%s/", purchase_key);
+    snprintf(hi, sizeof hi, "%s0", purchase_key);
+    patron__stmt *st;
+    *n = 0;
+    int rc = patron__sql_bind(db, &st, "SELECT id, key FROM postings WHERE key >= ? AND key < ? AND kind = 1 ORDER BY id",
+                              "tt", lo, hi);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
+        if (*n < cap) {
+            ids[*n] = patron__sql_col_int(db, st, 0);
+            snprintf(keys[*n], sizeof keys[*n], "%s", patron__sql_col_text(db, st, 1));
+            (*n)++;
+        }
     patron__sql_done(db, st);
     return rc < 0 ? rc : PATRON_OK;
 }
