@@ -13,6 +13,7 @@
 #define PATRON_INTERNAL_STORE_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "patron/db.h"
@@ -56,6 +57,18 @@ typedef struct patron__store_vt {
      * transaction). */
     int (*data_version)(void *impl, int64_t *out);
     int (*param_count)(patron__stmt *st);
+    /* Dialect hooks: what differs between databases beyond the SQL text. */
+    /* Non-zero when the open transaction can only roll back (PostgreSQL
+     * aborts a transaction on any failed statement; SQLite does not). */
+    int (*tx_failed)(void *impl);
+    /* The store's schema version (0 = no libpatron schema yet) and whether
+     * the database holds something that is not a libpatron store. */
+    int (*schema_read)(void *impl, int64_t *version, int *foreign);
+    /* Record `version` (inside the migrating transaction). */
+    int (*schema_write)(void *impl, int version);
+    /* The backend's own integrity check: 0 when sound, else the number of
+     * problems with the first one described in `msg`. */
+    int (*integrity)(void *impl, char *msg, size_t cap);
 } patron__store_vt;
 
 struct patron_db {
@@ -82,8 +95,9 @@ struct patron_db {
     void *account_cache; /* lib/ledger; freed by patron_close */
 };
 
-/* The SQLite backend (lib/store/sqlite.c). */
-int patron__sqlite_open(patron_db *db, const char *path, int is_uri);
+/* The backends: one file each, chosen by URI in patron_open (lib/store/db.c). */
+int patron__sqlite_open(patron_db *db, const char *path, int is_uri); /* sqlite.c */
+int patron__postgres_open(patron_db *db, const char *uri);            /* postgres.c */
 
 /* Schema creation / migration, run by patron_open (lib/store/schema.c). */
 int patron__schema_migrate(patron_db *db);

@@ -832,7 +832,7 @@ int patron_profile_set_vocabulary(patron_db *db, const char *categories)
         rc = clean_text(c, item, "vocabulary");
         ascii_lower(c);
         if (rc == PATRON_OK && c[0])
-            rc = patron__sql_run(db, "INSERT OR IGNORE INTO vocab(field, value) VALUES('categories', ?)", "t", c);
+            rc = patron__sql_run(db, "INSERT INTO vocab(field, value) VALUES('categories', ?) ON CONFLICT DO NOTHING", "t", c);
         p += len + (comma ? 1 : 0);
     }
     return patron__tx_end(db, rc);
@@ -902,7 +902,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
         "UPDATE members SET birth_date = (SELECT birth_date FROM members WHERE id = ?) WHERE id = ? AND birth_date IS NULL",
         "UPDATE members SET gender = (SELECT gender FROM members WHERE id = ?) WHERE id = ? AND gender IS NULL",
         "UPDATE members SET categories = (SELECT categories FROM members WHERE id = ?) WHERE id = ? AND categories IS NULL",
-        "UPDATE members SET joined_at = min(joined_at, (SELECT joined_at FROM members WHERE id = ?)) WHERE id = ?",
+        "UPDATE members SET joined_at = (SELECT o.joined_at FROM members o WHERE o.id = ?1) "
+        "WHERE id = ?2 AND joined_at > (SELECT o.joined_at FROM members o WHERE o.id = ?1)",
         "UPDATE members SET referrer = (SELECT referrer FROM members WHERE id = ?) WHERE id = ? AND referrer IS NULL",
     };
     for (size_t i = 0; i < sizeof fill / sizeof fill[0] && rc == PATRON_OK; i++)
@@ -912,8 +913,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
     if (rc == PATRON_OK) /* journey state: the newer of the two wins (lib/journey) */
         rc = patron__journey_merge_state(db, k, m);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "INSERT OR IGNORE INTO attrs(member_id, name, value) "
-                                 "SELECT ?, name, value FROM attrs WHERE member_id = ?", "ii", k, m);
+        rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) "
+                                 "SELECT ?, name, value FROM attrs WHERE member_id = ? ON CONFLICT DO NOTHING", "ii", k, m);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ?", "i", m);
     if (rc == PATRON_OK)

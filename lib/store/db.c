@@ -31,15 +31,23 @@ int patron_open(patron_db **out, const char *uri, const patron_db_options *opts)
                             o.busy_timeout_ms);
     if (uri[0] == '\0')
         return patron__fail(PATRON_EINVAL, "patron_open: empty uri");
-    if (!strncmp(uri, "postgres://", 11) || !strncmp(uri, "postgresql://", 13))
+    int postgres = !strncmp(uri, "postgres://", 11) || !strncmp(uri, "postgresql:", 11);
+#ifndef PATRON_HAVE_POSTGRES
+    if (postgres)
         return patron__fail(PATRON_EUNSUPPORTED,
                             "patron_open: '%s': no PostgreSQL backend in this build (SQLite only)", uri);
-    int is_uri = strncmp(uri, "file:", 5) == 0;
+#endif
     patron_db *db = patron__calloc(1, sizeof *db);
     if (!db)
         return patron__oom();
     db->opts = o;
-    rc = patron__sqlite_open(db, uri, is_uri);
+    /* The one place that chooses a backend. */
+#ifdef PATRON_HAVE_POSTGRES
+    if (postgres)
+        rc = patron__postgres_open(db, uri);
+    else
+#endif
+        rc = patron__sqlite_open(db, uri, strncmp(uri, "file:", 5) == 0);
     if (rc == PATRON_OK) {
         rc = patron__schema_migrate(db);
         if (rc != PATRON_OK)
@@ -154,10 +162,11 @@ int patron_db_schema_version(patron_db *db, int *out)
         return rc;
     if (!out)
         return patron__fail(PATRON_EINVAL, "patron_db_schema_version: out is NULL");
-    int64_t v;
-    rc = patron__sql_int(db, &v, 0, "PRAGMA user_version", "");
+    int64_t v = 0;
+    int foreign = 0;
+    rc = db->vt->schema_read(db->impl, &v, &foreign);
     if (rc)
-        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_EIO, "no schema version") : rc;
+        return rc;
     *out = (int)v;
     return PATRON_OK;
 }
@@ -193,7 +202,8 @@ int patron__tx_end_light(patron_db *db, int rc)
         return patron__tx_end(db, rc);
     db->light = 0;
     db->depth--;
-    if (rc != PATRON_OK && db->vt->total_changes(db->impl) != db->tx_changes)
+    if (rc != PATRON_OK &&
+        (db->vt->total_changes(db->impl) != db->tx_changes || db->vt->tx_failed(db->impl)))
         db->batch_failed = 1;
     return rc;
 }

@@ -231,30 +231,103 @@ static int sq_param_count(patron__stmt *st)
     return sqlite3_bind_parameter_count(st->st);
 }
 
+static int sq_tx_failed(void *impl)
+{
+    (void)impl;
+    return 0; /* a failed statement undoes only itself */
+}
+
+/* One integer from a pragma or query without parameters. */
+static int sq_int(sq *s, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(s->h, rc, sql);
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? (int64_t)sqlite3_column_int64(st, 0) : 0;
+    int code = rc == SQLITE_ROW || rc == SQLITE_DONE ? PATRON_OK : map_rc(s->h, rc, sql);
+    sqlite3_finalize(st);
+    return code;
+}
+
+/* The version lives in the file header (user_version) next to an
+ * application id that marks the file as a libpatron store. */
+#define PATRON_APPLICATION_ID 0x5054524E /* 'PTRN' */
+
+static int sq_schema_read(void *impl, int64_t *version, int *foreign)
+{
+    sq *s = impl;
+    int64_t app = 0, ntables = 0;
+    int rc = sq_int(s, "PRAGMA application_id", &app);
+    if (rc == PATRON_OK)
+        rc = sq_int(s, "PRAGMA user_version", version);
+    if (rc == PATRON_OK)
+        rc = sq_int(s, "SELECT count(*) FROM sqlite_master", &ntables);
+    if (rc)
+        return rc;
+    *foreign = app != PATRON_APPLICATION_ID && (app != 0 || ntables != 0);
+    return PATRON_OK;
+}
+
+static int sq_schema_write(void *impl, int version)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", PATRON_APPLICATION_ID,
+             version);
+    return sq_exec(impl, sql);
+}
+
+static int sq_integrity(void *impl, char *msg, size_t cap)
+{
+    sq *s = impl;
+    sqlite3_stmt *st = NULL;
+    msg[0] = '\0';
+    int rc = sqlite3_prepare_v2(s->h, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(msg, cap, "PRAGMA integrity_check: %s", sqlite3_errmsg(s->h));
+        return 1;
+    }
+    int problems = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t && strcmp(t, "ok") != 0 && problems++ == 0)
+            snprintf(msg, cap, "sqlite integrity_check: %s", t);
+    }
+    if (rc != SQLITE_DONE && problems++ == 0)
+        snprintf(msg, cap, "sqlite integrity_check: %s", sqlite3_errmsg(s->h));
+    sqlite3_finalize(st);
+    return problems;
+}
+
 static const patron__store_vt sqlite_vt = {
-    "sqlite",
-    sq_close,
-    sq_exec,
-    sq_prepare,
-    sq_bind_int64,
-    sq_bind_text,
-    sq_bind_null,
-    sq_step,
-    sq_reset,
-    sq_col_null,
-    sq_col_int64,
-    sq_col_text,
-    sq_begin,
-    sq_commit,
-    sq_rollback,
-    sq_savepoint,
-    sq_release,
-    sq_rollback_to,
-    sq_last_id,
-    sq_changes,
-    sq_total_changes,
-    sq_data_version,
-    sq_param_count,
+    .name = "sqlite",
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind_int64 = sq_bind_int64,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .column_is_null = sq_col_null,
+    .column_int64 = sq_col_int64,
+    .column_text = sq_col_text,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .last_insert_id = sq_last_id,
+    .changes = sq_changes,
+    .total_changes = sq_total_changes,
+    .data_version = sq_data_version,
+    .param_count = sq_param_count,
+    .tx_failed = sq_tx_failed,
+    .schema_read = sq_schema_read,
+    .schema_write = sq_schema_write,
+    .integrity = sq_integrity,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)
