@@ -114,14 +114,19 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
 
 int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active)
 {
+    /* a member-scoped write locks the member before reading its account */
+    int rc = patron__tx_lock_member(db, member_id);
+    if (rc)
+        return rc;
     /* the common case: an active member's own account, one read */
-    int rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
+    rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
     if (rc == PATRON_OK && !a->merged)
         return PATRON_OK;
     if (rc != PATRON_OK && rc != PATRON_ENOTFOUND)
         return rc;
     int64_t member;
-    if ((rc = patron__member_resolve(db, &member, member_id, need_active)))
+    if ((rc = patron__member_resolve(db, &member, member_id, need_active)) ||
+        (member != member_id && (rc = patron__tx_lock_member(db, member))))
         return rc;
     rc = patron__account_load(db, a, member);
     if (rc == PATRON_ENOTFOUND)

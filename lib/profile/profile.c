@@ -375,6 +375,8 @@ out:
 int patron_profile_add(patron_db *db, int64_t *member_id, const patron_profile_fields *fields, int64_t at)
 {
     int rc = patron__db_check(db, "patron_profile_add");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_add", "at", at);
     if (rc)
         return rc;
     if (!member_id || !fields)
@@ -449,6 +451,8 @@ out:
 int patron_profile_update(patron_db *db, int64_t member_id, const patron_profile_fields *fields, int64_t at)
 {
     int rc = patron__db_check(db, "patron_profile_update");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_update", "at", at);
     if (rc)
         return rc;
     if (!fields)
@@ -844,7 +848,7 @@ int patron_consent_record(patron_db *db, int64_t member_id, const char *channel,
                           const char *source)
 {
     int rc = patron__db_check(db, "patron_consent_record");
-    if (rc)
+    if (rc || (rc = patron__time_check("patron_consent_record", "at", at)))
         return rc;
     if (!channel || (rc = check_channel(channel)))
         return channel ? rc : patron__fail(PATRON_EINVAL, "consent: channel is NULL");
@@ -937,6 +941,8 @@ int patron_profile_merge(patron_db *db, int64_t kept, int64_t merged, int64_t at
                          const char *reason)
 {
     int rc = patron__db_check(db, "patron_profile_merge");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_merge", "at", at);
     if (rc)
         return rc;
     if (!operator_name || !operator_name[0])
@@ -1125,6 +1131,8 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
 int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const char *operator_name)
 {
     int rc = patron__db_check(db, "patron_profile_erase");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_erase", "at", at);
     if (rc)
         return rc;
     if (!operator_name || !operator_name[0])

@@ -10,10 +10,12 @@
  *   compares bytewise (COLLATE "C"), as in SQLite;
  * - booleans read as integers ('t' = 1), numerics from sum() as int64.
  *
- * Many servers: every write transaction first takes one transaction-scoped
- * advisory lock of the store, so writers from any number of connections are
- * serialised exactly as SQLite's BEGIN IMMEDIATE serialises them; reads never
- * wait. Under READ COMMITTED each statement sees what the previous writer
+ * Many servers: a write transaction first takes the store's
+ * transaction-scoped advisory lock. A member-scoped posting (earn, redeem,
+ * adjust) takes it shared and then locks each member it touches, so postings
+ * of different members commit in parallel (and PostgreSQL groups their
+ * commits); every other write takes it exclusively, serialised as SQLite's
+ * BEGIN IMMEDIATE serialises writers. Reads never wait. Under READ COMMITTED each statement sees what the previous writer
  * committed, and the handle forgets what it cached on every write
  * transaction (data_version always moves), so no balance is read stale.
  * The same idempotency key posted from two servers therefore gives one
@@ -465,6 +467,38 @@ static int pg_begin(void *impl)
     return PATRON_OK;
 }
 
+static int pg_begin_shared(void *impl)
+{
+    pg *p = impl;
+    int rc = pg_simple(p, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")", "begin");
+    if (rc) {
+        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            pg_simple(p, "ROLLBACK", "rollback");
+        return rc;
+    }
+    p->in_tx = 1;
+    return PATRON_OK;
+}
+
+/* A member's lock: the two-key advisory lock space (apart from the
+ * one-key store lock); ids beyond 31 bits share keys, which only
+ * serialises more. */
+static int pg_lock_member(void *impl, int64_t member_id)
+{
+    pg *p = impl;
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d", (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)));
+    snprintf(b, sizeof b, "%d", (int)(member_id & 0x7fffffff));
+    const char *vals[2] = {a, b};
+    PGresult *res = PQexecParams(p->conn, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", 2, NULL, vals, NULL,
+                                 NULL, 0);
+    int rc = PATRON_OK;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = pg_fail(p, res, "lock member");
+    PQclear(res);
+    return rc;
+}
+
 static int pg_commit(void *impl)
 {
     pg *p = impl;
@@ -645,6 +679,8 @@ static const patron__store_vt postgres_vt = {
     .schema_read = pg_schema_read,
     .schema_write = pg_schema_write,
     .integrity = pg_integrity,
+    .begin_shared = pg_begin_shared,
+    .lock_member = pg_lock_member,
 };
 
 /* The connection string without its password, for messages. */

@@ -163,7 +163,7 @@ patron_posting_request pt_posting(const char *key, int64_t member, int64_t point
 
 void pt_remove_store(const char *path)
 {
-    static const char *const sides[] = {"-wal", "-shm", "-journal"};
+    static const char *const sides[] = {"-wal", "-shm", "-journal", "-writer"};
     char side[512];
     unlink(path);
     for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
