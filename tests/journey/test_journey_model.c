@@ -49,7 +49,7 @@ typedef struct mitem {
     int journey, step;
     int64_t anchor, scheduled;
     char channel[8];
-    char tag[8];
+    char tag[24];
 } mitem;
 
 typedef struct model {
@@ -210,7 +210,7 @@ static patron_frame *build_frame(patron_db *db, const model *m, int64_t now)
 {
     patron_frame *f;
     const char *tags[MAXROWS];
-    char tagbuf[MAXROWS][8];
+    char tagbuf[MAXROWS][24];
     for (size_t r = 0; r < m->nrows; r++) {
         snprintf(tagbuf[r], sizeof tagbuf[r], "s%zu", r);
         tags[r] = tagbuf[r];

@@ -33,7 +33,7 @@ static long n_checks, n_graces, n_downgrades, n_grace_ended, n_calendar;
 /* ---- the model ---------------------------------------------------------- */
 
 typedef struct mpurchase {
-    char key[16];
+    char key[24];
     int member;
     int64_t at, amount;
     int returned;
