@@ -276,6 +276,8 @@ int patron__schema_migrate(patron_db *db)
                             (long long)ver, PATRON_DB_SCHEMA_VERSION);
     if (ver == PATRON_DB_SCHEMA_VERSION)
         return PATRON_OK;
+    if (ver == 0 && db->opts.no_create)
+        return patron__fail(PATRON_ENOTFOUND, "no store here yet (no_create is set)");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL,
                             "the store has schema version %lld and needs migrating to %d; open it read-write once",

@@ -12,7 +12,9 @@ check() { # label expected actual
         fails=$((fails + 1))
     fi
 }
-db=$tmp/store.db
+. "$(dirname "$0")/../support/pt_store.sh"
+trap 'pt_store_cleanup' EXIT
+db=$(pt_store_db "$tmp" "$patron") || exit $?
 "$patron" member add --db "$db" --name Ann --email ann@example.com --consent email,sms --at 1506700000 >/dev/null
 "$patron" member add --db "$db" --name Bob --email bob@example.com --consent sms --at 1500000000 >/dev/null
 printf 'customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,total_spend\n1,1,10,80,30,1500000000,1506800000,2,4000\nbob@example.com,0,0,30,0,1502600000,1502600000,1,500\nzed,0,0,1,0,1506900000,1506900000,1,100\n' >"$tmp/summary.csv"
@@ -40,7 +42,7 @@ check "missing store exit" "1" "$?"
 "$patron" journey due --db "$db" 2>/dev/null
 check "usage exit" "2" "$?"
 # issue 21 bug 4: two customers merged into one member hear each step once
-mdb=$tmp/merged.db
+mdb=$(pt_store_db "$tmp" "$patron") || exit $?
 "$patron" member add --db "$mdb" --name Ann --email ann@example.com --consent email --at 1506900000 >/dev/null
 "$patron" member add --db "$mdb" --name Ann --email ann2@example.com --consent email --at 1506900000 >/dev/null
 "$patron" member merge --db "$mdb" --keep '#1' --merge '#2' --operator ops --at 1506900000 >/dev/null

@@ -292,6 +292,33 @@ static void test_busy_timeout_names_the_wait(void **state)
     pt_remove_store(path);
 }
 
+/* On any backend: a store written by a newer library is refused and left as
+ * it was; a schema that holds other tables is not a store. */
+static void test_newer_and_foreign_schemas(void **state)
+{
+    (void)state;
+    if (!pt_backend_is_postgres())
+        skip(); /* SQLite: tests/store/test_store.c checks the file header */
+    pt_store_uri(1);
+    patron_db *db = pt_store_reopen(NULL);
+    int64_t m = pt_member(db, "+972501234567", "sms", T0);
+    assert_int_equal(patron__sql_run(db, "UPDATE patron_meta SET value = 99 WHERE key = 'schema_version'", ""),
+                     PATRON_OK);
+    patron_close(db);
+    patron_db *again = NULL;
+    assert_int_equal(patron_open(&again, pt_store_open_uri(pt_store_uri(0)), NULL), PATRON_EUNSUPPORTED);
+    assert_non_null(strstr(patron_errmsg(), "newer"));
+    assert_null(again);
+    /* a schema with someone else's table */
+    pt_store_uri(1);
+    db = pt_store_reopen(NULL);
+    assert_int_equal(patron__sql_run(db, "DROP TABLE patron_meta", ""), PATRON_OK);
+    patron_close(db);
+    assert_int_equal(patron_open(&again, pt_store_open_uri(pt_store_uri(0)), NULL), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "not a libpatron store"));
+    (void)m;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_second_user_of_a_handle_is_refused),
         cmocka_unit_test(test_many_processes_create_one_store),
         cmocka_unit_test(test_busy_timeout_names_the_wait),
+        cmocka_unit_test(test_newer_and_foreign_schemas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
