@@ -161,6 +161,11 @@ int patron__sql_col_null(patron_db *db, patron__stmt *st, int col);
 void patron__sql_done(patron_db *db, patron__stmt *st); /* reset, release locks */
 int64_t patron__sql_last_id(patron_db *db);
 
+/* Outside a transaction, forget what the handle remembers when another
+ * connection has committed since (a read must not see a stale cache; inside
+ * a write transaction the check was made when it began). */
+void patron__db_refresh(patron_db *db);
+
 /* Settings (key/value text) kept in the store. get: *out is patron__strdup'ed
  * or NULL when unset. */
 int patron__setting_get(patron_db *db, const char *key, char **out);

@@ -16,6 +16,7 @@
 int patron__ledger_policy_load(patron_db *db)
 {
     /* a rollback or another connection's commit may have changed it */
+    patron__db_refresh(db);
     if (db->policy_loaded && db->policy_epoch == db->write_epoch)
         return PATRON_OK;
     char *v = NULL;
@@ -83,6 +84,7 @@ static void cache_put(patron_db *db, const account *a)
 
 int patron__account_load(patron_db *db, account *a, int64_t member)
 {
+    patron__db_refresh(db);
     account_slot *s = cache_slot(db, member, 0);
     if (s && s->epoch == db->write_epoch + 1 && s->a.member == member) {
         *a = s->a;

@@ -231,6 +231,15 @@ int patron_db_schema_version(patron_db *db, int *out)
     return PATRON_OK;
 }
 
+void patron__db_refresh(patron_db *db)
+{
+    int64_t v = 0;
+    if (db->depth == 0 && db->vt->data_version(db->impl, &v) == PATRON_OK && v != db->data_version) {
+        db->data_version = v;
+        db->write_epoch++;
+    }
+}
+
 void patron__tx_scope_members(patron_db *db)
 {
     db->scope_members = 1;
