@@ -9,19 +9,24 @@
  * posting recording the rule name and version — "why did I get these
  * points?" has an answer in the statement.
  *
- * Scoring of a purchase at time t (amounts in minor units, rounding down):
- * - #PATRON_EARN_BASE: `points` per `per_amount` of each line's amount
- *   (the *base* points of the line);
+ * Scoring of a purchase at time t (amounts in minor units, rounding down;
+ * the ledger guide gives every rule exactly):
+ * - #PATRON_EARN_BASE: `points` per `per_amount` of each line's amount,
+ *   rounded down per line; base rules in force are summed (the *base*
+ *   points of the line). Percent rules below take their percent of the base
+ *   points they cover, rounded down once, never of another rule's bonus;
  * - #PATRON_EARN_CATEGORY / #PATRON_EARN_PRODUCT: `percent` % of the base
  *   points of matching lines, extra;
  * - #PATRON_EARN_MEMBER_BONUS: `percent` % of the purchase's base points;
- * - #PATRON_EARN_TIER: `percent` % of the base points for members currently
- *   in `tier`;
+ * - #PATRON_EARN_TIER: `percent` % of the base points for members in `tier`
+ *   when the purchase is scored (before this purchase's own upgrade);
  * - #PATRON_EARN_CAMPAIGN: while in force, `percent` % of the base points of
  *   lines in `category` (all lines when NULL) plus `points` per purchase;
  * - #PATRON_EARN_CHALLENGE: `points` when this purchase makes `count`
- *   purchases within `window_days`, at most once per window;
- * - #PATRON_EARN_REFERRAL: on a referred member's first purchase, `points` to
+ *   unreturned purchases within the `window_days` ending at it, with no
+ *   other live award of the rule within `window_days` of it;
+ * - #PATRON_EARN_REFERRAL: on a referred member's first purchase (scored
+ *   while no other unreturned purchase of theirs is on record), `points` to
  *   the referrer and `referee_points` to the member.
  *
  * Thread safety: as for the #patron_db handle.
@@ -113,9 +118,11 @@ PATRON_API int patron_earn_rule_add(patron_db *db, int64_t *version, const patro
  * @brief Record who referred a member (for referral rules).
  * @param db Open store.
  * @param member_id The referred member.
- * @param referrer_id The member who referred them (not themselves).
- * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL, #PATRON_ECONFLICT
- *         (a different referrer is already recorded), store errors.
+ * @param referrer_id The member who referred them (not themselves, and not a
+ *        member they referred, directly or through others).
+ * @return #PATRON_OK, #PATRON_ENOTFOUND, #PATRON_EINVAL (themselves, or a
+ *         referral cycle), #PATRON_ECONFLICT (a different referrer is
+ *         already recorded), store errors.
  */
 PATRON_API int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_id);
 
@@ -131,8 +138,9 @@ PATRON_API int patron_earn_quote(patron_db *db, int64_t *points, const patron_pu
 /**
  * @brief Score a purchase and post the points: one earn posting per
  *        contributing rule (key `<purchase key>/<rule name>`), pending and
- *        expiring per the ledger policy; then the member's tier is
- *        re-evaluated (upgrade immediately). One transaction; idempotent on
+ *        expiring per the ledger policy; then the member's tier (and a
+ *        referrer's, when a referral bonus was posted) is re-evaluated
+ *        (upgrade immediately). One transaction; idempotent on
  *        the purchase key.
  * @param db Open store.
  * @param[out] result [value] Receives the result (may be NULL).

@@ -12,9 +12,14 @@
  * was sent for (the join time, or the purchase time), so:
  *
  * - patron_journey_due() only reads: calling it twice gives the same list;
- * - patron_journey_mark_sent() records a step; marking it again is a no-op;
+ * - patron_journey_mark_sent() records a step; marking it again, or for an
+ *   older event than the one recorded, is a no-op (a step counts as sent
+ *   for the recorded event and every older one);
  * - a step is due once per event: a new purchase starts the post-purchase
  *   journey again, a member joins only once.
+ *
+ * Rows with the same `member_id` (customers merged in the store) are one
+ * member, evaluated once on the row with the latest `last_purchase`.
  *
  * Steps are sent in order (step 2 waits for step 1 of the same event) and
  * only within `max_delay_days` of their scheduled day, so a journey switched
@@ -62,7 +67,7 @@ typedef struct patron_journey_options {
     int32_t welcome_days[3];        /**< Day offsets of the welcome steps after joining; default 0, 3, 7. */
     int32_t post_purchase_days[3];  /**< Day offsets of the post-purchase steps after the last purchase; default 0, 3, 14. */
     int32_t win_back_min_days;      /**< Win-back window start, days without purchase; default 45. */
-    int32_t win_back_max_days;      /**< Win-back window end (inclusive); default 60. */
+    int32_t win_back_max_days;      /**< Win-back window end (inclusive: the whole of that day); default 60. */
     int32_t max_delay_days;         /**< A welcome or post-purchase step more than this many days past its day is skipped; default 7. */
     const char *tag_column;         /**< String column giving the win-back offer tag (e.g. "rfm_segment"), or NULL (default) for none. */
 } patron_journey_options;
@@ -74,7 +79,8 @@ typedef struct patron_journey_options {
 
 /**
  * @brief The journey steps due at `opts->now`, in frame row order (welcome,
- *        then post-purchase, then win-back for each row).
+ *        then post-purchase, then win-back for each member, members in the
+ *        order of their first row).
  *
  * @param[out] out [list: n, owned] Receives an array of *n items (free with patron_free());
  *        NULL when nothing is due. Untouched on failure.

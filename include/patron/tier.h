@@ -23,7 +23,7 @@ PATRON_BEGIN_DECLS
 /** @brief What qualifies a member for a tier. */
 typedef enum patron_tier_metric {
     PATRON_TIER_SPEND = 0,     /**< Purchase amounts (minor units), returns excluded. */
-    PATRON_TIER_POINTS = 1,    /**< Points earned (earn postings). */
+    PATRON_TIER_POINTS = 1,    /**< Points earned (earn postings net of their reversals: returns excluded). */
     PATRON_TIER_PURCHASES = 2  /**< Number of purchases, returns excluded. */
 } patron_tier_metric;
 
@@ -45,7 +45,7 @@ typedef struct patron_tier_config {
     int metric;       /**< A #patron_tier_metric. */
     int window;       /**< A #patron_tier_window. */
     int window_days;  /**< Rolling window length in days (default 365). */
-    int grace_days;   /**< Days a member keeps a tier after first failing to requalify at a review (default 30). */
+    int grace_days;   /**< Days a member keeps a tier after first failing to requalify at a review (default 30; 0 = moved down at that review). */
 } patron_tier_config;
 
 /** @brief Default: spend over a rolling 365 days, 30 days of grace. */
@@ -53,7 +53,7 @@ typedef struct patron_tier_config {
 
 /** @brief A member's tier status. */
 typedef struct patron_tier_status {
-    char tier[72];        /**< Current tier name ("" when no tiers are configured). */
+    char tier[72];        /**< Current tier name ("" until the member's first evaluation enrols them). */
     int64_t since;        /**< When the member entered it. */
     int64_t value;        /**< Qualifying value at the evaluation time. */
     int64_t grace_until;  /**< End of the grace period, or 0 when not in grace. */
@@ -74,7 +74,8 @@ PATRON_API int patron_tier_configure(patron_db *db, const patron_tier_config *co
 
 /**
  * @brief Evaluate a member now: upgrade immediately if they qualify for a
- *        higher tier (never downgrades; that happens at review).
+ *        higher tier, end a running grace if they qualify for their own
+ *        (never downgrades; that happens at review).
  * @param db Open store.
  * @param[out] status [value] Receives the status after evaluation (may be NULL).
  * @param member_id Member.
@@ -87,7 +88,9 @@ PATRON_API int patron_tier_evaluate(patron_db *db, patron_tier_status *status, i
  * @brief Periodic review of every active member: upgrades; members below
  *        their tier enter a grace period of `grace_days` (once), and are
  *        moved down to the tier they qualify for at the first review after
- *        it ends; qualifying again ends the grace. One transaction.
+ *        it ends (at once when `grace_days` is 0); qualifying again at any
+ *        evaluation (a purchase, patron_tier_evaluate(), a review) ends the
+ *        grace. One transaction.
  * @param db Open store.
  * @param[out] changed [value] Receives the number of members whose tier changed (may be NULL).
  * @param at Review time (UTC seconds).

@@ -6,6 +6,7 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
+#include "internal/ledger_read.h"
 #include "internal/options.h"
 #include "internal/profile_int.h"
 #include "internal/store.h"
@@ -129,6 +130,16 @@ int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_
         rc = patron__sql_int(db, &old, 0, "SELECT referrer FROM members WHERE id = ?", "i", m);
     if (rc == PATRON_OK && old && old != r)
         rc = patron__fail(PATRON_ECONFLICT, "member %" PRId64 " was already referred by member %" PRId64, member_id, old);
+    /* no referral cycles (a refers b, b refers a): each would pay the other
+     * for the same relationship. Walk the referrer's own referrers. */
+    for (int64_t up = r, steps = 0; rc == PATRON_OK && up && steps < 100000; steps++) {
+        int64_t next = 0, res = 0;
+        rc = patron__sql_int(db, &next, 0, "SELECT referrer FROM members WHERE id = ?", "i", up);
+        if (rc == PATRON_OK && next && (rc = patron__member_resolve(db, &res, next, 0)) == PATRON_OK && res == m)
+            rc = patron__fail(PATRON_EINVAL, "member %" PRId64 " cannot be referred by member %" PRId64
+                                             ": that would make a referral cycle", member_id, referrer_id);
+        up = rc == PATRON_OK && res != up ? res : 0;
+    }
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE members SET referrer = ? WHERE id = ?", "ii", r, m);
     return patron__tx_end(db, rc);
@@ -271,34 +282,39 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
             add_award(s, r, sub * r->percent / 100 + r->points, member, 0, 0);
             break;
         case PATRON_EARN_CHALLENGE: {
-            int64_t since = p->at - r->window_days * 86400, n = 0, done = 0;
+            /* `count` unreturned purchases in the window_days ending at this
+             * one (itself included), and no live award of the rule within
+             * window_days either side: no window_days-long period holds two
+             * awards, also when purchases arrive out of time order. A
+             * reversed award (its purchase was returned) uses up nothing. */
+            int64_t w = r->window_days * 86400, n = 0, near = 0;
             rc = patron__sql_int(db, &n, 0,
                                  "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE id = ?1 "
                                  "OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0",
-                                 "iii", member, since, p->at);
+                                 "iii", member, p->at - w, p->at);
             if (rc == PATRON_OK)
-                rc = patron__sql_int(db, &done, 0,
-                                     PATRON__CHAIN("?1") "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id "
-                                     "WHERE p.rule = ?2 AND p.kind = 1 AND p.at > ?3",
-                                     "iti", member, r->name, since);
+                rc = patron__ledger_rule_awards(db, member, r->name, p->at - w, p->at + w, &near);
             if (!recorded)
                 n++;
-            if (rc == PATRON_OK && n >= r->count && done == 0)
+            if (rc == PATRON_OK && n >= r->count && near == 0)
                 add_award(s, r, r->points, member, 0, 0);
             break;
         }
         case PATRON_EARN_REFERRAL: {
-            int64_t referrer = 0, before = 0;
+            /* the first purchase: none other of the member is on record
+             * unreturned, earlier or later in time (a back-dated upload is
+             * not a first purchase) */
+            int64_t referrer = 0, others = 0;
             rc = patron__sql_int(db, &referrer, 0, "SELECT referrer FROM members WHERE id = ?", "i", member);
             if (rc == PATRON_OK && referrer)
-                rc = patron__sql_int(db, &before, 0,
+                rc = patron__sql_int(db, &others, 0,
                                      "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE "
-                                     "id = ?1 OR merged_into = ?1) AND at <= ?2",
-                                     "ii", member, p->at);
-            if (rc == PATRON_OK && referrer && before == (recorded ? 1 : 0)) {
+                                     "id = ?1 OR merged_into = ?1) AND returned = 0",
+                                     "i", member);
+            if (rc == PATRON_OK && referrer && others == (recorded ? 1 : 0)) {
                 int64_t rr;
                 rc = patron__member_resolve(db, &rr, referrer, 0);
-                if (rc == PATRON_OK) {
+                if (rc == PATRON_OK && rr != member) {
                     add_award(s, r, r->points, rr, 1, 0);
                     add_award(s, r, r->referee_points, member, 0, 0);
                 }
@@ -423,6 +439,10 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
         rc = patron__sql_run(db, "UPDATE purchases SET points = ? WHERE key = ?", "it", s->member_points, p->key);
     if (rc == PATRON_OK)
         rc = patron__tier_upgrade(db, member, p->at);
+    /* a referrer's bonus is points earned too: it may lift them at once */
+    for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++)
+        if (s->awards[i].referrer)
+            rc = patron__tier_upgrade(db, s->awards[i].member, p->at);
     if (rc == PATRON_OK) {
         res->points = s->member_points;
         res->postings = (int64_t)s->nawards;
@@ -469,28 +489,11 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
         rc = patron__fail(PATRON_ENOTFOUND, "no scored purchase with key '%s'", purchase_key);
     if (rc || returned)
         return patron__tx_end(db, rc);
-    /* the purchase's earn postings: keys "<key>/..." */
-    char lo[200], hi[200];
-    snprintf(lo, sizeof lo, "%s/", purchase_key);
-    snprintf(hi, sizeof hi, "%s0", purchase_key); /* '0' follows '/' */
+    /* the purchase's earn postings (keys "<key>/...") */
     int64_t ids[MAX_RULES + 1];
     char keys[MAX_RULES + 1][200];
     size_t n = 0;
-    patron__stmt *st;
-    rc = patron__sql_bind(db, &st, "SELECT id, key FROM postings WHERE key >= ? AND key < ? AND kind = 1 ORDER BY id",
-                          "tt", lo, hi);
-    while (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (n < MAX_RULES + 1) {
-            ids[n] = patron__sql_col_int(db, st, 0);
-            snprintf(keys[n], sizeof keys[n], "%s", patron__sql_col_text(db, st, 1));
-            n++;
-        }
-        rc = PATRON_OK;
-    }
-    if (rc >= 0) {
-        patron__sql_done(db, st);
-        rc = PATRON_OK;
-    }
+    rc = patron__ledger_purchase_earns(db, purchase_key, ids, keys, MAX_RULES + 1, &n);
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         char key[220];
         snprintf(key, sizeof key, "%.200s/return", keys[i]);

@@ -34,6 +34,11 @@ int patron__ledger_account_create(patron_db *db, int64_t member);
 /* Member ?1 and every member merged into it. */
 #define PATRON__MEMBER_AND_MERGED "SELECT id FROM members WHERE id = ?1 OR merged_into = ?1"
 
+/* Merge side of journeys: each journey step attribute of `kept` takes the
+ * newer event of `kept`'s and `merged`'s, so the merged member is not sent
+ * a step either of them was sent already (lib/journey). */
+int patron__journey_merge_state(patron_db *db, int64_t kept, int64_t merged);
+
 /* Upgrade `member` now if it qualifies for a higher tier (lib/tier); no-op
  * when no tiers are configured. */
 int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at);

@@ -7,6 +7,8 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/options.h"
+#include "internal/profile_int.h"
+#include "internal/store.h"
 #include "patron/journey.h"
 #include "patron/profile.h"
 
@@ -31,17 +33,118 @@ static int int_col(const int64_t **out, const patron_frame *f, const char *name)
     return 0;
 }
 
-/* Was the step sent for this anchor? */
+/* A step's state: the newest event it was sent for (INT64_MIN: never). */
+static int64_t state_value(const char *v)
+{
+    if (!v || !*v)
+        return INT64_MIN;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end == '\0' ? (int64_t)x : INT64_MIN;
+}
+
+/* Was the step sent for this anchor? It was when it was sent for this
+ * event or a newer one: a member is never taken back to an older event
+ * (after a merge the older join time can become the anchor). */
 static int sent_for(const patron_profile *p, int journey, int step, int64_t anchor)
 {
     char name[64];
     attr_name(name, sizeof name, journey, step);
-    const char *v = patron_profile_field(p, name);
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    return *end == '\0' && (int64_t)x == anchor;
+    int64_t x = state_value(patron_profile_field(p, name));
+    return x != INT64_MIN && x >= anchor;
+}
+
+int patron__journey_merge_state(patron_db *db, int64_t kept, int64_t merged)
+{
+    int rc = PATRON_OK;
+    for (int j = 0; j < 3 && rc == PATRON_OK; j++)
+        for (int k = 1; k <= journey_steps[j] && rc == PATRON_OK; k++) {
+            char name[64];
+            attr_name(name, sizeof name, j, k);
+            int64_t v[2] = {INT64_MIN, INT64_MIN};
+            for (int w = 0; w < 2 && rc == PATRON_OK; w++) {
+                patron__stmt *st;
+                rc = patron__sql_bind(db, &st, "SELECT value FROM attrs WHERE member_id = ? AND name = ?", "it",
+                                      w ? merged : kept, name);
+                if (rc)
+                    break;
+                int step = patron__sql_step(db, st);
+                if (step == PATRON__ROW)
+                    v[w] = state_value(patron__sql_col_text(db, st, 0));
+                else if (step < 0)
+                    rc = step;
+                patron__sql_done(db, st);
+            }
+            if (rc || v[1] == INT64_MIN || v[1] <= v[0])
+                continue;
+            char value[32];
+            snprintf(value, sizeof value, "%lld", (long long)v[1]);
+            /* replace kept's value (or none) by merged's newer one */
+            rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ? AND name = ?", "it", kept, name);
+            if (rc == PATRON_OK)
+                rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) VALUES(?,?,?)", "itt", kept, name,
+                                     value);
+        }
+    return rc;
+}
+
+typedef struct row_key {
+    int64_t member;
+    size_t row;  /* a row of the member; then, per member: its first row */
+    size_t pick; /* per member: the row it is evaluated on */
+} row_key;
+
+static int by_member_then_row(const void *a, const void *b)
+{
+    const row_key *x = a, *y = b;
+    if (x->member != y->member)
+        return x->member < y->member ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_row(const void *a, const void *b)
+{
+    const row_key *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* One row per member (member_id > 0): the first of its rows with the
+ * latest last_purchase, listed in the order of the member's first row. */
+static int member_rows(size_t **out, size_t *n, const int64_t *member, const int64_t *last, size_t rows)
+{
+    row_key *k = patron__reallocarray(NULL, rows ? rows : 1, sizeof *k);
+    size_t *rep = patron__reallocarray(NULL, rows ? rows : 1, sizeof *rep);
+    if (!k || !rep) {
+        patron__free(k);
+        patron__free(rep);
+        return patron__oom();
+    }
+    size_t nk = 0, ng = 0;
+    for (size_t r = 0; r < rows; r++)
+        if (member[r] > 0) {
+            k[nk].member = member[r];
+            k[nk].row = r;
+            nk++;
+        }
+    qsort(k, nk, sizeof *k, by_member_then_row);
+    for (size_t i = 0; i < nk;) {
+        size_t j = i, best = k[i].row;
+        for (; j < nk && k[j].member == k[i].member; j++)
+            if (last[k[j].row] > last[best])
+                best = k[j].row;
+        k[ng].member = k[i].member;
+        k[ng].row = k[i].row; /* rows ascend within a member */
+        k[ng].pick = best;
+        ng++;
+        i = j;
+    }
+    qsort(k, ng, sizeof *k, by_row);
+    for (size_t i = 0; i < ng; i++)
+        rep[i] = k[i].pick;
+    patron__free(k);
+    *out = rep;
+    *n = ng;
+    return PATRON_OK;
 }
 
 int patron_journey_due(patron_journey_due_item **out, size_t *n, patron_db *db,
@@ -108,12 +211,16 @@ int patron_journey_due(patron_journey_due_item **out, size_t *n, patron_db *db,
         tags = patron_frame_string(frame, c);
     }
 
+    /* Several rows can be one member (customers merged in the store): the
+     * member is evaluated once, on its row with the latest purchase, in the
+     * order of its first row. */
+    size_t nrep = 0, *rep = NULL;
+    if ((rc = member_rows(&rep, &nrep, member, last, patron_frame_rows(frame))))
+        return rc;
     patron_journey_due_item *items = NULL;
     size_t count = 0, cap = 0;
-    size_t rows = patron_frame_rows(frame);
-    for (size_t r = 0; r < rows && !rc; r++) {
-        if (member[r] <= 0)
-            continue;
+    for (size_t m = 0; m < nrep && !rc; m++) {
+        size_t r = rep[m];
         int chosen = -1;
         for (size_t k = 0; k < nch && chosen < 0; k++) {
             int yes = consent_i[k] ? consent_i[k][r] != 0 : (consent_d[k][r] < 0 || consent_d[k][r] > 0);
@@ -143,7 +250,8 @@ int patron_journey_due(patron_journey_due_item **out, size_t *n, patron_db *db,
         }
         if (last[r] != INT64_MIN && last[r] <= o.now) {
             int64_t idle = o.now - last[r];
-            if (idle >= (int64_t)o.win_back_min_days * DAY && idle <= (int64_t)o.win_back_max_days * DAY) {
+            /* whole days idle in min..max: day `max` is covered to its end */
+            if (idle >= (int64_t)o.win_back_min_days * DAY && idle < ((int64_t)o.win_back_max_days + 1) * DAY) {
                 cand[nc].journey = PATRON_JOURNEY_WIN_BACK;
                 cand[nc].step = 1;
                 cand[nc].anchor = last[r];
@@ -193,6 +301,7 @@ int patron_journey_due(patron_journey_due_item **out, size_t *n, patron_db *db,
         }
         patron_profile_free(prof);
     }
+    patron__free(rep);
     if (rc) {
         patron__free(items);
         return rc;
@@ -215,6 +324,16 @@ int patron_journey_mark_sent(patron_db *db, const patron_journey_due_item *item)
     int rc = patron_profile_define_attr(db, name, PATRON_ATTR_INT);
     if (rc)
         return rc;
+    /* A mark never moves a step back: a late receipt for an older event
+     * (a delayed delivery report) leaves the newer event's state alone. */
+    patron_profile *prof = NULL;
+    if ((rc = patron_profile_get(db, &prof, item->member_id)))
+        return rc;
+    int64_t cur = state_value(patron_profile_field(prof, name));
+    int newer = cur != INT64_MIN && cur >= item->anchor;
+    patron_profile_free(prof);
+    if (newer)
+        return PATRON_OK;
     snprintf(value, sizeof value, "%lld", (long long)item->anchor);
     return patron_profile_set_attr(db, item->member_id, name, value);
 }

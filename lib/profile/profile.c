@@ -914,6 +914,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
         rc = patron__sql_run(db, fill[i], "ii", m, k);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE identifiers SET member_id = ? WHERE member_id = ?", "ii", k, m);
+    if (rc == PATRON_OK) /* journey state: the newer of the two wins (lib/journey) */
+        rc = patron__journey_merge_state(db, k, m);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) "
                                  "SELECT ?, name, value FROM attrs WHERE member_id = ? ON CONFLICT DO NOTHING", "ii", k, m);

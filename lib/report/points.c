@@ -30,7 +30,7 @@ int patron_report_points_weekly(patron_week_points **out, size_t *nweeks, patron
     if (o.start < PATRON_TIME_MIN || o.start > PATRON_TIME_MAX || o.end < PATRON_TIME_MIN || o.end > PATRON_TIME_MAX)
         return patron__fail(PATRON_ERANGE, "start or end is out of range");
     int64_t w0 = patron__week_of(o.start), w1 = patron__week_of(o.end);
-    if (w0 > w1)
+    if (o.start > o.end) /* as times: within one week too */
         return patron__fail(PATRON_EINVAL, "start is after end");
     if (w1 - w0 + 1 > PATRON_REPORT_MAX_WEEKS)
         return patron__fail(PATRON_ERANGE, "the report would span %lld weeks, more than %d",

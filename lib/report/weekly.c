@@ -65,6 +65,11 @@ int patron_report_weekly(patron_week_report **out, size_t *nweeks, const patron_
         if (t != PATRON_TIME_NONE && (t < PATRON_TIME_MIN || t > PATRON_TIME_MAX))
             return patron__fail(PATRON_ERANGE, "%s %lld is out of range", k ? "end" : "start", (long long)t);
     }
+    /* compared as times, not weeks: a start after the end in the same week
+     * is as wrong as one a week later */
+    if (o.start != PATRON_TIME_NONE && o.end != PATRON_TIME_NONE && o.start > o.end)
+        return patron__fail(PATRON_EINVAL, "start is after end (start %lld, end %lld)", (long long)o.start,
+                            (long long)o.end);
     size_t n = log->n, nc = log->cust.n;
     if (n == 0) {
         *out = NULL;

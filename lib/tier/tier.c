@@ -6,6 +6,7 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
+#include "internal/ledger_read.h"
 #include "internal/options.h"
 #include "internal/profile_int.h"
 #include "internal/store.h"
@@ -95,11 +96,11 @@ static int qualifying_value(patron_db *db, const tiers *t, int64_t member, int64
     static const char count[] =
         "SELECT count(*) FROM purchases WHERE member_id IN "
         "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
-    static const char points[] =
-        PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
-        "SELECT coalesce(sum(p.points), 0) FROM chain c JOIN postings p ON p.id = c.id "
-        "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
-    const char *sql = t->cfg.metric == PATRON_TIER_SPEND ? spend : t->cfg.metric == PATRON_TIER_PURCHASES ? count : points;
+    /* points: earn postings net of their reversals, so a returned purchase
+     * (and the referral bonus it paid) leaves the value like its spend */
+    if (t->cfg.metric == PATRON_TIER_POINTS)
+        return patron__ledger_earned(db, member, start, at, value);
+    const char *sql = t->cfg.metric == PATRON_TIER_SPEND ? spend : count;
     return patron__sql_int(db, value, 0, sql, "iii", member, start, at);
 }
 
@@ -181,10 +182,12 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
         mt.since = at;
         mt.grace_until = 0;
     } else if (mode == 1 && q < cur) {
-        if (mt.grace_until == 0) {
+        /* below the tier at a review: grace first (none when grace_days is
+         * 0), moved down at the first review once it has ended */
+        if (mt.grace_until == 0 && t->cfg.grace_days > 0) {
             mt.grace_until = at + (int64_t)t->cfg.grace_days * 86400;
             rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = ? WHERE id = ?", "ii", mt.grace_until, member);
-        } else if (at >= mt.grace_until) {
+        } else if (mt.grace_until == 0 || at >= mt.grace_until) {
             snprintf(reason, sizeof reason, "downgrade at review: qualifying value %" PRId64, value);
             rc = set_tier(db, member, mt.tier, t->name[q], at, reason);
             *changed = 1;
@@ -192,7 +195,9 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
             mt.since = at;
             mt.grace_until = 0;
         }
-    } else if (mode == 1 && q >= cur && mt.grace_until) {
+    } else if (q >= cur && mt.grace_until) {
+        /* qualified again (at a purchase, an evaluation or a review): the
+         * grace ends; failing later starts a new one */
         rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = NULL WHERE id = ?", "i", member);
         mt.grace_until = 0;
     }

@@ -41,6 +41,19 @@ $("$patron" journey due --db "$db" --input "$tmp/summary.csv" --now 2017-10-04 |
 check "missing store exit" "1" "$?"
 "$patron" journey due --db "$db" 2>/dev/null
 check "usage exit" "2" "$?"
+# issue 21 bug 4: two customers merged into one member hear each step once
+mdb=$(pt_store_db "$tmp" "$patron") || exit $?
+"$patron" member add --db "$mdb" --name Ann --email ann@example.com --consent email --at 1506900000 >/dev/null
+"$patron" member add --db "$mdb" --name Ann --email ann2@example.com --consent email --at 1506900000 >/dev/null
+"$patron" member merge --db "$mdb" --keep '#1' --merge '#2' --operator ops --at 1506900000 >/dev/null
+printf 'customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,total_spend\nann@example.com,0,0,1,0,1506900000,1506900000,1,100\nann2@example.com,0,0,1,0,1506905000,1506905000,1,100\n' >"$tmp/merged.csv"
+out=$("$patron" journey due --db "$mdb" --input "$tmp/merged.csv" --now 1506912000 --mark | tail -n +2 | cut -d, -f1,3,4)
+check "merged run 1" "1,welcome,1
+1,post_purchase,1" "$out"
+out=$("$patron" journey due --db "$mdb" --input "$tmp/merged.csv" --now 1506912000 --mark | tail -n +2)
+check "merged run 2" "" "$out"
+out=$("$patron" journey due --db "$mdb" --input "$tmp/merged.csv" --now 1506912000 --mark | tail -n +2)
+check "merged run 3" "" "$out"
 rm -rf "$tmp"
 if [ "$fails" -ne 0 ]; then
     echo "$fails check(s) failed"

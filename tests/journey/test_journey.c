@@ -154,10 +154,188 @@ static void test_journeys(void **state)
     patron_close(db);
 }
 
+/* A frame of `n` rows: customer ids, last purchases, member columns at `now`. */
+static patron_frame *frame_of(patron_db *db, size_t n, const int64_t *ids, const int64_t *last, int64_t now)
+{
+    patron_frame *f;
+    assert_int_equal(patron_frame_new(&f, n, ids, NULL), 0);
+    assert_int_equal(patron_frame_add_int64(f, "last_purchase", last), 0);
+    patron_member_columns_options mo = PATRON_MEMBER_COLUMNS_OPTIONS_INIT;
+    mo.now = now;
+    assert_int_equal(patron_frame_add_member_columns(f, db, &mo), 0);
+    return f;
+}
+
+static size_t due_at(patron_db *db, const patron_frame *f, int64_t now, patron_journey_due_item **items)
+{
+    patron_journey_options o = PATRON_JOURNEY_OPTIONS_INIT;
+    o.now = now;
+    size_t n = 0;
+    *items = NULL;
+    int rc = patron_journey_due(items, &n, db, f, &o);
+    if (rc)
+        fail_msg("due: %s", patron_errmsg());
+    return n;
+}
+
+/* issue 21 bug 4: the rows of a merged customer are one member: each step
+ * once, anchored on the member's latest purchase, and no step again on the
+ * next runs. */
+static void test_merged_member_hears_each_step_once(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    int64_t a = add_member(db, "Ann", "ann@example.com", "email", NOW);
+    int64_t b = add_member(db, "Ann L", "ann.l@example.com", "email", NOW);
+    assert_int_equal(patron_profile_merge(db, a, b, NOW, "ops", "same person"), 0);
+    const int64_t ids[] = {b, a}, last[] = {NOW - 3600, NOW};
+    patron_frame *f = frame_of(db, 2, ids, last, NOW);
+    patron_journey_due_item *items;
+    for (int run = 0; run < 3; run++) {
+        size_t n = due_at(db, f, NOW, &items);
+        if (run == 0) {
+            assert_int_equal(n, 2);
+            assert_int_equal(items[0].member_id, a);
+            assert_int_equal(items[0].journey, PATRON_JOURNEY_WELCOME);
+            assert_int_equal(items[1].journey, PATRON_JOURNEY_POST_PURCHASE);
+            assert_int_equal(items[1].anchor, NOW); /* the latest purchase of both rows */
+            assert_int_equal(items[1].row, 1);
+        } else {
+            assert_int_equal(n, 0);
+        }
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(patron_journey_mark_sent(db, &items[i]), 0);
+        patron_free(items);
+    }
+    patron_frame_free(f);
+    patron_close(db);
+}
+
+/* issue 21 bug 5: a late mark for an older event never moves a step back. */
+static void test_late_mark_never_moves_back(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    int64_t a = add_member(db, "Ann", "ann@example.com", "email", NOW - 100 * DAY);
+    const int64_t ids[] = {a};
+    int64_t last[] = {NOW - 2 * DAY};
+    patron_frame *f = frame_of(db, 1, ids, last, NOW);
+    patron_journey_due_item *old;
+    assert_int_equal(due_at(db, f, NOW, &old), 1); /* post-purchase 1 for the older purchase */
+    patron_frame_free(f);
+    last[0] = NOW - DAY; /* a newer purchase */
+    f = frame_of(db, 1, ids, last, NOW);
+    patron_journey_due_item *cur;
+    assert_int_equal(due_at(db, f, NOW, &cur), 1);
+    assert_int_equal(cur[0].anchor, NOW - DAY);
+    assert_int_equal(patron_journey_mark_sent(db, &cur[0]), 0);
+    assert_int_equal(patron_journey_mark_sent(db, &old[0]), 0); /* the delayed receipt */
+    patron_journey_due_item *again;
+    assert_int_equal(due_at(db, f, NOW, &again), 0);
+    patron_profile *p;
+    assert_int_equal(patron_profile_get(db, &p, a), 0);
+    char want[32];
+    snprintf(want, sizeof want, "%lld", (long long)(NOW - DAY));
+    assert_string_equal(patron_profile_field(p, "journey_post_purchase_1"), want);
+    patron_profile_free(p);
+    patron_free(old);
+    patron_free(cur);
+    patron_frame_free(f);
+    patron_close(db);
+}
+
+/* Decided in the journeys guide: win-back covers the whole of day
+ * win_back_max_days; a window no evaluation fell into is missed (not sent
+ * late); welcome reaches a member who never bought; no cap across journeys
+ * (every due step is listed, welcome first; a caller sending one message a
+ * day finds the others still due the next day). */
+static void test_win_back_window_welcome_and_cap(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    int64_t a = add_member(db, "Ann", "ann@example.com", "email", NOW - 200 * DAY);
+    int64_t b = add_member(db, "Bob", "bob@example.com", "email", NOW);
+    int64_t c = add_member(db, "Cy", "cy@example.com", "email", NOW);
+    const int64_t ids[] = {a, b, c};
+    int64_t last[] = {NOW - 60 * DAY - 86399, INT64_MIN, NOW};
+    patron_frame *f = frame_of(db, 3, ids, last, NOW);
+    patron_journey_due_item *items;
+    size_t n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 4);
+    assert_int_equal(items[0].member_id, a); /* the last second of day 60 */
+    assert_int_equal(items[0].journey, PATRON_JOURNEY_WIN_BACK);
+    assert_int_equal(items[1].member_id, b); /* never bought: welcomed */
+    assert_int_equal(items[1].journey, PATRON_JOURNEY_WELCOME);
+    assert_int_equal(items[2].member_id, c); /* joined and bought today: both, welcome first */
+    assert_int_equal(items[2].journey, PATRON_JOURNEY_WELCOME);
+    assert_int_equal(items[3].journey, PATRON_JOURNEY_POST_PURCHASE);
+    /* a one-message-a-day sender marks c's first item only */
+    assert_int_equal(patron_journey_mark_sent(db, &items[2]), 0);
+    patron_free(items);
+    patron_frame_free(f);
+    f = frame_of(db, 3, ids, last, NOW + DAY);
+    n = due_at(db, f, NOW + DAY, &items);
+    assert_int_equal(n, 2); /* a: day 61, missed for good; b: welcome 1 still; c: post-purchase 1 */
+    assert_int_equal(items[0].member_id, b);
+    assert_int_equal(items[1].member_id, c);
+    assert_int_equal(items[1].journey, PATRON_JOURNEY_POST_PURCHASE);
+    patron_free(items);
+    patron_frame_free(f);
+    last[0] = NOW - 60 * DAY - 86400; /* day 61 begins: no longer win-back */
+    f = frame_of(db, 3, ids, last, NOW);
+    n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 2);
+    assert_int_equal(items[0].member_id, b);
+    patron_free(items);
+    patron_frame_free(f);
+    patron_close(db);
+}
+
+/* Merging two members who were each sent steps: the merged member keeps
+ * the newer state of each step, and the earlier join time that becomes the
+ * welcome anchor does not make welcome due again. */
+static void test_merge_keeps_newest_state(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    int64_t a = add_member(db, "Ann", "ann@example.com", "email", NOW - DAY);
+    int64_t b = add_member(db, "Ann L", "ann.l@example.com", "email", NOW - 2 * DAY);
+    const int64_t ids[] = {a, b}, last[] = {NOW - 3600, NOW - 60};
+    patron_frame *f = frame_of(db, 2, ids, last, NOW);
+    patron_journey_due_item *items;
+    size_t n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 4); /* welcome 1 and post-purchase 1 for each */
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(patron_journey_mark_sent(db, &items[i]), 0);
+    patron_free(items);
+    patron_frame_free(f);
+    assert_int_equal(patron_profile_merge(db, a, b, NOW, "ops", NULL), 0);
+    f = frame_of(db, 2, ids, last, NOW);
+    n = due_at(db, f, NOW, &items);
+    assert_int_equal(n, 0); /* b's newer purchase had its step 1; b's earlier join its welcome */
+    patron_frame_free(f);
+    f = frame_of(db, 2, ids, last, NOW + 3 * DAY);
+    n = due_at(db, f, NOW + 3 * DAY, &items);
+    assert_int_equal(n, 2); /* step 2 of the earlier join and of the newest purchase */
+    assert_int_equal(items[0].journey, PATRON_JOURNEY_WELCOME);
+    assert_int_equal(items[0].step, 2);
+    assert_int_equal(items[0].anchor, NOW - 2 * DAY);
+    assert_int_equal(items[1].journey, PATRON_JOURNEY_POST_PURCHASE);
+    assert_int_equal(items[1].anchor, NOW - 60);
+    assert_int_equal(items[1].row, 1);
+    patron_free(items);
+    patron_frame_free(f);
+    patron_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_journeys),
+        cmocka_unit_test(test_merged_member_hears_each_step_once),
+        cmocka_unit_test(test_late_mark_never_moves_back),
+        cmocka_unit_test(test_merge_keeps_newest_state),
+        cmocka_unit_test(test_win_back_window_welcome_and_cap),
     };
     return cmocka_run_group_tests_name("journeys", tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ check "text rows" "13" "$out"
 "$patron" report monthly 2>/dev/null
 check "unknown report exit" "2" "$?"
 "$patron" report weekly --input "$tx" --start 2017-10-01 --end 2017-09-01 2>/tmp/cli_report_err.$$ >/dev/null
-check "start after end" "patron report: weekly: invalid argument: start is after end" "$(cat /tmp/cli_report_err.$$)"
+check "start after end" "patron report: weekly: invalid argument: start is after end (start 1506816000, end 1504224000)" "$(cat /tmp/cli_report_err.$$)"
 rm -f /tmp/cli_report_err.$$
 out=$("$patron" report campaign --input "$2/report_campaigns.csv")
 check "campaign" "name,sent,opened,clicked,converted,open_rate,click_rate,click_to_open,conversion_rate,conversion_ci_low,conversion_ci_high,lift,p_value,p_adjusted,significant
@@ -38,6 +38,15 @@ check "campaign reference" "control,-0.5,0.00875149" "$out"
 "$patron" report campaign --input "$2/report_campaigns.csv" --reference autumn 2>/tmp/cli_report_err.$$ >/dev/null
 check "campaign unknown reference" "patron report: --reference: no campaign named 'autumn'" "$(cat /tmp/cli_report_err.$$)"
 rm -f /tmp/cli_report_err.$$
+# a reference must name one campaign: two rows named "spring" are refused
+dup=/tmp/cli_report_dup.$$.csv
+{ cat "$2/report_campaigns.csv"; echo "spring,800,300,90,30"; } >"$dup"
+"$patron" report campaign --input "$dup" --reference spring 2>/tmp/cli_report_err.$$ >/dev/null
+check "campaign duplicate reference exit" "1" "$?"
+check "campaign duplicate reference" "patron report: --reference: 2 campaigns are named 'spring'; rename them to choose one" "$(cat /tmp/cli_report_err.$$)"
+out=$("$patron" report campaign --input "$dup" | wc -l)
+check "campaign duplicate names without --reference" "5" "$out"
+rm -f /tmp/cli_report_err.$$ "$dup"
 "$patron" report --help >/dev/null
 check "help" "0" "$?"
 if [ "$fails" -ne 0 ]; then

@@ -108,8 +108,27 @@ static void test_weekly_errors(void **state)
     o.end = MON;
     w = NULL;
     assert_int_equal(patron_report_weekly(&w, &n, log, &o), PATRON_EINVAL);
-    assert_string_equal(patron_errmsg(), "start is after end");
+    assert_string_equal(patron_errmsg(), "start is after end (start 1706659200, end 1704067200)");
     assert_null(w);
+    /* issue 21 bug 7: start after end inside one week is refused too, also
+     * on an empty log */
+    o.start = MON + 6 * D;
+    o.end = MON + 1 * D;
+    n = 99;
+    assert_int_equal(patron_report_weekly(&w, &n, log, &o), PATRON_EINVAL);
+    assert_null(w);
+    assert_int_equal(n, 99);
+    patron_txlog *empty;
+    assert_int_equal(patron_txlog_new(&empty, NULL), 0);
+    assert_int_equal(patron_report_weekly(&w, &n, empty, &o), PATRON_EINVAL);
+    patron_txlog_free(empty);
+    o.start = o.end = MON + 3 * D; /* one moment: its week */
+    assert_int_equal(patron_report_weekly(&w, &n, log, &o), PATRON_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(w[0].week_start, MON);
+    patron_free(w);
+    w = NULL;
+    o.end = PATRON_TIME_NONE;
     o.start = MON - 200000 * D;
     assert_int_equal(patron_report_weekly(&w, &n, log, &o), PATRON_ERANGE);
     o.start = PATRON_TIME_NONE;
@@ -259,6 +278,10 @@ static void test_points_weekly(void **state)
     o.end = PATRON_TIME_NONE;
     assert_int_equal(patron_report_points_weekly(&w, &n, db, members, 5, &o), PATRON_EINVAL);
     assert_string_equal(patron_errmsg(), "the points report needs both start and end");
+    o.start = MON + 6 * D; /* after the end, in the same week (issue 21 bug 7) */
+    o.end = MON + D;
+    assert_int_equal(patron_report_points_weekly(&w, &n, db, members, 5, &o), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "start is after end");
     patron_close(db);
 }
 

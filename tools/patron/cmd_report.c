@@ -160,8 +160,16 @@ static int campaign(int argc, char **argv)
         size_t k = 0;
         while (k < n && strcmp(names[k], reference))
             k++;
+        /* a name is a label, so two rows may share one; as a reference it
+         * must pick one row, or the comparison would depend on file order */
+        size_t same = 0;
+        for (size_t j = k; j < n; j++)
+            same += !strcmp(names[j], reference);
         if (k == n)
             rc = cli_fail("report", "--reference: no campaign named '%s'", reference);
+        else if (same > 1)
+            rc = cli_fail("report", "--reference: %zu campaigns are named '%s'; rename them to choose one", same,
+                          reference);
         o.reference = (int32_t)k;
     }
     patron_campaign_report *r = rc ? NULL : calloc(n, sizeof *r);

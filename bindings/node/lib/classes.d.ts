@@ -1092,7 +1092,7 @@ export declare class Db extends Handle {
   report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | null): native.patron_week_points[];
   /**
    * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
-   * win-back for each row).
+   * win-back for each member, members in the order of their first row).
    * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
    * columns of the preference list.
    * @param opts Options; `now` is required.
@@ -1124,11 +1124,13 @@ export declare class Db extends Handle {
   /**
    * Record who referred a member (for referral rules).
    * @param member_id The referred member.
-   * @param referrer_id The member who referred them (not themselves).
-   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+   * @param referrer_id The member who referred them (not themselves, and not a member they referred,
+   * directly or through others).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL
+   * (themselves, or a referral cycle), PATRON_ECONFLICT (a different referrer is already recorded),
+   * store errors.
+   * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (themselves, or a referral cycle),
    * PATRON_ECONFLICT (a different referrer is already recorded), store errors.
-   * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
-   * already recorded), store errors.
    */
   earn_set_referrer(member_id: number | bigint, referrer_id: number | bigint): void;
   /**
@@ -1141,8 +1143,9 @@ export declare class Db extends Handle {
   earn_quote(purchase: Partial<native.patron_purchase> | null): number;
   /**
    * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
-   * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
-   * re-evaluated (upgrade immediately). One transaction; idempotent on the purchase key.
+   * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier (and a
+   * referrer's, when a referral bonus was posted) is re-evaluated (upgrade immediately). One
+   * transaction; idempotent on the purchase key.
    * @param purchase The purchase.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT (key scored with other
    * content); PATRON_EINVAL; PATRON_ENOTFOUND; store errors.
@@ -1173,8 +1176,8 @@ export declare class Db extends Handle {
    */
   tier_configure(config: Partial<native.patron_tier_config> | null, tiers: Partial<native.patron_tier_def>[] | null, n: number | bigint): void;
   /**
-   * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
-   * that happens at review).
+   * Evaluate a member now: upgrade immediately if they qualify for a higher tier, end a running
+   * grace if they qualify for their own (never downgrades; that happens at review).
    * @param member_id Member.
    * @param at Now (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
@@ -1185,7 +1188,8 @@ export declare class Db extends Handle {
   /**
    * Periodic review of every active member: upgrades; members below their tier enter a grace period
    * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
-   * after it ends; qualifying again ends the grace. One transaction.
+   * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
+   * patron_tier_evaluate(), a review) ends the grace. One transaction.
    * @param at Review time (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
    * store errors.

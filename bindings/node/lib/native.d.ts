@@ -577,7 +577,7 @@ export declare const patron_tier_metric: {
    */
   readonly PATRON_TIER_SPEND: 0;
   /**
-   * Points earned (earn postings).
+   * Points earned (earn postings net of their reversals: returns excluded).
    */
   readonly PATRON_TIER_POINTS: 1;
   /**
@@ -2848,7 +2848,7 @@ export interface patron_journey_options {
    */
   win_back_min_days: number;
   /**
-   * Win-back window end (inclusive); default 60.
+   * Win-back window end (inclusive: the whole of that day); default 60.
    */
   win_back_max_days: number;
   /**
@@ -3020,7 +3020,8 @@ export interface patron_tier_config {
    */
   window_days: number;
   /**
-   * Days a member keeps a tier after first failing to requalify at a review (default 30).
+   * Days a member keeps a tier after first failing to requalify at a review (default 30; 0 = moved
+   * down at that review).
    */
   grace_days: number;
 }
@@ -3030,7 +3031,7 @@ export interface patron_tier_config {
  */
 export interface patron_tier_status {
   /**
-   * Current tier name ("" when no tiers are configured).
+   * Current tier name ("" until the member's first evaluation enrols them).
    */
   tier: string;
   /**
@@ -5418,7 +5419,7 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
 export declare function patron_report_campaigns(in_: Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | null): patron_campaign_report[];
 /**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
- * win-back for each row).
+ * win-back for each member, members in the order of their first row).
  * @param db The store holding the journey state (only read).
  * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
  * columns of the preference list.
@@ -5454,11 +5455,13 @@ export declare function patron_earn_rule_add(db: patron_db | null, rule: Partial
  * Record who referred a member (for referral rules).
  * @param db Open store.
  * @param member_id The referred member.
- * @param referrer_id The member who referred them (not themselves).
- * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL,
+ * @param referrer_id The member who referred them (not themselves, and not a member they referred,
+ * directly or through others).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL
+ * (themselves, or a referral cycle), PATRON_ECONFLICT (a different referrer is already recorded),
+ * store errors.
+ * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (themselves, or a referral cycle),
  * PATRON_ECONFLICT (a different referrer is already recorded), store errors.
- * @returns PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different referrer is
- * already recorded), store errors.
  */
 export declare function patron_earn_set_referrer(db: patron_db | null, member_id: number | bigint, referrer_id: number | bigint): void;
 /**
@@ -5472,8 +5475,9 @@ export declare function patron_earn_set_referrer(db: patron_db | null, member_id
 export declare function patron_earn_quote(db: patron_db | null, purchase: Partial<patron_purchase> | null): number;
 /**
  * Score a purchase and post the points: one earn posting per contributing rule (key `<purchase
- * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier is
- * re-evaluated (upgrade immediately). One transaction; idempotent on the purchase key.
+ * key>/<rule name>`), pending and expiring per the ledger policy; then the member's tier (and a
+ * referrer's, when a referral bonus was posted) is re-evaluated (upgrade immediately). One
+ * transaction; idempotent on the purchase key.
  * @param db Open store.
  * @param purchase The purchase.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ECONFLICT (key scored with other
@@ -5507,8 +5511,8 @@ export declare function patron_earn_return(db: patron_db | null, purchase_key: s
  */
 export declare function patron_tier_configure(db: patron_db | null, config: Partial<patron_tier_config> | null, tiers: Partial<patron_tier_def>[] | null, n: number | bigint): void;
 /**
- * Evaluate a member now: upgrade immediately if they qualify for a higher tier (never downgrades;
- * that happens at review).
+ * Evaluate a member now: upgrade immediately if they qualify for a higher tier, end a running
+ * grace if they qualify for their own (never downgrades; that happens at review).
  * @param db Open store.
  * @param member_id Member.
  * @param at Now (UTC seconds).
@@ -5520,7 +5524,8 @@ export declare function patron_tier_evaluate(db: patron_db | null, member_id: nu
 /**
  * Periodic review of every active member: upgrades; members below their tier enter a grace period
  * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
- * after it ends; qualifying again ends the grace. One transaction.
+ * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
+ * patron_tier_evaluate(), a review) ends the grace. One transaction.
  * @param db Open store.
  * @param at Review time (UTC seconds).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),

@@ -363,7 +363,7 @@ class patron_tier_metric(_enum.IntEnum):
     PATRON_TIER_SPEND = 0
     """Purchase amounts (minor units), returns excluded."""
     PATRON_TIER_POINTS = 1
-    """Points earned (earn postings)."""
+    """Points earned (earn postings net of their reversals: returns excluded)."""
     PATRON_TIER_PURCHASES = 2
     """Number of purchases, returns excluded."""
 
@@ -1454,10 +1454,10 @@ class patron_journey_options(ctypes.Structure):
     "email,sms,push".), welcome_days (Day offsets of the welcome steps after joining;
     default 0, 3, 7.), post_purchase_days (Day offsets of the post-purchase steps after the
     last purchase; default 0, 3, 14.), win_back_min_days (Win-back window start, days
-    without purchase; default 45.), win_back_max_days (Win-back window end (inclusive);
-    default 60.), max_delay_days (A welcome or post-purchase step more than this many days
-    past its day is skipped; default 7.), tag_column (String column giving the win-back
-    offer tag (e.g. "rfm_segment"), or NULL (default) for none.)
+    without purchase; default 45.), win_back_max_days (Win-back window end (inclusive: the
+    whole of that day); default 60.), max_delay_days (A welcome or post-purchase step more
+    than this many days past its day is skipped; default 7.), tag_column (String column
+    giving the win-back offer tag (e.g. "rfm_segment"), or NULL (default) for none.)
     """
 
     @classmethod
@@ -1548,7 +1548,7 @@ class patron_tier_config(ctypes.Structure):
     Fields: size (`sizeof(patron_tier_config)`; set by PATRON_TIER_CONFIG_INIT.), metric (A
     patron_tier_metric.), window (A patron_tier_window.), window_days (Rolling window length
     in days (default 365).), grace_days (Days a member keeps a tier after first failing to
-    requalify at a review (default 30).)
+    requalify at a review (default 30; 0 = moved down at that review).)
     """
 
     @classmethod
@@ -1564,10 +1564,10 @@ class patron_tier_config(ctypes.Structure):
 class patron_tier_status(ctypes.Structure):
     """A member's tier status.
 
-    Fields: tier (Current tier name ("" when no tiers are configured).), since (When the
-    member entered it.), value (Qualifying value at the evaluation time.), grace_until (End
-    of the grace period, or 0 when not in grace.), qualifies (Tier the value qualifies for
-    now.)
+    Fields: tier (Current tier name ("" until the member's first evaluation enrols them).),
+    since (When the member entered it.), value (Qualifying value at the evaluation time.),
+    grace_until (End of the grace period, or 0 when not in grace.), qualifies (Tier the
+    value qualifies for now.)
     """
 
 
@@ -7023,7 +7023,7 @@ def patron_report_campaigns(in_, n, opts=None):
 
 def patron_journey_due(db, frame, opts):
     """The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase,
-    then win-back for each row).
+    then win-back for each member, members in the order of their first row).
 
     Parameters
     ----------
@@ -7117,14 +7117,15 @@ def patron_earn_set_referrer(db, member_id, referrer_id):
     member_id
         The referred member.
     referrer_id
-        The member who referred them (not themselves).
+        The member who referred them (not themselves, and not a member they referred,
+        directly or through others).
 
     Raises
     ------
     PatronError
         When the C function returns a negative status. C documentation of the status:
-        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ECONFLICT (a different
-        referrer is already recorded), store errors.
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (themselves, or a referral cycle),
+        PATRON_ECONFLICT (a different referrer is already recorded), store errors.
     """
     _rc = _c_patron_earn_set_referrer(db, member_id, referrer_id)
     if _rc < 0:
@@ -7160,8 +7161,8 @@ def patron_earn_quote(db, purchase):
 def patron_earn_purchase(db, purchase):
     """Score a purchase and post the points: one earn posting per contributing rule (key
     `<purchase key>/<rule name>`), pending and expiring per the ledger policy; then the
-    member's tier is re-evaluated (upgrade immediately). One transaction; idempotent on the
-    purchase key.
+    member's tier (and a referrer's, when a referral bonus was posted) is re-evaluated
+    (upgrade immediately). One transaction; idempotent on the purchase key.
 
     Parameters
     ----------
@@ -7241,8 +7242,8 @@ def patron_tier_configure(db, config, tiers, n):
     return _rc
 
 def patron_tier_evaluate(db, member_id, at):
-    """Evaluate a member now: upgrade immediately if they qualify for a higher tier (never
-    downgrades; that happens at review).
+    """Evaluate a member now: upgrade immediately if they qualify for a higher tier, end a
+    running grace if they qualify for their own (never downgrades; that happens at review).
 
     Parameters
     ----------
@@ -7272,7 +7273,9 @@ def patron_tier_evaluate(db, member_id, at):
 def patron_tier_review(db, at):
     """Periodic review of every active member: upgrades; members below their tier enter a grace
     period of `grace_days` (once), and are moved down to the tier they qualify for at the
-    first review after it ends; qualifying again ends the grace. One transaction.
+    first review after it ends (at once when `grace_days` is 0); qualifying again at any
+    evaluation (a purchase, patron_tier_evaluate(), a review) ends the grace. One
+    transaction.
 
     Parameters
     ----------
