@@ -76,6 +76,14 @@ typedef struct patron__store_vt {
      * lock_member; plain begin excludes all of those. */
     int (*begin_shared)(void *impl);
     int (*lock_member)(void *impl, int64_t member_id);
+    /* An INSERT that may meet a unique key: prepare_unique prepares `sql`
+     * (a plain INSERT with an `id` column) so that step_unique gives the new
+     * row's id, or 0 when the key exists — nothing inserted and the
+     * transaction still usable. SQLite lets the statement fail on its own;
+     * PostgreSQL, which would abort the transaction, adds ON CONFLICT DO
+     * NOTHING RETURNING id (a cost SQLite's RETURNING would double). */
+    int (*prepare_unique)(void *impl, const char *sql, patron__stmt **out);
+    int (*step_unique)(patron__stmt *st, int64_t *id);
 } patron__store_vt;
 
 struct patron_db {
@@ -146,6 +154,11 @@ int patron__tx_lock_member(patron_db *db, int64_t member_id);
 int patron__sql_bind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...);
 int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt,
                       va_list ap);
+/* The same for an INSERT that may meet a unique key (see prepare_unique):
+ * patron__sql_step_unique() then sets *id to the new row id, or 0 when the
+ * key exists (no message recorded). */
+int patron__sql_bind_unique(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...);
+int patron__sql_step_unique(patron_db *db, patron__stmt *st, int64_t *id);
 /* Run a statement that returns no rows. */
 int patron__sql_run(patron_db *db, const char *sql, const char *fmt, ...);
 /* Single int64 from the first column of the first row. PATRON_ENOTFOUND when

@@ -171,25 +171,24 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     static const char sql[] =
         "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
         "lot_expires_at, lot_source, target, spend, rule, rule_version, reason, operator, ref) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING RETURNING id";
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     int64_t total;
     if (__builtin_add_overflow(a->total, p->points, &total))
         return patron__fail(PATRON_ERANGE, "member %" PRId64 ": the balance would overflow", a->member);
     /* an earn's own lot, with nothing else to say: fewer columns to bind */
     static const char lot_sql[] =
         "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
-        "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(key) DO NOTHING RETURNING id";
+        "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc;
     if (p->lot_expires_at && !p->lot_source && !p->target && !p->reason && !p->op) {
-        rc = patron__sql_bind(db, &st, lot_sql, "tiiiiiiiiiitit", p->key, p->fp, a->member, p->kind, p->points,
+        rc = patron__sql_bind_unique(db, &st, lot_sql, "tiiiiiiiiiitit", p->key, p->fp, a->member, p->kind, p->points,
                               p->at, p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->spend, p->rule,
                               p->rule_version, p->ref);
         if (rc == PATRON_OK && !p->spend)
             db->vt->bind_null(st, 11);
     } else {
-        rc = patron__sql_bind(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind, p->points, p->at,
+        rc = patron__sql_bind_unique(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind, p->points, p->at,
                               p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->lot_source, p->target,
                               p->spend, p->rule, p->rule_version, p->reason, p->op, p->ref);
         if (rc == PATRON_OK && !p->lot_expires_at) {
@@ -205,14 +204,13 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     if (rc)
         return rc;
-    /* A used key inserts nothing and returns no row (no failed statement:
-     * PostgreSQL would abort the whole transaction on one). */
-    rc = patron__sql_step(db, st);
-    int64_t new_id = rc == PATRON__ROW ? patron__sql_col_int(db, st, 0) : 0;
+    /* A used key inserts nothing, and the transaction goes on. */
+    int64_t new_id = 0;
+    rc = patron__sql_step_unique(db, st, &new_id);
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    if (rc == PATRON__DONE)
+    if (new_id == 0)
         return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key ? p->key : "");
     *id = new_id;
     a->head = *id;

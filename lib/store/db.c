@@ -321,13 +321,12 @@ int patron__tx_end(patron_db *db, int rc)
     return rc;
 }
 
-int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt,
-                      va_list ap)
+static int sql_vbind(patron_db *db, patron__stmt **out, const char *sql, int unique, const char *fmt, va_list ap)
 {
     patron__stmt *st;
     int rc = check_owner(db);
     if (rc == PATRON_OK)
-        rc = db->vt->prepare(db->impl, sql, &st);
+        rc = unique ? db->vt->prepare_unique(db->impl, sql, &st) : db->vt->prepare(db->impl, sql, &st);
     if (rc)
         return rc;
     int idx = 1;
@@ -348,6 +347,25 @@ int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const 
     }
     *out = st;
     return PATRON_OK;
+}
+
+int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, va_list ap)
+{
+    return sql_vbind(db, out, sql, 0, fmt, ap);
+}
+
+int patron__sql_bind_unique(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = sql_vbind(db, out, sql, 1, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int patron__sql_step_unique(patron_db *db, patron__stmt *st, int64_t *id)
+{
+    return db->vt->step_unique(st, id);
 }
 
 int patron__sql_bind(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...)

@@ -314,6 +314,37 @@ static int pg_prepare(void *impl, const char *sql, patron__stmt **out)
     return patron__fail(PATRON_EINTERNAL, "statement cache full (%d statements)", PG_CACHE_CAP);
 }
 
+/* A unique insert: the same statement with ON CONFLICT DO NOTHING RETURNING
+ * id, cached under the caller's SQL pointer like any other. */
+static int pg_prepare_unique(void *impl, const char *sql, patron__stmt **out)
+{
+    int rc = pg_prepare(impl, sql, out);
+    pg_stmt *st = (pg_stmt *)*out;
+    if (rc == PATRON_OK && st->nvariants == 0 && !strstr(st->text, " RETURNING id")) {
+        size_t n = strlen(st->text);
+        static const char tail[] = " ON CONFLICT DO NOTHING RETURNING id";
+        char *t = patron__realloc(st->text, n + sizeof tail);
+        if (!t)
+            return patron__oom();
+        memcpy(t + n, tail, sizeof tail);
+        st->text = t;
+    }
+    return rc;
+}
+
+static int pg_step(patron__stmt *s);
+
+static int pg_step_unique(patron__stmt *s, int64_t *id)
+{
+    int rc = pg_step(s);
+    if (rc < 0)
+        return rc;
+    pg_stmt *st = (pg_stmt *)s;
+    *id = rc == PATRON__ROW ? (int64_t)strtoll(PQgetvalue(st->res, st->row, 0), NULL, 10) : 0;
+    stmt_clear_result(st);
+    return PATRON_OK;
+}
+
 static int set_val(pg_stmt *st, int idx, char kind, const char *s)
 {
     if (idx < 1 || idx > st->nparams)
@@ -612,13 +643,13 @@ static int pg_schema_read(void *impl, int64_t *version, int *foreign)
     pg *p = impl;
     int64_t has_meta = 0, ntables = 0;
     int found;
-    int rc = pg_int(p, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-                       "AND tablename = 'patron_meta'", &has_meta, &found);
-    if (rc == PATRON_OK)
-        rc = pg_int(p, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
-                    &ntables, &found);
+    /* one statement, one snapshot (see the SQLite backend) */
+    int rc = pg_int(p, "SELECT count(*) FILTER (WHERE tablename = 'patron_meta') * 1000000 + count(*) "
+                       "FROM pg_catalog.pg_tables WHERE schemaname = current_schema()", &ntables, &found);
     if (rc)
         return rc;
+    has_meta = ntables >= 1000000;
+    ntables %= 1000000;
     *version = 0;
     *foreign = 0;
     if (!has_meta) {
@@ -685,6 +716,8 @@ static const patron__store_vt postgres_vt = {
     .integrity = pg_integrity,
     .begin_shared = pg_begin_shared,
     .lock_member = pg_lock_member,
+    .prepare_unique = pg_prepare_unique,
+    .step_unique = pg_step_unique,
 };
 
 /* The connection string without its password, for messages. */

@@ -350,24 +350,27 @@ static int sq_param_count(patron__stmt *st)
     return sqlite3_bind_parameter_count(st->st);
 }
 
+static int sq_step_unique(patron__stmt *st, int64_t *id)
+{
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_DONE) {
+        *id = (int64_t)sqlite3_last_insert_rowid(st->owner->h);
+        return PATRON_OK;
+    }
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        sqlite3_reset(st->st);
+        *id = 0;
+        return PATRON_OK;
+    }
+    int code = map_rc(st->owner->h, rc, "step");
+    sqlite3_reset(st->st);
+    return code;
+}
+
 static int sq_tx_failed(void *impl)
 {
     (void)impl;
     return 0; /* a failed statement undoes only itself */
-}
-
-/* One integer from a pragma or query without parameters. */
-static int sq_int(sq *s, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->h, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return map_rc(s->h, rc, sql);
-    rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? (int64_t)sqlite3_column_int64(st, 0) : 0;
-    int code = rc == SQLITE_ROW || rc == SQLITE_DONE ? PATRON_OK : map_rc(s->h, rc, sql);
-    sqlite3_finalize(st);
-    return code;
 }
 
 /* The version lives in the file header (user_version) next to an
@@ -377,14 +380,27 @@ static int sq_int(sq *s, const char *sql, int64_t *out)
 static int sq_schema_read(void *impl, int64_t *version, int *foreign)
 {
     sq *s = impl;
+    /* one statement, one snapshot: read apart, a store created in between
+     * would look like tables without the application id */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->h,
+                                "SELECT (SELECT application_id FROM pragma_application_id), "
+                                "(SELECT user_version FROM pragma_user_version), "
+                                "(SELECT count(*) FROM sqlite_master)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(s->h, rc, "schema version");
+    rc = sqlite3_step(st);
     int64_t app = 0, ntables = 0;
-    int rc = sq_int(s, "PRAGMA application_id", &app);
-    if (rc == PATRON_OK)
-        rc = sq_int(s, "PRAGMA user_version", version);
-    if (rc == PATRON_OK)
-        rc = sq_int(s, "SELECT count(*) FROM sqlite_master", &ntables);
-    if (rc)
-        return rc;
+    if (rc == SQLITE_ROW) {
+        app = sqlite3_column_int64(st, 0);
+        *version = sqlite3_column_int64(st, 1);
+        ntables = sqlite3_column_int64(st, 2);
+    }
+    int code = rc == SQLITE_ROW ? PATRON_OK : map_rc(s->h, rc, "schema version");
+    sqlite3_finalize(st);
+    if (code)
+        return code;
     *foreign = app != PATRON_APPLICATION_ID && (app != 0 || ntables != 0);
     return PATRON_OK;
 }
@@ -447,6 +463,8 @@ static const patron__store_vt sqlite_vt = {
     .schema_read = sq_schema_read,
     .schema_write = sq_schema_write,
     .integrity = sq_integrity,
+    .prepare_unique = sq_prepare,
+    .step_unique = sq_step_unique,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)
