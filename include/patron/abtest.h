@@ -259,6 +259,8 @@ typedef struct patron_abtest_fisher_result {
     double p_greater;      /**< P(X >= a) (odds ratio > 1: arm A converts more). */
     double odds_ratio;     /**< Sample odds ratio ad / (bc) (Infinity if bc = 0 < ad, NaN if both 0). */
     int significant;       /**< 1 when p_two_sided <= alpha. */
+    double log_p_less;     /**< Natural log of @ref p_less, finite where p_less underflows (appended in 0.2). */
+    double log_p_greater;  /**< Natural log of @ref p_greater (appended in 0.2). */
 } patron_abtest_fisher_result;
 
 /**
@@ -266,9 +268,16 @@ typedef struct patron_abtest_fisher_result {
  *
  * Probabilities come from exact ratios of consecutive hypergeometric terms,
  * normalised over the support, so tables of any size work: the cost grows
- * with the spread of the hypergeometric law (about sqrt(n)), not with n.
- * When the observed table's probability is below the double range, the
- * two-sided p is summed in log space (p = 0, log p finite).
+ * with the spread of the hypergeometric law (about sqrt(n)) and with the
+ * distance of the observed cell from the mode, not with n. Weights far in
+ * the tails carry their own binary exponent and each tail is summed
+ * relative to its largest term, so p and log p keep about 1e-14 relative
+ * precision even where the terms leave the double range (p = 0 below
+ * 1e-308 or a subnormal p, log p finite and exact to the last digits).
+ * Cells more than 4 million from the mode fall back to lgamma in log
+ * space (about 1e-10 relative in log p).
+ * An older caller's `size` that ends before
+ * patron_abtest_fisher_result::log_p_less is accepted.
  * @param[out] out Result (size set by the caller).
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).
