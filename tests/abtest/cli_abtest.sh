@@ -113,6 +113,27 @@ out=$("$P" abtest srm --observed 4928,5129 --weights 50,50) || fail "srm exit"
 echo "$out" | grep -q "no evidence of a sample-ratio mismatch at alpha 0.001" || fail "srm no evidence: $out"
 echo "$out" | grep -q "matches the plan" && fail "srm claims a match"
 
+# many: Dunnett against the reference of tests/data (QUADPACK, see gen_abtest_many.py).
+ref="$(cd "$(dirname "$0")/../data" && pwd)/abtest_many_vectors.json"
+out=$("$P" abtest many --arms 597/18262,489/13027,530/15000 --format json) || fail "many exit"
+echo "$out" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+c = [c for c in json.load(open(sys.argv[1]))["cases"] if c.get("x") == [597, 489, 530]][0]
+assert d["method"] == "dunnett" and d["comparisons"] == 2 and d["sides"] == 2, d
+for got, want in zip(d["p_adjusted"], c["p_adjusted"]):
+    assert abs(got - want) <= 1e-9 * want, (got, want)
+assert abs(d["critical_value"] - c["critical_value"]) <= 1e-9 * c["critical_value"]
+assert d["significant"] == [True, False] and d["p_raw"][0] < d["p_adjusted"][0]
+' "$ref" || fail "many json: $out"
+out=$("$P" abtest many --means 5,10,2:5,12.5,2.5:5,14,1.5 --method holm) || fail "many means exit"
+echo "$out" | grep -Eq "^df \(pooled variance\) +12$" || fail "many df: $out"
+echo "$out" | grep -q "significant: higher than the control" || fail "many verdict: $out"
+"$P" abtest many --arms 1/10,2/10 --means 1,1,1 2>/dev/null && fail "many with both --arms and --means"
+"$P" abtest many --arms 1/10,2/10 2>"$tmp/err" && fail "many with 2 arms"
+grep -q "n_arms is 2" "$tmp/err" || fail "many 2 arms: $(cat "$tmp/err")"
+"$P" abtest many --arms 1/10,2/10,3/10 --method tukey 2>/dev/null && fail "unknown method"
+
 # Errors: non-zero exit and one line "patron abtest: ..." on stderr.
 "$P" abtest proportions --a 11/10 --b 1/2 2>"$tmp/err" && fail "count > n accepted"
 grep -q "^patron abtest: .*x_a = 11 is larger than n_a = 10" "$tmp/err" || fail "error text: $(cat "$tmp/err")"

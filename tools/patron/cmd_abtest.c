@@ -151,6 +151,7 @@ static void o_test(out *o, const char *name, const patron_abtest_test *t, double
 typedef struct args {
     const char *a, *b, *input, *experiment, *customer, *weights, *layer, *slice, *observed;
     const char *p1, *p2, *delta, *sd, *n1, *power, *ratio, *sides, *coverage, *at;
+    const char *arms, *means, *method;
     double alpha;
     int alpha_set;
     int json;
@@ -198,6 +199,9 @@ static int parse_args(int argc, char **argv, args *a, const abtest_sub *sub)
         {"--sides", offsetof(args, sides)},
         {"--coverage", offsetof(args, coverage)},
         {"--at", offsetof(args, at)},
+        {"--arms", offsetof(args, arms)},
+        {"--means", offsetof(args, means)},
+        {"--method", offsetof(args, method)},
     };
     for (int i = 2; i < argc; i++) {
         int missing = 0, done = 0;
@@ -700,6 +704,113 @@ static int run_power(const args *a)
     return cli_fail(cmd, "power needs --p1 and --p2, --delta and --sd, or --n1 with --p1 or --sd") + 1;
 }
 
+/* patron abtest many: one control, several treatments. */
+static int run_many(const args *a)
+{
+    int rc;
+    if (!!a->arms == !!a->means)
+        return cli_fail(cmd, "many needs --arms (rates) or --means (n,mean,sd), one of them") + 1;
+    patron_abtest_many_options opts = PATRON_ABTEST_MANY_OPTIONS_INIT;
+    opts.alpha = a->alpha;
+    static const char *methods[] = {"dunnett", "holm", "bonferroni", "none"};
+    if (a->method) {
+        int found = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(a->method, methods[k]))
+                found = k;
+        if (found < 0)
+            return cli_fail(cmd, "--method '%s' is not dunnett, holm, bonferroni or none", a->method) + 1;
+        opts.method = (patron_abtest_multiplicity)found;
+    }
+    double sides = 2;
+    if ((rc = opt_double(a->sides, "--sides", 2, &sides)))
+        return rc;
+    if (sides != 1 && sides != 2)
+        return cli_fail(cmd, "--sides '%s' must be 1 or 2", a->sides) + 1;
+    opts.sides = (int)sides;
+    int64_t x[PATRON_ABTEST_MAX_ARMS], n[PATRON_ABTEST_MAX_ARMS];
+    double mean[PATRON_ABTEST_MAX_ARMS], sd[PATRON_ABTEST_MAX_ARMS];
+    size_t k = 0;
+    const char *list = a->arms ? a->arms : a->means, *name = a->arms ? "--arms" : "--means";
+    char sep = a->arms ? ',' : ':';
+    for (const char *p = list;;) {
+        const char *end = strchr(p, sep);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[128];
+        if (k == PATRON_ABTEST_MAX_ARMS)
+            return cli_fail(cmd, "%s: more than %d arms", name, PATRON_ABTEST_MAX_ARMS) + 1;
+        if (len >= sizeof item)
+            return cli_fail(cmd, "%s: arm %zu is too long", name, k) + 1;
+        memcpy(item, p, len);
+        item[len] = 0;
+        if (a->arms) {
+            if ((rc = parse_fraction(item, "--arms", &x[k], &n[k])))
+                return rc;
+        } else {
+            patron_abtest_summary su;
+            if ((rc = parse_summary(item, "--means", &su)))
+                return rc;
+            n[k] = su.n;
+            mean[k] = su.mean;
+            sd[k] = su.sd;
+        }
+        k++;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    patron_abtest_many_result r = PATRON_ABTEST_INIT(patron_abtest_many_result);
+    rc = a->arms ? patron_abtest_many_proportions(&r, x, n, k, &opts) : patron_abtest_many_means(&r, n, mean, sd, k, &opts);
+    if (rc)
+        return fail_rc(rc, "many");
+    out o = {a->json, 1};
+    o_begin(&o);
+    o_str(&o, "method", "method", methods[r.method]);
+    o_num(&o, "alpha", "family-wise alpha", r.alpha);
+    o_int(&o, "sides", "sides", r.sides);
+    o_int(&o, "comparisons", "comparisons with the control", (long long)r.n_comparisons);
+    if (!isinf(r.df))
+        o_num(&o, "df", "df (pooled variance)", r.df);
+    o_num(&o, "critical_value", "critical value (intervals)", r.critical_value);
+    size_t m = (size_t)r.n_comparisons;
+    if (o.json) {
+        static const char *keys[] = {"effect", "se", "statistic", "p_raw", "p_adjusted", "ci_low", "ci_high"};
+        const double *cols[] = {r.effect, r.se, r.statistic, r.p_raw, r.p_adjusted, r.ci_low, r.ci_high};
+        for (size_t c = 0; c < 7; c++) {
+            o_key(&o, keys[c]);
+            printf("[");
+            for (size_t i = 0; i < m; i++) {
+                printf(i ? ", " : "");
+                num_json(cols[c][i]);
+            }
+            printf("]");
+        }
+        o_key(&o, "significant");
+        printf("[");
+        for (size_t i = 0; i < m; i++)
+            printf("%s%s", i ? ", " : "", r.significant[i] ? "true" : "false");
+        printf("]");
+    } else {
+        char l[64];
+        for (size_t i = 0; i < m; i++) {
+            printf("\narm %zu vs control\n", i + 1);
+            o_num(&o, "", "  difference", r.effect[i]);
+            o_num(&o, "", "  statistic", r.statistic[i]);
+            o_num(&o, "", "  p (this comparison alone)", r.p_raw[i]);
+            o_num(&o, "", "  p (adjusted)", r.p_adjusted[i]);
+            snprintf(l, sizeof l, "  %g%% simultaneous CI", 100 * (1 - r.alpha));
+            o_pair(&o, "", l, r.ci_low[i], r.ci_high[i]);
+            printf("  %-26s %s\n", "verdict",
+                   isnan(r.p_adjusted[i]) ? "undefined"
+                   : r.significant[i]     ? (r.effect[i] > 0 ? "significant: higher than the control"
+                                                             : "significant: lower than the control")
+                                          : "not significant");
+        }
+    }
+    o_end(&o);
+    return 0;
+}
+
 static int run_assign(const args *a)
 {
     int rc;
@@ -812,6 +923,8 @@ int cmd_abtest(int argc, char **argv)
         return run_survival(&a);
     if (!strcmp(t, "power"))
         return run_power(&a);
+    if (!strcmp(t, "many"))
+        return run_many(&a);
     if (!strcmp(t, "assign"))
         return run_assign(&a);
     return run_srm(&a);

@@ -16,6 +16,7 @@ static const char abtest_overview[] =
     "  proportions  conversion rates: z-tests, intervals, lift, chi-square, Fisher, Bayesian\n"
     "  means        Welch and Student t-tests from n,mean,sd per arm\n"
     "  survival     time to the next purchase: log-rank, Kaplan-Meier\n"
+    "  many         several treatments against one control: Dunnett, Holm, Bonferroni\n"
     "  power        sample size per arm, power at a given size, minimum detectable effect\n"
     "  assign       the deterministic variant of a customer\n"
     "  srm          sample-ratio-mismatch check of the arm sizes\n"
@@ -49,6 +50,22 @@ static const abtest_sub abtest_subs[] = {
      "  --a n,mean,sd  customers, mean and sample sd (n - 1 denominator) of A\n"
      "  --b n,mean,sd  the same for B\n"
      "  --alpha A      two-sided level, default 0.05\n"},
+    {"many", "--arms --means --method --sides --alpha --format ",
+     "usage: patron abtest many --arms X/N,X/N,X/N... [--method dunnett] [--sides 2] [--alpha 0.05]\n"
+     "       patron abtest many --means n,mean,sd:n,mean,sd:n,mean,sd... [options]\n"
+     "                          [--format text|json]\n"
+     "\n"
+     "Every treatment arm against the first arm, the control, with the family-wise\n"
+     "error held at --alpha: Dunnett's many-to-one test (exact multivariate t or\n"
+     "normal probabilities; simultaneous intervals), or Holm or Bonferroni\n"
+     "(Bonferroni intervals), or none. Rates use unpooled z-tests; means the\n"
+     "pooled variance of all arms (df = customers - arms).\n"
+     "\n"
+     "  --arms     conversions/customers per arm, comma-separated, control first\n"
+     "  --means    n,mean,sd per arm, arms separated by ':', control first\n"
+     "  --method   dunnett (default), holm, bonferroni or none\n"
+     "  --sides    2 (default) or 1 (H1: the treatment is higher)\n"
+     "  --alpha A  family-wise level, default 0.05\n"},
     {"survival", "--input --alpha --at --format ",
      "usage: patron abtest survival --input arms.csv [--alpha 0.05] [--at 7,14] [--format text|json]\n"
      "\n"
