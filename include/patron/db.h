@@ -47,6 +47,19 @@ typedef struct patron_db patron_db;
 /** @brief Schema version written by this library. Stores with a larger version are refused. */
 #define PATRON_DB_SCHEMA_VERSION 3
 
+/** @brief Earliest time (UTC seconds) a store accepts in a write: 1970-01-01T00:00:00Z. */
+#define PATRON_STORE_TIME_MIN INT64_C(0)
+/**
+ * @brief First time (UTC seconds) a store refuses in a write: 2200-01-01T00:00:00Z.
+ *
+ * No real posting, purchase or consent lies outside [#PATRON_STORE_TIME_MIN,
+ * #PATRON_STORE_TIME_MAX); a value there is a unit mistake (milliseconds, as
+ * JavaScript's `Date.now()` gives, are about 1.8e12) and is refused with
+ * #PATRON_EINVAL and a message that says so. #PATRON_NEVER stays valid where
+ * a header says "never".
+ */
+#define PATRON_STORE_TIME_MAX INT64_C(7258118400)
+
 /** @brief How hard a commit waits for the disk (see the file comment for the trade-off). */
 typedef enum patron_sync {
     PATRON_SYNC_FULL = 0,   /**< Default. Each commit is on disk before the call returns: survives power loss. */

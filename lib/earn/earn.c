@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/options.h"
 #include "internal/profile_int.h"
@@ -327,6 +328,8 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
         return patron__fail(PATRON_EINVAL, "%s: key is required (1..100 bytes)", func);
     if (!p->lines || p->n_lines == 0 || p->n_lines > MAX_LINES)
         return patron__fail(PATRON_EINVAL, "%s: 1..%d lines needed", func, MAX_LINES);
+    if (need_key && (rc = patron__time_check(func, "at", p->at)))
+        return rc;
     for (size_t i = 0; i < p->n_lines; i++)
         if (p->lines[i].amount < 0 || p->lines[i].amount > INT64_C(1000000000000000))
             return patron__fail(PATRON_EINVAL, "%s: line %zu: amount %" PRId64 " out of range", func, i + 1,
@@ -452,6 +455,8 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
 int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
 {
     int rc = patron__db_check(db, "patron_earn_return");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_earn_return", "at", at);
     if (rc)
         return rc;
     if (!purchase_key || !purchase_key[0] || strlen(purchase_key) > 100)

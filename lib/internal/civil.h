@@ -17,4 +17,9 @@ int64_t patron__end_of_month_after(int64_t t, int months);
 /* UTC midnight starting the calendar year that contains t. */
 int64_t patron__year_start(int64_t t);
 
+/* A time given to a store write: PATRON_OK inside [PATRON_STORE_TIME_MIN,
+ * PATRON_STORE_TIME_MAX), else PATRON_EINVAL naming `func` and `field`, and
+ * suggesting milliseconds or microseconds when the value looks like them. */
+int patron__time_check(const char *func, const char *field, int64_t t);
+
 #endif

@@ -13,6 +13,8 @@
 #define PATRON_INTERNAL_STORE_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "patron/db.h"
@@ -56,16 +58,40 @@ typedef struct patron__store_vt {
      * transaction). */
     int (*data_version)(void *impl, int64_t *out);
     int (*param_count)(patron__stmt *st);
+    /* Dialect hooks: what differs between databases beyond the SQL text. */
+    /* Non-zero when the open transaction can only roll back (PostgreSQL
+     * aborts a transaction on any failed statement; SQLite does not). */
+    int (*tx_failed)(void *impl);
+    /* The store's schema version (0 = no libpatron schema yet) and whether
+     * the database holds something that is not a libpatron store. */
+    int (*schema_read)(void *impl, int64_t *version, int *foreign);
+    /* Record `version` (inside the migrating transaction). */
+    int (*schema_write)(void *impl, int version);
+    /* The backend's own integrity check: 0 when sound, else the number of
+     * problems with the first one described in `msg`. */
+    int (*integrity)(void *impl, char *msg, size_t cap);
+    /* Row locking, for backends where writers run concurrently (NULL: the
+     * backend serialises all writers, as SQLite does). begin_shared starts a
+     * write transaction that promises to touch only members it locks with
+     * lock_member; plain begin excludes all of those. */
+    int (*begin_shared)(void *impl);
+    int (*lock_member)(void *impl, int64_t member_id);
 } patron__store_vt;
 
 struct patron_db {
     const patron__store_vt *vt;
+    /* The thread inside a write transaction or batch (an address unique to
+     * it), 0 when none: a second thread using the handle meanwhile gets
+     * PATRON_EBUSY instead of corrupting the connection's state. */
+    _Atomic(uintptr_t) owner;
     void *impl;
     int depth;   /* transaction nesting: 0 = none */
     int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
     int batch_failed; /* a write failed half-way inside the batch: it can only roll back */
     int64_t tx_changes; /* total_changes at patron__tx_begin_light */
     int light;          /* the innermost level was opened by patron__tx_begin_light */
+    int scope_members;  /* the next write transaction locks each member it touches */
+    int tx_shared;      /* the open write transaction does so (begin_shared) */
     patron_db_options opts;
     /* ledger policy cache (lib/ledger), loaded on first use */
     int policy_loaded;
@@ -82,8 +108,9 @@ struct patron_db {
     void *account_cache; /* lib/ledger; freed by patron_close */
 };
 
-/* The SQLite backend (lib/store/sqlite.c). */
-int patron__sqlite_open(patron_db *db, const char *path, int is_uri);
+/* The backends: one file each, chosen by URI in patron_open (lib/store/db.c). */
+int patron__sqlite_open(patron_db *db, const char *path, int is_uri); /* sqlite.c */
+int patron__postgres_open(patron_db *db, const char *uri);            /* postgres.c */
 
 /* Schema creation / migration, run by patron_open (lib/store/schema.c). */
 int patron__schema_migrate(patron_db *db);
@@ -106,6 +133,13 @@ int patron__tx_end(patron_db *db, int rc);
  * later calls refuse and patron_batch_commit() rolls everything back. */
 int patron__tx_begin_light(patron_db *db);
 int patron__tx_end_light(patron_db *db, int rc);
+/* Member-scoped writes: called just before patron__tx_begin(_light), it says
+ * that the transaction reads and writes only the ledger state of members it
+ * locks with patron__tx_lock_member() before touching them, so on a backend
+ * with concurrent writers (PostgreSQL) postings of different members run in
+ * parallel. Every other write transaction excludes them all. */
+void patron__tx_scope_members(patron_db *db);
+int patron__tx_lock_member(patron_db *db, int64_t member_id);
 
 /* Prepare `sql` and bind arguments described by `fmt`:
  *   'i' int64_t, 't' const char * (NULL -> NULL), 'n' NULL (no argument). */

@@ -114,14 +114,19 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
 
 int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active)
 {
+    /* a member-scoped write locks the member before reading its account */
+    int rc = patron__tx_lock_member(db, member_id);
+    if (rc)
+        return rc;
     /* the common case: an active member's own account, one read */
-    int rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
+    rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
     if (rc == PATRON_OK && !a->merged)
         return PATRON_OK;
     if (rc != PATRON_OK && rc != PATRON_ENOTFOUND)
         return rc;
     int64_t member;
-    if ((rc = patron__member_resolve(db, &member, member_id, need_active)))
+    if ((rc = patron__member_resolve(db, &member, member_id, need_active)) ||
+        (member != member_id && (rc = patron__tx_lock_member(db, member))))
         return rc;
     rc = patron__account_load(db, a, member);
     if (rc == PATRON_ENOTFOUND)
@@ -164,14 +169,15 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     static const char sql[] =
         "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
         "lot_expires_at, lot_source, target, spend, rule, rule_version, reason, operator, ref) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING RETURNING id";
     int64_t total;
     if (__builtin_add_overflow(a->total, p->points, &total))
         return patron__fail(PATRON_ERANGE, "member %" PRId64 ": the balance would overflow", a->member);
     /* an earn's own lot, with nothing else to say: fewer columns to bind */
     static const char lot_sql[] =
         "INSERT INTO postings(key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
-        "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(key) DO NOTHING RETURNING id";
     patron__stmt *st;
     int rc;
     if (p->lot_expires_at && !p->lot_source && !p->target && !p->reason && !p->op) {
@@ -197,11 +203,16 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     if (rc)
         return rc;
+    /* A used key inserts nothing and returns no row (no failed statement:
+     * PostgreSQL would abort the whole transaction on one). */
     rc = patron__sql_step(db, st);
+    int64_t new_id = rc == PATRON__ROW ? patron__sql_col_int(db, st, 0) : 0;
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    *id = patron__sql_last_id(db);
+    if (rc == PATRON__DONE)
+        return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key ? p->key : "");
+    *id = new_id;
     a->head = *id;
     a->total = total;
     if (p->eff > a->pending_until)

@@ -133,8 +133,12 @@ static int read_request(patron_db *db, patron_posting_request *r, const patron_p
     if ((rc = check_text("reason", r->reason, 500)) || (rc = check_text("operator_name", r->operator_name, 200)) ||
         (rc = check_text("ref", r->ref, 200)) || (rc = check_text("rule", r->rule, 200)))
         return rc;
-    if (r->at < 0 || r->at >= PATRON_NEVER)
-        return patron__fail(PATRON_EINVAL, "%s: at %" PRId64 " is out of range", func, r->at);
+    if ((rc = patron__time_check(func, "at", r->at)))
+        return rc;
+    if (r->mature_at && (rc = patron__time_check(func, "mature_at", r->mature_at)))
+        return rc;
+    if (r->expires_at && r->expires_at != PATRON_NEVER && (rc = patron__time_check(func, "expires_at", r->expires_at)))
+        return rc;
     return PATRON_OK;
 }
 
@@ -320,6 +324,9 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
     int64_t fp = fingerprint(kind, r);
     /* earn checks everything before its first write: no savepoint needed */
     int light = kind == PATRON_POSTING_EARN;
+    /* one member's postings: other members' run in parallel where the backend allows */
+    if (kind == PATRON_POSTING_EARN || kind == PATRON_POSTING_REDEEM || kind == PATRON_POSTING_ADJUST)
+        patron__tx_scope_members(db);
     int rc = light ? patron__tx_begin_light(db) : patron__tx_begin(db);
     if (rc)
         return rc;
@@ -718,7 +725,7 @@ static int expire_all(patron_db *db, int64_t at, int64_t *npost, int64_t *npoint
 int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *points, int64_t at)
 {
     int rc = patron__db_check(db, "patron_ledger_expire");
-    if (rc)
+    if (rc || (rc = patron__time_check("patron_ledger_expire", "at", at)))
         return rc;
     int64_t n = 0, p = 0;
     if ((rc = patron__tx_begin(db)))

@@ -375,6 +375,8 @@ out:
 int patron_profile_add(patron_db *db, int64_t *member_id, const patron_profile_fields *fields, int64_t at)
 {
     int rc = patron__db_check(db, "patron_profile_add");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_add", "at", at);
     if (rc)
         return rc;
     if (!member_id || !fields)
@@ -449,6 +451,8 @@ out:
 int patron_profile_update(patron_db *db, int64_t member_id, const patron_profile_fields *fields, int64_t at)
 {
     int rc = patron__db_check(db, "patron_profile_update");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_update", "at", at);
     if (rc)
         return rc;
     if (!fields)
@@ -832,7 +836,7 @@ int patron_profile_set_vocabulary(patron_db *db, const char *categories)
         rc = clean_text(c, item, "vocabulary");
         ascii_lower(c);
         if (rc == PATRON_OK && c[0])
-            rc = patron__sql_run(db, "INSERT OR IGNORE INTO vocab(field, value) VALUES('categories', ?)", "t", c);
+            rc = patron__sql_run(db, "INSERT INTO vocab(field, value) VALUES('categories', ?) ON CONFLICT DO NOTHING", "t", c);
         p += len + (comma ? 1 : 0);
     }
     return patron__tx_end(db, rc);
@@ -844,7 +848,7 @@ int patron_consent_record(patron_db *db, int64_t member_id, const char *channel,
                           const char *source)
 {
     int rc = patron__db_check(db, "patron_consent_record");
-    if (rc)
+    if (rc || (rc = patron__time_check("patron_consent_record", "at", at)))
         return rc;
     if (!channel || (rc = check_channel(channel)))
         return channel ? rc : patron__fail(PATRON_EINVAL, "consent: channel is NULL");
@@ -902,7 +906,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
         "UPDATE members SET birth_date = (SELECT birth_date FROM members WHERE id = ?) WHERE id = ? AND birth_date IS NULL",
         "UPDATE members SET gender = (SELECT gender FROM members WHERE id = ?) WHERE id = ? AND gender IS NULL",
         "UPDATE members SET categories = (SELECT categories FROM members WHERE id = ?) WHERE id = ? AND categories IS NULL",
-        "UPDATE members SET joined_at = min(joined_at, (SELECT joined_at FROM members WHERE id = ?)) WHERE id = ?",
+        "UPDATE members SET joined_at = (SELECT o.joined_at FROM members o WHERE o.id = ?1) "
+        "WHERE id = ?2 AND joined_at > (SELECT o.joined_at FROM members o WHERE o.id = ?1)",
         "UPDATE members SET referrer = (SELECT referrer FROM members WHERE id = ?) WHERE id = ? AND referrer IS NULL",
     };
     for (size_t i = 0; i < sizeof fill / sizeof fill[0] && rc == PATRON_OK; i++)
@@ -910,8 +915,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE identifiers SET member_id = ? WHERE member_id = ?", "ii", k, m);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "INSERT OR IGNORE INTO attrs(member_id, name, value) "
-                                 "SELECT ?, name, value FROM attrs WHERE member_id = ?", "ii", k, m);
+        rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) "
+                                 "SELECT ?, name, value FROM attrs WHERE member_id = ? ON CONFLICT DO NOTHING", "ii", k, m);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ?", "i", m);
     if (rc == PATRON_OK)
@@ -934,6 +939,8 @@ int patron_profile_merge(patron_db *db, int64_t kept, int64_t merged, int64_t at
                          const char *reason)
 {
     int rc = patron__db_check(db, "patron_profile_merge");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_merge", "at", at);
     if (rc)
         return rc;
     if (!operator_name || !operator_name[0])
@@ -1122,6 +1129,8 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
 int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const char *operator_name)
 {
     int rc = patron__db_check(db, "patron_profile_erase");
+    if (rc == PATRON_OK)
+        rc = patron__time_check("patron_profile_erase", "at", at);
     if (rc)
         return rc;
     if (!operator_name || !operator_name[0])

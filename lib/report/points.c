@@ -67,16 +67,22 @@ int patron_report_points_weekly(patron_week_points **out, size_t *nweeks, patron
             if (p->at < from || p->at >= to)
                 continue;
             size_t w = (size_t)(patron__week_of(p->at) - w0);
+            int over = 0;
             if (p->kind == PATRON_POSTING_EARN) {
-                rep[w].earned += p->points;
+                over = __builtin_add_overflow(rep[w].earned, p->points, &rep[w].earned);
             } else if (p->kind == PATRON_POSTING_REDEEM) {
-                rep[w].redeemed -= p->points;
+                over = __builtin_sub_overflow(rep[w].redeemed, p->points, &rep[w].redeemed);
                 if (last_redeemer[w] != ids[i]) {
                     rep[w].redeemers++;
                     last_redeemer[w] = ids[i];
                 }
             } else if (p->kind == PATRON_POSTING_EXPIRE) {
-                rep[w].expired -= p->points;
+                over = __builtin_sub_overflow(rep[w].expired, p->points, &rep[w].expired);
+            }
+            if (over) {
+                rc = patron__fail(PATRON_ERANGE, "patron_report_points_weekly: week %zu: the points of member %lld "
+                                  "overflow a 64-bit total", w, (long long)ids[i]);
+                break;
             }
         }
         patron_statement_free(st);

@@ -1,8 +1,11 @@
 /* Civil-date arithmetic (after H. Hinnant's public-domain algorithms, written
  * from the description). */
+#include <inttypes.h>
 #include <stdint.h>
 
 #include "internal/civil.h"
+#include "internal/error.h"
+#include "patron/db.h"
 
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -97,4 +100,18 @@ int64_t patron__year_start(int64_t t)
     int m, d;
     patron__civil_from_days(floordiv(t, 86400), &y, &m, &d);
     return patron__days_from_civil(y, 1, 1) * 86400;
+}
+
+int patron__time_check(const char *func, const char *field, int64_t t)
+{
+    if (t >= PATRON_STORE_TIME_MIN && t < PATRON_STORE_TIME_MAX)
+        return PATRON_OK;
+    const char *hint = "";
+    if (t >= PATRON_STORE_TIME_MIN * 1000 && t / 1000 < PATRON_STORE_TIME_MAX && t / 1000 >= 946684800)
+        hint = "; it looks like milliseconds: pass seconds (divide by 1000)";
+    else if (t / 1000000 < PATRON_STORE_TIME_MAX && t / 1000000 >= 946684800)
+        hint = "; it looks like microseconds: pass seconds (divide by 1000000)";
+    return patron__fail(PATRON_EINVAL,
+                        "%s: %s %" PRId64 " is not a time a store accepts (UTC seconds from 1970-01-01 "
+                        "to 2200-01-01)%s", func, field, t, hint);
 }

@@ -1,6 +1,8 @@
 /* The store front: patron_open/close, batches, transactions and SQL helpers
  * shared by the modules above the store. Backend-neutral. */
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -31,15 +33,23 @@ int patron_open(patron_db **out, const char *uri, const patron_db_options *opts)
                             o.busy_timeout_ms);
     if (uri[0] == '\0')
         return patron__fail(PATRON_EINVAL, "patron_open: empty uri");
-    if (!strncmp(uri, "postgres://", 11) || !strncmp(uri, "postgresql://", 13))
+    int postgres = !strncmp(uri, "postgres://", 11) || !strncmp(uri, "postgresql:", 11);
+#ifndef PATRON_HAVE_POSTGRES
+    if (postgres)
         return patron__fail(PATRON_EUNSUPPORTED,
                             "patron_open: '%s': no PostgreSQL backend in this build (SQLite only)", uri);
-    int is_uri = strncmp(uri, "file:", 5) == 0;
+#endif
     patron_db *db = patron__calloc(1, sizeof *db);
     if (!db)
         return patron__oom();
     db->opts = o;
-    rc = patron__sqlite_open(db, uri, is_uri);
+    /* The one place that chooses a backend. */
+#ifdef PATRON_HAVE_POSTGRES
+    if (postgres)
+        rc = patron__postgres_open(db, uri);
+    else
+#endif
+        rc = patron__sqlite_open(db, uri, strncmp(uri, "file:", 5) == 0);
     if (rc == PATRON_OK) {
         rc = patron__schema_migrate(db);
         if (rc != PATRON_OK)
@@ -53,11 +63,53 @@ int patron_open(patron_db **out, const char *uri, const patron_db_options *opts)
     return PATRON_OK;
 }
 
+/* One handle, one thread at a time: each thread has its own marker
+ * address; a write transaction or batch claims the handle for it. */
+static _Thread_local char thread_marker;
+
+static uintptr_t this_thread(void)
+{
+    return (uintptr_t)&thread_marker;
+}
+
+static int claim(patron_db *db)
+{
+    uintptr_t none = 0;
+    if (atomic_compare_exchange_strong(&db->owner, &none, this_thread()))
+        return PATRON_OK;
+    return patron__fail(PATRON_EBUSY, "the patron_db handle is in use by another thread (a handle serves one "
+                                      "thread at a time: open one per thread)");
+}
+
+static void unclaim(patron_db *db)
+{
+    atomic_store(&db->owner, (uintptr_t)0);
+}
+
+/* Fails when another thread is inside a transaction on this handle. */
+static int check_owner(patron_db *db)
+{
+    uintptr_t o = atomic_load_explicit(&db->owner, memory_order_relaxed);
+    if (o == 0 || o == this_thread())
+        return PATRON_OK;
+    return patron__fail(PATRON_EBUSY, "the patron_db handle is in use by another thread (a handle serves one "
+                                      "thread at a time: open one per thread)");
+}
+
 /* Rollbacks forget what the handle remembers of the store (write_epoch). */
 static void db_rollback(patron_db *db)
 {
     db->write_epoch++;
     db->vt->rollback(db->impl);
+    unclaim(db);
+}
+
+static int db_commit(patron_db *db)
+{
+    int rc = db->vt->commit(db->impl);
+    if (rc == PATRON_OK)
+        unclaim(db);
+    return rc;
 }
 
 static void db_rollback_to(patron_db *db, int depth)
@@ -70,10 +122,19 @@ static void db_rollback_to(patron_db *db, int depth)
  * one makes the handle forget what it remembers of the store. */
 static int db_begin(patron_db *db)
 {
-    int rc = db->vt->begin(db->impl);
+    int rc = claim(db);
+    if (rc)
+        return rc;
+    db->tx_shared = db->scope_members && db->vt->begin_shared != NULL;
+    db->scope_members = 0;
+    rc = db->tx_shared ? db->vt->begin_shared(db->impl) : db->vt->begin(db->impl);
+    if (rc)
+        unclaim(db);
     int64_t v = 0;
-    if (rc == PATRON_OK && (rc = db->vt->data_version(db->impl, &v)) != PATRON_OK)
+    if (rc == PATRON_OK && (rc = db->vt->data_version(db->impl, &v)) != PATRON_OK) {
         db->vt->rollback(db->impl);
+        unclaim(db);
+    }
     if (rc == PATRON_OK && v != db->data_version) {
         db->data_version = v;
         db->write_epoch++;
@@ -95,6 +156,8 @@ void patron_close(patron_db *db)
 int patron_batch_begin(patron_db *db)
 {
     int rc = patron__db_check(db, "patron_batch_begin");
+    if (rc == PATRON_OK)
+        rc = check_owner(db);
     if (rc)
         return rc;
     if (db->batch || db->depth)
@@ -112,6 +175,8 @@ int patron_batch_begin(patron_db *db)
 int patron_batch_commit(patron_db *db)
 {
     int rc = patron__db_check(db, "patron_batch_commit");
+    if (rc == PATRON_OK)
+        rc = check_owner(db);
     if (rc)
         return rc;
     if (!db->batch)
@@ -121,7 +186,7 @@ int patron_batch_commit(patron_db *db)
         db->batch = db->depth = db->batch_failed = 0;
         return patron__fail(PATRON_EIO, "batch rolled back: a call failed half-way through its writes");
     }
-    rc = db->vt->commit(db->impl);
+    rc = db_commit(db);
     if (rc) {
         int code = rc;
         db_rollback(db);
@@ -135,12 +200,15 @@ int patron_batch_commit(patron_db *db)
 int patron_batch_rollback(patron_db *db)
 {
     int rc = patron__db_check(db, "patron_batch_rollback");
+    if (rc == PATRON_OK)
+        rc = check_owner(db);
     if (rc)
         return rc;
     if (!db->batch)
         return patron__fail(PATRON_EINVAL, "patron_batch_rollback: no batch is open");
     db->write_epoch++;
     rc = db->vt->rollback(db->impl);
+    unclaim(db);
     db->batch = 0;
     db->depth = 0;
     db->batch_failed = 0;
@@ -154,12 +222,25 @@ int patron_db_schema_version(patron_db *db, int *out)
         return rc;
     if (!out)
         return patron__fail(PATRON_EINVAL, "patron_db_schema_version: out is NULL");
-    int64_t v;
-    rc = patron__sql_int(db, &v, 0, "PRAGMA user_version", "");
+    int64_t v = 0;
+    int foreign = 0;
+    rc = db->vt->schema_read(db->impl, &v, &foreign);
     if (rc)
-        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_EIO, "no schema version") : rc;
+        return rc;
     *out = (int)v;
     return PATRON_OK;
+}
+
+void patron__tx_scope_members(patron_db *db)
+{
+    db->scope_members = 1;
+}
+
+int patron__tx_lock_member(patron_db *db, int64_t member_id)
+{
+    if (db->depth == 0 || !db->tx_shared)
+        return PATRON_OK; /* no transaction, or one that excludes every other writer */
+    return db->vt->lock_member(db->impl, member_id);
 }
 
 int patron__tx_begin(patron_db *db)
@@ -168,7 +249,11 @@ int patron__tx_begin(patron_db *db)
         return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL, "the store is open read-only");
-    int rc = db->depth == 0 ? db_begin(db) : db->vt->savepoint(db->impl, db->depth);
+    if (db->depth > 0)
+        db->scope_members = 0; /* nested in a transaction that has its own scope */
+    int rc = db->depth == 0 ? db_begin(db) : check_owner(db);
+    if (rc == PATRON_OK && db->depth > 0)
+        rc = db->vt->savepoint(db->impl, db->depth);
     if (rc)
         return rc;
     db->depth++;
@@ -179,8 +264,12 @@ int patron__tx_begin_light(patron_db *db)
 {
     if (!db->batch || db->depth != 1)
         return patron__tx_begin(db);
+    db->scope_members = 0; /* the batch's transaction already excludes other writers */
     if (db->batch_failed)
         return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
+    int rc = check_owner(db);
+    if (rc)
+        return rc;
     db->tx_changes = db->vt->total_changes(db->impl);
     db->depth++;
     db->light = 1;
@@ -193,7 +282,8 @@ int patron__tx_end_light(patron_db *db, int rc)
         return patron__tx_end(db, rc);
     db->light = 0;
     db->depth--;
-    if (rc != PATRON_OK && db->vt->total_changes(db->impl) != db->tx_changes)
+    if (rc != PATRON_OK &&
+        (db->vt->total_changes(db->impl) != db->tx_changes || db->vt->tx_failed(db->impl)))
         db->batch_failed = 1;
     return rc;
 }
@@ -203,7 +293,7 @@ int patron__tx_end(patron_db *db, int rc)
     db->depth--;
     if (db->depth == 0) {
         if (rc == PATRON_OK) {
-            int c = db->vt->commit(db->impl);
+            int c = db_commit(db);
             if (c == PATRON_OK)
                 return PATRON_OK;
             rc = c;
@@ -226,7 +316,9 @@ int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const 
                       va_list ap)
 {
     patron__stmt *st;
-    int rc = db->vt->prepare(db->impl, sql, &st);
+    int rc = check_owner(db);
+    if (rc == PATRON_OK)
+        rc = db->vt->prepare(db->impl, sql, &st);
     if (rc)
         return rc;
     int idx = 1;

@@ -1,19 +1,18 @@
-/* Schema creation and migration. The schema version lives in the SQLite
- * header (PRAGMA user_version) next to an application id that marks the file
- * as a libpatron store. Each migration step runs inside one transaction with
+/* Schema creation and migration. Where the version is kept is the
+ * backend's business (schema_read/schema_write hooks: SQLite's file header,
+ * a patron_meta table on PostgreSQL). A new store is created at the current
+ * version in one step (schema_current); the numbered steps upgrade stores
+ * written by older libraries. Each runs inside one write transaction with
  * the version bump, so an interrupted upgrade leaves the old version intact.
  *
- * Portable SQL only (see lib/internal/store.h): a second backend runs the
- * same statements. */
+ * DDL is written once in SQLite's types (INTEGER, TEXT, INTEGER PRIMARY KEY
+ * for an id assigned on insert); a backend translates it in its exec hook. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal/error.h"
 #include "internal/store.h"
-
-/* 'PTRN' */
-#define PATRON_APPLICATION_ID 0x5054524E
 
 /* Step N brings the schema from version N-1 to N. */
 static const char schema_v1[] =
@@ -125,7 +124,7 @@ static const char schema_v3[] =
     "  lots_indexed INTEGER NOT NULL DEFAULT 0,"                        /* open lots up to here are in open_lots */
     "  debt INTEGER NOT NULL DEFAULT 0);"                               /* overdraft owed, >= 0 */
     "INSERT INTO accounts(member_id, merged, total, pending_until, next_expiry, head) "
-    "  SELECT m.id, m.merged_into IS NOT NULL, m.total, m.pending_until, m.next_expiry,"
+    "  SELECT m.id, CASE WHEN m.merged_into IS NULL THEN 0 ELSE 1 END, m.total, m.pending_until, m.next_expiry,"
     "  coalesce((SELECT max(p.id) FROM postings p WHERE p.member_id = m.id), 0) FROM members m;"
     "CREATE INDEX accounts_expiry ON accounts(next_expiry) WHERE next_expiry < 9223372036854775807;"
     "CREATE TABLE postings_v3("
@@ -179,20 +178,97 @@ static const char *const steps[] = {schema_v1, schema_v2, schema_v3};
 #define N_STEPS ((int)(sizeof steps / sizeof steps[0]))
 _Static_assert(N_STEPS == PATRON_DB_SCHEMA_VERSION, "one migration step per schema version");
 
+/* A new store at the current version: what steps 1..3 leave behind, with
+ * one difference: `moves` names its insertion order (rowid) as a column, so
+ * that a backend without SQLite's implicit rowid keeps the same order. A test
+ * (tests/store) compares this with a store migrated step by step. */
+static const char schema_current[] =
+    "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE members("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT, phone TEXT, email TEXT, city TEXT, birth_date TEXT, gender TEXT, categories TEXT,"
+    "  joined_at INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    "  merged_into INTEGER, erased_at INTEGER, referrer INTEGER,"
+    "  tier TEXT, tier_since INTEGER, tier_grace_until INTEGER);"
+    "CREATE INDEX members_merged ON members(merged_into) WHERE merged_into IS NOT NULL;"
+    "CREATE TABLE identifiers(kind TEXT NOT NULL, value TEXT NOT NULL, member_id INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, value));"
+    "CREATE INDEX identifiers_member ON identifiers(member_id);"
+    "CREATE TABLE attr_defs(name TEXT PRIMARY KEY, type TEXT NOT NULL);"
+    "CREATE TABLE attrs(member_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(member_id, name));"
+    "CREATE TABLE consents(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, channel TEXT NOT NULL,"
+    "  granted INTEGER NOT NULL, at INTEGER NOT NULL, source TEXT NOT NULL);"
+    "CREATE INDEX consents_member ON consents(member_id, channel, at);"
+    "CREATE TABLE aliases(field TEXT NOT NULL, alias TEXT NOT NULL, canonical TEXT NOT NULL,"
+    "  PRIMARY KEY(field, alias));"
+    "CREATE TABLE vocab(field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(field, value));"
+    "CREATE TABLE merges(id INTEGER PRIMARY KEY, kept INTEGER NOT NULL, merged INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, operator TEXT, reason TEXT, points_moved INTEGER NOT NULL);"
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+    "  operator TEXT);"
+    "CREATE TABLE earn_rules("
+    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"
+    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"
+    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"
+    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"
+    "  referee_points INTEGER NOT NULL,"
+    "  UNIQUE(rule, version));"
+    "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"
+    "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"
+    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX purchases_member ON purchases(member_id, at);"
+    "CREATE TABLE tier_defs(name TEXT PRIMARY KEY, rank INTEGER NOT NULL UNIQUE,"
+    "  threshold INTEGER NOT NULL, multiplier_pct INTEGER NOT NULL);"
+    "CREATE TABLE tier_history(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL,"
+    "  from_tier TEXT, to_tier TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX tier_history_member ON tier_history(member_id, at);"
+    "CREATE TABLE accounts("
+    "  member_id INTEGER PRIMARY KEY,"
+    "  merged INTEGER NOT NULL DEFAULT 0,"
+    "  total INTEGER NOT NULL DEFAULT 0,"
+    "  pending_until INTEGER NOT NULL DEFAULT -9223372036854775808,"
+    "  next_expiry INTEGER NOT NULL DEFAULT 9223372036854775807,"
+    "  head INTEGER NOT NULL DEFAULT 0,"
+    "  lots_indexed INTEGER NOT NULL DEFAULT 0,"
+    "  debt INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX accounts_expiry ON accounts(next_expiry) WHERE next_expiry < 9223372036854775807;"
+    "CREATE TABLE postings("
+    "  id INTEGER PRIMARY KEY, key TEXT UNIQUE, fp INTEGER NOT NULL,"
+    "  member_id INTEGER NOT NULL, kind INTEGER NOT NULL, points INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, effective_at INTEGER NOT NULL, prev INTEGER NOT NULL,"
+    "  lot_earned_at INTEGER, lot_expires_at INTEGER, lot_source INTEGER,"
+    "  target INTEGER, spend INTEGER, rule TEXT, rule_version INTEGER,"
+    "  reason TEXT, operator TEXT, ref TEXT);"
+    "CREATE TABLE lot_state(lot_id INTEGER PRIMARY KEY, remaining INTEGER NOT NULL);"
+    "CREATE TABLE moves(rowid INTEGER PRIMARY KEY, posting_id INTEGER NOT NULL, lot_id INTEGER NOT NULL,"
+    "  delta INTEGER NOT NULL);"
+    "CREATE TABLE lots(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, posting_id INTEGER NOT NULL,"
+    "  source_posting INTEGER NOT NULL, initial INTEGER NOT NULL, earned_at INTEGER NOT NULL,"
+    "  available_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE TABLE open_lots(member_id INTEGER NOT NULL, earned_at INTEGER NOT NULL, posting INTEGER NOT NULL,"
+    "  lot_id INTEGER NOT NULL, PRIMARY KEY(member_id, earned_at, posting, lot_id));"
+    "CREATE INDEX moves_posting ON moves(posting_id);"
+    "CREATE INDEX lots_member ON lots(member_id);"
+    "CREATE INDEX postings_target ON postings(target) WHERE target IS NOT NULL;";
+
+static int read_version(patron_db *db, int64_t *ver)
+{
+    int foreign = 0;
+    int rc = db->vt->schema_read(db->impl, ver, &foreign);
+    if (rc)
+        return patron__fail_prefix(rc, "reading the store's schema version: ");
+    if (foreign)
+        return patron__fail(PATRON_EINVAL, "not a libpatron store (the database holds other tables)");
+    return PATRON_OK;
+}
+
 int patron__schema_migrate(patron_db *db)
 {
-    int64_t app = 0, ver = 0, ntables = 0;
-    int rc = patron__sql_int(db, &app, 0, "PRAGMA application_id", "");
-    if (rc == PATRON_OK)
-        rc = patron__sql_int(db, &ver, 0, "PRAGMA user_version", "");
-    if (rc == PATRON_OK)
-        rc = patron__sql_int(db, &ntables, 0, "SELECT count(*) FROM sqlite_master", "");
+    int64_t ver = 0;
+    int rc = read_version(db, &ver);
     if (rc)
-        return rc == PATRON_ENOTFOUND ? patron__fail(PATRON_EIO, "cannot read the store header") : rc;
-    if (app != PATRON_APPLICATION_ID && (app != 0 || ntables != 0))
-        return patron__fail(PATRON_EINVAL,
-                            "not a libpatron store (application_id 0x%08llx, %lld tables)",
-                            (unsigned long long)app, (long long)ntables);
+        return rc;
     if (ver > PATRON_DB_SCHEMA_VERSION)
         return patron__fail(PATRON_EUNSUPPORTED,
                             "the store has schema version %lld, newer than this libpatron (%d); "
@@ -200,26 +276,31 @@ int patron__schema_migrate(patron_db *db)
                             (long long)ver, PATRON_DB_SCHEMA_VERSION);
     if (ver == PATRON_DB_SCHEMA_VERSION)
         return PATRON_OK;
+    if (ver == 0 && db->opts.no_create)
+        return patron__fail(PATRON_ENOTFOUND, "no store here yet (no_create is set)");
     if (db->opts.read_only)
         return patron__fail(PATRON_EINVAL,
-                            "the store has schema version %lld and needs migrating to %d; "
-                            "open it read-write once", (long long)ver, PATRON_DB_SCHEMA_VERSION);
+                            "the store has schema version %lld and needs migrating to %d; open it read-write once",
+                            (long long)ver, PATRON_DB_SCHEMA_VERSION);
     rc = db->vt->begin(db->impl);
     if (rc)
         return rc;
-    /* Re-read inside the write lock: another process may have migrated. */
-    rc = patron__sql_int(db, &ver, 0, "PRAGMA user_version", "");
-    for (int64_t v = ver; rc == PATRON_OK && v < PATRON_DB_SCHEMA_VERSION; v++) {
+    /* Re-read inside the write lock: another process may have created or
+     * migrated the store meanwhile. */
+    rc = read_version(db, &ver);
+    if (rc == PATRON_OK && ver == 0) {
+        rc = db->vt->exec(db->impl, schema_current);
+        if (rc)
+            patron__fail_prefix(rc, "creating the schema (version %d): ", PATRON_DB_SCHEMA_VERSION);
+        ver = -1; /* created: only the version is left to write */
+    }
+    for (int64_t v = ver; rc == PATRON_OK && v >= 0 && v < PATRON_DB_SCHEMA_VERSION; v++) {
         rc = db->vt->exec(db->impl, steps[v]);
         if (rc)
             patron__fail_prefix(rc, "migrating schema to version %lld: ", (long long)(v + 1));
     }
-    if (rc == PATRON_OK && ver < PATRON_DB_SCHEMA_VERSION) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
-                 PATRON_APPLICATION_ID, PATRON_DB_SCHEMA_VERSION);
-        rc = db->vt->exec(db->impl, sql);
-    }
+    if (rc == PATRON_OK && ver < PATRON_DB_SCHEMA_VERSION)
+        rc = db->vt->schema_write(db->impl, PATRON_DB_SCHEMA_VERSION);
     if (rc == PATRON_OK)
         rc = db->vt->commit(db->impl);
     if (rc)

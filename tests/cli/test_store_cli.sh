@@ -5,8 +5,9 @@
 set -euo pipefail
 patron=$1
 dir=$(mktemp -d /tmp/patron_cli_store.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-db=$dir/club.db
+. "$(dirname "$0")/../support/pt_store.sh"
+trap 'pt_store_cleanup; rm -rf "$dir"' EXIT
+db=$(pt_store_db "$dir" "$patron") || exit $?
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$patron" member add --db "$db" --phone 050-123-4567 --name "Dana Levi" --consent sms >/dev/null
@@ -25,8 +26,9 @@ fi
 [[ $err == "patron points: earn: conflict"* ]] || fail "conflict message: $err"
 # insufficient balance
 if "$patron" points redeem --db "$db" --member "#1" --points 101 --key r1 2>/dev/null; then fail "overdraft"; fi
-"$patron" points redeem --db "$db" --member "#1" --points 30 --key r1 >/dev/null
-"$patron" points reverse --db "$db" --posting 2 --points 10 --key ret1 >/dev/null
+out=$("$patron" points redeem --db "$db" --member "#1" --points 30 --key r1)
+rid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["posting_id"])' "$out") # ids need not be dense
+"$patron" points reverse --db "$db" --posting "$rid" --points 10 --key ret1 >/dev/null
 out=$("$patron" points balance --db "$db" --member 050-123-4567)
 [[ $out == *"80 points available"* ]] || fail "balance after redeem/reverse: $out"
 out=$("$patron" points statement --db "$db" --member 050-123-4567 --format json)
@@ -55,7 +57,7 @@ if err=$("$patron" tier show --db "$db" --member "#1" 2>&1); then fail "tier sho
 "$patron" tier --help >/dev/null
 echo "cli tier: ok"
 # ledger policy: negative balances only when the program allows them
-db2=$dir/policy.db
+db2=$(pt_store_db "$dir" "$patron") || exit $?
 "$patron" member add --db "$db2" --phone 050-555-0000 --name "Noa" --consent sms >/dev/null
 out=$("$patron" points policy --db "$db2")
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["overdraft_limit"] == 0 and d["expiry_months"] == 0, d' "$out"

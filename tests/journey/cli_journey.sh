@@ -12,7 +12,9 @@ check() { # label expected actual
         fails=$((fails + 1))
     fi
 }
-db=$tmp/store.db
+. "$(dirname "$0")/../support/pt_store.sh"
+trap 'pt_store_cleanup' EXIT
+db=$(pt_store_db "$tmp" "$patron") || exit $?
 "$patron" member add --db "$db" --name Ann --email ann@example.com --consent email,sms --at 1506700000 >/dev/null
 "$patron" member add --db "$db" --name Bob --email bob@example.com --consent sms --at 1500000000 >/dev/null
 printf 'customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,total_spend\n1,1,10,80,30,1500000000,1506800000,2,4000\nbob@example.com,0,0,30,0,1502600000,1502600000,1,500\nzed,0,0,1,0,1506900000,1506900000,1,100\n' >"$tmp/summary.csv"

@@ -54,8 +54,18 @@ static void test_open_arguments(void **state)
     assert_int_equal(patron_open(NULL, ":memory:", NULL), PATRON_EINVAL);
     assert_int_equal(patron_open(&db, NULL, NULL), PATRON_EINVAL);
     assert_int_equal(patron_open(&db, "", NULL), PATRON_EINVAL);
+#ifdef PATRON_HAVE_POSTGRES
+    /* a server that is not there: a clear I/O error naming the URI */
+    assert_int_equal(patron_open(&db, "postgresql://127.0.0.1:1/nothere?connect_timeout=2", NULL), PATRON_EIO);
+    assert_non_null(strstr(patron_errmsg(), "cannot connect to PostgreSQL"));
+    assert_int_equal(patron_open(&db, "postgresql:host=/nonexistent dbname=x", NULL), PATRON_EIO);
+    assert_int_equal(patron_open(&db, "postgresql:nonsense", NULL), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "not a PostgreSQL connection string"));
+#else
     assert_int_equal(patron_open(&db, "postgresql://x/y", NULL), PATRON_EUNSUPPORTED);
     assert_non_null(strstr(patron_errmsg(), "PostgreSQL"));
+#endif
+    assert_ptr_equal(db, (patron_db *)0x1);
     patron_db_options o = PATRON_DB_OPTIONS_INIT;
     o.synchronous = 7;
     assert_int_equal(patron_open(&db, ":memory:", &o), PATRON_EINVAL);

@@ -3,16 +3,133 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#ifdef PATRON_HAVE_POSTGRES
+#include <libpq-fe.h>
+#endif
 
 #include <cmocka.h>
 
 #include "store_support.h"
 
+int pt_backend_is_postgres(void)
+{
+    const char *b = getenv("PATRON_TEST_BACKEND");
+    return b && !strcmp(b, "postgresql");
+}
+
+#ifdef PATRON_HAVE_POSTGRES
+/* Schemas this process created, dropped at exit. */
+static char pg_schemas[4096];
+static int pg_nschemas;
+
+static void pg_exec_or_fail(const char *base, const char *sql)
+{
+    PGconn *c = PQconnectdb(base);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "PATRON_TEST_PG='%s': cannot connect: %s", base, PQerrorMessage(c));
+        PQfinish(c);
+        exit(1);
+    }
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "PATRON_TEST_PG: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void pg_drop_schemas(void)
+{
+    const char *base = getenv("PATRON_TEST_PG");
+    if (!base || !pg_nschemas)
+        return;
+    char sql[8192];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", pg_schemas);
+    pg_exec_or_fail(base, sql);
+}
+
+static const char *pg_uri_for(const char *base, int fresh)
+{
+    static char uri[1024];
+    static char schema[64];
+    static int n;
+    if (fresh || !schema[0]) {
+        snprintf(schema, sizeof schema, "pt_%ld_%d", (long)getpid(), ++n);
+        char sql[128];
+        snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+        pg_exec_or_fail(base, sql);
+        if (pg_nschemas++ == 0)
+            atexit(pg_drop_schemas);
+        else
+            strncat(pg_schemas, ", ", sizeof pg_schemas - strlen(pg_schemas) - 1);
+        strncat(pg_schemas, schema, sizeof pg_schemas - strlen(pg_schemas) - 1);
+    }
+    snprintf(uri, sizeof uri, "%s options='-c search_path=%s'", base, schema);
+    return uri;
+}
+#endif
+
+const char *pt_store_uri(int fresh)
+{
+    static char path[512];
+    if (!pt_backend_is_postgres()) {
+        static int n;
+        if (fresh || !path[0]) {
+            snprintf(path, sizeof path, "%s/pt_store_%ld_%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                     (long)getpid(), ++n);
+            pt_remove_store(path);
+        }
+        return path;
+    }
+    const char *base = getenv("PATRON_TEST_PG");
+    if (!base || !*base) {
+        printf("skipped: PATRON_TEST_BACKEND=postgresql but PATRON_TEST_PG names no server "
+               "(tools/run-tests starts one; or set PATRON_TEST_PG='host=... dbname=...')\n");
+        exit(77);
+    }
+#ifdef PATRON_HAVE_POSTGRES
+    return pg_uri_for(base, fresh);
+#else
+    printf("skipped: this build has no PostgreSQL backend (libpq not found)\n");
+    exit(77);
+#endif
+}
+
+const char *pt_store_open_uri(const char *uri)
+{
+    static char buf[1100];
+    if (!pt_backend_is_postgres())
+        return uri;
+    snprintf(buf, sizeof buf, "postgresql:%s", uri);
+    return buf;
+}
+
 patron_db *pt_store_new(const patron_db_options *opts)
 {
     patron_db *db = NULL;
-    assert_int_equal(patron_open(&db, ":memory:", opts), PATRON_OK);
+    if (!pt_backend_is_postgres()) {
+        assert_int_equal(patron_open(&db, ":memory:", opts), PATRON_OK);
+        return db;
+    }
+    const char *uri = pt_store_open_uri(pt_store_uri(1));
+    int rc = patron_open(&db, uri, opts);
+    if (rc != PATRON_OK)
+        fprintf(stderr, "pt_store_new: %s\n", patron_errmsg());
+    assert_int_equal(rc, PATRON_OK);
+    return db;
+}
+
+patron_db *pt_store_reopen(const patron_db_options *opts)
+{
+    patron_db *db = NULL;
+    int rc = patron_open(&db, pt_store_open_uri(pt_store_uri(0)), opts);
+    if (rc != PATRON_OK)
+        fprintf(stderr, "pt_store_reopen: %s\n", patron_errmsg());
+    assert_int_equal(rc, PATRON_OK);
     return db;
 }
 
@@ -46,7 +163,7 @@ patron_posting_request pt_posting(const char *key, int64_t member, int64_t point
 
 void pt_remove_store(const char *path)
 {
-    static const char *const sides[] = {"-wal", "-shm", "-journal"};
+    static const char *const sides[] = {"-wal", "-shm", "-journal", "-writer"};
     char side[512];
     unlink(path);
     for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {

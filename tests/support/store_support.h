@@ -9,11 +9,22 @@
 
 #include "patron.h"
 
+/* Non-zero when this run tests the PostgreSQL backend
+ * (PATRON_TEST_BACKEND=postgresql; the server is named by PATRON_TEST_PG,
+ * a libpq keyword string). Without a server such a run skips (exit 77). */
+int pt_backend_is_postgres(void);
+
 /* A new, empty store for one test, on the backend this run tests: SQLite
- * ":memory:" by default. (When the PostgreSQL backend is built and
- * PATRON_TEST_PG names a server, each call gets a fresh schema there.)
- * `opts` may be NULL. Fails the running test if the store cannot be opened. */
+ * ":memory:", or a fresh schema on the PostgreSQL server. `opts` may be
+ * NULL. Fails the running test if the store cannot be opened. */
 patron_db *pt_store_new(const patron_db_options *opts);
+
+/* A store that several handles can share: a file path on SQLite, a schema's
+ * connection string on PostgreSQL. `fresh` makes a new one; 0 returns the
+ * last one made. pt_store_reopen() opens another handle on it. */
+const char *pt_store_uri(int fresh);
+const char *pt_store_open_uri(const char *uri);
+patron_db *pt_store_reopen(const patron_db_options *opts);
 
 /* Enrol member "M" with `phone` and `consent` at `at`; returns its id. */
 int64_t pt_member(patron_db *db, const char *phone, const char *consent, int64_t at);

@@ -84,3 +84,51 @@ int cli_parse_table(const char *cmd, int argc, char **argv, int first, const cha
     }
     return 0;
 }
+
+static int store_busy_timeout_ms = -1;
+static int store_create;
+
+int cli_store_options(int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        int missing = 0;
+        int at = i;
+        const char *v = cli_opt(*argc, argv, &at, "--busy-timeout", &missing);
+        if (missing)
+            return cli_fail(argv[0], "--busy-timeout needs a value in milliseconds") + 1;
+        if (v) {
+            int64_t ms;
+            if (cli_parse_int64(v, &ms) || ms < 0 || ms > INT32_MAX)
+                return cli_fail(argv[0], "--busy-timeout '%s' is not a number of milliseconds", v) + 1;
+            store_busy_timeout_ms = (int)ms;
+            i = at;
+            continue;
+        }
+        if (!strcmp(argv[i], "--create")) {
+            store_create = 1;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int cli_open_store(const char *cmd, const char *uri, int read_only, int create, patron_db **out)
+{
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    if (store_busy_timeout_ms >= 0)
+        o.busy_timeout_ms = store_busy_timeout_ms;
+    create = create || store_create;
+    o.no_create = !create;
+    o.read_only = read_only;
+    int rc = patron_open(out, uri, &o);
+    if (rc == PATRON_ENOTFOUND && !create)
+        return cli_fail(cmd, "%s: no store there (create one with `patron init --db %s`, or pass --create)", uri,
+                        uri);
+    if (rc)
+        return cli_fail_rc(cmd, rc, uri);
+    return 0;
+}

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+struct patron_db;
+
 /* Print "patron CMD: <msg>" (printf-style) to stderr and return 1. */
 int cli_fail(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -27,5 +29,15 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missin
  * or a missing value. */
 int cli_parse_table(const char *cmd, int argc, char **argv, int first, const char *const *names,
                     int n, const char **values);
+
+/* Store options every command that opens a store takes: `--busy-timeout MS`
+ * (how long a writer waits for another, default 5000) and `--create` (make
+ * the store if it does not exist; without it a mistyped path is an error,
+ * not a new empty store). main() takes them out of argv before the
+ * subcommand parses its own options (cli_store_options), and
+ * cli_open_store() applies them. */
+int cli_store_options(int *argc, char **argv);
+/* `create`: make the store even without --create (patron init). */
+int cli_open_store(const char *cmd, const char *uri, int read_only, int create, struct patron_db **out);
 
 #endif

@@ -79,10 +79,8 @@ int cmd_journey(int argc, char **argv)
     patron_journey_due_item *items = NULL;
     size_t n = 0;
     int out = 0;
-    patron_db_options dbo = PATRON_DB_OPTIONS_INIT;
-    dbo.no_create = 1;
-    if ((rc = patron_open(&db, dbpath, &dbo))) {
-        out = cli_fail_rc("journey", rc, dbpath);
+    if (cli_open_store("journey", dbpath, 0, 0, &db)) {
+        out = 1;
         goto done;
     }
     if ((rc = patron_frame_read_csv(&frame, input))) {

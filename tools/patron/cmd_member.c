@@ -54,9 +54,9 @@ int cmd_member(int argc, char **argv)
     if (v[O_AT] && cli_parse_int64(v[O_AT], &at))
         return cli_fail("member", "--at '%s' is not an integer of seconds", v[O_AT]) + 1;
     patron_db *db;
-    int rc = patron_open(&db, v[O_DB], NULL);
-    if (rc)
-        return cli_fail_rc("member", rc, v[O_DB]);
+    if (cli_open_store("member", v[O_DB], 0, 0, &db))
+        return 1;
+    int rc;
     int ret = 0;
     char *country = NULL;
     (void)country;

@@ -88,9 +88,9 @@ int cmd_points(int argc, char **argv)
     if (v[O_FORMAT] && !json && strcmp(v[O_FORMAT], "text"))
         return cli_fail("points", "--format must be text or json") + 1;
     patron_db *db;
-    int rc = patron_open(&db, v[O_DB], NULL);
-    if (rc)
-        return cli_fail_rc("points", rc, v[O_DB]);
+    if (cli_open_store("points", v[O_DB], 0, 0, &db))
+        return 1;
+    int rc;
     int64_t member = 0;
     int is_post = !strcmp(sub, "earn") || !strcmp(sub, "redeem") || !strcmp(sub, "reverse");
     if (strcmp(sub, "reverse") && (is_post || !strcmp(sub, "balance") || !strcmp(sub, "statement"))) {

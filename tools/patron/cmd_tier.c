@@ -44,9 +44,9 @@ int cmd_tier(int argc, char **argv)
     if (ats && cli_parse_int64(ats, &at))
         return cli_fail("tier", "--at '%s' is not an integer", ats) + 1;
     patron_db *db;
-    int rc = patron_open(&db, dbp, NULL);
-    if (rc)
-        return cli_fail_rc("tier", rc, dbp);
+    if (cli_open_store("tier", dbp, 0, 0, &db))
+        return 1;
+    int rc;
     int64_t id;
     patron_tier_status s;
     int ret = 0;

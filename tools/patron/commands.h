@@ -18,6 +18,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
 int cmd_abtest(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_points(int argc, char **argv);
 int cmd_tier(int argc, char **argv);

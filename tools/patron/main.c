@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
 
@@ -20,6 +21,9 @@ static const cli_command commands[] = {
 #endif
 #ifdef PATRON_CLI_HAVE_ABTEST
     {"abtest", "assign customers to experiments and test the results", cmd_abtest},
+#endif
+#ifdef PATRON_CLI_HAVE_INIT
+    {"init", "create a store (SQLite file or PostgreSQL schema)", cmd_init},
 #endif
 #ifdef PATRON_CLI_HAVE_MEMBER
     {"member", "member profiles in a store: add, show, merge, export, erase", cmd_member},
@@ -65,8 +69,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (const cli_command *c = commands; c->name; c++)
-        if (!strcmp(argv[1], c->name))
-            return c->run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], c->name)) {
+            int n = argc - 1;
+            int rc = cli_store_options(&n, argv + 1);
+            return rc ? rc : c->run(n, argv + 1);
+        }
     fprintf(stderr, "patron: unknown command '%s' (try `patron --help`)\n", argv[1]);
     return 2;
 }

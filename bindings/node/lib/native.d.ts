@@ -703,6 +703,19 @@ export declare const PATRON_ABTEST_MAX_ARMS: number;
  */
 export declare const PATRON_DB_SCHEMA_VERSION: number;
 /**
+ * Earliest time (UTC seconds) a store accepts in a write: 1970-01-01T00:00:00Z.
+ */
+export declare const PATRON_STORE_TIME_MIN: number;
+/**
+ * First time (UTC seconds) a store refuses in a write: 2200-01-01T00:00:00Z.
+ *
+ * No real posting, purchase or consent lies outside [PATRON_STORE_TIME_MIN,
+ * PATRON_STORE_TIME_MAX); a value there is a unit mistake (milliseconds, as JavaScript's
+ * `Date.now()` gives, are about 1.8e12) and is refused with PATRON_EINVAL and a message that says
+ * so. PATRON_NEVER stays valid where a header says "never".
+ */
+export declare const PATRON_STORE_TIME_MAX: number;
+/**
  * The issue's name for PATRON_EBALANCE (insufficient points); same value.
  */
 export declare const PATRON_EINSUFFICIENT: number;

@@ -9527,6 +9527,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_ABTEST_NOT_ENROLLED", pn_new_f64(env, (double)(PATRON_ABTEST_NOT_ENROLLED)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_MAX_ARMS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_ARMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_DB_SCHEMA_VERSION", pn_new_f64(env, (double)(PATRON_DB_SCHEMA_VERSION)))) return NULL;
+    if (pn_set(env, exports, "PATRON_STORE_TIME_MIN", pn_new_f64(env, (double)(PATRON_STORE_TIME_MIN)))) return NULL;
+    if (pn_set(env, exports, "PATRON_STORE_TIME_MAX", pn_new_f64(env, (double)(PATRON_STORE_TIME_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_EINSUFFICIENT", pn_new_f64(env, (double)(PATRON_EINSUFFICIENT)))) return NULL;
     if (pn_set(env, exports, "PATRON_NEVER", pn_new_f64(env, (double)(PATRON_NEVER)))) return NULL;
     if (pn_set(env, exports, "PATRON_OVERDRAFT_MAX", pn_new_f64(env, (double)(PATRON_OVERDRAFT_MAX)))) return NULL;

@@ -12,9 +12,29 @@ const missing = ['patron_open', 'patron_profile_add', 'patron_ledger_earn', 'pat
   .filter((f) => typeof native[f] !== 'function');
 const skip = missing.length > 0 && `modules not in this libpatron build yet: ${missing.join(', ')}`;
 
-test('store -> member -> points -> segment -> A/B test', { skip }, () => {
+// Each store test runs on SQLite (':memory:') and on the PostgreSQL server
+// PATRON_TEST_PG names (a fresh schema, dropped when the process exits).
+const { execFileSync } = require('node:child_process');
+const pgBase = process.env.PATRON_TEST_PG;
+const pgSchemas = [];
+process.on('exit', () => {
+  for (const s of pgSchemas) {
+    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
+  }
+});
+function storeUri(backend) {
+  if (backend === 'sqlite') return ':memory:';
+  const s = `pt_node_${process.pid}_${pgSchemas.length}`;
+  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
+  pgSchemas.push(s);
+  return `postgresql:${pgBase} options='-c search_path=${s}'`;
+}
+const backends = [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]];
+
+for (const [backend, skipIt] of backends) {
+test(`store -> member -> points -> segment -> A/B test (${backend})`, { skip: skipIt }, () => {
   const at = Date.UTC(2026, 0, 15) / 1000;
-  const db = patron.open(':memory:');
+  const db = patron.open(storeUri(backend));
   try {
     // enrol
     const id = db.profile_add({ name: 'Ada Lovelace', email: 'ada@example.com', consent: 'email' }, at);
@@ -78,9 +98,9 @@ test('store -> member -> points -> segment -> A/B test', { skip }, () => {
   assert.throws(() => db.ledger_balance(1, 0), /closed/);
 });
 
-test('negative balances when the policy allows them', { skip }, () => {
+test(`negative balances when the policy allows them (${backend})`, { skip: skipIt }, () => {
   const at = Date.UTC(2026, 0, 15) / 1000;
-  const db = patron.open(':memory:');
+  const db = patron.open(storeUri(backend));
   try {
     const id = db.profile_add({ name: 'Cy', email: 'cy@example.com', consent: 'none' }, at);
     const earn = db.ledger_earn({ key: 'o-1', member_id: id, points: 100, at });
@@ -100,3 +120,4 @@ test('negative balances when the policy allows them', { skip }, () => {
     db.close();
   }
 });
+}

@@ -2,6 +2,9 @@
 idempotent postings, errors with their detail, iterable statements and
 selections."""
 import calendar
+import os
+import subprocess
+import uuid
 
 import pytest
 
@@ -15,8 +18,28 @@ for f in ("patron_open", "patron_profile_add", "patron_ledger_earn", "patron_rul
 AT = calendar.timegm((2026, 1, 15, 0, 0, 0))
 
 
-def test_member_points_statement():
-    with patron.Db.open(":memory:") as db:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_uri(request):
+    """Each store test runs on SQLite (":memory:") and on the PostgreSQL
+    server PATRON_TEST_PG names (a fresh schema, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield ":memory:"
+        return
+    base = os.environ.get("PATRON_TEST_PG")
+    if not base:
+        pytest.skip("PATRON_TEST_PG names no PostgreSQL server (tools/run-tests starts one)")
+    if not hasattr(ffi, "patron_open"):
+        pytest.skip("no store in this build")
+    schema = "pt_py_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", "-q", "-X", base, "-c", f"CREATE SCHEMA {schema}"], check=True)
+    try:
+        yield f"postgresql:{base} options='-c search_path={schema}'"
+    finally:
+        subprocess.run(["psql", "-q", "-X", base, "-c", f"DROP SCHEMA {schema} CASCADE"], check=False)
+
+
+def test_member_points_statement(store_uri):
+    with patron.Db.open(store_uri) as db:
         mid = db.profile_add({"name": "Ada Lovelace", "email": "ada@example.com", "consent": "email"}, AT)
         earn = {"key": "order-1001", "member_id": mid, "points": 120, "at": AT, "spend": 12000}
         r1 = db.ledger_earn(earn)
@@ -51,8 +74,8 @@ def test_segment_selection_is_iterable():
         del np
 
 
-def test_open_and_generic_namespaces():
-    with patron.open(":memory:") as db:
+def test_open_and_generic_namespaces(store_uri):
+    with patron.open(store_uri) as db:
         assert isinstance(db, patron.Db) and not db.closed
     assert db.closed
     builtins = patron.segment.builtins()
@@ -62,7 +85,7 @@ def test_open_and_generic_namespaces():
     assert t == 875577600
 
 
-def test_struct_arrays_in_and_out():
+def test_struct_arrays_in_and_out(store_uri):
     if not hasattr(ffi, "patron_report_weekly") or not hasattr(ffi, "patron_tier_configure"):
         pytest.skip("report/tier modules not in this build")
     # returned array (`patron_week_report **out, size_t *nweeks`), released by the binding
@@ -73,15 +96,15 @@ def test_struct_arrays_in_and_out():
     assert len(weeks) >= 2 and sum(w.purchases for w in weeks) == 2
     assert sum(w.spend for w in weeks) == 1500
     # input array of structs (`const patron_tier_def *tiers, size_t n`)
-    with patron.open(":memory:") as db:
+    with patron.open(store_uri) as db:
         db.tier_configure(None, [{"name": "silver", "threshold": 0}, {"name": "gold", "threshold": 1000}], 2)
         mid = db.profile_add({"name": "Bo", "email": "bo@example.com", "consent": "none"}, AT)
         st = db.tier_evaluate(mid, AT)
         assert st.to_dict()["tier"] == "silver"
 
 
-def test_overdraft_policy():
-    with patron.open(":memory:") as db:
+def test_overdraft_policy(store_uri):
+    with patron.open(store_uri) as db:
         mid = db.profile_add({"name": "Cy", "email": "cy@example.com", "consent": "none"}, AT)
         earn = db.ledger_earn({"key": "o-1", "member_id": mid, "points": 100, "at": AT})
         db.ledger_redeem({"key": "r-1", "member_id": mid, "points": 100, "at": AT + 1})

@@ -1,0 +1,357 @@
+/* Store benchmark for both backends, with the simplest raw loop of the same
+ * backend measured in the same run for comparison.
+ *
+ * Usage: bench_store URI [POSTINGS] [WRITERS...]
+ *   URI       a SQLite path (a fresh file is made there) or
+ *             "postgresql:host=... dbname=..." (a fresh schema bench_<pid>)
+ *   POSTINGS  batched earns to post (default 200000)
+ *   WRITERS   process counts for the contention phase (default 8 16)
+ *
+ * Phases (each prints wall and CPU time; the unit of every figure is named):
+ *  1. batched earns, batches of 1,000, one connection: postings/s
+ *  2. the same from 4 connections (4 processes, disjoint members): postings/s
+ *  3. single durable earns: median and p99 latency, next to a bare
+ *     single-row INSERT + COMMIT (SQLite: sqlite3 API; PostgreSQL: libpq)
+ *  4. raw batched loop: one INSERT per row into a table with a unique key,
+ *     1,000 per transaction (SQLite: WAL, synchronous=FULL), and the ratio
+ *  5. balance lookup latency
+ *  6. contention: N writer processes each posting single earns: total
+ *     postings/s, p99 and maximum latency of one call. */
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef PATRON_HAVE_POSTGRES
+#include <libpq-fe.h>
+#endif
+
+#include "bench_util.h"
+#include "patron.h"
+
+#define T0 INT64_C(1767225600)
+#define MEMBERS 2000
+
+static char uri[1024];
+static int is_pg;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(int rc, const char *what)
+{
+    fprintf(stderr, "bench_store: %s: %s: %s\n", what, patron_strerror(rc), patron_errmsg());
+    exit(1);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static patron_db *open_store(void)
+{
+    patron_db *db = NULL;
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.busy_timeout_ms = 600000;
+    int rc = patron_open(&db, uri, &o);
+    if (rc)
+        die(rc, "open");
+    return db;
+}
+
+static void earn(patron_db *db, const char *key, int64_t member, int64_t at)
+{
+    patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+    r.key = key;
+    r.member_id = member;
+    r.points = 10;
+    r.at = at;
+    int rc = patron_ledger_earn(db, NULL, &r);
+    if (rc)
+        die(rc, "earn");
+}
+
+/* Batched earns by `proc` over members [first, first + span). */
+static void batched(patron_db *db, int proc, int64_t n, int64_t first, int64_t span)
+{
+    char key[64];
+    for (int64_t i = 0; i < n; i++) {
+        int rc;
+        if (i % 1000 == 0 && (rc = patron_batch_begin(db)))
+            die(rc, "batch");
+        snprintf(key, sizeof key, "b%d-%" PRId64, proc, i);
+        earn(db, key, first + i % span, T0 + i);
+        if (i % 1000 == 999 || i == n - 1) {
+            if ((rc = patron_batch_commit(db)))
+                die(rc, "commit");
+        }
+    }
+}
+
+#ifdef PATRON_HAVE_POSTGRES
+static PGconn *pg_raw(void)
+{
+    PGconn *c = PQconnectdb(uri + strlen("postgresql:"));
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "bench_store: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(PQexec(c, "SET client_min_messages = warning; DROP TABLE IF EXISTS raw; "
+                      "CREATE TABLE raw(id BIGSERIAL PRIMARY KEY, k TEXT UNIQUE, v BIGINT)"));
+    return c;
+}
+#endif
+
+/* Bare single-row INSERT + COMMIT latencies (seconds) into `lat`. */
+static void raw_single(double *lat, int n, const char *path)
+{
+    char k[32];
+    if (is_pg) {
+#ifdef PATRON_HAVE_POSTGRES
+        PGconn *c = pg_raw();
+        PQclear(PQprepare(c, "ins", "INSERT INTO raw(k, v) VALUES($1, 1)", 1, NULL));
+        for (int i = 0; i < n; i++) {
+            snprintf(k, sizeof k, "s%d", i);
+            const char *v[1] = {k};
+            double t = bench_now();
+            PQclear(PQexec(c, "BEGIN"));
+            PQclear(PQexecPrepared(c, "ins", 1, v, NULL, NULL, 0));
+            PQclear(PQexec(c, "COMMIT"));
+            lat[i] = bench_now() - t;
+        }
+        PQfinish(c);
+#endif
+        return;
+    }
+    sqlite3 *h;
+    sqlite3_open(path, &h);
+    sqlite3_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; DROP TABLE IF EXISTS raw;"
+                    "CREATE TABLE raw(id INTEGER PRIMARY KEY, k TEXT UNIQUE, v INTEGER)", NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(h, "INSERT INTO raw(k, v) VALUES(?, 1)", -1, &st, NULL);
+    for (int i = 0; i < n; i++) {
+        snprintf(k, sizeof k, "s%d", i);
+        double t = bench_now();
+        sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+        lat[i] = bench_now() - t;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+/* Raw batched loop: rows per second. */
+static double raw_batched(int64_t n, const char *path)
+{
+    char k[32];
+    double t = bench_now();
+    if (is_pg) {
+#ifdef PATRON_HAVE_POSTGRES
+        PGconn *c = pg_raw();
+        PQclear(PQprepare(c, "ins", "INSERT INTO raw(k, v) VALUES($1, 1)", 1, NULL));
+        t = bench_now();
+        for (int64_t i = 0; i < n; i++) {
+            if (i % 1000 == 0)
+                PQclear(PQexec(c, "BEGIN"));
+            snprintf(k, sizeof k, "r%" PRId64, i);
+            const char *v[1] = {k};
+            PQclear(PQexecPrepared(c, "ins", 1, v, NULL, NULL, 0));
+            if (i % 1000 == 999 || i == n - 1)
+                PQclear(PQexec(c, "COMMIT"));
+        }
+        double rate = (double)n / (bench_now() - t);
+        PQfinish(c);
+        return rate;
+#endif
+    }
+    sqlite3 *h;
+    sqlite3_open(path, &h);
+    sqlite3_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; DROP TABLE IF EXISTS raw;"
+                    "CREATE TABLE raw(id INTEGER PRIMARY KEY, k TEXT UNIQUE, v INTEGER)", NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(h, "INSERT INTO raw(k, v) VALUES(?, 1)", -1, &st, NULL);
+    t = bench_now();
+    for (int64_t i = 0; i < n; i++) {
+        if (i % 1000 == 0)
+            sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        snprintf(k, sizeof k, "r%" PRId64, i);
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        if (i % 1000 == 999 || i == n - 1)
+            sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+    }
+    double rate = (double)n / (bench_now() - t);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return rate;
+}
+
+/* N processes, each `ops` single earns on its own keys over all members:
+ * prints total rate, p99 and max latency of one call. */
+static void contention(int procs, int ops)
+{
+    int fds[2];
+    if (pipe(fds))
+        exit(1);
+    double t = bench_now();
+    for (int p = 0; p < procs; p++) {
+        if (fork() == 0) {
+            close(fds[0]);
+            patron_db *db = open_store();
+            char key[64];
+            for (int i = 0; i < ops; i++) {
+                snprintf(key, sizeof key, "c%d-%d-%d", procs, p, i);
+                double s = bench_now();
+                earn(db, key, 1 + (p * 7919 + i) % MEMBERS, T0 + i);
+                double l = bench_now() - s;
+                if (write(fds[1], &l, sizeof l) != sizeof l)
+                    _exit(1);
+            }
+            patron_close(db);
+            _exit(0);
+        }
+    }
+    close(fds[1]);
+    size_t n = (size_t)procs * (size_t)ops;
+    double *lat = malloc(n * sizeof *lat);
+    size_t got = 0;
+    while (got < n && read(fds[0], &lat[got], sizeof lat[got]) == sizeof lat[got])
+        got++;
+    while (wait(NULL) > 0)
+        ;
+    double wall = bench_now() - t;
+    qsort(lat, got, sizeof *lat, cmp_d);
+    printf("contention %2d writers x %d single earns: %.0f postings/s (wall %.2f s), latency median %.2f ms, "
+           "p99 %.2f ms, max %.2f ms\n",
+           procs, ops, (double)got / wall, wall, lat[got / 2] * 1e3, lat[got * 99 / 100] * 1e3, lat[got - 1] * 1e3);
+    free(lat);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_store URI [POSTINGS] [WRITERS...]\n");
+        return 2;
+    }
+    int64_t n = argc > 2 ? atoll(argv[2]) : 200000;
+    char path[600] = "";
+    is_pg = !strncmp(argv[1], "postgresql:", 11);
+    if (is_pg) {
+#ifndef PATRON_HAVE_POSTGRES
+        fprintf(stderr, "bench_store: no PostgreSQL backend in this build\n");
+        return 1;
+#else
+        char schema[64];
+        snprintf(schema, sizeof schema, "bench_%ld", (long)getpid());
+        PGconn *c = PQconnectdb(argv[1] + 11);
+        char sql[128];
+        snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+        PQclear(PQexec(c, sql));
+        PQfinish(c);
+        snprintf(uri, sizeof uri, "%s options='-c search_path=%s'", argv[1], schema);
+#endif
+    } else {
+        snprintf(path, sizeof path, "%s/bench_store_%ld.db", argv[1], (long)getpid());
+        snprintf(uri, sizeof uri, "%s", path);
+    }
+    printf("bench_store: %s backend, %" PRId64 " batched postings, %d members\n", is_pg ? "postgresql" : "sqlite", n,
+           MEMBERS);
+    patron_db *db = open_store();
+    int rc = patron_batch_begin(db);
+    for (int m = 0; m < MEMBERS && rc == PATRON_OK; m++) {
+        patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+        char phone[32];
+        snprintf(phone, sizeof phone, "+97250%07d", m);
+        f.name = "B";
+        f.phone = phone;
+        f.consent = "none";
+        int64_t id;
+        rc = patron_profile_add(db, &id, &f, T0 - 86400);
+    }
+    if (rc || (rc = patron_batch_commit(db)))
+        die(rc, "members");
+
+    /* 1 */
+    double t = bench_now(), c = cpu_now();
+    batched(db, 0, n, 1, MEMBERS);
+    double one = (double)n / (bench_now() - t);
+    printf("batched earns, 1 connection:  %.0f postings/s (wall %.2f s, CPU %.2f s of this process)\n", one,
+           bench_now() - t, cpu_now() - c);
+    /* 2 */
+    t = bench_now();
+    for (int p = 0; p < 4; p++)
+        if (fork() == 0) {
+            patron_db *d = open_store();
+            batched(d, 10 + p, n / 4, 1 + p * (MEMBERS / 4), MEMBERS / 4);
+            patron_close(d);
+            _exit(0);
+        }
+    while (wait(NULL) > 0)
+        ;
+    printf("batched earns, 4 connections: %.0f postings/s (wall %.2f s)\n", (double)(n / 4 * 4) / (bench_now() - t),
+           bench_now() - t);
+    /* 3 */
+    enum { SINGLE = 2000 };
+    static double lat[SINGLE], raw[SINGLE];
+    char key[64];
+    for (int i = 0; i < SINGLE; i++) {
+        snprintf(key, sizeof key, "single-%d", i);
+        double s = bench_now();
+        earn(db, key, 1 + i % MEMBERS, T0 + i);
+        lat[i] = bench_now() - s;
+    }
+    char rawpath[700];
+    snprintf(rawpath, sizeof rawpath, "%s-raw", path);
+    raw_single(raw, SINGLE, rawpath);
+    qsort(lat, SINGLE, sizeof lat[0], cmp_d);
+    qsort(raw, SINGLE, sizeof raw[0], cmp_d);
+    printf("single durable earn: median %.1f us, p99 %.1f us; bare INSERT+COMMIT: median %.1f us, p99 %.1f us "
+           "(ratio of medians %.2f)\n",
+           lat[SINGLE / 2] * 1e6, lat[SINGLE * 99 / 100] * 1e6, raw[SINGLE / 2] * 1e6, raw[SINGLE * 99 / 100] * 1e6,
+           lat[SINGLE / 2] / raw[SINGLE / 2]);
+    /* 4 */
+    double rawrate = raw_batched(n, rawpath);
+    printf("raw batched INSERT loop (unique key, 1,000 per transaction): %.0f rows/s; batched earns / raw = %.2f\n",
+           rawrate, one / rawrate);
+    /* 5 */
+    t = bench_now();
+    for (int i = 0; i < 20000; i++) {
+        patron_balance b;
+        if ((rc = patron_ledger_balance(db, &b, 1 + i % MEMBERS, T0 + 1000000)))
+            die(rc, "balance");
+    }
+    printf("balance lookup: %.2f us per call\n", (bench_now() - t) / 20000 * 1e6);
+    patron_close(db);
+    /* 6 */
+    if (argc > 3) {
+        for (int a = 3; a < argc; a++)
+            contention(atoi(argv[a]), is_pg ? 400 : 3000);
+    } else {
+        contention(8, is_pg ? 400 : 3000);
+        contention(16, is_pg ? 400 : 1500);
+    }
+    if (!is_pg) {
+        char side[800];
+        const char *sfx[] = {"", "-wal", "-shm", "-writer"};
+        for (int i = 0; i < 4; i++) {
+            snprintf(side, sizeof side, "%s%s", path, sfx[i]);
+            unlink(side);
+            snprintf(side, sizeof side, "%s%s", rawpath, sfx[i]);
+            unlink(side);
+        }
+    }
+    return 0;
+}

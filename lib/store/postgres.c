@@ -1,0 +1,762 @@
+/* The PostgreSQL backend of the store interface (lib/internal/store.h),
+ * through libpq. Chosen by patron_open() for `postgres://` and
+ * `postgresql://` URIs (and libpq keyword strings given as
+ * `postgresql:` + "host=... dbname=...").
+ *
+ * What it translates so that the modules above keep one SQL text:
+ * - placeholders: `?` becomes `$1, $2, ...` and `?N` becomes `$N`;
+ * - DDL (exec): INTEGER columns are BIGINT, an INTEGER PRIMARY KEY is an
+ *   identity column (ids assigned on insert, as SQLite's rowid), and TEXT
+ *   compares bytewise (COLLATE "C"), as in SQLite;
+ * - booleans read as integers ('t' = 1), numerics from sum() as int64.
+ *
+ * Many servers: a write transaction first takes the store's
+ * transaction-scoped advisory lock. A member-scoped posting (earn, redeem,
+ * adjust) takes it shared and then locks each member it touches, so postings
+ * of different members commit in parallel (and PostgreSQL groups their
+ * commits); every other write takes it exclusively, serialised as SQLite's
+ * BEGIN IMMEDIATE serialises writers. Reads never wait. Under READ COMMITTED each statement sees what the previous writer
+ * committed, and the handle forgets what it cached on every write
+ * transaction (data_version always moves), so no balance is read stale.
+ * The same idempotency key posted from two servers therefore gives one
+ * posting: the second writer waits for the first, then replays it.
+ *
+ * The library never prints: libpq's notice processor is replaced by one
+ * that discards notices. */
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/error.h"
+#include "internal/store.h"
+
+#define PG_CACHE_CAP 512
+#define PG_MAX_PARAMS 32
+#define PG_VARIANTS 4
+
+/* The lock every write transaction takes ('PTRN' as a number). */
+#define PG_WRITE_LOCK "1347703374"
+
+typedef struct pg_variant {
+    char sig[PG_MAX_PARAMS + 1]; /* 'i' int8, 't' text, '?' inferred by the server */
+    char name[16];
+} pg_variant;
+
+typedef struct pg_stmt {
+    const char *sql;  /* cache key: the caller's string */
+    char *text;       /* translated SQL */
+    int nparams;
+    int nvariants;
+    pg_variant variant[PG_VARIANTS];
+    char kind[PG_MAX_PARAMS];       /* what is bound: 'i', 't', 'n' */
+    char *val[PG_MAX_PARAMS];       /* bound values as text (owned) */
+    size_t cap[PG_MAX_PARAMS];
+    PGresult *res;
+    int row;
+    struct pg *owner;
+} pg_stmt;
+
+typedef struct pg {
+    PGconn *conn;
+    int nnames;
+    int in_tx;
+    int64_t version_counter;
+    int64_t changes;
+    int64_t total_changes;
+    int64_t last_id;
+    int busy_timeout_ms;
+    pg_stmt *cache[PG_CACHE_CAP];
+} pg;
+
+static void pg_no_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* SQLSTATE classes to patron codes. */
+static int map_state(const char *state)
+{
+    if (!state)
+        return PATRON_EIO;
+    if (!strncmp(state, "23", 2))
+        return PATRON_ECONFLICT; /* integrity constraint violation */
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
+        !strcmp(state, "57014"))
+        return PATRON_EBUSY; /* serialization failure, deadlock, lock timeout, statement timeout */
+    if (!strncmp(state, "53", 2))
+        return PATRON_ENOMEM; /* insufficient resources */
+    if (!strcmp(state, "25006"))
+        return PATRON_EINVAL; /* read-only transaction */
+    if (!strncmp(state, "42", 2) && strcmp(state, "42501") != 0)
+        return PATRON_EINTERNAL; /* syntax or undefined object: a bug or a foreign schema */
+    if (!strcmp(state, "22003"))
+        return PATRON_ERANGE; /* numeric value out of range */
+    if (!strcmp(state, "XX001") || !strcmp(state, "XX002"))
+        return PATRON_ECORRUPT;
+    return PATRON_EIO; /* connection, privileges, disk, ... */
+}
+
+static int pg_fail(pg *p, PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg)
+        msg = PQerrorMessage(p->conn);
+    int code = map_state(state);
+    if (PQstatus(p->conn) == CONNECTION_BAD) {
+        code = PATRON_EIO;
+        return patron__fail(code, "postgresql: %s: the connection to the server was lost: %s", what,
+                            PQerrorMessage(p->conn));
+    }
+    if (state && !strcmp(state, "55P03"))
+        return patron__fail(code, "postgresql: %s: waited %d ms (busy_timeout_ms) for another writer: %s",
+                            what, p->busy_timeout_ms, msg);
+    if (state && !strcmp(state, "42501"))
+        return patron__fail(code, "postgresql: %s: permission denied: %s (SQLSTATE %s)", what, msg, state);
+    return patron__fail(code, "postgresql: %s: %s (SQLSTATE %s)", what, msg, state ? state : "none");
+}
+
+/* Runs a statement without parameters; keeps nothing. */
+static int pg_simple(pg *p, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(p->conn, sql);
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    int rc = PATRON_OK;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        rc = pg_fail(p, res, what);
+    PQclear(res);
+    return rc;
+}
+
+/* `?` -> `$n`, `?N` -> `$N`, outside quotes. */
+static char *translate_params(const char *sql, int *nparams)
+{
+    size_t n = strlen(sql), cap = n * 3 + 1;
+    char *out = patron__malloc(cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int next = 0, max = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = sql[i];
+        if (quote) {
+            out[o++] = c;
+            if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out[o++] = c;
+            continue;
+        }
+        if (c != '?') {
+            out[o++] = c;
+            continue;
+        }
+        int idx;
+        if (sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            idx = 0;
+            while (sql[i + 1] >= '0' && sql[i + 1] <= '9')
+                idx = idx * 10 + (sql[++i] - '0');
+        } else {
+            idx = ++next;
+        }
+        if (idx > max)
+            max = idx;
+        o += (size_t)snprintf(out + o, cap - o, "$%d", idx);
+    }
+    out[o] = '\0';
+    *nparams = max;
+    return out;
+}
+
+/* DDL: SQLite's column types to PostgreSQL's (whole words, outside quotes). */
+static char *translate_ddl(const char *sql)
+{
+    static const struct {
+        const char *from, *to;
+    } words[] = {
+        {"INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
+        {"INTEGER", "BIGINT"},
+        {"TEXT", "TEXT COLLATE \"C\""},
+    };
+    size_t n = strlen(sql), cap = n * 4 + 64;
+    char *out = patron__malloc(cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n;) {
+        char c = sql[i];
+        if (quote) {
+            out[o++] = c;
+            i++;
+            if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        int word_start = i == 0 || !((sql[i - 1] >= 'A' && sql[i - 1] <= 'Z') ||
+                                     (sql[i - 1] >= 'a' && sql[i - 1] <= 'z') || sql[i - 1] == '_');
+        size_t w;
+        for (w = 0; word_start && w < sizeof words / sizeof words[0]; w++) {
+            size_t len = strlen(words[w].from);
+            char after = sql[i + len];
+            if (!strncmp(sql + i, words[w].from, len) &&
+                !((after >= 'A' && after <= 'Z') || (after >= 'a' && after <= 'z') || after == '_'))
+                break;
+        }
+        if (word_start && w < sizeof words / sizeof words[0]) {
+            size_t tl = strlen(words[w].to);
+            memcpy(out + o, words[w].to, tl);
+            o += tl;
+            i += strlen(words[w].from);
+        } else {
+            out[o++] = c;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void stmt_clear_result(pg_stmt *st)
+{
+    if (st->res) {
+        PQclear(st->res);
+        st->res = NULL;
+    }
+    st->row = -1;
+}
+
+static void stmt_free(pg_stmt *st)
+{
+    if (!st)
+        return;
+    stmt_clear_result(st);
+    for (int i = 0; i < PG_MAX_PARAMS; i++)
+        patron__free(st->val[i]);
+    patron__free(st->text);
+    patron__free(st);
+}
+
+static void pg_close(void *impl)
+{
+    pg *p = impl;
+    for (size_t i = 0; i < PG_CACHE_CAP; i++)
+        stmt_free(p->cache[i]);
+    if (p->conn)
+        PQfinish(p->conn);
+    patron__free(p);
+}
+
+static int pg_exec(void *impl, const char *sql)
+{
+    pg *p = impl;
+    char *t = translate_ddl(sql);
+    if (!t)
+        return patron__oom();
+    int rc = pg_simple(p, t, "exec");
+    patron__free(t);
+    return rc;
+}
+
+static int pg_prepare(void *impl, const char *sql, patron__stmt **out)
+{
+    pg *p = impl;
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= UINT64_C(0x9E3779B97F4A7C15) & UINTPTR_MAX;
+    size_t i = (size_t)(h >> 8) % PG_CACHE_CAP;
+    for (size_t probe = 0; probe < PG_CACHE_CAP; probe++, i = (i + 1) % PG_CACHE_CAP) {
+        pg_stmt *e = p->cache[i];
+        if (e && e->sql == sql) {
+            stmt_clear_result(e);
+            *out = (patron__stmt *)e;
+            return PATRON_OK;
+        }
+        if (!e) {
+            e = patron__calloc(1, sizeof *e);
+            if (!e)
+                return patron__oom();
+            e->text = translate_params(sql, &e->nparams);
+            if (!e->text) {
+                patron__free(e);
+                return patron__oom();
+            }
+            if (e->nparams > PG_MAX_PARAMS) {
+                stmt_free(e);
+                return patron__fail(PATRON_EINTERNAL, "postgresql: a statement has more than %d parameters",
+                                    PG_MAX_PARAMS);
+            }
+            for (int k = 0; k < e->nparams; k++)
+                e->kind[k] = 'n';
+            e->sql = sql;
+            e->owner = p;
+            e->row = -1;
+            p->cache[i] = e;
+            *out = (patron__stmt *)e;
+            return PATRON_OK;
+        }
+    }
+    return patron__fail(PATRON_EINTERNAL, "statement cache full (%d statements)", PG_CACHE_CAP);
+}
+
+static int set_val(pg_stmt *st, int idx, char kind, const char *s)
+{
+    if (idx < 1 || idx > st->nparams)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: parameter %d of %d", idx, st->nparams);
+    int k = idx - 1;
+    st->kind[k] = kind;
+    if (kind == 'n')
+        return PATRON_OK;
+    size_t len = strlen(s) + 1;
+    if (st->cap[k] < len) {
+        size_t cap = len < 32 ? 32 : len * 2;
+        char *nv = patron__realloc(st->val[k], cap);
+        if (!nv)
+            return patron__oom();
+        st->val[k] = nv;
+        st->cap[k] = cap;
+    }
+    memcpy(st->val[k], s, len);
+    return PATRON_OK;
+}
+
+static int pg_bind_int64(patron__stmt *s, int idx, int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    return set_val((pg_stmt *)s, idx, 'i', buf);
+}
+
+static int pg_bind_text(patron__stmt *s, int idx, const char *v)
+{
+    return set_val((pg_stmt *)s, idx, v ? 't' : 'n', v);
+}
+
+static int pg_bind_null(patron__stmt *s, int idx)
+{
+    return set_val((pg_stmt *)s, idx, 'n', NULL);
+}
+
+/* The prepared variant for the kinds bound now: a NULL fits any variant;
+ * otherwise the server is told int8 or text where it is bound so. */
+static int find_variant(pg_stmt *st, const char **name)
+{
+    pg *p = st->owner;
+    for (int v = 0; v < st->nvariants; v++) {
+        int ok = 1;
+        for (int k = 0; k < st->nparams && ok; k++) {
+            char have = st->variant[v].sig[k];
+            char want = st->kind[k] == 'n' ? have : st->kind[k];
+            ok = have == want;
+        }
+        if (ok) {
+            *name = st->variant[v].name;
+            return PATRON_OK;
+        }
+    }
+    if (st->nvariants == PG_VARIANTS)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: too many parameter type variants of: %s", st->text);
+    pg_variant *nv = &st->variant[st->nvariants];
+    Oid types[PG_MAX_PARAMS];
+    for (int k = 0; k < st->nparams; k++) {
+        char kind = st->kind[k];
+        nv->sig[k] = kind == 'n' ? '?' : kind;
+        types[k] = kind == 'i' ? 20 : kind == 't' ? 25 : 0;
+    }
+    nv->sig[st->nparams] = '\0';
+    snprintf(nv->name, sizeof nv->name, "p%d", ++p->nnames);
+    PGresult *res = PQprepare(p->conn, nv->name, st->text, st->nparams, types);
+    int rc = PATRON_OK;
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(p, res, "prepare");
+    PQclear(res);
+    if (rc)
+        return patron__fail_prefix(rc, "%s: ", st->text);
+    st->nvariants++;
+    *name = nv->name;
+    return PATRON_OK;
+}
+
+static int pg_step(patron__stmt *s)
+{
+    pg_stmt *st = (pg_stmt *)s;
+    pg *p = st->owner;
+    if (!st->res) {
+        const char *name = NULL;
+        int rc = find_variant(st, &name);
+        if (rc)
+            return rc;
+        const char *vals[PG_MAX_PARAMS];
+        for (int k = 0; k < st->nparams; k++)
+            vals[k] = st->kind[k] == 'n' ? NULL : st->val[k];
+        PGresult *res = PQexecPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0);
+        ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+            rc = pg_fail(p, res, "step");
+            PQclear(res);
+            return rc;
+        }
+        const char *ct = PQcmdTuples(res);
+        p->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+        if (es == PGRES_COMMAND_OK || strncmp(PQcmdStatus(res), "SELECT", 6) != 0)
+            p->total_changes += p->changes;
+        st->res = res;
+        st->row = -1;
+    }
+    st->row++;
+    return st->row < PQntuples(st->res) ? PATRON__ROW : PATRON__DONE;
+}
+
+static int pg_reset(patron__stmt *s)
+{
+    stmt_clear_result((pg_stmt *)s);
+    return PATRON_OK;
+}
+
+static int pg_col_null(patron__stmt *s, int col)
+{
+    pg_stmt *st = (pg_stmt *)s;
+    return PQgetisnull(st->res, st->row, col);
+}
+
+static int64_t pg_col_int64(patron__stmt *s, int col)
+{
+    pg_stmt *st = (pg_stmt *)s;
+    if (PQgetisnull(st->res, st->row, col))
+        return 0;
+    const char *v = PQgetvalue(st->res, st->row, col);
+    if (v[0] == 't' && v[1] == '\0')
+        return 1;
+    if (v[0] == 'f' && v[1] == '\0')
+        return 0;
+    return (int64_t)strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(patron__stmt *s, int col)
+{
+    pg_stmt *st = (pg_stmt *)s;
+    if (PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static int pg_begin(void *impl)
+{
+    pg *p = impl;
+    int rc = pg_simple(p, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin");
+    if (rc) {
+        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            pg_simple(p, "ROLLBACK", "rollback");
+        return rc;
+    }
+    p->in_tx = 1;
+    return PATRON_OK;
+}
+
+static int pg_begin_shared(void *impl)
+{
+    pg *p = impl;
+    int rc = pg_simple(p, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")", "begin");
+    if (rc) {
+        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            pg_simple(p, "ROLLBACK", "rollback");
+        return rc;
+    }
+    p->in_tx = 1;
+    return PATRON_OK;
+}
+
+/* A member's lock: the two-key advisory lock space (apart from the
+ * one-key store lock); ids beyond 31 bits share keys, which only
+ * serialises more. */
+static int pg_lock_member(void *impl, int64_t member_id)
+{
+    pg *p = impl;
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d", (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)));
+    snprintf(b, sizeof b, "%d", (int)(member_id & 0x7fffffff));
+    const char *vals[2] = {a, b};
+    PGresult *res = PQexecParams(p->conn, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", 2, NULL, vals, NULL,
+                                 NULL, 0);
+    int rc = PATRON_OK;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = pg_fail(p, res, "lock member");
+    PQclear(res);
+    return rc;
+}
+
+static int pg_commit(void *impl)
+{
+    pg *p = impl;
+    /* COMMIT of a transaction that failed reports ROLLBACK without an error. */
+    int failed = PQtransactionStatus(p->conn) == PQTRANS_INERROR;
+    int rc = pg_simple(p, "COMMIT", "commit");
+    p->in_tx = 0;
+    if (rc == PATRON_OK && failed)
+        rc = patron__fail(PATRON_EIO, "postgresql: commit: the transaction had failed and was rolled back");
+    return rc;
+}
+
+static int pg_rollback(void *impl)
+{
+    pg *p = impl;
+    p->in_tx = 0;
+    if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+        return PATRON_OK;
+    return pg_simple(p, "ROLLBACK", "rollback");
+}
+
+static int sp_exec(pg *p, const char *verb, int depth)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "%s p%d", verb, depth);
+    return pg_simple(p, sql, verb);
+}
+
+static int pg_savepoint(void *impl, int depth)
+{
+    return sp_exec(impl, "SAVEPOINT", depth);
+}
+
+static int pg_release(void *impl, int depth)
+{
+    return sp_exec(impl, "RELEASE SAVEPOINT", depth);
+}
+
+static int pg_rollback_to(void *impl, int depth)
+{
+    pg *p = impl;
+    if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+        return PATRON_OK;
+    int rc = sp_exec(p, "ROLLBACK TO SAVEPOINT", depth);
+    if (rc == PATRON_OK)
+        rc = sp_exec(p, "RELEASE SAVEPOINT", depth);
+    return rc;
+}
+
+static int64_t pg_last_id(void *impl)
+{
+    pg *p = impl;
+    PGresult *res = PQexec(p->conn, "SELECT lastval()");
+    int64_t v = 0;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        v = (int64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return v;
+}
+
+static int64_t pg_changes(void *impl)
+{
+    return ((pg *)impl)->changes;
+}
+
+static int64_t pg_total_changes(void *impl)
+{
+    return ((pg *)impl)->total_changes;
+}
+
+/* Another server may have committed at any time: every write transaction
+ * is told so, and the handle forgets what it remembers. */
+static int pg_data_version(void *impl, int64_t *out)
+{
+    *out = ++((pg *)impl)->version_counter;
+    return PATRON_OK;
+}
+
+static int pg_param_count(patron__stmt *s)
+{
+    return ((pg_stmt *)s)->nparams;
+}
+
+static int pg_tx_failed(void *impl)
+{
+    return PQtransactionStatus(((pg *)impl)->conn) == PQTRANS_INERROR;
+}
+
+/* One integer from a query without parameters. */
+static int pg_int(pg *p, const char *sql, int64_t *out, int *found)
+{
+    PGresult *res = PQexec(p->conn, sql);
+    int rc = PATRON_OK;
+    *found = 0;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_fail(p, res, sql);
+    } else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        *out = (int64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *found = 1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_schema_read(void *impl, int64_t *version, int *foreign)
+{
+    pg *p = impl;
+    int64_t has_meta = 0, ntables = 0;
+    int found;
+    int rc = pg_int(p, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                       "AND tablename = 'patron_meta'", &has_meta, &found);
+    if (rc == PATRON_OK)
+        rc = pg_int(p, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+                    &ntables, &found);
+    if (rc)
+        return rc;
+    *version = 0;
+    *foreign = 0;
+    if (!has_meta) {
+        *foreign = ntables > 0;
+        return PATRON_OK;
+    }
+    rc = pg_int(p, "SELECT value FROM patron_meta WHERE key = 'schema_version'", version, &found);
+    if (rc == PATRON_OK && !found)
+        *foreign = 1;
+    return rc;
+}
+
+static int pg_schema_write(void *impl, int version)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS patron_meta(key TEXT COLLATE \"C\" PRIMARY KEY, value BIGINT NOT NULL);"
+             "INSERT INTO patron_meta(key, value) VALUES('schema_version', %d) "
+             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+             version);
+    return pg_simple(impl, sql, "schema version");
+}
+
+/* PostgreSQL checks its pages itself (checksums when the cluster has them);
+ * the library adds nothing here beyond a live connection. */
+static int pg_integrity(void *impl, char *msg, size_t cap)
+{
+    pg *p = impl;
+    msg[0] = '\0';
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        snprintf(msg, cap, "the connection to the server is not usable");
+        return 1;
+    }
+    return 0;
+}
+
+static const patron__store_vt postgres_vt = {
+    .name = "postgresql",
+    .close = pg_close,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .bind_int64 = pg_bind_int64,
+    .bind_text = pg_bind_text,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .reset = pg_reset,
+    .column_is_null = pg_col_null,
+    .column_int64 = pg_col_int64,
+    .column_text = pg_col_text,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .release = pg_release,
+    .rollback_to = pg_rollback_to,
+    .last_insert_id = pg_last_id,
+    .changes = pg_changes,
+    .total_changes = pg_total_changes,
+    .data_version = pg_data_version,
+    .param_count = pg_param_count,
+    .tx_failed = pg_tx_failed,
+    .schema_read = pg_schema_read,
+    .schema_write = pg_schema_write,
+    .integrity = pg_integrity,
+    .begin_shared = pg_begin_shared,
+    .lock_member = pg_lock_member,
+};
+
+/* The connection string without its password, for messages. */
+static void redact(const char *uri, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", uri);
+    char *at = strchr(out, '@');
+    char *scheme = strstr(out, "://");
+    if (at && scheme && at > scheme) {
+        char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+        if (colon) {
+            size_t tail = strlen(at);
+            memmove(colon + 4, at, tail + 1);
+            memcpy(colon, ":***", 4);
+        }
+    }
+    char *pw = strstr(out, "password=");
+    if (pw) {
+        char *end = pw + 9;
+        while (*end && *end != ' ')
+            end++;
+        memmove(pw + 12, end, strlen(end) + 1);
+        memcpy(pw + 9, "***", 3);
+    }
+}
+
+int patron__postgres_open(patron_db *db, const char *uri)
+{
+    char shown[512];
+    redact(uri, shown, sizeof shown);
+    /* "postgresql:host=... dbname=..." passes a keyword string to libpq. */
+    const char *conninfo = uri;
+    if (!strncmp(uri, "postgresql:", 11) && strncmp(uri, "postgresql://", 13) != 0)
+        conninfo = uri + 11;
+    char *err = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, &err);
+    if (!parsed) {
+        int code = err ? patron__fail(PATRON_EINVAL, "patron_open: '%s' is not a PostgreSQL connection string: %s",
+                                      shown, err)
+                       : patron__oom();
+        PQfreemem(err);
+        return code;
+    }
+    PQconninfoFree(parsed);
+    pg *p = patron__calloc(1, sizeof *p);
+    if (!p)
+        return patron__oom();
+    p->busy_timeout_ms = db->opts.busy_timeout_ms;
+    p->conn = PQconnectdb(conninfo);
+    if (!p->conn) {
+        patron__free(p);
+        return patron__oom();
+    }
+    PQsetNoticeProcessor(p->conn, pg_no_notice, NULL);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(p->conn));
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+        pg_close(p);
+        return patron__fail(PATRON_EIO, "patron_open: cannot connect to PostgreSQL '%s': %s", shown, msg);
+    }
+    static const char *const sync_sql[] = {"SET synchronous_commit = on", "SET synchronous_commit = local",
+                                           "SET synchronous_commit = off"};
+    char settings[256];
+    snprintf(settings, sizeof settings,
+             "SET client_min_messages = warning; SET lock_timeout = %d; %s; SET default_transaction_read_only = %s",
+             db->opts.busy_timeout_ms, sync_sql[db->opts.synchronous], db->opts.read_only ? "on" : "off");
+    int rc = pg_simple(p, settings, "session settings");
+    if (rc) {
+        patron__fail_prefix(rc, "opening '%s': ", shown);
+        pg_close(p);
+        return rc;
+    }
+    db->vt = &postgres_vt;
+    db->impl = p;
+    return PATRON_OK;
+}
