@@ -91,6 +91,8 @@ static double outside_given_s(const family *f, double cs)
         br[nb++] = w;
     br[nb++] = wmax;
     for (size_t i = 0; i < f->k; i++) {
+        if (f->lam[i] == 0)
+            continue; /* the factor does not depend on W */
         double width = f->rho[i] / f->lam[i];
         if (width >= 1)
             continue;
@@ -176,7 +178,7 @@ static double critical(const family *f, double alpha)
         return hi;
     int side = 0;
     for (int it = 0; it < 60 && hi - lo > 1e-13 * hi; it++) {
-        double c = (lo * fhi - hi * flo) / (fhi - flo);
+        double c = fhi != flo ? (lo * fhi - hi * flo) / (fhi - flo) : 0.5 * (lo + hi);
         double fc = log(outside(f, c)) - la;
         if (fc == 0)
             return c;
