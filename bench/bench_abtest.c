@@ -105,5 +105,50 @@ int main(void)
         patron_abtest_beta_binomial(&br, 2095 + i, 36789, 2095, 36789, 1, 1);
     t1 = bench_now();
     printf("beta-binomial P(B>A) + expected loss (alpha ~ 2100): %.3f ms per call\n", (t1 - t0) / 100 * 1e3);
+
+    /* 4. Far-tail Fisher (p ~ 1e-303: every term subnormal before issue 14). */
+    int64_t far[4] = {1149, 1533, 1172, 14};
+    patron_abtest_fisher_result fr = PATRON_ABTEST_INIT(patron_abtest_fisher_result);
+    t0 = bench_now();
+    for (int i = 0; i < 1000; i++) {
+        far[0] = 1149 + i % 3;
+        patron_abtest_fisher(&fr, far, 0.05);
+    }
+    t1 = bench_now();
+    printf("fisher far tail (n = 3868, ln p %.2f): %.0f calls/s\n", fr.log_p_two_sided, 1000 / (t1 - t0));
+
+    /* 5. Several arms against a control: Dunnett (multivariate normal for
+     *    rates, multivariate t for means) and Holm. */
+    int64_t cx[4] = {150, 171, 196, 160}, cn[4] = {1893, 1890, 1901, 1887};
+    patron_abtest_many_result mm = PATRON_ABTEST_INIT(patron_abtest_many_result);
+    patron_abtest_many_options mo = PATRON_ABTEST_MANY_OPTIONS_INIT;
+    static const char *mname[] = {"Dunnett", "Holm"};
+    for (int method = 0; method < 2; method++) {
+        mo.method = method ? PATRON_ABTEST_HOLM : PATRON_ABTEST_DUNNETT;
+        int reps = method ? 100000 : 200;
+        t0 = bench_now();
+        for (int i = 0; i < reps; i++) {
+            cx[1] = 171 + i % 5;
+            patron_abtest_many_proportions(&mm, cx, cn, 4, &mo);
+        }
+        t1 = bench_now();
+        printf("many_proportions, 3 treatments, %s: %.0f calls/s\n", mname[method], reps / (t1 - t0));
+    }
+    int64_t mn[4] = {40, 41, 39, 40};
+    double mmean[4] = {50.1, 55.3, 49.0, 52.0}, msd[4] = {12, 13, 12, 11};
+    for (int df_case = 0; df_case < 2; df_case++) {
+        if (df_case)
+            for (int k = 0; k < 4; k++)
+                mn[k] = 20000;
+        int reps = 20;
+        mo.method = PATRON_ABTEST_DUNNETT;
+        t0 = bench_now();
+        for (int i = 0; i < reps; i++) {
+            mmean[1] = 55.3 + 0.01 * i;
+            patron_abtest_many_means(&mm, mn, mmean, msd, 4, &mo);
+        }
+        t1 = bench_now();
+        printf("many_means, 3 treatments, Dunnett, df %.0f: %.1f calls/s\n", mm.df, reps / (t1 - t0));
+    }
     return 0;
 }

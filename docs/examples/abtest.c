@@ -46,7 +46,18 @@ int main(void)
     printf("log-rank chi2 = %.3f, p = %.3g, median days A %.1f, B %.1f\n", lr.chisq, lr.p, lr.median[0],
            lr.median[1]);
 
-    /* 6. Errors are a status plus a precise message. */
+    /* 6. Three messages against the holdout at once: Dunnett's test keeps
+     *    the chance of any false winner at 5% (arm 0 is the control). */
+    const int64_t conv[4] = {150, 171, 196, 160}, cust[4] = {1893, 1890, 1901, 1887};
+    patron_abtest_many_result many = PATRON_ABTEST_INIT(patron_abtest_many_result);
+    if (patron_abtest_many_proportions(&many, conv, cust, 4, NULL) != PATRON_OK)
+        return 1;
+    for (int i = 0; i < 3; i++)
+        printf("message %d: %+.2f points [%+.2f, %+.2f], p = %.3g, adjusted %.3g%s\n", i + 1,
+               100 * many.effect[i], 100 * many.ci_low[i], 100 * many.ci_high[i], many.p_raw[i],
+               many.p_adjusted[i], many.significant[i] ? " (significant)" : "");
+
+    /* 7. Errors are a status plus a precise message. */
     rc = patron_abtest_proportions(&prop, 20, 10, 1, 10, 0.05);
     printf("bad input: %s (%s)\n", patron_strerror(rc), patron_errmsg());
     return rc == PATRON_EINVAL ? 0 : 1;

@@ -259,6 +259,8 @@ typedef struct patron_abtest_fisher_result {
     double p_greater;      /**< P(X >= a) (odds ratio > 1: arm A converts more). */
     double odds_ratio;     /**< Sample odds ratio ad / (bc) (Infinity if bc = 0 < ad, NaN if both 0). */
     int significant;       /**< 1 when p_two_sided <= alpha. */
+    double log_p_less;     /**< Natural log of @ref p_less, finite where p_less underflows (appended in 0.2). */
+    double log_p_greater;  /**< Natural log of @ref p_greater (appended in 0.2). */
 } patron_abtest_fisher_result;
 
 /**
@@ -266,9 +268,16 @@ typedef struct patron_abtest_fisher_result {
  *
  * Probabilities come from exact ratios of consecutive hypergeometric terms,
  * normalised over the support, so tables of any size work: the cost grows
- * with the spread of the hypergeometric law (about sqrt(n)), not with n.
- * When the observed table's probability is below the double range, the
- * two-sided p is summed in log space (p = 0, log p finite).
+ * with the spread of the hypergeometric law (about sqrt(n)) and with the
+ * distance of the observed cell from the mode, not with n. Weights far in
+ * the tails carry their own binary exponent and each tail is summed
+ * relative to its largest term, so p and log p keep about 1e-14 relative
+ * precision even where the terms leave the double range (p = 0 below
+ * 1e-308 or a subnormal p, log p finite and exact to the last digits).
+ * Cells more than 4 million from the mode fall back to lgamma in log
+ * space (about 1e-10 relative in log p).
+ * An older caller's `size` that ends before
+ * patron_abtest_fisher_result::log_p_less is accepted.
  * @param[out] out [value] Result (size set by the caller).
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).
@@ -751,6 +760,101 @@ PATRON_API int patron_abtest_mde(patron_abtest_mde_result *out, double n1, doubl
  * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
  */
 PATRON_API int patron_abtest_adjust(double *holm, double *bh, double *bonferroni, const double *p, size_t m);
+
+/** Most arms (control included) that patron_abtest_many_means() and
+ *  patron_abtest_many_proportions() take. */
+#define PATRON_ABTEST_MAX_ARMS 32
+
+/** How patron_abtest_many_means() and patron_abtest_many_proportions()
+ *  control the family-wise error over the comparisons with the control. */
+typedef enum patron_abtest_multiplicity {
+    PATRON_ABTEST_DUNNETT = 0,    /**< Dunnett's many-to-one test: exact multivariate t (or normal) probabilities. */
+    PATRON_ABTEST_HOLM = 1,       /**< Holm's step-down adjustment of the raw p-values; Bonferroni intervals. */
+    PATRON_ABTEST_BONFERRONI = 2, /**< Bonferroni: p times the number of comparisons; intervals at alpha / m. */
+    PATRON_ABTEST_UNADJUSTED = 3  /**< No adjustment (each comparison at alpha). */
+} patron_abtest_multiplicity;
+
+/** Options of patron_abtest_many_means() and patron_abtest_many_proportions(). */
+typedef struct patron_abtest_many_options {
+    uint32_t size;                     /**< `sizeof(patron_abtest_many_options)`; set by #PATRON_ABTEST_MANY_OPTIONS_INIT. */
+    double alpha;                      /**< Family-wise level in (0, 1); default 0.05. */
+    patron_abtest_multiplicity method; /**< Default #PATRON_ABTEST_DUNNETT. */
+    int sides;                         /**< 2 (default): two-sided; 1: one-sided, H1 treatment > control. */
+} patron_abtest_many_options;
+
+/** Defaults: alpha 0.05, Dunnett, two-sided. */
+#define PATRON_ABTEST_MANY_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_many_options), 0.05, PATRON_ABTEST_DUNNETT, 2 }
+
+/** Result of patron_abtest_many_means() and patron_abtest_many_proportions():
+ *  entry i of each array is treatment arm i + 1 against the control, arm 0;
+ *  entries past n_comparisons are 0. */
+typedef struct patron_abtest_many_result {
+    uint32_t size;                            /**< Set to `sizeof` by the caller. */
+    int64_t n_comparisons;                    /**< n_arms - 1. */
+    double alpha;                             /**< Family-wise level used. */
+    int method;                               /**< The #patron_abtest_multiplicity used. */
+    int sides;                                /**< 2 or 1, as used. */
+    double df;                                /**< Degrees of freedom of the pooled variance (means); Infinity for proportions. */
+    double critical_value;                    /**< Simultaneous critical value of the intervals (Dunnett's c, the t or z quantile at alpha/m for Holm and Bonferroni, at alpha unadjusted). */
+    double effect[PATRON_ABTEST_MAX_ARMS];    /**< Arm i+1 minus control (mean or rate). */
+    double se[PATRON_ABTEST_MAX_ARMS];        /**< Standard error of the effect. */
+    double statistic[PATRON_ABTEST_MAX_ARMS]; /**< effect / se (t or z). */
+    double p_raw[PATRON_ABTEST_MAX_ARMS];     /**< Unadjusted p-value of the comparison (two- or one-sided). */
+    double p_adjusted[PATRON_ABTEST_MAX_ARMS];/**< Family-wise adjusted p-value by the method. */
+    double ci_low[PATRON_ABTEST_MAX_ARMS];    /**< Simultaneous lower bound (-Infinity one-sided). */
+    double ci_high[PATRON_ABTEST_MAX_ARMS];   /**< Simultaneous upper bound. */
+    int significant[PATRON_ABTEST_MAX_ARMS];  /**< 1 when p_adjusted <= alpha. */
+} patron_abtest_many_result;
+
+/**
+ * @brief Several treatment arms against one control: Dunnett's many-to-one
+ *        comparison of means, or Holm / Bonferroni.
+ *
+ * Dunnett, C. W. (1955), "A multiple comparison procedure for comparing
+ * several treatments with a control", JASA 50: 1096-1121. With the pooled
+ * variance s^2 of all arms (df = N - n_arms) the statistics
+ * t_i = (mean_i - mean_0) / (s sqrt(1/n_i + 1/n_0)) have correlations
+ * lambda_i lambda_j, lambda_i = sqrt(n_i / (n_i + n_0)), so the joint law
+ * reduces to a double integral (over the control's deviation and over the
+ * chi distribution of s), computed by quadrature to about 1e-10; the
+ * adjusted p-value of arm i is P(max_j |T_j| >= |t_i|) (one-sided: max T_j),
+ * and c solves P(max_j |T_j| <= c) = 1 - alpha.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param n Customers per arm (>= 2 in the control, >= 1 elsewhere), arm 0 the control.
+ * @param mean Mean per arm (finite).
+ * @param sd Sample sd per arm (n - 1 denominator, >= 0; not all 0).
+ * @param n_arms Arms, 3 to #PATRON_ABTEST_MAX_ARMS (2 arms: use patron_abtest_means()).
+ * @param[in] opts [value] Options, or NULL for #PATRON_ABTEST_MANY_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_many_means(patron_abtest_many_result *out, const int64_t *n, const double *mean,
+                                        const double *sd, size_t n_arms, const patron_abtest_many_options *opts);
+
+/**
+ * @brief Several treatment arms against one control for conversion rates:
+ *        Dunnett's many-to-one z-tests, or Holm / Bonferroni.
+ *
+ * z_i = (p_i - p_0) / sqrt(p_0 (1 - p_0) / n_0 + p_i (1 - p_i) / n_i)
+ * (unpooled); the shared control makes corr(z_i, z_j) = lambda_i lambda_j
+ * with lambda_i = sqrt(v_0 / (v_0 + v_i)), and Dunnett's probabilities are
+ * the multivariate normal ones of that structure (Dunnett 1955, as above;
+ * the large-sample form for proportions as in Piegorsch 1991, Biometrics
+ * 47: 45-52). A comparison whose standard error is 0 (both rates 0 or 1)
+ * has p = 1 when the rates are equal (0 otherwise) and leaves the family.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x Conversions per arm, 0 <= x[i] <= n[i]; arm 0 the control.
+ * @param n Customers per arm (>= 1).
+ * @param n_arms Arms, 3 to #PATRON_ABTEST_MAX_ARMS.
+ * @param[in] opts [value] Options, or NULL for the defaults.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_many_proportions(patron_abtest_many_result *out, const int64_t *x, const int64_t *n,
+                                              size_t n_arms, const patron_abtest_many_options *opts);
 
 /** Result of patron_abtest_permutation(). */
 typedef struct patron_abtest_perm_result {

@@ -3,6 +3,7 @@
 #define PATRON_ABTEST_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "patron/abtest.h"
 
@@ -16,6 +17,10 @@ void patron__ab_copy_out(void *out, const void *res, size_t full);
 
 /* alpha in (0,1) or EINVAL naming the function. */
 int patron__ab_check_alpha(double alpha, const char *fn);
+
+/* A 2x2 table {conv_a, nonconv_a, conv_b, nonconv_b}: cells in [0, 2^50],
+ * not all 0, or EINVAL naming fn and the cell. */
+int patron__ab_check_table(const char *fn, const int64_t t[4]);
 
 /* Fill a test from a normal statistic effect/se; zcrit is the two-sided
  * critical value for the interval. */

@@ -83,6 +83,18 @@ static int check_summary(const char *fn, const patron_abtest_summary *s, char ar
     return PATRON_OK;
 }
 
+/* Welch-Satterthwaite df (qa + qb)^2 / (qa^2/(na-1) + qb^2/(nb-1)), scaled
+ * by the larger of qa, qb so that squares of tiny or huge variances neither
+ * underflow nor overflow; NaN when both are 0. */
+static double welch_df(double qa, double qb, double na, double nb)
+{
+    double s = qa > qb ? qa : qb;
+    if (!(s > 0) || na < 2 || nb < 2)
+        return NAN;
+    double ua = qa / s, ub = qb / s;
+    return (ua + ub) * (ua + ub) / (ua * ua / (na - 1) + ub * ub / (nb - 1));
+}
+
 int patron_abtest_means(patron_abtest_means_result *out, const patron_abtest_summary *a,
                         const patron_abtest_summary *b, double alpha)
 {
@@ -103,7 +115,7 @@ int patron_abtest_means(patron_abtest_means_result *out, const patron_abtest_sum
     r.diff = b->mean - a->mean;
     /* Welch */
     double qa = va / na, qb = vb / nb;
-    double wdf = (qa + qb) * (qa + qb) / (qa * qa / (na - 1) + qb * qb / (nb - 1));
+    double wdf = welch_df(qa, qb, na, nb);
     if (a->n < 2 || b->n < 2 || isnan(wdf))
         patron__ab_fill_nan(&r.welch);
     else
@@ -275,7 +287,7 @@ int patron_abtest_cuped(patron_abtest_cuped_result *out, const double *pre_a, co
     double qa = r.adjusted_var_a / na, qb = r.adjusted_var_b / nb;
     double diff = r.adjusted_mean_b - r.adjusted_mean_a;
     patron__ab_fill_z(&r.normal, diff, sqrt(qa + qb), alpha);
-    r.welch_df = (qa + qb) * (qa + qb) / (qa * qa / (na - 1) + qb * qb / (nb - 1));
+    r.welch_df = welch_df(qa, qb, na, nb);
     if (qa + qb > 0)
         r.p_two_sided_t_welch = 2 * patron__t_sf(fabs(diff) / sqrt(qa + qb), r.welch_df);
     else

@@ -1,5 +1,5 @@
 /* Proportions: two-proportion z-tests, intervals, relative lift, chi-square
- * of the 2x2 table, G-test and Fisher's exact test. */
+ * of the 2x2 table, G-test and Fisher's exact test (fisher.c). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -81,7 +81,7 @@ int patron_abtest_proportions(patron_abtest_prop_result *out, int64_t x_a, int64
     return PATRON_OK;
 }
 
-static int check_table(const char *fn, const int64_t t[4])
+int patron__ab_check_table(const char *fn, const int64_t t[4])
 {
     static const char *names[4] = {"conv_a", "nonconv_a", "conv_b", "nonconv_b"};
     if (!t)
@@ -131,7 +131,7 @@ int patron_abtest_chi2_2x2(patron_abtest_chi2_result *out, const int64_t table[4
 {
     static const char fn[] = "patron_abtest_chi2_2x2";
     int rc = patron__ab_check_out(out, sizeof *out, fn);
-    if (rc || (rc = check_table(fn, table)))
+    if (rc || (rc = patron__ab_check_table(fn, table)))
         return rc;
     patron_abtest_chi2_result r;
     memset(&r, 0, sizeof r);
@@ -175,128 +175,6 @@ int patron_abtest_chi2_2x2(patron_abtest_chi2_result *out, const int64_t table[4
         r.p_g = patron__chi2_sf(r.g, 1);
         r.log_p_g = patron__chi2_logsf(r.g, 1);
     }
-    patron__ab_copy_out(out, &r, sizeof r);
-    return PATRON_OK;
-}
-
-/* log P(X = k) of the hypergeometric law (used only far in the tails). */
-static double hyper_logpmf(double k, double r1, double r2, double c1)
-{
-    double n = r1 + r2;
-    return patron__lgamma(r1 + 1) - patron__lgamma(k + 1) - patron__lgamma(r1 - k + 1) + patron__lgamma(r2 + 1) -
-           patron__lgamma(c1 - k + 1) - patron__lgamma(r2 - c1 + k + 1) -
-           (patron__lgamma(n + 1) - patron__lgamma(c1 + 1) - patron__lgamma(n - c1 + 1));
-}
-
-int patron_abtest_fisher(patron_abtest_fisher_result *out, const int64_t table[4], double alpha)
-{
-    static const char fn[] = "patron_abtest_fisher";
-    int rc = patron__ab_check_out(out, sizeof *out, fn);
-    if (rc || (rc = patron__ab_check_alpha(alpha, fn)) || (rc = check_table(fn, table)))
-        return rc;
-    patron_abtest_fisher_result r;
-    memset(&r, 0, sizeof r);
-    double a = (double)table[0], b = (double)table[1], c = (double)table[2], d = (double)table[3];
-    double ad = a * d, bc = b * c;
-    r.odds_ratio = bc > 0 ? ad / bc : (ad > 0 ? INFINITY : NAN);
-    double r1 = a + b, r2 = c + d, c1 = a + c, n = r1 + r2;
-    double lo = c1 - r2 > 0 ? c1 - r2 : 0, hi = r1 < c1 ? r1 : c1;
-    if (lo == hi) {
-        r.p_two_sided = r.p_less = r.p_greater = 1;
-        r.log_p_two_sided = 0;
-        r.significant = 0;
-        patron__ab_copy_out(out, &r, sizeof r);
-        return PATRON_OK;
-    }
-    /* Weights relative to the mode: w(k+1)/w(k) = (r1-k)(c1-k)/((k+1)(r2-c1+k+1)). */
-    double mode = floor((r1 + 1) * (c1 + 1) / (n + 2));
-    if (mode < lo)
-        mode = lo;
-    if (mode > hi)
-        mode = hi;
-    double wobs = 1;
-    if (a > mode) {
-        for (double k = mode; k < a && wobs > 0; k++)
-            wobs *= (r1 - k) * (c1 - k) / ((k + 1) * (r2 - c1 + k + 1));
-    } else {
-        for (double k = mode; k > a && wobs > 0; k--)
-            wobs *= k * (r2 - c1 + k) / ((r1 - k + 1) * (c1 - k + 1));
-    }
-    double total = 0, less = 0, greater = 0, two = 0;
-    double cut = wobs * (1 + 1e-7);
-    /* Right of the mode (including it). */
-    double w = 1;
-    for (double k = mode; k <= hi; k++) {
-        if (k > mode)
-            w *= (r1 - k + 1) * (c1 - k + 1) / (k * (r2 - c1 + k));
-        total += w;
-        if (k <= a)
-            less += w;
-        if (k >= a)
-            greater += w;
-        if (w <= cut)
-            two += w;
-        if (w == 0 || (w < 1e-300 && k > a))
-            break;
-    }
-    w = 1;
-    for (double k = mode - 1; k >= lo; k--) {
-        w *= (k + 1) * (r2 - c1 + k + 1) / ((r1 - k) * (c1 - k));
-        total += w;
-        if (k <= a)
-            less += w;
-        if (k >= a)
-            greater += w;
-        if (w <= cut)
-            two += w;
-        if (w == 0 || (w < 1e-300 && k < a))
-            break;
-    }
-    r.p_less = less / total;
-    r.p_greater = greater / total;
-    if (r.p_less > 1)
-        r.p_less = 1;
-    if (r.p_greater > 1)
-        r.p_greater = 1;
-    if (wobs > 0) {
-        r.p_two_sided = two / total;
-        if (r.p_two_sided > 1)
-            r.p_two_sided = 1;
-        r.log_p_two_sided = log(r.p_two_sided);
-    } else {
-        /* The observed table is beyond the double range: sum in log space,
-         * over the observed tail and the mirror tail on the other side of
-         * the mode (the law is unimodal), each until the terms vanish. */
-        double lobs = hyper_logpmf(a, r1, r2, c1), acc = -INFINITY;
-        double lcut = lobs + log1p(1e-7);
-        double step = a < mode ? -1 : 1;
-        for (double k = a; k >= lo && k <= hi; k += step) {
-            double l = hyper_logpmf(k, r1, r2, c1);
-            acc = patron__logaddexp(acc, l);
-            if (l < acc - 40)
-                break;
-        }
-        /* first k on the other side of the mode with P(k) <= P(obs) (bisection) */
-        double in = mode, outer = step < 0 ? hi : lo;
-        if (hyper_logpmf(outer, r1, r2, c1) <= lcut) {
-            while (fabs(outer - in) > 1) {
-                double mid = floor((in + outer) / 2);
-                if (hyper_logpmf(mid, r1, r2, c1) <= lcut)
-                    outer = mid;
-                else
-                    in = mid;
-            }
-            for (double k = outer; k >= lo && k <= hi; k -= step) {
-                double l = hyper_logpmf(k, r1, r2, c1);
-                acc = patron__logaddexp(acc, l);
-                if (l < acc - 40)
-                    break;
-            }
-        }
-        r.log_p_two_sided = acc > 0 ? 0 : acc;
-        r.p_two_sided = exp(r.log_p_two_sided);
-    }
-    r.significant = r.p_two_sided <= alpha;
     patron__ab_copy_out(out, &r, sizeof r);
     return PATRON_OK;
 }

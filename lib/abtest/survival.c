@@ -153,6 +153,14 @@ int patron_abtest_logrank(patron_abtest_logrank_result *out, const double *time,
     return PATRON_OK;
 }
 
+/* Greenwood's d / (r (r - d)); Infinity when every customer at risk has
+ * the event (S drops to 0 and its variance is undefined), written out so
+ * that no division by zero happens. */
+static double greenwood_term(double d, double risk)
+{
+    return risk > d ? d / (risk * (risk - d)) : INFINITY;
+}
+
 int patron_abtest_km(double *surv, double *std_err, const double *time, const int *event, const int *arm, size_t n,
                      int which_arm, const double *at, size_t n_at)
 {
@@ -181,7 +189,7 @@ int patron_abtest_km(double *surv, double *std_err, const double *time, const in
             double d = dg[which_arm], c = cg[which_arm];
             if (d > 0) {
                 s *= 1 - d / risk;
-                gw += d / (risk * (risk - d));
+                gw += greenwood_term(d, risk);
             }
             risk -= d + c;
             i = j;
@@ -215,7 +223,7 @@ int patron_abtest_km_curve(double *times, double *surv, double *std_err, int64_t
         double d = dg[which_arm], c = cg[which_arm];
         if (d > 0) {
             s *= 1 - d / risk;
-            gw += d / (risk * (risk - d));
+            gw += greenwood_term(d, risk);
             if (k < cap) {
                 times[k] = o[i].t;
                 surv[k] = s;

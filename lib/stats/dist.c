@@ -129,13 +129,15 @@ static double t_sf_large(double t, double df, double *logv)
 {
     double x = 0.5 * df;
     double s0 = -log1p(t * t / df);
-    double sd = sqrt(2 * (df + t * t)) / df;
-    double h = sd / 2, w = 20 * sd; /* trapezoid error ~ exp(-2 pi^2 (sd/h)^2) */
-    int n = (int)(w / h);
+    /* Near its peak s0 the log integrand is x (s - expm1 s) - t^2 e^s / 2 +
+     * O(s), whose curvature there is x e^s0 + t^2 e^s0 / 2 = df / 2 for
+     * every t: the peak's width is sqrt(2 / df). Steps of half a width over
+     * 20 widths each way: the trapezoid error is ~ exp(-2 pi^2 (sd/h)^2). */
+    double sd = sqrt(2 / df);
+    double h = sd / 2;
+    enum { n = 40 };
     double hmax = -INFINITY;
-    double vals[1024];
-    if (n > 500)
-        n = 500;
+    double vals[2 * n + 1];
     for (int i = -n; i <= n; i++) {
         double sv = s0 + h * i;
         double v = x * s_minus_expm1(sv) + patron__norm_logsf(t * exp(0.5 * sv));
@@ -158,6 +160,15 @@ static double t_sf_large(double t, double df, double *logv)
 /* Upper tail for t >= 0 with its log: 0.5 * I_{df/(df+t^2)}(df/2, 1/2). */
 static double t_sf_pos(double t, double df, double *logv)
 {
+    if (t > 1e100) {
+        /* t^2 may overflow: with x = df / t^2 < 1e-190 the tail is
+         * x^a / (a B(a, 1/2)) / 2 (1 + O(x)), a = df/2, to the last bit. */
+        double a = 0.5 * df;
+        double lv = a * (log(df) - 2 * log(t)) - log(a) - patron__lbeta(a, 0.5) - LN2;
+        if (logv)
+            *logv = lv;
+        return exp(lv);
+    }
     if (df > T_LARGE_DF)
         return t_sf_large(t, df, logv);
     double t2 = t * t;

@@ -1,5 +1,6 @@
 /* Summaries: lifetimes semantics on small hand-made logs, options,
  * ordering, the frame API, writers, and allocation failures. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -409,7 +410,7 @@ static void test_frame_api(void **state)
     patron_frame_free(g);
     patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
     wo.format = PATRON_FORMAT_JSON;
-    clv[0] = 0.0 / 0.0;
+    clv[0] = NAN;
     assert_int_equal(patron_frame_write_buffer(f, out, sizeof out, &len, &wo), PATRON_OK);
     assert_non_null(strstr(out, "[\n{\"customer_id\":10,\"frequency\":0,\"recency\":0,\"T\":5,"
                                 "\"monetary_value\":0,\"segment\":\"new\",\"clv\":null},\n"));

@@ -408,6 +408,34 @@ export declare const PATRON_ABTEST_SPEND_OBF: 0;
 export declare const PATRON_ABTEST_SPEND_POCOCK: 1;
 
 /**
+ * How patron_abtest_many_means() and patron_abtest_many_proportions() control the family-wise
+ * error over the comparisons with the control.
+ */
+export declare const patron_abtest_multiplicity: {
+  /**
+   * Dunnett's many-to-one test: exact multivariate t (or normal) probabilities.
+   */
+  readonly PATRON_ABTEST_DUNNETT: 0;
+  /**
+   * Holm's step-down adjustment of the raw p-values; Bonferroni intervals.
+   */
+  readonly PATRON_ABTEST_HOLM: 1;
+  /**
+   * Bonferroni: p times the number of comparisons; intervals at alpha / m.
+   */
+  readonly PATRON_ABTEST_BONFERRONI: 2;
+  /**
+   * No adjustment (each comparison at alpha).
+   */
+  readonly PATRON_ABTEST_UNADJUSTED: 3;
+};
+export type patron_abtest_multiplicity = 0 | 1 | 2 | 3;
+export declare const PATRON_ABTEST_DUNNETT: 0;
+export declare const PATRON_ABTEST_HOLM: 1;
+export declare const PATRON_ABTEST_BONFERRONI: 2;
+export declare const PATRON_ABTEST_UNADJUSTED: 3;
+
+/**
  * How hard a commit waits for the disk (see the file comment for the trade-off).
  */
 export declare const patron_sync: {
@@ -684,6 +712,11 @@ export declare const PATRON_CLV_MAX_PARAMS: number;
  * layer).
  */
 export declare const PATRON_ABTEST_NOT_ENROLLED: number;
+/**
+ * Most arms (control included) that patron_abtest_many_means() and
+ * patron_abtest_many_proportions() take.
+ */
+export declare const PATRON_ABTEST_MAX_ARMS: number;
 /**
  * Schema version written by this library. Stores with a larger version are refused.
  */
@@ -1567,6 +1600,14 @@ export interface patron_abtest_fisher_result {
    * 1 when p_two_sided <= alpha.
    */
   significant: number;
+  /**
+   * Natural log of p_less, finite where p_less underflows (appended in 0.2).
+   */
+  log_p_less: number;
+  /**
+   * Natural log of p_greater (appended in 0.2).
+   */
+  log_p_greater: number;
 }
 
 /**
@@ -2079,6 +2120,96 @@ export interface patron_abtest_mde_result {
    * (z + z) sqrt(p1 (1 - p1)(1 + 1/k) / n1).
    */
   mde_abs_prop_baseline: number;
+}
+
+/**
+ * Options of patron_abtest_many_means() and patron_abtest_many_proportions().
+ */
+export interface patron_abtest_many_options {
+  /**
+   * `sizeof(patron_abtest_many_options)`; set by PATRON_ABTEST_MANY_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * Family-wise level in (0, 1); default 0.05.
+   */
+  alpha: number;
+  /**
+   * Default PATRON_ABTEST_DUNNETT.
+   */
+  method: number;
+  /**
+   * 2 (default): two-sided; 1: one-sided, H1 treatment > control.
+   */
+  sides: number;
+}
+
+/**
+ * Result of patron_abtest_many_means() and patron_abtest_many_proportions(): entry i of each array
+ * is treatment arm i + 1 against the control, arm 0; entries past n_comparisons are 0.
+ */
+export interface patron_abtest_many_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * n_arms - 1.
+   */
+  n_comparisons: number;
+  /**
+   * Family-wise level used.
+   */
+  alpha: number;
+  /**
+   * The patron_abtest_multiplicity used.
+   */
+  method: number;
+  /**
+   * 2 or 1, as used.
+   */
+  sides: number;
+  /**
+   * Degrees of freedom of the pooled variance (means); Infinity for proportions.
+   */
+  df: number;
+  /**
+   * Simultaneous critical value of the intervals (Dunnett's c, the t or z quantile at alpha/m for
+   * Holm and Bonferroni, at alpha unadjusted).
+   */
+  critical_value: number;
+  /**
+   * Arm i+1 minus control (mean or rate).
+   */
+  effect: number[];
+  /**
+   * Standard error of the effect.
+   */
+  se: number[];
+  /**
+   * effect / se (t or z).
+   */
+  statistic: number[];
+  /**
+   * Unadjusted p-value of the comparison (two- or one-sided).
+   */
+  p_raw: number[];
+  /**
+   * Family-wise adjusted p-value by the method.
+   */
+  p_adjusted: number[];
+  /**
+   * Simultaneous lower bound (-Infinity one-sided).
+   */
+  ci_low: number[];
+  /**
+   * Simultaneous upper bound.
+   */
+  ci_high: number[];
+  /**
+   * 1 when p_adjusted <= alpha.
+   */
+  significant: number[];
 }
 
 /**
@@ -3053,9 +3184,9 @@ export interface patron_tier_status {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
 
 /**
  * Static, English description of a status code.
@@ -4203,8 +4334,13 @@ export declare function patron_abtest_chi2_2x2(table: BigInt64Array | null): pat
  *
  * Probabilities come from exact ratios of consecutive hypergeometric terms, normalised over the
  * support, so tables of any size work: the cost grows with the spread of the hypergeometric law
- * (about sqrt(n)), not with n. When the observed table's probability is below the double range,
- * the two-sided p is summed in log space (p = 0, log p finite).
+ * (about sqrt(n)) and with the distance of the observed cell from the mode, not with n. Weights
+ * far in the tails carry their own binary exponent and each tail is summed relative to its largest
+ * term, so p and log p keep about 1e-14 relative precision even where the terms leave the double
+ * range (p = 0 below 1e-308 or a subnormal p, log p finite and exact to the last digits). Cells
+ * more than 4 million from the mode fall back to lgamma in log space (about 1e-10 relative in log
+ * p). An older caller's `size` that ends before patron_abtest_fisher_result::log_p_less is
+ * accepted.
  * @param table Counts {a, b, c, d} = {conv_a, nonconv_a, conv_b, nonconv_b}.
  * @param alpha Level for the verdict, in (0, 1).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (negative count, alpha),
@@ -4453,6 +4589,50 @@ export declare function patron_abtest_mde(n1: number, alpha: number, power: numb
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_abtest_adjust(holm: Float64Array | null, bh: Float64Array | null, bonferroni: Float64Array | null, p: Float64Array | null, m: number | bigint): void;
+/**
+ * Several treatment arms against one control: Dunnett's many-to-one comparison of means, or Holm /
+ * Bonferroni.
+ *
+ * Dunnett, C. W. (1955), "A multiple comparison procedure for comparing several treatments with a
+ * control", JASA 50: 1096-1121. With the pooled variance s^2 of all arms (df = N - n_arms) the
+ * statistics t_i = (mean_i - mean_0) / (s sqrt(1/n_i + 1/n_0)) have correlations lambda_i
+ * lambda_j, lambda_i = sqrt(n_i / (n_i + n_0)), so the joint law reduces to a double integral
+ * (over the control's deviation and over the chi distribution of s), computed by quadrature to
+ * about 1e-10; the adjusted p-value of arm i is P(max_j |T_j| >= |t_i|) (one-sided: max T_j), and
+ * c solves P(max_j |T_j| <= c) = 1 - alpha.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param n Customers per arm (>= 2 in the control, >= 1 elsewhere), arm 0 the control.
+ * @param mean Mean per arm (finite).
+ * @param sd Sample sd per arm (n - 1 denominator, >= 0; not all 0).
+ * @param n_arms Arms, 3 to PATRON_ABTEST_MAX_ARMS (2 arms: use patron_abtest_means()).
+ * @param opts Options, or NULL for PATRON_ABTEST_MANY_OPTIONS_INIT.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL naming the arm and value.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_many_means(n: BigInt64Array | null, mean: Float64Array | null, sd: Float64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_many_options> | null): patron_abtest_many_result;
+/**
+ * Several treatment arms against one control for conversion rates: Dunnett's many-to-one z-tests,
+ * or Holm / Bonferroni.
+ *
+ * z_i = (p_i - p_0) / sqrt(p_0 (1 - p_0) / n_0 + p_i (1 - p_i) / n_i) (unpooled); the shared
+ * control makes corr(z_i, z_j) = lambda_i lambda_j with lambda_i = sqrt(v_0 / (v_0 + v_i)), and
+ * Dunnett's probabilities are the multivariate normal ones of that structure (Dunnett 1955, as
+ * above; the large-sample form for proportions as in Piegorsch 1991, Biometrics 47: 45-52). A
+ * comparison whose standard error is 0 (both rates 0 or 1) has p = 1 when the rates are equal (0
+ * otherwise) and leaves the family.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param x Conversions per arm, 0 <= x[i] <= n[i]; arm 0 the control.
+ * @param n Customers per arm (>= 1).
+ * @param n_arms Arms, 3 to PATRON_ABTEST_MAX_ARMS.
+ * @param opts Options, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL naming the arm and value.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_many_proportions(x: BigInt64Array | null, n: BigInt64Array | null, n_arms: number | bigint, opts?: Partial<patron_abtest_many_options> | null): patron_abtest_many_result;
 /**
  * Permutation test for the time-experiment design (alternating periods with and without the
  * treatment), on period means.

@@ -73,6 +73,10 @@ PN_UNUSED static int gs_to_patron_abtest_power_mean_result(napi_env env, napi_va
 PN_UNUSED static napi_value gs_from_patron_abtest_power_mean_result(napi_env env, const patron_abtest_power_mean_result *s);
 PN_UNUSED static int gs_to_patron_abtest_mde_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_mde_result(napi_env env, const patron_abtest_mde_result *s);
+PN_UNUSED static int gs_to_patron_abtest_many_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_many_options(napi_env env, const patron_abtest_many_options *s);
+PN_UNUSED static int gs_to_patron_abtest_many_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_many_result(napi_env env, const patron_abtest_many_result *s);
 PN_UNUSED static int gs_to_patron_abtest_perm_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_perm_result(napi_env env, const patron_abtest_perm_result *s);
 PN_UNUSED static int gs_to_patron_db_options(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -1648,6 +1652,18 @@ static int gs_to_patron_abtest_fisher_result(napi_env env, napi_value v, pn_aren
         if (pn_get_i32(env, f, &x, "patron_abtest_fisher_result.significant")) return -1;
         s.significant = (int)x;
     }
+    if (pn_field(env, v, "log_p_less", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_fisher_result.log_p_less")) return -1;
+        s.log_p_less = (double)x;
+    }
+    if (pn_field(env, v, "log_p_greater", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_fisher_result.log_p_greater")) return -1;
+        s.log_p_greater = (double)x;
+    }
     *(patron_abtest_fisher_result *)out = s;
     return 0;
 }
@@ -1664,6 +1680,8 @@ static napi_value gs_from_patron_abtest_fisher_result(napi_env env, const patron
     if (pn_set(env, obj, "p_greater", pn_new_f64(env, s->p_greater))) return NULL;
     if (pn_set(env, obj, "odds_ratio", pn_new_f64(env, s->odds_ratio))) return NULL;
     if (pn_set(env, obj, "significant", pn_new_i32(env, s->significant))) return NULL;
+    if (pn_set(env, obj, "log_p_less", pn_new_f64(env, s->log_p_less))) return NULL;
+    if (pn_set(env, obj, "log_p_greater", pn_new_f64(env, s->log_p_greater))) return NULL;
     return obj;
 }
 
@@ -2812,6 +2830,287 @@ static napi_value gs_from_patron_abtest_mde_result(napi_env env, const patron_ab
     if (pn_set(env, obj, "mde_abs_prop_pooled", pn_new_f64(env, s->mde_abs_prop_pooled))) return NULL;
     if (pn_set(env, obj, "mde_rel_prop_pooled", pn_new_f64(env, s->mde_rel_prop_pooled))) return NULL;
     if (pn_set(env, obj, "mde_abs_prop_baseline", pn_new_f64(env, s->mde_abs_prop_baseline))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_many_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_many_options s = PATRON_ABTEST_MANY_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_many_options")) return -1;
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_many_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "method", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_many_options.method")) return -1;
+        s.method = (patron_abtest_multiplicity)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_many_options.sides")) return -1;
+        s.sides = (int)x;
+    }
+    *(patron_abtest_many_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_many_options(napi_env env, const patron_abtest_many_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "method", pn_new_i32(env, s->method))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_many_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_many_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_many_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_many_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "n_comparisons", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_many_result.n_comparisons")) return -1;
+        s.n_comparisons = (int64_t)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_many_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "method", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_many_result.method")) return -1;
+        s.method = (int)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_many_result.sides")) return -1;
+        s.sides = (int)x;
+    }
+    if (pn_field(env, v, "df", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_many_result.df")) return -1;
+        s.df = (double)x;
+    }
+    if (pn_field(env, v, "critical_value", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_many_result.critical_value")) return -1;
+        s.critical_value = (double)x;
+    }
+    if (pn_field(env, v, "effect", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.effect / sizeof s.effect[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.effect[]")) return -1;
+            s.effect[i] = x;
+        }
+    }
+    if (pn_field(env, v, "se", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.se / sizeof s.se[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.se[]")) return -1;
+            s.se[i] = x;
+        }
+    }
+    if (pn_field(env, v, "statistic", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.statistic / sizeof s.statistic[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.statistic[]")) return -1;
+            s.statistic[i] = x;
+        }
+    }
+    if (pn_field(env, v, "p_raw", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.p_raw / sizeof s.p_raw[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.p_raw[]")) return -1;
+            s.p_raw[i] = x;
+        }
+    }
+    if (pn_field(env, v, "p_adjusted", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.p_adjusted / sizeof s.p_adjusted[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.p_adjusted[]")) return -1;
+            s.p_adjusted[i] = x;
+        }
+    }
+    if (pn_field(env, v, "ci_low", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_low / sizeof s.ci_low[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.ci_low[]")) return -1;
+            s.ci_low[i] = x;
+        }
+    }
+    if (pn_field(env, v, "ci_high", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_high / sizeof s.ci_high[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_many_result.ci_high[]")) return -1;
+            s.ci_high[i] = x;
+        }
+    }
+    if (pn_field(env, v, "significant", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.significant / sizeof s.significant[0]; i++) {
+            int32_t x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_i32(env, e, &x, "patron_abtest_many_result.significant[]")) return -1;
+            s.significant[i] = x;
+        }
+    }
+    *(patron_abtest_many_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_many_result(napi_env env, const patron_abtest_many_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "n_comparisons", pn_new_i64(env, s->n_comparisons))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "method", pn_new_i32(env, s->method))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
+    if (pn_set(env, obj, "df", pn_new_f64(env, s->df))) return NULL;
+    if (pn_set(env, obj, "critical_value", pn_new_f64(env, s->critical_value))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->effect / sizeof s->effect[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->effect[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "effect", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->se / sizeof s->se[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->se[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "se", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->statistic / sizeof s->statistic[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->statistic[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "statistic", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->p_raw / sizeof s->p_raw[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->p_raw[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "p_raw", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->p_adjusted / sizeof s->p_adjusted[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->p_adjusted[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "p_adjusted", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_low / sizeof s->ci_low[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_low[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_low", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_high / sizeof s->ci_high[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_high[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_high", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->significant / sizeof s->significant[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_i32(env, s->significant[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "significant", arr)) return NULL;
+    }
     return obj;
 }
 
@@ -7298,6 +7597,63 @@ static napi_value w_patron_abtest_adjust(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_abtest_many_means(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_many_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    void *a_mean = NULL;
+    size_t a_mean_len = 0;
+    void *a_sd = NULL;
+    size_t a_sd_len = 0;
+    uint64_t a_n_arms = 0;
+    patron_abtest_many_options a_opts_s;
+    patron_abtest_many_options *a_opts = NULL;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_many_means: argument 'n'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_mean, &a_mean_len, "patron_abtest_many_means: argument 'mean'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_sd, &a_sd_len, "patron_abtest_many_means: argument 'sd'")
+        || pn_get_u64(env, argv[3], &a_n_arms, "patron_abtest_many_means: argument 'n_arms'")
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_many_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_many_means(&a_out, a_n, a_mean, a_sd, (size_t)a_n_arms, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_many_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_many_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_abtest_many_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_x = NULL;
+    size_t a_x_len = 0;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    uint64_t a_n_arms = 0;
+    patron_abtest_many_options a_opts_s;
+    patron_abtest_many_options *a_opts = NULL;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_x, &a_x_len, "patron_abtest_many_proportions: argument 'x'")
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_many_proportions: argument 'n'")
+        || pn_get_u64(env, argv[2], &a_n_arms, "patron_abtest_many_proportions: argument 'n_arms'")
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_many_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_many_proportions(&a_out, a_x, a_n, (size_t)a_n_arms, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_many_result(env, &a_out);
+}
+
 static napi_value w_patron_abtest_permutation(napi_env env, napi_callback_info info)
 {
     napi_value argv[6];
@@ -9154,6 +9510,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_abtest_power_mean", NULL, w_patron_abtest_power_mean, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_mde", NULL, w_patron_abtest_mde, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_adjust", NULL, w_patron_abtest_adjust, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_many_means", NULL, w_patron_abtest_many_means, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_many_proportions", NULL, w_patron_abtest_many_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_permutation", NULL, w_patron_abtest_permutation, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_open", NULL, w_patron_open, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_close", NULL, w_patron_close, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -9388,6 +9746,16 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_ABTEST_SPEND_POCOCK", pn_new_i32(env, PATRON_ABTEST_SPEND_POCOCK))) return NULL;
     if (pn_set(env, exports, "patron_abtest_spending", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_DUNNETT", pn_new_i32(env, PATRON_ABTEST_DUNNETT))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_DUNNETT", pn_new_i32(env, PATRON_ABTEST_DUNNETT))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_HOLM", pn_new_i32(env, PATRON_ABTEST_HOLM))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_HOLM", pn_new_i32(env, PATRON_ABTEST_HOLM))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_BONFERRONI", pn_new_i32(env, PATRON_ABTEST_BONFERRONI))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_BONFERRONI", pn_new_i32(env, PATRON_ABTEST_BONFERRONI))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_UNADJUSTED", pn_new_i32(env, PATRON_ABTEST_UNADJUSTED))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_UNADJUSTED", pn_new_i32(env, PATRON_ABTEST_UNADJUSTED))) return NULL;
+    if (pn_set(env, exports, "patron_abtest_multiplicity", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, exports, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_NORMAL", pn_new_i32(env, PATRON_SYNC_NORMAL))) return NULL;
@@ -9480,6 +9848,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_COLNAME_MAX", pn_new_f64(env, (double)(PATRON_COLNAME_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CLV_MAX_PARAMS", pn_new_f64(env, (double)(PATRON_CLV_MAX_PARAMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_NOT_ENROLLED", pn_new_f64(env, (double)(PATRON_ABTEST_NOT_ENROLLED)))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_MAX_ARMS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_ARMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_DB_SCHEMA_VERSION", pn_new_f64(env, (double)(PATRON_DB_SCHEMA_VERSION)))) return NULL;
     if (pn_set(env, exports, "PATRON_STORE_TIME_MIN", pn_new_f64(env, (double)(PATRON_STORE_TIME_MIN)))) return NULL;
     if (pn_set(env, exports, "PATRON_STORE_TIME_MAX", pn_new_f64(env, (double)(PATRON_STORE_TIME_MAX)))) return NULL;
@@ -9525,6 +9894,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_abtest_power_prop_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_power_prop_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_power_mean_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_power_mean_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_mde_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_mde_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_many_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_many_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_many_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_many_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_perm_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_perm_result)))) return NULL;
     if (pn_set(env, obj, "patron_db_options", pn_new_u32(env, (uint32_t)sizeof(patron_db_options)))) return NULL;
     if (pn_set(env, obj, "patron_profile_fields", pn_new_u32(env, (uint32_t)sizeof(patron_profile_fields)))) return NULL;
@@ -9597,6 +9968,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_abtest_assign_options d = PATRON_ABTEST_ASSIGN_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_abtest_assign_options", gs_from_patron_abtest_assign_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_many_options d = PATRON_ABTEST_MANY_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_many_options", gs_from_patron_abtest_many_options(env, &d))) return NULL;
     }
     {
         const patron_db_options d = PATRON_DB_OPTIONS_INIT;

@@ -258,6 +258,25 @@ class patron_abtest_spending(_enum.IntEnum):
 PATRON_ABTEST_SPEND_OBF = patron_abtest_spending.PATRON_ABTEST_SPEND_OBF
 PATRON_ABTEST_SPEND_POCOCK = patron_abtest_spending.PATRON_ABTEST_SPEND_POCOCK
 
+class patron_abtest_multiplicity(_enum.IntEnum):
+    """How patron_abtest_many_means() and patron_abtest_many_proportions() control the
+    family-wise error over the comparisons with the control.
+    """
+    PATRON_ABTEST_DUNNETT = 0
+    """Dunnett's many-to-one test: exact multivariate t (or normal) probabilities."""
+    PATRON_ABTEST_HOLM = 1
+    """Holm's step-down adjustment of the raw p-values; Bonferroni intervals."""
+    PATRON_ABTEST_BONFERRONI = 2
+    """Bonferroni: p times the number of comparisons; intervals at alpha / m."""
+    PATRON_ABTEST_UNADJUSTED = 3
+    """No adjustment (each comparison at alpha)."""
+
+
+PATRON_ABTEST_DUNNETT = patron_abtest_multiplicity.PATRON_ABTEST_DUNNETT
+PATRON_ABTEST_HOLM = patron_abtest_multiplicity.PATRON_ABTEST_HOLM
+PATRON_ABTEST_BONFERRONI = patron_abtest_multiplicity.PATRON_ABTEST_BONFERRONI
+PATRON_ABTEST_UNADJUSTED = patron_abtest_multiplicity.PATRON_ABTEST_UNADJUSTED
+
 class patron_sync(_enum.IntEnum):
     """How hard a commit waits for the disk (see the file comment for the trade-off)."""
     PATRON_SYNC_FULL = 0
@@ -421,6 +440,8 @@ PATRON_CLV_MAX_PARAMS = 4
 """Largest number of parameters of any model."""
 PATRON_ABTEST_NOT_ENROLLED = -1
 """Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer)."""
+PATRON_ABTEST_MAX_ARMS = 32
+"""Most arms (control included) that patron_abtest_many_means() and patron_abtest_many_proportions() take."""
 PATRON_DB_SCHEMA_VERSION = 3
 """Schema version written by this library. Stores with a larger version are refused."""
 PATRON_STORE_TIME_MIN = 0
@@ -933,7 +954,9 @@ class patron_abtest_fisher_result(ctypes.Structure):
     p_two_sided.), p_less (P(X <= a), X the top-left cell under the hypergeometric null
     (odds ratio < 1).), p_greater (P(X >= a) (odds ratio > 1: arm A converts more).),
     odds_ratio (Sample odds ratio ad / (bc) (Infinity if bc = 0 < ad, NaN if both 0).),
-    significant (1 when p_two_sided <= alpha.)
+    significant (1 when p_two_sided <= alpha.), log_p_less (Natural log of p_less, finite
+    where p_less underflows (appended in 0.2).), log_p_greater (Natural log of p_greater
+    (appended in 0.2).)
     """
 
 
@@ -1076,6 +1099,43 @@ class patron_abtest_mde_result(ctypes.Structure):
     1/n2); NaN without sd.), mde_abs_prop_pooled (p2 - p1 > 0 solving the pooled formula;
     NaN without p1.), mde_rel_prop_pooled (The same divided by p1.), mde_abs_prop_baseline
     ((z + z) sqrt(p1 (1 - p1)(1 + 1/k) / n1).)
+    """
+
+
+class patron_abtest_many_options(ctypes.Structure):
+    """Options of patron_abtest_many_means() and patron_abtest_many_proportions().
+
+    Fields: size (`sizeof(patron_abtest_many_options)`; set by
+    PATRON_ABTEST_MANY_OPTIONS_INIT.), alpha (Family-wise level in (0, 1); default 0.05.),
+    method (Default PATRON_ABTEST_DUNNETT.), sides (2 (default): two-sided; 1: one-sided, H1
+    treatment > control.)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_abtest_many_options set as PATRON_ABTEST_MANY_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.alpha = 0.05
+        s.sides = 2
+        return s
+
+
+class patron_abtest_many_result(ctypes.Structure):
+    """Result of patron_abtest_many_means() and patron_abtest_many_proportions(): entry i of
+    each array is treatment arm i + 1 against the control, arm 0; entries past n_comparisons
+    are 0.
+
+    Fields: size (Set to `sizeof` by the caller.), n_comparisons (n_arms - 1.), alpha
+    (Family-wise level used.), method (The patron_abtest_multiplicity used.), sides (2 or 1,
+    as used.), df (Degrees of freedom of the pooled variance (means); Infinity for
+    proportions.), critical_value (Simultaneous critical value of the intervals (Dunnett's
+    c, the t or z quantile at alpha/m for Holm and Bonferroni, at alpha unadjusted).),
+    effect (Arm i+1 minus control (mean or rate).), se (Standard error of the effect.),
+    statistic (effect / se (t or z).), p_raw (Unadjusted p-value of the comparison (two- or
+    one-sided).), p_adjusted (Family-wise adjusted p-value by the method.), ci_low
+    (Simultaneous lower bound (-Infinity one-sided).), ci_high (Simultaneous upper bound.),
+    significant (1 when p_adjusted <= alpha.)
     """
 
 
@@ -1591,7 +1651,7 @@ patron_abtest_test._fields_ = [("statistic", ctypes.c_double), ("df", ctypes.c_d
 patron_abtest_summary._fields_ = [("n", ctypes.c_int64), ("mean", ctypes.c_double), ("sd", ctypes.c_double)]
 patron_abtest_prop_result._fields_ = [("size", ctypes.c_uint32), ("p_a", ctypes.c_double), ("p_b", ctypes.c_double), ("diff", ctypes.c_double), ("p_pooled", ctypes.c_double), ("pooled", patron_abtest_test), ("unpooled", patron_abtest_test), ("chi2", ctypes.c_double), ("wilson_a", (ctypes.c_double * 2)), ("wilson_b", (ctypes.c_double * 2)), ("rel_lift", ctypes.c_double), ("rel_lift_se", ctypes.c_double), ("rel_lift_ci", (ctypes.c_double * 2)), ("alpha", ctypes.c_double)]
 patron_abtest_chi2_result._fields_ = [("size", ctypes.c_uint32), ("expected", (ctypes.c_double * 4)), ("chi2", ctypes.c_double), ("p", ctypes.c_double), ("log_p", ctypes.c_double), ("chi2_yates", ctypes.c_double), ("p_yates", ctypes.c_double), ("log_p_yates", ctypes.c_double), ("g", ctypes.c_double), ("p_g", ctypes.c_double), ("log_p_g", ctypes.c_double), ("dof", ctypes.c_int64)]
-patron_abtest_fisher_result._fields_ = [("size", ctypes.c_uint32), ("p_two_sided", ctypes.c_double), ("log_p_two_sided", ctypes.c_double), ("p_less", ctypes.c_double), ("p_greater", ctypes.c_double), ("odds_ratio", ctypes.c_double), ("significant", ctypes.c_int)]
+patron_abtest_fisher_result._fields_ = [("size", ctypes.c_uint32), ("p_two_sided", ctypes.c_double), ("log_p_two_sided", ctypes.c_double), ("p_less", ctypes.c_double), ("p_greater", ctypes.c_double), ("odds_ratio", ctypes.c_double), ("significant", ctypes.c_int), ("log_p_less", ctypes.c_double), ("log_p_greater", ctypes.c_double)]
 patron_abtest_means_result._fields_ = [("size", ctypes.c_uint32), ("a", patron_abtest_summary), ("b", patron_abtest_summary), ("diff", ctypes.c_double), ("welch", patron_abtest_test), ("student", patron_abtest_test), ("pooled_variance", ctypes.c_double), ("rel_lift", ctypes.c_double), ("rel_lift_se", ctypes.c_double), ("rel_lift_ci", (ctypes.c_double * 2)), ("rel_lift_p", ctypes.c_double), ("rel_lift_ci_fieller", (ctypes.c_double * 2)), ("fieller_g", ctypes.c_double), ("fieller_bounded", ctypes.c_int)]
 patron_abtest_mw_result._fields_ = [("size", ctypes.c_uint32), ("u_b", ctypes.c_double), ("u_a", ctypes.c_double), ("has_ties", ctypes.c_int), ("tie_term", ctypes.c_double), ("z", ctypes.c_double), ("p_two_sided", ctypes.c_double), ("p_greater", ctypes.c_double), ("p_less", ctypes.c_double), ("log_p_two_sided", ctypes.c_double), ("exact", ctypes.c_int), ("p_two_sided_exact", ctypes.c_double), ("p_greater_exact", ctypes.c_double), ("p_less_exact", ctypes.c_double), ("significant", ctypes.c_int)]
 patron_abtest_ratio_stats._fields_ = [("n", ctypes.c_int64), ("sum_m", ctypes.c_double), ("sum_d", ctypes.c_double), ("sum_m2", ctypes.c_double), ("sum_d2", ctypes.c_double), ("sum_md", ctypes.c_double)]
@@ -1604,6 +1664,8 @@ patron_abtest_cs_result._fields_ = [("size", ctypes.c_uint32), ("rho", ctypes.c_
 patron_abtest_power_prop_result._fields_ = [("size", ctypes.c_uint32), ("cohen_h", ctypes.c_double), ("n1_cohen_h", ctypes.c_double), ("n1_cohen_h_ceil", ctypes.c_int64), ("n1_pooled", ctypes.c_double), ("n1_pooled_ceil", ctypes.c_int64), ("n1_pooled_strict", ctypes.c_double), ("n1_pooled_strict_ceil", ctypes.c_int64), ("n_evanmiller", ctypes.c_double), ("n_evanmiller_round", ctypes.c_int64), ("power_cohen_h", ctypes.c_double), ("power_pooled", ctypes.c_double), ("power_pooled_strict", ctypes.c_double)]
 patron_abtest_power_mean_result._fields_ = [("size", ctypes.c_uint32), ("effect_size_d", ctypes.c_double), ("n1_z", ctypes.c_double), ("n1_z_ceil", ctypes.c_int64), ("n1_t", ctypes.c_double), ("n1_t_ceil", ctypes.c_int64)]
 patron_abtest_mde_result._fields_ = [("size", ctypes.c_uint32), ("mde_abs_mean", ctypes.c_double), ("mde_abs_prop_pooled", ctypes.c_double), ("mde_rel_prop_pooled", ctypes.c_double), ("mde_abs_prop_baseline", ctypes.c_double)]
+patron_abtest_many_options._fields_ = [("size", ctypes.c_uint32), ("alpha", ctypes.c_double), ("method", ctypes.c_int), ("sides", ctypes.c_int)]
+patron_abtest_many_result._fields_ = [("size", ctypes.c_uint32), ("n_comparisons", ctypes.c_int64), ("alpha", ctypes.c_double), ("method", ctypes.c_int), ("sides", ctypes.c_int), ("df", ctypes.c_double), ("critical_value", ctypes.c_double), ("effect", (ctypes.c_double * 32)), ("se", (ctypes.c_double * 32)), ("statistic", (ctypes.c_double * 32)), ("p_raw", (ctypes.c_double * 32)), ("p_adjusted", (ctypes.c_double * 32)), ("ci_low", (ctypes.c_double * 32)), ("ci_high", (ctypes.c_double * 32)), ("significant", (ctypes.c_int * 32))]
 patron_abtest_perm_result._fields_ = [("size", ctypes.c_uint32), ("diff", ctypes.c_double), ("p_two_sided", ctypes.c_double), ("p_greater", ctypes.c_double), ("p_less", ctypes.c_double), ("permutations", ctypes.c_int64), ("exact", ctypes.c_int), ("significant", ctypes.c_int), ("caveats", ctypes.c_char_p)]
 patron_db_options._fields_ = [("size", ctypes.c_uint32), ("synchronous", ctypes.c_int), ("read_only", ctypes.c_int), ("no_create", ctypes.c_int), ("busy_timeout_ms", ctypes.c_int)]
 patron_profile_fields._fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("phone", ctypes.c_char_p), ("email", ctypes.c_char_p), ("city", ctypes.c_char_p), ("birth_date", ctypes.c_char_p), ("gender", ctypes.c_char_p), ("categories", ctypes.c_char_p), ("joined_at", ctypes.c_int64), ("consent", ctypes.c_char_p), ("consent_source", ctypes.c_char_p)]
@@ -1669,6 +1731,8 @@ patron_abtest_cs_result.to_dict = _rt.to_python
 patron_abtest_power_prop_result.to_dict = _rt.to_python
 patron_abtest_power_mean_result.to_dict = _rt.to_python
 patron_abtest_mde_result.to_dict = _rt.to_python
+patron_abtest_many_options.to_dict = _rt.to_python
+patron_abtest_many_result.to_dict = _rt.to_python
 patron_abtest_perm_result.to_dict = _rt.to_python
 patron_db_options.to_dict = _rt.to_python
 patron_profile_fields.to_dict = _rt.to_python
@@ -1711,6 +1775,7 @@ PATRON_CLV_FIT_OPTIONS_INIT = patron_clv_fit_options.init
 PATRON_CLV_FIT_RESULT_INIT = patron_clv_fit_result.init
 PATRON_CLV_PREDICT_OPTIONS_INIT = patron_clv_predict_options.init
 PATRON_ABTEST_ASSIGN_OPTIONS_INIT = patron_abtest_assign_options.init
+PATRON_ABTEST_MANY_OPTIONS_INIT = patron_abtest_many_options.init
 PATRON_DB_OPTIONS_INIT = patron_db_options.init
 PATRON_PROFILE_FIELDS_INIT = patron_profile_fields.init
 PATRON_POSTING_REQUEST_INIT = patron_posting_request.init
@@ -1843,6 +1908,8 @@ _c_patron_abtest_power_prop = _rt.cfunc("patron_abtest_power_prop", ctypes.c_int
 _c_patron_abtest_power_mean = _rt.cfunc("patron_abtest_power_mean", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int])
 _c_patron_abtest_mde = _rt.cfunc("patron_abtest_mde", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_adjust = _rt.cfunc("patron_abtest_adjust", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
+_c_patron_abtest_many_means = _rt.cfunc("patron_abtest_many_means", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.struct_arg(patron_abtest_many_options)])
+_c_patron_abtest_many_proportions = _rt.cfunc("patron_abtest_many_proportions", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_int64, False), ctypes.c_size_t, _rt.struct_arg(patron_abtest_many_options)])
 _c_patron_abtest_permutation = _rt.cfunc("patron_abtest_permutation", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_int64, ctypes.c_uint64])
 _c_patron_open = _rt.cfunc("patron_open", ctypes.c_int, [ctypes.c_void_p, _rt.CString, _rt.struct_arg(patron_db_options)])
 _c_patron_close = _rt.cfunc("patron_close", None, [patron_db])
@@ -4305,8 +4372,13 @@ def patron_abtest_fisher(table, alpha):
 
     Probabilities come from exact ratios of consecutive hypergeometric terms, normalised
     over the support, so tables of any size work: the cost grows with the spread of the
-    hypergeometric law (about sqrt(n)), not with n. When the observed table's probability is
-    below the double range, the two-sided p is summed in log space (p = 0, log p finite).
+    hypergeometric law (about sqrt(n)) and with the distance of the observed cell from the
+    mode, not with n. Weights far in the tails carry their own binary exponent and each tail
+    is summed relative to its largest term, so p and log p keep about 1e-14 relative
+    precision even where the terms leave the double range (p = 0 below 1e-308 or a subnormal
+    p, log p finite and exact to the last digits). Cells more than 4 million from the mode
+    fall back to lgamma in log space (about 1e-10 relative in log p). An older caller's
+    `size` that ends before patron_abtest_fisher_result::log_p_less is accepted.
 
     Parameters
     ----------
@@ -4974,6 +5046,95 @@ def patron_abtest_adjust(holm, bh, bonferroni, p, m):
     if _rc < 0:
         _rt.fail(_rc)
     return _rc
+
+def patron_abtest_many_means(n, mean, sd, n_arms, opts=None):
+    """Several treatment arms against one control: Dunnett's many-to-one comparison of means,
+    or Holm / Bonferroni.
+
+    Dunnett, C. W. (1955), "A multiple comparison procedure for comparing several treatments
+    with a control", JASA 50: 1096-1121. With the pooled variance s^2 of all arms (df = N -
+    n_arms) the statistics t_i = (mean_i - mean_0) / (s sqrt(1/n_i + 1/n_0)) have
+    correlations lambda_i lambda_j, lambda_i = sqrt(n_i / (n_i + n_0)), so the joint law
+    reduces to a double integral (over the control's deviation and over the chi distribution
+    of s), computed by quadrature to about 1e-10; the adjusted p-value of arm i is P(max_j
+    |T_j| >= |t_i|) (one-sided: max T_j), and c solves P(max_j |T_j| <= c) = 1 - alpha.
+
+    Parameters
+    ----------
+    n
+        Customers per arm (>= 2 in the control, >= 1 elsewhere), arm 0 the control.
+    mean
+        Mean per arm (finite).
+    sd
+        Sample sd per arm (n - 1 denominator, >= 0; not all 0).
+    n_arms
+        Arms, 3 to PATRON_ABTEST_MAX_ARMS (2 arms: use patron_abtest_means()).
+    opts
+        Options, or NULL for PATRON_ABTEST_MANY_OPTIONS_INIT.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL naming the arm and value.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_many_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_many_means(ctypes.byref(_o_out), n, mean, sd, n_arms, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_many_proportions(x, n, n_arms, opts=None):
+    """Several treatment arms against one control for conversion rates: Dunnett's many-to-one
+    z-tests, or Holm / Bonferroni.
+
+    z_i = (p_i - p_0) / sqrt(p_0 (1 - p_0) / n_0 + p_i (1 - p_i) / n_i) (unpooled); the
+    shared control makes corr(z_i, z_j) = lambda_i lambda_j with lambda_i = sqrt(v_0 / (v_0
+    + v_i)), and Dunnett's probabilities are the multivariate normal ones of that structure
+    (Dunnett 1955, as above; the large-sample form for proportions as in Piegorsch 1991,
+    Biometrics 47: 45-52). A comparison whose standard error is 0 (both rates 0 or 1) has p
+    = 1 when the rates are equal (0 otherwise) and leaves the family.
+
+    Parameters
+    ----------
+    x
+        Conversions per arm, 0 <= x[i] <= n[i]; arm 0 the control.
+    n
+        Customers per arm (>= 1).
+    n_arms
+        Arms, 3 to PATRON_ABTEST_MAX_ARMS.
+    opts
+        Options, or NULL for the defaults.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL naming the arm and value.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_many_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_many_proportions(ctypes.byref(_o_out), x, n, n_arms, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
 
 def patron_abtest_permutation(period_means, treated, n_periods, alpha, max_permutations, seed):
     """Permutation test for the time-experiment design (alternating periods with and without
@@ -7482,4 +7643,4 @@ Rule = patron_rule
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_perm_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_permutation', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']

@@ -165,6 +165,17 @@ class patron_abtest_spending(_enum.IntEnum):
 PATRON_ABTEST_SPEND_OBF: patron_abtest_spending
 PATRON_ABTEST_SPEND_POCOCK: patron_abtest_spending
 
+class patron_abtest_multiplicity(_enum.IntEnum):
+    PATRON_ABTEST_DUNNETT = 0
+    PATRON_ABTEST_HOLM = 1
+    PATRON_ABTEST_BONFERRONI = 2
+    PATRON_ABTEST_UNADJUSTED = 3
+
+PATRON_ABTEST_DUNNETT: patron_abtest_multiplicity
+PATRON_ABTEST_HOLM: patron_abtest_multiplicity
+PATRON_ABTEST_BONFERRONI: patron_abtest_multiplicity
+PATRON_ABTEST_UNADJUSTED: patron_abtest_multiplicity
+
 class patron_sync(_enum.IntEnum):
     PATRON_SYNC_FULL = 0
     PATRON_SYNC_NORMAL = 1
@@ -265,6 +276,7 @@ PATRON_CSV_REPORT_ERRORS: int
 PATRON_COLNAME_MAX: int
 PATRON_CLV_MAX_PARAMS: int
 PATRON_ABTEST_NOT_ENROLLED: int
+PATRON_ABTEST_MAX_ARMS: int
 PATRON_DB_SCHEMA_VERSION: int
 PATRON_STORE_TIME_MIN: int
 PATRON_STORE_TIME_MAX: int
@@ -710,6 +722,8 @@ class patron_abtest_fisher_result(ctypes.Structure):
     p_greater: float
     odds_ratio: float
     significant: int
+    log_p_less: float
+    log_p_greater: float
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
 
@@ -868,6 +882,35 @@ class patron_abtest_mde_result(ctypes.Structure):
     mde_abs_prop_pooled: float
     mde_rel_prop_pooled: float
     mde_abs_prop_baseline: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_many_options(ctypes.Structure):
+    size: int
+    alpha: float
+    method: int
+    sides: int
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+    @classmethod
+    def init(cls) -> "patron_abtest_many_options": ...
+
+class patron_abtest_many_result(ctypes.Structure):
+    size: int
+    n_comparisons: int
+    alpha: float
+    method: int
+    sides: int
+    df: float
+    critical_value: float
+    effect: _Any
+    se: _Any
+    statistic: _Any
+    p_raw: _Any
+    p_adjusted: _Any
+    ci_low: _Any
+    ci_high: _Any
+    significant: _Any
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
 
@@ -1231,6 +1274,7 @@ def PATRON_CLV_FIT_OPTIONS_INIT() -> patron_clv_fit_options: ...
 def PATRON_CLV_FIT_RESULT_INIT() -> patron_clv_fit_result: ...
 def PATRON_CLV_PREDICT_OPTIONS_INIT() -> patron_clv_predict_options: ...
 def PATRON_ABTEST_ASSIGN_OPTIONS_INIT() -> patron_abtest_assign_options: ...
+def PATRON_ABTEST_MANY_OPTIONS_INIT() -> patron_abtest_many_options: ...
 def PATRON_DB_OPTIONS_INIT() -> patron_db_options: ...
 def PATRON_PROFILE_FIELDS_INIT() -> patron_profile_fields: ...
 def PATRON_POSTING_REQUEST_INIT() -> patron_posting_request: ...
@@ -1362,6 +1406,8 @@ def patron_abtest_power_prop(p1: float, p2: float, alpha: float, power: float, r
 def patron_abtest_power_mean(delta: float, sd: float, alpha: float, power: float, ratio: float, sides: int) -> patron_abtest_power_mean_result: ...
 def patron_abtest_mde(n1: float, alpha: float, power: float, ratio: float, sides: int, sd: float, p1: float) -> patron_abtest_mde_result: ...
 def patron_abtest_adjust(holm: _Buffer, bh: _Buffer, bonferroni: _Buffer, p: _Buffer, m: int) -> int: ...
+def patron_abtest_many_means(n: _Buffer, mean: _Buffer, sd: _Buffer, n_arms: int, opts: _Optional[_Union[patron_abtest_many_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_many_result: ...
+def patron_abtest_many_proportions(x: _Buffer, n: _Buffer, n_arms: int, opts: _Optional[_Union[patron_abtest_many_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_many_result: ...
 def patron_abtest_permutation(period_means: _Buffer, treated: _Buffer, n_periods: int, alpha: float, max_permutations: int, seed: int) -> patron_abtest_perm_result: ...
 def patron_open(uri: _Optional[_Union[str, bytes]], opts: _Optional[_Union[patron_db_options, _Mapping[str, _Any]]] = ...) -> patron_db: ...
 def patron_close(db: _Optional[patron_db] = ...) -> None: ...
