@@ -489,10 +489,10 @@ static const char *pg_col_text(patron__stmt *s, int col)
     return PQgetvalue(st->res, st->row, col);
 }
 
-static int pg_begin(void *impl)
+/* A write transaction holding the store lock (exclusive or shared). */
+static int begin_locked(pg *p, const char *sql)
 {
-    pg *p = impl;
-    int rc = pg_simple(p, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", "begin");
+    int rc = pg_simple(p, sql, "begin");
     if (rc) {
         if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
             pg_simple(p, "ROLLBACK", "rollback");
@@ -502,17 +502,14 @@ static int pg_begin(void *impl)
     return PATRON_OK;
 }
 
+static int pg_begin(void *impl)
+{
+    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
+}
+
 static int pg_begin_shared(void *impl)
 {
-    pg *p = impl;
-    int rc = pg_simple(p, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")", "begin");
-    if (rc) {
-        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
-            pg_simple(p, "ROLLBACK", "rollback");
-        return rc;
-    }
-    p->in_tx = 1;
-    return PATRON_OK;
+    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
 }
 
 /* A member's lock: the two-key advisory lock space (apart from the

@@ -14,6 +14,45 @@
 #include "internal/error.h"
 #include "internal/store.h"
 
+/* Tables no version has changed since version 1: written once, used by
+ * step 1 and by the current schema. */
+#define PROFILE_TABLES \
+    "CREATE INDEX members_merged ON members(merged_into) WHERE merged_into IS NOT NULL;"\
+    "CREATE TABLE identifiers(kind TEXT NOT NULL, value TEXT NOT NULL, member_id INTEGER NOT NULL,"\
+    "  PRIMARY KEY(kind, value));"\
+    "CREATE INDEX identifiers_member ON identifiers(member_id);"\
+    "CREATE TABLE attr_defs(name TEXT PRIMARY KEY, type TEXT NOT NULL);"\
+    "CREATE TABLE attrs(member_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"\
+    "  PRIMARY KEY(member_id, name));"\
+    "CREATE TABLE consents(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, channel TEXT NOT NULL,"\
+    "  granted INTEGER NOT NULL, at INTEGER NOT NULL, source TEXT NOT NULL);"\
+    "CREATE INDEX consents_member ON consents(member_id, channel, at);"\
+    "CREATE TABLE aliases(field TEXT NOT NULL, alias TEXT NOT NULL, canonical TEXT NOT NULL,"\
+    "  PRIMARY KEY(field, alias));"\
+    "CREATE TABLE vocab(field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(field, value));"\
+    "CREATE TABLE merges(id INTEGER PRIMARY KEY, kept INTEGER NOT NULL, merged INTEGER NOT NULL,"\
+    "  at INTEGER NOT NULL, operator TEXT, reason TEXT, points_moved INTEGER NOT NULL);"\
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, at INTEGER NOT NULL,"\
+    "  operator TEXT);"
+#define RULE_TABLES \
+    "CREATE TABLE earn_rules("\
+    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"\
+    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"\
+    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"\
+    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"\
+    "  referee_points INTEGER NOT NULL,"\
+    "  UNIQUE(rule, version));"\
+    "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"\
+    "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"\
+    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"\
+    "CREATE INDEX purchases_member ON purchases(member_id, at);"
+#define TIER_TABLES \
+    "CREATE TABLE tier_defs(name TEXT PRIMARY KEY, rank INTEGER NOT NULL UNIQUE,"\
+    "  threshold INTEGER NOT NULL, multiplier_pct INTEGER NOT NULL);"\
+    "CREATE TABLE tier_history(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL,"\
+    "  from_tier TEXT, to_tier TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);"\
+    "CREATE INDEX tier_history_member ON tier_history(member_id, at);"
+
 /* Step N brings the schema from version N-1 to N. */
 static const char schema_v1[] =
     "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -27,23 +66,7 @@ static const char schema_v1[] =
     "  pending_until INTEGER NOT NULL DEFAULT -9223372036854775808," /* max effective_at */
     "  next_expiry INTEGER NOT NULL DEFAULT 9223372036854775807,"    /* min open-lot expiry */
     "  tier TEXT, tier_since INTEGER, tier_grace_until INTEGER);"
-    "CREATE INDEX members_merged ON members(merged_into) WHERE merged_into IS NOT NULL;"
-    "CREATE TABLE identifiers(kind TEXT NOT NULL, value TEXT NOT NULL, member_id INTEGER NOT NULL,"
-    "  PRIMARY KEY(kind, value));"
-    "CREATE INDEX identifiers_member ON identifiers(member_id);"
-    "CREATE TABLE attr_defs(name TEXT PRIMARY KEY, type TEXT NOT NULL);"
-    "CREATE TABLE attrs(member_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY(member_id, name));"
-    "CREATE TABLE consents(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, channel TEXT NOT NULL,"
-    "  granted INTEGER NOT NULL, at INTEGER NOT NULL, source TEXT NOT NULL);"
-    "CREATE INDEX consents_member ON consents(member_id, channel, at);"
-    "CREATE TABLE aliases(field TEXT NOT NULL, alias TEXT NOT NULL, canonical TEXT NOT NULL,"
-    "  PRIMARY KEY(field, alias));"
-    "CREATE TABLE vocab(field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(field, value));"
-    "CREATE TABLE merges(id INTEGER PRIMARY KEY, kept INTEGER NOT NULL, merged INTEGER NOT NULL,"
-    "  at INTEGER NOT NULL, operator TEXT, reason TEXT, points_moved INTEGER NOT NULL);"
-    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, at INTEGER NOT NULL,"
-    "  operator TEXT);"
+    PROFILE_TABLES
     /* ledger: postings (append-only), lots and lot movements */
     "CREATE TABLE postings("
     "  id INTEGER PRIMARY KEY, key TEXT UNIQUE, fp INTEGER NOT NULL,"
@@ -63,23 +86,9 @@ static const char schema_v1[] =
     "CREATE TABLE moves(posting_id INTEGER NOT NULL, lot_id INTEGER NOT NULL, delta INTEGER NOT NULL);"
     "CREATE INDEX moves_posting ON moves(posting_id);"
     /* earning rules (versioned) and scored purchases */
-    "CREATE TABLE earn_rules("
-    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"
-    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"
-    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"
-    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"
-    "  referee_points INTEGER NOT NULL,"
-    "  UNIQUE(rule, version));"
-    "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"
-    "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"
-    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX purchases_member ON purchases(member_id, at);"
+    RULE_TABLES
     /* tiers */
-    "CREATE TABLE tier_defs(name TEXT PRIMARY KEY, rank INTEGER NOT NULL UNIQUE,"
-    "  threshold INTEGER NOT NULL, multiplier_pct INTEGER NOT NULL);"
-    "CREATE TABLE tier_history(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL,"
-    "  from_tier TEXT, to_tier TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);"
-    "CREATE INDEX tier_history_member ON tier_history(member_id, at);";
+    TIER_TABLES;
 
 /* Version 2 (ledger write path): two fewer index writes per earned lot.
  * - lots_source goes: lots are only looked up by source posting for one
@@ -190,39 +199,9 @@ static const char schema_current[] =
     "  joined_at INTEGER NOT NULL, created_at INTEGER NOT NULL,"
     "  merged_into INTEGER, erased_at INTEGER, referrer INTEGER,"
     "  tier TEXT, tier_since INTEGER, tier_grace_until INTEGER);"
-    "CREATE INDEX members_merged ON members(merged_into) WHERE merged_into IS NOT NULL;"
-    "CREATE TABLE identifiers(kind TEXT NOT NULL, value TEXT NOT NULL, member_id INTEGER NOT NULL,"
-    "  PRIMARY KEY(kind, value));"
-    "CREATE INDEX identifiers_member ON identifiers(member_id);"
-    "CREATE TABLE attr_defs(name TEXT PRIMARY KEY, type TEXT NOT NULL);"
-    "CREATE TABLE attrs(member_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY(member_id, name));"
-    "CREATE TABLE consents(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, channel TEXT NOT NULL,"
-    "  granted INTEGER NOT NULL, at INTEGER NOT NULL, source TEXT NOT NULL);"
-    "CREATE INDEX consents_member ON consents(member_id, channel, at);"
-    "CREATE TABLE aliases(field TEXT NOT NULL, alias TEXT NOT NULL, canonical TEXT NOT NULL,"
-    "  PRIMARY KEY(field, alias));"
-    "CREATE TABLE vocab(field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(field, value));"
-    "CREATE TABLE merges(id INTEGER PRIMARY KEY, kept INTEGER NOT NULL, merged INTEGER NOT NULL,"
-    "  at INTEGER NOT NULL, operator TEXT, reason TEXT, points_moved INTEGER NOT NULL);"
-    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, at INTEGER NOT NULL,"
-    "  operator TEXT);"
-    "CREATE TABLE earn_rules("
-    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"
-    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"
-    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"
-    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"
-    "  referee_points INTEGER NOT NULL,"
-    "  UNIQUE(rule, version));"
-    "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"
-    "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"
-    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX purchases_member ON purchases(member_id, at);"
-    "CREATE TABLE tier_defs(name TEXT PRIMARY KEY, rank INTEGER NOT NULL UNIQUE,"
-    "  threshold INTEGER NOT NULL, multiplier_pct INTEGER NOT NULL);"
-    "CREATE TABLE tier_history(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL,"
-    "  from_tier TEXT, to_tier TEXT, at INTEGER NOT NULL, reason TEXT NOT NULL);"
-    "CREATE INDEX tier_history_member ON tier_history(member_id, at);"
+    PROFILE_TABLES
+    RULE_TABLES
+    TIER_TABLES
     "CREATE TABLE accounts("
     "  member_id INTEGER PRIMARY KEY,"
     "  merged INTEGER NOT NULL DEFAULT 0,"

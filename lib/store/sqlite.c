@@ -74,7 +74,7 @@ static int map_rc(sqlite3 *h, int rc, const char *what)
 #define LOCK_GET F_GETLK
 #endif
 
-static int lock_byte(int fd, off_t byte, short type)
+static struct flock one_byte(off_t byte, short type)
 {
     struct flock fl;
     memset(&fl, 0, sizeof fl);
@@ -82,17 +82,18 @@ static int lock_byte(int fd, off_t byte, short type)
     fl.l_whence = SEEK_SET;
     fl.l_start = byte;
     fl.l_len = 1;
+    return fl;
+}
+
+static int lock_byte(int fd, off_t byte, short type)
+{
+    struct flock fl = one_byte(byte, type);
     return fcntl(fd, LOCK_SET, &fl) == 0;
 }
 
 static int byte_held_by_other(int fd, off_t byte)
 {
-    struct flock fl;
-    memset(&fl, 0, sizeof fl);
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = byte;
-    fl.l_len = 1;
+    struct flock fl = one_byte(byte, F_WRLCK);
     return fcntl(fd, LOCK_GET, &fl) == 0 && fl.l_type != F_UNLCK;
 }
 
