@@ -59,7 +59,35 @@ function survival(n) {
   return { time, event, arm };
 }
 
+function bgbbData(n) {
+  const u = lcg(3);
+  const x = new Float64Array(n), t = new Float64Array(n), T = new Float64Array(n).fill(10), m = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = Math.floor(6 * u());
+    t[i] = x[i] > 0 ? Math.min(10, x[i] + Math.floor(5 * u())) : 0;
+  }
+  return { n, frequency: x, recency: t, T, monetary: m, weights: null };
+}
+const BGBB = params(native.PATRON_CLV_BGBB, 1.204, 0.750, 0.657, 2.783);
+let fitOnce = null;
+const fit = () => fitOnce || (fitOnce = native.patron_clv_fit(native.PATRON_CLV_GG, clvData(2000)));
+
 const CASES = {
+  patron_clv_prob_alive_ahead: [{ out: Float64Array }, N,
+    (o, n) => native.patron_clv_prob_alive_ahead(o.out, BGBB, bgbbData(n), 0)],
+  patron_clv_prob_purchases_conditional: [{ out: Float64Array }, N,
+    (o, n) => native.patron_clv_prob_purchases_conditional(o.out, BGNBD, clvData(n), 4, 1)],
+  patron_clv_predict_with: [{ expected: Float64Array, alive: Float64Array }, N,
+    (o, n) => native.patron_clv_predict_with(o.expected, o.alive, BGNBD, clvData(n), 4, null)],
+  patron_clv_lifetime_value_with: [{ out: Float64Array }, N,
+    (o, n) => native.patron_clv_lifetime_value_with(o.out, BGNBD, GG, clvData(n), 12, 0.01, 1, null)],
+  patron_clv_mixing_density: [{ out: Float64Array }, N, (o, n) => {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = 0.01 + (5 * i) / n;
+    native.patron_clv_mixing_density(o.out, BGNBD, native.PATRON_CLV_MIX_PURCHASE, x, n);
+  }],
+  patron_clv_param_intervals: [{ lower: Float64Array, upper: Float64Array }, 3,
+    (o) => native.patron_clv_param_intervals(o.lower, o.upper, fit(), 0.95)],
   patron_rng_draw: [{ out: Float64Array }, N, (o, n) => {
     // a patron_rng passed as an object is converted for the call (its state is not written back)
     native.patron_rng_draw({ s: [1n, 2n, 3n, 4n] }, native.PATRON_DIST_UNIFORM, 0, 1, o.out, n);

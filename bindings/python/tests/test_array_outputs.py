@@ -127,8 +127,48 @@ def _ntile(o, n):
     assert set(np.unique(o["scores"])) == {1, 2, 3, 4, 5}
 
 
+def bgbb_data(n):
+    """BG/BB customers: whole numbers of periods, x <= t_x <= n."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 6, n).astype(np.float64)
+    t = np.where(x > 0, np.minimum(10.0, x + rng.integers(0, 5, n)), 0.0)
+    arrays = [np.ascontiguousarray(a) for a in (x, t, np.full(n, 10.0), np.zeros(n))]
+    d = ffi.patron_clv_data()
+    d.n = n
+    ptr = ctypes.POINTER(ctypes.c_double)
+    d.frequency, d.recency, d.T, d.monetary = (a.ctypes.data_as(ptr) for a in arrays)
+    d._keep = arrays
+    return d
+
+
+BGBB = params(ffi.PATRON_CLV_BGBB, 1.204, 0.750, 0.657, 2.783)
+_FIT = []
+
+
+def _fit():
+    if not _FIT:
+        _FIT.append(ffi.patron_clv_fit(ffi.PATRON_CLV_GG, clv_data(2000)))
+    return _FIT[0]
+
+
 CASES = {
     "patron_rng_draw": ({"out": np.float64}, N, _rng_draw),
+    "patron_clv_prob_alive_ahead": ({"out": np.float64}, N,
+                                    lambda o, n: ffi.patron_clv_prob_alive_ahead(o["out"], BGBB, bgbb_data(n), 0.0)),
+    "patron_clv_prob_purchases_conditional": (
+        {"out": np.float64}, N,
+        lambda o, n: ffi.patron_clv_prob_purchases_conditional(o["out"], BGNBD, clv_data(n), 4.0, 1)),
+    "patron_clv_predict_with": ({"expected": np.float64, "alive": np.float64}, N,
+                                lambda o, n: ffi.patron_clv_predict_with(o["expected"], o["alive"], BGNBD,
+                                                                         clv_data(n), 4.0, None)),
+    "patron_clv_lifetime_value_with": ({"out": np.float64}, N,
+                                       lambda o, n: ffi.patron_clv_lifetime_value_with(o["out"], BGNBD, GG, clv_data(n),
+                                                                                       12, 0.01, 1.0, None)),
+    "patron_clv_mixing_density": ({"out": np.float64}, N,
+                                  lambda o, n: ffi.patron_clv_mixing_density(o["out"], BGNBD, ffi.PATRON_CLV_MIX_PURCHASE,
+                                                                             np.linspace(0.01, 5.0, n), n)),
+    "patron_clv_param_intervals": ({"lower": np.float64, "upper": np.float64}, 3,
+                                   lambda o, n: ffi.patron_clv_param_intervals(o["lower"], o["upper"], _fit(), 0.95)),
     "patron_clv_log_likelihood": ({"out": np.float64}, N,
                                   lambda o, n: ffi.patron_clv_log_likelihood(o["out"], BGNBD, clv_data(n))),
     "patron_clv_expected_purchases": ({"out": np.float64}, N,
