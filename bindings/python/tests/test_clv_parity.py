@@ -159,7 +159,7 @@ def test_gamma_gamma_q_constraint():
     assert free.params["q"] < 1
     with pytest.raises(patron.PatronError, match="q_constraint") as e:
         patron.clv.GammaGamma().fit(f, m, q_constraint=True)
-    assert e.value.name == "PATRON_ECONVERGE"
+    assert e.value.code == "PATRON_ECONVERGE"
     from patron.lifetimes import ConvergenceError, GammaGammaFitter
     with pytest.raises(ConvergenceError):
         GammaGammaFitter().fit(f, m, q_constraint=True)

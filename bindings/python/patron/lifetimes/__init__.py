@@ -57,8 +57,8 @@ def _converging(fit):
     try:
         return fit()
     except PatronError as e:
-        if e.code == _ffi.PATRON_ECONVERGE:
-            raise ConvergenceError(e.code, e.message) from None
+        if e.status == _ffi.PATRON_ECONVERGE:
+            raise ConvergenceError(e.status, e.message) from None
         raise
 
 
