@@ -72,13 +72,18 @@ static uintptr_t this_thread(void)
     return (uintptr_t)&thread_marker;
 }
 
+static int in_use_elsewhere(void)
+{
+    return patron__fail(PATRON_EBUSY, "the patron_db handle is in use by another thread (a handle serves one "
+                                      "thread at a time: open one per thread)");
+}
+
 static int claim(patron_db *db)
 {
     uintptr_t none = 0;
     if (atomic_compare_exchange_strong(&db->owner, &none, this_thread()))
         return PATRON_OK;
-    return patron__fail(PATRON_EBUSY, "the patron_db handle is in use by another thread (a handle serves one "
-                                      "thread at a time: open one per thread)");
+    return in_use_elsewhere();
 }
 
 static void unclaim(patron_db *db)
@@ -92,8 +97,17 @@ static int check_owner(patron_db *db)
     uintptr_t o = atomic_load_explicit(&db->owner, memory_order_relaxed);
     if (o == 0 || o == this_thread())
         return PATRON_OK;
-    return patron__fail(PATRON_EBUSY, "the patron_db handle is in use by another thread (a handle serves one "
-                                      "thread at a time: open one per thread)");
+    return in_use_elsewhere();
+}
+
+/* Another connection's commit since the handle last looked makes it forget
+ * what it remembers of the store (write_epoch). */
+static void note_data_version(patron_db *db, int64_t v)
+{
+    if (v != db->data_version) {
+        db->data_version = v;
+        db->write_epoch++;
+    }
 }
 
 /* Rollbacks forget what the handle remembers of the store (write_epoch). */
@@ -135,10 +149,8 @@ static int db_begin(patron_db *db)
         db->vt->rollback(db->impl);
         unclaim(db);
     }
-    if (rc == PATRON_OK && v != db->data_version) {
-        db->data_version = v;
-        db->write_epoch++;
-    }
+    if (rc == PATRON_OK)
+        note_data_version(db, v);
     return rc;
 }
 
@@ -234,10 +246,8 @@ int patron_db_schema_version(patron_db *db, int *out)
 void patron__db_refresh(patron_db *db)
 {
     int64_t v = 0;
-    if (db->depth == 0 && db->vt->data_version(db->impl, &v) == PATRON_OK && v != db->data_version) {
-        db->data_version = v;
-        db->write_epoch++;
-    }
+    if (db->depth == 0 && db->vt->data_version(db->impl, &v) == PATRON_OK)
+        note_data_version(db, v);
 }
 
 void patron__tx_scope_members(patron_db *db)

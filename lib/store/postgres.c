@@ -62,11 +62,9 @@ typedef struct pg_stmt {
 typedef struct pg {
     PGconn *conn;
     int nnames;
-    int in_tx;
     int64_t version_counter;
     int64_t changes;
     int64_t total_changes;
-    int64_t last_id;
     int busy_timeout_ms;
     pg_stmt *cache[PG_CACHE_CAP];
 } pg;
@@ -498,7 +496,6 @@ static int begin_locked(pg *p, const char *sql)
             pg_simple(p, "ROLLBACK", "rollback");
         return rc;
     }
-    p->in_tx = 1;
     return PATRON_OK;
 }
 
@@ -537,7 +534,6 @@ static int pg_commit(void *impl)
     /* COMMIT of a transaction that failed reports ROLLBACK without an error. */
     int failed = PQtransactionStatus(p->conn) == PQTRANS_INERROR;
     int rc = pg_simple(p, "COMMIT", "commit");
-    p->in_tx = 0;
     if (rc == PATRON_OK && failed)
         rc = patron__fail(PATRON_EIO, "postgresql: commit: the transaction had failed and was rolled back");
     return rc;
@@ -546,7 +542,6 @@ static int pg_commit(void *impl)
 static int pg_rollback(void *impl)
 {
     pg *p = impl;
-    p->in_tx = 0;
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     return pg_simple(p, "ROLLBACK", "rollback");
