@@ -154,6 +154,10 @@ int patron__tx_end_light(patron_db *db, int rc);
  * with concurrent writers (PostgreSQL) postings of different members run in
  * parallel. Every other write transaction excludes them all. */
 void patron__tx_scope_members(patron_db *db);
+/* A light call that took back what it wrote since total_changes was
+ * `since` (deleted its own new rows: the store is as it found it): those
+ * changes do not count as written, so failing now leaves a batch usable. */
+void patron__tx_took_back(patron_db *db, int64_t since);
 int patron__tx_lock_member(patron_db *db, int64_t member_id);
 
 /* Prepare `sql` and bind arguments described by `fmt`:

@@ -205,6 +205,33 @@ int patron__account_store(patron_db *db, account *a)
     return rc;
 }
 
+int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids, size_t *n)
+{
+    patron__stmt *st;
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    int rc = patron__sql_bind(db, &st, "SELECT member_id FROM accounts WHERE merged = ? AND merged != 0 ORDER BY member_id",
+                              "i", member);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
+            rc = patron__oom();
+            break;
+        }
+        (*ids)[(*n)++] = patron__sql_col_int(db, st, 0);
+    }
+    patron__sql_done(db, st);
+    if (rc < 0) {
+        patron__free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    return PATRON_OK;
+}
+
 int patron__ledger_account_create(patron_db *db, int64_t member)
 {
     return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?)", "i", member);
@@ -250,14 +277,36 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     if (rc)
         return rc;
-    /* A used key inserts nothing, and the transaction goes on. */
-    int64_t new_id = 0;
+    /* the id the row was given (no unique key of postings can be met) */
+    int64_t since = db->vt->total_changes(db->impl), new_id = 0;
     rc = patron__sql_step_unique(db, st, &new_id);
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
     if (new_id == 0)
-        return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key ? p->key : "");
+        return patron__fail(PATRON_EINTERNAL, "member %" PRId64 ": a posting row was not inserted", a->member);
+    /* The key's own row (posting_keys, unique across members). The caller
+     * looked the key up first, under the member's lock; only the same key
+     * posted at the same moment for another member meets it here. */
+    if (p->key) {
+        int64_t key_row = 0;
+        rc = patron__sql_bind_unique(db, &st, "INSERT INTO posting_keys(key, member_id, id) VALUES(?,?,?)", "tii",
+                                     p->key, a->member, new_id);
+        if (rc == PATRON_OK)
+            rc = patron__sql_step_unique(db, st, &key_row);
+        patron__sql_done(db, st);
+        if (rc < 0)
+            return rc;
+        if (key_row == 0) {
+            /* take the posting row back: a used key leaves everything as
+             * it was, so that an earn can answer with the replay */
+            rc = patron__sql_run(db, "DELETE FROM postings WHERE id = ? AND member_id = ?", "ii", new_id, a->member);
+            if (rc)
+                return rc;
+            patron__tx_took_back(db, since);
+            return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
+        }
+    }
     *id = new_id;
     a->head = *id;
     a->total = total;
@@ -322,10 +371,10 @@ static int lots_indexed_read(patron_db *db, const account *a, lot_list *out, int
         "SELECT o.lot_id, o.posting, coalesce(s.remaining, p.points, l.initial), o.earned_at, "
         "coalesce(p.effective_at, l.available_at), coalesce(p.lot_expires_at, l.expires_at), "
         "coalesce(p.lot_source, p.id, l.source_posting) FROM open_lots o "
-        "LEFT JOIN postings p ON o.lot_id > 0 AND p.id = o.lot_id "
-        "LEFT JOIN lots l ON o.lot_id < 0 AND l.id = -o.lot_id "
-        "LEFT JOIN lot_state s ON s.lot_id = o.lot_id "
-        "WHERE o.member_id = ? ORDER BY o.earned_at, o.posting, o.lot_id";
+        "LEFT JOIN postings p ON o.lot_id > 0 AND p.member_id = ?1 AND p.id = o.lot_id "
+        "LEFT JOIN lots l ON o.lot_id < 0 AND l.member_id = ?1 AND l.id = -o.lot_id "
+        "LEFT JOIN lot_state s ON s.member_id = ?1 AND s.lot_id = o.lot_id "
+        "WHERE o.member_id = ?1 ORDER BY o.earned_at, o.posting, o.lot_id";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "i", a->member);
     return rc ? rc : lots_read(db, st, out, need, at);
@@ -339,16 +388,16 @@ static int lots_unindexed_read(patron_db *db, const account *a, lot_list *out)
     static const char sql[] =
         "WITH RECURSIVE c(id, prev, points, earned, eff, expires, source) AS ("
         "SELECT id, prev, points, lot_earned_at, effective_at, lot_expires_at, lot_source FROM postings "
-        "WHERE id = ?1 AND ?1 > ?2 "
+        "WHERE id = ?1 AND member_id = ?3 AND ?1 > ?2 "
         "UNION ALL SELECT p.id, p.prev, p.points, p.lot_earned_at, p.effective_at, p.lot_expires_at, p.lot_source "
-        "FROM c JOIN postings p ON p.id = c.prev WHERE c.prev > ?2) "
+        "FROM c JOIN postings p ON p.id = c.prev WHERE p.member_id = ?3 AND c.prev > ?2) "
         "SELECT c.id, c.id, coalesce(s.remaining, c.points), c.earned, c.eff, c.expires, coalesce(c.source, c.id) "
-        "FROM c LEFT JOIN lot_state s ON s.lot_id = c.id "
+        "FROM c LEFT JOIN lot_state s ON s.member_id = ?3 AND s.lot_id = c.id "
         "WHERE c.expires IS NOT NULL AND coalesce(s.remaining, c.points) > 0";
     if (a->head <= a->indexed)
         return PATRON_OK;
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "ii", a->head, a->indexed);
+    int rc = patron__sql_bind(db, &st, sql, "iii", a->head, a->indexed, a->member);
     if (rc == PATRON_OK)
         rc = lots_read(db, st, out, -1, 0);
     return rc;
@@ -412,14 +461,15 @@ int patron__lot_create(patron_db *db, int64_t *ref, int64_t member, int64_t post
 int patron__lot_move(patron_db *db, const account *a, int64_t posting, const lot *x, int64_t delta, int64_t remaining)
 {
     int64_t ref = x ? x->ref : 0;
-    int rc = patron__sql_run(db, "INSERT INTO moves(posting_id, lot_id, delta) VALUES(?,?,?)", "iii", posting, ref,
-                             delta);
+    /* a move and its lot are the posting's member's (a->member) */
+    int rc = patron__sql_run(db, "INSERT INTO moves(member_id, posting_id, lot_id, delta) VALUES(?,?,?,?)", "iiii",
+                             a->member, posting, ref, delta);
     if (rc || !x)
         return rc;
     rc = patron__sql_run(db,
-                         "INSERT INTO lot_state(lot_id, remaining) VALUES(?1, ?2) "
-                         "ON CONFLICT(lot_id) DO UPDATE SET remaining = ?2",
-                         "ii", ref, remaining);
+                         "INSERT INTO lot_state(lot_id, member_id, remaining) VALUES(?1, ?2, ?3) "
+                         "ON CONFLICT(member_id, lot_id) DO UPDATE SET remaining = ?3",
+                         "iii", ref, a->member, remaining);
     /* keep open_lots to the open lots it covers */
     if (rc == PATRON_OK && remaining == 0)
         rc = patron__sql_run(db,

@@ -10,10 +10,10 @@
 int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending)
 {
     static const char sql[] =
-        PATRON__CHAIN("?1")
+        PATRON__CHAIN1
         "SELECT coalesce(sum(CASE WHEN p.effective_at <= ?2 THEN p.points END), 0), "
         "coalesce(sum(CASE WHEN p.effective_at > ?2 AND p.at <= ?2 THEN p.points END), 0) "
-        "FROM chain c JOIN postings p ON p.id = c.id";
+        "FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "ii", member, at);
     if (rc)

@@ -17,7 +17,7 @@
 /* ... with its remaining points */
 #define LOTS_LEFT                                                                                    \
     "(SELECT L.lot, L.member, L.posting, L.initial, L.expires, coalesce(s.remaining, L.initial) AS pts_left " \
-    "FROM " ALL_LOTS " L LEFT JOIN lot_state s ON s.lot_id = L.lot)"
+    "FROM " ALL_LOTS " L LEFT JOIN lot_state s ON s.member_id = L.member AND s.lot_id = L.lot)"
 
 static const char *const checks[][2] = {
     {"SELECT a.member_id, a.total, coalesce(s.v, 0) FROM accounts a LEFT JOIN "
@@ -40,9 +40,12 @@ static const char *const checks[][2] = {
     {"SELECT m.posting_id, m.lot_id, 0 FROM moves m LEFT JOIN " ALL_LOTS " L ON L.lot = m.lot_id "
      "WHERE m.lot_id != 0 AND L.lot IS NULL",
      "movement names no lot"},
-    {"SELECT s.lot_id, s.remaining, 0 FROM lot_state s LEFT JOIN " ALL_LOTS " L ON L.lot = s.lot_id "
-     "WHERE L.lot IS NULL",
-     "remaining points recorded for no lot"},
+    {"SELECT s.lot_id, s.remaining, 0 FROM lot_state s LEFT JOIN " ALL_LOTS " L ON L.member = s.member_id "
+     "AND L.lot = s.lot_id WHERE L.lot IS NULL",
+     "remaining points recorded for no lot of that member"},
+    {"SELECT m.posting_id, m.member_id, 0 FROM moves m LEFT JOIN postings p ON p.member_id = m.member_id "
+     "AND p.id = m.posting_id WHERE p.id IS NULL",
+     "lot movement names no posting of its member (posting, member)"},
     {"SELECT p.id, p.points, CASE WHEN p.lot_expires_at IS NULL THEN 0 ELSE p.points END + coalesce(a.v, 0) + "
      "coalesce(b.v, 0) FROM postings p LEFT JOIN "
      "(SELECT posting_id, sum(delta) AS v FROM moves GROUP BY posting_id) a ON a.posting_id = p.id LEFT JOIN "
@@ -92,6 +95,13 @@ static const char *const checks[][2] = {
      * index (which let a retry post twice) cannot hide the duplicate */
     {"SELECT min(id), max(id), count(*) FROM postings WHERE key IS NOT NULL GROUP BY key || '' HAVING count(*) > 1",
      "idempotency key posted more than once (first posting, last posting, count)"},
+    /* the keys' own table (unique across members) and the postings agree */
+    {"SELECT p.id, p.member_id, coalesce(k.id, 0) FROM postings p LEFT JOIN posting_keys k ON k.key = p.key "
+     "WHERE p.key IS NOT NULL AND (k.key IS NULL OR k.id != p.id OR k.member_id != p.member_id)",
+     "keyed posting not named by its key's row (posting, member, posting the key names)"},
+    {"SELECT k.id, k.member_id, 0 FROM posting_keys k LEFT JOIN postings p ON p.id = k.id AND p.member_id = k.member_id "
+     "WHERE p.id IS NULL OR p.key IS NULL OR p.key != k.key",
+     "key row names no posting with that key (posting, member)"},
 };
 
 /* The history: balances at every effective time, not only now. Running

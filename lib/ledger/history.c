@@ -33,13 +33,13 @@ int patron__ledger_low(patron_db *db, const account *a, const lot_list *l, int64
     /* the chain from the in-memory head: it includes what this transaction
      * appended (the account row is stored later) */
     static const char sql[] =
-        "WITH RECURSIVE c(id) AS (SELECT id FROM postings WHERE id = ?1 "
-        "UNION ALL SELECT p.prev FROM postings p JOIN c ON p.id = c.id WHERE p.prev > 0) "
-        "SELECT p.effective_at, p.points FROM c JOIN postings p ON p.id = c.id";
+        "WITH RECURSIVE c(id) AS (SELECT id FROM postings WHERE id = ?1 AND member_id = ?2 "
+        "UNION ALL SELECT p.prev FROM postings p JOIN c ON p.id = c.id WHERE p.member_id = ?2 AND p.prev > 0) "
+        "SELECT p.effective_at, p.points FROM c JOIN postings p ON p.id = c.id AND p.member_id = ?2";
     event *v = NULL;
     size_t n = 0, cap = 0;
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", a->head);
+    int rc = patron__sql_bind(db, &st, sql, "ii", a->head, a->member);
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW)

@@ -152,9 +152,12 @@ static int read_request(patron_db *db, patron_posting_request *r, const patron_p
 /* Replay lookup: 1 = replayed (result filled), 0 = new key, <0 error. */
 static int replay(patron_db *db, patron_posting_result *res, const char *key, int64_t fp)
 {
-    static const char sql[] = "SELECT id, fp, points, kind FROM postings WHERE key = ?";
+    /* the key's row names the member, so the posting is read from the
+     * member's rows (one shard when postings are distributed by member) */
+    static const char key_sql[] = "SELECT member_id, id FROM posting_keys WHERE key = ?";
+    static const char sql[] = "SELECT fp, points FROM postings WHERE id = ?1 AND member_id = ?2";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "t", key);
+    int rc = patron__sql_bind(db, &st, key_sql, "t", key);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
@@ -162,8 +165,17 @@ static int replay(patron_db *db, patron_posting_result *res, const char *key, in
         patron__sql_done(db, st);
         return rc;
     }
-    int64_t id = patron__sql_col_int(db, st, 0), sfp = patron__sql_col_int(db, st, 1);
-    int64_t pts = patron__sql_col_int(db, st, 2);
+    int64_t member = patron__sql_col_int(db, st, 0), id = patron__sql_col_int(db, st, 1);
+    patron__sql_done(db, st);
+    if ((rc = patron__sql_bind(db, &st, sql, "ii", id, member)))
+        return rc;
+    rc = patron__sql_step(db, st);
+    if (rc != PATRON__ROW) {
+        patron__sql_done(db, st);
+        return rc < 0 ? rc : patron__fail(PATRON_ECORRUPT, "key '%s' names posting %" PRId64 " of member %" PRId64
+                                                           ", which does not exist", key, id, member);
+    }
+    int64_t sfp = patron__sql_col_int(db, st, 0), pts = patron__sql_col_int(db, st, 1);
     patron__sql_done(db, st);
     if (sfp != fp)
         return patron__fail(PATRON_ECONFLICT,
@@ -375,13 +387,14 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
         return rc;
     patron_posting_result res = {0, 0, 0};
     if (light) {
-        /* An earn writes its posting row first, so the UNIQUE key makes the
-         * idempotency check: only a failure (a used key, or a request that
-         * a new posting could not satisfy) pays for the replay lookup. A
-         * failed earn wrote nothing. */
+        /* An earn writes its posting row first, so the key's unique row
+         * (posting_keys) makes the idempotency check: only a failure (a used
+         * key, which takes its posting row back, or a request that a new
+         * posting could not satisfy) pays for the replay lookup. A failed
+         * earn wrote nothing. */
         int64_t before = db->vt->total_changes(db->impl);
         rc = fn(db, &res, r, fp);
-        if (rc != PATRON_OK && db->vt->total_changes(db->impl) == before) {
+        if (rc != PATRON_OK && (rc == PATRON_ECONFLICT || db->vt->total_changes(db->impl) == before)) {
             int rp = replay(db, &res, r->key, fp);
             rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
         }
@@ -517,7 +530,8 @@ static int transfer_fn(patron_db *db, patron_posting_result *res, const patron_p
         rc = receive_repay(db, &to, in_id, &got[i]);
     patron__free(got);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
+        rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ? AND member_id = ?", "iii", in_id, out_id,
+                             from.member);
     if (rc == PATRON_OK)
         rc = patron__account_store(db, &from);
     if (rc == PATRON_OK)
@@ -565,17 +579,21 @@ static int reverse_credit(patron_db *db, account *a, int64_t *pid, const patron_
     return rc;
 }
 
-static int lot_read(patron_db *db, int64_t ref, int64_t *member, lot *x)
+/* Lot `ref` of member `owner` (a lot is its posting's member's: the
+ * member a movement names). */
+static int lot_read(patron_db *db, int64_t owner, int64_t ref, int64_t *member, lot *x)
 {
     static const char own[] =
         "SELECT p.member_id, coalesce(s.remaining, p.points), p.lot_earned_at, p.effective_at, p.lot_expires_at, "
-        "coalesce(p.lot_source, p.id), p.id FROM postings p LEFT JOIN lot_state s ON s.lot_id = p.id "
-        "WHERE p.id = ? AND p.lot_expires_at IS NOT NULL";
+        "coalesce(p.lot_source, p.id), p.id FROM postings p "
+        "LEFT JOIN lot_state s ON s.member_id = ?2 AND s.lot_id = p.id "
+        "WHERE p.id = ?1 AND p.member_id = ?2 AND p.lot_expires_at IS NOT NULL";
     static const char row[] =
         "SELECT l.member_id, coalesce(s.remaining, l.initial), l.earned_at, l.available_at, l.expires_at, "
-        "l.source_posting, l.posting_id FROM lots l LEFT JOIN lot_state s ON s.lot_id = -l.id WHERE l.id = ?";
+        "l.source_posting, l.posting_id FROM lots l LEFT JOIN lot_state s ON s.member_id = ?2 AND s.lot_id = -l.id "
+        "WHERE l.id = ?1 AND l.member_id = ?2";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, ref > 0 ? own : row, "i", ref > 0 ? ref : -ref);
+    int rc = patron__sql_bind(db, &st, ref > 0 ? own : row, "ii", ref > 0 ? ref : -ref, owner);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
@@ -601,12 +619,13 @@ typedef struct restore_piece {
  * earlier reversals gave back are skipped from its start. Only the moves
  * after the posting's repayment of an older debt (its positive debt move)
  * are what it spent. */
-static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t target, int64_t already,
-                        int64_t amount)
+static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t owner, int64_t target,
+                        int64_t already, int64_t amount)
 {
-    static const char sql[] = "SELECT lot_id, delta FROM moves WHERE posting_id = ? ORDER BY rowid DESC";
+    static const char sql[] =
+        "SELECT lot_id, delta FROM moves WHERE posting_id = ? AND member_id = ? ORDER BY rowid DESC";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", target);
+    int rc = patron__sql_bind(db, &st, sql, "ii", target, owner);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -628,7 +647,7 @@ static int restore_plan(patron_db *db, restore_piece **out, size_t *n, int64_t t
     for (size_t i = 0; i < *n && rc == PATRON_OK; i++) {
         int64_t member;
         lot x;
-        if (v[i].lot != 0 && (rc = lot_read(db, v[i].lot, &member, &x)) == PATRON_OK)
+        if (v[i].lot != 0 && (rc = lot_read(db, owner, v[i].lot, &member, &x)) == PATRON_OK)
             v[i].expires_at = x.expires_at;
     }
     /* stable insertion sort: the debt first, then by expiry, latest first */
@@ -681,11 +700,11 @@ static int expire_restored(patron_db *db, account *a, const lot *x, int64_t poin
  * are expired first (at their expiry), so the points restored into them
  * expire at the reversal's time. */
 static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_posting_request *r, int64_t fp,
-                         int64_t amount, int64_t already)
+                         int64_t owner, int64_t amount, int64_t already)
 {
     restore_piece *pc = NULL;
     size_t n = 0;
-    int rc = restore_plan(db, &pc, &n, r->target, already, amount);
+    int rc = restore_plan(db, &pc, &n, owner, r->target, already, amount);
     if (rc == PATRON_OK && a->next_expiry <= r->at) {
         lot_list l = {0};
         rc = patron__lots_open(db, a, &l);
@@ -719,7 +738,7 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
         }
         int64_t member = 0;
         lot x = {0, 0, 0, 0, 0, 0, 0};
-        if ((rc = lot_read(db, pc[i].lot, &member, &x)))
+        if ((rc = lot_read(db, owner, pc[i].lot, &member, &x)))
             break;
         if (member != a->member) {
             foreign[i] = 1;
@@ -740,7 +759,7 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
             continue;
         int64_t member = 0, t = pc[i - 1].points;
         lot x = {0, 0, 0, 0, 0, 0, 0};
-        if ((rc = lot_read(db, pc[i - 1].lot, &member, &x)))
+        if ((rc = lot_read(db, owner, pc[i - 1].lot, &member, &x)))
             break;
         x.available_at = x.available_at > r->at ? x.available_at : r->at;
         rc = patron__lot_create(db, &x.ref, a->member, *pid, x.source, t, x.earned_at, x.available_at, x.expires_at);
@@ -758,12 +777,23 @@ static int reverse_debit(patron_db *db, account *a, int64_t *pid, const patron_p
 
 static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int64_t fp)
 {
+    /* The target among the named member's postings first (one shard when
+     * postings are distributed by member); else by id alone: a request may
+     * name no member, or the member another was merged into. */
+    static const char msql[] = "SELECT member_id, kind, points, effective_at, at FROM postings WHERE id = ? AND member_id = ?";
     static const char tsql[] = "SELECT member_id, kind, points, effective_at, at FROM postings WHERE id = ?";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, tsql, "i", r->target);
+    int rc = r->member_id ? patron__sql_bind(db, &st, msql, "ii", r->target, r->member_id)
+                          : patron__sql_bind(db, &st, tsql, "i", r->target);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
+    if (rc == PATRON__DONE && r->member_id) {
+        patron__sql_done(db, st);
+        if ((rc = patron__sql_bind(db, &st, tsql, "i", r->target)))
+            return rc;
+        rc = patron__sql_step(db, st);
+    }
     if (rc != PATRON__ROW) {
         patron__sql_done(db, st);
         return rc < 0 ? rc : patron__fail(PATRON_ENOTFOUND, "reverse '%s': posting %" PRId64 " not found", r->key, r->target);
@@ -804,19 +834,34 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
         if (rc)
             return rc;
     }
+    /* Earlier reversals of the posting (posted to the account it was, or
+     * is now, merged into), and points of an earn that expired while the
+     * member held them, which were lost once: a reversal does not take
+     * them again. Read for the member's account and each account merged
+     * into it, one at a time: each is one member's rows. */
     int64_t reversed = 0, expired = 0;
-    if ((rc = patron__sql_int(db, &reversed, 0, "SELECT coalesce(sum(points), 0) FROM postings WHERE target = ? AND kind = 5",
-                              "i", r->target)))
-        return rc;
-    /* points of an earn that expired while the member held them were lost
-     * once: a reversal does not take them again */
-    if (tpoints > 0 &&
-        (rc = patron__sql_int(db, &expired, 0,
-                              PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
-                              "SELECT coalesce(-sum(m.delta), 0) FROM chain c JOIN postings e ON e.id = c.id "
-                              "JOIN moves m ON m.posting_id = e.id WHERE e.kind = 3 AND (m.lot_id = ?2 OR "
-                              "m.lot_id IN (SELECT -id FROM lots WHERE source_posting = ?2))",
-                              "ii", a.member, r->target)))
+    int64_t *merged = NULL;
+    size_t nmerged = 0;
+    rc = patron__ledger_merged_accounts(db, a.member, &merged, &nmerged);
+    for (size_t i = 0; i <= nmerged && rc == PATRON_OK; i++) {
+        int64_t owner = i ? merged[i - 1] : a.member, part = 0;
+        rc = patron__sql_int(db, &part, 0,
+                             "SELECT coalesce(sum(points), 0) FROM postings WHERE target = ? AND kind = 5 AND member_id = ?",
+                             "ii", r->target, owner);
+        reversed += part;
+        if (rc == PATRON_OK && tpoints > 0) {
+            rc = patron__sql_int(db, &part, 0,
+                                 PATRON__CHAIN1
+                                 "SELECT coalesce(-sum(m.delta), 0) FROM chain c JOIN postings e ON e.id = c.id "
+                                 "AND e.member_id = ?1 JOIN moves m ON m.member_id = ?1 AND m.posting_id = e.id "
+                                 "WHERE e.kind = 3 AND (m.lot_id = ?2 OR "
+                                 "m.lot_id IN (SELECT -id FROM lots WHERE member_id = ?1 AND source_posting = ?2))",
+                                 "ii", owner, r->target);
+            expired += part;
+        }
+    }
+    patron__free(merged);
+    if (rc)
         return rc;
     int64_t magnitude = tpoints > 0 ? tpoints : -tpoints;
     int64_t already = reversed > 0 ? reversed : -reversed;
@@ -832,7 +877,7 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
                                            " of posting %" PRId64 " are left to reverse", r->key, amount, left, r->target);
     int64_t pid = 0;
     rc = tpoints > 0 ? reverse_credit(db, &a, &pid, r, fp, amount, teff)
-                     : reverse_debit(db, &a, &pid, r, fp, amount, already);
+                     : reverse_debit(db, &a, &pid, r, fp, tmember, amount, already);
     if (rc == PATRON_OK)
         rc = patron__account_store(db, &a);
     if (rc)
@@ -918,9 +963,9 @@ int patron_ledger_expire(patron_db *db, int64_t *postings, int64_t *points, int6
 static int merge_refilled(patron_db *db, const account *from, lot_list *l, int64_t at)
 {
     static const char sql[] =
-        PATRON__CHAIN("?1")
-        "SELECT m.lot_id, max(p.effective_at) FROM chain c JOIN postings p ON p.id = c.id "
-        "JOIN moves m ON m.posting_id = p.id WHERE p.kind = 5 AND p.points > 0 AND m.delta > 0 AND m.lot_id != 0 "
+        PATRON__CHAIN1
+        "SELECT m.lot_id, max(p.effective_at) FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1 "
+        "JOIN moves m ON m.member_id = ?1 AND m.posting_id = p.id WHERE p.kind = 5 AND p.points > 0 AND m.delta > 0 AND m.lot_id != 0 "
         "AND p.effective_at > ?2 GROUP BY m.lot_id";
     if (from->pending_until <= at)
         return PATRON_OK; /* nothing of the merged member counts after the merge */
@@ -997,7 +1042,8 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
         if (rc == PATRON_OK)
             rc = receive_repay(db, &to, in_id, &y);
         if (rc == PATRON_OK)
-            rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ?", "ii", in_id, out_id);
+            rc = patron__sql_run(db, "UPDATE postings SET target = ? WHERE id = ? AND member_id = ?", "iii", in_id,
+                                 out_id, from.member);
         total += take;
     }
     if (rc == PATRON_OK) {

@@ -71,6 +71,16 @@ typedef struct take_list {
 #define PATRON__CHAIN(members)                                                                    \
     "WITH RECURSIVE chain(id) AS (SELECT head FROM accounts WHERE head > 0 AND member_id IN ("    \
     members ") UNION ALL SELECT p.prev FROM postings p JOIN chain c ON p.id = c.id WHERE p.prev > 0) "
+/* The same for member ?1 alone, naming the member at every step, so that
+ * a database that keeps each member's rows apart (Citus, by member_id)
+ * runs it where that member's rows are. Queries that join postings to it
+ * name the member too (p.member_id = ?1). */
+#define PATRON__CHAIN1                                                                              \
+    "WITH RECURSIVE chain(id) AS (SELECT head FROM accounts WHERE member_id = ?1 AND head > 0 "     \
+    "UNION ALL SELECT p.prev FROM postings p JOIN chain c ON p.id = c.id WHERE p.member_id = ?1 AND p.prev > 0) "
+/* The accounts merged into member `member` (not the member itself), in
+ * id order; *ids is patron__malloc'ed (NULL when none). */
+int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids, size_t *n);
 /* Member ?1's account and every account merged into it (the `merged != 0`
  * term lets SQLite use the partial index accounts_merged). */
 #define PATRON__ACCOUNT_AND_MERGED \

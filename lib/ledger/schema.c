@@ -125,9 +125,66 @@ static const char ledger_v4[] =
     "UPDATE accounts SET merged = coalesce((SELECT m.merged_into FROM members m WHERE m.id = accounts.member_id), 0);"
     ACCOUNTS_MERGED_INDEX;
 
-/* A new store: what steps 1..4 leave behind, with one difference: `moves`
- * names its insertion order (rowid) as a column, so that a backend without
- * SQLite's implicit rowid keeps the same order. */
+/* Version 5 (distributable by member, docs/guide/scaling.md): every row of
+ * a member's ledger names the member, and a key that must be unique across
+ * members lives in a table of its own.
+ * - lot_state and moves carry member_id (the posting's member, which is
+ *   the lot's: a move never names another member's lot);
+ * - a posting's idempotency key is unique in posting_keys(key -> member,
+ *   posting) instead of a unique index on postings.key: a table keyed by
+ *   the key alone can be distributed by the key while postings are
+ *   distributed by member. On SQLite it replaces the index one for one
+ *   (WITHOUT ROWID: one B-tree, as the index was).
+ * - on PostgreSQL the id keys of member-owned tables become (id, member_id)
+ *   (the backend's DDL translation, lib/store/postgres.c); the tables are
+ *   rebuilt so that both backends get there by the same step. */
+#define POSTINGS_TABLE(name)                                                                              \
+    "CREATE TABLE " name "("                                                                             \
+    "  id INTEGER PRIMARY KEY, key TEXT, fp INTEGER NOT NULL,"                                           \
+    "  member_id INTEGER NOT NULL, kind INTEGER NOT NULL, points INTEGER NOT NULL,"                      \
+    "  at INTEGER NOT NULL, effective_at INTEGER NOT NULL, prev INTEGER NOT NULL,"                       \
+    "  lot_earned_at INTEGER, lot_expires_at INTEGER, lot_source INTEGER,"                               \
+    "  target INTEGER, spend INTEGER, rule TEXT, rule_version INTEGER,"                                  \
+    "  reason TEXT, operator TEXT, ref TEXT);"
+#define POSTING_KEYS_TABLE                                                                                \
+    "CREATE TABLE posting_keys(key TEXT PRIMARY KEY, member_id INTEGER NOT NULL, id INTEGER NOT NULL) WITHOUT ROWID;"
+#define LOT_STATE_TABLE(name)                                                                             \
+    "CREATE TABLE " name "(lot_id INTEGER NOT NULL, member_id INTEGER NOT NULL, remaining INTEGER NOT NULL,"  \
+    "  PRIMARY KEY(member_id, lot_id)) WITHOUT ROWID;"
+#define MOVES_TABLE(name)                                                                                 \
+    "CREATE TABLE " name "(rowid INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, posting_id INTEGER NOT NULL,"\
+    "  lot_id INTEGER NOT NULL, delta INTEGER NOT NULL);"
+#define LOTS_TABLE(name)                                                                                  \
+    "CREATE TABLE " name "(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, posting_id INTEGER NOT NULL,"  \
+    "  source_posting INTEGER NOT NULL, initial INTEGER NOT NULL, earned_at INTEGER NOT NULL,"           \
+    "  available_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+#define POSTING_COLUMNS                                                                                   \
+    "id, key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, lot_expires_at, lot_source," \
+    " target, spend, rule, rule_version, reason, operator, ref"
+static const char ledger_v5[] =
+    POSTINGS_TABLE("postings_v5")
+    "INSERT INTO postings_v5(" POSTING_COLUMNS ") SELECT " POSTING_COLUMNS " FROM postings;"
+    POSTING_KEYS_TABLE
+    "INSERT INTO posting_keys(key, member_id, id) SELECT key, member_id, id FROM postings WHERE key IS NOT NULL;"
+    LOT_STATE_TABLE("lot_state_v5")
+    "INSERT INTO lot_state_v5(lot_id, member_id, remaining) SELECT s.lot_id, coalesce(p.member_id, l.member_id), "
+    "  s.remaining FROM lot_state s LEFT JOIN postings p ON s.lot_id > 0 AND p.id = s.lot_id "
+    "  LEFT JOIN lots l ON s.lot_id < 0 AND l.id = -s.lot_id;"
+    MOVES_TABLE("moves_v5")
+    "INSERT INTO moves_v5(rowid, member_id, posting_id, lot_id, delta) SELECT m.rowid, p.member_id, m.posting_id, "
+    "  m.lot_id, m.delta FROM moves m JOIN postings p ON p.id = m.posting_id;"
+    LOTS_TABLE("lots_v5")
+    "INSERT INTO lots_v5(id, member_id, posting_id, source_posting, initial, earned_at, available_at, expires_at)"
+    "  SELECT id, member_id, posting_id, source_posting, initial, earned_at, available_at, expires_at FROM lots;"
+    "DROP TABLE moves; ALTER TABLE moves_v5 RENAME TO moves;"
+    "CREATE INDEX moves_posting ON moves(posting_id);"
+    "DROP TABLE lot_state; ALTER TABLE lot_state_v5 RENAME TO lot_state;"
+    "DROP TABLE lots; ALTER TABLE lots_v5 RENAME TO lots;"
+    "CREATE INDEX lots_member ON lots(member_id);"
+    "DROP TABLE postings; ALTER TABLE postings_v5 RENAME TO postings;"
+    "CREATE INDEX postings_target ON postings(target) WHERE target IS NOT NULL;";
+
+/* A new store: what steps 1..5 leave behind. */
 static const char ledger_current[] =
     "CREATE TABLE accounts("
     "  member_id INTEGER PRIMARY KEY,"
@@ -140,19 +197,11 @@ static const char ledger_current[] =
     "  debt INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX accounts_expiry ON accounts(next_expiry) WHERE next_expiry < 9223372036854775807;"
     ACCOUNTS_MERGED_INDEX
-    "CREATE TABLE postings("
-    "  id INTEGER PRIMARY KEY, key TEXT UNIQUE, fp INTEGER NOT NULL,"
-    "  member_id INTEGER NOT NULL, kind INTEGER NOT NULL, points INTEGER NOT NULL,"
-    "  at INTEGER NOT NULL, effective_at INTEGER NOT NULL, prev INTEGER NOT NULL,"
-    "  lot_earned_at INTEGER, lot_expires_at INTEGER, lot_source INTEGER,"
-    "  target INTEGER, spend INTEGER, rule TEXT, rule_version INTEGER,"
-    "  reason TEXT, operator TEXT, ref TEXT);"
-    "CREATE TABLE lot_state(lot_id INTEGER PRIMARY KEY, remaining INTEGER NOT NULL);"
-    "CREATE TABLE moves(rowid INTEGER PRIMARY KEY, posting_id INTEGER NOT NULL, lot_id INTEGER NOT NULL,"
-    "  delta INTEGER NOT NULL);"
-    "CREATE TABLE lots(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, posting_id INTEGER NOT NULL,"
-    "  source_posting INTEGER NOT NULL, initial INTEGER NOT NULL, earned_at INTEGER NOT NULL,"
-    "  available_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    POSTINGS_TABLE("postings")
+    POSTING_KEYS_TABLE
+    LOT_STATE_TABLE("lot_state")
+    MOVES_TABLE("moves")
+    LOTS_TABLE("lots")
     "CREATE TABLE open_lots(member_id INTEGER NOT NULL, earned_at INTEGER NOT NULL, posting INTEGER NOT NULL,"
     "  lot_id INTEGER NOT NULL, PRIMARY KEY(member_id, earned_at, posting, lot_id));"
     "CREATE INDEX moves_posting ON moves(posting_id);"
@@ -162,5 +211,5 @@ static const char ledger_current[] =
 const patron__schema_part patron__ledger_schema = {
     .module = "ledger",
     .current = ledger_current,
-    .steps = {ledger_v1, ledger_v2, ledger_v3, ledger_v4},
+    .steps = {ledger_v1, ledger_v2, ledger_v3, ledger_v4, ledger_v5},
 };

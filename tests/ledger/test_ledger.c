@@ -446,7 +446,7 @@ static void test_check_detects_tampering(void **state)
     assert_int_equal(rep.postings, 1);
     assert_int_equal(rep.lots, 1);
     assert_int_equal(rep.problems, 0);
-    assert_int_equal(patron__sql_run(db, "INSERT INTO lot_state VALUES(1, 90)", ""), PATRON_OK);
+    assert_int_equal(patron__sql_run(db, "INSERT INTO lot_state(lot_id, member_id, remaining) VALUES(1, ?, 90)", "i", m), PATRON_OK);
     assert_int_equal(patron_ledger_check(db, &rep), PATRON_ECORRUPT);
     assert_true(rep.problems >= 2);
     assert_non_null(strstr(patron_errmsg(), "discrepancies"));

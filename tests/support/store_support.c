@@ -25,6 +25,12 @@ int pt_backend_is_postgres(void)
 static char pg_schemas[4096];
 static int pg_nschemas;
 
+static void pg_no_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static void pg_exec_or_fail(const char *base, const char *sql)
 {
     PGconn *c = PQconnectdb(base);
@@ -33,9 +39,27 @@ static void pg_exec_or_fail(const char *base, const char *sql)
         PQfinish(c);
         exit(1);
     }
+    PQsetNoticeProcessor(c, pg_no_notice, NULL);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         fprintf(stderr, "PATRON_TEST_PG: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void pg_exec_tuples_or_fail(const char *base, const char *sql)
+{
+    PGconn *c = PQconnectdb(base);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "PATRON_TEST_PG='%s': cannot connect: %s", base, PQerrorMessage(c));
+        exit(1);
+    }
+    PQsetNoticeProcessor(c, pg_no_notice, NULL);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "PATRON_TEST_CITUS: %s: %s", sql, PQerrorMessage(c));
         exit(1);
     }
     PQclear(r);
@@ -50,6 +74,48 @@ static void pg_drop_schemas(void)
     char sql[8192];
     snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", pg_schemas);
     pg_exec_or_fail(base, sql);
+}
+
+/* PATRON_TEST_CITUS=1: the server PATRON_TEST_PG names is a Citus
+ * coordinator. A fresh schema then gets a store at once (patron_open creates
+ * its tables) whose tables are distributed as docs/guide/scaling.md says, so
+ * the suite runs on distributed tables. */
+static const char *const citus_statements[] = {
+    "SELECT create_reference_table(t) FROM unnest(ARRAY['settings','earn_rules','tier_defs',"
+    "'attr_defs','aliases','vocab','patron_meta']) t",
+    "SELECT create_distributed_table('members', 'id')",
+    "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
+    "'accounts','postings','lots','open_lots','consents','attrs','purchases','tier_history','erasures',"
+    "'profiles','tier_state']) t",
+    "SELECT create_distributed_table('identifiers', 'value')",
+    "SELECT create_distributed_table('lot_state', 'lot_id')",
+    "SELECT create_distributed_table('moves', 'posting_id')",
+    "SELECT create_distributed_table('merges', 'kept')",
+};
+
+static void pg_citus_distribute(const char *uri)
+{
+    char open_uri[1100];
+    snprintf(open_uri, sizeof open_uri, "postgresql:%s", uri);
+    patron_db *db = NULL;
+    if (patron_open(&db, open_uri, NULL) != PATRON_OK) {
+        fprintf(stderr, "PATRON_TEST_CITUS: creating the store: %s\n", patron_errmsg());
+        exit(1);
+    }
+    patron_close(db);
+    const char *extra = getenv("PATRON_TEST_CITUS_PREP"); /* statements run before distributing */
+    if (extra && *extra)
+        pg_exec_or_fail(uri, extra);
+    /* Few shards per table (Citus' default is 32): a test schema is created
+     * per test and small; 4 shards over 2 workers still puts members on
+     * different nodes. */
+    const char *shards = getenv("PATRON_TEST_CITUS_SHARDS");
+    char sql[4096];
+    size_t o = (size_t)snprintf(sql, sizeof sql, "SET citus.shard_count = %d;",
+                                shards && atoi(shards) > 0 ? atoi(shards) : 4);
+    for (size_t i = 0; i < sizeof citus_statements / sizeof citus_statements[0] && o < sizeof sql; i++)
+        o += (size_t)snprintf(sql + o, sizeof sql - o, "%s;", citus_statements[i]);
+    pg_exec_tuples_or_fail(uri, sql);
 }
 
 static const char *pg_uri_for(const char *base, int fresh)
@@ -69,6 +135,8 @@ static const char *pg_uri_for(const char *base, int fresh)
         strncat(pg_schemas, schema, sizeof pg_schemas - strlen(pg_schemas) - 1);
     }
     snprintf(uri, sizeof uri, "%s options='-c search_path=%s'", base, schema);
+    if (fresh && getenv("PATRON_TEST_CITUS") && !strcmp(getenv("PATRON_TEST_CITUS"), "1"))
+        pg_citus_distribute(uri);
     return uri;
 }
 #endif
