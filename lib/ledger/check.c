@@ -29,17 +29,20 @@ static const char *const checks[][2] = {
      "WHERE a.total != coalesce(s.v, 0) - a.debt",
      "member balance differs from its lots minus its debt"},
     {"SELECT a.member_id, a.debt, -coalesce(s.v, 0) FROM accounts a LEFT JOIN "
-     "(SELECT p.member_id, sum(m.delta) AS v FROM moves m JOIN postings p ON p.id = m.posting_id "
-     "WHERE m.lot_id = 0 GROUP BY p.member_id) s ON s.member_id = a.member_id "
+     "(SELECT member_id, sum(delta) AS v FROM moves WHERE lot_id = 0 GROUP BY member_id) s "
+     "ON s.member_id = a.member_id "
      "WHERE a.debt != -coalesce(s.v, 0) OR a.debt < 0",
      "member debt differs from its overdraft movements or is negative"},
     {"SELECT L.lot, L.pts_left, L.initial + coalesce(s.v, 0) FROM " LOTS_LEFT " L LEFT JOIN "
-     "(SELECT lot_id, sum(delta) AS v FROM moves WHERE lot_id != 0 GROUP BY lot_id) s ON s.lot_id = L.lot "
+     "(SELECT member_id, lot_id, sum(delta) AS v FROM moves WHERE lot_id != 0 GROUP BY member_id, lot_id) s "
+     "ON s.member_id = L.member AND s.lot_id = L.lot "
      "WHERE L.pts_left != L.initial + coalesce(s.v, 0) OR L.pts_left < 0 OR L.pts_left > L.initial",
      "lot remaining differs from its movements or is out of range"},
-    {"SELECT m.posting_id, m.lot_id, 0 FROM moves m LEFT JOIN " ALL_LOTS " L ON L.lot = m.lot_id "
-     "WHERE m.lot_id != 0 AND L.lot IS NULL",
-     "movement names no lot"},
+    /* a movement and its lot are one member's: naming another member's
+     * lot is naming none */
+    {"SELECT m.posting_id, m.lot_id, 0 FROM moves m LEFT JOIN " ALL_LOTS " L ON L.member = m.member_id "
+     "AND L.lot = m.lot_id WHERE m.lot_id != 0 AND L.lot IS NULL",
+     "movement names no lot of its member"},
     {"SELECT s.lot_id, s.remaining, 0 FROM lot_state s LEFT JOIN " ALL_LOTS " L ON L.member = s.member_id "
      "AND L.lot = s.lot_id WHERE L.lot IS NULL",
      "remaining points recorded for no lot of that member"},
@@ -48,16 +51,15 @@ static const char *const checks[][2] = {
      "lot movement names no posting of its member (posting, member)"},
     {"SELECT p.id, p.points, CASE WHEN p.lot_expires_at IS NULL THEN 0 ELSE p.points END + coalesce(a.v, 0) + "
      "coalesce(b.v, 0) FROM postings p LEFT JOIN "
-     "(SELECT posting_id, sum(delta) AS v FROM moves GROUP BY posting_id) a ON a.posting_id = p.id LEFT JOIN "
-     "(SELECT posting_id, sum(initial) AS v FROM lots GROUP BY posting_id) b ON b.posting_id = p.id "
+     "(SELECT member_id, posting_id, sum(delta) AS v FROM moves GROUP BY member_id, posting_id) a "
+     "ON a.member_id = p.member_id AND a.posting_id = p.id LEFT JOIN "
+     "(SELECT member_id, posting_id, sum(initial) AS v FROM lots GROUP BY member_id, posting_id) b "
+     "ON b.member_id = p.member_id AND b.posting_id = p.id "
      "WHERE p.points != CASE WHEN p.lot_expires_at IS NULL THEN 0 ELSE p.points END + coalesce(a.v, 0) + coalesce(b.v, 0)",
      "posting amount differs from its lots and lot movements"},
-    {"SELECT m.posting_id, p.member_id, L.member FROM moves m JOIN postings p ON p.id = m.posting_id "
-     "JOIN " ALL_LOTS " L ON L.lot = m.lot_id WHERE m.lot_id != 0 AND p.member_id != L.member",
-     "lot movement crosses members"},
-    {"SELECT l.id, l.member_id, p.member_id FROM lots l JOIN postings p ON p.id = l.posting_id "
-     "WHERE p.member_id != l.member_id",
-     "lot created for another member than its posting"},
+    {"SELECT l.id, l.member_id, 0 FROM lots l LEFT JOIN postings p ON p.member_id = l.member_id "
+     "AND p.id = l.posting_id WHERE p.id IS NULL",
+     "lot names no posting of its member (lot, member)"},
     {"SELECT a.member_id, a.next_expiry, s.v FROM accounts a JOIN "
      "(SELECT member, min(expires) AS v FROM " LOTS_LEFT " X WHERE pts_left > 0 GROUP BY member) s "
      "ON s.member = a.member_id WHERE a.next_expiry > s.v",
@@ -73,8 +75,8 @@ static const char *const checks[][2] = {
     /* with the head check, these two make the chain one path through all of
      * a member's postings: each links to an older posting of the same
      * member, and no two link to the same one */
-    {"SELECT p.id, p.prev, coalesce(q.member_id, -1) FROM postings p LEFT JOIN postings q ON q.id = p.prev "
-     "WHERE p.prev != 0 AND (q.id IS NULL OR q.member_id != p.member_id OR q.id >= p.id)",
+    {"SELECT p.id, p.prev, coalesce(q.member_id, -1) FROM postings p LEFT JOIN postings q "
+     "ON q.member_id = p.member_id AND q.id = p.prev WHERE p.prev != 0 AND (q.id IS NULL OR q.id >= p.id)",
      "posting chain links to another member's or a newer posting"},
     {"SELECT member_id, prev, count(*) FROM postings GROUP BY member_id, prev HAVING count(*) > 1",
      "posting chain forks (member, previous posting, links)"},
@@ -83,25 +85,29 @@ static const char *const checks[][2] = {
      "WHERE L.pts_left > 0 AND (L.lot < 0 OR L.lot <= a.lots_indexed) AND o.lot_id IS NULL",
      "open lot missing from the FIFO index (lot, member, points)"},
     {"SELECT o.lot_id, o.member_id, coalesce(L.pts_left, -1) FROM open_lots o LEFT JOIN " LOTS_LEFT " L "
-     "ON L.lot = o.lot_id WHERE L.lot IS NULL OR L.pts_left <= 0 OR L.member != o.member_id "
+     "ON L.member = o.member_id AND L.lot = o.lot_id WHERE L.lot IS NULL OR L.pts_left <= 0 "
      "OR L.posting != o.posting",
      "FIFO index names an empty, unknown or other member's lot (lot, member, points)"},
     {"SELECT member_id, lots_indexed, head FROM accounts WHERE lots_indexed > head OR lots_indexed < 0",
      "member's lots indexed beyond its newest posting"},
-    {"SELECT a.member_id, a.merged, coalesce(b.merged, -1) FROM accounts a LEFT JOIN accounts b "
-     "ON b.member_id = a.merged WHERE a.merged != 0 AND (b.member_id IS NULL OR b.merged != 0)",
-     "merged account names an account that is missing or merged itself (account, merged into, its merged)"},
+    /* a subquery rather than a self-join on `merged`, which is not the
+     * column a distributed accounts table is split by */
+    {"SELECT a.member_id, a.merged, 0 FROM accounts a WHERE a.merged != 0 "
+     "AND a.merged NOT IN (SELECT member_id FROM accounts WHERE merged = 0)",
+     "merged account names an account that is missing or merged itself (account, merged into)"},
     /* grouped by an expression, so the table itself is read: a damaged key
      * index (which let a retry post twice) cannot hide the duplicate */
     {"SELECT min(id), max(id), count(*) FROM postings WHERE key IS NOT NULL GROUP BY key || '' HAVING count(*) > 1",
      "idempotency key posted more than once (first posting, last posting, count)"},
-    /* the keys' own table (unique across members) and the postings agree */
-    {"SELECT p.id, p.member_id, coalesce(k.id, 0) FROM postings p LEFT JOIN posting_keys k ON k.key = p.key "
-     "WHERE p.key IS NOT NULL AND (k.key IS NULL OR k.id != p.id OR k.member_id != p.member_id)",
-     "keyed posting not named by its key's row (posting, member, posting the key names)"},
-    {"SELECT k.id, k.member_id, 0 FROM posting_keys k LEFT JOIN postings p ON p.id = k.id AND p.member_id = k.member_id "
-     "WHERE p.id IS NULL OR p.key IS NULL OR p.key != k.key",
-     "key row names no posting with that key (posting, member)"},
+    /* the keys' own table (unique across members) and the postings agree:
+     * as many key rows as keyed postings, each naming its posting. Counted
+     * with an inner join (a database that splits the two tables by
+     * different columns can run it; not an outer one) */
+    {"SELECT a.n, b.n, c.n FROM (SELECT count(*) AS n FROM postings WHERE key IS NOT NULL) a, "
+     "(SELECT count(*) AS n FROM posting_keys) b, "
+     "(SELECT count(*) AS n FROM postings p JOIN posting_keys k ON k.member_id = p.member_id AND k.id = p.id "
+     "AND k.key = p.key) c WHERE a.n != c.n OR b.n != c.n",
+     "keyed postings and idempotency key rows disagree (keyed postings: key rows vs those naming their posting)"},
 };
 
 /* The history: balances at every effective time, not only now. Running
@@ -119,17 +125,19 @@ static const char *const history_checks[][2] = {
      "member balance below minus the largest overdraft limit the program has had (member, balance, at)"},
     /* a lot is used only from when its member got it: no movement (a
      * debit, an expiry, a merge) counts before the posting that created it */
-    {"SELECT m.lot_id, m.posting_id, p.effective_at FROM moves m JOIN postings p ON p.id = m.posting_id "
-     "JOIN " ALL_LOTS " L ON L.lot = m.lot_id JOIN postings c ON c.id = L.posting "
+    {"SELECT m.lot_id, m.posting_id, p.effective_at FROM moves m JOIN postings p ON p.member_id = m.member_id "
+     "AND p.id = m.posting_id JOIN " ALL_LOTS " L ON L.member = m.member_id AND L.lot = m.lot_id "
+     "JOIN postings c ON c.member_id = m.member_id AND c.id = L.posting "
      "WHERE m.lot_id != 0 AND p.effective_at < c.effective_at AND ?1 >= 0",
      "lot moved before its member had it (lot, posting, at)"},
     /* an expire posting removes only points its lot held at its effective
      * time */
-    {"SELECT x.lot, x.bal, x.t FROM (SELECT lot, t, is_exp, sum(v) OVER (PARTITION BY lot ORDER BY t) AS bal FROM "
-     "(SELECT L.lot AS lot, c.effective_at AS t, L.initial AS v, 0 AS is_exp FROM " ALL_LOTS " L "
-     "JOIN postings c ON c.id = L.posting UNION ALL "
-     "SELECT m.lot_id, p.effective_at, m.delta, CASE WHEN p.kind = 3 THEN 1 ELSE 0 END FROM moves m "
-     "JOIN postings p ON p.id = m.posting_id WHERE m.lot_id != 0) e) x WHERE x.is_exp = 1 AND x.bal < 0 AND ?1 >= 0",
+    {"SELECT x.lot, x.bal, x.t FROM (SELECT lot, t, is_exp, "
+     "sum(v) OVER (PARTITION BY member, lot ORDER BY t) AS bal FROM "
+     "(SELECT L.member AS member, L.lot AS lot, c.effective_at AS t, L.initial AS v, 0 AS is_exp FROM " ALL_LOTS " L "
+     "JOIN postings c ON c.member_id = L.member AND c.id = L.posting UNION ALL "
+     "SELECT m.member_id, m.lot_id, p.effective_at, m.delta, CASE WHEN p.kind = 3 THEN 1 ELSE 0 END FROM moves m "
+     "JOIN postings p ON p.member_id = m.member_id AND p.id = m.posting_id WHERE m.lot_id != 0) e) x WHERE x.is_exp = 1 AND x.bal < 0 AND ?1 >= 0",
      "expire posting removes more than its lot held at its effective time (lot, points left, at)"},
 };
 

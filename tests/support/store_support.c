@@ -82,15 +82,13 @@ static void pg_drop_schemas(void)
  * the suite runs on distributed tables. */
 static const char *const citus_statements[] = {
     "SELECT create_reference_table(t) FROM unnest(ARRAY['settings','earn_rules','tier_defs',"
-    "'attr_defs','aliases','vocab','patron_meta']) t",
+    "'attr_defs','aliases','vocab','patron_meta','merges','purchases']) t",
     "SELECT create_distributed_table('members', 'id')",
     "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
-    "'accounts','postings','lots','open_lots','consents','attrs','purchases','tier_history','erasures',"
-    "'profiles','tier_state']) t",
-    "SELECT create_distributed_table('identifiers', 'value')",
-    "SELECT create_distributed_table('lot_state', 'lot_id')",
-    "SELECT create_distributed_table('moves', 'posting_id')",
-    "SELECT create_distributed_table('merges', 'kept')",
+    "'accounts','postings','lot_state','moves','lots','open_lots','profiles','attrs','consents','erasures',"
+    "'tier_state','tier_history']) t",
+    "SELECT create_distributed_table('posting_keys', 'key')",
+    "SELECT create_distributed_table('identifiers', 'value', colocate_with => 'posting_keys')",
 };
 
 static void pg_citus_distribute(const char *uri)
