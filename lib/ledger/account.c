@@ -232,6 +232,14 @@ int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids,
     return PATRON_OK;
 }
 
+int patron__ledger_has_merged(patron_db *db, int64_t member, int *has)
+{
+    int64_t n = 0;
+    int rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM accounts WHERE merged = ? AND merged != 0", "i", member);
+    *has = n > 0;
+    return rc;
+}
+
 int patron__ledger_account_create(patron_db *db, int64_t member)
 {
     return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?)", "i", member);

@@ -136,6 +136,11 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
         "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
         "coalesce(p.rule_version, 0), p.key, p.rule, p.reason, p.operator, p.ref FROM chain c "
         "JOIN postings p ON p.id = c.id WHERE p.at >= ?2 AND p.at < ?3 ORDER BY p.id";
+    static const char one[] =
+        PATRON__CHAIN1
+        "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
+        "coalesce(p.rule_version, 0), p.key, p.rule, p.reason, p.operator, p.ref FROM chain c "
+        "JOIN postings p ON p.id = c.id AND p.member_id = ?1 WHERE p.at >= ?2 AND p.at < ?3 ORDER BY p.id";
     int rc = patron__db_check(db, "patron_ledger_statement");
     if (rc)
         return rc;
@@ -154,8 +159,11 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
         rc = account_balance(db, &a, &b, to > INT64_MIN ? to - 1 : to);
     s->closing = b.available;
     patron__stmt *st;
+    int merged = 0;
     if (rc == PATRON_OK)
-        rc = patron__sql_bind(db, &st, sql, "iii", a.member, from, to);
+        rc = patron__ledger_has_merged(db, a.member, &merged);
+    if (rc == PATRON_OK)
+        rc = patron__sql_bind(db, &st, merged ? sql : one, "iii", a.member, from, to);
     if (rc) {
         patron_statement_free(s);
         return rc;

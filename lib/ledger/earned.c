@@ -11,12 +11,21 @@
 /* net of a posting p: its points plus every reversal targeting it */
 #define NET_OF_P "p.points + coalesce((SELECT sum(r.points) FROM postings r WHERE r.target = p.id AND r.kind = 5), 0)"
 
+/* ... of member ?1 alone (its reversals are its own: nothing is merged into it) */
+#define NET_OF_P1 "p.points + coalesce((SELECT sum(r.points) FROM postings r WHERE r.member_id = ?1 " \
+    "AND r.target = p.id AND r.kind = 5), 0)"
+
 int patron__ledger_earned(patron_db *db, int64_t member, int64_t after, int64_t until, int64_t *points)
 {
     static const char sql[] = PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
         "SELECT coalesce(sum(" NET_OF_P "), 0) FROM chain c JOIN postings p ON p.id = c.id "
         "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
-    return patron__sql_int(db, points, 0, sql, "iii", member, after, until);
+    static const char one[] = PATRON__CHAIN1
+        "SELECT coalesce(sum(" NET_OF_P1 "), 0) FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1 "
+        "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
+    int merged = 0;
+    int rc = patron__ledger_has_merged(db, member, &merged);
+    return rc ? rc : patron__sql_int(db, points, 0, merged ? sql : one, "iii", member, after, until);
 }
 
 int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, int64_t after, int64_t before,
@@ -25,7 +34,12 @@ int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, 
     static const char sql[] = PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
         "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id "
         "WHERE p.kind = 1 AND p.rule = ?2 AND p.at > ?3 AND p.at < ?4 AND " NET_OF_P " > 0";
-    return patron__sql_int(db, count, 0, sql, "itii", member, rule, after, before);
+    static const char one[] = PATRON__CHAIN1
+        "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1 "
+        "WHERE p.kind = 1 AND p.rule = ?2 AND p.at > ?3 AND p.at < ?4 AND " NET_OF_P1 " > 0";
+    int merged = 0;
+    int rc = patron__ledger_has_merged(db, member, &merged);
+    return rc ? rc : patron__sql_int(db, count, 0, merged ? sql : one, "itii", member, rule, after, before);
 }
 
 int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t *net)

@@ -12,11 +12,15 @@ int patron__ledger_export(patron_db *db, patron__sbuf *b, int64_t member)
 {
     static const char *const names[] = {"id", "member_id", "kind", "points", "at", "effective_at", "key", "rule",
                                         "rule_version", "reason", "operator", "ref", "target"};
-    return patron__sql_export_rows(
-        db, b, "postings",
-        PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED) "SELECT p.id, p.member_id, CASE p.kind WHEN 1 THEN 'earn' WHEN 2 "
-        "THEN 'redeem' WHEN 3 THEN 'expire' WHEN 4 THEN 'adjust' WHEN 5 THEN 'reverse' WHEN 6 THEN 'transfer_out' "
-        "ELSE 'transfer_in' END, p.points, p.at, p.effective_at, p.key, p.rule, p.rule_version, p.reason, "
-        "p.operator, p.ref, p.target FROM chain c JOIN postings p ON p.id = c.id ORDER BY p.id",
-        member, names, "iitiiittittti");
+#define EXPORT_COLUMNS                                                                                     \
+    "SELECT p.id, p.member_id, CASE p.kind WHEN 1 THEN 'earn' WHEN 2 "                                     \
+    "THEN 'redeem' WHEN 3 THEN 'expire' WHEN 4 THEN 'adjust' WHEN 5 THEN 'reverse' WHEN 6 THEN 'transfer_out' " \
+    "ELSE 'transfer_in' END, p.points, p.at, p.effective_at, p.key, p.rule, p.rule_version, p.reason, "     \
+    "p.operator, p.ref, p.target FROM chain c "
+    static const char sql[] =
+        PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED) EXPORT_COLUMNS "JOIN postings p ON p.id = c.id ORDER BY p.id";
+    static const char one[] = PATRON__CHAIN1 EXPORT_COLUMNS "JOIN postings p ON p.id = c.id AND p.member_id = ?1 ORDER BY p.id";
+    int merged = 0;
+    int rc = patron__ledger_has_merged(db, member, &merged);
+    return rc ? rc : patron__sql_export_rows(db, b, "postings", merged ? sql : one, member, names, "iitiiittittti");
 }

@@ -81,6 +81,11 @@ typedef struct take_list {
 /* The accounts merged into member `member` (not the member itself), in
  * id order; *ids is patron__malloc'ed (NULL when none). */
 int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids, size_t *n);
+/* Whether any account is merged into `member`. Reads of a member and its
+ * merged accounts take the one-member form (PATRON__CHAIN1, every table
+ * filtered by ?1) when there are none: on Citus that form runs on the
+ * member's node, the several-member form is refused (docs/guide/scaling.md). */
+int patron__ledger_has_merged(patron_db *db, int64_t member, int *has);
 /* Member ?1's account and every account merged into it (the `merged != 0`
  * term lets SQLite use the partial index accounts_merged). */
 #define PATRON__ACCOUNT_AND_MERGED \

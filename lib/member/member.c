@@ -94,15 +94,26 @@ int patron__member_set_referrer(patron_db *db, int64_t id, int64_t referrer)
 
 int patron__member_record_merge(patron_db *db, int64_t kept, int64_t merged)
 {
-    int rc = patron__sql_run(db,
-                             "UPDATE members SET joined_at = (SELECT o.joined_at FROM members o WHERE o.id = ?1) "
-                             "WHERE id = ?2 AND joined_at > (SELECT o.joined_at FROM members o WHERE o.id = ?1)",
-                             "ii", merged, kept);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db,
-                             "UPDATE members SET referrer = (SELECT referrer FROM members WHERE id = ?) "
-                             "WHERE id = ? AND referrer IS NULL",
-                             "ii", merged, kept);
+    /* the merged member's row is read, then the survivor's written: each
+     * statement names one member (one shard when members are distributed) */
+    patron__stmt *st = NULL;
+    int rc = patron__sql_bind(db, &st, "SELECT joined_at, referrer FROM members WHERE id = ?", "i", merged);
+    if (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t joined = patron__sql_col_int(db, st, 0);
+        int has_referrer = !patron__sql_col_null(db, st, 1);
+        int64_t referrer = patron__sql_col_int(db, st, 1);
+        patron__sql_done(db, st);
+        st = NULL;
+        rc = patron__sql_run(db, "UPDATE members SET joined_at = ? WHERE id = ? AND joined_at > ?", "iii", joined, kept,
+                             joined);
+        if (rc == PATRON_OK && has_referrer)
+            rc = patron__sql_run(db, "UPDATE members SET referrer = ? WHERE id = ? AND referrer IS NULL", "ii", referrer,
+                                 kept);
+    }
+    if (rc == PATRON__DONE)
+        rc = PATRON_OK;
+    if (st)
+        patron__sql_done(db, st);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE members SET merged_into = ? WHERE id = ? OR merged_into = ?", "iii", kept,
                              merged, merged);

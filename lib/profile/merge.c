@@ -25,19 +25,25 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
         return rc;
     if (k == m)
         return patron__fail(PATRON_EINVAL, "merge: members %" PRId64 " and %" PRId64 " are the same member", kept, merged);
-    /* fill empty fields of the survivor */
-    static const char *const fill[] = {
-        "UPDATE profiles SET phone = (SELECT phone FROM profiles WHERE member_id = ?) WHERE member_id = ? AND phone IS NULL",
-        "UPDATE profiles SET email = (SELECT email FROM profiles WHERE member_id = ?) WHERE member_id = ? AND email IS NULL",
-        "UPDATE profiles SET city = (SELECT city FROM profiles WHERE member_id = ?) WHERE member_id = ? AND city IS NULL",
-        "UPDATE profiles SET birth_date = (SELECT birth_date FROM profiles WHERE member_id = ?) "
-        "WHERE member_id = ? AND birth_date IS NULL",
-        "UPDATE profiles SET gender = (SELECT gender FROM profiles WHERE member_id = ?) WHERE member_id = ? AND gender IS NULL",
-        "UPDATE profiles SET categories = (SELECT categories FROM profiles WHERE member_id = ?) "
-        "WHERE member_id = ? AND categories IS NULL",
-    };
-    for (size_t i = 0; i < sizeof fill / sizeof fill[0] && rc == PATRON_OK; i++)
-        rc = patron__sql_run(db, fill[i], "ii", m, k);
+    /* fill empty fields of the survivor: the merged member's fields are
+     * read, then written in one statement that names only the survivor
+     * (each statement one member's rows: one shard when distributed) */
+    patron__stmt *st = NULL;
+    rc = patron__sql_bind(db, &st, "SELECT phone, email, city, birth_date, gender, categories FROM profiles "
+                                   "WHERE member_id = ?", "i", m);
+    if (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        const char *v[6];
+        for (int i = 0; i < 6; i++)
+            v[i] = patron__sql_col_text(db, st, i);
+        rc = patron__sql_run(db, "UPDATE profiles SET phone = coalesce(phone, ?), email = coalesce(email, ?), "
+                                 "city = coalesce(city, ?), birth_date = coalesce(birth_date, ?), "
+                                 "gender = coalesce(gender, ?), categories = coalesce(categories, ?) WHERE member_id = ?",
+                             "tttttti", v[0], v[1], v[2], v[3], v[4], v[5], k);
+    }
+    if (rc == PATRON__DONE)
+        rc = PATRON_OK;
+    if (st)
+        patron__sql_done(db, st);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE identifiers SET member_id = ? WHERE member_id = ?", "ii", k, m);
     if (rc == PATRON_OK) /* journey state: the newer of the two wins (lib/journey) */
@@ -48,7 +54,13 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ?", "i", m);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE consents SET member_id = ? WHERE member_id = ?", "ii", k, m);
+        /* rows change member by a copy and a delete: a table distributed
+         * by member_id cannot change a row's member in place */
+        rc = patron__sql_run(db, "INSERT INTO consents(member_id, channel, granted, at, source) "
+                                 "SELECT ?, channel, granted, at, source FROM consents WHERE member_id = ? ORDER BY id",
+                             "ii", k, m);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "DELETE FROM consents WHERE member_id = ?", "i", m);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO merges(kept, merged, at, operator, reason, points_moved) "
                                  "VALUES(?,?,?,?,?,0)", "iiitt", k, m, at, op, reason);
