@@ -270,6 +270,36 @@ int main(int argc, char **argv)
     printf("bench_store: %s backend, %" PRId64 " batched postings, %d members\n", is_pg ? "postgresql" : "sqlite", n,
            MEMBERS);
     patron_db *db = open_store();
+#ifdef PATRON_HAVE_POSTGRES
+    /* PATRON_BENCH_CITUS=1: the server is a Citus coordinator; the new store's
+     * tables are distributed as docs/guide/scaling.md says before any row
+     * is written (4 shards per table here, as in the tests' schemas) */
+    if (is_pg && getenv("PATRON_BENCH_CITUS") && !strcmp(getenv("PATRON_BENCH_CITUS"), "1")) {
+        static const char dist[] =
+            "SET citus.shard_count = 4;"
+            "SELECT create_reference_table(t) FROM unnest(ARRAY['settings','earn_rules','tier_defs','attr_defs',"
+            "'aliases','vocab','patron_meta','merges','purchases']) t;"
+            "SELECT create_distributed_table('members', 'id');"
+            "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
+            "'accounts','postings','lot_state','moves','lots','open_lots','profiles','attrs','consents','erasures',"
+            "'tier_state','tier_history']) t;"
+            "SELECT create_distributed_table('posting_keys', 'key');"
+            "SELECT create_distributed_table('identifiers', 'value', colocate_with => 'posting_keys');";
+        patron_close(db);
+        char conninfo[1100];
+        snprintf(conninfo, sizeof conninfo, "%s", uri + 11);
+        PGconn *c = PQconnectdb(conninfo);
+        PGresult *r = PQexec(c, dist);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "bench_store: distributing the tables: %s", PQerrorMessage(c));
+            return 1;
+        }
+        PQclear(r);
+        PQfinish(c);
+        printf("tables distributed with Citus (PATRON_BENCH_CITUS=1)\n");
+        db = open_store();
+    }
+#endif
     int rc = patron_batch_begin(db);
     for (int m = 0; m < MEMBERS && rc == PATRON_OK; m++) {
         patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;

@@ -1,5 +1,6 @@
 /* Balances at any moment and statements of postings (model in ledger_int.h). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -129,13 +130,48 @@ static int dup_col(patron_db *db, patron__stmt *st, int col, const char **out)
     return PATRON_OK;
 }
 
+/* Append member `member`'s postings with at in [from, to) to `s`. */
+static int statement_rows(patron_db *db, patron_statement *s, size_t *cap, const char *sql, int64_t member,
+                          int64_t from, int64_t to)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "iii", member, from, to);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (patron__grow(&s->v, cap, s->n + 1, sizeof *s->v)) {
+            rc = patron__oom();
+            break;
+        }
+        patron_posting *p = &s->v[s->n];
+        memset(p, 0, sizeof *p);
+        s->n++;
+        p->id = patron__sql_col_int(db, st, 0);
+        p->member_id = patron__sql_col_int(db, st, 1);
+        p->kind = (int)patron__sql_col_int(db, st, 2);
+        p->points = patron__sql_col_int(db, st, 3);
+        p->at = patron__sql_col_int(db, st, 4);
+        p->effective_at = patron__sql_col_int(db, st, 5);
+        p->target = patron__sql_col_int(db, st, 6);
+        p->spend = patron__sql_col_int(db, st, 7);
+        p->rule_version = patron__sql_col_int(db, st, 8);
+        if ((rc = dup_col(db, st, 9, &p->key)) || (rc = dup_col(db, st, 10, &p->rule)) ||
+            (rc = dup_col(db, st, 11, &p->reason)) || (rc = dup_col(db, st, 12, &p->operator_name)) ||
+            (rc = dup_col(db, st, 13, &p->ref)))
+            break;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+static int posting_id_cmp(const void *x, const void *y)
+{
+    const patron_posting *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
 int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t member_id, int64_t from, int64_t to)
 {
-    static const char sql[] =
-        PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
-        "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
-        "coalesce(p.rule_version, 0), p.key, p.rule, p.reason, p.operator, p.ref FROM chain c "
-        "JOIN postings p ON p.id = c.id WHERE p.at >= ?2 AND p.at < ?3 ORDER BY p.id";
     static const char one[] =
         PATRON__CHAIN1
         "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
@@ -158,44 +194,21 @@ int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t membe
     if (rc == PATRON_OK)
         rc = account_balance(db, &a, &b, to > INT64_MIN ? to - 1 : to);
     s->closing = b.available;
-    patron__stmt *st;
-    int merged = 0;
+    /* the member's account, then each merged into it: one member's rows
+     * per statement (one shard on Citus), merged in id order below */
+    int64_t *merged = NULL;
+    size_t nmerged = 0, cap = 0;
     if (rc == PATRON_OK)
-        rc = patron__ledger_has_merged(db, a.member, &merged);
-    if (rc == PATRON_OK)
-        rc = patron__sql_bind(db, &st, merged ? sql : one, "iii", a.member, from, to);
+        rc = patron__ledger_merged_accounts(db, a.member, &merged, &nmerged);
+    for (size_t acct = 0; acct <= nmerged && rc == PATRON_OK; acct++)
+        rc = statement_rows(db, s, &cap, one, acct ? merged[acct - 1] : a.member, from, to);
+    patron__free(merged);
     if (rc) {
         patron_statement_free(s);
         return rc;
     }
-    size_t cap = 0;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(&s->v, &cap, s->n + 1, sizeof *s->v)) {
-            rc = patron__oom();
-            break;
-        }
-        patron_posting *p = &s->v[s->n];
-        memset(p, 0, sizeof *p);
-        s->n++;
-        p->id = patron__sql_col_int(db, st, 0);
-        p->member_id = patron__sql_col_int(db, st, 1);
-        p->kind = (int)patron__sql_col_int(db, st, 2);
-        p->points = patron__sql_col_int(db, st, 3);
-        p->at = patron__sql_col_int(db, st, 4);
-        p->effective_at = patron__sql_col_int(db, st, 5);
-        p->target = patron__sql_col_int(db, st, 6);
-        p->spend = patron__sql_col_int(db, st, 7);
-        p->rule_version = patron__sql_col_int(db, st, 8);
-        if ((rc = dup_col(db, st, 9, &p->key)) || (rc = dup_col(db, st, 10, &p->rule)) ||
-            (rc = dup_col(db, st, 11, &p->reason)) || (rc = dup_col(db, st, 12, &p->operator_name)) ||
-            (rc = dup_col(db, st, 13, &p->ref)))
-            break;
-    }
-    patron__sql_done(db, st);
-    if (rc < 0) {
-        patron_statement_free(s);
-        return rc;
-    }
+    if (nmerged)
+        qsort(s->v, s->n, sizeof *s->v, posting_id_cmp);
     *out = s;
     return PATRON_OK;
 }
