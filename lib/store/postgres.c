@@ -21,8 +21,9 @@
  * The same idempotency key posted from two servers therefore gives one
  * posting: the second writer waits for the first, then replays it.
  *
- * Round trips: see `pending_begin` and `pg_run` (a BEGIN travels with the
- * first statement; UPDATEs go ahead in pipeline mode).
+ * Round trips: see `queued` and `pg_run` (BEGIN, the locks and UPDATEs go
+ * ahead in pipeline mode and travel with the next statement that returns
+ * rows, or with the COMMIT).
  *
  * The library never prints: libpq's notice processor is replaced by one
  * that discards notices. */
@@ -78,16 +79,18 @@ typedef struct pg {
     int tx_error_code;
     char tx_error[512];
     /* Round trips saved inside a write transaction (a round trip costs
-     * more than most statements): the transaction's BEGIN waits to go with
-     * its first statement, and an UPDATE (no rows to wait for) is sent in
-     * pipeline mode without waiting; its result is read with the next
-     * statement's, or with the COMMIT. A failure then surfaces at that
+     * more than most statements): what returns nothing the library needs —
+     * BEGIN, the store and member locks, UPDATEs — is sent in pipeline mode
+     * without waiting, and answered together with the next statement that
+     * returns rows, or with the COMMIT. A failure then surfaces at that
      * next statement of the same transaction, which can then only roll
      * back: nothing of it is kept. */
-    char pending_begin[128];
     int in_tx;
     int nqueued;
-    pg_stmt *queued[PG_QUEUE];
+    struct {
+        pg_stmt *st;   /* an UPDATE, or NULL: `text` was sent */
+        char text[96]; /* BEGIN or a lock */
+    } queued[PG_QUEUE];
     pg_stmt *cache[PG_CACHE_CAP];
 } pg;
 
@@ -190,11 +193,14 @@ static int read_queued(pg *p)
     for (int i = 0; i < p->nqueued; i++) {
         PGresult *res = PQgetResult(p->conn);
         ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-        if (es == PGRES_COMMAND_OK) {
+        pg_stmt *st = p->queued[i].st;
+        if (es == PGRES_COMMAND_OK || (es == PGRES_TUPLES_OK && !st)) {
             const char *ct = PQcmdTuples(res);
-            p->total_changes += (ct && *ct ? strtoll(ct, NULL, 10) : 0) - 1; /* 1 was counted when sent */
+            if (st) /* 1 was counted when it was sent */
+                p->total_changes += (ct && *ct ? strtoll(ct, NULL, 10) : 0) - 1;
         } else if (rc == PATRON_OK) {
-            rc = patron__fail_prefix(pg_report(p, res, "step"), "%s: ", p->queued[i]->text);
+            rc = patron__fail_prefix(pg_report(p, res, st ? "step" : p->queued[i].text), "%s: ",
+                                     st ? st->text : "begin");
             /* the transaction is aborted: later statements report this */
             p->tx_error_code = rc;
             snprintf(p->tx_error, sizeof p->tx_error, "%s", patron_errmsg());
@@ -222,32 +228,38 @@ static int end_pipeline(pg *p)
     return PATRON_OK;
 }
 
-/* Send a deferred BEGIN alone (the statement it waited for cannot carry it). */
-static int send_begin(pg *p)
+/* Send `sql` (no parameters, its result not needed) ahead. */
+static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name)
 {
-    if (!p->pending_begin[0])
-        return PATRON_OK;
-    char sql[sizeof p->pending_begin];
-    memcpy(sql, p->pending_begin, sizeof sql);
-    p->pending_begin[0] = '\0';
-    PGresult *res = PQexec(p->conn, sql);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? PATRON_OK : pg_fail(p, res, "begin");
-    PQclear(res);
-    return rc;
+    if (p->nqueued == PG_QUEUE) {
+        int rc = pg_flush(p);
+        if (rc)
+            return rc;
+    }
+    if (p->nqueued == 0 && !PQenterPipelineMode(p->conn))
+        return patron__fail(PATRON_EIO, "postgresql: entering pipeline mode: %s", PQerrorMessage(p->conn));
+    int ok = st ? PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0)
+                : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (!ok)
+        return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st ? st->text : sql, PQerrorMessage(p->conn));
+    p->queued[p->nqueued].st = st;
+    snprintf(p->queued[p->nqueued].text, sizeof p->queued[0].text, "%s", st ? "" : sql);
+    p->nqueued++;
+    if (st)
+        p->total_changes++;
+    return PATRON_OK;
 }
 
 /* Everything sent ahead is answered: the connection is idle again. */
 static int pg_flush(pg *p)
 {
-    int rc = send_begin(p);
     if (p->nqueued == 0)
-        return rc;
+        return PATRON_OK;
     if (!PQpipelineSync(p->conn))
         return patron__fail(PATRON_EIO, "postgresql: pipeline sync: %s", PQerrorMessage(p->conn));
     int q = read_queued(p);
     int e = end_pipeline(p);
-    return rc ? rc : q ? q : e;
+    return q ? q : e;
 }
 
 /* Run a prepared statement: an UPDATE inside a transaction is sent ahead
@@ -256,18 +268,8 @@ static int pg_flush(pg *p)
 static int pg_run(pg *p, pg_stmt *st, const char *name, const char *const *vals, PGresult **res)
 {
     *res = NULL;
-    int rc = send_begin(p);
-    if (rc)
-        return rc;
-    if (st->is_update && p->in_tx && p->nqueued < PG_QUEUE) {
-        if (p->nqueued == 0 && !PQenterPipelineMode(p->conn))
-            return patron__fail(PATRON_EIO, "postgresql: entering pipeline mode: %s", PQerrorMessage(p->conn));
-        if (!PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0))
-            return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st->text, PQerrorMessage(p->conn));
-        p->queued[p->nqueued++] = st;
-        p->total_changes++;
-        return PATRON_OK;
-    }
+    if (st->is_update && p->in_tx)
+        return send_ahead(p, st, NULL, vals, name);
     if (p->nqueued == 0) {
         *res = PQexecPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0);
         return PATRON_OK;
@@ -660,50 +662,45 @@ static const char *pg_col_text(patron__stmt *s, int col)
 }
 
 /* A write transaction holding the store lock (exclusive or shared): sent
- * with the transaction's first statement (a member lock joins it in one
- * query). */
-static int begin_locked(pg *p, const char *sql)
+ * ahead, with the transaction's first statement that returns rows. */
+static int begin_locked(pg *p, const char *lock)
 {
     int rc = pg_flush(p);
-    if (rc)
-        return rc;
-    snprintf(p->pending_begin, sizeof p->pending_begin, "%s", sql);
-    p->in_tx = 1;
-    return PATRON_OK;
+    if (rc == PATRON_OK)
+        rc = send_ahead(p, NULL, "BEGIN", NULL, NULL);
+    if (rc == PATRON_OK)
+        rc = send_ahead(p, NULL, lock, NULL, NULL);
+    if (rc == PATRON_OK)
+        p->in_tx = 1;
+    return rc;
 }
 
 static int pg_begin(void *impl)
 {
-    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
+    return begin_locked(impl, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
 }
 
 static int pg_begin_shared(void *impl)
 {
-    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
+    return begin_locked(impl, "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
 }
 
 /* A member's lock: the two-key advisory lock space (apart from the
  * one-key store lock); ids beyond 31 bits share keys, which only
- * serialises more. The first one of a transaction carries its BEGIN. */
+ * serialises more. Sent ahead like the BEGIN. */
 static int pg_lock_member(void *impl, int64_t member_id)
 {
     pg *p = impl;
-    char sql[sizeof p->pending_begin + 96];
-    snprintf(sql, sizeof sql, "%s%sSELECT pg_advisory_xact_lock(%d, %d)", p->pending_begin,
-             p->pending_begin[0] ? "; " : "", (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)),
-             (int)(member_id & 0x7fffffff));
-    p->pending_begin[0] = '\0';
-    return pg_simple(p, sql, "lock member");
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d, %d)",
+             (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)), (int)(member_id & 0x7fffffff));
+    return send_ahead(p, NULL, sql, NULL, NULL);
 }
 
 static int pg_commit(void *impl)
 {
     pg *p = impl;
     p->in_tx = 0;
-    if (p->pending_begin[0]) { /* nothing was sent: nothing to commit */
-        p->pending_begin[0] = '\0';
-        return PATRON_OK;
-    }
     int rc = PATRON_OK;
     if (p->nqueued) {
         /* the UPDATEs sent ahead and the COMMIT: one round trip */
@@ -735,10 +732,6 @@ static int pg_rollback(void *impl)
 {
     pg *p = impl;
     p->in_tx = 0;
-    if (p->pending_begin[0]) {
-        p->pending_begin[0] = '\0';
-        return PATRON_OK;
-    }
     if (p->nqueued) { /* their results no longer matter */
         char keep[sizeof p->tx_error]; /* the caller's message stays the one recorded */
         snprintf(keep, sizeof keep, "%s", patron_errmsg());
