@@ -8,6 +8,9 @@
 #include "internal/options.h"
 #include "sim_internal.h"
 
+/* Size of patron_sim_options in 0.1, its first release (unchanged since). */
+#define PATRON__SIM_OPTIONS_FIRST_SIZE sizeof(patron_sim_options)
+
 /* Supported UTC range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
 #define SIM_MIN_TIME INT64_C(-62135596800)
 #define SIM_MAX_TIME INT64_C(253402300799)
@@ -22,7 +25,16 @@ void patron_sim_options_init(patron_sim_options *opts)
 {
     if (opts) {
         patron_sim_options d = PATRON_SIM_OPTIONS_INIT;
-        *opts = d;
+        /* The sized-struct rule for a struct the library writes: a caller
+         * that set size to its (older, smaller) sizeof gets only that many
+         * bytes; size 0 or anything else (never set) means the whole struct
+         * the library knows, as before. */
+        uint32_t size;
+        memcpy(&size, opts, sizeof size);
+        if (size >= sizeof d || size < PATRON__SIM_OPTIONS_FIRST_SIZE)
+            size = (uint32_t)sizeof d;
+        memcpy(opts, &d, size);
+        memcpy(opts, &size, sizeof size);
     }
 }
 
@@ -144,7 +156,7 @@ int patron_sim_run(patron_sim **out, const patron_sim_options *opts)
         return patron__fail(PATRON_EINVAL, "opts is NULL: the model, its parameters, customers "
                             "and periods must be set");
     patron_sim_options o = PATRON_SIM_OPTIONS_INIT;
-    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_sim_options");
+    int rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIM_OPTIONS_FIRST_SIZE, "patron_sim_options");
     if (rc)
         return rc;
     rc = validate(&o);

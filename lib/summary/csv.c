@@ -255,8 +255,8 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
 {
     loader L = *Lp;
     int rc;
-    if (report && report->size < sizeof(uint32_t) + 3 * sizeof(uint64_t))
-        return patron__fail(PATRON_EINVAL, "patron_csv_report.size is not set (use PATRON_CSV_REPORT_INIT)");
+    if (report && (rc = patron__result_check(report, sizeof(patron_csv_report), "patron_csv_report")))
+        return rc;
     if (L.o.integer_ids ? log->cust.kind == PT_ID_STR : log->cust.kind == PT_ID_INT)
         return patron__fail(PATRON_EINVAL, "the log has %s customer ids but integer_ids is %d",
                             log->cust.kind == PT_ID_INT ? "integer" : "string",
@@ -346,11 +346,8 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
         return rc;
     }
     rep.rows_read = row;
-    if (report) {
-        uint32_t size = report->size < sizeof rep ? report->size : (uint32_t)sizeof rep;
-        memcpy((char *)report + sizeof(uint32_t), (char *)&rep + sizeof(uint32_t),
-               size - sizeof(uint32_t));
-    }
+    if (report)
+        patron__result_write(report, &rep, sizeof rep);
     return PATRON_OK;
 }
 
