@@ -371,7 +371,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
     /* 0.1 ended at n_starts; threads was appended in 0.2. */
-    rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_UPTO(patron_clv_fit_options, n_starts),
+    rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
                               "patron_clv_fit_options");
     if (rc)
         return rc;

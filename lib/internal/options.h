@@ -11,16 +11,20 @@
  *    caller that did not use newer fields), else EUNSUPPORTED;
  *  - results (written): writes min(size, known) bytes and never a byte past
  *    the caller's size; `size` itself is left as the caller set it.
- * A struct that grows gives its first-release size here with
- * PATRON__SIZE_UPTO(type, last member of the first release). */
+ * A struct that grows gives its first-release size with
+ * PATRON__SIZE_BEFORE(type, first appended member). An appended member must
+ * start at or past the old sizeof, never inside the old tail padding (a
+ * caller's size covers that padding but its initialiser need not zero it):
+ * tests/abi/test_sized_structs.c checks that the first-release sizes it
+ * knows are prefixes. */
 #ifndef PATRON_INTERNAL_OPTIONS_H
 #define PATRON_INTERNAL_OPTIONS_H
 
 #include <stddef.h>
 
-/* Size of `type` up to and including `member` (the first-release size of a
- * struct whose later members were appended after `member`). */
-#define PATRON__SIZE_UPTO(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+/* Size of `type` before `member`: the first-release size of a struct whose
+ * first appended member is `member`. */
+#define PATRON__SIZE_BEFORE(type, member) offsetof(type, member)
 
 /* Copy caller options `src` (NULL: keep the defaults) over the defaults
  * already in `dst` (known size `dst_size`), by the rule above. `what` names

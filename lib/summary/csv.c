@@ -17,6 +17,7 @@ typedef struct {
     int32_t idx[NROLES];     /* column index per role, -1 = absent */
     char names[NROLES][PATRON_COLNAME_MAX + 1];
     size_t need;             /* fields a row must have */
+    size_t width;            /* fields a row may have (header's, or the first record's); 0 = not yet known */
 } loader;
 
 static const char *role_word[NROLES] = {"customer", "time", "amount", "category", "order"};
@@ -35,6 +36,9 @@ static int check_options(loader *L)
         return patron__fail(PATRON_EINVAL, "unknown time_format %d", (int)o->time_format);
     if (o->rounding < PATRON_ROUND_EXACT || o->rounding > PATRON_ROUND_TRUNCATE)
         return patron__fail(PATRON_EINVAL, "unknown rounding %d", (int)o->rounding);
+    if (o->extra_fields != 0 && o->extra_fields != 1)
+        return patron__fail(PATRON_EINVAL, "extra_fields is %lld, expected 0 or 1",
+                            (long long)o->extra_fields);
     for (int r = 0; r < NROLES; r++) {
         L->idx[r] = -1;
         L->names[r][0] = '\0';
@@ -68,6 +72,7 @@ static int read_header(loader *L, pt_csv *c)
     if (rc == 0)
         return patron__fail(PATRON_EPARSE, "the input is empty: expected a header row");
     size_t nf = c->nf < PT_CSV_MAXF ? c->nf : PT_CSV_MAXF;
+    L->width = c->nf;
     for (int r = 0; r < NROLES; r++) {
         if (L->idx[r] >= 0 || !cols[r])
             continue;
@@ -164,6 +169,17 @@ static int parse_row(loader *L, pt_csv *c, patron_txlog *log, rowrec *e, char **
     if (c->nf < L->need)
         return patron__fail(PATRON_EPARSE, "the row has %zu field%s, expected at least %zu",
                             c->nf, c->nf == 1 ? "" : "s", L->need);
+    if (!L->width)
+        L->width = c->nf; /* no header: the first record sets the width */
+    if (c->nf > L->width && !L->o.extra_fields) {
+        const pt_field *x = &c->f[L->width < PT_CSV_MAXF ? L->width : PT_CSV_MAXF - 1];
+        return patron__fail(PATRON_EPARSE,
+                            "the row has %zu fields, the %s %zu: field %zu '%.*s' is extra (an "
+                            "unquoted decimal comma? quote the field or use another delimiter; "
+                            "extra_fields = 1 ignores extra fields)",
+                            c->nf, L->o.has_header ? "header has" : "first row has", L->width,
+                            L->width + 1, (int)(x->n > 40 ? 40 : x->n), x->p);
+    }
     const pt_field *f = c->f;
     const pt_field *fc = &f[L->idx[ROLE_CUST]];
     pt_field ft = f[L->idx[ROLE_TIME]], fa = f[L->idx[ROLE_AMOUNT]];
@@ -245,7 +261,9 @@ static int resolve(loader *L, const patron_csv_options *opts)
     memset(L, 0, sizeof *L);
     patron_csv_options def = PATRON_CSV_OPTIONS_INIT;
     L->o = def;
-    int rc = patron__options_copy(&L->o, sizeof L->o, opts, sizeof L->o, "patron_csv_options");
+    int rc = patron__options_copy(&L->o, sizeof L->o, opts,
+                                  PATRON__SIZE_BEFORE(patron_csv_options, extra_fields),
+                                  "patron_csv_options");
     if (rc)
         return rc;
     return check_options(L);

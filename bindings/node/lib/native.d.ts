@@ -1056,6 +1056,14 @@ export interface patron_csv_options {
    * 0 (default): ids are strings, kept byte for byte. 1: ids are parsed as int64 ("00042" is 42).
    */
   integer_ids: number;
+  /**
+   * 0 (default): a record with more fields than the header has (without a header: than the first
+   * record has) is bad, its error naming the row and the first extra field, such as
+   * `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields are ignored. Since 0.2;
+   * `int64_t` so that it starts past the tail padding of the 0.1 struct, which a 0.1 caller's size
+   * covers but need not have zeroed.
+   */
+  extra_fields: number;
 }
 
 /**

@@ -492,6 +492,12 @@ static int gs_to_patron_csv_options(napi_env env, napi_value v, pn_arena *arena,
         if (pn_get_i32(env, f, &x, "patron_csv_options.integer_ids")) return -1;
         s.integer_ids = (int32_t)x;
     }
+    if (pn_field(env, v, "extra_fields", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_csv_options.extra_fields")) return -1;
+        s.extra_fields = (int64_t)x;
+    }
     *(patron_csv_options *)out = s;
     return 0;
 }
@@ -518,6 +524,7 @@ static napi_value gs_from_patron_csv_options(napi_env env, const patron_csv_opti
     if (pn_set(env, obj, "rounding", pn_new_i32(env, s->rounding))) return NULL;
     if (pn_set(env, obj, "skip_invalid", pn_new_i32(env, s->skip_invalid))) return NULL;
     if (pn_set(env, obj, "integer_ids", pn_new_i32(env, s->integer_ids))) return NULL;
+    if (pn_set(env, obj, "extra_fields", pn_new_i64(env, s->extra_fields))) return NULL;
     return obj;
 }
 

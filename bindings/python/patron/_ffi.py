@@ -678,7 +678,11 @@ class patron_csv_options(ctypes.Structure):
     PATRON_ROUND_EXACT.), skip_invalid (0 (default): any bad row fails the whole load,
     nothing is kept. 1: bad rows are skipped and counted in the report.), integer_ids (0
     (default): ids are strings, kept byte for byte. 1: ids are parsed as int64 ("00042" is
-    42).)
+    42).), extra_fields (0 (default): a record with more fields than the header has (without
+    a header: than the first record has) is bad, its error naming the row and the first
+    extra field, such as `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields
+    are ignored. Since 0.2; `int64_t` so that it starts past the tail padding of the 0.1
+    struct, which a 0.1 caller's size covers but need not have zeroed.)
     """
 
     @classmethod
@@ -1635,7 +1639,7 @@ patron_allocator._fields_ = [("size", ctypes.c_uint32), ("malloc_fn", ctypes.CFU
 patron_rng._fields_ = [("s", (ctypes.c_uint64 * 4))]
 patron_sim_options._fields_ = [("size", ctypes.c_uint32), ("model", ctypes.c_int32), ("r", ctypes.c_double), ("alpha", ctypes.c_double), ("a", ctypes.c_double), ("b", ctypes.c_double), ("s", ctypes.c_double), ("beta", ctypes.c_double), ("gamma", ctypes.c_double), ("delta", ctypes.c_double), ("spend", ctypes.c_int32), ("spend_p", ctypes.c_double), ("spend_q", ctypes.c_double), ("spend_gamma", ctypes.c_double), ("minor_per_unit", ctypes.c_int64), ("customers", ctypes.c_int64), ("periods", ctypes.c_double), ("cohort_periods", ctypes.c_double), ("period_seconds", ctypes.c_int64), ("start", ctypes.c_int64), ("seed", ctypes.c_uint64), ("max_transactions", ctypes.c_int64), ("customer_summary", ctypes.c_int32)]
 patron_txlog_options._fields_ = [("size", ctypes.c_uint32), ("decimals", ctypes.c_int32)]
-patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32)]
+patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32), ("extra_fields", ctypes.c_int64)]
 patron_csv_error._fields_ = [("line", ctypes.c_uint64), ("row", ctypes.c_uint64), ("column", ctypes.c_int32), ("code", ctypes.c_int32), ("message", (ctypes.c_char * 232))]
 patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_uint64), ("rows_loaded", ctypes.c_uint64), ("rows_skipped", ctypes.c_uint64), ("errors_kept", ctypes.c_uint32), ("errors", (patron_csv_error * 8))]
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]

@@ -535,6 +535,7 @@ class patron_csv_options(ctypes.Structure):
     rounding: int
     skip_invalid: int
     integer_ids: int
+    extra_fields: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
