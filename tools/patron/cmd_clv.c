@@ -11,39 +11,60 @@
 
 #define CMD "clv"
 
+static const char usage_fit_text[] =
+    "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
+    "                      [--max-iter N] [--threads N] [--format json|csv]\n"
+    "\n"
+    "Fit a model to the per-customer summary and print the parameters (named as in\n"
+    "the papers), standard errors, covariance, log_likelihood (the papers' sum over\n"
+    "customers), grad_norm, iterations and status. The JSON (the default) is the\n"
+    "library's CLV parameters format (patron_clv_fit_to_json), which `clv predict\n"
+    "--params` reads.\n";
+
+static const char usage_predict_text[] =
+    "usage: patron clv predict --model MODEL --params params.json --input summary.csv\n"
+    "                      [--horizon H] [--discount D [--months M]\n"
+    "                      [--periods-per-month F] [--spend-params gg.json]]\n"
+    "                      [--dert R] [--threads N] [--format csv|json]\n"
+    "\n"
+    "Print one row per customer: expected_purchases over H periods and p_alive\n"
+    "(gg: expected_spend). --discount D adds clv, the lifetime value over M months\n"
+    "(default: H / F rounded up; F defaults to 4.345 weeks per month) with monthly\n"
+    "discount rate D, using the Gamma-Gamma expected spend of --spend-params or else\n"
+    "monetary_value per transaction (lifetimes' customer_lifetime_value). --dert R\n"
+    "adds dert, the discounted expected residual transactions (pnbd: continuous\n"
+    "rate R per period; bgbb: rate R per opportunity). --params is a file in the\n"
+    "library's CLV parameters format (what `clv fit` prints).\n";
+
+static const char usage_common_text[] =
+    "\n"
+    "--threads N uses N threads (default 0: all cores); results are the same for\n"
+    "every N.\n"
+    "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
+    "\n"
+    "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
+    "column with the customer id, then columns named frequency, recency, T and\n"
+    "monetary_value (gg), and optionally weights (customers per row). For bgbb the\n"
+    "columns are frequency, recency, n (or periods) and optional weights, counted\n"
+    "in opportunities; a file whose first column is `frequency` (no id column, like\n"
+    "the donations data) is read with row numbers as ids. A transaction log is\n"
+    "summarised first with `patron summary`.\n";
+
+/* sub: "fit", "predict", or NULL for both. */
+static void usage_sub(FILE *out, const char *sub)
+{
+    if (!sub || !strcmp(sub, "fit"))
+        fputs(usage_fit_text, out);
+    if (!sub)
+        fputs("\n", out);
+    if (!sub || !strcmp(sub, "predict"))
+        fputs(usage_predict_text, out);
+    fputs(usage_common_text, out);
+}
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
-            "                      [--max-iter N] [--threads N] [--format json|csv]\n"
-            "       patron clv predict --model MODEL --params params.json --input summary.csv\n"
-            "                      [--horizon H] [--discount D [--months M]\n"
-            "                      [--periods-per-month F] [--spend-params gg.json]]\n"
-            "                      [--dert R] [--threads N] [--format csv|json]\n"
-            "\n"
-            "--threads N uses N threads (default 0: all cores); results are the same for\n"
-            "every N.\n"
-            "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
-            "\n"
-            "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
-            "column with the customer id, then columns named frequency, recency, T and\n"
-            "monetary_value (gg), and optionally weights (customers per row). For bgbb the\n"
-            "columns are frequency, recency, n (or periods) and optional weights, counted\n"
-            "in opportunities; a file whose first column is `frequency` (no id column, like\n"
-            "the donations data) is read with row numbers as ids.\n"
-            "\n"
-            "fit prints the parameters (named as in the papers), standard errors,\n"
-            "covariance, log_likelihood (the papers' sum over customers), grad_norm,\n"
-            "iterations and status. Its JSON output is what predict reads with --params.\n"
-            "\n"
-            "predict prints one row per customer: expected_purchases over H periods and\n"
-            "p_alive (gg: expected_spend). --discount D adds clv, the lifetime value over\n"
-            "M months (default: H / F rounded up; F defaults to 4.345 weeks per month)\n"
-            "with monthly discount rate D, using the Gamma-Gamma expected spend of\n"
-            "--spend-params or else monetary_value per transaction (lifetimes'\n"
-            "customer_lifetime_value). --dert R adds dert, the discounted expected\n"
-            "residual transactions (pnbd: continuous rate R per period; bgbb: rate R per\n"
-            "opportunity).\n");
+    usage_sub(out, NULL);
 }
 
 /* Read the summary CSV into a frame. A file without an id column (first
@@ -75,6 +96,32 @@ static int load_frame(patron_frame **out, const char *path)
     if (err) {
         free(buf);
         return cli_fail(CMD, "%s: read error", path);
+    }
+    /* A transaction log instead of a summary is the usual mistake: say what
+     * to run rather than which column is missing. */
+    {
+        int has_frequency = 0, looks_like_log = 0;
+        size_t i = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0; /* a UTF-8 BOM */
+        while (i < len && buf[i] != '\n' && buf[i] != '\r') {
+            size_t start = i;
+            while (i < len && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                i++;
+            size_t n = i - start;
+            has_frequency |= n == 9 && !strncmp(buf + start, "frequency", 9);
+            looks_like_log |= (n == 4 && !strncmp(buf + start, "date", 4)) ||
+                              (n == 6 && !strncmp(buf + start, "amount", 6));
+            if (i < len && buf[i] == ',')
+                i++;
+        }
+        if (!has_frequency) {
+            free(buf);
+            if (looks_like_log)
+                return cli_fail(CMD, "%s looks like a transaction log (a 'date' or 'amount' column, "
+                                     "no 'frequency'): summarise it first with `patron summary "
+                                     "--input %s > summary.csv` and give that summary", path, path);
+            return cli_fail(CMD, "%s has no 'frequency' column: the input is the per-customer "
+                                 "summary that `patron summary` writes", path);
+        }
     }
     if (len >= 9 && !strncmp(buf, "frequency", 9)) {
         /* prepend "id," to the header and "<row>," to each line */
@@ -393,7 +440,7 @@ int cmd_clv(int argc, char **argv)
         int missing = 0;
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage_sub(stdout, sub);
             return 0;
         } else if ((v = cli_opt(argc, argv, &i, "--model", &missing))) {
             model_s = v;
@@ -443,7 +490,11 @@ int cmd_clv(int argc, char **argv)
         return cli_fail(CMD, "--input is required"), 2;
     patron_clv_model model;
     if (patron_clv_model_from_name(&model, model_s))
-        return cli_fail(CMD, "%s", patron_errmsg()), 2;
+    {
+        char m[512];
+        cli_user_message(m, sizeof m, patron_errmsg());
+        return cli_fail(CMD, "%s", m), 2;
+    }
     int json;
     if (!format)
         json = fit;
