@@ -295,11 +295,18 @@ static void clv_structs(void **state)
     RESULT_CASE(patron_clv_fit_result, patron_clv_fit_frame(OUT, PATRON_CLV_BGNBD, fr, old));
     patron_frame_free(fr);
 
+    /* the parameters format reads into a first-release-size result */
+    char *js = NULL;
+    ok(patron_clv_fit_to_json(&js, &a), "fit_to_json");
+    RESULT_CASE(patron_clv_fit_result, patron_clv_fit_from_json(OUT, js, strlen(js)));
+    patron_free(js);
     /* a first-release-size fit result is a valid input too */
     patron_clv_fit_result *short_fit = older_out("patron_clv_fit_result");
     ok(patron_clv_fit(short_fit, PATRON_CLV_BGNBD, &d, old), "fit into first size");
     double lo[4], hi[4];
     ok(patron_clv_param_intervals(lo, hi, short_fit, 0.95), "param_intervals");
+    ok(patron_clv_fit_to_json(&js, short_fit), "fit_to_json (first size)");
+    patron_free(js);
     free(short_fit);
 
     patron_clv_predict_options po = PATRON_CLV_PREDICT_OPTIONS_INIT;

@@ -6,7 +6,6 @@
 
 #include "cli_util.h"
 #include "commands.h"
-#include "internal/json.h"
 #include "patron.h"
 
 #define CMD "clv"
@@ -209,14 +208,6 @@ static int load_frame(patron_frame **out, const char *path)
     return 0;
 }
 
-static void print_num(double v)
-{
-    if (isfinite(v))
-        printf("%.17g", v);
-    else
-        printf("null");
-}
-
 static int do_fit(patron_clv_model model, const char *input, double penalizer, int64_t max_iter,
                   int32_t threads, int json)
 {
@@ -235,34 +226,11 @@ static int do_fit(patron_clv_model model, const char *input, double penalizer, i
         return cli_fail_rc(CMD, rc, "fit");
     int k = r.n_params;
     if (json) {
-        printf("{\n  \"model\": \"%s\",\n  \"params\": {", patron_clv_model_name(model));
-        for (int i = 0; i < k; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
-            print_num(r.params.p[i]);
-        }
-        printf("},\n  \"se\": {");
-        for (int i = 0; i < k; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
-            print_num(r.se[i]);
-        }
-        printf("},\n  \"covariance\": [");
-        for (int i = 0; i < k; i++) {
-            printf("%s[", i ? ", " : "");
-            for (int j = 0; j < k; j++) {
-                printf("%s", j ? ", " : "");
-                print_num(r.cov[i * PATRON_CLV_MAX_PARAMS + j]);
-            }
-            printf("]");
-        }
-        printf("],\n  \"log_likelihood\": ");
-        print_num(r.log_likelihood);
-        printf(",\n  \"grad_norm\": ");
-        print_num(r.grad_norm);
-        printf(",\n  \"iterations\": %d,\n  \"n_customers\": ", (int)r.iterations);
-        print_num(r.n_customers);
-        printf(",\n  \"n_distinct\": %lld,\n  \"penalizer\": ", (long long)r.n_distinct);
-        print_num(penalizer);
-        printf(",\n  \"status\": \"converged\"\n}\n");
+        char *js = NULL;
+        if ((rc = patron_clv_fit_to_json(&js, &r)))
+            return cli_fail_rc(CMD, rc, "fit");
+        fputs(js, stdout);
+        patron_free(js);
     } else {
         printf("parameter,estimate,se\n");
         for (int i = 0; i < k; i++)
@@ -272,45 +240,33 @@ static int do_fit(patron_clv_model model, const char *input, double penalizer, i
     return 0;
 }
 
-/* Parameters from the JSON that `clv fit` prints ({"model":..., "params":{...}}). */
+/* Parameters from a file in the library's CLV parameters format (what
+ * `clv fit` prints), for `model`. */
 static int load_params(patron_clv_params *p, patron_clv_model model, const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return cli_fail(CMD, "%s: cannot open", path);
-    char *buf = malloc(1 << 20);
-    size_t len = fread(buf, 1, (1 << 20) - 1, fp);
+    size_t cap = 1 << 20;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(fp);
+        return cli_fail(CMD, "out of memory");
+    }
+    size_t len = fread(buf, 1, cap, fp);
+    int too_big = len == cap;
     fclose(fp);
-    patron_json *j = NULL;
-    int rc = patron__json_parse(&j, buf, len);
+    if (too_big) {
+        free(buf);
+        return cli_fail(CMD, "%s: larger than 1 MiB: not a parameters file", path);
+    }
+    int rc = patron_clv_params_from_json(p, buf, len);
     free(buf);
     if (rc)
         return cli_fail_rc(CMD, rc, path);
-    const patron_json *m = patron__json_get(j, "model");
-    patron_clv_model pm;
-    if (m && patron__json_string(m) &&
-        (patron_clv_model_from_name(&pm, patron__json_string(m)) || pm != model)) {
-        cli_fail(CMD, "%s: parameters are for model '%s', not '%s'", path,
-                 patron__json_string(m), patron_clv_model_name(model));
-        patron__json_free(j);
-        return 1;
-    }
-    const patron_json *ps = patron__json_get(j, "params");
-    if (!ps)
-        ps = j;
-    memset(p, 0, sizeof *p);
-    p->model = model;
-    for (int i = 0; i < patron_clv_param_count(model); i++) {
-        const char *name = patron_clv_param_name(model, i);
-        const patron_json *v = patron__json_get(ps, name);
-        if (!v || !patron__json_is_number(v)) {
-            cli_fail(CMD, "%s: no number for parameter '%s'", path, name);
-            patron__json_free(j);
-            return 1;
-        }
-        p->p[i] = patron__json_number(v);
-    }
-    patron__json_free(j);
+    if (p->model != model)
+        return cli_fail(CMD, "%s: parameters are for model '%s', not '%s'", path,
+                        patron_clv_model_name(p->model), patron_clv_model_name(model));
     return 0;
 }
 

@@ -6822,6 +6822,80 @@ static napi_value w_patron_clv_param_intervals(napi_env env, napi_callback_info 
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_params_to_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    char *a_out = NULL;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_params_to_json(&a_out, a_params);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_out, 1);
+}
+
+static napi_value w_patron_clv_fit_to_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    char *a_out = NULL;
+    patron_clv_fit_result a_fit_s;
+    patron_clv_fit_result *a_fit = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_fit, &a_fit_s, sizeof a_fit_s, &arena, gs_to_patron_clv_fit_result)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_fit_to_json(&a_out, a_fit);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_out, 1);
+}
+
+static napi_value w_patron_clv_params_from_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_clv_params a_out = {0};
+    const char *a_text = NULL;
+    uint64_t a_len = 0;
+    if (pn_get_str(env, argv[0], &arena, &a_text, "patron_clv_params_from_json: argument 'text'")
+        || pn_get_u64(env, argv[1], &a_len, "patron_clv_params_from_json: argument 'len'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_params_from_json(&a_out, a_text, (size_t)a_len);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_params(env, &a_out);
+}
+
+static napi_value w_patron_clv_fit_from_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_clv_fit_result a_out = PATRON_CLV_FIT_RESULT_INIT;
+    const char *a_text = NULL;
+    uint64_t a_len = 0;
+    if (pn_get_str(env, argv[0], &arena, &a_text, "patron_clv_fit_from_json: argument 'text'")
+        || pn_get_u64(env, argv[1], &a_len, "patron_clv_fit_from_json: argument 'len'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_fit_from_json(&a_out, a_text, (size_t)a_len);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_fit_result(env, &a_out);
+}
+
 static napi_value w_patron_clv_mixing_density(napi_env env, napi_callback_info info)
 {
     napi_value argv[5];
@@ -9490,6 +9564,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_fit_frame", NULL, w_patron_clv_fit_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_predict_frame", NULL, w_patron_clv_predict_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_intervals", NULL, w_patron_clv_param_intervals, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_params_to_json", NULL, w_patron_clv_params_to_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_fit_to_json", NULL, w_patron_clv_fit_to_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_params_from_json", NULL, w_patron_clv_params_from_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_fit_from_json", NULL, w_patron_clv_fit_from_json, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_mixing_density", NULL, w_patron_clv_mixing_density, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_mixing_moments", NULL, w_patron_clv_mixing_moments, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_hash", NULL, w_patron_abtest_hash, NULL, NULL, NULL, napi_enumerable, NULL},
