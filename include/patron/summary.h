@@ -712,11 +712,12 @@ typedef struct patron_frame_write_options {
     uint32_t size;       /**< `sizeof(patron_frame_write_options)`; set by #PATRON_FRAME_WRITE_OPTIONS_INIT. */
     int32_t format;      /**< A #patron_frame_format; default CSV. */
     int32_t major_units; /**< 0 (default): money columns as stored (minor units). 1: divided by 10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02"). */
+    int32_t string_ids;  /**< JSON only. 0 (default): the id column (the first) as its type, a number for integer ids. 1: always a JSON string ("42"), so that ids have one type whatever the input (the CLI's JSON convention). Since 0.2. */
 } patron_frame_write_options;
 
 /** Default #patron_frame_write_options: CSV, money in minor units. */
 #define PATRON_FRAME_WRITE_OPTIONS_INIT \
-    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV, 0 }
+    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV, 0, 0 }
 
 /**
  * @brief Write a frame as text: every column in order, doubles with the

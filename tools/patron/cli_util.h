@@ -33,6 +33,10 @@ int cli_fail_rc(const char *cmd, int rc, const char *what);
  * programmers ("patron_clv_fit: " prefixes, "(patron_tier_configure)" hints,
  * "patron_x_options." before a field name). */
 void cli_user_message(char *out, size_t cap, const char *msg);
+/* JSON values on stdout by the CLI's JSON convention (docs/guide/cli.md):
+ * a number that is not finite is null; a NULL string is null. */
+void cli_json_num(double v);
+void cli_json_str(const char *s);
 /* Strict number parsing: the whole string must be consumed. 0 on success. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int64(const char *s, int64_t *out);

@@ -25,6 +25,7 @@ static const char usage_predict_text[] =
     "                      [--horizon H] [--discount D [--months M]\n"
     "                      [--periods-per-month F] [--spend-params gg.json]]\n"
     "                      [--dert R] [--threads N] [--format csv|json]\n"
+    "                      [--decimals N]\n"
     "\n"
     "Print one row per customer: expected_purchases over H periods and p_alive\n"
     "(gg: expected_spend). --discount D adds clv, the lifetime value over M months\n"
@@ -33,7 +34,9 @@ static const char usage_predict_text[] =
     "monetary_value per transaction (lifetimes' customer_lifetime_value). --dert R\n"
     "adds dert, the discounted expected residual transactions (pnbd: continuous\n"
     "rate R per period; bgbb: rate R per opportunity). --params is a file in the\n"
-    "library's CLV parameters format (what `clv fit` prints).\n";
+    "library's CLV parameters format (what `clv fit` prints). In JSON the money\n"
+    "values (expected_spend, clv) are in minor units: the input's units times\n"
+    "10^N for --decimals N (default 2), as every JSON of the CLI.\n";
 
 static const char usage_common_text[] =
     "\n"
@@ -272,8 +275,11 @@ static int load_params(patron_clv_params *p, patron_clv_model model, const char 
 
 static int do_predict(patron_clv_model model, const char *params_path, const char *input,
                       double horizon, double discount, int64_t months, double ppm,
-                      const char *spend_path, double dert, int32_t threads, int json)
+                      const char *spend_path, double dert, int32_t threads, int json, int decimals)
 {
+    double minor = 1; /* input money units (monetary_value) -> minor units */
+    for (int k = 0; k < decimals; k++)
+        minor *= 10;
     patron_clv_predict_options po = PATRON_CLV_PREDICT_OPTIONS_INIT;
     po.threads = threads;
     patron_clv_params p, gg;
@@ -339,15 +345,27 @@ static int do_predict(patron_clv_model model, const char *params_path, const cha
     for (size_t i = 0; i < n; i++) {
         const char *id = patron_frame_id(f, i, idbuf, sizeof idbuf);
         if (json) {
-            printf("  {\"customer_id\": \"%s\", ", id ? id : "");
+            /* the JSON convention: ids strings, money (expected_spend, clv)
+             * in minor units, null for a value that is not finite */
+            printf("  {\"customer_id\": ");
+            cli_json_str(id ? id : "");
             if (gg_model) {
-                printf("\"expected_spend\": %.17g}", a[i]);
+                printf(", \"expected_spend\": ");
+                cli_json_num(a[i] * minor);
+                printf("}");
             } else {
-                printf("\"expected_purchases\": %.17g, \"p_alive\": %.17g", a[i], b[i]);
-                if (!isnan(discount))
-                    printf(", \"clv\": %.17g", c[i]);
-                if (!isnan(dert))
-                    printf(", \"dert\": %.17g", e[i]);
+                printf(", \"expected_purchases\": ");
+                cli_json_num(a[i]);
+                printf(", \"p_alive\": ");
+                cli_json_num(b[i]);
+                if (!isnan(discount)) {
+                    printf(", \"clv\": ");
+                    cli_json_num(c[i] * minor);
+                }
+                if (!isnan(dert)) {
+                    printf(", \"dert\": ");
+                    cli_json_num(e[i]);
+                }
                 printf("}");
             }
             printf("%s\n", i + 1 < n ? "," : "");
@@ -391,7 +409,7 @@ int cmd_clv(int argc, char **argv)
     }
     const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL;
     double penalizer = 0, horizon = NAN, discount = NAN, ppm = 4.345, dert = NAN;
-    int64_t months = 0, max_iter = 0, threads = 0;
+    int64_t months = 0, max_iter = 0, threads = 0, decimals = 2;
     for (int i = 2; i < argc; i++) {
         int missing = 0;
         const char *v;
@@ -429,6 +447,9 @@ int cmd_clv(int argc, char **argv)
         } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
             if (cli_parse_int64(v, &threads) || threads < 0 || threads > 256)
                 return cli_fail(CMD, "--threads: '%s' is not an integer in 0..256", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--decimals", &missing))) {
+            if (cli_parse_int64(v, &decimals) || decimals < 0 || decimals > PATRON_DECIMALS_MAX)
+                return cli_fail(CMD, "--decimals: '%s' is not a number 0..%d", v, PATRON_DECIMALS_MAX), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--max-iter", &missing))) {
             if (cli_parse_int64(v, &max_iter) || max_iter < 1 || max_iter > 100000)
                 return cli_fail(CMD, "--max-iter: '%s' is not an integer in 1..100000", v), 2;
@@ -467,5 +488,5 @@ int cmd_clv(int argc, char **argv)
     if (model != PATRON_CLV_GG && isnan(horizon))
         return cli_fail(CMD, "predict needs --horizon for model %s", model_s), 2;
     return do_predict(model, params, input, horizon, discount, months, ppm, spend, dert,
-                      (int32_t)threads, json);
+                      (int32_t)threads, json, (int)decimals);
 }

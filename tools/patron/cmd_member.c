@@ -120,14 +120,20 @@ int cmd_member(int argc, char **argv)
             printf("member_id: %" PRId64 "\n", id);
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             const char *val = patron_profile_field(p, fields[i]);
-            if (!val)
-                continue;
             if (json) {
-                printf(", \"%s\": \"", fields[i]);
-                for (const char *c = val; *c; c++)
-                    printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-                printf("\"");
-            } else {
+                /* the JSON convention: every field, null when unset; times integers */
+                printf(", \"%s\": ", fields[i]);
+                if (!val) {
+                    printf("null");
+                } else if (!strcmp(fields[i], "joined_at")) {
+                    printf("%s", val);
+                } else {
+                    printf("\"");
+                    for (const char *c = val; *c; c++)
+                        printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+                    printf("\"");
+                }
+            } else if (val) {
                 printf("%s: %s\n", fields[i], val);
             }
         }

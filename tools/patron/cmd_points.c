@@ -144,7 +144,7 @@ int cmd_points(int argc, char **argv)
             goto out;
         }
         if (json)
-            printf("{\"member_id\": %" PRId64 ", \"balance\": %" PRId64 ", \"pending\": %" PRId64 ", \"at\": %" PRId64
+            printf("{\"member_id\": %" PRId64 ", \"available\": %" PRId64 ", \"pending\": %" PRId64 ", \"at\": %" PRId64
                    "}\n", member, b.available, b.pending, at);
         else
             printf("member %" PRId64 ": %" PRId64 " points available, %" PRId64 " pending\n", member, b.available,

@@ -339,8 +339,8 @@ int cmd_report(int argc, char **argv)
         if (fmt == 1) {
             printf("%s\n{", i ? "," : "");
             for (size_t k = 0; k < NF; k++) {
-                if (k == 0)
-                    printf("\"%s\":\"%s\"", names[k], cells[k]);
+                if (k == 0) /* times in JSON are integer UTC seconds (docs/guide/cli.md) */
+                    printf("\"week_start\":%lld", (long long)w[i].week_start);
                 else
                     printf(",\"%s\":%s", names[k], cells[k][0] ? cells[k] : "null");
             }

@@ -239,7 +239,7 @@ int cmd_segment(int argc, char **argv)
         rc = cli_fail_rc("segment", prc, "selecting rows");
         goto done;
     }
-    if (!minor_units) { /* back to the input's units */
+    if (!minor_units && fmt != 1) { /* back to the input's units (JSON stays in minor units) */
         patron_frame *shown = NULL;
         if ((rc = cli_money_output(&shown, &money, out, sel, "segment")))
             goto done;
@@ -251,6 +251,7 @@ int cmd_segment(int argc, char **argv)
     } else {
         patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
         wo.format = fmt == 1 ? PATRON_FORMAT_JSON : PATRON_FORMAT_CSV;
+        wo.string_ids = 1; /* the JSON convention (docs/guide/cli.md) */
         if ((prc = patron_frame_write(out, stdout, &wo)))
             rc = cli_fail_rc("segment", prc, "writing");
     }

@@ -100,7 +100,7 @@ int cmd_summary(int argc, char **argv)
             if (!strcmp(v, "csv"))
                 wo.format = PATRON_FORMAT_CSV;
             else if (!strcmp(v, "json"))
-                wo.format = PATRON_FORMAT_JSON;
+                wo.format = PATRON_FORMAT_JSON, wo.string_ids = 1;
             else
                 return usage_error("--format '%s' is not csv or json", v);
         } else if (missing) {
@@ -114,6 +114,8 @@ int cmd_summary(int argc, char **argv)
     if (cal && parse_time_arg(cal, &so.calibration_end) != PATRON_OK)
         return cli_fail_rc("summary", PATRON_EPARSE, "--calibration-end");
 
+    if (wo.format == PATRON_FORMAT_JSON)
+        wo.major_units = 0; /* the JSON convention: money in minor units (docs/guide/cli.md) */
     patron_txlog *log = NULL;
     int rc = cli_txlog_load("summary", &in, &log);
     if (rc)

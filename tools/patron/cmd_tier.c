@@ -222,10 +222,27 @@ static int show(int argc, char **argv)
         ret = cli_fail_rc("tier", rc, "show");
         if (rc == PATRON_EINVAL && strstr(patron_errmsg(), "no tiers are configured"))
             fprintf(stderr, "patron tier: configure them with `patron tier configure`\n");
-    } else if (fmt && !strcmp(fmt, "json"))
-        printf("{\"member_id\": %" PRId64 ", \"tier\": \"%s\", \"since\": %" PRId64 ", \"value\": %" PRId64
-               ", \"qualifies\": \"%s\", \"grace_until\": %" PRId64 "}\n",
-               id, s.tier, s.since, s.value, s.qualifies, s.grace_until);
+    } else if (fmt && !strcmp(fmt, "json")) {
+        /* the JSON convention: no tier yet, no grace period -> null */
+        printf("{\"member_id\": %" PRId64 ", \"tier\": ", id);
+        if (s.tier[0])
+            printf("\"%s\"", s.tier);
+        else
+            printf("null");
+        if (s.tier[0])
+            printf(", \"since\": %" PRId64, s.since);
+        else
+            printf(", \"since\": null");
+        printf(", \"value\": %" PRId64 ", \"qualifies\": ", s.value);
+        if (s.qualifies[0])
+            printf("\"%s\"", s.qualifies);
+        else
+            printf("null");
+        if (s.grace_until)
+            printf(", \"grace_until\": %" PRId64 "}\n", s.grace_until);
+        else
+            printf(", \"grace_until\": null}\n");
+    }
     else
         printf("member %" PRId64 ": tier %s since %" PRId64 "; qualifying value %" PRId64 " (qualifies for %s)%s\n", id,
                s.tier[0] ? s.tier : "(none)", s.since, s.value, s.qualifies, s.grace_until ? "; in grace" : "");

@@ -1179,6 +1179,12 @@ export interface patron_frame_write_options {
    * (patron_frame_decimals()); int64 money is then written exactly ("74.02").
    */
   major_units: number;
+  /**
+   * JSON only. 0 (default): the id column (the first) as its type, a number for integer ids. 1:
+   * always a JSON string ("42"), so that ids have one type whatever the input (the CLI's JSON
+   * convention). Since 0.2.
+   */
+  string_ids: number;
 }
 
 /**

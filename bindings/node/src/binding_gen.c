@@ -736,6 +736,12 @@ static int gs_to_patron_frame_write_options(napi_env env, napi_value v, pn_arena
         if (pn_get_i32(env, f, &x, "patron_frame_write_options.major_units")) return -1;
         s.major_units = (int32_t)x;
     }
+    if (pn_field(env, v, "string_ids", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_frame_write_options.string_ids")) return -1;
+        s.string_ids = (int32_t)x;
+    }
     *(patron_frame_write_options *)out = s;
     return 0;
 }
@@ -748,6 +754,7 @@ static napi_value gs_from_patron_frame_write_options(napi_env env, const patron_
     if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
     if (pn_set(env, obj, "format", pn_new_i32(env, s->format))) return NULL;
     if (pn_set(env, obj, "major_units", pn_new_i32(env, s->major_units))) return NULL;
+    if (pn_set(env, obj, "string_ids", pn_new_i32(env, s->string_ids))) return NULL;
     return obj;
 }
 

@@ -764,7 +764,10 @@ class patron_frame_write_options(ctypes.Structure):
     Fields: size (`sizeof(patron_frame_write_options)`; set by
     PATRON_FRAME_WRITE_OPTIONS_INIT.), format (A patron_frame_format; default CSV.),
     major_units (0 (default): money columns as stored (minor units). 1: divided by
-    10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02").)
+    10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02").),
+    string_ids (JSON only. 0 (default): the id column (the first) as its type, a number for
+    integer ids. 1: always a JSON string ("42"), so that ids have one type whatever the
+    input (the CLI's JSON convention). Since 0.2.)
     """
 
     @classmethod
@@ -1643,7 +1646,7 @@ patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctype
 patron_csv_error._fields_ = [("line", ctypes.c_uint64), ("row", ctypes.c_uint64), ("column", ctypes.c_int32), ("code", ctypes.c_int32), ("message", (ctypes.c_char * 232))]
 patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_uint64), ("rows_loaded", ctypes.c_uint64), ("rows_skipped", ctypes.c_uint64), ("errors_kept", ctypes.c_uint32), ("errors", (patron_csv_error * 8))]
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]
-patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32), ("major_units", ctypes.c_int32)]
+patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32), ("major_units", ctypes.c_int32), ("string_ids", ctypes.c_int32)]
 patron_clv_data._fields_ = [("n", ctypes.c_size_t), ("frequency", ctypes.POINTER(ctypes.c_double)), ("recency", ctypes.POINTER(ctypes.c_double)), ("T", ctypes.POINTER(ctypes.c_double)), ("monetary", ctypes.POINTER(ctypes.c_double)), ("weights", ctypes.POINTER(ctypes.c_double))]
 patron_clv_fit_options._fields_ = [("size", ctypes.c_uint32), ("penalizer", ctypes.c_double), ("gtol", ctypes.c_double), ("max_iter", ctypes.c_int32), ("n_starts", ctypes.c_int32), ("threads", ctypes.c_int32)]
 patron_clv_params._fields_ = [("model", ctypes.c_int), ("p", (ctypes.c_double * 4))]

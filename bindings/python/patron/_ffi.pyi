@@ -579,6 +579,7 @@ class patron_frame_write_options(ctypes.Structure):
     size: int
     format: int
     major_units: int
+    string_ids: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
