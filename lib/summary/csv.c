@@ -1,6 +1,7 @@
 /* Loading purchases from CSV text into a transaction log, all or nothing
  * (or skipping bad rows with a report). */
 #include <inttypes.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -269,6 +270,18 @@ static int resolve(loader *L, const patron_csv_options *opts)
     return check_options(L);
 }
 
+/* Bytes of the input consumed so far (a file: read minus not yet parsed). */
+static uint64_t bytes_read(const pt_csv *c)
+{
+    if (!c->fp)
+        return c->pos;
+    long at = ftell(c->fp);
+    if (at < 0)
+        return 0;
+    uint64_t unparsed = c->len - c->pos;
+    return (uint64_t)at > unparsed ? (uint64_t)at - unparsed : 0;
+}
+
 static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *report)
 {
     loader L = *Lp;
@@ -296,8 +309,26 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
     const size_t n0 = log->n, nc0 = log->cust.n, nk0 = log->cats.n, ol0 = log->olen;
     uint64_t row = 0;
     int eof = 0;
+    /* Progress for the caller's display: bytes read of the input's size. */
+    uint64_t size = 0, next_report = 0, report_step = 1u << 20;
+    if (L.o.progress) {
+        struct stat st;
+        if (!c->fp)
+            size = c->len;
+        else if (fstat(fileno(c->fp), &st) == 0 && S_ISREG(st.st_mode))
+            size = (uint64_t)st.st_size;
+        if (size / 100 > report_step)
+            report_step = size / 100;
+    }
     rc = PATRON_OK;
     while (!eof && rc == PATRON_OK) {
+        if (L.o.progress) {
+            uint64_t done = bytes_read(c);
+            if (done >= next_report) {
+                L.o.progress(L.o.progress_data, size && done > size ? size : done, size);
+                next_report = done + report_step;
+            }
+        }
         /* 1. parse up to BATCH rows, stopping after a bad one */
         size_t nb = 0;
         char *ap = arena;
@@ -364,6 +395,10 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
         return rc;
     }
     rep.rows_read = row;
+    if (L.o.progress) {
+        uint64_t done = bytes_read(c);
+        L.o.progress(L.o.progress_data, size ? size : done, size ? size : done);
+    }
     if (report)
         patron__result_write(report, &rep, sizeof rep);
     return PATRON_OK;

@@ -73,4 +73,16 @@ printf 'customer_id,frequency,recency,T\n1,1,5,10\n' >"$tmp/s.csv"
 "$patron" clv predict --model bgnbd --params "$tmp/bad.json" --input "$tmp/s.csv" --horizon 3 2>"$tmp/err" && fail "bad params accepted"
 grep -q "params.alpha is missing" "$tmp/err" || fail "params message: $(cat "$tmp/err")"
 grep -q "patron_" "$tmp/err" && fail "C name in: $(cat "$tmp/err")"
+# progress comes from the library's callback; --progress forces it, --quiet and
+# a stderr that is not a terminal (this test) keep it off
+sim=(simulate --model bgnbd --r 0.24 --alpha 4.4 --a 0.79 --b 2.4 --customers 3000 --days 365)
+"$patron" "${sim[@]}" --progress >"$tmp/sim.csv" 2>"$tmp/prog" || fail "simulate --progress"
+grep -q "^patron simulate: simulating 100% (6000 of 6000)$" "$tmp/prog" || fail "simulate progress: $(cat "$tmp/prog")"
+"$patron" "${sim[@]}" >/dev/null 2>"$tmp/prog" || fail "simulate"
+[ ! -s "$tmp/prog" ] || fail "progress without a terminal: $(cat "$tmp/prog")"
+"$patron" "${sim[@]}" --progress --quiet >/dev/null 2>"$tmp/prog" || fail "simulate --quiet"
+[ ! -s "$tmp/prog" ] || fail "progress with --quiet: $(cat "$tmp/prog")"
+"$patron" summary --input "$tmp/sim.csv" --progress >/dev/null 2>"$tmp/prog" || fail "summary --progress"
+size=$(wc -c <"$tmp/sim.csv")
+grep -q "^patron summary: reading 100% " "$tmp/prog" || fail "summary progress: $(cat "$tmp/prog")"
 echo "ok"

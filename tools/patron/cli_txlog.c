@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_progress.h"
 #include "cli_txlog.h"
 #include "cli_util.h"
 
@@ -169,7 +170,14 @@ int cli_txlog_load(const char *cmd, cli_txlog_input *in, patron_txlog **out)
     if (rc)
         return cli_fail_rc(cmd, rc, "creating the log");
     patron_csv_report rep = PATRON_CSV_REPORT_INIT;
+    cli_progress prog;
+    cli_progress_begin(&prog, cmd, "reading", 1);
+    in->csv.progress = cli_progress_cb; /* the library reports, the CLI prints */
+    in->csv.progress_data = &prog;
     rc = patron_txlog_load_csv(log, in->path, &in->csv, &rep);
+    cli_progress_end(&prog);
+    in->csv.progress = NULL;
+    in->csv.progress_data = NULL;
     if (rc) {
         patron_txlog_free(log);
         return cli_fail_rc(cmd, rc, "loading the transactions");

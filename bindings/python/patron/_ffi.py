@@ -618,7 +618,12 @@ class patron_sim_options(ctypes.Structure):
     draws from patron_rng_seed_stream(seed, i). Default 1.), max_transactions (Fail with
     PATRON_ERANGE rather than produce more transactions than this; default
     PATRON_SIM_DEFAULT_MAX_TRANSACTIONS.), customer_summary (Non-zero: also record each
-    customer's exact (x, t_x, T, mean repeat spend). Default 0.)
+    customer's exact (x, t_x, T, mean repeat spend). Default 0.), progress (Optional (NULL,
+    default): called in the calling thread with the customers simulated so far and
+    `customers`, at most about every 1%, and once at the end with done == total (the run
+    makes two passes over the customers; done counts both, total is twice `customers`). For
+    a program's progress display; since 0.2.), progress_data (Passed to `progress` as its
+    first argument.)
     """
 
     @classmethod
@@ -682,7 +687,12 @@ class patron_csv_options(ctypes.Structure):
     a header: than the first record has) is bad, its error naming the row and the first
     extra field, such as `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields
     are ignored. Since 0.2; `int64_t` so that it starts past the tail padding of the 0.1
-    struct, which a 0.1 caller's size covers but need not have zeroed.)
+    struct, which a 0.1 caller's size covers but need not have zeroed.), progress (Optional
+    (NULL, default): called in the calling thread while the input is read, with the bytes
+    read so far and the input's size (0 when unknown, such as a pipe), at most about every 1
+    MiB or 1%, and once at the end with done == total. It must not call libpatron on this
+    log. For a program's progress display; since 0.2.), progress_data (Passed to `progress`
+    as its first argument.)
     """
 
     @classmethod
@@ -1640,9 +1650,9 @@ class patron_tier_status(ctypes.Structure):
 
 patron_allocator._fields_ = [("size", ctypes.c_uint32), ("malloc_fn", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)), ("realloc_fn", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)), ("free_fn", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)), ("user_data", ctypes.c_void_p)]
 patron_rng._fields_ = [("s", (ctypes.c_uint64 * 4))]
-patron_sim_options._fields_ = [("size", ctypes.c_uint32), ("model", ctypes.c_int32), ("r", ctypes.c_double), ("alpha", ctypes.c_double), ("a", ctypes.c_double), ("b", ctypes.c_double), ("s", ctypes.c_double), ("beta", ctypes.c_double), ("gamma", ctypes.c_double), ("delta", ctypes.c_double), ("spend", ctypes.c_int32), ("spend_p", ctypes.c_double), ("spend_q", ctypes.c_double), ("spend_gamma", ctypes.c_double), ("minor_per_unit", ctypes.c_int64), ("customers", ctypes.c_int64), ("periods", ctypes.c_double), ("cohort_periods", ctypes.c_double), ("period_seconds", ctypes.c_int64), ("start", ctypes.c_int64), ("seed", ctypes.c_uint64), ("max_transactions", ctypes.c_int64), ("customer_summary", ctypes.c_int32)]
+patron_sim_options._fields_ = [("size", ctypes.c_uint32), ("model", ctypes.c_int32), ("r", ctypes.c_double), ("alpha", ctypes.c_double), ("a", ctypes.c_double), ("b", ctypes.c_double), ("s", ctypes.c_double), ("beta", ctypes.c_double), ("gamma", ctypes.c_double), ("delta", ctypes.c_double), ("spend", ctypes.c_int32), ("spend_p", ctypes.c_double), ("spend_q", ctypes.c_double), ("spend_gamma", ctypes.c_double), ("minor_per_unit", ctypes.c_int64), ("customers", ctypes.c_int64), ("periods", ctypes.c_double), ("cohort_periods", ctypes.c_double), ("period_seconds", ctypes.c_int64), ("start", ctypes.c_int64), ("seed", ctypes.c_uint64), ("max_transactions", ctypes.c_int64), ("customer_summary", ctypes.c_int32), ("progress", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)), ("progress_data", ctypes.c_void_p)]
 patron_txlog_options._fields_ = [("size", ctypes.c_uint32), ("decimals", ctypes.c_int32)]
-patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32), ("extra_fields", ctypes.c_int64)]
+patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32), ("extra_fields", ctypes.c_int64), ("progress", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)), ("progress_data", ctypes.c_void_p)]
 patron_csv_error._fields_ = [("line", ctypes.c_uint64), ("row", ctypes.c_uint64), ("column", ctypes.c_int32), ("code", ctypes.c_int32), ("message", (ctypes.c_char * 232))]
 patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_uint64), ("rows_loaded", ctypes.c_uint64), ("rows_skipped", ctypes.c_uint64), ("errors_kept", ctypes.c_uint32), ("errors", (patron_csv_error * 8))]
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]

@@ -504,6 +504,8 @@ class patron_sim_options(ctypes.Structure):
     seed: int
     max_transactions: int
     customer_summary: int
+    progress: _Any
+    progress_data: _Any
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
@@ -536,6 +538,8 @@ class patron_csv_options(ctypes.Structure):
     skip_invalid: int
     integer_ids: int
     extra_fields: int
+    progress: _Any
+    progress_data: _Any
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
