@@ -394,7 +394,10 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
          * earn wrote nothing. */
         int64_t before = db->vt->total_changes(db->impl);
         rc = fn(db, &res, r, fp);
-        if (rc != PATRON_OK && (rc == PATRON_ECONFLICT || db->vt->total_changes(db->impl) == before)) {
+        /* (not when the failure left the backend's transaction unusable:
+         * then the failure itself is the answer, e.g. a permission denied) */
+        if (rc != PATRON_OK && (rc == PATRON_ECONFLICT || db->vt->total_changes(db->impl) == before) &&
+            !db->vt->tx_failed(db->impl)) {
             int rp = replay(db, &res, r->key, fp);
             rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
         }
