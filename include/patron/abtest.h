@@ -892,6 +892,253 @@ PATRON_API int patron_abtest_permutation(patron_abtest_perm_result *out, const d
                                          int64_t max_permutations, uint64_t seed);
 /** @} */
 
+/* ======================================================================== */
+/* Regression adjustment (several covariates, ratio metrics),              */
+/* post-stratification and quantile metrics (issue 14 part 2, added in 0.2) */
+/* ======================================================================== */
+/** @name Regression adjustment, post-stratification, quantiles */
+/** @{ */
+
+/** Most pre-period covariates patron_abtest_cuped_moments() and
+ *  patron_abtest_ratio_cuped_moments() take. */
+#define PATRON_ABTEST_MAX_COVARIATES 8
+/** Most variables per row of #patron_abtest_moments (two outcome columns of
+ *  a ratio metric plus the covariates). */
+#define PATRON_ABTEST_MAX_VARS 10
+
+/**
+ * @brief Sufficient statistics of one arm: count, sums and sums of
+ *        products of p variables per unit, what one SQL aggregate gives
+ *        (`count(*), sum(y), sum(x1), sum(y*y), sum(y*x1), sum(x1*x1), ...`).
+ *
+ * Variable 0 is the outcome (patron_abtest_cuped_moments()) or the
+ * numerator and variable 1 the denominator of a ratio metric
+ * (patron_abtest_ratio_cuped_moments()); the others are covariates.
+ * Only the upper triangle (i <= j) of patron_abtest_moments::sum_cross is read.
+ * Raw sums lose digits when a mean is large against its sd (the centred
+ * moments are differences of large sums): subtract a constant (a typical
+ * value) from a column before summing if that is the case; the results do
+ * not change otherwise.
+ */
+typedef struct patron_abtest_moments {
+    int64_t n;                /**< Units in the arm. */
+    int64_t p;                /**< Variables per unit, 1..#PATRON_ABTEST_MAX_VARS. */
+    double sum[PATRON_ABTEST_MAX_VARS]; /**< sum[i] = sum over units of v_i. */
+    double sum_cross[PATRON_ABTEST_MAX_VARS * PATRON_ABTEST_MAX_VARS]; /**< sum_cross[i * #PATRON_ABTEST_MAX_VARS + j] = sum of v_i v_j (i <= j read). */
+} patron_abtest_moments;
+
+/**
+ * @brief Sufficient statistics from rows of p values (row-major).
+ * @param[out] out [value] Statistics (all members written).
+ * @param rows n * p values, row i at rows[i * p] (finite).
+ * @param n Units (>= 1).
+ * @param p Variables per row, 1..#PATRON_ABTEST_MAX_VARS.
+ * @return #PATRON_OK or #PATRON_EINVAL naming the row and column.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_moments_from_rows(patron_abtest_moments *out, const double *rows, size_t n, size_t p);
+
+/** Result of the regression-adjusted comparisons (patron_abtest_cuped_moments(),
+ *  patron_abtest_cuped_rows(), patron_abtest_ratio_cuped_moments(),
+ *  patron_abtest_ratio_cuped_rows()). "Mean" is the ratio for a ratio metric. */
+typedef struct patron_abtest_adjusted_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    int64_t n_a;                   /**< Units of A. */
+    int64_t n_b;                   /**< Units of B. */
+    int64_t covariates;            /**< Number of covariates k. */
+    double beta[PATRON_ABTEST_MAX_COVARIATES]; /**< Pooled within-arm OLS slopes of the (linearised) outcome on the covariates. */
+    double mean_a;                 /**< Unadjusted mean (or ratio) of A. */
+    double mean_b;                 /**< Of B. */
+    double adjusted_mean_a;        /**< mean_a - beta . (xbar_a - xbar), xbar the pooled covariate means. */
+    double adjusted_mean_b;        /**< Of B. */
+    double residual_var_a;         /**< Sample variance (n - 1) of the outcome minus beta . x in A (linearised for a ratio). */
+    double residual_var_b;         /**< Of B. */
+    patron_abtest_test effect;     /**< z-test of adjusted_mean_b - adjusted_mean_a, se from the per-arm residual variances (as CUPED). */
+    patron_abtest_test ols;        /**< Classical OLS t-test of the treatment coefficient of y ~ 1 + T + x (df = N - k - 2, homoscedastic; all NaN for ratio metrics). */
+    double welch_df;               /**< Welch-Satterthwaite df of the per-arm residual variances. */
+    double diff_unadjusted;        /**< mean_b - mean_a. */
+    double se_unadjusted;          /**< Its standard error (delta method for a ratio). */
+    double variance_reduction;     /**< 1 - (effect.se / se_unadjusted)^2. */
+    double r_squared;              /**< Within-arm R^2 of the outcome on the covariates. */
+    double rel_lift;               /**< adjusted_mean_b / adjusted_mean_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error, with the covariance the pooled covariate means give the two adjusted means. */
+    double rel_lift_ci[2];         /**< 1 - alpha interval rel_lift -/+ z se. */
+    double rel_lift_p;             /**< Two-sided normal p-value of rel_lift against 0. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_adjusted_result;
+
+/**
+ * @brief Regression adjustment (CUPED) with several pre-period covariates,
+ *        from sufficient statistics.
+ *
+ * The model is the OLS regression on the pooled data
+ * y = a + tau T + beta . x + e (T = 1 in B): beta = W_xx^-1 W_xy with W the
+ * within-arm centred moments summed over the arms, and
+ * tau = (ybar_b - ybar_a) - beta . (xbar_b - xbar_a). Two standard errors:
+ * @ref patron_abtest_adjusted_result::effect uses each arm's own variance of
+ * y - beta . x (Deng, Xu, Kohavi & Walker 2013, "Improving the sensitivity
+ * of online controlled experiments by utilizing pre-experiment data", WSDM;
+ * robust to unequal variances, beta taken as known), and
+ * @ref patron_abtest_adjusted_result::ols the classical OLS standard error
+ * s^2 (1/n_a + 1/n_b + d' W_xx^-1 d), d = xbar_b - xbar_a, with
+ * s^2 = RSS / (N - k - 2) (as statsmodels OLS). With k = 0 the effect is the
+ * difference of means and @c ols Student's t-test.
+ * Unlike patron_abtest_cuped() (theta about the pooled means), beta is the
+ * within-arm slope, so tau is exactly the OLS coefficient.
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Statistics of A: variable 0 the outcome, 1..p-1 the covariates (n >= 2).
+ * @param[in] b [value] Statistics of B, the same p.
+ * @param alpha Two-sided level in (0, 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (p differs or is out of range, n < 2,
+ *         N < k + 3, a non-finite sum, collinear or constant covariates).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_cuped_moments(patron_abtest_adjusted_result *out, const patron_abtest_moments *a,
+                                           const patron_abtest_moments *b, double alpha);
+
+/**
+ * @brief The same regression adjustment from raw rows (moments in two
+ *        passes, more accurate than sums when means are large).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param rows_a n_a * p values of A, row-major: outcome then covariates.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 1 + k with k <= #PATRON_ABTEST_MAX_COVARIATES.
+ * @param alpha Two-sided level.
+ * @return As patron_abtest_cuped_moments().
+ */
+PATRON_API int patron_abtest_cuped_rows(patron_abtest_adjusted_result *out, const double *rows_a, size_t n_a,
+                                        const double *rows_b, size_t n_b, size_t p, double alpha);
+
+/**
+ * @brief Regression adjustment of a ratio metric (revenue per order) by
+ *        the delta method, from sufficient statistics.
+ *
+ * Each unit's linearised ratio l = (m - R d) / dbar (R = sum m / sum d of
+ * its arm) takes the place of the outcome of patron_abtest_cuped_moments()
+ * (Deng, Knoblich & Lu 2018, "Applying the delta method in metric
+ * analytics", KDD, section 3.4): beta = W_xx^-1 W_xl pooled within the
+ * arms, adjusted ratio R - beta . (xbar_arm - xbar), and the variance of
+ * the difference from each arm's variance of l - beta . x. Typical
+ * covariates are the pre-period numerator and denominator. With no
+ * covariate (p = 2) the result equals patron_abtest_ratio().
+ * @param[out] out [value] Result (size set by the caller); @c ols is all NaN.
+ * @param[in] a [value] Statistics of A: variable 0 the numerator, 1 the denominator, 2..p-1 covariates (n >= 2, sum of denominators != 0).
+ * @param[in] b [value] Statistics of B.
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_ratio_cuped_moments(patron_abtest_adjusted_result *out, const patron_abtest_moments *a,
+                                                 const patron_abtest_moments *b, double alpha);
+
+/**
+ * @brief The ratio-metric adjustment from raw rows (numerator,
+ *        denominator, covariates per row).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param rows_a n_a * p values of A, row-major.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 2 + k.
+ * @param alpha Two-sided level.
+ * @return As patron_abtest_ratio_cuped_moments().
+ */
+PATRON_API int patron_abtest_ratio_cuped_rows(patron_abtest_adjusted_result *out, const double *rows_a, size_t n_a,
+                                              const double *rows_b, size_t n_b, size_t p, double alpha);
+
+/** Result of patron_abtest_poststratify(). */
+typedef struct patron_abtest_poststrat_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    int64_t strata;                /**< Number of strata. */
+    double mean_a;                 /**< Post-stratified mean of A, sum_h w_h mean_ah. */
+    double mean_b;                 /**< Of B. */
+    patron_abtest_test effect;     /**< z-test of mean_b - mean_a with variance sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh). */
+    double diff_unadjusted;        /**< Difference of the plain means of all units. */
+    double se_unadjusted;          /**< Its (Welch) standard error. */
+    double variance_reduction;     /**< 1 - (effect.se / se_unadjusted)^2 (negative when stratifying costs precision). */
+    double rel_lift;               /**< mean_b / mean_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error (independent arms). */
+    double rel_lift_ci[2];         /**< 1 - alpha interval. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_poststrat_result;
+
+/**
+ * @brief Post-stratification by a categorical covariate (new vs returning
+ *        customers, country, ...).
+ *
+ * tau = sum_h w_h (mean_bh - mean_ah) with w_h the stratum's share of all
+ * units of both arms, or given population shares; its variance is
+ * sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh), the conditional variance of
+ * Miratrix, Sekhon & Yu (2013), "Adjusting treatment effect estimates by
+ * post-stratification in randomized experiments", JRSS B 75: 369-396.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param a [array: strata] Summary of A in each stratum (n >= 2).
+ * @param b [array: strata] Summary of B in each stratum (n >= 2).
+ * @param weights Population share of each stratum (>= 0, positive sum; rescaled to sum 1), or NULL for the pooled sample shares.
+ * @param strata Number of strata (>= 1).
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL naming the stratum and value.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_poststratify(patron_abtest_poststrat_result *out, const patron_abtest_summary *a,
+                                          const patron_abtest_summary *b, const double *weights, size_t strata,
+                                          double alpha);
+
+/** Result of patron_abtest_quantile(). */
+typedef struct patron_abtest_quantile_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    double q;                      /**< The quantile level, in (0, 1). */
+    double quantile_a;             /**< Sample q-quantile of A (linear interpolation, numpy's default and R type 7). */
+    double quantile_b;             /**< Of B. */
+    double ci_a[2];                /**< Distribution-free interval of A's q-quantile: order statistics X_(l), X_(u) from Binomial(n, q); -/+Infinity when n is too small for that side. */
+    double ci_b[2];                /**< Of B. */
+    double coverage_a;             /**< Exact coverage of ci_a for a continuous distribution, P(l <= Bin(n, q) < u) >= 1 - alpha. */
+    double coverage_b;             /**< Of ci_b. */
+    double se_a;                   /**< Standard error of quantile_a: (X[nq + z s] - X[nq - z s]) / (2 z), s = sqrt(n q (1 - q)). */
+    double se_b;                   /**< Of quantile_b. */
+    patron_abtest_test diff;       /**< z-test and interval of quantile_b - quantile_a (large-sample). */
+    double rel_lift;               /**< quantile_b / quantile_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error. */
+    double rel_lift_ci[2];         /**< 1 - alpha interval. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_quantile_result;
+
+/**
+ * @brief Difference of quantiles (median, p90 of the days to the second
+ *        purchase) with intervals.
+ *
+ * Each arm's standard error comes from the distance between two order
+ * statistics around the quantile, without a density estimate (Deng,
+ * Knoblich & Lu 2018, KDD, section 4; the same idea as Price & Bonett
+ * 2002 for medians): it estimates sqrt(q (1 - q) / n) / f(x_q). The
+ * difference's interval is normal; its coverage is close to 1 - alpha for
+ * a few hundred units per arm and a continuous outcome (tests/abtest
+ * measures it by simulation). Heavily tied data (many equal values) make
+ * the order statistics coincide and the se small; the per-arm ci_a/ci_b
+ * are exact (>= 1 - alpha) for continuous data at any n.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param a Values of A (finite).
+ * @param n_a Count of A (>= 2).
+ * @param b Values of B (finite).
+ * @param n_b Count of B (>= 2).
+ * @param q Quantile level in (0, 1), e.g. 0.5 or 0.9.
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM (a sorted copy of each arm is made).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_quantile(patron_abtest_quantile_result *out, const double *a, size_t n_a,
+                                      const double *b, size_t n_b, double q, double alpha);
+/** @} */
+/* ==== end of the issue 14 part 2 block ==== */
+
 PATRON_END_DECLS
 
 #endif
