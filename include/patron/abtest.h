@@ -1078,8 +1078,8 @@ typedef struct patron_abtest_poststrat_result {
  * Miratrix, Sekhon & Yu (2013), "Adjusting treatment effect estimates by
  * post-stratification in randomized experiments", JRSS B 75: 369-396.
  * @param[out] out [value] Result (size set by the caller).
- * @param a [array: strata] Summary of A in each stratum (n >= 2).
- * @param b [array: strata] Summary of B in each stratum (n >= 2).
+ * @param[in] a [array: strata] Summary of A in each stratum (n >= 2).
+ * @param[in] b [array: strata] Summary of B in each stratum (n >= 2).
  * @param weights Population share of each stratum (>= 0, positive sum; rescaled to sum 1), or NULL for the pooled sample shares.
  * @param strata Number of strata (>= 1).
  * @param alpha Two-sided level.
@@ -1231,7 +1231,8 @@ PATRON_API int patron_abtest_bootstrap(patron_abtest_boot_result *out, const dou
  * for no cap on that side, e.g. (0, 0.99) caps the top 1%.
  * @param[out] out_a [array: n_a] Capped values of A (may be the same array as @p a).
  * @param[out] out_b [array: n_b] Capped values of B (may be @p b).
- * @param[out] caps [array: 2] The lower and upper caps used (-/+Infinity when none); may be NULL.
+ * @param[out] cap_low [value] The lower cap used (-Infinity when none); may be NULL.
+ * @param[out] cap_high [value] The upper cap used (+Infinity when none); may be NULL.
  * @param a Values of A (finite).
  * @param n_a Count of A.
  * @param b Values of B (finite).
@@ -1242,8 +1243,9 @@ PATRON_API int patron_abtest_bootstrap(patron_abtest_boot_result *out, const dou
  * @par Thread safety
  * Reentrant.
  */
-PATRON_API int patron_abtest_winsorize(double *out_a, double *out_b, double *caps, const double *a, size_t n_a,
-                                       const double *b, size_t n_b, double lower_q, double upper_q);
+PATRON_API int patron_abtest_winsorize(double *out_a, double *out_b, double *cap_low, double *cap_high,
+                                       const double *a, size_t n_a, const double *b, size_t n_b, double lower_q,
+                                       double upper_q);
 /** @} */
 /* ==== end of the issue 14 part 2 block ==== */
 

@@ -403,8 +403,8 @@ int patron_abtest_bootstrap(patron_abtest_boot_result *out, const double *rows_a
     return PATRON_OK;
 }
 
-int patron_abtest_winsorize(double *out_a, double *out_b, double *caps, const double *a, size_t n_a, const double *b,
-                            size_t n_b, double lower_q, double upper_q)
+int patron_abtest_winsorize(double *out_a, double *out_b, double *cap_low, double *cap_high, const double *a,
+                            size_t n_a, const double *b, size_t n_b, double lower_q, double upper_q)
 {
     static const char fn[] = "patron_abtest_winsorize";
     if (!out_a || !out_b)
@@ -435,9 +435,9 @@ int patron_abtest_winsorize(double *out_a, double *out_b, double *caps, const do
         out_a[i] = a[i] < lo ? lo : a[i] > hi ? hi : a[i];
     for (size_t i = 0; i < n_b; i++)
         out_b[i] = b[i] < lo ? lo : b[i] > hi ? hi : b[i];
-    if (caps) {
-        caps[0] = lo;
-        caps[1] = hi;
-    }
+    if (cap_low)
+        *cap_low = lo;
+    if (cap_high)
+        *cap_high = hi;
     return PATRON_OK;
 }

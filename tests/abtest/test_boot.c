@@ -186,7 +186,7 @@ static void test_winsorize(void **state)
     size_t na, nb;
     double *a = vector(patron__json_get(w, "a"), &na), *b = vector(patron__json_get(w, "b"), &nb);
     double *oa = malloc(na * sizeof *oa), *ob = malloc(nb * sizeof *ob), caps[2];
-    assert_int_equal(patron_abtest_winsorize(oa, ob, caps, a, na, b, nb, num(w, "lower_q"), num(w, "upper_q")),
+    assert_int_equal(patron_abtest_winsorize(oa, ob, &caps[0], &caps[1], a, na, b, nb, num(w, "lower_q"), num(w, "upper_q")),
                      PATRON_OK);
     assert_true(pt_close(caps[0], at(w, "caps", 0), 1e-15, 0) && pt_close(caps[1], at(w, "caps", 1), 1e-15, 0));
     for (size_t i = 0; i < na; i++)
@@ -194,12 +194,12 @@ static void test_winsorize(void **state)
     for (size_t i = 0; i < nb; i++)
         assert_true(pt_close(ob[i], at(w, "out_b", i), 1e-15, 0));
     /* in place, upper cap only */
-    assert_int_equal(patron_abtest_winsorize(a, b, caps, a, na, b, nb, 0, 0.5), PATRON_OK);
+    assert_int_equal(patron_abtest_winsorize(a, b, &caps[0], &caps[1], a, na, b, nb, 0, 0.5), PATRON_OK);
     assert_true(isinf(caps[0]) && caps[0] < 0);
     for (size_t i = 0; i < na; i++)
         assert_true(a[i] <= caps[1]);
     oa[0] = 12345;
-    assert_int_equal(patron_abtest_winsorize(oa, ob, caps, a, na, b, nb, 0.5, 0.5), PATRON_EINVAL);
+    assert_int_equal(patron_abtest_winsorize(oa, ob, &caps[0], &caps[1], a, na, b, nb, 0.5, 0.5), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "expected 0 <= lower_q < upper_q <= 1"));
     assert_true(oa[0] == 12345);
     free(a);
