@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abtest_adjust.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "cmd_abtest_help.h"
@@ -899,6 +900,9 @@ int cmd_abtest(int argc, char **argv)
         fputs(abtest_overview, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    int adjusted = abtest_adjust_main(argc, argv); /* adjust, poststrat, quantile, bootstrap */
+    if (adjusted >= 0)
+        return adjusted;
     const abtest_sub *sub = NULL;
     for (size_t k = 0; k < sizeof abtest_subs / sizeof *abtest_subs; k++)
         if (!strcmp(argv[1], abtest_subs[k].name))
