@@ -20,6 +20,7 @@
 #include "patron/abtest.h"
 #include "patron/common.h"
 #include "patron/simulate.h"
+#include "failalloc.h"
 #include "support.h"
 
 static patron_json *doc;
@@ -242,12 +243,47 @@ static void test_bootstrap_errors(void **state)
     assert_memory_equal(&r1, &r2, sizeof r1);
 }
 
+/* Every allocation of the quantile, bootstrap and winsorising paths fails
+ * in turn: PATRON_ENOMEM, nothing leaked, the result untouched. */
+static int op_alloc(void *ctx)
+{
+    patron_abtest_boot_result *r = ctx;
+    double a[7] = {3, 1, 4, 1, 5, 9, 2}, b[6] = {6, 5, 3, 5, 8, 9}, oa[7], ob[6];
+    patron_abtest_quantile_result q = PATRON_ABTEST_INIT(patron_abtest_quantile_result);
+    int rc;
+    if ((rc = patron_abtest_quantile(&q, a, 7, b, 6, 0.5, 0.05)) ||
+        (rc = patron_abtest_winsorize(oa, ob, NULL, NULL, a, 7, b, 6, 0.1, 0.9)))
+        return rc;
+    patron_abtest_boot_options o = PATRON_ABTEST_BOOT_OPTIONS_INIT;
+    o.replicates = 100;
+    patron_abtest_boot_result tmp = *r;
+    if ((rc = patron_abtest_bootstrap(&tmp, a, 7, b, 6, 1, PATRON_ABTEST_BOOT_QUANTILE, &o)) ||
+        (rc = patron_abtest_bootstrap(&tmp, a, 7, b, 6, 1, PATRON_ABTEST_BOOT_MEAN, &o)))
+        return rc;
+    return PATRON_OK;
+}
+
+static void check_alloc(void *ctx)
+{
+    const patron_abtest_boot_result *r = ctx;
+    assert_true(r->estimate == -7);
+}
+
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    patron_abtest_boot_result r = PATRON_ABTEST_INIT(patron_abtest_boot_result);
+    r.estimate = -7;
+    size_t points = pt_failalloc_walk(op_alloc, check_alloc, &r);
+    assert_true(points >= 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_vectors),          cmocka_unit_test(test_bootstrap_replicates),
         cmocka_unit_test(test_bootstrap_against_scipy), cmocka_unit_test(test_winsorize),
-        cmocka_unit_test(test_bootstrap_errors),
+        cmocka_unit_test(test_bootstrap_errors),        cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
