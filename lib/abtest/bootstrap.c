@@ -35,6 +35,17 @@ static uint64_t draw_index(patron_rng *g, uint64_t n)
     return hi;
 }
 
+/* Indices are drawn in batches and the rows read afterwards, so that the
+ * processor overlaps the cache misses of many random reads (the sums still
+ * run in draw order: the same doubles). */
+#define BATCH 256
+
+static void draw_batch(patron_rng *g, uint64_t n, size_t *idx, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        idx[i] = (size_t)draw_index(g, n);
+}
+
 static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
@@ -119,26 +130,38 @@ static double resample_value(int stat, sample *s, patron_rng *g, double q)
 {
     size_t n = s->n, p = s->p;
     const double *r = s->rows;
+    size_t idx[BATCH];
     if (stat == PATRON_ABTEST_BOOT_MEAN) {
         double t = 0;
-        for (size_t i = 0; i < n; i++)
-            t += r[draw_index(g, n) * p] - s->shift[0];
+        for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+            size_t m = n - i0 < BATCH ? n - i0 : BATCH;
+            draw_batch(g, n, idx, m);
+            for (size_t i = 0; i < m; i++)
+                t += r[idx[i] * p] - s->shift[0];
+        }
         return s->shift[0] + t / (double)n;
     }
     if (stat == PATRON_ABTEST_BOOT_RATIO) {
-        double m = 0, d = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = (size_t)draw_index(g, n);
-            m += r[j * p];
-            d += r[j * p + 1];
+        double sm = 0, sd = 0;
+        for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+            size_t m = n - i0 < BATCH ? n - i0 : BATCH;
+            draw_batch(g, n, idx, m);
+            for (size_t i = 0; i < m; i++) {
+                sm += r[idx[i] * p];
+                sd += r[idx[i] * p + 1];
+            }
         }
-        return m / d;
+        return sm / sd;
     }
     /* quantile: the resample's order statistics from the draw counts of
      * the sorted positions (the same as sorting the resample) */
     memset(s->count, 0, n * sizeof *s->count);
-    for (size_t i = 0; i < n; i++)
-        s->count[s->rank[draw_index(g, n)]]++;
+    for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+        size_t m = n - i0 < BATCH ? n - i0 : BATCH;
+        draw_batch(g, n, idx, m);
+        for (size_t i = 0; i < m; i++)
+            s->count[s->rank[idx[i]]]++;
+    }
     double h = (double)(n - 1) * q, f = floor(h);
     size_t k = (size_t)f, seen = 0, pos = 0;
     while (seen + s->count[pos] <= k)
@@ -159,15 +182,44 @@ static void cuped_moments(const sample *s, patron_rng *g, patron_abtest_moments 
     memset(m, 0, sizeof *m);
     m->n = (int64_t)n;
     m->p = (int64_t)p;
-    for (size_t i = 0; i < n; i++) {
-        const double *v = s->rows + (g ? (size_t)draw_index(g, n) : i) * p;
-        double c[PATRON_ABTEST_MAX_VARS];
-        for (size_t a = 0; a < p; a++)
-            c[a] = v[a] - s->shift[a];
-        for (size_t a = 0; a < p; a++) {
-            m->sum[a] += c[a];
-            for (size_t b = a; b < p; b++)
-                m->sum_cross[a * PATRON_ABTEST_MAX_VARS + b] += c[a] * c[b];
+    size_t idx[BATCH];
+    if (p == 2) { /* one covariate, the common case: the sums in registers (same order) */
+        double s0 = 0, s1 = 0, s00 = 0, s01 = 0, s11 = 0, h0 = s->shift[0], h1 = s->shift[1];
+        for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+            size_t mb = n - i0 < BATCH ? n - i0 : BATCH;
+            if (g)
+                draw_batch(g, n, idx, mb);
+            for (size_t i = 0; i < mb; i++) {
+                const double *v = s->rows + (g ? idx[i] : i0 + i) * 2;
+                double c0 = v[0] - h0, c1 = v[1] - h1;
+                s0 += c0;
+                s00 += c0 * c0;
+                s01 += c0 * c1;
+                s1 += c1;
+                s11 += c1 * c1;
+            }
+        }
+        m->sum[0] = s0;
+        m->sum[1] = s1;
+        m->sum_cross[0] = s00;
+        m->sum_cross[1] = s01;
+        m->sum_cross[PATRON_ABTEST_MAX_VARS + 1] = s11;
+        return;
+    }
+    for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+        size_t mb = n - i0 < BATCH ? n - i0 : BATCH;
+        if (g)
+            draw_batch(g, n, idx, mb);
+        for (size_t i = 0; i < mb; i++) {
+            const double *v = s->rows + (g ? idx[i] : i0 + i) * p;
+            double c[PATRON_ABTEST_MAX_VARS];
+            for (size_t a = 0; a < p; a++)
+                c[a] = v[a] - s->shift[a];
+            for (size_t a = 0; a < p; a++) {
+                m->sum[a] += c[a];
+                for (size_t b = a; b < p; b++)
+                    m->sum_cross[a * PATRON_ABTEST_MAX_VARS + b] += c[a] * c[b];
+            }
         }
     }
 }
