@@ -11,6 +11,7 @@
 #include "internal/alloc.h"
 #include "internal/dist.h"
 #include "internal/error.h"
+#include "internal/options.h"
 #include "patron/simulate.h"
 
 /* High 64 bits of the 128-bit product x * n, portably. */
@@ -301,12 +302,8 @@ int patron_abtest_bootstrap(patron_abtest_boot_result *out, const double *rows_a
     if (rc)
         return rc;
     patron_abtest_boot_options o = PATRON_ABTEST_BOOT_OPTIONS_INIT;
-    if (opts) {
-        if (opts->size < sizeof(uint32_t) || opts->size > sizeof o)
-            return patron__fail(PATRON_EINVAL, "%s: opts->size is %u, expected up to %zu", fn, (unsigned)opts->size,
-                                sizeof o);
-        memcpy(&o, opts, opts->size);
-    }
+    if ((rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_abtest_boot_options")))
+        return patron__fail_prefix(rc, "%s: ", fn);
     if ((rc = patron__ab_check_alpha(o.alpha, fn)))
         return rc;
     if (stat < PATRON_ABTEST_BOOT_MEAN || stat > PATRON_ABTEST_BOOT_CUPED)

@@ -51,6 +51,11 @@ static const struct first_size {
     FIRST(patron_abtest_mde_result, 40),
     FIRST(patron_abtest_many_options, 0),
     FIRST(patron_abtest_many_result, 0),
+    FIRST(patron_abtest_adjusted_result, 0),
+    FIRST(patron_abtest_poststrat_result, 0),
+    FIRST(patron_abtest_quantile_result, 0),
+    FIRST(patron_abtest_boot_options, 0),
+    FIRST(patron_abtest_boot_result, 0),
     FIRST(patron_abtest_perm_result, 64),
     FIRST(patron_clv_fit_options, 32),
     FIRST(patron_clv_fit_result, 256),
@@ -249,6 +254,23 @@ static void abtest_results(void **state)
     RESULT_CASE(patron_abtest_many_result, patron_abtest_many_means(OUT, n, mean, sd, 3, old));
     RESULT_CASE(patron_abtest_many_result, patron_abtest_many_proportions(OUT, x, n, 3, old));
     free((void *)old);
+
+    double rows_a[] = {1, 2, 2, 4.1, 3, 6, 4, 8.3}, rows_b[] = {2, 3, 3, 5, 4, 7.2, 6, 9};
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_cuped_rows(OUT, rows_a, 4, rows_b, 4, 2, 0.05));
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_ratio_cuped_rows(OUT, rows_a, 4, rows_b, 4, 2, 0.05));
+    patron_abtest_moments mma, mmb;
+    ok(patron_abtest_moments_from_rows(&mma, rows_a, 4, 2), "moments_from_rows");
+    ok(patron_abtest_moments_from_rows(&mmb, rows_b, 4, 2), "moments_from_rows");
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_cuped_moments(OUT, &mma, &mmb, 0.05));
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_ratio_cuped_moments(OUT, &mma, &mmb, 0.05));
+    patron_abtest_summary sa2[2] = {{10, 5, 1}, {20, 6, 2}}, sb2[2] = {{11, 5.5, 1}, {19, 6.5, 2}};
+    RESULT_CASE(patron_abtest_poststrat_result, patron_abtest_poststratify(OUT, sa2, sb2, NULL, 2, 0.05));
+    RESULT_CASE(patron_abtest_quantile_result, patron_abtest_quantile(OUT, xa, 6, xb, 7, 0.5, 0.05));
+    patron_abtest_boot_options bo = PATRON_ABTEST_BOOT_OPTIONS_INIT;
+    bo.replicates = 200;
+    const patron_abtest_boot_options *bold = OLDER(patron_abtest_boot_options, bo);
+    RESULT_CASE(patron_abtest_boot_result, patron_abtest_bootstrap(OUT, xa, 6, xb, 7, 1, PATRON_ABTEST_BOOT_MEAN, bold));
+    free((void *)bold);
 }
 
 static void abtest_assign_options(void **state)

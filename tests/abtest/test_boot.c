@@ -230,13 +230,22 @@ static void test_bootstrap_errors(void **state)
     assert_int_equal(patron_abtest_bootstrap(&r, a, 4, a, 4, 1, PATRON_ABTEST_BOOT_QUANTILE, &o), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "q 0 is outside"));
     assert_true(r.estimate == 12345);
-    /* an older caller's smaller options struct: the missing fields keep their defaults */
+    /* the options struct is new in 0.2: a smaller size is refused, a larger
+     * one with a zero tail (a newer caller not using newer fields) accepted */
     o = (patron_abtest_boot_options)PATRON_ABTEST_BOOT_OPTIONS_INIT;
     o.size = (uint32_t)offsetof(patron_abtest_boot_options, alpha);
-    o.replicates = 200;
-    o.q = 0.9; /* beyond size: ignored, the median is used */
+    assert_int_equal(patron_abtest_bootstrap(&r, a, 4, a, 4, 1, PATRON_ABTEST_BOOT_MEAN, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "patron_abtest_boot_options.size is"));
+    struct {
+        patron_abtest_boot_options o;
+        char tail[16];
+    } newer;
+    memset(&newer, 0, sizeof newer);
+    newer.o = (patron_abtest_boot_options)PATRON_ABTEST_BOOT_OPTIONS_INIT;
+    newer.o.size = (uint32_t)sizeof newer;
+    newer.o.replicates = 200;
     patron_abtest_boot_result r1 = PATRON_ABTEST_INIT(patron_abtest_boot_result), r2 = r1;
-    assert_int_equal(patron_abtest_bootstrap(&r1, a, 4, a, 4, 1, PATRON_ABTEST_BOOT_QUANTILE, &o), PATRON_OK);
+    assert_int_equal(patron_abtest_bootstrap(&r1, a, 4, a, 4, 1, PATRON_ABTEST_BOOT_QUANTILE, &newer.o), PATRON_OK);
     o = (patron_abtest_boot_options)PATRON_ABTEST_BOOT_OPTIONS_INIT;
     o.replicates = 200;
     assert_int_equal(patron_abtest_bootstrap(&r2, a, 4, a, 4, 1, PATRON_ABTEST_BOOT_QUANTILE, &o), PATRON_OK);
