@@ -177,59 +177,66 @@ static int integrate(const arms *A, double *tot, double *err_out)
     if (A->smooth) /* to the variable u of x = u^2 (3 - 2u) */
         for (size_t q = 0; q < nb; q++)
             bp[q] = 0.5 - sin(asin(1 - 2 * bp[q]) / 3);
-    double *iv = patron__reallocarray(NULL, BEST_MAX_INTERVALS, (3 + nc) * sizeof *iv);
+    double *iv = patron__reallocarray(NULL, BEST_MAX_INTERVALS, (4 + nc) * sizeof *iv);
     double *scratch = patron__reallocarray(NULL, 3 * nc, sizeof *scratch);
     if (!iv || !scratch) {
         patron__free(iv);
         patron__free(scratch);
         return patron__oom();
     }
-    /* interval i: iv[i*(3+nc)] = lo, +1 = hi, +2 = error, +3.. = components */
-    size_t stride = 3 + nc, n = 0;
+    /* interval i: iv[i*stride] = lo, +1 = hi, +2 = error, +3 = error used to
+     * pick the next interval to split (0 once splitting stopped helping:
+     * the error there is rounding in the integrand, QUADPACK's roundoff
+     * test), +4.. = components */
+    size_t stride = 4 + nc, n = 0;
     memset(tot, 0, nc * sizeof *tot);
-    double err = 0;
+    double live = 0;
     for (size_t q = 0; q + 1 < nb; q++) {
         if (!(bp[q + 1] > bp[q]))
             continue;
         double *r = iv + n * stride;
         r[0] = bp[q];
         r[1] = bp[q + 1];
-        r[2] = gk15(A, r[0], r[1], r + 3, scratch);
-        for (size_t c = 0; c < nc; c++)
-            tot[c] += r[3 + c];
-        err += r[2];
+        r[2] = r[3] = gk15(A, r[0], r[1], r + 4, scratch);
+        live += r[3];
         n++;
     }
-    while (err > BEST_TOL && n + 1 < BEST_MAX_INTERVALS) {
+    while (live > BEST_TOL && n + 1 < BEST_MAX_INTERVALS) {
         size_t worst = 0;
         for (size_t i = 1; i < n; i++)
-            if (iv[i * stride + 2] > iv[worst * stride + 2])
+            if (iv[i * stride + 3] > iv[worst * stride + 3])
                 worst = i;
         double *r = iv + worst * stride, *r2 = iv + n * stride;
         double mid = 0.5 * (r[0] + r[1]);
-        if (!(mid > r[0] && mid < r[1]))
-            break; /* no more resolution in double */
+        if (!(mid > r[0] && mid < r[1])) {
+            live -= r[3];
+            r[3] = 0;
+            continue;
+        }
         double *left = scratch + nc, *right = scratch + 2 * nc;
         double el = gk15(A, r[0], mid, left, scratch);
         double er = gk15(A, mid, r[1], right, scratch);
-        for (size_t c = 0; c < nc; c++)
-            tot[c] += left[c] + right[c] - r[3 + c];
-        err += el + er - r[2];
+        /* halving an interval of a smooth integrand cuts the error by about
+         * 2^-20; when it does not even halve it, the rest is rounding */
+        int noise = el + er > 0.5 * r[2];
+        live -= r[3];
         r2[0] = mid;
         r2[1] = r[1];
         r2[2] = er;
-        memcpy(r2 + 3, right, nc * sizeof *right);
+        r2[3] = noise ? 0 : er;
+        memcpy(r2 + 4, right, nc * sizeof *right);
         r[1] = mid;
         r[2] = el;
-        memcpy(r + 3, left, nc * sizeof *left);
+        r[3] = noise ? 0 : el;
+        memcpy(r + 4, left, nc * sizeof *left);
+        live += r[3] + r2[3];
         n++;
     }
-    /* re-sum (the running totals accumulate rounding) */
-    memset(tot, 0, nc * sizeof *tot);
-    err = 0;
+    /* sum the components over the final intervals */
+    double err = 0;
     for (size_t i = 0; i < n; i++) {
         for (size_t c = 0; c < nc; c++)
-            tot[c] += iv[i * stride + 3 + c];
+            tot[c] += iv[i * stride + 4 + c];
         err += iv[i * stride + 2];
     }
     *err_out = err;
