@@ -6,10 +6,12 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
-#include "internal/ledger_read.h"
+#include "internal/earn.h"
+#include "internal/ledger.h"
+#include "internal/member.h"
 #include "internal/options.h"
-#include "internal/profile_int.h"
 #include "internal/store.h"
+#include "internal/tier.h"
 #include "patron/earn.h"
 #include "patron/ledger.h"
 
@@ -127,22 +129,46 @@ int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_
     if (rc == PATRON_OK && m == r)
         rc = patron__fail(PATRON_EINVAL, "member %" PRId64 " cannot refer themselves", member_id);
     if (rc == PATRON_OK)
-        rc = patron__sql_int(db, &old, 0, "SELECT referrer FROM members WHERE id = ?", "i", m);
+        rc = patron__member_referrer(db, m, &old);
     if (rc == PATRON_OK && old && old != r)
         rc = patron__fail(PATRON_ECONFLICT, "member %" PRId64 " was already referred by member %" PRId64, member_id, old);
     /* no referral cycles (a refers b, b refers a): each would pay the other
      * for the same relationship. Walk the referrer's own referrers. */
     for (int64_t up = r, steps = 0; rc == PATRON_OK && up && steps < 100000; steps++) {
         int64_t next = 0, res = 0;
-        rc = patron__sql_int(db, &next, 0, "SELECT referrer FROM members WHERE id = ?", "i", up);
+        rc = patron__member_referrer(db, up, &next);
         if (rc == PATRON_OK && next && (rc = patron__member_resolve(db, &res, next, 0)) == PATRON_OK && res == m)
             rc = patron__fail(PATRON_EINVAL, "member %" PRId64 " cannot be referred by member %" PRId64
                                              ": that would make a referral cycle", member_id, referrer_id);
         up = rc == PATRON_OK && res != up ? res : 0;
     }
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE members SET referrer = ? WHERE id = ?", "ii", r, m);
+        rc = patron__member_set_referrer(db, m, r);
     return patron__tx_end(db, rc);
+}
+
+int patron__earn_purchases(patron_db *db, int64_t member, int64_t after, int64_t until, int64_t *spend,
+                           int64_t *count)
+{
+    static const char sql[] = "SELECT coalesce(sum(amount), 0), count(*) FROM purchases "
+                              "WHERE member_id = ? AND at > ? AND at <= ? AND returned = 0";
+    *spend = *count = 0;
+    int rc = PATRON_OK;
+    /* the member, then each member merged into it (the member core's order) */
+    for (int64_t m = member; rc == PATRON_OK && m;) {
+        patron__stmt *st;
+        if ((rc = patron__sql_bind(db, &st, sql, "iii", m, after, until)))
+            break;
+        if ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+            *spend += patron__sql_col_int(db, st, 0);
+            *count += patron__sql_col_int(db, st, 1);
+            rc = PATRON_OK;
+        }
+        patron__sql_done(db, st);
+        if (rc == PATRON_OK)
+            rc = patron__member_merged_next(db, member, m == member ? 0 : m, &m);
+    }
+    return rc;
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -249,13 +275,9 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
         base_total += pts;
         add_award(s, r, pts, member, 0, amount);
     }
-    char tier[72] = "";
-    patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st, "SELECT tier FROM members WHERE id = ?", "i", member)) == PATRON_OK) {
-        if (patron__sql_step(db, st) == PATRON__ROW && patron__sql_col_text(db, st, 0))
-            snprintf(tier, sizeof tier, "%s", patron__sql_col_text(db, st, 0));
-        patron__sql_done(db, st);
-    }
+    char tier[PATRON__TIER_NAME_CAP] = "";
+    int has_tier = 0;
+    rc = patron__tier_name(db, member, tier, sizeof tier, &has_tier);
     for (size_t k = 0; k < s->nrules && rc == PATRON_OK; k++) {
         const rule_row *r = &s->rules[k];
         int64_t sub = 0;
@@ -287,11 +309,8 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
              * window_days either side: no window_days-long period holds two
              * awards, also when purchases arrive out of time order. A
              * reversed award (its purchase was returned) uses up nothing. */
-            int64_t w = r->window_days * 86400, n = 0, near = 0;
-            rc = patron__sql_int(db, &n, 0,
-                                 "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE id = ?1 "
-                                 "OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0",
-                                 "iii", member, p->at - w, p->at);
+            int64_t w = r->window_days * 86400, n = 0, near = 0, spend = 0;
+            rc = patron__earn_purchases(db, member, p->at - w, p->at, &spend, &n);
             if (rc == PATRON_OK)
                 rc = patron__ledger_rule_awards(db, member, r->name, p->at - w, p->at + w, &near);
             if (!recorded)
@@ -304,13 +323,10 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
             /* the first purchase: none other of the member is on record
              * unreturned, earlier or later in time (a back-dated upload is
              * not a first purchase) */
-            int64_t referrer = 0, others = 0;
-            rc = patron__sql_int(db, &referrer, 0, "SELECT referrer FROM members WHERE id = ?", "i", member);
+            int64_t referrer = 0, others = 0, spend = 0;
+            rc = patron__member_referrer(db, member, &referrer);
             if (rc == PATRON_OK && referrer)
-                rc = patron__sql_int(db, &others, 0,
-                                     "SELECT count(*) FROM purchases WHERE member_id IN (SELECT id FROM members WHERE "
-                                     "id = ?1 OR merged_into = ?1) AND returned = 0",
-                                     "i", member);
+                rc = patron__earn_purchases(db, member, INT64_MIN, INT64_MAX, &spend, &others);
             if (rc == PATRON_OK && referrer && others == (recorded ? 1 : 0)) {
                 int64_t rr;
                 rc = patron__member_resolve(db, &rr, referrer, 0);

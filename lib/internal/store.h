@@ -86,6 +86,15 @@ typedef struct patron__store_vt {
     int (*step_unique)(patron__stmt *st, int64_t *id);
 } patron__store_vt;
 
+/* A module's per-handle state: `size` bytes, zeroed when first asked for,
+ * released by `release` (may be NULL) and freed by patron_close. */
+typedef struct patron__slot_type {
+    const char *module;
+    size_t size;
+    void (*release)(void *state);
+} patron__slot_type;
+#define PATRON__SLOTS 4
+
 struct patron_db {
     const patron__store_vt *vt;
     /* The thread inside a write transaction or batch (an address unique to
@@ -101,19 +110,17 @@ struct patron_db {
     int scope_members;  /* the next write transaction locks each member it touches */
     int tx_shared;      /* the open write transaction does so (begin_shared) */
     patron_db_options opts;
-    /* ledger policy cache (lib/ledger), loaded on first use */
-    int policy_loaded;
-    uint64_t policy_epoch; /* write_epoch when loaded */
-    int policy_months, policy_eom;
-    int64_t policy_hold;
-    int64_t policy_overdraft; /* largest debt a member may owe; 0 = no negative balances */
-    /* What this handle remembers of the store between write transactions
-     * (the ledger's account cache) is valid while `write_epoch` is unchanged:
-     * it moves on every rollback and when another connection has committed
-     * since this handle's last write transaction began. */
+    /* What a module remembers of the store between calls (the ledger's
+     * policy and account caches) hangs off the handle in a slot the module
+     * owns (patron__slot); it is valid while `write_epoch` is unchanged: the
+     * epoch moves on every rollback and when another connection has
+     * committed since this handle's last write transaction began. */
     uint64_t write_epoch;
     int64_t data_version;
-    void *account_cache; /* lib/ledger; freed by patron_close */
+    struct {
+        const struct patron__slot_type *type;
+        void *state;
+    } slots[PATRON__SLOTS];
 };
 
 /* The backends: one file each, chosen by URI in patron_open (lib/store/db.c). */
@@ -174,10 +181,22 @@ int patron__sql_col_null(patron_db *db, patron__stmt *st, int col);
 void patron__sql_done(patron_db *db, patron__stmt *st); /* reset, release locks */
 int64_t patron__sql_last_id(patron_db *db);
 
+/* Append `,\n  "<title>": [...]` to `b`: the rows of `sql` (one parameter:
+ * `id`) as objects with keys `names`, typed by `types` ('i' integer, 'b'
+ * boolean, 't' text; NULL is null). For member data exports. */
+struct patron__sbuf;
+int patron__sql_export_rows(patron_db *db, struct patron__sbuf *b, const char *title, const char *sql, int64_t id,
+                            const char *const *names, const char *types);
+
 /* Outside a transaction, forget what the handle remembers when another
  * connection has committed since (a read must not see a stale cache; inside
  * a write transaction the check was made when it began). */
 void patron__db_refresh(patron_db *db);
+
+/* The handle's state of the module that owns `type` (one static
+ * patron__slot_type per module), created zeroed on first use; NULL only when
+ * it cannot be allocated (callers then work without what it would cache). */
+void *patron__slot(patron_db *db, const patron__slot_type *type);
 
 /* Settings (key/value text) kept in the store. get: *out is patron__strdup'ed
  * or NULL when unset. */

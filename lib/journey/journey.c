@@ -7,7 +7,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/options.h"
-#include "internal/profile_int.h"
+#include "internal/journey.h"
 #include "internal/store.h"
 #include "patron/journey.h"
 #include "patron/profile.h"
@@ -56,35 +56,25 @@ static int sent_for(const patron_profile *p, int journey, int step, int64_t anch
 
 int patron__journey_merge_state(patron_db *db, int64_t kept, int64_t merged)
 {
-    int rc = PATRON_OK;
+    /* the state is profile attributes: read both members' through the
+     * profile module, write the newer value onto the survivor */
+    patron_profile *pk = NULL, *pm = NULL;
+    int rc = patron_profile_get(db, &pk, kept);
+    if (rc == PATRON_OK)
+        rc = patron_profile_get(db, &pm, merged);
     for (int j = 0; j < 3 && rc == PATRON_OK; j++)
         for (int k = 1; k <= journey_steps[j] && rc == PATRON_OK; k++) {
             char name[64];
             attr_name(name, sizeof name, j, k);
-            int64_t v[2] = {INT64_MIN, INT64_MIN};
-            for (int w = 0; w < 2 && rc == PATRON_OK; w++) {
-                patron__stmt *st;
-                rc = patron__sql_bind(db, &st, "SELECT value FROM attrs WHERE member_id = ? AND name = ?", "it",
-                                      w ? merged : kept, name);
-                if (rc)
-                    break;
-                int step = patron__sql_step(db, st);
-                if (step == PATRON__ROW)
-                    v[w] = state_value(patron__sql_col_text(db, st, 0));
-                else if (step < 0)
-                    rc = step;
-                patron__sql_done(db, st);
-            }
-            if (rc || v[1] == INT64_MIN || v[1] <= v[0])
+            int64_t vk = state_value(patron_profile_field(pk, name)), vm = state_value(patron_profile_field(pm, name));
+            if (vm == INT64_MIN || vm <= vk)
                 continue;
             char value[32];
-            snprintf(value, sizeof value, "%lld", (long long)v[1]);
-            /* replace kept's value (or none) by merged's newer one */
-            rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ? AND name = ?", "it", kept, name);
-            if (rc == PATRON_OK)
-                rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) VALUES(?,?,?)", "itt", kept, name,
-                                     value);
+            snprintf(value, sizeof value, "%lld", (long long)vm);
+            rc = patron_profile_set_attr(db, kept, name, value);
         }
+    patron_profile_free(pk);
+    patron_profile_free(pm);
     return rc;
 }
 

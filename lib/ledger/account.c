@@ -2,53 +2,18 @@
  * (model in ledger_int.h). Everything here runs inside the caller's
  * transaction and leaves commit/rollback to it. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
-#include "internal/profile_int.h"
+#include "internal/ledger.h"
+#include "internal/member.h"
 #include "ledger_int.h"
 
 /* ---- policy ------------------------------------------------------------- */
-
-int patron__ledger_policy_load(patron_db *db)
-{
-    /* a rollback or another connection's commit may have changed it */
-    patron__db_refresh(db);
-    if (db->policy_loaded && db->policy_epoch == db->write_epoch)
-        return PATRON_OK;
-    char *v = NULL;
-    int rc = patron__setting_get(db, "ledger_policy", &v);
-    if (rc)
-        return rc;
-    int months = 0, eom = 0;
-    long long hold = 0, overdraft = 0;
-    /* "months eom hold [overdraft]": stores written before overdrafts have three fields */
-    if (v && sscanf(v, "%d %d %lld %lld", &months, &eom, &hold, &overdraft) < 3) {
-        patron__free(v);
-        return patron__fail(PATRON_ECORRUPT, "stored ledger policy is unreadable");
-    }
-    patron__free(v);
-    db->policy_months = months;
-    db->policy_eom = eom;
-    db->policy_hold = hold;
-    db->policy_overdraft = overdraft;
-    db->policy_loaded = 1;
-    db->policy_epoch = db->write_epoch;
-    return PATRON_OK;
-}
-
-int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
-{
-    if (db->policy_months == 0)
-        return PATRON_NEVER;
-    return db->policy_eom ? patron__end_of_month_after(earned_at, db->policy_months)
-                          : patron__add_months(earned_at, db->policy_months);
-}
-
-/* ---- accounts ----------------------------------------------------------- */
 
 /* Account cache. Inside a write transaction this handle is the only
  * writer, so an account row it read or wrote stays true until a rollback or
@@ -62,15 +27,96 @@ typedef struct account_slot {
     account a;
 } account_slot;
 
+/* The ledger's slot in the handle. */
+typedef struct ledger_state {
+    int policy_loaded;
+    uint64_t policy_epoch; /* write_epoch when loaded */
+    ledger_policy policy;
+    account_slot *accounts; /* the account cache, NULL until first used */
+} ledger_state;
+
+static void ledger_state_release(void *state)
+{
+    patron__free(((ledger_state *)state)->accounts);
+}
+
+static const patron__slot_type ledger_slot = {"ledger", sizeof(ledger_state), ledger_state_release};
+
+static ledger_state *state_of(patron_db *db)
+{
+    return patron__slot(db, &ledger_slot);
+}
+
+int patron__ledger_policy_read(patron_db *db, int fresh)
+{
+    ledger_state *ls = state_of(db);
+    if (!ls)
+        return patron__oom();
+    /* a rollback or another connection's commit may have changed it */
+    patron__db_refresh(db);
+    if (!fresh && ls->policy_loaded && ls->policy_epoch == db->write_epoch)
+        return PATRON_OK;
+    char *v = NULL;
+    int rc = patron__setting_get(db, "ledger_policy", &v);
+    if (rc)
+        return rc;
+    int months = 0, eom = 0;
+    long long hold = 0, overdraft = 0;
+    /* "months eom hold [overdraft]": stores written before overdrafts have three fields */
+    if (v && sscanf(v, "%d %d %lld %lld", &months, &eom, &hold, &overdraft) < 3) {
+        patron__free(v);
+        return patron__fail(PATRON_ECORRUPT, "stored ledger policy is unreadable");
+    }
+    patron__free(v);
+    ledger_policy p = {months, eom, hold, overdraft};
+    patron__ledger_policy_remember(db, &p);
+    return PATRON_OK;
+}
+
+const ledger_policy *patron__ledger_policy(patron_db *db)
+{
+    static const ledger_policy none = {0, 0, 0, 0};
+    ledger_state *ls = state_of(db);
+    return ls && ls->policy_loaded ? &ls->policy : &none;
+}
+
+void patron__ledger_policy_remember(patron_db *db, const ledger_policy *p)
+{
+    ledger_state *ls = state_of(db);
+    if (ls) {
+        ls->policy = *p;
+        ls->policy_loaded = 1;
+        ls->policy_epoch = db->write_epoch;
+    }
+}
+
+int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
+{
+    const ledger_policy *p = patron__ledger_policy(db);
+    if (p->months == 0)
+        return PATRON_NEVER;
+    return p->eom ? patron__end_of_month_after(earned_at, p->months) : patron__add_months(earned_at, p->months);
+}
+
+/* ---- accounts ----------------------------------------------------------- */
+
 static account_slot *cache_slot(patron_db *db, int64_t member, int create)
 {
     if (db->depth == 0) /* outside a write transaction nothing is remembered */
         return NULL;
-    if (!db->account_cache && create)
-        db->account_cache = patron__calloc(ACCOUNT_CACHE_SLOTS, sizeof(account_slot));
-    if (!db->account_cache)
+    ledger_state *ls = state_of(db);
+    if (ls && !ls->accounts && create)
+        ls->accounts = patron__calloc(ACCOUNT_CACHE_SLOTS, sizeof(account_slot));
+    if (!ls || !ls->accounts)
         return NULL; /* out of memory: work without the cache */
-    return &((account_slot *)db->account_cache)[(uint64_t)member % ACCOUNT_CACHE_SLOTS];
+    return &ls->accounts[(uint64_t)member % ACCOUNT_CACHE_SLOTS];
+}
+
+void patron__account_cache_clear(patron_db *db)
+{
+    ledger_state *ls = state_of(db);
+    if (ls && ls->accounts)
+        memset(ls->accounts, 0, ACCOUNT_CACHE_SLOTS * sizeof(account_slot));
 }
 
 static void cache_put(patron_db *db, const account *a)
@@ -99,7 +145,7 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
     rc = patron__sql_step(db, st);
     if (rc == PATRON__ROW) {
         a->member = member;
-        a->merged = patron__sql_col_int(db, st, 0) != 0;
+        a->merged = patron__sql_col_int(db, st, 0);
         a->total = patron__sql_col_int(db, st, 1);
         a->pending_until = patron__sql_col_int(db, st, 2);
         a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 3);
@@ -147,7 +193,7 @@ int patron__account_store(patron_db *db, account *a)
         a->merged == a->stored_merged)
         rc = patron__sql_run(db, balance_only, "iiii", a->total, a->pending_until, a->head, a->member);
     else
-        rc = patron__sql_run(db, all, "iiiiiiii", (int64_t)a->merged, a->total, a->pending_until, a->head, a->indexed,
+        rc = patron__sql_run(db, all, "iiiiiiii", a->merged, a->total, a->pending_until, a->head, a->indexed,
                              a->debt, a->next_expiry, a->member);
     if (rc == PATRON_OK) {
         a->stored_next_expiry = a->next_expiry;

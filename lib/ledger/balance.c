@@ -4,7 +4,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
-#include "internal/profile_int.h"
+#include "internal/member.h"
 #include "ledger_int.h"
 
 int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending)
@@ -132,7 +132,7 @@ static int dup_col(patron_db *db, patron__stmt *st, int col, const char **out)
 int patron_ledger_statement(patron_db *db, patron_statement **out, int64_t member_id, int64_t from, int64_t to)
 {
     static const char sql[] =
-        PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+        PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
         "SELECT p.id, p.member_id, p.kind, p.points, p.at, p.effective_at, coalesce(p.target, 0), coalesce(p.spend, 0), "
         "coalesce(p.rule_version, 0), p.key, p.rule, p.reason, p.operator, p.ref FROM chain c "
         "JOIN postings p ON p.id = c.id WHERE p.at >= ?2 AND p.at < ?3 ORDER BY p.id";

@@ -6,6 +6,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/member.h"
 #include "ledger_int.h"
 
 /* Every lot: a posting that is its own lot, or a lots row (negative id). */
@@ -84,8 +85,9 @@ static const char *const checks[][2] = {
      "FIFO index names an empty, unknown or other member's lot (lot, member, points)"},
     {"SELECT member_id, lots_indexed, head FROM accounts WHERE lots_indexed > head OR lots_indexed < 0",
      "member's lots indexed beyond its newest posting"},
-    {"SELECT m.id, 0, 0 FROM members m LEFT JOIN accounts a ON a.member_id = m.id WHERE a.member_id IS NULL",
-     "member without a ledger account"},
+    {"SELECT a.member_id, a.merged, coalesce(b.merged, -1) FROM accounts a LEFT JOIN accounts b "
+     "ON b.member_id = a.merged WHERE a.merged != 0 AND (b.member_id IS NULL OR b.merged != 0)",
+     "merged account names an account that is missing or merged itself (account, merged into, its merged)"},
     /* grouped by an expression, so the table itself is read: a damaged key
      * index (which let a retry post twice) cannot hide the duplicate */
     {"SELECT min(id), max(id), count(*) FROM postings WHERE key IS NOT NULL GROUP BY key || '' HAVING count(*) > 1",
@@ -136,7 +138,8 @@ int patron__ledger_overdraft_max(patron_db *db, int64_t *out)
     }
     patron__free(v);
     /* stores written before it was kept: the policy in force is all we know */
-    *out = m > db->policy_overdraft ? m : db->policy_overdraft;
+    int64_t now = patron__ledger_policy(db)->overdraft;
+    *out = m > now ? m : now;
     return PATRON_OK;
 }
 
@@ -178,6 +181,17 @@ int patron_ledger_check(patron_db *db, patron_ledger_report *report)
         rc = check_query(db, &r.problems, history_checks[i][0], history_checks[i][1], limit);
     if (rc)
         return rc;
+    /* every member the core enrolled has an account (the core's count: the
+     * ledger reads no other module's table) */
+    int64_t members = 0;
+    if ((rc = patron__member_count(db, &members)))
+        return rc;
+    if (members != r.members) {
+        if (r.problems == 0)
+            patron__fail(PATRON_ECORRUPT, "members and ledger accounts differ in number: %" PRId64 " vs %" PRId64,
+                         members, r.members);
+        r.problems++;
+    }
     /* the backend's own check of its files or pages */
     char msg[512];
     int bad = db->vt->integrity(db->impl, msg, sizeof msg);

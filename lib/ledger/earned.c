@@ -1,11 +1,11 @@
 /* Read-only ledger questions for the earning rules and tiers (see
- * internal/ledger_read.h): earned points net of reversals, a rule's live
+ * internal/ledger.h): earned points net of reversals, a rule's live
  * awards, one posting's net points. */
 #include <stdio.h>
 
-#include "internal/ledger_read.h"
-#include "internal/profile_int.h"
+#include "internal/ledger.h"
 #include "internal/store.h"
+#include "ledger_int.h"
 #include "patron/ledger.h"
 
 /* net of a posting p: its points plus every reversal targeting it */
@@ -13,7 +13,7 @@
 
 int patron__ledger_earned(patron_db *db, int64_t member, int64_t after, int64_t until, int64_t *points)
 {
-    static const char sql[] = PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+    static const char sql[] = PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
         "SELECT coalesce(sum(" NET_OF_P "), 0) FROM chain c JOIN postings p ON p.id = c.id "
         "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
     return patron__sql_int(db, points, 0, sql, "iii", member, after, until);
@@ -22,7 +22,7 @@ int patron__ledger_earned(patron_db *db, int64_t member, int64_t after, int64_t 
 int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, int64_t after, int64_t before,
                                int64_t *count)
 {
-    static const char sql[] = PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+    static const char sql[] = PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
         "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id "
         "WHERE p.kind = 1 AND p.rule = ?2 AND p.at > ?3 AND p.at < ?4 AND " NET_OF_P " > 0";
     return patron__sql_int(db, count, 0, sql, "itii", member, rule, after, before);

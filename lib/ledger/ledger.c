@@ -8,7 +8,8 @@
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/options.h"
-#include "internal/profile_int.h"
+#include "internal/ledger.h"
+#include "internal/member.h"
 #include "internal/store.h"
 #include "ledger_int.h"
 #include "patron/ledger.h"
@@ -52,12 +53,8 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
         rc = patron__setting_set(db, "ledger_policy", v);
     rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
-        db->policy_loaded = 1;
-        db->policy_epoch = db->write_epoch;
-        db->policy_months = p.expiry_months;
-        db->policy_eom = p.expiry_end_of_month != 0;
-        db->policy_hold = p.hold_seconds;
-        db->policy_overdraft = p.overdraft_limit;
+        ledger_policy now = {p.expiry_months, p.expiry_end_of_month != 0, p.hold_seconds, p.overdraft_limit};
+        patron__ledger_policy_remember(db, &now);
     }
     return rc;
 }
@@ -71,14 +68,15 @@ int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy)
     const size_t v1 = offsetof(patron_ledger_policy, overdraft_limit);
     if (!policy || policy->size < v1)
         return patron__fail(PATRON_EINVAL, "patron_ledger_get_policy: policy NULL or size not set");
-    db->policy_loaded = 0; /* read what is stored now, whoever wrote it */
-    if ((rc = patron__ledger_policy_load(db)))
+    /* read what is stored now, whoever wrote it */
+    if ((rc = patron__ledger_policy_read(db, 1)))
         return rc;
-    policy->expiry_months = db->policy_months;
-    policy->expiry_end_of_month = db->policy_eom;
-    policy->hold_seconds = db->policy_hold;
+    const ledger_policy *p = patron__ledger_policy(db);
+    policy->expiry_months = p->months;
+    policy->expiry_end_of_month = p->eom;
+    policy->hold_seconds = p->hold;
     if (policy->size >= v1 + sizeof policy->overdraft_limit)
-        policy->overdraft_limit = db->policy_overdraft;
+        policy->overdraft_limit = p->overdraft;
     return PATRON_OK;
 }
 
@@ -235,7 +233,7 @@ static int debit_plan_make(patron_db *db, account *a, debit_plan *d, int64_t poi
     int covered = d->take.total == points;
     if (covered && !backdated)
         return PATRON_OK;
-    int64_t limit = overdraft ? db->policy_overdraft : 0, before = a->total, low = 0, low_at = limit_at;
+    int64_t limit = overdraft ? patron__ledger_policy(db)->overdraft : 0, before = a->total, low = 0, low_at = limit_at;
     if (!backdated) {
         if (__builtin_sub_overflow(a->total, points, &low))
             low = INT64_MIN;
@@ -299,7 +297,7 @@ static int credit(patron_db *db, patron_posting_result *res, const patron_postin
         rc = patron__ledger_policy_load(db);
     if (rc)
         return rc;
-    int64_t mature = r->mature_at ? r->mature_at : r->at + db->policy_hold;
+    int64_t mature = r->mature_at ? r->mature_at : r->at + patron__ledger_policy(db)->hold;
     if (mature < r->at)
         return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
     int64_t expires = r->expires_at ? r->expires_at : patron__ledger_policy_expiry(db, r->at);
@@ -383,7 +381,9 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
          * failed earn wrote nothing. */
         int64_t before = db->vt->total_changes(db->impl);
         rc = fn(db, &res, r, fp);
-        if (rc != PATRON_OK && db->vt->total_changes(db->impl) == before) {
+        /* (not when the failure left the backend's transaction unusable:
+         * then the failure itself is the answer, e.g. a permission denied) */
+        if (rc != PATRON_OK && db->vt->total_changes(db->impl) == before && !db->vt->tx_failed(db->impl)) {
             int rp = replay(db, &res, r->key, fp);
             rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
         }
@@ -814,7 +814,7 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
      * once: a reversal does not take them again */
     if (tpoints > 0 &&
         (rc = patron__sql_int(db, &expired, 0,
-                              PATRON__CHAIN(PATRON__MEMBER_AND_MERGED)
+                              PATRON__CHAIN(PATRON__ACCOUNT_AND_MERGED)
                               "SELECT coalesce(-sum(m.delta), 0) FROM chain c JOIN postings e ON e.id = c.id "
                               "JOIN moves m ON m.posting_id = e.id WHERE e.kind = 3 AND (m.lot_id = ?2 OR "
                               "m.lot_id IN (SELECT -id FROM lots WHERE source_posting = ?2))",
@@ -1004,9 +1004,15 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
     }
     if (rc == PATRON_OK) {
         patron__lots_refresh(&from, &l, 1);
-        from.merged = 1;
+        from.merged = to.member;
         rc = patron__account_store(db, &from);
     }
+    /* accounts merged into `from` earlier now belong to `to` as well */
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "UPDATE accounts SET merged = ? WHERE merged = ? AND merged != 0", "ii", to.member,
+                             from.member);
+    if (rc == PATRON_OK) /* the cache may hold those accounts (merges are rare) */
+        patron__account_cache_clear(db);
     if (rc == PATRON_OK)
         rc = patron__account_store(db, &to);
     patron__lots_free(&l);

@@ -29,7 +29,8 @@ typedef struct account {
     /* as loaded or last stored: the expiry index is written only when it
      * changes, and an earn rewrites only what it changes */
     int64_t stored_next_expiry, stored_indexed, stored_debt;
-    int merged, stored_merged;
+    /* 0, or the member this account was merged into */
+    int64_t merged, stored_merged;
 } account;
 
 typedef struct posting_row {
@@ -63,8 +64,37 @@ typedef struct take_list {
     int64_t total;
 } take_list;
 
-/* policy (cached in the patron_db) */
-int patron__ledger_policy_load(patron_db *db);
+/* A member's postings form a chain, newest first: accounts.head ->
+ * postings.prev -> ... -> 0. PATRON__CHAIN(members) starts a query with the
+ * CTE `chain(id)`: the ids of every posting of the member ids that the
+ * subquery `members` yields (PATRON__ACCOUNT_AND_MERGED, or "?1"). */
+#define PATRON__CHAIN(members)                                                                    \
+    "WITH RECURSIVE chain(id) AS (SELECT head FROM accounts WHERE head > 0 AND member_id IN ("    \
+    members ") UNION ALL SELECT p.prev FROM postings p JOIN chain c ON p.id = c.id WHERE p.prev > 0) "
+/* Member ?1's account and every account merged into it (the `merged != 0`
+ * term lets SQLite use the partial index accounts_merged). */
+#define PATRON__ACCOUNT_AND_MERGED \
+    "SELECT ?1 UNION ALL SELECT member_id FROM accounts WHERE merged = ?1 AND merged != 0"
+
+/* The ledger's state in a handle (patron__slot): the policy and the
+ * account cache (lib/ledger/account.c). */
+typedef struct ledger_policy {
+    int months, eom;
+    int64_t hold;
+    int64_t overdraft; /* largest debt a member may owe; 0 = no negative balances */
+} ledger_policy;
+
+/* Load the policy unless the handle's copy is still valid; `fresh` reads
+ * what is stored now, whoever wrote it. */
+int patron__ledger_policy_read(patron_db *db, int fresh);
+#define patron__ledger_policy_load(db) patron__ledger_policy_read(db, 0)
+/* The policy loaded by the last successful patron__ledger_policy_load. */
+const ledger_policy *patron__ledger_policy(patron_db *db);
+/* Remember `p` as the policy now stored (after writing it). */
+void patron__ledger_policy_remember(patron_db *db, const ledger_policy *p);
+/* Forget every cached account (after a statement changed accounts the
+ * cache holds, e.g. re-pointing merged accounts). */
+void patron__account_cache_clear(patron_db *db);
 int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at);
 /* The largest overdraft limit the program has set (what the history of a
  * balance may show; the check bounds balances by it). */

@@ -1,4 +1,5 @@
 /* Identity keys: phone numbers to E.164, e-mail addresses to a canonical key. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal/error.h"

@@ -8,10 +8,13 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
+#include "internal/ledger.h"
+#include "internal/member.h"
 #include "internal/options.h"
 #include "internal/profile_int.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
+#include "internal/tier.h"
 #include "patron/profile.h"
 
 #define FIELD_CAP 512
@@ -27,35 +30,6 @@ static int is_builtin(const char *f)
         if (!strcmp(builtin_fields[i], f))
             return 1;
     return 0;
-}
-
-int patron__member_resolve(patron_db *db, int64_t *out, int64_t member_id, int need_active)
-{
-    static const char sql[] = "SELECT merged_into, erased_at FROM members WHERE id = ?";
-    int64_t id = member_id;
-    for (int hops = 0; hops < 64; hops++) {
-        patron__stmt *st;
-        int rc = patron__sql_bind(db, &st, sql, "i", id);
-        if (rc)
-            return rc;
-        rc = patron__sql_step(db, st);
-        if (rc != PATRON__ROW) {
-            patron__sql_done(db, st);
-            return rc < 0 ? rc : patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " not found", member_id);
-        }
-        int merged = !patron__sql_col_null(db, st, 0);
-        int64_t next = patron__sql_col_int(db, st, 0);
-        int erased = !patron__sql_col_null(db, st, 1);
-        patron__sql_done(db, st);
-        if (!merged) {
-            if (erased && need_active)
-                return patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " was erased", member_id);
-            *out = id;
-            return PATRON_OK;
-        }
-        id = next;
-    }
-    return patron__fail(PATRON_ECORRUPT, "member %" PRId64 ": merge chain too long", member_id);
 }
 
 /* Trim and collapse whitespace; "" stays "". */
@@ -321,14 +295,16 @@ static int add_impl(patron_db *db, int64_t *member_id, const patron_profile_fiel
     }
     int64_t joined = f->joined_at ? f->joined_at : at;
 #define OPT(i) (nf->has[i] && nf->v[i][0] ? nf->v[i] : NULL)
+    int64_t id;
+    if ((rc = patron__member_create(db, &id, joined, at)))
+        goto out;
     rc = patron__sql_run(db,
-                         "INSERT INTO members(name, phone, email, city, birth_date, gender, categories, joined_at,"
-                         " created_at) VALUES(?,?,?,?,?,?,?,?,?)",
-                         "tttttttii", OPT(F_NAME), OPT(F_PHONE), OPT(F_EMAIL), OPT(F_CITY), OPT(F_BIRTH),
-                         OPT(F_GENDER), OPT(F_CATS), joined, at);
+                         "INSERT INTO profiles(member_id, name, phone, email, city, birth_date, gender, categories)"
+                         " VALUES(?,?,?,?,?,?,?,?)",
+                         "ittttttt", id, OPT(F_NAME), OPT(F_PHONE), OPT(F_EMAIL), OPT(F_CITY), OPT(F_BIRTH),
+                         OPT(F_GENDER), OPT(F_CATS));
     if (rc)
         goto out;
-    int64_t id = patron__sql_last_id(db);
     if ((rc = patron__ledger_account_create(db, id)))
         goto out;
     if (has_phone && (rc = patron__sql_run(db, "INSERT INTO identifiers(kind, value, member_id) VALUES('phone',?,?)",
@@ -428,15 +404,15 @@ static int update_impl(patron_db *db, int64_t id, const patron_profile_fields *f
                 goto out;
         }
         static const char *const upd[] = {
-            "UPDATE members SET name = ? WHERE id = ?",       "UPDATE members SET phone = ? WHERE id = ?",
-            "UPDATE members SET email = ? WHERE id = ?",      "UPDATE members SET city = ? WHERE id = ?",
-            "UPDATE members SET birth_date = ? WHERE id = ?", "UPDATE members SET gender = ? WHERE id = ?",
-            "UPDATE members SET categories = ? WHERE id = ?",
+            "UPDATE profiles SET name = ? WHERE member_id = ?",       "UPDATE profiles SET phone = ? WHERE member_id = ?",
+            "UPDATE profiles SET email = ? WHERE member_id = ?",      "UPDATE profiles SET city = ? WHERE member_id = ?",
+            "UPDATE profiles SET birth_date = ? WHERE member_id = ?", "UPDATE profiles SET gender = ? WHERE member_id = ?",
+            "UPDATE profiles SET categories = ? WHERE member_id = ?",
         };
         if ((rc = patron__sql_run(db, upd[i], "ti", nf->v[i][0] ? nf->v[i] : NULL, id)))
             goto out;
     }
-    if (f->joined_at && (rc = patron__sql_run(db, "UPDATE members SET joined_at = ? WHERE id = ?", "ii", f->joined_at, id)))
+    if (f->joined_at && (rc = patron__member_set_joined_at(db, id, f->joined_at)))
         goto out;
     int64_t ncontacts = 0;
     if ((rc = patron__sql_int(db, &ncontacts, 0, "SELECT count(*) FROM identifiers WHERE member_id = ?", "i", id)))
@@ -592,8 +568,8 @@ const char *patron_profile_field(const patron_profile *p, const char *field)
 
 static int load_profile(patron_db *db, patron_profile *p, int64_t id)
 {
-    static const char sql[] = "SELECT name, phone, email, city, birth_date, gender, categories, joined_at, tier"
-                              " FROM members WHERE id = ?";
+    static const char sql[] = "SELECT name, phone, email, city, birth_date, gender, categories"
+                              " FROM profiles WHERE member_id = ?";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "i", id);
     if (rc)
@@ -606,13 +582,19 @@ static int load_profile(patron_db *db, patron_profile *p, int64_t id)
     rc = PATRON_OK;
     for (int i = 0; i < 7 && rc == PATRON_OK; i++)
         rc = prof_put(p, col_names[i], patron__sql_col_text(db, st, i));
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRId64, patron__sql_col_int(db, st, 7));
+    patron__sql_done(db, st);
+    int64_t joined = 0;
+    if (rc == PATRON_OK)
+        rc = patron__member_joined_at(db, id, &joined);
+    char buf[PATRON__TIER_NAME_CAP];
+    snprintf(buf, sizeof buf, "%" PRId64, joined);
     if (rc == PATRON_OK)
         rc = prof_put(p, "joined_at", buf);
+    int has_tier = 0;
     if (rc == PATRON_OK)
-        rc = prof_put(p, "tier", patron__sql_col_text(db, st, 8));
-    patron__sql_done(db, st);
+        rc = patron__tier_name(db, id, buf, sizeof buf, &has_tier);
+    if (rc == PATRON_OK)
+        rc = prof_put(p, "tier", has_tier ? buf : NULL);
     if (rc)
         return rc;
     static const char asql[] = "SELECT name, value FROM attrs WHERE member_id = ? ORDER BY name";
@@ -886,72 +868,6 @@ int patron_consent_get(patron_db *db, int *granted, int64_t member_id, const cha
     return rc;
 }
 
-/* ---- merge -------------------------------------------------------------- */
-
-static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, const char *op, const char *reason)
-{
-    int64_t k, m;
-    int rc = patron__member_resolve(db, &k, kept, 1);
-    if (rc == PATRON_OK)
-        rc = patron__member_resolve(db, &m, merged, 1);
-    if (rc)
-        return rc;
-    if (k == m)
-        return patron__fail(PATRON_EINVAL, "merge: members %" PRId64 " and %" PRId64 " are the same member", kept, merged);
-    /* fill empty fields of the survivor */
-    static const char *const fill[] = {
-        "UPDATE members SET phone = (SELECT phone FROM members WHERE id = ?) WHERE id = ? AND phone IS NULL",
-        "UPDATE members SET email = (SELECT email FROM members WHERE id = ?) WHERE id = ? AND email IS NULL",
-        "UPDATE members SET city = (SELECT city FROM members WHERE id = ?) WHERE id = ? AND city IS NULL",
-        "UPDATE members SET birth_date = (SELECT birth_date FROM members WHERE id = ?) WHERE id = ? AND birth_date IS NULL",
-        "UPDATE members SET gender = (SELECT gender FROM members WHERE id = ?) WHERE id = ? AND gender IS NULL",
-        "UPDATE members SET categories = (SELECT categories FROM members WHERE id = ?) WHERE id = ? AND categories IS NULL",
-        "UPDATE members SET joined_at = (SELECT o.joined_at FROM members o WHERE o.id = ?1) "
-        "WHERE id = ?2 AND joined_at > (SELECT o.joined_at FROM members o WHERE o.id = ?1)",
-        "UPDATE members SET referrer = (SELECT referrer FROM members WHERE id = ?) WHERE id = ? AND referrer IS NULL",
-    };
-    for (size_t i = 0; i < sizeof fill / sizeof fill[0] && rc == PATRON_OK; i++)
-        rc = patron__sql_run(db, fill[i], "ii", m, k);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE identifiers SET member_id = ? WHERE member_id = ?", "ii", k, m);
-    if (rc == PATRON_OK) /* journey state: the newer of the two wins (lib/journey) */
-        rc = patron__journey_merge_state(db, k, m);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "INSERT INTO attrs(member_id, name, value) "
-                                 "SELECT ?, name, value FROM attrs WHERE member_id = ? ON CONFLICT DO NOTHING", "ii", k, m);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM attrs WHERE member_id = ?", "i", m);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE consents SET member_id = ? WHERE member_id = ?", "ii", k, m);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "INSERT INTO merges(kept, merged, at, operator, reason, points_moved) "
-                                 "VALUES(?,?,?,?,?,0)", "iiitt", k, m, at, op, reason);
-    if (rc)
-        return rc;
-    int64_t merge_id = patron__sql_last_id(db), moved = 0;
-    rc = patron__ledger_merge(db, k, m, at, merge_id, &moved);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE merges SET points_moved = ? WHERE id = ?", "ii", moved, merge_id);
-    if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE members SET merged_into = ? WHERE id = ? OR merged_into = ?", "iii", k, m, m);
-    return rc;
-}
-
-int patron_profile_merge(patron_db *db, int64_t kept, int64_t merged, int64_t at, const char *operator_name,
-                         const char *reason)
-{
-    int rc = patron__db_check(db, "patron_profile_merge");
-    if (rc == PATRON_OK)
-        rc = patron__time_check("patron_profile_merge", "at", at);
-    if (rc)
-        return rc;
-    if (!operator_name || !operator_name[0])
-        return patron__fail(PATRON_EINVAL, "merge: operator is required for the audit record");
-    if ((rc = patron__tx_begin(db)))
-        return rc;
-    return patron__tx_end(db, merge_impl(db, kept, merged, at, operator_name, reason));
-}
-
 /* ---- progressive profiling ---------------------------------------------- */
 
 static int check_priority_list(patron_db *db, const char *list)
@@ -1033,36 +949,6 @@ int patron_profile_next_field(patron_db *db, char **field, int64_t member_id)
 
 /* ---- privacy ------------------------------------------------------------ */
 
-static int export_rows(patron_db *db, patron__sbuf *b, const char *title, const char *sql, int64_t id,
-                       const char *const *names, const char *types)
-{
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", id);
-    if (rc)
-        return rc;
-    patron__sb_printf(b, ",\n  \"%s\": [", title);
-    int first = 1;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        patron__sb_puts(b, first ? "\n    {" : ",\n    {");
-        first = 0;
-        for (int c = 0; types[c]; c++) {
-            patron__sb_printf(b, "%s\"%s\": ", c ? ", " : "", names[c]);
-            if (patron__sql_col_null(db, st, c))
-                patron__sb_puts(b, "null");
-            else if (types[c] == 'i')
-                patron__sb_printf(b, "%" PRId64, patron__sql_col_int(db, st, c));
-            else if (types[c] == 'b')
-                patron__sb_puts(b, patron__sql_col_int(db, st, c) ? "true" : "false");
-            else
-                patron__sb_json_str(b, patron__sql_col_text(db, st, c));
-        }
-        patron__sb_puts(b, "}");
-    }
-    patron__sql_done(db, st);
-    patron__sb_puts(b, first ? "]" : "\n  ]");
-    return rc < 0 ? rc : PATRON_OK;
-}
-
 int patron_profile_export(patron_db *db, char **json, int64_t member_id)
 {
     int rc = patron__db_check(db, "patron_profile_export");
@@ -1085,37 +971,27 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
     patron__sb_puts(&b, "}");
     patron_profile_free(p);
     int64_t total = 0;
-    rc = patron__sql_int(db, &total, 0, "SELECT total FROM accounts WHERE member_id = ?", "i", id);
+    rc = patron__ledger_total(db, id, &total);
     patron__sb_printf(&b, ",\n  \"points_total\": %" PRId64, total);
     static const char *const idn[] = {"kind", "value"};
     static const char *const cn[] = {"channel", "granted", "at", "source"};
     static const char *const mn[] = {"kept", "merged", "at", "operator", "reason", "points_moved"};
-    static const char *const pn[] = {"id", "member_id", "kind", "points", "at", "effective_at", "key", "rule",
-                                     "rule_version", "reason", "operator", "ref", "target"};
-    static const char *const tn[] = {"from", "to", "at", "reason"};
     if (rc == PATRON_OK)
-        rc = export_rows(db, &b, "identifiers", "SELECT kind, value FROM identifiers WHERE member_id = ? ORDER BY kind",
+        rc = patron__sql_export_rows(db, &b, "identifiers", "SELECT kind, value FROM identifiers WHERE member_id = ? ORDER BY kind",
                          id, idn, "tt");
     if (rc == PATRON_OK)
-        rc = export_rows(db, &b, "consents",
+        rc = patron__sql_export_rows(db, &b, "consents",
                          "SELECT channel, granted, at, source FROM consents WHERE member_id = ? ORDER BY at, id", id,
                          cn, "tbit");
     if (rc == PATRON_OK)
-        rc = export_rows(db, &b, "merges",
+        rc = patron__sql_export_rows(db, &b, "merges",
                          "SELECT kept, merged, at, operator, reason, points_moved FROM merges "
                          "WHERE kept = ? OR merged = ? ORDER BY id",
                          id, mn, "iiitti");
     if (rc == PATRON_OK)
-        rc = export_rows(db, &b, "postings",
-                         PATRON__CHAIN(PATRON__MEMBER_AND_MERGED) "SELECT p.id, p.member_id, CASE p.kind WHEN 1 THEN 'earn' WHEN 2 THEN 'redeem' WHEN 3 THEN "
-                         "'expire' WHEN 4 THEN 'adjust' WHEN 5 THEN 'reverse' WHEN 6 THEN 'transfer_out' ELSE "
-                         "'transfer_in' END, p.points, p.at, p.effective_at, p.key, p.rule, p.rule_version, p.reason, "
-                         "p.operator, p.ref, p.target FROM chain c JOIN postings p ON p.id = c.id ORDER BY p.id",
-                         id, pn, "iitiiittittti");
+        rc = patron__ledger_export(db, &b, id);
     if (rc == PATRON_OK)
-        rc = export_rows(db, &b, "tier_history",
-                         "SELECT from_tier, to_tier, at, reason FROM tier_history WHERE member_id = ? ORDER BY at, id",
-                         id, tn, "ttit");
+        rc = patron__tier_export(db, &b, id);
     patron__sb_puts(&b, "\n}\n");
     if (rc) {
         patron__sb_free(&b);
@@ -1141,10 +1017,15 @@ int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const cha
         return rc;
     int64_t id;
     rc = patron__member_resolve(db, &id, member_id, 1);
+    /* the fields of the member and of every member merged into it */
+    for (int64_t m = id; rc == PATRON_OK && m;) {
+        rc = patron__sql_run(db, "UPDATE profiles SET name = NULL, phone = NULL, email = NULL, city = NULL, "
+                                 "birth_date = NULL, gender = NULL, categories = NULL WHERE member_id = ?", "i", m);
+        if (rc == PATRON_OK)
+            rc = patron__member_merged_next(db, id, m == id ? 0 : m, &m);
+    }
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE members SET name = NULL, phone = NULL, email = NULL, city = NULL, "
-                                 "birth_date = NULL, gender = NULL, categories = NULL, erased_at = ? WHERE id = ? OR merged_into = ?",
-                             "iii", at, id, id);
+        rc = patron__member_record_erasure(db, id, at);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "DELETE FROM identifiers WHERE member_id = ?", "i", id);
     if (rc == PATRON_OK)

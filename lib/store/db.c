@@ -154,6 +154,22 @@ static int db_begin(patron_db *db)
     return rc;
 }
 
+void *patron__slot(patron_db *db, const patron__slot_type *type)
+{
+    int i = 0;
+    for (; i < PATRON__SLOTS && db->slots[i].type; i++)
+        if (db->slots[i].type == type)
+            return db->slots[i].state;
+    if (i == PATRON__SLOTS) /* more modules with state than slots: a build-time sizing error */
+        return NULL;
+    void *state = patron__calloc(1, type->size);
+    if (state) {
+        db->slots[i].type = type;
+        db->slots[i].state = state;
+    }
+    return state;
+}
+
 void patron_close(patron_db *db)
 {
     if (db == NULL)
@@ -161,7 +177,12 @@ void patron_close(patron_db *db)
     if (db->depth > 0)
         db->vt->rollback(db->impl);
     db->vt->close(db->impl);
-    patron__free(db->account_cache);
+    for (int i = 0; i < PATRON__SLOTS; i++)
+        if (db->slots[i].type) {
+            if (db->slots[i].type->release)
+                db->slots[i].type->release(db->slots[i].state);
+            patron__free(db->slots[i].state);
+        }
     patron__free(db);
 }
 

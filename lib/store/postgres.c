@@ -66,6 +66,11 @@ typedef struct pg {
     int64_t changes;
     int64_t total_changes;
     int busy_timeout_ms;
+    /* The failure that aborted the open transaction: PostgreSQL refuses
+     * every later statement ("current transaction is aborted"), and a
+     * caller must hear the cause, not that. */
+    int tx_error_code;
+    char tx_error[512];
     pg_stmt *cache[PG_CACHE_CAP];
 } pg;
 
@@ -98,7 +103,29 @@ static int map_state(const char *state)
     return PATRON_EIO; /* connection, privileges, disk, ... */
 }
 
+static int pg_report(pg *p, PGresult *res, const char *what);
+
 static int pg_fail(pg *p, PGresult *res, const char *what)
+{
+    int rc = pg_report(p, res, what);
+    if (PQtransactionStatus(p->conn) == PQTRANS_INERROR && !p->tx_error_code) {
+        p->tx_error_code = rc;
+        snprintf(p->tx_error, sizeof p->tx_error, "%s", patron_errmsg());
+    }
+    return rc;
+}
+
+/* Before a statement: the transaction's earlier failure, if any. */
+static int pg_usable(pg *p)
+{
+    if (PQtransactionStatus(p->conn) != PQTRANS_INERROR)
+        return PATRON_OK;
+    if (!p->tx_error_code)
+        return patron__fail(PATRON_EIO, "postgresql: the transaction failed earlier and can only roll back");
+    return patron__fail(p->tx_error_code, "%s", p->tx_error);
+}
+
+static int pg_report(pg *p, PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -127,6 +154,8 @@ static int pg_simple(pg *p, const char *sql, const char *what)
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
         rc = pg_fail(p, res, what);
     PQclear(res);
+    if (PQtransactionStatus(p->conn) != PQTRANS_INERROR) /* ended, or back at a savepoint */
+        p->tx_error_code = 0;
     return rc;
 }
 
@@ -430,7 +459,9 @@ static int pg_step(patron__stmt *s)
     pg *p = st->owner;
     if (!st->res) {
         const char *name = NULL;
-        int rc = find_variant(st, &name);
+        int rc = pg_usable(p);
+        if (rc == PATRON_OK)
+            rc = find_variant(st, &name);
         if (rc)
             return rc;
         const char *vals[PG_MAX_PARAMS];

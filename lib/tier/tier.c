@@ -6,10 +6,12 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
-#include "internal/ledger_read.h"
+#include "internal/earn.h"
+#include "internal/ledger.h"
+#include "internal/member.h"
 #include "internal/options.h"
-#include "internal/profile_int.h"
 #include "internal/store.h"
+#include "internal/tier.h"
 #include "patron/tier.h"
 
 #define MAX_TIERS 32
@@ -90,18 +92,15 @@ static int qualifying_value(patron_db *db, const tiers *t, int64_t member, int64
 {
     int64_t start = t->cfg.window == PATRON_TIER_CALENDAR_YEAR ? patron__year_start(at) - 1
                                                                 : at - (int64_t)t->cfg.window_days * 86400;
-    static const char spend[] =
-        "SELECT coalesce(sum(amount), 0) FROM purchases WHERE member_id IN "
-        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
-    static const char count[] =
-        "SELECT count(*) FROM purchases WHERE member_id IN "
-        "(SELECT id FROM members WHERE id = ?1 OR merged_into = ?1) AND at > ?2 AND at <= ?3 AND returned = 0";
     /* points: earn postings net of their reversals, so a returned purchase
      * (and the referral bonus it paid) leaves the value like its spend */
     if (t->cfg.metric == PATRON_TIER_POINTS)
         return patron__ledger_earned(db, member, start, at, value);
-    const char *sql = t->cfg.metric == PATRON_TIER_SPEND ? spend : count;
-    return patron__sql_int(db, value, 0, sql, "iii", member, start, at);
+    int64_t spend = 0, count = 0;
+    int rc = patron__earn_purchases(db, member, start, at, &spend, &count);
+    if (rc == PATRON_OK)
+        *value = t->cfg.metric == PATRON_TIER_SPEND ? spend : count;
+    return rc;
 }
 
 static int qualified_rank(const tiers *t, int64_t value)
@@ -122,18 +121,20 @@ static int rank_of(const tiers *t, const char *name)
 }
 
 typedef struct member_tier {
-    char tier[72];
+    char tier[PATRON__TIER_NAME_CAP];
     int has_tier;
     int64_t since, grace_until;
 } member_tier;
 
+/* A member's tier state; no row: no tier yet. */
 static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
 {
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(tier_since, 0), coalesce(tier_grace_until, 0) FROM members "
-                                       "WHERE id = ?", "i", member);
+    int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(since, 0), coalesce(grace_until, 0) FROM tier_state "
+                                       "WHERE member_id = ?", "i", member);
     if (rc)
         return rc;
+    memset(mt, 0, sizeof *mt);
     rc = patron__sql_step(db, st);
     if (rc == PATRON__ROW) {
         const char *tn = patron__sql_col_text(db, st, 0);
@@ -141,18 +142,38 @@ static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
         snprintf(mt->tier, sizeof mt->tier, "%s", tn ? tn : "");
         mt->since = patron__sql_col_int(db, st, 1);
         mt->grace_until = patron__sql_col_int(db, st, 2);
-        rc = PATRON_OK;
-    } else if (rc == PATRON__DONE) {
-        rc = patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " not found", member);
     }
     patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron__tier_name(patron_db *db, int64_t member, char *buf, size_t cap, int *has)
+{
+    member_tier mt;
+    int rc = read_member_tier(db, member, &mt);
+    if (rc == PATRON_OK) {
+        *has = mt.has_tier;
+        snprintf(buf, cap, "%s", mt.tier);
+    }
     return rc;
+}
+
+int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member)
+{
+    static const char *const names[] = {"from", "to", "at", "reason"};
+    return patron__sql_export_rows(db, b, "tier_history",
+                                   "SELECT from_tier, to_tier, at, reason FROM tier_history WHERE member_id = ? "
+                                   "ORDER BY at, id",
+                                   member, names, "ttit");
 }
 
 static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, const char *reason)
 {
-    int rc = patron__sql_run(db, "UPDATE members SET tier = ?, tier_since = ?, tier_grace_until = NULL WHERE id = ?",
-                             "tii", to, at, member);
+    int rc = patron__sql_run(db,
+                             "INSERT INTO tier_state(member_id, tier, since, grace_until) VALUES(?,?,?,NULL) "
+                             "ON CONFLICT(member_id) DO UPDATE SET tier = excluded.tier, since = excluded.since, "
+                             "grace_until = NULL",
+                             "iti", member, to, at);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO tier_history(member_id, from_tier, to_tier, at, reason) VALUES(?,?,?,?,?)",
                              "ittit", member, from, to, at, reason);
@@ -186,7 +207,7 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
          * 0), moved down at the first review once it has ended */
         if (mt.grace_until == 0 && t->cfg.grace_days > 0) {
             mt.grace_until = at + (int64_t)t->cfg.grace_days * 86400;
-            rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = ? WHERE id = ?", "ii", mt.grace_until, member);
+            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = ? WHERE member_id = ?", "ii", mt.grace_until, member);
         } else if (mt.grace_until == 0 || at >= mt.grace_until) {
             snprintf(reason, sizeof reason, "downgrade at review: qualifying value %" PRId64, value);
             rc = set_tier(db, member, mt.tier, t->name[q], at, reason);
@@ -198,7 +219,7 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
     } else if (q >= cur && mt.grace_until) {
         /* qualified again (at a purchase, an evaluation or a review): the
          * grace ends; failing later starts a new one */
-        rc = patron__sql_run(db, "UPDATE members SET tier_grace_until = NULL WHERE id = ?", "i", member);
+        rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = NULL WHERE member_id = ?", "i", member);
         mt.grace_until = 0;
     }
     if (rc == PATRON_OK && status) {
@@ -273,8 +294,7 @@ int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
     /* walk members by id in chunks (statement reuse inside the loop) */
     while (rc == PATRON_OK) {
         int64_t id = 0;
-        rc = patron__sql_int(db, &id, 0, "SELECT min(id) FROM members WHERE id > ? AND merged_into IS NULL AND "
-                                         "erased_at IS NULL", "i", last);
+        rc = patron__member_next_active(db, last, &id);
         if (rc || id == 0)
             break;
         int ch;

@@ -37,6 +37,18 @@
 #define STORE_RUNS 25 /* sequences per store */
 
 static long sequences = 2000, first_seed = 1;
+/* PATRON_MODEL_BATCH=1: requests run in caller batches of random length
+ * (their own generator, so the requests are the same as without); results
+ * must not change. */
+static int batch_mode;
+static uint64_t batch_rng;
+static int in_batch;
+
+static unsigned batch_rnd(void)
+{
+    batch_rng = batch_rng * 6364136223846793005u + 1442695040888963407u;
+    return (unsigned)(batch_rng >> 33);
+}
 
 /* ---- calendar (for the policy's expiry: "N months after earning, or the end
  * of that month") ------------------------------------------------------- */
@@ -519,8 +531,13 @@ static void run_sequence(patron_db *db, long seed, long slot)
     }
     int64_t now = base;
     int keyn = 0;
+    batch_rng = (uint64_t)seed;
     for (int step = 0; step < STEPS; step++) {
         cur_step = step;
+        if (batch_mode && !in_batch && batch_rnd() % 3 == 0) {
+            assert_int_equal(patron_batch_begin(db), PATRON_OK);
+            in_batch = 1;
+        }
         now += rr(0, 3 * DAY);
         int64_t at = now;
         if (rnd() % 10 < 3) {
@@ -843,6 +860,10 @@ static void run_sequence(patron_db *db, long seed, long slot)
         compare_balances(db, &m, ids, at);
         int64_t when = step % 3 == 0 ? now : step % 3 == 1 ? rr(base - DAY, now) : now + rr(1, 200 * DAY);
         compare_balances(db, &m, ids, when);
+        if (in_batch && (batch_rnd() % 6 == 0 || step == STEPS - 1)) {
+            assert_int_equal(patron_batch_commit(db), PATRON_OK);
+            in_batch = 0;
+        }
     }
     /* every moment that matters: each posting's and lot's times */
     for (int i = 0; i < m.np; i += 3) {
@@ -911,6 +932,7 @@ int main(int argc, char **argv)
 {
     if (getenv("PATRON_UNDER_VALGRIND"))
         sequences = 60;
+    batch_mode = getenv("PATRON_MODEL_BATCH") != NULL;
     if (argc > 1)
         sequences = strtol(argv[1], NULL, 10);
     if (argc > 2)

@@ -336,6 +336,85 @@ static void migrate_old_store(int version)
     pt_remove_store(path);
 }
 
+/* The structure of an SQLite store as text: every table's columns (name,
+ * type, not null, default, key position) and every index (table, columns,
+ * unique, partial), in name order. `moves.rowid` is left out: a new store
+ * names SQLite's implicit rowid as a column (lib/ledger/schema.c). */
+static char *describe_schema(const char *path)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = calloc(1, cap);
+    sqlite3_stmt *t;
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                                           "AND type IN ('table', 'index') ORDER BY type, name",
+                                        -1, &t, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(t, 0), *name = (const char *)sqlite3_column_text(t, 1);
+        char sql[300];
+        if (!strcmp(type, "table"))
+            snprintf(sql, sizeof sql, "SELECT name, type, \"notnull\", coalesce(dflt_value, ''), pk FROM "
+                                      "pragma_table_info('%s') WHERE NOT ('%s' = 'moves' AND name = 'rowid')",
+                     name, name);
+        else
+            snprintf(sql, sizeof sql, "SELECT name, '', 0, '', seqno FROM pragma_index_info('%s') UNION ALL "
+                                      "SELECT 'unique/partial', '', \"unique\", '', partial FROM pragma_index_list('%s') "
+                                      "WHERE name = '%s'",
+                     name, (const char *)sqlite3_column_text(t, 2), name);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s on %s:", type, name, (const char *)sqlite3_column_text(t, 2));
+        sqlite3_stmt *c;
+        assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &c, NULL), SQLITE_OK);
+        while (sqlite3_step(c) == SQLITE_ROW)
+            len += (size_t)snprintf(out + len, cap - len, " %s %s %d '%s' %d;", (const char *)sqlite3_column_text(c, 0),
+                                    (const char *)sqlite3_column_text(c, 1), sqlite3_column_int(c, 2),
+                                    (const char *)sqlite3_column_text(c, 3), sqlite3_column_int(c, 4));
+        sqlite3_finalize(c);
+        len += (size_t)snprintf(out + len, cap - len, "\n");
+        assert_true(len < cap - 1);
+    }
+    sqlite3_finalize(t);
+    sqlite3_close(h);
+    return out;
+}
+
+/* A store migrated step by step from version 1 has exactly the tables,
+ * columns and indexes of a store created new at the current version (each
+ * module's `current` DDL matches its steps), and keeps every profile field
+ * and the merge in the member core. */
+static void test_migrated_schema_equals_new_schema(void **state)
+{
+    (void)state;
+    char fresh[256], old[256];
+    tmp_path(fresh, sizeof fresh, "fresh");
+    tmp_path(old, sizeof old, "stepwise");
+    patron_db *db;
+    assert_int_equal(patron_open(&db, fresh, NULL), PATRON_OK);
+    patron_close(db);
+    load_old_store(old, 1);
+    assert_int_equal(patron_open(&db, old, NULL), PATRON_OK);
+    patron_profile *p;
+    assert_int_equal(patron_profile_get(db, &p, 2), PATRON_OK);
+    assert_string_equal(patron_profile_field(p, "name"), "Fixture");
+    assert_string_equal(patron_profile_field(p, "phone"), "+972501000002");
+    assert_string_equal(patron_profile_field(p, "joined_at"), "1700000000");
+    patron_profile_free(p);
+    assert_int_equal(patron_profile_get(db, &p, 4), PATRON_OK); /* merged into 3: resolves */
+    assert_int_equal(patron_profile_id(p), 3);
+    patron_profile_free(p);
+    patron_close(db);
+    char *a = describe_schema(fresh), *b = describe_schema(old);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "table profiles on profiles:"));
+    assert_non_null(strstr(a, "table tier_state on tier_state:"));
+    assert_null(strstr(a, " tier_grace_until "));
+    free(a);
+    free(b);
+    pt_remove_store(fresh);
+    pt_remove_store(old);
+}
+
 static void test_version_1_store_migrates(void **state)
 {
     (void)state;
@@ -428,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_old_schema_is_migrated_and_read_only_refuses),
         cmocka_unit_test(test_version_1_store_migrates),
         cmocka_unit_test(test_version_2_store_migrates),
+        cmocka_unit_test(test_migrated_schema_equals_new_schema),
         cmocka_unit_test(test_batch_commit_and_rollback),
         cmocka_unit_test(test_batch_is_invisible_until_commit_and_close_rolls_back),
         cmocka_unit_test(test_fnv_is_stable),

@@ -453,7 +453,7 @@ PATRON_ABTEST_NOT_ENROLLED = -1
 """Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer)."""
 PATRON_ABTEST_MAX_ARMS = 32
 """Most arms (control included) that patron_abtest_many_means() and patron_abtest_many_proportions() take."""
-PATRON_DB_SCHEMA_VERSION = 3
+PATRON_DB_SCHEMA_VERSION = 4
 """Schema version written by this library. Stores with a larger version are refused."""
 PATRON_STORE_TIME_MIN = 0
 """Earliest time (UTC seconds) a store accepts in a write: 1970-01-01T00:00:00Z."""

@@ -1,0 +1,53 @@
+/* Internal: what other modules (profile, earn, tier) ask of the ledger, so
+ * that they need not know how accounts and postings are stored. The ledger
+ * sits on the member core (internal/member.h) and calls no module above it. */
+#ifndef PATRON_INTERNAL_LEDGER_H
+#define PATRON_INTERNAL_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal/sbuf.h"
+#include "patron/db.h"
+
+/* Create the ledger account of a new member (lib/ledger/account.c). */
+int patron__ledger_account_create(patron_db *db, int64_t member);
+
+/* Ledger side of a merge: move every open lot of `from` to `to` with paired
+ * transfer postings and record `from` (and the accounts merged into it) as
+ * merged into `to`; *moved receives the points moved (lib/ledger/ledger.c). */
+int patron__ledger_merge(patron_db *db, int64_t to, int64_t from, int64_t at, int64_t merge_id,
+                         int64_t *moved);
+
+/* The sum of every posting of `member`'s own account (pending ones too). */
+int patron__ledger_total(patron_db *db, int64_t member, int64_t *total);
+
+/* Append `,\n  "postings": [...]` to `b`: every posting of `member` and of
+ * the members merged into it, in posting order, for a profile export
+ * (lib/ledger/history.c). */
+int patron__ledger_export(patron_db *db, patron__sbuf *b, int64_t member);
+
+/* (Below: lib/ledger/earned.c) */
+
+/* Points earned by `member` and every member merged into it: the earn
+ * postings with `at` in (after, until], each net of every reversal of it
+ * (a return, a correction), whenever that was recorded. */
+int patron__ledger_earned(patron_db *db, int64_t member, int64_t after, int64_t until, int64_t *points);
+
+/* Earn postings of rule `rule` of `member` (and members merged into it)
+ * with `at` in (after, before) that still hold points after their
+ * reversals: *count of them. */
+int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, int64_t after, int64_t before,
+                               int64_t *count);
+
+/* The posting with idempotency key `key`: *id (0 when there is none) and
+ * its points net of its reversals. */
+int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t *net);
+
+/* The earn postings a purchase produced (keys "<purchase_key>/..."), in
+ * posting order: up to `cap` ids and keys (keys cut to 199 bytes); *n
+ * receives how many were stored. */
+int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64_t *ids, char (*keys)[200],
+                                  size_t cap, size_t *n);
+
+#endif

@@ -1,0 +1,25 @@
+/* Internal: what other modules (earn, profile) ask of the tier module. */
+#ifndef PATRON_INTERNAL_TIER_H
+#define PATRON_INTERNAL_TIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal/sbuf.h"
+#include "patron/db.h"
+
+/* Room for a tier name (names are at most 64 bytes). */
+#define PATRON__TIER_NAME_CAP 72
+
+/* Member `member`'s current tier: its name in `buf` and *has = 1, or
+ * *has = 0 when it has none. */
+int patron__tier_name(patron_db *db, int64_t member, char *buf, size_t cap, int *has);
+
+/* Upgrade `member` now if it qualifies for a higher tier; no-op when no
+ * tiers are configured. */
+int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at);
+
+/* Append `,\n  "tier_history": [...]` to `b` for a profile export. */
+int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member);
+
+#endif

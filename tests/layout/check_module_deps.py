@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The modules that keep state per member call each other only downwards.
+
+A module depends on another when one of its files includes that module's
+internal header (lib/internal/<module>.h) or public header
+(include/patron/<module>.h). The member core depends on none of them; the
+ledger only on the core; nothing below profile reaches profile (merging is
+orchestrated in lib/profile/merge.c, above the ledger and journeys).
+ALLOWED is the whole dependency graph: a new edge must be added here, on
+purpose. Usage: check_module_deps.py SOURCE_ROOT"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "member": set(),
+    "ledger": {"member"},
+    "earn": {"member", "ledger", "tier"},   # tier: the member's tier; upgrade after a purchase
+    "tier": {"member", "ledger", "earn"},   # earn: qualifying spend and purchase counts
+    "journey": {"profile"},                 # its state is profile attributes
+    "profile": {"member", "ledger", "tier", "journey"},
+}
+HEADER = {  # header -> module
+    **{f"internal/{m}.h": m for m in ALLOWED},
+    **{f"patron/{m}.h": m for m in ALLOWED},
+    "internal/profile_int.h": "profile",
+    "patron/member.h": "member",
+}
+root = pathlib.Path(sys.argv[1]) / "lib"
+include = re.compile(r'#include "([^"]+)"')
+problems, edges = [], set()
+for module in ALLOWED:
+    for source in sorted((root / module).glob("*.[ch]")):
+        for h in include.findall(source.read_text()):
+            dep = HEADER.get(h)
+            if dep is None or dep == module:
+                continue
+            edges.add((module, dep))
+            if dep not in ALLOWED[module]:
+                problems.append(f"{source.relative_to(root.parent)}: {module} depends on {dep} ({h})")
+
+
+def reaches(a, b, seen=()):
+    return any(d == b or (d not in seen and reaches(d, b, seen + (d,))) for m, d in edges if m == a)
+
+
+for low, high in [("member", m) for m in ALLOWED if m != "member"] + [("ledger", "profile"), ("ledger", "earn"),
+                                                                    ("ledger", "tier"), ("ledger", "journey")]:
+    if reaches(low, high):
+        problems.append(f"{low} reaches {high}: a lower module depends on a higher one")
+if len(edges) < 8:
+    sys.exit(f"only {len(edges)} dependencies found: the include pattern no longer matches the sources")
+for p in problems:
+    print(p)
+print(f"{len(edges)} module dependencies, {len(problems)} problems")
+sys.exit(1 if problems else 0)
