@@ -110,7 +110,7 @@ for c in doc["ratio"]:
 PY
 "$P" abtest plan --delta 1 --sd 2 --lift 0.1 2>"$tmp/err" && fail "plan mixed designs"
 grep -q "plan needs --delta" "$tmp/err" || fail "plan mixed message: $(cat "$tmp/err")"
-"$P" abtest plan --delta 100 --sd 1 2>"$tmp/err" >/dev/null || fail "plan tiny n exit"
+"$P" abtest plan --delta 3 --sd 1 2>"$tmp/err" >/dev/null || fail "plan tiny n exit"
 grep -q "fewer than 2 customers per arm" "$tmp/err" || fail "plan tiny-n warning: $(cat "$tmp/err")"
 "$P" abtest plan --delta 1 --sd 2 --variance-reduction 1 2>"$tmp/err" && fail "plan r = 1"
 grep -q "^patron abtest: plan: variance_reduction 1 is outside" "$tmp/err" || fail "plan r message: $(cat "$tmp/err")"

@@ -449,7 +449,7 @@ static int run_plan(int argc, char **argv)
     if (!json)
         printf("%-34s %.6g (n2 = n1 * %g)\n", "treatment arm n2", ceil(r.n1_t_ceil * r.ratio), r.ratio);
     end(&o);
-    if (r.n1_t < 2)
+    if (r.n1_z < 2)
         fprintf(stderr, "patron abtest: plan: warning: fewer than 2 customers per arm; the effect is too large for a "
                         "sample-size plan to mean anything\n");
     return 0;
