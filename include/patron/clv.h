@@ -528,6 +528,85 @@ PATRON_API int patron_clv_predict_frame(patron_frame *frame, const patron_clv_pa
 PATRON_API int patron_clv_param_intervals(double *lower, double *upper,
                                           const patron_clv_fit_result *fit, double level);
 
+/**
+ * @name The CLV parameters format
+ *
+ * Fitted parameters as a JSON document, the one format the CLI (`patron clv
+ * fit` writes it, `clv predict --params` reads it), Python (`Model.to_json`,
+ * `Model.load`) and Node share (docs/guide/clv.md, "Parameters file"):
+ *
+ *     {
+ *       "model": "bgnbd",
+ *       "params": {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259},
+ *       "se": {"r": 0.0125, ...},
+ *       "covariance": [[...], ...],
+ *       "log_likelihood": -9582.43, "grad_norm": 1.2e-10, "iterations": 23,
+ *       "n_customers": 2357, "n_distinct": 1105, "status": "converged"
+ *     }
+ *
+ * `model` is a patron_clv_model_name(); `params` (and `se`) name every
+ * parameter of the model as patron_clv_param_name() spells it; `covariance`
+ * is n_params x n_params, rows in parameter order. A parameters-only
+ * document has just `model` and `params`. Numbers are written with the
+ * shortest text that reads back to the same double (never depending on the
+ * C locale); a value that is not finite is written as `null`. Readers
+ * ignore other top-level members.
+ * @{
+ */
+
+/**
+ * @brief Write parameters as a parameters-only document.
+ * @param[out] out [string: owned] Receives the NUL-terminated JSON (free with patron_free()); untouched on failure.
+ * @param[in] params [value] The parameters (all finite and > 0).
+ * @return #PATRON_OK, #PATRON_EINVAL (NULL, unknown model, a bad value named), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_params_to_json(char **out, const patron_clv_params *params);
+
+/**
+ * @brief Write a fit (parameters, standard errors, covariance, likelihood,
+ *        iterations, customers) as a document.
+ * @param[out] out [string: owned] Receives the NUL-terminated JSON (free with patron_free()); untouched on failure.
+ * @param[in] fit [value] A result filled by patron_clv_fit() (or patron_clv_fit_from_json()).
+ * @return #PATRON_OK, #PATRON_EINVAL (NULL, a size below the first release's, bad parameters), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_fit_to_json(char **out, const patron_clv_fit_result *fit);
+
+/**
+ * @brief Read the parameters of a document (a parameters-only one or a fit).
+ * @param[out] out [value] Receives the model and parameters; untouched on failure.
+ * @param text The JSON text (UTF-8; need not be NUL-terminated).
+ * @param len Its length in bytes.
+ * @return #PATRON_OK, #PATRON_EPARSE (not JSON: line and column named),
+ *         #PATRON_EINVAL naming the member: `'model' is missing`, `params.alpha
+ *         is missing`, `params.r is -1 (must be finite and > 0)`, `params.zeta
+ *         is not a parameter of bgnbd`.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_params_from_json(patron_clv_params *out, const char *text, size_t len);
+
+/**
+ * @brief Read a fit document back into a fit result (what
+ *        patron_clv_param_intervals() and the reports need).
+ * @param[out] out [value] A result with `size` set (#PATRON_CLV_FIT_RESULT_INIT); at most
+ *        `size` bytes are written, only on success. `status` is #PATRON_OK;
+ *        missing `log_likelihood` and `grad_norm` read as NaN, missing counts as 0.
+ * @param text The JSON text (need not be NUL-terminated).
+ * @param len Its length in bytes.
+ * @return #PATRON_OK, #PATRON_EPARSE, #PATRON_EINVAL naming the member (as
+ *         patron_clv_params_from_json(), and `'se' is missing`,
+ *         `covariance[1][2] is not a number`, a status other than "converged").
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_fit_from_json(patron_clv_fit_result *out, const char *text, size_t len);
+
+/** @} */
+
 /** @brief The two mixing distributions of a transaction model. */
 typedef enum patron_clv_mixing {
     /** Purchase propensity: lambda ~ Gamma(r, rate alpha) (BG/NBD, MBG/NBD,

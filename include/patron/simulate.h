@@ -218,6 +218,8 @@ typedef struct patron_sim_options {
     uint64_t seed;            /**< Seed; customer i draws from patron_rng_seed_stream(seed, i). Default 1. */
     int64_t max_transactions; /**< Fail with #PATRON_ERANGE rather than produce more transactions than this; default #PATRON_SIM_DEFAULT_MAX_TRANSACTIONS. */
     int32_t customer_summary; /**< Non-zero: also record each customer's exact (x, t_x, T, mean repeat spend). Default 0. */
+    void (*progress)(void *user_data, uint64_t done, uint64_t total); /**< Optional (NULL, default): called in the calling thread with the customers simulated so far and `customers`, at most about every 1%, and once at the end with done == total (the run makes two passes over the customers; done counts both, total is twice `customers`). For a program's progress display; since 0.2. */
+    void *progress_data;      /**< Passed to `progress` as its first argument. */
 } patron_sim_options;
 
 /** Initialiser for #patron_sim_options with the documented defaults (model
@@ -225,7 +227,7 @@ typedef struct patron_sim_options {
 #define PATRON_SIM_OPTIONS_INIT                                                     \
     { (uint32_t)sizeof(patron_sim_options), PATRON_SIM_BGNBD, 0, 0, 0, 0, 0, 0, 0, 0, \
       PATRON_SIM_SPEND_NONE, 0, 0, 0, 100, 0, 0, 0, 86400, INT64_C(1704067200), 1,   \
-      PATRON_SIM_DEFAULT_MAX_TRANSACTIONS, 0 }
+      PATRON_SIM_DEFAULT_MAX_TRANSACTIONS, 0, NULL, NULL }
 
 /**
  * @brief Set @p opts to the same defaults as #PATRON_SIM_OPTIONS_INIT (for

@@ -279,12 +279,15 @@ typedef struct patron_csv_options {
     int32_t rounding;           /**< A #patron_rounding; default #PATRON_ROUND_EXACT. */
     int32_t skip_invalid;       /**< 0 (default): any bad row fails the whole load, nothing is kept. 1: bad rows are skipped and counted in the report. */
     int32_t integer_ids;        /**< 0 (default): ids are strings, kept byte for byte. 1: ids are parsed as int64 ("00042" is 42). */
+    int64_t extra_fields;       /**< 0 (default): a record with more fields than the header has (without a header: than the first record has) is bad, its error naming the row and the first extra field, such as `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields are ignored. Since 0.2; `int64_t` so that it starts past the tail padding of the 0.1 struct, which a 0.1 caller's size covers but need not have zeroed. */
+    void (*progress)(void *user_data, uint64_t done, uint64_t total); /**< Optional (NULL, default): called in the calling thread while the input is read, with the bytes read so far and the input's size (0 when unknown, such as a pipe), at most about every 1 MiB or 1%, and once at the end with done == total. It must not call libpatron on this log. For a program's progress display; since 0.2. */
+    void *progress_data;        /**< Passed to `progress` as its first argument. */
 } patron_csv_options;
 
 /** Default #patron_csv_options (header with columns customer_id, date, amount). */
 #define PATRON_CSV_OPTIONS_INIT                                                              \
     { (uint32_t)sizeof(patron_csv_options), "customer_id", "date", "amount", NULL, NULL, -1, \
-      -1, -1, -1, -1, 1, ',', PATRON_TIME_AUTO, PATRON_ROUND_EXACT, 0, 0 }
+      -1, -1, -1, -1, 1, ',', PATRON_TIME_AUTO, PATRON_ROUND_EXACT, 0, 0, 0, NULL, NULL }
 
 /** Number of errors kept in a #patron_csv_report. */
 #define PATRON_CSV_REPORT_ERRORS 8
@@ -711,11 +714,12 @@ typedef struct patron_frame_write_options {
     uint32_t size;       /**< `sizeof(patron_frame_write_options)`; set by #PATRON_FRAME_WRITE_OPTIONS_INIT. */
     int32_t format;      /**< A #patron_frame_format; default CSV. */
     int32_t major_units; /**< 0 (default): money columns as stored (minor units). 1: divided by 10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02"). */
+    int32_t string_ids;  /**< JSON only. 0 (default): the id column (the first) as its type, a number for integer ids. 1: always a JSON string ("42"), so that ids have one type whatever the input (the CLI's JSON convention). Since 0.2. */
 } patron_frame_write_options;
 
 /** Default #patron_frame_write_options: CSV, money in minor units. */
 #define PATRON_FRAME_WRITE_OPTIONS_INIT \
-    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV, 0 }
+    { (uint32_t)sizeof(patron_frame_write_options), PATRON_FORMAT_CSV, 0, 0 }
 
 /**
  * @brief Write a frame as text: every column in order, doubles with the

@@ -6,26 +6,17 @@
 #include "abtest_int.h"
 #include "internal/dist.h"
 #include "internal/error.h"
+#include "internal/options.h"
 
+/* Both delegate to the one sized-struct rule (lib/common/options.c). */
 int patron__ab_check_out(const void *out, size_t min_size, const char *what)
 {
-    if (!out)
-        return patron__fail(PATRON_EINVAL, "%s: out is NULL", what);
-    uint32_t size;
-    memcpy(&size, out, sizeof size);
-    if (size < min_size)
-        return patron__fail(PATRON_EINVAL,
-                            "%s: out->size is %u, expected at least %zu (set it to sizeof the struct)",
-                            what, (unsigned)size, min_size);
-    return PATRON_OK;
+    return patron__result_check(out, min_size, what);
 }
 
 void patron__ab_copy_out(void *out, const void *res, size_t full)
 {
-    uint32_t size;
-    memcpy(&size, out, sizeof size);
-    size_t n = size < full ? size : full;
-    memcpy((char *)out + sizeof size, (const char *)res + sizeof size, n - sizeof size);
+    patron__result_write(out, res, full);
 }
 
 int patron__ab_check_alpha(double alpha, const char *fn)

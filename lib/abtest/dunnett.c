@@ -21,6 +21,7 @@
 #include "abtest_int.h"
 #include "internal/dist.h"
 #include "internal/error.h"
+#include "internal/options.h"
 
 #define MAXK PATRON_ABTEST_MAX_ARMS
 
@@ -199,18 +200,18 @@ static double critical(const family *f, double alpha)
     return 0.5 * (lo + hi);
 }
 
-static const patron_abtest_many_options default_opts = PATRON_ABTEST_MANY_OPTIONS_INIT;
-
-static int check_opts(const char *fn, const patron_abtest_many_options **opts, size_t n_arms)
+/* Copies the caller's options (NULL: defaults) into *copy by the one
+ * sized-struct rule and points *opts at the copy. */
+static int check_opts(const char *fn, const patron_abtest_many_options **opts,
+                      patron_abtest_many_options *copy, size_t n_arms)
 {
-    if (!*opts)
-        *opts = &default_opts;
-    const patron_abtest_many_options *o = *opts;
-    if (o->size < sizeof *o)
-        return patron__fail(PATRON_EINVAL, "%s: opts->size is %u, expected %zu (use PATRON_ABTEST_MANY_OPTIONS_INIT)",
-                            fn, (unsigned)o->size, sizeof *o);
-    int rc = patron__ab_check_alpha(o->alpha, fn);
+    *copy = (patron_abtest_many_options)PATRON_ABTEST_MANY_OPTIONS_INIT;
+    int rc = patron__options_copy(copy, sizeof *copy, *opts, sizeof *copy, "patron_abtest_many_options");
     if (rc)
+        return patron__fail_prefix(rc, "%s: ", fn);
+    *opts = copy;
+    const patron_abtest_many_options *o = copy;
+    if ((rc = patron__ab_check_alpha(o->alpha, fn)))
         return rc;
     if ((int)o->method < 0 || (int)o->method > PATRON_ABTEST_UNADJUSTED)
         return patron__fail(PATRON_EINVAL, "%s: method %d is not a patron_abtest_multiplicity", fn, (int)o->method);
@@ -294,8 +295,9 @@ int patron_abtest_many_means(patron_abtest_many_result *out, const int64_t *n, c
                              size_t n_arms, const patron_abtest_many_options *opts)
 {
     static const char fn[] = "patron_abtest_many_means";
+    patron_abtest_many_options opts_copy;
     int rc = patron__ab_check_out(out, sizeof *out, fn);
-    if (rc || (rc = check_opts(fn, &opts, n_arms)))
+    if (rc || (rc = check_opts(fn, &opts, &opts_copy, n_arms)))
         return rc;
     if (!n || !mean || !sd)
         return patron__fail(PATRON_EINVAL, "%s: n, mean or sd is NULL", fn);
@@ -342,8 +344,9 @@ int patron_abtest_many_proportions(patron_abtest_many_result *out, const int64_t
                                    const patron_abtest_many_options *opts)
 {
     static const char fn[] = "patron_abtest_many_proportions";
+    patron_abtest_many_options opts_copy;
     int rc = patron__ab_check_out(out, sizeof *out, fn);
-    if (rc || (rc = check_opts(fn, &opts, n_arms)))
+    if (rc || (rc = check_opts(fn, &opts, &opts_copy, n_arms)))
         return rc;
     if (!x || !n)
         return patron__fail(PATRON_EINVAL, "%s: x or n is NULL", fn);

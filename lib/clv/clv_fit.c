@@ -361,17 +361,18 @@ static const char *optim_reason(patron__optim_status s)
 int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                    const patron_clv_data *data, const patron_clv_fit_options *opts)
 {
-    if (!out)
-        return patron__fail(PATRON_EINVAL, "out is NULL");
-    if (out->size < sizeof(patron_clv_fit_result))
-        return patron__fail(PATRON_EINVAL,
-                            "patron_clv_fit_result.size is %u; initialise it with "
-                            "PATRON_CLV_FIT_RESULT_INIT", (unsigned)out->size);
+    /* The result has not grown since 0.1; when it does, its 0.1 size stays
+     * the minimum and only out->size bytes are written. */
+    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
+    if (rc)
+        return rc;
     int k = patron_clv_param_count(model);
     if (!k)
         return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
-    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_clv_fit_options");
+    /* 0.1 ended at n_starts; threads was appended in 0.2. */
+    rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
+                              "patron_clv_fit_options");
     if (rc)
         return rc;
     if (!(o.penalizer >= 0) || !isfinite(o.penalizer))
@@ -571,23 +572,24 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         }
     }
     /* success: fill the result */
-    uint32_t size = out->size;
-    memset(out, 0, sizeof *out);
-    out->size = size;
-    out->params.model = model;
-    out->n_params = k;
+    patron_clv_fit_result full;
+    memset(&full, 0, sizeof full);
+    patron_clv_fit_result *res = &full;
+    res->params.model = model;
+    res->n_params = k;
     for (int i = 0; i < k; i++) {
-        out->params.p[i] = p[i];
-        out->se[i] = sqrt(cov[i * k + i]);
+        res->params.p[i] = p[i];
+        res->se[i] = sqrt(cov[i * k + i]);
         for (int j = 0; j < k; j++)
-            out->cov[i * PATRON_CLV_MAX_PARAMS + j] = cov[i * k + j];
+            res->cov[i * PATRON_CLV_MAX_PARAMS + j] = cov[i * k + j];
     }
-    out->log_likelihood = ll;
-    out->grad_norm = gnorm;
-    out->iterations = best_iter;
-    out->status = PATRON_OK;
-    out->n_customers = R.W;
-    out->n_distinct = (int64_t)R.n;
+    res->log_likelihood = ll;
+    res->grad_norm = gnorm;
+    res->iterations = best_iter;
+    res->status = PATRON_OK;
+    res->n_customers = R.W;
+    res->n_distinct = (int64_t)R.n;
+    patron__result_write(out, &full, sizeof full);
     clv_pool_free(&pool);
     clv_rows_free(&R);
     return PATRON_OK;

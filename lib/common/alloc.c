@@ -4,6 +4,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/options.h"
 
 static void *default_malloc(void *ud, size_t n)
 {
@@ -36,13 +37,14 @@ int patron_set_allocator(const patron_allocator *alloc)
         current.user_data = NULL;
         return PATRON_OK;
     }
-    if (alloc->size < sizeof(patron_allocator))
-        return patron__fail(PATRON_EINVAL, "patron_allocator.size is %u, expected %zu",
-                            (unsigned)alloc->size, sizeof(patron_allocator));
-    if (!alloc->malloc_fn || !alloc->realloc_fn || !alloc->free_fn)
+    patron_allocator a;
+    memset(&a, 0, sizeof a);
+    int rc = patron__options_copy(&a, sizeof a, alloc, sizeof a, "patron_allocator");
+    if (rc)
+        return rc;
+    if (!a.malloc_fn || !a.realloc_fn || !a.free_fn)
         return patron__fail(PATRON_EINVAL, "patron_allocator: malloc_fn, realloc_fn and free_fn must all be set");
-    current = *alloc;
-    current.size = (uint32_t)sizeof(patron_allocator);
+    current = a;
     return PATRON_OK;
 }
 

@@ -966,7 +966,10 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
         patron__sb_puts(&b, i ? ", " : "");
         patron__sb_json_str(&b, p->keys[i]);
         patron__sb_puts(&b, ": ");
-        patron__sb_json_str(&b, p->vals[i]);
+        if (!strcmp(p->keys[i], "joined_at"))
+            patron__sb_puts(&b, p->vals[i]); /* a time: integer UTC seconds, like every other "at" */
+        else
+            patron__sb_json_str(&b, p->vals[i]);
     }
     patron__sb_puts(&b, "}");
     patron_profile_free(p);

@@ -8,6 +8,9 @@
 #include "internal/options.h"
 #include "sim_internal.h"
 
+/* Size of patron_sim_options in 0.1, its first release (progress was appended in 0.2). */
+#define PATRON__SIM_OPTIONS_FIRST_SIZE PATRON__SIZE_BEFORE(patron_sim_options, progress)
+
 /* Supported UTC range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
 #define SIM_MIN_TIME INT64_C(-62135596800)
 #define SIM_MAX_TIME INT64_C(253402300799)
@@ -22,7 +25,16 @@ void patron_sim_options_init(patron_sim_options *opts)
 {
     if (opts) {
         patron_sim_options d = PATRON_SIM_OPTIONS_INIT;
-        *opts = d;
+        /* The sized-struct rule for a struct the library writes: a caller
+         * that set size to its (older, smaller) sizeof gets only that many
+         * bytes; size 0 or anything else (never set) means the whole struct
+         * the library knows, as before. */
+        uint32_t size;
+        memcpy(&size, opts, sizeof size);
+        if (size >= sizeof d || size < PATRON__SIM_OPTIONS_FIRST_SIZE)
+            size = (uint32_t)sizeof d;
+        memcpy(opts, &d, size);
+        memcpy(opts, &size, sizeof size);
     }
 }
 
@@ -144,16 +156,29 @@ int patron_sim_run(patron_sim **out, const patron_sim_options *opts)
         return patron__fail(PATRON_EINVAL, "opts is NULL: the model, its parameters, customers "
                             "and periods must be set");
     patron_sim_options o = PATRON_SIM_OPTIONS_INIT;
-    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_sim_options");
+    int rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIM_OPTIONS_FIRST_SIZE, "patron_sim_options");
     if (rc)
         return rc;
     rc = validate(&o);
     if (rc)
         return rc;
 
+    /* Progress: both passes over the customers, reported every 1% (or at
+     * least every 65536 customers) to the caller's callback. */
+    const uint64_t work = 2 * (uint64_t)o.customers;
+    uint64_t step = work / 100 < 65536 ? work / 100 : 65536;
+    if (step == 0)
+        step = 1;
+#define SIM_PROGRESS(done)                                                  \
+    do {                                                                    \
+        if (o.progress && ((uint64_t)(done) % step == 0 || (uint64_t)(done) == work)) \
+            o.progress(o.progress_data, (uint64_t)(done), work);            \
+    } while (0)
+
     /* Pass 1: count. */
     int64_t total = 0;
     for (int64_t i = 0; i < o.customers; i++) {
+        SIM_PROGRESS(i);
         int64_t n = patron__sim_customer(&o, i, o.max_transactions - total, NULL, NULL, NULL);
         if (n < 0)
             return patron__fail(PATRON_ERANGE,
@@ -190,6 +215,7 @@ int patron_sim_run(patron_sim **out, const patron_sim_options *opts)
     /* Pass 2: the same streams again, writing. */
     int64_t off = 0;
     for (int64_t i = 0; i < o.customers; i++) {
+        SIM_PROGRESS((uint64_t)o.customers + (uint64_t)i);
         patron__sim_customer_out c;
         int64_t n = patron__sim_customer(&o, i, total - off, sim->time + off, sim->amount + off,
                                          &c);
@@ -221,6 +247,8 @@ int patron_sim_run(patron_sim **out, const patron_sim_options *opts)
         return patron__fail(PATRON_EINTERNAL, "second simulation pass wrote %lld of %lld "
                             "transactions", (long long)off, (long long)total);
     }
+    SIM_PROGRESS(work);
+#undef SIM_PROGRESS
     *out = sim;
     return PATRON_OK;
 }

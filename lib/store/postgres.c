@@ -21,6 +21,10 @@
  * The same idempotency key posted from two servers therefore gives one
  * posting: the second writer waits for the first, then replays it.
  *
+ * Round trips: see `queued` and `pg_run` (BEGIN, the locks and UPDATEs go
+ * ahead in pipeline mode and travel with the next statement that returns
+ * rows, or with the COMMIT).
+ *
  * The library never prints: libpq's notice processor is replaced by one
  * that discards notices. */
 #include <libpq-fe.h>
@@ -36,6 +40,7 @@
 #define PG_CACHE_CAP 512
 #define PG_MAX_PARAMS 32
 #define PG_VARIANTS 4
+#define PG_QUEUE 64 /* UPDATEs sent ahead of their result (see pg_run) */
 
 /* The lock every write transaction takes ('PTRN' as a number). */
 #define PG_WRITE_LOCK "1347703374"
@@ -52,6 +57,8 @@ typedef struct pg_stmt {
     int nvariants;
     pg_variant variant[PG_VARIANTS];
     char kind[PG_MAX_PARAMS];       /* what is bound: 'i', 't', 'n' */
+    int is_update;                  /* an UPDATE: returns no rows, may be sent ahead */
+    int sent_ahead;                 /* this execution was sent ahead (no result to read) */
     char *val[PG_MAX_PARAMS];       /* bound values as text (owned) */
     size_t cap[PG_MAX_PARAMS];
     PGresult *res;
@@ -71,6 +78,19 @@ typedef struct pg {
      * caller must hear the cause, not that. */
     int tx_error_code;
     char tx_error[512];
+    /* Round trips saved inside a write transaction (a round trip costs
+     * more than most statements): what returns nothing the library needs —
+     * BEGIN, the store and member locks, UPDATEs — is sent in pipeline mode
+     * without waiting, and answered together with the next statement that
+     * returns rows, or with the COMMIT. A failure then surfaces at that
+     * next statement of the same transaction, which can then only roll
+     * back: nothing of it is kept. */
+    int in_tx;
+    int nqueued;
+    struct {
+        pg_stmt *st;   /* an UPDATE, or NULL: `text` was sent */
+        char text[96]; /* BEGIN or a lock */
+    } queued[PG_QUEUE];
     pg_stmt *cache[PG_CACHE_CAP];
 } pg;
 
@@ -145,9 +165,14 @@ static int pg_report(pg *p, PGresult *res, const char *what)
     return patron__fail(code, "postgresql: %s: %s (SQLSTATE %s)", what, msg, state ? state : "none");
 }
 
+static int pg_flush(pg *p);
+
 /* Runs a statement without parameters; keeps nothing. */
 static int pg_simple(pg *p, const char *sql, const char *what)
 {
+    int frc = pg_flush(p);
+    if (frc)
+        return frc;
     PGresult *res = PQexec(p->conn, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     int rc = PATRON_OK;
@@ -157,6 +182,111 @@ static int pg_simple(pg *p, const char *sql, const char *what)
     if (PQtransactionStatus(p->conn) != PQTRANS_INERROR) /* ended, or back at a savepoint */
         p->tx_error_code = 0;
     return rc;
+}
+
+/* Read the results of the queued UPDATEs (after PQpipelineSync was sent
+ * behind them and, optionally, behind one more statement whose result
+ * the caller reads next); the first failure is reported. */
+static int read_queued(pg *p)
+{
+    int rc = PATRON_OK;
+    for (int i = 0; i < p->nqueued; i++) {
+        PGresult *res = PQgetResult(p->conn);
+        ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        pg_stmt *st = p->queued[i].st;
+        if (es == PGRES_COMMAND_OK || (es == PGRES_TUPLES_OK && !st)) {
+            const char *ct = PQcmdTuples(res);
+            if (st) /* 1 was counted when it was sent */
+                p->total_changes += (ct && *ct ? strtoll(ct, NULL, 10) : 0) - 1;
+        } else if (rc == PATRON_OK) {
+            rc = patron__fail_prefix(pg_report(p, res, st ? "step" : p->queued[i].text), "%s: ",
+                                     st ? st->text : "begin");
+            /* the transaction is aborted: later statements report this */
+            p->tx_error_code = rc;
+            snprintf(p->tx_error, sizeof p->tx_error, "%s", patron_errmsg());
+        }
+        PQclear(res);
+        if (res)
+            PQclear(PQgetResult(p->conn)); /* the NULL that ends this statement's results */
+    }
+    p->nqueued = 0;
+    return rc;
+}
+
+/* Read up to and including the pipeline's sync point, leave pipeline mode. */
+static int end_pipeline(pg *p)
+{
+    PGresult *res;
+    while ((res = PQgetResult(p->conn)) != NULL) {
+        ExecStatusType es = PQresultStatus(res);
+        PQclear(res);
+        if (es == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    if (!PQexitPipelineMode(p->conn))
+        return patron__fail(PATRON_EIO, "postgresql: leaving pipeline mode: %s", PQerrorMessage(p->conn));
+    return PATRON_OK;
+}
+
+/* Send `sql` (no parameters, its result not needed) ahead. */
+static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name)
+{
+    if (p->nqueued == PG_QUEUE) {
+        int rc = pg_flush(p);
+        if (rc)
+            return rc;
+    }
+    if (p->nqueued == 0 && !PQenterPipelineMode(p->conn))
+        return patron__fail(PATRON_EIO, "postgresql: entering pipeline mode: %s", PQerrorMessage(p->conn));
+    int ok = st ? PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0)
+                : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    if (!ok)
+        return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st ? st->text : sql, PQerrorMessage(p->conn));
+    p->queued[p->nqueued].st = st;
+    snprintf(p->queued[p->nqueued].text, sizeof p->queued[0].text, "%s", st ? "" : sql);
+    p->nqueued++;
+    if (st)
+        p->total_changes++;
+    return PATRON_OK;
+}
+
+/* Everything sent ahead is answered: the connection is idle again. */
+static int pg_flush(pg *p)
+{
+    if (p->nqueued == 0)
+        return PATRON_OK;
+    if (!PQpipelineSync(p->conn))
+        return patron__fail(PATRON_EIO, "postgresql: pipeline sync: %s", PQerrorMessage(p->conn));
+    int q = read_queued(p);
+    int e = end_pipeline(p);
+    return q ? q : e;
+}
+
+/* Run a prepared statement: an UPDATE inside a transaction is sent ahead
+ * (*res stays NULL); any other statement goes behind what was sent ahead,
+ * in the same round trip, and *res receives its result. */
+static int pg_run(pg *p, pg_stmt *st, const char *name, const char *const *vals, PGresult **res)
+{
+    *res = NULL;
+    if (st->is_update && p->in_tx)
+        return send_ahead(p, st, NULL, vals, name);
+    if (p->nqueued == 0) {
+        *res = PQexecPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0);
+        return PATRON_OK;
+    }
+    if (!PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0) || !PQpipelineSync(p->conn))
+        return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st->text, PQerrorMessage(p->conn));
+    int q = read_queued(p);
+    PGresult *mine = PQgetResult(p->conn);
+    if (mine)
+        PQclear(PQgetResult(p->conn));
+    int e = end_pipeline(p);
+    if (q || e) {
+        PQclear(mine);
+        return q ? q : e;
+    }
+    *res = mine;
+    return PATRON_OK;
 }
 
 /* `?` -> `$n`, `?N` -> `$N`, outside quotes. */
@@ -265,6 +395,7 @@ static void stmt_clear_result(pg_stmt *st)
         PQclear(st->res);
         st->res = NULL;
     }
+    st->sent_ahead = 0;
     st->row = -1;
 }
 
@@ -330,6 +461,7 @@ static int pg_prepare(void *impl, const char *sql, patron__stmt **out)
             }
             for (int k = 0; k < e->nparams; k++)
                 e->kind[k] = 'n';
+            e->is_update = !strncmp(sql, "UPDATE ", 7) && !strstr(sql, "RETURNING");
             e->sql = sql;
             e->owner = p;
             e->row = -1;
@@ -441,6 +573,9 @@ static int find_variant(pg_stmt *st, const char **name)
     }
     nv->sig[st->nparams] = '\0';
     snprintf(nv->name, sizeof nv->name, "p%d", ++p->nnames);
+    int frc = pg_flush(p); /* PQprepare waits for the connection */
+    if (frc)
+        return frc;
     PGresult *res = PQprepare(p->conn, nv->name, st->text, st->nparams, types);
     int rc = PATRON_OK;
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -457,6 +592,8 @@ static int pg_step(patron__stmt *s)
 {
     pg_stmt *st = (pg_stmt *)s;
     pg *p = st->owner;
+    if (st->sent_ahead)
+        return PATRON__DONE;
     if (!st->res) {
         const char *name = NULL;
         int rc = pg_usable(p);
@@ -467,7 +604,13 @@ static int pg_step(patron__stmt *s)
         const char *vals[PG_MAX_PARAMS];
         for (int k = 0; k < st->nparams; k++)
             vals[k] = st->kind[k] == 'n' ? NULL : st->val[k];
-        PGresult *res = PQexecPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0);
+        PGresult *res = NULL;
+        if ((rc = pg_run(p, st, name, vals, &res)))
+            return rc;
+        if (!res && p->nqueued) { /* sent ahead: it returns no rows */
+            st->sent_ahead = 1;
+            return PATRON__DONE;
+        }
         ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
             rc = pg_fail(p, res, "step");
@@ -518,53 +661,68 @@ static const char *pg_col_text(patron__stmt *s, int col)
     return PQgetvalue(st->res, st->row, col);
 }
 
-/* A write transaction holding the store lock (exclusive or shared). */
-static int begin_locked(pg *p, const char *sql)
+/* A write transaction holding the store lock (exclusive or shared): sent
+ * ahead, with the transaction's first statement that returns rows. */
+static int begin_locked(pg *p, const char *lock)
 {
-    int rc = pg_simple(p, sql, "begin");
-    if (rc) {
-        if (PQtransactionStatus(p->conn) != PQTRANS_IDLE)
-            pg_simple(p, "ROLLBACK", "rollback");
-        return rc;
-    }
-    return PATRON_OK;
+    int rc = pg_flush(p);
+    if (rc == PATRON_OK)
+        rc = send_ahead(p, NULL, "BEGIN", NULL, NULL);
+    if (rc == PATRON_OK)
+        rc = send_ahead(p, NULL, lock, NULL, NULL);
+    if (rc == PATRON_OK)
+        p->in_tx = 1;
+    return rc;
 }
 
 static int pg_begin(void *impl)
 {
-    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
+    return begin_locked(impl, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
 }
 
 static int pg_begin_shared(void *impl)
 {
-    return begin_locked(impl, "BEGIN; SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
+    return begin_locked(impl, "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
 }
 
 /* A member's lock: the two-key advisory lock space (apart from the
  * one-key store lock); ids beyond 31 bits share keys, which only
- * serialises more. */
+ * serialises more. Sent ahead like the BEGIN. */
 static int pg_lock_member(void *impl, int64_t member_id)
 {
     pg *p = impl;
-    char a[16], b[16];
-    snprintf(a, sizeof a, "%d", (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)));
-    snprintf(b, sizeof b, "%d", (int)(member_id & 0x7fffffff));
-    const char *vals[2] = {a, b};
-    PGresult *res = PQexecParams(p->conn, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", 2, NULL, vals, NULL,
-                                 NULL, 0);
-    int rc = PATRON_OK;
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = pg_fail(p, res, "lock member");
-    PQclear(res);
-    return rc;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d, %d)",
+             (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)), (int)(member_id & 0x7fffffff));
+    return send_ahead(p, NULL, sql, NULL, NULL);
 }
 
 static int pg_commit(void *impl)
 {
     pg *p = impl;
+    p->in_tx = 0;
+    int rc = PATRON_OK;
+    if (p->nqueued) {
+        /* the UPDATEs sent ahead and the COMMIT: one round trip */
+        if (!PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(p->conn))
+            return patron__fail(PATRON_EIO, "postgresql: commit: sending: %s", PQerrorMessage(p->conn));
+        rc = read_queued(p);
+        PGresult *res = PQgetResult(p->conn);
+        if (res)
+            PQclear(PQgetResult(p->conn));
+        if (rc == PATRON_OK && (!res || PQresultStatus(res) != PGRES_COMMAND_OK))
+            rc = pg_fail(p, res, "commit");
+        PQclear(res);
+        int e = end_pipeline(p);
+        if (rc == PATRON_OK)
+            rc = e;
+        if (rc == PATRON_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+            rc = patron__fail(PATRON_EIO, "postgresql: commit: the transaction is still open");
+        return rc;
+    }
     /* COMMIT of a transaction that failed reports ROLLBACK without an error. */
     int failed = PQtransactionStatus(p->conn) == PQTRANS_INERROR;
-    int rc = pg_simple(p, "COMMIT", "commit");
+    rc = pg_simple(p, "COMMIT", "commit");
     if (rc == PATRON_OK && failed)
         rc = patron__fail(PATRON_EIO, "postgresql: commit: the transaction had failed and was rolled back");
     return rc;
@@ -573,6 +731,13 @@ static int pg_commit(void *impl)
 static int pg_rollback(void *impl)
 {
     pg *p = impl;
+    p->in_tx = 0;
+    if (p->nqueued) { /* their results no longer matter */
+        char keep[sizeof p->tx_error]; /* the caller's message stays the one recorded */
+        snprintf(keep, sizeof keep, "%s", patron_errmsg());
+        pg_flush(p);
+        patron__fail(PATRON_EIO, "%s", keep);
+    }
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     return pg_simple(p, "ROLLBACK", "rollback");
@@ -598,6 +763,12 @@ static int pg_release(void *impl, int depth)
 static int pg_rollback_to(void *impl, int depth)
 {
     pg *p = impl;
+    if (p->nqueued) { /* their results no longer matter */
+        char keep[sizeof p->tx_error];
+        snprintf(keep, sizeof keep, "%s", patron_errmsg());
+        pg_flush(p);
+        patron__fail(PATRON_EIO, "%s", keep);
+    }
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     int rc = sp_exec(p, "ROLLBACK TO SAVEPOINT", depth);
@@ -609,6 +780,8 @@ static int pg_rollback_to(void *impl, int depth)
 static int64_t pg_last_id(void *impl)
 {
     pg *p = impl;
+    if (pg_flush(p))
+        return 0;
     PGresult *res = PQexec(p->conn, "SELECT lastval()");
     int64_t v = 0;
     if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
@@ -642,12 +815,18 @@ static int pg_param_count(patron__stmt *s)
 
 static int pg_tx_failed(void *impl)
 {
-    return PQtransactionStatus(((pg *)impl)->conn) == PQTRANS_INERROR;
+    pg *p = impl;
+    if (p->nqueued && pg_flush(p))
+        return 1;
+    return PQtransactionStatus(p->conn) == PQTRANS_INERROR;
 }
 
 /* One integer from a query without parameters. */
 static int pg_int(pg *p, const char *sql, int64_t *out, int *found)
 {
+    int frc = pg_flush(p);
+    if (frc)
+        return frc;
     PGresult *res = PQexec(p->conn, sql);
     int rc = PATRON_OK;
     *found = 0;

@@ -1,6 +1,7 @@
 /* Loading purchases from CSV text into a transaction log, all or nothing
  * (or skipping bad rows with a report). */
 #include <inttypes.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ typedef struct {
     int32_t idx[NROLES];     /* column index per role, -1 = absent */
     char names[NROLES][PATRON_COLNAME_MAX + 1];
     size_t need;             /* fields a row must have */
+    size_t width;            /* fields a row may have (header's, or the first record's); 0 = not yet known */
 } loader;
 
 static const char *role_word[NROLES] = {"customer", "time", "amount", "category", "order"};
@@ -35,6 +37,9 @@ static int check_options(loader *L)
         return patron__fail(PATRON_EINVAL, "unknown time_format %d", (int)o->time_format);
     if (o->rounding < PATRON_ROUND_EXACT || o->rounding > PATRON_ROUND_TRUNCATE)
         return patron__fail(PATRON_EINVAL, "unknown rounding %d", (int)o->rounding);
+    if (o->extra_fields != 0 && o->extra_fields != 1)
+        return patron__fail(PATRON_EINVAL, "extra_fields is %lld, expected 0 or 1",
+                            (long long)o->extra_fields);
     for (int r = 0; r < NROLES; r++) {
         L->idx[r] = -1;
         L->names[r][0] = '\0';
@@ -68,6 +73,7 @@ static int read_header(loader *L, pt_csv *c)
     if (rc == 0)
         return patron__fail(PATRON_EPARSE, "the input is empty: expected a header row");
     size_t nf = c->nf < PT_CSV_MAXF ? c->nf : PT_CSV_MAXF;
+    L->width = c->nf;
     for (int r = 0; r < NROLES; r++) {
         if (L->idx[r] >= 0 || !cols[r])
             continue;
@@ -164,6 +170,17 @@ static int parse_row(loader *L, pt_csv *c, patron_txlog *log, rowrec *e, char **
     if (c->nf < L->need)
         return patron__fail(PATRON_EPARSE, "the row has %zu field%s, expected at least %zu",
                             c->nf, c->nf == 1 ? "" : "s", L->need);
+    if (!L->width)
+        L->width = c->nf; /* no header: the first record sets the width */
+    if (c->nf > L->width && !L->o.extra_fields) {
+        const pt_field *x = &c->f[L->width < PT_CSV_MAXF ? L->width : PT_CSV_MAXF - 1];
+        return patron__fail(PATRON_EPARSE,
+                            "the row has %zu fields, the %s %zu: field %zu '%.*s' is extra (an "
+                            "unquoted decimal comma? quote the field or use another delimiter; "
+                            "extra_fields = 1 ignores extra fields)",
+                            c->nf, L->o.has_header ? "header has" : "first row has", L->width,
+                            L->width + 1, (int)(x->n > 40 ? 40 : x->n), x->p);
+    }
     const pt_field *f = c->f;
     const pt_field *fc = &f[L->idx[ROLE_CUST]];
     pt_field ft = f[L->idx[ROLE_TIME]], fa = f[L->idx[ROLE_AMOUNT]];
@@ -245,18 +262,32 @@ static int resolve(loader *L, const patron_csv_options *opts)
     memset(L, 0, sizeof *L);
     patron_csv_options def = PATRON_CSV_OPTIONS_INIT;
     L->o = def;
-    int rc = patron__options_copy(&L->o, sizeof L->o, opts, sizeof L->o, "patron_csv_options");
+    int rc = patron__options_copy(&L->o, sizeof L->o, opts,
+                                  PATRON__SIZE_BEFORE(patron_csv_options, extra_fields),
+                                  "patron_csv_options");
     if (rc)
         return rc;
     return check_options(L);
+}
+
+/* Bytes of the input consumed so far (a file: read minus not yet parsed). */
+static uint64_t bytes_read(const pt_csv *c)
+{
+    if (!c->fp)
+        return c->pos;
+    long at = ftell(c->fp);
+    if (at < 0)
+        return 0;
+    uint64_t unparsed = c->len - c->pos;
+    return (uint64_t)at > unparsed ? (uint64_t)at - unparsed : 0;
 }
 
 static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *report)
 {
     loader L = *Lp;
     int rc;
-    if (report && report->size < sizeof(uint32_t) + 3 * sizeof(uint64_t))
-        return patron__fail(PATRON_EINVAL, "patron_csv_report.size is not set (use PATRON_CSV_REPORT_INIT)");
+    if (report && (rc = patron__result_check(report, sizeof(patron_csv_report), "patron_csv_report")))
+        return rc;
     if (L.o.integer_ids ? log->cust.kind == PT_ID_STR : log->cust.kind == PT_ID_INT)
         return patron__fail(PATRON_EINVAL, "the log has %s customer ids but integer_ids is %d",
                             log->cust.kind == PT_ID_INT ? "integer" : "string",
@@ -278,8 +309,26 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
     const size_t n0 = log->n, nc0 = log->cust.n, nk0 = log->cats.n, ol0 = log->olen;
     uint64_t row = 0;
     int eof = 0;
+    /* Progress for the caller's display: bytes read of the input's size. */
+    uint64_t size = 0, next_report = 0, report_step = 1u << 20;
+    if (L.o.progress) {
+        struct stat st;
+        if (!c->fp)
+            size = c->len;
+        else if (fstat(fileno(c->fp), &st) == 0 && S_ISREG(st.st_mode))
+            size = (uint64_t)st.st_size;
+        if (size / 100 > report_step)
+            report_step = size / 100;
+    }
     rc = PATRON_OK;
     while (!eof && rc == PATRON_OK) {
+        if (L.o.progress) {
+            uint64_t done = bytes_read(c);
+            if (done >= next_report) {
+                L.o.progress(L.o.progress_data, size && done > size ? size : done, size);
+                next_report = done + report_step;
+            }
+        }
         /* 1. parse up to BATCH rows, stopping after a bad one */
         size_t nb = 0;
         char *ap = arena;
@@ -346,11 +395,12 @@ static int load(patron_txlog *log, pt_csv *c, loader *Lp, patron_csv_report *rep
         return rc;
     }
     rep.rows_read = row;
-    if (report) {
-        uint32_t size = report->size < sizeof rep ? report->size : (uint32_t)sizeof rep;
-        memcpy((char *)report + sizeof(uint32_t), (char *)&rep + sizeof(uint32_t),
-               size - sizeof(uint32_t));
+    if (L.o.progress) {
+        uint64_t done = bytes_read(c);
+        L.o.progress(L.o.progress_data, size ? size : done, size ? size : done);
     }
+    if (report)
+        patron__result_write(report, &rep, sizeof rep);
     return PATRON_OK;
 }
 

@@ -157,7 +157,7 @@ static void put_value(sbuf *b, const pt_col *c, size_t r, int json, double scale
     }
 }
 
-static int render(const patron_frame *f, sbuf *b, int format, int major)
+static int render(const patron_frame *f, sbuf *b, int format, int major, int string_ids)
 {
     int d = major ? f->decimals : 0;
     double scale = 1;
@@ -192,7 +192,12 @@ static int render(const patron_frame *f, sbuf *b, int format, int major)
                     sb_put(b, ",", 1);
                 put_json_string(b, f->cols[j].name);
                 sb_put(b, ":", 1);
+                int quote = j == 0 && string_ids && f->cols[0].type == PATRON_COL_INT64;
+                if (quote)
+                    sb_put(b, "\"", 1);
                 put_value(b, &f->cols[j], r, 1, scale, d);
+                if (quote)
+                    sb_put(b, "\"", 1);
             }
             sb_put(b, "}", 1);
             if (b->fp && b->n > (1u << 16))
@@ -204,16 +209,18 @@ static int render(const patron_frame *f, sbuf *b, int format, int major)
     return b->err;
 }
 
-static int get_format(const patron_frame_write_options *opts, int *format, int *major)
+static int get_format(const patron_frame_write_options *opts, int *format, int *major, int *string_ids)
 {
     patron_frame_write_options o = PATRON_FRAME_WRITE_OPTIONS_INIT;
-    int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_frame_write_options");
+    int rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_frame_write_options, string_ids),
+                                  "patron_frame_write_options");
     if (rc)
         return rc;
     if (o.format != PATRON_FORMAT_CSV && o.format != PATRON_FORMAT_JSON)
         return patron__fail(PATRON_EINVAL, "unknown frame format %d", (int)o.format);
     *format = o.format;
     *major = o.major_units != 0;
+    *string_ids = o.string_ids != 0;
     return PATRON_OK;
 }
 
@@ -222,12 +229,12 @@ int patron_frame_write(const patron_frame *frame, FILE *fp,
 {
     if (!frame || !fp)
         return patron__fail(PATRON_EINVAL, "patron_frame_write: NULL argument");
-    int format = PATRON_FORMAT_CSV, major = 0;
-    int rc = get_format(opts, &format, &major);
+    int format = PATRON_FORMAT_CSV, major = 0, string_ids = 0;
+    int rc = get_format(opts, &format, &major, &string_ids);
     if (rc)
         return rc;
     sbuf b = {NULL, 0, 0, fp, 0};
-    rc = render(frame, &b, format, major);
+    rc = render(frame, &b, format, major, string_ids);
     patron__free(b.p);
     if (rc == PATRON_EIO)
         return patron__fail(PATRON_EIO, "writing the frame failed");
@@ -241,12 +248,12 @@ int patron_frame_write_buffer(const patron_frame *frame, char *buf, size_t cap, 
 {
     if (!frame || !len || (!buf && cap))
         return patron__fail(PATRON_EINVAL, "patron_frame_write_buffer: NULL argument");
-    int format = PATRON_FORMAT_CSV, major = 0;
-    int rc = get_format(opts, &format, &major);
+    int format = PATRON_FORMAT_CSV, major = 0, string_ids = 0;
+    int rc = get_format(opts, &format, &major, &string_ids);
     if (rc)
         return rc;
     sbuf b = {NULL, 0, 0, NULL, 0};
-    if ((rc = render(frame, &b, format, major)) != 0) {
+    if ((rc = render(frame, &b, format, major, string_ids)) != 0) {
         patron__free(b.p);
         return patron__oom();
     }

@@ -16,8 +16,8 @@ sleep 1 # a retry later in time is still the same request
 out=$("$patron" points earn --db "$db" --member +972501234567 --points 100 --key order-17)
 [[ $out == *'"replayed": true'* ]] || fail "second earn not a replay: $out"
 out=$("$patron" points balance --db "$db" --member "+972 50 123 4567" --format json)
-[[ $out == *'"balance": 100'* ]] || fail "balance: $out"
-python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["balance"] == 100, d' "$out"
+[[ $out == *'"available": 100'* ]] || fail "balance: $out"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["available"] == 100, d' "$out"
 
 # same key, other content: conflict, exit 1, one line on stderr
 if err=$("$patron" points earn --db "$db" --member 0501234567 --points 5 --key order-17 2>&1 >/dev/null); then
@@ -38,7 +38,7 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [p["kind"] for p 
 "$patron" points earn --db "$db" --member dana.levi@example.com --points 20 --key order-18 >/dev/null
 "$patron" member merge --db "$db" --keep 050-123-4567 --merge dana.levi@example.com --operator ops >/dev/null
 out=$("$patron" points balance --db "$db" --member dana.levi@example.com --format json)
-[[ $out == *'"balance": 100'* && $out == *'"member_id": 1'* ]] || fail "after merge: $out"
+[[ $out == *'"available": 100'* && $out == *'"member_id": 1'* ]] || fail "after merge: $out"
 out=$("$patron" member show --db "$db" --member "#2" --format json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["member_id"] == 1 and d["email"] == "dana.levi@example.com", d' "$out"
 out=$("$patron" member export --db "$db" --member "#1")
@@ -69,7 +69,7 @@ out=$("$patron" points policy --db "$db2" --overdraft 25 --expiry-months 12)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["overdraft_limit"] == 25 and d["expiry_months"] == 12, d' "$out"
 "$patron" points redeem --db "$db2" --member 0505550000 --points 30 --key p2 --at 1700000001 >/dev/null
 out=$("$patron" points balance --db "$db2" --member 0505550000 --at 1700000002 --format json)
-[[ $out == *'"balance": -20'* ]] || fail "overdrawn balance: $out"
+[[ $out == *'"available": -20'* ]] || fail "overdrawn balance: $out"
 if err=$("$patron" points redeem --db "$db2" --member 0505550000 --points 6 --key p3 --at 1700000003 2>&1); then
     fail "beyond the overdraft limit"
 fi

@@ -70,7 +70,7 @@ check_predict_error() { # expected-text args...
 }
 check_predict_error "frequency is -1" --params "$tmp/good.json" --input "$tmp/neg.csv" --horizon 4
 check_predict_error "recency 12 exceeds T 10" --params "$tmp/good.json" --input "$tmp/rgt.csv" --horizon 4
-check_predict_error "parameter r is -1" --params "$tmp/bad.json" --input "$tmp/ok.csv" --horizon 4
+check_predict_error "params.r is -1" --params "$tmp/bad.json" --input "$tmp/ok.csv" --horizon 4
 check_predict_error "horizon -5" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon -5
 check_predict_error "'nan' is not a finite number" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon nan
 check_predict_error "--threads" --params "$tmp/good.json" --input "$tmp/ok.csv" --horizon 4 --threads -1

@@ -19,7 +19,7 @@ check "csv" "week,new_customers,active_customers,buyers,purchases,spend,avg_freq
 2017-09-25,0,2,1,1,2000,1.5,2000,10,,0,0,0.5,0,-0.833333" "$out"
 out=$("$patron" report weekly --input "$tx" --end 2017-07-10 --format json)
 check "json" '[
-{"week":"2017-07-10","new_customers":1,"active_customers":1,"buyers":1,"purchases":1,"spend":1000,"avg_frequency":1,"avg_basket":1000,"median_days_between":null,"new_customers_change":null,"active_customers_change":null,"purchases_change":null,"avg_frequency_change":null,"avg_basket_change":null,"median_days_between_change":null}
+{"week_start":1499644800,"new_customers":1,"active_customers":1,"buyers":1,"purchases":1,"spend":1000,"avg_frequency":1,"avg_basket":1000,"median_days_between":null,"new_customers_change":null,"active_customers_change":null,"purchases_change":null,"avg_frequency_change":null,"avg_basket_change":null,"median_days_between_change":null}
 ]' "$out"
 out=$("$patron" report weekly --input "$tx" --format text | wc -l)
 check "text rows" "13" "$out"

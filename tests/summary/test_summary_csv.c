@@ -64,6 +64,42 @@ static void test_bad_rows_fail_the_whole_load(void **state)
         "line 3 (row 2), column 2 'date': '2024/01/01' is not an ISO-8601 date/time or epoch seconds");
 }
 
+/* A row with more fields than the header (an unquoted decimal comma) is an
+ * error naming the row and the extra field, unless extra_fields says
+ * otherwise; without a header the first record sets the width. */
+static void test_extra_fields(void **state)
+{
+    (void)state;
+    expect_failure("customer_id,date,amount\n1,2024-01-01,3\n3,2024-03-01,12,5\n", PATRON_EPARSE,
+                   "line 3 (row 2): the row has 4 fields, the header has 3: field 4 '5' is extra");
+    patron_csv_options o = PATRON_CSV_OPTIONS_INIT;
+    o.extra_fields = 1;
+    patron_txlog *log = NULL;
+    assert_int_equal(patron_txlog_new(&log, NULL), PATRON_OK);
+    assert_int_equal(load(log, "customer_id,date,amount\n3,2024-03-01,12,5\n", &o, NULL), PATRON_OK);
+    assert_int_equal(patron_txlog_count(log), 1);
+    /* without a header */
+    patron_csv_options nh = PATRON_CSV_OPTIONS_INIT;
+    nh.has_header = 0;
+    nh.customer_index = 0;
+    nh.time_index = 1;
+    nh.amount_index = 2;
+    assert_int_equal(load(log, "4,2024-03-01,12\n5,2024-03-02,7,50\n", &nh, NULL), PATRON_EPARSE);
+    assert_non_null(strstr(patron_errmsg(), "line 2 (row 2): the row has 4 fields, the first row has 3: field 4 '50' is extra"));
+    assert_int_equal(patron_txlog_count(log), 1);
+    /* skipped and reported with skip_invalid */
+    patron_csv_options sk = PATRON_CSV_OPTIONS_INIT;
+    sk.skip_invalid = 1;
+    patron_csv_report rep = PATRON_CSV_REPORT_INIT;
+    assert_int_equal(load(log, "customer_id,date,amount\n6,2024-03-01,12,5\n7,2024-03-01,1\n", &sk, &rep), PATRON_OK);
+    assert_int_equal(rep.rows_skipped, 1);
+    assert_int_equal(rep.errors[0].row, 1);
+    o.extra_fields = 2;
+    assert_int_equal(load(log, "customer_id,date,amount\n", &o, NULL), PATRON_EINVAL);
+    assert_string_equal(patron_errmsg(), "extra_fields is 2, expected 0 or 1");
+    patron_txlog_free(log);
+}
+
 static void test_bad_values(void **state)
 {
     (void)state;
@@ -374,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_quoting_and_layouts),
         cmocka_unit_test(test_category_and_order_columns),
         cmocka_unit_test(test_file_loading),
+        cmocka_unit_test(test_extra_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

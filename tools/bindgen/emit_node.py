@@ -50,6 +50,14 @@ def _tmp_type(getter):
             "pn_get_u64": "uint64_t", "pn_get_f64": "double", "pn_get_bool": "bool"}[getter]
 
 
+def optional_callback(f):
+    """A callback member documented "Optional (NULL ...": Node leaves it NULL
+    (c_field_access skips callbacks), so the struct and its functions stay
+    usable (progress hooks are for C programs and the CLI)."""
+    d = f.get("doc") or {}
+    return (d.get("brief", "") + " " + d.get("details", "")).strip().startswith("Optional (NULL")
+
+
 def struct_unsupported(m, name, seen=None):
     seen = seen or set()
     if name in seen:
@@ -58,7 +66,7 @@ def struct_unsupported(m, name, seen=None):
     for f in m.structs[name]["fields"]:
         t = m.resolve(f["type"])
         k = m.kind(t["base"])
-        if k == "fnptr" or t["fn"] is not None:
+        if (k == "fnptr" or t["fn"] is not None) and not optional_callback(f):
             return True
         if k == "struct" and t["ptr"] == 0 and struct_unsupported(m, t["base"], seen):
             return True

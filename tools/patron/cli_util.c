@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,42 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     return 1;
 }
 
+static size_t ident_len(const char *p)
+{
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+        n++;
+    return n;
+}
+
+void cli_user_message(char *out, size_t cap, const char *msg)
+{
+    size_t k = 0;
+    for (const char *p = msg; *p && k + 1 < cap;) {
+        size_t n = !strncmp(p, "patron_", 7) && (p == msg || p[-1] == ' ' || p[-1] == '(')
+                       ? 7 + ident_len(p + 7) : 0;
+        if (n && p[n] == ':' && p[n + 1] == ' ') { /* "patron_x_y: " names the call */
+            p += n + 2;
+            continue;
+        }
+        if (n && p[n] == '.' && ident_len(p + n + 1)) { /* "patron_x_options.now": the field */
+            p += n + 1;
+            continue;
+        }
+        if (n && p > msg && p[-1] == '(' && p[n] == ')' && k >= 2 && out[k - 2] == ' ') {
+            k -= 2; /* " (patron_tier_configure)": drop the parenthesis */
+            p += n + 1;
+            continue;
+        }
+        out[k++] = *p++;
+    }
+    out[k] = '\0';
+}
+
 int cli_fail_rc(const char *cmd, int rc, const char *what)
 {
-    const char *detail = patron_errmsg();
+    char detail[1024];
+    cli_user_message(detail, sizeof detail, patron_errmsg());
     return cli_fail(cmd, "%s: %s%s%s", what, patron_strerror(rc), *detail ? ": " : "", detail);
 }
 
@@ -131,4 +165,77 @@ int cli_open_store(const char *cmd, const char *uri, int read_only, int create, 
     if (rc)
         return cli_fail_rc(cmd, rc, uri);
     return 0;
+}
+
+/* A table line "usage: patron CMD SUB ..." or "       patron CMD SUB ...". */
+static int entry_of(const char *line, size_t len, const char *cmd, const char *sub)
+{
+    if (len < 7 || (strncmp(line, "usage: ", 7) && strncmp(line, "       ", 7)))
+        return 0;
+    char head[128];
+    int n = snprintf(head, sizeof head, "patron %s ", cmd);
+    if (strncmp(line + 7, head, (size_t)n))
+        return 0;
+    if (!sub)
+        return 1;
+    size_t sl = strlen(sub);
+    return !strncmp(line + 7 + n, sub, sl) && (line[7 + n + sl] == ' ' || line[7 + n + sl] == '\n');
+}
+
+int cli_print_sub_help(FILE *out, const char *usage, const char *cmd, const cli_sub *subs, const char *sub)
+{
+    const char *about = NULL;
+    for (const cli_sub *s = subs; s->name; s++)
+        if (!strcmp(s->name, sub))
+            about = s->about;
+    if (!about)
+        return 0;
+    int in_entry = 0, in_table = 1;
+    for (const char *p = usage; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) + 1 : strlen(p);
+        if (in_table && entry_of(p, len, cmd, NULL)) {
+            in_entry = entry_of(p, len, cmd, sub);
+            if (in_entry)
+                fprintf(out, "usage: %.*s", (int)(len - 7), p + 7);
+        } else if (in_table && len > 7 && !strncmp(p, "       ", 7)) {
+            if (in_entry)
+                fwrite(p, 1, len, out);
+        } else {
+            if (in_table)
+                fprintf(out, "\n%s\n\n", about);
+            in_table = 0;
+            fwrite(p, 1, len, out);
+        }
+        p += len;
+    }
+    if (in_table)
+        fprintf(out, "\n%s\n", about);
+    return 1;
+}
+
+void cli_json_num(double v)
+{
+    if (isfinite(v))
+        printf("%.17g", v);
+    else
+        printf("null");
+}
+
+void cli_json_str(const char *s)
+{
+    if (!s) {
+        printf("null");
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else if (*c < 0x20)
+            printf("\\u%04x", *c);
+        else
+            putchar(*c);
+    }
+    putchar('"');
 }

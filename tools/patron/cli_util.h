@@ -2,9 +2,24 @@
 #ifndef PATRON_CLI_UTIL_H
 #define PATRON_CLI_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 struct patron_db;
+
+/* One subcommand for cli_print_sub_help(): its name and what it does. */
+typedef struct cli_sub {
+    const char *name;
+    const char *about;
+} cli_sub;
+
+/* `patron CMD SUB --help`: from a command's usage table ("usage: patron CMD
+ * SUB ..." lines, continuation lines indented, notes after the table) print
+ * only SUB's lines, its `about` text and the notes. Returns 0 (and prints
+ * nothing) when SUB is not in `subs` (a table ended by {NULL, NULL}). */
+int cli_print_sub_help(FILE *out, const char *usage, const char *cmd, const cli_sub *subs, const char *sub);
 
 /* Print "patron CMD: <msg>" (printf-style) to stderr and return 1. */
 int cli_fail(const char *cmd, const char *fmt, ...)
@@ -14,6 +29,14 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     ;
 /* Print "patron CMD: <what>: <patron_strerror(rc)>: <patron_errmsg()>" and return 1. */
 int cli_fail_rc(const char *cmd, int rc, const char *what);
+/* A library message as people read it: without the C names it carries for
+ * programmers ("patron_clv_fit: " prefixes, "(patron_tier_configure)" hints,
+ * "patron_x_options." before a field name). */
+void cli_user_message(char *out, size_t cap, const char *msg);
+/* JSON values on stdout by the CLI's JSON convention (docs/guide/cli.md):
+ * a number that is not finite is null; a NULL string is null. */
+void cli_json_num(double v);
+void cli_json_str(const char *s);
 /* Strict number parsing: the whole string must be consumed. 0 on success. */
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int64(const char *s, int64_t *out);

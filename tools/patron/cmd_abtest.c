@@ -21,12 +21,12 @@ typedef struct out {
     int first;
 } out;
 
+/* The CLI's JSON convention (docs/guide/cli.md): a value that is not a
+ * finite number (undefined statistic, infinite odds ratio) is null. */
 static void num_json(double v)
 {
-    if (isnan(v))
-        printf("\"NaN\"");
-    else if (isinf(v))
-        printf(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    if (!isfinite(v))
+        printf("null");
     else
         printf("%.17g", v);
 }

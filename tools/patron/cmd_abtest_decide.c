@@ -20,12 +20,12 @@ typedef struct jout {
     int json, first;
 } jout;
 
+/* The CLI's JSON convention (docs/guide/cli.md): a number that is not
+ * finite (undefined, no bound) is null. */
 static void jnum(double v)
 {
-    if (isnan(v))
-        printf("\"NaN\"");
-    else if (isinf(v))
-        printf(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    if (!isfinite(v))
+        printf("null");
     else
         printf("%.17g", v);
 }

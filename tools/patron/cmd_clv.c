@@ -6,44 +6,67 @@
 
 #include "cli_util.h"
 #include "commands.h"
-#include "internal/json.h"
 #include "patron.h"
 
 #define CMD "clv"
 
+static const char usage_fit_text[] =
+    "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
+    "                      [--max-iter N] [--threads N] [--format json|csv]\n"
+    "\n"
+    "Fit a model to the per-customer summary and print the parameters (named as in\n"
+    "the papers), standard errors, covariance, log_likelihood (the papers' sum over\n"
+    "customers), grad_norm, iterations and status. The JSON (the default) is the\n"
+    "library's CLV parameters format (patron_clv_fit_to_json), which `clv predict\n"
+    "--params` reads.\n";
+
+static const char usage_predict_text[] =
+    "usage: patron clv predict --model MODEL --params params.json --input summary.csv\n"
+    "                      [--horizon H] [--discount D [--months M]\n"
+    "                      [--periods-per-month F] [--spend-params gg.json]]\n"
+    "                      [--dert R] [--threads N] [--format csv|json]\n"
+    "                      [--decimals N]\n"
+    "\n"
+    "Print one row per customer: expected_purchases over H periods and p_alive\n"
+    "(gg: expected_spend). --discount D adds clv, the lifetime value over M months\n"
+    "(default: H / F rounded up; F defaults to 4.345 weeks per month) with monthly\n"
+    "discount rate D, using the Gamma-Gamma expected spend of --spend-params or else\n"
+    "monetary_value per transaction (lifetimes' customer_lifetime_value). --dert R\n"
+    "adds dert, the discounted expected residual transactions (pnbd: continuous\n"
+    "rate R per period; bgbb: rate R per opportunity). --params is a file in the\n"
+    "library's CLV parameters format (what `clv fit` prints). In JSON the money\n"
+    "values (expected_spend, clv) are in minor units: the input's units times\n"
+    "10^N for --decimals N (default 2), as every JSON of the CLI.\n";
+
+static const char usage_common_text[] =
+    "\n"
+    "--threads N uses N threads (default 0: all cores); results are the same for\n"
+    "every N.\n"
+    "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
+    "\n"
+    "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
+    "column with the customer id, then columns named frequency, recency, T and\n"
+    "monetary_value (gg), and optionally weights (customers per row). For bgbb the\n"
+    "columns are frequency, recency, n (or periods) and optional weights, counted\n"
+    "in opportunities; a file whose first column is `frequency` (no id column, like\n"
+    "the donations data) is read with row numbers as ids. A transaction log is\n"
+    "summarised first with `patron summary`.\n";
+
+/* sub: "fit", "predict", or NULL for both. */
+static void usage_sub(FILE *out, const char *sub)
+{
+    if (!sub || !strcmp(sub, "fit"))
+        fputs(usage_fit_text, out);
+    if (!sub)
+        fputs("\n", out);
+    if (!sub || !strcmp(sub, "predict"))
+        fputs(usage_predict_text, out);
+    fputs(usage_common_text, out);
+}
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
-            "                      [--max-iter N] [--threads N] [--format json|csv]\n"
-            "       patron clv predict --model MODEL --params params.json --input summary.csv\n"
-            "                      [--horizon H] [--discount D [--months M]\n"
-            "                      [--periods-per-month F] [--spend-params gg.json]]\n"
-            "                      [--dert R] [--threads N] [--format csv|json]\n"
-            "\n"
-            "--threads N uses N threads (default 0: all cores); results are the same for\n"
-            "every N.\n"
-            "MODEL is bgnbd, mbgnbd, pnbd, bgbb or gg.\n"
-            "\n"
-            "The input is the CSV that `patron summary` (or lifetimes) writes: a first\n"
-            "column with the customer id, then columns named frequency, recency, T and\n"
-            "monetary_value (gg), and optionally weights (customers per row). For bgbb the\n"
-            "columns are frequency, recency, n (or periods) and optional weights, counted\n"
-            "in opportunities; a file whose first column is `frequency` (no id column, like\n"
-            "the donations data) is read with row numbers as ids.\n"
-            "\n"
-            "fit prints the parameters (named as in the papers), standard errors,\n"
-            "covariance, log_likelihood (the papers' sum over customers), grad_norm,\n"
-            "iterations and status. Its JSON output is what predict reads with --params.\n"
-            "\n"
-            "predict prints one row per customer: expected_purchases over H periods and\n"
-            "p_alive (gg: expected_spend). --discount D adds clv, the lifetime value over\n"
-            "M months (default: H / F rounded up; F defaults to 4.345 weeks per month)\n"
-            "with monthly discount rate D, using the Gamma-Gamma expected spend of\n"
-            "--spend-params or else monetary_value per transaction (lifetimes'\n"
-            "customer_lifetime_value). --dert R adds dert, the discounted expected\n"
-            "residual transactions (pnbd: continuous rate R per period; bgbb: rate R per\n"
-            "opportunity).\n");
+    usage_sub(out, NULL);
 }
 
 /* Read the summary CSV into a frame. A file without an id column (first
@@ -75,6 +98,32 @@ static int load_frame(patron_frame **out, const char *path)
     if (err) {
         free(buf);
         return cli_fail(CMD, "%s: read error", path);
+    }
+    /* A transaction log instead of a summary is the usual mistake: say what
+     * to run rather than which column is missing. */
+    {
+        int has_frequency = 0, looks_like_log = 0;
+        size_t i = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0; /* a UTF-8 BOM */
+        while (i < len && buf[i] != '\n' && buf[i] != '\r') {
+            size_t start = i;
+            while (i < len && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                i++;
+            size_t n = i - start;
+            has_frequency |= n == 9 && !strncmp(buf + start, "frequency", 9);
+            looks_like_log |= (n == 4 && !strncmp(buf + start, "date", 4)) ||
+                              (n == 6 && !strncmp(buf + start, "amount", 6));
+            if (i < len && buf[i] == ',')
+                i++;
+        }
+        if (!has_frequency) {
+            free(buf);
+            if (looks_like_log)
+                return cli_fail(CMD, "%s looks like a transaction log (a 'date' or 'amount' column, "
+                                     "no 'frequency'): summarise it first with `patron summary "
+                                     "--input %s > summary.csv` and give that summary", path, path);
+            return cli_fail(CMD, "%s has no 'frequency' column: the input is the per-customer "
+                                 "summary that `patron summary` writes", path);
+        }
     }
     if (len >= 9 && !strncmp(buf, "frequency", 9)) {
         /* prepend "id," to the header and "<row>," to each line */
@@ -162,14 +211,6 @@ static int load_frame(patron_frame **out, const char *path)
     return 0;
 }
 
-static void print_num(double v)
-{
-    if (isfinite(v))
-        printf("%.17g", v);
-    else
-        printf("null");
-}
-
 static int do_fit(patron_clv_model model, const char *input, double penalizer, int64_t max_iter,
                   int32_t threads, int json)
 {
@@ -188,34 +229,11 @@ static int do_fit(patron_clv_model model, const char *input, double penalizer, i
         return cli_fail_rc(CMD, rc, "fit");
     int k = r.n_params;
     if (json) {
-        printf("{\n  \"model\": \"%s\",\n  \"params\": {", patron_clv_model_name(model));
-        for (int i = 0; i < k; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
-            print_num(r.params.p[i]);
-        }
-        printf("},\n  \"se\": {");
-        for (int i = 0; i < k; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", patron_clv_param_name(model, i));
-            print_num(r.se[i]);
-        }
-        printf("},\n  \"covariance\": [");
-        for (int i = 0; i < k; i++) {
-            printf("%s[", i ? ", " : "");
-            for (int j = 0; j < k; j++) {
-                printf("%s", j ? ", " : "");
-                print_num(r.cov[i * PATRON_CLV_MAX_PARAMS + j]);
-            }
-            printf("]");
-        }
-        printf("],\n  \"log_likelihood\": ");
-        print_num(r.log_likelihood);
-        printf(",\n  \"grad_norm\": ");
-        print_num(r.grad_norm);
-        printf(",\n  \"iterations\": %d,\n  \"n_customers\": ", (int)r.iterations);
-        print_num(r.n_customers);
-        printf(",\n  \"n_distinct\": %lld,\n  \"penalizer\": ", (long long)r.n_distinct);
-        print_num(penalizer);
-        printf(",\n  \"status\": \"converged\"\n}\n");
+        char *js = NULL;
+        if ((rc = patron_clv_fit_to_json(&js, &r)))
+            return cli_fail_rc(CMD, rc, "fit");
+        fputs(js, stdout);
+        patron_free(js);
     } else {
         printf("parameter,estimate,se\n");
         for (int i = 0; i < k; i++)
@@ -225,52 +243,43 @@ static int do_fit(patron_clv_model model, const char *input, double penalizer, i
     return 0;
 }
 
-/* Parameters from the JSON that `clv fit` prints ({"model":..., "params":{...}}). */
+/* Parameters from a file in the library's CLV parameters format (what
+ * `clv fit` prints), for `model`. */
 static int load_params(patron_clv_params *p, patron_clv_model model, const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return cli_fail(CMD, "%s: cannot open", path);
-    char *buf = malloc(1 << 20);
-    size_t len = fread(buf, 1, (1 << 20) - 1, fp);
+    size_t cap = 1 << 20;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(fp);
+        return cli_fail(CMD, "out of memory");
+    }
+    size_t len = fread(buf, 1, cap, fp);
+    int too_big = len == cap;
     fclose(fp);
-    patron_json *j = NULL;
-    int rc = patron__json_parse(&j, buf, len);
+    if (too_big) {
+        free(buf);
+        return cli_fail(CMD, "%s: larger than 1 MiB: not a parameters file", path);
+    }
+    int rc = patron_clv_params_from_json(p, buf, len);
     free(buf);
     if (rc)
         return cli_fail_rc(CMD, rc, path);
-    const patron_json *m = patron__json_get(j, "model");
-    patron_clv_model pm;
-    if (m && patron__json_string(m) &&
-        (patron_clv_model_from_name(&pm, patron__json_string(m)) || pm != model)) {
-        cli_fail(CMD, "%s: parameters are for model '%s', not '%s'", path,
-                 patron__json_string(m), patron_clv_model_name(model));
-        patron__json_free(j);
-        return 1;
-    }
-    const patron_json *ps = patron__json_get(j, "params");
-    if (!ps)
-        ps = j;
-    memset(p, 0, sizeof *p);
-    p->model = model;
-    for (int i = 0; i < patron_clv_param_count(model); i++) {
-        const char *name = patron_clv_param_name(model, i);
-        const patron_json *v = patron__json_get(ps, name);
-        if (!v || !patron__json_is_number(v)) {
-            cli_fail(CMD, "%s: no number for parameter '%s'", path, name);
-            patron__json_free(j);
-            return 1;
-        }
-        p->p[i] = patron__json_number(v);
-    }
-    patron__json_free(j);
+    if (p->model != model)
+        return cli_fail(CMD, "%s: parameters are for model '%s', not '%s'", path,
+                        patron_clv_model_name(p->model), patron_clv_model_name(model));
     return 0;
 }
 
 static int do_predict(patron_clv_model model, const char *params_path, const char *input,
                       double horizon, double discount, int64_t months, double ppm,
-                      const char *spend_path, double dert, int32_t threads, int json)
+                      const char *spend_path, double dert, int32_t threads, int json, int decimals)
 {
+    double minor = 1; /* input money units (monetary_value) -> minor units */
+    for (int k = 0; k < decimals; k++)
+        minor *= 10;
     patron_clv_predict_options po = PATRON_CLV_PREDICT_OPTIONS_INIT;
     po.threads = threads;
     patron_clv_params p, gg;
@@ -336,15 +345,27 @@ static int do_predict(patron_clv_model model, const char *params_path, const cha
     for (size_t i = 0; i < n; i++) {
         const char *id = patron_frame_id(f, i, idbuf, sizeof idbuf);
         if (json) {
-            printf("  {\"customer_id\": \"%s\", ", id ? id : "");
+            /* the JSON convention: ids strings, money (expected_spend, clv)
+             * in minor units, null for a value that is not finite */
+            printf("  {\"customer_id\": ");
+            cli_json_str(id ? id : "");
             if (gg_model) {
-                printf("\"expected_spend\": %.17g}", a[i]);
+                printf(", \"expected_spend\": ");
+                cli_json_num(a[i] * minor);
+                printf("}");
             } else {
-                printf("\"expected_purchases\": %.17g, \"p_alive\": %.17g", a[i], b[i]);
-                if (!isnan(discount))
-                    printf(", \"clv\": %.17g", c[i]);
-                if (!isnan(dert))
-                    printf(", \"dert\": %.17g", e[i]);
+                printf(", \"expected_purchases\": ");
+                cli_json_num(a[i]);
+                printf(", \"p_alive\": ");
+                cli_json_num(b[i]);
+                if (!isnan(discount)) {
+                    printf(", \"clv\": ");
+                    cli_json_num(c[i] * minor);
+                }
+                if (!isnan(dert)) {
+                    printf(", \"dert\": ");
+                    cli_json_num(e[i]);
+                }
                 printf("}");
             }
             printf("%s\n", i + 1 < n ? "," : "");
@@ -388,12 +409,12 @@ int cmd_clv(int argc, char **argv)
     }
     const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL;
     double penalizer = 0, horizon = NAN, discount = NAN, ppm = 4.345, dert = NAN;
-    int64_t months = 0, max_iter = 0, threads = 0;
+    int64_t months = 0, max_iter = 0, threads = 0, decimals = 2;
     for (int i = 2; i < argc; i++) {
         int missing = 0;
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage_sub(stdout, sub);
             return 0;
         } else if ((v = cli_opt(argc, argv, &i, "--model", &missing))) {
             model_s = v;
@@ -426,6 +447,9 @@ int cmd_clv(int argc, char **argv)
         } else if ((v = cli_opt(argc, argv, &i, "--threads", &missing))) {
             if (cli_parse_int64(v, &threads) || threads < 0 || threads > 256)
                 return cli_fail(CMD, "--threads: '%s' is not an integer in 0..256", v), 2;
+        } else if ((v = cli_opt(argc, argv, &i, "--decimals", &missing))) {
+            if (cli_parse_int64(v, &decimals) || decimals < 0 || decimals > PATRON_DECIMALS_MAX)
+                return cli_fail(CMD, "--decimals: '%s' is not a number 0..%d", v, PATRON_DECIMALS_MAX), 2;
         } else if ((v = cli_opt(argc, argv, &i, "--max-iter", &missing))) {
             if (cli_parse_int64(v, &max_iter) || max_iter < 1 || max_iter > 100000)
                 return cli_fail(CMD, "--max-iter: '%s' is not an integer in 1..100000", v), 2;
@@ -443,7 +467,11 @@ int cmd_clv(int argc, char **argv)
         return cli_fail(CMD, "--input is required"), 2;
     patron_clv_model model;
     if (patron_clv_model_from_name(&model, model_s))
-        return cli_fail(CMD, "%s", patron_errmsg()), 2;
+    {
+        char m[512];
+        cli_user_message(m, sizeof m, patron_errmsg());
+        return cli_fail(CMD, "%s", m), 2;
+    }
     int json;
     if (!format)
         json = fit;
@@ -460,5 +488,5 @@ int cmd_clv(int argc, char **argv)
     if (model != PATRON_CLV_GG && isnan(horizon))
         return cli_fail(CMD, "predict needs --horizon for model %s", model_s), 2;
     return do_predict(model, params, input, horizon, discount, months, ppm, spend, dert,
-                      (int32_t)threads, json);
+                      (int32_t)threads, json, (int)decimals);
 }

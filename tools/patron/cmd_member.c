@@ -33,6 +33,15 @@ static int find_member(patron_db *db, const char *id, int64_t *out)
     return 0;
 }
 
+static const cli_sub subs[] = {
+    {"add", "Enrol a member with a consent record (a name and a phone or e-mail are required)."},
+    {"show", "Print a member's profile."},
+    {"merge", "Merge one member into another (the kept member takes over points, tier and history)."},
+    {"export", "Print everything the store holds about a member (a data subject access request)."},
+    {"erase", "Erase a member's personal data (the right to be forgotten)."},
+    {NULL, NULL},
+};
+
 int cmd_member(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -43,7 +52,8 @@ int cmd_member(int argc, char **argv)
     const char *v[O_N] = {0};
     int parsed = cli_parse_table("member", argc, argv, 2, names, O_N, v);
     if (parsed == 1) {
-        fputs(usage, stdout);
+        if (!cli_print_sub_help(stdout, usage, "member", subs, sub))
+            fputs(usage, stdout);
         return 0;
     }
     if (parsed)
@@ -110,14 +120,20 @@ int cmd_member(int argc, char **argv)
             printf("member_id: %" PRId64 "\n", id);
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             const char *val = patron_profile_field(p, fields[i]);
-            if (!val)
-                continue;
             if (json) {
-                printf(", \"%s\": \"", fields[i]);
-                for (const char *c = val; *c; c++)
-                    printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-                printf("\"");
-            } else {
+                /* the JSON convention: every field, null when unset; times integers */
+                printf(", \"%s\": ", fields[i]);
+                if (!val) {
+                    printf("null");
+                } else if (!strcmp(fields[i], "joined_at")) {
+                    printf("%s", val);
+                } else {
+                    printf("\"");
+                    for (const char *c = val; *c; c++)
+                        printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+                    printf("\"");
+                }
+            } else if (val) {
                 printf("%s: %s\n", fields[i], val);
             }
         }

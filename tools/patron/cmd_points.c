@@ -59,6 +59,16 @@ static int policy(patron_db *db, const char *const *v)
     return 0;
 }
 
+static const cli_sub subs[] = {
+    {"earn", "Credit points to a member (idempotent by --key)."},
+    {"redeem", "Spend points of a member (idempotent by --key)."},
+    {"reverse", "Undo a posting, wholly or --points of it (idempotent by --key)."},
+    {"balance", "A member's points at a moment: available, pending, expiring."},
+    {"statement", "A member's postings between two moments."},
+    {"policy", "Print the ledger policy (expiry, hold, overdraft); given options change it first."},
+    {NULL, NULL},
+};
+
 int cmd_points(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -69,7 +79,8 @@ int cmd_points(int argc, char **argv)
     const char *v[O_N] = {0};
     int parsed = cli_parse_table("points", argc, argv, 2, names, O_N, v);
     if (parsed == 1) {
-        fputs(usage, stdout);
+        if (!cli_print_sub_help(stdout, usage, "points", subs, sub))
+            fputs(usage, stdout);
         return 0;
     }
     if (parsed)
@@ -133,7 +144,7 @@ int cmd_points(int argc, char **argv)
             goto out;
         }
         if (json)
-            printf("{\"member_id\": %" PRId64 ", \"balance\": %" PRId64 ", \"pending\": %" PRId64 ", \"at\": %" PRId64
+            printf("{\"member_id\": %" PRId64 ", \"available\": %" PRId64 ", \"pending\": %" PRId64 ", \"at\": %" PRId64
                    "}\n", member, b.available, b.pending, at);
         else
             printf("member %" PRId64 ": %" PRId64 " points available, %" PRId64 " pending\n", member, b.available,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_txlog.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -11,25 +12,51 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: patron report weekly --input TRANSACTIONS.csv [options]\n"
-            "       patron report campaign --input CAMPAIGNS.csv [--reference NAME] [--alpha A]\n"
+            "usage: patron report <report> [options]\n"
             "\n"
-            "campaign: funnels from a CSV with the header name,sent,opened,clicked,converted;\n"
-            "rates, and each campaign's conversion rate against the reference (default: the\n"
-            "first row; a control group) by a two-proportion z-test, Holm-adjusted.\n"
+            "reports:\n"
+            "  weekly     weekly KPIs of a transaction log\n"
+            "  campaign   campaign funnels and their significance against a reference\n"
+            "\n"
+            "`patron report <report> --help` describes each one.\n");
+}
+
+static void usage_weekly(FILE *out)
+{
+    fprintf(out,
+            "usage: patron report weekly --input TRANSACTIONS.csv [options]\n"
             "\n"
             "Weekly KPIs (ISO weeks, Monday 00:00 UTC): new and active customers, buyers,\n"
             "purchases, spend, average frequency and basket, median days between purchases,\n"
             "each with the change from the previous week.\n"
             "\n"
-            "  --input FILE       transactions CSV with columns customer_id,date,amount\n"
-            "  --start TIME       a time in the first week (default: the first purchase)\n"
-            "  --end TIME         a time in the last week (default: the last purchase)\n"
-            "  --active-days N    window of \"active\" in days (default 90)\n"
-            "  --format FMT       csv (default), json or text\n"
-            "  --help             this text\n"
+            "input (the same options as `patron summary`):\n"
+            "  --input FILE            transactions CSV (default columns customer_id,date,amount)\n"
+            "%s"
             "\n"
-            "Amounts are in minor units (cents) in the output.\n");
+            "report:\n"
+            "  --start TIME            a time in the first week (default: the first purchase)\n"
+            "  --end TIME              a time in the last week (default: the last purchase)\n"
+            "  --active-days N         window of \"active\" in days (default 90)\n"
+            "  --format FMT            csv (default), json or text\n"
+            "  --help                  this text\n"
+            "\n"
+            "Amounts are in minor units (cents) in the output.\n", cli_txlog_help);
+}
+
+static void usage_campaign(FILE *out)
+{
+    fprintf(out,
+            "usage: patron report campaign --input CAMPAIGNS.csv [--reference NAME] [--alpha A]\n"
+            "\n"
+            "Funnels from a CSV with the header name,sent,opened,clicked,converted; rates,\n"
+            "and each campaign's conversion rate against the reference (default: the first\n"
+            "row; a control group) by a two-proportion z-test, Holm-adjusted.\n"
+            "\n"
+            "  --input FILE       the campaigns CSV\n"
+            "  --reference NAME   the campaign every other one is compared with\n"
+            "  --alpha A          two-sided level of the tests and intervals (default 0.05)\n"
+            "  --help             this text\n");
 }
 
 static void num(char *buf, size_t cap, double v)
@@ -126,7 +153,7 @@ static int campaign(int argc, char **argv)
         int missing = 0;
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage_campaign(stdout);
             return 0;
         } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
             input = v;
@@ -215,15 +242,19 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "patron report: expected the report name 'weekly' or 'campaign' (try --help)\n");
         return 2;
     }
-    const char *input = NULL, *format = "csv", *start = NULL, *end = NULL, *days = NULL;
+    cli_txlog_input in;
+    cli_txlog_input_init(&in, "--input");
+    const char *format = "csv", *start = NULL, *end = NULL, *days = NULL;
     for (int i = 2; i < argc; i++) {
         int missing = 0;
         const char *v;
+        int t;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage_weekly(stdout);
             return 0;
-        } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
-            input = v;
+        } else if ((t = cli_txlog_option("report", &in, argc, argv, &i)) != 0) {
+            if (t < 0)
+                return 2;
         } else if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
             format = v;
         } else if ((v = cli_opt(argc, argv, &i, "--start", &missing))) {
@@ -245,10 +276,6 @@ int cmd_report(int argc, char **argv)
             return 2;
         }
     }
-    if (!input) {
-        fprintf(stderr, "patron report: weekly needs --input (try --help)\n");
-        return 2;
-    }
     int fmt = !strcmp(format, "csv") ? 0 : !strcmp(format, "json") ? 1 : !strcmp(format, "text") ? 2 : -1;
     if (fmt < 0)
         return cli_fail("report", "--format must be csv, json or text, not '%s'", format);
@@ -265,12 +292,8 @@ int cmd_report(int argc, char **argv)
         o.active_days = (int32_t)d;
     }
     patron_txlog *log = NULL;
-    if ((rc = patron_txlog_new(&log, NULL)))
-        return cli_fail_rc("report", rc, "log");
-    if ((rc = patron_txlog_load_csv(log, input, NULL, NULL))) {
-        patron_txlog_free(log);
-        return cli_fail_rc("report", rc, input);
-    }
+    if ((rc = cli_txlog_load("report", &in, &log)))
+        return rc;
     patron_week_report *w = NULL;
     size_t n = 0;
     rc = patron_report_weekly(&w, &n, log, &o);
@@ -316,8 +339,8 @@ int cmd_report(int argc, char **argv)
         if (fmt == 1) {
             printf("%s\n{", i ? "," : "");
             for (size_t k = 0; k < NF; k++) {
-                if (k == 0)
-                    printf("\"%s\":\"%s\"", names[k], cells[k]);
+                if (k == 0) /* times in JSON are integer UTC seconds (docs/guide/cli.md) */
+                    printf("\"week_start\":%lld", (long long)w[i].week_start);
                 else
                     printf(",\"%s\":%s", names[k], cells[k][0] ? cells[k] : "null");
             }

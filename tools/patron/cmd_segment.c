@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_money.h"
+#include "cli_txlog.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -29,7 +30,7 @@ static void usage(FILE *out)
             "  --transactions FILE transaction CSV (customer_id,date,amount[,category]): add the\n"
             "                      activity columns (days_since_last, purchases_90d, avg_basket,\n"
             "                      favourite_category, ...) computed at --now\n"
-            "  --category-col NAME category column of --transactions (default: none)\n"
+            "                      (read with the input options of `patron summary`, below)\n"
             "  --rfm               add the RFM columns rfm_r, rfm_f, rfm_m, rfm_score and\n"
             "                      rfm_segment before selecting (rules may use them)\n"
             "  --decimals N        decimals of the input's money columns (default 2, as\n"
@@ -40,7 +41,9 @@ static void usage(FILE *out)
             "  --format FMT        csv (default), json or text (an aligned table)\n"
             "  --count             print only the number of selected customers\n"
             "  --list              print the built-in segments and their rules\n"
-            "  --help              this text\n");
+            "  --help              this text\n"
+            "\n"
+            "transaction-log input options (for --transactions):\n%s", cli_txlog_help);
 }
 
 static int print_text(const patron_frame *f)
@@ -92,14 +95,15 @@ static int print_text(const patron_frame *f)
 int cmd_segment(int argc, char **argv)
 {
     const char *input = NULL, *rule = NULL, *segment = NULL, *format = "csv", *now_text = NULL;
-    const char *tx_path = NULL, *category_col = NULL;
+    cli_txlog_input tx;
+    cli_txlog_input_init(&tx, "--transactions");
     patron_segment_def defs[MAX_DEFS];
     char *def_buf[MAX_DEFS];
     size_t ndefs = 0;
     int rfm = 0, count_only = 0, list = 0, rc = 0, minor_units = 0, decimals = 2;
     cli_money money = {0};
     for (int i = 1; i < argc; i++) {
-        int missing = 0;
+        int missing = 0, t;
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -112,10 +116,6 @@ int cmd_segment(int argc, char **argv)
             segment = v;
         } else if ((v = cli_opt(argc, argv, &i, "--format", &missing))) {
             format = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--transactions", &missing))) {
-            tx_path = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--category-col", &missing))) {
-            category_col = v;
         } else if ((v = cli_opt(argc, argv, &i, "--now", &missing))) {
             now_text = v;
         } else if ((v = cli_opt(argc, argv, &i, "--define", &missing))) {
@@ -132,14 +132,12 @@ int cmd_segment(int argc, char **argv)
             defs[ndefs].name = def_buf[ndefs];
             defs[ndefs].rule = eq + 1;
             ndefs++;
-        } else if ((v = cli_opt(argc, argv, &i, "--decimals", &missing))) {
-            int64_t d;
-            if (cli_parse_int64(v, &d) || d < 0 || d > PATRON_DECIMALS_MAX) {
+        } else if ((t = cli_txlog_option("segment", &tx, argc, argv, &i)) != 0) {
+            if (t < 0) {
                 for (size_t k = 0; k < ndefs; k++)
                     free(def_buf[k]);
-                return cli_fail("segment", "--decimals '%s' is not a number 0..%d", v, PATRON_DECIMALS_MAX), 2;
+                return 2;
             }
-            decimals = (int)d;
         } else if (!strcmp(argv[i], "--minor-units")) {
             minor_units = 1;
         } else if (!strcmp(argv[i], "--rfm")) {
@@ -162,6 +160,7 @@ int cmd_segment(int argc, char **argv)
             return cli_fail("segment", "%s needs a value", argv[i]), 2;
         }
     }
+    decimals = tx.log.decimals; /* --decimals: the money of the summary and of the transactions */
     patron_frame *frame = NULL, *out = NULL;
     patron_selection *sel = NULL;
     if (list) {
@@ -195,20 +194,17 @@ int cmd_segment(int argc, char **argv)
     /* money in frames is in minor units, here as in the library */
     if (!minor_units && (rc = cli_money_to_minor(&money, frame, decimals, "segment")))
         goto done;
-    if (tx_path) {
+    if (tx.path) {
         patron_txlog *log = NULL;
-        patron_csv_options co = PATRON_CSV_OPTIONS_INIT;
-        co.category_col = category_col;
         patron_activity_options ao = PATRON_ACTIVITY_OPTIONS_INIT;
         ao.now = now;
         if (now == PATRON_TIME_NONE) {
             rc = cli_fail("segment", "--transactions needs --now (activity columns are computed at a moment)");
             goto done;
         }
-        prc = patron_txlog_new(&log, NULL);
-        if (!prc && (prc = patron_txlog_load_csv(log, tx_path, &co, NULL)))
-            rc = cli_fail_rc("segment", prc, tx_path);
-        else if (prc || (prc = patron_frame_add_activity(frame, log, &ao)))
+        if ((rc = cli_txlog_load("segment", &tx, &log)))
+            goto done;
+        if ((prc = patron_frame_add_activity(frame, log, &ao)))
             rc = cli_fail_rc("segment", prc, "activity columns");
         patron_txlog_free(log);
         if (rc)
@@ -243,7 +239,7 @@ int cmd_segment(int argc, char **argv)
         rc = cli_fail_rc("segment", prc, "selecting rows");
         goto done;
     }
-    if (!minor_units) { /* back to the input's units */
+    if (!minor_units && fmt != 1) { /* back to the input's units (JSON stays in minor units) */
         patron_frame *shown = NULL;
         if ((rc = cli_money_output(&shown, &money, out, sel, "segment")))
             goto done;
@@ -255,6 +251,7 @@ int cmd_segment(int argc, char **argv)
     } else {
         patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
         wo.format = fmt == 1 ? PATRON_FORMAT_JSON : PATRON_FORMAT_CSV;
+        wo.string_ids = 1; /* the JSON convention (docs/guide/cli.md) */
         if ((prc = patron_frame_write(out, stdout, &wo)))
             rc = cli_fail_rc("segment", prc, "writing");
     }

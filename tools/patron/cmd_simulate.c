@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_time.h"
+#include "cli_progress.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -336,7 +337,12 @@ int cmd_simulate(int argc, char **argv)
 
     o.customer_summary = truth != NULL;
     patron_sim *sim = NULL;
+    cli_progress prog;
+    cli_progress_begin(&prog, cmd, "simulating", 0);
+    o.progress = cli_progress_cb; /* the library reports, the CLI prints */
+    o.progress_data = &prog;
     int rc = patron_sim_run(&sim, &o);
+    cli_progress_end(&prog);
     if (rc)
         return cli_fail_rc(cmd, rc, "cannot simulate");
     if (truth && write_truth(truth, sim)) {

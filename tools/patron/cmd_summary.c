@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_txlog.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -16,25 +17,13 @@ static const char *const usage_text =
     "then first_purchase, last_purchase (epoch seconds), orders and total_spend;\n"
     "with --calibration-end the holdout columns frequency_holdout,\n"
     "monetary_value_holdout and duration_holdout follow monetary_value. Money is\n"
-    "written in the units of the input (dollars for 12.50). Written to stdout.\n"
+    "written in the units of the input (dollars for 12.50); JSON follows the\n"
+    "CLI's JSON convention (customer ids strings, money in minor units; see the\n"
+    "CLI guide). Written to stdout.\n"
     "\n"
     "input:\n"
     "  --input FILE            CSV file to read (/dev/stdin for a pipe)\n"
-    "  --customer-col C        customer id column (default customer_id)\n"
-    "  --time-col C            time column (default date)\n"
-    "  --amount-col C          amount column (default amount)\n"
-    "                          A column is a header name, or with --no-header a\n"
-    "                          1-based column number.\n"
-    "  --no-header             the file has no header row\n"
-    "  --delimiter D           field separator: a character, 'tab', or 'space'\n"
-    "                          for runs of blanks (default ',')\n"
-    "  --time-format F         auto (ISO-8601 or epoch seconds), iso, epoch,\n"
-    "                          yyyymmdd (default auto)\n"
-    "  --decimals N            decimals of the currency's minor unit (default 2)\n"
-    "  --rounding R            exact (default: more decimals is an error),\n"
-    "                          half-even, half-up, truncate\n"
-    "  --integer-ids           parse customer ids as integers (numeric order)\n"
-    "  --skip-invalid          skip bad rows (reported on stderr) instead of failing\n"
+    "%s"
     "\n"
     "summary:\n"
     "  --period P              day (default), week (Monday..Sunday, as pandas 'W'),\n"
@@ -65,89 +54,27 @@ static int parse_time_arg(const char *s, int64_t *out)
     return patron_time_parse(out, s, strlen(s), PATRON_TIME_AUTO);
 }
 
-/* A column argument: a name, or with no header a 1-based number. */
-static int set_column(const char *v, int no_header, const char **name, int32_t *index)
-{
-    if (!no_header) {
-        *name = v;
-        return 0;
-    }
-    int64_t n;
-    if (cli_parse_int64(v, &n) != 0 || n < 1 || n > 4096)
-        return -1;
-    *index = (int32_t)(n - 1);
-    return 0;
-}
-
 int cmd_summary(int argc, char **argv)
 {
-    const char *input = NULL, *cust = NULL, *timec = NULL, *amount = NULL;
     const char *obs = NULL, *cal = NULL;
-    patron_csv_options co = PATRON_CSV_OPTIONS_INIT;
+    cli_txlog_input in;
+    cli_txlog_input_init(&in, "--input");
     patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
     patron_frame_write_options wo = PATRON_FRAME_WRITE_OPTIONS_INIT;
     wo.major_units = 1; /* money in the input's decimal units, as lifetimes shows it */
-    patron_txlog_options lo = PATRON_TXLOG_OPTIONS_INIT;
-    int no_header = 0;
 
     for (int i = 1; i < argc; i++) {
         int missing = 0;
         const char *v;
+        int t;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
+            printf(usage_text, cli_txlog_help);
             return 0;
-        } else if (!strcmp(argv[i], "--no-header")) {
-            no_header = 1;
-        } else if (!strcmp(argv[i], "--integer-ids")) {
-            co.integer_ids = 1;
+        } else if ((t = cli_txlog_option("summary", &in, argc, argv, &i)) != 0) {
+            if (t < 0)
+                return 2;
         } else if (!strcmp(argv[i], "--minor-units")) {
             wo.major_units = 0;
-        } else if (!strcmp(argv[i], "--skip-invalid")) {
-            co.skip_invalid = 1;
-        } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
-            input = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--customer-col", &missing))) {
-            cust = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--time-col", &missing))) {
-            timec = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--amount-col", &missing))) {
-            amount = v;
-        } else if ((v = cli_opt(argc, argv, &i, "--delimiter", &missing))) {
-            if (!strcmp(v, "space"))
-                co.delimiter = ' ';
-            else if (!strcmp(v, "tab"))
-                co.delimiter = '\t';
-            else if (strlen(v) == 1)
-                co.delimiter = (unsigned char)v[0];
-            else
-                return usage_error("--delimiter '%s' is not one character, 'tab' or 'space'", v);
-        } else if ((v = cli_opt(argc, argv, &i, "--time-format", &missing))) {
-            if (!strcmp(v, "auto"))
-                co.time_format = PATRON_TIME_AUTO;
-            else if (!strcmp(v, "iso"))
-                co.time_format = PATRON_TIME_ISO8601;
-            else if (!strcmp(v, "epoch"))
-                co.time_format = PATRON_TIME_EPOCH;
-            else if (!strcmp(v, "yyyymmdd"))
-                co.time_format = PATRON_TIME_YYYYMMDD;
-            else
-                return usage_error("--time-format '%s' is not auto, iso, epoch or yyyymmdd", v);
-        } else if ((v = cli_opt(argc, argv, &i, "--decimals", &missing))) {
-            int64_t d;
-            if (cli_parse_int64(v, &d) != 0 || d < 0 || d > PATRON_DECIMALS_MAX)
-                return usage_error("--decimals '%s' is not a number 0..9", v);
-            lo.decimals = (int32_t)d;
-        } else if ((v = cli_opt(argc, argv, &i, "--rounding", &missing))) {
-            if (!strcmp(v, "exact"))
-                co.rounding = PATRON_ROUND_EXACT;
-            else if (!strcmp(v, "half-even"))
-                co.rounding = PATRON_ROUND_HALF_EVEN;
-            else if (!strcmp(v, "half-up"))
-                co.rounding = PATRON_ROUND_HALF_UP;
-            else if (!strcmp(v, "truncate"))
-                co.rounding = PATRON_ROUND_TRUNCATE;
-            else
-                return usage_error("--rounding '%s' is not exact, half-even, half-up or truncate", v);
         } else if ((v = cli_opt(argc, argv, &i, "--period", &missing))) {
             int64_t s;
             if (!strcmp(v, "day") || !strcmp(v, "D")) {
@@ -175,7 +102,7 @@ int cmd_summary(int argc, char **argv)
             if (!strcmp(v, "csv"))
                 wo.format = PATRON_FORMAT_CSV;
             else if (!strcmp(v, "json"))
-                wo.format = PATRON_FORMAT_JSON;
+                wo.format = PATRON_FORMAT_JSON, wo.string_ids = 1;
             else
                 return usage_error("--format '%s' is not csv or json", v);
         } else if (missing) {
@@ -184,36 +111,17 @@ int cmd_summary(int argc, char **argv)
             return usage_error("unknown option '%s'", argv[i]);
         }
     }
-    if (!input)
-        return usage_error("%s", "--input FILE is required");
-    co.has_header = !no_header;
-    if (no_header && (!cust || !timec || !amount))
-        return usage_error("%s", "--no-header needs --customer-col, --time-col and --amount-col numbers");
-    if ((cust && set_column(cust, no_header, &co.customer_col, &co.customer_index)) ||
-        (timec && set_column(timec, no_header, &co.time_col, &co.time_index)) ||
-        (amount && set_column(amount, no_header, &co.amount_col, &co.amount_index)))
-        return usage_error("%s", "with --no-header the columns are 1-based numbers");
     if (obs && parse_time_arg(obs, &so.observation_end) != PATRON_OK)
         return cli_fail_rc("summary", PATRON_EPARSE, "--observation-end");
     if (cal && parse_time_arg(cal, &so.calibration_end) != PATRON_OK)
         return cli_fail_rc("summary", PATRON_EPARSE, "--calibration-end");
 
+    if (wo.format == PATRON_FORMAT_JSON)
+        wo.major_units = 0; /* the JSON convention: money in minor units (docs/guide/cli.md) */
     patron_txlog *log = NULL;
-    int rc = patron_txlog_new(&log, &lo);
+    int rc = cli_txlog_load("summary", &in, &log);
     if (rc)
-        return cli_fail_rc("summary", rc, "creating the log");
-    patron_csv_report rep = PATRON_CSV_REPORT_INIT;
-    rc = patron_txlog_load_csv(log, input, &co, &rep);
-    if (rc) {
-        patron_txlog_free(log);
-        return cli_fail_rc("summary", rc, "loading the transactions");
-    }
-    if (rep.rows_skipped) {
-        fprintf(stderr, "patron summary: skipped %llu of %llu rows\n",
-                (unsigned long long)rep.rows_skipped, (unsigned long long)rep.rows_read);
-        for (uint32_t k = 0; k < rep.errors_kept; k++)
-            fprintf(stderr, "patron summary:   %s\n", rep.errors[k].message);
-    }
+        return rc;
     patron_frame *f = NULL;
     rc = patron_summarize(&f, log, &so);
     patron_txlog_free(log);

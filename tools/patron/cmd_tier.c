@@ -1,6 +1,7 @@
-/* `patron tier show`: a member's tier status. */
+/* `patron tier`: configure the tiers of a store, show a member's tier. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -8,23 +9,188 @@
 #include "commands.h"
 #include "patron.h"
 
-static const char usage[] = "usage: patron tier show --db PATH --member ID [--at SECONDS] [--format text|json]\n"
-                            "ID is a phone number, an e-mail address or #N.\n";
+#define MAX_TIERS 32
 
-int cmd_tier(int argc, char **argv)
+static const char usage_all[] =
+    "usage: patron tier <subcommand> [options]\n"
+    "\n"
+    "subcommands:\n"
+    "  configure  set the tiers and how members qualify for them\n"
+    "  show       a member's tier status\n"
+    "\n"
+    "`patron tier <subcommand> --help` describes each one.\n";
+
+static const char usage_show[] =
+    "usage: patron tier show --db PATH --member ID [--at SECONDS] [--format text|json]\n"
+    "\n"
+    "A member's current tier, since when, the qualifying value at --at (default:\n"
+    "now) and the tier it qualifies for. ID is a phone number, an e-mail address\n"
+    "or #N.\n";
+
+static const char usage_configure[] =
+    "usage: patron tier configure --db PATH (--tier NAME=THRESHOLD ... | --file FILE)\n"
+    "                             [--metric M] [--window W] [--window-days N]\n"
+    "                             [--grace-days N]\n"
+    "\n"
+    "Set the tiers (replacing earlier ones; members keep their tier until their\n"
+    "next evaluation) by calling patron_tier_configure.\n"
+    "\n"
+    "  --tier NAME=THRESHOLD  a tier and the qualifying value it needs; repeat\n"
+    "                         in increasing order, the first usually at 0\n"
+    "  --file FILE            the tiers as CSV with the header name,threshold\n"
+    "  --metric M             spend (default; thresholds in minor units, cents),\n"
+    "                         points, or purchases (a count)\n"
+    "  --window W             rolling (default) or calendar-year\n"
+    "  --window-days N        length of the rolling window (default 365)\n"
+    "  --grace-days N         days a member keeps a tier after failing to\n"
+    "                         requalify (default 30; 0 = moved down at once)\n"
+    "\n"
+    "example:\n"
+    "  patron tier configure --db shop.db --tier member=0 --tier silver=50000 \\\n"
+    "    --tier gold=200000\n";
+
+typedef struct {
+    patron_tier_def defs[MAX_TIERS];
+    char *names[MAX_TIERS];
+    size_t n;
+} tier_list;
+
+static void tiers_free(tier_list *t)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->names[i]);
+    t->n = 0;
+}
+
+/* One tier "NAME=THRESHOLD" (or NAME and THRESHOLD split at `sep`). */
+static int tier_add(tier_list *t, const char *text, char sep, const char *where)
+{
+    const char *eq = strrchr(text, sep);
+    if (!eq || eq == text)
+        return cli_fail("tier", "%s: expected NAME%cTHRESHOLD, got '%s'", where, sep, text);
+    if (t->n == MAX_TIERS)
+        return cli_fail("tier", "%s: at most %d tiers", where, MAX_TIERS);
+    int64_t th;
+    if (cli_parse_int64(eq + 1, &th))
+        return cli_fail("tier", "%s: threshold '%s' of tier '%.*s' is not an integer", where, eq + 1,
+                        (int)(eq - text), text);
+    char *name = malloc((size_t)(eq - text) + 1);
+    if (!name)
+        return cli_fail("tier", "out of memory");
+    memcpy(name, text, (size_t)(eq - text));
+    name[eq - text] = '\0';
+    t->names[t->n] = name;
+    t->defs[t->n].name = name;
+    t->defs[t->n].threshold = th;
+    t->n++;
+    return 0;
+}
+
+static int tiers_from_file(tier_list *t, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cli_fail("tier", "%s: cannot open", path);
+    char line[512], where[600];
+    int rc = 0;
+    for (unsigned long no = 1; !rc && fgets(line, sizeof line, f); no++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        snprintf(where, sizeof where, "%s: line %lu", path, no);
+        if (no == 1) {
+            if (strcmp(line, "name,threshold"))
+                rc = cli_fail("tier", "%s: expected the header name,threshold", where);
+        } else if (line[0]) {
+            rc = tier_add(t, line, ',', where);
+        }
     }
-    if (strcmp(argv[1], "show"))
-        return cli_fail("tier", "unknown subcommand '%s' (show)", argv[1]) + 1;
+    fclose(f);
+    if (!rc && t->n == 0)
+        rc = cli_fail("tier", "%s: no tiers", path);
+    return rc;
+}
+
+static int parse_small(const char *opt, const char *v, int *out)
+{
+    int64_t n;
+    if (cli_parse_int64(v, &n) || n < 0 || n > 100000)
+        return cli_fail("tier", "%s '%s' is not a number of days", opt, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int configure(int argc, char **argv)
+{
+    const char *dbp = NULL, *file = NULL;
+    patron_tier_config cfg = PATRON_TIER_CONFIG_INIT;
+    tier_list t = {{{0}}, {0}, 0};
+    int rc = 0;
+    for (int i = 2; i < argc && !rc; i++) {
+        int missing = 0;
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_configure, stdout);
+            tiers_free(&t);
+            return 0;
+        } else if ((v = cli_opt(argc, argv, &i, "--db", &missing))) {
+            dbp = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--tier", &missing))) {
+            rc = tier_add(&t, v, '=', "--tier") ? 2 : 0;
+        } else if ((v = cli_opt(argc, argv, &i, "--file", &missing))) {
+            file = v;
+        } else if ((v = cli_opt(argc, argv, &i, "--metric", &missing))) {
+            if (!strcmp(v, "spend"))
+                cfg.metric = PATRON_TIER_SPEND;
+            else if (!strcmp(v, "points"))
+                cfg.metric = PATRON_TIER_POINTS;
+            else if (!strcmp(v, "purchases"))
+                cfg.metric = PATRON_TIER_PURCHASES;
+            else
+                rc = cli_fail("tier", "--metric '%s' is not spend, points or purchases", v) + 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--window", &missing))) {
+            if (!strcmp(v, "rolling"))
+                cfg.window = PATRON_TIER_ROLLING;
+            else if (!strcmp(v, "calendar-year"))
+                cfg.window = PATRON_TIER_CALENDAR_YEAR;
+            else
+                rc = cli_fail("tier", "--window '%s' is not rolling or calendar-year", v) + 1;
+        } else if ((v = cli_opt(argc, argv, &i, "--window-days", &missing))) {
+            rc = parse_small("--window-days", v, &cfg.window_days) ? 2 : 0;
+        } else if ((v = cli_opt(argc, argv, &i, "--grace-days", &missing))) {
+            rc = parse_small("--grace-days", v, &cfg.grace_days) ? 2 : 0;
+        } else {
+            rc = cli_fail("tier", missing ? "%s needs a value" : "unknown option '%s' (try `patron tier configure --help`)",
+                          argv[i]) + 1;
+        }
+        if (!rc && missing)
+            rc = cli_fail("tier", "%s needs a value", argv[i]) + 1;
+    }
+    if (!rc && !dbp)
+        rc = cli_fail("tier", "configure needs --db (try `patron tier configure --help`)") + 1;
+    if (!rc && !!file == !!t.n)
+        rc = cli_fail("tier", "configure needs the tiers: --tier NAME=THRESHOLD ... or --file FILE") + 1;
+    if (!rc && file)
+        rc = tiers_from_file(&t, file);
+    patron_db *db = NULL;
+    if (!rc && cli_open_store("tier", dbp, 0, 0, &db))
+        rc = 1;
+    int lrc;
+    if (!rc && (lrc = patron_tier_configure(db, &cfg, t.defs, t.n)))
+        rc = cli_fail_rc("tier", lrc, "configure");
+    if (!rc)
+        printf("configured %zu tier%s\n", t.n, t.n == 1 ? "" : "s");
+    patron_close(db);
+    tiers_free(&t);
+    return rc;
+}
+
+static int show(int argc, char **argv)
+{
     const char *dbp = NULL, *mem = NULL, *ats = NULL, *fmt = NULL;
     for (int i = 2; i < argc; i++) {
         int missing = 0;
         const char *v;
-        if (!strcmp(argv[i], "--help")) {
-            fputs(usage, stdout);
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_show, stdout);
             return 0;
         } else if ((v = cli_opt(argc, argv, &i, "--db", &missing))) {
             dbp = v;
@@ -52,15 +218,47 @@ int cmd_tier(int argc, char **argv)
     int ret = 0;
     if ((rc = patron_profile_find(db, &id, mem)))
         ret = cli_fail_rc("tier", rc, mem);
-    else if ((rc = patron_tier_get(db, &s, id, at)))
+    else if ((rc = patron_tier_get(db, &s, id, at))) {
         ret = cli_fail_rc("tier", rc, "show");
-    else if (fmt && !strcmp(fmt, "json"))
-        printf("{\"member_id\": %" PRId64 ", \"tier\": \"%s\", \"since\": %" PRId64 ", \"value\": %" PRId64
-               ", \"qualifies\": \"%s\", \"grace_until\": %" PRId64 "}\n",
-               id, s.tier, s.since, s.value, s.qualifies, s.grace_until);
+        if (rc == PATRON_EINVAL && strstr(patron_errmsg(), "no tiers are configured"))
+            fprintf(stderr, "patron tier: configure them with `patron tier configure`\n");
+    } else if (fmt && !strcmp(fmt, "json")) {
+        /* the JSON convention: no tier yet, no grace period -> null */
+        printf("{\"member_id\": %" PRId64 ", \"tier\": ", id);
+        if (s.tier[0])
+            printf("\"%s\"", s.tier);
+        else
+            printf("null");
+        if (s.tier[0])
+            printf(", \"since\": %" PRId64, s.since);
+        else
+            printf(", \"since\": null");
+        printf(", \"value\": %" PRId64 ", \"qualifies\": ", s.value);
+        if (s.qualifies[0])
+            printf("\"%s\"", s.qualifies);
+        else
+            printf("null");
+        if (s.grace_until)
+            printf(", \"grace_until\": %" PRId64 "}\n", s.grace_until);
+        else
+            printf(", \"grace_until\": null}\n");
+    }
     else
         printf("member %" PRId64 ": tier %s since %" PRId64 "; qualifying value %" PRId64 " (qualifies for %s)%s\n", id,
                s.tier[0] ? s.tier : "(none)", s.since, s.value, s.qualifies, s.grace_until ? "; in grace" : "");
     patron_close(db);
     return ret;
+}
+
+int cmd_tier(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_all, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "configure"))
+        return configure(argc, argv);
+    if (!strcmp(argv[1], "show"))
+        return show(argc, argv);
+    return cli_fail("tier", "unknown subcommand '%s' (configure, show)", argv[1]) + 1;
 }

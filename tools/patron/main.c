@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_progress.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
@@ -51,7 +52,9 @@ static void usage(FILE *out)
     fprintf(out, "usage: patron <command> [options]\n\ncommands:\n");
     for (const cli_command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\n`patron <command> --help` describes each command. `patron --version` prints the version.\n");
+    fprintf(out, "\n`patron <command> --help` describes each command. `patron --version` prints the version.\n"
+                 "Long work shows its progress on stderr when that is a terminal; --progress\n"
+                 "(any command) shows it always, --quiet never.\n");
 }
 
 int main(int argc, char **argv)
@@ -71,6 +74,7 @@ int main(int argc, char **argv)
     for (const cli_command *c = commands; c->name; c++)
         if (!strcmp(argv[1], c->name)) {
             int n = argc - 1;
+            cli_progress_options(&n, argv + 1);
             int rc = cli_store_options(&n, argv + 1);
             return rc ? rc : c->run(n, argv + 1);
         }

@@ -1073,6 +1073,14 @@ export interface patron_csv_options {
    * 0 (default): ids are strings, kept byte for byte. 1: ids are parsed as int64 ("00042" is 42).
    */
   integer_ids: number;
+  /**
+   * 0 (default): a record with more fields than the header has (without a header: than the first
+   * record has) is bad, its error naming the row and the first extra field, such as
+   * `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields are ignored. Since 0.2;
+   * `int64_t` so that it starts past the tail padding of the 0.1 struct, which a 0.1 caller's size
+   * covers but need not have zeroed.
+   */
+  extra_fields: number;
 }
 
 /**
@@ -1188,6 +1196,12 @@ export interface patron_frame_write_options {
    * (patron_frame_decimals()); int64 money is then written exactly ("74.02").
    */
   major_units: number;
+  /**
+   * JSON only. 0 (default): the id column (the first) as its type, a number for integer ids. 1:
+   * always a JSON string ("42"), so that ids have one type whatever the input (the CLI's JSON
+   * convention). Since 0.2.
+   */
+  string_ids: number;
 }
 
 /**
@@ -4468,6 +4482,60 @@ export declare function patron_clv_predict_frame(frame: patron_frame | null, par
  * patron_clv_fit() did not fill, a negative variance).
  */
 export declare function patron_clv_param_intervals(lower: Float64Array | null, upper: Float64Array | null, fit: Partial<patron_clv_fit_result> | null, level: number): void;
+/**
+ * Write parameters as a parameters-only document.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param params The parameters (all finite and > 0).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL, unknown model, a bad
+ * value named), PATRON_ENOMEM.
+ * @returns value: Receives the NUL-terminated JSON (free with patron_free()); untouched on
+ * failure.
+ */
+export declare function patron_clv_params_to_json(params: Partial<patron_clv_params> | null): string | null;
+/**
+ * Write a fit (parameters, standard errors, covariance, likelihood, iterations, customers) as a
+ * document.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param fit A result filled by patron_clv_fit() (or patron_clv_fit_from_json()).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (NULL, a size below the
+ * first release's, bad parameters), PATRON_ENOMEM.
+ * @returns value: Receives the NUL-terminated JSON (free with patron_free()); untouched on
+ * failure.
+ */
+export declare function patron_clv_fit_to_json(fit: Partial<patron_clv_fit_result> | null): string | null;
+/**
+ * Read the parameters of a document (a parameters-only one or a fit).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param text The JSON text (UTF-8; need not be NUL-terminated).
+ * @param len Its length in bytes.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EPARSE (not JSON: line and column
+ * named), PATRON_EINVAL naming the member: `'model' is missing`, `params.alpha is missing`,
+ * `params.r is -1 (must be finite and > 0)`, `params.zeta is not a parameter of bgnbd`.
+ * @returns value: Receives the model and parameters; untouched on failure.
+ */
+export declare function patron_clv_params_from_json(text: string | null, len: number | bigint): patron_clv_params;
+/**
+ * Read a fit document back into a fit result (what patron_clv_param_intervals() and the reports
+ * need).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param text The JSON text (need not be NUL-terminated).
+ * @param len Its length in bytes.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EPARSE, PATRON_EINVAL naming the
+ * member (as patron_clv_params_from_json(), and `'se' is missing`, `covariance[1][2] is not a
+ * number`, a status other than "converged").
+ * @returns value: A result with `size` set (PATRON_CLV_FIT_RESULT_INIT); at most `size` bytes are
+ * written, only on success. `status` is PATRON_OK; missing `log_likelihood` and `grad_norm` read
+ * as NaN, missing counts as 0.
+ */
+export declare function patron_clv_fit_from_json(text: string | null, len: number | bigint): patron_clv_fit_result;
 /**
  * Density of a mixing (heterogeneity) distribution of the customer base at `n` points (lifetimes'
  * heterogeneity plots).

@@ -502,6 +502,12 @@ static int gs_to_patron_csv_options(napi_env env, napi_value v, pn_arena *arena,
         if (pn_get_i32(env, f, &x, "patron_csv_options.integer_ids")) return -1;
         s.integer_ids = (int32_t)x;
     }
+    if (pn_field(env, v, "extra_fields", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_csv_options.extra_fields")) return -1;
+        s.extra_fields = (int64_t)x;
+    }
     *(patron_csv_options *)out = s;
     return 0;
 }
@@ -528,6 +534,7 @@ static napi_value gs_from_patron_csv_options(napi_env env, const patron_csv_opti
     if (pn_set(env, obj, "rounding", pn_new_i32(env, s->rounding))) return NULL;
     if (pn_set(env, obj, "skip_invalid", pn_new_i32(env, s->skip_invalid))) return NULL;
     if (pn_set(env, obj, "integer_ids", pn_new_i32(env, s->integer_ids))) return NULL;
+    if (pn_set(env, obj, "extra_fields", pn_new_i64(env, s->extra_fields))) return NULL;
     return obj;
 }
 
@@ -739,6 +746,12 @@ static int gs_to_patron_frame_write_options(napi_env env, napi_value v, pn_arena
         if (pn_get_i32(env, f, &x, "patron_frame_write_options.major_units")) return -1;
         s.major_units = (int32_t)x;
     }
+    if (pn_field(env, v, "string_ids", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_frame_write_options.string_ids")) return -1;
+        s.string_ids = (int32_t)x;
+    }
     *(patron_frame_write_options *)out = s;
     return 0;
 }
@@ -751,6 +764,7 @@ static napi_value gs_from_patron_frame_write_options(napi_env env, const patron_
     if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
     if (pn_set(env, obj, "format", pn_new_i32(env, s->format))) return NULL;
     if (pn_set(env, obj, "major_units", pn_new_i32(env, s->major_units))) return NULL;
+    if (pn_set(env, obj, "string_ids", pn_new_i32(env, s->string_ids))) return NULL;
     return obj;
 }
 
@@ -7331,6 +7345,80 @@ static napi_value w_patron_clv_param_intervals(napi_env env, napi_callback_info 
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_params_to_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    char *a_out = NULL;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_params_to_json(&a_out, a_params);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_out, 1);
+}
+
+static napi_value w_patron_clv_fit_to_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    char *a_out = NULL;
+    patron_clv_fit_result a_fit_s;
+    patron_clv_fit_result *a_fit = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_fit, &a_fit_s, sizeof a_fit_s, &arena, gs_to_patron_clv_fit_result)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_fit_to_json(&a_out, a_fit);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_out, 1);
+}
+
+static napi_value w_patron_clv_params_from_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_clv_params a_out = {0};
+    const char *a_text = NULL;
+    uint64_t a_len = 0;
+    if (pn_get_str(env, argv[0], &arena, &a_text, "patron_clv_params_from_json: argument 'text'")
+        || pn_get_u64(env, argv[1], &a_len, "patron_clv_params_from_json: argument 'len'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_params_from_json(&a_out, a_text, (size_t)a_len);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_params(env, &a_out);
+}
+
+static napi_value w_patron_clv_fit_from_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_clv_fit_result a_out = PATRON_CLV_FIT_RESULT_INIT;
+    const char *a_text = NULL;
+    uint64_t a_len = 0;
+    if (pn_get_str(env, argv[0], &arena, &a_text, "patron_clv_fit_from_json: argument 'text'")
+        || pn_get_u64(env, argv[1], &a_len, "patron_clv_fit_from_json: argument 'len'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_fit_from_json(&a_out, a_text, (size_t)a_len);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_fit_result(env, &a_out);
+}
+
 static napi_value w_patron_clv_mixing_density(napi_env env, napi_callback_info info)
 {
     napi_value argv[5];
@@ -10187,6 +10275,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_fit_frame", NULL, w_patron_clv_fit_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_predict_frame", NULL, w_patron_clv_predict_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_intervals", NULL, w_patron_clv_param_intervals, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_params_to_json", NULL, w_patron_clv_params_to_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_fit_to_json", NULL, w_patron_clv_fit_to_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_params_from_json", NULL, w_patron_clv_params_from_json, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_fit_from_json", NULL, w_patron_clv_fit_from_json, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_mixing_density", NULL, w_patron_clv_mixing_density, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_mixing_moments", NULL, w_patron_clv_mixing_moments, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_hash", NULL, w_patron_abtest_hash, NULL, NULL, NULL, napi_enumerable, NULL},

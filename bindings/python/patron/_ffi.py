@@ -629,7 +629,12 @@ class patron_sim_options(ctypes.Structure):
     draws from patron_rng_seed_stream(seed, i). Default 1.), max_transactions (Fail with
     PATRON_ERANGE rather than produce more transactions than this; default
     PATRON_SIM_DEFAULT_MAX_TRANSACTIONS.), customer_summary (Non-zero: also record each
-    customer's exact (x, t_x, T, mean repeat spend). Default 0.)
+    customer's exact (x, t_x, T, mean repeat spend). Default 0.), progress (Optional (NULL,
+    default): called in the calling thread with the customers simulated so far and
+    `customers`, at most about every 1%, and once at the end with done == total (the run
+    makes two passes over the customers; done counts both, total is twice `customers`). For
+    a program's progress display; since 0.2.), progress_data (Passed to `progress` as its
+    first argument.)
     """
 
     @classmethod
@@ -689,7 +694,16 @@ class patron_csv_options(ctypes.Structure):
     PATRON_ROUND_EXACT.), skip_invalid (0 (default): any bad row fails the whole load,
     nothing is kept. 1: bad rows are skipped and counted in the report.), integer_ids (0
     (default): ids are strings, kept byte for byte. 1: ids are parsed as int64 ("00042" is
-    42).)
+    42).), extra_fields (0 (default): a record with more fields than the header has (without
+    a header: than the first record has) is bad, its error naming the row and the first
+    extra field, such as `3,2024-03-01,12,5` with an unquoted decimal comma. 1: extra fields
+    are ignored. Since 0.2; `int64_t` so that it starts past the tail padding of the 0.1
+    struct, which a 0.1 caller's size covers but need not have zeroed.), progress (Optional
+    (NULL, default): called in the calling thread while the input is read, with the bytes
+    read so far and the input's size (0 when unknown, such as a pipe), at most about every 1
+    MiB or 1%, and once at the end with done == total. It must not call libpatron on this
+    log. For a program's progress display; since 0.2.), progress_data (Passed to `progress`
+    as its first argument.)
     """
 
     @classmethod
@@ -771,7 +785,10 @@ class patron_frame_write_options(ctypes.Structure):
     Fields: size (`sizeof(patron_frame_write_options)`; set by
     PATRON_FRAME_WRITE_OPTIONS_INIT.), format (A patron_frame_format; default CSV.),
     major_units (0 (default): money columns as stored (minor units). 1: divided by
-    10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02").)
+    10^decimals (patron_frame_decimals()); int64 money is then written exactly ("74.02").),
+    string_ids (JSON only. 0 (default): the id column (the first) as its type, a number for
+    integer ids. 1: always a JSON string ("42"), so that ids have one type whatever the
+    input (the CLI's JSON convention). Since 0.2.)
     """
 
     @classmethod
@@ -1735,13 +1752,13 @@ class patron_tier_status(ctypes.Structure):
 
 patron_allocator._fields_ = [("size", ctypes.c_uint32), ("malloc_fn", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)), ("realloc_fn", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)), ("free_fn", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)), ("user_data", ctypes.c_void_p)]
 patron_rng._fields_ = [("s", (ctypes.c_uint64 * 4))]
-patron_sim_options._fields_ = [("size", ctypes.c_uint32), ("model", ctypes.c_int32), ("r", ctypes.c_double), ("alpha", ctypes.c_double), ("a", ctypes.c_double), ("b", ctypes.c_double), ("s", ctypes.c_double), ("beta", ctypes.c_double), ("gamma", ctypes.c_double), ("delta", ctypes.c_double), ("spend", ctypes.c_int32), ("spend_p", ctypes.c_double), ("spend_q", ctypes.c_double), ("spend_gamma", ctypes.c_double), ("minor_per_unit", ctypes.c_int64), ("customers", ctypes.c_int64), ("periods", ctypes.c_double), ("cohort_periods", ctypes.c_double), ("period_seconds", ctypes.c_int64), ("start", ctypes.c_int64), ("seed", ctypes.c_uint64), ("max_transactions", ctypes.c_int64), ("customer_summary", ctypes.c_int32)]
+patron_sim_options._fields_ = [("size", ctypes.c_uint32), ("model", ctypes.c_int32), ("r", ctypes.c_double), ("alpha", ctypes.c_double), ("a", ctypes.c_double), ("b", ctypes.c_double), ("s", ctypes.c_double), ("beta", ctypes.c_double), ("gamma", ctypes.c_double), ("delta", ctypes.c_double), ("spend", ctypes.c_int32), ("spend_p", ctypes.c_double), ("spend_q", ctypes.c_double), ("spend_gamma", ctypes.c_double), ("minor_per_unit", ctypes.c_int64), ("customers", ctypes.c_int64), ("periods", ctypes.c_double), ("cohort_periods", ctypes.c_double), ("period_seconds", ctypes.c_int64), ("start", ctypes.c_int64), ("seed", ctypes.c_uint64), ("max_transactions", ctypes.c_int64), ("customer_summary", ctypes.c_int32), ("progress", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)), ("progress_data", ctypes.c_void_p)]
 patron_txlog_options._fields_ = [("size", ctypes.c_uint32), ("decimals", ctypes.c_int32)]
-patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32)]
+patron_csv_options._fields_ = [("size", ctypes.c_uint32), ("customer_col", ctypes.c_char_p), ("time_col", ctypes.c_char_p), ("amount_col", ctypes.c_char_p), ("category_col", ctypes.c_char_p), ("order_col", ctypes.c_char_p), ("customer_index", ctypes.c_int32), ("time_index", ctypes.c_int32), ("amount_index", ctypes.c_int32), ("category_index", ctypes.c_int32), ("order_index", ctypes.c_int32), ("has_header", ctypes.c_int32), ("delimiter", ctypes.c_int32), ("time_format", ctypes.c_int32), ("rounding", ctypes.c_int32), ("skip_invalid", ctypes.c_int32), ("integer_ids", ctypes.c_int32), ("extra_fields", ctypes.c_int64), ("progress", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)), ("progress_data", ctypes.c_void_p)]
 patron_csv_error._fields_ = [("line", ctypes.c_uint64), ("row", ctypes.c_uint64), ("column", ctypes.c_int32), ("code", ctypes.c_int32), ("message", (ctypes.c_char * 232))]
 patron_csv_report._fields_ = [("size", ctypes.c_uint32), ("rows_read", ctypes.c_uint64), ("rows_loaded", ctypes.c_uint64), ("rows_skipped", ctypes.c_uint64), ("errors_kept", ctypes.c_uint32), ("errors", (patron_csv_error * 8))]
 patron_summary_options._fields_ = [("size", ctypes.c_uint32), ("period", ctypes.c_int32), ("period_seconds", ctypes.c_int64), ("observation_end", ctypes.c_int64), ("calibration_end", ctypes.c_int64), ("after_end", ctypes.c_int32), ("order", ctypes.c_int32)]
-patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32), ("major_units", ctypes.c_int32)]
+patron_frame_write_options._fields_ = [("size", ctypes.c_uint32), ("format", ctypes.c_int32), ("major_units", ctypes.c_int32), ("string_ids", ctypes.c_int32)]
 patron_clv_data._fields_ = [("n", ctypes.c_size_t), ("frequency", ctypes.POINTER(ctypes.c_double)), ("recency", ctypes.POINTER(ctypes.c_double)), ("T", ctypes.POINTER(ctypes.c_double)), ("monetary", ctypes.POINTER(ctypes.c_double)), ("weights", ctypes.POINTER(ctypes.c_double))]
 patron_clv_fit_options._fields_ = [("size", ctypes.c_uint32), ("penalizer", ctypes.c_double), ("gtol", ctypes.c_double), ("max_iter", ctypes.c_int32), ("n_starts", ctypes.c_int32), ("threads", ctypes.c_int32)]
 patron_clv_params._fields_ = [("model", ctypes.c_int), ("p", (ctypes.c_double * 4))]
@@ -1995,6 +2012,10 @@ _c_patron_clv_data_from_frame = _rt.cfunc("patron_clv_data_from_frame", ctypes.c
 _c_patron_clv_fit_frame = _rt.cfunc("patron_clv_fit_frame", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, patron_frame, _rt.struct_arg(patron_clv_fit_options)])
 _c_patron_clv_predict_frame = _rt.cfunc("patron_clv_predict_frame", ctypes.c_int, [patron_frame, _rt.struct_arg(patron_clv_params), ctypes.c_double])
 _c_patron_clv_param_intervals = _rt.cfunc("patron_clv_param_intervals", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_fit_result), ctypes.c_double])
+_c_patron_clv_params_to_json = _rt.cfunc("patron_clv_params_to_json", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_clv_params)])
+_c_patron_clv_fit_to_json = _rt.cfunc("patron_clv_fit_to_json", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_clv_fit_result)])
+_c_patron_clv_params_from_json = _rt.cfunc("patron_clv_params_from_json", ctypes.c_int, [ctypes.c_void_p, _rt.CString, ctypes.c_size_t])
+_c_patron_clv_fit_from_json = _rt.cfunc("patron_clv_fit_from_json", ctypes.c_int, [ctypes.c_void_p, _rt.CString, ctypes.c_size_t])
 _c_patron_clv_mixing_density = _rt.cfunc("patron_clv_mixing_density", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), ctypes.c_int, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
 _c_patron_clv_mixing_moments = _rt.cfunc("patron_clv_mixing_moments", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, _rt.struct_arg(patron_clv_params), ctypes.c_int, ctypes.c_double])
 _c_patron_abtest_hash = _rt.cfunc("patron_abtest_hash", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, _rt.CString, _rt.CString])
@@ -4211,6 +4232,132 @@ def patron_clv_param_intervals(lower, upper, fit, level):
     if _rc < 0:
         _rt.fail(_rc)
     return _rc
+
+def patron_clv_params_to_json(params):
+    """Write parameters as a parameters-only document.
+
+    Parameters
+    ----------
+    params
+        The parameters (all finite and > 0).
+
+    Returns
+    -------
+    value: Receives the NUL-terminated JSON (free with patron_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL, unknown model, a bad value named),
+        PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = ctypes.c_void_p()
+    _rc = _c_patron_clv_params_to_json(ctypes.byref(_o_out), params)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rt.take_string(_o_out.value, True)
+
+def patron_clv_fit_to_json(fit):
+    """Write a fit (parameters, standard errors, covariance, likelihood, iterations, customers)
+    as a document.
+
+    Parameters
+    ----------
+    fit
+        A result filled by patron_clv_fit() (or patron_clv_fit_from_json()).
+
+    Returns
+    -------
+    value: Receives the NUL-terminated JSON (free with patron_free()); untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (NULL, a size below the first release's, bad
+        parameters), PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = ctypes.c_void_p()
+    _rc = _c_patron_clv_fit_to_json(ctypes.byref(_o_out), fit)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rt.take_string(_o_out.value, True)
+
+def patron_clv_params_from_json(text, len):
+    """Read the parameters of a document (a parameters-only one or a fit).
+
+    Parameters
+    ----------
+    text
+        The JSON text (UTF-8; need not be NUL-terminated).
+    len
+        Its length in bytes.
+
+    Returns
+    -------
+    value: Receives the model and parameters; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EPARSE (not JSON: line and column named), PATRON_EINVAL naming
+        the member: `'model' is missing`, `params.alpha is missing`, `params.r is -1
+        (must be finite and > 0)`, `params.zeta is not a parameter of bgnbd`.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_clv_params()
+    _rc = _c_patron_clv_params_from_json(ctypes.byref(_o_out), text, len)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_clv_fit_from_json(text, len):
+    """Read a fit document back into a fit result (what patron_clv_param_intervals() and the
+    reports need).
+
+    Parameters
+    ----------
+    text
+        The JSON text (need not be NUL-terminated).
+    len
+        Its length in bytes.
+
+    Returns
+    -------
+    value: A result with `size` set (PATRON_CLV_FIT_RESULT_INIT); at most `size` bytes are
+    written, only on success. `status` is PATRON_OK; missing `log_likelihood` and
+    `grad_norm` read as NaN, missing counts as 0.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EPARSE, PATRON_EINVAL naming the member (as
+        patron_clv_params_from_json(), and `'se' is missing`, `covariance[1][2] is not a
+        number`, a status other than "converged").
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_clv_fit_result.init()
+    _rc = _c_patron_clv_fit_from_json(ctypes.byref(_o_out), text, len)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
 
 def patron_clv_mixing_density(out, params, which, x, n):
     """Density of a mixing (heterogeneity) distribution of the customer base at `n` points
@@ -8071,4 +8218,4 @@ Rule = patron_rule
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']

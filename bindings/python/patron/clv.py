@@ -307,21 +307,15 @@ class Model:
         return df.join(ci)
 
     def to_json(self) -> str:
-        """The model in the library's parameters format: the JSON that
+        """The model in the library's CLV parameters format
+        (patron_clv_fit_to_json / patron_clv_params_to_json): the JSON that
         `patron clv fit --format json` prints and `patron clv predict
         --params` reads ({"model", "params", and for a fit "se",
         "covariance", "log_likelihood", ...})."""
-        import json
         self._need()
-        doc = {"model": ffi.patron_clv_model_name(self.model), "params": self.params}
         if self.result is not None:
-            r, k = self.result, self.result.n_params
-            doc["se"] = self.standard_errors
-            doc["covariance"] = [[r.cov[i * ffi.PATRON_CLV_MAX_PARAMS + j] for j in range(k)] for i in range(k)]
-            doc.update(log_likelihood=r.log_likelihood, grad_norm=r.grad_norm, iterations=r.iterations,
-                       n_customers=r.n_customers, n_distinct=r.n_distinct, penalizer=self.options.penalizer,
-                       status="converged")
-        return json.dumps(doc, indent=2) + "\n"
+            return ffi.patron_clv_fit_to_json(self.result)
+        return ffi.patron_clv_params_to_json(self._params)
 
     def save_model(self, path: Any) -> None:
         """Write to_json() to `path` (lifetimes' save_model; no pickle)."""
@@ -334,38 +328,31 @@ class Model:
     def load_model(self, path: Any) -> "Model":
         """Read a parameters file (save_model's, or `patron clv fit --format
         json`'s) into this model; a file with standard errors and covariance
-        restores the fit report (summary, standard_errors). Returns self."""
-        import json
+        restores the fit report (summary, standard_errors). The library reads
+        and checks it (patron_clv_fit_from_json / patron_clv_params_from_json).
+        Returns self."""
         import os
-        with open(os.fspath(path), encoding="utf-8") as f:
-            doc = json.load(f)
-        return self._from_doc(doc, path)
+        with open(os.fspath(path), "rb") as f:
+            text = f.read()
+        return self._from_text(text, path)
 
-    def _from_doc(self, doc, where="parameters"):
-        name = doc.get("model")
-        if name is not None and name != ffi.patron_clv_model_name(self.model):
-            raise ValueError(f"{where}: parameters are for model {name!r}, not "
+    def _from_text(self, text: bytes, where: Any = "parameters") -> "Model":
+        import json
+        try:
+            has_fit = isinstance(json.loads(text), dict) and "se" in json.loads(text)
+        except ValueError:
+            has_fit = False  # the library reports where the JSON is broken
+        if has_fit:
+            fit = ffi.patron_clv_fit_from_json(text, len(text))
+            params = fit.params
+        else:
+            fit, params = None, ffi.patron_clv_params_from_json(text, len(text))
+        if params.model != self.model:
+            raise ValueError(f"{where}: parameters are for model "
+                             f"{ffi.patron_clv_model_name(params.model)!r}, not "
                              f"{ffi.patron_clv_model_name(self.model)!r}")
-        params = doc.get("params", doc)
-        missing = [n for n in self.param_names() if not isinstance(params.get(n), (int, float))]
-        if missing:
-            raise ValueError(f"{where}: no number for parameter(s) {missing}")
-        self.set_params({n: float(params[n]) for n in self.param_names()})
-        self.result = None
-        if "covariance" in doc and "se" in doc:
-            r = ffi.PATRON_CLV_FIT_RESULT_INIT()
-            r.params = self._params
-            r.n_params = len(self.param_names())
-            for i, n in enumerate(self.param_names()):
-                r.se[i] = float(doc["se"][n])
-                for j in range(r.n_params):
-                    r.cov[i * ffi.PATRON_CLV_MAX_PARAMS + j] = float(doc["covariance"][i][j])
-            r.log_likelihood = float(doc.get("log_likelihood", float("nan")))
-            r.grad_norm = float(doc.get("grad_norm", float("nan")))
-            r.iterations = int(doc.get("iterations", 0))
-            r.n_customers = float(doc.get("n_customers", 0))
-            r.n_distinct = int(doc.get("n_distinct", 0))
-            self.result = r
+        self._params = params
+        self.result = fit
         return self
 
     @classmethod

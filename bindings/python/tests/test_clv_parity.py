@@ -76,8 +76,14 @@ def test_save_load_round_trip_and_cli(bg, weeks, tmp_path):
         assert m.params[k] == pytest.approx(v, rel=1e-12)
     np.testing.assert_allclose(m.summary.to_numpy(), bg.summary.to_numpy(), rtol=1e-9)
     (tmp_path / "bad.json").write_text(json.dumps({"model": "bgnbd", "params": {"r": 1}}))
-    with pytest.raises(ValueError, match="alpha"):
+    # the library reads the file and names the member at fault
+    with pytest.raises(patron.PatronError, match=r"params\.alpha is missing") as e:
         patron.clv.BetaGeo.load(tmp_path / "bad.json")
+    assert e.value.code == "PATRON_EINVAL"
+    # the binding writes exactly what the library writes (one format)
+    assert bg.to_json() == patron.ffi.patron_clv_fit_to_json(bg.result)
+    with pytest.raises(ValueError, match="not 'pnbd'"):
+        patron.clv.ParetoNBD.load(path)
 
 
 def test_scalars_arrays_series(bg, weeks):
