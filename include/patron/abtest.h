@@ -1249,6 +1249,276 @@ PATRON_API int patron_abtest_winsorize(double *out_a, double *out_b, double *cap
 /** @} */
 /* ==== end of the issue 14 part 2 block ==== */
 
+/* ======================================================================== */
+/* Begin block: Bayesian k arms, margins, planning with variance reduction   */
+/* (issue 14, section 2; lib/abtest/best.c, margin.c, plan.c).               */
+/* ======================================================================== */
+
+/** @name Probability to be best over k arms */
+/** @{ */
+
+/** Result of patron_abtest_best_proportions() and patron_abtest_best_means();
+ *  entry i of each array is arm i, entries past n_arms are 0. */
+typedef struct patron_abtest_best_result {
+    uint32_t size;                                 /**< Set to `sizeof` by the caller. */
+    int64_t n_arms;                                /**< Arms compared. */
+    double prob_best[PATRON_ABTEST_MAX_ARMS];      /**< P(arm i has the highest rate or mean) under the posteriors. */
+    double expected_loss[PATRON_ABTEST_MAX_ARMS];  /**< E[max_j theta_j - theta_i]: what choosing arm i costs on average. */
+    double posterior_mean[PATRON_ABTEST_MAX_ARMS]; /**< Posterior mean of arm i. */
+    double posterior_sd[PATRON_ABTEST_MAX_ARMS];   /**< Posterior sd of arm i. */
+    double integration_error;                      /**< Sum of the quadrature's error estimates (relative to the posterior sds; about 1e-15 when converged). */
+    double prob_sum_deviation;                     /**< sum_i prob_best[i] - 1, a check of the integration (about 1e-15). */
+} patron_abtest_best_result;
+
+/**
+ * @brief Probability that each of k conversion rates is the highest, and the
+ *        expected loss of choosing each arm (beta-binomial posteriors).
+ *
+ * Arm i has the posterior Beta(prior_alpha + x_i, prior_beta + n_i - x_i),
+ * independently. P(i best) = int f_i(x) prod_{j != i} F_j(x) dx and
+ * E[max_j p_j] - E[p_i] = sum_k (m_k - m_i) P(k best) + sum_k C_k with
+ * C_k = int (x - m_k) f_k(x) prod_{j != k} F_j(x) dx; the one-dimensional
+ * integrals are computed by adaptive Gauss-Kronrod (7-15) quadrature with
+ * break points around every posterior, each density normalised by the same
+ * quadrature (absolute error about 1e-14; no Monte Carlo). With two arms
+ * prob_best[1] is patron_abtest_beta_binomial()'s prob_b_beats_a and the
+ * losses are its expected losses. Cost: about k^2 incomplete-beta
+ * evaluations per node, a few hundred nodes per arm.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x Conversions per arm (0 <= x[i] <= n[i]).
+ * @param n Customers per arm (>= 0, at most 2^50).
+ * @param n_arms Arms, 2 to #PATRON_ABTEST_MAX_ARMS.
+ * @param prior_alpha Prior alpha (> 0, finite), e.g. 1.
+ * @param prior_beta Prior beta (> 0, finite), e.g. 1.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value, #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_best_proportions(patron_abtest_best_result *out, const int64_t *x, const int64_t *n,
+                                              size_t n_arms, double prior_alpha, double prior_beta);
+
+/**
+ * @brief Probability that each of k means is the highest, and the expected
+ *        loss of choosing each arm (normal posteriors, flat prior).
+ *
+ * Arm i has the posterior N(mean_i, sd_i^2 / n_i), the large-sample model
+ * of gbstats' Bayesian engine without a prior; the integrals are those of
+ * patron_abtest_best_proportions() with normal densities and cdfs. With two
+ * arms prob_best[1] is Phi((m_1 - m_0) / sqrt(s_0^2 + s_1^2)).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param n Customers per arm (>= 1).
+ * @param mean Sample mean per arm (finite).
+ * @param sd Sample sd per arm (> 0).
+ * @param n_arms Arms, 2 to #PATRON_ABTEST_MAX_ARMS.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value (also when one
+ *         posterior sd is below 1e-12 of another's), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_best_means(patron_abtest_best_result *out, const int64_t *n, const double *mean,
+                                        const double *sd, size_t n_arms);
+/** @} */
+
+/** @name Non-inferiority and superiority margins */
+/** @{ */
+
+/** The hypothesis of patron_abtest_margin_means() and patron_abtest_margin_proportions(). */
+typedef enum patron_abtest_margin_kind {
+    PATRON_ABTEST_NON_INFERIORITY = 0, /**< H1: B is not worse than A by more than the margin. */
+    PATRON_ABTEST_SUPERIORITY = 1      /**< H1: B is better than A by more than the margin. */
+} patron_abtest_margin_kind;
+
+/** Options of the margin tests. */
+typedef struct patron_abtest_margin_options {
+    uint32_t size;                  /**< `sizeof(patron_abtest_margin_options)`; set by #PATRON_ABTEST_MARGIN_OPTIONS_INIT. */
+    patron_abtest_margin_kind kind; /**< Default #PATRON_ABTEST_NON_INFERIORITY. */
+    double margin;                  /**< Margin >= 0: in the metric's units, or a fraction of A's mean when @ref relative (0.02 = 2%); default 0. */
+    int relative;                   /**< 1: the effect is mean_B / mean_A - 1 and the margin relative; 0 (default): mean_B - mean_A. */
+    int lower_is_better;            /**< 1 when a lower metric is better (e.g. refunds); default 0. */
+    double alpha;                   /**< One-sided level in (0, 0.5); default 0.05. */
+    int pooled_variance;            /**< Means only: 1 for Student's pooled variance, 0 (default) for Welch. */
+} patron_abtest_margin_options;
+
+/** Defaults: non-inferiority, margin 0, absolute, higher is better, one-sided alpha 0.05, Welch. */
+#define PATRON_ABTEST_MARGIN_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_margin_options), PATRON_ABTEST_NON_INFERIORITY, 0.0, 0, 0, 0.05, 0 }
+
+/** Result of the margin tests. */
+typedef struct patron_abtest_margin_result {
+    uint32_t size;       /**< Set to `sizeof` by the caller. */
+    double effect;       /**< mean_B - mean_A, or mean_B / mean_A - 1 when relative. */
+    double threshold;    /**< The null boundary on the effect's scale: -margin (non-inferiority) or +margin (superiority), signs swapped when lower is better. */
+    double statistic;    /**< t or z at the boundary (see the functions). */
+    double df;           /**< Degrees of freedom (Welch-Satterthwaite at the boundary, or n_a + n_b - 2); NaN for z. */
+    double se;           /**< Standard error of the statistic's numerator. */
+    double p;            /**< One-sided p-value of H0: effect <= threshold (>= when lower is better). */
+    double log_p;        /**< Natural log of @ref p, finite after underflow. */
+    double bound;        /**< One-sided 1 - alpha confidence bound of the effect: lower when higher is better, upper otherwise (relative: Fieller's bound; NaN when it does not exist above a ratio of 0). */
+    int reject;          /**< 1 when p <= alpha: B is shown non-inferior (or superior). Equivalently, the bound is beyond the threshold. */
+    double alpha;        /**< One-sided level used. */
+    int kind;            /**< The #patron_abtest_margin_kind used. */
+    int relative;        /**< 1 when the margin was relative. */
+    int lower_is_better; /**< As used. */
+} patron_abtest_margin_result;
+
+/**
+ * @brief Non-inferiority or superiority t-test of two means with an
+ *        absolute or relative margin.
+ *
+ * Higher is better: H0: effect <= threshold against H1: effect > threshold
+ * (lower is better mirrors it). Absolute: t = (d - threshold) / se with
+ * d = mean_B - mean_A, se^2 = s_A^2/n_A + s_B^2/n_B (Welch-Satterthwaite df)
+ * or s^2 (1/n_A + 1/n_B) with the pooled s^2 (df n_A + n_B - 2); the bound
+ * is d -/+ t_{1-alpha, df} se. Relative, with c = 1 + threshold:
+ * t = (mean_B - c mean_A) / sqrt(v_B + c^2 v_A), the Welch df of those two
+ * variances (v = s^2/n, or the pooled s^2/n); the bound is the ratio - 1 at
+ * which that one-sided p equals alpha (Fieller 1954, JRSS B 16: 175-185;
+ * for the non-inferiority use Laster and Johnson 2003, Stat Med 22: 187-200).
+ * The same results come from scipy's ttest_ind_from_stats on B and on A
+ * shifted (absolute) or scaled by c (relative, Welch).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Control summary (n >= 2).
+ * @param[in] b [value] Treatment summary (n >= 2).
+ * @param[in] opts [value] Options, or NULL for #PATRON_ABTEST_MARGIN_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL (bad summary, zero variance in both
+ *         arms, alpha, margin; relative with mean_A <= 0).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_margin_means(patron_abtest_margin_result *out, const patron_abtest_summary *a,
+                                          const patron_abtest_summary *b, const patron_abtest_margin_options *opts);
+
+/**
+ * @brief Non-inferiority or superiority z-test of two conversion rates with
+ *        an absolute or relative margin (Wald, unpooled).
+ *
+ * As patron_abtest_margin_means() with the rates p = x / n and the variances
+ * p (1 - p) / n: absolute z = (p_B - p_A - threshold) / se (statsmodels'
+ * test_proportions_2indep with method "wald", compare "diff"); relative
+ * z = (p_B - c p_A) / sqrt(v_B + c^2 v_A) with c = 1 + threshold.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x_a Conversions of A (0 <= x_a <= n_a).
+ * @param n_a Customers of A (1 to 2^50).
+ * @param x_b Conversions of B.
+ * @param n_b Customers of B.
+ * @param[in] opts [value] Options, or NULL for the defaults (pooled_variance is ignored).
+ * @return #PATRON_OK, #PATRON_EINVAL (counts, both rates 0 or both 1 so no
+ *         variance, alpha, margin; relative with p_A = 0).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_margin_proportions(patron_abtest_margin_result *out, int64_t x_a, int64_t n_a,
+                                                int64_t x_b, int64_t n_b, const patron_abtest_margin_options *opts);
+/** @} */
+
+/** @name Planning with variance reduction and for ratio metrics */
+/** @{ */
+
+/** Design of patron_abtest_power_reduced() and patron_abtest_power_ratio(). */
+typedef struct patron_abtest_plan_options {
+    uint32_t size;   /**< `sizeof(patron_abtest_plan_options)`; set by #PATRON_ABTEST_PLAN_OPTIONS_INIT. */
+    double alpha;    /**< Level in (0, 1) (two-sided when sides = 2); default 0.05. */
+    double power;    /**< Target power in (0, 1); default 0.8. */
+    double ratio;    /**< n2 / n1 (> 0); default 1. */
+    int sides;       /**< 2 (default) or 1. */
+    double n1_given; /**< Control size at which to report the minimum detectable effect, or 0 (default) for none. */
+} patron_abtest_plan_options;
+
+/** Defaults: alpha 0.05, power 0.8, equal arms, two-sided, no MDE. */
+#define PATRON_ABTEST_PLAN_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_plan_options), 0.05, 0.8, 1.0, 2, 0.0 }
+
+/** Result of patron_abtest_power_reduced() and patron_abtest_power_ratio(). */
+typedef struct patron_abtest_plan_result {
+    uint32_t size;                /**< Set to `sizeof` by the caller. */
+    double unit_sd;               /**< Per-customer sd the plan uses: sd sqrt(1 - r), or the ratio's delta-method sd. */
+    double unit_sd_unadjusted;    /**< The sd without the variance reduction (= unit_sd for ratio metrics). */
+    double delta;                 /**< Absolute effect to detect (for a ratio: relative_lift * mean_num / mean_den). */
+    double effect_size_d;         /**< delta / unit_sd. */
+    double n1_z;                  /**< Control size by the normal formula (as patron_abtest_power_mean()). */
+    int64_t n1_z_ceil;            /**< Rounded up. */
+    double n1_t;                  /**< Control size by the noncentral t, both tails. */
+    int64_t n1_t_ceil;            /**< Rounded up. */
+    double n1_z_unadjusted;       /**< Normal-formula size without the variance reduction (n1_z / (1 - r)). */
+    int64_t n1_z_unadjusted_ceil; /**< Rounded up. */
+    double mde_at_n1;             /**< Absolute minimum detectable effect at opts->n1_given (NaN without it). */
+    double alpha;                 /**< As used. */
+    double power;                 /**< As used. */
+    double ratio;                 /**< As used. */
+    int sides;                    /**< As used. */
+} patron_abtest_plan_result;
+
+/**
+ * @brief Sample size for a mean when an adjustment (CUPED, regression on
+ *        pre-period covariates) removes a stated share of its variance.
+ *
+ * With r the share of variance removed (for CUPED with one covariate
+ * r = rho^2, rho the correlation of the metric with its pre-period value;
+ * in general the R^2 of the adjustment), the adjusted per-customer sd is
+ * sd sqrt(1 - r) (Deng, Xu, Kohavi and Walker 2013, "Improving the
+ * sensitivity of online controlled experiments by utilizing pre-experiment
+ * data", WSDM), and the sizes are patron_abtest_power_mean()'s at that sd,
+ * so n1_z = (1 - r) n1_z_unadjusted.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param delta Difference to detect (finite, non-zero).
+ * @param sd Per-customer sd of the unadjusted metric (> 0).
+ * @param variance_reduction Share r of the variance removed, in [0, 1).
+ * @param[in] opts [value] Design, or NULL for #PATRON_ABTEST_PLAN_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the value, #PATRON_ECONVERGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_power_reduced(patron_abtest_plan_result *out, double delta, double sd,
+                                           double variance_reduction, const patron_abtest_plan_options *opts);
+
+/**
+ * @brief Per-unit delta-method variance of a ratio metric mean_Y / mean_X.
+ *
+ * With R = mean_num / mean_den, n Var(Ybar / Xbar) tends to
+ * (var_num - 2 R cov + R^2 var_den) / mean_den^2 (the delta method; Deng,
+ * Knoblich and Lu 2018, "Applying the delta method in metric analytics",
+ * KDD). Divide by n for the variance of the ratio of an arm of n units.
+ * @param[out] variance [value] The per-unit variance (clamped at 0 against rounding).
+ * @param mean_num Mean of the numerator per unit (e.g. revenue per customer).
+ * @param mean_den Mean of the denominator per unit (e.g. orders per customer), non-zero.
+ * @param var_num Variance of the numerator per unit (>= 0).
+ * @param var_den Variance of the denominator per unit (>= 0).
+ * @param cov Covariance of numerator and denominator per unit (|cov| <= sqrt(var_num var_den)).
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_ratio_unit_variance(double *variance, double mean_num, double mean_den,
+                                                 double var_num, double var_den, double cov);
+
+/**
+ * @brief Sample size for a ratio metric (revenue per order, items per
+ *        basket): the delta-method per-unit sd of
+ *        patron_abtest_ratio_unit_variance() in patron_abtest_power_mean().
+ *
+ * The effect is a relative lift of the ratio, delta = relative_lift * R;
+ * both arms are assumed to share the control's per-unit variance.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param mean_num Numerator mean per unit.
+ * @param mean_den Denominator mean per unit (non-zero).
+ * @param var_num Numerator variance per unit.
+ * @param var_den Denominator variance per unit.
+ * @param cov Their covariance per unit.
+ * @param relative_lift Relative change of the ratio to detect (e.g. 0.02; finite, non-zero).
+ * @param[in] opts [value] Design, or NULL for the defaults.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ECONVERGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_power_ratio(patron_abtest_plan_result *out, double mean_num, double mean_den,
+                                         double var_num, double var_den, double cov, double relative_lift,
+                                         const patron_abtest_plan_options *opts);
+/** @} */
+
+/* ======================================================================== */
+/* End block (issue 14, section 2: Bayesian k arms, margins, planning).      */
+/* ======================================================================== */
+
 PATRON_END_DECLS
 
 #endif

@@ -56,6 +56,11 @@ static const struct first_size {
     FIRST(patron_abtest_quantile_result, 0),
     FIRST(patron_abtest_boot_options, 0),
     FIRST(patron_abtest_boot_result, 0),
+    FIRST(patron_abtest_best_result, 0),
+    FIRST(patron_abtest_margin_options, 0),
+    FIRST(patron_abtest_margin_result, 0),
+    FIRST(patron_abtest_plan_options, 0),
+    FIRST(patron_abtest_plan_result, 0),
     FIRST(patron_abtest_perm_result, 64),
     FIRST(patron_clv_fit_options, 32),
     FIRST(patron_clv_fit_result, 256),
@@ -271,6 +276,19 @@ static void abtest_results(void **state)
     const patron_abtest_boot_options *bold = OLDER(patron_abtest_boot_options, bo);
     RESULT_CASE(patron_abtest_boot_result, patron_abtest_bootstrap(OUT, xa, 6, xb, 7, 1, PATRON_ABTEST_BOOT_MEAN, bold));
     free((void *)bold);
+    RESULT_CASE(patron_abtest_best_result, patron_abtest_best_proportions(OUT, x, n, 3, 1, 1));
+    RESULT_CASE(patron_abtest_best_result, patron_abtest_best_means(OUT, n, mean, sd, 3));
+    patron_abtest_margin_options mg = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+    mg.margin = 0.02;
+    const patron_abtest_margin_options *mgo = OLDER(patron_abtest_margin_options, mg);
+    RESULT_CASE(patron_abtest_margin_result, patron_abtest_margin_proportions(OUT, 40, 500, 55, 510, mgo));
+    RESULT_CASE(patron_abtest_margin_result, patron_abtest_margin_means(OUT, &a, &b, mgo));
+    free((void *)mgo);
+    patron_abtest_plan_options pl = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+    const patron_abtest_plan_options *plo = OLDER(patron_abtest_plan_options, pl);
+    RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_reduced(OUT, 1, 5, 0.3, plo));
+    RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_ratio(OUT, 52, 1.3, 4900, 0.8, 40, 0.02, plo));
+    free((void *)plo);
 }
 
 static void abtest_assign_options(void **state)

@@ -91,6 +91,16 @@ PN_UNUSED static int gs_to_patron_abtest_boot_options(napi_env env, napi_value v
 PN_UNUSED static napi_value gs_from_patron_abtest_boot_options(napi_env env, const patron_abtest_boot_options *s);
 PN_UNUSED static int gs_to_patron_abtest_boot_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_boot_result(napi_env env, const patron_abtest_boot_result *s);
+PN_UNUSED static int gs_to_patron_abtest_best_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_best_result(napi_env env, const patron_abtest_best_result *s);
+PN_UNUSED static int gs_to_patron_abtest_margin_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_margin_options(napi_env env, const patron_abtest_margin_options *s);
+PN_UNUSED static int gs_to_patron_abtest_margin_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_margin_result(napi_env env, const patron_abtest_margin_result *s);
+PN_UNUSED static int gs_to_patron_abtest_plan_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_plan_options(napi_env env, const patron_abtest_plan_options *s);
+PN_UNUSED static int gs_to_patron_abtest_plan_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_plan_result(napi_env env, const patron_abtest_plan_result *s);
 PN_UNUSED static int gs_to_patron_db_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_db_options(napi_env env, const patron_db_options *s);
 PN_UNUSED static int gs_to_patron_profile_fields(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -3991,6 +4001,512 @@ static napi_value gs_from_patron_abtest_boot_result(napi_env env, const patron_a
     if (pn_set(env, obj, "replicates", pn_new_i64(env, s->replicates))) return NULL;
     if (pn_set(env, obj, "seed", pn_new_u64(env, s->seed))) return NULL;
     if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_best_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_best_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_best_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_best_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "n_arms", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_best_result.n_arms")) return -1;
+        s.n_arms = (int64_t)x;
+    }
+    if (pn_field(env, v, "prob_best", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.prob_best / sizeof s.prob_best[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.prob_best[]")) return -1;
+            s.prob_best[i] = x;
+        }
+    }
+    if (pn_field(env, v, "expected_loss", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.expected_loss / sizeof s.expected_loss[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.expected_loss[]")) return -1;
+            s.expected_loss[i] = x;
+        }
+    }
+    if (pn_field(env, v, "posterior_mean", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.posterior_mean / sizeof s.posterior_mean[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.posterior_mean[]")) return -1;
+            s.posterior_mean[i] = x;
+        }
+    }
+    if (pn_field(env, v, "posterior_sd", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.posterior_sd / sizeof s.posterior_sd[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.posterior_sd[]")) return -1;
+            s.posterior_sd[i] = x;
+        }
+    }
+    if (pn_field(env, v, "integration_error", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_best_result.integration_error")) return -1;
+        s.integration_error = (double)x;
+    }
+    if (pn_field(env, v, "prob_sum_deviation", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_best_result.prob_sum_deviation")) return -1;
+        s.prob_sum_deviation = (double)x;
+    }
+    *(patron_abtest_best_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_best_result(napi_env env, const patron_abtest_best_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "n_arms", pn_new_i64(env, s->n_arms))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->prob_best / sizeof s->prob_best[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->prob_best[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "prob_best", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->expected_loss / sizeof s->expected_loss[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->expected_loss[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "expected_loss", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->posterior_mean / sizeof s->posterior_mean[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->posterior_mean[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "posterior_mean", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->posterior_sd / sizeof s->posterior_sd[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->posterior_sd[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "posterior_sd", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "integration_error", pn_new_f64(env, s->integration_error))) return NULL;
+    if (pn_set(env, obj, "prob_sum_deviation", pn_new_f64(env, s->prob_sum_deviation))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_margin_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_margin_options s = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_margin_options")) return -1;
+    if (pn_field(env, v, "kind", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.kind")) return -1;
+        s.kind = (patron_abtest_margin_kind)x;
+    }
+    if (pn_field(env, v, "margin", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_options.margin")) return -1;
+        s.margin = (double)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.relative")) return -1;
+        s.relative = (int)x;
+    }
+    if (pn_field(env, v, "lower_is_better", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.lower_is_better")) return -1;
+        s.lower_is_better = (int)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "pooled_variance", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.pooled_variance")) return -1;
+        s.pooled_variance = (int)x;
+    }
+    *(patron_abtest_margin_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_margin_options(napi_env env, const patron_abtest_margin_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "kind", pn_new_i32(env, s->kind))) return NULL;
+    if (pn_set(env, obj, "margin", pn_new_f64(env, s->margin))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    if (pn_set(env, obj, "lower_is_better", pn_new_i32(env, s->lower_is_better))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "pooled_variance", pn_new_i32(env, s->pooled_variance))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_margin_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_margin_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_margin_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_margin_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "effect", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.effect")) return -1;
+        s.effect = (double)x;
+    }
+    if (pn_field(env, v, "threshold", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.threshold")) return -1;
+        s.threshold = (double)x;
+    }
+    if (pn_field(env, v, "statistic", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.statistic")) return -1;
+        s.statistic = (double)x;
+    }
+    if (pn_field(env, v, "df", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.df")) return -1;
+        s.df = (double)x;
+    }
+    if (pn_field(env, v, "se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.se")) return -1;
+        s.se = (double)x;
+    }
+    if (pn_field(env, v, "p", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.p")) return -1;
+        s.p = (double)x;
+    }
+    if (pn_field(env, v, "log_p", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.log_p")) return -1;
+        s.log_p = (double)x;
+    }
+    if (pn_field(env, v, "bound", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.bound")) return -1;
+        s.bound = (double)x;
+    }
+    if (pn_field(env, v, "reject", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.reject")) return -1;
+        s.reject = (int)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "kind", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.kind")) return -1;
+        s.kind = (int)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.relative")) return -1;
+        s.relative = (int)x;
+    }
+    if (pn_field(env, v, "lower_is_better", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.lower_is_better")) return -1;
+        s.lower_is_better = (int)x;
+    }
+    *(patron_abtest_margin_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_margin_result(napi_env env, const patron_abtest_margin_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "effect", pn_new_f64(env, s->effect))) return NULL;
+    if (pn_set(env, obj, "threshold", pn_new_f64(env, s->threshold))) return NULL;
+    if (pn_set(env, obj, "statistic", pn_new_f64(env, s->statistic))) return NULL;
+    if (pn_set(env, obj, "df", pn_new_f64(env, s->df))) return NULL;
+    if (pn_set(env, obj, "se", pn_new_f64(env, s->se))) return NULL;
+    if (pn_set(env, obj, "p", pn_new_f64(env, s->p))) return NULL;
+    if (pn_set(env, obj, "log_p", pn_new_f64(env, s->log_p))) return NULL;
+    if (pn_set(env, obj, "bound", pn_new_f64(env, s->bound))) return NULL;
+    if (pn_set(env, obj, "reject", pn_new_i32(env, s->reject))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "kind", pn_new_i32(env, s->kind))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    if (pn_set(env, obj, "lower_is_better", pn_new_i32(env, s->lower_is_better))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_plan_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_plan_options s = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_plan_options")) return -1;
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "power", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.power")) return -1;
+        s.power = (double)x;
+    }
+    if (pn_field(env, v, "ratio", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.ratio")) return -1;
+        s.ratio = (double)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_plan_options.sides")) return -1;
+        s.sides = (int)x;
+    }
+    if (pn_field(env, v, "n1_given", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.n1_given")) return -1;
+        s.n1_given = (double)x;
+    }
+    *(patron_abtest_plan_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_plan_options(napi_env env, const patron_abtest_plan_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "power", pn_new_f64(env, s->power))) return NULL;
+    if (pn_set(env, obj, "ratio", pn_new_f64(env, s->ratio))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
+    if (pn_set(env, obj, "n1_given", pn_new_f64(env, s->n1_given))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_plan_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_plan_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_plan_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_plan_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "unit_sd", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.unit_sd")) return -1;
+        s.unit_sd = (double)x;
+    }
+    if (pn_field(env, v, "unit_sd_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.unit_sd_unadjusted")) return -1;
+        s.unit_sd_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "delta", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.delta")) return -1;
+        s.delta = (double)x;
+    }
+    if (pn_field(env, v, "effect_size_d", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.effect_size_d")) return -1;
+        s.effect_size_d = (double)x;
+    }
+    if (pn_field(env, v, "n1_z", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_z")) return -1;
+        s.n1_z = (double)x;
+    }
+    if (pn_field(env, v, "n1_z_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_z_ceil")) return -1;
+        s.n1_z_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "n1_t", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_t")) return -1;
+        s.n1_t = (double)x;
+    }
+    if (pn_field(env, v, "n1_t_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_t_ceil")) return -1;
+        s.n1_t_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "n1_z_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_z_unadjusted")) return -1;
+        s.n1_z_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "n1_z_unadjusted_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_z_unadjusted_ceil")) return -1;
+        s.n1_z_unadjusted_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "mde_at_n1", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.mde_at_n1")) return -1;
+        s.mde_at_n1 = (double)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "power", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.power")) return -1;
+        s.power = (double)x;
+    }
+    if (pn_field(env, v, "ratio", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.ratio")) return -1;
+        s.ratio = (double)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_plan_result.sides")) return -1;
+        s.sides = (int)x;
+    }
+    *(patron_abtest_plan_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_plan_result(napi_env env, const patron_abtest_plan_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "unit_sd", pn_new_f64(env, s->unit_sd))) return NULL;
+    if (pn_set(env, obj, "unit_sd_unadjusted", pn_new_f64(env, s->unit_sd_unadjusted))) return NULL;
+    if (pn_set(env, obj, "delta", pn_new_f64(env, s->delta))) return NULL;
+    if (pn_set(env, obj, "effect_size_d", pn_new_f64(env, s->effect_size_d))) return NULL;
+    if (pn_set(env, obj, "n1_z", pn_new_f64(env, s->n1_z))) return NULL;
+    if (pn_set(env, obj, "n1_z_ceil", pn_new_i64(env, s->n1_z_ceil))) return NULL;
+    if (pn_set(env, obj, "n1_t", pn_new_f64(env, s->n1_t))) return NULL;
+    if (pn_set(env, obj, "n1_t_ceil", pn_new_i64(env, s->n1_t_ceil))) return NULL;
+    if (pn_set(env, obj, "n1_z_unadjusted", pn_new_f64(env, s->n1_z_unadjusted))) return NULL;
+    if (pn_set(env, obj, "n1_z_unadjusted_ceil", pn_new_i64(env, s->n1_z_unadjusted_ceil))) return NULL;
+    if (pn_set(env, obj, "mde_at_n1", pn_new_f64(env, s->mde_at_n1))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "power", pn_new_f64(env, s->power))) return NULL;
+    if (pn_set(env, obj, "ratio", pn_new_f64(env, s->ratio))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
     return obj;
 }
 
@@ -8820,6 +9336,194 @@ static napi_value w_patron_abtest_winsorize(napi_env env, napi_callback_info inf
     return res;
 }
 
+static napi_value w_patron_abtest_best_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_best_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_x = NULL;
+    size_t a_x_len = 0;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    uint64_t a_n_arms = 0;
+    double a_prior_alpha = 0;
+    double a_prior_beta = 0;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_x, &a_x_len, "patron_abtest_best_proportions: argument 'x'")
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_best_proportions: argument 'n'")
+        || pn_get_u64(env, argv[2], &a_n_arms, "patron_abtest_best_proportions: argument 'n_arms'")
+        || pn_get_f64(env, argv[3], &a_prior_alpha, "patron_abtest_best_proportions: argument 'prior_alpha'")
+        || pn_get_f64(env, argv[4], &a_prior_beta, "patron_abtest_best_proportions: argument 'prior_beta'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_best_proportions(&a_out, a_x, a_n, (size_t)a_n_arms, (double)a_prior_alpha, (double)a_prior_beta);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_best_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_best_means(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_abtest_best_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    void *a_mean = NULL;
+    size_t a_mean_len = 0;
+    void *a_sd = NULL;
+    size_t a_sd_len = 0;
+    uint64_t a_n_arms = 0;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_best_means: argument 'n'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_mean, &a_mean_len, "patron_abtest_best_means: argument 'mean'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_sd, &a_sd_len, "patron_abtest_best_means: argument 'sd'")
+        || pn_get_u64(env, argv[3], &a_n_arms, "patron_abtest_best_means: argument 'n_arms'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_best_means(&a_out, a_n, a_mean, a_sd, (size_t)a_n_arms);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_best_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_margin_means(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_abtest_margin_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_summary a_a_s;
+    patron_abtest_summary *a_a = NULL;
+    patron_abtest_summary a_b_s;
+    patron_abtest_summary *a_b = NULL;
+    patron_abtest_margin_options a_opts_s;
+    patron_abtest_margin_options *a_opts = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_margin_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_margin_means(&a_out, a_a, a_b, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_margin_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_margin_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_margin_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    int64_t a_x_a = 0;
+    int64_t a_n_a = 0;
+    int64_t a_x_b = 0;
+    int64_t a_n_b = 0;
+    patron_abtest_margin_options a_opts_s;
+    patron_abtest_margin_options *a_opts = NULL;
+    if (pn_get_i64(env, argv[0], &a_x_a, "patron_abtest_margin_proportions: argument 'x_a'")
+        || pn_get_i64(env, argv[1], &a_n_a, "patron_abtest_margin_proportions: argument 'n_a'")
+        || pn_get_i64(env, argv[2], &a_x_b, "patron_abtest_margin_proportions: argument 'x_b'")
+        || pn_get_i64(env, argv[3], &a_n_b, "patron_abtest_margin_proportions: argument 'n_b'")
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_margin_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_margin_proportions(&a_out, (int64_t)a_x_a, (int64_t)a_n_a, (int64_t)a_x_b, (int64_t)a_n_b, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_margin_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_power_reduced(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_abtest_plan_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    double a_delta = 0;
+    double a_sd = 0;
+    double a_variance_reduction = 0;
+    patron_abtest_plan_options a_opts_s;
+    patron_abtest_plan_options *a_opts = NULL;
+    if (pn_get_f64(env, argv[0], &a_delta, "patron_abtest_power_reduced: argument 'delta'")
+        || pn_get_f64(env, argv[1], &a_sd, "patron_abtest_power_reduced: argument 'sd'")
+        || pn_get_f64(env, argv[2], &a_variance_reduction, "patron_abtest_power_reduced: argument 'variance_reduction'")
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_plan_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_power_reduced(&a_out, (double)a_delta, (double)a_sd, (double)a_variance_reduction, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_plan_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_ratio_unit_variance(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    double a_variance = 0;
+    double a_mean_num = 0;
+    double a_mean_den = 0;
+    double a_var_num = 0;
+    double a_var_den = 0;
+    double a_cov = 0;
+    if (pn_get_f64(env, argv[0], &a_mean_num, "patron_abtest_ratio_unit_variance: argument 'mean_num'")
+        || pn_get_f64(env, argv[1], &a_mean_den, "patron_abtest_ratio_unit_variance: argument 'mean_den'")
+        || pn_get_f64(env, argv[2], &a_var_num, "patron_abtest_ratio_unit_variance: argument 'var_num'")
+        || pn_get_f64(env, argv[3], &a_var_den, "patron_abtest_ratio_unit_variance: argument 'var_den'")
+        || pn_get_f64(env, argv[4], &a_cov, "patron_abtest_ratio_unit_variance: argument 'cov'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_ratio_unit_variance(&a_variance, (double)a_mean_num, (double)a_mean_den, (double)a_var_num, (double)a_var_den, (double)a_cov);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_f64(env, a_variance);
+}
+
+static napi_value w_patron_abtest_power_ratio(napi_env env, napi_callback_info info)
+{
+    napi_value argv[7];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 7, argv)) return NULL;
+    patron_abtest_plan_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    double a_mean_num = 0;
+    double a_mean_den = 0;
+    double a_var_num = 0;
+    double a_var_den = 0;
+    double a_cov = 0;
+    double a_relative_lift = 0;
+    patron_abtest_plan_options a_opts_s;
+    patron_abtest_plan_options *a_opts = NULL;
+    if (pn_get_f64(env, argv[0], &a_mean_num, "patron_abtest_power_ratio: argument 'mean_num'")
+        || pn_get_f64(env, argv[1], &a_mean_den, "patron_abtest_power_ratio: argument 'mean_den'")
+        || pn_get_f64(env, argv[2], &a_var_num, "patron_abtest_power_ratio: argument 'var_num'")
+        || pn_get_f64(env, argv[3], &a_var_den, "patron_abtest_power_ratio: argument 'var_den'")
+        || pn_get_f64(env, argv[4], &a_cov, "patron_abtest_power_ratio: argument 'cov'")
+        || pn_get_f64(env, argv[5], &a_relative_lift, "patron_abtest_power_ratio: argument 'relative_lift'")
+        || pn_struct_arg(env, argv[6], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_plan_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_power_ratio(&a_out, (double)a_mean_num, (double)a_mean_den, (double)a_var_num, (double)a_var_den, (double)a_cov, (double)a_relative_lift, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_plan_result(env, &a_out);
+}
+
 static napi_value w_patron_open(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -10662,6 +11366,13 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_abtest_quantile", NULL, w_patron_abtest_quantile, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_bootstrap", NULL, w_patron_abtest_bootstrap, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_winsorize", NULL, w_patron_abtest_winsorize, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_best_proportions", NULL, w_patron_abtest_best_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_best_means", NULL, w_patron_abtest_best_means, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_margin_means", NULL, w_patron_abtest_margin_means, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_margin_proportions", NULL, w_patron_abtest_margin_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_power_reduced", NULL, w_patron_abtest_power_reduced, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_ratio_unit_variance", NULL, w_patron_abtest_ratio_unit_variance, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_power_ratio", NULL, w_patron_abtest_power_ratio, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_open", NULL, w_patron_open, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_close", NULL, w_patron_close, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_db_schema_version", NULL, w_patron_db_schema_version, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -10915,6 +11626,12 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_ABTEST_BOOT_CUPED", pn_new_i32(env, PATRON_ABTEST_BOOT_CUPED))) return NULL;
     if (pn_set(env, exports, "patron_abtest_boot_stat", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_NON_INFERIORITY", pn_new_i32(env, PATRON_ABTEST_NON_INFERIORITY))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_NON_INFERIORITY", pn_new_i32(env, PATRON_ABTEST_NON_INFERIORITY))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_SUPERIORITY", pn_new_i32(env, PATRON_ABTEST_SUPERIORITY))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_SUPERIORITY", pn_new_i32(env, PATRON_ABTEST_SUPERIORITY))) return NULL;
+    if (pn_set(env, exports, "patron_abtest_margin_kind", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, exports, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_NORMAL", pn_new_i32(env, PATRON_SYNC_NORMAL))) return NULL;
@@ -11064,6 +11781,11 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_abtest_quantile_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_quantile_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_boot_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_boot_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_boot_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_boot_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_best_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_best_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_margin_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_margin_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_margin_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_margin_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_plan_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_plan_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_plan_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_plan_result)))) return NULL;
     if (pn_set(env, obj, "patron_db_options", pn_new_u32(env, (uint32_t)sizeof(patron_db_options)))) return NULL;
     if (pn_set(env, obj, "patron_profile_fields", pn_new_u32(env, (uint32_t)sizeof(patron_profile_fields)))) return NULL;
     if (pn_set(env, obj, "patron_posting_request", pn_new_u32(env, (uint32_t)sizeof(patron_posting_request)))) return NULL;
@@ -11143,6 +11865,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_abtest_boot_options d = PATRON_ABTEST_BOOT_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_abtest_boot_options", gs_from_patron_abtest_boot_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_margin_options d = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_margin_options", gs_from_patron_abtest_margin_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_plan_options d = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_plan_options", gs_from_patron_abtest_plan_options(env, &d))) return NULL;
     }
     {
         const patron_db_options d = PATRON_DB_OPTIONS_INIT;
