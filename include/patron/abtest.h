@@ -892,6 +892,633 @@ PATRON_API int patron_abtest_permutation(patron_abtest_perm_result *out, const d
                                          int64_t max_permutations, uint64_t seed);
 /** @} */
 
+/* ======================================================================== */
+/* Regression adjustment (several covariates, ratio metrics),              */
+/* post-stratification and quantile metrics (issue 14 part 2, added in 0.2) */
+/* ======================================================================== */
+/** @name Regression adjustment, post-stratification, quantiles */
+/** @{ */
+
+/** Most pre-period covariates patron_abtest_cuped_moments() and
+ *  patron_abtest_ratio_cuped_moments() take. */
+#define PATRON_ABTEST_MAX_COVARIATES 8
+/** Most variables per row of #patron_abtest_moments (two outcome columns of
+ *  a ratio metric plus the covariates). */
+#define PATRON_ABTEST_MAX_VARS 10
+
+/**
+ * @brief Sufficient statistics of one arm: count, sums and sums of
+ *        products of p variables per unit, what one SQL aggregate gives
+ *        (`count(*), sum(y), sum(x1), sum(y*y), sum(y*x1), sum(x1*x1), ...`).
+ *
+ * Variable 0 is the outcome (patron_abtest_cuped_moments()) or the
+ * numerator and variable 1 the denominator of a ratio metric
+ * (patron_abtest_ratio_cuped_moments()); the others are covariates.
+ * Only the upper triangle (i <= j) of patron_abtest_moments::sum_cross is read.
+ * Raw sums lose digits when a mean is large against its sd (the centred
+ * moments are differences of large sums): subtract a constant (a typical
+ * value) from a column before summing if that is the case; the results do
+ * not change otherwise.
+ */
+typedef struct patron_abtest_moments {
+    int64_t n;                /**< Units in the arm. */
+    int64_t p;                /**< Variables per unit, 1..#PATRON_ABTEST_MAX_VARS. */
+    double sum[PATRON_ABTEST_MAX_VARS]; /**< sum[i] = sum over units of v_i. */
+    double sum_cross[PATRON_ABTEST_MAX_VARS * PATRON_ABTEST_MAX_VARS]; /**< sum_cross[i * #PATRON_ABTEST_MAX_VARS + j] = sum of v_i v_j (i <= j read). */
+} patron_abtest_moments;
+
+/**
+ * @brief Sufficient statistics from rows of p values (row-major).
+ * @param[out] out [value] Statistics (all members written).
+ * @param rows n * p values, row i at rows[i * p] (finite).
+ * @param n Units (>= 1).
+ * @param p Variables per row, 1..#PATRON_ABTEST_MAX_VARS.
+ * @return #PATRON_OK or #PATRON_EINVAL naming the row and column.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_moments_from_rows(patron_abtest_moments *out, const double *rows, size_t n, size_t p);
+
+/** Result of the regression-adjusted comparisons (patron_abtest_cuped_moments(),
+ *  patron_abtest_cuped_rows(), patron_abtest_ratio_cuped_moments(),
+ *  patron_abtest_ratio_cuped_rows()). "Mean" is the ratio for a ratio metric. */
+typedef struct patron_abtest_adjusted_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    int64_t n_a;                   /**< Units of A. */
+    int64_t n_b;                   /**< Units of B. */
+    int64_t covariates;            /**< Number of covariates k. */
+    double beta[PATRON_ABTEST_MAX_COVARIATES]; /**< Pooled within-arm OLS slopes of the (linearised) outcome on the covariates. */
+    double mean_a;                 /**< Unadjusted mean (or ratio) of A. */
+    double mean_b;                 /**< Of B. */
+    double adjusted_mean_a;        /**< mean_a - beta . (xbar_a - xbar), xbar the pooled covariate means. */
+    double adjusted_mean_b;        /**< Of B. */
+    double residual_var_a;         /**< Sample variance (n - 1) of the outcome minus beta . x in A (linearised for a ratio). */
+    double residual_var_b;         /**< Of B. */
+    patron_abtest_test effect;     /**< z-test of adjusted_mean_b - adjusted_mean_a, se from the per-arm residual variances (as CUPED). */
+    patron_abtest_test ols;        /**< Classical OLS t-test of the treatment coefficient of y ~ 1 + T + x (df = N - k - 2, homoscedastic; all NaN for ratio metrics). */
+    double welch_df;               /**< Welch-Satterthwaite df of the per-arm residual variances. */
+    double diff_unadjusted;        /**< mean_b - mean_a. */
+    double se_unadjusted;          /**< Its standard error (delta method for a ratio). */
+    double variance_reduction;     /**< 1 - (effect.se / se_unadjusted)^2. */
+    double r_squared;              /**< Within-arm R^2 of the outcome on the covariates. */
+    double rel_lift;               /**< adjusted_mean_b / adjusted_mean_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error, with the covariance the pooled covariate means give the two adjusted means. */
+    double rel_lift_ci[2];         /**< 1 - alpha interval rel_lift -/+ z se. */
+    double rel_lift_p;             /**< Two-sided normal p-value of rel_lift against 0. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_adjusted_result;
+
+/**
+ * @brief Regression adjustment (CUPED) with several pre-period covariates,
+ *        from sufficient statistics.
+ *
+ * The model is the OLS regression on the pooled data
+ * y = a + tau T + beta . x + e (T = 1 in B): beta = W_xx^-1 W_xy with W the
+ * within-arm centred moments summed over the arms, and
+ * tau = (ybar_b - ybar_a) - beta . (xbar_b - xbar_a). Two standard errors:
+ * @ref patron_abtest_adjusted_result::effect uses each arm's own variance of
+ * y - beta . x (Deng, Xu, Kohavi & Walker 2013, "Improving the sensitivity
+ * of online controlled experiments by utilizing pre-experiment data", WSDM;
+ * robust to unequal variances, beta taken as known), and
+ * @ref patron_abtest_adjusted_result::ols the classical OLS standard error
+ * s^2 (1/n_a + 1/n_b + d' W_xx^-1 d), d = xbar_b - xbar_a, with
+ * s^2 = RSS / (N - k - 2) (as statsmodels OLS). With k = 0 the effect is the
+ * difference of means and @c ols Student's t-test.
+ * Unlike patron_abtest_cuped() (theta about the pooled means), beta is the
+ * within-arm slope, so tau is exactly the OLS coefficient.
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Statistics of A: variable 0 the outcome, 1..p-1 the covariates (n >= 2).
+ * @param[in] b [value] Statistics of B, the same p.
+ * @param alpha Two-sided level in (0, 1).
+ * @return #PATRON_OK or #PATRON_EINVAL (p differs or is out of range, n < 2,
+ *         N < k + 3, a non-finite sum, collinear or constant covariates).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_cuped_moments(patron_abtest_adjusted_result *out, const patron_abtest_moments *a,
+                                           const patron_abtest_moments *b, double alpha);
+
+/**
+ * @brief The same regression adjustment from raw rows (moments in two
+ *        passes, more accurate than sums when means are large).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param rows_a n_a * p values of A, row-major: outcome then covariates.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 1 + k with k <= #PATRON_ABTEST_MAX_COVARIATES.
+ * @param alpha Two-sided level.
+ * @return As patron_abtest_cuped_moments().
+ */
+PATRON_API int patron_abtest_cuped_rows(patron_abtest_adjusted_result *out, const double *rows_a, size_t n_a,
+                                        const double *rows_b, size_t n_b, size_t p, double alpha);
+
+/**
+ * @brief Regression adjustment of a ratio metric (revenue per order) by
+ *        the delta method, from sufficient statistics.
+ *
+ * Each unit's linearised ratio l = (m - R d) / dbar (R = sum m / sum d of
+ * its arm) takes the place of the outcome of patron_abtest_cuped_moments()
+ * (Deng, Knoblich & Lu 2018, "Applying the delta method in metric
+ * analytics", KDD, section 3.4): beta = W_xx^-1 W_xl pooled within the
+ * arms, adjusted ratio R - beta . (xbar_arm - xbar), and the variance of
+ * the difference from each arm's variance of l - beta . x. Typical
+ * covariates are the pre-period numerator and denominator. With no
+ * covariate (p = 2) the result equals patron_abtest_ratio().
+ * @param[out] out [value] Result (size set by the caller); @c ols is all NaN.
+ * @param[in] a [value] Statistics of A: variable 0 the numerator, 1 the denominator, 2..p-1 covariates (n >= 2, sum of denominators != 0).
+ * @param[in] b [value] Statistics of B.
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_ratio_cuped_moments(patron_abtest_adjusted_result *out, const patron_abtest_moments *a,
+                                                 const patron_abtest_moments *b, double alpha);
+
+/**
+ * @brief The ratio-metric adjustment from raw rows (numerator,
+ *        denominator, covariates per row).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param rows_a n_a * p values of A, row-major.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 2 + k.
+ * @param alpha Two-sided level.
+ * @return As patron_abtest_ratio_cuped_moments().
+ */
+PATRON_API int patron_abtest_ratio_cuped_rows(patron_abtest_adjusted_result *out, const double *rows_a, size_t n_a,
+                                              const double *rows_b, size_t n_b, size_t p, double alpha);
+
+/** Result of patron_abtest_poststratify(). */
+typedef struct patron_abtest_poststrat_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    int64_t strata;                /**< Number of strata. */
+    double mean_a;                 /**< Post-stratified mean of A, sum_h w_h mean_ah. */
+    double mean_b;                 /**< Of B. */
+    patron_abtest_test effect;     /**< z-test of mean_b - mean_a with variance sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh). */
+    double diff_unadjusted;        /**< Difference of the plain means of all units. */
+    double se_unadjusted;          /**< Its (Welch) standard error. */
+    double variance_reduction;     /**< 1 - (effect.se / se_unadjusted)^2 (negative when stratifying costs precision). */
+    double rel_lift;               /**< mean_b / mean_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error (independent arms). */
+    double rel_lift_ci[2];         /**< 1 - alpha interval. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_poststrat_result;
+
+/**
+ * @brief Post-stratification by a categorical covariate (new vs returning
+ *        customers, country, ...).
+ *
+ * tau = sum_h w_h (mean_bh - mean_ah) with w_h the stratum's share of all
+ * units of both arms, or given population shares; its variance is
+ * sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh), the conditional variance of
+ * Miratrix, Sekhon & Yu (2013), "Adjusting treatment effect estimates by
+ * post-stratification in randomized experiments", JRSS B 75: 369-396.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [array: strata] Summary of A in each stratum (n >= 2).
+ * @param[in] b [array: strata] Summary of B in each stratum (n >= 2).
+ * @param weights Population share of each stratum (>= 0, positive sum; rescaled to sum 1), or NULL for the pooled sample shares.
+ * @param strata Number of strata (>= 1).
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK or #PATRON_EINVAL naming the stratum and value.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_poststratify(patron_abtest_poststrat_result *out, const patron_abtest_summary *a,
+                                          const patron_abtest_summary *b, const double *weights, size_t strata,
+                                          double alpha);
+
+/** Result of patron_abtest_quantile(). */
+typedef struct patron_abtest_quantile_result {
+    uint32_t size;                 /**< Set to `sizeof` by the caller. */
+    double q;                      /**< The quantile level, in (0, 1). */
+    double quantile_a;             /**< Sample q-quantile of A (linear interpolation, numpy's default and R type 7). */
+    double quantile_b;             /**< Of B. */
+    double ci_a[2];                /**< Distribution-free interval of A's q-quantile: order statistics X_(l), X_(u) from Binomial(n, q); -/+Infinity when n is too small for that side. */
+    double ci_b[2];                /**< Of B. */
+    double coverage_a;             /**< Exact coverage of ci_a for a continuous distribution, P(l <= Bin(n, q) < u) >= 1 - alpha. */
+    double coverage_b;             /**< Of ci_b. */
+    double se_a;                   /**< Standard error of quantile_a: (X[nq + z s] - X[nq - z s]) / (2 z), s = sqrt(n q (1 - q)). */
+    double se_b;                   /**< Of quantile_b. */
+    patron_abtest_test diff;       /**< z-test and interval of quantile_b - quantile_a (large-sample). */
+    double rel_lift;               /**< quantile_b / quantile_a - 1. */
+    double rel_lift_se;            /**< Delta-method standard error. */
+    double rel_lift_ci[2];         /**< 1 - alpha interval. */
+    double alpha;                  /**< The alpha used. */
+} patron_abtest_quantile_result;
+
+/**
+ * @brief Difference of quantiles (median, p90 of the days to the second
+ *        purchase) with intervals.
+ *
+ * Each arm's standard error comes from the distance between two order
+ * statistics around the quantile, without a density estimate (Deng,
+ * Knoblich & Lu 2018, KDD, section 4; the same idea as Price & Bonett
+ * 2002 for medians): it estimates sqrt(q (1 - q) / n) / f(x_q). The
+ * difference's interval is normal; its coverage is close to 1 - alpha for
+ * a few hundred units per arm and a continuous outcome (tests/abtest
+ * measures it by simulation). Heavily tied data (many equal values) make
+ * the order statistics coincide and the se small; the per-arm ci_a/ci_b
+ * are exact (>= 1 - alpha) for continuous data at any n.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param a Values of A (finite).
+ * @param n_a Count of A (>= 2).
+ * @param b Values of B (finite).
+ * @param n_b Count of B (>= 2).
+ * @param q Quantile level in (0, 1), e.g. 0.5 or 0.9.
+ * @param alpha Two-sided level.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM (a sorted copy of each arm is made).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_quantile(patron_abtest_quantile_result *out, const double *a, size_t n_a,
+                                      const double *b, size_t n_b, double q, double alpha);
+
+/** Statistic that patron_abtest_bootstrap() resamples. */
+typedef enum patron_abtest_boot_stat {
+    PATRON_ABTEST_BOOT_MEAN = 0,     /**< Mean of column 0 (p = 1). */
+    PATRON_ABTEST_BOOT_RATIO = 1,    /**< Ratio sum(column 0) / sum(column 1), e.g. revenue per order (p = 2). */
+    PATRON_ABTEST_BOOT_QUANTILE = 2, /**< Quantile of column 0 at patron_abtest_boot_options::q, type 7 (p = 1). */
+    PATRON_ABTEST_BOOT_CUPED = 3     /**< Regression-adjusted mean of patron_abtest_cuped_moments(): outcome then 1..8 covariates (p = 2..9). */
+} patron_abtest_boot_stat;
+
+/** Options of patron_abtest_bootstrap(). */
+typedef struct patron_abtest_boot_options {
+    uint32_t size;        /**< `sizeof(patron_abtest_boot_options)`; set by #PATRON_ABTEST_BOOT_OPTIONS_INIT. */
+    int64_t replicates;   /**< Resamples, 100 to 1e8; default 2000. */
+    uint64_t seed;        /**< Seed of the resampling stream; default 1. */
+    double alpha;         /**< Two-sided level of the intervals; default 0.05. */
+    double q;             /**< Quantile level for #PATRON_ABTEST_BOOT_QUANTILE; default 0.5. */
+    int relative;         /**< 0 (default): the difference B - A; 1: the relative lift B / A - 1. */
+} patron_abtest_boot_options;
+
+/** Defaults: 2000 replicates, seed 1, alpha 0.05, the median, the difference. */
+#define PATRON_ABTEST_BOOT_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_boot_options), 2000, 1, 0.05, 0.5, 0 }
+
+/** Result of patron_abtest_bootstrap(). */
+typedef struct patron_abtest_boot_result {
+    uint32_t size;            /**< Set to `sizeof` by the caller. */
+    double estimate;          /**< The statistic on the data (difference or relative lift). */
+    double se;                /**< Standard deviation of the replicates (n - 1). */
+    double bias;              /**< Mean of the replicates minus the estimate. */
+    double ci_percentile[2];  /**< Percentile interval: type-7 quantiles alpha/2 and 1 - alpha/2 of the replicates. */
+    double ci_bca[2];         /**< BCa interval (NaN when not available). */
+    double z0;                /**< BCa bias correction Phi^-1(share of replicates below the estimate, ties half). */
+    double acceleration;      /**< BCa acceleration from the empirical influence values (NaN for quantiles). */
+    int bca_available;        /**< 1 when ci_bca is filled (all statistics but quantiles). */
+    int stat;                 /**< The #patron_abtest_boot_stat used. */
+    int relative;             /**< 1 when the statistic is the relative lift. */
+    int64_t replicates;       /**< Replicates drawn. */
+    uint64_t seed;            /**< Seed used. */
+    double alpha;             /**< Level used. */
+} patron_abtest_boot_result;
+
+/**
+ * @brief Bootstrap intervals (percentile and BCa) of the difference or
+ *        relative lift of a mean, ratio, quantile or regression-adjusted
+ *        mean; seeded and the same on every platform.
+ *
+ * Resampling specification (stable; other implementations can reproduce
+ * every replicate): replicate j = 0, 1, ... seeds a #patron_rng with
+ * patron_rng_seed_stream(seed, j) (xoshiro256** from SplitMix64, see
+ * simulate.h), then draws n_a row indices of A and then n_b of B, each
+ * uniform in [0, n) by Lemire's method: x = patron_rng_next(); the 128-bit
+ * product m = x n; while (m mod 2^64) < (2^64 - n) mod n draw again; the
+ * index is m >> 64. Each arm is resampled on its own (the arm sizes stay
+ * fixed). Sums run in row order about the pooled column means, so the
+ * replicates are the same doubles on every IEEE-754 platform, given a
+ * build without fused multiply-add contraction (GCC's default in the C11
+ * mode libpatron uses; clang on an FMA target needs -ffp-contract=off).
+ * The BCa interval (Efron 1987, "Better bootstrap confidence intervals",
+ * JASA 82: 171-185) takes z0 from the replicates and the acceleration
+ * a = sum U^3 / (6 (sum U^2)^1.5) from the empirical influence values U of
+ * both arms (units' deviations, linearised ratios, or CUPED residuals,
+ * divided by the arm size); quantiles are not smooth enough for that
+ * acceleration and get the percentile interval only.
+ * Cost: (n_a + n_b) draws per replicate (CUPED: also p^2 products per
+ * draw); memory: one double per replicate (quantiles: also a sorted copy
+ * and two 32-bit words per unit: its sorted position and a draw count).
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param rows_a n_a * p values of A, row-major (finite).
+ * @param n_a Units of A (2 to 2^32 - 1).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B.
+ * @param p Columns per row, as the statistic needs (see #patron_abtest_boot_stat).
+ * @param stat A #patron_abtest_boot_stat.
+ * @param[in] opts [value] Options, or NULL for #PATRON_ABTEST_BOOT_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL (bad option, value or size; covariates
+ *         collinear in a resample), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_bootstrap(patron_abtest_boot_result *out, const double *rows_a, size_t n_a,
+                                       const double *rows_b, size_t n_b, size_t p, int stat,
+                                       const patron_abtest_boot_options *opts);
+
+/**
+ * @brief Winsorise (cap) the values of both arms at quantiles of the
+ *        pooled values, so that one customer's huge order does not decide
+ *        the test.
+ *
+ * The caps are the type-7 quantiles lower_q and upper_q of A and B
+ * together (one threshold for both arms, so capping does not depend on the
+ * assignment); values below or above are replaced by the cap. Use 0 or 1
+ * for no cap on that side, e.g. (0, 0.99) caps the top 1%.
+ * @param[out] out_a [array: n_a] Capped values of A (may be the same array as @p a).
+ * @param[out] out_b [array: n_b] Capped values of B (may be @p b).
+ * @param[out] cap_low [value] The lower cap used (-Infinity when none); may be NULL.
+ * @param[out] cap_high [value] The upper cap used (+Infinity when none); may be NULL.
+ * @param a Values of A (finite).
+ * @param n_a Count of A.
+ * @param b Values of B (finite).
+ * @param n_b Count of B; n_a + n_b >= 1.
+ * @param lower_q Lower quantile in [0, upper_q).
+ * @param upper_q Upper quantile in (lower_q, 1].
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM; outputs untouched on failure.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_winsorize(double *out_a, double *out_b, double *cap_low, double *cap_high,
+                                       const double *a, size_t n_a, const double *b, size_t n_b, double lower_q,
+                                       double upper_q);
+/** @} */
+/* ==== end of the issue 14 part 2 block ==== */
+
+/* ======================================================================== */
+/* Begin block: Bayesian k arms, margins, planning with variance reduction   */
+/* (issue 14, section 2; lib/abtest/best.c, margin.c, plan.c).               */
+/* ======================================================================== */
+
+/** @name Probability to be best over k arms */
+/** @{ */
+
+/** Result of patron_abtest_best_proportions() and patron_abtest_best_means();
+ *  entry i of each array is arm i, entries past n_arms are 0. */
+typedef struct patron_abtest_best_result {
+    uint32_t size;                                 /**< Set to `sizeof` by the caller. */
+    int64_t n_arms;                                /**< Arms compared. */
+    double prob_best[PATRON_ABTEST_MAX_ARMS];      /**< P(arm i has the highest rate or mean) under the posteriors. */
+    double expected_loss[PATRON_ABTEST_MAX_ARMS];  /**< E[max_j theta_j - theta_i]: what choosing arm i costs on average. */
+    double posterior_mean[PATRON_ABTEST_MAX_ARMS]; /**< Posterior mean of arm i. */
+    double posterior_sd[PATRON_ABTEST_MAX_ARMS];   /**< Posterior sd of arm i. */
+    double integration_error;                      /**< Sum of the quadrature's error estimates (relative to the posterior sds; about 1e-15 when converged). */
+    double prob_sum_deviation;                     /**< sum_i prob_best[i] - 1, a check of the integration (about 1e-15). */
+} patron_abtest_best_result;
+
+/**
+ * @brief Probability that each of k conversion rates is the highest, and the
+ *        expected loss of choosing each arm (beta-binomial posteriors).
+ *
+ * Arm i has the posterior Beta(prior_alpha + x_i, prior_beta + n_i - x_i),
+ * independently. P(i best) = int f_i(x) prod_{j != i} F_j(x) dx and
+ * E[max_j p_j] - E[p_i] = sum_k (m_k - m_i) P(k best) + sum_k C_k with
+ * C_k = int (x - m_k) f_k(x) prod_{j != k} F_j(x) dx; the one-dimensional
+ * integrals are computed by adaptive Gauss-Kronrod (7-15) quadrature with
+ * break points around every posterior, each density normalised by the same
+ * quadrature (absolute error about 1e-14; no Monte Carlo). With two arms
+ * prob_best[1] is patron_abtest_beta_binomial()'s prob_b_beats_a and the
+ * losses are its expected losses. Cost: about k^2 incomplete-beta
+ * evaluations per node, a few hundred nodes per arm.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x Conversions per arm (0 <= x[i] <= n[i]).
+ * @param n Customers per arm (>= 0, at most 2^50).
+ * @param n_arms Arms, 2 to #PATRON_ABTEST_MAX_ARMS.
+ * @param prior_alpha Prior alpha (> 0, finite), e.g. 1.
+ * @param prior_beta Prior beta (> 0, finite), e.g. 1.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value, #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_best_proportions(patron_abtest_best_result *out, const int64_t *x, const int64_t *n,
+                                              size_t n_arms, double prior_alpha, double prior_beta);
+
+/**
+ * @brief Probability that each of k means is the highest, and the expected
+ *        loss of choosing each arm (normal posteriors, flat prior).
+ *
+ * Arm i has the posterior N(mean_i, sd_i^2 / n_i), the large-sample model
+ * of gbstats' Bayesian engine without a prior; the integrals are those of
+ * patron_abtest_best_proportions() with normal densities and cdfs. With two
+ * arms prob_best[1] is Phi((m_1 - m_0) / sqrt(s_0^2 + s_1^2)).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param n Customers per arm (>= 1).
+ * @param mean Sample mean per arm (finite).
+ * @param sd Sample sd per arm (> 0).
+ * @param n_arms Arms, 2 to #PATRON_ABTEST_MAX_ARMS.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the arm and value (also when one
+ *         posterior sd is below 1e-12 of another's), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_best_means(patron_abtest_best_result *out, const int64_t *n, const double *mean,
+                                        const double *sd, size_t n_arms);
+/** @} */
+
+/** @name Non-inferiority and superiority margins */
+/** @{ */
+
+/** The hypothesis of patron_abtest_margin_means() and patron_abtest_margin_proportions(). */
+typedef enum patron_abtest_margin_kind {
+    PATRON_ABTEST_NON_INFERIORITY = 0, /**< H1: B is not worse than A by more than the margin. */
+    PATRON_ABTEST_SUPERIORITY = 1      /**< H1: B is better than A by more than the margin. */
+} patron_abtest_margin_kind;
+
+/** Options of the margin tests. */
+typedef struct patron_abtest_margin_options {
+    uint32_t size;                  /**< `sizeof(patron_abtest_margin_options)`; set by #PATRON_ABTEST_MARGIN_OPTIONS_INIT. */
+    patron_abtest_margin_kind kind; /**< Default #PATRON_ABTEST_NON_INFERIORITY. */
+    double margin;                  /**< Margin >= 0: in the metric's units, or a fraction of A's mean when @ref relative (0.02 = 2%); default 0. */
+    int relative;                   /**< 1: the effect is mean_B / mean_A - 1 and the margin relative; 0 (default): mean_B - mean_A. */
+    int lower_is_better;            /**< 1 when a lower metric is better (e.g. refunds); default 0. */
+    double alpha;                   /**< One-sided level in (0, 0.5); default 0.05. */
+    int pooled_variance;            /**< Means only: 1 for Student's pooled variance, 0 (default) for Welch. */
+} patron_abtest_margin_options;
+
+/** Defaults: non-inferiority, margin 0, absolute, higher is better, one-sided alpha 0.05, Welch. */
+#define PATRON_ABTEST_MARGIN_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_margin_options), PATRON_ABTEST_NON_INFERIORITY, 0.0, 0, 0, 0.05, 0 }
+
+/** Result of the margin tests. */
+typedef struct patron_abtest_margin_result {
+    uint32_t size;       /**< Set to `sizeof` by the caller. */
+    double effect;       /**< mean_B - mean_A, or mean_B / mean_A - 1 when relative. */
+    double threshold;    /**< The null boundary on the effect's scale: -margin (non-inferiority) or +margin (superiority), signs swapped when lower is better. */
+    double statistic;    /**< t or z at the boundary (see the functions). */
+    double df;           /**< Degrees of freedom (Welch-Satterthwaite at the boundary, or n_a + n_b - 2); NaN for z. */
+    double se;           /**< Standard error of the statistic's numerator. */
+    double p;            /**< One-sided p-value of H0: effect <= threshold (>= when lower is better). */
+    double log_p;        /**< Natural log of @ref p, finite after underflow. */
+    double bound;        /**< One-sided 1 - alpha confidence bound of the effect: lower when higher is better, upper otherwise (relative: Fieller's bound; NaN when it does not exist above a ratio of 0). */
+    int reject;          /**< 1 when p <= alpha: B is shown non-inferior (or superior). Equivalently, the bound is beyond the threshold. */
+    double alpha;        /**< One-sided level used. */
+    int kind;            /**< The #patron_abtest_margin_kind used. */
+    int relative;        /**< 1 when the margin was relative. */
+    int lower_is_better; /**< As used. */
+} patron_abtest_margin_result;
+
+/**
+ * @brief Non-inferiority or superiority t-test of two means with an
+ *        absolute or relative margin.
+ *
+ * Higher is better: H0: effect <= threshold against H1: effect > threshold
+ * (lower is better mirrors it). Absolute: t = (d - threshold) / se with
+ * d = mean_B - mean_A, se^2 = s_A^2/n_A + s_B^2/n_B (Welch-Satterthwaite df)
+ * or s^2 (1/n_A + 1/n_B) with the pooled s^2 (df n_A + n_B - 2); the bound
+ * is d -/+ t_{1-alpha, df} se. Relative, with c = 1 + threshold:
+ * t = (mean_B - c mean_A) / sqrt(v_B + c^2 v_A), the Welch df of those two
+ * variances (v = s^2/n, or the pooled s^2/n); the bound is the ratio - 1 at
+ * which that one-sided p equals alpha (Fieller 1954, JRSS B 16: 175-185;
+ * for the non-inferiority use Laster and Johnson 2003, Stat Med 22: 187-200).
+ * The same results come from scipy's ttest_ind_from_stats on B and on A
+ * shifted (absolute) or scaled by c (relative, Welch).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Control summary (n >= 2).
+ * @param[in] b [value] Treatment summary (n >= 2).
+ * @param[in] opts [value] Options, or NULL for #PATRON_ABTEST_MARGIN_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL (bad summary, zero variance in both
+ *         arms, alpha, margin; relative with mean_A <= 0).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_margin_means(patron_abtest_margin_result *out, const patron_abtest_summary *a,
+                                          const patron_abtest_summary *b, const patron_abtest_margin_options *opts);
+
+/**
+ * @brief Non-inferiority or superiority z-test of two conversion rates with
+ *        an absolute or relative margin (Wald, unpooled).
+ *
+ * As patron_abtest_margin_means() with the rates p = x / n and the variances
+ * p (1 - p) / n: absolute z = (p_B - p_A - threshold) / se (statsmodels'
+ * test_proportions_2indep with method "wald", compare "diff"); relative
+ * z = (p_B - c p_A) / sqrt(v_B + c^2 v_A) with c = 1 + threshold.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x_a Conversions of A (0 <= x_a <= n_a).
+ * @param n_a Customers of A (1 to 2^50).
+ * @param x_b Conversions of B.
+ * @param n_b Customers of B.
+ * @param[in] opts [value] Options, or NULL for the defaults (pooled_variance is ignored).
+ * @return #PATRON_OK, #PATRON_EINVAL (counts, both rates 0 or both 1 so no
+ *         variance, alpha, margin; relative with p_A = 0).
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_margin_proportions(patron_abtest_margin_result *out, int64_t x_a, int64_t n_a,
+                                                int64_t x_b, int64_t n_b, const patron_abtest_margin_options *opts);
+/** @} */
+
+/** @name Planning with variance reduction and for ratio metrics */
+/** @{ */
+
+/** Design of patron_abtest_power_reduced() and patron_abtest_power_ratio(). */
+typedef struct patron_abtest_plan_options {
+    uint32_t size;   /**< `sizeof(patron_abtest_plan_options)`; set by #PATRON_ABTEST_PLAN_OPTIONS_INIT. */
+    double alpha;    /**< Level in (0, 1) (two-sided when sides = 2); default 0.05. */
+    double power;    /**< Target power in (0, 1); default 0.8. */
+    double ratio;    /**< n2 / n1 (> 0); default 1. */
+    int sides;       /**< 2 (default) or 1. */
+    double n1_given; /**< Control size at which to report the minimum detectable effect, or 0 (default) for none. */
+} patron_abtest_plan_options;
+
+/** Defaults: alpha 0.05, power 0.8, equal arms, two-sided, no MDE. */
+#define PATRON_ABTEST_PLAN_OPTIONS_INIT \
+    { (uint32_t)sizeof(patron_abtest_plan_options), 0.05, 0.8, 1.0, 2, 0.0 }
+
+/** Result of patron_abtest_power_reduced() and patron_abtest_power_ratio(). */
+typedef struct patron_abtest_plan_result {
+    uint32_t size;                /**< Set to `sizeof` by the caller. */
+    double unit_sd;               /**< Per-customer sd the plan uses: sd sqrt(1 - r), or the ratio's delta-method sd. */
+    double unit_sd_unadjusted;    /**< The sd without the variance reduction (= unit_sd for ratio metrics). */
+    double delta;                 /**< Absolute effect to detect (for a ratio: relative_lift * mean_num / mean_den). */
+    double effect_size_d;         /**< delta / unit_sd. */
+    double n1_z;                  /**< Control size by the normal formula (as patron_abtest_power_mean()). */
+    int64_t n1_z_ceil;            /**< Rounded up. */
+    double n1_t;                  /**< Control size by the noncentral t, both tails. */
+    int64_t n1_t_ceil;            /**< Rounded up. */
+    double n1_z_unadjusted;       /**< Normal-formula size without the variance reduction (n1_z / (1 - r)). */
+    int64_t n1_z_unadjusted_ceil; /**< Rounded up. */
+    double mde_at_n1;             /**< Absolute minimum detectable effect at opts->n1_given (NaN without it). */
+    double alpha;                 /**< As used. */
+    double power;                 /**< As used. */
+    double ratio;                 /**< As used. */
+    int sides;                    /**< As used. */
+} patron_abtest_plan_result;
+
+/**
+ * @brief Sample size for a mean when an adjustment (CUPED, regression on
+ *        pre-period covariates) removes a stated share of its variance.
+ *
+ * With r the share of variance removed (for CUPED with one covariate
+ * r = rho^2, rho the correlation of the metric with its pre-period value;
+ * in general the R^2 of the adjustment), the adjusted per-customer sd is
+ * sd sqrt(1 - r) (Deng, Xu, Kohavi and Walker 2013, "Improving the
+ * sensitivity of online controlled experiments by utilizing pre-experiment
+ * data", WSDM), and the sizes are patron_abtest_power_mean()'s at that sd,
+ * so n1_z = (1 - r) n1_z_unadjusted.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param delta Difference to detect (finite, non-zero).
+ * @param sd Per-customer sd of the unadjusted metric (> 0).
+ * @param variance_reduction Share r of the variance removed, in [0, 1).
+ * @param[in] opts [value] Design, or NULL for #PATRON_ABTEST_PLAN_OPTIONS_INIT.
+ * @return #PATRON_OK, #PATRON_EINVAL naming the value, #PATRON_ECONVERGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_power_reduced(patron_abtest_plan_result *out, double delta, double sd,
+                                           double variance_reduction, const patron_abtest_plan_options *opts);
+
+/**
+ * @brief Per-unit delta-method variance of a ratio metric mean_Y / mean_X.
+ *
+ * With R = mean_num / mean_den, n Var(Ybar / Xbar) tends to
+ * (var_num - 2 R cov + R^2 var_den) / mean_den^2 (the delta method; Deng,
+ * Knoblich and Lu 2018, "Applying the delta method in metric analytics",
+ * KDD). Divide by n for the variance of the ratio of an arm of n units.
+ * @param[out] variance [value] The per-unit variance (clamped at 0 against rounding).
+ * @param mean_num Mean of the numerator per unit (e.g. revenue per customer).
+ * @param mean_den Mean of the denominator per unit (e.g. orders per customer), non-zero.
+ * @param var_num Variance of the numerator per unit (>= 0).
+ * @param var_den Variance of the denominator per unit (>= 0).
+ * @param cov Covariance of numerator and denominator per unit (|cov| <= sqrt(var_num var_den)).
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_ratio_unit_variance(double *variance, double mean_num, double mean_den,
+                                                 double var_num, double var_den, double cov);
+
+/**
+ * @brief Sample size for a ratio metric (revenue per order, items per
+ *        basket): the delta-method per-unit sd of
+ *        patron_abtest_ratio_unit_variance() in patron_abtest_power_mean().
+ *
+ * The effect is a relative lift of the ratio, delta = relative_lift * R;
+ * both arms are assumed to share the control's per-unit variance.
+ * @param[out] out [value] Result (size set by the caller).
+ * @param mean_num Numerator mean per unit.
+ * @param mean_den Denominator mean per unit (non-zero).
+ * @param var_num Numerator variance per unit.
+ * @param var_den Denominator variance per unit.
+ * @param cov Their covariance per unit.
+ * @param relative_lift Relative change of the ratio to detect (e.g. 0.02; finite, non-zero).
+ * @param[in] opts [value] Design, or NULL for the defaults.
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ECONVERGE.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_power_ratio(patron_abtest_plan_result *out, double mean_num, double mean_den,
+                                         double var_num, double var_den, double cov, double relative_lift,
+                                         const patron_abtest_plan_options *opts);
+/** @} */
+
+/* ======================================================================== */
+/* End block (issue 14, section 2: Bayesian k arms, margins, planning).      */
+/* ======================================================================== */
+
 PATRON_END_DECLS
 
 #endif

@@ -51,6 +51,16 @@ static const struct first_size {
     FIRST(patron_abtest_mde_result, 40),
     FIRST(patron_abtest_many_options, 0),
     FIRST(patron_abtest_many_result, 0),
+    FIRST(patron_abtest_adjusted_result, 0),
+    FIRST(patron_abtest_poststrat_result, 0),
+    FIRST(patron_abtest_quantile_result, 0),
+    FIRST(patron_abtest_boot_options, 0),
+    FIRST(patron_abtest_boot_result, 0),
+    FIRST(patron_abtest_best_result, 0),
+    FIRST(patron_abtest_margin_options, 0),
+    FIRST(patron_abtest_margin_result, 0),
+    FIRST(patron_abtest_plan_options, 0),
+    FIRST(patron_abtest_plan_result, 0),
     FIRST(patron_abtest_perm_result, 64),
     FIRST(patron_clv_fit_options, 32),
     FIRST(patron_clv_fit_result, 256),
@@ -249,6 +259,36 @@ static void abtest_results(void **state)
     RESULT_CASE(patron_abtest_many_result, patron_abtest_many_means(OUT, n, mean, sd, 3, old));
     RESULT_CASE(patron_abtest_many_result, patron_abtest_many_proportions(OUT, x, n, 3, old));
     free((void *)old);
+
+    double rows_a[] = {1, 2, 2, 4.1, 3, 6, 4, 8.3}, rows_b[] = {2, 3, 3, 5, 4, 7.2, 6, 9};
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_cuped_rows(OUT, rows_a, 4, rows_b, 4, 2, 0.05));
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_ratio_cuped_rows(OUT, rows_a, 4, rows_b, 4, 2, 0.05));
+    patron_abtest_moments mma, mmb;
+    ok(patron_abtest_moments_from_rows(&mma, rows_a, 4, 2), "moments_from_rows");
+    ok(patron_abtest_moments_from_rows(&mmb, rows_b, 4, 2), "moments_from_rows");
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_cuped_moments(OUT, &mma, &mmb, 0.05));
+    RESULT_CASE(patron_abtest_adjusted_result, patron_abtest_ratio_cuped_moments(OUT, &mma, &mmb, 0.05));
+    patron_abtest_summary sa2[2] = {{10, 5, 1}, {20, 6, 2}}, sb2[2] = {{11, 5.5, 1}, {19, 6.5, 2}};
+    RESULT_CASE(patron_abtest_poststrat_result, patron_abtest_poststratify(OUT, sa2, sb2, NULL, 2, 0.05));
+    RESULT_CASE(patron_abtest_quantile_result, patron_abtest_quantile(OUT, xa, 6, xb, 7, 0.5, 0.05));
+    patron_abtest_boot_options bo = PATRON_ABTEST_BOOT_OPTIONS_INIT;
+    bo.replicates = 200;
+    const patron_abtest_boot_options *bold = OLDER(patron_abtest_boot_options, bo);
+    RESULT_CASE(patron_abtest_boot_result, patron_abtest_bootstrap(OUT, xa, 6, xb, 7, 1, PATRON_ABTEST_BOOT_MEAN, bold));
+    free((void *)bold);
+    RESULT_CASE(patron_abtest_best_result, patron_abtest_best_proportions(OUT, x, n, 3, 1, 1));
+    RESULT_CASE(patron_abtest_best_result, patron_abtest_best_means(OUT, n, mean, sd, 3));
+    patron_abtest_margin_options mg = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+    mg.margin = 0.02;
+    const patron_abtest_margin_options *mgo = OLDER(patron_abtest_margin_options, mg);
+    RESULT_CASE(patron_abtest_margin_result, patron_abtest_margin_proportions(OUT, 40, 500, 55, 510, mgo));
+    RESULT_CASE(patron_abtest_margin_result, patron_abtest_margin_means(OUT, &a, &b, mgo));
+    free((void *)mgo);
+    patron_abtest_plan_options pl = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+    const patron_abtest_plan_options *plo = OLDER(patron_abtest_plan_options, pl);
+    RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_reduced(OUT, 1, 5, 0.3, plo));
+    RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_ratio(OUT, 52, 1.3, 4900, 0.8, 40, 0.02, plo));
+    free((void *)plo);
 }
 
 static void abtest_assign_options(void **state)

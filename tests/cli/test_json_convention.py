@@ -142,6 +142,9 @@ with tempfile.TemporaryDirectory() as tmp:
     check(["abtest", "power", "--p1", "0.1", "--p2", "0.12", "--format", "json"])
     check(["abtest", "assign", "--experiment", "e", "--customer", "42", "--weights", "50,50", "--format", "json"])
     check(["abtest", "srm", "--observed", "4928,5129", "--weights", "50,50", "--format", "json"])
+    check(["abtest", "best", "--arms", "10/100,15/110,20/120", "--format", "json"])
+    check(["abtest", "margin", "--a", "10/100", "--b", "12/100", "--margin", "0.02", "--format", "json"])
+    check(["abtest", "plan", "--delta", "0.5", "--sd", "10", "--variance-reduction", "0.3", "--format", "json"])
     with open(j("arms.csv"), "w") as f:
         f.write("time,event,arm\n1,1,A\n2,1,B\n3,0,A\n4,1,B\n5,1,A\n6,0,B\n7,1,A\n8,1,B\n")
     check(["abtest", "survival", "--input", j("arms.csv"), "--format", "json"])

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abtest_adjust.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "cmd_abtest_decide.h"
 #include "cmd_abtest_help.h"
 #include "patron.h"
 
@@ -897,8 +899,16 @@ int cmd_abtest(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(abtest_overview, argc < 2 ? stderr : stdout);
+        fputs("\nmore tests:\n", argc < 2 ? stderr : stdout);
+        fputs(abtest_decide_overview, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    int adjusted = abtest_adjust_main(argc, argv); /* adjust, poststrat, quantile, bootstrap */
+    if (adjusted >= 0)
+        return adjusted;
+    int decided = cmd_abtest_decide(argc, argv);
+    if (decided >= 0)
+        return decided;
     const abtest_sub *sub = NULL;
     for (size_t k = 0; k < sizeof abtest_subs / sizeof *abtest_subs; k++)
         if (!strcmp(argv[1], abtest_subs[k].name))

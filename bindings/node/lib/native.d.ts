@@ -436,6 +436,51 @@ export declare const PATRON_ABTEST_BONFERRONI: 2;
 export declare const PATRON_ABTEST_UNADJUSTED: 3;
 
 /**
+ * Statistic that patron_abtest_bootstrap() resamples.
+ */
+export declare const patron_abtest_boot_stat: {
+  /**
+   * Mean of column 0 (p = 1).
+   */
+  readonly PATRON_ABTEST_BOOT_MEAN: 0;
+  /**
+   * Ratio sum(column 0) / sum(column 1), e.g. revenue per order (p = 2).
+   */
+  readonly PATRON_ABTEST_BOOT_RATIO: 1;
+  /**
+   * Quantile of column 0 at patron_abtest_boot_options::q, type 7 (p = 1).
+   */
+  readonly PATRON_ABTEST_BOOT_QUANTILE: 2;
+  /**
+   * Regression-adjusted mean of patron_abtest_cuped_moments(): outcome then 1..8 covariates (p =
+   * 2..9).
+   */
+  readonly PATRON_ABTEST_BOOT_CUPED: 3;
+};
+export type patron_abtest_boot_stat = 0 | 1 | 2 | 3;
+export declare const PATRON_ABTEST_BOOT_MEAN: 0;
+export declare const PATRON_ABTEST_BOOT_RATIO: 1;
+export declare const PATRON_ABTEST_BOOT_QUANTILE: 2;
+export declare const PATRON_ABTEST_BOOT_CUPED: 3;
+
+/**
+ * The hypothesis of patron_abtest_margin_means() and patron_abtest_margin_proportions().
+ */
+export declare const patron_abtest_margin_kind: {
+  /**
+   * H1: B is not worse than A by more than the margin.
+   */
+  readonly PATRON_ABTEST_NON_INFERIORITY: 0;
+  /**
+   * H1: B is better than A by more than the margin.
+   */
+  readonly PATRON_ABTEST_SUPERIORITY: 1;
+};
+export type patron_abtest_margin_kind = 0 | 1;
+export declare const PATRON_ABTEST_NON_INFERIORITY: 0;
+export declare const PATRON_ABTEST_SUPERIORITY: 1;
+
+/**
  * How hard a commit waits for the disk (see the file comment for the trade-off).
  */
 export declare const patron_sync: {
@@ -717,6 +762,16 @@ export declare const PATRON_ABTEST_NOT_ENROLLED: number;
  * patron_abtest_many_proportions() take.
  */
 export declare const PATRON_ABTEST_MAX_ARMS: number;
+/**
+ * Most pre-period covariates patron_abtest_cuped_moments() and patron_abtest_ratio_cuped_moments()
+ * take.
+ */
+export declare const PATRON_ABTEST_MAX_COVARIATES: number;
+/**
+ * Most variables per row of patron_abtest_moments (two outcome columns of a ratio metric plus the
+ * covariates).
+ */
+export declare const PATRON_ABTEST_MAX_VARS: number;
 /**
  * Schema version written by this library. Stores with a larger version are refused.
  */
@@ -2269,6 +2324,591 @@ export interface patron_abtest_perm_result {
 }
 
 /**
+ * Sufficient statistics of one arm: count, sums and sums of products of p variables per unit, what
+ * one SQL aggregate gives (`count(*), sum(y), sum(x1), sum(y*y), sum(y*x1), sum(x1*x1), ...`).
+ *
+ * Variable 0 is the outcome (patron_abtest_cuped_moments()) or the numerator and variable 1 the
+ * denominator of a ratio metric (patron_abtest_ratio_cuped_moments()); the others are covariates.
+ * Only the upper triangle (i <= j) of patron_abtest_moments::sum_cross is read. Raw sums lose
+ * digits when a mean is large against its sd (the centred moments are differences of large sums):
+ * subtract a constant (a typical value) from a column before summing if that is the case; the
+ * results do not change otherwise.
+ */
+export interface patron_abtest_moments {
+  /**
+   * Units in the arm.
+   */
+  n: number;
+  /**
+   * Variables per unit, 1..PATRON_ABTEST_MAX_VARS.
+   */
+  p: number;
+  /**
+   * sum[i] = sum over units of v_i.
+   */
+  sum: number[];
+  /**
+   * sum_cross[i * PATRON_ABTEST_MAX_VARS + j] = sum of v_i v_j (i <= j read).
+   */
+  sum_cross: number[];
+}
+
+/**
+ * Result of the regression-adjusted comparisons (patron_abtest_cuped_moments(),
+ * patron_abtest_cuped_rows(), patron_abtest_ratio_cuped_moments(),
+ * patron_abtest_ratio_cuped_rows()). "Mean" is the ratio for a ratio metric.
+ */
+export interface patron_abtest_adjusted_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * Units of A.
+   */
+  n_a: number;
+  /**
+   * Units of B.
+   */
+  n_b: number;
+  /**
+   * Number of covariates k.
+   */
+  covariates: number;
+  /**
+   * Pooled within-arm OLS slopes of the (linearised) outcome on the covariates.
+   */
+  beta: number[];
+  /**
+   * Unadjusted mean (or ratio) of A.
+   */
+  mean_a: number;
+  /**
+   * Of B.
+   */
+  mean_b: number;
+  /**
+   * mean_a - beta . (xbar_a - xbar), xbar the pooled covariate means.
+   */
+  adjusted_mean_a: number;
+  /**
+   * Of B.
+   */
+  adjusted_mean_b: number;
+  /**
+   * Sample variance (n - 1) of the outcome minus beta . x in A (linearised for a ratio).
+   */
+  residual_var_a: number;
+  /**
+   * Of B.
+   */
+  residual_var_b: number;
+  /**
+   * z-test of adjusted_mean_b - adjusted_mean_a, se from the per-arm residual variances (as CUPED).
+   */
+  effect: patron_abtest_test;
+  /**
+   * Classical OLS t-test of the treatment coefficient of y ~ 1 + T + x (df = N - k - 2,
+   * homoscedastic; all NaN for ratio metrics).
+   */
+  ols: patron_abtest_test;
+  /**
+   * Welch-Satterthwaite df of the per-arm residual variances.
+   */
+  welch_df: number;
+  /**
+   * mean_b - mean_a.
+   */
+  diff_unadjusted: number;
+  /**
+   * Its standard error (delta method for a ratio).
+   */
+  se_unadjusted: number;
+  /**
+   * 1 - (effect.se / se_unadjusted)^2.
+   */
+  variance_reduction: number;
+  /**
+   * Within-arm R^2 of the outcome on the covariates.
+   */
+  r_squared: number;
+  /**
+   * adjusted_mean_b / adjusted_mean_a - 1.
+   */
+  rel_lift: number;
+  /**
+   * Delta-method standard error, with the covariance the pooled covariate means give the two
+   * adjusted means.
+   */
+  rel_lift_se: number;
+  /**
+   * 1 - alpha interval rel_lift -/+ z se.
+   */
+  rel_lift_ci: number[];
+  /**
+   * Two-sided normal p-value of rel_lift against 0.
+   */
+  rel_lift_p: number;
+  /**
+   * The alpha used.
+   */
+  alpha: number;
+}
+
+/**
+ * Result of patron_abtest_poststratify().
+ */
+export interface patron_abtest_poststrat_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * Number of strata.
+   */
+  strata: number;
+  /**
+   * Post-stratified mean of A, sum_h w_h mean_ah.
+   */
+  mean_a: number;
+  /**
+   * Of B.
+   */
+  mean_b: number;
+  /**
+   * z-test of mean_b - mean_a with variance sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh).
+   */
+  effect: patron_abtest_test;
+  /**
+   * Difference of the plain means of all units.
+   */
+  diff_unadjusted: number;
+  /**
+   * Its (Welch) standard error.
+   */
+  se_unadjusted: number;
+  /**
+   * 1 - (effect.se / se_unadjusted)^2 (negative when stratifying costs precision).
+   */
+  variance_reduction: number;
+  /**
+   * mean_b / mean_a - 1.
+   */
+  rel_lift: number;
+  /**
+   * Delta-method standard error (independent arms).
+   */
+  rel_lift_se: number;
+  /**
+   * 1 - alpha interval.
+   */
+  rel_lift_ci: number[];
+  /**
+   * The alpha used.
+   */
+  alpha: number;
+}
+
+/**
+ * Result of patron_abtest_quantile().
+ */
+export interface patron_abtest_quantile_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * The quantile level, in (0, 1).
+   */
+  q: number;
+  /**
+   * Sample q-quantile of A (linear interpolation, numpy's default and R type 7).
+   */
+  quantile_a: number;
+  /**
+   * Of B.
+   */
+  quantile_b: number;
+  /**
+   * Distribution-free interval of A's q-quantile: order statistics X_(l), X_(u) from Binomial(n, q);
+   * -/+Infinity when n is too small for that side.
+   */
+  ci_a: number[];
+  /**
+   * Of B.
+   */
+  ci_b: number[];
+  /**
+   * Exact coverage of ci_a for a continuous distribution, P(l <= Bin(n, q) < u) >= 1 - alpha.
+   */
+  coverage_a: number;
+  /**
+   * Of ci_b.
+   */
+  coverage_b: number;
+  /**
+   * Standard error of quantile_a: (X[nq + z s] - X[nq - z s]) / (2 z), s = sqrt(n q (1 - q)).
+   */
+  se_a: number;
+  /**
+   * Of quantile_b.
+   */
+  se_b: number;
+  /**
+   * z-test and interval of quantile_b - quantile_a (large-sample).
+   */
+  diff: patron_abtest_test;
+  /**
+   * quantile_b / quantile_a - 1.
+   */
+  rel_lift: number;
+  /**
+   * Delta-method standard error.
+   */
+  rel_lift_se: number;
+  /**
+   * 1 - alpha interval.
+   */
+  rel_lift_ci: number[];
+  /**
+   * The alpha used.
+   */
+  alpha: number;
+}
+
+/**
+ * Options of patron_abtest_bootstrap().
+ */
+export interface patron_abtest_boot_options {
+  /**
+   * `sizeof(patron_abtest_boot_options)`; set by PATRON_ABTEST_BOOT_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * Resamples, 100 to 1e8; default 2000.
+   */
+  replicates: number;
+  /**
+   * Seed of the resampling stream; default 1.
+   */
+  seed: number;
+  /**
+   * Two-sided level of the intervals; default 0.05.
+   */
+  alpha: number;
+  /**
+   * Quantile level for PATRON_ABTEST_BOOT_QUANTILE; default 0.5.
+   */
+  q: number;
+  /**
+   * 0 (default): the difference B - A; 1: the relative lift B / A - 1.
+   */
+  relative: number;
+}
+
+/**
+ * Result of patron_abtest_bootstrap().
+ */
+export interface patron_abtest_boot_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * The statistic on the data (difference or relative lift).
+   */
+  estimate: number;
+  /**
+   * Standard deviation of the replicates (n - 1).
+   */
+  se: number;
+  /**
+   * Mean of the replicates minus the estimate.
+   */
+  bias: number;
+  /**
+   * Percentile interval: type-7 quantiles alpha/2 and 1 - alpha/2 of the replicates.
+   */
+  ci_percentile: number[];
+  /**
+   * BCa interval (NaN when not available).
+   */
+  ci_bca: number[];
+  /**
+   * BCa bias correction Phi^-1(share of replicates below the estimate, ties half).
+   */
+  z0: number;
+  /**
+   * BCa acceleration from the empirical influence values (NaN for quantiles).
+   */
+  acceleration: number;
+  /**
+   * 1 when ci_bca is filled (all statistics but quantiles).
+   */
+  bca_available: number;
+  /**
+   * The patron_abtest_boot_stat used.
+   */
+  stat: number;
+  /**
+   * 1 when the statistic is the relative lift.
+   */
+  relative: number;
+  /**
+   * Replicates drawn.
+   */
+  replicates: number;
+  /**
+   * Seed used.
+   */
+  seed: number;
+  /**
+   * Level used.
+   */
+  alpha: number;
+}
+
+/**
+ * Result of patron_abtest_best_proportions() and patron_abtest_best_means(); entry i of each array
+ * is arm i, entries past n_arms are 0.
+ */
+export interface patron_abtest_best_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * Arms compared.
+   */
+  n_arms: number;
+  /**
+   * P(arm i has the highest rate or mean) under the posteriors.
+   */
+  prob_best: number[];
+  /**
+   * E[max_j theta_j - theta_i]: what choosing arm i costs on average.
+   */
+  expected_loss: number[];
+  /**
+   * Posterior mean of arm i.
+   */
+  posterior_mean: number[];
+  /**
+   * Posterior sd of arm i.
+   */
+  posterior_sd: number[];
+  /**
+   * Sum of the quadrature's error estimates (relative to the posterior sds; about 1e-15 when
+   * converged).
+   */
+  integration_error: number;
+  /**
+   * sum_i prob_best[i] - 1, a check of the integration (about 1e-15).
+   */
+  prob_sum_deviation: number;
+}
+
+/**
+ * Options of the margin tests.
+ */
+export interface patron_abtest_margin_options {
+  /**
+   * `sizeof(patron_abtest_margin_options)`; set by PATRON_ABTEST_MARGIN_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * Default PATRON_ABTEST_NON_INFERIORITY.
+   */
+  kind: number;
+  /**
+   * Margin >= 0: in the metric's units, or a fraction of A's mean when relative (0.02 = 2%); default
+   * 0.
+   */
+  margin: number;
+  /**
+   * 1: the effect is mean_B / mean_A - 1 and the margin relative; 0 (default): mean_B - mean_A.
+   */
+  relative: number;
+  /**
+   * 1 when a lower metric is better (e.g. refunds); default 0.
+   */
+  lower_is_better: number;
+  /**
+   * One-sided level in (0, 0.5); default 0.05.
+   */
+  alpha: number;
+  /**
+   * Means only: 1 for Student's pooled variance, 0 (default) for Welch.
+   */
+  pooled_variance: number;
+}
+
+/**
+ * Result of the margin tests.
+ */
+export interface patron_abtest_margin_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * mean_B - mean_A, or mean_B / mean_A - 1 when relative.
+   */
+  effect: number;
+  /**
+   * The null boundary on the effect's scale: -margin (non-inferiority) or +margin (superiority),
+   * signs swapped when lower is better.
+   */
+  threshold: number;
+  /**
+   * t or z at the boundary (see the functions).
+   */
+  statistic: number;
+  /**
+   * Degrees of freedom (Welch-Satterthwaite at the boundary, or n_a + n_b - 2); NaN for z.
+   */
+  df: number;
+  /**
+   * Standard error of the statistic's numerator.
+   */
+  se: number;
+  /**
+   * One-sided p-value of H0: effect <= threshold (>= when lower is better).
+   */
+  p: number;
+  /**
+   * Natural log of p, finite after underflow.
+   */
+  log_p: number;
+  /**
+   * One-sided 1 - alpha confidence bound of the effect: lower when higher is better, upper otherwise
+   * (relative: Fieller's bound; NaN when it does not exist above a ratio of 0).
+   */
+  bound: number;
+  /**
+   * 1 when p <= alpha: B is shown non-inferior (or superior). Equivalently, the bound is beyond the
+   * threshold.
+   */
+  reject: number;
+  /**
+   * One-sided level used.
+   */
+  alpha: number;
+  /**
+   * The patron_abtest_margin_kind used.
+   */
+  kind: number;
+  /**
+   * 1 when the margin was relative.
+   */
+  relative: number;
+  /**
+   * As used.
+   */
+  lower_is_better: number;
+}
+
+/**
+ * Design of patron_abtest_power_reduced() and patron_abtest_power_ratio().
+ */
+export interface patron_abtest_plan_options {
+  /**
+   * `sizeof(patron_abtest_plan_options)`; set by PATRON_ABTEST_PLAN_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * Level in (0, 1) (two-sided when sides = 2); default 0.05.
+   */
+  alpha: number;
+  /**
+   * Target power in (0, 1); default 0.8.
+   */
+  power: number;
+  /**
+   * n2 / n1 (> 0); default 1.
+   */
+  ratio: number;
+  /**
+   * 2 (default) or 1.
+   */
+  sides: number;
+  /**
+   * Control size at which to report the minimum detectable effect, or 0 (default) for none.
+   */
+  n1_given: number;
+}
+
+/**
+ * Result of patron_abtest_power_reduced() and patron_abtest_power_ratio().
+ */
+export interface patron_abtest_plan_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * Per-customer sd the plan uses: sd sqrt(1 - r), or the ratio's delta-method sd.
+   */
+  unit_sd: number;
+  /**
+   * The sd without the variance reduction (= unit_sd for ratio metrics).
+   */
+  unit_sd_unadjusted: number;
+  /**
+   * Absolute effect to detect (for a ratio: relative_lift * mean_num / mean_den).
+   */
+  delta: number;
+  /**
+   * delta / unit_sd.
+   */
+  effect_size_d: number;
+  /**
+   * Control size by the normal formula (as patron_abtest_power_mean()).
+   */
+  n1_z: number;
+  /**
+   * Rounded up.
+   */
+  n1_z_ceil: number;
+  /**
+   * Control size by the noncentral t, both tails.
+   */
+  n1_t: number;
+  /**
+   * Rounded up.
+   */
+  n1_t_ceil: number;
+  /**
+   * Normal-formula size without the variance reduction (n1_z / (1 - r)).
+   */
+  n1_z_unadjusted: number;
+  /**
+   * Rounded up.
+   */
+  n1_z_unadjusted_ceil: number;
+  /**
+   * Absolute minimum detectable effect at opts->n1_given (NaN without it).
+   */
+  mde_at_n1: number;
+  /**
+   * As used.
+   */
+  alpha: number;
+  /**
+   * As used.
+   */
+  power: number;
+  /**
+   * As used.
+   */
+  ratio: number;
+  /**
+   * As used.
+   */
+  sides: number;
+}
+
+/**
  * Options for patron_open(). Initialise with PATRON_DB_OPTIONS_INIT.
  */
 export interface patron_db_options {
@@ -3198,9 +3838,9 @@ export interface patron_tier_status {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; };
 
 /**
  * Static, English description of a status code.
@@ -4718,6 +5358,343 @@ export declare function patron_abtest_many_proportions(x: BigInt64Array | null, 
  * @returns value: Result (size set by the caller).
  */
 export declare function patron_abtest_permutation(period_means: Float64Array | null, treated: Int32Array | null, n_periods: number | bigint, alpha: number, max_permutations: number | bigint, seed: number | bigint): patron_abtest_perm_result;
+/**
+ * Sufficient statistics from rows of p values (row-major).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param rows n * p values, row i at rows[i * p] (finite).
+ * @param n Units (>= 1).
+ * @param p Variables per row, 1..PATRON_ABTEST_MAX_VARS.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL naming the row and
+ * column.
+ * @returns value: Statistics (all members written).
+ */
+export declare function patron_abtest_moments_from_rows(rows: Float64Array | null, n: number | bigint, p: number | bigint): patron_abtest_moments;
+/**
+ * Regression adjustment (CUPED) with several pre-period covariates, from sufficient statistics.
+ *
+ * The model is the OLS regression on the pooled data y = a + tau T + beta . x + e (T = 1 in B):
+ * beta = W_xx^-1 W_xy with W the within-arm centred moments summed over the arms, and tau =
+ * (ybar_b - ybar_a) - beta . (xbar_b - xbar_a). Two standard errors:
+ * patron_abtest_adjusted_result::effect uses each arm's own variance of y - beta . x (Deng, Xu,
+ * Kohavi & Walker 2013, "Improving the sensitivity of online controlled experiments by utilizing
+ * pre-experiment data", WSDM; robust to unequal variances, beta taken as known), and
+ * patron_abtest_adjusted_result::ols the classical OLS standard error s^2 (1/n_a + 1/n_b + d'
+ * W_xx^-1 d), d = xbar_b - xbar_a, with s^2 = RSS / (N - k - 2) (as statsmodels OLS). With k = 0
+ * the effect is the difference of means and `ols` Student's t-test. Unlike patron_abtest_cuped()
+ * (theta about the pooled means), beta is the within-arm slope, so tau is exactly the OLS
+ * coefficient.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param a Statistics of A: variable 0 the outcome, 1..p-1 the covariates (n >= 2).
+ * @param b Statistics of B, the same p.
+ * @param alpha Two-sided level in (0, 1).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (p differs or is out of
+ * range, n < 2, N < k + 3, a non-finite sum, collinear or constant covariates).
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_cuped_moments(a: Partial<patron_abtest_moments> | null, b: Partial<patron_abtest_moments> | null, alpha: number): patron_abtest_adjusted_result;
+/**
+ * The same regression adjustment from raw rows (moments in two passes, more accurate than sums
+ * when means are large).
+ * @param rows_a n_a * p values of A, row-major: outcome then covariates.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 1 + k with k <= PATRON_ABTEST_MAX_COVARIATES.
+ * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: As patron_abtest_cuped_moments(). (PATRON_OK or
+ * PATRON_EINVAL (p differs or is out of range, n < 2, N < k + 3, a non-finite sum, collinear or
+ * constant covariates).)
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_cuped_rows(rows_a: Float64Array | null, n_a: number | bigint, rows_b: Float64Array | null, n_b: number | bigint, p: number | bigint, alpha: number): patron_abtest_adjusted_result;
+/**
+ * Regression adjustment of a ratio metric (revenue per order) by the delta method, from sufficient
+ * statistics.
+ *
+ * Each unit's linearised ratio l = (m - R d) / dbar (R = sum m / sum d of its arm) takes the place
+ * of the outcome of patron_abtest_cuped_moments() (Deng, Knoblich & Lu 2018, "Applying the delta
+ * method in metric analytics", KDD, section 3.4): beta = W_xx^-1 W_xl pooled within the arms,
+ * adjusted ratio R - beta . (xbar_arm - xbar), and the variance of the difference from each arm's
+ * variance of l - beta . x. Typical covariates are the pre-period numerator and denominator. With
+ * no covariate (p = 2) the result equals patron_abtest_ratio().
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param a Statistics of A: variable 0 the numerator, 1 the denominator, 2..p-1 covariates (n >=
+ * 2, sum of denominators != 0).
+ * @param b Statistics of B.
+ * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
+ * @returns value: Result (size set by the caller); `ols` is all NaN.
+ */
+export declare function patron_abtest_ratio_cuped_moments(a: Partial<patron_abtest_moments> | null, b: Partial<patron_abtest_moments> | null, alpha: number): patron_abtest_adjusted_result;
+/**
+ * The ratio-metric adjustment from raw rows (numerator, denominator, covariates per row).
+ * @param rows_a n_a * p values of A, row-major.
+ * @param n_a Units of A (>= 2).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B (>= 2).
+ * @param p Variables per row, 2 + k.
+ * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: As patron_abtest_ratio_cuped_moments(). (PATRON_OK
+ * or PATRON_EINVAL.)
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_ratio_cuped_rows(rows_a: Float64Array | null, n_a: number | bigint, rows_b: Float64Array | null, n_b: number | bigint, p: number | bigint, alpha: number): patron_abtest_adjusted_result;
+/**
+ * Post-stratification by a categorical covariate (new vs returning customers, country, ...).
+ *
+ * tau = sum_h w_h (mean_bh - mean_ah) with w_h the stratum's share of all units of both arms, or
+ * given population shares; its variance is sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh), the
+ * conditional variance of Miratrix, Sekhon & Yu (2013), "Adjusting treatment effect estimates by
+ * post-stratification in randomized experiments", JRSS B 75: 369-396.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param a Summary of A in each stratum (n >= 2).
+ * @param b Summary of B in each stratum (n >= 2).
+ * @param weights Population share of each stratum (>= 0, positive sum; rescaled to sum 1), or NULL
+ * for the pooled sample shares.
+ * @param strata Number of strata (>= 1).
+ * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL naming the stratum and
+ * value.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_poststratify(a: Partial<patron_abtest_summary>[] | null, b: Partial<patron_abtest_summary>[] | null, weights: Float64Array | null, strata: number | bigint, alpha: number): patron_abtest_poststrat_result;
+/**
+ * Difference of quantiles (median, p90 of the days to the second purchase) with intervals.
+ *
+ * Each arm's standard error comes from the distance between two order statistics around the
+ * quantile, without a density estimate (Deng, Knoblich & Lu 2018, KDD, section 4; the same idea as
+ * Price & Bonett 2002 for medians): it estimates sqrt(q (1 - q) / n) / f(x_q). The difference's
+ * interval is normal; its coverage is close to 1 - alpha for a few hundred units per arm and a
+ * continuous outcome (tests/abtest measures it by simulation). Heavily tied data (many equal
+ * values) make the order statistics coincide and the se small; the per-arm ci_a/ci_b are exact (>=
+ * 1 - alpha) for continuous data at any n.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param a Values of A (finite).
+ * @param n_a Count of A (>= 2).
+ * @param b Values of B (finite).
+ * @param n_b Count of B (>= 2).
+ * @param q Quantile level in (0, 1), e.g. 0.5 or 0.9.
+ * @param alpha Two-sided level.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM (a sorted
+ * copy of each arm is made).
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_quantile(a: Float64Array | null, n_a: number | bigint, b: Float64Array | null, n_b: number | bigint, q: number, alpha: number): patron_abtest_quantile_result;
+/**
+ * Bootstrap intervals (percentile and BCa) of the difference or relative lift of a mean, ratio,
+ * quantile or regression-adjusted mean; seeded and the same on every platform.
+ *
+ * Resampling specification (stable; other implementations can reproduce every replicate):
+ * replicate j = 0, 1, ... seeds a patron_rng with patron_rng_seed_stream(seed, j) (xoshiro256**
+ * from SplitMix64, see simulate.h), then draws n_a row indices of A and then n_b of B, each
+ * uniform in [0, n) by Lemire's method: x = patron_rng_next(); the 128-bit product m = x n; while
+ * (m mod 2^64) < (2^64 - n) mod n draw again; the index is m >> 64. Each arm is resampled on its
+ * own (the arm sizes stay fixed). Sums run in row order about the pooled column means, so the
+ * replicates are the same doubles on every IEEE-754 platform, given a build without fused
+ * multiply-add contraction (GCC's default in the C11 mode libpatron uses; clang on an FMA target
+ * needs -ffp-contract=off). The BCa interval (Efron 1987, "Better bootstrap confidence intervals",
+ * JASA 82: 171-185) takes z0 from the replicates and the acceleration a = sum U^3 / (6 (sum
+ * U^2)^1.5) from the empirical influence values U of both arms (units' deviations, linearised
+ * ratios, or CUPED residuals, divided by the arm size); quantiles are not smooth enough for that
+ * acceleration and get the percentile interval only. Cost: (n_a + n_b) draws per replicate (CUPED:
+ * also p^2 products per draw); memory: one double per replicate (quantiles: also a sorted copy and
+ * two 32-bit words per unit: its sorted position and a draw count).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param rows_a n_a * p values of A, row-major (finite).
+ * @param n_a Units of A (2 to 2^32 - 1).
+ * @param rows_b n_b * p values of B.
+ * @param n_b Units of B.
+ * @param p Columns per row, as the statistic needs (see patron_abtest_boot_stat).
+ * @param stat A patron_abtest_boot_stat.
+ * @param opts Options, or NULL for PATRON_ABTEST_BOOT_OPTIONS_INIT.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad option, value or size;
+ * covariates collinear in a resample), PATRON_ENOMEM.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_bootstrap(rows_a: Float64Array | null, n_a: number | bigint, rows_b: Float64Array | null, n_b: number | bigint, p: number | bigint, stat: number, opts?: Partial<patron_abtest_boot_options> | null): patron_abtest_boot_result;
+/**
+ * Winsorise (cap) the values of both arms at quantiles of the pooled values, so that one
+ * customer's huge order does not decide the test.
+ *
+ * The caps are the type-7 quantiles lower_q and upper_q of A and B together (one threshold for
+ * both arms, so capping does not depend on the assignment); values below or above are replaced by
+ * the cap. Use 0 or 1 for no cap on that side, e.g. (0, 0.99) caps the top 1%.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param out_a Capped values of A (may be the same array as `a`).
+ * @param out_b Capped values of B (may be `b`).
+ * @param a Values of A (finite).
+ * @param n_a Count of A.
+ * @param b Values of B (finite).
+ * @param n_b Count of B; n_a + n_b >= 1.
+ * @param lower_q Lower quantile in [0, upper_q).
+ * @param upper_q Upper quantile in (lower_q, 1].
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM; outputs
+ * untouched on failure.
+ * @returns cap_low: The lower cap used (-Infinity when none); may be NULL.; cap_high: The upper
+ * cap used (+Infinity when none); may be NULL.
+ */
+export declare function patron_abtest_winsorize(out_a: Float64Array | null, out_b: Float64Array | null, a: Float64Array | null, n_a: number | bigint, b: Float64Array | null, n_b: number | bigint, lower_q: number, upper_q: number): { cap_low: number; cap_high: number; };
+/**
+ * Probability that each of k conversion rates is the highest, and the expected loss of choosing
+ * each arm (beta-binomial posteriors).
+ *
+ * Arm i has the posterior Beta(prior_alpha + x_i, prior_beta + n_i - x_i), independently. P(i
+ * best) = int f_i(x) prod_{j != i} F_j(x) dx and E[max_j p_j] - E[p_i] = sum_k (m_k - m_i) P(k
+ * best) + sum_k C_k with C_k = int (x - m_k) f_k(x) prod_{j != k} F_j(x) dx; the one-dimensional
+ * integrals are computed by adaptive Gauss-Kronrod (7-15) quadrature with break points around
+ * every posterior, each density normalised by the same quadrature (absolute error about 1e-14; no
+ * Monte Carlo). With two arms prob_best[1] is patron_abtest_beta_binomial()'s prob_b_beats_a and
+ * the losses are its expected losses. Cost: about k^2 incomplete-beta evaluations per node, a few
+ * hundred nodes per arm.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param x Conversions per arm (0 <= x[i] <= n[i]).
+ * @param n Customers per arm (>= 0, at most 2^50).
+ * @param n_arms Arms, 2 to PATRON_ABTEST_MAX_ARMS.
+ * @param prior_alpha Prior alpha (> 0, finite), e.g. 1.
+ * @param prior_beta Prior beta (> 0, finite), e.g. 1.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL naming the arm and value,
+ * PATRON_ENOMEM.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_best_proportions(x: BigInt64Array | null, n: BigInt64Array | null, n_arms: number | bigint, prior_alpha: number, prior_beta: number): patron_abtest_best_result;
+/**
+ * Probability that each of k means is the highest, and the expected loss of choosing each arm
+ * (normal posteriors, flat prior).
+ *
+ * Arm i has the posterior N(mean_i, sd_i^2 / n_i), the large-sample model of gbstats' Bayesian
+ * engine without a prior; the integrals are those of patron_abtest_best_proportions() with normal
+ * densities and cdfs. With two arms prob_best[1] is Phi((m_1 - m_0) / sqrt(s_0^2 + s_1^2)).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param n Customers per arm (>= 1).
+ * @param mean Sample mean per arm (finite).
+ * @param sd Sample sd per arm (> 0).
+ * @param n_arms Arms, 2 to PATRON_ABTEST_MAX_ARMS.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL naming the arm and value
+ * (also when one posterior sd is below 1e-12 of another's), PATRON_ENOMEM.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_best_means(n: BigInt64Array | null, mean: Float64Array | null, sd: Float64Array | null, n_arms: number | bigint): patron_abtest_best_result;
+/**
+ * Non-inferiority or superiority t-test of two means with an absolute or relative margin.
+ *
+ * Higher is better: H0: effect <= threshold against H1: effect > threshold (lower is better
+ * mirrors it). Absolute: t = (d - threshold) / se with d = mean_B - mean_A, se^2 = s_A^2/n_A +
+ * s_B^2/n_B (Welch-Satterthwaite df) or s^2 (1/n_A + 1/n_B) with the pooled s^2 (df n_A + n_B -
+ * 2); the bound is d -/+ t_{1-alpha, df} se. Relative, with c = 1 + threshold: t = (mean_B - c
+ * mean_A) / sqrt(v_B + c^2 v_A), the Welch df of those two variances (v = s^2/n, or the pooled
+ * s^2/n); the bound is the ratio - 1 at which that one-sided p equals alpha (Fieller 1954, JRSS B
+ * 16: 175-185; for the non-inferiority use Laster and Johnson 2003, Stat Med 22: 187-200). The
+ * same results come from scipy's ttest_ind_from_stats on B and on A shifted (absolute) or scaled
+ * by c (relative, Welch).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param a Control summary (n >= 2).
+ * @param b Treatment summary (n >= 2).
+ * @param opts Options, or NULL for PATRON_ABTEST_MARGIN_OPTIONS_INIT.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (bad summary, zero variance
+ * in both arms, alpha, margin; relative with mean_A <= 0).
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_margin_means(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, opts?: Partial<patron_abtest_margin_options> | null): patron_abtest_margin_result;
+/**
+ * Non-inferiority or superiority z-test of two conversion rates with an absolute or relative
+ * margin (Wald, unpooled).
+ *
+ * As patron_abtest_margin_means() with the rates p = x / n and the variances p (1 - p) / n:
+ * absolute z = (p_B - p_A - threshold) / se (statsmodels' test_proportions_2indep with method
+ * "wald", compare "diff"); relative z = (p_B - c p_A) / sqrt(v_B + c^2 v_A) with c = 1 +
+ * threshold.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param x_a Conversions of A (0 <= x_a <= n_a).
+ * @param n_a Customers of A (1 to 2^50).
+ * @param x_b Conversions of B.
+ * @param n_b Customers of B.
+ * @param opts Options, or NULL for the defaults (pooled_variance is ignored).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (counts, both rates 0 or
+ * both 1 so no variance, alpha, margin; relative with p_A = 0).
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_margin_proportions(x_a: number | bigint, n_a: number | bigint, x_b: number | bigint, n_b: number | bigint, opts?: Partial<patron_abtest_margin_options> | null): patron_abtest_margin_result;
+/**
+ * Sample size for a mean when an adjustment (CUPED, regression on pre-period covariates) removes a
+ * stated share of its variance.
+ *
+ * With r the share of variance removed (for CUPED with one covariate r = rho^2, rho the
+ * correlation of the metric with its pre-period value; in general the R^2 of the adjustment), the
+ * adjusted per-customer sd is sd sqrt(1 - r) (Deng, Xu, Kohavi and Walker 2013, "Improving the
+ * sensitivity of online controlled experiments by utilizing pre-experiment data", WSDM), and the
+ * sizes are patron_abtest_power_mean()'s at that sd, so n1_z = (1 - r) n1_z_unadjusted.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param delta Difference to detect (finite, non-zero).
+ * @param sd Per-customer sd of the unadjusted metric (> 0).
+ * @param variance_reduction Share r of the variance removed, in [0, 1).
+ * @param opts Design, or NULL for PATRON_ABTEST_PLAN_OPTIONS_INIT.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL naming the value,
+ * PATRON_ECONVERGE.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_power_reduced(delta: number, sd: number, variance_reduction: number, opts?: Partial<patron_abtest_plan_options> | null): patron_abtest_plan_result;
+/**
+ * Per-unit delta-method variance of a ratio metric mean_Y / mean_X.
+ *
+ * With R = mean_num / mean_den, n Var(Ybar / Xbar) tends to (var_num - 2 R cov + R^2 var_den) /
+ * mean_den^2 (the delta method; Deng, Knoblich and Lu 2018, "Applying the delta method in metric
+ * analytics", KDD). Divide by n for the variance of the ratio of an arm of n units.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param mean_num Mean of the numerator per unit (e.g. revenue per customer).
+ * @param mean_den Mean of the denominator per unit (e.g. orders per customer), non-zero.
+ * @param var_num Variance of the numerator per unit (>= 0).
+ * @param var_den Variance of the denominator per unit (>= 0).
+ * @param cov Covariance of numerator and denominator per unit (|cov| <= sqrt(var_num var_den)).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL.
+ * @returns variance: The per-unit variance (clamped at 0 against rounding).
+ */
+export declare function patron_abtest_ratio_unit_variance(mean_num: number, mean_den: number, var_num: number, var_den: number, cov: number): number;
+/**
+ * Sample size for a ratio metric (revenue per order, items per basket): the delta-method per-unit
+ * sd of patron_abtest_ratio_unit_variance() in patron_abtest_power_mean().
+ *
+ * The effect is a relative lift of the ratio, delta = relative_lift * R; both arms are assumed to
+ * share the control's per-unit variance.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param mean_num Numerator mean per unit.
+ * @param mean_den Denominator mean per unit (non-zero).
+ * @param var_num Numerator variance per unit.
+ * @param var_den Denominator variance per unit.
+ * @param cov Their covariance per unit.
+ * @param relative_lift Relative change of the ratio to detect (e.g. 0.02; finite, non-zero).
+ * @param opts Design, or NULL for the defaults.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_power_ratio(mean_num: number, mean_den: number, var_num: number, var_den: number, cov: number, relative_lift: number, opts?: Partial<patron_abtest_plan_options> | null): patron_abtest_plan_result;
 /**
  * Open (and if needed create and migrate) a store.
  *

@@ -79,6 +79,28 @@ PN_UNUSED static int gs_to_patron_abtest_many_result(napi_env env, napi_value v,
 PN_UNUSED static napi_value gs_from_patron_abtest_many_result(napi_env env, const patron_abtest_many_result *s);
 PN_UNUSED static int gs_to_patron_abtest_perm_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_perm_result(napi_env env, const patron_abtest_perm_result *s);
+PN_UNUSED static int gs_to_patron_abtest_moments(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_moments(napi_env env, const patron_abtest_moments *s);
+PN_UNUSED static int gs_to_patron_abtest_adjusted_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_adjusted_result(napi_env env, const patron_abtest_adjusted_result *s);
+PN_UNUSED static int gs_to_patron_abtest_poststrat_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_poststrat_result(napi_env env, const patron_abtest_poststrat_result *s);
+PN_UNUSED static int gs_to_patron_abtest_quantile_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_quantile_result(napi_env env, const patron_abtest_quantile_result *s);
+PN_UNUSED static int gs_to_patron_abtest_boot_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_boot_options(napi_env env, const patron_abtest_boot_options *s);
+PN_UNUSED static int gs_to_patron_abtest_boot_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_boot_result(napi_env env, const patron_abtest_boot_result *s);
+PN_UNUSED static int gs_to_patron_abtest_best_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_best_result(napi_env env, const patron_abtest_best_result *s);
+PN_UNUSED static int gs_to_patron_abtest_margin_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_margin_options(napi_env env, const patron_abtest_margin_options *s);
+PN_UNUSED static int gs_to_patron_abtest_margin_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_margin_result(napi_env env, const patron_abtest_margin_result *s);
+PN_UNUSED static int gs_to_patron_abtest_plan_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_plan_options(napi_env env, const patron_abtest_plan_options *s);
+PN_UNUSED static int gs_to_patron_abtest_plan_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_plan_result(napi_env env, const patron_abtest_plan_result *s);
 PN_UNUSED static int gs_to_patron_db_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_db_options(napi_env env, const patron_db_options *s);
 PN_UNUSED static int gs_to_patron_profile_fields(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -3209,6 +3231,1282 @@ static napi_value gs_from_patron_abtest_perm_result(napi_env env, const patron_a
     if (pn_set(env, obj, "exact", pn_new_i32(env, s->exact))) return NULL;
     if (pn_set(env, obj, "significant", pn_new_i32(env, s->significant))) return NULL;
     if (pn_set(env, obj, "caveats", pn_new_str(env, s->caveats))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_moments(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_moments s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_moments")) return -1;
+    if (pn_field(env, v, "n", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_moments.n")) return -1;
+        s.n = (int64_t)x;
+    }
+    if (pn_field(env, v, "p", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_moments.p")) return -1;
+        s.p = (int64_t)x;
+    }
+    if (pn_field(env, v, "sum", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.sum / sizeof s.sum[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_moments.sum[]")) return -1;
+            s.sum[i] = x;
+        }
+    }
+    if (pn_field(env, v, "sum_cross", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.sum_cross / sizeof s.sum_cross[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_moments.sum_cross[]")) return -1;
+            s.sum_cross[i] = x;
+        }
+    }
+    *(patron_abtest_moments *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_moments(napi_env env, const patron_abtest_moments *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "n", pn_new_i64(env, s->n))) return NULL;
+    if (pn_set(env, obj, "p", pn_new_i64(env, s->p))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->sum / sizeof s->sum[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->sum[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "sum", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->sum_cross / sizeof s->sum_cross[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->sum_cross[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "sum_cross", arr)) return NULL;
+    }
+    return obj;
+}
+
+static int gs_to_patron_abtest_adjusted_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_adjusted_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_adjusted_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_adjusted_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "n_a", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_adjusted_result.n_a")) return -1;
+        s.n_a = (int64_t)x;
+    }
+    if (pn_field(env, v, "n_b", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_adjusted_result.n_b")) return -1;
+        s.n_b = (int64_t)x;
+    }
+    if (pn_field(env, v, "covariates", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_adjusted_result.covariates")) return -1;
+        s.covariates = (int64_t)x;
+    }
+    if (pn_field(env, v, "beta", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.beta / sizeof s.beta[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_adjusted_result.beta[]")) return -1;
+            s.beta[i] = x;
+        }
+    }
+    if (pn_field(env, v, "mean_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.mean_a")) return -1;
+        s.mean_a = (double)x;
+    }
+    if (pn_field(env, v, "mean_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.mean_b")) return -1;
+        s.mean_b = (double)x;
+    }
+    if (pn_field(env, v, "adjusted_mean_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.adjusted_mean_a")) return -1;
+        s.adjusted_mean_a = (double)x;
+    }
+    if (pn_field(env, v, "adjusted_mean_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.adjusted_mean_b")) return -1;
+        s.adjusted_mean_b = (double)x;
+    }
+    if (pn_field(env, v, "residual_var_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.residual_var_a")) return -1;
+        s.residual_var_a = (double)x;
+    }
+    if (pn_field(env, v, "residual_var_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.residual_var_b")) return -1;
+        s.residual_var_b = (double)x;
+    }
+    if (pn_field(env, v, "effect", &f, &has)) return -1;
+    if (has) {
+        if (gs_to_patron_abtest_test(env, f, arena, &s.effect)) return -1;
+    }
+    if (pn_field(env, v, "ols", &f, &has)) return -1;
+    if (has) {
+        if (gs_to_patron_abtest_test(env, f, arena, &s.ols)) return -1;
+    }
+    if (pn_field(env, v, "welch_df", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.welch_df")) return -1;
+        s.welch_df = (double)x;
+    }
+    if (pn_field(env, v, "diff_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.diff_unadjusted")) return -1;
+        s.diff_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "se_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.se_unadjusted")) return -1;
+        s.se_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "variance_reduction", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.variance_reduction")) return -1;
+        s.variance_reduction = (double)x;
+    }
+    if (pn_field(env, v, "r_squared", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.r_squared")) return -1;
+        s.r_squared = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.rel_lift")) return -1;
+        s.rel_lift = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.rel_lift_se")) return -1;
+        s.rel_lift_se = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_ci", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.rel_lift_ci / sizeof s.rel_lift_ci[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_adjusted_result.rel_lift_ci[]")) return -1;
+            s.rel_lift_ci[i] = x;
+        }
+    }
+    if (pn_field(env, v, "rel_lift_p", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.rel_lift_p")) return -1;
+        s.rel_lift_p = (double)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_adjusted_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    *(patron_abtest_adjusted_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_adjusted_result(napi_env env, const patron_abtest_adjusted_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "n_a", pn_new_i64(env, s->n_a))) return NULL;
+    if (pn_set(env, obj, "n_b", pn_new_i64(env, s->n_b))) return NULL;
+    if (pn_set(env, obj, "covariates", pn_new_i64(env, s->covariates))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->beta / sizeof s->beta[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->beta[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "beta", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "mean_a", pn_new_f64(env, s->mean_a))) return NULL;
+    if (pn_set(env, obj, "mean_b", pn_new_f64(env, s->mean_b))) return NULL;
+    if (pn_set(env, obj, "adjusted_mean_a", pn_new_f64(env, s->adjusted_mean_a))) return NULL;
+    if (pn_set(env, obj, "adjusted_mean_b", pn_new_f64(env, s->adjusted_mean_b))) return NULL;
+    if (pn_set(env, obj, "residual_var_a", pn_new_f64(env, s->residual_var_a))) return NULL;
+    if (pn_set(env, obj, "residual_var_b", pn_new_f64(env, s->residual_var_b))) return NULL;
+    if (pn_set(env, obj, "effect", gs_from_patron_abtest_test(env, &s->effect))) return NULL;
+    if (pn_set(env, obj, "ols", gs_from_patron_abtest_test(env, &s->ols))) return NULL;
+    if (pn_set(env, obj, "welch_df", pn_new_f64(env, s->welch_df))) return NULL;
+    if (pn_set(env, obj, "diff_unadjusted", pn_new_f64(env, s->diff_unadjusted))) return NULL;
+    if (pn_set(env, obj, "se_unadjusted", pn_new_f64(env, s->se_unadjusted))) return NULL;
+    if (pn_set(env, obj, "variance_reduction", pn_new_f64(env, s->variance_reduction))) return NULL;
+    if (pn_set(env, obj, "r_squared", pn_new_f64(env, s->r_squared))) return NULL;
+    if (pn_set(env, obj, "rel_lift", pn_new_f64(env, s->rel_lift))) return NULL;
+    if (pn_set(env, obj, "rel_lift_se", pn_new_f64(env, s->rel_lift_se))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->rel_lift_ci / sizeof s->rel_lift_ci[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->rel_lift_ci[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "rel_lift_ci", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "rel_lift_p", pn_new_f64(env, s->rel_lift_p))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_poststrat_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_poststrat_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_poststrat_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_poststrat_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "strata", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_poststrat_result.strata")) return -1;
+        s.strata = (int64_t)x;
+    }
+    if (pn_field(env, v, "mean_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.mean_a")) return -1;
+        s.mean_a = (double)x;
+    }
+    if (pn_field(env, v, "mean_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.mean_b")) return -1;
+        s.mean_b = (double)x;
+    }
+    if (pn_field(env, v, "effect", &f, &has)) return -1;
+    if (has) {
+        if (gs_to_patron_abtest_test(env, f, arena, &s.effect)) return -1;
+    }
+    if (pn_field(env, v, "diff_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.diff_unadjusted")) return -1;
+        s.diff_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "se_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.se_unadjusted")) return -1;
+        s.se_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "variance_reduction", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.variance_reduction")) return -1;
+        s.variance_reduction = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.rel_lift")) return -1;
+        s.rel_lift = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.rel_lift_se")) return -1;
+        s.rel_lift_se = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_ci", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.rel_lift_ci / sizeof s.rel_lift_ci[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_poststrat_result.rel_lift_ci[]")) return -1;
+            s.rel_lift_ci[i] = x;
+        }
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_poststrat_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    *(patron_abtest_poststrat_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_poststrat_result(napi_env env, const patron_abtest_poststrat_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "strata", pn_new_i64(env, s->strata))) return NULL;
+    if (pn_set(env, obj, "mean_a", pn_new_f64(env, s->mean_a))) return NULL;
+    if (pn_set(env, obj, "mean_b", pn_new_f64(env, s->mean_b))) return NULL;
+    if (pn_set(env, obj, "effect", gs_from_patron_abtest_test(env, &s->effect))) return NULL;
+    if (pn_set(env, obj, "diff_unadjusted", pn_new_f64(env, s->diff_unadjusted))) return NULL;
+    if (pn_set(env, obj, "se_unadjusted", pn_new_f64(env, s->se_unadjusted))) return NULL;
+    if (pn_set(env, obj, "variance_reduction", pn_new_f64(env, s->variance_reduction))) return NULL;
+    if (pn_set(env, obj, "rel_lift", pn_new_f64(env, s->rel_lift))) return NULL;
+    if (pn_set(env, obj, "rel_lift_se", pn_new_f64(env, s->rel_lift_se))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->rel_lift_ci / sizeof s->rel_lift_ci[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->rel_lift_ci[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "rel_lift_ci", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_quantile_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_quantile_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_quantile_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_quantile_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "q", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.q")) return -1;
+        s.q = (double)x;
+    }
+    if (pn_field(env, v, "quantile_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.quantile_a")) return -1;
+        s.quantile_a = (double)x;
+    }
+    if (pn_field(env, v, "quantile_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.quantile_b")) return -1;
+        s.quantile_b = (double)x;
+    }
+    if (pn_field(env, v, "ci_a", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_a / sizeof s.ci_a[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_quantile_result.ci_a[]")) return -1;
+            s.ci_a[i] = x;
+        }
+    }
+    if (pn_field(env, v, "ci_b", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_b / sizeof s.ci_b[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_quantile_result.ci_b[]")) return -1;
+            s.ci_b[i] = x;
+        }
+    }
+    if (pn_field(env, v, "coverage_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.coverage_a")) return -1;
+        s.coverage_a = (double)x;
+    }
+    if (pn_field(env, v, "coverage_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.coverage_b")) return -1;
+        s.coverage_b = (double)x;
+    }
+    if (pn_field(env, v, "se_a", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.se_a")) return -1;
+        s.se_a = (double)x;
+    }
+    if (pn_field(env, v, "se_b", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.se_b")) return -1;
+        s.se_b = (double)x;
+    }
+    if (pn_field(env, v, "diff", &f, &has)) return -1;
+    if (has) {
+        if (gs_to_patron_abtest_test(env, f, arena, &s.diff)) return -1;
+    }
+    if (pn_field(env, v, "rel_lift", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.rel_lift")) return -1;
+        s.rel_lift = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.rel_lift_se")) return -1;
+        s.rel_lift_se = (double)x;
+    }
+    if (pn_field(env, v, "rel_lift_ci", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.rel_lift_ci / sizeof s.rel_lift_ci[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_quantile_result.rel_lift_ci[]")) return -1;
+            s.rel_lift_ci[i] = x;
+        }
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_quantile_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    *(patron_abtest_quantile_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_quantile_result(napi_env env, const patron_abtest_quantile_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "q", pn_new_f64(env, s->q))) return NULL;
+    if (pn_set(env, obj, "quantile_a", pn_new_f64(env, s->quantile_a))) return NULL;
+    if (pn_set(env, obj, "quantile_b", pn_new_f64(env, s->quantile_b))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_a / sizeof s->ci_a[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_a[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_a", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_b / sizeof s->ci_b[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_b[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_b", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "coverage_a", pn_new_f64(env, s->coverage_a))) return NULL;
+    if (pn_set(env, obj, "coverage_b", pn_new_f64(env, s->coverage_b))) return NULL;
+    if (pn_set(env, obj, "se_a", pn_new_f64(env, s->se_a))) return NULL;
+    if (pn_set(env, obj, "se_b", pn_new_f64(env, s->se_b))) return NULL;
+    if (pn_set(env, obj, "diff", gs_from_patron_abtest_test(env, &s->diff))) return NULL;
+    if (pn_set(env, obj, "rel_lift", pn_new_f64(env, s->rel_lift))) return NULL;
+    if (pn_set(env, obj, "rel_lift_se", pn_new_f64(env, s->rel_lift_se))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->rel_lift_ci / sizeof s->rel_lift_ci[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->rel_lift_ci[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "rel_lift_ci", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_boot_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_boot_options s = PATRON_ABTEST_BOOT_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_boot_options")) return -1;
+    if (pn_field(env, v, "replicates", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_boot_options.replicates")) return -1;
+        s.replicates = (int64_t)x;
+    }
+    if (pn_field(env, v, "seed", &f, &has)) return -1;
+    if (has) {
+        uint64_t x;
+        if (pn_get_u64(env, f, &x, "patron_abtest_boot_options.seed")) return -1;
+        s.seed = (uint64_t)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "q", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_options.q")) return -1;
+        s.q = (double)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_boot_options.relative")) return -1;
+        s.relative = (int)x;
+    }
+    *(patron_abtest_boot_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_boot_options(napi_env env, const patron_abtest_boot_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "replicates", pn_new_i64(env, s->replicates))) return NULL;
+    if (pn_set(env, obj, "seed", pn_new_u64(env, s->seed))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "q", pn_new_f64(env, s->q))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_boot_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_boot_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_boot_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_boot_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "estimate", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.estimate")) return -1;
+        s.estimate = (double)x;
+    }
+    if (pn_field(env, v, "se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.se")) return -1;
+        s.se = (double)x;
+    }
+    if (pn_field(env, v, "bias", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.bias")) return -1;
+        s.bias = (double)x;
+    }
+    if (pn_field(env, v, "ci_percentile", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_percentile / sizeof s.ci_percentile[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_boot_result.ci_percentile[]")) return -1;
+            s.ci_percentile[i] = x;
+        }
+    }
+    if (pn_field(env, v, "ci_bca", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci_bca / sizeof s.ci_bca[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_boot_result.ci_bca[]")) return -1;
+            s.ci_bca[i] = x;
+        }
+    }
+    if (pn_field(env, v, "z0", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.z0")) return -1;
+        s.z0 = (double)x;
+    }
+    if (pn_field(env, v, "acceleration", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.acceleration")) return -1;
+        s.acceleration = (double)x;
+    }
+    if (pn_field(env, v, "bca_available", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_boot_result.bca_available")) return -1;
+        s.bca_available = (int)x;
+    }
+    if (pn_field(env, v, "stat", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_boot_result.stat")) return -1;
+        s.stat = (int)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_boot_result.relative")) return -1;
+        s.relative = (int)x;
+    }
+    if (pn_field(env, v, "replicates", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_boot_result.replicates")) return -1;
+        s.replicates = (int64_t)x;
+    }
+    if (pn_field(env, v, "seed", &f, &has)) return -1;
+    if (has) {
+        uint64_t x;
+        if (pn_get_u64(env, f, &x, "patron_abtest_boot_result.seed")) return -1;
+        s.seed = (uint64_t)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_boot_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    *(patron_abtest_boot_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_boot_result(napi_env env, const patron_abtest_boot_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "estimate", pn_new_f64(env, s->estimate))) return NULL;
+    if (pn_set(env, obj, "se", pn_new_f64(env, s->se))) return NULL;
+    if (pn_set(env, obj, "bias", pn_new_f64(env, s->bias))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_percentile / sizeof s->ci_percentile[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_percentile[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_percentile", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci_bca / sizeof s->ci_bca[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci_bca[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci_bca", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "z0", pn_new_f64(env, s->z0))) return NULL;
+    if (pn_set(env, obj, "acceleration", pn_new_f64(env, s->acceleration))) return NULL;
+    if (pn_set(env, obj, "bca_available", pn_new_i32(env, s->bca_available))) return NULL;
+    if (pn_set(env, obj, "stat", pn_new_i32(env, s->stat))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    if (pn_set(env, obj, "replicates", pn_new_i64(env, s->replicates))) return NULL;
+    if (pn_set(env, obj, "seed", pn_new_u64(env, s->seed))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_best_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_best_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_best_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_best_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "n_arms", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_best_result.n_arms")) return -1;
+        s.n_arms = (int64_t)x;
+    }
+    if (pn_field(env, v, "prob_best", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.prob_best / sizeof s.prob_best[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.prob_best[]")) return -1;
+            s.prob_best[i] = x;
+        }
+    }
+    if (pn_field(env, v, "expected_loss", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.expected_loss / sizeof s.expected_loss[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.expected_loss[]")) return -1;
+            s.expected_loss[i] = x;
+        }
+    }
+    if (pn_field(env, v, "posterior_mean", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.posterior_mean / sizeof s.posterior_mean[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.posterior_mean[]")) return -1;
+            s.posterior_mean[i] = x;
+        }
+    }
+    if (pn_field(env, v, "posterior_sd", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.posterior_sd / sizeof s.posterior_sd[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_best_result.posterior_sd[]")) return -1;
+            s.posterior_sd[i] = x;
+        }
+    }
+    if (pn_field(env, v, "integration_error", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_best_result.integration_error")) return -1;
+        s.integration_error = (double)x;
+    }
+    if (pn_field(env, v, "prob_sum_deviation", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_best_result.prob_sum_deviation")) return -1;
+        s.prob_sum_deviation = (double)x;
+    }
+    *(patron_abtest_best_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_best_result(napi_env env, const patron_abtest_best_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "n_arms", pn_new_i64(env, s->n_arms))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->prob_best / sizeof s->prob_best[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->prob_best[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "prob_best", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->expected_loss / sizeof s->expected_loss[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->expected_loss[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "expected_loss", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->posterior_mean / sizeof s->posterior_mean[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->posterior_mean[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "posterior_mean", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->posterior_sd / sizeof s->posterior_sd[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->posterior_sd[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "posterior_sd", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "integration_error", pn_new_f64(env, s->integration_error))) return NULL;
+    if (pn_set(env, obj, "prob_sum_deviation", pn_new_f64(env, s->prob_sum_deviation))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_margin_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_margin_options s = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_margin_options")) return -1;
+    if (pn_field(env, v, "kind", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.kind")) return -1;
+        s.kind = (patron_abtest_margin_kind)x;
+    }
+    if (pn_field(env, v, "margin", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_options.margin")) return -1;
+        s.margin = (double)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.relative")) return -1;
+        s.relative = (int)x;
+    }
+    if (pn_field(env, v, "lower_is_better", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.lower_is_better")) return -1;
+        s.lower_is_better = (int)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "pooled_variance", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_options.pooled_variance")) return -1;
+        s.pooled_variance = (int)x;
+    }
+    *(patron_abtest_margin_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_margin_options(napi_env env, const patron_abtest_margin_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "kind", pn_new_i32(env, s->kind))) return NULL;
+    if (pn_set(env, obj, "margin", pn_new_f64(env, s->margin))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    if (pn_set(env, obj, "lower_is_better", pn_new_i32(env, s->lower_is_better))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "pooled_variance", pn_new_i32(env, s->pooled_variance))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_margin_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_margin_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_margin_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_margin_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "effect", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.effect")) return -1;
+        s.effect = (double)x;
+    }
+    if (pn_field(env, v, "threshold", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.threshold")) return -1;
+        s.threshold = (double)x;
+    }
+    if (pn_field(env, v, "statistic", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.statistic")) return -1;
+        s.statistic = (double)x;
+    }
+    if (pn_field(env, v, "df", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.df")) return -1;
+        s.df = (double)x;
+    }
+    if (pn_field(env, v, "se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.se")) return -1;
+        s.se = (double)x;
+    }
+    if (pn_field(env, v, "p", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.p")) return -1;
+        s.p = (double)x;
+    }
+    if (pn_field(env, v, "log_p", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.log_p")) return -1;
+        s.log_p = (double)x;
+    }
+    if (pn_field(env, v, "bound", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.bound")) return -1;
+        s.bound = (double)x;
+    }
+    if (pn_field(env, v, "reject", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.reject")) return -1;
+        s.reject = (int)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_margin_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "kind", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.kind")) return -1;
+        s.kind = (int)x;
+    }
+    if (pn_field(env, v, "relative", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.relative")) return -1;
+        s.relative = (int)x;
+    }
+    if (pn_field(env, v, "lower_is_better", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_margin_result.lower_is_better")) return -1;
+        s.lower_is_better = (int)x;
+    }
+    *(patron_abtest_margin_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_margin_result(napi_env env, const patron_abtest_margin_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "effect", pn_new_f64(env, s->effect))) return NULL;
+    if (pn_set(env, obj, "threshold", pn_new_f64(env, s->threshold))) return NULL;
+    if (pn_set(env, obj, "statistic", pn_new_f64(env, s->statistic))) return NULL;
+    if (pn_set(env, obj, "df", pn_new_f64(env, s->df))) return NULL;
+    if (pn_set(env, obj, "se", pn_new_f64(env, s->se))) return NULL;
+    if (pn_set(env, obj, "p", pn_new_f64(env, s->p))) return NULL;
+    if (pn_set(env, obj, "log_p", pn_new_f64(env, s->log_p))) return NULL;
+    if (pn_set(env, obj, "bound", pn_new_f64(env, s->bound))) return NULL;
+    if (pn_set(env, obj, "reject", pn_new_i32(env, s->reject))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "kind", pn_new_i32(env, s->kind))) return NULL;
+    if (pn_set(env, obj, "relative", pn_new_i32(env, s->relative))) return NULL;
+    if (pn_set(env, obj, "lower_is_better", pn_new_i32(env, s->lower_is_better))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_plan_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_plan_options s = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_plan_options")) return -1;
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "power", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.power")) return -1;
+        s.power = (double)x;
+    }
+    if (pn_field(env, v, "ratio", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.ratio")) return -1;
+        s.ratio = (double)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_plan_options.sides")) return -1;
+        s.sides = (int)x;
+    }
+    if (pn_field(env, v, "n1_given", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_options.n1_given")) return -1;
+        s.n1_given = (double)x;
+    }
+    *(patron_abtest_plan_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_plan_options(napi_env env, const patron_abtest_plan_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "power", pn_new_f64(env, s->power))) return NULL;
+    if (pn_set(env, obj, "ratio", pn_new_f64(env, s->ratio))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
+    if (pn_set(env, obj, "n1_given", pn_new_f64(env, s->n1_given))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_plan_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_plan_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_plan_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_plan_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "unit_sd", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.unit_sd")) return -1;
+        s.unit_sd = (double)x;
+    }
+    if (pn_field(env, v, "unit_sd_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.unit_sd_unadjusted")) return -1;
+        s.unit_sd_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "delta", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.delta")) return -1;
+        s.delta = (double)x;
+    }
+    if (pn_field(env, v, "effect_size_d", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.effect_size_d")) return -1;
+        s.effect_size_d = (double)x;
+    }
+    if (pn_field(env, v, "n1_z", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_z")) return -1;
+        s.n1_z = (double)x;
+    }
+    if (pn_field(env, v, "n1_z_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_z_ceil")) return -1;
+        s.n1_z_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "n1_t", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_t")) return -1;
+        s.n1_t = (double)x;
+    }
+    if (pn_field(env, v, "n1_t_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_t_ceil")) return -1;
+        s.n1_t_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "n1_z_unadjusted", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.n1_z_unadjusted")) return -1;
+        s.n1_z_unadjusted = (double)x;
+    }
+    if (pn_field(env, v, "n1_z_unadjusted_ceil", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_plan_result.n1_z_unadjusted_ceil")) return -1;
+        s.n1_z_unadjusted_ceil = (int64_t)x;
+    }
+    if (pn_field(env, v, "mde_at_n1", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.mde_at_n1")) return -1;
+        s.mde_at_n1 = (double)x;
+    }
+    if (pn_field(env, v, "alpha", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.alpha")) return -1;
+        s.alpha = (double)x;
+    }
+    if (pn_field(env, v, "power", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.power")) return -1;
+        s.power = (double)x;
+    }
+    if (pn_field(env, v, "ratio", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_plan_result.ratio")) return -1;
+        s.ratio = (double)x;
+    }
+    if (pn_field(env, v, "sides", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_plan_result.sides")) return -1;
+        s.sides = (int)x;
+    }
+    *(patron_abtest_plan_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_plan_result(napi_env env, const patron_abtest_plan_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "unit_sd", pn_new_f64(env, s->unit_sd))) return NULL;
+    if (pn_set(env, obj, "unit_sd_unadjusted", pn_new_f64(env, s->unit_sd_unadjusted))) return NULL;
+    if (pn_set(env, obj, "delta", pn_new_f64(env, s->delta))) return NULL;
+    if (pn_set(env, obj, "effect_size_d", pn_new_f64(env, s->effect_size_d))) return NULL;
+    if (pn_set(env, obj, "n1_z", pn_new_f64(env, s->n1_z))) return NULL;
+    if (pn_set(env, obj, "n1_z_ceil", pn_new_i64(env, s->n1_z_ceil))) return NULL;
+    if (pn_set(env, obj, "n1_t", pn_new_f64(env, s->n1_t))) return NULL;
+    if (pn_set(env, obj, "n1_t_ceil", pn_new_i64(env, s->n1_t_ceil))) return NULL;
+    if (pn_set(env, obj, "n1_z_unadjusted", pn_new_f64(env, s->n1_z_unadjusted))) return NULL;
+    if (pn_set(env, obj, "n1_z_unadjusted_ceil", pn_new_i64(env, s->n1_z_unadjusted_ceil))) return NULL;
+    if (pn_set(env, obj, "mde_at_n1", pn_new_f64(env, s->mde_at_n1))) return NULL;
+    if (pn_set(env, obj, "alpha", pn_new_f64(env, s->alpha))) return NULL;
+    if (pn_set(env, obj, "power", pn_new_f64(env, s->power))) return NULL;
+    if (pn_set(env, obj, "ratio", pn_new_f64(env, s->ratio))) return NULL;
+    if (pn_set(env, obj, "sides", pn_new_i32(env, s->sides))) return NULL;
     return obj;
 }
 
@@ -7772,6 +9070,460 @@ static napi_value w_patron_abtest_permutation(napi_env env, napi_callback_info i
     return gs_from_patron_abtest_perm_result(env, &a_out);
 }
 
+static napi_value w_patron_abtest_moments_from_rows(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_abtest_moments a_out = {0};
+    void *a_rows = NULL;
+    size_t a_rows_len = 0;
+    uint64_t a_n = 0;
+    uint64_t a_p = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_rows, &a_rows_len, "patron_abtest_moments_from_rows: argument 'rows'")
+        || pn_get_u64(env, argv[1], &a_n, "patron_abtest_moments_from_rows: argument 'n'")
+        || pn_get_u64(env, argv[2], &a_p, "patron_abtest_moments_from_rows: argument 'p'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_moments_from_rows(&a_out, a_rows, (size_t)a_n, (size_t)a_p);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_moments(env, &a_out);
+}
+
+static napi_value w_patron_abtest_cuped_moments(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_abtest_adjusted_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_moments a_a_s;
+    patron_abtest_moments *a_a = NULL;
+    patron_abtest_moments a_b_s;
+    patron_abtest_moments *a_b = NULL;
+    double a_alpha = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_moments)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_moments)
+        || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_cuped_moments: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_cuped_moments(&a_out, a_a, a_b, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_adjusted_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_cuped_rows(napi_env env, napi_callback_info info)
+{
+    napi_value argv[6];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    patron_abtest_adjusted_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_rows_a = NULL;
+    size_t a_rows_a_len = 0;
+    uint64_t a_n_a = 0;
+    void *a_rows_b = NULL;
+    size_t a_rows_b_len = 0;
+    uint64_t a_n_b = 0;
+    uint64_t a_p = 0;
+    double a_alpha = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_rows_a, &a_rows_a_len, "patron_abtest_cuped_rows: argument 'rows_a'")
+        || pn_get_u64(env, argv[1], &a_n_a, "patron_abtest_cuped_rows: argument 'n_a'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_rows_b, &a_rows_b_len, "patron_abtest_cuped_rows: argument 'rows_b'")
+        || pn_get_u64(env, argv[3], &a_n_b, "patron_abtest_cuped_rows: argument 'n_b'")
+        || pn_get_u64(env, argv[4], &a_p, "patron_abtest_cuped_rows: argument 'p'")
+        || pn_get_f64(env, argv[5], &a_alpha, "patron_abtest_cuped_rows: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_cuped_rows(&a_out, a_rows_a, (size_t)a_n_a, a_rows_b, (size_t)a_n_b, (size_t)a_p, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_adjusted_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_ratio_cuped_moments(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_abtest_adjusted_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_moments a_a_s;
+    patron_abtest_moments *a_a = NULL;
+    patron_abtest_moments a_b_s;
+    patron_abtest_moments *a_b = NULL;
+    double a_alpha = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_moments)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_moments)
+        || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_ratio_cuped_moments: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_ratio_cuped_moments(&a_out, a_a, a_b, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_adjusted_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_ratio_cuped_rows(napi_env env, napi_callback_info info)
+{
+    napi_value argv[6];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    patron_abtest_adjusted_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_rows_a = NULL;
+    size_t a_rows_a_len = 0;
+    uint64_t a_n_a = 0;
+    void *a_rows_b = NULL;
+    size_t a_rows_b_len = 0;
+    uint64_t a_n_b = 0;
+    uint64_t a_p = 0;
+    double a_alpha = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_rows_a, &a_rows_a_len, "patron_abtest_ratio_cuped_rows: argument 'rows_a'")
+        || pn_get_u64(env, argv[1], &a_n_a, "patron_abtest_ratio_cuped_rows: argument 'n_a'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_rows_b, &a_rows_b_len, "patron_abtest_ratio_cuped_rows: argument 'rows_b'")
+        || pn_get_u64(env, argv[3], &a_n_b, "patron_abtest_ratio_cuped_rows: argument 'n_b'")
+        || pn_get_u64(env, argv[4], &a_p, "patron_abtest_ratio_cuped_rows: argument 'p'")
+        || pn_get_f64(env, argv[5], &a_alpha, "patron_abtest_ratio_cuped_rows: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_ratio_cuped_rows(&a_out, a_rows_a, (size_t)a_n_a, a_rows_b, (size_t)a_n_b, (size_t)a_p, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_adjusted_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_poststratify(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_poststrat_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_summary *a_a = NULL;
+    size_t a_a_len = 0;
+    patron_abtest_summary *a_b = NULL;
+    size_t a_b_len = 0;
+    void *a_weights = NULL;
+    size_t a_weights_len = 0;
+    uint64_t a_strata = 0;
+    double a_alpha = 0;
+    if (pn_struct_array_arg(env, argv[0], (void *)&a_a, &a_a_len, sizeof *a_a, &arena, gs_to_patron_abtest_summary, "patron_abtest_poststratify: argument 'a'")
+        || pn_struct_array_arg(env, argv[1], (void *)&a_b, &a_b_len, sizeof *a_b, &arena, gs_to_patron_abtest_summary, "patron_abtest_poststratify: argument 'b'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_weights, &a_weights_len, "patron_abtest_poststratify: argument 'weights'")
+        || pn_get_u64(env, argv[3], &a_strata, "patron_abtest_poststratify: argument 'strata'")
+        || pn_get_f64(env, argv[4], &a_alpha, "patron_abtest_poststratify: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    if (pn_check_length(env, a_a != NULL, a_a_len, (size_t)a_strata, "patron_abtest_poststratify: argument 'a'", "strata")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_b != NULL, a_b_len, (size_t)a_strata, "patron_abtest_poststratify: argument 'b'", "strata")) { pn_arena_free(&arena); return NULL; }
+    int r = patron_abtest_poststratify(&a_out, a_a, a_b, a_weights, (size_t)a_strata, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_poststrat_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_quantile(napi_env env, napi_callback_info info)
+{
+    napi_value argv[6];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    patron_abtest_quantile_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_a = NULL;
+    size_t a_a_len = 0;
+    uint64_t a_n_a = 0;
+    void *a_b = NULL;
+    size_t a_b_len = 0;
+    uint64_t a_n_b = 0;
+    double a_q = 0;
+    double a_alpha = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_a, &a_a_len, "patron_abtest_quantile: argument 'a'")
+        || pn_get_u64(env, argv[1], &a_n_a, "patron_abtest_quantile: argument 'n_a'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_b, &a_b_len, "patron_abtest_quantile: argument 'b'")
+        || pn_get_u64(env, argv[3], &a_n_b, "patron_abtest_quantile: argument 'n_b'")
+        || pn_get_f64(env, argv[4], &a_q, "patron_abtest_quantile: argument 'q'")
+        || pn_get_f64(env, argv[5], &a_alpha, "patron_abtest_quantile: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_quantile(&a_out, a_a, (size_t)a_n_a, a_b, (size_t)a_n_b, (double)a_q, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_quantile_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_bootstrap(napi_env env, napi_callback_info info)
+{
+    napi_value argv[7];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 7, argv)) return NULL;
+    patron_abtest_boot_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_rows_a = NULL;
+    size_t a_rows_a_len = 0;
+    uint64_t a_n_a = 0;
+    void *a_rows_b = NULL;
+    size_t a_rows_b_len = 0;
+    uint64_t a_n_b = 0;
+    uint64_t a_p = 0;
+    int32_t a_stat = 0;
+    patron_abtest_boot_options a_opts_s;
+    patron_abtest_boot_options *a_opts = NULL;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_rows_a, &a_rows_a_len, "patron_abtest_bootstrap: argument 'rows_a'")
+        || pn_get_u64(env, argv[1], &a_n_a, "patron_abtest_bootstrap: argument 'n_a'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_rows_b, &a_rows_b_len, "patron_abtest_bootstrap: argument 'rows_b'")
+        || pn_get_u64(env, argv[3], &a_n_b, "patron_abtest_bootstrap: argument 'n_b'")
+        || pn_get_u64(env, argv[4], &a_p, "patron_abtest_bootstrap: argument 'p'")
+        || pn_get_i32(env, argv[5], &a_stat, "patron_abtest_bootstrap: argument 'stat'")
+        || pn_struct_arg(env, argv[6], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_boot_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_bootstrap(&a_out, a_rows_a, (size_t)a_n_a, a_rows_b, (size_t)a_n_b, (size_t)a_p, (int)a_stat, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_boot_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_winsorize(napi_env env, napi_callback_info info)
+{
+    napi_value argv[8];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 8, argv)) return NULL;
+    void *a_out_a = NULL;
+    size_t a_out_a_len = 0;
+    void *a_out_b = NULL;
+    size_t a_out_b_len = 0;
+    double a_cap_low = 0;
+    double a_cap_high = 0;
+    void *a_a = NULL;
+    size_t a_a_len = 0;
+    uint64_t a_n_a = 0;
+    void *a_b = NULL;
+    size_t a_b_len = 0;
+    uint64_t a_n_b = 0;
+    double a_lower_q = 0;
+    double a_upper_q = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_out_a, &a_out_a_len, "patron_abtest_winsorize: argument 'out_a'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_out_b, &a_out_b_len, "patron_abtest_winsorize: argument 'out_b'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_a, &a_a_len, "patron_abtest_winsorize: argument 'a'")
+        || pn_get_u64(env, argv[3], &a_n_a, "patron_abtest_winsorize: argument 'n_a'")
+        || pn_get_typed(env, argv[4], napi_float64_array, &a_b, &a_b_len, "patron_abtest_winsorize: argument 'b'")
+        || pn_get_u64(env, argv[5], &a_n_b, "patron_abtest_winsorize: argument 'n_b'")
+        || pn_get_f64(env, argv[6], &a_lower_q, "patron_abtest_winsorize: argument 'lower_q'")
+        || pn_get_f64(env, argv[7], &a_upper_q, "patron_abtest_winsorize: argument 'upper_q'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    if (pn_check_length(env, a_out_a != NULL, a_out_a_len, (size_t)a_n_a, "patron_abtest_winsorize: argument 'out_a'", "n_a")) { pn_arena_free(&arena); return NULL; }
+    if (pn_check_length(env, a_out_b != NULL, a_out_b_len, (size_t)a_n_b, "patron_abtest_winsorize: argument 'out_b'", "n_b")) { pn_arena_free(&arena); return NULL; }
+    int r = patron_abtest_winsorize(a_out_a, a_out_b, &a_cap_low, &a_cap_high, a_a, (size_t)a_n_a, a_b, (size_t)a_n_b, (double)a_lower_q, (double)a_upper_q);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    napi_value res;
+    if (napi_create_object(env, &res) != napi_ok) return NULL;
+    if (pn_set(env, res, "cap_low", pn_new_f64(env, a_cap_low))) return NULL;
+    if (pn_set(env, res, "cap_high", pn_new_f64(env, a_cap_high))) return NULL;
+    return res;
+}
+
+static napi_value w_patron_abtest_best_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_best_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_x = NULL;
+    size_t a_x_len = 0;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    uint64_t a_n_arms = 0;
+    double a_prior_alpha = 0;
+    double a_prior_beta = 0;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_x, &a_x_len, "patron_abtest_best_proportions: argument 'x'")
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_best_proportions: argument 'n'")
+        || pn_get_u64(env, argv[2], &a_n_arms, "patron_abtest_best_proportions: argument 'n_arms'")
+        || pn_get_f64(env, argv[3], &a_prior_alpha, "patron_abtest_best_proportions: argument 'prior_alpha'")
+        || pn_get_f64(env, argv[4], &a_prior_beta, "patron_abtest_best_proportions: argument 'prior_beta'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_best_proportions(&a_out, a_x, a_n, (size_t)a_n_arms, (double)a_prior_alpha, (double)a_prior_beta);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_best_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_best_means(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_abtest_best_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_n = NULL;
+    size_t a_n_len = 0;
+    void *a_mean = NULL;
+    size_t a_mean_len = 0;
+    void *a_sd = NULL;
+    size_t a_sd_len = 0;
+    uint64_t a_n_arms = 0;
+    if (pn_get_typed(env, argv[0], napi_bigint64_array, &a_n, &a_n_len, "patron_abtest_best_means: argument 'n'")
+        || pn_get_typed(env, argv[1], napi_float64_array, &a_mean, &a_mean_len, "patron_abtest_best_means: argument 'mean'")
+        || pn_get_typed(env, argv[2], napi_float64_array, &a_sd, &a_sd_len, "patron_abtest_best_means: argument 'sd'")
+        || pn_get_u64(env, argv[3], &a_n_arms, "patron_abtest_best_means: argument 'n_arms'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_best_means(&a_out, a_n, a_mean, a_sd, (size_t)a_n_arms);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_best_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_margin_means(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_abtest_margin_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_summary a_a_s;
+    patron_abtest_summary *a_a = NULL;
+    patron_abtest_summary a_b_s;
+    patron_abtest_summary *a_b = NULL;
+    patron_abtest_margin_options a_opts_s;
+    patron_abtest_margin_options *a_opts = NULL;
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_margin_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_margin_means(&a_out, a_a, a_b, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_margin_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_margin_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_margin_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    int64_t a_x_a = 0;
+    int64_t a_n_a = 0;
+    int64_t a_x_b = 0;
+    int64_t a_n_b = 0;
+    patron_abtest_margin_options a_opts_s;
+    patron_abtest_margin_options *a_opts = NULL;
+    if (pn_get_i64(env, argv[0], &a_x_a, "patron_abtest_margin_proportions: argument 'x_a'")
+        || pn_get_i64(env, argv[1], &a_n_a, "patron_abtest_margin_proportions: argument 'n_a'")
+        || pn_get_i64(env, argv[2], &a_x_b, "patron_abtest_margin_proportions: argument 'x_b'")
+        || pn_get_i64(env, argv[3], &a_n_b, "patron_abtest_margin_proportions: argument 'n_b'")
+        || pn_struct_arg(env, argv[4], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_margin_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_margin_proportions(&a_out, (int64_t)a_x_a, (int64_t)a_n_a, (int64_t)a_x_b, (int64_t)a_n_b, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_margin_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_power_reduced(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_abtest_plan_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    double a_delta = 0;
+    double a_sd = 0;
+    double a_variance_reduction = 0;
+    patron_abtest_plan_options a_opts_s;
+    patron_abtest_plan_options *a_opts = NULL;
+    if (pn_get_f64(env, argv[0], &a_delta, "patron_abtest_power_reduced: argument 'delta'")
+        || pn_get_f64(env, argv[1], &a_sd, "patron_abtest_power_reduced: argument 'sd'")
+        || pn_get_f64(env, argv[2], &a_variance_reduction, "patron_abtest_power_reduced: argument 'variance_reduction'")
+        || pn_struct_arg(env, argv[3], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_plan_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_power_reduced(&a_out, (double)a_delta, (double)a_sd, (double)a_variance_reduction, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_plan_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_ratio_unit_variance(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    double a_variance = 0;
+    double a_mean_num = 0;
+    double a_mean_den = 0;
+    double a_var_num = 0;
+    double a_var_den = 0;
+    double a_cov = 0;
+    if (pn_get_f64(env, argv[0], &a_mean_num, "patron_abtest_ratio_unit_variance: argument 'mean_num'")
+        || pn_get_f64(env, argv[1], &a_mean_den, "patron_abtest_ratio_unit_variance: argument 'mean_den'")
+        || pn_get_f64(env, argv[2], &a_var_num, "patron_abtest_ratio_unit_variance: argument 'var_num'")
+        || pn_get_f64(env, argv[3], &a_var_den, "patron_abtest_ratio_unit_variance: argument 'var_den'")
+        || pn_get_f64(env, argv[4], &a_cov, "patron_abtest_ratio_unit_variance: argument 'cov'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_ratio_unit_variance(&a_variance, (double)a_mean_num, (double)a_mean_den, (double)a_var_num, (double)a_var_den, (double)a_cov);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_f64(env, a_variance);
+}
+
+static napi_value w_patron_abtest_power_ratio(napi_env env, napi_callback_info info)
+{
+    napi_value argv[7];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 7, argv)) return NULL;
+    patron_abtest_plan_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    double a_mean_num = 0;
+    double a_mean_den = 0;
+    double a_var_num = 0;
+    double a_var_den = 0;
+    double a_cov = 0;
+    double a_relative_lift = 0;
+    patron_abtest_plan_options a_opts_s;
+    patron_abtest_plan_options *a_opts = NULL;
+    if (pn_get_f64(env, argv[0], &a_mean_num, "patron_abtest_power_ratio: argument 'mean_num'")
+        || pn_get_f64(env, argv[1], &a_mean_den, "patron_abtest_power_ratio: argument 'mean_den'")
+        || pn_get_f64(env, argv[2], &a_var_num, "patron_abtest_power_ratio: argument 'var_num'")
+        || pn_get_f64(env, argv[3], &a_var_den, "patron_abtest_power_ratio: argument 'var_den'")
+        || pn_get_f64(env, argv[4], &a_cov, "patron_abtest_power_ratio: argument 'cov'")
+        || pn_get_f64(env, argv[5], &a_relative_lift, "patron_abtest_power_ratio: argument 'relative_lift'")
+        || pn_struct_arg(env, argv[6], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_abtest_plan_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_power_ratio(&a_out, (double)a_mean_num, (double)a_mean_den, (double)a_var_num, (double)a_var_den, (double)a_cov, (double)a_relative_lift, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_plan_result(env, &a_out);
+}
+
 static napi_value w_patron_open(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -9605,6 +11357,22 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_abtest_many_means", NULL, w_patron_abtest_many_means, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_many_proportions", NULL, w_patron_abtest_many_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_permutation", NULL, w_patron_abtest_permutation, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_moments_from_rows", NULL, w_patron_abtest_moments_from_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_cuped_moments", NULL, w_patron_abtest_cuped_moments, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_cuped_rows", NULL, w_patron_abtest_cuped_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_ratio_cuped_moments", NULL, w_patron_abtest_ratio_cuped_moments, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_ratio_cuped_rows", NULL, w_patron_abtest_ratio_cuped_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_poststratify", NULL, w_patron_abtest_poststratify, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_quantile", NULL, w_patron_abtest_quantile, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_bootstrap", NULL, w_patron_abtest_bootstrap, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_winsorize", NULL, w_patron_abtest_winsorize, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_best_proportions", NULL, w_patron_abtest_best_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_best_means", NULL, w_patron_abtest_best_means, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_margin_means", NULL, w_patron_abtest_margin_means, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_margin_proportions", NULL, w_patron_abtest_margin_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_power_reduced", NULL, w_patron_abtest_power_reduced, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_ratio_unit_variance", NULL, w_patron_abtest_ratio_unit_variance, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_power_ratio", NULL, w_patron_abtest_power_ratio, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_open", NULL, w_patron_open, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_close", NULL, w_patron_close, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_db_schema_version", NULL, w_patron_db_schema_version, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -9848,6 +11616,22 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_ABTEST_UNADJUSTED", pn_new_i32(env, PATRON_ABTEST_UNADJUSTED))) return NULL;
     if (pn_set(env, exports, "patron_abtest_multiplicity", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_BOOT_MEAN", pn_new_i32(env, PATRON_ABTEST_BOOT_MEAN))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_BOOT_MEAN", pn_new_i32(env, PATRON_ABTEST_BOOT_MEAN))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_BOOT_RATIO", pn_new_i32(env, PATRON_ABTEST_BOOT_RATIO))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_BOOT_RATIO", pn_new_i32(env, PATRON_ABTEST_BOOT_RATIO))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_BOOT_QUANTILE", pn_new_i32(env, PATRON_ABTEST_BOOT_QUANTILE))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_BOOT_QUANTILE", pn_new_i32(env, PATRON_ABTEST_BOOT_QUANTILE))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_BOOT_CUPED", pn_new_i32(env, PATRON_ABTEST_BOOT_CUPED))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_BOOT_CUPED", pn_new_i32(env, PATRON_ABTEST_BOOT_CUPED))) return NULL;
+    if (pn_set(env, exports, "patron_abtest_boot_stat", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_NON_INFERIORITY", pn_new_i32(env, PATRON_ABTEST_NON_INFERIORITY))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_NON_INFERIORITY", pn_new_i32(env, PATRON_ABTEST_NON_INFERIORITY))) return NULL;
+    if (pn_set(env, obj, "PATRON_ABTEST_SUPERIORITY", pn_new_i32(env, PATRON_ABTEST_SUPERIORITY))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_SUPERIORITY", pn_new_i32(env, PATRON_ABTEST_SUPERIORITY))) return NULL;
+    if (pn_set(env, exports, "patron_abtest_margin_kind", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, exports, "PATRON_SYNC_FULL", pn_new_i32(env, PATRON_SYNC_FULL))) return NULL;
     if (pn_set(env, obj, "PATRON_SYNC_NORMAL", pn_new_i32(env, PATRON_SYNC_NORMAL))) return NULL;
@@ -9941,6 +11725,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_CLV_MAX_PARAMS", pn_new_f64(env, (double)(PATRON_CLV_MAX_PARAMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_NOT_ENROLLED", pn_new_f64(env, (double)(PATRON_ABTEST_NOT_ENROLLED)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_MAX_ARMS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_ARMS)))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_MAX_COVARIATES", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_COVARIATES)))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_MAX_VARS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_VARS)))) return NULL;
     if (pn_set(env, exports, "PATRON_DB_SCHEMA_VERSION", pn_new_f64(env, (double)(PATRON_DB_SCHEMA_VERSION)))) return NULL;
     if (pn_set(env, exports, "PATRON_STORE_TIME_MIN", pn_new_f64(env, (double)(PATRON_STORE_TIME_MIN)))) return NULL;
     if (pn_set(env, exports, "PATRON_STORE_TIME_MAX", pn_new_f64(env, (double)(PATRON_STORE_TIME_MAX)))) return NULL;
@@ -9989,6 +11775,17 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_abtest_many_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_many_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_many_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_many_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_perm_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_perm_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_moments", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_moments)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_adjusted_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_adjusted_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_poststrat_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_poststrat_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_quantile_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_quantile_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_boot_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_boot_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_boot_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_boot_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_best_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_best_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_margin_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_margin_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_margin_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_margin_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_plan_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_plan_options)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_plan_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_plan_result)))) return NULL;
     if (pn_set(env, obj, "patron_db_options", pn_new_u32(env, (uint32_t)sizeof(patron_db_options)))) return NULL;
     if (pn_set(env, obj, "patron_profile_fields", pn_new_u32(env, (uint32_t)sizeof(patron_profile_fields)))) return NULL;
     if (pn_set(env, obj, "patron_posting_request", pn_new_u32(env, (uint32_t)sizeof(patron_posting_request)))) return NULL;
@@ -10064,6 +11861,18 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_abtest_many_options d = PATRON_ABTEST_MANY_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_abtest_many_options", gs_from_patron_abtest_many_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_boot_options d = PATRON_ABTEST_BOOT_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_boot_options", gs_from_patron_abtest_boot_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_margin_options d = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_margin_options", gs_from_patron_abtest_margin_options(env, &d))) return NULL;
+    }
+    {
+        const patron_abtest_plan_options d = PATRON_ABTEST_PLAN_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_abtest_plan_options", gs_from_patron_abtest_plan_options(env, &d))) return NULL;
     }
     {
         const patron_db_options d = PATRON_DB_OPTIONS_INIT;

@@ -139,6 +139,10 @@ const CASES = {
     const p = Float64Array.from({ length: n }, (_, i) => 1e-6 + i / n);
     native.patron_abtest_adjust(o.holm, o.bh, o.bonferroni, p, n);
   }],
+  patron_abtest_winsorize: [{ out_a: Float64Array, out_b: Float64Array }, N, (o, n) => {
+    const a = Float64Array.from({ length: n }, (_, i) => i / n), b = Float64Array.from({ length: n }, (_, i) => 2 * i / n);
+    native.patron_abtest_winsorize(o.out_a, o.out_b, a, n, b, n, 0.01, 0.99);
+  }],
   patron_selection_rows: [{ rows: BigUint64Array }, N, (o, n) => {
     const sel = native.patron_selection_new(n);
     for (let r = 0; r < n; r++) native.patron_selection_set(sel, r, 1);

@@ -277,6 +277,34 @@ PATRON_ABTEST_HOLM = patron_abtest_multiplicity.PATRON_ABTEST_HOLM
 PATRON_ABTEST_BONFERRONI = patron_abtest_multiplicity.PATRON_ABTEST_BONFERRONI
 PATRON_ABTEST_UNADJUSTED = patron_abtest_multiplicity.PATRON_ABTEST_UNADJUSTED
 
+class patron_abtest_boot_stat(_enum.IntEnum):
+    """Statistic that patron_abtest_bootstrap() resamples."""
+    PATRON_ABTEST_BOOT_MEAN = 0
+    """Mean of column 0 (p = 1)."""
+    PATRON_ABTEST_BOOT_RATIO = 1
+    """Ratio sum(column 0) / sum(column 1), e.g. revenue per order (p = 2)."""
+    PATRON_ABTEST_BOOT_QUANTILE = 2
+    """Quantile of column 0 at patron_abtest_boot_options::q, type 7 (p = 1)."""
+    PATRON_ABTEST_BOOT_CUPED = 3
+    """Regression-adjusted mean of patron_abtest_cuped_moments(): outcome then 1..8 covariates (p = 2..9)."""
+
+
+PATRON_ABTEST_BOOT_MEAN = patron_abtest_boot_stat.PATRON_ABTEST_BOOT_MEAN
+PATRON_ABTEST_BOOT_RATIO = patron_abtest_boot_stat.PATRON_ABTEST_BOOT_RATIO
+PATRON_ABTEST_BOOT_QUANTILE = patron_abtest_boot_stat.PATRON_ABTEST_BOOT_QUANTILE
+PATRON_ABTEST_BOOT_CUPED = patron_abtest_boot_stat.PATRON_ABTEST_BOOT_CUPED
+
+class patron_abtest_margin_kind(_enum.IntEnum):
+    """The hypothesis of patron_abtest_margin_means() and patron_abtest_margin_proportions()."""
+    PATRON_ABTEST_NON_INFERIORITY = 0
+    """H1: B is not worse than A by more than the margin."""
+    PATRON_ABTEST_SUPERIORITY = 1
+    """H1: B is better than A by more than the margin."""
+
+
+PATRON_ABTEST_NON_INFERIORITY = patron_abtest_margin_kind.PATRON_ABTEST_NON_INFERIORITY
+PATRON_ABTEST_SUPERIORITY = patron_abtest_margin_kind.PATRON_ABTEST_SUPERIORITY
+
 class patron_sync(_enum.IntEnum):
     """How hard a commit waits for the disk (see the file comment for the trade-off)."""
     PATRON_SYNC_FULL = 0
@@ -442,6 +470,10 @@ PATRON_ABTEST_NOT_ENROLLED = -1
 """Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer)."""
 PATRON_ABTEST_MAX_ARMS = 32
 """Most arms (control included) that patron_abtest_many_means() and patron_abtest_many_proportions() take."""
+PATRON_ABTEST_MAX_COVARIATES = 8
+"""Most pre-period covariates patron_abtest_cuped_moments() and patron_abtest_ratio_cuped_moments() take."""
+PATRON_ABTEST_MAX_VARS = 10
+"""Most variables per row of patron_abtest_moments (two outcome columns of a ratio metric plus the covariates)."""
 PATRON_DB_SCHEMA_VERSION = 5
 """Schema version written by this library. Stores with a larger version are refused."""
 PATRON_STORE_TIME_MIN = 0
@@ -1168,6 +1200,207 @@ class patron_abtest_perm_result(ctypes.Structure):
     """
 
 
+class patron_abtest_moments(ctypes.Structure):
+    """Sufficient statistics of one arm: count, sums and sums of products of p variables per
+    unit, what one SQL aggregate gives (`count(*), sum(y), sum(x1), sum(y*y), sum(y*x1),
+    sum(x1*x1), ...`).
+
+    Variable 0 is the outcome (patron_abtest_cuped_moments()) or the numerator and variable
+    1 the denominator of a ratio metric (patron_abtest_ratio_cuped_moments()); the others
+    are covariates. Only the upper triangle (i <= j) of patron_abtest_moments::sum_cross is
+    read. Raw sums lose digits when a mean is large against its sd (the centred moments are
+    differences of large sums): subtract a constant (a typical value) from a column before
+    summing if that is the case; the results do not change otherwise.
+
+    Fields: n (Units in the arm.), p (Variables per unit, 1..PATRON_ABTEST_MAX_VARS.), sum
+    (sum[i] = sum over units of v_i.), sum_cross (sum_cross[i * PATRON_ABTEST_MAX_VARS + j]
+    = sum of v_i v_j (i <= j read).)
+    """
+
+
+class patron_abtest_adjusted_result(ctypes.Structure):
+    """Result of the regression-adjusted comparisons (patron_abtest_cuped_moments(),
+    patron_abtest_cuped_rows(), patron_abtest_ratio_cuped_moments(),
+    patron_abtest_ratio_cuped_rows()). "Mean" is the ratio for a ratio metric.
+
+    Fields: size (Set to `sizeof` by the caller.), n_a (Units of A.), n_b (Units of B.),
+    covariates (Number of covariates k.), beta (Pooled within-arm OLS slopes of the
+    (linearised) outcome on the covariates.), mean_a (Unadjusted mean (or ratio) of A.),
+    mean_b (Of B.), adjusted_mean_a (mean_a - beta . (xbar_a - xbar), xbar the pooled
+    covariate means.), adjusted_mean_b (Of B.), residual_var_a (Sample variance (n - 1) of
+    the outcome minus beta . x in A (linearised for a ratio).), residual_var_b (Of B.),
+    effect (z-test of adjusted_mean_b - adjusted_mean_a, se from the per-arm residual
+    variances (as CUPED).), ols (Classical OLS t-test of the treatment coefficient of y ~ 1
+    + T + x (df = N - k - 2, homoscedastic; all NaN for ratio metrics).), welch_df
+    (Welch-Satterthwaite df of the per-arm residual variances.), diff_unadjusted (mean_b -
+    mean_a.), se_unadjusted (Its standard error (delta method for a ratio).),
+    variance_reduction (1 - (effect.se / se_unadjusted)^2.), r_squared (Within-arm R^2 of
+    the outcome on the covariates.), rel_lift (adjusted_mean_b / adjusted_mean_a - 1.),
+    rel_lift_se (Delta-method standard error, with the covariance the pooled covariate means
+    give the two adjusted means.), rel_lift_ci (1 - alpha interval rel_lift -/+ z se.),
+    rel_lift_p (Two-sided normal p-value of rel_lift against 0.), alpha (The alpha used.)
+    """
+
+
+class patron_abtest_poststrat_result(ctypes.Structure):
+    """Result of patron_abtest_poststratify().
+
+    Fields: size (Set to `sizeof` by the caller.), strata (Number of strata.), mean_a
+    (Post-stratified mean of A, sum_h w_h mean_ah.), mean_b (Of B.), effect (z-test of
+    mean_b - mean_a with variance sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 / n_bh).),
+    diff_unadjusted (Difference of the plain means of all units.), se_unadjusted (Its
+    (Welch) standard error.), variance_reduction (1 - (effect.se / se_unadjusted)^2
+    (negative when stratifying costs precision).), rel_lift (mean_b / mean_a - 1.),
+    rel_lift_se (Delta-method standard error (independent arms).), rel_lift_ci (1 - alpha
+    interval.), alpha (The alpha used.)
+    """
+
+
+class patron_abtest_quantile_result(ctypes.Structure):
+    """Result of patron_abtest_quantile().
+
+    Fields: size (Set to `sizeof` by the caller.), q (The quantile level, in (0, 1).),
+    quantile_a (Sample q-quantile of A (linear interpolation, numpy's default and R type
+    7).), quantile_b (Of B.), ci_a (Distribution-free interval of A's q-quantile: order
+    statistics X_(l), X_(u) from Binomial(n, q); -/+Infinity when n is too small for that
+    side.), ci_b (Of B.), coverage_a (Exact coverage of ci_a for a continuous distribution,
+    P(l <= Bin(n, q) < u) >= 1 - alpha.), coverage_b (Of ci_b.), se_a (Standard error of
+    quantile_a: (X[nq + z s] - X[nq - z s]) / (2 z), s = sqrt(n q (1 - q)).), se_b (Of
+    quantile_b.), diff (z-test and interval of quantile_b - quantile_a (large-sample).),
+    rel_lift (quantile_b / quantile_a - 1.), rel_lift_se (Delta-method standard error.),
+    rel_lift_ci (1 - alpha interval.), alpha (The alpha used.)
+    """
+
+
+class patron_abtest_boot_options(ctypes.Structure):
+    """Options of patron_abtest_bootstrap().
+
+    Fields: size (`sizeof(patron_abtest_boot_options)`; set by
+    PATRON_ABTEST_BOOT_OPTIONS_INIT.), replicates (Resamples, 100 to 1e8; default 2000.),
+    seed (Seed of the resampling stream; default 1.), alpha (Two-sided level of the
+    intervals; default 0.05.), q (Quantile level for PATRON_ABTEST_BOOT_QUANTILE; default
+    0.5.), relative (0 (default): the difference B - A; 1: the relative lift B / A - 1.)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_abtest_boot_options set as PATRON_ABTEST_BOOT_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.replicates = 2000
+        s.seed = 1
+        s.alpha = 0.05
+        s.q = 0.5
+        return s
+
+
+class patron_abtest_boot_result(ctypes.Structure):
+    """Result of patron_abtest_bootstrap().
+
+    Fields: size (Set to `sizeof` by the caller.), estimate (The statistic on the data
+    (difference or relative lift).), se (Standard deviation of the replicates (n - 1).),
+    bias (Mean of the replicates minus the estimate.), ci_percentile (Percentile interval:
+    type-7 quantiles alpha/2 and 1 - alpha/2 of the replicates.), ci_bca (BCa interval (NaN
+    when not available).), z0 (BCa bias correction Phi^-1(share of replicates below the
+    estimate, ties half).), acceleration (BCa acceleration from the empirical influence
+    values (NaN for quantiles).), bca_available (1 when ci_bca is filled (all statistics but
+    quantiles).), stat (The patron_abtest_boot_stat used.), relative (1 when the statistic
+    is the relative lift.), replicates (Replicates drawn.), seed (Seed used.), alpha (Level
+    used.)
+    """
+
+
+class patron_abtest_best_result(ctypes.Structure):
+    """Result of patron_abtest_best_proportions() and patron_abtest_best_means(); entry i of
+    each array is arm i, entries past n_arms are 0.
+
+    Fields: size (Set to `sizeof` by the caller.), n_arms (Arms compared.), prob_best (P(arm
+    i has the highest rate or mean) under the posteriors.), expected_loss (E[max_j theta_j -
+    theta_i]: what choosing arm i costs on average.), posterior_mean (Posterior mean of arm
+    i.), posterior_sd (Posterior sd of arm i.), integration_error (Sum of the quadrature's
+    error estimates (relative to the posterior sds; about 1e-15 when converged).),
+    prob_sum_deviation (sum_i prob_best[i] - 1, a check of the integration (about 1e-15).)
+    """
+
+
+class patron_abtest_margin_options(ctypes.Structure):
+    """Options of the margin tests.
+
+    Fields: size (`sizeof(patron_abtest_margin_options)`; set by
+    PATRON_ABTEST_MARGIN_OPTIONS_INIT.), kind (Default PATRON_ABTEST_NON_INFERIORITY.),
+    margin (Margin >= 0: in the metric's units, or a fraction of A's mean when relative
+    (0.02 = 2%); default 0.), relative (1: the effect is mean_B / mean_A - 1 and the margin
+    relative; 0 (default): mean_B - mean_A.), lower_is_better (1 when a lower metric is
+    better (e.g. refunds); default 0.), alpha (One-sided level in (0, 0.5); default 0.05.),
+    pooled_variance (Means only: 1 for Student's pooled variance, 0 (default) for Welch.)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_abtest_margin_options set as PATRON_ABTEST_MARGIN_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.alpha = 0.05
+        return s
+
+
+class patron_abtest_margin_result(ctypes.Structure):
+    """Result of the margin tests.
+
+    Fields: size (Set to `sizeof` by the caller.), effect (mean_B - mean_A, or mean_B /
+    mean_A - 1 when relative.), threshold (The null boundary on the effect's scale: -margin
+    (non-inferiority) or +margin (superiority), signs swapped when lower is better.),
+    statistic (t or z at the boundary (see the functions).), df (Degrees of freedom
+    (Welch-Satterthwaite at the boundary, or n_a + n_b - 2); NaN for z.), se (Standard error
+    of the statistic's numerator.), p (One-sided p-value of H0: effect <= threshold (>= when
+    lower is better).), log_p (Natural log of p, finite after underflow.), bound (One-sided
+    1 - alpha confidence bound of the effect: lower when higher is better, upper otherwise
+    (relative: Fieller's bound; NaN when it does not exist above a ratio of 0).), reject (1
+    when p <= alpha: B is shown non-inferior (or superior). Equivalently, the bound is
+    beyond the threshold.), alpha (One-sided level used.), kind (The
+    patron_abtest_margin_kind used.), relative (1 when the margin was relative.),
+    lower_is_better (As used.)
+    """
+
+
+class patron_abtest_plan_options(ctypes.Structure):
+    """Design of patron_abtest_power_reduced() and patron_abtest_power_ratio().
+
+    Fields: size (`sizeof(patron_abtest_plan_options)`; set by
+    PATRON_ABTEST_PLAN_OPTIONS_INIT.), alpha (Level in (0, 1) (two-sided when sides = 2);
+    default 0.05.), power (Target power in (0, 1); default 0.8.), ratio (n2 / n1 (> 0);
+    default 1.), sides (2 (default) or 1.), n1_given (Control size at which to report the
+    minimum detectable effect, or 0 (default) for none.)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_abtest_plan_options set as PATRON_ABTEST_PLAN_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.alpha = 0.05
+        s.power = 0.8
+        s.ratio = 1.0
+        s.sides = 2
+        return s
+
+
+class patron_abtest_plan_result(ctypes.Structure):
+    """Result of patron_abtest_power_reduced() and patron_abtest_power_ratio().
+
+    Fields: size (Set to `sizeof` by the caller.), unit_sd (Per-customer sd the plan uses:
+    sd sqrt(1 - r), or the ratio's delta-method sd.), unit_sd_unadjusted (The sd without the
+    variance reduction (= unit_sd for ratio metrics).), delta (Absolute effect to detect
+    (for a ratio: relative_lift * mean_num / mean_den).), effect_size_d (delta / unit_sd.),
+    n1_z (Control size by the normal formula (as patron_abtest_power_mean()).), n1_z_ceil
+    (Rounded up.), n1_t (Control size by the noncentral t, both tails.), n1_t_ceil (Rounded
+    up.), n1_z_unadjusted (Normal-formula size without the variance reduction (n1_z / (1 -
+    r)).), n1_z_unadjusted_ceil (Rounded up.), mde_at_n1 (Absolute minimum detectable effect
+    at opts->n1_given (NaN without it).), alpha (As used.), power (As used.), ratio (As
+    used.), sides (As used.)
+    """
+
+
 class patron_db_options(ctypes.Structure):
     """Options for patron_open(). Initialise with PATRON_DB_OPTIONS_INIT.
 
@@ -1684,6 +1917,17 @@ patron_abtest_mde_result._fields_ = [("size", ctypes.c_uint32), ("mde_abs_mean",
 patron_abtest_many_options._fields_ = [("size", ctypes.c_uint32), ("alpha", ctypes.c_double), ("method", ctypes.c_int), ("sides", ctypes.c_int)]
 patron_abtest_many_result._fields_ = [("size", ctypes.c_uint32), ("n_comparisons", ctypes.c_int64), ("alpha", ctypes.c_double), ("method", ctypes.c_int), ("sides", ctypes.c_int), ("df", ctypes.c_double), ("critical_value", ctypes.c_double), ("effect", (ctypes.c_double * 32)), ("se", (ctypes.c_double * 32)), ("statistic", (ctypes.c_double * 32)), ("p_raw", (ctypes.c_double * 32)), ("p_adjusted", (ctypes.c_double * 32)), ("ci_low", (ctypes.c_double * 32)), ("ci_high", (ctypes.c_double * 32)), ("significant", (ctypes.c_int * 32))]
 patron_abtest_perm_result._fields_ = [("size", ctypes.c_uint32), ("diff", ctypes.c_double), ("p_two_sided", ctypes.c_double), ("p_greater", ctypes.c_double), ("p_less", ctypes.c_double), ("permutations", ctypes.c_int64), ("exact", ctypes.c_int), ("significant", ctypes.c_int), ("caveats", ctypes.c_char_p)]
+patron_abtest_moments._fields_ = [("n", ctypes.c_int64), ("p", ctypes.c_int64), ("sum", (ctypes.c_double * 10)), ("sum_cross", (ctypes.c_double * 100))]
+patron_abtest_adjusted_result._fields_ = [("size", ctypes.c_uint32), ("n_a", ctypes.c_int64), ("n_b", ctypes.c_int64), ("covariates", ctypes.c_int64), ("beta", (ctypes.c_double * 8)), ("mean_a", ctypes.c_double), ("mean_b", ctypes.c_double), ("adjusted_mean_a", ctypes.c_double), ("adjusted_mean_b", ctypes.c_double), ("residual_var_a", ctypes.c_double), ("residual_var_b", ctypes.c_double), ("effect", patron_abtest_test), ("ols", patron_abtest_test), ("welch_df", ctypes.c_double), ("diff_unadjusted", ctypes.c_double), ("se_unadjusted", ctypes.c_double), ("variance_reduction", ctypes.c_double), ("r_squared", ctypes.c_double), ("rel_lift", ctypes.c_double), ("rel_lift_se", ctypes.c_double), ("rel_lift_ci", (ctypes.c_double * 2)), ("rel_lift_p", ctypes.c_double), ("alpha", ctypes.c_double)]
+patron_abtest_poststrat_result._fields_ = [("size", ctypes.c_uint32), ("strata", ctypes.c_int64), ("mean_a", ctypes.c_double), ("mean_b", ctypes.c_double), ("effect", patron_abtest_test), ("diff_unadjusted", ctypes.c_double), ("se_unadjusted", ctypes.c_double), ("variance_reduction", ctypes.c_double), ("rel_lift", ctypes.c_double), ("rel_lift_se", ctypes.c_double), ("rel_lift_ci", (ctypes.c_double * 2)), ("alpha", ctypes.c_double)]
+patron_abtest_quantile_result._fields_ = [("size", ctypes.c_uint32), ("q", ctypes.c_double), ("quantile_a", ctypes.c_double), ("quantile_b", ctypes.c_double), ("ci_a", (ctypes.c_double * 2)), ("ci_b", (ctypes.c_double * 2)), ("coverage_a", ctypes.c_double), ("coverage_b", ctypes.c_double), ("se_a", ctypes.c_double), ("se_b", ctypes.c_double), ("diff", patron_abtest_test), ("rel_lift", ctypes.c_double), ("rel_lift_se", ctypes.c_double), ("rel_lift_ci", (ctypes.c_double * 2)), ("alpha", ctypes.c_double)]
+patron_abtest_boot_options._fields_ = [("size", ctypes.c_uint32), ("replicates", ctypes.c_int64), ("seed", ctypes.c_uint64), ("alpha", ctypes.c_double), ("q", ctypes.c_double), ("relative", ctypes.c_int)]
+patron_abtest_boot_result._fields_ = [("size", ctypes.c_uint32), ("estimate", ctypes.c_double), ("se", ctypes.c_double), ("bias", ctypes.c_double), ("ci_percentile", (ctypes.c_double * 2)), ("ci_bca", (ctypes.c_double * 2)), ("z0", ctypes.c_double), ("acceleration", ctypes.c_double), ("bca_available", ctypes.c_int), ("stat", ctypes.c_int), ("relative", ctypes.c_int), ("replicates", ctypes.c_int64), ("seed", ctypes.c_uint64), ("alpha", ctypes.c_double)]
+patron_abtest_best_result._fields_ = [("size", ctypes.c_uint32), ("n_arms", ctypes.c_int64), ("prob_best", (ctypes.c_double * 32)), ("expected_loss", (ctypes.c_double * 32)), ("posterior_mean", (ctypes.c_double * 32)), ("posterior_sd", (ctypes.c_double * 32)), ("integration_error", ctypes.c_double), ("prob_sum_deviation", ctypes.c_double)]
+patron_abtest_margin_options._fields_ = [("size", ctypes.c_uint32), ("kind", ctypes.c_int), ("margin", ctypes.c_double), ("relative", ctypes.c_int), ("lower_is_better", ctypes.c_int), ("alpha", ctypes.c_double), ("pooled_variance", ctypes.c_int)]
+patron_abtest_margin_result._fields_ = [("size", ctypes.c_uint32), ("effect", ctypes.c_double), ("threshold", ctypes.c_double), ("statistic", ctypes.c_double), ("df", ctypes.c_double), ("se", ctypes.c_double), ("p", ctypes.c_double), ("log_p", ctypes.c_double), ("bound", ctypes.c_double), ("reject", ctypes.c_int), ("alpha", ctypes.c_double), ("kind", ctypes.c_int), ("relative", ctypes.c_int), ("lower_is_better", ctypes.c_int)]
+patron_abtest_plan_options._fields_ = [("size", ctypes.c_uint32), ("alpha", ctypes.c_double), ("power", ctypes.c_double), ("ratio", ctypes.c_double), ("sides", ctypes.c_int), ("n1_given", ctypes.c_double)]
+patron_abtest_plan_result._fields_ = [("size", ctypes.c_uint32), ("unit_sd", ctypes.c_double), ("unit_sd_unadjusted", ctypes.c_double), ("delta", ctypes.c_double), ("effect_size_d", ctypes.c_double), ("n1_z", ctypes.c_double), ("n1_z_ceil", ctypes.c_int64), ("n1_t", ctypes.c_double), ("n1_t_ceil", ctypes.c_int64), ("n1_z_unadjusted", ctypes.c_double), ("n1_z_unadjusted_ceil", ctypes.c_int64), ("mde_at_n1", ctypes.c_double), ("alpha", ctypes.c_double), ("power", ctypes.c_double), ("ratio", ctypes.c_double), ("sides", ctypes.c_int)]
 patron_db_options._fields_ = [("size", ctypes.c_uint32), ("synchronous", ctypes.c_int), ("read_only", ctypes.c_int), ("no_create", ctypes.c_int), ("busy_timeout_ms", ctypes.c_int)]
 patron_profile_fields._fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("phone", ctypes.c_char_p), ("email", ctypes.c_char_p), ("city", ctypes.c_char_p), ("birth_date", ctypes.c_char_p), ("gender", ctypes.c_char_p), ("categories", ctypes.c_char_p), ("joined_at", ctypes.c_int64), ("consent", ctypes.c_char_p), ("consent_source", ctypes.c_char_p)]
 patron_posting_request._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("points", ctypes.c_int64), ("at", ctypes.c_int64), ("mature_at", ctypes.c_int64), ("expires_at", ctypes.c_int64), ("target", ctypes.c_int64), ("spend", ctypes.c_int64), ("rule", ctypes.c_char_p), ("rule_version", ctypes.c_int64), ("reason", ctypes.c_char_p), ("operator_name", ctypes.c_char_p), ("ref", ctypes.c_char_p)]
@@ -1751,6 +1995,17 @@ patron_abtest_mde_result.to_dict = _rt.to_python
 patron_abtest_many_options.to_dict = _rt.to_python
 patron_abtest_many_result.to_dict = _rt.to_python
 patron_abtest_perm_result.to_dict = _rt.to_python
+patron_abtest_moments.to_dict = _rt.to_python
+patron_abtest_adjusted_result.to_dict = _rt.to_python
+patron_abtest_poststrat_result.to_dict = _rt.to_python
+patron_abtest_quantile_result.to_dict = _rt.to_python
+patron_abtest_boot_options.to_dict = _rt.to_python
+patron_abtest_boot_result.to_dict = _rt.to_python
+patron_abtest_best_result.to_dict = _rt.to_python
+patron_abtest_margin_options.to_dict = _rt.to_python
+patron_abtest_margin_result.to_dict = _rt.to_python
+patron_abtest_plan_options.to_dict = _rt.to_python
+patron_abtest_plan_result.to_dict = _rt.to_python
 patron_db_options.to_dict = _rt.to_python
 patron_profile_fields.to_dict = _rt.to_python
 patron_posting_request.to_dict = _rt.to_python
@@ -1793,6 +2048,9 @@ PATRON_CLV_FIT_RESULT_INIT = patron_clv_fit_result.init
 PATRON_CLV_PREDICT_OPTIONS_INIT = patron_clv_predict_options.init
 PATRON_ABTEST_ASSIGN_OPTIONS_INIT = patron_abtest_assign_options.init
 PATRON_ABTEST_MANY_OPTIONS_INIT = patron_abtest_many_options.init
+PATRON_ABTEST_BOOT_OPTIONS_INIT = patron_abtest_boot_options.init
+PATRON_ABTEST_MARGIN_OPTIONS_INIT = patron_abtest_margin_options.init
+PATRON_ABTEST_PLAN_OPTIONS_INIT = patron_abtest_plan_options.init
 PATRON_DB_OPTIONS_INIT = patron_db_options.init
 PATRON_PROFILE_FIELDS_INIT = patron_profile_fields.init
 PATRON_POSTING_REQUEST_INIT = patron_posting_request.init
@@ -1932,6 +2190,22 @@ _c_patron_abtest_adjust = _rt.cfunc("patron_abtest_adjust", ctypes.c_int, [_rt.a
 _c_patron_abtest_many_means = _rt.cfunc("patron_abtest_many_means", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.struct_arg(patron_abtest_many_options)])
 _c_patron_abtest_many_proportions = _rt.cfunc("patron_abtest_many_proportions", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_int64, False), ctypes.c_size_t, _rt.struct_arg(patron_abtest_many_options)])
 _c_patron_abtest_permutation = _rt.cfunc("patron_abtest_permutation", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_int64, ctypes.c_uint64])
+_c_patron_abtest_moments_from_rows = _rt.cfunc("patron_abtest_moments_from_rows", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_size_t])
+_c_patron_abtest_cuped_moments = _rt.cfunc("patron_abtest_cuped_moments", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_moments), _rt.struct_arg(patron_abtest_moments), ctypes.c_double])
+_c_patron_abtest_cuped_rows = _rt.cfunc("patron_abtest_cuped_rows", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_size_t, ctypes.c_double])
+_c_patron_abtest_ratio_cuped_moments = _rt.cfunc("patron_abtest_ratio_cuped_moments", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_moments), _rt.struct_arg(patron_abtest_moments), ctypes.c_double])
+_c_patron_abtest_ratio_cuped_rows = _rt.cfunc("patron_abtest_ratio_cuped_rows", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_size_t, ctypes.c_double])
+_c_patron_abtest_poststratify = _rt.cfunc("patron_abtest_poststratify", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_summary), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double])
+_c_patron_abtest_quantile = _rt.cfunc("patron_abtest_quantile", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_bootstrap = _rt.cfunc("patron_abtest_bootstrap", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int, _rt.struct_arg(patron_abtest_boot_options)])
+_c_patron_abtest_winsorize = _rt.cfunc("patron_abtest_winsorize", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), ctypes.c_void_p, ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_best_proportions = _rt.cfunc("patron_abtest_best_proportions", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_int64, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_best_means = _rt.cfunc("patron_abtest_best_means", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t])
+_c_patron_abtest_margin_means = _rt.cfunc("patron_abtest_margin_means", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_margin_options)])
+_c_patron_abtest_margin_proportions = _rt.cfunc("patron_abtest_margin_proportions", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, _rt.struct_arg(patron_abtest_margin_options)])
+_c_patron_abtest_power_reduced = _rt.cfunc("patron_abtest_power_reduced", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, _rt.struct_arg(patron_abtest_plan_options)])
+_c_patron_abtest_ratio_unit_variance = _rt.cfunc("patron_abtest_ratio_unit_variance", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_power_ratio = _rt.cfunc("patron_abtest_power_ratio", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, _rt.struct_arg(patron_abtest_plan_options)])
 _c_patron_open = _rt.cfunc("patron_open", ctypes.c_int, [ctypes.c_void_p, _rt.CString, _rt.struct_arg(patron_db_options)])
 _c_patron_close = _rt.cfunc("patron_close", None, [patron_db])
 _c_patron_db_schema_version = _rt.cfunc("patron_db_schema_version", ctypes.c_int, [patron_db, ctypes.c_void_p])
@@ -5324,6 +5598,715 @@ def patron_abtest_permutation(period_means, treated, n_periods, alpha, max_permu
         _rt.fail(_rc)
     return _o_out
 
+def patron_abtest_moments_from_rows(rows, n, p):
+    """Sufficient statistics from rows of p values (row-major).
+
+    Parameters
+    ----------
+    rows
+        n * p values, row i at rows[i * p] (finite).
+    n
+        Units (>= 1).
+    p
+        Variables per row, 1..PATRON_ABTEST_MAX_VARS.
+
+    Returns
+    -------
+    value: Statistics (all members written).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL naming the row and column.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_moments()
+    _rc = _c_patron_abtest_moments_from_rows(ctypes.byref(_o_out), rows, n, p)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_cuped_moments(a, b, alpha):
+    """Regression adjustment (CUPED) with several pre-period covariates, from sufficient
+    statistics.
+
+    The model is the OLS regression on the pooled data y = a + tau T + beta . x + e (T = 1
+    in B): beta = W_xx^-1 W_xy with W the within-arm centred moments summed over the arms,
+    and tau = (ybar_b - ybar_a) - beta . (xbar_b - xbar_a). Two standard errors:
+    patron_abtest_adjusted_result::effect uses each arm's own variance of y - beta . x
+    (Deng, Xu, Kohavi & Walker 2013, "Improving the sensitivity of online controlled
+    experiments by utilizing pre-experiment data", WSDM; robust to unequal variances, beta
+    taken as known), and patron_abtest_adjusted_result::ols the classical OLS standard error
+    s^2 (1/n_a + 1/n_b + d' W_xx^-1 d), d = xbar_b - xbar_a, with s^2 = RSS / (N - k - 2)
+    (as statsmodels OLS). With k = 0 the effect is the difference of means and `ols`
+    Student's t-test. Unlike patron_abtest_cuped() (theta about the pooled means), beta is
+    the within-arm slope, so tau is exactly the OLS coefficient.
+
+    Parameters
+    ----------
+    a
+        Statistics of A: variable 0 the outcome, 1..p-1 the covariates (n >= 2).
+    b
+        Statistics of B, the same p.
+    alpha
+        Two-sided level in (0, 1).
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (p differs or is out of range, n < 2, N < k + 3, a
+        non-finite sum, collinear or constant covariates).
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_adjusted_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_cuped_moments(ctypes.byref(_o_out), a, b, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_cuped_rows(rows_a, n_a, rows_b, n_b, p, alpha):
+    """The same regression adjustment from raw rows (moments in two passes, more accurate than
+    sums when means are large).
+
+    Parameters
+    ----------
+    rows_a
+        n_a * p values of A, row-major: outcome then covariates.
+    n_a
+        Units of A (>= 2).
+    rows_b
+        n_b * p values of B.
+    n_b
+        Units of B (>= 2).
+    p
+        Variables per row, 1 + k with k <= PATRON_ABTEST_MAX_COVARIATES.
+    alpha
+        Two-sided level.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_abtest_cuped_moments(). (PATRON_OK or PATRON_EINVAL (p differs or is out
+        of range, n < 2, N < k + 3, a non-finite sum, collinear or constant
+        covariates).)
+    """
+    _o_out = patron_abtest_adjusted_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_cuped_rows(ctypes.byref(_o_out), rows_a, n_a, rows_b, n_b, p, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_ratio_cuped_moments(a, b, alpha):
+    """Regression adjustment of a ratio metric (revenue per order) by the delta method, from
+    sufficient statistics.
+
+    Each unit's linearised ratio l = (m - R d) / dbar (R = sum m / sum d of its arm) takes
+    the place of the outcome of patron_abtest_cuped_moments() (Deng, Knoblich & Lu 2018,
+    "Applying the delta method in metric analytics", KDD, section 3.4): beta = W_xx^-1 W_xl
+    pooled within the arms, adjusted ratio R - beta . (xbar_arm - xbar), and the variance of
+    the difference from each arm's variance of l - beta . x. Typical covariates are the
+    pre-period numerator and denominator. With no covariate (p = 2) the result equals
+    patron_abtest_ratio().
+
+    Parameters
+    ----------
+    a
+        Statistics of A: variable 0 the numerator, 1 the denominator, 2..p-1 covariates
+        (n >= 2, sum of denominators != 0).
+    b
+        Statistics of B.
+    alpha
+        Two-sided level.
+
+    Returns
+    -------
+    value: Result (size set by the caller); `ols` is all NaN.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_adjusted_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_ratio_cuped_moments(ctypes.byref(_o_out), a, b, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_ratio_cuped_rows(rows_a, n_a, rows_b, n_b, p, alpha):
+    """The ratio-metric adjustment from raw rows (numerator, denominator, covariates per row).
+
+    Parameters
+    ----------
+    rows_a
+        n_a * p values of A, row-major.
+    n_a
+        Units of A (>= 2).
+    rows_b
+        n_b * p values of B.
+    n_b
+        Units of B (>= 2).
+    p
+        Variables per row, 2 + k.
+    alpha
+        Two-sided level.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_abtest_ratio_cuped_moments(). (PATRON_OK or PATRON_EINVAL.)
+    """
+    _o_out = patron_abtest_adjusted_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_ratio_cuped_rows(ctypes.byref(_o_out), rows_a, n_a, rows_b, n_b, p, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_poststratify(a, b, weights, strata, alpha):
+    """Post-stratification by a categorical covariate (new vs returning customers, country,
+    ...).
+
+    tau = sum_h w_h (mean_bh - mean_ah) with w_h the stratum's share of all units of both
+    arms, or given population shares; its variance is sum_h w_h^2 (s_ah^2 / n_ah + s_bh^2 /
+    n_bh), the conditional variance of Miratrix, Sekhon & Yu (2013), "Adjusting treatment
+    effect estimates by post-stratification in randomized experiments", JRSS B 75: 369-396.
+
+    Parameters
+    ----------
+    a
+        Summary of A in each stratum (n >= 2).
+    b
+        Summary of B in each stratum (n >= 2).
+    weights
+        Population share of each stratum (>= 0, positive sum; rescaled to sum 1), or
+        NULL for the pooled sample shares.
+    strata
+        Number of strata (>= 1).
+    alpha
+        Two-sided level.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL naming the stratum and value.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    a = _rt.struct_array(patron_abtest_summary, a)
+    _rt.check_length(a, strata, patron_abtest_summary, "patron_abtest_poststratify", "a", "strata")
+    b = _rt.struct_array(patron_abtest_summary, b)
+    _rt.check_length(b, strata, patron_abtest_summary, "patron_abtest_poststratify", "b", "strata")
+    _o_out = patron_abtest_poststrat_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_poststratify(ctypes.byref(_o_out), a, b, weights, strata, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_quantile(a, n_a, b, n_b, q, alpha):
+    """Difference of quantiles (median, p90 of the days to the second purchase) with intervals.
+
+    Each arm's standard error comes from the distance between two order statistics around
+    the quantile, without a density estimate (Deng, Knoblich & Lu 2018, KDD, section 4; the
+    same idea as Price & Bonett 2002 for medians): it estimates sqrt(q (1 - q) / n) /
+    f(x_q). The difference's interval is normal; its coverage is close to 1 - alpha for a
+    few hundred units per arm and a continuous outcome (tests/abtest measures it by
+    simulation). Heavily tied data (many equal values) make the order statistics coincide
+    and the se small; the per-arm ci_a/ci_b are exact (>= 1 - alpha) for continuous data at
+    any n.
+
+    Parameters
+    ----------
+    a
+        Values of A (finite).
+    n_a
+        Count of A (>= 2).
+    b
+        Values of B (finite).
+    n_b
+        Count of B (>= 2).
+    q
+        Quantile level in (0, 1), e.g. 0.5 or 0.9.
+    alpha
+        Two-sided level.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM (a sorted copy of each arm is made).
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_quantile_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_quantile(ctypes.byref(_o_out), a, n_a, b, n_b, q, alpha)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_bootstrap(rows_a, n_a, rows_b, n_b, p, stat, opts=None):
+    """Bootstrap intervals (percentile and BCa) of the difference or relative lift of a mean,
+    ratio, quantile or regression-adjusted mean; seeded and the same on every platform.
+
+    Resampling specification (stable; other implementations can reproduce every replicate):
+    replicate j = 0, 1, ... seeds a patron_rng with patron_rng_seed_stream(seed, j)
+    (xoshiro256** from SplitMix64, see simulate.h), then draws n_a row indices of A and then
+    n_b of B, each uniform in [0, n) by Lemire's method: x = patron_rng_next(); the 128-bit
+    product m = x n; while (m mod 2^64) < (2^64 - n) mod n draw again; the index is m >> 64.
+    Each arm is resampled on its own (the arm sizes stay fixed). Sums run in row order about
+    the pooled column means, so the replicates are the same doubles on every IEEE-754
+    platform, given a build without fused multiply-add contraction (GCC's default in the C11
+    mode libpatron uses; clang on an FMA target needs -ffp-contract=off). The BCa interval
+    (Efron 1987, "Better bootstrap confidence intervals", JASA 82: 171-185) takes z0 from
+    the replicates and the acceleration a = sum U^3 / (6 (sum U^2)^1.5) from the empirical
+    influence values U of both arms (units' deviations, linearised ratios, or CUPED
+    residuals, divided by the arm size); quantiles are not smooth enough for that
+    acceleration and get the percentile interval only. Cost: (n_a + n_b) draws per replicate
+    (CUPED: also p^2 products per draw); memory: one double per replicate (quantiles: also a
+    sorted copy and two 32-bit words per unit: its sorted position and a draw count).
+
+    Parameters
+    ----------
+    rows_a
+        n_a * p values of A, row-major (finite).
+    n_a
+        Units of A (2 to 2^32 - 1).
+    rows_b
+        n_b * p values of B.
+    n_b
+        Units of B.
+    p
+        Columns per row, as the statistic needs (see patron_abtest_boot_stat).
+    stat
+        A patron_abtest_boot_stat.
+    opts
+        Options, or NULL for PATRON_ABTEST_BOOT_OPTIONS_INIT.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad option, value or size; covariates collinear in a
+        resample), PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_boot_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_bootstrap(ctypes.byref(_o_out), rows_a, n_a, rows_b, n_b, p, stat, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_winsorize(out_a, out_b, a, n_a, b, n_b, lower_q, upper_q):
+    """Winsorise (cap) the values of both arms at quantiles of the pooled values, so that one
+    customer's huge order does not decide the test.
+
+    The caps are the type-7 quantiles lower_q and upper_q of A and B together (one threshold
+    for both arms, so capping does not depend on the assignment); values below or above are
+    replaced by the cap. Use 0 or 1 for no cap on that side, e.g. (0, 0.99) caps the top 1%.
+
+    Parameters
+    ----------
+    out_a
+        Capped values of A (may be the same array as `a`).
+    out_b
+        Capped values of B (may be `b`).
+    a
+        Values of A (finite).
+    n_a
+        Count of A.
+    b
+        Values of B (finite).
+    n_b
+        Count of B; n_a + n_b >= 1.
+    lower_q
+        Lower quantile in [0, upper_q).
+    upper_q
+        Upper quantile in (lower_q, 1].
+
+    Returns
+    -------
+    cap_low: The lower cap used (-Infinity when none); may be NULL.
+    cap_high: The upper cap used (+Infinity when none); may be NULL.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM; outputs untouched on failure.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _rt.check_length(out_a, n_a, ctypes.c_double, "patron_abtest_winsorize", "out_a", "n_a")
+    _rt.check_length(out_b, n_b, ctypes.c_double, "patron_abtest_winsorize", "out_b", "n_b")
+    _o_cap_low = ctypes.c_double()
+    _o_cap_high = ctypes.c_double()
+    _rc = _c_patron_abtest_winsorize(out_a, out_b, ctypes.byref(_o_cap_low), ctypes.byref(_o_cap_high), a, n_a, b, n_b, lower_q, upper_q)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return (_o_cap_low.value, _o_cap_high.value)
+
+def patron_abtest_best_proportions(x, n, n_arms, prior_alpha, prior_beta):
+    """Probability that each of k conversion rates is the highest, and the expected loss of
+    choosing each arm (beta-binomial posteriors).
+
+    Arm i has the posterior Beta(prior_alpha + x_i, prior_beta + n_i - x_i), independently.
+    P(i best) = int f_i(x) prod_{j != i} F_j(x) dx and E[max_j p_j] - E[p_i] = sum_k (m_k -
+    m_i) P(k best) + sum_k C_k with C_k = int (x - m_k) f_k(x) prod_{j != k} F_j(x) dx; the
+    one-dimensional integrals are computed by adaptive Gauss-Kronrod (7-15) quadrature with
+    break points around every posterior, each density normalised by the same quadrature
+    (absolute error about 1e-14; no Monte Carlo). With two arms prob_best[1] is
+    patron_abtest_beta_binomial()'s prob_b_beats_a and the losses are its expected losses.
+    Cost: about k^2 incomplete-beta evaluations per node, a few hundred nodes per arm.
+
+    Parameters
+    ----------
+    x
+        Conversions per arm (0 <= x[i] <= n[i]).
+    n
+        Customers per arm (>= 0, at most 2^50).
+    n_arms
+        Arms, 2 to PATRON_ABTEST_MAX_ARMS.
+    prior_alpha
+        Prior alpha (> 0, finite), e.g. 1.
+    prior_beta
+        Prior beta (> 0, finite), e.g. 1.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL naming the arm and value, PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_best_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_best_proportions(ctypes.byref(_o_out), x, n, n_arms, prior_alpha, prior_beta)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_best_means(n, mean, sd, n_arms):
+    """Probability that each of k means is the highest, and the expected loss of choosing each
+    arm (normal posteriors, flat prior).
+
+    Arm i has the posterior N(mean_i, sd_i^2 / n_i), the large-sample model of gbstats'
+    Bayesian engine without a prior; the integrals are those of
+    patron_abtest_best_proportions() with normal densities and cdfs. With two arms
+    prob_best[1] is Phi((m_1 - m_0) / sqrt(s_0^2 + s_1^2)).
+
+    Parameters
+    ----------
+    n
+        Customers per arm (>= 1).
+    mean
+        Sample mean per arm (finite).
+    sd
+        Sample sd per arm (> 0).
+    n_arms
+        Arms, 2 to PATRON_ABTEST_MAX_ARMS.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL naming the arm and value (also when one posterior sd is
+        below 1e-12 of another's), PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_best_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_best_means(ctypes.byref(_o_out), n, mean, sd, n_arms)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_margin_means(a, b, opts=None):
+    """Non-inferiority or superiority t-test of two means with an absolute or relative margin.
+
+    Higher is better: H0: effect <= threshold against H1: effect > threshold (lower is
+    better mirrors it). Absolute: t = (d - threshold) / se with d = mean_B - mean_A, se^2 =
+    s_A^2/n_A + s_B^2/n_B (Welch-Satterthwaite df) or s^2 (1/n_A + 1/n_B) with the pooled
+    s^2 (df n_A + n_B - 2); the bound is d -/+ t_{1-alpha, df} se. Relative, with c = 1 +
+    threshold: t = (mean_B - c mean_A) / sqrt(v_B + c^2 v_A), the Welch df of those two
+    variances (v = s^2/n, or the pooled s^2/n); the bound is the ratio - 1 at which that
+    one-sided p equals alpha (Fieller 1954, JRSS B 16: 175-185; for the non-inferiority use
+    Laster and Johnson 2003, Stat Med 22: 187-200). The same results come from scipy's
+    ttest_ind_from_stats on B and on A shifted (absolute) or scaled by c (relative, Welch).
+
+    Parameters
+    ----------
+    a
+        Control summary (n >= 2).
+    b
+        Treatment summary (n >= 2).
+    opts
+        Options, or NULL for PATRON_ABTEST_MARGIN_OPTIONS_INIT.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (bad summary, zero variance in both arms, alpha,
+        margin; relative with mean_A <= 0).
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_margin_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_margin_means(ctypes.byref(_o_out), a, b, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_margin_proportions(x_a, n_a, x_b, n_b, opts=None):
+    """Non-inferiority or superiority z-test of two conversion rates with an absolute or
+    relative margin (Wald, unpooled).
+
+    As patron_abtest_margin_means() with the rates p = x / n and the variances p (1 - p) /
+    n: absolute z = (p_B - p_A - threshold) / se (statsmodels' test_proportions_2indep with
+    method "wald", compare "diff"); relative z = (p_B - c p_A) / sqrt(v_B + c^2 v_A) with c
+    = 1 + threshold.
+
+    Parameters
+    ----------
+    x_a
+        Conversions of A (0 <= x_a <= n_a).
+    n_a
+        Customers of A (1 to 2^50).
+    x_b
+        Conversions of B.
+    n_b
+        Customers of B.
+    opts
+        Options, or NULL for the defaults (pooled_variance is ignored).
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (counts, both rates 0 or both 1 so no variance, alpha,
+        margin; relative with p_A = 0).
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_margin_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_margin_proportions(ctypes.byref(_o_out), x_a, n_a, x_b, n_b, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_power_reduced(delta, sd, variance_reduction, opts=None):
+    """Sample size for a mean when an adjustment (CUPED, regression on pre-period covariates)
+    removes a stated share of its variance.
+
+    With r the share of variance removed (for CUPED with one covariate r = rho^2, rho the
+    correlation of the metric with its pre-period value; in general the R^2 of the
+    adjustment), the adjusted per-customer sd is sd sqrt(1 - r) (Deng, Xu, Kohavi and Walker
+    2013, "Improving the sensitivity of online controlled experiments by utilizing
+    pre-experiment data", WSDM), and the sizes are patron_abtest_power_mean()'s at that sd,
+    so n1_z = (1 - r) n1_z_unadjusted.
+
+    Parameters
+    ----------
+    delta
+        Difference to detect (finite, non-zero).
+    sd
+        Per-customer sd of the unadjusted metric (> 0).
+    variance_reduction
+        Share r of the variance removed, in [0, 1).
+    opts
+        Design, or NULL for PATRON_ABTEST_PLAN_OPTIONS_INIT.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL naming the value, PATRON_ECONVERGE.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_plan_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_power_reduced(ctypes.byref(_o_out), delta, sd, variance_reduction, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_ratio_unit_variance(mean_num, mean_den, var_num, var_den, cov):
+    """Per-unit delta-method variance of a ratio metric mean_Y / mean_X.
+
+    With R = mean_num / mean_den, n Var(Ybar / Xbar) tends to (var_num - 2 R cov + R^2
+    var_den) / mean_den^2 (the delta method; Deng, Knoblich and Lu 2018, "Applying the delta
+    method in metric analytics", KDD). Divide by n for the variance of the ratio of an arm
+    of n units.
+
+    Parameters
+    ----------
+    mean_num
+        Mean of the numerator per unit (e.g. revenue per customer).
+    mean_den
+        Mean of the denominator per unit (e.g. orders per customer), non-zero.
+    var_num
+        Variance of the numerator per unit (>= 0).
+    var_den
+        Variance of the denominator per unit (>= 0).
+    cov
+        Covariance of numerator and denominator per unit (|cov| <= sqrt(var_num
+        var_den)).
+
+    Returns
+    -------
+    variance: The per-unit variance (clamped at 0 against rounding).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_variance = ctypes.c_double()
+    _rc = _c_patron_abtest_ratio_unit_variance(ctypes.byref(_o_variance), mean_num, mean_den, var_num, var_den, cov)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_variance.value
+
+def patron_abtest_power_ratio(mean_num, mean_den, var_num, var_den, cov, relative_lift, opts=None):
+    """Sample size for a ratio metric (revenue per order, items per basket): the delta-method
+    per-unit sd of patron_abtest_ratio_unit_variance() in patron_abtest_power_mean().
+
+    The effect is a relative lift of the ratio, delta = relative_lift * R; both arms are
+    assumed to share the control's per-unit variance.
+
+    Parameters
+    ----------
+    mean_num
+        Numerator mean per unit.
+    mean_den
+        Denominator mean per unit (non-zero).
+    var_num
+        Numerator variance per unit.
+    var_den
+        Denominator variance per unit.
+    cov
+        Their covariance per unit.
+    relative_lift
+        Relative change of the ratio to detect (e.g. 0.02; finite, non-zero).
+    opts
+        Design, or NULL for the defaults.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ECONVERGE.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = patron_abtest_plan_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_power_ratio(ctypes.byref(_o_out), mean_num, mean_den, var_num, var_den, cov, relative_lift, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
 def patron_open(uri, opts=None):
     """Open (and if needed create and migrate) a store.
 
@@ -7790,4 +8773,4 @@ Rule = patron_rule
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule']

@@ -176,6 +176,24 @@ PATRON_ABTEST_HOLM: patron_abtest_multiplicity
 PATRON_ABTEST_BONFERRONI: patron_abtest_multiplicity
 PATRON_ABTEST_UNADJUSTED: patron_abtest_multiplicity
 
+class patron_abtest_boot_stat(_enum.IntEnum):
+    PATRON_ABTEST_BOOT_MEAN = 0
+    PATRON_ABTEST_BOOT_RATIO = 1
+    PATRON_ABTEST_BOOT_QUANTILE = 2
+    PATRON_ABTEST_BOOT_CUPED = 3
+
+PATRON_ABTEST_BOOT_MEAN: patron_abtest_boot_stat
+PATRON_ABTEST_BOOT_RATIO: patron_abtest_boot_stat
+PATRON_ABTEST_BOOT_QUANTILE: patron_abtest_boot_stat
+PATRON_ABTEST_BOOT_CUPED: patron_abtest_boot_stat
+
+class patron_abtest_margin_kind(_enum.IntEnum):
+    PATRON_ABTEST_NON_INFERIORITY = 0
+    PATRON_ABTEST_SUPERIORITY = 1
+
+PATRON_ABTEST_NON_INFERIORITY: patron_abtest_margin_kind
+PATRON_ABTEST_SUPERIORITY: patron_abtest_margin_kind
+
 class patron_sync(_enum.IntEnum):
     PATRON_SYNC_FULL = 0
     PATRON_SYNC_NORMAL = 1
@@ -277,6 +295,8 @@ PATRON_COLNAME_MAX: int
 PATRON_CLV_MAX_PARAMS: int
 PATRON_ABTEST_NOT_ENROLLED: int
 PATRON_ABTEST_MAX_ARMS: int
+PATRON_ABTEST_MAX_COVARIATES: int
+PATRON_ABTEST_MAX_VARS: int
 PATRON_DB_SCHEMA_VERSION: int
 PATRON_STORE_TIME_MIN: int
 PATRON_STORE_TIME_MAX: int
@@ -933,6 +953,181 @@ class patron_abtest_perm_result(ctypes.Structure):
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
 
+class patron_abtest_moments(ctypes.Structure):
+    n: int
+    p: int
+    sum: _Any
+    sum_cross: _Any
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_adjusted_result(ctypes.Structure):
+    size: int
+    n_a: int
+    n_b: int
+    covariates: int
+    beta: _Any
+    mean_a: float
+    mean_b: float
+    adjusted_mean_a: float
+    adjusted_mean_b: float
+    residual_var_a: float
+    residual_var_b: float
+    effect: patron_abtest_test
+    ols: patron_abtest_test
+    welch_df: float
+    diff_unadjusted: float
+    se_unadjusted: float
+    variance_reduction: float
+    r_squared: float
+    rel_lift: float
+    rel_lift_se: float
+    rel_lift_ci: _Any
+    rel_lift_p: float
+    alpha: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_poststrat_result(ctypes.Structure):
+    size: int
+    strata: int
+    mean_a: float
+    mean_b: float
+    effect: patron_abtest_test
+    diff_unadjusted: float
+    se_unadjusted: float
+    variance_reduction: float
+    rel_lift: float
+    rel_lift_se: float
+    rel_lift_ci: _Any
+    alpha: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_quantile_result(ctypes.Structure):
+    size: int
+    q: float
+    quantile_a: float
+    quantile_b: float
+    ci_a: _Any
+    ci_b: _Any
+    coverage_a: float
+    coverage_b: float
+    se_a: float
+    se_b: float
+    diff: patron_abtest_test
+    rel_lift: float
+    rel_lift_se: float
+    rel_lift_ci: _Any
+    alpha: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_boot_options(ctypes.Structure):
+    size: int
+    replicates: int
+    seed: int
+    alpha: float
+    q: float
+    relative: int
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+    @classmethod
+    def init(cls) -> "patron_abtest_boot_options": ...
+
+class patron_abtest_boot_result(ctypes.Structure):
+    size: int
+    estimate: float
+    se: float
+    bias: float
+    ci_percentile: _Any
+    ci_bca: _Any
+    z0: float
+    acceleration: float
+    bca_available: int
+    stat: int
+    relative: int
+    replicates: int
+    seed: int
+    alpha: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_best_result(ctypes.Structure):
+    size: int
+    n_arms: int
+    prob_best: _Any
+    expected_loss: _Any
+    posterior_mean: _Any
+    posterior_sd: _Any
+    integration_error: float
+    prob_sum_deviation: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_margin_options(ctypes.Structure):
+    size: int
+    kind: int
+    margin: float
+    relative: int
+    lower_is_better: int
+    alpha: float
+    pooled_variance: int
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+    @classmethod
+    def init(cls) -> "patron_abtest_margin_options": ...
+
+class patron_abtest_margin_result(ctypes.Structure):
+    size: int
+    effect: float
+    threshold: float
+    statistic: float
+    df: float
+    se: float
+    p: float
+    log_p: float
+    bound: float
+    reject: int
+    alpha: float
+    kind: int
+    relative: int
+    lower_is_better: int
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
+class patron_abtest_plan_options(ctypes.Structure):
+    size: int
+    alpha: float
+    power: float
+    ratio: float
+    sides: int
+    n1_given: float
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+    @classmethod
+    def init(cls) -> "patron_abtest_plan_options": ...
+
+class patron_abtest_plan_result(ctypes.Structure):
+    size: int
+    unit_sd: float
+    unit_sd_unadjusted: float
+    delta: float
+    effect_size_d: float
+    n1_z: float
+    n1_z_ceil: int
+    n1_t: float
+    n1_t_ceil: int
+    n1_z_unadjusted: float
+    n1_z_unadjusted_ceil: int
+    mde_at_n1: float
+    alpha: float
+    power: float
+    ratio: float
+    sides: int
+    def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
+    def to_dict(self) -> _Dict[str, _Any]: ...
+
 class patron_db_options(ctypes.Structure):
     size: int
     synchronous: int
@@ -1281,6 +1476,9 @@ def PATRON_CLV_FIT_RESULT_INIT() -> patron_clv_fit_result: ...
 def PATRON_CLV_PREDICT_OPTIONS_INIT() -> patron_clv_predict_options: ...
 def PATRON_ABTEST_ASSIGN_OPTIONS_INIT() -> patron_abtest_assign_options: ...
 def PATRON_ABTEST_MANY_OPTIONS_INIT() -> patron_abtest_many_options: ...
+def PATRON_ABTEST_BOOT_OPTIONS_INIT() -> patron_abtest_boot_options: ...
+def PATRON_ABTEST_MARGIN_OPTIONS_INIT() -> patron_abtest_margin_options: ...
+def PATRON_ABTEST_PLAN_OPTIONS_INIT() -> patron_abtest_plan_options: ...
 def PATRON_DB_OPTIONS_INIT() -> patron_db_options: ...
 def PATRON_PROFILE_FIELDS_INIT() -> patron_profile_fields: ...
 def PATRON_POSTING_REQUEST_INIT() -> patron_posting_request: ...
@@ -1419,6 +1617,22 @@ def patron_abtest_adjust(holm: _Buffer, bh: _Buffer, bonferroni: _Buffer, p: _Bu
 def patron_abtest_many_means(n: _Buffer, mean: _Buffer, sd: _Buffer, n_arms: int, opts: _Optional[_Union[patron_abtest_many_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_many_result: ...
 def patron_abtest_many_proportions(x: _Buffer, n: _Buffer, n_arms: int, opts: _Optional[_Union[patron_abtest_many_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_many_result: ...
 def patron_abtest_permutation(period_means: _Buffer, treated: _Buffer, n_periods: int, alpha: float, max_permutations: int, seed: int) -> patron_abtest_perm_result: ...
+def patron_abtest_moments_from_rows(rows: _Buffer, n: int, p: int) -> patron_abtest_moments: ...
+def patron_abtest_cuped_moments(a: _Optional[_Union[patron_abtest_moments, _Mapping[str, _Any]]], b: _Optional[_Union[patron_abtest_moments, _Mapping[str, _Any]]], alpha: float) -> patron_abtest_adjusted_result: ...
+def patron_abtest_cuped_rows(rows_a: _Buffer, n_a: int, rows_b: _Buffer, n_b: int, p: int, alpha: float) -> patron_abtest_adjusted_result: ...
+def patron_abtest_ratio_cuped_moments(a: _Optional[_Union[patron_abtest_moments, _Mapping[str, _Any]]], b: _Optional[_Union[patron_abtest_moments, _Mapping[str, _Any]]], alpha: float) -> patron_abtest_adjusted_result: ...
+def patron_abtest_ratio_cuped_rows(rows_a: _Buffer, n_a: int, rows_b: _Buffer, n_b: int, p: int, alpha: float) -> patron_abtest_adjusted_result: ...
+def patron_abtest_poststratify(a: _Optional[_Union[patron_abtest_summary, _Mapping[str, _Any]]], b: _Optional[_Union[patron_abtest_summary, _Mapping[str, _Any]]], weights: _Buffer, strata: int, alpha: float) -> patron_abtest_poststrat_result: ...
+def patron_abtest_quantile(a: _Buffer, n_a: int, b: _Buffer, n_b: int, q: float, alpha: float) -> patron_abtest_quantile_result: ...
+def patron_abtest_bootstrap(rows_a: _Buffer, n_a: int, rows_b: _Buffer, n_b: int, p: int, stat: int, opts: _Optional[_Union[patron_abtest_boot_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_boot_result: ...
+def patron_abtest_winsorize(out_a: _Buffer, out_b: _Buffer, a: _Buffer, n_a: int, b: _Buffer, n_b: int, lower_q: float, upper_q: float) -> _Tuple[float, float]: ...
+def patron_abtest_best_proportions(x: _Buffer, n: _Buffer, n_arms: int, prior_alpha: float, prior_beta: float) -> patron_abtest_best_result: ...
+def patron_abtest_best_means(n: _Buffer, mean: _Buffer, sd: _Buffer, n_arms: int) -> patron_abtest_best_result: ...
+def patron_abtest_margin_means(a: _Optional[_Union[patron_abtest_summary, _Mapping[str, _Any]]], b: _Optional[_Union[patron_abtest_summary, _Mapping[str, _Any]]], opts: _Optional[_Union[patron_abtest_margin_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_margin_result: ...
+def patron_abtest_margin_proportions(x_a: int, n_a: int, x_b: int, n_b: int, opts: _Optional[_Union[patron_abtest_margin_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_margin_result: ...
+def patron_abtest_power_reduced(delta: float, sd: float, variance_reduction: float, opts: _Optional[_Union[patron_abtest_plan_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_plan_result: ...
+def patron_abtest_ratio_unit_variance(mean_num: float, mean_den: float, var_num: float, var_den: float, cov: float) -> float: ...
+def patron_abtest_power_ratio(mean_num: float, mean_den: float, var_num: float, var_den: float, cov: float, relative_lift: float, opts: _Optional[_Union[patron_abtest_plan_options, _Mapping[str, _Any]]] = ...) -> patron_abtest_plan_result: ...
 def patron_open(uri: _Optional[_Union[str, bytes]], opts: _Optional[_Union[patron_db_options, _Mapping[str, _Any]]] = ...) -> patron_db: ...
 def patron_close(db: _Optional[patron_db] = ...) -> None: ...
 def patron_db_schema_version(db: _Optional[patron_db]) -> int: ...

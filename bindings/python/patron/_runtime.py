@@ -386,12 +386,20 @@ def check_length(obj, need, ctype, fn, name, length):
 
 def make_struct(cls, values):
     s = cls.init() if hasattr(cls, "init") else cls()
-    names = {f[0] for f in cls._fields_}
+    types = {f[0]: f[1] for f in cls._fields_}
     for k, v in values.items():
-        if k not in names:
+        if k not in types:
             raise TypeError(f"{cls.__name__} has no field {k!r}")
+        t = types[k]
         if isinstance(v, str):
             v = v.encode("utf-8")
+        elif isinstance(t, type) and issubclass(t, ctypes.Array) and not isinstance(v, (ctypes.Array, bytes)):
+            v = list(v)  # a list, tuple or numpy array for an array member (e.g. a Result read back)
+            if len(v) > t._length_:
+                raise TypeError(f"{cls.__name__}.{k} holds {t._length_} values, got {len(v)}")
+            v = t(*v)
+        elif isinstance(t, type) and issubclass(t, ctypes.Structure) and isinstance(v, dict):
+            v = make_struct(t, v)
         setattr(s, k, v)
     return s
 
