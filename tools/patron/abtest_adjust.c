@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "abtest_adjust.h"
+#include "abtest_out.h"
 #include "cli_util.h"
 #include "patron.h"
 
@@ -90,46 +91,6 @@ static const sub *find_sub(const char *name)
 
 /* ---- output: text or JSON ---- */
 
-typedef struct out {
-    int json, first;
-} out;
-
-static void num_json(double v)
-{
-    if (isnan(v))
-        printf("\"NaN\"");
-    else if (isinf(v))
-        printf(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    else
-        printf("%.17g", v);
-}
-
-static void o_key(out *o, const char *k)
-{
-    printf("%s\"%s\": ", o->first ? "" : ", ", k);
-    o->first = 0;
-}
-
-static void o_num(out *o, const char *key, const char *label, double v)
-{
-    if (o->json) {
-        o_key(o, key);
-        num_json(v);
-    } else if (label) {
-        printf("%-30s %.6g\n", label, v);
-    }
-}
-
-static void o_int(out *o, const char *key, const char *label, long long v)
-{
-    if (o->json) {
-        o_key(o, key);
-        printf("%lld", v);
-    } else if (label) {
-        printf("%-30s %lld\n", label, v);
-    }
-}
-
 static void o_bool(out *o, const char *key, int v)
 {
     if (o->json) {
@@ -148,17 +109,7 @@ static void o_pair(out *o, const char *key, const char *label, const double *v)
         num_json(v[1]);
         printf("]");
     } else if (label) {
-        printf("%-30s [%.6g, %.6g]\n", label, v[0], v[1]);
-    }
-}
-
-static void o_str(out *o, const char *key, const char *label, const char *s)
-{
-    if (o->json) {
-        o_key(o, key);
-        printf("\"%s\"", s);
-    } else if (label) {
-        printf("%-30s %s\n", label, s);
+        printf("%-28s [%.6g, %.6g]\n", label, v[0], v[1]);
     }
 }
 
@@ -173,7 +124,7 @@ static void o_list(out *o, const char *key, const char *label, const double *v, 
         }
         printf("]");
     } else if (label) {
-        printf("%-30s", label);
+        printf("%-28s", label);
         for (size_t i = 0; i < n; i++)
             printf(" %.6g", v[i]);
         printf("\n");
@@ -209,7 +160,7 @@ static void o_test(out *o, const char *name, const char *title, const patron_abt
     if (!isnan(t->df))
         o_num(o, NULL, "  df", t->df);
     if (t->p_two_sided == 0 && isfinite(t->log_p_two_sided))
-        printf("%-30s < 1e-300, log10 p = %.1f\n", "  p (two-sided)", t->log_p_two_sided / log(10));
+        printf("%-28s < 1e-300, log10 p = %.1f\n", "  p (two-sided)", t->log_p_two_sided / log(10));
     else
         o_num(o, NULL, "  p (two-sided)", t->p_two_sided);
     snprintf(l, sizeof l, "  %g%% CI", 100 * (1 - alpha));
@@ -574,7 +525,7 @@ static int run_quantile(const sub *s, const opts *o)
     if (x.json)
         printf("{\"alpha\": %.17g, \"quantiles\": [", o->alpha);
     else
-        printf("%-30s %g\n%-30s %zu\n%-30s %zu\n", "alpha", o->alpha, "customers A", t.n_a, "customers B", t.n_b);
+        printf("%-28s %g\n%-30s %zu\n%-30s %zu\n", "alpha", o->alpha, "customers A", t.n_a, "customers B", t.n_b);
     for (size_t k = 0; k < nq && !rc; k++) {
         patron_abtest_quantile_result r = PATRON_ABTEST_INIT(patron_abtest_quantile_result);
         if ((rc = patron_abtest_quantile(&r, t.a, t.n_a, t.b, t.n_b, q[k], o->alpha))) {
@@ -703,7 +654,7 @@ static int run_bootstrap(const sub *s, const opts *o)
         o_key(&x, "seed");
         printf("%llu", (unsigned long long)r.seed);
     } else {
-        printf("%-30s %llu\n", "seed", (unsigned long long)r.seed);
+        printf("%-28s %llu\n", "seed", (unsigned long long)r.seed);
     }
     if (!isnan(cap)) {
         o_num(&x, "cap_quantile", "capped at pooled quantile", cap);
@@ -718,7 +669,7 @@ static int run_bootstrap(const sub *s, const opts *o)
     if (r.bca_available || x.json)
         o_pair(&x, "ci_bca", l, r.ci_bca);
     else
-        printf("%-30s %s\n", l, "not available for quantiles (not smooth)");
+        printf("%-28s %s\n", l, "not available for quantiles (not smooth)");
     o_num(&x, "z0", "  BCa bias correction z0", r.z0);
     o_num(&x, "acceleration", "  BCa acceleration", r.acceleration);
     o_bool(&x, "bca_available", r.bca_available);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abtest_adjust.h"
+#include "abtest_out.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "cmd_abtest_decide.h"
@@ -16,21 +17,6 @@
 static const char *cmd = "abtest";
 
 /* ---- output: text or JSON ---- */
-
-typedef struct out {
-    int json;
-    int first;
-} out;
-
-/* The CLI's JSON convention (docs/guide/cli.md): a value that is not a
- * finite number (undefined statistic, infinite odds ratio) is null. */
-static void num_json(double v)
-{
-    if (!isfinite(v))
-        printf("null");
-    else
-        printf("%.17g", v);
-}
 
 static void o_begin(out *o)
 {
@@ -45,32 +31,6 @@ static void o_end(out *o)
         printf("}\n");
 }
 
-static void o_key(out *o, const char *k)
-{
-    printf("%s\"%s\": ", o->first ? "" : ", ", k);
-    o->first = 0;
-}
-
-static void o_num(out *o, const char *key, const char *label, double v)
-{
-    if (o->json) {
-        o_key(o, key);
-        num_json(v);
-    } else {
-        printf("%-28s %.6g\n", label, v);
-    }
-}
-
-static void o_int(out *o, const char *key, const char *label, long long v)
-{
-    if (o->json) {
-        o_key(o, key);
-        printf("%lld", v);
-    } else {
-        printf("%-28s %lld\n", label, v);
-    }
-}
-
 static void o_pair(out *o, const char *key, const char *label, double a, double b)
 {
     if (o->json) {
@@ -82,16 +42,6 @@ static void o_pair(out *o, const char *key, const char *label, double a, double 
         printf("]");
     } else {
         printf("%-28s [%.6g, %.6g]\n", label, a, b);
-    }
-}
-
-static void o_str(out *o, const char *key, const char *label, const char *s)
-{
-    if (o->json) {
-        o_key(o, key);
-        printf("\"%s\"", s);
-    } else {
-        printf("%-28s %s\n", label, s);
     }
 }
 

@@ -1,0 +1,69 @@
+/* Output of the `patron abtest` subcommands: each field as a labelled text
+ * line or a JSON member, by one set of helpers (cmd_abtest.c and
+ * abtest_adjust.c include this file). JSON follows the CLI's convention
+ * (docs/guide/cli.md): a number that is not finite is null. */
+#ifndef PATRON_CLI_ABTEST_OUT_H
+#define PATRON_CLI_ABTEST_OUT_H
+
+#include <math.h>
+#include <stdio.h>
+
+typedef struct out {
+    int json;
+    int first;
+} out;
+
+#define ABTEST_LABEL_WIDTH 28
+
+static inline void num_json(double v)
+{
+    if (!isfinite(v))
+        printf("null");
+    else
+        printf("%.17g", v);
+}
+
+static inline void o_key(out *o, const char *k)
+{
+    printf("%s\"%s\": ", o->first ? "" : ", ", k);
+    o->first = 0;
+}
+
+/* label NULL: the field is in JSON only; key NULL: in text only. */
+static inline void o_num(out *o, const char *key, const char *label, double v)
+{
+    if (o->json) {
+        if (!key)
+            return;
+        o_key(o, key);
+        num_json(v);
+    } else if (label) {
+        printf("%-*s %.6g\n", ABTEST_LABEL_WIDTH, label, v);
+    }
+}
+
+static inline void o_int(out *o, const char *key, const char *label, long long v)
+{
+    if (o->json) {
+        if (!key)
+            return;
+        o_key(o, key);
+        printf("%lld", v);
+    } else if (label) {
+        printf("%-*s %lld\n", ABTEST_LABEL_WIDTH, label, v);
+    }
+}
+
+static inline void o_str(out *o, const char *key, const char *label, const char *s)
+{
+    if (o->json) {
+        if (!key)
+            return;
+        o_key(o, key);
+        printf("\"%s\"", s);
+    } else if (label) {
+        printf("%-*s %s\n", ABTEST_LABEL_WIDTH, label, s);
+    }
+}
+
+#endif
