@@ -166,7 +166,7 @@ int patron__earn_purchases(patron_db *db, int64_t member, int64_t after, int64_t
         }
         patron__sql_done(db, st);
         if (rc == PATRON_OK)
-            rc = patron__member_merged_next(db, member, m == member ? 0 : m, &m);
+            rc = patron__member_group_next(db, member, m, &m);
     }
     return rc;
 }

@@ -21,10 +21,13 @@ int patron__member_create(patron_db *db, int64_t *id, int64_t joined_at, int64_t
  * themselves (their accounts still exist) unless `need_active`. */
 int patron__member_resolve(patron_db *db, int64_t *out, int64_t member_id, int need_active);
 
-/* The members merged into `kept` (merges are flattened: every one of them
- * names `kept`), in increasing id order: *next receives the first id above
- * `after` (0 when none). `kept` itself is not among them. */
-int patron__member_merged_next(patron_db *db, int64_t kept, int64_t after, int64_t *next);
+/* Walk `kept` and the members merged into it (merges are flattened: every
+ * one of them names `kept`): `kept` first, then the merged ones in
+ * increasing id order. *next receives the member after `cur` (a member of
+ * the group), 0 after the last:
+ *     for (int64_t m = kept; rc == PATRON_OK && m;) {
+ *         ... m ...; rc = patron__member_group_next(db, kept, m, &m); } */
+int patron__member_group_next(patron_db *db, int64_t kept, int64_t cur, int64_t *next);
 
 /* The first active (neither merged nor erased) member id above `after`, 0
  * when none. */

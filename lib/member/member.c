@@ -45,10 +45,10 @@ int patron__member_resolve(patron_db *db, int64_t *out, int64_t member_id, int n
     return patron__fail(PATRON_ECORRUPT, "member %" PRId64 ": merge chain too long", member_id);
 }
 
-int patron__member_merged_next(patron_db *db, int64_t kept, int64_t after, int64_t *next)
+int patron__member_group_next(patron_db *db, int64_t kept, int64_t cur, int64_t *next)
 {
     return patron__sql_int(db, next, 0, "SELECT min(id) FROM members WHERE merged_into = ? AND id > ?", "ii", kept,
-                           after);
+                           cur == kept ? 0 : cur);
 }
 
 int patron__member_next_active(patron_db *db, int64_t after, int64_t *next)

@@ -1025,7 +1025,7 @@ int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const cha
         rc = patron__sql_run(db, "UPDATE profiles SET name = NULL, phone = NULL, email = NULL, city = NULL, "
                                  "birth_date = NULL, gender = NULL, categories = NULL WHERE member_id = ?", "i", m);
         if (rc == PATRON_OK)
-            rc = patron__member_merged_next(db, id, m == id ? 0 : m, &m);
+            rc = patron__member_group_next(db, id, m, &m);
     }
     if (rc == PATRON_OK)
         rc = patron__member_record_erasure(db, id, at);
