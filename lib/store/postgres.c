@@ -251,15 +251,44 @@ static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *va
 }
 
 /* Everything sent ahead is answered: the connection is idle again. */
-static int pg_flush(pg *p)
+/* Close the pipeline with a sync point and read it all: the results of what
+ * was sent ahead, then (`mine` not NULL) the result of the one statement
+ * the caller sent behind them, which *mine receives unless something
+ * failed. */
+static int sync_pipeline(pg *p, PGresult **mine)
 {
-    if (p->nqueued == 0)
-        return PATRON_OK;
     if (!PQpipelineSync(p->conn))
         return patron__fail(PATRON_EIO, "postgresql: pipeline sync: %s", PQerrorMessage(p->conn));
     int q = read_queued(p);
+    PGresult *r = NULL;
+    if (mine && (r = PQgetResult(p->conn)) != NULL)
+        PQclear(PQgetResult(p->conn)); /* the NULL that ends its results */
     int e = end_pipeline(p);
+    if (mine) {
+        if (q || e) {
+            PQclear(r);
+            r = NULL;
+        }
+        *mine = r;
+    }
     return q ? q : e;
+}
+
+static int pg_flush(pg *p)
+{
+    return p->nqueued ? sync_pipeline(p, NULL) : PATRON_OK;
+}
+
+/* Before a rollback: what was sent ahead is answered, and its failure (if
+ * any) does not replace the message the caller recorded. */
+static void discard_queued(pg *p)
+{
+    if (p->nqueued == 0)
+        return;
+    char keep[sizeof p->tx_error];
+    snprintf(keep, sizeof keep, "%s", patron_errmsg());
+    pg_flush(p);
+    patron__fail(PATRON_EIO, "%s", keep);
 }
 
 /* Run a prepared statement: an UPDATE inside a transaction is sent ahead
@@ -274,19 +303,9 @@ static int pg_run(pg *p, pg_stmt *st, const char *name, const char *const *vals,
         *res = PQexecPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0);
         return PATRON_OK;
     }
-    if (!PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0) || !PQpipelineSync(p->conn))
+    if (!PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0))
         return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st->text, PQerrorMessage(p->conn));
-    int q = read_queued(p);
-    PGresult *mine = PQgetResult(p->conn);
-    if (mine)
-        PQclear(PQgetResult(p->conn));
-    int e = end_pipeline(p);
-    if (q || e) {
-        PQclear(mine);
-        return q ? q : e;
-    }
-    *res = mine;
-    return PATRON_OK;
+    return sync_pipeline(p, res);
 }
 
 /* `?` -> `$n`, `?N` -> `$N`, outside quotes. */
@@ -808,18 +827,13 @@ static int pg_commit(void *impl)
     int rc = PATRON_OK;
     if (p->nqueued) {
         /* the UPDATEs sent ahead and the COMMIT: one round trip */
-        if (!PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(p->conn))
+        if (!PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
             return patron__fail(PATRON_EIO, "postgresql: commit: sending: %s", PQerrorMessage(p->conn));
-        rc = read_queued(p);
-        PGresult *res = PQgetResult(p->conn);
-        if (res)
-            PQclear(PQgetResult(p->conn));
+        PGresult *res = NULL;
+        rc = sync_pipeline(p, &res);
         if (rc == PATRON_OK && (!res || PQresultStatus(res) != PGRES_COMMAND_OK))
             rc = pg_fail(p, res, "commit");
         PQclear(res);
-        int e = end_pipeline(p);
-        if (rc == PATRON_OK)
-            rc = e;
         if (rc == PATRON_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
             rc = patron__fail(PATRON_EIO, "postgresql: commit: the transaction is still open");
         return rc;
@@ -836,12 +850,7 @@ static int pg_rollback(void *impl)
 {
     pg *p = impl;
     p->in_tx = 0;
-    if (p->nqueued) { /* their results no longer matter */
-        char keep[sizeof p->tx_error]; /* the caller's message stays the one recorded */
-        snprintf(keep, sizeof keep, "%s", patron_errmsg());
-        pg_flush(p);
-        patron__fail(PATRON_EIO, "%s", keep);
-    }
+    discard_queued(p);
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     return pg_simple(p, "ROLLBACK", "rollback");
@@ -867,12 +876,7 @@ static int pg_release(void *impl, int depth)
 static int pg_rollback_to(void *impl, int depth)
 {
     pg *p = impl;
-    if (p->nqueued) { /* their results no longer matter */
-        char keep[sizeof p->tx_error];
-        snprintf(keep, sizeof keep, "%s", patron_errmsg());
-        pg_flush(p);
-        patron__fail(PATRON_EIO, "%s", keep);
-    }
+    discard_queued(p);
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     int rc = sp_exec(p, "ROLLBACK TO SAVEPOINT", depth);
