@@ -1018,7 +1018,7 @@ int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const cha
         return patron__fail(PATRON_EINVAL, "erase: operator is required for the erasure record");
     if ((rc = patron__tx_begin(db)))
         return rc;
-    int64_t id;
+    int64_t id = 0; /* the loop below copies it even when resolve fails */
     rc = patron__member_resolve(db, &id, member_id, 1);
     /* the fields of the member and of every member merged into it */
     for (int64_t m = id; rc == PATRON_OK && m;) {
