@@ -11,6 +11,7 @@
 #include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "internal/text.h"
 #include "internal/tier.h"
 #include "patron/earn.h"
 #include "patron/ledger.h"
@@ -356,16 +357,24 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
     *p = d;
     if ((rc = patron__options_copy(p, sizeof *p, in, sizeof *p, "patron_purchase")))
         return rc;
-    if (need_key && (!p->key || !p->key[0] || strlen(p->key) > 100))
-        return patron__fail(PATRON_EINVAL, "%s: key is required (1..100 bytes)", func);
+    if (need_key && (rc = patron__key_check(func, "key", p->key, 100)))
+        return rc;
     if (!p->lines || p->n_lines == 0 || p->n_lines > MAX_LINES)
         return patron__fail(PATRON_EINVAL, "%s: 1..%d lines needed", func, MAX_LINES);
     if (need_key && (rc = patron__time_check(func, "at", p->at)))
         return rc;
-    for (size_t i = 0; i < p->n_lines; i++)
-        if (p->lines[i].amount < 0 || p->lines[i].amount > INT64_C(1000000000000000))
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const patron_purchase_line *l = &p->lines[i];
+        if (l->amount < 0 || l->amount > INT64_C(1000000000000000))
             return patron__fail(PATRON_EINVAL, "%s: line %zu: amount %" PRId64 " out of range", func, i + 1,
-                                p->lines[i].amount);
+                                l->amount);
+        char cat[48], prod[48];
+        snprintf(cat, sizeof cat, "line %zu: category", i + 1);
+        snprintf(prod, sizeof prod, "line %zu: product", i + 1);
+        if ((rc = patron__text_check(func, cat, l->category, 200)) ||
+            (rc = patron__text_check(func, prod, l->product, 200)))
+            return rc;
+    }
     return PATRON_OK;
 }
 
@@ -495,8 +504,8 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
         rc = patron__time_check("patron_earn_return", "at", at);
     if (rc)
         return rc;
-    if (!purchase_key || !purchase_key[0] || strlen(purchase_key) > 100)
-        return patron__fail(PATRON_EINVAL, "patron_earn_return: purchase_key is required (1..100 bytes)");
+    if ((rc = patron__key_check("patron_earn_return", "purchase_key", purchase_key, 100)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t returned = 0;
