@@ -46,6 +46,10 @@ out=$("$patron" report weekly --db "$db" --as-of 2023-12-31 | cut -d, -f1-6 | he
 check "weekly" "week,new_customers,active_customers,buyers,purchases,spend
 2023-11-13,1,1,1,1,2500
 2023-11-20,0,1,0,0,0" "$out"
+"$patron" summary --db "$db" --as-of 2023-12-31 >"$tmp/summary.csv"
+out=$("$patron" segment --input "$tmp/summary.csv" --db "$db" --now 2023-12-31 --rule "purchases_90d >= 2" | cut -d, -f1)
+check "segment with activity from the store" "customer_id
+1" "$out"
 "$patron" summary --db "$db" --input x.csv 2>/dev/null
 check "--db with --input is a usage error" 2 $?
 "$patron" summary --as-of 5 2>/dev/null
