@@ -18,19 +18,6 @@ static const char *cmd = "abtest";
 
 /* ---- output: text or JSON ---- */
 
-static void o_begin(out *o)
-{
-    o->first = 1;
-    if (o->json)
-        printf("{");
-}
-
-static void o_end(out *o)
-{
-    if (o->json)
-        printf("}\n");
-}
-
 static void o_pair(out *o, const char *key, const char *label, double a, double b)
 {
     if (o->json) {

@@ -8,80 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abtest_out.h"
 #include "cli_util.h"
 #include "cmd_abtest_decide.h"
 #include "patron.h"
 
 static const char *cmd = "abtest";
-
-/* ---- output ---- */
-
-typedef struct jout {
-    int json, first;
-} jout;
-
-/* The CLI's JSON convention (docs/guide/cli.md): a number that is not
- * finite (undefined, no bound) is null. */
-static void jnum(double v)
-{
-    if (!isfinite(v))
-        printf("null");
-    else
-        printf("%.17g", v);
-}
-
-static void key(jout *o, const char *k)
-{
-    printf("%s\"%s\": ", o->first ? "{" : ", ", k);
-    o->first = 0;
-}
-
-static void num(jout *o, const char *k, const char *label, double v)
-{
-    if (o->json) {
-        key(o, k);
-        jnum(v);
-    } else if (label) {
-        printf("%-34s %.6g\n", label, v);
-    }
-}
-
-static void inum(jout *o, const char *k, const char *label, long long v)
-{
-    if (o->json) {
-        key(o, k);
-        printf("%lld", v);
-    } else if (label) {
-        printf("%-34s %lld\n", label, v);
-    }
-}
-
-static void str(jout *o, const char *k, const char *label, const char *v)
-{
-    if (o->json) {
-        key(o, k);
-        printf("\"%s\"", v);
-    } else if (label) {
-        printf("%-34s %s\n", label, v);
-    }
-}
-
-static void arr(jout *o, const char *k, const double *v, size_t n)
-{
-    key(o, k);
-    printf("[");
-    for (size_t i = 0; i < n; i++) {
-        printf(i ? ", " : "");
-        jnum(v[i]);
-    }
-    printf("]");
-}
-
-static void end(jout *o)
-{
-    if (o->json)
-        printf(o->first ? "{}\n" : "}\n");
-}
 
 /* ---- parsing ---- */
 
@@ -252,22 +184,23 @@ static int run_best(int argc, char **argv)
               : patron_abtest_best_means(&r, n, mean, sd, k);
     if (rc)
         return fail_lib(rc, "best");
-    jout o = {json, 1};
+    out o = {json, 1};
+    o_begin(&o);
     size_t m = (size_t)r.n_arms;
     if (json) {
-        str(&o, "model", NULL, v[0] ? "beta-binomial" : "normal");
+        o_str(&o, "model", NULL, v[0] ? "beta-binomial" : "normal");
         if (v[0]) {
-            num(&o, "prior_alpha", NULL, prior[0]);
-            num(&o, "prior_beta", NULL, prior[1]);
+            o_num(&o, "prior_alpha", NULL, prior[0]);
+            o_num(&o, "prior_beta", NULL, prior[1]);
         }
-        inum(&o, "n_arms", NULL, (long long)r.n_arms);
-        arr(&o, "prob_best", r.prob_best, m);
-        arr(&o, "expected_loss", r.expected_loss, m);
-        arr(&o, "posterior_mean", r.posterior_mean, m);
-        arr(&o, "posterior_sd", r.posterior_sd, m);
-        num(&o, "integration_error", NULL, r.integration_error);
-        num(&o, "prob_sum_deviation", NULL, r.prob_sum_deviation);
-        end(&o);
+        o_int(&o, "n_arms", NULL, (long long)r.n_arms);
+        o_arr(&o, "prob_best", r.prob_best, m);
+        o_arr(&o, "expected_loss", r.expected_loss, m);
+        o_arr(&o, "posterior_mean", r.posterior_mean, m);
+        o_arr(&o, "posterior_sd", r.posterior_sd, m);
+        o_num(&o, "integration_error", NULL, r.integration_error);
+        o_num(&o, "prob_sum_deviation", NULL, r.prob_sum_deviation);
+        o_end(&o);
         return 0;
     }
     printf("%s posteriors%s\n", v[0] ? "beta-binomial" : "normal", v[0] ? "" : " (flat prior)");
@@ -333,40 +266,38 @@ static int run_margin(int argc, char **argv)
     }
     if (rc)
         return fail_lib(rc, "margin");
-    jout o = {json, 1};
+    out o = {json, 1};
+    o_begin(&o);
     const char *test = props ? "Wald z" : student ? "Student t" : "Welch t";
-    str(&o, "test", "test", test);
-    str(&o, "hypothesis", "hypothesis", hyps[r.kind]);
-    str(&o, "margin_type", "margin", types[r.relative]);
-    str(&o, "better", "better", better[r.lower_is_better]);
-    num(&o, "margin", NULL, opts.margin);
-    num(&o, "effect", r.relative ? "effect (B / A - 1)" : "effect (B - A)", r.effect);
-    num(&o, "threshold", "null boundary of the effect", r.threshold);
-    num(&o, "statistic", "statistic at the boundary", r.statistic);
+    o_str(&o, "test", "test", test);
+    o_str(&o, "hypothesis", "hypothesis", hyps[r.kind]);
+    o_str(&o, "margin_type", "margin", types[r.relative]);
+    o_str(&o, "better", "better", better[r.lower_is_better]);
+    o_num(&o, "margin", NULL, opts.margin);
+    o_num(&o, "effect", r.relative ? "effect (B / A - 1)" : "effect (B - A)", r.effect);
+    o_num(&o, "threshold", "null boundary of the effect", r.threshold);
+    o_num(&o, "statistic", "statistic at the boundary", r.statistic);
     if (json || !isnan(r.df))
-        num(&o, "df", "df", r.df);
-    num(&o, "se", "standard error", r.se);
+        o_num(&o, "df", "df", r.df);
+    o_num(&o, "se", "standard error", r.se);
     if (json) {
-        num(&o, "p", NULL, r.p);
-        num(&o, "log_p", NULL, r.log_p);
+        o_num(&o, "p", NULL, r.p);
+        o_num(&o, "log_p", NULL, r.log_p);
     } else if (r.p == 0 && isfinite(r.log_p)) {
-        printf("%-34s < 1e-300, log10 p = %.1f\n", "p (one-sided)", r.log_p / log(10));
+        printf("%-*s < 1e-300, log10 p = %.1f\n", ABTEST_LABEL_WIDTH, "p (one-sided)", r.log_p / log(10));
     } else {
-        printf("%-34s %.4g\n", "p (one-sided)", r.p);
+        printf("%-*s %.4g\n", ABTEST_LABEL_WIDTH, "p (one-sided)", r.p);
     }
     char label[80];
     snprintf(label, sizeof label, "%g%% one-sided %s bound", 100 * (1 - r.alpha), r.lower_is_better ? "upper" : "lower");
-    num(&o, "bound", label, r.bound);
-    num(&o, "alpha", "alpha (one-sided)", r.alpha);
-    if (json) {
-        key(&o, "reject");
-        printf(r.reject ? "true" : "false");
-    }
+    o_num(&o, "bound", label, r.bound);
+    o_num(&o, "alpha", "alpha (one-sided)", r.alpha);
+    o_bool(&o, "reject", r.reject);
     char verdict[160];
     snprintf(verdict, sizeof verdict, "%s%s at alpha %g", r.reject ? "" : "not shown ",
              r.kind ? "superior" : "non-inferior", r.alpha);
-    str(&o, "verdict", "verdict", verdict);
-    end(&o);
+    o_str(&o, "verdict", "verdict", verdict);
+    o_end(&o);
     return 0;
 }
 
@@ -423,32 +354,33 @@ static int run_plan(int argc, char **argv)
     }
     if (rc)
         return fail_lib(rc, "plan");
-    jout o = {json, 1};
-    str(&o, "design", "design", mean_design ? "mean with variance reduction" : "ratio metric (delta method)");
+    out o = {json, 1};
+    o_begin(&o);
+    o_str(&o, "design", "design", mean_design ? "mean with variance reduction" : "ratio metric (delta method)");
     if (mean_design)
-        num(&o, "variance_reduction", "variance reduction", vr);
-    num(&o, "alpha", "alpha", r.alpha);
-    num(&o, "power", "power", r.power);
-    num(&o, "ratio", "n2 / n1", r.ratio);
-    inum(&o, "sides", "sides", r.sides);
-    num(&o, "delta", "effect to detect (absolute)", r.delta);
-    num(&o, "unit_sd", "sd per customer used", r.unit_sd);
-    num(&o, "unit_sd_unadjusted", mean_design ? "sd per customer unadjusted" : NULL, r.unit_sd_unadjusted);
-    num(&o, "effect_size_d", "effect size d", r.effect_size_d);
-    num(&o, "n1_z", NULL, r.n1_z);
-    inum(&o, "n1_z_ceil", "n1 (normal formula)", (long long)r.n1_z_ceil);
-    num(&o, "n1_t", NULL, r.n1_t);
-    inum(&o, "n1_t_ceil", "n1 (noncentral t) - use this", (long long)r.n1_t_ceil);
-    num(&o, "n1_z_unadjusted", NULL, r.n1_z_unadjusted);
-    inum(&o, "n1_z_unadjusted_ceil", mean_design ? "n1 without the reduction (normal)" : NULL,
+        o_num(&o, "variance_reduction", "variance reduction", vr);
+    o_num(&o, "alpha", "alpha", r.alpha);
+    o_num(&o, "power", "power", r.power);
+    o_num(&o, "ratio", "n2 / n1", r.ratio);
+    o_int(&o, "sides", "sides", r.sides);
+    o_num(&o, "delta", "effect to detect (absolute)", r.delta);
+    o_num(&o, "unit_sd", "sd per customer used", r.unit_sd);
+    o_num(&o, "unit_sd_unadjusted", mean_design ? "sd per customer unadjusted" : NULL, r.unit_sd_unadjusted);
+    o_num(&o, "effect_size_d", "effect size d", r.effect_size_d);
+    o_num(&o, "n1_z", NULL, r.n1_z);
+    o_int(&o, "n1_z_ceil", "n1 (normal formula)", (long long)r.n1_z_ceil);
+    o_num(&o, "n1_t", NULL, r.n1_t);
+    o_int(&o, "n1_t_ceil", "n1 (noncentral t), use this", (long long)r.n1_t_ceil);
+    o_num(&o, "n1_z_unadjusted", NULL, r.n1_z_unadjusted);
+    o_int(&o, "n1_z_unadjusted_ceil", mean_design ? "n1 unadjusted (normal)" : NULL,
          (long long)r.n1_z_unadjusted_ceil);
     if (json || opts.n1_given > 0)
-        num(&o, "mde_at_n1", "MDE at --n1 (absolute)", r.mde_at_n1);
+        o_num(&o, "mde_at_n1", "MDE at --n1 (absolute)", r.mde_at_n1);
     if (json)
-        num(&o, "n1_given", NULL, opts.n1_given);
+        o_num(&o, "n1_given", NULL, opts.n1_given);
     if (!json)
-        printf("%-34s %.6g (n2 = n1 * %g)\n", "treatment arm n2", ceil(r.n1_t_ceil * r.ratio), r.ratio);
-    end(&o);
+        printf("%-*s %.6g (n2 = n1 * %g)\n", ABTEST_LABEL_WIDTH, "treatment arm n2", ceil(r.n1_t_ceil * r.ratio), r.ratio);
+    o_end(&o);
     if (r.n1_z < 2)
         fprintf(stderr, "patron abtest: plan: warning: fewer than 2 customers per arm; the effect is too large for a "
                         "sample-size plan to mean anything\n");
