@@ -9,126 +9,12 @@
 #include <string.h>
 
 #include "abtest_out.h"
+#include "abtest_parse.h"
 #include "cli_util.h"
 #include "cmd_abtest_decide.h"
 #include "patron.h"
 
 static const char *cmd = "abtest";
-
-/* ---- parsing ---- */
-
-/* "patron abtest: <what>: <message>" without the C function's name. */
-static int fail_lib(int rc, const char *what)
-{
-    const char *m = patron_errmsg(), *colon = strstr(m, ": ");
-    if (!strncmp(m, "patron_", 7) && colon)
-        m = colon + 2;
-    if (!*m)
-        m = patron_strerror(rc);
-    return cli_fail(cmd, "%s: %s", what, m);
-}
-
-static int usage(const char *fmt, const char *a)
-{
-    return cli_fail(cmd, fmt, a) + 1;
-}
-
-static int num_opt(const char *s, const char *name, double dflt, double *v)
-{
-    if (!s) {
-        *v = dflt;
-        return 0;
-    }
-    if (cli_parse_double(s, v))
-        return cli_fail(cmd, "%s '%s' is not a number", name, s) + 1;
-    return 0;
-}
-
-/* One of the words, or usage error. */
-static int word_opt(const char *s, const char *name, const char *const *words, int n, int dflt, int *v)
-{
-    if (!s) {
-        *v = dflt;
-        return 0;
-    }
-    for (int k = 0; k < n; k++)
-        if (!strcmp(s, words[k])) {
-            *v = k;
-            return 0;
-        }
-    return cli_fail(cmd, "%s '%s' is not %s or %s", name, s, words[0], words[1]) + 1;
-}
-
-/* Whole-number count with optional spaces around it. */
-static int count(const char *s, size_t len, const char *name, const char *whole, int64_t *v)
-{
-    char buf[64];
-    while (len && *s == ' ')
-        s++, len--;
-    while (len && s[len - 1] == ' ')
-        len--;
-    if (!len || len >= sizeof buf)
-        return cli_fail(cmd, "%s '%s' is not X/N with whole-number counts", name, whole) + 1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    if (cli_parse_int64(buf, v))
-        return cli_fail(cmd, "%s '%s': '%s' is not a whole number (or too large)", name, whole, buf) + 1;
-    return 0;
-}
-
-static int fraction(const char *s, size_t len, const char *name, int64_t *x, int64_t *n)
-{
-    const char *slash = memchr(s, '/', len);
-    if (!slash)
-        return cli_fail(cmd, "%s '%.*s' is not X/N (conversions/customers)", name, (int)len, s) + 1;
-    int rc = count(s, (size_t)(slash - s), name, s, x);
-    return rc ? rc : count(slash + 1, len - (size_t)(slash + 1 - s), name, s, n);
-}
-
-/* "n,mean,sd" */
-static int summary(const char *s, size_t len, const char *name, patron_abtest_summary *su)
-{
-    char buf[160];
-    if (len >= sizeof buf)
-        return cli_fail(cmd, "%s: an arm is too long", name) + 1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    char *c1 = strchr(buf, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-    if (!c1 || !c2 || strchr(c2 + 1, ','))
-        return cli_fail(cmd, "%s '%s' is not n,mean,sd", name, buf) + 1;
-    *c1 = *c2 = 0;
-    double v[3];
-    if (cli_parse_double(buf, &v[0]) || cli_parse_double(c1 + 1, &v[1]) || cli_parse_double(c2 + 1, &v[2]) ||
-        v[0] != floor(v[0]) || !(fabs(v[0]) < 9e18))
-        return cli_fail(cmd, "%s '%.*s' is not n,mean,sd (n a whole number)", name, (int)len, s) + 1;
-    su->n = (int64_t)v[0];
-    su->mean = v[1];
-    su->sd = v[2];
-    return 0;
-}
-
-/* Comma-separated numbers. */
-static int list(const char *s, const char *name, double *v, size_t max, size_t *n)
-{
-    *n = 0;
-    for (const char *p = s;;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char buf[64];
-        if (*n == max)
-            return cli_fail(cmd, "%s has more than %zu values", name, max) + 1;
-        if (len >= sizeof buf)
-            return cli_fail(cmd, "%s: value %zu is too long", name, *n + 1) + 1;
-        memcpy(buf, p, len);
-        buf[len] = 0;
-        if (cli_parse_double(buf, &v[*n]))
-            return cli_fail(cmd, "%s: '%s' is not a number", name, buf) + 1;
-        ++*n;
-        if (!e)
-            return 0;
-        p = e + 1;
-    }
-}
 
 /* ---- best ---- */
 
@@ -143,15 +29,15 @@ static int run_best(int argc, char **argv)
         return 2;
     int json = 0;
     static const char *const fmts[] = {"text", "json"};
-    if ((rc = word_opt(v[3], "--format", fmts, 2, 0, &json)))
+    if ((rc = ab_word_opt(v[3], "--format", fmts, 2, 0, &json)))
         return rc;
     if (!!v[0] == !!v[1])
-        return usage("best needs --arms X/N,X/N,... or --means n,mean,sd:n,mean,sd:..., one of them%s", "");
+        return ab_usage("best needs --arms X/N,X/N,... or --means n,mean,sd:n,mean,sd:..., one of them%s", "");
     if (v[1] && v[2])
-        return usage("best: --prior is for --arms (beta-binomial)%s", "");
+        return ab_usage("best: --prior is for --arms (beta-binomial)%s", "");
     double prior[2] = {1, 1};
     size_t np = 0;
-    if (v[2] && ((rc = list(v[2], "--prior", prior, 2, &np)) || (np != 2 && (rc = usage("--prior '%s' is not A,B", v[2])))))
+    if (v[2] && ((rc = ab_list(v[2], "--prior", prior, 2, &np)) || (np != 2 && (rc = ab_usage("--prior '%s' is not A,B", v[2])))))
         return rc;
     int64_t x[PATRON_ABTEST_MAX_ARMS], n[PATRON_ABTEST_MAX_ARMS];
     double mean[PATRON_ABTEST_MAX_ARMS], sd[PATRON_ABTEST_MAX_ARMS];
@@ -164,11 +50,11 @@ static int run_best(int argc, char **argv)
         if (k == PATRON_ABTEST_MAX_ARMS)
             return cli_fail(cmd, "%s: more than %d arms", name, PATRON_ABTEST_MAX_ARMS) + 1;
         if (v[0]) {
-            if ((rc = fraction(p, len, name, &x[k], &n[k])))
+            if ((rc = ab_fraction(p, len, name, &x[k], &n[k])))
                 return rc;
         } else {
             patron_abtest_summary su;
-            if ((rc = summary(p, len, name, &su)))
+            if ((rc = ab_summary(p, len, name, &su)))
                 return rc;
             n[k] = su.n;
             mean[k] = su.mean;
@@ -183,7 +69,7 @@ static int run_best(int argc, char **argv)
     rc = v[0] ? patron_abtest_best_proportions(&r, x, n, k, prior[0], prior[1])
               : patron_abtest_best_means(&r, n, mean, sd, k);
     if (rc)
-        return fail_lib(rc, "best");
+        return ab_fail_lib(rc, "best");
     out o = {json, 1};
     o_begin(&o);
     size_t m = (size_t)r.n_arms;
@@ -232,21 +118,21 @@ static int run_margin(int argc, char **argv)
     static const char *const fmts[] = {"text", "json"}, *const types[] = {"absolute", "relative"},
                              *const hyps[] = {"non-inferiority", "superiority"}, *const better[] = {"higher", "lower"},
                              *const vars[] = {"welch", "student"};
-    if ((rc = word_opt(v[8], "--format", fmts, 2, 0, &json)) ||
-        (rc = word_opt(v[3], "--margin-type", types, 2, 0, &rel)) ||
-        (rc = word_opt(v[4], "--hypothesis", hyps, 2, 0, &sup)) ||
-        (rc = word_opt(v[5], "--better", better, 2, 0, &lower)) ||
-        (rc = word_opt(v[6], "--variance", vars, 2, 0, &student)))
+    if ((rc = ab_word_opt(v[8], "--format", fmts, 2, 0, &json)) ||
+        (rc = ab_word_opt(v[3], "--margin-type", types, 2, 0, &rel)) ||
+        (rc = ab_word_opt(v[4], "--hypothesis", hyps, 2, 0, &sup)) ||
+        (rc = ab_word_opt(v[5], "--better", better, 2, 0, &lower)) ||
+        (rc = ab_word_opt(v[6], "--variance", vars, 2, 0, &student)))
         return rc;
     if (!v[0] || !v[1])
-        return usage("margin needs --a and --b (X/N for rates, n,mean,sd for means)%s", "");
+        return ab_usage("margin needs --a and --b (X/N for rates, n,mean,sd for means)%s", "");
     int props = strchr(v[0], '/') != NULL;
     if (props != (strchr(v[1], '/') != NULL))
-        return usage("margin: --a and --b must both be X/N or both n,mean,sd%s", "");
+        return ab_usage("margin: --a and --b must both be X/N or both n,mean,sd%s", "");
     if (props && v[6])
-        return usage("margin: --variance is for means (n,mean,sd)%s", "");
+        return ab_usage("margin: --variance is for means (n,mean,sd)%s", "");
     patron_abtest_margin_options opts = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
-    if ((rc = num_opt(v[2], "--margin", 0, &opts.margin)) || (rc = num_opt(v[7], "--alpha", 0.05, &opts.alpha)))
+    if ((rc = ab_num_opt(v[2], "--margin", 0, &opts.margin)) || (rc = ab_num_opt(v[7], "--alpha", 0.05, &opts.alpha)))
         return rc;
     opts.relative = rel;
     opts.kind = sup ? PATRON_ABTEST_SUPERIORITY : PATRON_ABTEST_NON_INFERIORITY;
@@ -255,17 +141,17 @@ static int run_margin(int argc, char **argv)
     patron_abtest_margin_result r = PATRON_ABTEST_INIT(patron_abtest_margin_result);
     if (props) {
         int64_t xa, na, xb, nb;
-        if ((rc = fraction(v[0], strlen(v[0]), "--a", &xa, &na)) || (rc = fraction(v[1], strlen(v[1]), "--b", &xb, &nb)))
+        if ((rc = ab_fraction(v[0], strlen(v[0]), "--a", &xa, &na)) || (rc = ab_fraction(v[1], strlen(v[1]), "--b", &xb, &nb)))
             return rc;
         rc = patron_abtest_margin_proportions(&r, xa, na, xb, nb, &opts);
     } else {
         patron_abtest_summary a, b;
-        if ((rc = summary(v[0], strlen(v[0]), "--a", &a)) || (rc = summary(v[1], strlen(v[1]), "--b", &b)))
+        if ((rc = ab_summary(v[0], strlen(v[0]), "--a", &a)) || (rc = ab_summary(v[1], strlen(v[1]), "--b", &b)))
             return rc;
         rc = patron_abtest_margin_means(&r, &a, &b, &opts);
     }
     if (rc)
-        return fail_lib(rc, "margin");
+        return ab_fail_lib(rc, "margin");
     out o = {json, 1};
     o_begin(&o);
     const char *test = props ? "Wald z" : student ? "Student t" : "Welch t";
@@ -315,45 +201,45 @@ static int run_plan(int argc, char **argv)
         return 2;
     int json = 0;
     static const char *const fmts[] = {"text", "json"};
-    if ((rc = word_opt(v[10], "--format", fmts, 2, 0, &json)))
+    if ((rc = ab_word_opt(v[10], "--format", fmts, 2, 0, &json)))
         return rc;
     int mean_design = v[0] || v[1] || v[2], ratio_design = v[3] || v[4];
     if (mean_design == ratio_design)
-        return usage("plan needs --delta, --sd and --variance-reduction, or --ratio-metric and --lift%s", "");
+        return ab_usage("plan needs --delta, --sd and --variance-reduction, or --ratio-metric and --lift%s", "");
     if (mean_design && (!v[0] || !v[1]))
-        return usage("plan: --delta and --sd are both needed (--variance-reduction defaults to 0)%s", "");
+        return ab_usage("plan: --delta and --sd are both needed (--variance-reduction defaults to 0)%s", "");
     if (ratio_design && (!v[3] || !v[4]))
-        return usage("plan: --ratio-metric and --lift go together%s", "");
+        return ab_usage("plan: --ratio-metric and --lift go together%s", "");
     patron_abtest_plan_options opts = PATRON_ABTEST_PLAN_OPTIONS_INIT;
     double sides;
-    if ((rc = num_opt(v[5], "--alpha", 0.05, &opts.alpha)) || (rc = num_opt(v[6], "--power", 0.8, &opts.power)) ||
-        (rc = num_opt(v[7], "--ratio", 1, &opts.ratio)) || (rc = num_opt(v[8], "--sides", 2, &sides)) ||
-        (rc = num_opt(v[9], "--n1", 0, &opts.n1_given)))
+    if ((rc = ab_num_opt(v[5], "--alpha", 0.05, &opts.alpha)) || (rc = ab_num_opt(v[6], "--power", 0.8, &opts.power)) ||
+        (rc = ab_num_opt(v[7], "--ratio", 1, &opts.ratio)) || (rc = ab_num_opt(v[8], "--sides", 2, &sides)) ||
+        (rc = ab_num_opt(v[9], "--n1", 0, &opts.n1_given)))
         return rc;
     if (sides != 1 && sides != 2)
-        return usage("--sides '%s' must be 1 or 2", v[8]);
+        return ab_usage("--sides '%s' must be 1 or 2", v[8]);
     opts.sides = (int)sides;
     patron_abtest_plan_result r = PATRON_ABTEST_INIT(patron_abtest_plan_result);
     double vr = 0, rm[5] = {0};
     if (mean_design) {
         double delta, sd;
-        if ((rc = num_opt(v[0], "--delta", 0, &delta)) || (rc = num_opt(v[1], "--sd", 0, &sd)) ||
-            (rc = num_opt(v[2], "--variance-reduction", 0, &vr)))
+        if ((rc = ab_num_opt(v[0], "--delta", 0, &delta)) || (rc = ab_num_opt(v[1], "--sd", 0, &sd)) ||
+            (rc = ab_num_opt(v[2], "--variance-reduction", 0, &vr)))
             return rc;
         rc = patron_abtest_power_reduced(&r, delta, sd, vr, &opts);
     } else {
         size_t k;
         double lift;
-        if ((rc = list(v[3], "--ratio-metric", rm, 5, &k)))
+        if ((rc = ab_list(v[3], "--ratio-metric", rm, 5, &k)))
             return rc;
         if (k != 5)
-            return usage("--ratio-metric '%s' is not mean_num,mean_den,var_num,var_den,cov", v[3]);
-        if ((rc = num_opt(v[4], "--lift", 0, &lift)))
+            return ab_usage("--ratio-metric '%s' is not mean_num,mean_den,var_num,var_den,cov", v[3]);
+        if ((rc = ab_num_opt(v[4], "--lift", 0, &lift)))
             return rc;
         rc = patron_abtest_power_ratio(&r, rm[0], rm[1], rm[2], rm[3], rm[4], lift, &opts);
     }
     if (rc)
-        return fail_lib(rc, "plan");
+        return ab_fail_lib(rc, "plan");
     out o = {json, 1};
     o_begin(&o);
     o_str(&o, "design", "design", mean_design ? "mean with variance reduction" : "ratio metric (delta method)");
