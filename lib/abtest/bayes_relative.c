@@ -44,10 +44,9 @@ static int relative(patron_abtest_bayes_relative_result *out, const char *fn, in
     double zc = patron__norm_isf(alpha / 2);
     r.credible_interval[0] = mu - zc * sd;
     r.credible_interval[1] = mu + zc * sd;
-    /* E[max(L, 0)] = sd (phi(z) + z Phi(z)), E[max(-L, 0)] = sd (phi(z) - z Phi(-z)) */
-    double phi = patron__norm_pdf(z);
-    r.risk_choose_control = sd * (phi + z * patron__norm_cdf(z));
-    r.risk_choose_treatment = sd * (phi - z * patron__norm_sf(z));
+    /* E[max(L, 0)] = sd (phi(z) + z Phi(z)), E[max(-L, 0)] the same at -z */
+    r.risk_choose_control = sd * patron__ab_normal_loss(z);
+    r.risk_choose_treatment = sd * patron__ab_normal_loss(-z);
     patron__ab_copy_out(out, &r, sizeof r);
     return PATRON_OK;
 }

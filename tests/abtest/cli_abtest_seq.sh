@@ -53,8 +53,8 @@ for c in ref["bayes_relative"]:
     close(d["chance_to_win"], e["chance_to_win"], 1e-11, 1e-16)
     for i in range(2):
         close(d["credible_interval"][i], e["credible_interval"][i], 1e-11, 1e-14 * sd)
-    close(d["risk_choose_control"], e["risk_choose_control"], 1e-10, 1e-16 * sd)
-    close(d["risk_choose_treatment"], e["risk_choose_treatment"], 1e-10, 1e-16 * sd)
+    close(d["risk_choose_control"], e["risk_choose_control"], 1e-10, 1e-300)
+    close(d["risk_choose_treatment"], e["risk_choose_treatment"], 1e-10, 1e-300)
     close(d["prior_weight"], e["prior_weight"], 1e-11, 1e-16)
 
 # absolute effect: the normal-normal model; no lift fields

@@ -90,8 +90,8 @@ static void test_bayes_relative_reference(void **state)
         chk("chance_to_win", ci, r.chance_to_win, num(e, "chance_to_win"), 1e-11, 1e-16);
         chk("ci low", ci, r.credible_interval[0], at(e, "credible_interval", 0), 1e-11, 1e-14 * sd);
         chk("ci high", ci, r.credible_interval[1], at(e, "credible_interval", 1), 1e-11, 1e-14 * sd);
-        chk("risk_choose_control", ci, r.risk_choose_control, num(e, "risk_choose_control"), 1e-10, 1e-16 * sd);
-        chk("risk_choose_treatment", ci, r.risk_choose_treatment, num(e, "risk_choose_treatment"), 1e-10, 1e-16 * sd);
+        chk("risk_choose_control", ci, r.risk_choose_control, num(e, "risk_choose_control"), 1e-12, 1e-300);
+        chk("risk_choose_treatment", ci, r.risk_choose_treatment, num(e, "risk_choose_treatment"), 1e-12, 1e-300);
         chk("prior_weight", ci, r.prior_weight, num(e, "prior_weight"), 1e-12, 1e-16);
     }
     assert_int_equal(bad, 0);
@@ -120,6 +120,33 @@ static void test_bayes_relative_properties(void **state)
     patron_abtest_summary pa = {1000, 0.12, sqrt(0.12 * 0.88)}, pb = {1000, 0.15, sqrt(0.15 * 0.85)};
     assert_int_equal(patron_abtest_bayes_relative(&s, &pa, &pb, 0.05, 0, 0.09), PATRON_OK);
     assert_true(fabs(p.posterior_mean - s.posterior_mean) < 1e-14 && fabs(p.posterior_sd - s.posterior_sd) < 1e-15);
+}
+
+/* Far in a tail the expected loss s (phi(z) + z Phi(z)) is a difference of
+ * two terms 1/z^2 apart; against its asymptotic series
+ * phi(z) / z^2 (1 - 3/z^2 + 15/z^4 - 105/z^6 + 945/z^8) (error 1e-11 at
+ * z = -30) for both models. */
+static void test_far_tail_risk(void **state)
+{
+    (void)state;
+    patron_abtest_summary a = {10000, 10.0, 1.0}, b = {10000, 10.0, 1.0};
+    double s = sqrt(2.0 / 10000);
+    b.mean = 10.0 - 30 * s; /* z = -30 */
+    patron_abtest_bayes_normal_result n = PATRON_ABTEST_INIT(patron_abtest_bayes_normal_result);
+    assert_int_equal(patron_abtest_bayes_normal(&n, &a, &b, 0.05, 0, 0), PATRON_OK);
+    double z = n.posterior_mean / n.posterior_sd, z2 = z * z;
+    double phi = exp(-0.5 * z2) / sqrt(2 * 3.14159265358979323846);
+    double want = n.posterior_sd * phi / z2 * (1 - 3 / z2 + 15 / (z2 * z2) - 105 / (z2 * z2 * z2) +
+                                               945 / (z2 * z2 * z2 * z2));
+    assert_true(fabs(n.risk_choose_control - want) <= 1e-10 * want);
+    patron_abtest_bayes_relative_result r = PATRON_ABTEST_INIT(patron_abtest_bayes_relative_result);
+    assert_int_equal(patron_abtest_bayes_relative(&r, &a, &b, 0.05, 0, 0), PATRON_OK);
+    z = r.posterior_mean / r.posterior_sd;
+    z2 = z * z;
+    phi = exp(-0.5 * z2) / sqrt(2 * 3.14159265358979323846);
+    want = r.posterior_sd * phi / z2 * (1 - 3 / z2 + 15 / (z2 * z2) - 105 / (z2 * z2 * z2) + 945 / (z2 * z2 * z2 * z2));
+    assert_true(z < -25);
+    assert_true(fabs(r.risk_choose_control - want) <= 1e-10 * want);
 }
 
 static void test_bayes_relative_errors(void **state)
@@ -275,7 +302,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bayes_relative_reference), cmocka_unit_test(test_bayes_relative_properties),
-        cmocka_unit_test(test_bayes_relative_errors),    cmocka_unit_test(test_cs_one_sided_reference),
+        cmocka_unit_test(test_far_tail_risk),            cmocka_unit_test(test_bayes_relative_errors),
+        cmocka_unit_test(test_cs_one_sided_reference),
         cmocka_unit_test(test_cs_one_sided_errors),      cmocka_unit_test(test_futility_reference),
         cmocka_unit_test(test_futility_errors),
     };
