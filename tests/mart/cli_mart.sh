@@ -20,9 +20,9 @@ db=$(pt_store_db "$tmp" "$patron") || exit $?
 "$patron" member add --db "$db" --name Eli --email eli@example.com --consent email --at 1700000000 >/dev/null
 "$patron" member add --db "$db" --name Dana2 --phone +972501234567 --consent sms --at 1700000000 >/dev/null
 out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
-check "record" '{"member_id": "1", "points": 0, "postings": 0, "replayed": false}' "$out"
+check "record" '{"member_id": 1, "points": 0, "postings": 0, "replayed": false}' "$out"
 out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
-check "record is idempotent" '{"member_id": "1", "points": 0, "postings": 0, "replayed": true}' "$out"
+check "record is idempotent" '{"member_id": 1, "points": 0, "postings": 0, "replayed": true}' "$out"
 "$patron" purchase record --db "$db" --member dana@example.com --key o2 --amount 1500 --at 1701100000 >/dev/null
 "$patron" purchase record --db "$db" --member '#2' --key o3 --amount 999 --at 1701200000 >/dev/null
 "$patron" purchase record --db "$db" --member '#3' --key o4 --amount 100 --at 1701150000 >/dev/null
@@ -46,6 +46,10 @@ out=$("$patron" report weekly --db "$db" --as-of 2023-12-31 | cut -d, -f1-6 | he
 check "weekly" "week,new_customers,active_customers,buyers,purchases,spend
 2023-11-13,1,1,1,1,2500
 2023-11-20,0,1,0,0,0" "$out"
+"$patron" summary --db "$db" --as-of 2023-12-31 >"$tmp/summary.csv"
+out=$("$patron" segment --input "$tmp/summary.csv" --db "$db" --now 2023-12-31 --rule "purchases_90d >= 2" | cut -d, -f1)
+check "segment with activity from the store" "customer_id
+1" "$out"
 "$patron" summary --db "$db" --input x.csv 2>/dev/null
 check "--db with --input is a usage error" 2 $?
 "$patron" summary --as-of 5 2>/dev/null
