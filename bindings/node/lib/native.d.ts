@@ -4012,6 +4012,32 @@ export interface patron_store_log_options {
 }
 
 /**
+ * Options of patron_frame_from_db(); initialise with PATRON_STORE_FRAME_OPTIONS_INIT.
+ */
+export interface patron_store_frame_options {
+  /**
+   * `sizeof(patron_store_frame_options)`; set by PATRON_STORE_FRAME_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * The moment the frame describes (UTC seconds, required).
+   */
+  as_of: number;
+  /**
+   * Decimals of the store's minor unit (default 2).
+   */
+  decimals: number;
+  /**
+   * Consent channels for the `consent.<channel>` columns (default "sms,email,push"; "" none).
+   */
+  channels: string | null;
+  /**
+   * Keep only the members this rule selects (over every column, `now` = `as_of`), or NULL for all.
+   */
+  rule: string | null;
+}
+
+/**
  * Options of patron_scores_refresh(); initialise with PATRON_SCORE_OPTIONS_INIT.
  */
 export interface patron_score_options {
@@ -4087,9 +4113,9 @@ export interface patron_card_options {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; };
 
 /**
  * Static, English description of a status code.
@@ -7105,6 +7131,24 @@ export declare function patron_tier_get(db: patron_db | null, member_id: number 
  * @returns value: Receives the new log (untouched on failure); free it with patron_txlog_free().
  */
 export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_txlog;
+/**
+ * The customer frame of the store's members as of a moment: one call for what a segment run, a CLV
+ * fit or a journey needs.
+ *
+ * The frame is patron_summarize() of patron_txlog_from_db() (days, the observation ending at
+ * `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders, total_spend),
+ * extended with the activity columns at `as_of` (patron_frame_add_activity()), the member columns
+ * (patron_frame_add_member_columns(): member_id, joined, points_balance, points_pending, tier,
+ * `consent.<channel>`) and the stored scores (patron_frame_add_scores(): p_alive,
+ * expected_purchases_90d, clv_12m; NaN before the first patron_scores_refresh()). One row per
+ * member with a purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+ * @param db Open store.
+ * @param opts Options; `as_of` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no purchase
+ * by `as_of`); a rule's failure as patron_rule_select() reports it; store errors; PATRON_ENOMEM.
+ * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
+ */
+export declare function patron_frame_from_db(db: patron_db | null, opts: Partial<patron_store_frame_options> | null): patron_frame;
 /**
  * Fit CLV models to the store's own purchases and store the fit and every member's scores.
  *
