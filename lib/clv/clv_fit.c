@@ -1,6 +1,8 @@
-/* Maximum-likelihood fitting of the CLV models: BFGS on log-parameters from
- * several starts, a Newton polish with the finite-differenced Hessian of the
- * analytic gradient, and standard errors from the observed information. */
+/* Maximum-likelihood fitting of the CLV models on log-parameters from
+ * ranked starts: damped Newton with the exact Hessian where the model has
+ * one (BG/NBD, MBG/NBD, Gamma-Gamma; BFGS when Newton fails from a start),
+ * else BFGS and a Newton polish with the finite-differenced Hessian of the
+ * analytic gradient; standard errors from the observed information. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +68,10 @@ typedef struct fit_ctx {
     clv_pool *pool;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
+    /* hess_obj's last point and results (Newton ends where the standard
+     * errors need the Hessian: one pass over the rows fewer) */
+    int memo;
+    double memo_theta[4], memo_f, memo_ll, memo_g[4], memo_H[16];
 } fit_ctx;
 
 /* lifetimes' penalizer, parameter by parameter. lifetimes fits BG/NBD,
@@ -189,43 +195,59 @@ static int hessian_log(fit_ctx *c, const double *theta, double *H)
     return 0;
 }
 
-/* Gamma-Gamma objective in log-parameters with its exact Hessian. */
-static double gg_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
+/* Objective in log-parameters with its exact Hessian (models with
+ * clv_has_hess: BG/NBD, MBG/NBD, Gamma-Gamma). */
+static double hess_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
 {
-    double p[3], g[3], H[9];
-    for (int i = 0; i < 3; i++) {
+    int k = c->k;
+    if (c->memo && !memcmp(theta, c->memo_theta, (size_t)k * sizeof *theta)) {
+        memcpy(gF, c->memo_g, (size_t)k * sizeof *gF);
+        memcpy(HF, c->memo_H, (size_t)(k * k) * sizeof *HF);
+        return c->memo_f;
+    }
+    double p[4] = {0}, g[4], H[16];
+    for (int i = 0; i < k; i++) {
         p[i] = exp(theta[i]);
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, PATRON_CLV_GG, c->R, p, g, H, NULL);
+    double ll = clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
     if (!isfinite(ll))
         return INFINITY;
     double W = c->R->W, f = -ll / W;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < k; i++) {
         f += c->pen[i] * p[i] * p[i];
         gF[i] = (-g[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-            HF[i * 3 + j] = p[i] * p[j] * (-H[i * 3 + j] / W + (i == j ? 2 * c->pen[i] : 0)) +
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            HF[i * k + j] = p[i] * p[j] * (-H[i * k + j] / W + (i == j ? 2 * c->pen[i] : 0)) +
                             (i == j ? gF[i] : 0);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < k; i++)
         if (!isfinite(gF[i]))
             return INFINITY;
+    for (int i = 0; i < k * k; i++)
+        if (!isfinite(HF[i]))
+            return INFINITY;
+    c->memo = 1;
+    memcpy(c->memo_theta, theta, (size_t)k * sizeof *theta);
+    memcpy(c->memo_g, gF, (size_t)k * sizeof *gF);
+    memcpy(c->memo_H, HF, (size_t)(k * k) * sizeof *HF);
+    c->memo_f = f;
+    c->memo_ll = ll;
     return f;
 }
 
-
-/* Damped Newton for Gamma-Gamma (3 parameters, exact Hessian): a handful of
- * iterations where BFGS needs dozens. Levenberg damping when the Hessian is
- * not positive definite, Armijo backtracking. */
-static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
-                      patron__optim_result *res)
+/* Damped Newton with the exact Hessian: a handful of iterations where BFGS
+ * needs dozens (each iteration is one pass over the rows). Levenberg
+ * damping when the Hessian is not positive definite, Armijo backtracking. */
+static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
+                   patron__optim_result *res)
 {
+    int k = c->k;
     memset(res, 0, sizeof *res);
-    double g[3], H[9], Hd[9], inv[9];
-    double f = gg_obj(c, theta, g, H);
+    double g[4], H[16], Hd[16], inv[16];
+    double f = hess_obj(c, theta, g, H);
     res->nfev = 1;
     if (!isfinite(f)) {
         res->status = PATRON__OPTIM_NONFINITE;
@@ -236,31 +258,41 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
     res->status = PATRON__OPTIM_MAXITER;
     int it;
     for (it = 0; it < o->max_iter; it++) {
-        double gn = 0;
-        for (int i = 0; i < 3; i++)
+        double gn = 0, tb = 0;
+        for (int i = 0; i < k; i++) {
             gn = fabs(g[i]) > gn ? fabs(g[i]) : gn;
+            tb = fabs(theta[i]) > tb ? fabs(theta[i]) : tb;
+        }
         if (gn <= o->gtol) {
             res->status = PATRON__OPTIM_CONVERGED;
             break;
         }
-        if (fabs(theta[0]) > o->xbound || fabs(theta[1]) > o->xbound ||
-            fabs(theta[2]) > o->xbound) {
+        if (tb > o->xbound) {
             res->status = PATRON__OPTIM_BOUNDARY;
             break;
         }
-        double mu = 0, d[3];
-        for (int tries = 0; tries < 60; tries++) {
+        double mu = 0, d[4], dsum = 0;
+        for (int i = 0; i < k; i++)
+            dsum += fabs(H[i * k + i]);
+        int spd = 0;
+        for (int tries = 0; tries < 60 && !spd; tries++) {
             memcpy(Hd, H, sizeof Hd);
-            for (int i = 0; i < 3; i++)
-                Hd[i * 4] += mu;
-            if (!spd_inverse(Hd, inv, 3))
-                break;
-            mu = mu ? 10 * mu : 1e-6 * (1 + fabs(H[0]) + fabs(H[4]) + fabs(H[8]));
+            for (int i = 0; i < k; i++)
+                Hd[i * (k + 1)] += mu;
+            if (!(spd = !spd_inverse(Hd, inv, k)))
+                mu = mu ? 10 * mu : 1e-6 * (1 + dsum);
         }
-        double slope = 0;
-        for (int i = 0; i < 3; i++) {
-            d[i] = -(inv[i * 3] * g[0] + inv[i * 3 + 1] * g[1] + inv[i * 3 + 2] * g[2]);
+        if (!spd) {
+            res->status = PATRON__OPTIM_STALLED;
+            break;
+        }
+        double slope = 0, dn = 0;
+        for (int i = 0; i < k; i++) {
+            d[i] = 0;
+            for (int j = 0; j < k; j++)
+                d[i] -= inv[i * k + j] * g[j];
             slope += g[i] * d[i];
+            dn = fabs(d[i]) > dn ? fabs(d[i]) : dn;
         }
         /* Newton decrement below rounding: the optimum is reached to machine
          * precision (the gradient then only carries rounding noise). */
@@ -268,15 +300,13 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
             res->status = PATRON__OPTIM_CONVERGED;
             break;
         }
-        double dn = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
-        dn = fabs(d[2]) > dn ? fabs(d[2]) : dn;
         double t = dn > 2 ? 2 / dn : 1; /* at most a factor e^2 per step */
-        double tn[3], gt[3], Ht[9], ft = INFINITY;
+        double tn[4] = {0}, gt[4], Ht[16], ft = INFINITY;
         int ok = 0;
         for (int ls = 0; ls < 30; ls++) {
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < k; i++)
                 tn[i] = theta[i] + t * d[i];
-            ft = gg_obj(c, tn, gt, Ht);
+            ft = hess_obj(c, tn, gt, Ht);
             res->nfev++;
             if (ft <= f + 1e-4 * t * slope) {
                 ok = 1;
@@ -288,7 +318,7 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
             res->status = PATRON__OPTIM_STALLED;
             break;
         }
-        memcpy(theta, tn, sizeof tn);
+        memcpy(theta, tn, (size_t)k * sizeof *theta);
         memcpy(g, gt, sizeof gt);
         memcpy(H, Ht, sizeof Ht);
         f = ft;
@@ -296,7 +326,7 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
     res->iterations = it;
     res->f = f;
     res->gnorm = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < k; i++)
         res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
 }
 
@@ -339,6 +369,17 @@ static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4
         break;
     }
     }
+}
+
+/* Did an optimiser end at an optimum (not at the boundary)? */
+static int converged(const patron__optim_result *res, const double *th, int k)
+{
+    int ok = res->status == PATRON__OPTIM_CONVERGED ||
+             (res->status == PATRON__OPTIM_STALLED && res->gnorm <= 1e-5);
+    for (int i = 0; i < k && ok; i++)
+        if (fabs(th[i]) > LOG_BOUND)
+            ok = 0;
+    return ok;
 }
 
 static const char *optim_reason(patron__optim_status s)
@@ -410,13 +451,13 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return rc;
     }
-    fit_ctx c = {model, &R, &pool, {0, 0, 0, 0}, k};
+    fit_ctx c = {.model = model, .R = &R, .pool = &pool, .k = k};
     penalty_weights(c.pen, model, o.penalizer, &R, data->n);
     double st[4][4];
     starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
     double best_theta[4] = {0}, best_f = INFINITY;
-    int best_iter = 0, have = 0, tried = 0;
+    int best_iter = 0, have = 0, tried = 0, best_newton = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
     double fail_theta[4] = {0}, fail_g = 0;
     /* Order of the starts: as listed when n_starts is set (all are run);
@@ -445,20 +486,23 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         for (int i = 0; i < k; i++)
             th[i] = log(st[si][i]);
         patron__optim_result res;
-        if (model == PATRON_CLV_GG)
-            gg_newton(&c, th, &oo, &res);
-        else
+        int ok = 0, by_newton = 0;
+        if (clv_has_hess(model)) {
+            newton(&c, th, &oo, &res);
+            ok = by_newton = converged(&res, th, k);
+        }
+        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
             patron__bfgs(objective, &c, k, th, &oo, &res);
+            ok = converged(&res, th, k);
+        }
         tried++;
-        int ok = res.status == PATRON__OPTIM_CONVERGED ||
-                 (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
-        for (int i = 0; i < k && ok; i++)
-            if (fabs(th[i]) > LOG_BOUND)
-                ok = 0;
         if (ok && res.f < best_f) {
             best_f = res.f;
             memcpy(best_theta, th, sizeof th);
             best_iter = res.iterations;
+            best_newton = by_newton;
             have = 1;
         } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
             first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
@@ -482,19 +526,20 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                             patron_clv_model_name(model), tried, optim_reason(first_fail), where,
                             fail_g);
     }
-    /* The Hessian of the objective at the BFGS optimum (central differences
-     * of the analytic gradient): one Newton step polishes the optimum (kept
-     * if it lowers the objective; the step is tiny, so the same Hessian
-     * serves for the standard errors). */
-    double H[16] = {0}, cov[16] = {0}, g[4] = {0};
-    if (model == PATRON_CLV_GG ? !isfinite(gg_obj(&c, best_theta, g, H))
-                               : hessian_log(&c, best_theta, H)) {
+    /* The Hessian of the objective at the optimum: exact where the model
+     * has it, else central differences of the analytic gradient. After BFGS
+     * one Newton step polishes the optimum (kept if it lowers the
+     * objective; the step is tiny, so the same Hessian serves for the
+     * standard errors); Newton's own optimum needs no polish. */
+    double H[16] = {0}, cov[16] = {0}, g[4] = {0}, hf = NAN;
+    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(&c, best_theta, g, H))
+                            : hessian_log(&c, best_theta, H)) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
                             patron_clv_model_name(model));
     }
-    if (!spd_inverse(H, cov, k)) {
+    if (!best_newton && !spd_inverse(H, cov, k)) {
         objective(&c, best_theta, g);
         double th[4], gt[4];
         for (int i = 0; i < k; i++) {
@@ -510,7 +555,9 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         }
     }
     double p[4] = {0}, gl[4];
-    double f = objective(&c, best_theta, gl);
+    double f = best_newton ? hf : objective(&c, best_theta, gl);
+    if (best_newton)
+        memcpy(gl, g, sizeof gl);
     double gnorm = 0;
     for (int i = 0; i < k; i++) {
         p[i] = exp(best_theta[i]);
@@ -524,7 +571,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                                 patron_clv_param_name(model, i), p[i]);
         }
     }
-    double ll = clv_pool_ll(&pool, model, &R, p, NULL, NULL, NULL);
+    double ll = best_newton ? c.memo_ll : clv_pool_ll(&pool, model, &R, p, NULL, NULL, NULL);
     if (!isfinite(ll) || !isfinite(f)) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
