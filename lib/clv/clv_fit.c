@@ -72,6 +72,10 @@ typedef struct fit_ctx {
      * errors need the Hessian: one pass over the rows fewer) */
     int memo;
     double memo_theta[4], memo_f, memo_ll, memo_g[4], memo_H[16];
+    /* objective()'s last points (ring): the polish and the result revisit
+     * the optimum, each visit a pass over the rows otherwise */
+    int omemo_n, omemo_next;
+    double omemo_theta[4][4], omemo_f[4], omemo_ll[4], omemo_g[4][4];
 } fit_ctx;
 
 /* lifetimes' penalizer, parameter by parameter. lifetimes fits BG/NBD,
@@ -111,10 +115,17 @@ static void penalty_weights(double pen[4], patron_clv_model model, double c, con
 }
 
 /* Objective in log-parameters: -LL/W + sum(pen_i * exp(theta_i)^2). */
-static double objective(void *vctx, const double *theta, double *grad)
+static double objective_ll(fit_ctx *c, const double *theta, double *grad, double *ll_out)
 {
-    fit_ctx *c = vctx;
-    double p[4], gn[4];
+    size_t th_bytes = (size_t)c->k * sizeof *theta;
+    for (int m = 0; m < c->omemo_n; m++)
+        if (!memcmp(theta, c->omemo_theta[m], th_bytes)) {
+            memcpy(grad, c->omemo_g[m], th_bytes);
+            if (ll_out)
+                *ll_out = c->omemo_ll[m];
+            return c->omemo_f[m];
+        }
+    double p[4] = {0}, gn[4];
     for (int i = 0; i < c->k; i++) {
         p[i] = exp(theta[i]);
         if (!(p[i] > 0) || !isfinite(p[i]))
@@ -128,7 +139,22 @@ static double objective(void *vctx, const double *theta, double *grad)
         f += c->pen[i] * p[i] * p[i];
         grad[i] = (-gn[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
+    int m = c->omemo_next;
+    c->omemo_next = (m + 1) % 4;
+    if (c->omemo_n < 4)
+        c->omemo_n++;
+    memcpy(c->omemo_theta[m], theta, th_bytes);
+    memcpy(c->omemo_g[m], grad, th_bytes);
+    c->omemo_f[m] = f;
+    c->omemo_ll[m] = ll;
+    if (ll_out)
+        *ll_out = ll;
     return f;
+}
+
+static double objective(void *vctx, const double *theta, double *grad)
+{
+    return objective_ll(vctx, theta, grad, NULL);
 }
 
 /* Cholesky inverse of a k x k SPD matrix; -1 if not positive definite. */
@@ -399,6 +425,179 @@ static const char *optim_reason(patron__optim_status s)
     return "?";
 }
 
+/* The outcome of a fit's optimisation: the best optimum over the starts. */
+typedef struct fit_outcome {
+    double theta[4], f;
+    int iterations, newton; /* newton: found by Newton (exact Hessian) */
+} fit_outcome;
+
+/* Optimise from the model's starts. Order of the starts: as listed when
+ * n_starts is set (all are run); by default ranked by their objective, run
+ * until one converges. Returns 0 with *out set, or PATRON_ECONVERGE
+ * (message set) when no start converged. */
+static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron__optim_opts *oo,
+                      fit_outcome *out)
+{
+    patron_clv_model model = c->model;
+    int k = c->k;
+    double st[4][4];
+    starts_for(model, c->R, st);
+    double best_theta[4] = {0}, best_f = INFINITY;
+    int best_iter = 0, have = 0, tried = 0, best_newton = 0;
+    patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
+    double fail_theta[4] = {0}, fail_g = 0;
+    int order[4] = {0, 1, 2, 3}, nrun = o->n_starts ? o->n_starts : 4;
+    if (!o->n_starts) {
+        double fs[4], gtmp[4];
+        for (int si = 0; si < 4; si++) {
+            double th[4] = {0};
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            fs[si] = objective(c, th, gtmp);
+            if (!isfinite(fs[si]))
+                fs[si] = INFINITY;
+        }
+        for (int i = 1; i < 4; i++) /* stable insertion sort */
+            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+    }
+    for (int oi = 0; oi < nrun; oi++) {
+        int si = order[oi];
+        double th[4] = {0};
+        for (int i = 0; i < k; i++)
+            th[i] = log(st[si][i]);
+        patron__optim_result res;
+        int ok = 0, by_newton = 0;
+        if (clv_has_hess(model)) {
+            newton(c, th, oo, &res);
+            ok = by_newton = converged(&res, th, k);
+        }
+        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            patron__bfgs(objective, c, k, th, oo, &res);
+            ok = converged(&res, th, k);
+        }
+        tried++;
+        if (ok && res.f < best_f) {
+            best_f = res.f;
+            memcpy(best_theta, th, sizeof th);
+            best_iter = res.iterations;
+            best_newton = by_newton;
+            have = 1;
+        } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
+            first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
+                                                                : res.status;
+            memcpy(fail_theta, th, sizeof th);
+            fail_g = res.gnorm;
+        }
+        if (have && !o->n_starts)
+            break;
+    }
+    if (!have) {
+        char where[256];
+        size_t off = 0;
+        for (int i = 0; i < k; i++)
+            off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
+                                    patron_clv_param_name(model, i), exp(fail_theta[i]));
+        return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
+                            "(last point %s, gradient norm %.3g)",
+                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
+                            fail_g);
+    }
+    memcpy(out->theta, best_theta, sizeof best_theta);
+    out->f = best_f;
+    out->iterations = best_iter;
+    out->newton = best_newton;
+    return PATRON_OK;
+}
+
+/* Large inputs: the starts are tried on an evenly spaced sample of the rows
+ * (every SAMPLE_STRIDE-th row in the canonical order, so the sample does
+ * not depend on input order or threads), and the full rows only refine the
+ * sample's optimum: by Newton where the model has an exact Hessian, else by
+ * BFGS starting from the inverse of the sample's Hessian (the sample's
+ * optimum and curvature are within sampling error of the full data's, so a
+ * few passes over all rows converge instead of dozens). 1 when *out is set;
+ * 0 (no message) when any step fails, and the caller then runs the starts
+ * on all rows as for small inputs. */
+#define SAMPLE_STRIDE 16
+#define SAMPLE_MIN_ROWS (16 * (size_t)CLV_CHUNK)
+static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__optim_opts *oo,
+                    fit_outcome *out)
+{
+    const clv_rows *R = c->R;
+    size_t ns = (R->n + SAMPLE_STRIDE - 1) / SAMPLE_STRIDE;
+    clv_rows S;
+    memset(&S, 0, sizeof S);
+    S.x = patron__malloc(ns * sizeof(double));
+    S.tx = patron__malloc(ns * sizeof(double));
+    S.T = patron__malloc(ns * sizeof(double));
+    S.w = patron__malloc(ns * sizeof(double));
+    int done = 0;
+    clv_pool pool;
+    if (!S.x || !S.tx || !S.T || !S.w || R->m)
+        goto out;
+    for (size_t j = 0; j < ns; j++) {
+        size_t i = j * SAMPLE_STRIDE;
+        S.x[j] = R->x[i];
+        S.tx[j] = R->tx[i];
+        S.T[j] = R->T[i];
+        S.w[j] = R->w[i];
+        S.W += R->w[i];
+        if (R->x[i] > S.max_x)
+            S.max_x = R->x[i];
+    }
+    S.n = ns;
+    if (!(S.W > 0) || S.max_x == 0 || clv_pool_init(&pool, &S, c->pool->threads))
+        goto out;
+    fit_ctx cs;
+    memset(&cs, 0, sizeof cs);
+    cs.model = c->model;
+    cs.R = &S;
+    cs.pool = &pool;
+    cs.k = c->k;
+    memcpy(cs.pen, c->pen, sizeof cs.pen);
+    fit_outcome so;
+    int k = c->k;
+    double H[16], Hinv[16];
+    if (fit_starts(&cs, o, oo, &so)) {
+        /* the sample did not converge: the full rows decide (their own
+         * message replaces this one if they fail too) */
+    } else if (clv_has_hess(c->model)) {
+        patron__optim_result res;
+        double th[4];
+        memcpy(th, so.theta, sizeof th);
+        newton(c, th, oo, &res);
+        if (converged(&res, th, k)) {
+            memcpy(out->theta, th, sizeof th);
+            out->f = res.f;
+            out->iterations = so.iterations + res.iterations;
+            out->newton = 1;
+            done = 1;
+        }
+    } else if (!hessian_log(&cs, so.theta, H) && !spd_inverse(H, Hinv, k)) {
+        patron__optim_result res;
+        double th[4];
+        memcpy(th, so.theta, sizeof th);
+        patron__bfgs_from(objective, c, k, th, oo, Hinv, &res);
+        if (converged(&res, th, k)) {
+            memcpy(out->theta, th, sizeof th);
+            out->f = res.f;
+            out->iterations = so.iterations + res.iterations;
+            out->newton = 0;
+            done = 1;
+        }
+    }
+    clv_pool_free(&pool);
+out:
+    clv_rows_free(&S);
+    return done;
+}
+
 int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                    const patron_clv_data *data, const patron_clv_fit_options *opts)
 {
@@ -453,79 +652,17 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     fit_ctx c = {.model = model, .R = &R, .pool = &pool, .k = k};
     penalty_weights(c.pen, model, o.penalizer, &R, data->n);
-    double st[4][4];
-    starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
-    double best_theta[4] = {0}, best_f = INFINITY;
-    int best_iter = 0, have = 0, tried = 0, best_newton = 0;
-    patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
-    double fail_theta[4] = {0}, fail_g = 0;
-    /* Order of the starts: as listed when n_starts is set (all are run);
-     * by default ranked by their objective, run until one converges. */
-    int order[4] = {0, 1, 2, 3}, nrun = o.n_starts ? o.n_starts : 4;
-    if (!o.n_starts) {
-        double fs[4], gtmp[4];
-        for (int si = 0; si < 4; si++) {
-            double th[4] = {0};
-            for (int i = 0; i < k; i++)
-                th[i] = log(st[si][i]);
-            fs[si] = objective(&c, th, gtmp);
-            if (!isfinite(fs[si]))
-                fs[si] = INFINITY;
-        }
-        for (int i = 1; i < 4; i++) /* stable insertion sort */
-            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
-                int tmp = order[j];
-                order[j] = order[j - 1];
-                order[j - 1] = tmp;
-            }
-    }
-    for (int oi = 0; oi < nrun; oi++) {
-        int si = order[oi];
-        double th[4] = {0};
-        for (int i = 0; i < k; i++)
-            th[i] = log(st[si][i]);
-        patron__optim_result res;
-        int ok = 0, by_newton = 0;
-        if (clv_has_hess(model)) {
-            newton(&c, th, &oo, &res);
-            ok = by_newton = converged(&res, th, k);
-        }
-        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
-            for (int i = 0; i < k; i++)
-                th[i] = log(st[si][i]);
-            patron__bfgs(objective, &c, k, th, &oo, &res);
-            ok = converged(&res, th, k);
-        }
-        tried++;
-        if (ok && res.f < best_f) {
-            best_f = res.f;
-            memcpy(best_theta, th, sizeof th);
-            best_iter = res.iterations;
-            best_newton = by_newton;
-            have = 1;
-        } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
-            first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
-                                                                : res.status;
-            memcpy(fail_theta, th, sizeof th);
-            fail_g = res.gnorm;
-        }
-        if (have && !o.n_starts)
-            break;
-    }
-    if (!have) {
-        char where[256];
-        size_t off = 0;
-        for (int i = 0; i < k; i++)
-            off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
-                                    patron_clv_param_name(model, i), exp(fail_theta[i]));
+    fit_outcome fo;
+    if (!(R.n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(&c, &o, &oo, &fo)) &&
+        (rc = fit_starts(&c, &o, &oo, &fo))) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
-                            "(last point %s, gradient norm %.3g)",
-                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
-                            fail_g);
+        return rc;
     }
+    double best_theta[4], best_f = fo.f;
+    int best_iter = fo.iterations, best_newton = fo.newton;
+    memcpy(best_theta, fo.theta, sizeof best_theta);
     /* The Hessian of the objective at the optimum: exact where the model
      * has it, else central differences of the analytic gradient. After BFGS
      * one Newton step polishes the optimum (kept if it lowers the
@@ -548,14 +685,23 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                 step += cov[i * k + j] * g[j];
             th[i] = best_theta[i] - step;
         }
-        double f = objective(&c, th, gt);
-        if (f <= best_f) {
+        double f = objective(&c, th, gt), gn0 = 0, gn1 = 0;
+        for (int i = 0; i < k; i++) {
+            gn0 = fabs(g[i]) > gn0 ? fabs(g[i]) : gn0;
+            gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
+        }
+        /* Kept when it lowers the objective, or when the objective is the
+         * same to its rounding noise (a BFGS that stopped at that noise
+         * leaves a gradient the Newton step still shrinks) and the gradient
+         * is smaller. */
+        if (f <= best_f || (f <= best_f + 1e-13 * fabs(best_f) && gn1 < gn0)) {
             best_f = f;
             memcpy(best_theta, th, sizeof th);
         }
     }
     double p[4] = {0}, gl[4];
-    double f = best_newton ? hf : objective(&c, best_theta, gl);
+    double ll_bfgs = NAN;
+    double f = best_newton ? hf : objective_ll(&c, best_theta, gl, &ll_bfgs);
     if (best_newton)
         memcpy(gl, g, sizeof gl);
     double gnorm = 0;
@@ -571,7 +717,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                                 patron_clv_param_name(model, i), p[i]);
         }
     }
-    double ll = best_newton ? c.memo_ll : clv_pool_ll(&pool, model, &R, p, NULL, NULL, NULL);
+    double ll = best_newton ? c.memo_ll : ll_bfgs;
     if (!isfinite(ll) || !isfinite(f)) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
