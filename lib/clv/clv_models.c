@@ -228,38 +228,62 @@ static void c1_extend(c1_table *t, long need)
         t->n = need;
 }
 
-static int c1_eval(c1_table *t, double a, double b, double z, int grad, double *out,
-                   patron__hyp2f1_grad *G)
+/* The series at z1 >= z2 (the row's t_x and T) in one loop: they share
+ * the coefficients, and their two dependency chains overlap. l1z1, l1z2
+ * are log(1 - z) (the caller has them from logs it needs anyway: 1 - z =
+ * (min(alpha, beta) + t) / (max(alpha, beta) + t)). */
+static int c1_eval2(c1_table *t, double a, double b, double z1, double z2, double l1z1,
+                    double l1z2, int grad, double *out1, patron__hyp2f1_grad *G1, double *out2,
+                    patron__hyp2f1_grad *G2)
 {
-    if (!(t->e > 0) || !(z > 0)) /* not the Pareto/NBD case, or z = 0 */
-        return patron__hyp2f1_c1_log(a, b, z, HYP_TERMS, out, grad ? G : NULL);
-    if (!(z < 1))
+    if (!(t->e > 0) || !(z2 > 0)) /* not the Pareto/NBD case, or z = 0 */
+        return patron__hyp2f1_c1_log(a, b, z1, HYP_TERMS, out1, grad ? G1 : NULL) ||
+               patron__hyp2f1_c1_log(a, b, z2, HYP_TERMS, out2, grad ? G2 : NULL);
+    if (!(z1 < 1) || !(z2 <= z1))
         return -1;
-    double s = 1, sa = 0, sb = 0, sz = 0, zm = 1, lim = 1e-17 * (1 - z) / z;
+    double s1 = 1, sa1 = 0, sb1 = 0, sz1 = 0, zm1 = 1, lim1 = 1e-17 * (1 - z1) / z1;
+    double s2 = 1, sa2 = 0, sb2 = 0, sz2 = 0, zm2 = 1, lim2 = 1e-17 * (1 - z2) / z2;
+    int done2 = 0;
     for (long m = 1;; m++) {
         if (m >= t->n) {
             if (t->n > HYP_TERMS)
                 return -1;
             c1_extend(t, 2 * m + 16);
         }
-        zm *= z;
-        double tm = t->co[m] * zm;
-        s += tm;
+        double co = t->co[m];
+        zm1 *= z1;
+        double tm1 = co * zm1;
+        s1 += tm1;
         if (grad) {
-            sa += t->ca[m] * zm;
-            sb += t->cb[m] * zm;
-            sz += tm * (double)m;
+            sa1 += t->ca[m] * zm1;
+            sb1 += t->cb[m] * zm1;
+            sz1 += tm1 * (double)m;
         }
-        if (tm <= lim * s)
+        if (!done2) {
+            zm2 *= z2;
+            double tm2 = co * zm2;
+            s2 += tm2;
+            if (grad) {
+                sa2 += t->ca[m] * zm2;
+                sb2 += t->cb[m] * zm2;
+                sz2 += tm2 * (double)m;
+            }
+            done2 = tm2 <= lim2 * s2;
+        }
+        if (done2 && tm1 <= lim1 * s1)
             break;
     }
-    double l1z = log1p(-z);
-    *out = (1 - b) * l1z + log(s);
+    *out1 = (1 - b) * l1z1 + log(s1);
+    *out2 = (1 - b) * l1z2 + log(s2);
     if (grad) {
-        G->da = sa / s;
-        G->db = -l1z + sb / s;
-        G->dc = 0;
-        G->dz = -(1 - b) / (1 - z) + sz / (z * s);
+        G1->da = sa1 / s1;
+        G1->db = -l1z1 + sb1 / s1;
+        G1->dc = 0;
+        G1->dz = -(1 - b) / (1 - z1) + sz1 / (z1 * s1);
+        G2->da = sa2 / s2;
+        G2->db = -l1z2 + sb2 / s2;
+        G2->dc = 0;
+        G2->dz = -(1 - b) / (1 - z2) + sz2 / (z2 * s2);
     }
     return 0;
 }
@@ -271,7 +295,7 @@ static double ll_pnbd(const clv_rows *R, size_t j0, size_t j1, const double *p, 
 {
     double r = p[0], al = p[1], s = p[2], be = p[3];
     int amax = al >= be;
-    double diff = fabs(al - be), mx = amax ? al : be;
+    double diff = fabs(al - be), mx = amax ? al : be, mn = amax ? be : al;
     double lnal = log(al), lnbe = log(be), lgr = patron__lgamma(r);
     double psr = g ? patron__digamma(r) : 0;
     double LL = 0, G[4] = {0, 0, 0, 0};
@@ -296,8 +320,9 @@ static double ll_pnbd(const clv_rows *R, size_t j0, size_t j1, const double *p, 
                 double F1, F2;
                 double lM[2] = {log(mx + tx), amax ? lAT : lBT};
                 double iM[2] = {1 / (mx + tx), amax ? iAT : iBT};
-                if (c1_eval(&tab, a1, b1, diff * iM[0], g != NULL, &F1, &G1) ||
-                    c1_eval(&tab, a1, b1, diff * iM[1], g != NULL, &F2, &G2))
+                double l1z1 = log(mn + tx) - lM[0], l1z2 = amax ? lBT - lAT : lAT - lBT;
+                if (c1_eval2(&tab, a1, b1, diff * iM[0], diff * iM[1], l1z1, l1z2, g != NULL,
+                             &F1, &G1, &F2, &G2))
                     return NAN;
                 double l1 = F1 - a1 * lM[0], l2 = F2 - a1 * lM[1];
                 double q = exp(l2 - l1);
