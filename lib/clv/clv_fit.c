@@ -525,7 +525,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
  * 0 (no message) when any step fails, and the caller then runs the starts
  * on all rows as for small inputs. */
 #define SAMPLE_STRIDE 16
-#define SAMPLE_MIN_ROWS (16 * (size_t)CLV_CHUNK)
+#define SAMPLE_MIN_ROWS (4 * (size_t)CLV_CHUNK)
 static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__optim_opts *oo,
                     fit_outcome *out)
 {
@@ -537,9 +537,13 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     S.tx = patron__malloc(ns * sizeof(double));
     S.T = patron__malloc(ns * sizeof(double));
     S.w = patron__malloc(ns * sizeof(double));
+    if (R->m) {
+        S.m = patron__malloc(ns * sizeof(double));
+        S.lm = patron__malloc(ns * sizeof(double));
+    }
     int done = 0;
     clv_pool pool;
-    if (!S.x || !S.tx || !S.T || !S.w || R->m)
+    if (!S.x || !S.tx || !S.T || !S.w || (R->m && (!S.m || !S.lm)))
         goto out;
     for (size_t j = 0; j < ns; j++) {
         size_t i = j * SAMPLE_STRIDE;
@@ -547,12 +551,16 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
         S.tx[j] = R->tx[i];
         S.T[j] = R->T[i];
         S.w[j] = R->w[i];
+        if (R->m) {
+            S.m[j] = R->m[i];
+            S.lm[j] = R->lm[i];
+        }
         S.W += R->w[i];
         if (R->x[i] > S.max_x)
             S.max_x = R->x[i];
     }
     S.n = ns;
-    if (!(S.W > 0) || S.max_x == 0 || clv_pool_init(&pool, &S, c->pool->threads))
+    if (!(S.W > 0) || (!R->m && S.max_x == 0) || clv_pool_init(&pool, &S, c->pool->threads))
         goto out;
     fit_ctx cs;
     memset(&cs, 0, sizeof cs);
