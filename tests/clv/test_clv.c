@@ -383,6 +383,44 @@ static void test_exact_hessians(void **state)
     free_cdnow(&c);
 }
 
+/* BG/NBD conditional expectation from the paper's formula (Fader, Hardie &
+ * Lee 2005, eq. 10) with the Gauss series of 2F1 summed here in long
+ * double: the library's batch predictions (series coefficients tabulated
+ * per frequency below 1024, the recurrence above) must agree to 1e-12. */
+static double bgnbd_ce_paper(const double *p, double x, double tx, double T, double t)
+{
+    long double r = p[0], al = p[1], a = p[2], b = p[3];
+    long double A = r + x, B = b + x, C = a + b + x - 1, z = t / (al + T + t);
+    long double term = 1, sum = 1;
+    for (int k = 0; k < 2000 && fabsl(term) > 1e-22L * fabsl(sum); k++) {
+        term *= (A + k) * (B + k) / ((C + k) * (k + 1)) * z;
+        sum += term;
+    }
+    long double num = C / (a - 1) * (1 - powl((al + T) / (al + T + t), A) * sum);
+    long double den = 1 + (x > 0 ? a / (b + x - 1) * powl((al + T) / (al + tx), A) : 0);
+    return (double)(num / den);
+}
+
+static void test_bgnbd_ce_against_paper(void **state)
+{
+    (void)state;
+    patron_clv_params p = {PATRON_CLV_BGNBD, {0.243, 4.414, 0.793, 2.426}};
+    enum { N = 64 };
+    double x[N], tx[N], T[N], ce[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = i < 60 ? i % 41 : 1500 + i; /* the last four above the table */
+        T[i] = 20 + (i * 37 % 19);
+        tx[i] = x[i] ? T[i] * (i % 7 + 1) / 8.0 : 0;
+    }
+    patron_clv_data d = {N, x, tx, T, NULL, NULL};
+    const double horizons[] = {0.5, 4, 11}; /* t / (alpha + T) <= 1/2: the direct series */
+    for (int h = 0; h < 3; h++) {
+        assert_int_equal(patron_clv_predict_with(ce, NULL, &p, &d, horizons[h], NULL), PATRON_OK);
+        for (int i = 0; i < N; i++)
+            CLOSE(ce[i], bgnbd_ce_paper(p.p, x[i], tx[i], T[i], horizons[h]), 1e-12, 0);
+    }
+}
+
 /* ------------------------------------------------------------ Pareto/NBD */
 
 static void test_pnbd_cdnow(void **state)
@@ -858,6 +896,7 @@ int main(void)
         cmocka_unit_test(test_bgnbd_predictions),
         cmocka_unit_test(test_mbgnbd_cdnow),
         cmocka_unit_test(test_exact_hessians),
+        cmocka_unit_test(test_bgnbd_ce_against_paper),
         cmocka_unit_test(test_pnbd_cdnow),
         cmocka_unit_test(test_bgbb_donations),
         cmocka_unit_test(test_gg_cdnow),
