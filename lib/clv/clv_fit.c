@@ -338,6 +338,20 @@ static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
                 ok = 1;
                 break;
             }
+            /* Near the optimum the decrease of a full step is below the
+             * rounding noise of a sum over many rows (Armijo then fails
+             * by chance, and halving cannot help): a full step with the
+             * objective equal to that noise and a smaller gradient is
+             * kept. */
+            if (ls == 0 && t == 1 && ft <= f + 1e-13 * fabs(f)) {
+                double gn1 = 0;
+                for (int i = 0; i < k; i++)
+                    gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
+                if (gn1 < gn) {
+                    ok = 1;
+                    break;
+                }
+            }
             t *= 0.5;
         }
         if (!ok) {
