@@ -179,13 +179,13 @@ int main(int argc, char **argv)
     timer t;
     int rc;
     if (RUN("bgnbd")) {
-    t = tic();
-    rc = patron_clv_fit(&bg, PATRON_CLV_BGNBD, &d, &fo);
-    t = toc(t);
-    printf("BG/NBD fit      %8.4f s wall %8.4f s cpu  rc %d  distinct rows %lld  iterations %d  "
-           "r %.4f alpha %.3f a %.4f b %.4f  LL %.2f\n",
-           t.w, t.c, rc, (long long)bg.n_distinct, bg.iterations, bg.params.p[0], bg.params.p[1],
-           bg.params.p[2], bg.params.p[3], bg.log_likelihood);
+        t = tic();
+        rc = patron_clv_fit(&bg, PATRON_CLV_BGNBD, &d, &fo);
+        t = toc(t);
+        printf("BG/NBD fit      %8.4f s wall %8.4f s cpu  rc %d  distinct rows %lld  iterations %d  "
+               "r %.4f alpha %.3f a %.4f b %.4f  LL %.2f\n",
+               t.w, t.c, rc, (long long)bg.n_distinct, bg.iterations, bg.params.p[0], bg.params.p[1],
+               bg.params.p[2], bg.params.p[3], bg.log_likelihood);
     }
     if (RUN("mbgnbd")) {
         patron_clv_fit_result mb = PATRON_CLV_FIT_RESULT_INIT;
@@ -196,38 +196,38 @@ int main(int argc, char **argv)
                t.c, rc, mb.iterations, mb.log_likelihood);
     }
     if (RUN("pnbd")) {
-    t = tic();
-    rc = patron_clv_fit(&pn, PATRON_CLV_PNBD, &d, &fo);
-    t = toc(t);
-    printf("Pareto/NBD fit  %8.4f s wall %8.4f s cpu  rc %d  iterations %d  r %.4f alpha %.3f s %.4f beta %.3f  "
-           "LL %.2f\n",
-           t.w, t.c, rc, pn.iterations, pn.params.p[0], pn.params.p[1], pn.params.p[2],
-           pn.params.p[3], pn.log_likelihood);
+        t = tic();
+        rc = patron_clv_fit(&pn, PATRON_CLV_PNBD, &d, &fo);
+        t = toc(t);
+        printf("Pareto/NBD fit  %8.4f s wall %8.4f s cpu  rc %d  iterations %d  r %.4f alpha %.3f s %.4f beta %.3f  "
+               "LL %.2f\n",
+               t.w, t.c, rc, pn.iterations, pn.params.p[0], pn.params.p[1], pn.params.p[2],
+               pn.params.p[3], pn.log_likelihood);
     }
     if (RUN("gg")) {
-    t = tic();
-    rc = patron_clv_fit(&gm, PATRON_CLV_GG, &d, &fo);
-    t = toc(t);
-    printf("Gamma-Gamma fit %8.4f s wall %8.4f s cpu  rc %d  repeaters %.0f  distinct %lld  p %.4f q %.4f "
-           "gamma %.3f\n",
-           t.w, t.c, rc, gm.n_customers, (long long)gm.n_distinct, gm.params.p[0], gm.params.p[1],
-           gm.params.p[2]);
+        t = tic();
+        rc = patron_clv_fit(&gm, PATRON_CLV_GG, &d, &fo);
+        t = toc(t);
+        printf("Gamma-Gamma fit %8.4f s wall %8.4f s cpu  rc %d  repeaters %.0f  distinct %lld  p %.4f q %.4f "
+               "gamma %.3f\n",
+               t.w, t.c, rc, gm.n_customers, (long long)gm.n_distinct, gm.params.p[0], gm.params.p[1],
+               gm.params.p[2]);
     }
     if (RUN("predict")) {
-    t = tic();
-    rc = patron_clv_predict_with(out, out2, &bg.params, &d, month, &po);
-    t = toc(t);
-    printf("CE(1 month) + P(alive) for all %8.4f s wall %8.4f s cpu  rc %d\n", t.w, t.c, rc);
+        t = tic();
+        rc = patron_clv_predict_with(out, out2, &bg.params, &d, month, &po);
+        t = toc(t);
+        printf("CE(1 month) + P(alive) for all %8.4f s wall %8.4f s cpu  rc %d\n", t.w, t.c, rc);
     }
     if (RUN("clv")) {
-    t = tic();
-    rc = patron_clv_lifetime_value_with(out, &bg.params, &gm.params, &d, 12, 0.01, month, &po);
-    t = toc(t);
-    double tot = 0;
-    for (size_t i = 0; i < n; i++)
+        t = tic();
+        rc = patron_clv_lifetime_value_with(out, &bg.params, &gm.params, &d, 12, 0.01, month, &po);
+        t = toc(t);
+        double tot = 0;
+        for (size_t i = 0; i < n; i++)
         tot += out[i];
-    printf("12-month CLV for all           %8.4f s wall %8.4f s cpu  rc %d  (total %.0f)\n", t.w,
-           t.c, rc, tot);
+        printf("12-month CLV for all           %8.4f s wall %8.4f s cpu  rc %d  (total %.0f)\n", t.w,
+               t.c, rc, tot);
     }
     size_t peak = bench_peak_rss();
     printf("peak RSS beyond the inputs: %.1f MB\n",
