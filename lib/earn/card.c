@@ -183,7 +183,8 @@ int patron__earn_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at
         patron__free(k.v);
         return rc;
     }
-    qsort(k.v, k.n, sizeof *k.v, by_time);
+    if (k.n > 1)
+        qsort(k.v, k.n, sizeof *k.v, by_time);
     int64_t spend = 0;
     for (size_t i = 0; i < k.n; i++)
         spend += k.v[i].amount;
