@@ -7,22 +7,15 @@
 #include "internal/error.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "mart_int.h"
 #include "patron/mart.h"
 
 int patron_frame_from_db(patron_db *db, patron_frame **out, const patron_store_frame_options *opts)
 {
     static const char func[] = "patron_frame_from_db";
-    int rc = patron__db_check(db, func);
-    if (rc)
-        return rc;
-    if (!out || !opts)
-        return patron__fail(PATRON_EINVAL, "%s: %s is NULL", func, out ? "opts" : "out");
     patron_store_frame_options o = PATRON_STORE_FRAME_OPTIONS_INIT;
-    if ((rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_frame_options")))
-        return rc;
-    if (!o.as_of)
-        return patron__fail(PATRON_EINVAL, "%s: as_of is required (the moment the frame describes, UTC seconds)", func);
-    if ((rc = patron__time_check(func, "as_of", o.as_of)))
+    int rc = opts ? patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_frame_options") : PATRON_OK;
+    if (rc || (rc = patron__mart_begin(db, func, out, opts, o.as_of, "the frame")))
         return rc;
     patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
     lo.as_of = o.as_of;
