@@ -172,6 +172,28 @@ PATRON_API int patron_scores_refresh(patron_db *db, patron_score_result *result,
  */
 PATRON_API int patron_frame_add_scores(patron_frame *frame, patron_db *db);
 
+/**
+ * @brief The stored CLV scores by how members came in: grouped by the
+ *        channel, or the main category, of each member's first purchase.
+ *
+ * A JSON array, one object per value in byte order ("not recorded", null,
+ * last): `{"<dimension>": value, "members", "scored", "p_alive_mean",
+ * "clv_12m_mean", "clv_12m_total"}` — members whose first purchase had that
+ * value, how many have scores (patron_scores_refresh()), and their mean
+ * P(alive) and 12-month CLV (minor units; null when none is known). A
+ * member's first purchase is the earliest of it and the members merged into
+ * it; its main category is the category of its largest line. Erased members
+ * are left out. Answers "which acquisition channel brings customers worth
+ * the most", "which first category leads to loyal customers".
+ *
+ * @param db Open store.
+ * @param[out] json [string: owned] Receives the NUL-terminated document (free with patron_free()).
+ * @param dimension "channel" or "category".
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL, an unknown dimension); store
+ *         errors; #PATRON_ENOMEM.
+ */
+PATRON_API int patron_clv_by_first_purchase(patron_db *db, char **json, const char *dimension);
+
 /** @brief Options of patron_member_card(); initialise with #PATRON_CARD_OPTIONS_INIT. */
 typedef struct patron_card_options {
     uint32_t size;                     /**< `sizeof(patron_card_options)`; set by #PATRON_CARD_OPTIONS_INIT. */

@@ -206,3 +206,71 @@ int patron__earn_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at
     patron__free(k.v);
     return rc;
 }
+
+typedef struct first_buy {
+    int64_t member, at, id;
+    char *channel;
+} first_buy;
+
+int patron__earn_first_purchases(patron_db *db,
+                                 int (*each)(void *ctx, int64_t member, int64_t at, const char *channel,
+                                             const char *category),
+                                 void *ctx)
+{
+    /* one ordered scan (the first row of each member is its first purchase),
+     * closed before the lines are read: statements are never nested */
+    static const char sql[] = "SELECT member_id, at, id, channel FROM purchases ORDER BY member_id, at, id";
+    static const char line_sql[] = "SELECT category FROM purchase_lines WHERE member_id = ? AND purchase_id = ? "
+                                   "ORDER BY amount DESC, line LIMIT 1";
+    first_buy *v = NULL;
+    size_t n = 0, cap = 0;
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t m = patron__sql_col_int(db, st, 0);
+        if (n && v[n - 1].member == m)
+            continue;
+        if (n == cap) {
+            size_t c2 = cap ? 2 * cap : 1024;
+            first_buy *v2 = patron__reallocarray(v, c2, sizeof *v2);
+            if (!v2) {
+                rc = patron__oom();
+                break;
+            }
+            v = v2;
+            cap = c2;
+        }
+        const char *ch = patron__sql_col_text(db, st, 3);
+        v[n] = (first_buy){m, patron__sql_col_int(db, st, 1), patron__sql_col_int(db, st, 2),
+                           ch ? patron__strdup(ch) : NULL};
+        if (ch && !v[n].channel) {
+            rc = patron__oom();
+            break;
+        }
+        n++;
+    }
+    patron__sql_done(db, st);
+    for (size_t i = 0; i < n && rc == PATRON__DONE; i++) {
+        char category[208] = "";
+        int has_cat = 0;
+        patron__stmt *ls;
+        if ((rc = patron__sql_bind(db, &ls, line_sql, "ii", v[i].member, v[i].id)))
+            break;
+        if ((rc = patron__sql_step(db, ls)) == PATRON__ROW && patron__sql_col_text(db, ls, 0)) {
+            snprintf(category, sizeof category, "%s", patron__sql_col_text(db, ls, 0));
+            has_cat = 1;
+        }
+        patron__sql_done(db, ls);
+        if (rc < 0)
+            break;
+        rc = each(ctx, v[i].member, v[i].at, v[i].channel, has_cat ? category : NULL);
+        if (rc == PATRON_OK)
+            rc = PATRON__DONE;
+    }
+    for (size_t i = 0; i < n; i++)
+        patron__free(v[i].channel);
+    patron__free(v);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}

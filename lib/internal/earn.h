@@ -33,6 +33,15 @@ typedef struct patron__purchase_row {
  * then. Money in minor units, times in UTC seconds. */
 int patron__earn_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at);
 
+/* Each member's first purchase (earliest time, then lowest id), in member id
+ * order, with its channel (NULL when not recorded) and the category of its
+ * largest line (NULL when none): `each(ctx, member, at, channel, category)`,
+ * strings valid during the call. Members as recorded (merges not followed). */
+int patron__earn_first_purchases(patron_db *db,
+                                 int (*each)(void *ctx, int64_t member, int64_t at, const char *channel,
+                                             const char *category),
+                                 void *ctx);
+
 int patron__earn_purchases_each(patron_db *db, int64_t after, int64_t as_of, int with_returned,
                                 int (*each)(void *ctx, const patron__purchase_row *row), void *ctx);
 

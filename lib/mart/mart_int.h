@@ -2,6 +2,7 @@
 #ifndef PATRON_MART_INT_H
 #define PATRON_MART_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "patron/db.h"
@@ -21,5 +22,30 @@ typedef struct patron__member_score {
 
 /* The member's scores from the latest refresh; fit_id 0 when none. */
 int patron__mart_score(patron_db *db, int64_t member, patron__member_score *out);
+
+/* Members whose purchases are not their own: merged (-> the member they
+ * joined) or erased (-> 0). Sorted by id. */
+typedef struct patron__mart_remap {
+    int64_t *id, *to;
+    size_t n, cap;
+} patron__mart_remap;
+
+int patron__mart_remap_load(patron_db *db, patron__mart_remap *m);
+/* The member `id`'s purchases count for now; 0 = erased. */
+int64_t patron__mart_remap_find(const patron__mart_remap *m, int64_t id);
+void patron__mart_remap_free(patron__mart_remap *m);
+
+/* Every stored score, sorted by member id (columns: p_alive,
+ * expected_purchases_90d, clv_12m; NaN for none). */
+typedef struct patron__mart_scores {
+    int64_t *id;
+    double *v[3];
+    size_t n, cap;
+} patron__mart_scores;
+
+int patron__mart_scores_load(patron_db *db, patron__mart_scores *m);
+/* Index of `member` in m, or -1. */
+long patron__mart_scores_find(const patron__mart_scores *m, int64_t member);
+void patron__mart_scores_free(patron__mart_scores *m);
 
 #endif

@@ -239,19 +239,26 @@ int patron__mart_score(patron_db *db, int64_t member, patron__member_score *out)
     return rc;
 }
 
-typedef struct score_map {
-    int64_t *id;
-    double *v[3];
-    size_t n, cap;
-} score_map;
-
 static int by_id(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-static int load_scores(patron_db *db, score_map *m)
+long patron__mart_scores_find(const patron__mart_scores *m, int64_t member)
+{
+    const int64_t *hit = m->n ? bsearch(&member, m->id, m->n, sizeof *m->id, by_id) : NULL;
+    return hit ? (long)(hit - m->id) : -1;
+}
+
+void patron__mart_scores_free(patron__mart_scores *m)
+{
+    patron__free(m->id);
+    for (int k = 0; k < 3; k++)
+        patron__free(m->v[k]);
+}
+
+int patron__mart_scores_load(patron_db *db, patron__mart_scores *m)
 {
     /* member id order, so rows are found by binary search */
     static const char sql[] =
@@ -304,9 +311,9 @@ int patron_frame_add_scores(patron_frame *frame, patron_db *db)
             return patron__fail(PATRON_ECONFLICT, "%s: the frame already has a column '%s'", func, names[k]);
     }
     size_t rows = patron_frame_rows(frame);
-    score_map m = {0};
+    patron__mart_scores m = {0};
     double *cols[3] = {0};
-    rc = load_scores(db, &m);
+    rc = patron__mart_scores_load(db, &m);
     for (int k = 0; k < 3 && rc == PATRON_OK; k++)
         if (!(cols[k] = patron__reallocarray(NULL, rows ? rows : 1, sizeof *cols[k])))
             rc = patron__oom();
@@ -319,10 +326,9 @@ int patron_frame_add_scores(patron_frame *frame, patron_db *db)
                               id ? id : "");
             break;
         }
-        int64_t key = member;
-        const int64_t *hit = m.n ? bsearch(&key, m.id, m.n, sizeof *m.id, by_id) : NULL;
+        long hit = patron__mart_scores_find(&m, member);
         for (int k = 0; k < 3; k++)
-            cols[k][r] = hit ? m.v[k][hit - m.id] : NAN;
+            cols[k][r] = hit >= 0 ? m.v[k][hit] : NAN;
     }
     int added = 0;
     for (int k = 0; k < 3 && rc == PATRON_OK; k++)
@@ -332,8 +338,6 @@ int patron_frame_add_scores(patron_frame *frame, patron_db *db)
         pt_frame_drop_last(frame); /* all or nothing */
     for (int k = 0; k < 3; k++)
         patron__free(cols[k]);
-    patron__free(m.id);
-    for (int k = 0; k < 3; k++)
-        patron__free(m.v[k]);
+    patron__mart_scores_free(&m);
     return rc;
 }

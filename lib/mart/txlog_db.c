@@ -27,48 +27,6 @@ int patron__mart_begin(patron_db *db, const char *func, const void *out, const v
     return patron__time_check(func, "as_of", as_of);
 }
 
-/* Members whose purchases are not their own: merged (-> kept) or erased
- * (-> 0, left out). Sorted by id: the member core lists them in id order. */
-typedef struct remap {
-    int64_t *id, *to;
-    size_t n, cap;
-} remap;
-
-static int remap_add(void *ctx, int64_t id, int64_t merged_into, int erased)
-{
-    remap *m = ctx;
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 256;
-        int64_t *id2 = patron__realloc(m->id, cap * sizeof *id2);
-        if (!id2)
-            return patron__oom();
-        m->id = id2;
-        int64_t *to2 = patron__realloc(m->to, cap * sizeof *to2);
-        if (!to2)
-            return patron__oom();
-        m->to = to2;
-        m->cap = cap;
-    }
-    m->id[m->n] = id;
-    m->to[m->n] = erased ? 0 : merged_into ? merged_into : id;
-    m->n++;
-    return PATRON_OK;
-}
-
-/* The member a purchase of `id` counts for; 0 = left out. */
-static int64_t remap_find(const remap *m, int64_t id)
-{
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < m->n && m->id[lo] == id ? m->to[lo] : id;
-}
-
 /* The purchases read, as parallel arrays for patron_txlog_add_batch(). */
 typedef struct rows {
     int64_t *member, *at, *amount;
@@ -98,12 +56,12 @@ static int rows_add(void *ctx, const patron__purchase_row *p)
 
 /* Each purchase under the member it counts for; rows of erased members are
  * dropped (kept under their own id with `with_erased`). */
-static size_t rows_remap(rows *r, const remap *m, int with_erased)
+static size_t rows_remap(rows *r, const patron__mart_remap *m, int with_erased)
 {
     size_t kept = 0;
     for (size_t i = 0; i < r->n; i++) {
-        int64_t who = remap_find(m, r->member[i]);
-        if (who && who != r->member[i] && !remap_find(m, who))
+        int64_t who = patron__mart_remap_find(m, r->member[i]);
+        if (who && who != r->member[i] && !patron__mart_remap_find(m, who))
             who = 0; /* merged into a member erased since */
         if (!who && !with_erased)
             continue;
@@ -135,11 +93,11 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
      * between is then applied to every purchase read (two statements, no
      * transaction, so writers are never held up by a long read). */
     rows r = {0};
-    remap m = {0};
+    patron__mart_remap m = {0};
     rc = patron__earn_purchases_each(db, o.after ? o.after : PATRON_STORE_TIME_MIN - 1, o.as_of, o.with_returned,
                                      rows_add, &r);
     if (rc == PATRON_OK)
-        rc = patron__member_each_changed(db, remap_add, &m);
+        rc = patron__mart_remap_load(db, &m);
     if (rc == PATRON_OK) {
         size_t n = rows_remap(&r, &m, o.with_erased != 0);
         rc = patron_txlog_add_batch(log, r.member, r.at, r.amount, n);
@@ -149,8 +107,7 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     patron__free(r.member);
     patron__free(r.at);
     patron__free(r.amount);
-    patron__free(m.id);
-    patron__free(m.to);
+    patron__mart_remap_free(&m);
     if (rc) {
         patron_txlog_free(log);
         return rc;

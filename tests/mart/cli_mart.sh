@@ -57,6 +57,8 @@ out=$("$patron" member card --db "$db" --member '#1' --at 1701250000 | grep '"cl
 check "no scores yet" '  "clv": null,' "$out"
 err=$("$patron" scores refresh --db "$db" --model gg 2>&1 >/dev/null)
 check "scores: a spend model is not a transaction model" "patron scores: refresh: invalid argument: model 5 (gg) is not a transaction model (bgnbd, mbgnbd, pnbd)" "$err"
+out=$("$patron" scores by --db "$db" --by channel | tr -d ' \n')
+check "scores by channel before any refresh" '[{"channel":null,"members":2,"scored":0,"p_alive_mean":null,"clv_12m_mean":null,"clv_12m_total":null}]' "$out"
 # journeys and CLV fits read the store's summary when no file is given
 out=$("$patron" journey due --db "$db" --now 1701250000 | cut -d, -f1,3,4 | sort)
 check "journey due from the store" "1,post_purchase,1

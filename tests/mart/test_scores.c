@@ -55,10 +55,12 @@ static patron_db *shop(int64_t *ids)
     for (size_t k = 0; k < patron_sim_n_transactions(sim); k++) {
         char key[32];
         snprintf(key, sizeof key, "o-%zu", k);
-        patron_purchase_line line = {"shoes", NULL, amount[k]};
+        static const char *const channels[] = {"pos", "web", "app"};
+        patron_purchase_line line = {cust[k] % 2 ? "shoes" : "hats", NULL, amount[k]};
         patron_purchase p = PATRON_PURCHASE_INIT;
         p.key = key;
         p.member_id = ids[cust[k] % MEMBERS];
+        p.channel = channels[cust[k] % 3]; /* a member buys on one channel */
         p.at = at[k];
         p.lines = &line;
         p.n_lines = 1;
@@ -199,6 +201,51 @@ static void test_scores_are_the_clv_modules(void **state)
     patron_frame_free(all);
     fo.rule = "p_alive <";
     assert_int_equal(patron_frame_from_db(db, &seg, &fo), PATRON_EPARSE);
+
+    /* CLV by the first purchase's channel: members and means from the
+     * frame's scores, grouped in the test */
+    char *by = NULL;
+    assert_int_equal(patron_clv_by_first_purchase(db, &by, "channel"), PATRON_OK);
+    patron_json *bj;
+    assert_int_equal(patron__json_parse(&bj, by, strlen(by)), PATRON_OK);
+    assert_int_equal(patron__json_len(bj), 3);
+    static const char *const order[] = {"app", "pos", "web"}; /* byte order */
+    int64_t fid2[MEMBERS];
+    memcpy(fid2, ids, sizeof ids);
+    patron_frame *sf;
+    assert_int_equal(patron_frame_new(&sf, MEMBERS, fid2, NULL), PATRON_OK);
+    assert_int_equal(patron_frame_add_scores(sf, db), PATRON_OK);
+    const double *sa = patron_frame_double_by_name(sf, "p_alive"), *sc = patron_frame_double_by_name(sf, "clv_12m");
+    for (int g = 0; g < 3; g++) {
+        const patron_json *o2 = patron__json_at(bj, (size_t)g);
+        assert_string_equal(patron__json_string(patron__json_get(o2, "channel")), order[g]);
+        int want_ch = !strcmp(order[g], "pos") ? 0 : !strcmp(order[g], "web") ? 1 : 2;
+        int64_t members = 0, scored = 0;
+        double alive = 0, total = 0;
+        for (int i = 0; i < MEMBERS; i++) {
+            if (i % 3 != want_ch || isnan(sa[i])) /* not this channel, or no score */
+                continue;
+            scored++;
+            alive += sa[i];
+            total += sc[i];
+        }
+        members = (int64_t)patron__json_number(patron__json_get(o2, "members"));
+        assert_true(members >= scored);
+        assert_int_equal((int64_t)patron__json_number(patron__json_get(o2, "scored")), scored);
+        double got = patron__json_number(patron__json_get(o2, "clv_12m_total"));
+        assert_true(fabs(got - total) <= 1e-9 * fabs(total));
+        got = patron__json_number(patron__json_get(o2, "p_alive_mean"));
+        assert_true(fabs(got - alive / (double)scored) <= 1e-12);
+    }
+    patron__json_free(bj);
+    patron_free(by);
+    patron_frame_free(sf);
+    assert_int_equal(patron_clv_by_first_purchase(db, &by, "category"), PATRON_OK);
+    assert_non_null(strstr(by, "\"category\": \"hats\"") ? by : NULL);
+    patron_free(by);
+    by = (char *)&by;
+    assert_int_equal(patron_clv_by_first_purchase(db, &by, "weekday"), PATRON_EINVAL);
+    assert_ptr_equal(by, (char *)&by);
 
     /* a later refresh replaces every score */
     o.as_of = T0 + 300 * DAY;

@@ -11,18 +11,39 @@
 
 static const char usage[] =
     "usage: patron scores refresh --db URI [--as-of T] [--model bgnbd|mbgnbd|pnbd] [--discount D]\n"
+    "       patron scores by      --db URI --by channel|category\n"
     "Fit the transaction model (and Gamma-Gamma spend) to the purchases the store recorded, as of T\n"
     "(epoch seconds or ISO-8601, default now), and store each member's p_alive, expected_purchases_90d\n"
     "and clv_12m (12 months at monthly discount D, default 0.01), replacing the previous scores.\n"
-    "`patron member card` shows them; rules and segments over the store's frame can use them.\n";
+    "`patron member card` shows them; rules and segments over the store's frame can use them.\n"
+    "`scores by` groups them by the channel or main category of each member's first purchase\n"
+    "(JSON: members, scored, p_alive_mean, clv_12m_mean, clv_12m_total).\n";
 
 static const cli_sub subs[] = {
     {"refresh", "Fit the store's purchases and store every member's scores."},
+    {"by", "The stored scores by the channel or category of the first purchase."},
     {NULL, NULL},
 };
 
-enum { O_DB, O_AS_OF, O_MODEL, O_DISCOUNT, O_N };
-static const char *const names[O_N] = {"--db", "--as-of", "--model", "--discount"};
+enum { O_DB, O_AS_OF, O_MODEL, O_DISCOUNT, O_BY, O_N };
+static const char *const names[O_N] = {"--db", "--as-of", "--model", "--discount", "--by"};
+
+static int by(const char *const *v)
+{
+    if (!v[O_BY])
+        return cli_fail("scores", "by needs --by channel|category") + 1;
+    patron_db *db;
+    if (cli_open_store("scores", v[O_DB], 1, 0, &db))
+        return 1;
+    char *json = NULL;
+    int rc = patron_clv_by_first_purchase(db, &json, v[O_BY]);
+    patron_close(db);
+    if (rc)
+        return cli_fail_rc("scores", rc, "by");
+    fputs(json, stdout);
+    patron_free(json);
+    return 0;
+}
 
 int cmd_scores(int argc, char **argv)
 {
@@ -40,10 +61,12 @@ int cmd_scores(int argc, char **argv)
     }
     if (parsed)
         return parsed;
-    if (strcmp(sub, "refresh"))
-        return cli_fail("scores", "unknown subcommand '%s' (refresh)", sub) + 1;
+    if (strcmp(sub, "refresh") && strcmp(sub, "by"))
+        return cli_fail("scores", "unknown subcommand '%s' (refresh, by)", sub) + 1;
     if (!v[O_DB])
         return cli_fail("scores", "--db URI is required") + 1;
+    if (!strcmp(sub, "by"))
+        return by(v);
     patron_score_options o = PATRON_SCORE_OPTIONS_INIT;
     o.as_of = (int64_t)time(NULL);
     if (v[O_AS_OF] && patron_time_parse(&o.as_of, v[O_AS_OF], strlen(v[O_AS_OF]), PATRON_TIME_AUTO) != PATRON_OK)

@@ -1302,6 +1302,23 @@ export declare class Db extends Handle {
    */
   scores_refresh(opts: Partial<native.patron_score_options> | null): native.patron_score_result;
   /**
+   * The stored CLV scores by how members came in: grouped by the channel, or the main category, of
+   * each member's first purchase.
+   *
+   * A JSON array, one object per value in byte order ("not recorded", null, last): `{"<dimension>":
+   * value, "members", "scored", "p_alive_mean", "clv_12m_mean", "clv_12m_total"}` — members whose
+   * first purchase had that value, how many have scores (patron_scores_refresh()), and their mean
+   * P(alive) and 12-month CLV (minor units; null when none is known). A member's first purchase is
+   * the earliest of it and the members merged into it; its main category is the category of its
+   * largest line. Erased members are left out. Answers "which acquisition channel brings customers
+   * worth the most", "which first category leads to loyal customers".
+   * @param dimension "channel" or "category".
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, an unknown
+   * dimension); store errors; PATRON_ENOMEM.
+   * @returns json: Receives the NUL-terminated document (free with patron_free()).
+   */
+  clv_by_first_purchase(dimension: string | null): string | null;
+  /**
    * The customer card: everything known about one member at a moment, as one JSON document.
    *
    * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron

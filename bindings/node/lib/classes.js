@@ -124,6 +124,7 @@ module.exports = function classes(native, Handle) {
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
     frame_from_db(opts) { return wrap(Frame, native.patron_frame_from_db(this.handle, opts)); }
     scores_refresh(opts) { return native.patron_scores_refresh(this.handle, opts); }
+    clv_by_first_purchase(dimension) { return native.patron_clv_by_first_purchase(this.handle, dimension); }
     member_card(member_id, opts) { return native.patron_member_card(this.handle, member_id, opts); }
   }
   class Profile extends Handle {

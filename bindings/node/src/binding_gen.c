@@ -12052,6 +12052,25 @@ static napi_value w_patron_frame_add_scores(napi_env env, napi_callback_info inf
     return pn_undefined(env);
 }
 
+static napi_value w_patron_clv_by_first_purchase(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    char *a_json = NULL;
+    const char *a_dimension = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_clv_by_first_purchase: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_dimension, "patron_clv_by_first_purchase: argument 'dimension'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_by_first_purchase(a_db, &a_json, a_dimension);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_json, 1);
+}
+
 static napi_value w_patron_member_card(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -12309,6 +12328,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_frame_from_db", NULL, w_patron_frame_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_by_first_purchase", NULL, w_patron_clv_by_first_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_member_card", NULL, w_patron_member_card, NULL, NULL, NULL, napi_enumerable, NULL},
     };
     napi_value obj;
