@@ -22,6 +22,7 @@
 #include "patron/journey.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
+#include "patron/behaviour.h"
 #include "patron/mart.h"
 
 #endif /* PATRON_H */

@@ -228,6 +228,9 @@ typedef struct patron_card_options {
  *   merged members in);
  * - `segments`: the names of the segments whose selection over
  *   `opts.frame` holds the member's row, or null without a frame;
+ * - `behaviour`: the last visit, visits and cart additions in the 30 days
+ *   up to `as_of`, the last NPS answer, and the last 10 campaign events
+ *   (sent, opened, clicked) — see patron/behaviour.h;
  * - `journeys_sent`: each journey step sent, with the event it was for;
  * - `clv`: the member's scores from the latest patron_scores_refresh()
  *   (fit id, its `as_of`, model, `p_alive`, `expected_purchases_90d`,

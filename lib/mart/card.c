@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/behaviour.h"
 #include "internal/civil.h"
 #include "internal/earn.h"
 #include "internal/error.h"
@@ -161,6 +162,8 @@ int patron_member_card(patron_db *db, char **json, int64_t member_id, const patr
         rc = points_section(db, &b, member, o.as_of, o.expiring_days);
     if (rc == PATRON_OK)
         rc = patron__earn_card(db, &b, member, o.as_of);
+    if (rc == PATRON_OK)
+        rc = patron__behaviour_card(db, &b, member, o.as_of);
     if (rc == PATRON_OK)
         rc = clv_section(db, &b, member);
     if (rc == PATRON_OK)

@@ -96,6 +96,7 @@ static const struct first_size {
     FIRST(patron_score_options, 0),
     FIRST(patron_score_result, 0),
     FIRST(patron_store_frame_options, 0),
+    FIRST(patron_behaviour_event, 0),
 };
 
 static size_t first_of(const char *name)
@@ -632,6 +633,12 @@ static void store_structs(void **state)
     char *card;
     ok(patron_member_card(db, &card, id, &cao), "member_card");
     patron_free(card);
+    patron_behaviour_event bev = PATRON_BEHAVIOUR_EVENT_INIT;
+    bev.key = "visit-1";
+    bev.member_id = id;
+    bev.at = NOW + 100;
+    bev.kind = PATRON_BEHAVIOUR_VISIT;
+    ok(patron_behaviour_record(db, NULL, &bev), "behaviour_record");
     patron_score_options sco = PATRON_SCORE_OPTIONS_INIT; /* one customer: the fit is refused, nothing stored */
     sco.as_of = NOW + 100;
     patron_score_result scr = PATRON_SCORE_RESULT_INIT;

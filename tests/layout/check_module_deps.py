@@ -19,7 +19,8 @@ ALLOWED = {
     "tier": {"member", "ledger", "earn"},   # earn: qualifying spend and purchase counts
     "journey": {"profile"},                 # its state is profile attributes
     "profile": {"member", "ledger", "tier", "journey"},
-    "mart": {"member", "earn", "profile", "journey", "tier", "ledger"},  # the store read back: logs, the card
+    "behaviour": {"member", "profile"},    # events besides purchases; profile: identifiers in an import
+    "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour"},  # the store read back
 }
 HEADER = {  # header -> module
     **{f"internal/{m}.h": m for m in ALLOWED},

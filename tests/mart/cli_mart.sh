@@ -59,6 +59,17 @@ err=$("$patron" scores refresh --db "$db" --model gg 2>&1 >/dev/null)
 check "scores: a spend model is not a transaction model" "patron scores: refresh: invalid argument: model 5 (gg) is not a transaction model (bgnbd, mbgnbd, pnbd)" "$err"
 out=$("$patron" scores by --db "$db" --by channel | tr -d ' \n')
 check "scores by channel before any refresh" '[{"channel":null,"members":2,"scored":0,"p_alive_mean":null,"clv_12m_mean":null,"clv_12m_total":null}]' "$out"
+# behaviour events into the store, and on the card
+out=$("$patron" behaviour record --db "$db" --member '#1' --kind clicked --campaign winback --source email --key c1 --at 1701240000)
+check "behaviour record" '{"member_id": 1, "kind": "clicked", "at": 1701240000, "replayed": false}' "$out"
+printf 'member,at,kind,key,score\n#1,1701200000,visit,v1,\n#1,1701210000,nps,n1,9\n' >"$tmp/ev.csv"
+out=$("$patron" behaviour import --db "$db" --input "$tmp/ev.csv")
+check "behaviour import" '{"recorded": 2}' "$out"
+out=$("$patron" member card --db "$db" --member '#1' --at 1701250000 | grep '"behaviour"')
+check "card behaviour" '  "behaviour": {"last_visit_at": 1701200000, "visits_30d": 1, "cart_adds_30d": 0, "nps": {"score": 9, "at": 1701210000}, "campaigns": [{"at": 1701240000, "kind": "clicked", "campaign": "winback", "source": "email"}]},' "$out"
+printf 'member,at,kind,key\n#1,1701200000,visit,v2\n#1,1701200000,buy,v3\n' >"$tmp/bad.csv"
+err=$("$patron" behaviour import --db "$db" --input "$tmp/bad.csv" 2>&1 >/dev/null)
+case $err in *"line 3"*"buy"*) ;; *) check "behaviour import names the line" "line 3 ... buy" "$err" ;; esac
 # journeys and CLV fits read the store's summary when no file is given
 out=$("$patron" journey due --db "$db" --now 1701250000 | cut -d, -f1,3,4 | sort)
 check "journey due from the store" "1,post_purchase,1

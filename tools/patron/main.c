@@ -35,6 +35,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_PURCHASE
     {"purchase", "record purchases (scored by the earning rules) and returns", cmd_purchase},
 #endif
+#ifdef PATRON_CLI_HAVE_BEHAVIOUR
+    {"behaviour", "what members do besides buying: visits, campaign responses, answers", cmd_behaviour},
+#endif
 #ifdef PATRON_CLI_HAVE_SCORES
     {"scores", "CLV scores of every member, fitted to the store's own purchases", cmd_scores},
 #endif

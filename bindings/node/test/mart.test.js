@@ -59,3 +59,18 @@ test('scores_refresh: refused on a store without purchases, naming why', { skip:
     db.close();
   }
 });
+
+test('behaviour_record: idempotent per member and key, on the card', { skip: typeof native.patron_behaviour_record !== 'function' && 'no behaviour' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    const ev = { key: 'v1', member_id: id, at: 1700000060, kind: native.PATRON_BEHAVIOUR_VISIT, source: 'web' };
+    assert.strictEqual(db.behaviour_record(ev), 0);
+    assert.strictEqual(db.behaviour_record(ev), 1);
+    assert.throws(() => db.behaviour_record({ ...ev, source: 'app' }), (e) => e.code === 'PATRON_ECONFLICT');
+    const card = JSON.parse(db.member_card(id, { as_of: 1700000120 }));
+    assert.strictEqual(card.behaviour.visits_30d, 1);
+  } finally {
+    db.close();
+  }
+});

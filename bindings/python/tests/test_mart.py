@@ -103,3 +103,17 @@ def test_scores(store_uri):
         assert {"p_alive", "expected_purchases_90d", "clv_12m"} <= set(names)
         card = json.loads(db.member_card(ids[0], {"as_of": T0 + 200 * DAY}))
         assert card["clv"]["fit_id"] == res.fit_id and 0 <= card["clv"]["p_alive"] <= 1
+
+
+def test_behaviour_events(store_uri):
+    import json
+    with patron.open(store_uri) as db:
+        ann = db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
+        ev = {"key": "v1", "member_id": ann, "at": T0 + 60, "kind": ffi.PATRON_BEHAVIOUR_VISIT, "source": b"web"}
+        assert db.behaviour_record(ev) == 0
+        assert db.behaviour_record(ev) == 1  # replayed
+        with pytest.raises(patron.PatronError) as ei:
+            db.behaviour_record(dict(ev, source=b"app"))
+        assert ei.value.code == "PATRON_ECONFLICT"
+        card = json.loads(db.member_card(ann, {"as_of": T0 + 120}))
+        assert card["behaviour"]["visits_30d"] == 1 and card["behaviour"]["last_visit_at"] == T0 + 60
