@@ -120,6 +120,8 @@ def c_field_access(m, sname):
             out.append((f, "string", t))
         elif t["ptr"] == 1 and k in ("int", "float", "enum"):
             out.append((f, "typed", t))
+        elif t["ptr"] == 1 and k == "struct" and t["const"] and not struct_unsupported(m, t["base"]):
+            out.append((f, "structptr", t))  # an input array of structs (its count is another field)
     return out
 
 
@@ -186,6 +188,10 @@ def emit_c(m):
                 o.append("            if (pn_typeof_undefined(env, e)) break;")
                 o.append(f"            if (gs_to_{t['base']}(env, e, arena, &s.{fn}[i])) return -1;")
                 o.append("        }")
+            elif how == "structptr":
+                o.append("        size_t n;")
+                o.append(f"        if (pn_struct_array_arg(env, f, (void *)&s.{fn}, &n, sizeof *s.{fn}, arena, "
+                         f"gs_to_{t['base']}, \"{name}.{fn}\")) return -1;")
             elif how == "typed":
                 o.append("        void *x;")
                 o.append("        size_t len;")
@@ -645,6 +651,8 @@ def emit_ts(m):
                 ty = "number[]"
             elif how == "structarray":
                 ty = f"{t['base']}[]"
+            elif how == "structptr":
+                ty = f"{t['base']}[] | null"
             else:
                 ty = "bigint | null"
             o.append(f"  {f['name']}: {ty};")

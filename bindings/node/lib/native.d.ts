@@ -3476,6 +3476,10 @@ export interface patron_segment_options {
    */
   now: number;
   /**
+   * Extra or overriding definitions, searched before the built-ins (may be NULL).
+   */
+  defs: patron_segment_def[] | null;
+  /**
    * Number of entries in `defs`.
    */
   ndefs: number;
@@ -3927,6 +3931,10 @@ export interface patron_purchase {
    */
   at: number;
   /**
+   * Lines (read during the call only).
+   */
+  lines: patron_purchase_line[] | null;
+  /**
    * Number of lines (1..1000).
    */
   n_lines: number;
@@ -4200,6 +4208,10 @@ export interface patron_card_options {
    * Points expiring within this many days count as "expiring soon" (1..3650, default 30).
    */
   expiring_days: number;
+  /**
+   * Segments to test the member against, or NULL for the built-ins (patron_segment_builtins()).
+   */
+  segments: patron_segment_def[] | null;
   /**
    * Number of entries in `segments`.
    */

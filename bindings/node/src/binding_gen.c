@@ -5608,6 +5608,11 @@ static int gs_to_patron_segment_options(napi_env env, napi_value v, pn_arena *ar
         if (pn_get_i64(env, f, &x, "patron_segment_options.now")) return -1;
         s.now = (int64_t)x;
     }
+    if (pn_field(env, v, "defs", &f, &has)) return -1;
+    if (has) {
+        size_t n;
+        if (pn_struct_array_arg(env, f, (void *)&s.defs, &n, sizeof *s.defs, arena, gs_to_patron_segment_def, "patron_segment_options.defs")) return -1;
+    }
     if (pn_field(env, v, "ndefs", &f, &has)) return -1;
     if (has) {
         uint64_t x;
@@ -6504,6 +6509,11 @@ static int gs_to_patron_purchase(napi_env env, napi_value v, pn_arena *arena, vo
         if (pn_get_i64(env, f, &x, "patron_purchase.at")) return -1;
         s.at = (int64_t)x;
     }
+    if (pn_field(env, v, "lines", &f, &has)) return -1;
+    if (has) {
+        size_t n;
+        if (pn_struct_array_arg(env, f, (void *)&s.lines, &n, sizeof *s.lines, arena, gs_to_patron_purchase_line, "patron_purchase.lines")) return -1;
+    }
     if (pn_field(env, v, "n_lines", &f, &has)) return -1;
     if (has) {
         uint64_t x;
@@ -7040,6 +7050,11 @@ static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena
         int32_t x;
         if (pn_get_i32(env, f, &x, "patron_card_options.expiring_days")) return -1;
         s.expiring_days = (int32_t)x;
+    }
+    if (pn_field(env, v, "segments", &f, &has)) return -1;
+    if (has) {
+        size_t n;
+        if (pn_struct_array_arg(env, f, (void *)&s.segments, &n, sizeof *s.segments, arena, gs_to_patron_segment_def, "patron_card_options.segments")) return -1;
     }
     if (pn_field(env, v, "nsegments", &f, &has)) return -1;
     if (has) {

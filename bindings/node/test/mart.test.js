@@ -74,3 +74,25 @@ test('behaviour_record: idempotent per member and key, on the card', { skip: typ
     db.close();
   }
 });
+
+test('earn_purchase with lines from Node: the store reads them back', { skip: typeof native.patron_txlog_from_db !== 'function' && 'no mart' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    const r = db.earn_purchase({ key: 'P-1', member_id: id, at: 1700086400, channel: 'pos',
+      lines: [{ category: 'shoes', product: 'SH-1', amount: 3000 }, { category: 'socks', product: null, amount: 500 }],
+      n_lines: 2 });
+    assert.strictEqual(r.replayed, 0);
+    const log = patron.Txlog.from_db(db, { as_of: 1700100000 });
+    assert.strictEqual(log.count(), 1);
+    log.close();
+    const card = JSON.parse(db.member_card(id, { as_of: 1700100000 }));
+    assert.strictEqual(card.purchases.spend, 3500);
+    assert.strictEqual(card.purchases.favourite_category, 'shoes');
+    assert.deepStrictEqual(card.purchases.recent[0].lines.map((l) => l.category), ['shoes', 'socks']);
+    assert.throws(() => db.earn_purchase({ key: 'P-2', member_id: id, at: 1700086400, lines: 'no', n_lines: 1 }),
+      (e) => e instanceof TypeError || e instanceof patron.PatronError);
+  } finally {
+    db.close();
+  }
+});
