@@ -202,13 +202,13 @@ PATRON_API int patron_ledger_earn(patron_db *db, patron_posting_result *result, 
  * must be > 0 (got -5)". Inside a batch (patron_batch_begin()) the call is
  * one step of the batch; a failure undoes only the call.
  *
- * Its purpose is throughput: on PostgreSQL the requests are written with a
- * few multi-row statements (a batch of 1,000 is a handful of round trips,
- * not thousands) when every member is an active member without an
- * overdraft debt and no key is used yet; otherwise, and on SQLite, the
- * requests are posted one after another inside the one transaction. Either
- * way the postings, balances and results are those of patron_ledger_earn()
- * called for each request in order.
+ * Its purpose is throughput: the requests are written with multi-row
+ * statements (on PostgreSQL a batch of 1,000 is a handful of round trips,
+ * not thousands) when the call is not inside a batch, every member is an
+ * active member without an overdraft debt and no key is used yet or
+ * repeated; otherwise the requests are posted one after another inside
+ * the one transaction. Either way the postings, balances and results are
+ * those of patron_ledger_earn() called for each request in order.
  *
  * @param db Open store.
  * @param[out] results [array: n] Receives one result per request (may be NULL).
