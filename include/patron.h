@@ -22,5 +22,6 @@
 #include "patron/journey.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
+#include "patron/mart.h"
 
 #endif /* PATRON_H */

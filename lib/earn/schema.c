@@ -1,8 +1,10 @@
 /* The earning module's tables: versioned earning rules and the purchases it
- * scored (their key makes scoring idempotent). Unchanged since version 1. */
+ * scored (their key makes scoring idempotent). Version 6 records when a
+ * purchase was returned, so a transaction log "as of" a moment before the
+ * return still holds it (lib/mart). */
 #include "internal/schema.h"
 
-#define EARN_TABLES                                                                                          \
+#define EARN_TABLES_V1                                                                                          \
     "CREATE TABLE earn_rules("                                                                               \
     "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"         \
     "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"                                              \
@@ -15,8 +17,37 @@
     "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"                                       \
     "CREATE INDEX purchases_member ON purchases(member_id, at);"
 
+/* Returns recorded before version 6 have no time: the purchase's own time
+ * stands in (a log as of any moment leaves them out, as it did before). */
+#define PURCHASE_LINES                                                                                       \
+    "CREATE TABLE purchase_lines(member_id INTEGER NOT NULL, purchase_id INTEGER NOT NULL,"                  \
+    "  line INTEGER NOT NULL, category TEXT, product TEXT, quantity INTEGER NOT NULL, amount INTEGER NOT NULL,"\
+    "  PRIMARY KEY(member_id, purchase_id, line));"
+
+/* Version 6 also keeps what was bought (lines with quantities), where
+ * (channel, location): purchases scored before it have no lines. */
+#define EARN_STEP_6                                                                                          \
+    "ALTER TABLE purchases ADD COLUMN returned_at INTEGER;"                                                  \
+    "UPDATE purchases SET returned_at = at WHERE returned <> 0;"                                             \
+    "ALTER TABLE purchases ADD COLUMN channel TEXT;"                                                         \
+    "ALTER TABLE purchases ADD COLUMN location TEXT;" PURCHASE_LINES
+
+#define EARN_TABLES                                                                                          \
+    "CREATE TABLE earn_rules("                                                                               \
+    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"         \
+    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"                                              \
+    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"                      \
+    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"         \
+    "  referee_points INTEGER NOT NULL,"                                                                     \
+    "  UNIQUE(rule, version));"                                                                              \
+    "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"          \
+    "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"                            \
+    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0, returned_at INTEGER,"                   \
+    "  channel TEXT, location TEXT);"                                                                        \
+    "CREATE INDEX purchases_member ON purchases(member_id, at);" PURCHASE_LINES
+
 const patron__schema_part patron__earn_schema = {
     .module = "earn",
     .current = EARN_TABLES,
-    .steps = {EARN_TABLES},
+    .steps = {EARN_TABLES_V1, [5] = EARN_STEP_6},
 };

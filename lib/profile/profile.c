@@ -11,9 +11,11 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/options.h"
+#include "internal/profile.h"
 #include "internal/profile_int.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
+#include "internal/text.h"
 #include "internal/tier.h"
 #include "patron/profile.h"
 
@@ -173,6 +175,12 @@ static int normalise(patron_db *db, norm_fields *nf, const patron_profile_fields
         nf->has[i] = 1;
         if (strlen(in[i]) >= FIELD_CAP)
             return patron__fail(PATRON_EINVAL, "%s: longer than %d bytes", col_names[i], FIELD_CAP - 1);
+        size_t bad = patron__utf8_invalid_at(in[i]);
+        if (bad != (size_t)-1) {
+            char q[128];
+            return patron__fail(PATRON_EINVAL, "%s: %s is not valid UTF-8 (byte %zu)", col_names[i],
+                                patron__text_quote(q, sizeof q, in[i]), bad + 1);
+        }
         if (i == F_CATS) {
             rc = norm_categories(db, nf->v[i], in[i]);
         } else {
@@ -735,6 +743,8 @@ int patron_profile_set_attr(patron_db *db, int64_t member_id, const char *name, 
         return patron__fail(PATRON_EINVAL, "patron_profile_set_attr: name is NULL");
     if (value && strlen(value) >= FIELD_CAP)
         return patron__fail(PATRON_EINVAL, "attribute '%s': value longer than %d bytes", name, FIELD_CAP - 1);
+    if ((rc = patron__text_check("patron_profile_set_attr", "value", value, FIELD_CAP - 1)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t id;
@@ -836,6 +846,8 @@ int patron_consent_record(patron_db *db, int64_t member_id, const char *channel,
         return channel ? rc : patron__fail(PATRON_EINVAL, "consent: channel is NULL");
     if (!source || !source[0] || strlen(source) > 64)
         return patron__fail(PATRON_EINVAL, "consent: source is required (1..64 bytes)");
+    if ((rc = patron__text_check("patron_consent_record", "source", source, 64)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t id;
@@ -1004,6 +1016,68 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
     if (!s)
         return patron__oom();
     *json = s;
+    return PATRON_OK;
+}
+
+int patron__profile_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at)
+{
+    patron_profile *p = NULL;
+    int rc = patron_profile_get(db, &p, member);
+    if (rc)
+        return rc;
+    patron__sb_puts(b, ",\n  \"profile\": {");
+    int first = 1;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strncmp(p->keys[i], "journey_", 8) || !strcmp(p->keys[i], "tier"))
+            continue; /* the journey and tier sections say these */
+        patron__sb_puts(b, first ? "" : ", ");
+        first = 0;
+        patron__sb_json_str(b, p->keys[i]);
+        patron__sb_puts(b, ": ");
+        if (!strcmp(p->keys[i], "joined_at"))
+            patron__sb_puts(b, p->vals[i]);
+        else
+            patron__sb_json_str(b, p->vals[i]);
+    }
+    patron__sb_puts(b, "}");
+    patron_profile_free(p);
+    /* the last decision per channel up to `at`: rows in time order, a later
+     * one overwrites (channels are few) */
+    static const char sql[] = "SELECT channel, granted FROM consents WHERE member_id = ? AND at <= ? ORDER BY channel, at, id";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, sql, "ii", member, at)))
+        return rc;
+    patron__sb_puts(b, ",\n  \"consents\": {");
+    char last[40] = "";
+    int granted = -1, n = 0;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        const char *ch = patron__sql_col_text(db, st, 0);
+        if (granted >= 0 && strcmp(ch, last)) {
+            patron__sb_puts(b, n++ ? ", " : "");
+            patron__sb_json_str(b, last);
+            patron__sb_puts(b, granted ? ": true" : ": false");
+        }
+        snprintf(last, sizeof last, "%s", ch);
+        granted = (int)patron__sql_col_int(db, st, 1);
+    }
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    if (granted >= 0) {
+        patron__sb_puts(b, n ? ", " : "");
+        patron__sb_json_str(b, last);
+        patron__sb_puts(b, granted ? ": true" : ": false");
+    }
+    patron__sb_puts(b, "}");
+    char *next = NULL;
+    if ((rc = patron_profile_next_field(db, &next, member)))
+        return rc;
+    patron__sb_puts(b, ",\n  \"next_question\": ");
+    if (next)
+        patron__sb_json_str(b, next);
+    else
+        patron__sb_puts(b, "null");
+    patron__free(next);
     return PATRON_OK;
 }
 
