@@ -103,7 +103,7 @@ static int new_request(const int64_t *ids, int64_t at)
     int k = nmade++;
     patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
     /* quotes, backslashes, commas and braces: what an array literal must escape */
-    static const char *const odd[] = {"", "\"q\"", "back\\slash", "a,b", "{x}", "NULL", " sp "};
+    static const char *const odd[] = {"", "\"q\"", "back\\slash", "a,b", "{x}", "NULL", "(1)"};
     snprintf(keys[k], sizeof keys[k], "k%d%s", k, odd[rnd() % 7]);
     r.key = keys[k];
     /* the merged member now and then: an array naming it takes the full path */
