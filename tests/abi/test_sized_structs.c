@@ -90,6 +90,8 @@ static const struct first_size {
     FIRST(patron_tier_config, 20),
     FIRST(patron_store_log_options, 0),
     FIRST(patron_card_options, 0),
+    FIRST(patron_score_options, 0),
+    FIRST(patron_score_result, 0),
 };
 
 static size_t first_of(const char *name)
@@ -617,6 +619,11 @@ static void store_structs(void **state)
     char *card;
     ok(patron_member_card(db, &card, id, &cao), "member_card");
     patron_free(card);
+    patron_score_options sco = PATRON_SCORE_OPTIONS_INIT; /* one customer: the fit is refused, nothing stored */
+    sco.as_of = NOW + 100;
+    patron_score_result scr = PATRON_SCORE_RESULT_INIT;
+    assert_true(patron_scores_refresh(db, &scr, &sco) < 0);
+    assert_int_equal(scr.fit_id, 0);
 
     patron_tier_config tc = PATRON_TIER_CONFIG_INIT;
     const patron_tier_config *tcold = OLDER(patron_tier_config, tc);

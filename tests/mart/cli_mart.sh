@@ -58,4 +58,11 @@ err=$("$patron" summary --db "$db" --as-of yesterday 2>&1 >/dev/null)
 check "bad --as-of" "patron summary: --as-of 'yesterday' is not a time (epoch seconds or ISO-8601) (see \`patron summary --help\`)" "$err"
 err=$("$patron" purchase record --db "$db" --member '#1' --key 'o5 ' --amount 1 --at 1701500000 2>&1 >/dev/null)
 case $err in *"white space"*) ;; *) check "key with a trailing blank" "refused" "$err" ;; esac
+# scores: two members cannot identify a model; the failure says so and stores nothing
+err=$("$patron" scores refresh --db "$db" --as-of 2023-12-31 2>&1 >/dev/null)
+case $err in "patron scores: refresh: "*"fitting bgnbd"*) ;; *) check "scores on too little data" "a fit failure" "$err" ;; esac
+out=$("$patron" member card --db "$db" --member '#1' --at 1701250000 | grep '"clv"')
+check "no scores yet" '  "clv": null,' "$out"
+err=$("$patron" scores refresh --db "$db" --model gg 2>&1 >/dev/null)
+check "scores: a spend model is not a transaction model" "patron scores: refresh: invalid argument: model 5 (gg) is not a transaction model (bgnbd, mbgnbd, pnbd)" "$err"
 exit $((fails > 0))

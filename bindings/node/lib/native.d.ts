@@ -3880,6 +3880,59 @@ export interface patron_store_log_options {
 }
 
 /**
+ * Options of patron_scores_refresh(); initialise with PATRON_SCORE_OPTIONS_INIT.
+ */
+export interface patron_score_options {
+  /**
+   * `sizeof(patron_score_options)`; set by PATRON_SCORE_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * The moment the fit describes (UTC seconds, required): the log patron_txlog_from_db() gives for
+   * it.
+   */
+  as_of: number;
+  /**
+   * Transaction model: PATRON_CLV_BGNBD (default), PATRON_CLV_MBGNBD or PATRON_CLV_PNBD.
+   */
+  model: number;
+  /**
+   * Monthly discount rate of the 12-month CLV (default 0.01).
+   */
+  discount: number;
+}
+
+/**
+ * What patron_scores_refresh() did.
+ */
+export interface patron_score_result {
+  /**
+   * `sizeof(patron_score_result)`; set by PATRON_SCORE_RESULT_INIT.
+   */
+  size: number;
+  /**
+   * Id of the stored fit (increasing).
+   */
+  fit_id: number;
+  /**
+   * Members with a purchase by `as_of` (the rows fitted).
+   */
+  customers: number;
+  /**
+   * Members scored (those with T > 0: a first purchase before `as_of`'s day).
+   */
+  scored: number;
+  /**
+   * Of the transaction model's fit.
+   */
+  log_likelihood: number;
+  /**
+   * 1 when the Gamma-Gamma spend model was fitted (else `clv_12m` is null).
+   */
+  spend_fitted: number;
+}
+
+/**
  * Options of patron_member_card(); initialise with PATRON_CARD_OPTIONS_INIT.
  */
 export interface patron_card_options {
@@ -3902,9 +3955,9 @@ export interface patron_card_options {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_card_options: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_card_options: patron_card_options; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; };
 
 /**
  * Static, English description of a status code.
@@ -6874,6 +6927,42 @@ export declare function patron_tier_get(db: patron_db | null, member_id: number 
  */
 export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_txlog;
 /**
+ * Fit CLV models to the store's own purchases and store the fit and every member's scores.
+ *
+ * The store's log as of `as_of` (patron_txlog_from_db()) is summarised in days
+ * (patron_summarize(), observation end `as_of`); the transaction model is fitted to the members
+ * with T > 0 and, when enough members bought twice, the Gamma-Gamma spend model too. The fit
+ * (model, parameters, covariance as patron_clv_fit_to_json() writes it, `as_of`, number of
+ * customers) is stored, and each such member gets `p_alive`, `expected_purchases_90d` (the next 90
+ * days) and `clv_12m` (12 months, Gamma-Gamma spend, monthly discounting at `discount`, months of
+ * 365.25/12 days; null without a spend fit). The scores replace the previous ones in one
+ * transaction: readers see the old scores or the new, never a mix. Refresh on demand (nightly, or
+ * after a large import); patron_frame_add_scores() and the customer card read them.
+ * @param db Open store.
+ * @param opts Options; `as_of` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no member
+ * with a purchase by `as_of`); PATRON_ECONVERGE (the model did not fit: nothing is stored, earlier
+ * scores stay); store errors; PATRON_ENOMEM.
+ * @returns result: Receives what was done (may be NULL).
+ */
+export declare function patron_scores_refresh(db: patron_db | null, opts: Partial<patron_score_options> | null): patron_score_result;
+/**
+ * Append the stored scores as columns of a customer frame.
+ *
+ * Adds the double columns `p_alive`, `expected_purchases_90d` and `clv_12m` (NaN for a row without
+ * a score, or without a spend fit) for the rows of `frame`, whose integer ids are member ids (a
+ * frame from patron_summarize() of patron_txlog_from_db()). Rules and segments can then use them:
+ * `p_alive < 0.3 and clv_12m >= p80`.
+ * @param frame The frame to extend (integer ids).
+ * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, a frame with string
+ * ids); PATRON_ECONFLICT (a column of that name exists); store errors; PATRON_ENOMEM. On failure
+ * the frame is unchanged.
+ * @returns PATRON_OK; PATRON_EINVAL (NULL, a frame with string ids); PATRON_ECONFLICT (a column of
+ * that name exists); store errors; PATRON_ENOMEM. On failure the frame is unchanged.
+ */
+export declare function patron_frame_add_scores(frame: patron_frame | null, db: patron_db | null): void;
+/**
  * The customer card: everything known about one member at a moment, as one JSON document.
  *
  * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron
@@ -6892,7 +6981,9 @@ export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial
  * out, merged members in);
  * - `segments`: the names of the segments whose selection over `opts.frame` holds the member's
  * row, or null without a frame;
- * - `journeys_sent`: each journey step sent, with the event it was for.
+ * - `journeys_sent`: each journey step sent, with the event it was for;
+ * - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its `as_of`,
+ * model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member has none.
  *
  * A merged member id gives the card of the member it was merged into.
  * @param db Open store.

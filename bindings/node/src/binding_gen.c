@@ -163,6 +163,10 @@ PN_UNUSED static int gs_to_patron_tier_status(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_status *s);
 PN_UNUSED static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_store_log_options(napi_env env, const patron_store_log_options *s);
+PN_UNUSED static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_score_options(napi_env env, const patron_score_options *s);
+PN_UNUSED static int gs_to_patron_score_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_score_result(napi_env env, const patron_score_result *s);
 PN_UNUSED static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_card_options(napi_env env, const patron_card_options *s);
 
@@ -6435,6 +6439,106 @@ static napi_value gs_from_patron_store_log_options(napi_env env, const patron_st
     return obj;
 }
 
+static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_score_options s = PATRON_SCORE_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_score_options")) return -1;
+    if (pn_field(env, v, "as_of", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_options.as_of")) return -1;
+        s.as_of = (int64_t)x;
+    }
+    if (pn_field(env, v, "model", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_score_options.model")) return -1;
+        s.model = (int32_t)x;
+    }
+    if (pn_field(env, v, "discount", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_score_options.discount")) return -1;
+        s.discount = (double)x;
+    }
+    *(patron_score_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_score_options(napi_env env, const patron_score_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
+    if (pn_set(env, obj, "model", pn_new_i32(env, s->model))) return NULL;
+    if (pn_set(env, obj, "discount", pn_new_f64(env, s->discount))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_score_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_score_result s = PATRON_SCORE_RESULT_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_score_result")) return -1;
+    if (pn_field(env, v, "fit_id", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.fit_id")) return -1;
+        s.fit_id = (int64_t)x;
+    }
+    if (pn_field(env, v, "customers", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.customers")) return -1;
+        s.customers = (int64_t)x;
+    }
+    if (pn_field(env, v, "scored", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.scored")) return -1;
+        s.scored = (int64_t)x;
+    }
+    if (pn_field(env, v, "log_likelihood", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_score_result.log_likelihood")) return -1;
+        s.log_likelihood = (double)x;
+    }
+    if (pn_field(env, v, "spend_fitted", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_score_result.spend_fitted")) return -1;
+        s.spend_fitted = (int32_t)x;
+    }
+    *(patron_score_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_score_result(napi_env env, const patron_score_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "fit_id", pn_new_i64(env, s->fit_id))) return NULL;
+    if (pn_set(env, obj, "customers", pn_new_i64(env, s->customers))) return NULL;
+    if (pn_set(env, obj, "scored", pn_new_i64(env, s->scored))) return NULL;
+    if (pn_set(env, obj, "log_likelihood", pn_new_f64(env, s->log_likelihood))) return NULL;
+    if (pn_set(env, obj, "spend_fitted", pn_new_i32(env, s->spend_fitted))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_card_options s = PATRON_CARD_OPTIONS_INIT;
@@ -11425,6 +11529,44 @@ static napi_value w_patron_txlog_from_db(napi_env env, napi_callback_info info)
     return pn_new_handle(env, a_out, "patron_txlog", gd_patron_txlog);
 }
 
+static napi_value w_patron_scores_refresh(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    patron_score_result a_result = PATRON_SCORE_RESULT_INIT;
+    patron_score_options a_opts_s;
+    patron_score_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_scores_refresh: argument 'db'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_score_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_scores_refresh(a_db, &a_result, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_score_result(env, &a_result);
+}
+
+static napi_value w_patron_frame_add_scores(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_frame = NULL;
+    void *a_db = NULL;
+    if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_scores: argument 'frame'")
+        || pn_get_handle(env, argv[1], "patron_db", &a_db, "patron_frame_add_scores: argument 'db'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_frame_add_scores(a_frame, a_db);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_member_card(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -11676,6 +11818,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_get", NULL, w_patron_tier_get, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_member_card", NULL, w_patron_member_card, NULL, NULL, NULL, napi_enumerable, NULL},
     };
     napi_value obj;
@@ -12034,6 +12178,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
     if (pn_set(env, obj, "patron_store_log_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_log_options)))) return NULL;
+    if (pn_set(env, obj, "patron_score_options", pn_new_u32(env, (uint32_t)sizeof(patron_score_options)))) return NULL;
+    if (pn_set(env, obj, "patron_score_result", pn_new_u32(env, (uint32_t)sizeof(patron_score_result)))) return NULL;
     if (pn_set(env, obj, "patron_card_options", pn_new_u32(env, (uint32_t)sizeof(patron_card_options)))) return NULL;
     if (pn_set(env, exports, "sizeof", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
@@ -12160,6 +12306,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_store_log_options d = PATRON_STORE_LOG_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_store_log_options", gs_from_patron_store_log_options(env, &d))) return NULL;
+    }
+    {
+        const patron_score_options d = PATRON_SCORE_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_score_options", gs_from_patron_score_options(env, &d))) return NULL;
+    }
+    {
+        const patron_score_result d = PATRON_SCORE_RESULT_INIT;
+        if (pn_set(env, obj, "patron_score_result", gs_from_patron_score_result(env, &d))) return NULL;
     }
     {
         const patron_card_options d = PATRON_CARD_OPTIONS_INIT;
