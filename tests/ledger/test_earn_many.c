@@ -159,7 +159,7 @@ static void test_differential(void **state)
     memset(id_a, 0, sizeof id_a);
     memset(id_b, 0, sizeof id_b);
     int64_t at = T0;
-    int chunks = pt_backend_is_postgres() ? 60 : 200, failed = 0, replays = 0;
+    int chunks = pt_backend_is_postgres() ? 60 : getenv("PATRON_UNDER_VALGRIND") ? 40 : 200, failed = 0, replays = 0;
     static patron_posting_request req[MAXK];
     static int knum[MAXK], isreplay[MAXK];
     for (int c = 0; c < chunks && nmade < NKEYS - MAXK; c++) {
