@@ -84,7 +84,22 @@ typedef struct patron__store_vt {
      * NOTHING RETURNING id (a cost SQLite's RETURNING would double). */
     int (*prepare_unique)(void *impl, const char *sql, patron__stmt **out);
     int (*step_unique)(patron__stmt *st, int64_t *id);
+    /* What the backend's SQL offers beyond the portable subset, so that a
+     * module may choose a faster statement (PATRON__STORE_* bits, 0 for
+     * none). The module keeps the portable path for backends without it. */
+    unsigned features;
+    /* Lock many members at once, in id order (NULL where lock_member is
+     * NULL): one statement where lock_member would send one per member. */
+    int (*lock_members)(void *impl, const int64_t *ids, size_t n);
 } patron__store_vt;
+
+/* Array parameters: a text parameter written as an array literal
+ * ('{1,2}', '{"a",NULL}') cast with `?::bigint[]` / `?::text[]`, and
+ * `unnest(...)` of several arrays in FROM (PostgreSQL). */
+#define PATRON__STORE_ARRAYS 1u
+/* Data-modifying statements in WITH (`WITH k AS (INSERT ... RETURNING ...)
+ * INSERT ...`), as PostgreSQL has and SQLite has not. */
+#define PATRON__STORE_WRITABLE_CTE 2u
 
 /* A module's per-handle state: `size` bytes, zeroed when first asked for,
  * released by `release` (may be NULL) and freed by patron_close. */
@@ -159,6 +174,8 @@ void patron__tx_scope_members(patron_db *db);
  * changes do not count as written, so failing now leaves a batch usable. */
 void patron__tx_took_back(patron_db *db, int64_t since);
 int patron__tx_lock_member(patron_db *db, int64_t member_id);
+/* The same for members `ids[0..n)` (any order, repeats allowed). */
+int patron__tx_lock_members(patron_db *db, const int64_t *ids, size_t n);
 
 /* Prepare `sql` and bind arguments described by `fmt`:
  *   'i' int64_t, 't' const char * (NULL -> NULL), 'n' NULL (no argument). */

@@ -247,6 +247,60 @@ int patron__ledger_account_create(patron_db *db, int64_t member)
 
 /* ---- postings ----------------------------------------------------------- */
 
+static void posting_appended(account *a, int64_t id, const posting_row *p, int64_t total)
+{
+    a->head = id;
+    a->total = total;
+    if (p->eff > a->pending_until)
+        a->pending_until = p->eff;
+    if (p->lot_expires_at && p->lot_expires_at < a->next_expiry)
+        a->next_expiry = p->lot_expires_at;
+}
+
+/* A keyed posting where the backend has data-modifying WITH (PostgreSQL):
+ * the key's row first, then the posting only if the key was new, in one
+ * statement (one round trip where the portable path takes two, and a used
+ * key writes nothing, so there is nothing to take back). */
+static int posting_append_keyed(patron_db *db, account *a, int64_t *id, const posting_row *p, int64_t total)
+{
+    static const char sql[] =
+        "WITH k AS (INSERT INTO posting_keys(key, member_id, id) "
+        "SELECT ?1::text, ?3::bigint, nextval(pg_get_serial_sequence('postings', 'id')) "
+        "ON CONFLICT DO NOTHING RETURNING id) "
+        "INSERT INTO postings(id, key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
+        "lot_expires_at, lot_source, target, spend, rule, rule_version, reason, operator, ref) "
+        "SELECT k.id, ?1::text, ?2::bigint, ?3::bigint, ?4::bigint, ?5::bigint, ?6::bigint, ?7::bigint, ?8::bigint, "
+        "?9::bigint, ?10::bigint, ?11::bigint, ?12::bigint, ?13::bigint, ?14::text, ?15::bigint, ?16::text, "
+        "?17::text, ?18::text FROM k RETURNING id";
+    patron__stmt *st;
+    int rc = patron__sql_bind_unique(db, &st, sql, "tiiiiiiiiiiiitittt", p->key, p->fp, a->member, p->kind,
+                                     p->points, p->at, p->eff, a->head, p->lot_earned_at, p->lot_expires_at,
+                                     p->lot_source, p->target, p->spend, p->rule, p->rule_version, p->reason, p->op,
+                                     p->ref);
+    if (rc == PATRON_OK && !p->lot_expires_at) {
+        db->vt->bind_null(st, 9);
+        db->vt->bind_null(st, 10);
+    }
+    if (rc == PATRON_OK && !p->lot_source)
+        db->vt->bind_null(st, 11);
+    if (rc == PATRON_OK && !p->target)
+        db->vt->bind_null(st, 12);
+    if (rc == PATRON_OK && !p->spend)
+        db->vt->bind_null(st, 13);
+    if (rc)
+        return rc;
+    int64_t new_id = 0;
+    rc = patron__sql_step_unique(db, st, &new_id);
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    if (new_id == 0) /* the key is used: nothing was written */
+        return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
+    *id = new_id;
+    posting_appended(a, new_id, p, total);
+    return PATRON_OK;
+}
+
 int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting_row *p)
 {
     static const char sql[] =
@@ -262,6 +316,8 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
         "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc;
+    if (p->key && (db->vt->features & PATRON__STORE_WRITABLE_CTE))
+        return posting_append_keyed(db, a, id, p, total);
     if (p->lot_expires_at && !p->lot_source && !p->target && !p->reason && !p->op) {
         rc = patron__sql_bind_unique(db, &st, lot_sql, "tiiiiiiiiiitit", p->key, p->fp, a->member, p->kind, p->points,
                               p->at, p->eff, a->head, p->lot_earned_at, p->lot_expires_at, p->spend, p->rule,
@@ -316,12 +372,7 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
         }
     }
     *id = new_id;
-    a->head = *id;
-    a->total = total;
-    if (p->eff > a->pending_until)
-        a->pending_until = p->eff;
-    if (p->lot_expires_at && p->lot_expires_at < a->next_expiry)
-        a->next_expiry = p->lot_expires_at;
+    posting_appended(a, new_id, p, total);
     return PATRON_OK;
 }
 

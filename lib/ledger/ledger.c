@@ -295,14 +295,8 @@ static int debit_apply(patron_db *db, account *a, debit_plan *d, int64_t pid)
 
 /* ---- postings ----------------------------------------------------------- */
 
-static int credit(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int kind, int64_t fp)
+int patron__credit_times(patron_db *db, const patron_posting_request *r, int64_t *mature_at, int64_t *expires_at)
 {
-    account a;
-    int rc = patron__account_open(db, &a, r->member_id, 0);
-    if (rc == PATRON_OK)
-        rc = patron__ledger_policy_load(db);
-    if (rc)
-        return rc;
     int64_t mature = r->mature_at ? r->mature_at : r->at + patron__ledger_policy(db)->hold;
     if (mature < r->at)
         return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
@@ -313,6 +307,22 @@ static int credit(patron_db *db, patron_posting_result *res, const patron_postin
         expires = patron__ledger_policy_expiry(db, mature);
     if (expires <= mature)
         return patron__fail(PATRON_EINVAL, "expires_at %" PRId64 " is not after maturity %" PRId64, expires, mature);
+    *mature_at = mature;
+    *expires_at = expires;
+    return PATRON_OK;
+}
+
+static int credit(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int kind, int64_t fp)
+{
+    account a;
+    int rc = patron__account_open(db, &a, r->member_id, 0);
+    if (rc == PATRON_OK)
+        rc = patron__ledger_policy_load(db);
+    int64_t mature = 0, expires = 0;
+    if (rc == PATRON_OK)
+        rc = patron__credit_times(db, r, &mature, &expires);
+    if (rc)
+        return rc;
     /* the posting is its own lot */
     posting_row p = {r->key, fp, kind, r->points, r->at, mature, 0, r->spend, r->rule_version,
                      r->rule, r->reason, r->operator_name, r->ref, r->at, expires, 0};
@@ -367,6 +377,27 @@ static int debit(patron_db *db, patron_posting_result *res, const patron_posting
 
 typedef int (*post_fn)(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int64_t fp);
 
+/* A posting that checks everything before its first write, inside the
+ * caller's transaction. It writes its posting row first, so the key's
+ * unique row (posting_keys) makes the idempotency check: only a failure (a
+ * used key, which takes its posting row back, or a request that a new
+ * posting could not satisfy) pays for the replay lookup. A failed call
+ * wrote nothing. */
+static int post_then_replay(patron_db *db, patron_posting_result *res, const patron_posting_request *r, int64_t fp,
+                            post_fn fn)
+{
+    int64_t before = db->vt->total_changes(db->impl);
+    int rc = fn(db, res, r, fp);
+    /* (not when the failure left the backend's transaction unusable:
+     * then the failure itself is the answer, e.g. a permission denied) */
+    if (rc != PATRON_OK && (rc == PATRON_ECONFLICT || db->vt->total_changes(db->impl) == before) &&
+        !db->vt->tx_failed(db->impl)) {
+        int rp = replay(db, res, r->key, fp);
+        rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
+    }
+    return rc;
+}
+
 static int run_posting(patron_db *db, patron_posting_result *result, const patron_posting_request *r, int kind,
                        post_fn fn)
 {
@@ -381,20 +412,7 @@ static int run_posting(patron_db *db, patron_posting_result *result, const patro
         return rc;
     patron_posting_result res = {0, 0, 0};
     if (light) {
-        /* An earn writes its posting row first, so the key's unique row
-         * (posting_keys) makes the idempotency check: only a failure (a used
-         * key, which takes its posting row back, or a request that a new
-         * posting could not satisfy) pays for the replay lookup. A failed
-         * earn wrote nothing. */
-        int64_t before = db->vt->total_changes(db->impl);
-        rc = fn(db, &res, r, fp);
-        /* (not when the failure left the backend's transaction unusable:
-         * then the failure itself is the answer, e.g. a permission denied) */
-        if (rc != PATRON_OK && (rc == PATRON_ECONFLICT || db->vt->total_changes(db->impl) == before) &&
-            !db->vt->tx_failed(db->impl)) {
-            int rp = replay(db, &res, r->key, fp);
-            rc = rp == 1 ? PATRON_OK : rp < 0 ? rp : rc;
-        }
+        rc = post_then_replay(db, &res, r, fp, fn);
     } else {
         rc = replay(db, &res, r->key, fp);
         if (rc == 0)
@@ -413,16 +431,35 @@ static int earn_fn(patron_db *db, patron_posting_result *res, const patron_posti
     return credit(db, res, r, PATRON_POSTING_EARN, fp);
 }
 
+int patron__earn_request_read(patron_db *db, patron_posting_request *r, const patron_posting_request *req,
+                              const char *func)
+{
+    int rc = read_request(db, r, req, func);
+    if (rc)
+        return rc;
+    if (r->points <= 0)
+        return patron__fail(PATRON_EINVAL, "earn '%s': points must be > 0 (got %" PRId64 ")", r->key, r->points);
+    if (r->spend < 0)
+        return patron__fail(PATRON_EINVAL, "earn '%s': spend must be >= 0 (got %" PRId64 ")", r->key, r->spend);
+    return PATRON_OK;
+}
+
+int64_t patron__earn_fingerprint(const patron_posting_request *r)
+{
+    return fingerprint(PATRON_POSTING_EARN, r);
+}
+
+int patron__earn_in_tx(patron_db *db, patron_posting_result *res, const patron_posting_request *r)
+{
+    return post_then_replay(db, res, r, fingerprint(PATRON_POSTING_EARN, r), earn_fn);
+}
+
 int patron_ledger_earn(patron_db *db, patron_posting_result *result, const patron_posting_request *req)
 {
     patron_posting_request r;
-    int rc = read_request(db, &r, req, "patron_ledger_earn");
+    int rc = patron__earn_request_read(db, &r, req, "patron_ledger_earn");
     if (rc)
         return rc;
-    if (r.points <= 0)
-        return patron__fail(PATRON_EINVAL, "earn '%s': points must be > 0 (got %" PRId64 ")", r.key, r.points);
-    if (r.spend < 0)
-        return patron__fail(PATRON_EINVAL, "earn '%s': spend must be >= 0", r.key);
     return run_posting(db, result, &r, PATRON_POSTING_EARN, earn_fn);
 }
 

@@ -171,4 +171,15 @@ int patron__ledger_low(patron_db *db, const account *a, const lot_list *l, int64
 /* Write expire postings for the lots of `a` (in `l`) expired by `at`. */
 int patron__expire_lots(patron_db *db, account *a, lot_list *l, int64_t at, int64_t *npost, int64_t *npoints);
 
+/* For patron_ledger_earn_many (earn_many.c), from ledger.c: an earn
+ * request copied and checked as patron_ledger_earn checks it (messages name
+ * `func`); its fingerprint; its maturity and expiry under the loaded policy;
+ * and the earn itself inside the caller's transaction (a replay of a used
+ * key gives the original result). */
+int patron__earn_request_read(patron_db *db, patron_posting_request *r, const patron_posting_request *req,
+                              const char *func);
+int64_t patron__earn_fingerprint(const patron_posting_request *r);
+int patron__credit_times(patron_db *db, const patron_posting_request *r, int64_t *mature_at, int64_t *expires_at);
+int patron__earn_in_tx(patron_db *db, patron_posting_result *res, const patron_posting_request *r);
+
 #endif

@@ -283,6 +283,18 @@ int patron__tx_lock_member(patron_db *db, int64_t member_id)
     return db->vt->lock_member(db->impl, member_id);
 }
 
+int patron__tx_lock_members(patron_db *db, const int64_t *ids, size_t n)
+{
+    if (db->depth == 0 || !db->tx_shared || n == 0)
+        return PATRON_OK;
+    if (db->vt->lock_members)
+        return db->vt->lock_members(db->impl, ids, n);
+    int rc = PATRON_OK;
+    for (size_t i = 0; i < n && rc == PATRON_OK; i++)
+        rc = db->vt->lock_member(db->impl, ids[i]);
+    return rc;
+}
+
 int patron__tx_begin(patron_db *db)
 {
     if (db->batch_failed)

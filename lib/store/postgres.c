@@ -820,6 +820,43 @@ static int pg_lock_member(void *impl, int64_t member_id)
     return send_ahead(p, NULL, sql, NULL, NULL);
 }
 
+/* Many members' locks in one statement, sent ahead: the keys sorted, so
+ * that two transactions locking overlapping members take them in the same
+ * order (no deadlock between them). */
+static int lock_key_cmp(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+static int pg_lock_members(void *impl, const int64_t *ids, size_t n)
+{
+    pg *p = impl;
+    int64_t *keys = patron__reallocarray(NULL, n, sizeof *keys);
+    char *sql = patron__malloc(64 + n * 28);
+    if (!keys || !sql) {
+        patron__free(keys);
+        patron__free(sql);
+        return patron__oom();
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t hi = 0x5054 ^ (int)((uint64_t)ids[i] >> 31 & 0xffff), lo = ids[i] & 0x7fffffff;
+        keys[i] = hi << 32 | lo; /* the two keys of pg_lock_member, in lock order */
+    }
+    qsort(keys, n, sizeof *keys, lock_key_cmp);
+    size_t o = (size_t)sprintf(sql, "SELECT count(pg_advisory_xact_lock(k.a, k.b)) FROM (VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        if (i && keys[i] == keys[i - 1])
+            continue;
+        o += (size_t)sprintf(sql + o, "%s(%d,%d)", i ? "," : "", (int)(keys[i] >> 32), (int)(keys[i] & 0x7fffffff));
+    }
+    sprintf(sql + o, ") k(a, b)");
+    int rc = send_ahead(p, NULL, sql, NULL, NULL);
+    patron__free(sql);
+    patron__free(keys);
+    return rc;
+}
+
 static int pg_commit(void *impl)
 {
     pg *p = impl;
@@ -1040,6 +1077,8 @@ static const patron__store_vt postgres_vt = {
     .lock_member = pg_lock_member,
     .prepare_unique = pg_prepare_unique,
     .step_unique = pg_step_unique,
+    .features = PATRON__STORE_ARRAYS | PATRON__STORE_WRITABLE_CTE,
+    .lock_members = pg_lock_members,
 };
 
 /* The connection string without its password, for messages. */

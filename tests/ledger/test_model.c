@@ -436,10 +436,14 @@ static struct {
         expiries, policies, backdated, overdrawn, balances;
 } stats;
 
+/* PATRON_MODEL_MANY=1: every earn goes through patron_ledger_earn_many (an
+ * array of one), which must give the same answers as patron_ledger_earn. */
+static int many_mode;
+
 static int call(patron_db *db, int op, const patron_posting_request *r, patron_posting_result *res)
 {
     switch (op) {
-    case 1: return patron_ledger_earn(db, res, r);
+    case 1: return many_mode ? patron_ledger_earn_many(db, res, r, 1) : patron_ledger_earn(db, res, r);
     case 2: return patron_ledger_redeem(db, res, r);
     case 3: return patron_ledger_adjust(db, res, r);
     case 4: return patron_ledger_reverse(db, res, r);
@@ -941,6 +945,7 @@ int main(int argc, char **argv)
     if (getenv("PATRON_UNDER_VALGRIND"))
         sequences = 60;
     batch_mode = getenv("PATRON_MODEL_BATCH") != NULL;
+    many_mode = getenv("PATRON_MODEL_MANY") != NULL;
     if (argc > 1)
         sequences = strtol(argv[1], NULL, 10);
     if (argc > 2)

@@ -101,6 +101,7 @@ module.exports = function classes(native, Handle) {
     ledger_set_policy(policy) { return native.patron_ledger_set_policy(this.handle, policy); }
     ledger_get_policy() { return native.patron_ledger_get_policy(this.handle); }
     ledger_earn(req) { return native.patron_ledger_earn(this.handle, req); }
+    ledger_earn_many(requests, n) { return native.patron_ledger_earn_many(this.handle, requests, n); }
     ledger_redeem(req) { return native.patron_ledger_redeem(this.handle, req); }
     ledger_adjust(req) { return native.patron_ledger_adjust(this.handle, req); }
     ledger_reverse(req) { return native.patron_ledger_reverse(this.handle, req); }

@@ -6482,6 +6482,33 @@ export declare function patron_ledger_get_policy(db: patron_db | null): patron_l
  */
 export declare function patron_ledger_earn(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
+ * Award points for many requests in one call: one transaction, all or nothing.
+ *
+ * Each request is what patron_ledger_earn() takes and is checked the same way; each result is what
+ * it gives (a request whose key was used before with the same content replays: the original
+ * posting and `replayed` = 1; a key repeated inside the array replays its first use). The call is
+ * all or nothing: when any request fails, nothing of the call is written, the results are
+ * untouched, and the message names the first failing request by index, e.g.
+ * "patron_ledger_earn_many: request 7: earn 'k7': points must be > 0 (got -5)". Inside a batch
+ * (patron_batch_begin()) the call is one step of the batch; a failure undoes only the call.
+ *
+ * Its purpose is throughput: the requests are written with multi-row statements (on PostgreSQL a
+ * batch of 1,000 is a handful of round trips, not thousands) when the call is not inside a batch,
+ * every member is an active member without an overdraft debt and no key is used yet or repeated;
+ * otherwise the requests are posted one after another inside the one transaction. Either way the
+ * postings, balances and results are those of patron_ledger_earn() called for each request in
+ * order.
+ * @param db Open store.
+ * @param requests The requests, all initialised with PATRON_POSTING_REQUEST_INIT (so of one
+ * `size`).
+ * @param n How many (0..100000; 0 does nothing).
+ * @throws {PatronError} on a negative status: PATRON_OK; the codes of patron_ledger_earn() for the
+ * first failing request; PATRON_EINVAL (requests NULL with n > 0, n too large, or requests of
+ * different sizes). Nothing changes on failure.
+ * @returns results: Receives one result per request (may be NULL).
+ */
+export declare function patron_ledger_earn_many(db: patron_db | null, requests: Partial<patron_posting_request>[] | null, n: number | bigint): patron_posting_result[];
+/**
  * Spend points, oldest lots first.
  * @param db Open store.
  * @param req Key, member, points > 0, at; optional maturity, expiry, rule, spend, ref. A policy

@@ -7107,6 +7107,20 @@ static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_d
 }
 
 /* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
+static napi_value gs_list_patron_posting_result(napi_env env, patron_posting_result *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_posting_result(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
+    return arr;
+}
+
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
 static napi_value gs_list_patron_week_points(napi_env env, patron_week_points *items, size_t n, int free_it)
 {
     napi_value arr = NULL;
@@ -10950,6 +10964,38 @@ static napi_value w_patron_ledger_earn(napi_env env, napi_callback_info info)
     return gs_from_patron_posting_result(env, &a_result);
 }
 
+static napi_value w_patron_ledger_earn_many(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    patron_posting_result *a_results = NULL;
+    size_t a_results_n = 0;
+    patron_posting_request *a_requests = NULL;
+    size_t a_requests_len = 0;
+    uint64_t a_n = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_earn_many: argument 'db'")
+        || pn_struct_array_arg(env, argv[1], (void *)&a_requests, &a_requests_len, sizeof *a_requests, &arena, gs_to_patron_posting_request, "patron_ledger_earn_many: argument 'requests'")
+        || pn_get_u64(env, argv[2], &a_n, "patron_ledger_earn_many: argument 'n'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    if (pn_check_length(env, a_requests != NULL, a_requests_len, (size_t)a_n, "patron_ledger_earn_many: argument 'requests'", "n")) { pn_arena_free(&arena); return NULL; }
+    a_results_n = (size_t)a_n;
+    a_results = calloc(a_results_n ? a_results_n : 1, sizeof *a_results);
+    if (!a_results) { pn_arena_free(&arena); napi_throw_error(env, NULL, "out of memory"); return NULL; }
+    int r = patron_ledger_earn_many(a_db, a_results, a_requests, (size_t)a_n);
+    if (r < 0) {
+        pn_arena_free(&arena);
+        free(a_results);
+        return pn_throw_status(env, r);
+    }
+    napi_value res = gs_list_patron_posting_result(env, a_results, a_results_n, 2);
+    pn_arena_free(&arena);
+    return res;
+}
+
 static napi_value w_patron_ledger_redeem(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -12440,6 +12486,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_ledger_set_policy", NULL, w_patron_ledger_set_policy, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_get_policy", NULL, w_patron_ledger_get_policy, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_earn", NULL, w_patron_ledger_earn, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_ledger_earn_many", NULL, w_patron_ledger_earn_many, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_redeem", NULL, w_patron_ledger_redeem, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_adjust", NULL, w_patron_ledger_adjust, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_reverse", NULL, w_patron_ledger_reverse, NULL, NULL, NULL, napi_enumerable, NULL},

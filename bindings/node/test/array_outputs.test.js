@@ -160,7 +160,7 @@ const CASES = {
   patron_value_deciles: [{ deciles: Uint8Array }, N,
     (o, n) => native.patron_value_deciles(o.deciles, frame(n), 'monetary_value')],
 };
-const RETURNED = new Set(['patron_report_campaigns']); // struct arrays the binding allocates and returns
+const RETURNED = new Set(['patron_report_campaigns', 'patron_ledger_earn_many']); // struct arrays the binding allocates and returns
 const MAY_BE_NAN = new Set(['patron_abtest_km.std_err', 'patron_abtest_km_curve.std_err']); // NaN where S = 0
 
 test('every array-output function has a case', () => {

@@ -120,4 +120,27 @@ test(`negative balances when the policy allows them (${backend})`, { skip: skipI
     db.close();
   }
 });
+
+test(`earn_many: an array of requests, all or nothing (${backend})`, { skip: skipIt }, () => {
+  const at = Date.UTC(2026, 0, 15) / 1000;
+  const db = patron.open(storeUri(backend));
+  try {
+    const a = db.profile_add({ name: 'A', phone: '+972501234001', consent: 'none' }, at);
+    const b = db.profile_add({ name: 'B', phone: '+972501234002', consent: 'none' }, at);
+    const reqs = [0, 1, 2, 3, 4].map((i) => ({ key: `o-${i}`, member_id: i % 2 ? b : a, points: 10 + i, at: at + i }));
+    const res = db.ledger_earn_many(reqs, reqs.length);
+    assert.deepStrictEqual(res.map((r) => Number(r.points)), [10, 11, 12, 13, 14]);
+    assert.deepStrictEqual(res.map((r) => r.replayed), [0, 0, 0, 0, 0]);
+    const again = db.ledger_earn_many([reqs[0], reqs[1], { key: 'o-new', member_id: a, points: 1, at }], 3);
+    assert.deepStrictEqual(again.map((r) => r.replayed), [1, 1, 0]);
+    assert.strictEqual(again[1].posting_id, res[1].posting_id);
+    const bad = [{ key: 'o-x', member_id: a, points: 5, at }, { key: 'o-y', member_id: a, points: 0, at }];
+    assert.throws(() => db.ledger_earn_many(bad, 2),
+      (e) => e.code === 'PATRON_EINVAL' && /request 1:/.test(e.message));
+    assert.strictEqual(Number(db.ledger_balance(a, at + 3600).available), 10 + 12 + 14 + 1);
+    assert.strictEqual(Number(db.ledger_balance(b, at + 3600).available), 11 + 13);
+  } finally {
+    db.close();
+  }
+});
 }

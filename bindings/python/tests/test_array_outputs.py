@@ -212,7 +212,7 @@ CASES = {
     "patron_value_deciles": ({"deciles": np.uint8}, N,
                              lambda o, n: ffi.patron_value_deciles(o["deciles"], frame(n), "monetary_value")),
 }
-RETURNED = {"patron_report_campaigns"}  # output struct arrays the binding allocates and returns
+RETURNED = {"patron_report_campaigns", "patron_ledger_earn_many"}  # output struct arrays the binding allocates and returns
 
 
 def test_every_array_output_has_a_case():

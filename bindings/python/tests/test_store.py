@@ -98,3 +98,26 @@ def test_overdraft_policy(store_uri):
         db.ledger_earn({"key": "o-2", "member_id": mid, "points": 130, "at": AT + 5})
         assert db.ledger_balance(mid, AT + 6).available == 30
         assert db.ledger_check().problems == 0
+
+
+def test_earn_many(store_uri):
+    """patron_ledger_earn_many: a list of requests in, a list of results out;
+    a replay answers with the original posting; a bad request fails the
+    whole call, names its index and writes nothing."""
+    with patron.Db.open(store_uri) as db:
+        a = db.profile_add({"name": "A", "phone": "+972501234001", "consent": "none"}, AT)
+        b = db.profile_add({"name": "B", "phone": "+972501234002", "consent": "none"}, AT)
+        reqs = [{"key": f"o-{i}", "member_id": (a, b)[i % 2], "points": 10 + i, "at": AT + i} for i in range(5)]
+        res = db.ledger_earn_many(reqs, len(reqs))
+        assert [r.points for r in res] == [10, 11, 12, 13, 14]
+        assert [r.replayed for r in res] == [0] * 5
+        assert len({r.posting_id for r in res}) == 5
+        again = db.ledger_earn_many(reqs[:2] + [{"key": "o-new", "member_id": a, "points": 1, "at": AT}], 3)
+        assert [r.replayed for r in again] == [1, 1, 0]
+        assert [r.posting_id for r in again[:2]] == [r.posting_id for r in res[:2]]
+        bad = [{"key": "o-x", "member_id": a, "points": 5, "at": AT}, {"key": "o-y", "member_id": a, "points": 0, "at": AT}]
+        with pytest.raises(patron.PatronError) as ei:
+            db.ledger_earn_many(bad, 2)
+        assert ei.value.code == "PATRON_EINVAL" and "request 1:" in ei.value.message
+        assert db.ledger_balance(a, AT + 3600).available == 10 + 12 + 14 + 1
+        assert db.ledger_balance(b, AT + 3600).available == 11 + 13
