@@ -22,5 +22,7 @@
 #include "patron/journey.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
+#include "patron/events.h"
+#include "patron/audit.h"
 
 #endif /* PATRON_H */

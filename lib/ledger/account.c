@@ -12,6 +12,7 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "ledger_int.h"
+#include "notify.h"
 
 /* ---- policy ------------------------------------------------------------- */
 
@@ -322,7 +323,7 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
         a->pending_until = p->eff;
     if (p->lot_expires_at && p->lot_expires_at < a->next_expiry)
         a->next_expiry = p->lot_expires_at;
-    return PATRON_OK;
+    return patron__ledger_notify_posting(db, a, new_id, p); /* the outbox and audit hook */
 }
 
 /* ---- lots --------------------------------------------------------------- */
