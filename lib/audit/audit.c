@@ -101,11 +101,12 @@ void patron_audit_entries_free(patron_audit_entries *list)
     patron__free(list);
 }
 
-/* One statement per index it leads with (member, actor, time); the same
+/* (CAST: PostgreSQL must know the type of a parameter bound as NULL.)
+ * One statement per index it leads with (member, actor, time); the same
  * filters in each: ?1 member (0 any), ?2 actor (NULL any), [?3, ?4) time,
  * ?5 after id, ?6 limit. */
 #define AUDIT_COLS "SELECT id, at, actor, action, member_id, detail FROM audit_log "
-#define AUDIT_REST "AND id > ?5 AND at >= ?3 AND at < ?4 AND (?2 IS NULL OR actor = ?2) ORDER BY id LIMIT ?6"
+#define AUDIT_REST "AND id > ?5 AND at >= ?3 AND at < ?4 AND (CAST(?2 AS TEXT) IS NULL OR actor = ?2) ORDER BY id LIMIT ?6"
 static const char by_member[] = AUDIT_COLS "WHERE member_id = ?1 " AUDIT_REST;
 static const char by_actor[] = AUDIT_COLS "WHERE actor = ?2 AND (?1 = 0 OR member_id = ?1) " AUDIT_REST;
 static const char by_any[] = AUDIT_COLS "WHERE (?1 = 0 OR member_id = ?1) " AUDIT_REST;
