@@ -25,5 +25,7 @@ int cmd_tier(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif
