@@ -52,8 +52,8 @@ typedef struct patron_audit_query {
     uint32_t size;       /**< `sizeof(patron_audit_query)`; set by #PATRON_AUDIT_QUERY_INIT. */
     int64_t member_id;   /**< Only entries about this member (0 = any). */
     const char *actor;   /**< Only entries by this actor (NULL = any). */
-    int64_t from;        /**< Only entries recorded at or after this time (UTC seconds). */
-    int64_t to;          /**< Only entries recorded before this time; 0 = no end. */
+    int64_t since;       /**< Only entries recorded at or after this time (UTC seconds). */
+    int64_t until;       /**< Only entries recorded before this time; 0 = no end. */
     int64_t after_id;    /**< Only entries with a larger id (paging; 0 = from the start). */
     int64_t limit;       /**< At most this many entries, 1..100000; 0 = 1000. */
 } patron_audit_query;

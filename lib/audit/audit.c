@@ -136,15 +136,16 @@ int patron_audit_list(patron_db *db, patron_audit_entries **out, const patron_au
         return patron__fail(PATRON_EINVAL, "patron_audit_query.after_id %" PRId64 " is negative", q.after_id);
     if (q.actor && !q.actor[0])
         return patron__fail(PATRON_EINVAL, "patron_audit_query.actor is empty (NULL = any)");
-    int64_t to = q.to ? q.to : INT64_MAX, limit = q.limit ? q.limit : 1000;
-    if (q.from > to)
-        return patron__fail(PATRON_EINVAL, "patron_audit_query: from %" PRId64 " is after to %" PRId64, q.from, to);
+    int64_t to = q.until ? q.until : INT64_MAX, limit = q.limit ? q.limit : 1000;
+    if (q.since > to)
+        return patron__fail(PATRON_EINVAL, "patron_audit_query: since %" PRId64 " is after until %" PRId64, q.since,
+                            to);
     patron_audit_entries *l = patron__calloc(1, sizeof *l);
     if (!l)
         return patron__oom();
     const char *sql = q.member_id ? by_member : q.actor ? by_actor : by_any;
     patron__stmt *st = NULL;
-    rc = patron__sql_bind(db, &st, sql, "itiiii", q.member_id, q.actor, q.from, to, q.after_id, limit);
+    rc = patron__sql_bind(db, &st, sql, "itiiii", q.member_id, q.actor, q.since, to, q.after_id, limit);
     int bound = rc == PATRON_OK;
     size_t cap = 0;
     while (rc == PATRON_OK && (rc = patron__sql_step(db, st)) == PATRON__ROW) {

@@ -25,8 +25,8 @@ static patron_audit_entries *list(patron_db *db, int64_t member, const char *act
     patron_audit_query q = PATRON_AUDIT_QUERY_INIT;
     q.member_id = member;
     q.actor = actor;
-    q.from = from;
-    q.to = to;
+    q.since = from;
+    q.until = to;
     patron_audit_entries *l = NULL;
     assert_int_equal(patron_audit_list(db, &l, &q), PATRON_OK);
     return l;
@@ -139,8 +139,8 @@ static void failures_and_rollbacks_record_nothing(void **state)
     patron_audit_entries *l = NULL;
     assert_int_equal(patron_audit_list(db, &l, &bad), PATRON_EINVAL);
     bad = (patron_audit_query)PATRON_AUDIT_QUERY_INIT;
-    bad.from = 10;
-    bad.to = 5;
+    bad.since = 10;
+    bad.until = 5;
     assert_int_equal(patron_audit_list(db, &l, &bad), PATRON_EINVAL);
     assert_null(l);
     /* the clock again: a time from now */
@@ -199,8 +199,8 @@ static void listing_matches_a_model(void **state)
         q.member_id = pt_chance(&r, 50) ? ids[pt_range(&r, 0, 3)] : 0;
         int actor = pt_chance(&r, 50) ? (int)pt_range(&r, 0, 2) : -1;
         q.actor = actor >= 0 ? actors[actor] : NULL;
-        q.from = pt_chance(&r, 50) ? T0 + pt_range(&r, 0, t - T0) : 0;
-        q.to = pt_chance(&r, 50) ? q.from + pt_range(&r, 0, t - T0) : 0;
+        q.since = pt_chance(&r, 50) ? T0 + pt_range(&r, 0, t - T0) : 0;
+        q.until = pt_chance(&r, 50) ? q.since + pt_range(&r, 0, t - T0) : 0;
         q.after_id = pt_chance(&r, 30) ? m[pt_range(&r, 0, N - 1)].id : 0;
         q.limit = pt_chance(&r, 40) ? pt_range(&r, 1, 20) : 0;
         patron_audit_entries *l = NULL;
@@ -209,7 +209,7 @@ static void listing_matches_a_model(void **state)
         int64_t limit = q.limit ? q.limit : 1000;
         for (int i = 0; i < N && (int64_t)k < limit; i++) {
             if ((q.member_id && m[i].member != q.member_id) || (actor >= 0 && m[i].actor != actor) ||
-                m[i].at < q.from || (q.to && m[i].at >= q.to) || m[i].id <= q.after_id)
+                m[i].at < q.since || (q.until && m[i].at >= q.until) || m[i].id <= q.after_id)
                 continue;
             const patron_audit_entry *e = patron_audit_entries_get(l, k++);
             assert_non_null(e);

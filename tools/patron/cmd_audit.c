@@ -40,7 +40,7 @@ static int list(int argc, char **argv)
         return cli_fail("audit", "--format '%s' is not text or json", v[7]) + 1;
     patron_audit_query q = PATRON_AUDIT_QUERY_INIT;
     q.actor = v[2];
-    int64_t *nums[] = {&q.from, &q.to, &q.after_id, &q.limit};
+    int64_t *nums[] = {&q.since, &q.until, &q.after_id, &q.limit};
     for (int i = 0; i < 4; i++)
         if (v[3 + i] && cli_parse_int64(v[3 + i], nums[i]))
             return cli_fail("audit", "%s '%s' is not an integer", names[3 + i], v[3 + i]) + 1;
