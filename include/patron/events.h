@@ -21,17 +21,17 @@
  * `points.reversed`, `points.transferred_out`, `points.transferred_in`,
  * `points.matured`, `points.expiring`, `tier.changed`.
  *
- * Delivery. Each event gets a *position* when it becomes readable;
- * positions only grow. A consumer reads the events after a cursor (its own
- * stored one, for a named consumer), handles them and acknowledges the last
+ * Delivery. An event's *position* is its id, which grows with every event
+ * appended. A consumer reads the events after a cursor (its own stored
+ * one, for a named consumer), handles them and acknowledges the last
  * position it handled; a consumer that stops before acknowledging reads the
  * same events again (at least once). Guarantees, on SQLite and on
  * PostgreSQL with any number of writers: (1) no committed event is ever
- * skipped: an event committed late never gets a position below one a reader
- * has already been given; (2) the events of one member are delivered in the
- * order of their changes; (3) an event whose transaction committed before
- * another's began comes first. Events of different members committed
- * concurrently come in an order fixed at their first read.
+ * skipped: readers see events only up to a mark that a reader raises while
+ * no writer is in flight, so an event committed late never appears below a
+ * position a reader was already given; (2) the events of one member are
+ * delivered in the order of their changes; (3) an event whose transaction
+ * committed before another's began comes first.
  *
  * Thread safety: as for the #patron_db handle.
  */
@@ -51,8 +51,8 @@ PATRON_BEGIN_DECLS
 
 /** @brief One event of the outbox. Strings are owned by the list it came from. */
 typedef struct patron_event {
-    int64_t position;  /**< Delivery position (increasing in delivery order); acknowledge this. */
-    int64_t id;        /**< Id given when the event was appended (recording order of one member's events). */
+    int64_t position;  /**< Delivery position (increasing in delivery order; equal to `id` in this release); acknowledge this. */
+    int64_t id;        /**< Id given when the event was appended. */
     int64_t member_id; /**< The member whose state changed. */
     const char *kind;  /**< Event kind, e.g. "points.earned". */
     int64_t at;        /**< When the change happened (UTC seconds, the time of the call that made it). */
@@ -82,11 +82,11 @@ PATRON_API int patron_events_enabled(patron_db *db, int *on);
 /**
  * @brief Read up to @p max events after position @p after, in delivery order.
  *
- * On a read-write handle the call first gives positions to the events
- * committed since the last read (a short write transaction that waits for
- * the writers in flight); a read-only handle reads the events that already
- * have positions. Not allowed inside a batch (its own events are not
- * committed yet).
+ * When events were appended since the last read, a read-write handle first
+ * makes them readable (a short write transaction that waits for the
+ * writers in flight); a read-only handle reads the events already made
+ * readable. Not allowed inside a batch (its own events are not committed
+ * yet).
  * @param db Open store.
  * @param[out] out [handle] Receives the list (possibly empty); release with patron_event_list_free().
  * @param after Cursor: 0 for the start, else a position from an earlier read.

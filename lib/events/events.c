@@ -161,7 +161,7 @@ int patron_events_ack(patron_db *db, const char *consumer, int64_t position)
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t last = 0;
-    rc = patron__sql_int(db, &last, 0, "SELECT max(pos) FROM events", "");
+    rc = patron__events_mark(db, &last);
     if (rc == PATRON_OK && position > last)
         rc = patron__fail(PATRON_EINVAL,
                           "patron_events_ack: consumer '%s': position %" PRId64 " was never given (the last is %" PRId64

@@ -12,4 +12,7 @@ int patron__events_check_consumer(const char *func, const char *consumer);
 /* The consumer's stored cursor; 0 for an unknown consumer. */
 int patron__events_consumer_position(patron_db *db, const char *consumer, int64_t *position);
 
+/* The readable mark: readers see the events with ids up to it (outbox_read.c). */
+int patron__events_mark(patron_db *db, int64_t *mark);
+
 #endif

@@ -1,24 +1,27 @@
-/* Reading the outbox, and the sequencing that makes it safe with many
+/* Reading the outbox, and the readable mark that makes it safe with many
  * writers.
  *
- * Sequencing. An event's id comes from the table's id sequence when it is
- * inserted, but ids do not reach readers in that order: on PostgreSQL two
- * postings of different members run in parallel (lib/store/postgres.c), so
- * the one with the lower id may commit later. A reader that walked ids would
- * pass the higher one, then never see the lower. So readers walk a second
- * number, the position `pos`, which an event gets only when a reader
- * sequences it: in a plain write transaction, which waits until no other
- * write transaction is in flight (the store lock taken exclusively; on
- * SQLite every writer is exclusive anyway). At that moment every event
- * that will ever have a lower id is committed and visible, so giving the
- * unsequenced ones positions above every position given before, in id
- * order, can never put a later commit below something a reader has seen:
- *     pos = id + max(0, max(pos) - min(unsequenced id) + 1)
- * (pos = id while nothing comes late). A member's changes lock the member,
- * so one member's events get increasing ids in the order of the changes
- * and keep that order in positions. Writers pay nothing for this: they
- * insert a row; the reader pays one short exclusive transaction per read. */
+ * An event's id comes from the table's id sequence when it is inserted,
+ * but ids do not reach readers in that order: on PostgreSQL two postings of
+ * different members run in parallel (lib/store/postgres.c), so the one with
+ * the lower id may commit later. A reader that walked every committed id
+ * would pass the higher one, then never see the lower. So readers see only
+ * the events up to the store's *readable mark* (the setting
+ * "events_readable"), and a reader moves the mark up to the largest id in a
+ * plain write transaction, which waits until no other write transaction is
+ * in flight (the store lock taken exclusively; on SQLite every writer is
+ * exclusive anyway). At that moment every event with an id up to that
+ * largest one is committed; every event appended later is appended by a
+ * transaction that starts later and draws a larger id (ids only grow:
+ * SQLite's rowid is the largest plus one, a PostgreSQL identity column a
+ * sequence without a cache). So nothing ever appears at or below the mark
+ * after it was set, and a reader walking ids up to the mark skips nothing.
+ * A member's changes lock the member, so one member's events get ids in the
+ * order of the changes. Writers pay nothing for this: they insert a row;
+ * a reader pays one short exclusive transaction when events wait above the
+ * mark, nothing when it is idle. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -63,26 +66,42 @@ void patron_event_list_free(patron_event_list *list)
     patron__free(list);
 }
 
-/* Give positions to the committed events that have none (see above). */
-static int sequence(patron_db *db)
+int patron__events_mark(patron_db *db, int64_t *mark)
 {
-    int64_t first = 0, top = 0;
-    int rc = patron__sql_int(db, &first, 0, "SELECT min(id) FROM events WHERE pos IS NULL", "");
-    if (rc || first == 0)
-        return rc;
-    rc = patron__sql_int(db, &top, 0, "SELECT max(pos) FROM events", "");
+    char *v = NULL;
+    int rc = patron__setting_get(db, "events_readable", &v);
     if (rc)
         return rc;
-    int64_t shift = top >= first ? top - first + 1 : 0;
-    return patron__sql_run(db, "UPDATE events SET pos = id + ? WHERE pos IS NULL", "i", shift);
+    long long m = 0;
+    if (v && sscanf(v, "%lld", &m) != 1) {
+        patron__free(v);
+        return patron__fail(PATRON_ECORRUPT, "the stored events readable mark '%s' is not a number", v);
+    }
+    patron__free(v);
+    *mark = m;
+    return PATRON_OK;
 }
 
-static int read_rows(patron_db *db, patron_event_list *l, int64_t after, size_t max)
+/* Inside the exclusive transaction: every event is committed; raise the mark to the last one. */
+static int raise_mark(patron_db *db)
+{
+    int64_t top = 0, mark = 0;
+    int rc = patron__sql_int(db, &top, 0, "SELECT max(id) FROM events", "");
+    if (rc == PATRON_OK)
+        rc = patron__events_mark(db, &mark);
+    if (rc || top <= mark)
+        return rc;
+    char v[32];
+    snprintf(v, sizeof v, "%" PRId64, top);
+    return patron__setting_set(db, "events_readable", v);
+}
+
+static int read_rows(patron_db *db, patron_event_list *l, int64_t after, int64_t mark, size_t max)
 {
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st,
-                              "SELECT pos, id, member_id, kind, at, payload FROM events WHERE pos > ? "
-                              "ORDER BY pos LIMIT ?", "ii", after, (int64_t)max);
+                              "SELECT id, id, member_id, kind, at, payload FROM events WHERE id > ? AND id <= ? "
+                              "ORDER BY id LIMIT ?", "iii", after, mark, (int64_t)max);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -129,19 +148,23 @@ static int read_after(patron_db *db, patron_event_list **out, const char *func, 
     patron_event_list *l = patron__calloc(1, sizeof *l);
     if (!l)
         return patron__oom();
-    /* Sequence only when something waits for a position (a quick look
-     * outside any transaction; the sequencing itself is exclusive), so an
-     * idle consumer's polls never take the store lock. */
-    int64_t waiting = 0;
-    if (!db->opts.read_only)
-        rc = patron__sql_int(db, &waiting, 0, "SELECT min(id) FROM events WHERE pos IS NULL", "");
-    if (rc == PATRON_OK && waiting && (rc = patron__tx_begin(db)) == PATRON_OK)
-        rc = patron__tx_end(db, sequence(db));
+    /* Raise the mark only when events wait above it (a quick look outside
+     * any transaction; raising it is exclusive), so an idle consumer's
+     * polls never take the store lock. */
+    int64_t top = 0, mark = 0;
+    rc = patron__events_mark(db, &mark);
+    if (rc == PATRON_OK && !db->opts.read_only)
+        rc = patron__sql_int(db, &top, 0, "SELECT max(id) FROM events", "");
+    if (rc == PATRON_OK && top > mark && (rc = patron__tx_begin(db)) == PATRON_OK) {
+        rc = patron__tx_end(db, raise_mark(db));
+        if (rc == PATRON_OK)
+            rc = patron__events_mark(db, &mark);
+    }
     if (rc == PATRON_OK && consumer)
         rc = patron__events_consumer_position(db, consumer, &after);
     l->after = after;
     if (rc == PATRON_OK)
-        rc = read_rows(db, l, after, max);
+        rc = read_rows(db, l, after, mark, max);
     if (rc) {
         patron_event_list_free(l);
         return rc;

@@ -2,14 +2,13 @@
  * the named consumers' cursors (see lib/events/events.c). */
 #include "internal/schema.h"
 
-/* `pos` is the delivery position: NULL while the event is not yet
- * sequenced, then a number larger than every position given before (see
- * events.c, "Sequencing"). Readers walk events_pos; the sequencer finds the
- * unsequenced rows at its NULL end. */
+/* An event's id is its position: readers see the events up to the store's
+ * readable mark, which a reader moves up while no writer is in flight (see
+ * outbox_read.c), so ids are all a reader needs: no second column, no
+ * index beyond the primary key. */
 #define EVENTS_TABLES                                                                                      \
     "CREATE TABLE events(id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, kind TEXT NOT NULL,"          \
-    "  at INTEGER NOT NULL, pos INTEGER, payload TEXT NOT NULL);"                                          \
-    "CREATE INDEX events_pos ON events(pos);"                                                              \
+    "  at INTEGER NOT NULL, payload TEXT NOT NULL);"                                                       \
     "CREATE TABLE event_consumers(name TEXT PRIMARY KEY, position INTEGER NOT NULL);"
 
 const patron__schema_part patron__events_schema = {

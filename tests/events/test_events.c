@@ -5,6 +5,7 @@
  * lots, and (PostgreSQL) that an event committed late with a lower id is
  * still delivered, after the ones a reader was already given. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,10 +301,29 @@ static void *reader(void *p)
 {
     reader_arg *a = p;
     patron_db *db = NULL;
-    a->rc = patron_open(&db, a->uri, NULL);
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.busy_timeout_ms = 60000;
+    a->rc = patron_open(&db, a->uri, &o);
     if (a->rc == PATRON_OK)
         a->rc = patron_events_read(db, &a->got, a->after, 100);
     patron_close(db);
+    return NULL;
+}
+
+typedef struct earner_arg {
+    patron_db *db;
+    int64_t member;
+    atomic_int done;
+} earner_arg;
+
+static void *earner(void *p)
+{
+    earner_arg *e = p;
+    patron_posting_request q = pt_posting("b-earn", e->member, 10, T0 + 2);
+    patron_posting_result r;
+    if (patron_ledger_earn(e->db, &r, &q) != PATRON_OK)
+        fprintf(stderr, "earner: %s\n", patron_errmsg());
+    atomic_store(&e->done, 1);
     return NULL;
 }
 
@@ -315,8 +335,10 @@ static void late_commit_with_lower_id_is_not_skipped(void **state)
     char uri[1100];
     snprintf(uri, sizeof uri, "%s", pt_store_open_uri(pt_store_uri(1)));
     patron_db *a = NULL, *b = NULL;
-    assert_int_equal(patron_open(&a, uri, NULL), PATRON_OK);
-    assert_int_equal(patron_open(&b, uri, NULL), PATRON_OK);
+    patron_db_options o = PATRON_DB_OPTIONS_INIT;
+    o.busy_timeout_ms = 60000;
+    assert_int_equal(patron_open(&a, uri, &o), PATRON_OK);
+    assert_int_equal(patron_open(&b, uri, &o), PATRON_OK);
     assert_int_equal(patron_events_enable(a, 1), PATRON_OK);
     int64_t m1 = pt_member(a, "+972501000001", "sms", T0), m2 = pt_member(a, "+972501000002", "sms", T0);
     patron_event_list *l = all_events(a);
@@ -328,8 +350,16 @@ static void late_commit_with_lower_id_is_not_skipped(void **state)
     assert_int_equal(patron__tx_begin(a), PATRON_OK);
     assert_int_equal(patron__tx_lock_member(a, m1), PATRON_OK);
     assert_int_equal(patron__event_append(a, m1, "points.earned", T0 + 1, "{\"late\":1}"), PATRON_OK);
-    patron_posting_result r;
-    earn(b, "b-earn", m2, 10, T0 + 2, &r);
+    /* (in a thread: when another test's exclusive transaction queues for
+     * the database-wide store lock, `b` waits behind it, and it behind `a`;
+     * `a` commits below either way, so the three never wait in a circle) */
+    earner_arg ea = {b, m2, 0};
+    pthread_t et;
+    assert_int_equal(pthread_create(&et, NULL, earner, &ea), 0);
+    for (int i = 0; i < 60 && !atomic_load(&ea.done); i++) {
+        struct timespec tick = {0, 50 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
     /* a reader now waits for `a` instead of passing the lower id */
     reader_arg ra = {uri, start, NULL, -1};
     pthread_t t;
@@ -338,6 +368,7 @@ static void late_commit_with_lower_id_is_not_skipped(void **state)
     nanosleep(&pause, NULL);
     assert_int_equal(patron__tx_end(a, PATRON_OK), PATRON_OK);
     pthread_join(t, NULL);
+    pthread_join(et, NULL);
     assert_int_equal(ra.rc, PATRON_OK);
     assert_int_equal(patron_event_list_count(ra.got), 2);
     const patron_event *e0 = patron_event_list_get(ra.got, 0), *e1 = patron_event_list_get(ra.got, 1);

@@ -1223,10 +1223,9 @@ export declare class Db extends Handle {
   /**
    * Read up to `max` events after position `after`, in delivery order.
    *
-   * On a read-write handle the call first gives positions to the events committed since the last
-   * read (a short write transaction that waits for the writers in flight); a read-only handle reads
-   * the events that already have positions. Not allowed inside a batch (its own events are not
-   * committed yet).
+   * When events were appended since the last read, a read-write handle first makes them readable (a
+   * short write transaction that waits for the writers in flight); a read-only handle reads the
+   * events already made readable. Not allowed inside a batch (its own events are not committed yet).
    * @param after Cursor: 0 for the start, else a position from an earlier read.
    * @param max 1..PATRON_EVENTS_READ_MAX.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, `after` < 0, `max`
@@ -1621,10 +1620,9 @@ export declare class EventList extends Handle {
   /**
    * Read up to `max` events after position `after`, in delivery order.
    *
-   * On a read-write handle the call first gives positions to the events committed since the last
-   * read (a short write transaction that waits for the writers in flight); a read-only handle reads
-   * the events that already have positions. Not allowed inside a batch (its own events are not
-   * committed yet).
+   * When events were appended since the last read, a read-write handle first makes them readable (a
+   * short write transaction that waits for the writers in flight); a read-only handle reads the
+   * events already made readable. Not allowed inside a batch (its own events are not committed yet).
    * @param db Open store.
    * @param after Cursor: 0 for the start, else a position from an earlier read.
    * @param max 1..PATRON_EVENTS_READ_MAX.

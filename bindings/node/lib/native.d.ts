@@ -3854,11 +3854,12 @@ export interface patron_tier_status {
  */
 export interface patron_event {
   /**
-   * Delivery position (increasing in delivery order); acknowledge this.
+   * Delivery position (increasing in delivery order; equal to `id` in this release); acknowledge
+   * this.
    */
   position: number;
   /**
-   * Id given when the event was appended (recording order of one member's events).
+   * Id given when the event was appended.
    */
   id: number;
   /**
@@ -6894,10 +6895,9 @@ export declare function patron_events_enabled(db: patron_db | null): number;
 /**
  * Read up to `max` events after position `after`, in delivery order.
  *
- * On a read-write handle the call first gives positions to the events committed since the last
- * read (a short write transaction that waits for the writers in flight); a read-only handle reads
- * the events that already have positions. Not allowed inside a batch (its own events are not
- * committed yet).
+ * When events were appended since the last read, a read-write handle first makes them readable (a
+ * short write transaction that waits for the writers in flight); a read-only handle reads the
+ * events already made readable. Not allowed inside a batch (its own events are not committed yet).
  * @param db Open store.
  * @param after Cursor: 0 for the start, else a position from an earlier read.
  * @param max 1..PATRON_EVENTS_READ_MAX.

@@ -1902,11 +1902,11 @@ class patron_tier_status(ctypes.Structure):
 class patron_event(ctypes.Structure):
     """One event of the outbox. Strings are owned by the list it came from.
 
-    Fields: position (Delivery position (increasing in delivery order); acknowledge this.),
-    id (Id given when the event was appended (recording order of one member's events).),
-    member_id (The member whose state changed.), kind (Event kind, e.g. "points.earned".),
-    at (When the change happened (UTC seconds, the time of the call that made it).), payload
-    (The kind's JSON object (see the guide).)
+    Fields: position (Delivery position (increasing in delivery order; equal to `id` in this
+    release); acknowledge this.), id (Id given when the event was appended.), member_id (The
+    member whose state changed.), kind (Event kind, e.g. "points.earned".), at (When the
+    change happened (UTC seconds, the time of the call that made it).), payload (The kind's
+    JSON object (see the guide).)
     """
 
 
@@ -8749,9 +8749,9 @@ def patron_events_enabled(db):
 def patron_events_read(db, after, max):
     """Read up to `max` events after position `after`, in delivery order.
 
-    On a read-write handle the call first gives positions to the events committed since the
-    last read (a short write transaction that waits for the writers in flight); a read-only
-    handle reads the events that already have positions. Not allowed inside a batch (its own
+    When events were appended since the last read, a read-write handle first makes them
+    readable (a short write transaction that waits for the writers in flight); a read-only
+    handle reads the events already made readable. Not allowed inside a batch (its own
     events are not committed yet).
 
     Parameters
