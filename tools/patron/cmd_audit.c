@@ -8,23 +8,24 @@
 #include "patron.h"
 
 static const char usage_all[] =
-    "usage: patron audit list --db URI [--member ID] [--actor NAME] [--from SECONDS]\n"
+    "usage: patron audit list --db URI [--member ID] [--by ACTOR] [--from SECONDS]\n"
     "                         [--to SECONDS] [--after ENTRY] [--limit N] [--format text|json]\n"
     "\n"
     "The administrative changes (policy, tiers, earning rules, adjustments,\n"
     "merges, erasures, the events switch) in recording order: who made each,\n"
     "what and when. Filters: about member ID (a number, #N, a phone or an\n"
-    "e-mail), by actor NAME, recorded in [--from, --to), entries after id ENTRY\n"
+    "e-mail), by ACTOR (--actor is the store option\n"
+    "that says who is making changes), recorded in [--from, --to), entries after id ENTRY\n"
     "(paging), at most N (default 1000). --format json prints one JSON object\n"
     "per line: {\"id\": I, \"at\": T, \"actor\": A, \"action\": X, \"member_id\": M,\n"
     "\"detail\": {...}}.\n"
     "\n"
     "example:\n"
-    "  patron audit list --db shop.db --actor alice --from 1767225600\n";
+    "  patron audit list --db shop.db --by alice --from 1767225600\n";
 
 static int list(int argc, char **argv)
 {
-    static const char *const names[] = {"--db", "--member", "--actor", "--from", "--to", "--after", "--limit", "--format"};
+    static const char *const names[] = {"--db", "--member", "--by", "--from", "--to", "--after", "--limit", "--format"};
     const char *v[8] = {0};
     int rc = cli_parse_table("audit", argc, argv, 2, names, 8, v);
     if (rc == 1) {
