@@ -22,6 +22,7 @@
 #include "patron/journey.h"
 #include "patron/earn.h"
 #include "patron/tier.h"
+#include "patron/mart.h"
 #include "patron/events.h"
 #include "patron/audit.h"
 

@@ -1,4 +1,4 @@
-/* The audit trail's table (schema version 6): one row per administrative
+/* The audit trail's table (schema version 7): one row per administrative
  * change (see lib/audit/audit.c). `member_id` is 0 for a change that is not
  * about one member (a policy, a tier table, a rule). */
 #include "internal/schema.h"
@@ -13,5 +13,5 @@
 const patron__schema_part patron__audit_schema = {
     .module = "audit",
     .current = AUDIT_TABLES,
-    .steps = {NULL, NULL, NULL, NULL, NULL, AUDIT_TABLES /* 6: the trail is new */},
+    .steps = {[6] = AUDIT_TABLES /* 7: the trail is new */},
 };

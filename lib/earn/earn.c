@@ -13,6 +13,7 @@
 #include "internal/options.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
+#include "internal/text.h"
 #include "internal/tier.h"
 #include "patron/earn.h"
 #include "patron/ledger.h"
@@ -190,6 +191,29 @@ int patron__earn_purchases(patron_db *db, int64_t member, int64_t after, int64_t
             rc = patron__member_group_next(db, member, m, &m);
     }
     return rc;
+}
+
+int patron__earn_purchases_each(patron_db *db, int64_t after, int64_t as_of, int with_returned,
+                                int (*each)(void *ctx, const patron__purchase_row *row), void *ctx)
+{
+    static const char sql[] = "SELECT member_id, at, amount, coalesce(returned_at, 0), key FROM purchases "
+                              "WHERE at > ? AND at <= ? AND (? <> 0 OR returned_at IS NULL OR returned_at > ?) "
+                              "ORDER BY member_id, at, id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "iiii", after, as_of, (int64_t)(with_returned != 0), as_of);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        patron__purchase_row row = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
+                                    patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
+                                    patron__sql_col_text(db, st, 4)};
+        if (row.returned_at > as_of)
+            row.returned_at = 0;
+        if ((rc = each(ctx, &row)))
+            break;
+    }
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -377,16 +401,24 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
     *p = d;
     if ((rc = patron__options_copy(p, sizeof *p, in, sizeof *p, "patron_purchase")))
         return rc;
-    if (need_key && (!p->key || !p->key[0] || strlen(p->key) > 100))
-        return patron__fail(PATRON_EINVAL, "%s: key is required (1..100 bytes)", func);
+    if (need_key && (rc = patron__key_check(func, "key", p->key, 100)))
+        return rc;
     if (!p->lines || p->n_lines == 0 || p->n_lines > MAX_LINES)
         return patron__fail(PATRON_EINVAL, "%s: 1..%d lines needed", func, MAX_LINES);
     if (need_key && (rc = patron__time_check(func, "at", p->at)))
         return rc;
-    for (size_t i = 0; i < p->n_lines; i++)
-        if (p->lines[i].amount < 0 || p->lines[i].amount > INT64_C(1000000000000000))
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const patron_purchase_line *l = &p->lines[i];
+        if (l->amount < 0 || l->amount > INT64_C(1000000000000000))
             return patron__fail(PATRON_EINVAL, "%s: line %zu: amount %" PRId64 " out of range", func, i + 1,
-                                p->lines[i].amount);
+                                l->amount);
+        char cat[48], prod[48];
+        snprintf(cat, sizeof cat, "line %zu: category", i + 1);
+        snprintf(prod, sizeof prod, "line %zu: product", i + 1);
+        if ((rc = patron__text_check(func, cat, l->category, 200)) ||
+            (rc = patron__text_check(func, prod, l->product, 200)))
+            return rc;
+    }
     return PATRON_OK;
 }
 
@@ -516,8 +548,8 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
         rc = patron__time_check("patron_earn_return", "at", at);
     if (rc)
         return rc;
-    if (!purchase_key || !purchase_key[0] || strlen(purchase_key) > 100)
-        return patron__fail(PATRON_EINVAL, "patron_earn_return: purchase_key is required (1..100 bytes)");
+    if ((rc = patron__key_check("patron_earn_return", "purchase_key", purchase_key, 100)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t returned = 0;
@@ -545,6 +577,7 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
             rc = PATRON_OK;
     }
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE purchases SET returned = 1 WHERE key = ?", "t", purchase_key);
+        rc = patron__sql_run(db, "UPDATE purchases SET returned = 1, returned_at = ? WHERE key = ?", "it", at,
+                             purchase_key);
     return patron__tx_end(db, rc);
 }

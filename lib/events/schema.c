@@ -1,4 +1,4 @@
-/* The events outbox's tables (schema version 6): the events themselves and
+/* The events outbox's tables (schema version 7): the events themselves and
  * the named consumers' cursors (see lib/events/events.c). */
 #include "internal/schema.h"
 
@@ -14,5 +14,5 @@
 const patron__schema_part patron__events_schema = {
     .module = "events",
     .current = EVENTS_TABLES,
-    .steps = {NULL, NULL, NULL, NULL, NULL, EVENTS_TABLES /* 6: the outbox is new */},
+    .steps = {[6] = EVENTS_TABLES /* 7: the outbox is new */},
 };

@@ -11,4 +11,20 @@
 int patron__earn_purchases(patron_db *db, int64_t member, int64_t after, int64_t until, int64_t *spend,
                            int64_t *count);
 
+/* One scored purchase, as the earning module recorded it. */
+typedef struct patron__purchase_row {
+    int64_t member_id; /* the member it was recorded for (merges not followed) */
+    int64_t at;
+    int64_t amount;      /* minor units */
+    int64_t returned_at; /* 0: not returned (or returned after the `as_of` asked for) */
+    const char *key;     /* valid during the callback only */
+} patron__purchase_row;
+
+/* Call `each` for every purchase with `at` in (after, as_of], in member id
+ * then time order; purchases returned at or before `as_of` are left out
+ * unless `with_returned`. A non-zero return from `each` stops the walk and
+ * is returned. */
+int patron__earn_purchases_each(patron_db *db, int64_t after, int64_t as_of, int with_returned,
+                                int (*each)(void *ctx, const patron__purchase_row *row), void *ctx);
+
 #endif

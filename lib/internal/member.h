@@ -33,6 +33,13 @@ int patron__member_group_next(patron_db *db, int64_t kept, int64_t cur, int64_t 
  * when none. */
 int patron__member_next_active(patron_db *db, int64_t after, int64_t *next);
 
+/* Call `each` for every member that was merged (merged_into: the member it
+ * now belongs to) or erased (erased = 1), in id order; for bulk readers
+ * that map many ids at once instead of resolving each. A non-zero return
+ * from `each` stops the walk and is returned. */
+int patron__member_each_changed(patron_db *db, int (*each)(void *ctx, int64_t id, int64_t merged_into, int erased),
+                                void *ctx);
+
 /* How many members the store has ever enrolled (merged and erased ones
  * included). */
 int patron__member_count(patron_db *db, int64_t *n);

@@ -11,6 +11,7 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/store.h"
+#include "internal/text.h"
 #include "ledger_int.h"
 #include "notify.h"
 #include "patron/ledger.h"
@@ -118,13 +119,6 @@ static int64_t fingerprint(int kind, const patron_posting_request *r)
     return (int64_t)(h & INT64_MAX);
 }
 
-static int check_text(const char *what, const char *s, size_t max)
-{
-    if (s && strlen(s) > max)
-        return patron__fail(PATRON_EINVAL, "%s: longer than %zu bytes", what, max);
-    return PATRON_OK;
-}
-
 /* Common checks; copies the request into *r. */
 static int read_request(patron_db *db, patron_posting_request *r, const patron_posting_request *req,
                         const char *func)
@@ -138,10 +132,10 @@ static int read_request(patron_db *db, patron_posting_request *r, const patron_p
     *r = d;
     if ((rc = patron__options_copy(r, sizeof *r, req, sizeof *r, "patron_posting_request")))
         return rc;
-    if (!r->key || !r->key[0] || strlen(r->key) > KEY_MAX)
-        return patron__fail(PATRON_EINVAL, "%s: key is required (1..%d bytes)", func, KEY_MAX);
-    if ((rc = check_text("reason", r->reason, 500)) || (rc = check_text("operator_name", r->operator_name, 200)) ||
-        (rc = check_text("ref", r->ref, 200)) || (rc = check_text("rule", r->rule, 200)))
+    if ((rc = patron__key_check(func, "key", r->key, KEY_MAX)) ||
+        (rc = patron__text_check(func, "reason", r->reason, 500)) ||
+        (rc = patron__text_check(func, "operator_name", r->operator_name, 200)) ||
+        (rc = patron__text_check(func, "ref", r->ref, 200)) || (rc = patron__text_check(func, "rule", r->rule, 200)))
         return rc;
     if ((rc = patron__time_check(func, "at", r->at)))
         return rc;

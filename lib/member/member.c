@@ -58,6 +58,23 @@ int patron__member_next_active(patron_db *db, int64_t after, int64_t *next)
                            after);
 }
 
+int patron__member_each_changed(patron_db *db, int (*each)(void *ctx, int64_t id, int64_t merged_into, int erased),
+                                void *ctx)
+{
+    static const char sql[] = "SELECT id, coalesce(merged_into, 0), CASE WHEN erased_at IS NULL THEN 0 ELSE 1 END FROM members "
+                              "WHERE merged_into IS NOT NULL OR erased_at IS NOT NULL ORDER BY id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
+        if ((rc = each(ctx, patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
+                       (int)patron__sql_col_int(db, st, 2))))
+            break;
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}
+
 int patron__member_count(patron_db *db, int64_t *n)
 {
     return patron__sql_int(db, n, 0, "SELECT count(*) FROM members", "");

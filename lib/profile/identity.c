@@ -4,6 +4,7 @@
 
 #include "internal/error.h"
 #include "internal/profile_int.h"
+#include "internal/text.h"
 #include "patron/profile.h"
 
 typedef struct country {
@@ -48,6 +49,63 @@ static const country *country_by_cc(const char *digits)
     return NULL;
 }
 
+/* Country calling codes assigned by ITU-T E.164 (Annex to ITU Operational
+ * Bulletin, "List of ITU-T Recommendation E.164 assigned country codes"),
+ * geographic ones and the international mobile networks a customer's phone
+ * can be on (870 Inmarsat, 881 satellite, 882/883 international networks).
+ * Freephone (800), shared-cost (808), premium (979), UPT (878) and other
+ * service codes are not a person's phone and are refused. */
+static const char *const assigned_cc[] = {
+    "1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48",
+    "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+    "86", "90", "91", "92", "93", "94", "95", "98",
+    "211", "212", "213", "216", "218", "220", "221", "222", "223", "224", "225", "226", "227", "228", "229",
+    "230", "231", "232", "233", "234", "235", "236", "237", "238", "239", "240", "241", "242", "243", "244",
+    "245", "246", "247", "248", "249", "250", "251", "252", "253", "254", "255", "256", "257", "258", "260",
+    "261", "262", "263", "264", "265", "266", "267", "268", "269", "290", "291", "297", "298", "299",
+    "350", "351", "352", "353", "354", "355", "356", "357", "358", "359", "370", "371", "372", "373", "374",
+    "375", "376", "377", "378", "379", "380", "381", "382", "383", "385", "386", "387", "389", "420", "421",
+    "423", "500", "501", "502", "503", "504", "505", "506", "507", "508", "509", "590", "591", "592", "593",
+    "594", "595", "596", "597", "598", "599", "670", "672", "673", "674", "675", "676", "677", "678", "679",
+    "680", "681", "682", "683", "685", "686", "687", "688", "689", "690", "691", "692", "850", "852", "853",
+    "855", "856", "870", "880", "881", "882", "883", "886", "960", "961", "962", "963", "964", "965", "966",
+    "967", "968", "970", "971", "972", "973", "974", "975", "976", "977", "992", "993", "994", "995", "996",
+    "998",
+};
+
+/* Length of the assigned country code that digits start with, or 0. E.164
+ * codes are prefix-free, so at most one entry matches. */
+static size_t assigned_cc_len(const char *digits)
+{
+    for (size_t i = 0; i < sizeof assigned_cc / sizeof assigned_cc[0]; i++) {
+        size_t n = strlen(assigned_cc[i]);
+        if (!strncmp(digits, assigned_cc[i], n))
+            return n;
+    }
+    return 0;
+}
+
+/* North American Numbering Plan: NPA-NXX-XXXX. The area code (NPA) and the
+ * exchange (NXX) start with 2..9 and are not N11 service codes; area codes
+ * N9X (reserved for expanding the plan), 37X and 96X (reserved) are not in
+ * service. nsn is the 10-digit national number. */
+static int check_nanp(const char *phone, const char *nsn)
+{
+    if (nsn[0] < '2')
+        return patron__fail(PATRON_EINVAL, "phone '%s': area code %.3s does not exist (NANP area codes start with 2..9)",
+                            phone, nsn);
+    if (nsn[1] == '1' && nsn[2] == '1')
+        return patron__fail(PATRON_EINVAL, "phone '%s': %.3s is a service code, not an area code", phone, nsn);
+    if (nsn[1] == '9' || (nsn[0] == '3' && nsn[1] == '7') || (nsn[0] == '9' && nsn[1] == '6'))
+        return patron__fail(PATRON_EINVAL, "phone '%s': area code %.3s is reserved, not in service", phone, nsn);
+    if (nsn[3] < '2')
+        return patron__fail(PATRON_EINVAL, "phone '%s': exchange %.3s does not exist (NANP exchanges start with 2..9)",
+                            phone, nsn + 3);
+    if (nsn[4] == '1' && nsn[5] == '1')
+        return patron__fail(PATRON_EINVAL, "phone '%s': exchange %.3s is a service code", phone, nsn + 3);
+    return PATRON_OK;
+}
+
 int patron_phone_normalize(char *out, size_t cap, const char *phone, const char *country_iso)
 {
     if (!out || !phone)
@@ -77,6 +135,7 @@ int patron_phone_normalize(char *out, size_t cap, const char *phone, const char 
     if (n == 0)
         return patron__fail(PATRON_EINVAL, "phone '%s': no digits", phone);
     char e164[80];
+    int rc;
     const char *intl = NULL;
     if (plus)
         intl = d;
@@ -97,12 +156,20 @@ int patron_phone_normalize(char *out, size_t cap, const char *phone, const char 
             if ((int)len < c->nsn_min || (int)len > c->nsn_max)
                 return patron__fail(PATRON_EINVAL, "phone '%s': %zu digits after +%s; %s numbers have %d..%d",
                                     phone, len, c->cc, c->iso, c->nsn_min, c->nsn_max);
+            if (!strcmp(c->cc, "1") && (rc = check_nanp(phone, nsn)))
+                return rc;
             snprintf(e164, sizeof e164, "+%s%s", c->cc, nsn);
         } else {
             size_t len = strlen(intl);
             if (len < 8 || len > 15 || intl[0] == '0')
                 return patron__fail(PATRON_EINVAL, "phone '%s': not an international number (E.164 has 8..15 digits)",
                                     phone);
+            size_t ccn = assigned_cc_len(intl);
+            if (!ccn)
+                return patron__fail(PATRON_EINVAL, "phone '%s': +%.3s is not an assigned country code", phone, intl);
+            if (ccn == 1 && intl[0] == '7' && len != 11)
+                return patron__fail(PATRON_EINVAL, "phone '%s': %zu digits after +7; numbers there have 10", phone,
+                                    len - 1);
             snprintf(e164, sizeof e164, "+%s", intl);
         }
     } else {
@@ -122,11 +189,74 @@ int patron_phone_normalize(char *out, size_t cap, const char *phone, const char 
         if ((int)len < c->nsn_min || (int)len > c->nsn_max)
             return patron__fail(PATRON_EINVAL, "phone '%s': %zu significant digits; %s numbers have %d..%d",
                                 phone, len, c->iso, c->nsn_min, c->nsn_max);
+        if (!strcmp(c->cc, "1") && (rc = check_nanp(phone, nsn)))
+            return rc;
         snprintf(e164, sizeof e164, "+%s%s", c->cc, nsn);
     }
     if (strlen(e164) + 1 > cap)
         return patron__fail(PATRON_EINVAL, "phone: output buffer too small");
     strcpy(out, e164);
+    return PATRON_OK;
+}
+
+/* RFC 5321 dot-atom local part (RFC 6531 allows UTF-8 beyond ASCII): atext
+ * characters separated by single dots. Quoted local parts are refused: a
+ * customer's address does not need them and mail systems mangle them. */
+static int check_local(const char *email, const char *local, size_t n)
+{
+    static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+    if (n > 64)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': local part of %zu bytes; at most 64", email, n);
+    if (local[0] == '.' || local[n - 1] == '.')
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': the part before '@' %s with '.'", email,
+                            local[0] == '.' ? "begins" : "ends");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)local[i];
+        if (c == '.' && local[i + 1] == '.')
+            return patron__fail(PATRON_EINVAL, "e-mail '%s': two dots in a row before '@'", email);
+        if (c >= 0x80 || c == '.' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(atext, c))
+            continue;
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': '%c' is not allowed before '@'", email, c);
+    }
+    return PATRON_OK;
+}
+
+/* RFC 1035/5890 host name: labels of 1..63 letters, digits, '-' (or UTF-8 for
+ * internationalised names), not beginning or ending with '-', at least two
+ * labels, a top-level label that is not all digits (no address literals). */
+static int check_domain(const char *email, const char *dom, size_t n)
+{
+    if (n > 253)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': domain of %zu bytes; at most 253", email, n);
+    size_t labels = 0, start = 0;
+    int digits_only = 1;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)dom[i] : '.';
+        if (c != '.') {
+            if (!(c >= 0x80 || c == '-' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+                return patron__fail(PATRON_EINVAL, "e-mail '%s': '%c' is not allowed in the domain", email, c);
+            if (!(c >= '0' && c <= '9'))
+                digits_only = 0;
+            continue;
+        }
+        size_t len = i - start;
+        if (len == 0)
+            return patron__fail(PATRON_EINVAL, "e-mail '%s': domain '%.*s' has an empty label", email, (int)n, dom);
+        if (len > 63)
+            return patron__fail(PATRON_EINVAL, "e-mail '%s': domain label of %zu bytes; at most 63", email, len);
+        if (dom[start] == '-' || dom[i - 1] == '-')
+            return patron__fail(PATRON_EINVAL, "e-mail '%s': domain label '%.*s' %s with '-'", email, (int)len,
+                                dom + start, dom[start] == '-' ? "begins" : "ends");
+        labels++;
+        if (i < n)
+            digits_only = 1;
+        start = i + 1;
+    }
+    if (labels < 2)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': domain '%.*s' has no '.'", email, (int)n, dom);
+    if (digits_only)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': domain '%.*s' ends in a number, not a name", email, (int)n,
+                            dom);
     return PATRON_OK;
 }
 
@@ -157,10 +287,15 @@ int patron__email_clean(char *out, size_t cap, const char *email)
     out[n] = '\0';
     if (!at || at == s || at + 1 == e)
         return patron__fail(PATRON_EINVAL, "e-mail '%s': expected local@domain", email);
-    const char *dot = memchr(at + 1, '.', (size_t)(e - at - 1));
-    if (!dot || dot == at + 1 || e[-1] == '.')
-        return patron__fail(PATRON_EINVAL, "e-mail '%s': domain '%.*s' has no '.'", email, (int)(e - at - 1), at + 1);
-    return PATRON_OK;
+    if (patron__utf8_invalid_at(out) != (size_t)-1)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': not valid UTF-8", email);
+    if (n > 254)
+        return patron__fail(PATRON_EINVAL, "e-mail '%s': %zu bytes; an address has at most 254", email, n);
+    size_t at_i = (size_t)(at - s);
+    int rc = check_local(email, out, at_i);
+    if (rc == PATRON_OK)
+        rc = check_domain(email, out + at_i + 1, n - at_i - 1);
+    return rc;
 }
 
 int patron_email_normalize(char *out, size_t cap, const char *email)

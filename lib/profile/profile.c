@@ -15,6 +15,7 @@
 #include "internal/profile_int.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
+#include "internal/text.h"
 #include "internal/tier.h"
 #include "patron/profile.h"
 
@@ -174,6 +175,12 @@ static int normalise(patron_db *db, norm_fields *nf, const patron_profile_fields
         nf->has[i] = 1;
         if (strlen(in[i]) >= FIELD_CAP)
             return patron__fail(PATRON_EINVAL, "%s: longer than %d bytes", col_names[i], FIELD_CAP - 1);
+        size_t bad = patron__utf8_invalid_at(in[i]);
+        if (bad != (size_t)-1) {
+            char q[128];
+            return patron__fail(PATRON_EINVAL, "%s: %s is not valid UTF-8 (byte %zu)", col_names[i],
+                                patron__text_quote(q, sizeof q, in[i]), bad + 1);
+        }
         if (i == F_CATS) {
             rc = norm_categories(db, nf->v[i], in[i]);
         } else {
@@ -738,6 +745,8 @@ int patron_profile_set_attr(patron_db *db, int64_t member_id, const char *name, 
         return patron__fail(PATRON_EINVAL, "patron_profile_set_attr: name is NULL");
     if (value && strlen(value) >= FIELD_CAP)
         return patron__fail(PATRON_EINVAL, "attribute '%s': value longer than %d bytes", name, FIELD_CAP - 1);
+    if ((rc = patron__text_check("patron_profile_set_attr", "value", value, FIELD_CAP - 1)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t id;
@@ -839,6 +848,8 @@ int patron_consent_record(patron_db *db, int64_t member_id, const char *channel,
         return channel ? rc : patron__fail(PATRON_EINVAL, "consent: channel is NULL");
     if (!source || !source[0] || strlen(source) > 64)
         return patron__fail(PATRON_EINVAL, "consent: source is required (1..64 bytes)");
+    if ((rc = patron__text_check("patron_consent_record", "source", source, 64)))
+        return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     int64_t id;

@@ -89,6 +89,7 @@ static const struct first_size {
     FIRST(patron_summary_options, 40),
     FIRST(patron_frame_write_options, 12),
     FIRST(patron_tier_config, 20),
+    FIRST(patron_store_log_options, 0),
 };
 
 static size_t first_of(const char *name)
@@ -614,6 +615,12 @@ static void store_structs(void **state)
     patron_earn_result eres;
     ok(patron_earn_purchase(db, &eres, puold), "earn_purchase");
     free((void *)puold);
+    patron_store_log_options slo = PATRON_STORE_LOG_OPTIONS_INIT;
+    slo.as_of = NOW + 100;
+    patron_txlog *slog; /* new in 0.2: its first size is the full one */
+    ok(patron_txlog_from_db(db, &slog, &slo), "txlog_from_db");
+    assert_int_equal(patron_txlog_count(slog), 1);
+    patron_txlog_free(slog);
 
     patron_tier_config tc = PATRON_TIER_CONFIG_INIT;
     const patron_tier_config *tcold = OLDER(patron_tier_config, tc);

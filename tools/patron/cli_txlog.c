@@ -1,12 +1,18 @@
 /* The shared transaction-log input options (cli_txlog.h). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli_progress.h"
 #include "cli_txlog.h"
 #include "cli_util.h"
 
 const char cli_txlog_help[] =
+    "  --db URI                the purchases a store recorded (patron_earn_purchase),\n"
+    "                          instead of a file: member ids as customer ids, returns\n"
+    "                          and merges applied (see docs/guide/mart.md)\n"
+    "  --as-of T               with --db: the log as of T, epoch seconds or ISO-8601\n"
+    "                          (default now)\n"
     "  --customer-col C        customer id column (default customer_id)\n"
     "  --time-col C            time column (default date)\n"
     "  --amount-col C          amount column (default amount)\n"
@@ -63,7 +69,7 @@ int cli_txlog_option(const char *cmd, cli_txlog_input *in, int argc, char **argv
     }
     static const char *const valued[] = {NULL, "--customer-col", "--time-col", "--amount-col",
                                          "--category-col", "--delimiter", "--time-format",
-                                         "--decimals", "--rounding"};
+                                         "--decimals", "--rounding", "--db", "--as-of"};
     int missing = 0, which = -1;
     const char *v = NULL;
     for (int k = 0; k < (int)(sizeof valued / sizeof valued[0]) && which < 0; k++) {
@@ -85,6 +91,8 @@ int cli_txlog_option(const char *cmd, cli_txlog_input *in, int argc, char **argv
     case 2: in->timec = v; return 1;
     case 3: in->amount = v; return 1;
     case 4: in->category = v; return 1;
+    case 9: in->db = v; return 1;
+    case 10: in->as_of = v; return 1;
     case 5:
         if (!strcmp(v, "space"))
             in->csv.delimiter = ' ';
@@ -114,7 +122,7 @@ int cli_txlog_option(const char *cmd, cli_txlog_input *in, int argc, char **argv
         in->log.decimals = (int32_t)d;
         return 1;
     }
-    default:
+    case 8:
         if (!strcmp(v, "exact"))
             in->csv.rounding = PATRON_ROUND_EXACT;
         else if (!strcmp(v, "half-even"))
@@ -126,6 +134,8 @@ int cli_txlog_option(const char *cmd, cli_txlog_input *in, int argc, char **argv
         else
             return bad(cmd, "--rounding '%s' is not exact, half-even, half-up or truncate", v);
         return 1;
+    default:
+        return 0;
     }
 }
 
@@ -143,10 +153,42 @@ static int set_column(const char *v, int no_header, const char **name, int32_t *
     return 0;
 }
 
+/* --db: the store's purchases as of --as-of. */
+static int load_store(const char *cmd, cli_txlog_input *in, patron_txlog **out)
+{
+    if (in->path || in->cust || in->timec || in->amount || in->category || in->no_header) {
+        fprintf(stderr, "patron %s: --db reads the store; %s and the column options are for a file "
+                        "(see `patron %s --help`)\n", cmd, in->path ? in->file_opt : "--no-header",
+                cmd);
+        return 2;
+    }
+    patron_store_log_options o = PATRON_STORE_LOG_OPTIONS_INIT;
+    o.as_of = (int64_t)time(NULL);
+    o.decimals = in->log.decimals;
+    if (in->as_of && patron_time_parse(&o.as_of, in->as_of, strlen(in->as_of), PATRON_TIME_AUTO) != PATRON_OK) {
+        fprintf(stderr, "patron %s: --as-of '%s' is not a time (epoch seconds or ISO-8601) (see `patron %s "
+                        "--help`)\n", cmd, in->as_of, cmd);
+        return 2;
+    }
+    patron_db *db;
+    if (cli_open_store(cmd, in->db, 1, 0, &db))
+        return 1;
+    int rc = patron_txlog_from_db(db, out, &o);
+    patron_close(db);
+    in->as_of_time = o.as_of;
+    return rc ? cli_fail_rc(cmd, rc, "reading the store's purchases") : 0;
+}
+
 int cli_txlog_load(const char *cmd, cli_txlog_input *in, patron_txlog **out)
 {
+    if (in->db)
+        return load_store(cmd, in, out);
+    if (in->as_of) {
+        fprintf(stderr, "patron %s: --as-of goes with --db (see `patron %s --help`)\n", cmd, cmd);
+        return 2;
+    }
     if (!in->path) {
-        fprintf(stderr, "patron %s: %s FILE is required (see `patron %s --help`)\n", cmd,
+        fprintf(stderr, "patron %s: %s FILE or --db URI is required (see `patron %s --help`)\n", cmd,
                 in->file_opt, cmd);
         return 2;
     }

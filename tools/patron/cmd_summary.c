@@ -10,7 +10,7 @@
 #include "patron.h"
 
 static const char *const usage_text =
-    "usage: patron summary --input FILE [options]\n"
+    "usage: patron summary (--input FILE | --db URI [--as-of T]) [options]\n"
     "\n"
     "Summarise a transaction log per customer: frequency, recency, T and\n"
     "monetary_value exactly as lifetimes' summary_data_from_transaction_data,\n"
@@ -28,7 +28,8 @@ static const char *const usage_text =
     "summary:\n"
     "  --period P              day (default), week (Monday..Sunday, as pandas 'W'),\n"
     "                          or a number of seconds\n"
-    "  --observation-end DATE  end of observation (default: the last purchase);\n"
+    "  --observation-end DATE  end of observation (default: the last purchase; with\n"
+    "                          --db, the --as-of time);\n"
     "                          ISO-8601 date/time or epoch seconds\n"
     "  --calibration-end DATE  split into calibration and holdout periods\n"
     "  --after-end A           ignore (default) or reject purchases after the end\n"
@@ -122,6 +123,8 @@ int cmd_summary(int argc, char **argv)
     int rc = cli_txlog_load("summary", &in, &log);
     if (rc)
         return rc;
+    if (in.db && !obs)
+        so.observation_end = in.as_of_time; /* a store's log ends at its --as-of, not at its last purchase */
     patron_frame *f = NULL;
     rc = patron_summarize(&f, log, &so);
     patron_txlog_free(log);

@@ -32,6 +32,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_POINTS
     {"points", "the points ledger", cmd_points},
 #endif
+#ifdef PATRON_CLI_HAVE_PURCHASE
+    {"purchase", "record purchases (scored by the earning rules) and returns", cmd_purchase},
+#endif
 #ifdef PATRON_CLI_HAVE_TIER
     {"tier", "tiers", cmd_tier},
 #endif

@@ -1,0 +1,71 @@
+"""The store as the data mart from Python: purchases recorded with
+earn_purchase come back as a transaction log as of a moment (returns after
+that moment not applied, merged members under the member they joined), and
+the log summarises like any other."""
+import ctypes
+import os
+import subprocess
+import uuid
+
+import pytest
+
+import patron
+from patron import ffi
+
+if not hasattr(ffi, "patron_txlog_from_db"):
+    pytest.skip("patron_txlog_from_db not in this libpatron build", allow_module_level=True)
+
+T0 = 1700000000
+DAY = 86400
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_uri(request):
+    if request.param == "sqlite":
+        yield ":memory:"
+        return
+    base = os.environ.get("PATRON_TEST_PG")
+    if not base:
+        pytest.skip("PATRON_TEST_PG names no PostgreSQL server (tools/run-tests starts one)")
+    schema = "pt_py_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", "-q", "-X", base, "-c", f"CREATE SCHEMA {schema}"], check=True)
+    try:
+        yield f"postgresql:{base} options='-c search_path={schema}'"
+    finally:
+        subprocess.run(["psql", "-q", "-X", base, "-c", f"DROP SCHEMA {schema} CASCADE"], check=False)
+
+
+def buy(db, key, member, at, amount):
+    lines = (ffi.patron_purchase_line * 1)()
+    lines[0].amount = amount
+    lines[0].category = b"shoes"
+    db.earn_purchase({"key": key, "member_id": member, "at": at, "lines": lines, "n_lines": 1})
+
+
+def test_log_as_of(store_uri):
+    with patron.open(store_uri) as db:
+        ann = db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
+        bob = db.profile_add({"name": "Bob", "email": "bob@example.com", "consent": "email"}, T0)
+        dup = db.profile_add({"name": "Ann", "phone": "+972501234567", "consent": "sms"}, T0)
+        buy(db, "A-1", ann, T0 + 1 * DAY, 2500)
+        buy(db, "A-2", ann, T0 + 9 * DAY, 4000)
+        buy(db, "B-1", bob, T0 + 5 * DAY, 1200)
+        buy(db, "D-1", dup, T0 + 6 * DAY, 300)
+        db.earn_return(b"A-2", T0 + 12 * DAY)
+        db.profile_merge(ann, dup, T0 + 13 * DAY, b"test", None)
+        before = patron.Txlog.from_db(db, {"as_of": T0 + 10 * DAY})
+        after = patron.Txlog.from_db(db, {"as_of": T0 + 20 * DAY})
+        gross = patron.Txlog.from_db(db, {"as_of": T0 + 20 * DAY, "with_returned": 1})
+        assert (before.count(), after.count(), gross.count()) == (4, 3, 4)
+        assert before.customers() == 2  # the duplicate counts as Ann
+        with pytest.raises(patron.PatronError) as ei:
+            patron.Txlog.from_db(db, {"as_of": 0})
+        assert "as_of is required" in ei.value.message
+        with pytest.raises(patron.PatronError) as ei:
+            patron.Txlog.from_db(db, {"as_of": (T0 + DAY) * 1000})
+        assert "milliseconds" in ei.value.message
+    pd = pytest.importorskip("pandas")
+    del pd
+    s = patron.summary(after, observation_end=T0 + 20 * DAY)
+    assert list(s["orders"]) == [2, 1]
+    assert list(s["total_spend"]) == [pytest.approx(28.00), pytest.approx(12.00)]

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Purchases recorded with `patron purchase` come straight out of the store:
+# `patron summary --db`, `patron report weekly --db`. usage: cli_mart.sh PATRON
+set -u
+patron=$1
+tmp=$(mktemp -d)
+fails=0
+check() { # label expected actual
+    if [ "$2" != "$3" ]; then
+        echo "FAIL $1"
+        echo "  expected: $2"
+        echo "  actual:   $3"
+        fails=$((fails + 1))
+    fi
+}
+. "$(dirname "$0")/../support/pt_store.sh"
+trap 'pt_store_cleanup' EXIT
+db=$(pt_store_db "$tmp" "$patron") || exit $?
+"$patron" member add --db "$db" --name Dana --email dana@example.com --consent email --at 1700000000 >/dev/null
+"$patron" member add --db "$db" --name Eli --email eli@example.com --consent email --at 1700000000 >/dev/null
+"$patron" member add --db "$db" --name Dana2 --phone +972501234567 --consent sms --at 1700000000 >/dev/null
+out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
+check "record" '{"member_id": "1", "points": 0, "postings": 0, "replayed": false}' "$out"
+out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
+check "record is idempotent" '{"member_id": "1", "points": 0, "postings": 0, "replayed": true}' "$out"
+"$patron" purchase record --db "$db" --member dana@example.com --key o2 --amount 1500 --at 1701100000 >/dev/null
+"$patron" purchase record --db "$db" --member '#2' --key o3 --amount 999 --at 1701200000 >/dev/null
+"$patron" purchase record --db "$db" --member '#3' --key o4 --amount 100 --at 1701150000 >/dev/null
+out=$("$patron" purchase return --db "$db" --key o2 --at 1701300000)
+check "return" '{"key": "o2", "returned_at": 1701300000}' "$out"
+"$patron" member merge --db "$db" --keep '#1' --merge '#3' --operator test --at 1701400000 >/dev/null
+head="customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,total_spend"
+# before the return: o2 counts; member 3's purchase counts for member 1 (merged into it)
+out=$("$patron" summary --db "$db" --as-of 1701250000)
+check "as of before the return" "$head
+1,2,12,13,8,1700100000,1701150000,3,41.00
+2,0,0,1,0,1701200000,1701200000,1,9.99" "$out"
+out=$("$patron" summary --db "$db" --as-of 2023-12-31)
+check "after the return" "$head
+1,1,12,45,1,1700100000,1701150000,2,26.00
+2,0,0,33,0,1701200000,1701200000,1,9.99" "$out"
+out=$("$patron" summary --db "$db" --as-of 1701250000 --format json | head -c 36)
+check "json ids are strings" '[
+{"customer_id":"1","frequency":2,"' "$out"
+out=$("$patron" report weekly --db "$db" --as-of 2023-12-31 | cut -d, -f1-6 | head -3)
+check "weekly" "week,new_customers,active_customers,buyers,purchases,spend
+2023-11-13,1,1,1,1,2500
+2023-11-20,0,1,0,0,0" "$out"
+"$patron" summary --db "$db" --input x.csv 2>/dev/null
+check "--db with --input is a usage error" 2 $?
+"$patron" summary --as-of 5 2>/dev/null
+check "--as-of without --db" 2 $?
+err=$("$patron" summary --db "$db" --as-of yesterday 2>&1 >/dev/null)
+check "bad --as-of" "patron summary: --as-of 'yesterday' is not a time (epoch seconds or ISO-8601) (see \`patron summary --help\`)" "$err"
+err=$("$patron" purchase record --db "$db" --member '#1' --key 'o5 ' --amount 1 --at 1701500000 2>&1 >/dev/null)
+case $err in *"white space"*) ;; *) check "key with a trailing blank" "refused" "$err" ;; esac
+exit $((fails > 0))
