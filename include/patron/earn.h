@@ -90,10 +90,14 @@ typedef struct patron_purchase {
     int64_t at;                         /**< Purchase time (UTC seconds): selects the rules in force. */
     const patron_purchase_line *lines;  /**< Lines (read during the call only). */
     size_t n_lines;                     /**< Number of lines (1..1000). */
+    /* appended in 0.2 */
+    const char *channel;                /**< Where it was bought: "pos", "web", "app", ... (1..64 bytes of [a-z0-9_-]); NULL = not known. */
+    const char *location;               /**< Store, till or site id (1..200 bytes); NULL = not known. */
+    const int64_t *quantities;          /**< Units of each line (`n_lines` values, 1..10^9; read during the call only); NULL = 1 each. */
 } patron_purchase;
 
 /** @brief Initialiser for #patron_purchase. */
-#define PATRON_PURCHASE_INIT { (uint32_t)sizeof(patron_purchase), NULL, 0, 0, NULL, 0 }
+#define PATRON_PURCHASE_INIT { (uint32_t)sizeof(patron_purchase), NULL, 0, 0, NULL, 0, NULL, NULL, NULL }
 
 /** @brief What scoring a purchase produced. */
 typedef struct patron_earn_result {

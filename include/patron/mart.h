@@ -12,7 +12,7 @@
  *   the weekly report. Customer ids are member ids (integers).
  *
  * Rules, so the log is the same on every backend and at every later time:
- * - A purchase counts when its time is in (`from`, `as_of`]. A purchase
+ * - A purchase counts when its time is in (`after`, `as_of`]. A purchase
  *   returned (patron_earn_return()) at or before `as_of` is left out; one
  *   returned later still counts, because at `as_of` it had not been returned.
  *   Returns recorded by libraries before schema version 6 have no time of
@@ -32,6 +32,7 @@
 
 #include "common.h"
 #include "db.h"
+#include "segment.h"
 #include "summary.h"
 
 PATRON_BEGIN_DECLS
@@ -40,7 +41,7 @@ PATRON_BEGIN_DECLS
 typedef struct patron_store_log_options {
     uint32_t size;      /**< `sizeof(patron_store_log_options)`; set by #PATRON_STORE_LOG_OPTIONS_INIT. */
     int64_t as_of;      /**< The moment the log describes (UTC seconds, required): purchases at or before it. */
-    int64_t from;       /**< Only purchases after this time (exclusive); 0 (default) = from the first. */
+    int64_t after;      /**< Only purchases after this time (exclusive); 0 (default) = from the first. */
     int32_t decimals;   /**< Decimals of the store's minor unit, given to the log (default 2). */
     int32_t with_returned; /**< 1: keep purchases returned by `as_of` too (default 0: left out). */
     int32_t with_erased;   /**< 1: keep erased members' purchases under their member id (default 0). */
@@ -62,10 +63,61 @@ typedef struct patron_store_log_options {
  *             with patron_txlog_free().
  * @param[in] opts [value] Options; `as_of` is required.
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, `as_of` missing or not a
- *         time a store accepts, `from` after `as_of`, bad decimals);
+ *         time a store accepts, `after` not before `as_of`, bad decimals);
  *         #PATRON_EIO and the other store errors; #PATRON_ENOMEM.
  */
 PATRON_API int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_log_options *opts);
+
+/** @brief Options of patron_member_card(); initialise with #PATRON_CARD_OPTIONS_INIT. */
+typedef struct patron_card_options {
+    uint32_t size;                     /**< `sizeof(patron_card_options)`; set by #PATRON_CARD_OPTIONS_INIT. */
+    int64_t as_of;                     /**< The moment the card describes (UTC seconds, required). */
+    int32_t expiring_days;             /**< Points expiring within this many days count as "expiring soon" (1..3650, default 30). */
+    const patron_frame *frame;         /**< The customers' frame for segments (member ids as integer ids, e.g. patron_summarize() of patron_txlog_from_db()), or NULL: no segments. */
+    const patron_segment_def *segments; /**< Segments to test the member against, or NULL for the built-ins (patron_segment_builtins()). */
+    size_t nsegments;                  /**< Number of entries in `segments`. */
+} patron_card_options;
+
+/** @brief Default #patron_card_options (as_of still to be set): 30 days, no frame. */
+#define PATRON_CARD_OPTIONS_INIT { (uint32_t)sizeof(patron_card_options), 0, 30, NULL, NULL, 0 }
+
+/**
+ * @brief The customer card: everything known about one member at a moment,
+ *        as one JSON document.
+ *
+ * The document (times integer UTC seconds, money integer minor units, as
+ * every JSON libpatron writes; see the mart guide for each field):
+ * - `member_id`, `as_of`;
+ * - `profile`: fields and custom attributes; `consents`: channel -> the last
+ *   decision at or before `as_of`; `next_question`: the next profile field to
+ *   ask for (patron_profile_next_field()) or null;
+ * - `tier`: name, since, qualifying value, the tier it qualifies for, grace
+ *   end (null when tiers are not configured), and `tier_history`;
+ * - `points`: available, pending, and expiring within `expiring_days`
+ *   (as the postings recorded so far stand);
+ * - `purchases`: orders, spend, first and last purchase, average basket,
+ *   average and last days between purchases, favourite category (largest
+ *   spend over the purchase lines), the last 5 purchases with their lines —
+ *   counted as patron_txlog_from_db() counts them (returns by `as_of` out,
+ *   merged members in);
+ * - `segments`: the names of the segments whose selection over
+ *   `opts.frame` holds the member's row, or null without a frame;
+ * - `journeys_sent`: each journey step sent, with the event it was for.
+ *
+ * A merged member id gives the card of the member it was merged into.
+ *
+ * @param db Open store.
+ * @param[out] json [string: owned] Receives the NUL-terminated document (free with patron_free()).
+ * @param member_id Member (a merged id is followed).
+ * @param[in] opts [value] Options; `as_of` is required.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, bad `as_of` or
+ *         `expiring_days`); #PATRON_ENOTFOUND (no such member, or it was
+ *         erased); a segment's failure as patron_segment_select() reports it
+ *         (#PATRON_EPARSE for a rule that does not parse, #PATRON_ENOTFOUND
+ *         for a column the frame lacks), the message prefixed with
+ *         "patron_member_card: "; store errors; #PATRON_ENOMEM.
+ */
+PATRON_API int patron_member_card(patron_db *db, char **json, int64_t member_id, const patron_card_options *opts);
 
 PATRON_END_DECLS
 

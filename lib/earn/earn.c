@@ -399,7 +399,7 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
         return patron__fail(PATRON_EINVAL, "%s: purchase is NULL", func);
     patron_purchase d = PATRON_PURCHASE_INIT;
     *p = d;
-    if ((rc = patron__options_copy(p, sizeof *p, in, sizeof *p, "patron_purchase")))
+    if ((rc = patron__options_copy(p, sizeof *p, in, PATRON__SIZE_BEFORE(patron_purchase, channel), "patron_purchase")))
         return rc;
     if (need_key && (rc = patron__key_check(func, "key", p->key, 100)))
         return rc;
@@ -418,7 +418,26 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
         if ((rc = patron__text_check(func, cat, l->category, 200)) ||
             (rc = patron__text_check(func, prod, l->product, 200)))
             return rc;
+        if (p->quantities && (p->quantities[i] < 1 || p->quantities[i] > INT64_C(1000000000)))
+            return patron__fail(PATRON_EINVAL, "%s: line %zu: quantity %" PRId64 " is not 1..1000000000", func, i + 1,
+                                p->quantities[i]);
     }
+    if (p->channel) {
+        size_t n = strlen(p->channel), bad = n == 0 || n > 64;
+        for (size_t i = 0; i < n && !bad; i++) {
+            char c = p->channel[i];
+            bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+        }
+        if (bad) {
+            char q[128];
+            return patron__fail(PATRON_EINVAL, "%s: channel %s: use 1..64 lower-case letters, digits, '_' or '-' "
+                                               "(pos, web, app)", func, patron__text_quote(q, sizeof q, p->channel));
+        }
+    }
+    if (p->location && !p->location[0])
+        return patron__fail(PATRON_EINVAL, "%s: location is empty (NULL when not known)", func);
+    if ((rc = patron__text_check(func, "location", p->location, 200)))
+        return rc;
     return PATRON_OK;
 }
 
@@ -454,6 +473,20 @@ static int64_t purchase_fp(const patron_purchase *p)
         h = patron__fnv1a(h, d, strlen(d) + 1);
         h = patron__fnv1a(h, &p->lines[i].amount, sizeof p->lines[i].amount);
     }
+    /* fields appended in 0.2 count only when given, so a purchase scored by
+     * an older library replays with the same fingerprint */
+    if (p->quantities) {
+        h = patron__fnv1a(h, "q", 1);
+        h = patron__fnv1a(h, p->quantities, p->n_lines * sizeof *p->quantities);
+    }
+    if (p->channel) {
+        h = patron__fnv1a(h, "c", 1);
+        h = patron__fnv1a(h, p->channel, strlen(p->channel) + 1);
+    }
+    if (p->location) {
+        h = patron__fnv1a(h, "l", 1);
+        h = patron__fnv1a(h, p->location, strlen(p->location) + 1);
+    }
     return (int64_t)(h & INT64_MAX);
 }
 
@@ -484,8 +517,19 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     int64_t amount = 0;
     for (size_t i = 0; i < p->n_lines; i++)
         amount += p->lines[i].amount;
-    if ((rc = patron__sql_run(db, "INSERT INTO purchases(key, fp, member_id, at, amount, points) VALUES(?,?,?,?,?,0)",
-                              "tiiii", p->key, fp, member, p->at, amount)))
+    if ((rc = patron__sql_run(db,
+                              "INSERT INTO purchases(key, fp, member_id, at, amount, points, channel, location) "
+                              "VALUES(?,?,?,?,?,0,?,?)",
+                              "tiiiitt", p->key, fp, member, p->at, amount, p->channel, p->location)))
+        return rc;
+    int64_t purchase_id = patron__sql_last_id(db);
+    for (size_t i = 0; i < p->n_lines && rc == PATRON_OK; i++)
+        rc = patron__sql_run(db,
+                             "INSERT INTO purchase_lines(member_id, purchase_id, line, category, product, quantity, "
+                             "amount) VALUES(?,?,?,?,?,?,?)",
+                             "iiittii", member, purchase_id, (int64_t)(i + 1), p->lines[i].category,
+                             p->lines[i].product, p->quantities ? p->quantities[i] : INT64_C(1), p->lines[i].amount);
+    if (rc)
         return rc;
     if ((rc = score(db, s, member, p, 1)))
         return rc;

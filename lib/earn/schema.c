@@ -19,9 +19,18 @@
 
 /* Returns recorded before version 6 have no time: the purchase's own time
  * stands in (a log as of any moment leaves them out, as it did before). */
+#define PURCHASE_LINES                                                                                       \
+    "CREATE TABLE purchase_lines(member_id INTEGER NOT NULL, purchase_id INTEGER NOT NULL,"                  \
+    "  line INTEGER NOT NULL, category TEXT, product TEXT, quantity INTEGER NOT NULL, amount INTEGER NOT NULL,"\
+    "  PRIMARY KEY(member_id, purchase_id, line));"
+
+/* Version 6 also keeps what was bought (lines with quantities), where
+ * (channel, location): purchases scored before it have no lines. */
 #define EARN_STEP_6                                                                                          \
     "ALTER TABLE purchases ADD COLUMN returned_at INTEGER;"                                                  \
-    "UPDATE purchases SET returned_at = at WHERE returned <> 0;"
+    "UPDATE purchases SET returned_at = at WHERE returned <> 0;"                                             \
+    "ALTER TABLE purchases ADD COLUMN channel TEXT;"                                                         \
+    "ALTER TABLE purchases ADD COLUMN location TEXT;" PURCHASE_LINES
 
 #define EARN_TABLES                                                                                          \
     "CREATE TABLE earn_rules("                                                                               \
@@ -33,8 +42,9 @@
     "  UNIQUE(rule, version));"                                                                              \
     "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"          \
     "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"                            \
-    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0, returned_at INTEGER);"                  \
-    "CREATE INDEX purchases_member ON purchases(member_id, at);"
+    "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0, returned_at INTEGER,"                   \
+    "  channel TEXT, location TEXT);"                                                                        \
+    "CREATE INDEX purchases_member ON purchases(member_id, at);" PURCHASE_LINES
 
 const patron__schema_part patron__earn_schema = {
     .module = "earn",

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "internal/sbuf.h"
 #include "patron/db.h"
 
 /* Purchases of `member` and of every member merged into it with `at` in
@@ -24,6 +25,14 @@ typedef struct patron__purchase_row {
  * then time order; purchases returned at or before `as_of` are left out
  * unless `with_returned`. A non-zero return from `each` stops the walk and
  * is returned. */
+/* Append the customer card's `,\n  "purchases": {...}` to `b`: orders,
+ * spend, first and last purchase, average basket, average and last days
+ * between purchases, favourite category (largest spend over the lines),
+ * and the last purchases with their lines — of `member` and every member
+ * merged into it, purchases at or before `at` that were not returned by
+ * then. Money in minor units, times in UTC seconds. */
+int patron__earn_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at);
+
 int patron__earn_purchases_each(patron_db *db, int64_t after, int64_t as_of, int with_returned,
                                 int (*each)(void *ctx, const patron__purchase_row *row), void *ctx);
 

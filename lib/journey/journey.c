@@ -1,5 +1,6 @@
 /* Journey triggers over a customer frame with the state in the store
  * (member attributes journey_<name>_<step> = the event time it was sent for). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,29 @@ static int member_rows(size_t **out, size_t *n, const int64_t *member, const int
     patron__free(k);
     *out = rep;
     *n = ng;
+    return PATRON_OK;
+}
+
+int patron__journey_card(patron_db *db, patron__sbuf *b, int64_t member)
+{
+    patron_profile *p = NULL;
+    int rc = patron_profile_get(db, &p, member);
+    if (rc)
+        return rc;
+    patron__sb_puts(b, ",\n  \"journeys_sent\": [");
+    int n = 0;
+    for (int j = 0; j < (int)(sizeof journey_names / sizeof journey_names[0]); j++)
+        for (int k = 1; k <= journey_steps[j]; k++) {
+            char name[64];
+            attr_name(name, sizeof name, j, k);
+            int64_t x = state_value(patron_profile_field(p, name));
+            if (x == INT64_MIN)
+                continue;
+            patron__sb_printf(b, "%s{\"journey\": \"%s\", \"step\": %d, \"event_at\": %" PRId64 "}",
+                              n++ ? ", " : "", journey_names[j], k, x);
+        }
+    patron__sb_puts(b, "]");
+    patron_profile_free(p);
     return PATRON_OK;
 }
 

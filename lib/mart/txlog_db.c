@@ -114,10 +114,10 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
         return rc;
     if (!o.as_of)
         return patron__fail(PATRON_EINVAL, "%s: as_of is required (the moment the log describes, UTC seconds)", func);
-    if ((rc = patron__time_check(func, "as_of", o.as_of)) || (o.from && (rc = patron__time_check(func, "from", o.from))))
+    if ((rc = patron__time_check(func, "as_of", o.as_of)) || (o.after && (rc = patron__time_check(func, "after", o.after))))
         return rc;
-    if (o.from >= o.as_of)
-        return patron__fail(PATRON_EINVAL, "%s: from %" PRId64 " is not before as_of %" PRId64, func, o.from, o.as_of);
+    if (o.after >= o.as_of)
+        return patron__fail(PATRON_EINVAL, "%s: after %" PRId64 " is not before as_of %" PRId64, func, o.after, o.as_of);
     patron_txlog_options lo = PATRON_TXLOG_OPTIONS_INIT;
     lo.decimals = o.decimals;
     patron_txlog *log = NULL;
@@ -128,7 +128,7 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
      * transaction, so writers are never held up by a long read). */
     rows r = {0};
     remap m = {0};
-    rc = patron__earn_purchases_each(db, o.from ? o.from : PATRON_STORE_TIME_MIN - 1, o.as_of, o.with_returned,
+    rc = patron__earn_purchases_each(db, o.after ? o.after : PATRON_STORE_TIME_MIN - 1, o.as_of, o.with_returned,
                                      rows_add, &r);
     if (rc == PATRON_OK)
         rc = patron__member_each_changed(db, remap_add, &m);

@@ -12,6 +12,7 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/options.h"
+#include "internal/profile.h"
 #include "internal/profile_int.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
@@ -1018,6 +1019,68 @@ int patron_profile_export(patron_db *db, char **json, int64_t member_id)
     if (!s)
         return patron__oom();
     *json = s;
+    return PATRON_OK;
+}
+
+int patron__profile_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at)
+{
+    patron_profile *p = NULL;
+    int rc = patron_profile_get(db, &p, member);
+    if (rc)
+        return rc;
+    patron__sb_puts(b, ",\n  \"profile\": {");
+    int first = 1;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!strncmp(p->keys[i], "journey_", 8) || !strcmp(p->keys[i], "tier"))
+            continue; /* the journey and tier sections say these */
+        patron__sb_puts(b, first ? "" : ", ");
+        first = 0;
+        patron__sb_json_str(b, p->keys[i]);
+        patron__sb_puts(b, ": ");
+        if (!strcmp(p->keys[i], "joined_at"))
+            patron__sb_puts(b, p->vals[i]);
+        else
+            patron__sb_json_str(b, p->vals[i]);
+    }
+    patron__sb_puts(b, "}");
+    patron_profile_free(p);
+    /* the last decision per channel up to `at`: rows in time order, a later
+     * one overwrites (channels are few) */
+    static const char sql[] = "SELECT channel, granted FROM consents WHERE member_id = ? AND at <= ? ORDER BY channel, at, id";
+    patron__stmt *st;
+    if ((rc = patron__sql_bind(db, &st, sql, "ii", member, at)))
+        return rc;
+    patron__sb_puts(b, ",\n  \"consents\": {");
+    char last[40] = "";
+    int granted = -1, n = 0;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        const char *ch = patron__sql_col_text(db, st, 0);
+        if (granted >= 0 && strcmp(ch, last)) {
+            patron__sb_puts(b, n++ ? ", " : "");
+            patron__sb_json_str(b, last);
+            patron__sb_puts(b, granted ? ": true" : ": false");
+        }
+        snprintf(last, sizeof last, "%s", ch);
+        granted = (int)patron__sql_col_int(db, st, 1);
+    }
+    patron__sql_done(db, st);
+    if (rc < 0)
+        return rc;
+    if (granted >= 0) {
+        patron__sb_puts(b, n ? ", " : "");
+        patron__sb_json_str(b, last);
+        patron__sb_puts(b, granted ? ": true" : ": false");
+    }
+    patron__sb_puts(b, "}");
+    char *next = NULL;
+    if ((rc = patron_profile_next_field(db, &next, member)))
+        return rc;
+    patron__sb_puts(b, ",\n  \"next_question\": ");
+    if (next)
+        patron__sb_json_str(b, next);
+    else
+        patron__sb_puts(b, "null");
+    patron__free(next);
     return PATRON_OK;
 }
 

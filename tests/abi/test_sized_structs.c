@@ -90,6 +90,7 @@ static const struct first_size {
     FIRST(patron_frame_write_options, 12),
     FIRST(patron_tier_config, 20),
     FIRST(patron_store_log_options, 0),
+    FIRST(patron_card_options, 0),
 };
 
 static size_t first_of(const char *name)
@@ -621,6 +622,11 @@ static void store_structs(void **state)
     ok(patron_txlog_from_db(db, &slog, &slo), "txlog_from_db");
     assert_int_equal(patron_txlog_count(slog), 1);
     patron_txlog_free(slog);
+    patron_card_options cao = PATRON_CARD_OPTIONS_INIT;
+    cao.as_of = NOW + 100;
+    char *card;
+    ok(patron_member_card(db, &card, id, &cao), "member_card");
+    patron_free(card);
 
     patron_tier_config tc = PATRON_TIER_CONFIG_INIT;
     const patron_tier_config *tcold = OLDER(patron_tier_config, tc);

@@ -166,6 +166,19 @@ with tempfile.TemporaryDirectory() as tmp:
     if t is not None and t.get("tier") is not None:
         problems.append(f"tier show: a member never evaluated has tier {t.get('tier')!r}, expected null")
     check(["member", "export", "--db", db, "--member", "#1"])
+    # the store as the data mart: purchases in, the card and a summary out
+    check(["purchase", "record", "--db", db, "--member", "#1", "--key", "o1", "--amount", "2500",
+           "--category", "shoes", "--quantity", "2", "--channel", "pos", "--at", "1700000400"])
+    check(["purchase", "return", "--db", db, "--key", "o1", "--at", "1700000500"])
+    check(["purchase", "record", "--db", db, "--member", "#1", "--key", "o2", "--amount", "700",
+           "--at", "1700000600"])
+    c = check(["member", "card", "--db", db, "--member", "#1", "--at", "1700000700", "--segments", "builtin"])
+    if c and (c.get("purchases", {}).get("orders") != 1 or c.get("points", {}).get("available") != 90):
+        problems.append(f"member card: orders/available {c.get('purchases')} {c.get('points')}")
+    check(["member", "card", "--db", db, "--member", "#1", "--at", "1700000000"])
+    s = check(["summary", "--db", db, "--as-of", "1700000700", "--format", "json"])
+    if s and [r["customer_id"] for r in s] != ["1"]:
+        problems.append(f"summary --db: {s}")
 
 for p in problems:
     print("FAIL:", p)

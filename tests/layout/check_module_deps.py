@@ -24,7 +24,7 @@ ALLOWED = {
     "tier": {"member", "ledger", "earn", "events", "audit"},   # earn: qualifying spend and purchase counts
     "journey": {"profile"},                 # its state is profile attributes
     "profile": {"member", "ledger", "tier", "journey", "events", "audit"},
-    "mart": {"member", "earn"},            # the store's records as analytics inputs
+    "mart": {"member", "earn", "profile", "journey", "tier", "ledger"},  # the store read back: logs, the card
 }
 HEADER = {  # header -> module
     **{f"internal/{m}.h": m for m in ALLOWED},

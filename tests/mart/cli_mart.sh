@@ -20,9 +20,9 @@ db=$(pt_store_db "$tmp" "$patron") || exit $?
 "$patron" member add --db "$db" --name Eli --email eli@example.com --consent email --at 1700000000 >/dev/null
 "$patron" member add --db "$db" --name Dana2 --phone +972501234567 --consent sms --at 1700000000 >/dev/null
 out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
-check "record" '{"member_id": "1", "points": 0, "postings": 0, "replayed": false}' "$out"
+check "record" '{"member_id": 1, "points": 0, "postings": 0, "replayed": false}' "$out"
 out=$("$patron" purchase record --db "$db" --member dana@example.com --key o1 --amount 2500 --at 1700100000)
-check "record is idempotent" '{"member_id": "1", "points": 0, "postings": 0, "replayed": true}' "$out"
+check "record is idempotent" '{"member_id": 1, "points": 0, "postings": 0, "replayed": true}' "$out"
 "$patron" purchase record --db "$db" --member dana@example.com --key o2 --amount 1500 --at 1701100000 >/dev/null
 "$patron" purchase record --db "$db" --member '#2' --key o3 --amount 999 --at 1701200000 >/dev/null
 "$patron" purchase record --db "$db" --member '#3' --key o4 --amount 100 --at 1701150000 >/dev/null

@@ -107,7 +107,7 @@ static void compare(patron_db *db, const model *m, int64_t from, int64_t as_of, 
     size_t nw = expected(m, want, from, as_of, with_returned, with_erased);
     patron_store_log_options o = PATRON_STORE_LOG_OPTIONS_INIT;
     o.as_of = as_of;
-    o.from = from;
+    o.after = from;
     o.with_returned = with_returned;
     o.with_erased = with_erased;
     patron_txlog *log = NULL;
@@ -243,10 +243,10 @@ static void test_arguments(void **state)
     assert_int_equal(patron_txlog_from_db(db, &log, &o), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "milliseconds"));
     o.as_of = T0;
-    o.from = T0;
+    o.after = T0;
     assert_int_equal(patron_txlog_from_db(db, &log, &o), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "not before as_of"));
-    o.from = 0;
+    o.after = 0;
     o.decimals = 40;
     assert_int_equal(patron_txlog_from_db(db, &log, &o), PATRON_EINVAL);
     assert_non_null(strstr(patron_errmsg(), "decimals 40"));

@@ -86,7 +86,7 @@ static const char *const citus_statements[] = {
     "SELECT create_distributed_table('members', 'id')",
     "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
     "'accounts','postings','lot_state','moves','lots','open_lots','profiles','attrs','consents','erasures',"
-    "'tier_state','tier_history']) t",
+    "'tier_state','tier_history','purchase_lines']) t",
     "SELECT create_distributed_table('posting_keys', 'key')",
     "SELECT create_distributed_table('identifiers', 'value', colocate_with => 'posting_keys')",
 };

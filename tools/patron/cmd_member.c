@@ -1,4 +1,4 @@
-/* `patron member add|show|merge|export|erase`: member profiles in a store. */
+/* `patron member add|show|merge|export|erase|card`: member profiles in a store. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,14 +16,17 @@ static const char usage[] =
     "       patron member merge  --db PATH --keep ID --merge ID --operator NAME [--reason TEXT] [--at SECONDS]\n"
     "       patron member export --db PATH --member ID\n"
     "       patron member erase  --db PATH --member ID --operator NAME [--at SECONDS]\n"
+    "       patron member card   --db PATH --member ID [--at SECONDS] [--expiring-days N]\n"
+    "                            [--segments builtin] [--format json]\n"
     "ID is a phone number, an e-mail address or #N (member number N).\n"
     "--country sets the store's default country for national phone numbers when it has none (default IL).\n";
 
 enum { O_DB, O_NAME, O_PHONE, O_EMAIL, O_CONSENT, O_CITY, O_BIRTH, O_GENDER, O_CATS, O_SOURCE, O_COUNTRY, O_AT,
-       O_MEMBER, O_FORMAT, O_KEEP, O_MERGE, O_OPERATOR, O_REASON, O_N };
+       O_MEMBER, O_FORMAT, O_KEEP, O_MERGE, O_OPERATOR, O_REASON, O_EXPIRING, O_SEGMENTS, O_N };
 static const char *const names[O_N] = {"--db", "--name", "--phone", "--email", "--consent", "--city",
                                        "--birth-date", "--gender", "--categories", "--source", "--country", "--at",
-                                       "--member", "--format", "--keep", "--merge", "--operator", "--reason"};
+                                       "--member", "--format", "--keep", "--merge", "--operator", "--reason",
+                                       "--expiring-days", "--segments"};
 
 static int find_member(patron_db *db, const char *id, int64_t *out)
 {
@@ -39,8 +42,55 @@ static const cli_sub subs[] = {
     {"merge", "Merge one member into another (the kept member takes over points, tier and history)."},
     {"export", "Print everything the store holds about a member (a data subject access request)."},
     {"erase", "Erase a member's personal data (the right to be forgotten)."},
+    {"card", "The customer card as JSON: profile, consents, tier, points, purchases, segments, journeys."},
     {NULL, NULL},
 };
+
+/* `member card`: with --segments, the customers' frame is the store's own
+ * summary as of --at (patron_txlog_from_db, patron_summarize). */
+static int card(patron_db *db, const char *const *v, int64_t at)
+{
+    int64_t id, days = 30;
+    int ret;
+    if (!v[O_MEMBER])
+        return cli_fail("member", "--member is required") + 1;
+    if (v[O_SEGMENTS] && strcmp(v[O_SEGMENTS], "builtin"))
+        return cli_fail("member", "--segments '%s': only 'builtin' (the built-in segments over the store's "
+                                  "summary) for now", v[O_SEGMENTS]) + 1;
+    if (v[O_FORMAT] && strcmp(v[O_FORMAT], "json"))
+        return cli_fail("member", "card: --format is json") + 1;
+    if (v[O_EXPIRING] && cli_parse_int64(v[O_EXPIRING], &days))
+        return cli_fail("member", "--expiring-days '%s' is not an integer", v[O_EXPIRING]) + 1;
+    if (days < 1 || days > 3650)
+        return cli_fail("member", "--expiring-days %" PRId64 " is not 1..3650", days) + 1;
+    if ((ret = find_member(db, v[O_MEMBER], &id)))
+        return ret;
+    patron_card_options o = PATRON_CARD_OPTIONS_INIT;
+    o.as_of = at;
+    o.expiring_days = (int32_t)days;
+    patron_txlog *log = NULL;
+    patron_frame *frame = NULL;
+    int rc = PATRON_OK;
+    if (v[O_SEGMENTS]) {
+        patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+        lo.as_of = at;
+        patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+        so.observation_end = at;
+        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK && patron_txlog_count(log) > 0)
+            rc = patron_summarize(&frame, log, &so);
+        o.frame = frame;
+    }
+    char *json = NULL;
+    if (rc == PATRON_OK)
+        rc = patron_member_card(db, &json, id, &o);
+    patron_frame_free(frame);
+    patron_txlog_free(log);
+    if (rc)
+        return cli_fail_rc("member", rc, "card");
+    fputs(json, stdout);
+    patron_free(json);
+    return 0;
+}
 
 int cmd_member(int argc, char **argv)
 {
@@ -174,8 +224,10 @@ int cmd_member(int argc, char **argv)
         } else {
             printf("erased %" PRId64 "\n", id);
         }
+    } else if (!strcmp(sub, "card")) {
+        ret = card(db, v, at);
     } else {
-        ret = cli_fail("member", "unknown subcommand '%s' (add, show, merge, export, erase)", sub) + 1;
+        ret = cli_fail("member", "unknown subcommand '%s' (add, show, merge, export, erase, card)", sub) + 1;
     }
 out:
     patron_close(db);

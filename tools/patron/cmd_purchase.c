@@ -11,7 +11,8 @@
 
 static const char usage[] =
     "usage: patron purchase record --db URI --member ID --key KEY --amount MINOR [--category C]\n"
-    "                              [--product P] [--at S]\n"
+    "                              [--product P] [--quantity N] [--channel pos|web|app|...]\n"
+    "                              [--location STORE] [--at S]\n"
     "       patron purchase return --db URI --key KEY [--at S]\n"
     "ID is a phone number, an e-mail address or #N; MINOR is the amount in minor units (cents);\n"
     "times are UTC seconds (default: now). The KEY (order id) makes `record` idempotent; `return`\n"
@@ -23,8 +24,9 @@ static const cli_sub subs[] = {
     {NULL, NULL},
 };
 
-enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_N };
-static const char *const names[O_N] = {"--db", "--member", "--key", "--amount", "--category", "--product", "--at"};
+enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_QUANTITY, O_CHANNEL, O_LOCATION, O_N };
+static const char *const names[O_N] = {"--db", "--member", "--key", "--amount", "--category", "--product", "--at",
+                                       "--quantity", "--channel", "--location"};
 
 static int num(const char *opt, const char *s, int64_t *out)
 {
@@ -37,8 +39,10 @@ static int record(patron_db *db, const char *const *v, int64_t at)
 {
     if (!v[O_MEMBER] || !v[O_KEY] || !v[O_AMOUNT])
         return cli_fail("purchase", "record needs --member, --key and --amount") + 1;
-    int64_t amount = 0, member = 0;
+    int64_t amount = 0, member = 0, quantity = 1;
     int ret = num("--amount", v[O_AMOUNT], &amount);
+    if (!ret)
+        ret = num("--quantity", v[O_QUANTITY], &quantity);
     if (ret)
         return ret;
     int rc = patron_profile_find(db, &member, v[O_MEMBER]);
@@ -51,10 +55,13 @@ static int record(patron_db *db, const char *const *v, int64_t at)
     p.at = at;
     p.lines = &line;
     p.n_lines = 1;
+    p.channel = v[O_CHANNEL];
+    p.location = v[O_LOCATION];
+    p.quantities = v[O_QUANTITY] ? &quantity : NULL;
     patron_earn_result res;
     if ((rc = patron_earn_purchase(db, &res, &p)))
         return cli_fail_rc("purchase", rc, "record");
-    printf("{\"member_id\": \"%" PRId64 "\", \"points\": %" PRId64 ", \"postings\": %" PRId64 ", \"replayed\": %s}\n",
+    printf("{\"member_id\": %" PRId64 ", \"points\": %" PRId64 ", \"postings\": %" PRId64 ", \"replayed\": %s}\n",
            member, res.points, res.postings, res.replayed ? "true" : "false");
     return 0;
 }

@@ -124,8 +124,8 @@ export declare class Txlog extends Handle {
    * @param db Open store.
    * @param opts Options; `as_of` is required.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `as_of`
-   * missing or not a time a store accepts, `from` after `as_of`, bad decimals); PATRON_EIO and the
-   * other store errors; PATRON_ENOMEM.
+   * missing or not a time a store accepts, `after` not before `as_of`, bad decimals); PATRON_EIO and
+   * the other store errors; PATRON_ENOMEM.
    * @returns value: Receives the new log (untouched on failure); free it with patron_txlog_free().
    */
   static from_db(db: native.patron_db | null, opts: Partial<native.patron_store_log_options> | null): Txlog;
@@ -1227,11 +1227,43 @@ export declare class Db extends Handle {
    * members left out), in member id then time order, into a new log with integer customer ids.
    * @param opts Options; `as_of` is required.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `as_of`
-   * missing or not a time a store accepts, `from` after `as_of`, bad decimals); PATRON_EIO and the
-   * other store errors; PATRON_ENOMEM.
+   * missing or not a time a store accepts, `after` not before `as_of`, bad decimals); PATRON_EIO and
+   * the other store errors; PATRON_ENOMEM.
    * @returns value: Receives the new log (untouched on failure); free it with patron_txlog_free().
    */
   txlog_from_db(opts: Partial<native.patron_store_log_options> | null): Txlog;
+  /**
+   * The customer card: everything known about one member at a moment, as one JSON document.
+   *
+   * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron
+   * writes; see the mart guide for each field):
+   * - `member_id`, `as_of`;
+   * - `profile`: fields and custom attributes; `consents`: channel -> the last decision at or before
+   * `as_of`; `next_question`: the next profile field to ask for (patron_profile_next_field()) or
+   * null;
+   * - `tier`: name, since, qualifying value, the tier it qualifies for, grace end (null when tiers
+   * are not configured), and `tier_history`;
+   * - `points`: available, pending, and expiring within `expiring_days` (as the postings recorded so
+   * far stand);
+   * - `purchases`: orders, spend, first and last purchase, average basket, average and last days
+   * between purchases, favourite category (largest spend over the purchase lines), the last 5
+   * purchases with their lines — counted as patron_txlog_from_db() counts them (returns by `as_of`
+   * out, merged members in);
+   * - `segments`: the names of the segments whose selection over `opts.frame` holds the member's
+   * row, or null without a frame;
+   * - `journeys_sent`: each journey step sent, with the event it was for.
+   *
+   * A merged member id gives the card of the member it was merged into.
+   * @param member_id Member (a merged id is followed).
+   * @param opts Options; `as_of` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, bad `as_of`
+   * or `expiring_days`); PATRON_ENOTFOUND (no such member, or it was erased); a segment's failure as
+   * patron_segment_select() reports it (PATRON_EPARSE for a rule that does not parse,
+   * PATRON_ENOTFOUND for a column the frame lacks), the message prefixed with "patron_member_card:
+   * "; store errors; PATRON_ENOMEM.
+   * @returns json: Receives the NUL-terminated document (free with patron_free()).
+   */
+  member_card(member_id: number | bigint, opts: Partial<native.patron_card_options> | null): string | null;
   /**
    * Switch the outbox on or off for this store (an audited administrative change).
    * @param on Non-zero: record events from this commit on; 0: stop recording (what is recorded stays

@@ -120,6 +120,7 @@ module.exports = function classes(native, Handle) {
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
     tier_get(member_id, at) { return native.patron_tier_get(this.handle, member_id, at); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
+    member_card(member_id, opts) { return native.patron_member_card(this.handle, member_id, opts); }
     events_enable(on) { return native.patron_events_enable(this.handle, on); }
     events_enabled() { return native.patron_events_enabled(this.handle); }
     events_read(after, max) { return wrap(EventList, native.patron_events_read(this.handle, after, max)); }

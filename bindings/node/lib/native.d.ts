@@ -3762,6 +3762,18 @@ export interface patron_purchase {
    * Number of lines (1..1000).
    */
   n_lines: number;
+  /**
+   * Where it was bought: "pos", "web", "app", ... (1..64 bytes of [a-z0-9_-]); NULL = not known.
+   */
+  channel: string | null;
+  /**
+   * Store, till or site id (1..200 bytes); NULL = not known.
+   */
+  location: string | null;
+  /**
+   * Units of each line (`n_lines` values, 1..10^9; read during the call only); NULL = 1 each.
+   */
+  quantities: bigint | null;
 }
 
 /**
@@ -3864,7 +3876,7 @@ export interface patron_store_log_options {
   /**
    * Only purchases after this time (exclusive); 0 (default) = from the first.
    */
-  from: number;
+  after: number;
   /**
    * Decimals of the store's minor unit, given to the log (default 2).
    */
@@ -3877,6 +3889,28 @@ export interface patron_store_log_options {
    * 1: keep erased members' purchases under their member id (default 0).
    */
   with_erased: number;
+}
+
+/**
+ * Options of patron_member_card(); initialise with PATRON_CARD_OPTIONS_INIT.
+ */
+export interface patron_card_options {
+  /**
+   * `sizeof(patron_card_options)`; set by PATRON_CARD_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * The moment the card describes (UTC seconds, required).
+   */
+  as_of: number;
+  /**
+   * Points expiring within this many days count as "expiring soon" (1..3650, default 30).
+   */
+  expiring_days: number;
+  /**
+   * Number of entries in `segments`.
+   */
+  nsegments: number;
 }
 
 /**
@@ -3975,9 +4009,9 @@ export interface patron_audit_query {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_audit_query: patron_audit_query; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; };
 
 /**
  * Static, English description of a status code.
@@ -6914,11 +6948,44 @@ export declare function patron_tier_get(db: patron_db | null, member_id: number 
  * @param db Open store.
  * @param opts Options; `as_of` is required.
  * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, `as_of`
- * missing or not a time a store accepts, `from` after `as_of`, bad decimals); PATRON_EIO and the
- * other store errors; PATRON_ENOMEM.
+ * missing or not a time a store accepts, `after` not before `as_of`, bad decimals); PATRON_EIO and
+ * the other store errors; PATRON_ENOMEM.
  * @returns value: Receives the new log (untouched on failure); free it with patron_txlog_free().
  */
 export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_txlog;
+/**
+ * The customer card: everything known about one member at a moment, as one JSON document.
+ *
+ * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron
+ * writes; see the mart guide for each field):
+ * - `member_id`, `as_of`;
+ * - `profile`: fields and custom attributes; `consents`: channel -> the last decision at or before
+ * `as_of`; `next_question`: the next profile field to ask for (patron_profile_next_field()) or
+ * null;
+ * - `tier`: name, since, qualifying value, the tier it qualifies for, grace end (null when tiers
+ * are not configured), and `tier_history`;
+ * - `points`: available, pending, and expiring within `expiring_days` (as the postings recorded so
+ * far stand);
+ * - `purchases`: orders, spend, first and last purchase, average basket, average and last days
+ * between purchases, favourite category (largest spend over the purchase lines), the last 5
+ * purchases with their lines — counted as patron_txlog_from_db() counts them (returns by `as_of`
+ * out, merged members in);
+ * - `segments`: the names of the segments whose selection over `opts.frame` holds the member's
+ * row, or null without a frame;
+ * - `journeys_sent`: each journey step sent, with the event it was for.
+ *
+ * A merged member id gives the card of the member it was merged into.
+ * @param db Open store.
+ * @param member_id Member (a merged id is followed).
+ * @param opts Options; `as_of` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, bad `as_of`
+ * or `expiring_days`); PATRON_ENOTFOUND (no such member, or it was erased); a segment's failure as
+ * patron_segment_select() reports it (PATRON_EPARSE for a rule that does not parse,
+ * PATRON_ENOTFOUND for a column the frame lacks), the message prefixed with "patron_member_card:
+ * "; store errors; PATRON_ENOMEM.
+ * @returns json: Receives the NUL-terminated document (free with patron_free()).
+ */
+export declare function patron_member_card(db: patron_db | null, member_id: number | bigint, opts: Partial<patron_card_options> | null): string | null;
 /**
  * Switch the outbox on or off for this store (an audited administrative change).
  * @param db Open store.

@@ -163,6 +163,8 @@ PN_UNUSED static int gs_to_patron_tier_status(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_status *s);
 PN_UNUSED static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_store_log_options(napi_env env, const patron_store_log_options *s);
+PN_UNUSED static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_card_options(napi_env env, const patron_card_options *s);
 PN_UNUSED static int gs_to_patron_event(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_event(napi_env env, const patron_event *s);
 PN_UNUSED static int gs_to_patron_audit_entry(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -6164,6 +6166,25 @@ static int gs_to_patron_purchase(napi_env env, napi_value v, pn_arena *arena, vo
         if (pn_get_u64(env, f, &x, "patron_purchase.n_lines")) return -1;
         s.n_lines = (size_t)x;
     }
+    if (pn_field(env, v, "channel", &f, &has)) return -1;
+    if (has) {
+        const char *x;
+        if (pn_get_str(env, f, arena, &x, "patron_purchase.channel")) return -1;
+        s.channel = x;
+    }
+    if (pn_field(env, v, "location", &f, &has)) return -1;
+    if (has) {
+        const char *x;
+        if (pn_get_str(env, f, arena, &x, "patron_purchase.location")) return -1;
+        s.location = x;
+    }
+    if (pn_field(env, v, "quantities", &f, &has)) return -1;
+    if (has) {
+        void *x;
+        size_t len;
+        if (pn_get_typed(env, f, napi_bigint64_array, &x, &len, "patron_purchase.quantities")) return -1;
+        s.quantities = x;
+    }
     *(patron_purchase *)out = s;
     return 0;
 }
@@ -6178,6 +6199,9 @@ static napi_value gs_from_patron_purchase(napi_env env, const patron_purchase *s
     if (pn_set(env, obj, "member_id", pn_new_i64(env, s->member_id))) return NULL;
     if (pn_set(env, obj, "at", pn_new_i64(env, s->at))) return NULL;
     if (pn_set(env, obj, "n_lines", pn_new_u64(env, s->n_lines))) return NULL;
+    if (pn_set(env, obj, "channel", pn_new_str(env, s->channel))) return NULL;
+    if (pn_set(env, obj, "location", pn_new_str(env, s->location))) return NULL;
+    if (pn_set(env, obj, "quantities", pn_new_ptr(env, s->quantities))) return NULL;
     return obj;
 }
 
@@ -6375,11 +6399,11 @@ static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *
         if (pn_get_i64(env, f, &x, "patron_store_log_options.as_of")) return -1;
         s.as_of = (int64_t)x;
     }
-    if (pn_field(env, v, "from", &f, &has)) return -1;
+    if (pn_field(env, v, "after", &f, &has)) return -1;
     if (has) {
         int64_t x;
-        if (pn_get_i64(env, f, &x, "patron_store_log_options.from")) return -1;
-        s.from = (int64_t)x;
+        if (pn_get_i64(env, f, &x, "patron_store_log_options.after")) return -1;
+        s.after = (int64_t)x;
     }
     if (pn_field(env, v, "decimals", &f, &has)) return -1;
     if (has) {
@@ -6410,10 +6434,53 @@ static napi_value gs_from_patron_store_log_options(napi_env env, const patron_st
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
     if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
-    if (pn_set(env, obj, "from", pn_new_i64(env, s->from))) return NULL;
+    if (pn_set(env, obj, "after", pn_new_i64(env, s->after))) return NULL;
     if (pn_set(env, obj, "decimals", pn_new_i32(env, s->decimals))) return NULL;
     if (pn_set(env, obj, "with_returned", pn_new_i32(env, s->with_returned))) return NULL;
     if (pn_set(env, obj, "with_erased", pn_new_i32(env, s->with_erased))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_card_options s = PATRON_CARD_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_card_options")) return -1;
+    if (pn_field(env, v, "as_of", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_card_options.as_of")) return -1;
+        s.as_of = (int64_t)x;
+    }
+    if (pn_field(env, v, "expiring_days", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_card_options.expiring_days")) return -1;
+        s.expiring_days = (int32_t)x;
+    }
+    if (pn_field(env, v, "nsegments", &f, &has)) return -1;
+    if (has) {
+        uint64_t x;
+        if (pn_get_u64(env, f, &x, "patron_card_options.nsegments")) return -1;
+        s.nsegments = (size_t)x;
+    }
+    *(patron_card_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_card_options(napi_env env, const patron_card_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
+    if (pn_set(env, obj, "expiring_days", pn_new_i32(env, s->expiring_days))) return NULL;
+    if (pn_set(env, obj, "nsegments", pn_new_u64(env, s->nsegments))) return NULL;
     return obj;
 }
 
@@ -11518,6 +11585,28 @@ static napi_value w_patron_txlog_from_db(napi_env env, napi_callback_info info)
     return pn_new_handle(env, a_out, "patron_txlog", gd_patron_txlog);
 }
 
+static napi_value w_patron_member_card(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    char *a_json = NULL;
+    int64_t a_member_id = 0;
+    patron_card_options a_opts_s;
+    patron_card_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_member_card: argument 'db'")
+        || pn_get_i64(env, argv[1], &a_member_id, "patron_member_card: argument 'member_id'")
+        || pn_struct_arg(env, argv[2], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_card_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_member_card(a_db, &a_json, (int64_t)a_member_id, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_take_str(env, a_json, 1);
+}
+
 static napi_value w_patron_events_enable(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -12048,6 +12137,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_get", NULL, w_patron_tier_get, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_member_card", NULL, w_patron_member_card, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_events_enable", NULL, w_patron_events_enable, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_events_enabled", NULL, w_patron_events_enabled, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_events_read", NULL, w_patron_events_read, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -12423,6 +12513,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
     if (pn_set(env, obj, "patron_store_log_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_log_options)))) return NULL;
+    if (pn_set(env, obj, "patron_card_options", pn_new_u32(env, (uint32_t)sizeof(patron_card_options)))) return NULL;
     if (pn_set(env, obj, "patron_event", pn_new_u32(env, (uint32_t)sizeof(patron_event)))) return NULL;
     if (pn_set(env, obj, "patron_audit_entry", pn_new_u32(env, (uint32_t)sizeof(patron_audit_entry)))) return NULL;
     if (pn_set(env, obj, "patron_audit_query", pn_new_u32(env, (uint32_t)sizeof(patron_audit_query)))) return NULL;
@@ -12551,6 +12642,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_store_log_options d = PATRON_STORE_LOG_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_store_log_options", gs_from_patron_store_log_options(env, &d))) return NULL;
+    }
+    {
+        const patron_card_options d = PATRON_CARD_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_card_options", gs_from_patron_card_options(env, &d))) return NULL;
     }
     {
         const patron_audit_query d = PATRON_AUDIT_QUERY_INIT;

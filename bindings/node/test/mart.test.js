@@ -22,8 +22,28 @@ test('Txlog.from_db: an empty store gives an empty log; as_of is required', { sk
       (e) => e instanceof patron.PatronError && e.code === 'PATRON_EINVAL' && /as_of is required/.test(e.message));
     assert.throws(() => patron.Txlog.from_db(db, { as_of: 1700000000000 }),
       (e) => e.code === 'PATRON_EINVAL' && /milliseconds/.test(e.message));
-    assert.throws(() => db.txlog_from_db({ as_of: 1700000000, from: 1700000001 }),
+    assert.throws(() => db.txlog_from_db({ as_of: 1700000000, after: 1700000001 }),
       (e) => /not before as_of/.test(e.message));
+  } finally {
+    db.close();
+  }
+});
+
+test('member_card: the card of a member as JSON', { skip: typeof native.patron_member_card !== 'function' && 'no card' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    db.ledger_earn({ key: 'k1', member_id: id, points: 120, at: 1700000100 });
+    const card = JSON.parse(db.member_card(id, { as_of: 1700000200 }));
+    assert.strictEqual(card.member_id, id);
+    assert.strictEqual(card.profile.name, 'Ann');
+    assert.deepStrictEqual(card.consents, { email: true });
+    assert.strictEqual(card.points.available, 120);
+    assert.strictEqual(card.purchases.orders, 0);
+    assert.strictEqual(card.purchases.first_at, null);
+    assert.strictEqual(card.segments, null);
+    assert.throws(() => db.member_card(id, { as_of: 1700000200, expiring_days: 0 }),
+      (e) => e.code === 'PATRON_EINVAL' && /expiring_days 0/.test(e.message));
   } finally {
     db.close();
   }

@@ -69,3 +69,26 @@ def test_log_as_of(store_uri):
     s = patron.summary(after, observation_end=T0 + 20 * DAY)
     assert list(s["orders"]) == [2, 1]
     assert list(s["total_spend"]) == [pytest.approx(28.00), pytest.approx(12.00)]
+
+
+def test_card(store_uri):
+    import json
+    with patron.open(store_uri) as db:
+        ann = db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
+        lines = (ffi.patron_purchase_line * 2)()
+        lines[0].category, lines[0].amount = b"shoes", 3000
+        lines[1].category, lines[1].amount = b"socks", 500
+        qty = (ctypes.c_int64 * 2)(2, 3)
+        db.earn_purchase({"key": "P-1", "member_id": ann, "at": T0 + DAY, "lines": lines, "n_lines": 2,
+                          "channel": b"pos", "quantities": qty})
+        card = json.loads(db.member_card(ann, {"as_of": T0 + 2 * DAY}))
+        assert card["member_id"] == ann and card["profile"]["name"] == "Ann"
+        assert card["consents"] == {"email": True}
+        assert card["purchases"]["orders"] == 1 and card["purchases"]["spend"] == 3500
+        assert card["purchases"]["favourite_category"] == "shoes"
+        recent = card["purchases"]["recent"][0]
+        assert recent["channel"] == "pos" and [l["quantity"] for l in recent["lines"]] == [2, 3]
+        assert card["segments"] is None and card["journeys_sent"] == []
+        with pytest.raises(patron.PatronError) as ei:
+            db.member_card(ann, {"as_of": T0, "expiring_days": 0})
+        assert "expiring_days 0" in ei.value.message
