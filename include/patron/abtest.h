@@ -577,6 +577,67 @@ typedef struct patron_abtest_bayes_normal_result {
 PATRON_API int patron_abtest_bayes_normal(patron_abtest_bayes_normal_result *out, const patron_abtest_summary *a,
                                           const patron_abtest_summary *b, double alpha, double prior_mean,
                                           double prior_variance);
+
+/** Result of patron_abtest_bayes_relative() and
+ *  patron_abtest_bayes_relative_proportions(); every figure is relative
+ *  (0.05 = +5%). */
+typedef struct patron_abtest_bayes_relative_result {
+    uint32_t size;                /**< Set to `sizeof` by the caller. */
+    double lift;                  /**< The data's lift (m_b - m_a) / m_a. */
+    double lift_se;               /**< Its delta-method sd sqrt(v_b/(n_b m_a^2) + v_a m_b^2/(n_a m_a^4)). */
+    double posterior_mean;        /**< Posterior mean of the lift. */
+    double posterior_sd;          /**< Posterior sd of the lift. */
+    double chance_to_win;         /**< P(lift > 0). */
+    double credible_interval[2];  /**< Equal-tailed 1 - alpha interval of the lift. */
+    double risk_choose_control;   /**< E[max(lift, 0)]: the relative loss expected from keeping A. */
+    double risk_choose_treatment; /**< E[max(-lift, 0)]: the relative loss expected from shipping B. */
+    double prior_weight;          /**< Share of the posterior precision that is the prior's (0 with the flat prior). */
+} patron_abtest_bayes_relative_result;
+
+/**
+ * @brief Bayesian model of the relative effect with a normal prior on the
+ *        lift (gbstats' default engine, EffectBayesianABTest, relative).
+ *
+ * The lift L = (m_b - m_a) / m_a has the delta-method variance
+ * V = v_b / (n_b m_a^2) + v_a m_b^2 / (n_a m_a^4) (v = sd^2); the likelihood
+ * N(L, V) and the prior N(prior_mean, prior_variance) give the posterior by
+ * precision weighting: 1/s^2 = 1/V + 1/prior_variance,
+ * mu = s^2 (L/V + prior_mean/prior_variance). prior_variance 0 is
+ * GrowthBook's improper prior (proper = false: the posterior is N(L, V));
+ * GrowthBook's suggested proper prior is mean 0, sd 0.3 (variance 0.09).
+ * Chance to win Phi(mu/s), interval mu -/+ z_{1-alpha/2} s, risks
+ * E[max(+-L, 0)] = s (phi(z) +- z Phi(+-z)), z = mu/s.
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param[in] a [value] Summary of A (control; n >= 1, mean != 0).
+ * @param[in] b [value] Summary of B.
+ * @param alpha Level of the credible interval.
+ * @param prior_mean Prior mean of the lift (ignored when prior_variance is 0).
+ * @param prior_variance Prior variance of the lift, or 0 for the flat (improper) prior.
+ * @return #PATRON_OK or #PATRON_EINVAL (also when A's mean is 0 or both arms have zero variance).
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_bayes_relative(patron_abtest_bayes_relative_result *out, const patron_abtest_summary *a,
+                                            const patron_abtest_summary *b, double alpha, double prior_mean,
+                                            double prior_variance);
+
+/**
+ * @brief patron_abtest_bayes_relative() for conversion rates: m = x/n and
+ *        v = m (1 - m) per arm (gbstats' proportion statistic).
+ * @param[out] out [value] Result (size set by the caller).
+ * @param x_a Conversions of A (0 < x_a <= n_a, so that A's rate is not 0).
+ * @param n_a Customers of A.
+ * @param x_b Conversions of B.
+ * @param n_b Customers of B.
+ * @param alpha Level of the credible interval.
+ * @param prior_mean Prior mean of the lift (ignored when prior_variance is 0).
+ * @param prior_variance Prior variance of the lift, or 0 for the flat prior.
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_bayes_relative_proportions(patron_abtest_bayes_relative_result *out, int64_t x_a,
+                                                        int64_t n_a, int64_t x_b, int64_t n_b, double alpha,
+                                                        double prior_mean, double prior_variance);
 /** @} */
 
 /* ------------------------------------------------------------------------ */
@@ -637,6 +698,44 @@ PATRON_API int patron_abtest_confidence_sequence(patron_abtest_cs_result *out, d
                                                  int64_t n_total, double alpha, double n_star,
                                                  double test_value);
 
+/** Result of patron_abtest_confidence_sequence_one_sided(). */
+typedef struct patron_abtest_cs_one_sided_result {
+    uint32_t size;          /**< Set to `sizeof` by the caller. */
+    int direction;          /**< 1: H1 is B greater (lower bound); -1: B lesser (upper bound). */
+    double rho;             /**< Mixture parameter from N* and 2 alpha. */
+    double halfwidth;       /**< Distance of the bound from the estimate. */
+    double bound;           /**< estimate - halfwidth (direction 1) or estimate + halfwidth (-1). */
+    double ci[2];           /**< [bound, +inf) or (-inf, bound]. */
+    double p_value;         /**< The alpha at which the bound reaches test_value (rho held), at most 1. */
+    double fixed_halfwidth; /**< The fixed-horizon one-sided z_{1-alpha} se, for comparison. */
+    int significant;        /**< 1 when test_value is outside the interval. */
+} patron_abtest_cs_one_sided_result;
+
+/**
+ * @brief One-sided asymptotic confidence sequence (gbstats'
+ *        SequentialOneSidedTreatmentGreater/LesserTTest).
+ *
+ * rho = sqrt((-2 ln(2 alpha) + ln(1 - 2 ln(2 alpha))) / N*); half-width
+ * se sqrt(n) sqrt(2 (n rho^2 + 1) / (n rho)^2 ln(1 + sqrt(n rho^2 + 1) / (2 alpha)))
+ * (Waudby-Smith et al. 2023, arXiv 2103.06476, eq. 134). The p-value
+ * inverts the bound in closed form with rho fixed (gbstats bisects for it
+ * within 1e-6 and clamps it to [1e-5, 0.4999]).
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param estimate Point estimate (B - A, or the lift).
+ * @param se Its standard error (> 0).
+ * @param n_total Units in both arms (>= 1).
+ * @param alpha One-sided level in (0, 0.5).
+ * @param n_star Tuning N* (> 0; GrowthBook's default 5000).
+ * @param test_value Null value (0).
+ * @param direction 1 (H1: B greater than test_value) or -1 (B lesser).
+ * @return #PATRON_OK or #PATRON_EINVAL.
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_confidence_sequence_one_sided(patron_abtest_cs_one_sided_result *out, double estimate,
+                                                           double se, int64_t n_total, double alpha, double n_star,
+                                                           double test_value, int direction);
+
 /** Alpha-spending family for patron_abtest_group_sequential(). */
 typedef enum patron_abtest_spending {
     PATRON_ABTEST_SPEND_OBF = 0,    /**< Lan-DeMets O'Brien-Fleming type: 2 - 2 Phi(z_{1-a/2} / sqrt(t)). */
@@ -658,6 +757,51 @@ typedef enum patron_abtest_spending {
 PATRON_API int patron_abtest_group_sequential(double *cumulative_alpha, double *z_bounds, double *nominal_p,
                                               const double *information_rates, size_t k,
                                               double alpha_one_sided, patron_abtest_spending spending);
+
+/** Most looks of a group-sequential design. */
+#define PATRON_ABTEST_GS_MAX_LOOKS 50
+
+/** Result of patron_abtest_group_sequential_futility(); entry i of each
+ *  array is look i, entries past looks are 0. */
+typedef struct patron_abtest_gs_futility_result {
+    uint32_t size;                                        /**< Set to `sizeof` by the caller. */
+    int64_t looks;                                        /**< Looks of the design. */
+    double drift;                                         /**< theta: E[Z] at full information for which the design has power 1 - beta. */
+    double inflation;                                     /**< (theta / (z_{1-alpha} + z_{1-beta}))^2: maximum information over the fixed design's. */
+    double efficacy_z[PATRON_ABTEST_GS_MAX_LOOKS];       /**< Efficacy bound per look (patron_abtest_group_sequential()'s). */
+    double futility_z[PATRON_ABTEST_GS_MAX_LOOKS];       /**< Non-binding futility bound per look; the last equals the last efficacy bound. */
+    double cumulative_alpha[PATRON_ABTEST_GS_MAX_LOOKS]; /**< Alpha spent up to each look. */
+    double cumulative_beta[PATRON_ABTEST_GS_MAX_LOOKS];  /**< Beta spent up to each look. */
+} patron_abtest_gs_futility_result;
+
+/**
+ * @brief Efficacy and non-binding futility bounds of a one-sided
+ *        group-sequential design by alpha and beta spending.
+ *
+ * The efficacy bounds ignore the futility bounds (non-binding: stopping
+ * for futility is optional and does not raise the type I error). With
+ * Z_i ~ N(theta sqrt(t_i), 1) under the alternative, futility bound b_i
+ * solves P_theta(b_j < Z_j < a_j for j < i, Z_i < b_i) = beta(t_i) -
+ * beta(t_{i-1}), and theta is the drift at which b_K = a_K (gsDesign's
+ * test.type 4; Pampallona & Tsiatis 1994). Numerical integration by
+ * composite Gauss-Legendre quadrature, no simulation. The maximum sample
+ * size is inflation times the fixed design's for the same alpha and power.
+ *
+ * @param[out] out [value] Result (size set by the caller).
+ * @param information_rates Increasing information fractions in (0, 1], last = 1.
+ * @param k Looks (1..50).
+ * @param alpha_one_sided One-sided level in (0, 0.5).
+ * @param beta Type II error 1 - power in (0, 0.5).
+ * @param alpha_spending Spending family of the efficacy bounds.
+ * @param beta_spending Spending family of the futility bounds (the same formulas with beta).
+ * @return #PATRON_OK, #PATRON_EINVAL, #PATRON_ENOMEM.
+ * Reentrant.
+ */
+PATRON_API int patron_abtest_group_sequential_futility(patron_abtest_gs_futility_result *out,
+                                                       const double *information_rates, size_t k,
+                                                       double alpha_one_sided, double beta,
+                                                       patron_abtest_spending alpha_spending,
+                                                       patron_abtest_spending beta_spending);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

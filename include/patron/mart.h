@@ -30,6 +30,7 @@
 #ifndef PATRON_MART_H
 #define PATRON_MART_H
 
+#include "clv.h"
 #include "common.h"
 #include "db.h"
 #include "segment.h"
@@ -68,6 +69,74 @@ typedef struct patron_store_log_options {
  */
 PATRON_API int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_log_options *opts);
 
+/** @brief Options of patron_scores_refresh(); initialise with #PATRON_SCORE_OPTIONS_INIT. */
+typedef struct patron_score_options {
+    uint32_t size;    /**< `sizeof(patron_score_options)`; set by #PATRON_SCORE_OPTIONS_INIT. */
+    int64_t as_of;    /**< The moment the fit describes (UTC seconds, required): the log patron_txlog_from_db() gives for it. */
+    int32_t model;    /**< Transaction model: #PATRON_CLV_BGNBD (default), #PATRON_CLV_MBGNBD or #PATRON_CLV_PNBD. */
+    double discount;  /**< Monthly discount rate of the 12-month CLV (default 0.01). */
+} patron_score_options;
+
+/** @brief Default #patron_score_options (as_of still to be set): BG/NBD, 1% a month. */
+#define PATRON_SCORE_OPTIONS_INIT { (uint32_t)sizeof(patron_score_options), 0, PATRON_CLV_BGNBD, 0.01 }
+
+/** @brief What patron_scores_refresh() did. */
+typedef struct patron_score_result {
+    uint32_t size;          /**< `sizeof(patron_score_result)`; set by #PATRON_SCORE_RESULT_INIT. */
+    int64_t fit_id;         /**< Id of the stored fit (increasing). */
+    int64_t customers;      /**< Members with a purchase by `as_of` (the rows fitted). */
+    int64_t scored;         /**< Members scored (those with T > 0: a first purchase before `as_of`'s day). */
+    double log_likelihood;  /**< Of the transaction model's fit. */
+    int32_t spend_fitted;   /**< 1 when the Gamma-Gamma spend model was fitted (else `clv_12m` is null). */
+} patron_score_result;
+
+/** @brief Initialiser for #patron_score_result. */
+#define PATRON_SCORE_RESULT_INIT { (uint32_t)sizeof(patron_score_result), 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Fit CLV models to the store's own purchases and store the fit and
+ *        every member's scores.
+ *
+ * The store's log as of `as_of` (patron_txlog_from_db()) is summarised in
+ * days (patron_summarize(), observation end `as_of`); the transaction model
+ * is fitted to the members with T > 0 and, when enough members bought
+ * twice, the Gamma-Gamma spend model too. The fit (model, parameters,
+ * covariance as patron_clv_fit_to_json() writes it, `as_of`, number of
+ * customers) is stored, and each such member gets `p_alive`,
+ * `expected_purchases_90d` (the next 90 days) and `clv_12m` (12 months,
+ * Gamma-Gamma spend, monthly discounting at `discount`, months of 365.25/12
+ * days; null without a spend fit). The scores replace the previous ones in
+ * one transaction: readers see the old scores or the new, never a mix.
+ * Refresh on demand (nightly, or after a large import); patron_frame_add_scores()
+ * and the customer card read them.
+ *
+ * @param db Open store.
+ * @param[out] result [value] Receives what was done (may be NULL).
+ * @param[in] opts [value] Options; `as_of` is required.
+ * @return #PATRON_OK; #PATRON_EINVAL (bad options, no member with a
+ *         purchase by `as_of`); #PATRON_ECONVERGE (the model did not fit:
+ *         nothing is stored, earlier scores stay); store errors;
+ *         #PATRON_ENOMEM.
+ */
+PATRON_API int patron_scores_refresh(patron_db *db, patron_score_result *result, const patron_score_options *opts);
+
+/**
+ * @brief Append the stored scores as columns of a customer frame.
+ *
+ * Adds the double columns `p_alive`, `expected_purchases_90d` and `clv_12m`
+ * (NaN for a row without a score, or without a spend fit) for the rows of
+ * @p frame, whose integer ids are member ids (a frame from
+ * patron_summarize() of patron_txlog_from_db()). Rules and segments can then
+ * use them: `p_alive < 0.3 and clv_12m >= p80`.
+ *
+ * @param frame The frame to extend (integer ids).
+ * @param db Open store.
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL, a frame with string ids);
+ *         #PATRON_ECONFLICT (a column of that name exists); store errors;
+ *         #PATRON_ENOMEM. On failure the frame is unchanged.
+ */
+PATRON_API int patron_frame_add_scores(patron_frame *frame, patron_db *db);
+
 /** @brief Options of patron_member_card(); initialise with #PATRON_CARD_OPTIONS_INIT. */
 typedef struct patron_card_options {
     uint32_t size;                     /**< `sizeof(patron_card_options)`; set by #PATRON_CARD_OPTIONS_INIT. */
@@ -102,7 +171,10 @@ typedef struct patron_card_options {
  *   merged members in);
  * - `segments`: the names of the segments whose selection over
  *   `opts.frame` holds the member's row, or null without a frame;
- * - `journeys_sent`: each journey step sent, with the event it was for.
+ * - `journeys_sent`: each journey step sent, with the event it was for;
+ * - `clv`: the member's scores from the latest patron_scores_refresh()
+ *   (fit id, its `as_of`, model, `p_alive`, `expected_purchases_90d`,
+ *   `clv_12m`), or null when the member has none.
  *
  * A merged member id gives the card of the member it was merged into.
  *

@@ -30,4 +30,13 @@ void patron__ab_fill_t(patron_abtest_test *t, double effect, double se, double d
 /* All members NaN (undefined test), not significant. */
 void patron__ab_fill_nan(patron_abtest_test *t);
 
+/* Error spent up to information fraction t by the Lan-DeMets family s at
+ * level alpha (seq.c; the efficacy side and the futility side share it). */
+double patron__ab_spend(patron_abtest_spending s, double alpha, double t);
+
+/* E[max(Z + z, 0)] = phi(z) + z Phi(z), Z standard normal, without the
+ * cancellation for z << 0 (common.c): the expected loss of a normal
+ * posterior N(mu, s^2) is s patron__ab_normal_loss(mu / s). */
+double patron__ab_normal_loss(double z);
+
 #endif

@@ -201,9 +201,9 @@ int patron_abtest_bayes_normal(patron_abtest_bayes_normal_result *out, const pat
     double z = patron__norm_isf(alpha / 2);
     r.credible_interval[0] = mu - z * sd;
     r.credible_interval[1] = mu + z * sd;
-    double phi = patron__norm_pdf(mu / sd);
-    r.risk_choose_control = mu * patron__norm_cdf(mu / sd) + sd * phi;
-    r.risk_choose_treatment = -mu * patron__norm_cdf(-mu / sd) + sd * phi;
+    /* E[max(D, 0)] = mu Phi(mu/sd) + sd phi(mu/sd), without its cancellation */
+    r.risk_choose_control = sd * patron__ab_normal_loss(mu / sd);
+    r.risk_choose_treatment = sd * patron__ab_normal_loss(-mu / sd);
     patron__ab_copy_out(out, &r, sizeof r);
     return PATRON_OK;
 }

@@ -94,3 +94,19 @@ void patron__ab_fill_t(patron_abtest_test *t, double effect, double se, double d
     }
     t->significant = t->p_two_sided <= alpha;
 }
+
+/* E[max(Z + z, 0)] = phi(z) + z Phi(z) for Z ~ N(0, 1). For z < 0 the two
+ * terms cancel (by 1 / z^2 at z = -30); there it is phi(z) c / (|z| + c)
+ * with c = 1 / (|z| + 2 / (|z| + 3 / (|z| + ...))), the tail of the Mills
+ * ratio's continued fraction Phibar(x) / phi(x) = 1 / (x + c), evaluated
+ * backwards: 1 - x / (x + c) = c / (x + c) has no cancellation. */
+double patron__ab_normal_loss(double z)
+{
+    if (z > -3)
+        return patron__norm_pdf(z) + z * patron__norm_cdf(z);
+    double x = -z, t = 0;
+    for (int k = 400; k >= 2; k--)
+        t = k / (x + t);
+    double c = 1 / (x + t);
+    return patron__norm_pdf(z) * c / (x + c);
+}

@@ -94,7 +94,7 @@ int patron_abtest_confidence_sequence(patron_abtest_cs_result *out, double estim
 #define GS_NODES 2001 /* Simpson nodes per look (odd) */
 #endif
 
-static double spend(patron_abtest_spending s, double alpha, double t)
+double patron__ab_spend(patron_abtest_spending s, double alpha, double t)
 {
     if (s == PATRON_ABTEST_SPEND_OBF)
         return 2 * patron__norm_sf(patron__norm_isf(alpha / 2) / sqrt(t));
@@ -140,7 +140,7 @@ int patron_abtest_group_sequential(double *cumulative_alpha, double *z_bounds, d
     double res_a[50], res_z[50];
     for (size_t i = 0; i < k; i++) {
         double t = information_rates[i];
-        double cum = spend(spending, alpha_one_sided, t);
+        double cum = patron__ab_spend(spending, alpha_one_sided, t);
         double inc = cum - cum_prev;
         double c;
         if (i == 0) {

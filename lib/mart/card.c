@@ -3,6 +3,7 @@
  * journeys); this file orders them and adds the segments over the caller's
  * frame. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "internal/sbuf.h"
 #include "internal/store.h"
 #include "internal/tier.h"
+#include "mart_int.h"
 #include "patron/ledger.h"
 #include "patron/mart.h"
 #include "patron/tier.h"
@@ -69,6 +71,34 @@ static int points_section(patron_db *db, patron__sbuf *b, int64_t member, int64_
                       ",\n  \"points\": {\"available\": %" PRId64 ", \"pending\": %" PRId64
                       ", \"expiring\": %" PRId64 ", \"expiring_days\": %d}",
                       now.available, now.pending, expiring, (int)days);
+    return PATRON_OK;
+}
+
+static void score_or_null(patron__sbuf *b, const char *name, double v)
+{
+    if (isfinite(v))
+        patron__sb_printf(b, ", \"%s\": %.17g", name, v);
+    else
+        patron__sb_printf(b, ", \"%s\": null", name);
+}
+
+static int clv_section(patron_db *db, patron__sbuf *b, int64_t member)
+{
+    patron__member_score sc;
+    int rc = patron__mart_score(db, member, &sc);
+    if (rc)
+        return rc;
+    if (!sc.fit_id) {
+        patron__sb_puts(b, ",\n  \"clv\": null");
+        return PATRON_OK;
+    }
+    patron__sb_printf(b, ",\n  \"clv\": {\"fit_id\": %" PRId64 ", \"as_of\": %" PRId64 ", \"model\": ", sc.fit_id,
+                      sc.as_of);
+    patron__sb_json_str(b, sc.model);
+    score_or_null(b, "p_alive", sc.p_alive);
+    score_or_null(b, "expected_purchases_90d", sc.expected_90d);
+    score_or_null(b, "clv_12m", sc.clv_12m);
+    patron__sb_puts(b, "}");
     return PATRON_OK;
 }
 
@@ -139,6 +169,8 @@ int patron_member_card(patron_db *db, char **json, int64_t member_id, const patr
         rc = points_section(db, &b, member, o.as_of, o.expiring_days);
     if (rc == PATRON_OK)
         rc = patron__earn_card(db, &b, member, o.as_of);
+    if (rc == PATRON_OK)
+        rc = clv_section(db, &b, member);
     if (rc == PATRON_OK)
         rc = segments_section(&b, member, &o);
     if (rc == PATRON_OK)

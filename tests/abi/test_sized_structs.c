@@ -61,6 +61,9 @@ static const struct first_size {
     FIRST(patron_abtest_margin_result, 0),
     FIRST(patron_abtest_plan_options, 0),
     FIRST(patron_abtest_plan_result, 0),
+    FIRST(patron_abtest_bayes_relative_result, 0),
+    FIRST(patron_abtest_cs_one_sided_result, 0),
+    FIRST(patron_abtest_gs_futility_result, 0),
     FIRST(patron_abtest_perm_result, 64),
     FIRST(patron_clv_fit_options, 32),
     FIRST(patron_clv_fit_result, 256),
@@ -91,6 +94,8 @@ static const struct first_size {
     FIRST(patron_tier_config, 20),
     FIRST(patron_store_log_options, 0),
     FIRST(patron_card_options, 0),
+    FIRST(patron_score_options, 0),
+    FIRST(patron_score_result, 0),
 };
 
 static size_t first_of(const char *name)
@@ -292,6 +297,15 @@ static void abtest_results(void **state)
     RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_reduced(OUT, 1, 5, 0.3, plo));
     RESULT_CASE(patron_abtest_plan_result, patron_abtest_power_ratio(OUT, 52, 1.3, 4900, 0.8, 40, 0.02, plo));
     free((void *)plo);
+    RESULT_CASE(patron_abtest_bayes_relative_result, patron_abtest_bayes_relative(OUT, &a, &b, 0.05, 0, 0.09));
+    RESULT_CASE(patron_abtest_bayes_relative_result,
+                patron_abtest_bayes_relative_proportions(OUT, 40, 500, 55, 510, 0.05, 0, 0));
+    RESULT_CASE(patron_abtest_cs_one_sided_result,
+                patron_abtest_confidence_sequence_one_sided(OUT, 0.02, 0.01, 9000, 0.05, 5000, 0, 1));
+    const double looks[3] = {0.3, 0.6, 1.0};
+    RESULT_CASE(patron_abtest_gs_futility_result,
+                patron_abtest_group_sequential_futility(OUT, looks, 3, 0.025, 0.1, PATRON_ABTEST_SPEND_OBF,
+                                                        PATRON_ABTEST_SPEND_POCOCK));
 }
 
 static void abtest_assign_options(void **state)
@@ -627,6 +641,11 @@ static void store_structs(void **state)
     char *card;
     ok(patron_member_card(db, &card, id, &cao), "member_card");
     patron_free(card);
+    patron_score_options sco = PATRON_SCORE_OPTIONS_INIT; /* one customer: the fit is refused, nothing stored */
+    sco.as_of = NOW + 100;
+    patron_score_result scr = PATRON_SCORE_RESULT_INIT;
+    assert_true(patron_scores_refresh(db, &scr, &sco) < 0);
+    assert_int_equal(scr.fit_id, 0);
 
     patron_tier_config tc = PATRON_TIER_CONFIG_INIT;
     const patron_tier_config *tcold = OLDER(patron_tier_config, tc);

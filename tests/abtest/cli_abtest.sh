@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$P" abtest --help | grep -q "patron abtest <test>" || fail "--help"
 "$P" abtest proportions --help | grep -q "proportions --a X/N" || fail "subcommand --help"
 # Each test has its own help: only its own usage.
-for t in proportions means survival power assign srm; do
+for t in proportions means survival many power assign srm; do
     h=$("$P" abtest $t --help) || fail "$t --help exit"
     echo "$h" | grep -q "^usage: patron abtest $t " || fail "$t --help: $h"
     [ "$(echo "$h" | grep -c '^usage: patron abtest')" -le 4 ] || fail "$t --help prints other tests"
@@ -19,6 +19,15 @@ for t in proportions means survival power assign srm; do
         [ $o = $t ] && continue
         echo "$h" | grep -q "patron abtest $o " && fail "$t --help shows $o"
     done
+done
+# every test the overview lists has its own help, which shows no other test
+tests=$("$P" abtest --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+[ "$(echo "$tests" | wc -l)" -ge 17 ] || fail "overview lists $(echo $tests)"
+for t in $tests; do
+    h=$("$P" abtest $t --help) || fail "$t --help exit"
+    [ "$(echo "$h" | head -n 1 | cut -d' ' -f1-3)" = "usage: patron abtest" ] || fail "$t --help: $h"
+    echo "$h" | head -n 1 | grep -q "^usage: patron abtest $t " || fail "$t --help is not its own: $h"
+    echo "$h" | grep "^usage: \|^       patron" | grep -v "patron abtest $t " && fail "$t --help shows another test"
 done
 "$P" abtest srm --observed 1,2 --weights 1,1 --a 1/2 2>"$tmp/err" && fail "srm took --a"
 grep -q "srm does not take --a" "$tmp/err" || fail "option of another test: $(cat "$tmp/err")"

@@ -1,4 +1,5 @@
 /* Probability to be best over k arms (patron_abtest_best_proportions(),
+ * also at 1,000,000 per arm against abtest_best_million.json,
  * patron_abtest_best_means()) against tests/data/abtest_best_vectors.json
  * (mpmath at 25 digits, see gen_abtest_best.py), against the two-arm closed
  * forms (patron_abtest_beta_binomial(), Phi(d / s) and the normal expected
@@ -29,18 +30,18 @@ static int near(double got, double want, double rel, double abs_tol)
     return fabs(got - want) <= rel * fabs(want) + abs_tol;
 }
 
-static void test_best_reference(void **state)
+/* sum_tol: the bound on prob_sum_deviation, the library's own check */
+static void check_vectors(const char *file, size_t min_cases, double sum_tol)
 {
-    (void)state;
     size_t len;
-    char *text = pt_read_file(pt_data_path("abtest_best_vectors.json"), &len);
+    char *text = pt_read_file(pt_data_path(file), &len);
     assert_non_null(text);
     patron_json *doc = NULL;
     assert_int_equal(patron__json_parse(&doc, text, len), 0);
     free(text);
     const patron_json *cases = patron__json_get(doc, "cases");
     size_t nc = patron__json_len(cases), bad = 0;
-    assert_true(nc >= 8);
+    assert_true(nc >= min_cases);
     double worst_p = 0, worst_l = 0;
     for (size_t ci = 0; ci < nc; ci++) {
         const patron_json *c = patron__json_at(cases, ci);
@@ -65,7 +66,8 @@ static void test_best_reference(void **state)
             assert_int_equal(patron_abtest_best_proportions(&r, x, n, k, num_at(pr, 0), num_at(pr, 1)), PATRON_OK);
         }
         assert_int_equal(r.n_arms, (int64_t)k);
-        assert_true(fabs(r.prob_sum_deviation) < 1e-13);
+        assert_true(fabs(r.prob_sum_deviation) < sum_tol);
+        assert_true(fabs(r.prob_sum_deviation) <= r.integration_error);
         const patron_json *pb = patron__json_get(c, "prob_best"), *el = patron__json_get(c, "expected_loss");
         for (size_t i = 0; i < k; i++) {
             double wp = num_at(pb, i), wl = num_at(el, i);
@@ -85,6 +87,22 @@ static void test_best_reference(void **state)
     print_message("worst |P - ref| %.3g, worst |loss - ref| / sd %.3g\n", worst_p, worst_l);
     patron__json_free(doc);
     assert_int_equal(bad, 0);
+}
+
+static void test_best_reference(void **state)
+{
+    (void)state;
+    check_vectors("abtest_best_vectors.json", 8, 1e-13);
+}
+
+/* 1,000,000 customers per arm (gen_abtest_best_million.py: the beta cdf by
+ * its continued fraction at 30 digits). The posteriors are 2e-4 wide, so the
+ * quadrature's rounding is larger: the probabilities agree to 1.1e-13
+ * absolute and sum to 1 within 1e-12 (integration_error about 2e-12). */
+static void test_best_million(void **state)
+{
+    (void)state;
+    check_vectors("abtest_best_million.json", 2, 2e-12);
 }
 
 static void test_two_arms_closed_forms(void **state)
@@ -162,6 +180,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_best_reference),
+        cmocka_unit_test(test_best_million),
         cmocka_unit_test(test_two_arms_closed_forms),
         cmocka_unit_test(test_permutation_and_hopeless_arm),
         cmocka_unit_test(test_errors),

@@ -145,6 +145,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check(["abtest", "best", "--arms", "10/100,15/110,20/120", "--format", "json"])
     check(["abtest", "margin", "--a", "10/100", "--b", "12/100", "--margin", "0.02", "--format", "json"])
     check(["abtest", "plan", "--delta", "0.5", "--sd", "10", "--variance-reduction", "0.3", "--format", "json"])
+    check(["abtest", "bayes", "--a", "10/100", "--b", "15/100", "--prior-sd", "0.3", "--format", "json"])
+    check(["abtest", "sequence", "--estimate", "0.02", "--se", "0.01", "--n", "9000", "--alternative", "less",
+           "--format", "json"])
+    check(["abtest", "gsd", "--looks", "0.5,1", "--format", "json"])
     with open(j("arms.csv"), "w") as f:
         f.write("time,event,arm\n1,1,A\n2,1,B\n3,0,A\n4,1,B\n5,1,A\n6,0,B\n7,1,A\n8,1,B\n")
     check(["abtest", "survival", "--input", j("arms.csv"), "--format", "json"])

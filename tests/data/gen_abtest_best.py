@@ -135,7 +135,8 @@ CASES = [
 def main():
     out = []
     # --without-million: leave out the 1,000,000-per-arm case (its beta cdfs
-    # take the series more than an hour at 25 digits)
+    # take the series more than an hour at 25 digits; gen_abtest_best_million.py
+    # computes them with the continued fraction into abtest_best_million.json)
     skip_big = "--without-million" in sys.argv
     for kind, c in CASES:
         if skip_big and max(c["n"]) >= 1000000:

@@ -46,6 +46,10 @@ out=$("$patron" report weekly --db "$db" --as-of 2023-12-31 | cut -d, -f1-6 | he
 check "weekly" "week,new_customers,active_customers,buyers,purchases,spend
 2023-11-13,1,1,1,1,2500
 2023-11-20,0,1,0,0,0" "$out"
+"$patron" summary --db "$db" --as-of 2023-12-31 >"$tmp/summary.csv"
+out=$("$patron" segment --input "$tmp/summary.csv" --db "$db" --now 2023-12-31 --rule "purchases_90d >= 2" | cut -d, -f1)
+check "segment with activity from the store" "customer_id
+1" "$out"
 "$patron" summary --db "$db" --input x.csv 2>/dev/null
 check "--db with --input is a usage error" 2 $?
 "$patron" summary --as-of 5 2>/dev/null
@@ -54,4 +58,11 @@ err=$("$patron" summary --db "$db" --as-of yesterday 2>&1 >/dev/null)
 check "bad --as-of" "patron summary: --as-of 'yesterday' is not a time (epoch seconds or ISO-8601) (see \`patron summary --help\`)" "$err"
 err=$("$patron" purchase record --db "$db" --member '#1' --key 'o5 ' --amount 1 --at 1701500000 2>&1 >/dev/null)
 case $err in *"white space"*) ;; *) check "key with a trailing blank" "refused" "$err" ;; esac
+# scores: two members cannot identify a model; the failure says so and stores nothing
+err=$("$patron" scores refresh --db "$db" --as-of 2023-12-31 2>&1 >/dev/null)
+case $err in "patron scores: refresh: "*"fitting bgnbd"*) ;; *) check "scores on too little data" "a fit failure" "$err" ;; esac
+out=$("$patron" member card --db "$db" --member '#1' --at 1701250000 | grep '"clv"')
+check "no scores yet" '  "clv": null,' "$out"
+err=$("$patron" scores refresh --db "$db" --model gg 2>&1 >/dev/null)
+check "scores: a spend model is not a transaction model" "patron scores: refresh: invalid argument: model 5 (gg) is not a transaction model (bgnbd, mbgnbd, pnbd)" "$err"
 exit $((fails > 0))

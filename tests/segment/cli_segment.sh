@@ -50,7 +50,7 @@ out=$("$patron" segment --minor-units --input "$data" --transactions "$tx" --cat
 check "activity columns" "customer_id,days_since_last,purchases_60d,spend_90d,avg_basket,favourite_category
 c,2,2,8000,2000,books" "$out"
 "$patron" segment --minor-units --input "$data" --transactions "$tx" --rule true 2>"$tmp/e" >/dev/null
-check "activity needs now" "patron segment: --transactions needs --now (activity columns are computed at a moment)" "$(cat "$tmp/e")"
+check "activity needs now" "patron segment: --transactions and --db need --now (activity columns are computed at a moment)" "$(cat "$tmp/e")"
 
 # Money: a summary as `patron summary` writes it (major units) is read into
 # minor units, so rules mean what they mean in the library; output keeps

@@ -91,14 +91,6 @@ static const sub *find_sub(const char *name)
 
 /* ---- output: text or JSON ---- */
 
-static void o_bool(out *o, const char *key, int v)
-{
-    if (o->json) {
-        o_key(o, key);
-        printf(v ? "true" : "false");
-    }
-}
-
 static void o_pair(out *o, const char *key, const char *label, const double *v)
 {
     if (o->json) {

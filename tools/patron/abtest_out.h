@@ -1,11 +1,12 @@
 /* Output of the `patron abtest` subcommands: each field as a labelled text
- * line or a JSON member, by one set of helpers (cmd_abtest.c and
- * abtest_adjust.c include this file). JSON follows the CLI's convention
- * (docs/guide/cli.md): a number that is not finite is null. */
+ * line or a JSON member, by one set of helpers. JSON follows the CLI's convention
+ * (docs/guide/cli.md): a number that is not finite is null. cmd_abtest.c,
+ * abtest_adjust.c and cmd_abtest_decide.c include this file. */
 #ifndef PATRON_CLI_ABTEST_OUT_H
 #define PATRON_CLI_ABTEST_OUT_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct out {
@@ -64,6 +65,43 @@ static inline void o_str(out *o, const char *key, const char *label, const char 
     } else if (label) {
         printf("%-*s %s\n", ABTEST_LABEL_WIDTH, label, s);
     }
+}
+
+/* Opens the JSON object (text output has no frame). */
+static inline void o_begin(out *o)
+{
+    o->first = 1;
+    if (o->json)
+        printf("{");
+}
+
+static inline void o_end(out *o)
+{
+    if (o->json)
+        printf("}\n");
+}
+
+/* JSON only: true or false. */
+static inline void o_bool(out *o, const char *key, int v)
+{
+    if (o->json) {
+        o_key(o, key);
+        printf(v ? "true" : "false");
+    }
+}
+
+/* JSON only: an array of numbers. */
+static inline void o_arr(out *o, const char *key, const double *v, size_t n)
+{
+    if (!o->json)
+        return;
+    o_key(o, key);
+    printf("[");
+    for (size_t i = 0; i < n; i++) {
+        printf(i ? ", " : "");
+        num_json(v[i]);
+    }
+    printf("]");
 }
 
 #endif

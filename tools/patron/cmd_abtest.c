@@ -11,25 +11,13 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "cmd_abtest_decide.h"
+#include "cmd_abtest_seq.h"
 #include "cmd_abtest_help.h"
 #include "patron.h"
 
 static const char *cmd = "abtest";
 
 /* ---- output: text or JSON ---- */
-
-static void o_begin(out *o)
-{
-    o->first = 1;
-    if (o->json)
-        printf("{");
-}
-
-static void o_end(out *o)
-{
-    if (o->json)
-        printf("}\n");
-}
 
 static void o_pair(out *o, const char *key, const char *label, double a, double b)
 {
@@ -851,6 +839,7 @@ int cmd_abtest(int argc, char **argv)
         fputs(abtest_overview, argc < 2 ? stderr : stdout);
         fputs("\nmore tests:\n", argc < 2 ? stderr : stdout);
         fputs(abtest_decide_overview, argc < 2 ? stderr : stdout);
+        fputs(abtest_seq_overview, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     int adjusted = abtest_adjust_main(argc, argv); /* adjust, poststrat, quantile, bootstrap */
@@ -859,6 +848,9 @@ int cmd_abtest(int argc, char **argv)
     int decided = cmd_abtest_decide(argc, argv);
     if (decided >= 0)
         return decided;
+    int sequenced = cmd_abtest_seq(argc, argv); /* bayes, sequence, gsd */
+    if (sequenced >= 0)
+        return sequenced;
     const abtest_sub *sub = NULL;
     for (size_t k = 0; k < sizeof abtest_subs / sizeof *abtest_subs; k++)
         if (!strcmp(argv[1], abtest_subs[k].name))

@@ -8,195 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abtest_out.h"
+#include "abtest_parse.h"
 #include "cli_util.h"
 #include "cmd_abtest_decide.h"
 #include "patron.h"
 
 static const char *cmd = "abtest";
-
-/* ---- output ---- */
-
-typedef struct jout {
-    int json, first;
-} jout;
-
-/* The CLI's JSON convention (docs/guide/cli.md): a number that is not
- * finite (undefined, no bound) is null. */
-static void jnum(double v)
-{
-    if (!isfinite(v))
-        printf("null");
-    else
-        printf("%.17g", v);
-}
-
-static void key(jout *o, const char *k)
-{
-    printf("%s\"%s\": ", o->first ? "{" : ", ", k);
-    o->first = 0;
-}
-
-static void num(jout *o, const char *k, const char *label, double v)
-{
-    if (o->json) {
-        key(o, k);
-        jnum(v);
-    } else if (label) {
-        printf("%-34s %.6g\n", label, v);
-    }
-}
-
-static void inum(jout *o, const char *k, const char *label, long long v)
-{
-    if (o->json) {
-        key(o, k);
-        printf("%lld", v);
-    } else if (label) {
-        printf("%-34s %lld\n", label, v);
-    }
-}
-
-static void str(jout *o, const char *k, const char *label, const char *v)
-{
-    if (o->json) {
-        key(o, k);
-        printf("\"%s\"", v);
-    } else if (label) {
-        printf("%-34s %s\n", label, v);
-    }
-}
-
-static void arr(jout *o, const char *k, const double *v, size_t n)
-{
-    key(o, k);
-    printf("[");
-    for (size_t i = 0; i < n; i++) {
-        printf(i ? ", " : "");
-        jnum(v[i]);
-    }
-    printf("]");
-}
-
-static void end(jout *o)
-{
-    if (o->json)
-        printf(o->first ? "{}\n" : "}\n");
-}
-
-/* ---- parsing ---- */
-
-/* "patron abtest: <what>: <message>" without the C function's name. */
-static int fail_lib(int rc, const char *what)
-{
-    const char *m = patron_errmsg(), *colon = strstr(m, ": ");
-    if (!strncmp(m, "patron_", 7) && colon)
-        m = colon + 2;
-    if (!*m)
-        m = patron_strerror(rc);
-    return cli_fail(cmd, "%s: %s", what, m);
-}
-
-static int usage(const char *fmt, const char *a)
-{
-    return cli_fail(cmd, fmt, a) + 1;
-}
-
-static int num_opt(const char *s, const char *name, double dflt, double *v)
-{
-    if (!s) {
-        *v = dflt;
-        return 0;
-    }
-    if (cli_parse_double(s, v))
-        return cli_fail(cmd, "%s '%s' is not a number", name, s) + 1;
-    return 0;
-}
-
-/* One of the words, or usage error. */
-static int word_opt(const char *s, const char *name, const char *const *words, int n, int dflt, int *v)
-{
-    if (!s) {
-        *v = dflt;
-        return 0;
-    }
-    for (int k = 0; k < n; k++)
-        if (!strcmp(s, words[k])) {
-            *v = k;
-            return 0;
-        }
-    return cli_fail(cmd, "%s '%s' is not %s or %s", name, s, words[0], words[1]) + 1;
-}
-
-/* Whole-number count with optional spaces around it. */
-static int count(const char *s, size_t len, const char *name, const char *whole, int64_t *v)
-{
-    char buf[64];
-    while (len && *s == ' ')
-        s++, len--;
-    while (len && s[len - 1] == ' ')
-        len--;
-    if (!len || len >= sizeof buf)
-        return cli_fail(cmd, "%s '%s' is not X/N with whole-number counts", name, whole) + 1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    if (cli_parse_int64(buf, v))
-        return cli_fail(cmd, "%s '%s': '%s' is not a whole number (or too large)", name, whole, buf) + 1;
-    return 0;
-}
-
-static int fraction(const char *s, size_t len, const char *name, int64_t *x, int64_t *n)
-{
-    const char *slash = memchr(s, '/', len);
-    if (!slash)
-        return cli_fail(cmd, "%s '%.*s' is not X/N (conversions/customers)", name, (int)len, s) + 1;
-    int rc = count(s, (size_t)(slash - s), name, s, x);
-    return rc ? rc : count(slash + 1, len - (size_t)(slash + 1 - s), name, s, n);
-}
-
-/* "n,mean,sd" */
-static int summary(const char *s, size_t len, const char *name, patron_abtest_summary *su)
-{
-    char buf[160];
-    if (len >= sizeof buf)
-        return cli_fail(cmd, "%s: an arm is too long", name) + 1;
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    char *c1 = strchr(buf, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-    if (!c1 || !c2 || strchr(c2 + 1, ','))
-        return cli_fail(cmd, "%s '%s' is not n,mean,sd", name, buf) + 1;
-    *c1 = *c2 = 0;
-    double v[3];
-    if (cli_parse_double(buf, &v[0]) || cli_parse_double(c1 + 1, &v[1]) || cli_parse_double(c2 + 1, &v[2]) ||
-        v[0] != floor(v[0]) || !(fabs(v[0]) < 9e18))
-        return cli_fail(cmd, "%s '%.*s' is not n,mean,sd (n a whole number)", name, (int)len, s) + 1;
-    su->n = (int64_t)v[0];
-    su->mean = v[1];
-    su->sd = v[2];
-    return 0;
-}
-
-/* Comma-separated numbers. */
-static int list(const char *s, const char *name, double *v, size_t max, size_t *n)
-{
-    *n = 0;
-    for (const char *p = s;;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char buf[64];
-        if (*n == max)
-            return cli_fail(cmd, "%s has more than %zu values", name, max) + 1;
-        if (len >= sizeof buf)
-            return cli_fail(cmd, "%s: value %zu is too long", name, *n + 1) + 1;
-        memcpy(buf, p, len);
-        buf[len] = 0;
-        if (cli_parse_double(buf, &v[*n]))
-            return cli_fail(cmd, "%s: '%s' is not a number", name, buf) + 1;
-        ++*n;
-        if (!e)
-            return 0;
-        p = e + 1;
-    }
-}
 
 /* ---- best ---- */
 
@@ -211,15 +29,15 @@ static int run_best(int argc, char **argv)
         return 2;
     int json = 0;
     static const char *const fmts[] = {"text", "json"};
-    if ((rc = word_opt(v[3], "--format", fmts, 2, 0, &json)))
+    if ((rc = ab_word_opt(v[3], "--format", fmts, 2, 0, &json)))
         return rc;
     if (!!v[0] == !!v[1])
-        return usage("best needs --arms X/N,X/N,... or --means n,mean,sd:n,mean,sd:..., one of them%s", "");
+        return ab_usage("best needs --arms X/N,X/N,... or --means n,mean,sd:n,mean,sd:..., one of them%s", "");
     if (v[1] && v[2])
-        return usage("best: --prior is for --arms (beta-binomial)%s", "");
+        return ab_usage("best: --prior is for --arms (beta-binomial)%s", "");
     double prior[2] = {1, 1};
     size_t np = 0;
-    if (v[2] && ((rc = list(v[2], "--prior", prior, 2, &np)) || (np != 2 && (rc = usage("--prior '%s' is not A,B", v[2])))))
+    if (v[2] && ((rc = ab_list(v[2], "--prior", prior, 2, &np)) || (np != 2 && (rc = ab_usage("--prior '%s' is not A,B", v[2])))))
         return rc;
     int64_t x[PATRON_ABTEST_MAX_ARMS], n[PATRON_ABTEST_MAX_ARMS];
     double mean[PATRON_ABTEST_MAX_ARMS], sd[PATRON_ABTEST_MAX_ARMS];
@@ -232,11 +50,11 @@ static int run_best(int argc, char **argv)
         if (k == PATRON_ABTEST_MAX_ARMS)
             return cli_fail(cmd, "%s: more than %d arms", name, PATRON_ABTEST_MAX_ARMS) + 1;
         if (v[0]) {
-            if ((rc = fraction(p, len, name, &x[k], &n[k])))
+            if ((rc = ab_fraction(p, len, name, &x[k], &n[k])))
                 return rc;
         } else {
             patron_abtest_summary su;
-            if ((rc = summary(p, len, name, &su)))
+            if ((rc = ab_summary(p, len, name, &su)))
                 return rc;
             n[k] = su.n;
             mean[k] = su.mean;
@@ -251,23 +69,24 @@ static int run_best(int argc, char **argv)
     rc = v[0] ? patron_abtest_best_proportions(&r, x, n, k, prior[0], prior[1])
               : patron_abtest_best_means(&r, n, mean, sd, k);
     if (rc)
-        return fail_lib(rc, "best");
-    jout o = {json, 1};
+        return ab_fail_lib(rc, "best");
+    out o = {json, 1};
+    o_begin(&o);
     size_t m = (size_t)r.n_arms;
     if (json) {
-        str(&o, "model", NULL, v[0] ? "beta-binomial" : "normal");
+        o_str(&o, "model", NULL, v[0] ? "beta-binomial" : "normal");
         if (v[0]) {
-            num(&o, "prior_alpha", NULL, prior[0]);
-            num(&o, "prior_beta", NULL, prior[1]);
+            o_num(&o, "prior_alpha", NULL, prior[0]);
+            o_num(&o, "prior_beta", NULL, prior[1]);
         }
-        inum(&o, "n_arms", NULL, (long long)r.n_arms);
-        arr(&o, "prob_best", r.prob_best, m);
-        arr(&o, "expected_loss", r.expected_loss, m);
-        arr(&o, "posterior_mean", r.posterior_mean, m);
-        arr(&o, "posterior_sd", r.posterior_sd, m);
-        num(&o, "integration_error", NULL, r.integration_error);
-        num(&o, "prob_sum_deviation", NULL, r.prob_sum_deviation);
-        end(&o);
+        o_int(&o, "n_arms", NULL, (long long)r.n_arms);
+        o_arr(&o, "prob_best", r.prob_best, m);
+        o_arr(&o, "expected_loss", r.expected_loss, m);
+        o_arr(&o, "posterior_mean", r.posterior_mean, m);
+        o_arr(&o, "posterior_sd", r.posterior_sd, m);
+        o_num(&o, "integration_error", NULL, r.integration_error);
+        o_num(&o, "prob_sum_deviation", NULL, r.prob_sum_deviation);
+        o_end(&o);
         return 0;
     }
     printf("%s posteriors%s\n", v[0] ? "beta-binomial" : "normal", v[0] ? "" : " (flat prior)");
@@ -299,21 +118,21 @@ static int run_margin(int argc, char **argv)
     static const char *const fmts[] = {"text", "json"}, *const types[] = {"absolute", "relative"},
                              *const hyps[] = {"non-inferiority", "superiority"}, *const better[] = {"higher", "lower"},
                              *const vars[] = {"welch", "student"};
-    if ((rc = word_opt(v[8], "--format", fmts, 2, 0, &json)) ||
-        (rc = word_opt(v[3], "--margin-type", types, 2, 0, &rel)) ||
-        (rc = word_opt(v[4], "--hypothesis", hyps, 2, 0, &sup)) ||
-        (rc = word_opt(v[5], "--better", better, 2, 0, &lower)) ||
-        (rc = word_opt(v[6], "--variance", vars, 2, 0, &student)))
+    if ((rc = ab_word_opt(v[8], "--format", fmts, 2, 0, &json)) ||
+        (rc = ab_word_opt(v[3], "--margin-type", types, 2, 0, &rel)) ||
+        (rc = ab_word_opt(v[4], "--hypothesis", hyps, 2, 0, &sup)) ||
+        (rc = ab_word_opt(v[5], "--better", better, 2, 0, &lower)) ||
+        (rc = ab_word_opt(v[6], "--variance", vars, 2, 0, &student)))
         return rc;
     if (!v[0] || !v[1])
-        return usage("margin needs --a and --b (X/N for rates, n,mean,sd for means)%s", "");
+        return ab_usage("margin needs --a and --b (X/N for rates, n,mean,sd for means)%s", "");
     int props = strchr(v[0], '/') != NULL;
     if (props != (strchr(v[1], '/') != NULL))
-        return usage("margin: --a and --b must both be X/N or both n,mean,sd%s", "");
+        return ab_usage("margin: --a and --b must both be X/N or both n,mean,sd%s", "");
     if (props && v[6])
-        return usage("margin: --variance is for means (n,mean,sd)%s", "");
+        return ab_usage("margin: --variance is for means (n,mean,sd)%s", "");
     patron_abtest_margin_options opts = PATRON_ABTEST_MARGIN_OPTIONS_INIT;
-    if ((rc = num_opt(v[2], "--margin", 0, &opts.margin)) || (rc = num_opt(v[7], "--alpha", 0.05, &opts.alpha)))
+    if ((rc = ab_num_opt(v[2], "--margin", 0, &opts.margin)) || (rc = ab_num_opt(v[7], "--alpha", 0.05, &opts.alpha)))
         return rc;
     opts.relative = rel;
     opts.kind = sup ? PATRON_ABTEST_SUPERIORITY : PATRON_ABTEST_NON_INFERIORITY;
@@ -322,51 +141,49 @@ static int run_margin(int argc, char **argv)
     patron_abtest_margin_result r = PATRON_ABTEST_INIT(patron_abtest_margin_result);
     if (props) {
         int64_t xa, na, xb, nb;
-        if ((rc = fraction(v[0], strlen(v[0]), "--a", &xa, &na)) || (rc = fraction(v[1], strlen(v[1]), "--b", &xb, &nb)))
+        if ((rc = ab_fraction(v[0], strlen(v[0]), "--a", &xa, &na)) || (rc = ab_fraction(v[1], strlen(v[1]), "--b", &xb, &nb)))
             return rc;
         rc = patron_abtest_margin_proportions(&r, xa, na, xb, nb, &opts);
     } else {
         patron_abtest_summary a, b;
-        if ((rc = summary(v[0], strlen(v[0]), "--a", &a)) || (rc = summary(v[1], strlen(v[1]), "--b", &b)))
+        if ((rc = ab_summary(v[0], strlen(v[0]), "--a", &a)) || (rc = ab_summary(v[1], strlen(v[1]), "--b", &b)))
             return rc;
         rc = patron_abtest_margin_means(&r, &a, &b, &opts);
     }
     if (rc)
-        return fail_lib(rc, "margin");
-    jout o = {json, 1};
+        return ab_fail_lib(rc, "margin");
+    out o = {json, 1};
+    o_begin(&o);
     const char *test = props ? "Wald z" : student ? "Student t" : "Welch t";
-    str(&o, "test", "test", test);
-    str(&o, "hypothesis", "hypothesis", hyps[r.kind]);
-    str(&o, "margin_type", "margin", types[r.relative]);
-    str(&o, "better", "better", better[r.lower_is_better]);
-    num(&o, "margin", NULL, opts.margin);
-    num(&o, "effect", r.relative ? "effect (B / A - 1)" : "effect (B - A)", r.effect);
-    num(&o, "threshold", "null boundary of the effect", r.threshold);
-    num(&o, "statistic", "statistic at the boundary", r.statistic);
+    o_str(&o, "test", "test", test);
+    o_str(&o, "hypothesis", "hypothesis", hyps[r.kind]);
+    o_str(&o, "margin_type", "margin", types[r.relative]);
+    o_str(&o, "better", "better", better[r.lower_is_better]);
+    o_num(&o, "margin", NULL, opts.margin);
+    o_num(&o, "effect", r.relative ? "effect (B / A - 1)" : "effect (B - A)", r.effect);
+    o_num(&o, "threshold", "null boundary of the effect", r.threshold);
+    o_num(&o, "statistic", "statistic at the boundary", r.statistic);
     if (json || !isnan(r.df))
-        num(&o, "df", "df", r.df);
-    num(&o, "se", "standard error", r.se);
+        o_num(&o, "df", "df", r.df);
+    o_num(&o, "se", "standard error", r.se);
     if (json) {
-        num(&o, "p", NULL, r.p);
-        num(&o, "log_p", NULL, r.log_p);
+        o_num(&o, "p", NULL, r.p);
+        o_num(&o, "log_p", NULL, r.log_p);
     } else if (r.p == 0 && isfinite(r.log_p)) {
-        printf("%-34s < 1e-300, log10 p = %.1f\n", "p (one-sided)", r.log_p / log(10));
+        printf("%-*s < 1e-300, log10 p = %.1f\n", ABTEST_LABEL_WIDTH, "p (one-sided)", r.log_p / log(10));
     } else {
-        printf("%-34s %.4g\n", "p (one-sided)", r.p);
+        printf("%-*s %.4g\n", ABTEST_LABEL_WIDTH, "p (one-sided)", r.p);
     }
     char label[80];
     snprintf(label, sizeof label, "%g%% one-sided %s bound", 100 * (1 - r.alpha), r.lower_is_better ? "upper" : "lower");
-    num(&o, "bound", label, r.bound);
-    num(&o, "alpha", "alpha (one-sided)", r.alpha);
-    if (json) {
-        key(&o, "reject");
-        printf(r.reject ? "true" : "false");
-    }
+    o_num(&o, "bound", label, r.bound);
+    o_num(&o, "alpha", "alpha (one-sided)", r.alpha);
+    o_bool(&o, "reject", r.reject);
     char verdict[160];
     snprintf(verdict, sizeof verdict, "%s%s at alpha %g", r.reject ? "" : "not shown ",
              r.kind ? "superior" : "non-inferior", r.alpha);
-    str(&o, "verdict", "verdict", verdict);
-    end(&o);
+    o_str(&o, "verdict", "verdict", verdict);
+    o_end(&o);
     return 0;
 }
 
@@ -384,71 +201,72 @@ static int run_plan(int argc, char **argv)
         return 2;
     int json = 0;
     static const char *const fmts[] = {"text", "json"};
-    if ((rc = word_opt(v[10], "--format", fmts, 2, 0, &json)))
+    if ((rc = ab_word_opt(v[10], "--format", fmts, 2, 0, &json)))
         return rc;
     int mean_design = v[0] || v[1] || v[2], ratio_design = v[3] || v[4];
     if (mean_design == ratio_design)
-        return usage("plan needs --delta, --sd and --variance-reduction, or --ratio-metric and --lift%s", "");
+        return ab_usage("plan needs --delta, --sd and --variance-reduction, or --ratio-metric and --lift%s", "");
     if (mean_design && (!v[0] || !v[1]))
-        return usage("plan: --delta and --sd are both needed (--variance-reduction defaults to 0)%s", "");
+        return ab_usage("plan: --delta and --sd are both needed (--variance-reduction defaults to 0)%s", "");
     if (ratio_design && (!v[3] || !v[4]))
-        return usage("plan: --ratio-metric and --lift go together%s", "");
+        return ab_usage("plan: --ratio-metric and --lift go together%s", "");
     patron_abtest_plan_options opts = PATRON_ABTEST_PLAN_OPTIONS_INIT;
     double sides;
-    if ((rc = num_opt(v[5], "--alpha", 0.05, &opts.alpha)) || (rc = num_opt(v[6], "--power", 0.8, &opts.power)) ||
-        (rc = num_opt(v[7], "--ratio", 1, &opts.ratio)) || (rc = num_opt(v[8], "--sides", 2, &sides)) ||
-        (rc = num_opt(v[9], "--n1", 0, &opts.n1_given)))
+    if ((rc = ab_num_opt(v[5], "--alpha", 0.05, &opts.alpha)) || (rc = ab_num_opt(v[6], "--power", 0.8, &opts.power)) ||
+        (rc = ab_num_opt(v[7], "--ratio", 1, &opts.ratio)) || (rc = ab_num_opt(v[8], "--sides", 2, &sides)) ||
+        (rc = ab_num_opt(v[9], "--n1", 0, &opts.n1_given)))
         return rc;
     if (sides != 1 && sides != 2)
-        return usage("--sides '%s' must be 1 or 2", v[8]);
+        return ab_usage("--sides '%s' must be 1 or 2", v[8]);
     opts.sides = (int)sides;
     patron_abtest_plan_result r = PATRON_ABTEST_INIT(patron_abtest_plan_result);
     double vr = 0, rm[5] = {0};
     if (mean_design) {
         double delta, sd;
-        if ((rc = num_opt(v[0], "--delta", 0, &delta)) || (rc = num_opt(v[1], "--sd", 0, &sd)) ||
-            (rc = num_opt(v[2], "--variance-reduction", 0, &vr)))
+        if ((rc = ab_num_opt(v[0], "--delta", 0, &delta)) || (rc = ab_num_opt(v[1], "--sd", 0, &sd)) ||
+            (rc = ab_num_opt(v[2], "--variance-reduction", 0, &vr)))
             return rc;
         rc = patron_abtest_power_reduced(&r, delta, sd, vr, &opts);
     } else {
         size_t k;
         double lift;
-        if ((rc = list(v[3], "--ratio-metric", rm, 5, &k)))
+        if ((rc = ab_list(v[3], "--ratio-metric", rm, 5, &k)))
             return rc;
         if (k != 5)
-            return usage("--ratio-metric '%s' is not mean_num,mean_den,var_num,var_den,cov", v[3]);
-        if ((rc = num_opt(v[4], "--lift", 0, &lift)))
+            return ab_usage("--ratio-metric '%s' is not mean_num,mean_den,var_num,var_den,cov", v[3]);
+        if ((rc = ab_num_opt(v[4], "--lift", 0, &lift)))
             return rc;
         rc = patron_abtest_power_ratio(&r, rm[0], rm[1], rm[2], rm[3], rm[4], lift, &opts);
     }
     if (rc)
-        return fail_lib(rc, "plan");
-    jout o = {json, 1};
-    str(&o, "design", "design", mean_design ? "mean with variance reduction" : "ratio metric (delta method)");
+        return ab_fail_lib(rc, "plan");
+    out o = {json, 1};
+    o_begin(&o);
+    o_str(&o, "design", "design", mean_design ? "mean with variance reduction" : "ratio metric (delta method)");
     if (mean_design)
-        num(&o, "variance_reduction", "variance reduction", vr);
-    num(&o, "alpha", "alpha", r.alpha);
-    num(&o, "power", "power", r.power);
-    num(&o, "ratio", "n2 / n1", r.ratio);
-    inum(&o, "sides", "sides", r.sides);
-    num(&o, "delta", "effect to detect (absolute)", r.delta);
-    num(&o, "unit_sd", "sd per customer used", r.unit_sd);
-    num(&o, "unit_sd_unadjusted", mean_design ? "sd per customer unadjusted" : NULL, r.unit_sd_unadjusted);
-    num(&o, "effect_size_d", "effect size d", r.effect_size_d);
-    num(&o, "n1_z", NULL, r.n1_z);
-    inum(&o, "n1_z_ceil", "n1 (normal formula)", (long long)r.n1_z_ceil);
-    num(&o, "n1_t", NULL, r.n1_t);
-    inum(&o, "n1_t_ceil", "n1 (noncentral t) - use this", (long long)r.n1_t_ceil);
-    num(&o, "n1_z_unadjusted", NULL, r.n1_z_unadjusted);
-    inum(&o, "n1_z_unadjusted_ceil", mean_design ? "n1 without the reduction (normal)" : NULL,
+        o_num(&o, "variance_reduction", "variance reduction", vr);
+    o_num(&o, "alpha", "alpha", r.alpha);
+    o_num(&o, "power", "power", r.power);
+    o_num(&o, "ratio", "n2 / n1", r.ratio);
+    o_int(&o, "sides", "sides", r.sides);
+    o_num(&o, "delta", "effect to detect (absolute)", r.delta);
+    o_num(&o, "unit_sd", "sd per customer used", r.unit_sd);
+    o_num(&o, "unit_sd_unadjusted", mean_design ? "sd per customer unadjusted" : NULL, r.unit_sd_unadjusted);
+    o_num(&o, "effect_size_d", "effect size d", r.effect_size_d);
+    o_num(&o, "n1_z", NULL, r.n1_z);
+    o_int(&o, "n1_z_ceil", "n1 (normal formula)", (long long)r.n1_z_ceil);
+    o_num(&o, "n1_t", NULL, r.n1_t);
+    o_int(&o, "n1_t_ceil", "n1 (noncentral t), use this", (long long)r.n1_t_ceil);
+    o_num(&o, "n1_z_unadjusted", NULL, r.n1_z_unadjusted);
+    o_int(&o, "n1_z_unadjusted_ceil", mean_design ? "n1 unadjusted (normal)" : NULL,
          (long long)r.n1_z_unadjusted_ceil);
     if (json || opts.n1_given > 0)
-        num(&o, "mde_at_n1", "MDE at --n1 (absolute)", r.mde_at_n1);
+        o_num(&o, "mde_at_n1", "MDE at --n1 (absolute)", r.mde_at_n1);
     if (json)
-        num(&o, "n1_given", NULL, opts.n1_given);
+        o_num(&o, "n1_given", NULL, opts.n1_given);
     if (!json)
-        printf("%-34s %.6g (n2 = n1 * %g)\n", "treatment arm n2", ceil(r.n1_t_ceil * r.ratio), r.ratio);
-    end(&o);
+        printf("%-*s %.6g (n2 = n1 * %g)\n", ABTEST_LABEL_WIDTH, "treatment arm n2", ceil(r.n1_t_ceil * r.ratio), r.ratio);
+    o_end(&o);
     if (r.n1_z < 2)
         fprintf(stderr, "patron abtest: plan: warning: fewer than 2 customers per arm; the effect is too large for a "
                         "sample-size plan to mean anything\n");

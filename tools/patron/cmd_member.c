@@ -76,8 +76,9 @@ static int card(patron_db *db, const char *const *v, int64_t at)
         lo.as_of = at;
         patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
         so.observation_end = at;
-        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK && patron_txlog_count(log) > 0)
-            rc = patron_summarize(&frame, log, &so);
+        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK && patron_txlog_count(log) > 0 &&
+            (rc = patron_summarize(&frame, log, &so)) == PATRON_OK)
+            rc = patron_frame_add_scores(frame, db); /* rules may use p_alive, clv_12m */
         o.frame = frame;
     }
     char *json = NULL;

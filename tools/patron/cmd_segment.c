@@ -30,7 +30,8 @@ static void usage(FILE *out)
             "  --transactions FILE transaction CSV (customer_id,date,amount[,category]): add the\n"
             "                      activity columns (days_since_last, purchases_90d, avg_basket,\n"
             "                      favourite_category, ...) computed at --now\n"
-            "                      (read with the input options of `patron summary`, below)\n"
+            "                      (read with the input options of `patron summary`, below;\n"
+            "                      --db URI instead reads the purchases a store recorded)\n"
             "  --rfm               add the RFM columns rfm_r, rfm_f, rfm_m, rfm_score and\n"
             "                      rfm_segment before selecting (rules may use them)\n"
             "  --decimals N        decimals of the input's money columns (default 2, as\n"
@@ -194,12 +195,14 @@ int cmd_segment(int argc, char **argv)
     /* money in frames is in minor units, here as in the library */
     if (!minor_units && (rc = cli_money_to_minor(&money, frame, decimals, "segment")))
         goto done;
-    if (tx.path) {
+    if (tx.path || tx.db) {
         patron_txlog *log = NULL;
+        if (tx.db && !tx.as_of)
+            tx.as_of = now_text; /* the store's log as of the moment the activity is computed at */
         patron_activity_options ao = PATRON_ACTIVITY_OPTIONS_INIT;
         ao.now = now;
         if (now == PATRON_TIME_NONE) {
-            rc = cli_fail("segment", "--transactions needs --now (activity columns are computed at a moment)");
+            rc = cli_fail("segment", "--transactions and --db need --now (activity columns are computed at a moment)");
             goto done;
         }
         if ((rc = cli_txlog_load("segment", &tx, &log)))

@@ -23,6 +23,7 @@ int cmd_member(int argc, char **argv);
 int cmd_points(int argc, char **argv);
 int cmd_tier(int argc, char **argv);
 int cmd_purchase(int argc, char **argv);
+int cmd_scores(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -35,6 +35,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_PURCHASE
     {"purchase", "record purchases (scored by the earning rules) and returns", cmd_purchase},
 #endif
+#ifdef PATRON_CLI_HAVE_SCORES
+    {"scores", "CLV scores of every member, fitted to the store's own purchases", cmd_scores},
+#endif
 #ifdef PATRON_CLI_HAVE_TIER
     {"tier", "tiers", cmd_tier},
 #endif

@@ -725,6 +725,21 @@ export declare class Frame extends Handle {
    * @returns value: Receives the selection (free with patron_selection_free()).
    */
   segment_worth_saving(value_col: string | null, retention_cost: number, opts: Partial<native.patron_segment_options> | null): Selection;
+  /**
+   * Append the stored scores as columns of a customer frame.
+   *
+   * Adds the double columns `p_alive`, `expected_purchases_90d` and `clv_12m` (NaN for a row without
+   * a score, or without a spend fit) for the rows of `frame`, whose integer ids are member ids (a
+   * frame from patron_summarize() of patron_txlog_from_db()). Rules and segments can then use them:
+   * `p_alive < 0.3 and clv_12m >= p80`.
+   * @param db Open store.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, a frame with string
+   * ids); PATRON_ECONFLICT (a column of that name exists); store errors; PATRON_ENOMEM. On failure
+   * the frame is unchanged.
+   * @returns PATRON_OK; PATRON_EINVAL (NULL, a frame with string ids); PATRON_ECONFLICT (a column of
+   * that name exists); store errors; PATRON_ENOMEM. On failure the frame is unchanged.
+   */
+  add_scores(db: native.patron_db | null): void;
 }
 
 /**
@@ -1233,6 +1248,25 @@ export declare class Db extends Handle {
    */
   txlog_from_db(opts: Partial<native.patron_store_log_options> | null): Txlog;
   /**
+   * Fit CLV models to the store's own purchases and store the fit and every member's scores.
+   *
+   * The store's log as of `as_of` (patron_txlog_from_db()) is summarised in days
+   * (patron_summarize(), observation end `as_of`); the transaction model is fitted to the members
+   * with T > 0 and, when enough members bought twice, the Gamma-Gamma spend model too. The fit
+   * (model, parameters, covariance as patron_clv_fit_to_json() writes it, `as_of`, number of
+   * customers) is stored, and each such member gets `p_alive`, `expected_purchases_90d` (the next 90
+   * days) and `clv_12m` (12 months, Gamma-Gamma spend, monthly discounting at `discount`, months of
+   * 365.25/12 days; null without a spend fit). The scores replace the previous ones in one
+   * transaction: readers see the old scores or the new, never a mix. Refresh on demand (nightly, or
+   * after a large import); patron_frame_add_scores() and the customer card read them.
+   * @param opts Options; `as_of` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no member
+   * with a purchase by `as_of`); PATRON_ECONVERGE (the model did not fit: nothing is stored, earlier
+   * scores stay); store errors; PATRON_ENOMEM.
+   * @returns result: Receives what was done (may be NULL).
+   */
+  scores_refresh(opts: Partial<native.patron_score_options> | null): native.patron_score_result;
+  /**
    * The customer card: everything known about one member at a moment, as one JSON document.
    *
    * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron
@@ -1251,7 +1285,9 @@ export declare class Db extends Handle {
    * out, merged members in);
    * - `segments`: the names of the segments whose selection over `opts.frame` holds the member's
    * row, or null without a frame;
-   * - `journeys_sent`: each journey step sent, with the event it was for.
+   * - `journeys_sent`: each journey step sent, with the event it was for;
+   * - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its `as_of`,
+   * model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member has none.
    *
    * A merged member id gives the card of the member it was merged into.
    * @param member_id Member (a merged id is followed).

@@ -72,6 +72,7 @@ module.exports = function classes(native, Handle) {
     segment_select(name, opts) { return wrap(Selection, native.patron_segment_select(this.handle, name, opts)); }
     rfm_add_columns(opts) { return native.patron_rfm_add_columns(this.handle, opts); }
     segment_worth_saving(value_col, retention_cost, opts) { return wrap(Selection, native.patron_segment_worth_saving(this.handle, value_col, retention_cost, opts)); }
+    add_scores(db) { return native.patron_frame_add_scores(this.handle, db); }
   }
   class Db extends Handle {
     constructor(handle) { super(handle, native.patron_close); }
@@ -120,6 +121,7 @@ module.exports = function classes(native, Handle) {
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
     tier_get(member_id, at) { return native.patron_tier_get(this.handle, member_id, at); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
+    scores_refresh(opts) { return native.patron_scores_refresh(this.handle, opts); }
     member_card(member_id, opts) { return native.patron_member_card(this.handle, member_id, opts); }
     events_enable(on) { return native.patron_events_enable(this.handle, on); }
     events_enabled() { return native.patron_events_enabled(this.handle); }

@@ -758,6 +758,10 @@ export declare const PATRON_CLV_MAX_PARAMS: number;
  */
 export declare const PATRON_ABTEST_NOT_ENROLLED: number;
 /**
+ * Most looks of a group-sequential design.
+ */
+export declare const PATRON_ABTEST_GS_MAX_LOOKS: number;
+/**
  * Most arms (control included) that patron_abtest_many_means() and
  * patron_abtest_many_proportions() take.
  */
@@ -2052,6 +2056,53 @@ export interface patron_abtest_bayes_normal_result {
 }
 
 /**
+ * Result of patron_abtest_bayes_relative() and patron_abtest_bayes_relative_proportions(); every
+ * figure is relative (0.05 = +5%).
+ */
+export interface patron_abtest_bayes_relative_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * The data's lift (m_b - m_a) / m_a.
+   */
+  lift: number;
+  /**
+   * Its delta-method sd sqrt(v_b/(n_b m_a^2) + v_a m_b^2/(n_a m_a^4)).
+   */
+  lift_se: number;
+  /**
+   * Posterior mean of the lift.
+   */
+  posterior_mean: number;
+  /**
+   * Posterior sd of the lift.
+   */
+  posterior_sd: number;
+  /**
+   * P(lift > 0).
+   */
+  chance_to_win: number;
+  /**
+   * Equal-tailed 1 - alpha interval of the lift.
+   */
+  credible_interval: number[];
+  /**
+   * E[max(lift, 0)]: the relative loss expected from keeping A.
+   */
+  risk_choose_control: number;
+  /**
+   * E[max(-lift, 0)]: the relative loss expected from shipping B.
+   */
+  risk_choose_treatment: number;
+  /**
+   * Share of the posterior precision that is the prior's (0 with the flat prior).
+   */
+  prior_weight: number;
+}
+
+/**
  * Result of patron_abtest_confidence_sequence().
  */
 export interface patron_abtest_cs_result {
@@ -2087,6 +2138,87 @@ export interface patron_abtest_cs_result {
    * 1 when the interval excludes test_value.
    */
   significant: number;
+}
+
+/**
+ * Result of patron_abtest_confidence_sequence_one_sided().
+ */
+export interface patron_abtest_cs_one_sided_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * 1: H1 is B greater (lower bound); -1: B lesser (upper bound).
+   */
+  direction: number;
+  /**
+   * Mixture parameter from N* and 2 alpha.
+   */
+  rho: number;
+  /**
+   * Distance of the bound from the estimate.
+   */
+  halfwidth: number;
+  /**
+   * estimate - halfwidth (direction 1) or estimate + halfwidth (-1).
+   */
+  bound: number;
+  /**
+   * [bound, +inf) or (-inf, bound].
+   */
+  ci: number[];
+  /**
+   * The alpha at which the bound reaches test_value (rho held), at most 1.
+   */
+  p_value: number;
+  /**
+   * The fixed-horizon one-sided z_{1-alpha} se, for comparison.
+   */
+  fixed_halfwidth: number;
+  /**
+   * 1 when test_value is outside the interval.
+   */
+  significant: number;
+}
+
+/**
+ * Result of patron_abtest_group_sequential_futility(); entry i of each array is look i, entries
+ * past looks are 0.
+ */
+export interface patron_abtest_gs_futility_result {
+  /**
+   * Set to `sizeof` by the caller.
+   */
+  size: number;
+  /**
+   * Looks of the design.
+   */
+  looks: number;
+  /**
+   * theta: E[Z] at full information for which the design has power 1 - beta.
+   */
+  drift: number;
+  /**
+   * (theta / (z_{1-alpha} + z_{1-beta}))^2: maximum information over the fixed design's.
+   */
+  inflation: number;
+  /**
+   * Efficacy bound per look (patron_abtest_group_sequential()'s).
+   */
+  efficacy_z: number[];
+  /**
+   * Non-binding futility bound per look; the last equals the last efficacy bound.
+   */
+  futility_z: number[];
+  /**
+   * Alpha spent up to each look.
+   */
+  cumulative_alpha: number[];
+  /**
+   * Beta spent up to each look.
+   */
+  cumulative_beta: number[];
 }
 
 /**
@@ -3892,6 +4024,59 @@ export interface patron_store_log_options {
 }
 
 /**
+ * Options of patron_scores_refresh(); initialise with PATRON_SCORE_OPTIONS_INIT.
+ */
+export interface patron_score_options {
+  /**
+   * `sizeof(patron_score_options)`; set by PATRON_SCORE_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * The moment the fit describes (UTC seconds, required): the log patron_txlog_from_db() gives for
+   * it.
+   */
+  as_of: number;
+  /**
+   * Transaction model: PATRON_CLV_BGNBD (default), PATRON_CLV_MBGNBD or PATRON_CLV_PNBD.
+   */
+  model: number;
+  /**
+   * Monthly discount rate of the 12-month CLV (default 0.01).
+   */
+  discount: number;
+}
+
+/**
+ * What patron_scores_refresh() did.
+ */
+export interface patron_score_result {
+  /**
+   * `sizeof(patron_score_result)`; set by PATRON_SCORE_RESULT_INIT.
+   */
+  size: number;
+  /**
+   * Id of the stored fit (increasing).
+   */
+  fit_id: number;
+  /**
+   * Members with a purchase by `as_of` (the rows fitted).
+   */
+  customers: number;
+  /**
+   * Members scored (those with T > 0: a first purchase before `as_of`'s day).
+   */
+  scored: number;
+  /**
+   * Of the transaction model's fit.
+   */
+  log_likelihood: number;
+  /**
+   * 1 when the Gamma-Gamma spend model was fitted (else `clv_12m` is null).
+   */
+  spend_fitted: number;
+}
+
+/**
  * Options of patron_member_card(); initialise with PATRON_CARD_OPTIONS_INIT.
  */
 export interface patron_card_options {
@@ -4009,9 +4194,9 @@ export interface patron_audit_query {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_store_log_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_store_log_options: patron_store_log_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; };
 
 /**
  * Static, English description of a status code.
@@ -5370,6 +5555,41 @@ export declare function patron_abtest_beta_binomial(x_a: number | bigint, n_a: n
  */
 export declare function patron_abtest_bayes_normal(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_normal_result;
 /**
+ * Bayesian model of the relative effect with a normal prior on the lift (gbstats' default engine,
+ * EffectBayesianABTest, relative).
+ *
+ * The lift L = (m_b - m_a) / m_a has the delta-method variance V = v_b / (n_b m_a^2) + v_a m_b^2 /
+ * (n_a m_a^4) (v = sd^2); the likelihood N(L, V) and the prior N(prior_mean, prior_variance) give
+ * the posterior by precision weighting: 1/s^2 = 1/V + 1/prior_variance, mu = s^2 (L/V +
+ * prior_mean/prior_variance). prior_variance 0 is GrowthBook's improper prior (proper = false: the
+ * posterior is N(L, V)); GrowthBook's suggested proper prior is mean 0, sd 0.3 (variance 0.09).
+ * Chance to win Phi(mu/s), interval mu -/+ z_{1-alpha/2} s, risks E[max(+-L, 0)] = s (phi(z) +- z
+ * Phi(+-z)), z = mu/s.
+ * @param a Summary of A (control; n >= 1, mean != 0).
+ * @param b Summary of B.
+ * @param alpha Level of the credible interval.
+ * @param prior_mean Prior mean of the lift (ignored when prior_variance is 0).
+ * @param prior_variance Prior variance of the lift, or 0 for the flat (improper) prior.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL (also when A's mean is 0
+ * or both arms have zero variance). Reentrant.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_bayes_relative(a: Partial<patron_abtest_summary> | null, b: Partial<patron_abtest_summary> | null, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_relative_result;
+/**
+ * patron_abtest_bayes_relative() for conversion rates: m = x/n and v = m (1 - m) per arm (gbstats'
+ * proportion statistic).
+ * @param x_a Conversions of A (0 < x_a <= n_a, so that A's rate is not 0).
+ * @param n_a Customers of A.
+ * @param x_b Conversions of B.
+ * @param n_b Customers of B.
+ * @param alpha Level of the credible interval.
+ * @param prior_mean Prior mean of the lift (ignored when prior_variance is 0).
+ * @param prior_variance Prior variance of the lift, or 0 for the flat prior.
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL. Reentrant.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_bayes_relative_proportions(x_a: number | bigint, n_a: number | bigint, x_b: number | bigint, n_b: number | bigint, alpha: number, prior_mean: number, prior_variance: number): patron_abtest_bayes_relative_result;
+/**
  * Mixture SPRT (Johari et al.): likelihood ratios and always-valid p-values over a series of
  * looks.
  *
@@ -5406,6 +5626,25 @@ export declare function patron_abtest_msprt(lambda: Float64Array | null, p_value
  */
 export declare function patron_abtest_confidence_sequence(estimate: number, se: number, n_total: number | bigint, alpha: number, n_star: number, test_value: number): patron_abtest_cs_result;
 /**
+ * One-sided asymptotic confidence sequence (gbstats'
+ * SequentialOneSidedTreatmentGreater/LesserTTest).
+ *
+ * rho = sqrt((-2 ln(2 alpha) + ln(1 - 2 ln(2 alpha))) / N*); half-width se sqrt(n) sqrt(2 (n rho^2
+ * + 1) / (n rho)^2 ln(1 + sqrt(n rho^2 + 1) / (2 alpha))) (Waudby-Smith et al. 2023, arXiv
+ * 2103.06476, eq. 134). The p-value inverts the bound in closed form with rho fixed (gbstats
+ * bisects for it within 1e-6 and clamps it to [1e-5, 0.4999]).
+ * @param estimate Point estimate (B - A, or the lift).
+ * @param se Its standard error (> 0).
+ * @param n_total Units in both arms (>= 1).
+ * @param alpha One-sided level in (0, 0.5).
+ * @param n_star Tuning N* (> 0; GrowthBook's default 5000).
+ * @param test_value Null value (0).
+ * @param direction 1 (H1: B greater than test_value) or -1 (B lesser).
+ * @throws {PatronError} on a negative status: PATRON_OK or PATRON_EINVAL. Reentrant.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_confidence_sequence_one_sided(estimate: number, se: number, n_total: number | bigint, alpha: number, n_star: number, test_value: number, direction: number): patron_abtest_cs_one_sided_result;
+/**
  * One-sided efficacy bounds of a group-sequential design by alpha spending (numerical integration
  * of the canonical joint normal).
  * @param cumulative_alpha Alpha spent up to each look (caller array of `k`).
@@ -5419,6 +5658,26 @@ export declare function patron_abtest_confidence_sequence(estimate: number, se: 
  * @returns PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM.
  */
 export declare function patron_abtest_group_sequential(cumulative_alpha: Float64Array | null, z_bounds: Float64Array | null, nominal_p: Float64Array | null, information_rates: Float64Array | null, k: number | bigint, alpha_one_sided: number, spending: number): void;
+/**
+ * Efficacy and non-binding futility bounds of a one-sided group-sequential design by alpha and
+ * beta spending.
+ *
+ * The efficacy bounds ignore the futility bounds (non-binding: stopping for futility is optional
+ * and does not raise the type I error). With Z_i ~ N(theta sqrt(t_i), 1) under the alternative,
+ * futility bound b_i solves P_theta(b_j < Z_j < a_j for j < i, Z_i < b_i) = beta(t_i) -
+ * beta(t_{i-1}), and theta is the drift at which b_K = a_K (gsDesign's test.type 4; Pampallona &
+ * Tsiatis 1994). Numerical integration by composite Gauss-Legendre quadrature, no simulation. The
+ * maximum sample size is inflation times the fixed design's for the same alpha and power.
+ * @param information_rates Increasing information fractions in (0, 1], last = 1.
+ * @param k Looks (1..50).
+ * @param alpha_one_sided One-sided level in (0, 0.5).
+ * @param beta Type II error 1 - power in (0, 0.5).
+ * @param alpha_spending Spending family of the efficacy bounds.
+ * @param beta_spending Spending family of the futility bounds (the same formulas with beta).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM. Reentrant.
+ * @returns value: Result (size set by the caller).
+ */
+export declare function patron_abtest_group_sequential_futility(information_rates: Float64Array | null, k: number | bigint, alpha_one_sided: number, beta: number, alpha_spending: number, beta_spending: number): patron_abtest_gs_futility_result;
 /**
  * Power and sample size for comparing two proportions.
  * @param p1 Control rate in (0, 1).
@@ -6954,6 +7213,42 @@ export declare function patron_tier_get(db: patron_db | null, member_id: number 
  */
 export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_txlog;
 /**
+ * Fit CLV models to the store's own purchases and store the fit and every member's scores.
+ *
+ * The store's log as of `as_of` (patron_txlog_from_db()) is summarised in days
+ * (patron_summarize(), observation end `as_of`); the transaction model is fitted to the members
+ * with T > 0 and, when enough members bought twice, the Gamma-Gamma spend model too. The fit
+ * (model, parameters, covariance as patron_clv_fit_to_json() writes it, `as_of`, number of
+ * customers) is stored, and each such member gets `p_alive`, `expected_purchases_90d` (the next 90
+ * days) and `clv_12m` (12 months, Gamma-Gamma spend, monthly discounting at `discount`, months of
+ * 365.25/12 days; null without a spend fit). The scores replace the previous ones in one
+ * transaction: readers see the old scores or the new, never a mix. Refresh on demand (nightly, or
+ * after a large import); patron_frame_add_scores() and the customer card read them.
+ * @param db Open store.
+ * @param opts Options; `as_of` is required.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no member
+ * with a purchase by `as_of`); PATRON_ECONVERGE (the model did not fit: nothing is stored, earlier
+ * scores stay); store errors; PATRON_ENOMEM.
+ * @returns result: Receives what was done (may be NULL).
+ */
+export declare function patron_scores_refresh(db: patron_db | null, opts: Partial<patron_score_options> | null): patron_score_result;
+/**
+ * Append the stored scores as columns of a customer frame.
+ *
+ * Adds the double columns `p_alive`, `expected_purchases_90d` and `clv_12m` (NaN for a row without
+ * a score, or without a spend fit) for the rows of `frame`, whose integer ids are member ids (a
+ * frame from patron_summarize() of patron_txlog_from_db()). Rules and segments can then use them:
+ * `p_alive < 0.3 and clv_12m >= p80`.
+ * @param frame The frame to extend (integer ids).
+ * @param db Open store.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, a frame with string
+ * ids); PATRON_ECONFLICT (a column of that name exists); store errors; PATRON_ENOMEM. On failure
+ * the frame is unchanged.
+ * @returns PATRON_OK; PATRON_EINVAL (NULL, a frame with string ids); PATRON_ECONFLICT (a column of
+ * that name exists); store errors; PATRON_ENOMEM. On failure the frame is unchanged.
+ */
+export declare function patron_frame_add_scores(frame: patron_frame | null, db: patron_db | null): void;
+/**
  * The customer card: everything known about one member at a moment, as one JSON document.
  *
  * The document (times integer UTC seconds, money integer minor units, as every JSON libpatron
@@ -6972,7 +7267,9 @@ export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial
  * out, merged members in);
  * - `segments`: the names of the segments whose selection over `opts.frame` holds the member's
  * row, or null without a frame;
- * - `journeys_sent`: each journey step sent, with the event it was for.
+ * - `journeys_sent`: each journey step sent, with the event it was for;
+ * - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its `as_of`,
+ * model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member has none.
  *
  * A merged member id gives the card of the member it was merged into.
  * @param db Open store.

@@ -65,8 +65,14 @@ PN_UNUSED static int gs_to_patron_abtest_beta_result(napi_env env, napi_value v,
 PN_UNUSED static napi_value gs_from_patron_abtest_beta_result(napi_env env, const patron_abtest_beta_result *s);
 PN_UNUSED static int gs_to_patron_abtest_bayes_normal_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_bayes_normal_result(napi_env env, const patron_abtest_bayes_normal_result *s);
+PN_UNUSED static int gs_to_patron_abtest_bayes_relative_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_bayes_relative_result(napi_env env, const patron_abtest_bayes_relative_result *s);
 PN_UNUSED static int gs_to_patron_abtest_cs_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_cs_result(napi_env env, const patron_abtest_cs_result *s);
+PN_UNUSED static int gs_to_patron_abtest_cs_one_sided_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_cs_one_sided_result(napi_env env, const patron_abtest_cs_one_sided_result *s);
+PN_UNUSED static int gs_to_patron_abtest_gs_futility_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_abtest_gs_futility_result(napi_env env, const patron_abtest_gs_futility_result *s);
 PN_UNUSED static int gs_to_patron_abtest_power_prop_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_abtest_power_prop_result(napi_env env, const patron_abtest_power_prop_result *s);
 PN_UNUSED static int gs_to_patron_abtest_power_mean_result(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -163,6 +169,10 @@ PN_UNUSED static int gs_to_patron_tier_status(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_status *s);
 PN_UNUSED static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_store_log_options(napi_env env, const patron_store_log_options *s);
+PN_UNUSED static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_score_options(napi_env env, const patron_score_options *s);
+PN_UNUSED static int gs_to_patron_score_result(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_score_result(napi_env env, const patron_score_result *s);
 PN_UNUSED static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_card_options(napi_env env, const patron_card_options *s);
 PN_UNUSED static int gs_to_patron_event(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -2557,6 +2567,111 @@ static napi_value gs_from_patron_abtest_bayes_normal_result(napi_env env, const 
     return obj;
 }
 
+static int gs_to_patron_abtest_bayes_relative_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_bayes_relative_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_bayes_relative_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_bayes_relative_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "lift", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.lift")) return -1;
+        s.lift = (double)x;
+    }
+    if (pn_field(env, v, "lift_se", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.lift_se")) return -1;
+        s.lift_se = (double)x;
+    }
+    if (pn_field(env, v, "posterior_mean", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.posterior_mean")) return -1;
+        s.posterior_mean = (double)x;
+    }
+    if (pn_field(env, v, "posterior_sd", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.posterior_sd")) return -1;
+        s.posterior_sd = (double)x;
+    }
+    if (pn_field(env, v, "chance_to_win", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.chance_to_win")) return -1;
+        s.chance_to_win = (double)x;
+    }
+    if (pn_field(env, v, "credible_interval", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.credible_interval / sizeof s.credible_interval[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_bayes_relative_result.credible_interval[]")) return -1;
+            s.credible_interval[i] = x;
+        }
+    }
+    if (pn_field(env, v, "risk_choose_control", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.risk_choose_control")) return -1;
+        s.risk_choose_control = (double)x;
+    }
+    if (pn_field(env, v, "risk_choose_treatment", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.risk_choose_treatment")) return -1;
+        s.risk_choose_treatment = (double)x;
+    }
+    if (pn_field(env, v, "prior_weight", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_bayes_relative_result.prior_weight")) return -1;
+        s.prior_weight = (double)x;
+    }
+    *(patron_abtest_bayes_relative_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_bayes_relative_result(napi_env env, const patron_abtest_bayes_relative_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "lift", pn_new_f64(env, s->lift))) return NULL;
+    if (pn_set(env, obj, "lift_se", pn_new_f64(env, s->lift_se))) return NULL;
+    if (pn_set(env, obj, "posterior_mean", pn_new_f64(env, s->posterior_mean))) return NULL;
+    if (pn_set(env, obj, "posterior_sd", pn_new_f64(env, s->posterior_sd))) return NULL;
+    if (pn_set(env, obj, "chance_to_win", pn_new_f64(env, s->chance_to_win))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->credible_interval / sizeof s->credible_interval[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->credible_interval[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "credible_interval", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "risk_choose_control", pn_new_f64(env, s->risk_choose_control))) return NULL;
+    if (pn_set(env, obj, "risk_choose_treatment", pn_new_f64(env, s->risk_choose_treatment))) return NULL;
+    if (pn_set(env, obj, "prior_weight", pn_new_f64(env, s->prior_weight))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_abtest_cs_result(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_abtest_cs_result s = {0};
@@ -2645,6 +2760,237 @@ static napi_value gs_from_patron_abtest_cs_result(napi_env env, const patron_abt
     if (pn_set(env, obj, "p_value", pn_new_f64(env, s->p_value))) return NULL;
     if (pn_set(env, obj, "fixed_halfwidth", pn_new_f64(env, s->fixed_halfwidth))) return NULL;
     if (pn_set(env, obj, "significant", pn_new_i32(env, s->significant))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_cs_one_sided_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_cs_one_sided_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_cs_one_sided_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_cs_one_sided_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "direction", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_cs_one_sided_result.direction")) return -1;
+        s.direction = (int)x;
+    }
+    if (pn_field(env, v, "rho", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_cs_one_sided_result.rho")) return -1;
+        s.rho = (double)x;
+    }
+    if (pn_field(env, v, "halfwidth", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_cs_one_sided_result.halfwidth")) return -1;
+        s.halfwidth = (double)x;
+    }
+    if (pn_field(env, v, "bound", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_cs_one_sided_result.bound")) return -1;
+        s.bound = (double)x;
+    }
+    if (pn_field(env, v, "ci", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.ci / sizeof s.ci[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_cs_one_sided_result.ci[]")) return -1;
+            s.ci[i] = x;
+        }
+    }
+    if (pn_field(env, v, "p_value", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_cs_one_sided_result.p_value")) return -1;
+        s.p_value = (double)x;
+    }
+    if (pn_field(env, v, "fixed_halfwidth", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_cs_one_sided_result.fixed_halfwidth")) return -1;
+        s.fixed_halfwidth = (double)x;
+    }
+    if (pn_field(env, v, "significant", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_abtest_cs_one_sided_result.significant")) return -1;
+        s.significant = (int)x;
+    }
+    *(patron_abtest_cs_one_sided_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_cs_one_sided_result(napi_env env, const patron_abtest_cs_one_sided_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "direction", pn_new_i32(env, s->direction))) return NULL;
+    if (pn_set(env, obj, "rho", pn_new_f64(env, s->rho))) return NULL;
+    if (pn_set(env, obj, "halfwidth", pn_new_f64(env, s->halfwidth))) return NULL;
+    if (pn_set(env, obj, "bound", pn_new_f64(env, s->bound))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->ci / sizeof s->ci[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->ci[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "ci", arr)) return NULL;
+    }
+    if (pn_set(env, obj, "p_value", pn_new_f64(env, s->p_value))) return NULL;
+    if (pn_set(env, obj, "fixed_halfwidth", pn_new_f64(env, s->fixed_halfwidth))) return NULL;
+    if (pn_set(env, obj, "significant", pn_new_i32(env, s->significant))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_abtest_gs_futility_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_abtest_gs_futility_result s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_abtest_gs_futility_result")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_abtest_gs_futility_result.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "looks", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_abtest_gs_futility_result.looks")) return -1;
+        s.looks = (int64_t)x;
+    }
+    if (pn_field(env, v, "drift", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_gs_futility_result.drift")) return -1;
+        s.drift = (double)x;
+    }
+    if (pn_field(env, v, "inflation", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_abtest_gs_futility_result.inflation")) return -1;
+        s.inflation = (double)x;
+    }
+    if (pn_field(env, v, "efficacy_z", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.efficacy_z / sizeof s.efficacy_z[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_gs_futility_result.efficacy_z[]")) return -1;
+            s.efficacy_z[i] = x;
+        }
+    }
+    if (pn_field(env, v, "futility_z", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.futility_z / sizeof s.futility_z[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_gs_futility_result.futility_z[]")) return -1;
+            s.futility_z[i] = x;
+        }
+    }
+    if (pn_field(env, v, "cumulative_alpha", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.cumulative_alpha / sizeof s.cumulative_alpha[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_gs_futility_result.cumulative_alpha[]")) return -1;
+            s.cumulative_alpha[i] = x;
+        }
+    }
+    if (pn_field(env, v, "cumulative_beta", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.cumulative_beta / sizeof s.cumulative_beta[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_abtest_gs_futility_result.cumulative_beta[]")) return -1;
+            s.cumulative_beta[i] = x;
+        }
+    }
+    *(patron_abtest_gs_futility_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_abtest_gs_futility_result(napi_env env, const patron_abtest_gs_futility_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "looks", pn_new_i64(env, s->looks))) return NULL;
+    if (pn_set(env, obj, "drift", pn_new_f64(env, s->drift))) return NULL;
+    if (pn_set(env, obj, "inflation", pn_new_f64(env, s->inflation))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->efficacy_z / sizeof s->efficacy_z[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->efficacy_z[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "efficacy_z", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->futility_z / sizeof s->futility_z[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->futility_z[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "futility_z", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->cumulative_alpha / sizeof s->cumulative_alpha[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->cumulative_alpha[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "cumulative_alpha", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->cumulative_beta / sizeof s->cumulative_beta[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->cumulative_beta[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "cumulative_beta", arr)) return NULL;
+    }
     return obj;
 }
 
@@ -6441,6 +6787,106 @@ static napi_value gs_from_patron_store_log_options(napi_env env, const patron_st
     return obj;
 }
 
+static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_score_options s = PATRON_SCORE_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_score_options")) return -1;
+    if (pn_field(env, v, "as_of", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_options.as_of")) return -1;
+        s.as_of = (int64_t)x;
+    }
+    if (pn_field(env, v, "model", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_score_options.model")) return -1;
+        s.model = (int32_t)x;
+    }
+    if (pn_field(env, v, "discount", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_score_options.discount")) return -1;
+        s.discount = (double)x;
+    }
+    *(patron_score_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_score_options(napi_env env, const patron_score_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
+    if (pn_set(env, obj, "model", pn_new_i32(env, s->model))) return NULL;
+    if (pn_set(env, obj, "discount", pn_new_f64(env, s->discount))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_score_result(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_score_result s = PATRON_SCORE_RESULT_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_score_result")) return -1;
+    if (pn_field(env, v, "fit_id", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.fit_id")) return -1;
+        s.fit_id = (int64_t)x;
+    }
+    if (pn_field(env, v, "customers", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.customers")) return -1;
+        s.customers = (int64_t)x;
+    }
+    if (pn_field(env, v, "scored", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_score_result.scored")) return -1;
+        s.scored = (int64_t)x;
+    }
+    if (pn_field(env, v, "log_likelihood", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_score_result.log_likelihood")) return -1;
+        s.log_likelihood = (double)x;
+    }
+    if (pn_field(env, v, "spend_fitted", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_score_result.spend_fitted")) return -1;
+        s.spend_fitted = (int32_t)x;
+    }
+    *(patron_score_result *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_score_result(napi_env env, const patron_score_result *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "fit_id", pn_new_i64(env, s->fit_id))) return NULL;
+    if (pn_set(env, obj, "customers", pn_new_i64(env, s->customers))) return NULL;
+    if (pn_set(env, obj, "scored", pn_new_i64(env, s->scored))) return NULL;
+    if (pn_set(env, obj, "log_likelihood", pn_new_f64(env, s->log_likelihood))) return NULL;
+    if (pn_set(env, obj, "spend_fitted", pn_new_i32(env, s->spend_fitted))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_card_options(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_card_options s = PATRON_CARD_OPTIONS_INIT;
@@ -9085,6 +9531,64 @@ static napi_value w_patron_abtest_bayes_normal(napi_env env, napi_callback_info 
     return gs_from_patron_abtest_bayes_normal_result(env, &a_out);
 }
 
+static napi_value w_patron_abtest_bayes_relative(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_abtest_bayes_relative_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    patron_abtest_summary a_a_s;
+    patron_abtest_summary *a_a = NULL;
+    patron_abtest_summary a_b_s;
+    patron_abtest_summary *a_b = NULL;
+    double a_alpha = 0;
+    double a_prior_mean = 0;
+    double a_prior_variance = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_a, &a_a_s, sizeof a_a_s, &arena, gs_to_patron_abtest_summary)
+        || pn_struct_arg(env, argv[1], (void *)&a_b, &a_b_s, sizeof a_b_s, &arena, gs_to_patron_abtest_summary)
+        || pn_get_f64(env, argv[2], &a_alpha, "patron_abtest_bayes_relative: argument 'alpha'")
+        || pn_get_f64(env, argv[3], &a_prior_mean, "patron_abtest_bayes_relative: argument 'prior_mean'")
+        || pn_get_f64(env, argv[4], &a_prior_variance, "patron_abtest_bayes_relative: argument 'prior_variance'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_bayes_relative(&a_out, a_a, a_b, (double)a_alpha, (double)a_prior_mean, (double)a_prior_variance);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_bayes_relative_result(env, &a_out);
+}
+
+static napi_value w_patron_abtest_bayes_relative_proportions(napi_env env, napi_callback_info info)
+{
+    napi_value argv[7];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 7, argv)) return NULL;
+    patron_abtest_bayes_relative_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    int64_t a_x_a = 0;
+    int64_t a_n_a = 0;
+    int64_t a_x_b = 0;
+    int64_t a_n_b = 0;
+    double a_alpha = 0;
+    double a_prior_mean = 0;
+    double a_prior_variance = 0;
+    if (pn_get_i64(env, argv[0], &a_x_a, "patron_abtest_bayes_relative_proportions: argument 'x_a'")
+        || pn_get_i64(env, argv[1], &a_n_a, "patron_abtest_bayes_relative_proportions: argument 'n_a'")
+        || pn_get_i64(env, argv[2], &a_x_b, "patron_abtest_bayes_relative_proportions: argument 'x_b'")
+        || pn_get_i64(env, argv[3], &a_n_b, "patron_abtest_bayes_relative_proportions: argument 'n_b'")
+        || pn_get_f64(env, argv[4], &a_alpha, "patron_abtest_bayes_relative_proportions: argument 'alpha'")
+        || pn_get_f64(env, argv[5], &a_prior_mean, "patron_abtest_bayes_relative_proportions: argument 'prior_mean'")
+        || pn_get_f64(env, argv[6], &a_prior_variance, "patron_abtest_bayes_relative_proportions: argument 'prior_variance'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_bayes_relative_proportions(&a_out, (int64_t)a_x_a, (int64_t)a_n_a, (int64_t)a_x_b, (int64_t)a_n_b, (double)a_alpha, (double)a_prior_mean, (double)a_prior_variance);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_bayes_relative_result(env, &a_out);
+}
+
 static napi_value w_patron_abtest_msprt(napi_env env, napi_callback_info info)
 {
     napi_value argv[12];
@@ -9161,6 +9665,36 @@ static napi_value w_patron_abtest_confidence_sequence(napi_env env, napi_callbac
     return gs_from_patron_abtest_cs_result(env, &a_out);
 }
 
+static napi_value w_patron_abtest_confidence_sequence_one_sided(napi_env env, napi_callback_info info)
+{
+    napi_value argv[7];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 7, argv)) return NULL;
+    patron_abtest_cs_one_sided_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    double a_estimate = 0;
+    double a_se = 0;
+    int64_t a_n_total = 0;
+    double a_alpha = 0;
+    double a_n_star = 0;
+    double a_test_value = 0;
+    int32_t a_direction = 0;
+    if (pn_get_f64(env, argv[0], &a_estimate, "patron_abtest_confidence_sequence_one_sided: argument 'estimate'")
+        || pn_get_f64(env, argv[1], &a_se, "patron_abtest_confidence_sequence_one_sided: argument 'se'")
+        || pn_get_i64(env, argv[2], &a_n_total, "patron_abtest_confidence_sequence_one_sided: argument 'n_total'")
+        || pn_get_f64(env, argv[3], &a_alpha, "patron_abtest_confidence_sequence_one_sided: argument 'alpha'")
+        || pn_get_f64(env, argv[4], &a_n_star, "patron_abtest_confidence_sequence_one_sided: argument 'n_star'")
+        || pn_get_f64(env, argv[5], &a_test_value, "patron_abtest_confidence_sequence_one_sided: argument 'test_value'")
+        || pn_get_i32(env, argv[6], &a_direction, "patron_abtest_confidence_sequence_one_sided: argument 'direction'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_confidence_sequence_one_sided(&a_out, (double)a_estimate, (double)a_se, (int64_t)a_n_total, (double)a_alpha, (double)a_n_star, (double)a_test_value, (int)a_direction);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_cs_one_sided_result(env, &a_out);
+}
+
 static napi_value w_patron_abtest_group_sequential(napi_env env, napi_callback_info info)
 {
     napi_value argv[7];
@@ -9194,6 +9728,35 @@ static napi_value w_patron_abtest_group_sequential(napi_env env, napi_callback_i
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_undefined(env);
+}
+
+static napi_value w_patron_abtest_group_sequential_futility(napi_env env, napi_callback_info info)
+{
+    napi_value argv[6];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 6, argv)) return NULL;
+    patron_abtest_gs_futility_result a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
+    void *a_information_rates = NULL;
+    size_t a_information_rates_len = 0;
+    uint64_t a_k = 0;
+    double a_alpha_one_sided = 0;
+    double a_beta = 0;
+    int32_t a_alpha_spending = 0;
+    int32_t a_beta_spending = 0;
+    if (pn_get_typed(env, argv[0], napi_float64_array, &a_information_rates, &a_information_rates_len, "patron_abtest_group_sequential_futility: argument 'information_rates'")
+        || pn_get_u64(env, argv[1], &a_k, "patron_abtest_group_sequential_futility: argument 'k'")
+        || pn_get_f64(env, argv[2], &a_alpha_one_sided, "patron_abtest_group_sequential_futility: argument 'alpha_one_sided'")
+        || pn_get_f64(env, argv[3], &a_beta, "patron_abtest_group_sequential_futility: argument 'beta'")
+        || pn_get_i32(env, argv[4], &a_alpha_spending, "patron_abtest_group_sequential_futility: argument 'alpha_spending'")
+        || pn_get_i32(env, argv[5], &a_beta_spending, "patron_abtest_group_sequential_futility: argument 'beta_spending'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_abtest_group_sequential_futility(&a_out, a_information_rates, (size_t)a_k, (double)a_alpha_one_sided, (double)a_beta, (patron_abtest_spending)a_alpha_spending, (patron_abtest_spending)a_beta_spending);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_abtest_gs_futility_result(env, &a_out);
 }
 
 static napi_value w_patron_abtest_power_prop(napi_env env, napi_callback_info info)
@@ -11585,6 +12148,44 @@ static napi_value w_patron_txlog_from_db(napi_env env, napi_callback_info info)
     return pn_new_handle(env, a_out, "patron_txlog", gd_patron_txlog);
 }
 
+static napi_value w_patron_scores_refresh(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    patron_score_result a_result = PATRON_SCORE_RESULT_INIT;
+    patron_score_options a_opts_s;
+    patron_score_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_scores_refresh: argument 'db'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_score_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_scores_refresh(a_db, &a_result, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_score_result(env, &a_result);
+}
+
+static napi_value w_patron_frame_add_scores(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_frame = NULL;
+    void *a_db = NULL;
+    if (pn_get_handle(env, argv[0], "patron_frame", &a_frame, "patron_frame_add_scores: argument 'frame'")
+        || pn_get_handle(env, argv[1], "patron_db", &a_db, "patron_frame_add_scores: argument 'db'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_frame_add_scores(a_frame, a_db);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 static napi_value w_patron_member_card(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -12023,9 +12624,13 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_abtest_km_curve", NULL, w_patron_abtest_km_curve, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_beta_binomial", NULL, w_patron_abtest_beta_binomial, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_bayes_normal", NULL, w_patron_abtest_bayes_normal, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_bayes_relative", NULL, w_patron_abtest_bayes_relative, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_bayes_relative_proportions", NULL, w_patron_abtest_bayes_relative_proportions, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_msprt", NULL, w_patron_abtest_msprt, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_confidence_sequence", NULL, w_patron_abtest_confidence_sequence, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_confidence_sequence_one_sided", NULL, w_patron_abtest_confidence_sequence_one_sided, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_group_sequential", NULL, w_patron_abtest_group_sequential, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_abtest_group_sequential_futility", NULL, w_patron_abtest_group_sequential_futility, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_power_prop", NULL, w_patron_abtest_power_prop, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_power_mean", NULL, w_patron_abtest_power_mean, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_abtest_mde", NULL, w_patron_abtest_mde, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -12137,6 +12742,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_get", NULL, w_patron_tier_get, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_member_card", NULL, w_patron_member_card, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_events_enable", NULL, w_patron_events_enable, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_events_enabled", NULL, w_patron_events_enabled, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -12419,6 +13026,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_COLNAME_MAX", pn_new_f64(env, (double)(PATRON_COLNAME_MAX)))) return NULL;
     if (pn_set(env, exports, "PATRON_CLV_MAX_PARAMS", pn_new_f64(env, (double)(PATRON_CLV_MAX_PARAMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_NOT_ENROLLED", pn_new_f64(env, (double)(PATRON_ABTEST_NOT_ENROLLED)))) return NULL;
+    if (pn_set(env, exports, "PATRON_ABTEST_GS_MAX_LOOKS", pn_new_f64(env, (double)(PATRON_ABTEST_GS_MAX_LOOKS)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_MAX_ARMS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_ARMS)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_MAX_COVARIATES", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_COVARIATES)))) return NULL;
     if (pn_set(env, exports, "PATRON_ABTEST_MAX_VARS", pn_new_f64(env, (double)(PATRON_ABTEST_MAX_VARS)))) return NULL;
@@ -12464,7 +13072,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_abtest_logrank_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_logrank_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_beta_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_beta_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_bayes_normal_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_bayes_normal_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_bayes_relative_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_bayes_relative_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_cs_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_cs_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_cs_one_sided_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_cs_one_sided_result)))) return NULL;
+    if (pn_set(env, obj, "patron_abtest_gs_futility_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_gs_futility_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_power_prop_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_power_prop_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_power_mean_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_power_mean_result)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_mde_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_mde_result)))) return NULL;
@@ -12513,6 +13124,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
     if (pn_set(env, obj, "patron_store_log_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_log_options)))) return NULL;
+    if (pn_set(env, obj, "patron_score_options", pn_new_u32(env, (uint32_t)sizeof(patron_score_options)))) return NULL;
+    if (pn_set(env, obj, "patron_score_result", pn_new_u32(env, (uint32_t)sizeof(patron_score_result)))) return NULL;
     if (pn_set(env, obj, "patron_card_options", pn_new_u32(env, (uint32_t)sizeof(patron_card_options)))) return NULL;
     if (pn_set(env, obj, "patron_event", pn_new_u32(env, (uint32_t)sizeof(patron_event)))) return NULL;
     if (pn_set(env, obj, "patron_audit_entry", pn_new_u32(env, (uint32_t)sizeof(patron_audit_entry)))) return NULL;
@@ -12642,6 +13255,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_store_log_options d = PATRON_STORE_LOG_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_store_log_options", gs_from_patron_store_log_options(env, &d))) return NULL;
+    }
+    {
+        const patron_score_options d = PATRON_SCORE_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_score_options", gs_from_patron_score_options(env, &d))) return NULL;
+    }
+    {
+        const patron_score_result d = PATRON_SCORE_RESULT_INIT;
+        if (pn_set(env, obj, "patron_score_result", gs_from_patron_score_result(env, &d))) return NULL;
     }
     {
         const patron_card_options d = PATRON_CARD_OPTIONS_INIT;

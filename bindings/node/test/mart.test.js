@@ -48,3 +48,14 @@ test('member_card: the card of a member as JSON', { skip: typeof native.patron_m
     db.close();
   }
 });
+
+test('scores_refresh: refused on a store without purchases, naming why', { skip: typeof native.patron_scores_refresh !== 'function' && 'no scores' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    assert.throws(() => db.scores_refresh({ as_of: 1700000000 }),
+      (e) => e.code === 'PATRON_EINVAL' && /no purchase recorded/.test(e.message));
+    assert.throws(() => db.scores_refresh({}), (e) => /as_of is required/.test(e.message));
+  } finally {
+    db.close();
+  }
+});

@@ -468,6 +468,8 @@ PATRON_CLV_MAX_PARAMS = 4
 """Largest number of parameters of any model."""
 PATRON_ABTEST_NOT_ENROLLED = -1
 """Variant returned by patron_abtest_assign() for a customer outside the experiment (coverage or layer)."""
+PATRON_ABTEST_GS_MAX_LOOKS = 50
+"""Most looks of a group-sequential design."""
 PATRON_ABTEST_MAX_ARMS = 32
 """Most arms (control included) that patron_abtest_many_means() and patron_abtest_many_proportions() take."""
 PATRON_ABTEST_MAX_COVARIATES = 8
@@ -1122,6 +1124,21 @@ class patron_abtest_bayes_normal_result(ctypes.Structure):
     """
 
 
+class patron_abtest_bayes_relative_result(ctypes.Structure):
+    """Result of patron_abtest_bayes_relative() and patron_abtest_bayes_relative_proportions();
+    every figure is relative (0.05 = +5%).
+
+    Fields: size (Set to `sizeof` by the caller.), lift (The data's lift (m_b - m_a) /
+    m_a.), lift_se (Its delta-method sd sqrt(v_b/(n_b m_a^2) + v_a m_b^2/(n_a m_a^4)).),
+    posterior_mean (Posterior mean of the lift.), posterior_sd (Posterior sd of the lift.),
+    chance_to_win (P(lift > 0).), credible_interval (Equal-tailed 1 - alpha interval of the
+    lift.), risk_choose_control (E[max(lift, 0)]: the relative loss expected from keeping
+    A.), risk_choose_treatment (E[max(-lift, 0)]: the relative loss expected from shipping
+    B.), prior_weight (Share of the posterior precision that is the prior's (0 with the flat
+    prior).)
+    """
+
+
 class patron_abtest_cs_result(ctypes.Structure):
     """Result of patron_abtest_confidence_sequence().
 
@@ -1130,6 +1147,33 @@ class patron_abtest_cs_result(ctypes.Structure):
     e_value (Mixture e-value against test_value.), p_value (min(1, 1/e_value) (no running
     minimum, as gbstats).), fixed_halfwidth (The fixed-horizon z half-width, for
     comparison.), significant (1 when the interval excludes test_value.)
+    """
+
+
+class patron_abtest_cs_one_sided_result(ctypes.Structure):
+    """Result of patron_abtest_confidence_sequence_one_sided().
+
+    Fields: size (Set to `sizeof` by the caller.), direction (1: H1 is B greater (lower
+    bound); -1: B lesser (upper bound).), rho (Mixture parameter from N* and 2 alpha.),
+    halfwidth (Distance of the bound from the estimate.), bound (estimate - halfwidth
+    (direction 1) or estimate + halfwidth (-1).), ci ([bound, +inf) or (-inf, bound].),
+    p_value (The alpha at which the bound reaches test_value (rho held), at most 1.),
+    fixed_halfwidth (The fixed-horizon one-sided z_{1-alpha} se, for comparison.),
+    significant (1 when test_value is outside the interval.)
+    """
+
+
+class patron_abtest_gs_futility_result(ctypes.Structure):
+    """Result of patron_abtest_group_sequential_futility(); entry i of each array is look i,
+    entries past looks are 0.
+
+    Fields: size (Set to `sizeof` by the caller.), looks (Looks of the design.), drift
+    (theta: E[Z] at full information for which the design has power 1 - beta.), inflation
+    ((theta / (z_{1-alpha} + z_{1-beta}))^2: maximum information over the fixed design's.),
+    efficacy_z (Efficacy bound per look (patron_abtest_group_sequential()'s).), futility_z
+    (Non-binding futility bound per look; the last equals the last efficacy bound.),
+    cumulative_alpha (Alpha spent up to each look.), cumulative_beta (Beta spent up to each
+    look.)
     """
 
 
@@ -1923,6 +1967,44 @@ class patron_store_log_options(ctypes.Structure):
         return s
 
 
+class patron_score_options(ctypes.Structure):
+    """Options of patron_scores_refresh(); initialise with PATRON_SCORE_OPTIONS_INIT.
+
+    Fields: size (`sizeof(patron_score_options)`; set by PATRON_SCORE_OPTIONS_INIT.), as_of
+    (The moment the fit describes (UTC seconds, required): the log patron_txlog_from_db()
+    gives for it.), model (Transaction model: PATRON_CLV_BGNBD (default), PATRON_CLV_MBGNBD
+    or PATRON_CLV_PNBD.), discount (Monthly discount rate of the 12-month CLV (default
+    0.01).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_score_options set as PATRON_SCORE_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.model = 1
+        s.discount = 0.01
+        return s
+
+
+class patron_score_result(ctypes.Structure):
+    """What patron_scores_refresh() did.
+
+    Fields: size (`sizeof(patron_score_result)`; set by PATRON_SCORE_RESULT_INIT.), fit_id
+    (Id of the stored fit (increasing).), customers (Members with a purchase by `as_of` (the
+    rows fitted).), scored (Members scored (those with T > 0: a first purchase before
+    `as_of`'s day).), log_likelihood (Of the transaction model's fit.), spend_fitted (1 when
+    the Gamma-Gamma spend model was fitted (else `clv_12m` is null).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_score_result set as PATRON_SCORE_RESULT_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        return s
+
+
 class patron_card_options(ctypes.Structure):
     """Options of patron_member_card(); initialise with PATRON_CARD_OPTIONS_INIT.
 
@@ -2012,7 +2094,10 @@ patron_abtest_cuped_result._fields_ = [("size", ctypes.c_uint32), ("theta", ctyp
 patron_abtest_logrank_result._fields_ = [("size", ctypes.c_uint32), ("chisq", ctypes.c_double), ("p", ctypes.c_double), ("log_p", ctypes.c_double), ("observed", (ctypes.c_double * 2)), ("expected", (ctypes.c_double * 2)), ("median", (ctypes.c_double * 2)), ("n", (ctypes.c_int64 * 2)), ("significant", ctypes.c_int)]
 patron_abtest_beta_result._fields_ = [("size", ctypes.c_uint32), ("posterior_a", (ctypes.c_double * 2)), ("posterior_b", (ctypes.c_double * 2)), ("posterior_mean_a", ctypes.c_double), ("posterior_mean_b", ctypes.c_double), ("prob_b_beats_a", ctypes.c_double), ("expected_loss_choose_b", ctypes.c_double), ("expected_loss_choose_a", ctypes.c_double)]
 patron_abtest_bayes_normal_result._fields_ = [("size", ctypes.c_uint32), ("posterior_mean", ctypes.c_double), ("posterior_sd", ctypes.c_double), ("chance_to_win", ctypes.c_double), ("credible_interval", (ctypes.c_double * 2)), ("risk_choose_control", ctypes.c_double), ("risk_choose_treatment", ctypes.c_double)]
+patron_abtest_bayes_relative_result._fields_ = [("size", ctypes.c_uint32), ("lift", ctypes.c_double), ("lift_se", ctypes.c_double), ("posterior_mean", ctypes.c_double), ("posterior_sd", ctypes.c_double), ("chance_to_win", ctypes.c_double), ("credible_interval", (ctypes.c_double * 2)), ("risk_choose_control", ctypes.c_double), ("risk_choose_treatment", ctypes.c_double), ("prior_weight", ctypes.c_double)]
 patron_abtest_cs_result._fields_ = [("size", ctypes.c_uint32), ("rho", ctypes.c_double), ("halfwidth", ctypes.c_double), ("ci", (ctypes.c_double * 2)), ("e_value", ctypes.c_double), ("p_value", ctypes.c_double), ("fixed_halfwidth", ctypes.c_double), ("significant", ctypes.c_int)]
+patron_abtest_cs_one_sided_result._fields_ = [("size", ctypes.c_uint32), ("direction", ctypes.c_int), ("rho", ctypes.c_double), ("halfwidth", ctypes.c_double), ("bound", ctypes.c_double), ("ci", (ctypes.c_double * 2)), ("p_value", ctypes.c_double), ("fixed_halfwidth", ctypes.c_double), ("significant", ctypes.c_int)]
+patron_abtest_gs_futility_result._fields_ = [("size", ctypes.c_uint32), ("looks", ctypes.c_int64), ("drift", ctypes.c_double), ("inflation", ctypes.c_double), ("efficacy_z", (ctypes.c_double * 50)), ("futility_z", (ctypes.c_double * 50)), ("cumulative_alpha", (ctypes.c_double * 50)), ("cumulative_beta", (ctypes.c_double * 50))]
 patron_abtest_power_prop_result._fields_ = [("size", ctypes.c_uint32), ("cohen_h", ctypes.c_double), ("n1_cohen_h", ctypes.c_double), ("n1_cohen_h_ceil", ctypes.c_int64), ("n1_pooled", ctypes.c_double), ("n1_pooled_ceil", ctypes.c_int64), ("n1_pooled_strict", ctypes.c_double), ("n1_pooled_strict_ceil", ctypes.c_int64), ("n_evanmiller", ctypes.c_double), ("n_evanmiller_round", ctypes.c_int64), ("power_cohen_h", ctypes.c_double), ("power_pooled", ctypes.c_double), ("power_pooled_strict", ctypes.c_double)]
 patron_abtest_power_mean_result._fields_ = [("size", ctypes.c_uint32), ("effect_size_d", ctypes.c_double), ("n1_z", ctypes.c_double), ("n1_z_ceil", ctypes.c_int64), ("n1_t", ctypes.c_double), ("n1_t_ceil", ctypes.c_int64)]
 patron_abtest_mde_result._fields_ = [("size", ctypes.c_uint32), ("mde_abs_mean", ctypes.c_double), ("mde_abs_prop_pooled", ctypes.c_double), ("mde_rel_prop_pooled", ctypes.c_double), ("mde_abs_prop_baseline", ctypes.c_double)]
@@ -2061,6 +2146,8 @@ patron_tier_def._fields_ = [("name", ctypes.c_char_p), ("threshold", ctypes.c_in
 patron_tier_config._fields_ = [("size", ctypes.c_uint32), ("metric", ctypes.c_int), ("window", ctypes.c_int), ("window_days", ctypes.c_int), ("grace_days", ctypes.c_int)]
 patron_tier_status._fields_ = [("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72))]
 patron_store_log_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("after", ctypes.c_int64), ("decimals", ctypes.c_int32), ("with_returned", ctypes.c_int32), ("with_erased", ctypes.c_int32)]
+patron_score_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("model", ctypes.c_int32), ("discount", ctypes.c_double)]
+patron_score_result._fields_ = [("size", ctypes.c_uint32), ("fit_id", ctypes.c_int64), ("customers", ctypes.c_int64), ("scored", ctypes.c_int64), ("log_likelihood", ctypes.c_double), ("spend_fitted", ctypes.c_int32)]
 patron_card_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("expiring_days", ctypes.c_int32), ("frame", ctypes.c_void_p), ("segments", ctypes.POINTER(patron_segment_def)), ("nsegments", ctypes.c_size_t)]
 patron_event._fields_ = [("position", ctypes.c_int64), ("id", ctypes.c_int64), ("member_id", ctypes.c_int64), ("kind", ctypes.c_char_p), ("at", ctypes.c_int64), ("payload", ctypes.c_char_p)]
 patron_audit_entry._fields_ = [("id", ctypes.c_int64), ("at", ctypes.c_int64), ("actor", ctypes.c_char_p), ("action", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("detail", ctypes.c_char_p)]
@@ -2095,7 +2182,10 @@ patron_abtest_cuped_result.to_dict = _rt.to_python
 patron_abtest_logrank_result.to_dict = _rt.to_python
 patron_abtest_beta_result.to_dict = _rt.to_python
 patron_abtest_bayes_normal_result.to_dict = _rt.to_python
+patron_abtest_bayes_relative_result.to_dict = _rt.to_python
 patron_abtest_cs_result.to_dict = _rt.to_python
+patron_abtest_cs_one_sided_result.to_dict = _rt.to_python
+patron_abtest_gs_futility_result.to_dict = _rt.to_python
 patron_abtest_power_prop_result.to_dict = _rt.to_python
 patron_abtest_power_mean_result.to_dict = _rt.to_python
 patron_abtest_mde_result.to_dict = _rt.to_python
@@ -2144,6 +2234,8 @@ patron_tier_def.to_dict = _rt.to_python
 patron_tier_config.to_dict = _rt.to_python
 patron_tier_status.to_dict = _rt.to_python
 patron_store_log_options.to_dict = _rt.to_python
+patron_score_options.to_dict = _rt.to_python
+patron_score_result.to_dict = _rt.to_python
 patron_card_options.to_dict = _rt.to_python
 patron_event.to_dict = _rt.to_python
 patron_audit_entry.to_dict = _rt.to_python
@@ -2180,6 +2272,8 @@ PATRON_EARN_RULE_INIT = patron_earn_rule.init
 PATRON_PURCHASE_INIT = patron_purchase.init
 PATRON_TIER_CONFIG_INIT = patron_tier_config.init
 PATRON_STORE_LOG_OPTIONS_INIT = patron_store_log_options.init
+PATRON_SCORE_OPTIONS_INIT = patron_score_options.init
+PATRON_SCORE_RESULT_INIT = patron_score_result.init
 PATRON_CARD_OPTIONS_INIT = patron_card_options.init
 PATRON_AUDIT_QUERY_INIT = patron_audit_query.init
 
@@ -2295,9 +2389,13 @@ _c_patron_abtest_km = _rt.cfunc("patron_abtest_km", ctypes.c_int, [_rt.array_arg
 _c_patron_abtest_km_curve = _rt.cfunc("patron_abtest_km_curve", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_int64, True), ctypes.c_size_t, ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_int, False), _rt.array_arg(ctypes.c_int, False), ctypes.c_size_t, ctypes.c_int])
 _c_patron_abtest_beta_binomial = _rt.cfunc("patron_abtest_beta_binomial", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_bayes_normal = _rt.cfunc("patron_abtest_bayes_normal", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_summary), ctypes.c_double, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_bayes_relative = _rt.cfunc("patron_abtest_bayes_relative", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_abtest_summary), _rt.struct_arg(patron_abtest_summary), ctypes.c_double, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_bayes_relative_proportions = _rt.cfunc("patron_abtest_bayes_relative_proportions", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_msprt = _rt.cfunc("patron_abtest_msprt", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_int, True), _rt.array_arg(ctypes.c_int64, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double])
 _c_patron_abtest_confidence_sequence = _rt.cfunc("patron_abtest_confidence_sequence", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double])
+_c_patron_abtest_confidence_sequence_one_sided = _rt.cfunc("patron_abtest_confidence_sequence_one_sided", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_int64, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int])
 _c_patron_abtest_group_sequential = _rt.cfunc("patron_abtest_group_sequential", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, True), _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_int])
+_c_patron_abtest_group_sequential_futility = _rt.cfunc("patron_abtest_group_sequential_futility", ctypes.c_int, [ctypes.c_void_p, _rt.array_arg(ctypes.c_double, False), ctypes.c_size_t, ctypes.c_double, ctypes.c_double, ctypes.c_int, ctypes.c_int])
 _c_patron_abtest_power_prop = _rt.cfunc("patron_abtest_power_prop", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int, ctypes.c_double])
 _c_patron_abtest_power_mean = _rt.cfunc("patron_abtest_power_mean", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int])
 _c_patron_abtest_mde = _rt.cfunc("patron_abtest_mde", ctypes.c_int, [ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_int, ctypes.c_double, ctypes.c_double])
@@ -2409,6 +2507,8 @@ _c_patron_tier_evaluate = _rt.cfunc("patron_tier_evaluate", ctypes.c_int, [patro
 _c_patron_tier_review = _rt.cfunc("patron_tier_review", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64])
 _c_patron_tier_get = _rt.cfunc("patron_tier_get", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_txlog_from_db = _rt.cfunc("patron_txlog_from_db", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_store_log_options)])
+_c_patron_scores_refresh = _rt.cfunc("patron_scores_refresh", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_score_options)])
+_c_patron_frame_add_scores = _rt.cfunc("patron_frame_add_scores", ctypes.c_int, [patron_frame, patron_db])
 _c_patron_member_card = _rt.cfunc("patron_member_card", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, _rt.struct_arg(patron_card_options)])
 _c_patron_events_enable = _rt.cfunc("patron_events_enable", ctypes.c_int, [patron_db, ctypes.c_int])
 _c_patron_events_enabled = _rt.cfunc("patron_events_enabled", ctypes.c_int, [patron_db, ctypes.c_void_p])
@@ -5343,6 +5443,88 @@ def patron_abtest_bayes_normal(a, b, alpha, prior_mean, prior_variance):
         _rt.fail(_rc)
     return _o_out
 
+def patron_abtest_bayes_relative(a, b, alpha, prior_mean, prior_variance):
+    """Bayesian model of the relative effect with a normal prior on the lift (gbstats' default
+    engine, EffectBayesianABTest, relative).
+
+    The lift L = (m_b - m_a) / m_a has the delta-method variance V = v_b / (n_b m_a^2) + v_a
+    m_b^2 / (n_a m_a^4) (v = sd^2); the likelihood N(L, V) and the prior N(prior_mean,
+    prior_variance) give the posterior by precision weighting: 1/s^2 = 1/V +
+    1/prior_variance, mu = s^2 (L/V + prior_mean/prior_variance). prior_variance 0 is
+    GrowthBook's improper prior (proper = false: the posterior is N(L, V)); GrowthBook's
+    suggested proper prior is mean 0, sd 0.3 (variance 0.09). Chance to win Phi(mu/s),
+    interval mu -/+ z_{1-alpha/2} s, risks E[max(+-L, 0)] = s (phi(z) +- z Phi(+-z)), z =
+    mu/s.
+
+    Parameters
+    ----------
+    a
+        Summary of A (control; n >= 1, mean != 0).
+    b
+        Summary of B.
+    alpha
+        Level of the credible interval.
+    prior_mean
+        Prior mean of the lift (ignored when prior_variance is 0).
+    prior_variance
+        Prior variance of the lift, or 0 for the flat (improper) prior.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL (also when A's mean is 0 or both arms have zero
+        variance). Reentrant.
+    """
+    _o_out = patron_abtest_bayes_relative_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_bayes_relative(ctypes.byref(_o_out), a, b, alpha, prior_mean, prior_variance)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_abtest_bayes_relative_proportions(x_a, n_a, x_b, n_b, alpha, prior_mean, prior_variance):
+    """patron_abtest_bayes_relative() for conversion rates: m = x/n and v = m (1 - m) per arm
+    (gbstats' proportion statistic).
+
+    Parameters
+    ----------
+    x_a
+        Conversions of A (0 < x_a <= n_a, so that A's rate is not 0).
+    n_a
+        Customers of A.
+    x_b
+        Conversions of B.
+    n_b
+        Customers of B.
+    alpha
+        Level of the credible interval.
+    prior_mean
+        Prior mean of the lift (ignored when prior_variance is 0).
+    prior_variance
+        Prior variance of the lift, or 0 for the flat prior.
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL. Reentrant.
+    """
+    _o_out = patron_abtest_bayes_relative_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_bayes_relative_proportions(ctypes.byref(_o_out), x_a, n_a, x_b, n_b, alpha, prior_mean, prior_variance)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
 def patron_abtest_msprt(lambda_, p_value, reject, n, mean_diff, rate_a, rate_b, k, sigma2, tau2, theta0, alpha):
     """Mixture SPRT (Johari et al.): likelihood ratios and always-valid p-values over a series
     of looks.
@@ -5428,6 +5610,49 @@ def patron_abtest_confidence_sequence(estimate, se, n_total, alpha, n_star, test
         _rt.fail(_rc)
     return _o_out
 
+def patron_abtest_confidence_sequence_one_sided(estimate, se, n_total, alpha, n_star, test_value, direction):
+    """One-sided asymptotic confidence sequence (gbstats'
+    SequentialOneSidedTreatmentGreater/LesserTTest).
+
+    rho = sqrt((-2 ln(2 alpha) + ln(1 - 2 ln(2 alpha))) / N*); half-width se sqrt(n) sqrt(2
+    (n rho^2 + 1) / (n rho)^2 ln(1 + sqrt(n rho^2 + 1) / (2 alpha))) (Waudby-Smith et al.
+    2023, arXiv 2103.06476, eq. 134). The p-value inverts the bound in closed form with rho
+    fixed (gbstats bisects for it within 1e-6 and clamps it to [1e-5, 0.4999]).
+
+    Parameters
+    ----------
+    estimate
+        Point estimate (B - A, or the lift).
+    se
+        Its standard error (> 0).
+    n_total
+        Units in both arms (>= 1).
+    alpha
+        One-sided level in (0, 0.5).
+    n_star
+        Tuning N* (> 0; GrowthBook's default 5000).
+    test_value
+        Null value (0).
+    direction
+        1 (H1: B greater than test_value) or -1 (B lesser).
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK or PATRON_EINVAL. Reentrant.
+    """
+    _o_out = patron_abtest_cs_one_sided_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_confidence_sequence_one_sided(ctypes.byref(_o_out), estimate, se, n_total, alpha, n_star, test_value, direction)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
 def patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, information_rates, k, alpha_one_sided, spending):
     """One-sided efficacy bounds of a group-sequential design by alpha spending (numerical
     integration of the canonical joint normal).
@@ -5462,6 +5687,50 @@ def patron_abtest_group_sequential(cumulative_alpha, z_bounds, nominal_p, inform
     if _rc < 0:
         _rt.fail(_rc)
     return _rc
+
+def patron_abtest_group_sequential_futility(information_rates, k, alpha_one_sided, beta, alpha_spending, beta_spending):
+    """Efficacy and non-binding futility bounds of a one-sided group-sequential design by alpha
+    and beta spending.
+
+    The efficacy bounds ignore the futility bounds (non-binding: stopping for futility is
+    optional and does not raise the type I error). With Z_i ~ N(theta sqrt(t_i), 1) under
+    the alternative, futility bound b_i solves P_theta(b_j < Z_j < a_j for j < i, Z_i < b_i)
+    = beta(t_i) - beta(t_{i-1}), and theta is the drift at which b_K = a_K (gsDesign's
+    test.type 4; Pampallona & Tsiatis 1994). Numerical integration by composite
+    Gauss-Legendre quadrature, no simulation. The maximum sample size is inflation times the
+    fixed design's for the same alpha and power.
+
+    Parameters
+    ----------
+    information_rates
+        Increasing information fractions in (0, 1], last = 1.
+    k
+        Looks (1..50).
+    alpha_one_sided
+        One-sided level in (0, 0.5).
+    beta
+        Type II error 1 - power in (0, 0.5).
+    alpha_spending
+        Spending family of the efficacy bounds.
+    beta_spending
+        Spending family of the futility bounds (the same formulas with beta).
+
+    Returns
+    -------
+    value: Result (size set by the caller).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL, PATRON_ENOMEM. Reentrant.
+    """
+    _o_out = patron_abtest_gs_futility_result()
+    _o_out.size = ctypes.sizeof(_o_out)
+    _rc = _c_patron_abtest_group_sequential_futility(ctypes.byref(_o_out), information_rates, k, alpha_one_sided, beta, alpha_spending, beta_spending)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
 
 def patron_abtest_power_prop(p1, p2, alpha, power, ratio, sides, n1_given):
     """Power and sample size for comparing two proportions.
@@ -8786,6 +9055,73 @@ def patron_txlog_from_db(db, opts):
         _rt.fail(_rc)
     return patron_txlog._wrap(_o_out.value)
 
+def patron_scores_refresh(db, opts):
+    """Fit CLV models to the store's own purchases and store the fit and every member's scores.
+
+    The store's log as of `as_of` (patron_txlog_from_db()) is summarised in days
+    (patron_summarize(), observation end `as_of`); the transaction model is fitted to the
+    members with T > 0 and, when enough members bought twice, the Gamma-Gamma spend model
+    too. The fit (model, parameters, covariance as patron_clv_fit_to_json() writes it,
+    `as_of`, number of customers) is stored, and each such member gets `p_alive`,
+    `expected_purchases_90d` (the next 90 days) and `clv_12m` (12 months, Gamma-Gamma spend,
+    monthly discounting at `discount`, months of 365.25/12 days; null without a spend fit).
+    The scores replace the previous ones in one transaction: readers see the old scores or
+    the new, never a mix. Refresh on demand (nightly, or after a large import);
+    patron_frame_add_scores() and the customer card read them.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    opts
+        Options; `as_of` is required.
+
+    Returns
+    -------
+    result: Receives what was done (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (bad options, no member with a purchase by `as_of`);
+        PATRON_ECONVERGE (the model did not fit: nothing is stored, earlier scores
+        stay); store errors; PATRON_ENOMEM.
+    """
+    _o_result = patron_score_result.init()
+    _rc = _c_patron_scores_refresh(db, ctypes.byref(_o_result), opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_result
+
+def patron_frame_add_scores(frame, db):
+    """Append the stored scores as columns of a customer frame.
+
+    Adds the double columns `p_alive`, `expected_purchases_90d` and `clv_12m` (NaN for a row
+    without a score, or without a spend fit) for the rows of `frame`, whose integer ids are
+    member ids (a frame from patron_summarize() of patron_txlog_from_db()). Rules and
+    segments can then use them: `p_alive < 0.3 and clv_12m >= p80`.
+
+    Parameters
+    ----------
+    frame
+        The frame to extend (integer ids).
+    db
+        Open store.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL, a frame with string ids); PATRON_ECONFLICT (a
+        column of that name exists); store errors; PATRON_ENOMEM. On failure the frame
+        is unchanged.
+    """
+    _rc = _c_patron_frame_add_scores(frame, db)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
+
 def patron_member_card(db, member_id, opts):
     """The customer card: everything known about one member at a moment, as one JSON document.
 
@@ -8805,7 +9141,10 @@ def patron_member_card(db, member_id, opts):
     (returns by `as_of` out, merged members in);
     - `segments`: the names of the segments whose selection over `opts.frame` holds the
     member's row, or null without a frame;
-    - `journeys_sent`: each journey step sent, with the event it was for.
+    - `journeys_sent`: each journey step sent, with the event it was for;
+    - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its
+    `as_of`, model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member
+    has none.
 
     A merged member id gives the card of the member it was merged into.
 
@@ -9260,6 +9599,7 @@ patron_frame.add_member_columns = patron_frame_add_member_columns
 patron_frame.segment_select = patron_segment_select
 patron_frame.rfm_add_columns = patron_rfm_add_columns
 patron_frame.segment_worth_saving = patron_segment_worth_saving
+patron_frame.add_scores = patron_frame_add_scores
 Frame = patron_frame
 patron_db.open = staticmethod(patron_open)
 patron_db.schema_version = patron_db_schema_version
@@ -9306,6 +9646,7 @@ patron_db.tier_evaluate = patron_tier_evaluate
 patron_db.tier_review = patron_tier_review
 patron_db.tier_get = patron_tier_get
 patron_db.txlog_from_db = patron_txlog_from_db
+patron_db.scores_refresh = patron_scores_refresh
 patron_db.member_card = patron_member_card
 patron_db.events_enable = patron_events_enable
 patron_db.events_enabled = patron_events_enabled
@@ -9372,4 +9713,4 @@ AuditEntries = patron_audit_entries
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_cs_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_store_log_options', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_group_sequential', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_txlog_from_db', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_store_log_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_txlog_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']

@@ -92,3 +92,33 @@ def test_card(store_uri):
         with pytest.raises(patron.PatronError) as ei:
             db.member_card(ann, {"as_of": T0, "expiring_days": 0})
         assert "expiring_days 0" in ei.value.message
+
+
+def test_scores(store_uri):
+    """Stored scores from the store's own purchases, then the frame columns and the card."""
+    import json
+    import random
+    rnd = random.Random(7)
+    with patron.open(store_uri) as db:
+        db.batch_begin()
+        ids = [db.profile_add({"name": "M", "email": f"m{i}@example.com", "consent": "none"}, T0) for i in range(300)]
+        k = 0
+        for m in ids:  # buy at a member's own rate until a dropout that comes after each purchase with p = 0.25
+            t = T0 + rnd.randrange(60 * DAY)
+            rate = rnd.gammavariate(0.8, 1 / 0.05)  # purchases per day ~ 0.04
+            while t < T0 + 300 * DAY:
+                buy(db, f"o-{k}", m, t, 500 + rnd.randrange(9000))
+                k += 1
+                if rnd.random() < 0.25:
+                    break
+                t += int(rnd.expovariate(max(rate / 30, 1e-3)) * DAY) + 1
+        db.batch_commit()
+        res = db.scores_refresh({"as_of": T0 + 200 * DAY})
+        assert res.fit_id >= 1 and res.scored > 100 and res.spend_fitted == 1
+        log = patron.Txlog.from_db(db, {"as_of": T0 + 200 * DAY})
+        frame = ffi.patron_summarize(log, {"observation_end": T0 + 200 * DAY})
+        ffi.patron_frame_add_scores(frame, db)
+        names = [ffi.patron_frame_col_name(frame, c) for c in range(ffi.patron_frame_cols(frame))]
+        assert {"p_alive", "expected_purchases_90d", "clv_12m"} <= set(names)
+        card = json.loads(db.member_card(ids[0], {"as_of": T0 + 200 * DAY}))
+        assert card["clv"]["fit_id"] == res.fit_id and 0 <= card["clv"]["p_alive"] <= 1

@@ -1,0 +1,236 @@
+/* Stored CLV scores: patron_scores_refresh() must store exactly what the clv
+ * module computes from the store's own summary (an independent pipeline in
+ * this test: patron_txlog_from_db, patron_summarize, patron_clv_fit,
+ * patron_clv_predict, patron_clv_lifetime_value), replace the previous
+ * scores as a whole, and feed patron_frame_add_scores(), segments and the
+ * card. SQLite and PostgreSQL. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal/json.h"
+#include "patron.h"
+#include "store_support.h"
+
+#define T0 1700000000
+#define DAY 86400
+#define MEMBERS 400
+
+/* A customer base simulated at CDNOW's BG/NBD and Gamma-Gamma estimates,
+ * recorded purchase by purchase into the store. */
+static patron_db *shop(int64_t *ids)
+{
+    patron_sim_options so;
+    patron_sim_options_init(&so);
+    so.r = 0.243;
+    so.alpha = 4.414;
+    so.a = 0.793;
+    so.b = 2.426;
+    so.spend = PATRON_SIM_SPEND_GAMMA_GAMMA;
+    so.spend_p = 6.25;
+    so.spend_q = 3.74;
+    so.spend_gamma = 15.44;
+    so.customers = MEMBERS;
+    so.periods = 300;
+    so.cohort_periods = 60;
+    so.start = T0;
+    so.seed = 7;
+    patron_sim *sim;
+    assert_int_equal(patron_sim_run(&sim, &so), PATRON_OK);
+    patron_db *db = pt_store_new(NULL);
+    assert_int_equal(patron_batch_begin(db), PATRON_OK);
+    for (int i = 0; i < MEMBERS; i++) {
+        char phone[24];
+        snprintf(phone, sizeof phone, "+97250%07d", 2000 + i);
+        ids[i] = pt_member(db, phone, "sms", T0);
+    }
+    const int64_t *cust = patron_sim_tx_customer(sim), *at = patron_sim_tx_time(sim), *amount = patron_sim_tx_amount(sim);
+    for (size_t k = 0; k < patron_sim_n_transactions(sim); k++) {
+        char key[32];
+        snprintf(key, sizeof key, "o-%zu", k);
+        patron_purchase_line line = {"shoes", NULL, amount[k]};
+        patron_purchase p = PATRON_PURCHASE_INIT;
+        p.key = key;
+        p.member_id = ids[cust[k] % MEMBERS];
+        p.at = at[k];
+        p.lines = &line;
+        p.n_lines = 1;
+        patron_earn_result r;
+        assert_int_equal(patron_earn_purchase(db, &r, &p), PATRON_OK);
+    }
+    assert_int_equal(patron_batch_commit(db), PATRON_OK);
+    patron_sim_free(sim);
+    return db;
+}
+
+/* The independent pipeline: what the scores must be. */
+typedef struct {
+    size_t n;
+    int64_t member[MEMBERS];
+    double alive[MEMBERS], expected[MEMBERS], clv[MEMBERS];
+} want;
+
+static void expected_scores(patron_db *db, int64_t as_of, want *w)
+{
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    patron_txlog *log;
+    assert_int_equal(patron_txlog_from_db(db, &log, &lo), PATRON_OK);
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.observation_end = as_of;
+    patron_frame *f;
+    assert_int_equal(patron_summarize(&f, log, &so), PATRON_OK);
+    const double *x = patron_frame_double_by_name(f, "frequency"), *tx = patron_frame_double_by_name(f, "recency"),
+                 *T = patron_frame_double_by_name(f, "T"), *m = patron_frame_double_by_name(f, "monetary_value");
+    static double X[MEMBERS], TX[MEMBERS], TT[MEMBERS], M[MEMBERS];
+    w->n = 0;
+    for (size_t r = 0; r < patron_frame_rows(f); r++) {
+        if (!(T[r] > 0))
+            continue;
+        char buf[24];
+        w->member[w->n] = strtoll(patron_frame_id(f, r, buf, sizeof buf), NULL, 10);
+        X[w->n] = x[r];
+        TX[w->n] = tx[r];
+        TT[w->n] = T[r];
+        M[w->n] = m[r];
+        w->n++;
+    }
+    patron_clv_data d = {w->n, X, TX, TT, M, NULL};
+    patron_clv_fit_result fit = PATRON_CLV_FIT_RESULT_INIT, gg = PATRON_CLV_FIT_RESULT_INIT;
+    assert_int_equal(patron_clv_fit(&fit, PATRON_CLV_BGNBD, &d, NULL), PATRON_OK);
+    assert_int_equal(patron_clv_fit(&gg, PATRON_CLV_GG, &d, NULL), PATRON_OK);
+    assert_int_equal(patron_clv_predict(w->expected, w->alive, &fit.params, &d, 90.0), PATRON_OK);
+    assert_int_equal(patron_clv_lifetime_value(w->clv, &fit.params, &gg.params, &d, 12, 0.01, 365.25 / 12), PATRON_OK);
+    patron_frame_free(f);
+    patron_txlog_free(log);
+}
+
+static void test_scores_are_the_clv_modules(void **state)
+{
+    (void)state;
+    int64_t ids[MEMBERS];
+    patron_db *db = shop(ids);
+    int64_t as_of = T0 + 200 * DAY;
+    patron_score_options o = PATRON_SCORE_OPTIONS_INIT;
+    o.as_of = as_of;
+    patron_score_result res = PATRON_SCORE_RESULT_INIT;
+    if (patron_scores_refresh(db, &res, &o) != PATRON_OK)
+        fail_msg("refresh: %s", patron_errmsg());
+    assert_true(res.fit_id > 0);
+    assert_int_equal(res.customers, MEMBERS);
+    assert_int_equal(res.spend_fitted, 1);
+    want w;
+    expected_scores(db, as_of, &w);
+    assert_int_equal(res.scored, (int64_t)w.n);
+
+    /* the frame columns carry the stored values exactly (%.17g round trip) */
+    int64_t fid[MEMBERS + 1];
+    memcpy(fid, ids, sizeof ids);
+    fid[MEMBERS] = 999999; /* no such member: NaN scores */
+    patron_frame *f;
+    assert_int_equal(patron_frame_new(&f, MEMBERS + 1, fid, NULL), PATRON_OK);
+    assert_int_equal(patron_frame_add_scores(f, db), PATRON_OK);
+    const double *pa = patron_frame_double_by_name(f, "p_alive");
+    const double *e90 = patron_frame_double_by_name(f, "expected_purchases_90d");
+    const double *clv = patron_frame_double_by_name(f, "clv_12m");
+    for (size_t k = 0; k < w.n; k++) {
+        size_t row = 0;
+        while (fid[row] != w.member[k])
+            row++;
+        if (pa[row] != w.alive[k] || e90[row] != w.expected[k] || clv[row] != w.clv[k])
+            fail_msg("member %lld: stored %.17g %.17g %.17g, clv module %.17g %.17g %.17g", (long long)w.member[k],
+                     pa[row], e90[row], clv[row], w.alive[k], w.expected[k], w.clv[k]);
+    }
+    assert_true(isnan(pa[MEMBERS]) && isnan(clv[MEMBERS]));
+    assert_int_equal(patron_frame_add_scores(f, db), PATRON_ECONFLICT); /* the columns exist */
+    size_t cols = patron_frame_cols(f);
+    /* segments use them with no caller arrays */
+    patron_selection *sel;
+    assert_int_equal(patron_rule_select(&sel, f, "p_alive < 0.5", NULL), PATRON_OK);
+    size_t low = 0;
+    for (size_t k = 0; k < w.n; k++)
+        low += w.alive[k] < 0.5;
+    assert_int_equal(patron_selection_count(sel), low);
+    patron_selection_free(sel);
+    assert_int_equal(patron_frame_cols(f), cols);
+    patron_frame_free(f);
+
+    /* the card shows the member's scores */
+    patron_card_options co = PATRON_CARD_OPTIONS_INIT;
+    co.as_of = as_of;
+    char *json;
+    assert_int_equal(patron_member_card(db, &json, w.member[0], &co), PATRON_OK);
+    patron_json *doc;
+    assert_int_equal(patron__json_parse(&doc, json, strlen(json)), PATRON_OK);
+    const patron_json *c = patron__json_get(doc, "clv");
+    assert_int_equal((int64_t)patron__json_number(patron__json_get(c, "fit_id")), res.fit_id);
+    assert_int_equal((int64_t)patron__json_number(patron__json_get(c, "as_of")), as_of);
+    assert_string_equal(patron__json_string(patron__json_get(c, "model")), "bgnbd");
+    assert_true(patron__json_number(patron__json_get(c, "p_alive")) == w.alive[0]);
+    assert_true(patron__json_number(patron__json_get(c, "clv_12m")) == w.clv[0]);
+    patron__json_free(doc);
+    patron_free(json);
+
+    /* a later refresh replaces every score */
+    o.as_of = T0 + 300 * DAY;
+    patron_score_result res2 = PATRON_SCORE_RESULT_INIT;
+    assert_int_equal(patron_scores_refresh(db, &res2, &o), PATRON_OK);
+    assert_true(res2.fit_id > res.fit_id);
+    want w2;
+    expected_scores(db, o.as_of, &w2);
+    assert_int_equal(patron_frame_new(&f, MEMBERS, ids, NULL), PATRON_OK);
+    assert_int_equal(patron_frame_add_scores(f, db), PATRON_OK);
+    pa = patron_frame_double_by_name(f, "p_alive");
+    for (size_t k = 0; k < w2.n; k++) {
+        size_t row = 0;
+        while (ids[row] != w2.member[k])
+            row++;
+        assert_true(pa[row] == w2.alive[k]);
+    }
+    patron_frame_free(f);
+    patron_close(db);
+}
+
+static void test_arguments_change_nothing(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    patron_score_options o = PATRON_SCORE_OPTIONS_INIT;
+    assert_int_equal(patron_scores_refresh(db, NULL, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "as_of is required"));
+    o.as_of = T0;
+    assert_int_equal(patron_scores_refresh(db, NULL, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "no purchase recorded"));
+    o.model = PATRON_CLV_GG;
+    assert_int_equal(patron_scores_refresh(db, NULL, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "not a transaction model"));
+    o.model = PATRON_CLV_BGNBD;
+    o.discount = 1.5;
+    assert_int_equal(patron_scores_refresh(db, NULL, &o), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "discount"));
+    patron_frame *f;
+    const char *sid[] = {"ann"};
+    assert_int_equal(patron_frame_new(&f, 1, NULL, sid), PATRON_OK);
+    size_t cols = patron_frame_cols(f);
+    assert_int_equal(patron_frame_add_scores(f, db), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "not a member id"));
+    assert_int_equal(patron_frame_cols(f), cols);
+    patron_frame_free(f);
+    patron_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scores_are_the_clv_modules),
+        cmocka_unit_test(test_arguments_change_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
