@@ -4,12 +4,14 @@
  * with freq="D"), then: BG/NBD, Pareto/NBD and Gamma-Gamma fits, conditional
  * expectation + P(alive) for everyone, and a 12-month CLV.
  *
- * Usage: bench_clv [customers] [--weeks | --continuous] [--threads N]
+ * Usage: bench_clv [customers] [--weeks | --continuous] [--threads N] [--only STEP]
  *   --weeks summarises in whole weeks (CDNOW's unit) instead of days;
  *   --continuous keeps exact (x, t_x, T) in fractional days (no identical
  *   rows to merge) to show the worst case;
  *   --threads N sets the fit and prediction options' threads (default 1;
  *   0 = all cores). CPU time is summed over the threads.
+ *   --only STEP runs one step (bgnbd, mbgnbd, pnbd, gg, predict, clv) for
+ *   profiling; predictions then use the generator's true parameters.
  * Each step prints wall and process-CPU seconds.
  * The generator is local to the benchmark (xoshiro256**, Marsaglia-Tsang). */
 #include <math.h>
@@ -103,9 +105,12 @@ int main(int argc, char **argv)
 {
     size_t n = 1000000;
     int continuous = 0, weeks = 0, threads = 1;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (!strcmp(argv[i], "--continuous"))
             continuous = 1;
         else if (!strcmp(argv[i], "--weeks"))
@@ -167,15 +172,22 @@ int main(int argc, char **argv)
     patron_clv_data d = {n, x, tx, T, m, NULL};
     patron_clv_fit_result bg = PATRON_CLV_FIT_RESULT_INIT, pn = PATRON_CLV_FIT_RESULT_INIT,
                           gm = PATRON_CLV_FIT_RESULT_INIT;
+#define RUN(step) (!only || !strcmp(only, step))
+    bg.params = (patron_clv_params){PATRON_CLV_BGNBD, {r, alpha, a, b}};
+    gm.params = (patron_clv_params){PATRON_CLV_GG, {gp, gq, gg}};
     bench_reset_peak();
-    timer t = tic();
-    int rc = patron_clv_fit(&bg, PATRON_CLV_BGNBD, &d, &fo);
-    t = toc(t);
-    printf("BG/NBD fit      %8.4f s wall %8.4f s cpu  rc %d  distinct rows %lld  iterations %d  "
-           "r %.4f alpha %.3f a %.4f b %.4f  LL %.2f\n",
-           t.w, t.c, rc, (long long)bg.n_distinct, bg.iterations, bg.params.p[0], bg.params.p[1],
-           bg.params.p[2], bg.params.p[3], bg.log_likelihood);
-    {
+    timer t;
+    int rc;
+    if (RUN("bgnbd")) {
+        t = tic();
+        rc = patron_clv_fit(&bg, PATRON_CLV_BGNBD, &d, &fo);
+        t = toc(t);
+        printf("BG/NBD fit      %8.4f s wall %8.4f s cpu  rc %d  distinct rows %lld  iterations %d  "
+               "r %.4f alpha %.3f a %.4f b %.4f  LL %.2f\n",
+               t.w, t.c, rc, (long long)bg.n_distinct, bg.iterations, bg.params.p[0], bg.params.p[1],
+               bg.params.p[2], bg.params.p[3], bg.log_likelihood);
+    }
+    if (RUN("mbgnbd")) {
         patron_clv_fit_result mb = PATRON_CLV_FIT_RESULT_INIT;
         t = tic();
         rc = patron_clv_fit(&mb, PATRON_CLV_MBGNBD, &d, &fo);
@@ -183,32 +195,40 @@ int main(int argc, char **argv)
         printf("MBG/NBD fit     %8.4f s wall %8.4f s cpu  rc %d  iterations %d  LL %.2f\n", t.w,
                t.c, rc, mb.iterations, mb.log_likelihood);
     }
-    t = tic();
-    rc = patron_clv_fit(&pn, PATRON_CLV_PNBD, &d, &fo);
-    t = toc(t);
-    printf("Pareto/NBD fit  %8.4f s wall %8.4f s cpu  rc %d  iterations %d  r %.4f alpha %.3f s %.4f beta %.3f  "
-           "LL %.2f\n",
-           t.w, t.c, rc, pn.iterations, pn.params.p[0], pn.params.p[1], pn.params.p[2],
-           pn.params.p[3], pn.log_likelihood);
-    t = tic();
-    rc = patron_clv_fit(&gm, PATRON_CLV_GG, &d, &fo);
-    t = toc(t);
-    printf("Gamma-Gamma fit %8.4f s wall %8.4f s cpu  rc %d  repeaters %.0f  distinct %lld  p %.4f q %.4f "
-           "gamma %.3f\n",
-           t.w, t.c, rc, gm.n_customers, (long long)gm.n_distinct, gm.params.p[0], gm.params.p[1],
-           gm.params.p[2]);
-    t = tic();
-    rc = patron_clv_predict_with(out, out2, &bg.params, &d, month, &po);
-    t = toc(t);
-    printf("CE(1 month) + P(alive) for all %8.4f s wall %8.4f s cpu  rc %d\n", t.w, t.c, rc);
-    t = tic();
-    rc = patron_clv_lifetime_value_with(out, &bg.params, &gm.params, &d, 12, 0.01, month, &po);
-    t = toc(t);
-    double tot = 0;
-    for (size_t i = 0; i < n; i++)
+    if (RUN("pnbd")) {
+        t = tic();
+        rc = patron_clv_fit(&pn, PATRON_CLV_PNBD, &d, &fo);
+        t = toc(t);
+        printf("Pareto/NBD fit  %8.4f s wall %8.4f s cpu  rc %d  iterations %d  r %.4f alpha %.3f s %.4f beta %.3f  "
+               "LL %.2f\n",
+               t.w, t.c, rc, pn.iterations, pn.params.p[0], pn.params.p[1], pn.params.p[2],
+               pn.params.p[3], pn.log_likelihood);
+    }
+    if (RUN("gg")) {
+        t = tic();
+        rc = patron_clv_fit(&gm, PATRON_CLV_GG, &d, &fo);
+        t = toc(t);
+        printf("Gamma-Gamma fit %8.4f s wall %8.4f s cpu  rc %d  repeaters %.0f  distinct %lld  p %.4f q %.4f "
+               "gamma %.3f\n",
+               t.w, t.c, rc, gm.n_customers, (long long)gm.n_distinct, gm.params.p[0], gm.params.p[1],
+               gm.params.p[2]);
+    }
+    if (RUN("predict")) {
+        t = tic();
+        rc = patron_clv_predict_with(out, out2, &bg.params, &d, month, &po);
+        t = toc(t);
+        printf("CE(1 month) + P(alive) for all %8.4f s wall %8.4f s cpu  rc %d\n", t.w, t.c, rc);
+    }
+    if (RUN("clv")) {
+        t = tic();
+        rc = patron_clv_lifetime_value_with(out, &bg.params, &gm.params, &d, 12, 0.01, month, &po);
+        t = toc(t);
+        double tot = 0;
+        for (size_t i = 0; i < n; i++)
         tot += out[i];
-    printf("12-month CLV for all           %8.4f s wall %8.4f s cpu  rc %d  (total %.0f)\n", t.w,
-           t.c, rc, tot);
+        printf("12-month CLV for all           %8.4f s wall %8.4f s cpu  rc %d  (total %.0f)\n", t.w,
+               t.c, rc, tot);
+    }
     size_t peak = bench_peak_rss();
     printf("peak RSS beyond the inputs: %.1f MB\n",
            peak > base ? (double)(peak - base) / 1e6 : 0.0);

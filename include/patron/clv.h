@@ -22,9 +22,11 @@
  * 10,000,000).
  *
  * Fitting maximises the log-likelihood (the papers' definition: the sum over
- * customers, weighted) over log-parameters with analytic gradients and a
- * BFGS quasi-Newton method with a Wolfe line search, from several starting
- * points. Identical rows are merged first when a sample of the rows says it
+ * customers, weighted) over log-parameters with analytic gradients: damped
+ * Newton with the exact Hessian for BG/NBD, MBG/NBD and Gamma-Gamma, a
+ * BFGS quasi-Newton method with a Wolfe line search for the others, from
+ * several starting points (on large inputs first on an evenly spaced
+ * sample of the rows). Identical rows are merged first when a sample of the rows says it
  * pays (a million customers in whole weeks are a few thousand distinct
  * rows); otherwise each row is evaluated once per iteration, in time linear
  * in the number of rows. Results are deterministic: the same input (in any

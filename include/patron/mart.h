@@ -69,6 +69,41 @@ typedef struct patron_store_log_options {
  */
 PATRON_API int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_log_options *opts);
 
+/** @brief Options of patron_frame_from_db(); initialise with #PATRON_STORE_FRAME_OPTIONS_INIT. */
+typedef struct patron_store_frame_options {
+    uint32_t size;         /**< `sizeof(patron_store_frame_options)`; set by #PATRON_STORE_FRAME_OPTIONS_INIT. */
+    int64_t as_of;         /**< The moment the frame describes (UTC seconds, required). */
+    int32_t decimals;      /**< Decimals of the store's minor unit (default 2). */
+    const char *channels;  /**< Consent channels for the `consent.<channel>` columns (default "sms,email,push"; "" none). */
+    const char *rule;      /**< Keep only the members this rule selects (over every column, `now` = `as_of`), or NULL for all. */
+} patron_store_frame_options;
+
+/** @brief Default #patron_store_frame_options (as_of still to be set). */
+#define PATRON_STORE_FRAME_OPTIONS_INIT { (uint32_t)sizeof(patron_store_frame_options), 0, 2, "sms,email,push", NULL }
+
+/**
+ * @brief The customer frame of the store's members as of a moment: one call
+ *        for what a segment run, a CLV fit or a journey needs.
+ *
+ * The frame is patron_summarize() of patron_txlog_from_db() (days, the
+ * observation ending at `as_of`: frequency, recency, T, monetary_value,
+ * first and last purchase, orders, total_spend), extended with the activity
+ * columns at `as_of` (patron_frame_add_activity()), the member columns
+ * (patron_frame_add_member_columns(): member_id, joined, points_balance,
+ * points_pending, tier, `consent.<channel>`) and the stored scores
+ * (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN
+ * before the first patron_scores_refresh()). One row per member with a
+ * purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+ *
+ * @param db Open store.
+ * @param[out] out [handle] Receives the frame (free with patron_frame_free()); untouched on failure.
+ * @param[in] opts [value] Options; `as_of` is required.
+ * @return #PATRON_OK; #PATRON_EINVAL (bad options, no purchase by `as_of`);
+ *         a rule's failure as patron_rule_select() reports it; store errors;
+ *         #PATRON_ENOMEM.
+ */
+PATRON_API int patron_frame_from_db(patron_db *db, patron_frame **out, const patron_store_frame_options *opts);
+
 /** @brief Options of patron_scores_refresh(); initialise with #PATRON_SCORE_OPTIONS_INIT. */
 typedef struct patron_score_options {
     uint32_t size;    /**< `sizeof(patron_score_options)`; set by #PATRON_SCORE_OPTIONS_INIT. */

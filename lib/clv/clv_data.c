@@ -228,6 +228,20 @@ static int check_row(const patron_clv_data *d, size_t i, patron_clv_model model,
     return PATRON_OK;
 }
 
+/* The keys check_row() gives a row it has accepted, without the checks. */
+static void row_keys(const patron_clv_data *d, size_t i, int spend, double *k1, double *k2,
+                     double *w)
+{
+    *w = d->weights ? d->weights[i] : 1.0;
+    if (spend) {
+        *k1 = d->monetary[i];
+        *k2 = 0;
+    } else {
+        *k1 = d->frequency[i] == 0 ? 0 : d->recency[i]; /* check_row's x = 0 rule */
+        *k2 = d->T[i];
+    }
+}
+
 /* Does merging identical rows with a hash table pay? Counts the distinct
  * rows among up to 2,048 evenly spaced kept rows; small inputs always
  * merge (everything is in cache). */
@@ -277,6 +291,25 @@ static size_t src_row(const row_src *s, size_t j)
 static double src_k2(const row_src *s, size_t i)
 {
     return s->k2 ? s->k2[i] : 0.0;
+}
+
+/* Rows the gather in canonical order (random reads of the caller's
+ * arrays) asks the memory for ahead of use: the reads then overlap instead
+ * of each waiting for its cache miss. */
+#define PREFETCH_AHEAD 16
+static void prefetch_row(const row_src *s, size_t i)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch(s->k0 + i);
+    __builtin_prefetch(s->k1 + i);
+    if (s->k2)
+        __builtin_prefetch(s->k2 + i);
+    if (s->w)
+        __builtin_prefetch(s->w + i);
+#else
+    (void)s;
+    (void)i;
+#endif
 }
 
 typedef struct tie {
@@ -367,7 +400,8 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         if (!map)
             return patron__oom();
     }
-    /* validate; count the kept rows (map[i]: position among them) */
+    /* validate; count the kept rows (map[i]: position among them) and, from
+     * the first dropped row on, list the kept ones */
     double W = 0;
     size_t nk = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -377,24 +411,20 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
             goto fail;
         if (map)
             map[i] = keep ? (uint32_t)nk : UINT32_MAX;
+        if (!keep && !kept) {
+            kept = patron__malloc(d->n * sizeof *kept);
+            if (!kept) {
+                rc = patron__oom();
+                goto fail;
+            }
+            for (size_t j = 0; j < i; j++)
+                kept[j] = (uint32_t)j;
+        }
         if (keep) {
+            if (kept)
+                kept[nk] = (uint32_t)i;
             nk++;
             W += w;
-        }
-    }
-    if (nk < d->n) {
-        kept = patron__malloc((nk ? nk : 1) * sizeof *kept);
-        if (!kept) {
-            rc = patron__oom();
-            goto fail;
-        }
-        size_t j = 0;
-        for (size_t i = 0; i < d->n; i++) {
-            double k1, k2, w;
-            int keep;
-            check_row(d, i, model, flags, &k1, &k2, &w, &keep);
-            if (keep)
-                kept[j++] = (uint32_t)i;
         }
     }
     row_src src = {d->frequency, spend ? d->monetary : d->recency, spend ? NULL : d->T,
@@ -404,8 +434,7 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         for (size_t j = 0; j < nk; j++) {
             size_t i = kept ? kept[j] : j;
             double k1, k2, w;
-            int keep;
-            check_row(d, i, model, flags, &k1, &k2, &w, &keep);
+            row_keys(d, i, spend, &k1, &k2, &w);
             long idx = builder_add(&b, d->frequency[i], k1, k2, w);
             if (idx < 0) {
                 rc = patron__oom();
@@ -450,6 +479,8 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     uint64_t p0 = 0, p1 = 0, p2 = 0;
     for (size_t j = 0; j < nr; j++) {
         size_t i = src_row(&src, perm[j]);
+        if (j + PREFETCH_AHEAD < nr) /* the reads are in random order: start them early */
+            prefetch_row(&src, src_row(&src, perm[j + PREFETCH_AHEAD]));
         double k0 = src.k0[i] + 0.0, k1 = src.k1[i] + 0.0, k2 = src_k2(&src, i) + 0.0;
         double w = src.w ? src.w[i] : 1.0;
         uint64_t a0 = bits(k0), a1 = bits(k1), a2 = bits(k2);

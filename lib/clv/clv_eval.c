@@ -107,7 +107,7 @@ static void ll_chunk(void *vctx, size_t c, int tid)
     double *out = j->pool->part + c * CLV_PART;
     memset(out, 0, CLV_PART * sizeof *out);
     if (j->hess)
-        out[0] = clv_ll_gg_hess_range(j->R, j0, j1, j->p, out + 1, out + 5);
+        out[0] = clv_ll_hess_range(j->model, j->R, j0, j1, j->p, out + 1, out + 5);
     else
         out[0] = clv_ll_range(j->model, j->R, j0, j1, j->p, j->grad ? out + 1 : NULL, j->lrow,
                               j->pool->scratch + (size_t)tid * clv_ll_scratch());
@@ -116,18 +116,17 @@ static void ll_chunk(void *vctx, size_t c, int tid)
 double clv_pool_ll(clv_pool *pool, patron_clv_model model, const clv_rows *R, const double *p,
                    double *g, double *H, double *lrow)
 {
-    ll_job j = {pool, model, R, p, g != NULL || H != NULL, H != NULL && model == PATRON_CLV_GG,
+    ll_job j = {pool, model, R, p, g != NULL || H != NULL, H != NULL && clv_has_hess(model),
                 lrow};
     clv_parallel(pool->threads, pool->nchunks, ll_chunk, &j);
     double out[CLV_PART] = {0};
     for (size_t c = 0; c < pool->nchunks; c++) /* fixed order */
         for (int i = 0; i < CLV_PART; i++)
             out[i] += pool->part[c * CLV_PART + i];
+    int k = patron_clv_param_count(model);
     if (g) /* g has the model's number of parameters (3 for Gamma-Gamma) */
-        memcpy(g, out + 1, (size_t)patron_clv_param_count(model) * sizeof *g);
+        memcpy(g, out + 1, (size_t)k * sizeof *g);
     if (H)
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++)
-                H[a * 3 + b] = out[5 + a * 3 + b];
+        memcpy(H, out + 5, (size_t)(k * k) * sizeof *H);
     return out[0];
 }

@@ -35,9 +35,9 @@ int clv_pool_init(clv_pool *pool, const clv_rows *R, int32_t threads);
 void clv_pool_free(clv_pool *pool);
 
 /* Weighted log-likelihood over all rows of R at natural parameters p (NaN
- * when undefined); g (optional) its gradient, H (optional, Gamma-Gamma
- * only) its Hessian (row-major 3 x 3), lrow (optional) each row's
- * unweighted value. */
+ * when undefined); g (optional) its gradient, H (optional, models with
+ * clv_has_hess only) its Hessian (row-major k x k), lrow (optional) each
+ * row's unweighted value. */
 double clv_pool_ll(clv_pool *pool, patron_clv_model model, const clv_rows *R, const double *p,
                    double *g, double *H, double *lrow);
 

@@ -1,6 +1,8 @@
-/* Maximum-likelihood fitting of the CLV models: BFGS on log-parameters from
- * several starts, a Newton polish with the finite-differenced Hessian of the
- * analytic gradient, and standard errors from the observed information. */
+/* Maximum-likelihood fitting of the CLV models on log-parameters from
+ * ranked starts: damped Newton with the exact Hessian where the model has
+ * one (BG/NBD, MBG/NBD, Gamma-Gamma; BFGS when Newton fails from a start),
+ * else BFGS and a Newton polish with the finite-differenced Hessian of the
+ * analytic gradient; standard errors from the observed information. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +68,14 @@ typedef struct fit_ctx {
     clv_pool *pool;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
+    /* hess_obj's last point and results (Newton ends where the standard
+     * errors need the Hessian: one pass over the rows fewer) */
+    int memo;
+    double memo_theta[4], memo_f, memo_ll, memo_g[4], memo_H[16];
+    /* objective()'s last points (ring): the polish and the result revisit
+     * the optimum, each visit a pass over the rows otherwise */
+    int omemo_n, omemo_next;
+    double omemo_theta[4][4], omemo_f[4], omemo_ll[4], omemo_g[4][4];
 } fit_ctx;
 
 /* lifetimes' penalizer, parameter by parameter. lifetimes fits BG/NBD,
@@ -105,10 +115,17 @@ static void penalty_weights(double pen[4], patron_clv_model model, double c, con
 }
 
 /* Objective in log-parameters: -LL/W + sum(pen_i * exp(theta_i)^2). */
-static double objective(void *vctx, const double *theta, double *grad)
+static double objective_ll(fit_ctx *c, const double *theta, double *grad, double *ll_out)
 {
-    fit_ctx *c = vctx;
-    double p[4], gn[4];
+    size_t th_bytes = (size_t)c->k * sizeof *theta;
+    for (int m = 0; m < c->omemo_n; m++)
+        if (!memcmp(theta, c->omemo_theta[m], th_bytes)) {
+            memcpy(grad, c->omemo_g[m], th_bytes);
+            if (ll_out)
+                *ll_out = c->omemo_ll[m];
+            return c->omemo_f[m];
+        }
+    double p[4] = {0}, gn[4];
     for (int i = 0; i < c->k; i++) {
         p[i] = exp(theta[i]);
         if (!(p[i] > 0) || !isfinite(p[i]))
@@ -122,7 +139,22 @@ static double objective(void *vctx, const double *theta, double *grad)
         f += c->pen[i] * p[i] * p[i];
         grad[i] = (-gn[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
+    int m = c->omemo_next;
+    c->omemo_next = (m + 1) % 4;
+    if (c->omemo_n < 4)
+        c->omemo_n++;
+    memcpy(c->omemo_theta[m], theta, th_bytes);
+    memcpy(c->omemo_g[m], grad, th_bytes);
+    c->omemo_f[m] = f;
+    c->omemo_ll[m] = ll;
+    if (ll_out)
+        *ll_out = ll;
     return f;
+}
+
+static double objective(void *vctx, const double *theta, double *grad)
+{
+    return objective_ll(vctx, theta, grad, NULL);
 }
 
 /* Cholesky inverse of a k x k SPD matrix; -1 if not positive definite. */
@@ -189,43 +221,59 @@ static int hessian_log(fit_ctx *c, const double *theta, double *H)
     return 0;
 }
 
-/* Gamma-Gamma objective in log-parameters with its exact Hessian. */
-static double gg_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
+/* Objective in log-parameters with its exact Hessian (models with
+ * clv_has_hess: BG/NBD, MBG/NBD, Gamma-Gamma). */
+static double hess_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
 {
-    double p[3], g[3], H[9];
-    for (int i = 0; i < 3; i++) {
+    int k = c->k;
+    if (c->memo && !memcmp(theta, c->memo_theta, (size_t)k * sizeof *theta)) {
+        memcpy(gF, c->memo_g, (size_t)k * sizeof *gF);
+        memcpy(HF, c->memo_H, (size_t)(k * k) * sizeof *HF);
+        return c->memo_f;
+    }
+    double p[4] = {0}, g[4], H[16];
+    for (int i = 0; i < k; i++) {
         p[i] = exp(theta[i]);
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, PATRON_CLV_GG, c->R, p, g, H, NULL);
+    double ll = clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
     if (!isfinite(ll))
         return INFINITY;
     double W = c->R->W, f = -ll / W;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < k; i++) {
         f += c->pen[i] * p[i] * p[i];
         gF[i] = (-g[i] / W + 2 * c->pen[i] * p[i]) * p[i];
     }
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-            HF[i * 3 + j] = p[i] * p[j] * (-H[i * 3 + j] / W + (i == j ? 2 * c->pen[i] : 0)) +
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            HF[i * k + j] = p[i] * p[j] * (-H[i * k + j] / W + (i == j ? 2 * c->pen[i] : 0)) +
                             (i == j ? gF[i] : 0);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < k; i++)
         if (!isfinite(gF[i]))
             return INFINITY;
+    for (int i = 0; i < k * k; i++)
+        if (!isfinite(HF[i]))
+            return INFINITY;
+    c->memo = 1;
+    memcpy(c->memo_theta, theta, (size_t)k * sizeof *theta);
+    memcpy(c->memo_g, gF, (size_t)k * sizeof *gF);
+    memcpy(c->memo_H, HF, (size_t)(k * k) * sizeof *HF);
+    c->memo_f = f;
+    c->memo_ll = ll;
     return f;
 }
 
-
-/* Damped Newton for Gamma-Gamma (3 parameters, exact Hessian): a handful of
- * iterations where BFGS needs dozens. Levenberg damping when the Hessian is
- * not positive definite, Armijo backtracking. */
-static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
-                      patron__optim_result *res)
+/* Damped Newton with the exact Hessian: a handful of iterations where BFGS
+ * needs dozens (each iteration is one pass over the rows). Levenberg
+ * damping when the Hessian is not positive definite, Armijo backtracking. */
+static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
+                   patron__optim_result *res)
 {
+    int k = c->k;
     memset(res, 0, sizeof *res);
-    double g[3], H[9], Hd[9], inv[9];
-    double f = gg_obj(c, theta, g, H);
+    double g[4], H[16], Hd[16], inv[16];
+    double f = hess_obj(c, theta, g, H);
     res->nfev = 1;
     if (!isfinite(f)) {
         res->status = PATRON__OPTIM_NONFINITE;
@@ -236,31 +284,41 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
     res->status = PATRON__OPTIM_MAXITER;
     int it;
     for (it = 0; it < o->max_iter; it++) {
-        double gn = 0;
-        for (int i = 0; i < 3; i++)
+        double gn = 0, tb = 0;
+        for (int i = 0; i < k; i++) {
             gn = fabs(g[i]) > gn ? fabs(g[i]) : gn;
+            tb = fabs(theta[i]) > tb ? fabs(theta[i]) : tb;
+        }
         if (gn <= o->gtol) {
             res->status = PATRON__OPTIM_CONVERGED;
             break;
         }
-        if (fabs(theta[0]) > o->xbound || fabs(theta[1]) > o->xbound ||
-            fabs(theta[2]) > o->xbound) {
+        if (tb > o->xbound) {
             res->status = PATRON__OPTIM_BOUNDARY;
             break;
         }
-        double mu = 0, d[3];
-        for (int tries = 0; tries < 60; tries++) {
+        double mu = 0, d[4], dsum = 0;
+        for (int i = 0; i < k; i++)
+            dsum += fabs(H[i * k + i]);
+        int spd = 0;
+        for (int tries = 0; tries < 60 && !spd; tries++) {
             memcpy(Hd, H, sizeof Hd);
-            for (int i = 0; i < 3; i++)
-                Hd[i * 4] += mu;
-            if (!spd_inverse(Hd, inv, 3))
-                break;
-            mu = mu ? 10 * mu : 1e-6 * (1 + fabs(H[0]) + fabs(H[4]) + fabs(H[8]));
+            for (int i = 0; i < k; i++)
+                Hd[i * (k + 1)] += mu;
+            if (!(spd = !spd_inverse(Hd, inv, k)))
+                mu = mu ? 10 * mu : 1e-6 * (1 + dsum);
         }
-        double slope = 0;
-        for (int i = 0; i < 3; i++) {
-            d[i] = -(inv[i * 3] * g[0] + inv[i * 3 + 1] * g[1] + inv[i * 3 + 2] * g[2]);
+        if (!spd) {
+            res->status = PATRON__OPTIM_STALLED;
+            break;
+        }
+        double slope = 0, dn = 0;
+        for (int i = 0; i < k; i++) {
+            d[i] = 0;
+            for (int j = 0; j < k; j++)
+                d[i] -= inv[i * k + j] * g[j];
             slope += g[i] * d[i];
+            dn = fabs(d[i]) > dn ? fabs(d[i]) : dn;
         }
         /* Newton decrement below rounding: the optimum is reached to machine
          * precision (the gradient then only carries rounding noise). */
@@ -268,19 +326,31 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
             res->status = PATRON__OPTIM_CONVERGED;
             break;
         }
-        double dn = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
-        dn = fabs(d[2]) > dn ? fabs(d[2]) : dn;
         double t = dn > 2 ? 2 / dn : 1; /* at most a factor e^2 per step */
-        double tn[3], gt[3], Ht[9], ft = INFINITY;
+        double tn[4] = {0}, gt[4], Ht[16], ft = INFINITY;
         int ok = 0;
         for (int ls = 0; ls < 30; ls++) {
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < k; i++)
                 tn[i] = theta[i] + t * d[i];
-            ft = gg_obj(c, tn, gt, Ht);
+            ft = hess_obj(c, tn, gt, Ht);
             res->nfev++;
             if (ft <= f + 1e-4 * t * slope) {
                 ok = 1;
                 break;
+            }
+            /* Near the optimum the decrease of a full step is below the
+             * rounding noise of a sum over many rows (Armijo then fails
+             * by chance, and halving cannot help): a full step with the
+             * objective equal to that noise and a smaller gradient is
+             * kept. */
+            if (ls == 0 && t == 1 && ft <= f + 1e-13 * fabs(f)) {
+                double gn1 = 0;
+                for (int i = 0; i < k; i++)
+                    gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
+                if (gn1 < gn) {
+                    ok = 1;
+                    break;
+                }
             }
             t *= 0.5;
         }
@@ -288,7 +358,7 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
             res->status = PATRON__OPTIM_STALLED;
             break;
         }
-        memcpy(theta, tn, sizeof tn);
+        memcpy(theta, tn, (size_t)k * sizeof *theta);
         memcpy(g, gt, sizeof gt);
         memcpy(H, Ht, sizeof Ht);
         f = ft;
@@ -296,7 +366,7 @@ static void gg_newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
     res->iterations = it;
     res->f = f;
     res->gnorm = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < k; i++)
         res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
 }
 
@@ -341,6 +411,17 @@ static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4
     }
 }
 
+/* Did an optimiser end at an optimum (not at the boundary)? */
+static int converged(const patron__optim_result *res, const double *th, int k)
+{
+    int ok = res->status == PATRON__OPTIM_CONVERGED ||
+             (res->status == PATRON__OPTIM_STALLED && res->gnorm <= 1e-5);
+    for (int i = 0; i < k && ok; i++)
+        if (fabs(th[i]) > LOG_BOUND)
+            ok = 0;
+    return ok;
+}
+
 static const char *optim_reason(patron__optim_status s)
 {
     switch (s) {
@@ -356,6 +437,187 @@ static const char *optim_reason(patron__optim_status s)
         return "a parameter ran off towards 0 or infinity";
     }
     return "?";
+}
+
+/* The outcome of a fit's optimisation: the best optimum over the starts. */
+typedef struct fit_outcome {
+    double theta[4], f;
+    int iterations, newton; /* newton: found by Newton (exact Hessian) */
+} fit_outcome;
+
+/* Optimise from the model's starts. Order of the starts: as listed when
+ * n_starts is set (all are run); by default ranked by their objective, run
+ * until one converges. Returns 0 with *out set, or PATRON_ECONVERGE
+ * (message set) when no start converged. */
+static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron__optim_opts *oo,
+                      fit_outcome *out)
+{
+    patron_clv_model model = c->model;
+    int k = c->k;
+    double st[4][4];
+    starts_for(model, c->R, st);
+    double best_theta[4] = {0}, best_f = INFINITY;
+    int best_iter = 0, have = 0, tried = 0, best_newton = 0;
+    patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
+    double fail_theta[4] = {0}, fail_g = 0;
+    int order[4] = {0, 1, 2, 3}, nrun = o->n_starts ? o->n_starts : 4;
+    if (!o->n_starts) {
+        double fs[4], gtmp[4];
+        for (int si = 0; si < 4; si++) {
+            double th[4] = {0};
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            fs[si] = objective(c, th, gtmp);
+            if (!isfinite(fs[si]))
+                fs[si] = INFINITY;
+        }
+        for (int i = 1; i < 4; i++) /* stable insertion sort */
+            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
+                int tmp = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = tmp;
+            }
+    }
+    for (int oi = 0; oi < nrun; oi++) {
+        int si = order[oi];
+        double th[4] = {0};
+        for (int i = 0; i < k; i++)
+            th[i] = log(st[si][i]);
+        patron__optim_result res;
+        int ok = 0, by_newton = 0;
+        if (clv_has_hess(model)) {
+            newton(c, th, oo, &res);
+            ok = by_newton = converged(&res, th, k);
+        }
+        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
+            for (int i = 0; i < k; i++)
+                th[i] = log(st[si][i]);
+            patron__bfgs(objective, c, k, th, oo, &res);
+            ok = converged(&res, th, k);
+        }
+        tried++;
+        if (ok && res.f < best_f) {
+            best_f = res.f;
+            memcpy(best_theta, th, sizeof th);
+            best_iter = res.iterations;
+            best_newton = by_newton;
+            have = 1;
+        } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
+            first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
+                                                                : res.status;
+            memcpy(fail_theta, th, sizeof th);
+            fail_g = res.gnorm;
+        }
+        if (have && !o->n_starts)
+            break;
+    }
+    if (!have) {
+        char where[256];
+        size_t off = 0;
+        for (int i = 0; i < k; i++)
+            off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
+                                    patron_clv_param_name(model, i), exp(fail_theta[i]));
+        return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
+                            "(last point %s, gradient norm %.3g)",
+                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
+                            fail_g);
+    }
+    memcpy(out->theta, best_theta, sizeof best_theta);
+    out->f = best_f;
+    out->iterations = best_iter;
+    out->newton = best_newton;
+    return PATRON_OK;
+}
+
+/* Large inputs: the starts are tried on an evenly spaced sample of the rows
+ * (every SAMPLE_STRIDE-th row in the canonical order, so the sample does
+ * not depend on input order or threads), and the full rows only refine the
+ * sample's optimum: by Newton where the model has an exact Hessian, else by
+ * BFGS starting from the inverse of the sample's Hessian (the sample's
+ * optimum and curvature are within sampling error of the full data's, so a
+ * few passes over all rows converge instead of dozens). 1 when *out is set;
+ * 0 (no message) when any step fails, and the caller then runs the starts
+ * on all rows as for small inputs. */
+#define SAMPLE_STRIDE 16
+#define SAMPLE_MIN_ROWS (4 * (size_t)CLV_CHUNK)
+static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__optim_opts *oo,
+                    fit_outcome *out)
+{
+    const clv_rows *R = c->R;
+    size_t ns = (R->n + SAMPLE_STRIDE - 1) / SAMPLE_STRIDE;
+    clv_rows S;
+    memset(&S, 0, sizeof S);
+    S.x = patron__malloc(ns * sizeof(double));
+    S.tx = patron__malloc(ns * sizeof(double));
+    S.T = patron__malloc(ns * sizeof(double));
+    S.w = patron__malloc(ns * sizeof(double));
+    if (R->m) {
+        S.m = patron__malloc(ns * sizeof(double));
+        S.lm = patron__malloc(ns * sizeof(double));
+    }
+    int done = 0;
+    clv_pool pool;
+    if (!S.x || !S.tx || !S.T || !S.w || (R->m && (!S.m || !S.lm)))
+        goto out;
+    for (size_t j = 0; j < ns; j++) {
+        size_t i = j * SAMPLE_STRIDE;
+        S.x[j] = R->x[i];
+        S.tx[j] = R->tx[i];
+        S.T[j] = R->T[i];
+        S.w[j] = R->w[i];
+        if (R->m) {
+            S.m[j] = R->m[i];
+            S.lm[j] = R->lm[i];
+        }
+        S.W += R->w[i];
+        if (R->x[i] > S.max_x)
+            S.max_x = R->x[i];
+    }
+    S.n = ns;
+    if (!(S.W > 0) || (!R->m && S.max_x == 0) || clv_pool_init(&pool, &S, c->pool->threads))
+        goto out;
+    fit_ctx cs;
+    memset(&cs, 0, sizeof cs);
+    cs.model = c->model;
+    cs.R = &S;
+    cs.pool = &pool;
+    cs.k = c->k;
+    memcpy(cs.pen, c->pen, sizeof cs.pen);
+    fit_outcome so;
+    int k = c->k;
+    double H[16], Hinv[16];
+    if (fit_starts(&cs, o, oo, &so)) {
+        /* the sample did not converge: the full rows decide (their own
+         * message replaces this one if they fail too) */
+    } else if (clv_has_hess(c->model)) {
+        patron__optim_result res;
+        double th[4];
+        memcpy(th, so.theta, sizeof th);
+        newton(c, th, oo, &res);
+        if (converged(&res, th, k)) {
+            memcpy(out->theta, th, sizeof th);
+            out->f = res.f;
+            out->iterations = so.iterations + res.iterations;
+            out->newton = 1;
+            done = 1;
+        }
+    } else if (!hessian_log(&cs, so.theta, H) && !spd_inverse(H, Hinv, k)) {
+        patron__optim_result res;
+        double th[4];
+        memcpy(th, so.theta, sizeof th);
+        patron__bfgs_from(objective, c, k, th, oo, Hinv, &res);
+        if (converged(&res, th, k)) {
+            memcpy(out->theta, th, sizeof th);
+            out->f = res.f;
+            out->iterations = so.iterations + res.iterations;
+            out->newton = 0;
+            done = 1;
+        }
+    }
+    clv_pool_free(&pool);
+out:
+    clv_rows_free(&S);
+    return done;
 }
 
 int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
@@ -410,91 +672,33 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return rc;
     }
-    fit_ctx c = {model, &R, &pool, {0, 0, 0, 0}, k};
+    fit_ctx c = {.model = model, .R = &R, .pool = &pool, .k = k};
     penalty_weights(c.pen, model, o.penalizer, &R, data->n);
-    double st[4][4];
-    starts_for(model, &R, st);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
-    double best_theta[4] = {0}, best_f = INFINITY;
-    int best_iter = 0, have = 0, tried = 0;
-    patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
-    double fail_theta[4] = {0}, fail_g = 0;
-    /* Order of the starts: as listed when n_starts is set (all are run);
-     * by default ranked by their objective, run until one converges. */
-    int order[4] = {0, 1, 2, 3}, nrun = o.n_starts ? o.n_starts : 4;
-    if (!o.n_starts) {
-        double fs[4], gtmp[4];
-        for (int si = 0; si < 4; si++) {
-            double th[4] = {0};
-            for (int i = 0; i < k; i++)
-                th[i] = log(st[si][i]);
-            fs[si] = objective(&c, th, gtmp);
-            if (!isfinite(fs[si]))
-                fs[si] = INFINITY;
-        }
-        for (int i = 1; i < 4; i++) /* stable insertion sort */
-            for (int j = i; j > 0 && fs[order[j]] < fs[order[j - 1]]; j--) {
-                int tmp = order[j];
-                order[j] = order[j - 1];
-                order[j - 1] = tmp;
-            }
-    }
-    for (int oi = 0; oi < nrun; oi++) {
-        int si = order[oi];
-        double th[4] = {0};
-        for (int i = 0; i < k; i++)
-            th[i] = log(st[si][i]);
-        patron__optim_result res;
-        if (model == PATRON_CLV_GG)
-            gg_newton(&c, th, &oo, &res);
-        else
-            patron__bfgs(objective, &c, k, th, &oo, &res);
-        tried++;
-        int ok = res.status == PATRON__OPTIM_CONVERGED ||
-                 (res.status == PATRON__OPTIM_STALLED && res.gnorm <= 1e-5);
-        for (int i = 0; i < k && ok; i++)
-            if (fabs(th[i]) > LOG_BOUND)
-                ok = 0;
-        if (ok && res.f < best_f) {
-            best_f = res.f;
-            memcpy(best_theta, th, sizeof th);
-            best_iter = res.iterations;
-            have = 1;
-        } else if (!ok && first_fail == PATRON__OPTIM_CONVERGED) {
-            first_fail = res.status == PATRON__OPTIM_CONVERGED ? PATRON__OPTIM_BOUNDARY
-                                                                : res.status;
-            memcpy(fail_theta, th, sizeof th);
-            fail_g = res.gnorm;
-        }
-        if (have && !o.n_starts)
-            break;
-    }
-    if (!have) {
-        char where[256];
-        size_t off = 0;
-        for (int i = 0; i < k; i++)
-            off += (size_t)snprintf(where + off, sizeof where - off, "%s%s=%.6g", i ? ", " : "",
-                                    patron_clv_param_name(model, i), exp(fail_theta[i]));
+    fit_outcome fo;
+    if (!(R.n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(&c, &o, &oo, &fo)) &&
+        (rc = fit_starts(&c, &o, &oo, &fo))) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit did not converge from any of %d starts: %s "
-                            "(last point %s, gradient norm %.3g)",
-                            patron_clv_model_name(model), tried, optim_reason(first_fail), where,
-                            fail_g);
+        return rc;
     }
-    /* The Hessian of the objective at the BFGS optimum (central differences
-     * of the analytic gradient): one Newton step polishes the optimum (kept
-     * if it lowers the objective; the step is tiny, so the same Hessian
-     * serves for the standard errors). */
-    double H[16] = {0}, cov[16] = {0}, g[4] = {0};
-    if (model == PATRON_CLV_GG ? !isfinite(gg_obj(&c, best_theta, g, H))
-                               : hessian_log(&c, best_theta, H)) {
+    double best_theta[4], best_f = fo.f;
+    int best_iter = fo.iterations, best_newton = fo.newton;
+    memcpy(best_theta, fo.theta, sizeof best_theta);
+    /* The Hessian of the objective at the optimum: exact where the model
+     * has it, else central differences of the analytic gradient. After BFGS
+     * one Newton step polishes the optimum (kept if it lowers the
+     * objective; the step is tiny, so the same Hessian serves for the
+     * standard errors); Newton's own optimum needs no polish. */
+    double H[16] = {0}, cov[16] = {0}, g[4] = {0}, hf = NAN;
+    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(&c, best_theta, g, H))
+                            : hessian_log(&c, best_theta, H)) {
         clv_pool_free(&pool);
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
                             patron_clv_model_name(model));
     }
-    if (!spd_inverse(H, cov, k)) {
+    if (!best_newton && !spd_inverse(H, cov, k)) {
         objective(&c, best_theta, g);
         double th[4], gt[4];
         for (int i = 0; i < k; i++) {
@@ -503,14 +707,25 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                 step += cov[i * k + j] * g[j];
             th[i] = best_theta[i] - step;
         }
-        double f = objective(&c, th, gt);
-        if (f <= best_f) {
+        double f = objective(&c, th, gt), gn0 = 0, gn1 = 0;
+        for (int i = 0; i < k; i++) {
+            gn0 = fabs(g[i]) > gn0 ? fabs(g[i]) : gn0;
+            gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
+        }
+        /* Kept when it lowers the objective, or when the objective is the
+         * same to its rounding noise (a BFGS that stopped at that noise
+         * leaves a gradient the Newton step still shrinks) and the gradient
+         * is smaller. */
+        if (f <= best_f || (f <= best_f + 1e-13 * fabs(best_f) && gn1 < gn0)) {
             best_f = f;
             memcpy(best_theta, th, sizeof th);
         }
     }
     double p[4] = {0}, gl[4];
-    double f = objective(&c, best_theta, gl);
+    double ll_bfgs = NAN;
+    double f = best_newton ? hf : objective_ll(&c, best_theta, gl, &ll_bfgs);
+    if (best_newton)
+        memcpy(gl, g, sizeof gl);
     double gnorm = 0;
     for (int i = 0; i < k; i++) {
         p[i] = exp(best_theta[i]);
@@ -524,7 +739,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                                 patron_clv_param_name(model, i), p[i]);
         }
     }
-    double ll = clv_pool_ll(&pool, model, &R, p, NULL, NULL, NULL);
+    double ll = best_newton ? c.memo_ll : ll_bfgs;
     if (!isfinite(ll) || !isfinite(f)) {
         clv_pool_free(&pool);
         clv_rows_free(&R);

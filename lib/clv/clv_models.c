@@ -102,6 +102,91 @@ static double ll_bg(const clv_rows *R, size_t j0, size_t j1, const double *p, do
     return LL;
 }
 
+/* BG/NBD (e = 0) and MBG/NBD (e = 1) with the exact Hessian H (4 x 4,
+ * row-major, natural parameters). A row's value is K + lse(u, v) with
+ *   u = cu(a, b) - (r + x) log(alpha + T),  v = cv(a, b) - (r + x) log(alpha + t_x)
+ * (v only when x + e > 0), so its Hessian is pu Hu + pv Hv + pu pv D D^T with
+ * D = grad u - grad v. The (a, b) parts of u and v and of D depend on x
+ * only; per row only sums of pu, pv, pu pv and of the two times' terms are
+ * added: no transcendental beyond the ones the value needs. */
+static double ll_bg_hess(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                         double *H, int e)
+{
+    double r = p[0], al = p[1], a = p[2], b = p[3];
+    double lnal = log(al), lbab = patron__lbeta(a, b);
+    double psr = patron__digamma(r), psab = patron__digamma(a + b), psb = patron__digamma(b);
+    double tr = patron__trigamma(r), tab = patron__trigamma(a + b), tb = patron__trigamma(b);
+    double lgr = patron__lgamma(r);
+    double LL = 0, G[4] = {0, 0, 0, 0}, h[4][4] = {{0}};
+    for (size_t s0 = j0, s1; s0 < j1; s0 = s1) {
+        s1 = run_end(R, s0, j1);
+        double x = R->x[s0], xe = x + e, rx = r + x;
+        int hasv = xe > 0;
+        double cu = patron__lbeta(a, b + xe) - lbab;
+        double cv = hasv ? patron__lbeta(a + 1, b + xe - 1) - lbab : 0;
+        double K = patron__lgamma(rx) - lgr + r * lnal;
+        /* Sw, Sl, Spv; gradient sums Sr, Sal; Hessian sums: H01 = sum w (pu/AT
+         * + pv/At), H11 = sum w (pu/AT^2 + pv/At^2), P = sum w pu pv, and
+         * P times Dr = log(At/AT), Da = 1/At - 1/AT and their products. */
+        double Sw = 0, Sl = 0, Sr = 0, Sal = 0, Spv = 0;
+        double S01 = 0, S11 = 0, P = 0, Pr = 0, Pa = 0, Prr = 0, Pra = 0, Paa = 0;
+        for (size_t j = s0; j < s1; j++) {
+            double w = R->w[j];
+            double AT = al + R->T[j], lT = log(AT), iT = 1 / AT;
+            double u = cu - rx * lT, l;
+            if (hasv) {
+                double At = al + R->tx[j], ltx = log(At), it = 1 / At, pv;
+                l = lse2(u, cv - rx * ltx, &pv);
+                double pu = 1 - pv, wpp = w * pu * pv, dr = ltx - lT, da = it - iT;
+                Sr -= w * (pu * lT + pv * ltx);
+                Sal -= w * (pu * iT + pv * it);
+                Spv += w * pv;
+                S01 += w * (pu * iT + pv * it);
+                S11 += w * (pu * iT * iT + pv * it * it);
+                P += wpp;
+                Pr += wpp * dr;
+                Pa += wpp * da;
+                Prr += wpp * dr * dr;
+                Pra += wpp * dr * da;
+                Paa += wpp * da * da;
+            } else {
+                l = u;
+                Sr -= w * lT;
+                Sal -= w * iT;
+                S01 += w * iT;
+                S11 += w * iT * iT;
+            }
+            Sw += w;
+            Sl += w * l;
+        }
+        LL += Sw * K + Sl;
+        double psabx = patron__digamma(a + b + xe), psbx = patron__digamma(b + xe);
+        double tabx = patron__trigamma(a + b + xe), tbx = patron__trigamma(b + xe);
+        double Da = -1 / a, Db = hasv ? 1 / (b + xe - 1) : 0;
+        G[0] += Sw * (patron__digamma(rx) - psr + lnal) + Sr;
+        G[1] += Sw * r / al + rx * Sal;
+        G[2] += Sw * (psab - psabx) + Spv / a;
+        G[3] += Sw * (psab - psb - psabx + psbx) - Spv * Db;
+        double cuaa = tab - tabx, cubb = tbx - tabx - tb + tab;
+        h[0][0] += Sw * (patron__trigamma(rx) - tr) + Prr;
+        h[0][1] += Sw / al - S01 + rx * Pra;
+        h[1][1] += -Sw * r / (al * al) + rx * S11 + rx * rx * Paa;
+        h[0][2] += Da * Pr;
+        h[0][3] += Db * Pr;
+        h[1][2] += rx * Da * Pa;
+        h[1][3] += rx * Db * Pa;
+        h[2][2] += Sw * cuaa - Spv / (a * a) + Da * Da * P;
+        h[2][3] += Sw * cuaa + Da * Db * P;
+        h[3][3] += Sw * cubb + Spv * Db * Db + Db * Db * P;
+    }
+    for (int i = 0; i < 4; i++) {
+        g[i] = G[i];
+        for (int k = 0; k < 4; k++)
+            H[i * 4 + k] = k >= i ? h[i][k] : h[k][i];
+    }
+    return LL;
+}
+
 /* The Pareto/NBD series log 2F1(a, b; a + 1; z) in Euler's form
  * (1 - z)^(1 - b) sum_m co[m] z^m, co[m] = prod_{j<m} (e + j)/(c + j),
  * e = a + 1 - b, c = a + 1 (see hyp2f1.h). The coefficients, and those of
@@ -143,38 +228,62 @@ static void c1_extend(c1_table *t, long need)
         t->n = need;
 }
 
-static int c1_eval(c1_table *t, double a, double b, double z, int grad, double *out,
-                   patron__hyp2f1_grad *G)
+/* The series at z1 >= z2 (the row's t_x and T) in one loop: they share
+ * the coefficients, and their two dependency chains overlap. l1z1, l1z2
+ * are log(1 - z) (the caller has them from logs it needs anyway: 1 - z =
+ * (min(alpha, beta) + t) / (max(alpha, beta) + t)). */
+static int c1_eval2(c1_table *t, double a, double b, double z1, double z2, double l1z1,
+                    double l1z2, int grad, double *out1, patron__hyp2f1_grad *G1, double *out2,
+                    patron__hyp2f1_grad *G2)
 {
-    if (!(t->e > 0) || !(z > 0)) /* not the Pareto/NBD case, or z = 0 */
-        return patron__hyp2f1_c1_log(a, b, z, HYP_TERMS, out, grad ? G : NULL);
-    if (!(z < 1))
+    if (!(t->e > 0) || !(z2 > 0)) /* not the Pareto/NBD case, or z = 0 */
+        return patron__hyp2f1_c1_log(a, b, z1, HYP_TERMS, out1, grad ? G1 : NULL) ||
+               patron__hyp2f1_c1_log(a, b, z2, HYP_TERMS, out2, grad ? G2 : NULL);
+    if (!(z1 < 1) || !(z2 <= z1))
         return -1;
-    double s = 1, sa = 0, sb = 0, sz = 0, zm = 1, lim = 1e-17 * (1 - z) / z;
+    double s1 = 1, sa1 = 0, sb1 = 0, sz1 = 0, zm1 = 1, lim1 = 1e-17 * (1 - z1) / z1;
+    double s2 = 1, sa2 = 0, sb2 = 0, sz2 = 0, zm2 = 1, lim2 = 1e-17 * (1 - z2) / z2;
+    int done2 = 0;
     for (long m = 1;; m++) {
         if (m >= t->n) {
             if (t->n > HYP_TERMS)
                 return -1;
             c1_extend(t, 2 * m + 16);
         }
-        zm *= z;
-        double tm = t->co[m] * zm;
-        s += tm;
+        double co = t->co[m];
+        zm1 *= z1;
+        double tm1 = co * zm1;
+        s1 += tm1;
         if (grad) {
-            sa += t->ca[m] * zm;
-            sb += t->cb[m] * zm;
-            sz += tm * (double)m;
+            sa1 += t->ca[m] * zm1;
+            sb1 += t->cb[m] * zm1;
+            sz1 += tm1 * (double)m;
         }
-        if (tm <= lim * s)
+        if (!done2) {
+            zm2 *= z2;
+            double tm2 = co * zm2;
+            s2 += tm2;
+            if (grad) {
+                sa2 += t->ca[m] * zm2;
+                sb2 += t->cb[m] * zm2;
+                sz2 += tm2 * (double)m;
+            }
+            done2 = tm2 <= lim2 * s2;
+        }
+        if (done2 && tm1 <= lim1 * s1)
             break;
     }
-    double l1z = log1p(-z);
-    *out = (1 - b) * l1z + log(s);
+    *out1 = (1 - b) * l1z1 + log(s1);
+    *out2 = (1 - b) * l1z2 + log(s2);
     if (grad) {
-        G->da = sa / s;
-        G->db = -l1z + sb / s;
-        G->dc = 0;
-        G->dz = -(1 - b) / (1 - z) + sz / (z * s);
+        G1->da = sa1 / s1;
+        G1->db = -l1z1 + sb1 / s1;
+        G1->dc = 0;
+        G1->dz = -(1 - b) / (1 - z1) + sz1 / (z1 * s1);
+        G2->da = sa2 / s2;
+        G2->db = -l1z2 + sb2 / s2;
+        G2->dc = 0;
+        G2->dz = -(1 - b) / (1 - z2) + sz2 / (z2 * s2);
     }
     return 0;
 }
@@ -186,7 +295,7 @@ static double ll_pnbd(const clv_rows *R, size_t j0, size_t j1, const double *p, 
 {
     double r = p[0], al = p[1], s = p[2], be = p[3];
     int amax = al >= be;
-    double diff = fabs(al - be), mx = amax ? al : be;
+    double diff = fabs(al - be), mx = amax ? al : be, mn = amax ? be : al;
     double lnal = log(al), lnbe = log(be), lgr = patron__lgamma(r);
     double psr = g ? patron__digamma(r) : 0;
     double LL = 0, G[4] = {0, 0, 0, 0};
@@ -211,8 +320,9 @@ static double ll_pnbd(const clv_rows *R, size_t j0, size_t j1, const double *p, 
                 double F1, F2;
                 double lM[2] = {log(mx + tx), amax ? lAT : lBT};
                 double iM[2] = {1 / (mx + tx), amax ? iAT : iBT};
-                if (c1_eval(&tab, a1, b1, diff * iM[0], g != NULL, &F1, &G1) ||
-                    c1_eval(&tab, a1, b1, diff * iM[1], g != NULL, &F2, &G2))
+                double l1z1 = log(mn + tx) - lM[0], l1z2 = amax ? lBT - lAT : lAT - lBT;
+                if (c1_eval2(&tab, a1, b1, diff * iM[0], diff * iM[1], l1z1, l1z2, g != NULL,
+                             &F1, &G1, &F2, &G2))
                     return NAN;
                 double l1 = F1 - a1 * lM[0], l2 = F2 - a1 * lM[1];
                 double q = exp(l2 - l1);
@@ -407,8 +517,8 @@ double clv_ll_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t
     return NAN;
 }
 
-double clv_ll_gg_hess_range(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
-                            double *H)
+static double ll_gg_hess(const clv_rows *R, size_t j0, size_t j1, const double *p, double *g,
+                         double *H)
 {
     double pp = p[0], q = p[1], gam = p[2];
     double lg = log(gam), lgq = patron__lgamma(q), psq = patron__digamma(q),
@@ -447,4 +557,24 @@ double clv_ll_gg_hess_range(const clv_rows *R, size_t j0, size_t j1, const doubl
     H[6] = H[2];
     H[7] = H[5];
     return LL;
+}
+
+int clv_has_hess(patron_clv_model model)
+{
+    return model == PATRON_CLV_GG || model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD;
+}
+
+double clv_ll_hess_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t j1,
+                         const double *p, double *g, double *H)
+{
+    switch (model) {
+    case PATRON_CLV_BGNBD:
+        return ll_bg_hess(r, j0, j1, p, g, H, 0);
+    case PATRON_CLV_MBGNBD:
+        return ll_bg_hess(r, j0, j1, p, g, H, 1);
+    case PATRON_CLV_GG:
+        return ll_gg_hess(r, j0, j1, p, g, H);
+    default:
+        return NAN;
+    }
 }

@@ -15,9 +15,14 @@ size_t clv_ll_scratch(void);
 double clv_ll_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t j1,
                     const double *p, double *g, double *lrow, double *scratch);
 
-/* Gamma-Gamma: weighted LL of rows [j0, j1) with gradient g (3) and Hessian
- * H (3x3, row-major) in the natural parameters (p, q, gamma). */
-double clv_ll_gg_hess_range(const clv_rows *r, size_t j0, size_t j1, const double *p, double *g,
-                            double *H);
+/* Does the model have an exact Hessian (clv_ll_hess_range)? BG/NBD,
+ * MBG/NBD and Gamma-Gamma. */
+int clv_has_hess(patron_clv_model model);
+
+/* Weighted LL of rows [j0, j1) with gradient g (k) and Hessian H (k x k,
+ * row-major) in the natural parameters, k = the model's parameter count.
+ * NaN for a model without clv_has_hess. */
+double clv_ll_hess_range(patron_clv_model model, const clv_rows *r, size_t j0, size_t j1,
+                         const double *p, double *g, double *H);
 
 #endif

@@ -50,6 +50,47 @@ static int h1mf(double A, double B, double C, double w, double *out)
     return isfinite(*out) ? 0 : -1;
 }
 
+/* The direct series of h1mf for |w| <= 1/2 is -sum_k d_k w^(k+1) with
+ * d_0 = A/C, d_k = d_(k-1) (A+k)(B+k)/((C+k)(k+1)); the d_k depend on the
+ * row's x only (A = r + x, C = a + b + x + e - 1), so a batch tabulates
+ * them once per x (H1_TERMS of them, enough for |w| <= 1/2 to 1e-17 unless
+ * the coefficients grow, when the recurrence carries on) and a row costs a
+ * multiply-add per term instead of a division. */
+#define H1_TERMS 64
+#define H1_MAX_X 1024 /* frequencies tabulated: 0 .. H1_MAX_X - 1 */
+
+static void h1_fill(double *d, double A, double B, double C)
+{
+    d[0] = A / C;
+    for (long k = 1; k < H1_TERMS; k++)
+        d[k] = d[k - 1] * ((A + k) * (B + k) / ((C + k) * (k + 1)));
+}
+
+static int h1mf_tab(const double *d, double A, double B, double C, double w, double *out)
+{
+    if (!d || w < -0.5 || w == 0)
+        return h1mf(A, B, C, w, out);
+    double wk = w, s = 0, u = 0;
+    long k;
+    for (k = 0; k < H1_TERMS; k++) {
+        u = d[k] * wk;
+        s += u;
+        if (fabs(u) <= 1e-17 * fabs(s) && k > 2) {
+            *out = -s;
+            return isfinite(s) ? 0 : -1;
+        }
+        wk *= w;
+    }
+    for (; k < 100000; k++) { /* not converged in the table: the recurrence goes on */
+        u *= (A + k) * (B + k) / ((C + k) * (k + 1)) * w;
+        s += u;
+        if (fabs(u) <= 1e-17 * fabs(s))
+            break;
+    }
+    *out = -s;
+    return isfinite(s) ? 0 : -1;
+}
+
 static int range_fail(const char *what, double t)
 {
     return patron__fail(PATRON_ERANGE,
@@ -378,7 +419,7 @@ static int pa_one(const patron_clv_params *pp, double x, double tx, double T, do
  * P(alive) from pa_one() for the models whose CE is P(alive) times the CE
  * of a living customer (computed once per row, however many horizons). */
 static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
-                  double pa, double *out)
+                  double pa, const double *h1, double *out)
 {
     const double *p = pp->p;
     switch (pp->model) {
@@ -386,7 +427,7 @@ static int ce_one(const patron_clv_params *pp, double x, double tx, double T, do
     case PATRON_CLV_MBGNBD: {
         int e = pp->model == PATRON_CLV_MBGNBD;
         double C = p[2] + p[3] + x + e - 1, h;
-        if (h1mf(p[0] + x, p[2] - 1, C, -t / (p[1] + T), &h))
+        if (h1mf_tab(h1, p[0] + x, p[2] - 1, C, -t / (p[1] + T), &h))
             return -1;
         *out = C * h * pa;
         return 0;
@@ -454,6 +495,8 @@ typedef struct pred_job {
     double t, discount, ppm;
     int months;
     double *ce, *pa; /* outputs per distinct row (ce may be NULL) */
+    const double *h1; /* BG/NBD-family series coefficients, H1_TERMS per x < h1_nx (or NULL) */
+    size_t h1_nx;
     size_t *fail;    /* per chunk: first failing row, or SIZE_MAX */
     int *fail_ce;    /* per chunk: 1 when that row's CE failed, 0 when P(alive) */
 } pred_job;
@@ -475,8 +518,9 @@ static void pred_chunk(void *vctx, size_t c, int tid)
         j->pa[r] = pa;
         if (!j->ce)
             continue;
+        const double *h1 = j->h1 && x < (double)j->h1_nx ? j->h1 + (size_t)x * H1_TERMS : NULL;
         if (j->months == 0) { /* one horizon */
-            if (ce_one(j->params, x, tx, T, j->t, pa, &j->ce[r])) {
+            if (ce_one(j->params, x, tx, T, j->t, pa, h1, &j->ce[r])) {
                 j->fail[c] = r;
                 j->fail_ce[c] = 1;
                 return;
@@ -486,7 +530,7 @@ static void pred_chunk(void *vctx, size_t c, int tid)
         double prev = 0, acc = 0, disc = 1; /* discounted monthly increments */
         for (int m = 1; m <= j->months; m++) {
             double ce;
-            if (ce_one(j->params, x, tx, T, m * j->ppm, pa, &ce)) {
+            if (ce_one(j->params, x, tx, T, m * j->ppm, pa, h1, &ce)) {
                 j->fail[c] = r;
                 j->fail_ce[c] = 1;
                 return;
@@ -503,14 +547,33 @@ static void pred_chunk(void *vctx, size_t c, int tid)
 static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_failed)
 {
     size_t nchunks = (j->R->n + CLV_CHUNK - 1) / CLV_CHUNK, nc = nchunks ? nchunks : 1;
+    const double *p = j->params->p;
+    int bg = j->params->model == PATRON_CLV_BGNBD || j->params->model == PATRON_CLV_MBGNBD;
+    double *h1 = NULL;
+    size_t nx = 0;
+    if (bg && j->ce && j->R->n) { /* the series coefficients of each frequency, once */
+        nx = j->R->max_x + 1 < H1_MAX_X ? (size_t)j->R->max_x + 1 : H1_MAX_X;
+        h1 = patron__malloc(nx * H1_TERMS * sizeof *h1);
+        if (!h1)
+            return patron__oom();
+        int e = j->params->model == PATRON_CLV_MBGNBD;
+        for (size_t x = 0; x < nx; x++)
+            h1_fill(h1 + x * H1_TERMS, p[0] + (double)x, p[2] - 1,
+                    p[2] + p[3] + (double)x + e - 1);
+    }
+    j->h1 = h1;
+    j->h1_nx = nx;
     j->fail = patron__malloc(nc * sizeof *j->fail);
     j->fail_ce = patron__malloc(nc * sizeof *j->fail_ce);
     if (!j->fail || !j->fail_ce) {
         patron__free(j->fail);
         patron__free(j->fail_ce);
+        patron__free(h1);
         return patron__oom();
     }
     clv_parallel(clv_threads(threads, nchunks), nchunks, pred_chunk, j);
+    patron__free(h1);
+    j->h1 = NULL;
     int rc = PATRON_OK;
     for (size_t c = 0; c < nchunks; c++)
         if (j->fail[c] != SIZE_MAX) {
@@ -546,7 +609,7 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         return patron__oom();
     }
     double *va = v + nn;
-    pred_job job = {params, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, NULL};
+    pred_job job = {params, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
@@ -940,7 +1003,7 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
         return rc;
     }
     pred_job job = {tx, spend, &R, 0, discount, periods_per_month, months, v,
-                    v + (R.n ? R.n : 1), NULL, NULL};
+                    v + (R.n ? R.n : 1), NULL, 0, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {

@@ -4,28 +4,32 @@
  * return still holds it (lib/mart). */
 #include "internal/schema.h"
 
-#define EARN_TABLES_V1                                                                                          \
+#define EARN_RULES_TABLE                                                                                     \
     "CREATE TABLE earn_rules("                                                                               \
     "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"         \
     "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"                                              \
     "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"                      \
     "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"         \
     "  referee_points INTEGER NOT NULL,"                                                                     \
-    "  UNIQUE(rule, version));"                                                                              \
+    "  UNIQUE(rule, version));"
+
+#define EARN_TABLES_V1                                                                                       \
+    EARN_RULES_TABLE                                                                                         \
     "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"          \
     "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"                            \
     "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0);"                                       \
     "CREATE INDEX purchases_member ON purchases(member_id, at);"
 
-/* Returns recorded before version 6 have no time: the purchase's own time
- * stands in (a log as of any moment leaves them out, as it did before). */
 #define PURCHASE_LINES                                                                                       \
     "CREATE TABLE purchase_lines(member_id INTEGER NOT NULL, purchase_id INTEGER NOT NULL,"                  \
     "  line INTEGER NOT NULL, category TEXT, product TEXT, quantity INTEGER NOT NULL, amount INTEGER NOT NULL,"\
     "  PRIMARY KEY(member_id, purchase_id, line));"
 
-/* Version 6 also keeps what was bought (lines with quantities), where
- * (channel, location): purchases scored before it have no lines. */
+/* Version 6 records when a purchase was returned (returns recorded before it
+ * have no time: the purchase's own time stands in, so a log as of any moment
+ * leaves them out, as it did before), what was bought (lines with
+ * quantities; purchases scored before it have none) and where (channel,
+ * location). */
 #define EARN_STEP_6                                                                                          \
     "ALTER TABLE purchases ADD COLUMN returned_at INTEGER;"                                                  \
     "UPDATE purchases SET returned_at = at WHERE returned <> 0;"                                             \
@@ -33,13 +37,7 @@
     "ALTER TABLE purchases ADD COLUMN location TEXT;" PURCHASE_LINES
 
 #define EARN_TABLES                                                                                          \
-    "CREATE TABLE earn_rules("                                                                               \
-    "  id INTEGER PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, kind INTEGER NOT NULL,"         \
-    "  valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL,"                                              \
-    "  points INTEGER NOT NULL, per_amount INTEGER NOT NULL, percent INTEGER NOT NULL,"                      \
-    "  category TEXT, product TEXT, tier TEXT, count INTEGER NOT NULL, window_days INTEGER NOT NULL,"         \
-    "  referee_points INTEGER NOT NULL,"                                                                     \
-    "  UNIQUE(rule, version));"                                                                              \
+    EARN_RULES_TABLE                                                                                         \
     "CREATE TABLE purchases(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, fp INTEGER NOT NULL,"          \
     "  member_id INTEGER NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL,"                            \
     "  points INTEGER NOT NULL, returned INTEGER NOT NULL DEFAULT 0, returned_at INTEGER,"                   \

@@ -37,4 +37,12 @@ typedef struct patron__optim_result {
 void patron__bfgs(patron__optim_fn fn, void *ctx, int n, double *x,
                   const patron__optim_opts *opts, patron__optim_result *res);
 
+/* patron__bfgs starting from the inverse Hessian estimate hinv0 (n x n,
+ * row-major, symmetric positive definite; NULL = the identity, scaled
+ * after the first step, as patron__bfgs). With a good estimate (from a fit
+ * on a sample of the rows) the first steps are Newton steps. */
+void patron__bfgs_from(patron__optim_fn fn, void *ctx, int n, double *x,
+                       const patron__optim_opts *opts, const double *hinv0,
+                       patron__optim_result *res);
+
 #endif

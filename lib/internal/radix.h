@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* Buffers for n pairs: key and idx hold 2n entries (the sort ping-pongs
- * between the halves), cnt 65536 counters. */
+ * between the halves), cnt 65536 counters (the sort uses 6 * 2048). */
 typedef struct patron__radix {
     uint64_t *key;
     uint32_t *idx;
@@ -17,7 +17,7 @@ typedef struct patron__radix {
 int patron__radix_alloc(patron__radix *b, size_t n);
 void patron__radix_free(patron__radix *b);
 
-/* Sort the n pairs in key[0..n), idx[0..n) by unsigned key, 16 bits a pass,
+/* Sort the n pairs in key[0..n), idx[0..n) by unsigned key, 11 bits a pass,
  * least significant first; passes in which every key has the same digit are
  * skipped, so narrow keys cost little. Stable: equal keys keep their order.
  * On return *keys_out and *order point at the sorted keys and their indexes

@@ -141,17 +141,9 @@ static int segments_section(patron__sbuf *b, int64_t member, const patron_card_o
 int patron_member_card(patron_db *db, char **json, int64_t member_id, const patron_card_options *opts)
 {
     static const char func[] = "patron_member_card";
-    int rc = patron__db_check(db, func);
-    if (rc)
-        return rc;
-    if (!json || !opts)
-        return patron__fail(PATRON_EINVAL, "%s: %s is NULL", func, json ? "opts" : "json");
     patron_card_options o = PATRON_CARD_OPTIONS_INIT;
-    if ((rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_card_options")))
-        return rc;
-    if (!o.as_of)
-        return patron__fail(PATRON_EINVAL, "%s: as_of is required (the moment the card describes, UTC seconds)", func);
-    if ((rc = patron__time_check(func, "as_of", o.as_of)))
+    int rc = opts ? patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_card_options") : PATRON_OK;
+    if (rc || (rc = patron__mart_begin(db, func, json, opts, o.as_of, "the card")))
         return rc;
     if (o.expiring_days < 1 || o.expiring_days > 3650)
         return patron__fail(PATRON_EINVAL, "%s: expiring_days %d is not 1..3650", func, (int)o.expiring_days);

@@ -6,6 +6,12 @@
 
 #include "patron/db.h"
 
+/* The checks every mart call starts with: an open store, non-NULL `out` and
+ * `opts` (named in the message), and `as_of` — required, and a time a store
+ * accepts; `what` says what it is the moment of ("the log", "the card"). */
+int patron__mart_begin(patron_db *db, const char *func, const void *out, const void *opts, int64_t as_of,
+                       const char *what);
+
 typedef struct patron__member_score {
     int64_t fit_id; /* 0: the member has no score */
     int64_t as_of;

@@ -11,7 +11,21 @@
 #include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "mart_int.h"
 #include "patron/mart.h"
+
+int patron__mart_begin(patron_db *db, const char *func, const void *out, const void *opts, int64_t as_of,
+                       const char *what)
+{
+    int rc = patron__db_check(db, func);
+    if (rc)
+        return rc;
+    if (!out || !opts)
+        return patron__fail(PATRON_EINVAL, "%s: %s is NULL", func, out ? "opts" : "out");
+    if (!as_of)
+        return patron__fail(PATRON_EINVAL, "%s: as_of is required (the moment %s describes, UTC seconds)", func, what);
+    return patron__time_check(func, "as_of", as_of);
+}
 
 /* Members whose purchases are not their own: merged (-> kept) or erased
  * (-> 0, left out). Sorted by id: the member core lists them in id order. */
@@ -104,17 +118,11 @@ static size_t rows_remap(rows *r, const remap *m, int with_erased)
 int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_log_options *opts)
 {
     static const char func[] = "patron_txlog_from_db";
-    int rc = patron__db_check(db, func);
-    if (rc)
-        return rc;
-    if (!out || !opts)
-        return patron__fail(PATRON_EINVAL, "%s: %s is NULL", func, out ? "opts" : "out");
     patron_store_log_options o = PATRON_STORE_LOG_OPTIONS_INIT;
-    if ((rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_log_options")))
+    int rc = opts ? patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_log_options") : PATRON_OK;
+    if (rc || (rc = patron__mart_begin(db, func, out, opts, o.as_of, "the log")))
         return rc;
-    if (!o.as_of)
-        return patron__fail(PATRON_EINVAL, "%s: as_of is required (the moment the log describes, UTC seconds)", func);
-    if ((rc = patron__time_check(func, "as_of", o.as_of)) || (o.after && (rc = patron__time_check(func, "after", o.after))))
+    if (o.after && (rc = patron__time_check(func, "after", o.after)))
         return rc;
     if (o.after >= o.as_of)
         return patron__fail(PATRON_EINVAL, "%s: after %" PRId64 " is not before as_of %" PRId64, func, o.after, o.as_of);

@@ -185,6 +185,13 @@ static double line_search(ls_ctx *c, double f0, double dphi0, double alpha1, dou
 void patron__bfgs(patron__optim_fn fn, void *ctx, int n, double *x,
                   const patron__optim_opts *opts, patron__optim_result *res)
 {
+    patron__bfgs_from(fn, ctx, n, x, opts, NULL, res);
+}
+
+void patron__bfgs_from(patron__optim_fn fn, void *ctx, int n, double *x,
+                       const patron__optim_opts *opts, const double *hinv0,
+                       patron__optim_result *res)
+{
     double H[N_MAX * N_MAX], g[N_MAX], d[N_MAX], xt[N_MAX], gt[N_MAX], s[N_MAX], y[N_MAX],
         Hy[N_MAX];
     int max_iter = opts->max_iter > 0 ? opts->max_iter : 500;
@@ -201,6 +208,10 @@ void patron__bfgs(patron__optim_fn fn, void *ctx, int n, double *x,
     for (int i = 0; i < n; i++)
         H[i * n + i] = 1;
     int first = 1, stalls = 0;
+    if (hinv0) { /* a metric known to fit: full Newton-like steps from the start */
+        memcpy(H, hinv0, (size_t)(n * n) * sizeof *H);
+        first = 0;
+    }
     res->status = PATRON__OPTIM_MAXITER;
     int it;
     for (it = 0; it < max_iter; it++) {

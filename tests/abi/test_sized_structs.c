@@ -96,6 +96,7 @@ static const struct first_size {
     FIRST(patron_card_options, 0),
     FIRST(patron_score_options, 0),
     FIRST(patron_score_result, 0),
+    FIRST(patron_store_frame_options, 0),
 };
 
 static size_t first_of(const char *name)

@@ -320,6 +320,107 @@ static void test_mbgnbd_cdnow(void **state)
     free_cdnow(&c);
 }
 
+/* The fit's covariance is the inverse of the observed information, which
+ * the fitter takes from the model's exact Hessian (BG/NBD, MBG/NBD,
+ * Gamma-Gamma): it must equal the inverse of a Hessian differenced here
+ * from the public per-row log-likelihood at the optimum. */
+static double total_ll(const patron_clv_params *p, const patron_clv_data *d, double *buf)
+{
+    assert_int_equal(patron_clv_log_likelihood(buf, p, d), PATRON_OK);
+    double s = 0;
+    for (size_t i = 0; i < d->n; i++)
+        s += buf[i];
+    return s;
+}
+
+static void check_cov_by_differences(patron_clv_model model, const patron_clv_data *d)
+{
+    patron_clv_fit_result r = PATRON_CLV_FIT_RESULT_INIT;
+    assert_int_equal(patron_clv_fit(&r, model, d, NULL), PATRON_OK);
+    int k = r.n_params;
+    double *buf = malloc(d->n * sizeof *buf), H[16];
+    assert_non_null(buf);
+    /* -d2 LL / dpi dpj by central differences with steps relative to pi,
+     * Richardson-extrapolated from steps 2h and h (error O(h^4)) */
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            double est[2];
+            for (int e = 0; e < 2; e++) {
+                double hi = (e ? 1e-3 : 2e-3) * r.params.p[i],
+                       hj = (e ? 1e-3 : 2e-3) * r.params.p[j], f[4];
+                for (int s = 0; s < 4; s++) {
+                    patron_clv_params q = r.params;
+                    q.p[i] += (s & 1 ? -hi : hi);
+                    q.p[j] += (s & 2 ? -hj : hj);
+                    f[s] = total_ll(&q, d, buf);
+                }
+                est[e] = -(f[0] - f[1] - f[2] + f[3]) / (4 * hi * hj);
+            }
+            H[i * k + j] = (4 * est[1] - est[0]) / 3;
+        }
+    /* cov * H must be the identity (compared scaled by the parameters:
+     * (cov H)[i][j] p[j] / p[i], free of the units) */
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
+            double s = 0;
+            for (int m = 0; m < k; m++)
+                s += r.cov[i * PATRON_CLV_MAX_PARAMS + m] * H[m * k + j];
+            s *= r.params.p[j] / r.params.p[i];
+            if (fabs(s - (i == j)) > 1e-5)
+                fail_msg("%s: (cov * H)[%d][%d] = %.8g", patron_clv_model_name(model), i, j, s);
+        }
+    free(buf);
+}
+
+static void test_exact_hessians(void **state)
+{
+    (void)state;
+    REQUIRE_CDNOW(c);
+    patron_clv_data d = cdnow_data(&c);
+    check_cov_by_differences(PATRON_CLV_BGNBD, &d);
+    check_cov_by_differences(PATRON_CLV_MBGNBD, &d);
+    check_cov_by_differences(PATRON_CLV_GG, &d);
+    free_cdnow(&c);
+}
+
+/* BG/NBD conditional expectation from the paper's formula (Fader, Hardie &
+ * Lee 2005, eq. 10) with the Gauss series of 2F1 summed here in long
+ * double: the library's batch predictions (series coefficients tabulated
+ * per frequency below 1024, the recurrence above) must agree to 1e-12. */
+static double bgnbd_ce_paper(const double *p, double x, double tx, double T, double t)
+{
+    long double r = p[0], al = p[1], a = p[2], b = p[3];
+    long double A = r + x, B = b + x, C = a + b + x - 1, z = t / (al + T + t);
+    long double term = 1, sum = 1;
+    for (int k = 0; k < 2000 && fabsl(term) > 1e-22L * fabsl(sum); k++) {
+        term *= (A + k) * (B + k) / ((C + k) * (k + 1)) * z;
+        sum += term;
+    }
+    long double num = C / (a - 1) * (1 - powl((al + T) / (al + T + t), A) * sum);
+    long double den = 1 + (x > 0 ? a / (b + x - 1) * powl((al + T) / (al + tx), A) : 0);
+    return (double)(num / den);
+}
+
+static void test_bgnbd_ce_against_paper(void **state)
+{
+    (void)state;
+    patron_clv_params p = {PATRON_CLV_BGNBD, {0.243, 4.414, 0.793, 2.426}};
+    enum { N = 64 };
+    double x[N], tx[N], T[N], ce[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = i < 60 ? i % 41 : 1500 + i; /* the last four above the table */
+        T[i] = 20 + (i * 37 % 19);
+        tx[i] = x[i] ? T[i] * (i % 7 + 1) / 8.0 : 0;
+    }
+    patron_clv_data d = {N, x, tx, T, NULL, NULL};
+    const double horizons[] = {0.5, 4, 11}; /* t / (alpha + T) <= 1/2: the direct series */
+    for (int h = 0; h < 3; h++) {
+        assert_int_equal(patron_clv_predict_with(ce, NULL, &p, &d, horizons[h], NULL), PATRON_OK);
+        for (int i = 0; i < N; i++)
+            CLOSE(ce[i], bgnbd_ce_paper(p.p, x[i], tx[i], T[i], horizons[h]), 1e-12, 0);
+    }
+}
+
 /* ------------------------------------------------------------ Pareto/NBD */
 
 static void test_pnbd_cdnow(void **state)
@@ -794,6 +895,8 @@ int main(void)
         cmocka_unit_test(test_bgnbd_rounded_csv),
         cmocka_unit_test(test_bgnbd_predictions),
         cmocka_unit_test(test_mbgnbd_cdnow),
+        cmocka_unit_test(test_exact_hessians),
+        cmocka_unit_test(test_bgnbd_ce_against_paper),
         cmocka_unit_test(test_pnbd_cdnow),
         cmocka_unit_test(test_bgbb_donations),
         cmocka_unit_test(test_gg_cdnow),

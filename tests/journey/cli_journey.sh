@@ -3,15 +3,7 @@
 set -u
 patron=$1
 tmp=$(mktemp -d)
-fails=0
-check() { # label expected actual
-    if [ "$2" != "$3" ]; then
-        echo "FAIL $1"
-        echo "  expected: $2"
-        echo "  actual:   $3"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 . "$(dirname "$0")/../support/pt_store.sh"
 trap 'pt_store_cleanup' EXIT
 db=$(pt_store_db "$tmp" "$patron") || exit $?

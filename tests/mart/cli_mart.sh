@@ -4,15 +4,7 @@
 set -u
 patron=$1
 tmp=$(mktemp -d)
-fails=0
-check() { # label expected actual
-    if [ "$2" != "$3" ]; then
-        echo "FAIL $1"
-        echo "  expected: $2"
-        echo "  actual:   $3"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 . "$(dirname "$0")/../support/pt_store.sh"
 trap 'pt_store_cleanup' EXIT
 db=$(pt_store_db "$tmp" "$patron") || exit $?
@@ -65,4 +57,13 @@ out=$("$patron" member card --db "$db" --member '#1' --at 1701250000 | grep '"cl
 check "no scores yet" '  "clv": null,' "$out"
 err=$("$patron" scores refresh --db "$db" --model gg 2>&1 >/dev/null)
 check "scores: a spend model is not a transaction model" "patron scores: refresh: invalid argument: model 5 (gg) is not a transaction model (bgnbd, mbgnbd, pnbd)" "$err"
+# journeys and CLV fits read the store's summary when no file is given
+out=$("$patron" journey due --db "$db" --now 1701250000 | cut -d, -f1,3,4 | sort)
+check "journey due from the store" "1,post_purchase,1
+2,post_purchase,1
+member_id,journey,step" "$out"
+err=$("$patron" clv fit --model bgnbd --db "$db" --as-of 2023-12-31 2>&1 >/dev/null)
+case $err in "patron clv: fit: did not converge"*) ;; *) check "clv fit --db on two members" "a fit failure" "$err" ;; esac
+err=$("$patron" clv fit --model bgnbd --db "$db" --input x.csv 2>&1 >/dev/null)
+check "clv fit: one input" "patron clv: --input and --db: give one (a summary file, or the store's purchases)" "$err"
 exit $((fails > 0))

@@ -178,6 +178,28 @@ static void test_scores_are_the_clv_modules(void **state)
     patron__json_free(doc);
     patron_free(json);
 
+    /* the frame of the store in one call: summary, activity, member columns, scores; a segment of it */
+    patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
+    fo.as_of = as_of;
+    patron_frame *all;
+    assert_int_equal(patron_frame_from_db(db, &all, &fo), PATRON_OK);
+    assert_int_equal(patron_frame_rows(all), (size_t)res.customers);
+    const char *need[] = {"frequency", "total_spend", "purchases_90d", "member_id", "points_balance", "consent.sms",
+                          "p_alive", "clv_12m"};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
+        size_t col;
+        if (patron_frame_find(&col, all, need[k], PATRON_COL_ANY) != PATRON_OK)
+            fail_msg("patron_frame_from_db: no column %s", need[k]);
+    }
+    fo.rule = "p_alive < 0.5 and consent.sms";
+    patron_frame *seg;
+    assert_int_equal(patron_frame_from_db(db, &seg, &fo), PATRON_OK);
+    assert_int_equal(patron_frame_rows(seg), low); /* every member consented to sms at enrolment */
+    patron_frame_free(seg);
+    patron_frame_free(all);
+    fo.rule = "p_alive <";
+    assert_int_equal(patron_frame_from_db(db, &seg, &fo), PATRON_EPARSE);
+
     /* a later refresh replaces every score */
     o.as_of = T0 + 300 * DAY;
     patron_score_result res2 = PATRON_SCORE_RESULT_INIT;

@@ -3,15 +3,7 @@
 set -u
 patron=$1
 tx=$2/segment_transactions.csv
-fails=0
-check() { # label expected actual
-    if [ "$2" != "$3" ]; then
-        echo "FAIL $1"
-        echo "  expected: $2"
-        echo "  actual:   $3"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 out=$("$patron" report weekly --input "$tx" --start 2017-09-11 --active-days 30)
 check "csv" "week,new_customers,active_customers,buyers,purchases,spend,avg_frequency,avg_basket,median_days_between,new_customers_change,active_customers_change,purchases_change,avg_frequency_change,avg_basket_change,median_days_between_change
 2017-09-11,0,1,0,0,0,1,,,,,,,,

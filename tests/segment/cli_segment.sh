@@ -6,15 +6,7 @@ set -u
 patron=$1
 data=$2/segment_summary.csv # money in minor units: read with --minor-units
 tmp=$(mktemp -d)
-fails=0
-check() { # label expected actual
-    if [ "$2" != "$3" ]; then
-        echo "FAIL $1"
-        echo "  expected: $2"
-        echo "  actual:   $3"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 
 out=$("$patron" segment --minor-units --input "$data" --segment at_risk --now 1506912000)
 check "at_risk csv" "customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,total_spend,consent.sms,city

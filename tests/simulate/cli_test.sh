@@ -57,6 +57,11 @@ if "$patron" simulate --model bgnbd --r 1 --alpha 1 --a 1 --b 1 --days 10 --cust
     > /dev/null 2> "$work/err"; then fail "0 customers accepted"; fi
 grep -q "customers must be between 1" "$work/err" || fail "customers message"
 if "$patron" simulate --model nope --customers 5 --days 3 2> "$work/err"; then fail "bad model"; fi
+# the library's model names, as `patron clv` takes them: no second spelling
+for m in paretonbd gg; do
+    if "$patron" simulate --model $m --customers 5 --days 3 2> "$work/err"; then fail "model $m"; fi
+    grep -q "is not bgnbd, mbgnbd, pnbd or bgbb" "$work/err" || fail "model $m message"
+done
 if "$patron" simulate --model bgbb --alpha 1 --beta 1 --gamma 1 --delta 1 --periods 3 \
     --customers 5 --p 1 --q 2 2> "$work/err"; then fail "bgbb spend without --spend-gamma"; fi
 grep -q -- "--spend-gamma" "$work/err" || fail "bgbb --gamma message"

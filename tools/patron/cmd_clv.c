@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -11,10 +12,12 @@
 #define CMD "clv"
 
 static const char usage_fit_text[] =
-    "usage: patron clv fit --model MODEL --input summary.csv [--penalizer X]\n"
-    "                      [--max-iter N] [--threads N] [--format json|csv]\n"
+    "usage: patron clv fit --model MODEL (--input summary.csv | --db URI [--as-of T])\n"
+    "                      [--penalizer X] [--max-iter N] [--threads N] [--format json|csv]\n"
     "\n"
-    "Fit a model to the per-customer summary and print the parameters (named as in\n"
+    "Fit a model to the per-customer summary (a file, or with --db the summary in days\n"
+    "of the purchases the store recorded, as of T: epoch seconds or ISO-8601, default\n"
+    "now) and print the parameters (named as in\n"
     "the papers), standard errors, covariance, log_likelihood (the papers' sum over\n"
     "customers), grad_norm, iterations and status. The JSON (the default) is the\n"
     "library's CLV parameters format (patron_clv_fit_to_json), which `clv predict\n"
@@ -211,11 +214,31 @@ static int load_frame(patron_frame **out, const char *path)
     return 0;
 }
 
-static int do_fit(patron_clv_model model, const char *input, double penalizer, int64_t max_iter,
-                  int32_t threads, int json)
+/* `--db`: the summary of the purchases the store recorded, in days, as of
+ * `as_of` (the observation ends there). */
+static int load_store_frame(patron_frame **out, const char *uri, int64_t as_of)
+{
+    patron_db *db;
+    if (cli_open_store(CMD, uri, 1, 0, &db))
+        return 1;
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.observation_end = as_of;
+    patron_txlog *log = NULL;
+    int rc = patron_txlog_from_db(db, &log, &lo);
+    if (rc == PATRON_OK)
+        rc = patron_summarize(out, log, &so);
+    patron_txlog_free(log);
+    patron_close(db);
+    return rc ? cli_fail_rc(CMD, rc, "the store's summary") : 0;
+}
+
+static int do_fit(patron_clv_model model, const char *input, const char *store, int64_t as_of, double penalizer,
+                  int64_t max_iter, int32_t threads, int json)
 {
     patron_frame *f = NULL;
-    if (load_frame(&f, input))
+    if (store ? load_store_frame(&f, store, as_of) : load_frame(&f, input))
         return 1;
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
     o.penalizer = penalizer;
@@ -407,7 +430,8 @@ int cmd_clv(int argc, char **argv)
         cli_fail(CMD, "unknown subcommand '%s' (expected fit or predict)", sub);
         return 2;
     }
-    const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL;
+    const char *model_s = NULL, *input = NULL, *params = NULL, *format = NULL, *spend = NULL, *store = NULL;
+    const char *as_of_s = NULL;
     double penalizer = 0, horizon = NAN, discount = NAN, ppm = 4.345, dert = NAN;
     int64_t months = 0, max_iter = 0, threads = 0, decimals = 2;
     for (int i = 2; i < argc; i++) {
@@ -420,6 +444,10 @@ int cmd_clv(int argc, char **argv)
             model_s = v;
         } else if ((v = cli_opt(argc, argv, &i, "--input", &missing))) {
             input = v;
+        } else if (fit && (v = cli_opt(argc, argv, &i, "--db", &missing))) {
+            store = v;
+        } else if (fit && (v = cli_opt(argc, argv, &i, "--as-of", &missing))) {
+            as_of_s = v;
         } else if ((v = cli_opt(argc, argv, &i, "--params", &missing))) {
             params = v;
         } else if ((v = cli_opt(argc, argv, &i, "--spend-params", &missing))) {
@@ -463,8 +491,15 @@ int cmd_clv(int argc, char **argv)
     }
     if (!model_s)
         return cli_fail(CMD, "--model is required"), 2;
-    if (!input)
-        return cli_fail(CMD, "--input is required"), 2;
+    if (!input && !store)
+        return cli_fail(CMD, fit ? "--input or --db is required" : "--input is required"), 2;
+    if (input && store)
+        return cli_fail(CMD, "--input and --db: give one (a summary file, or the store's purchases)"), 2;
+    if (as_of_s && !store)
+        return cli_fail(CMD, "--as-of goes with --db"), 2;
+    int64_t as_of = (int64_t)time(NULL);
+    if (as_of_s && patron_time_parse(&as_of, as_of_s, strlen(as_of_s), PATRON_TIME_AUTO))
+        return cli_fail(CMD, "--as-of '%s' is not a time (epoch seconds or ISO-8601)", as_of_s), 2;
     patron_clv_model model;
     if (patron_clv_model_from_name(&model, model_s))
     {
@@ -482,7 +517,7 @@ int cmd_clv(int argc, char **argv)
     else
         return cli_fail(CMD, "--format must be json or csv, not '%s'", format), 2;
     if (fit)
-        return do_fit(model, input, penalizer, max_iter, (int32_t)threads, json);
+        return do_fit(model, input, store, as_of, penalizer, max_iter, (int32_t)threads, json);
     if (!params)
         return cli_fail(CMD, "predict needs --params (the JSON `patron clv fit` prints)"), 2;
     if (model != PATRON_CLV_GG && isnan(horizon))

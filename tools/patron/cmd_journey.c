@@ -10,7 +10,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: patron journey due --db PATH --input SUMMARY.csv --now TIME [options]\n"
+            "usage: patron journey due --db PATH [--input SUMMARY.csv] --now TIME [options]\n"
             "\n"
             "Print the welcome, post-purchase and win-back steps due at TIME, one line per\n"
             "message (CSV: member_id,customer_id,journey,step,channel,tag,scheduled).\n"
@@ -21,7 +21,9 @@ static void usage(FILE *out)
             "welcome them (patron_journey_due() does, given a row for them).\n"
             "\n"
             "  --db PATH            the store\n"
-            "  --input FILE         summary CSV with last_purchase (from `patron summary`)\n"
+            "  --input FILE         summary CSV with last_purchase (from `patron summary`);\n"
+            "                       without it, the summary of the purchases the store\n"
+            "                       recorded, as of --now\n"
             "  --now TIME           ISO-8601 or epoch seconds\n"
             "  --channels LIST      channel preference order (default email,sms,push)\n"
             "  --rfm                add RFM columns first and tag win-back offers with the\n"
@@ -69,8 +71,8 @@ int cmd_journey(int argc, char **argv)
             return 2;
         }
     }
-    if (!dbpath || !input || !now_text) {
-        fprintf(stderr, "patron journey: due needs --db, --input and --now (try --help)\n");
+    if (!dbpath || !now_text) {
+        fprintf(stderr, "patron journey: due needs --db and --now (try --help)\n");
         return 2;
     }
     int64_t now;
@@ -86,9 +88,23 @@ int cmd_journey(int argc, char **argv)
         out = 1;
         goto done;
     }
-    if ((rc = patron_frame_read_csv(&frame, input))) {
+    if (input && (rc = patron_frame_read_csv(&frame, input))) {
         out = cli_fail_rc("journey", rc, input);
         goto done;
+    }
+    if (!input) { /* the store's own summary as of --now */
+        patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+        lo.as_of = now;
+        patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+        so.observation_end = now;
+        patron_txlog *log = NULL;
+        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK)
+            rc = patron_summarize(&frame, log, &so);
+        patron_txlog_free(log);
+        if (rc) {
+            out = cli_fail_rc("journey", rc, "the store's summary");
+            goto done;
+        }
     }
     if (rfm && (rc = patron_rfm_add_columns(frame, NULL))) {
         out = cli_fail_rc("journey", rc, "--rfm");

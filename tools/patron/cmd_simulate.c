@@ -281,16 +281,15 @@ int cmd_simulate(int argc, char **argv)
             return cli_fail(cmd, "%s needs a value", argv[i]), 2;
     }
 
-    if (!strcmp(model, "bgnbd"))
-        o.model = PATRON_SIM_BGNBD;
-    else if (!strcmp(model, "mbgnbd"))
-        o.model = PATRON_SIM_MBGNBD;
-    else if (!strcmp(model, "pnbd") || !strcmp(model, "paretonbd"))
-        o.model = PATRON_SIM_PNBD;
-    else if (!strcmp(model, "bgbb"))
-        o.model = PATRON_SIM_BGBB;
-    else
+    /* The model names are the library's (patron_clv_model_from_name), the
+     * same `patron clv` accepts; Gamma-Gamma is a spend model only. */
+    patron_clv_model cm;
+    if (patron_clv_model_from_name(&cm, model) != PATRON_OK || cm == PATRON_CLV_GG)
         return cli_fail(cmd, "--model: '%s' is not bgnbd, mbgnbd, pnbd or bgbb", model), 2;
+    o.model = cm == PATRON_CLV_BGNBD    ? PATRON_SIM_BGNBD
+              : cm == PATRON_CLV_MBGNBD ? PATRON_SIM_MBGNBD
+              : cm == PATRON_CLV_PNBD   ? PATRON_SIM_PNBD
+                                        : PATRON_SIM_BGBB;
 
     /* --gamma is BG/BB's dropout shape, or else the Gamma-Gamma spend gamma. */
     if (gamma_arg) {

@@ -405,6 +405,24 @@ export declare class Frame extends Handle {
    */
   static read_csv(path: string | null): Frame;
   /**
+   * The customer frame of the store's members as of a moment: one call for what a segment run, a CLV
+   * fit or a journey needs.
+   *
+   * The frame is patron_summarize() of patron_txlog_from_db() (days, the observation ending at
+   * `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders, total_spend),
+   * extended with the activity columns at `as_of` (patron_frame_add_activity()), the member columns
+   * (patron_frame_add_member_columns(): member_id, joined, points_balance, points_pending, tier,
+   * `consent.<channel>`) and the stored scores (patron_frame_add_scores(): p_alive,
+   * expected_purchases_90d, clv_12m; NaN before the first patron_scores_refresh()). One row per
+   * member with a purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+   * @param db Open store.
+   * @param opts Options; `as_of` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no purchase
+   * by `as_of`); a rule's failure as patron_rule_select() reports it; store errors; PATRON_ENOMEM.
+   * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
+   */
+  static from_db(db: native.patron_db | null, opts: Partial<native.patron_store_frame_options> | null): Frame;
+  /**
    * Number of rows.
    * @returns The row count.
    */
@@ -1247,6 +1265,23 @@ export declare class Db extends Handle {
    * @returns value: Receives the new log (untouched on failure); free it with patron_txlog_free().
    */
   txlog_from_db(opts: Partial<native.patron_store_log_options> | null): Txlog;
+  /**
+   * The customer frame of the store's members as of a moment: one call for what a segment run, a CLV
+   * fit or a journey needs.
+   *
+   * The frame is patron_summarize() of patron_txlog_from_db() (days, the observation ending at
+   * `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders, total_spend),
+   * extended with the activity columns at `as_of` (patron_frame_add_activity()), the member columns
+   * (patron_frame_add_member_columns(): member_id, joined, points_balance, points_pending, tier,
+   * `consent.<channel>`) and the stored scores (patron_frame_add_scores(): p_alive,
+   * expected_purchases_90d, clv_12m; NaN before the first patron_scores_refresh()). One row per
+   * member with a purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+   * @param opts Options; `as_of` is required.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no purchase
+   * by `as_of`); a rule's failure as patron_rule_select() reports it; store errors; PATRON_ENOMEM.
+   * @returns value: Receives the frame (free with patron_frame_free()); untouched on failure.
+   */
+  frame_from_db(opts: Partial<native.patron_store_frame_options> | null): Frame;
   /**
    * Fit CLV models to the store's own purchases and store the fit and every member's scores.
    *

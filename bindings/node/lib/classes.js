@@ -43,6 +43,7 @@ module.exports = function classes(native, Handle) {
     static summarize(log, opts) { return wrap(Frame, native.patron_summarize(log, opts)); }
     static read_csv_buffer(data, len) { return wrap(Frame, native.patron_frame_read_csv_buffer(data, len)); }
     static read_csv(path) { return wrap(Frame, native.patron_frame_read_csv(path)); }
+    static from_db(db, opts) { return wrap(Frame, native.patron_frame_from_db(db, opts)); }
     rows() { return native.patron_frame_rows(this.handle); }
     cols() { return native.patron_frame_cols(this.handle); }
     col_name(col) { return native.patron_frame_col_name(this.handle, col); }
@@ -121,6 +122,7 @@ module.exports = function classes(native, Handle) {
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
     tier_get(member_id, at) { return native.patron_tier_get(this.handle, member_id, at); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
+    frame_from_db(opts) { return wrap(Frame, native.patron_frame_from_db(this.handle, opts)); }
     scores_refresh(opts) { return native.patron_scores_refresh(this.handle, opts); }
     member_card(member_id, opts) { return native.patron_member_card(this.handle, member_id, opts); }
     events_enable(on) { return native.patron_events_enable(this.handle, on); }

@@ -169,6 +169,8 @@ PN_UNUSED static int gs_to_patron_tier_status(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_status *s);
 PN_UNUSED static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_store_log_options(napi_env env, const patron_store_log_options *s);
+PN_UNUSED static int gs_to_patron_store_frame_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_store_frame_options(napi_env env, const patron_store_frame_options *s);
 PN_UNUSED static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_score_options(napi_env env, const patron_score_options *s);
 PN_UNUSED static int gs_to_patron_score_result(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -6787,6 +6789,56 @@ static napi_value gs_from_patron_store_log_options(napi_env env, const patron_st
     return obj;
 }
 
+static int gs_to_patron_store_frame_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_store_frame_options s = PATRON_STORE_FRAME_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_store_frame_options")) return -1;
+    if (pn_field(env, v, "as_of", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_store_frame_options.as_of")) return -1;
+        s.as_of = (int64_t)x;
+    }
+    if (pn_field(env, v, "decimals", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_store_frame_options.decimals")) return -1;
+        s.decimals = (int32_t)x;
+    }
+    if (pn_field(env, v, "channels", &f, &has)) return -1;
+    if (has) {
+        const char *x;
+        if (pn_get_str(env, f, arena, &x, "patron_store_frame_options.channels")) return -1;
+        s.channels = x;
+    }
+    if (pn_field(env, v, "rule", &f, &has)) return -1;
+    if (has) {
+        const char *x;
+        if (pn_get_str(env, f, arena, &x, "patron_store_frame_options.rule")) return -1;
+        s.rule = x;
+    }
+    *(patron_store_frame_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_store_frame_options(napi_env env, const patron_store_frame_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
+    if (pn_set(env, obj, "decimals", pn_new_i32(env, s->decimals))) return NULL;
+    if (pn_set(env, obj, "channels", pn_new_str(env, s->channels))) return NULL;
+    if (pn_set(env, obj, "rule", pn_new_str(env, s->rule))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_score_options(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_score_options s = PATRON_SCORE_OPTIONS_INIT;
@@ -12148,6 +12200,26 @@ static napi_value w_patron_txlog_from_db(napi_env env, napi_callback_info info)
     return pn_new_handle(env, a_out, "patron_txlog", gd_patron_txlog);
 }
 
+static napi_value w_patron_frame_from_db(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    patron_frame *a_out = NULL;
+    patron_store_frame_options a_opts_s;
+    patron_store_frame_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_frame_from_db: argument 'db'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_store_frame_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_frame_from_db(a_db, &a_out, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_handle(env, a_out, "patron_frame", gd_patron_frame);
+}
+
 static napi_value w_patron_scores_refresh(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -12742,6 +12814,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_get", NULL, w_patron_tier_get, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_frame_from_db", NULL, w_patron_frame_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_member_card", NULL, w_patron_member_card, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -13124,6 +13197,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
     if (pn_set(env, obj, "patron_store_log_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_log_options)))) return NULL;
+    if (pn_set(env, obj, "patron_store_frame_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_frame_options)))) return NULL;
     if (pn_set(env, obj, "patron_score_options", pn_new_u32(env, (uint32_t)sizeof(patron_score_options)))) return NULL;
     if (pn_set(env, obj, "patron_score_result", pn_new_u32(env, (uint32_t)sizeof(patron_score_result)))) return NULL;
     if (pn_set(env, obj, "patron_card_options", pn_new_u32(env, (uint32_t)sizeof(patron_card_options)))) return NULL;
@@ -13255,6 +13329,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_store_log_options d = PATRON_STORE_LOG_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_store_log_options", gs_from_patron_store_log_options(env, &d))) return NULL;
+    }
+    {
+        const patron_store_frame_options d = PATRON_STORE_FRAME_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_store_frame_options", gs_from_patron_store_frame_options(env, &d))) return NULL;
     }
     {
         const patron_score_options d = PATRON_SCORE_OPTIONS_INIT;

@@ -3,9 +3,6 @@ earn_purchase come back as a transaction log as of a moment (returns after
 that moment not applied, merged members under the member they joined), and
 the log summarises like any other."""
 import ctypes
-import os
-import subprocess
-import uuid
 
 import pytest
 
@@ -17,22 +14,6 @@ if not hasattr(ffi, "patron_txlog_from_db"):
 
 T0 = 1700000000
 DAY = 86400
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_uri(request):
-    if request.param == "sqlite":
-        yield ":memory:"
-        return
-    base = os.environ.get("PATRON_TEST_PG")
-    if not base:
-        pytest.skip("PATRON_TEST_PG names no PostgreSQL server (tools/run-tests starts one)")
-    schema = "pt_py_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-q", "-X", base, "-c", f"CREATE SCHEMA {schema}"], check=True)
-    try:
-        yield f"postgresql:{base} options='-c search_path={schema}'"
-    finally:
-        subprocess.run(["psql", "-q", "-X", base, "-c", f"DROP SCHEMA {schema} CASCADE"], check=False)
 
 
 def buy(db, key, member, at, amount):

@@ -2,9 +2,6 @@
 idempotent postings, errors with their detail, iterable statements and
 selections."""
 import calendar
-import os
-import subprocess
-import uuid
 
 import pytest
 
@@ -16,26 +13,6 @@ for f in ("patron_open", "patron_profile_add", "patron_ledger_earn", "patron_rul
         pytest.skip(f"{f} not in this libpatron build yet", allow_module_level=True)
 
 AT = calendar.timegm((2026, 1, 15, 0, 0, 0))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_uri(request):
-    """Each store test runs on SQLite (":memory:") and on the PostgreSQL
-    server PATRON_TEST_PG names (a fresh schema, dropped afterwards)."""
-    if request.param == "sqlite":
-        yield ":memory:"
-        return
-    base = os.environ.get("PATRON_TEST_PG")
-    if not base:
-        pytest.skip("PATRON_TEST_PG names no PostgreSQL server (tools/run-tests starts one)")
-    if not hasattr(ffi, "patron_open"):
-        pytest.skip("no store in this build")
-    schema = "pt_py_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", "-q", "-X", base, "-c", f"CREATE SCHEMA {schema}"], check=True)
-    try:
-        yield f"postgresql:{base} options='-c search_path={schema}'"
-    finally:
-        subprocess.run(["psql", "-q", "-X", base, "-c", f"DROP SCHEMA {schema} CASCADE"], check=False)
 
 
 def test_member_points_statement(store_uri):

@@ -1,0 +1,190 @@
+/* The store as the data mart: what recording purchases with lines, reading
+ * the store back as a customer frame and one customer card cost.
+ *
+ * Usage: bench_mart [MEMBERS] [PATH]
+ *   MEMBERS  members to enrol (default 100000); each buys 1..6 times over a
+ *            year at exact times (seconds), 1..4 lines per purchase
+ *   PATH     SQLite file (default /tmp/bench_mart.db, replaced)
+ *
+ * Phases (wall and CPU seconds; the unit of each figure is named):
+ *  1. enrol the members (batches of 1,000): members/s
+ *  2. record the purchases with their lines (patron_earn_purchase, batches of
+ *     1,000): purchases/s and lines/s
+ *  3. patron_txlog_from_db + patron_summarize (the frame's summary part)
+ *  4. patron_frame_from_db (summary, activity, member columns, scores)
+ *  5. patron_member_card of 1,000 random members: median and p99 latency */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "patron.h"
+
+#define T0 INT64_C(1735689600) /* 2025-01-01 */
+#define YEAR INT64_C(31536000)
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void check(int rc, const char *what)
+{
+    if (rc) {
+        fprintf(stderr, "bench_mart: %s: %s: %s\n", what, patron_strerror(rc), patron_errmsg());
+        exit(1);
+    }
+}
+
+static uint64_t rng = 88172645463325252u;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void phase(const char *name, double w0, double c0, double count, const char *unit)
+{
+    double w = bench_now() - w0, c = cpu_now() - c0;
+    printf("%-34s wall %8.3f s  cpu %8.3f s", name, w, c);
+    if (count > 0)
+        printf("  %12.0f %s per wall second", count / w, unit);
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    long members = argc > 1 ? atol(argv[1]) : 100000;
+    const char *path = argc > 2 ? argv[2] : "/tmp/bench_mart.db";
+    char la[128] = "";
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf) {
+        if (!fgets(la, sizeof la, lf))
+            la[0] = '\0';
+        fclose(lf);
+    }
+    printf("bench_mart: %ld members, SQLite %s, load average %s", members, path, la);
+    unlink(path);
+    char wal[1100];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    patron_db *db;
+    check(patron_open(&db, path, NULL), "open");
+    int64_t *ids = malloc((size_t)members * sizeof *ids);
+    if (!ids)
+        return 1;
+
+    double w0 = bench_now(), c0 = cpu_now();
+    for (long i = 0; i < members; i++) {
+        if (i % 1000 == 0)
+            check(patron_batch_begin(db), "batch");
+        char email[48];
+        snprintf(email, sizeof email, "m%ld@example.com", i);
+        patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+        f.name = "Member";
+        f.email = email;
+        f.consent = "email";
+        check(patron_profile_add(db, &ids[i], &f, T0), "profile_add");
+        if (i % 1000 == 999 || i == members - 1)
+            check(patron_batch_commit(db), "commit");
+    }
+    phase("1. enrol", w0, c0, (double)members, "members");
+
+    static const char *const cats[] = {"shoes", "socks", "hats", "bags", "coats", "belts"};
+    long purchases = 0, lines = 0;
+    w0 = bench_now();
+    c0 = cpu_now();
+    check(patron_batch_begin(db), "batch");
+    for (long i = 0; i < members; i++) {
+        int buys = 1 + (int)(next() % 6);
+        for (int k = 0; k < buys; k++) {
+            patron_purchase_line l[4];
+            int64_t q[4];
+            int nl = 1 + (int)(next() % 4);
+            for (int j = 0; j < nl; j++) {
+                l[j].category = cats[next() % 6];
+                l[j].product = NULL;
+                l[j].amount = 100 + (int64_t)(next() % 20000);
+                q[j] = 1 + (int64_t)(next() % 3);
+            }
+            char key[48];
+            snprintf(key, sizeof key, "o-%ld-%d", i, k);
+            patron_purchase p = PATRON_PURCHASE_INIT;
+            p.key = key;
+            p.member_id = ids[i];
+            p.at = T0 + (int64_t)(next() % (uint64_t)YEAR); /* exact seconds */
+            p.lines = l;
+            p.n_lines = (size_t)nl;
+            p.quantities = q;
+            p.channel = next() % 2 ? "pos" : "web";
+            patron_earn_result r;
+            check(patron_earn_purchase(db, &r, &p), "earn_purchase");
+            purchases++;
+            lines += nl;
+            if (purchases % 1000 == 0) {
+                check(patron_batch_commit(db), "commit");
+                check(patron_batch_begin(db), "batch");
+            }
+        }
+    }
+    check(patron_batch_commit(db), "commit");
+    phase("2. purchases with lines", w0, c0, (double)purchases, "purchases");
+    printf("   %ld purchases, %ld lines\n", purchases, lines);
+
+    int64_t as_of = T0 + YEAR;
+    w0 = bench_now();
+    c0 = cpu_now();
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    patron_txlog *log;
+    check(patron_txlog_from_db(db, &log, &lo), "txlog_from_db");
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.observation_end = as_of;
+    patron_frame *f;
+    check(patron_summarize(&f, log, &so), "summarize");
+    phase("3. log + summary from the store", w0, c0, (double)members, "members");
+    patron_frame_free(f);
+    patron_txlog_free(log);
+
+    w0 = bench_now();
+    c0 = cpu_now();
+    patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
+    fo.as_of = as_of;
+    check(patron_frame_from_db(db, &f, &fo), "frame_from_db");
+    phase("4. patron_frame_from_db", w0, c0, (double)members, "members");
+    printf("   %zu rows, %zu columns\n", patron_frame_rows(f), patron_frame_cols(f));
+    patron_frame_free(f);
+
+    enum { CARDS = 1000 };
+    static double lat[CARDS];
+    w0 = bench_now();
+    c0 = cpu_now();
+    patron_card_options co = PATRON_CARD_OPTIONS_INIT;
+    co.as_of = as_of;
+    for (int i = 0; i < CARDS; i++) {
+        char *json;
+        double t = bench_now();
+        check(patron_member_card(db, &json, ids[next() % (uint64_t)members], &co), "card");
+        lat[i] = bench_now() - t;
+        patron_free(json);
+    }
+    phase("5. 1,000 customer cards", w0, c0, CARDS, "cards");
+    qsort(lat, CARDS, sizeof *lat, cmp_d);
+    printf("   card latency: median %.3f ms, p99 %.3f ms\n", lat[CARDS / 2] * 1e3, lat[CARDS * 99 / 100] * 1e3);
+    patron_close(db);
+    free(ids);
+    return 0;
+}
