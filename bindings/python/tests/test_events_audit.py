@@ -14,12 +14,10 @@ for f in ("patron_events_read", "patron_audit_list"):
     if not hasattr(ffi, f):
         pytest.skip(f"{f} not in this libpatron build yet", allow_module_level=True)
 
-from test_store import store_uri  # noqa: F401,E402  (the SQLite + PostgreSQL fixture)
-
 AT = calendar.timegm((2026, 1, 15, 0, 0, 0))
 
 
-def test_outbox_consumer_and_audit(store_uri):  # noqa: F811
+def test_outbox_consumer_and_audit(store_uri):  # conftest.py: SQLite and PostgreSQL
     with patron.Db.open(store_uri) as db:
         assert db.events_enabled() == 0
         db.set_actor("alice")
