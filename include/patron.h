@@ -24,5 +24,7 @@
 #include "patron/tier.h"
 #include "patron/behaviour.h"
 #include "patron/mart.h"
+#include "patron/events.h"
+#include "patron/audit.h"
 
 #endif /* PATRON_H */

@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/audit.h"
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/earn.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/options.h"
+#include "internal/sbuf.h"
 #include "internal/store.h"
 #include "internal/text.h"
 #include "internal/tier.h"
@@ -33,6 +35,23 @@ static int check_str(const char *what, const char *s, int required)
     if (!s[0] || strlen(s) > 64)
         return patron__fail(PATRON_EINVAL, "earn rule: %s must be 1..64 bytes", what);
     return PATRON_OK;
+}
+
+/* The audit entry of a new rule version (inside its transaction). */
+static int audit_rule(patron_db *db, const patron_earn_rule *r, int64_t version, int64_t to)
+{
+    patron__sbuf b = {0};
+    patron__sb_puts(&b, "{\"rule\":");
+    patron__sb_json_str(&b, r->name);
+    patron__sb_printf(&b, ",\"version\":%" PRId64 ",\"kind\":%d,\"valid_from\":%" PRId64 ",\"valid_to\":%" PRId64
+                          ",\"points\":%" PRId64 ",\"per_amount\":%" PRId64 ",\"percent\":%" PRId64 "}",
+                      version, r->kind, r->valid_from, to, r->points, r->per_amount, r->percent);
+    char *json = patron__sb_take(&b);
+    if (!json)
+        return patron__oom();
+    int rc = patron__audit(db, "rule.add", 0, NULL, json);
+    patron__free(json);
+    return rc;
 }
 
 int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule *rule)
@@ -110,6 +129,8 @@ int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule
                              "tiiiiiiitttiii", r.name, last + 1, (int64_t)r.kind, r.valid_from, to, r.points,
                              r.per_amount, r.percent, r.category, r.product, r.tier, r.count, r.window_days,
                              r.referee_points);
+    if (rc == PATRON_OK) /* the audit hook */
+        rc = audit_rule(db, &r, last + 1, to);
     rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK && version)
         *version = last + 1;

@@ -31,5 +31,7 @@ extern const patron__schema_part patron__tier_schema;    /* lib/tier/schema.c */
 extern const patron__schema_part patron__member_schema;  /* lib/member/schema.c */
 extern const patron__schema_part patron__mart_schema;    /* lib/mart/schema.c */
 extern const patron__schema_part patron__behaviour_schema; /* lib/behaviour/schema.c */
+extern const patron__schema_part patron__events_schema;  /* lib/events/schema.c */
+extern const patron__schema_part patron__audit_schema;   /* lib/audit/schema.c */
 
 #endif

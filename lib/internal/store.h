@@ -108,7 +108,7 @@ typedef struct patron__slot_type {
     size_t size;
     void (*release)(void *state);
 } patron__slot_type;
-#define PATRON__SLOTS 4
+#define PATRON__SLOTS 8
 
 struct patron_db {
     const patron__store_vt *vt;

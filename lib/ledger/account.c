@@ -12,6 +12,7 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "ledger_int.h"
+#include "notify.h"
 
 /* ---- policy ------------------------------------------------------------- */
 
@@ -298,7 +299,7 @@ static int posting_append_keyed(patron_db *db, account *a, int64_t *id, const po
         return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
     *id = new_id;
     posting_appended(a, new_id, p, total);
-    return PATRON_OK;
+    return patron__ledger_notify_posting(db, a, new_id, p); /* the outbox and audit hook */
 }
 
 int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting_row *p)
@@ -373,7 +374,7 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     *id = new_id;
     posting_appended(a, new_id, p, total);
-    return PATRON_OK;
+    return patron__ledger_notify_posting(db, a, new_id, p); /* the outbox and audit hook */
 }
 
 /* ---- lots --------------------------------------------------------------- */

@@ -9,7 +9,8 @@
  *   one, and the postings, their key rows and the accounts written in one;
  *   elsewhere (SQLite) the postings and key rows ROWS to a multi-row
  *   INSERT. Taken only for the plain case (every member active with its own
- *   account and no overdraft debt, times a new posting can have); a key
+ *   account and no overdraft debt, times a new posting can have, the
+ *   events outbox off: its events are written per posting); a key
  *   already used, or repeated in the array, makes the write fail as a
  *   whole, and the call then runs one by one (which replays it). */
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/events.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
 #include "ledger_int.h"
@@ -363,8 +365,13 @@ static int bulk_run(patron_db *db, bulk_state *s, patron_posting_result *res, co
     int rc = patron__tx_lock_members(db, members, n);
     if (rc == PATRON_OK)
         rc = patron__ledger_policy_load(db);
+    int outbox = 0;
+    if (rc == PATRON_OK)
+        rc = patron__events_on(db, &outbox);
     if (rc)
         return rc;
+    if (outbox) /* each posting's event is appended by patron__posting_append: the one-by-one path */
+        return ONE_BY_ONE;
     s->members = patron__reallocarray(NULL, n, sizeof *s->members);
     s->ids = patron__reallocarray(NULL, n, sizeof *s->ids);
     s->mature = patron__reallocarray(NULL, n, sizeof *s->mature);

@@ -13,6 +13,7 @@
 #include "internal/store.h"
 #include "internal/text.h"
 #include "ledger_int.h"
+#include "notify.h"
 #include "patron/ledger.h"
 
 #define KEY_MAX 200
@@ -52,6 +53,8 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
         rc = patron__setting_set(db, "ledger_overdraft_max", m);
     if (rc == PATRON_OK)
         rc = patron__setting_set(db, "ledger_policy", v);
+    if (rc == PATRON_OK)
+        rc = patron__ledger_notify_policy(db, &p); /* the audit hook */
     rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
         ledger_policy now = {p.expiry_months, p.expiry_end_of_month != 0, p.hold_seconds, p.overdraft_limit};

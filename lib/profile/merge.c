@@ -13,6 +13,7 @@
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/store.h"
+#include "notify.h"
 #include "patron/profile.h"
 
 static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, const char *op, const char *reason)
@@ -72,6 +73,8 @@ static int merge_impl(patron_db *db, int64_t kept, int64_t merged, int64_t at, c
         rc = patron__sql_run(db, "UPDATE merges SET points_moved = ? WHERE id = ?", "ii", moved, merge_id);
     if (rc == PATRON_OK) /* last: the member core records the outcome */
         rc = patron__member_record_merge(db, k, m);
+    if (rc == PATRON_OK) /* the outbox and audit hook */
+        rc = patron__profile_notify_merged(db, k, m, at, moved, op, reason);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify.h"
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
@@ -349,6 +350,8 @@ static int add_impl(patron_db *db, int64_t *member_id, const patron_profile_fiel
         if (n == 0)
             rc = patron__fail(PATRON_EINVAL, "consent: empty list; give channels granted or \"none\"");
     }
+    if (rc == PATRON_OK) /* the outbox hook */
+        rc = patron__profile_notify_enrolled(db, id, joined, at);
     if (rc == PATRON_OK)
         *member_id = id;
 out:
@@ -1112,5 +1115,7 @@ int patron_profile_erase(patron_db *db, int64_t member_id, int64_t at, const cha
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO erasures(member_id, at, operator) VALUES(?,?,?)", "iit", id, at,
                              operator_name);
+    if (rc == PATRON_OK) /* the outbox and audit hook */
+        rc = patron__profile_notify_erased(db, id, at, operator_name);
     return patron__tx_end(db, rc);
 }

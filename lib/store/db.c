@@ -9,6 +9,7 @@
 #include "internal/error.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "settings_cache.h"
 
 int patron__db_check(const patron_db *db, const char *func)
 {
@@ -494,7 +495,10 @@ int patron__setting_get(patron_db *db, const char *key, char **out)
 {
     static const char sql[] = "SELECT value FROM settings WHERE key = ?";
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "t", key);
+    int rc = patron__settings_cache_get(db, key, out); /* inside a write transaction: read once */
+    if (rc != PATRON_EUNSUPPORTED)
+        return rc;
+    rc = patron__sql_bind(db, &st, sql, "t", key);
     if (rc)
         return rc;
     rc = db->vt->step(st);
@@ -513,9 +517,12 @@ int patron__setting_get(patron_db *db, const char *key, char **out)
 
 int patron__setting_set(patron_db *db, const char *key, const char *value)
 {
-    return patron__sql_run(db, "INSERT INTO settings(key, value) VALUES(?, ?) "
-                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           "tt", key, value);
+    int rc = patron__sql_run(db, "INSERT INTO settings(key, value) VALUES(?, ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             "tt", key, value);
+    if (rc == PATRON_OK)
+        patron__settings_cache_put(db, key, value);
+    return rc;
 }
 
 uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n)

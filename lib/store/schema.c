@@ -27,6 +27,8 @@ const patron__schema_part patron__store_schema = {
 static const patron__schema_part *const parts[] = {
     &patron__store_schema, &patron__profile_schema, &patron__ledger_schema, &patron__earn_schema,
     &patron__tier_schema,  &patron__behaviour_schema, &patron__mart_schema, &patron__member_schema,
+    /* version 7: new tables that read no other module's */
+    &patron__events_schema, &patron__audit_schema,
 };
 #define N_PARTS (sizeof parts / sizeof parts[0])
 

@@ -4,12 +4,15 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/audit.h"
 #include "internal/civil.h"
 #include "internal/error.h"
+#include "internal/events.h"
 #include "internal/earn.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/options.h"
+#include "internal/sbuf.h"
 #include "internal/store.h"
 #include "internal/tier.h"
 #include "patron/tier.h"
@@ -50,6 +53,8 @@ static int load_tiers(patron_db *db, tiers *t)
     return rc < 0 ? rc : PATRON_OK;
 }
 
+static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_tier_def *defs, size_t n);
+
 int patron_tier_configure(patron_db *db, const patron_tier_config *config, const patron_tier_def *defs, size_t n)
 {
     int rc = patron__db_check(db, "patron_tier_configure");
@@ -85,6 +90,8 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
     for (size_t i = 0; i < n && rc == PATRON_OK; i++)
         rc = patron__sql_run(db, "INSERT INTO tier_defs(name, rank, threshold, multiplier_pct) VALUES(?,?,?,0)", "tii",
                              defs[i].name, (int64_t)i, defs[i].threshold);
+    if (rc == PATRON_OK) /* the audit hook */
+        rc = tier_audit(db, &c, defs, n);
     return patron__tx_end(db, rc);
 }
 
@@ -167,6 +174,47 @@ int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member)
                                    member, names, "ttit");
 }
 
+/* The hooks: a tier change's event, a configuration's audit entry. */
+static int tier_event(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, const char *reason)
+{
+    int on = 0, rc = patron__events_on(db, &on);
+    if (rc || !on)
+        return rc;
+    patron__sbuf b = {0};
+    patron__sb_puts(&b, "{\"from\":");
+    patron__sb_json_str(&b, from);
+    patron__sb_puts(&b, ",\"to\":");
+    patron__sb_json_str(&b, to);
+    patron__sb_puts(&b, ",\"reason\":");
+    patron__sb_json_str(&b, reason);
+    patron__sb_puts(&b, "}");
+    char *json = patron__sb_take(&b);
+    if (!json)
+        return patron__oom();
+    rc = patron__event_append(db, member, "tier.changed", at, json);
+    patron__free(json);
+    return rc;
+}
+
+static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_tier_def *defs, size_t n)
+{
+    patron__sbuf b = {0};
+    patron__sb_printf(&b, "{\"metric\":%d,\"window\":%d,\"window_days\":%d,\"grace_days\":%d,\"tiers\":[",
+                      c->metric, c->window, c->window_days, c->grace_days);
+    for (size_t i = 0; i < n; i++) {
+        patron__sb_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+        patron__sb_json_str(&b, defs[i].name);
+        patron__sb_printf(&b, ",\"threshold\":%" PRId64 "}", defs[i].threshold);
+    }
+    patron__sb_puts(&b, "]}");
+    char *json = patron__sb_take(&b);
+    if (!json)
+        return patron__oom();
+    int rc = patron__audit(db, "tiers.configure", 0, NULL, json);
+    patron__free(json);
+    return rc;
+}
+
 static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, const char *reason)
 {
     int rc = patron__sql_run(db,
@@ -177,6 +225,8 @@ static int set_tier(patron_db *db, int64_t member, const char *from, const char 
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO tier_history(member_id, from_tier, to_tier, at, reason) VALUES(?,?,?,?,?)",
                              "ittit", member, from, to, at, reason);
+    if (rc == PATRON_OK) /* the outbox hook */
+        rc = tier_event(db, member, from, to, at, reason);
     return rc;
 }
 

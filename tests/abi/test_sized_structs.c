@@ -68,6 +68,7 @@ static const struct first_size {
     FIRST(patron_clv_fit_options, 32),
     FIRST(patron_clv_fit_result, 256),
     FIRST(patron_clv_predict_options, 0),
+    FIRST(patron_audit_query, 0),
     FIRST(patron_allocator, 40),
     FIRST(patron_db_options, 20),
     FIRST(patron_earn_rule, 112),
@@ -571,6 +572,15 @@ static void store_structs(void **state)
     assert_int_equal(got->expiry_end_of_month, full.expiry_end_of_month);
     assert_int_equal(got->hold_seconds, full.hold_seconds);
     free(pb);
+
+    patron_audit_query aq = PATRON_AUDIT_QUERY_INIT;
+    aq.actor = "unknown";
+    const patron_audit_query *aqold = OLDER(patron_audit_query, aq);
+    patron_audit_entries *ae;
+    ok(patron_audit_list(db, &ae, aqold), "audit_list");
+    assert_int_equal(patron_audit_entries_count(ae), 1); /* the policy just set */
+    patron_audit_entries_free(ae);
+    free((void *)aqold);
 
     patron_posting_result pr;
     patron_posting_request rq = pt_posting("k-earn", id, 500, NOW + 10);

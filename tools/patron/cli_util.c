@@ -121,6 +121,7 @@ int cli_parse_table(const char *cmd, int argc, char **argv, int first, const cha
 
 static int store_busy_timeout_ms = -1;
 static int store_create;
+static const char *store_actor; /* --actor: who the audit trail records */
 
 int cli_store_options(int *argc, char **argv)
 {
@@ -141,6 +142,15 @@ int cli_store_options(int *argc, char **argv)
         }
         if (!strcmp(argv[i], "--create")) {
             store_create = 1;
+            continue;
+        }
+        at = i;
+        v = cli_opt(*argc, argv, &at, "--actor", &missing);
+        if (missing)
+            return cli_fail(argv[0], "--actor needs a name (who the audit trail records)") + 1;
+        if (v) {
+            store_actor = v;
+            i = at;
             continue;
         }
         argv[out++] = argv[i];
@@ -164,6 +174,12 @@ int cli_open_store(const char *cmd, const char *uri, int read_only, int create, 
                         uri);
     if (rc)
         return cli_fail_rc(cmd, rc, uri);
+    if (store_actor && (rc = patron_db_set_actor(*out, store_actor))) {
+        cli_fail_rc(cmd, rc, "--actor");
+        patron_close(*out);
+        *out = NULL;
+        return 1;
+    }
     return 0;
 }
 

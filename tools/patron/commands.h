@@ -28,5 +28,7 @@ int cmd_behaviour(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

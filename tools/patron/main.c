@@ -53,6 +53,12 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_REPORT
     {"report", "weekly KPI and campaign reports", cmd_report},
 #endif
+#ifdef PATRON_CLI_HAVE_EVENTS
+    {"events", "the events outbox: tail, acknowledge, switch on", cmd_events},
+#endif
+#ifdef PATRON_CLI_HAVE_AUDIT
+    {"audit", "the audit trail of administrative changes", cmd_audit},
+#endif
     {NULL, NULL, NULL},
 };
 

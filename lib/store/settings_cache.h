@@ -1,0 +1,15 @@
+/* Internal to lib/store: the settings read once per write transaction
+ * (settings_cache.c), behind patron__setting_get/set (db.c). */
+#ifndef PATRON_STORE_SETTINGS_CACHE_H
+#define PATRON_STORE_SETTINGS_CACHE_H
+
+#include "patron/db.h"
+
+/* Inside a write transaction: *out as patron__setting_get gives it.
+ * PATRON_EUNSUPPORTED (no message) when the cache cannot answer: outside a
+ * transaction, no slot, too many settings; the caller reads the row. */
+int patron__settings_cache_get(patron_db *db, const char *key, char **out);
+/* After writing `key`: keep the copy true. */
+void patron__settings_cache_put(patron_db *db, const char *key, const char *value);
+
+#endif
