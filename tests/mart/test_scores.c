@@ -27,8 +27,7 @@
  * recorded purchase by purchase into the store. */
 static patron_db *shop(int64_t *ids)
 {
-    patron_sim_options so;
-    patron_sim_options_init(&so);
+    patron_sim_options so = PATRON_SIM_OPTIONS_INIT;
     so.r = 0.243;
     so.alpha = 4.414;
     so.a = 0.793;
