@@ -45,18 +45,8 @@ static int check_event(const char *func, const patron_behaviour_event *e)
         return rc;
     if (!patron_behaviour_kind_name(e->kind))
         return patron__fail(PATRON_EINVAL, "%s: kind %d is not a patron_behaviour_kind", func, (int)e->kind);
-    if (e->source) {
-        size_t n = strlen(e->source), bad = n == 0 || n > 64;
-        for (size_t i = 0; i < n && !bad; i++) {
-            char c = e->source[i];
-            bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
-        }
-        if (bad) {
-            char q[128];
-            return patron__fail(PATRON_EINVAL, "%s: source %s: use 1..64 lower-case letters, digits, '_' or '-'",
-                                func, patron__text_quote(q, sizeof q, e->source));
-        }
-    }
+    if ((rc = patron__name_check(func, "source", e->source, 64, "web, app, pos, email, sms")))
+        return rc;
     int needs_campaign = e->kind == PATRON_BEHAVIOUR_SENT || e->kind == PATRON_BEHAVIOUR_OPENED ||
                          e->kind == PATRON_BEHAVIOUR_CLICKED;
     if (needs_campaign && (!e->campaign || !e->campaign[0]))
@@ -75,23 +65,15 @@ static int check_event(const char *func, const patron_behaviour_event *e)
     return PATRON_OK;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * UINT64_C(1099511628211);
-    return h;
-}
-
 static int64_t event_fp(const patron_behaviour_event *e)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
-    h = fnv(h, &e->at, sizeof e->at);
-    h = fnv(h, &e->kind, sizeof e->kind);
-    h = fnv(h, &e->score, sizeof e->score);
+    uint64_t h = PATRON__FNV_INIT;
+    h = patron__fnv1a(h, &e->at, sizeof e->at);
+    h = patron__fnv1a(h, &e->kind, sizeof e->kind);
+    h = patron__fnv1a(h, &e->score, sizeof e->score);
     const char *s[] = {e->source, e->campaign, e->subject, e->value};
     for (int i = 0; i < 4; i++)
-        h = s[i] ? fnv(h, s[i], strlen(s[i]) + 1) : fnv(h, "\xff", 1);
+        h = s[i] ? patron__fnv1a(h, s[i], strlen(s[i]) + 1) : patron__fnv1a(h, "\xff", 1);
     return (int64_t)(h & INT64_MAX);
 }
 

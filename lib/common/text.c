@@ -144,3 +144,21 @@ int patron__text_check(const char *func, const char *field, const char *s, size_
 {
     return s ? check_common(func, field, s, max, 1) : PATRON_OK;
 }
+
+int patron__name_check(const char *func, const char *field, const char *s, size_t max, const char *examples)
+{
+    if (!s)
+        return PATRON_OK;
+    size_t n = strlen(s);
+    int bad = n == 0 || n > max;
+    for (size_t i = 0; i < n && !bad; i++) {
+        char c = s[i];
+        bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+    }
+    if (!bad)
+        return PATRON_OK;
+    char q[128];
+    return patron__fail(PATRON_EINVAL, "%s: %s %s: use 1..%zu lower-case letters, digits, '_' or '-'%s%s%s", func,
+                        field, patron__text_quote(q, sizeof q, s), max, examples ? " (" : "", examples ? examples : "",
+                        examples ? ")" : "");
+}

@@ -422,18 +422,8 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
             return patron__fail(PATRON_EINVAL, "%s: line %zu: quantity %" PRId64 " is not 1..1000000000", func, i + 1,
                                 p->quantities[i]);
     }
-    if (p->channel) {
-        size_t n = strlen(p->channel), bad = n == 0 || n > 64;
-        for (size_t i = 0; i < n && !bad; i++) {
-            char c = p->channel[i];
-            bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
-        }
-        if (bad) {
-            char q[128];
-            return patron__fail(PATRON_EINVAL, "%s: channel %s: use 1..64 lower-case letters, digits, '_' or '-' "
-                                               "(pos, web, app)", func, patron__text_quote(q, sizeof q, p->channel));
-        }
-    }
+    if ((rc = patron__name_check(func, "channel", p->channel, 64, "pos, web, app")))
+        return rc;
     if (p->location && !p->location[0])
         return patron__fail(PATRON_EINVAL, "%s: location is empty (NULL when not known)", func);
     if ((rc = patron__text_check(func, "location", p->location, 200)))

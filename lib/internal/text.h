@@ -29,4 +29,9 @@ int patron__key_check(const char *func, const char *field, const char *key, size
  * control characters other than tab, newline and carriage return. */
 int patron__text_check(const char *func, const char *field, const char *s, size_t max);
 
+/* Optional short name (NULL allowed): 1..max bytes of lower-case letters,
+ * digits, '_' and '-' — a purchase's channel, an event's source. `examples`
+ * (or NULL) is shown in the message: "(pos, web, app)". */
+int patron__name_check(const char *func, const char *field, const char *s, size_t max, const char *examples);
+
 #endif
