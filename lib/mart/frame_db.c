@@ -17,19 +17,10 @@ int patron_frame_from_db(patron_db *db, patron_frame **out, const patron_store_f
     int rc = opts ? patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_frame_options") : PATRON_OK;
     if (rc || (rc = patron__mart_begin(db, func, out, opts, o.as_of, "the frame")))
         return rc;
-    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
-    lo.as_of = o.as_of;
-    lo.decimals = o.decimals;
     patron_txlog *log = NULL;
-    if ((rc = patron_txlog_from_db(db, &log, &lo)))
-        return rc;
     patron_frame *f = NULL;
-    if (patron_txlog_count(log) == 0)
-        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, o.as_of);
-    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-    so.observation_end = o.as_of;
-    if (rc == PATRON_OK)
-        rc = patron_summarize(&f, log, &so);
+    if ((rc = patron__mart_summary(db, func, o.as_of, o.decimals, &f, &log)))
+        return rc;
     patron_activity_options ao = PATRON_ACTIVITY_OPTIONS_INIT;
     ao.now = o.as_of;
     if (rc == PATRON_OK)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "patron/db.h"
+#include "patron/summary.h"
 
 /* The checks every mart call starts with: an open store, non-NULL `out` and
  * `opts` (named in the message), and `as_of` — required, and a time a store
@@ -22,6 +23,13 @@ typedef struct patron__member_score {
 
 /* The member's scores from the latest refresh; fit_id 0 when none. */
 int patron__mart_score(patron_db *db, int64_t member, patron__member_score *out);
+
+/* The store's summary as of `as_of` (patron_txlog_from_db, then
+ * patron_summarize with the observation ending at `as_of`); EINVAL "<func>:
+ * no purchase recorded by as_of" for an empty store. With `log` non-NULL
+ * the log is handed over too (the caller frees it), else freed. */
+int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
+                         patron_txlog **log);
 
 /* Members whose purchases are not their own: merged (-> the member they
  * joined) or erased (-> 0). Sorted by id. */

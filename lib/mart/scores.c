@@ -89,26 +89,6 @@ static int check_options(patron_score_options *o, const patron_score_options *op
     return PATRON_OK;
 }
 
-/* The store's summary as of `as_of`, in days. */
-static int store_summary(patron_db *db, patron_frame **out, int64_t as_of)
-{
-    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
-    lo.as_of = as_of;
-    patron_txlog *log = NULL;
-    int rc = patron_txlog_from_db(db, &log, &lo);
-    if (rc)
-        return rc;
-    if (patron_txlog_count(log) == 0) {
-        patron_txlog_free(log);
-        return patron__fail(PATRON_EINVAL, "patron_scores_refresh: no purchase recorded by as_of %" PRId64, as_of);
-    }
-    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-    so.observation_end = as_of;
-    rc = patron_summarize(out, log, &so);
-    patron_txlog_free(log);
-    return rc;
-}
-
 static void put_score(char *buf, double v)
 {
     snprintf(buf, 32, "%.17g", v);
@@ -158,7 +138,7 @@ int patron_scores_refresh(patron_db *db, patron_score_result *result, const patr
     if ((rc = check_options(&o, opts)))
         return rc;
     patron_frame *frame = NULL;
-    if ((rc = store_summary(db, &frame, o.as_of)))
+    if ((rc = patron__mart_summary(db, func, o.as_of, 2, &frame, NULL)))
         return rc;
     fit_rows r = {0};
     rc = rows_from_frame(&r, frame);

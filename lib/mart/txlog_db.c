@@ -115,3 +115,26 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     *out = log;
     return PATRON_OK;
 }
+
+int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
+                         patron_txlog **log)
+{
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    lo.decimals = decimals;
+    patron_txlog *l = NULL;
+    int rc = patron_txlog_from_db(db, &l, &lo);
+    if (rc)
+        return rc;
+    if (patron_txlog_count(l) == 0)
+        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, as_of);
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.observation_end = as_of;
+    if (rc == PATRON_OK)
+        rc = patron_summarize(frame, l, &so);
+    if (rc == PATRON_OK && log)
+        *log = l;
+    else
+        patron_txlog_free(l);
+    return rc;
+}
