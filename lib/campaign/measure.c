@@ -236,7 +236,8 @@ int patron_campaign_measure(patron_db *db, patron_campaign_measure_result *out, 
     measure_ctx m = {.window = (int64_t)c.conversion_days * DAY, .as_of = as_of};
     double *rev = NULL;
     patron_campaign_measure_result r = {.size = sizeof r};
-    if ((rc = patron__member_remap_load(db, &m.map)) == PATRON_OK)
+    int held = 0;
+    if ((rc = patron__read_begin(db, &held)) == PATRON_OK && (rc = patron__member_remap_load(db, &m.map)) == PATRON_OK)
         rc = load_assignments(db, &m, c.id);
     if (rc == PATRON_OK && m.n) {
         int64_t first = m.a[0].at;
@@ -246,6 +247,7 @@ int patron_campaign_measure(patron_db *db, patron_campaign_measure_result *out, 
     }
     if (rc == PATRON_OK && m.n)
         rc = patron__behaviour_campaign_each(db, c.name, as_of, on_event, &m);
+    rc = patron__read_end(db, held, rc);
     if (rc == PATRON_OK) {
         rev = patron__malloc((m.n ? m.n : 1) * sizeof *rev);
         rc = rev ? PATRON_OK : patron__oom();
