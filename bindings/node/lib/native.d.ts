@@ -7628,6 +7628,20 @@ export declare function patron_behaviour_import_csv(db: patron_db | null, path: 
  */
 export declare function patron_txlog_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_txlog;
 /**
+ * The store's customer summary as of a moment: patron_txlog_from_db() with `opts`, then
+ * patron_summarize() with the observation ending at `as_of` (default summary options: days). One
+ * call for what a CLV fit, a journey or a segment over the store starts from.
+ * @param db Open store.
+ * @param opts Options of the log; `as_of` is required.
+ * @throws {PatronError} on a negative status: As patron_txlog_from_db(), and the errors of
+ * patron_summarize(). (PATRON_OK; PATRON_EINVAL (NULL argument, `as_of` missing or not a time a
+ * store accepts, `after` not before `as_of`, bad decimals); PATRON_EIO and the other store errors;
+ * PATRON_ENOMEM.)
+ * @returns value: Receives the summary frame (no rows when nothing was bought by `as_of`); free it
+ * with patron_frame_free(). Untouched on failure.
+ */
+export declare function patron_summary_from_db(db: patron_db | null, opts: Partial<patron_store_log_options> | null): patron_frame;
+/**
  * The customer frame of the store's members as of a moment: one call for what a segment run, a CLV
  * fit or a journey needs.
  *

@@ -12840,6 +12840,26 @@ static napi_value w_patron_txlog_from_db(napi_env env, napi_callback_info info)
     return pn_new_handle(env, a_out, "patron_txlog", gd_patron_txlog);
 }
 
+static napi_value w_patron_summary_from_db(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    patron_frame *a_out = NULL;
+    patron_store_log_options a_opts_s;
+    patron_store_log_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_summary_from_db: argument 'db'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_store_log_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_summary_from_db(a_db, &a_out, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_handle(env, a_out, "patron_frame", gd_patron_frame);
+}
+
 static napi_value w_patron_frame_from_db(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -13572,6 +13592,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_behaviour_record", NULL, w_patron_behaviour_record, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_behaviour_import_csv", NULL, w_patron_behaviour_import_csv, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_summary_from_db", NULL, w_patron_summary_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_from_db", NULL, w_patron_frame_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},
