@@ -121,7 +121,9 @@ typedef struct patron_clv_fit_result {
 PATRON_API const char *patron_clv_model_name(patron_clv_model model);
 
 /**
- * @brief Model from its name (as patron_clv_model_name() spells it).
+ * @brief Model from its name (as patron_clv_model_name() spells it), or
+ *        one of its aliases ("bg/nbd", "mbg/nbd", "paretonbd", "pareto/nbd",
+ *        "bg/bb", "gamma-gamma", "gammagamma").
  * @param[out] out [value] The model.
  * @param name The name.
  * @return #PATRON_OK, or #PATRON_EINVAL for an unknown name.
@@ -139,6 +141,23 @@ PATRON_API int patron_clv_param_count(patron_clv_model model);
  * @return A static string, or NULL when @p i or @p model is out of range.
  */
 PATRON_API const char *patron_clv_param_name(patron_clv_model model, int i);
+
+/**
+ * @brief The simulation model that patron_sim_run() uses for @p model.
+ *
+ * Model names (patron_clv_model_from_name()), parameter names and the
+ * simulation all come from one table of models inside the library, so the
+ * CLI and the bindings need no list of their own. The parameters of
+ * @p model are the #patron_sim_options fields of the same names
+ * (patron_clv_param_name()).
+ *
+ * @return A #patron_sim_model value, or 0 when @p model has no purchase
+ *         process of its own (Gamma-Gamma: simulate its spend with
+ *         #PATRON_SIM_SPEND_GAMMA_GAMMA) or is unknown.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_sim_model(patron_clv_model model);
 
 /**
  * @brief Fit a model by maximum likelihood.

@@ -18,52 +18,9 @@
 /* Parameters beyond exp(+-LOG_BOUND) count as "ran off to the boundary". */
 #define LOG_BOUND 23.0258509299404568 /* log(1e10) */
 
-static const char *const model_names[] = {NULL, "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"};
-static const char *const param_names[6][4] = {
-    {NULL, NULL, NULL, NULL},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "s", "beta"},
-    {"alpha", "beta", "gamma", "delta"},
-    {"p", "q", "gamma", NULL},
-};
-
-const char *patron_clv_model_name(patron_clv_model model)
-{
-    if ((int)model < 1 || (int)model > 5)
-        return NULL;
-    return model_names[model];
-}
-
-int patron_clv_model_from_name(patron_clv_model *out, const char *name)
-{
-    if (!out || !name)
-        return patron__fail(PATRON_EINVAL, "model name is NULL");
-    for (int i = 1; i <= 5; i++)
-        if (!strcmp(name, model_names[i])) {
-            *out = (patron_clv_model)i;
-            return PATRON_OK;
-        }
-    return patron__fail(PATRON_EINVAL,
-                        "unknown model '%s' (expected bgnbd, mbgnbd, pnbd, bgbb or gg)", name);
-}
-
-int patron_clv_param_count(patron_clv_model model)
-{
-    if ((int)model < 1 || (int)model > 5)
-        return 0;
-    return model == PATRON_CLV_GG ? 3 : 4;
-}
-
-const char *patron_clv_param_name(patron_clv_model model, int i)
-{
-    if (i < 0 || i >= patron_clv_param_count(model))
-        return NULL;
-    return param_names[model][i];
-}
-
 typedef struct fit_ctx {
     patron_clv_model model;
+    const clv_model_desc *md;
     const clv_rows *R;
     clv_pool *pool;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
@@ -86,7 +43,7 @@ typedef struct fit_ctx {
  * total, which is our -LL/W with c / N (N = input rows). Gamma-Gamma and
  * BG/BB are neither rescaled nor renormalised. So the same penalizer gives
  * the same fit as lifetimes, and a fit does not depend on the time unit. */
-static void penalty_weights(double pen[4], patron_clv_model model, double c, const clv_rows *R,
+static void penalty_weights(double pen[4], const clv_model_desc *md, double c, const clv_rows *R,
                             size_t input_rows)
 {
     double max_T = 0;
@@ -94,23 +51,11 @@ static void penalty_weights(double pen[4], patron_clv_model model, double c, con
         if (R->T[j] > max_T)
             max_T = R->T[j];
     double s2 = max_T > 0 ? 1.0 / (max_T * max_T) : 1.0;
-    for (int i = 0; i < 4; i++)
-        pen[i] = c;
-    switch (model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD:
-        pen[1] = c * s2;
-        break;
-    case PATRON_CLV_PNBD: {
-        double n = input_rows ? (double)input_rows : 1.0;
-        for (int i = 0; i < 4; i++)
-            pen[i] = c / n;
-        pen[1] *= s2;
-        pen[3] *= s2;
-        break;
-    }
-    default:
-        break;
+    double n = input_rows ? (double)input_rows : 1.0;
+    for (int i = 0; i < 4; i++) {
+        pen[i] = (md->flags & CLV_M_PEN_PER_ROW) ? c / n : c;
+        if (md->time_params & (1u << i))
+            pen[i] *= s2;
     }
 }
 
@@ -370,7 +315,7 @@ static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
         res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
 }
 
-static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4])
+static void starts_for(const clv_model_desc *md, const clv_rows *R, double st[4][4])
 {
     double Sx = 0, ST = 0, Sm = 0, Sw = 0;
     for (size_t j = 0; j < R->n; j++) {
@@ -382,33 +327,7 @@ static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4
     double mx = Sx / Sw, mT = ST / Sw, mm = Sm / Sw;
     if (!(mT > 0))
         mT = 1;
-    double al0 = mT / (mx > 0.05 ? mx : 0.05);
-    switch (model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD: {
-        double s[4][4] = {{1, al0, 1, 1}, {0.5, 0.5 * al0, 0.5, 2}, {2, 2 * al0, 2, 5},
-                          {0.2, 0.2 * al0, 1, 4}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_PNBD: {
-        double s[4][4] = {{1, al0, 1, mT}, {0.5, 0.5 * al0, 0.5, 0.5 * mT},
-                          {2, 2 * al0, 2, 2 * mT}, {0.2, 0.2 * al0, 1, mT}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_BGBB: {
-        double s[4][4] = {{1, 1, 1, 1}, {0.5, 0.5, 0.5, 2}, {2, 2, 2, 5}, {1, 0.5, 0.5, 3}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_GG: {
-        double s[4][4] = {{1, 2, mm, 0}, {5, 3, 0.4 * mm, 0}, {0.5, 1.5, mm, 0},
-                          {10, 4, 0.3 * mm, 0}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    }
+    md->starts(R, mx, mT, mm, st);
 }
 
 /* Did an optimiser end at an optimum (not at the boundary)? */
@@ -455,7 +374,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
     patron_clv_model model = c->model;
     int k = c->k;
     double st[4][4];
-    starts_for(model, c->R, st);
+    starts_for(c->md, c->R, st);
     double best_theta[4] = {0}, best_f = INFINITY;
     int best_iter = 0, have = 0, tried = 0, best_newton = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
@@ -489,7 +408,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
             newton(c, th, oo, &res);
             ok = by_newton = converged(&res, th, k);
         }
-        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
+        if (!ok && !(c->md->flags & CLV_M_SPEND)) { /* (again) by BFGS from the same start */
             for (int i = 0; i < k; i++)
                 th[i] = log(st[si][i]);
             patron__bfgs(objective, c, k, th, oo, &res);
@@ -579,6 +498,7 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     fit_ctx cs;
     memset(&cs, 0, sizeof cs);
     cs.model = c->model;
+    cs.md = c->md;
     cs.R = &S;
     cs.pool = &pool;
     cs.k = c->k;
@@ -628,9 +548,10 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
     if (rc)
         return rc;
-    int k = patron_clv_param_count(model);
-    if (!k)
+    const clv_model_desc *md = patron__clv_model(model);
+    if (!md)
         return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
+    int k = md->n_params, spend = (md->flags & CLV_M_SPEND) != 0;
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
     /* 0.1 ended at n_starts; threads was appended in 0.2. */
     rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
@@ -652,15 +573,15 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
 
     clv_rows R;
     rc = clv_rows_build(&R, model, data,
-                        CLV_ROWS_NO_WEIGHT0 | (model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
+                        CLV_ROWS_NO_WEIGHT0 | (spend ? CLV_ROWS_SPEND : 0));
     if (rc)
         return rc;
     if (R.n == 0 || !(R.W > 0)) {
         clv_rows_free(&R);
         return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
-                            model == PATRON_CLV_GG ? " and frequency > 0" : "");
+                            spend ? " and frequency > 0" : "");
     }
-    if (model != PATRON_CLV_GG && R.max_x == 0) {
+    if (!spend && R.max_x == 0) {
         clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE,
                             "every customer has frequency 0: the purchase and dropout "
@@ -672,8 +593,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         clv_rows_free(&R);
         return rc;
     }
-    fit_ctx c = {.model = model, .R = &R, .pool = &pool, .k = k};
-    penalty_weights(c.pen, model, o.penalizer, &R, data->n);
+    fit_ctx c = {.model = model, .md = md, .R = &R, .pool = &pool, .k = k};
+    penalty_weights(c.pen, md, o.penalizer, &R, data->n);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
     fit_outcome fo;
     if (!(R.n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(&c, &o, &oo, &fo)) &&
@@ -771,10 +692,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
      * towards the edge of the parameter space (for instance a, b -> 0
      * together), not an estimate. */
     for (int i = 0; i < k; i++) {
-        int scale = (model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD) ? i == 1
-                    : model == PATRON_CLV_PNBD                               ? (i == 1 || i == 3)
-                    : model == PATRON_CLV_GG                                 ? i == 2
-                                                                             : 0;
+        int scale = (md->scale_params >> i) & 1;
         double se = sqrt(cov[i * k + i]);
         if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
             clv_pool_free(&pool);
@@ -820,7 +738,9 @@ int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
         return rc;
     clv_rows R;
     rc = clv_rows_build(&R, params->model, data,
-                        CLV_ROWS_MAP | (params->model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
+                        CLV_ROWS_MAP | ((patron__clv_model(params->model)->flags & CLV_M_SPEND)
+                                            ? CLV_ROWS_SPEND
+                                            : 0));
     if (rc)
         return rc;
     clv_pool pool;

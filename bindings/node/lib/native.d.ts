@@ -4983,7 +4983,8 @@ export declare function patron_frame_read_csv(path: string | null): patron_frame
  */
 export declare function patron_clv_model_name(model: number): string | null;
 /**
- * Model from its name (as patron_clv_model_name() spells it).
+ * Model from its name (as patron_clv_model_name() spells it), or one of its aliases ("bg/nbd",
+ * "mbg/nbd", "paretonbd", "pareto/nbd", "bg/bb", "gamma-gamma", "gammagamma").
  * @param name The name.
  * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL for an unknown name.
  * @returns value: The model.
@@ -5001,6 +5002,21 @@ export declare function patron_clv_param_count(model: number): number;
  * @returns A static string, or NULL when `i` or `model` is out of range.
  */
 export declare function patron_clv_param_name(model: number, i: number): string | null;
+/**
+ * The simulation model that patron_sim_run() uses for `model`.
+ *
+ * Model names (patron_clv_model_from_name()), parameter names and the simulation all come from one
+ * table of models inside the library, so the CLI and the bindings need no list of their own. The
+ * parameters of `model` are the patron_sim_options fields of the same names
+ * (patron_clv_param_name()).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param model The model.
+ * @returns A patron_sim_model value, or 0 when `model` has no purchase process of its own
+ * (Gamma-Gamma: simulate its spend with PATRON_SIM_SPEND_GAMMA_GAMMA) or is unknown.
+ */
+export declare function patron_clv_sim_model(model: number): number;
 /**
  * Fit a model by maximum likelihood.
  *

@@ -8562,6 +8562,21 @@ static napi_value w_patron_clv_param_name(napi_env env, napi_callback_info info)
     return pn_new_str(env, r);
 }
 
+static napi_value w_patron_clv_sim_model(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    int32_t a_model = 0;
+    if (pn_get_i32(env, argv[0], &a_model, "patron_clv_sim_model: argument 'model'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_sim_model((patron_clv_model)a_model);
+    pn_arena_free(&arena);
+    return pn_new_i32(env, r);
+}
+
 static napi_value w_patron_clv_fit(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -12891,6 +12906,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_model_from_name", NULL, w_patron_clv_model_from_name, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_count", NULL, w_patron_clv_param_count, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_name", NULL, w_patron_clv_param_name, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_sim_model", NULL, w_patron_clv_sim_model, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_fit", NULL, w_patron_clv_fit, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_log_likelihood", NULL, w_patron_clv_log_likelihood, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases", NULL, w_patron_clv_expected_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
