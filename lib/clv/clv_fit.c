@@ -23,6 +23,9 @@ typedef struct fit_ctx {
     const clv_model_desc *md;
     const clv_rows *R;
     clv_pool *pool;
+    /* or else a set of chunks (patron_clv_fit_chunks) */
+    patron_clv_chunks *chunks;
+    clv_fit_stats st;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
     /* hess_obj's last point and results (Newton ends where the standard
@@ -43,13 +46,10 @@ typedef struct fit_ctx {
  * total, which is our -LL/W with c / N (N = input rows). Gamma-Gamma and
  * BG/BB are neither rescaled nor renormalised. So the same penalizer gives
  * the same fit as lifetimes, and a fit does not depend on the time unit. */
-static void penalty_weights(double pen[4], const clv_model_desc *md, double c, const clv_rows *R,
-                            size_t input_rows)
+static void penalty_weights(double pen[4], const clv_model_desc *md, double c,
+                            const clv_fit_stats *st, size_t input_rows)
 {
-    double max_T = 0;
-    for (size_t j = 0; j < R->n; j++)
-        if (R->T[j] > max_T)
-            max_T = R->T[j];
+    double max_T = st->max_T;
     double s2 = max_T > 0 ? 1.0 / (max_T * max_T) : 1.0;
     double n = input_rows ? (double)input_rows : 1.0;
     for (int i = 0; i < 4; i++) {
@@ -57,6 +57,15 @@ static void penalty_weights(double pen[4], const clv_model_desc *md, double c, c
         if (md->time_params & (1u << i))
             pen[i] *= s2;
     }
+}
+
+/* LL (gradient g, Hessian H optional) over all rows: the pool's fixed
+ * chunks of R, or the caller's chunks in their order. */
+static double ctx_ll(fit_ctx *c, const double *p, double *g, double *H)
+{
+    if (c->chunks)
+        return clv_chunks_ll(c->chunks, p, g, H);
+    return clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
 }
 
 /* Objective in log-parameters: -LL/W + sum(pen_i * exp(theta_i)^2). */
@@ -76,10 +85,10 @@ static double objective_ll(fit_ctx *c, const double *theta, double *grad, double
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, c->model, c->R, p, gn, NULL, NULL);
+    double ll = ctx_ll(c, p, gn, NULL);
     if (!isfinite(ll))
         return INFINITY;
-    double W = c->R->W, f = -ll / W;
+    double W = c->st.W, f = -ll / W;
     for (int i = 0; i < c->k; i++) {
         f += c->pen[i] * p[i] * p[i];
         grad[i] = (-gn[i] / W + 2 * c->pen[i] * p[i]) * p[i];
@@ -182,10 +191,10 @@ static double hess_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
+    double ll = ctx_ll(c, p, g, H);
     if (!isfinite(ll))
         return INFINITY;
-    double W = c->R->W, f = -ll / W;
+    double W = c->st.W, f = -ll / W;
     for (int i = 0; i < k; i++) {
         f += c->pen[i] * p[i] * p[i];
         gF[i] = (-g[i] / W + 2 * c->pen[i] * p[i]) * p[i];
@@ -315,16 +324,25 @@ static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
         res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
 }
 
-static void starts_for(const clv_model_desc *md, const clv_rows *R, double st[4][4])
+void clv_fit_stats_add(clv_fit_stats *st, const clv_rows *R)
 {
-    double Sx = 0, ST = 0, Sm = 0, Sw = 0;
     for (size_t j = 0; j < R->n; j++) {
-        Sw += R->w[j];
-        Sx += R->w[j] * R->x[j];
-        ST += R->w[j] * R->T[j];
-        Sm += R->m ? R->w[j] * R->m[j] : 0;
+        st->W += R->w[j];
+        st->Sx += R->w[j] * R->x[j];
+        st->ST += R->w[j] * R->T[j];
+        st->Sm += R->m ? R->w[j] * R->m[j] : 0;
+        if (R->T[j] > st->max_T)
+            st->max_T = R->T[j];
     }
-    double mx = Sx / Sw, mT = ST / Sw, mm = Sm / Sw;
+    if (R->max_x > st->max_x)
+        st->max_x = R->max_x;
+    st->n_distinct += R->n;
+}
+
+static void starts_for(const clv_model_desc *md, const clv_fit_stats *s, const clv_rows *R,
+                       double st[4][4])
+{
+    double mx = s->Sx / s->W, mT = s->ST / s->W, mm = s->Sm / s->W;
     if (!(mT > 0))
         mT = 1;
     md->starts(R, mx, mT, mm, st);
@@ -374,7 +392,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
     patron_clv_model model = c->model;
     int k = c->k;
     double st[4][4];
-    starts_for(c->md, c->R, st);
+    starts_for(c->md, &c->st, c->R, st);
     double best_theta[4] = {0}, best_f = INFINITY;
     int best_iter = 0, have = 0, tried = 0, best_newton = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
@@ -500,6 +518,7 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     cs.model = c->model;
     cs.md = c->md;
     cs.R = &S;
+    clv_fit_stats_add(&cs.st, &S);
     cs.pool = &pool;
     cs.k = c->k;
     memcpy(cs.pen, c->pen, sizeof cs.pen);
@@ -540,18 +559,139 @@ out:
     return done;
 }
 
-int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
-                   const patron_clv_data *data, const patron_clv_fit_options *opts)
+/* The fit proper, on the rows of c (the pool over R, or chunks): starts or
+ * the sampled warm start, the Hessian at the optimum, the checks and the
+ * result. c->st holds the rows' statistics. */
+static int fit_run(fit_ctx *c, const patron_clv_fit_options *opts_in, size_t input_rows,
+                   patron_clv_fit_result *out)
 {
-    /* The result has not grown since 0.1; when it does, its 0.1 size stays
-     * the minimum and only out->size bytes are written. */
-    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
-    if (rc)
+    patron_clv_fit_options o = *opts_in;
+    const clv_model_desc *md = c->md;
+    patron_clv_model model = c->model;
+    int k = c->k, rc;
+    penalty_weights(c->pen, md, o.penalizer, &c->st, input_rows);
+    patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
+    fit_outcome fo;
+    if (!(c->R && c->R->n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(c, &o, &oo, &fo)) &&
+        (rc = fit_starts(c, &o, &oo, &fo))) {
         return rc;
-    const clv_model_desc *md = patron__clv_model(model);
-    if (!md)
-        return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
-    int k = md->n_params, spend = (md->flags & CLV_M_SPEND) != 0;
+    }
+    double best_theta[4], best_f = fo.f;
+    int best_iter = fo.iterations, best_newton = fo.newton;
+    memcpy(best_theta, fo.theta, sizeof best_theta);
+    /* The Hessian of the objective at the optimum: exact where the model
+     * has it, else central differences of the analytic gradient. After BFGS
+     * one Newton step polishes the optimum (kept if it lowers the
+     * objective; the step is tiny, so the same Hessian serves for the
+     * standard errors); Newton's own optimum needs no polish. */
+    double H[16] = {0}, cov[16] = {0}, g[4] = {0}, hf = NAN;
+    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(c, best_theta, g, H))
+                            : hessian_log(c, best_theta, H)) {
+        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    if (!best_newton && !spd_inverse(H, cov, k)) {
+        objective(c, best_theta, g);
+        double th[4], gt[4];
+        for (int i = 0; i < k; i++) {
+            double step = 0;
+            for (int j = 0; j < k; j++)
+                step += cov[i * k + j] * g[j];
+            th[i] = best_theta[i] - step;
+        }
+        double f = objective(c, th, gt), gn0 = 0, gn1 = 0;
+        for (int i = 0; i < k; i++) {
+            gn0 = fabs(g[i]) > gn0 ? fabs(g[i]) : gn0;
+            gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
+        }
+        /* Kept when it lowers the objective, or when the objective is the
+         * same to its rounding noise (a BFGS that stopped at that noise
+         * leaves a gradient the Newton step still shrinks) and the gradient
+         * is smaller. */
+        if (f <= best_f || (f <= best_f + 1e-13 * fabs(best_f) && gn1 < gn0)) {
+            best_f = f;
+            memcpy(best_theta, th, sizeof th);
+        }
+    }
+    double p[4] = {0}, gl[4];
+    double ll_bfgs = NAN;
+    double f = best_newton ? hf : objective_ll(c, best_theta, gl, &ll_bfgs);
+    if (best_newton)
+        memcpy(gl, g, sizeof gl);
+    double gnorm = 0;
+    for (int i = 0; i < k; i++) {
+        p[i] = exp(best_theta[i]);
+        if (fabs(gl[i]) > gnorm)
+            gnorm = fabs(gl[i]);
+        if (fabs(best_theta[i]) > LOG_BOUND) {
+            return patron__fail(PATRON_ECONVERGE, "%s fit: parameter %s = %.6g ran off to the "
+                                "boundary", patron_clv_model_name(model),
+                                patron_clv_param_name(model, i), p[i]);
+        }
+    }
+    double ll = best_newton ? c->memo_ll : ll_bfgs;
+    if (!isfinite(ll) || !isfinite(f)) {
+        return patron__fail(PATRON_ECONVERGE, "%s fit: log-likelihood not finite at the optimum",
+                            patron_clv_model_name(model));
+    }
+    /* Observed information in natural parameters (sum scale). */
+    double Hn[16] = {0};
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            Hn[i * k + j] = c->st.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
+    if (spd_inverse(Hn, cov, k)) {
+        return patron__fail(PATRON_ECONVERGE,
+                            "%s fit: the information matrix is not positive definite at the "
+                            "optimum (a parameter is not identified by these data)",
+                            patron_clv_model_name(model));
+    }
+    for (int i = 0; i < k; i++)
+        if (!(cov[i * k + i] > 0) || !isfinite(cov[i * k + i])) {
+            return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i));
+        }
+    /* A shape parameter at 1e-6 or below, or an estimate whose standard
+     * error is a thousand times its size, is a likelihood still rising
+     * towards the edge of the parameter space (for instance a, b -> 0
+     * together), not an estimate. */
+    for (int i = 0; i < k; i++) {
+        int scale = (md->scale_params >> i) & 1;
+        double se = sqrt(cov[i * k + i]);
+        if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
+            return patron__fail(PATRON_ECONVERGE,
+                                "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
+                                "the boundary: the data do not identify it",
+                                patron_clv_model_name(model), patron_clv_param_name(model, i), p[i],
+                                se);
+        }
+    }
+    /* success: fill the result */
+    patron_clv_fit_result full;
+    memset(&full, 0, sizeof full);
+    patron_clv_fit_result *res = &full;
+    res->params.model = model;
+    res->n_params = k;
+    for (int i = 0; i < k; i++) {
+        res->params.p[i] = p[i];
+        res->se[i] = sqrt(cov[i * k + i]);
+        for (int j = 0; j < k; j++)
+            res->cov[i * PATRON_CLV_MAX_PARAMS + j] = cov[i * k + j];
+    }
+    res->log_likelihood = ll;
+    res->grad_norm = gnorm;
+    res->iterations = best_iter;
+    res->status = PATRON_OK;
+    res->n_customers = c->st.W;
+    res->n_distinct = (int64_t)c->st.n_distinct;
+    patron__result_write(out, &full, sizeof full);
+    return PATRON_OK;
+}
+
+
+/* Validated options (defaults for NULL). */
+static int fit_options(patron_clv_fit_options *out, const patron_clv_fit_options *opts)
+{
+    int rc;
     patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
     /* 0.1 ended at n_starts; threads was appended in 0.2. */
     rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
@@ -570,6 +710,26 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     if (o.threads < 0)
         return patron__fail(PATRON_EINVAL, "threads is %d (must be >= 0; 0 = all cores)",
                             (int)o.threads);
+
+    *out = o;
+    return PATRON_OK;
+}
+
+int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
+                   const patron_clv_data *data, const patron_clv_fit_options *opts)
+{
+    /* The result has not grown since 0.1; when it does, its 0.1 size stays
+     * the minimum and only out->size bytes are written. */
+    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
+    if (rc)
+        return rc;
+    const clv_model_desc *md = patron__clv_model(model);
+    if (!md)
+        return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
+    int k = md->n_params, spend = (md->flags & CLV_M_SPEND) != 0;
+    patron_clv_fit_options o;
+    if ((rc = fit_options(&o, opts)))
+        return rc;
 
     clv_rows R;
     rc = clv_rows_build(&R, model, data,
@@ -594,138 +754,11 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return rc;
     }
     fit_ctx c = {.model = model, .md = md, .R = &R, .pool = &pool, .k = k};
-    penalty_weights(c.pen, md, o.penalizer, &R, data->n);
-    patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
-    fit_outcome fo;
-    if (!(R.n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(&c, &o, &oo, &fo)) &&
-        (rc = fit_starts(&c, &o, &oo, &fo))) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
-        return rc;
-    }
-    double best_theta[4], best_f = fo.f;
-    int best_iter = fo.iterations, best_newton = fo.newton;
-    memcpy(best_theta, fo.theta, sizeof best_theta);
-    /* The Hessian of the objective at the optimum: exact where the model
-     * has it, else central differences of the analytic gradient. After BFGS
-     * one Newton step polishes the optimum (kept if it lowers the
-     * objective; the step is tiny, so the same Hessian serves for the
-     * standard errors); Newton's own optimum needs no polish. */
-    double H[16] = {0}, cov[16] = {0}, g[4] = {0}, hf = NAN;
-    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(&c, best_theta, g, H))
-                            : hessian_log(&c, best_theta, H)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
-                            patron_clv_model_name(model));
-    }
-    if (!best_newton && !spd_inverse(H, cov, k)) {
-        objective(&c, best_theta, g);
-        double th[4], gt[4];
-        for (int i = 0; i < k; i++) {
-            double step = 0;
-            for (int j = 0; j < k; j++)
-                step += cov[i * k + j] * g[j];
-            th[i] = best_theta[i] - step;
-        }
-        double f = objective(&c, th, gt), gn0 = 0, gn1 = 0;
-        for (int i = 0; i < k; i++) {
-            gn0 = fabs(g[i]) > gn0 ? fabs(g[i]) : gn0;
-            gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
-        }
-        /* Kept when it lowers the objective, or when the objective is the
-         * same to its rounding noise (a BFGS that stopped at that noise
-         * leaves a gradient the Newton step still shrinks) and the gradient
-         * is smaller. */
-        if (f <= best_f || (f <= best_f + 1e-13 * fabs(best_f) && gn1 < gn0)) {
-            best_f = f;
-            memcpy(best_theta, th, sizeof th);
-        }
-    }
-    double p[4] = {0}, gl[4];
-    double ll_bfgs = NAN;
-    double f = best_newton ? hf : objective_ll(&c, best_theta, gl, &ll_bfgs);
-    if (best_newton)
-        memcpy(gl, g, sizeof gl);
-    double gnorm = 0;
-    for (int i = 0; i < k; i++) {
-        p[i] = exp(best_theta[i]);
-        if (fabs(gl[i]) > gnorm)
-            gnorm = fabs(gl[i]);
-        if (fabs(best_theta[i]) > LOG_BOUND) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
-            return patron__fail(PATRON_ECONVERGE, "%s fit: parameter %s = %.6g ran off to the "
-                                "boundary", patron_clv_model_name(model),
-                                patron_clv_param_name(model, i), p[i]);
-        }
-    }
-    double ll = best_newton ? c.memo_ll : ll_bfgs;
-    if (!isfinite(ll) || !isfinite(f)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE, "%s fit: log-likelihood not finite at the optimum",
-                            patron_clv_model_name(model));
-    }
-    /* Observed information in natural parameters (sum scale). */
-    double Hn[16] = {0};
-    for (int i = 0; i < k; i++)
-        for (int j = 0; j < k; j++)
-            Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
-    if (spd_inverse(Hn, cov, k)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE,
-                            "%s fit: the information matrix is not positive definite at the "
-                            "optimum (a parameter is not identified by these data)",
-                            patron_clv_model_name(model));
-    }
-    for (int i = 0; i < k; i++)
-        if (!(cov[i * k + i] > 0) || !isfinite(cov[i * k + i])) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
-            return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
-                                patron_clv_model_name(model), patron_clv_param_name(model, i));
-        }
-    /* A shape parameter at 1e-6 or below, or an estimate whose standard
-     * error is a thousand times its size, is a likelihood still rising
-     * towards the edge of the parameter space (for instance a, b -> 0
-     * together), not an estimate. */
-    for (int i = 0; i < k; i++) {
-        int scale = (md->scale_params >> i) & 1;
-        double se = sqrt(cov[i * k + i]);
-        if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
-            return patron__fail(PATRON_ECONVERGE,
-                                "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
-                                "the boundary: the data do not identify it",
-                                patron_clv_model_name(model), patron_clv_param_name(model, i), p[i],
-                                se);
-        }
-    }
-    /* success: fill the result */
-    patron_clv_fit_result full;
-    memset(&full, 0, sizeof full);
-    patron_clv_fit_result *res = &full;
-    res->params.model = model;
-    res->n_params = k;
-    for (int i = 0; i < k; i++) {
-        res->params.p[i] = p[i];
-        res->se[i] = sqrt(cov[i * k + i]);
-        for (int j = 0; j < k; j++)
-            res->cov[i * PATRON_CLV_MAX_PARAMS + j] = cov[i * k + j];
-    }
-    res->log_likelihood = ll;
-    res->grad_norm = gnorm;
-    res->iterations = best_iter;
-    res->status = PATRON_OK;
-    res->n_customers = R.W;
-    res->n_distinct = (int64_t)R.n;
-    patron__result_write(out, &full, sizeof full);
+    clv_fit_stats_add(&c.st, &R);
+    rc = fit_run(&c, &o, data->n, out);
     clv_pool_free(&pool);
     clv_rows_free(&R);
-    return PATRON_OK;
+    return rc;
 }
 
 int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
@@ -768,4 +801,42 @@ int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
     clv_pool_free(&pool);
     clv_rows_free(&R);
     return PATRON_OK;
+}
+
+int patron_clv_fit_chunks(patron_clv_fit_result *out, patron_clv_chunks *set,
+                          const patron_clv_fit_options *opts)
+{
+    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit_chunks");
+    if (rc)
+        return rc;
+    if (!set || set->n == 0)
+        return patron__fail(PATRON_EINVAL, "patron_clv_fit_chunks: no chunks");
+    patron_clv_model model = set->model;
+    const clv_model_desc *md = patron__clv_model(model);
+    patron_clv_fit_options o;
+    if ((rc = fit_options(&o, opts)))
+        return rc;
+    fit_ctx c = {.model = model, .md = md, .chunks = set, .k = md->n_params};
+    size_t input_rows = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const clv_fit_stats *s = &set->c[i].st;
+        c.st.W += s->W;
+        c.st.Sx += s->Sx;
+        c.st.ST += s->ST;
+        c.st.Sm += s->Sm;
+        c.st.max_T = s->max_T > c.st.max_T ? s->max_T : c.st.max_T;
+        c.st.max_x = s->max_x > c.st.max_x ? s->max_x : c.st.max_x;
+        c.st.n_distinct += s->n_distinct;
+        input_rows += set->c[i].input_rows;
+    }
+    int spend = (md->flags & CLV_M_SPEND) != 0;
+    if (c.st.n_distinct == 0 || !(c.st.W > 0))
+        return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
+                            spend ? " and frequency > 0" : "");
+    if (!spend && c.st.max_x == 0)
+        return patron__fail(PATRON_ECONVERGE,
+                            "every customer has frequency 0: the purchase and dropout "
+                            "parameters are not identified (the likelihood grows without "
+                            "bound as the purchase rate goes to 0)");
+    return fit_run(&c, &o, input_rows, out);
 }
