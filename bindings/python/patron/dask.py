@@ -245,7 +245,10 @@ def fit(model: Any, summary: dd.DataFrame, *, max_iter: int = 50, gtol: Optional
 
     F, ll, gF, HF, g = newton_system(theta)
     steps = 0
-    while np.max(np.abs(gF)) > tol and steps < max_iter:
+    polish = 1  # one Newton step more once converged: quadratic convergence takes it to rounding
+    while (np.max(np.abs(gF)) > tol or polish) and steps < max_iter:
+        if np.max(np.abs(gF)) <= tol:
+            polish = 0
         try:
             step = -np.linalg.solve(HF, gF)
             if not np.all(np.isfinite(step)) or step @ gF >= 0:
