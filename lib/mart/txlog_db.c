@@ -56,12 +56,12 @@ static int rows_add(void *ctx, const patron__purchase_row *p)
 
 /* Each purchase under the member it counts for; rows of erased members are
  * dropped (kept under their own id with `with_erased`). */
-static size_t rows_remap(rows *r, const patron__mart_remap *m, int with_erased)
+static size_t rows_remap(rows *r, const patron__member_remap *m, int with_erased)
 {
     size_t kept = 0;
     for (size_t i = 0; i < r->n; i++) {
-        int64_t who = patron__mart_remap_find(m, r->member[i]);
-        if (who && who != r->member[i] && !patron__mart_remap_find(m, who))
+        int64_t who = patron__member_remap_find(m, r->member[i]);
+        if (who && who != r->member[i] && !patron__member_remap_find(m, who))
             who = 0; /* merged into a member erased since */
         if (!who && !with_erased)
             continue;
@@ -93,11 +93,11 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
      * between is then applied to every purchase read (two statements, no
      * transaction, so writers are never held up by a long read). */
     rows r = {0};
-    patron__mart_remap m = {0};
+    patron__member_remap m = {0};
     rc = patron__earn_purchases_each(db, o.after ? o.after : PATRON_STORE_TIME_MIN - 1, o.as_of, o.with_returned,
                                      rows_add, &r);
     if (rc == PATRON_OK)
-        rc = patron__mart_remap_load(db, &m);
+        rc = patron__member_remap_load(db, &m);
     if (rc == PATRON_OK) {
         size_t n = rows_remap(&r, &m, o.with_erased != 0);
         rc = patron_txlog_add_batch(log, r.member, r.at, r.amount, n);
@@ -107,7 +107,7 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     patron__free(r.member);
     patron__free(r.at);
     patron__free(r.amount);
-    patron__mart_remap_free(&m);
+    patron__member_remap_free(&m);
     if (rc) {
         patron_txlog_free(log);
         return rc;
