@@ -14,7 +14,7 @@
 
 #include "patron.h"
 
-enum { N = 30000 };
+enum { N = 12000 };
 static double x[N], tx[N], T[N], m[N];
 
 static int setup(void **state)
@@ -45,8 +45,8 @@ static patron_clv_data slice(size_t a, size_t b)
     return d;
 }
 
-/* Uneven cuts: 0 | 7 | 11,000 | 11,001 | 29,000 | N (one chunk of one row). */
-static const size_t cut[] = {0, 7, 11000, 11001, 29000, N};
+/* Uneven cuts: 0 | 7 | 5,000 | 5,001 | 11,000 | N (one chunk of one row). */
+static const size_t cut[] = {0, 7, 5000, 5001, 11000, N};
 #define NCH (sizeof cut / sizeof cut[0] - 1)
 
 static patron_clv_chunks *make_chunks(patron_clv_model model, int threads)
