@@ -116,20 +116,19 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     return PATRON_OK;
 }
 
-int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
-                         patron_txlog **log)
+/* The log of `lo` summarised as of its as_of; with `func` set, an empty log
+ * is EINVAL "<func>: no purchase recorded by as_of". */
+static int summary_of(patron_db *db, const char *func, const patron_store_log_options *lo, patron_frame **frame,
+                      patron_txlog **log)
 {
-    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
-    lo.as_of = as_of;
-    lo.decimals = decimals;
     patron_txlog *l = NULL;
-    int rc = patron_txlog_from_db(db, &l, &lo);
+    int rc = patron_txlog_from_db(db, &l, lo);
     if (rc)
         return rc;
-    if (patron_txlog_count(l) == 0)
-        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, as_of);
+    if (func && patron_txlog_count(l) == 0)
+        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, lo->as_of);
     patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-    so.observation_end = as_of;
+    so.observation_end = lo->as_of;
     if (rc == PATRON_OK)
         rc = patron_summarize(frame, l, &so);
     if (rc == PATRON_OK && log)
@@ -137,4 +136,22 @@ int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t
     else
         patron_txlog_free(l);
     return rc;
+}
+
+int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
+                         patron_txlog **log)
+{
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    lo.decimals = decimals;
+    return summary_of(db, func, &lo, frame, log);
+}
+
+int patron_summary_from_db(patron_db *db, patron_frame **out, const patron_store_log_options *opts)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "patron_summary_from_db: out is NULL");
+    if (!opts)
+        return patron__fail(PATRON_EINVAL, "patron_summary_from_db: opts is NULL (as_of is required)");
+    return summary_of(db, NULL, opts, out, NULL);
 }

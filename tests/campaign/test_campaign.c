@@ -43,19 +43,6 @@ static int64_t member_n(patron_db *db, int i, int64_t at)
     return pt_member(db, phone, "sms", at);
 }
 
-static void buy(patron_db *db, const char *key, int64_t member, int64_t at, int64_t amount)
-{
-    patron_purchase_line line = {"shoes", NULL, amount};
-    patron_purchase q = PATRON_PURCHASE_INIT;
-    q.key = key;
-    q.member_id = member;
-    q.at = at;
-    q.lines = &line;
-    q.n_lines = 1;
-    if (patron_earn_purchase(db, NULL, &q) != PATRON_OK)
-        fail_msg("purchase %s: %s", key, patron_errmsg());
-}
-
 static void expect_fail(int rc, int code, const char *says)
 {
     if (rc != code || !strstr(patron_errmsg(), says))
@@ -195,7 +182,7 @@ static void test_target(void **state)
         for (int k = 0; k <= i % 3; k++) { /* members 2, 5, 8, 11 buy three times */
             char key[32];
             snprintf(key, sizeof key, "o%d-%d", i, k);
-            buy(db, key, ids[i], T0 + (k + 1) * DAY, 1000);
+            pt_buy(db, key, ids[i], T0 + (k + 1) * DAY, "shoes", 1000);
         }
     }
     patron_campaign_def d = PATRON_CAMPAIGN_DEF_INIT;
@@ -467,7 +454,7 @@ static void run_history(uint64_t seed)
                         (int64_t)(next() % 2);
             p->amount = 100 + (int64_t)(next() % 20000);
             p->returned_at = 0;
-            buy(db, p->key, p->member, p->at, p->amount);
+            pt_buy(db, p->key, p->member, p->at, "shoes", p->amount);
             m->np++;
         } else if (what < 48 && m->np) {
             m_purchase *p = &m->p[next() % m->np];

@@ -53,19 +53,6 @@ typedef struct {
     int recorded;
 } customer;
 
-static void buy(patron_db *db, const char *key, int64_t member, int64_t at, int64_t amount)
-{
-    patron_purchase_line line = {"coffee", NULL, amount};
-    patron_purchase q = PATRON_PURCHASE_INIT;
-    q.key = key;
-    q.member_id = member;
-    q.at = at;
-    q.lines = &line;
-    q.n_lines = 1;
-    if (patron_earn_purchase(db, NULL, &q) != PATRON_OK)
-        fail_msg("purchase %s: %s", key, patron_errmsg());
-}
-
 static void event(patron_db *db, int64_t member, int64_t at, int32_t kind, const char *channel)
 {
     char key[48];
@@ -89,7 +76,7 @@ static void run_day(patron_db *db, customer *c, int64_t day, int64_t *sent)
         if (c[i].second_at && !c[i].recorded && c[i].second_at <= now) {
             char key[32];
             snprintf(key, sizeof key, "second-%d", i);
-            buy(db, key, c[i].id, c[i].second_at, c[i].second_amount);
+            pt_buy(db, key, c[i].id, c[i].second_at, "coffee", c[i].second_amount);
             c[i].recorded = 1;
             if (c[i].returned)
                 assert_int_equal(patron_earn_return(db, key, c[i].second_at + 2 * DAY), PATRON_OK);
@@ -179,7 +166,7 @@ static void test_thirty_days(void **state)
         snprintf(phone, sizeof phone, "+4479%08d", 11000000 + i);
         c[i].id = pt_member(db, phone, "sms", at);
         snprintf(key, sizeof key, "first-%d", i);
-        buy(db, key, c[i].id, at, 800 + (int64_t)(next() % 2000));
+        pt_buy(db, key, c[i].id, at, "coffee", 800 + (int64_t)(next() % 2000));
     }
     int64_t sent = 0;
     for (int64_t day = 0; day <= 30; day++)

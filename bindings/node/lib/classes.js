@@ -43,6 +43,7 @@ module.exports = function classes(native, Handle) {
     static summarize(log, opts) { return wrap(Frame, native.patron_summarize(log, opts)); }
     static read_csv_buffer(data, len) { return wrap(Frame, native.patron_frame_read_csv_buffer(data, len)); }
     static read_csv(path) { return wrap(Frame, native.patron_frame_read_csv(path)); }
+    static summary_from_db(db, opts) { return wrap(Frame, native.patron_summary_from_db(db, opts)); }
     static from_db(db, opts) { return wrap(Frame, native.patron_frame_from_db(db, opts)); }
     rows() { return native.patron_frame_rows(this.handle); }
     cols() { return native.patron_frame_cols(this.handle); }
@@ -127,6 +128,7 @@ module.exports = function classes(native, Handle) {
     earn_quote(purchase) { return native.patron_earn_quote(this.handle, purchase); }
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
+    earn_import_csv(path) { return native.patron_earn_import_csv(this.handle, path); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
@@ -134,6 +136,7 @@ module.exports = function classes(native, Handle) {
     behaviour_record(event) { return native.patron_behaviour_record(this.handle, event); }
     behaviour_import_csv(path) { return native.patron_behaviour_import_csv(this.handle, path); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
+    summary_from_db(opts) { return wrap(Frame, native.patron_summary_from_db(this.handle, opts)); }
     frame_from_db(opts) { return wrap(Frame, native.patron_frame_from_db(this.handle, opts)); }
     scores_refresh(opts) { return native.patron_scores_refresh(this.handle, opts); }
     clv_by_first_purchase(dimension) { return native.patron_clv_by_first_purchase(this.handle, dimension); }
