@@ -121,7 +121,9 @@ typedef struct patron_clv_fit_result {
 PATRON_API const char *patron_clv_model_name(patron_clv_model model);
 
 /**
- * @brief Model from its name (as patron_clv_model_name() spells it).
+ * @brief Model from its name (as patron_clv_model_name() spells it), or
+ *        one of its aliases ("bg/nbd", "mbg/nbd", "paretonbd", "pareto/nbd",
+ *        "bg/bb", "gamma-gamma", "gammagamma").
  * @param[out] out [value] The model.
  * @param name The name.
  * @return #PATRON_OK, or #PATRON_EINVAL for an unknown name.
@@ -139,6 +141,23 @@ PATRON_API int patron_clv_param_count(patron_clv_model model);
  * @return A static string, or NULL when @p i or @p model is out of range.
  */
 PATRON_API const char *patron_clv_param_name(patron_clv_model model, int i);
+
+/**
+ * @brief The simulation model that patron_sim_run() uses for @p model.
+ *
+ * Model names (patron_clv_model_from_name()), parameter names and the
+ * simulation all come from one table of models inside the library, so the
+ * CLI and the bindings need no list of their own. The parameters of
+ * @p model are the #patron_sim_options fields of the same names
+ * (patron_clv_param_name()).
+ *
+ * @return A #patron_sim_model value, or 0 when @p model has no purchase
+ *         process of its own (Gamma-Gamma: simulate its spend with
+ *         #PATRON_SIM_SPEND_GAMMA_GAMMA) or is unknown.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_sim_model(patron_clv_model model);
 
 /**
  * @brief Fit a model by maximum likelihood.
@@ -163,6 +182,115 @@ PATRON_API const char *patron_clv_param_name(patron_clv_model model, int i);
  */
 PATRON_API int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                               const patron_clv_data *data, const patron_clv_fit_options *opts);
+
+/**
+ * @brief A set of chunks of customers, for fits over partitions (opaque;
+ *        the chunk API).
+ *
+ * Each chunk holds a share of the rows (a partition of a data set too large
+ * for one call, a Dask partition, a shard on another machine), validated
+ * and compressed once, and evaluates its log-likelihood, gradient and
+ * Hessian at any parameters (patron_clv_chunk_eval()).
+ * patron_clv_fit_chunks() fits the model over all chunks of a set with the
+ * same optimiser as patron_clv_fit(); a program whose chunks live in
+ * several processes evaluates each in its own set and sums the values.
+ */
+typedef struct patron_clv_chunks patron_clv_chunks;
+
+/**
+ * @brief New empty set of chunks for @p model.
+ * @param[out] out [handle] The set (release with patron_clv_chunks_free()).
+ * @param model The model.
+ * @return #PATRON_OK, #PATRON_EINVAL (unknown model), #PATRON_ENOMEM.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_clv_chunks_new(patron_clv_chunks **out, patron_clv_model model);
+
+/** @brief Release a set and its chunks (NULL is ignored). */
+PATRON_API void patron_clv_chunks_free(patron_clv_chunks *set);
+
+/**
+ * @brief Validate, compress and append one chunk of customers.
+ *
+ * The rows follow patron_clv_fit()'s rules (zero-weight rows are dropped,
+ * Gamma-Gamma drops x = 0). The chunk's index is the previous count.
+ *
+ * @param set The set.
+ * @param[in] data [value] The chunk's customers (read only, not retained).
+ * @param threads Threads evaluating this chunk: 1, n, or 0 for all cores.
+ *        The values do not depend on it (fixed inner chunks, fixed order).
+ * @return #PATRON_OK; #PATRON_EINVAL (bad data or threads: the message
+ *         names the row, field and value; the set is unchanged);
+ *         #PATRON_ENOMEM.
+ * @par Thread safety
+ * Not on one set from two threads at once.
+ */
+PATRON_API int patron_clv_chunks_add(patron_clv_chunks *set, const patron_clv_data *data,
+                                     int32_t threads);
+
+/** @brief Number of chunks in a set (0 for NULL). */
+PATRON_API size_t patron_clv_chunks_count(const patron_clv_chunks *set);
+
+/** @brief Distinct rows of chunk @p i after compression (0 when out of range). */
+PATRON_API int64_t patron_clv_chunks_rows(const patron_clv_chunks *set, size_t i);
+
+/** @brief What patron_clv_chunk_eval() returns. Caller-owned. */
+typedef struct patron_clv_chunk_value {
+    uint32_t size;          /**< `sizeof(patron_clv_chunk_value)`; set it before the call (or use #PATRON_CLV_CHUNK_VALUE_INIT). */
+    int32_t n_params;       /**< k, the model's number of parameters. */
+    int32_t has_hess;       /**< 1 when `hess` was computed. */
+    double log_likelihood;  /**< Weighted sum of the rows' log-likelihoods. */
+    double grad[PATRON_CLV_MAX_PARAMS]; /**< d LL / d p_i, natural parameters (first k used). */
+    double hess[PATRON_CLV_MAX_PARAMS * PATRON_CLV_MAX_PARAMS]; /**< Hessian, row-major k x k in the first k * k slots (when has_hess). */
+} patron_clv_chunk_value;
+
+/** Initialiser for #patron_clv_chunk_value (sets `size`). */
+#define PATRON_CLV_CHUNK_VALUE_INIT { (uint32_t)sizeof(patron_clv_chunk_value), 0, 0, 0, { 0 }, { 0 } }
+
+/**
+ * @brief Weighted log-likelihood of chunk @p i's rows at @p params, with its
+ *        gradient and (optionally) Hessian in the natural parameters.
+ *
+ * Summed over the chunks of a data set, the values are the data set's
+ * log-likelihood (patron_clv_log_likelihood() summed with the weights),
+ * gradient and Hessian, up to the order of the additions.
+ *
+ * @param[out] out [value] Filled on success only; its `size` must be set.
+ * @param set The set.
+ * @param i The chunk (0 .. patron_clv_chunks_count() - 1).
+ * @param[in] params [value] Parameters of the set's model.
+ * @param want_hess 1 for the Hessian as well: only for models with an exact
+ *        Hessian (BG/NBD, MBG/NBD, Gamma-Gamma); 0 for none.
+ * @return #PATRON_OK; #PATRON_EINVAL (bad parameters, another model, @p i
+ *         out of range); #PATRON_EUNSUPPORTED (@p want_hess for a model without an exact
+ *         Hessian); #PATRON_ERANGE (not finite there).
+ * @par Thread safety
+ * Not on one set from two threads at once (a chunk keeps its scratch).
+ */
+PATRON_API int patron_clv_chunk_eval(patron_clv_chunk_value *out, patron_clv_chunks *set,
+                                     size_t i, const patron_clv_params *params, int want_hess);
+
+/**
+ * @brief Fit the set's model over all its chunks' rows (the sum of their
+ *        log-likelihoods), with patron_clv_fit()'s optimiser and checks.
+ *
+ * The result equals patron_clv_fit() on the union of the rows up to the
+ * rounding of the sums (the chunks are added in their order; the fit runs
+ * its starts on all rows, not the sampled warm start of large single-call
+ * fits): parameters agree to about 1e-9 relative. `n_distinct` is the sum
+ * of the chunks' distinct rows.
+ *
+ * @param[out] out [value] Filled on success only; its `size` must be set.
+ * @param set The chunks (at least one).
+ * @param[in] opts [value] Options, or NULL for the defaults (`threads` is
+ *        each chunk's own, fixed when it was added).
+ * @return As patron_clv_fit().
+ * @par Thread safety
+ * Not on one set from two threads at once.
+ */
+PATRON_API int patron_clv_fit_chunks(patron_clv_fit_result *out, patron_clv_chunks *set,
+                                     const patron_clv_fit_options *opts);
 
 /**
  * @brief Per-row log-likelihood at @p params (unweighted).

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clv_impl.h"
+#include "internal/clv_model.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/radix.h"
@@ -22,7 +23,8 @@
 static const char *field_name(patron_clv_model model, int which)
 {
     static const char *const names[] = {"frequency", "recency", "T", "monetary", "weight"};
-    if (model == PATRON_CLV_BGBB && which == 2)
+    const clv_model_desc *md = patron__clv_model(model);
+    if (md && (md->flags & CLV_M_DISCRETE) && which == 2)
         return "n (periods)";
     return names[which];
 }
@@ -203,23 +205,25 @@ static int check_row(const patron_clv_data *d, size_t i, patron_clv_model model,
              * with t_x carries a factor 1[x > 0]), so a grid that pairs
              * x = 0 with t_x > 0, as lifetimes' P(alive) matrix does, gets
              * the value of t_x = 0. Every other use keeps the summary's rule. */
-            if (!((flags & CLV_ROWS_X0_ANY_TX) && model == PATRON_CLV_BGNBD))
+            if (!((flags & CLV_ROWS_X0_ANY_TX) && (patron__clv_model(model)->flags & CLV_M_X0_ANY_TX)))
                 return patron__fail(PATRON_EINVAL,
                                     "row %zu: frequency is 0 but recency is %.17g (must be 0; "
                                     "only BG/NBD predictions ignore it)", i, tx);
             tx = 0;
         }
-        if (model == PATRON_CLV_BGBB) {
+        const clv_model_desc *md = patron__clv_model(model);
+        if (md->flags & CLV_M_DISCRETE) {
             if (T > 1e7)
-                return bad_value(i, model, 2, T, "BG/BB supports at most 10,000,000 periods");
+                return bad_value(i, model, 2, T, "at most 10,000,000 periods are supported");
             if (T != floor(T) || tx != floor(tx))
                 return patron__fail(PATRON_EINVAL,
-                                    "row %zu: BG/BB needs whole numbers of periods (recency "
-                                    "%.17g, n %.17g)", i, tx, T);
+                                    "row %zu: %s needs whole numbers of periods (recency "
+                                    "%.17g, n %.17g)", i, md->title, tx, T);
             if (x > tx)
                 return patron__fail(PATRON_EINVAL,
-                                    "row %zu: frequency %.17g exceeds recency %.17g (BG/BB "
-                                    "counts one transaction per period at most)", i, x, tx);
+                                    "row %zu: frequency %.17g exceeds recency %.17g (%s "
+                                    "counts one transaction per period at most)", i, x, tx,
+                                    md->title);
         }
         *k1 = tx;
         *k2 = T;

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "clv_impl.h"
+#include "internal/clv_model.h"
 #include "internal/dist.h"
 #include "internal/error.h"
 #include "internal/gammafn.h"
@@ -55,21 +56,12 @@ static int mixing_of(mixing *m, const patron_clv_params *params, int which, cons
                             "PATRON_CLV_MIX_DROPOUT)", what, which);
     const double *p = params->p;
     int d = which == PATRON_CLV_MIX_DROPOUT;
-    switch (params->model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD:
-        *m = d ? (mixing){1, p[2], p[3]} : (mixing){0, p[0], p[1]};
-        return PATRON_OK;
-    case PATRON_CLV_PNBD:
-        *m = d ? (mixing){0, p[2], p[3]} : (mixing){0, p[0], p[1]};
-        return PATRON_OK;
-    case PATRON_CLV_BGBB:
-        *m = d ? (mixing){1, p[2], p[3]} : (mixing){1, p[0], p[1]};
-        return PATRON_OK;
-    default:
-        return patron__fail(PATRON_EUNSUPPORTED, "%s: Gamma-Gamma has no purchase or dropout "
-                            "mixing distribution", what);
-    }
+    const clv_mixing_desc *x = &patron__clv_model(params->model)->mixing[d];
+    if (!x->present)
+        return patron__fail(PATRON_EUNSUPPORTED, "%s: %s has no purchase or dropout "
+                            "mixing distribution", what, patron__clv_model(params->model)->title);
+    *m = (mixing){x->is_beta, p[x->a], p[x->b]};
+    return PATRON_OK;
 }
 
 static double mixing_cdf(const mixing *m, double x)

@@ -41,4 +41,24 @@ void clv_pool_free(clv_pool *pool);
 double clv_pool_ll(clv_pool *pool, patron_clv_model model, const clv_rows *R, const double *p,
                    double *g, double *H, double *lrow);
 
+/* One chunk of the chunk API (patron_clv_chunks_add): its validated,
+ * compressed rows, a pool to evaluate them (its own fixed inner chunks)
+ * and their statistics. */
+typedef struct clv_chunk {
+    clv_rows R;
+    clv_pool pool;
+    clv_fit_stats st;
+    size_t input_rows;
+} clv_chunk;
+
+struct patron_clv_chunks {
+    patron_clv_model model;
+    size_t n, cap;
+    clv_chunk *c;
+};
+
+/* LL (gradient g, Hessian H optional) summed over the set's chunks in
+ * their order; NaN when any is not finite. */
+double clv_chunks_ll(patron_clv_chunks *set, const double *p, double *g, double *H);
+
 #endif

@@ -18,54 +18,14 @@
 /* Parameters beyond exp(+-LOG_BOUND) count as "ran off to the boundary". */
 #define LOG_BOUND 23.0258509299404568 /* log(1e10) */
 
-static const char *const model_names[] = {NULL, "bgnbd", "mbgnbd", "pnbd", "bgbb", "gg"};
-static const char *const param_names[6][4] = {
-    {NULL, NULL, NULL, NULL},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "a", "b"},
-    {"r", "alpha", "s", "beta"},
-    {"alpha", "beta", "gamma", "delta"},
-    {"p", "q", "gamma", NULL},
-};
-
-const char *patron_clv_model_name(patron_clv_model model)
-{
-    if ((int)model < 1 || (int)model > 5)
-        return NULL;
-    return model_names[model];
-}
-
-int patron_clv_model_from_name(patron_clv_model *out, const char *name)
-{
-    if (!out || !name)
-        return patron__fail(PATRON_EINVAL, "model name is NULL");
-    for (int i = 1; i <= 5; i++)
-        if (!strcmp(name, model_names[i])) {
-            *out = (patron_clv_model)i;
-            return PATRON_OK;
-        }
-    return patron__fail(PATRON_EINVAL,
-                        "unknown model '%s' (expected bgnbd, mbgnbd, pnbd, bgbb or gg)", name);
-}
-
-int patron_clv_param_count(patron_clv_model model)
-{
-    if ((int)model < 1 || (int)model > 5)
-        return 0;
-    return model == PATRON_CLV_GG ? 3 : 4;
-}
-
-const char *patron_clv_param_name(patron_clv_model model, int i)
-{
-    if (i < 0 || i >= patron_clv_param_count(model))
-        return NULL;
-    return param_names[model][i];
-}
-
 typedef struct fit_ctx {
     patron_clv_model model;
+    const clv_model_desc *md;
     const clv_rows *R;
     clv_pool *pool;
+    /* or else a set of chunks (patron_clv_fit_chunks) */
+    patron_clv_chunks *chunks;
+    clv_fit_stats st;
     double pen[4]; /* penalty coefficient of each parameter (see penalty_weights) */
     int k;
     /* hess_obj's last point and results (Newton ends where the standard
@@ -86,32 +46,26 @@ typedef struct fit_ctx {
  * total, which is our -LL/W with c / N (N = input rows). Gamma-Gamma and
  * BG/BB are neither rescaled nor renormalised. So the same penalizer gives
  * the same fit as lifetimes, and a fit does not depend on the time unit. */
-static void penalty_weights(double pen[4], patron_clv_model model, double c, const clv_rows *R,
-                            size_t input_rows)
+static void penalty_weights(double pen[4], const clv_model_desc *md, double c,
+                            const clv_fit_stats *st, size_t input_rows)
 {
-    double max_T = 0;
-    for (size_t j = 0; j < R->n; j++)
-        if (R->T[j] > max_T)
-            max_T = R->T[j];
+    double max_T = st->max_T;
     double s2 = max_T > 0 ? 1.0 / (max_T * max_T) : 1.0;
-    for (int i = 0; i < 4; i++)
-        pen[i] = c;
-    switch (model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD:
-        pen[1] = c * s2;
-        break;
-    case PATRON_CLV_PNBD: {
-        double n = input_rows ? (double)input_rows : 1.0;
-        for (int i = 0; i < 4; i++)
-            pen[i] = c / n;
-        pen[1] *= s2;
-        pen[3] *= s2;
-        break;
+    double n = input_rows ? (double)input_rows : 1.0;
+    for (int i = 0; i < 4; i++) {
+        pen[i] = (md->flags & CLV_M_PEN_PER_ROW) ? c / n : c;
+        if (md->time_params & (1u << i))
+            pen[i] *= s2;
     }
-    default:
-        break;
-    }
+}
+
+/* LL (gradient g, Hessian H optional) over all rows: the pool's fixed
+ * chunks of R, or the caller's chunks in their order. */
+static double ctx_ll(fit_ctx *c, const double *p, double *g, double *H)
+{
+    if (c->chunks)
+        return clv_chunks_ll(c->chunks, p, g, H);
+    return clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
 }
 
 /* Objective in log-parameters: -LL/W + sum(pen_i * exp(theta_i)^2). */
@@ -131,10 +85,10 @@ static double objective_ll(fit_ctx *c, const double *theta, double *grad, double
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, c->model, c->R, p, gn, NULL, NULL);
+    double ll = ctx_ll(c, p, gn, NULL);
     if (!isfinite(ll))
         return INFINITY;
-    double W = c->R->W, f = -ll / W;
+    double W = c->st.W, f = -ll / W;
     for (int i = 0; i < c->k; i++) {
         f += c->pen[i] * p[i] * p[i];
         grad[i] = (-gn[i] / W + 2 * c->pen[i] * p[i]) * p[i];
@@ -237,10 +191,10 @@ static double hess_obj(fit_ctx *c, const double *theta, double *gF, double *HF)
         if (!(p[i] > 0) || !isfinite(p[i]))
             return INFINITY;
     }
-    double ll = clv_pool_ll(c->pool, c->model, c->R, p, g, H, NULL);
+    double ll = ctx_ll(c, p, g, H);
     if (!isfinite(ll))
         return INFINITY;
-    double W = c->R->W, f = -ll / W;
+    double W = c->st.W, f = -ll / W;
     for (int i = 0; i < k; i++) {
         f += c->pen[i] * p[i] * p[i];
         gF[i] = (-g[i] / W + 2 * c->pen[i] * p[i]) * p[i];
@@ -370,45 +324,28 @@ static void newton(fit_ctx *c, double *theta, const patron__optim_opts *o,
         res->gnorm = fabs(g[i]) > res->gnorm ? fabs(g[i]) : res->gnorm;
 }
 
-static void starts_for(patron_clv_model model, const clv_rows *R, double st[4][4])
+void clv_fit_stats_add(clv_fit_stats *st, const clv_rows *R)
 {
-    double Sx = 0, ST = 0, Sm = 0, Sw = 0;
     for (size_t j = 0; j < R->n; j++) {
-        Sw += R->w[j];
-        Sx += R->w[j] * R->x[j];
-        ST += R->w[j] * R->T[j];
-        Sm += R->m ? R->w[j] * R->m[j] : 0;
+        st->W += R->w[j];
+        st->Sx += R->w[j] * R->x[j];
+        st->ST += R->w[j] * R->T[j];
+        st->Sm += R->m ? R->w[j] * R->m[j] : 0;
+        if (R->T[j] > st->max_T)
+            st->max_T = R->T[j];
     }
-    double mx = Sx / Sw, mT = ST / Sw, mm = Sm / Sw;
+    if (R->max_x > st->max_x)
+        st->max_x = R->max_x;
+    st->n_distinct += R->n;
+}
+
+static void starts_for(const clv_model_desc *md, const clv_fit_stats *s, const clv_rows *R,
+                       double st[4][4])
+{
+    double mx = s->Sx / s->W, mT = s->ST / s->W, mm = s->Sm / s->W;
     if (!(mT > 0))
         mT = 1;
-    double al0 = mT / (mx > 0.05 ? mx : 0.05);
-    switch (model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD: {
-        double s[4][4] = {{1, al0, 1, 1}, {0.5, 0.5 * al0, 0.5, 2}, {2, 2 * al0, 2, 5},
-                          {0.2, 0.2 * al0, 1, 4}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_PNBD: {
-        double s[4][4] = {{1, al0, 1, mT}, {0.5, 0.5 * al0, 0.5, 0.5 * mT},
-                          {2, 2 * al0, 2, 2 * mT}, {0.2, 0.2 * al0, 1, mT}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_BGBB: {
-        double s[4][4] = {{1, 1, 1, 1}, {0.5, 0.5, 0.5, 2}, {2, 2, 2, 5}, {1, 0.5, 0.5, 3}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    case PATRON_CLV_GG: {
-        double s[4][4] = {{1, 2, mm, 0}, {5, 3, 0.4 * mm, 0}, {0.5, 1.5, mm, 0},
-                          {10, 4, 0.3 * mm, 0}};
-        memcpy(st, s, sizeof s);
-        break;
-    }
-    }
+    md->starts(R, mx, mT, mm, st);
 }
 
 /* Did an optimiser end at an optimum (not at the boundary)? */
@@ -455,7 +392,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
     patron_clv_model model = c->model;
     int k = c->k;
     double st[4][4];
-    starts_for(model, c->R, st);
+    starts_for(c->md, &c->st, c->R, st);
     double best_theta[4] = {0}, best_f = INFINITY;
     int best_iter = 0, have = 0, tried = 0, best_newton = 0;
     patron__optim_status first_fail = PATRON__OPTIM_CONVERGED;
@@ -489,7 +426,7 @@ static int fit_starts(fit_ctx *c, const patron_clv_fit_options *o, const patron_
             newton(c, th, oo, &res);
             ok = by_newton = converged(&res, th, k);
         }
-        if (!ok && model != PATRON_CLV_GG) { /* (again) by BFGS from the same start */
+        if (!ok && !(c->md->flags & CLV_M_SPEND)) { /* (again) by BFGS from the same start */
             for (int i = 0; i < k; i++)
                 th[i] = log(st[si][i]);
             patron__bfgs(objective, c, k, th, oo, &res);
@@ -579,7 +516,9 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     fit_ctx cs;
     memset(&cs, 0, sizeof cs);
     cs.model = c->model;
+    cs.md = c->md;
     cs.R = &S;
+    clv_fit_stats_add(&cs.st, &S);
     cs.pool = &pool;
     cs.k = c->k;
     memcpy(cs.pen, c->pen, sizeof cs.pen);
@@ -620,66 +559,21 @@ out:
     return done;
 }
 
-int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
-                   const patron_clv_data *data, const patron_clv_fit_options *opts)
+/* The fit proper, on the rows of c (the pool over R, or chunks): starts or
+ * the sampled warm start, the Hessian at the optimum, the checks and the
+ * result. c->st holds the rows' statistics. */
+static int fit_run(fit_ctx *c, const patron_clv_fit_options *opts_in, size_t input_rows,
+                   patron_clv_fit_result *out)
 {
-    /* The result has not grown since 0.1; when it does, its 0.1 size stays
-     * the minimum and only out->size bytes are written. */
-    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
-    if (rc)
-        return rc;
-    int k = patron_clv_param_count(model);
-    if (!k)
-        return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
-    patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
-    /* 0.1 ended at n_starts; threads was appended in 0.2. */
-    rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
-                              "patron_clv_fit_options");
-    if (rc)
-        return rc;
-    if (!(o.penalizer >= 0) || !isfinite(o.penalizer))
-        return patron__fail(PATRON_EINVAL, "penalizer is %g (must be finite and >= 0)",
-                            o.penalizer);
-    if (!(o.gtol > 0) || !isfinite(o.gtol))
-        return patron__fail(PATRON_EINVAL, "gtol is %g (must be > 0)", o.gtol);
-    if (o.max_iter < 1)
-        return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
-    if (o.n_starts < 0 || o.n_starts > 4)
-        return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
-    if (o.threads < 0)
-        return patron__fail(PATRON_EINVAL, "threads is %d (must be >= 0; 0 = all cores)",
-                            (int)o.threads);
-
-    clv_rows R;
-    rc = clv_rows_build(&R, model, data,
-                        CLV_ROWS_NO_WEIGHT0 | (model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
-    if (rc)
-        return rc;
-    if (R.n == 0 || !(R.W > 0)) {
-        clv_rows_free(&R);
-        return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
-                            model == PATRON_CLV_GG ? " and frequency > 0" : "");
-    }
-    if (model != PATRON_CLV_GG && R.max_x == 0) {
-        clv_rows_free(&R);
-        return patron__fail(PATRON_ECONVERGE,
-                            "every customer has frequency 0: the purchase and dropout "
-                            "parameters are not identified (the likelihood grows without "
-                            "bound as the purchase rate goes to 0)");
-    }
-    clv_pool pool;
-    if ((rc = clv_pool_init(&pool, &R, o.threads))) {
-        clv_rows_free(&R);
-        return rc;
-    }
-    fit_ctx c = {.model = model, .R = &R, .pool = &pool, .k = k};
-    penalty_weights(c.pen, model, o.penalizer, &R, data->n);
+    patron_clv_fit_options o = *opts_in;
+    const clv_model_desc *md = c->md;
+    patron_clv_model model = c->model;
+    int k = c->k, rc;
+    penalty_weights(c->pen, md, o.penalizer, &c->st, input_rows);
     patron__optim_opts oo = {o.max_iter, o.gtol, LOG_BOUND + 2};
     fit_outcome fo;
-    if (!(R.n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(&c, &o, &oo, &fo)) &&
-        (rc = fit_starts(&c, &o, &oo, &fo))) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
+    if (!(c->R && c->R->n >= SAMPLE_MIN_ROWS && !o.n_starts && warm_fit(c, &o, &oo, &fo)) &&
+        (rc = fit_starts(c, &o, &oo, &fo))) {
         return rc;
     }
     double best_theta[4], best_f = fo.f;
@@ -691,15 +585,13 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
      * objective; the step is tiny, so the same Hessian serves for the
      * standard errors); Newton's own optimum needs no polish. */
     double H[16] = {0}, cov[16] = {0}, g[4] = {0}, hf = NAN;
-    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(&c, best_theta, g, H))
-                            : hessian_log(&c, best_theta, H)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
+    if (clv_has_hess(model) ? !isfinite(hf = hess_obj(c, best_theta, g, H))
+                            : hessian_log(c, best_theta, H)) {
         return patron__fail(PATRON_ECONVERGE, "%s fit: Hessian not finite at the optimum",
                             patron_clv_model_name(model));
     }
     if (!best_newton && !spd_inverse(H, cov, k)) {
-        objective(&c, best_theta, g);
+        objective(c, best_theta, g);
         double th[4], gt[4];
         for (int i = 0; i < k; i++) {
             double step = 0;
@@ -707,7 +599,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
                 step += cov[i * k + j] * g[j];
             th[i] = best_theta[i] - step;
         }
-        double f = objective(&c, th, gt), gn0 = 0, gn1 = 0;
+        double f = objective(c, th, gt), gn0 = 0, gn1 = 0;
         for (int i = 0; i < k; i++) {
             gn0 = fabs(g[i]) > gn0 ? fabs(g[i]) : gn0;
             gn1 = fabs(gt[i]) > gn1 ? fabs(gt[i]) : gn1;
@@ -723,7 +615,7 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     double p[4] = {0}, gl[4];
     double ll_bfgs = NAN;
-    double f = best_newton ? hf : objective_ll(&c, best_theta, gl, &ll_bfgs);
+    double f = best_newton ? hf : objective_ll(c, best_theta, gl, &ll_bfgs);
     if (best_newton)
         memcpy(gl, g, sizeof gl);
     double gnorm = 0;
@@ -732,17 +624,13 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         if (fabs(gl[i]) > gnorm)
             gnorm = fabs(gl[i]);
         if (fabs(best_theta[i]) > LOG_BOUND) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE, "%s fit: parameter %s = %.6g ran off to the "
                                 "boundary", patron_clv_model_name(model),
                                 patron_clv_param_name(model, i), p[i]);
         }
     }
-    double ll = best_newton ? c.memo_ll : ll_bfgs;
+    double ll = best_newton ? c->memo_ll : ll_bfgs;
     if (!isfinite(ll) || !isfinite(f)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE, "%s fit: log-likelihood not finite at the optimum",
                             patron_clv_model_name(model));
     }
@@ -750,10 +638,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     double Hn[16] = {0};
     for (int i = 0; i < k; i++)
         for (int j = 0; j < k; j++)
-            Hn[i * k + j] = R.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
+            Hn[i * k + j] = c->st.W * (H[i * k + j] - (i == j ? gl[i] : 0)) / (p[i] * p[j]);
     if (spd_inverse(Hn, cov, k)) {
-        clv_pool_free(&pool);
-        clv_rows_free(&R);
         return patron__fail(PATRON_ECONVERGE,
                             "%s fit: the information matrix is not positive definite at the "
                             "optimum (a parameter is not identified by these data)",
@@ -761,8 +647,6 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     }
     for (int i = 0; i < k; i++)
         if (!(cov[i * k + i] > 0) || !isfinite(cov[i * k + i])) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE, "%s fit: variance of %s is not finite",
                                 patron_clv_model_name(model), patron_clv_param_name(model, i));
         }
@@ -771,14 +655,9 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
      * towards the edge of the parameter space (for instance a, b -> 0
      * together), not an estimate. */
     for (int i = 0; i < k; i++) {
-        int scale = (model == PATRON_CLV_BGNBD || model == PATRON_CLV_MBGNBD) ? i == 1
-                    : model == PATRON_CLV_PNBD                               ? (i == 1 || i == 3)
-                    : model == PATRON_CLV_GG                                 ? i == 2
-                                                                             : 0;
+        int scale = (md->scale_params >> i) & 1;
         double se = sqrt(cov[i * k + i]);
         if ((!scale && p[i] < 1e-6) || se > 1e3 * p[i]) {
-            clv_pool_free(&pool);
-            clv_rows_free(&R);
             return patron__fail(PATRON_ECONVERGE,
                                 "%s fit: parameter %s = %.6g (standard error %.3g) runs off to "
                                 "the boundary: the data do not identify it",
@@ -802,12 +681,84 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
     res->grad_norm = gnorm;
     res->iterations = best_iter;
     res->status = PATRON_OK;
-    res->n_customers = R.W;
-    res->n_distinct = (int64_t)R.n;
+    res->n_customers = c->st.W;
+    res->n_distinct = (int64_t)c->st.n_distinct;
     patron__result_write(out, &full, sizeof full);
+    return PATRON_OK;
+}
+
+
+/* Validated options (defaults for NULL). */
+static int fit_options(patron_clv_fit_options *out, const patron_clv_fit_options *opts)
+{
+    int rc;
+    patron_clv_fit_options o = PATRON_CLV_FIT_OPTIONS_INIT;
+    /* 0.1 ended at n_starts; threads was appended in 0.2. */
+    rc = patron__options_copy(&o, sizeof o, opts, PATRON__SIZE_BEFORE(patron_clv_fit_options, threads),
+                              "patron_clv_fit_options");
+    if (rc)
+        return rc;
+    if (!(o.penalizer >= 0) || !isfinite(o.penalizer))
+        return patron__fail(PATRON_EINVAL, "penalizer is %g (must be finite and >= 0)",
+                            o.penalizer);
+    if (!(o.gtol > 0) || !isfinite(o.gtol))
+        return patron__fail(PATRON_EINVAL, "gtol is %g (must be > 0)", o.gtol);
+    if (o.max_iter < 1)
+        return patron__fail(PATRON_EINVAL, "max_iter is %d (must be >= 1)", (int)o.max_iter);
+    if (o.n_starts < 0 || o.n_starts > 4)
+        return patron__fail(PATRON_EINVAL, "n_starts is %d (must be 0..4)", (int)o.n_starts);
+    if (o.threads < 0)
+        return patron__fail(PATRON_EINVAL, "threads is %d (must be >= 0; 0 = all cores)",
+                            (int)o.threads);
+
+    *out = o;
+    return PATRON_OK;
+}
+
+int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
+                   const patron_clv_data *data, const patron_clv_fit_options *opts)
+{
+    /* The result has not grown since 0.1; when it does, its 0.1 size stays
+     * the minimum and only out->size bytes are written. */
+    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit");
+    if (rc)
+        return rc;
+    const clv_model_desc *md = patron__clv_model(model);
+    if (!md)
+        return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
+    int k = md->n_params, spend = (md->flags & CLV_M_SPEND) != 0;
+    patron_clv_fit_options o;
+    if ((rc = fit_options(&o, opts)))
+        return rc;
+
+    clv_rows R;
+    rc = clv_rows_build(&R, model, data,
+                        CLV_ROWS_NO_WEIGHT0 | (spend ? CLV_ROWS_SPEND : 0));
+    if (rc)
+        return rc;
+    if (R.n == 0 || !(R.W > 0)) {
+        clv_rows_free(&R);
+        return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
+                            spend ? " and frequency > 0" : "");
+    }
+    if (!spend && R.max_x == 0) {
+        clv_rows_free(&R);
+        return patron__fail(PATRON_ECONVERGE,
+                            "every customer has frequency 0: the purchase and dropout "
+                            "parameters are not identified (the likelihood grows without "
+                            "bound as the purchase rate goes to 0)");
+    }
+    clv_pool pool;
+    if ((rc = clv_pool_init(&pool, &R, o.threads))) {
+        clv_rows_free(&R);
+        return rc;
+    }
+    fit_ctx c = {.model = model, .md = md, .R = &R, .pool = &pool, .k = k};
+    clv_fit_stats_add(&c.st, &R);
+    rc = fit_run(&c, &o, data->n, out);
     clv_pool_free(&pool);
     clv_rows_free(&R);
-    return PATRON_OK;
+    return rc;
 }
 
 int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
@@ -820,7 +771,9 @@ int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
         return rc;
     clv_rows R;
     rc = clv_rows_build(&R, params->model, data,
-                        CLV_ROWS_MAP | (params->model == PATRON_CLV_GG ? CLV_ROWS_SPEND : 0));
+                        CLV_ROWS_MAP | ((patron__clv_model(params->model)->flags & CLV_M_SPEND)
+                                            ? CLV_ROWS_SPEND
+                                            : 0));
     if (rc)
         return rc;
     clv_pool pool;
@@ -848,4 +801,42 @@ int patron_clv_log_likelihood(double *out, const patron_clv_params *params,
     clv_pool_free(&pool);
     clv_rows_free(&R);
     return PATRON_OK;
+}
+
+int patron_clv_fit_chunks(patron_clv_fit_result *out, patron_clv_chunks *set,
+                          const patron_clv_fit_options *opts)
+{
+    int rc = patron__result_check(out, sizeof(patron_clv_fit_result), "patron_clv_fit_chunks");
+    if (rc)
+        return rc;
+    if (!set || set->n == 0)
+        return patron__fail(PATRON_EINVAL, "patron_clv_fit_chunks: no chunks");
+    patron_clv_model model = set->model;
+    const clv_model_desc *md = patron__clv_model(model);
+    patron_clv_fit_options o;
+    if ((rc = fit_options(&o, opts)))
+        return rc;
+    fit_ctx c = {.model = model, .md = md, .chunks = set, .k = md->n_params};
+    size_t input_rows = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const clv_fit_stats *s = &set->c[i].st;
+        c.st.W += s->W;
+        c.st.Sx += s->Sx;
+        c.st.ST += s->ST;
+        c.st.Sm += s->Sm;
+        c.st.max_T = s->max_T > c.st.max_T ? s->max_T : c.st.max_T;
+        c.st.max_x = s->max_x > c.st.max_x ? s->max_x : c.st.max_x;
+        c.st.n_distinct += s->n_distinct;
+        input_rows += set->c[i].input_rows;
+    }
+    int spend = (md->flags & CLV_M_SPEND) != 0;
+    if (c.st.n_distinct == 0 || !(c.st.W > 0))
+        return patron__fail(PATRON_EINVAL, "no customers with positive weight%s",
+                            spend ? " and frequency > 0" : "");
+    if (!spend && c.st.max_x == 0)
+        return patron__fail(PATRON_ECONVERGE,
+                            "every customer has frequency 0: the purchase and dropout "
+                            "parameters are not identified (the likelihood grows without "
+                            "bound as the purchase rate goes to 0)");
+    return fit_run(&c, &o, input_rows, out);
 }

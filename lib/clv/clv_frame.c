@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "clv_impl.h"
+#include "internal/clv_model.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "summary/summary_int.h"
@@ -28,17 +29,18 @@ int patron_clv_data_from_frame(patron_clv_data *out, const patron_frame *frame,
 {
     if (!out || !frame)
         return patron__fail(PATRON_EINVAL, "out or frame is NULL");
-    if (!patron_clv_param_count(model))
+    const clv_model_desc *md = patron__clv_model(model);
+    if (!md)
         return patron__fail(PATRON_EINVAL, "unknown model %d", (int)model);
     patron_clv_data d;
     memset(&d, 0, sizeof d);
     d.n = patron_frame_rows(frame);
-    int rc, gg = model == PATRON_CLV_GG;
+    int rc, gg = (md->flags & CLV_M_SPEND) != 0;
     if ((rc = column(&d.frequency, frame, "frequency", 1)))
         return rc;
     if ((rc = column(&d.recency, frame, "recency", !gg)))
         return rc;
-    if (model == PATRON_CLV_BGBB) {
+    if (md->flags & CLV_M_DISCRETE) {
         if ((rc = column(&d.T, frame, "n", 0)))
             return rc;
         if (!d.T && (rc = column(&d.T, frame, "periods", 0)))
@@ -75,7 +77,7 @@ int patron_clv_predict_frame(patron_frame *frame, const patron_clv_params *param
     patron_clv_data d;
     if ((rc = patron_clv_data_from_frame(&d, frame, params->model)))
         return rc;
-    int gg = params->model == PATRON_CLV_GG;
+    int gg = (patron__clv_model(params->model)->flags & CLV_M_SPEND) != 0;
     const char *n1 = gg ? "expected_spend" : "expected_purchases", *n2 = gg ? NULL : "p_alive";
     size_t col;
     if (patron_frame_find(&col, frame, n1, PATRON_COL_ANY) == PATRON_OK ||

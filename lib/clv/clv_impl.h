@@ -36,6 +36,16 @@ enum {
 int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data *d, int flags);
 void clv_rows_free(clv_rows *r);
 
+/* What the fitter needs to know of all its rows (starts, penalizer,
+ * normalisation): weighted sums of x, T and m, the largest T and x. */
+typedef struct clv_fit_stats {
+    double W, Sx, ST, Sm, max_T, max_x;
+    size_t n_distinct;
+} clv_fit_stats;
+
+/* Add the rows of R to st (in R's order). */
+void clv_fit_stats_add(clv_fit_stats *st, const clv_rows *R);
+
 /* Check params for model (count, finite, > 0). */
 int clv_params_check(const patron_clv_params *p);
 

@@ -1,12 +1,7 @@
-/* Predictions of the buy-till-you-die models. Batch functions validate the
- * rows, compute each distinct (x, t_x, T) once and scatter the results.
- *
- * The BG/NBD-family expectations need 1 - 2F1(A, B; C; w) with w = -t/(alpha
- * + T) <= 0. After Pfaff's transformation the prefactor ((alpha + T)/(alpha +
- * T + t))^(r + x) of the usual formula cancels exactly, which is what keeps
- * x = 1000 finite: the series is summed directly (with B divided out, so no
- * cancellation) when |w| <= 1/2, and in log-space in the transformed variable
- * z = -w / (1 - w) in [1/3, 1) otherwise. */
+/* Predictions of the buy-till-you-die models, through each model's
+ * descriptor (lib/internal/clv_model.h; the formulas are in the model
+ * files). Batch functions validate the rows, compute each distinct
+ * (x, t_x, T) once and scatter the results. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,81 +9,19 @@
 
 #include "clv_eval.h"
 #include "clv_impl.h"
+#include "clv_models.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/gammafn.h"
 #include "internal/hyp2f1.h"
 #include "internal/options.h"
 
-#define HYP_TERMS 5000000L
+/* Frequencies whose CE series coefficients a batch tabulates: 0 .. H1_MAX_X - 1. */
+#define H1_MAX_X 1024
 
-/* (1 - 2F1(A, B; C; w)) / B for w <= 0, A, C > 0, C - B > 0, any B. */
-static int h1mf(double A, double B, double C, double w, double *out)
+static const clv_model_desc *desc(const patron_clv_params *pp)
 {
-    if (w == 0) {
-        *out = 0;
-        return 0;
-    }
-    if (w >= -0.5) {
-        double u = A / C * w, s = u;
-        for (long k = 1; k < 100000; k++) {
-            u *= (A + k) * (B + k) / ((C + k) * (k + 1)) * w;
-            s += u;
-            if (fabs(u) <= 1e-17 * fabs(s) && k > 2)
-                break;
-        }
-        *out = -s;
-        return isfinite(s) ? 0 : -1;
-    }
-    double z = -w / (1 - w), lf;
-    if (patron__hyp2f1_log(A, C - B, C, z, HYP_TERMS, &lf, NULL))
-        return -1;
-    lf -= A * log1p(-w);
-    if (B == 0)
-        return -1;
-    *out = -expm1(lf) / B;
-    return isfinite(*out) ? 0 : -1;
-}
-
-/* The direct series of h1mf for |w| <= 1/2 is -sum_k d_k w^(k+1) with
- * d_0 = A/C, d_k = d_(k-1) (A+k)(B+k)/((C+k)(k+1)); the d_k depend on the
- * row's x only (A = r + x, C = a + b + x + e - 1), so a batch tabulates
- * them once per x (H1_TERMS of them, enough for |w| <= 1/2 to 1e-17 unless
- * the coefficients grow, when the recurrence carries on) and a row costs a
- * multiply-add per term instead of a division. */
-#define H1_TERMS 64
-#define H1_MAX_X 1024 /* frequencies tabulated: 0 .. H1_MAX_X - 1 */
-
-static void h1_fill(double *d, double A, double B, double C)
-{
-    d[0] = A / C;
-    for (long k = 1; k < H1_TERMS; k++)
-        d[k] = d[k - 1] * ((A + k) * (B + k) / ((C + k) * (k + 1)));
-}
-
-static int h1mf_tab(const double *d, double A, double B, double C, double w, double *out)
-{
-    if (!d || w < -0.5 || w == 0)
-        return h1mf(A, B, C, w, out);
-    double wk = w, s = 0, u = 0;
-    long k;
-    for (k = 0; k < H1_TERMS; k++) {
-        u = d[k] * wk;
-        s += u;
-        if (fabs(u) <= 1e-17 * fabs(s) && k > 2) {
-            *out = -s;
-            return isfinite(s) ? 0 : -1;
-        }
-        wk *= w;
-    }
-    for (; k < 100000; k++) { /* not converged in the table: the recurrence goes on */
-        u *= (A + k) * (B + k) / ((C + k) * (k + 1)) * w;
-        s += u;
-        if (fabs(u) <= 1e-17 * fabs(s))
-            break;
-    }
-    *out = -s;
-    return isfinite(s) ? 0 : -1;
+    return patron__clv_model(pp->model);
 }
 
 static int range_fail(const char *what, double t)
@@ -98,377 +31,25 @@ static int range_fail(const char *what, double t)
                         "(far beyond the time scale of the parameters)", what, t);
 }
 
-/* ---- BG/NBD (e = 0) and MBG/NBD (e = 1) ---- */
-
-static double bg_palive(const double *p, int e, double x, double tx, double T)
-{
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    if (x + e == 0)
-        return 1.0;
-    double lr = log(a / (b + x + e - 1)) + (r + x) * (log(al + T) - log(al + tx));
-    if (lr > 0) {
-        double q = exp(-lr);
-        return q / (1 + q);
-    }
-    return 1 / (1 + exp(lr));
-}
-
-static int bg_ex(const double *p, int e, double t, double *out)
-{
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    double C = a + b + e - 1, h;
-    if (h1mf(r, a - 1, C, -t / al, &h))
-        return -1;
-    *out = (e ? b : C) * h;
-    return 0;
-}
-
-/* log NB pmf: Gamma(r+j)/(Gamma(r) j!) p^r q^j */
-static double lnb(double r, double lp, double lq, double j)
-{
-    return patron__lgamma(r + j) - patron__lgamma(r) - patron__lgamma(j + 1) + r * lp + j * lq;
-}
-
-static double bg_pmf(const double *p, int e, double t, double k)
-{
-    double r = p[0], al = p[1], a = p[2], b = p[3];
-    double lp = log(al / (al + t)), lq = log(t / (al + t));
-    double lbab = patron__lbeta(a, b);
-    double res = t == 0 ? (k == 0 ? exp(patron__lbeta(a, b + e) - lbab) : 0)
-                        : exp(patron__lbeta(a, b + k + e) - lbab + lnb(r, lp, lq, k));
-    if (k + e > 0) {
-        double tail;
-        if (t == 0) {
-            tail = k == 0 ? 1 : 0;
-        } else {
-            double head = 0;
-            for (double j = 0; j < k; j++) {
-                head += exp(lnb(r, lp, lq, j));
-                if (head > 0.5)
-                    break;
-            }
-            if (head <= 0.5) {
-                head = 0;
-                for (double j = 0; j < k; j++)
-                    head += exp(lnb(r, lp, lq, j));
-                tail = 1 - head;
-            } else {
-                tail = 0;
-                double lj = lnb(r, lp, lq, k), term = exp(lj);
-                for (double j = k; j < k + 1e7; j++) {
-                    tail += term;
-                    double ratio = (r + j) / (j + 1) * exp(lq);
-                    term *= ratio;
-                    if (ratio < 1 && term * ratio / (1 - ratio) <= 1e-17 * tail)
-                        break;
-                }
-            }
-            if (tail < 0)
-                tail = 0;
-        }
-        res += exp(patron__lbeta(a + 1, b + k + e - 1) - lbab) * tail;
-    }
-    return res;
-}
-
-/* ---- Pareto/NBD ---- */
-
-/* t1 = -(r+x) log(alpha+T) - s log(beta+T), t2 = log(s/(r+s+x) A0). */
-static int pnbd_terms(const double *p, double x, double tx, double T, double *t1, double *t2)
-{
-    double r = p[0], al = p[1], s = p[2], be = p[3];
-    *t1 = -(r + x) * log(al + T) - s * log(be + T);
-    *t2 = -INFINITY;
-    if (tx >= T)
-        return 0;
-    int amax = al >= be;
-    double m = amax ? al : be, diff = fabs(al - be);
-    double a1 = r + s + x, b1 = amax ? s + 1 : r + x, F1, F2;
-    if (patron__hyp2f1_c1_log(a1, b1, diff / (m + tx), HYP_TERMS, &F1, NULL) ||
-        patron__hyp2f1_c1_log(a1, b1, diff / (m + T), HYP_TERMS, &F2, NULL))
-        return -1;
-    double l1 = F1 - a1 * log(m + tx), l2 = F2 - a1 * log(m + T);
-    double q = exp(l2 - l1);
-    if (q < 1)
-        *t2 = log(s) - log(a1) + l1 + log1p(-q);
-    return 0;
-}
-
-static int pnbd_palive(const double *p, double x, double tx, double T, double *out)
-{
-    double t1, t2;
-    if (pnbd_terms(p, x, tx, T, &t1, &t2))
-        return -1;
-    if (t2 == -INFINITY) {
-        *out = 1;
-        return 0;
-    }
-    /* 1 / (1 + exp(t2 - t1)) */
-    double d = t2 - t1;
-    if (d > 0) {
-        double q = exp(-d);
-        *out = q / (1 + q);
-    } else {
-        *out = 1 / (1 + exp(d));
-    }
-    return 0;
-}
-
-/* (1 - (1 + u)^-(c)) / c, with the limit log(1 + u) at c = 0. */
-static double g_pow(double c, double u)
-{
-    double L = log1p(u);
-    if (c == 0)
-        return L;
-    return -expm1(-c * L) / c;
-}
-
-static double pnbd_ce_given_alive(const double *p, double x, double T, double t)
-{
-    double r = p[0], al = p[1], s = p[2], be = p[3];
-    return (r + x) / (al + T) * (be + T) * g_pow(s - 1, t / (be + T));
-}
-
-/* integral_0^inf exp(-z u) (1 + u)^-s du, by u = e^y - 1 and Simpson's rule. */
-static double laplace_pow(double z, double s)
-{
-    double Y = 1;
-    for (int i = 0; i < 30; i++) {
-        double extra = s < 1 ? (1 - s) * Y : 0;
-        double Yn = log1p((45 + extra) / z);
-        if (fabs(Yn - Y) < 1e-6) {
-            Y = Yn;
-            break;
-        }
-        Y = Yn;
-    }
-    if (s > 1) /* slow algebraic decay before the exponential cut-off */
-        Y = Y > 45 / (s - 1) ? 45 / (s - 1) + 1 : Y;
-    long N = (long)ceil(Y / 0.01);
-    if (N < 100)
-        N = 100;
-    if (N % 2)
-        N++;
-    double h = Y / (double)N, sum = 0;
-    for (long i = 0; i <= N; i++) {
-        double y = h * (double)i;
-        double f = exp(-z * expm1(y) + (1 - s) * y);
-        double wgt = (i == 0 || i == N) ? 1 : (i % 2 ? 4 : 2);
-        sum += wgt * f;
-    }
-    return sum * h / 3;
-}
-
-/* P(X(t) = x) for Pareto/NBD. Given lambda and mu, the customer is either
- * alive at t (Poisson count) or died at tau < t (Poisson count up to tau);
- * averaging over the gammas gives
- *   P = NB_t(x) (beta/(beta+t))^s
- *     + integral_0^t s beta^s (beta+tau)^-(s+1) NB_tau(x) dtau,
- * NB_tau(x) = Gamma(r+x)/(Gamma(r) x!) (alpha/(alpha+tau))^r (tau/(alpha+tau))^x.
- * The integral is smooth on [0, t]: composite 8-point Gauss-Legendre on 256
- * panels, terms in log-space. */
-static double pnbd_pmf(const double *p, double t, double x)
-{
-    static const double gx[4] = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
-                                 0.9602898564975363};
-    static const double gw[4] = {0.3626837833783620, 0.3137066458778873, 0.2223810344533745,
-                                 0.1012285362903763};
-    double r = p[0], al = p[1], s = p[2], be = p[3];
-    if (t == 0)
-        return x == 0 ? 1 : 0;
-    double lc = patron__lgamma(r + x) - patron__lgamma(r) - patron__lgamma(x + 1);
-    double res = exp(lc + r * log(al / (al + t)) + x * log(t / (al + t)) + s * log(be / (be + t)));
-    const int panels = 256;
-    double h = t / panels, acc = 0, ls = log(s) + s * log(be);
-    for (int k = 0; k < panels; k++) {
-        double mid = (k + 0.5) * h;
-        for (int j = 0; j < 8; j++) {
-            double tau = mid + (j < 4 ? -1 : 1) * gx[j & 3] * h / 2;
-            double lf = ls - (s + 1) * log(be + tau) + lc + r * log(al / (al + tau)) +
-                        (x > 0 ? x * log(tau / (al + tau)) : 0);
-            acc += gw[j & 3] * exp(lf);
-        }
-    }
-    return res + acc * h / 2;
-}
-
-/* ---- BG/BB ---- */
-
-static double bgbb_logl(const double *p, double x, double tx, double n)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    double lbab = patron__lbeta(al, be), lbgd = patron__lbeta(ga, de);
-    double M = patron__lbeta(al + x, be + n - x) - lbab + patron__lbeta(ga, de + n) - lbgd;
-    double S = 1;
-    double k = tx - x, m = tx;
-    double lb1 = patron__lbeta(al + x, be + k), lb2 = patron__lbeta(ga + 1, de + m);
-    for (double i = 0; i < n - tx; i++) {
-        double li = lb1 - lbab + lb2 - lbgd;
-        if (li > M) {
-            S *= exp(M - li);
-            M = li;
-        }
-        S += exp(li - M);
-        lb1 += log((be + k) / (al + be + x + k));
-        lb2 += log((de + m) / (ga + 1 + de + m));
-        k += 1;
-        m += 1;
-    }
-    return M + log(S);
-}
-
-/* lgamma(1 + delta + m) - lgamma(gamma + delta + m) */
-static double bgbb_D(const double *p, double m)
-{
-    return patron__lgamma(1 + p[3] + m) - patron__lgamma(p[2] + p[3] + m);
-}
-
-/* P(alive at opportunity n + m | x, t_x, n) (Fader, Hardie & Shang 2010,
- * eq. A10 with n + m in the dropout term); the paper's P(alive) is m = 1. */
-static double bgbb_palive_at(const double *p, double x, double tx, double n, double m)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    return exp(patron__lbeta(al + x, be + n - x) - patron__lbeta(al, be) +
-               patron__lbeta(ga, de + n + m) - patron__lbeta(ga, de) - bgbb_logl(p, x, tx, n));
-}
-
-static double bgbb_palive(const double *p, double x, double tx, double n)
-{
-    return bgbb_palive_at(p, x, tx, n, 1);
-}
-
-static double bgbb_ce(const double *p, double x, double tx, double n, double ns)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    double lead = exp(patron__lbeta(al + x + 1, be + n - x) - patron__lbeta(al, be) -
-                      bgbb_logl(p, x, tx, n));
-    double D0 = bgbb_D(p, 0);
-    double br = exp(bgbb_D(p, n) - D0) - exp(bgbb_D(p, n + ns) - D0);
-    return lead * de / (ga - 1) * br;
-}
-
-static double bgbb_ex(const double *p, double n)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    return al / (al + be) * de / (ga - 1) * -expm1(bgbb_D(p, n) - bgbb_D(p, 0));
-}
-
-static double lchoose(double n, double k)
-{
-    return patron__lgamma(n + 1) - patron__lgamma(k + 1) - patron__lgamma(n - k + 1);
-}
-
-static double bgbb_pmf(const double *p, double n, double x)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    if (x > n)
-        return 0;
-    double lbab = patron__lbeta(al, be), lbgd = patron__lbeta(ga, de);
-    double res = exp(lchoose(n, x) + patron__lbeta(al + x, be + n - x) - lbab +
-                     patron__lbeta(ga, de + n) - lbgd);
-    for (double i = x; i < n; i++)
-        res += exp(lchoose(i, x) + patron__lbeta(al + x, be + i - x) - lbab +
-                   patron__lbeta(ga + 1, de + i) - lbgd);
-    return res;
-}
-
-static int bgbb_dert(const double *p, double x, double tx, double n, double d, double *out)
-{
-    double al = p[0], be = p[1], ga = p[2], de = p[3], lf;
-    if (patron__hyp2f1_log(1, de + n + 1, ga + de + n + 1, 1 / (1 + d), HYP_TERMS, &lf, NULL))
-        return -1;
-    *out = exp(patron__lbeta(al + x + 1, be + n - x) - patron__lbeta(al, be) +
-               patron__lbeta(ga, de + n + 1) - patron__lbeta(ga, de) - log1p(d) + lf -
-               bgbb_logl(p, x, tx, n));
-    return 0;
-}
-
-/* ---- dispatch ---- */
 
 static int check_tx_model(const patron_clv_params *params, const char *what)
 {
     int rc = clv_params_check(params);
     if (rc)
         return rc;
-    if (params->model == PATRON_CLV_GG)
-        return patron__fail(PATRON_EINVAL, "%s needs a transaction model, not Gamma-Gamma", what);
+    if (desc(params)->flags & CLV_M_SPEND)
+        return patron__fail(PATRON_EINVAL, "%s needs a transaction model, not %s", what,
+                            desc(params)->title);
     return PATRON_OK;
-}
-
-static int pa_one(const patron_clv_params *pp, double x, double tx, double T, double *out)
-{
-    const double *p = pp->p;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-        *out = bg_palive(p, 0, x, tx, T);
-        return 0;
-    case PATRON_CLV_MBGNBD:
-        *out = bg_palive(p, 1, x, tx, T);
-        return 0;
-    case PATRON_CLV_PNBD:
-        return pnbd_palive(p, x, tx, T, out);
-    case PATRON_CLV_BGBB:
-        *out = bgbb_palive(p, x, tx, T);
-        return isfinite(*out) ? 0 : -1;
-    default:
-        return -1;
-    }
-}
-
-/* CE of one distinct row; -1 when a series fails. `pa` is the row's
- * P(alive) from pa_one() for the models whose CE is P(alive) times the CE
- * of a living customer (computed once per row, however many horizons). */
-static int ce_one(const patron_clv_params *pp, double x, double tx, double T, double t,
-                  double pa, const double *h1, double *out)
-{
-    const double *p = pp->p;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD: {
-        int e = pp->model == PATRON_CLV_MBGNBD;
-        double C = p[2] + p[3] + x + e - 1, h;
-        if (h1mf_tab(h1, p[0] + x, p[2] - 1, C, -t / (p[1] + T), &h))
-            return -1;
-        *out = C * h * pa;
-        return 0;
-    }
-    case PATRON_CLV_PNBD:
-        *out = pa * pnbd_ce_given_alive(p, x, T, t);
-        return 0;
-    case PATRON_CLV_BGBB:
-        *out = bgbb_ce(p, x, tx, T, t);
-        return isfinite(*out) ? 0 : -1;
-    default:
-        return -1;
-    }
-}
-
-static int ex_one(const patron_clv_params *pp, double t, double *out)
-{
-    const double *p = pp->p;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-        return bg_ex(p, 0, t, out);
-    case PATRON_CLV_MBGNBD:
-        return bg_ex(p, 1, t, out);
-    case PATRON_CLV_PNBD:
-        *out = p[0] * p[3] / p[1] * g_pow(p[2] - 1, t / p[3]);
-        return 0;
-    case PATRON_CLV_BGBB:
-        *out = bgbb_ex(p, t);
-        return isfinite(*out) ? 0 : -1;
-    default:
-        return -1;
-    }
 }
 
 static int check_horizon(const patron_clv_params *params, double t, const char *what)
 {
     if (!(t >= 0) || !isfinite(t))
         return patron__fail(PATRON_EINVAL, "%s: horizon %.17g must be finite and >= 0", what, t);
-    if (params->model == PATRON_CLV_BGBB && t != floor(t))
-        return patron__fail(PATRON_EINVAL, "%s: BG/BB horizon %.17g must be a whole number of "
-                            "periods", what, t);
+    if ((desc(params)->flags & CLV_M_DISCRETE) && t != floor(t))
+        return patron__fail(PATRON_EINVAL, "%s: %s horizon %.17g must be a whole number of "
+                            "periods", what, desc(params)->title, t);
     return PATRON_OK;
 }
 
@@ -491,11 +72,12 @@ static int predict_threads(const patron_clv_predict_options *opts, int32_t *thre
  * message does not depend on the thread count either. */
 typedef struct pred_job {
     const patron_clv_params *params, *spend;
+    const clv_model_desc *md;
     const clv_rows *R;
     double t, discount, ppm;
     int months;
     double *ce, *pa; /* outputs per distinct row (ce may be NULL) */
-    const double *h1; /* BG/NBD-family series coefficients, H1_TERMS per x < h1_nx (or NULL) */
+    const double *h1; /* the model's CE coefficients (ce_coef), CLV_CE_COEF per x < h1_nx (or NULL) */
     size_t h1_nx;
     size_t *fail;    /* per chunk: first failing row, or SIZE_MAX */
     int *fail_ce;    /* per chunk: 1 when that row's CE failed, 0 when P(alive) */
@@ -506,11 +88,13 @@ static void pred_chunk(void *vctx, size_t c, int tid)
     (void)tid;
     pred_job *j = vctx;
     const clv_rows *R = j->R;
+    const clv_model_desc *md = j->md;
+    const double *p = j->params->p;
     size_t j0 = c * CLV_CHUNK, j1 = j0 + CLV_CHUNK < R->n ? j0 + CLV_CHUNK : R->n;
     j->fail[c] = SIZE_MAX;
     for (size_t r = j0; r < j1; r++) {
         double x = R->x[r], tx = R->tx[r], T = R->T[r], pa;
-        if (pa_one(j->params, x, tx, T, &pa)) {
+        if (md->palive(p, x, tx, T, &pa)) {
             j->fail[c] = r;
             j->fail_ce[c] = 0;
             return;
@@ -518,9 +102,9 @@ static void pred_chunk(void *vctx, size_t c, int tid)
         j->pa[r] = pa;
         if (!j->ce)
             continue;
-        const double *h1 = j->h1 && x < (double)j->h1_nx ? j->h1 + (size_t)x * H1_TERMS : NULL;
+        const double *h1 = j->h1 && x < (double)j->h1_nx ? j->h1 + (size_t)x * CLV_CE_COEF : NULL;
         if (j->months == 0) { /* one horizon */
-            if (ce_one(j->params, x, tx, T, j->t, pa, h1, &j->ce[r])) {
+            if (md->ce(p, x, tx, T, j->t, pa, h1, &j->ce[r])) {
                 j->fail[c] = r;
                 j->fail_ce[c] = 1;
                 return;
@@ -530,7 +114,7 @@ static void pred_chunk(void *vctx, size_t c, int tid)
         double prev = 0, acc = 0, disc = 1; /* discounted monthly increments */
         for (int m = 1; m <= j->months; m++) {
             double ce;
-            if (ce_one(j->params, x, tx, T, m * j->ppm, pa, h1, &ce)) {
+            if (md->ce(p, x, tx, T, m * j->ppm, pa, h1, &ce)) {
                 j->fail[c] = r;
                 j->fail_ce[c] = 1;
                 return;
@@ -547,19 +131,16 @@ static void pred_chunk(void *vctx, size_t c, int tid)
 static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_failed)
 {
     size_t nchunks = (j->R->n + CLV_CHUNK - 1) / CLV_CHUNK, nc = nchunks ? nchunks : 1;
-    const double *p = j->params->p;
-    int bg = j->params->model == PATRON_CLV_BGNBD || j->params->model == PATRON_CLV_MBGNBD;
+    const clv_model_desc *md = j->md = desc(j->params);
     double *h1 = NULL;
     size_t nx = 0;
-    if (bg && j->ce && j->R->n) { /* the series coefficients of each frequency, once */
+    if (md->ce_coef && j->ce && j->R->n) { /* the series coefficients of each frequency, once */
         nx = j->R->max_x + 1 < H1_MAX_X ? (size_t)j->R->max_x + 1 : H1_MAX_X;
-        h1 = patron__malloc(nx * H1_TERMS * sizeof *h1);
+        h1 = patron__malloc(nx * CLV_CE_COEF * sizeof *h1);
         if (!h1)
             return patron__oom();
-        int e = j->params->model == PATRON_CLV_MBGNBD;
         for (size_t x = 0; x < nx; x++)
-            h1_fill(h1 + x * H1_TERMS, p[0] + (double)x, p[2] - 1,
-                    p[2] + p[3] + (double)x + e - 1);
+            md->ce_coef(j->params->p, (double)x, h1 + x * CLV_CE_COEF);
     }
     j->h1 = h1;
     j->h1_nx = nx;
@@ -609,7 +190,7 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         return patron__oom();
     }
     double *va = v + nn;
-    pred_job job = {params, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL};
+    pred_job job = {params, NULL, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
@@ -667,9 +248,10 @@ int patron_clv_prob_alive_ahead(double *out, const patron_clv_params *params,
     int rc = check_tx_model(params, what);
     if (rc)
         return rc;
-    if (params->model != PATRON_CLV_BGBB)
+    const clv_model_desc *md = desc(params);
+    if (!md->palive_ahead)
         return patron__fail(PATRON_EUNSUPPORTED, "%s is defined for BG/BB only (model %s)", what,
-                            patron_clv_model_name(params->model));
+                            md->name);
     if (!(m >= 0) || m != floor(m) || m > 1e7)
         return patron__fail(PATRON_EINVAL, "%s: m %.17g must be a whole number of periods in "
                             "0..10000000", what, m);
@@ -682,7 +264,7 @@ int patron_clv_prob_alive_ahead(double *out, const patron_clv_params *params,
         return patron__oom();
     }
     for (size_t j = 0; j < R.n; j++) {
-        v[j] = bgbb_palive_at(params->p, R.x[j], R.tx[j], R.T[j], m);
+        v[j] = md->palive_ahead(params->p, R.x[j], R.tx[j], R.T[j], m);
         if (!isfinite(v[j])) {
             patron__free(v);
             clv_rows_free(&R);
@@ -711,12 +293,12 @@ int patron_clv_expected_purchases_new(double *out, const patron_clv_params *para
             return patron__fail_prefix(rc, "t[%zu]: ", i);
     for (size_t i = 0; i < n; i++) {
         double v;
-        if (ex_one(params, t[i], &v))
+        if (desc(params)->ex(params->p, t[i], &v))
             return range_fail(what, t[i]);
         (void)v;
     }
     for (size_t i = 0; i < n; i++)
-        ex_one(params, t[i], &out[i]);
+        desc(params)->ex(params->p, t[i], &out[i]);
     return PATRON_OK;
 }
 
@@ -735,84 +317,21 @@ int patron_clv_prob_purchases(double *out, const patron_clv_params *params, cons
         if (k[i] < 0 || k[i] > 10000000)
             return patron__fail(PATRON_EINVAL, "k[%zu] is %lld (must be 0..10,000,000)", i,
                                 (long long)k[i]);
-        if (params->model == PATRON_CLV_BGBB && t[i] > 1e7)
-            return patron__fail(PATRON_EINVAL, "t[%zu] is %.17g: BG/BB supports at most "
-                                "10,000,000 periods", i, t[i]);
+        if ((desc(params)->flags & CLV_M_DISCRETE) && t[i] > 1e7)
+            return patron__fail(PATRON_EINVAL, "t[%zu] is %.17g: %s supports at most "
+                                "10,000,000 periods", i, t[i], desc(params)->title);
     }
     for (size_t i = 0; i < n; i++) {
-        double kk = (double)k[i];
-        switch (params->model) {
-        case PATRON_CLV_BGNBD:
-            out[i] = bg_pmf(params->p, 0, t[i], kk);
-            break;
-        case PATRON_CLV_MBGNBD:
-            out[i] = bg_pmf(params->p, 1, t[i], kk);
-            break;
-        case PATRON_CLV_PNBD:
-            out[i] = pnbd_pmf(params->p, t[i], kk);
-            break;
-        default:
-            out[i] = bgbb_pmf(params->p, t[i], kk);
-            break;
-        }
+        out[i] = desc(params)->pmf(params->p, t[i], (double)k[i]);
     }
     return PATRON_OK;
 }
 
-/* P(X(T, T + t) = k | x, t_x, T). A customer alive at T is, from then on,
- * a new customer of the same model with the posterior parameters (the
- * purchase rate or probability has seen x purchases in T, the dropout has
- * been survived so far), and a customer who has dropped out buys nothing:
- *   P = 1[k = 0] (1 - P(alive at T)) + P(alive at T) P'(X(t) = k),
- * with P' the unconditional pmf at
- *   BG/NBD     (r + x, alpha + T, a, b + x)       x dropout flips survived
- *   MBG/NBD    BG/NBD's (r + x, alpha + T, a, b + x + 1)   also the flip at 0,
- *              and no flip at the restart
- *   Pareto/NBD (r + x, alpha + T, s, beta + T)   (Fader & Hardie's note 028)
- *   BG/BB      (alpha + x, beta + n - x, gamma, delta + n), P(alive at n).
- * The mean of this pmf is the conditional expectation (ce_one). */
-static int cond_pmf_one(const patron_clv_params *pp, double x, double tx, double T, double t,
-                        double k, double *out)
-{
-    const double *p = pp->p;
-    double q[4], pa;
-    double v;
-    switch (pp->model) {
-    case PATRON_CLV_BGNBD:
-    case PATRON_CLV_MBGNBD: {
-        int e = pp->model == PATRON_CLV_MBGNBD;
-        pa = bg_palive(p, e, x, tx, T);
-        q[0] = p[0] + x;
-        q[1] = p[1] + T;
-        q[2] = p[2];
-        q[3] = p[3] + x + e;
-        v = bg_pmf(q, 0, t, k);
-        break;
-    }
-    case PATRON_CLV_PNBD:
-        if (pnbd_palive(p, x, tx, T, &pa))
-            return -1;
-        q[0] = p[0] + x;
-        q[1] = p[1] + T;
-        q[2] = p[2];
-        q[3] = p[3] + T;
-        v = pnbd_pmf(q, t, k);
-        break;
-    case PATRON_CLV_BGBB:
-        pa = bgbb_palive_at(p, x, tx, T, 0);
-        q[0] = p[0] + x;
-        q[1] = p[1] + T - x;
-        q[2] = p[2];
-        q[3] = p[3] + T;
-        v = bgbb_pmf(q, t, k);
-        break;
-    default:
-        return -1;
-    }
-    *out = (k == 0 ? 1 - pa : 0) + pa * v;
-    return isfinite(*out) ? 0 : -1;
-}
-
+/* P(X(T, T + t) = k | x, t_x, T) is each model's cond_pmf: a customer
+ * alive at T is, from then on, a new customer of the same model with the
+ * posterior parameters, and one who has dropped out buys nothing:
+ *   P = 1[k = 0] (1 - P(alive at T)) + P(alive at T) P'(X(t) = k).
+ * The mean of this pmf is the conditional expectation. */
 int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *params,
                                           const patron_clv_data *data, double t, int64_t k)
 {
@@ -825,9 +344,9 @@ int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *
     if (k < 0 || k > 10000000)
         return patron__fail(PATRON_EINVAL, "%s: k is %lld (must be 0..10,000,000)", what,
                             (long long)k);
-    if (params->model == PATRON_CLV_BGBB && t > 1e7)
-        return patron__fail(PATRON_EINVAL, "%s: t is %.17g: BG/BB supports at most 10,000,000 "
-                            "periods", what, t);
+    if ((desc(params)->flags & CLV_M_DISCRETE) && t > 1e7)
+        return patron__fail(PATRON_EINVAL, "%s: t is %.17g: %s supports at most 10,000,000 "
+                            "periods", what, t, desc(params)->title);
     clv_rows R;
     if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_X0_ANY_TX)))
         return rc;
@@ -837,7 +356,7 @@ int patron_clv_prob_purchases_conditional(double *out, const patron_clv_params *
         return patron__oom();
     }
     for (size_t j = 0; j < R.n; j++)
-        if (cond_pmf_one(params, R.x[j], R.tx[j], R.T[j], t, (double)k, &v[j])) {
+        if (desc(params)->cond_pmf(params->p, R.x[j], R.tx[j], R.T[j], t, (double)k, &v[j])) {
             patron__free(v);
             clv_rows_free(&R);
             return patron__fail(PATRON_ERANGE, "%s: not computable for row (x %.17g, t_x %.17g, "
@@ -905,10 +424,10 @@ int patron_clv_expected_cohort(double *out, const patron_clv_params *params, con
             double age = h[j] - pair[2 * i];
             if (!(age > 0))
                 continue;
-            if (params->model == PATRON_CLV_BGBB)
+            if (desc(params)->flags & CLV_M_DISCRETE)
                 age = floor(age);
             double v;
-            if (ex_one(params, age, &v)) {
+            if (desc(params)->ex(params->p, age, &v)) {
                 patron__free(pair);
                 patron__free(tmp);
                 return range_fail(what, age);
@@ -967,9 +486,9 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
     int rc = predict_threads(opts, &threads);
     if (rc || (rc = check_tx_model(tx, what)))
         return rc;
-    if (tx->model == PATRON_CLV_BGBB)
+    if (desc(tx)->flags & CLV_M_NO_MONTHLY)
         return patron__fail(PATRON_EINVAL, "%s: monthly discounting needs a continuous-time "
-                            "model (use patron_clv_dert for BG/BB)", what);
+                            "model (use patron_clv_dert for %s)", what, desc(tx)->title);
     if (months < 1 || months > 1200)
         return patron__fail(PATRON_EINVAL, "%s: months is %d (must be 1..1200)", what, months);
     if (!(discount >= 0) || !isfinite(discount))
@@ -1002,7 +521,7 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
         clv_rows_free(&R);
         return rc;
     }
-    pred_job job = {tx, spend, &R, 0, discount, periods_per_month, months, v,
+    pred_job job = {tx, spend, NULL, &R, 0, discount, periods_per_month, months, v,
                     v + (R.n ? R.n : 1), NULL, 0, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
@@ -1042,7 +561,8 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
     int rc = check_tx_model(params, what);
     if (rc)
         return rc;
-    if (params->model != PATRON_CLV_PNBD && params->model != PATRON_CLV_BGBB)
+    const clv_model_desc *md = desc(params);
+    if (!md->dert)
         return patron__fail(PATRON_EUNSUPPORTED, "%s is available for Pareto/NBD and BG/BB only",
                             what);
     if (!(discount > 0) || !isfinite(discount))
@@ -1059,28 +579,21 @@ int patron_clv_dert(double *out, const patron_clv_params *params, const patron_c
         return patron__oom();
     }
     const double *p = params->p;
-    if (params->model == PATRON_CLV_PNBD) {
-        /* the Laplace integral depends on T only: once per distinct T */
+    if (md->dert_T) {
+        /* the part that depends on T only (Pareto/NBD: a Laplace integral): once per distinct T */
         for (size_t j = 0; j < R.n; j++) {
             lt[2 * j] = R.T[j];
             lt[2 * j + 1] = (double)j;
         }
         qsort(lt, R.n, 2 * sizeof *lt, cmp_double);
         for (size_t a = 0, b; a < R.n; a = b) {
-            double L = laplace_pow(discount * (p[3] + lt[2 * a]), p[2]);
+            double L = md->dert_T(p, lt[2 * a], discount);
             for (b = a; b < R.n && lt[2 * b] == lt[2 * a]; b++)
                 v[(size_t)lt[2 * b + 1]] = L;
         }
     }
     for (size_t j = 0; j < R.n; j++) {
-        int bad;
-        if (params->model == PATRON_CLV_PNBD) {
-            double pa;
-            bad = pnbd_palive(p, R.x[j], R.tx[j], R.T[j], &pa);
-            v[j] *= pa * (p[0] + R.x[j]) / (p[1] + R.T[j]) * (p[3] + R.T[j]);
-        } else {
-            bad = bgbb_dert(p, R.x[j], R.tx[j], R.T[j], discount, &v[j]);
-        }
+        int bad = md->dert(p, R.x[j], R.tx[j], R.T[j], discount, md->dert_T ? v[j] : 0, &v[j]);
         if (bad || !isfinite(v[j])) {
             patron__free(v);
             patron__free(lt);

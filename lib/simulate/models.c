@@ -10,16 +10,18 @@
  *      (the first purchase's, then each repeat purchase's). */
 #include <math.h>
 
+#include "internal/clv_model.h"
 #include "sim_internal.h"
 
 PATRON_SIM_NO_CONTRACT
 
-typedef struct emitter {
+struct patron__sim_emitter {
     const patron_sim_options *o;
     double birth;
     int64_t n, budget;
     int64_t *time_out;
-} emitter;
+};
+typedef struct patron__sim_emitter emitter;
 
 /* Record a purchase at customer time t; 0 when the budget is exhausted. */
 static int emit(emitter *e, double t)
@@ -33,6 +35,101 @@ static int emit(emitter *e, double t)
     return 1;
 }
 
+/* BG/NBD (mbg = 0) and MBG/NBD (mbg = 1). */
+static int sim_bg(const patron_sim_options *o, patron_rng *gp, emitter *e, double T, double *xo,
+                  double *txo, int mbg)
+{
+    patron_rng g = *gp;
+    double x = 0.0, t_x = 0.0;
+    double lambda = patron__rng_gamma1(&g, o->r) / o->alpha;
+    double p = patron__rng_beta(&g, o->a, o->b);
+    int alive = 1;
+    if (mbg && patron__rng_u01(&g) < p)
+        alive = 0; /* MBG/NBD: dropout right after the first purchase */
+    double t = 0.0;
+    while (alive) {
+        t += patron__rng_exp1(&g) / lambda;
+        if (!(t <= T))
+            break;
+        if (!emit(e, t))
+            return -1;
+        x += 1.0;
+        t_x = t;
+        if (patron__rng_u01(&g) < p)
+            alive = 0;
+    }
+    *gp = g;
+    *xo = x;
+    *txo = t_x;
+    return 0;
+}
+
+int patron__sim_bgnbd(const patron_sim_options *o, patron_rng *g, emitter *e, double T,
+                      double *x, double *t_x)
+{
+    return sim_bg(o, g, e, T, x, t_x, 0);
+}
+
+int patron__sim_mbgnbd(const patron_sim_options *o, patron_rng *g, emitter *e, double T,
+                       double *x, double *t_x)
+{
+    return sim_bg(o, g, e, T, x, t_x, 1);
+}
+
+int patron__sim_pnbd(const patron_sim_options *o, patron_rng *gp, emitter *e, double T,
+                     double *xo, double *txo)
+{
+    patron_rng g = *gp;
+    double x = 0.0, t_x = 0.0;
+    double lambda = patron__rng_gamma1(&g, o->r) / o->alpha;
+    double mu = patron__rng_gamma1(&g, o->s) / o->beta;
+    double tau = patron__rng_exp1(&g) / mu;
+    double end = tau < T ? tau : T;
+    double t = 0.0;
+    for (;;) {
+        t += patron__rng_exp1(&g) / lambda;
+        if (!(t <= end))
+            break;
+        if (!emit(e, t))
+            return -1;
+        x += 1.0;
+        t_x = t;
+    }
+    *gp = g;
+    *xo = x;
+    *txo = t_x;
+    return 0;
+}
+
+int patron__sim_bgbb(const patron_sim_options *o, patron_rng *gp, emitter *e, double T,
+                     double *xo, double *txo)
+{
+    patron_rng g = *gp;
+    double x = 0.0, t_x = 0.0;
+    double p = patron__rng_beta(&g, o->alpha, o->beta);
+    double theta = patron__rng_beta(&g, o->gamma, o->delta);
+    /* Dropout at the start of opportunity D ~ Geometric(theta): alive
+     * for opportunities 1 .. D-1. Purchases among them are Bernoulli(p),
+     * visited by geometric jumps. */
+    double last = patron__rng_geometric(&g, theta) - 1.0;
+    if (last > T)
+        last = T;
+    double k = 0.0;
+    for (;;) {
+        k += patron__rng_geometric(&g, p);
+        if (!(k <= last))
+            break;
+        if (!emit(e, k))
+            return -1;
+        x += 1.0;
+        t_x = k;
+    }
+    *gp = g;
+    *xo = x;
+    *txo = t_x;
+    return 0;
+}
+
 int64_t patron__sim_customer(const patron_sim_options *o, int64_t i, int64_t budget,
                              int64_t *time_out, int64_t *amount_out,
                              patron__sim_customer_out *c)
@@ -40,10 +137,13 @@ int64_t patron__sim_customer(const patron_sim_options *o, int64_t i, int64_t bud
     patron_rng g;
     patron_rng_seed_stream(&g, o->seed, (uint64_t)i);
     emitter e = {o, 0.0, 0, budget, time_out};
+    const clv_model_desc *md = patron__clv_model_sim(o->model); /* validated: not NULL */
+    if (!md)
+        return -1;
     double birth = 0.0;
     if (o->cohort_periods > 0) {
         birth = patron__rng_u01(&g) * o->cohort_periods;
-        if (o->model == PATRON_SIM_BGBB)
+        if (md->flags & CLV_M_DISCRETE)
             birth = floor(birth);
     }
     e.birth = birth;
@@ -52,67 +152,8 @@ int64_t patron__sim_customer(const patron_sim_options *o, int64_t i, int64_t bud
     if (!emit(&e, 0.0))
         return -1;
 
-    switch (o->model) {
-    case PATRON_SIM_BGNBD:
-    case PATRON_SIM_MBGNBD: {
-        double lambda = patron__rng_gamma1(&g, o->r) / o->alpha;
-        double p = patron__rng_beta(&g, o->a, o->b);
-        int alive = 1;
-        if (o->model == PATRON_SIM_MBGNBD && patron__rng_u01(&g) < p)
-            alive = 0; /* MBG/NBD: dropout right after the first purchase */
-        double t = 0.0;
-        while (alive) {
-            t += patron__rng_exp1(&g) / lambda;
-            if (!(t <= T))
-                break;
-            if (!emit(&e, t))
-                return -1;
-            x += 1.0;
-            t_x = t;
-            if (patron__rng_u01(&g) < p)
-                alive = 0;
-        }
-        break;
-    }
-    case PATRON_SIM_PNBD: {
-        double lambda = patron__rng_gamma1(&g, o->r) / o->alpha;
-        double mu = patron__rng_gamma1(&g, o->s) / o->beta;
-        double tau = patron__rng_exp1(&g) / mu;
-        double end = tau < T ? tau : T;
-        double t = 0.0;
-        for (;;) {
-            t += patron__rng_exp1(&g) / lambda;
-            if (!(t <= end))
-                break;
-            if (!emit(&e, t))
-                return -1;
-            x += 1.0;
-            t_x = t;
-        }
-        break;
-    }
-    case PATRON_SIM_BGBB: {
-        double p = patron__rng_beta(&g, o->alpha, o->beta);
-        double theta = patron__rng_beta(&g, o->gamma, o->delta);
-        /* Dropout at the start of opportunity D ~ Geometric(theta): alive
-         * for opportunities 1 .. D-1. Purchases among them are Bernoulli(p),
-         * visited by geometric jumps. */
-        double last = patron__rng_geometric(&g, theta) - 1.0;
-        if (last > T)
-            last = T;
-        double k = 0.0;
-        for (;;) {
-            k += patron__rng_geometric(&g, p);
-            if (!(k <= last))
-                break;
-            if (!emit(&e, k))
-                return -1;
-            x += 1.0;
-            t_x = k;
-        }
-        break;
-    }
-    }
+    if (md->simulate(o, &g, &e, T, &x, &t_x))
+        return -1;
 
     if (!time_out)
         return e.n;

@@ -1,11 +1,13 @@
 /* patron_sim_run: option checks, the two-pass (count, fill) simulation and
  * the result accessors. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/options.h"
+#include "internal/clv_model.h"
 #include "sim_internal.h"
 
 /* Size of patron_sim_options in 0.1, its first release (progress was appended in 0.2). */
@@ -53,33 +55,43 @@ static int check_param(const char *model, const char *name, double v)
             return rc_;                                                  \
     } while (0)
 
+/* The sim model list for messages, from the table. */
+static void sim_model_list(char *buf, size_t cap)
+{
+    size_t n = 0, used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < patron__clv_model_count(); i++)
+        if (patron__clv_model_at(i)->sim_model)
+            n++;
+    for (size_t i = 0, k = 0; i < patron__clv_model_count(); i++) {
+        const clv_model_desc *m = patron__clv_model_at(i);
+        if (!m->sim_model)
+            continue;
+        int w = snprintf(buf + used, cap - used, "%s%s = %d (%s)",
+                         k == 0 ? "" : k + 1 == n ? " or " : ", ", m->name, m->sim_model, m->title);
+        if (w < 0 || (size_t)w >= cap - used)
+            return;
+        used += (size_t)w;
+        k++;
+    }
+}
+
 static int validate(const patron_sim_options *o)
 {
-    switch (o->model) {
-    case PATRON_SIM_BGNBD:
-    case PATRON_SIM_MBGNBD: {
-        const char *m = o->model == PATRON_SIM_BGNBD ? "BG/NBD" : "MBG/NBD";
-        CHECK(m, r);
-        CHECK(m, alpha);
-        CHECK(m, a);
-        CHECK(m, b);
-        break;
+    /* The purchase model and its parameters come from the model table
+     * (lib/internal/clv_model.h): each parameter's field in the options. */
+    const clv_model_desc *md = patron__clv_model_sim(o->model);
+    if (!md) {
+        char list[256];
+        sim_model_list(list, sizeof list);
+        return patron__fail(PATRON_EINVAL, "unknown model %d (expected %s)", (int)o->model, list);
     }
-    case PATRON_SIM_PNBD:
-        CHECK("Pareto/NBD", r);
-        CHECK("Pareto/NBD", alpha);
-        CHECK("Pareto/NBD", s);
-        CHECK("Pareto/NBD", beta);
-        break;
-    case PATRON_SIM_BGBB:
-        CHECK("BG/BB", alpha);
-        CHECK("BG/BB", beta);
-        CHECK("BG/BB", gamma);
-        CHECK("BG/BB", delta);
-        break;
-    default:
-        return patron__fail(PATRON_EINVAL, "unknown model %d (expected PATRON_SIM_BGNBD, "
-                            "_MBGNBD, _PNBD or _BGBB)", (int)o->model);
+    for (int i = 0; i < md->n_params; i++) {
+        double v;
+        memcpy(&v, (const char *)o + md->sim_param[i], sizeof v);
+        int rc = check_param(md->title, md->param[i], v);
+        if (rc)
+            return rc;
     }
     switch (o->spend) {
     case PATRON_SIM_SPEND_NONE:
@@ -116,11 +128,11 @@ static int validate(const patron_sim_options *o)
         return patron__fail(PATRON_EINVAL,
                             "cohort_periods must be >= 0 and less than periods (%g), got %g",
                             o->periods, o->cohort_periods);
-    if (o->model == PATRON_SIM_BGBB &&
+    if ((md->flags & CLV_M_DISCRETE) &&
         (o->periods != floor(o->periods) || o->cohort_periods != floor(o->cohort_periods)))
         return patron__fail(PATRON_EINVAL,
-                            "BG/BB counts whole opportunities: periods (%g) and cohort_periods "
-                            "(%g) must be whole numbers", o->periods, o->cohort_periods);
+                            "%s counts whole opportunities: periods (%g) and cohort_periods "
+                            "(%g) must be whole numbers", md->title, o->periods, o->cohort_periods);
     if (o->start < SIM_MIN_TIME || o->start > SIM_MAX_TIME)
         return patron__fail(PATRON_EINVAL,
                             "start %lld is outside the supported range (years 1 to 9999)",

@@ -101,6 +101,7 @@ static const struct first_size {
     FIRST(patron_campaign_def, 0),
     FIRST(patron_campaign_measure_options, 0),
     FIRST(patron_campaign_measure_result, 0),
+    FIRST(patron_clv_chunk_value, 0),
 };
 
 static size_t first_of(const char *name)
@@ -379,6 +380,13 @@ static void clv_structs(void **state)
     patron_clv_fit_result gg = PATRON_CLV_FIT_RESULT_INIT;
     ok(patron_clv_fit(&gg, PATRON_CLV_GG, &dm, old), "gg fit");
     ok(patron_clv_lifetime_value_with(v, &a.params, &gg.params, &dm, 12, 0.01, 1, pold), "lifetime_value_with");
+    /* the chunk API */
+    patron_clv_chunks *set = NULL;
+    ok(patron_clv_chunks_new(&set, PATRON_CLV_BGNBD), "chunks_new");
+    ok(patron_clv_chunks_add(set, &d, 1), "chunks_add");
+    RESULT_CASE(patron_clv_fit_result, patron_clv_fit_chunks(OUT, set, old));
+    RESULT_CASE(patron_clv_chunk_value, patron_clv_chunk_eval(OUT, set, 0, &a.params, 1));
+    patron_clv_chunks_free(set);
     free((void *)old);
     free((void *)pold);
 }

@@ -888,6 +888,48 @@ static void test_frame_entry_points(void **state)
     free_cdnow(&c);
 }
 
+/* The table of models: names, aliases, parameter counts and the
+ * simulation model agree wherever they are read. */
+static void test_model_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        patron_clv_model model;
+        int k, sim;
+    } want[] = {{"bgnbd", PATRON_CLV_BGNBD, 4, PATRON_SIM_BGNBD},
+                {"mbgnbd", PATRON_CLV_MBGNBD, 4, PATRON_SIM_MBGNBD},
+                {"pnbd", PATRON_CLV_PNBD, 4, PATRON_SIM_PNBD},
+                {"bgbb", PATRON_CLV_BGBB, 4, PATRON_SIM_BGBB},
+                {"gg", PATRON_CLV_GG, 3, 0}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        patron_clv_model m = 0;
+        assert_int_equal(patron_clv_model_from_name(&m, want[i].name), PATRON_OK);
+        assert_int_equal(m, want[i].model);
+        assert_string_equal(patron_clv_model_name(m), want[i].name);
+        assert_int_equal(patron_clv_param_count(m), want[i].k);
+        assert_int_equal(patron_clv_sim_model(m), want[i].sim);
+        assert_null(patron_clv_param_name(m, want[i].k));
+    }
+    /* the spellings `patron simulate` has always taken */
+    const char *alias[][2] = {{"paretonbd", "pnbd"}, {"pareto/nbd", "pnbd"}, {"bg/nbd", "bgnbd"},
+                              {"mbg/nbd", "mbgnbd"}, {"bg/bb", "bgbb"}, {"gamma-gamma", "gg"}};
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++) {
+        patron_clv_model m = 0;
+        assert_int_equal(patron_clv_model_from_name(&m, alias[i][0]), PATRON_OK);
+        assert_string_equal(patron_clv_model_name(m), alias[i][1]);
+    }
+    patron_clv_model m = PATRON_CLV_BGNBD;
+    assert_int_equal(patron_clv_model_from_name(&m, "Pareto"), PATRON_EINVAL);
+    assert_int_equal(m, PATRON_CLV_BGNBD);
+    assert_non_null(strstr(patron_errmsg(), "expected bgnbd, mbgnbd, pnbd, bgbb or gg"));
+    assert_null(patron_clv_model_name((patron_clv_model)9));
+    assert_int_equal(patron_clv_param_count((patron_clv_model)0), 0);
+    assert_int_equal(patron_clv_sim_model((patron_clv_model)6), 0);
+    assert_string_equal(patron_clv_param_name(PATRON_CLV_PNBD, 3), "beta");
+    assert_string_equal(patron_clv_param_name(PATRON_CLV_BGBB, 2), "gamma");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -906,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_determinism_and_weights),
         cmocka_unit_test(test_extreme_ages),
         cmocka_unit_test(test_frame_entry_points),
+        cmocka_unit_test(test_model_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -281,22 +281,25 @@ int cmd_simulate(int argc, char **argv)
             return cli_fail(cmd, "%s needs a value", argv[i]), 2;
     }
 
-    /* The model names are the library's (patron_clv_model_from_name), the
-     * same `patron clv` accepts; Gamma-Gamma is a spend model only. */
+    /* The model names and the simulation model are the library's (its
+     * table of models: patron_clv_model_from_name, patron_clv_sim_model),
+     * the same `patron clv` accepts; Gamma-Gamma is a spend model only. */
     patron_clv_model cm;
-    if (patron_clv_model_from_name(&cm, model) != PATRON_OK || cm == PATRON_CLV_GG)
+    if (patron_clv_model_from_name(&cm, model) != PATRON_OK || !patron_clv_sim_model(cm))
         return cli_fail(cmd, "--model: '%s' is not bgnbd, mbgnbd, pnbd or bgbb", model), 2;
-    o.model = cm == PATRON_CLV_BGNBD    ? PATRON_SIM_BGNBD
-              : cm == PATRON_CLV_MBGNBD ? PATRON_SIM_MBGNBD
-              : cm == PATRON_CLV_PNBD   ? PATRON_SIM_PNBD
-                                        : PATRON_SIM_BGBB;
+    o.model = patron_clv_sim_model(cm);
+    /* --gamma is the model's own parameter gamma when it has one (BG/BB's
+     * dropout shape), or else the Gamma-Gamma spend gamma. */
+    int model_gamma = 0;
+    for (int k = 0; k < patron_clv_param_count(cm); k++)
+        if (!strcmp(patron_clv_param_name(cm, k), "gamma"))
+            model_gamma = 1;
 
-    /* --gamma is BG/BB's dropout shape, or else the Gamma-Gamma spend gamma. */
     if (gamma_arg) {
         double g;
         if (cli_parse_double(gamma_arg, &g))
             return cli_fail(cmd, "--gamma: '%s' is not a number", gamma_arg), 2;
-        if (o.model == PATRON_SIM_BGBB) {
+        if (model_gamma) {
             o.gamma = g;
         } else {
             o.spend_gamma = g;
@@ -314,9 +317,9 @@ int cmd_simulate(int argc, char **argv)
         return cli_fail(cmd, "--spend: '%s' is not gamma-gamma or none", spend), 2;
     else if (!spend && spend_params)
         o.spend = PATRON_SIM_SPEND_GAMMA_GAMMA;
-    if (o.spend && o.model == PATRON_SIM_BGBB && !spend_gamma_arg)
-        return cli_fail(cmd, "with --model bgbb, --gamma is the dropout parameter; give the "
-                        "spend gamma as --spend-gamma"), 2;
+    if (o.spend && model_gamma && !spend_gamma_arg)
+        return cli_fail(cmd, "with --model %s, --gamma is the dropout parameter; give the "
+                        "spend gamma as --spend-gamma", patron_clv_model_name(cm)), 2;
 
     if (!have_customers)
         return cli_fail(cmd, "--customers is required (try `patron simulate --help`)"), 2;

@@ -777,6 +777,97 @@ export declare class Frame extends Handle {
 }
 
 /**
+ * A set of chunks of customers, for fits over partitions (opaque; the chunk API).
+ *
+ * Each chunk holds a share of the rows (a partition of a data set too large for one call, a Dask
+ * partition, a shard on another machine), validated and compressed once, and evaluates its
+ * log-likelihood, gradient and Hessian at any parameters (patron_clv_chunk_eval()).
+ * patron_clv_fit_chunks() fits the model over all chunks of a set with the same optimiser as
+ * patron_clv_fit(); a program whose chunks live in several processes evaluates each in its own set
+ * and sums the values.
+ */
+export declare class ClvChunks extends Handle {
+  /**
+   * New empty set of chunks for `model`.
+   *
+   * Thread safety:
+   * Reentrant.
+   * @param model The model.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown model),
+   * PATRON_ENOMEM.
+   * @returns value: The set (release with patron_clv_chunks_free()).
+   */
+  static new(model: number): ClvChunks;
+  /**
+   * Validate, compress and append one chunk of customers.
+   *
+   * The rows follow patron_clv_fit()'s rules (zero-weight rows are dropped, Gamma-Gamma drops x =
+   * 0). The chunk's index is the previous count.
+   *
+   * Thread safety:
+   * Not on one set from two threads at once.
+   * @param data The chunk's customers (read only, not retained).
+   * @param threads Threads evaluating this chunk: 1, n, or 0 for all cores. The values do not depend
+   * on it (fixed inner chunks, fixed order).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad data or threads: the
+   * message names the row, field and value; the set is unchanged); PATRON_ENOMEM.
+   * @returns PATRON_OK; PATRON_EINVAL (bad data or threads: the message names the row, field and
+   * value; the set is unchanged); PATRON_ENOMEM.
+   */
+  add(data: Partial<native.patron_clv_data> | null, threads: number): void;
+  /**
+   * Number of chunks in a set (0 for NULL).
+   */
+  count(): ReturnType<typeof native.patron_clv_chunks_count>;
+  /**
+   * Distinct rows of chunk `i` after compression (0 when out of range).
+   * @param i The chunk (0 .. patron_clv_chunks_count() - 1).
+   */
+  rows(i: number | bigint): ReturnType<typeof native.patron_clv_chunks_rows>;
+  /**
+   * Weighted log-likelihood of chunk `i`'s rows at `params`, with its gradient and (optionally)
+   * Hessian in the natural parameters.
+   *
+   * Summed over the chunks of a data set, the values are the data set's log-likelihood
+   * (patron_clv_log_likelihood() summed with the weights), gradient and Hessian, up to the order of
+   * the additions.
+   *
+   * Thread safety:
+   * Not on one set from two threads at once (a chunk keeps its scratch).
+   * @param i The chunk (0 .. patron_clv_chunks_count() - 1).
+   * @param params Parameters of the set's model.
+   * @param want_hess 1 for the Hessian as well: only for models with an exact Hessian (BG/NBD,
+   * MBG/NBD, Gamma-Gamma); 0 for none.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad parameters, another
+   * model, `i` out of range); PATRON_EUNSUPPORTED (`want_hess` for a model without an exact
+   * Hessian); PATRON_ERANGE (not finite there).
+   * @returns value: Filled on success only; its `size` must be set.
+   */
+  clv_chunk_eval(i: number | bigint, params: Partial<native.patron_clv_params> | null, want_hess: number): native.patron_clv_chunk_value;
+  /**
+   * Fit the set's model over all its chunks' rows (the sum of their log-likelihoods), with
+   * patron_clv_fit()'s optimiser and checks.
+   *
+   * The result equals patron_clv_fit() on the union of the rows up to the rounding of the sums (the
+   * chunks are added in their order; the fit runs its starts on all rows, not the sampled warm start
+   * of large single-call fits): parameters agree to about 1e-9 relative. `n_distinct` is the sum of
+   * the chunks' distinct rows.
+   *
+   * Thread safety:
+   * Not on one set from two threads at once.
+   * @param opts Options, or NULL for the defaults (`threads` is each chunk's own, fixed when it was
+   * added).
+   * @throws {PatronError} on a negative status: As patron_clv_fit(). (PATRON_OK; PATRON_EINVAL for
+   * bad arguments or data (the message names the row, the field and the value); PATRON_ECONVERGE
+   * when no start converged, the log-likelihood is not finite, a parameter ran off to 0 or infinity,
+   * or the information matrix is not positive definite (the reason is in patron_errmsg());
+   * PATRON_ENOMEM.)
+   * @returns value: Filled on success only; its `size` must be set.
+   */
+  clv_fit_chunks(opts?: Partial<native.patron_clv_fit_options> | null): native.patron_clv_fit_result;
+}
+
+/**
  * An open store (opaque). Created by patron_open(), released by patron_close().
  */
 export declare class Db extends Handle {

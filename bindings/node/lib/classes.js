@@ -76,6 +76,15 @@ module.exports = function classes(native, Handle) {
     segment_worth_saving(value_col, retention_cost, opts) { return wrap(Selection, native.patron_segment_worth_saving(this.handle, value_col, retention_cost, opts)); }
     add_scores(db) { return native.patron_frame_add_scores(this.handle, db); }
   }
+  class ClvChunks extends Handle {
+    constructor(handle) { super(handle, native.patron_clv_chunks_free); }
+    static new(model) { return wrap(ClvChunks, native.patron_clv_chunks_new(model)); }
+    add(data, threads) { return native.patron_clv_chunks_add(this.handle, data, threads); }
+    count() { return native.patron_clv_chunks_count(this.handle); }
+    rows(i) { return native.patron_clv_chunks_rows(this.handle, i); }
+    clv_chunk_eval(i, params, want_hess) { return native.patron_clv_chunk_eval(this.handle, i, params, want_hess); }
+    clv_fit_chunks(opts) { return native.patron_clv_fit_chunks(this.handle, opts); }
+  }
   class Db extends Handle {
     constructor(handle) { super(handle, native.patron_close); }
     static open(uri, opts) { return wrap(Db, native.patron_open(uri, opts)); }
@@ -208,5 +217,5 @@ module.exports = function classes(native, Handle) {
     get length() { return this.count(); }
     *[Symbol.iterator]() { const n = this.count(); for (let i = 0; i < n; i++) yield this.get(i); }
   }
-  return { Sim, Txlog, Frame, Db, Profile, Statement, Selection, Rule, EventList, AuditEntries };
+  return { Sim, Txlog, Frame, ClvChunks, Db, Profile, Statement, Selection, Rule, EventList, AuditEntries };
 };

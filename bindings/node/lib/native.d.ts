@@ -923,6 +923,17 @@ export interface patron_txlog { readonly __patron_handle: 'patron_txlog' }
  */
 export interface patron_frame { readonly __patron_handle: 'patron_frame' }
 /**
+ * A set of chunks of customers, for fits over partitions (opaque; the chunk API).
+ *
+ * Each chunk holds a share of the rows (a partition of a data set too large for one call, a Dask
+ * partition, a shard on another machine), validated and compressed once, and evaluates its
+ * log-likelihood, gradient and Hessian at any parameters (patron_clv_chunk_eval()).
+ * patron_clv_fit_chunks() fits the model over all chunks of a set with the same optimiser as
+ * patron_clv_fit(); a program whose chunks live in several processes evaluates each in its own set
+ * and sums the values.
+ */
+export interface patron_clv_chunks { readonly __patron_handle: 'patron_clv_chunks' }
+/**
  * An open store (opaque). Created by patron_open(), released by patron_close().
  */
 export interface patron_db { readonly __patron_handle: 'patron_db' }
@@ -1456,6 +1467,36 @@ export interface patron_clv_fit_result {
    * Distinct rows after compression.
    */
   n_distinct: number;
+}
+
+/**
+ * What patron_clv_chunk_eval() returns. Caller-owned.
+ */
+export interface patron_clv_chunk_value {
+  /**
+   * `sizeof(patron_clv_chunk_value)`; set it before the call (or use PATRON_CLV_CHUNK_VALUE_INIT).
+   */
+  size: number;
+  /**
+   * k, the model's number of parameters.
+   */
+  n_params: number;
+  /**
+   * 1 when `hess` was computed.
+   */
+  has_hess: number;
+  /**
+   * Weighted sum of the rows' log-likelihoods.
+   */
+  log_likelihood: number;
+  /**
+   * d LL / d p_i, natural parameters (first k used).
+   */
+  grad: number[];
+  /**
+   * Hessian, row-major k x k in the first k * k slots (when has_hess).
+   */
+  hess: number[];
 }
 
 /**
@@ -4539,9 +4580,9 @@ export interface patron_campaign_measure_result {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_chunk_value: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_chunk_value: patron_clv_chunk_value; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
 
 /**
  * Static, English description of a status code.
@@ -5196,7 +5237,8 @@ export declare function patron_frame_read_csv(path: string | null): patron_frame
  */
 export declare function patron_clv_model_name(model: number): string | null;
 /**
- * Model from its name (as patron_clv_model_name() spells it).
+ * Model from its name (as patron_clv_model_name() spells it), or one of its aliases ("bg/nbd",
+ * "mbg/nbd", "paretonbd", "pareto/nbd", "bg/bb", "gamma-gamma", "gammagamma").
  * @param name The name.
  * @throws {PatronError} on a negative status: PATRON_OK, or PATRON_EINVAL for an unknown name.
  * @returns value: The model.
@@ -5214,6 +5256,21 @@ export declare function patron_clv_param_count(model: number): number;
  * @returns A static string, or NULL when `i` or `model` is out of range.
  */
 export declare function patron_clv_param_name(model: number, i: number): string | null;
+/**
+ * The simulation model that patron_sim_run() uses for `model`.
+ *
+ * Model names (patron_clv_model_from_name()), parameter names and the simulation all come from one
+ * table of models inside the library, so the CLI and the bindings need no list of their own. The
+ * parameters of `model` are the patron_sim_options fields of the same names
+ * (patron_clv_param_name()).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param model The model.
+ * @returns A patron_sim_model value, or 0 when `model` has no purchase process of its own
+ * (Gamma-Gamma: simulate its spend with PATRON_SIM_SPEND_GAMMA_GAMMA) or is unknown.
+ */
+export declare function patron_clv_sim_model(model: number): number;
 /**
  * Fit a model by maximum likelihood.
  *
@@ -5234,6 +5291,94 @@ export declare function patron_clv_param_name(model: number, i: number): string 
  * (PATRON_CLV_FIT_RESULT_INIT).
  */
 export declare function patron_clv_fit(model: number, data: Partial<patron_clv_data> | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
+/**
+ * New empty set of chunks for `model`.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param model The model.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (unknown model),
+ * PATRON_ENOMEM.
+ * @returns value: The set (release with patron_clv_chunks_free()).
+ */
+export declare function patron_clv_chunks_new(model: number): patron_clv_chunks;
+/**
+ * Release a set and its chunks (NULL is ignored).
+ * @param set The set.
+ */
+export declare function patron_clv_chunks_free(set: patron_clv_chunks | null): void;
+/**
+ * Validate, compress and append one chunk of customers.
+ *
+ * The rows follow patron_clv_fit()'s rules (zero-weight rows are dropped, Gamma-Gamma drops x =
+ * 0). The chunk's index is the previous count.
+ *
+ * Thread safety:
+ * Not on one set from two threads at once.
+ * @param set The set.
+ * @param data The chunk's customers (read only, not retained).
+ * @param threads Threads evaluating this chunk: 1, n, or 0 for all cores. The values do not depend
+ * on it (fixed inner chunks, fixed order).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad data or threads: the
+ * message names the row, field and value; the set is unchanged); PATRON_ENOMEM.
+ * @returns PATRON_OK; PATRON_EINVAL (bad data or threads: the message names the row, field and
+ * value; the set is unchanged); PATRON_ENOMEM.
+ */
+export declare function patron_clv_chunks_add(set: patron_clv_chunks | null, data: Partial<patron_clv_data> | null, threads: number): void;
+/**
+ * Number of chunks in a set (0 for NULL).
+ * @param set
+ */
+export declare function patron_clv_chunks_count(set: patron_clv_chunks | null): number;
+/**
+ * Distinct rows of chunk `i` after compression (0 when out of range).
+ * @param set
+ * @param i The chunk (0 .. patron_clv_chunks_count() - 1).
+ */
+export declare function patron_clv_chunks_rows(set: patron_clv_chunks | null, i: number | bigint): number;
+/**
+ * Weighted log-likelihood of chunk `i`'s rows at `params`, with its gradient and (optionally)
+ * Hessian in the natural parameters.
+ *
+ * Summed over the chunks of a data set, the values are the data set's log-likelihood
+ * (patron_clv_log_likelihood() summed with the weights), gradient and Hessian, up to the order of
+ * the additions.
+ *
+ * Thread safety:
+ * Not on one set from two threads at once (a chunk keeps its scratch).
+ * @param set The set.
+ * @param i The chunk (0 .. patron_clv_chunks_count() - 1).
+ * @param params Parameters of the set's model.
+ * @param want_hess 1 for the Hessian as well: only for models with an exact Hessian (BG/NBD,
+ * MBG/NBD, Gamma-Gamma); 0 for none.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad parameters, another
+ * model, `i` out of range); PATRON_EUNSUPPORTED (`want_hess` for a model without an exact
+ * Hessian); PATRON_ERANGE (not finite there).
+ * @returns value: Filled on success only; its `size` must be set.
+ */
+export declare function patron_clv_chunk_eval(set: patron_clv_chunks | null, i: number | bigint, params: Partial<patron_clv_params> | null, want_hess: number): patron_clv_chunk_value;
+/**
+ * Fit the set's model over all its chunks' rows (the sum of their log-likelihoods), with
+ * patron_clv_fit()'s optimiser and checks.
+ *
+ * The result equals patron_clv_fit() on the union of the rows up to the rounding of the sums (the
+ * chunks are added in their order; the fit runs its starts on all rows, not the sampled warm start
+ * of large single-call fits): parameters agree to about 1e-9 relative. `n_distinct` is the sum of
+ * the chunks' distinct rows.
+ *
+ * Thread safety:
+ * Not on one set from two threads at once.
+ * @param set The chunks (at least one).
+ * @param opts Options, or NULL for the defaults (`threads` is each chunk's own, fixed when it was
+ * added).
+ * @throws {PatronError} on a negative status: As patron_clv_fit(). (PATRON_OK; PATRON_EINVAL for
+ * bad arguments or data (the message names the row, the field and the value); PATRON_ECONVERGE
+ * when no start converged, the log-likelihood is not finite, a parameter ran off to 0 or infinity,
+ * or the information matrix is not positive definite (the reason is in patron_errmsg());
+ * PATRON_ENOMEM.)
+ * @returns value: Filled on success only; its `size` must be set.
+ */
+export declare function patron_clv_fit_chunks(set: patron_clv_chunks | null, opts?: Partial<patron_clv_fit_options> | null): patron_clv_fit_result;
 /**
  * Per-row log-likelihood at `params` (unweighted).
  *

@@ -33,6 +33,8 @@ PN_UNUSED static int gs_to_patron_clv_params(napi_env env, napi_value v, pn_aren
 PN_UNUSED static napi_value gs_from_patron_clv_params(napi_env env, const patron_clv_params *s);
 PN_UNUSED static int gs_to_patron_clv_fit_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_clv_fit_result(napi_env env, const patron_clv_fit_result *s);
+PN_UNUSED static int gs_to_patron_clv_chunk_value(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_clv_chunk_value(napi_env env, const patron_clv_chunk_value *s);
 PN_UNUSED static int gs_to_patron_clv_predict_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_clv_predict_options(napi_env env, const patron_clv_predict_options *s);
 PN_UNUSED static int gs_to_patron_abtest_assign_options(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -1103,6 +1105,91 @@ static napi_value gs_from_patron_clv_fit_result(napi_env env, const patron_clv_f
     if (pn_set(env, obj, "status", pn_new_i32(env, s->status))) return NULL;
     if (pn_set(env, obj, "n_customers", pn_new_f64(env, s->n_customers))) return NULL;
     if (pn_set(env, obj, "n_distinct", pn_new_i64(env, s->n_distinct))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_clv_chunk_value(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_clv_chunk_value s = PATRON_CLV_CHUNK_VALUE_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_clv_chunk_value")) return -1;
+    if (pn_field(env, v, "n_params", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_clv_chunk_value.n_params")) return -1;
+        s.n_params = (int32_t)x;
+    }
+    if (pn_field(env, v, "has_hess", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_clv_chunk_value.has_hess")) return -1;
+        s.has_hess = (int32_t)x;
+    }
+    if (pn_field(env, v, "log_likelihood", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_clv_chunk_value.log_likelihood")) return -1;
+        s.log_likelihood = (double)x;
+    }
+    if (pn_field(env, v, "grad", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.grad / sizeof s.grad[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_clv_chunk_value.grad[]")) return -1;
+            s.grad[i] = x;
+        }
+    }
+    if (pn_field(env, v, "hess", &f, &has)) return -1;
+    if (has) {
+        for (uint32_t i = 0; i < sizeof s.hess / sizeof s.hess[0]; i++) {
+            double x;
+            napi_value e;
+            if (napi_get_element(env, f, i, &e) != napi_ok) return -1;
+            if (pn_typeof_undefined(env, e)) break;
+            if (pn_get_f64(env, e, &x, "patron_clv_chunk_value.hess[]")) return -1;
+            s.hess[i] = x;
+        }
+    }
+    *(patron_clv_chunk_value *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_clv_chunk_value(napi_env env, const patron_clv_chunk_value *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "n_params", pn_new_i32(env, s->n_params))) return NULL;
+    if (pn_set(env, obj, "has_hess", pn_new_i32(env, s->has_hess))) return NULL;
+    if (pn_set(env, obj, "log_likelihood", pn_new_f64(env, s->log_likelihood))) return NULL;
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->grad / sizeof s->grad[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->grad[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "grad", arr)) return NULL;
+    }
+    {
+        napi_value arr;
+        uint32_t n = (uint32_t)(sizeof s->hess / sizeof s->hess[0]);
+        if (napi_create_array_with_length(env, n, &arr) != napi_ok) return NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            napi_value e = pn_new_f64(env, s->hess[i]);
+            if (!e || napi_set_element(env, arr, i, e) != napi_ok) return NULL;
+        }
+        if (pn_set(env, obj, "hess", arr)) return NULL;
+    }
     return obj;
 }
 
@@ -7780,6 +7867,11 @@ static void gd_patron_frame(void *p)
     patron_frame_free(p);
 }
 
+static void gd_patron_clv_chunks(void *p)
+{
+    patron_clv_chunks_free(p);
+}
+
 static void gd_patron_db(void *p)
 {
     patron_close(p);
@@ -8983,6 +9075,21 @@ static napi_value w_patron_clv_param_name(napi_env env, napi_callback_info info)
     return pn_new_str(env, r);
 }
 
+static napi_value w_patron_clv_sim_model(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    int32_t a_model = 0;
+    if (pn_get_i32(env, argv[0], &a_model, "patron_clv_sim_model: argument 'model'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_sim_model((patron_clv_model)a_model);
+    pn_arena_free(&arena);
+    return pn_new_i32(env, r);
+}
+
 static napi_value w_patron_clv_fit(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -9001,6 +9108,135 @@ static napi_value w_patron_clv_fit(napi_env env, napi_callback_info info)
         return NULL;
     }
     int r = patron_clv_fit(&a_out, (patron_clv_model)a_model, a_data, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_fit_result(env, &a_out);
+}
+
+static napi_value w_patron_clv_chunks_new(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    patron_clv_chunks *a_out = NULL;
+    int32_t a_model = 0;
+    if (pn_get_i32(env, argv[0], &a_model, "patron_clv_chunks_new: argument 'model'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_chunks_new(&a_out, (patron_clv_model)a_model);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_handle(env, a_out, "patron_clv_chunks", gd_patron_clv_chunks);
+}
+
+static napi_value w_patron_clv_chunks_free(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    void *a_set = NULL;
+    if (pn_take_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_chunks_free: argument 'set'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    patron_clv_chunks_free(a_set);
+    pn_arena_free(&arena);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_chunks_add(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_set = NULL;
+    patron_clv_data a_data_s;
+    patron_clv_data *a_data = NULL;
+    int32_t a_threads = 0;
+    if (pn_get_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_chunks_add: argument 'set'")
+        || pn_struct_arg(env, argv[1], (void *)&a_data, &a_data_s, sizeof a_data_s, &arena, gs_to_patron_clv_data)
+        || pn_get_i32(env, argv[2], &a_threads, "patron_clv_chunks_add: argument 'threads'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_chunks_add(a_set, a_data, (int32_t)a_threads);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_clv_chunks_count(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    void *a_set = NULL;
+    if (pn_get_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_chunks_count: argument 'set'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    size_t r = patron_clv_chunks_count(a_set);
+    pn_arena_free(&arena);
+    return pn_new_u64(env, r);
+}
+
+static napi_value w_patron_clv_chunks_rows(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_set = NULL;
+    uint64_t a_i = 0;
+    if (pn_get_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_chunks_rows: argument 'set'")
+        || pn_get_u64(env, argv[1], &a_i, "patron_clv_chunks_rows: argument 'i'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int64_t r = patron_clv_chunks_rows(a_set, (size_t)a_i);
+    pn_arena_free(&arena);
+    return pn_new_i64(env, r);
+}
+
+static napi_value w_patron_clv_chunk_eval(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    patron_clv_chunk_value a_out = PATRON_CLV_CHUNK_VALUE_INIT;
+    void *a_set = NULL;
+    uint64_t a_i = 0;
+    patron_clv_params a_params_s;
+    patron_clv_params *a_params = NULL;
+    int32_t a_want_hess = 0;
+    if (pn_get_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_chunk_eval: argument 'set'")
+        || pn_get_u64(env, argv[1], &a_i, "patron_clv_chunk_eval: argument 'i'")
+        || pn_struct_arg(env, argv[2], (void *)&a_params, &a_params_s, sizeof a_params_s, &arena, gs_to_patron_clv_params)
+        || pn_get_i32(env, argv[3], &a_want_hess, "patron_clv_chunk_eval: argument 'want_hess'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_chunk_eval(&a_out, a_set, (size_t)a_i, a_params, (int)a_want_hess);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_clv_chunk_value(env, &a_out);
+}
+
+static napi_value w_patron_clv_fit_chunks(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_clv_fit_result a_out = PATRON_CLV_FIT_RESULT_INIT;
+    void *a_set = NULL;
+    patron_clv_fit_options a_opts_s;
+    patron_clv_fit_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_clv_chunks", &a_set, "patron_clv_fit_chunks: argument 'set'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_clv_fit_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_clv_fit_chunks(&a_out, a_set, a_opts);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return gs_from_patron_clv_fit_result(env, &a_out);
@@ -13447,7 +13683,15 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_clv_model_from_name", NULL, w_patron_clv_model_from_name, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_count", NULL, w_patron_clv_param_count, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_param_name", NULL, w_patron_clv_param_name, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_sim_model", NULL, w_patron_clv_sim_model, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_fit", NULL, w_patron_clv_fit, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunks_new", NULL, w_patron_clv_chunks_new, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunks_free", NULL, w_patron_clv_chunks_free, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunks_add", NULL, w_patron_clv_chunks_add, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunks_count", NULL, w_patron_clv_chunks_count, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunks_rows", NULL, w_patron_clv_chunks_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_chunk_eval", NULL, w_patron_clv_chunk_eval, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_clv_fit_chunks", NULL, w_patron_clv_fit_chunks, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_log_likelihood", NULL, w_patron_clv_log_likelihood, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_expected_purchases", NULL, w_patron_clv_expected_purchases, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_clv_prob_alive", NULL, w_patron_clv_prob_alive, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -13959,6 +14203,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_clv_fit_options", pn_new_u32(env, (uint32_t)sizeof(patron_clv_fit_options)))) return NULL;
     if (pn_set(env, obj, "patron_clv_params", pn_new_u32(env, (uint32_t)sizeof(patron_clv_params)))) return NULL;
     if (pn_set(env, obj, "patron_clv_fit_result", pn_new_u32(env, (uint32_t)sizeof(patron_clv_fit_result)))) return NULL;
+    if (pn_set(env, obj, "patron_clv_chunk_value", pn_new_u32(env, (uint32_t)sizeof(patron_clv_chunk_value)))) return NULL;
     if (pn_set(env, obj, "patron_clv_predict_options", pn_new_u32(env, (uint32_t)sizeof(patron_clv_predict_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_assign_options", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_assign_options)))) return NULL;
     if (pn_set(env, obj, "patron_abtest_srm_result", pn_new_u32(env, (uint32_t)sizeof(patron_abtest_srm_result)))) return NULL;
@@ -14073,6 +14318,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_clv_fit_result d = PATRON_CLV_FIT_RESULT_INIT;
         if (pn_set(env, obj, "patron_clv_fit_result", gs_from_patron_clv_fit_result(env, &d))) return NULL;
+    }
+    {
+        const patron_clv_chunk_value d = PATRON_CLV_CHUNK_VALUE_INIT;
+        if (pn_set(env, obj, "patron_clv_chunk_value", gs_from_patron_clv_chunk_value(env, &d))) return NULL;
     }
     {
         const patron_clv_predict_options d = PATRON_CLV_PREDICT_OPTIONS_INIT;

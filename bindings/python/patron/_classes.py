@@ -4,6 +4,7 @@
 from ._ffi import Sim as Sim
 from ._ffi import Txlog as Txlog
 from ._ffi import Frame as Frame
+from ._ffi import ClvChunks as ClvChunks
 from ._ffi import Db as Db
 from ._ffi import Profile as Profile
 from ._ffi import Statement as Statement
@@ -12,4 +13,4 @@ from ._ffi import Rule as Rule
 from ._ffi import EventList as EventList
 from ._ffi import AuditEntries as AuditEntries
 
-__all__ = ['Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
+__all__ = ['Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']

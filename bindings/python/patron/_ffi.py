@@ -580,6 +580,21 @@ class patron_frame(_rt.Handle):
     __slots__ = ()
 
 
+class patron_clv_chunks(_rt.Handle):
+    """A set of chunks of customers, for fits over partitions (opaque; the chunk API).
+
+    Each chunk holds a share of the rows (a partition of a data set too large for one call,
+    a Dask partition, a shard on another machine), validated and compressed once, and
+    evaluates its log-likelihood, gradient and Hessian at any parameters
+    (patron_clv_chunk_eval()). patron_clv_fit_chunks() fits the model over all chunks of a
+    set with the same optimiser as patron_clv_fit(); a program whose chunks live in several
+    processes evaluates each in its own set and sums the values.
+
+    A handle: close() it (or use `with`); it is also released when garbage-collected.
+    """
+    __slots__ = ()
+
+
 class patron_db(_rt.Handle):
     """An open store (opaque). Created by patron_open(), released by patron_close().
 
@@ -953,6 +968,24 @@ class patron_clv_fit_result(ctypes.Structure):
         s = cls()
         s.size = ctypes.sizeof(cls)
         s.params.model = 1
+        return s
+
+
+class patron_clv_chunk_value(ctypes.Structure):
+    """What patron_clv_chunk_eval() returns. Caller-owned.
+
+    Fields: size (`sizeof(patron_clv_chunk_value)`; set it before the call (or use
+    PATRON_CLV_CHUNK_VALUE_INIT).), n_params (k, the model's number of parameters.),
+    has_hess (1 when `hess` was computed.), log_likelihood (Weighted sum of the rows'
+    log-likelihoods.), grad (d LL / d p_i, natural parameters (first k used).), hess
+    (Hessian, row-major k x k in the first k * k slots (when has_hess).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_clv_chunk_value set as PATRON_CLV_CHUNK_VALUE_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
         return s
 
 
@@ -2250,6 +2283,7 @@ patron_clv_data._fields_ = [("n", ctypes.c_size_t), ("frequency", ctypes.POINTER
 patron_clv_fit_options._fields_ = [("size", ctypes.c_uint32), ("penalizer", ctypes.c_double), ("gtol", ctypes.c_double), ("max_iter", ctypes.c_int32), ("n_starts", ctypes.c_int32), ("threads", ctypes.c_int32)]
 patron_clv_params._fields_ = [("model", ctypes.c_int), ("p", (ctypes.c_double * 4))]
 patron_clv_fit_result._fields_ = [("size", ctypes.c_uint32), ("params", patron_clv_params), ("n_params", ctypes.c_int32), ("se", (ctypes.c_double * 4)), ("cov", (ctypes.c_double * 16)), ("log_likelihood", ctypes.c_double), ("grad_norm", ctypes.c_double), ("iterations", ctypes.c_int32), ("status", ctypes.c_int32), ("n_customers", ctypes.c_double), ("n_distinct", ctypes.c_int64)]
+patron_clv_chunk_value._fields_ = [("size", ctypes.c_uint32), ("n_params", ctypes.c_int32), ("has_hess", ctypes.c_int32), ("log_likelihood", ctypes.c_double), ("grad", (ctypes.c_double * 4)), ("hess", (ctypes.c_double * 16))]
 patron_clv_predict_options._fields_ = [("size", ctypes.c_uint32), ("threads", ctypes.c_int32)]
 patron_abtest_assign_options._fields_ = [("size", ctypes.c_uint32), ("coverage", ctypes.c_double), ("layer_key", ctypes.c_char_p), ("layer_start", ctypes.c_double), ("layer_end", ctypes.c_double)]
 patron_abtest_srm_result._fields_ = [("size", ctypes.c_uint32), ("chi2", ctypes.c_double), ("dof", ctypes.c_int64), ("p", ctypes.c_double), ("log_p", ctypes.c_double), ("mismatch", ctypes.c_int), ("alpha", ctypes.c_double)]
@@ -2345,6 +2379,7 @@ patron_clv_data.to_dict = _rt.to_python
 patron_clv_fit_options.to_dict = _rt.to_python
 patron_clv_params.to_dict = _rt.to_python
 patron_clv_fit_result.to_dict = _rt.to_python
+patron_clv_chunk_value.to_dict = _rt.to_python
 patron_clv_predict_options.to_dict = _rt.to_python
 patron_abtest_assign_options.to_dict = _rt.to_python
 patron_abtest_srm_result.to_dict = _rt.to_python
@@ -2435,6 +2470,7 @@ PATRON_SUMMARY_OPTIONS_INIT = patron_summary_options.init
 PATRON_FRAME_WRITE_OPTIONS_INIT = patron_frame_write_options.init
 PATRON_CLV_FIT_OPTIONS_INIT = patron_clv_fit_options.init
 PATRON_CLV_FIT_RESULT_INIT = patron_clv_fit_result.init
+PATRON_CLV_CHUNK_VALUE_INIT = patron_clv_chunk_value.init
 PATRON_CLV_PREDICT_OPTIONS_INIT = patron_clv_predict_options.init
 PATRON_ABTEST_ASSIGN_OPTIONS_INIT = patron_abtest_assign_options.init
 PATRON_ABTEST_MANY_OPTIONS_INIT = patron_abtest_many_options.init
@@ -2536,7 +2572,15 @@ _c_patron_clv_model_name = _rt.cfunc("patron_clv_model_name", ctypes.c_char_p, [
 _c_patron_clv_model_from_name = _rt.cfunc("patron_clv_model_from_name", ctypes.c_int, [ctypes.c_void_p, _rt.CString])
 _c_patron_clv_param_count = _rt.cfunc("patron_clv_param_count", ctypes.c_int, [ctypes.c_int])
 _c_patron_clv_param_name = _rt.cfunc("patron_clv_param_name", ctypes.c_char_p, [ctypes.c_int, ctypes.c_int])
+_c_patron_clv_sim_model = _rt.cfunc("patron_clv_sim_model", ctypes.c_int, [ctypes.c_int])
 _c_patron_clv_fit = _rt.cfunc("patron_clv_fit", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, _rt.struct_arg(patron_clv_data), _rt.struct_arg(patron_clv_fit_options)])
+_c_patron_clv_chunks_new = _rt.cfunc("patron_clv_chunks_new", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int])
+_c_patron_clv_chunks_free = _rt.cfunc("patron_clv_chunks_free", None, [patron_clv_chunks])
+_c_patron_clv_chunks_add = _rt.cfunc("patron_clv_chunks_add", ctypes.c_int, [patron_clv_chunks, _rt.struct_arg(patron_clv_data), ctypes.c_int32])
+_c_patron_clv_chunks_count = _rt.cfunc("patron_clv_chunks_count", ctypes.c_size_t, [patron_clv_chunks])
+_c_patron_clv_chunks_rows = _rt.cfunc("patron_clv_chunks_rows", ctypes.c_int64, [patron_clv_chunks, ctypes.c_size_t])
+_c_patron_clv_chunk_eval = _rt.cfunc("patron_clv_chunk_eval", ctypes.c_int, [ctypes.c_void_p, patron_clv_chunks, ctypes.c_size_t, _rt.struct_arg(patron_clv_params), ctypes.c_int])
+_c_patron_clv_fit_chunks = _rt.cfunc("patron_clv_fit_chunks", ctypes.c_int, [ctypes.c_void_p, patron_clv_chunks, _rt.struct_arg(patron_clv_fit_options)])
 _c_patron_clv_log_likelihood = _rt.cfunc("patron_clv_log_likelihood", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data)])
 _c_patron_clv_expected_purchases = _rt.cfunc("patron_clv_expected_purchases", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data), ctypes.c_double])
 _c_patron_clv_prob_alive = _rt.cfunc("patron_clv_prob_alive", ctypes.c_int, [_rt.array_arg(ctypes.c_double, True), _rt.struct_arg(patron_clv_params), _rt.struct_arg(patron_clv_data)])
@@ -4084,7 +4128,8 @@ def patron_clv_model_name(model):
     return _rt.text(_c_patron_clv_model_name(model))
 
 def patron_clv_model_from_name(name):
-    """Model from its name (as patron_clv_model_name() spells it).
+    """Model from its name (as patron_clv_model_name() spells it), or one of its aliases
+    ("bg/nbd", "mbg/nbd", "paretonbd", "pareto/nbd", "bg/bb", "gamma-gamma", "gammagamma").
 
     Parameters
     ----------
@@ -4132,6 +4177,30 @@ def patron_clv_param_name(model, i):
     """
     return _rt.text(_c_patron_clv_param_name(model, i))
 
+def patron_clv_sim_model(model):
+    """The simulation model that patron_sim_run() uses for `model`.
+
+    Model names (patron_clv_model_from_name()), parameter names and the simulation all come
+    from one table of models inside the library, so the CLI and the bindings need no list of
+    their own. The parameters of `model` are the patron_sim_options fields of the same names
+    (patron_clv_param_name()).
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    A patron_sim_model value, or 0 when `model` has no purchase process of its own
+    (Gamma-Gamma: simulate its spend with PATRON_SIM_SPEND_GAMMA_GAMMA) or is unknown.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    return _c_patron_clv_sim_model(model)
+
 def patron_clv_fit(model, data, opts=None):
     """Fit a model by maximum likelihood.
 
@@ -4170,6 +4239,180 @@ def patron_clv_fit(model, data, opts=None):
     """
     _o_out = patron_clv_fit_result.init()
     _rc = _c_patron_clv_fit(ctypes.byref(_o_out), model, data, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_clv_chunks_new(model):
+    """New empty set of chunks for `model`.
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    value: The set (release with patron_clv_chunks_free()).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_EINVAL (unknown model), PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Reentrant.
+    """
+    _o_out = ctypes.c_void_p()
+    _rc = _c_patron_clv_chunks_new(ctypes.byref(_o_out), model)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return patron_clv_chunks._wrap(_o_out.value)
+
+def patron_clv_chunks_free(set):
+    """Release a set and its chunks (NULL is ignored).
+
+    Parameters
+    ----------
+    set
+        The set.
+    """
+    if set is not None:
+        set.close()
+
+def patron_clv_chunks_add(set, data, threads):
+    """Validate, compress and append one chunk of customers.
+
+    The rows follow patron_clv_fit()'s rules (zero-weight rows are dropped, Gamma-Gamma
+    drops x = 0). The chunk's index is the previous count.
+
+    Parameters
+    ----------
+    set
+        The set.
+    data
+        The chunk's customers (read only, not retained).
+    threads
+        Threads evaluating this chunk: 1, n, or 0 for all cores. The values do not
+        depend on it (fixed inner chunks, fixed order).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (bad data or threads: the message names the row, field
+        and value; the set is unchanged); PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    Not on one set from two threads at once.
+    """
+    _rc = _c_patron_clv_chunks_add(set, data, threads)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
+
+def patron_clv_chunks_count(set):
+    """Number of chunks in a set (0 for NULL).
+
+    Parameters
+    ----------
+    set
+    """
+    return _c_patron_clv_chunks_count(set)
+
+def patron_clv_chunks_rows(set, i):
+    """Distinct rows of chunk `i` after compression (0 when out of range).
+
+    Parameters
+    ----------
+    set
+    i
+        The chunk (0 .. patron_clv_chunks_count() - 1).
+    """
+    return _c_patron_clv_chunks_rows(set, i)
+
+def patron_clv_chunk_eval(set, i, params, want_hess):
+    """Weighted log-likelihood of chunk `i`'s rows at `params`, with its gradient and
+    (optionally) Hessian in the natural parameters.
+
+    Summed over the chunks of a data set, the values are the data set's log-likelihood
+    (patron_clv_log_likelihood() summed with the weights), gradient and Hessian, up to the
+    order of the additions.
+
+    Parameters
+    ----------
+    set
+        The set.
+    i
+        The chunk (0 .. patron_clv_chunks_count() - 1).
+    params
+        Parameters of the set's model.
+    want_hess
+        1 for the Hessian as well: only for models with an exact Hessian (BG/NBD,
+        MBG/NBD, Gamma-Gamma); 0 for none.
+
+    Returns
+    -------
+    value: Filled on success only; its `size` must be set.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (bad parameters, another model, `i` out of range);
+        PATRON_EUNSUPPORTED (`want_hess` for a model without an exact Hessian);
+        PATRON_ERANGE (not finite there).
+
+    Thread safety
+    -------------
+    Not on one set from two threads at once (a chunk keeps its scratch).
+    """
+    _o_out = patron_clv_chunk_value.init()
+    _rc = _c_patron_clv_chunk_eval(ctypes.byref(_o_out), set, i, params, want_hess)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_out
+
+def patron_clv_fit_chunks(set, opts=None):
+    """Fit the set's model over all its chunks' rows (the sum of their log-likelihoods), with
+    patron_clv_fit()'s optimiser and checks.
+
+    The result equals patron_clv_fit() on the union of the rows up to the rounding of the
+    sums (the chunks are added in their order; the fit runs its starts on all rows, not the
+    sampled warm start of large single-call fits): parameters agree to about 1e-9 relative.
+    `n_distinct` is the sum of the chunks' distinct rows.
+
+    Parameters
+    ----------
+    set
+        The chunks (at least one).
+    opts
+        Options, or NULL for the defaults (`threads` is each chunk's own, fixed when it
+        was added).
+
+    Returns
+    -------
+    value: Filled on success only; its `size` must be set.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status: As
+        patron_clv_fit(). (PATRON_OK; PATRON_EINVAL for bad arguments or data (the
+        message names the row, the field and the value); PATRON_ECONVERGE when no start
+        converged, the log-likelihood is not finite, a parameter ran off to 0 or
+        infinity, or the information matrix is not positive definite (the reason is in
+        patron_errmsg()); PATRON_ENOMEM.)
+
+    Thread safety
+    -------------
+    Not on one set from two threads at once.
+    """
+    _o_out = patron_clv_fit_result.init()
+    _rc = _c_patron_clv_fit_chunks(ctypes.byref(_o_out), set, opts)
     if _rc < 0:
         _rt.fail(_rc)
     return _o_out
@@ -10173,6 +10416,7 @@ def patron_campaign_measure(db, campaign, as_of, opts=None):
 patron_sim._free = _c_patron_sim_free
 patron_txlog._free = _c_patron_txlog_free
 patron_frame._free = _c_patron_frame_free
+patron_clv_chunks._free = _c_patron_clv_chunks_free
 patron_db._free = _c_patron_close
 patron_profile._free = _c_patron_profile_free
 patron_statement._free = _c_patron_statement_free
@@ -10245,6 +10489,13 @@ patron_frame.rfm_add_columns = patron_rfm_add_columns
 patron_frame.segment_worth_saving = patron_segment_worth_saving
 patron_frame.add_scores = patron_frame_add_scores
 Frame = patron_frame
+patron_clv_chunks.new = staticmethod(patron_clv_chunks_new)
+patron_clv_chunks.add = patron_clv_chunks_add
+patron_clv_chunks.count = patron_clv_chunks_count
+patron_clv_chunks.rows = patron_clv_chunks_rows
+patron_clv_chunks.clv_chunk_eval = patron_clv_chunk_eval
+patron_clv_chunks.clv_fit_chunks = patron_clv_fit_chunks
+ClvChunks = patron_clv_chunks
 patron_db.open = staticmethod(patron_open)
 patron_db.schema_version = patron_db_schema_version
 patron_db.batch_begin = patron_batch_begin
@@ -10365,7 +10616,7 @@ patron_audit_entries.__len__ = lambda self: self.count()
 patron_audit_entries.__iter__ = lambda self: (self.get(i) for i in range(self.count()))
 AuditEntries = patron_audit_entries
 
-CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries}
+CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'ClvChunks': patron_clv_chunks, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_clv_chunks', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_chunk_value', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_CHUNK_VALUE_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_sim_model', 'patron_clv_fit', 'patron_clv_chunks_new', 'patron_clv_chunks_free', 'patron_clv_chunks_add', 'patron_clv_chunks_count', 'patron_clv_chunks_rows', 'patron_clv_chunk_eval', 'patron_clv_fit_chunks', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']

@@ -450,12 +450,12 @@ class Model:
         simulates. Customers of equal age are simulated together, each group
         from its own seed derived from `seed`."""
         self._need()
-        kinds = {ffi.PATRON_CLV_BGNBD: ("PATRON_SIM_BGNBD", ("r", "alpha", "a", "b")),
-                 ffi.PATRON_CLV_MBGNBD: ("PATRON_SIM_MBGNBD", ("r", "alpha", "a", "b")),
-                 ffi.PATRON_CLV_PNBD: ("PATRON_SIM_PNBD", ("r", "alpha", "s", "beta")),
-                 ffi.PATRON_CLV_BGBB: ("PATRON_SIM_BGBB", ("alpha", "beta", "gamma", "delta"))}
-        if self.model not in kinds:
+        # the library's table of models: the simulation model, and the
+        # parameters as the patron_sim_options fields of the same names
+        sim_model = ffi.patron_clv_sim_model(self.model)
+        if not sim_model:
             raise ValueError(f"{type(self).__name__} has no transaction process to simulate")
+        fields = [ffi.patron_clv_param_name(self.model, i) for i in range(ffi.patron_clv_param_count(self.model))]
         size = int(size)
         if T is None:
             data = getattr(self, "data", None)
@@ -467,14 +467,13 @@ class Model:
                 ages = np.repeat(ages, w.astype(np.int64))
             T = np.resize(ages, size)
         ages = np.broadcast_to(np.asarray(T, dtype=np.float64), (size,))
-        kind, fields = kinds[self.model]
         names = ("frequency", "recency", "T")
         cols = {name: np.empty(size) for name in names}
         groups, inverse = np.unique(ages, return_inverse=True)
         for g, age in enumerate(groups):
             rows = np.flatnonzero(inverse == g)
             o = ffi.PATRON_SIM_OPTIONS_INIT()
-            o.model = getattr(ffi, kind)
+            o.model = sim_model
             for field, v in zip(fields, self.params.values()):
                 setattr(o, field, v)
             o.customers = len(rows)
