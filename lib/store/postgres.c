@@ -27,6 +27,7 @@
  *
  * The library never prints: libpq's notice processor is replaced by one
  * that discards notices. */
+#include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,8 +43,12 @@
 #define PG_VARIANTS 4
 #define PG_QUEUE 64 /* UPDATEs sent ahead of their result (see pg_run) */
 
-/* The lock every write transaction takes ('PTRN' as a number). */
-#define PG_WRITE_LOCK "1347703374"
+/* The lock every write transaction takes ('PTRN' as a number). Advisory
+ * locks belong to the database, not to a schema: a store in another schema
+ * (its own search_path) adds its lock space (lock_space_of) so that two
+ * stores in one database never wait for each other; a store in `public`
+ * keeps the plain key. */
+#define PG_WRITE_LOCK INT64_C(1347703374)
 
 typedef struct pg_variant {
     char sig[PG_MAX_PARAMS + 1]; /* 'i' int8, 't' text, '?' inferred by the server */
@@ -73,6 +78,10 @@ typedef struct pg {
     int64_t changes;
     int64_t total_changes;
     int busy_timeout_ms;
+    /* This store's advisory lock space (0 for a store in `public`), and the
+     * store lock statements made with it. */
+    int lock_space;
+    char write_lock_sql[96], shared_lock_sql[96];
     /* The failure that aborted the open transaction: PostgreSQL refuses
      * every later statement ("current transaction is aborted"), and a
      * caller must hear the cause, not that. */
@@ -800,7 +809,8 @@ static int begin_locked(pg *p, const char *lock)
 
 static int pg_begin(void *impl)
 {
-    return begin_locked(impl, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
+    pg *p = impl;
+    return begin_locked(p, p->write_lock_sql);
 }
 
 /* A read snapshot: one moment of the store for every statement until the
@@ -814,7 +824,8 @@ static int pg_begin_read(void *impl)
 
 static int pg_begin_shared(void *impl)
 {
-    return begin_locked(impl, "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
+    pg *p = impl;
+    return begin_locked(p, p->shared_lock_sql);
 }
 
 /* A member's lock: the two-key advisory lock space (apart from the
@@ -825,7 +836,8 @@ static int pg_lock_member(void *impl, int64_t member_id)
     pg *p = impl;
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d, %d)",
-             (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff)), (int)(member_id & 0x7fffffff));
+             (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff) ^ (p->lock_space << 16)),
+             (int)(member_id & 0x7fffffff));
     return send_ahead(p, NULL, sql, NULL, NULL);
 }
 
@@ -849,7 +861,8 @@ static int pg_lock_members(void *impl, const int64_t *ids, size_t n)
         return patron__oom();
     }
     for (size_t i = 0; i < n; i++) {
-        int64_t hi = 0x5054 ^ (int)((uint64_t)ids[i] >> 31 & 0xffff), lo = ids[i] & 0x7fffffff;
+        int64_t hi = 0x5054 ^ (int)((uint64_t)ids[i] >> 31 & 0xffff) ^ (p->lock_space << 16),
+                lo = ids[i] & 0x7fffffff;
         keys[i] = hi << 32 | lo; /* the two keys of pg_lock_member, in lock order */
     }
     qsort(keys, n, sizeof *keys, lock_key_cmp);
@@ -1116,6 +1129,24 @@ static void redact(const char *uri, char *out, size_t cap)
     }
 }
 
+/* The store's lock space: 0 in `public`, else 15 bits of a hash of the
+ * schema the store's tables are created in (the first of search_path). */
+static int lock_space_of(pg *p)
+{
+    PGresult *res = PQexec(p->conn, "SELECT current_schema()");
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        PQclear(res);
+        return patron__fail(PATRON_EIO, "postgresql: reading the current schema: %s", PQerrorMessage(p->conn));
+    }
+    const char *schema = PQgetisnull(res, 0, 0) ? "public" : PQgetvalue(res, 0, 0);
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)schema; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    p->lock_space = strcmp(schema, "public") ? (int)(h % 32767u) + 1 : 0;
+    PQclear(res);
+    return PATRON_OK;
+}
+
 int patron__postgres_open(patron_db *db, const char *uri)
 {
     char shown[512];
@@ -1160,11 +1191,17 @@ int patron__postgres_open(patron_db *db, const char *uri)
              "SET client_min_messages = warning; SET lock_timeout = %d; %s; SET default_transaction_read_only = %s",
              db->opts.busy_timeout_ms, sync_sql[db->opts.synchronous], db->opts.read_only ? "on" : "off");
     int rc = pg_simple(p, settings, "session settings");
+    if (rc == PATRON_OK)
+        rc = lock_space_of(p);
     if (rc) {
         patron__fail_prefix(rc, "opening '%s': ", shown);
         pg_close(p);
         return rc;
     }
+    snprintf(p->write_lock_sql, sizeof p->write_lock_sql, "SELECT pg_advisory_xact_lock(%" PRId64 ")",
+             PG_WRITE_LOCK + ((int64_t)p->lock_space << 32));
+    snprintf(p->shared_lock_sql, sizeof p->shared_lock_sql, "SELECT pg_advisory_xact_lock_shared(%" PRId64 ")",
+             PG_WRITE_LOCK + ((int64_t)p->lock_space << 32));
     db->vt = &postgres_vt;
     db->impl = p;
     return PATRON_OK;
