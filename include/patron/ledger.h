@@ -109,6 +109,16 @@ typedef struct patron_posting_result {
 /** @brief Largest accepted patron_ledger_policy::overdraft_limit (10^15 points). */
 #define PATRON_OVERDRAFT_MAX INT64_C(1000000000000000)
 
+/** @brief How the policy's expiry is rounded up (patron_ledger_policy::expiry_round). All in UTC. */
+typedef enum patron_expiry_round {
+    PATRON_EXPIRY_EXACT = 0,          /**< No rounding: `expiry_months` after earning, to the second. */
+    PATRON_EXPIRY_END_OF_DAY = 1,     /**< 00:00 UTC of the next day. */
+    PATRON_EXPIRY_END_OF_WEEK = 2,    /**< 00:00 UTC of the next Monday (weeks run Monday to Sunday, ISO 8601). */
+    PATRON_EXPIRY_END_OF_MONTH = 3,   /**< 00:00 UTC on the 1st of the next month (what `expiry_end_of_month` does). */
+    PATRON_EXPIRY_END_OF_QUARTER = 4, /**< 00:00 UTC on the 1st of January, April, July or October after. */
+    PATRON_EXPIRY_END_OF_YEAR = 5     /**< 00:00 UTC on the 1st of January after. */
+} patron_expiry_round;
+
 /** @brief Program-wide ledger policy (stored in the store). */
 typedef struct patron_ledger_policy {
     uint32_t size;          /**< `sizeof(patron_ledger_policy)`; set by #PATRON_LEDGER_POLICY_INIT. */
@@ -116,10 +126,11 @@ typedef struct patron_ledger_policy {
     int expiry_end_of_month;/**< Non-zero: expiry moves to the end of that month (00:00 UTC on the 1st of the next). */
     int64_t hold_seconds;   /**< Default pending period of earned points (return window); 0 = available at once. */
     int64_t overdraft_limit;/**< How far below zero a member's balance may go (0..#PATRON_OVERDRAFT_MAX); 0 = never negative. Since 0.1.0 (appended). */
+    int expiry_round;       /**< A #patron_expiry_round: the policy's expiry (`expiry_months` after earning, or after maturity) is moved up to the end of its UTC day, week, month, quarter or year; explicit `expires_at` values are never rounded. #PATRON_EXPIRY_END_OF_MONTH is the same as `expiry_end_of_month`; any other value with `expiry_end_of_month` set is #PATRON_EINVAL. Since 0.2 (appended; a shorter struct reads as #PATRON_EXPIRY_EXACT, or END_OF_MONTH when `expiry_end_of_month` is set). */
 } patron_ledger_policy;
 
 /** @brief Default policy: points never expire, are available at once, and balances never go negative. */
-#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0, 0 }
+#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0, 0, PATRON_EXPIRY_EXACT }
 
 /** @brief A member's points at a moment. */
 typedef struct patron_balance {

@@ -39,9 +39,18 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
     if (p.overdraft_limit < 0 || p.overdraft_limit > PATRON_OVERDRAFT_MAX)
         return patron__fail(PATRON_EINVAL, "ledger policy: overdraft_limit %" PRId64 " out of range (0..%lld)",
                             p.overdraft_limit, (long long)PATRON_OVERDRAFT_MAX);
-    char v[96];
-    snprintf(v, sizeof v, "%d %d %lld %lld", p.expiry_months, p.expiry_end_of_month != 0, (long long)p.hold_seconds,
-             (long long)p.overdraft_limit);
+    if (p.expiry_round < PATRON_EXPIRY_EXACT || p.expiry_round > PATRON_EXPIRY_END_OF_YEAR)
+        return patron__fail(PATRON_EINVAL, "ledger policy: expiry_round %d out of range (0..5, a patron_expiry_round)",
+                            p.expiry_round);
+    if (p.expiry_end_of_month && p.expiry_round != PATRON_EXPIRY_EXACT && p.expiry_round != PATRON_EXPIRY_END_OF_MONTH)
+        return patron__fail(PATRON_EINVAL, "ledger policy: expiry_end_of_month is set and expiry_round is %d (one "
+                                           "rounding only: end of month is expiry_round 3)", p.expiry_round);
+    if (p.expiry_end_of_month)
+        p.expiry_round = PATRON_EXPIRY_END_OF_MONTH;
+    p.expiry_end_of_month = p.expiry_round == PATRON_EXPIRY_END_OF_MONTH;
+    char v[112];
+    snprintf(v, sizeof v, "%d %d %lld %lld %d", p.expiry_months, p.expiry_end_of_month, (long long)p.hold_seconds,
+             (long long)p.overdraft_limit, p.expiry_round);
     if ((rc = patron__tx_begin(db)))
         return rc;
     /* balances set under a larger limit keep their history */
@@ -57,7 +66,8 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
         rc = patron__ledger_notify_policy(db, &p); /* the audit hook */
     rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
-        ledger_policy now = {p.expiry_months, p.expiry_end_of_month != 0, p.hold_seconds, p.overdraft_limit};
+        ledger_policy now = {p.expiry_months, p.expiry_end_of_month, p.hold_seconds, p.overdraft_limit,
+                             p.expiry_round};
         patron__ledger_policy_remember(db, &now);
     }
     return rc;
@@ -81,6 +91,8 @@ int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy)
     policy->hold_seconds = p->hold;
     if (policy->size >= v1 + sizeof policy->overdraft_limit)
         policy->overdraft_limit = p->overdraft;
+    if (policy->size >= offsetof(patron_ledger_policy, expiry_round) + sizeof policy->expiry_round)
+        policy->expiry_round = p->round;
     return PATRON_OK;
 }
 

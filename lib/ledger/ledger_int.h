@@ -97,6 +97,7 @@ typedef struct ledger_policy {
     int months, eom;
     int64_t hold;
     int64_t overdraft; /* largest debt a member may owe; 0 = no negative balances */
+    int round;         /* a patron_expiry_round (eom set means PATRON_EXPIRY_END_OF_MONTH) */
 } ledger_policy;
 
 /* Load the policy unless the handle's copy is still valid; `fresh` reads

@@ -5,7 +5,7 @@
  * redemptions and adjustments dated now or in the past, reversals (partial,
  * of pending earns, of overdrawn redemptions, after expiry, with right and
  * wrong member ids), transfers, merges, expiry runs, policy changes
- * (expiry, hold, overdraft limit), retries and key conflicts. After every
+ * (expiry and its rounding, hold, overdraft limit), retries and key conflicts. After every
  * request the status and result are compared, and every member's balance
  * (available, pending, expired_unposted) at past, present and future times;
  * each sequence ends with patron_ledger_check().
@@ -79,21 +79,42 @@ static int month_len(int64_t y, int m)
     return m == 2 && leap ? 29 : n[m - 1];
 }
 
-static int64_t policy_expiry(int months, int eom, int64_t t)
+/* The policy's expiry: `months` after t (the day clamped to the month's
+ * length), then, by the guide's "expiry rounding", moved up to the first
+ * second after the UTC day, week (Monday to Sunday), month, quarter or year
+ * that contains it (round 1..5; 0 = exact). */
+static int64_t policy_expiry(int months, int round, int64_t t)
 {
     if (months == 0)
         return NEVER;
     int64_t y, day = t / DAY;
     int m, d;
     civil_days(day, &y, &m, &d);
-    int64_t mi = y * 12 + (m - 1) + months + (eom ? 1 : 0);
+    int64_t mi = y * 12 + (m - 1) + months;
     y = mi / 12;
     m = (int)(mi % 12) + 1;
-    if (eom)
-        return days_civil(y, m, 1) * DAY;
     if (d > month_len(y, m))
         d = month_len(y, m);
-    return days_civil(y, m, d) * DAY + (t - day * DAY);
+    int64_t exact = days_civil(y, m, d) * DAY + (t - day * DAY);
+    switch (round) {
+    case 1: /* the next midnight */
+        return (days_civil(y, m, d) + 1) * DAY;
+    case 2: { /* the next Monday: 1970-01-05 was one */
+        int64_t days = days_civil(y, m, d);
+        int64_t since_monday = (days - 4 + 7 * 100000) % 7;
+        return (days + 7 - since_monday) * DAY;
+    }
+    case 3: /* the 1st of the next month */
+        return m == 12 ? days_civil(y + 1, 1, 1) * DAY : days_civil(y, m + 1, 1) * DAY;
+    case 4: { /* the 1st of the next quarter: April, July, October, January */
+        int next = ((m - 1) / 3 + 1) * 3 + 1;
+        return next > 12 ? days_civil(y + 1, 1, 1) * DAY : days_civil(y, next, 1) * DAY;
+    }
+    case 5: /* the next 1 January */
+        return days_civil(y + 1, 1, 1) * DAY;
+    default:
+        return exact;
+    }
 }
 
 /* ---- the model ---------------------------------------------------------- */
@@ -130,7 +151,7 @@ typedef struct model {
     int np;
     piece pcs[MAXPC];
     int npc;
-    int months, eom;
+    int months, round; /* round: a patron_expiry_round */
     int64_t hold, limit;
 } model;
 
@@ -386,9 +407,9 @@ static int credit(model *m, int owner, int kind, int64_t points, int64_t at, int
         *rc = PATRON_EINVAL;
         return -1;
     }
-    int64_t expires = expires_at ? expires_at : policy_expiry(m->months, m->eom, at);
+    int64_t expires = expires_at ? expires_at : policy_expiry(m->months, m->round, at);
     if (!expires_at && expires <= mature)
-        expires = policy_expiry(m->months, m->eom, mature);
+        expires = policy_expiry(m->months, m->round, mature);
     if (expires <= mature) {
         *rc = PATRON_EINVAL;
         return -1;
@@ -687,7 +708,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
                             int64_t d = m.debt[acct] < x ? m.debt[acct] : x;
                             m.debt[acct] -= d;
                             if (x > d)
-                                add_lot(&m, acct, at, at, policy_expiry(m.months, m.eom, at), x - d, rp, newidx++, 0);
+                                add_lot(&m, acct, at, at, policy_expiry(m.months, m.round, at), x - d, rp, newidx++, 0);
                             continue;
                         }
                         mlot *l = &m.lots[order[i].lot];
@@ -794,13 +815,17 @@ static void run_sequence(patron_db *db, long seed, long slot)
             stats.policies++;
             patron_ledger_policy pol = PATRON_LEDGER_POLICY_INIT;
             pol.expiry_months = (int)rr(0, 3);
-            pol.expiry_end_of_month = (int)rr(0, 1);
+            /* the old switch (end of month) or one of the roundings */
+            if (rnd() % 3 == 0)
+                pol.expiry_end_of_month = 1;
+            else
+                pol.expiry_round = (int)rr(0, 5);
             pol.hold_seconds = rnd() % 2 ? 0 : rr(0, 10 * DAY);
             static const int64_t limits[] = {0, 0, 50, 300};
             pol.overdraft_limit = limits[rnd() % 4];
             assert_int_equal(patron_ledger_set_policy(db, &pol), PATRON_OK);
             m.months = pol.expiry_months;
-            m.eom = pol.expiry_end_of_month;
+            m.round = pol.expiry_end_of_month ? 3 : pol.expiry_round;
             m.hold = pol.hold_seconds;
             m.limit = pol.overdraft_limit;
         } else if (nreq > 0) { /* retry (rule 14) or key conflict */

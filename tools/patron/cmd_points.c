@@ -16,16 +16,17 @@ static const char usage[] =
     "       patron points balance   --db PATH --member ID [--at S] [--format text|json]\n"
     "       patron points statement --db PATH --member ID [--from S] [--to S] [--format text|json]\n"
     "       patron points policy    --db PATH [--expiry-months N] [--end-of-month 0|1] [--hold-seconds S]\n"
-    "                               [--overdraft N]   (prints the policy; given options change it first)\n"
+    "                               [--overdraft N] [--expiry-round exact|day|week|month|quarter|year]\n"
+    "                               (prints the policy; given options change it first; weeks start on Monday)\n"
     "ID is a phone number, an e-mail address or #N. Times are UTC seconds (default: now).\n"
     "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n";
 
 enum { O_DB, O_MEMBER, O_POINTS, O_KEY, O_SPEND, O_RULE, O_MATURE, O_EXPIRES, O_REF, O_AT, O_POSTING, O_REASON,
-       O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_N };
+       O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_ROUND, O_N };
 static const char *const names[O_N] = {"--db", "--member", "--points", "--key", "--spend", "--rule", "--mature-at",
                                        "--expires-at", "--ref", "--at", "--posting", "--reason", "--format",
                                        "--from", "--to", "--expiry-months", "--end-of-month", "--hold-seconds",
-                                       "--overdraft"};
+                                       "--overdraft", "--expiry-round"};
 static const char *const kinds[] = {"?", "earn", "redeem", "expire", "adjust", "reverse", "transfer_out",
                                     "transfer_in"};
 
@@ -35,6 +36,9 @@ static int num(const char *opt, const char *s, int64_t *out)
         return cli_fail("points", "%s '%s' is not an integer", opt, s) + 1;
     return 0;
 }
+
+/* The names of patron_expiry_round, in its order. */
+static const char *const rounds[] = {"exact", "day", "week", "month", "quarter", "year"};
 
 /* `points policy`: show the ledger policy, changing the given fields first. */
 static int policy(patron_db *db, const char *const *v)
@@ -51,11 +55,28 @@ static int policy(patron_db *db, const char *const *v)
     if (months < 0 || months > 1200 || (eom != 0 && eom != 1))
         return cli_fail("points", "--expiry-months must be 0..1200 and --end-of-month 0 or 1") + 1;
     p.expiry_months = (int)months;
-    p.expiry_end_of_month = (int)eom;
-    if ((v[O_EXPIRY_MONTHS] || v[O_EOM] || v[O_HOLD] || v[O_OVERDRAFT]) && (rc = patron_ledger_set_policy(db, &p)))
+    if (v[O_EOM]) { /* --end-of-month 1 is --expiry-round month; 0 turns it off */
+        p.expiry_end_of_month = (int)eom;
+        p.expiry_round = eom ? PATRON_EXPIRY_END_OF_MONTH : PATRON_EXPIRY_EXACT;
+    }
+    if (v[O_ROUND]) {
+        int r = -1;
+        for (int i = 0; i < (int)(sizeof rounds / sizeof rounds[0]); i++)
+            if (!strcmp(v[O_ROUND], rounds[i]))
+                r = i;
+        if (r < 0)
+            return cli_fail("points", "--expiry-round '%s': one of exact, day, week, month, quarter, year",
+                            v[O_ROUND]) + 1;
+        p.expiry_round = r;
+        p.expiry_end_of_month = r == PATRON_EXPIRY_END_OF_MONTH;
+    }
+    if ((v[O_EXPIRY_MONTHS] || v[O_EOM] || v[O_HOLD] || v[O_OVERDRAFT] || v[O_ROUND]) &&
+        (rc = patron_ledger_set_policy(db, &p)))
         return cli_fail_rc("points", rc, "policy");
+    const char *round = p.expiry_round >= 0 && p.expiry_round <= 5 ? rounds[p.expiry_round] : "?";
     printf("{\"expiry_months\": %d, \"end_of_month\": %s, \"hold_seconds\": %" PRId64 ", \"overdraft_limit\": %" PRId64
-           "}\n", p.expiry_months, p.expiry_end_of_month ? "true" : "false", p.hold_seconds, p.overdraft_limit);
+           ", \"expiry_round\": \"%s\"}\n", p.expiry_months, p.expiry_end_of_month ? "true" : "false", p.hold_seconds,
+           p.overdraft_limit, round);
     return 0;
 }
 

@@ -572,6 +572,43 @@ export declare const PATRON_POSTING_TRANSFER_OUT: 6;
 export declare const PATRON_POSTING_TRANSFER_IN: 7;
 
 /**
+ * How the policy's expiry is rounded up (patron_ledger_policy::expiry_round). All in UTC.
+ */
+export declare const patron_expiry_round: {
+  /**
+   * No rounding: `expiry_months` after earning, to the second.
+   */
+  readonly PATRON_EXPIRY_EXACT: 0;
+  /**
+   * 00:00 UTC of the next day.
+   */
+  readonly PATRON_EXPIRY_END_OF_DAY: 1;
+  /**
+   * 00:00 UTC of the next Monday (weeks run Monday to Sunday, ISO 8601).
+   */
+  readonly PATRON_EXPIRY_END_OF_WEEK: 2;
+  /**
+   * 00:00 UTC on the 1st of the next month (what `expiry_end_of_month` does).
+   */
+  readonly PATRON_EXPIRY_END_OF_MONTH: 3;
+  /**
+   * 00:00 UTC on the 1st of January, April, July or October after.
+   */
+  readonly PATRON_EXPIRY_END_OF_QUARTER: 4;
+  /**
+   * 00:00 UTC on the 1st of January after.
+   */
+  readonly PATRON_EXPIRY_END_OF_YEAR: 5;
+};
+export type patron_expiry_round = 0 | 1 | 2 | 3 | 4 | 5;
+export declare const PATRON_EXPIRY_EXACT: 0;
+export declare const PATRON_EXPIRY_END_OF_DAY: 1;
+export declare const PATRON_EXPIRY_END_OF_WEEK: 2;
+export declare const PATRON_EXPIRY_END_OF_MONTH: 3;
+export declare const PATRON_EXPIRY_END_OF_QUARTER: 4;
+export declare const PATRON_EXPIRY_END_OF_YEAR: 5;
+
+/**
  * The journeys.
  */
 export declare const patron_journey_kind: {
@@ -3282,6 +3319,14 @@ export interface patron_ledger_policy {
    * Since 0.1.0 (appended).
    */
   overdraft_limit: number;
+  /**
+   * A patron_expiry_round: the policy's expiry (`expiry_months` after earning, or after maturity) is
+   * moved up to the end of its UTC day, week, month, quarter or year; explicit `expires_at` values
+   * are never rounded. PATRON_EXPIRY_END_OF_MONTH is the same as `expiry_end_of_month`; any other
+   * value with `expiry_end_of_month` set is PATRON_EINVAL. Since 0.2 (appended; a shorter struct
+   * reads as PATRON_EXPIRY_EXACT, or END_OF_MONTH when `expiry_end_of_month` is set).
+   */
+  expiry_round: number;
 }
 
 /**

@@ -5200,6 +5200,12 @@ static int gs_to_patron_ledger_policy(napi_env env, napi_value v, pn_arena *aren
         if (pn_get_i64(env, f, &x, "patron_ledger_policy.overdraft_limit")) return -1;
         s.overdraft_limit = (int64_t)x;
     }
+    if (pn_field(env, v, "expiry_round", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_ledger_policy.expiry_round")) return -1;
+        s.expiry_round = (int)x;
+    }
     *(patron_ledger_policy *)out = s;
     return 0;
 }
@@ -5214,6 +5220,7 @@ static napi_value gs_from_patron_ledger_policy(napi_env env, const patron_ledger
     if (pn_set(env, obj, "expiry_end_of_month", pn_new_i32(env, s->expiry_end_of_month))) return NULL;
     if (pn_set(env, obj, "hold_seconds", pn_new_i64(env, s->hold_seconds))) return NULL;
     if (pn_set(env, obj, "overdraft_limit", pn_new_i64(env, s->overdraft_limit))) return NULL;
+    if (pn_set(env, obj, "expiry_round", pn_new_i32(env, s->expiry_round))) return NULL;
     return obj;
 }
 
@@ -13284,6 +13291,20 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "PATRON_POSTING_TRANSFER_IN", pn_new_i32(env, PATRON_POSTING_TRANSFER_IN))) return NULL;
     if (pn_set(env, exports, "PATRON_POSTING_TRANSFER_IN", pn_new_i32(env, PATRON_POSTING_TRANSFER_IN))) return NULL;
     if (pn_set(env, exports, "patron_posting_kind", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_EXACT", pn_new_i32(env, PATRON_EXPIRY_EXACT))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_EXACT", pn_new_i32(env, PATRON_EXPIRY_EXACT))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_DAY", pn_new_i32(env, PATRON_EXPIRY_END_OF_DAY))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_DAY", pn_new_i32(env, PATRON_EXPIRY_END_OF_DAY))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_WEEK", pn_new_i32(env, PATRON_EXPIRY_END_OF_WEEK))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_WEEK", pn_new_i32(env, PATRON_EXPIRY_END_OF_WEEK))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_MONTH", pn_new_i32(env, PATRON_EXPIRY_END_OF_MONTH))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_MONTH", pn_new_i32(env, PATRON_EXPIRY_END_OF_MONTH))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_QUARTER", pn_new_i32(env, PATRON_EXPIRY_END_OF_QUARTER))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_QUARTER", pn_new_i32(env, PATRON_EXPIRY_END_OF_QUARTER))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_YEAR", pn_new_i32(env, PATRON_EXPIRY_END_OF_YEAR))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_YEAR", pn_new_i32(env, PATRON_EXPIRY_END_OF_YEAR))) return NULL;
+    if (pn_set(env, exports, "patron_expiry_round", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_JOURNEY_WELCOME", pn_new_i32(env, PATRON_JOURNEY_WELCOME))) return NULL;
     if (pn_set(env, exports, "PATRON_JOURNEY_WELCOME", pn_new_i32(env, PATRON_JOURNEY_WELCOME))) return NULL;

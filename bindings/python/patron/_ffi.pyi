@@ -231,6 +231,21 @@ PATRON_POSTING_REVERSE: patron_posting_kind
 PATRON_POSTING_TRANSFER_OUT: patron_posting_kind
 PATRON_POSTING_TRANSFER_IN: patron_posting_kind
 
+class patron_expiry_round(_enum.IntEnum):
+    PATRON_EXPIRY_EXACT = 0
+    PATRON_EXPIRY_END_OF_DAY = 1
+    PATRON_EXPIRY_END_OF_WEEK = 2
+    PATRON_EXPIRY_END_OF_MONTH = 3
+    PATRON_EXPIRY_END_OF_QUARTER = 4
+    PATRON_EXPIRY_END_OF_YEAR = 5
+
+PATRON_EXPIRY_EXACT: patron_expiry_round
+PATRON_EXPIRY_END_OF_DAY: patron_expiry_round
+PATRON_EXPIRY_END_OF_WEEK: patron_expiry_round
+PATRON_EXPIRY_END_OF_MONTH: patron_expiry_round
+PATRON_EXPIRY_END_OF_QUARTER: patron_expiry_round
+PATRON_EXPIRY_END_OF_YEAR: patron_expiry_round
+
 class patron_journey_kind(_enum.IntEnum):
     PATRON_JOURNEY_WELCOME = 0
     PATRON_JOURNEY_POST_PURCHASE = 1
@@ -1293,6 +1308,7 @@ class patron_ledger_policy(ctypes.Structure):
     expiry_end_of_month: int
     hold_seconds: int
     overdraft_limit: int
+    expiry_round: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
