@@ -1279,6 +1279,59 @@ export declare class Db extends Handle {
    */
   tier_get(member_id: number | bigint, at: number | bigint): native.patron_tier_status;
   /**
+   * Mark a tier as a lifetime tier (or not): a member who has held it is never moved below it by a
+   * review, whatever their value.
+   *
+   * Members who held the tier before it was marked count too (the tier history says who held it).
+   * Unmarking it lets the next reviews judge those members as usual. The mark belongs to the tier's
+   * name and survives patron_tier_configure() while a tier of that name exists. One transaction with
+   * an audit entry `tiers.lifetime`.
+   * @param tier A configured tier's name.
+   * @param lifetime Non-zero: lifetime; 0: not.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+   * PATRON_EINVAL, store errors.
+   * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL, store errors.
+   */
+  tier_set_lifetime(tier: string | null, lifetime: number): void;
+  /**
+   * Set the named benefits of a tier (replacing its earlier ones), in the order a till should show
+   * them.
+   *
+   * Benefits are names only ("free shipping", "lounge access"); what they do is the business's. Each
+   * tier lists its own benefits (a higher tier does not inherit a lower one's: list them again).
+   * They survive patron_tier_configure() while a tier of that name exists. One transaction with an
+   * audit entry `tiers.benefits`.
+   * @param tier A configured tier's name.
+   * @param benefits `n` names, each 1..64 bytes, distinct (copied); NULL when `n` is 0.
+   * @param n How many (0..32; 0 removes them all).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+   * PATRON_EINVAL (a name empty, too long or repeated), store errors.
+   * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL (a name empty, too long or
+   * repeated), store errors.
+   */
+  tier_set_benefits(tier: string | null, benefits: readonly string[] | null, n: number | bigint): void;
+  /**
+   * The benefits a member has now: those of the tier they hold (during a grace or before the tier's
+   * expiry date too), in their order. Read-only.
+   * @param member_id Member (a merged id resolves to the survivor).
+   * @throws {PatronError} on a negative status: PATRON_OK (none: a member without a tier, or a tier
+   * without benefits), PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
+   * @returns value: Receives an array of *n benefits (free with patron_free()); NULL when there are
+   * none.
+   */
+  tier_member_benefits(member_id: number | bigint): native.patron_tier_benefit[];
+  /**
+   * A member's tier status at `at` with the 0.2 fields: the tier's expiry date, the lifetime tier
+   * they hold, their points balance (read-only, like patron_tier_get()).
+   * @param member_id Member.
+   * @param at Moment for the qualifying value and the balance (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
+   * configured, `size` not set), store errors.
+   * @returns detail: Receives the status (its `size` set by PATRON_TIER_DETAIL_INIT; only that many
+   * bytes are written).
+   */
+  tier_get_detail(member_id: number | bigint, at: number | bigint): native.patron_tier_detail;
+  /**
    * Record one event (one transaction; idempotent by member and key).
    * @param event The event.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (a field out of its range,

@@ -122,6 +122,10 @@ module.exports = function classes(native, Handle) {
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
     tier_get(member_id, at) { return native.patron_tier_get(this.handle, member_id, at); }
+    tier_set_lifetime(tier, lifetime) { return native.patron_tier_set_lifetime(this.handle, tier, lifetime); }
+    tier_set_benefits(tier, benefits, n) { return native.patron_tier_set_benefits(this.handle, tier, benefits, n); }
+    tier_member_benefits(member_id) { return native.patron_tier_member_benefits(this.handle, member_id); }
+    tier_get_detail(member_id, at) { return native.patron_tier_get_detail(this.handle, member_id, at); }
     behaviour_record(event) { return native.patron_behaviour_record(this.handle, event); }
     behaviour_import_csv(path) { return native.patron_behaviour_import_csv(this.handle, path); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
