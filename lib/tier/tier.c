@@ -77,7 +77,9 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
     if (rc)
         return rc;
     patron_tier_config c = PATRON_TIER_CONFIG_INIT;
-    if ((rc = patron__options_copy(&c, sizeof c, config, sizeof c, "patron_tier_config")))
+    /* a 0.1 caller passes the struct up to grace_days: the rest reads as the defaults */
+    if ((rc = patron__options_copy(&c, sizeof c, config, offsetof(patron_tier_config, downgrade),
+                                   "patron_tier_config")))
         return rc;
     if (c.metric < PATRON_TIER_SPEND || c.metric > PATRON_TIER_PURCHASES || c.window < PATRON_TIER_ROLLING ||
         c.window > PATRON_TIER_CALENDAR_YEAR || c.window_days < 1 || c.window_days > 3660 || c.grace_days < 0 ||
