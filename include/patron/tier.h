@@ -131,6 +131,13 @@ PATRON_API int patron_tier_evaluate(patron_db *db, patron_tier_status *status, i
  *        it ends (at once when `grace_days` is 0); qualifying again at any
  *        evaluation (a purchase, patron_tier_evaluate(), a review) ends the
  *        grace. One transaction.
+ *
+ * With the 0.2 fields of #patron_tier_config: the move is one level in
+ * #PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is
+ * at least `keep_balance` in #PATRON_TIER_DOWNGRADE_BALANCE; before the
+ * member's tier expiry date (`expiry_months`) no grace starts; a member is
+ * never moved below a lifetime tier they have held
+ * (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
  * @param db Open store.
  * @param[out] changed [value] Receives the number of members whose tier changed (may be NULL).
  * @param at Review time (UTC seconds).
