@@ -88,7 +88,7 @@ typedef struct patron_tier_detail {
     char qualifies[72];   /**< As patron_tier_status::qualifies. */
     int64_t valid_until;  /**< The tier's expiry date: reviews before it keep the member in `tier`; 0 when the program has no expiry dates or the member has no tier. */
     char lifetime[72];    /**< The highest lifetime tier the member has held (they are never moved below it), or "". */
-    int64_t balance;      /**< Available points at the moment asked (what #PATRON_TIER_DOWNGRADE_BALANCE compares). */
+    int64_t available;    /**< Available points at the moment asked (what #PATRON_TIER_DOWNGRADE_BALANCE compares). */
 } patron_tier_detail;
 
 /** @brief Initialiser for #patron_tier_detail. */

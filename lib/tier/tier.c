@@ -522,7 +522,7 @@ int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t me
     int rc = patron__db_check(db, "patron_tier_get_detail");
     if (rc)
         return rc;
-    if (!detail || detail->size < offsetof(patron_tier_detail, balance) + sizeof detail->balance)
+    if (!detail || detail->size < offsetof(patron_tier_detail, available) + sizeof detail->available)
         return patron__fail(PATRON_EINVAL, "patron_tier_get_detail: detail is NULL or its size is not set "
                                            "(PATRON_TIER_DETAIL_INIT)");
     tiers *t = patron__malloc(sizeof *t);
@@ -551,7 +551,7 @@ int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t me
             rc = lifetime_floor(db, t, member, j.cur, &floor);
         if (floor >= 0)
             snprintf(d.lifetime, sizeof d.lifetime, "%s", t->name[floor]);
-        d.balance = j.balance;
+        d.available = j.balance;
         if (rc == PATRON_OK)
             memcpy(detail, &d, d.size);
     }

@@ -302,11 +302,11 @@ static void check(patron_db *db, const model *m, const int64_t *id, int who, int
     int cur = rank_of(m, x->tier), floor = cur >= 0 ? lifetime_floor(m, x) : -1;
     int64_t valid = m->c.expiry_months ? x->valid : 0, bal = balance_at(m, who, t);
     const char *life = floor >= 0 ? m->c.name[floor] : "";
-    if (strcmp(d.tier, x->tier) || d.valid_until != valid || strcmp(d.lifetime, life) || d.balance != bal)
+    if (strcmp(d.tier, x->tier) || d.valid_until != valid || strcmp(d.lifetime, life) || d.available != bal)
         fail_msg("store %ld op %d member %d at T0%+lld: library %s valid until %lld lifetime '%s' balance %lld; "
                  "model %s valid until %lld lifetime '%s' balance %lld",
                  store, op, who, (long long)(t - T0), d.tier, (long long)d.valid_until, d.lifetime,
-                 (long long)d.balance, x->tier, (long long)valid, life, (long long)bal);
+                 (long long)d.available, x->tier, (long long)valid, life, (long long)bal);
     n_checks++;
 }
 

@@ -146,7 +146,7 @@ static void test_keep_while_balance_high(void **state)
     assert_string_equal(tier_of(db, m, T0 + 40 * DAY), "gold");
     patron_tier_detail d = PATRON_TIER_DETAIL_INIT;
     assert_int_equal(patron_tier_get_detail(db, &d, m, T0 + 40 * DAY), PATRON_OK);
-    assert_int_equal(d.balance, 600);
+    assert_int_equal(d.available, 600);
     assert_string_equal(d.qualifies, "basic");
     patron_posting_request r = pt_posting("spend1", m, 101, T0 + 41 * DAY);
     assert_int_equal(patron_ledger_redeem(db, NULL, &r), PATRON_OK); /* 499 left */

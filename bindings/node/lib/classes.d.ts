@@ -1263,6 +1263,12 @@ export declare class Db extends Handle {
    * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
    * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
    * patron_tier_evaluate(), a review) ends the grace. One transaction.
+   *
+   * With the 0.2 fields of patron_tier_config: the move is one level in
+   * PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least `keep_balance` in
+   * PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date (`expiry_months`) no grace
+   * starts; a member is never moved below a lifetime tier they have held
+   * (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
    * @param at Review time (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
    * store errors.

@@ -4173,7 +4173,7 @@ export interface patron_tier_detail {
   /**
    * Available points at the moment asked (what PATRON_TIER_DOWNGRADE_BALANCE compares).
    */
-  balance: number;
+  available: number;
 }
 
 /**
@@ -7481,6 +7481,12 @@ export declare function patron_tier_evaluate(db: patron_db | null, member_id: nu
  * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
  * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
  * patron_tier_evaluate(), a review) ends the grace. One transaction.
+ *
+ * With the 0.2 fields of patron_tier_config: the move is one level in
+ * PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least `keep_balance` in
+ * PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date (`expiry_months`) no grace
+ * starts; a member is never moved below a lifetime tier they have held
+ * (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
  * @param db Open store.
  * @param at Review time (UTC seconds).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),

@@ -6821,11 +6821,11 @@ static int gs_to_patron_tier_detail(napi_env env, napi_value v, pn_arena *arena,
     if (has) {
         if (pn_get_chars(env, f, s.lifetime, sizeof s.lifetime, "patron_tier_detail.lifetime")) return -1;
     }
-    if (pn_field(env, v, "balance", &f, &has)) return -1;
+    if (pn_field(env, v, "available", &f, &has)) return -1;
     if (has) {
         int64_t x;
-        if (pn_get_i64(env, f, &x, "patron_tier_detail.balance")) return -1;
-        s.balance = (int64_t)x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.available")) return -1;
+        s.available = (int64_t)x;
     }
     *(patron_tier_detail *)out = s;
     return 0;
@@ -6844,7 +6844,7 @@ static napi_value gs_from_patron_tier_detail(napi_env env, const patron_tier_det
     if (pn_set(env, obj, "qualifies", pn_new_chars(env, s->qualifies, sizeof s->qualifies))) return NULL;
     if (pn_set(env, obj, "valid_until", pn_new_i64(env, s->valid_until))) return NULL;
     if (pn_set(env, obj, "lifetime", pn_new_chars(env, s->lifetime, sizeof s->lifetime))) return NULL;
-    if (pn_set(env, obj, "balance", pn_new_i64(env, s->balance))) return NULL;
+    if (pn_set(env, obj, "available", pn_new_i64(env, s->available))) return NULL;
     return obj;
 }
 

@@ -2037,8 +2037,8 @@ class patron_tier_detail(ctypes.Structure):
     qualifies (As patron_tier_status::qualifies.), valid_until (The tier's expiry date:
     reviews before it keep the member in `tier`; 0 when the program has no expiry dates or
     the member has no tier.), lifetime (The highest lifetime tier the member has held (they
-    are never moved below it), or "".), balance (Available points at the moment asked (what
-    PATRON_TIER_DOWNGRADE_BALANCE compares).)
+    are never moved below it), or "".), available (Available points at the moment asked
+    (what PATRON_TIER_DOWNGRADE_BALANCE compares).)
     """
 
     @classmethod
@@ -2302,7 +2302,7 @@ patron_earn_result._fields_ = [("points", ctypes.c_int64), ("postings", ctypes.c
 patron_tier_def._fields_ = [("name", ctypes.c_char_p), ("threshold", ctypes.c_int64)]
 patron_tier_config._fields_ = [("size", ctypes.c_uint32), ("metric", ctypes.c_int), ("window", ctypes.c_int), ("window_days", ctypes.c_int), ("grace_days", ctypes.c_int), ("downgrade", ctypes.c_int), ("keep_balance", ctypes.c_int64), ("expiry_months", ctypes.c_int)]
 patron_tier_status._fields_ = [("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72))]
-patron_tier_detail._fields_ = [("size", ctypes.c_uint32), ("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72)), ("valid_until", ctypes.c_int64), ("lifetime", (ctypes.c_char * 72)), ("balance", ctypes.c_int64)]
+patron_tier_detail._fields_ = [("size", ctypes.c_uint32), ("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72)), ("valid_until", ctypes.c_int64), ("lifetime", (ctypes.c_char * 72)), ("available", ctypes.c_int64)]
 patron_tier_benefit._fields_ = [("name", (ctypes.c_char * 72)), ("tier", (ctypes.c_char * 72))]
 patron_behaviour_event._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("at", ctypes.c_int64), ("kind", ctypes.c_int32), ("source", ctypes.c_char_p), ("campaign", ctypes.c_char_p), ("subject", ctypes.c_char_p), ("value", ctypes.c_char_p), ("score", ctypes.c_int64)]
 patron_store_log_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("after", ctypes.c_int64), ("decimals", ctypes.c_int32), ("with_returned", ctypes.c_int32), ("with_erased", ctypes.c_int32)]
@@ -9199,6 +9199,12 @@ def patron_tier_review(db, at):
     first review after it ends (at once when `grace_days` is 0); qualifying again at any
     evaluation (a purchase, patron_tier_evaluate(), a review) ends the grace. One
     transaction.
+
+    With the 0.2 fields of patron_tier_config: the move is one level in
+    PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least
+    `keep_balance` in PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date
+    (`expiry_months`) no grace starts; a member is never moved below a lifetime tier they
+    have held (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
 
     Parameters
     ----------

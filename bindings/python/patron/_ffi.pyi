@@ -1612,7 +1612,7 @@ class patron_tier_detail(ctypes.Structure):
     qualifies: _Any
     valid_until: int
     lifetime: _Any
-    balance: int
+    available: int
     def __init__(self, *args: _Any, **kwargs: _Any) -> None: ...
     def to_dict(self) -> _Dict[str, _Any]: ...
     @classmethod
