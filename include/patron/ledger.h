@@ -85,7 +85,7 @@ typedef struct patron_posting_request {
     int64_t member_id;         /**< The member (a merged id resolves to the surviving member). */
     int64_t points;            /**< Points, > 0. Adjust: non-zero, signed. Reverse: how many to undo, 0 = all not yet reversed. */
     int64_t at;                /**< When it happened (UTC seconds). */
-    int64_t mature_at;         /**< Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold. */
+    int64_t mature_at;         /**< Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold; #PATRON_NEVER = pending until an action (an earn: until patron_ledger_release()). */
     int64_t expires_at;        /**< Earn / positive adjust: expiry; 0 = the policy's; #PATRON_NEVER = never. */
     int64_t target;            /**< Reverse: id of the posting to reverse. Transfer: the receiving member. */
     int64_t spend;             /**< Earn: purchase amount in minor currency units (informational, >= 0). */
@@ -278,6 +278,32 @@ PATRON_API int patron_ledger_reverse(patron_db *db, patron_posting_result *resul
  * @return As patron_ledger_redeem(); #PATRON_EINVAL for a transfer to oneself.
  */
 PATRON_API int patron_ledger_transfer(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Release points pending until an action (order shipped, return
+ *        window closed): the earn posted under @p key with `mature_at` =
+ *        #PATRON_NEVER becomes available at @p at.
+ *
+ * Postings are never edited, so a release is two postings in one
+ * transaction: a reversal of the held earn (key "<key>:release", effective
+ * at the held earn's maturity, so the held points never show as available)
+ * and an earn of the points not reversed by then (key "<key>:released",
+ * available at @p at, with the held earn's rule, version, spend and ref).
+ * The released points get the policy's expiry counted from @p at (the
+ * clock starts at the release, rounded by `expiry_round`). A return before
+ * the release (patron_ledger_reverse() of the held earn) cancels the points
+ * as for any pending earn; a return after it reverses the released earn.
+ * Releasing again replays (`replayed` = 1, the released earn).
+ * @param db Open store.
+ * @param[out] result [value] Receives the released earn (may be NULL).
+ * @param key The held earn's idempotency key (at most 190 bytes).
+ * @param at The release time (UTC seconds), not before the earn's `at`.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no posting with that key);
+ *         #PATRON_EINVAL (not an earn held until an action, `at` before
+ *         it); #PATRON_ECONFLICT (all of it was reversed before the
+ *         release); store errors. Nothing changes on failure.
+ */
+PATRON_API int patron_ledger_release(patron_db *db, patron_posting_result *result, const char *key, int64_t at);
 
 /**
  * @brief Write the expire postings of every lot expired by @p at (all members).

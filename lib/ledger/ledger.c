@@ -151,7 +151,8 @@ static int read_request(patron_db *db, patron_posting_request *r, const patron_p
         return rc;
     if ((rc = patron__time_check(func, "at", r->at)))
         return rc;
-    if (r->mature_at && (rc = patron__time_check(func, "mature_at", r->mature_at)))
+    /* PATRON_NEVER: pending until patron_ledger_release() (release.c) */
+    if (r->mature_at && r->mature_at != PATRON_NEVER && (rc = patron__time_check(func, "mature_at", r->mature_at)))
         return rc;
     if (r->expires_at && r->expires_at != PATRON_NEVER && (rc = patron__time_check(func, "expires_at", r->expires_at)))
         return rc;
@@ -315,6 +316,21 @@ int patron__credit_times(patron_db *db, const patron_posting_request *r, int64_t
     int64_t mature = r->mature_at ? r->mature_at : r->at + patron__ledger_policy(db)->hold;
     if (mature < r->at)
         return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
+    if (mature == PATRON_NEVER) {
+        /* held until an action: no expiry of its own; the points released
+         * get the policy's expiry counted from the release */
+        if (r->expires_at && r->expires_at != PATRON_NEVER)
+            return patron__fail(PATRON_EINVAL, "'%s': points pending until an action (mature_at PATRON_NEVER) take "
+                                               "their expiry at the release; expires_at %" PRId64 " must be 0",
+                                r->key, r->expires_at);
+        if (r->key && strlen(r->key) > PATRON__RELEASE_KEY_MAX)
+            return patron__fail(PATRON_EINVAL, "'%.40s...': the key of points pending until an action is at most %d "
+                                               "bytes (its release adds \":released\")", r->key,
+                                PATRON__RELEASE_KEY_MAX);
+        *mature_at = PATRON_NEVER;
+        *expires_at = PATRON_NEVER;
+        return PATRON_OK;
+    }
     int64_t expires = r->expires_at ? r->expires_at : patron__ledger_policy_expiry(db, r->at);
     /* a hold as long as the policy's expiry: the points get the whole
      * expiry period from their maturity instead of never being usable */

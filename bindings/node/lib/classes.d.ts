@@ -1098,6 +1098,26 @@ export declare class Db extends Handle {
    */
   ledger_transfer(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
+   * Release points pending until an action (order shipped, return window closed): the earn posted
+   * under `key` with `mature_at` = PATRON_NEVER becomes available at `at`.
+   *
+   * Postings are never edited, so a release is two postings in one transaction: a reversal of the
+   * held earn (key "<key>:release", effective at the held earn's maturity, so the held points never
+   * show as available) and an earn of the points not reversed by then (key "<key>:released",
+   * available at `at`, with the held earn's rule, version, spend and ref). The released points get
+   * the policy's expiry counted from `at` (the clock starts at the release, rounded by
+   * `expiry_round`). A return before the release (patron_ledger_reverse() of the held earn) cancels
+   * the points as for any pending earn; a return after it reverses the released earn. Releasing
+   * again replays (`replayed` = 1, the released earn).
+   * @param key The held earn's idempotency key (at most 190 bytes).
+   * @param at The release time (UTC seconds), not before the earn's `at`.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no posting with that
+   * key); PATRON_EINVAL (not an earn held until an action, `at` before it); PATRON_ECONFLICT (all of
+   * it was reversed before the release); store errors. Nothing changes on failure.
+   * @returns result: Receives the released earn (may be NULL).
+   */
+  ledger_release(key: string | null, at: number | bigint): native.patron_posting_result;
+  /**
    * Write the expire postings of every lot expired by `at` (all members).
    * @param at Now (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, store errors. Running it again writes
@@ -1237,6 +1257,19 @@ export declare class Db extends Handle {
    * were spent meanwhile; nothing changes), store errors.
    */
   earn_return(purchase_key: string | null, at: number | bigint): void;
+  /**
+   * Release the points of a purchase scored with `hold_until_action` (the order shipped, the return
+   * window closed): each of its earn postings is released by patron_ledger_release() at `at` (points
+   * available then, the policy's expiry counted from then). One transaction; releasing again changes
+   * nothing.
+   * @param purchase_key The purchase's key.
+   * @param at The release time (UTC seconds), not before the purchase.
+   * @throws {PatronError} on a negative status: PATRON_OK (also for a returned purchase: nothing is
+   * left to release); PATRON_ENOTFOUND (no such purchase); PATRON_EINVAL (the purchase was not held,
+   * `at` before it); store errors.
+   * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
+   */
+  earn_release(purchase_key: string | null, at: number | bigint): number;
   /**
    * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
    * tier until the next evaluation).

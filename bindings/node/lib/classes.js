@@ -106,6 +106,7 @@ module.exports = function classes(native, Handle) {
     ledger_adjust(req) { return native.patron_ledger_adjust(this.handle, req); }
     ledger_reverse(req) { return native.patron_ledger_reverse(this.handle, req); }
     ledger_transfer(req) { return native.patron_ledger_transfer(this.handle, req); }
+    ledger_release(key, at) { return native.patron_ledger_release(this.handle, key, at); }
     ledger_expire(at) { return native.patron_ledger_expire(this.handle, at); }
     ledger_balance(member_id, at) { return native.patron_ledger_balance(this.handle, member_id, at); }
     ledger_statement(member_id, from, to) { return wrap(Statement, native.patron_ledger_statement(this.handle, member_id, from, to)); }
@@ -118,6 +119,7 @@ module.exports = function classes(native, Handle) {
     earn_quote(purchase) { return native.patron_earn_quote(this.handle, purchase); }
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
+    earn_release(purchase_key, at) { return native.patron_earn_release(this.handle, purchase_key, at); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }

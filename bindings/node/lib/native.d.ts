@@ -3262,7 +3262,8 @@ export interface patron_posting_request {
    */
   at: number;
   /**
-   * Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold.
+   * Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold;
+   * PATRON_NEVER = pending until an action (an earn: until patron_ledger_release()).
    */
   mature_at: number;
   /**
@@ -4030,6 +4031,11 @@ export interface patron_purchase {
    * Units of each line (`n_lines` values, 1..10^9; read during the call only); NULL = 1 each.
    */
   quantities: bigint | null;
+  /**
+   * Non-zero: the purchase's points are pending until patron_earn_release() (order shipped, return
+   * window closed) instead of the policy's hold. Since 0.2 (appended).
+   */
+  hold_until_action: number;
 }
 
 /**
@@ -6814,6 +6820,27 @@ export declare function patron_ledger_reverse(db: patron_db | null, req: Partial
  */
 export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
+ * Release points pending until an action (order shipped, return window closed): the earn posted
+ * under `key` with `mature_at` = PATRON_NEVER becomes available at `at`.
+ *
+ * Postings are never edited, so a release is two postings in one transaction: a reversal of the
+ * held earn (key "<key>:release", effective at the held earn's maturity, so the held points never
+ * show as available) and an earn of the points not reversed by then (key "<key>:released",
+ * available at `at`, with the held earn's rule, version, spend and ref). The released points get
+ * the policy's expiry counted from `at` (the clock starts at the release, rounded by
+ * `expiry_round`). A return before the release (patron_ledger_reverse() of the held earn) cancels
+ * the points as for any pending earn; a return after it reverses the released earn. Releasing
+ * again replays (`replayed` = 1, the released earn).
+ * @param db Open store.
+ * @param key The held earn's idempotency key (at most 190 bytes).
+ * @param at The release time (UTC seconds), not before the earn's `at`.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no posting with that
+ * key); PATRON_EINVAL (not an earn held until an action, `at` before it); PATRON_ECONFLICT (all of
+ * it was reversed before the release); store errors. Nothing changes on failure.
+ * @returns result: Receives the released earn (may be NULL).
+ */
+export declare function patron_ledger_release(db: patron_db | null, key: string | null, at: number | bigint): patron_posting_result;
+/**
  * Write the expire postings of every lot expired by `at` (all members).
  * @param db Open store.
  * @param at Now (UTC seconds).
@@ -7453,6 +7480,20 @@ export declare function patron_earn_purchase(db: patron_db | null, purchase: Par
  * were spent meanwhile; nothing changes), store errors.
  */
 export declare function patron_earn_return(db: patron_db | null, purchase_key: string | null, at: number | bigint): void;
+/**
+ * Release the points of a purchase scored with `hold_until_action` (the order shipped, the return
+ * window closed): each of its earn postings is released by patron_ledger_release() at `at` (points
+ * available then, the policy's expiry counted from then). One transaction; releasing again changes
+ * nothing.
+ * @param db Open store.
+ * @param purchase_key The purchase's key.
+ * @param at The release time (UTC seconds), not before the purchase.
+ * @throws {PatronError} on a negative status: PATRON_OK (also for a returned purchase: nothing is
+ * left to release); PATRON_ENOTFOUND (no such purchase); PATRON_EINVAL (the purchase was not held,
+ * `at` before it); store errors.
+ * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
+ */
+export declare function patron_earn_release(db: patron_db | null, purchase_key: string | null, at: number | bigint): number;
 /**
  * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
  * tier until the next evaluation).

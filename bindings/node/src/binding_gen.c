@@ -6556,6 +6556,12 @@ static int gs_to_patron_purchase(napi_env env, napi_value v, pn_arena *arena, vo
         if (pn_get_typed(env, f, napi_bigint64_array, &x, &len, "patron_purchase.quantities")) return -1;
         s.quantities = x;
     }
+    if (pn_field(env, v, "hold_until_action", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_purchase.hold_until_action")) return -1;
+        s.hold_until_action = (int)x;
+    }
     *(patron_purchase *)out = s;
     return 0;
 }
@@ -6573,6 +6579,7 @@ static napi_value gs_from_patron_purchase(napi_env env, const patron_purchase *s
     if (pn_set(env, obj, "channel", pn_new_str(env, s->channel))) return NULL;
     if (pn_set(env, obj, "location", pn_new_str(env, s->location))) return NULL;
     if (pn_set(env, obj, "quantities", pn_new_ptr(env, s->quantities))) return NULL;
+    if (pn_set(env, obj, "hold_until_action", pn_new_i32(env, s->hold_until_action))) return NULL;
     return obj;
 }
 
@@ -11431,6 +11438,27 @@ static napi_value w_patron_ledger_transfer(napi_env env, napi_callback_info info
     return gs_from_patron_posting_result(env, &a_result);
 }
 
+static napi_value w_patron_ledger_release(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    patron_posting_result a_result = {0};
+    const char *a_key = NULL;
+    int64_t a_at = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_release: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_key, "patron_ledger_release: argument 'key'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_ledger_release: argument 'at'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_ledger_release(a_db, &a_result, a_key, (int64_t)a_at);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_posting_result(env, &a_result);
+}
+
 static napi_value w_patron_ledger_expire(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -12391,6 +12419,27 @@ static napi_value w_patron_earn_return(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_earn_release(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    int64_t a_released = 0;
+    const char *a_purchase_key = NULL;
+    int64_t a_at = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_release: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_purchase_key, "patron_earn_release: argument 'purchase_key'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_earn_release: argument 'at'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_earn_release(a_db, &a_released, a_purchase_key, (int64_t)a_at);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_i64(env, a_released);
+}
+
 static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -13231,6 +13280,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_ledger_adjust", NULL, w_patron_ledger_adjust, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_reverse", NULL, w_patron_ledger_reverse, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_transfer", NULL, w_patron_ledger_transfer, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_ledger_release", NULL, w_patron_ledger_release, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_expire", NULL, w_patron_ledger_expire, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_balance", NULL, w_patron_ledger_balance, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_statement", NULL, w_patron_ledger_statement, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -13280,6 +13330,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_earn_quote", NULL, w_patron_earn_quote, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_purchase", NULL, w_patron_earn_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_return", NULL, w_patron_earn_return, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_earn_release", NULL, w_patron_earn_release, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_configure", NULL, w_patron_tier_configure, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_evaluate", NULL, w_patron_tier_evaluate, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
