@@ -2,8 +2,10 @@
 # The tier and policy options of 0.2 end to end: configure with a downgrade
 # mode and expiry dates, a lifetime tier, benefits set and listed, the
 # status with its expiry date and lifetime tier, a review stepping one level
-# down, the expiry rounding of the ledger policy, and bad values failing
-# with one line on stderr.
+# down, the expiry rounding of the ledger policy, points pending until an
+# action (points earn --mature-at never / points release; purchase record
+# --hold until-action / purchase release), and bad values failing with one
+# line on stderr.
 set -euo pipefail
 patron=$1
 dir=$(mktemp -d /tmp/patron_cli_tier.XXXXXX)
@@ -49,4 +51,24 @@ out=$("$patron" points policy --db "$db" --expiry-months 12 --expiry-round quart
 out=$("$patron" points policy --db "$db" --end-of-month 1)
 [[ $out == *'"expiry_round": "month"'* ]] || fail "end-of-month: $out"
 "$patron" points policy --db "$db" --expiry-round fortnight 2>/dev/null && fail "--expiry-round fortnight accepted"
+# points pending until an action
+"$patron" points policy --db "$db" --expiry-months 0 --expiry-round exact >/dev/null
+"$patron" member add --db "$db" --phone 050-765-4321 --name "Noa" --consent sms --at 1767225600 >/dev/null
+"$patron" points earn --db "$db" --member '#2' --points 120 --key web-17 --mature-at never --at 1767225600 >/dev/null
+out=$("$patron" points balance --db "$db" --member '#2' --at 1800000000 --format json)
+[[ $out == *'"available": 0, "pending": 120'* ]] || fail "held: $out"
+out=$("$patron" points release --db "$db" --key web-17 --at 1767312000)
+[[ $out == *'"points": 120, "replayed": false'* ]] || fail "release: $out"
+out=$("$patron" points release --db "$db" --key web-17 --at 1767312001)
+[[ $out == *'"replayed": true'* ]] || fail "release again: $out"
+out=$("$patron" points balance --db "$db" --member '#2' --at 1767312000 --format json)
+[[ $out == *'"available": 120, "pending": 0'* ]] || fail "released: $out"
+"$patron" purchase record --db "$db" --member '#2' --key web-18 --amount 9900 --hold until-action \
+    --at 1767225600 >/dev/null
+out=$("$patron" purchase release --db "$db" --key web-18 --at 1767398400)
+[[ $out == '{"key": "web-18", "released": 0, "at": 1767398400}' ]] || fail "purchase release: $out"  # no rules: no points
+"$patron" purchase record --db "$db" --member '#2' --key web-19 --amount 100 --hold later 2>/dev/null \
+    && fail "--hold later accepted"
+"$patron" points release --db "$db" --key nosuch 2>"$dir/err" && fail "release of an unknown key"
+grep -q "no posting with key 'nosuch'" "$dir/err" || fail "$(cat "$dir/err")"
 echo ok

@@ -1,4 +1,4 @@
-/* `patron points earn|redeem|reverse|balance|statement|policy`: the points ledger. */
+/* `patron points earn|redeem|reverse|release|balance|statement|policy`: the points ledger. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,16 +10,19 @@
 
 static const char usage[] =
     "usage: patron points earn      --db PATH --member ID --points N --key KEY [--spend MINOR] [--rule R]\n"
-    "                               [--mature-at S] [--expires-at S] [--ref REF] [--at S]\n"
+    "                               [--mature-at S|never] [--expires-at S] [--ref REF] [--at S]\n"
     "       patron points redeem    --db PATH --member ID --points N --key KEY [--ref REF] [--at S]\n"
     "       patron points reverse   --db PATH --posting POSTING_ID --key KEY [--points N] [--reason R] [--at S]\n"
+    "       patron points release   --db PATH --key KEY [--at S]\n"
     "       patron points balance   --db PATH --member ID [--at S] [--format text|json]\n"
     "       patron points statement --db PATH --member ID [--from S] [--to S] [--format text|json]\n"
     "       patron points policy    --db PATH [--expiry-months N] [--end-of-month 0|1] [--hold-seconds S]\n"
     "                               [--overdraft N] [--expiry-round exact|day|week|month|quarter|year]\n"
     "                               (prints the policy; given options change it first; weeks start on Monday)\n"
     "ID is a phone number, an e-mail address or #N. Times are UTC seconds (default: now).\n"
-    "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n";
+    "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n"
+    "--mature-at never keeps earned points pending until `points release --key KEY` (an action:\n"
+    "order shipped, return window closed); the released points expire counting from the release.\n";
 
 enum { O_DB, O_MEMBER, O_POINTS, O_KEY, O_SPEND, O_RULE, O_MATURE, O_EXPIRES, O_REF, O_AT, O_POSTING, O_REASON,
        O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_ROUND, O_N };
@@ -84,6 +87,7 @@ static const cli_sub subs[] = {
     {"earn", "Credit points to a member (idempotent by --key)."},
     {"redeem", "Spend points of a member (idempotent by --key)."},
     {"reverse", "Undo a posting, wholly or --points of it (idempotent by --key)."},
+    {"release", "Release points earned with --mature-at never (pending until an action)."},
     {"balance", "A member's points at a moment: available, pending, expiring."},
     {"statement", "A member's postings between two moments."},
     {"policy", "Print the ledger policy (expiry, hold, overdraft); given options change it first."},
@@ -112,7 +116,9 @@ int cmd_points(int argc, char **argv)
     int64_t from = 0, to = INT64_MAX;
     int ret;
     if ((ret = num("--at", v[O_AT], &at)) || (ret = num("--points", v[O_POINTS], &points)) ||
-        (ret = num("--spend", v[O_SPEND], &spend)) || (ret = num("--mature-at", v[O_MATURE], &mature)) ||
+        (ret = num("--spend", v[O_SPEND], &spend)) ||
+        (ret = v[O_MATURE] && !strcmp(v[O_MATURE], "never") ? (mature = PATRON_NEVER, 0)
+                                                              : num("--mature-at", v[O_MATURE], &mature)) ||
         (ret = num("--expires-at", v[O_EXPIRES], &expires)) || (ret = num("--posting", v[O_POSTING], &posting)) ||
         (ret = num("--from", v[O_FROM], &from)) || (ret = num("--to", v[O_TO], &to)))
         return ret;
@@ -196,8 +202,18 @@ int cmd_points(int argc, char **argv)
         patron_statement_free(s);
     } else if (!strcmp(sub, "policy")) {
         ret = policy(db, v);
+    } else if (!strcmp(sub, "release")) {
+        patron_posting_result res;
+        if (!v[O_KEY])
+            ret = cli_fail("points", "release needs --key (the key of the earn pending until an action)") + 1;
+        else if ((rc = patron_ledger_release(db, &res, v[O_KEY], at)))
+            ret = cli_fail_rc("points", rc, "release");
+        else
+            printf("{\"posting_id\": %" PRId64 ", \"points\": %" PRId64 ", \"replayed\": %s}\n", res.posting_id,
+                   res.points, res.replayed ? "true" : "false");
     } else {
-        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, balance, statement, policy)", sub) + 1;
+        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, release, balance, statement, policy)",
+                       sub) + 1;
     }
 out:
     patron_close(db);
