@@ -75,3 +75,27 @@ for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBa
     }
   });
 }
+
+for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+  test(`points pending until an action (${backend})`, { skip: skipIt }, () => {
+    const db = patron.open(storeUri(backend));
+    try {
+      db.earn_rule_add({ name: 'base', kind: native.PATRON_EARN_BASE, points: 1, per_amount: 100 });
+      const ann = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, T0);
+      db.ledger_earn({ key: 'web-1', member_id: ann, points: 40, at: T0, mature_at: 9223372036854775807n }); // PATRON_NEVER: as a BigInt (a Number cannot hold it)
+      const held = db.ledger_balance(ann, T0 + 900 * DAY);
+      assert.deepStrictEqual([Number(held.available), Number(held.pending)], [0, 40]);
+      const r = db.ledger_release('web-1', T0 + 2 * DAY);
+      assert.strictEqual(Number(r.points), 40);
+      assert.strictEqual(db.ledger_release('web-1', T0 + 3 * DAY).replayed, 1);
+      db.earn_purchase({ key: 'web-2', member_id: ann, at: T0, lines: [{ category: null, product: null, amount: 5000 }],
+        n_lines: 1, hold_until_action: 1 });
+      assert.strictEqual(Number(db.ledger_balance(ann, T0 + 3 * DAY).pending), 50);
+      assert.strictEqual(Number(db.earn_release('web-2', T0 + 4 * DAY)), 50);
+      assert.strictEqual(Number(db.ledger_balance(ann, T0 + 4 * DAY).available), 90);
+      assert.throws(() => db.ledger_release('nosuch', T0), /no posting with key/);
+    } finally {
+      db.close();
+    }
+  });
+}

@@ -64,3 +64,26 @@ def test_expiry_rounded_to_quarter_end(store_uri):
         assert db.ledger_balance(ann, q2 - 1).available == 70
         b = db.ledger_balance(ann, q2)
         assert b.available == 0 and b.expired_unposted == 70
+
+
+def test_pending_until_action(store_uri):
+    with patron.open(store_uri) as db:
+        db.earn_rule_add({"name": "base", "kind": ffi.PATRON_EARN_BASE, "points": 1, "per_amount": 100})
+        ann = db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
+        db.ledger_earn({"key": "web-1", "member_id": ann, "points": 40, "at": T0, "mature_at": ffi.PATRON_NEVER})
+        b = db.ledger_balance(ann, T0 + 900 * DAY)
+        assert (b.available, b.pending) == (0, 40)
+        r = db.ledger_release("web-1", T0 + 2 * DAY)
+        assert r.points == 40 and r.replayed == 0
+        assert db.ledger_release("web-1", T0 + 3 * DAY).replayed == 1
+        assert db.ledger_balance(ann, T0 + 2 * DAY).available == 40
+        lines = (ffi.patron_purchase_line * 1)()
+        lines[0].amount = 5000
+        db.earn_purchase({"key": "web-2", "member_id": ann, "at": T0, "lines": lines, "n_lines": 1,
+                          "hold_until_action": 1})
+        assert db.ledger_balance(ann, T0 + 3 * DAY).pending == 50
+        assert db.earn_release("web-2", T0 + 4 * DAY) == 50
+        assert db.ledger_balance(ann, T0 + 4 * DAY).available == 90
+        with pytest.raises(patron.PatronError) as ei:
+            db.ledger_release("nosuch", T0)
+        assert ei.value.code == "PATRON_ENOTFOUND"
