@@ -5,7 +5,9 @@
  * redemptions and adjustments dated now or in the past, reversals (partial,
  * of pending earns, of overdrawn redemptions, after expiry, with right and
  * wrong member ids), transfers, merges, expiry runs, policy changes
- * (expiry and its rounding, hold, overdraft limit), retries and key conflicts. After every
+ * (expiry and its rounding, hold, overdraft limit), earns pending until an
+ * action (mature_at PATRON_NEVER; released in test_pending_model.c),
+ * retries and key conflicts. After every
  * request the status and result are compared, and every member's balance
  * (available, pending, expired_unposted) at past, present and future times;
  * each sequence ends with patron_ledger_check().
@@ -408,9 +410,15 @@ static int credit(model *m, int owner, int kind, int64_t points, int64_t at, int
         return -1;
     }
     int64_t expires = expires_at ? expires_at : policy_expiry(m->months, m->round, at);
-    if (!expires_at && expires <= mature)
+    if (mature == NEVER) { /* "Pending until an action": no expiry of its own */
+        if (expires_at && expires_at != NEVER) {
+            *rc = PATRON_EINVAL;
+            return -1;
+        }
+        expires = NEVER;
+    } else if (!expires_at && expires <= mature)
         expires = policy_expiry(m->months, m->round, mature);
-    if (expires <= mature) {
+    if (mature != NEVER && expires <= mature) {
         *rc = PATRON_EINVAL;
         return -1;
     }
@@ -590,10 +598,12 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 r.mature_at = at + rr(0, 20 * DAY);
             else if (v == 1)
                 r.mature_at = at - 1;
+            else if (v == 2)
+                r.mature_at = NEVER; /* pending until an action (never released here: test_pending_model.c) */
             int e = (int)(rnd() % 10);
             int64_t mat = r.mature_at ? r.mature_at : at + m.hold;
             if (e < 3)
-                r.expires_at = mat + rr(1, 60 * DAY);
+                r.expires_at = (mat == NEVER ? at : mat) + rr(1, 60 * DAY);
             else if (e == 3)
                 r.expires_at = NEVER;
             else if (e == 4)
