@@ -6,7 +6,7 @@
  * of pending earns, of overdrawn redemptions, after expiry, with right and
  * wrong member ids), transfers, merges, expiry runs, policy changes
  * (expiry and its rounding, hold, overdraft limit), earns pending until an
- * action (mature_at PATRON_NEVER; released in test_pending_model.c),
+ * action (mature_at PATRON_NEVER) and their releases,
  * retries and key conflicts. After every
  * request the status and result are compared, and every member's balance
  * (available, pending, expired_unposted) at past, present and future times;
@@ -462,7 +462,7 @@ static int64_t rr(int64_t lo, int64_t hi) /* uniform in [lo, hi] */
 
 static struct {
     long requests, ok, refused, invalid, conflicts, replays, earns, redeems, adjusts, reverses, transfers, merges,
-        expiries, policies, backdated, overdrawn, balances;
+        expiries, policies, backdated, overdrawn, balances, releases;
 } stats;
 
 /* PATRON_MODEL_MANY=1: every earn goes through patron_ledger_earn_many (an
@@ -476,6 +476,7 @@ static int call(patron_db *db, int op, const patron_posting_request *r, patron_p
     case 2: return patron_ledger_redeem(db, res, r);
     case 3: return patron_ledger_adjust(db, res, r);
     case 4: return patron_ledger_reverse(db, res, r);
+    case 6: return patron_ledger_release(db, res, r->key, r->at);
     default: return patron_ledger_transfer(db, res, r);
     }
 }
@@ -599,7 +600,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
             else if (v == 1)
                 r.mature_at = at - 1;
             else if (v == 2)
-                r.mature_at = NEVER; /* pending until an action (never released here: test_pending_model.c) */
+                r.mature_at = NEVER; /* pending until an action (a release below) */
             int e = (int)(rnd() % 10);
             int64_t mat = r.mature_at ? r.mature_at : at + m.hold;
             if (e < 3)
@@ -635,6 +636,45 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 mp = debit(&m, m.root[who], PATRON_POSTING_REDEEM, r.points, at, at, 0, 1);
                 rc_model = mp < 0 ? PATRON_EBALANCE : PATRON_OK;
                 model_points = -r.points;
+            }
+        } else if (kind >= 64 && kind < 68) { /* release of points pending until an action */
+            op = 6;
+            /* held earns not fully reversed (a released one is: its reversal) */
+            int cands[MAXP], nc = 0;
+            for (int i = 0; i < m.np; i++)
+                if (m.posts[i].id && m.posts[i].kind == PATRON_POSTING_EARN && m.posts[i].eff == NEVER &&
+                    m.posts[i].reversed < m.posts[i].points)
+                    cands[nc++] = i;
+            const char *held_key = NULL;
+            int t = nc ? cands[rr(0, nc - 1)] : -1;
+            for (int q = 0; t >= 0 && q < nreq && !held_key; q++)
+                if (reqs[q].op == 1 && reqs[q].res.posting_id == m.posts[t].id)
+                    held_key = reqs[q].key;
+            if (!held_key) {
+                snap_restore(&m, &snap);
+                continue;
+            }
+            snprintf(key, sizeof key, "%s", held_key);
+            stats.releases++;
+            mpost *tp = &m.posts[t];
+            int acct = m.root[tp->owner];
+            if (at < tp->at) {
+                rc_model = PATRON_EINVAL;
+            } else {
+                /* the guide: a reversal of what is left, effective at the
+                 * held earn's maturity (never), after the automatic expiry
+                 * of rule 8; then an earn available at the release with the
+                 * policy's expiry counted from it */
+                expire_member(&m, acct, at, NULL, NULL);
+                int64_t left = tp->points - tp->reversed;
+                int rv = debit(&m, acct, PATRON_POSTING_REVERSE, left, at, NEVER, tp->id, 1);
+                if (rv < 0) {
+                    rc_model = PATRON_EBALANCE;
+                } else {
+                    tp->reversed += left;
+                    mp = credit(&m, acct, PATRON_POSTING_EARN, left, at, at, 0, &rc_model);
+                    model_points = left;
+                }
             }
         } else if (kind < 68) { /* reverse */
             op = 4;
@@ -874,7 +914,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 expect_int("result replayed", res.replayed, 0);
                 if (mp >= 0)
                     set_source(&m, mp, res.posting_id);
-                if (nreq < MAXR) {
+                if (nreq < MAXR && op != 6) { /* a release's retry is test_pending_action.c's */
                     reqs[nreq].op = op;
                     snprintf(reqs[nreq].key, sizeof reqs[nreq].key, "%s", key);
                     reqs[nreq].r = r;
@@ -968,11 +1008,11 @@ static void test_model(void **state)
     patron_close(db);
     print_message("ledger model: %ld sequences, %ld requests (%ld ok, %ld refused, %ld invalid, %ld conflicts, %ld "
                   "replays); %ld earns, %ld redeems, %ld adjusts, %ld reverses, %ld transfers, %ld merges, %ld expiry "
-                  "runs, %ld policy changes; %ld back-dated; %ld requests leaving a member in debt; %ld balance "
-                  "comparisons\n",
+                  "runs, %ld policy changes, %ld releases; %ld back-dated; %ld requests leaving a member in debt; "
+                  "%ld balance comparisons\n",
                   sequences, stats.requests, stats.ok, stats.refused, stats.invalid, stats.conflicts, stats.replays,
                   stats.earns, stats.redeems, stats.adjusts, stats.reverses, stats.transfers, stats.merges,
-                  stats.expiries, stats.policies, stats.backdated, stats.overdrawn, stats.balances);
+                  stats.expiries, stats.policies, stats.releases, stats.backdated, stats.overdrawn, stats.balances);
 }
 
 int main(int argc, char **argv)
