@@ -98,6 +98,9 @@ static const struct first_size {
     FIRST(patron_score_result, 0),
     FIRST(patron_store_frame_options, 0),
     FIRST(patron_behaviour_event, 0),
+    FIRST(patron_campaign_def, 0),
+    FIRST(patron_campaign_measure_options, 0),
+    FIRST(patron_campaign_measure_result, 0),
     FIRST(patron_tier_detail, 0),
 };
 
