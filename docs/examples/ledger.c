@@ -123,10 +123,32 @@ int main(void)
     patron_ledger_balance(db, &d, dana, NOW + 42 * DAY);
     printf("after the next earn: %lld\n", (long long)d.available);
 
+    /* a web order: points pending until it ships, expiring at the end of
+     * the quarter a year after the release */
+    pol.expiry_round = PATRON_EXPIRY_END_OF_QUARTER;
+    patron_ledger_set_policy(db, &pol);
+    patron_posting_request web = PATRON_POSTING_REQUEST_INIT;
+    web.key = "web-20";
+    web.member_id = dana;
+    web.points = 60;
+    web.at = NOW + 43 * DAY;
+    web.mature_at = PATRON_NEVER; /* pending until an action */
+    patron_ledger_earn(db, NULL, &web);
+    patron_balance w;
+    patron_ledger_balance(db, &w, dana, NOW + 400 * DAY);
+    printf("web-20 before shipping: %lld pending\n", (long long)w.pending);
+    patron_posting_result shipped;
+    patron_ledger_release(db, &shipped, "web-20", NOW + 45 * DAY);
+    patron_ledger_balance(db, &w, dana, NOW + 45 * DAY);
+    printf("shipped: %lld available\n", (long long)w.available);
+
     patron_ledger_report rep;
     rc = patron_ledger_check(db, &rep);
     printf("reconciliation: %s (%lld postings, %lld lots)\n", rc ? patron_errmsg() : "ok", (long long)rep.postings,
            (long long)rep.lots);
     patron_close(db);
-    return rc == PATRON_OK && b.available == 20 && er.points == 1500 && d.available == 80 ? 0 : 1;
+    return rc == PATRON_OK && b.available == 20 && er.points == 1500 && d.available == 80 && shipped.points == 60 &&
+                   w.available == 140
+               ? 0
+               : 1;
 }

@@ -94,10 +94,11 @@ typedef struct patron_purchase {
     const char *channel;                /**< Where it was bought: "pos", "web", "app", ... (1..64 bytes of [a-z0-9_-]); NULL = not known. */
     const char *location;               /**< Store, till or site id (1..200 bytes); NULL = not known. */
     const int64_t *quantities;          /**< Units of each line (`n_lines` values, 1..10^9; read during the call only); NULL = 1 each. */
+    int hold_until_action;              /**< Non-zero: the purchase's points are pending until patron_earn_release() (order shipped, return window closed) instead of the policy's hold. Since 0.2 (appended). */
 } patron_purchase;
 
 /** @brief Initialiser for #patron_purchase. */
-#define PATRON_PURCHASE_INIT { (uint32_t)sizeof(patron_purchase), NULL, 0, 0, NULL, 0, NULL, NULL, NULL }
+#define PATRON_PURCHASE_INIT { (uint32_t)sizeof(patron_purchase), NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0 }
 
 /** @brief What scoring a purchase produced. */
 typedef struct patron_earn_result {
@@ -167,6 +168,21 @@ PATRON_API int patron_earn_purchase(patron_db *db, patron_earn_result *result, c
  */
 PATRON_API int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at);
 
+
+/**
+ * @brief Release the points of a purchase scored with `hold_until_action`
+ *        (the order shipped, the return window closed): each of its earn
+ *        postings is released by patron_ledger_release() at @p at (points
+ *        available then, the policy's expiry counted from then). One
+ *        transaction; releasing again changes nothing.
+ * @param db Open store.
+ * @param purchase_key The purchase's key.
+ * @param at The release time (UTC seconds), not before the purchase.
+ * @param[out] released [value] Receives the points released by this call (0 for a repeat; may be NULL).
+ * @return #PATRON_OK (also for a returned purchase: nothing is left to release); #PATRON_ENOTFOUND (no
+ *         such purchase); #PATRON_EINVAL (the purchase was not held, `at` before it); store errors.
+ */
+PATRON_API int patron_earn_release(patron_db *db, int64_t *released, const char *purchase_key, int64_t at);
 
 PATRON_END_DECLS
 

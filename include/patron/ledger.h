@@ -85,7 +85,7 @@ typedef struct patron_posting_request {
     int64_t member_id;         /**< The member (a merged id resolves to the surviving member). */
     int64_t points;            /**< Points, > 0. Adjust: non-zero, signed. Reverse: how many to undo, 0 = all not yet reversed. */
     int64_t at;                /**< When it happened (UTC seconds). */
-    int64_t mature_at;         /**< Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold. */
+    int64_t mature_at;         /**< Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold; #PATRON_NEVER = pending until an action (an earn: until patron_ledger_release()). */
     int64_t expires_at;        /**< Earn / positive adjust: expiry; 0 = the policy's; #PATRON_NEVER = never. */
     int64_t target;            /**< Reverse: id of the posting to reverse. Transfer: the receiving member. */
     int64_t spend;             /**< Earn: purchase amount in minor currency units (informational, >= 0). */
@@ -109,6 +109,16 @@ typedef struct patron_posting_result {
 /** @brief Largest accepted patron_ledger_policy::overdraft_limit (10^15 points). */
 #define PATRON_OVERDRAFT_MAX INT64_C(1000000000000000)
 
+/** @brief How the policy's expiry is rounded up (patron_ledger_policy::expiry_round). All in UTC. */
+typedef enum patron_expiry_round {
+    PATRON_EXPIRY_EXACT = 0,          /**< No rounding: `expiry_months` after earning, to the second. */
+    PATRON_EXPIRY_END_OF_DAY = 1,     /**< 00:00 UTC of the next day. */
+    PATRON_EXPIRY_END_OF_WEEK = 2,    /**< 00:00 UTC of the next Monday (weeks run Monday to Sunday, ISO 8601). */
+    PATRON_EXPIRY_END_OF_MONTH = 3,   /**< 00:00 UTC on the 1st of the next month (what `expiry_end_of_month` does). */
+    PATRON_EXPIRY_END_OF_QUARTER = 4, /**< 00:00 UTC on the 1st of January, April, July or October after. */
+    PATRON_EXPIRY_END_OF_YEAR = 5     /**< 00:00 UTC on the 1st of January after. */
+} patron_expiry_round;
+
 /** @brief Program-wide ledger policy (stored in the store). */
 typedef struct patron_ledger_policy {
     uint32_t size;          /**< `sizeof(patron_ledger_policy)`; set by #PATRON_LEDGER_POLICY_INIT. */
@@ -116,10 +126,11 @@ typedef struct patron_ledger_policy {
     int expiry_end_of_month;/**< Non-zero: expiry moves to the end of that month (00:00 UTC on the 1st of the next). */
     int64_t hold_seconds;   /**< Default pending period of earned points (return window); 0 = available at once. */
     int64_t overdraft_limit;/**< How far below zero a member's balance may go (0..#PATRON_OVERDRAFT_MAX); 0 = never negative. Since 0.1.0 (appended). */
+    int expiry_round;       /**< A #patron_expiry_round: the policy's expiry (`expiry_months` after earning, or after maturity) is moved up to the end of its UTC day, week, month, quarter or year; explicit `expires_at` values are never rounded. #PATRON_EXPIRY_END_OF_MONTH is the same as `expiry_end_of_month`; any other value with `expiry_end_of_month` set is #PATRON_EINVAL. Since 0.2 (appended; a shorter struct reads as #PATRON_EXPIRY_EXACT, or END_OF_MONTH when `expiry_end_of_month` is set). */
 } patron_ledger_policy;
 
 /** @brief Default policy: points never expire, are available at once, and balances never go negative. */
-#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0, 0 }
+#define PATRON_LEDGER_POLICY_INIT { (uint32_t)sizeof(patron_ledger_policy), 0, 0, 0, 0, PATRON_EXPIRY_EXACT }
 
 /** @brief A member's points at a moment. */
 typedef struct patron_balance {
@@ -267,6 +278,32 @@ PATRON_API int patron_ledger_reverse(patron_db *db, patron_posting_result *resul
  * @return As patron_ledger_redeem(); #PATRON_EINVAL for a transfer to oneself.
  */
 PATRON_API int patron_ledger_transfer(patron_db *db, patron_posting_result *result, const patron_posting_request *req);
+
+/**
+ * @brief Release points pending until an action (order shipped, return
+ *        window closed): the earn posted under @p key with `mature_at` =
+ *        #PATRON_NEVER becomes available at @p at.
+ *
+ * Postings are never edited, so a release is two postings in one
+ * transaction: a reversal of the held earn (key "<key>:release", effective
+ * at the held earn's maturity, so the held points never show as available)
+ * and an earn of the points not reversed by then (key "<key>:released",
+ * available at @p at, with the held earn's rule, version, spend and ref).
+ * The released points get the policy's expiry counted from @p at (the
+ * clock starts at the release, rounded by `expiry_round`). A return before
+ * the release (patron_ledger_reverse() of the held earn) cancels the points
+ * as for any pending earn; a return after it reverses the released earn.
+ * Releasing again replays (`replayed` = 1, the released earn).
+ * @param db Open store.
+ * @param[out] result [value] Receives the released earn (may be NULL).
+ * @param key The held earn's idempotency key (at most 190 bytes).
+ * @param at The release time (UTC seconds), not before the earn's `at`.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no posting with that key);
+ *         #PATRON_EINVAL (not an earn held until an action, `at` before
+ *         it); #PATRON_ECONFLICT (all of it was reversed before the
+ *         release); store errors. Nothing changes on failure.
+ */
+PATRON_API int patron_ledger_release(patron_db *db, patron_posting_result *result, const char *key, int64_t at);
 
 /**
  * @brief Write the expire postings of every lot expired by @p at (all members).

@@ -536,6 +536,8 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
         r.rule = a->name;
         r.rule_version = a->version;
         r.ref = p->key;
+        if (p->hold_until_action) /* pending until patron_earn_release() (release.c) */
+            r.mature_at = PATRON_NEVER;
         rc = patron_ledger_earn(db, NULL, &r);
     }
     if (rc == PATRON_OK)

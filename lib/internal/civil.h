@@ -16,6 +16,10 @@ int64_t patron__add_months(int64_t t, int months);
 int64_t patron__end_of_month_after(int64_t t, int months);
 /* UTC midnight starting the calendar year that contains t. */
 int64_t patron__year_start(int64_t t);
+/* The first second after the UTC day (unit 1), ISO week Monday..Sunday (2),
+ * month (3), quarter (4) or year (5) that contains t: a time rounded up to
+ * the end of its period. Unit 0 returns t. */
+int64_t patron__period_end(int64_t t, int unit);
 
 /* A time given to a store write: PATRON_OK inside [PATRON_STORE_TIME_MIN,
  * PATRON_STORE_TIME_MAX), else PATRON_EINVAL naming `func` and `field`, and

@@ -50,4 +50,8 @@ int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t 
 int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64_t *ids, char (*keys)[200],
                                   size_t cap, size_t *n);
 
+/* `member`'s available points at `at` (a merged id resolves to the
+ * survivor), as patron_ledger_balance() gives them (lib/ledger/balance.c). */
+int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t *available);
+
 #endif

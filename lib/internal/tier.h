@@ -22,4 +22,8 @@ int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at);
 /* Append `,\n  "tier_history": [...]` to `b` for a profile export. */
 int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member);
 
+/* PATRON_OK when `tier` names a configured tier; else PATRON_EINVAL (a bad
+ * name) or PATRON_ENOTFOUND, the message naming `func` (lib/tier/tier.c). */
+int patron__tier_exists(patron_db *db, const char *func, const char *tier);
+
 #endif

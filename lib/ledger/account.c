@@ -61,22 +61,25 @@ int patron__ledger_policy_read(patron_db *db, int fresh)
     int rc = patron__setting_get(db, "ledger_policy", &v);
     if (rc)
         return rc;
-    int months = 0, eom = 0;
+    int months = 0, eom = 0, round = 0;
     long long hold = 0, overdraft = 0;
-    /* "months eom hold [overdraft]": stores written before overdrafts have three fields */
-    if (v && sscanf(v, "%d %d %lld %lld", &months, &eom, &hold, &overdraft) < 3) {
+    /* "months eom hold [overdraft [round]]": stores written before overdrafts
+     * have three fields, before expiry rounding four */
+    if (v && sscanf(v, "%d %d %lld %lld %d", &months, &eom, &hold, &overdraft, &round) < 3) {
         patron__free(v);
         return patron__fail(PATRON_ECORRUPT, "stored ledger policy is unreadable");
     }
     patron__free(v);
-    ledger_policy p = {months, eom, hold, overdraft};
+    if (eom && round == 0)
+        round = PATRON_EXPIRY_END_OF_MONTH;
+    ledger_policy p = {months, round == PATRON_EXPIRY_END_OF_MONTH, hold, overdraft, round};
     patron__ledger_policy_remember(db, &p);
     return PATRON_OK;
 }
 
 const ledger_policy *patron__ledger_policy(patron_db *db)
 {
-    static const ledger_policy none = {0, 0, 0, 0};
+    static const ledger_policy none = {0, 0, 0, 0, 0};
     ledger_state *ls = state_of(db);
     return ls && ls->policy_loaded ? &ls->policy : &none;
 }
@@ -96,7 +99,9 @@ int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at)
     const ledger_policy *p = patron__ledger_policy(db);
     if (p->months == 0)
         return PATRON_NEVER;
-    return p->eom ? patron__end_of_month_after(earned_at, p->months) : patron__add_months(earned_at, p->months);
+    /* END_OF_MONTH: the end of the month that contains earned_at + months
+     * (patron__period_end of the clamped date is the same month) */
+    return patron__period_end(patron__add_months(earned_at, p->months), p->round);
 }
 
 /* ---- accounts ----------------------------------------------------------- */

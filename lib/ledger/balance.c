@@ -5,6 +5,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ledger.h"
 #include "internal/member.h"
 #include "ledger_int.h"
 
@@ -74,6 +75,18 @@ int patron_ledger_balance(patron_db *db, patron_balance *balance, int64_t member
         return rc;
     *balance = b;
     return PATRON_OK;
+}
+
+int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t *available)
+{
+    account a;
+    patron_balance b;
+    int rc = patron__account_open(db, &a, member, 0);
+    if (rc == PATRON_OK)
+        rc = account_balance(db, &a, &b, at);
+    if (rc == PATRON_OK)
+        *available = b.available;
+    return rc;
 }
 
 struct patron_statement {

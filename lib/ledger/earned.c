@@ -69,7 +69,11 @@ int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64
     snprintf(hi, sizeof hi, "%s0", purchase_key);
     patron__stmt *st;
     *n = 0;
-    int rc = patron__sql_bind(db, &st, "SELECT id, key FROM postings WHERE key >= ? AND key < ? AND kind = 1 ORDER BY id",
+    /* an earn held until an action and released is replaced by its released
+     * earn ("<key>:released", in the same range): only that one is listed */
+    int rc = patron__sql_bind(db, &st, "SELECT p.id, p.key FROM postings p WHERE p.key >= ? AND p.key < ? AND "
+                                       "p.kind = 1 AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.key = p.key || "
+                                       "':released') ORDER BY p.id",
                               "tt", lo, hi);
     if (rc)
         return rc;

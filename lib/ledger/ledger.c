@@ -39,9 +39,18 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
     if (p.overdraft_limit < 0 || p.overdraft_limit > PATRON_OVERDRAFT_MAX)
         return patron__fail(PATRON_EINVAL, "ledger policy: overdraft_limit %" PRId64 " out of range (0..%lld)",
                             p.overdraft_limit, (long long)PATRON_OVERDRAFT_MAX);
-    char v[96];
-    snprintf(v, sizeof v, "%d %d %lld %lld", p.expiry_months, p.expiry_end_of_month != 0, (long long)p.hold_seconds,
-             (long long)p.overdraft_limit);
+    if (p.expiry_round < PATRON_EXPIRY_EXACT || p.expiry_round > PATRON_EXPIRY_END_OF_YEAR)
+        return patron__fail(PATRON_EINVAL, "ledger policy: expiry_round %d out of range (0..5, a patron_expiry_round)",
+                            p.expiry_round);
+    if (p.expiry_end_of_month && p.expiry_round != PATRON_EXPIRY_EXACT && p.expiry_round != PATRON_EXPIRY_END_OF_MONTH)
+        return patron__fail(PATRON_EINVAL, "ledger policy: expiry_end_of_month is set and expiry_round is %d (one "
+                                           "rounding only: end of month is expiry_round 3)", p.expiry_round);
+    if (p.expiry_end_of_month)
+        p.expiry_round = PATRON_EXPIRY_END_OF_MONTH;
+    p.expiry_end_of_month = p.expiry_round == PATRON_EXPIRY_END_OF_MONTH;
+    char v[112];
+    snprintf(v, sizeof v, "%d %d %lld %lld %d", p.expiry_months, p.expiry_end_of_month, (long long)p.hold_seconds,
+             (long long)p.overdraft_limit, p.expiry_round);
     if ((rc = patron__tx_begin(db)))
         return rc;
     /* balances set under a larger limit keep their history */
@@ -57,7 +66,8 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
         rc = patron__ledger_notify_policy(db, &p); /* the audit hook */
     rc = patron__tx_end(db, rc);
     if (rc == PATRON_OK) {
-        ledger_policy now = {p.expiry_months, p.expiry_end_of_month != 0, p.hold_seconds, p.overdraft_limit};
+        ledger_policy now = {p.expiry_months, p.expiry_end_of_month, p.hold_seconds, p.overdraft_limit,
+                             p.expiry_round};
         patron__ledger_policy_remember(db, &now);
     }
     return rc;
@@ -81,6 +91,8 @@ int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy)
     policy->hold_seconds = p->hold;
     if (policy->size >= v1 + sizeof policy->overdraft_limit)
         policy->overdraft_limit = p->overdraft;
+    if (policy->size >= offsetof(patron_ledger_policy, expiry_round) + sizeof policy->expiry_round)
+        policy->expiry_round = p->round;
     return PATRON_OK;
 }
 
@@ -139,7 +151,8 @@ static int read_request(patron_db *db, patron_posting_request *r, const patron_p
         return rc;
     if ((rc = patron__time_check(func, "at", r->at)))
         return rc;
-    if (r->mature_at && (rc = patron__time_check(func, "mature_at", r->mature_at)))
+    /* PATRON_NEVER: pending until patron_ledger_release() (release.c) */
+    if (r->mature_at && r->mature_at != PATRON_NEVER && (rc = patron__time_check(func, "mature_at", r->mature_at)))
         return rc;
     if (r->expires_at && r->expires_at != PATRON_NEVER && (rc = patron__time_check(func, "expires_at", r->expires_at)))
         return rc;
@@ -303,6 +316,21 @@ int patron__credit_times(patron_db *db, const patron_posting_request *r, int64_t
     int64_t mature = r->mature_at ? r->mature_at : r->at + patron__ledger_policy(db)->hold;
     if (mature < r->at)
         return patron__fail(PATRON_EINVAL, "mature_at %" PRId64 " is before at %" PRId64, mature, r->at);
+    if (mature == PATRON_NEVER) {
+        /* held until an action: no expiry of its own; the points released
+         * get the policy's expiry counted from the release */
+        if (r->expires_at && r->expires_at != PATRON_NEVER)
+            return patron__fail(PATRON_EINVAL, "'%s': points pending until an action (mature_at PATRON_NEVER) take "
+                                               "their expiry at the release; expires_at %" PRId64 " must be 0",
+                                r->key, r->expires_at);
+        if (r->key && strlen(r->key) > PATRON__RELEASE_KEY_MAX)
+            return patron__fail(PATRON_EINVAL, "'%.40s...': the key of points pending until an action is at most %d "
+                                               "bytes (its release adds \":released\")", r->key,
+                                PATRON__RELEASE_KEY_MAX);
+        *mature_at = PATRON_NEVER;
+        *expires_at = PATRON_NEVER;
+        return PATRON_OK;
+    }
     int64_t expires = r->expires_at ? r->expires_at : patron__ledger_policy_expiry(db, r->at);
     /* a hold as long as the policy's expiry: the points get the whole
      * expiry period from their maturity instead of never being usable */

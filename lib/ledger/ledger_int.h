@@ -97,6 +97,7 @@ typedef struct ledger_policy {
     int months, eom;
     int64_t hold;
     int64_t overdraft; /* largest debt a member may owe; 0 = no negative balances */
+    int round;         /* a patron_expiry_round (eom set means PATRON_EXPIRY_END_OF_MONTH) */
 } ledger_policy;
 
 /* Load the policy unless the handle's copy is still valid; `fresh` reads
@@ -111,6 +112,9 @@ void patron__ledger_policy_remember(patron_db *db, const ledger_policy *p);
  * cache holds, e.g. re-pointing merged accounts). */
 void patron__account_cache_clear(patron_db *db);
 int64_t patron__ledger_policy_expiry(patron_db *db, int64_t earned_at);
+/* The longest key of points pending until an action: its release writes
+ * "<key>:release" and "<key>:released" (lib/ledger/release.c). */
+#define PATRON__RELEASE_KEY_MAX 190
 /* The largest overdraft limit the program has set (what the history of a
  * balance may show; the check bounds balances by it). */
 int patron__ledger_overdraft_max(patron_db *db, int64_t *out);

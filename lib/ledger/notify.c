@@ -57,10 +57,11 @@ int patron__ledger_notify_posting(patron_db *db, const account *a, int64_t id, c
 
 int patron__ledger_notify_policy(patron_db *db, const patron_ledger_policy *p)
 {
-    char detail[192];
+    char detail[224];
     snprintf(detail, sizeof detail,
              "{\"expiry_months\":%d,\"expiry_end_of_month\":%s,\"hold_seconds\":%" PRId64 ",\"overdraft_limit\":%" PRId64
-             "}", p->expiry_months, p->expiry_end_of_month ? "true" : "false", p->hold_seconds, p->overdraft_limit);
+             ",\"expiry_round\":%d}", p->expiry_months, p->expiry_end_of_month ? "true" : "false", p->hold_seconds,
+             p->overdraft_limit, p->expiry_round);
     return patron__audit(db, "policy.set", 0, NULL, detail);
 }
 

@@ -102,6 +102,26 @@ int64_t patron__year_start(int64_t t)
     return patron__days_from_civil(y, 1, 1) * 86400;
 }
 
+int64_t patron__period_end(int64_t t, int unit)
+{
+    int64_t days = floordiv(t, 86400), y;
+    int m, d;
+    if (unit == 1)
+        return (days + 1) * 86400;
+    if (unit == 2) { /* 1970-01-01 was a Thursday; weeks start on Monday (ISO 8601) */
+        int64_t weekday = (days + 3) - floordiv(days + 3, 7) * 7; /* Monday = 0 */
+        return (days - weekday + 7) * 86400;
+    }
+    if (unit < 3 || unit > 5)
+        return t;
+    patron__civil_from_days(days, &y, &m, &d);
+    int span = unit == 3 ? 1 : unit == 4 ? 3 : 12;
+    int64_t mi = y * 12 + (m - 1);
+    mi = floordiv(mi, span) * span + span; /* the first month of the next period */
+    y = floordiv(mi, 12);
+    return patron__days_from_civil(y, (int)(mi - y * 12) + 1, 1) * 86400;
+}
+
 int patron__time_check(const char *func, const char *field, int64_t t)
 {
     if (t >= PATRON_STORE_TIME_MIN && t < PATRON_STORE_TIME_MAX)

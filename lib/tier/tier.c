@@ -1,5 +1,8 @@
-/* Tiers: qualification, immediate upgrades, reviews with grace, history. */
+/* Tiers: qualification, immediate upgrades, reviews with grace, downgrade
+ * modes, expiry dates, lifetime tiers, history. Named benefits are in
+ * benefit.c. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +27,11 @@ typedef struct tiers {
     size_t n;
     char name[MAX_TIERS][72];
     int64_t threshold[MAX_TIERS];
+    int lifetime[MAX_TIERS]; /* marked by patron_tier_set_lifetime */
+    int any_lifetime;
 } tiers;
+
+#define KEEP_BALANCE_MAX INT64_C(1000000000000000)
 
 static int load_tiers(patron_db *db, tiers *t)
 {
@@ -35,18 +42,27 @@ static int load_tiers(patron_db *db, tiers *t)
     if (!v)
         return patron__fail(PATRON_EINVAL, "no tiers are configured (patron_tier_configure)");
     patron_tier_config c = PATRON_TIER_CONFIG_INIT;
-    int ok = sscanf(v, "%d %d %d %d", &c.metric, &c.window, &c.window_days, &c.grace_days) == 4;
+    long long keep = 0;
+    /* "metric window days grace [downgrade keep expiry]": 0.1 stores have four fields */
+    int got = sscanf(v, "%d %d %d %d %d %lld %d", &c.metric, &c.window, &c.window_days, &c.grace_days, &c.downgrade,
+                     &keep, &c.expiry_months);
+    int ok = got == 4 || got == 7;
+    c.keep_balance = keep;
     patron__free(v);
     if (!ok)
         return patron__fail(PATRON_ECORRUPT, "stored tier configuration is unreadable");
     t->cfg = c;
     t->n = 0;
     patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st, "SELECT name, threshold FROM tier_defs ORDER BY rank", "")))
+    t->any_lifetime = 0;
+    if ((rc = patron__sql_bind(db, &st, "SELECT d.name, d.threshold, coalesce(o.lifetime, 0) FROM tier_defs d "
+                                        "LEFT JOIN tier_options o ON o.tier = d.name ORDER BY d.rank", "")))
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW && t->n < MAX_TIERS) {
         snprintf(t->name[t->n], sizeof t->name[0], "%s", patron__sql_col_text(db, st, 0));
         t->threshold[t->n] = patron__sql_col_int(db, st, 1);
+        t->lifetime[t->n] = patron__sql_col_int(db, st, 2) != 0;
+        t->any_lifetime |= t->lifetime[t->n];
         t->n++;
     }
     patron__sql_done(db, st);
@@ -61,13 +77,23 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
     if (rc)
         return rc;
     patron_tier_config c = PATRON_TIER_CONFIG_INIT;
-    if ((rc = patron__options_copy(&c, sizeof c, config, sizeof c, "patron_tier_config")))
+    /* a 0.1 caller passes the struct up to grace_days: the rest reads as the defaults */
+    if ((rc = patron__options_copy(&c, sizeof c, config, offsetof(patron_tier_config, downgrade),
+                                   "patron_tier_config")))
         return rc;
     if (c.metric < PATRON_TIER_SPEND || c.metric > PATRON_TIER_PURCHASES || c.window < PATRON_TIER_ROLLING ||
         c.window > PATRON_TIER_CALENDAR_YEAR || c.window_days < 1 || c.window_days > 3660 || c.grace_days < 0 ||
         c.grace_days > 3660)
         return patron__fail(PATRON_EINVAL, "tier config: metric %d, window %d, window_days %d (1..3660) or grace_days "
                                            "%d (0..3660) out of range", c.metric, c.window, c.window_days, c.grace_days);
+    if (c.downgrade < PATRON_TIER_DOWNGRADE_RECOMPUTE || c.downgrade > PATRON_TIER_DOWNGRADE_BALANCE)
+        return patron__fail(PATRON_EINVAL, "tier config: downgrade %d out of range (0..2, a patron_tier_downgrade)",
+                            c.downgrade);
+    if (c.keep_balance < 0 || c.keep_balance > KEEP_BALANCE_MAX)
+        return patron__fail(PATRON_EINVAL, "tier config: keep_balance %" PRId64 " out of range (0..10^15)",
+                            c.keep_balance);
+    if (c.expiry_months < 0 || c.expiry_months > 120)
+        return patron__fail(PATRON_EINVAL, "tier config: expiry_months %d out of range (0..120)", c.expiry_months);
     if (!defs || n == 0 || n > MAX_TIERS)
         return patron__fail(PATRON_EINVAL, "tier config: 1..%d tiers needed", MAX_TIERS);
     for (size_t i = 0; i < n; i++) {
@@ -80,8 +106,9 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
             if (!strcmp(defs[i].name, defs[j].name))
                 return patron__fail(PATRON_EINVAL, "tier name '%s' is used twice", defs[i].name);
     }
-    char v[96];
-    snprintf(v, sizeof v, "%d %d %d %d", c.metric, c.window, c.window_days, c.grace_days);
+    char v[128];
+    snprintf(v, sizeof v, "%d %d %d %d %d %lld %d", c.metric, c.window, c.window_days, c.grace_days, c.downgrade,
+             (long long)c.keep_balance, c.expiry_months);
     if ((rc = patron__tx_begin(db)))
         return rc;
     rc = patron__setting_set(db, "tier_config", v);
@@ -90,6 +117,15 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
     for (size_t i = 0; i < n && rc == PATRON_OK; i++)
         rc = patron__sql_run(db, "INSERT INTO tier_defs(name, rank, threshold, multiplier_pct) VALUES(?,?,?,0)", "tii",
                              defs[i].name, (int64_t)i, defs[i].threshold);
+    /* lifetime marks and benefits belong to names: those of tiers gone go */
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "DELETE FROM tier_options WHERE tier NOT IN (SELECT name FROM tier_defs)", "");
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "DELETE FROM tier_benefits WHERE tier NOT IN (SELECT name FROM tier_defs)", "");
+    /* no expiry dates: every member's date goes (a later program with dates
+     * gives each member one at their next evaluation) */
+    if (rc == PATRON_OK && c.expiry_months == 0)
+        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = NULL WHERE valid_until IS NOT NULL", "");
     if (rc == PATRON_OK) /* the audit hook */
         rc = tier_audit(db, &c, defs, n);
     return patron__tx_end(db, rc);
@@ -130,15 +166,15 @@ static int rank_of(const tiers *t, const char *name)
 typedef struct member_tier {
     char tier[PATRON__TIER_NAME_CAP];
     int has_tier;
-    int64_t since, grace_until;
+    int64_t since, grace_until, valid_until;
 } member_tier;
 
 /* A member's tier state; no row: no tier yet. */
 static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
 {
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(since, 0), coalesce(grace_until, 0) FROM tier_state "
-                                       "WHERE member_id = ?", "i", member);
+    int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(since, 0), coalesce(grace_until, 0), "
+                                       "coalesce(valid_until, 0) FROM tier_state WHERE member_id = ?", "i", member);
     if (rc)
         return rc;
     memset(mt, 0, sizeof *mt);
@@ -149,6 +185,7 @@ static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
         snprintf(mt->tier, sizeof mt->tier, "%s", tn ? tn : "");
         mt->since = patron__sql_col_int(db, st, 1);
         mt->grace_until = patron__sql_col_int(db, st, 2);
+        mt->valid_until = patron__sql_col_int(db, st, 3);
     }
     patron__sql_done(db, st);
     return rc < 0 ? rc : PATRON_OK;
@@ -199,8 +236,10 @@ static int tier_event(patron_db *db, int64_t member, const char *from, const cha
 static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_tier_def *defs, size_t n)
 {
     patron__sbuf b = {0};
-    patron__sb_printf(&b, "{\"metric\":%d,\"window\":%d,\"window_days\":%d,\"grace_days\":%d,\"tiers\":[",
-                      c->metric, c->window, c->window_days, c->grace_days);
+    patron__sb_printf(&b, "{\"metric\":%d,\"window\":%d,\"window_days\":%d,\"grace_days\":%d,\"downgrade\":%d,"
+                          "\"keep_balance\":%" PRId64 ",\"expiry_months\":%d,\"tiers\":[",
+                      c->metric, c->window, c->window_days, c->grace_days, c->downgrade, c->keep_balance,
+                      c->expiry_months);
     for (size_t i = 0; i < n; i++) {
         patron__sb_puts(&b, i ? ",{\"name\":" : "{\"name\":");
         patron__sb_json_str(&b, defs[i].name);
@@ -215,13 +254,16 @@ static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_t
     return rc;
 }
 
-static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, const char *reason)
+/* `valid` is the new tier's expiry date (0: none). */
+static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, int64_t valid,
+                    const char *reason)
 {
     int rc = patron__sql_run(db,
-                             "INSERT INTO tier_state(member_id, tier, since, grace_until) VALUES(?,?,?,NULL) "
+                             "INSERT INTO tier_state(member_id, tier, since, grace_until, valid_until) "
+                             "VALUES(?,?,?,NULL,nullif(?, 0)) "
                              "ON CONFLICT(member_id) DO UPDATE SET tier = excluded.tier, since = excluded.since, "
-                             "grace_until = NULL",
-                             "iti", member, to, at);
+                             "grace_until = NULL, valid_until = excluded.valid_until",
+                             "itii", member, to, at, valid);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO tier_history(member_id, from_tier, to_tier, at, reason) VALUES(?,?,?,?,?)",
                              "ittit", member, from, to, at, reason);
@@ -230,53 +272,137 @@ static int set_tier(patron_db *db, int64_t member, const char *from, const char 
     return rc;
 }
 
+/* The expiry date of a tier reached or requalified for at `at`: the end of
+ * that qualification period plus expiry_months (rolling: `at`; calendar
+ * year: the next 1 January); 0 when the program has no expiry dates. */
+static int64_t expiry_for(const tiers *t, int64_t at)
+{
+    if (t->cfg.expiry_months == 0)
+        return 0;
+    int64_t end = t->cfg.window == PATRON_TIER_CALENDAR_YEAR ? patron__period_end(at, 5) : at;
+    return patron__add_months(end, t->cfg.expiry_months);
+}
+
+/* The rank of the highest lifetime tier `member` has held (their tier
+ * history, and the tier they hold), or -1. */
+static int lifetime_floor(patron_db *db, const tiers *t, int64_t member, int cur, int *floor)
+{
+    *floor = cur >= 0 && t->lifetime[cur] ? cur : -1;
+    if (!t->any_lifetime)
+        return PATRON_OK;
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, "SELECT DISTINCT to_tier FROM tier_history WHERE member_id = ? AND "
+                                       "to_tier IS NOT NULL", "i", member);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int r = rank_of(t, patron__sql_col_text(db, st, 0));
+        if (r > *floor && t->lifetime[r])
+            *floor = r;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+/* Where a member's judgement stands at `at` (no writes). */
+typedef struct judgement {
+    member_tier mt;
+    int64_t value, balance;
+    int q, cur, floor;
+    int own; /* counts as qualifying for the tier held: value, balance (BALANCE mode) or a lifetime tier */
+} judgement;
+
+static int judge(patron_db *db, const tiers *t, int64_t member, int64_t at, int need_balance, judgement *j)
+{
+    memset(j, 0, sizeof *j);
+    int rc = read_member_tier(db, member, &j->mt);
+    if (rc == PATRON_OK)
+        rc = qualifying_value(db, t, member, at, &j->value);
+    /* the balance only where it is a rule (a purchase's evaluation stays one read lighter) */
+    if (rc == PATRON_OK && (t->cfg.downgrade == PATRON_TIER_DOWNGRADE_BALANCE || need_balance))
+        rc = patron__ledger_available(db, member, at, &j->balance);
+    if (rc)
+        return rc;
+    j->q = qualified_rank(t, j->value);
+    j->cur = rank_of(t, j->mt.has_tier ? j->mt.tier : NULL);
+    j->floor = -1;
+    if (j->cur >= 0 && j->q < j->cur && (rc = lifetime_floor(db, t, member, j->cur, &j->floor)))
+        return rc;
+    j->own = j->cur >= 0 &&
+             (j->q >= j->cur || j->floor >= j->cur ||
+              (t->cfg.downgrade == PATRON_TIER_DOWNGRADE_BALANCE && j->balance >= t->cfg.keep_balance));
+    return PATRON_OK;
+}
+
+static const char *const mode_name[] = {"", " (one level)", " (points balance below the threshold)"};
+
 /* mode 0: upgrade only; 1: review. *changed set to 1 if the tier changed. */
 static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, int mode, int *changed,
                     patron_tier_status *status)
 {
-    member_tier mt;
-    int64_t value;
-    int rc = read_member_tier(db, member, &mt);
-    if (rc == PATRON_OK)
-        rc = qualifying_value(db, t, member, at, &value);
+    judgement j;
+    int rc = judge(db, t, member, at, 0, &j);
     if (rc)
         return rc;
-    int q = qualified_rank(t, value);
-    int cur = rank_of(t, mt.has_tier ? mt.tier : NULL);
-    char reason[128];
+    member_tier mt = j.mt;
+    int q = j.q, cur = j.cur;
+    char reason[160];
     *changed = 0;
+    int64_t valid = expiry_for(t, at);
+    if (cur >= 0 && valid && mt.valid_until == 0) {
+        /* a tier held without a date (reached before the program had
+         * dates): its date counts from this evaluation */
+        mt.valid_until = valid;
+        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, member);
+    }
+    if (rc)
+        return rc;
     if (cur < 0 || q > cur) {
-        snprintf(reason, sizeof reason, "%s: qualifying value %" PRId64, cur < 0 ? "enrolled" : "upgrade", value);
-        rc = set_tier(db, member, mt.has_tier ? mt.tier : NULL, t->name[q], at, reason);
+        snprintf(reason, sizeof reason, "%s: qualifying value %" PRId64, cur < 0 ? "enrolled" : "upgrade", j.value);
+        rc = set_tier(db, member, mt.has_tier ? mt.tier : NULL, t->name[q], at, valid, reason);
         *changed = 1;
         cur = q;
         mt.since = at;
         mt.grace_until = 0;
-    } else if (mode == 1 && q < cur) {
-        /* below the tier at a review: grace first (none when grace_days is
-         * 0), moved down at the first review once it has ended */
+        mt.valid_until = valid;
+    } else if (j.own) {
+        /* qualified again (at a purchase, an evaluation or a review): the
+         * grace ends, a later failing review starts a new one; the expiry
+         * date moves on (never back) */
+        if (mt.grace_until)
+            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = NULL WHERE member_id = ?", "i", member);
+        mt.grace_until = 0;
+        if (rc == PATRON_OK && valid > mt.valid_until) {
+            rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, member);
+            mt.valid_until = valid;
+        }
+    } else if (mode == 1 && !(valid && at < mt.valid_until)) {
+        /* below the tier at a review, its expiry date (if any) passed:
+         * grace first (none when grace_days is 0), moved down at the first
+         * review once it has ended -- to the tier the value gives or one
+         * level, never below a lifetime tier held */
         if (mt.grace_until == 0 && t->cfg.grace_days > 0) {
             mt.grace_until = at + (int64_t)t->cfg.grace_days * 86400;
             rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = ? WHERE member_id = ?", "ii", mt.grace_until, member);
         } else if (mt.grace_until == 0 || at >= mt.grace_until) {
-            snprintf(reason, sizeof reason, "downgrade at review: qualifying value %" PRId64, value);
-            rc = set_tier(db, member, mt.tier, t->name[q], at, reason);
+            int to = t->cfg.downgrade == PATRON_TIER_DOWNGRADE_ONE_LEVEL ? cur - 1 : q, held = to < j.floor;
+            if (held)
+                to = j.floor;
+            snprintf(reason, sizeof reason, "downgrade at review%s: qualifying value %" PRId64 "%s",
+                     mode_name[t->cfg.downgrade], j.value, held ? " (kept at the lifetime tier held)" : "");
+            rc = set_tier(db, member, mt.tier, t->name[to], at, valid, reason);
             *changed = 1;
-            cur = q;
+            cur = to;
             mt.since = at;
             mt.grace_until = 0;
+            mt.valid_until = valid;
         }
-    } else if (q >= cur && mt.grace_until) {
-        /* qualified again (at a purchase, an evaluation or a review): the
-         * grace ends; failing later starts a new one */
-        rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = NULL WHERE member_id = ?", "i", member);
-        mt.grace_until = 0;
     }
     if (rc == PATRON_OK && status) {
         snprintf(status->tier, sizeof status->tier, "%s", t->name[cur]);
         snprintf(status->qualifies, sizeof status->qualifies, "%s", t->name[q]);
         status->since = mt.since;
-        status->value = value;
+        status->value = j.value;
         status->grace_until = mt.grace_until;
     }
     return rc;
@@ -389,4 +515,88 @@ int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id
     }
     patron__free(t);
     return rc;
+}
+
+int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t member_id, int64_t at)
+{
+    int rc = patron__db_check(db, "patron_tier_get_detail");
+    if (rc)
+        return rc;
+    if (!detail || detail->size < offsetof(patron_tier_detail, available) + sizeof detail->available)
+        return patron__fail(PATRON_EINVAL, "patron_tier_get_detail: detail is NULL or its size is not set "
+                                           "(PATRON_TIER_DETAIL_INIT)");
+    tiers *t = patron__malloc(sizeof *t);
+    if (!t)
+        return patron__oom();
+    int64_t member;
+    judgement j;
+    rc = patron__member_resolve(db, &member, member_id, 0);
+    if (rc == PATRON_OK)
+        rc = load_tiers(db, t);
+    if (rc == PATRON_OK)
+        rc = judge(db, t, member, at, 1, &j);
+    if (rc == PATRON_OK) {
+        patron_tier_detail d;
+        memset(&d, 0, sizeof d);
+        d.size = detail->size < sizeof d ? detail->size : (uint32_t)sizeof d;
+        snprintf(d.tier, sizeof d.tier, "%s", j.mt.tier);
+        snprintf(d.qualifies, sizeof d.qualifies, "%s", t->name[j.q]);
+        d.since = j.mt.since;
+        d.value = j.value;
+        d.grace_until = j.mt.grace_until;
+        d.valid_until = t->cfg.expiry_months ? j.mt.valid_until : 0;
+        /* the lifetime tier held, whatever the value says now */
+        int floor = -1;
+        if (j.cur >= 0)
+            rc = lifetime_floor(db, t, member, j.cur, &floor);
+        if (floor >= 0)
+            snprintf(d.lifetime, sizeof d.lifetime, "%s", t->name[floor]);
+        d.available = j.balance;
+        if (rc == PATRON_OK)
+            memcpy(detail, &d, d.size);
+    }
+    patron__free(t);
+    return rc;
+}
+
+/* The audit entry of a lifetime mark. */
+static int lifetime_audit(patron_db *db, const char *tier, int lifetime)
+{
+    patron__sbuf b = {0};
+    patron__sb_puts(&b, "{\"tier\":");
+    patron__sb_json_str(&b, tier);
+    patron__sb_printf(&b, ",\"lifetime\":%s}", lifetime ? "true" : "false");
+    char *json = patron__sb_take(&b);
+    if (!json)
+        return patron__oom();
+    int rc = patron__audit(db, "tiers.lifetime", 0, NULL, json);
+    patron__free(json);
+    return rc;
+}
+
+int patron__tier_exists(patron_db *db, const char *func, const char *tier)
+{
+    if (!tier || !tier[0] || strlen(tier) > 64)
+        return patron__fail(PATRON_EINVAL, "%s: tier name must be 1..64 bytes", func);
+    int64_t n = 0;
+    int rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM tier_defs WHERE name = ?", "t", tier);
+    if (rc == PATRON_OK && n == 0)
+        rc = patron__fail(PATRON_ENOTFOUND, "%s: no tier '%s' is configured", func, tier);
+    return rc;
+}
+
+int patron_tier_set_lifetime(patron_db *db, const char *tier, int lifetime)
+{
+    int rc = patron__db_check(db, "patron_tier_set_lifetime");
+    if (rc)
+        return rc;
+    if ((rc = patron__tx_begin(db)))
+        return rc;
+    rc = patron__tier_exists(db, "patron_tier_set_lifetime", tier);
+    if (rc == PATRON_OK)
+        rc = patron__sql_run(db, "INSERT INTO tier_options(tier, lifetime) VALUES(?,?) ON CONFLICT(tier) DO UPDATE "
+                                 "SET lifetime = excluded.lifetime", "ti", tier, (int64_t)(lifetime != 0));
+    if (rc == PATRON_OK) /* the audit hook */
+        rc = lifetime_audit(db, tier, lifetime != 0);
+    return patron__tx_end(db, rc);
 }

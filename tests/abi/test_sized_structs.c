@@ -102,6 +102,7 @@ static const struct first_size {
     FIRST(patron_campaign_measure_options, 0),
     FIRST(patron_campaign_measure_result, 0),
     FIRST(patron_clv_chunk_value, 0),
+    FIRST(patron_tier_detail, 0),
 };
 
 static size_t first_of(const char *name)
@@ -671,6 +672,7 @@ static void store_structs(void **state)
     patron_tier_def tiers[2] = {{"silver", 0}, {"gold", 100000}};
     ok(patron_tier_configure(db, tcold, tiers, 2), "tier_configure");
     free((void *)tcold);
+    RESULT_CASE(patron_tier_detail, patron_tier_get_detail(db, OUT, id, NOW + 100));
 
     int64_t ids[2] = {id, id2}, last[2] = {NOW + 100, NOW};
     patron_frame *f;

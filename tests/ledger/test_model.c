@@ -5,7 +5,9 @@
  * redemptions and adjustments dated now or in the past, reversals (partial,
  * of pending earns, of overdrawn redemptions, after expiry, with right and
  * wrong member ids), transfers, merges, expiry runs, policy changes
- * (expiry, hold, overdraft limit), retries and key conflicts. After every
+ * (expiry and its rounding, hold, overdraft limit), earns pending until an
+ * action (mature_at PATRON_NEVER) and their releases,
+ * retries and key conflicts. After every
  * request the status and result are compared, and every member's balance
  * (available, pending, expired_unposted) at past, present and future times;
  * each sequence ends with patron_ledger_check().
@@ -79,21 +81,42 @@ static int month_len(int64_t y, int m)
     return m == 2 && leap ? 29 : n[m - 1];
 }
 
-static int64_t policy_expiry(int months, int eom, int64_t t)
+/* The policy's expiry: `months` after t (the day clamped to the month's
+ * length), then, by the guide's "expiry rounding", moved up to the first
+ * second after the UTC day, week (Monday to Sunday), month, quarter or year
+ * that contains it (round 1..5; 0 = exact). */
+static int64_t policy_expiry(int months, int round, int64_t t)
 {
     if (months == 0)
         return NEVER;
     int64_t y, day = t / DAY;
     int m, d;
     civil_days(day, &y, &m, &d);
-    int64_t mi = y * 12 + (m - 1) + months + (eom ? 1 : 0);
+    int64_t mi = y * 12 + (m - 1) + months;
     y = mi / 12;
     m = (int)(mi % 12) + 1;
-    if (eom)
-        return days_civil(y, m, 1) * DAY;
     if (d > month_len(y, m))
         d = month_len(y, m);
-    return days_civil(y, m, d) * DAY + (t - day * DAY);
+    int64_t exact = days_civil(y, m, d) * DAY + (t - day * DAY);
+    switch (round) {
+    case 1: /* the next midnight */
+        return (days_civil(y, m, d) + 1) * DAY;
+    case 2: { /* the next Monday: 1970-01-05 was one */
+        int64_t days = days_civil(y, m, d);
+        int64_t since_monday = (days - 4 + 7 * 100000) % 7;
+        return (days + 7 - since_monday) * DAY;
+    }
+    case 3: /* the 1st of the next month */
+        return m == 12 ? days_civil(y + 1, 1, 1) * DAY : days_civil(y, m + 1, 1) * DAY;
+    case 4: { /* the 1st of the next quarter: April, July, October, January */
+        int next = ((m - 1) / 3 + 1) * 3 + 1;
+        return next > 12 ? days_civil(y + 1, 1, 1) * DAY : days_civil(y, next, 1) * DAY;
+    }
+    case 5: /* the next 1 January */
+        return days_civil(y + 1, 1, 1) * DAY;
+    default:
+        return exact;
+    }
 }
 
 /* ---- the model ---------------------------------------------------------- */
@@ -130,7 +153,7 @@ typedef struct model {
     int np;
     piece pcs[MAXPC];
     int npc;
-    int months, eom;
+    int months, round; /* round: a patron_expiry_round */
     int64_t hold, limit;
 } model;
 
@@ -386,10 +409,16 @@ static int credit(model *m, int owner, int kind, int64_t points, int64_t at, int
         *rc = PATRON_EINVAL;
         return -1;
     }
-    int64_t expires = expires_at ? expires_at : policy_expiry(m->months, m->eom, at);
-    if (!expires_at && expires <= mature)
-        expires = policy_expiry(m->months, m->eom, mature);
-    if (expires <= mature) {
+    int64_t expires = expires_at ? expires_at : policy_expiry(m->months, m->round, at);
+    if (mature == NEVER) { /* "Pending until an action": no expiry of its own */
+        if (expires_at && expires_at != NEVER) {
+            *rc = PATRON_EINVAL;
+            return -1;
+        }
+        expires = NEVER;
+    } else if (!expires_at && expires <= mature)
+        expires = policy_expiry(m->months, m->round, mature);
+    if (mature != NEVER && expires <= mature) {
         *rc = PATRON_EINVAL;
         return -1;
     }
@@ -433,7 +462,7 @@ static int64_t rr(int64_t lo, int64_t hi) /* uniform in [lo, hi] */
 
 static struct {
     long requests, ok, refused, invalid, conflicts, replays, earns, redeems, adjusts, reverses, transfers, merges,
-        expiries, policies, backdated, overdrawn, balances;
+        expiries, policies, backdated, overdrawn, balances, releases;
 } stats;
 
 /* PATRON_MODEL_MANY=1: every earn goes through patron_ledger_earn_many (an
@@ -447,6 +476,7 @@ static int call(patron_db *db, int op, const patron_posting_request *r, patron_p
     case 2: return patron_ledger_redeem(db, res, r);
     case 3: return patron_ledger_adjust(db, res, r);
     case 4: return patron_ledger_reverse(db, res, r);
+    case 6: return patron_ledger_release(db, res, r->key, r->at);
     default: return patron_ledger_transfer(db, res, r);
     }
 }
@@ -569,10 +599,12 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 r.mature_at = at + rr(0, 20 * DAY);
             else if (v == 1)
                 r.mature_at = at - 1;
+            else if (v == 2)
+                r.mature_at = NEVER; /* pending until an action (a release below) */
             int e = (int)(rnd() % 10);
             int64_t mat = r.mature_at ? r.mature_at : at + m.hold;
             if (e < 3)
-                r.expires_at = mat + rr(1, 60 * DAY);
+                r.expires_at = (mat == NEVER ? at : mat) + rr(1, 60 * DAY);
             else if (e == 3)
                 r.expires_at = NEVER;
             else if (e == 4)
@@ -604,6 +636,45 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 mp = debit(&m, m.root[who], PATRON_POSTING_REDEEM, r.points, at, at, 0, 1);
                 rc_model = mp < 0 ? PATRON_EBALANCE : PATRON_OK;
                 model_points = -r.points;
+            }
+        } else if (kind >= 64 && kind < 68) { /* release of points pending until an action */
+            op = 6;
+            /* held earns not fully reversed (a released one is: its reversal) */
+            int cands[MAXP], nc = 0;
+            for (int i = 0; i < m.np; i++)
+                if (m.posts[i].id && m.posts[i].kind == PATRON_POSTING_EARN && m.posts[i].eff == NEVER &&
+                    m.posts[i].reversed < m.posts[i].points)
+                    cands[nc++] = i;
+            const char *held_key = NULL;
+            int t = nc ? cands[rr(0, nc - 1)] : -1;
+            for (int q = 0; t >= 0 && q < nreq && !held_key; q++)
+                if (reqs[q].op == 1 && reqs[q].res.posting_id == m.posts[t].id)
+                    held_key = reqs[q].key;
+            if (!held_key) {
+                snap_restore(&m, &snap);
+                continue;
+            }
+            snprintf(key, sizeof key, "%s", held_key);
+            stats.releases++;
+            mpost *tp = &m.posts[t];
+            int acct = m.root[tp->owner];
+            if (at < tp->at) {
+                rc_model = PATRON_EINVAL;
+            } else {
+                /* the guide: a reversal of what is left, effective at the
+                 * held earn's maturity (never), after the automatic expiry
+                 * of rule 8; then an earn available at the release with the
+                 * policy's expiry counted from it */
+                expire_member(&m, acct, at, NULL, NULL);
+                int64_t left = tp->points - tp->reversed;
+                int rv = debit(&m, acct, PATRON_POSTING_REVERSE, left, at, NEVER, tp->id, 1);
+                if (rv < 0) {
+                    rc_model = PATRON_EBALANCE;
+                } else {
+                    tp->reversed += left;
+                    mp = credit(&m, acct, PATRON_POSTING_EARN, left, at, at, 0, &rc_model);
+                    model_points = left;
+                }
             }
         } else if (kind < 68) { /* reverse */
             op = 4;
@@ -687,7 +758,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
                             int64_t d = m.debt[acct] < x ? m.debt[acct] : x;
                             m.debt[acct] -= d;
                             if (x > d)
-                                add_lot(&m, acct, at, at, policy_expiry(m.months, m.eom, at), x - d, rp, newidx++, 0);
+                                add_lot(&m, acct, at, at, policy_expiry(m.months, m.round, at), x - d, rp, newidx++, 0);
                             continue;
                         }
                         mlot *l = &m.lots[order[i].lot];
@@ -794,13 +865,17 @@ static void run_sequence(patron_db *db, long seed, long slot)
             stats.policies++;
             patron_ledger_policy pol = PATRON_LEDGER_POLICY_INIT;
             pol.expiry_months = (int)rr(0, 3);
-            pol.expiry_end_of_month = (int)rr(0, 1);
+            /* the old switch (end of month) or one of the roundings */
+            if (rnd() % 3 == 0)
+                pol.expiry_end_of_month = 1;
+            else
+                pol.expiry_round = (int)rr(0, 5);
             pol.hold_seconds = rnd() % 2 ? 0 : rr(0, 10 * DAY);
             static const int64_t limits[] = {0, 0, 50, 300};
             pol.overdraft_limit = limits[rnd() % 4];
             assert_int_equal(patron_ledger_set_policy(db, &pol), PATRON_OK);
             m.months = pol.expiry_months;
-            m.eom = pol.expiry_end_of_month;
+            m.round = pol.expiry_end_of_month ? 3 : pol.expiry_round;
             m.hold = pol.hold_seconds;
             m.limit = pol.overdraft_limit;
         } else if (nreq > 0) { /* retry (rule 14) or key conflict */
@@ -839,7 +914,7 @@ static void run_sequence(patron_db *db, long seed, long slot)
                 expect_int("result replayed", res.replayed, 0);
                 if (mp >= 0)
                     set_source(&m, mp, res.posting_id);
-                if (nreq < MAXR) {
+                if (nreq < MAXR && op != 6) { /* a release's retry is test_pending_action.c's */
                     reqs[nreq].op = op;
                     snprintf(reqs[nreq].key, sizeof reqs[nreq].key, "%s", key);
                     reqs[nreq].r = r;
@@ -933,11 +1008,11 @@ static void test_model(void **state)
     patron_close(db);
     print_message("ledger model: %ld sequences, %ld requests (%ld ok, %ld refused, %ld invalid, %ld conflicts, %ld "
                   "replays); %ld earns, %ld redeems, %ld adjusts, %ld reverses, %ld transfers, %ld merges, %ld expiry "
-                  "runs, %ld policy changes; %ld back-dated; %ld requests leaving a member in debt; %ld balance "
-                  "comparisons\n",
+                  "runs, %ld policy changes, %ld releases; %ld back-dated; %ld requests leaving a member in debt; "
+                  "%ld balance comparisons\n",
                   sequences, stats.requests, stats.ok, stats.refused, stats.invalid, stats.conflicts, stats.replays,
                   stats.earns, stats.redeems, stats.adjusts, stats.reverses, stats.transfers, stats.merges,
-                  stats.expiries, stats.policies, stats.backdated, stats.overdrawn, stats.balances);
+                  stats.expiries, stats.policies, stats.releases, stats.backdated, stats.overdrawn, stats.balances);
 }
 
 int main(int argc, char **argv)

@@ -1,10 +1,13 @@
 /* Tiers against a model written from the ledger guide ("Tiers", "The
- * rules, exactly") and tier.h, not from lib/tier: random metrics, rolling
- * and calendar-year windows across a new year, grace lengths (0 included),
+ * rules, exactly") and the tier guide (docs/guide/tier.md: downgrade modes,
+ * expiry dates, lifetime tiers) and tier.h, not from lib/tier: random
+ * metrics, rolling and calendar-year windows across a new year, grace
+ * lengths (0 included), the three downgrade modes with random balance
+ * thresholds, expiry dates of 0..2 months, lifetime marks set and removed,
  * purchases (some back-dated), returns, evaluations, reviews and
  * reconfigurations during graces. After every step each member's status
- * (tier, since, value, grace end, qualifying tier) is compared, now and at
- * a random earlier moment.
+ * (tier, since, value, grace end, qualifying tier; expiry date, lifetime
+ * tier held, balance) is compared, now and at a random earlier moment.
  *
  * usage: test_tier_model [stores [seed]] */
 #include <setjmp.h>
@@ -29,6 +32,7 @@
 static long n_stores;
 static uint64_t seed0;
 static long n_checks, n_graces, n_downgrades, n_grace_ended, n_calendar;
+static long n_one_level, n_balance_kept, n_lifetime_kept, n_expiry_kept, n_lifetime_floor;
 
 /* ---- the model ---------------------------------------------------------- */
 
@@ -37,10 +41,13 @@ typedef struct mpurchase {
     int member;
     int64_t at, amount;
     int returned;
+    int64_t returned_at;
 } mpurchase;
 
 typedef struct mconfig {
     int metric, window, window_days, grace_days;
+    int downgrade, expiry_months;
+    int64_t keep;
     size_t n;
     char name[MAXT][8];
     int64_t thr[MAXT];
@@ -48,11 +55,13 @@ typedef struct mconfig {
 
 typedef struct mmember {
     char tier[8]; /* "" = never evaluated */
-    int64_t since, grace;
+    int64_t since, grace, valid;
+    int held[6]; /* names t0..t5 ever held (the tier history) */
 } mmember;
 
 typedef struct model {
     mconfig c;
+    int lifetime[6]; /* names t0..t5 marked lifetime */
     mpurchase p[MAXP];
     size_t np;
     mmember m[NM];
@@ -109,27 +118,112 @@ static int rank_of(const model *m, const char *name)
     return -1;
 }
 
+/* the name's index in t0..t5 */
+static int pool_index(const char *name)
+{
+    return name[0] == 't' ? name[1] - '0' : -1;
+}
+
+/* available points at t: every purchase earned floor(amount / 100) at its
+ * time, taken back at its return's time */
+static int64_t balance_at(const model *m, int who, int64_t t)
+{
+    int64_t b = 0;
+    for (size_t i = 0; i < m->np; i++) {
+        const mpurchase *p = &m->p[i];
+        if (p->member == who && p->at <= t && !(p->returned && p->returned_at <= t))
+            b += p->amount / 100;
+    }
+    return b;
+}
+
+/* tier.md "Expiry dates": the end of the qualification period (rolling:
+ * the evaluation; calendar year: the next 1 January) plus N months, the
+ * day of month kept (clamped) */
+static int64_t add_months_model(int64_t t, int n)
+{
+    int64_t day = t / DAY, y = 1970;
+    while (days_from_civil(y + 1, 1, 1) <= day)
+        y++;
+    int mo = 1;
+    while (mo < 12 && days_from_civil(y, mo + 1, 1) <= day)
+        mo++;
+    int64_t d = day - days_from_civil(y, mo, 1) + 1;
+    int64_t mi = y * 12 + (mo - 1) + n;
+    y = mi / 12;
+    mo = (int)(mi % 12) + 1;
+    int64_t len = days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) - days_from_civil(y, mo, 1);
+    if (d > len)
+        d = len;
+    return (days_from_civil(y, mo, d)) * DAY + t % DAY;
+}
+
+static int64_t expiry_date(const model *m, int64_t t)
+{
+    if (m->c.expiry_months == 0)
+        return 0;
+    int64_t end = m->c.window == PATRON_TIER_CALENDAR_YEAR ? year_start(year_start(t) + 370 * DAY) : t;
+    return add_months_model(end, m->c.expiry_months);
+}
+
+/* tier.md "Lifetime tiers": the highest tier marked lifetime among those
+ * the member has held, the current one included; -1 when none */
+static int lifetime_floor(const model *m, const mmember *x)
+{
+    int f = -1;
+    for (size_t i = 0; i < m->c.n; i++) {
+        int k = pool_index(m->c.name[i]);
+        if (m->lifetime[k] && (x->held[k] || !strcmp(x->tier, m->c.name[i])))
+            f = (int)i;
+    }
+    return f;
+}
+
+static void place(mmember *x, const char *name, int64_t t, int64_t valid)
+{
+    memcpy(x->tier, name, sizeof x->tier);
+    x->since = t;
+    x->grace = 0;
+    x->valid = valid;
+    x->held[pool_index(name)] = 1;
+}
+
 static void evaluate(model *m, int who, int64_t t, int review)
 {
     mmember *x = &m->m[who];
     int q = rank_for(m, value_at(m, who, t)), cur = rank_of(m, x->tier);
+    int64_t valid = expiry_date(m, t);
+    if (cur >= 0 && valid && x->valid == 0) /* a tier without a date gets one */
+        x->valid = valid;
+    int floor = cur >= 0 ? lifetime_floor(m, x) : -1;
+    int by_balance = m->c.downgrade == PATRON_TIER_DOWNGRADE_BALANCE && balance_at(m, who, t) >= m->c.keep;
+    int own = cur >= 0 && (q >= cur || floor >= cur || by_balance);
     if (cur < 0 || q > cur) { /* enrolled, placed, or upgraded at once */
-        memcpy(x->tier, m->c.name[q], sizeof x->tier);
-        x->since = t;
+        place(x, m->c.name[q], t, valid);
+    } else if (own) { /* qualified (by value, balance or a lifetime tier): grace ends, the date moves on */
+        if (x->grace)
+            n_grace_ended++;
         x->grace = 0;
-    } else if (review && q < cur) {
+        if (valid > x->valid)
+            x->valid = valid;
+        if (review && q < cur)
+            n_balance_kept += floor < cur, n_lifetime_kept += floor >= cur;
+    } else if (review && valid && t < x->valid) {
+        n_expiry_kept++; /* below, but the expiry date is still ahead */
+    } else if (review) {
         if (x->grace == 0 && m->c.grace_days > 0) {
             x->grace = t + m->c.grace_days * DAY;
             n_graces++;
         } else if (x->grace == 0 || t >= x->grace) {
-            memcpy(x->tier, m->c.name[q], sizeof x->tier);
-            x->since = t;
-            x->grace = 0;
+            int to = m->c.downgrade == PATRON_TIER_DOWNGRADE_ONE_LEVEL ? cur - 1 : q;
+            n_one_level += m->c.downgrade == PATRON_TIER_DOWNGRADE_ONE_LEVEL && to > q;
+            if (to < floor) {
+                to = floor;
+                n_lifetime_floor++;
+            }
+            place(x, m->c.name[to], t, valid);
             n_downgrades++;
         }
-    } else if (q >= cur && x->grace) { /* qualified again */
-        x->grace = 0;
-        n_grace_ended++;
     }
 }
 
@@ -142,6 +236,9 @@ static void random_config(pt_rand *g, mconfig *c)
     c->window = pt_chance(g, 30) ? PATRON_TIER_CALENDAR_YEAR : PATRON_TIER_ROLLING;
     c->window_days = (int)pt_range(g, 3, 60);
     c->grace_days = pt_chance(g, 20) ? 0 : (int)pt_range(g, 1, 20);
+    c->downgrade = (int)pt_range(g, 0, 2);
+    c->keep = pt_range(g, 0, 400);
+    c->expiry_months = pt_chance(g, 50) ? 0 : (int)pt_range(g, 1, 2);
     c->n = (size_t)pt_range(g, 2, MAXT);
     int64_t unit = c->metric == PATRON_TIER_SPEND ? 5000 : c->metric == PATRON_TIER_POINTS ? 50 : 1;
     /* names t0.. or t1..: a reconfiguration can remove the tier a member holds */
@@ -161,6 +258,9 @@ static void configure(patron_db *db, model *m, const mconfig *c)
     tc.window = c->window;
     tc.window_days = c->window_days;
     tc.grace_days = c->grace_days;
+    tc.downgrade = c->downgrade;
+    tc.keep_balance = c->keep;
+    tc.expiry_months = c->expiry_months;
     patron_tier_def defs[MAXT];
     for (size_t i = 0; i < c->n; i++) {
         defs[i].name = c->name[i];
@@ -170,6 +270,17 @@ static void configure(patron_db *db, model *m, const mconfig *c)
         fail_msg("configure: %s", patron_errmsg());
     m->c = *c;
     n_calendar += c->window == PATRON_TIER_CALENDAR_YEAR;
+    /* marks of names no longer configured go; no expiry dates: every date goes */
+    for (int k = 0; k < 6; k++) {
+        int kept = 0;
+        for (size_t i = 0; i < c->n; i++)
+            kept |= pool_index(c->name[i]) == k;
+        if (!kept)
+            m->lifetime[k] = 0;
+    }
+    if (c->expiry_months == 0)
+        for (int who = 0; who < NM; who++)
+            m->m[who].valid = 0;
 }
 
 static void check(patron_db *db, const model *m, const int64_t *id, int who, int64_t t, long store, int op)
@@ -186,6 +297,16 @@ static void check(patron_db *db, const model *m, const int64_t *id, int who, int
                  store, op, who, (long long)(t - T0), s.tier, (long long)s.since, (long long)s.value,
                  (long long)s.grace_until, s.qualifies, x->tier, (long long)x->since, (long long)v,
                  (long long)x->grace, q);
+    patron_tier_detail d = PATRON_TIER_DETAIL_INIT;
+    assert_int_equal(patron_tier_get_detail(db, &d, id[who], t), PATRON_OK);
+    int cur = rank_of(m, x->tier), floor = cur >= 0 ? lifetime_floor(m, x) : -1;
+    int64_t valid = m->c.expiry_months ? x->valid : 0, bal = balance_at(m, who, t);
+    const char *life = floor >= 0 ? m->c.name[floor] : "";
+    if (strcmp(d.tier, x->tier) || d.valid_until != valid || strcmp(d.lifetime, life) || d.available != bal)
+        fail_msg("store %ld op %d member %d at T0%+lld: library %s valid until %lld lifetime '%s' balance %lld; "
+                 "model %s valid until %lld lifetime '%s' balance %lld",
+                 store, op, who, (long long)(t - T0), d.tier, (long long)d.valid_until, d.lifetime,
+                 (long long)d.available, x->tier, (long long)valid, life, (long long)bal);
     n_checks++;
 }
 
@@ -236,7 +357,12 @@ static void run_store(long store, uint64_t seed)
         } else if (what < 60 && m->np > 0) {
             mpurchase *p = &m->p[pt_range(&g, 0, (int64_t)m->np - 1)];
             int64_t at = clock > p->at ? clock : p->at;
-            assert_int_equal(patron_earn_return(db, p->key, at), PATRON_OK);
+            if (!p->returned) {
+                assert_int_equal(patron_earn_return(db, p->key, at), PATRON_OK);
+                p->returned_at = at;
+            } else {
+                assert_int_equal(patron_earn_return(db, p->key, at), PATRON_OK); /* a repeat changes nothing */
+            }
             p->returned = 1; /* no evaluation: the value drops, the tier waits for a review */
         } else if (what < 70) {
             int who = (int)pt_range(&g, 0, NM - 1);
@@ -246,6 +372,12 @@ static void run_store(long store, uint64_t seed)
             assert_int_equal(patron_tier_review(db, NULL, clock), PATRON_OK);
             for (int who = 0; who < NM; who++)
                 evaluate(m, who, clock, 1);
+        } else if (what < 98) {
+            /* mark or unmark a configured tier as lifetime */
+            const char *name = m->c.name[pt_range(&g, 0, (int64_t)m->c.n - 1)];
+            int on = pt_chance(&g, 70);
+            assert_int_equal(patron_tier_set_lifetime(db, name, on), PATRON_OK);
+            m->lifetime[pool_index(name)] = on;
         } else {
             mconfig nc;
             random_config(&g, &nc);
@@ -254,6 +386,9 @@ static void run_store(long store, uint64_t seed)
                 nc.window = m->c.window;
                 nc.window_days = m->c.window_days;
                 nc.grace_days = m->c.grace_days;
+                nc.downgrade = m->c.downgrade;
+                nc.keep = m->c.keep;
+                nc.expiry_months = m->c.expiry_months;
             }
             configure(db, m, &nc);
         }
@@ -273,8 +408,10 @@ static void test_tiers_against_model(void **state)
     for (long s = 0; s < n_stores; s++)
         run_store(s, pt_next(&g));
     printf("# %ld status checks; %ld graces started, %ld ended by qualifying again, %ld downgrades; "
-           "%ld calendar-year configurations\n",
-           n_checks, n_graces, n_grace_ended, n_downgrades, n_calendar);
+           "%ld calendar-year configurations; %ld one-level steps above the value's tier, %ld reviews kept by the "
+           "balance, %ld by a lifetime tier, %ld by the expiry date, %ld downgrades stopped at a lifetime tier\n",
+           n_checks, n_graces, n_grace_ended, n_downgrades, n_calendar, n_one_level, n_balance_kept, n_lifetime_kept,
+           n_expiry_kept, n_lifetime_floor);
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* `patron points earn|redeem|reverse|balance|statement|policy`: the points ledger. */
+/* `patron points earn|redeem|reverse|release|balance|statement|policy`: the points ledger. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,22 +10,26 @@
 
 static const char usage[] =
     "usage: patron points earn      --db PATH --member ID --points N --key KEY [--spend MINOR] [--rule R]\n"
-    "                               [--mature-at S] [--expires-at S] [--ref REF] [--at S]\n"
+    "                               [--mature-at S|never] [--expires-at S] [--ref REF] [--at S]\n"
     "       patron points redeem    --db PATH --member ID --points N --key KEY [--ref REF] [--at S]\n"
     "       patron points reverse   --db PATH --posting POSTING_ID --key KEY [--points N] [--reason R] [--at S]\n"
+    "       patron points release   --db PATH --key KEY [--at S]\n"
     "       patron points balance   --db PATH --member ID [--at S] [--format text|json]\n"
     "       patron points statement --db PATH --member ID [--from S] [--to S] [--format text|json]\n"
     "       patron points policy    --db PATH [--expiry-months N] [--end-of-month 0|1] [--hold-seconds S]\n"
-    "                               [--overdraft N]   (prints the policy; given options change it first)\n"
+    "                               [--overdraft N] [--expiry-round exact|day|week|month|quarter|year]\n"
+    "                               (prints the policy; given options change it first; weeks start on Monday)\n"
     "ID is a phone number, an e-mail address or #N. Times are UTC seconds (default: now).\n"
-    "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n";
+    "A KEY makes the call idempotent: repeating it with the same content changes nothing.\n"
+    "--mature-at never keeps earned points pending until `points release --key KEY` (an action:\n"
+    "order shipped, return window closed); the released points expire counting from the release.\n";
 
 enum { O_DB, O_MEMBER, O_POINTS, O_KEY, O_SPEND, O_RULE, O_MATURE, O_EXPIRES, O_REF, O_AT, O_POSTING, O_REASON,
-       O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_N };
+       O_FORMAT, O_FROM, O_TO, O_EXPIRY_MONTHS, O_EOM, O_HOLD, O_OVERDRAFT, O_ROUND, O_N };
 static const char *const names[O_N] = {"--db", "--member", "--points", "--key", "--spend", "--rule", "--mature-at",
                                        "--expires-at", "--ref", "--at", "--posting", "--reason", "--format",
                                        "--from", "--to", "--expiry-months", "--end-of-month", "--hold-seconds",
-                                       "--overdraft"};
+                                       "--overdraft", "--expiry-round"};
 static const char *const kinds[] = {"?", "earn", "redeem", "expire", "adjust", "reverse", "transfer_out",
                                     "transfer_in"};
 
@@ -35,6 +39,9 @@ static int num(const char *opt, const char *s, int64_t *out)
         return cli_fail("points", "%s '%s' is not an integer", opt, s) + 1;
     return 0;
 }
+
+/* The names of patron_expiry_round, in its order. */
+static const char *const rounds[] = {"exact", "day", "week", "month", "quarter", "year"};
 
 /* `points policy`: show the ledger policy, changing the given fields first. */
 static int policy(patron_db *db, const char *const *v)
@@ -51,11 +58,28 @@ static int policy(patron_db *db, const char *const *v)
     if (months < 0 || months > 1200 || (eom != 0 && eom != 1))
         return cli_fail("points", "--expiry-months must be 0..1200 and --end-of-month 0 or 1") + 1;
     p.expiry_months = (int)months;
-    p.expiry_end_of_month = (int)eom;
-    if ((v[O_EXPIRY_MONTHS] || v[O_EOM] || v[O_HOLD] || v[O_OVERDRAFT]) && (rc = patron_ledger_set_policy(db, &p)))
+    if (v[O_EOM]) { /* --end-of-month 1 is --expiry-round month; 0 turns it off */
+        p.expiry_end_of_month = (int)eom;
+        p.expiry_round = eom ? PATRON_EXPIRY_END_OF_MONTH : PATRON_EXPIRY_EXACT;
+    }
+    if (v[O_ROUND]) {
+        int r = -1;
+        for (int i = 0; i < (int)(sizeof rounds / sizeof rounds[0]); i++)
+            if (!strcmp(v[O_ROUND], rounds[i]))
+                r = i;
+        if (r < 0)
+            return cli_fail("points", "--expiry-round '%s': one of exact, day, week, month, quarter, year",
+                            v[O_ROUND]) + 1;
+        p.expiry_round = r;
+        p.expiry_end_of_month = r == PATRON_EXPIRY_END_OF_MONTH;
+    }
+    if ((v[O_EXPIRY_MONTHS] || v[O_EOM] || v[O_HOLD] || v[O_OVERDRAFT] || v[O_ROUND]) &&
+        (rc = patron_ledger_set_policy(db, &p)))
         return cli_fail_rc("points", rc, "policy");
+    const char *round = p.expiry_round >= 0 && p.expiry_round <= 5 ? rounds[p.expiry_round] : "?";
     printf("{\"expiry_months\": %d, \"end_of_month\": %s, \"hold_seconds\": %" PRId64 ", \"overdraft_limit\": %" PRId64
-           "}\n", p.expiry_months, p.expiry_end_of_month ? "true" : "false", p.hold_seconds, p.overdraft_limit);
+           ", \"expiry_round\": \"%s\"}\n", p.expiry_months, p.expiry_end_of_month ? "true" : "false", p.hold_seconds,
+           p.overdraft_limit, round);
     return 0;
 }
 
@@ -63,6 +87,7 @@ static const cli_sub subs[] = {
     {"earn", "Credit points to a member (idempotent by --key)."},
     {"redeem", "Spend points of a member (idempotent by --key)."},
     {"reverse", "Undo a posting, wholly or --points of it (idempotent by --key)."},
+    {"release", "Release points earned with --mature-at never (pending until an action)."},
     {"balance", "A member's points at a moment: available, pending, expiring."},
     {"statement", "A member's postings between two moments."},
     {"policy", "Print the ledger policy (expiry, hold, overdraft); given options change it first."},
@@ -91,7 +116,9 @@ int cmd_points(int argc, char **argv)
     int64_t from = 0, to = INT64_MAX;
     int ret;
     if ((ret = num("--at", v[O_AT], &at)) || (ret = num("--points", v[O_POINTS], &points)) ||
-        (ret = num("--spend", v[O_SPEND], &spend)) || (ret = num("--mature-at", v[O_MATURE], &mature)) ||
+        (ret = num("--spend", v[O_SPEND], &spend)) ||
+        (ret = v[O_MATURE] && !strcmp(v[O_MATURE], "never") ? (mature = PATRON_NEVER, 0)
+                                                              : num("--mature-at", v[O_MATURE], &mature)) ||
         (ret = num("--expires-at", v[O_EXPIRES], &expires)) || (ret = num("--posting", v[O_POSTING], &posting)) ||
         (ret = num("--from", v[O_FROM], &from)) || (ret = num("--to", v[O_TO], &to)))
         return ret;
@@ -175,8 +202,18 @@ int cmd_points(int argc, char **argv)
         patron_statement_free(s);
     } else if (!strcmp(sub, "policy")) {
         ret = policy(db, v);
+    } else if (!strcmp(sub, "release")) {
+        patron_posting_result res;
+        if (!v[O_KEY])
+            ret = cli_fail("points", "release needs --key (the key of the earn pending until an action)") + 1;
+        else if ((rc = patron_ledger_release(db, &res, v[O_KEY], at)))
+            ret = cli_fail_rc("points", rc, "release");
+        else
+            printf("{\"posting_id\": %" PRId64 ", \"points\": %" PRId64 ", \"replayed\": %s}\n", res.posting_id,
+                   res.points, res.replayed ? "true" : "false");
     } else {
-        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, balance, statement, policy)", sub) + 1;
+        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, release, balance, statement, policy)",
+                       sub) + 1;
     }
 out:
     patron_close(db);

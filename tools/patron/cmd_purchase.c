@@ -1,4 +1,4 @@
-/* `patron purchase record|return`: purchases into a store (scored by the
+/* `patron purchase record|return|release`: purchases into a store (scored by the
  * earning rules in the same call, idempotent by key). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,26 +12,30 @@
 static const char usage[] =
     "usage: patron purchase record --db URI --member ID --key KEY --amount MINOR [--category C]\n"
     "                              [--product P] [--quantity N] [--channel pos|web|app|...]\n"
-    "                              [--location STORE] [--at S]\n"
+    "                              [--location STORE] [--hold until-action] [--at S]\n"
     "       patron purchase return --db URI --key KEY [--at S]\n"
+    "       patron purchase release --db URI --key KEY [--at S]\n"
     "       patron purchase import --db URI --input purchases.csv\n"
     "ID is a phone number, an e-mail address or #N; MINOR is the amount in minor units (cents);\n"
     "times are UTC seconds (default: now). The KEY (order id) makes `record` idempotent; `return`\n"
-    "reverses the purchase's points and takes it out of analytics from --at on. The CSV of `import`\n"
-    "has a header with member, at, key and amount and optionally category, product, quantity,\n"
-    "channel, location, returned_at; consecutive rows with one key are the lines of one purchase;\n"
-    "a file is recorded all or nothing.\n";
+    "reverses the purchase's points and takes it out of analytics from --at on. `--hold until-action`\n"
+    "keeps the points pending until `release` (order shipped, return window closed). The CSV of\n"
+    "`import` has a header with member, at, key and amount and optionally category, product,\n"
+    "quantity, channel, location, returned_at; consecutive rows with one key are the lines of one\n"
+    "purchase; a file is recorded all or nothing.\n";
 
 static const cli_sub subs[] = {
     {"record", "Record and score a purchase of a member (one line)."},
     {"return", "Return a recorded purchase by its key."},
     {"import", "Record and score the purchases of a CSV file (history), all or nothing."},
+    {"release", "Release the points of a purchase recorded with --hold until-action."},
     {NULL, NULL},
 };
 
-enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_QUANTITY, O_CHANNEL, O_LOCATION, O_INPUT, O_N };
+enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_QUANTITY, O_CHANNEL, O_LOCATION, O_INPUT, O_HOLD,
+       O_N };
 static const char *const names[O_N] = {"--db",       "--member",  "--key",     "--amount",   "--category", "--product",
-                                       "--at",       "--quantity", "--channel", "--location", "--input"};
+                                       "--at",       "--quantity", "--channel", "--location", "--input",    "--hold"};
 
 static int num(const char *opt, const char *s, int64_t *out)
 {
@@ -50,6 +54,8 @@ static int record(patron_db *db, const char *const *v, int64_t at)
         ret = num("--quantity", v[O_QUANTITY], &quantity);
     if (ret)
         return ret;
+    if (v[O_HOLD] && strcmp(v[O_HOLD], "until-action"))
+        return cli_fail("purchase", "--hold '%s': the only hold is until-action", v[O_HOLD]) + 1;
     int rc = patron_profile_find(db, &member, v[O_MEMBER]);
     if (rc)
         return cli_fail_rc("purchase", rc, v[O_MEMBER]);
@@ -63,6 +69,7 @@ static int record(patron_db *db, const char *const *v, int64_t at)
     p.channel = v[O_CHANNEL];
     p.location = v[O_LOCATION];
     p.quantities = v[O_QUANTITY] ? &quantity : NULL;
+    p.hold_until_action = v[O_HOLD] != NULL;
     patron_earn_result res;
     if ((rc = patron_earn_purchase(db, &res, &p)))
         return cli_fail_rc("purchase", rc, "record");
@@ -87,8 +94,8 @@ int cmd_purchase(int argc, char **argv)
     }
     if (parsed)
         return parsed;
-    if (strcmp(sub, "record") && strcmp(sub, "return") && strcmp(sub, "import"))
-        return cli_fail("purchase", "unknown subcommand '%s' (record, return, import)", sub) + 1;
+    if (strcmp(sub, "record") && strcmp(sub, "return") && strcmp(sub, "import") && strcmp(sub, "release"))
+        return cli_fail("purchase", "unknown subcommand '%s' (record, return, import, release)", sub) + 1;
     if (!strcmp(sub, "import") && !v[O_INPUT])
         return cli_fail("purchase", "import needs --input FILE") + 1;
     if (!v[O_DB])
@@ -109,7 +116,16 @@ int cmd_purchase(int argc, char **argv)
         if (!rc)
             printf("{\"recorded\": %" PRId64 "}\n", n);
     } else if (!v[O_KEY]) {
-        ret = cli_fail("purchase", "return needs --key") + 1;
+        ret = cli_fail("purchase", "%s needs --key", sub) + 1;
+    } else if (!strcmp(sub, "release")) {
+        int64_t released = 0;
+        int rc = patron_earn_release(db, &released, v[O_KEY], at);
+        ret = rc ? cli_fail_rc("purchase", rc, "release") : 0;
+        if (!rc) {
+            printf("{\"key\": ");
+            cli_json_str(v[O_KEY]);
+            printf(", \"released\": %" PRId64 ", \"at\": %" PRId64 "}\n", released, at);
+        }
     } else {
         int rc = patron_earn_return(db, v[O_KEY], at);
         ret = rc ? cli_fail_rc("purchase", rc, "return") : 0;

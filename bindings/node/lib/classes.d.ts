@@ -1205,6 +1205,26 @@ export declare class Db extends Handle {
    */
   ledger_transfer(req: Partial<native.patron_posting_request> | null): native.patron_posting_result;
   /**
+   * Release points pending until an action (order shipped, return window closed): the earn posted
+   * under `key` with `mature_at` = PATRON_NEVER becomes available at `at`.
+   *
+   * Postings are never edited, so a release is two postings in one transaction: a reversal of the
+   * held earn (key "<key>:release", effective at the held earn's maturity, so the held points never
+   * show as available) and an earn of the points not reversed by then (key "<key>:released",
+   * available at `at`, with the held earn's rule, version, spend and ref). The released points get
+   * the policy's expiry counted from `at` (the clock starts at the release, rounded by
+   * `expiry_round`). A return before the release (patron_ledger_reverse() of the held earn) cancels
+   * the points as for any pending earn; a return after it reverses the released earn. Releasing
+   * again replays (`replayed` = 1, the released earn).
+   * @param key The held earn's idempotency key (at most 190 bytes).
+   * @param at The release time (UTC seconds), not before the earn's `at`.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no posting with that
+   * key); PATRON_EINVAL (not an earn held until an action, `at` before it); PATRON_ECONFLICT (all of
+   * it was reversed before the release); store errors. Nothing changes on failure.
+   * @returns result: Receives the released earn (may be NULL).
+   */
+  ledger_release(key: string | null, at: number | bigint): native.patron_posting_result;
+  /**
    * Write the expire postings of every lot expired by `at` (all members).
    * @param at Now (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, store errors. Running it again writes
@@ -1345,6 +1365,19 @@ export declare class Db extends Handle {
    */
   earn_return(purchase_key: string | null, at: number | bigint): void;
   /**
+   * Release the points of a purchase scored with `hold_until_action` (the order shipped, the return
+   * window closed): each of its earn postings is released by patron_ledger_release() at `at` (points
+   * available then, the policy's expiry counted from then). One transaction; releasing again changes
+   * nothing.
+   * @param purchase_key The purchase's key.
+   * @param at The release time (UTC seconds), not before the purchase.
+   * @throws {PatronError} on a negative status: PATRON_OK (also for a returned purchase: nothing is
+   * left to release); PATRON_ENOTFOUND (no such purchase); PATRON_EINVAL (the purchase was not held,
+   * `at` before it); store errors.
+   * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
+   */
+  earn_release(purchase_key: string | null, at: number | bigint): number;
+  /**
    * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
    * tier until the next evaluation).
    * @param config Settings, or NULL for PATRON_TIER_CONFIG_INIT.
@@ -1370,6 +1403,12 @@ export declare class Db extends Handle {
    * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
    * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
    * patron_tier_evaluate(), a review) ends the grace. One transaction.
+   *
+   * With the 0.2 fields of patron_tier_config: the move is one level in
+   * PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least `keep_balance` in
+   * PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date (`expiry_months`) no grace
+   * starts; a member is never moved below a lifetime tier they have held
+   * (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
    * @param at Review time (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
    * store errors.
@@ -1385,6 +1424,59 @@ export declare class Db extends Handle {
    * @returns status: Receives the status.
    */
   tier_get(member_id: number | bigint, at: number | bigint): native.patron_tier_status;
+  /**
+   * Mark a tier as a lifetime tier (or not): a member who has held it is never moved below it by a
+   * review, whatever their value.
+   *
+   * Members who held the tier before it was marked count too (the tier history says who held it).
+   * Unmarking it lets the next reviews judge those members as usual. The mark belongs to the tier's
+   * name and survives patron_tier_configure() while a tier of that name exists. One transaction with
+   * an audit entry `tiers.lifetime`.
+   * @param tier A configured tier's name.
+   * @param lifetime Non-zero: lifetime; 0: not.
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+   * PATRON_EINVAL, store errors.
+   * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL, store errors.
+   */
+  tier_set_lifetime(tier: string | null, lifetime: number): void;
+  /**
+   * Set the named benefits of a tier (replacing its earlier ones), in the order a till should show
+   * them.
+   *
+   * Benefits are names only ("free shipping", "lounge access"); what they do is the business's. Each
+   * tier lists its own benefits (a higher tier does not inherit a lower one's: list them again).
+   * They survive patron_tier_configure() while a tier of that name exists. One transaction with an
+   * audit entry `tiers.benefits`.
+   * @param tier A configured tier's name.
+   * @param benefits `n` names, each 1..64 bytes, distinct (copied); NULL when `n` is 0.
+   * @param n How many (0..32; 0 removes them all).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+   * PATRON_EINVAL (a name empty, too long or repeated), store errors.
+   * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL (a name empty, too long or
+   * repeated), store errors.
+   */
+  tier_set_benefits(tier: string | null, benefits: readonly string[] | null, n: number | bigint): void;
+  /**
+   * The benefits a member has now: those of the tier they hold (during a grace or before the tier's
+   * expiry date too), in their order. Read-only.
+   * @param member_id Member (a merged id resolves to the survivor).
+   * @throws {PatronError} on a negative status: PATRON_OK (none: a member without a tier, or a tier
+   * without benefits), PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
+   * @returns value: Receives an array of *n benefits (free with patron_free()); NULL when there are
+   * none.
+   */
+  tier_member_benefits(member_id: number | bigint): native.patron_tier_benefit[];
+  /**
+   * A member's tier status at `at` with the 0.2 fields: the tier's expiry date, the lifetime tier
+   * they hold, their points balance (read-only, like patron_tier_get()).
+   * @param member_id Member.
+   * @param at Moment for the qualifying value and the balance (UTC seconds).
+   * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
+   * configured, `size` not set), store errors.
+   * @returns detail: Receives the status (its `size` set by PATRON_TIER_DETAIL_INIT; only that many
+   * bytes are written).
+   */
+  tier_get_detail(member_id: number | bigint, at: number | bigint): native.patron_tier_detail;
   /**
    * Record one event (one transaction; idempotent by member and key).
    * @param event The event.

@@ -116,6 +116,7 @@ module.exports = function classes(native, Handle) {
     ledger_adjust(req) { return native.patron_ledger_adjust(this.handle, req); }
     ledger_reverse(req) { return native.patron_ledger_reverse(this.handle, req); }
     ledger_transfer(req) { return native.patron_ledger_transfer(this.handle, req); }
+    ledger_release(key, at) { return native.patron_ledger_release(this.handle, key, at); }
     ledger_expire(at) { return native.patron_ledger_expire(this.handle, at); }
     ledger_balance(member_id, at) { return native.patron_ledger_balance(this.handle, member_id, at); }
     ledger_statement(member_id, from, to) { return wrap(Statement, native.patron_ledger_statement(this.handle, member_id, from, to)); }
@@ -128,10 +129,15 @@ module.exports = function classes(native, Handle) {
     earn_quote(purchase) { return native.patron_earn_quote(this.handle, purchase); }
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
+    earn_release(purchase_key, at) { return native.patron_earn_release(this.handle, purchase_key, at); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
     tier_get(member_id, at) { return native.patron_tier_get(this.handle, member_id, at); }
+    tier_set_lifetime(tier, lifetime) { return native.patron_tier_set_lifetime(this.handle, tier, lifetime); }
+    tier_set_benefits(tier, benefits, n) { return native.patron_tier_set_benefits(this.handle, tier, benefits, n); }
+    tier_member_benefits(member_id) { return native.patron_tier_member_benefits(this.handle, member_id); }
+    tier_get_detail(member_id, at) { return native.patron_tier_get_detail(this.handle, member_id, at); }
     behaviour_record(event) { return native.patron_behaviour_record(this.handle, event); }
     behaviour_import_csv(path) { return native.patron_behaviour_import_csv(this.handle, path); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }

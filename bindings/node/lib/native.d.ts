@@ -572,6 +572,43 @@ export declare const PATRON_POSTING_TRANSFER_OUT: 6;
 export declare const PATRON_POSTING_TRANSFER_IN: 7;
 
 /**
+ * How the policy's expiry is rounded up (patron_ledger_policy::expiry_round). All in UTC.
+ */
+export declare const patron_expiry_round: {
+  /**
+   * No rounding: `expiry_months` after earning, to the second.
+   */
+  readonly PATRON_EXPIRY_EXACT: 0;
+  /**
+   * 00:00 UTC of the next day.
+   */
+  readonly PATRON_EXPIRY_END_OF_DAY: 1;
+  /**
+   * 00:00 UTC of the next Monday (weeks run Monday to Sunday, ISO 8601).
+   */
+  readonly PATRON_EXPIRY_END_OF_WEEK: 2;
+  /**
+   * 00:00 UTC on the 1st of the next month (what `expiry_end_of_month` does).
+   */
+  readonly PATRON_EXPIRY_END_OF_MONTH: 3;
+  /**
+   * 00:00 UTC on the 1st of January, April, July or October after.
+   */
+  readonly PATRON_EXPIRY_END_OF_QUARTER: 4;
+  /**
+   * 00:00 UTC on the 1st of January after.
+   */
+  readonly PATRON_EXPIRY_END_OF_YEAR: 5;
+};
+export type patron_expiry_round = 0 | 1 | 2 | 3 | 4 | 5;
+export declare const PATRON_EXPIRY_EXACT: 0;
+export declare const PATRON_EXPIRY_END_OF_DAY: 1;
+export declare const PATRON_EXPIRY_END_OF_WEEK: 2;
+export declare const PATRON_EXPIRY_END_OF_MONTH: 3;
+export declare const PATRON_EXPIRY_END_OF_QUARTER: 4;
+export declare const PATRON_EXPIRY_END_OF_YEAR: 5;
+
+/**
  * The journeys.
  */
 export declare const patron_journey_kind: {
@@ -679,6 +716,29 @@ export declare const patron_tier_window: {
 export type patron_tier_window = 0 | 1;
 export declare const PATRON_TIER_ROLLING: 0;
 export declare const PATRON_TIER_CALENDAR_YEAR: 1;
+
+/**
+ * Where a review moves a member who no longer qualifies for their tier
+ * (patron_tier_config::downgrade).
+ */
+export declare const patron_tier_downgrade: {
+  /**
+   * To the tier their qualifying value gives (the 0.1 behaviour).
+   */
+  readonly PATRON_TIER_DOWNGRADE_RECOMPUTE: 0;
+  /**
+   * One tier down per downgrade, whatever the value gives.
+   */
+  readonly PATRON_TIER_DOWNGRADE_ONE_LEVEL: 1;
+  /**
+   * Kept while the available points balance is at least `keep_balance`; else as RECOMPUTE.
+   */
+  readonly PATRON_TIER_DOWNGRADE_BALANCE: 2;
+};
+export type patron_tier_downgrade = 0 | 1 | 2;
+export declare const PATRON_TIER_DOWNGRADE_RECOMPUTE: 0;
+export declare const PATRON_TIER_DOWNGRADE_ONE_LEVEL: 1;
+export declare const PATRON_TIER_DOWNGRADE_BALANCE: 2;
 
 /**
  * Kinds of behaviour events (names for CSV and the CLI in brackets).
@@ -3260,7 +3320,8 @@ export interface patron_posting_request {
    */
   at: number;
   /**
-   * Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold.
+   * Earn / positive adjust: when the points become available; 0 = `at` plus the policy's hold;
+   * PATRON_NEVER = pending until an action (an earn: until patron_ledger_release()).
    */
   mature_at: number;
   /**
@@ -3340,6 +3401,14 @@ export interface patron_ledger_policy {
    * Since 0.1.0 (appended).
    */
   overdraft_limit: number;
+  /**
+   * A patron_expiry_round: the policy's expiry (`expiry_months` after earning, or after maturity) is
+   * moved up to the end of its UTC day, week, month, quarter or year; explicit `expires_at` values
+   * are never rounded. PATRON_EXPIRY_END_OF_MONTH is the same as `expiry_end_of_month`; any other
+   * value with `expiry_end_of_month` set is PATRON_EINVAL. Since 0.2 (appended; a shorter struct
+   * reads as PATRON_EXPIRY_EXACT, or END_OF_MONTH when `expiry_end_of_month` is set).
+   */
+  expiry_round: number;
 }
 
 /**
@@ -4020,6 +4089,11 @@ export interface patron_purchase {
    * Units of each line (`n_lines` values, 1..10^9; read during the call only); NULL = 1 each.
    */
   quantities: bigint | null;
+  /**
+   * Non-zero: the purchase's points are pending until patron_earn_release() (order shipped, return
+   * window closed) instead of the policy's hold. Since 0.2 (appended).
+   */
+  hold_until_action: number;
 }
 
 /**
@@ -4079,6 +4153,21 @@ export interface patron_tier_config {
    * down at that review).
    */
   grace_days: number;
+  /**
+   * A patron_tier_downgrade (default RECOMPUTE). Since 0.2 (appended; older callers get RECOMPUTE).
+   */
+  downgrade: number;
+  /**
+   * PATRON_TIER_DOWNGRADE_BALANCE: available points (at the evaluation's time) that count as
+   * qualifying for the member's own tier (0..10^15). Since 0.2.
+   */
+  keep_balance: number;
+  /**
+   * 0 (default): no tier expiry date. 1..120: a tier reached or requalified for is kept until the
+   * end of that qualification period plus this many months (rolling window: the evaluation's time;
+   * calendar year: the next 1 January); reviews before that date leave the member in it. Since 0.2.
+   */
+  expiry_months: number;
 }
 
 /**
@@ -4105,6 +4194,64 @@ export interface patron_tier_status {
    * Tier the value qualifies for now.
    */
   qualifies: string;
+}
+
+/**
+ * A member's tier status with the 0.2 fields (patron_tier_status has no `size` and cannot grow).
+ * Initialise with PATRON_TIER_DETAIL_INIT.
+ */
+export interface patron_tier_detail {
+  /**
+   * `sizeof(patron_tier_detail)`; set by PATRON_TIER_DETAIL_INIT.
+   */
+  size: number;
+  /**
+   * As patron_tier_status::tier.
+   */
+  tier: string;
+  /**
+   * As patron_tier_status::since.
+   */
+  since: number;
+  /**
+   * As patron_tier_status::value.
+   */
+  value: number;
+  /**
+   * As patron_tier_status::grace_until.
+   */
+  grace_until: number;
+  /**
+   * As patron_tier_status::qualifies.
+   */
+  qualifies: string;
+  /**
+   * The tier's expiry date: reviews before it keep the member in `tier`; 0 when the program has no
+   * expiry dates or the member has no tier.
+   */
+  valid_until: number;
+  /**
+   * The highest lifetime tier the member has held (they are never moved below it), or "".
+   */
+  lifetime: string;
+  /**
+   * Available points at the moment asked (what PATRON_TIER_DOWNGRADE_BALANCE compares).
+   */
+  available: number;
+}
+
+/**
+ * One benefit of a member's tier (from patron_tier_member_benefits()).
+ */
+export interface patron_tier_benefit {
+  /**
+   * The benefit, e.g. "free shipping" (1..64 bytes).
+   */
+  name: string;
+  /**
+   * The tier that gives it (the member's current tier).
+   */
+  tier: string;
 }
 
 /**
@@ -4580,9 +4727,9 @@ export interface patron_campaign_measure_result {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_chunk_value: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_chunk_value: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_tier_detail: number; readonly patron_tier_benefit: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_chunk_value: patron_clv_chunk_value; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_chunk_value: patron_clv_chunk_value; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_tier_detail: patron_tier_detail; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
 
 /**
  * Static, English description of a status code.
@@ -7031,6 +7178,27 @@ export declare function patron_ledger_reverse(db: patron_db | null, req: Partial
  */
 export declare function patron_ledger_transfer(db: patron_db | null, req: Partial<patron_posting_request> | null): patron_posting_result;
 /**
+ * Release points pending until an action (order shipped, return window closed): the earn posted
+ * under `key` with `mature_at` = PATRON_NEVER becomes available at `at`.
+ *
+ * Postings are never edited, so a release is two postings in one transaction: a reversal of the
+ * held earn (key "<key>:release", effective at the held earn's maturity, so the held points never
+ * show as available) and an earn of the points not reversed by then (key "<key>:released",
+ * available at `at`, with the held earn's rule, version, spend and ref). The released points get
+ * the policy's expiry counted from `at` (the clock starts at the release, rounded by
+ * `expiry_round`). A return before the release (patron_ledger_reverse() of the held earn) cancels
+ * the points as for any pending earn; a return after it reverses the released earn. Releasing
+ * again replays (`replayed` = 1, the released earn).
+ * @param db Open store.
+ * @param key The held earn's idempotency key (at most 190 bytes).
+ * @param at The release time (UTC seconds), not before the earn's `at`.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no posting with that
+ * key); PATRON_EINVAL (not an earn held until an action, `at` before it); PATRON_ECONFLICT (all of
+ * it was reversed before the release); store errors. Nothing changes on failure.
+ * @returns result: Receives the released earn (may be NULL).
+ */
+export declare function patron_ledger_release(db: patron_db | null, key: string | null, at: number | bigint): patron_posting_result;
+/**
  * Write the expire postings of every lot expired by `at` (all members).
  * @param db Open store.
  * @param at Now (UTC seconds).
@@ -7673,6 +7841,20 @@ export declare function patron_earn_purchase(db: patron_db | null, purchase: Par
  */
 export declare function patron_earn_return(db: patron_db | null, purchase_key: string | null, at: number | bigint): void;
 /**
+ * Release the points of a purchase scored with `hold_until_action` (the order shipped, the return
+ * window closed): each of its earn postings is released by patron_ledger_release() at `at` (points
+ * available then, the policy's expiry counted from then). One transaction; releasing again changes
+ * nothing.
+ * @param db Open store.
+ * @param purchase_key The purchase's key.
+ * @param at The release time (UTC seconds), not before the purchase.
+ * @throws {PatronError} on a negative status: PATRON_OK (also for a returned purchase: nothing is
+ * left to release); PATRON_ENOTFOUND (no such purchase); PATRON_EINVAL (the purchase was not held,
+ * `at` before it); store errors.
+ * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
+ */
+export declare function patron_earn_release(db: patron_db | null, purchase_key: string | null, at: number | bigint): number;
+/**
  * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
  * tier until the next evaluation).
  * @param db Open store.
@@ -7700,6 +7882,12 @@ export declare function patron_tier_evaluate(db: patron_db | null, member_id: nu
  * of `grace_days` (once), and are moved down to the tier they qualify for at the first review
  * after it ends (at once when `grace_days` is 0); qualifying again at any evaluation (a purchase,
  * patron_tier_evaluate(), a review) ends the grace. One transaction.
+ *
+ * With the 0.2 fields of patron_tier_config: the move is one level in
+ * PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least `keep_balance` in
+ * PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date (`expiry_months`) no grace
+ * starts; a member is never moved below a lifetime tier they have held
+ * (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
  * @param db Open store.
  * @param at Review time (UTC seconds).
  * @throws {PatronError} on a negative status: PATRON_OK, PATRON_EINVAL (no tiers configured),
@@ -7717,6 +7905,63 @@ export declare function patron_tier_review(db: patron_db | null, at: number | bi
  * @returns status: Receives the status.
  */
 export declare function patron_tier_get(db: patron_db | null, member_id: number | bigint, at: number | bigint): patron_tier_status;
+/**
+ * Mark a tier as a lifetime tier (or not): a member who has held it is never moved below it by a
+ * review, whatever their value.
+ *
+ * Members who held the tier before it was marked count too (the tier history says who held it).
+ * Unmarking it lets the next reviews judge those members as usual. The mark belongs to the tier's
+ * name and survives patron_tier_configure() while a tier of that name exists. One transaction with
+ * an audit entry `tiers.lifetime`.
+ * @param db Open store.
+ * @param tier A configured tier's name.
+ * @param lifetime Non-zero: lifetime; 0: not.
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+ * PATRON_EINVAL, store errors.
+ * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL, store errors.
+ */
+export declare function patron_tier_set_lifetime(db: patron_db | null, tier: string | null, lifetime: number): void;
+/**
+ * Set the named benefits of a tier (replacing its earlier ones), in the order a till should show
+ * them.
+ *
+ * Benefits are names only ("free shipping", "lounge access"); what they do is the business's. Each
+ * tier lists its own benefits (a higher tier does not inherit a lower one's: list them again).
+ * They survive patron_tier_configure() while a tier of that name exists. One transaction with an
+ * audit entry `tiers.benefits`.
+ * @param db Open store.
+ * @param tier A configured tier's name.
+ * @param benefits `n` names, each 1..64 bytes, distinct (copied); NULL when `n` is 0.
+ * @param n How many (0..32; 0 removes them all).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND (no such tier),
+ * PATRON_EINVAL (a name empty, too long or repeated), store errors.
+ * @returns PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL (a name empty, too long or
+ * repeated), store errors.
+ */
+export declare function patron_tier_set_benefits(db: patron_db | null, tier: string | null, benefits: readonly string[] | null, n: number | bigint): void;
+/**
+ * The benefits a member has now: those of the tier they hold (during a grace or before the tier's
+ * expiry date too), in their order. Read-only.
+ * @param db Open store.
+ * @param member_id Member (a merged id resolves to the survivor).
+ * @throws {PatronError} on a negative status: PATRON_OK (none: a member without a tier, or a tier
+ * without benefits), PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
+ * @returns value: Receives an array of *n benefits (free with patron_free()); NULL when there are
+ * none.
+ */
+export declare function patron_tier_member_benefits(db: patron_db | null, member_id: number | bigint): patron_tier_benefit[];
+/**
+ * A member's tier status at `at` with the 0.2 fields: the tier's expiry date, the lifetime tier
+ * they hold, their points balance (read-only, like patron_tier_get()).
+ * @param db Open store.
+ * @param member_id Member.
+ * @param at Moment for the qualifying value and the balance (UTC seconds).
+ * @throws {PatronError} on a negative status: PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers
+ * configured, `size` not set), store errors.
+ * @returns detail: Receives the status (its `size` set by PATRON_TIER_DETAIL_INIT; only that many
+ * bytes are written).
+ */
+export declare function patron_tier_get_detail(db: patron_db | null, member_id: number | bigint, at: number | bigint): patron_tier_detail;
 /**
  * The kind with a name ("visit", "cart_add", "sent", "opened", "clicked", "answer", "nps",
  * "preference").

@@ -169,6 +169,10 @@ PN_UNUSED static int gs_to_patron_tier_config(napi_env env, napi_value v, pn_are
 PN_UNUSED static napi_value gs_from_patron_tier_config(napi_env env, const patron_tier_config *s);
 PN_UNUSED static int gs_to_patron_tier_status(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_status *s);
+PN_UNUSED static int gs_to_patron_tier_detail(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_tier_detail(napi_env env, const patron_tier_detail *s);
+PN_UNUSED static int gs_to_patron_tier_benefit(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_tier_benefit(napi_env env, const patron_tier_benefit *s);
 PN_UNUSED static int gs_to_patron_behaviour_event(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_behaviour_event(napi_env env, const patron_behaviour_event *s);
 PN_UNUSED static int gs_to_patron_store_log_options(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -5297,6 +5301,12 @@ static int gs_to_patron_ledger_policy(napi_env env, napi_value v, pn_arena *aren
         if (pn_get_i64(env, f, &x, "patron_ledger_policy.overdraft_limit")) return -1;
         s.overdraft_limit = (int64_t)x;
     }
+    if (pn_field(env, v, "expiry_round", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_ledger_policy.expiry_round")) return -1;
+        s.expiry_round = (int)x;
+    }
     *(patron_ledger_policy *)out = s;
     return 0;
 }
@@ -5311,6 +5321,7 @@ static napi_value gs_from_patron_ledger_policy(napi_env env, const patron_ledger
     if (pn_set(env, obj, "expiry_end_of_month", pn_new_i32(env, s->expiry_end_of_month))) return NULL;
     if (pn_set(env, obj, "hold_seconds", pn_new_i64(env, s->hold_seconds))) return NULL;
     if (pn_set(env, obj, "overdraft_limit", pn_new_i64(env, s->overdraft_limit))) return NULL;
+    if (pn_set(env, obj, "expiry_round", pn_new_i32(env, s->expiry_round))) return NULL;
     return obj;
 }
 
@@ -6642,6 +6653,12 @@ static int gs_to_patron_purchase(napi_env env, napi_value v, pn_arena *arena, vo
         if (pn_get_typed(env, f, napi_bigint64_array, &x, &len, "patron_purchase.quantities")) return -1;
         s.quantities = x;
     }
+    if (pn_field(env, v, "hold_until_action", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_purchase.hold_until_action")) return -1;
+        s.hold_until_action = (int)x;
+    }
     *(patron_purchase *)out = s;
     return 0;
 }
@@ -6659,6 +6676,7 @@ static napi_value gs_from_patron_purchase(napi_env env, const patron_purchase *s
     if (pn_set(env, obj, "channel", pn_new_str(env, s->channel))) return NULL;
     if (pn_set(env, obj, "location", pn_new_str(env, s->location))) return NULL;
     if (pn_set(env, obj, "quantities", pn_new_ptr(env, s->quantities))) return NULL;
+    if (pn_set(env, obj, "hold_until_action", pn_new_i32(env, s->hold_until_action))) return NULL;
     return obj;
 }
 
@@ -6772,6 +6790,24 @@ static int gs_to_patron_tier_config(napi_env env, napi_value v, pn_arena *arena,
         if (pn_get_i32(env, f, &x, "patron_tier_config.grace_days")) return -1;
         s.grace_days = (int)x;
     }
+    if (pn_field(env, v, "downgrade", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_tier_config.downgrade")) return -1;
+        s.downgrade = (int)x;
+    }
+    if (pn_field(env, v, "keep_balance", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_config.keep_balance")) return -1;
+        s.keep_balance = (int64_t)x;
+    }
+    if (pn_field(env, v, "expiry_months", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_tier_config.expiry_months")) return -1;
+        s.expiry_months = (int)x;
+    }
     *(patron_tier_config *)out = s;
     return 0;
 }
@@ -6786,6 +6822,9 @@ static napi_value gs_from_patron_tier_config(napi_env env, const patron_tier_con
     if (pn_set(env, obj, "window", pn_new_i32(env, s->window))) return NULL;
     if (pn_set(env, obj, "window_days", pn_new_i32(env, s->window_days))) return NULL;
     if (pn_set(env, obj, "grace_days", pn_new_i32(env, s->grace_days))) return NULL;
+    if (pn_set(env, obj, "downgrade", pn_new_i32(env, s->downgrade))) return NULL;
+    if (pn_set(env, obj, "keep_balance", pn_new_i64(env, s->keep_balance))) return NULL;
+    if (pn_set(env, obj, "expiry_months", pn_new_i32(env, s->expiry_months))) return NULL;
     return obj;
 }
 
@@ -6838,6 +6877,109 @@ static napi_value gs_from_patron_tier_status(napi_env env, const patron_tier_sta
     if (pn_set(env, obj, "value", pn_new_i64(env, s->value))) return NULL;
     if (pn_set(env, obj, "grace_until", pn_new_i64(env, s->grace_until))) return NULL;
     if (pn_set(env, obj, "qualifies", pn_new_chars(env, s->qualifies, sizeof s->qualifies))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_tier_detail(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_tier_detail s = PATRON_TIER_DETAIL_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_tier_detail")) return -1;
+    if (pn_field(env, v, "tier", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.tier, sizeof s.tier, "patron_tier_detail.tier")) return -1;
+    }
+    if (pn_field(env, v, "since", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.since")) return -1;
+        s.since = (int64_t)x;
+    }
+    if (pn_field(env, v, "value", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.value")) return -1;
+        s.value = (int64_t)x;
+    }
+    if (pn_field(env, v, "grace_until", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.grace_until")) return -1;
+        s.grace_until = (int64_t)x;
+    }
+    if (pn_field(env, v, "qualifies", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.qualifies, sizeof s.qualifies, "patron_tier_detail.qualifies")) return -1;
+    }
+    if (pn_field(env, v, "valid_until", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.valid_until")) return -1;
+        s.valid_until = (int64_t)x;
+    }
+    if (pn_field(env, v, "lifetime", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.lifetime, sizeof s.lifetime, "patron_tier_detail.lifetime")) return -1;
+    }
+    if (pn_field(env, v, "available", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_tier_detail.available")) return -1;
+        s.available = (int64_t)x;
+    }
+    *(patron_tier_detail *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_tier_detail(napi_env env, const patron_tier_detail *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "tier", pn_new_chars(env, s->tier, sizeof s->tier))) return NULL;
+    if (pn_set(env, obj, "since", pn_new_i64(env, s->since))) return NULL;
+    if (pn_set(env, obj, "value", pn_new_i64(env, s->value))) return NULL;
+    if (pn_set(env, obj, "grace_until", pn_new_i64(env, s->grace_until))) return NULL;
+    if (pn_set(env, obj, "qualifies", pn_new_chars(env, s->qualifies, sizeof s->qualifies))) return NULL;
+    if (pn_set(env, obj, "valid_until", pn_new_i64(env, s->valid_until))) return NULL;
+    if (pn_set(env, obj, "lifetime", pn_new_chars(env, s->lifetime, sizeof s->lifetime))) return NULL;
+    if (pn_set(env, obj, "available", pn_new_i64(env, s->available))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_tier_benefit(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_tier_benefit s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_tier_benefit")) return -1;
+    if (pn_field(env, v, "name", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.name, sizeof s.name, "patron_tier_benefit.name")) return -1;
+    }
+    if (pn_field(env, v, "tier", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.tier, sizeof s.tier, "patron_tier_benefit.tier")) return -1;
+    }
+    *(patron_tier_benefit *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_tier_benefit(napi_env env, const patron_tier_benefit *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "name", pn_new_chars(env, s->name, sizeof s->name))) return NULL;
+    if (pn_set(env, obj, "tier", pn_new_chars(env, s->tier, sizeof s->tier))) return NULL;
     return obj;
 }
 
@@ -7817,6 +7959,20 @@ static napi_value gs_list_patron_posting_result(napi_env env, patron_posting_res
     if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
     for (size_t i = 0; arr && items && i < n; i++) {
         napi_value e = gs_from_patron_posting_result(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
+    return arr;
+}
+
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
+static napi_value gs_list_patron_tier_benefit(napi_env env, patron_tier_benefit *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_tier_benefit(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
     if (free_it == 1) patron_free(items);
@@ -11939,6 +12095,27 @@ static napi_value w_patron_ledger_transfer(napi_env env, napi_callback_info info
     return gs_from_patron_posting_result(env, &a_result);
 }
 
+static napi_value w_patron_ledger_release(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    patron_posting_result a_result = {0};
+    const char *a_key = NULL;
+    int64_t a_at = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_ledger_release: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_key, "patron_ledger_release: argument 'key'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_ledger_release: argument 'at'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_ledger_release(a_db, &a_result, a_key, (int64_t)a_at);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_posting_result(env, &a_result);
+}
+
 static napi_value w_patron_ledger_expire(napi_env env, napi_callback_info info)
 {
     napi_value argv[2];
@@ -12899,6 +13076,27 @@ static napi_value w_patron_earn_return(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_earn_release(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    int64_t a_released = 0;
+    const char *a_purchase_key = NULL;
+    int64_t a_at = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_release: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_purchase_key, "patron_earn_release: argument 'purchase_key'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_earn_release: argument 'at'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_earn_release(a_db, &a_released, a_purchase_key, (int64_t)a_at);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_i64(env, a_released);
+}
+
 static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -12983,6 +13181,89 @@ static napi_value w_patron_tier_get(napi_env env, napi_callback_info info)
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return gs_from_patron_tier_status(env, &a_status);
+}
+
+static napi_value w_patron_tier_set_lifetime(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    const char *a_tier = NULL;
+    int32_t a_lifetime = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_set_lifetime: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_tier, "patron_tier_set_lifetime: argument 'tier'")
+        || pn_get_i32(env, argv[2], &a_lifetime, "patron_tier_set_lifetime: argument 'lifetime'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_tier_set_lifetime(a_db, a_tier, (int)a_lifetime);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_tier_set_benefits(napi_env env, napi_callback_info info)
+{
+    napi_value argv[4];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 4, argv)) return NULL;
+    void *a_db = NULL;
+    const char *a_tier = NULL;
+    void *a_benefits = NULL;
+    uint64_t a_n = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_set_benefits: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_tier, "patron_tier_set_benefits: argument 'tier'")
+        || pn_get_strv(env, argv[2], &arena, &a_benefits, "patron_tier_set_benefits: argument 'benefits'")
+        || pn_get_u64(env, argv[3], &a_n, "patron_tier_set_benefits: argument 'n'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_tier_set_benefits(a_db, a_tier, a_benefits, (size_t)a_n);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_tier_member_benefits(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    patron_tier_benefit *a_out = NULL;
+    size_t a_n = 0;
+    int64_t a_member_id = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_member_benefits: argument 'db'")
+        || pn_get_i64(env, argv[1], &a_member_id, "patron_tier_member_benefits: argument 'member_id'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_tier_member_benefits(a_db, &a_out, &a_n, (int64_t)a_member_id);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_tier_benefit(env, a_out, (size_t)a_n, 1);
+}
+
+static napi_value w_patron_tier_get_detail(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    patron_tier_detail a_detail = PATRON_TIER_DETAIL_INIT;
+    int64_t a_member_id = 0;
+    int64_t a_at = 0;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_tier_get_detail: argument 'db'")
+        || pn_get_i64(env, argv[1], &a_member_id, "patron_tier_get_detail: argument 'member_id'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_tier_get_detail: argument 'at'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_tier_get_detail(a_db, &a_detail, (int64_t)a_member_id, (int64_t)a_at);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_from_patron_tier_detail(env, &a_detail);
 }
 
 static napi_value w_patron_behaviour_kind_from_name(napi_env env, napi_callback_info info)
@@ -13799,6 +14080,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_ledger_adjust", NULL, w_patron_ledger_adjust, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_reverse", NULL, w_patron_ledger_reverse, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_transfer", NULL, w_patron_ledger_transfer, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_ledger_release", NULL, w_patron_ledger_release, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_expire", NULL, w_patron_ledger_expire, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_balance", NULL, w_patron_ledger_balance, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_ledger_statement", NULL, w_patron_ledger_statement, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -13848,10 +14130,15 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_earn_quote", NULL, w_patron_earn_quote, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_purchase", NULL, w_patron_earn_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_return", NULL, w_patron_earn_return, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_earn_release", NULL, w_patron_earn_release, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_configure", NULL, w_patron_tier_configure, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_evaluate", NULL, w_patron_tier_evaluate, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_get", NULL, w_patron_tier_get, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_tier_set_lifetime", NULL, w_patron_tier_set_lifetime, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_tier_set_benefits", NULL, w_patron_tier_set_benefits, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_tier_member_benefits", NULL, w_patron_tier_member_benefits, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_tier_get_detail", NULL, w_patron_tier_get_detail, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_behaviour_kind_from_name", NULL, w_patron_behaviour_kind_from_name, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_behaviour_kind_name", NULL, w_patron_behaviour_kind_name, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_behaviour_record", NULL, w_patron_behaviour_record, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -14091,6 +14378,20 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_POSTING_TRANSFER_IN", pn_new_i32(env, PATRON_POSTING_TRANSFER_IN))) return NULL;
     if (pn_set(env, exports, "patron_posting_kind", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_EXACT", pn_new_i32(env, PATRON_EXPIRY_EXACT))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_EXACT", pn_new_i32(env, PATRON_EXPIRY_EXACT))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_DAY", pn_new_i32(env, PATRON_EXPIRY_END_OF_DAY))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_DAY", pn_new_i32(env, PATRON_EXPIRY_END_OF_DAY))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_WEEK", pn_new_i32(env, PATRON_EXPIRY_END_OF_WEEK))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_WEEK", pn_new_i32(env, PATRON_EXPIRY_END_OF_WEEK))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_MONTH", pn_new_i32(env, PATRON_EXPIRY_END_OF_MONTH))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_MONTH", pn_new_i32(env, PATRON_EXPIRY_END_OF_MONTH))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_QUARTER", pn_new_i32(env, PATRON_EXPIRY_END_OF_QUARTER))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_QUARTER", pn_new_i32(env, PATRON_EXPIRY_END_OF_QUARTER))) return NULL;
+    if (pn_set(env, obj, "PATRON_EXPIRY_END_OF_YEAR", pn_new_i32(env, PATRON_EXPIRY_END_OF_YEAR))) return NULL;
+    if (pn_set(env, exports, "PATRON_EXPIRY_END_OF_YEAR", pn_new_i32(env, PATRON_EXPIRY_END_OF_YEAR))) return NULL;
+    if (pn_set(env, exports, "patron_expiry_round", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_JOURNEY_WELCOME", pn_new_i32(env, PATRON_JOURNEY_WELCOME))) return NULL;
     if (pn_set(env, exports, "PATRON_JOURNEY_WELCOME", pn_new_i32(env, PATRON_JOURNEY_WELCOME))) return NULL;
     if (pn_set(env, obj, "PATRON_JOURNEY_POST_PURCHASE", pn_new_i32(env, PATRON_JOURNEY_POST_PURCHASE))) return NULL;
@@ -14130,6 +14431,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "PATRON_TIER_CALENDAR_YEAR", pn_new_i32(env, PATRON_TIER_CALENDAR_YEAR))) return NULL;
     if (pn_set(env, exports, "PATRON_TIER_CALENDAR_YEAR", pn_new_i32(env, PATRON_TIER_CALENDAR_YEAR))) return NULL;
     if (pn_set(env, exports, "patron_tier_window", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_TIER_DOWNGRADE_RECOMPUTE", pn_new_i32(env, PATRON_TIER_DOWNGRADE_RECOMPUTE))) return NULL;
+    if (pn_set(env, exports, "PATRON_TIER_DOWNGRADE_RECOMPUTE", pn_new_i32(env, PATRON_TIER_DOWNGRADE_RECOMPUTE))) return NULL;
+    if (pn_set(env, obj, "PATRON_TIER_DOWNGRADE_ONE_LEVEL", pn_new_i32(env, PATRON_TIER_DOWNGRADE_ONE_LEVEL))) return NULL;
+    if (pn_set(env, exports, "PATRON_TIER_DOWNGRADE_ONE_LEVEL", pn_new_i32(env, PATRON_TIER_DOWNGRADE_ONE_LEVEL))) return NULL;
+    if (pn_set(env, obj, "PATRON_TIER_DOWNGRADE_BALANCE", pn_new_i32(env, PATRON_TIER_DOWNGRADE_BALANCE))) return NULL;
+    if (pn_set(env, exports, "PATRON_TIER_DOWNGRADE_BALANCE", pn_new_i32(env, PATRON_TIER_DOWNGRADE_BALANCE))) return NULL;
+    if (pn_set(env, exports, "patron_tier_downgrade", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_BEHAVIOUR_VISIT", pn_new_i32(env, PATRON_BEHAVIOUR_VISIT))) return NULL;
     if (pn_set(env, exports, "PATRON_BEHAVIOUR_VISIT", pn_new_i32(env, PATRON_BEHAVIOUR_VISIT))) return NULL;
@@ -14271,6 +14580,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_tier_def", pn_new_u32(env, (uint32_t)sizeof(patron_tier_def)))) return NULL;
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
+    if (pn_set(env, obj, "patron_tier_detail", pn_new_u32(env, (uint32_t)sizeof(patron_tier_detail)))) return NULL;
+    if (pn_set(env, obj, "patron_tier_benefit", pn_new_u32(env, (uint32_t)sizeof(patron_tier_benefit)))) return NULL;
     if (pn_set(env, obj, "patron_behaviour_event", pn_new_u32(env, (uint32_t)sizeof(patron_behaviour_event)))) return NULL;
     if (pn_set(env, obj, "patron_store_log_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_log_options)))) return NULL;
     if (pn_set(env, obj, "patron_store_frame_options", pn_new_u32(env, (uint32_t)sizeof(patron_store_frame_options)))) return NULL;
@@ -14410,6 +14721,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_tier_config d = PATRON_TIER_CONFIG_INIT;
         if (pn_set(env, obj, "patron_tier_config", gs_from_patron_tier_config(env, &d))) return NULL;
+    }
+    {
+        const patron_tier_detail d = PATRON_TIER_DETAIL_INIT;
+        if (pn_set(env, obj, "patron_tier_detail", gs_from_patron_tier_detail(env, &d))) return NULL;
     }
     {
         const patron_behaviour_event d = PATRON_BEHAVIOUR_EVENT_INIT;

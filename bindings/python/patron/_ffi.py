@@ -362,6 +362,29 @@ PATRON_POSTING_REVERSE = patron_posting_kind.PATRON_POSTING_REVERSE
 PATRON_POSTING_TRANSFER_OUT = patron_posting_kind.PATRON_POSTING_TRANSFER_OUT
 PATRON_POSTING_TRANSFER_IN = patron_posting_kind.PATRON_POSTING_TRANSFER_IN
 
+class patron_expiry_round(_enum.IntEnum):
+    """How the policy's expiry is rounded up (patron_ledger_policy::expiry_round). All in UTC."""
+    PATRON_EXPIRY_EXACT = 0
+    """No rounding: `expiry_months` after earning, to the second."""
+    PATRON_EXPIRY_END_OF_DAY = 1
+    """00:00 UTC of the next day."""
+    PATRON_EXPIRY_END_OF_WEEK = 2
+    """00:00 UTC of the next Monday (weeks run Monday to Sunday, ISO 8601)."""
+    PATRON_EXPIRY_END_OF_MONTH = 3
+    """00:00 UTC on the 1st of the next month (what `expiry_end_of_month` does)."""
+    PATRON_EXPIRY_END_OF_QUARTER = 4
+    """00:00 UTC on the 1st of January, April, July or October after."""
+    PATRON_EXPIRY_END_OF_YEAR = 5
+    """00:00 UTC on the 1st of January after."""
+
+
+PATRON_EXPIRY_EXACT = patron_expiry_round.PATRON_EXPIRY_EXACT
+PATRON_EXPIRY_END_OF_DAY = patron_expiry_round.PATRON_EXPIRY_END_OF_DAY
+PATRON_EXPIRY_END_OF_WEEK = patron_expiry_round.PATRON_EXPIRY_END_OF_WEEK
+PATRON_EXPIRY_END_OF_MONTH = patron_expiry_round.PATRON_EXPIRY_END_OF_MONTH
+PATRON_EXPIRY_END_OF_QUARTER = patron_expiry_round.PATRON_EXPIRY_END_OF_QUARTER
+PATRON_EXPIRY_END_OF_YEAR = patron_expiry_round.PATRON_EXPIRY_END_OF_YEAR
+
 class patron_journey_kind(_enum.IntEnum):
     """The journeys."""
     PATRON_JOURNEY_WELCOME = 0
@@ -429,6 +452,22 @@ class patron_tier_window(_enum.IntEnum):
 
 PATRON_TIER_ROLLING = patron_tier_window.PATRON_TIER_ROLLING
 PATRON_TIER_CALENDAR_YEAR = patron_tier_window.PATRON_TIER_CALENDAR_YEAR
+
+class patron_tier_downgrade(_enum.IntEnum):
+    """Where a review moves a member who no longer qualifies for their tier
+    (patron_tier_config::downgrade).
+    """
+    PATRON_TIER_DOWNGRADE_RECOMPUTE = 0
+    """To the tier their qualifying value gives (the 0.1 behaviour)."""
+    PATRON_TIER_DOWNGRADE_ONE_LEVEL = 1
+    """One tier down per downgrade, whatever the value gives."""
+    PATRON_TIER_DOWNGRADE_BALANCE = 2
+    """Kept while the available points balance is at least `keep_balance`; else as RECOMPUTE."""
+
+
+PATRON_TIER_DOWNGRADE_RECOMPUTE = patron_tier_downgrade.PATRON_TIER_DOWNGRADE_RECOMPUTE
+PATRON_TIER_DOWNGRADE_ONE_LEVEL = patron_tier_downgrade.PATRON_TIER_DOWNGRADE_ONE_LEVEL
+PATRON_TIER_DOWNGRADE_BALANCE = patron_tier_downgrade.PATRON_TIER_DOWNGRADE_BALANCE
 
 class patron_behaviour_kind(_enum.IntEnum):
     """Kinds of behaviour events (names for CSV and the CLI in brackets)."""
@@ -1584,7 +1623,8 @@ class patron_posting_request(ctypes.Structure):
     resolves to the surviving member).), points (Points, > 0. Adjust: non-zero, signed.
     Reverse: how many to undo, 0 = all not yet reversed.), at (When it happened (UTC
     seconds).), mature_at (Earn / positive adjust: when the points become available; 0 =
-    `at` plus the policy's hold.), expires_at (Earn / positive adjust: expiry; 0 = the
+    `at` plus the policy's hold; PATRON_NEVER = pending until an action (an earn: until
+    patron_ledger_release()).), expires_at (Earn / positive adjust: expiry; 0 = the
     policy's; PATRON_NEVER = never.), target (Reverse: id of the posting to reverse.
     Transfer: the receiving member.), spend (Earn: purchase amount in minor currency units
     (informational, >= 0).), rule (Earn: the rule that produced the points (may be NULL).),
@@ -1618,7 +1658,13 @@ class patron_ledger_policy(ctypes.Structure):
     expiry_end_of_month (Non-zero: expiry moves to the end of that month (00:00 UTC on the
     1st of the next).), hold_seconds (Default pending period of earned points (return
     window); 0 = available at once.), overdraft_limit (How far below zero a member's balance
-    may go (0..PATRON_OVERDRAFT_MAX); 0 = never negative. Since 0.1.0 (appended).)
+    may go (0..PATRON_OVERDRAFT_MAX); 0 = never negative. Since 0.1.0 (appended).),
+    expiry_round (A patron_expiry_round: the policy's expiry (`expiry_months` after earning,
+    or after maturity) is moved up to the end of its UTC day, week, month, quarter or year;
+    explicit `expires_at` values are never rounded. PATRON_EXPIRY_END_OF_MONTH is the same
+    as `expiry_end_of_month`; any other value with `expiry_end_of_month` set is
+    PATRON_EINVAL. Since 0.2 (appended; a shorter struct reads as PATRON_EXPIRY_EXACT, or
+    END_OF_MONTH when `expiry_end_of_month` is set).)
     """
 
     @classmethod
@@ -1962,7 +2008,9 @@ class patron_purchase(ctypes.Structure):
     n_lines (Number of lines (1..1000).), channel (Where it was bought: "pos", "web", "app",
     ... (1..64 bytes of [a-z0-9_-]); NULL = not known.), location (Store, till or site id
     (1..200 bytes); NULL = not known.), quantities (Units of each line (`n_lines` values,
-    1..10^9; read during the call only); NULL = 1 each.)
+    1..10^9; read during the call only); NULL = 1 each.), hold_until_action (Non-zero: the
+    purchase's points are pending until patron_earn_release() (order shipped, return window
+    closed) instead of the policy's hold. Since 0.2 (appended).)
     """
 
     @classmethod
@@ -1996,7 +2044,14 @@ class patron_tier_config(ctypes.Structure):
     Fields: size (`sizeof(patron_tier_config)`; set by PATRON_TIER_CONFIG_INIT.), metric (A
     patron_tier_metric.), window (A patron_tier_window.), window_days (Rolling window length
     in days (default 365).), grace_days (Days a member keeps a tier after first failing to
-    requalify at a review (default 30; 0 = moved down at that review).)
+    requalify at a review (default 30; 0 = moved down at that review).), downgrade (A
+    patron_tier_downgrade (default RECOMPUTE). Since 0.2 (appended; older callers get
+    RECOMPUTE).), keep_balance (PATRON_TIER_DOWNGRADE_BALANCE: available points (at the
+    evaluation's time) that count as qualifying for the member's own tier (0..10^15). Since
+    0.2.), expiry_months (0 (default): no tier expiry date. 1..120: a tier reached or
+    requalified for is kept until the end of that qualification period plus this many months
+    (rolling window: the evaluation's time; calendar year: the next 1 January); reviews
+    before that date leave the member in it. Since 0.2.)
     """
 
     @classmethod
@@ -2016,6 +2071,39 @@ class patron_tier_status(ctypes.Structure):
     since (When the member entered it.), value (Qualifying value at the evaluation time.),
     grace_until (End of the grace period, or 0 when not in grace.), qualifies (Tier the
     value qualifies for now.)
+    """
+
+
+class patron_tier_detail(ctypes.Structure):
+    """A member's tier status with the 0.2 fields (patron_tier_status has no `size` and cannot
+    grow). Initialise with PATRON_TIER_DETAIL_INIT.
+
+    Fields: size (`sizeof(patron_tier_detail)`; set by PATRON_TIER_DETAIL_INIT.), tier (As
+    patron_tier_status::tier.), since (As patron_tier_status::since.), value (As
+    patron_tier_status::value.), grace_until (As patron_tier_status::grace_until.),
+    qualifies (As patron_tier_status::qualifies.), valid_until (The tier's expiry date:
+    reviews before it keep the member in `tier`; 0 when the program has no expiry dates or
+    the member has no tier.), lifetime (The highest lifetime tier the member has held (they
+    are never moved below it), or "".), available (Available points at the moment asked
+    (what PATRON_TIER_DOWNGRADE_BALANCE compares).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_tier_detail set as PATRON_TIER_DETAIL_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.tier = b''
+        s.qualifies = b''
+        s.lifetime = b''
+        return s
+
+
+class patron_tier_benefit(ctypes.Structure):
+    """One benefit of a member's tier (from patron_tier_member_benefits()).
+
+    Fields: name (The benefit, e.g. "free shipping" (1..64 bytes).), tier (The tier that
+    gives it (the member's current tier).)
     """
 
 
@@ -2325,7 +2413,7 @@ patron_db_options._fields_ = [("size", ctypes.c_uint32), ("synchronous", ctypes.
 patron_profile_fields._fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("phone", ctypes.c_char_p), ("email", ctypes.c_char_p), ("city", ctypes.c_char_p), ("birth_date", ctypes.c_char_p), ("gender", ctypes.c_char_p), ("categories", ctypes.c_char_p), ("joined_at", ctypes.c_int64), ("consent", ctypes.c_char_p), ("consent_source", ctypes.c_char_p)]
 patron_posting_request._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("points", ctypes.c_int64), ("at", ctypes.c_int64), ("mature_at", ctypes.c_int64), ("expires_at", ctypes.c_int64), ("target", ctypes.c_int64), ("spend", ctypes.c_int64), ("rule", ctypes.c_char_p), ("rule_version", ctypes.c_int64), ("reason", ctypes.c_char_p), ("operator_name", ctypes.c_char_p), ("ref", ctypes.c_char_p)]
 patron_posting_result._fields_ = [("posting_id", ctypes.c_int64), ("points", ctypes.c_int64), ("replayed", ctypes.c_int)]
-patron_ledger_policy._fields_ = [("size", ctypes.c_uint32), ("expiry_months", ctypes.c_int), ("expiry_end_of_month", ctypes.c_int), ("hold_seconds", ctypes.c_int64), ("overdraft_limit", ctypes.c_int64)]
+patron_ledger_policy._fields_ = [("size", ctypes.c_uint32), ("expiry_months", ctypes.c_int), ("expiry_end_of_month", ctypes.c_int), ("hold_seconds", ctypes.c_int64), ("overdraft_limit", ctypes.c_int64), ("expiry_round", ctypes.c_int)]
 patron_balance._fields_ = [("available", ctypes.c_int64), ("pending", ctypes.c_int64), ("expired_unposted", ctypes.c_int64)]
 patron_posting._fields_ = [("id", ctypes.c_int64), ("member_id", ctypes.c_int64), ("kind", ctypes.c_int), ("points", ctypes.c_int64), ("at", ctypes.c_int64), ("effective_at", ctypes.c_int64), ("target", ctypes.c_int64), ("spend", ctypes.c_int64), ("rule_version", ctypes.c_int64), ("key", ctypes.c_char_p), ("rule", ctypes.c_char_p), ("reason", ctypes.c_char_p), ("operator_name", ctypes.c_char_p), ("ref", ctypes.c_char_p)]
 patron_ledger_report._fields_ = [("members", ctypes.c_int64), ("postings", ctypes.c_int64), ("lots", ctypes.c_int64), ("problems", ctypes.c_int64)]
@@ -2346,11 +2434,13 @@ patron_journey_due_item._fields_ = [("member_id", ctypes.c_int64), ("row", ctype
 patron_journey_options._fields_ = [("size", ctypes.c_uint32), ("now", ctypes.c_int64), ("channels", ctypes.c_char_p), ("welcome_days", (ctypes.c_int32 * 3)), ("post_purchase_days", (ctypes.c_int32 * 3)), ("win_back_min_days", ctypes.c_int32), ("win_back_max_days", ctypes.c_int32), ("max_delay_days", ctypes.c_int32), ("tag_column", ctypes.c_char_p)]
 patron_earn_rule._fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("kind", ctypes.c_int), ("valid_from", ctypes.c_int64), ("valid_to", ctypes.c_int64), ("points", ctypes.c_int64), ("per_amount", ctypes.c_int64), ("percent", ctypes.c_int64), ("category", ctypes.c_char_p), ("product", ctypes.c_char_p), ("tier", ctypes.c_char_p), ("count", ctypes.c_int64), ("window_days", ctypes.c_int64), ("referee_points", ctypes.c_int64)]
 patron_purchase_line._fields_ = [("category", ctypes.c_char_p), ("product", ctypes.c_char_p), ("amount", ctypes.c_int64)]
-patron_purchase._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("at", ctypes.c_int64), ("lines", ctypes.POINTER(patron_purchase_line)), ("n_lines", ctypes.c_size_t), ("channel", ctypes.c_char_p), ("location", ctypes.c_char_p), ("quantities", ctypes.POINTER(ctypes.c_int64))]
+patron_purchase._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("at", ctypes.c_int64), ("lines", ctypes.POINTER(patron_purchase_line)), ("n_lines", ctypes.c_size_t), ("channel", ctypes.c_char_p), ("location", ctypes.c_char_p), ("quantities", ctypes.POINTER(ctypes.c_int64)), ("hold_until_action", ctypes.c_int)]
 patron_earn_result._fields_ = [("points", ctypes.c_int64), ("postings", ctypes.c_int64), ("replayed", ctypes.c_int)]
 patron_tier_def._fields_ = [("name", ctypes.c_char_p), ("threshold", ctypes.c_int64)]
-patron_tier_config._fields_ = [("size", ctypes.c_uint32), ("metric", ctypes.c_int), ("window", ctypes.c_int), ("window_days", ctypes.c_int), ("grace_days", ctypes.c_int)]
+patron_tier_config._fields_ = [("size", ctypes.c_uint32), ("metric", ctypes.c_int), ("window", ctypes.c_int), ("window_days", ctypes.c_int), ("grace_days", ctypes.c_int), ("downgrade", ctypes.c_int), ("keep_balance", ctypes.c_int64), ("expiry_months", ctypes.c_int)]
 patron_tier_status._fields_ = [("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72))]
+patron_tier_detail._fields_ = [("size", ctypes.c_uint32), ("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72)), ("valid_until", ctypes.c_int64), ("lifetime", (ctypes.c_char * 72)), ("available", ctypes.c_int64)]
+patron_tier_benefit._fields_ = [("name", (ctypes.c_char * 72)), ("tier", (ctypes.c_char * 72))]
 patron_behaviour_event._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("at", ctypes.c_int64), ("kind", ctypes.c_int32), ("source", ctypes.c_char_p), ("campaign", ctypes.c_char_p), ("subject", ctypes.c_char_p), ("value", ctypes.c_char_p), ("score", ctypes.c_int64)]
 patron_store_log_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("after", ctypes.c_int64), ("decimals", ctypes.c_int32), ("with_returned", ctypes.c_int32), ("with_erased", ctypes.c_int32)]
 patron_store_frame_options._fields_ = [("size", ctypes.c_uint32), ("as_of", ctypes.c_int64), ("decimals", ctypes.c_int32), ("channels", ctypes.c_char_p), ("rule", ctypes.c_char_p)]
@@ -2447,6 +2537,8 @@ patron_earn_result.to_dict = _rt.to_python
 patron_tier_def.to_dict = _rt.to_python
 patron_tier_config.to_dict = _rt.to_python
 patron_tier_status.to_dict = _rt.to_python
+patron_tier_detail.to_dict = _rt.to_python
+patron_tier_benefit.to_dict = _rt.to_python
 patron_behaviour_event.to_dict = _rt.to_python
 patron_store_log_options.to_dict = _rt.to_python
 patron_store_frame_options.to_dict = _rt.to_python
@@ -2493,6 +2585,7 @@ PATRON_JOURNEY_OPTIONS_INIT = patron_journey_options.init
 PATRON_EARN_RULE_INIT = patron_earn_rule.init
 PATRON_PURCHASE_INIT = patron_purchase.init
 PATRON_TIER_CONFIG_INIT = patron_tier_config.init
+PATRON_TIER_DETAIL_INIT = patron_tier_detail.init
 PATRON_BEHAVIOUR_EVENT_INIT = patron_behaviour_event.init
 PATRON_STORE_LOG_OPTIONS_INIT = patron_store_log_options.init
 PATRON_STORE_FRAME_OPTIONS_INIT = patron_store_frame_options.init
@@ -2688,6 +2781,7 @@ _c_patron_ledger_redeem = _rt.cfunc("patron_ledger_redeem", ctypes.c_int, [patro
 _c_patron_ledger_adjust = _rt.cfunc("patron_ledger_adjust", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_posting_request)])
 _c_patron_ledger_reverse = _rt.cfunc("patron_ledger_reverse", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_posting_request)])
 _c_patron_ledger_transfer = _rt.cfunc("patron_ledger_transfer", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_posting_request)])
+_c_patron_ledger_release = _rt.cfunc("patron_ledger_release", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString, ctypes.c_int64])
 _c_patron_ledger_expire = _rt.cfunc("patron_ledger_expire", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64])
 _c_patron_ledger_balance = _rt.cfunc("patron_ledger_balance", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_ledger_statement = _rt.cfunc("patron_ledger_statement", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64])
@@ -2737,10 +2831,15 @@ _c_patron_earn_set_referrer = _rt.cfunc("patron_earn_set_referrer", ctypes.c_int
 _c_patron_earn_quote = _rt.cfunc("patron_earn_quote", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_purchase)])
 _c_patron_earn_purchase = _rt.cfunc("patron_earn_purchase", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_purchase)])
 _c_patron_earn_return = _rt.cfunc("patron_earn_return", ctypes.c_int, [patron_db, _rt.CString, ctypes.c_int64])
+_c_patron_earn_release = _rt.cfunc("patron_earn_release", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString, ctypes.c_int64])
 _c_patron_tier_configure = _rt.cfunc("patron_tier_configure", ctypes.c_int, [patron_db, _rt.struct_arg(patron_tier_config), _rt.struct_arg(patron_tier_def), ctypes.c_size_t])
 _c_patron_tier_evaluate = _rt.cfunc("patron_tier_evaluate", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_tier_review = _rt.cfunc("patron_tier_review", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64])
 _c_patron_tier_get = _rt.cfunc("patron_tier_get", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
+_c_patron_tier_set_lifetime = _rt.cfunc("patron_tier_set_lifetime", ctypes.c_int, [patron_db, _rt.CString, ctypes.c_int])
+_c_patron_tier_set_benefits = _rt.cfunc("patron_tier_set_benefits", ctypes.c_int, [patron_db, _rt.CString, _rt.StringArray, ctypes.c_size_t])
+_c_patron_tier_member_benefits = _rt.cfunc("patron_tier_member_benefits", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64])
+_c_patron_tier_get_detail = _rt.cfunc("patron_tier_get_detail", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_behaviour_kind_from_name = _rt.cfunc("patron_behaviour_kind_from_name", ctypes.c_int, [ctypes.c_void_p, _rt.CString])
 _c_patron_behaviour_kind_name = _rt.cfunc("patron_behaviour_kind_name", ctypes.c_char_p, [ctypes.c_int32])
 _c_patron_behaviour_record = _rt.cfunc("patron_behaviour_record", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_behaviour_event)])
@@ -8088,6 +8187,47 @@ def patron_ledger_transfer(db, req):
         _rt.fail(_rc)
     return _o_result
 
+def patron_ledger_release(db, key, at):
+    """Release points pending until an action (order shipped, return window closed): the earn
+    posted under `key` with `mature_at` = PATRON_NEVER becomes available at `at`.
+
+    Postings are never edited, so a release is two postings in one transaction: a reversal
+    of the held earn (key "<key>:release", effective at the held earn's maturity, so the
+    held points never show as available) and an earn of the points not reversed by then (key
+    "<key>:released", available at `at`, with the held earn's rule, version, spend and ref).
+    The released points get the policy's expiry counted from `at` (the clock starts at the
+    release, rounded by `expiry_round`). A return before the release
+    (patron_ledger_reverse() of the held earn) cancels the points as for any pending earn; a
+    return after it reverses the released earn. Releasing again replays (`replayed` = 1, the
+    released earn).
+
+    Parameters
+    ----------
+    db
+        Open store.
+    key
+        The held earn's idempotency key (at most 190 bytes).
+    at
+        The release time (UTC seconds), not before the earn's `at`.
+
+    Returns
+    -------
+    result: Receives the released earn (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (no posting with that key); PATRON_EINVAL (not an
+        earn held until an action, `at` before it); PATRON_ECONFLICT (all of it was
+        reversed before the release); store errors. Nothing changes on failure.
+    """
+    _o_result = patron_posting_result()
+    _rc = _c_patron_ledger_release(db, ctypes.byref(_o_result), key, at)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_result
+
 def patron_ledger_expire(db, at):
     """Write the expire postings of every lot expired by `at` (all members).
 
@@ -9405,6 +9545,39 @@ def patron_earn_return(db, purchase_key, at):
         _rt.fail(_rc)
     return _rc
 
+def patron_earn_release(db, purchase_key, at):
+    """Release the points of a purchase scored with `hold_until_action` (the order shipped, the
+    return window closed): each of its earn postings is released by patron_ledger_release()
+    at `at` (points available then, the policy's expiry counted from then). One transaction;
+    releasing again changes nothing.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    purchase_key
+        The purchase's key.
+    at
+        The release time (UTC seconds), not before the purchase.
+
+    Returns
+    -------
+    released: Receives the points released by this call (0 for a repeat; may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (also for a returned purchase: nothing is left to release);
+        PATRON_ENOTFOUND (no such purchase); PATRON_EINVAL (the purchase was not held,
+        `at` before it); store errors.
+    """
+    _o_released = ctypes.c_int64()
+    _rc = _c_patron_earn_release(db, ctypes.byref(_o_released), purchase_key, at)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_released.value
+
 def patron_tier_configure(db, config, tiers, n):
     """Set the tiers and the qualification rules (replaces earlier ones; members keep their
     current tier until the next evaluation).
@@ -9469,6 +9642,12 @@ def patron_tier_review(db, at):
     evaluation (a purchase, patron_tier_evaluate(), a review) ends the grace. One
     transaction.
 
+    With the 0.2 fields of patron_tier_config: the move is one level in
+    PATRON_TIER_DOWNGRADE_ONE_LEVEL, and none while the points balance is at least
+    `keep_balance` in PATRON_TIER_DOWNGRADE_BALANCE; before the member's tier expiry date
+    (`expiry_months`) no grace starts; a member is never moved below a lifetime tier they
+    have held (patron_tier_set_lifetime()). Every change is a `tier.changed` event.
+
     Parameters
     ----------
     db
@@ -9519,6 +9698,128 @@ def patron_tier_get(db, member_id, at):
     if _rc < 0:
         _rt.fail(_rc)
     return _o_status
+
+def patron_tier_set_lifetime(db, tier, lifetime):
+    """Mark a tier as a lifetime tier (or not): a member who has held it is never moved below
+    it by a review, whatever their value.
+
+    Members who held the tier before it was marked count too (the tier history says who held
+    it). Unmarking it lets the next reviews judge those members as usual. The mark belongs
+    to the tier's name and survives patron_tier_configure() while a tier of that name
+    exists. One transaction with an audit entry `tiers.lifetime`.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    tier
+        A configured tier's name.
+    lifetime
+        Non-zero: lifetime; 0: not.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL, store errors.
+    """
+    _rc = _c_patron_tier_set_lifetime(db, tier, lifetime)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
+
+def patron_tier_set_benefits(db, tier, benefits, n):
+    """Set the named benefits of a tier (replacing its earlier ones), in the order a till
+    should show them.
+
+    Benefits are names only ("free shipping", "lounge access"); what they do is the
+    business's. Each tier lists its own benefits (a higher tier does not inherit a lower
+    one's: list them again). They survive patron_tier_configure() while a tier of that name
+    exists. One transaction with an audit entry `tiers.benefits`.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    tier
+        A configured tier's name.
+    benefits
+        `n` names, each 1..64 bytes, distinct (copied); NULL when `n` is 0.
+    n
+        How many (0..32; 0 removes them all).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND (no such tier), PATRON_EINVAL (a name empty, too
+        long or repeated), store errors.
+    """
+    _rc = _c_patron_tier_set_benefits(db, tier, benefits, n)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
+
+def patron_tier_member_benefits(db, member_id):
+    """The benefits a member has now: those of the tier they hold (during a grace or before the
+    tier's expiry date too), in their order. Read-only.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    member_id
+        Member (a merged id resolves to the survivor).
+
+    Returns
+    -------
+    value: Receives an array of *n benefits (free with patron_free()); NULL when there are
+    none.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK (none: a member without a tier, or a tier without benefits),
+        PATRON_ENOTFOUND, PATRON_EINVAL, PATRON_ENOMEM, store errors.
+    """
+    _o_out = ctypes.POINTER(patron_tier_benefit)()
+    _o_n = ctypes.c_size_t()
+    _rc = _c_patron_tier_member_benefits(db, ctypes.byref(_o_out), ctypes.byref(_o_n), member_id)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rt.take_structs(_o_out, _o_n.value, True)
+
+def patron_tier_get_detail(db, member_id, at):
+    """A member's tier status at `at` with the 0.2 fields: the tier's expiry date, the lifetime
+    tier they hold, their points balance (read-only, like patron_tier_get()).
+
+    Parameters
+    ----------
+    db
+        Open store.
+    member_id
+        Member.
+    at
+        Moment for the qualifying value and the balance (UTC seconds).
+
+    Returns
+    -------
+    detail: Receives the status (its `size` set by PATRON_TIER_DETAIL_INIT; only that many
+    bytes are written).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK, PATRON_ENOTFOUND, PATRON_EINVAL (no tiers configured, `size` not
+        set), store errors.
+    """
+    _o_detail = patron_tier_detail.init()
+    _rc = _c_patron_tier_get_detail(db, ctypes.byref(_o_detail), member_id, at)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_detail
 
 def patron_behaviour_kind_from_name(name):
     """The kind with a name ("visit", "cart_add", "sent", "opened", "clicked", "answer", "nps",
@@ -10525,6 +10826,7 @@ patron_db.ledger_redeem = patron_ledger_redeem
 patron_db.ledger_adjust = patron_ledger_adjust
 patron_db.ledger_reverse = patron_ledger_reverse
 patron_db.ledger_transfer = patron_ledger_transfer
+patron_db.ledger_release = patron_ledger_release
 patron_db.ledger_expire = patron_ledger_expire
 patron_db.ledger_balance = patron_ledger_balance
 patron_db.ledger_statement = patron_ledger_statement
@@ -10537,10 +10839,15 @@ patron_db.earn_set_referrer = patron_earn_set_referrer
 patron_db.earn_quote = patron_earn_quote
 patron_db.earn_purchase = patron_earn_purchase
 patron_db.earn_return = patron_earn_return
+patron_db.earn_release = patron_earn_release
 patron_db.tier_configure = patron_tier_configure
 patron_db.tier_evaluate = patron_tier_evaluate
 patron_db.tier_review = patron_tier_review
 patron_db.tier_get = patron_tier_get
+patron_db.tier_set_lifetime = patron_tier_set_lifetime
+patron_db.tier_set_benefits = patron_tier_set_benefits
+patron_db.tier_member_benefits = patron_tier_member_benefits
+patron_db.tier_get_detail = patron_tier_get_detail
 patron_db.behaviour_record = patron_behaviour_record
 patron_db.behaviour_import_csv = patron_behaviour_import_csv
 patron_db.txlog_from_db = patron_txlog_from_db
@@ -10619,4 +10926,4 @@ AuditEntries = patron_audit_entries
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'ClvChunks': patron_clv_chunks, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_clv_chunks', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_chunk_value', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_CHUNK_VALUE_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_sim_model', 'patron_clv_fit', 'patron_clv_chunks_new', 'patron_clv_chunks_free', 'patron_clv_chunks_add', 'patron_clv_chunks_count', 'patron_clv_chunks_rows', 'patron_clv_chunk_eval', 'patron_clv_fit_chunks', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_expiry_round', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_tier_downgrade', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_EXPIRY_EXACT', 'PATRON_EXPIRY_END_OF_DAY', 'PATRON_EXPIRY_END_OF_WEEK', 'PATRON_EXPIRY_END_OF_MONTH', 'PATRON_EXPIRY_END_OF_QUARTER', 'PATRON_EXPIRY_END_OF_YEAR', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_TIER_DOWNGRADE_RECOMPUTE', 'PATRON_TIER_DOWNGRADE_ONE_LEVEL', 'PATRON_TIER_DOWNGRADE_BALANCE', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_clv_chunks', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_chunk_value', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_tier_detail', 'patron_tier_benefit', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_CHUNK_VALUE_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_TIER_DETAIL_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_sim_model', 'patron_clv_fit', 'patron_clv_chunks_new', 'patron_clv_chunks_free', 'patron_clv_chunks_add', 'patron_clv_chunks_count', 'patron_clv_chunks_rows', 'patron_clv_chunk_eval', 'patron_clv_fit_chunks', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_release', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_earn_release', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_tier_set_lifetime', 'patron_tier_set_benefits', 'patron_tier_member_benefits', 'patron_tier_get_detail', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
