@@ -59,6 +59,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_AUDIT
     {"audit", "the audit trail of administrative changes", cmd_audit},
 #endif
+#ifdef PATRON_CLI_HAVE_RULE
+    {"rule", "earning rules and their budgets and limits", cmd_rule},
+#endif
     {NULL, NULL, NULL},
 };
 
