@@ -214,8 +214,8 @@ typedef struct patron_liability_options {
     uint32_t size;        /**< `sizeof(patron_liability_options)`; set by #PATRON_LIABILITY_OPTIONS_INIT. */
     int64_t cost_minor;   /**< Minor units per `cost_points` points (0..10^12); required (0 values every point at nothing). */
     int64_t cost_points;  /**< Points that cost `cost_minor` (1..10^12); default 1. */
-    int64_t from;         /**< Any time in the first month to report, or #PATRON_TIME_NONE (default) for the month of the store's first posting. */
-    int64_t to;           /**< Any time in the last month to report, or #PATRON_TIME_NONE (default) for the month of its last posting. */
+    int64_t start;        /**< Any time in the first month to report, or #PATRON_TIME_NONE (default) for the month of the store's first posting. */
+    int64_t end;          /**< Any time in the last month to report, or #PATRON_TIME_NONE (default) for the month of its last posting. */
 } patron_liability_options;
 
 /** Default #patron_liability_options: cost 0 per 1 point, every month with postings. */
@@ -267,7 +267,7 @@ typedef struct patron_liability_month {
  * @param db The store (only read).
  * @param[in] opts [value] Options (required: the cost per point).
  * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, a cost out of range,
- *         from after to); #PATRON_ERANGE (more than
+ *         start after end); #PATRON_ERANGE (more than
  *         #PATRON_REPORT_MAX_MONTHS months, a time out of range, a total
  *         that overflows); store errors; #PATRON_ENOMEM.
  * @par Thread safety

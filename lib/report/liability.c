@@ -190,32 +190,32 @@ int patron_report_liability(patron_liability_month **out, size_t *nmonths, patro
     if (o.cost_points < 1 || o.cost_points > INT64_C(1000000000000))
         return patron__fail(PATRON_EINVAL, "patron_report_liability: cost_points %lld is not 1..10^12",
                             (long long)o.cost_points);
-    if ((o.from != PATRON_TIME_NONE && (o.from < PATRON_TIME_MIN || o.from > PATRON_TIME_MAX)) ||
-        (o.to != PATRON_TIME_NONE && (o.to < PATRON_TIME_MIN || o.to > PATRON_TIME_MAX)))
-        return patron__fail(PATRON_ERANGE, "patron_report_liability: from or to is out of range");
-    if (o.from != PATRON_TIME_NONE && o.to != PATRON_TIME_NONE && o.from > o.to)
-        return patron__fail(PATRON_EINVAL, "patron_report_liability: from is after to");
-    if (o.from == PATRON_TIME_NONE || o.to == PATRON_TIME_NONE) {
+    if ((o.start != PATRON_TIME_NONE && (o.start < PATRON_TIME_MIN || o.start > PATRON_TIME_MAX)) ||
+        (o.end != PATRON_TIME_NONE && (o.end < PATRON_TIME_MIN || o.end > PATRON_TIME_MAX)))
+        return patron__fail(PATRON_ERANGE, "patron_report_liability: start or end is out of range");
+    if (o.start != PATRON_TIME_NONE && o.end != PATRON_TIME_NONE && o.start > o.end)
+        return patron__fail(PATRON_EINVAL, "patron_report_liability: start is after end");
+    if (o.start == PATRON_TIME_NONE || o.end == PATRON_TIME_NONE) {
         int64_t span[3] = {0, 0, 0};
         if ((rc = patron__ledger_postings_each(db, PATRON_TIME_MAX, posting_span, span)))
             return rc;
-        if (!span[2] && o.from == PATRON_TIME_NONE && o.to == PATRON_TIME_NONE) {
+        if (!span[2] && o.start == PATRON_TIME_NONE && o.end == PATRON_TIME_NONE) {
             *out = NULL;
             *nmonths = 0;
             return PATRON_OK;
         }
         /* an open end: the postings' own first or last month (when
          * the other end is given and lies beyond them, that end alone) */
-        if (o.from == PATRON_TIME_NONE && o.to == PATRON_TIME_NONE) {
-            o.from = span[0];
-            o.to = span[1];
-        } else if (o.from == PATRON_TIME_NONE) {
-            o.from = span[2] && span[0] <= o.to ? span[0] : o.to;
+        if (o.start == PATRON_TIME_NONE && o.end == PATRON_TIME_NONE) {
+            o.start = span[0];
+            o.end = span[1];
+        } else if (o.start == PATRON_TIME_NONE) {
+            o.start = span[2] && span[0] <= o.end ? span[0] : o.end;
         } else {
-            o.to = span[2] && span[1] >= o.from ? span[1] : o.from;
+            o.end = span[2] && span[1] >= o.start ? span[1] : o.start;
         }
     }
-    int64_t m0 = month_number(o.from), m1 = month_number(o.to);
+    int64_t m0 = month_number(o.start), m1 = month_number(o.end);
     if (m1 - m0 + 1 > PATRON_REPORT_MAX_MONTHS)
         return patron__fail(PATRON_ERANGE, "patron_report_liability: the report would span %lld months, more than %d",
                             (long long)(m1 - m0 + 1), PATRON_REPORT_MAX_MONTHS);

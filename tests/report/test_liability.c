@@ -113,8 +113,8 @@ static void test_liability_by_hand(void **state)
     patron_free(rep);
 
     /* a range: March alone still counts the history before it */
-    o.from = MAR + 5 * DAY;
-    o.to = MAR + 6 * DAY;
+    o.start = MAR + 5 * DAY;
+    o.end = MAR + 6 * DAY;
     o.cost_minor = 7; /* per 1000 points */
     o.cost_points = 1000;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_OK);
@@ -123,8 +123,8 @@ static void test_liability_by_hand(void **state)
     check_month(&rep[0], MAR, 0, 150, 500, 50, 850, 0, 6, 450, 500, 447, 3);
     patron_free(rep);
     /* a month after the history: balances carried, no flows */
-    o.from = APR + 3 * DAY;
-    o.to = APR + 40 * DAY;
+    o.start = APR + 3 * DAY;
+    o.end = APR + 40 * DAY;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_OK);
     assert_int_equal(n, 2);
     check_month(&rep[1], APR + 30 * DAY, 0, 0, 0, 0, 850, 0, 6, 450, 500, 447, 3);
@@ -149,15 +149,15 @@ static void test_liability_errors_and_empty(void **state)
     o.cost_minor = -1;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_EINVAL);
     o.cost_minor = 1;
-    o.from = FEB;
-    o.to = JAN;
+    o.start = FEB;
+    o.end = JAN;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_EINVAL);
-    o.from = JAN;
-    o.to = JAN + 2000 * 31 * DAY;
+    o.start = JAN;
+    o.end = JAN + 2000 * 31 * DAY;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_ERANGE);
     assert_int_equal(patron_report_liability(&rep, &n, db, NULL), PATRON_EINVAL);
     /* a range on an empty store: months of nothing */
-    o.to = FEB;
+    o.end = FEB;
     assert_int_equal(patron_report_liability(&rep, &n, db, &o), PATRON_OK);
     assert_int_equal(n, 2);
     assert_int_equal(rep[1].outstanding, 0);

@@ -68,9 +68,9 @@ int cli_report_liability(int argc, char **argv)
     patron_liability_options o = PATRON_LIABILITY_OPTIONS_INIT;
     if (parse_cost(v[O_COST], &o.cost_minor, &o.cost_points))
         return cli_fail("report", "--cost-per-point '%s': expected MINOR or MINOR/POINTS (integers)", v[O_COST]) + 1;
-    int ret = parse_time("--from", v[O_FROM], &o.from);
+    int ret = parse_time("--from", v[O_FROM], &o.start);
     if (!ret)
-        ret = parse_time("--to", v[O_TO], &o.to);
+        ret = parse_time("--to", v[O_TO], &o.end);
     if (ret)
         return ret;
     patron_db *db;
