@@ -29,6 +29,11 @@
  *   while no other unreturned purchase of theirs is on record), `points` to
  *   the referrer and `referee_points` to the member.
  *
+ * Budgets and limits (patron_earn_budget_set()): a rule may carry a total
+ * points or awards budget and per-period, per-member and per-store limits
+ * in UTC day, ISO week or month windows; each award is clipped to what they
+ * have left (see #patron_earn_budget).
+ *
  * Thread safety: as for the #patron_db handle.
  */
 #ifndef PATRON_EARN_H
