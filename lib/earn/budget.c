@@ -122,9 +122,9 @@ static int read_counter(patron_db *db, const char *rule, int scope, int64_t memb
 
 /* What a scope has used: the counter, plus (member scope) the counters of
  * the members merged into `member`, plus what this scoring took without
- * recording. */
+ * recording. *own_id: the row id of `member`'s own counter (0: none yet). */
 static int scope_used(patron_db *db, const patron__budget_ctx *ctx, const char *rule, int scope, int64_t member,
-                      const char *loc, int64_t win, int64_t *points, int64_t *awards)
+                      const char *loc, int64_t win, int64_t *points, int64_t *awards, int64_t *own_id)
 {
     int64_t id, p, a;
     *points = *awards = 0;
@@ -132,6 +132,8 @@ static int scope_used(patron_db *db, const patron__budget_ctx *ctx, const char *
     for (int64_t m = member; rc == PATRON_OK;) {
         if ((rc = read_counter(db, rule, scope, m, loc, win, &id, &p, &a)))
             return rc;
+        if (m == member && own_id)
+            *own_id = id;
         *points += p;
         *awards += a;
         if (scope != SCOPE_MEMBER)
@@ -154,6 +156,7 @@ typedef struct scope_key {
     int scope;
     int64_t member, win, max_points, max_awards;
     const char *loc;
+    int64_t id; /* the counter's row id, once read (0: no row yet) */
 } scope_key;
 
 static size_t scopes_of(const patron_earn_budget *b, int64_t member, const char *location, int64_t at,
@@ -161,38 +164,59 @@ static size_t scopes_of(const patron_earn_budget *b, int64_t member, const char 
 {
     size_t n = 0;
     int64_t s, e;
-    out[n++] = (scope_key){SCOPE_TOTAL, 0, 0, b->points, b->awards, ""};
+    out[n++] = (scope_key){SCOPE_TOTAL, 0, 0, b->points, b->awards, "", 0};
     if (b->period != PATRON_EARN_WINDOW_NONE) {
         window_of(b->period, at, &s, &e);
-        out[n++] = (scope_key){SCOPE_PERIOD, 0, s, b->period_points, b->period_awards, ""};
+        out[n++] = (scope_key){SCOPE_PERIOD, 0, s, b->period_points, b->period_awards, "", 0};
     }
     if (b->member_points || b->member_awards) {
         window_of(b->member_window, at, &s, &e);
-        out[n++] = (scope_key){SCOPE_MEMBER, member, s, b->member_points, b->member_awards, ""};
+        out[n++] = (scope_key){SCOPE_MEMBER, member, s, b->member_points, b->member_awards, "", 0};
     }
     if ((b->store_points || b->store_awards) && location) {
         window_of(b->store_window, at, &s, &e);
-        out[n++] = (scope_key){SCOPE_STORE, 0, s, b->store_points, b->store_awards, location};
+        out[n++] = (scope_key){SCOPE_STORE, 0, s, b->store_points, b->store_awards, location, 0};
     }
     return n;
 }
 
-static int add_to_counter(patron_db *db, const char *rule, const scope_key *k, int64_t points, int64_t *id)
+/* Count `points` in one award on counter `k` (read just before, under the
+ * budget row's lock): one UPDATE, or one INSERT of a new counter. */
+static int add_to_counter(patron_db *db, const char *rule, scope_key *k, int64_t points)
 {
-    int64_t p, a;
-    int rc = read_counter(db, rule, k->scope, k->member, k->loc, k->win, id, &p, &a);
-    if (rc == PATRON_OK && *id == 0) {
-        rc = patron__sql_run(db,
+    if (k->id)
+        return patron__sql_run(db, "UPDATE earn_budget_use SET points = points + ?, awards = awards + 1 WHERE id = ?",
+                               "ii", points, k->id);
+    int rc = patron__sql_run(db,
                              "INSERT INTO earn_budget_use(rule, scope, member_id, location, win, points, awards) "
-                             "VALUES(?,?,?,?,?,0,0)",
-                             "tiiti", rule, (int64_t)k->scope, k->member, k->loc, k->win);
-        if (rc == PATRON_OK)
-            rc = read_counter(db, rule, k->scope, k->member, k->loc, k->win, id, &p, &a);
-    }
+                             "VALUES(?,?,?,?,?,?,1)",
+                             "tiitii", rule, (int64_t)k->scope, k->member, k->loc, k->win, points);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE earn_budget_use SET points = points + ?, awards = awards + 1 WHERE id = ?",
-                             "ii", points, *id);
+        k->id = patron__sql_last_id(db);
     return rc;
+}
+
+/* What the award took from each of its `n` counters, in one statement. */
+static int record_takes(patron_db *db, const char *purchase_key, const scope_key *k, size_t n, int64_t points)
+{
+    static const char *const sql[4] = {
+        "INSERT INTO earn_budget_takes(purchase_key, use_id, points) VALUES(?,?,?)",
+        "INSERT INTO earn_budget_takes(purchase_key, use_id, points) VALUES(?,?,?),(?,?,?)",
+        "INSERT INTO earn_budget_takes(purchase_key, use_id, points) VALUES(?,?,?),(?,?,?),(?,?,?)",
+        "INSERT INTO earn_budget_takes(purchase_key, use_id, points) VALUES(?,?,?),(?,?,?),(?,?,?),(?,?,?)"};
+    const char *t = purchase_key;
+    int64_t i0 = k[0].id, i1 = n > 1 ? k[1].id : 0, i2 = n > 2 ? k[2].id : 0, i3 = n > 3 ? k[3].id : 0;
+    switch (n) {
+    case 1:
+        return patron__sql_run(db, sql[0], "tii", t, i0, points);
+    case 2:
+        return patron__sql_run(db, sql[1], "tiitii", t, i0, points, t, i1, points);
+    case 3:
+        return patron__sql_run(db, sql[2], "tiitiitii", t, i0, points, t, i1, points, t, i2, points);
+    default:
+        return patron__sql_run(db, sql[3], "tiitiitiitii", t, i0, points, t, i1, points, t, i2, points, t, i3,
+                               points);
+    }
 }
 
 int patron__earn_budget_take(patron_db *db, patron__budget_ctx *ctx, const char *rule, int64_t member,
@@ -209,14 +233,16 @@ int patron__earn_budget_take(patron_db *db, patron__budget_ctx *ctx, const char 
     scope_key k[4];
     size_t nk = scopes_of(&b, member, ctx->location, ctx->at, k);
     int64_t give = *points;
-    for (size_t i = 0; i < nk && give > 0; i++) {
+    for (size_t i = 0; i < nk; i++) {
         int64_t up, ua;
-        if ((rc = scope_used(db, ctx, rule, k[i].scope, k[i].member, k[i].loc, k[i].win, &up, &ua)))
+        if ((rc = scope_used(db, ctx, rule, k[i].scope, k[i].member, k[i].loc, k[i].win, &up, &ua, &k[i].id)))
             return rc;
         if (k[i].max_awards && ua >= k[i].max_awards)
             give = 0;
         if (k[i].max_points && k[i].max_points - up < give)
             give = k[i].max_points - up > 0 ? k[i].max_points - up : 0;
+        if (give <= 0)
+            break;
     }
     *points = give;
     if (give <= 0)
@@ -234,12 +260,10 @@ int patron__earn_budget_take(patron_db *db, patron__budget_ctx *ctx, const char 
             }
             continue;
         }
-        int64_t id = 0;
-        rc = add_to_counter(db, rule, &k[i], give, &id);
-        if (rc == PATRON_OK)
-            rc = patron__sql_run(db, "INSERT INTO earn_budget_takes(purchase_key, use_id, points) VALUES(?,?,?)",
-                                 "tii", ctx->purchase_key, id, give);
+        rc = add_to_counter(db, rule, &k[i], give);
     }
+    if (rc == PATRON_OK && ctx->record)
+        rc = record_takes(db, ctx->purchase_key, k, nk, give);
     return rc;
 }
 
@@ -403,7 +427,7 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
         return rc;
     patron_earn_budget_usage u = PATRON_EARN_BUDGET_USAGE_INIT;
     int64_t s, e;
-    rc = scope_used(db, NULL, rule, SCOPE_TOTAL, 0, "", 0, &u.points_used, &u.awards_used);
+    rc = scope_used(db, NULL, rule, SCOPE_TOTAL, 0, "", 0, &u.points_used, &u.awards_used, NULL);
     u.points_left = left_of(b.points, u.points_used);
     u.awards_left = left_of(b.awards, u.awards_used);
     u.period_points_left = u.period_awards_left = -1;
@@ -413,7 +437,7 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
         window_of(b.period, at, &s, &e);
         u.period_start = s;
         u.period_end = e;
-        rc = scope_used(db, NULL, rule, SCOPE_PERIOD, 0, "", s, &u.period_points_used, &u.period_awards_used);
+        rc = scope_used(db, NULL, rule, SCOPE_PERIOD, 0, "", s, &u.period_points_used, &u.period_awards_used, NULL);
         u.period_points_left = left_of(b.period_points, u.period_points_used);
         u.period_awards_left = left_of(b.period_awards, u.period_awards_used);
     }
@@ -421,7 +445,7 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
         window_of(b.member_window, at, &s, &e);
         u.member_start = s;
         u.member_end = e;
-        rc = scope_used(db, NULL, rule, SCOPE_MEMBER, member, "", s, &u.member_points_used, &u.member_awards_used);
+        rc = scope_used(db, NULL, rule, SCOPE_MEMBER, member, "", s, &u.member_points_used, &u.member_awards_used, NULL);
         u.member_points_left = left_of(b.member_points, u.member_points_used);
         u.member_awards_left = left_of(b.member_awards, u.member_awards_used);
     }
@@ -429,7 +453,7 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
         window_of(b.store_window, at, &s, &e);
         u.store_start = s;
         u.store_end = e;
-        rc = scope_used(db, NULL, rule, SCOPE_STORE, 0, location, s, &u.store_points_used, &u.store_awards_used);
+        rc = scope_used(db, NULL, rule, SCOPE_STORE, 0, location, s, &u.store_points_used, &u.store_awards_used, NULL);
         u.store_points_left = left_of(b.store_points, u.store_points_used);
         u.store_awards_left = left_of(b.store_awards, u.store_awards_used);
     }
