@@ -26,5 +26,6 @@
 #include "patron/mart.h"
 #include "patron/events.h"
 #include "patron/audit.h"
+#include "patron/campaign.h"
 
 #endif /* PATRON_H */

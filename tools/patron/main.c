@@ -59,6 +59,8 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_AUDIT
     {"audit", "the audit trail of administrative changes", cmd_audit},
 #endif
+#ifdef PATRON_CLI_HAVE_CAMPAIGN
+    {"campaign", "campaigns with a control group, measured from the store", cmd_campaign},
 #ifdef PATRON_CLI_HAVE_RULE
     {"rule", "earning rules and their budgets and limits", cmd_rule},
 #endif
