@@ -70,8 +70,8 @@ static int load_budget(patron_db *db, const char *rule, patron_earn_budget *b, i
     static const char sql[] = "SELECT points, awards, period, period_points, period_awards, member_window, "
                               "member_points, member_awards, store_window, store_points, store_awards "
                               "FROM earn_budgets WHERE rule = ?";
-    patron_earn_budget d = PATRON_EARN_BUDGET_INIT;
-    *b = d;
+    memset(b, 0, sizeof *b); /* padding too: the struct is copied out whole */
+    b->size = (uint32_t)sizeof *b;
     *found = 0;
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "t", rule);
@@ -425,7 +425,9 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
         rc = load_budget(db, rule, &b, &found);
     if (rc)
         return rc;
-    patron_earn_budget_usage u = PATRON_EARN_BUDGET_USAGE_INIT;
+    patron_earn_budget_usage u;
+    memset(&u, 0, sizeof u);
+    u.size = (uint32_t)sizeof u;
     int64_t s, e;
     rc = scope_used(db, NULL, rule, SCOPE_TOTAL, 0, "", 0, &u.points_used, &u.awards_used, NULL);
     u.points_left = left_of(b.points, u.points_used);

@@ -336,7 +336,9 @@ static void child(const char *uri, int proc, int fd)
         p.lines = &line;
         p.n_lines = 1;
         patron_earn_result res = {0, 0, 0};
-        report r = {p.member_id, 0, 0};
+        report r;
+        memset(&r, 0, sizeof r); /* the padding too: it goes down a pipe */
+        r.member = p.member_id;
         r.status = patron_earn_purchase(db, &res, &p);
         r.points = res.points;
         if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
