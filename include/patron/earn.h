@@ -29,6 +29,11 @@
  *   while no other unreturned purchase of theirs is on record), `points` to
  *   the referrer and `referee_points` to the member.
  *
+ * Budgets and limits (patron_earn_budget_set()): a rule may carry a total
+ * points or awards budget and per-period, per-member and per-store limits
+ * in UTC day, ISO week or month windows; each award is clipped to what they
+ * have left (see #patron_earn_budget).
+ *
  * Thread safety: as for the #patron_db handle.
  */
 #ifndef PATRON_EARN_H
@@ -183,6 +188,126 @@ PATRON_API int patron_earn_return(patron_db *db, const char *purchase_key, int64
  *         such purchase); #PATRON_EINVAL (the purchase was not held, `at` before it); store errors.
  */
 PATRON_API int patron_earn_release(patron_db *db, int64_t *released, const char *purchase_key, int64_t at);
+
+/* ---------------------------------------------------------------- budgets */
+
+/**
+ * @brief Windows of a recurring limit: the limit resets at the start of each
+ *        UTC calendar window (see #patron_earn_budget).
+ */
+typedef enum patron_earn_window {
+    PATRON_EARN_WINDOW_NONE = 0,  /**< No reset: the limit holds for the rule's whole life. */
+    PATRON_EARN_WINDOW_DAY = 1,   /**< UTC day, from 00:00:00Z. */
+    PATRON_EARN_WINDOW_WEEK = 2,  /**< ISO week: Monday 00:00:00Z to the next Monday. */
+    PATRON_EARN_WINDOW_MONTH = 3  /**< Calendar month, from the 1st 00:00:00Z. */
+} patron_earn_window;
+
+/**
+ * @brief The budget and limits of an earning rule (all its versions, by
+ *        name). Initialise with #PATRON_EARN_BUDGET_INIT; 0 in a limit means
+ *        "no limit".
+ *
+ * An *award* is one earn posting the rule produces (a referral rule's two
+ * postings are two awards, one per member); its *points* are what that
+ * posting carries. Every limit that applies to an award is checked when a
+ * purchase is posted: the award gets the smallest remainder of the points
+ * limits (a partial award at the boundary), or nothing when any awards limit
+ * is used up or a points remainder is 0. A window is the purchase's time
+ * (`patron_purchase.at`), not the time of posting. Store limits apply to
+ * purchases with a `location` only; member limits count the member and the
+ * members merged into it. A budget counts the awards posted while it is
+ * set; patron_earn_return() gives back what the returned purchase's awards
+ * used, in the windows they used it in.
+ */
+typedef struct patron_earn_budget {
+    uint32_t size;          /**< `sizeof(patron_earn_budget)`; set by #PATRON_EARN_BUDGET_INIT. */
+    int64_t points;         /**< Total points budget over the rule's life (0 = none). */
+    int64_t awards;         /**< Total awards budget over the rule's life (0 = none). */
+    int period;             /**< #patron_earn_window of the recurring rule-wide limit below. */
+    int64_t period_points;  /**< Points all members together may get per `period` window (0 = none). */
+    int64_t period_awards;  /**< Awards per `period` window (0 = none). */
+    int member_window;      /**< #patron_earn_window of the per-member limit (NONE: over the rule's life). */
+    int64_t member_points;  /**< Points one member may get per `member_window` (0 = none). */
+    int64_t member_awards;  /**< Awards one member may get per `member_window` (0 = none). */
+    int store_window;       /**< #patron_earn_window of the per-store limit (NONE: over the rule's life). */
+    int64_t store_points;   /**< Points per purchase `location` per `store_window` (0 = none). */
+    int64_t store_awards;   /**< Awards per `location` per `store_window` (0 = none). */
+} patron_earn_budget;
+
+/** @brief Initialiser for #patron_earn_budget: no limits. */
+#define PATRON_EARN_BUDGET_INIT { (uint32_t)sizeof(patron_earn_budget), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief What a rule's budget has used and has left at a moment, for the
+ *        whole rule and (when asked) for one member and one store. A `*_left`
+ *        is -1 where there is no limit. Initialise with
+ *        #PATRON_EARN_BUDGET_USAGE_INIT.
+ */
+typedef struct patron_earn_budget_usage {
+    uint32_t size;               /**< `sizeof(patron_earn_budget_usage)`; set by #PATRON_EARN_BUDGET_USAGE_INIT. */
+    int64_t points_used;         /**< Points awarded under the budget over the rule's life. */
+    int64_t awards_used;         /**< Awards over the rule's life. */
+    int64_t points_left;         /**< Remainder of the total points budget (-1: none). */
+    int64_t awards_left;         /**< Remainder of the total awards budget (-1: none). */
+    int64_t period_start;        /**< Start of the `period` window holding `at` (0 without a recurring limit). */
+    int64_t period_end;          /**< Its end (exclusive; 0 without one). */
+    int64_t period_points_used;  /**< Points in that window. */
+    int64_t period_awards_used;  /**< Awards in that window. */
+    int64_t period_points_left;  /**< Remainder of `period_points` (-1: none). */
+    int64_t period_awards_left;  /**< Remainder of `period_awards` (-1: none). */
+    int64_t member_start;        /**< Start of the member window holding `at` (0 for NONE or no member asked). */
+    int64_t member_end;          /**< Its end (exclusive; 0 for NONE or no member asked). */
+    int64_t member_points_used;  /**< The member's points in that window (0 when no member asked). */
+    int64_t member_awards_used;  /**< The member's awards in that window. */
+    int64_t member_points_left;  /**< Remainder of `member_points` (-1: none, or no member asked). */
+    int64_t member_awards_left;  /**< Remainder of `member_awards` (-1: none, or no member asked). */
+    int64_t store_start;         /**< Start of the store window holding `at` (0 for NONE or no store asked). */
+    int64_t store_end;           /**< Its end (exclusive). */
+    int64_t store_points_used;   /**< The store's points in that window (0 when no store asked). */
+    int64_t store_awards_used;   /**< The store's awards in that window. */
+    int64_t store_points_left;   /**< Remainder of `store_points` (-1: none, or no store asked). */
+    int64_t store_awards_left;   /**< Remainder of `store_awards` (-1: none, or no store asked). */
+} patron_earn_budget_usage;
+
+/** @brief Initialiser for #patron_earn_budget_usage. */
+#define PATRON_EARN_BUDGET_USAGE_INIT { (uint32_t)sizeof(patron_earn_budget_usage), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+                                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Set (or replace) the budget and limits of the earning rule `rule`
+ *        (every version of that name). What was used so far stays counted;
+ *        a budget with every limit 0 lifts the limits and stops counting.
+ *        Records an audit entry ("rule.budget").
+ * @param db Open store.
+ * @param rule Rule name (an existing rule).
+ * @param[in] budget [value] The limits (copied); see #patron_earn_budget.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no rule of that name);
+ *         #PATRON_EINVAL (a negative limit, a window that is not a
+ *         #patron_earn_window, a recurring window without a limit to
+ *         reset); store errors.
+ * @par Thread safety
+ * As for the #patron_db handle.
+ */
+PATRON_API int patron_earn_budget_set(patron_db *db, const char *rule, const patron_earn_budget *budget);
+
+/**
+ * @brief Read the budget of rule `rule` and what it has used and has left
+ *        at time `at`, rule-wide and for one member and one store.
+ * @param db Open store (only read).
+ * @param[out] budget [value] Receives the limits (may be NULL); a rule
+ *        without a budget reads as #PATRON_EARN_BUDGET_INIT.
+ * @param[out] usage [value] Receives the usage (may be NULL).
+ * @param rule Rule name (an existing rule).
+ * @param at The moment whose windows are reported (UTC seconds).
+ * @param member_id A member for the member limit, or 0 for none.
+ * @param location A store (purchase `location`) for the store limit, or NULL.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no rule of that name, or an
+ *         unknown member); #PATRON_EINVAL; store errors.
+ * @par Thread safety
+ * As for the #patron_db handle.
+ */
+PATRON_API int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_earn_budget_usage *usage,
+                                      const char *rule, int64_t at, int64_t member_id, const char *location);
 
 PATRON_END_DECLS
 

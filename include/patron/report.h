@@ -1,7 +1,8 @@
 /**
  * @file report.h
- * @brief Reports: the weekly KPI arithmetic over a transaction log, and
- *        campaign funnels with significance comparisons.
+ * @brief Reports: the weekly KPI arithmetic over a transaction log,
+ *        campaign funnels with significance comparisons, and the points
+ *        liability by month.
  *
  * Pure computation over a #patron_txlog (see summary.h): no store, no I/O,
  * no clock. Weeks are ISO weeks in UTC: Monday 00:00:00Z to the next Monday
@@ -194,6 +195,86 @@ typedef struct patron_campaign_options {
  */
 PATRON_API int patron_report_campaigns(patron_campaign_report *out, const patron_campaign_counts *in,
                                        size_t n, const patron_campaign_options *opts);
+
+
+/* ---------------------------------------------------------------- points liability */
+
+/** Most months one liability report may span (about 83 years). */
+#define PATRON_REPORT_MAX_MONTHS 1000
+
+/**
+ * @brief Options of patron_report_liability(). Initialise with
+ *        #PATRON_LIABILITY_OPTIONS_INIT and set the cost per point.
+ *
+ * The cost of one point is `cost_minor / cost_points` minor units: 1/2 is
+ * half a cent a point, 5/1000 five cents per 1000 points. Money stays
+ * int64_t; the arithmetic is exact until the final rounding (half up).
+ */
+typedef struct patron_liability_options {
+    uint32_t size;        /**< `sizeof(patron_liability_options)`; set by #PATRON_LIABILITY_OPTIONS_INIT. */
+    int64_t cost_minor;   /**< Minor units per `cost_points` points (0..10^12); required (0 values every point at nothing). */
+    int64_t cost_points;  /**< Points that cost `cost_minor` (1..10^12); default 1. */
+    int64_t start;        /**< Any time in the first month to report, or #PATRON_TIME_NONE (default) for the month of the store's first posting. */
+    int64_t end;          /**< Any time in the last month to report, or #PATRON_TIME_NONE (default) for the month of its last posting. */
+} patron_liability_options;
+
+/** Default #patron_liability_options: cost 0 per 1 point, every month with postings. */
+#define PATRON_LIABILITY_OPTIONS_INIT { (uint32_t)sizeof(patron_liability_options), 0, 1, PATRON_TIME_NONE, PATRON_TIME_NONE }
+
+/**
+ * @brief The points liability at the end of one month (see
+ *        patron_report_liability()). Points are int64_t; money in minor units.
+ */
+typedef struct patron_liability_month {
+    int64_t month_start;       /**< The 1st of the month, 00:00:00 UTC. */
+    int64_t as_of;             /**< The month's last second: the balances below are at this time. */
+    int64_t issued;            /**< Points earned in the month (earn postings net of their reversals). */
+    int64_t redeemed;          /**< Points redeemed in the month, net of reversals (a positive number). */
+    int64_t expired;           /**< Points expired in the month (a positive number). */
+    int64_t adjusted;          /**< Net manual adjustments in the month (signed). */
+    int64_t available;         /**< Sum over members of their matured points at `as_of` (patron_ledger_balance()'s `available` once expiry is posted; a member in overdraft counts 0). */
+    int64_t pending;           /**< Points recorded by `as_of` that mature later. */
+    int64_t outstanding;       /**< available + pending: the points the program owes. */
+    int64_t value;             /**< outstanding at the cost per point (minor units, rounded half up). */
+    int64_t redeemed_to_date;  /**< Points redeemed (net) in every posting up to `as_of`. */
+    int64_t expired_to_date;   /**< Points expired in every posting up to `as_of`. */
+    double breakage_rate;      /**< expired_to_date / (expired_to_date + redeemed_to_date): the share of settled points that expired (NaN when none settled). */
+    int64_t expected_breakage; /**< outstanding × breakage_rate, rounded half up (0 when the rate is NaN). */
+    int64_t expected_cost;     /**< (outstanding − expected_breakage) at the cost per point (minor units, rounded half up). */
+} patron_liability_month;
+
+/**
+ * @brief Points liability by month: outstanding points (available +
+ *        pending) at each month's end, valued at a cost per point, with the
+ *        breakage expected from the store's redemption and expiry history.
+ *
+ * Months are UTC calendar months. The estimator: of the points whose fate
+ * is settled by the month's end — redeemed or expired, over the whole
+ * history up to then, net of reversals — the share that expired is the
+ * breakage rate; that share of the outstanding points is expected never to
+ * be redeemed, and the rest is the expected cost. Earn reversals, transfers
+ * between members (merges) and adjustments settle nothing. Expiry counts
+ * once its expire posting is written: run patron_ledger_expire() up to the
+ * report's end first, or points past their expiry still count as
+ * outstanding (patron_balance.expired_unposted).
+ *
+ * Cost: one pass over the postings up to the last month (in member order)
+ * plus O(members × months).
+ *
+ * @param[out] out [list: nmonths, owned] Receives *nmonths entries (free with patron_free()); NULL
+ *        when the store has no postings and no range was given; untouched on failure.
+ * @param[out] nmonths [value] Receives the number of months.
+ * @param db The store (only read).
+ * @param[in] opts [value] Options (required: the cost per point).
+ * @return #PATRON_OK; #PATRON_EINVAL (NULL argument, a cost out of range,
+ *         start after end); #PATRON_ERANGE (more than
+ *         #PATRON_REPORT_MAX_MONTHS months, a time out of range, a total
+ *         that overflows); store errors; #PATRON_ENOMEM.
+ * @par Thread safety
+ * The store handle must not be used by another thread during the call.
+ */
+PATRON_API int patron_report_liability(patron_liability_month **out, size_t *nmonths, patron_db *db,
+                                       const patron_liability_options *opts);
 
 PATRON_END_DECLS
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "earn/budget.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/civil.h"
@@ -390,6 +391,36 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
     return rc;
 }
 
+/* The rules' budgets and limits (budget.c): clip each award to what its
+ * rule's budget has left, dropping awards clipped to nothing; with
+ * `record`, count them under the purchase key. */
+static int apply_budgets(patron_db *db, scoring *s, const patron_purchase *p, int record)
+{
+    patron__budget_ctx *ctx = patron__malloc(sizeof *ctx);
+    if (!ctx)
+        return patron__oom();
+    ctx->purchase_key = p->key;
+    ctx->location = p->location;
+    ctx->at = p->at;
+    ctx->record = record;
+    ctx->n = 0;
+    int rc = PATRON_OK;
+    size_t kept = 0;
+    s->member_points = 0;
+    for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++) {
+        award a = s->awards[i];
+        rc = patron__earn_budget_take(db, ctx, a.name, a.member, &a.points);
+        if (rc || a.points <= 0)
+            continue;
+        s->awards[kept++] = a;
+        if (!a.referrer)
+            s->member_points += a.points;
+    }
+    s->nawards = kept;
+    patron__free(ctx);
+    return rc;
+}
+
 static int check_purchase(patron_db *db, patron_purchase *p, const patron_purchase *in, const char *func, int need_key)
 {
     int rc = patron__db_check(db, func);
@@ -446,6 +477,8 @@ int patron_earn_quote(patron_db *db, int64_t *points, const patron_purchase *pur
     if (!s)
         return patron__oom();
     rc = score(db, s, member, &p, 0);
+    if (rc == PATRON_OK)
+        rc = apply_budgets(db, s, &p, 0);
     if (rc == PATRON_OK)
         *points = s->member_points;
     patron__free(s);
@@ -522,6 +555,8 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     if (rc)
         return rc;
     if ((rc = score(db, s, member, p, 1)))
+        return rc;
+    if ((rc = apply_budgets(db, s, p, 1)))
         return rc;
     for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++) {
         const award *a = &s->awards[i];
@@ -612,6 +647,8 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
         if (rc == PATRON_ECONFLICT && strstr(patron_errmsg(), "already fully reversed"))
             rc = PATRON_OK;
     }
+    if (rc == PATRON_OK)
+        rc = patron__earn_budget_give_back(db, purchase_key);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "UPDATE purchases SET returned = 1, returned_at = ? WHERE key = ?", "it", at,
                              purchase_key);

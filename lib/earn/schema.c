@@ -44,8 +44,24 @@
     "  channel TEXT, location TEXT);"                                                                        \
     "CREATE INDEX purchases_member ON purchases(member_id, at);" PURCHASE_LINES
 
+/* Version 8: budgets and limits of earning rules (lib/earn/budget.c): the
+ * limits per rule name, the counters per scope and window, and what each
+ * purchase took from which counter (a return gives it back). */
+#define EARN_BUDGETS                                                                                         \
+    "CREATE TABLE earn_budgets(rule TEXT PRIMARY KEY, points INTEGER NOT NULL, awards INTEGER NOT NULL,"    \
+    "  period INTEGER NOT NULL, period_points INTEGER NOT NULL, period_awards INTEGER NOT NULL,"             \
+    "  member_window INTEGER NOT NULL, member_points INTEGER NOT NULL, member_awards INTEGER NOT NULL,"      \
+    "  store_window INTEGER NOT NULL, store_points INTEGER NOT NULL, store_awards INTEGER NOT NULL,"         \
+    "  seq INTEGER NOT NULL);"                                                                               \
+    "CREATE TABLE earn_budget_use(id INTEGER PRIMARY KEY, rule TEXT NOT NULL, scope INTEGER NOT NULL,"      \
+    "  member_id INTEGER NOT NULL, location TEXT NOT NULL, win INTEGER NOT NULL,"                           \
+    "  points INTEGER NOT NULL, awards INTEGER NOT NULL, UNIQUE(rule, scope, member_id, location, win));"   \
+    "CREATE TABLE earn_budget_takes(id INTEGER PRIMARY KEY, purchase_key TEXT NOT NULL,"                    \
+    "  use_id INTEGER NOT NULL, points INTEGER NOT NULL);"                                                   \
+    "CREATE INDEX earn_budget_takes_purchase ON earn_budget_takes(purchase_key);"
+
 const patron__schema_part patron__earn_schema = {
     .module = "earn",
-    .current = EARN_TABLES,
-    .steps = {EARN_TABLES_V1, [5] = EARN_STEP_6},
+    .current = EARN_TABLES EARN_BUDGETS,
+    .steps = {EARN_TABLES_V1, [5] = EARN_STEP_6, [7] = EARN_BUDGETS},
 };

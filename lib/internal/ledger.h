@@ -53,5 +53,21 @@ int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64
 /* `member`'s available points at `at` (a merged id resolves to the
  * survivor), as patron_ledger_balance() gives them (lib/ledger/balance.c). */
 int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t *available);
+/* (Below: lib/ledger/flows.c) */
+
+/* One posting as store-wide reports read it. */
+typedef struct patron__posting_row {
+    int64_t member_id;
+    int kind; /* a patron_posting_kind */
+    int64_t points;
+    int64_t at, effective_at;
+    int target_kind; /* a reversal: the kind of the posting it reverses (0 otherwise) */
+} patron__posting_row;
+
+/* Call `each` for every posting with `at` <= until, in member id then
+ * posting order; a non-zero return from `each` stops the walk and is
+ * returned. */
+int patron__ledger_postings_each(patron_db *db, int64_t until,
+                                 int (*each)(void *ctx, const patron__posting_row *row), void *ctx);
 
 #endif

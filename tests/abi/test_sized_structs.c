@@ -103,6 +103,9 @@ static const struct first_size {
     FIRST(patron_campaign_measure_result, 0),
     FIRST(patron_clv_chunk_value, 0),
     FIRST(patron_tier_detail, 0),
+    FIRST(patron_earn_budget, 0),
+    FIRST(patron_earn_budget_usage, 0),
+    FIRST(patron_liability_options, 0),
 };
 
 static size_t first_of(const char *name)
@@ -702,6 +705,22 @@ static void store_structs(void **state)
     ok(patron_report_points_weekly(&wp, &nw, db, ids, 2, wkold), "report_points_weekly");
     patron_free(wp);
     free((void *)wkold);
+
+    patron_earn_budget eb = PATRON_EARN_BUDGET_INIT;
+    eb.points = 1000;
+    const patron_earn_budget *ebold = OLDER(patron_earn_budget, eb);
+    ok(patron_earn_budget_set(db, er.name, ebold), "earn_budget_set");
+    free((void *)ebold);
+    RESULT_CASE(patron_earn_budget, patron_earn_budget_get(db, OUT, NULL, er.name, NOW, id, "shop-1"));
+    RESULT_CASE(patron_earn_budget_usage, patron_earn_budget_get(db, NULL, OUT, er.name, NOW, id, "shop-1"));
+    patron_liability_options lo = PATRON_LIABILITY_OPTIONS_INIT;
+    lo.cost_minor = 1;
+    const patron_liability_options *loold = OLDER(patron_liability_options, lo);
+    patron_liability_month *lm;
+    size_t nlm;
+    ok(patron_report_liability(&lm, &nlm, db, loold), "report_liability");
+    patron_free(lm);
+    free((void *)loold);
     patron_close(db);
 }
 

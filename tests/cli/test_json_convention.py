@@ -190,6 +190,16 @@ with tempfile.TemporaryDirectory() as tmp:
     m = check(["campaign", "measure", "--db", db, "--name", "spring", "--as-of", "1701000000"])
     if m and m.get("conversion_p_value", 0) is not None:
         problems.append(f"campaign measure with one group: p-value {m.get('conversion_p_value')}, expected null")
+    # earning rules with a budget, and the points liability
+    check(["rule", "add", "--db", db, "--name", "flash", "--kind", "campaign", "--points", "30"])
+    check(["rule", "budget", "set", "--db", db, "--name", "flash", "--points", "50", "--member-window", "day",
+           "--member-points", "40"])
+    u = check(["rule", "budget", "show", "--db", db, "--name", "flash", "--member", "#1", "--at", "1700000700"])
+    if u and u.get("usage", {}).get("points_left") != 50:
+        problems.append(f"rule budget show: {u}")
+    lia = check(["report", "liability", "--db", db, "--cost-per-point", "1/2"])
+    if lia and (lia[-1].get("breakage_rate") != 0 or lia[-1].get("outstanding") != 90 or lia[-1].get("value") != 45):
+        problems.append(f"report liability: {lia[-1]}")
 
 for p in problems:
     print("FAIL:", p)

@@ -2,7 +2,11 @@
  * rules", "The arithmetic, exactly") and earn.h, not from lib/earn: random
  * rule versions (also replacing at the same valid_from), purchases arriving
  * in random time order (back-dated uploads), replays, returns, challenges,
- * referrals (with refused cycles) and tier rules on a spend tier program.
+ * referrals (with refused cycles) and tier rules on a spend tier program;
+ * and a random budget with limits on the campaign rule "camp" (the ledger
+ * guide, "Campaign budgets and limits": total, recurring, per-member and
+ * per-store limits in UTC day/ISO week/month windows, the award at the
+ * boundary getting the remainder, returns giving back what they used).
  *
  * usage: test_earn_model [stores [seed]]; every purchase is checked (quote
  * and result), every member's balance at the end, and the version recorded
@@ -61,10 +65,19 @@ typedef struct mpurchase {
     int64_t ref_points;
     int chal_awarded[2];     /* which challenge rules awarded it */
     int64_t base_version;    /* version of "base" that scored it (0: none) */
+    const char *loc;         /* location (store), or NULL */
+    int64_t camp_award;      /* what the budgeted "camp" rule gave it */
     int64_t base_points;     /* what that version gave */
 } mpurchase;
 
+typedef struct mbudget {
+    int64_t points, awards, period, period_points, period_awards, member_window, member_points, member_awards,
+        store_window, store_points, store_awards;
+} mbudget;
+
 typedef struct model {
+    int has_budget;
+    mbudget b;
     mrule v[MAXV];
     size_t nv;
     mpurchase p[MAXP];
@@ -76,7 +89,84 @@ typedef struct model {
 
 static const char *const tier_names[] = {"silver", "gold"};
 /* what the run exercised (printed, so a weak generator shows) */
-static long n_purchases, n_challenges, n_referrals, n_tier_bonus, n_returns, n_backdated;
+static long n_purchases, n_challenges, n_referrals, n_tier_bonus, n_returns, n_backdated, n_budget_cut,
+    n_budget_zero;
+
+static const char *const locs[] = {"s1", "s2"};
+
+/* ---- budget windows, from the guide: a UTC day from 00:00, an ISO week
+ * from Monday 00:00, a calendar month from the 1st 00:00; 0 for none */
+static int64_t month_start_of(int64_t t)
+{
+    /* days -> civil date (Gregorian, the usual era arithmetic) */
+    int64_t z = t / DAY + 719468, era = z / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5; /* day of month - 1 */
+    return (t / DAY - d) * DAY;
+}
+
+static int64_t window_start(int64_t w, int64_t t)
+{
+    switch (w) {
+    case 1:
+        return t / DAY * DAY;
+    case 2: /* 1970-01-01 was a Thursday: Monday is 3 days before */
+        return (t / DAY - (t / DAY + 3) % 7) * DAY;
+    case 3:
+        return month_start_of(t);
+    default:
+        return 0;
+    }
+}
+
+/* the budgeted award of purchase `pp` whose campaign award would be `raw` */
+static int64_t model_budget(const model *m, const mpurchase *pp, int64_t raw)
+{
+    if (!m->has_budget || raw <= 0)
+        return raw;
+    const mbudget *b = &m->b;
+    int64_t give = raw;
+    for (int scope = 0; scope < 4; scope++) {
+        int64_t maxp, maxa, w;
+        if (scope == 0) {
+            maxp = b->points, maxa = b->awards, w = 0;
+        } else if (scope == 1) {
+            if (!b->period)
+                continue;
+            maxp = b->period_points, maxa = b->period_awards, w = b->period;
+        } else if (scope == 2) {
+            if (!b->member_points && !b->member_awards)
+                continue;
+            maxp = b->member_points, maxa = b->member_awards, w = b->member_window;
+        } else {
+            if ((!b->store_points && !b->store_awards) || !pp->loc)
+                continue;
+            maxp = b->store_points, maxa = b->store_awards, w = b->store_window;
+        }
+        int64_t up = 0, ua = 0;
+        for (size_t k = 0; k < m->np; k++) {
+            const mpurchase *o = &m->p[k];
+            if (o == pp || o->returned || o->camp_award <= 0 || window_start(w, o->at) != window_start(w, pp->at))
+                continue;
+            if (scope == 2 && o->member != pp->member)
+                continue;
+            if (scope == 3 && !(o->loc && !strcmp(o->loc, pp->loc)))
+                continue;
+            up += o->camp_award;
+            ua++;
+        }
+        if (maxa && ua >= maxa)
+            give = 0;
+        if (maxp && maxp - up < give)
+            give = maxp - up > 0 ? maxp - up : 0;
+    }
+    if (give < raw)
+        n_budget_cut++;
+    if (give == 0)
+        n_budget_zero++;
+    return give;
+}
 
 static int in_force(const mrule *r, int64_t t)
 {
@@ -162,6 +252,7 @@ static void model_score(model *m, mpurchase *pp)
     pp->referrer = -1;
     pp->ref_points = 0;
     pp->chal_awarded[0] = pp->chal_awarded[1] = 0;
+    pp->camp_award = 0;
     for (size_t i = 0; i < m->nv; i++) {
         const mrule *r = &m->v[i];
         if (!in_force(r, t))
@@ -189,7 +280,8 @@ static void model_score(model *m, mpurchase *pp)
             for (size_t k = 0; k < pp->n; k++)
                 if (!r->cat || same_str(pp->lines[k].cat, r->cat))
                     sub += line_base[k];
-            pts += sub * r->percent / 100 + r->points;
+            pp->camp_award = model_budget(m, pp, sub * r->percent / 100 + r->points);
+            pts += pp->camp_award;
             break;
         case PATRON_EARN_CHALLENGE: {
             int64_t w = r->wdays * DAY, n = 0, near = 0;
@@ -305,7 +397,7 @@ static mrule random_rule(pt_rand *g, const char *name, int64_t from)
         r.percent = pt_range(g, 0, 50);
         r.points = pt_range(g, 0, 1) * 25;
         r.cat = pt_chance(g, 50) ? cats[pt_range(g, 0, 2)] : NULL;
-        r.to = from + pt_range(g, 1, 15) * DAY;
+        r.to = pt_chance(g, 30) ? INT64_MAX : from + pt_range(g, 1, 15) * DAY; /* some open: budgets bind */
     } else if (!strcmp(name, "chal") || !strcmp(name, "chal2")) {
         r.kind = PATRON_EARN_CHALLENGE;
         r.count = pt_range(g, 1, 4);
@@ -352,6 +444,7 @@ static void purchase_of(const mpurchase *p, patron_purchase *out, patron_purchas
     x.at = p->at;
     x.lines = lines;
     x.n_lines = p->n;
+    x.location = p->loc;
     *out = x;
 }
 
@@ -387,6 +480,49 @@ static void run_store(long store, uint64_t seed)
     for (size_t i = 1; i < N_NAMES; i++)
         if (pt_chance(&g, 45))
             add_version(m, db, &g, rule_names[i]);
+    /* a budget on the campaign rule (refused when there is none yet) */
+    if (pt_chance(&g, 70)) {
+        mbudget b;
+        memset(&b, 0, sizeof b);
+        b.points = pt_chance(&g, 50) ? pt_range(&g, 20, 300) : 0;
+        b.awards = pt_chance(&g, 30) ? pt_range(&g, 1, 8) : 0;
+        b.period = pt_chance(&g, 40) ? pt_range(&g, 1, 3) : 0;
+        if (b.period) {
+            b.period_points = pt_chance(&g, 60) ? pt_range(&g, 10, 200) : 0;
+            b.period_awards = !b.period_points || pt_chance(&g, 30) ? pt_range(&g, 1, 4) : 0;
+        }
+        b.member_window = pt_range(&g, 0, 3);
+        b.member_points = pt_chance(&g, 50) ? pt_range(&g, 10, 150) : 0;
+        b.member_awards = pt_chance(&g, 30) ? pt_range(&g, 1, 3) : 0;
+        b.store_window = pt_range(&g, 0, 3);
+        b.store_points = pt_chance(&g, 50) ? pt_range(&g, 10, 200) : 0;
+        b.store_awards = pt_chance(&g, 30) ? pt_range(&g, 1, 4) : 0;
+        patron_earn_budget x = PATRON_EARN_BUDGET_INIT;
+        x.points = b.points;
+        x.awards = b.awards;
+        x.period = (int)b.period;
+        x.period_points = b.period_points;
+        x.period_awards = b.period_awards;
+        x.member_window = (int)b.member_window;
+        x.member_points = b.member_points;
+        x.member_awards = b.member_awards;
+        x.store_window = (int)b.store_window;
+        x.store_points = b.store_points;
+        x.store_awards = b.store_awards;
+        int exists;
+        last_from(m, "camp", &exists);
+        if (!exists && pt_chance(&g, 60)) { /* most budgets have a campaign to limit */
+            add_version(m, db, &g, "camp");
+            last_from(m, "camp", &exists);
+        }
+        int rc = patron_earn_budget_set(db, "camp", &x);
+        if (rc != (exists ? PATRON_OK : PATRON_ENOTFOUND))
+            fail_msg("store %ld: budget_set: %d (%s), camp %s", store, rc, patron_errmsg(), exists ? "exists" : "absent");
+        if (exists) {
+            m->has_budget = 1;
+            m->b = b;
+        }
+    }
     int nops = (int)pt_range(&g, 10, MAXP);
     for (int op = 0; op < nops; op++) {
         int what = (int)pt_range(&g, 0, 99);
@@ -422,6 +558,7 @@ static void run_store(long store, uint64_t seed)
             p->member = (int)pt_range(&g, 0, NM - 1);
             p->at = T0 + pt_range(&g, 0, 60 * 24) * 3600 + (pt_chance(&g, 20) ? pt_range(&g, 0, 3599) : 0);
             p->n = (size_t)pt_range(&g, 1, 3);
+            p->loc = pt_chance(&g, 70) ? locs[pt_range(&g, 0, 1)] : NULL;
             for (size_t k = 0; k < p->n; k++) {
                 p->lines[k].cat = pt_chance(&g, 80) ? cats[pt_range(&g, 0, 2)] : NULL;
                 p->lines[k].prod = pt_chance(&g, 60) ? prods[pt_range(&g, 0, 1)] : NULL;
@@ -490,8 +627,9 @@ static void test_earn_against_model(void **state)
     pt_rand g = {seed0};
     for (long s = 0; s < n_stores; s++)
         run_store(s, pt_next(&g));
-    printf("# %ld purchases (%ld back-dated), %ld returns; awards: %ld challenge, %ld referral, %ld tier\n",
-           n_purchases, n_backdated, n_returns, n_challenges, n_referrals, n_tier_bonus);
+    printf("# %ld purchases (%ld back-dated), %ld returns; awards: %ld challenge, %ld referral, %ld tier; "
+           "budget: %ld campaign awards cut, %ld of them to nothing\n",
+           n_purchases, n_backdated, n_returns, n_challenges, n_referrals, n_tier_bonus, n_budget_cut, n_budget_zero);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "patron.h"
+#include "report_liability.h"
 
 static void usage(FILE *out)
 {
@@ -17,6 +18,7 @@ static void usage(FILE *out)
             "reports:\n"
             "  weekly     weekly KPIs of a transaction log\n"
             "  campaign   campaign funnels and their significance against a reference\n"
+            "  liability  the points liability of a store by month, with expected breakage\n"
             "\n"
             "`patron report <report> --help` describes each one.\n");
 }
@@ -238,8 +240,10 @@ int cmd_report(int argc, char **argv)
     }
     if (argc >= 2 && !strcmp(argv[1], "campaign"))
         return campaign(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "liability"))
+        return cli_report_liability(argc, argv);
     if (argc < 2 || strcmp(argv[1], "weekly")) {
-        fprintf(stderr, "patron report: expected the report name 'weekly' or 'campaign' (try --help)\n");
+        fprintf(stderr, "patron report: expected the report name 'weekly', 'campaign' or 'liability' (try --help)\n");
         return 2;
     }
     cli_txlog_input in;

@@ -62,6 +62,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_CAMPAIGN
     {"campaign", "campaigns with a control group, measured from the store", cmd_campaign},
 #endif
+#ifdef PATRON_CLI_HAVE_RULE
+    {"rule", "earning rules and their budgets and limits", cmd_rule},
+#endif
     {NULL, NULL, NULL},
 };
 

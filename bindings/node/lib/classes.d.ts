@@ -1291,6 +1291,31 @@ export declare class Db extends Handle {
    */
   report_points_weekly(members: BigInt64Array | null, nmembers: number | bigint, opts: Partial<native.patron_weekly_options> | null): native.patron_week_points[];
   /**
+   * Points liability by month: outstanding points (available + pending) at each month's end, valued
+   * at a cost per point, with the breakage expected from the store's redemption and expiry history.
+   *
+   * Months are UTC calendar months. The estimator: of the points whose fate is settled by the
+   * month's end — redeemed or expired, over the whole history up to then, net of reversals — the
+   * share that expired is the breakage rate; that share of the outstanding points is expected never
+   * to be redeemed, and the rest is the expected cost. Earn reversals, transfers between members
+   * (merges) and adjustments settle nothing. Expiry counts once its expire posting is written: run
+   * patron_ledger_expire() up to the report's end first, or points past their expiry still count as
+   * outstanding (patron_balance.expired_unposted).
+   *
+   * Cost: one pass over the postings up to the last month (in member order) plus O(members ×
+   * months).
+   *
+   * Thread safety:
+   * The store handle must not be used by another thread during the call.
+   * @param opts Options (required: the cost per point).
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, a cost out
+   * of range, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_MONTHS months, a time out
+   * of range, a total that overflows); store errors; PATRON_ENOMEM.
+   * @returns value: Receives *nmonths entries (free with patron_free()); NULL when the store has no
+   * postings and no range was given; untouched on failure.
+   */
+  report_liability(opts: Partial<native.patron_liability_options> | null): native.patron_liability_month[];
+  /**
    * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
    * win-back for each member, members in the order of their first row).
    * @param frame A frame with `member_id`, `joined`, `last_purchase` and the `consent.<channel>`
@@ -1377,6 +1402,39 @@ export declare class Db extends Handle {
    * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
    */
   earn_release(purchase_key: string | null, at: number | bigint): number;
+  /**
+   * Set (or replace) the budget and limits of the earning rule `rule` (every version of that name).
+   * What was used so far stays counted; a budget with every limit 0 lifts the limits and stops
+   * counting. Records an audit entry ("rule.budget").
+   *
+   * Thread safety:
+   * As for the patron_db handle.
+   * @param rule Rule name (an existing rule).
+   * @param budget The limits (copied); see patron_earn_budget.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no rule of that name);
+   * PATRON_EINVAL (a negative limit, a window that is not a patron_earn_window, a recurring window
+   * without a limit to reset); store errors.
+   * @returns PATRON_OK; PATRON_ENOTFOUND (no rule of that name); PATRON_EINVAL (a negative limit, a
+   * window that is not a patron_earn_window, a recurring window without a limit to reset); store
+   * errors.
+   */
+  earn_budget_set(rule: string | null, budget: Partial<native.patron_earn_budget> | null): void;
+  /**
+   * Read the budget of rule `rule` and what it has used and has left at time `at`, rule-wide and for
+   * one member and one store.
+   *
+   * Thread safety:
+   * As for the patron_db handle.
+   * @param rule Rule name (an existing rule).
+   * @param at The moment whose windows are reported (UTC seconds).
+   * @param member_id A member for the member limit, or 0 for none.
+   * @param location A store (purchase `location`) for the store limit, or NULL.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no rule of that name,
+   * or an unknown member); PATRON_EINVAL; store errors.
+   * @returns budget: Receives the limits (may be NULL); a rule without a budget reads as
+   * PATRON_EARN_BUDGET_INIT.; usage: Receives the usage (may be NULL).
+   */
+  earn_budget_get(rule: string | null, at: number | bigint, member_id: number | bigint, location?: string | null): { budget: native.patron_earn_budget; usage: native.patron_earn_budget_usage; };
   /**
    * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
    * tier until the next evaluation).

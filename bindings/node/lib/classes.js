@@ -122,6 +122,7 @@ module.exports = function classes(native, Handle) {
     ledger_statement(member_id, from, to) { return wrap(Statement, native.patron_ledger_statement(this.handle, member_id, from, to)); }
     ledger_check() { return native.patron_ledger_check(this.handle); }
     report_points_weekly(members, nmembers, opts) { return native.patron_report_points_weekly(this.handle, members, nmembers, opts); }
+    report_liability(opts) { return native.patron_report_liability(this.handle, opts); }
     journey_due(frame, opts) { return native.patron_journey_due(this.handle, frame, opts); }
     journey_mark_sent(item) { return native.patron_journey_mark_sent(this.handle, item); }
     earn_rule_add(rule) { return native.patron_earn_rule_add(this.handle, rule); }
@@ -130,6 +131,8 @@ module.exports = function classes(native, Handle) {
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
     earn_release(purchase_key, at) { return native.patron_earn_release(this.handle, purchase_key, at); }
+    earn_budget_set(rule, budget) { return native.patron_earn_budget_set(this.handle, rule, budget); }
+    earn_budget_get(rule, at, member_id, location) { return native.patron_earn_budget_get(this.handle, rule, at, member_id, location); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }

@@ -679,6 +679,34 @@ export declare const PATRON_EARN_CHALLENGE: 7;
 export declare const PATRON_EARN_REFERRAL: 8;
 
 /**
+ * Windows of a recurring limit: the limit resets at the start of each UTC calendar window (see
+ * patron_earn_budget).
+ */
+export declare const patron_earn_window: {
+  /**
+   * No reset: the limit holds for the rule's whole life.
+   */
+  readonly PATRON_EARN_WINDOW_NONE: 0;
+  /**
+   * UTC day, from 00:00:00Z.
+   */
+  readonly PATRON_EARN_WINDOW_DAY: 1;
+  /**
+   * ISO week: Monday 00:00:00Z to the next Monday.
+   */
+  readonly PATRON_EARN_WINDOW_WEEK: 2;
+  /**
+   * Calendar month, from the 1st 00:00:00Z.
+   */
+  readonly PATRON_EARN_WINDOW_MONTH: 3;
+};
+export type patron_earn_window = 0 | 1 | 2 | 3;
+export declare const PATRON_EARN_WINDOW_NONE: 0;
+export declare const PATRON_EARN_WINDOW_DAY: 1;
+export declare const PATRON_EARN_WINDOW_WEEK: 2;
+export declare const PATRON_EARN_WINDOW_MONTH: 3;
+
+/**
  * What qualifies a member for a tier.
  */
 export declare const patron_tier_metric: {
@@ -950,6 +978,10 @@ export declare const PATRON_RULE_MAX_DEPTH_LIMIT: number;
  * Most weeks one weekly report may span (about 190 years).
  */
 export declare const PATRON_REPORT_MAX_WEEKS: number;
+/**
+ * Most months one liability report may span (about 83 years).
+ */
+export declare const PATRON_REPORT_MAX_MONTHS: number;
 /**
  * Largest number of events one read returns.
  */
@@ -3889,6 +3921,108 @@ export interface patron_campaign_options {
 }
 
 /**
+ * Options of patron_report_liability(). Initialise with PATRON_LIABILITY_OPTIONS_INIT and set the
+ * cost per point.
+ *
+ * The cost of one point is `cost_minor / cost_points` minor units: 1/2 is half a cent a point,
+ * 5/1000 five cents per 1000 points. Money stays int64_t; the arithmetic is exact until the final
+ * rounding (half up).
+ */
+export interface patron_liability_options {
+  /**
+   * `sizeof(patron_liability_options)`; set by PATRON_LIABILITY_OPTIONS_INIT.
+   */
+  size: number;
+  /**
+   * Minor units per `cost_points` points (0..10^12); required (0 values every point at nothing).
+   */
+  cost_minor: number;
+  /**
+   * Points that cost `cost_minor` (1..10^12); default 1.
+   */
+  cost_points: number;
+  /**
+   * Any time in the first month to report, or PATRON_TIME_NONE (default) for the month of the
+   * store's first posting.
+   */
+  start: number;
+  /**
+   * Any time in the last month to report, or PATRON_TIME_NONE (default) for the month of its last
+   * posting.
+   */
+  end: number;
+}
+
+/**
+ * The points liability at the end of one month (see patron_report_liability()). Points are
+ * int64_t; money in minor units.
+ */
+export interface patron_liability_month {
+  /**
+   * The 1st of the month, 00:00:00 UTC.
+   */
+  month_start: number;
+  /**
+   * The month's last second: the balances below are at this time.
+   */
+  as_of: number;
+  /**
+   * Points earned in the month (earn postings net of their reversals).
+   */
+  issued: number;
+  /**
+   * Points redeemed in the month, net of reversals (a positive number).
+   */
+  redeemed: number;
+  /**
+   * Points expired in the month (a positive number).
+   */
+  expired: number;
+  /**
+   * Net manual adjustments in the month (signed).
+   */
+  adjusted: number;
+  /**
+   * Sum over members of their matured points at `as_of` (patron_ledger_balance()'s `available` once
+   * expiry is posted; a member in overdraft counts 0).
+   */
+  available: number;
+  /**
+   * Points recorded by `as_of` that mature later.
+   */
+  pending: number;
+  /**
+   * available + pending: the points the program owes.
+   */
+  outstanding: number;
+  /**
+   * outstanding at the cost per point (minor units, rounded half up).
+   */
+  value: number;
+  /**
+   * Points redeemed (net) in every posting up to `as_of`.
+   */
+  redeemed_to_date: number;
+  /**
+   * Points expired in every posting up to `as_of`.
+   */
+  expired_to_date: number;
+  /**
+   * expired_to_date / (expired_to_date + redeemed_to_date): the share of settled points that expired
+   * (NaN when none settled).
+   */
+  breakage_rate: number;
+  /**
+   * outstanding × breakage_rate, rounded half up (0 when the rate is NaN).
+   */
+  expected_breakage: number;
+  /**
+   * (outstanding − expected_breakage) at the cost per point (minor units, rounded half up).
+   */
+  expected_cost: number;
+}
+
+/**
  * One message due: who, which journey step, on which channel.
  */
 export interface patron_journey_due_item {
@@ -4112,6 +4246,171 @@ export interface patron_earn_result {
    * 1 when the purchase key was already scored with the same content.
    */
   replayed: number;
+}
+
+/**
+ * The budget and limits of an earning rule (all its versions, by name). Initialise with
+ * PATRON_EARN_BUDGET_INIT; 0 in a limit means "no limit".
+ *
+ * An *award* is one earn posting the rule produces (a referral rule's two postings are two awards,
+ * one per member); its *points* are what that posting carries. Every limit that applies to an
+ * award is checked when a purchase is posted: the award gets the smallest remainder of the points
+ * limits (a partial award at the boundary), or nothing when any awards limit is used up or a
+ * points remainder is 0. A window is the purchase's time (`patron_purchase.at`), not the time of
+ * posting. Store limits apply to purchases with a `location` only; member limits count the member
+ * and the members merged into it. A budget counts the awards posted while it is set;
+ * patron_earn_return() gives back what the returned purchase's awards used, in the windows they
+ * used it in.
+ */
+export interface patron_earn_budget {
+  /**
+   * `sizeof(patron_earn_budget)`; set by PATRON_EARN_BUDGET_INIT.
+   */
+  size: number;
+  /**
+   * Total points budget over the rule's life (0 = none).
+   */
+  points: number;
+  /**
+   * Total awards budget over the rule's life (0 = none).
+   */
+  awards: number;
+  /**
+   * patron_earn_window of the recurring rule-wide limit below.
+   */
+  period: number;
+  /**
+   * Points all members together may get per `period` window (0 = none).
+   */
+  period_points: number;
+  /**
+   * Awards per `period` window (0 = none).
+   */
+  period_awards: number;
+  /**
+   * patron_earn_window of the per-member limit (NONE: over the rule's life).
+   */
+  member_window: number;
+  /**
+   * Points one member may get per `member_window` (0 = none).
+   */
+  member_points: number;
+  /**
+   * Awards one member may get per `member_window` (0 = none).
+   */
+  member_awards: number;
+  /**
+   * patron_earn_window of the per-store limit (NONE: over the rule's life).
+   */
+  store_window: number;
+  /**
+   * Points per purchase `location` per `store_window` (0 = none).
+   */
+  store_points: number;
+  /**
+   * Awards per `location` per `store_window` (0 = none).
+   */
+  store_awards: number;
+}
+
+/**
+ * What a rule's budget has used and has left at a moment, for the whole rule and (when asked) for
+ * one member and one store. A `*_left` is -1 where there is no limit. Initialise with
+ * PATRON_EARN_BUDGET_USAGE_INIT.
+ */
+export interface patron_earn_budget_usage {
+  /**
+   * `sizeof(patron_earn_budget_usage)`; set by PATRON_EARN_BUDGET_USAGE_INIT.
+   */
+  size: number;
+  /**
+   * Points awarded under the budget over the rule's life.
+   */
+  points_used: number;
+  /**
+   * Awards over the rule's life.
+   */
+  awards_used: number;
+  /**
+   * Remainder of the total points budget (-1: none).
+   */
+  points_left: number;
+  /**
+   * Remainder of the total awards budget (-1: none).
+   */
+  awards_left: number;
+  /**
+   * Start of the `period` window holding `at` (0 without a recurring limit).
+   */
+  period_start: number;
+  /**
+   * Its end (exclusive; 0 without one).
+   */
+  period_end: number;
+  /**
+   * Points in that window.
+   */
+  period_points_used: number;
+  /**
+   * Awards in that window.
+   */
+  period_awards_used: number;
+  /**
+   * Remainder of `period_points` (-1: none).
+   */
+  period_points_left: number;
+  /**
+   * Remainder of `period_awards` (-1: none).
+   */
+  period_awards_left: number;
+  /**
+   * Start of the member window holding `at` (0 for NONE or no member asked).
+   */
+  member_start: number;
+  /**
+   * Its end (exclusive; 0 for NONE or no member asked).
+   */
+  member_end: number;
+  /**
+   * The member's points in that window (0 when no member asked).
+   */
+  member_points_used: number;
+  /**
+   * The member's awards in that window.
+   */
+  member_awards_used: number;
+  /**
+   * Remainder of `member_points` (-1: none, or no member asked).
+   */
+  member_points_left: number;
+  /**
+   * Remainder of `member_awards` (-1: none, or no member asked).
+   */
+  member_awards_left: number;
+  /**
+   * Start of the store window holding `at` (0 for NONE or no store asked).
+   */
+  store_start: number;
+  /**
+   * Its end (exclusive).
+   */
+  store_end: number;
+  /**
+   * The store's points in that window (0 when no store asked).
+   */
+  store_points_used: number;
+  /**
+   * The store's awards in that window.
+   */
+  store_awards_used: number;
+  /**
+   * Remainder of `store_points` (-1: none, or no store asked).
+   */
+  store_points_left: number;
+  /**
+   * Remainder of `store_awards` (-1: none, or no store asked).
+   */
+  store_awards_left: number;
 }
 
 /**
@@ -4727,9 +5026,9 @@ export interface patron_campaign_measure_result {
 }
 
 /** `sizeof` of every public struct, as compiled into the addon. */
-export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_chunk_value: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_tier_detail: number; readonly patron_tier_benefit: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
+export declare const sizeof: {readonly patron_allocator: number; readonly patron_rng: number; readonly patron_sim_options: number; readonly patron_txlog_options: number; readonly patron_csv_options: number; readonly patron_csv_error: number; readonly patron_csv_report: number; readonly patron_summary_options: number; readonly patron_frame_write_options: number; readonly patron_clv_data: number; readonly patron_clv_fit_options: number; readonly patron_clv_params: number; readonly patron_clv_fit_result: number; readonly patron_clv_chunk_value: number; readonly patron_clv_predict_options: number; readonly patron_abtest_assign_options: number; readonly patron_abtest_srm_result: number; readonly patron_abtest_test: number; readonly patron_abtest_summary: number; readonly patron_abtest_prop_result: number; readonly patron_abtest_chi2_result: number; readonly patron_abtest_fisher_result: number; readonly patron_abtest_means_result: number; readonly patron_abtest_mw_result: number; readonly patron_abtest_ratio_stats: number; readonly patron_abtest_ratio_result: number; readonly patron_abtest_cuped_result: number; readonly patron_abtest_logrank_result: number; readonly patron_abtest_beta_result: number; readonly patron_abtest_bayes_normal_result: number; readonly patron_abtest_bayes_relative_result: number; readonly patron_abtest_cs_result: number; readonly patron_abtest_cs_one_sided_result: number; readonly patron_abtest_gs_futility_result: number; readonly patron_abtest_power_prop_result: number; readonly patron_abtest_power_mean_result: number; readonly patron_abtest_mde_result: number; readonly patron_abtest_many_options: number; readonly patron_abtest_many_result: number; readonly patron_abtest_perm_result: number; readonly patron_abtest_moments: number; readonly patron_abtest_adjusted_result: number; readonly patron_abtest_poststrat_result: number; readonly patron_abtest_quantile_result: number; readonly patron_abtest_boot_options: number; readonly patron_abtest_boot_result: number; readonly patron_abtest_best_result: number; readonly patron_abtest_margin_options: number; readonly patron_abtest_margin_result: number; readonly patron_abtest_plan_options: number; readonly patron_abtest_plan_result: number; readonly patron_db_options: number; readonly patron_profile_fields: number; readonly patron_posting_request: number; readonly patron_posting_result: number; readonly patron_ledger_policy: number; readonly patron_balance: number; readonly patron_posting: number; readonly patron_ledger_report: number; readonly patron_rule_options: number; readonly patron_rule_eval_options: number; readonly patron_activity_options: number; readonly patron_member_columns_options: number; readonly patron_segment_def: number; readonly patron_segment_options: number; readonly patron_rfm_options: number; readonly patron_week_report: number; readonly patron_weekly_options: number; readonly patron_week_points: number; readonly patron_campaign_counts: number; readonly patron_campaign_report: number; readonly patron_campaign_options: number; readonly patron_liability_options: number; readonly patron_liability_month: number; readonly patron_journey_due_item: number; readonly patron_journey_options: number; readonly patron_earn_rule: number; readonly patron_purchase_line: number; readonly patron_purchase: number; readonly patron_earn_result: number; readonly patron_earn_budget: number; readonly patron_earn_budget_usage: number; readonly patron_tier_def: number; readonly patron_tier_config: number; readonly patron_tier_status: number; readonly patron_tier_detail: number; readonly patron_tier_benefit: number; readonly patron_behaviour_event: number; readonly patron_store_log_options: number; readonly patron_store_frame_options: number; readonly patron_score_options: number; readonly patron_score_result: number; readonly patron_card_options: number; readonly patron_event: number; readonly patron_audit_entry: number; readonly patron_audit_query: number; readonly patron_campaign_def: number; readonly patron_campaign_member: number; readonly patron_campaign_outcome: number; readonly patron_campaign_measure_options: number; readonly patron_campaign_measure_result: number; };
 /** The `*_INIT` defaults of every options struct. */
-export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_chunk_value: patron_clv_chunk_value; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_tier_config: patron_tier_config; readonly patron_tier_detail: patron_tier_detail; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
+export declare const defaults: {readonly patron_sim_options: patron_sim_options; readonly patron_txlog_options: patron_txlog_options; readonly patron_csv_options: patron_csv_options; readonly patron_csv_report: patron_csv_report; readonly patron_summary_options: patron_summary_options; readonly patron_frame_write_options: patron_frame_write_options; readonly patron_clv_fit_options: patron_clv_fit_options; readonly patron_clv_fit_result: patron_clv_fit_result; readonly patron_clv_chunk_value: patron_clv_chunk_value; readonly patron_clv_predict_options: patron_clv_predict_options; readonly patron_abtest_assign_options: patron_abtest_assign_options; readonly patron_abtest_many_options: patron_abtest_many_options; readonly patron_abtest_boot_options: patron_abtest_boot_options; readonly patron_abtest_margin_options: patron_abtest_margin_options; readonly patron_abtest_plan_options: patron_abtest_plan_options; readonly patron_db_options: patron_db_options; readonly patron_profile_fields: patron_profile_fields; readonly patron_posting_request: patron_posting_request; readonly patron_ledger_policy: patron_ledger_policy; readonly patron_rule_options: patron_rule_options; readonly patron_rule_eval_options: patron_rule_eval_options; readonly patron_activity_options: patron_activity_options; readonly patron_member_columns_options: patron_member_columns_options; readonly patron_segment_options: patron_segment_options; readonly patron_rfm_options: patron_rfm_options; readonly patron_weekly_options: patron_weekly_options; readonly patron_campaign_options: patron_campaign_options; readonly patron_liability_options: patron_liability_options; readonly patron_journey_options: patron_journey_options; readonly patron_earn_rule: patron_earn_rule; readonly patron_purchase: patron_purchase; readonly patron_earn_budget: patron_earn_budget; readonly patron_earn_budget_usage: patron_earn_budget_usage; readonly patron_tier_config: patron_tier_config; readonly patron_tier_detail: patron_tier_detail; readonly patron_behaviour_event: patron_behaviour_event; readonly patron_store_log_options: patron_store_log_options; readonly patron_store_frame_options: patron_store_frame_options; readonly patron_score_options: patron_score_options; readonly patron_score_result: patron_score_result; readonly patron_card_options: patron_card_options; readonly patron_audit_query: patron_audit_query; readonly patron_campaign_def: patron_campaign_def; readonly patron_campaign_measure_options: patron_campaign_measure_options; };
 
 /**
  * Static, English description of a status code.
@@ -7760,6 +8059,32 @@ export declare function patron_report_points_weekly(db: patron_db | null, member
  */
 export declare function patron_report_campaigns(in_: Partial<patron_campaign_counts>[] | null, n: number | bigint, opts?: Partial<patron_campaign_options> | null): patron_campaign_report[];
 /**
+ * Points liability by month: outstanding points (available + pending) at each month's end, valued
+ * at a cost per point, with the breakage expected from the store's redemption and expiry history.
+ *
+ * Months are UTC calendar months. The estimator: of the points whose fate is settled by the
+ * month's end — redeemed or expired, over the whole history up to then, net of reversals — the
+ * share that expired is the breakage rate; that share of the outstanding points is expected never
+ * to be redeemed, and the rest is the expected cost. Earn reversals, transfers between members
+ * (merges) and adjustments settle nothing. Expiry counts once its expire posting is written: run
+ * patron_ledger_expire() up to the report's end first, or points past their expiry still count as
+ * outstanding (patron_balance.expired_unposted).
+ *
+ * Cost: one pass over the postings up to the last month (in member order) plus O(members ×
+ * months).
+ *
+ * Thread safety:
+ * The store handle must not be used by another thread during the call.
+ * @param db The store (only read).
+ * @param opts Options (required: the cost per point).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL argument, a cost out
+ * of range, start after end); PATRON_ERANGE (more than PATRON_REPORT_MAX_MONTHS months, a time out
+ * of range, a total that overflows); store errors; PATRON_ENOMEM.
+ * @returns value: Receives *nmonths entries (free with patron_free()); NULL when the store has no
+ * postings and no range was given; untouched on failure.
+ */
+export declare function patron_report_liability(db: patron_db | null, opts: Partial<patron_liability_options> | null): patron_liability_month[];
+/**
  * The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase, then
  * win-back for each member, members in the order of their first row).
  * @param db The store holding the journey state (only read).
@@ -7854,6 +8179,41 @@ export declare function patron_earn_return(db: patron_db | null, purchase_key: s
  * @returns released: Receives the points released by this call (0 for a repeat; may be NULL).
  */
 export declare function patron_earn_release(db: patron_db | null, purchase_key: string | null, at: number | bigint): number;
+/**
+ * Set (or replace) the budget and limits of the earning rule `rule` (every version of that name).
+ * What was used so far stays counted; a budget with every limit 0 lifts the limits and stops
+ * counting. Records an audit entry ("rule.budget").
+ *
+ * Thread safety:
+ * As for the patron_db handle.
+ * @param db Open store.
+ * @param rule Rule name (an existing rule).
+ * @param budget The limits (copied); see patron_earn_budget.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no rule of that name);
+ * PATRON_EINVAL (a negative limit, a window that is not a patron_earn_window, a recurring window
+ * without a limit to reset); store errors.
+ * @returns PATRON_OK; PATRON_ENOTFOUND (no rule of that name); PATRON_EINVAL (a negative limit, a
+ * window that is not a patron_earn_window, a recurring window without a limit to reset); store
+ * errors.
+ */
+export declare function patron_earn_budget_set(db: patron_db | null, rule: string | null, budget: Partial<patron_earn_budget> | null): void;
+/**
+ * Read the budget of rule `rule` and what it has used and has left at time `at`, rule-wide and for
+ * one member and one store.
+ *
+ * Thread safety:
+ * As for the patron_db handle.
+ * @param db Open store (only read).
+ * @param rule Rule name (an existing rule).
+ * @param at The moment whose windows are reported (UTC seconds).
+ * @param member_id A member for the member limit, or 0 for none.
+ * @param location A store (purchase `location`) for the store limit, or NULL.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no rule of that name,
+ * or an unknown member); PATRON_EINVAL; store errors.
+ * @returns budget: Receives the limits (may be NULL); a rule without a budget reads as
+ * PATRON_EARN_BUDGET_INIT.; usage: Receives the usage (may be NULL).
+ */
+export declare function patron_earn_budget_get(db: patron_db | null, rule: string | null, at: number | bigint, member_id: number | bigint, location?: string | null): { budget: patron_earn_budget; usage: patron_earn_budget_usage; };
 /**
  * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
  * tier until the next evaluation).

@@ -151,6 +151,10 @@ PN_UNUSED static int gs_to_patron_campaign_report(napi_env env, napi_value v, pn
 PN_UNUSED static napi_value gs_from_patron_campaign_report(napi_env env, const patron_campaign_report *s);
 PN_UNUSED static int gs_to_patron_campaign_options(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_campaign_options(napi_env env, const patron_campaign_options *s);
+PN_UNUSED static int gs_to_patron_liability_options(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_liability_options(napi_env env, const patron_liability_options *s);
+PN_UNUSED static int gs_to_patron_liability_month(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_liability_month(napi_env env, const patron_liability_month *s);
 PN_UNUSED static int gs_to_patron_journey_due_item(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_journey_due_item(napi_env env, const patron_journey_due_item *s);
 PN_UNUSED static int gs_to_patron_journey_options(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -163,6 +167,10 @@ PN_UNUSED static int gs_to_patron_purchase(napi_env env, napi_value v, pn_arena 
 PN_UNUSED static napi_value gs_from_patron_purchase(napi_env env, const patron_purchase *s);
 PN_UNUSED static int gs_to_patron_earn_result(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_earn_result(napi_env env, const patron_earn_result *s);
+PN_UNUSED static int gs_to_patron_earn_budget(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_earn_budget(napi_env env, const patron_earn_budget *s);
+PN_UNUSED static int gs_to_patron_earn_budget_usage(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_earn_budget_usage(napi_env env, const patron_earn_budget_usage *s);
 PN_UNUSED static int gs_to_patron_tier_def(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_tier_def(napi_env env, const patron_tier_def *s);
 PN_UNUSED static int gs_to_patron_tier_config(napi_env env, napi_value v, pn_arena *arena, void *out);
@@ -6262,6 +6270,182 @@ static napi_value gs_from_patron_campaign_options(napi_env env, const patron_cam
     return obj;
 }
 
+static int gs_to_patron_liability_options(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_liability_options s = PATRON_LIABILITY_OPTIONS_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_liability_options")) return -1;
+    if (pn_field(env, v, "cost_minor", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_options.cost_minor")) return -1;
+        s.cost_minor = (int64_t)x;
+    }
+    if (pn_field(env, v, "cost_points", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_options.cost_points")) return -1;
+        s.cost_points = (int64_t)x;
+    }
+    if (pn_field(env, v, "start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_options.start")) return -1;
+        s.start = (int64_t)x;
+    }
+    if (pn_field(env, v, "end", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_options.end")) return -1;
+        s.end = (int64_t)x;
+    }
+    *(patron_liability_options *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_liability_options(napi_env env, const patron_liability_options *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "cost_minor", pn_new_i64(env, s->cost_minor))) return NULL;
+    if (pn_set(env, obj, "cost_points", pn_new_i64(env, s->cost_points))) return NULL;
+    if (pn_set(env, obj, "start", pn_new_i64(env, s->start))) return NULL;
+    if (pn_set(env, obj, "end", pn_new_i64(env, s->end))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_liability_month(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_liability_month s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_liability_month")) return -1;
+    if (pn_field(env, v, "month_start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.month_start")) return -1;
+        s.month_start = (int64_t)x;
+    }
+    if (pn_field(env, v, "as_of", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.as_of")) return -1;
+        s.as_of = (int64_t)x;
+    }
+    if (pn_field(env, v, "issued", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.issued")) return -1;
+        s.issued = (int64_t)x;
+    }
+    if (pn_field(env, v, "redeemed", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.redeemed")) return -1;
+        s.redeemed = (int64_t)x;
+    }
+    if (pn_field(env, v, "expired", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.expired")) return -1;
+        s.expired = (int64_t)x;
+    }
+    if (pn_field(env, v, "adjusted", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.adjusted")) return -1;
+        s.adjusted = (int64_t)x;
+    }
+    if (pn_field(env, v, "available", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.available")) return -1;
+        s.available = (int64_t)x;
+    }
+    if (pn_field(env, v, "pending", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.pending")) return -1;
+        s.pending = (int64_t)x;
+    }
+    if (pn_field(env, v, "outstanding", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.outstanding")) return -1;
+        s.outstanding = (int64_t)x;
+    }
+    if (pn_field(env, v, "value", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.value")) return -1;
+        s.value = (int64_t)x;
+    }
+    if (pn_field(env, v, "redeemed_to_date", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.redeemed_to_date")) return -1;
+        s.redeemed_to_date = (int64_t)x;
+    }
+    if (pn_field(env, v, "expired_to_date", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.expired_to_date")) return -1;
+        s.expired_to_date = (int64_t)x;
+    }
+    if (pn_field(env, v, "breakage_rate", &f, &has)) return -1;
+    if (has) {
+        double x;
+        if (pn_get_f64(env, f, &x, "patron_liability_month.breakage_rate")) return -1;
+        s.breakage_rate = (double)x;
+    }
+    if (pn_field(env, v, "expected_breakage", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.expected_breakage")) return -1;
+        s.expected_breakage = (int64_t)x;
+    }
+    if (pn_field(env, v, "expected_cost", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_liability_month.expected_cost")) return -1;
+        s.expected_cost = (int64_t)x;
+    }
+    *(patron_liability_month *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_liability_month(napi_env env, const patron_liability_month *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "month_start", pn_new_i64(env, s->month_start))) return NULL;
+    if (pn_set(env, obj, "as_of", pn_new_i64(env, s->as_of))) return NULL;
+    if (pn_set(env, obj, "issued", pn_new_i64(env, s->issued))) return NULL;
+    if (pn_set(env, obj, "redeemed", pn_new_i64(env, s->redeemed))) return NULL;
+    if (pn_set(env, obj, "expired", pn_new_i64(env, s->expired))) return NULL;
+    if (pn_set(env, obj, "adjusted", pn_new_i64(env, s->adjusted))) return NULL;
+    if (pn_set(env, obj, "available", pn_new_i64(env, s->available))) return NULL;
+    if (pn_set(env, obj, "pending", pn_new_i64(env, s->pending))) return NULL;
+    if (pn_set(env, obj, "outstanding", pn_new_i64(env, s->outstanding))) return NULL;
+    if (pn_set(env, obj, "value", pn_new_i64(env, s->value))) return NULL;
+    if (pn_set(env, obj, "redeemed_to_date", pn_new_i64(env, s->redeemed_to_date))) return NULL;
+    if (pn_set(env, obj, "expired_to_date", pn_new_i64(env, s->expired_to_date))) return NULL;
+    if (pn_set(env, obj, "breakage_rate", pn_new_f64(env, s->breakage_rate))) return NULL;
+    if (pn_set(env, obj, "expected_breakage", pn_new_i64(env, s->expected_breakage))) return NULL;
+    if (pn_set(env, obj, "expected_cost", pn_new_i64(env, s->expected_cost))) return NULL;
+    return obj;
+}
+
 static int gs_to_patron_journey_due_item(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
     patron_journey_due_item s = {0};
@@ -6719,6 +6903,281 @@ static napi_value gs_from_patron_earn_result(napi_env env, const patron_earn_res
     if (pn_set(env, obj, "points", pn_new_i64(env, s->points))) return NULL;
     if (pn_set(env, obj, "postings", pn_new_i64(env, s->postings))) return NULL;
     if (pn_set(env, obj, "replayed", pn_new_i32(env, s->replayed))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_earn_budget(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_earn_budget s = PATRON_EARN_BUDGET_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_earn_budget")) return -1;
+    if (pn_field(env, v, "points", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.points")) return -1;
+        s.points = (int64_t)x;
+    }
+    if (pn_field(env, v, "awards", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.awards")) return -1;
+        s.awards = (int64_t)x;
+    }
+    if (pn_field(env, v, "period", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_earn_budget.period")) return -1;
+        s.period = (int)x;
+    }
+    if (pn_field(env, v, "period_points", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.period_points")) return -1;
+        s.period_points = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_awards", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.period_awards")) return -1;
+        s.period_awards = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_window", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_earn_budget.member_window")) return -1;
+        s.member_window = (int)x;
+    }
+    if (pn_field(env, v, "member_points", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.member_points")) return -1;
+        s.member_points = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_awards", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.member_awards")) return -1;
+        s.member_awards = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_window", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_earn_budget.store_window")) return -1;
+        s.store_window = (int)x;
+    }
+    if (pn_field(env, v, "store_points", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.store_points")) return -1;
+        s.store_points = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_awards", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget.store_awards")) return -1;
+        s.store_awards = (int64_t)x;
+    }
+    *(patron_earn_budget *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_earn_budget(napi_env env, const patron_earn_budget *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "points", pn_new_i64(env, s->points))) return NULL;
+    if (pn_set(env, obj, "awards", pn_new_i64(env, s->awards))) return NULL;
+    if (pn_set(env, obj, "period", pn_new_i32(env, s->period))) return NULL;
+    if (pn_set(env, obj, "period_points", pn_new_i64(env, s->period_points))) return NULL;
+    if (pn_set(env, obj, "period_awards", pn_new_i64(env, s->period_awards))) return NULL;
+    if (pn_set(env, obj, "member_window", pn_new_i32(env, s->member_window))) return NULL;
+    if (pn_set(env, obj, "member_points", pn_new_i64(env, s->member_points))) return NULL;
+    if (pn_set(env, obj, "member_awards", pn_new_i64(env, s->member_awards))) return NULL;
+    if (pn_set(env, obj, "store_window", pn_new_i32(env, s->store_window))) return NULL;
+    if (pn_set(env, obj, "store_points", pn_new_i64(env, s->store_points))) return NULL;
+    if (pn_set(env, obj, "store_awards", pn_new_i64(env, s->store_awards))) return NULL;
+    return obj;
+}
+
+static int gs_to_patron_earn_budget_usage(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_earn_budget_usage s = PATRON_EARN_BUDGET_USAGE_INIT;
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_earn_budget_usage")) return -1;
+    if (pn_field(env, v, "points_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.points_used")) return -1;
+        s.points_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "awards_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.awards_used")) return -1;
+        s.awards_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "points_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.points_left")) return -1;
+        s.points_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "awards_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.awards_left")) return -1;
+        s.awards_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_start")) return -1;
+        s.period_start = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_end", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_end")) return -1;
+        s.period_end = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_points_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_points_used")) return -1;
+        s.period_points_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_awards_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_awards_used")) return -1;
+        s.period_awards_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_points_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_points_left")) return -1;
+        s.period_points_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "period_awards_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.period_awards_left")) return -1;
+        s.period_awards_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_start")) return -1;
+        s.member_start = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_end", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_end")) return -1;
+        s.member_end = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_points_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_points_used")) return -1;
+        s.member_points_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_awards_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_awards_used")) return -1;
+        s.member_awards_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_points_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_points_left")) return -1;
+        s.member_points_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "member_awards_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.member_awards_left")) return -1;
+        s.member_awards_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_start", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_start")) return -1;
+        s.store_start = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_end", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_end")) return -1;
+        s.store_end = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_points_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_points_used")) return -1;
+        s.store_points_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_awards_used", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_awards_used")) return -1;
+        s.store_awards_used = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_points_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_points_left")) return -1;
+        s.store_points_left = (int64_t)x;
+    }
+    if (pn_field(env, v, "store_awards_left", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_earn_budget_usage.store_awards_left")) return -1;
+        s.store_awards_left = (int64_t)x;
+    }
+    *(patron_earn_budget_usage *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_earn_budget_usage(napi_env env, const patron_earn_budget_usage *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "points_used", pn_new_i64(env, s->points_used))) return NULL;
+    if (pn_set(env, obj, "awards_used", pn_new_i64(env, s->awards_used))) return NULL;
+    if (pn_set(env, obj, "points_left", pn_new_i64(env, s->points_left))) return NULL;
+    if (pn_set(env, obj, "awards_left", pn_new_i64(env, s->awards_left))) return NULL;
+    if (pn_set(env, obj, "period_start", pn_new_i64(env, s->period_start))) return NULL;
+    if (pn_set(env, obj, "period_end", pn_new_i64(env, s->period_end))) return NULL;
+    if (pn_set(env, obj, "period_points_used", pn_new_i64(env, s->period_points_used))) return NULL;
+    if (pn_set(env, obj, "period_awards_used", pn_new_i64(env, s->period_awards_used))) return NULL;
+    if (pn_set(env, obj, "period_points_left", pn_new_i64(env, s->period_points_left))) return NULL;
+    if (pn_set(env, obj, "period_awards_left", pn_new_i64(env, s->period_awards_left))) return NULL;
+    if (pn_set(env, obj, "member_start", pn_new_i64(env, s->member_start))) return NULL;
+    if (pn_set(env, obj, "member_end", pn_new_i64(env, s->member_end))) return NULL;
+    if (pn_set(env, obj, "member_points_used", pn_new_i64(env, s->member_points_used))) return NULL;
+    if (pn_set(env, obj, "member_awards_used", pn_new_i64(env, s->member_awards_used))) return NULL;
+    if (pn_set(env, obj, "member_points_left", pn_new_i64(env, s->member_points_left))) return NULL;
+    if (pn_set(env, obj, "member_awards_left", pn_new_i64(env, s->member_awards_left))) return NULL;
+    if (pn_set(env, obj, "store_start", pn_new_i64(env, s->store_start))) return NULL;
+    if (pn_set(env, obj, "store_end", pn_new_i64(env, s->store_end))) return NULL;
+    if (pn_set(env, obj, "store_points_used", pn_new_i64(env, s->store_points_used))) return NULL;
+    if (pn_set(env, obj, "store_awards_used", pn_new_i64(env, s->store_awards_used))) return NULL;
+    if (pn_set(env, obj, "store_points_left", pn_new_i64(env, s->store_points_left))) return NULL;
+    if (pn_set(env, obj, "store_awards_left", pn_new_i64(env, s->store_awards_left))) return NULL;
     return obj;
 }
 
@@ -7945,6 +8404,20 @@ static napi_value gs_list_patron_journey_due_item(napi_env env, patron_journey_d
     if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
     for (size_t i = 0; arr && items && i < n; i++) {
         napi_value e = gs_from_patron_journey_due_item(env, &items[i]);
+        if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
+    }
+    if (free_it == 1) patron_free(items);
+    else if (free_it == 2) free(items);
+    return arr;
+}
+
+/* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
+static napi_value gs_list_patron_liability_month(napi_env env, patron_liability_month *items, size_t n, int free_it)
+{
+    napi_value arr = NULL;
+    if (napi_create_array_with_length(env, items ? n : 0, &arr) != napi_ok) arr = NULL;
+    for (size_t i = 0; arr && items && i < n; i++) {
+        napi_value e = gs_from_patron_liability_month(env, &items[i]);
         if (!e || napi_set_element(env, arr, (uint32_t)i, e) != napi_ok) arr = NULL;
     }
     if (free_it == 1) patron_free(items);
@@ -12934,6 +13407,27 @@ static napi_value w_patron_report_campaigns(napi_env env, napi_callback_info inf
     return res;
 }
 
+static napi_value w_patron_report_liability(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    patron_liability_month *a_out = NULL;
+    size_t a_nmonths = 0;
+    void *a_db = NULL;
+    patron_liability_options a_opts_s;
+    patron_liability_options *a_opts = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_report_liability: argument 'db'")
+        || pn_struct_arg(env, argv[1], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_liability_options)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_report_liability(&a_out, &a_nmonths, a_db, a_opts);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return gs_list_patron_liability_month(env, a_out, (size_t)a_nmonths, 1);
+}
+
 static napi_value w_patron_journey_due(napi_env env, napi_callback_info info)
 {
     napi_value argv[3];
@@ -13095,6 +13589,57 @@ static napi_value w_patron_earn_release(napi_env env, napi_callback_info info)
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_new_i64(env, a_released);
+}
+
+static napi_value w_patron_earn_budget_set(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    void *a_db = NULL;
+    const char *a_rule = NULL;
+    patron_earn_budget a_budget_s;
+    patron_earn_budget *a_budget = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_budget_set: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_rule, "patron_earn_budget_set: argument 'rule'")
+        || pn_struct_arg(env, argv[2], (void *)&a_budget, &a_budget_s, sizeof a_budget_s, &arena, gs_to_patron_earn_budget)) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_earn_budget_set(a_db, a_rule, a_budget);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
+static napi_value w_patron_earn_budget_get(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    void *a_db = NULL;
+    patron_earn_budget a_budget = PATRON_EARN_BUDGET_INIT;
+    patron_earn_budget_usage a_usage = PATRON_EARN_BUDGET_USAGE_INIT;
+    const char *a_rule = NULL;
+    int64_t a_at = 0;
+    int64_t a_member_id = 0;
+    const char *a_location = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_budget_get: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_rule, "patron_earn_budget_get: argument 'rule'")
+        || pn_get_i64(env, argv[2], &a_at, "patron_earn_budget_get: argument 'at'")
+        || pn_get_i64(env, argv[3], &a_member_id, "patron_earn_budget_get: argument 'member_id'")
+        || pn_get_str(env, argv[4], &arena, &a_location, "patron_earn_budget_get: argument 'location'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_earn_budget_get(a_db, &a_budget, &a_usage, a_rule, (int64_t)a_at, (int64_t)a_member_id, a_location);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    napi_value res;
+    if (napi_create_object(env, &res) != napi_ok) return NULL;
+    if (pn_set(env, res, "budget", gs_from_patron_earn_budget(env, &a_budget))) return NULL;
+    if (pn_set(env, res, "usage", gs_from_patron_earn_budget_usage(env, &a_usage))) return NULL;
+    return res;
 }
 
 static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
@@ -14123,6 +14668,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_report_weekly", NULL, w_patron_report_weekly, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_report_points_weekly", NULL, w_patron_report_points_weekly, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_report_campaigns", NULL, w_patron_report_campaigns, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_report_liability", NULL, w_patron_report_liability, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_journey_due", NULL, w_patron_journey_due, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_journey_mark_sent", NULL, w_patron_journey_mark_sent, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_rule_add", NULL, w_patron_earn_rule_add, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -14131,6 +14677,8 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_earn_purchase", NULL, w_patron_earn_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_return", NULL, w_patron_earn_return, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_release", NULL, w_patron_earn_release, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_earn_budget_set", NULL, w_patron_earn_budget_set, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_earn_budget_get", NULL, w_patron_earn_budget_get, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_configure", NULL, w_patron_tier_configure, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_evaluate", NULL, w_patron_tier_evaluate, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -14418,6 +14966,16 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_EARN_REFERRAL", pn_new_i32(env, PATRON_EARN_REFERRAL))) return NULL;
     if (pn_set(env, exports, "patron_earn_kind", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "PATRON_EARN_WINDOW_NONE", pn_new_i32(env, PATRON_EARN_WINDOW_NONE))) return NULL;
+    if (pn_set(env, exports, "PATRON_EARN_WINDOW_NONE", pn_new_i32(env, PATRON_EARN_WINDOW_NONE))) return NULL;
+    if (pn_set(env, obj, "PATRON_EARN_WINDOW_DAY", pn_new_i32(env, PATRON_EARN_WINDOW_DAY))) return NULL;
+    if (pn_set(env, exports, "PATRON_EARN_WINDOW_DAY", pn_new_i32(env, PATRON_EARN_WINDOW_DAY))) return NULL;
+    if (pn_set(env, obj, "PATRON_EARN_WINDOW_WEEK", pn_new_i32(env, PATRON_EARN_WINDOW_WEEK))) return NULL;
+    if (pn_set(env, exports, "PATRON_EARN_WINDOW_WEEK", pn_new_i32(env, PATRON_EARN_WINDOW_WEEK))) return NULL;
+    if (pn_set(env, obj, "PATRON_EARN_WINDOW_MONTH", pn_new_i32(env, PATRON_EARN_WINDOW_MONTH))) return NULL;
+    if (pn_set(env, exports, "PATRON_EARN_WINDOW_MONTH", pn_new_i32(env, PATRON_EARN_WINDOW_MONTH))) return NULL;
+    if (pn_set(env, exports, "patron_earn_window", obj)) return NULL;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "PATRON_TIER_SPEND", pn_new_i32(env, PATRON_TIER_SPEND))) return NULL;
     if (pn_set(env, exports, "PATRON_TIER_SPEND", pn_new_i32(env, PATRON_TIER_SPEND))) return NULL;
     if (pn_set(env, obj, "PATRON_TIER_POINTS", pn_new_i32(env, PATRON_TIER_POINTS))) return NULL;
@@ -14497,6 +15055,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, exports, "PATRON_RULE_DEFAULT_MAX_DEPTH", pn_new_f64(env, (double)(PATRON_RULE_DEFAULT_MAX_DEPTH)))) return NULL;
     if (pn_set(env, exports, "PATRON_RULE_MAX_DEPTH_LIMIT", pn_new_f64(env, (double)(PATRON_RULE_MAX_DEPTH_LIMIT)))) return NULL;
     if (pn_set(env, exports, "PATRON_REPORT_MAX_WEEKS", pn_new_f64(env, (double)(PATRON_REPORT_MAX_WEEKS)))) return NULL;
+    if (pn_set(env, exports, "PATRON_REPORT_MAX_MONTHS", pn_new_f64(env, (double)(PATRON_REPORT_MAX_MONTHS)))) return NULL;
     if (pn_set(env, exports, "PATRON_EVENTS_READ_MAX", pn_new_f64(env, (double)(PATRON_EVENTS_READ_MAX)))) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     if (pn_set(env, obj, "patron_allocator", pn_new_u32(env, (uint32_t)sizeof(patron_allocator)))) return NULL;
@@ -14571,12 +15130,16 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_campaign_counts", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_counts)))) return NULL;
     if (pn_set(env, obj, "patron_campaign_report", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_report)))) return NULL;
     if (pn_set(env, obj, "patron_campaign_options", pn_new_u32(env, (uint32_t)sizeof(patron_campaign_options)))) return NULL;
+    if (pn_set(env, obj, "patron_liability_options", pn_new_u32(env, (uint32_t)sizeof(patron_liability_options)))) return NULL;
+    if (pn_set(env, obj, "patron_liability_month", pn_new_u32(env, (uint32_t)sizeof(patron_liability_month)))) return NULL;
     if (pn_set(env, obj, "patron_journey_due_item", pn_new_u32(env, (uint32_t)sizeof(patron_journey_due_item)))) return NULL;
     if (pn_set(env, obj, "patron_journey_options", pn_new_u32(env, (uint32_t)sizeof(patron_journey_options)))) return NULL;
     if (pn_set(env, obj, "patron_earn_rule", pn_new_u32(env, (uint32_t)sizeof(patron_earn_rule)))) return NULL;
     if (pn_set(env, obj, "patron_purchase_line", pn_new_u32(env, (uint32_t)sizeof(patron_purchase_line)))) return NULL;
     if (pn_set(env, obj, "patron_purchase", pn_new_u32(env, (uint32_t)sizeof(patron_purchase)))) return NULL;
     if (pn_set(env, obj, "patron_earn_result", pn_new_u32(env, (uint32_t)sizeof(patron_earn_result)))) return NULL;
+    if (pn_set(env, obj, "patron_earn_budget", pn_new_u32(env, (uint32_t)sizeof(patron_earn_budget)))) return NULL;
+    if (pn_set(env, obj, "patron_earn_budget_usage", pn_new_u32(env, (uint32_t)sizeof(patron_earn_budget_usage)))) return NULL;
     if (pn_set(env, obj, "patron_tier_def", pn_new_u32(env, (uint32_t)sizeof(patron_tier_def)))) return NULL;
     if (pn_set(env, obj, "patron_tier_config", pn_new_u32(env, (uint32_t)sizeof(patron_tier_config)))) return NULL;
     if (pn_set(env, obj, "patron_tier_status", pn_new_u32(env, (uint32_t)sizeof(patron_tier_status)))) return NULL;
@@ -14707,6 +15270,10 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         if (pn_set(env, obj, "patron_campaign_options", gs_from_patron_campaign_options(env, &d))) return NULL;
     }
     {
+        const patron_liability_options d = PATRON_LIABILITY_OPTIONS_INIT;
+        if (pn_set(env, obj, "patron_liability_options", gs_from_patron_liability_options(env, &d))) return NULL;
+    }
+    {
         const patron_journey_options d = PATRON_JOURNEY_OPTIONS_INIT;
         if (pn_set(env, obj, "patron_journey_options", gs_from_patron_journey_options(env, &d))) return NULL;
     }
@@ -14717,6 +15284,14 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     {
         const patron_purchase d = PATRON_PURCHASE_INIT;
         if (pn_set(env, obj, "patron_purchase", gs_from_patron_purchase(env, &d))) return NULL;
+    }
+    {
+        const patron_earn_budget d = PATRON_EARN_BUDGET_INIT;
+        if (pn_set(env, obj, "patron_earn_budget", gs_from_patron_earn_budget(env, &d))) return NULL;
+    }
+    {
+        const patron_earn_budget_usage d = PATRON_EARN_BUDGET_USAGE_INIT;
+        if (pn_set(env, obj, "patron_earn_budget_usage", gs_from_patron_earn_budget_usage(env, &d))) return NULL;
     }
     {
         const patron_tier_config d = PATRON_TIER_CONFIG_INIT;

@@ -428,6 +428,25 @@ PATRON_EARN_CAMPAIGN = patron_earn_kind.PATRON_EARN_CAMPAIGN
 PATRON_EARN_CHALLENGE = patron_earn_kind.PATRON_EARN_CHALLENGE
 PATRON_EARN_REFERRAL = patron_earn_kind.PATRON_EARN_REFERRAL
 
+class patron_earn_window(_enum.IntEnum):
+    """Windows of a recurring limit: the limit resets at the start of each UTC calendar window
+    (see patron_earn_budget).
+    """
+    PATRON_EARN_WINDOW_NONE = 0
+    """No reset: the limit holds for the rule's whole life."""
+    PATRON_EARN_WINDOW_DAY = 1
+    """UTC day, from 00:00:00Z."""
+    PATRON_EARN_WINDOW_WEEK = 2
+    """ISO week: Monday 00:00:00Z to the next Monday."""
+    PATRON_EARN_WINDOW_MONTH = 3
+    """Calendar month, from the 1st 00:00:00Z."""
+
+
+PATRON_EARN_WINDOW_NONE = patron_earn_window.PATRON_EARN_WINDOW_NONE
+PATRON_EARN_WINDOW_DAY = patron_earn_window.PATRON_EARN_WINDOW_DAY
+PATRON_EARN_WINDOW_WEEK = patron_earn_window.PATRON_EARN_WINDOW_WEEK
+PATRON_EARN_WINDOW_MONTH = patron_earn_window.PATRON_EARN_WINDOW_MONTH
+
 class patron_tier_metric(_enum.IntEnum):
     """What qualifies a member for a tier."""
     PATRON_TIER_SPEND = 0
@@ -577,6 +596,8 @@ PATRON_RULE_MAX_DEPTH_LIMIT = 256
 """Largest accepted value of patron_rule_options::max_depth."""
 PATRON_REPORT_MAX_WEEKS = 10000
 """Most weeks one weekly report may span (about 190 years)."""
+PATRON_REPORT_MAX_MONTHS = 1000
+"""Most months one liability report may span (about 83 years)."""
 PATRON_EVENTS_READ_MAX = 10000
 """Largest number of events one read returns."""
 
@@ -1924,6 +1945,56 @@ class patron_campaign_options(ctypes.Structure):
         return s
 
 
+class patron_liability_options(ctypes.Structure):
+    """Options of patron_report_liability(). Initialise with PATRON_LIABILITY_OPTIONS_INIT and
+    set the cost per point.
+
+    The cost of one point is `cost_minor / cost_points` minor units: 1/2 is half a cent a
+    point, 5/1000 five cents per 1000 points. Money stays int64_t; the arithmetic is exact
+    until the final rounding (half up).
+
+    Fields: size (`sizeof(patron_liability_options)`; set by
+    PATRON_LIABILITY_OPTIONS_INIT.), cost_minor (Minor units per `cost_points` points
+    (0..10^12); required (0 values every point at nothing).), cost_points (Points that cost
+    `cost_minor` (1..10^12); default 1.), start (Any time in the first month to report, or
+    PATRON_TIME_NONE (default) for the month of the store's first posting.), end (Any time
+    in the last month to report, or PATRON_TIME_NONE (default) for the month of its last
+    posting.)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_liability_options set as PATRON_LIABILITY_OPTIONS_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        s.cost_points = 1
+        s.start = -9223372036854775808
+        s.end = -9223372036854775808
+        return s
+
+
+class patron_liability_month(ctypes.Structure):
+    """The points liability at the end of one month (see patron_report_liability()). Points are
+    int64_t; money in minor units.
+
+    Fields: month_start (The 1st of the month, 00:00:00 UTC.), as_of (The month's last
+    second: the balances below are at this time.), issued (Points earned in the month (earn
+    postings net of their reversals).), redeemed (Points redeemed in the month, net of
+    reversals (a positive number).), expired (Points expired in the month (a positive
+    number).), adjusted (Net manual adjustments in the month (signed).), available (Sum over
+    members of their matured points at `as_of` (patron_ledger_balance()'s `available` once
+    expiry is posted; a member in overdraft counts 0).), pending (Points recorded by `as_of`
+    that mature later.), outstanding (available + pending: the points the program owes.),
+    value (outstanding at the cost per point (minor units, rounded half up).),
+    redeemed_to_date (Points redeemed (net) in every posting up to `as_of`.),
+    expired_to_date (Points expired in every posting up to `as_of`.), breakage_rate
+    (expired_to_date / (expired_to_date + redeemed_to_date): the share of settled points
+    that expired (NaN when none settled).), expected_breakage (outstanding × breakage_rate,
+    rounded half up (0 when the rate is NaN).), expected_cost ((outstanding −
+    expected_breakage) at the cost per point (minor units, rounded half up).)
+    """
+
+
 class patron_journey_due_item(ctypes.Structure):
     """One message due: who, which journey step, on which channel.
 
@@ -2028,6 +2099,75 @@ class patron_earn_result(ctypes.Structure):
     postings written (0 for a replay).), replayed (1 when the purchase key was already
     scored with the same content.)
     """
+
+
+class patron_earn_budget(ctypes.Structure):
+    """The budget and limits of an earning rule (all its versions, by name). Initialise with
+    PATRON_EARN_BUDGET_INIT; 0 in a limit means "no limit".
+
+    An *award* is one earn posting the rule produces (a referral rule's two postings are two
+    awards, one per member); its *points* are what that posting carries. Every limit that
+    applies to an award is checked when a purchase is posted: the award gets the smallest
+    remainder of the points limits (a partial award at the boundary), or nothing when any
+    awards limit is used up or a points remainder is 0. A window is the purchase's time
+    (`patron_purchase.at`), not the time of posting. Store limits apply to purchases with a
+    `location` only; member limits count the member and the members merged into it. A budget
+    counts the awards posted while it is set; patron_earn_return() gives back what the
+    returned purchase's awards used, in the windows they used it in.
+
+    Fields: size (`sizeof(patron_earn_budget)`; set by PATRON_EARN_BUDGET_INIT.), points
+    (Total points budget over the rule's life (0 = none).), awards (Total awards budget over
+    the rule's life (0 = none).), period (patron_earn_window of the recurring rule-wide
+    limit below.), period_points (Points all members together may get per `period` window (0
+    = none).), period_awards (Awards per `period` window (0 = none).), member_window
+    (patron_earn_window of the per-member limit (NONE: over the rule's life).),
+    member_points (Points one member may get per `member_window` (0 = none).), member_awards
+    (Awards one member may get per `member_window` (0 = none).), store_window
+    (patron_earn_window of the per-store limit (NONE: over the rule's life).), store_points
+    (Points per purchase `location` per `store_window` (0 = none).), store_awards (Awards
+    per `location` per `store_window` (0 = none).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_earn_budget set as PATRON_EARN_BUDGET_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        return s
+
+
+class patron_earn_budget_usage(ctypes.Structure):
+    """What a rule's budget has used and has left at a moment, for the whole rule and (when
+    asked) for one member and one store. A `*_left` is -1 where there is no limit.
+    Initialise with PATRON_EARN_BUDGET_USAGE_INIT.
+
+    Fields: size (`sizeof(patron_earn_budget_usage)`; set by
+    PATRON_EARN_BUDGET_USAGE_INIT.), points_used (Points awarded under the budget over the
+    rule's life.), awards_used (Awards over the rule's life.), points_left (Remainder of the
+    total points budget (-1: none).), awards_left (Remainder of the total awards budget (-1:
+    none).), period_start (Start of the `period` window holding `at` (0 without a recurring
+    limit).), period_end (Its end (exclusive; 0 without one).), period_points_used (Points
+    in that window.), period_awards_used (Awards in that window.), period_points_left
+    (Remainder of `period_points` (-1: none).), period_awards_left (Remainder of
+    `period_awards` (-1: none).), member_start (Start of the member window holding `at` (0
+    for NONE or no member asked).), member_end (Its end (exclusive; 0 for NONE or no member
+    asked).), member_points_used (The member's points in that window (0 when no member
+    asked).), member_awards_used (The member's awards in that window.), member_points_left
+    (Remainder of `member_points` (-1: none, or no member asked).), member_awards_left
+    (Remainder of `member_awards` (-1: none, or no member asked).), store_start (Start of
+    the store window holding `at` (0 for NONE or no store asked).), store_end (Its end
+    (exclusive).), store_points_used (The store's points in that window (0 when no store
+    asked).), store_awards_used (The store's awards in that window.), store_points_left
+    (Remainder of `store_points` (-1: none, or no store asked).), store_awards_left
+    (Remainder of `store_awards` (-1: none, or no store asked).)
+    """
+
+    @classmethod
+    def init(cls):
+        """A patron_earn_budget_usage set as PATRON_EARN_BUDGET_USAGE_INIT sets it."""
+        s = cls()
+        s.size = ctypes.sizeof(cls)
+        return s
 
 
 class patron_tier_def(ctypes.Structure):
@@ -2430,12 +2570,16 @@ patron_week_points._fields_ = [("week_start", ctypes.c_int64), ("earned", ctypes
 patron_campaign_counts._fields_ = [("name", ctypes.c_char_p), ("sent", ctypes.c_int64), ("opened", ctypes.c_int64), ("clicked", ctypes.c_int64), ("converted", ctypes.c_int64)]
 patron_campaign_report._fields_ = [("name", ctypes.c_char_p), ("sent", ctypes.c_int64), ("opened", ctypes.c_int64), ("clicked", ctypes.c_int64), ("converted", ctypes.c_int64), ("open_rate", ctypes.c_double), ("click_rate", ctypes.c_double), ("click_to_open", ctypes.c_double), ("conversion_rate", ctypes.c_double), ("conversion_ci", (ctypes.c_double * 2)), ("lift", ctypes.c_double), ("diff", ctypes.c_double), ("p_value", ctypes.c_double), ("p_adjusted", ctypes.c_double), ("significant", ctypes.c_int)]
 patron_campaign_options._fields_ = [("size", ctypes.c_uint32), ("reference", ctypes.c_int32), ("alpha", ctypes.c_double)]
+patron_liability_options._fields_ = [("size", ctypes.c_uint32), ("cost_minor", ctypes.c_int64), ("cost_points", ctypes.c_int64), ("start", ctypes.c_int64), ("end", ctypes.c_int64)]
+patron_liability_month._fields_ = [("month_start", ctypes.c_int64), ("as_of", ctypes.c_int64), ("issued", ctypes.c_int64), ("redeemed", ctypes.c_int64), ("expired", ctypes.c_int64), ("adjusted", ctypes.c_int64), ("available", ctypes.c_int64), ("pending", ctypes.c_int64), ("outstanding", ctypes.c_int64), ("value", ctypes.c_int64), ("redeemed_to_date", ctypes.c_int64), ("expired_to_date", ctypes.c_int64), ("breakage_rate", ctypes.c_double), ("expected_breakage", ctypes.c_int64), ("expected_cost", ctypes.c_int64)]
 patron_journey_due_item._fields_ = [("member_id", ctypes.c_int64), ("row", ctypes.c_uint64), ("journey", ctypes.c_int32), ("step", ctypes.c_int32), ("anchor", ctypes.c_int64), ("scheduled", ctypes.c_int64), ("channel", (ctypes.c_char * 32)), ("tag", (ctypes.c_char * 72))]
 patron_journey_options._fields_ = [("size", ctypes.c_uint32), ("now", ctypes.c_int64), ("channels", ctypes.c_char_p), ("welcome_days", (ctypes.c_int32 * 3)), ("post_purchase_days", (ctypes.c_int32 * 3)), ("win_back_min_days", ctypes.c_int32), ("win_back_max_days", ctypes.c_int32), ("max_delay_days", ctypes.c_int32), ("tag_column", ctypes.c_char_p)]
 patron_earn_rule._fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("kind", ctypes.c_int), ("valid_from", ctypes.c_int64), ("valid_to", ctypes.c_int64), ("points", ctypes.c_int64), ("per_amount", ctypes.c_int64), ("percent", ctypes.c_int64), ("category", ctypes.c_char_p), ("product", ctypes.c_char_p), ("tier", ctypes.c_char_p), ("count", ctypes.c_int64), ("window_days", ctypes.c_int64), ("referee_points", ctypes.c_int64)]
 patron_purchase_line._fields_ = [("category", ctypes.c_char_p), ("product", ctypes.c_char_p), ("amount", ctypes.c_int64)]
 patron_purchase._fields_ = [("size", ctypes.c_uint32), ("key", ctypes.c_char_p), ("member_id", ctypes.c_int64), ("at", ctypes.c_int64), ("lines", ctypes.POINTER(patron_purchase_line)), ("n_lines", ctypes.c_size_t), ("channel", ctypes.c_char_p), ("location", ctypes.c_char_p), ("quantities", ctypes.POINTER(ctypes.c_int64)), ("hold_until_action", ctypes.c_int)]
 patron_earn_result._fields_ = [("points", ctypes.c_int64), ("postings", ctypes.c_int64), ("replayed", ctypes.c_int)]
+patron_earn_budget._fields_ = [("size", ctypes.c_uint32), ("points", ctypes.c_int64), ("awards", ctypes.c_int64), ("period", ctypes.c_int), ("period_points", ctypes.c_int64), ("period_awards", ctypes.c_int64), ("member_window", ctypes.c_int), ("member_points", ctypes.c_int64), ("member_awards", ctypes.c_int64), ("store_window", ctypes.c_int), ("store_points", ctypes.c_int64), ("store_awards", ctypes.c_int64)]
+patron_earn_budget_usage._fields_ = [("size", ctypes.c_uint32), ("points_used", ctypes.c_int64), ("awards_used", ctypes.c_int64), ("points_left", ctypes.c_int64), ("awards_left", ctypes.c_int64), ("period_start", ctypes.c_int64), ("period_end", ctypes.c_int64), ("period_points_used", ctypes.c_int64), ("period_awards_used", ctypes.c_int64), ("period_points_left", ctypes.c_int64), ("period_awards_left", ctypes.c_int64), ("member_start", ctypes.c_int64), ("member_end", ctypes.c_int64), ("member_points_used", ctypes.c_int64), ("member_awards_used", ctypes.c_int64), ("member_points_left", ctypes.c_int64), ("member_awards_left", ctypes.c_int64), ("store_start", ctypes.c_int64), ("store_end", ctypes.c_int64), ("store_points_used", ctypes.c_int64), ("store_awards_used", ctypes.c_int64), ("store_points_left", ctypes.c_int64), ("store_awards_left", ctypes.c_int64)]
 patron_tier_def._fields_ = [("name", ctypes.c_char_p), ("threshold", ctypes.c_int64)]
 patron_tier_config._fields_ = [("size", ctypes.c_uint32), ("metric", ctypes.c_int), ("window", ctypes.c_int), ("window_days", ctypes.c_int), ("grace_days", ctypes.c_int), ("downgrade", ctypes.c_int), ("keep_balance", ctypes.c_int64), ("expiry_months", ctypes.c_int)]
 patron_tier_status._fields_ = [("tier", (ctypes.c_char * 72)), ("since", ctypes.c_int64), ("value", ctypes.c_int64), ("grace_until", ctypes.c_int64), ("qualifies", (ctypes.c_char * 72))]
@@ -2528,12 +2672,16 @@ patron_week_points.to_dict = _rt.to_python
 patron_campaign_counts.to_dict = _rt.to_python
 patron_campaign_report.to_dict = _rt.to_python
 patron_campaign_options.to_dict = _rt.to_python
+patron_liability_options.to_dict = _rt.to_python
+patron_liability_month.to_dict = _rt.to_python
 patron_journey_due_item.to_dict = _rt.to_python
 patron_journey_options.to_dict = _rt.to_python
 patron_earn_rule.to_dict = _rt.to_python
 patron_purchase_line.to_dict = _rt.to_python
 patron_purchase.to_dict = _rt.to_python
 patron_earn_result.to_dict = _rt.to_python
+patron_earn_budget.to_dict = _rt.to_python
+patron_earn_budget_usage.to_dict = _rt.to_python
 patron_tier_def.to_dict = _rt.to_python
 patron_tier_config.to_dict = _rt.to_python
 patron_tier_status.to_dict = _rt.to_python
@@ -2581,9 +2729,12 @@ PATRON_SEGMENT_OPTIONS_INIT = patron_segment_options.init
 PATRON_RFM_OPTIONS_INIT = patron_rfm_options.init
 PATRON_WEEKLY_OPTIONS_INIT = patron_weekly_options.init
 PATRON_CAMPAIGN_OPTIONS_INIT = patron_campaign_options.init
+PATRON_LIABILITY_OPTIONS_INIT = patron_liability_options.init
 PATRON_JOURNEY_OPTIONS_INIT = patron_journey_options.init
 PATRON_EARN_RULE_INIT = patron_earn_rule.init
 PATRON_PURCHASE_INIT = patron_purchase.init
+PATRON_EARN_BUDGET_INIT = patron_earn_budget.init
+PATRON_EARN_BUDGET_USAGE_INIT = patron_earn_budget_usage.init
 PATRON_TIER_CONFIG_INIT = patron_tier_config.init
 PATRON_TIER_DETAIL_INIT = patron_tier_detail.init
 PATRON_BEHAVIOUR_EVENT_INIT = patron_behaviour_event.init
@@ -2824,6 +2975,7 @@ _c_patron_segment_worth_saving = _rt.cfunc("patron_segment_worth_saving", ctypes
 _c_patron_report_weekly = _rt.cfunc("patron_report_weekly", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, patron_txlog, _rt.struct_arg(patron_weekly_options)])
 _c_patron_report_points_weekly = _rt.cfunc("patron_report_points_weekly", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, patron_db, _rt.array_arg(ctypes.c_int64, False), ctypes.c_size_t, _rt.struct_arg(patron_weekly_options)])
 _c_patron_report_campaigns = _rt.cfunc("patron_report_campaigns", ctypes.c_int, [ctypes.c_void_p, _rt.struct_arg(patron_campaign_counts), ctypes.c_size_t, _rt.struct_arg(patron_campaign_options)])
+_c_patron_report_liability = _rt.cfunc("patron_report_liability", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, patron_db, _rt.struct_arg(patron_liability_options)])
 _c_patron_journey_due = _rt.cfunc("patron_journey_due", ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, patron_db, patron_frame, _rt.struct_arg(patron_journey_options)])
 _c_patron_journey_mark_sent = _rt.cfunc("patron_journey_mark_sent", ctypes.c_int, [patron_db, _rt.struct_arg(patron_journey_due_item)])
 _c_patron_earn_rule_add = _rt.cfunc("patron_earn_rule_add", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_earn_rule)])
@@ -2832,6 +2984,8 @@ _c_patron_earn_quote = _rt.cfunc("patron_earn_quote", ctypes.c_int, [patron_db, 
 _c_patron_earn_purchase = _rt.cfunc("patron_earn_purchase", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_purchase)])
 _c_patron_earn_return = _rt.cfunc("patron_earn_return", ctypes.c_int, [patron_db, _rt.CString, ctypes.c_int64])
 _c_patron_earn_release = _rt.cfunc("patron_earn_release", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString, ctypes.c_int64])
+_c_patron_earn_budget_set = _rt.cfunc("patron_earn_budget_set", ctypes.c_int, [patron_db, _rt.CString, _rt.struct_arg(patron_earn_budget)])
+_c_patron_earn_budget_get = _rt.cfunc("patron_earn_budget_get", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, _rt.CString, ctypes.c_int64, ctypes.c_int64, _rt.CString])
 _c_patron_tier_configure = _rt.cfunc("patron_tier_configure", ctypes.c_int, [patron_db, _rt.struct_arg(patron_tier_config), _rt.struct_arg(patron_tier_def), ctypes.c_size_t])
 _c_patron_tier_evaluate = _rt.cfunc("patron_tier_evaluate", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_tier_review = _rt.cfunc("patron_tier_review", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64])
@@ -9353,6 +9507,54 @@ def patron_report_campaigns(in_, n, opts=None):
     _o_out._inputs = (in_, n, opts, )
     return list(_o_out[:n])
 
+def patron_report_liability(db, opts):
+    """Points liability by month: outstanding points (available + pending) at each month's end,
+    valued at a cost per point, with the breakage expected from the store's redemption and
+    expiry history.
+
+    Months are UTC calendar months. The estimator: of the points whose fate is settled by
+    the month's end — redeemed or expired, over the whole history up to then, net of
+    reversals — the share that expired is the breakage rate; that share of the outstanding
+    points is expected never to be redeemed, and the rest is the expected cost. Earn
+    reversals, transfers between members (merges) and adjustments settle nothing. Expiry
+    counts once its expire posting is written: run patron_ledger_expire() up to the report's
+    end first, or points past their expiry still count as outstanding
+    (patron_balance.expired_unposted).
+
+    Cost: one pass over the postings up to the last month (in member order) plus O(members ×
+    months).
+
+    Parameters
+    ----------
+    db
+        The store (only read).
+    opts
+        Options (required: the cost per point).
+
+    Returns
+    -------
+    value: Receives *nmonths entries (free with patron_free()); NULL when the store has no
+    postings and no range was given; untouched on failure.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EINVAL (NULL argument, a cost out of range, start after end);
+        PATRON_ERANGE (more than PATRON_REPORT_MAX_MONTHS months, a time out of range, a
+        total that overflows); store errors; PATRON_ENOMEM.
+
+    Thread safety
+    -------------
+    The store handle must not be used by another thread during the call.
+    """
+    _o_out = ctypes.POINTER(patron_liability_month)()
+    _o_nmonths = ctypes.c_size_t()
+    _rc = _c_patron_report_liability(ctypes.byref(_o_out), ctypes.byref(_o_nmonths), db, opts)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rt.take_structs(_o_out, _o_nmonths.value, True)
+
 def patron_journey_due(db, frame, opts):
     """The journey steps due at `opts->now`, in frame row order (welcome, then post-purchase,
     then win-back for each member, members in the order of their first row).
@@ -9577,6 +9779,78 @@ def patron_earn_release(db, purchase_key, at):
     if _rc < 0:
         _rt.fail(_rc)
     return _o_released.value
+
+def patron_earn_budget_set(db, rule, budget):
+    """Set (or replace) the budget and limits of the earning rule `rule` (every version of that
+    name). What was used so far stays counted; a budget with every limit 0 lifts the limits
+    and stops counting. Records an audit entry ("rule.budget").
+
+    Parameters
+    ----------
+    db
+        Open store.
+    rule
+        Rule name (an existing rule).
+    budget
+        The limits (copied); see patron_earn_budget.
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (no rule of that name); PATRON_EINVAL (a negative
+        limit, a window that is not a patron_earn_window, a recurring window without a
+        limit to reset); store errors.
+
+    Thread safety
+    -------------
+    As for the patron_db handle.
+    """
+    _rc = _c_patron_earn_budget_set(db, rule, budget)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _rc
+
+def patron_earn_budget_get(db, rule, at, member_id, location=None):
+    """Read the budget of rule `rule` and what it has used and has left at time `at`, rule-wide
+    and for one member and one store.
+
+    Parameters
+    ----------
+    db
+        Open store (only read).
+    rule
+        Rule name (an existing rule).
+    at
+        The moment whose windows are reported (UTC seconds).
+    member_id
+        A member for the member limit, or 0 for none.
+    location
+        A store (purchase `location`) for the store limit, or NULL.
+
+    Returns
+    -------
+    budget: Receives the limits (may be NULL); a rule without a budget reads as
+    PATRON_EARN_BUDGET_INIT.
+    usage: Receives the usage (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_ENOTFOUND (no rule of that name, or an unknown member);
+        PATRON_EINVAL; store errors.
+
+    Thread safety
+    -------------
+    As for the patron_db handle.
+    """
+    _o_budget = patron_earn_budget.init()
+    _o_usage = patron_earn_budget_usage.init()
+    _rc = _c_patron_earn_budget_get(db, ctypes.byref(_o_budget), ctypes.byref(_o_usage), rule, at, member_id, location)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return (_o_budget, _o_usage)
 
 def patron_tier_configure(db, config, tiers, n):
     """Set the tiers and the qualification rules (replaces earlier ones; members keep their
@@ -10832,6 +11106,7 @@ patron_db.ledger_balance = patron_ledger_balance
 patron_db.ledger_statement = patron_ledger_statement
 patron_db.ledger_check = patron_ledger_check
 patron_db.report_points_weekly = patron_report_points_weekly
+patron_db.report_liability = patron_report_liability
 patron_db.journey_due = patron_journey_due
 patron_db.journey_mark_sent = patron_journey_mark_sent
 patron_db.earn_rule_add = patron_earn_rule_add
@@ -10840,6 +11115,8 @@ patron_db.earn_quote = patron_earn_quote
 patron_db.earn_purchase = patron_earn_purchase
 patron_db.earn_return = patron_earn_return
 patron_db.earn_release = patron_earn_release
+patron_db.earn_budget_set = patron_earn_budget_set
+patron_db.earn_budget_get = patron_earn_budget_get
 patron_db.tier_configure = patron_tier_configure
 patron_db.tier_evaluate = patron_tier_evaluate
 patron_db.tier_review = patron_tier_review
@@ -10926,4 +11203,4 @@ AuditEntries = patron_audit_entries
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'ClvChunks': patron_clv_chunks, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_expiry_round', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_tier_downgrade', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_EXPIRY_EXACT', 'PATRON_EXPIRY_END_OF_DAY', 'PATRON_EXPIRY_END_OF_WEEK', 'PATRON_EXPIRY_END_OF_MONTH', 'PATRON_EXPIRY_END_OF_QUARTER', 'PATRON_EXPIRY_END_OF_YEAR', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_TIER_DOWNGRADE_RECOMPUTE', 'PATRON_TIER_DOWNGRADE_ONE_LEVEL', 'PATRON_TIER_DOWNGRADE_BALANCE', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_clv_chunks', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_chunk_value', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_tier_detail', 'patron_tier_benefit', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_CHUNK_VALUE_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_TIER_DETAIL_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_sim_model', 'patron_clv_fit', 'patron_clv_chunks_new', 'patron_clv_chunks_free', 'patron_clv_chunks_add', 'patron_clv_chunks_count', 'patron_clv_chunks_rows', 'patron_clv_chunk_eval', 'patron_clv_fit_chunks', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_release', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_earn_release', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_tier_set_lifetime', 'patron_tier_set_benefits', 'patron_tier_member_benefits', 'patron_tier_get_detail', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_expiry_round', 'patron_journey_kind', 'patron_earn_kind', 'patron_earn_window', 'patron_tier_metric', 'patron_tier_window', 'patron_tier_downgrade', 'patron_behaviour_kind', 'patron_campaign_group', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_EXPIRY_EXACT', 'PATRON_EXPIRY_END_OF_DAY', 'PATRON_EXPIRY_END_OF_WEEK', 'PATRON_EXPIRY_END_OF_MONTH', 'PATRON_EXPIRY_END_OF_QUARTER', 'PATRON_EXPIRY_END_OF_YEAR', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_EARN_WINDOW_NONE', 'PATRON_EARN_WINDOW_DAY', 'PATRON_EARN_WINDOW_WEEK', 'PATRON_EARN_WINDOW_MONTH', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_TIER_DOWNGRADE_RECOMPUTE', 'PATRON_TIER_DOWNGRADE_ONE_LEVEL', 'PATRON_TIER_DOWNGRADE_BALANCE', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_REPORT_MAX_MONTHS', 'PATRON_EVENTS_READ_MAX', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_clv_chunks', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_chunk_value', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_liability_options', 'patron_liability_month', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_earn_budget', 'patron_earn_budget_usage', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_tier_detail', 'patron_tier_benefit', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_CHUNK_VALUE_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_LIABILITY_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_EARN_BUDGET_INIT', 'PATRON_EARN_BUDGET_USAGE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_TIER_DETAIL_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_sim_model', 'patron_clv_fit', 'patron_clv_chunks_new', 'patron_clv_chunks_free', 'patron_clv_chunks_add', 'patron_clv_chunks_count', 'patron_clv_chunks_rows', 'patron_clv_chunk_eval', 'patron_clv_fit_chunks', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_release', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_report_liability', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_earn_release', 'patron_earn_budget_set', 'patron_earn_budget_get', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_tier_set_lifetime', 'patron_tier_set_benefits', 'patron_tier_member_benefits', 'patron_tier_get_detail', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'Sim', 'Txlog', 'Frame', 'ClvChunks', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries']
