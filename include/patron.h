@@ -26,5 +26,7 @@
 #include "patron/mart.h"
 #include "patron/events.h"
 #include "patron/audit.h"
+#include "patron/reward.h"
+#include "patron/coupon.h"
 
 #endif /* PATRON_H */

@@ -98,6 +98,13 @@ static const struct first_size {
     FIRST(patron_score_result, 0),
     FIRST(patron_store_frame_options, 0),
     FIRST(patron_behaviour_event, 0),
+    FIRST(patron_reward, 0),
+    FIRST(patron_reward_info, 0),
+    FIRST(patron_reward_request, 0),
+    FIRST(patron_redemption, 0),
+    FIRST(patron_coupon_campaign, 0),
+    FIRST(patron_coupon_request, 0),
+    FIRST(patron_coupon_result, 0),
 };
 
 static size_t first_of(const char *name)

@@ -26,6 +26,8 @@ ALLOWED = {
     "profile": {"member", "ledger", "tier", "journey", "events", "audit"},
     "behaviour": {"member", "profile"},    # events besides purchases; profile: identifiers in an import
     "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour"},  # the store read back
+    "reward": {"member", "ledger", "tier", "events", "audit"},  # tier: a reward's minimum tier
+    "coupon": {"member", "events", "audit"},
 }
 HEADER = {  # header -> module
     **{f"internal/{m}.h": m for m in ALLOWED},
