@@ -213,7 +213,7 @@ static int redeem_in_tx(patron_db *db, patron_coupon_result *res, const patron_c
     if ((rc = patron__sql_run(db,
                               "INSERT INTO coupon_redemptions(key, fp, code, campaign, member_id, amount, value, at) "
                               "VALUES(?,?,?,?,?,?,?,?)",
-                              "titiiiii", q->key, fp, q->code, s.campaign, member, q->amount, res->value, q->at)))
+                              "tittiiii", q->key, fp, q->code, s.campaign, member, q->amount, res->value, q->at)))
         return rc;
     res->redemption_id = patron__sql_last_id(db);
     res->uses = s.uses + 1;
