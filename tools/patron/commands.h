@@ -30,5 +30,7 @@ int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_reward(int argc, char **argv);
+int cmd_coupon(int argc, char **argv);
 
 #endif

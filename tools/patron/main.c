@@ -59,6 +59,12 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_AUDIT
     {"audit", "the audit trail of administrative changes", cmd_audit},
 #endif
+#ifdef PATRON_CLI_HAVE_REWARD
+    {"reward", "the rewards catalogue: add, list, redeem, cancel, fulfil", cmd_reward},
+#endif
+#ifdef PATRON_CLI_HAVE_COUPON
+    {"coupon", "coupons, vouchers and gift cards: create, import, validate, redeem, publish", cmd_coupon},
+#endif
     {NULL, NULL, NULL},
 };
 
