@@ -185,24 +185,32 @@ PATRON_API int patron_coupon_validate(patron_db *db, patron_coupon_result *resul
  */
 PATRON_API int patron_coupon_redeem(patron_db *db, patron_coupon_result *result, const patron_coupon_request *req);
 
+/** @brief A code published to a member (patron_coupon_publish()). */
+typedef struct patron_coupon_publication {
+    uint32_t size;        /**< Set by the caller to `sizeof(patron_coupon_publication)`. */
+    char code[72];        /**< The code published. */
+    int64_t member_id;    /**< The member it belongs to (after following merges). */
+    int64_t published_at; /**< When it was published to them. */
+    int32_t replayed;     /**< 1 when it was published to this member already (nothing changed). */
+} patron_coupon_publication;
+
 /**
  * @brief Publish a code to a member: only they may redeem it from now on.
  * @param db Open store.
- * @param[out] code [buffer] Receives the code published (NUL-terminated; at least 72 bytes).
- * @param cap Size of @p code in bytes.
+ * @param[out] out [value] Receives the publication (may be NULL; else its `size` set).
  * @param campaign The campaign's name.
  * @param wanted The code to publish, or NULL for the campaign's first
  *        unpublished, unused code (in code order).
  * @param member_id The member.
  * @param at When (UTC seconds).
  * @return #PATRON_OK (also when @p wanted is already published to this
- *         member); #PATRON_ENOTFOUND (no such campaign, code or member; no
- *         unpublished code left); #PATRON_ECONFLICT (@p wanted is published
- *         to another member or belongs to another campaign); #PATRON_EINVAL;
- *         store errors.
+ *         member: `replayed` 1); #PATRON_ENOTFOUND (no such campaign, code or
+ *         member; no unpublished code left); #PATRON_ECONFLICT (@p wanted is
+ *         published to another member or belongs to another campaign);
+ *         #PATRON_EINVAL; store errors. Appends `coupon.published`.
  */
-PATRON_API int patron_coupon_publish(patron_db *db, char *code, size_t cap, const char *campaign, const char *wanted,
-                                     int64_t member_id, int64_t at);
+PATRON_API int patron_coupon_publish(patron_db *db, patron_coupon_publication *out, const char *campaign,
+                                     const char *wanted, int64_t member_id, int64_t at);
 
 /**
  * @brief The codes of a campaign in code order.

@@ -248,8 +248,8 @@ int patron_coupon_redeem(patron_db *db, patron_coupon_result *result, const patr
     return rc;
 }
 
-static int publish_in_tx(patron_db *db, char *out, const char *campaign, const char *wanted, int64_t member_id,
-                         int64_t at, const char *func)
+static int publish_in_tx(patron_db *db, patron_coupon_publication *out, const char *campaign, const char *wanted,
+                         int64_t member_id, int64_t at, const char *func)
 {
     int64_t member, n = 0;
     int rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM coupon_campaigns WHERE name = ?", "t", campaign);
@@ -259,7 +259,9 @@ static int publish_in_tx(patron_db *db, char *out, const char *campaign, const c
         return patron__fail(PATRON_ENOTFOUND, "%s: no coupon campaign '%s'", func, campaign);
     if ((rc = patron__member_resolve(db, &member, member_id, 1)))
         return rc;
-    char code[PATRON__CODE_MAX + 1];
+    memset(out, 0, sizeof *out);
+    out->size = (uint32_t)sizeof *out;
+    out->member_id = member;
     if (wanted) {
         coupon_state s;
         rc = patron__coupon_state(db, &s, wanted);
@@ -273,14 +275,15 @@ static int publish_in_tx(patron_db *db, char *out, const char *campaign, const c
         int64_t owner = 0;
         if (s.owner_id && (rc = patron__member_resolve(db, &owner, s.owner_id, 0)))
             return rc;
+        snprintf(out->code, sizeof out->code, "%s", wanted);
         if (owner == member) { /* published to this member already */
-            snprintf(out, PATRON__CODE_MAX + 1, "%s", wanted);
-            return PATRON_OK;
+            out->replayed = 1;
+            return patron__sql_int(db, &out->published_at, 0, "SELECT published_at FROM coupon_codes WHERE id = ?",
+                                   "i", s.code_id);
         }
         if (owner)
             return patron__fail(PATRON_ECONFLICT, "%s: code '%s' is published to member %" PRId64 " already", func,
                                 wanted, owner);
-        snprintf(code, sizeof code, "%s", wanted);
     } else {
         patron__stmt *st;
         if ((rc = patron__sql_bind(db, &st,
@@ -288,7 +291,7 @@ static int publish_in_tx(patron_db *db, char *out, const char *campaign, const c
                                    "ORDER BY code LIMIT 1", "t", campaign)))
             return rc;
         if ((rc = patron__sql_step(db, st)) == PATRON__ROW)
-            snprintf(code, sizeof code, "%s", patron__sql_col_text(db, st, 0));
+            snprintf(out->code, sizeof out->code, "%s", patron__sql_col_text(db, st, 0));
         patron__sql_done(db, st);
         if (rc == PATRON__DONE)
             return patron__fail(PATRON_ENOTFOUND, "%s: campaign '%s' has no unpublished, unused code left", func,
@@ -296,24 +299,22 @@ static int publish_in_tx(patron_db *db, char *out, const char *campaign, const c
         if (rc < 0)
             return rc;
     }
+    out->published_at = at;
     if ((rc = patron__sql_run(db, "UPDATE coupon_codes SET owner_id = ?, published_at = ? WHERE code = ?", "iit",
-                              member, at, code)) ||
-        (rc = patron__coupon_event(db, "coupon.published", member, at, campaign, code, 0, 0, 0)))
+                              member, at, out->code)))
         return rc;
-    snprintf(out, PATRON__CODE_MAX + 1, "%s", code);
-    return PATRON_OK;
+    return patron__coupon_event(db, "coupon.published", member, at, campaign, out->code, 0, 0, 0); /* the outbox hook */
 }
 
-int patron_coupon_publish(patron_db *db, char *code, size_t cap, const char *campaign, const char *wanted,
+int patron_coupon_publish(patron_db *db, patron_coupon_publication *out, const char *campaign, const char *wanted,
                           int64_t member_id, int64_t at)
 {
     static const char func[] = "patron_coupon_publish";
     int rc = patron__db_check(db, func);
     if (rc)
         return rc;
-    if (!code || cap < PATRON__CODE_MAX + 1)
-        return patron__fail(PATRON_EINVAL, "%s: code buffer of %zu bytes (at least %d)", func, code ? cap : 0,
-                            PATRON__CODE_MAX + 1);
+    if (out && (rc = patron__result_check(out, sizeof *out, "patron_coupon_publication")))
+        return rc;
     if (!campaign)
         return patron__fail(PATRON_EINVAL, "%s: campaign is required", func);
     if ((rc = patron__name_check(func, "campaign", campaign, 64, NULL)) ||
@@ -321,9 +322,9 @@ int patron_coupon_publish(patron_db *db, char *code, size_t cap, const char *cam
         return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
-    char got[PATRON__CODE_MAX + 1];
-    rc = patron__tx_end(db, publish_in_tx(db, got, campaign, wanted, member_id, at, func));
-    if (rc == PATRON_OK)
-        snprintf(code, cap, "%s", got);
+    patron_coupon_publication got;
+    rc = patron__tx_end(db, publish_in_tx(db, &got, campaign, wanted, member_id, at, func));
+    if (rc == PATRON_OK && out)
+        patron__result_write(out, &got, sizeof got);
     return rc;
 }

@@ -105,6 +105,7 @@ static const struct first_size {
     FIRST(patron_coupon_campaign, 0),
     FIRST(patron_coupon_request, 0),
     FIRST(patron_coupon_result, 0),
+    FIRST(patron_coupon_publication, 0),
 };
 
 static size_t first_of(const char *name)

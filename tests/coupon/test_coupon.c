@@ -203,21 +203,26 @@ static void test_verdicts_and_redemption(void **state)
     assert_int_equal(redeem(db, NULL, "k4", "NOPE", 0, t, 6000, 0), PATRON_ENOTFOUND);
     assert_int_equal(redeem(db, NULL, "k4", "S2", 0, t, 6000, 5), PATRON_EINVAL); /* amount on a discount */
     /* publication: S3 to b; a cannot use it, anonymous neither */
-    char got[72];
-    assert_int_equal(patron_coupon_publish(db, got, sizeof got, "spring", "S3", b, t), PATRON_OK);
-    assert_string_equal(got, "S3");
-    assert_int_equal(patron_coupon_publish(db, got, sizeof got, "spring", "S3", b, t), PATRON_OK); /* again: fine */
-    assert_int_equal(patron_coupon_publish(db, got, sizeof got, "spring", "S3", a, t), PATRON_ECONFLICT);
+    patron_coupon_publication got;
+    got.size = sizeof got;
+    assert_int_equal(patron_coupon_publish(db, &got, "spring", "S3", b, t), PATRON_OK);
+    assert_string_equal(got.code, "S3");
+    assert_int_equal(got.replayed, 0);
+    assert_int_equal(patron_coupon_publish(db, &got, "spring", "S3", b, t + 5), PATRON_OK); /* again: fine */
+    assert_int_equal(got.replayed, 1);
+    assert_int_equal(got.published_at, t);
+    assert_int_equal(patron_coupon_publish(db, &got, "spring", "S3", a, t), PATRON_ECONFLICT);
     r = check(db, "S3", a, t, 6000, 0);
     assert_int_equal(r.verdict, PATRON_COUPON_WRONG_MEMBER);
     assert_int_equal(r.owner_id, b);
     assert_int_equal(check(db, "S3", 0, t, 6000, 0).verdict, PATRON_COUPON_WRONG_MEMBER);
     assert_int_equal(check(db, "S3", b, t, 6000, 0).verdict, PATRON_COUPON_MEMBER_LIMIT); /* b used S1 */
     /* the next unpublished, unused code */
-    assert_int_equal(patron_coupon_publish(db, got, sizeof got, "spring", NULL, a, t), PATRON_OK);
-    assert_string_equal(got, "S2");
-    assert_int_equal(patron_coupon_publish(db, got, sizeof got, "spring", NULL, a, t), PATRON_ENOTFOUND);
-    assert_int_equal(patron_coupon_publish(db, got, 8, "spring", NULL, a, t), PATRON_EINVAL);
+    assert_int_equal(patron_coupon_publish(db, &got, "spring", NULL, a, t), PATRON_OK);
+    assert_string_equal(got.code, "S2");
+    assert_int_equal(got.member_id, a);
+    assert_int_equal(patron_coupon_publish(db, &got, "spring", NULL, a, t), PATRON_ENOTFOUND);
+    assert_int_equal(patron_coupon_publish(db, NULL, "nothing", NULL, a, t), PATRON_ENOTFOUND);
     /* events: redeemed k1, k3; published S3, S2 */
     patron_event_list *ev = NULL;
     assert_int_equal(patron_events_read(db, &ev, 0, 100), PATRON_OK);

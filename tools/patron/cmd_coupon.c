@@ -178,17 +178,19 @@ static int publish(patron_db *db, const char *const *v, int64_t at)
     if (!v[O_CAMPAIGN] || !v[O_MEMBER])
         return cli_fail("coupon", "publish needs --campaign and --member") + 1;
     int64_t member = 0;
-    char code[72];
+    patron_coupon_publication p;
+    p.size = sizeof p;
     int rc = patron_profile_find(db, &member, v[O_MEMBER]);
     if (rc == PATRON_OK)
-        rc = patron_coupon_publish(db, code, sizeof code, v[O_CAMPAIGN], v[O_CODE], member, at);
+        rc = patron_coupon_publish(db, &p, v[O_CAMPAIGN], v[O_CODE], member, at);
     if (rc)
         return cli_fail_rc("coupon", rc, "publish");
     printf("{\"campaign\": ");
     cli_json_str(v[O_CAMPAIGN]);
     printf(", \"code\": ");
-    cli_json_str(code);
-    printf(", \"member_id\": %" PRId64 ", \"published_at\": %" PRId64 "}\n", member, at);
+    cli_json_str(p.code);
+    printf(", \"member_id\": %" PRId64 ", \"published_at\": %" PRId64 ", \"replayed\": %s}\n", p.member_id,
+           p.published_at, p.replayed ? "true" : "false");
     return 0;
 }
 

@@ -1616,22 +1616,18 @@ export declare class Db extends Handle {
   coupon_redeem(req: Partial<native.patron_coupon_request> | null): native.patron_coupon_result;
   /**
    * Publish a code to a member: only they may redeem it from now on.
-   * @param code Receives the code published (NUL-terminated; at least 72 bytes).
-   * @param cap Size of `code` in bytes.
    * @param campaign The campaign's name.
    * @param wanted The code to publish, or NULL for the campaign's first unpublished, unused code (in
    * code order).
    * @param member_id The member.
    * @param at When (UTC seconds).
    * @throws {PatronError} on a negative status: PATRON_OK (also when `wanted` is already published
-   * to this member); PATRON_ENOTFOUND (no such campaign, code or member; no unpublished code left);
-   * PATRON_ECONFLICT (`wanted` is published to another member or belongs to another campaign);
-   * PATRON_EINVAL; store errors.
-   * @returns PATRON_OK (also when `wanted` is already published to this member); PATRON_ENOTFOUND
-   * (no such campaign, code or member; no unpublished code left); PATRON_ECONFLICT (`wanted` is
-   * published to another member or belongs to another campaign); PATRON_EINVAL; store errors.
+   * to this member: `replayed` 1); PATRON_ENOTFOUND (no such campaign, code or member; no
+   * unpublished code left); PATRON_ECONFLICT (`wanted` is published to another member or belongs to
+   * another campaign); PATRON_EINVAL; store errors. Appends `coupon.published`.
+   * @returns value: Receives the publication (may be NULL; else its `size` set).
    */
-  coupon_publish(code: string | null, cap: number | bigint, campaign: string | null, wanted: string | null, member_id: number | bigint, at: number | bigint): void;
+  coupon_publish(campaign: string | null, wanted: string | null, member_id: number | bigint, at: number | bigint): native.patron_coupon_publication;
   /**
    * The codes of a campaign in code order.
    * @param campaign The campaign's name.

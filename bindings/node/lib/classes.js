@@ -150,7 +150,7 @@ module.exports = function classes(native, Handle) {
     coupon_import(campaign, codes, n) { return native.patron_coupon_import(this.handle, campaign, codes, n); }
     coupon_validate(req) { return native.patron_coupon_validate(this.handle, req); }
     coupon_redeem(req) { return native.patron_coupon_redeem(this.handle, req); }
-    coupon_publish(code, cap, campaign, wanted, member_id, at) { return native.patron_coupon_publish(this.handle, code, cap, campaign, wanted, member_id, at); }
+    coupon_publish(campaign, wanted, member_id, at) { return native.patron_coupon_publish(this.handle, campaign, wanted, member_id, at); }
     coupon_list(campaign) { return wrap(CouponCodes, native.patron_coupon_list(this.handle, campaign)); }
   }
   class Profile extends Handle {

@@ -201,6 +201,8 @@ PN_UNUSED static int gs_to_patron_coupon_result(napi_env env, napi_value v, pn_a
 PN_UNUSED static napi_value gs_from_patron_coupon_result(napi_env env, const patron_coupon_result *s);
 PN_UNUSED static int gs_to_patron_coupon_code(napi_env env, napi_value v, pn_arena *arena, void *out);
 PN_UNUSED static napi_value gs_from_patron_coupon_code(napi_env env, const patron_coupon_code *s);
+PN_UNUSED static int gs_to_patron_coupon_publication(napi_env env, napi_value v, pn_arena *arena, void *out);
+PN_UNUSED static napi_value gs_from_patron_coupon_publication(napi_env env, const patron_coupon_publication *s);
 
 static int gs_to_patron_rng(napi_env env, napi_value v, pn_arena *arena, void *out)
 {
@@ -7919,6 +7921,60 @@ static napi_value gs_from_patron_coupon_code(napi_env env, const patron_coupon_c
     return obj;
 }
 
+static int gs_to_patron_coupon_publication(napi_env env, napi_value v, pn_arena *arena, void *out)
+{
+    patron_coupon_publication s = {0};
+    napi_value f;
+    bool has;
+    (void)arena;
+    (void)f;
+    (void)has;
+    if (pn_check_object(env, v, "patron_coupon_publication")) return -1;
+    if (pn_field(env, v, "size", &f, &has)) return -1;
+    if (has) {
+        uint32_t x;
+        if (pn_get_u32(env, f, &x, "patron_coupon_publication.size")) return -1;
+        s.size = (uint32_t)x;
+    }
+    if (pn_field(env, v, "code", &f, &has)) return -1;
+    if (has) {
+        if (pn_get_chars(env, f, s.code, sizeof s.code, "patron_coupon_publication.code")) return -1;
+    }
+    if (pn_field(env, v, "member_id", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_coupon_publication.member_id")) return -1;
+        s.member_id = (int64_t)x;
+    }
+    if (pn_field(env, v, "published_at", &f, &has)) return -1;
+    if (has) {
+        int64_t x;
+        if (pn_get_i64(env, f, &x, "patron_coupon_publication.published_at")) return -1;
+        s.published_at = (int64_t)x;
+    }
+    if (pn_field(env, v, "replayed", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_coupon_publication.replayed")) return -1;
+        s.replayed = (int32_t)x;
+    }
+    *(patron_coupon_publication *)out = s;
+    return 0;
+}
+
+static napi_value gs_from_patron_coupon_publication(napi_env env, const patron_coupon_publication *s)
+{
+    napi_value obj;
+    (void)s;
+    if (napi_create_object(env, &obj) != napi_ok) return NULL;
+    if (pn_set(env, obj, "size", pn_new_u32(env, s->size))) return NULL;
+    if (pn_set(env, obj, "code", pn_new_chars(env, s->code, sizeof s->code))) return NULL;
+    if (pn_set(env, obj, "member_id", pn_new_i64(env, s->member_id))) return NULL;
+    if (pn_set(env, obj, "published_at", pn_new_i64(env, s->published_at))) return NULL;
+    if (pn_set(env, obj, "replayed", pn_new_i32(env, s->replayed))) return NULL;
+    return obj;
+}
+
 /* free_it: 0 keep, 1 patron_free() (the library's array), 2 free() (the addon's buffer) */
 static napi_value gs_list_patron_campaign_report(napi_env env, patron_campaign_report *items, size_t n, int free_it)
 {
@@ -13753,31 +13809,28 @@ static napi_value w_patron_coupon_redeem(napi_env env, napi_callback_info info)
 
 static napi_value w_patron_coupon_publish(napi_env env, napi_callback_info info)
 {
-    napi_value argv[7];
+    napi_value argv[5];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 7, argv)) return NULL;
+    if (pn_args(env, info, 5, argv)) return NULL;
     void *a_db = NULL;
-    void *a_code = NULL;
-    size_t a_code_len = 0;
-    uint64_t a_cap = 0;
+    patron_coupon_publication a_out = {0};
+    a_out.size = (uint32_t)sizeof a_out;
     const char *a_campaign = NULL;
     const char *a_wanted = NULL;
     int64_t a_member_id = 0;
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_coupon_publish: argument 'db'")
-        || pn_get_typed(env, argv[1], napi_int8_array, &a_code, &a_code_len, "patron_coupon_publish: argument 'code'")
-        || pn_get_u64(env, argv[2], &a_cap, "patron_coupon_publish: argument 'cap'")
-        || pn_get_str(env, argv[3], &arena, &a_campaign, "patron_coupon_publish: argument 'campaign'")
-        || pn_get_str(env, argv[4], &arena, &a_wanted, "patron_coupon_publish: argument 'wanted'")
-        || pn_get_i64(env, argv[5], &a_member_id, "patron_coupon_publish: argument 'member_id'")
-        || pn_get_i64(env, argv[6], &a_at, "patron_coupon_publish: argument 'at'")) {
+        || pn_get_str(env, argv[1], &arena, &a_campaign, "patron_coupon_publish: argument 'campaign'")
+        || pn_get_str(env, argv[2], &arena, &a_wanted, "patron_coupon_publish: argument 'wanted'")
+        || pn_get_i64(env, argv[3], &a_member_id, "patron_coupon_publish: argument 'member_id'")
+        || pn_get_i64(env, argv[4], &a_at, "patron_coupon_publish: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_coupon_publish(a_db, a_code, (size_t)a_cap, a_campaign, a_wanted, (int64_t)a_member_id, (int64_t)a_at);
+    int r = patron_coupon_publish(a_db, &a_out, a_campaign, a_wanted, (int64_t)a_member_id, (int64_t)a_at);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
-    return pn_undefined(env);
+    return gs_from_patron_coupon_publication(env, &a_out);
 }
 
 static napi_value w_patron_coupon_list(napi_env env, napi_callback_info info)
@@ -14555,6 +14608,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
     if (pn_set(env, obj, "patron_coupon_request", pn_new_u32(env, (uint32_t)sizeof(patron_coupon_request)))) return NULL;
     if (pn_set(env, obj, "patron_coupon_result", pn_new_u32(env, (uint32_t)sizeof(patron_coupon_result)))) return NULL;
     if (pn_set(env, obj, "patron_coupon_code", pn_new_u32(env, (uint32_t)sizeof(patron_coupon_code)))) return NULL;
+    if (pn_set(env, obj, "patron_coupon_publication", pn_new_u32(env, (uint32_t)sizeof(patron_coupon_publication)))) return NULL;
     if (pn_set(env, exports, "sizeof", obj)) return NULL;
     if (napi_create_object(env, &obj) != napi_ok) return NULL;
     {
