@@ -92,7 +92,7 @@ static int count_redemptions(patron_db *db, patron_reward_info *info)
     return rc < 0 ? rc : PATRON_OK;
 }
 
-int patron__reward_read(patron_db *db, patron_reward_info *info, const char *code, const char *func)
+int patron__reward_read(patron_db *db, patron_reward_info *info, const char *code, int counts, const char *func)
 {
     static const char sql[] = "SELECT code, title, cost, stock, valid_from, valid_to, min_tier FROM rewards "
                               "WHERE code = ?";
@@ -111,7 +111,7 @@ int patron__reward_read(patron_db *db, patron_reward_info *info, const char *cod
     }
     if (rc < 0)
         return rc;
-    return count_redemptions(db, info);
+    return counts ? count_redemptions(db, info) : PATRON_OK;
 }
 
 int patron_reward_set(patron_db *db, int *created, const patron_reward *reward)
@@ -130,7 +130,7 @@ int patron_reward_set(patron_db *db, int *created, const patron_reward *reward)
     patron_reward_info old;
     int is_new = 0;
     if ((rc = check_reward(db, &r, func)) == PATRON_OK) {
-        rc = patron__reward_read(db, &old, r.code, func);
+        rc = patron__reward_read(db, &old, r.code, 0, func);
         if (rc == PATRON_ENOTFOUND) {
             is_new = 1;
             rc = patron__sql_run(db,
@@ -163,7 +163,7 @@ int patron_reward_get(patron_db *db, patron_reward_info *info, const char *code)
         return rc;
     patron__db_refresh(db);
     patron_reward_info got;
-    if ((rc = patron__reward_read(db, &got, code, func)))
+    if ((rc = patron__reward_read(db, &got, code, 1, func)))
         return rc;
     patron__result_write(info, &got, sizeof got);
     return PATRON_OK;

@@ -97,7 +97,7 @@ static int redeem_in_tx(patron_db *db, patron_redemption *out, const patron_rewa
         return rc;
     patron_reward_info w;
     int64_t member;
-    if ((rc = patron__reward_read(db, &w, q->reward, func)) ||
+    if ((rc = patron__reward_read(db, &w, q->reward, 0, func)) ||
         (rc = patron__member_resolve(db, &member, q->member_id, 1)) ||
         (rc = eligible(db, &w, member, q->at, func)))
         return rc;

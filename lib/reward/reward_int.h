@@ -8,8 +8,10 @@
 #include "patron/reward.h"
 
 /* The reward with `code` into *info (size set to sizeof); ENOTFOUND with
- * a message naming `func` and the code. */
-int patron__reward_read(patron_db *db, patron_reward_info *info, const char *code, const char *func);
+ * a message naming `func` and the code. The redemption counts only with
+ * `counts` (they read every redemption of the reward: not on the
+ * redemption path). */
+int patron__reward_read(patron_db *db, patron_reward_info *info, const char *code, int counts, const char *func);
 
 /* `reward.add` / `reward.change` in the audit trail: the old state (NULL
  * for a new reward) and the new one. */
