@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "failalloc.h"
 #include "patron.h"
 #include "store_support.h"
 
@@ -261,12 +262,81 @@ static void test_window_and_tier(void **state)
     patron_close(db);
 }
 
+/* Everything the modules do, in one self-contained run for the allocation
+ * walk: a fresh store file, a reward redeemed and cancelled, a campaign
+ * generated, validated, redeemed, published and listed. */
+static char fault_path[1100];
+
+static int full_flow(void *ctx)
+{
+    (void)ctx;
+    pt_remove_store(fault_path);
+    patron_db *db = NULL;
+    int rc = patron_open(&db, fault_path, NULL);
+    if (rc)
+        return rc;
+    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+    f.name = "M";
+    f.phone = "+972501234567";
+    f.consent = "sms";
+    int64_t m = 0;
+    patron_posting_request e = PATRON_POSTING_REQUEST_INIT;
+    e.key = "o1";
+    e.points = 500;
+    e.at = T0;
+    patron_reward r = reward("mug", 100, 3);
+    patron_reward_request q = PATRON_REWARD_REQUEST_INIT;
+    q.key = "r1";
+    q.reward = "mug";
+    q.at = T0 + 1;
+    patron_coupon_campaign c = PATRON_COUPON_CAMPAIGN_INIT;
+    c.name = "summer";
+    c.amount_off = 100;
+    c.pattern = "S-####";
+    c.count = 5;
+    patron_coupon_codes *l = NULL;
+    patron_reward_catalogue *cat = NULL;
+    patron_coupon_result cr = {.size = sizeof cr};
+    patron_coupon_publication p = {.size = sizeof p};
+    if (!(rc = patron_events_enable(db, 1)) && !(rc = patron_profile_add(db, &m, &f, T0))) {
+        e.member_id = q.member_id = m;
+        if (!(rc = patron_ledger_earn(db, NULL, &e)) && !(rc = patron_reward_set(db, NULL, &r)) &&
+            !(rc = patron_reward_redeem(db, NULL, &q)) && !(rc = patron_reward_cancel(db, NULL, "r1", T0 + 2)) &&
+            !(rc = patron_reward_list(db, &cat, 0)) && !(rc = patron_coupon_create(db, NULL, &c)) &&
+            !(rc = patron_coupon_list(db, &l, "summer"))) {
+            patron_coupon_request cq = PATRON_COUPON_REQUEST_INIT;
+            cq.code = patron_coupon_codes_get(l, 0)->code;
+            cq.member_id = m;
+            cq.at = T0 + 3;
+            cq.key = "c1";
+            if (!(rc = patron_coupon_validate(db, &cr, &cq)) && !(rc = patron_coupon_redeem(db, &cr, &cq)))
+                rc = patron_coupon_publish(db, &p, "summer", NULL, m, T0 + 4);
+        }
+    }
+    patron_coupon_codes_free(l);
+    patron_reward_catalogue_free(cat);
+    patron_close(db);
+    return rc;
+}
+
+static void test_allocation_failures_are_clean(void **state)
+{
+    (void)state;
+    if (pt_backend_is_postgres())
+        skip(); /* one SQLite file per run of the walk; the paths are the same code */
+    snprintf(fault_path, sizeof fault_path, "%s", pt_store_uri(1));
+    size_t points = pt_failalloc_walk(full_flow, NULL, NULL);
+    assert_true(points > 20);
+    pt_remove_store(fault_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalogue),
         cmocka_unit_test(test_redeem_cancel_fulfil),
         cmocka_unit_test(test_window_and_tier),
+        cmocka_unit_test(test_allocation_failures_are_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
