@@ -96,3 +96,18 @@ test('earn_purchase with lines from Node: the store reads them back', { skip: ty
     db.close();
   }
 });
+
+test('Frame.summary_from_db: the store summarised as of a moment', { skip: typeof native.patron_summary_from_db !== 'function' && 'no summary_from_db' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    db.earn_purchase({ key: 'P-1', member_id: id, at: 1700086400, lines: [{ amount: 3000 }], n_lines: 1 });
+    db.earn_purchase({ key: 'P-2', member_id: id, at: 1700386400, lines: [{ amount: 1000 }], n_lines: 1 });
+    const f = db.summary_from_db({ as_of: 1701000000 });
+    assert.strictEqual(f.rows(), 1);
+    f.close();
+    assert.throws(() => db.summary_from_db({}), (e) => e.code === 'PATRON_EINVAL' && /as_of is required/.test(e.message));
+  } finally {
+    db.close();
+  }
+});

@@ -45,6 +45,9 @@ def test_log_as_of(store_uri):
         with pytest.raises(patron.PatronError) as ei:
             patron.Txlog.from_db(db, {"as_of": (T0 + DAY) * 1000})
         assert "milliseconds" in ei.value.message
+        # the summary straight from the store: one call for log + summarise
+        frame = db.summary_from_db({"as_of": T0 + 20 * DAY})
+        assert ffi.patron_frame_rows(frame) == 2
     pd = pytest.importorskip("pandas")
     del pd
     s = patron.summary(after, observation_end=T0 + 20 * DAY)
