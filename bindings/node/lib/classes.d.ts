@@ -1252,6 +1252,26 @@ export declare class Db extends Handle {
    */
   earn_return(purchase_key: string | null, at: number | bigint): void;
   /**
+   * Record and score the purchases of a CSV file (history from a till or a shop), all or nothing.
+   *
+   * The header names the columns: `member`, `at`, `key`, `amount` required; `category`, `product`,
+   * `quantity`, `channel`, `location`, `returned_at` optional, in any order. One row per purchase
+   * line; consecutive rows with the same `key` are the lines of one purchase and repeat its
+   * `member`, `at`, `channel`, `location` and `returned_at`. `member` is any identifier
+   * patron_profile_find() takes; times are epoch seconds or ISO-8601; `amount` is the line's amount
+   * in minor units; `quantity` defaults to 1. Each purchase is recorded as patron_earn_purchase()
+   * records it (scored, idempotent on its key: a file imported twice records nothing the second
+   * time) and, with `returned_at`, returned then (patron_earn_return()). The first bad row fails the
+   * import with "line L: ..." (for a purchase that cannot be recorded, the line of its first row)
+   * and nothing of the file stays.
+   * @param path The CSV file.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE and PATRON_EINVAL naming
+   * line and field; PATRON_ENOTFOUND (a member not found); PATRON_ECONFLICT (a key recorded with
+   * other content); PATRON_EIO; store errors.
+   * @returns recorded: Receives the number of purchases newly recorded (may be NULL).
+   */
+  earn_import_csv(path: string | null): number;
+  /**
    * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
    * tier until the next evaluation).
    * @param config Settings, or NULL for PATRON_TIER_CONFIG_INIT.
@@ -1419,6 +1439,8 @@ export declare class Db extends Handle {
    * - `behaviour`: the last visit, visits and cart additions in the 30 days up to `as_of`, the last
    * NPS answer, and the last 10 campaign events (sent, opened, clicked) — see patron/behaviour.h;
    * - `journeys_sent`: each journey step sent, with the event it was for;
+   * - `campaigns`: the campaigns the member was assigned to by `as_of`, newest first, with the group
+   * and the assignment time (patron/campaign.h);
    * - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its `as_of`,
    * model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member has none.
    *

@@ -119,6 +119,7 @@ module.exports = function classes(native, Handle) {
     earn_quote(purchase) { return native.patron_earn_quote(this.handle, purchase); }
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
+    earn_import_csv(path) { return native.patron_earn_import_csv(this.handle, path); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }

@@ -13374,6 +13374,25 @@ static napi_value w_patron_earn_return(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
+static napi_value w_patron_earn_import_csv(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    int64_t a_recorded = 0;
+    const char *a_path = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_import_csv: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_path, "patron_earn_import_csv: argument 'path'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_earn_import_csv(a_db, &a_recorded, a_path);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_i64(env, a_recorded);
+}
+
 static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -14662,6 +14681,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_earn_quote", NULL, w_patron_earn_quote, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_purchase", NULL, w_patron_earn_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_return", NULL, w_patron_earn_return, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_earn_import_csv", NULL, w_patron_earn_import_csv, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_configure", NULL, w_patron_tier_configure, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_evaluate", NULL, w_patron_tier_evaluate, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
