@@ -4,7 +4,8 @@
  * Usage: bench_mart [MEMBERS] [PATH]
  *   MEMBERS  members to enrol (default 100000); each buys 1..6 times over a
  *            year at exact times (seconds), 1..4 lines per purchase
- *   PATH     SQLite file (default /tmp/bench_mart.db, replaced)
+ *   PATH     SQLite file (default /tmp/bench_mart.db, replaced), or a PostgreSQL
+ *            URI (postgresql://... or postgresql:host=...) naming an empty database
  *
  * Phases (wall and CPU seconds; the unit of each figure is named):
  *  1. enrol the members (batches of 1,000): members/s
@@ -76,11 +77,15 @@ int main(int argc, char **argv)
             la[0] = '\0';
         fclose(lf);
     }
-    printf("bench_mart: %ld members, SQLite %s, load average %s", members, path, la);
-    unlink(path);
-    char wal[1100];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
+    /* a PostgreSQL URI (an empty database or schema) instead of a file */
+    int pg = strncmp(path, "postgres", 8) == 0;
+    printf("bench_mart: %ld members, %s %s, load average %s", members, pg ? "PostgreSQL" : "SQLite", path, la);
+    if (!pg) {
+        unlink(path);
+        char wal[1100];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+    }
     patron_db *db;
     check(patron_open(&db, path, NULL), "open");
     int64_t *ids = malloc((size_t)members * sizeof *ids);

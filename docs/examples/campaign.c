@@ -45,8 +45,14 @@ int main(void)
         rc = patron_campaign_create(db, &d);
     patron_campaign_member *members = NULL;
     size_t n = 0;
+    patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
+    fo.as_of = T0 + DAY;
+    patron_frame *frame = NULL; /* the store's customers as of the day after */
     if (!rc)
-        rc = patron_campaign_target(db, &members, &n, "second-visit", T0 + DAY);
+        rc = patron_frame_from_db(db, &frame, &fo);
+    if (!rc)
+        rc = patron_campaign_target(db, &members, &n, "second-visit", frame, T0 + DAY);
+    patron_frame_free(frame);
     for (size_t i = 0; !rc && i < n; i++) {
         if (members[i].group != PATRON_CAMPAIGN_TREATMENT)
             continue; /* held out: nothing is sent */

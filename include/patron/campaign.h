@@ -4,14 +4,14 @@
  *        store: who is targeted, who is held out, what they did, and
  *        whether the campaign changed it.
  *
- * A campaign is a segment (a rule over the store's customer frame, see
- * segment.h), an offer (a journey step, a coupon, an earning rule — free
+ * A campaign is a segment (a rule over a customer frame, see segment.h;
+ * typically the store's own, patron_frame_from_db()), an offer (a journey step, a coupon, an earning rule — free
  * text the business reads), a control share, and a conversion window. The
  * loop:
  *
  * 1. patron_campaign_create() stores the definition.
- * 2. patron_campaign_target() (or patron_campaign_assign() one member at a
- *    time, e.g. for the members a journey step is due for) assigns each
+ * 2. patron_campaign_target() over a frame (or patron_campaign_assign() one
+ *    member at a time, e.g. for the members a journey step is due for) assigns each
  *    member to the treatment or the control group by the experiments
  *    module's hash (patron_abtest_assign() with experiment key
  *    `campaign:<name>` and the member id in decimal, weights
@@ -49,6 +49,7 @@
 
 #include "common.h"
 #include "db.h"
+#include "segment.h"
 #include "summary.h"
 
 PATRON_BEGIN_DECLS
@@ -63,7 +64,7 @@ typedef enum patron_campaign_group {
 typedef struct patron_campaign_def {
     uint32_t size;           /**< `sizeof(patron_campaign_def)`; set by #PATRON_CAMPAIGN_DEF_INIT. */
     const char *name;        /**< Unique name, 1..200 bytes (idempotency-key rules: no control characters or edge blanks); required. */
-    const char *segment;     /**< Rule selecting the targeted members over the store's frame (patron_frame_from_db()), or NULL for every member with a purchase. */
+    const char *segment;     /**< Rule selecting the targeted members over the frame given to patron_campaign_target() (e.g. patron_frame_from_db()'s), or NULL for every row. */
     const char *offer;       /**< What the treatment group gets, as the business names it (at most 1000 bytes), or NULL. */
     double control_share;    /**< Share held out, in [0, 0.9]; default 0.1. 0: no control group (the measurement then has no comparison). */
     int32_t conversion_days; /**< A purchase within this many days after assignment converts, 1..365; default 14. */
@@ -112,20 +113,31 @@ typedef struct patron_campaign_member {
 } patron_campaign_member;
 
 /**
- * @brief Assign every member the campaign's segment selects at `at` (one
- *        transaction) and list them, in member id order: the treatment
+ * @brief Assign every member the campaign's segment selects in @p frame
+ *        (one transaction) and list them, in member id order: the treatment
  *        group is who to send to.
+ *
+ * The segment rule is evaluated over @p frame with `now` = @p at; a row's
+ * member is its `member_id` column when the frame has one (the member
+ * columns, e.g. patron_frame_from_db()'s; rows with 0 are no members), else
+ * its integer customer id (a summary of the store, patron_summary_from_db()).
+ * Ids that are no active member (unknown, erased) are left out; a merged id
+ * is assigned as the member it joined; a member on several rows is listed
+ * once.
+ *
  * @param db Open store.
  * @param[out] out [list: n, owned] Receives an array of *n members (free with patron_free()); NULL when none.
  * @param[out] n [value] Receives the number of members.
  * @param campaign The campaign's name.
- * @param at The moment (UTC seconds): the segment is evaluated as of it.
- * @return #PATRON_OK; #PATRON_ENOTFOUND (no such campaign); #PATRON_EINVAL
- *         (`at` outside the campaign's dates, no purchase in the store by
- *         `at`); store errors; #PATRON_ENOMEM.
+ * @param frame The customers to choose from (only read).
+ * @param at The moment (UTC seconds) of the assignment and of the rule's `now`.
+ * @return #PATRON_OK; #PATRON_ENOTFOUND (no such campaign; a column the rule
+ *         names); #PATRON_EINVAL (`at` outside the campaign's dates, a frame
+ *         with text ids and no `member_id` column, a rule error); store
+ *         errors; #PATRON_ENOMEM.
  */
 PATRON_API int patron_campaign_target(patron_db *db, patron_campaign_member **out, size_t *n, const char *campaign,
-                                      int64_t at);
+                                      const patron_frame *frame, int64_t at);
 
 /** @brief One group's outcome in patron_campaign_measure(). */
 typedef struct patron_campaign_outcome {

@@ -84,6 +84,33 @@ PATRON_API int patron_txlog_from_db(patron_db *db, patron_txlog **out, const pat
  */
 PATRON_API int patron_summary_from_db(patron_db *db, patron_frame **out, const patron_store_log_options *opts);
 
+/**
+ * @brief Record and score the purchases of a CSV file (history from a till
+ *        or a shop), all or nothing.
+ *
+ * The header names the columns: `member`, `at`, `key`, `amount` required;
+ * `category`, `product`, `quantity`, `channel`, `location`, `returned_at`
+ * optional, in any order. One row per purchase line; consecutive rows with
+ * the same `key` are the lines of one purchase and repeat its `member`,
+ * `at`, `channel`, `location` and `returned_at`. `member` is any identifier
+ * patron_profile_find() takes; times are epoch seconds or ISO-8601;
+ * `amount` is the line's amount in minor units; `quantity` defaults to 1.
+ * Each purchase is recorded as patron_earn_purchase() records it (scored,
+ * idempotent on its key: a file imported twice records nothing the second
+ * time) and, with `returned_at`, returned then (patron_earn_return()). The
+ * first bad row fails the import with "line L: ..." (for a purchase that
+ * cannot be recorded, the line of its first row) and nothing of the file
+ * stays.
+ *
+ * @param db Open store.
+ * @param[out] recorded [value] Receives the number of purchases newly recorded (may be NULL).
+ * @param path The CSV file.
+ * @return #PATRON_OK; #PATRON_EPARSE and #PATRON_EINVAL naming line and field;
+ *         #PATRON_ENOTFOUND (a member not found); #PATRON_ECONFLICT (a key
+ *         recorded with other content); #PATRON_EIO; store errors.
+ */
+PATRON_API int patron_purchases_import_csv(patron_db *db, int64_t *recorded, const char *path);
+
 /** @brief Options of patron_frame_from_db(); initialise with #PATRON_STORE_FRAME_OPTIONS_INIT. */
 typedef struct patron_store_frame_options {
     uint32_t size;         /**< `sizeof(patron_store_frame_options)`; set by #PATRON_STORE_FRAME_OPTIONS_INIT. */

@@ -406,12 +406,16 @@ typedef struct patron_member_columns_options {
  *        granted and not withdrawn at `now`).
  *
  * Each row's `customer_id` is looked up with patron_profile_find(): integer
- * ids (and all-digit strings) as member ids (`#N`), other strings as an
- * e-mail address or phone number. Rules can then respect consent:
- * `at_risk_rule and consent.sms`, `joined within 30 days`.
+ * ids (and all-digit strings) as member ids (`#N`; a merged member's id
+ * gives the member it joined), other strings as an e-mail address or phone
+ * number. An erased member is no member any more (`member_id` 0). Rules can
+ * then respect consent: `at_risk_rule and consent.sms`, `joined within 30
+ * days`.
  *
- * Cost: a few store queries per row and channel (meant for segment runs,
- * not for tens of millions of rows at once).
+ * Cost: one read snapshot of the store; for a frame of 256 rows or more
+ * with integer ids, one scan of the members and one of the consents, then
+ * a balance and a tier lookup per row; for a smaller frame a few queries
+ * per row and channel.
  *
  * @param frame The frame to extend.
  * @param db An open store, read only.

@@ -41,6 +41,15 @@ int patron__member_next_active(patron_db *db, int64_t after, int64_t *next);
 int patron__member_each_changed(patron_db *db, int (*each)(void *ctx, int64_t id, int64_t merged_into, int erased),
                                 void *ctx);
 
+/* Call `each(ctx, id, merged_into, joined_at, erased)` for every member in
+ * id order (merged_into 0 when not merged; merged members name the member
+ * they now belong to; erased 1 when erased); for bulk readers that need
+ * every member at once. A non-zero return from `each` stops the walk and is
+ * returned. */
+int patron__member_each(patron_db *db,
+                        int (*each)(void *ctx, int64_t id, int64_t merged_into, int64_t joined_at, int erased),
+                        void *ctx);
+
 /* Bulk readers' map of members whose records are not their own: merged
  * (-> the member they joined) or erased (-> 0). Sorted by id. */
 typedef struct patron__member_remap {

@@ -14,4 +14,14 @@
  * or null). `member` is an active member id. */
 int patron__profile_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at);
 
+/* Every consent decision at or before `at`, in (member, time, record)
+ * order: `each(ctx, member, channel, granted)` with channel "all" for a
+ * decision on every channel; the last call for a member and channel (or
+ * "all") is the decision patron_consent_get() reports at `at`. For bulk
+ * readers (the frame's consent columns). A non-zero return from `each`
+ * stops the walk and is returned. */
+int patron__profile_consents_each(patron_db *db, int64_t at,
+                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted),
+                                  void *ctx);
+
 #endif

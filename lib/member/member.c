@@ -75,6 +75,24 @@ int patron__member_each_changed(patron_db *db, int (*each)(void *ctx, int64_t id
     return rc == PATRON__DONE ? PATRON_OK : rc;
 }
 
+int patron__member_each(patron_db *db,
+                        int (*each)(void *ctx, int64_t id, int64_t merged_into, int64_t joined_at, int erased),
+                        void *ctx)
+{
+    static const char sql[] = "SELECT id, coalesce(merged_into, 0), coalesce(joined_at, 0), "
+                              "CASE WHEN erased_at IS NULL THEN 0 ELSE 1 END FROM members ORDER BY id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
+        if ((rc = each(ctx, patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
+                       patron__sql_col_int(db, st, 2), (int)patron__sql_col_int(db, st, 3))))
+            break;
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}
+
 int patron__member_count(patron_db *db, int64_t *n)
 {
     return patron__sql_int(db, n, 0, "SELECT count(*) FROM members", "");

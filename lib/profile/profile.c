@@ -883,6 +883,24 @@ int patron_consent_get(patron_db *db, int *granted, int64_t member_id, const cha
     return rc;
 }
 
+int patron__profile_consents_each(patron_db *db, int64_t at,
+                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted),
+                                  void *ctx)
+{
+    static const char sql[] =
+        "SELECT member_id, channel, granted FROM consents WHERE at <= ? ORDER BY member_id, at, id";
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, sql, "i", at);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
+        if ((rc = each(ctx, patron__sql_col_int(db, st, 0), patron__sql_col_text(db, st, 1),
+                       (int)patron__sql_col_int(db, st, 2))))
+            break;
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}
+
 /* ---- progressive profiling ---------------------------------------------- */
 
 static int check_priority_list(patron_db *db, const char *list)

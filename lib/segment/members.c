@@ -1,13 +1,16 @@
 /* Store-backed frame columns: member id, join time, consent per channel,
  * points balance and tier, read through the public profile, ledger and tier
- * APIs at an explicit moment. */
+ * APIs at an explicit moment (who, joined and consents of a large frame in one
+ * scan each: members_bulk.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "members_bulk.h"
 #include "patron/ledger.h"
 #include "patron/profile.h"
 #include "patron/segment.h"
@@ -52,6 +55,53 @@ static int all_digits(const char *s)
     return 1;
 }
 
+/* Row r by itself: who it is (*member 0 when no member), when it joined and
+ * its consents, each asked of the profile module. */
+static int member_by_row(patron_db *db, char ch[][PATRON_COLNAME_MAX + 1], size_t nch, const int64_t *iid,
+                         const char *const *sid, size_t r, size_t rows, int64_t now, int64_t *v, int64_t *member)
+{
+    char ident[280];
+    if (iid)
+        snprintf(ident, sizeof ident, "#%lld", (long long)iid[r]);
+    else if (all_digits(sid[r]))
+        snprintf(ident, sizeof ident, "#%.270s", sid[r]);
+    else
+        snprintf(ident, sizeof ident, "%.270s", sid[r]);
+    v[1 * rows + r] = INT64_MIN; /* joined: missing */
+    *member = 0;
+    int rc = patron_profile_find(db, member, ident);
+    if (rc == PATRON_ENOTFOUND || rc == PATRON_EINVAL) {
+        *member = 0;
+        return PATRON_OK; /* not a member */
+    }
+    if (rc)
+        return rc;
+    int64_t active = 0;
+    if ((rc = patron__member_resolve(db, &active, *member, 1)) == PATRON_ENOTFOUND) {
+        *member = 0;
+        return PATRON_OK; /* erased: no member any more */
+    }
+    if (rc)
+        return rc;
+    v[r] = *member;
+    int64_t joined = INT64_MIN;
+    patron_profile *p = NULL;
+    if ((rc = patron_profile_get(db, &p, *member)))
+        return rc;
+    const char *j = patron_profile_field(p, "joined_at");
+    long long t = 0;
+    if (j && *j && sscanf(j, "%lld", &t) == 1)
+        joined = (int64_t)t;
+    patron_profile_free(p);
+    v[1 * rows + r] = joined;
+    for (size_t k = 0; k < nch && !rc; k++) {
+        int g = 0;
+        rc = patron_consent_get(db, &g, *member, ch[k] + 8, now);
+        v[(4 + k) * rows + r] = g;
+    }
+    return rc;
+}
+
 int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
                                     const patron_member_columns_options *opts)
 {
@@ -93,47 +143,34 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
     int held = 0;
     if ((rc = patron__read_begin(db, &held)))
         goto out;
+    /* many rows: who, joined and consents in one scan each (members_bulk.h) */
+    int bulk = iid && rows >= PATRON__MEMBER_BULK_ROWS;
+    if (bulk) {
+        const char *chn[MAX_CHANNELS];
+        for (size_t k = 0; k < nch; k++)
+            chn[k] = ch[k] + 8; /* after "consent." */
+        if ((rc = patron__member_columns_bulk(db, iid, rows, chn, nch, o.now, v, v + rows, v + 4 * rows))) {
+            patron__read_end(db, held, rc);
+            goto out;
+        }
+    }
     for (r = 0; r < rows && !rc; r++) {
-        char ident[280];
-        if (iid)
-            snprintf(ident, sizeof ident, "#%lld", (long long)iid[r]);
-        else if (all_digits(sid[r]))
-            snprintf(ident, sizeof ident, "#%.270s", sid[r]);
-        else
-            snprintf(ident, sizeof ident, "%.270s", sid[r]);
         tiers[r] = tier[r];
-        v[1 * rows + r] = INT64_MIN; /* joined: missing */
-        int64_t member = 0;
-        rc = patron_profile_find(db, &member, ident);
-        if (rc == PATRON_ENOTFOUND || rc == PATRON_EINVAL) {
-            rc = 0; /* not a member */
-            continue;
+        int64_t member = v[r];
+        if (bulk) {
+            if (!member)
+                continue; /* not a member */
+        } else {
+            if ((rc = member_by_row(db, ch, nch, iid, sid, r, rows, o.now, v, &member)))
+                break;
+            if (!member)
+                continue;
         }
-        if (rc)
-            break;
-        v[r] = member;
-        patron_profile *p = NULL;
-        if ((rc = patron_profile_get(db, &p, member)))
-            break;
-        const char *j = patron_profile_field(p, "joined_at");
-        if (j && *j) {
-            long long t = 0;
-            if (sscanf(j, "%lld", &t) == 1)
-                v[1 * rows + r] = (int64_t)t;
-        }
-        patron_profile_free(p);
         patron_balance bal;
         if ((rc = patron_ledger_balance(db, &bal, member, o.now)))
             break;
         v[2 * rows + r] = bal.available;
         v[3 * rows + r] = bal.pending;
-        for (size_t k = 0; k < nch && !rc; k++) {
-            int g = 0;
-            rc = patron_consent_get(db, &g, member, ch[k] + 8, o.now);
-            v[(4 + k) * rows + r] = g;
-        }
-        if (rc)
-            break;
         patron_tier_status st;
         memset(&st, 0, sizeof st);
         int trc = patron_tier_get(db, &st, member, o.now);

@@ -172,6 +172,16 @@ static void test_assign(void **state)
     patron_close(db);
 }
 
+static patron_frame *store_frame(patron_db *db, int64_t at)
+{
+    patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
+    fo.as_of = at;
+    patron_frame *f = NULL;
+    if (patron_frame_from_db(db, &f, &fo) != PATRON_OK)
+        fail_msg("frame: %s", patron_errmsg());
+    return f;
+}
+
 static void test_target(void **state)
 {
     (void)state;
@@ -192,7 +202,9 @@ static void test_target(void **state)
     assert_int_equal(patron_campaign_create(db, &d), PATRON_OK);
     patron_campaign_member *list = NULL;
     size_t n = 0;
-    assert_int_equal(patron_campaign_target(db, &list, &n, "loyal", T0 + 10 * DAY), PATRON_OK);
+    patron_frame *f = store_frame(db, T0 + 10 * DAY);
+    assert_int_equal(patron_campaign_target(db, &list, &n, "loyal", f, T0 + 10 * DAY), PATRON_OK);
+    patron_frame_free(f);
     assert_int_equal(n, 4);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(list[i].member_id, ids[3 * i + 2]);
@@ -201,16 +213,40 @@ static void test_target(void **state)
         assert_int_equal(list[i].group, hashed("loyal", ids[3 * i + 2], 0.5));
     }
     patron_free(list);
-    /* again a day later: the same members, assigned before */
-    assert_int_equal(patron_campaign_target(db, &list, &n, "loyal", T0 + 11 * DAY), PATRON_OK);
+    /* again a day later, over the store's summary: the same members, assigned before */
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = T0 + 11 * DAY;
+    assert_int_equal(patron_summary_from_db(db, &f, &lo), PATRON_OK);
+    assert_int_equal(patron_campaign_target(db, &list, &n, "loyal", f, T0 + 11 * DAY), PATRON_OK);
+    patron_frame_free(f);
     assert_int_equal(n, 4);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(list[i].is_new, 0);
         assert_int_equal(list[i].assigned_at, T0 + 10 * DAY);
     }
     patron_free(list);
-    /* before any purchase: the frame cannot be built; nothing assigned */
-    expect_fail(patron_campaign_target(db, &list, &n, "loyal", T0), PATRON_EINVAL, "no purchase");
+    /* a merged member is listed once, as the member it joined; an erased one is left out */
+    assert_int_equal(patron_profile_merge(db, ids[2], ids[5], T0 + 12 * DAY, "op", NULL), PATRON_OK);
+    assert_int_equal(patron_profile_erase(db, ids[8], T0 + 12 * DAY, "op"), PATRON_OK);
+    int64_t raw[] = {ids[11], ids[5], ids[2], ids[8], 9999};
+    assert_int_equal(patron_frame_new(&f, 5, raw, NULL), PATRON_OK);
+    patron_campaign_def all = PATRON_CAMPAIGN_DEF_INIT;
+    all.name = "everyone";
+    assert_int_equal(patron_campaign_create(db, &all), PATRON_OK);
+    assert_int_equal(patron_campaign_target(db, &list, &n, "everyone", f, T0 + 13 * DAY), PATRON_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].member_id, ids[2]);
+    assert_int_equal(list[0].is_new, 1);
+    assert_int_equal(list[1].member_id, ids[11]);
+    patron_free(list);
+    /* a rule over a column the frame lacks */
+    patron_campaign_def bad = PATRON_CAMPAIGN_DEF_INIT;
+    bad.name = "bad";
+    bad.segment = "orders >= 1";
+    assert_int_equal(patron_campaign_create(db, &bad), PATRON_OK);
+    assert_true(patron_campaign_target(db, &list, &n, "bad", f, T0 + 13 * DAY) < 0);
+    assert_non_null(strstr(patron_errmsg(), "campaign 'bad'"));
+    patron_frame_free(f);
     patron_close(db);
 }
 

@@ -25,7 +25,14 @@ ALLOWED = {
     "journey": {"profile"},                 # its state is profile attributes
     "profile": {"member", "ledger", "tier", "journey", "events", "audit"},
     "behaviour": {"member", "profile"},    # events besides purchases; profile: identifiers in an import
-    "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour"},  # the store read back
+    # the frame's member columns: the profile, ledger and tier APIs; who,
+    # joined and consents of a large frame from one scan of the core and one
+    # of the profile's consents
+    "segment": {"member", "profile", "ledger", "tier"},
+    # assignments over a caller's frame; conversions from the earning
+    # module's purchases, the funnel from behaviour events
+    "campaign": {"member", "earn", "behaviour", "segment", "audit"},
+    "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour", "segment", "campaign"},  # the store read back
     "reward": {"member", "ledger", "tier", "events", "audit"},  # tier: a reward's minimum tier
     "coupon": {"member", "events", "audit"},
 }

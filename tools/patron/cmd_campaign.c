@@ -22,7 +22,7 @@ static const char usage[] =
 static const cli_sub subs[] = {
     {"create", "Store a campaign: a segment rule, an offer, a control share and a conversion window."},
     {"assign", "Assign one member to the treatment or control group (the same group every time)."},
-    {"target", "Assign every member of the campaign's segment and list them with their group."},
+    {"target", "Assign every member of the campaign's segment (over the store's frame) and list them with their group."},
     {"measure", "Each group's funnel and conversions, and the treatment against the control."},
     {NULL, NULL},
 };
@@ -82,7 +82,14 @@ static int target(patron_db *db, const char *const *v, int64_t at)
 {
     patron_campaign_member *list = NULL;
     size_t n = 0;
-    int rc = patron_campaign_target(db, &list, &n, v[O_NAME], at);
+    /* the segment is evaluated over the store's own frame as of --at */
+    patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
+    fo.as_of = at;
+    patron_frame *frame = NULL;
+    int rc = patron_frame_from_db(db, &frame, &fo);
+    if (rc == PATRON_OK)
+        rc = patron_campaign_target(db, &list, &n, v[O_NAME], frame, at);
+    patron_frame_free(frame);
     if (rc)
         return cli_fail_rc("campaign", rc, "target");
     printf("{\"campaign\": ");

@@ -104,7 +104,7 @@ int cmd_purchase(int argc, char **argv)
         ret = record(db, v, at);
     } else if (!strcmp(sub, "import")) {
         int64_t n = 0;
-        int rc = patron_earn_import_csv(db, &n, v[O_INPUT]);
+        int rc = patron_purchases_import_csv(db, &n, v[O_INPUT]);
         ret = rc ? cli_fail_rc("purchase", rc, "import") : 0;
         if (!rc)
             printf("{\"recorded\": %" PRId64 "}\n", n);

@@ -697,11 +697,13 @@ export declare class Frame extends Handle {
    * `now`).
    *
    * Each row's `customer_id` is looked up with patron_profile_find(): integer ids (and all-digit
-   * strings) as member ids (`N`), other strings as an e-mail address or phone number. Rules can then
-   * respect consent: `at_risk_rule and consent.sms`, `joined within 30 days`.
+   * strings) as member ids (`N`; a merged member's id gives the member it joined), other strings as
+   * an e-mail address or phone number. An erased member is no member any more (`member_id` 0). Rules
+   * can then respect consent: `at_risk_rule and consent.sms`, `joined within 30 days`.
    *
-   * Cost: a few store queries per row and channel (meant for segment runs, not for tens of millions
-   * of rows at once).
+   * Cost: one read snapshot of the store; for a frame of 256 rows or more with integer ids, one scan
+   * of the members and one of the consents, then a balance and a tier lookup per row; for a smaller
+   * frame a few queries per row and channel.
    *
    * Thread safety:
    * The frame and the store handle must not be used by another thread during the call.
@@ -1252,26 +1254,6 @@ export declare class Db extends Handle {
    */
   earn_return(purchase_key: string | null, at: number | bigint): void;
   /**
-   * Record and score the purchases of a CSV file (history from a till or a shop), all or nothing.
-   *
-   * The header names the columns: `member`, `at`, `key`, `amount` required; `category`, `product`,
-   * `quantity`, `channel`, `location`, `returned_at` optional, in any order. One row per purchase
-   * line; consecutive rows with the same `key` are the lines of one purchase and repeat its
-   * `member`, `at`, `channel`, `location` and `returned_at`. `member` is any identifier
-   * patron_profile_find() takes; times are epoch seconds or ISO-8601; `amount` is the line's amount
-   * in minor units; `quantity` defaults to 1. Each purchase is recorded as patron_earn_purchase()
-   * records it (scored, idempotent on its key: a file imported twice records nothing the second
-   * time) and, with `returned_at`, returned then (patron_earn_return()). The first bad row fails the
-   * import with "line L: ..." (for a purchase that cannot be recorded, the line of its first row)
-   * and nothing of the file stays.
-   * @param path The CSV file.
-   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE and PATRON_EINVAL naming
-   * line and field; PATRON_ENOTFOUND (a member not found); PATRON_ECONFLICT (a key recorded with
-   * other content); PATRON_EIO; store errors.
-   * @returns recorded: Receives the number of purchases newly recorded (may be NULL).
-   */
-  earn_import_csv(path: string | null): number;
-  /**
    * Set the tiers and the qualification rules (replaces earlier ones; members keep their current
    * tier until the next evaluation).
    * @param config Settings, or NULL for PATRON_TIER_CONFIG_INIT.
@@ -1364,6 +1346,26 @@ export declare class Db extends Handle {
    * with patron_frame_free(). Untouched on failure.
    */
   summary_from_db(opts: Partial<native.patron_store_log_options> | null): Frame;
+  /**
+   * Record and score the purchases of a CSV file (history from a till or a shop), all or nothing.
+   *
+   * The header names the columns: `member`, `at`, `key`, `amount` required; `category`, `product`,
+   * `quantity`, `channel`, `location`, `returned_at` optional, in any order. One row per purchase
+   * line; consecutive rows with the same `key` are the lines of one purchase and repeat its
+   * `member`, `at`, `channel`, `location` and `returned_at`. `member` is any identifier
+   * patron_profile_find() takes; times are epoch seconds or ISO-8601; `amount` is the line's amount
+   * in minor units; `quantity` defaults to 1. Each purchase is recorded as patron_earn_purchase()
+   * records it (scored, idempotent on its key: a file imported twice records nothing the second
+   * time) and, with `returned_at`, returned then (patron_earn_return()). The first bad row fails the
+   * import with "line L: ..." (for a purchase that cannot be recorded, the line of its first row)
+   * and nothing of the file stays.
+   * @param path The CSV file.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE and PATRON_EINVAL naming
+   * line and field; PATRON_ENOTFOUND (a member not found); PATRON_ECONFLICT (a key recorded with
+   * other content); PATRON_EIO; store errors.
+   * @returns recorded: Receives the number of purchases newly recorded (may be NULL).
+   */
+  purchases_import_csv(path: string | null): number;
   /**
    * The customer frame of the store's members as of a moment: one call for what a segment run, a CLV
    * fit or a journey needs.
@@ -1577,16 +1579,23 @@ export declare class Db extends Handle {
    */
   campaign_assign(campaign: string | null, member_id: number | bigint, at: number | bigint): { group: number; assigned_at: number; };
   /**
-   * Assign every member the campaign's segment selects at `at` (one transaction) and list them, in
-   * member id order: the treatment group is who to send to.
+   * Assign every member the campaign's segment selects in `frame` (one transaction) and list them,
+   * in member id order: the treatment group is who to send to.
+   *
+   * The segment rule is evaluated over `frame` with `now` = `at`; a row's member is its `member_id`
+   * column when the frame has one (the member columns, e.g. patron_frame_from_db()'s; rows with 0
+   * are no members), else its integer customer id (a summary of the store,
+   * patron_summary_from_db()). Ids that are no active member (unknown, erased) are left out; a
+   * merged id is assigned as the member it joined; a member on several rows is listed once.
    * @param campaign The campaign's name.
-   * @param at The moment (UTC seconds): the segment is evaluated as of it.
-   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such campaign);
-   * PATRON_EINVAL (`at` outside the campaign's dates, no purchase in the store by `at`); store
-   * errors; PATRON_ENOMEM.
+   * @param frame The customers to choose from (only read).
+   * @param at The moment (UTC seconds) of the assignment and of the rule's `now`.
+   * @throws {PatronError} on a negative status: PATRON_OK; PATRON_ENOTFOUND (no such campaign; a
+   * column the rule names); PATRON_EINVAL (`at` outside the campaign's dates, a frame with text ids
+   * and no `member_id` column, a rule error); store errors; PATRON_ENOMEM.
    * @returns value: Receives an array of *n members (free with patron_free()); NULL when none.
    */
-  campaign_target(campaign: string | null, at: number | bigint): native.patron_campaign_member[];
+  campaign_target(campaign: string | null, frame: native.patron_frame | null, at: number | bigint): native.patron_campaign_member[];
   /**
    * Measure a campaign as of a moment: each group's funnel and conversions, and the treatment
    * against the control (rules in the file description).

@@ -119,7 +119,6 @@ module.exports = function classes(native, Handle) {
     earn_quote(purchase) { return native.patron_earn_quote(this.handle, purchase); }
     earn_purchase(purchase) { return native.patron_earn_purchase(this.handle, purchase); }
     earn_return(purchase_key, at) { return native.patron_earn_return(this.handle, purchase_key, at); }
-    earn_import_csv(path) { return native.patron_earn_import_csv(this.handle, path); }
     tier_configure(config, tiers, n) { return native.patron_tier_configure(this.handle, config, tiers, n); }
     tier_evaluate(member_id, at) { return native.patron_tier_evaluate(this.handle, member_id, at); }
     tier_review(at) { return native.patron_tier_review(this.handle, at); }
@@ -128,6 +127,7 @@ module.exports = function classes(native, Handle) {
     behaviour_import_csv(path) { return native.patron_behaviour_import_csv(this.handle, path); }
     txlog_from_db(opts) { return wrap(Txlog, native.patron_txlog_from_db(this.handle, opts)); }
     summary_from_db(opts) { return wrap(Frame, native.patron_summary_from_db(this.handle, opts)); }
+    purchases_import_csv(path) { return native.patron_purchases_import_csv(this.handle, path); }
     frame_from_db(opts) { return wrap(Frame, native.patron_frame_from_db(this.handle, opts)); }
     scores_refresh(opts) { return native.patron_scores_refresh(this.handle, opts); }
     clv_by_first_purchase(dimension) { return native.patron_clv_by_first_purchase(this.handle, dimension); }
@@ -144,7 +144,7 @@ module.exports = function classes(native, Handle) {
     audit_list(query) { return wrap(AuditEntries, native.patron_audit_list(this.handle, query)); }
     campaign_create(def) { return native.patron_campaign_create(this.handle, def); }
     campaign_assign(campaign, member_id, at) { return native.patron_campaign_assign(this.handle, campaign, member_id, at); }
-    campaign_target(campaign, at) { return native.patron_campaign_target(this.handle, campaign, at); }
+    campaign_target(campaign, frame, at) { return native.patron_campaign_target(this.handle, campaign, frame, at); }
     campaign_measure(campaign, as_of, opts) { return native.patron_campaign_measure(this.handle, campaign, as_of, opts); }
     reward_set(reward) { return native.patron_reward_set(this.handle, reward); }
     reward_get(code) { return native.patron_reward_get(this.handle, code); }

@@ -13374,25 +13374,6 @@ static napi_value w_patron_earn_return(napi_env env, napi_callback_info info)
     return pn_undefined(env);
 }
 
-static napi_value w_patron_earn_import_csv(napi_env env, napi_callback_info info)
-{
-    napi_value argv[2];
-    pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 2, argv)) return NULL;
-    void *a_db = NULL;
-    int64_t a_recorded = 0;
-    const char *a_path = NULL;
-    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_earn_import_csv: argument 'db'")
-        || pn_get_str(env, argv[1], &arena, &a_path, "patron_earn_import_csv: argument 'path'")) {
-        pn_arena_free(&arena);
-        return NULL;
-    }
-    int r = patron_earn_import_csv(a_db, &a_recorded, a_path);
-    pn_arena_free(&arena);
-    if (r < 0) return pn_throw_status(env, r);
-    return pn_new_i64(env, a_recorded);
-}
-
 static napi_value w_patron_tier_configure(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
@@ -13588,6 +13569,25 @@ static napi_value w_patron_summary_from_db(napi_env env, napi_callback_info info
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return pn_new_handle(env, a_out, "patron_frame", gd_patron_frame);
+}
+
+static napi_value w_patron_purchases_import_csv(napi_env env, napi_callback_info info)
+{
+    napi_value argv[2];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 2, argv)) return NULL;
+    void *a_db = NULL;
+    int64_t a_recorded = 0;
+    const char *a_path = NULL;
+    if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_purchases_import_csv: argument 'db'")
+        || pn_get_str(env, argv[1], &arena, &a_path, "patron_purchases_import_csv: argument 'path'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_purchases_import_csv(a_db, &a_recorded, a_path);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_i64(env, a_recorded);
 }
 
 static napi_value w_patron_frame_from_db(napi_env env, napi_callback_info info)
@@ -14040,21 +14040,23 @@ static napi_value w_patron_campaign_assign(napi_env env, napi_callback_info info
 
 static napi_value w_patron_campaign_target(napi_env env, napi_callback_info info)
 {
-    napi_value argv[3];
+    napi_value argv[4];
     pn_arena arena = PN_ARENA_INIT;
-    if (pn_args(env, info, 3, argv)) return NULL;
+    if (pn_args(env, info, 4, argv)) return NULL;
     void *a_db = NULL;
     patron_campaign_member *a_out = NULL;
     size_t a_n = 0;
     const char *a_campaign = NULL;
+    void *a_frame = NULL;
     int64_t a_at = 0;
     if (pn_get_handle(env, argv[0], "patron_db", &a_db, "patron_campaign_target: argument 'db'")
         || pn_get_str(env, argv[1], &arena, &a_campaign, "patron_campaign_target: argument 'campaign'")
-        || pn_get_i64(env, argv[2], &a_at, "patron_campaign_target: argument 'at'")) {
+        || pn_get_handle(env, argv[2], "patron_frame", &a_frame, "patron_campaign_target: argument 'frame'")
+        || pn_get_i64(env, argv[3], &a_at, "patron_campaign_target: argument 'at'")) {
         pn_arena_free(&arena);
         return NULL;
     }
-    int r = patron_campaign_target(a_db, &a_out, &a_n, a_campaign, (int64_t)a_at);
+    int r = patron_campaign_target(a_db, &a_out, &a_n, a_campaign, a_frame, (int64_t)a_at);
     pn_arena_free(&arena);
     if (r < 0) return pn_throw_status(env, r);
     return gs_list_patron_campaign_member(env, a_out, (size_t)a_n, 1);
@@ -14681,7 +14683,6 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_earn_quote", NULL, w_patron_earn_quote, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_purchase", NULL, w_patron_earn_purchase, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_earn_return", NULL, w_patron_earn_return, NULL, NULL, NULL, napi_enumerable, NULL},
-        {"patron_earn_import_csv", NULL, w_patron_earn_import_csv, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_configure", NULL, w_patron_tier_configure, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_evaluate", NULL, w_patron_tier_evaluate, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_tier_review", NULL, w_patron_tier_review, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -14692,6 +14693,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_behaviour_import_csv", NULL, w_patron_behaviour_import_csv, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_txlog_from_db", NULL, w_patron_txlog_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_summary_from_db", NULL, w_patron_summary_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_purchases_import_csv", NULL, w_patron_purchases_import_csv, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_from_db", NULL, w_patron_frame_from_db, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_scores_refresh", NULL, w_patron_scores_refresh, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_frame_add_scores", NULL, w_patron_frame_add_scores, NULL, NULL, NULL, napi_enumerable, NULL},

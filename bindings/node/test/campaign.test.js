@@ -21,7 +21,9 @@ test('campaign: target, send, measure against the control', { skip }, () => {
       ids.push(id);
     }
     db.campaign_create({ name: 'spring', segment: 'orders >= 1', control_share: 0.4, conversion_days: 7 });
-    const members = db.campaign_target('spring', T0 + DAY);
+    const frame = db.frame_from_db({ as_of: T0 + DAY });
+    const members = db.campaign_target('spring', frame, T0 + DAY);
+    frame.close();
     assert.deepStrictEqual(members.map((m) => Number(m.member_id)), ids);
     const treated = members.filter((m) => m.group === native.PATRON_CAMPAIGN_TREATMENT);
     const control = members.filter((m) => m.group === native.PATRON_CAMPAIGN_CONTROL);

@@ -112,7 +112,7 @@ test('Frame.summary_from_db: the store summarised as of a moment', { skip: typeo
   }
 });
 
-test('earn_import_csv: purchase history from a file, all or nothing', { skip: typeof native.patron_earn_import_csv !== 'function' && 'no import' }, () => {
+test('purchases_import_csv: purchase history from a file, all or nothing', { skip: typeof native.patron_purchases_import_csv !== 'function' && 'no import' }, () => {
   const fs = require('node:fs');
   const os = require('node:os');
   const path = require('node:path');
@@ -122,11 +122,11 @@ test('earn_import_csv: purchase history from a file, all or nothing', { skip: ty
     db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
     const file = path.join(dir, 'p.csv');
     fs.writeFileSync(file, 'member,at,key,amount,category\n#1,1700000100,A-1,2500,shoes\n#1,1700000100,A-1,700,socks\n');
-    assert.strictEqual(Number(db.earn_import_csv(file)), 1);
-    assert.strictEqual(Number(db.earn_import_csv(file)), 0);
+    assert.strictEqual(Number(db.purchases_import_csv(file)), 1);
+    assert.strictEqual(Number(db.purchases_import_csv(file)), 0);
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(bad, 'member,at,key,amount\n#7,1700000100,B-1,100\n');
-    assert.throws(() => db.earn_import_csv(bad), (e) => e.code === 'PATRON_ENOTFOUND' && /line 2: member/.test(e.message));
+    assert.throws(() => db.purchases_import_csv(bad), (e) => e.code === 'PATRON_ENOTFOUND' && /line 2: member/.test(e.message));
   } finally {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2228,13 +2228,13 @@ class patron_campaign_def(ctypes.Structure):
 
     Fields: size (`sizeof(patron_campaign_def)`; set by PATRON_CAMPAIGN_DEF_INIT.), name
     (Unique name, 1..200 bytes (idempotency-key rules: no control characters or edge
-    blanks); required.), segment (Rule selecting the targeted members over the store's frame
-    (patron_frame_from_db()), or NULL for every member with a purchase.), offer (What the
-    treatment group gets, as the business names it (at most 1000 bytes), or NULL.),
-    control_share (Share held out, in [0, 0.9]; default 0.1. 0: no control group (the
-    measurement then has no comparison).), conversion_days (A purchase within this many days
-    after assignment converts, 1..365; default 14.), starts (Assignments accepted from this
-    time on (UTC seconds), or PATRON_TIME_NONE (default) for any time.), ends (... and
+    blanks); required.), segment (Rule selecting the targeted members over the frame given
+    to patron_campaign_target() (e.g. patron_frame_from_db()'s), or NULL for every row.),
+    offer (What the treatment group gets, as the business names it (at most 1000 bytes), or
+    NULL.), control_share (Share held out, in [0, 0.9]; default 0.1. 0: no control group
+    (the measurement then has no comparison).), conversion_days (A purchase within this many
+    days after assignment converts, 1..365; default 14.), starts (Assignments accepted from
+    this time on (UTC seconds), or PATRON_TIME_NONE (default) for any time.), ends (... and
     before this time, or PATRON_TIME_NONE (default) for no end.)
     """
 
@@ -2934,7 +2934,6 @@ _c_patron_earn_set_referrer = _rt.cfunc("patron_earn_set_referrer", ctypes.c_int
 _c_patron_earn_quote = _rt.cfunc("patron_earn_quote", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_purchase)])
 _c_patron_earn_purchase = _rt.cfunc("patron_earn_purchase", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_purchase)])
 _c_patron_earn_return = _rt.cfunc("patron_earn_return", ctypes.c_int, [patron_db, _rt.CString, ctypes.c_int64])
-_c_patron_earn_import_csv = _rt.cfunc("patron_earn_import_csv", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString])
 _c_patron_tier_configure = _rt.cfunc("patron_tier_configure", ctypes.c_int, [patron_db, _rt.struct_arg(patron_tier_config), _rt.struct_arg(patron_tier_def), ctypes.c_size_t])
 _c_patron_tier_evaluate = _rt.cfunc("patron_tier_evaluate", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64])
 _c_patron_tier_review = _rt.cfunc("patron_tier_review", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_int64])
@@ -2945,6 +2944,7 @@ _c_patron_behaviour_record = _rt.cfunc("patron_behaviour_record", ctypes.c_int, 
 _c_patron_behaviour_import_csv = _rt.cfunc("patron_behaviour_import_csv", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString])
 _c_patron_txlog_from_db = _rt.cfunc("patron_txlog_from_db", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_store_log_options)])
 _c_patron_summary_from_db = _rt.cfunc("patron_summary_from_db", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_store_log_options)])
+_c_patron_purchases_import_csv = _rt.cfunc("patron_purchases_import_csv", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString])
 _c_patron_frame_from_db = _rt.cfunc("patron_frame_from_db", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_store_frame_options)])
 _c_patron_scores_refresh = _rt.cfunc("patron_scores_refresh", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_score_options)])
 _c_patron_frame_add_scores = _rt.cfunc("patron_frame_add_scores", ctypes.c_int, [patron_frame, patron_db])
@@ -2969,7 +2969,7 @@ _c_patron_audit_entries_get = _rt.cfunc("patron_audit_entries_get", ctypes.POINT
 _c_patron_audit_entries_free = _rt.cfunc("patron_audit_entries_free", None, [patron_audit_entries])
 _c_patron_campaign_create = _rt.cfunc("patron_campaign_create", ctypes.c_int, [patron_db, _rt.struct_arg(patron_campaign_def)])
 _c_patron_campaign_assign = _rt.cfunc("patron_campaign_assign", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, _rt.CString, ctypes.c_int64, ctypes.c_int64])
-_c_patron_campaign_target = _rt.cfunc("patron_campaign_target", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, _rt.CString, ctypes.c_int64])
+_c_patron_campaign_target = _rt.cfunc("patron_campaign_target", ctypes.c_int, [patron_db, ctypes.c_void_p, ctypes.c_void_p, _rt.CString, patron_frame, ctypes.c_int64])
 _c_patron_campaign_measure = _rt.cfunc("patron_campaign_measure", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString, ctypes.c_int64, _rt.struct_arg(patron_campaign_measure_options)])
 _c_patron_reward_set = _rt.cfunc("patron_reward_set", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.struct_arg(patron_reward)])
 _c_patron_reward_get = _rt.cfunc("patron_reward_get", ctypes.c_int, [patron_db, ctypes.c_void_p, _rt.CString])
@@ -8798,12 +8798,14 @@ def patron_frame_add_member_columns(frame, db, opts):
     withdrawn at `now`).
 
     Each row's `customer_id` is looked up with patron_profile_find(): integer ids (and
-    all-digit strings) as member ids (`N`), other strings as an e-mail address or phone
-    number. Rules can then respect consent: `at_risk_rule and consent.sms`, `joined within
-    30 days`.
+    all-digit strings) as member ids (`N`; a merged member's id gives the member it joined),
+    other strings as an e-mail address or phone number. An erased member is no member any
+    more (`member_id` 0). Rules can then respect consent: `at_risk_rule and consent.sms`,
+    `joined within 30 days`.
 
-    Cost: a few store queries per row and channel (meant for segment runs, not for tens of
-    millions of rows at once).
+    Cost: one read snapshot of the store; for a frame of 256 rows or more with integer ids,
+    one scan of the members and one of the consents, then a balance and a tier lookup per
+    row; for a smaller frame a few queries per row and channel.
 
     Parameters
     ----------
@@ -9420,47 +9422,6 @@ def patron_earn_return(db, purchase_key, at):
         _rt.fail(_rc)
     return _rc
 
-def patron_earn_import_csv(db, path):
-    """Record and score the purchases of a CSV file (history from a till or a shop), all or
-    nothing.
-
-    The header names the columns: `member`, `at`, `key`, `amount` required; `category`,
-    `product`, `quantity`, `channel`, `location`, `returned_at` optional, in any order. One
-    row per purchase line; consecutive rows with the same `key` are the lines of one
-    purchase and repeat its `member`, `at`, `channel`, `location` and `returned_at`.
-    `member` is any identifier patron_profile_find() takes; times are epoch seconds or
-    ISO-8601; `amount` is the line's amount in minor units; `quantity` defaults to 1. Each
-    purchase is recorded as patron_earn_purchase() records it (scored, idempotent on its
-    key: a file imported twice records nothing the second time) and, with `returned_at`,
-    returned then (patron_earn_return()). The first bad row fails the import with "line L:
-    ..." (for a purchase that cannot be recorded, the line of its first row) and nothing of
-    the file stays.
-
-    Parameters
-    ----------
-    db
-        Open store.
-    path
-        The CSV file.
-
-    Returns
-    -------
-    recorded: Receives the number of purchases newly recorded (may be NULL).
-
-    Raises
-    ------
-    PatronError
-        When the C function returns a negative status. C documentation of the status:
-        PATRON_OK; PATRON_EPARSE and PATRON_EINVAL naming line and field;
-        PATRON_ENOTFOUND (a member not found); PATRON_ECONFLICT (a key recorded with
-        other content); PATRON_EIO; store errors.
-    """
-    _o_recorded = ctypes.c_int64()
-    _rc = _c_patron_earn_import_csv(db, ctypes.byref(_o_recorded), path)
-    if _rc < 0:
-        _rt.fail(_rc)
-    return _o_recorded.value
-
 def patron_tier_configure(db, config, tiers, n):
     """Set the tiers and the qualification rules (replaces earlier ones; members keep their
     current tier until the next evaluation).
@@ -9743,6 +9704,47 @@ def patron_summary_from_db(db, opts):
     if _rc < 0:
         _rt.fail(_rc)
     return patron_frame._wrap(_o_out.value)
+
+def patron_purchases_import_csv(db, path):
+    """Record and score the purchases of a CSV file (history from a till or a shop), all or
+    nothing.
+
+    The header names the columns: `member`, `at`, `key`, `amount` required; `category`,
+    `product`, `quantity`, `channel`, `location`, `returned_at` optional, in any order. One
+    row per purchase line; consecutive rows with the same `key` are the lines of one
+    purchase and repeat its `member`, `at`, `channel`, `location` and `returned_at`.
+    `member` is any identifier patron_profile_find() takes; times are epoch seconds or
+    ISO-8601; `amount` is the line's amount in minor units; `quantity` defaults to 1. Each
+    purchase is recorded as patron_earn_purchase() records it (scored, idempotent on its
+    key: a file imported twice records nothing the second time) and, with `returned_at`,
+    returned then (patron_earn_return()). The first bad row fails the import with "line L:
+    ..." (for a purchase that cannot be recorded, the line of its first row) and nothing of
+    the file stays.
+
+    Parameters
+    ----------
+    db
+        Open store.
+    path
+        The CSV file.
+
+    Returns
+    -------
+    recorded: Receives the number of purchases newly recorded (may be NULL).
+
+    Raises
+    ------
+    PatronError
+        When the C function returns a negative status. C documentation of the status:
+        PATRON_OK; PATRON_EPARSE and PATRON_EINVAL naming line and field;
+        PATRON_ENOTFOUND (a member not found); PATRON_ECONFLICT (a key recorded with
+        other content); PATRON_EIO; store errors.
+    """
+    _o_recorded = ctypes.c_int64()
+    _rc = _c_patron_purchases_import_csv(db, ctypes.byref(_o_recorded), path)
+    if _rc < 0:
+        _rt.fail(_rc)
+    return _o_recorded.value
 
 def patron_frame_from_db(db, opts):
     """The customer frame of the store's members as of a moment: one call for what a segment
@@ -10354,9 +10356,16 @@ def patron_campaign_assign(db, campaign, member_id, at):
         _rt.fail(_rc)
     return (_o_group.value, _o_assigned_at.value)
 
-def patron_campaign_target(db, campaign, at):
-    """Assign every member the campaign's segment selects at `at` (one transaction) and list
+def patron_campaign_target(db, campaign, frame, at):
+    """Assign every member the campaign's segment selects in `frame` (one transaction) and list
     them, in member id order: the treatment group is who to send to.
+
+    The segment rule is evaluated over `frame` with `now` = `at`; a row's member is its
+    `member_id` column when the frame has one (the member columns, e.g.
+    patron_frame_from_db()'s; rows with 0 are no members), else its integer customer id (a
+    summary of the store, patron_summary_from_db()). Ids that are no active member (unknown,
+    erased) are left out; a merged id is assigned as the member it joined; a member on
+    several rows is listed once.
 
     Parameters
     ----------
@@ -10364,8 +10373,10 @@ def patron_campaign_target(db, campaign, at):
         Open store.
     campaign
         The campaign's name.
+    frame
+        The customers to choose from (only read).
     at
-        The moment (UTC seconds): the segment is evaluated as of it.
+        The moment (UTC seconds) of the assignment and of the rule's `now`.
 
     Returns
     -------
@@ -10375,13 +10386,13 @@ def patron_campaign_target(db, campaign, at):
     ------
     PatronError
         When the C function returns a negative status. C documentation of the status:
-        PATRON_OK; PATRON_ENOTFOUND (no such campaign); PATRON_EINVAL (`at` outside the
-        campaign's dates, no purchase in the store by `at`); store errors;
-        PATRON_ENOMEM.
+        PATRON_OK; PATRON_ENOTFOUND (no such campaign; a column the rule names);
+        PATRON_EINVAL (`at` outside the campaign's dates, a frame with text ids and no
+        `member_id` column, a rule error); store errors; PATRON_ENOMEM.
     """
     _o_out = ctypes.POINTER(patron_campaign_member)()
     _o_n = ctypes.c_size_t()
-    _rc = _c_patron_campaign_target(db, ctypes.byref(_o_out), ctypes.byref(_o_n), campaign, at)
+    _rc = _c_patron_campaign_target(db, ctypes.byref(_o_out), ctypes.byref(_o_n), campaign, frame, at)
     if _rc < 0:
         _rt.fail(_rc)
     return _rt.take_structs(_o_out, _o_n.value, True)
@@ -10998,7 +11009,6 @@ patron_db.earn_set_referrer = patron_earn_set_referrer
 patron_db.earn_quote = patron_earn_quote
 patron_db.earn_purchase = patron_earn_purchase
 patron_db.earn_return = patron_earn_return
-patron_db.earn_import_csv = patron_earn_import_csv
 patron_db.tier_configure = patron_tier_configure
 patron_db.tier_evaluate = patron_tier_evaluate
 patron_db.tier_review = patron_tier_review
@@ -11007,6 +11017,7 @@ patron_db.behaviour_record = patron_behaviour_record
 patron_db.behaviour_import_csv = patron_behaviour_import_csv
 patron_db.txlog_from_db = patron_txlog_from_db
 patron_db.summary_from_db = patron_summary_from_db
+patron_db.purchases_import_csv = patron_purchases_import_csv
 patron_db.frame_from_db = patron_frame_from_db
 patron_db.scores_refresh = patron_scores_refresh
 patron_db.clv_by_first_purchase = patron_clv_by_first_purchase
@@ -11105,4 +11116,4 @@ CouponCodes = patron_coupon_codes
 CLASSES = {'Sim': patron_sim, 'Txlog': patron_txlog, 'Frame': patron_frame, 'Db': patron_db, 'Profile': patron_profile, 'Statement': patron_statement, 'Selection': patron_selection, 'Rule': patron_rule, 'EventList': patron_event_list, 'AuditEntries': patron_audit_entries, 'RewardCatalogue': patron_reward_catalogue, 'CouponCodes': patron_coupon_codes}
 """Handle classes by friendly name (patron_txlog -> Txlog)."""
 
-__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_behaviour_kind', 'patron_campaign_group', 'patron_reward_status', 'patron_coupon_kind', 'patron_coupon_verdict', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_REWARD_ISSUED', 'PATRON_REWARD_FULFILLED', 'PATRON_REWARD_CANCELLED', 'PATRON_COUPON_DISCOUNT', 'PATRON_COUPON_GIFT_CARD', 'PATRON_COUPON_VALID', 'PATRON_COUPON_UNKNOWN', 'PATRON_COUPON_NOT_YET_VALID', 'PATRON_COUPON_EXPIRED', 'PATRON_COUPON_USED_UP', 'PATRON_COUPON_MEMBER_LIMIT', 'PATRON_COUPON_WRONG_MEMBER', 'PATRON_COUPON_MIN_BASKET', 'PATRON_COUPON_NO_BALANCE', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'PATRON_REWARD_UNLIMITED', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_reward_catalogue', 'patron_coupon_codes', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'patron_reward', 'patron_reward_info', 'patron_reward_request', 'patron_redemption', 'patron_coupon_campaign', 'patron_coupon_request', 'patron_coupon_result', 'patron_coupon_code', 'patron_coupon_publication', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'PATRON_REWARD_INIT', 'PATRON_REWARD_REQUEST_INIT', 'PATRON_COUPON_CAMPAIGN_INIT', 'PATRON_COUPON_REQUEST_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_earn_import_csv', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'patron_reward_set', 'patron_reward_get', 'patron_reward_list', 'patron_reward_catalogue_count', 'patron_reward_catalogue_get', 'patron_reward_catalogue_free', 'patron_reward_redeem', 'patron_reward_fulfil', 'patron_reward_cancel', 'patron_reward_redemption_get', 'patron_coupon_create', 'patron_coupon_import', 'patron_coupon_validate', 'patron_coupon_redeem', 'patron_coupon_publish', 'patron_coupon_list', 'patron_coupon_codes_count', 'patron_coupon_codes_get', 'patron_coupon_codes_free', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries', 'RewardCatalogue', 'CouponCodes']
+__all__ = ['patron_status', 'patron_dist', 'patron_sim_model', 'patron_sim_spend', 'patron_time_syntax', 'patron_rounding', 'patron_coltype', 'patron_period', 'patron_after_end', 'patron_row_order', 'patron_frame_format', 'patron_clv_model', 'patron_clv_mixing', 'patron_abtest_spending', 'patron_abtest_multiplicity', 'patron_abtest_boot_stat', 'patron_abtest_margin_kind', 'patron_sync', 'patron_attr_type', 'patron_posting_kind', 'patron_journey_kind', 'patron_earn_kind', 'patron_tier_metric', 'patron_tier_window', 'patron_behaviour_kind', 'patron_campaign_group', 'patron_reward_status', 'patron_coupon_kind', 'patron_coupon_verdict', 'PATRON_OK', 'PATRON_EINVAL', 'PATRON_ENOMEM', 'PATRON_EPARSE', 'PATRON_ENOTFOUND', 'PATRON_ECONFLICT', 'PATRON_EBALANCE', 'PATRON_EIO', 'PATRON_ECORRUPT', 'PATRON_ECONVERGE', 'PATRON_EUNSUPPORTED', 'PATRON_ERANGE', 'PATRON_EBUSY', 'PATRON_EINTERNAL', 'PATRON_DIST_UNIFORM', 'PATRON_DIST_EXPONENTIAL', 'PATRON_DIST_GAMMA', 'PATRON_DIST_BETA', 'PATRON_DIST_GEOMETRIC', 'PATRON_DIST_POISSON', 'PATRON_DIST_NORMAL', 'PATRON_SIM_BGNBD', 'PATRON_SIM_MBGNBD', 'PATRON_SIM_PNBD', 'PATRON_SIM_BGBB', 'PATRON_SIM_SPEND_NONE', 'PATRON_SIM_SPEND_GAMMA_GAMMA', 'PATRON_TIME_AUTO', 'PATRON_TIME_ISO8601', 'PATRON_TIME_EPOCH', 'PATRON_TIME_YYYYMMDD', 'PATRON_ROUND_EXACT', 'PATRON_ROUND_HALF_EVEN', 'PATRON_ROUND_HALF_UP', 'PATRON_ROUND_TRUNCATE', 'PATRON_COL_ANY', 'PATRON_COL_INT64', 'PATRON_COL_DOUBLE', 'PATRON_COL_STRING', 'PATRON_PERIOD_DAY', 'PATRON_PERIOD_WEEK', 'PATRON_PERIOD_SECONDS', 'PATRON_AFTER_END_IGNORE', 'PATRON_AFTER_END_REJECT', 'PATRON_ORDER_ID', 'PATRON_ORDER_FIRST_SEEN', 'PATRON_FORMAT_CSV', 'PATRON_FORMAT_JSON', 'PATRON_CLV_BGNBD', 'PATRON_CLV_MBGNBD', 'PATRON_CLV_PNBD', 'PATRON_CLV_BGBB', 'PATRON_CLV_GG', 'PATRON_CLV_MIX_PURCHASE', 'PATRON_CLV_MIX_DROPOUT', 'PATRON_ABTEST_SPEND_OBF', 'PATRON_ABTEST_SPEND_POCOCK', 'PATRON_ABTEST_DUNNETT', 'PATRON_ABTEST_HOLM', 'PATRON_ABTEST_BONFERRONI', 'PATRON_ABTEST_UNADJUSTED', 'PATRON_ABTEST_BOOT_MEAN', 'PATRON_ABTEST_BOOT_RATIO', 'PATRON_ABTEST_BOOT_QUANTILE', 'PATRON_ABTEST_BOOT_CUPED', 'PATRON_ABTEST_NON_INFERIORITY', 'PATRON_ABTEST_SUPERIORITY', 'PATRON_SYNC_FULL', 'PATRON_SYNC_NORMAL', 'PATRON_SYNC_OFF', 'PATRON_ATTR_TEXT', 'PATRON_ATTR_INT', 'PATRON_ATTR_BOOL', 'PATRON_ATTR_DATE', 'PATRON_POSTING_EARN', 'PATRON_POSTING_REDEEM', 'PATRON_POSTING_EXPIRE', 'PATRON_POSTING_ADJUST', 'PATRON_POSTING_REVERSE', 'PATRON_POSTING_TRANSFER_OUT', 'PATRON_POSTING_TRANSFER_IN', 'PATRON_JOURNEY_WELCOME', 'PATRON_JOURNEY_POST_PURCHASE', 'PATRON_JOURNEY_WIN_BACK', 'PATRON_EARN_BASE', 'PATRON_EARN_CATEGORY', 'PATRON_EARN_PRODUCT', 'PATRON_EARN_MEMBER_BONUS', 'PATRON_EARN_TIER', 'PATRON_EARN_CAMPAIGN', 'PATRON_EARN_CHALLENGE', 'PATRON_EARN_REFERRAL', 'PATRON_TIER_SPEND', 'PATRON_TIER_POINTS', 'PATRON_TIER_PURCHASES', 'PATRON_TIER_ROLLING', 'PATRON_TIER_CALENDAR_YEAR', 'PATRON_BEHAVIOUR_VISIT', 'PATRON_BEHAVIOUR_CART_ADD', 'PATRON_BEHAVIOUR_SENT', 'PATRON_BEHAVIOUR_OPENED', 'PATRON_BEHAVIOUR_CLICKED', 'PATRON_BEHAVIOUR_ANSWER', 'PATRON_BEHAVIOUR_NPS', 'PATRON_BEHAVIOUR_PREFERENCE', 'PATRON_CAMPAIGN_CONTROL', 'PATRON_CAMPAIGN_TREATMENT', 'PATRON_REWARD_ISSUED', 'PATRON_REWARD_FULFILLED', 'PATRON_REWARD_CANCELLED', 'PATRON_COUPON_DISCOUNT', 'PATRON_COUPON_GIFT_CARD', 'PATRON_COUPON_VALID', 'PATRON_COUPON_UNKNOWN', 'PATRON_COUPON_NOT_YET_VALID', 'PATRON_COUPON_EXPIRED', 'PATRON_COUPON_USED_UP', 'PATRON_COUPON_MEMBER_LIMIT', 'PATRON_COUPON_WRONG_MEMBER', 'PATRON_COUPON_MIN_BASKET', 'PATRON_COUPON_NO_BALANCE', 'PATRON_VERSION_MAJOR', 'PATRON_VERSION_MINOR', 'PATRON_VERSION_PATCH', 'PATRON_VERSION_NUMBER', 'PATRON_VERSION_STRING', 'PATRON_SIM_DEFAULT_MAX_TRANSACTIONS', 'PATRON_SIM_MAX_CUSTOMERS', 'PATRON_TIME_MIN', 'PATRON_TIME_MAX', 'PATRON_TIME_NONE', 'PATRON_AMOUNT_MAX', 'PATRON_ID_MAX', 'PATRON_CUSTOMERS_MAX', 'PATRON_CSV_LINE_MAX', 'PATRON_DECIMALS_MAX', 'PATRON_CSV_REPORT_ERRORS', 'PATRON_COLNAME_MAX', 'PATRON_CLV_MAX_PARAMS', 'PATRON_ABTEST_NOT_ENROLLED', 'PATRON_ABTEST_GS_MAX_LOOKS', 'PATRON_ABTEST_MAX_ARMS', 'PATRON_ABTEST_MAX_COVARIATES', 'PATRON_ABTEST_MAX_VARS', 'PATRON_DB_SCHEMA_VERSION', 'PATRON_STORE_TIME_MIN', 'PATRON_STORE_TIME_MAX', 'PATRON_EINSUFFICIENT', 'PATRON_NEVER', 'PATRON_OVERDRAFT_MAX', 'PATRON_RULE_DEFAULT_MAX_LENGTH', 'PATRON_RULE_MAX_LENGTH_LIMIT', 'PATRON_RULE_DEFAULT_MAX_DEPTH', 'PATRON_RULE_MAX_DEPTH_LIMIT', 'PATRON_REPORT_MAX_WEEKS', 'PATRON_EVENTS_READ_MAX', 'PATRON_REWARD_UNLIMITED', 'patron_sim', 'patron_txlog', 'patron_frame', 'patron_db', 'patron_profile', 'patron_statement', 'patron_selection', 'patron_rule', 'patron_event_list', 'patron_audit_entries', 'patron_reward_catalogue', 'patron_coupon_codes', 'patron_allocator', 'patron_rng', 'patron_sim_options', 'patron_txlog_options', 'patron_csv_options', 'patron_csv_error', 'patron_csv_report', 'patron_summary_options', 'patron_frame_write_options', 'patron_clv_data', 'patron_clv_fit_options', 'patron_clv_params', 'patron_clv_fit_result', 'patron_clv_predict_options', 'patron_abtest_assign_options', 'patron_abtest_srm_result', 'patron_abtest_test', 'patron_abtest_summary', 'patron_abtest_prop_result', 'patron_abtest_chi2_result', 'patron_abtest_fisher_result', 'patron_abtest_means_result', 'patron_abtest_mw_result', 'patron_abtest_ratio_stats', 'patron_abtest_ratio_result', 'patron_abtest_cuped_result', 'patron_abtest_logrank_result', 'patron_abtest_beta_result', 'patron_abtest_bayes_normal_result', 'patron_abtest_bayes_relative_result', 'patron_abtest_cs_result', 'patron_abtest_cs_one_sided_result', 'patron_abtest_gs_futility_result', 'patron_abtest_power_prop_result', 'patron_abtest_power_mean_result', 'patron_abtest_mde_result', 'patron_abtest_many_options', 'patron_abtest_many_result', 'patron_abtest_perm_result', 'patron_abtest_moments', 'patron_abtest_adjusted_result', 'patron_abtest_poststrat_result', 'patron_abtest_quantile_result', 'patron_abtest_boot_options', 'patron_abtest_boot_result', 'patron_abtest_best_result', 'patron_abtest_margin_options', 'patron_abtest_margin_result', 'patron_abtest_plan_options', 'patron_abtest_plan_result', 'patron_db_options', 'patron_profile_fields', 'patron_posting_request', 'patron_posting_result', 'patron_ledger_policy', 'patron_balance', 'patron_posting', 'patron_ledger_report', 'patron_rule_options', 'patron_rule_eval_options', 'patron_activity_options', 'patron_member_columns_options', 'patron_segment_def', 'patron_segment_options', 'patron_rfm_options', 'patron_week_report', 'patron_weekly_options', 'patron_week_points', 'patron_campaign_counts', 'patron_campaign_report', 'patron_campaign_options', 'patron_journey_due_item', 'patron_journey_options', 'patron_earn_rule', 'patron_purchase_line', 'patron_purchase', 'patron_earn_result', 'patron_tier_def', 'patron_tier_config', 'patron_tier_status', 'patron_behaviour_event', 'patron_store_log_options', 'patron_store_frame_options', 'patron_score_options', 'patron_score_result', 'patron_card_options', 'patron_event', 'patron_audit_entry', 'patron_audit_query', 'patron_campaign_def', 'patron_campaign_member', 'patron_campaign_outcome', 'patron_campaign_measure_options', 'patron_campaign_measure_result', 'patron_reward', 'patron_reward_info', 'patron_reward_request', 'patron_redemption', 'patron_coupon_campaign', 'patron_coupon_request', 'patron_coupon_result', 'patron_coupon_code', 'patron_coupon_publication', 'PATRON_ALLOCATOR_INIT', 'PATRON_SIM_OPTIONS_INIT', 'PATRON_TXLOG_OPTIONS_INIT', 'PATRON_CSV_OPTIONS_INIT', 'PATRON_CSV_REPORT_INIT', 'PATRON_SUMMARY_OPTIONS_INIT', 'PATRON_FRAME_WRITE_OPTIONS_INIT', 'PATRON_CLV_FIT_OPTIONS_INIT', 'PATRON_CLV_FIT_RESULT_INIT', 'PATRON_CLV_PREDICT_OPTIONS_INIT', 'PATRON_ABTEST_ASSIGN_OPTIONS_INIT', 'PATRON_ABTEST_MANY_OPTIONS_INIT', 'PATRON_ABTEST_BOOT_OPTIONS_INIT', 'PATRON_ABTEST_MARGIN_OPTIONS_INIT', 'PATRON_ABTEST_PLAN_OPTIONS_INIT', 'PATRON_DB_OPTIONS_INIT', 'PATRON_PROFILE_FIELDS_INIT', 'PATRON_POSTING_REQUEST_INIT', 'PATRON_LEDGER_POLICY_INIT', 'PATRON_RULE_OPTIONS_INIT', 'PATRON_RULE_EVAL_OPTIONS_INIT', 'PATRON_ACTIVITY_OPTIONS_INIT', 'PATRON_MEMBER_COLUMNS_OPTIONS_INIT', 'PATRON_SEGMENT_OPTIONS_INIT', 'PATRON_RFM_OPTIONS_INIT', 'PATRON_WEEKLY_OPTIONS_INIT', 'PATRON_CAMPAIGN_OPTIONS_INIT', 'PATRON_JOURNEY_OPTIONS_INIT', 'PATRON_EARN_RULE_INIT', 'PATRON_PURCHASE_INIT', 'PATRON_TIER_CONFIG_INIT', 'PATRON_BEHAVIOUR_EVENT_INIT', 'PATRON_STORE_LOG_OPTIONS_INIT', 'PATRON_STORE_FRAME_OPTIONS_INIT', 'PATRON_SCORE_OPTIONS_INIT', 'PATRON_SCORE_RESULT_INIT', 'PATRON_CARD_OPTIONS_INIT', 'PATRON_AUDIT_QUERY_INIT', 'PATRON_CAMPAIGN_DEF_INIT', 'PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT', 'PATRON_REWARD_INIT', 'PATRON_REWARD_REQUEST_INIT', 'PATRON_COUPON_CAMPAIGN_INIT', 'PATRON_COUPON_REQUEST_INIT', 'patron_strerror', 'patron_errmsg', 'patron_errclear', 'patron_set_allocator', 'patron_free', 'patron_version', 'patron_version_string', 'patron_rng_seed', 'patron_rng_seed_stream', 'patron_rng_next', 'patron_rng_uniform', 'patron_rng_draw', 'patron_sim_options_init', 'patron_sim_run', 'patron_sim_free', 'patron_sim_n_transactions', 'patron_sim_n_customers', 'patron_sim_tx_customer', 'patron_sim_tx_time', 'patron_sim_tx_amount', 'patron_sim_x', 'patron_sim_t_x', 'patron_sim_T', 'patron_sim_monetary', 'patron_time_parse', 'patron_time_format', 'patron_txlog_new', 'patron_txlog_free', 'patron_txlog_count', 'patron_txlog_customers', 'patron_txlog_decimals', 'patron_txlog_memory', 'patron_txlog_add', 'patron_txlog_add_id', 'patron_txlog_add_batch', 'patron_txlog_add_batch_str', 'patron_txlog_load_csv', 'patron_txlog_load_csv_buffer', 'patron_frame_new', 'patron_frame_from_arrays', 'patron_frame_free', 'patron_frame_rows', 'patron_frame_cols', 'patron_frame_col_name', 'patron_frame_col_type', 'patron_frame_col_money', 'patron_frame_decimals', 'patron_frame_find', 'patron_frame_double', 'patron_frame_int64', 'patron_frame_string', 'patron_frame_double_by_name', 'patron_frame_int64_by_name', 'patron_frame_id', 'patron_frame_add_double', 'patron_frame_add_int64', 'patron_frame_add_string', 'patron_frame_double_mut', 'patron_frame_int64_mut', 'patron_summarize', 'patron_frame_write', 'patron_frame_write_buffer', 'patron_frame_read_csv_buffer', 'patron_frame_read_csv', 'patron_clv_model_name', 'patron_clv_model_from_name', 'patron_clv_param_count', 'patron_clv_param_name', 'patron_clv_fit', 'patron_clv_log_likelihood', 'patron_clv_expected_purchases', 'patron_clv_prob_alive', 'patron_clv_prob_alive_ahead', 'patron_clv_predict', 'patron_clv_predict_with', 'patron_clv_expected_purchases_new', 'patron_clv_prob_purchases', 'patron_clv_prob_purchases_conditional', 'patron_clv_expected_cohort', 'patron_clv_expected_spend', 'patron_clv_lifetime_value', 'patron_clv_lifetime_value_with', 'patron_clv_dert', 'patron_clv_data_from_frame', 'patron_clv_fit_frame', 'patron_clv_predict_frame', 'patron_clv_param_intervals', 'patron_clv_params_to_json', 'patron_clv_fit_to_json', 'patron_clv_params_from_json', 'patron_clv_fit_from_json', 'patron_clv_mixing_density', 'patron_clv_mixing_moments', 'patron_abtest_hash', 'patron_abtest_assign', 'patron_abtest_srm', 'patron_abtest_summarize', 'patron_abtest_proportions', 'patron_abtest_chi2_2x2', 'patron_abtest_fisher', 'patron_abtest_means', 'patron_abtest_means_samples', 'patron_abtest_mannwhitney', 'patron_abtest_ratio_stats_from_rows', 'patron_abtest_ratio', 'patron_abtest_cuped', 'patron_abtest_logrank', 'patron_abtest_km', 'patron_abtest_km_curve', 'patron_abtest_beta_binomial', 'patron_abtest_bayes_normal', 'patron_abtest_bayes_relative', 'patron_abtest_bayes_relative_proportions', 'patron_abtest_msprt', 'patron_abtest_confidence_sequence', 'patron_abtest_confidence_sequence_one_sided', 'patron_abtest_group_sequential', 'patron_abtest_group_sequential_futility', 'patron_abtest_power_prop', 'patron_abtest_power_mean', 'patron_abtest_mde', 'patron_abtest_adjust', 'patron_abtest_many_means', 'patron_abtest_many_proportions', 'patron_abtest_permutation', 'patron_abtest_moments_from_rows', 'patron_abtest_cuped_moments', 'patron_abtest_cuped_rows', 'patron_abtest_ratio_cuped_moments', 'patron_abtest_ratio_cuped_rows', 'patron_abtest_poststratify', 'patron_abtest_quantile', 'patron_abtest_bootstrap', 'patron_abtest_winsorize', 'patron_abtest_best_proportions', 'patron_abtest_best_means', 'patron_abtest_margin_means', 'patron_abtest_margin_proportions', 'patron_abtest_power_reduced', 'patron_abtest_ratio_unit_variance', 'patron_abtest_power_ratio', 'patron_open', 'patron_close', 'patron_db_schema_version', 'patron_batch_begin', 'patron_batch_commit', 'patron_batch_rollback', 'patron_phone_normalize', 'patron_email_normalize', 'patron_profile_set_country', 'patron_profile_add', 'patron_profile_update', 'patron_profile_find', 'patron_profile_get', 'patron_profile_free', 'patron_profile_id', 'patron_profile_field', 'patron_profile_define_attr', 'patron_profile_set_attr', 'patron_profile_set_alias', 'patron_profile_set_vocabulary', 'patron_consent_record', 'patron_consent_get', 'patron_profile_merge', 'patron_profile_set_priority', 'patron_profile_next_field', 'patron_profile_export', 'patron_profile_erase', 'patron_ledger_set_policy', 'patron_ledger_get_policy', 'patron_ledger_earn', 'patron_ledger_earn_many', 'patron_ledger_redeem', 'patron_ledger_adjust', 'patron_ledger_reverse', 'patron_ledger_transfer', 'patron_ledger_expire', 'patron_ledger_balance', 'patron_ledger_statement', 'patron_statement_count', 'patron_statement_get', 'patron_statement_opening', 'patron_statement_closing', 'patron_statement_free', 'patron_ledger_check', 'patron_selection_new', 'patron_selection_copy', 'patron_selection_free', 'patron_selection_size', 'patron_selection_count', 'patron_selection_contains', 'patron_selection_set', 'patron_selection_next', 'patron_selection_rows', 'patron_selection_and', 'patron_selection_or', 'patron_selection_minus', 'patron_selection_not', 'patron_rule_compile', 'patron_rule_free', 'patron_rule_text', 'patron_rule_error_position', 'patron_rule_eval', 'patron_rule_select', 'patron_frame_select', 'patron_frame_add_activity', 'patron_frame_add_member_columns', 'patron_segment_builtins', 'patron_segment_select', 'patron_ntile_scores', 'patron_rfm_score', 'patron_rfm_segment_name', 'patron_rfm_add_columns', 'patron_value_deciles', 'patron_segment_worth_saving', 'patron_report_weekly', 'patron_report_points_weekly', 'patron_report_campaigns', 'patron_journey_due', 'patron_journey_mark_sent', 'patron_earn_rule_add', 'patron_earn_set_referrer', 'patron_earn_quote', 'patron_earn_purchase', 'patron_earn_return', 'patron_tier_configure', 'patron_tier_evaluate', 'patron_tier_review', 'patron_tier_get', 'patron_behaviour_kind_from_name', 'patron_behaviour_kind_name', 'patron_behaviour_record', 'patron_behaviour_import_csv', 'patron_txlog_from_db', 'patron_summary_from_db', 'patron_purchases_import_csv', 'patron_frame_from_db', 'patron_scores_refresh', 'patron_frame_add_scores', 'patron_clv_by_first_purchase', 'patron_member_card', 'patron_events_enable', 'patron_events_enabled', 'patron_events_read', 'patron_events_fetch', 'patron_events_ack', 'patron_events_cursor', 'patron_events_notify', 'patron_event_list_count', 'patron_event_list_get', 'patron_event_list_last', 'patron_event_list_free', 'patron_db_set_actor', 'patron_db_set_audit_time', 'patron_audit_list', 'patron_audit_entries_count', 'patron_audit_entries_get', 'patron_audit_entries_free', 'patron_campaign_create', 'patron_campaign_assign', 'patron_campaign_target', 'patron_campaign_measure', 'patron_reward_set', 'patron_reward_get', 'patron_reward_list', 'patron_reward_catalogue_count', 'patron_reward_catalogue_get', 'patron_reward_catalogue_free', 'patron_reward_redeem', 'patron_reward_fulfil', 'patron_reward_cancel', 'patron_reward_redemption_get', 'patron_coupon_create', 'patron_coupon_import', 'patron_coupon_validate', 'patron_coupon_redeem', 'patron_coupon_publish', 'patron_coupon_list', 'patron_coupon_codes_count', 'patron_coupon_codes_get', 'patron_coupon_codes_free', 'Sim', 'Txlog', 'Frame', 'Db', 'Profile', 'Statement', 'Selection', 'Rule', 'EventList', 'AuditEntries', 'RewardCatalogue', 'CouponCodes']

@@ -33,7 +33,8 @@ def test_campaign_loop(store_uri):
         with pytest.raises(patron.PatronError) as ei:
             db.campaign_create({"name": "winback", "control_share": 0.5})
         assert ei.value.code == "PATRON_ECONFLICT"
-        members = db.campaign_target("winback", T0 + DAY)
+        frame = db.frame_from_db({"as_of": T0 + DAY})  # the store's customers, member columns and all
+        members = db.campaign_target("winback", frame, T0 + DAY)
         assert [m.member_id for m in members] == sorted(ids)
         assert all(m.is_new == 1 and m.assigned_at == T0 + DAY for m in members)
         # the same group when asked one by one, and the first time kept

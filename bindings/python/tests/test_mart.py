@@ -128,12 +128,12 @@ def test_purchase_import(store_uri, tmp_path):
                     "#1,1700000100,A-1,2500,shoes,2\n#1,1700000100,A-1,700,socks,\n#1,1700200000,A-2,900,,\n")
     with patron.open(store_uri) as db:
         db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
-        assert db.earn_import_csv(str(path).encode()) == 2
-        assert db.earn_import_csv(str(path).encode()) == 0  # a retried file
+        assert db.purchases_import_csv(str(path).encode()) == 2
+        assert db.purchases_import_csv(str(path).encode()) == 0  # a retried file
         bad = tmp_path / "bad.csv"
         bad.write_text("member,at,key,amount\n#1,1700300000,A-3,100\n#1,1700300001,A-4,x\n")
         with pytest.raises(patron.PatronError) as ei:
-            db.earn_import_csv(str(bad).encode())
+            db.purchases_import_csv(str(bad).encode())
         assert "line 3: amount 'x'" in ei.value.message
         log = patron.Txlog.from_db(db, {"as_of": T0 + 10 * DAY})
         assert log.count() == 2

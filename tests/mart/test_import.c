@@ -1,4 +1,4 @@
-/* patron_earn_import_csv(): purchases from a file are what the API records
+/* patron_purchases_import_csv(): purchases from a file are what the API records
  * (the same log, lines, points and returns as patron_earn_purchase() and
  * patron_earn_return() of the same purchases), a retried file records
  * nothing, and a bad row fails the whole file with its line — nothing of it
@@ -119,7 +119,7 @@ static void test_same_as_the_api(void **state)
     patron_db *by_file = store_with_members(), *by_api = store_with_members();
     char *good = write_file("good.csv", good_csv);
     int64_t n = -1;
-    if (patron_earn_import_csv(by_file, &n, good) != PATRON_OK)
+    if (patron_purchases_import_csv(by_file, &n, good) != PATRON_OK)
         fail_msg("import: %s", patron_errmsg());
     assert_int_equal(n, 3);
     record_by_api(by_api);
@@ -135,7 +135,7 @@ static void test_same_as_the_api(void **state)
     assert_int_equal(pt_available(by_file, 1, 1700250000), 32 + 40); /* before the return */
     assert_int_equal(pt_available(by_file, 1, 1700350000), 32);
     /* a retried upload records nothing */
-    assert_int_equal(patron_earn_import_csv(by_file, &n, good), PATRON_OK);
+    assert_int_equal(patron_purchases_import_csv(by_file, &n, good), PATRON_OK);
     assert_int_equal(n, 0);
     drop_file(good);
     patron_close(by_file);
@@ -169,7 +169,7 @@ static void test_bad_rows(void **state)
         snprintf(name, sizeof name, "bad%zu.csv", i);
         char *path = write_file(name, bad[i].csv);
         int64_t n = -1;
-        int rc = patron_earn_import_csv(db, &n, path);
+        int rc = patron_purchases_import_csv(db, &n, path);
         if (rc != bad[i].code || !strstr(patron_errmsg(), bad[i].says))
             fail_msg("case %zu: %d '%s', wanted %d with '%s'", i, rc, patron_errmsg(), bad[i].code, bad[i].says);
         assert_int_equal(n, -1);
@@ -183,7 +183,7 @@ static void test_bad_rows(void **state)
     assert_int_equal(patron_txlog_count(log), 0);
     patron_txlog_free(log);
     assert_int_equal(pt_available(db, 1, T0 + 86400), 0);
-    assert_int_equal(patron_earn_import_csv(db, NULL, "/nonexistent/p.csv"), PATRON_EIO);
+    assert_int_equal(patron_purchases_import_csv(db, NULL, "/nonexistent/p.csv"), PATRON_EIO);
     assert_non_null(strstr(patron_errmsg(), "/nonexistent/p.csv"));
     patron_close(db);
 }

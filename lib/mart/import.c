@@ -1,4 +1,4 @@
-/* patron_earn_import_csv(): a file of purchase lines — consecutive rows with
+/* patron_purchases_import_csv() (patron/mart.h): a file of purchase lines — consecutive rows with
  * the same key are the lines of one purchase — recorded and scored all or
  * nothing, with the line and field of the first bad row. */
 #include <inttypes.h>
@@ -10,6 +10,7 @@
 #include "internal/error.h"
 #include "internal/store.h"
 #include "patron/earn.h"
+#include "patron/mart.h"
 #include "patron/profile.h"
 #include "summary/csvcols.h"
 
@@ -160,9 +161,9 @@ static int one_row(patron_db *db, const pt_csv *c, const int *col, order *o, int
     return oom ? patron__oom() : PATRON_OK;
 }
 
-int patron_earn_import_csv(patron_db *db, int64_t *recorded, const char *path)
+int patron_purchases_import_csv(patron_db *db, int64_t *recorded, const char *path)
 {
-    static const char func[] = "patron_earn_import_csv";
+    static const char func[] = "patron_purchases_import_csv";
     int rc = patron__db_check(db, func);
     if (rc)
         return rc;
