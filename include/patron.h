@@ -27,5 +27,7 @@
 #include "patron/events.h"
 #include "patron/audit.h"
 #include "patron/campaign.h"
+#include "patron/reward.h"
+#include "patron/coupon.h"
 
 #endif /* PATRON_H */

@@ -34,5 +34,7 @@ extern const patron__schema_part patron__behaviour_schema; /* lib/behaviour/sche
 extern const patron__schema_part patron__events_schema;  /* lib/events/schema.c */
 extern const patron__schema_part patron__audit_schema;   /* lib/audit/schema.c */
 extern const patron__schema_part patron__campaign_schema; /* lib/campaign/schema.c */
+extern const patron__schema_part patron__reward_schema;  /* lib/reward/schema.c */
+extern const patron__schema_part patron__coupon_schema;  /* lib/coupon/schema.c */
 
 #endif

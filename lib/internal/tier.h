@@ -25,5 +25,11 @@ int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member);
 /* PATRON_OK when `tier` names a configured tier; else PATRON_EINVAL (a bad
  * name) or PATRON_ENOTFOUND, the message naming `func` (lib/tier/tier.c). */
 int patron__tier_exists(patron_db *db, const char *func, const char *tier);
+/* The position of tier `name` in the configured order (0 = the lowest),
+ * and of `member`'s current tier (-1 when it has none); ENOTFOUND without
+ * a message for a name that is not configured (lib/tier/rank.c; for the
+ * rewards catalogue's minimum tier). */
+int patron__tier_rank(patron_db *db, const char *name, int64_t *rank);
+int patron__tier_member_rank(patron_db *db, int64_t member, int64_t *rank);
 
 #endif

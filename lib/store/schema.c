@@ -31,6 +31,8 @@ static const patron__schema_part *const parts[] = {
     &patron__events_schema, &patron__audit_schema,
     /* version 8 */
     &patron__campaign_schema,
+    /* version 8: the rewards catalogue and coupons (new tables) */
+    &patron__reward_schema, &patron__coupon_schema,
 };
 #define N_PARTS (sizeof parts / sizeof parts[0])
 

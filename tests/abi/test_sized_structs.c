@@ -106,6 +106,14 @@ static const struct first_size {
     FIRST(patron_earn_budget, 0),
     FIRST(patron_earn_budget_usage, 0),
     FIRST(patron_liability_options, 0),
+    FIRST(patron_reward, 0),
+    FIRST(patron_reward_info, 0),
+    FIRST(patron_reward_request, 0),
+    FIRST(patron_redemption, 0),
+    FIRST(patron_coupon_campaign, 0),
+    FIRST(patron_coupon_request, 0),
+    FIRST(patron_coupon_result, 0),
+    FIRST(patron_coupon_publication, 0),
 };
 
 static size_t first_of(const char *name)

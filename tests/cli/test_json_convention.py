@@ -200,6 +200,21 @@ with tempfile.TemporaryDirectory() as tmp:
     lia = check(["report", "liability", "--db", db, "--cost-per-point", "1/2"])
     if lia and (lia[-1].get("breakage_rate") != 0 or lia[-1].get("outstanding") != 90 or lia[-1].get("value") != 45):
         problems.append(f"report liability: {lia[-1]}")
+    # rewards and coupons (one object per call)
+    check(["reward", "add", "--db", db, "--code", "mug", "--cost", "10", "--stock", "5"])
+    check(["reward", "redeem", "--db", db, "--member", "#1", "--reward", "mug", "--key", "rw1", "--at", "1700000800"])
+    check(["reward", "cancel", "--db", db, "--key", "rw1", "--at", "1700000900"])
+    check(["coupon", "create", "--db", db, "--name", "gift", "--gift-card", "--amount-off", "5000",
+           "--pattern", "G-######", "--count", "1"])
+    check(["coupon", "publish", "--db", db, "--campaign", "gift", "--member", "#1", "--at", "1700001000"])
+    check(["coupon", "create", "--db", db, "--name", "ten", "--percent-off", "10", "--pattern", "T-####", "--count", "2"])
+    check(["coupon", "validate", "--db", db, "--code", "NOPE", "--at", "1700001000"])
+    listed = run(["coupon", "list", "--db", db, "--campaign", "ten", "--format", "json"])
+    for line in (listed or "").splitlines():  # one object per line
+        walk("patron coupon list", json.loads(line, parse_constant=reject_constant))
+    if listed:
+        code = json.loads(listed.splitlines()[0])["code"]
+        check(["coupon", "redeem", "--db", db, "--code", code, "--key", "x", "--basket", "999", "--at", "1700001000"])
 
 for p in problems:
     print("FAIL:", p)

@@ -33,6 +33,8 @@ ALLOWED = {
     # module's purchases, the funnel from behaviour events
     "campaign": {"member", "earn", "behaviour", "segment", "audit"},
     "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour", "segment", "campaign"},  # the store read back
+    "reward": {"member", "ledger", "tier", "events", "audit"},  # tier: a reward's minimum tier
+    "coupon": {"member", "events", "audit"},
 }
 HEADER = {  # header -> module
     **{f"internal/{m}.h": m for m in ALLOWED},

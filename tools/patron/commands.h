@@ -32,5 +32,7 @@ int cmd_report(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_rule(int argc, char **argv);
+int cmd_reward(int argc, char **argv);
+int cmd_coupon(int argc, char **argv);
 
 #endif

@@ -65,6 +65,12 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_RULE
     {"rule", "earning rules and their budgets and limits", cmd_rule},
 #endif
+#ifdef PATRON_CLI_HAVE_REWARD
+    {"reward", "the rewards catalogue: add, list, redeem, cancel, fulfil", cmd_reward},
+#endif
+#ifdef PATRON_CLI_HAVE_COUPON
+    {"coupon", "coupons, vouchers and gift cards: create, import, validate, redeem, publish", cmd_coupon},
+#endif
     {NULL, NULL, NULL},
 };
 
