@@ -26,5 +26,6 @@
 #include "patron/mart.h"
 #include "patron/events.h"
 #include "patron/audit.h"
+#include "patron/plan.h"
 
 #endif /* PATRON_H */
