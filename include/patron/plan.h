@@ -177,6 +177,17 @@ PATRON_API int32_t patron_plan_years(const patron_plan *plan);
 PATRON_API int32_t patron_plan_draws(const patron_plan *plan);
 
 /**
+ * @brief How many parameter draws were drawn again because the model's
+ *        closed-form expectations do not exist or do not converge there
+ *        (BG/NBD with a + b <= 1 for members without repeat purchases; at
+ *        most 10 x draws, else the projection fails with #PATRON_ECONVERGE).
+ *        Many redraws mean the fit is too uncertain for the scenarios to
+ *        mean much: the draws are then from the covariance's normal
+ *        truncated to where the model is defined. 0 for NULL.
+ */
+PATRON_API int64_t patron_plan_redraws(const patron_plan *plan);
+
+/**
  * @brief One value of the projection.
  * @param plan The projection.
  * @param year Year 1..patron_plan_years().
@@ -206,7 +217,7 @@ PATRON_API double patron_plan_draw_value(const patron_plan *plan, int32_t draw, 
 PATRON_API const char *patron_plan_metric_name(int32_t metric);
 
 /**
- * @brief Write the projection as JSON: `{"years": Y, "draws": D, "seed": S,
+ * @brief Write the projection as JSON: `{"years": Y, "draws": D, "redraws": R, "seed": S,
  *        "model": "bgnbd", "rows": [{"year": 1, "metric": "members",
  *        "estimate": …, "p10": …, "p50": …, "p90": …}, …]}` (NaN as null).
  * @param[out] out [string: owned] Receives the text (release with patron_free()).

@@ -15,6 +15,8 @@
 #define FN "patron_plan_project"
 /* Draws of the spend parameters with q <= 1 are drawn again, at most this often. */
 #define MAX_SPEND_REDRAWS 1000
+/* Draws where the closed forms fail are drawn again, at most this many per draw on average. */
+#define MAX_REDRAWS_PER_DRAW 10
 
 /* The members, merged by identical history: weight and monetary sum per
  * (x, t_x, T) with T > 0, and the weight of the rows with T = 0. */
@@ -470,25 +472,45 @@ static int project(patron_plan **out, const patron_clv_fit_result *tx, const pat
     double gg_est[3] = { spend->params.p[0], spend->params.p[1], spend->params.p[2] };
     if ((rc = eval_draw(est, &c, &tx->params, gg_est)))
         goto done;
+    int64_t redraws = 0;
     for (int d = 0; d < D; d++) {
         patron_rng rng;
         patron_rng_seed_stream(&rng, o.seed, (uint64_t)d);
-        patron_clv_params p = tx->params;
-        double gg[3];
-        if ((rc = draw_params(p.p, tx, Ltx, ktx, &rng)))
-            goto done;
-        int tries = 0;
-        do {
-            if (++tries > MAX_SPEND_REDRAWS) {
-                rc = patron__fail(PATRON_ECONVERGE, FN ": draw %d: the spend parameter q came out <= 1 in %d draws "
-                                                    "(its uncertainty is too large for a mean spend)", d, MAX_SPEND_REDRAWS);
+        for (;;) {
+            patron_clv_params p = tx->params;
+            double gg[3];
+            if ((rc = draw_params(p.p, tx, Ltx, ktx, &rng)))
                 goto done;
+            int tries = 0;
+            do {
+                if (++tries > MAX_SPEND_REDRAWS) {
+                    rc = patron__fail(PATRON_ECONVERGE, FN ": draw %d: the spend parameter q came out <= 1 in %d draws "
+                                                        "(its uncertainty is too large for a mean spend)", d, MAX_SPEND_REDRAWS);
+                    goto done;
+                }
+                if ((rc = draw_params(gg, spend, Lgg, 3, &rng)))
+                    goto done;
+            } while (!(gg[1] > 1.0));
+            rc = eval_draw(plan->per_draw + (size_t)d * per, &c, &p, gg);
+            if (rc == PATRON_OK)
+                break;
+            /* The closed forms do not exist or do not converge at these
+             * parameters (BG/NBD with a + b <= 1 for members without repeat
+             * purchases): the draw is drawn again from the same generator. */
+            if (rc == PATRON_ERANGE && redraws < (int64_t)D * MAX_REDRAWS_PER_DRAW) {
+                redraws++;
+                continue;
             }
-            if ((rc = draw_params(gg, spend, Lgg, 3, &rng)))
-                goto done;
-        } while (!(gg[1] > 1.0));
-        if ((rc = eval_draw(plan->per_draw + (size_t)d * per, &c, &p, gg)))
+            if (rc == PATRON_ERANGE)
+                rc = patron__fail_prefix(PATRON_ECONVERGE, FN ": %lld parameter draws fell where the model's expectations "
+                                                           "do not converge (the fit is too uncertain to project); the last, ",
+                                         (long long)redraws);
+            rc = patron__fail_prefix(rc, "draw %d (%s %.6g, %s %.6g, %s %.6g, %s %.6g): ", d,
+                                     patron_clv_param_name(p.model, 0), p.p[0], patron_clv_param_name(p.model, 1),
+                                     p.p[1], patron_clv_param_name(p.model, 2), p.p[2],
+                                     patron_clv_param_name(p.model, 3), p.p[3]);
             goto done;
+        }
     }
     for (size_t j = 0; j < per; j++) {
         for (int d = 0; d < D; d++)
@@ -498,6 +520,7 @@ static int project(patron_plan **out, const patron_clv_fit_result *tx, const pat
     }
     plan->years = Y;
     plan->draws = D;
+    plan->redraws = redraws;
     plan->model = tx->params.model;
     plan->opts = o;
     *out = plan;
@@ -558,6 +581,11 @@ int32_t patron_plan_years(const patron_plan *plan)
 int32_t patron_plan_draws(const patron_plan *plan)
 {
     return plan ? plan->draws : 0;
+}
+
+int64_t patron_plan_redraws(const patron_plan *plan)
+{
+    return plan ? plan->redraws : 0;
 }
 
 double patron_plan_value(const patron_plan *plan, int32_t year, int32_t metric, int32_t stat)

@@ -10,6 +10,7 @@
 
 struct patron_plan {
     int32_t years, draws;
+    int64_t redraws;  /* draws drawn again (the closed forms failed there) */
     patron_clv_model model;
     patron_plan_options opts;
     double *stats;    /* [year][metric][stat], years x N_METRICS x 4 */

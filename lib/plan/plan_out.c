@@ -30,8 +30,9 @@ int patron_plan_to_json(char **out, const patron_plan *plan)
         return patron__fail(PATRON_EINVAL, "patron_plan_to_json: %s is NULL", out ? "plan" : "out");
     static const char *const stats[4] = { "estimate", "p10", "p50", "p90" };
     patron__sbuf b = { 0 };
-    patron__sb_printf(&b, "{\"years\": %d, \"draws\": %d, \"seed\": %llu, \"model\": ", (int)plan->years,
-                      (int)plan->draws, (unsigned long long)plan->opts.seed);
+    patron__sb_printf(&b, "{\"years\": %d, \"draws\": %d, \"redraws\": %lld, \"seed\": %llu, \"model\": ",
+                      (int)plan->years, (int)plan->draws, (long long)plan->redraws,
+                      (unsigned long long)plan->opts.seed);
     patron__sb_json_str(&b, patron_clv_model_name(plan->model));
     patron__sb_puts(&b, ", \"rows\": [");
     for (int y = 1; y <= plan->years; y++)

@@ -278,6 +278,7 @@ static void matches_the_model(void **state)
     assert_int_equal(patron_plan_project(&plan, &tx, &gg, &d, ACQ, NACQ, &o), PATRON_OK);
     assert_int_equal(patron_plan_years(plan), 3);
     assert_int_equal(patron_plan_draws(plan), 9);
+    assert_int_equal(patron_plan_redraws(plan), 0); /* the model below draws each once */
     double want[3 * M], draws[9][3 * M];
     m_table(want, tx.params.p, gg.params.p, &o);
     for (int y = 1; y <= 3; y++)
@@ -328,9 +329,39 @@ static void percentiles_are_ordered(void **state)
                    c = patron_plan_value(plan, y, m, 3);
             assert_true(isfinite(a) && a <= b && b <= c);
         }
+    assert_int_equal(patron_plan_redraws(plan), 0);
     /* members are counted, not drawn */
     assert_true(patron_plan_value(plan, 6, PATRON_PLAN_MEMBERS, 1) == 19 + 45);
     assert_true(patron_plan_value(plan, 1, PATRON_PLAN_MEMBERS, 3) == 19 + 38);
+    patron_plan_free(plan);
+}
+
+/* A fit so uncertain that some draws have a + b <= 1, where BG/NBD's
+ * expectations for members without repeat purchases do not converge: those
+ * are drawn again, counted, and the percentiles stay ordered. */
+static void wide_fits_redraw(void **state)
+{
+    (void)state;
+    patron_clv_fit_result tx = bgnbd_fit(6), gg = gg_fit(1);
+    patron_clv_data d = members();
+    patron_plan_options o = options();
+    o.draws = 80;
+    patron_plan *plan = NULL;
+    int rc = patron_plan_project(&plan, &tx, &gg, &d, ACQ, NACQ, &o);
+    if (rc)
+        print_message("%s\n", patron_errmsg());
+    assert_int_equal(rc, PATRON_OK);
+    assert_true(patron_plan_redraws(plan) > 0);
+    for (int y = 1; y <= 3; y++)
+        for (int m = 0; m < M; m++)
+            assert_true(patron_plan_value(plan, y, m, 1) <= patron_plan_value(plan, y, m, 2) &&
+                        patron_plan_value(plan, y, m, 2) <= patron_plan_value(plan, y, m, 3));
+    char *j = NULL;
+    assert_int_equal(patron_plan_to_json(&j, plan), 0);
+    char want[64];
+    snprintf(want, sizeof want, "\"redraws\": %lld,", (long long)patron_plan_redraws(plan));
+    assert_non_null(strstr(j, want));
+    patron_free(j);
     patron_plan_free(plan);
 }
 
@@ -554,6 +585,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matches_the_model),
         cmocka_unit_test(percentiles_are_ordered),
+        cmocka_unit_test(wide_fits_redraw),
         cmocka_unit_test(deterministic_under_the_seed),
         cmocka_unit_test(zero_covariance_collapses_the_scenarios),
         cmocka_unit_test(pareto_survival_and_mbg),

@@ -30,5 +30,6 @@ int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

@@ -1,0 +1,57 @@
+#!/bin/sh
+# `patron plan`: a simulated shop recorded purchase by purchase, then its
+# projection as JSON and text, a campaign, the seed's determinism and the
+# usage errors. usage: cli_plan.sh PATRON
+set -u
+patron=$1
+tmp=$(mktemp -d)
+. "$(dirname "$0")/../support/check.sh"
+. "$(dirname "$0")/../support/pt_store.sh"
+trap 'pt_store_cleanup; rm -rf "$tmp"' EXIT
+db=$(pt_store_db "$tmp" "$patron") || exit $?
+# 80 customers at CDNOW's BG/NBD rates per day, spend in major units
+"$patron" simulate --model bgnbd --r 0.243 --alpha 4.414 --a 0.793 --b 2.426 --customers 80 --days 300 \
+  --seed 3 --spend gamma-gamma --p 6.25 --q 3.74 --gamma 15.44 >"$tmp/log.csv" || exit 1
+awk -F, 'NR > 1 { print $1 }' "$tmp/log.csv" | sort -un | while read -r c; do
+  "$patron" member add --db "$db" --name "C$c" --email "c$c@example.com" --consent none --at 1700000000 >/dev/null || exit 1
+done
+n=0
+tail -n +2 "$tmp/log.csv" | while IFS=, read -r c d a; do
+  n=$((n + 1))
+  at=$(date -u -d "$d" +%s)
+  minor=$(echo "$a" | tr -d .)
+  "$patron" purchase record --db "$db" --member "c$c@example.com" --key "o$n" --amount "$minor" --at "$at" >/dev/null || exit 1
+done
+asof=2024-11-01T00:00:00Z
+out=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
+check "plan runs" 0 $?
+case $out in '{"years": 5, "draws": 30, "redraws": '*', "seed": 9, "model": "bgnbd", "rows": [{"year": 1, "metric": "members", "estimate": 320, '*) ;;
+  *) check "plan json head" "members 80 + 12 x 20" "$(echo "$out" | head -c 160)" ;; esac
+again=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
+check "the same seed gives the same plan" "$out" "$again"
+other=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 10 --acquire 20 --expiry-months 18)
+[ "$other" != "$out" ]
+check "another seed gives other percentiles" 0 $?
+rows=$(echo "$out" | grep -o '"metric": ' | wc -l)
+check "five years of 13 metrics" 65 "$rows"
+text=$("$patron" plan --db "$db" --as-of "$asof" --years 3 --draws 10 --format text | head -7)
+check "text header" "metric scenario year 1 year 2 year 3" "$(echo "$text" | sed -n 2p | sed 's/  */ /g; s/ $//')"
+echo "$text" | grep -q '^members  *estimate' && echo "$text" | grep -q ' pessimistic ' && echo "$text" | grep -q ' optimistic '
+check "text rows" 0 $?
+camp=$("$patron" plan --db "$db" --as-of "$asof" --years 2 --draws 10 --campaign-points 10000 \
+  --campaign-lift 0.05 --campaign-lift-se 0.02 --campaign-share 0.5 --campaign-fixed-cost 5000)
+case $camp in *'"campaign": {"year": 1, "target_share": 0.5, "points": 10000, "lift": 0.05'*'"budget": 15000, "incremental_revenue": {"estimate": '*'"roi": {"estimate": '*) ;;
+  *) check "campaign" "a campaign object" "$camp" ;; esac
+err=$("$patron" plan --db "$db" --years 0 2>&1 >/dev/null)
+check "years 0" "patron plan: --years '0' is not a whole number within 1..50" "$err"
+err=$("$patron" plan --db "$db" --years 51 2>&1 >/dev/null)
+check "years 51 exits 2" 2 $?
+err=$("$patron" plan --db "$db" --as-of "$asof" --acquire 5,-3 2>&1 >/dev/null)
+case $err in *"acquisitions month 2 is -3"*) ;; *) check "negative acquisition" "month 2 is -3" "$err" ;; esac
+err=$("$patron" plan --db "$db" --as-of "$asof" --earn-rate nan 2>&1 >/dev/null)
+case $err in *"earn_rate"*) ;; *) check "nan earn rate" "earn_rate refused" "$err" ;; esac
+err=$("$patron" plan --db "$db" --campaign-points 5 2>&1 >/dev/null)
+check "campaign without lift" 2 $?
+"$patron" plan --help | head -1 | grep -q '^usage: patron plan --db URI'
+check "help" 0 $?
+exit $((fails > 0))
