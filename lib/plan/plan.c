@@ -3,6 +3,7 @@
  * the distinct member histories and the monthly cohorts, percentiles per
  * year and metric. Pure: no I/O. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,20 @@
 /* Draws where the closed forms fail are drawn again, at most this many per draw on average. */
 #define MAX_REDRAWS_PER_DRAW 10
 
-/* The members, merged by identical history: weight and monetary sum per
- * (x, t_x, T) with T > 0, and the weight of the rows with T = 0. */
+/* The members, merged by identical history on two levels. P(alive at T)
+ * depends on (x, t_x, T); given alive at T, the future depends on (x, T)
+ * only (the posterior of a member alive at T does not involve t_x), so the
+ * conditional expectation factors as P(alive at T) x G(x, T, t) and the
+ * survival as P(alive at T) x S(x, T, t): the costly G and S are evaluated
+ * once per distinct (x, T), P(alive) once per distinct (x, t_x, T).
+ * Rows with T = 0 (enrolled at the plan's start, no history) are new
+ * customers from time 0. */
 typedef struct groups {
-    size_t n;
-    double *x, *tx, *T, *w, *msum;
+    size_t n;                      /* distinct (x, t_x, T) with T > 0, sorted by (x, T, t_x) */
+    double *x, *tx, *T, *w, *msum; /* weight and weighted monetary sum per row group */
+    size_t *of;                    /* its (x, T) group */
+    size_t n2;                     /* distinct (x, T) */
+    double *x2, *tx2, *T2;         /* t_x2: a t_x valid with x (0 when x = 0, else T) */
     double w_total; /* every member */
     double w_start; /* T = 0: enrolled at the plan's start */
     int has_monetary;
@@ -37,10 +47,10 @@ static int key_cmp(const void *pa, const void *pb)
     const key *a = pa, *b = pb;
     if (a->x != b->x)
         return a->x < b->x ? -1 : 1;
-    if (a->tx != b->tx)
-        return a->tx < b->tx ? -1 : 1;
     if (a->T != b->T)
         return a->T < b->T ? -1 : 1;
+    if (a->tx != b->tx)
+        return a->tx < b->tx ? -1 : 1;
     return 0;
 }
 
@@ -51,6 +61,10 @@ static void groups_free(groups *g)
     patron__free(g->T);
     patron__free(g->w);
     patron__free(g->msum);
+    patron__free(g->of);
+    patron__free(g->x2);
+    patron__free(g->tx2);
+    patron__free(g->T2);
 }
 
 static int check_member(const patron_clv_data *d, size_t i, patron_clv_model model)
@@ -111,33 +125,49 @@ static int groups_build(groups *g, const patron_clv_data *d, patron_clv_model mo
     for (size_t i = 0; i < nk; i++)
         if (i == 0 || key_cmp(&k[i], &k[i - 1]) != 0)
             n++;
+    size_t n2 = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (i == 0 || k[i].x != k[i - 1].x || k[i].T != k[i - 1].T)
+            n2++;
     if (n) {
         g->x = patron__calloc(n, sizeof(double));
         g->tx = patron__calloc(n, sizeof(double));
         g->T = patron__calloc(n, sizeof(double));
         g->w = patron__calloc(n, sizeof(double));
         g->msum = patron__calloc(n, sizeof(double));
-        if (!g->x || !g->tx || !g->T || !g->w || !g->msum) {
+        g->of = patron__calloc(n, sizeof(size_t));
+        g->x2 = patron__calloc(n2, sizeof(double));
+        g->tx2 = patron__calloc(n2, sizeof(double));
+        g->T2 = patron__calloc(n2, sizeof(double));
+        if (!g->x || !g->tx || !g->T || !g->w || !g->msum || !g->of || !g->x2 || !g->tx2 || !g->T2) {
             groups_free(g);
             patron__free(k);
             return patron__oom();
         }
     }
-    size_t j = 0;
+    size_t j = 0, j2 = 0;
     for (size_t i = 0; i < nk; i++) {
         if (i > 0 && key_cmp(&k[i], &k[i - 1]) == 0) {
             g->w[j - 1] += k[i].w;
             g->msum[j - 1] += k[i].m;
             continue;
         }
+        if (i == 0 || k[i].x != k[i - 1].x || k[i].T != k[i - 1].T) {
+            g->x2[j2] = k[i].x;
+            g->T2[j2] = k[i].T;
+            g->tx2[j2] = k[i].x > 0 ? k[i].T : 0.0;
+            j2++;
+        }
         g->x[j] = k[i].x;
         g->tx[j] = k[i].tx;
         g->T[j] = k[i].T;
         g->w[j] = k[i].w;
         g->msum[j] = k[i].m;
+        g->of[j] = j2 - 1;
         j++;
     }
     g->n = n;
+    g->n2 = n2;
     patron__free(k);
     return PATRON_OK;
 }
@@ -194,8 +224,9 @@ static int check_fit(const patron_clv_fit_result *f, const char *which, int spen
 {
     if (!f)
         return patron__fail(PATRON_EINVAL, FN ": the %s fit is NULL", which);
-    if (f->size < sizeof(patron_clv_fit_result))
-        return patron__fail(PATRON_EINVAL, FN ": %s fit: size %u is smaller than patron_clv_fit_result", which,
+    /* A fit of any release: the members read here (params, cov) are in its first. */
+    if (f->size < offsetof(patron_clv_fit_result, cov) + sizeof f->cov)
+        return patron__fail(PATRON_EINVAL, FN ": %s fit: size %u is too small for a patron_clv_fit_result", which,
                             (unsigned)f->size);
     patron_clv_model m = f->params.model;
     if (spend && m != PATRON_CLV_GG)
@@ -262,7 +293,9 @@ typedef struct ctx {
     const int64_t *acq;
     double *ages;   /* [month][y], y = 0..years: max(0, y P - birth) */
     double *ex;     /* E[X(age)] of a new member, same shape */
-    double *pa, *ce_prev, *ce; /* per group */
+    double *pa;                  /* per row group: P(alive at T) */
+    double *wa, *ma;             /* per (x, T): sum of w P(alive), of w m P(alive) */
+    double *pa2, *ce, *g_prev;   /* per (x, T): P(alive) and CE at the representative t_x, G of the year before */
 } ctx;
 
 static int fail_series(int rc)
@@ -284,31 +317,39 @@ static int eval_draw(double *m, ctx *c, const patron_clv_params *tx, const doubl
 
     if (g->n) {
         patron_clv_data d = { g->n, g->x, g->tx, g->T, NULL, NULL };
+        patron_clv_data d2 = { g->n2, g->x2, g->tx2, g->T2, NULL, NULL };
         int rc = patron_clv_prob_alive(c->pa, tx, &d);
+        if (!rc)
+            rc = patron_clv_prob_alive(c->pa2, tx, &d2);
         if (rc)
             return patron__fail_prefix(rc, FN ": ");
-        for (size_t i = 0; i < g->n; i++)
-            c->ce_prev[i] = 0;
+        for (size_t j = 0; j < g->n2; j++)
+            c->wa[j] = c->ma[j] = c->g_prev[j] = 0;
+        for (size_t i = 0; i < g->n; i++) {
+            c->wa[g->of[i]] += g->w[i] * c->pa[i];
+            c->ma[g->of[i]] += g->msum[i] * c->pa[i];
+        }
         for (int y = 1; y <= Y; y++) {
             double *row = m + (size_t)(y - 1) * PATRON_PLAN_N_METRICS;
-            rc = patron_clv_expected_purchases(c->ce, tx, &d, y * P);
+            rc = patron_clv_expected_purchases(c->ce, tx, &d2, y * P);
             if (rc)
                 return patron__fail_prefix(rc, FN ": ");
             double purchases = 0, revenue = 0, active = 0;
-            for (size_t i = 0; i < g->n; i++) {
-                double dx = c->ce[i] - c->ce_prev[i];
+            for (size_t j = 0; j < g->n2; j++) {
+                double x = g->x2[j];
+                double G = c->ce[j] / c->pa2[j]; /* E[purchases in (T, T + yP] | alive at T] */
+                double dx = G - c->g_prev[j];
                 /* Gamma-Gamma: E[M | x, m] = (gamma p + p x m) / (p x + q - 1), summed over the group. */
-                double spend = g->has_monetary
-                                   ? (g->w[i] * ggam * gp + gp * g->x[i] * g->msum[i]) / (gp * g->x[i] + gq - 1.0)
-                                   : g->w[i] * mean_spend;
+                double spend = g->has_monetary ? (c->wa[j] * ggam * gp + gp * x * c->ma[j]) / (gp * x + gq - 1.0)
+                                               : c->wa[j] * mean_spend;
                 double s;
-                if (patron__plan_survival(&s, tx, g->x[i], g->T[i], y * P))
+                if (patron__plan_survival(&s, tx, x, g->T2[j], y * P))
                     return patron__fail(PATRON_ERANGE, FN ": the survival series of members with x = %.17g, T = %.17g "
-                                                          "does not converge at %d years", g->x[i], g->T[i], y);
-                purchases += g->w[i] * dx;
+                                                          "does not converge at %d years", x, g->T2[j], y);
+                purchases += c->wa[j] * dx;
                 revenue += spend * dx;
-                active += g->w[i] * c->pa[i] * s;
-                c->ce_prev[i] = c->ce[i];
+                active += c->wa[j] * s;
+                c->g_prev[j] = G;
             }
             row[PATRON_PLAN_PURCHASES] += purchases;
             row[PATRON_PLAN_REVENUE] += revenue;
@@ -439,7 +480,7 @@ static int project(patron_plan **out, const patron_clv_fit_result *tx, const pat
         return rc;
     int Y = o.years, D = o.draws;
     size_t cols = (size_t)Y + 1, per = (size_t)Y * PATRON_PLAN_N_METRICS;
-    ctx c = { &g, &o, Y, n_months, acq, NULL, NULL, NULL, NULL, NULL };
+    ctx c = { &g, &o, Y, n_months, acq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
     patron_plan *plan = patron__calloc(1, sizeof *plan);
     double *est = patron__calloc(per, sizeof(double));
     double *col = patron__calloc((size_t)D, sizeof(double));
@@ -453,11 +494,14 @@ static int project(patron_plan **out, const patron_clv_fit_result *tx, const pat
     }
     if (g.n) {
         c.pa = patron__calloc(g.n, sizeof(double));
-        c.ce = patron__calloc(g.n, sizeof(double));
-        c.ce_prev = patron__calloc(g.n, sizeof(double));
+        c.wa = patron__calloc(g.n2, sizeof(double));
+        c.ma = patron__calloc(g.n2, sizeof(double));
+        c.pa2 = patron__calloc(g.n2, sizeof(double));
+        c.ce = patron__calloc(g.n2, sizeof(double));
+        c.g_prev = patron__calloc(g.n2, sizeof(double));
     }
     if (!plan || !est || !col || !plan->stats || !plan->per_draw || (n_months && (!c.ages || !c.ex)) ||
-        (g.n && (!c.pa || !c.ce || !c.ce_prev))) {
+        (g.n && (!c.pa || !c.wa || !c.ma || !c.pa2 || !c.ce || !c.g_prev))) {
         rc = patron__oom();
         goto done;
     }
@@ -537,8 +581,11 @@ done:
     patron__free(c.ages);
     patron__free(c.ex);
     patron__free(c.pa);
+    patron__free(c.wa);
+    patron__free(c.ma);
+    patron__free(c.pa2);
     patron__free(c.ce);
-    patron__free(c.ce_prev);
+    patron__free(c.g_prev);
     groups_free(&g);
     return rc;
 }

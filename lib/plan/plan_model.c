@@ -27,16 +27,43 @@ int patron__plan_survival(double *out, const patron_clv_params *tx, double x, do
      * every purchase in (T, T + t] was survived: E[exp(-lambda p t)] with
      * lambda ~ Gamma(r + x, alpha + T) and p ~ Beta(a, b') independent
      * given alive at T (b' = b + x, MBG/NBD b + x + 1):
-     * 2F1(r + x, a; a + b'; -z), z = t / (alpha + T), taken through Pfaff's
-     * transformation (1 + z)^-(r+x) 2F1(r + x, b'; a + b'; z / (1 + z))
-     * whose argument lies in [0, 1) and whose terms are all positive. */
+     * 2F1(r + x, a; a + b'; -z), z = t / (alpha + T), taken through one of
+     * Pfaff's transformations, whose argument z / (1 + z) lies in [0, 1). */
     double r = p[0], alpha = p[1], a = p[2], b = p[3];
     double bp = b + x + (tx->model == PATRON_CLV_MBGNBD ? 1.0 : 0.0);
-    double z = t / (alpha + T);
+    double z = t / (alpha + T), w = z / (1.0 + z);
+    double A = r + x, B = bp, C = a + bp;
+    if (C - A > 0) {
+        /* Pfaff on the other argument: 2F1(A, a; C; -z) =
+         * (1 + z)^-a 2F1(C - A, a; C; w), C - A = a + b' - r - x no longer
+         * growing with x, so its terms fall off quickly: the usual case. */
+        double term = 1.0, sum = 1.0, A2 = C - A;
+        for (long k = 0; k < 100000; k++) {
+            term *= (A2 + k) * (a + k) / ((C + k) * (k + 1)) * w;
+            sum += term;
+            if (term <= 1e-17 * sum) {
+                *out = sum * exp(-a * log1p(z));
+                return 0;
+            }
+        }
+    }
+    /* The series in plain doubles while its sum stays far from overflow
+     * (every term is positive, so nothing cancels); else in log space. */
+    double term = 1.0, sum = 1.0;
+    for (long k = 0; k < 100000; k++) {
+        term *= (A + k) * (B + k) / ((C + k) * (k + 1)) * w;
+        sum += term;
+        if (term <= 1e-17 * sum) {
+            *out = sum * exp(-A * log1p(z));
+            return 0;
+        }
+        if (sum > 1e250)
+            break;
+    }
     double l;
-    if (patron__hyp2f1_log(r + x, bp, a + bp, z / (1.0 + z), HYP2F1_MAX_TERMS, &l, NULL) != 0)
+    if (patron__hyp2f1_log(A, B, C, w, HYP2F1_MAX_TERMS, &l, NULL) != 0)
         return -1;
-    *out = exp(l - (r + x) * log1p(z));
+    *out = exp(l - A * log1p(z));
     return 0;
 }
 

@@ -98,6 +98,9 @@ static const struct first_size {
     FIRST(patron_score_result, 0),
     FIRST(patron_store_frame_options, 0),
     FIRST(patron_behaviour_event, 0),
+    FIRST(patron_plan_options, 0),
+    FIRST(patron_plan_campaign, 0),
+    FIRST(patron_plan_campaign_result, 0),
 };
 
 static size_t first_of(const char *name)
@@ -711,6 +714,32 @@ static void hook_free(void *ud, void *p)
     free(p);
 }
 
+static void plan_structs(void **state)
+{
+    (void)state;
+    patron_clv_data d = {12, F, R, TT, M, NULL};
+    patron_clv_fit_result *bg = older_out("patron_clv_fit_result"), *gg = older_out("patron_clv_fit_result");
+    ok(patron_clv_fit(bg, PATRON_CLV_BGNBD, &d, NULL), "bgnbd fit (first size)");
+    ok(patron_clv_fit(gg, PATRON_CLV_GG, &d, NULL), "gg fit (first size)");
+    patron_plan_options po = PATRON_PLAN_OPTIONS_INIT;
+    po.years = 2;
+    po.draws = 5;
+    const patron_plan_options *pold = OLDER(patron_plan_options, po);
+    int64_t acq[3] = {4, 0, 2};
+    patron_plan *plan;
+    ok(patron_plan_project(&plan, bg, gg, &d, acq, 3, pold), "plan_project");
+    patron_plan_campaign c = PATRON_PLAN_CAMPAIGN_INIT;
+    c.points = 100;
+    c.lift = 0.02;
+    const patron_plan_campaign *cold = OLDER(patron_plan_campaign, c);
+    RESULT_CASE(patron_plan_campaign_result, patron_plan_campaign_project(OUT, plan, cold));
+    patron_plan_free(plan);
+    free((void *)pold);
+    free((void *)cold);
+    free(bg);
+    free(gg);
+}
+
 static void allocator_struct(void **state)
 {
     (void)state;
@@ -739,6 +768,7 @@ int main(void)
         cmocka_unit_test(summary_structs),
         cmocka_unit_test(simulate_and_report_structs),
         cmocka_unit_test(store_structs),
+        cmocka_unit_test(plan_structs),
         cmocka_unit_test(allocator_struct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

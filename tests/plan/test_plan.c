@@ -130,13 +130,13 @@ static double m_ex_new(const double *p, double t)
 }
 
 /* E_p[(1 + p z)^-(r+x)], p ~ Beta(a, b + x), z = t / (alpha + T), as
- * 2F1(r + x, a; a + b + x; -z) = (1 + z)^-a 2F1(a + b - r, a; a + b + x; z/(1+z))
- * (Pfaff on the second argument: the library takes the first). */
+ * 2F1(r + x, a; a + b + x; -z) = (1 + z)^-(r+x) 2F1(r + x, b + x; a + b + x; z/(1+z))
+ * (Pfaff on the first argument: the library takes the second when it can). */
 static double m_surv(const double *p, double x, double T, double t)
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
     double z = t / (al + T);
-    return pow(1 + z, -a) * f21(a + b - r, a, a + b + x, z / (1 + z));
+    return pow(1 + z, -(r + x)) * f21(r + x, b + x, a + b + x, z / (1 + z));
 }
 
 static double m_shift(const double *I, int y, double L)
