@@ -719,11 +719,24 @@ static void plan_structs(void **state)
     (void)state;
     patron_clv_data d = {12, F, R, TT, M, NULL};
     patron_clv_fit_result *bg = older_out("patron_clv_fit_result"), *gg = older_out("patron_clv_fit_result");
-    ok(patron_clv_fit(bg, PATRON_CLV_BGNBD, &d, NULL), "bgnbd fit (first size)");
-    ok(patron_clv_fit(gg, PATRON_CLV_GG, &d, NULL), "gg fit (first size)");
+    /* fits as a 0.1 caller holds them: first-release size, CDNOW's estimates */
+    const double pb[4] = {0.243, 4.414, 0.793, 2.426}, pg[3] = {6.25, 3.74, 15.44};
+    bg->params.model = PATRON_CLV_BGNBD;
+    gg->params.model = PATRON_CLV_GG;
+    memset(bg->cov, 0, sizeof bg->cov);
+    memset(gg->cov, 0, sizeof gg->cov);
+    for (int i = 0; i < 4; i++) {
+        bg->params.p[i] = pb[i];
+        bg->cov[i * 5] = 0.01 * pb[i] * pb[i];
+        if (i < 3) {
+            gg->params.p[i] = pg[i];
+            gg->cov[i * 5] = 0.01 * pg[i] * pg[i];
+        }
+    }
     patron_plan_options po = PATRON_PLAN_OPTIONS_INIT;
     po.years = 2;
     po.draws = 5;
+    po.periods_per_year = 52;
     const patron_plan_options *pold = OLDER(patron_plan_options, po);
     int64_t acq[3] = {4, 0, 2};
     patron_plan *plan;
