@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "patron.h"
+#include "failalloc.h"
 #include "support.h"
 
 #define M PATRON_PLAN_N_METRICS
@@ -560,6 +561,39 @@ static void bad_inputs_are_rejected(void **state)
     expect_fail(&tx, &gg, &d, NULL, 3, &o, PATRON_EINVAL, "acquisitions is NULL");
 }
 
+static int project_and_free(void *ctx)
+{
+    (void)ctx;
+    patron_clv_fit_result tx = bgnbd_fit(1), gg = gg_fit(1);
+    patron_clv_data d = members();
+    patron_plan_options o = options();
+    o.draws = 3;
+    patron_plan *plan = NULL;
+    int rc = patron_plan_project(&plan, &tx, &gg, &d, ACQ, NACQ, &o);
+    if (rc)
+        return plan == NULL ? rc : PATRON_EINTERNAL; /* the output stays untouched */
+    char *j = NULL;
+    patron_plan_campaign c = PATRON_PLAN_CAMPAIGN_INIT;
+    c.points = 10;
+    c.lift = 0.01;
+    patron_plan_campaign_result r = PATRON_PLAN_CAMPAIGN_RESULT_INIT;
+    rc = patron_plan_to_json(&j, plan);
+    if (!rc)
+        rc = patron_plan_campaign_project(&r, plan, &c);
+    patron_free(j);
+    patron_plan_free(plan);
+    return rc;
+}
+
+/* Every allocation of a projection, its JSON and a campaign, failed in
+ * turn: PATRON_ENOMEM, nothing leaked, the output untouched. */
+static void allocation_failures(void **state)
+{
+    (void)state;
+    size_t walked = pt_failalloc_walk(project_and_free, NULL, NULL);
+    assert_true(walked > 10);
+}
+
 static void accessors_out_of_range(void **state)
 {
     (void)state;
@@ -592,6 +626,7 @@ int main(void)
         cmocka_unit_test(campaign_budget_and_roi),
         cmocka_unit_test(bad_inputs_are_rejected),
         cmocka_unit_test(accessors_out_of_range),
+        cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
