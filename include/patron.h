@@ -26,6 +26,7 @@
 #include "patron/mart.h"
 #include "patron/events.h"
 #include "patron/audit.h"
+#include "patron/campaign.h"
 #include "patron/plan.h"
 
 #endif /* PATRON_H */

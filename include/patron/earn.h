@@ -167,6 +167,33 @@ PATRON_API int patron_earn_purchase(patron_db *db, patron_earn_result *result, c
  */
 PATRON_API int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at);
 
+/**
+ * @brief Record and score the purchases of a CSV file (history from a till
+ *        or a shop), all or nothing.
+ *
+ * The header names the columns: `member`, `at`, `key`, `amount` required;
+ * `category`, `product`, `quantity`, `channel`, `location`, `returned_at`
+ * optional, in any order. One row per purchase line; consecutive rows with
+ * the same `key` are the lines of one purchase and repeat its `member`,
+ * `at`, `channel`, `location` and `returned_at`. `member` is any identifier
+ * patron_profile_find() takes; times are epoch seconds or ISO-8601;
+ * `amount` is the line's amount in minor units; `quantity` defaults to 1.
+ * Each purchase is recorded as patron_earn_purchase() records it (scored,
+ * idempotent on its key: a file imported twice records nothing the second
+ * time) and, with `returned_at`, returned then (patron_earn_return()). The
+ * first bad row fails the import with "line L: ..." (for a purchase that
+ * cannot be recorded, the line of its first row) and nothing of the file
+ * stays.
+ *
+ * @param db Open store.
+ * @param[out] recorded [value] Receives the number of purchases newly recorded (may be NULL).
+ * @param path The CSV file.
+ * @return #PATRON_OK; #PATRON_EPARSE and #PATRON_EINVAL naming line and field;
+ *         #PATRON_ENOTFOUND (a member not found); #PATRON_ECONFLICT (a key
+ *         recorded with other content); #PATRON_EIO; store errors.
+ */
+PATRON_API int patron_earn_import_csv(patron_db *db, int64_t *recorded, const char *path);
+
 PATRON_END_DECLS
 
 #endif /* PATRON_EARN_H */

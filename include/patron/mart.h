@@ -69,6 +69,21 @@ typedef struct patron_store_log_options {
  */
 PATRON_API int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_log_options *opts);
 
+/**
+ * @brief The store's customer summary as of a moment: patron_txlog_from_db()
+ *        with @p opts, then patron_summarize() with the observation ending at
+ *        `as_of` (default summary options: days). One call for what a CLV
+ *        fit, a journey or a segment over the store starts from.
+ *
+ * @param db Open store.
+ * @param[out] out [handle] Receives the summary frame (no rows when nothing was
+ *             bought by `as_of`); free it with patron_frame_free(). Untouched
+ *             on failure.
+ * @param[in] opts [value] Options of the log; `as_of` is required.
+ * @return As patron_txlog_from_db(), and the errors of patron_summarize().
+ */
+PATRON_API int patron_summary_from_db(patron_db *db, patron_frame **out, const patron_store_log_options *opts);
+
 /** @brief Options of patron_frame_from_db(); initialise with #PATRON_STORE_FRAME_OPTIONS_INIT. */
 typedef struct patron_store_frame_options {
     uint32_t size;         /**< `sizeof(patron_store_frame_options)`; set by #PATRON_STORE_FRAME_OPTIONS_INIT. */

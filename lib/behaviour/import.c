@@ -9,46 +9,18 @@
 #include "internal/error.h"
 #include "internal/store.h"
 #include "patron/profile.h"
-#include "summary/csvrec.h"
+#include "summary/csvcols.h"
 
 enum { C_MEMBER, C_AT, C_KIND, C_KEY, C_SOURCE, C_CAMPAIGN, C_SUBJECT, C_VALUE, C_SCORE, C_N };
 static const char *const col_names[C_N] = {"member", "at", "kind", "key", "source", "campaign", "subject", "value",
                                            "score"};
-
-/* Field `c` of the record as a NUL-terminated string in buf (NULL when the
- * column is absent or the field empty). */
-static const char *field(const pt_csv *c, const int *col, int which, char *buf, size_t cap)
-{
-    int i = col[which];
-    if (i < 0 || (size_t)i >= c->nf || c->f[i].n == 0)
-        return NULL;
-    size_t n = c->f[i].n < cap - 1 ? c->f[i].n : cap - 1;
-    memcpy(buf, c->f[i].p, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-static int header(const pt_csv *c, int *col)
-{
-    for (int k = 0; k < C_N; k++)
-        col[k] = -1;
-    for (size_t i = 0; i < c->nf && i < PT_CSV_MAXF; i++)
-        for (int k = 0; k < C_N; k++)
-            if (c->f[i].n == strlen(col_names[k]) && !memcmp(c->f[i].p, col_names[k], c->f[i].n))
-                col[k] = (int)i;
-    for (int k = 0; k < 4; k++)
-        if (col[k] < 0)
-            return patron__fail(PATRON_EINVAL, "line 1: the header has no '%s' column (member, at, kind and key are "
-                                               "required)", col_names[k]);
-    return PATRON_OK;
-}
 
 static int one_row(patron_db *db, const pt_csv *c, const int *col, int64_t *recorded)
 {
     char b[C_N][1024];
     const char *v[C_N];
     for (int k = 0; k < C_N; k++)
-        v[k] = field(c, col, k, b[k], sizeof b[k]);
+        v[k] = pt_csv_field(c, col, k, b[k], sizeof b[k]);
     patron_behaviour_event e = PATRON_BEHAVIOUR_EVENT_INIT;
     int rc;
     if (!v[C_MEMBER])
@@ -97,7 +69,7 @@ int patron_behaviour_import_csv(patron_db *db, int64_t *recorded, const char *pa
     if (rc == 0)
         rc = patron__fail(PATRON_EINVAL, "%s: %s is empty (a header row is required)", func, path);
     else if (rc > 0)
-        rc = header(&c, col);
+        rc = pt_csv_columns(&c, col_names, C_N, 4, "member, at, kind and key", col);
     if (rc == PATRON_OK && (rc = patron__tx_begin(db)) == PATRON_OK) {
         while ((rc = pt_csv_next(&c)) > 0) {
             uint64_t line = c.rec_line;

@@ -9,6 +9,7 @@
 #ifndef PATRON_INTERNAL_MEMBER_H
 #define PATRON_INTERNAL_MEMBER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "patron/db.h"
@@ -39,6 +40,18 @@ int patron__member_next_active(patron_db *db, int64_t after, int64_t *next);
  * from `each` stops the walk and is returned. */
 int patron__member_each_changed(patron_db *db, int (*each)(void *ctx, int64_t id, int64_t merged_into, int erased),
                                 void *ctx);
+
+/* Bulk readers' map of members whose records are not their own: merged
+ * (-> the member they joined) or erased (-> 0). Sorted by id. */
+typedef struct patron__member_remap {
+    int64_t *id, *to;
+    size_t n, cap;
+} patron__member_remap;
+
+int patron__member_remap_load(patron_db *db, patron__member_remap *m);
+/* Who the member `id` is now (itself when neither merged nor erased); 0 = erased. */
+int64_t patron__member_remap_find(const patron__member_remap *m, int64_t id);
+void patron__member_remap_free(patron__member_remap *m);
 
 /* How many members the store has ever enrolled (merged and erased ones
  * included). */

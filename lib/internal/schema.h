@@ -33,5 +33,6 @@ extern const patron__schema_part patron__mart_schema;    /* lib/mart/schema.c */
 extern const patron__schema_part patron__behaviour_schema; /* lib/behaviour/schema.c */
 extern const patron__schema_part patron__events_schema;  /* lib/events/schema.c */
 extern const patron__schema_part patron__audit_schema;   /* lib/audit/schema.c */
+extern const patron__schema_part patron__campaign_schema; /* lib/campaign/schema.c */
 
 #endif

@@ -91,6 +91,12 @@ typedef struct patron__store_vt {
     /* Lock many members at once, in id order (NULL where lock_member is
      * NULL): one statement where lock_member would send one per member. */
     int (*lock_members)(void *impl, const int64_t *ids, size_t n);
+    /* A read-only transaction that sees one moment of the store (SQLite: a
+     * deferred BEGIN, which in WAL mode blocks no writer; PostgreSQL:
+     * REPEATABLE READ, READ ONLY), and its end. NULL: reads run one
+     * statement at a time. */
+    int (*begin_read)(void *impl);
+    int (*end_read)(void *impl);
 } patron__store_vt;
 
 /* Array parameters: a text parameter written as an array literal
@@ -118,6 +124,7 @@ struct patron_db {
     _Atomic(uintptr_t) owner;
     void *impl;
     int depth;   /* transaction nesting: 0 = none */
+    int reading; /* the transaction at depth 1 is a read snapshot (patron__read_begin) */
     int batch;   /* 1 while a caller batch (patron_batch_begin) is open */
     int batch_failed; /* a write failed half-way inside the batch: it can only roll back */
     int64_t tx_changes; /* total_changes at patron__tx_begin_light */
@@ -156,6 +163,16 @@ int patron__schema_migrate(patron_db *db);
  * the commit failure). */
 int patron__tx_begin(patron_db *db);
 int patron__tx_end(patron_db *db, int rc);
+/* A read snapshot for a call that reads much (a frame, a card, a campaign's
+ * measurement): every read until patron__read_end sees one moment of the
+ * store, and the backend takes its locks once instead of per statement.
+ *     int held; int rc = patron__read_begin(db, &held); if (rc) return rc;
+ *     rc = ...reads...;
+ *     return patron__read_end(db, held, rc);
+ * Inside a transaction (a batch, a write) it does nothing: the reads see
+ * that transaction. A write inside a read snapshot is refused. */
+int patron__read_begin(patron_db *db, int *held);
+int patron__read_end(patron_db *db, int held, int rc);
 /* The same for calls that do every check before their first write (so a
  * business failure never follows a write): inside a batch no savepoint is
  * taken (savepoints cost ~40% of a posting). If such a call still fails

@@ -10,6 +10,7 @@
 #include "internal/alloc.h"
 #include "internal/earn.h"
 #include "internal/error.h"
+#include "internal/member.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
 #include "mart_int.h"
@@ -24,14 +25,14 @@ typedef struct firsts {
     first *v;
     size_t n, cap;
     int by_category;
-    const patron__mart_remap *map;
+    const patron__member_remap *map;
 } firsts;
 
 static int add_first(void *ctx, int64_t member, int64_t at, const char *channel, const char *category)
 {
     firsts *f = ctx;
-    int64_t who = patron__mart_remap_find(f->map, member);
-    if (who && who != member && !patron__mart_remap_find(f->map, who))
+    int64_t who = patron__member_remap_find(f->map, member);
+    if (who && who != member && !patron__member_remap_find(f->map, who))
         who = 0;
     if (!who)
         return PATRON_OK; /* erased */
@@ -85,12 +86,12 @@ int patron_clv_by_first_purchase(patron_db *db, char **json, const char *dimensi
     int by_category = !strcmp(dimension, "category");
     if (!by_category && strcmp(dimension, "channel"))
         return patron__fail(PATRON_EINVAL, "%s: dimension '%.40s' is not channel or category", func, dimension);
-    patron__mart_remap map = {0};
+    patron__member_remap map = {0};
     patron__mart_scores sc = {0};
     firsts f = {.by_category = by_category, .map = &map};
     group *g = NULL;
     size_t ng = 0;
-    if ((rc = patron__mart_remap_load(db, &map)) == PATRON_OK &&
+    if ((rc = patron__member_remap_load(db, &map)) == PATRON_OK &&
         (rc = patron__earn_first_purchases(db, add_first, &f)) == PATRON_OK)
         rc = patron__mart_scores_load(db, &sc);
     if (rc == PATRON_OK && f.n > 1)
@@ -149,7 +150,7 @@ int patron_clv_by_first_purchase(patron_db *db, char **json, const char *dimensi
         patron__free(f.v[i].key);
     patron__free(f.v);
     patron__free(g);
-    patron__mart_remap_free(&map);
+    patron__member_remap_free(&map);
     patron__mart_scores_free(&sc);
     if (rc == PATRON_OK)
         *json = out;

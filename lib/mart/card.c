@@ -139,6 +139,8 @@ static int segments_section(patron__sbuf *b, int64_t member, const patron_card_o
     return rc;
 }
 
+static int card_build(patron_db *db, char **json, int64_t member_id, const patron_card_options *opts);
+
 int patron_member_card(patron_db *db, char **json, int64_t member_id, const patron_card_options *opts)
 {
     static const char func[] = "patron_member_card";
@@ -150,8 +152,20 @@ int patron_member_card(patron_db *db, char **json, int64_t member_id, const patr
         return patron__fail(PATRON_EINVAL, "%s: expiring_days %d is not 1..3650", func, (int)o.expiring_days);
     if (o.segments && !o.nsegments)
         return patron__fail(PATRON_EINVAL, "%s: segments given with nsegments 0", func);
+    int held;
+    if ((rc = patron__read_begin(db, &held)))
+        return rc;
+    rc = card_build(db, json, member_id, &o);
+    return patron__read_end(db, held, rc);
+}
+
+/* The card's sections, read in one snapshot of the store. */
+static int card_build(patron_db *db, char **json, int64_t member_id, const patron_card_options *opts)
+{
+    const patron_card_options o = *opts;
     int64_t member;
-    if ((rc = patron__member_resolve(db, &member, member_id, 1)))
+    int rc = patron__member_resolve(db, &member, member_id, 1);
+    if (rc)
         return rc;
     patron__sbuf b = {0};
     patron__sb_printf(&b, "{\n  \"member_id\": %" PRId64 ",\n  \"as_of\": %" PRId64, member, o.as_of);

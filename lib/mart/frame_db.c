@@ -10,6 +10,8 @@
 #include "mart_int.h"
 #include "patron/mart.h"
 
+static int frame_build(patron_db *db, patron_frame **out, const patron_store_frame_options *opts);
+
 int patron_frame_from_db(patron_db *db, patron_frame **out, const patron_store_frame_options *opts)
 {
     static const char func[] = "patron_frame_from_db";
@@ -17,9 +19,22 @@ int patron_frame_from_db(patron_db *db, patron_frame **out, const patron_store_f
     int rc = opts ? patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_store_frame_options") : PATRON_OK;
     if (rc || (rc = patron__mart_begin(db, func, out, opts, o.as_of, "the frame")))
         return rc;
+    int held;
+    if ((rc = patron__read_begin(db, &held)))
+        return rc;
+    rc = frame_build(db, out, &o);
+    return patron__read_end(db, held, rc);
+}
+
+/* The frame's parts, read in one snapshot of the store. */
+static int frame_build(patron_db *db, patron_frame **out, const patron_store_frame_options *opts)
+{
+    static const char func[] = "patron_frame_from_db";
+    const patron_store_frame_options o = *opts;
     patron_txlog *log = NULL;
     patron_frame *f = NULL;
-    if ((rc = patron__mart_summary(db, func, o.as_of, o.decimals, &f, &log)))
+    int rc = patron__mart_summary(db, func, o.as_of, o.decimals, &f, &log);
+    if (rc)
         return rc;
     patron_activity_options ao = PATRON_ACTIVITY_OPTIONS_INIT;
     ao.now = o.as_of;

@@ -31,18 +31,6 @@ int patron__mart_score(patron_db *db, int64_t member, patron__member_score *out)
 int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
                          patron_txlog **log);
 
-/* Members whose purchases are not their own: merged (-> the member they
- * joined) or erased (-> 0). Sorted by id. */
-typedef struct patron__mart_remap {
-    int64_t *id, *to;
-    size_t n, cap;
-} patron__mart_remap;
-
-int patron__mart_remap_load(patron_db *db, patron__mart_remap *m);
-/* The member `id`'s purchases count for now; 0 = erased. */
-int64_t patron__mart_remap_find(const patron__mart_remap *m, int64_t id);
-void patron__mart_remap_free(patron__mart_remap *m);
-
 /* Every stored score, sorted by member id (columns: p_alive,
  * expected_purchases_90d, clv_12m; NaN for none). */
 typedef struct patron__mart_scores {

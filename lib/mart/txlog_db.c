@@ -56,12 +56,12 @@ static int rows_add(void *ctx, const patron__purchase_row *p)
 
 /* Each purchase under the member it counts for; rows of erased members are
  * dropped (kept under their own id with `with_erased`). */
-static size_t rows_remap(rows *r, const patron__mart_remap *m, int with_erased)
+static size_t rows_remap(rows *r, const patron__member_remap *m, int with_erased)
 {
     size_t kept = 0;
     for (size_t i = 0; i < r->n; i++) {
-        int64_t who = patron__mart_remap_find(m, r->member[i]);
-        if (who && who != r->member[i] && !patron__mart_remap_find(m, who))
+        int64_t who = patron__member_remap_find(m, r->member[i]);
+        if (who && who != r->member[i] && !patron__member_remap_find(m, who))
             who = 0; /* merged into a member erased since */
         if (!who && !with_erased)
             continue;
@@ -93,11 +93,11 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
      * between is then applied to every purchase read (two statements, no
      * transaction, so writers are never held up by a long read). */
     rows r = {0};
-    patron__mart_remap m = {0};
+    patron__member_remap m = {0};
     rc = patron__earn_purchases_each(db, o.after ? o.after : PATRON_STORE_TIME_MIN - 1, o.as_of, o.with_returned,
                                      rows_add, &r);
     if (rc == PATRON_OK)
-        rc = patron__mart_remap_load(db, &m);
+        rc = patron__member_remap_load(db, &m);
     if (rc == PATRON_OK) {
         size_t n = rows_remap(&r, &m, o.with_erased != 0);
         rc = patron_txlog_add_batch(log, r.member, r.at, r.amount, n);
@@ -107,7 +107,7 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     patron__free(r.member);
     patron__free(r.at);
     patron__free(r.amount);
-    patron__mart_remap_free(&m);
+    patron__member_remap_free(&m);
     if (rc) {
         patron_txlog_free(log);
         return rc;
@@ -116,20 +116,19 @@ int patron_txlog_from_db(patron_db *db, patron_txlog **out, const patron_store_l
     return PATRON_OK;
 }
 
-int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
-                         patron_txlog **log)
+/* The log of `lo` summarised as of its as_of; with `func` set, an empty log
+ * is EINVAL "<func>: no purchase recorded by as_of". */
+static int summary_of(patron_db *db, const char *func, const patron_store_log_options *lo, patron_frame **frame,
+                      patron_txlog **log)
 {
-    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
-    lo.as_of = as_of;
-    lo.decimals = decimals;
     patron_txlog *l = NULL;
-    int rc = patron_txlog_from_db(db, &l, &lo);
+    int rc = patron_txlog_from_db(db, &l, lo);
     if (rc)
         return rc;
-    if (patron_txlog_count(l) == 0)
-        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, as_of);
+    if (func && patron_txlog_count(l) == 0)
+        rc = patron__fail(PATRON_EINVAL, "%s: no purchase recorded by as_of %" PRId64, func, lo->as_of);
     patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-    so.observation_end = as_of;
+    so.observation_end = lo->as_of;
     if (rc == PATRON_OK)
         rc = patron_summarize(frame, l, &so);
     if (rc == PATRON_OK && log)
@@ -137,4 +136,22 @@ int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t
     else
         patron_txlog_free(l);
     return rc;
+}
+
+int patron__mart_summary(patron_db *db, const char *func, int64_t as_of, int32_t decimals, patron_frame **frame,
+                         patron_txlog **log)
+{
+    patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
+    lo.as_of = as_of;
+    lo.decimals = decimals;
+    return summary_of(db, func, &lo, frame, log);
+}
+
+int patron_summary_from_db(patron_db *db, patron_frame **out, const patron_store_log_options *opts)
+{
+    if (!out)
+        return patron__fail(PATRON_EINVAL, "patron_summary_from_db: out is NULL");
+    if (!opts)
+        return patron__fail(PATRON_EINVAL, "patron_summary_from_db: opts is NULL (as_of is required)");
+    return summary_of(db, NULL, opts, out, NULL);
 }

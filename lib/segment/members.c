@@ -7,6 +7,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/options.h"
+#include "internal/store.h"
 #include "patron/ledger.h"
 #include "patron/profile.h"
 #include "patron/segment.h"
@@ -87,6 +88,11 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
     const int64_t *iid = patron_frame_int64(frame, 0);
     const char *const *sid = patron_frame_string(frame, 0);
     size_t r;
+    /* every row read in one snapshot of the store (one moment, and the
+     * backend's locks taken once) */
+    int held = 0;
+    if ((rc = patron__read_begin(db, &held)))
+        goto out;
     for (r = 0; r < rows && !rc; r++) {
         char ident[280];
         if (iid)
@@ -142,8 +148,11 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
     if (rc) {
         patron__fail_prefix(rc, "row %zu (customer %s): ", r + 1,
                             iid ? "with an integer id" : "with a text id");
+        patron__read_end(db, held, rc);
         goto out;
     }
+    if ((rc = patron__read_end(db, held, rc)))
+        goto out;
     for (size_t k = 0; k < 4 && !rc; k++)
         rc = patron_frame_add_int64(frame, fixed[k], v + k * rows);
     if (!rc)

@@ -296,8 +296,48 @@ int patron__tx_lock_members(patron_db *db, const int64_t *ids, size_t n)
     return rc;
 }
 
+int patron__read_begin(patron_db *db, int *held)
+{
+    *held = 0;
+    if (db->depth > 0 || !db->vt->begin_read)
+        return PATRON_OK;
+    int rc = claim(db);
+    if (rc)
+        return rc;
+    if ((rc = db->vt->begin_read(db->impl))) {
+        unclaim(db);
+        return rc;
+    }
+    /* what the handle remembers is checked against the snapshot, as a write
+     * transaction's begin does */
+    int64_t v = 0;
+    if ((rc = db->vt->data_version(db->impl, &v))) {
+        db->vt->end_read(db->impl);
+        unclaim(db);
+        return rc;
+    }
+    note_data_version(db, v);
+    db->depth = 1;
+    db->reading = 1;
+    *held = 1;
+    return PATRON_OK;
+}
+
+int patron__read_end(patron_db *db, int held, int rc)
+{
+    if (!held)
+        return rc;
+    db->depth = 0;
+    db->reading = 0;
+    int c = db->vt->end_read(db->impl);
+    unclaim(db);
+    return rc ? rc : c;
+}
+
 int patron__tx_begin(patron_db *db)
 {
+    if (db->reading)
+        return patron__fail(PATRON_EINVAL, "internal: a write inside a read snapshot");
     if (db->batch_failed)
         return patron__fail(PATRON_EIO, "an earlier call failed half-way; the batch can only be rolled back");
     if (db->opts.read_only)
@@ -315,6 +355,8 @@ int patron__tx_begin(patron_db *db)
 
 int patron__tx_begin_light(patron_db *db)
 {
+    if (db->reading)
+        return patron__fail(PATRON_EINVAL, "internal: a write inside a read snapshot");
     if (!db->batch || db->depth != 1)
         return patron__tx_begin(db);
     db->scope_members = 0; /* the batch's transaction already excludes other writers */

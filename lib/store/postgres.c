@@ -803,6 +803,15 @@ static int pg_begin(void *impl)
     return begin_locked(impl, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")");
 }
 
+/* A read snapshot: one moment of the store for every statement until the
+ * end, no lock taken (sent ahead like the BEGIN of a write). */
+static int pg_begin_read(void *impl)
+{
+    pg *p = impl;
+    int rc = pg_flush(p);
+    return rc ? rc : send_ahead(p, NULL, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL, NULL);
+}
+
 static int pg_begin_shared(void *impl)
 {
     return begin_locked(impl, "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")");
@@ -1079,6 +1088,8 @@ static const patron__store_vt postgres_vt = {
     .step_unique = pg_step_unique,
     .features = PATRON__STORE_ARRAYS | PATRON__STORE_WRITABLE_CTE,
     .lock_members = pg_lock_members,
+    .begin_read = pg_begin_read,
+    .end_read = pg_rollback,
 };
 
 /* The connection string without its password, for messages. */

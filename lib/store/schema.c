@@ -29,6 +29,8 @@ static const patron__schema_part *const parts[] = {
     &patron__tier_schema,  &patron__behaviour_schema, &patron__mart_schema, &patron__member_schema,
     /* version 7: new tables that read no other module's */
     &patron__events_schema, &patron__audit_schema,
+    /* version 8 */
+    &patron__campaign_schema,
 };
 #define N_PARTS (sizeof parts / sizeof parts[0])
 

@@ -272,6 +272,19 @@ static int sq_begin(void *impl)
     return rc;
 }
 
+/* A read snapshot: a deferred BEGIN takes no writer lock; in WAL mode the
+ * snapshot starts at the first read and blocks no writer. */
+static int sq_begin_read(void *impl)
+{
+    return sq_exec(impl, "BEGIN");
+}
+
+static int sq_end_read(void *impl)
+{
+    sq *s = impl;
+    return sqlite3_get_autocommit(s->h) ? PATRON_OK : sq_exec(impl, "COMMIT");
+}
+
 static int sq_commit(void *impl)
 {
     int rc = sq_exec(impl, "COMMIT");
@@ -466,6 +479,8 @@ static const patron__store_vt sqlite_vt = {
     .integrity = sq_integrity,
     .prepare_unique = sq_prepare,
     .step_unique = sq_step_unique,
+    .begin_read = sq_begin_read,
+    .end_read = sq_end_read,
 };
 
 static int pragma_text(sq *s, const char *sql, char *buf, size_t cap)

@@ -183,6 +183,13 @@ with tempfile.TemporaryDirectory() as tmp:
     s = check(["summary", "--db", db, "--as-of", "1700000700", "--format", "json"])
     if s and [r["customer_id"] for r in s] != ["1"]:
         problems.append(f"summary --db: {s}")
+    # campaigns: definition, assignment, the segment's members, the measurement
+    check(["campaign", "create", "--db", db, "--name", "spring", "--control", "0.5", "--days", "7"])
+    check(["campaign", "assign", "--db", db, "--name", "spring", "--member", "#1", "--at", "1700000650"])
+    check(["campaign", "target", "--db", db, "--name", "spring", "--at", "1700000700"])
+    m = check(["campaign", "measure", "--db", db, "--name", "spring", "--as-of", "1701000000"])
+    if m and m.get("conversion_p_value", 0) is not None:
+        problems.append(f"campaign measure with one group: p-value {m.get('conversion_p_value')}, expected null")
 
 for p in problems:
     print("FAIL:", p)

@@ -79,4 +79,15 @@ err=$("$patron" clv fit --model bgnbd --db "$db" --as-of 2023-12-31 2>&1 >/dev/n
 case $err in "patron clv: fit: did not converge"*) ;; *) check "clv fit --db on two members" "a fit failure" "$err" ;; esac
 err=$("$patron" clv fit --model bgnbd --db "$db" --input x.csv 2>&1 >/dev/null)
 check "clv fit: one input" "patron clv: --input and --db: give one (a summary file, or the store's purchases)" "$err"
+# history from a file: two lines of one order, all or nothing, retried safely
+printf 'member,at,key,amount,category,quantity\n#2,1701500000,f1,1000,shoes,2\n#2,1701500000,f1,250,socks,\n' > "$tmp/p.csv"
+out=$("$patron" purchase import --db "$db" --input "$tmp/p.csv")
+check "purchase import" '{"recorded": 1}' "$out"
+out=$("$patron" purchase import --db "$db" --input "$tmp/p.csv")
+check "purchase import again" '{"recorded": 0}' "$out"
+printf 'member,at,key,amount\n#2,1701600000,f2,100\n#2,1701600001,f3,1.5\n' > "$tmp/bad.csv"
+out=$("$patron" purchase import --db "$db" --input "$tmp/bad.csv" 2>&1)
+check "purchase import: a bad row" "patron purchase: import: invalid argument: $tmp/bad.csv: line 3: amount '1.5' is not an integer (minor units)" "$out"
+out=$("$patron" summary --db "$db" --as-of 1701700000 | grep '^2,')
+check "imported order in the summary, nothing of the bad file" "2,1,4,6,12.5,1701200000,1701500000,2,22.49" "$out"
 exit $((fails > 0))

@@ -20,6 +20,7 @@
 #include "store_support.h"
 
 #define T0 1700000000
+#define DAY 86400
 #define MAXM 24
 #define MAXP 400
 
@@ -231,6 +232,57 @@ static void test_against_model(void **state)
         run_history((uint64_t)s, 200);
 }
 
+/* patron_summary_from_db() is the store's log summarised as of its as_of:
+ * the same frame, cell by cell, as patron_summarize() of
+ * patron_txlog_from_db() with the observation ending there. */
+static void test_summary_from_db(void **state)
+{
+    (void)state;
+    patron_db *db = pt_store_new(NULL);
+    patron_store_log_options o = PATRON_STORE_LOG_OPTIONS_INIT;
+    o.as_of = T0 + 400 * DAY;
+    patron_frame *f = NULL;
+    assert_int_equal(patron_summary_from_db(db, &f, &o), PATRON_OK); /* empty store: no rows */
+    assert_int_equal(patron_frame_rows(f), 0);
+    patron_frame_free(f);
+    model m = {0};
+    for (size_t i = 0; i < 5; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+97250333%04zu", i);
+        m.id[i] = pt_member(db, phone, "sms", T0);
+    }
+    rng = 99;
+    for (int k = 0; k < 40; k++)
+        buy(db, &m, (size_t)(next() % 5), T0 + (int64_t)(next() % (300 * DAY)));
+    assert_int_equal(patron_earn_return(db, m.p[3].key, T0 + 350 * DAY), PATRON_OK);
+    patron_txlog *log = NULL;
+    patron_frame *want = NULL;
+    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
+    so.observation_end = o.as_of;
+    assert_int_equal(patron_txlog_from_db(db, &log, &o), PATRON_OK);
+    assert_int_equal(patron_summarize(&want, log, &so), PATRON_OK);
+    assert_int_equal(patron_summary_from_db(db, &f, &o), PATRON_OK);
+    assert_int_equal(patron_frame_rows(f), patron_frame_rows(want));
+    assert_int_equal(patron_frame_cols(f), patron_frame_cols(want));
+    const char *cols[] = {"frequency", "recency", "T", "monetary_value"};
+    for (size_t c = 0; c < 4; c++) {
+        const double *a = patron_frame_double_by_name(f, cols[c]), *b = patron_frame_double_by_name(want, cols[c]);
+        assert_non_null(a);
+        for (size_t r = 0; r < patron_frame_rows(f); r++)
+            assert_true(a[r] == b[r]);
+    }
+    patron_frame_free(f);
+    patron_frame_free(want);
+    patron_txlog_free(log);
+    assert_int_equal(patron_summary_from_db(db, &f, NULL), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "as_of is required"));
+    o.as_of = 0;
+    f = (patron_frame *)&f;
+    assert_int_equal(patron_summary_from_db(db, &f, &o), PATRON_EINVAL);
+    assert_ptr_equal(f, (patron_frame *)&f); /* untouched */
+    patron_close(db);
+}
+
 static void test_arguments(void **state)
 {
     (void)state;
@@ -265,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_against_model),
+        cmocka_unit_test(test_summary_from_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

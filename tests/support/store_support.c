@@ -210,6 +210,19 @@ int64_t pt_member(patron_db *db, const char *phone, const char *consent, int64_t
     return id;
 }
 
+void pt_buy(patron_db *db, const char *key, int64_t member, int64_t at, const char *category, int64_t amount)
+{
+    patron_purchase_line line = {category, NULL, amount};
+    patron_purchase p = PATRON_PURCHASE_INIT;
+    p.key = key;
+    p.member_id = member;
+    p.at = at;
+    p.lines = &line;
+    p.n_lines = 1;
+    if (patron_earn_purchase(db, NULL, &p) != PATRON_OK)
+        fail_msg("purchase %s of member %lld: %s", key, (long long)member, patron_errmsg());
+}
+
 int64_t pt_available(patron_db *db, int64_t member, int64_t at)
 {
     patron_balance b;

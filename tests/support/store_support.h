@@ -35,6 +35,10 @@ int64_t pt_available(patron_db *db, int64_t member, int64_t at);
 /* A posting request with key, member, points and time set, the rest default. */
 patron_posting_request pt_posting(const char *key, int64_t member, int64_t points, int64_t at);
 
+/* Record a purchase of one line (`category` may be NULL) with
+ * patron_earn_purchase(); fails the running test with the message otherwise. */
+void pt_buy(patron_db *db, const char *key, int64_t member, int64_t at, const char *category, int64_t amount);
+
 /* Remove a store file and its -wal, -shm and -journal side files. */
 void pt_remove_store(const char *path);
 

@@ -223,13 +223,7 @@ static int load_store_frame(patron_frame **out, const char *uri, int64_t as_of)
         return 1;
     patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
     lo.as_of = as_of;
-    patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-    so.observation_end = as_of;
-    patron_txlog *log = NULL;
-    int rc = patron_txlog_from_db(db, &log, &lo);
-    if (rc == PATRON_OK)
-        rc = patron_summarize(out, log, &so);
-    patron_txlog_free(log);
+    int rc = patron_summary_from_db(db, out, &lo);
     patron_close(db);
     return rc ? cli_fail_rc(CMD, rc, "the store's summary") : 0;
 }

@@ -95,13 +95,7 @@ int cmd_journey(int argc, char **argv)
     if (!input) { /* the store's own summary as of --now */
         patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
         lo.as_of = now;
-        patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-        so.observation_end = now;
-        patron_txlog *log = NULL;
-        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK)
-            rc = patron_summarize(&frame, log, &so);
-        patron_txlog_free(log);
-        if (rc) {
+        if ((rc = patron_summary_from_db(db, &frame, &lo))) {
             out = cli_fail_rc("journey", rc, "the store's summary");
             goto done;
         }

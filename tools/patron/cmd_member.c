@@ -47,7 +47,7 @@ static const cli_sub subs[] = {
 };
 
 /* `member card`: with --segments, the customers' frame is the store's own
- * summary as of --at (patron_txlog_from_db, patron_summarize). */
+ * summary as of --at (patron_summary_from_db). */
 static int card(patron_db *db, const char *const *v, int64_t at)
 {
     int64_t id, days = 30;
@@ -68,16 +68,16 @@ static int card(patron_db *db, const char *const *v, int64_t at)
     patron_card_options o = PATRON_CARD_OPTIONS_INIT;
     o.as_of = at;
     o.expiring_days = (int32_t)days;
-    patron_txlog *log = NULL;
     patron_frame *frame = NULL;
     int rc = PATRON_OK;
     if (v[O_SEGMENTS]) {
         patron_store_log_options lo = PATRON_STORE_LOG_OPTIONS_INIT;
         lo.as_of = at;
-        patron_summary_options so = PATRON_SUMMARY_OPTIONS_INIT;
-        so.observation_end = at;
-        if ((rc = patron_txlog_from_db(db, &log, &lo)) == PATRON_OK && patron_txlog_count(log) > 0 &&
-            (rc = patron_summarize(&frame, log, &so)) == PATRON_OK)
+        if ((rc = patron_summary_from_db(db, &frame, &lo)) == PATRON_OK && patron_frame_rows(frame) == 0) {
+            patron_frame_free(frame); /* nothing bought yet: no segments */
+            frame = NULL;
+        }
+        if (rc == PATRON_OK && frame)
             rc = patron_frame_add_scores(frame, db); /* rules may use p_alive, clv_12m */
         o.frame = frame;
     }
@@ -85,7 +85,6 @@ static int card(patron_db *db, const char *const *v, int64_t at)
     if (rc == PATRON_OK)
         rc = patron_member_card(db, &json, id, &o);
     patron_frame_free(frame);
-    patron_txlog_free(log);
     if (rc)
         return cli_fail_rc("member", rc, "card");
     fputs(json, stdout);

@@ -14,19 +14,24 @@ static const char usage[] =
     "                              [--product P] [--quantity N] [--channel pos|web|app|...]\n"
     "                              [--location STORE] [--at S]\n"
     "       patron purchase return --db URI --key KEY [--at S]\n"
+    "       patron purchase import --db URI --input purchases.csv\n"
     "ID is a phone number, an e-mail address or #N; MINOR is the amount in minor units (cents);\n"
     "times are UTC seconds (default: now). The KEY (order id) makes `record` idempotent; `return`\n"
-    "reverses the purchase's points and takes it out of analytics from --at on.\n";
+    "reverses the purchase's points and takes it out of analytics from --at on. The CSV of `import`\n"
+    "has a header with member, at, key and amount and optionally category, product, quantity,\n"
+    "channel, location, returned_at; consecutive rows with one key are the lines of one purchase;\n"
+    "a file is recorded all or nothing.\n";
 
 static const cli_sub subs[] = {
     {"record", "Record and score a purchase of a member (one line)."},
     {"return", "Return a recorded purchase by its key."},
+    {"import", "Record and score the purchases of a CSV file (history), all or nothing."},
     {NULL, NULL},
 };
 
-enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_QUANTITY, O_CHANNEL, O_LOCATION, O_N };
-static const char *const names[O_N] = {"--db", "--member", "--key", "--amount", "--category", "--product", "--at",
-                                       "--quantity", "--channel", "--location"};
+enum { O_DB, O_MEMBER, O_KEY, O_AMOUNT, O_CATEGORY, O_PRODUCT, O_AT, O_QUANTITY, O_CHANNEL, O_LOCATION, O_INPUT, O_N };
+static const char *const names[O_N] = {"--db",       "--member",  "--key",     "--amount",   "--category", "--product",
+                                       "--at",       "--quantity", "--channel", "--location", "--input"};
 
 static int num(const char *opt, const char *s, int64_t *out)
 {
@@ -82,8 +87,10 @@ int cmd_purchase(int argc, char **argv)
     }
     if (parsed)
         return parsed;
-    if (strcmp(sub, "record") && strcmp(sub, "return"))
-        return cli_fail("purchase", "unknown subcommand '%s' (record, return)", sub) + 1;
+    if (strcmp(sub, "record") && strcmp(sub, "return") && strcmp(sub, "import"))
+        return cli_fail("purchase", "unknown subcommand '%s' (record, return, import)", sub) + 1;
+    if (!strcmp(sub, "import") && !v[O_INPUT])
+        return cli_fail("purchase", "import needs --input FILE") + 1;
     if (!v[O_DB])
         return cli_fail("purchase", "--db URI is required") + 1;
     int64_t at = (int64_t)time(NULL);
@@ -95,6 +102,12 @@ int cmd_purchase(int argc, char **argv)
         return 1;
     if (!strcmp(sub, "record")) {
         ret = record(db, v, at);
+    } else if (!strcmp(sub, "import")) {
+        int64_t n = 0;
+        int rc = patron_earn_import_csv(db, &n, v[O_INPUT]);
+        ret = rc ? cli_fail_rc("purchase", rc, "import") : 0;
+        if (!rc)
+            printf("{\"recorded\": %" PRId64 "}\n", n);
     } else if (!v[O_KEY]) {
         ret = cli_fail("purchase", "return needs --key") + 1;
     } else {

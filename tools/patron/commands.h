@@ -25,6 +25,7 @@ int cmd_tier(int argc, char **argv);
 int cmd_purchase(int argc, char **argv);
 int cmd_scores(int argc, char **argv);
 int cmd_behaviour(int argc, char **argv);
+int cmd_campaign(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_journey(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -59,6 +59,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_AUDIT
     {"audit", "the audit trail of administrative changes", cmd_audit},
 #endif
+#ifdef PATRON_CLI_HAVE_CAMPAIGN
+    {"campaign", "campaigns with a control group, measured from the store", cmd_campaign},
+#endif
 #ifdef PATRON_CLI_HAVE_PLAN
     {"plan", "the program projected for years: three scenarios, campaign ROI", cmd_plan},
 #endif

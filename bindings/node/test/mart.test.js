@@ -96,3 +96,39 @@ test('earn_purchase with lines from Node: the store reads them back', { skip: ty
     db.close();
   }
 });
+
+test('Frame.summary_from_db: the store summarised as of a moment', { skip: typeof native.patron_summary_from_db !== 'function' && 'no summary_from_db' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const id = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    db.earn_purchase({ key: 'P-1', member_id: id, at: 1700086400, lines: [{ amount: 3000 }], n_lines: 1 });
+    db.earn_purchase({ key: 'P-2', member_id: id, at: 1700386400, lines: [{ amount: 1000 }], n_lines: 1 });
+    const f = db.summary_from_db({ as_of: 1701000000 });
+    assert.strictEqual(f.rows(), 1);
+    f.close();
+    assert.throws(() => db.summary_from_db({}), (e) => e.code === 'PATRON_EINVAL' && /as_of is required/.test(e.message));
+  } finally {
+    db.close();
+  }
+});
+
+test('earn_import_csv: purchase history from a file, all or nothing', { skip: typeof native.patron_earn_import_csv !== 'function' && 'no import' }, () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patron-import-'));
+  const db = patron.open(':memory:');
+  try {
+    db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, 1700000000);
+    const file = path.join(dir, 'p.csv');
+    fs.writeFileSync(file, 'member,at,key,amount,category\n#1,1700000100,A-1,2500,shoes\n#1,1700000100,A-1,700,socks\n');
+    assert.strictEqual(Number(db.earn_import_csv(file)), 1);
+    assert.strictEqual(Number(db.earn_import_csv(file)), 0);
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, 'member,at,key,amount\n#7,1700000100,B-1,100\n');
+    assert.throws(() => db.earn_import_csv(bad), (e) => e.code === 'PATRON_ENOTFOUND' && /line 2: member/.test(e.message));
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

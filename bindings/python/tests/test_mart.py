@@ -45,6 +45,9 @@ def test_log_as_of(store_uri):
         with pytest.raises(patron.PatronError) as ei:
             patron.Txlog.from_db(db, {"as_of": (T0 + DAY) * 1000})
         assert "milliseconds" in ei.value.message
+        # the summary straight from the store: one call for log + summarise
+        frame = db.summary_from_db({"as_of": T0 + 20 * DAY})
+        assert ffi.patron_frame_rows(frame) == 2
     pd = pytest.importorskip("pandas")
     del pd
     s = patron.summary(after, observation_end=T0 + 20 * DAY)
@@ -117,3 +120,20 @@ def test_behaviour_events(store_uri):
         assert ei.value.code == "PATRON_ECONFLICT"
         card = json.loads(db.member_card(ann, {"as_of": T0 + 120}))
         assert card["behaviour"]["visits_30d"] == 1 and card["behaviour"]["last_visit_at"] == T0 + 60
+
+
+def test_purchase_import(store_uri, tmp_path):
+    path = tmp_path / "purchases.csv"
+    path.write_text("member,at,key,amount,category,quantity\n"
+                    "#1,1700000100,A-1,2500,shoes,2\n#1,1700000100,A-1,700,socks,\n#1,1700200000,A-2,900,,\n")
+    with patron.open(store_uri) as db:
+        db.profile_add({"name": "Ann", "email": "ann@example.com", "consent": "email"}, T0)
+        assert db.earn_import_csv(str(path).encode()) == 2
+        assert db.earn_import_csv(str(path).encode()) == 0  # a retried file
+        bad = tmp_path / "bad.csv"
+        bad.write_text("member,at,key,amount\n#1,1700300000,A-3,100\n#1,1700300001,A-4,x\n")
+        with pytest.raises(patron.PatronError) as ei:
+            db.earn_import_csv(str(bad).encode())
+        assert "line 3: amount 'x'" in ei.value.message
+        log = patron.Txlog.from_db(db, {"as_of": T0 + 10 * DAY})
+        assert log.count() == 2

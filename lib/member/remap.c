@@ -1,15 +1,15 @@
-/* Who a member id's purchases belong to now (lib/mart/mart_int.h): the
+/* Who a member id's purchases belong to now (lib/internal/member.h): the
  * member core lists who was merged or erased; the map is sorted by id. */
 #include <stdint.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/member.h"
-#include "mart_int.h"
+
 
 static int remap_add(void *ctx, int64_t id, int64_t merged_into, int erased)
 {
-    patron__mart_remap *m = ctx;
+    patron__member_remap *m = ctx;
     if (m->n == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 256;
         int64_t *id2 = patron__realloc(m->id, cap * sizeof *id2);
@@ -28,12 +28,12 @@ static int remap_add(void *ctx, int64_t id, int64_t merged_into, int erased)
     return PATRON_OK;
 }
 
-int patron__mart_remap_load(patron_db *db, patron__mart_remap *m)
+int patron__member_remap_load(patron_db *db, patron__member_remap *m)
 {
     return patron__member_each_changed(db, remap_add, m);
 }
 
-int64_t patron__mart_remap_find(const patron__mart_remap *m, int64_t id)
+int64_t patron__member_remap_find(const patron__member_remap *m, int64_t id)
 {
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
@@ -46,7 +46,7 @@ int64_t patron__mart_remap_find(const patron__mart_remap *m, int64_t id)
     return lo < m->n && m->id[lo] == id ? m->to[lo] : id;
 }
 
-void patron__mart_remap_free(patron__mart_remap *m)
+void patron__member_remap_free(patron__member_remap *m)
 {
     patron__free(m->id);
     patron__free(m->to);
