@@ -15,13 +15,13 @@ db=$(pt_store_db "$tmp" "$patron") || exit $?
 awk -F, 'NR > 1 { print $1 }' "$tmp/log.csv" | sort -un | while read -r c; do
   "$patron" member add --db "$db" --name "C$c" --email "c$c@example.com" --consent none --at 1700000000 >/dev/null || exit 1
 done
-n=0
-tail -n +2 "$tmp/log.csv" | while IFS=, read -r c d a; do
-  n=$((n + 1))
-  at=$(date -u -d "$d" +%s)
-  minor=$(echo "$a" | tr -d .)
-  "$patron" purchase record --db "$db" --member "c$c@example.com" --key "o$n" --amount "$minor" --at "$at" >/dev/null || exit 1
-done
+# the purchases as one import (member, at in UTC seconds, key, amount in minor units)
+echo "member,at,key,amount" >"$tmp/purchases.csv"
+tail -n +2 "$tmp/log.csv" | awk -F, '{ print $2 }' | date -u -f - +%s >"$tmp/at.txt" || exit 1
+tail -n +2 "$tmp/log.csv" | paste -d, - "$tmp/at.txt" |
+  awk -F, '{ a = $3; sub(/\./, "", a); sub(/^0+/, "", a); printf "c%s@example.com,%s,o%d,%s\n", $1, $4, NR, a }' \
+  >>"$tmp/purchases.csv"
+"$patron" purchase import --db "$db" --input "$tmp/purchases.csv" >/dev/null || exit 1
 asof=2024-11-01T00:00:00Z
 out=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
 check "plan runs" 0 $?
