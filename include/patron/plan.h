@@ -90,6 +90,30 @@ typedef struct patron_plan_options {
 /** Initialiser for #patron_plan_options with the defaults. */
 #define PATRON_PLAN_OPTIONS_INIT { (uint32_t)sizeof(patron_plan_options), 5, 100, 1, 365.25, 0.01, 0.7, 6.0, 0.0, 1.0, 0.0, 0.05, 0.3, 0.08 }
 
+/**
+ * @brief Read a plan file: a JSON object with any of the option fields of
+ *        #patron_plan_options by name (`{"years": 5, "draws": 200,
+ *        "earn_rate": 0.02, "expiry_months": 24, ...}`) and `acquisitions`,
+ *        either one number (that many new members every month of `years`)
+ *        or an array of new members month by month.
+ *
+ * @param[in,out] opts [value] Options to update (its `size` set, e.g. from
+ *        #PATRON_PLAN_OPTIONS_INIT); the fields the file names are replaced.
+ * @param[out] acquisitions [array: cap] Caller buffer for the months (up to 12 x 50).
+ * @param cap Capacity of @p acquisitions.
+ * @param[out] n_months [value] Receives the number of months read (0 without `acquisitions`).
+ * @param text The JSON text.
+ * @param len Its length in bytes.
+ * @return #PATRON_OK; #PATRON_EPARSE (not JSON: line and column); #PATRON_EINVAL
+ *         (an unknown key, a value of the wrong type, naming the key);
+ *         #PATRON_ERANGE (more months than @p cap). The values themselves are
+ *         checked by patron_plan_project(). Nothing is written on failure.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_plan_inputs_from_json(patron_plan_options *opts, int64_t *acquisitions, size_t cap,
+                                            size_t *n_months, const char *text, size_t len);
+
 /** @brief A projection (opaque, immutable); release with patron_plan_free(). */
 typedef struct patron_plan patron_plan;
 

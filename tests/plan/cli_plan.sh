@@ -42,6 +42,15 @@ camp=$("$patron" plan --db "$db" --as-of "$asof" --years 2 --draws 10 --campaign
   --campaign-lift 0.05 --campaign-lift-se 0.02 --campaign-share 0.5 --campaign-fixed-cost 5000)
 case $camp in *'"campaign": {"year": 1, "target_share": 0.5, "points": 10000, "lift": 0.05'*'"budget": 15000, "incremental_revenue": {"estimate": '*'"roi": {"estimate": '*) ;;
   *) check "campaign" "a campaign object" "$camp" ;; esac
+# a plan file: the same projection as the flags; a flag overrides the file
+printf '{"years": 5, "draws": 30, "seed": 9, "expiry_months": 18, "acquisitions": 20}' >"$tmp/plan.json"
+fromfile=$("$patron" plan --db "$db" --as-of "$asof" --input "$tmp/plan.json")
+check "a plan file gives the flags' plan" "$out" "$fromfile"
+fromfile=$("$patron" plan --db "$db" --as-of "$asof" --input "$tmp/plan.json" --seed 10 --acquire 20)
+check "flags override the file" "$other" "$fromfile"
+printf '{"years": 5, "earn_rte": 0.1}' >"$tmp/bad.json"
+err=$("$patron" plan --db "$db" --input "$tmp/bad.json" 2>&1 >/dev/null)
+case $err in *'unknown key "earn_rte"'*) ;; *) check "plan file with a typo" "unknown key" "$err" ;; esac
 err=$("$patron" plan --db "$db" --years 0 2>&1 >/dev/null)
 check "years 0" "patron plan: --years '0' is not a whole number within 1..50" "$err"
 err=$("$patron" plan --db "$db" --years 51 2>&1 >/dev/null)

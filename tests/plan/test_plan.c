@@ -594,6 +594,64 @@ static void allocation_failures(void **state)
     assert_true(walked > 10);
 }
 
+static void plan_file(void **state)
+{
+    (void)state;
+    patron_plan_options o = PATRON_PLAN_OPTIONS_INIT;
+    int64_t acq[600] = { 0 };
+    size_t n = 99;
+    const char *js = "{\"years\": 3, \"draws\": 7, \"seed\": 12345678901, \"earn_rate\": 0.02,"
+                     " \"expiry_months\": 18, \"acquisitions\": [10, 0, 5]}";
+    assert_int_equal(patron_plan_inputs_from_json(&o, acq, 600, &n, js, strlen(js)), PATRON_OK);
+    assert_int_equal(o.size, sizeof o);
+    assert_int_equal(o.years, 3);
+    assert_int_equal(o.draws, 7);
+    assert_true(o.seed == UINT64_C(12345678901));
+    assert_true(o.earn_rate == 0.02 && o.expiry_months == 18 && o.redeem_share == 0.7);
+    assert_int_equal(n, 3);
+    assert_true(acq[0] == 10 && acq[1] == 0 && acq[2] == 5);
+    js = "{\"years\": 2, \"acquisitions\": 40}"; /* every month */
+    assert_int_equal(patron_plan_inputs_from_json(&o, acq, 600, &n, js, strlen(js)), PATRON_OK);
+    assert_int_equal(n, 24);
+    assert_true(acq[0] == 40 && acq[23] == 40);
+    /* errors name the key; nothing is written */
+    patron_plan_options before = o;
+    struct {
+        const char *text;
+        int code;
+        const char *needle;
+    } bad[] = {
+        { "{\"yeras\": 3}", PATRON_EINVAL, "unknown key \"yeras\"" },
+        { "{\"years\": 2.5}", PATRON_EINVAL, "years 2.5 is not a whole number" },
+        { "{\"margin\": \"high\"}", PATRON_EINVAL, "margin is not a number" },
+        { "{\"acquisitions\": [1, \"x\"]}", PATRON_EINVAL, "acquisitions[1] is not a whole number" },
+        { "{\"acquisitions\": {}}", PATRON_EINVAL, "acquisitions is neither" },
+        { "[1]", PATRON_EINVAL, "not a JSON object" },
+        { "{\"years\": }", PATRON_EPARSE, "line 1" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = 77;
+        assert_int_equal(patron_plan_inputs_from_json(&o, acq, 600, &n, bad[i].text, strlen(bad[i].text)), bad[i].code);
+        if (!strstr(patron_errmsg(), bad[i].needle)) {
+            print_message("\"%s\" lacks \"%s\"\n", patron_errmsg(), bad[i].needle);
+            fail();
+        }
+        assert_int_equal(n, 77);
+        assert_memory_equal(&o, &before, sizeof o);
+    }
+    js = "{\"acquisitions\": [1, 2, 3]}";
+    assert_int_equal(patron_plan_inputs_from_json(&o, acq, 2, &n, js, strlen(js)), PATRON_ERANGE);
+    /* a NaN from the file reaches the projection's check, which names the option */
+    js = "{\"margin\": \"NaN\", \"years\": 3}";
+    assert_int_equal(patron_plan_inputs_from_json(&o, acq, 600, &n, js, strlen(js)), PATRON_OK);
+    assert_true(isnan(o.margin));
+    patron_clv_fit_result tx = bgnbd_fit(1), gg = gg_fit(1);
+    patron_clv_data d = members();
+    expect_fail(&tx, &gg, &d, NULL, 0, &o, PATRON_EINVAL, "option margin is nan");
+    js = "{\"margin\": NaN}";
+    assert_int_equal(patron_plan_inputs_from_json(&o, acq, 600, &n, js, strlen(js)), PATRON_EPARSE);
+}
+
 static void accessors_out_of_range(void **state)
 {
     (void)state;
@@ -626,6 +684,7 @@ int main(void)
         cmocka_unit_test(campaign_budget_and_roi),
         cmocka_unit_test(bad_inputs_are_rejected),
         cmocka_unit_test(accessors_out_of_range),
+        cmocka_unit_test(plan_file),
         cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,8 @@
 #include "patron.h"
 
 static const char usage[] =
-    "usage: patron plan --db URI [--years 5] [--as-of T] [--acquire N|N1,N2,...] [--draws 100] [--seed 1]\n"
+    "usage: patron plan --db URI [--input plan.json] [--years 5] [--as-of T] [--acquire N|N1,N2,...]\n"
+    "                   [--draws 100] [--seed 1]\n"
     "                   [--earn-rate R] [--redeem-share S] [--redeem-months M] [--expiry-months M]\n"
     "                   [--cost-per-point C] [--fixed-cost C] [--incremental-share S] [--margin M]\n"
     "                   [--discount-rate D] [--campaign-points P --campaign-lift L [--campaign-lift-se SE]\n"
@@ -27,17 +28,18 @@ static const char usage[] =
     "per minor unit (default 0.01), --cost-per-point minor units per point (default 1); --expiry-months\n"
     "defaults to the ledger policy's. With --campaign-points and --campaign-lift, a campaign in year Y\n"
     "targeting the members who make share F of its revenue gets its budget, incremental revenue and ROI.\n"
-    "Formulas: docs/guide/plan.md.\n";
+    "--input reads a plan file (JSON: the options by name, e.g. {\"years\": 5, \"earn_rate\": 0.02,\n"
+    "\"acquisitions\": [800, 900]}); flags given as well override it. Formulas: docs/guide/plan.md.\n";
 
 enum {
     O_DB, O_YEARS, O_AS_OF, O_ACQUIRE, O_DRAWS, O_SEED, O_EARN, O_RSHARE, O_RMONTHS, O_EXPIRY, O_CPP, O_FIXED,
-    O_INC, O_MARGIN, O_DISC, O_CPOINTS, O_CLIFT, O_CLIFTSE, O_CYEAR, O_CSHARE, O_CFIXED, O_FORMAT, O_N
+    O_INC, O_MARGIN, O_DISC, O_CPOINTS, O_CLIFT, O_CLIFTSE, O_CYEAR, O_CSHARE, O_CFIXED, O_FORMAT, O_INPUT, O_N
 };
 static const char *const names[O_N] = {
     "--db", "--years", "--as-of", "--acquire", "--draws", "--seed", "--earn-rate", "--redeem-share",
     "--redeem-months", "--expiry-months", "--cost-per-point", "--fixed-cost", "--incremental-share", "--margin",
     "--discount-rate", "--campaign-points", "--campaign-lift", "--campaign-lift-se", "--campaign-year",
-    "--campaign-share", "--campaign-fixed-cost", "--format",
+    "--campaign-share", "--campaign-fixed-cost", "--format", "--input",
 };
 
 /* "N" (every month of the horizon) or "N1,N2,..." (month by month). */
@@ -174,6 +176,36 @@ int cmd_plan(int argc, char **argv)
             return cli_fail("plan", "--format '%s' is not json or text", v[O_FORMAT]) + 1;
     }
     patron_plan_options o = PATRON_PLAN_OPTIONS_INIT;
+    int64_t file_acq[PATRON_PLAN_MAX_YEARS * 12];
+    size_t file_months = 0;
+    if (v[O_INPUT]) {
+        FILE *fp = fopen(v[O_INPUT], "rb");
+        if (!fp)
+            return cli_fail("plan", "--input '%s' cannot be read", v[O_INPUT]);
+        char *doc = NULL;
+        size_t len = 0, cap = 0, got;
+        char buf[4096];
+        while ((got = fread(buf, 1, sizeof buf, fp)) > 0) {
+            if (len + got > cap) {
+                cap = (len + got) * 2;
+                char *t = realloc(doc, cap);
+                if (!t) {
+                    free(doc);
+                    fclose(fp);
+                    return cli_fail("plan", "out of memory");
+                }
+                doc = t;
+            }
+            memcpy(doc + len, buf, got);
+            len += got;
+        }
+        fclose(fp);
+        int rc = patron_plan_inputs_from_json(&o, file_acq, sizeof file_acq / sizeof file_acq[0], &file_months,
+                                              doc ? doc : "", len);
+        free(doc);
+        if (rc)
+            return cli_fail_rc("plan", rc, v[O_INPUT]);
+    }
     int64_t i64;
     if (v[O_YEARS]) {
         if (cli_parse_int64(v[O_YEARS], &i64) || i64 < 1 || i64 > PATRON_PLAN_MAX_YEARS)
@@ -218,6 +250,12 @@ int cmd_plan(int argc, char **argv)
         int rc = parse_acquire(v[O_ACQUIRE], o.years, &acq, &n_months);
         if (rc)
             return rc;
+    } else if (file_months) {
+        acq = malloc(file_months * sizeof *acq);
+        if (!acq)
+            return cli_fail("plan", "out of memory");
+        memcpy(acq, file_acq, file_months * sizeof *acq);
+        n_months = file_months;
     }
     patron_db *db;
     if (cli_open_store("plan", v[O_DB], 1, 0, &db)) {

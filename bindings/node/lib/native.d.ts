@@ -8210,6 +8210,27 @@ export declare function patron_campaign_target(db: patron_db | null, campaign: s
  */
 export declare function patron_campaign_measure(db: patron_db | null, campaign: string | null, as_of: number | bigint, opts?: Partial<patron_campaign_measure_options> | null): patron_campaign_measure_result;
 /**
+ * Read a plan file: a JSON object with any of the option fields of patron_plan_options by name
+ * (`{"years": 5, "draws": 200, "earn_rate": 0.02, "expiry_months": 24, ...}`) and `acquisitions`,
+ * either one number (that many new members every month of `years`) or an array of new members
+ * month by month.
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param opts Options to update (its `size` set, e.g. from PATRON_PLAN_OPTIONS_INIT); the fields
+ * the file names are replaced.
+ * @param acquisitions Caller buffer for the months (up to 12 x 50).
+ * @param cap Capacity of `acquisitions`.
+ * @param text The JSON text.
+ * @param len Its length in bytes.
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EPARSE (not JSON: line and
+ * column); PATRON_EINVAL (an unknown key, a value of the wrong type, naming the key);
+ * PATRON_ERANGE (more months than `cap`). The values themselves are checked by
+ * patron_plan_project(). Nothing is written on failure.
+ * @returns n_months: Receives the number of months read (0 without `acquisitions`).
+ */
+export declare function patron_plan_inputs_from_json(opts: Partial<patron_plan_options> | null, acquisitions: BigInt64Array | null, cap: number | bigint, text: string | null, len: number | bigint): number;
+/**
  * Project the program year by year.
  *
  * Thread safety:

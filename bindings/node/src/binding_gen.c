@@ -13654,6 +13654,34 @@ static napi_value w_patron_campaign_measure(napi_env env, napi_callback_info inf
     return gs_from_patron_campaign_measure_result(env, &a_out);
 }
 
+static napi_value w_patron_plan_inputs_from_json(napi_env env, napi_callback_info info)
+{
+    napi_value argv[5];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 5, argv)) return NULL;
+    patron_plan_options a_opts_s;
+    patron_plan_options *a_opts = NULL;
+    void *a_acquisitions = NULL;
+    size_t a_acquisitions_len = 0;
+    uint64_t a_cap = 0;
+    size_t a_n_months = 0;
+    const char *a_text = NULL;
+    uint64_t a_len = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_opts, &a_opts_s, sizeof a_opts_s, &arena, gs_to_patron_plan_options)
+        || pn_get_typed(env, argv[1], napi_bigint64_array, &a_acquisitions, &a_acquisitions_len, "patron_plan_inputs_from_json: argument 'acquisitions'")
+        || pn_get_u64(env, argv[2], &a_cap, "patron_plan_inputs_from_json: argument 'cap'")
+        || pn_get_str(env, argv[3], &arena, &a_text, "patron_plan_inputs_from_json: argument 'text'")
+        || pn_get_u64(env, argv[4], &a_len, "patron_plan_inputs_from_json: argument 'len'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    if (pn_check_length(env, a_acquisitions != NULL, a_acquisitions_len, (size_t)a_cap, "patron_plan_inputs_from_json: argument 'acquisitions'", "cap")) { pn_arena_free(&arena); return NULL; }
+    int r = patron_plan_inputs_from_json(a_opts, a_acquisitions, (size_t)a_cap, &a_n_months, a_text, (size_t)a_len);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_new_u64(env, a_n_months);
+}
+
 static napi_value w_patron_plan_project(napi_env env, napi_callback_info info)
 {
     napi_value argv[6];
@@ -14163,6 +14191,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_campaign_assign", NULL, w_patron_campaign_assign, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_campaign_target", NULL, w_patron_campaign_target, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_campaign_measure", NULL, w_patron_campaign_measure, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_plan_inputs_from_json", NULL, w_patron_plan_inputs_from_json, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_project", NULL, w_patron_plan_project, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_project_frame", NULL, w_patron_plan_project_frame, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_from_db", NULL, w_patron_plan_from_db, NULL, NULL, NULL, napi_enumerable, NULL},

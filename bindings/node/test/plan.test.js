@@ -65,3 +65,16 @@ test('bad input throws with the C message', () => {
   assert.throws(() => patron.plan.project(bg, gg, data, null, 0, { ...opts, margin: NaN }),
     (e) => e.code === 'PATRON_EINVAL' && /option margin is nan/.test(e.message));
 });
+
+test('a plan file through the library', () => {
+  const o = { ...opts };
+  const buf = new BigInt64Array(600);
+  const text = '{"years": 3, "draws": 25, "seed": 7, "periods_per_year": 52, "acquisitions": [10, 0, 5, 20]}';
+  const n = patron.plan.inputs_from_json(o, buf, 600, text, Buffer.byteLength(text));
+  assert.strictEqual(Number(n), 4);
+  const a = patron.plan.project(bg, gg, data, buf.subarray(0, 4), 4, opts);
+  assert.strictEqual(patron.plan.to_json(a), patron.plan.to_json(patron.plan.project(bg, gg, data, acq, 4, opts)));
+  assert.throws(() => patron.plan.inputs_from_json(o, buf, 600, '{"x": 1}', 8),
+    (e) => e.code === 'PATRON_EINVAL' && /unknown key "x"/.test(e.message));
+});
+

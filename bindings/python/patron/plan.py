@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover
     pd = None
 
-__all__ = ["project", "project_db", "to_frame", "campaign", "plot_plan", "METRICS"]
+__all__ = ["project", "project_db", "to_frame", "campaign", "plot_plan", "read_plan", "METRICS"]
 
 #: The metrics in their C order (patron_plan_metric_name()).
 METRICS: List[str] = [str(ffi.patron_plan_metric_name(i)) for i in range(ffi.PATRON_PLAN_N_METRICS)]
@@ -57,6 +57,18 @@ def _fit(model: Any) -> Any:
     if result is None:
         raise ValueError(f"{model!r} has no fit with a covariance: fit it first")
     return result
+
+
+def read_plan(text: str) -> "tuple[Dict[str, Any], List[int]]":
+    """A plan file (patron_plan_inputs_from_json(): the options by name and
+    `acquisitions`) as (options, acquisitions) for project(**options,
+    acquisitions=...)."""
+    o = ffi.PATRON_PLAN_OPTIONS_INIT()
+    buf = np.zeros(ffi.PATRON_PLAN_MAX_YEARS * 12, dtype=np.int64)
+    raw = text.encode()
+    n = ffi.patron_plan_inputs_from_json(o, buf, len(buf), raw, len(raw))
+    names = [f[0] for f in type(o)._fields_ if f[0] != "size"]
+    return {k: getattr(o, k) for k in names}, [int(v) for v in buf[:n]]
 
 
 def to_frame(plan: Any) -> Any:

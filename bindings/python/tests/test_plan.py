@@ -90,6 +90,19 @@ def test_campaign(summary, fits):
     assert r["roi"]["p10"] <= r["roi"]["p50"] <= r["roi"]["p90"]
 
 
+def test_plan_file(summary, fits):
+    bg, gg = fits
+    opts, acq = patron.plan.read_plan('{"years": 3, "draws": 20, "seed": 3, "periods_per_year": 52, '
+                                      '"expiry_months": 24, "acquisitions": [100, 50]}')
+    assert opts["years"] == 3 and opts["earn_rate"] == 0.01 and acq == [100, 50]
+    a = patron.plan.project(bg, gg, summary, acquisitions=acq, **opts)
+    b = patron.plan.project(bg, gg, summary, acquisitions=[100, 50], years=3, draws=20, seed=3,
+                            periods_per_year=52, expiry_months=24)
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(patron.PatronError, match='unknown key "yeras"'):
+        patron.plan.read_plan('{"yeras": 3}')
+
+
 def test_bad_input_raises(summary, fits):
     bg, gg = fits
     with pytest.raises(patron.PatronError) as e:
