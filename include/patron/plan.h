@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "patron/campaign.h"
 #include "patron/clv.h"
 #include "patron/common.h"
 #include "patron/db.h"
@@ -290,6 +291,25 @@ typedef struct patron_plan_campaign_result {
  */
 PATRON_API int patron_plan_campaign_project(patron_plan_campaign_result *out, const patron_plan *plan,
                                             const patron_plan_campaign *campaign);
+
+/**
+ * @brief Take a campaign's lift from its measurement against a control
+ *        group (patron_campaign_measure()): lift = revenue_diff /
+ *        control.revenue_per_member, lift_se = the width of the revenue
+ *        difference's interval / (2 z_{1 - alpha/2}) / control.revenue_per_member
+ *        (the control's mean taken as known: a first-order standard error).
+ *
+ * @param[in,out] campaign [value] The campaign; its `lift` and `lift_se` are replaced.
+ * @param[in] measure [value] The measurement (its `size` set).
+ * @param alpha The level the measurement's intervals were computed at (its
+ *        options' `alpha`, 0.05 by default).
+ * @return #PATRON_OK; #PATRON_EINVAL (no measured control revenue, no
+ *         interval, alpha outside (0, 1)); nothing is written on failure.
+ * @par Thread safety
+ * Reentrant.
+ */
+PATRON_API int patron_plan_campaign_from_measure(patron_plan_campaign *campaign,
+                                                 const patron_campaign_measure_result *measure, double alpha);
 
 PATRON_END_DECLS
 

@@ -4,6 +4,7 @@
 
 #include "../summary/summary_int.h" /* pt_format_double: locale-independent, round-trip */
 #include "internal/alloc.h"
+#include "internal/dist.h"
 #include "internal/error.h"
 #include "internal/options.h"
 #include "internal/sbuf.h"
@@ -118,4 +119,32 @@ int patron_plan_campaign_project(patron_plan_campaign_result *out, const patron_
     patron__free(prof);
     patron__free(roi);
     return rc;
+}
+
+#define MFN "patron_plan_campaign_from_measure"
+
+int patron_plan_campaign_from_measure(patron_plan_campaign *campaign, const patron_campaign_measure_result *m,
+                                      double alpha)
+{
+    if (!campaign || !m)
+        return patron__fail(PATRON_EINVAL, MFN ": %s is NULL", campaign ? "measure" : "campaign");
+    int rc = patron__result_check(m, sizeof(patron_campaign_measure_result), MFN);
+    if (rc)
+        return rc;
+    if (!(alpha > 0 && alpha < 1))
+        return patron__fail(PATRON_EINVAL, MFN ": alpha %.17g is not within (0, 1)", alpha);
+    double base = m->control.revenue_per_member, lo = m->revenue_diff_ci[0], hi = m->revenue_diff_ci[1];
+    if (!isfinite(base) || base <= 0)
+        return patron__fail(PATRON_EINVAL, MFN ": the control group's revenue per member is %.17g (a relative lift needs "
+                                           "measured control members with revenue)", base);
+    if (!isfinite(m->revenue_diff) || !isfinite(lo) || !isfinite(hi) || hi < lo)
+        return patron__fail(PATRON_EINVAL, MFN ": the revenue difference %.17g [%.17g, %.17g] is not a measured interval",
+                            m->revenue_diff, lo, hi);
+    double lift = m->revenue_diff / base;
+    if (!(lift > -1))
+        return patron__fail(PATRON_EINVAL, MFN ": the measured lift %.17g is not > -1", lift);
+    double z = patron__norm_ppf(1.0 - alpha / 2.0);
+    campaign->lift = lift;
+    campaign->lift_se = (hi - lo) / (2.0 * z) / base;
+    return PATRON_OK;
 }

@@ -61,6 +61,25 @@ err=$("$patron" plan --db "$db" --as-of "$asof" --earn-rate nan 2>&1 >/dev/null)
 case $err in *"earn_rate"*) ;; *) check "nan earn rate" "earn_rate refused" "$err" ;; esac
 err=$("$patron" plan --db "$db" --campaign-points 5 2>&1 >/dev/null)
 check "campaign without lift" 2 $?
+# the lift of a campaign measured against its control group in the store
+"$patron" campaign create --db "$db" --name spring --segment "orders >= 1" --control 0.5 --days 60 \
+  --starts 1714521600 --ends 1735689600 >/dev/null || exit 1
+"$patron" campaign target --db "$db" --name spring --at 1717200000 >/dev/null || exit 1
+"$patron" campaign measure --db "$db" --name spring --as-of 1730419200 >"$tmp/measure.json" || exit 1
+"$patron" plan --db "$db" --as-of "$asof" --years 2 --draws 10 --campaign-points 1000 \
+  --campaign-measured spring >"$tmp/plan-measured.json"
+check "plan with a measured campaign" 0 $?
+out=$(python3 -c 'import json, sys, math
+m = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))["campaign"]
+lift = m["revenue_diff"] / m["control"]["revenue_per_member"]
+se = (m["revenue_diff_ci"][1] - m["revenue_diff_ci"][0]) / (2 * 1.959963984540054) / m["control"]["revenue_per_member"]
+print("ok" if math.isclose(p["lift"], lift, rel_tol=1e-12) and math.isclose(p["lift_se"], se, rel_tol=1e-9) else p)' \
+  "$tmp/measure.json" "$tmp/plan-measured.json")
+check "the measured lift and its standard error" ok "$out"
+err=$("$patron" plan --db "$db" --as-of "$asof" --campaign-points 5 --campaign-measured spring --campaign-lift 0.1 2>&1 >/dev/null)
+check "measured and given lift" 2 $?
+err=$("$patron" plan --db "$db" --as-of "$asof" --campaign-points 5 --campaign-measured nosuch 2>&1 >/dev/null)
+case $err in "patron plan: campaign measure: "*) ;; *) check "unknown measured campaign" "campaign measure failure" "$err" ;; esac
 "$patron" plan --help | head -1 | grep -q '^usage: patron plan --db URI'
 check "help" 0 $?
 exit $((fails > 0))

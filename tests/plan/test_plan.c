@@ -493,6 +493,31 @@ static void campaign_budget_and_roi(void **state)
     patron_plan_free(plan);
 }
 
+static void campaign_lift_from_a_measurement(void **state)
+{
+    (void)state;
+    patron_campaign_measure_result m;
+    memset(&m, 0, sizeof m);
+    m.size = sizeof m;
+    m.control.revenue_per_member = 2000;
+    m.revenue_diff = 100;
+    m.revenue_diff_ci[0] = 100 - 1.959963984540054 * 40;
+    m.revenue_diff_ci[1] = 100 + 1.959963984540054 * 40;
+    patron_plan_campaign c = PATRON_PLAN_CAMPAIGN_INIT;
+    c.points = 7;
+    assert_int_equal(patron_plan_campaign_from_measure(&c, &m, 0.05), PATRON_OK);
+    assert_true(close9(c.lift, 0.05));
+    assert_true(close9(c.lift_se, 40.0 / 2000));
+    assert_true(c.points == 7);
+    m.control.revenue_per_member = NAN;
+    patron_plan_campaign before = c;
+    assert_int_equal(patron_plan_campaign_from_measure(&c, &m, 0.05), PATRON_EINVAL);
+    assert_non_null(strstr(patron_errmsg(), "control group's revenue per member is nan"));
+    assert_memory_equal(&c, &before, sizeof c);
+    m.control.revenue_per_member = 2000;
+    assert_int_equal(patron_plan_campaign_from_measure(&c, &m, 1.5), PATRON_EINVAL);
+}
+
 static void expect_fail(const patron_clv_fit_result *tx, const patron_clv_fit_result *gg, const patron_clv_data *d,
                         const int64_t *acq, size_t n, const patron_plan_options *o, int code, const char *needle)
 {
@@ -685,6 +710,7 @@ int main(void)
         cmocka_unit_test(bad_inputs_are_rejected),
         cmocka_unit_test(accessors_out_of_range),
         cmocka_unit_test(plan_file),
+        cmocka_unit_test(campaign_lift_from_a_measurement),
         cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,8 @@ static const char usage[] =
     "                   [--earn-rate R] [--redeem-share S] [--redeem-months M] [--expiry-months M]\n"
     "                   [--cost-per-point C] [--fixed-cost C] [--incremental-share S] [--margin M]\n"
     "                   [--discount-rate D] [--campaign-points P --campaign-lift L [--campaign-lift-se SE]\n"
-    "                   [--campaign-year Y] [--campaign-share F] [--campaign-fixed-cost C]] [--format json|text]\n"
+    "                   [--campaign-year Y] [--campaign-share F] [--campaign-fixed-cost C]\n"
+    "                   [--campaign-measured NAME]] [--format json|text]\n"
     "Project the program for YEARS years (1..50) from the store's members as of T (default now): BG/NBD and\n"
     "Gamma-Gamma fitted to their purchases (days), DRAWS parameter draws from the fits' covariance, and per\n"
     "year members, active members, purchases, revenue, points issued/redeemed/expired/outstanding, liability,\n"
@@ -27,19 +28,21 @@ static const char usage[] =
     "month: one number for every month, or a list month by month. Money in minor units; --earn-rate is points\n"
     "per minor unit (default 0.01), --cost-per-point minor units per point (default 1); --expiry-months\n"
     "defaults to the ledger policy's. With --campaign-points and --campaign-lift, a campaign in year Y\n"
-    "targeting the members who make share F of its revenue gets its budget, incremental revenue and ROI.\n"
+    "targeting the members who make share F of its revenue gets its budget, incremental revenue and ROI;\n"
+    "--campaign-measured NAME takes the lift and its standard error from the store's campaign NAME measured\n"
+    "against its control group as of T (`patron campaign measure`) instead of --campaign-lift.\n"
     "--input reads a plan file (JSON: the options by name, e.g. {\"years\": 5, \"earn_rate\": 0.02,\n"
     "\"acquisitions\": [800, 900]}); flags given as well override it. Formulas: docs/guide/plan.md.\n";
 
 enum {
     O_DB, O_YEARS, O_AS_OF, O_ACQUIRE, O_DRAWS, O_SEED, O_EARN, O_RSHARE, O_RMONTHS, O_EXPIRY, O_CPP, O_FIXED,
-    O_INC, O_MARGIN, O_DISC, O_CPOINTS, O_CLIFT, O_CLIFTSE, O_CYEAR, O_CSHARE, O_CFIXED, O_FORMAT, O_INPUT, O_N
+    O_INC, O_MARGIN, O_DISC, O_CPOINTS, O_CLIFT, O_CLIFTSE, O_CYEAR, O_CSHARE, O_CFIXED, O_FORMAT, O_INPUT, O_CMEASURED, O_N
 };
 static const char *const names[O_N] = {
     "--db", "--years", "--as-of", "--acquire", "--draws", "--seed", "--earn-rate", "--redeem-share",
     "--redeem-months", "--expiry-months", "--cost-per-point", "--fixed-cost", "--incremental-share", "--margin",
     "--discount-rate", "--campaign-points", "--campaign-lift", "--campaign-lift-se", "--campaign-year",
-    "--campaign-share", "--campaign-fixed-cost", "--format", "--input",
+    "--campaign-share", "--campaign-fixed-cost", "--format", "--input", "--campaign-measured",
 };
 
 /* "N" (every month of the horizon) or "N1,N2,..." (month by month). */
@@ -229,10 +232,13 @@ int cmd_plan(int argc, char **argv)
         num(v, O_INC, &o.incremental_share) || num(v, O_MARGIN, &o.margin) || num(v, O_DISC, &o.discount_rate))
         return 2;
     patron_plan_campaign c = PATRON_PLAN_CAMPAIGN_INIT;
-    int have_c = v[O_CPOINTS] || v[O_CLIFT] || v[O_CLIFTSE] || v[O_CYEAR] || v[O_CSHARE] || v[O_CFIXED];
+    int have_c = v[O_CPOINTS] || v[O_CLIFT] || v[O_CLIFTSE] || v[O_CYEAR] || v[O_CSHARE] || v[O_CFIXED] ||
+                 v[O_CMEASURED];
     if (have_c) {
-        if (!v[O_CPOINTS] || !v[O_CLIFT])
-            return cli_fail("plan", "a campaign needs --campaign-points and --campaign-lift") + 1;
+        if (!v[O_CPOINTS] || (!v[O_CLIFT] && !v[O_CMEASURED]))
+            return cli_fail("plan", "a campaign needs --campaign-points and --campaign-lift or --campaign-measured") + 1;
+        if (v[O_CMEASURED] && (v[O_CLIFT] || v[O_CLIFTSE]))
+            return cli_fail("plan", "--campaign-measured gives the lift: not with --campaign-lift or --campaign-lift-se") + 1;
         double year = 1;
         if (num(v, O_CPOINTS, &c.points) || num(v, O_CLIFT, &c.lift) || num(v, O_CLIFTSE, &c.lift_se) ||
             num(v, O_CSHARE, &c.target_share) || num(v, O_CFIXED, &c.fixed_cost) || num(v, O_CYEAR, &year))
@@ -263,7 +269,25 @@ int cmd_plan(int argc, char **argv)
         return 1;
     }
     patron_plan *plan = NULL;
-    int rc = patron_plan_from_db(&plan, db, as_of, acq, n_months, &o);
+    int rc = PATRON_OK;
+    if (v[O_CMEASURED]) {
+        patron_campaign_measure_result m;
+        memset(&m, 0, sizeof m);
+        m.size = (uint32_t)sizeof m;
+        patron_campaign_measure_options mo = PATRON_CAMPAIGN_MEASURE_OPTIONS_INIT;
+        if ((rc = patron_campaign_measure(db, &m, v[O_CMEASURED], as_of, &mo)) == PATRON_OK &&
+            (rc = patron_plan_campaign_from_measure(&c, &m, mo.alpha)) != PATRON_OK) {
+            patron_close(db);
+            free(acq);
+            return cli_fail_rc("plan", rc, "campaign lift");
+        }
+        if (rc) {
+            patron_close(db);
+            free(acq);
+            return cli_fail_rc("plan", rc, "campaign measure");
+        }
+    }
+    rc = patron_plan_from_db(&plan, db, as_of, acq, n_months, &o);
     patron_close(db);
     free(acq);
     if (rc)

@@ -8363,3 +8363,21 @@ export declare function patron_plan_to_json(plan: patron_plan | null): string | 
  * @returns value: Filled on success; its `size` must be set.
  */
 export declare function patron_plan_campaign_project(plan: patron_plan | null, campaign: Partial<patron_plan_campaign> | null): patron_plan_campaign_result;
+/**
+ * Take a campaign's lift from its measurement against a control group (patron_campaign_measure()):
+ * lift = revenue_diff / control.revenue_per_member, lift_se = the width of the revenue
+ * difference's interval / (2 z_{1 - alpha/2}) / control.revenue_per_member (the control's mean
+ * taken as known: a first-order standard error).
+ *
+ * Thread safety:
+ * Reentrant.
+ * @param campaign The campaign; its `lift` and `lift_se` are replaced.
+ * @param measure The measurement (its `size` set).
+ * @param alpha The level the measurement's intervals were computed at (its options' `alpha`, 0.05
+ * by default).
+ * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (no measured control
+ * revenue, no interval, alpha outside (0, 1)); nothing is written on failure.
+ * @returns PATRON_OK; PATRON_EINVAL (no measured control revenue, no interval, alpha outside (0,
+ * 1)); nothing is written on failure.
+ */
+export declare function patron_plan_campaign_from_measure(campaign: Partial<patron_plan_campaign> | null, measure: Partial<patron_campaign_measure_result> | null, alpha: number): void;

@@ -13926,6 +13926,28 @@ static napi_value w_patron_plan_campaign_project(napi_env env, napi_callback_inf
     return gs_from_patron_plan_campaign_result(env, &a_out);
 }
 
+static napi_value w_patron_plan_campaign_from_measure(napi_env env, napi_callback_info info)
+{
+    napi_value argv[3];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 3, argv)) return NULL;
+    patron_plan_campaign a_campaign_s;
+    patron_plan_campaign *a_campaign = NULL;
+    patron_campaign_measure_result a_measure_s;
+    patron_campaign_measure_result *a_measure = NULL;
+    double a_alpha = 0;
+    if (pn_struct_arg(env, argv[0], (void *)&a_campaign, &a_campaign_s, sizeof a_campaign_s, &arena, gs_to_patron_plan_campaign)
+        || pn_struct_arg(env, argv[1], (void *)&a_measure, &a_measure_s, sizeof a_measure_s, &arena, gs_to_patron_campaign_measure_result)
+        || pn_get_f64(env, argv[2], &a_alpha, "patron_plan_campaign_from_measure: argument 'alpha'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int r = patron_plan_campaign_from_measure(a_campaign, a_measure, (double)a_alpha);
+    pn_arena_free(&arena);
+    if (r < 0) return pn_throw_status(env, r);
+    return pn_undefined(env);
+}
+
 napi_value pn_generated_init(napi_env env, napi_value exports)
 {
     static const napi_property_descriptor fns[] = {
@@ -14204,6 +14226,7 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_plan_metric_name", NULL, w_patron_plan_metric_name, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_to_json", NULL, w_patron_plan_to_json, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_campaign_project", NULL, w_patron_plan_campaign_project, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_plan_campaign_from_measure", NULL, w_patron_plan_campaign_from_measure, NULL, NULL, NULL, napi_enumerable, NULL},
     };
     napi_value obj;
     if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
