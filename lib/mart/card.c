@@ -9,6 +9,7 @@
 
 #include "internal/alloc.h"
 #include "internal/behaviour.h"
+#include "internal/campaign.h"
 #include "internal/civil.h"
 #include "internal/earn.h"
 #include "internal/error.h"
@@ -184,6 +185,8 @@ static int card_build(patron_db *db, char **json, int64_t member_id, const patro
         rc = segments_section(&b, member, &o);
     if (rc == PATRON_OK)
         rc = patron__journey_card(db, &b, member);
+    if (rc == PATRON_OK)
+        rc = patron__campaign_card(db, &b, member, o.as_of);
     patron__sb_puts(&b, "\n}\n");
     char *s = rc == PATRON_OK ? patron__sb_take(&b) : NULL;
     if (rc == PATRON_OK && !s)

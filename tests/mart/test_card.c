@@ -117,7 +117,17 @@ static world build(void)
     item.step = 1;
     item.anchor = T0;
     assert_int_equal(patron_journey_mark_sent(db, &item), PATRON_OK);
+    /* campaigns: the duplicate was assigned to spring first; summer comes after the merge */
+    patron_campaign_def c = PATRON_CAMPAIGN_DEF_INIT;
+    c.name = "spring";
+    c.control_share = 0.5;
+    assert_int_equal(patron_campaign_create(db, &c), PATRON_OK);
+    c.name = "summer";
+    assert_int_equal(patron_campaign_create(db, &c), PATRON_OK);
+    assert_int_equal(patron_campaign_assign(db, NULL, NULL, "spring", w.bob, T0 + 1 * DAY), PATRON_OK);
+    assert_int_equal(patron_campaign_assign(db, NULL, NULL, "spring", w.ann, T0 + 2 * DAY), PATRON_OK);
     assert_int_equal(patron_profile_merge(db, w.ann, w.bob, T0 + 12 * DAY, "test", "duplicate"), PATRON_OK);
+    assert_int_equal(patron_campaign_assign(db, NULL, NULL, "summer", w.ann, T0 + 16 * DAY), PATRON_OK);
     return w;
 }
 
@@ -192,6 +202,16 @@ static void test_card_fields(void **state)
     assert_string_equal(str(patron__json_at(sent, 0), "journey"), "welcome");
     assert_int_equal(num(patron__json_at(sent, 0), "step"), 1);
     assert_int_equal(num(patron__json_at(sent, 0), "event_at"), T0);
+    /* campaigns, newest first; spring is the duplicate's earlier assignment */
+    const patron_json *camps = patron__json_get(doc, "campaigns");
+    assert_int_equal(patron__json_len(camps), 2);
+    assert_string_equal(str(patron__json_at(camps, 0), "campaign"), "summer");
+    assert_int_equal(num(patron__json_at(camps, 0), "assigned_at"), T0 + 16 * DAY);
+    assert_string_equal(str(patron__json_at(camps, 1), "campaign"), "spring");
+    assert_int_equal(num(patron__json_at(camps, 1), "assigned_at"), T0 + 1 * DAY);
+    int32_t g = -1;
+    assert_int_equal(patron_campaign_assign(w.db, &g, NULL, "summer", w.ann, at), PATRON_OK);
+    assert_string_equal(str(patron__json_at(camps, 0), "group"), g == PATRON_CAMPAIGN_TREATMENT ? "treatment" : "control");
     patron__json_free(doc);
 
     /* day 10: the return had not happened yet */
@@ -202,6 +222,7 @@ static void test_card_fields(void **state)
     assert_string_equal(str(pu, "favourite_category"), "hats");
     assert_string_equal(str(patron__json_at(patron__json_get(pu, "recent"), 0), "channel"), "web");
     assert_true(patron__json_bool(patron__json_get(patron__json_get(doc, "consents"), "email")));
+    assert_int_equal(patron__json_len(patron__json_get(doc, "campaigns")), 1); /* summer not yet */
     patron__json_free(doc);
 
     /* before anything: nulls, not zeros that look like data */
