@@ -1439,6 +1439,8 @@ export declare class Db extends Handle {
    * - `behaviour`: the last visit, visits and cart additions in the 30 days up to `as_of`, the last
    * NPS answer, and the last 10 campaign events (sent, opened, clicked) — see patron/behaviour.h;
    * - `journeys_sent`: each journey step sent, with the event it was for;
+   * - `campaigns`: the campaigns the member was assigned to by `as_of`, newest first, with the group
+   * and the assignment time (patron/campaign.h);
    * - `clv`: the member's scores from the latest patron_scores_refresh() (fit id, its `as_of`,
    * model, `p_alive`, `expected_purchases_90d`, `clv_12m`), or null when the member has none.
    *
