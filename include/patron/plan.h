@@ -100,7 +100,8 @@ typedef struct patron_plan_options {
  *
  * @param[in,out] opts [value] Options to update (its `size` set, e.g. from
  *        #PATRON_PLAN_OPTIONS_INIT); the fields the file names are replaced.
- * @param[out] acquisitions [array: cap] Caller buffer for the months (up to 12 x 50).
+ * @param[out] acquisitions [array: cap] Caller buffer for the months (up to 12 x 50); on
+ *        success the elements past the months read are set to 0.
  * @param cap Capacity of @p acquisitions.
  * @param[out] n_months [value] Receives the number of months read (0 without `acquisitions`).
  * @param text The JSON text.

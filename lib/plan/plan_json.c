@@ -106,6 +106,8 @@ int patron_plan_inputs_from_json(patron_plan_options *opts, int64_t *acquisition
         for (size_t i = 0; i < n; i++)
             acquisitions[i] = (int64_t)patron__json_number(every ? acq : patron__json_at(acq, i));
     }
+    for (size_t i = n; i < cap; i++) /* months past the plan's acquire none */
+        acquisitions[i] = 0;
     /* the values are checked by patron_plan_project(), which names the option */
     uint32_t size = opts->size;
     memcpy(opts, &o, size < sizeof o ? size : sizeof o);

@@ -8221,7 +8221,8 @@ export declare function patron_campaign_measure(db: patron_db | null, campaign: 
  * Reentrant.
  * @param opts Options to update (its `size` set, e.g. from PATRON_PLAN_OPTIONS_INIT); the fields
  * the file names are replaced.
- * @param acquisitions Caller buffer for the months (up to 12 x 50).
+ * @param acquisitions Caller buffer for the months (up to 12 x 50); on success the elements past
+ * the months read are set to 0.
  * @param cap Capacity of `acquisitions`.
  * @param text The JSON text.
  * @param len Its length in bytes.

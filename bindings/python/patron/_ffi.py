@@ -10347,7 +10347,8 @@ def patron_plan_inputs_from_json(opts, acquisitions, cap, text, len):
         Options to update (its `size` set, e.g. from PATRON_PLAN_OPTIONS_INIT); the
         fields the file names are replaced.
     acquisitions
-        Caller buffer for the months (up to 12 x 50).
+        Caller buffer for the months (up to 12 x 50); on success the elements past the
+        months read are set to 0.
     cap
         Capacity of `acquisitions`.
     text
