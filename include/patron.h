@@ -29,5 +29,6 @@
 #include "patron/campaign.h"
 #include "patron/reward.h"
 #include "patron/coupon.h"
+#include "patron/plan.h"
 
 #endif /* PATRON_H */

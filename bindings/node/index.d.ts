@@ -53,5 +53,7 @@ export declare const rfm: Namespace<'patron_rfm_'>;
 export declare const sim: Namespace<'patron_sim_'>;
 /** patron_time_* without the prefix. */
 export declare const time: Namespace<'patron_time_'>;
+/** patron_plan_* without the prefix: the program projection. */
+export declare const plan: Namespace<'patron_plan_'>;
 /** Opens a store (`:memory:` or a file path); present when the store module is built. */
 export declare function open(uri: string, opts?: Partial<nativeTypes.patron_db_options> | null): import('./lib/classes').Db;

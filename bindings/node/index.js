@@ -58,7 +58,8 @@ if (classes.Db) module.exports.open = (uri, opts) => classes.Db.open(uri, opts);
 // patron.clv.fit(...), patron.segment.builtins(), ... (new C functions appear
 // here without any code).
 const namespaces = { abtest: 'patron_abtest_', clv: 'patron_clv_', segment: 'patron_segment_',
-                     rule: 'patron_rule_', rfm: 'patron_rfm_', sim: 'patron_sim_', time: 'patron_time_' };
+                     rule: 'patron_rule_', rfm: 'patron_rfm_', sim: 'patron_sim_', time: 'patron_time_',
+                     plan: 'patron_plan_' };
 for (const [ns, prefix] of Object.entries(namespaces)) {
   const fns = {};
   for (const [name, fn] of Object.entries(native)) {

@@ -114,6 +114,9 @@ static const struct first_size {
     FIRST(patron_coupon_request, 0),
     FIRST(patron_coupon_result, 0),
     FIRST(patron_coupon_publication, 0),
+    FIRST(patron_plan_options, 0),
+    FIRST(patron_plan_campaign, 0),
+    FIRST(patron_plan_campaign_result, 0),
 };
 
 static size_t first_of(const char *name)
@@ -751,6 +754,45 @@ static void hook_free(void *ud, void *p)
     free(p);
 }
 
+static void plan_structs(void **state)
+{
+    (void)state;
+    patron_clv_data d = {12, F, R, TT, M, NULL};
+    patron_clv_fit_result *bg = older_out("patron_clv_fit_result"), *gg = older_out("patron_clv_fit_result");
+    /* fits as a 0.1 caller holds them: first-release size, CDNOW's estimates */
+    const double pb[4] = {0.243, 4.414, 0.793, 2.426}, pg[3] = {6.25, 3.74, 15.44};
+    bg->params.model = PATRON_CLV_BGNBD;
+    gg->params.model = PATRON_CLV_GG;
+    memset(bg->cov, 0, sizeof bg->cov);
+    memset(gg->cov, 0, sizeof gg->cov);
+    for (int i = 0; i < 4; i++) {
+        bg->params.p[i] = pb[i];
+        bg->cov[i * 5] = 0.01 * pb[i] * pb[i];
+        if (i < 3) {
+            gg->params.p[i] = pg[i];
+            gg->cov[i * 5] = 0.01 * pg[i] * pg[i];
+        }
+    }
+    patron_plan_options po = PATRON_PLAN_OPTIONS_INIT;
+    po.years = 2;
+    po.draws = 5;
+    po.periods_per_year = 52;
+    const patron_plan_options *pold = OLDER(patron_plan_options, po);
+    int64_t acq[3] = {4, 0, 2};
+    patron_plan *plan;
+    ok(patron_plan_project(&plan, bg, gg, &d, acq, 3, pold), "plan_project");
+    patron_plan_campaign c = PATRON_PLAN_CAMPAIGN_INIT;
+    c.points = 100;
+    c.lift = 0.02;
+    const patron_plan_campaign *cold = OLDER(patron_plan_campaign, c);
+    RESULT_CASE(patron_plan_campaign_result, patron_plan_campaign_project(OUT, plan, cold));
+    patron_plan_free(plan);
+    free((void *)pold);
+    free((void *)cold);
+    free(bg);
+    free(gg);
+}
+
 static void allocator_struct(void **state)
 {
     (void)state;
@@ -779,6 +821,7 @@ int main(void)
         cmocka_unit_test(summary_structs),
         cmocka_unit_test(simulate_and_report_structs),
         cmocka_unit_test(store_structs),
+        cmocka_unit_test(plan_structs),
         cmocka_unit_test(allocator_struct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_COUPON
     {"coupon", "coupons, vouchers and gift cards: create, import, validate, redeem, publish", cmd_coupon},
 #endif
+#ifdef PATRON_CLI_HAVE_PLAN
+    {"plan", "the program projected for years: three scenarios, campaign ROI", cmd_plan},
+#endif
     {NULL, NULL, NULL},
 };
 

@@ -159,6 +159,8 @@ const CASES = {
     (o, n) => native.patron_rfm_score(o.r, o.f, o.m, frame(n), null)],
   patron_value_deciles: [{ deciles: Uint8Array }, N,
     (o, n) => native.patron_value_deciles(o.deciles, frame(n), 'monetary_value')],
+  patron_plan_inputs_from_json: [{ acquisitions: BigInt64Array }, N,
+    (o, n) => native.patron_plan_inputs_from_json({}, o.acquisitions, n, '{"acquisitions": [5, 6]}', 24)],
 };
 const RETURNED = new Set(['patron_report_campaigns', 'patron_ledger_earn_many']); // struct arrays the binding allocates and returns
 const MAY_BE_NAN = new Set(['patron_abtest_km.std_err', 'patron_abtest_km_curve.std_err']); // NaN where S = 0

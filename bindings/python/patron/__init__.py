@@ -76,6 +76,12 @@ try:
 except ImportError as _e:  # pragma: no cover
     if not _absent(_e, "plot"):
         raise
+try:
+    from . import plan  # noqa: E402
+    __all__.append("plan")
+except ImportError as _e:  # pragma: no cover
+    if not _absent(_e, "plan"):
+        raise
 
 # Namespaces made at import time from the C functions (see _namespaces); their
 # attributes are the functions of the C module without the prefix.

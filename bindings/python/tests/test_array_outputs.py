@@ -211,6 +211,10 @@ CASES = {
                          lambda o, n: ffi.patron_rfm_score(o["r"], o["f"], o["m"], frame(n), None)),
     "patron_value_deciles": ({"deciles": np.uint8}, N,
                              lambda o, n: ffi.patron_value_deciles(o["deciles"], frame(n), "monetary_value")),
+    "patron_plan_inputs_from_json": ({"acquisitions": np.int64}, N,
+                                     lambda o, n: ffi.patron_plan_inputs_from_json(
+                                         ffi.PATRON_PLAN_OPTIONS_INIT(), o["acquisitions"], n,
+                                         b'{"acquisitions": [5, 6]}', 24)),
 }
 RETURNED = {"patron_report_campaigns", "patron_ledger_earn_many"}  # output struct arrays the binding allocates and returns
 
