@@ -65,11 +65,7 @@ int patron_behaviour_import_csv(patron_db *db, int64_t *recorded, const char *pa
         return patron__fail_prefix(rc, "%s: %s: ", func, path);
     int col[C_N];
     int64_t n = 0;
-    rc = pt_csv_next(&c);
-    if (rc == 0)
-        rc = patron__fail(PATRON_EINVAL, "%s: %s is empty (a header row is required)", func, path);
-    else if (rc > 0)
-        rc = pt_csv_columns(&c, col_names, C_N, 4, "member, at, kind and key", col);
+    rc = pt_csv_read_header(&c, func, path, col_names, C_N, 4, "member, at, kind and key", col);
     if (rc == PATRON_OK && (rc = patron__tx_begin(db)) == PATRON_OK) {
         while ((rc = pt_csv_next(&c)) > 0) {
             uint64_t line = c.rec_line;

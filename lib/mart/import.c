@@ -179,11 +179,7 @@ int patron_purchases_import_csv(patron_db *db, int64_t *recorded, const char *pa
     }
     int col[C_N];
     int64_t n = 0;
-    rc = pt_csv_next(&c);
-    if (rc == 0)
-        rc = patron__fail(PATRON_EINVAL, "%s: %s is empty (a header row is required)", func, path);
-    else if (rc > 0)
-        rc = pt_csv_columns(&c, col_names, C_N, 4, "member, at, key and amount", col);
+    rc = pt_csv_read_header(&c, func, path, col_names, C_N, 4, "member, at, key and amount", col);
     if (rc == PATRON_OK && (rc = patron__tx_begin(db)) == PATRON_OK) {
         uint64_t blame = 0;
         while ((rc = pt_csv_next(&c)) > 0)

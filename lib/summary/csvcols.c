@@ -20,6 +20,15 @@ int pt_csv_columns(const pt_csv *c, const char *const *names, int n, int require
     return PATRON_OK;
 }
 
+int pt_csv_read_header(pt_csv *c, const char *func, const char *path, const char *const *names, int n, int required,
+                       const char *required_text, int *col)
+{
+    int rc = pt_csv_next(c);
+    if (rc == 0)
+        return patron__fail(PATRON_EINVAL, "%s: %s is empty (a header row is required)", func, path);
+    return rc < 0 ? rc : pt_csv_columns(c, names, n, required, required_text, col);
+}
+
 const char *pt_csv_field(const pt_csv *c, const int *col, int which, char *buf, size_t cap)
 {
     int i = col[which];

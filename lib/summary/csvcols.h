@@ -13,6 +13,12 @@
 int pt_csv_columns(const pt_csv *c, const char *const *names, int n, int required, const char *required_text,
                    int *col);
 
+/* Read the header record of a file just opened for `func`'s import of
+ * `path` into col (pt_csv_columns); EINVAL "<func>: <path> is empty (a
+ * header row is required)" for a file without one. */
+int pt_csv_read_header(pt_csv *c, const char *func, const char *path, const char *const *names, int n, int required,
+                       const char *required_text, int *col);
+
 /* Field of column `which` of the current record as a NUL-terminated string
  * in buf (at most cap - 1 bytes), or NULL when the column is absent or the
  * field empty. */
