@@ -216,7 +216,8 @@ PATRON_API int patron_frame_add_scores(patron_frame *frame, patron_db *db);
 
 /**
  * @brief The stored CLV scores by how members came in: grouped by the
- *        channel, or the main category, of each member's first purchase.
+ *        channel, or the main category, of each member's first purchase, or
+ *        by coupon use (the coupon campaign a member first redeemed).
  *
  * A JSON array, one object per value in byte order ("not recorded", null,
  * last): `{"<dimension>": value, "members", "scored", "p_alive_mean",
@@ -224,13 +225,17 @@ PATRON_API int patron_frame_add_scores(patron_frame *frame, patron_db *db);
  * value, how many have scores (patron_scores_refresh()), and their mean
  * P(alive) and 12-month CLV (minor units; null when none is known). A
  * member's first purchase is the earliest of it and the members merged into
- * it; its main category is the category of its largest line. Erased members
- * are left out. Answers "which acquisition channel brings customers worth
- * the most", "which first category leads to loyal customers".
+ * it; its main category is the category of its largest line. With
+ * "coupon", the members (with a purchase) are grouped by the campaign of
+ * their first coupon redemption (patron/coupon.h; of several in one second
+ * the first by campaign name), null for members who never redeemed one.
+ * Erased members are left out. Answers "which acquisition channel brings
+ * customers worth the most", "which first category leads to loyal
+ * customers", "are coupon customers worth less".
  *
  * @param db Open store.
  * @param[out] json [string: owned] Receives the NUL-terminated document (free with patron_free()).
- * @param dimension "channel" or "category".
+ * @param dimension "channel", "category" or "coupon".
  * @return #PATRON_OK; #PATRON_EINVAL (NULL, an unknown dimension); store
  *         errors; #PATRON_ENOMEM.
  */

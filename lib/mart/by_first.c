@@ -1,6 +1,6 @@
 /* patron_clv_by_first_purchase(): the stored CLV scores grouped by how
  * members came in — the channel or the main category of their first
- * purchase (patron/mart.h). */
+ * purchase, or the coupon campaign they first redeemed (patron/mart.h). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/coupon.h"
 #include "internal/earn.h"
 #include "internal/error.h"
 #include "internal/member.h"
@@ -24,16 +25,21 @@ typedef struct first {
 typedef struct firsts {
     first *v;
     size_t n, cap;
-    int by_category;
+    int by_category, by_coupon;
     const patron__member_remap *map;
 } firsts;
+
+/* The person a recorded member id is now; 0 when erased. */
+static int64_t person(const patron__member_remap *map, int64_t member)
+{
+    int64_t who = patron__member_remap_find(map, member);
+    return who && who != member && !patron__member_remap_find(map, who) ? 0 : who;
+}
 
 static int add_first(void *ctx, int64_t member, int64_t at, const char *channel, const char *category)
 {
     firsts *f = ctx;
-    int64_t who = patron__member_remap_find(f->map, member);
-    if (who && who != member && !patron__member_remap_find(f->map, who))
-        who = 0;
+    int64_t who = person(f->map, member);
     if (!who)
         return PATRON_OK; /* erased */
     if (f->n == f->cap) {
@@ -44,7 +50,7 @@ static int add_first(void *ctx, int64_t member, int64_t at, const char *channel,
         f->v = v;
         f->cap = cap;
     }
-    const char *k = f->by_category ? category : channel;
+    const char *k = f->by_coupon ? NULL : f->by_category ? category : channel;
     f->v[f->n] = (first){who, at, k ? patron__strdup(k) : NULL};
     if (k && !f->v[f->n].key)
         return patron__oom();
@@ -58,7 +64,62 @@ static int by_member_time(const void *a, const void *b)
     const first *x = a, *y = b;
     if (x->member != y->member)
         return (x->member > y->member) - (x->member < y->member);
-    return (x->at > y->at) - (x->at < y->at);
+    if (x->at != y->at)
+        return (x->at > y->at) - (x->at < y->at);
+    if (!x->key || !y->key)
+        return (x->key == NULL) - (y->key == NULL);
+    return strcmp(x->key, y->key);
+}
+
+/* Each person's coupon redemptions, for the "coupon" dimension. */
+typedef struct redemptions {
+    first *v; /* member = the person; key = the coupon campaign */
+    size_t n, cap;
+    const patron__member_remap *map;
+} redemptions;
+
+static int add_redemption(void *ctx, int64_t member, int64_t at, const char *campaign)
+{
+    redemptions *r = ctx;
+    int64_t who = person(r->map, member);
+    if (!who)
+        return PATRON_OK;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 256;
+        first *v = patron__reallocarray(r->v, cap, sizeof *v);
+        if (!v)
+            return patron__oom();
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n] = (first){who, at, patron__strdup(campaign)};
+    if (!r->v[r->n].key)
+        return patron__oom();
+    r->n++;
+    return PATRON_OK;
+}
+
+/* Key each member's first entry with the campaign of its first coupon
+ * redemption (of several in one second, the first in campaign name order). */
+static int key_by_coupon(patron_db *db, firsts *f)
+{
+    redemptions r = {.map = f->map};
+    int rc = patron__coupon_redemptions_each(db, add_redemption, &r);
+    if (rc == PATRON_OK && r.n > 1)
+        qsort(r.v, r.n, sizeof *r.v, by_member_time);
+    size_t j = 0;
+    for (size_t i = 0; rc == PATRON_OK && i < f->n; i++) {
+        if (i && f->v[i].member == f->v[i - 1].member)
+            continue;
+        while (j < r.n && r.v[j].member < f->v[i].member)
+            j++;
+        if (j < r.n && r.v[j].member == f->v[i].member && !(f->v[i].key = patron__strdup(r.v[j].key)))
+            rc = patron__oom();
+    }
+    for (size_t i = 0; i < r.n; i++)
+        patron__free(r.v[i].key);
+    patron__free(r.v);
+    return rc;
 }
 
 typedef struct group {
@@ -83,12 +144,13 @@ int patron_clv_by_first_purchase(patron_db *db, char **json, const char *dimensi
         return rc;
     if (!json || !dimension)
         return patron__fail(PATRON_EINVAL, "%s: %s is NULL", func, json ? "dimension" : "json");
-    int by_category = !strcmp(dimension, "category");
-    if (!by_category && strcmp(dimension, "channel"))
-        return patron__fail(PATRON_EINVAL, "%s: dimension '%.40s' is not channel or category", func, dimension);
+    int by_category = !strcmp(dimension, "category"), by_coupon = !strcmp(dimension, "coupon");
+    if (!by_category && !by_coupon && strcmp(dimension, "channel"))
+        return patron__fail(PATRON_EINVAL, "%s: dimension '%.40s' is not channel, category or coupon", func,
+                            dimension);
     patron__member_remap map = {0};
     patron__mart_scores sc = {0};
-    firsts f = {.by_category = by_category, .map = &map};
+    firsts f = {.by_category = by_category, .by_coupon = by_coupon, .map = &map};
     group *g = NULL;
     size_t ng = 0;
     if ((rc = patron__member_remap_load(db, &map)) == PATRON_OK &&
@@ -96,6 +158,8 @@ int patron_clv_by_first_purchase(patron_db *db, char **json, const char *dimensi
         rc = patron__mart_scores_load(db, &sc);
     if (rc == PATRON_OK && f.n > 1)
         qsort(f.v, f.n, sizeof *f.v, by_member_time);
+    if (rc == PATRON_OK && by_coupon)
+        rc = key_by_coupon(db, &f);
     if (rc == PATRON_OK && !(g = patron__calloc(f.n ? f.n : 1, sizeof *g)))
         rc = patron__oom();
     /* one group per key, members counted once (their group's first purchase) */

@@ -32,7 +32,7 @@ ALLOWED = {
     # assignments over a caller's frame; conversions from the earning
     # module's purchases, the funnel from behaviour events
     "campaign": {"member", "earn", "behaviour", "segment", "audit"},
-    "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour", "segment", "campaign"},  # the store read back
+    "mart": {"member", "earn", "profile", "journey", "tier", "ledger", "behaviour", "segment", "campaign", "coupon"},  # the store read back
     "reward": {"member", "ledger", "tier", "events", "audit"},  # tier: a reward's minimum tier
     "coupon": {"member", "events", "audit"},
 }

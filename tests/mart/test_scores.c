@@ -242,6 +242,63 @@ static void test_scores_are_the_clv_modules(void **state)
     assert_int_equal(patron_clv_by_first_purchase(db, &by, "category"), PATRON_OK);
     assert_non_null(strstr(by, "\"category\": \"hats\"") ? by : NULL);
     patron_free(by);
+    /* CLV by coupon use: the campaign of each member's first redemption */
+    patron_coupon_campaign cc = PATRON_COUPON_CAMPAIGN_INIT;
+    cc.name = "welcome";
+    cc.amount_off = 500;
+    cc.max_uses = 0;
+    assert_int_equal(patron_coupon_create(db, NULL, &cc), PATRON_OK);
+    cc.name = "spring";
+    assert_int_equal(patron_coupon_create(db, NULL, &cc), PATRON_OK);
+    const char *wc[] = {"W-1"}, *sp[] = {"S-1"};
+    assert_int_equal(patron_coupon_import(db, NULL, "welcome", wc, 1), PATRON_OK);
+    assert_int_equal(patron_coupon_import(db, NULL, "spring", sp, 1), PATRON_OK);
+    int first_coupon[MEMBERS]; /* 0 none, 1 welcome, 2 spring */
+    for (int i = 0; i < MEMBERS; i++) {
+        first_coupon[i] = i % 7 == 0 ? 1 : i % 11 == 1 ? 2 : 0;
+        for (int k = 0; k < 2; k++) { /* welcome first, then spring for some of them */
+            int which = k == 0 ? first_coupon[i] : (first_coupon[i] == 1 && i % 2 == 0 ? 2 : 0);
+            if (!which)
+                continue;
+            char key[32];
+            snprintf(key, sizeof key, "c%d-%d", i, k);
+            patron_coupon_request rq = PATRON_COUPON_REQUEST_INIT;
+            rq.code = which == 1 ? "W-1" : "S-1";
+            rq.member_id = ids[i];
+            rq.at = T0 + (int64_t)(10 + k) * DAY;
+            rq.basket = 5000;
+            rq.key = key;
+            patron_coupon_result cr = {.size = sizeof cr};
+            if (patron_coupon_redeem(db, &cr, &rq) != PATRON_OK)
+                fail_msg("redeem: %s", patron_errmsg());
+        }
+    }
+    assert_int_equal(patron_clv_by_first_purchase(db, &by, "coupon"), PATRON_OK);
+    assert_int_equal(patron__json_parse(&bj, by, strlen(by)), PATRON_OK);
+    assert_int_equal(patron__json_len(bj), 3); /* spring, welcome, then null: never redeemed */
+    assert_int_equal(patron_frame_new(&sf, MEMBERS, fid2, NULL), PATRON_OK);
+    assert_int_equal(patron_frame_add_scores(sf, db), PATRON_OK);
+    sa = patron_frame_double_by_name(sf, "p_alive");
+    for (int g = 0; g < 3; g++) {
+        const patron_json *o2 = patron__json_at(bj, (size_t)g);
+        int wanted = g == 0 ? 2 : g == 1 ? 1 : 0;
+        if (wanted)
+            assert_string_equal(patron__json_string(patron__json_get(o2, "coupon")), wanted == 1 ? "welcome" : "spring");
+        else
+            assert_true(patron__json_type(patron__json_get(o2, "coupon")) == PATRON_JSON_NULL);
+        int64_t scored = 0;
+        double alive = 0;
+        for (int i = 0; i < MEMBERS; i++)
+            if (first_coupon[i] == wanted && !isnan(sa[i])) {
+                scored++;
+                alive += sa[i];
+            }
+        assert_int_equal((int64_t)patron__json_number(patron__json_get(o2, "scored")), scored);
+        assert_true(fabs(patron__json_number(patron__json_get(o2, "p_alive_mean")) - alive / (double)scored) <= 1e-12);
+    }
+    patron__json_free(bj);
+    patron_free(by);
+    patron_frame_free(sf);
     by = (char *)&by;
     assert_int_equal(patron_clv_by_first_purchase(db, &by, "weekday"), PATRON_EINVAL);
     assert_ptr_equal(by, (char *)&by);

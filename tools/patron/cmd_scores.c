@@ -11,17 +11,18 @@
 
 static const char usage[] =
     "usage: patron scores refresh --db URI [--as-of T] [--model bgnbd|mbgnbd|pnbd] [--discount D]\n"
-    "       patron scores by      --db URI --by channel|category\n"
+    "       patron scores by      --db URI --by channel|category|coupon\n"
     "Fit the transaction model (and Gamma-Gamma spend) to the purchases the store recorded, as of T\n"
     "(epoch seconds or ISO-8601, default now), and store each member's p_alive, expected_purchases_90d\n"
     "and clv_12m (12 months at monthly discount D, default 0.01), replacing the previous scores.\n"
     "`patron member card` shows them; rules and segments over the store's frame can use them.\n"
-    "`scores by` groups them by the channel or main category of each member's first purchase\n"
+    "`scores by` groups them by the channel or main category of each member's first purchase, or by\n"
+    "the coupon campaign each member first redeemed (coupon use)\n"
     "(JSON: members, scored, p_alive_mean, clv_12m_mean, clv_12m_total).\n";
 
 static const cli_sub subs[] = {
     {"refresh", "Fit the store's purchases and store every member's scores."},
-    {"by", "The stored scores by the channel or category of the first purchase."},
+    {"by", "The stored scores by the channel or category of the first purchase, or by coupon use."},
     {NULL, NULL},
 };
 
@@ -31,7 +32,7 @@ static const char *const names[O_N] = {"--db", "--as-of", "--model", "--discount
 static int by(const char *const *v)
 {
     if (!v[O_BY])
-        return cli_fail("scores", "by needs --by channel|category") + 1;
+        return cli_fail("scores", "by needs --by channel|category|coupon") + 1;
     patron_db *db;
     if (cli_open_store("scores", v[O_DB], 1, 0, &db))
         return 1;
