@@ -132,9 +132,12 @@ typedef struct patron_store_frame_options {
  * first and last purchase, orders, total_spend), extended with the activity
  * columns at `as_of` (patron_frame_add_activity()), the member columns
  * (patron_frame_add_member_columns(): member_id, joined, points_balance,
- * points_pending, tier, `consent.<channel>`) and the stored scores
- * (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN
- * before the first patron_scores_refresh()). One row per member with a
+ * points_pending, tier, `consent.<channel>`), one `attr.<name>` column per
+ * declared custom attribute (patron_profile_define_attr(): int as double,
+ * NaN when unset; bool as int64 1/0; text and date as strings, "" when
+ * unset; journey state and names over 58 bytes left out) and the stored
+ * scores (patron_frame_add_scores(): p_alive, expected_purchases_90d,
+ * clv_12m; NaN before the first patron_scores_refresh()). One row per member with a
  * purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
  *
  * @param db Open store.

@@ -14,6 +14,14 @@
  * or null). `member` is an active member id. */
 int patron__profile_card(patron_db *db, patron__sbuf *b, int64_t member, int64_t at);
 
+/* The declared custom attributes, `each(ctx, name, type)` with type a
+ * patron_attr_type, in name order; and every attribute value,
+ * `each(ctx, member, name, value)` in no particular order (members as
+ * recorded). For bulk readers (the store frame's attribute columns). */
+int patron__profile_attr_defs_each(patron_db *db, int (*each)(void *ctx, const char *name, int type), void *ctx);
+int patron__profile_attrs_each(patron_db *db, int (*each)(void *ctx, int64_t member, const char *name, const char *value),
+                               void *ctx);
+
 /* Every consent decision at or before `at`, in (member, time, record)
  * order: `each(ctx, member, channel, granted)` with channel "all" for a
  * decision on every channel; the last call for a member and channel (or

@@ -47,6 +47,8 @@ static int frame_build(patron_db *db, patron_frame **out, const patron_store_fra
     if (rc == PATRON_OK)
         rc = patron_frame_add_member_columns(f, db, &mo);
     if (rc == PATRON_OK)
+        rc = patron__mart_add_attrs(db, f);
+    if (rc == PATRON_OK)
         rc = patron_frame_add_scores(f, db);
     if (rc == PATRON_OK && o.rule) {
         patron_rule_eval_options ro = PATRON_RULE_EVAL_OPTIONS_INIT;

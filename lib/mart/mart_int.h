@@ -14,6 +14,12 @@
 int patron__mart_begin(patron_db *db, const char *func, const void *out, const void *opts, int64_t as_of,
                        const char *what);
 
+/* Append the `attr.<name>` columns of the declared custom attributes to a
+ * frame with a `member_id` column (lib/mart/attrs.c): int attributes as
+ * doubles (NaN when unset), bool as int64 1/0, text and date as strings
+ * ("" when unset); journey state left out. */
+int patron__mart_add_attrs(patron_db *db, patron_frame *f);
+
 typedef struct patron__member_score {
     int64_t fit_id; /* 0: the member has no score */
     int64_t as_of;

@@ -883,6 +883,40 @@ int patron_consent_get(patron_db *db, int *granted, int64_t member_id, const cha
     return rc;
 }
 
+int patron__profile_attr_defs_each(patron_db *db, int (*each)(void *ctx, const char *name, int type), void *ctx)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, "SELECT name, type FROM attr_defs ORDER BY name", "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        const char *type = patron__sql_col_text(db, st, 1);
+        int t = PATRON_ATTR_TEXT;
+        for (int k = 0; k < (int)(sizeof type_names / sizeof type_names[0]); k++)
+            if (!strcmp(type, type_names[k]))
+                t = k;
+        if ((rc = each(ctx, patron__sql_col_text(db, st, 0), t)))
+            break;
+    }
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}
+
+int patron__profile_attrs_each(patron_db *db, int (*each)(void *ctx, int64_t member, const char *name, const char *value),
+                               void *ctx)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st, "SELECT member_id, name, value FROM attrs", "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
+        if ((rc = each(ctx, patron__sql_col_int(db, st, 0), patron__sql_col_text(db, st, 1),
+                       patron__sql_col_text(db, st, 2))))
+            break;
+    patron__sql_done(db, st);
+    return rc == PATRON__DONE ? PATRON_OK : rc;
+}
+
 int patron__profile_consents_each(patron_db *db, int64_t at,
                                   int (*each)(void *ctx, int64_t member, const char *channel, int granted),
                                   void *ctx)

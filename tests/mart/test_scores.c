@@ -179,6 +179,18 @@ static void test_scores_are_the_clv_modules(void **state)
     patron__json_free(doc);
     patron_free(json);
 
+    /* custom attributes become attr.<name> columns of the store's frame */
+    assert_int_equal(patron_profile_define_attr(db, "vip", PATRON_ATTR_BOOL), PATRON_OK);
+    assert_int_equal(patron_profile_define_attr(db, "shoe_size", PATRON_ATTR_INT), PATRON_OK);
+    assert_int_equal(patron_profile_define_attr(db, "zone", PATRON_ATTR_TEXT), PATRON_OK);
+    for (int i = 0; i < MEMBERS; i += 5) {
+        char size[16];
+        snprintf(size, sizeof size, "%d", 36 + i % 10);
+        assert_int_equal(patron_profile_set_attr(db, ids[i], "shoe_size", size), PATRON_OK);
+        assert_int_equal(patron_profile_set_attr(db, ids[i], "vip", i % 2 ? "yes" : "no"), PATRON_OK);
+        assert_int_equal(patron_profile_set_attr(db, ids[i], "zone", i % 3 ? "north" : "south"), PATRON_OK);
+    }
+
     /* the frame of the store in one call: summary, activity, member columns, scores; a segment of it */
     patron_store_frame_options fo = PATRON_STORE_FRAME_OPTIONS_INIT;
     fo.as_of = as_of;
@@ -191,6 +203,37 @@ static void test_scores_are_the_clv_modules(void **state)
         size_t col;
         if (patron_frame_find(&col, all, need[k], PATRON_COL_ANY) != PATRON_OK)
             fail_msg("patron_frame_from_db: no column %s", need[k]);
+    }
+    {
+        const int64_t *mid = patron_frame_int64_by_name(all, "member_id");
+        const double *ss = patron_frame_double_by_name(all, "attr.shoe_size");
+        const int64_t *vip = patron_frame_int64_by_name(all, "attr.vip");
+        size_t zc;
+        assert_non_null(mid);
+        assert_non_null(ss);
+        assert_non_null(vip);
+        assert_int_equal(patron_frame_find(&zc, all, "attr.zone", PATRON_COL_STRING), PATRON_OK);
+        const char *const *zone = patron_frame_string(all, zc);
+        size_t seen = 0;
+        for (size_t r = 0; r < patron_frame_rows(all); r++) {
+            int i = -1;
+            for (int k = 0; k < MEMBERS; k++)
+                if (ids[k] == mid[r])
+                    i = k;
+            assert_true(i >= 0);
+            if (i % 5) {
+                assert_true(isnan(ss[r]) && vip[r] == 0 && !strcmp(zone[r], ""));
+                continue;
+            }
+            seen++;
+            assert_true(ss[r] == 36 + i % 10);
+            assert_int_equal(vip[r], i % 2);
+            assert_string_equal(zone[r], i % 3 ? "north" : "south");
+        }
+        assert_true(seen > 0);
+        patron_selection *vs;
+        assert_int_equal(patron_rule_select(&vs, all, "attr.vip == 1 and attr.shoe_size >= 40", NULL), PATRON_OK);
+        patron_selection_free(vs);
     }
     fo.rule = "p_alive < 0.5 and consent.sms";
     patron_frame *seg;

@@ -426,9 +426,12 @@ export declare class Frame extends Handle {
    * `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders, total_spend),
    * extended with the activity columns at `as_of` (patron_frame_add_activity()), the member columns
    * (patron_frame_add_member_columns(): member_id, joined, points_balance, points_pending, tier,
-   * `consent.<channel>`) and the stored scores (patron_frame_add_scores(): p_alive,
-   * expected_purchases_90d, clv_12m; NaN before the first patron_scores_refresh()). One row per
-   * member with a purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+   * `consent.<channel>`), one `attr.<name>` column per declared custom attribute
+   * (patron_profile_define_attr(): int as double, NaN when unset; bool as int64 1/0; text and date
+   * as strings, "" when unset; journey state and names over 58 bytes left out) and the stored scores
+   * (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN before the first
+   * patron_scores_refresh()). One row per member with a purchase by `as_of`; with `rule`, only the
+   * rows it selects ("a segment").
    * @param db Open store.
    * @param opts Options; `as_of` is required.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no purchase
@@ -1615,9 +1618,12 @@ export declare class Db extends Handle {
    * `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders, total_spend),
    * extended with the activity columns at `as_of` (patron_frame_add_activity()), the member columns
    * (patron_frame_add_member_columns(): member_id, joined, points_balance, points_pending, tier,
-   * `consent.<channel>`) and the stored scores (patron_frame_add_scores(): p_alive,
-   * expected_purchases_90d, clv_12m; NaN before the first patron_scores_refresh()). One row per
-   * member with a purchase by `as_of`; with `rule`, only the rows it selects ("a segment").
+   * `consent.<channel>`), one `attr.<name>` column per declared custom attribute
+   * (patron_profile_define_attr(): int as double, NaN when unset; bool as int64 1/0; text and date
+   * as strings, "" when unset; journey state and names over 58 bytes left out) and the stored scores
+   * (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN before the first
+   * patron_scores_refresh()). One row per member with a purchase by `as_of`; with `rule`, only the
+   * rows it selects ("a segment").
    * @param opts Options; `as_of` is required.
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (bad options, no purchase
    * by `as_of`); a rule's failure as patron_rule_select() reports it; store errors; PATRON_ENOMEM.
@@ -1645,16 +1651,19 @@ export declare class Db extends Handle {
   scores_refresh(opts: Partial<native.patron_score_options> | null): native.patron_score_result;
   /**
    * The stored CLV scores by how members came in: grouped by the channel, or the main category, of
-   * each member's first purchase.
+   * each member's first purchase, or by coupon use (the coupon campaign a member first redeemed).
    *
    * A JSON array, one object per value in byte order ("not recorded", null, last): `{"<dimension>":
    * value, "members", "scored", "p_alive_mean", "clv_12m_mean", "clv_12m_total"}` — members whose
    * first purchase had that value, how many have scores (patron_scores_refresh()), and their mean
    * P(alive) and 12-month CLV (minor units; null when none is known). A member's first purchase is
    * the earliest of it and the members merged into it; its main category is the category of its
-   * largest line. Erased members are left out. Answers "which acquisition channel brings customers
-   * worth the most", "which first category leads to loyal customers".
-   * @param dimension "channel" or "category".
+   * largest line. With "coupon", the members (with a purchase) are grouped by the campaign of their
+   * first coupon redemption (patron/coupon.h; of several in one second the first by campaign name),
+   * null for members who never redeemed one. Erased members are left out. Answers "which acquisition
+   * channel brings customers worth the most", "which first category leads to loyal customers", "are
+   * coupon customers worth less".
+   * @param dimension "channel", "category" or "coupon".
    * @throws {PatronError} on a negative status: PATRON_OK; PATRON_EINVAL (NULL, an unknown
    * dimension); store errors; PATRON_ENOMEM.
    * @returns json: Receives the NUL-terminated document (free with patron_free()).

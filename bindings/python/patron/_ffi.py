@@ -10748,10 +10748,13 @@ def patron_frame_from_db(db, opts):
     at `as_of`: frequency, recency, T, monetary_value, first and last purchase, orders,
     total_spend), extended with the activity columns at `as_of`
     (patron_frame_add_activity()), the member columns (patron_frame_add_member_columns():
-    member_id, joined, points_balance, points_pending, tier, `consent.<channel>`) and the
-    stored scores (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN
-    before the first patron_scores_refresh()). One row per member with a purchase by
-    `as_of`; with `rule`, only the rows it selects ("a segment").
+    member_id, joined, points_balance, points_pending, tier, `consent.<channel>`), one
+    `attr.<name>` column per declared custom attribute (patron_profile_define_attr(): int as
+    double, NaN when unset; bool as int64 1/0; text and date as strings, "" when unset;
+    journey state and names over 58 bytes left out) and the stored scores
+    (patron_frame_add_scores(): p_alive, expected_purchases_90d, clv_12m; NaN before the
+    first patron_scores_refresh()). One row per member with a purchase by `as_of`; with
+    `rule`, only the rows it selects ("a segment").
 
     Parameters
     ----------
@@ -10846,23 +10849,27 @@ def patron_frame_add_scores(frame, db):
 
 def patron_clv_by_first_purchase(db, dimension):
     """The stored CLV scores by how members came in: grouped by the channel, or the main
-    category, of each member's first purchase.
+    category, of each member's first purchase, or by coupon use (the coupon campaign a
+    member first redeemed).
 
     A JSON array, one object per value in byte order ("not recorded", null, last):
     `{"<dimension>": value, "members", "scored", "p_alive_mean", "clv_12m_mean",
     "clv_12m_total"}` — members whose first purchase had that value, how many have scores
     (patron_scores_refresh()), and their mean P(alive) and 12-month CLV (minor units; null
     when none is known). A member's first purchase is the earliest of it and the members
-    merged into it; its main category is the category of its largest line. Erased members
-    are left out. Answers "which acquisition channel brings customers worth the most",
-    "which first category leads to loyal customers".
+    merged into it; its main category is the category of its largest line. With "coupon",
+    the members (with a purchase) are grouped by the campaign of their first coupon
+    redemption (patron/coupon.h; of several in one second the first by campaign name), null
+    for members who never redeemed one. Erased members are left out. Answers "which
+    acquisition channel brings customers worth the most", "which first category leads to
+    loyal customers", "are coupon customers worth less".
 
     Parameters
     ----------
     db
         Open store.
     dimension
-        "channel" or "category".
+        "channel", "category" or "coupon".
 
     Returns
     -------
