@@ -619,6 +619,16 @@ static void allocation_failures(void **state)
     assert_true(walked > 10);
 }
 
+static int same_options(const patron_plan_options *a, const patron_plan_options *b)
+{
+    return a->size == b->size && a->years == b->years && a->draws == b->draws && a->seed == b->seed &&
+           a->periods_per_year == b->periods_per_year && a->earn_rate == b->earn_rate &&
+           a->redeem_share == b->redeem_share && a->redeem_months == b->redeem_months &&
+           a->expiry_months == b->expiry_months && a->cost_per_point == b->cost_per_point &&
+           a->fixed_cost == b->fixed_cost && a->incremental_share == b->incremental_share &&
+           a->margin == b->margin && a->discount_rate == b->discount_rate;
+}
+
 static void plan_file(void **state)
 {
     (void)state;
@@ -662,7 +672,7 @@ static void plan_file(void **state)
             fail();
         }
         assert_int_equal(n, 77);
-        assert_memory_equal(&o, &before, sizeof o);
+        assert_true(same_options(&o, &before)); /* field by field: the padding is nobody's */
     }
     js = "{\"acquisitions\": [1, 2, 3]}";
     assert_int_equal(patron_plan_inputs_from_json(&o, acq, 2, &n, js, strlen(js)), PATRON_ERANGE);
