@@ -5,15 +5,10 @@
 #include "campaign_int.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/member.h"
 #include "internal/store.h"
 #include "patron/segment.h"
-
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
 
 static int cmp_member(const void *a, const void *b)
 {
@@ -52,7 +47,7 @@ static int segment_ids(const patron__campaign *c, const patron_frame *frame, int
             (*ids)[k++] = who[r];
     patron_selection_free(sel);
     if (rc == PATRON_OK && k)
-        qsort(*ids, k, sizeof **ids, cmp_id);
+        qsort(*ids, k, sizeof **ids, patron__id_cmp);
     *n = k;
     return rc;
 }

@@ -21,6 +21,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/events.h"
+#include "internal/ids.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
 #include "ledger_int.h"
@@ -72,12 +73,6 @@ static void arr_text(patron__sbuf *b, int first, const char *s)
 
 /* ---- the bulk path ------------------------------------------------------ */
 
-static int cmp_i64(const void *a, const void *b)
-{
-    const int64_t *x = a, *y = b;
-    return (*x > *y) - (*x < *y);
-}
-
 typedef struct bulk_state {
     int64_t *members; /* distinct, sorted */
     account *acc;     /* acc[i] is members[i]'s, member = 0 when it has none */
@@ -100,15 +95,8 @@ static void bulk_free(bulk_state *s)
 
 static account *bulk_account(bulk_state *s, int64_t member)
 {
-    size_t lo = 0, hi = s->nmembers;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->members[mid] < member)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->nmembers && s->members[lo] == member && s->acc[lo].member ? &s->acc[lo] : NULL;
+    size_t i = patron__id_lower_bound(s->members, s->nmembers, member);
+    return i < s->nmembers && s->members[i] == member && s->acc[i].member ? &s->acc[i] : NULL;
 }
 
 static int bulk_read_accounts(patron_db *db, bulk_state *s)
@@ -131,7 +119,7 @@ static int bulk_read_accounts(patron_db *db, bulk_state *s)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         int64_t m = patron__sql_col_int(db, st, 0);
-        int64_t *at = bsearch(&m, s->members, s->nmembers, sizeof m, cmp_i64);
+        int64_t *at = bsearch(&m, s->members, s->nmembers, sizeof m, patron__id_cmp);
         if (!at)
             continue;
         account *a = &s->acc[at - s->members];
@@ -166,7 +154,7 @@ static int bulk_reserve_ids(patron_db *db, int64_t *ids, size_t n)
         return rc;
     if (got != n)
         return patron__fail(PATRON_EINTERNAL, "patron_ledger_earn_many: %zu posting ids reserved, %zu needed", got, n);
-    qsort(ids, n, sizeof *ids, cmp_i64);
+    qsort(ids, n, sizeof *ids, patron__id_cmp);
     return PATRON_OK;
 }
 
@@ -386,7 +374,7 @@ static int bulk_run(patron_db *db, bulk_state *s, patron_posting_result *res, co
         if (patron__credit_times(db, &r[i], &s->mature[i], &s->expires[i]))
             return ONE_BY_ONE;
     memcpy(s->members, members, n * sizeof *members);
-    qsort(s->members, n, sizeof *s->members, cmp_i64);
+    qsort(s->members, n, sizeof *s->members, patron__id_cmp);
     for (size_t i = 0; i < n; i++)
         if (s->nmembers == 0 || s->members[s->nmembers - 1] != s->members[i])
             s->members[s->nmembers++] = s->members[i];

@@ -8,6 +8,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/profile.h"
 #include "mart_int.h"
 #include "patron/profile.h"
@@ -57,15 +58,7 @@ static int on_value(void *ctx, int64_t member, const char *name, const char *val
     attr_col *c = find_col(a, name);
     if (!c)
         return PATRON_OK;
-    size_t lo = 0, hi = a->nrows;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->row_member[mid] < member)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t k = lo; k < a->nrows && a->row_member[k] == member; k++) {
+    for (size_t k = patron__id_lower_bound(a->row_member, a->nrows, member); k < a->nrows && a->row_member[k] == member; k++) {
         size_t r = a->row[k];
         if (c->type == PATRON_ATTR_INT)
             c->num[r] = strtod(value, NULL);

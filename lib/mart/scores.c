@@ -12,6 +12,7 @@
 #include "internal/alloc.h"
 #include "internal/civil.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/options.h"
 #include "internal/store.h"
 #include "mart_int.h"
@@ -219,15 +220,9 @@ int patron__mart_score(patron_db *db, int64_t member, patron__member_score *out)
     return rc;
 }
 
-static int by_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 long patron__mart_scores_find(const patron__mart_scores *m, int64_t member)
 {
-    const int64_t *hit = m->n ? bsearch(&member, m->id, m->n, sizeof *m->id, by_id) : NULL;
+    const int64_t *hit = m->n ? bsearch(&member, m->id, m->n, sizeof *m->id, patron__id_cmp) : NULL;
     return hit ? (long)(hit - m->id) : -1;
 }
 

@@ -4,8 +4,8 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/member.h"
-
 
 static int remap_add(void *ctx, int64_t id, int64_t merged_into, int erased)
 {
@@ -35,15 +35,8 @@ int patron__member_remap_load(patron_db *db, patron__member_remap *m)
 
 int64_t patron__member_remap_find(const patron__member_remap *m, int64_t id)
 {
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < m->n && m->id[lo] == id ? m->to[lo] : id;
+    size_t i = patron__id_lower_bound(m->id, m->n, id);
+    return i < m->n && m->id[i] == id ? m->to[i] : id;
 }
 
 void patron__member_remap_free(patron__member_remap *m)

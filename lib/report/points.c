@@ -5,16 +5,11 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/options.h"
 #include "patron/ledger.h"
 #include "patron/report.h"
 #include "report/weeks.h"
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
 
 int patron_report_points_weekly(patron_week_points **out, size_t *nweeks, patron_db *db,
                                 const int64_t *members, size_t nmembers, const patron_weekly_options *opts)
@@ -46,7 +41,7 @@ int patron_report_points_weekly(patron_week_points **out, size_t *nweeks, patron
     /* each member once */
     if (nmembers)
         memcpy(ids, members, nmembers * sizeof(int64_t));
-    qsort(ids, nmembers, sizeof(int64_t), cmp_i64);
+    qsort(ids, nmembers, sizeof(int64_t), patron__id_cmp);
     int64_t from = patron__week_start(w0), to = patron__week_start(w1 + 1);
     for (size_t i = 0; i < nmembers && !rc; i++) {
         if (ids[i] <= 0 || (i && ids[i] == ids[i - 1]))

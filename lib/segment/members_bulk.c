@@ -5,6 +5,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/member.h"
 #include "internal/profile.h"
 #include "members_bulk.h"
@@ -38,23 +39,11 @@ static int add_core(void *ctx, int64_t id, int64_t merged_into, int64_t joined_a
     return PATRON_OK;
 }
 
+/* Index of x in the sorted a[0..n), or -1. */
 static long find_id(const int64_t *a, size_t n, int64_t x)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && a[lo] == x ? (long)lo : -1;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    size_t i = patron__id_lower_bound(a, n, x);
+    return i < n && a[i] == x ? (long)i : -1;
 }
 
 typedef struct consent_ctx {
@@ -103,7 +92,7 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
         distinct[nd++] = who;
     }
     if (rc == PATRON_OK && nd) {
-        qsort(distinct, nd, sizeof *distinct, cmp_id);
+        qsort(distinct, nd, sizeof *distinct, patron__id_cmp);
         size_t u = 0;
         for (size_t i = 0; i < nd; i++)
             if (!u || distinct[u - 1] != distinct[i])
