@@ -97,6 +97,15 @@ typedef struct patron__store_vt {
      * statement at a time. */
     int (*begin_read)(void *impl);
     int (*end_read)(void *impl);
+    /* Round trips (NULL where a statement costs none, as in SQLite):
+     * prefetch sends `sql` (a cached statement without parameters) at once
+     * without waiting; its rows answer its next execution in the same
+     * transaction unless this connection changes rows first. defer sends
+     * the bound statement `st` inside a write transaction to travel with the
+     * COMMIT: its rows are read with step after the commit succeeded (see
+     * patron__sql_defer). */
+    int (*prefetch)(void *impl, const char *sql);
+    int (*defer)(patron__stmt *st);
 } patron__store_vt;
 
 /* Array parameters: a text parameter written as an array literal
@@ -204,6 +213,13 @@ int patron__sql_vbind(patron_db *db, patron__stmt **out, const char *sql, const 
  * key exists (no message recorded). */
 int patron__sql_bind_unique(patron_db *db, patron__stmt **out, const char *sql, const char *fmt, ...);
 int patron__sql_step_unique(patron_db *db, patron__stmt *st, int64_t *id);
+/* The last statement of a write transaction of its own (depth 1, no
+ * batch), bound: sent now to travel with the COMMIT in one round trip
+ * where the backend has `defer`; its rows are read with patron__sql_step
+ * once patron__tx_end returned PATRON_OK (if it failed, the statement's
+ * work was rolled back with the rest). PATRON_EUNSUPPORTED (no message)
+ * where it cannot be deferred: the caller steps it now. */
+int patron__sql_defer(patron_db *db, patron__stmt *st);
 /* Run a statement that returns no rows. */
 int patron__sql_run(patron_db *db, const char *sql, const char *fmt, ...);
 /* Single int64 from the first column of the first row. PATRON_ENOTFOUND when

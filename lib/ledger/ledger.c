@@ -489,7 +489,9 @@ int patron_ledger_earn(patron_db *db, patron_posting_result *result, const patro
 {
     patron_posting_request r;
     int rc = patron__earn_request_read(db, &r, req, "patron_ledger_earn");
-    if (rc)
+    if (rc == PATRON_OK)
+        rc = patron__earn_one_trip(db, result, &r);
+    if (rc != PATRON__EARN_USUAL)
         return rc;
     return run_posting(db, result, &r, PATRON_POSTING_EARN, earn_fn);
 }

@@ -185,5 +185,10 @@ int patron__earn_request_read(patron_db *db, patron_posting_request *r, const pa
 int64_t patron__earn_fingerprint(const patron_posting_request *r);
 int patron__credit_times(patron_db *db, const patron_posting_request *r, int64_t *mature_at, int64_t *expires_at);
 int patron__earn_in_tx(patron_db *db, patron_posting_result *res, const patron_posting_request *r);
+/* patron_ledger_earn in one round trip plus the commit (earn_one.c) for a
+ * checked request: PATRON__EARN_USUAL when it does not apply (or the key
+ * is used) and nothing was written: the usual path runs then. */
+#define PATRON__EARN_USUAL 1
+int patron__earn_one_trip(patron_db *db, patron_posting_result *result, const patron_posting_request *r);
 
 #endif

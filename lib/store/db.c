@@ -146,6 +146,12 @@ static int db_begin(patron_db *db)
     if (rc)
         unclaim(db);
     int64_t v = 0;
+    /* the settings every posting reads (policy, events switch), read with
+     * the BEGIN where a statement costs a round trip */
+    if (rc == PATRON_OK && db->vt->prefetch && (rc = db->vt->prefetch(db->impl, patron__settings_all_sql)) != PATRON_OK) {
+        db->vt->rollback(db->impl);
+        unclaim(db);
+    }
     if (rc == PATRON_OK && (rc = db->vt->data_version(db->impl, &v)) != PATRON_OK) {
         db->vt->rollback(db->impl);
         unclaim(db);
@@ -501,6 +507,13 @@ int patron__sql_int(patron_db *db, int64_t *out, int64_t null_value, const char 
     }
     db->vt->reset(st);
     return rc;
+}
+
+int patron__sql_defer(patron_db *db, patron__stmt *st)
+{
+    if (!db->vt->defer || db->depth != 1 || db->batch || db->reading)
+        return PATRON_EUNSUPPORTED;
+    return db->vt->defer(st);
 }
 
 int patron__sql_step(patron_db *db, patron__stmt *st)

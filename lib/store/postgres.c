@@ -64,6 +64,11 @@ typedef struct pg_stmt {
     char kind[PG_MAX_PARAMS];       /* what is bound: 'i', 't', 'n' */
     int is_update;                  /* an UPDATE: returns no rows, may be sent ahead */
     int sent_ahead;                 /* this execution was sent ahead (no result to read) */
+    int in_flight;                  /* sent ahead, its result kept when it arrives (see `keep`) */
+    int kept;                       /* res holds the result of an execution sent ahead */
+    int kept_prefetch;              /* ... a prefetch: good while total_changes is kept_changes */
+    int64_t kept_changes;
+    int deferred;                   /* sent by pg_defer: its rows are read after the commit */
     char *val[PG_MAX_PARAMS];       /* bound values as text (owned) */
     size_t cap[PG_MAX_PARAMS];
     PGresult *res;
@@ -97,9 +102,12 @@ typedef struct pg {
     int in_tx;
     int nqueued;
     struct {
-        pg_stmt *st;   /* an UPDATE, or NULL: `text` was sent */
+        pg_stmt *st;   /* a prepared statement, or NULL: `text` was sent */
+        char counts;   /* st changes rows: total_changes counts them */
+        char keep;     /* st's result is kept for its next step (pg_prefetch, pg_defer) */
         char text[96]; /* BEGIN or a lock */
     } queued[PG_QUEUE];
+    pg_stmt *prefetched; /* a prefetch kept for this transaction only */
     pg_stmt *cache[PG_CACHE_CAP];
 } pg;
 
@@ -175,6 +183,7 @@ static int pg_report(pg *p, PGresult *res, const char *what)
 }
 
 static int pg_flush(pg *p);
+static void stmt_clear_result(pg_stmt *st);
 
 /* Runs a statement without parameters; keeps nothing. */
 static int pg_simple(pg *p, const char *sql, const char *what)
@@ -202,20 +211,34 @@ static int read_queued(pg *p)
     for (int i = 0; i < p->nqueued; i++) {
         PGresult *res = PQgetResult(p->conn);
         ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        int got = res != NULL;
         pg_stmt *st = p->queued[i].st;
-        if (es == PGRES_COMMAND_OK || (es == PGRES_TUPLES_OK && !st)) {
+        int counts = p->queued[i].counts, keep = p->queued[i].keep;
+        if (st)
+            st->in_flight = 0;
+        if (es == PGRES_COMMAND_OK || (es == PGRES_TUPLES_OK && (!counts || keep))) {
             const char *ct = PQcmdTuples(res);
-            if (st) /* 1 was counted when it was sent */
+            if (counts) /* 1 was counted when it was sent */
                 p->total_changes += (ct && *ct ? strtoll(ct, NULL, 10) : 0) - 1;
+            if (keep && rc == PATRON_OK) {
+                stmt_clear_result(st);
+                st->res = res;
+                st->kept = 1;
+                st->kept_prefetch = p->prefetched == st;
+                res = NULL; /* st owns it now */
+            }
         } else if (rc == PATRON_OK) {
-            rc = patron__fail_prefix(pg_report(p, res, st ? "step" : p->queued[i].text), "%s: ",
-                                     st ? st->text : "begin");
+            /* the statement's start names it; the cause comes before a long text */
+            char what[96];
+            snprintf(what, sizeof what, "%.80s%s", st ? st->text : p->queued[i].text,
+                     st && strlen(st->text) > 80 ? "..." : "");
+            rc = pg_report(p, res, what);
             /* the transaction is aborted: later statements report this */
             p->tx_error_code = rc;
             snprintf(p->tx_error, sizeof p->tx_error, "%s", patron_errmsg());
         }
         PQclear(res);
-        if (res)
+        if (got)
             PQclear(PQgetResult(p->conn)); /* the NULL that ends this statement's results */
     }
     p->nqueued = 0;
@@ -237,8 +260,14 @@ static int end_pipeline(pg *p)
     return PATRON_OK;
 }
 
-/* Send `sql` (no parameters, its result not needed) ahead. */
-static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name)
+/* Send `sql` (no parameters, its result not needed), or the prepared
+ * statement `st` (`name`, `vals`), ahead; `how` says what its result is:
+ * AHEAD_COUNT (it changes rows, counted), AHEAD_QUIET (nothing to keep) or
+ * AHEAD_KEEP (kept in st for its next step). */
+#define AHEAD_COUNT 1
+#define AHEAD_QUIET 2
+#define AHEAD_KEEP 4
+static int send_ahead_as(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name, int how)
 {
     if (p->nqueued == PG_QUEUE) {
         int rc = pg_flush(p);
@@ -252,11 +281,20 @@ static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *va
     if (!ok)
         return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st ? st->text : sql, PQerrorMessage(p->conn));
     p->queued[p->nqueued].st = st;
+    p->queued[p->nqueued].counts = st && (how & AHEAD_COUNT);
+    p->queued[p->nqueued].keep = st && (how & AHEAD_KEEP);
     snprintf(p->queued[p->nqueued].text, sizeof p->queued[0].text, "%s", st ? "" : sql);
     p->nqueued++;
-    if (st)
+    if (st && (how & AHEAD_COUNT))
         p->total_changes++;
+    if (st && (how & AHEAD_KEEP))
+        st->in_flight = 1;
     return PATRON_OK;
+}
+
+static int send_ahead(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name)
+{
+    return send_ahead_as(p, st, sql, vals, name, AHEAD_COUNT);
 }
 
 /* Everything sent ahead is answered: the connection is idle again. */
@@ -424,6 +462,7 @@ static void stmt_clear_result(pg_stmt *st)
         st->res = NULL;
     }
     st->sent_ahead = 0;
+    st->kept = st->kept_prefetch = 0;
     st->row = -1;
 }
 
@@ -548,6 +587,23 @@ static char *member_keys(const char *sql)
     return out;
 }
 
+/* DDL written for this backend alone: a comment `/\*postgresql: TEXT*\/`
+ * (which SQLite skips) becomes TEXT, e.g. a table's storage parameters. In
+ * place: the text only shrinks. */
+static void pg_only_clauses(char *sql)
+{
+    static const char open[] = "/*postgresql:";
+    char *at;
+    while ((at = strstr(sql, open)) != NULL) {
+        char *end = strstr(at, "*/");
+        if (!end)
+            return;
+        size_t inner = (size_t)(end - at) - (sizeof open - 1);
+        memmove(at, at + sizeof open - 1, inner);
+        memmove(at + inner, end + 2, strlen(end + 2) + 1);
+    }
+}
+
 static int pg_exec(void *impl, const char *sql)
 {
     pg *p = impl;
@@ -558,6 +614,7 @@ static int pg_exec(void *impl, const char *sql)
     patron__free(keyed);
     if (!t)
         return patron__oom();
+    pg_only_clauses(t);
     int rc = pg_simple(p, t, "exec");
     patron__free(t);
     return rc;
@@ -573,7 +630,22 @@ static int pg_prepare(void *impl, const char *sql, patron__stmt **out)
     for (size_t probe = 0; probe < PG_CACHE_CAP; probe++, i = (i + 1) % PG_CACHE_CAP) {
         pg_stmt *e = p->cache[i];
         if (e && e->sql == sql) {
-            stmt_clear_result(e);
+            if (e->in_flight) { /* sent ahead to be kept: its result is on the way */
+                int rc = pg_flush(p);
+                if (rc)
+                    return rc;
+            }
+            /* a result kept from ahead answers this execution, unless it is
+             * a prefetch and this connection has changed rows since */
+            e->deferred = 0;
+            if (e->kept && !(e->kept_prefetch && e->kept_changes != p->total_changes)) {
+                e->kept = e->kept_prefetch = 0;
+                e->row = -1;
+                if (p->prefetched == e)
+                    p->prefetched = NULL;
+            } else {
+                stmt_clear_result(e);
+            }
             *out = (patron__stmt *)e;
             return PATRON_OK;
         }
@@ -726,6 +798,8 @@ static int pg_step(patron__stmt *s)
     pg *p = st->owner;
     if (st->sent_ahead)
         return PATRON__DONE;
+    if (st->deferred && !st->res) /* never run a deferred statement twice */
+        return patron__fail(PATRON_EINTERNAL, "postgresql: %s: its transaction did not commit", st->text);
     if (!st->res) {
         const char *name = NULL;
         int rc = pg_usable(p);
@@ -762,6 +836,7 @@ static int pg_step(patron__stmt *s)
 
 static int pg_reset(patron__stmt *s)
 {
+    ((pg_stmt *)s)->deferred = 0;
     stmt_clear_result((pg_stmt *)s);
     return PATRON_OK;
 }
@@ -850,38 +925,123 @@ static int lock_key_cmp(const void *a, const void *b)
     return (*x > *y) - (*x < *y);
 }
 
+/* The bound values of `st` as libpq wants them; its prepared variant. */
+static int stmt_vals(pg_stmt *st, const char **vals, const char **name)
+{
+    int rc = find_variant(st, name);
+    for (int k = 0; k < st->nparams && rc == PATRON_OK; k++)
+        vals[k] = st->kind[k] == 'n' ? NULL : st->val[k];
+    return rc;
+}
+
+/* One prepared statement for any number of members (a statement text with
+ * the keys written in would be parsed and planned anew each time: 40% of a
+ * batch's lock time). Rows come out of unnest in array order. */
+static const char lock_members_sql[] =
+    "SELECT count(pg_advisory_xact_lock(k.a, k.b)) FROM unnest(?::int[], ?::int[]) k(a, b)";
+
 static int pg_lock_members(void *impl, const int64_t *ids, size_t n)
 {
     pg *p = impl;
     int64_t *keys = patron__reallocarray(NULL, n, sizeof *keys);
-    char *sql = patron__malloc(64 + n * 28);
-    if (!keys || !sql) {
+    char *hi = patron__malloc(8 + n * 12), *lo = patron__malloc(8 + n * 12);
+    if (!keys || !hi || !lo) {
         patron__free(keys);
-        patron__free(sql);
+        patron__free(hi);
+        patron__free(lo);
         return patron__oom();
     }
     for (size_t i = 0; i < n; i++) {
-        int64_t hi = 0x5054 ^ (int)((uint64_t)ids[i] >> 31 & 0xffff) ^ (p->lock_space << 16),
-                lo = ids[i] & 0x7fffffff;
-        keys[i] = hi << 32 | lo; /* the two keys of pg_lock_member, in lock order */
+        int64_t h = 0x5054 ^ (int)((uint64_t)ids[i] >> 31 & 0xffff) ^ (p->lock_space << 16), l = ids[i] & 0x7fffffff;
+        keys[i] = h << 32 | l; /* the two keys of pg_lock_member, in lock order */
     }
     qsort(keys, n, sizeof *keys, lock_key_cmp);
-    size_t o = (size_t)sprintf(sql, "SELECT count(pg_advisory_xact_lock(k.a, k.b)) FROM (VALUES ");
+    size_t oh = 0, ol = 0;
+    hi[oh++] = lo[ol++] = '{';
     for (size_t i = 0; i < n; i++) {
         if (i && keys[i] == keys[i - 1])
             continue;
-        o += (size_t)sprintf(sql + o, "%s(%d,%d)", i ? "," : "", (int)(keys[i] >> 32), (int)(keys[i] & 0x7fffffff));
+        oh += (size_t)sprintf(hi + oh, "%s%d", oh > 1 ? "," : "", (int)(keys[i] >> 32));
+        ol += (size_t)sprintf(lo + ol, "%s%d", ol > 1 ? "," : "", (int)(keys[i] & 0x7fffffff));
     }
-    sprintf(sql + o, ") k(a, b)");
-    int rc = send_ahead(p, NULL, sql, NULL, NULL);
-    patron__free(sql);
+    strcpy(hi + oh, "}");
+    strcpy(lo + ol, "}");
+    patron__stmt *s;
+    const char *vals[2], *name = NULL;
+    int rc = pg_prepare(p, lock_members_sql, &s);
+    if (rc == PATRON_OK && (rc = pg_bind_text(s, 1, hi)) == PATRON_OK && (rc = pg_bind_text(s, 2, lo)) == PATRON_OK)
+        rc = stmt_vals((pg_stmt *)s, vals, &name);
+    if (rc == PATRON_OK)
+        rc = send_ahead_as(p, (pg_stmt *)s, NULL, vals, name, AHEAD_QUIET);
+    patron__free(hi);
+    patron__free(lo);
     patron__free(keys);
     return rc;
 }
 
-static int pg_commit(void *impl)
+/* Send `sql` (no parameters) ahead: its rows answer its next execution in
+ * this transaction, unless this connection changes rows first. For the
+ * settings a write transaction reads, read with its BEGIN and locks. */
+static int pg_prefetch(void *impl, const char *sql)
 {
     pg *p = impl;
+    patron__stmt *s;
+    const char *name = NULL;
+    int rc = pg_prepare(p, sql, &s);
+    pg_stmt *st = (pg_stmt *)s;
+    if (rc == PATRON_OK && st->nparams != 0)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: prefetch of a statement with parameters: %s", st->text);
+    if (rc == PATRON_OK)
+        rc = find_variant(st, &name);
+    if (rc)
+        return rc;
+    if (p->prefetched && p->prefetched != st)
+        stmt_clear_result(p->prefetched);
+    p->prefetched = st;
+    st->kept_changes = p->total_changes;
+    return send_ahead_as(p, st, NULL, NULL, name, AHEAD_KEEP);
+}
+
+/* Send the bound statement `s` ahead, to travel with the COMMIT: its rows
+ * are read (pg_step) after the transaction committed. */
+static int pg_defer(patron__stmt *s)
+{
+    pg_stmt *st = (pg_stmt *)s;
+    pg *p = st->owner;
+    if (!p->in_tx)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: deferring a statement outside a write transaction");
+    const char *vals[PG_MAX_PARAMS], *name = NULL;
+    int rc = pg_usable(p);
+    if (rc == PATRON_OK)
+        rc = stmt_vals(st, vals, &name);
+    if (rc == PATRON_OK)
+        rc = send_ahead_as(p, st, NULL, vals, name, AHEAD_COUNT | AHEAD_KEEP);
+    if (rc == PATRON_OK)
+        st->deferred = 1;
+    return rc;
+}
+
+/* A prefetch nobody read ends with its transaction. */
+static void drop_prefetch(pg *p)
+{
+    if (p->prefetched) {
+        if (p->prefetched->kept)
+            stmt_clear_result(p->prefetched);
+        p->prefetched = NULL;
+    }
+}
+
+static int pg_commit_queued(pg *p);
+
+static int pg_commit(void *impl)
+{
+    int rc = pg_commit_queued(impl);
+    drop_prefetch(impl);
+    return rc;
+}
+
+static int pg_commit_queued(pg *p)
+{
     p->in_tx = 0;
     int rc = PATRON_OK;
     if (p->nqueued) {
@@ -910,6 +1070,7 @@ static int pg_rollback(void *impl)
     pg *p = impl;
     p->in_tx = 0;
     discard_queued(p);
+    drop_prefetch(p);
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return PATRON_OK;
     return pg_simple(p, "ROLLBACK", "rollback");
@@ -1103,6 +1264,8 @@ static const patron__store_vt postgres_vt = {
     .lock_members = pg_lock_members,
     .begin_read = pg_begin_read,
     .end_read = pg_rollback,
+    .prefetch = pg_prefetch,
+    .defer = pg_defer,
 };
 
 /* The connection string without its password, for messages. */

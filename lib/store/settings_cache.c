@@ -42,11 +42,13 @@ static void release(void *state)
 
 static const patron__slot_type settings_slot = {"settings", sizeof(settings_state), release};
 
+const char patron__settings_all_sql[] = "SELECT key, value FROM settings";
+
 static int load(patron_db *db, settings_state *s)
 {
     clear(s);
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, "SELECT key, value FROM settings", "");
+    int rc = patron__sql_bind(db, &st, patron__settings_all_sql, "");
     if (rc)
         return rc;
     int full = 0;

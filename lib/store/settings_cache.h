@@ -9,6 +9,9 @@
  * PATRON_EUNSUPPORTED (no message) when the cache cannot answer: outside a
  * transaction, no slot, too many settings; the caller reads the row. */
 int patron__settings_cache_get(patron_db *db, const char *key, char **out);
+/* The statement that reads them all (a write transaction's BEGIN sends it
+ * ahead where the backend has prefetch: no round trip of its own). */
+extern const char patron__settings_all_sql[];
 /* After writing `key`: keep the copy true. */
 void patron__settings_cache_put(patron_db *db, const char *key, const char *value);
 

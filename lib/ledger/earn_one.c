@@ -1,0 +1,94 @@
+/* A single earn in one round trip plus its commit, where every statement
+ * costs a round trip (backends with `defer`: PostgreSQL), outside a
+ * caller's batch:
+ * 1. BEGIN, the store lock, the member's lock and the settings (the
+ *    policy, the events switch) go ahead and travel with the account read;
+ * 2. the key row, the posting and the account are written by one
+ *    statement, sent with the COMMIT.
+ * The guarantees are the usual path's (ledger.c run_posting): the member is
+ * locked before its account is read; a key used before, or at the same
+ * moment by another server, makes the key row's unique key fail the
+ * statement, the transaction rolls back with nothing written, and the earn
+ * then runs the usual way, which answers with the replay (the same posting
+ * id for both callers) or says the key was used with other content. Any
+ * case that is not a plain credit (the events outbox on, a debt to repay,
+ * a failure before the write) also runs the usual way. */
+#include <inttypes.h>
+
+#include "internal/error.h"
+#include "internal/events.h"
+#include "internal/store.h"
+#include "ledger_int.h"
+
+/* kind 1 = PATRON_POSTING_EARN; the posting is its own lot */
+static const char one_trip_sql[] =
+    "WITH k AS (INSERT INTO posting_keys(key, member_id, id) "
+    "SELECT ?1::text, ?3::bigint, nextval(pg_get_serial_sequence('postings', 'id')) RETURNING id), "
+    "p AS (INSERT INTO postings(id, key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
+    "lot_expires_at, spend, rule, rule_version, reason, operator, ref) "
+    "SELECT k.id, ?1::text, ?2::bigint, ?3::bigint, 1, ?4::bigint, ?5::bigint, ?6::bigint, ?7::bigint, ?5::bigint, "
+    "?8::bigint, ?9::bigint, ?10::text, ?11::bigint, ?12::text, ?13::text, ?14::text FROM k RETURNING id) "
+    "UPDATE accounts a SET total = ?15::bigint, pending_until = ?16::bigint, head = p.id, next_expiry = ?17::bigint "
+    "FROM p WHERE a.member_id = ?3::bigint RETURNING p.id";
+
+static int write_deferred(patron_db *db, patron__stmt **st, const account *a, const patron_posting_request *r,
+                          int64_t mature, int64_t expires)
+{
+    int64_t total = a->total + r->points;
+    int64_t pending = mature > a->pending_until ? mature : a->pending_until;
+    int64_t next_expiry = expires < a->next_expiry ? expires : a->next_expiry;
+    int rc = patron__sql_bind(db, st, one_trip_sql, "tiiiiiiiititttiii", r->key, patron__earn_fingerprint(r),
+                              a->member, r->points, r->at, mature, a->head, expires, r->spend, r->rule,
+                              r->rule_version, r->reason, r->operator_name, r->ref, total, pending, next_expiry);
+    if (rc == PATRON_OK && !r->spend)
+        rc = db->vt->bind_null(*st, 9);
+    if (rc == PATRON_OK)
+        rc = patron__sql_defer(db, *st);
+    return rc;
+}
+
+int patron__earn_one_trip(patron_db *db, patron_posting_result *result, const patron_posting_request *r)
+{
+    if (db->depth != 0 || !db->vt->defer || !r->key)
+        return PATRON__EARN_USUAL;
+    patron__tx_scope_members(db);
+    int rc = patron__tx_begin(db);
+    if (rc)
+        return rc;
+    account a;
+    int outbox = 0;
+    int64_t mature = 0, expires = 0, total = 0;
+    rc = patron__account_open(db, &a, r->member_id, 0);
+    if (rc == PATRON_OK)
+        rc = patron__ledger_policy_load(db);
+    if (rc == PATRON_OK)
+        rc = patron__events_on(db, &outbox);
+    if (rc == PATRON_OK)
+        rc = patron__credit_times(db, r, &mature, &expires);
+    if (rc != PATRON_OK || outbox || a.debt > 0 || __builtin_add_overflow(a.total, r->points, &total)) {
+        patron__tx_end(db, PATRON_ECONFLICT); /* nothing was written: roll back */
+        patron_errclear();
+        return PATRON__EARN_USUAL;
+    }
+    patron__stmt *st = NULL;
+    rc = patron__tx_end(db, write_deferred(db, &st, &a, r, mature, expires));
+    if (rc == PATRON_ECONFLICT) { /* the key is used: rolled back; the usual path replays it */
+        patron_errclear();
+        return PATRON__EARN_USUAL;
+    }
+    if (rc)
+        return rc;
+    /* committed: the statement's row is the new posting's id */
+    int64_t id = 0;
+    int s = patron__sql_step(db, st);
+    if (s == PATRON__ROW)
+        id = patron__sql_col_int(db, st, 0);
+    patron__sql_done(db, st);
+    if (s < 0)
+        return s;
+    if (id <= 0)
+        return patron__fail(PATRON_EINTERNAL, "patron_ledger_earn: '%s': the posting committed without its id", r->key);
+    if (result)
+        *result = (patron_posting_result){id, r->points, 0};
+    return PATRON_OK;
+}
