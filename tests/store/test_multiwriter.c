@@ -1,7 +1,9 @@
 /* Many processes, one store: 8 processes on one SQLite file, or 16 on one
- * PostgreSQL schema (PATRON_TEST_BACKEND=postgresql), each earning,
- * redeeming and reversing with idempotency keys, some posting the same
- * shared keys as other processes. Afterwards:
+ * PostgreSQL schema (PATRON_TEST_BACKEND=postgresql), each earning (one at
+ * a time and in patron_ledger_earn_many arrays), redeeming and reversing
+ * with idempotency keys, some posting the same shared keys as other
+ * processes (alone or inside arrays), some retrying whole arrays.
+ * Afterwards:
  * - every call succeeded or failed for a business reason (no EBUSY, no I/O
  *   error: writers wait their turn);
  * - every process that posted a shared key was given the same posting id;
@@ -63,6 +65,68 @@ static patron_posting_request shared_request(int k, char *key, size_t cap)
     return r;
 }
 
+/* One patron_ledger_earn_many call of 2..17 requests: new keys of this
+ * process, now and then a shared key or a repeat of an earlier request of
+ * the same array; sometimes the whole array is posted again, which must
+ * replay every request with the same ids. Reports what was posted. */
+static void earn_many(patron_db *db, int id, int i, uint64_t *s, int fd, int64_t *mine, int64_t *mine_member,
+                      int *nmine)
+{
+    enum { MAXN = 17 };
+    char keys[MAXN][64];
+    patron_posting_request req[MAXN];
+    patron_posting_result res[MAXN], again[MAXN];
+    int64_t shared[MAXN];
+    size_t n = 2 + (size_t)(rng_next(s) % (MAXN - 1));
+    int with_shared = rng_next(s) % 3 == 0;
+    for (size_t j = 0; j < n; j++) {
+        shared[j] = 0;
+        if (with_shared && rng_next(s) % 4 == 0) {
+            int k = (int)(rng_next(s) % SHARED_KEYS);
+            req[j] = shared_request(k, keys[j], sizeof keys[j]);
+            shared[j] = k + 1;
+        } else if (j > 0 && rng_next(s) % 8 == 0) { /* the same request twice in one array */
+            size_t e = (size_t)(rng_next(s) % j);
+            req[j] = req[e];
+            shared[j] = shared[e];
+        } else {
+            snprintf(keys[j], sizeof keys[j], "p%d-many-%d-%zu", id, i, j);
+            patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+            r.key = keys[j];
+            r.member_id = 1 + (int64_t)(rng_next(s) % MEMBERS);
+            r.points = 1 + (int64_t)(rng_next(s) % 100);
+            r.at = T0 + 1000 + i;
+            req[j] = r;
+        }
+    }
+    int rc = patron_ledger_earn_many(db, res, req, n);
+    if (rc != PATRON_OK) {
+        fprintf(stderr, "process %d op %d: earn_many: %s\n", id, i, patron_errmsg());
+        report bad = {0, 0, 0, 0, rc, 10};
+        send_report(fd, &bad);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) {
+        report r = {res[j].posting_id, req[j].member_id, res[j].replayed ? 0 : res[j].points, shared[j], PATRON_OK, 10};
+        send_report(fd, &r);
+        if (!shared[j] && !res[j].replayed && *nmine < 512) {
+            mine_member[*nmine] = req[j].member_id;
+            mine[(*nmine)++] = res[j].posting_id;
+        }
+    }
+    if (rng_next(s) % 4 == 0) { /* the whole array again: every request replays its posting */
+        rc = patron_ledger_earn_many(db, again, req, n);
+        for (size_t j = 0; j < n && rc == PATRON_OK; j++)
+            if (!again[j].replayed || again[j].posting_id != res[j].posting_id)
+                rc = PATRON_EINTERNAL;
+        if (rc != PATRON_OK) {
+            fprintf(stderr, "process %d op %d: earn_many again: rc %d %s\n", id, i, rc, patron_errmsg());
+            report bad = {0, 0, 0, 0, rc, 11};
+            send_report(fd, &bad);
+        }
+    }
+}
+
 static void child(const char *uri, int id, int ops, int fd)
 {
     patron_db *db = NULL;
@@ -80,9 +144,13 @@ static void child(const char *uri, int id, int ops, int fd)
         char key[64];
         patron_posting_request req = PATRON_POSTING_REQUEST_INIT;
         patron_posting_result res;
-        int op = (int)(rng_next(&s) % 10);
+        int op = (int)(rng_next(&s) % 12);
         int rc;
         int64_t shared = 0;
+        if (op >= 10) { /* an array of earns */
+            earn_many(db, id, i, &s, fd, mine, mine_member, &nmine);
+            continue;
+        }
         if (op < 2) { /* a shared key: several processes post it */
             int k = (int)(rng_next(&s) % SHARED_KEYS);
             req = shared_request(k, key, sizeof key);
@@ -168,7 +236,7 @@ static void run(int procs, int ops)
     close(fds[1]);
     int64_t expect[MEMBERS + 1] = {0};
     int64_t shared_id[SHARED_KEYS + 1] = {0};
-    int64_t *seen = calloc((size_t)procs * (size_t)ops * 2 + 16, sizeof *seen);
+    int64_t *seen = calloc((size_t)procs * (size_t)ops * 20 + 16, sizeof *seen);
     size_t nseen = 0, reports = 0, failures = 0, shared_posts = 0;
     report r;
     while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
