@@ -106,6 +106,9 @@ typedef struct patron__store_vt {
      * patron__sql_defer). */
     int (*prefetch)(void *impl, const char *sql);
     int (*defer)(patron__stmt *st);
+    /* bind_text for a string the caller keeps unchanged until the
+     * statement is reset (no copy); NULL: use bind_text. */
+    int (*bind_text_kept)(patron__stmt *st, int idx, const char *s);
 } patron__store_vt;
 
 /* Array parameters: a text parameter written as an array literal

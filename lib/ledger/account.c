@@ -211,6 +211,15 @@ int patron__account_store(patron_db *db, account *a)
     return rc;
 }
 
+void patron__account_stored(patron_db *db, account *a)
+{
+    a->stored_next_expiry = a->next_expiry;
+    a->stored_indexed = a->indexed;
+    a->stored_debt = a->debt;
+    a->stored_merged = a->merged;
+    cache_put(db, a);
+}
+
 int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids, size_t *n)
 {
     patron__stmt *st;

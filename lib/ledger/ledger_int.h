@@ -125,6 +125,9 @@ int patron__account_load(patron_db *db, account *a, int64_t member); /* ENOTFOUN
  * only when !need_active), with a message when there is none. */
 int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active);
 int patron__account_store(patron_db *db, account *a);
+/* After `a` was written by a statement of the caller's own (earn_many's
+ * multi-row write): remember it as stored. */
+void patron__account_stored(patron_db *db, account *a);
 
 /* Append a posting of account `a` (links it into the chain, updates the
  * account in memory). */

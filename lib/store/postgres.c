@@ -169,6 +169,11 @@ static int pg_report(pg *p, PGresult *res, const char *what)
     if (!msg)
         msg = PQerrorMessage(p->conn);
     int code = map_state(state);
+    /* Citus passes a worker's unique violation of a multi-shard statement
+     * on as an internal error (XX000) with the worker's message */
+    static const char dup[] = "duplicate key value violates unique constraint";
+    if (state && !strcmp(state, "XX000") && !strncmp(msg, dup, sizeof dup - 1))
+        code = PATRON_ECONFLICT;
     if (PQstatus(p->conn) == CONNECTION_BAD) {
         code = PATRON_EIO;
         return patron__fail(code, "postgresql: %s: the connection to the server was lost: %s", what,

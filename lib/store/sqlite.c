@@ -221,6 +221,13 @@ static int sq_bind_text(patron__stmt *st, int idx, const char *v)
     return rc == SQLITE_OK ? PATRON_OK : map_rc(st->owner->h, rc, "bind");
 }
 
+/* The same without a copy: `v` outlives the statement's execution. */
+static int sq_bind_text_kept(patron__stmt *st, int idx, const char *v)
+{
+    int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st->st, idx);
+    return rc == SQLITE_OK ? PATRON_OK : map_rc(st->owner->h, rc, "bind");
+}
+
 static int sq_bind_null(patron__stmt *st, int idx)
 {
     int rc = sqlite3_bind_null(st->st, idx);
@@ -456,6 +463,7 @@ static const patron__store_vt sqlite_vt = {
     .prepare = sq_prepare,
     .bind_int64 = sq_bind_int64,
     .bind_text = sq_bind_text,
+    .bind_text_kept = sq_bind_text_kept,
     .bind_null = sq_bind_null,
     .step = sq_step,
     .reset = sq_reset,

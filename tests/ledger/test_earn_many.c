@@ -298,11 +298,63 @@ static void test_arguments(void **state)
     patron_close(db);
 }
 
+/* Long arrays over many members (the bulk path's widest statements: 128
+ * and 16 postings and accounts to a statement, then one each), against
+ * the same earns one call each: the same ids order, balances and a clean
+ * check; then the whole array again replays every request. */
+static void test_long_arrays(void **state)
+{
+    (void)state;
+    enum { MEMBERS = 300, N = 1000 };
+    patron_db *a = pt_store_new(NULL), *b = pt_store_new(NULL);
+    static int64_t ma[MEMBERS], mb[MEMBERS];
+    for (int i = 0; i < MEMBERS; i++) {
+        char phone[32];
+        snprintf(phone, sizeof phone, "+97252%07d", i);
+        ma[i] = pt_member(a, phone, "none", T0 - DAY);
+        mb[i] = pt_member(b, phone, "none", T0 - DAY);
+        assert_int_equal(ma[i], mb[i]);
+    }
+    static patron_posting_request r[N];
+    static patron_posting_result ra[N], rb[N];
+    static char k[N][32];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) {
+            snprintf(k[i], sizeof k[i], "long-%d-%d", round, i);
+            /* the first members often, the rest now and then: accounts
+             * rewritten in statements of 128, 16 and one */
+            int64_t m = ma[(i * 7 + round) % (i % 3 ? 40 : MEMBERS)];
+            r[i] = pt_posting(k[i], m, 1 + (i * 13 + round) % 97, T0 + round * DAY + i);
+            assert_int_equal(patron_ledger_earn(a, &ra[i], &r[i]), PATRON_OK);
+        }
+        assert_int_equal(patron_ledger_earn_many(b, rb, r, N), PATRON_OK);
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(rb[i].replayed, 0);
+            assert_int_equal(rb[i].points, ra[i].points);
+            assert_true(i == 0 || rb[i].posting_id > rb[i - 1].posting_id);
+        }
+        assert_int_equal(patron_ledger_earn_many(b, ra, r, N), PATRON_OK);
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(ra[i].replayed, 1);
+            assert_int_equal(ra[i].posting_id, rb[i].posting_id);
+        }
+    }
+    for (int i = 0; i < MEMBERS; i++)
+        assert_int_equal(pt_available(b, mb[i], T0 + 10 * DAY), pt_available(a, ma[i], T0 + 10 * DAY));
+    patron_ledger_report rep;
+    assert_int_equal(patron_ledger_check(b, &rep), PATRON_OK);
+    assert_int_equal(rep.problems, 0);
+    assert_int_equal(rep.postings, 3 * N);
+    patron_close(a);
+    patron_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_long_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
