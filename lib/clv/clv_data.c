@@ -9,6 +9,7 @@
  * do) or to sort every row directly (when nearly every row is distinct, as
  * exact times are, and a hash table of a million entries only adds cache
  * misses) is decided from an evenly spaced sample of 2,048 rows. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,11 @@ void clv_rows_free(clv_rows *r)
 {
     if (!r)
         return;
-    patron__free(r->x);
-    patron__free(r->tx);
-    patron__free(r->T);
+    if (!r->borrowed) {
+        patron__free(r->x);
+        patron__free(r->tx);
+        patron__free(r->T);
+    }
     patron__free(r->m);
     patron__free(r->lm);
     patron__free(r->w);
@@ -399,6 +402,44 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     builder b = {0};
     uint32_t *map = NULL, *kept = NULL, *perm = NULL, *rank = NULL;
     int rc = PATRON_OK;
+    if ((flags & CLV_ROWS_ANY_ORDER) && !spend && !(flags & CLV_ROWS_NO_WEIGHT0) &&
+        !compression_pays(d, NULL, d->n, 0)) {
+        /* Predictions on rows that do not merge (nearly all distinct): the
+         * caller's arrays are the rows, validated in place, when no value
+         * needs check_row's normalisation (t_x of a row with x = 0). */
+        double W = 0, max_x = 0;
+        int normalise = 0, discrete = (patron__clv_model(model)->flags & CLV_M_DISCRETE) != 0;
+        const double *xs = d->frequency, *txs = d->recency, *Ts = d->T, *ws = d->weights;
+        for (size_t i = 0; i < d->n; i++) {
+            double x = xs[i], tx = txs[i], T = Ts[i], w = ws ? ws[i] : 1.0;
+            /* check_row's rules for a plain row, without its branches and
+             * calls; anything else goes through check_row itself */
+            int plain = !discrete && x >= 0 && x <= 1e9 && x == (double)(int64_t)x && T >= 0 &&
+                        T <= 1e12 && tx >= 0 && tx <= T && (x != 0 || tx == 0) && w >= 0 &&
+                        w <= DBL_MAX;
+            if (!plain) {
+                double k1, k2;
+                int keep;
+                if ((rc = check_row(d, i, model, flags, &k1, &k2, &w, &keep)))
+                    return rc;
+                if (k1 != tx)
+                    normalise = 1;
+            }
+            W += w;
+            if (x > max_x)
+                max_x = x;
+        }
+        if (!normalise) {
+            out->n = d->n;
+            out->x = (double *)d->frequency;
+            out->tx = (double *)d->recency;
+            out->T = (double *)d->T;
+            out->W = W;
+            out->max_x = max_x;
+            out->borrowed = 1;
+            return PATRON_OK;
+        }
+    }
     if ((flags & CLV_ROWS_MAP) && d->n) {
         map = patron__malloc(d->n * sizeof *map);
         if (!map)
