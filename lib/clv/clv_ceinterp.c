@@ -15,8 +15,8 @@
  * CHECK_TOL (relative) at the CHECK points. */
 #define TAIL_TOL 2e-13
 #define CHECK_TOL 2e-13
-#define N_CHECK 4
-static const double check_y[N_CHECK] = {-1.0, 0.0, 0.7, 1.0};
+#define N_CHECK 2
+static const double check_y[N_CHECK] = {-1.0, 0.4};
 
 struct clv_ce_interp {
     size_t nx;
@@ -87,6 +87,15 @@ static void cheb_to_monomial(const double *c, double *a)
     }
 }
 
+/* The u of local coordinate y in [-1, 1] of piece k: piece k = P e + q
+ * covers u in 2^e [1 + q/P, 1 + (q + 1)/P), P = CLV_CI_PER_OCTAVE. */
+#define P CLV_CI_PER_OCTAVE
+static double piece_u(int k, double y)
+{
+    int e = k >= 0 ? k / P : -((-k + P - 1) / P), q = k - P * e;
+    return ldexp(1 + (q + 0.5 * (y + 1)) / P, e);
+}
+
 /* Coefficients of piece k of x into c (c[0] = NaN when not usable). */
 static void build_piece(const clv_model_desc *md, const double *p, double x, int k,
                         const clv_ci_spec *sp, const double *h1, double *c)
@@ -94,7 +103,7 @@ static void build_piece(const clv_model_desc *md, const double *p, double x, int
     double f[CLV_CI_N], fmin = INFINITY;
     for (int j = 0; j < CLV_CI_N; j++) {
         double y = cos(PI * (j + 0.5) / CLV_CI_N);
-        double u = exp2((k + 0.5 * (y + 1)) * CLV_CI_LEN), v;
+        double u = piece_u(k, y), v;
         if (phi_exact(md, p, x, u, sp, h1, &v) || !(v > 0)) {
             c[0] = NAN;
             return;
@@ -117,9 +126,9 @@ static void build_piece(const clv_model_desc *md, const double *p, double x, int
     cheb_to_monomial(c, a);
     memcpy(c, a, sizeof a);
     /* the form that is used, checked against the exact evaluator at the
-     * nodes' extremes and between nodes */
+     * piece's edge and between nodes */
     for (int j = 0; j < N_CHECK; j++) {
-        double u = exp2((k + 0.5 * (check_y[j] + 1)) * CLV_CI_LEN), v;
+        double u = piece_u(k, check_y[j]), v;
         if (phi_exact(md, p, x, u, sp, h1, &v) ||
             !(fabs(estrin(c, check_y[j]) - v / u) <= CHECK_TOL * (v / u))) {
             c[0] = NAN;
@@ -129,9 +138,10 @@ static void build_piece(const clv_model_desc *md, const double *p, double x, int
 }
 
 /* Per-thread statistics of the rows: count and range of u1 per x. */
-/* Piece of u: q = 2 log2(u) in [k, k + 1), from the bits of u (exponent
- * e, mantissa f in [1, 2): k = 2 e + (f >= sqrt 2)), so the statistics pass
- * needs no logarithm; -1 when u is outside the pieces (or not > 0). */
+/* Piece of u (offset by -CLV_CI_KMIN), from its bits: P e + the top
+ * CLV_CI_BITS bits of the mantissa, e the binary exponent; -1 when u is outside the
+ * pieces (or not > 0). The statistics pass needs no logarithm, and the
+ * evaluation's local coordinate comes from the same bits. */
 static int piece_of(double u)
 {
     if (!(u > 0) || !(u < INFINITY))
@@ -139,10 +149,18 @@ static int piece_of(double u)
     uint64_t b;
     memcpy(&b, &u, sizeof b);
     int e = (int)((b >> 52) & 0x7ff) - 1023;
-    if (e < CLV_CI_KMIN / 2 || e >= CLV_CI_KMAX / 2) /* also subnormals */
+    if (e < CLV_CI_KMIN / P || e >= CLV_CI_KMAX / P) /* also subnormals */
         return -1;
-    const uint64_t sqrt2_mant = 0x6a09e667f3bcdull; /* mantissa bits of sqrt(2) */
-    return 2 * e + ((b & 0xfffffffffffffull) >= sqrt2_mant) - CLV_CI_KMIN;
+    return P * e + (int)((b >> (52 - CLV_CI_BITS)) & (P - 1)) - CLV_CI_KMIN;
+}
+
+/* Local coordinate of u in its piece: the mantissa bits below the top
+ * CLV_CI_BITS, exactly, mapped to [-1, 1). */
+static double piece_y(double u)
+{
+    uint64_t b;
+    memcpy(&b, &u, sizeof b);
+    return (double)(b & ((1ull << (52 - CLV_CI_BITS)) - 1)) * (1.0 / (double)(1ull << (51 - CLV_CI_BITS))) - 1;
 }
 
 #define NK (CLV_CI_KMAX - CLV_CI_KMIN)
@@ -297,9 +315,6 @@ int clv_ce_interp_eval(const clv_ce_interp *ci, double x, double u1, double *out
     c += (size_t)k * CLV_CI_N;
     if (isnan(c[0]))
         return 0;
-    /* y in [-1, 1] within the piece (log2 may round across its edge by an
-     * ulp: the polynomial is as good there) */
-    double y = 2 * (2 * log2(u1) - (k + ci->kmin[xi])) - 1;
-    *out = estrin(c, y) * u1;
+    *out = estrin(c, piece_y(u1)) * u1;
     return 1;
 }

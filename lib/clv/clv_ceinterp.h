@@ -9,24 +9,25 @@
  *   Phi_x(u_1) = sum_m (g_x(m u_1) - g_x((m - 1) u_1)) / (1 + d)^m
  * (one horizon: Phi_x = g_x). A batch builds, from
  * the exact evaluator, a piecewise polynomial interpolant of
- * F_x(s) = Phi_x(u_1) / u_1 in s = log2 u_1, on a fixed grid of pieces of
- * length CLV_CI_LEN in s (CLV_CI_N Chebyshev nodes each); a row then costs
- * one log2 and a polynomial of degree CLV_CI_N - 1. F_x is analytic in
- * the strip |Im ln u_1| < pi (the series' only singularity is at u = -1,
- * u = 0 is removable), so a piece of length 0.35 in ln u_1 gives about
- * 1e-18 in exact arithmetic; the direct evaluation's own rounding (about
- * 1e-14 relative, up to 1e-12 for x in the hundreds) is what is left. A
- * piece is used only when its last two Chebyshev coefficients are below
- * 2e-13 of its smallest value and it reproduces the exact evaluator to
- * 2e-13 relative at four further points; otherwise its rows are evaluated
- * directly.
+ * F_x(u_1) = Phi_x(u_1) / u_1 on a fixed grid of pieces, P = 4 per octave
+ * (u_1 in 2^e [1 + q/P, 1 + (q + 1)/P), q = 0..P-1: the piece and the local
+ * coordinate are the bits of u_1), CLV_CI_N Chebyshev nodes each; a row
+ * then costs a polynomial of degree CLV_CI_N - 1 and no transcendental.
+ * F_x is analytic except where some m u_1 = -1 (the series' branch point;
+ * u_1 = 0 is removable), at least 2P + 1 half-widths from the centre of
+ * any piece, so CLV_CI_N = 12 nodes give about 1e-15 in exact arithmetic; the
+ * direct evaluation's own rounding (about 1e-14 relative, up to 1e-12 for
+ * x in the hundreds) is what is left. A piece is used only when its last
+ * two Chebyshev coefficients are below 2e-13 of its smallest value and it
+ * reproduces the exact evaluator to 2e-13 relative at two further points;
+ * otherwise its rows are evaluated * directly.
  *
  * A piece is a pure function of (model, parameters, what is predicted, x,
  * piece), built from the evaluator's own per-x coefficients, so a row's
  * value does not depend on the other rows of the batch or on the thread
  * count: a batch of one row gives the same bits as a batch of a million.
  * Cost: a batch builds exactly the pieces its rows fall in, each
- * CLV_CI_N + 4 evaluations of Phi_x, i.e. at most 16 times the direct
+ * CLV_CI_N + 2 evaluations of Phi_x, i.e. at most 14 times the direct
  * cost of a row for a piece that only one row needs (a single-row call);
  * a batch of a million summary rows needs about a hundred pieces. */
 #ifndef PATRON_CLV_CEINTERP_H
@@ -38,9 +39,10 @@
 #include "internal/clv_model.h"
 
 #define CLV_CI_N 12      /* Chebyshev nodes (coefficients) per piece */
-#define CLV_CI_LEN 0.5   /* length of a piece in s = log2 u (piece_of assumes 0.5) */
-#define CLV_CI_KMIN (-80) /* pieces k cover s in [k LEN, (k + 1) LEN), KMIN <= k < KMAX */
-#define CLV_CI_KMAX 80    /* (u_1 from 2^-40 to 2^40; beyond, rows are evaluated directly) */
+#define CLV_CI_BITS 2                       /* mantissa bits that choose the piece */
+#define CLV_CI_PER_OCTAVE (1 << CLV_CI_BITS) /* pieces per octave of u_1 */
+#define CLV_CI_KMIN (-40 * CLV_CI_PER_OCTAVE) /* pieces k = P e + q, KMIN <= k < KMAX: */
+#define CLV_CI_KMAX (40 * CLV_CI_PER_OCTAVE)  /* u_1 from 2^-40 to 2^40 (beyond: directly) */
 #define CLV_CI_MAX_X 1024 /* frequencies 0 .. MAX_X - 1 may get pieces */
 
 typedef struct clv_ce_interp clv_ce_interp;

