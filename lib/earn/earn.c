@@ -591,6 +591,37 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     return rc;
 }
 
+/* In a member-scoped transaction (db->tx_shared: the backend runs those
+ * of different members at once), lock every member the purchase can write
+ * to before its key is looked up: the buyer and the buyer's referrer (a
+ * referral award), both in one statement in id order so that two purchases
+ * never wait for each other in a cycle. Referrals and merges are set in
+ * transactions that exclude this one, so what is read here holds until
+ * the commit. An unknown buyer locks nothing: the key may still replay,
+ * else purchase_impl() reports it. */
+static int lock_buyer(patron_db *db, const patron_purchase *p)
+{
+    if (!db->tx_shared)
+        return PATRON_OK; /* the transaction excludes every other writer */
+    int64_t ids[2], member = 0, referrer = 0;
+    size_t n = 0;
+    if (patron__member_resolve(db, &member, p->member_id, 1) != PATRON_OK)
+        return PATRON_OK;
+    ids[n++] = member;
+    int rc = patron__member_referrer(db, member, &referrer);
+    if (rc == PATRON_OK && referrer && (rc = patron__member_resolve(db, &referrer, referrer, 0)) == PATRON_OK &&
+        referrer != member)
+        ids[n++] = referrer;
+    if (rc)
+        return rc;
+    if (n == 2 && ids[1] < ids[0]) {
+        int64_t t = ids[0];
+        ids[0] = ids[1];
+        ids[1] = t;
+    }
+    return patron__tx_lock_members(db, ids, n);
+}
+
 int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron_purchase *purchase)
 {
     patron_purchase p;
@@ -600,12 +631,19 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
     scoring *s = patron__malloc(sizeof *s);
     if (!s)
         return patron__oom();
+    /* one member's purchase: other members' commit in parallel where the
+     * backend allows (PostgreSQL); purchases taking from one budget wait for
+     * each other on the budget's row (budget.c) */
+    patron__tx_scope_members(db);
     if ((rc = patron__tx_begin(db))) {
         patron__free(s);
         return rc;
     }
     patron_earn_result res = {0, 0, 0};
-    rc = patron__tx_end(db, purchase_impl(db, &res, &p, s));
+    rc = lock_buyer(db, &p);
+    if (rc == PATRON_OK)
+        rc = purchase_impl(db, &res, &p, s);
+    rc = patron__tx_end(db, rc);
     patron__free(s);
     if (rc == PATRON_OK && result)
         *result = res;
