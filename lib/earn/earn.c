@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "earn/budget.h"
+#include "earn/record.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/civil.h"
@@ -513,47 +514,49 @@ static int64_t purchase_fp(const patron_purchase *p)
     return (int64_t)(h & INT64_MAX);
 }
 
-static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_purchase *p, scoring *s)
+/* A purchase whose key is already recorded: the same content replays its
+ * first answer, other content is a conflict. */
+static int purchase_replay(patron_db *db, patron_earn_result *res, const patron_purchase *p, int64_t fp, int *found)
 {
-    int64_t fp = purchase_fp(p);
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, "SELECT fp, points FROM purchases WHERE key = ?", "t", p->key);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
-    if (rc == PATRON__ROW) {
-        int64_t sfp = patron__sql_col_int(db, st, 0), pts = patron__sql_col_int(db, st, 1);
-        patron__sql_done(db, st);
-        if (sfp != fp)
-            return patron__fail(PATRON_ECONFLICT, "purchase key '%s' was already scored with different content", p->key);
-        res->points = pts;
-        res->postings = 0;
-        res->replayed = 1;
-        return PATRON_OK;
-    }
+    *found = rc == PATRON__ROW;
+    int64_t sfp = *found ? patron__sql_col_int(db, st, 0) : 0, pts = *found ? patron__sql_col_int(db, st, 1) : 0;
     patron__sql_done(db, st);
-    if (rc < 0)
+    if (rc < 0 || !*found)
+        return rc < 0 ? rc : PATRON_OK;
+    if (sfp != fp)
+        return patron__fail(PATRON_ECONFLICT, "purchase key '%s' was already scored with different content", p->key);
+    res->points = pts;
+    res->postings = 0;
+    res->replayed = 1;
+    return PATRON_OK;
+}
+
+static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_purchase *p, scoring *s)
+{
+    int64_t fp = purchase_fp(p);
+    int64_t member, purchase_id = 0;
+    int found = 0;
+    int rc = patron__member_resolve(db, &member, p->member_id, 1);
+    if (rc) {
+        /* a retry after the member was merged or erased still replays */
+        int rrc = purchase_replay(db, res, p, fp, &found);
+        if (rrc || found)
+            return rrc;
         return rc;
-    int64_t member;
-    if ((rc = patron__member_resolve(db, &member, p->member_id, 1)))
+    }
+    /* the insert is the key check: a new purchase costs no lookup first */
+    if ((rc = patron__earn_record_rows(db, p, fp, member, &purchase_id)))
         return rc;
-    int64_t amount = 0;
-    for (size_t i = 0; i < p->n_lines; i++)
-        amount += p->lines[i].amount;
-    if ((rc = patron__sql_run(db,
-                              "INSERT INTO purchases(key, fp, member_id, at, amount, points, channel, location) "
-                              "VALUES(?,?,?,?,?,0,?,?)",
-                              "tiiiitt", p->key, fp, member, p->at, amount, p->channel, p->location)))
-        return rc;
-    int64_t purchase_id = patron__sql_last_id(db);
-    for (size_t i = 0; i < p->n_lines && rc == PATRON_OK; i++)
-        rc = patron__sql_run(db,
-                             "INSERT INTO purchase_lines(member_id, purchase_id, line, category, product, quantity, "
-                             "amount) VALUES(?,?,?,?,?,?,?)",
-                             "iiittii", member, purchase_id, (int64_t)(i + 1), p->lines[i].category,
-                             p->lines[i].product, p->quantities ? p->quantities[i] : INT64_C(1), p->lines[i].amount);
-    if (rc)
-        return rc;
+    if (!purchase_id) {
+        if ((rc = purchase_replay(db, res, p, fp, &found)) || found)
+            return rc;
+        return patron__fail(PATRON_EINTERNAL, "purchase key '%s' is recorded but cannot be read", p->key);
+    }
     if ((rc = score(db, s, member, p, 1)))
         return rc;
     if ((rc = apply_budgets(db, s, p, 1)))
@@ -575,7 +578,7 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
             r.mature_at = PATRON_NEVER;
         rc = patron_ledger_earn(db, NULL, &r);
     }
-    if (rc == PATRON_OK)
+    if (rc == PATRON_OK && s->member_points) /* recorded with 0 points */
         rc = patron__sql_run(db, "UPDATE purchases SET points = ? WHERE key = ?", "it", s->member_points, p->key);
     if (rc == PATRON_OK)
         rc = patron__tier_upgrade(db, member, p->at);

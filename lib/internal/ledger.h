@@ -53,6 +53,15 @@ int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64
 /* `member`'s available points at `at` (a merged id resolves to the
  * survivor), as patron_ledger_balance() gives them (lib/ledger/balance.c). */
 int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t *available);
+
+/* The balances of many members at `at` from one scan of the accounts, as
+ * patron_ledger_balance() gives them: for r in [0, n) with member[r] != 0
+ * (an active member's own id; members may repeat, 0 rows are skipped),
+ * available[r] and pending[r]. An account with points pending or past
+ * expiry at `at` is read from its postings, as one balance is
+ * (lib/ledger/balance.c). */
+int patron__ledger_balances_bulk(patron_db *db, int64_t at, const int64_t *member, size_t n, int64_t *available,
+                                 int64_t *pending);
 /* (Below: lib/ledger/flows.c) */
 
 /* One posting as store-wide reports read it. */

@@ -15,6 +15,13 @@
  * *has = 0 when it has none. */
 int patron__tier_name(patron_db *db, int64_t member, char *buf, size_t cap, int *has);
 
+/* The current tier of many members from one scan of the tier state, as
+ * patron_tier_get() gives its `tier`: for r in [0, n) with member[r] != 0
+ * (an active member's own id), tier[r] is its tier's name, "" when it has
+ * none or no tiers are configured; rows with member[r] == 0 are left as
+ * they are (lib/tier/tier.c). */
+int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char (*tier)[PATRON__TIER_NAME_CAP]);
+
 /* Upgrade `member` now if it qualifies for a higher tier; no-op when no
  * tiers are configured. */
 int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at);

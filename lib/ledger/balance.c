@@ -5,6 +5,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ids.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
 #include "ledger_int.h"
@@ -86,6 +87,116 @@ int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t 
         rc = account_balance(db, &a, &b, at);
     if (rc == PATRON_OK)
         *available = b.available;
+    return rc;
+}
+
+/* One account row of the bulk scan, as patron__account_load() reads it. */
+static void account_from_row(patron_db *db, patron__stmt *st, account *a)
+{
+    memset(a, 0, sizeof *a);
+    a->member = patron__sql_col_int(db, st, 0);
+    a->merged = a->stored_merged = patron__sql_col_int(db, st, 1);
+    a->total = patron__sql_col_int(db, st, 2);
+    a->pending_until = patron__sql_col_int(db, st, 3);
+    a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 4);
+    a->head = patron__sql_col_int(db, st, 5);
+    a->indexed = a->stored_indexed = patron__sql_col_int(db, st, 6);
+    a->debt = a->stored_debt = patron__sql_col_int(db, st, 7);
+}
+
+typedef struct bulk_balances {
+    int64_t *id;    /* the distinct members asked for, sorted */
+    size_t n;
+    patron_balance *b;
+    unsigned char *done;
+    account *slow;  /* accounts to read from their postings after the scan */
+    size_t nslow, capslow;
+} bulk_balances;
+
+/* The scan: each asked-for active account answered from its cached total
+ * when nothing is pending or expired at `at`, else kept for after the scan
+ * (no statement runs while the scan's is open). */
+static int bulk_scan(patron_db *db, bulk_balances *k, int64_t at)
+{
+    patron__stmt *st;
+    int rc = patron__sql_bind(db, &st,
+                              "SELECT member_id, merged, total, pending_until, next_expiry, head, lots_indexed, debt "
+                              "FROM accounts ORDER BY member_id",
+                              "");
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        int64_t id = patron__sql_col_int(db, st, 0);
+        size_t i = patron__id_lower_bound(k->id, k->n, id);
+        if (i == k->n || k->id[i] != id || patron__sql_col_int(db, st, 1) != 0)
+            continue;
+        account a;
+        account_from_row(db, st, &a);
+        if (at >= a.pending_until && at < a.next_expiry) {
+            k->b[i] = (patron_balance){.available = a.total};
+            k->done[i] = 1;
+            continue;
+        }
+        if (k->nslow == k->capslow) {
+            size_t cap = k->capslow ? 2 * k->capslow : 64;
+            account *grown = patron__reallocarray(k->slow, cap, sizeof *grown);
+            if (!grown) {
+                rc = patron__oom();
+                break;
+            }
+            k->slow = grown;
+            k->capslow = cap;
+        }
+        k->slow[k->nslow++] = a;
+    }
+    patron__sql_done(db, st);
+    return rc < 0 ? rc : PATRON_OK;
+}
+
+int patron__ledger_balances_bulk(patron_db *db, int64_t at, const int64_t *member, size_t n, int64_t *available,
+                                 int64_t *pending)
+{
+    bulk_balances k = {0};
+    int rc = PATRON_OK;
+    k.id = patron__malloc((n ? n : 1) * sizeof *k.id);
+    if (!k.id)
+        return patron__oom();
+    for (size_t r = 0; r < n; r++)
+        if (member[r])
+            k.id[k.n++] = member[r];
+    qsort(k.id, k.n, sizeof *k.id, patron__id_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < k.n; i++)
+        if (!u || k.id[u - 1] != k.id[i])
+            k.id[u++] = k.id[i];
+    k.n = u;
+    k.b = patron__calloc(u ? u : 1, sizeof *k.b);
+    k.done = patron__calloc(u ? u : 1, 1);
+    if (!k.b || !k.done)
+        rc = patron__oom();
+    if (rc == PATRON_OK)
+        rc = bulk_scan(db, &k, at);
+    for (size_t s = 0; rc == PATRON_OK && s < k.nslow; s++) {
+        size_t i = patron__id_lower_bound(k.id, k.n, k.slow[s].member);
+        if ((rc = account_balance(db, &k.slow[s], &k.b[i], at)) == PATRON_OK)
+            k.done[i] = 1;
+    }
+    /* anything the scan did not answer (no active account of its own) as a
+     * single balance answers it, errors included */
+    for (size_t i = 0; rc == PATRON_OK && i < k.n; i++)
+        if (!k.done[i])
+            rc = patron_ledger_balance(db, &k.b[i], k.id[i], at);
+    for (size_t r = 0; rc == PATRON_OK && r < n; r++) {
+        if (!member[r])
+            continue;
+        size_t i = patron__id_lower_bound(k.id, k.n, member[r]);
+        available[r] = k.b[i].available;
+        pending[r] = k.b[i].pending;
+    }
+    patron__free(k.id);
+    patron__free(k.b);
+    patron__free(k.done);
+    patron__free(k.slow);
     return rc;
 }
 

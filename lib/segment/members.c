@@ -1,15 +1,18 @@
 /* Store-backed frame columns: member id, join time, consent per channel,
  * points balance and tier, read through the public profile, ledger and tier
- * APIs at an explicit moment (who, joined and consents of a large frame in one
- * scan each: members_bulk.c). */
+ * APIs at an explicit moment (a large frame reads each from one scan of its
+ * module's table instead: members_bulk.c, the ledger's and the tier
+ * module's bulk readers). */
 #include <stdio.h>
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/ledger.h"
 #include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
+#include "internal/tier.h"
 #include "members_bulk.h"
 #include "patron/ledger.h"
 #include "patron/profile.h"
@@ -129,7 +132,7 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
     size_t rows = patron_frame_rows(frame);
     size_t ni = 4 + nch; /* member, joined, balance, pending, consents */
     int64_t *v = patron__calloc((rows ? rows : 1) * ni, sizeof(int64_t));
-    char (*tier)[72] = patron__calloc(rows ? rows : 1, sizeof *tier);
+    char (*tier)[PATRON__TIER_NAME_CAP] = patron__calloc(rows ? rows : 1, sizeof *tier);
     const char **tiers = patron__calloc(rows ? rows : 1, sizeof(char *));
     if (!v || !tier || !tiers) {
         rc = patron__oom();
@@ -149,23 +152,22 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
         const char *chn[MAX_CHANNELS];
         for (size_t k = 0; k < nch; k++)
             chn[k] = ch[k] + 8; /* after "consent." */
-        if ((rc = patron__member_columns_bulk(db, iid, rows, chn, nch, o.now, v, v + rows, v + 4 * rows))) {
+        if ((rc = patron__member_columns_bulk(db, iid, rows, chn, nch, o.now, v, v + rows, v + 4 * rows)) ||
+            (rc = patron__ledger_balances_bulk(db, o.now, v, rows, v + 2 * rows, v + 3 * rows)) ||
+            (rc = patron__tier_names_bulk(db, v, rows, tier))) {
             patron__read_end(db, held, rc);
             goto out;
         }
+        for (r = 0; r < rows; r++)
+            tiers[r] = tier[r];
     }
-    for (r = 0; r < rows && !rc; r++) {
+    for (r = 0; r < rows && !rc && !bulk; r++) {
         tiers[r] = tier[r];
         int64_t member = v[r];
-        if (bulk) {
-            if (!member)
-                continue; /* not a member */
-        } else {
-            if ((rc = member_by_row(db, ch, nch, iid, sid, r, rows, o.now, v, &member)))
-                break;
-            if (!member)
-                continue;
-        }
+        if ((rc = member_by_row(db, ch, nch, iid, sid, r, rows, o.now, v, &member)))
+            break;
+        if (!member)
+            continue;
         patron_balance bal;
         if ((rc = patron_ledger_balance(db, &bal, member, o.now)))
             break;

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -11,6 +12,7 @@
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/events.h"
+#include "internal/ids.h"
 #include "internal/earn.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
@@ -199,6 +201,57 @@ int patron__tier_name(patron_db *db, int64_t member, char *buf, size_t cap, int 
         *has = mt.has_tier;
         snprintf(buf, cap, "%s", mt.tier);
     }
+    return rc;
+}
+
+int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char (*tier)[PATRON__TIER_NAME_CAP])
+{
+    size_t m = 0;
+    for (size_t r = 0; r < n; r++)
+        if (member[r]) {
+            tier[r][0] = 0;
+            m++;
+        }
+    tiers *t = patron__malloc(sizeof *t);
+    int64_t *id = patron__malloc((m ? m : 1) * sizeof *id);
+    char (*name)[PATRON__TIER_NAME_CAP] = patron__calloc(m ? m : 1, sizeof *name);
+    int rc = t && id && name ? load_tiers(db, t) : patron__oom();
+    if (rc == PATRON_EINVAL) { /* no tiers configured: nobody has one */
+        patron_errclear();
+        rc = PATRON_OK;
+        m = 0;
+    }
+    /* the members in id order, so one ordered scan meets each in turn; the
+     * names found are kept by position, then copied to the rows */
+    patron__stmt *st = NULL;
+    if (rc == PATRON_OK && m) {
+        m = 0;
+        for (size_t r = 0; r < n; r++)
+            if (member[r])
+                id[m++] = member[r];
+        qsort(id, m, sizeof *id, patron__id_cmp);
+        rc = patron__sql_bind(db, &st, "SELECT member_id, tier FROM tier_state ORDER BY member_id", "");
+    }
+    while (st) {
+        int step = patron__sql_step(db, st);
+        if (step != PATRON__ROW) {
+            rc = step < 0 ? step : PATRON_OK;
+            break;
+        }
+        int64_t who = patron__sql_col_int(db, st, 0);
+        const char *tn = patron__sql_col_text(db, st, 1);
+        size_t i = patron__id_lower_bound(id, m, who);
+        if (tn && i < m && id[i] == who)
+            snprintf(name[i], sizeof name[i], "%s", tn);
+    }
+    if (st)
+        patron__sql_done(db, st);
+    for (size_t r = 0; rc == PATRON_OK && m && r < n; r++)
+        if (member[r])
+            memcpy(tier[r], name[patron__id_lower_bound(id, m, member[r])], sizeof tier[r]);
+    patron__free(name);
+    patron__free(id);
+    patron__free(t);
     return rc;
 }
 

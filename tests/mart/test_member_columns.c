@@ -4,7 +4,11 @@
  * every cell. A seeded store — members joined at random times, consents
  * granted and withdrawn per channel and for "all", merges, erasures, points
  * and tiers — is read as one frame of every id (bulk) and as one frame per
- * id (row by row), at several moments, including ids that are no member. */
+ * id (row by row), at several moments, including ids that are no member.
+ * The balances and tiers of a large frame come from one scan of the
+ * accounts and one of the tier state: the second store holds points still
+ * pending and past expiry at the moments read (those accounts are read from
+ * their postings) and has no tiers configured. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,13 +46,19 @@ static patron_frame *columns(patron_db *db, const int64_t *ids, size_t n, int64_
     return f;
 }
 
-static void test_bulk_equals_row_by_row(void **state)
+static void bulk_equals_row_by_row(int with_tiers, int hold_and_expiry)
 {
-    (void)state;
     int members = pt_backend_is_postgres() ? 280 : 320;
     patron_db *db = pt_store_new(NULL);
     patron_tier_def tiers[] = {{"silver", 0}, {"gold", 300}};
-    assert_int_equal(patron_tier_configure(db, NULL, tiers, 2), PATRON_OK);
+    if (with_tiers)
+        assert_int_equal(patron_tier_configure(db, NULL, tiers, 2), PATRON_OK);
+    if (hold_and_expiry) {
+        patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
+        p.expiry_months = 1;
+        p.hold_seconds = 6 * DAY;
+        assert_int_equal(patron_ledger_set_policy(db, &p), PATRON_OK);
+    }
     int64_t *id = calloc((size_t)members, sizeof *id);
     static const char *const channels[] = {"sms", "email", "push", "all"};
     assert_int_equal(patron_batch_begin(db), PATRON_OK);
@@ -97,9 +107,12 @@ static void test_bulk_equals_row_by_row(void **state)
     }
     const char *cols[] = {"member_id", "joined", "points_balance", "points_pending", "consent.sms", "consent.email",
                           "consent.push"};
+    size_t pending_seen = 0;
     for (int m = 0; m < 3; m++) {
         int64_t at = T0 + (int64_t)m * 35 * DAY + DAY;
         patron_frame *all = columns(db, ids, n, at);
+        for (size_t r = 0; r < n; r++)
+            pending_seen += patron_frame_int64_by_name(all, "points_pending")[r] > 0;
         for (size_t r = 0; r < n; r++) {
             patron_frame *one = columns(db, &ids[r], 1, at);
             for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
@@ -117,13 +130,28 @@ static void test_bulk_equals_row_by_row(void **state)
         }
         patron_frame_free(all);
     }
+    if (hold_and_expiry)
+        assert_true(pending_seen > 0); /* the accounts read from their postings were met */
     free(ids);
     free(id);
     patron_close(db);
 }
 
+static void test_bulk_equals_row_by_row(void **state)
+{
+    (void)state;
+    bulk_equals_row_by_row(1, 0);
+}
+
+static void test_bulk_equals_row_by_row_pending_expired_no_tiers(void **state)
+{
+    (void)state;
+    bulk_equals_row_by_row(0, 1);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_bulk_equals_row_by_row)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_bulk_equals_row_by_row),
+                                       cmocka_unit_test(test_bulk_equals_row_by_row_pending_expired_no_tiers)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

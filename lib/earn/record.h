@@ -1,0 +1,18 @@
+/* Private to lib/earn: writing a purchase's rows (record.c), as earn.c
+ * records a purchase before scoring it. */
+#ifndef PATRON_EARN_RECORD_H
+#define PATRON_EARN_RECORD_H
+
+#include <stdint.h>
+
+#include "patron/db.h"
+#include "patron/earn.h"
+
+/* Insert purchase `p` (fingerprint `fp`, under the active member `member`,
+ * not yet scored) and its lines. *id receives the purchase's id, or 0 when
+ * its key is already recorded (then nothing was written). One statement for
+ * the purchase (the key check is the insert) and one for every eight lines:
+ * on a server each statement is a round trip. */
+int patron__earn_record_rows(patron_db *db, const patron_purchase *p, int64_t fp, int64_t member, int64_t *id);
+
+#endif
