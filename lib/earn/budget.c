@@ -8,7 +8,7 @@
  * so two servers taking from one budget run one after the other and each
  * reads what the other committed (READ COMMITTED reads per statement).
  * That row lock is all that orders them: a purchase locks only its own
- * members (earn.c, lock_buyer), so purchases of different members sharing
+ * members (earn.c, purchase_impl), so purchases of different members sharing
  * a budget meet nowhere else. The limits themselves are read before the
  * lock: they change only in patron_earn_budget_set(), whose transaction
  * excludes every member-scoped one.

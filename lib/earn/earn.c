@@ -549,6 +549,12 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
             return rrc;
         return rc;
     }
+    /* In a member-scoped transaction (PostgreSQL: those of different
+     * members run at once) the buyer is locked before anything of theirs is
+     * read: two purchases of one member take turns (a first purchase is
+     * first once). Sent ahead with the next statement: no round trip. */
+    if ((rc = patron__tx_lock_member(db, member)))
+        return rc;
     /* the insert is the key check: a new purchase costs no lookup first */
     if ((rc = patron__earn_record_rows(db, p, fp, member, &purchase_id)))
         return rc;
@@ -559,7 +565,14 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     }
     if ((rc = score(db, s, member, p, 1)))
         return rc;
-    if ((rc = apply_budgets(db, s, p, 1)))
+    /* A referrer's bonus writes to the referrer: locked now, before any
+     * budget row. Member locks are always taken before budget rows, and a
+     * buyer's lock before their referrer's (referrals form no cycle), so
+     * two purchases never wait for each other in a circle. */
+    for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++)
+        if (s->awards[i].referrer)
+            rc = patron__tx_lock_member(db, s->awards[i].member);
+    if (rc || (rc = apply_budgets(db, s, p, 1)))
         return rc;
     for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++) {
         const award *a = &s->awards[i];
@@ -594,37 +607,6 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     return rc;
 }
 
-/* In a member-scoped transaction (db->tx_shared: the backend runs those
- * of different members at once), lock every member the purchase can write
- * to before its key is looked up: the buyer and the buyer's referrer (a
- * referral award), both in one statement in id order so that two purchases
- * never wait for each other in a cycle. Referrals and merges are set in
- * transactions that exclude this one, so what is read here holds until
- * the commit. An unknown buyer locks nothing: the key may still replay,
- * else purchase_impl() reports it. */
-static int lock_buyer(patron_db *db, const patron_purchase *p)
-{
-    if (!db->tx_shared)
-        return PATRON_OK; /* the transaction excludes every other writer */
-    int64_t ids[2], member = 0, referrer = 0;
-    size_t n = 0;
-    if (patron__member_resolve(db, &member, p->member_id, 1) != PATRON_OK)
-        return PATRON_OK;
-    ids[n++] = member;
-    int rc = patron__member_referrer(db, member, &referrer);
-    if (rc == PATRON_OK && referrer && (rc = patron__member_resolve(db, &referrer, referrer, 0)) == PATRON_OK &&
-        referrer != member)
-        ids[n++] = referrer;
-    if (rc)
-        return rc;
-    if (n == 2 && ids[1] < ids[0]) {
-        int64_t t = ids[0];
-        ids[0] = ids[1];
-        ids[1] = t;
-    }
-    return patron__tx_lock_members(db, ids, n);
-}
-
 int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron_purchase *purchase)
 {
     patron_purchase p;
@@ -643,10 +625,7 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
         return rc;
     }
     patron_earn_result res = {0, 0, 0};
-    rc = lock_buyer(db, &p);
-    if (rc == PATRON_OK)
-        rc = purchase_impl(db, &res, &p, s);
-    rc = patron__tx_end(db, rc);
+    rc = patron__tx_end(db, purchase_impl(db, &res, &p, s));
     patron__free(s);
     if (rc == PATRON_OK && result)
         *result = res;
