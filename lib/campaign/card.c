@@ -45,15 +45,9 @@ static int load(patron_db *db, card_rows *rows, int64_t member, int64_t at)
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (rows->n == rows->cap) {
-            size_t cap = rows->cap ? 2 * rows->cap : 8;
-            card_row *r2 = patron__realloc(rows->r, cap * sizeof *r2);
-            if (!r2) {
-                rc = patron__oom();
-                break;
-            }
-            rows->r = r2;
-            rows->cap = cap;
+        if (patron__grow(&rows->r, &rows->cap, rows->n + 1, sizeof *rows->r)) {
+            rc = patron__oom();
+            break;
         }
         card_row *r = &rows->r[rows->n];
         if (!(r->name = patron__strdup(patron__sql_col_text(db, st, 0)))) {

@@ -82,15 +82,9 @@ static int load_assignments(patron_db *db, measure_ctx *m, int64_t campaign_id)
         int64_t who = person(m, patron__sql_col_int(db, st, 0));
         if (!who)
             continue;
-        if (m->n == m->cap) {
-            size_t cap = m->cap ? 2 * m->cap : 256;
-            assignment *a2 = patron__realloc(m->a, cap * sizeof *a2);
-            if (!a2) {
-                rc = patron__oom();
-                break;
-            }
-            m->a = a2;
-            m->cap = cap;
+        if (patron__grow(&m->a, &m->cap, m->n + 1, sizeof *m->a)) {
+            rc = patron__oom();
+            break;
         }
         assignment *a = &m->a[m->n++];
         memset(a, 0, sizeof *a);

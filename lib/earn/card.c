@@ -40,15 +40,9 @@ static int collect(patron_db *db, basket *k, int64_t member, int64_t at)
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (k->n == k->cap) {
-            size_t cap = k->cap ? 2 * k->cap : 64;
-            bought *v = patron__reallocarray(k->v, cap, sizeof *v);
-            if (!v) {
-                rc = patron__oom();
-                break;
-            }
-            k->v = v;
-            k->cap = cap;
+        if (patron__grow(&k->v, &k->cap, k->n + 1, sizeof *k->v)) {
+            rc = patron__oom();
+            break;
         }
         k->v[k->n++] = (bought){patron__sql_col_int(db, st, 0), member, patron__sql_col_int(db, st, 1),
                                 patron__sql_col_int(db, st, 2)};

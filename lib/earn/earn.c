@@ -195,29 +195,6 @@ int patron__earn_purchases(patron_db *db, int64_t member, int64_t after, int64_t
     return rc;
 }
 
-int patron__earn_purchases_each(patron_db *db, int64_t after, int64_t as_of, int with_returned,
-                                int (*each)(void *ctx, const patron__purchase_row *row), void *ctx)
-{
-    static const char sql[] = "SELECT member_id, at, amount, coalesce(returned_at, 0), key FROM purchases "
-                              "WHERE at > ? AND at <= ? AND (? <> 0 OR returned_at IS NULL OR returned_at > ?) "
-                              "ORDER BY member_id, at, id";
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "iiii", after, as_of, (int64_t)(with_returned != 0), as_of);
-    if (rc)
-        return rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        patron__purchase_row row = {patron__sql_col_int(db, st, 0), patron__sql_col_int(db, st, 1),
-                                    patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
-                                    patron__sql_col_text(db, st, 4)};
-        if (row.returned_at > as_of)
-            row.returned_at = 0;
-        if ((rc = each(ctx, &row)))
-            break;
-    }
-    patron__sql_done(db, st);
-    return rc == PATRON__DONE ? PATRON_OK : rc;
-}
-
 /* ---- scoring ------------------------------------------------------------ */
 
 typedef struct award {

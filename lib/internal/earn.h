@@ -18,11 +18,10 @@ typedef struct patron__purchase_row {
     int64_t at;
     int64_t amount;      /* minor units */
     int64_t returned_at; /* 0: not returned (or returned after the `as_of` asked for) */
-    const char *key;     /* valid during the callback only */
 } patron__purchase_row;
 
 /* Call `each` for every purchase with `at` in (after, as_of], in member id
- * then time order; purchases returned at or before `as_of` are left out
+ * then time order (ties in recording order); purchases returned at or before `as_of` are left out
  * unless `with_returned`. A non-zero return from `each` stops the walk and
  * is returned. */
 /* Append the customer card's `,\n  "purchases": {...}` to `b`: orders,

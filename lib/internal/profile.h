@@ -22,14 +22,17 @@ int patron__profile_attr_defs_each(patron_db *db, int (*each)(void *ctx, const c
 int patron__profile_attrs_each(patron_db *db, int (*each)(void *ctx, int64_t member, const char *name, const char *value),
                                void *ctx);
 
-/* Every consent decision at or before `at`, in (member, time, record)
- * order: `each(ctx, member, channel, granted)` with channel "all" for a
- * decision on every channel; the last call for a member and channel (or
- * "all") is the decision patron_consent_get() reports at `at`. For bulk
- * readers (the frame's consent columns). A non-zero return from `each`
+/* Every consent decision at or before `at`, in no particular order (one
+ * pass over the table as stored): `each(ctx, member, channel, granted,
+ * decided_at, seq)` with channel "all" for a decision on every channel;
+ * for a member and channel, the decision patron_consent_get() reports at
+ * `at` is the call, for that channel or "all", with the greatest
+ * (decided_at, seq) — seq orders decisions recorded in the same second. For
+ * bulk readers (the frame's consent columns). A non-zero return from `each`
  * stops the walk and is returned. */
 int patron__profile_consents_each(patron_db *db, int64_t at,
-                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted),
+                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted,
+                                              int64_t decided_at, int64_t seq),
                                   void *ctx);
 
 #endif

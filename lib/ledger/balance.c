@@ -137,15 +137,9 @@ static int bulk_scan(patron_db *db, bulk_balances *k, int64_t at)
             k->done[i] = 1;
             continue;
         }
-        if (k->nslow == k->capslow) {
-            size_t cap = k->capslow ? 2 * k->capslow : 64;
-            account *grown = patron__reallocarray(k->slow, cap, sizeof *grown);
-            if (!grown) {
-                rc = patron__oom();
-                break;
-            }
-            k->slow = grown;
-            k->capslow = cap;
+        if (patron__grow(&k->slow, &k->capslow, k->nslow + 1, sizeof *k->slow)) {
+            rc = patron__oom();
+            break;
         }
         k->slow[k->nslow++] = a;
     }

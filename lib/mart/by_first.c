@@ -42,14 +42,8 @@ static int add_first(void *ctx, int64_t member, int64_t at, const char *channel,
     int64_t who = person(f->map, member);
     if (!who)
         return PATRON_OK; /* erased */
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 1024;
-        first *v = patron__reallocarray(f->v, cap, sizeof *v);
-        if (!v)
-            return patron__oom();
-        f->v = v;
-        f->cap = cap;
-    }
+    if (patron__grow(&f->v, &f->cap, f->n + 1, sizeof *f->v))
+        return patron__oom();
     const char *k = f->by_coupon ? NULL : f->by_category ? category : channel;
     f->v[f->n] = (first){who, at, k ? patron__strdup(k) : NULL};
     if (k && !f->v[f->n].key)
@@ -84,14 +78,8 @@ static int add_redemption(void *ctx, int64_t member, int64_t at, const char *cam
     int64_t who = person(r->map, member);
     if (!who)
         return PATRON_OK;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 256;
-        first *v = patron__reallocarray(r->v, cap, sizeof *v);
-        if (!v)
-            return patron__oom();
-        r->v = v;
-        r->cap = cap;
-    }
+    if (patron__grow(&r->v, &r->cap, r->n + 1, sizeof *r->v))
+        return patron__oom();
     r->v[r->n] = (first){who, at, patron__strdup(campaign)};
     if (!r->v[r->n].key)
         return patron__oom();

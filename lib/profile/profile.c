@@ -918,18 +918,21 @@ int patron__profile_attrs_each(patron_db *db, int (*each)(void *ctx, int64_t mem
 }
 
 int patron__profile_consents_each(patron_db *db, int64_t at,
-                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted),
+                                  int (*each)(void *ctx, int64_t member, const char *channel, int granted,
+                                              int64_t decided_at, int64_t seq),
                                   void *ctx)
 {
-    static const char sql[] =
-        "SELECT member_id, channel, granted FROM consents WHERE at <= ? ORDER BY member_id, at, id";
+    /* no ORDER BY: ordered by member, the database would look every row up
+     * through the index; the reader keeps the latest decision itself */
+    static const char sql[] = "SELECT member_id, channel, granted, at, id FROM consents WHERE at <= ?";
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, sql, "i", at);
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW)
         if ((rc = each(ctx, patron__sql_col_int(db, st, 0), patron__sql_col_text(db, st, 1),
-                       (int)patron__sql_col_int(db, st, 2))))
+                       (int)patron__sql_col_int(db, st, 2), patron__sql_col_int(db, st, 3),
+                       patron__sql_col_int(db, st, 4))))
             break;
     patron__sql_done(db, st);
     return rc == PATRON__DONE ? PATRON_OK : rc;

@@ -51,19 +51,28 @@ typedef struct consent_ctx {
     size_t n;
     const char *const *channels;
     size_t nch;
-    int64_t *granted; /* [n * nch] */
+    int64_t *granted;         /* [n * nch] */
+    int64_t *decided, *seq;   /* [n * nch]: the (time, seq) of the decision kept */
 } consent_ctx;
 
-static int on_consent(void *ctx, int64_t member, const char *channel, int granted)
+/* Decisions come in any order: each cell keeps the latest by (time, seq). */
+static int on_consent(void *ctx, int64_t member, const char *channel, int granted, int64_t decided_at,
+                      int64_t seq)
 {
     consent_ctx *c = ctx;
     long i = find_id(c->member, c->n, member);
     if (i < 0)
         return PATRON_OK;
     int all = !strcmp(channel, "all");
-    for (size_t k = 0; k < c->nch; k++)
-        if (all || !strcmp(channel, c->channels[k]))
-            c->granted[(size_t)i * c->nch + k] = granted; /* later decisions come later */
+    for (size_t k = 0; k < c->nch; k++) {
+        size_t cell = (size_t)i * c->nch + k;
+        if ((all || !strcmp(channel, c->channels[k])) &&
+            (decided_at > c->decided[cell] || (decided_at == c->decided[cell] && seq > c->seq[cell]))) {
+            c->granted[cell] = granted;
+            c->decided[cell] = decided_at;
+            c->seq[cell] = seq;
+        }
+    }
     return PATRON_OK;
 }
 
@@ -97,9 +106,13 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
         for (size_t i = 0; i < nd; i++)
             if (!u || distinct[u - 1] != distinct[i])
                 distinct[u++] = distinct[i];
-        cc = (consent_ctx){distinct, u, channels, nch, NULL};
-        if (nch && !(cc.granted = patron__calloc(u * nch, sizeof *cc.granted)))
+        cc = (consent_ctx){distinct, u, channels, nch, NULL, NULL, NULL};
+        if (nch && (!(cc.granted = patron__calloc(u * nch, sizeof *cc.granted)) ||
+                    !(cc.decided = patron__malloc(u * nch * sizeof *cc.decided)) ||
+                    !(cc.seq = patron__calloc(u * nch, sizeof *cc.seq))))
             rc = patron__oom();
+        for (size_t cell = 0; rc == PATRON_OK && cell < u * nch; cell++)
+            cc.decided[cell] = INT64_MIN; /* no decision yet */
         if (rc == PATRON_OK && nch)
             rc = patron__profile_consents_each(db, at, on_consent, &cc);
     }
@@ -108,6 +121,8 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
             consent[k * n + r] =
                 member[r] ? cc.granted[(size_t)find_id(cc.member, cc.n, member[r]) * nch + k] : 0;
     patron__free(cc.granted);
+    patron__free(cc.decided);
+    patron__free(cc.seq);
     patron__free(distinct);
     patron__free(c.id);
     patron__free(c.to);

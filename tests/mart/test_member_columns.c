@@ -71,11 +71,16 @@ static void bulk_equals_row_by_row(int with_tiers, int hold_and_expiry)
         f.consent = i % 3 ? "email" : "none";
         assert_int_equal(patron_profile_add(db, &id[i], &f, T0 + (int64_t)(next() % (30 * DAY))), PATRON_OK);
     }
+    int64_t last_consent = 0;
     for (int k = 0; k < 3 * members; k++) {
         int i = (int)(next() % (uint64_t)members);
         int64_t at = T0 + (int64_t)(next() % (60 * DAY));
         unsigned what = (unsigned)(next() % 10);
         if (what < 7) {
+            /* some decisions in the second of the last one: the record order decides */
+            if (next() % 3 == 0 && last_consent)
+                at = last_consent;
+            last_consent = at;
             int rc = patron_consent_record(db, id[i], channels[next() % 4], (int)(next() % 2), at, "web");
             assert_true(rc == PATRON_OK || rc == PATRON_ENOTFOUND || rc == PATRON_EINVAL); /* merged/erased */
         } else if (what < 9) {
