@@ -364,6 +364,33 @@ static int ce_bg(const double *p, int e, double x, double T, double t, double pa
     return 0;
 }
 
+/* The expectation given alive as a function of u = t / (alpha + T). */
+static double ce_scale_bg(const double *p, double x, double tx, double T)
+{
+    (void)x;
+    (void)tx;
+    return 1 / (p[1] + T);
+}
+
+static int ce_unit_bg(const double *p, int e, double x, double u, const double *h1, double *out)
+{
+    double C = p[2] + p[3] + x + e - 1, h;
+    if (h1mf_tab(h1, p[0] + x, p[2] - 1, C, -u, &h))
+        return -1;
+    *out = C * h;
+    return 0;
+}
+
+static int ce_unit_bgnbd(const double *p, double x, double u, const double *coef, double *out)
+{
+    return ce_unit_bg(p, 0, x, u, coef, out);
+}
+
+static int ce_unit_mbgnbd(const double *p, double x, double u, const double *coef, double *out)
+{
+    return ce_unit_bg(p, 1, x, u, coef, out);
+}
+
 static int ce_bgnbd(const double *p, double x, double tx, double T, double t, double pa,
                     const double *coef, double *out)
 {
@@ -444,7 +471,8 @@ const clv_model_desc clv_model_bgnbd = {
     .n_params = 4, .param = {"r", "alpha", "a", "b"},
     .flags = CLV_M_X0_ANY_TX, .time_params = 1u << 1, .scale_params = 1u << 1,
     .ll = ll_bgnbd, .ll_hess = hess_bgnbd, .starts = starts_bg,
-    .palive = palive_bgnbd, .ce = ce_bgnbd, .ce_coef = coef_bgnbd, .ex = ex_bgnbd,
+    .palive = palive_bgnbd, .ce = ce_bgnbd, .ce_coef = coef_bgnbd,
+    .ce_scale = ce_scale_bg, .ce_unit = ce_unit_bgnbd, .ex = ex_bgnbd,
     .pmf = pmf_bgnbd, .cond_pmf = cond_pmf_bgnbd,
     .mixing = {{1, 0, 0, 1}, {1, 1, 2, 3}},
     .sim_model = PATRON_SIM_BGNBD, .sim_param = BG_SIM_PARAMS, .simulate = patron__sim_bgnbd,
@@ -455,7 +483,8 @@ const clv_model_desc clv_model_mbgnbd = {
     .n_params = 4, .param = {"r", "alpha", "a", "b"},
     .flags = 0, .time_params = 1u << 1, .scale_params = 1u << 1,
     .ll = ll_mbgnbd, .ll_hess = hess_mbgnbd, .starts = starts_bg,
-    .palive = palive_mbgnbd, .ce = ce_mbgnbd, .ce_coef = coef_mbgnbd, .ex = ex_mbgnbd,
+    .palive = palive_mbgnbd, .ce = ce_mbgnbd, .ce_coef = coef_mbgnbd,
+    .ce_scale = ce_scale_bg, .ce_unit = ce_unit_mbgnbd, .ex = ex_mbgnbd,
     .pmf = pmf_mbgnbd, .cond_pmf = cond_pmf_mbgnbd,
     .mixing = {{1, 0, 0, 1}, {1, 1, 2, 3}},
     .sim_model = PATRON_SIM_MBGNBD, .sim_param = BG_SIM_PARAMS, .simulate = patron__sim_mbgnbd,

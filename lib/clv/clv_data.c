@@ -9,6 +9,7 @@
  * do) or to sort every row directly (when nearly every row is distinct, as
  * exact times are, and a hash table of a million entries only adds cache
  * misses) is decided from an evenly spaced sample of 2,048 rows. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,11 @@ void clv_rows_free(clv_rows *r)
 {
     if (!r)
         return;
-    patron__free(r->x);
-    patron__free(r->tx);
-    patron__free(r->T);
+    if (!r->borrowed) {
+        patron__free(r->x);
+        patron__free(r->tx);
+        patron__free(r->T);
+    }
     patron__free(r->m);
     patron__free(r->lm);
     patron__free(r->w);
@@ -246,12 +249,46 @@ static void row_keys(const patron_clv_data *d, size_t i, int spend, double *k1, 
     }
 }
 
+/* check_row's rules for a plain row (a whole frequency, times or a spend
+ * in range, a valid weight; frequency > 0 for a spend model), without its
+ * branches and calls: 1 with the keys and weight set when row i is one, 2
+ * when it is a valid row a spend model does not use (frequency 0); 0 when
+ * check_row must decide (it accepts or names the field). */
+static int plain_row(const patron_clv_data *d, size_t i, int spend, int discrete, double *k1,
+                     double *k2, double *w)
+{
+    double x = d->frequency[i], wt = d->weights ? d->weights[i] : 1.0;
+    if (!(x >= 0 && x <= 1e9 && x == (double)(int64_t)x && wt >= 0 && wt <= DBL_MAX))
+        return 0;
+    if (spend) {
+        double m = d->monetary[i];
+        if (x == 0) {
+            *w = wt;
+            return 2; /* valid, not used: no spend information */
+        }
+        if (!(m > 0 && m <= DBL_MAX))
+            return 0;
+        *k1 = m;
+        *k2 = 0;
+    } else {
+        double tx = d->recency[i], T = d->T[i];
+        if (discrete || !(T >= 0 && T <= 1e12 && tx >= 0 && tx <= T && (x != 0 || tx == 0)))
+            return 0;
+        *k1 = tx;
+        *k2 = T;
+    }
+    *w = wt;
+    return 1;
+}
+
 /* Does merging identical rows with a hash table pay? Counts the distinct
  * rows among up to 2,048 evenly spaced kept rows; small inputs always
  * merge (everything is in cache). */
 #define SAMPLE 2048
-static int compression_pays(const patron_clv_data *d, const uint32_t *kept, size_t nk, int spend)
+static int compression_pays(const patron_clv_data *d, const uint32_t *kept, size_t nk, int spend,
+                            size_t *est)
 {
+    *est = 0;
     if (nk <= 4 * SAMPLE)
         return 1;
     uint64_t a[SAMPLE][3];
@@ -276,7 +313,34 @@ static int compression_pays(const patron_clv_data *d, const uint32_t *kept, size
             h = (h + 1) & (2 * SAMPLE - 1);
         }
     }
+    *est = distinct * (nk / SAMPLE); /* distinct rows to expect (fewer: repeats hide beyond the sample) */
     return distinct <= SAMPLE - SAMPLE / 16;
+}
+
+/* Room for about `est` distinct rows, so the table is not rehashed and the
+ * arrays not copied while it fills (-1: out of memory). */
+static int builder_reserve(builder *b, size_t est)
+{
+    if (est < 1024)
+        return 0;
+    size_t cap = est + est / 8, ns = 4096;
+    while (ns < 2 * cap + 2)
+        ns *= 2;
+    double *p[4];
+    for (int i = 0; i < 4; i++)
+        p[i] = patron__malloc(cap * sizeof(double));
+    uint32_t *slots = patron__calloc(ns, sizeof *slots);
+    if (!p[0] || !p[1] || !p[2] || !p[3] || !slots) {
+        for (int i = 0; i < 4; i++)
+            patron__free(p[i]);
+        patron__free(slots);
+        return -1;
+    }
+    b->k0 = p[0], b->k1 = p[1], b->k2 = p[2], b->w = p[3];
+    b->cap = cap;
+    b->slots = slots;
+    b->nslots = ns;
+    return 0;
 }
 
 /* Where the rows to be sorted come from: the hash table's distinct rows, or
@@ -399,6 +463,44 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     builder b = {0};
     uint32_t *map = NULL, *kept = NULL, *perm = NULL, *rank = NULL;
     int rc = PATRON_OK;
+    if ((flags & CLV_ROWS_ANY_ORDER) && !spend && !(flags & CLV_ROWS_NO_WEIGHT0) &&
+        !compression_pays(d, NULL, d->n, 0, &(size_t){0})) {
+        /* Predictions on rows that do not merge (nearly all distinct): the
+         * caller's arrays are the rows, validated in place, when no value
+         * needs check_row's normalisation (t_x of a row with x = 0). */
+        double W = 0, max_x = 0;
+        int normalise = 0, discrete = (patron__clv_model(model)->flags & CLV_M_DISCRETE) != 0;
+        const double *xs = d->frequency, *txs = d->recency, *Ts = d->T, *ws = d->weights;
+        for (size_t i = 0; i < d->n; i++) {
+            double x = xs[i], tx = txs[i], T = Ts[i], w = ws ? ws[i] : 1.0;
+            /* check_row's rules for a plain row, without its branches and
+             * calls; anything else goes through check_row itself */
+            int plain = !discrete && x >= 0 && x <= 1e9 && x == (double)(int64_t)x && T >= 0 &&
+                        T <= 1e12 && tx >= 0 && tx <= T && (x != 0 || tx == 0) && w >= 0 &&
+                        w <= DBL_MAX;
+            if (!plain) {
+                double k1, k2;
+                int keep;
+                if ((rc = check_row(d, i, model, flags, &k1, &k2, &w, &keep)))
+                    return rc;
+                if (k1 != tx)
+                    normalise = 1;
+            }
+            W += w;
+            if (x > max_x)
+                max_x = x;
+        }
+        if (!normalise) {
+            out->n = d->n;
+            out->x = (double *)d->frequency;
+            out->tx = (double *)d->recency;
+            out->T = (double *)d->T;
+            out->W = W;
+            out->max_x = max_x;
+            out->borrowed = 1;
+            return PATRON_OK;
+        }
+    }
     if ((flags & CLV_ROWS_MAP) && d->n) {
         map = patron__malloc(d->n * sizeof *map);
         if (!map)
@@ -408,10 +510,14 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
      * the first dropped row on, list the kept ones */
     double W = 0;
     size_t nk = 0;
+    int discrete = (patron__clv_model(model)->flags & CLV_M_DISCRETE) != 0;
     for (size_t i = 0; i < d->n; i++) {
         double k1, k2, w;
         int keep;
-        if ((rc = check_row(d, i, model, flags, &k1, &k2, &w, &keep)))
+        int plain = plain_row(d, i, spend, discrete, &k1, &k2, &w);
+        if (plain)
+            keep = plain == 1 && !(w == 0 && (flags & CLV_ROWS_NO_WEIGHT0));
+        else if ((rc = check_row(d, i, model, flags, &k1, &k2, &w, &keep)))
             goto fail;
         if (map)
             map[i] = keep ? (uint32_t)nk : UINT32_MAX;
@@ -434,7 +540,12 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     row_src src = {d->frequency, spend ? d->monetary : d->recency, spend ? NULL : d->T,
                    d->weights, kept};
     size_t nr = nk;
-    if (compression_pays(d, kept, nk, spend)) {
+    size_t est;
+    if (compression_pays(d, kept, nk, spend, &est)) {
+        if (builder_reserve(&b, est)) {
+            rc = patron__oom();
+            goto fail;
+        }
         for (size_t j = 0; j < nk; j++) {
             size_t i = kept ? kept[j] : j;
             double k1, k2, w;

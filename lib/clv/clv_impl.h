@@ -18,7 +18,9 @@ typedef struct clv_rows {
     double *m, *lm;     /* Gamma-Gamma only (else NULL): m and log(m) */
     double W;           /* total weight */
     double max_x;
-    uint32_t *map;      /* optional: input row -> distinct row (NULL unless requested) */
+    uint32_t *map;      /* optional: input row -> distinct row (NULL unless requested,
+                           and NULL for borrowed rows: the identity) */
+    int borrowed;       /* x, tx, T are the caller's arrays (w is NULL): see CLV_ROWS_ANY_ORDER */
 } clv_rows;
 
 enum {
@@ -28,7 +30,10 @@ enum {
     CLV_ROWS_X0_ANY_TX = 8,  /* predictions: accept x = 0 with t_x > 0 where the model ignores t_x */
     CLV_ROWS_ANY_ORDER = 16  /* predictions: when merging does not pay, keep the rows in
                                 input order unmerged (no sort; the results per row are
-                                the same, only the summation of a fit needs the order) */
+                                the same, only the summation of a fit needs the order);
+                                the rows are then the caller's arrays themselves
+                                (borrowed, no copy, w NULL, map NULL = identity) unless
+                                a value had to be normalised */
 };
 
 /* Validate `d` for `model` and compress it. `need_rows` > 0 requires at

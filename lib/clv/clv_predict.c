@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clv_ceinterp.h"
 #include "clv_eval.h"
 #include "clv_impl.h"
 #include "clv_models.h"
@@ -79,6 +80,7 @@ typedef struct pred_job {
     double *ce, *pa; /* outputs per distinct row (ce may be NULL) */
     const double *h1; /* the model's CE coefficients (ce_coef), CLV_CE_COEF per x < h1_nx (or NULL) */
     size_t h1_nx;
+    const clv_ce_interp *ci; /* per-frequency interpolants (or NULL: every row directly) */
     size_t *fail;    /* per chunk: first failing row, or SIZE_MAX */
     int *fail_ce;    /* per chunk: 1 when that row's CE failed, 0 when P(alive) */
 } pred_job;
@@ -102,6 +104,13 @@ static void pred_chunk(void *vctx, size_t c, int tid)
         j->pa[r] = pa;
         if (!j->ce)
             continue;
+        if (j->ci) {
+            double phi, t1 = j->months ? j->ppm : j->t;
+            if (clv_ce_interp_eval(j->ci, x, t1 * md->ce_scale(p, x, tx, T), &phi)) {
+                j->ce[r] = pa * phi;
+                continue;
+            }
+        }
         const double *h1 = j->h1 && x < (double)j->h1_nx ? j->h1 + (size_t)x * CLV_CE_COEF : NULL;
         if (j->months == 0) { /* one horizon */
             if (md->ce(p, x, tx, T, j->t, pa, h1, &j->ce[r])) {
@@ -144,17 +153,29 @@ static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_faile
     }
     j->h1 = h1;
     j->h1_nx = nx;
+    clv_ce_interp *ci = NULL;
+    if (j->ce) {
+        clv_ci_spec spec = {j->t, j->months, j->ppm, j->discount};
+        if (clv_ce_interp_build(&ci, md, j->params->p, j->R, &spec, threads)) {
+            patron__free(h1);
+            return patron__oom();
+        }
+    }
+    j->ci = ci;
     j->fail = patron__malloc(nc * sizeof *j->fail);
     j->fail_ce = patron__malloc(nc * sizeof *j->fail_ce);
     if (!j->fail || !j->fail_ce) {
         patron__free(j->fail);
         patron__free(j->fail_ce);
         patron__free(h1);
+        clv_ce_interp_free(ci);
         return patron__oom();
     }
     clv_parallel(clv_threads(threads, nchunks), nchunks, pred_chunk, j);
     patron__free(h1);
+    clv_ce_interp_free(ci);
     j->h1 = NULL;
+    j->ci = NULL;
     int rc = PATRON_OK;
     for (size_t c = 0; c < nchunks; c++)
         if (j->fail[c] != SIZE_MAX) {
@@ -190,7 +211,7 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         return patron__oom();
     }
     double *va = v + nn;
-    pred_job job = {params, NULL, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL};
+    pred_job job = {params, NULL, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
@@ -205,7 +226,13 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         clv_rows_free(&R);
         return rc;
     }
-    for (size_t i = 0; i < data->n; i++) {
+    if (!R.map) { /* borrowed rows: the input's order */
+        if (expected)
+            memcpy(expected, v, data->n * sizeof *expected);
+        if (alive)
+            memcpy(alive, va, data->n * sizeof *alive);
+    }
+    for (size_t i = 0; R.map && i < data->n; i++) {
         uint32_t u = R.map[i];
         if (expected)
             expected[i] = v[u];
@@ -522,7 +549,7 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
         return rc;
     }
     pred_job job = {tx, spend, NULL, &R, 0, discount, periods_per_month, months, v,
-                    v + (R.n ? R.n : 1), NULL, 0, NULL, NULL};
+                    v + (R.n ? R.n : 1), NULL, 0, NULL, NULL, NULL};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
@@ -536,8 +563,9 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
         clv_rows_free(&R);
         return rc;
     }
+    const double *mv = spend ? sp : data->monetary;
     for (size_t i = 0; i < data->n; i++)
-        out[i] = v[R.map[i]] * (spend ? sp[i] : data->monetary[i]);
+        out[i] = v[R.map ? R.map[i] : i] * mv[i];
     patron__free(v);
     patron__free(sp);
     clv_rows_free(&R);

@@ -65,6 +65,12 @@ typedef struct clv_model_desc {
     int (*ce)(const double *p, double x, double tx, double T, double t, double pa,
               const double *coef, double *out);
     void (*ce_coef)(const double *p, double x, double *coef);
+    /* Optional (both or neither): the expectation given alive depends on
+     * the row only through x and u = t ce_scale(p, x, t_x, T), ce = pa
+     * ce_unit(p, x, u, coef) up to rounding (coef as for ce). Batches then
+     * interpolate ce_unit per frequency (lib/clv/clv_ceinterp.h). */
+    double (*ce_scale)(const double *p, double x, double tx, double T);
+    int (*ce_unit)(const double *p, double x, double u, const double *coef, double *out);
     int (*ex)(const double *p, double t, double *out);
     double (*pmf)(const double *p, double t, double k);
     int (*cond_pmf)(const double *p, double x, double tx, double T, double t, double k,
