@@ -86,10 +86,11 @@ typedef struct patron_plan_options {
     double incremental_share; /**< Share of the members' revenue the program causes, 0..1. Default 0.05. */
     double margin;            /**< Gross margin on revenue, 0..1. Default 0.3. */
     double discount_rate;     /**< Yearly discount rate of the cumulative ROI (> -1). Default 0.08. */
+    int32_t refit;            /**< patron_plan_from_db() only: 0 (default) projects from the fit patron_scores_refresh() stored (the latest with its `as_of` at or before the plan's and a spend fit) when there is one and fits the models only when there is none; 1 always fits them to the store's purchases. Other calls ignore it. */
 } patron_plan_options;
 
 /** Initialiser for #patron_plan_options with the defaults. */
-#define PATRON_PLAN_OPTIONS_INIT { (uint32_t)sizeof(patron_plan_options), 5, 100, 1, 365.25, 0.01, 0.7, 6.0, 0.0, 1.0, 0.0, 0.05, 0.3, 0.08 }
+#define PATRON_PLAN_OPTIONS_INIT { (uint32_t)sizeof(patron_plan_options), 5, 100, 1, 365.25, 0.01, 0.7, 6.0, 0.0, 1.0, 0.0, 0.05, 0.3, 0.08, 0 }
 
 /**
  * @brief Read a plan file: a JSON object with any of the option fields of
@@ -173,10 +174,17 @@ PATRON_API int patron_plan_project_frame(patron_plan **out, const patron_clv_fit
 
 /**
  * @brief Project the program of a store: its members' summary as of
- *        @p as_of (patron_frame_from_db(), days), a BG/NBD fit and a
- *        Gamma-Gamma fit of the members with T > 0, then
+ *        @p as_of (patron_frame_from_db(), days) and the CLV models, then
  *        patron_plan_project() with `periods_per_year` 365.25 and, when the
  *        options leave `expiry_months` at 0, the ledger policy's expiry.
+ *
+ * The models are the fit patron_scores_refresh() stored — its transaction
+ * model (BG/NBD, MBG/NBD or Pareto/NBD), parameters and covariance and its
+ * Gamma-Gamma spend fit — the latest one whose `as_of` is at or before
+ * @p as_of and that has a spend fit (patron_plan_fit_id() names it). Only
+ * when no such fit is stored, or when `opts.refit` is 1, are a BG/NBD and a
+ * Gamma-Gamma model fitted here to the members with T > 0
+ * (patron_plan_fit_id() is then 0).
  *
  * @param[out] out [handle] Receives the projection; untouched on failure.
  * @param db Open store.
@@ -185,7 +193,8 @@ PATRON_API int patron_plan_project_frame(patron_plan **out, const patron_clv_fit
  * @param n_months Length of @p acquisitions.
  * @param[in] opts [value] Options, or NULL for the defaults.
  * @return As patron_plan_project(); #PATRON_ECONVERGE when a model does not
- *         fit the store's data (too few members or repeat buyers); store errors.
+ *         fit the store's data (too few members or repeat buyers);
+ *         #PATRON_ECORRUPT when the stored fit does not read back; store errors.
  * @par Thread safety
  * As the store's readers.
  */
@@ -201,6 +210,21 @@ PATRON_API int32_t patron_plan_years(const patron_plan *plan);
 
 /** @brief Parameter draws of the projection (0 for NULL). */
 PATRON_API int32_t patron_plan_draws(const patron_plan *plan);
+
+/**
+ * @brief The stored CLV fit the projection started from: the id
+ *        patron_scores_refresh() gave it (#patron_score_result.fit_id) when
+ *        patron_plan_from_db() read the models from the store, 0 when they
+ *        were fitted for this projection or given by the caller (and for
+ *        NULL).
+ */
+PATRON_API int64_t patron_plan_fit_id(const patron_plan *plan);
+
+/** @brief The transaction model projected (a #patron_clv_model; 0 for NULL). */
+PATRON_API int32_t patron_plan_model(const patron_plan *plan);
+
+/** @brief The `as_of` of the stored fit patron_plan_fit_id() names (0 when none, and for NULL). */
+PATRON_API int64_t patron_plan_fit_as_of(const patron_plan *plan);
 
 /**
  * @brief How many parameter draws were drawn again because the model's

@@ -7,6 +7,11 @@
  * backend with concurrent writers (PostgreSQL) locks the row until commit,
  * so two servers taking from one budget run one after the other and each
  * reads what the other committed (READ COMMITTED reads per statement).
+ * That row lock is all that orders them: a purchase locks only its own
+ * members (earn.c, purchase_impl), so purchases of different members sharing
+ * a budget meet nowhere else. The limits themselves are read before the
+ * lock: they change only in patron_earn_budget_set(), whose transaction
+ * excludes every member-scoped one.
  * earn_budget_use holds the counters (rule, scope, member, location,
  * window start) -> points and awards; earn_budget_takes what each purchase
  * took from which counter, so that a return gives exactly that back. */

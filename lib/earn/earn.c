@@ -526,6 +526,12 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
             return rrc;
         return rc;
     }
+    /* In a member-scoped transaction (PostgreSQL: those of different
+     * members run at once) the buyer is locked before anything of theirs is
+     * read: two purchases of one member take turns (a first purchase is
+     * first once). Sent ahead with the next statement: no round trip. */
+    if ((rc = patron__tx_lock_member(db, member)))
+        return rc;
     /* the insert is the key check: a new purchase costs no lookup first */
     if ((rc = patron__earn_record_rows(db, p, fp, member, &purchase_id)))
         return rc;
@@ -536,7 +542,14 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
     }
     if ((rc = score(db, s, member, p, 1)))
         return rc;
-    if ((rc = apply_budgets(db, s, p, 1)))
+    /* A referrer's bonus writes to the referrer: locked now, before any
+     * budget row. Member locks are always taken before budget rows, and a
+     * buyer's lock before their referrer's (referrals form no cycle), so
+     * two purchases never wait for each other in a circle. */
+    for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++)
+        if (s->awards[i].referrer)
+            rc = patron__tx_lock_member(db, s->awards[i].member);
+    if (rc || (rc = apply_budgets(db, s, p, 1)))
         return rc;
     for (size_t i = 0; i < s->nawards && rc == PATRON_OK; i++) {
         const award *a = &s->awards[i];
@@ -580,6 +593,10 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
     scoring *s = patron__malloc(sizeof *s);
     if (!s)
         return patron__oom();
+    /* one member's purchase: other members' commit in parallel where the
+     * backend allows (PostgreSQL); purchases taking from one budget wait for
+     * each other on the budget's row (budget.c) */
+    patron__tx_scope_members(db);
     if ((rc = patron__tx_begin(db))) {
         patron__free(s);
         return rc;

@@ -635,6 +635,21 @@ int64_t patron_plan_redraws(const patron_plan *plan)
     return plan ? plan->redraws : 0;
 }
 
+int64_t patron_plan_fit_id(const patron_plan *plan)
+{
+    return plan ? plan->fit_id : 0;
+}
+
+int32_t patron_plan_model(const patron_plan *plan)
+{
+    return plan ? (int32_t)plan->model : 0;
+}
+
+int64_t patron_plan_fit_as_of(const patron_plan *plan)
+{
+    return plan ? plan->fit_as_of : 0;
+}
+
 double patron_plan_value(const patron_plan *plan, int32_t year, int32_t metric, int32_t stat)
 {
     if (!plan || year < 1 || year > plan->years || metric < 0 || metric >= PATRON_PLAN_N_METRICS || stat < 0 ||

@@ -1,11 +1,14 @@
 /* The store's program projected: its members' summary read back (the
- * mart's frame), the models fitted to it, the ledger's expiry policy. The
- * projection itself is the pure patron_plan_project(). */
+ * mart's frame), the CLV fit patron_scores_refresh() stored (or, when none
+ * is stored or a refit is asked for, the models fitted to the summary), the
+ * ledger's expiry policy. The projection itself is the pure
+ * patron_plan_project(). */
 #include <math.h>
 #include <string.h>
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/mart.h"
 #include "internal/options.h"
 #include "patron/ledger.h"
 #include "patron/mart.h"
@@ -22,6 +25,8 @@ int patron_plan_from_db(patron_plan **out, patron_db *db, int64_t as_of, const i
     int rc = patron__options_copy(&o, sizeof o, opts, sizeof o, "patron_plan_options");
     if (rc)
         return rc;
+    if (o.refit != 0 && o.refit != 1)
+        return patron__fail(PATRON_EINVAL, DFN ": refit %d is not 0 or 1", (int)o.refit);
     o.periods_per_year = 365.25; /* the store's summaries are in days */
     if (o.expiry_months == 0) {
         patron_ledger_policy pol = PATRON_LEDGER_POLICY_INIT;
@@ -35,10 +40,27 @@ int patron_plan_from_db(patron_plan **out, patron_db *db, int64_t as_of, const i
     patron_frame *frame = NULL;
     if ((rc = patron_frame_from_db(db, &frame, &fo)))
         return patron__fail_prefix(rc, DFN ": ");
+    patron__stored_fit stored;
+    memset(&stored, 0, sizeof stored);
+    if (!o.refit && (rc = patron__mart_stored_fit(db, as_of, &stored))) {
+        patron_frame_free(frame);
+        return patron__fail_prefix(rc, DFN ": ");
+    }
     patron_clv_data all;
     double *fx = NULL, *ftx = NULL, *fT = NULL, *fm = NULL;
     if ((rc = patron_clv_data_from_frame(&all, frame, PATRON_CLV_GG))) {
         rc = patron__fail_prefix(rc, DFN ": ");
+        goto done;
+    }
+    if (stored.fit_id) {
+        patron_plan *p = NULL;
+        if ((rc = patron_plan_project(&p, &stored.tx, &stored.spend, &all, acquisitions, n_months, &o)) == PATRON_OK) {
+            p->fit_id = stored.fit_id;
+            p->fit_as_of = stored.as_of;
+            *out = p;
+        } else {
+            rc = patron__fail_prefix(rc, "stored fit %lld: ", (long long)stored.fit_id);
+        }
         goto done;
     }
     /* The models are fitted to the members with T > 0 (as patron_scores_refresh does). */

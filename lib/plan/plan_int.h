@@ -12,6 +12,7 @@ struct patron_plan {
     int32_t years, draws;
     int64_t redraws;  /* draws drawn again (the closed forms failed there) */
     patron_clv_model model;
+    int64_t fit_id, fit_as_of; /* the stored fit projected from (patron_plan_from_db), 0 when none */
     patron_plan_options opts;
     double *stats;    /* [year][metric][stat], years x N_METRICS x 4 */
     double *per_draw; /* [draw][year][metric] */

@@ -22,7 +22,7 @@ typedef struct field {
 static const field FIELDS[] = {
     F(years, 1), F(draws, 1), F(seed, 2), F(periods_per_year, 0), F(earn_rate, 0), F(redeem_share, 0),
     F(redeem_months, 0), F(expiry_months, 0), F(cost_per_point, 0), F(fixed_cost, 0), F(incremental_share, 0),
-    F(margin, 0), F(discount_rate, 0),
+    F(margin, 0), F(discount_rate, 0), F(refit, 1),
 };
 
 int patron_plan_inputs_from_json(patron_plan_options *opts, int64_t *acquisitions, size_t cap, size_t *n_months,

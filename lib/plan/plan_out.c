@@ -46,7 +46,12 @@ int patron_plan_to_json(char **out, const patron_plan *plan)
             }
             patron__sb_puts(&b, "}");
         }
-    patron__sb_puts(&b, "]}");
+    /* where the models came from: the stored fit, or null (fitted for this plan or given) */
+    if (plan->fit_id)
+        patron__sb_printf(&b, "], \"fit\": {\"fit_id\": %lld, \"as_of\": %lld}}", (long long)plan->fit_id,
+                          (long long)plan->fit_as_of);
+    else
+        patron__sb_puts(&b, "], \"fit\": null}");
     char *s = patron__sb_take(&b);
     if (!s)
         return patron__oom();

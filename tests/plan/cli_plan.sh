@@ -25,6 +25,7 @@ tail -n +2 "$tmp/log.csv" | paste -d, - "$tmp/at.txt" |
 asof=2024-11-01T00:00:00Z
 out=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
 check "plan runs" 0 $?
+first=$out
 case $out in '{"years": 5, "draws": 30, "redraws": '*', "seed": 9, "model": "bgnbd", "rows": [{"year": 1, "metric": "members", "estimate": 320, '*) ;;
   *) check "plan json head" "members 80 + 12 x 20" "$(echo "$out" | head -c 160)" ;; esac
 again=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
@@ -35,7 +36,7 @@ check "another seed gives other percentiles" 0 $?
 rows=$(echo "$out" | grep -o '"metric": ' | wc -l)
 check "five years of 13 metrics" 65 "$rows"
 text=$("$patron" plan --db "$db" --as-of "$asof" --years 3 --draws 10 --format text | head -7)
-check "text header" "metric scenario year 1 year 2 year 3" "$(echo "$text" | sed -n 2p | sed 's/  */ /g; s/ $//')"
+check "text header" "metric scenario year 1 year 2 year 3" "$(echo "$text" | sed -n 3p | sed 's/  */ /g; s/ $//')"
 echo "$text" | grep -q '^members  *estimate' && echo "$text" | grep -q ' pessimistic ' && echo "$text" | grep -q ' optimistic '
 check "text rows" 0 $?
 camp=$("$patron" plan --db "$db" --as-of "$asof" --years 2 --draws 10 --campaign-points 10000 \
@@ -80,6 +81,26 @@ err=$("$patron" plan --db "$db" --as-of "$asof" --campaign-points 5 --campaign-m
 check "measured and given lift" 2 $?
 err=$("$patron" plan --db "$db" --as-of "$asof" --campaign-points 5 --campaign-measured nosuch 2>&1 >/dev/null)
 case $err in "patron plan: campaign measure: "*) ;; *) check "unknown measured campaign" "campaign measure failure" "$err" ;; esac
+# no fit stored so far: the plans above fitted the models ("fit": null); a
+# stored fit (`scores refresh`, Pareto/NBD) is used from now on, named in
+# the output, and --refit fits BG/NBD again
+case $first in *'"fit": null}') ;; *) check "no stored fit" '"fit": null' "$(echo "$first" | tail -c 40)" ;; esac
+text=$("$patron" plan --db "$db" --as-of "$asof" --years 1 --draws 5 --format text | head -1)
+check "text: fitted now" "models: bgnbd and gamma-gamma fitted now to the store's purchases (no stored fit: \`patron scores refresh\` stores one)" "$text"
+"$patron" scores refresh --db "$db" --as-of "$asof" --model pnbd >/dev/null
+check "scores refresh" 0 $?
+stored=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18)
+check "plan from the stored fit" 0 $?
+case $stored in *'"model": "pnbd", "rows": '*'"fit": {"fit_id": 1, "as_of": 1730419200}}') ;;
+  *) check "the stored fit named" 'pnbd ... "fit": {"fit_id": 1, ...}' "$(echo "$stored" | head -c 120) ... $(echo "$stored" | tail -c 60)" ;; esac
+text=$("$patron" plan --db "$db" --as-of "$asof" --years 1 --draws 5 --format text | head -1)
+check "text: the stored fit" "models: stored fit 1 (pnbd, as of 2024-11-01) from \`patron scores refresh\`" "$text"
+refit=$("$patron" plan --db "$db" --as-of "$asof" --years 5 --draws 30 --seed 9 --acquire 20 --expiry-months 18 --refit)
+check "--refit gives the first plan again" "$first" "$refit"
+text=$("$patron" plan --db "$db" --as-of "$asof" --years 1 --draws 5 --format text --refit | head -1)
+check "text: refit" "models: bgnbd and gamma-gamma fitted now to the store's purchases (--refit)" "$text"
+early=$("$patron" plan --db "$db" --as-of 2024-10-01T00:00:00Z --years 1 --draws 5)
+case $early in *'"fit": null}') ;; *) check "a fit of a later moment is not used" '"fit": null' "$(echo "$early" | tail -c 60)" ;; esac
 "$patron" plan --help | head -1 | grep -q '^usage: patron plan --db URI'
 check "help" 0 $?
 exit $((fails > 0))

@@ -19,9 +19,12 @@ static const char usage[] =
     "                   [--cost-per-point C] [--fixed-cost C] [--incremental-share S] [--margin M]\n"
     "                   [--discount-rate D] [--campaign-points P --campaign-lift L [--campaign-lift-se SE]\n"
     "                   [--campaign-year Y] [--campaign-share F] [--campaign-fixed-cost C]\n"
-    "                   [--campaign-measured NAME]] [--format json|text]\n"
-    "Project the program for YEARS years (1..50) from the store's members as of T (default now): BG/NBD and\n"
-    "Gamma-Gamma fitted to their purchases (days), DRAWS parameter draws from the fits' covariance, and per\n"
+    "                   [--campaign-measured NAME]] [--refit] [--format json|text]\n"
+    "Project the program for YEARS years (1..50) from the store's members as of T (default now): the CLV fit\n"
+    "`patron scores refresh` stored (the latest as of T or earlier with a spend fit: its model, parameters and\n"
+    "covariance), or with --refit or without a stored fit BG/NBD and Gamma-Gamma fitted to their purchases\n"
+    "(days); the output names the stored fit used (JSON \"fit\", null when fitted now). DRAWS parameter draws\n"
+    "from the fits' covariance, and per\n"
     "year members, active members, purchases, revenue, points issued/redeemed/expired/outstanding, liability,\n"
     "program cost, incremental profit, ROI and discounted cumulative ROI at the estimate and as the 10th, 50th\n"
     "and 90th percentiles over the draws (pessimistic, realistic, optimistic). --acquire gives new members per\n"
@@ -129,9 +132,18 @@ static void print_json(const patron_plan *plan, int have_c, const patron_plan_ca
     printf("}}\n");
 }
 
-static void print_text(const patron_plan *plan, int have_c, const patron_plan_campaign_result *r)
+static void print_text(const patron_plan *plan, int have_c, const patron_plan_campaign_result *r, int refit)
 {
     int Y = patron_plan_years(plan);
+    if (patron_plan_fit_id(plan)) {
+        char when[32];
+        patron_time_format(when, sizeof when, patron_plan_fit_as_of(plan));
+        printf("models: stored fit %lld (%s, as of %s) from `patron scores refresh`\n",
+               (long long)patron_plan_fit_id(plan), patron_clv_model_name((patron_clv_model)patron_plan_model(plan)), when);
+    } else {
+        printf("models: bgnbd and gamma-gamma fitted now to the store's purchases (%s)\n",
+               refit ? "--refit" : "no stored fit: `patron scores refresh` stores one");
+    }
     printf("%d parameter draws (%lld drawn again where the model does not converge)\n", (int)patron_plan_draws(plan),
            (long long)patron_plan_redraws(plan));
     printf("%-20s %-11s", "metric", "scenario");
@@ -162,6 +174,15 @@ static void print_text(const patron_plan *plan, int have_c, const patron_plan_ca
 int cmd_plan(int argc, char **argv)
 {
     const char *v[O_N] = {0};
+    /* --refit is the one flag without a value: taken out before the table */
+    int refit = 0, kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--refit"))
+            refit = 1;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
     int parsed = cli_parse_table("plan", argc, argv, 1, names, O_N, v);
     if (parsed == 1) {
         fputs(usage, stdout);
@@ -247,6 +268,7 @@ int cmd_plan(int argc, char **argv)
             return cli_fail("plan", "--campaign-year '%s' is not a year within 1..%d", v[O_CYEAR], (int)o.years) + 1;
         c.year = (int32_t)year;
     }
+    o.refit = refit;
     int64_t as_of = (int64_t)time(NULL);
     if (v[O_AS_OF] && patron_time_parse(&as_of, v[O_AS_OF], strlen(v[O_AS_OF]), PATRON_TIME_AUTO) != PATRON_OK)
         return cli_fail("plan", "--as-of '%s' is not a time (epoch seconds or ISO-8601)", v[O_AS_OF]) + 1;
@@ -298,7 +320,7 @@ int cmd_plan(int argc, char **argv)
         return cli_fail_rc("plan", rc, "campaign");
     }
     if (text)
-        print_text(plan, have_c, &r);
+        print_text(plan, have_c, &r, refit);
     else
         print_json(plan, have_c, &c, &r);
     patron_plan_free(plan);

@@ -1991,9 +1991,14 @@ export declare class Db extends Handle {
   coupon_list(campaign: string | null): CouponCodes;
   /**
    * Project the program of a store: its members' summary as of `as_of` (patron_frame_from_db(),
-   * days), a BG/NBD fit and a Gamma-Gamma fit of the members with T > 0, then patron_plan_project()
-   * with `periods_per_year` 365.25 and, when the options leave `expiry_months` at 0, the ledger
-   * policy's expiry.
+   * days) and the CLV models, then patron_plan_project() with `periods_per_year` 365.25 and, when
+   * the options leave `expiry_months` at 0, the ledger policy's expiry.
+   *
+   * The models are the fit patron_scores_refresh() stored — its transaction model (BG/NBD, MBG/NBD
+   * or Pareto/NBD), parameters and covariance and its Gamma-Gamma spend fit — the latest one whose
+   * `as_of` is at or before `as_of` and that has a spend fit (patron_plan_fit_id() names it). Only
+   * when no such fit is stored, or when `opts.refit` is 1, are a BG/NBD and a Gamma-Gamma model
+   * fitted here to the members with T > 0 (patron_plan_fit_id() is then 0).
    *
    * Thread safety:
    * As the store's readers.
@@ -2002,7 +2007,8 @@ export declare class Db extends Handle {
    * @param n_months Length of `acquisitions`.
    * @param opts Options, or NULL for the defaults.
    * @throws {PatronError} on a negative status: As patron_plan_project(); PATRON_ECONVERGE when a
-   * model does not fit the store's data (too few members or repeat buyers); store errors.
+   * model does not fit the store's data (too few members or repeat buyers); PATRON_ECORRUPT when the
+   * stored fit does not read back; store errors.
    * @returns value: Receives the projection; untouched on failure.
    */
   plan_from_db(as_of: number | bigint, acquisitions: BigInt64Array | null, n_months: number | bigint, opts?: Partial<native.patron_plan_options> | null): Plan;
@@ -2509,9 +2515,14 @@ export declare class Plan extends Handle {
   static project_frame(tx: Partial<native.patron_clv_fit_result> | null, spend: Partial<native.patron_clv_fit_result> | null, members: native.patron_frame | null, acquisitions: BigInt64Array | null, n_months: number | bigint, opts?: Partial<native.patron_plan_options> | null): Plan;
   /**
    * Project the program of a store: its members' summary as of `as_of` (patron_frame_from_db(),
-   * days), a BG/NBD fit and a Gamma-Gamma fit of the members with T > 0, then patron_plan_project()
-   * with `periods_per_year` 365.25 and, when the options leave `expiry_months` at 0, the ledger
-   * policy's expiry.
+   * days) and the CLV models, then patron_plan_project() with `periods_per_year` 365.25 and, when
+   * the options leave `expiry_months` at 0, the ledger policy's expiry.
+   *
+   * The models are the fit patron_scores_refresh() stored — its transaction model (BG/NBD, MBG/NBD
+   * or Pareto/NBD), parameters and covariance and its Gamma-Gamma spend fit — the latest one whose
+   * `as_of` is at or before `as_of` and that has a spend fit (patron_plan_fit_id() names it). Only
+   * when no such fit is stored, or when `opts.refit` is 1, are a BG/NBD and a Gamma-Gamma model
+   * fitted here to the members with T > 0 (patron_plan_fit_id() is then 0).
    *
    * Thread safety:
    * As the store's readers.
@@ -2521,7 +2532,8 @@ export declare class Plan extends Handle {
    * @param n_months Length of `acquisitions`.
    * @param opts Options, or NULL for the defaults.
    * @throws {PatronError} on a negative status: As patron_plan_project(); PATRON_ECONVERGE when a
-   * model does not fit the store's data (too few members or repeat buyers); store errors.
+   * model does not fit the store's data (too few members or repeat buyers); PATRON_ECORRUPT when the
+   * stored fit does not read back; store errors.
    * @returns value: Receives the projection; untouched on failure.
    */
   static from_db(db: native.patron_db | null, as_of: number | bigint, acquisitions: BigInt64Array | null, n_months: number | bigint, opts?: Partial<native.patron_plan_options> | null): Plan;
@@ -2533,6 +2545,20 @@ export declare class Plan extends Handle {
    * Parameter draws of the projection (0 for NULL).
    */
   draws(): ReturnType<typeof native.patron_plan_draws>;
+  /**
+   * The stored CLV fit the projection started from: the id patron_scores_refresh() gave it
+   * (patron_score_result.fit_id) when patron_plan_from_db() read the models from the store, 0 when
+   * they were fitted for this projection or given by the caller (and for NULL).
+   */
+  fit_id(): ReturnType<typeof native.patron_plan_fit_id>;
+  /**
+   * The transaction model projected (a patron_clv_model; 0 for NULL).
+   */
+  model(): ReturnType<typeof native.patron_plan_model>;
+  /**
+   * The `as_of` of the stored fit patron_plan_fit_id() names (0 when none, and for NULL).
+   */
+  fit_as_of(): ReturnType<typeof native.patron_plan_fit_as_of>;
   /**
    * How many parameter draws were drawn again because the model's closed-form expectations do not
    * exist or do not converge there (BG/NBD with a + b <= 1 for members without repeat purchases; at

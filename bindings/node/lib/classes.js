@@ -263,6 +263,9 @@ module.exports = function classes(native, Handle) {
     static from_db(db, as_of, acquisitions, n_months, opts) { return wrap(Plan, native.patron_plan_from_db(db, as_of, acquisitions, n_months, opts)); }
     years() { return native.patron_plan_years(this.handle); }
     draws() { return native.patron_plan_draws(this.handle); }
+    fit_id() { return native.patron_plan_fit_id(this.handle); }
+    model() { return native.patron_plan_model(this.handle); }
+    fit_as_of() { return native.patron_plan_fit_as_of(this.handle); }
     redraws() { return native.patron_plan_redraws(this.handle); }
     value(year, metric, stat) { return native.patron_plan_value(this.handle, year, metric, stat); }
     draw_value(draw, year, metric) { return native.patron_plan_draw_value(this.handle, draw, year, metric); }

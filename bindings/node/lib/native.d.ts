@@ -5664,6 +5664,13 @@ export interface patron_plan_options {
    * Yearly discount rate of the cumulative ROI (> -1). Default 0.08.
    */
   discount_rate: number;
+  /**
+   * patron_plan_from_db() only: 0 (default) projects from the fit patron_scores_refresh() stored
+   * (the latest with its `as_of` at or before the plan's and a spend fit) when there is one and fits
+   * the models only when there is none; 1 always fits them to the store's purchases. Other calls
+   * ignore it.
+   */
+  refit: number;
 }
 
 /**
@@ -9686,9 +9693,14 @@ export declare function patron_plan_project(tx: Partial<patron_clv_fit_result> |
 export declare function patron_plan_project_frame(tx: Partial<patron_clv_fit_result> | null, spend: Partial<patron_clv_fit_result> | null, members: patron_frame | null, acquisitions: BigInt64Array | null, n_months: number | bigint, opts?: Partial<patron_plan_options> | null): patron_plan;
 /**
  * Project the program of a store: its members' summary as of `as_of` (patron_frame_from_db(),
- * days), a BG/NBD fit and a Gamma-Gamma fit of the members with T > 0, then patron_plan_project()
- * with `periods_per_year` 365.25 and, when the options leave `expiry_months` at 0, the ledger
- * policy's expiry.
+ * days) and the CLV models, then patron_plan_project() with `periods_per_year` 365.25 and, when
+ * the options leave `expiry_months` at 0, the ledger policy's expiry.
+ *
+ * The models are the fit patron_scores_refresh() stored — its transaction model (BG/NBD, MBG/NBD
+ * or Pareto/NBD), parameters and covariance and its Gamma-Gamma spend fit — the latest one whose
+ * `as_of` is at or before `as_of` and that has a spend fit (patron_plan_fit_id() names it). Only
+ * when no such fit is stored, or when `opts.refit` is 1, are a BG/NBD and a Gamma-Gamma model
+ * fitted here to the members with T > 0 (patron_plan_fit_id() is then 0).
  *
  * Thread safety:
  * As the store's readers.
@@ -9698,7 +9710,8 @@ export declare function patron_plan_project_frame(tx: Partial<patron_clv_fit_res
  * @param n_months Length of `acquisitions`.
  * @param opts Options, or NULL for the defaults.
  * @throws {PatronError} on a negative status: As patron_plan_project(); PATRON_ECONVERGE when a
- * model does not fit the store's data (too few members or repeat buyers); store errors.
+ * model does not fit the store's data (too few members or repeat buyers); PATRON_ECORRUPT when the
+ * stored fit does not read back; store errors.
  * @returns value: Receives the projection; untouched on failure.
  */
 export declare function patron_plan_from_db(db: patron_db | null, as_of: number | bigint, acquisitions: BigInt64Array | null, n_months: number | bigint, opts?: Partial<patron_plan_options> | null): patron_plan;
@@ -9717,6 +9730,23 @@ export declare function patron_plan_years(plan: patron_plan | null): number;
  * @param plan The projection.
  */
 export declare function patron_plan_draws(plan: patron_plan | null): number;
+/**
+ * The stored CLV fit the projection started from: the id patron_scores_refresh() gave it
+ * (patron_score_result.fit_id) when patron_plan_from_db() read the models from the store, 0 when
+ * they were fitted for this projection or given by the caller (and for NULL).
+ * @param plan The projection.
+ */
+export declare function patron_plan_fit_id(plan: patron_plan | null): number;
+/**
+ * The transaction model projected (a patron_clv_model; 0 for NULL).
+ * @param plan The projection.
+ */
+export declare function patron_plan_model(plan: patron_plan | null): number;
+/**
+ * The `as_of` of the stored fit patron_plan_fit_id() names (0 when none, and for NULL).
+ * @param plan The projection.
+ */
+export declare function patron_plan_fit_as_of(plan: patron_plan | null): number;
 /**
  * How many parameter draws were drawn again because the model's closed-form expectations do not
  * exist or do not converge there (BG/NBD with a + b <= 1 for members without repeat purchases; at

@@ -9163,6 +9163,12 @@ static int gs_to_patron_plan_options(napi_env env, napi_value v, pn_arena *arena
         if (pn_get_f64(env, f, &x, "patron_plan_options.discount_rate")) return -1;
         s.discount_rate = (double)x;
     }
+    if (pn_field(env, v, "refit", &f, &has)) return -1;
+    if (has) {
+        int32_t x;
+        if (pn_get_i32(env, f, &x, "patron_plan_options.refit")) return -1;
+        s.refit = (int32_t)x;
+    }
     *(patron_plan_options *)out = s;
     return 0;
 }
@@ -9186,6 +9192,7 @@ static napi_value gs_from_patron_plan_options(napi_env env, const patron_plan_op
     if (pn_set(env, obj, "incremental_share", pn_new_f64(env, s->incremental_share))) return NULL;
     if (pn_set(env, obj, "margin", pn_new_f64(env, s->margin))) return NULL;
     if (pn_set(env, obj, "discount_rate", pn_new_f64(env, s->discount_rate))) return NULL;
+    if (pn_set(env, obj, "refit", pn_new_i32(env, s->refit))) return NULL;
     return obj;
 }
 
@@ -15960,6 +15967,51 @@ static napi_value w_patron_plan_draws(napi_env env, napi_callback_info info)
     return pn_new_i32(env, r);
 }
 
+static napi_value w_patron_plan_fit_id(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    void *a_plan = NULL;
+    if (pn_get_handle(env, argv[0], "patron_plan", &a_plan, "patron_plan_fit_id: argument 'plan'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int64_t r = patron_plan_fit_id(a_plan);
+    pn_arena_free(&arena);
+    return pn_new_i64(env, r);
+}
+
+static napi_value w_patron_plan_model(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    void *a_plan = NULL;
+    if (pn_get_handle(env, argv[0], "patron_plan", &a_plan, "patron_plan_model: argument 'plan'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int32_t r = patron_plan_model(a_plan);
+    pn_arena_free(&arena);
+    return pn_new_i32(env, r);
+}
+
+static napi_value w_patron_plan_fit_as_of(napi_env env, napi_callback_info info)
+{
+    napi_value argv[1];
+    pn_arena arena = PN_ARENA_INIT;
+    if (pn_args(env, info, 1, argv)) return NULL;
+    void *a_plan = NULL;
+    if (pn_get_handle(env, argv[0], "patron_plan", &a_plan, "patron_plan_fit_as_of: argument 'plan'")) {
+        pn_arena_free(&arena);
+        return NULL;
+    }
+    int64_t r = patron_plan_fit_as_of(a_plan);
+    pn_arena_free(&arena);
+    return pn_new_i64(env, r);
+}
+
 static napi_value w_patron_plan_redraws(napi_env env, napi_callback_info info)
 {
     napi_value argv[1];
@@ -16399,6 +16451,9 @@ napi_value pn_generated_init(napi_env env, napi_value exports)
         {"patron_plan_free", NULL, w_patron_plan_free, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_years", NULL, w_patron_plan_years, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_draws", NULL, w_patron_plan_draws, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_plan_fit_id", NULL, w_patron_plan_fit_id, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_plan_model", NULL, w_patron_plan_model, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"patron_plan_fit_as_of", NULL, w_patron_plan_fit_as_of, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_redraws", NULL, w_patron_plan_redraws, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_value", NULL, w_patron_plan_value, NULL, NULL, NULL, napi_enumerable, NULL},
         {"patron_plan_draw_value", NULL, w_patron_plan_draw_value, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -78,3 +78,40 @@ test('a plan file through the library', () => {
     (e) => e.code === 'PATRON_EINVAL' && /unknown key "x"/.test(e.message));
 });
 
+
+test('a store projection starts from the stored fit; refit fits again', { skip: typeof N.patron_plan_fit_id !== 'function' && 'no stored-fit plan' }, () => {
+  const db = patron.open(':memory:');
+  try {
+    const T0 = 1700000000, DAY = 86400;
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    db.batch_begin();
+    let k = 0;
+    for (let i = 0; i < 300; i++) {
+      const m = db.profile_add({ name: 'M', email: `m${i}@example.com`, consent: 'none' }, T0);
+      // a member's own purchase rate (exponential, mean 16 a month), mean spend and dropout chance
+      const rate = -Math.log(1 - rnd()) * 16;
+      const spend = 1000 + -Math.log(1 - rnd()) * 3000; // own mean spend
+      const drop = 0.05 + 0.5 * rnd() * rnd(); // and own dropout chance after a purchase
+      for (let t = T0 + Math.floor(rnd() * 60 * DAY); t < T0 + 300 * DAY;) {
+        db.earn_purchase({ key: `o-${k++}`, member_id: m, at: t, lines: [{ amount: Math.floor(spend * (0.5 + rnd())) }], n_lines: 1 });
+        if (rnd() < drop) break;
+        t += Math.floor(-Math.log(1 - rnd()) / Math.max(rate / 30, 1e-3) * DAY) + 1;
+      }
+    }
+    db.batch_commit();
+    const asOf = T0 + 200 * DAY;
+    const res = db.scores_refresh({ as_of: asOf, model: N.PATRON_CLV_MBGNBD });
+    const o = { years: 2, draws: 10, seed: 2n, expiry_months: 12 };
+    const plan = db.plan_from_db(asOf, new BigInt64Array(12).fill(5n), 12, o);
+    assert.strictEqual(plan.fit_id(), res.fit_id);
+    assert.strictEqual(plan.model(), N.PATRON_CLV_MBGNBD);
+    assert.strictEqual(JSON.parse(plan.to_json()).model, "mbgnbd");
+    assert.deepStrictEqual(JSON.parse(plan.to_json()).fit, { fit_id: Number(res.fit_id), as_of: asOf });
+    const again = db.plan_from_db(asOf, new BigInt64Array(12).fill(5n), 12, { ...o, refit: 1 });
+    assert.strictEqual(again.fit_id(), 0);
+    assert.strictEqual(JSON.parse(again.to_json()).fit, null);
+  } finally {
+    db.close();
+  }
+});

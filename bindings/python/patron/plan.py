@@ -117,8 +117,12 @@ def project(transactions: Any, spend: Any, members: Any = None,
 
 def project_db(db: Any, as_of: int, acquisitions: Optional[Sequence[int]] = None, **options: Any) -> Any:
     """Project a store's program (patron_plan_from_db()): its members as of
-    `as_of` (UTC seconds), BG/NBD and Gamma-Gamma fitted to them, the ledger
-    policy's expiry unless `expiry_months` is given. Options as project()."""
+    `as_of` (UTC seconds), the CLV fit patron_scores_refresh() stored (the
+    latest as of `as_of` or earlier with a spend fit) or, when none is stored
+    or with `refit=1`, BG/NBD and Gamma-Gamma fitted to them, the ledger
+    policy's expiry unless `expiry_months` is given. Options as project();
+    with `handle=True`, `Plan.fit_id()` names the stored fit used (0 when
+    fitted now)."""
     handle = bool(options.pop("handle", False))
     o = _options(options)
     acq = _acquisitions(acquisitions)

@@ -140,3 +140,37 @@ def test_plot_plan_renders(tmp_path, summary, fits):
     assert out.stat().st_size > 1000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError):
         patron.plan.plot_plan(table, "happiness")
+
+
+def test_store_projection_uses_the_stored_fit(store_uri):
+    """A fit stored by scores_refresh (Pareto/NBD) is what project_db projects
+    from, named by Plan.fit_id(); refit=1 fits BG/NBD again."""
+    import random
+    T0, DAY = 1700000000, 86400
+    rnd = random.Random(7)
+    with patron.open(store_uri) as db:
+        db.batch_begin()
+        ids = [db.profile_add({"name": "M", "email": f"m{i}@example.com", "consent": "none"}, T0) for i in range(300)]
+        k = 0
+        for m in ids:
+            t = T0 + rnd.randrange(60 * DAY)
+            rate = rnd.gammavariate(0.8, 1 / 0.05)
+            while t < T0 + 300 * DAY:
+                lines = (ffi.patron_purchase_line * 1)()
+                lines[0].amount = 500 + rnd.randrange(9000)
+                db.earn_purchase({"key": f"o-{k}", "member_id": m, "at": t, "lines": lines, "n_lines": 1})
+                k += 1
+                if rnd.random() < 0.25:
+                    break
+                t += int(rnd.expovariate(max(rate / 30, 1e-3)) * DAY) + 1
+        db.batch_commit()
+        as_of = T0 + 200 * DAY
+        res = db.scores_refresh({"as_of": as_of, "model": ffi.PATRON_CLV_PNBD})
+        opts = dict(years=2, draws=10, seed=2, expiry_months=12)
+        h = patron.plan.project_db(db, as_of, acquisitions=[5] * 12, handle=True, **opts)
+        assert ffi.patron_plan_fit_id(h) == res.fit_id
+        assert ffi.patron_plan_fit_as_of(h) == as_of
+        assert ffi.patron_plan_model(h) == ffi.PATRON_CLV_PNBD
+        again = patron.plan.project_db(db, as_of, acquisitions=[5] * 12, handle=True, refit=1, **opts)
+        assert ffi.patron_plan_fit_id(again) == 0
+        assert ffi.patron_plan_model(again) == ffi.PATRON_CLV_BGNBD
