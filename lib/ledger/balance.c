@@ -125,9 +125,10 @@ static int bulk_scan(patron_db *db, bulk_balances *k, int64_t at)
                               "");
     if (rc)
         return rc;
+    size_t hint = 0;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         int64_t id = patron__sql_col_int(db, st, 0);
-        size_t i = patron__id_lower_bound(k->id, k->n, id);
+        size_t i = patron__id_seek(k->id, k->n, id, &hint);
         if (i == k->n || k->id[i] != id || patron__sql_col_int(db, st, 1) != 0)
             continue;
         account a;
@@ -180,10 +181,11 @@ int patron__ledger_balances_bulk(patron_db *db, int64_t at, const int64_t *membe
     for (size_t i = 0; rc == PATRON_OK && i < k.n; i++)
         if (!k.done[i])
             rc = patron_ledger_balance(db, &k.b[i], k.id[i], at);
+    size_t hint = 0;
     for (size_t r = 0; rc == PATRON_OK && r < n; r++) {
         if (!member[r])
             continue;
-        size_t i = patron__id_lower_bound(k.id, k.n, member[r]);
+        size_t i = patron__id_seek(k.id, k.n, member[r], &hint);
         available[r] = k.b[i].available;
         pending[r] = k.b[i].pending;
     }

@@ -39,10 +39,10 @@ static int add_core(void *ctx, int64_t id, int64_t merged_into, int64_t joined_a
     return PATRON_OK;
 }
 
-/* Index of x in the sorted a[0..n), or -1. */
-static long find_id(const int64_t *a, size_t n, int64_t x)
+/* Index of x in the sorted a[0..n), or -1; *hint: see patron__id_seek. */
+static long find_id(const int64_t *a, size_t n, int64_t x, size_t *hint)
 {
-    size_t i = patron__id_lower_bound(a, n, x);
+    size_t i = patron__id_seek(a, n, x, hint);
     return i < n && a[i] == x ? (long)i : -1;
 }
 
@@ -53,6 +53,7 @@ typedef struct consent_ctx {
     size_t nch;
     int64_t *granted;         /* [n * nch] */
     int64_t *decided, *seq;   /* [n * nch]: the (time, seq) of the decision kept */
+    size_t hint;              /* consents come mostly in member order */
 } consent_ctx;
 
 /* Decisions come in any order: each cell keeps the latest by (time, seq). */
@@ -60,7 +61,7 @@ static int on_consent(void *ctx, int64_t member, const char *channel, int grante
                       int64_t seq)
 {
     consent_ctx *c = ctx;
-    long i = find_id(c->member, c->n, member);
+    long i = find_id(c->member, c->n, member, &c->hint);
     if (i < 0)
         return PATRON_OK;
     int all = !strcmp(channel, "all");
@@ -85,15 +86,16 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
     int rc = patron__member_each(db, add_core, &c);
     if (rc == PATRON_OK && !(distinct = patron__malloc((n ? n : 1) * sizeof *distinct)))
         rc = patron__oom();
-    size_t nd = 0;
+    size_t nd = 0, row_hint = 0, out_hint = 0; /* a frame's rows come in id order */
     for (size_t r = 0; rc == PATRON_OK && r < n; r++) {
-        long i = find_id(c.id, c.n, ids[r]);
+        long i = find_id(c.id, c.n, ids[r], &row_hint);
         member[r] = 0;
         joined[r] = INT64_MIN;
         if (i < 0)
             continue; /* not a member */
         int64_t who = c.to[i] ? c.to[i] : ids[r];
-        long j = find_id(c.id, c.n, who);
+        size_t any = 0;
+        long j = who == ids[r] ? i : find_id(c.id, c.n, who, &any);
         if (who < 0 || (j >= 0 && c.to[j] < 0))
             continue; /* erased: no member any more */
         member[r] = who;
@@ -106,7 +108,7 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
         for (size_t i = 0; i < nd; i++)
             if (!u || distinct[u - 1] != distinct[i])
                 distinct[u++] = distinct[i];
-        cc = (consent_ctx){distinct, u, channels, nch, NULL, NULL, NULL};
+        cc = (consent_ctx){distinct, u, channels, nch, NULL, NULL, NULL, 0};
         if (nch && (!(cc.granted = patron__calloc(u * nch, sizeof *cc.granted)) ||
                     !(cc.decided = patron__malloc(u * nch * sizeof *cc.decided)) ||
                     !(cc.seq = patron__calloc(u * nch, sizeof *cc.seq))))
@@ -119,7 +121,7 @@ int patron__member_columns_bulk(patron_db *db, const int64_t *ids, size_t n, con
     for (size_t r = 0; rc == PATRON_OK && r < n; r++)
         for (size_t k = 0; k < nch; k++)
             consent[k * n + r] =
-                member[r] ? cc.granted[(size_t)find_id(cc.member, cc.n, member[r]) * nch + k] : 0;
+                member[r] ? cc.granted[(size_t)find_id(cc.member, cc.n, member[r], &out_hint) * nch + k] : 0;
     patron__free(cc.granted);
     patron__free(cc.decided);
     patron__free(cc.seq);

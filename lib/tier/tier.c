@@ -232,6 +232,7 @@ int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char
         qsort(id, m, sizeof *id, patron__id_cmp);
         rc = patron__sql_bind(db, &st, "SELECT member_id, tier FROM tier_state ORDER BY member_id", "");
     }
+    size_t hint = 0;
     while (st) {
         int step = patron__sql_step(db, st);
         if (step != PATRON__ROW) {
@@ -240,15 +241,16 @@ int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char
         }
         int64_t who = patron__sql_col_int(db, st, 0);
         const char *tn = patron__sql_col_text(db, st, 1);
-        size_t i = patron__id_lower_bound(id, m, who);
+        size_t i = patron__id_seek(id, m, who, &hint);
         if (tn && i < m && id[i] == who)
             snprintf(name[i], sizeof name[i], "%s", tn);
     }
     if (st)
         patron__sql_done(db, st);
+    hint = 0;
     for (size_t r = 0; rc == PATRON_OK && m && r < n; r++)
         if (member[r])
-            memcpy(tier[r], name[patron__id_lower_bound(id, m, member[r])], sizeof tier[r]);
+            memcpy(tier[r], name[patron__id_seek(id, m, member[r], &hint)], sizeof tier[r]);
     patron__free(name);
     patron__free(id);
     patron__free(t);

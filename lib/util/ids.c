@@ -19,3 +19,22 @@ size_t patron__id_lower_bound(const int64_t *ids, size_t n, int64_t id)
     }
     return lo;
 }
+
+size_t patron__id_seek(const int64_t *ids, size_t n, int64_t id, size_t *hint)
+{
+    size_t from = *hint <= n ? *hint : n, i;
+    if (from > 0 && ids[from - 1] >= id) {
+        i = patron__id_lower_bound(ids, from, id); /* behind the last answer */
+    } else {
+        /* ahead of it: gallop, then search the last step's interval */
+        size_t step = 1, lo = from, hi = from;
+        while (hi < n && ids[hi] < id) {
+            lo = hi + 1;
+            hi = n - hi > step ? hi + step : n;
+            step *= 2;
+        }
+        i = lo + patron__id_lower_bound(ids + lo, hi - lo, id);
+    }
+    *hint = i;
+    return i;
+}
