@@ -134,6 +134,18 @@ static void cache_put(patron_db *db, const account *a)
     }
 }
 
+void patron__account_from_row(patron_db *db, patron__stmt *st, int first, int64_t member, account *a)
+{
+    a->member = member;
+    a->merged = a->stored_merged = patron__sql_col_int(db, st, first);
+    a->total = patron__sql_col_int(db, st, first + 1);
+    a->pending_until = patron__sql_col_int(db, st, first + 2);
+    a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, first + 3);
+    a->head = patron__sql_col_int(db, st, first + 4);
+    a->indexed = a->stored_indexed = patron__sql_col_int(db, st, first + 5);
+    a->debt = a->stored_debt = patron__sql_col_int(db, st, first + 6);
+}
+
 int patron__account_load(patron_db *db, account *a, int64_t member)
 {
     patron__db_refresh(db);
@@ -149,17 +161,8 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
-    if (rc == PATRON__ROW) {
-        a->member = member;
-        a->merged = patron__sql_col_int(db, st, 0);
-        a->total = patron__sql_col_int(db, st, 1);
-        a->pending_until = patron__sql_col_int(db, st, 2);
-        a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 3);
-        a->head = patron__sql_col_int(db, st, 4);
-        a->indexed = a->stored_indexed = patron__sql_col_int(db, st, 5);
-        a->debt = a->stored_debt = patron__sql_col_int(db, st, 6);
-        a->stored_merged = a->merged;
-    }
+    if (rc == PATRON__ROW)
+        patron__account_from_row(db, st, 0, member, a);
     patron__sql_done(db, st);
     if (rc == PATRON__ROW)
         cache_put(db, a);

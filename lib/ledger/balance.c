@@ -90,20 +90,6 @@ int patron__ledger_available(patron_db *db, int64_t member, int64_t at, int64_t 
     return rc;
 }
 
-/* One account row of the bulk scan, as patron__account_load() reads it. */
-static void account_from_row(patron_db *db, patron__stmt *st, account *a)
-{
-    memset(a, 0, sizeof *a);
-    a->member = patron__sql_col_int(db, st, 0);
-    a->merged = a->stored_merged = patron__sql_col_int(db, st, 1);
-    a->total = patron__sql_col_int(db, st, 2);
-    a->pending_until = patron__sql_col_int(db, st, 3);
-    a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 4);
-    a->head = patron__sql_col_int(db, st, 5);
-    a->indexed = a->stored_indexed = patron__sql_col_int(db, st, 6);
-    a->debt = a->stored_debt = patron__sql_col_int(db, st, 7);
-}
-
 typedef struct bulk_balances {
     int64_t *id;    /* the distinct members asked for, sorted */
     size_t n;
@@ -132,7 +118,8 @@ static int bulk_scan(patron_db *db, bulk_balances *k, int64_t at)
         if (i == k->n || k->id[i] != id || patron__sql_col_int(db, st, 1) != 0)
             continue;
         account a;
-        account_from_row(db, st, &a);
+        memset(&a, 0, sizeof a);
+        patron__account_from_row(db, st, 1, id, &a);
         if (at >= a.pending_until && at < a.next_expiry) {
             k->b[i] = (patron_balance){.available = a.total};
             k->done[i] = 1;

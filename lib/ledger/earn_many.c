@@ -163,15 +163,7 @@ static int bulk_read_accounts(patron_db *db, bulk_state *s)
         int64_t *at = bsearch(&m, s->members, s->nmembers, sizeof m, patron__id_cmp);
         if (!at)
             continue;
-        account *a = &s->acc[at - s->members];
-        a->member = m;
-        a->merged = a->stored_merged = patron__sql_col_int(db, st, 1);
-        a->total = patron__sql_col_int(db, st, 2);
-        a->pending_until = patron__sql_col_int(db, st, 3);
-        a->next_expiry = a->stored_next_expiry = patron__sql_col_int(db, st, 4);
-        a->head = patron__sql_col_int(db, st, 5);
-        a->indexed = a->stored_indexed = patron__sql_col_int(db, st, 6);
-        a->debt = a->stored_debt = patron__sql_col_int(db, st, 7);
+        patron__account_from_row(db, st, 1, m, &s->acc[at - s->members]);
     }
     patron__sql_done(db, st);
     return rc < 0 ? rc : PATRON_OK;

@@ -121,6 +121,10 @@ int patron__ledger_overdraft_max(patron_db *db, int64_t *out);
 
 /* accounts */
 int patron__account_load(patron_db *db, account *a, int64_t member); /* ENOTFOUND without message */
+/* Fill `a` (member `member`) from the current row of `st`, whose columns
+ * from `first` on are merged, total, pending_until, next_expiry, head,
+ * lots_indexed, debt — the one reading of an accounts row (account.c). */
+void patron__account_from_row(patron_db *db, patron__stmt *st, int first, int64_t member, account *a);
 /* The account `member_id` resolves to (following merges; erased members
  * only when !need_active), with a message when there is none. */
 int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active);
