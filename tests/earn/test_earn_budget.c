@@ -325,6 +325,19 @@ typedef struct report {
     int32_t status;
 } report;
 
+/* A child's purchase and what it was told, written to the parent's pipe. */
+static void buy_and_report(patron_db *db, int fd, const patron_purchase *p)
+{
+    patron_earn_result res = {0, 0, 0};
+    report r;
+    memset(&r, 0, sizeof r); /* the padding too: it goes down a pipe */
+    r.member = p->member_id;
+    r.status = patron_earn_purchase(db, &res, p);
+    r.points = res.points;
+    if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
+        _exit(3);
+}
+
 static void child(const char *uri, int proc, int fd)
 {
     patron_db *db = NULL;
@@ -340,14 +353,7 @@ static void child(const char *uri, int proc, int fd)
         p.at = MON + i;
         p.lines = &line;
         p.n_lines = 1;
-        patron_earn_result res = {0, 0, 0};
-        report r;
-        memset(&r, 0, sizeof r); /* the padding too: it goes down a pipe */
-        r.member = p.member_id;
-        r.status = patron_earn_purchase(db, &res, &p);
-        r.points = res.points;
-        if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
-            _exit(3);
+        buy_and_report(db, fd, &p);
     }
     patron_close(db);
     _exit(0);
@@ -451,14 +457,7 @@ static void disjoint_child(const char *uri, int proc, int fd)
         p.at = MON + 3600 + i;
         p.lines = &line;
         p.n_lines = 1;
-        patron_earn_result res = {0, 0, 0};
-        report r;
-        memset(&r, 0, sizeof r);
-        r.member = p.member_id;
-        r.status = patron_earn_purchase(db, &res, &p);
-        r.points = res.points;
-        if (write(fd, &r, sizeof r) != (ssize_t)sizeof r)
-            _exit(3);
+        buy_and_report(db, fd, &p);
     }
     patron_close(db);
     _exit(0);
