@@ -328,6 +328,140 @@ static int plain_scan(const patron_clv_data *d, int32_t threads, double *W, doub
     return ok;
 }
 
+/* The validation of plain rows on threads, in fixed chunks: each chunk
+ * counts its kept rows, their weights (summed in row order; the chunks'
+ * sums are added in chunk order, so W does not depend on the thread
+ * count) and frequencies, and from its first dropped row on lists its kept
+ * rows at its own place in `kept`; the lists are then moved together (4
+ * bytes a kept row, where a second pass would read the rows again). */
+typedef struct valid_job {
+    const patron_clv_data *d;
+    int spend, drop0;
+    size_t *nk;     /* per chunk: kept rows */
+    double *W;      /* per chunk */
+    int *odd;       /* per chunk: a row is not plain (check_row decides) */
+    int *dropped;   /* per chunk: a row is dropped (its kept list is written) */
+    uint32_t *xcnt; /* per thread: CLV_ORDER_XS + 1 */
+    uint32_t *kept; /* d->n: chunk c's list from c * CLV_CHUNK */
+    uint32_t *map;  /* per row: its position among its chunk's kept rows */
+} valid_job;
+
+static void valid_chunk(void *vctx, size_t c, int tid)
+{
+    valid_job *j = vctx;
+    const patron_clv_data *d = j->d;
+    size_t i0 = c * CLV_CHUNK, i1 = i0 + CLV_CHUNK < d->n ? i0 + CLV_CHUNK : d->n;
+    uint32_t *xc = j->xcnt + (size_t)tid * (CLV_ORDER_XS + 1), *kept = j->kept + i0;
+    size_t nk = 0;
+    double W = 0;
+    int odd = 0, dropped = 0;
+    for (size_t i = i0; i < i1; i++) {
+        double k1, k2, w;
+        int plain = plain_row(d, i, j->spend, 0, &k1, &k2, &w);
+        int keep = plain == 1 && !(w == 0 && j->drop0);
+        odd |= plain == 0;
+        if (j->map)
+            j->map[i] = keep ? (uint32_t)nk : UINT32_MAX;
+        if (!keep && !dropped) {
+            dropped = 1;
+            for (size_t k = 0; k < nk; k++)
+                kept[k] = (uint32_t)(i0 + k);
+        }
+        if (keep) {
+            if (dropped)
+                kept[nk] = (uint32_t)i;
+            nk++;
+            W += w;
+            double x = d->frequency[i];
+            xc[x < CLV_ORDER_XS ? (size_t)x : CLV_ORDER_XS]++;
+        }
+    }
+    j->nk[c] = nk;
+    j->W[c] = W;
+    j->odd[c] = odd;
+    j->dropped[c] = dropped;
+}
+
+typedef struct map_job {
+    const patron_clv_data *d;
+    const size_t *first; /* per chunk: its first kept row's position */
+    uint32_t *map;
+} map_job;
+
+static void map_chunk(void *vctx, size_t c, int tid)
+{
+    (void)tid;
+    map_job *j = vctx;
+    size_t i0 = c * CLV_CHUNK, i1 = i0 + CLV_CHUNK < j->d->n ? i0 + CLV_CHUNK : j->d->n;
+    uint32_t off = (uint32_t)j->first[c];
+    for (size_t i = i0; i < i1; i++)
+        if (j->map[i] != UINT32_MAX)
+            j->map[i] += off;
+}
+
+/* 1 with *kept (NULL when no row is dropped), *nk, *W and xcnt set (map
+ * filled when given); 0 when a row is not plain (the caller validates row
+ * by row, for check_row's messages); -1 when out of memory. */
+static int validate_plain(const patron_clv_data *d, int spend, int drop0, int32_t threads,
+                          uint32_t *map, uint32_t **kept, size_t *nk, double *W, uint32_t *xcnt)
+{
+    size_t nc = (d->n + CLV_CHUNK - 1) / CLV_CHUNK;
+    if (nc == 0)
+        return 0;
+    int th = clv_threads(threads, nc), ok = -1;
+    /* kept: only the pages of chunks with a dropped row are touched */
+    valid_job j = {d, spend, drop0, patron__malloc(nc * sizeof(size_t)),
+                   patron__malloc(nc * sizeof(double)), patron__malloc(nc * sizeof(int)),
+                   patron__malloc(nc * sizeof(int)),
+                   patron__calloc((size_t)th * (CLV_ORDER_XS + 1), sizeof(uint32_t)),
+                   patron__malloc(d->n * sizeof(uint32_t)), map};
+    if (!j.nk || !j.W || !j.odd || !j.dropped || !j.xcnt || !j.kept)
+        goto done;
+    clv_parallel(th, nc, valid_chunk, &j);
+    size_t total = 0;
+    double w = 0;
+    ok = 1;
+    for (size_t c = 0; c < nc; c++) {
+        if (j.odd[c])
+            ok = 0;
+        size_t k = j.nk[c];
+        j.nk[c] = total; /* now: the chunk's first position */
+        total += k;
+        w += j.W[c];
+    }
+    if (!ok)
+        goto done;
+    if (total < d->n) { /* move the lists together (each lands at or before its place) */
+        for (size_t c = 0; c < nc; c++) {
+            size_t i0 = c * CLV_CHUNK, k = (c + 1 < nc ? j.nk[c + 1] : total) - j.nk[c];
+            if (j.dropped[c])
+                memmove(j.kept + j.nk[c], j.kept + i0, k * sizeof *j.kept);
+            else
+                for (size_t q = 0; q < k; q++)
+                    j.kept[j.nk[c] + q] = (uint32_t)(i0 + q);
+        }
+        *kept = j.kept;
+        j.kept = NULL;
+    }
+    if (map) {
+        map_job mj = {d, j.nk, map};
+        clv_parallel(th, nc, map_chunk, &mj);
+    }
+    for (int t = 0; t < th; t++) /* counts: the same in any order */
+        for (size_t x = 0; x <= CLV_ORDER_XS; x++)
+            xcnt[x] += j.xcnt[(size_t)t * (CLV_ORDER_XS + 1) + x];
+    *nk = total;
+    *W = w;
+done:
+    patron__free(j.nk);
+    patron__free(j.W);
+    patron__free(j.odd);
+    patron__free(j.dropped);
+    patron__free(j.xcnt);
+    patron__free(j.kept);
+    return ok;
+}
+
 /* Does merging identical rows with a hash table pay? Counts the distinct
  * rows among up to 2,048 evenly spaced kept rows; small inputs always
  * merge (everything is in cache). */
@@ -478,7 +612,14 @@ int clv_rows_build_threads(clv_rows *out, patron_clv_model model, const patron_c
         rc = patron__oom();
         goto fail;
     }
-    for (size_t i = 0; i < d->n; i++) {
+    int done = discrete ? 0
+                        : validate_plain(d, spend, (flags & CLV_ROWS_NO_WEIGHT0) != 0, threads,
+                                         map, &kept, &nk, &W, xcnt);
+    if (done < 0) {
+        rc = patron__oom();
+        goto fail;
+    }
+    for (size_t i = 0; i < d->n && !done; i++) {
         double k1, k2, w;
         int keep;
         int plain = plain_row(d, i, spend, discrete, &k1, &k2, &w);
