@@ -92,6 +92,7 @@ typedef struct order_ctx {
     uint32_t *orig;      /* per position: the source row (NULL without rank) */
     const size_t *start; /* nb + 1 */
     const unsigned char *shared; /* per bucket: 1 for the last (several frequencies) */
+    size_t *nd;                  /* per bucket: its rows after merging */
     order_buf *buf;      /* per thread */
 } order_ctx;
 
@@ -156,6 +157,7 @@ static void order_bucket(void *vctx, size_t c, int tid)
     uint64_t *keys = radix_local(b, m, o->shared[c] ? 64 : 34, &perm);
     for (size_t j = 0; j < m; j++)
         x[j] = (double)(keys[j] >> 34);
+    o->nd[c] = m;
     if (m == 1)
         return;
     /* runs of equal keys whose values differ (a hash collision): by the
@@ -201,13 +203,85 @@ static void order_bucket(void *vctx, size_t c, int tid)
         if (org)
             org[j] = b->org[i];
     }
+    if (org) /* the rank needs every row's place: merged afterwards */
+        return;
+    /* merge identical neighbours here (equal rows share a bucket and are
+     * now adjacent; weights added in their order) */
+    size_t n = 1;
+    for (size_t j = 1; j < m; j++) {
+        if (bits(x[j]) == bits(x[n - 1]) && bits(k1[j]) == bits(k1[n - 1]) &&
+            (!k2 || bits(k2[j]) == bits(k2[n - 1]))) {
+            w[n - 1] += w[j];
+            continue;
+        }
+        if (n != j) {
+            x[n] = x[j];
+            k1[n] = k1[j];
+            if (k2)
+                k2[n] = k2[j];
+            w[n] = w[j];
+        }
+        n++;
+    }
+    o->nd[c] = n;
+}
+
+/* One block of rows: pass 0 counts its rows per bucket, pass 1 puts them
+ * in their places (bcnt then holds the block's first place per bucket). */
+typedef struct scatter_job {
+    const clv_row_src *src;
+    size_t nr;
+    int nblk;
+    size_t nb, shared;
+    const uint32_t *xbase;
+    const unsigned char *xbits;
+    size_t *bcnt; /* nblk * nb */
+    clv_rows *out;
+    double *c1, *c2;
+    uint32_t *orig;
+    int pass;
+} scatter_job;
+
+static void scatter_block(void *vctx, size_t blk, int tid)
+{
+    (void)tid;
+    scatter_job *j = vctx;
+    const clv_row_src *src = j->src;
+    size_t j0 = j->nr * blk / (size_t)j->nblk, j1 = j->nr * (blk + 1) / (size_t)j->nblk;
+    size_t *cnt = j->bcnt + blk * j->nb;
+    for (size_t r = j0; r < j1; r++) {
+        size_t i = src->kept ? src->kept[r] : r;
+        double x = src->k0[i];
+        int small = x < ORDER_XS, b = small ? j->xbits[(size_t)x] : 0;
+        if (j->pass == 0 && small && b == 0) { /* one bucket: no hash needed to count */
+            cnt[j->xbase[(size_t)x]]++;
+            continue;
+        }
+        double v1 = src->k1[i] + 0.0, v2 = src->k2 ? src->k2[i] + 0.0 : 0.0;
+        uint64_t h = key_hash(v1, v2);
+        size_t bk = small ? j->xbase[(size_t)x] + (size_t)(h >> (34 - b)) : j->shared;
+        if (j->pass == 0) {
+            cnt[bk]++;
+            continue;
+        }
+        size_t q = cnt[bk]++;
+        uint64_t key = ((uint64_t)x << 34) | h;
+        j->c1[q] = v1;
+        if (j->c2)
+            j->c2[q] = v2;
+        j->out->w[q] = src->w ? src->w[i] : 1.0;
+        memcpy(&j->out->x[q], &key, sizeof key); /* the key, until the bucket is sorted */
+        if (j->orig)
+            j->orig[q] = (uint32_t)r;
+    }
 }
 
 int clv_rows_order(clv_rows *out, const clv_row_src *src, size_t nr, int spend,
                    const uint32_t *xcnt_in, uint32_t *rank, int32_t threads)
 {
-    size_t *start = NULL, *fill = NULL;
+    size_t *start = NULL, *bcnt = NULL;
     unsigned char *sh = NULL;
+    size_t *nd = NULL;
     uint32_t *xcnt = NULL, *xbase = NULL, *orig = NULL;
     unsigned char *xbits = NULL;
     order_buf *buf = NULL;
@@ -243,51 +317,39 @@ int clv_rows_order(clv_rows *out, const clv_row_src *src, size_t nr, int spend,
     }
     size_t shared = nb++; /* the last bucket: x >= ORDER_XS */
     start = patron__calloc(nb + 1, sizeof *start);
-    fill = patron__malloc(nb * sizeof *fill);
     sh = patron__calloc(nb, 1);
-    if (!start || !fill || !sh)
+    nd = patron__calloc(nb, sizeof *nd);
+    if (!start || !sh || !nd)
         goto oom;
     sh[shared] = 1;
-#define BUCKET_OF(x, h)                                                                        \
-    ((x) < ORDER_XS ? xbase[(size_t)(x)] + (size_t)((h) >> (34 - xbits[(size_t)(x)])) : shared)
-    /* a frequency below ORDER_XS with buckets of its own needs its hash
-     * only when it has more than one */
-    for (size_t j = 0; j < nr; j++) {
-        size_t i = src->kept ? src->kept[j] : j;
-        double x = src->k0[i];
-        size_t bk;
-        if (x < ORDER_XS && xbits[(size_t)x] == 0)
-            bk = xbase[(size_t)x];
-        else
-            bk = BUCKET_OF(x, key_hash(src->k1[i], src->k2 ? src->k2[i] : 0.0));
-        start[bk + 1]++;
-    }
+    /* count and scatter on the threads: the rows in nblk contiguous
+     * blocks, block t's rows of bucket k placed after those of the blocks
+     * before it, so the scatter is the same stable one for any number of
+     * blocks */
+    int nblk = clv_threads(threads, (nr + CLV_CHUNK - 1) / CLV_CHUNK);
+    bcnt = patron__calloc((size_t)nblk * nb, sizeof *bcnt);
+    if (!bcnt)
+        goto oom;
+    double *c1 = spend ? out->m : out->tx, *c2 = spend ? NULL : out->T;
+    scatter_job sj = {src, nr, nblk, nb, shared, xbase, xbits, bcnt, out, c1, c2, NULL, 0};
+    clv_parallel(nblk, (size_t)nblk, scatter_block, &sj);
     size_t maxb = 0;
     for (size_t k = 0; k < nb; k++) {
-        if (start[k + 1] > maxb)
-            maxb = start[k + 1];
-        start[k + 1] += start[k];
-        fill[k] = start[k];
+        size_t at = start[k];
+        for (int t = 0; t < nblk; t++) { /* block t's first place in bucket k */
+            size_t c = bcnt[(size_t)t * nb + k];
+            bcnt[(size_t)t * nb + k] = at;
+            at += c;
+        }
+        start[k + 1] = at;
+        if (at - start[k] > maxb)
+            maxb = at - start[k];
     }
     if (rank && !(orig = patron__malloc(nr * sizeof *orig)))
         goto oom;
-    /* scatter in input order (stable) straight into the output columns */
-    double *c1 = spend ? out->m : out->tx, *c2 = spend ? NULL : out->T;
-    for (size_t j = 0; j < nr; j++) {
-        size_t i = src->kept ? src->kept[j] : j;
-        double x = src->k0[i], v1 = src->k1[i] + 0.0, v2 = src->k2 ? src->k2[i] + 0.0 : 0.0;
-        uint64_t h = key_hash(v1, v2), key = ((uint64_t)x << 34) | h;
-        size_t bk = BUCKET_OF(x, h);
-        size_t q = fill[bk]++;
-        c1[q] = v1;
-        if (c2)
-            c2[q] = v2;
-        out->w[q] = src->w ? src->w[i] : 1.0;
-        memcpy(&out->x[q], &key, sizeof key); /* the key, until the bucket is sorted */
-        if (orig)
-            orig[q] = (uint32_t)j;
-    }
-#undef BUCKET_OF
+    sj.orig = orig;
+    sj.pass = 1;
+    clv_parallel(nblk, (size_t)nblk, scatter_block, &sj);
     /* sort the buckets */
     nthreads = clv_threads(threads, nb);
     buf = patron__calloc((size_t)nthreads, sizeof *buf);
@@ -301,11 +363,30 @@ int clv_rows_order(clv_rows *out, const clv_row_src *src, size_t nr, int spend,
         if (!buf[t].key || !buf[t].idx || !buf[t].pay || !buf[t].org)
             goto oom;
     }
-    order_ctx ctx = {out, spend, c1, c2, orig, start, sh, buf};
+    order_ctx ctx = {out, spend, c1, c2, orig, start, sh, nd, buf};
     clv_parallel(nthreads, nb, order_bucket, &ctx);
-    /* merge identical neighbours (equal rows share a bucket and are now
-     * adjacent) */
     size_t n = 0;
+    if (!orig) { /* the buckets merged their rows: close the gaps */
+        for (size_t k = 0; k < nb; k++) {
+            size_t s0 = start[k], m = nd[k];
+            if (n != s0 && m) {
+                memmove(out->x + n, out->x + s0, m * sizeof *out->x);
+                memmove(c1 + n, c1 + s0, m * sizeof *c1);
+                if (c2)
+                    memmove(c2 + n, c2 + s0, m * sizeof *c2);
+                memmove(out->w + n, out->w + s0, m * sizeof *out->w);
+            }
+            n += m;
+        }
+        out->max_x = n ? out->x[n - 1] : 0; /* ascending x */
+        if (spend)
+            for (size_t j = 0; j < n; j++)
+                out->lm[j] = log(out->m[j]);
+        out->n = n;
+        goto done;
+    }
+    /* with the rank: merge identical neighbours (equal rows share a bucket
+     * and are now adjacent) */
     uint64_t p0 = 0, p1 = 0, p2 = 0;
     for (size_t j = 0; j < nr; j++) {
         double k0 = out->x[j], v1 = c1[j], v2 = c2 ? c2[j] : 0.0;
@@ -347,7 +428,8 @@ done:
         }
     patron__free(buf);
     patron__free(start);
-    patron__free(fill);
+    patron__free(bcnt);
+    patron__free(nd);
     patron__free(sh);
     patron__free(xcnt);
     patron__free(xbase);
