@@ -9,13 +9,15 @@
  * faults and three cache misses per row, so 10M cost 15x 1M. Here the rows
  * are scattered once, in input order, straight into the output arrays at
  * the place of their bucket (a frequency, and for a frequent one the top
- * bits of the hash: buckets of about ORDER_BUCKET rows), and each bucket is
- * then sorted in place with a small buffer that stays in cache. The order
+ * bits of the hash: buckets of at most ORDER_BUCKET rows), and each bucket
+ * is then sorted, and its identical rows merged, in place with a buffer
+ * of its own size that stays in the cache. The order
  * is the same as the global sort's (the buckets are ranges of the key, the
  * scatter and the sort within a bucket are stable); the only memory beyond
- * the output is the buffers of the buckets in flight, and the buckets are
- * sorted on the fit's threads (each bucket alone: the result does not
- * depend on the thread count). */
+ * the output is the buffers of the buckets in flight. The count, the
+ * scatter (by contiguous blocks of rows, each block's rows placed after
+ * the previous blocks') and the buckets run on the fit's threads; none of
+ * it depends on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +27,12 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 
-/* Target rows of a bucket: its keys, indexes and payload (about 70 bytes a
- * row) in a core's L2 cache. */
-#define ORDER_BUCKET 8192
+/* Most rows of a bucket (a power of two of buckets per frequency: from
+ * half this to this). Smaller buckets sort closer to the core, but the
+ * scatter writes four columns of every bucket at once, and with more than
+ * about a thousand buckets (10M rows at 8,192) those writes miss the
+ * TLB and the write-combining lines. */
+#define ORDER_BUCKET 16384
 /* Frequencies below this get buckets of their own; the rows of larger ones
  * share the last bucket (sorted by the full key: rare in real data). */
 #define ORDER_XS CLV_ORDER_XS
