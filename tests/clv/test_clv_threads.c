@@ -3,6 +3,7 @@
  * bit-identical for every thread count; and rows with exact times (nearly
  * all distinct, so they are sorted without a hash table) must still give a
  * result that does not depend on the input order. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +200,41 @@ static void test_heavy_buyers_and_duplicates_keep_the_order(void **state)
     }
 }
 
+/* Predictions that cannot fail write the caller's arrays directly; an
+ * output array that is also an input column must still get the values of
+ * separate arrays (the batch then goes through its buffer), and rows with
+ * whole weeks (many identical rows, not merged for BG/NBD) the values of
+ * the same rows one by one. */
+static void test_predictions_in_place_and_repeated_rows(void **state)
+{
+    (void)state;
+    static double e1[N], a1[N], tcopy[N], e2[N];
+    patron_clv_data d = {N, x, tx, T, m, NULL};
+    const patron_clv_params bg = {PATRON_CLV_BGNBD, {0.243, 4.414, 0.793, 2.426}};
+    patron_clv_predict_options o = PATRON_CLV_PREDICT_OPTIONS_INIT;
+    o.threads = 2;
+    assert_int_equal(patron_clv_predict_with(e1, a1, &bg, &d, 4.345, &o), PATRON_OK);
+    memcpy(tcopy, T, sizeof tcopy);
+    patron_clv_data dc = {N, x, tx, tcopy, m, NULL};
+    /* P(alive) written over the T column it reads */
+    assert_int_equal(patron_clv_predict_with(e2, tcopy, &bg, &dc, 4.345, &o), PATRON_OK);
+    assert_memory_equal(e1, e2, sizeof e1);
+    assert_memory_equal(a1, tcopy, sizeof a1);
+    /* whole weeks: the same value for a row alone and in the batch */
+    static double wx[N], wtx[N], wT[N];
+    for (int i = 0; i < N; i++)
+        wx[i] = x[i], wtx[i] = floor(tx[i]), wT[i] = floor(T[i]) > wtx[i] ? floor(T[i]) : wtx[i];
+    patron_clv_data dw = {N, wx, wtx, wT, NULL, NULL};
+    assert_int_equal(patron_clv_predict_with(e2, a1, &bg, &dw, 4.345, &o), PATRON_OK);
+    for (int i = 0; i < N; i += 997) {
+        double e, a;
+        patron_clv_data one = {1, &wx[i], &wtx[i], &wT[i], NULL, NULL};
+        assert_int_equal(patron_clv_predict(&e, &a, &bg, &one, 4.345), PATRON_OK);
+        assert_memory_equal(&e, &e2[i], sizeof e);
+        assert_memory_equal(&a, &a1[i], sizeof a);
+    }
+}
+
 static void test_threads_option_checked(void **state)
 {
     (void)state;
@@ -220,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_row_order_does_not_change_fits),
         cmocka_unit_test(test_thread_count_does_not_change_predictions),
         cmocka_unit_test(test_heavy_buyers_and_duplicates_keep_the_order),
+        cmocka_unit_test(test_predictions_in_place_and_repeated_rows),
         cmocka_unit_test(test_threads_option_checked),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
