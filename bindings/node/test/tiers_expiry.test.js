@@ -5,30 +5,17 @@
 // detail status, and points expiring at the end of a week.
 const test = require('node:test');
 const assert = require('node:assert');
-const { execFileSync } = require('node:child_process');
 const patron = require('..');
 const { native } = patron;
 
 const skip = typeof native.patron_tier_get_detail !== 'function' && 'no 0.2 tiers in this libpatron build';
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_tier_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
+const stores = require('../test-support/stores');
+const storeUri = (backend) => stores.storeUri(backend, 'tier');
 
 const T0 = Date.UTC(2026, 0, 15) / 1000;
 const DAY = 86400;
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`tier modes, lifetime tiers, benefits (${backend})`, { skip: skipIt }, () => {
     const db = patron.open(storeUri(backend));
     try {
@@ -76,7 +63,7 @@ for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBa
   });
 }
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`points pending until an action (${backend})`, { skip: skipIt }, () => {
     const db = patron.open(storeUri(backend));
     try {
