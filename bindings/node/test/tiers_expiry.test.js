@@ -69,7 +69,8 @@ for (const [backend, skipIt] of stores.backends(skip)) {
     try {
       db.earn_rule_add({ name: 'base', kind: native.PATRON_EARN_BASE, points: 1, per_amount: 100 });
       const ann = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, T0);
-      db.ledger_earn({ key: 'web-1', member_id: ann, points: 40, at: T0, mature_at: 9223372036854775807n }); // PATRON_NEVER: as a BigInt (a Number cannot hold it)
+      assert.strictEqual(native.PATRON_NEVER, 9223372036854775807n); /* exact, not the double 2^63 */
+      db.ledger_earn({ key: 'web-1', member_id: ann, points: 40, at: T0, mature_at: native.PATRON_NEVER }); // a BigInt: a Number cannot hold INT64_MAX
       const held = db.ledger_balance(ann, T0 + 900 * DAY);
       assert.deepStrictEqual([Number(held.available), Number(held.pending)], [0, 40]);
       const r = db.ledger_release('web-1', T0 + 2 * DAY);
