@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/ledger.h"
@@ -45,6 +46,10 @@ static int read_held(patron_db *db, const char *key, held *h)
         snprintf(h->ref, sizeof h->ref, "%s", ref ? ref : "");
     }
     patron__sql_done(db, st);
+    if (rc == PATRON__ROW && patron__account_program(h->member) != patron__program_id(db))
+        return patron__fail(PATRON_ENOTFOUND, "patron_ledger_release: no posting with key '%s' in program '%s'", key,
+                            patron__program_name(db));
+    h->member = patron__account_member(h->member); /* (an account id of the current program) */
     if (rc == PATRON__ROW)
         return PATRON_OK;
     return rc < 0 ? rc : patron__fail(PATRON_ENOTFOUND, "patron_ledger_release: no posting with key '%s'", key);

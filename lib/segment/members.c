@@ -9,6 +9,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/ledger.h"
+#include "internal/program.h"
 #include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
@@ -169,7 +170,14 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
         if (!member)
             continue;
         patron_balance bal;
-        if ((rc = patron_ledger_balance(db, &bal, member, o.now)))
+        rc = patron_ledger_balance(db, &bal, member, o.now);
+        if (rc == PATRON_ENOTFOUND && patron__program_id(db) > 1) {
+            /* not in the current program: no points in it */
+            patron_errclear();
+            bal = (patron_balance){0, 0, 0};
+            rc = PATRON_OK;
+        }
+        if (rc)
             break;
         v[2 * rows + r] = bal.available;
         v[3 * rows + r] = bal.pending;
