@@ -65,6 +65,16 @@ int patron__program_account_check(patron_db *db, const char *func, int64_t membe
     return PATRON_OK;
 }
 
+int patron__program_default_only(patron_db *db, const char *func)
+{
+    if (patron__program_id(db) == 1)
+        return PATRON_OK;
+    return patron__fail(PATRON_EUNSUPPORTED, "%s: the current program is '%s'; earning rules, budgets and tiers "
+                                             "belong to the default program in this version (post a program's points "
+                                             "with the patron_ledger_* calls, or patron_program_use(db, \"default\"))",
+                        func, patron__program_name(db));
+}
+
 void patron__program_key(patron_db *db, char *out, size_t cap, const char *key)
 {
     int64_t id = patron__program_id(db);
