@@ -47,7 +47,7 @@ typedef struct patron_program_names patron_program_names;
  * @brief Create a program (its ledger is empty, its policy the default one:
  *        no expiry, no hold, no overdraft). Audited as `program.create`.
  * @param db Open store.
- * @param name [value] 1..64 lower-case letters, digits, '_' or '-'.
+ * @param name 1..64 lower-case letters, digits, '_' or '-'.
  * @return #PATRON_OK; #PATRON_EINVAL (a bad name, quoted); #PATRON_ECONFLICT
  *         (a program of that name exists); store errors.
  */
@@ -57,7 +57,7 @@ PATRON_API int patron_program_create(patron_db *db, const char *name);
  * @brief Make `name` the handle's current program: the ledger calls made
  *        on this handle from now on apply to it.
  * @param db Open store.
- * @param name [value] An existing program's name ("default" for the store's first).
+ * @param name An existing program's name ("default" for the store's first).
  * @return #PATRON_OK; #PATRON_ENOTFOUND (no such program; the current one is unchanged); store errors.
  */
 PATRON_API int patron_program_use(patron_db *db, const char *name);
@@ -99,14 +99,21 @@ PATRON_API int patron_program_join(patron_db *db, int64_t member_id, int64_t at)
  */
 PATRON_API int patron_program_member_list(patron_db *db, patron_program_names **out, int64_t member_id);
 
+/** @brief One member of a program (see patron_program_members()). */
+typedef struct patron_program_member {
+    int64_t member_id; /**< The member. */
+    int64_t joined_at; /**< When the member joined the program (UTC seconds); 0 in the default program (enrolment: see the profile). */
+} patron_program_member;
+
 /**
- * @brief The members of the current program, in id order.
+ * @brief The members of the current program (members merged into another
+ *        are left out), in id order.
  * @param db Open store.
- * @param[out] ids [list: n, owned] Receives the member ids (release with patron_free()); NULL when there are none.
- * @param[out] n [value] Receives how many.
+ * @param[out] out [list: n, owned] Receives an array of *n members (free with patron_free()); NULL when there are none.
+ * @param[out] n [value] Receives the number of members.
  * @return #PATRON_OK; store errors.
  */
-PATRON_API int patron_program_members(patron_db *db, int64_t **ids, size_t *n);
+PATRON_API int patron_program_members(patron_db *db, patron_program_member **out, size_t *n);
 
 /** @brief Number of names in @p list (0 for NULL). */
 PATRON_API size_t patron_program_names_count(const patron_program_names *list);

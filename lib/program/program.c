@@ -302,36 +302,41 @@ int patron_program_member_list(patron_db *db, patron_program_names **out, int64_
                       member, PATRON_PROGRAM_DEFAULT);
 }
 
-int patron_program_members(patron_db *db, int64_t **ids, size_t *n)
+int patron_program_members(patron_db *db, patron_program_member **out, size_t *n)
 {
     int rc = patron__db_check(db, "patron_program_members");
     if (rc)
         return rc;
-    if (!ids || !n)
-        return patron__fail(PATRON_EINVAL, "patron_program_members: ids or n is NULL");
-    *ids = NULL;
+    if (!out || !n)
+        return patron__fail(PATRON_EINVAL, "patron_program_members: out or n is NULL");
+    *out = NULL;
     *n = 0;
-    int64_t lo, hi;
+    int64_t lo, hi, program = patron__program_id(db);
     patron__program_range(db, &lo, &hi);
     patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st, "SELECT member_id FROM accounts WHERE member_id BETWEEN ? AND ? "
-                                        "AND merged = 0 ORDER BY member_id", "ii", lo, hi)))
+    if ((rc = patron__sql_bind(db, &st,
+                               "SELECT a.member_id, coalesce(j.joined_at, 0) FROM accounts a "
+                               "LEFT JOIN program_members j ON j.member_id = a.member_id - ?1 AND j.program = ?2 "
+                               "WHERE a.member_id BETWEEN ?3 AND ?4 AND a.merged = 0 ORDER BY a.member_id",
+                               "iiii", patron__program_base(program), program, lo, hi)))
         return rc;
-    int64_t *v = NULL;
+    patron_program_member *v = NULL;
     size_t k = 0, cap = 0;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
         if (patron__grow(&v, &cap, k + 1, sizeof *v)) {
             rc = patron__oom();
             break;
         }
-        v[k++] = patron__account_member(patron__sql_col_int(db, st, 0));
+        v[k].member_id = patron__account_member(patron__sql_col_int(db, st, 0));
+        v[k].joined_at = patron__sql_col_int(db, st, 1);
+        k++;
     }
     patron__sql_done(db, st);
     if (rc < 0) {
         patron__free(v);
         return rc;
     }
-    *ids = v;
+    *out = v;
     *n = k;
     return PATRON_OK;
 }

@@ -162,11 +162,12 @@ static void test_member_of_one_program(void **state)
     patron_balance bal;
     assert_int_equal(patron_ledger_balance(db, &bal, b, T0), PATRON_ENOTFOUND);
     assert_int_equal(patron_ledger_earn_many(db, NULL, &r, 1), PATRON_ENOTFOUND);
-    int64_t *ids = NULL;
+    patron_program_member *ids = NULL;
     size_t n = 0;
     OK(patron_program_members(db, &ids, &n));
     assert_int_equal(n, 1);
-    assert_int_equal(ids[0], a);
+    assert_int_equal(ids[0].member_id, a);
+    assert_int_equal(ids[0].joined_at, T0 - 50 * DAY);
     patron_free(ids);
     use(db, "default");
     OK(patron_program_members(db, &ids, &n));

@@ -66,7 +66,7 @@ static int run(patron_db *db, const char *sub, const char *const *v, int64_t at)
         return 0;
     }
     if (!strcmp(sub, "members")) {
-        int64_t *ids = NULL;
+        patron_program_member *ids = NULL;
         size_t n = 0;
         if ((rc = patron_program_members(db, &ids, &n)))
             return cli_fail_rc("program", rc, "members");
@@ -74,7 +74,7 @@ static int run(patron_db *db, const char *sub, const char *const *v, int64_t at)
         cli_json_str(patron_program_current(db));
         printf(", \"members\": [");
         for (size_t i = 0; i < n; i++)
-            printf("%s%" PRId64, i ? ", " : "", ids[i]);
+            printf("%s%" PRId64, i ? ", " : "", ids[i].member_id);
         printf("]}\n");
         patron_free(ids);
         return 0;
