@@ -271,3 +271,26 @@ void cli_json_str(const char *s)
     }
     putchar('"');
 }
+
+int cli_parse_sub(const char *cmd, int argc, char **argv, int first, const char *const *names, int n,
+                  const char **values, const char *usage, const cli_sub *subs, const char *sub)
+{
+    int parsed = cli_parse_table(cmd, argc, argv, first, names, n, values);
+    if (parsed == 1) {
+        if (!cli_print_sub_help(stdout, usage, cmd, subs, sub))
+            fputs(usage, stdout);
+        return 0;
+    }
+    if (parsed)
+        return parsed;
+    char known[256] = "";
+    size_t len = 0;
+    for (const cli_sub *s = subs; s->name; s++) {
+        if (!strcmp(s->name, sub))
+            return CLI_GO;
+        int w = snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "", s->name);
+        if (w > 0 && (size_t)w < sizeof known - len)
+            len += (size_t)w;
+    }
+    return cli_fail(cmd, "unknown subcommand '%s' (%s)", sub, known) + 1;
+}

@@ -1062,7 +1062,7 @@ export declare const PATRON_TIME_MAX: number;
 /**
  * "No time given" marker for optional time fields of option structs.
  */
-export declare const PATRON_TIME_NONE: number;
+export declare const PATRON_TIME_NONE: bigint;
 /**
  * Largest accepted transaction amount, in minor units (10^15).
  */
@@ -1143,7 +1143,7 @@ export declare const PATRON_EINSUFFICIENT: number;
 /**
  * A time after every real time: "never expires".
  */
-export declare const PATRON_NEVER: number;
+export declare const PATRON_NEVER: bigint;
 /**
  * Largest accepted patron_ledger_policy::overdraft_limit (10^15 points).
  */
