@@ -5,25 +5,11 @@
 // refused, the members and a member's programs.
 const test = require('node:test');
 const assert = require('node:assert');
-const { execFileSync } = require('node:child_process');
 const patron = require('..');
-const { native } = patron;
+const stores = require('../test-support/stores');
 
+const { native } = patron;
 const skip = typeof native.patron_program_create !== 'function' && 'no programs in this libpatron build';
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_pg_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
 
 function names(list) {
   const out = [];
@@ -32,10 +18,10 @@ function names(list) {
   return out;
 }
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`two programs in one store (${backend})`, { skip: skipIt }, () => {
     const at = Date.UTC(2026, 0, 15) / 1000;
-    const db = patron.open(storeUri(backend));
+    const db = patron.open(stores.storeUri(backend, 'pg'));
     try {
       const ann = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, at);
       const ben = db.profile_add({ name: 'Ben', email: 'ben@example.com', consent: 'email' }, at);
