@@ -288,6 +288,14 @@ static void test_erasure(void **state)
     earn(db, "p-a", a, 40, T0);
     use(db, "default");
     earn(db, "d-a", a, 10, T0);
+    /* the member's data export holds every program's postings */
+    char *json = NULL;
+    OK(patron_profile_export(db, &json, a));
+    const char *d = strstr(json, "\"postings\": [\n    {\"id\": 2, \"member_id\": 1, \"kind\": \"earn\", \"points\": 10");
+    const char *p = strstr(json, "\"postings@partner\": [\n    {\"id\": 1, \"member_id\": 1, \"kind\": \"earn\", \"points\": 40");
+    if (!d || !p)
+        fail_msg("export: %s", json);
+    patron_free(json);
     OK(patron_profile_erase(db, a, T0 + DAY, "dpo"));
     /* the erased member earns in neither program, as in a store without programs */
     patron_posting_request r = pt_posting("d-a-2", a, 1, T0 + 2 * DAY);
