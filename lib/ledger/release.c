@@ -60,10 +60,14 @@ static int release(patron_db *db, patron_posting_result *res, const char *key, i
     char rel[PATRON__RELEASE_KEY_MAX + 16], done[PATRON__RELEASE_KEY_MAX + 16];
     snprintf(rel, sizeof rel, "%s:release", key);
     snprintf(done, sizeof done, "%s:released", key);
+    /* the held earn first: a key of another program is none of this one's */
+    held h;
+    int rc = read_held(db, key, &h);
+    if (rc)
+        return rc;
     /* released before: the released earn, replayed */
     int64_t id = 0, net = 0;
-    int rc = patron__ledger_key_net(db, done, &id, &net);
-    if (rc)
+    if ((rc = patron__ledger_key_net(db, done, &id, &net)))
         return rc;
     if (id) {
         int64_t pts = 0;
@@ -72,9 +76,6 @@ static int release(patron_db *db, patron_posting_result *res, const char *key, i
         *res = (patron_posting_result){id, pts, 1};
         return PATRON_OK;
     }
-    held h;
-    if ((rc = read_held(db, key, &h)))
-        return rc;
     if (h.kind != PATRON_POSTING_EARN || h.effective_at != PATRON_NEVER)
         return patron__fail(PATRON_EINVAL, "patron_ledger_release: posting %" PRId64 " ('%s') is not an earn pending "
                                            "until an action (mature_at PATRON_NEVER)", h.id, key);

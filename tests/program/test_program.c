@@ -416,6 +416,53 @@ static void test_new_handle_starts_in_default(void **state)
     patron_close(db);
 }
 
+/* Transfers, adjustments, releases and batches inside one program touch
+ * no other program's balances. */
+static void test_transfer_adjust_release_in_a_program(void **state)
+{
+    (void)state;
+    int64_t a, b;
+    patron_db *db = two_programs(&a, &b);
+    earn(db, "d-a", a, 100, T0);
+    use(db, "partner");
+    OK(patron_program_join(db, b, T0));
+    earn(db, "p-a", a, 60, T0);
+    patron_posting_request t = pt_posting("p-t", a, 25, T0 + 1);
+    t.target = b;
+    OK(patron_ledger_transfer(db, NULL, &t));
+    patron_posting_request j = pt_posting("p-adj", b, -5, T0 + 2);
+    j.reason = "goodwill back";
+    j.operator_name = "op";
+    OK(patron_ledger_adjust(db, NULL, &j));
+    /* pending until an action, then released */
+    patron_posting_request h = pt_posting("p-held", b, 7, T0 + 3);
+    h.mature_at = PATRON_NEVER;
+    OK(patron_ledger_earn(db, NULL, &h));
+    assert_int_equal(pt_available(db, b, T0 + 4), 20);
+    patron_posting_result rel;
+    OK(patron_ledger_release(db, &rel, "p-held", T0 + 5));
+    assert_int_equal(pt_available(db, b, T0 + 6), 27);
+    assert_int_equal(pt_available(db, a, T0 + 6), 35);
+    /* a batch of requests in the program */
+    OK(patron_batch_begin(db));
+    earn(db, "p-batch-1", a, 1, T0 + 7);
+    earn(db, "p-batch-2", b, 2, T0 + 7);
+    OK(patron_batch_commit(db));
+    assert_int_equal(pt_available(db, a, T0 + 8), 36);
+    assert_int_equal(pt_available(db, b, T0 + 8), 29);
+    use(db, "default");
+    /* the default program: untouched, and the held key is not its own */
+    assert_int_equal(pt_available(db, a, T0 + 8), 100);
+    assert_int_equal(pt_available(db, b, T0 + 8), 0);
+    assert_int_equal(patron_ledger_release(db, NULL, "p-held", T0 + 9), PATRON_ENOTFOUND);
+    t = pt_posting("d-t", a, 10, T0 + 9);
+    t.target = b;
+    OK(patron_ledger_transfer(db, NULL, &t));
+    assert_int_equal(pt_available(db, b, T0 + 9), 10);
+    OK(patron_ledger_check(db, NULL));
+    patron_close(db);
+}
+
 /* Earning rules, budgets and tiers are the default program's in this
  * version: outside it they refuse, saying so, and change nothing. */
 static void test_rules_and_tiers_default_only(void **state)
@@ -451,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_events_reports_frame),
         cmocka_unit_test(test_new_handle_starts_in_default),
         cmocka_unit_test(test_rules_and_tiers_default_only),
+        cmocka_unit_test(test_transfer_adjust_release_in_a_program),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
