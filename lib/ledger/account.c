@@ -281,6 +281,35 @@ int patron__ledger_account_ensure(patron_db *db, int64_t account_id)
     return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?) ON CONFLICT DO NOTHING", "i", account_id);
 }
 
+int patron__ledger_program_members(patron_db *db, int64_t **ids, size_t *n)
+{
+    int64_t lo, hi;
+    patron__program_range(db, &lo, &hi);
+    patron__stmt *st;
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    int rc = patron__sql_bind(db, &st, "SELECT member_id FROM accounts WHERE member_id BETWEEN ? AND ? AND merged = 0 "
+                                       "ORDER BY member_id", "ii", lo, hi);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
+            rc = patron__oom();
+            break;
+        }
+        (*ids)[(*n)++] = patron__account_member(patron__sql_col_int(db, st, 0));
+    }
+    patron__sql_done(db, st);
+    if (rc < 0) {
+        patron__free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    return PATRON_OK;
+}
+
 /* ---- postings ----------------------------------------------------------- */
 
 static void posting_appended(account *a, int64_t id, const posting_row *p, int64_t total)

@@ -311,28 +311,35 @@ int patron_program_members(patron_db *db, patron_program_member **out, size_t *n
         return patron__fail(PATRON_EINVAL, "patron_program_members: out or n is NULL");
     *out = NULL;
     *n = 0;
-    int64_t lo, hi, program = patron__program_id(db);
-    patron__program_range(db, &lo, &hi);
-    patron__stmt *st;
-    if ((rc = patron__sql_bind(db, &st,
-                               "SELECT a.member_id, coalesce(j.joined_at, 0) FROM accounts a "
-                               "LEFT JOIN program_members j ON j.member_id = a.member_id - ?1 AND j.program = ?2 "
-                               "WHERE a.member_id BETWEEN ?3 AND ?4 AND a.merged = 0 ORDER BY a.member_id",
-                               "iiii", patron__program_base(program), program, lo, hi)))
+    /* who has an account in the program (the ledger's), then when each
+     * joined (program_members, in the same member order) */
+    int64_t *ids = NULL, program = patron__program_id(db);
+    size_t k = 0;
+    if ((rc = patron__ledger_program_members(db, &ids, &k)) || k == 0)
         return rc;
-    patron_program_member *v = NULL;
-    size_t k = 0, cap = 0;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(&v, &cap, k + 1, sizeof *v)) {
-            rc = patron__oom();
-            break;
-        }
-        v[k].member_id = patron__account_member(patron__sql_col_int(db, st, 0));
-        v[k].joined_at = patron__sql_col_int(db, st, 1);
-        k++;
+    patron_program_member *v = patron__calloc(k, sizeof *v);
+    if (!v) {
+        patron__free(ids);
+        return patron__oom();
     }
-    patron__sql_done(db, st);
-    if (rc < 0) {
+    for (size_t i = 0; i < k; i++)
+        v[i].member_id = ids[i];
+    patron__free(ids);
+    patron__stmt *st;
+    if (program > 1 && (rc = patron__sql_bind(db, &st, "SELECT member_id, joined_at FROM program_members "
+                                                        "WHERE program = ? ORDER BY member_id", "i", program)) == PATRON_OK) {
+        size_t i = 0;
+        while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+            int64_t m = patron__sql_col_int(db, st, 0);
+            while (i < k && v[i].member_id < m)
+                i++;
+            if (i < k && v[i].member_id == m)
+                v[i].joined_at = patron__sql_col_int(db, st, 1);
+        }
+        patron__sql_done(db, st);
+        rc = rc < 0 ? rc : PATRON_OK;
+    }
+    if (rc) {
         patron__free(v);
         return rc;
     }
