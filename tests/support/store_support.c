@@ -82,11 +82,11 @@ static void pg_drop_schemas(void)
  * the suite runs on distributed tables. */
 static const char *const citus_statements[] = {
     "SELECT create_reference_table(t) FROM unnest(ARRAY['settings','earn_rules','tier_defs',"
-    "'attr_defs','aliases','vocab','patron_meta','merges','purchases','clv_fits']) t",
+    "'attr_defs','aliases','vocab','patron_meta','merges','purchases','clv_fits','programs']) t",
     "SELECT create_distributed_table('members', 'id')",
     "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
     "'accounts','postings','lot_state','moves','lots','open_lots','profiles','attrs','consents','erasures',"
-    "'tier_state','tier_history','purchase_lines','member_scores','behaviour_events']) t",
+    "'tier_state','tier_history','purchase_lines','member_scores','behaviour_events','program_members']) t",
     "SELECT create_distributed_table('posting_keys', 'key')",
     "SELECT create_distributed_table('identifiers', 'value', colocate_with => 'posting_keys')",
 };

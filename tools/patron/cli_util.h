@@ -67,8 +67,10 @@ int cli_parse_sub(const char *cmd, int argc, char **argv, int first, const char 
 /* Store options every command that opens a store takes: `--busy-timeout MS`
  * (how long a writer waits for another, default 5000), `--create` (make
  * the store if it does not exist; without it a mistyped path is an error,
- * not a new empty store) and `--actor NAME` (who the audit trail records
- * for the administrative changes the command makes). main() takes them out of argv before the
+ * not a new empty store), `--actor NAME` (who the audit trail records
+ * for the administrative changes the command makes) and `--program NAME`
+ * (the program whose points, policy and reports the command works with;
+ * default "default"). main() takes them out of argv before the
  * subcommand parses its own options (cli_store_options), and
  * cli_open_store() applies them. */
 int cli_store_options(int *argc, char **argv);
