@@ -140,12 +140,13 @@ void patron__settings_cache_put(patron_db *db, const char *key, const char *valu
  * change between the guard and the COMMIT: their writers take the store
  * lock exclusively, which this transaction holds shared. */
 #define STALE_MARK "patron: the settings changed since they were read"
+#define SETTINGS_TEXT "coalesce(string_agg(octet_length(key) || ':' || key || octet_length(value) || ':' || value, '' ORDER BY key), '')"
 static const char guard_sql[] =
-    "SELECT 1 FROM (SELECT coalesce(string_agg(octet_length(key) || ':' || key || octet_length(value) || ':' || value, "
-    "'' ORDER BY key), '') AS s FROM settings) g "
-    /* the failure names the row text, which keeps it from being a constant
-     * the planner would evaluate whatever the comparison gives */
-    "WHERE CASE WHEN g.s = ?1::text THEN true ELSE ('" STALE_MARK "' || g.s)::int > 0 END";
+    /* one aggregate (the planner computes the two alike once); the failure
+     * names the row text, which keeps it from being a constant the planner
+     * would evaluate whatever the comparison gives */
+    "SELECT CASE WHEN " SETTINGS_TEXT " = ?1::text THEN 1 ELSE ('" STALE_MARK "' || " SETTINGS_TEXT ")::int END "
+    "FROM settings";
 
 int patron__settings_cached(patron_db *db)
 {
