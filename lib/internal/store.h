@@ -109,6 +109,15 @@ typedef struct patron__store_vt {
     /* bind_text for a string the caller keeps unchanged until the
      * statement is reset (no copy); NULL: use bind_text. */
     int (*bind_text_kept)(patron__stmt *st, int idx, const char *s);
+    /* Bulk insert inside a write transaction (NULL where the backend has
+     * none): `nrows` rows into `target` ("table(col, ...)"), column c of
+     * type types[c] read from cols[c]: 'i' an int64_t array, 'z' the same
+     * with 0 meaning NULL, 't' an array of strings (NULL = NULL). A unique
+     * key met fails the call (PATRON_ECONFLICT) and the transaction can
+     * then only roll back. PostgreSQL: COPY in its binary format, without
+     * the per-row executor work of INSERT ... SELECT (server CPU per row
+     * about a quarter less, bench/RESULTS.md). */
+    int (*copy_rows)(void *impl, const char *target, size_t nrows, const char *types, const void *const *cols);
 } patron__store_vt;
 
 /* Array parameters: a text parameter written as an array literal
