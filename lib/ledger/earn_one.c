@@ -28,6 +28,7 @@
  * a failure before the write, settings changed by another server) also
  * runs the usual way. */
 #include <inttypes.h>
+#include <string.h>
 
 #include "internal/error.h"
 #include "internal/events.h"
@@ -109,9 +110,11 @@ static int one_statement(patron_db *db, patron__stmt *guard, patron_posting_resu
     if (s == PATRON__ROW)
         id = patron__sql_col_int(db, st, 0);
     patron__sql_done(db, st);
-    /* a used key (ECONFLICT), settings another server changed, or no row
-     * (the member is not the plain case): nothing was written */
-    if (rc == PATRON_ECONFLICT || (rc && patron__settings_stale()) || (rc == PATRON_OK && s >= 0 && id <= 0)) {
+    /* a used key (ECONFLICT), settings another server changed, a deadlock
+     * with a writer of several members, or no row (the member is not the
+     * plain case): nothing was written */
+    if (rc == PATRON_ECONFLICT || (rc && patron__settings_stale()) ||
+        (rc == PATRON_EBUSY && strstr(patron_errmsg(), "SQLSTATE 40P01")) || (rc == PATRON_OK && s >= 0 && id <= 0)) {
         patron_errclear();
         return PATRON__EARN_USUAL;
     }
