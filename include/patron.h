@@ -30,5 +30,6 @@
 #include "patron/reward.h"
 #include "patron/coupon.h"
 #include "patron/plan.h"
+#include "patron/program.h"
 
 #endif /* PATRON_H */

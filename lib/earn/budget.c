@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "earn/budget.h"
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/civil.h"
@@ -353,6 +354,8 @@ int patron_earn_budget_set(patron_db *db, const char *rule, const patron_earn_bu
 {
     static const char *const func = "patron_earn_budget_set";
     int rc = patron__db_check(db, func);
+    if (rc == PATRON_OK) /* (budgets are the default program's in this version) */
+        rc = patron__program_default_only(db, func);
     if (rc)
         return rc;
     if (!budget)
@@ -409,6 +412,8 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
 {
     static const char *const func = "patron_earn_budget_get";
     int rc = patron__db_check(db, func);
+    if (rc == PATRON_OK) /* (budgets are the default program's in this version) */
+        rc = patron__program_default_only(db, func);
     if (rc == PATRON_OK && budget)
         rc = patron__result_check(budget, sizeof *budget, "patron_earn_budget");
     if (rc == PATRON_OK && usage)

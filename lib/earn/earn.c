@@ -5,6 +5,7 @@
 
 #include "earn/budget.h"
 #include "earn/record.h"
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/civil.h"
@@ -59,6 +60,8 @@ static int audit_rule(patron_db *db, const patron_earn_rule *r, int64_t version,
 int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule *rule)
 {
     int rc = patron__db_check(db, "patron_earn_rule_add");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_earn_rule_add");
     if (rc)
         return rc;
     if (!rule)
@@ -142,6 +145,8 @@ int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule
 int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_id)
 {
     int rc = patron__db_check(db, "patron_earn_set_referrer");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_earn_set_referrer");
     if (rc)
         return rc;
     if ((rc = patron__tx_begin(db)))
@@ -443,7 +448,9 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
 int patron_earn_quote(patron_db *db, int64_t *points, const patron_purchase *purchase)
 {
     patron_purchase p;
-    int rc = check_purchase(db, &p, purchase, "patron_earn_quote", 0);
+    int rc = patron__program_default_only(db, "patron_earn_quote");
+    if (rc == PATRON_OK)
+        rc = check_purchase(db, &p, purchase, "patron_earn_quote", 0);
     if (rc)
         return rc;
     if (!points)
@@ -587,7 +594,9 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
 int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron_purchase *purchase)
 {
     patron_purchase p;
-    int rc = check_purchase(db, &p, purchase, "patron_earn_purchase", 1);
+    int rc = patron__program_default_only(db, "patron_earn_purchase");
+    if (rc == PATRON_OK)
+        rc = check_purchase(db, &p, purchase, "patron_earn_purchase", 1);
     if (rc)
         return rc;
     scoring *s = patron__malloc(sizeof *s);
@@ -612,6 +621,8 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
 int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
 {
     int rc = patron__db_check(db, "patron_earn_return");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_earn_return");
     if (rc == PATRON_OK)
         rc = patron__time_check("patron_earn_return", "at", at);
     if (rc)

@@ -4,6 +4,7 @@
  * only reads the purchase and calls the ledger. */
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/ledger.h"
@@ -19,6 +20,8 @@
 int patron_earn_release(patron_db *db, int64_t *released, const char *purchase_key, int64_t at)
 {
     int rc = patron__db_check(db, "patron_earn_release");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_earn_release");
     if (rc)
         return rc;
     if ((rc = patron__key_check("patron_earn_release", "purchase_key", purchase_key, 100)) ||

@@ -12,6 +12,13 @@
 
 /* Create the ledger account of a new member (lib/ledger/account.c). */
 int patron__ledger_account_create(patron_db *db, int64_t member);
+/* Open account `account_id` (an account id of lib/internal/program.h)
+ * unless it exists (lib/ledger/account.c). */
+int patron__ledger_account_ensure(patron_db *db, int64_t account_id);
+/* The members with an account of their own (not merged into another) in
+ * the current program, in id order; *ids is patron__malloc'ed (NULL when
+ * none) (lib/ledger/account.c). */
+int patron__ledger_program_members(patron_db *db, int64_t **ids, size_t *n);
 
 /* Ledger side of a merge: move every open lot of `from` to `to` with paired
  * transfer postings and record `from` (and the accounts merged into it) as

@@ -36,5 +36,6 @@ extern const patron__schema_part patron__audit_schema;   /* lib/audit/schema.c *
 extern const patron__schema_part patron__campaign_schema; /* lib/campaign/schema.c */
 extern const patron__schema_part patron__reward_schema;  /* lib/reward/schema.c */
 extern const patron__schema_part patron__coupon_schema;  /* lib/coupon/schema.c */
+extern const patron__schema_part patron__program_schema; /* lib/program/schema.c */
 
 #endif

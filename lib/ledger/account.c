@@ -11,6 +11,7 @@
 #include "internal/error.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
+#include "internal/program.h"
 #include "ledger_int.h"
 #include "notify.h"
 
@@ -32,6 +33,7 @@ typedef struct account_slot {
 typedef struct ledger_state {
     int policy_loaded;
     uint64_t policy_epoch; /* write_epoch when loaded */
+    int64_t policy_program; /* the program it is the policy of (patron_program_use switches) */
     ledger_policy policy;
     account_slot *accounts; /* the account cache, NULL until first used */
 } ledger_state;
@@ -55,10 +57,12 @@ int patron__ledger_policy_read(patron_db *db, int fresh)
         return patron__oom();
     /* a rollback or another connection's commit may have changed it */
     patron__db_refresh(db);
-    if (!fresh && ls->policy_loaded && ls->policy_epoch == db->write_epoch)
+    if (!fresh && ls->policy_loaded && ls->policy_epoch == db->write_epoch &&
+        ls->policy_program == patron__program_id(db))
         return PATRON_OK;
-    char *v = NULL;
-    int rc = patron__setting_get(db, "ledger_policy", &v);
+    char *v = NULL, key[80];
+    patron__program_key(db, key, sizeof key, "ledger_policy"); /* each program's own */
+    int rc = patron__setting_get(db, key, &v);
     if (rc)
         return rc;
     int months = 0, eom = 0, round = 0;
@@ -81,7 +85,7 @@ const ledger_policy *patron__ledger_policy(patron_db *db)
 {
     static const ledger_policy none = {0, 0, 0, 0, 0};
     ledger_state *ls = state_of(db);
-    return ls && ls->policy_loaded ? &ls->policy : &none;
+    return ls && ls->policy_loaded && ls->policy_program == patron__program_id(db) ? &ls->policy : &none;
 }
 
 void patron__ledger_policy_remember(patron_db *db, const ledger_policy *p)
@@ -91,6 +95,7 @@ void patron__ledger_policy_remember(patron_db *db, const ledger_policy *p)
         ls->policy = *p;
         ls->policy_loaded = 1;
         ls->policy_epoch = db->write_epoch;
+        ls->policy_program = patron__program_id(db);
     }
 }
 
@@ -171,12 +176,17 @@ int patron__account_load(patron_db *db, account *a, int64_t member)
 
 int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_active)
 {
-    /* a member-scoped write locks the member before reading its account */
-    int rc = patron__tx_lock_member(db, member_id);
+    /* the current program's account of the member (the member id itself in
+     * the default program: lib/internal/program.h) */
+    int64_t program = patron__program_id(db), base = patron__program_base(program);
+    int rc = patron__program_account_check(db, "ledger", member_id);
     if (rc)
         return rc;
+    /* a member-scoped write locks the member before reading its account */
+    if ((rc = patron__tx_lock_member(db, member_id)))
+        return rc;
     /* the common case: an active member's own account, one read */
-    rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, member_id);
+    rc = need_active ? PATRON_ENOTFOUND : patron__account_load(db, a, base + member_id);
     if (rc == PATRON_OK && !a->merged)
         return PATRON_OK;
     if (rc != PATRON_OK && rc != PATRON_ENOTFOUND)
@@ -185,7 +195,10 @@ int patron__account_open(patron_db *db, account *a, int64_t member_id, int need_
     if ((rc = patron__member_resolve(db, &member, member_id, need_active)) ||
         (member != member_id && (rc = patron__tx_lock_member(db, member))))
         return rc;
-    rc = patron__account_load(db, a, member);
+    rc = patron__account_load(db, a, base + member);
+    if (rc == PATRON_ENOTFOUND && program > 1)
+        return patron__fail(PATRON_ENOTFOUND, "member %" PRId64 " has not joined program '%s' (patron_program_join)",
+                            member, patron__program_name(db));
     if (rc == PATRON_ENOTFOUND)
         return patron__fail(PATRON_ECORRUPT, "member %" PRId64 " has no ledger account", member);
     return rc;
@@ -261,6 +274,40 @@ int patron__ledger_has_merged(patron_db *db, int64_t member, int *has)
 int patron__ledger_account_create(patron_db *db, int64_t member)
 {
     return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?)", "i", member);
+}
+
+int patron__ledger_account_ensure(patron_db *db, int64_t account_id)
+{
+    return patron__sql_run(db, "INSERT INTO accounts(member_id) VALUES(?) ON CONFLICT DO NOTHING", "i", account_id);
+}
+
+int patron__ledger_program_members(patron_db *db, int64_t **ids, size_t *n)
+{
+    int64_t lo, hi;
+    patron__program_range(db, &lo, &hi);
+    patron__stmt *st;
+    size_t cap = 0;
+    *ids = NULL;
+    *n = 0;
+    int rc = patron__sql_bind(db, &st, "SELECT member_id FROM accounts WHERE member_id BETWEEN ? AND ? AND merged = 0 "
+                                       "ORDER BY member_id", "ii", lo, hi);
+    if (rc)
+        return rc;
+    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
+        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
+            rc = patron__oom();
+            break;
+        }
+        (*ids)[(*n)++] = patron__account_member(patron__sql_col_int(db, st, 0));
+    }
+    patron__sql_done(db, st);
+    if (rc < 0) {
+        patron__free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    return PATRON_OK;
 }
 
 /* ---- postings ----------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "internal/ids.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
+#include "internal/program.h"
 #include "ledger_int.h"
 
 int patron__ledger_posted(patron_db *db, int64_t member, int64_t at, int64_t *posted, int64_t *pending)
@@ -105,10 +106,12 @@ typedef struct bulk_balances {
 static int bulk_scan(patron_db *db, bulk_balances *k, int64_t at)
 {
     patron__stmt *st;
+    int64_t lo, hi;
+    patron__program_range(db, &lo, &hi); /* the current program's accounts */
     int rc = patron__sql_bind(db, &st,
                               "SELECT member_id, merged, total, pending_until, next_expiry, head, lots_indexed, debt "
-                              "FROM accounts ORDER BY member_id",
-                              "");
+                              "FROM accounts WHERE member_id BETWEEN ? AND ? ORDER BY member_id",
+                              "ii", lo, hi);
     if (rc)
         return rc;
     size_t hint = 0;
@@ -143,9 +146,12 @@ int patron__ledger_balances_bulk(patron_db *db, int64_t at, const int64_t *membe
     k.id = patron__malloc((n ? n : 1) * sizeof *k.id);
     if (!k.id)
         return patron__oom();
+    /* the current program's account ids (the member ids in the default
+     * program; a constant added to each otherwise, which keeps their order) */
+    int64_t base = patron__program_base(patron__program_id(db));
     for (size_t r = 0; r < n; r++)
         if (member[r])
-            k.id[k.n++] = member[r];
+            k.id[k.n++] = base + member[r];
     qsort(k.id, k.n, sizeof *k.id, patron__id_cmp);
     size_t u = 0;
     for (size_t i = 0; i < k.n; i++)
@@ -166,13 +172,19 @@ int patron__ledger_balances_bulk(patron_db *db, int64_t at, const int64_t *membe
     /* anything the scan did not answer (no active account of its own) as a
      * single balance answers it, errors included */
     for (size_t i = 0; rc == PATRON_OK && i < k.n; i++)
-        if (!k.done[i])
-            rc = patron_ledger_balance(db, &k.b[i], k.id[i], at);
+        if (!k.done[i]) {
+            rc = patron_ledger_balance(db, &k.b[i], patron__account_member(k.id[i]), at);
+            if (rc == PATRON_ENOTFOUND && base) { /* not in this program: no points in it */
+                patron_errclear();
+                k.b[i] = (patron_balance){0, 0, 0};
+                rc = PATRON_OK;
+            }
+        }
     size_t hint = 0;
     for (size_t r = 0; rc == PATRON_OK && r < n; r++) {
         if (!member[r])
             continue;
-        size_t i = patron__id_seek(k.id, k.n, member[r], &hint);
+        size_t i = patron__id_seek(k.id, k.n, base + member[r], &hint);
         available[r] = k.b[i].available;
         pending[r] = k.b[i].pending;
     }
@@ -254,7 +266,7 @@ static int statement_rows(patron_db *db, patron_statement *s, size_t *cap, const
         memset(p, 0, sizeof *p);
         s->n++;
         p->id = patron__sql_col_int(db, st, 0);
-        p->member_id = patron__sql_col_int(db, st, 1);
+        p->member_id = patron__account_member(patron__sql_col_int(db, st, 1)); /* the member, not its account id */
         p->kind = (int)patron__sql_col_int(db, st, 2);
         p->points = patron__sql_col_int(db, st, 3);
         p->at = patron__sql_col_int(db, st, 4);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/member.h"
@@ -185,7 +186,10 @@ int patron_ledger_check(patron_db *db, patron_ledger_report *report)
     if (rc)
         return rc;
     patron_ledger_report r = {0, 0, 0, 0};
-    rc = patron__sql_int(db, &r.members, 0, "SELECT count(*) FROM accounts", "");
+    /* members: the default program's accounts (every enrolled member has
+     * one); the checks below run over every program's rows */
+    rc = patron__sql_int(db, &r.members, 0, "SELECT count(*) FROM accounts WHERE member_id <= ?", "i",
+                         PATRON__MEMBER_ID_MAX);
     if (rc == PATRON_OK)
         rc = patron__sql_int(db, &r.postings, 0, "SELECT count(*) FROM postings", "");
     if (rc == PATRON_OK)

@@ -25,6 +25,7 @@
 #include "internal/ids.h"
 #include "internal/sbuf.h"
 #include "internal/store.h"
+#include "internal/program.h"
 #include "ledger_int.h"
 
 #define EARN_MANY_MAX 100000
@@ -664,7 +665,9 @@ int patron_ledger_earn_many(patron_db *db, patron_posting_result *results, const
     }
     for (int attempt = 0;; attempt++) {
         rc = ONE_BY_ONE;
-        if (db->depth == 0) /* (a key repeated in the array fails the bulk write: one by one then) */
+        /* (a key repeated in the array fails the bulk write: one by one then; the
+         * bulk write knows the default program's accounts only) */
+        if (db->depth == 0 && patron__program_id(db) == 1)
             rc = bulk(db, res, r, n, members);
         if (rc == ONE_BY_ONE)
             rc = one_by_one(db, res, r, n, members);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "internal/ledger.h"
+#include "internal/program.h"
 #include "internal/store.h"
 #include "ledger_int.h"
 #include "patron/ledger.h"
@@ -24,6 +25,7 @@ int patron__ledger_earned(patron_db *db, int64_t member, int64_t after, int64_t 
         "SELECT coalesce(sum(" NET_OF_P1 "), 0) FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1 "
         "WHERE p.kind = 1 AND p.at > ?2 AND p.at <= ?3";
     int merged = 0;
+    member = patron__program_account(db, member); /* the current program's account */
     int rc = patron__ledger_has_merged(db, member, &merged);
     return rc ? rc : patron__sql_int(db, points, 0, merged ? sql : one, "iii", member, after, until);
 }
@@ -38,6 +40,7 @@ int patron__ledger_rule_awards(patron_db *db, int64_t member, const char *rule, 
         "SELECT count(*) FROM chain c JOIN postings p ON p.id = c.id AND p.member_id = ?1 "
         "WHERE p.kind = 1 AND p.rule = ?2 AND p.at > ?3 AND p.at < ?4 AND " NET_OF_P1 " > 0";
     int merged = 0;
+    member = patron__program_account(db, member); /* the current program's account */
     int rc = patron__ledger_has_merged(db, member, &merged);
     return rc ? rc : patron__sql_int(db, count, 0, merged ? sql : one, "itii", member, rule, after, before);
 }

@@ -10,6 +10,7 @@
 #include "internal/options.h"
 #include "internal/ledger.h"
 #include "internal/member.h"
+#include "internal/program.h"
 #include "internal/store.h"
 #include "internal/text.h"
 #include "ledger_int.h"
@@ -60,8 +61,10 @@ int patron_ledger_set_policy(patron_db *db, const patron_ledger_policy *policy)
     snprintf(m, sizeof m, "%lld", (long long)(max > p.overdraft_limit ? max : p.overdraft_limit));
     if (rc == PATRON_OK)
         rc = patron__setting_set(db, "ledger_overdraft_max", m);
+    char key[80];
+    patron__program_key(db, key, sizeof key, "ledger_policy"); /* each program's own */
     if (rc == PATRON_OK)
-        rc = patron__setting_set(db, "ledger_policy", v);
+        rc = patron__setting_set(db, key, v);
     if (rc == PATRON_OK)
         rc = patron__ledger_notify_policy(db, &p); /* the audit hook */
     rc = patron__tx_end(db, rc);
@@ -177,6 +180,13 @@ static int replay(patron_db *db, patron_posting_result *res, const char *key, in
     }
     int64_t member = patron__sql_col_int(db, st, 0), id = patron__sql_col_int(db, st, 1);
     patron__sql_done(db, st);
+    /* keys are the store's: a key another program used is not a replay here */
+    if (patron__account_program(member) != patron__program_id(db)) {
+        char other[96];
+        patron__program_name_of(db, patron__account_program(member), other, sizeof other);
+        return patron__fail(PATRON_ECONFLICT, "key '%s' was already used by posting %" PRId64 " in program '%s' (keys are "
+                                              "unique in the store)", key, id, other);
+    }
     if ((rc = patron__sql_bind(db, &st, sql, "ii", id, member)))
         return rc;
     rc = patron__sql_step(db, st);
@@ -489,8 +499,10 @@ int patron_ledger_earn(patron_db *db, patron_posting_result *result, const patro
 {
     patron_posting_request r;
     int rc = patron__earn_request_read(db, &r, req, "patron_ledger_earn");
-    if (rc == PATRON_OK)
+    if (rc == PATRON_OK && patron__program_id(db) == 1) /* (the one-trip path knows the default program only) */
         rc = patron__earn_one_trip(db, result, &r);
+    else if (rc == PATRON_OK)
+        rc = PATRON__EARN_USUAL;
     if (rc != PATRON__EARN_USUAL)
         return rc;
     return run_posting(db, result, &r, PATRON_POSTING_EARN, earn_fn);
@@ -850,7 +862,7 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
     static const char msql[] = "SELECT member_id, kind, points, effective_at, at FROM postings WHERE id = ? AND member_id = ?";
     static const char tsql[] = "SELECT member_id, kind, points, effective_at, at FROM postings WHERE id = ?";
     patron__stmt *st;
-    int rc = r->member_id ? patron__sql_bind(db, &st, msql, "ii", r->target, r->member_id)
+    int rc = r->member_id ? patron__sql_bind(db, &st, msql, "ii", r->target, patron__program_account(db, r->member_id))
                           : patron__sql_bind(db, &st, tsql, "i", r->target);
     if (rc)
         return rc;
@@ -869,6 +881,11 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
     int64_t tpoints = patron__sql_col_int(db, st, 2), teff = patron__sql_col_int(db, st, 3);
     int64_t tat = patron__sql_col_int(db, st, 4);
     patron__sql_done(db, st);
+    /* postings are numbered across programs: the target must be the current program's */
+    if (patron__account_program(tmember) != patron__program_id(db))
+        return patron__fail(PATRON_ENOTFOUND, "reverse '%s': posting %" PRId64 " not found in program '%s'", r->key,
+                            r->target, patron__program_name(db));
+    tmember = patron__account_member(tmember);
     if (tkind != PATRON_POSTING_EARN && tkind != PATRON_POSTING_REDEEM && tkind != PATRON_POSTING_ADJUST)
         return patron__fail(PATRON_EINVAL, "reverse '%s': posting %" PRId64 " is a %s posting, which cannot be reversed",
                             r->key, r->target,
@@ -886,7 +903,8 @@ static int reverse_fn(patron_db *db, patron_posting_result *res, const patron_po
             return rc;
         if (m.member != a.member)
             return patron__fail(PATRON_EINVAL, "reverse '%s': posting %" PRId64 " belongs to member %" PRId64
-                                               ", not to member %" PRId64, r->key, r->target, a.member, r->member_id);
+                                               ", not to member %" PRId64, r->key, r->target, patron__account_member(a.member),
+                                r->member_id);
     }
     /* expiry first (as before every debit): the points of the earn that
      * expired by now are posted, so they are counted below */
@@ -973,11 +991,13 @@ int patron_ledger_reverse(patron_db *db, patron_posting_result *result, const pa
 static int expire_all(patron_db *db, int64_t at, int64_t *npost, int64_t *npoints)
 {
     static const char sql[] =
-        "SELECT member_id FROM accounts WHERE next_expiry <= ? AND next_expiry < 9223372036854775807 ORDER BY member_id";
-    int64_t *ids = NULL;
+        "SELECT member_id FROM accounts WHERE next_expiry <= ? AND next_expiry < 9223372036854775807 "
+        "AND member_id BETWEEN ? AND ? ORDER BY member_id";
+    int64_t *ids = NULL, lo, hi;
     size_t n = 0, cap = 0;
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", at);
+    patron__program_range(db, &lo, &hi); /* the current program's accounts */
+    int rc = patron__sql_bind(db, &st, sql, "iii", at, lo, hi);
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
@@ -1050,7 +1070,8 @@ static int merge_refilled(patron_db *db, const account *from, lot_list *l, int64
     return rc < 0 ? rc : PATRON_OK;
 }
 
-int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t at, int64_t merge_id, int64_t *moved)
+/* The merge in one program: to_id and from_id are account ids. */
+static int merge_accounts(patron_db *db, int64_t to_id, int64_t from_id, int64_t at, int64_t merge_id, int64_t *moved)
 {
     account to, from;
     int rc = patron__account_load(db, &to, to_id);
@@ -1129,5 +1150,37 @@ int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t 
     patron__lots_free(&l);
     if (rc == PATRON_OK)
         *moved = total;
+    return rc;
+}
+
+/* A merge covers every program the merged member joined: in each, its lots
+ * move to the survivor's account there (opened if the survivor had not
+ * joined that program: the merge makes it a member). *moved: the default
+ * program's points (what merges.points_moved records). */
+typedef struct merge_ctx {
+    int64_t to, from, at, merge_id, moved;
+} merge_ctx;
+
+static int merge_in_program(patron_db *db, void *ctx)
+{
+    merge_ctx *m = ctx;
+    int64_t program = patron__program_id(db), base = patron__program_base(program), moved = 0;
+    int rc = patron__program_enter(db, program, m->to, m->at);
+    if (rc == PATRON_OK)
+        rc = merge_accounts(db, base + m->to, base + m->from, m->at, m->merge_id, &moved);
+    return rc;
+}
+
+int patron__ledger_merge(patron_db *db, int64_t to_id, int64_t from_id, int64_t at, int64_t merge_id, int64_t *moved)
+{
+    int rc = merge_accounts(db, to_id, from_id, at, merge_id, moved);
+    int64_t *programs = NULL;
+    size_t n = 0;
+    if (rc == PATRON_OK)
+        rc = patron__program_joined(db, from_id, &programs, &n);
+    merge_ctx m = {to_id, from_id, at, merge_id, 0};
+    for (size_t i = 0; i < n && rc == PATRON_OK; i++)
+        rc = patron__program_with(db, programs[i], merge_in_program, &m);
+    patron__free(programs);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/events.h"
+#include "internal/program.h"
 #include "internal/sbuf.h"
 #include "notify.h"
 #include "patron/events.h"
@@ -38,6 +39,10 @@ int patron__ledger_notify_posting(patron_db *db, const account *a, int64_t id, c
                           ",\"total\":%" PRId64 ",\"target\":%" PRId64 ",\"key\":",
                       id, p->points, p->eff, a->total, p->target);
     patron__sb_json_str(&b, p->key);
+    if (patron__account_program(a->member) > 1) { /* (the default program's events are as they were) */
+        patron__sb_puts(&b, ",\"program\":");
+        patron__sb_json_str(&b, patron__program_name(db));
+    }
     if (audited) {
         patron__sb_puts(&b, ",\"at\":");
         patron__sb_printf(&b, "%" PRId64 ",\"reason\":", p->at);
@@ -48,9 +53,9 @@ int patron__ledger_notify_posting(patron_db *db, const account *a, int64_t id, c
     if (!json)
         return patron__oom();
     if (on)
-        rc = patron__event_append(db, a->member, kind_event[p->kind], p->at, json);
+        rc = patron__event_append(db, patron__account_member(a->member), kind_event[p->kind], p->at, json);
     if (rc == PATRON_OK && audited)
-        rc = patron__audit(db, "points.adjust", a->member, p->op, json);
+        rc = patron__audit(db, "points.adjust", patron__account_member(a->member), p->op, json);
     patron__free(json);
     return rc;
 }
@@ -85,14 +90,22 @@ static int member_ids(patron_db *db, const char *sql, int64_t bound, int64_t **i
     return rc < 0 ? rc : PATRON_OK;
 }
 
-static int lot_event(patron_db *db, int64_t member, const char *kind, int64_t at, const lot *x, int64_t *count)
+/* `acct`: an account id; the event names its member, and its program
+ * unless that is the default one. The job covers every program: the marks
+ * of what was announced are the store's. */
+static int lot_event(patron_db *db, int64_t acct, const char *kind, int64_t at, const lot *x, int64_t *count)
 {
-    char json[192];
+    char json[320], program[96] = "";
+    if (patron__account_program(acct) > 1) {
+        char name[72];
+        patron__program_name_of(db, patron__account_program(acct), name, sizeof name);
+        snprintf(program, sizeof program, ",\"program\":\"%s\"", name); /* names are [a-z0-9_-] */
+    }
     snprintf(json, sizeof json,
              "{\"lot\":%" PRId64 ",\"posting\":%" PRId64 ",\"points\":%" PRId64 ",\"available_at\":%" PRId64
-             ",\"expires_at\":%" PRId64 "}", x->ref, x->posting, x->remaining, x->available_at, x->expires_at);
+             ",\"expires_at\":%" PRId64 "%s}", x->ref, x->posting, x->remaining, x->available_at, x->expires_at, program);
     (*count)++;
-    return patron__event_append(db, member, kind, at, json);
+    return patron__event_append(db, patron__account_member(acct), kind, at, json);
 }
 
 /* Lots of the members `sql` names (one parameter) that `pick` selects. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/civil.h"
 #include "internal/error.h"
 #include "internal/ledger.h"
@@ -45,6 +46,10 @@ static int read_held(patron_db *db, const char *key, held *h)
         snprintf(h->ref, sizeof h->ref, "%s", ref ? ref : "");
     }
     patron__sql_done(db, st);
+    if (rc == PATRON__ROW && patron__account_program(h->member) != patron__program_id(db))
+        return patron__fail(PATRON_ENOTFOUND, "patron_ledger_release: no posting with key '%s' in program '%s'", key,
+                            patron__program_name(db));
+    h->member = patron__account_member(h->member); /* (an account id of the current program) */
     if (rc == PATRON__ROW)
         return PATRON_OK;
     return rc < 0 ? rc : patron__fail(PATRON_ENOTFOUND, "patron_ledger_release: no posting with key '%s'", key);
@@ -55,10 +60,14 @@ static int release(patron_db *db, patron_posting_result *res, const char *key, i
     char rel[PATRON__RELEASE_KEY_MAX + 16], done[PATRON__RELEASE_KEY_MAX + 16];
     snprintf(rel, sizeof rel, "%s:release", key);
     snprintf(done, sizeof done, "%s:released", key);
+    /* the held earn first: a key of another program is none of this one's */
+    held h;
+    int rc = read_held(db, key, &h);
+    if (rc)
+        return rc;
     /* released before: the released earn, replayed */
     int64_t id = 0, net = 0;
-    int rc = patron__ledger_key_net(db, done, &id, &net);
-    if (rc)
+    if ((rc = patron__ledger_key_net(db, done, &id, &net)))
         return rc;
     if (id) {
         int64_t pts = 0;
@@ -67,9 +76,6 @@ static int release(patron_db *db, patron_posting_result *res, const char *key, i
         *res = (patron_posting_result){id, pts, 1};
         return PATRON_OK;
     }
-    held h;
-    if ((rc = read_held(db, key, &h)))
-        return rc;
     if (h.kind != PATRON_POSTING_EARN || h.effective_at != PATRON_NEVER)
         return patron__fail(PATRON_EINVAL, "patron_ledger_release: posting %" PRId64 " ('%s') is not an earn pending "
                                            "until an action (mature_at PATRON_NEVER)", h.id, key);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/behaviour.h"
 #include "internal/campaign.h"
@@ -31,7 +32,8 @@ static int tier_section(patron_db *db, patron__sbuf *b, int64_t member, int64_t 
 {
     patron_tier_status t;
     memset(&t, 0, sizeof t);
-    int rc = patron_tier_get(db, &t, member, at);
+    /* tiers are the default program's: none in another (lib/internal/program.h) */
+    int rc = patron__program_id(db) == 1 ? patron_tier_get(db, &t, member, at) : PATRON_EINVAL;
     if (rc == PATRON_EINVAL) { /* no tiers configured */
         patron__sb_puts(b, ",\n  \"tier\": null");
         return PATRON_OK;

@@ -9,6 +9,7 @@
 #include "internal/alloc.h"
 #include "internal/error.h"
 #include "internal/ledger.h"
+#include "internal/program.h"
 #include "internal/member.h"
 #include "internal/options.h"
 #include "internal/store.h"
@@ -154,7 +155,8 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
             chn[k] = ch[k] + 8; /* after "consent." */
         if ((rc = patron__member_columns_bulk(db, iid, rows, chn, nch, o.now, v, v + rows, v + 4 * rows)) ||
             (rc = patron__ledger_balances_bulk(db, o.now, v, rows, v + 2 * rows, v + 3 * rows)) ||
-            (rc = patron__tier_names_bulk(db, v, rows, tier))) {
+            /* (tiers are the default program's: none in another) */
+            (patron__program_id(db) == 1 && (rc = patron__tier_names_bulk(db, v, rows, tier)))) {
             patron__read_end(db, held, rc);
             goto out;
         }
@@ -169,13 +171,20 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
         if (!member)
             continue;
         patron_balance bal;
-        if ((rc = patron_ledger_balance(db, &bal, member, o.now)))
+        rc = patron_ledger_balance(db, &bal, member, o.now);
+        if (rc == PATRON_ENOTFOUND && patron__program_id(db) > 1) {
+            /* not in the current program: no points in it */
+            patron_errclear();
+            bal = (patron_balance){0, 0, 0};
+            rc = PATRON_OK;
+        }
+        if (rc)
             break;
         v[2 * rows + r] = bal.available;
         v[3 * rows + r] = bal.pending;
         patron_tier_status st;
         memset(&st, 0, sizeof st);
-        int trc = patron_tier_get(db, &st, member, o.now);
+        int trc = patron__program_id(db) == 1 ? patron_tier_get(db, &st, member, o.now) : PATRON_ENOTFOUND;
         if (trc == 0)
             snprintf(tier[r], sizeof tier[r], "%s", st.tier);
         else if (trc != PATRON_ENOTFOUND && trc != PATRON_EINVAL) {

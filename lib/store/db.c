@@ -101,6 +101,13 @@ static int check_owner(patron_db *db)
     return in_use_elsewhere();
 }
 
+/* The batch calls: a live handle, not in use by another thread. */
+static int batch_entry(patron_db *db, const char *call)
+{
+    int rc = patron__db_check(db, call);
+    return rc ? rc : check_owner(db);
+}
+
 /* Another connection's commit since the handle last looked makes it forget
  * what it remembers of the store (write_epoch). */
 static void note_data_version(patron_db *db, int64_t v)
@@ -201,9 +208,7 @@ void patron_close(patron_db *db)
 
 int patron_batch_begin(patron_db *db)
 {
-    int rc = patron__db_check(db, "patron_batch_begin");
-    if (rc == PATRON_OK)
-        rc = check_owner(db);
+    int rc = batch_entry(db, "patron_batch_begin");
     if (rc)
         return rc;
     if (db->batch || db->depth)
@@ -220,9 +225,7 @@ int patron_batch_begin(patron_db *db)
 
 int patron_batch_commit(patron_db *db)
 {
-    int rc = patron__db_check(db, "patron_batch_commit");
-    if (rc == PATRON_OK)
-        rc = check_owner(db);
+    int rc = batch_entry(db, "patron_batch_commit");
     if (rc)
         return rc;
     if (!db->batch)
@@ -245,9 +248,7 @@ int patron_batch_commit(patron_db *db)
 
 int patron_batch_rollback(patron_db *db)
 {
-    int rc = patron__db_check(db, "patron_batch_rollback");
-    if (rc == PATRON_OK)
-        rc = check_owner(db);
+    int rc = batch_entry(db, "patron_batch_rollback");
     if (rc)
         return rc;
     if (!db->batch)

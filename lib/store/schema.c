@@ -33,6 +33,8 @@ static const patron__schema_part *const parts[] = {
     &patron__campaign_schema,
     /* version 8: the rewards catalogue and coupons (new tables) */
     &patron__reward_schema, &patron__coupon_schema,
+    /* version 10: several programs per store (new tables) */
+    &patron__program_schema,
 };
 #define N_PARTS (sizeof parts / sizeof parts[0])
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/error.h"
@@ -39,6 +40,8 @@ static int benefits_audit(patron_db *db, const char *tier, const char *const *be
 int patron_tier_set_benefits(patron_db *db, const char *tier, const char *const *benefits, size_t n)
 {
     int rc = patron__db_check(db, "patron_tier_set_benefits");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_set_benefits");
     if (rc)
         return rc;
     if (n > MAX_BENEFITS || (n > 0 && !benefits))
@@ -69,6 +72,8 @@ int patron_tier_set_benefits(patron_db *db, const char *tier, const char *const 
 int patron_tier_member_benefits(patron_db *db, patron_tier_benefit **out, size_t *n, int64_t member_id)
 {
     int rc = patron__db_check(db, "patron_tier_member_benefits");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_member_benefits");
     if (rc)
         return rc;
     if (!out || !n)

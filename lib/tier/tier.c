@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal/program.h"
 #include "internal/alloc.h"
 #include "internal/audit.h"
 #include "internal/civil.h"
@@ -76,6 +77,8 @@ static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_t
 int patron_tier_configure(patron_db *db, const patron_tier_config *config, const patron_tier_def *defs, size_t n)
 {
     int rc = patron__db_check(db, "patron_tier_configure");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_configure");
     if (rc)
         return rc;
     patron_tier_config c = PATRON_TIER_CONFIG_INIT;
@@ -483,6 +486,8 @@ int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at)
 int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_evaluate");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_evaluate");
     if (rc)
         return rc;
     tiers *t = patron__malloc(sizeof *t);
@@ -511,6 +516,8 @@ int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t memb
 int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_review");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_review");
     if (rc)
         return rc;
     tiers *t = patron__malloc(sizeof *t);
@@ -543,6 +550,8 @@ int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
 int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_get");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_get");
     if (rc)
         return rc;
     if (!status)
@@ -575,6 +584,8 @@ int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id
 int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_get_detail");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_get_detail");
     if (rc)
         return rc;
     if (!detail || detail->size < offsetof(patron_tier_detail, available) + sizeof detail->available)
@@ -643,6 +654,8 @@ int patron__tier_exists(patron_db *db, const char *func, const char *tier)
 int patron_tier_set_lifetime(patron_db *db, const char *tier, int lifetime)
 {
     int rc = patron__db_check(db, "patron_tier_set_lifetime");
+    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
+        rc = patron__program_default_only(db, "patron_tier_set_lifetime");
     if (rc)
         return rc;
     if ((rc = patron__tx_begin(db)))

@@ -200,6 +200,12 @@ with tempfile.TemporaryDirectory() as tmp:
     lia = check(["report", "liability", "--db", db, "--cost-per-point", "1/2"])
     if lia and (lia[-1].get("breakage_rate") != 0 or lia[-1].get("outstanding") != 90 or lia[-1].get("value") != 45):
         problems.append(f"report liability: {lia[-1]}")
+    # several programs in one store
+    check(["program", "create", "--db", db, "--name", "partner"])
+    check(["program", "list", "--db", db])
+    check(["program", "join", "--db", db, "--program", "partner", "--member", "#1", "--at", "1700000700"])
+    check(["program", "members", "--db", db, "--program", "partner"])
+    check(["program", "of", "--db", db, "--member", "#1"])
     # rewards and coupons (one object per call)
     check(["reward", "add", "--db", db, "--code", "mug", "--cost", "10", "--stock", "5"])
     check(["reward", "redeem", "--db", db, "--member", "#1", "--reward", "mug", "--key", "rw1", "--at", "1700000800"])

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "patron.h"
+#include "procs.h"
 #include "store_support.h"
 
 /* 2026-01-05 was a Monday */
@@ -338,8 +338,9 @@ static void buy_and_report(patron_db *db, int fd, const patron_purchase *p)
         _exit(3);
 }
 
-static void child(const char *uri, int proc, int fd)
+static void child(int proc, int fd, void *ctx)
 {
+    const char *uri = ctx;
     patron_db *db = NULL;
     if (patron_open(&db, uri, NULL) != PATRON_OK)
         _exit(2);
@@ -356,7 +357,6 @@ static void child(const char *uri, int proc, int fd)
         buy_and_report(db, fd, &p);
     }
     patron_close(db);
-    _exit(0);
 }
 
 static void test_concurrent_writers_no_overspend(void **state)
@@ -374,22 +374,12 @@ static void test_concurrent_writers_no_overspend(void **state)
     bu.member_points = PER_MEMBER;
     assert_int_equal(patron_earn_budget_set(db, "flash", &bu), PATRON_OK);
     patron_close(db);
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pids[PROCS];
-    for (int p = 0; p < PROCS; p++) {
-        pids[p] = fork();
-        assert_true(pids[p] >= 0);
-        if (pids[p] == 0) {
-            close(fds[0]);
-            child(uri, p, fds[1]);
-        }
-    }
-    close(fds[1]);
+    pt_procs ps;
+    pt_procs_start(&ps, PROCS, child, (void *)uri);
     int64_t told = 0, per[MEMBERS + 1] = {0};
     long n = 0, partial = 0, failures = 0;
     report r;
-    while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+    while (pt_procs_read(&ps, &r, sizeof r)) {
         n++;
         if (r.status != PATRON_OK) {
             failures++;
@@ -399,12 +389,7 @@ static void test_concurrent_writers_no_overspend(void **state)
         per[r.member] += r.points;
         partial += r.points > 0 && r.points < BONUS;
     }
-    close(fds[0]);
-    for (int p = 0; p < PROCS; p++) {
-        int st = 0;
-        assert_int_equal(waitpid(pids[p], &st, 0), pids[p]);
-        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    }
+    pt_procs_finish(&ps);
     assert_int_equal(failures, 0);
     assert_int_equal(n, PROCS * BUYS);
     /* 240 purchases of 7 would be 1680: the budget stops it at exactly 1000 */
@@ -442,8 +427,9 @@ static int64_t dmember(int proc, int k)
     return 1 + proc * DMEMBERS + k;
 }
 
-static void disjoint_child(const char *uri, int proc, int fd)
+static void disjoint_child(int proc, int fd, void *ctx)
 {
+    const char *uri = ctx;
     patron_db *db = NULL;
     if (patron_open(&db, uri, NULL) != PATRON_OK)
         _exit(2);
@@ -460,7 +446,6 @@ static void disjoint_child(const char *uri, int proc, int fd)
         buy_and_report(db, fd, &p);
     }
     patron_close(db);
-    _exit(0);
 }
 
 /* 8 processes, each buying for its own 3 members (no member lock is ever
@@ -493,22 +478,12 @@ static void test_disjoint_members_share_one_budget(void **state)
     bu.period_awards = DAY_AWARDS;
     assert_int_equal(patron_earn_budget_set(db, "flash", &bu), PATRON_OK);
     patron_close(db);
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pids[DPROCS];
-    for (int p = 0; p < DPROCS; p++) {
-        pids[p] = fork();
-        assert_true(pids[p] >= 0);
-        if (pids[p] == 0) {
-            close(fds[0]);
-            disjoint_child(uri, p, fds[1]);
-        }
-    }
-    close(fds[1]);
+    pt_procs ps;
+    pt_procs_start(&ps, DPROCS, disjoint_child, (void *)uri);
     int64_t per[DPROCS * DMEMBERS + 1] = {0};
     long n = 0, failures = 0;
     report r;
-    while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+    while (pt_procs_read(&ps, &r, sizeof r)) {
         n++;
         if (r.status != PATRON_OK) {
             failures++;
@@ -516,12 +491,7 @@ static void test_disjoint_members_share_one_budget(void **state)
         }
         per[r.member] += r.points;
     }
-    close(fds[0]);
-    for (int p = 0; p < DPROCS; p++) {
-        int st = 0;
-        assert_int_equal(waitpid(pids[p], &st, 0), pids[p]);
-        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    }
+    pt_procs_finish(&ps);
     assert_int_equal(failures, 0);
     assert_int_equal(n, DPROCS * DBUYS);
     assert_int_equal(patron_open(&db, uri, NULL), PATRON_OK);
@@ -559,8 +529,9 @@ typedef struct same_report {
     int64_t points;
 } same_report;
 
-static void same_child(const char *uri, int proc, int fd)
+static void same_child(int proc, int fd, void *ctx)
 {
+    const char *uri = ctx;
     patron_db *db = NULL;
     if (patron_open(&db, uri, NULL) != PATRON_OK)
         _exit(2);
@@ -587,7 +558,6 @@ static void same_child(const char *uri, int proc, int fd)
             _exit(3);
     }
     patron_close(db);
-    _exit(0);
 }
 
 /* 4 processes scoring the same 30 purchases at once (each in its own
@@ -609,23 +579,13 @@ static void test_same_purchases_from_many_processes(void **state)
     bu.points = 100; /* 14 awards of 7 and one of 2 */
     assert_int_equal(patron_earn_budget_set(db, "flash", &bu), PATRON_OK);
     patron_close(db);
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pids[SPROCS];
-    for (int p = 0; p < SPROCS; p++) {
-        pids[p] = fork();
-        assert_true(pids[p] >= 0);
-        if (pids[p] == 0) {
-            close(fds[0]);
-            same_child(uri, p, fds[1]);
-        }
-    }
-    close(fds[1]);
+    pt_procs ps;
+    pt_procs_start(&ps, SPROCS, same_child, (void *)uri);
     int64_t points[SKEYS];
     int seen[SKEYS] = {0}, scored[SKEYS] = {0};
     long n = 0, failures = 0;
     same_report r;
-    while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+    while (pt_procs_read(&ps, &r, sizeof r)) {
         n++;
         if (r.status != PATRON_OK) {
             failures++;
@@ -637,12 +597,7 @@ static void test_same_purchases_from_many_processes(void **state)
             points[r.key] = r.points;
         scored[r.key] += !r.replayed;
     }
-    close(fds[0]);
-    for (int p = 0; p < SPROCS; p++) {
-        int st = 0;
-        assert_int_equal(waitpid(pids[p], &st, 0), pids[p]);
-        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    }
+    pt_procs_finish(&ps);
     assert_int_equal(failures, 0);
     assert_int_equal(n, SPROCS * SKEYS);
     int64_t total = 0, per[4] = {0};

@@ -22,47 +22,8 @@
 
 static patron_db *shop(void)
 {
-    patron_sim_options so = PATRON_SIM_OPTIONS_INIT;
-    so.r = 0.243;
-    so.alpha = 4.414;
-    so.a = 0.793;
-    so.b = 2.426;
-    so.spend = PATRON_SIM_SPEND_GAMMA_GAMMA;
-    so.spend_p = 6.25;
-    so.spend_q = 3.74;
-    so.spend_gamma = 15.44;
-    so.customers = MEMBERS;
-    so.periods = 300;
-    so.cohort_periods = 60;
-    so.start = T0;
-    so.seed = 11;
-    patron_sim *sim;
-    assert_int_equal(patron_sim_run(&sim, &so), PATRON_OK);
-    patron_db *db = pt_store_new(NULL);
     int64_t ids[MEMBERS];
-    assert_int_equal(patron_batch_begin(db), PATRON_OK);
-    for (int i = 0; i < MEMBERS; i++) {
-        char phone[24];
-        snprintf(phone, sizeof phone, "+97250%07d", 3000 + i);
-        ids[i] = pt_member(db, phone, "sms", T0);
-    }
-    const int64_t *cust = patron_sim_tx_customer(sim), *at = patron_sim_tx_time(sim), *amount = patron_sim_tx_amount(sim);
-    for (size_t k = 0; k < patron_sim_n_transactions(sim); k++) {
-        char key[32];
-        snprintf(key, sizeof key, "o-%zu", k);
-        patron_purchase_line line = {"hats", NULL, amount[k]};
-        patron_purchase p = PATRON_PURCHASE_INIT;
-        p.key = key;
-        p.member_id = ids[cust[k] % MEMBERS];
-        p.at = at[k];
-        p.lines = &line;
-        p.n_lines = 1;
-        patron_earn_result r;
-        assert_int_equal(patron_earn_purchase(db, &r, &p), PATRON_OK);
-    }
-    assert_int_equal(patron_batch_commit(db), PATRON_OK);
-    patron_sim_free(sim);
-    return db;
+    return pt_simulated_shop(MEMBERS, 11, 3000, ids);
 }
 
 static void test_store_plan_is_the_pure_projection(void **state)

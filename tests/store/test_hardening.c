@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,6 +17,7 @@
 
 #include "internal/store.h"
 #include "patron.h"
+#include "procs.h"
 #include "store_support.h"
 
 #define T0 INT64_C(1767225600)
@@ -212,6 +212,40 @@ static void test_second_user_of_a_handle_is_refused(void **state)
     patron_close(db);
 }
 
+typedef struct creator_args {
+    const char *path;
+    int round;
+} creator_args;
+
+/* One of the processes that open a brand-new store and enrol a member. */
+static void creator(int p, int fd, void *ctx)
+{
+    (void)fd;
+    const creator_args *a = ctx;
+    patron_db *db = NULL;
+    patron_db_options o = PATRON_DB_OPTIONS_INIT; /* the default 5 s wait */
+    if (getenv("PATRON_UNDER_VALGRIND"))
+        o.busy_timeout_ms = 120000; /* each of 8 processes runs ~50x slower there */
+    int rc = patron_open(&db, a->path, &o);
+    if (rc != PATRON_OK) {
+        fprintf(stderr, "round %d process %d: %s\n", a->round, p, patron_errmsg());
+        _exit(1);
+    }
+    patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
+    char phone[32];
+    snprintf(phone, sizeof phone, "+97250123%04d", p);
+    f.name = "P";
+    f.phone = phone;
+    f.consent = "none";
+    int64_t id = 0;
+    rc = patron_profile_add(db, &id, &f, T0);
+    if (rc != PATRON_OK) {
+        fprintf(stderr, "round %d process %d: add: %s\n", a->round, p, patron_errmsg());
+        _exit(2);
+    }
+    patron_close(db);
+}
+
 /* Eight processes create and use one brand-new store path at once, 20
  * rounds: none fails with EBUSY. */
 static void test_many_processes_create_one_store(void **state)
@@ -222,42 +256,10 @@ static void test_many_processes_create_one_store(void **state)
     int rounds = getenv("PATRON_UNDER_VALGRIND") ? 3 : 20;
     for (int round = 0; round < rounds; round++) {
         const char *path = pt_store_uri(1);
-        pid_t pids[8];
-        for (int p = 0; p < 8; p++) {
-            pids[p] = fork();
-            assert_true(pids[p] >= 0);
-            if (pids[p] == 0) {
-                patron_db *db = NULL;
-                patron_db_options o = PATRON_DB_OPTIONS_INIT; /* the default 5 s wait */
-                if (getenv("PATRON_UNDER_VALGRIND"))
-                    o.busy_timeout_ms = 120000; /* each of 8 processes runs ~50x slower there */
-                int rc = patron_open(&db, path, &o);
-                if (rc != PATRON_OK) {
-                    fprintf(stderr, "round %d process %d: %s\n", round, p, patron_errmsg());
-                    _exit(1);
-                }
-                patron_profile_fields f = PATRON_PROFILE_FIELDS_INIT;
-                char phone[32];
-                snprintf(phone, sizeof phone, "+97250123%04d", p);
-                f.name = "P";
-                f.phone = phone;
-                f.consent = "none";
-                int64_t id = 0;
-                rc = patron_profile_add(db, &id, &f, T0);
-                if (rc != PATRON_OK) {
-                    fprintf(stderr, "round %d process %d: add: %s\n", round, p, patron_errmsg());
-                    _exit(2);
-                }
-                patron_close(db);
-                _exit(0);
-            }
-        }
-        for (int p = 0; p < 8; p++) {
-            int st = 0;
-            assert_int_equal(waitpid(pids[p], &st, 0), pids[p]);
-            assert_true(WIFEXITED(st));
-            assert_int_equal(WEXITSTATUS(st), 0);
-        }
+        creator_args args = {path, round};
+        pt_procs ps;
+        pt_procs_start(&ps, 8, creator, &args);
+        pt_procs_finish(&ps);
         pt_remove_store(path);
     }
 }

@@ -18,12 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "patron.h"
+#include "procs.h"
 #include "store_support.h"
 
 #define T0 INT64_C(1767225600)
@@ -127,15 +127,22 @@ static void earn_many(patron_db *db, int id, int i, uint64_t *s, int fd, int64_t
     }
 }
 
-static void child(const char *uri, int id, int ops, int fd)
+typedef struct child_args {
+    const char *uri;
+    int ops;
+} child_args;
+
+static void child(int id, int fd, void *ctx)
 {
+    const char *uri = ((const child_args *)ctx)->uri;
+    int ops = ((const child_args *)ctx)->ops;
     patron_db *db = NULL;
     patron_db_options o = PATRON_DB_OPTIONS_INIT;
     o.busy_timeout_ms = 60000;
     if (patron_open(&db, uri, &o) != PATRON_OK) {
         report r = {0, 0, 0, 0, PATRON_EIO, -1};
         send_report(fd, &r);
-        _exit(0);
+        return;
     }
     uint64_t s = 0x9E3779B97F4A7C15u ^ (uint64_t)(id + 1) * 0x100000001b3u;
     int64_t mine[512], mine_member[512];
@@ -207,7 +214,6 @@ static void child(const char *uri, int id, int ops, int fd)
         send_report(fd, &r);
     }
     patron_close(db);
-    _exit(0);
 }
 
 static void run(int procs, int ops)
@@ -222,24 +228,15 @@ static void run(int procs, int ops)
     }
     patron_close(db);
 
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pids[32];
-    for (int p = 0; p < procs; p++) {
-        pids[p] = fork();
-        assert_true(pids[p] >= 0);
-        if (pids[p] == 0) {
-            close(fds[0]);
-            child(uri, p, ops, fds[1]);
-        }
-    }
-    close(fds[1]);
+    child_args args = {uri, ops};
+    pt_procs ps;
+    pt_procs_start(&ps, procs, child, &args);
     int64_t expect[MEMBERS + 1] = {0};
     int64_t shared_id[SHARED_KEYS + 1] = {0};
     int64_t *seen = calloc((size_t)procs * (size_t)ops * 20 + 16, sizeof *seen);
     size_t nseen = 0, reports = 0, failures = 0, shared_posts = 0;
     report r;
-    while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+    while (pt_procs_read(&ps, &r, sizeof r)) {
         reports++;
         if (r.status != PATRON_OK) {
             failures++;
@@ -266,12 +263,7 @@ static void run(int procs, int ops)
             }
         }
     }
-    close(fds[0]);
-    for (int p = 0; p < procs; p++) {
-        int st = 0;
-        assert_int_equal(waitpid(pids[p], &st, 0), pids[p]);
-        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    }
+    pt_procs_finish(&ps);
     free(seen);
     assert_int_equal(failures, 0);
     assert_true(reports > (size_t)procs * (size_t)ops / 2);

@@ -82,11 +82,11 @@ static void pg_drop_schemas(void)
  * the suite runs on distributed tables. */
 static const char *const citus_statements[] = {
     "SELECT create_reference_table(t) FROM unnest(ARRAY['settings','earn_rules','tier_defs',"
-    "'attr_defs','aliases','vocab','patron_meta','merges','purchases','clv_fits']) t",
+    "'attr_defs','aliases','vocab','patron_meta','merges','purchases','clv_fits','programs']) t",
     "SELECT create_distributed_table('members', 'id')",
     "SELECT create_distributed_table(t, 'member_id', colocate_with => 'members') FROM unnest(ARRAY["
     "'accounts','postings','lot_state','moves','lots','open_lots','profiles','attrs','consents','erasures',"
-    "'tier_state','tier_history','purchase_lines','member_scores','behaviour_events']) t",
+    "'tier_state','tier_history','purchase_lines','member_scores','behaviour_events','program_members']) t",
     "SELECT create_distributed_table('posting_keys', 'key')",
     "SELECT create_distributed_table('identifiers', 'value', colocate_with => 'posting_keys')",
 };
@@ -221,6 +221,52 @@ void pt_buy(patron_db *db, const char *key, int64_t member, int64_t at, const ch
     p.n_lines = 1;
     if (patron_earn_purchase(db, NULL, &p) != PATRON_OK)
         fail_msg("purchase %s of member %lld: %s", key, (long long)member, patron_errmsg());
+}
+
+patron_db *pt_simulated_shop(int members, uint64_t seed, int phone_base, int64_t *ids)
+{
+    patron_sim_options so = PATRON_SIM_OPTIONS_INIT;
+    so.r = 0.243;
+    so.alpha = 4.414;
+    so.a = 0.793;
+    so.b = 2.426;
+    so.spend = PATRON_SIM_SPEND_GAMMA_GAMMA;
+    so.spend_p = 6.25;
+    so.spend_q = 3.74;
+    so.spend_gamma = 15.44;
+    so.customers = members;
+    so.periods = 300;
+    so.cohort_periods = 60;
+    so.start = 1700000000;
+    so.seed = seed;
+    patron_sim *sim;
+    assert_int_equal(patron_sim_run(&sim, &so), PATRON_OK);
+    patron_db *db = pt_store_new(NULL);
+    assert_int_equal(patron_batch_begin(db), PATRON_OK);
+    for (int i = 0; i < members; i++) {
+        char phone[24];
+        snprintf(phone, sizeof phone, "+97250%07d", phone_base + i);
+        ids[i] = pt_member(db, phone, "sms", so.start);
+    }
+    const int64_t *cust = patron_sim_tx_customer(sim), *at = patron_sim_tx_time(sim), *amount = patron_sim_tx_amount(sim);
+    for (size_t k = 0; k < patron_sim_n_transactions(sim); k++) {
+        char key[32];
+        snprintf(key, sizeof key, "o-%zu", k);
+        static const char *const channels[] = {"pos", "web", "app"};
+        patron_purchase_line line = {cust[k] % 2 ? "shoes" : "hats", NULL, amount[k]};
+        patron_purchase p = PATRON_PURCHASE_INIT;
+        p.key = key;
+        p.member_id = ids[cust[k] % members];
+        p.channel = channels[cust[k] % 3]; /* a member buys on one channel */
+        p.at = at[k];
+        p.lines = &line;
+        p.n_lines = 1;
+        patron_earn_result r;
+        assert_int_equal(patron_earn_purchase(db, &r, &p), PATRON_OK);
+    }
+    assert_int_equal(patron_batch_commit(db), PATRON_OK);
+    patron_sim_free(sim);
+    return db;
 }
 
 int64_t pt_available(patron_db *db, int64_t member, int64_t at)

@@ -39,6 +39,14 @@ patron_posting_request pt_posting(const char *key, int64_t member, int64_t point
  * patron_earn_purchase(); fails the running test with the message otherwise. */
 void pt_buy(patron_db *db, const char *key, int64_t member, int64_t at, const char *category, int64_t amount);
 
+/* A store of `members` customers simulated at CDNOW's BG/NBD and
+ * Gamma-Gamma estimates (300 periods of a day from T0 = 1700000000, cohorts
+ * over the first 60, seeded), recorded purchase by purchase in one batch:
+ * odd customers buy shoes and even ones hats, each on one channel (pos,
+ * web, app). Phones are +97250 followed by `phone_base` + i in 7 digits;
+ * the member ids go to ids[members]. */
+patron_db *pt_simulated_shop(int members, uint64_t seed, int phone_base, int64_t *ids);
+
 /* Remove a store file and its -wal, -shm and -journal side files. */
 void pt_remove_store(const char *path);
 

@@ -21,6 +21,15 @@ _TS_TYPED = {"napi_int8_array": "Int8Array", "napi_uint8_array": "Uint8Array",
              "napi_float64_array": "Float64Array", "napi_float32_array": "Float32Array"}
 
 
+def node_constant_type(value):
+    """The TypeScript type of a constant as the addon exports it."""
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2 ** 53:
+        return "bigint"
+    return "number"
+
+
 def typed_kind(m, base):
     k = m.kind(base)
     if k == "enum":
@@ -285,6 +294,10 @@ def emit_c(m):
     for c in m.constants:
         if isinstance(c["py"], str):
             o.append(f"    if (pn_set(env, exports, \"{c['name']}\", pn_new_str(env, {c['name']}))) return NULL;")
+        elif isinstance(c["py"], int):
+            # an integer stays exact: a Number up to 2^53, else a BigInt
+            # (PATRON_NEVER is INT64_MAX, which a double cannot hold)
+            o.append(f"    if (pn_set(env, exports, \"{c['name']}\", pn_new_i64(env, (int64_t)({c['name']})))) return NULL;")
         else:
             o.append(f"    if (pn_set(env, exports, \"{c['name']}\", pn_new_f64(env, (double)({c['name']})))) return NULL;")
     o.append("    if (napi_create_object(env, &obj) != napi_ok) return NULL;")
@@ -629,7 +642,7 @@ def emit_ts(m):
         o.append("")
     for c in m.constants:
         o += jsdoc(c["doc"])
-        o.append(f"export declare const {c['name']}: {'string' if isinstance(c['py'], str) else 'number'};")
+        o.append(f"export declare const {c['name']}: {node_constant_type(c['py'])};")
     o.append("")
     for name, op in m.opaque.items():
         o += jsdoc(op["doc"])

@@ -122,6 +122,7 @@ int cli_parse_table(const char *cmd, int argc, char **argv, int first, const cha
 static int store_busy_timeout_ms = -1;
 static int store_create;
 static const char *store_actor; /* --actor: who the audit trail records */
+static const char *store_program; /* --program: the program the command works in */
 
 int cli_store_options(int *argc, char **argv)
 {
@@ -153,6 +154,15 @@ int cli_store_options(int *argc, char **argv)
             i = at;
             continue;
         }
+        at = i;
+        v = cli_opt(*argc, argv, &at, "--program", &missing);
+        if (missing)
+            return cli_fail(argv[0], "--program needs a program's name (see `patron program list`)") + 1;
+        if (v) {
+            store_program = v;
+            i = at;
+            continue;
+        }
         argv[out++] = argv[i];
     }
     *argc = out;
@@ -176,6 +186,12 @@ int cli_open_store(const char *cmd, const char *uri, int read_only, int create, 
         return cli_fail_rc(cmd, rc, uri);
     if (store_actor && (rc = patron_db_set_actor(*out, store_actor))) {
         cli_fail_rc(cmd, rc, "--actor");
+        patron_close(*out);
+        *out = NULL;
+        return 1;
+    }
+    if (store_program && (rc = patron_program_use(*out, store_program))) {
+        cli_fail_rc(cmd, rc, "--program");
         patron_close(*out);
         *out = NULL;
         return 1;
@@ -254,4 +270,27 @@ void cli_json_str(const char *s)
             putchar(*c);
     }
     putchar('"');
+}
+
+int cli_parse_sub(const char *cmd, int argc, char **argv, int first, const char *const *names, int n,
+                  const char **values, const char *usage, const cli_sub *subs, const char *sub)
+{
+    int parsed = cli_parse_table(cmd, argc, argv, first, names, n, values);
+    if (parsed == 1) {
+        if (!cli_print_sub_help(stdout, usage, cmd, subs, sub))
+            fputs(usage, stdout);
+        return 0;
+    }
+    if (parsed)
+        return parsed;
+    char known[256] = "";
+    size_t len = 0;
+    for (const cli_sub *s = subs; s->name; s++) {
+        if (!strcmp(s->name, sub))
+            return CLI_GO;
+        int w = snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "", s->name);
+        if (w > 0 && (size_t)w < sizeof known - len)
+            len += (size_t)w;
+    }
+    return cli_fail(cmd, "unknown subcommand '%s' (%s)", sub, known) + 1;
 }

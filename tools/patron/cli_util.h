@@ -53,11 +53,24 @@ const char *cli_opt(int argc, char **argv, int *i, const char *name, int *missin
 int cli_parse_table(const char *cmd, int argc, char **argv, int first, const char *const *names,
                     int n, const char **values);
 
+/* What cli_parse_sub() returns when the command goes on. */
+#define CLI_GO (-1)
+
+/* The start every command with subcommands shares: parse argv[first..]
+ * into values[] by the option table (cli_parse_table). `--help` prints
+ * SUB's help (or the whole `usage` when SUB has none) and ends the command
+ * with 0; an unknown option ends it with 2; so does a SUB that is not in
+ * `subs`, with a message that names the known ones. Otherwise CLI_GO. */
+int cli_parse_sub(const char *cmd, int argc, char **argv, int first, const char *const *names, int n,
+                  const char **values, const char *usage, const cli_sub *subs, const char *sub);
+
 /* Store options every command that opens a store takes: `--busy-timeout MS`
  * (how long a writer waits for another, default 5000), `--create` (make
  * the store if it does not exist; without it a mistyped path is an error,
- * not a new empty store) and `--actor NAME` (who the audit trail records
- * for the administrative changes the command makes). main() takes them out of argv before the
+ * not a new empty store), `--actor NAME` (who the audit trail records
+ * for the administrative changes the command makes) and `--program NAME`
+ * (the program whose points, policy and reports the command works with;
+ * default "default"). main() takes them out of argv before the
  * subcommand parses its own options (cli_store_options), and
  * cli_open_store() applies them. */
 int cli_store_options(int *argc, char **argv);

@@ -62,16 +62,9 @@ int cmd_behaviour(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("behaviour", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "behaviour", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
-    if (strcmp(sub, "record") && strcmp(sub, "import"))
-        return cli_fail("behaviour", "unknown subcommand '%s' (record, import)", sub) + 1;
+    int go = cli_parse_sub("behaviour", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB])
         return cli_fail("behaviour", "--db URI is required") + 1;
     if (!strcmp(sub, "import") && !v[O_INPUT])

@@ -176,16 +176,9 @@ int cmd_campaign(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("campaign", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "campaign", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
-    if (strcmp(sub, "create") && strcmp(sub, "assign") && strcmp(sub, "target") && strcmp(sub, "measure"))
-        return cli_fail("campaign", "unknown subcommand '%s' (create, assign, target, measure)", sub) + 1;
+    int go = cli_parse_sub("campaign", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB] || !v[O_NAME])
         return cli_fail("campaign", "%s needs --db URI and --name NAME", sub) + 1;
     int64_t at = (int64_t)time(NULL);

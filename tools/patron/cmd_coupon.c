@@ -242,19 +242,9 @@ int cmd_coupon(int argc, char **argv)
     }
     argc = n;
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("coupon", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "coupon", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
-    int known = 0;
-    for (const cli_sub *s = subs; s->name; s++)
-        known |= !strcmp(s->name, sub);
-    if (!known)
-        return cli_fail("coupon", "unknown subcommand '%s' (create, import, validate, redeem, publish, list)", sub) + 1;
+    int go = cli_parse_sub("coupon", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB])
         return cli_fail("coupon", "--db URI is required") + 1;
     int64_t at = (int64_t)time(NULL);

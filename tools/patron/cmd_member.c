@@ -100,14 +100,9 @@ int cmd_member(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("member", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "member", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
+    int go = cli_parse_sub("member", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB])
         return cli_fail("member", "--db PATH is required") + 1;
     int64_t at = (int64_t)time(NULL);
@@ -226,8 +221,6 @@ int cmd_member(int argc, char **argv)
         }
     } else if (!strcmp(sub, "card")) {
         ret = card(db, v, at);
-    } else {
-        ret = cli_fail("member", "unknown subcommand '%s' (add, show, merge, export, erase, card)", sub) + 1;
     }
 out:
     patron_close(db);

@@ -102,14 +102,9 @@ int cmd_points(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("points", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "points", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
+    int go = cli_parse_sub("points", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB])
         return cli_fail("points", "--db PATH is required") + 1;
     int64_t at = (int64_t)time(NULL), points = 0, spend = 0, mature = 0, expires = 0, posting = 0;
@@ -211,9 +206,6 @@ int cmd_points(int argc, char **argv)
         else
             printf("{\"posting_id\": %" PRId64 ", \"points\": %" PRId64 ", \"replayed\": %s}\n", res.posting_id,
                    res.points, res.replayed ? "true" : "false");
-    } else {
-        ret = cli_fail("points", "unknown subcommand '%s' (earn, redeem, reverse, release, balance, statement, policy)",
-                       sub) + 1;
     }
 out:
     patron_close(db);

@@ -86,16 +86,9 @@ int cmd_purchase(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("purchase", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "purchase", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
-    if (strcmp(sub, "record") && strcmp(sub, "return") && strcmp(sub, "import") && strcmp(sub, "release"))
-        return cli_fail("purchase", "unknown subcommand '%s' (record, return, import, release)", sub) + 1;
+    int go = cli_parse_sub("purchase", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!strcmp(sub, "import") && !v[O_INPUT])
         return cli_fail("purchase", "import needs --input FILE") + 1;
     if (!v[O_DB])

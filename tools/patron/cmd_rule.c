@@ -208,14 +208,9 @@ int cmd_rule(int argc, char **argv)
         return cli_fail("rule", "unknown subcommand '%s' (add, budget)", sub) + 1;
     }
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("rule", argc, argv, first, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "rule", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
+    int go = cli_parse_sub("rule", argc, argv, first, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB] || !v[O_NAME])
         return cli_fail("rule", "--db URI and --name NAME are required") + 1;
     patron_db *db;

@@ -54,16 +54,9 @@ int cmd_scores(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *v[O_N] = {0};
-    int parsed = cli_parse_table("scores", argc, argv, 2, names, O_N, v);
-    if (parsed == 1) {
-        if (!cli_print_sub_help(stdout, usage, "scores", subs, sub))
-            fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed)
-        return parsed;
-    if (strcmp(sub, "refresh") && strcmp(sub, "by"))
-        return cli_fail("scores", "unknown subcommand '%s' (refresh, by)", sub) + 1;
+    int go = cli_parse_sub("scores", argc, argv, 2, names, O_N, v, usage, subs, sub);
+    if (go != CLI_GO)
+        return go;
     if (!v[O_DB])
         return cli_fail("scores", "--db URI is required") + 1;
     if (!strcmp(sub, "by"))

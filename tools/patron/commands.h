@@ -35,5 +35,6 @@ int cmd_rule(int argc, char **argv);
 int cmd_reward(int argc, char **argv);
 int cmd_coupon(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_program(int argc, char **argv);
 
 #endif

@@ -74,6 +74,9 @@ static const cli_command commands[] = {
 #ifdef PATRON_CLI_HAVE_PLAN
     {"plan", "the program projected for years: three scenarios, campaign ROI", cmd_plan},
 #endif
+#ifdef PATRON_CLI_HAVE_PROGRAM
+    {"program", "several programs in one store: create, list, join, members", cmd_program},
+#endif
     {NULL, NULL, NULL},
 };
 
@@ -84,7 +87,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
     fprintf(out, "\n`patron <command> --help` describes each command. `patron --version` prints the version.\n"
                  "Long work shows its progress on stderr when that is a terminal; --progress\n"
-                 "(any command) shows it always, --quiet never.\n");
+                 "(any command) shows it always, --quiet never. --program NAME (any command that\n"
+                 "opens a store) works in that program of the store (default: \"default\").\n");
 }
 
 int main(int argc, char **argv)

@@ -5,30 +5,17 @@
 // the remainder); usage read back; the liability at half a minor unit a point.
 const test = require('node:test');
 const assert = require('node:assert');
-const { execFileSync } = require('node:child_process');
 const patron = require('..');
 const { native } = patron;
 
 const skip = (typeof native.patron_earn_budget_set !== 'function' || typeof native.patron_report_liability !== 'function')
   && 'budgets or liability not in this build';
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_budget_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
+const stores = require('../test-support/stores');
+const storeUri = (backend) => stores.storeUri(backend, 'budget');
 const MON = Date.UTC(2026, 0, 5) / 1000; // a Monday
 const DAY = 86400;
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`budget stops at its size; liability of what was posted (${backend})`, { skip: skipIt }, () => {
     const db = patron.open(storeUri(backend));
     try {

@@ -14,22 +14,9 @@ const skip = missing.length > 0 && `modules not in this libpatron build yet: ${m
 
 // Each store test runs on SQLite (':memory:') and on the PostgreSQL server
 // PATRON_TEST_PG names (a fresh schema, dropped when the process exits).
-const { execFileSync } = require('node:child_process');
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
-const backends = [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]];
+const stores = require('../test-support/stores');
+const storeUri = (backend) => stores.storeUri(backend, 'e2e');
+const backends = stores.backends(skip);
 
 for (const [backend, skipIt] of backends) {
 test(`store -> member -> points -> segment -> A/B test (${backend})`, { skip: skipIt }, () => {

@@ -5,27 +5,14 @@
 // audit entry of an adjustment with the handle's actor, listed by actor.
 const test = require('node:test');
 const assert = require('node:assert');
-const { execFileSync } = require('node:child_process');
 const patron = require('..');
 const { native } = patron;
 
 const skip = typeof native.patron_events_read !== 'function' && 'no events outbox in this libpatron build';
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_ev_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
+const stores = require('../test-support/stores');
+const storeUri = (backend) => stores.storeUri(backend, 'ev');
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`events outbox, consumer and audit trail (${backend})`, { skip: skipIt }, () => {
     const at = Date.UTC(2026, 0, 15) / 1000;
     const db = patron.open(storeUri(backend));

@@ -5,30 +5,17 @@
 // detail status, and points expiring at the end of a week.
 const test = require('node:test');
 const assert = require('node:assert');
-const { execFileSync } = require('node:child_process');
 const patron = require('..');
 const { native } = patron;
 
 const skip = typeof native.patron_tier_get_detail !== 'function' && 'no 0.2 tiers in this libpatron build';
-const pgBase = process.env.PATRON_TEST_PG;
-const pgSchemas = [];
-process.on('exit', () => {
-  for (const s of pgSchemas) {
-    try { execFileSync('psql', ['-q', '-X', pgBase, '-c', `DROP SCHEMA ${s} CASCADE`]); } catch (e) { /* best effort */ }
-  }
-});
-function storeUri(backend) {
-  if (backend === 'sqlite') return ':memory:';
-  const s = `pt_node_tier_${process.pid}_${pgSchemas.length}`;
-  execFileSync('psql', ['-q', '-X', pgBase, '-c', `CREATE SCHEMA ${s}`]);
-  pgSchemas.push(s);
-  return `postgresql:${pgBase} options='-c search_path=${s}'`;
-}
+const stores = require('../test-support/stores');
+const storeUri = (backend) => stores.storeUri(backend, 'tier');
 
 const T0 = Date.UTC(2026, 0, 15) / 1000;
 const DAY = 86400;
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`tier modes, lifetime tiers, benefits (${backend})`, { skip: skipIt }, () => {
     const db = patron.open(storeUri(backend));
     try {
@@ -76,13 +63,14 @@ for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBa
   });
 }
 
-for (const [backend, skipIt] of [['sqlite', skip], ['postgresql', skip || (!pgBase && 'PATRON_TEST_PG names no PostgreSQL server')]]) {
+for (const [backend, skipIt] of stores.backends(skip)) {
   test(`points pending until an action (${backend})`, { skip: skipIt }, () => {
     const db = patron.open(storeUri(backend));
     try {
       db.earn_rule_add({ name: 'base', kind: native.PATRON_EARN_BASE, points: 1, per_amount: 100 });
       const ann = db.profile_add({ name: 'Ann', email: 'ann@example.com', consent: 'email' }, T0);
-      db.ledger_earn({ key: 'web-1', member_id: ann, points: 40, at: T0, mature_at: 9223372036854775807n }); // PATRON_NEVER: as a BigInt (a Number cannot hold it)
+      assert.strictEqual(native.PATRON_NEVER, 9223372036854775807n); /* exact, not the double 2^63 */
+      db.ledger_earn({ key: 'web-1', member_id: ann, points: 40, at: T0, mature_at: native.PATRON_NEVER }); // a BigInt: a Number cannot hold INT64_MAX
       const held = db.ledger_balance(ann, T0 + 900 * DAY);
       assert.deepStrictEqual([Number(held.available), Number(held.pending)], [0, 40]);
       const r = db.ledger_release('web-1', T0 + 2 * DAY);
