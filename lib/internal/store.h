@@ -154,6 +154,8 @@ struct patron_db {
     int tx_shared;      /* the open write transaction does so (begin_shared) */
     int reuse_settings; /* the next write transaction may answer the settings from the last one's copy */
     int settings_reused; /* the open one does: nothing read them yet (patron__settings_reuse) */
+    int one_statement_refused; /* the server refused the one-statement earn (Citus: nextval in an UPDATE of a
+                                  distributed table): single earns take two round trips on this handle */
     patron_db_options opts;
     /* What a module remembers of the store between calls (the ledger's
      * policy and account caches) hangs off the handle in a slot the module

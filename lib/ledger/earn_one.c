@@ -113,6 +113,14 @@ static int one_statement(patron_db *db, patron__stmt *guard, patron_posting_resu
     /* a used key (ECONFLICT), settings another server changed, a deadlock
      * with a writer of several members, or no row (the member is not the
      * plain case): nothing was written */
+    if (rc && strstr(patron_errmsg(), "SQLSTATE 0A000")) {
+        /* Citus refuses a volatile function (nextval) in an UPDATE of a
+         * distributed table: nothing was written; this handle's single
+         * earns take the two-round-trip path from now on */
+        db->one_statement_refused = 1;
+        patron_errclear();
+        return PATRON__EARN_USUAL;
+    }
     if (rc == PATRON_ECONFLICT || (rc && patron__settings_stale()) ||
         (rc == PATRON_EBUSY && strstr(patron_errmsg(), "SQLSTATE 40P01")) || (rc == PATRON_OK && s >= 0 && id <= 0)) {
         patron_errclear();
@@ -155,7 +163,8 @@ int patron__earn_one_trip(patron_db *db, patron_posting_result *result, const pa
     if (db->depth != 0 || !db->vt->defer || !r->key)
         return PATRON__EARN_USUAL;
     patron__tx_scope_members(db);
-    patron__tx_reuse_settings(db);
+    if (!db->one_statement_refused)
+        patron__tx_reuse_settings(db);
     int rc = patron__tx_begin(db);
     if (rc)
         return rc;
