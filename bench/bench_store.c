@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #ifdef PATRON_HAVE_POSTGRES
 #include <libpq-fe.h>
@@ -43,6 +45,80 @@ static double cpu_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds (user + system) of the whole PostgreSQL server when it runs
+ * on this machine behind a Unix socket (the `host=` folder of the URI): the
+ * postmaster with its reaped children (backends that ended) plus every live
+ * child (backends, WAL writer, checkpointer). -1 when it cannot be read. */
+static char pg_socket_dir[512];
+static double server_cpu(void)
+{
+    if (!pg_socket_dir[0])
+        return -1;
+    char path[600];
+    snprintf(path, sizeof path, "%s/.s.PGSQL.5432.lock", pg_socket_dir);
+    FILE *f = fopen(path, "r");
+    long pm = 0;
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld", &pm) != 1)
+        pm = 0;
+    fclose(f);
+    if (pm <= 0)
+        return -1;
+    double ticks = 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *s = fopen(path, "r");
+        char buf[1024];
+        size_t got = s ? fread(buf, 1, sizeof buf - 1, s) : 0;
+        if (s)
+            fclose(s);
+        buf[got] = '\0';
+        char *r = strrchr(buf, ')'); /* after the command name, which may hold spaces */
+        long ppid;
+        unsigned long long ut, st;
+        long long cut, cst;
+        if (!r || sscanf(r + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &ppid, &ut, &st,
+                         &cut, &cst) != 5)
+            continue;
+        if (pid == pm)
+            ticks += (double)(ut + st) + (double)(cut + cst);
+        else if (ppid == pm)
+            ticks += (double)(ut + st);
+    }
+    if (d)
+        closedir(d);
+    return ticks / (double)hz;
+}
+
+/* CPU seconds of this process's ended children (RUSAGE_CHILDREN). */
+static double children_cpu(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_CHILDREN, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6 + (double)u.ru_stime.tv_sec +
+           (double)u.ru_stime.tv_usec * 1e-6;
+}
+
+/* One line of CPU per posting: the client's (`client` seconds) and, on a
+ * local PostgreSQL server, the server's since `server0` (server_cpu()). */
+static void cpu_per(const char *what, int64_t n, double client, double server0)
+{
+    double s1 = server_cpu();
+    if (s1 >= 0 && server0 >= 0)
+        printf("  CPU per posting, %s: client %.1f us, server %.1f us (microseconds of CPU time)\n", what,
+               client / (double)n * 1e6, (s1 - server0) / (double)n * 1e6);
+    else
+        printf("  CPU per posting, %s: client %.1f us (microseconds of CPU time)\n", what, client / (double)n * 1e6);
 }
 
 static void die(int rc, const char *what)
@@ -289,6 +365,9 @@ int main(int argc, char **argv)
         PQclear(PQexec(c, sql));
         PQfinish(c);
         snprintf(uri, sizeof uri, "%s options='-c search_path=%s'", argv[1], schema);
+        const char *h = strstr(argv[1], "host=/");
+        if (h)
+            snprintf(pg_socket_dir, sizeof pg_socket_dir, "%.*s", (int)strcspn(h + 5, " "), h + 5);
 #endif
     } else {
         snprintf(path, sizeof path, "%s/bench_store_%ld.db", argv[1], (long)getpid());
@@ -342,19 +421,24 @@ int main(int argc, char **argv)
         die(rc, "members");
 
     /* 1 */
-    double t = bench_now(), c = cpu_now();
+    double t = bench_now(), c = cpu_now(), sc = server_cpu();
     batched(db, 0, n, 1, MEMBERS);
     double one = (double)n / (bench_now() - t), one_cpu = cpu_now() - c;
     printf("batched earns (earn_many x 1,000), 1 connection:  %.0f postings/s (wall %.2f s, CPU %.2f s of this "
            "process)\n", one, bench_now() - t, cpu_now() - c);
+    cpu_per("earn_many, 1 connection", n, one_cpu, sc);
     t = bench_now();
     c = cpu_now();
+    sc = server_cpu();
     batched_calls(db, 1, n, 1, MEMBERS);
     double calls = (double)n / (bench_now() - t);
     printf("batched earns (one earn call each, batches of 1,000), 1 connection: %.0f postings/s (wall %.2f s, "
            "CPU %.2f s of this process)\n", calls, bench_now() - t, cpu_now() - c);
+    cpu_per("one earn call each", n, cpu_now() - c, sc);
     /* 2 */
     t = bench_now();
+    sc = server_cpu();
+    double cc = children_cpu();
     for (int p = 0; p < 4; p++)
         if (fork() == 0) {
             patron_db *d = open_store();
@@ -366,25 +450,32 @@ int main(int argc, char **argv)
         ;
     printf("batched earns (earn_many x 1,000), 4 connections: %.0f postings/s (wall %.2f s)\n", (double)(n / 4 * 4) / (bench_now() - t),
            bench_now() - t);
+    cpu_per("earn_many, 4 connections", n / 4 * 4, children_cpu() - cc, sc);
     /* 3 */
     enum { SINGLE = 2000 };
     static double lat[SINGLE], raw[SINGLE];
     char key[64];
+    c = cpu_now();
+    sc = server_cpu();
     for (int i = 0; i < SINGLE; i++) {
         snprintf(key, sizeof key, "single-%d", i);
         double s = bench_now();
         earn(db, key, 1 + i % MEMBERS, T0 + i);
         lat[i] = bench_now() - s;
     }
+    cpu_per("single durable earn", SINGLE, cpu_now() - c, sc);
     char rawpath[700];
     snprintf(rawpath, sizeof rawpath, "%s-raw", path);
+    c = cpu_now();
+    sc = server_cpu();
     raw_single(raw, SINGLE, rawpath);
+    cpu_per("bare INSERT+COMMIT", SINGLE, cpu_now() - c, sc);
     qsort(lat, SINGLE, sizeof lat[0], cmp_d);
     qsort(raw, SINGLE, sizeof raw[0], cmp_d);
     printf("single durable earn: median %.1f us, p99 %.1f us; bare INSERT+COMMIT: median %.1f us, p99 %.1f us "
-           "(ratio of medians %.2f)\n",
+           "(ratio of medians %.2f, of p99s %.2f)\n",
            lat[SINGLE / 2] * 1e6, lat[SINGLE * 99 / 100] * 1e6, raw[SINGLE / 2] * 1e6, raw[SINGLE * 99 / 100] * 1e6,
-           lat[SINGLE / 2] / raw[SINGLE / 2]);
+           lat[SINGLE / 2] / raw[SINGLE / 2], lat[SINGLE * 99 / 100] / raw[SINGLE * 99 / 100]);
     /* 4 */
     c = cpu_now();
     double rawrate = raw_batched(n, rawpath), raw_cpu = cpu_now() - c;

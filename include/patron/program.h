@@ -14,9 +14,8 @@
  * every member joins when enrolled; a caller that never names a program sees
  * what a store without programs shows.
  *
- * Member ids of members in programs other than the default must be below
- * 2^40 (about 1.1e12); each such program may hold as many members. The
- * store allows up to 8388606 programs besides the default.
+ * Member ids are below 2^40 (about 1.1e12); every program may hold as many
+ * members. A store holds up to 8388606 programs besides the default.
  *
  * Shared by every program of a store: posting keys (a key used in one
  * program is #PATRON_ECONFLICT in another, with a message naming the

@@ -469,7 +469,7 @@ static const char *const mbgnbd_aliases[] = {"mbg/nbd", NULL};
 const clv_model_desc clv_model_bgnbd = {
     .id = PATRON_CLV_BGNBD, .name = "bgnbd", .aliases = bgnbd_aliases, .title = "BG/NBD",
     .n_params = 4, .param = {"r", "alpha", "a", "b"},
-    .flags = CLV_M_X0_ANY_TX, .time_params = 1u << 1, .scale_params = 1u << 1,
+    .flags = CLV_M_X0_ANY_TX | CLV_M_PALIVE_TOTAL, .time_params = 1u << 1, .scale_params = 1u << 1,
     .ll = ll_bgnbd, .ll_hess = hess_bgnbd, .starts = starts_bg,
     .palive = palive_bgnbd, .ce = ce_bgnbd, .ce_coef = coef_bgnbd,
     .ce_scale = ce_scale_bg, .ce_unit = ce_unit_bgnbd, .ex = ex_bgnbd,
@@ -481,7 +481,7 @@ const clv_model_desc clv_model_bgnbd = {
 const clv_model_desc clv_model_mbgnbd = {
     .id = PATRON_CLV_MBGNBD, .name = "mbgnbd", .aliases = mbgnbd_aliases, .title = "MBG/NBD",
     .n_params = 4, .param = {"r", "alpha", "a", "b"},
-    .flags = 0, .time_params = 1u << 1, .scale_params = 1u << 1,
+    .flags = CLV_M_PALIVE_TOTAL, .time_params = 1u << 1, .scale_params = 1u << 1,
     .ll = ll_mbgnbd, .ll_hess = hess_mbgnbd, .starts = starts_bg,
     .palive = palive_mbgnbd, .ce = ce_mbgnbd, .ce_coef = coef_mbgnbd,
     .ce_scale = ce_scale_bg, .ce_unit = ce_unit_mbgnbd, .ex = ex_mbgnbd,

@@ -23,6 +23,7 @@ struct clv_ce_interp {
     int *kmin, *np;  /* per x: first piece, number of pieces (0: none) */
     double **coef;   /* per x: np * CLV_CI_N coefficients (c[0] NaN: piece unused) */
     double *store;
+    int complete; /* every row of the batch falls in a piece that was accepted */
 };
 
 /* Phi_x(u) from the exact evaluator (0, or -1 when it fails). */
@@ -174,6 +175,7 @@ typedef struct stat_job {
     double t1; /* u1 = t1 * ce_scale */
     size_t nx;
     uint64_t *need; /* threads * nx * KWORDS bits */
+    size_t *outside; /* per thread: rows in no piece (x or u1 beyond the grid) */
 } stat_job;
 
 static void stat_chunk(void *vctx, size_t c, int tid)
@@ -184,11 +186,15 @@ static void stat_chunk(void *vctx, size_t c, int tid)
     uint64_t *need = j->need + (size_t)tid * j->nx * KWORDS;
     for (size_t r = j0; r < j1; r++) {
         double x = R->x[r];
-        if (!(x < (double)j->nx))
+        if (!(x < (double)j->nx)) {
+            j->outside[tid]++;
             continue;
+        }
         int k = piece_of(j->t1 * j->md->ce_scale(j->p, x, R->tx[r], R->T[r]));
         if (k >= 0)
             need[(size_t)x * KWORDS + (size_t)k / 64] |= 1ull << (k % 64);
+        else
+            j->outside[tid]++;
     }
 }
 
@@ -244,12 +250,13 @@ int clv_ce_interp_build(clv_ce_interp **out, const clv_model_desc *md, const dou
     size_t nx = R->max_x + 1 < CLV_CI_MAX_X ? (size_t)R->max_x + 1 : CLV_CI_MAX_X;
     size_t nchunks = (R->n + CLV_CHUNK - 1) / CLV_CHUNK;
     int th = clv_threads(threads, nchunks);
-    stat_job sj = {md, p, R, t1, nx, NULL};
+    stat_job sj = {md, p, R, t1, nx, NULL, NULL};
     sj.need = patron__calloc((size_t)th * nx * KWORDS, sizeof *sj.need);
+    sj.outside = patron__calloc((size_t)th, sizeof *sj.outside);
     clv_ce_interp *ci = patron__calloc(1, sizeof *ci);
     size_t *xs = patron__malloc(nx * sizeof *xs);
     int rc = -1;
-    if (!sj.need || !ci || !xs)
+    if (!sj.need || !sj.outside || !ci || !xs)
         goto done;
     clv_parallel(th, nchunks, stat_chunk, &sj);
     for (int t = 1; t < th; t++) /* a union: the same in any order */
@@ -289,15 +296,32 @@ int clv_ce_interp_build(clv_ce_interp **out, const clv_model_desc *md, const dou
         }
         build_job bj = {md, p, spec, ci, sj.need, xs};
         clv_parallel(clv_threads(threads, nxs), nxs, build_x, &bj);
+        size_t outside = 0;
+        for (int t = 0; t < th; t++)
+            outside += sj.outside[t];
+        ci->complete = outside == 0;
+        for (size_t i = 0; i < nxs && ci->complete; i++) /* every needed piece accepted */
+            for (int k = 0; k < ci->np[xs[i]]; k++) {
+                int kk = ci->kmin[xs[i]] + k - CLV_CI_KMIN;
+                if ((sj.need[xs[i] * KWORDS + (size_t)kk / 64] >> (kk % 64) & 1) &&
+                    isnan(ci->coef[xs[i]][(size_t)k * CLV_CI_N]))
+                    ci->complete = 0;
+            }
         *out = ci;
         ci = NULL;
     }
     rc = 0;
 done:
     patron__free(sj.need);
+    patron__free(sj.outside);
     patron__free(xs);
     clv_ce_interp_free(ci);
     return rc;
+}
+
+int clv_ce_interp_complete(const clv_ce_interp *ci)
+{
+    return ci && ci->complete;
 }
 
 int clv_ce_interp_eval(const clv_ce_interp *ci, double x, double u1, double *out)

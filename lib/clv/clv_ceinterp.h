@@ -65,6 +65,11 @@ int clv_ce_interp_build(clv_ce_interp **out, const clv_model_desc *md, const dou
  * returns 0 when the row is to be evaluated directly. */
 int clv_ce_interp_eval(const clv_ce_interp *ci, double x, double u1, double *out);
 
+/* 1 when every row of the batch it was built for falls in an accepted
+ * piece (clv_ce_interp_eval succeeds for each: no row's expectation can
+ * fail), else 0 (also for NULL). */
+int clv_ce_interp_complete(const clv_ce_interp *ci);
+
 void clv_ce_interp_free(clv_ce_interp *ci);
 
 #endif

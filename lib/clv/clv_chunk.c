@@ -59,8 +59,10 @@ int patron_clv_chunks_add(patron_clv_chunks *set, const patron_clv_data *data, i
     const clv_model_desc *md = patron__clv_model(set->model);
     clv_chunk ch;
     memset(&ch, 0, sizeof ch);
-    int rc = clv_rows_build(&ch.R, set->model, data,
-                            CLV_ROWS_NO_WEIGHT0 | ((md->flags & CLV_M_SPEND) ? CLV_ROWS_SPEND : 0));
+    int rc = clv_rows_build_threads(&ch.R, set->model, data,
+                                    CLV_ROWS_NO_WEIGHT0 |
+                                        ((md->flags & CLV_M_SPEND) ? CLV_ROWS_SPEND : 0),
+                                    threads);
     if (rc)
         return patron__fail_prefix(rc, "patron_clv_chunks_add: chunk %zu: ", set->n);
     if ((rc = clv_pool_init(&ch.pool, &ch.R, threads))) {

@@ -4,7 +4,7 @@
  * order (so fits are bit-identical for any permutation of the rows): sorted
  * by frequency x, then by a 34-bit hash of the other two keys, with ties of
  * the hash broken by the keys themselves. Identical rows end up next to each
- * other and are merged. Whether to merge them first with a hash table
+ * other and are merged (clv_order.c puts them in that order). Whether to merge them first with a hash table
  * (cheap when a million rows collapse to a few thousand, as whole weeks
  * do) or to sort every row directly (when nearly every row is distinct, as
  * exact times are, and a hash table of a million entries only adds cache
@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clv_eval.h"
 #include "clv_impl.h"
 #include "internal/clv_model.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
-#include "internal/radix.h"
 #include <stdint.h>
 
 static const char *field_name(patron_clv_model model, int which)
@@ -45,18 +45,7 @@ static uint64_t bits(double v)
     return u;
 }
 
-static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
-{
-    uint64_t h = a * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 29;
-    h += b * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 31;
-    h += c * 0x165667B19E3779F9ull;
-    h ^= h >> 32;
-    h *= 0xD6E8FEB86659FD93ull;
-    h ^= h >> 32;
-    return h;
-}
+#define hash3 clv_hash3
 
 typedef struct builder {
     size_t n, cap;
@@ -281,6 +270,198 @@ static int plain_row(const patron_clv_data *d, size_t i, int spend, int discrete
     return 1;
 }
 
+/* The plain-row test of the borrowed rows (see clv_rows_build). */
+static int plain_pred_row(double x, double tx, double T, double w)
+{
+    return x >= 0 && x <= 1e9 && x == (double)(int64_t)x && T >= 0 && T <= 1e12 && tx >= 0 &&
+           tx <= T && (x != 0 || tx == 0) && w >= 0 && w <= DBL_MAX;
+}
+
+typedef struct scan_job {
+    const patron_clv_data *d;
+    double *part; /* per chunk: sum of weights, largest x, 1 if a row is not plain */
+} scan_job;
+
+static void scan_chunk(void *vctx, size_t c, int tid)
+{
+    (void)tid;
+    scan_job *j = vctx;
+    const patron_clv_data *d = j->d;
+    size_t i0 = c * CLV_CHUNK, i1 = i0 + CLV_CHUNK < d->n ? i0 + CLV_CHUNK : d->n;
+    double W = 0, mx = 0;
+    int bad = 0;
+    for (size_t i = i0; i < i1; i++) {
+        double x = d->frequency[i], w = d->weights ? d->weights[i] : 1.0;
+        bad |= !plain_pred_row(x, d->recency[i], d->T[i], w);
+        W += w;
+        mx = x > mx ? x : mx;
+    }
+    j->part[3 * c] = W;
+    j->part[3 * c + 1] = mx;
+    j->part[3 * c + 2] = bad;
+}
+
+/* Are all rows plain (for a continuous-time model's predictions)? Then
+ * 1 with *W (summed by fixed chunks, in their order) and *max_x set; 0
+ * when some row is not, or out of memory (the caller checks row by row). */
+static int plain_scan(const patron_clv_data *d, int32_t threads, double *W, double *max_x)
+{
+    size_t nc = (d->n + CLV_CHUNK - 1) / CLV_CHUNK;
+    if (nc == 0)
+        return 0;
+    scan_job j = {d, patron__malloc(3 * nc * sizeof(double))};
+    if (!j.part)
+        return 0;
+    clv_parallel(clv_threads(threads, nc), nc, scan_chunk, &j);
+    double w = 0, mx = 0;
+    int ok = 1;
+    for (size_t c = 0; c < nc; c++) {
+        w += j.part[3 * c];
+        mx = j.part[3 * c + 1] > mx ? j.part[3 * c + 1] : mx;
+        ok &= j.part[3 * c + 2] == 0;
+    }
+    patron__free(j.part);
+    if (ok) {
+        *W = w;
+        *max_x = mx;
+    }
+    return ok;
+}
+
+/* The validation of plain rows on threads, in fixed chunks: each chunk
+ * counts its kept rows, their weights (summed in row order; the chunks'
+ * sums are added in chunk order, so W does not depend on the thread
+ * count) and frequencies, and from its first dropped row on lists its kept
+ * rows at its own place in `kept`; the lists are then moved together (4
+ * bytes a kept row, where a second pass would read the rows again). */
+typedef struct valid_job {
+    const patron_clv_data *d;
+    int spend, drop0;
+    size_t *nk;     /* per chunk: kept rows */
+    double *W;      /* per chunk */
+    int *odd;       /* per chunk: a row is not plain (check_row decides) */
+    int *dropped;   /* per chunk: a row is dropped (its kept list is written) */
+    uint32_t *xcnt; /* per thread: CLV_ORDER_XS + 1 */
+    uint32_t *kept; /* d->n: chunk c's list from c * CLV_CHUNK */
+    uint32_t *map;  /* per row: its position among its chunk's kept rows */
+} valid_job;
+
+static void valid_chunk(void *vctx, size_t c, int tid)
+{
+    valid_job *j = vctx;
+    const patron_clv_data *d = j->d;
+    size_t i0 = c * CLV_CHUNK, i1 = i0 + CLV_CHUNK < d->n ? i0 + CLV_CHUNK : d->n;
+    uint32_t *xc = j->xcnt + (size_t)tid * (CLV_ORDER_XS + 1), *kept = j->kept + i0;
+    size_t nk = 0;
+    double W = 0;
+    int odd = 0, dropped = 0;
+    for (size_t i = i0; i < i1; i++) {
+        double k1, k2, w;
+        int plain = plain_row(d, i, j->spend, 0, &k1, &k2, &w);
+        int keep = plain == 1 && !(w == 0 && j->drop0);
+        odd |= plain == 0;
+        if (j->map)
+            j->map[i] = keep ? (uint32_t)nk : UINT32_MAX;
+        if (!keep && !dropped) {
+            dropped = 1;
+            for (size_t k = 0; k < nk; k++)
+                kept[k] = (uint32_t)(i0 + k);
+        }
+        if (keep) {
+            if (dropped)
+                kept[nk] = (uint32_t)i;
+            nk++;
+            W += w;
+            double x = d->frequency[i];
+            xc[x < CLV_ORDER_XS ? (size_t)x : CLV_ORDER_XS]++;
+        }
+    }
+    j->nk[c] = nk;
+    j->W[c] = W;
+    j->odd[c] = odd;
+    j->dropped[c] = dropped;
+}
+
+typedef struct map_job {
+    const patron_clv_data *d;
+    const size_t *first; /* per chunk: its first kept row's position */
+    uint32_t *map;
+} map_job;
+
+static void map_chunk(void *vctx, size_t c, int tid)
+{
+    (void)tid;
+    map_job *j = vctx;
+    size_t i0 = c * CLV_CHUNK, i1 = i0 + CLV_CHUNK < j->d->n ? i0 + CLV_CHUNK : j->d->n;
+    uint32_t off = (uint32_t)j->first[c];
+    for (size_t i = i0; i < i1; i++)
+        if (j->map[i] != UINT32_MAX)
+            j->map[i] += off;
+}
+
+/* 1 with *kept (NULL when no row is dropped), *nk, *W and xcnt set (map
+ * filled when given); 0 when a row is not plain (the caller validates row
+ * by row, for check_row's messages); -1 when out of memory. */
+static int validate_plain(const patron_clv_data *d, int spend, int drop0, int32_t threads,
+                          uint32_t *map, uint32_t **kept, size_t *nk, double *W, uint32_t *xcnt)
+{
+    size_t nc = (d->n + CLV_CHUNK - 1) / CLV_CHUNK;
+    if (nc == 0)
+        return 0;
+    int th = clv_threads(threads, nc), ok = -1;
+    /* kept: only the pages of chunks with a dropped row are touched */
+    valid_job j = {d, spend, drop0, patron__malloc(nc * sizeof(size_t)),
+                   patron__malloc(nc * sizeof(double)), patron__malloc(nc * sizeof(int)),
+                   patron__malloc(nc * sizeof(int)),
+                   patron__calloc((size_t)th * (CLV_ORDER_XS + 1), sizeof(uint32_t)),
+                   patron__malloc(d->n * sizeof(uint32_t)), map};
+    if (!j.nk || !j.W || !j.odd || !j.dropped || !j.xcnt || !j.kept)
+        goto done;
+    clv_parallel(th, nc, valid_chunk, &j);
+    size_t total = 0;
+    double w = 0;
+    ok = 1;
+    for (size_t c = 0; c < nc; c++) {
+        if (j.odd[c])
+            ok = 0;
+        size_t k = j.nk[c];
+        j.nk[c] = total; /* now: the chunk's first position */
+        total += k;
+        w += j.W[c];
+    }
+    if (!ok)
+        goto done;
+    if (total < d->n) { /* move the lists together (each lands at or before its place) */
+        for (size_t c = 0; c < nc; c++) {
+            size_t i0 = c * CLV_CHUNK, k = (c + 1 < nc ? j.nk[c + 1] : total) - j.nk[c];
+            if (j.dropped[c])
+                memmove(j.kept + j.nk[c], j.kept + i0, k * sizeof *j.kept);
+            else
+                for (size_t q = 0; q < k; q++)
+                    j.kept[j.nk[c] + q] = (uint32_t)(i0 + q);
+        }
+        *kept = j.kept;
+        j.kept = NULL;
+    }
+    if (map) {
+        map_job mj = {d, j.nk, map};
+        clv_parallel(th, nc, map_chunk, &mj);
+    }
+    for (int t = 0; t < th; t++) /* counts: the same in any order */
+        for (size_t x = 0; x <= CLV_ORDER_XS; x++)
+            xcnt[x] += j.xcnt[(size_t)t * (CLV_ORDER_XS + 1) + x];
+    *nk = total;
+    *W = w;
+done:
+    patron__free(j.nk);
+    patron__free(j.W);
+    patron__free(j.odd);
+    patron__free(j.dropped);
+    patron__free(j.xcnt);
+    patron__free(j.kept);
+    return ok;
+}
+
 /* Does merging identical rows with a hash table pay? Counts the distinct
  * rows among up to 2,048 evenly spaced kept rows; small inputs always
  * merge (everything is in cache). */
@@ -343,13 +524,7 @@ static int builder_reserve(builder *b, size_t est)
     return 0;
 }
 
-/* Where the rows to be sorted come from: the hash table's distinct rows, or
- * the caller's arrays (through `kept`, the indexes of the kept rows, when
- * some were dropped). */
-typedef struct row_src {
-    const double *k0, *k1, *k2, *w;
-    const uint32_t *kept;
-} row_src;
+typedef clv_row_src row_src;
 
 static size_t src_row(const row_src *s, size_t j)
 {
@@ -361,94 +536,13 @@ static double src_k2(const row_src *s, size_t i)
     return s->k2 ? s->k2[i] : 0.0;
 }
 
-/* Rows the gather in canonical order (random reads of the caller's
- * arrays) asks the memory for ahead of use: the reads then overlap instead
- * of each waiting for its cache miss. */
-#define PREFETCH_AHEAD 16
-static void prefetch_row(const row_src *s, size_t i)
-{
-#if defined(__GNUC__)
-    __builtin_prefetch(s->k0 + i);
-    __builtin_prefetch(s->k1 + i);
-    if (s->k2)
-        __builtin_prefetch(s->k2 + i);
-    if (s->w)
-        __builtin_prefetch(s->w + i);
-#else
-    (void)s;
-    (void)i;
-#endif
-}
-
-typedef struct tie {
-    uint64_t a1, a2;
-    uint32_t idx;
-} tie;
-
-static int cmp_tie(const void *pa, const void *pb)
-{
-    const tie *a = pa, *b = pb;
-    if (a->a1 != b->a1)
-        return a->a1 < b->a1 ? -1 : 1;
-    if (a->a2 != b->a2)
-        return a->a2 < b->a2 ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* Canonical order of the nr rows of `s` into perm: by x, then by a hash of
- * (k1, k2), ties of the hash by (k1, k2) and then by position (so identical
- * rows keep their relative order). Linear: four radix passes at most. */
-static int sort_rows(const row_src *s, size_t nr, uint32_t *perm)
-{
-    patron__radix rb = {NULL, NULL, NULL};
-    if (patron__radix_alloc(&rb, nr))
-        return -1;
-    for (size_t j = 0; j < nr; j++) {
-        size_t i = src_row(s, j);
-        uint64_t h = hash3(bits(s->k1[i]), bits(src_k2(s, i)), 0x5bd1e995u);
-        rb.key[j] = ((uint64_t)s->k0[i] << 34) | (h >> 30);
-        rb.idx[j] = (uint32_t)j;
-    }
-    uint64_t *keys;
-    uint32_t *order;
-    patron__radix_sort_u64(rb.key, rb.idx, nr, rb.cnt, &keys, &order);
-    memcpy(perm, order, nr * sizeof *perm);
-    int rc = 0;
-    for (size_t a = 0; a < nr && !rc;) {
-        size_t b = a + 1;
-        while (b < nr && keys[b] == keys[a])
-            b++;
-        if (b - a > 1) {
-            size_t i0 = src_row(s, perm[a]);
-            int same = 1;
-            for (size_t j = a + 1; j < b && same; j++) {
-                size_t i = src_row(s, perm[j]);
-                same = bits(s->k1[i]) == bits(s->k1[i0]) &&
-                       bits(src_k2(s, i)) == bits(src_k2(s, i0));
-            }
-            if (!same) { /* a hash collision: rare, and runs are short */
-                tie *t = patron__malloc((b - a) * sizeof *t);
-                if (!t) {
-                    rc = -1;
-                    break;
-                }
-                for (size_t j = a; j < b; j++) {
-                    size_t i = src_row(s, perm[j]);
-                    t[j - a] = (tie){bits(s->k1[i]), bits(src_k2(s, i)), perm[j]};
-                }
-                qsort(t, b - a, sizeof *t, cmp_tie);
-                for (size_t j = a; j < b; j++)
-                    perm[j] = t[j - a].idx;
-                patron__free(t);
-            }
-        }
-        a = b;
-    }
-    patron__radix_free(&rb);
-    return rc;
-}
-
 int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data *d, int flags)
+{
+    return clv_rows_build_threads(out, model, d, flags, 1);
+}
+
+int clv_rows_build_threads(clv_rows *out, patron_clv_model model, const patron_clv_data *d,
+                           int flags, int32_t threads)
 {
     memset(out, 0, sizeof *out);
     if (!d)
@@ -461,23 +555,32 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         return patron__fail(PATRON_ERANGE, "data: %zu rows exceed the limit of %u", d->n,
                             (unsigned)(UINT32_MAX - 1));
     builder b = {0};
-    uint32_t *map = NULL, *kept = NULL, *perm = NULL, *rank = NULL;
+    uint32_t *map = NULL, *kept = NULL, *rank = NULL, *xcnt = NULL;
     int rc = PATRON_OK;
+    /* A model whose predictions cost a row a few arithmetic operations
+     * (P(alive) in closed form, the expectation from interpolants): a hash
+     * table of the rows costs more than it saves even when whole weeks
+     * collapse a million rows to 14,000 (measured: whole days 3x, weeks
+     * 1.4x the time of exact times), so its predictions never merge. */
+    const clv_model_desc *pmd = patron__clv_model(model);
+    int cheap_rows = (pmd->flags & CLV_M_PALIVE_TOTAL) && pmd->ce_scale;
     if ((flags & CLV_ROWS_ANY_ORDER) && !spend && !(flags & CLV_ROWS_NO_WEIGHT0) &&
-        !compression_pays(d, NULL, d->n, 0, &(size_t){0})) {
-        /* Predictions on rows that do not merge (nearly all distinct): the
-         * caller's arrays are the rows, validated in place, when no value
-         * needs check_row's normalisation (t_x of a row with x = 0). */
+        (cheap_rows || !compression_pays(d, NULL, d->n, 0, &(size_t){0}))) {
+        /* Predictions on rows that do not merge (nearly all distinct, or
+         * cheap_rows): the caller's arrays are the rows, validated in
+         * place, when no value needs check_row's normalisation (t_x of a
+         * row with x = 0). */
         double W = 0, max_x = 0;
         int normalise = 0, discrete = (patron__clv_model(model)->flags & CLV_M_DISCRETE) != 0;
         const double *xs = d->frequency, *txs = d->recency, *Ts = d->T, *ws = d->weights;
-        for (size_t i = 0; i < d->n; i++) {
+        /* on the threads when every row is plain (else, and for the
+         * messages, row by row below) */
+        int all_plain = !discrete && plain_scan(d, threads, &W, &max_x);
+        for (size_t i = 0; i < d->n && !all_plain; i++) {
             double x = xs[i], tx = txs[i], T = Ts[i], w = ws ? ws[i] : 1.0;
             /* check_row's rules for a plain row, without its branches and
              * calls; anything else goes through check_row itself */
-            int plain = !discrete && x >= 0 && x <= 1e9 && x == (double)(int64_t)x && T >= 0 &&
-                        T <= 1e12 && tx >= 0 && tx <= T && (x != 0 || tx == 0) && w >= 0 &&
-                        w <= DBL_MAX;
+            int plain = !discrete && plain_pred_row(x, tx, T, w);
             if (!plain) {
                 double k1, k2;
                 int keep;
@@ -511,7 +614,20 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     double W = 0;
     size_t nk = 0;
     int discrete = (patron__clv_model(model)->flags & CLV_M_DISCRETE) != 0;
-    for (size_t i = 0; i < d->n; i++) {
+    /* the kept rows by frequency, for the order (clv_rows_order) */
+    xcnt = patron__calloc(CLV_ORDER_XS + 1, sizeof *xcnt);
+    if (!xcnt) {
+        rc = patron__oom();
+        goto fail;
+    }
+    int done = discrete ? 0
+                        : validate_plain(d, spend, (flags & CLV_ROWS_NO_WEIGHT0) != 0, threads,
+                                         map, &kept, &nk, &W, xcnt);
+    if (done < 0) {
+        rc = patron__oom();
+        goto fail;
+    }
+    for (size_t i = 0; i < d->n && !done; i++) {
         double k1, k2, w;
         int keep;
         int plain = plain_row(d, i, spend, discrete, &k1, &k2, &w);
@@ -535,6 +651,8 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
                 kept[nk] = (uint32_t)i;
             nk++;
             W += w;
+            double x = d->frequency[i];
+            xcnt[x < CLV_ORDER_XS ? (size_t)x : CLV_ORDER_XS]++;
         }
     }
     row_src src = {d->frequency, spend ? d->monetary : d->recency, spend ? NULL : d->T,
@@ -565,64 +683,53 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
     }
     size_t nn = nr ? nr : 1;
     /* not merging first (src is the caller's rows) and any order will do */
-    int sorted = !(src.k0 == d->frequency && (flags & CLV_ROWS_ANY_ORDER));
-    perm = patron__malloc(nn * sizeof *perm);
-    rank = patron__malloc(nn * sizeof *rank);
-    if (!perm || !rank) {
-        rc = patron__oom();
-        goto fail;
-    }
-    if (!sorted) {
-        for (size_t j = 0; j < nr; j++)
-            perm[j] = (uint32_t)j;
-    } else if (nr && sort_rows(&src, nr, perm)) {
+    int sorted = spend || !(src.k0 == d->frequency && (flags & CLV_ROWS_ANY_ORDER));
+    if (map && !(rank = patron__malloc(nn * sizeof *rank))) {
         rc = patron__oom();
         goto fail;
     }
     out->x = patron__malloc(nn * sizeof(double));
-    out->tx = patron__malloc(nn * sizeof(double));
-    out->T = patron__malloc(nn * sizeof(double));
+    out->tx = spend ? NULL : patron__malloc(nn * sizeof(double));
+    out->T = spend ? NULL : patron__malloc(nn * sizeof(double));
     out->w = patron__malloc(nn * sizeof(double));
     out->m = spend ? patron__malloc(nn * sizeof(double)) : NULL;
     out->lm = spend ? patron__malloc(nn * sizeof(double)) : NULL;
-    if (!out->x || !out->tx || !out->T || !out->w || (spend && (!out->m || !out->lm))) {
+    if (!out->x || !out->w || (spend ? !out->m || !out->lm : !out->tx || !out->T)) {
         rc = patron__oom();
         goto fail;
     }
-    /* gather in canonical order, merging identical neighbours */
-    size_t n = 0;
-    uint64_t p0 = 0, p1 = 0, p2 = 0;
-    for (size_t j = 0; j < nr; j++) {
-        size_t i = src_row(&src, perm[j]);
-        if (j + PREFETCH_AHEAD < nr) /* the reads are in random order: start them early */
-            prefetch_row(&src, src_row(&src, perm[j + PREFETCH_AHEAD]));
-        double k0 = src.k0[i] + 0.0, k1 = src.k1[i] + 0.0, k2 = src_k2(&src, i) + 0.0;
-        double w = src.w ? src.w[i] : 1.0;
-        uint64_t a0 = bits(k0), a1 = bits(k1), a2 = bits(k2);
-        if (n && a0 == p0 && a1 == p1 && a2 == p2) {
-            out->w[n - 1] += w;
-        } else {
-            out->x[n] = k0;
-            out->w[n] = w;
-            if (spend) {
-                out->m[n] = k1;
-                out->lm[n] = log(k1);
-                out->tx[n] = 0;
-                out->T[n] = 0;
+    if (sorted) {
+        if ((rc = clv_rows_order(out, &src, nr, spend, src.k0 == d->frequency ? xcnt : NULL,
+                                 rank, threads)))
+            goto fail;
+    } else {
+        /* the caller's rows in their order, merging identical neighbours */
+        size_t n = 0;
+        uint64_t p0 = 0, p1 = 0, p2 = 0;
+        for (size_t j = 0; j < nr; j++) {
+            size_t i = src_row(&src, j);
+            double k0 = src.k0[i] + 0.0, k1 = src.k1[i] + 0.0, k2 = src_k2(&src, i) + 0.0;
+            double w = src.w ? src.w[i] : 1.0;
+            uint64_t a0 = bits(k0), a1 = bits(k1), a2 = bits(k2);
+            if (n && a0 == p0 && a1 == p1 && a2 == p2) {
+                out->w[n - 1] += w;
             } else {
+                out->x[n] = k0;
+                out->w[n] = w;
                 out->tx[n] = k1;
                 out->T[n] = k2;
+                if (k0 > out->max_x)
+                    out->max_x = k0;
+                n++;
+                p0 = a0;
+                p1 = a1;
+                p2 = a2;
             }
-            if (k0 > out->max_x)
-                out->max_x = k0;
-            n++;
-            p0 = a0;
-            p1 = a1;
-            p2 = a2;
+            if (rank)
+                rank[j] = (uint32_t)(n - 1);
         }
-        rank[perm[j]] = (uint32_t)(n - 1);
+        out->n = n;
     }
-    out->n = n;
     out->W = W;
     if (map) {
         for (size_t i = 0; i < d->n; i++)
@@ -631,17 +738,17 @@ int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data 
         out->map = map;
         map = NULL;
     }
-    patron__free(perm);
     patron__free(rank);
     patron__free(kept);
+    patron__free(xcnt);
     builder_free(&b);
     return PATRON_OK;
 fail:
     builder_free(&b);
     patron__free(map);
     patron__free(kept);
-    patron__free(perm);
     patron__free(rank);
+    patron__free(xcnt);
     clv_rows_free(out);
     return rc;
 }

@@ -343,8 +343,10 @@ void clv_fit_stats_add(clv_fit_stats *st, const clv_rows *R)
     for (size_t j = 0; j < R->n; j++) {
         st->W += R->w[j];
         st->Sx += R->w[j] * R->x[j];
-        st->ST += R->w[j] * R->T[j];
         st->Sm += R->m ? R->w[j] * R->m[j] : 0;
+        if (!R->T) /* a spend model's rows */
+            continue;
+        st->ST += R->w[j] * R->T[j];
         if (R->T[j] > st->max_T)
             st->max_T = R->T[j];
     }
@@ -499,8 +501,10 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     clv_rows S;
     memset(&S, 0, sizeof S);
     S.x = patron__malloc(ns * sizeof(double));
-    S.tx = patron__malloc(ns * sizeof(double));
-    S.T = patron__malloc(ns * sizeof(double));
+    if (R->T) {
+        S.tx = patron__malloc(ns * sizeof(double));
+        S.T = patron__malloc(ns * sizeof(double));
+    }
     S.w = patron__malloc(ns * sizeof(double));
     if (R->m) {
         S.m = patron__malloc(ns * sizeof(double));
@@ -508,13 +512,15 @@ static int warm_fit(fit_ctx *c, const patron_clv_fit_options *o, const patron__o
     }
     int done = 0;
     clv_pool pool;
-    if (!S.x || !S.tx || !S.T || !S.w || (R->m && (!S.m || !S.lm)))
+    if (!S.x || !S.w || (R->T && (!S.tx || !S.T)) || (R->m && (!S.m || !S.lm)))
         goto out;
     for (size_t j = 0; j < ns; j++) {
         size_t i = j * SAMPLE_STRIDE;
         S.x[j] = R->x[i];
-        S.tx[j] = R->tx[i];
-        S.T[j] = R->T[i];
+        if (R->T) {
+            S.tx[j] = R->tx[i];
+            S.T[j] = R->T[i];
+        }
         S.w[j] = R->w[i];
         if (R->m) {
             S.m[j] = R->m[i];
@@ -746,8 +752,8 @@ int patron_clv_fit(patron_clv_fit_result *out, patron_clv_model model,
         return rc;
 
     clv_rows R;
-    rc = clv_rows_build(&R, model, data,
-                        CLV_ROWS_NO_WEIGHT0 | (spend ? CLV_ROWS_SPEND : 0));
+    rc = clv_rows_build_threads(&R, model, data,
+                                CLV_ROWS_NO_WEIGHT0 | (spend ? CLV_ROWS_SPEND : 0), o.threads);
     if (rc)
         return rc;
     if (R.n == 0 || !(R.W > 0)) {

@@ -15,7 +15,8 @@
 typedef struct clv_rows {
     size_t n;
     double *x, *tx, *T, *w;
-    double *m, *lm;     /* Gamma-Gamma only (else NULL): m and log(m) */
+    double *m, *lm;     /* Gamma-Gamma only (else NULL): m and log(m); tx and T are
+                           then NULL */
     double W;           /* total weight */
     double max_x;
     uint32_t *map;      /* optional: input row -> distinct row (NULL unless requested,
@@ -40,6 +41,35 @@ enum {
  * least that many positive-weight rows. Returns a status (message set). */
 int clv_rows_build(clv_rows *out, patron_clv_model model, const patron_clv_data *d, int flags);
 void clv_rows_free(clv_rows *r);
+
+/* Where the rows to be put in order come from: the caller's arrays (with
+ * `kept`, the indexes of the rows kept, when some were dropped) or a hash
+ * table's distinct rows. k2 and w may be NULL (0 and 1). */
+typedef struct clv_row_src {
+    const double *k0, *k1, *k2, *w;
+    const uint32_t *kept;
+} clv_row_src;
+
+/* The hash of three keys' bits that the row compression and order use. */
+uint64_t clv_hash3(uint64_t a, uint64_t b, uint64_t c);
+
+/* Put the nr rows of src in the canonical order into out's columns
+ * (allocated by the caller for nr rows: x, w, and tx, T or, with `spend`,
+ * m, lm), merging identical rows; sets out->n and out->max_x.
+ * rank (optional, nr entries) receives each source row's distinct row.
+ * The buckets are sorted on `threads` threads (as the options give it);
+ * the result does not depend on it. A status (message set). */
+int clv_rows_order(clv_rows *out, const clv_row_src *src, size_t nr, int spend,
+                   const uint32_t *xcnt, uint32_t *rank, int32_t threads);
+
+/* Frequencies below this have buckets of their own in clv_rows_order;
+ * xcnt (optional) counts the rows of src by frequency, CLV_ORDER_XS + 1
+ * entries (the last: all larger ones). */
+#define CLV_ORDER_XS 4096
+
+/* clv_rows_build with the order's threads (clv_rows_build: one). */
+int clv_rows_build_threads(clv_rows *out, patron_clv_model model, const patron_clv_data *d,
+                           int flags, int32_t threads);
 
 /* What the fitter needs to know of all its rows (starts, penalizer,
  * normalisation): weighted sums of x, T and m, the largest T and x. */

@@ -83,6 +83,11 @@ typedef struct pred_job {
     const clv_ce_interp *ci; /* per-frequency interpolants (or NULL: every row directly) */
     size_t *fail;    /* per chunk: first failing row, or SIZE_MAX */
     int *fail_ce;    /* per chunk: 1 when that row's CE failed, 0 when P(alive) */
+    /* The caller's arrays, when the rows are theirs in their order (set
+     * only then; either may be NULL): a batch that cannot fail writes them
+     * instead of ce and pa (pred_run then sets `direct`). */
+    double *out_ce, *out_pa;
+    int direct;
 } pred_job;
 
 static void pred_chunk(void *vctx, size_t c, int tid)
@@ -101,7 +106,8 @@ static void pred_chunk(void *vctx, size_t c, int tid)
             j->fail_ce[c] = 0;
             return;
         }
-        j->pa[r] = pa;
+        if (j->pa)
+            j->pa[r] = pa;
         if (!j->ce)
             continue;
         if (j->ci) {
@@ -162,6 +168,16 @@ static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_faile
         }
     }
     j->ci = ci;
+    /* No row can fail (P(alive) in closed form, every expectation from an
+     * accepted piece): the caller's arrays take the values directly, with
+     * no buffer to fault in and copy (10M rows: 160 MB). */
+    j->direct = 0;
+    if ((j->out_ce || j->out_pa) && j->months == 0 && (md->flags & CLV_M_PALIVE_TOTAL) &&
+        (!j->ce || clv_ce_interp_complete(ci))) {
+        j->ce = j->ce ? j->out_ce : NULL;
+        j->pa = j->out_pa;
+        j->direct = 1;
+    }
     j->fail = patron__malloc(nc * sizeof *j->fail);
     j->fail_ce = patron__malloc(nc * sizeof *j->fail_ce);
     if (!j->fail || !j->fail_ce) {
@@ -189,6 +205,23 @@ static int pred_run(pred_job *j, int32_t threads, size_t *bad_row, int *ce_faile
     return rc;
 }
 
+/* Does the output array `o` (data->n values) share memory with an input column? */
+static int overlaps(const patron_clv_data *d, const double *o)
+{
+    if (!o || !d->n)
+        return 0;
+    const double *cols[5] = {d->frequency, d->recency, d->T, d->monetary, d->weights};
+    uintptr_t a0 = (uintptr_t)o, a1 = (uintptr_t)(o + d->n);
+    for (int i = 0; i < 5; i++) {
+        if (!cols[i])
+            continue;
+        uintptr_t b0 = (uintptr_t)cols[i], b1 = (uintptr_t)(cols[i] + d->n);
+        if (a0 < b1 && b0 < a1)
+            return 1;
+    }
+    return 0;
+}
+
 int patron_clv_predict_with(double *expected, double *alive, const patron_clv_params *params,
                             const patron_clv_data *data, double t,
                             const patron_clv_predict_options *opts)
@@ -202,7 +235,9 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         (expected && (rc = check_horizon(params, t, what))))
         return rc;
     clv_rows R;
-    if ((rc = clv_rows_build(&R, params->model, data, CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX)))
+    if ((rc = clv_rows_build_threads(&R, params->model, data,
+                                     CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX,
+                                     threads)))
         return rc;
     size_t nn = R.n ? R.n : 1;
     double *v = patron__malloc(2 * nn * sizeof *v);
@@ -211,7 +246,12 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         return patron__oom();
     }
     double *va = v + nn;
-    pred_job job = {params, NULL, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL, NULL};
+    pred_job job = {params, NULL, NULL, &R, t, 0, 0, 0, expected ? v : NULL, va, NULL, 0, NULL, NULL, NULL,
+                    NULL, NULL, 0};
+    if (!R.map && !overlaps(data, expected) && !overlaps(data, alive)) {
+        job.out_ce = expected;
+        job.out_pa = alive;
+    }
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {
@@ -226,7 +266,9 @@ int patron_clv_predict_with(double *expected, double *alive, const patron_clv_pa
         clv_rows_free(&R);
         return rc;
     }
-    if (!R.map) { /* borrowed rows: the input's order */
+    if (job.direct) {
+        /* written in place */
+    } else if (!R.map) { /* borrowed rows: the input's order */
         if (expected)
             memcpy(expected, v, data->n * sizeof *expected);
         if (alive)
@@ -532,7 +574,9 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
             return patron__fail(PATRON_EINVAL, "row %zu: monetary is %.17g", i, m);
     }
     clv_rows R;
-    if ((rc = clv_rows_build(&R, tx->model, data, CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX)))
+    if ((rc = clv_rows_build_threads(&R, tx->model, data,
+                                     CLV_ROWS_MAP | CLV_ROWS_ANY_ORDER | CLV_ROWS_X0_ANY_TX,
+                                     threads)))
         return rc;
     double *v = patron__malloc((R.n ? R.n : 1) * 2 * sizeof *v);
     double *sp = spend ? patron__malloc((data->n ? data->n : 1) * sizeof *sp) : NULL;
@@ -549,7 +593,7 @@ int patron_clv_lifetime_value_with(double *out, const patron_clv_params *tx,
         return rc;
     }
     pred_job job = {tx, spend, NULL, &R, 0, discount, periods_per_month, months, v,
-                    v + (R.n ? R.n : 1), NULL, 0, NULL, NULL, NULL};
+                    v + (R.n ? R.n : 1), NULL, 0, NULL, NULL, NULL, NULL, NULL, 0};
     size_t bad = 0;
     int ce_failed = 0;
     if ((rc = pred_run(&job, threads, &bad, &ce_failed))) {

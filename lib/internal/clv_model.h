@@ -23,7 +23,10 @@ enum {
     CLV_M_DISCRETE = 2,    /* whole-number periods (BG/BB): T column is n, horizons whole */
     CLV_M_X0_ANY_TX = 4,   /* predictions ignore t_x when x = 0 (accept any t_x there) */
     CLV_M_PEN_PER_ROW = 8, /* lifetimes divides this model's penalizer by the input rows */
-    CLV_M_NO_MONTHLY = 16  /* no monthly-discounted CLV (discrete time: use DERT) */
+    CLV_M_NO_MONTHLY = 16, /* no monthly-discounted CLV (discrete time: use DERT) */
+    CLV_M_PALIVE_TOTAL = 32 /* palive never fails (a closed form): with complete CE
+                               interpolants a batch cannot fail and writes the
+                               caller's arrays directly */
 };
 
 /* A mixing distribution: gamma (shape, rate) or beta, from two parameters. */

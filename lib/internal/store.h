@@ -109,6 +109,15 @@ typedef struct patron__store_vt {
     /* bind_text for a string the caller keeps unchanged until the
      * statement is reset (no copy); NULL: use bind_text. */
     int (*bind_text_kept)(patron__stmt *st, int idx, const char *s);
+    /* Bulk insert inside a write transaction (NULL where the backend has
+     * none): `nrows` rows into `target` ("table(col, ...)"), column c of
+     * type types[c] read from cols[c]: 'i' an int64_t array, 'z' the same
+     * with 0 meaning NULL, 't' an array of strings (NULL = NULL). A unique
+     * key met fails the call (PATRON_ECONFLICT) and the transaction can
+     * then only roll back. PostgreSQL: COPY in its binary format, without
+     * the per-row executor work of INSERT ... SELECT (server CPU per row
+     * about a quarter less, bench/RESULTS.md). */
+    int (*copy_rows)(void *impl, const char *target, size_t nrows, const char *types, const void *const *cols);
 } patron__store_vt;
 
 /* Array parameters: a text parameter written as an array literal
@@ -143,6 +152,8 @@ struct patron_db {
     int light;          /* the innermost level was opened by patron__tx_begin_light */
     int scope_members;  /* the next write transaction locks each member it touches */
     int tx_shared;      /* the open write transaction does so (begin_shared) */
+    int reuse_settings; /* the next write transaction may answer the settings from the last one's copy */
+    int settings_reused; /* the open one does: nothing read them yet (patron__settings_reuse) */
     patron_db_options opts;
     /* What a module remembers of the store between calls (the ledger's
      * policy and account caches) hangs off the handle in a slot the module
@@ -203,6 +214,22 @@ void patron__tx_scope_members(patron_db *db);
  * changes do not count as written, so failing now leaves a batch usable. */
 void patron__tx_took_back(patron_db *db, int64_t since);
 int patron__tx_lock_member(patron_db *db, int64_t member_id);
+/* Round trips for a write that reads no setting the handle did not read
+ * before (a single earn on PostgreSQL). Called just before
+ * patron__tx_begin: where the backend sends statements ahead (prefetch)
+ * and the handle holds the settings of an earlier write transaction, the
+ * BEGIN does not read them again. After the transaction's locks,
+ * patron__settings_reuse() then answers the settings from that copy for
+ * this transaction and sends a statement that fails the transaction if
+ * they have changed since (the store lock, held shared, keeps them from
+ * changing until the COMMIT): *guard is that statement, to pass to
+ * patron__sql_done after patron__tx_end. PATRON_EUNSUPPORTED (no message)
+ * when there is no copy: the settings are read as usual. A transaction
+ * whose copy was stale fails with a message that
+ * patron__settings_stale() recognises: run the write the usual way. */
+void patron__tx_reuse_settings(patron_db *db);
+int patron__settings_reuse(patron_db *db, patron__stmt **guard);
+int patron__settings_stale(void);
 /* The same for members `ids[0..n)` (any order, repeats allowed). */
 int patron__tx_lock_members(patron_db *db, const int64_t *ids, size_t n);
 

@@ -330,7 +330,7 @@ static int posting_append_keyed(patron_db *db, account *a, int64_t *id, const po
 {
     static const char sql[] =
         "WITH k AS (INSERT INTO posting_keys(key, member_id, id) "
-        "SELECT ?1::text, ?3::bigint, nextval(pg_get_serial_sequence('postings', 'id')) "
+        "SELECT ?1::text, ?3::bigint, nextval('postings_id_seq') " /* one name in every store (schema 10) */
         "ON CONFLICT DO NOTHING RETURNING id) "
         "INSERT INTO postings(id, key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "
         "lot_expires_at, lot_source, target, spend, rule, rule_version, reason, operator, ref) "

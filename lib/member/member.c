@@ -2,6 +2,7 @@
  * (lib/internal/member.h). Its only table is `members`. */
 #include <inttypes.h>
 
+#include "internal/program.h"
 #include "internal/error.h"
 #include "internal/member.h"
 #include "internal/store.h"
@@ -11,6 +12,10 @@ int patron__member_create(patron_db *db, int64_t *id, int64_t joined_at, int64_t
     int rc = patron__sql_run(db, "INSERT INTO members(joined_at, created_at) VALUES(?,?)", "ii", joined_at, created_at);
     if (rc == PATRON_OK)
         *id = patron__sql_last_id(db);
+    /* member ids name ledger accounts below 2^40 (lib/internal/program.h):
+     * the caller's transaction rolls this one back */
+    if (rc == PATRON_OK && *id > PATRON__MEMBER_ID_MAX)
+        rc = patron__fail(PATRON_ERANGE, "member id %" PRId64 " is beyond the store's bound (2^40 - 1 members)", *id);
     return rc;
 }
 

@@ -149,13 +149,17 @@ static int db_begin(patron_db *db)
         return rc;
     db->tx_shared = db->scope_members && db->vt->begin_shared != NULL;
     db->scope_members = 0;
+    int reuse = db->reuse_settings && db->vt->prefetch && patron__settings_cached(db);
+    db->reuse_settings = 0;
+    db->settings_reused = 0;
     rc = db->tx_shared ? db->vt->begin_shared(db->impl) : db->vt->begin(db->impl);
     if (rc)
         unclaim(db);
     int64_t v = 0;
     /* the settings every posting reads (policy, events switch), read with
      * the BEGIN where a statement costs a round trip */
-    if (rc == PATRON_OK && db->vt->prefetch && (rc = db->vt->prefetch(db->impl, patron__settings_all_sql)) != PATRON_OK) {
+    if (rc == PATRON_OK && db->vt->prefetch && !reuse &&
+        (rc = db->vt->prefetch(db->impl, patron__settings_all_sql)) != PATRON_OK) {
         db->vt->rollback(db->impl);
         unclaim(db);
     }
@@ -163,8 +167,10 @@ static int db_begin(patron_db *db)
         db->vt->rollback(db->impl);
         unclaim(db);
     }
-    if (rc == PATRON_OK)
+    if (rc == PATRON_OK) {
         note_data_version(db, v);
+        db->settings_reused = reuse; /* until patron__settings_reuse sends the guard, or the first read */
+    }
     return rc;
 }
 
@@ -282,6 +288,11 @@ void patron__db_refresh(patron_db *db)
 void patron__tx_scope_members(patron_db *db)
 {
     db->scope_members = 1;
+}
+
+void patron__tx_reuse_settings(patron_db *db)
+{
+    db->reuse_settings = 1;
 }
 
 int patron__tx_lock_member(patron_db *db, int64_t member_id)

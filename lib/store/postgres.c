@@ -36,6 +36,7 @@
 
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/sbuf.h"
 #include "internal/store.h"
 
 #define PG_CACHE_CAP 512
@@ -86,7 +87,11 @@ typedef struct pg {
     /* This store's advisory lock space (0 for a store in `public`), and the
      * store lock statements made with it. */
     int lock_space;
-    char write_lock_sql[96], shared_lock_sql[96];
+    char store_key[24]; /* the store lock's key, as the lock statements' parameter */
+    /* A shared store lock not sent yet (begin_shared): it goes with the
+     * transaction's first member lock, one statement for both, or alone
+     * ahead of anything else the transaction sends (take_shared_lock). */
+    int shared_pending;
     /* The failure that aborted the open transaction: PostgreSQL refuses
      * every later statement ("current transaction is aborted"), and a
      * caller must hear the cause, not that. */
@@ -272,7 +277,56 @@ static int end_pipeline(pg *p)
 #define AHEAD_COUNT 1
 #define AHEAD_QUIET 2
 #define AHEAD_KEEP 4
+static int take_shared_lock(pg *p);
+
+/* The lock statements, prepared once per connection (patron__postgres_open):
+ * a text with the keys written in was parsed and planned anew at every
+ * transaction (a tenth of a single earn's server CPU, perf). */
+#define LOCK_WRITE "patron_lock_x"          /* the store lock, exclusive */
+#define LOCK_SHARED "patron_lock_s"         /* the store lock, shared */
+#define LOCK_MEMBER "patron_lock_m"         /* a member's lock */
+#define LOCK_SHARED_MEMBER "patron_lock_sm" /* both, in that order */
+static const struct {
+    const char *name, *sql;
+    int nparams;
+    Oid types[3];
+} lock_statements[] = {
+    {LOCK_WRITE, "SELECT pg_advisory_xact_lock($1)", 1, {20}},
+    {LOCK_SHARED, "SELECT pg_advisory_xact_lock_shared($1)", 1, {20}},
+    {LOCK_MEMBER, "SELECT pg_advisory_xact_lock($1, $2)", 2, {23, 23}},
+    /* the target list runs in order: the store lock first, as everywhere */
+    {LOCK_SHARED_MEMBER, "SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2, $3)", 3, {20, 23, 23}},
+};
+
+static int queue_send(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name, int nvals,
+                      int how);
+
 static int send_ahead_as(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name, int how)
+{
+    int rc = take_shared_lock(p);
+    return rc ? rc : queue_send(p, st, sql, vals, name, st ? st->nparams : 0, how);
+}
+
+/* One of the lock statements (`name`, no pg_stmt), ahead; `what` names it
+ * in a failure. */
+static int send_lock(pg *p, const char *name, const char *const *vals, int nvals, const char *what)
+{
+    return queue_send(p, NULL, what, vals, name, nvals, AHEAD_QUIET);
+}
+
+static int take_shared_lock(pg *p)
+{
+    if (!p->shared_pending)
+        return PATRON_OK;
+    p->shared_pending = 0;
+    const char *v[1] = {p->store_key};
+    return send_lock(p, LOCK_SHARED, v, 1, "the store lock (shared)");
+}
+
+/* Send a statement ahead: `st` (its variant `name`), a lock statement
+ * (`name` without st; `sql` describes it), or the text `sql`. */
+static int queue_send(pg *p, pg_stmt *st, const char *sql, const char *const *vals, const char *name, int nvals,
+                      int how)
 {
     if (p->nqueued == PG_QUEUE) {
         int rc = pg_flush(p);
@@ -281,8 +335,8 @@ static int send_ahead_as(pg *p, pg_stmt *st, const char *sql, const char *const 
     }
     if (p->nqueued == 0 && !PQenterPipelineMode(p->conn))
         return patron__fail(PATRON_EIO, "postgresql: entering pipeline mode: %s", PQerrorMessage(p->conn));
-    int ok = st ? PQsendQueryPrepared(p->conn, name, st->nparams, vals, NULL, NULL, 0)
-                : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    int ok = st || name ? PQsendQueryPrepared(p->conn, name, nvals, vals, NULL, NULL, 0)
+                        : PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     if (!ok)
         return patron__fail(PATRON_EIO, "postgresql: %s: sending: %s", st ? st->text : sql, PQerrorMessage(p->conn));
     p->queued[p->nqueued].st = st;
@@ -328,6 +382,9 @@ static int sync_pipeline(pg *p, PGresult **mine)
 
 static int pg_flush(pg *p)
 {
+    int rc = take_shared_lock(p);
+    if (rc)
+        return rc;
     return p->nqueued ? sync_pipeline(p, NULL) : PATRON_OK;
 }
 
@@ -349,6 +406,9 @@ static void discard_queued(pg *p)
 static int pg_run(pg *p, pg_stmt *st, const char *name, const char *const *vals, PGresult **res)
 {
     *res = NULL;
+    int rc = take_shared_lock(p);
+    if (rc)
+        return rc;
     if (st->is_update && p->in_tx)
         return send_ahead(p, st, NULL, vals, name);
     if (p->nqueued == 0) {
@@ -875,22 +935,24 @@ static const char *pg_col_text(patron__stmt *s, int col)
 
 /* A write transaction holding the store lock (exclusive or shared): sent
  * ahead, with the transaction's first statement that returns rows. */
-static int begin_locked(pg *p, const char *lock)
+static int begin_locked(pg *p, int shared)
 {
     int rc = pg_flush(p);
     if (rc == PATRON_OK)
         rc = send_ahead(p, NULL, "BEGIN", NULL, NULL);
-    if (rc == PATRON_OK)
-        rc = send_ahead(p, NULL, lock, NULL, NULL);
-    if (rc == PATRON_OK)
+    const char *v[1] = {p->store_key};
+    if (rc == PATRON_OK && !shared)
+        rc = send_lock(p, LOCK_WRITE, v, 1, "the store lock");
+    if (rc == PATRON_OK) {
+        p->shared_pending = shared; /* sent with the first member lock */
         p->in_tx = 1;
+    }
     return rc;
 }
 
 static int pg_begin(void *impl)
 {
-    pg *p = impl;
-    return begin_locked(p, p->write_lock_sql);
+    return begin_locked(impl, 0);
 }
 
 /* A read snapshot: one moment of the store for every statement until the
@@ -904,8 +966,7 @@ static int pg_begin_read(void *impl)
 
 static int pg_begin_shared(void *impl)
 {
-    pg *p = impl;
-    return begin_locked(p, p->shared_lock_sql);
+    return begin_locked(impl, 1);
 }
 
 /* A member's lock: the two-key advisory lock space (apart from the
@@ -914,11 +975,16 @@ static int pg_begin_shared(void *impl)
 static int pg_lock_member(void *impl, int64_t member_id)
 {
     pg *p = impl;
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d, %d)",
-             (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff) ^ (p->lock_space << 16)),
-             (int)(member_id & 0x7fffffff));
-    return send_ahead(p, NULL, sql, NULL, NULL);
+    char hi[16], lo[16];
+    snprintf(hi, sizeof hi, "%d", (int)(0x5054 ^ (int)((uint64_t)member_id >> 31 & 0xffff) ^ (p->lock_space << 16)));
+    snprintf(lo, sizeof lo, "%d", (int)(member_id & 0x7fffffff));
+    if (p->shared_pending) { /* the transaction's store lock, then this */
+        p->shared_pending = 0;
+        const char *v[3] = {p->store_key, hi, lo};
+        return send_lock(p, LOCK_SHARED_MEMBER, v, 3, "the store lock (shared) and a member's lock");
+    }
+    const char *v[2] = {hi, lo};
+    return send_lock(p, LOCK_MEMBER, v, 2, "a member's lock");
 }
 
 /* Many members' locks in one statement, sent ahead: the keys sorted, so
@@ -1048,6 +1114,7 @@ static int pg_commit(void *impl)
 static int pg_commit_queued(pg *p)
 {
     p->in_tx = 0;
+    p->shared_pending = 0; /* a transaction that locked no member sent nothing the lock guards */
     int rc = PATRON_OK;
     if (p->nqueued) {
         /* the UPDATEs sent ahead and the COMMIT: one round trip */
@@ -1074,6 +1141,7 @@ static int pg_rollback(void *impl)
 {
     pg *p = impl;
     p->in_tx = 0;
+    p->shared_pending = 0; /* never sent: nothing to undo */
     discard_queued(p);
     drop_prefetch(p);
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
@@ -1233,6 +1301,86 @@ static int pg_integrity(void *impl, char *msg, size_t cap)
     return 0;
 }
 
+/* ---- COPY (copy_rows) --------------------------------------------------- */
+
+static void put_be(patron__sbuf *b, uint64_t v, int bytes)
+{
+    char x[8];
+    for (int i = 0; i < bytes; i++)
+        x[i] = (char)(v >> (8 * (bytes - 1 - i)));
+    patron__sb_putn(b, x, (size_t)bytes);
+}
+
+static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char *types, const void *const *cols)
+{
+    pg *p = impl;
+    size_t ncols = strlen(types);
+    if (!p->in_tx || ncols == 0 || ncols > 64)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: copy into %s: %zu columns, or outside a write transaction",
+                            target, ncols);
+    int rc = pg_flush(p); /* COPY waits for the connection: what was sent ahead is answered first */
+    if (rc == PATRON_OK)
+        rc = pg_usable(p);
+    if (rc)
+        return rc;
+    /* PostgreSQL's binary COPY: signature, flags, header extension length;
+     * per row the field count and each field as length + big-endian value
+     * (-1 for NULL); -1 at the end */
+    patron__sbuf b = {0};
+    patron__sb_putn(&b, "PGCOPY\n\377\r\n\0", 11);
+    put_be(&b, 0, 4);
+    put_be(&b, 0, 4);
+    for (size_t r = 0; r < nrows && !b.err; r++) {
+        put_be(&b, ncols, 2);
+        for (size_t c = 0; c < ncols; c++) {
+            if (types[c] == 't') {
+                const char *v = ((const char *const *)cols[c])[r];
+                if (!v) {
+                    put_be(&b, UINT32_MAX, 4);
+                    continue;
+                }
+                size_t n = strlen(v);
+                put_be(&b, n, 4);
+                patron__sb_putn(&b, v, n);
+            } else {
+                int64_t v = ((const int64_t *)cols[c])[r];
+                if (types[c] == 'z' && v == 0) {
+                    put_be(&b, UINT32_MAX, 4);
+                    continue;
+                }
+                put_be(&b, 8, 4);
+                put_be(&b, (uint64_t)v, 8);
+            }
+        }
+    }
+    put_be(&b, UINT16_MAX, 2);
+    if (b.err) {
+        patron__sb_free(&b);
+        return patron__oom();
+    }
+    char sql[600];
+    snprintf(sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)", target);
+    PGresult *res = PQexec(p->conn, sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = pg_fail(p, res, sql);
+        PQclear(res);
+        patron__sb_free(&b);
+        return rc;
+    }
+    PQclear(res);
+    int sent = PQputCopyData(p->conn, b.p, (int)b.len) == 1 && PQputCopyEnd(p->conn, NULL) == 1;
+    patron__sb_free(&b);
+    res = PQgetResult(p->conn);
+    if (!sent || !res || PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(p, res, sql);
+    PQclear(res);
+    while ((res = PQgetResult(p->conn)) != NULL) /* the end of the COPY's results */
+        PQclear(res);
+    if (rc == PATRON_OK)
+        p->total_changes += (int64_t)nrows;
+    return rc;
+}
+
 static const patron__store_vt postgres_vt = {
     .name = "postgresql",
     .close = pg_close,
@@ -1271,6 +1419,7 @@ static const patron__store_vt postgres_vt = {
     .end_read = pg_rollback,
     .prefetch = pg_prefetch,
     .defer = pg_defer,
+    .copy_rows = pg_copy_rows,
 };
 
 /* The connection string without its password, for messages. */
@@ -1366,10 +1515,19 @@ int patron__postgres_open(patron_db *db, const char *uri)
         pg_close(p);
         return rc;
     }
-    snprintf(p->write_lock_sql, sizeof p->write_lock_sql, "SELECT pg_advisory_xact_lock(%" PRId64 ")",
-             PG_WRITE_LOCK + ((int64_t)p->lock_space << 32));
-    snprintf(p->shared_lock_sql, sizeof p->shared_lock_sql, "SELECT pg_advisory_xact_lock_shared(%" PRId64 ")",
-             PG_WRITE_LOCK + ((int64_t)p->lock_space << 32));
+    snprintf(p->store_key, sizeof p->store_key, "%" PRId64, PG_WRITE_LOCK + ((int64_t)p->lock_space << 32));
+    for (size_t i = 0; i < sizeof lock_statements / sizeof lock_statements[0] && rc == PATRON_OK; i++) {
+        PGresult *res = PQprepare(p->conn, lock_statements[i].name, lock_statements[i].sql,
+                                  lock_statements[i].nparams, lock_statements[i].types);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail(p, res, "preparing the lock statements");
+        PQclear(res);
+    }
+    if (rc) {
+        patron__fail_prefix(rc, "opening '%s': ", shown);
+        pg_close(p);
+        return rc;
+    }
     db->vt = &postgres_vt;
     db->impl = p;
     return PATRON_OK;

@@ -9,6 +9,8 @@
  * writer of them takes the store lock exclusively), and its own writes
  * update the copy (patron__settings_cache_put); a rollback moves the epoch. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal/alloc.h"
@@ -124,4 +126,74 @@ void patron__settings_cache_put(patron_db *db, const char *key, const char *valu
         return;
     }
     s->n++;
+}
+
+/* ---- a copy from an earlier transaction, checked in SQL -----------------
+ * A write transaction on PostgreSQL reads the settings again (another
+ * server may have changed them). A single earn that must not wait for
+ * that read (patron__tx_reuse_settings) answers them from the copy of the
+ * last write transaction instead, and checks the copy in the same round
+ * trip as its write: the guard below compares every row of `settings`,
+ * length-prefixed (no two contents give one text), in the bytewise order
+ * of the key, with the copy, and fails the statement (and so the
+ * transaction, before its COMMIT) when they differ. The settings cannot
+ * change between the guard and the COMMIT: their writers take the store
+ * lock exclusively, which this transaction holds shared. */
+#define STALE_MARK "patron: the settings changed since they were read"
+#define SETTINGS_TEXT "coalesce(string_agg(octet_length(key) || ':' || key || octet_length(value) || ':' || value, '' ORDER BY key), '')"
+static const char guard_sql[] =
+    /* one aggregate (the planner computes the two alike once); the failure
+     * names the row text, which keeps it from being a constant the planner
+     * would evaluate whatever the comparison gives */
+    "SELECT CASE WHEN " SETTINGS_TEXT " = ?1::text THEN 1 ELSE ('" STALE_MARK "' || " SETTINGS_TEXT ")::int END "
+    "FROM settings";
+
+int patron__settings_cached(patron_db *db)
+{
+    settings_state *s = patron__slot(db, &settings_slot);
+    return s && s->loaded;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(**(char **const *)a, **(char **const *)b);
+}
+
+int patron__settings_reuse(patron_db *db, patron__stmt **guard)
+{
+    *guard = NULL;
+    settings_state *s = patron__slot(db, &settings_slot);
+    if (!db->settings_reused || db->depth != 1 || !db->vt->defer || !s || !s->loaded)
+        return PATRON_EUNSUPPORTED;
+    db->settings_reused = 0;
+    char **order[MAX_CACHED];
+    size_t len = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        order[i] = &s->key[i];
+        len += strlen(s->key[i]) + strlen(s->value[i]) + 44;
+    }
+    qsort(order, s->n, sizeof order[0], key_cmp);
+    char *text = patron__malloc(len), *o = text;
+    if (!text)
+        return patron__oom();
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = *order[i], *v = s->value[order[i] - s->key];
+        o += sprintf(o, "%zu:%s%zu:%s", strlen(k), k, strlen(v), v);
+    }
+    *o = '\0';
+    int rc = patron__sql_bind(db, guard, guard_sql, "t", text);
+    patron__free(text);
+    if (rc == PATRON_OK && (rc = patron__sql_defer(db, *guard)) != PATRON_OK) {
+        patron__sql_done(db, *guard);
+        *guard = NULL;
+        return rc == PATRON_EUNSUPPORTED ? patron__fail(PATRON_EINTERNAL, "settings guard: not deferred") : rc;
+    }
+    if (rc == PATRON_OK)
+        s->epoch = db->write_epoch; /* the copy answers this transaction */
+    return rc;
+}
+
+int patron__settings_stale(void)
+{
+    return strstr(patron_errmsg(), STALE_MARK) != NULL;
 }

@@ -12,6 +12,9 @@ int patron__settings_cache_get(patron_db *db, const char *key, char **out);
 /* The statement that reads them all (a write transaction's BEGIN sends it
  * ahead where the backend has prefetch: no round trip of its own). */
 extern const char patron__settings_all_sql[];
+/* Non-zero when the handle holds a copy of the settings from an earlier
+ * write transaction (patron__settings_reuse can use it). */
+int patron__settings_cached(patron_db *db);
 /* After writing `key`: keep the copy true. */
 void patron__settings_cache_put(patron_db *db, const char *key, const char *value);
 

@@ -712,6 +712,70 @@ static void test_two_handles_and_rollbacks_keep_accounts_true(void **state)
     pt_remove_store(path);
 }
 
+/* A handle answers a single earn's settings from what its last write
+ * transaction read (PostgreSQL: one round trip), checked against the
+ * store in the same transaction: a policy, outbox switch or overdraft
+ * another handle set since is what the next earn follows, and concurrent
+ * earns of one member on two handles lose nothing. */
+static void test_settings_changed_by_another_handle(void **state)
+{
+    (void)state;
+    char path[256] = "";
+    patron_db *a = NULL, *b = NULL;
+    if (pt_backend_is_postgres()) {
+        a = pt_store_new(NULL);
+        b = pt_store_reopen(NULL);
+    } else { /* two handles on one file (the SQLite store of pt_store_new is one connection's) */
+        snprintf(path, sizeof path, "/tmp/patron_test_settings_%ld.db", (long)getpid());
+        pt_remove_store(path);
+        assert_int_equal(patron_open(&a, path, NULL), PATRON_OK);
+        assert_int_equal(patron_open(&b, path, NULL), PATRON_OK);
+    }
+    assert_int_equal(patron_profile_set_country(a, "IL"), PATRON_OK);
+    int64_t m = member(a, "050-123-4567");
+    patron_posting_request r = pt_posting("s1", m, 100, T0);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK); /* a has read the settings */
+    r = pt_posting("s2", m, 10, T0 + 1);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
+    /* b: points are held 10 days from now on */
+    patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
+    p.hold_seconds = 10 * DAY;
+    assert_int_equal(patron_ledger_set_policy(b, &p), PATRON_OK);
+    r = pt_posting("s3", m, 50, T0 + 2);
+    patron_posting_result res;
+    assert_int_equal(patron_ledger_earn(a, &res, &r), PATRON_OK);
+    assert_true(res.posting_id > 0);
+    assert_int_equal(pt_available(a, m, T0 + 3), 110);
+    assert_int_equal(pt_available(b, m, T0 + 2 + 10 * DAY), 160);
+    /* the same key again: a replay, one posting */
+    patron_posting_result again;
+    assert_int_equal(patron_ledger_earn(a, &again, &r), PATRON_OK);
+    assert_int_equal(again.posting_id, res.posting_id);
+    assert_int_equal(again.replayed, 1);
+    /* b: points expire after 1 month; a's next earn says so */
+    p.hold_seconds = 0;
+    p.expiry_months = 1;
+    assert_int_equal(patron_ledger_set_policy(b, &p), PATRON_OK);
+    r = pt_posting("s4", m, 5, T0 + 4);
+    assert_int_equal(patron_ledger_earn(a, NULL, &r), PATRON_OK);
+    assert_int_equal(pt_available(a, m, T0 + 5), 115);
+    assert_int_equal(pt_available(a, m, T0 + 70 * DAY), 160); /* s4 expired, the rest never does */
+    /* earns of one member from both handles, interleaved */
+    for (int i = 0; i < 20; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "i%d", i);
+        r = pt_posting(key, m, 1, T0 + 10 + i);
+        assert_int_equal(patron_ledger_earn(i % 2 ? a : b, NULL, &r), PATRON_OK);
+    }
+    assert_int_equal(pt_available(a, m, T0 + 40), 135);
+    assert_int_equal(patron_ledger_check(a, NULL), PATRON_OK);
+    assert_int_equal(patron_ledger_check(b, NULL), PATRON_OK);
+    patron_close(b);
+    patron_close(a);
+    if (path[0])
+        pt_remove_store(path);
+}
+
 static void test_sigkill_mid_batch(void **state)
 {
     (void)state;
@@ -923,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_fifo_by_earning_time_across_the_index),
         cmocka_unit_test(test_randomized_against_model),
         cmocka_unit_test(test_two_handles_and_rollbacks_keep_accounts_true),
+        cmocka_unit_test(test_settings_changed_by_another_handle),
         cmocka_unit_test(test_sigkill_mid_batch),
         cmocka_unit_test(test_sigkill_during_single_writes),
         cmocka_unit_test(test_allocation_failures_are_clean),

@@ -39,7 +39,14 @@ def run(cmd, **kw):
     return r
 
 
-def test_pip_install_into_fresh_venv_offline(tmp_path):
+@pytest.fixture(scope="module")
+def builddir(tmp_path_factory):
+    """One meson-python build directory for both pip runs: the second
+    compiles only what changed (nothing), instead of the whole library again."""
+    return ["--config-settings", f"builddir={tmp_path_factory.mktemp('mesonpy-build')}"]
+
+
+def test_pip_install_into_fresh_venv_offline(tmp_path, builddir):
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
     pip = venv / "bin" / "pip"
@@ -47,7 +54,7 @@ def test_pip_install_into_fresh_venv_offline(tmp_path):
     cmd = readme_command("install")
     assert "--no-index" in cmd and "--no-build-isolation" in cmd, cmd
     args = [a for a in cmd[cmd.index("install") + 1:]]
-    run([str(pip), "install", "--no-cache-dir", "--disable-pip-version-check", *args], cwd=str(ROOT))
+    run([str(pip), "install", "--no-cache-dir", "--disable-pip-version-check", *builddir, *args], cwd=str(ROOT))
     # from an unrelated directory, with no PATRON_* variable: the package's own library
     r = run([str(venv / "bin" / "python"), "-c",
              "import patron, numpy; print(patron.__file__); print(patron.library_path); print(patron.version());"
@@ -60,11 +67,11 @@ def test_pip_install_into_fresh_venv_offline(tmp_path):
     assert scores == "[1, 2, 3, 4, 5]"
 
 
-def test_pip_wheel_carries_the_library(tmp_path):
+def test_pip_wheel_carries_the_library(tmp_path, builddir):
     cmd = readme_command("wheel")
     args = cmd[cmd.index("wheel") + 1:]
     args[args.index("-w") + 1] = str(tmp_path)
-    run([sys.executable, "-m", "pip", "wheel", "--no-cache-dir", "--disable-pip-version-check", *args],
+    run([sys.executable, "-m", "pip", "wheel", "--no-cache-dir", "--disable-pip-version-check", *builddir, *args],
         cwd=str(ROOT))
     wheels = list(tmp_path.glob("patron-0.1.0-*.whl"))
     assert len(wheels) == 1, list(tmp_path.iterdir())
@@ -98,15 +105,6 @@ def mypy(tmp_path, files):
                           timeout=600)
 
 
-def test_mypy_readme_and_guide_examples(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True, text=True)
-    assert r.returncode == 0, f"mypy is not installed {NEEDS}"
-    files = _examples()
-    assert len(files) >= 3
-    r = mypy(tmp_path, files)
-    assert r.returncode == 0, r.stdout + r.stderr
-
-
 MISTAKES = '''import patron
 patron.summry(None)  # attr-defined
 x: int = patron.version()  # assignment
@@ -117,8 +115,27 @@ patron.clv.BetaGeoo()  # attr-defined
 '''
 
 
-def test_mypy_reports_mistakes(tmp_path):
-    r = mypy(tmp_path, {"mistakes.py": MISTAKES})
+@pytest.fixture(scope="module")
+def mypy_run(tmp_path_factory):
+    """One mypy run over the README's and guides' examples and the file of
+    mistakes (loading the package's stubs is most of a run's time)."""
+    r = subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0, f"mypy is not installed {NEEDS}"
+    files = _examples()
+    assert len(files) >= 3
+    files["mistakes.py"] = MISTAKES
+    return mypy(tmp_path_factory.mktemp("mypy"), files)
+
+
+def test_mypy_readme_and_guide_examples(mypy_run):
+    # every error is in the file of mistakes: the examples type-check
+    others = [ln for ln in mypy_run.stdout.splitlines() if ln.strip() and not ln.startswith("mistakes.py:")]
+    assert not others, mypy_run.stdout + mypy_run.stderr
+    assert "mistakes.py:" in mypy_run.stdout, mypy_run.stdout + mypy_run.stderr
+
+
+def test_mypy_reports_mistakes(mypy_run):
+    r = mypy_run
     got = sorted((int(m.group(1)), m.group(2)) for m in re.finditer(r"mistakes\.py:(\d+): error: .*\[([\w-]+)\]", r.stdout))
     want = sorted((i + 1, line.split("# ")[-1]) for i, line in enumerate(MISTAKES.splitlines()) if "# " in line)
     assert got == want, r.stdout
