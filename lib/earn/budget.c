@@ -2,7 +2,8 @@
  * clipping each award to what they have left (docs/guide/ledger.md,
  * "Campaign budgets and limits").
  *
- * Storage: earn_budgets holds one row of limits per rule name; its `seq`
+ * Storage (every row is the current program's: its `program` column, per
+ * lib/internal/program.h): earn_budgets holds one row of limits per rule name; its `seq`
  * column is bumped by every posting that takes from the budget, which on a
  * backend with concurrent writers (PostgreSQL) locks the row until commit,
  * so two servers taking from one budget run one after the other and each
@@ -75,12 +76,12 @@ static int load_budget(patron_db *db, const char *rule, patron_earn_budget *b, i
 {
     static const char sql[] = "SELECT points, awards, period, period_points, period_awards, member_window, "
                               "member_points, member_awards, store_window, store_points, store_awards "
-                              "FROM earn_budgets WHERE rule = ?";
+                              "FROM earn_budgets WHERE program = ? AND rule = ?";
     memset(b, 0, sizeof *b); /* padding too: the struct is copied out whole */
     b->size = (uint32_t)sizeof *b;
     *found = 0;
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "t", rule);
+    int rc = patron__sql_bind(db, &st, sql, "it", patron__program_id(db), rule); /* the current program's */
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
@@ -109,10 +110,10 @@ static int read_counter(patron_db *db, const char *rule, int scope, int64_t memb
                         int64_t *id, int64_t *points, int64_t *awards)
 {
     static const char sql[] = "SELECT id, points, awards FROM earn_budget_use "
-                              "WHERE rule = ? AND scope = ? AND member_id = ? AND location = ? AND win = ?";
+                              "WHERE program = ? AND rule = ? AND scope = ? AND member_id = ? AND location = ? AND win = ?";
     *id = *points = *awards = 0;
     patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "tiiti", rule, (int64_t)scope, member, loc, win);
+    int rc = patron__sql_bind(db, &st, sql, "itiiti", patron__program_id(db), rule, (int64_t)scope, member, loc, win);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
@@ -194,9 +195,10 @@ static int add_to_counter(patron_db *db, const char *rule, scope_key *k, int64_t
         return patron__sql_run(db, "UPDATE earn_budget_use SET points = points + ?, awards = awards + 1 WHERE id = ?",
                                "ii", points, k->id);
     int rc = patron__sql_run(db,
-                             "INSERT INTO earn_budget_use(rule, scope, member_id, location, win, points, awards) "
-                             "VALUES(?,?,?,?,?,?,1)",
-                             "tiitii", rule, (int64_t)k->scope, k->member, k->loc, k->win, points);
+                             "INSERT INTO earn_budget_use(program, rule, scope, member_id, location, win, points, awards) "
+                             "VALUES(?,?,?,?,?,?,?,1)",
+                             "itiitii", patron__program_id(db), rule, (int64_t)k->scope, k->member, k->loc, k->win,
+                             points);
     if (rc == PATRON_OK)
         k->id = patron__sql_last_id(db);
     return rc;
@@ -234,7 +236,8 @@ int patron__earn_budget_take(patron_db *db, patron__budget_ctx *ctx, const char 
     if (rc || !found || !has_limits(&b) || *points <= 0)
         return rc;
     /* take the budget row's lock before reading what is left (see top) */
-    if (ctx->record && (rc = patron__sql_run(db, "UPDATE earn_budgets SET seq = seq + 1 WHERE rule = ?", "t", rule)))
+    if (ctx->record && (rc = patron__sql_run(db, "UPDATE earn_budgets SET seq = seq + 1 WHERE program = ? AND rule = ?",
+                                           "it", patron__program_id(db), rule)))
         return rc;
     scope_key k[4];
     size_t nk = scopes_of(&b, member, ctx->location, ctx->at, k);
@@ -324,9 +327,12 @@ static int rule_exists(patron_db *db, const char *func, const char *rule)
     int rc = patron__key_check(func, "rule", rule, 64);
     int64_t n = 0;
     if (rc == PATRON_OK)
-        rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM earn_rules WHERE rule = ?", "t", rule);
+        rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM earn_rules WHERE program = ? AND rule = ?", "it",
+                             patron__program_id(db), rule);
     if (rc == PATRON_OK && n == 0)
-        rc = patron__fail(PATRON_ENOTFOUND, "%s: no earning rule named '%s'", func, rule);
+        rc = patron__fail(PATRON_ENOTFOUND, "%s: no earning rule named '%s'%s%s%s", func, rule,
+                          patron__program_id(db) > 1 ? " in program '" : "",
+                          patron__program_id(db) > 1 ? patron__program_name(db) : "", patron__program_id(db) > 1 ? "'" : "");
     return rc;
 }
 
@@ -354,8 +360,6 @@ int patron_earn_budget_set(patron_db *db, const char *rule, const patron_earn_bu
 {
     static const char *const func = "patron_earn_budget_set";
     int rc = patron__db_check(db, func);
-    if (rc == PATRON_OK) /* (budgets are the default program's in this version) */
-        rc = patron__program_default_only(db, func);
     if (rc)
         return rc;
     if (!budget)
@@ -386,13 +390,14 @@ int patron_earn_budget_set(patron_db *db, const char *rule, const patron_earn_bu
         return rc;
     rc = rule_exists(db, func, rule);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM earn_budgets WHERE rule = ?", "t", rule);
+        rc = patron__sql_run(db, "DELETE FROM earn_budgets WHERE program = ? AND rule = ?", "it", patron__program_id(db),
+                             rule);
     if (rc == PATRON_OK && has_limits(&b))
         rc = patron__sql_run(db,
-                             "INSERT INTO earn_budgets(rule, points, awards, period, period_points, period_awards, "
-                             "member_window, member_points, member_awards, store_window, store_points, store_awards, "
-                             "seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0)",
-                             "tiiiiiiiiiii", rule, b.points, b.awards, (int64_t)b.period, b.period_points,
+                             "INSERT INTO earn_budgets(program, rule, points, awards, period, period_points, "
+                             "period_awards, member_window, member_points, member_awards, store_window, store_points, "
+                             "store_awards, seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+                             "itiiiiiiiiiii", patron__program_id(db), rule, b.points, b.awards, (int64_t)b.period, b.period_points,
                              b.period_awards, (int64_t)b.member_window, b.member_points, b.member_awards,
                              (int64_t)b.store_window, b.store_points, b.store_awards);
     if (rc == PATRON_OK)
@@ -412,8 +417,6 @@ int patron_earn_budget_get(patron_db *db, patron_earn_budget *budget, patron_ear
 {
     static const char *const func = "patron_earn_budget_get";
     int rc = patron__db_check(db, func);
-    if (rc == PATRON_OK) /* (budgets are the default program's in this version) */
-        rc = patron__program_default_only(db, func);
     if (rc == PATRON_OK && budget)
         rc = patron__result_check(budget, sizeof *budget, "patron_earn_budget");
     if (rc == PATRON_OK && usage)

@@ -60,8 +60,6 @@ static int audit_rule(patron_db *db, const patron_earn_rule *r, int64_t version,
 int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule *rule)
 {
     int rc = patron__db_check(db, "patron_earn_rule_add");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_earn_rule_add");
     if (rc)
         return rc;
     if (!rule)
@@ -114,24 +112,27 @@ int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule
         return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
-    int64_t last = 0, last_from = 0;
-    rc = patron__sql_int(db, &last, 0, "SELECT coalesce(max(version), 0) FROM earn_rules WHERE rule = ?", "t", r.name);
+    /* the current program's rule of that name (lib/internal/program.h) */
+    int64_t last = 0, last_from = 0, program = patron__program_id(db);
+    rc = patron__sql_int(db, &last, 0, "SELECT coalesce(max(version), 0) FROM earn_rules WHERE program = ? AND rule = ?",
+                         "it", program, r.name);
     if (rc == PATRON_OK && last > 0)
-        rc = patron__sql_int(db, &last_from, 0, "SELECT valid_from FROM earn_rules WHERE rule = ? AND version = ?", "ti",
-                             r.name, last);
+        rc = patron__sql_int(db, &last_from, 0,
+                             "SELECT valid_from FROM earn_rules WHERE program = ? AND rule = ? AND version = ?", "iti",
+                             program, r.name, last);
     if (rc == PATRON_OK && last > 0 && r.valid_from < last_from)
         rc = patron__fail(PATRON_EINVAL, "earn rule '%s': version %" PRId64 " starts at %" PRId64
                                          "; a new version cannot start before it", r.name, last, last_from);
     /* end the versions still in force at valid_from */
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "UPDATE earn_rules SET valid_to = ? WHERE rule = ? AND valid_to > ?", "iti",
-                             r.valid_from, r.name, r.valid_from);
+        rc = patron__sql_run(db, "UPDATE earn_rules SET valid_to = ? WHERE program = ? AND rule = ? AND valid_to > ?",
+                             "iiti", r.valid_from, program, r.name, r.valid_from);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db,
-                             "INSERT INTO earn_rules(rule, version, kind, valid_from, valid_to, points, per_amount, "
-                             "percent, category, product, tier, count, window_days, referee_points) "
-                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                             "tiiiiiiitttiii", r.name, last + 1, (int64_t)r.kind, r.valid_from, to, r.points,
+                             "INSERT INTO earn_rules(program, rule, version, kind, valid_from, valid_to, points, "
+                             "per_amount, percent, category, product, tier, count, window_days, referee_points) "
+                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             "itiiiiiiitttiii", program, r.name, last + 1, (int64_t)r.kind, r.valid_from, to, r.points,
                              r.per_amount, r.percent, r.category, r.product, r.tier, r.count, r.window_days,
                              r.referee_points);
     if (rc == PATRON_OK) /* the audit hook */
@@ -145,8 +146,6 @@ int patron_earn_rule_add(patron_db *db, int64_t *version, const patron_earn_rule
 int patron_earn_set_referrer(patron_db *db, int64_t member_id, int64_t referrer_id)
 {
     int rc = patron__db_check(db, "patron_earn_set_referrer");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_earn_set_referrer");
     if (rc)
         return rc;
     if ((rc = patron__tx_begin(db)))
@@ -220,9 +219,9 @@ static int load_rules(patron_db *db, scoring *s, int64_t at)
 {
     static const char sql[] =
         "SELECT rule, version, kind, points, per_amount, percent, category, product, tier, count, window_days, "
-        "referee_points FROM earn_rules WHERE valid_from <= ?1 AND valid_to > ?1 ORDER BY kind, rule";
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, sql, "i", at);
+        "referee_points FROM earn_rules WHERE program = ?2 AND valid_from <= ?1 AND valid_to > ?1 ORDER BY kind, rule";
+    patron__stmt *st; /* the current program's rules */
+    int rc = patron__sql_bind(db, &st, sql, "ii", at, patron__program_id(db));
     if (rc)
         return rc;
     s->nrules = 0;
@@ -358,9 +357,14 @@ static int score(patron_db *db, scoring *s, int64_t member, const patron_purchas
                 rc = patron__earn_purchases(db, member, INT64_MIN, INT64_MAX, &spend, &others);
             if (rc == PATRON_OK && referrer && others == (recorded ? 1 : 0)) {
                 int64_t rr;
+                int joined = 1;
                 rc = patron__member_resolve(db, &rr, referrer, 0);
+                /* a referrer who has not joined the current program earns nothing in it */
+                if (rc == PATRON_OK && rr != member)
+                    rc = patron__program_member_check(db, "referral", rr, &joined);
                 if (rc == PATRON_OK && rr != member) {
-                    add_award(s, r, r->points, rr, 1, 0);
+                    if (joined)
+                        add_award(s, r, r->points, rr, 1, 0);
                     add_award(s, r, r->referee_points, member, 0, 0);
                 }
             }
@@ -448,15 +452,14 @@ static int check_purchase(patron_db *db, patron_purchase *p, const patron_purcha
 int patron_earn_quote(patron_db *db, int64_t *points, const patron_purchase *purchase)
 {
     patron_purchase p;
-    int rc = patron__program_default_only(db, "patron_earn_quote");
-    if (rc == PATRON_OK)
-        rc = check_purchase(db, &p, purchase, "patron_earn_quote", 0);
+    int rc = check_purchase(db, &p, purchase, "patron_earn_quote", 0);
     if (rc)
         return rc;
     if (!points)
         return patron__fail(PATRON_EINVAL, "patron_earn_quote: points is NULL");
     int64_t member;
-    if ((rc = patron__member_resolve(db, &member, p.member_id, 1)))
+    if ((rc = patron__member_resolve(db, &member, p.member_id, 1)) ||
+        (rc = patron__program_member_check(db, "patron_earn_quote", member, NULL)))
         return rc;
     scoring *s = patron__malloc(sizeof *s);
     if (!s)
@@ -539,6 +542,14 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
      * first once). Sent ahead with the next statement: no round trip. */
     if ((rc = patron__tx_lock_member(db, member)))
         return rc;
+    /* scored in the current program: its rules, budgets and tiers, into the
+     * member's account there (lib/internal/program.h) */
+    if ((rc = patron__program_member_check(db, "patron_earn_purchase", member, NULL))) {
+        int rrc = purchase_replay(db, res, p, fp, &found); /* a key scored elsewhere still replays */
+        if (rrc || found)
+            return rrc;
+        return rc;
+    }
     /* the insert is the key check: a new purchase costs no lookup first */
     if ((rc = patron__earn_record_rows(db, p, fp, member, &purchase_id)))
         return rc;
@@ -594,9 +605,7 @@ static int purchase_impl(patron_db *db, patron_earn_result *res, const patron_pu
 int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron_purchase *purchase)
 {
     patron_purchase p;
-    int rc = patron__program_default_only(db, "patron_earn_purchase");
-    if (rc == PATRON_OK)
-        rc = check_purchase(db, &p, purchase, "patron_earn_purchase", 1);
+    int rc = check_purchase(db, &p, purchase, "patron_earn_purchase", 1);
     if (rc)
         return rc;
     scoring *s = patron__malloc(sizeof *s);
@@ -618,11 +627,51 @@ int patron_earn_purchase(patron_db *db, patron_earn_result *result, const patron
     return rc;
 }
 
+/* A purchase's earn postings (the ones scored: all in one program). */
+typedef struct purchase_earns {
+    const char *purchase_key;
+    int64_t at;
+    int64_t ids[MAX_RULES + 1];
+    char keys[MAX_RULES + 1][200];
+    size_t n;
+} purchase_earns;
+
+static int reverse_earns(patron_db *db, void *ctx)
+{
+    purchase_earns *e = ctx;
+    int rc = PATRON_OK;
+    for (size_t i = 0; i < e->n && rc == PATRON_OK; i++) {
+        char key[220];
+        snprintf(key, sizeof key, "%.200s/return", e->keys[i]);
+        patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
+        r.key = key;
+        r.target = e->ids[i];
+        r.at = e->at;
+        r.reason = "purchase returned";
+        r.ref = e->purchase_key;
+        rc = patron_ledger_reverse(db, NULL, &r);
+        if (rc == PATRON_ECONFLICT && strstr(patron_errmsg(), "already fully reversed"))
+            rc = PATRON_OK;
+    }
+    return rc;
+}
+
+int patron__earn_in_purchase_program(patron_db *db, const int64_t *ids, size_t n, int (*fn)(patron_db *, void *),
+                                     void *ctx)
+{
+    /* purchases are the store's: a return or a release reaches the
+     * postings in the program that scored the purchase, whichever program
+     * the handle is in */
+    int64_t program = patron__program_id(db);
+    int rc = n ? patron__ledger_posting_program(db, ids[0], &program) : PATRON_OK;
+    if (rc)
+        return rc;
+    return program == patron__program_id(db) ? fn(db, ctx) : patron__program_with(db, program, fn, ctx);
+}
+
 int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
 {
     int rc = patron__db_check(db, "patron_earn_return");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_earn_return");
     if (rc == PATRON_OK)
         rc = patron__time_check("patron_earn_return", "at", at);
     if (rc)
@@ -638,23 +687,16 @@ int patron_earn_return(patron_db *db, const char *purchase_key, int64_t at)
     if (rc || returned)
         return patron__tx_end(db, rc);
     /* the purchase's earn postings (keys "<key>/...") */
-    int64_t ids[MAX_RULES + 1];
-    char keys[MAX_RULES + 1][200];
-    size_t n = 0;
-    rc = patron__ledger_purchase_earns(db, purchase_key, ids, keys, MAX_RULES + 1, &n);
-    for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
-        char key[220];
-        snprintf(key, sizeof key, "%.200s/return", keys[i]);
-        patron_posting_request r = PATRON_POSTING_REQUEST_INIT;
-        r.key = key;
-        r.target = ids[i];
-        r.at = at;
-        r.reason = "purchase returned";
-        r.ref = purchase_key;
-        rc = patron_ledger_reverse(db, NULL, &r);
-        if (rc == PATRON_ECONFLICT && strstr(patron_errmsg(), "already fully reversed"))
-            rc = PATRON_OK;
-    }
+    purchase_earns *e = patron__malloc(sizeof *e);
+    if (!e)
+        return patron__tx_end(db, patron__oom());
+    e->purchase_key = purchase_key;
+    e->at = at;
+    e->n = 0;
+    rc = patron__ledger_purchase_earns(db, purchase_key, e->ids, e->keys, MAX_RULES + 1, &e->n);
+    if (rc == PATRON_OK)
+        rc = patron__earn_in_purchase_program(db, e->ids, e->n, reverse_earns, e);
+    patron__free(e);
     if (rc == PATRON_OK)
         rc = patron__earn_budget_give_back(db, purchase_key);
     if (rc == PATRON_OK)

@@ -15,4 +15,10 @@
  * on a server each statement is a round trip. */
 int patron__earn_record_rows(patron_db *db, const patron_purchase *p, int64_t fp, int64_t member, int64_t *id);
 
+/* Run `fn` in the program that recorded the purchase's earn postings `ids`
+ * (earn.c; the current program when n is 0): a return or a release reaches
+ * them whichever program the handle is in. */
+int patron__earn_in_purchase_program(patron_db *db, const int64_t *ids, size_t n, int (*fn)(patron_db *, void *),
+                                     void *ctx);
+
 #endif

@@ -56,6 +56,9 @@ int patron__ledger_key_net(patron_db *db, const char *key, int64_t *id, int64_t 
  * receives how many were stored. */
 int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64_t *ids, char (*keys)[200],
                                   size_t cap, size_t *n);
+/* The program that recorded posting `id` (lib/internal/program.h: from its
+ * account id); PATRON_ENOTFOUND when there is no such posting. */
+int patron__ledger_posting_program(patron_db *db, int64_t id, int64_t *program);
 
 /* `member`'s available points at `at` (a merged id resolves to the
  * survivor), as patron_ledger_balance() gives them (lib/ledger/balance.c). */

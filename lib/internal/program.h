@@ -53,10 +53,12 @@ int64_t patron__program_account(patron_db *db, int64_t member);
  * account in the current program (>= 2^40 outside the default program). */
 int patron__program_account_check(patron_db *db, const char *func, int64_t member);
 
-/* PATRON_EUNSUPPORTED naming `func` and the program outside the default
- * program: earning rules, budgets and tiers are the default program's in
- * this version (docs/guide/programs.md). */
-int patron__program_default_only(patron_db *db, const char *func);
+/* Whether `member` (resolved: not merged away) belongs to the current
+ * program: always in the default program; elsewhere when joined. With
+ * `joined` NULL, a member who has not joined is PATRON_ENOTFOUND naming
+ * `func` and the program; else *joined says so (PATRON_OK). Earning rules,
+ * budgets and tiers are per program (docs/guide/programs.md). */
+int patron__program_member_check(patron_db *db, const char *func, int64_t member, int *joined);
 
 /* A settings key of the current program: `key` itself in the default
  * program, "<key>@<id>" in another (out: at least 64 bytes). */

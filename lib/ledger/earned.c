@@ -89,3 +89,11 @@ int patron__ledger_purchase_earns(patron_db *db, const char *purchase_key, int64
     patron__sql_done(db, st);
     return rc < 0 ? rc : PATRON_OK;
 }
+
+int patron__ledger_posting_program(patron_db *db, int64_t id, int64_t *program)
+{
+    int64_t acct = 0;
+    int rc = patron__sql_int(db, &acct, 0, "SELECT member_id FROM postings WHERE id = ?", "i", id);
+    *program = rc == PATRON_OK ? patron__account_program(acct) : 1;
+    return rc;
+}

@@ -32,9 +32,12 @@ static int tier_section(patron_db *db, patron__sbuf *b, int64_t member, int64_t 
 {
     patron_tier_status t;
     memset(&t, 0, sizeof t);
-    /* tiers are the default program's: none in another (lib/internal/program.h) */
-    int rc = patron__program_id(db) == 1 ? patron_tier_get(db, &t, member, at) : PATRON_EINVAL;
-    if (rc == PATRON_EINVAL) { /* no tiers configured */
+    /* the current program's tier; none for a member who has not joined it */
+    int joined = 1;
+    int rc = patron__program_member_check(db, "patron_member_card", member, &joined);
+    if (rc == PATRON_OK)
+        rc = joined ? patron_tier_get(db, &t, member, at) : PATRON_EINVAL;
+    if (rc == PATRON_EINVAL) { /* no tiers configured (or not joined) */
         patron__sb_puts(b, ",\n  \"tier\": null");
         return PATRON_OK;
     }

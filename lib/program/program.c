@@ -65,14 +65,26 @@ int patron__program_account_check(patron_db *db, const char *func, int64_t membe
     return PATRON_OK;
 }
 
-int patron__program_default_only(patron_db *db, const char *func)
+int patron__program_member_check(patron_db *db, const char *func, int64_t member, int *joined)
 {
-    if (patron__program_id(db) == 1)
+    int64_t id = patron__program_id(db), n = 0;
+    if (joined)
+        *joined = 1;
+    if (id == 1) /* every enrolled member is the default program's */
         return PATRON_OK;
-    return patron__fail(PATRON_EUNSUPPORTED, "%s: the current program is '%s'; earning rules, budgets and tiers "
-                                             "belong to the default program in this version (post a program's points "
-                                             "with the patron_ledger_* calls, or patron_program_use(db, \"default\"))",
-                        func, patron__program_name(db));
+    int rc = patron__program_account_check(db, func, member);
+    if (rc == PATRON_OK)
+        rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM program_members WHERE member_id = ? AND program = ?",
+                             "ii", member, id);
+    if (rc == PATRON_OK && n == 0) {
+        if (joined) {
+            *joined = 0;
+            return PATRON_OK;
+        }
+        rc = patron__fail(PATRON_ENOTFOUND, "%s: member %" PRId64 " has not joined program '%s' (patron_program_join)",
+                          func, member, patron__program_name(db));
+    }
+    return rc;
 }
 
 void patron__program_key(patron_db *db, char *out, size_t cap, const char *key)

@@ -155,8 +155,8 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
             chn[k] = ch[k] + 8; /* after "consent." */
         if ((rc = patron__member_columns_bulk(db, iid, rows, chn, nch, o.now, v, v + rows, v + 4 * rows)) ||
             (rc = patron__ledger_balances_bulk(db, o.now, v, rows, v + 2 * rows, v + 3 * rows)) ||
-            /* (tiers are the default program's: none in another) */
-            (patron__program_id(db) == 1 && (rc = patron__tier_names_bulk(db, v, rows, tier)))) {
+            /* the current program's tiers (none for who has not joined it) */
+            (rc = patron__tier_names_bulk(db, v, rows, tier))) {
             patron__read_end(db, held, rc);
             goto out;
         }
@@ -184,7 +184,7 @@ int patron_frame_add_member_columns(patron_frame *frame, patron_db *db,
         v[3 * rows + r] = bal.pending;
         patron_tier_status st;
         memset(&st, 0, sizeof st);
-        int trc = patron__program_id(db) == 1 ? patron_tier_get(db, &st, member, o.now) : PATRON_ENOTFOUND;
+        int trc = patron_tier_get(db, &st, member, o.now); /* ENOTFOUND: not in the current program */
         if (trc == 0)
             snprintf(tier[r], sizeof tier[r], "%s", st.tier);
         else if (trc != PATRON_ENOTFOUND && trc != PATRON_EINVAL) {

@@ -40,8 +40,6 @@ static int benefits_audit(patron_db *db, const char *tier, const char *const *be
 int patron_tier_set_benefits(patron_db *db, const char *tier, const char *const *benefits, size_t n)
 {
     int rc = patron__db_check(db, "patron_tier_set_benefits");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_set_benefits");
     if (rc)
         return rc;
     if (n > MAX_BENEFITS || (n > 0 && !benefits))
@@ -58,12 +56,13 @@ int patron_tier_set_benefits(patron_db *db, const char *tier, const char *const 
     }
     if ((rc = patron__tx_begin(db)))
         return rc;
+    int64_t program = patron__program_id(db); /* the current program's tier */
     rc = patron__tier_exists(db, "patron_tier_set_benefits", tier);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM tier_benefits WHERE tier = ?", "t", tier);
+        rc = patron__sql_run(db, "DELETE FROM tier_benefits WHERE program = ? AND tier = ?", "it", program, tier);
     for (size_t i = 0; i < n && rc == PATRON_OK; i++)
-        rc = patron__sql_run(db, "INSERT INTO tier_benefits(tier, position, benefit) VALUES(?,?,?)", "tit", tier,
-                             (int64_t)i, benefits[i]);
+        rc = patron__sql_run(db, "INSERT INTO tier_benefits(program, tier, position, benefit) VALUES(?,?,?,?)", "itit",
+                             program, tier, (int64_t)i, benefits[i]);
     if (rc == PATRON_OK) /* the audit hook */
         rc = benefits_audit(db, tier, benefits, n);
     return patron__tx_end(db, rc);
@@ -72,8 +71,6 @@ int patron_tier_set_benefits(patron_db *db, const char *tier, const char *const 
 int patron_tier_member_benefits(patron_db *db, patron_tier_benefit **out, size_t *n, int64_t member_id)
 {
     int rc = patron__db_check(db, "patron_tier_member_benefits");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_member_benefits");
     if (rc)
         return rc;
     if (!out || !n)
@@ -91,8 +88,8 @@ int patron_tier_member_benefits(patron_db *db, patron_tier_benefit **out, size_t
         if (!v)
             return patron__oom();
         patron__stmt *st;
-        if ((rc = patron__sql_bind(db, &st, "SELECT benefit FROM tier_benefits WHERE tier = ? ORDER BY position", "t",
-                                   tier))) {
+        if ((rc = patron__sql_bind(db, &st, "SELECT benefit FROM tier_benefits WHERE program = ? AND tier = ? "
+                                            "ORDER BY position", "it", patron__program_id(db), tier))) {
             patron__free(v);
             return rc;
         }

@@ -38,8 +38,9 @@ typedef struct tiers {
 
 static int load_tiers(patron_db *db, tiers *t)
 {
-    char *v = NULL;
-    int rc = patron__setting_get(db, "tier_config", &v);
+    char *v = NULL, key[96];
+    patron__program_key(db, key, sizeof key, "tier_config"); /* the current program's */
+    int rc = patron__setting_get(db, key, &v);
     if (rc)
         return rc;
     if (!v)
@@ -59,7 +60,8 @@ static int load_tiers(patron_db *db, tiers *t)
     patron__stmt *st;
     t->any_lifetime = 0;
     if ((rc = patron__sql_bind(db, &st, "SELECT d.name, d.threshold, coalesce(o.lifetime, 0) FROM tier_defs d "
-                                        "LEFT JOIN tier_options o ON o.tier = d.name ORDER BY d.rank", "")))
+                                        "LEFT JOIN tier_options o ON o.program = d.program AND o.tier = d.name "
+                                        "WHERE d.program = ? ORDER BY d.rank", "i", patron__program_id(db))))
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW && t->n < MAX_TIERS) {
         snprintf(t->name[t->n], sizeof t->name[0], "%s", patron__sql_col_text(db, st, 0));
@@ -77,8 +79,6 @@ static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_t
 int patron_tier_configure(patron_db *db, const patron_tier_config *config, const patron_tier_def *defs, size_t n)
 {
     int rc = patron__db_check(db, "patron_tier_configure");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_configure");
     if (rc)
         return rc;
     patron_tier_config c = PATRON_TIER_CONFIG_INIT;
@@ -116,21 +116,30 @@ int patron_tier_configure(patron_db *db, const patron_tier_config *config, const
              (long long)c.keep_balance, c.expiry_months);
     if ((rc = patron__tx_begin(db)))
         return rc;
-    rc = patron__setting_set(db, "tier_config", v);
+    /* the current program's tiers (lib/internal/program.h): its settings
+     * key, its rows, its members' states (their account ids) */
+    int64_t program = patron__program_id(db), lo, hi;
+    patron__program_range(db, &lo, &hi);
+    char key[96];
+    patron__program_key(db, key, sizeof key, "tier_config");
+    rc = patron__setting_set(db, key, v);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM tier_defs", "");
+        rc = patron__sql_run(db, "DELETE FROM tier_defs WHERE program = ?", "i", program);
     for (size_t i = 0; i < n && rc == PATRON_OK; i++)
-        rc = patron__sql_run(db, "INSERT INTO tier_defs(name, rank, threshold, multiplier_pct) VALUES(?,?,?,0)", "tii",
-                             defs[i].name, (int64_t)i, defs[i].threshold);
+        rc = patron__sql_run(db, "INSERT INTO tier_defs(program, name, rank, threshold, multiplier_pct) VALUES(?,?,?,?,0)",
+                             "itii", program, defs[i].name, (int64_t)i, defs[i].threshold);
     /* lifetime marks and benefits belong to names: those of tiers gone go */
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM tier_options WHERE tier NOT IN (SELECT name FROM tier_defs)", "");
+        rc = patron__sql_run(db, "DELETE FROM tier_options WHERE program = ?1 AND tier NOT IN "
+                                 "(SELECT name FROM tier_defs WHERE program = ?1)", "i", program);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "DELETE FROM tier_benefits WHERE tier NOT IN (SELECT name FROM tier_defs)", "");
-    /* no expiry dates: every member's date goes (a later program with dates
-     * gives each member one at their next evaluation) */
+        rc = patron__sql_run(db, "DELETE FROM tier_benefits WHERE program = ?1 AND tier NOT IN "
+                                 "(SELECT name FROM tier_defs WHERE program = ?1)", "i", program);
+    /* no expiry dates: every member's date goes (a later configuration with
+     * dates gives each member one at their next evaluation) */
     if (rc == PATRON_OK && c.expiry_months == 0)
-        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = NULL WHERE valid_until IS NOT NULL", "");
+        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = NULL WHERE member_id BETWEEN ? AND ? AND "
+                                 "valid_until IS NOT NULL", "ii", lo, hi);
     if (rc == PATRON_OK) /* the audit hook */
         rc = tier_audit(db, &c, defs, n);
     return patron__tx_end(db, rc);
@@ -179,7 +188,8 @@ static int read_member_tier(patron_db *db, int64_t member, member_tier *mt)
 {
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, "SELECT tier, coalesce(since, 0), coalesce(grace_until, 0), "
-                                       "coalesce(valid_until, 0) FROM tier_state WHERE member_id = ?", "i", member);
+                                       "coalesce(valid_until, 0) FROM tier_state WHERE member_id = ?", "i",
+                              patron__program_account(db, member));
     if (rc)
         return rc;
     memset(mt, 0, sizeof *mt);
@@ -233,7 +243,13 @@ int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char
             if (member[r])
                 id[m++] = member[r];
         qsort(id, m, sizeof *id, patron__id_cmp);
-        rc = patron__sql_bind(db, &st, "SELECT member_id, tier FROM tier_state ORDER BY member_id", "");
+        /* the current program's states, by account id: member id + base */
+        int64_t lo, hi;
+        patron__program_range(db, &lo, &hi);
+        for (size_t i = 0; i < m; i++)
+            id[i] = patron__program_account(db, id[i]);
+        rc = patron__sql_bind(db, &st, "SELECT member_id, tier FROM tier_state WHERE member_id BETWEEN ? AND ? "
+                                       "ORDER BY member_id", "ii", lo, hi);
     }
     size_t hint = 0;
     while (st) {
@@ -253,7 +269,7 @@ int patron__tier_names_bulk(patron_db *db, const int64_t *member, size_t n, char
     hint = 0;
     for (size_t r = 0; rc == PATRON_OK && m && r < n; r++)
         if (member[r])
-            memcpy(tier[r], name[patron__id_seek(id, m, member[r], &hint)], sizeof tier[r]);
+            memcpy(tier[r], name[patron__id_seek(id, m, patron__program_account(db, member[r]), &hint)], sizeof tier[r]);
     patron__free(name);
     patron__free(id);
     patron__free(t);
@@ -266,7 +282,7 @@ int patron__tier_export(patron_db *db, patron__sbuf *b, int64_t member)
     return patron__sql_export_rows(db, b, "tier_history",
                                    "SELECT from_tier, to_tier, at, reason FROM tier_history WHERE member_id = ? "
                                    "ORDER BY at, id",
-                                   member, names, "ttit");
+                                   patron__program_account(db, member), names, "ttit");
 }
 
 /* The hooks: a tier change's event, a configuration's audit entry. */
@@ -316,15 +332,16 @@ static int tier_audit(patron_db *db, const patron_tier_config *c, const patron_t
 static int set_tier(patron_db *db, int64_t member, const char *from, const char *to, int64_t at, int64_t valid,
                     const char *reason)
 {
+    int64_t account = patron__program_account(db, member); /* the current program's state */
     int rc = patron__sql_run(db,
                              "INSERT INTO tier_state(member_id, tier, since, grace_until, valid_until) "
                              "VALUES(?,?,?,NULL,nullif(?, 0)) "
                              "ON CONFLICT(member_id) DO UPDATE SET tier = excluded.tier, since = excluded.since, "
                              "grace_until = NULL, valid_until = excluded.valid_until",
-                             "itii", member, to, at, valid);
+                             "itii", account, to, at, valid);
     if (rc == PATRON_OK)
         rc = patron__sql_run(db, "INSERT INTO tier_history(member_id, from_tier, to_tier, at, reason) VALUES(?,?,?,?,?)",
-                             "ittit", member, from, to, at, reason);
+                             "ittit", account, from, to, at, reason);
     if (rc == PATRON_OK) /* the outbox hook */
         rc = tier_event(db, member, from, to, at, reason);
     return rc;
@@ -350,7 +367,7 @@ static int lifetime_floor(patron_db *db, const tiers *t, int64_t member, int cur
         return PATRON_OK;
     patron__stmt *st;
     int rc = patron__sql_bind(db, &st, "SELECT DISTINCT to_tier FROM tier_history WHERE member_id = ? AND "
-                                       "to_tier IS NOT NULL", "i", member);
+                                       "to_tier IS NOT NULL", "i", patron__program_account(db, member));
     if (rc)
         return rc;
     while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
@@ -404,6 +421,7 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
         return rc;
     member_tier mt = j.mt;
     int q = j.q, cur = j.cur;
+    int64_t account = patron__program_account(db, member); /* its state's key in the current program */
     char reason[160];
     *changed = 0;
     int64_t valid = expiry_for(t, at);
@@ -411,7 +429,7 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
         /* a tier held without a date (reached before the program had
          * dates): its date counts from this evaluation */
         mt.valid_until = valid;
-        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, member);
+        rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, account);
     }
     if (rc)
         return rc;
@@ -428,10 +446,10 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
          * grace ends, a later failing review starts a new one; the expiry
          * date moves on (never back) */
         if (mt.grace_until)
-            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = NULL WHERE member_id = ?", "i", member);
+            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = NULL WHERE member_id = ?", "i", account);
         mt.grace_until = 0;
         if (rc == PATRON_OK && valid > mt.valid_until) {
-            rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, member);
+            rc = patron__sql_run(db, "UPDATE tier_state SET valid_until = ? WHERE member_id = ?", "ii", valid, account);
             mt.valid_until = valid;
         }
     } else if (mode == 1 && !(valid && at < mt.valid_until)) {
@@ -441,7 +459,8 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
          * level, never below a lifetime tier held */
         if (mt.grace_until == 0 && t->cfg.grace_days > 0) {
             mt.grace_until = at + (int64_t)t->cfg.grace_days * 86400;
-            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = ? WHERE member_id = ?", "ii", mt.grace_until, member);
+            rc = patron__sql_run(db, "UPDATE tier_state SET grace_until = ? WHERE member_id = ?", "ii", mt.grace_until,
+                                 account);
         } else if (mt.grace_until == 0 || at >= mt.grace_until) {
             int to = t->cfg.downgrade == PATRON_TIER_DOWNGRADE_ONE_LEVEL ? cur - 1 : q, held = to < j.floor;
             if (held)
@@ -469,7 +488,8 @@ static int evaluate(patron_db *db, const tiers *t, int64_t member, int64_t at, i
 int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at)
 {
     int64_t has = 0;
-    int rc = patron__sql_int(db, &has, 0, "SELECT count(*) FROM tier_defs", "");
+    int rc = patron__sql_int(db, &has, 0, "SELECT count(*) FROM tier_defs WHERE program = ?", "i",
+                             patron__program_id(db));
     if (rc || has == 0)
         return rc;
     tiers *t = patron__malloc(sizeof *t);
@@ -486,8 +506,6 @@ int patron__tier_upgrade(patron_db *db, int64_t member, int64_t at)
 int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_evaluate");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_evaluate");
     if (rc)
         return rc;
     tiers *t = patron__malloc(sizeof *t);
@@ -502,6 +520,8 @@ int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t memb
     patron_tier_status s;
     memset(&s, 0, sizeof s);
     rc = patron__member_resolve(db, &member, member_id, 1);
+    if (rc == PATRON_OK) /* outside the default program: a member who joined it */
+        rc = patron__program_member_check(db, "patron_tier_evaluate", member, NULL);
     if (rc == PATRON_OK)
         rc = load_tiers(db, t);
     if (rc == PATRON_OK)
@@ -516,8 +536,6 @@ int patron_tier_evaluate(patron_db *db, patron_tier_status *status, int64_t memb
 int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_review");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_review");
     if (rc)
         return rc;
     tiers *t = patron__malloc(sizeof *t);
@@ -535,8 +553,11 @@ int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
         rc = patron__member_next_active(db, last, &id);
         if (rc || id == 0)
             break;
-        int ch;
-        rc = evaluate(db, t, id, at, 1, &ch, NULL);
+        int ch = 0, joined = 1;
+        /* the current program's members (every member in the default one) */
+        rc = patron__program_member_check(db, "patron_tier_review", id, &joined);
+        if (rc == PATRON_OK && joined)
+            rc = evaluate(db, t, id, at, 1, &ch, NULL);
         n += ch;
         last = id;
     }
@@ -550,8 +571,6 @@ int patron_tier_review(patron_db *db, int64_t *changed, int64_t at)
 int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_get");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_get");
     if (rc)
         return rc;
     if (!status)
@@ -563,6 +582,8 @@ int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id
     member_tier mt;
     int64_t value = 0;
     rc = patron__member_resolve(db, &member, member_id, 0);
+    if (rc == PATRON_OK)
+        rc = patron__program_member_check(db, "patron_tier_get", member, NULL);
     if (rc == PATRON_OK)
         rc = load_tiers(db, t);
     if (rc == PATRON_OK)
@@ -584,8 +605,6 @@ int patron_tier_get(patron_db *db, patron_tier_status *status, int64_t member_id
 int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t member_id, int64_t at)
 {
     int rc = patron__db_check(db, "patron_tier_get_detail");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_get_detail");
     if (rc)
         return rc;
     if (!detail || detail->size < offsetof(patron_tier_detail, available) + sizeof detail->available)
@@ -597,6 +616,8 @@ int patron_tier_get_detail(patron_db *db, patron_tier_detail *detail, int64_t me
     int64_t member;
     judgement j;
     rc = patron__member_resolve(db, &member, member_id, 0);
+    if (rc == PATRON_OK)
+        rc = patron__program_member_check(db, "patron_tier_get_detail", member, NULL);
     if (rc == PATRON_OK)
         rc = load_tiers(db, t);
     if (rc == PATRON_OK)
@@ -645,7 +666,8 @@ int patron__tier_exists(patron_db *db, const char *func, const char *tier)
     if (!tier || !tier[0] || strlen(tier) > 64)
         return patron__fail(PATRON_EINVAL, "%s: tier name must be 1..64 bytes", func);
     int64_t n = 0;
-    int rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM tier_defs WHERE name = ?", "t", tier);
+    int rc = patron__sql_int(db, &n, 0, "SELECT count(*) FROM tier_defs WHERE program = ? AND name = ?", "it",
+                             patron__program_id(db), tier);
     if (rc == PATRON_OK && n == 0)
         rc = patron__fail(PATRON_ENOTFOUND, "%s: no tier '%s' is configured", func, tier);
     return rc;
@@ -654,16 +676,15 @@ int patron__tier_exists(patron_db *db, const char *func, const char *tier)
 int patron_tier_set_lifetime(patron_db *db, const char *tier, int lifetime)
 {
     int rc = patron__db_check(db, "patron_tier_set_lifetime");
-    if (rc == PATRON_OK) /* (rules and tiers are the default program's in this version) */
-        rc = patron__program_default_only(db, "patron_tier_set_lifetime");
     if (rc)
         return rc;
     if ((rc = patron__tx_begin(db)))
         return rc;
     rc = patron__tier_exists(db, "patron_tier_set_lifetime", tier);
     if (rc == PATRON_OK)
-        rc = patron__sql_run(db, "INSERT INTO tier_options(tier, lifetime) VALUES(?,?) ON CONFLICT(tier) DO UPDATE "
-                                 "SET lifetime = excluded.lifetime", "ti", tier, (int64_t)(lifetime != 0));
+        rc = patron__sql_run(db, "INSERT INTO tier_options(program, tier, lifetime) VALUES(?,?,?) "
+                                 "ON CONFLICT(program, tier) DO UPDATE SET lifetime = excluded.lifetime", "iti",
+                             patron__program_id(db), tier, (int64_t)(lifetime != 0));
     if (rc == PATRON_OK) /* the audit hook */
         rc = lifetime_audit(db, tier, lifetime != 0);
     return patron__tx_end(db, rc);

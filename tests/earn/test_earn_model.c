@@ -455,11 +455,13 @@ static void run_store(long store, uint64_t seed)
     assert_non_null(m);
     patron_db *db = pt_store_new(NULL);
     assert_int_equal(patron_profile_set_country(db, "IL"), PATRON_OK);
+    pt_program_mode(db); /* PATRON_TEST_PROGRAM: all of it in a program of its own */
     int64_t id[NM];
     for (int i = 0; i < NM; i++) {
         char phone[32];
         snprintf(phone, sizeof phone, "050-000-00%02d", i + 1);
         id[i] = pt_member(db, phone, "sms", T0 - 100 * DAY);
+        pt_program_join(db, id[i]);
         m->referrer[i] = -1;
         m->held[i] = -1;
     }

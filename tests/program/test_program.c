@@ -463,29 +463,6 @@ static void test_transfer_adjust_release_in_a_program(void **state)
     patron_close(db);
 }
 
-/* Earning rules, budgets and tiers are the default program's in this
- * version: outside it they refuse, saying so, and change nothing. */
-static void test_rules_and_tiers_default_only(void **state)
-{
-    (void)state;
-    int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
-    use(db, "partner");
-    patron_earn_rule rule = PATRON_EARN_RULE_INIT;
-    rule.name = "base";
-    rule.kind = PATRON_EARN_BASE;
-    rule.points = 1;
-    rule.per_amount = 100;
-    assert_int_equal(patron_earn_rule_add(db, NULL, &rule), PATRON_EUNSUPPORTED);
-    assert_non_null(strstr(patron_errmsg(), "'partner'"));
-    patron_tier_status st;
-    assert_int_equal(patron_tier_get(db, &st, a, T0), PATRON_EUNSUPPORTED);
-    assert_int_equal(patron_earn_return(db, "x", T0), PATRON_EUNSUPPORTED);
-    use(db, "default");
-    OK(patron_earn_rule_add(db, NULL, &rule));
-    patron_close(db);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,7 +474,6 @@ int main(void)
         cmocka_unit_test(test_erasure),
         cmocka_unit_test(test_events_reports_frame),
         cmocka_unit_test(test_new_handle_starts_in_default),
-        cmocka_unit_test(test_rules_and_tiers_default_only),
         cmocka_unit_test(test_transfer_adjust_release_in_a_program),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,3 +296,38 @@ void pt_remove_store(const char *path)
         unlink(side);
     }
 }
+
+int pt_program_mode(patron_db *db)
+{
+    const char *name = getenv("PATRON_TEST_PROGRAM");
+    if (!name || !name[0])
+        return 0;
+    patron_earn_rule r = PATRON_EARN_RULE_INIT;
+    r.name = "base";
+    r.kind = PATRON_EARN_BASE;
+    r.points = 7;
+    r.per_amount = 100;
+    assert_int_equal(patron_earn_rule_add(db, NULL, &r), PATRON_OK);
+    patron_tier_config c = PATRON_TIER_CONFIG_INIT;
+    patron_tier_def d[1] = {{"gold", 0}}; /* everyone evaluated in the default program is gold there */
+    assert_int_equal(patron_tier_configure(db, &c, d, 1), PATRON_OK);
+    assert_int_equal(patron_program_create(db, name), PATRON_OK);
+    assert_int_equal(patron_program_use(db, name), PATRON_OK);
+    return 1;
+}
+
+void pt_program_join(patron_db *db, int64_t member)
+{
+    const char *cur = patron_program_current(db);
+    if (!cur || !strcmp(cur, "default"))
+        return;
+    char name[80];
+    snprintf(name, sizeof name, "%s", cur);
+    assert_int_equal(patron_program_join(db, member, 1), PATRON_OK);
+    /* gold in the default program: a leak of its tier would show */
+    assert_int_equal(patron_program_use(db, "default"), PATRON_OK);
+    patron_tier_status st;
+    assert_int_equal(patron_tier_evaluate(db, &st, member, 2), PATRON_OK);
+    assert_string_equal(st.tier, "gold");
+    assert_int_equal(patron_program_use(db, name), PATRON_OK);
+}

@@ -50,4 +50,17 @@ patron_db *pt_simulated_shop(int members, uint64_t seed, int phone_base, int64_t
 /* Remove a store file and its -wal, -shm and -journal side files. */
 void pt_remove_store(const char *path);
 
+/* The program mode of the model suites (earn-model-program,
+ * tier-model-program): with PATRON_TEST_PROGRAM=<name> in the environment,
+ * give the default program earning rules and tiers of its own that would
+ * change every figure if they leaked (a base rule of 7 points per 100, two
+ * tiers at spend 0 and 1), then create program <name> and make it the
+ * handle's current program, so the suite's rules, budgets, tiers and
+ * balances are that program's. Returns 1 in that mode, 0 (nothing done)
+ * without the variable. */
+int pt_program_mode(patron_db *db);
+/* In program mode, `member` joins the current program (at time 1) and is
+ * made gold in the default program's tiers; nothing otherwise. */
+void pt_program_join(patron_db *db, int64_t member);
+
 #endif

@@ -317,6 +317,7 @@ static void run_store(long store, uint64_t seed)
     assert_non_null(m);
     patron_db *db = pt_store_new(NULL);
     assert_int_equal(patron_profile_set_country(db, "IL"), PATRON_OK);
+    pt_program_mode(db); /* PATRON_TEST_PROGRAM: all of it in a program of its own */
     patron_earn_rule r = PATRON_EARN_RULE_INIT;
     r.name = "base";
     r.kind = PATRON_EARN_BASE;
@@ -328,6 +329,7 @@ static void run_store(long store, uint64_t seed)
         char phone[32];
         snprintf(phone, sizeof phone, "050-000-00%02d", i + 1);
         id[i] = pt_member(db, phone, "sms", T0 - 400 * DAY);
+        pt_program_join(db, id[i]);
     }
     mconfig c;
     random_config(&g, &c);
