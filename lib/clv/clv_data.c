@@ -659,7 +659,11 @@ int clv_rows_build_threads(clv_rows *out, patron_clv_model model, const patron_c
                    d->weights, kept};
     size_t nr = nk;
     size_t est;
-    if (compression_pays(d, kept, nk, spend, &est)) {
+    /* A fit's rows (no map back to the caller's rows) are merged by the
+     * order below, in its buckets on the fit's threads: the serial hash
+     * table would only repeat that work (whole days: a third of the fit). */
+    int fit_rows = !map && !spend;
+    if (!fit_rows && compression_pays(d, kept, nk, spend, &est)) {
         if (builder_reserve(&b, est)) {
             rc = patron__oom();
             goto fail;
