@@ -9,6 +9,12 @@
  * posting recording the rule name and version — "why did I get these
  * points?" has an answer in the statement.
  *
+ * Rules, their budgets and the scoring of a purchase belong to the
+ * handle's current program (patron_program_use(), program.h): a store with
+ * several programs keeps a set of rules per program, and a purchase scored
+ * in a program earns by that program's rules into the member's account
+ * there. Purchase keys are the store's (docs/guide/programs.md).
+ *
  * Scoring of a purchase at time t (amounts in minor units, rounding down;
  * the ledger guide gives every rule exactly):
  * - #PATRON_EARN_BASE: `points` per `per_amount` of each line's amount,

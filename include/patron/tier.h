@@ -11,6 +11,12 @@
  * shows ("free shipping", "lounge") are names per tier
  * (patron_tier_set_benefits(), patron_tier_member_benefits()).
  *
+ * Tiers, their options and benefits, and every member's tier state and
+ * history belong to the handle's current program (patron_program_use(),
+ * program.h): each program of a store has its own tiers, and a member's
+ * tier in one program says nothing of another; points qualify from the
+ * member's account in that program.
+ *
  * Thread safety: as for the #patron_db handle.
  */
 #ifndef PATRON_TIER_H

@@ -2,8 +2,9 @@
 # Several programs in one store from the command line: a program created
 # and listed, a member joined, points earned in it with --program
 # (independent of the default program's), a key of the default program
-# refused there, the members and a member's programs; bad calls fail with
-# one line on stderr.
+# refused there, the members and a member's programs; earning rules and
+# tiers per program (a purchase scored by each program's own rule, a tier
+# in one program only); bad calls fail with one line on stderr.
 set -euo pipefail
 patron=$1
 dir=$(mktemp -d /tmp/patron_cli_program.XXXXXX)
@@ -43,6 +44,20 @@ out=$("$patron" program members --db "$db" --program bakery)
 [[ $out == '{"program": "bakery", "members": [1]}' ]] || fail "members: $out"
 out=$("$patron" program of --db "$db" --member +972501234567)
 [[ $out == '{"member_id": 1, "programs": ["default", "bakery"]}' ]] || fail "of: $out"
+# rules and tiers are the current program's: 1 point per 100 in default,
+# 5 per 100 in bakery; a tier only in bakery
+"$patron" rule add --db "$db" --name base --kind base --points 1 --per-amount 100 --from $T >/dev/null
+"$patron" rule add --db "$db" --program bakery --name base --kind base --points 5 --per-amount 100 --from $T >/dev/null
+"$patron" tier configure --db "$db" --program bakery --metric points --tier crumb=0 --tier loaf=100 >/dev/null
+out=$("$patron" purchase record --db "$db" --member +972501234567 --key o1 --amount 2000 --at $((T + 60)))
+[[ $out == *'"points": 20'* ]] || fail "default rule: $out"
+out=$("$patron" purchase record --db "$db" --program bakery --member +972501234567 --key o2 --amount 2000 --at $((T + 70)))
+[[ $out == *'"points": 100'* ]] || fail "bakery rule: $out"
+out=$("$patron" tier show --db "$db" --program bakery --member +972501234567 --at $((T + 80)) --format json)
+[[ $out == *'"loaf"'* ]] || fail "bakery tier: $out"
+if err=$("$patron" tier show --db "$db" --member +972501234567 --at $((T + 80)) 2>&1); then
+  fail "the default program has no tiers: $err"
+fi
 if err=$("$patron" points balance --db "$db" --program nope --member +972501234567 2>&1); then fail "unknown program"; fi
 [[ $err == *"no program 'nope'"* ]] || fail "unknown program message: $err"
 if "$patron" program create --db "$db" --name "Bad Name" 2>/dev/null; then fail "bad name"; fi
