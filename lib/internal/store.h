@@ -259,6 +259,10 @@ int patron__sql_run(patron_db *db, const char *sql, const char *fmt, ...);
  * value reads as `null_value`. */
 int patron__sql_int(patron_db *db, int64_t *out, int64_t null_value, const char *sql,
                     const char *fmt, ...);
+/* The int64 first column of every row, appended to the array *ids of *n
+ * values (patron__malloc'ed, grown as needed). On failure the array is
+ * freed and *ids, *n are NULL and 0. */
+int patron__sql_ids(patron_db *db, int64_t **ids, size_t *n, const char *sql, const char *fmt, ...);
 /* Step wrapper: ROW (1), DONE (0) or a status with message. */
 int patron__sql_step(patron_db *db, patron__stmt *st);
 int64_t patron__sql_col_int(patron_db *db, patron__stmt *st, int col);

@@ -238,29 +238,10 @@ void patron__account_stored(patron_db *db, account *a)
 
 int patron__ledger_merged_accounts(patron_db *db, int64_t member, int64_t **ids, size_t *n)
 {
-    patron__stmt *st;
-    size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    int rc = patron__sql_bind(db, &st, "SELECT member_id FROM accounts WHERE merged = ? AND merged != 0 ORDER BY member_id",
-                              "i", member);
-    if (rc)
-        return rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
-            rc = patron__oom();
-            break;
-        }
-        (*ids)[(*n)++] = patron__sql_col_int(db, st, 0);
-    }
-    patron__sql_done(db, st);
-    if (rc < 0) {
-        patron__free(*ids);
-        *ids = NULL;
-        *n = 0;
-        return rc;
-    }
-    return PATRON_OK;
+    return patron__sql_ids(db, ids, n, "SELECT member_id FROM accounts WHERE merged = ? AND merged != 0 ORDER BY member_id",
+                           "i", member);
 }
 
 int patron__ledger_has_merged(patron_db *db, int64_t member, int *has)

@@ -994,21 +994,9 @@ static int expire_all(patron_db *db, int64_t at, int64_t *npost, int64_t *npoint
         "SELECT member_id FROM accounts WHERE next_expiry <= ? AND next_expiry < 9223372036854775807 "
         "AND member_id BETWEEN ? AND ? ORDER BY member_id";
     int64_t *ids = NULL, lo, hi;
-    size_t n = 0, cap = 0;
-    patron__stmt *st;
+    size_t n = 0;
     patron__program_range(db, &lo, &hi); /* the current program's accounts */
-    int rc = patron__sql_bind(db, &st, sql, "iii", at, lo, hi);
-    if (rc)
-        return rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(&ids, &cap, n + 1, sizeof *ids)) {
-            rc = patron__oom();
-            break;
-        }
-        ids[n++] = patron__sql_col_int(db, st, 0);
-    }
-    patron__sql_done(db, st);
-    rc = rc < 0 ? rc : PATRON_OK;
+    int rc = patron__sql_ids(db, &ids, &n, sql, "iii", at, lo, hi);
     lot_list l = {0};
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         account a;

@@ -72,24 +72,6 @@ int patron__ledger_notify_policy(patron_db *db, const patron_ledger_policy *p)
 
 /* ---- the job: matured and expiring lots --------------------------------- */
 
-static int member_ids(patron_db *db, const char *sql, int64_t bound, int64_t **ids, size_t *n)
-{
-    patron__stmt *st;
-    size_t cap = 0;
-    int rc = patron__sql_bind(db, &st, sql, "i", bound);
-    if (rc)
-        return rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
-            rc = patron__oom();
-            break;
-        }
-        (*ids)[(*n)++] = patron__sql_col_int(db, st, 0);
-    }
-    patron__sql_done(db, st);
-    return rc < 0 ? rc : PATRON_OK;
-}
-
 /* `acct`: an account id; the event names its member, and its program
  * unless that is the default one. The job covers every program: the marks
  * of what was announced are the store's. */
@@ -114,7 +96,7 @@ static int scan(patron_db *db, const char *sql, int64_t bound, const char *kind,
 {
     int64_t *ids = NULL;
     size_t n = 0;
-    int rc = member_ids(db, sql, bound, &ids, &n);
+    int rc = patron__sql_ids(db, &ids, &n, sql, "i", bound);
     lot_list l = {0};
     for (size_t i = 0; i < n && rc == PATRON_OK; i++) {
         account a;

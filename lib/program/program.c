@@ -135,29 +135,10 @@ int patron__program_with(patron_db *db, int64_t program, int (*fn)(patron_db *db
 
 int patron__program_joined(patron_db *db, int64_t member, int64_t **ids, size_t *n)
 {
-    patron__stmt *st;
-    size_t cap = 0;
     *ids = NULL;
     *n = 0;
-    int rc = patron__sql_bind(db, &st, "SELECT program FROM program_members WHERE member_id = ? ORDER BY program",
-                              "i", member);
-    if (rc)
-        return rc;
-    while ((rc = patron__sql_step(db, st)) == PATRON__ROW) {
-        if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
-            rc = patron__oom();
-            break;
-        }
-        (*ids)[(*n)++] = patron__sql_col_int(db, st, 0);
-    }
-    patron__sql_done(db, st);
-    if (rc < 0) {
-        patron__free(*ids);
-        *ids = NULL;
-        *n = 0;
-        return rc;
-    }
-    return PATRON_OK;
+    return patron__sql_ids(db, ids, n, "SELECT program FROM program_members WHERE member_id = ? ORDER BY program", "i",
+                           member);
 }
 
 int patron__program_enter(patron_db *db, int64_t program, int64_t member, int64_t at)

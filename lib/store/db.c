@@ -521,6 +521,34 @@ int patron__sql_int(patron_db *db, int64_t *out, int64_t null_value, const char 
     return rc;
 }
 
+int patron__sql_ids(patron_db *db, int64_t **ids, size_t *n, const char *sql, const char *fmt, ...)
+{
+    patron__stmt *st;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = patron__sql_vbind(db, &st, sql, fmt, ap);
+    va_end(ap);
+    if (rc == PATRON_OK) {
+        size_t cap = *n;
+        while ((rc = db->vt->step(st)) == PATRON__ROW) {
+            if (patron__grow(ids, &cap, *n + 1, sizeof **ids)) {
+                rc = patron__oom();
+                break;
+            }
+            (*ids)[(*n)++] = db->vt->column_int64(st, 0);
+        }
+        db->vt->reset(st);
+        if (rc == PATRON__DONE)
+            rc = PATRON_OK;
+    }
+    if (rc != PATRON_OK) {
+        patron__free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int patron__sql_defer(patron_db *db, patron__stmt *st)
 {
     if (!db->vt->defer || db->depth != 1 || db->batch || db->reading)
