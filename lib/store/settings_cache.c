@@ -140,7 +140,10 @@ void patron__settings_cache_put(patron_db *db, const char *key, const char *valu
  * change between the guard and the COMMIT: their writers take the store
  * lock exclusively, which this transaction holds shared. */
 #define STALE_MARK "patron: the settings changed since they were read"
-#define SETTINGS_TEXT "coalesce(string_agg(octet_length(key) || ':' || key || octet_length(value) || ':' || value, '' ORDER BY key), '')"
+/* COLLATE "C": the bytewise order the copy is sorted in (strcmp), whatever
+ * the database's collation */
+#define SETTINGS_TEXT "coalesce(string_agg(octet_length(key) || ':' || key || octet_length(value) || ':' || value, '' " \
+                      "ORDER BY key COLLATE \"C\"), '')"
 static const char guard_sql[] =
     /* one aggregate (the planner computes the two alike once); the failure
      * names the row text, which keeps it from being a constant the planner
