@@ -120,15 +120,8 @@ int patron__program_with(patron_db *db, int64_t program, int (*fn)(patron_db *db
         return patron__oom();
     program_state saved = *ps;
     ps->id = program;
-    snprintf(ps->name, sizeof ps->name, "program %" PRId64, program); /* messages: see patron__program_name */
-    patron__stmt *st;
-    int rc = patron__sql_bind(db, &st, "SELECT name FROM programs WHERE id = ?", "i", program);
-    if (rc == PATRON_OK) {
-        if (patron__sql_step(db, st) == PATRON__ROW)
-            snprintf(ps->name, sizeof ps->name, "%s", patron__sql_col_text(db, st, 0));
-        patron__sql_done(db, st);
-        rc = fn(db, ctx);
-    }
+    patron__program_name_of(db, program, ps->name, sizeof ps->name); /* messages: see patron__program_name */
+    int rc = fn(db, ctx);
     *ps = saved;
     return rc;
 }
