@@ -217,13 +217,8 @@ int patron__account_store(patron_db *db, account *a)
     else
         rc = patron__sql_run(db, all, "iiiiiiii", a->merged, a->total, a->pending_until, a->head, a->indexed,
                              a->debt, a->next_expiry, a->member);
-    if (rc == PATRON_OK) {
-        a->stored_next_expiry = a->next_expiry;
-        a->stored_indexed = a->indexed;
-        a->stored_debt = a->debt;
-        a->stored_merged = a->merged;
-        cache_put(db, a);
-    }
+    if (rc == PATRON_OK)
+        patron__account_stored(db, a);
     return rc;
 }
 
