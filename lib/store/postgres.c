@@ -1311,18 +1311,10 @@ static void put_be(patron__sbuf *b, uint64_t v, int bytes)
     patron__sb_putn(b, x, (size_t)bytes);
 }
 
-static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char *types, const void *const *cols)
+/* Rows [from, to) as one COPY; `sql` is the COPY statement. */
+static int copy_chunk(pg *p, const char *sql, size_t from, size_t to, const char *types, size_t ncols,
+                      const void *const *cols)
 {
-    pg *p = impl;
-    size_t ncols = strlen(types);
-    if (!p->in_tx || ncols == 0 || ncols > 64)
-        return patron__fail(PATRON_EINTERNAL, "postgresql: copy into %s: %zu columns, or outside a write transaction",
-                            target, ncols);
-    int rc = pg_flush(p); /* COPY waits for the connection: what was sent ahead is answered first */
-    if (rc == PATRON_OK)
-        rc = pg_usable(p);
-    if (rc)
-        return rc;
     /* PostgreSQL's binary COPY: signature, flags, header extension length;
      * per row the field count and each field as length + big-endian value
      * (-1 for NULL); -1 at the end */
@@ -1330,7 +1322,7 @@ static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char
     patron__sb_putn(&b, "PGCOPY\n\377\r\n\0", 11);
     put_be(&b, 0, 4);
     put_be(&b, 0, 4);
-    for (size_t r = 0; r < nrows && !b.err; r++) {
+    for (size_t r = from; r < to && !b.err; r++) {
         put_be(&b, ncols, 2);
         for (size_t c = 0; c < ncols; c++) {
             if (types[c] == 't') {
@@ -1358,8 +1350,7 @@ static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char
         patron__sb_free(&b);
         return patron__oom();
     }
-    char sql[600];
-    snprintf(sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)", target);
+    int rc = PATRON_OK;
     PGresult *res = PQexec(p->conn, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
         rc = pg_fail(p, res, sql);
@@ -1376,6 +1367,33 @@ static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char
     PQclear(res);
     while ((res = PQgetResult(p->conn)) != NULL) /* the end of the COPY's results */
         PQclear(res);
+    return rc;
+}
+
+/* Rows to a COPY. PostgreSQL 15 keeps one slot per buffered row, and each
+ * slot pins the table's tuple descriptor in the resource owner, whose hash
+ * of pins puts every pin of that one descriptor in one probe chain: a COPY
+ * of n rows costs of the order of n^2 probes. 1,000 rows to a COPY spent
+ * 0.6 us a row more than 250 to a COPY (bench/RESULTS.md, "COPY in
+ * chunks"); a COPY more is one round trip (~30 us). */
+#define COPY_CHUNK 250
+
+static int pg_copy_rows(void *impl, const char *target, size_t nrows, const char *types, const void *const *cols)
+{
+    pg *p = impl;
+    size_t ncols = strlen(types);
+    if (!p->in_tx || ncols == 0 || ncols > 64)
+        return patron__fail(PATRON_EINTERNAL, "postgresql: copy into %s: %zu columns, or outside a write transaction",
+                            target, ncols);
+    int rc = pg_flush(p); /* COPY waits for the connection: what was sent ahead is answered first */
+    if (rc == PATRON_OK)
+        rc = pg_usable(p);
+    if (rc)
+        return rc;
+    char sql[600];
+    snprintf(sql, sizeof sql, "COPY %s FROM STDIN (FORMAT binary)", target);
+    for (size_t from = 0; from < nrows && rc == PATRON_OK; from += COPY_CHUNK)
+        rc = copy_chunk(p, sql, from, nrows - from < COPY_CHUNK ? nrows : from + COPY_CHUNK, types, ncols, cols);
     if (rc == PATRON_OK)
         p->total_changes += (int64_t)nrows;
     return rc;
