@@ -345,12 +345,16 @@ static int bulk_write(patron_db *db, bulk_state *s, const patron_posting_request
  * key rows go ROWS to a statement, which spares most of the per-statement
  * work of two statements per posting. */
 #define ROWS 128 /* rows per statement; what is left goes 16, then 1 to a statement */
-#define POSTING_VALUES "(?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?)" /* 16 parameters; kind 1 = earn */
+/* The id is NULL: SQLite gives the next rowid, max(id) + 1, which is the
+ * id rows_next_ids reserved (this transaction is the only writer; checked
+ * after the statement), and appends the row without seeking its place
+ * (callgrind: a seek per posting less). */
+#define POSTING_VALUES "(NULL,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?)" /* 15 parameters; kind 1 = earn */
 /* The same for a chunk of plain earns (no spend, rule, reason, operator or
  * ref; rule version 0): those columns are constants of the statement, 10
  * parameters a row (callgrind: a sixth of a posting's instructions went to
- * binding and copying its 16 values) */
-#define POSTING_VALUES_PLAIN "(?,?,?,?,1,?,?,?,?,?,?,NULL,NULL,0,NULL,NULL,NULL)"
+ * binding and copying its 16 values); 9 parameters a row */
+#define POSTING_VALUES_PLAIN "(NULL,?,?,?,1,?,?,?,?,?,?,NULL,NULL,0,NULL,NULL,NULL)"
 #define KEY_VALUES "(?,?,?)"
 #define X2(r) r "," r
 #define X4(r) X2(r) "," X2(r)
@@ -404,46 +408,45 @@ static int rows_plain(const patron_posting_request *r)
     return !r->spend && !r->rule && !r->rule_version && !r->reason && !r->operator_name && !r->ref;
 }
 
-/* The first 10 columns of a posting (all a plain one has) or all 16. */
+/* A posting's values but its id (SQLite gives it): the first 9 (all a
+ * plain one has) or all 15. */
 static int rows_bind_posting(patron_db *db, patron__stmt *st, int k, const bulk_state *s,
                              const patron_posting_request *r, size_t i, int plain)
 {
     const patron__store_vt *vt = db->vt;
     /* the requests outlive the statement: no copies of their strings */
     int (*bind_text)(patron__stmt *, int, const char *) = vt->bind_text_kept ? vt->bind_text_kept : vt->bind_text;
-    int rc = vt->bind_int64(st, k + 1, s->ids[i]);
+    int rc = bind_text(st, k + 1, r->key);
     if (rc == PATRON_OK)
-        rc = bind_text(st, k + 2, r->key);
+        rc = vt->bind_int64(st, k + 2, patron__earn_fingerprint(r));
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 3, patron__earn_fingerprint(r));
+        rc = vt->bind_int64(st, k + 3, r->member_id);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 4, r->member_id);
+        rc = vt->bind_int64(st, k + 4, r->points);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 5, r->points);
+        rc = vt->bind_int64(st, k + 5, r->at);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 6, r->at);
+        rc = vt->bind_int64(st, k + 6, s->mature[i]);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 7, s->mature[i]);
+        rc = vt->bind_int64(st, k + 7, s->prev[i]);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 8, s->prev[i]);
+        rc = vt->bind_int64(st, k + 8, r->at);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 9, r->at);
-    if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 10, s->expires[i]);
+        rc = vt->bind_int64(st, k + 9, s->expires[i]);
     if (plain)
         return rc;
     if (rc == PATRON_OK)
-        rc = r->spend ? vt->bind_int64(st, k + 11, r->spend) : vt->bind_null(st, k + 11);
+        rc = r->spend ? vt->bind_int64(st, k + 10, r->spend) : vt->bind_null(st, k + 10);
     if (rc == PATRON_OK)
-        rc = bind_text(st, k + 12, r->rule);
+        rc = bind_text(st, k + 11, r->rule);
     if (rc == PATRON_OK)
-        rc = vt->bind_int64(st, k + 13, r->rule_version);
+        rc = vt->bind_int64(st, k + 12, r->rule_version);
     if (rc == PATRON_OK)
-        rc = bind_text(st, k + 14, r->reason);
+        rc = bind_text(st, k + 13, r->reason);
     if (rc == PATRON_OK)
-        rc = bind_text(st, k + 15, r->operator_name);
+        rc = bind_text(st, k + 14, r->operator_name);
     if (rc == PATRON_OK)
-        rc = bind_text(st, k + 16, r->ref);
+        rc = bind_text(st, k + 15, r->ref);
     return rc;
 }
 
@@ -473,7 +476,7 @@ static int rows_insert(patron_db *db, const bulk_state *s, const patron_posting_
     for (size_t j = 0; j < m && rc == PATRON_OK; j++) {
         size_t i = from + j;
         if (!keys) {
-            rc = rows_bind_posting(db, st, (int)j * (plain ? 10 : 16), s, &r[i], i, plain);
+            rc = rows_bind_posting(db, st, (int)j * (plain ? 9 : 15), s, &r[i], i, plain);
         } else {
             rc = (db->vt->bind_text_kept ? db->vt->bind_text_kept : db->vt->bind_text)(st, (int)j * 3 + 1, r[i].key);
             if (rc == PATRON_OK)
@@ -486,7 +489,13 @@ static int rows_insert(patron_db *db, const bulk_state *s, const patron_posting_
         return rc;
     rc = patron__sql_step(db, st);
     patron__sql_done(db, st);
-    return rc < 0 ? rc : PATRON_OK;
+    if (rc < 0)
+        return rc;
+    int64_t last = keys ? s->ids[from + m - 1] : patron__sql_last_id(db);
+    if (last != s->ids[from + m - 1])
+        return patron__fail(PATRON_EINTERNAL, "patron_ledger_earn_many: posting %zu got id %" PRId64 ", %" PRId64
+                                              " was reserved", from + m - 1, last, s->ids[from + m - 1]);
+    return PATRON_OK;
 }
 
 static int rows_write(patron_db *db, bulk_state *s, const patron_posting_request *r, size_t n)
