@@ -45,7 +45,7 @@ PATRON_BEGIN_DECLS
 typedef struct patron_db patron_db;
 
 /** @brief Schema version written by this library. Stores with a larger version are refused. */
-#define PATRON_DB_SCHEMA_VERSION 10
+#define PATRON_DB_SCHEMA_VERSION 11
 
 /** @brief Earliest time (UTC seconds) a store accepts in a write: 1970-01-01T00:00:00Z. */
 #define PATRON_STORE_TIME_MIN INT64_C(0)

@@ -127,6 +127,12 @@ typedef struct patron__store_vt {
 /* Data-modifying statements in WITH (`WITH k AS (INSERT ... RETURNING ...)
  * INSERT ...`), as PostgreSQL has and SQLite has not. */
 #define PATRON__STORE_WRITABLE_CTE 2u
+/* Posting keys are unique in `postings` itself (a unique index on its
+ * key) and `posting_keys` is a view over it (SQLite, schema version 11):
+ * a posting with a used key fails its own insert, and no key row is
+ * written. Elsewhere (PostgreSQL) `posting_keys` is a table of its own,
+ * which Citus distributes by key while postings go by member. */
+#define PATRON__STORE_KEYS_IN_POSTINGS 4u
 
 /* A module's per-handle state: `size` bytes, zeroed when first asked for,
  * released by `release` (may be NULL) and freed by patron_close. */

@@ -382,18 +382,24 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     if (rc)
         return rc;
-    /* the id the row was given (no unique key of postings can be met) */
+    /* the id the row was given; no row where the key is unique in postings
+     * itself and used (PATRON__STORE_KEYS_IN_POSTINGS): the insert failed
+     * alone and wrote nothing */
+    const int keys_in_postings = (db->vt->features & PATRON__STORE_KEYS_IN_POSTINGS) != 0;
     int64_t since = db->vt->total_changes(db->impl), new_id = 0;
     rc = patron__sql_step_unique(db, st, &new_id);
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
+    if (new_id == 0 && keys_in_postings && p->key)
+        return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
     if (new_id == 0)
         return patron__fail(PATRON_EINTERNAL, "member %" PRId64 ": a posting row was not inserted", a->member);
-    /* The key's own row (posting_keys, unique across members). The caller
-     * looked the key up first, under the member's lock; only the same key
-     * posted at the same moment for another member meets it here. */
-    if (p->key) {
+    /* The key's own row (posting_keys, unique across members), where it is
+     * a table. The caller looked the key up first, under the member's lock;
+     * only the same key posted at the same moment for another member meets
+     * it here. */
+    if (p->key && !keys_in_postings) {
         int64_t key_row = 0;
         rc = patron__sql_bind_unique(db, &st, "INSERT INTO posting_keys(key, member_id, id) VALUES(?,?,?)", "tii",
                                      p->key, a->member, new_id);

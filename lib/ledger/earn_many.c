@@ -8,8 +8,9 @@
  *   one statement, their accounts read in one, the posting ids reserved in
  *   one, the key rows and the postings copied in bulk (COPY) and the
  *   accounts updated in one statement sent with the COMMIT;
- *   elsewhere (SQLite) the postings and key rows ROWS to a multi-row
- *   INSERT. Taken only for the plain case (every member active with its own
+ *   elsewhere (SQLite) the postings ROWS to a multi-row INSERT (and
+ *   their key rows where posting_keys is a table: not on SQLite, where a
+ *   key is unique in postings itself). Taken only for the plain case (every member active with its own
  *   account and no overdraft debt, times a new posting can have, the
  *   events outbox off: its events are written per posting); a key
  *   already used, or repeated in the array, makes the write fail as a
@@ -341,9 +342,9 @@ static int bulk_write(patron_db *db, bulk_state *s, const patron_posting_request
 /* ---- the same with portable multi-row statements (SQLite) --------------
  * A backend that serialises writers (SQLite) has no member locks to take
  * and keeps the accounts in the handle's cache: they are read and stored
- * one by one through it (a few microseconds each); the postings and their
- * key rows go ROWS to a statement, which spares most of the per-statement
- * work of two statements per posting. */
+ * one by one through it (a few microseconds each); the postings (and key
+ * rows, where posting_keys is a table) go ROWS to a statement, which spares
+ * most of the per-statement work of a statement per posting. */
 #define ROWS 128 /* rows per statement; what is left goes 16, then 1 to a statement */
 /* The id is NULL: SQLite gives the next rowid, max(id) + 1, which is the
  * id rows_next_ids reserved (this transaction is the only writer; checked
@@ -505,7 +506,9 @@ static int rows_write(patron_db *db, bulk_state *s, const patron_posting_request
     for (size_t i = 0; i < n && rc == PATRON_OK;) {
         size_t m = rows_chunk(n - i, &tier);
         rc = rows_insert(db, s, r, i, m, tier, 0);
-        if (rc == PATRON_OK)
+        /* the key rows, where posting_keys is a table; elsewhere a used key
+         * failed the postings' own statement (PATRON_ECONFLICT) */
+        if (rc == PATRON_OK && !(db->vt->features & PATRON__STORE_KEYS_IN_POSTINGS))
             rc = rows_insert(db, s, r, i, m, tier, 1);
         i += m;
     }

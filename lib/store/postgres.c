@@ -204,7 +204,8 @@ static int pg_simple(pg *p, const char *sql, const char *what)
     PGresult *res = PQexec(p->conn, sql);
     ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     int rc = PATRON_OK;
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+    /* (an empty text: a migration step with nothing for this backend) */
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
         rc = pg_fail(p, res, what);
     PQclear(res);
     if (PQtransactionStatus(p->conn) != PQTRANS_INERROR) /* ended, or back at a savepoint */
@@ -653,12 +654,21 @@ static char *member_keys(const char *sql)
 }
 
 /* DDL written for this backend alone: a comment `/\*postgresql: TEXT*\/`
- * (which SQLite skips) becomes TEXT, e.g. a table's storage parameters. In
- * place: the text only shrinks. */
+ * (which SQLite skips) becomes TEXT, e.g. a table's storage parameters;
+ * and DDL for SQLite alone, between the comments `/\*sqlite:*\/` and
+ * `/\*:sqlite*\/` (which SQLite runs), is cut out. In place: the text only
+ * shrinks. */
 static void pg_only_clauses(char *sql)
 {
-    static const char open[] = "/*postgresql:";
+    static const char open[] = "/*postgresql:", sq_open[] = "/*sqlite:*/", sq_close[] = "/*:sqlite*/";
     char *at;
+    while ((at = strstr(sql, sq_open)) != NULL) {
+        char *end = strstr(at, sq_close);
+        if (!end)
+            return;
+        end += sizeof sq_close - 1;
+        memmove(at, end, strlen(end) + 1);
+    }
     while ((at = strstr(sql, open)) != NULL) {
         char *end = strstr(at, "*/");
         if (!end)

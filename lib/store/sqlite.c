@@ -458,6 +458,7 @@ static int sq_integrity(void *impl, char *msg, size_t cap)
 
 static const patron__store_vt sqlite_vt = {
     .name = "sqlite",
+    .features = PATRON__STORE_KEYS_IN_POSTINGS, /* the ledger's schema, version 11 */
     .close = sq_close,
     .exec = sq_exec,
     .prepare = sq_prepare,

@@ -692,7 +692,7 @@ PATRON_ABTEST_MAX_COVARIATES = 8
 """Most pre-period covariates patron_abtest_cuped_moments() and patron_abtest_ratio_cuped_moments() take."""
 PATRON_ABTEST_MAX_VARS = 10
 """Most variables per row of patron_abtest_moments (two outcome columns of a ratio metric plus the covariates)."""
-PATRON_DB_SCHEMA_VERSION = 10
+PATRON_DB_SCHEMA_VERSION = 11
 """Schema version written by this library. Stores with a larger version are refused."""
 PATRON_STORE_TIME_MIN = 0
 """Earliest time (UTC seconds) a store accepts in a write: 1970-01-01T00:00:00Z."""
