@@ -131,7 +131,9 @@ typedef struct patron__store_vt {
  * key) and `posting_keys` is a view over it (SQLite, schema version 11):
  * a posting with a used key fails its own insert, and no key row is
  * written. Elsewhere (PostgreSQL) `posting_keys` is a table of its own,
- * which Citus distributes by key while postings go by member. */
+ * which Citus distributes by key while postings go by member; the ledger
+ * writes a key row in the posting's own statement there, so a backend
+ * without this bit has PATRON__STORE_WRITABLE_CTE and array parameters. */
 #define PATRON__STORE_KEYS_IN_POSTINGS 4u
 
 /* A module's per-handle state: `size` bytes, zeroed when first asked for,
@@ -217,10 +219,6 @@ int patron__tx_end_light(patron_db *db, int rc);
  * with concurrent writers (PostgreSQL) postings of different members run in
  * parallel. Every other write transaction excludes them all. */
 void patron__tx_scope_members(patron_db *db);
-/* A light call that took back what it wrote since total_changes was
- * `since` (deleted its own new rows: the store is as it found it): those
- * changes do not count as written, so failing now leaves a batch usable. */
-void patron__tx_took_back(patron_db *db, int64_t since);
 int patron__tx_lock_member(patron_db *db, int64_t member_id);
 /* Round trips for a write that reads no setting the handle did not read
  * before (a single earn on PostgreSQL). Called just before

@@ -357,7 +357,9 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
         "lot_expires_at, spend, rule, rule_version, ref) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     patron__stmt *st;
     int rc;
-    if (p->key && (db->vt->features & PATRON__STORE_WRITABLE_CTE))
+    /* where posting_keys is a table, a keyed posting writes its key row in
+     * the same statement (store.h: such a backend has data-modifying WITH) */
+    if (p->key && !(db->vt->features & PATRON__STORE_KEYS_IN_POSTINGS))
         return posting_append_keyed(db, a, id, p, total);
     if (p->lot_expires_at && !p->lot_source && !p->target && !p->reason && !p->op) {
         rc = patron__sql_bind_unique(db, &st, lot_sql, "tiiiiiiiiiitit", p->key, p->fp, a->member, p->kind, p->points,
@@ -382,42 +384,17 @@ int patron__posting_append(patron_db *db, account *a, int64_t *id, const posting
     }
     if (rc)
         return rc;
-    /* the id the row was given; no row where the key is unique in postings
-     * itself and used (PATRON__STORE_KEYS_IN_POSTINGS): the insert failed
-     * alone and wrote nothing */
-    const int keys_in_postings = (db->vt->features & PATRON__STORE_KEYS_IN_POSTINGS) != 0;
-    int64_t since = db->vt->total_changes(db->impl), new_id = 0;
+    /* the id the row was given; none when its key is used (unique in
+     * postings itself here): the insert failed alone and wrote nothing */
+    int64_t new_id = 0;
     rc = patron__sql_step_unique(db, st, &new_id);
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    if (new_id == 0 && keys_in_postings && p->key)
+    if (new_id == 0 && p->key)
         return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
     if (new_id == 0)
         return patron__fail(PATRON_EINTERNAL, "member %" PRId64 ": a posting row was not inserted", a->member);
-    /* The key's own row (posting_keys, unique across members), where it is
-     * a table. The caller looked the key up first, under the member's lock;
-     * only the same key posted at the same moment for another member meets
-     * it here. */
-    if (p->key && !keys_in_postings) {
-        int64_t key_row = 0;
-        rc = patron__sql_bind_unique(db, &st, "INSERT INTO posting_keys(key, member_id, id) VALUES(?,?,?)", "tii",
-                                     p->key, a->member, new_id);
-        if (rc == PATRON_OK)
-            rc = patron__sql_step_unique(db, st, &key_row);
-        patron__sql_done(db, st);
-        if (rc < 0)
-            return rc;
-        if (key_row == 0) {
-            /* take the posting row back: a used key leaves everything as
-             * it was, so that an earn can answer with the replay */
-            rc = patron__sql_run(db, "DELETE FROM postings WHERE id = ? AND member_id = ?", "ii", new_id, a->member);
-            if (rc)
-                return rc;
-            patron__tx_took_back(db, since);
-            return patron__fail(PATRON_ECONFLICT, "posting key '%s' is already used", p->key);
-        }
-    }
     *id = new_id;
     posting_appended(a, new_id, p, total);
     return patron__ledger_notify_posting(db, a, new_id, p); /* the outbox and audit hook */

@@ -8,11 +8,11 @@
  *   one statement, their accounts read in one, the posting ids reserved in
  *   one, the key rows and the postings copied in bulk (COPY) and the
  *   accounts updated in one statement sent with the COMMIT;
- *   elsewhere (SQLite) the postings ROWS to a multi-row INSERT (and
- *   their key rows where posting_keys is a table: not on SQLite, where a
- *   key is unique in postings itself). Taken only for the plain case (every member active with its own
- *   account and no overdraft debt, times a new posting can have, the
- *   events outbox off: its events are written per posting); a key
+ *   elsewhere (SQLite, where a key is unique in postings itself) the
+ *   postings ROWS to a multi-row INSERT. Taken only for the plain case
+ *   (every member active with its own account and no overdraft debt,
+ *   times a new posting can have, the events outbox off: its events are
+ *   written per posting); a key
  *   already used, or repeated in the array, makes the write fail as a
  *   whole, and the call then runs one by one (which replays it). */
 #include <inttypes.h>
@@ -342,9 +342,10 @@ static int bulk_write(patron_db *db, bulk_state *s, const patron_posting_request
 /* ---- the same with portable multi-row statements (SQLite) --------------
  * A backend that serialises writers (SQLite) has no member locks to take
  * and keeps the accounts in the handle's cache: they are read and stored
- * one by one through it (a few microseconds each); the postings (and key
- * rows, where posting_keys is a table) go ROWS to a statement, which spares
- * most of the per-statement work of a statement per posting. */
+ * one by one through it (a few microseconds each); the postings go ROWS to
+ * a statement, which spares most of the per-statement work of a statement
+ * per posting. Their keys are unique in postings itself on such a backend
+ * (PATRON__STORE_KEYS_IN_POSTINGS): a used key fails the statement. */
 #define ROWS 128 /* rows per statement; what is left goes 16, then 1 to a statement */
 /* The id is NULL: SQLite gives the next rowid, max(id) + 1, which is the
  * id rows_next_ids reserved (this transaction is the only writer; checked
@@ -352,11 +353,10 @@ static int bulk_write(patron_db *db, bulk_state *s, const patron_posting_request
  * (callgrind: a seek per posting less). */
 #define POSTING_VALUES "(NULL,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?)" /* 15 parameters; kind 1 = earn */
 /* The same for a chunk of plain earns (no spend, rule, reason, operator or
- * ref; rule version 0): those columns are constants of the statement, 10
+ * ref; rule version 0): those columns are constants of the statement, 9
  * parameters a row (callgrind: a sixth of a posting's instructions went to
- * binding and copying its 16 values); 9 parameters a row */
+ * binding and copying all of its values) */
 #define POSTING_VALUES_PLAIN "(NULL,?,?,?,1,?,?,?,?,?,?,NULL,NULL,0,NULL,NULL,NULL)"
-#define KEY_VALUES "(?,?,?)"
 #define X2(r) r "," r
 #define X4(r) X2(r) "," X2(r)
 #define X8(r) X4(r) "," X4(r)
@@ -367,7 +367,6 @@ static int bulk_write(patron_db *db, bulk_state *s, const patron_posting_request
 #define POSTING_INSERT                                                                                       \
     "INSERT INTO postings(id, key, fp, member_id, kind, points, at, effective_at, prev, lot_earned_at, "     \
     "lot_expires_at, spend, rule, rule_version, reason, operator, ref) VALUES "
-#define KEY_INSERT "INSERT INTO posting_keys(key, member_id, id) VALUES "
 /* The accounts ROWS to a statement too: an upsert of rows that all exist
  * (the bulk path is taken only then) is an UPDATE by key without a
  * statement per account (callgrind: 6.0 k instructions per account as one
@@ -458,41 +457,29 @@ static size_t rows_chunk(size_t left, int *tier)
     return left >= ROWS ? ROWS : left >= 16 ? 16 : 1;
 }
 
-/* Rows [from, from + m) of the postings (keys = 0) or of their key rows. */
+/* Rows [from, from + m) of the postings. */
 static int rows_insert(patron_db *db, const bulk_state *s, const patron_posting_request *r, size_t from, size_t m,
-                       int tier, int keys)
+                       int tier)
 {
     static const char *const postings[3] = {POSTING_INSERT X128(POSTING_VALUES), POSTING_INSERT X16(POSTING_VALUES),
                                             POSTING_INSERT POSTING_VALUES};
     static const char *const plain_postings[3] = {POSTING_INSERT X128(POSTING_VALUES_PLAIN),
                                                   POSTING_INSERT X16(POSTING_VALUES_PLAIN),
                                                   POSTING_INSERT POSTING_VALUES_PLAIN};
-    static const char *const key_rows[3] = {KEY_INSERT X128(KEY_VALUES), KEY_INSERT X16(KEY_VALUES),
-                                            KEY_INSERT KEY_VALUES};
     int plain = 1;
-    for (size_t j = 0; j < m && plain && !keys; j++)
+    for (size_t j = 0; j < m && plain; j++)
         plain = rows_plain(&r[from + j]);
     patron__stmt *st;
-    int rc = db->vt->prepare(db->impl, keys ? key_rows[tier] : plain ? plain_postings[tier] : postings[tier], &st);
-    for (size_t j = 0; j < m && rc == PATRON_OK; j++) {
-        size_t i = from + j;
-        if (!keys) {
-            rc = rows_bind_posting(db, st, (int)j * (plain ? 9 : 15), s, &r[i], i, plain);
-        } else {
-            rc = (db->vt->bind_text_kept ? db->vt->bind_text_kept : db->vt->bind_text)(st, (int)j * 3 + 1, r[i].key);
-            if (rc == PATRON_OK)
-                rc = db->vt->bind_int64(st, (int)j * 3 + 2, r[i].member_id);
-            if (rc == PATRON_OK)
-                rc = db->vt->bind_int64(st, (int)j * 3 + 3, s->ids[i]);
-        }
-    }
+    int rc = db->vt->prepare(db->impl, plain ? plain_postings[tier] : postings[tier], &st);
+    for (size_t j = 0; j < m && rc == PATRON_OK; j++)
+        rc = rows_bind_posting(db, st, (int)j * (plain ? 9 : 15), s, &r[from + j], from + j, plain);
     if (rc)
         return rc;
     rc = patron__sql_step(db, st);
     patron__sql_done(db, st);
     if (rc < 0)
         return rc;
-    int64_t last = keys ? s->ids[from + m - 1] : patron__sql_last_id(db);
+    int64_t last = patron__sql_last_id(db);
     if (last != s->ids[from + m - 1])
         return patron__fail(PATRON_EINTERNAL, "patron_ledger_earn_many: posting %zu got id %" PRId64 ", %" PRId64
                                               " was reserved", from + m - 1, last, s->ids[from + m - 1]);
@@ -505,11 +492,7 @@ static int rows_write(patron_db *db, bulk_state *s, const patron_posting_request
     int tier;
     for (size_t i = 0; i < n && rc == PATRON_OK;) {
         size_t m = rows_chunk(n - i, &tier);
-        rc = rows_insert(db, s, r, i, m, tier, 0);
-        /* the key rows, where posting_keys is a table; elsewhere a used key
-         * failed the postings' own statement (PATRON_ECONFLICT) */
-        if (rc == PATRON_OK && !(db->vt->features & PATRON__STORE_KEYS_IN_POSTINGS))
-            rc = rows_insert(db, s, r, i, m, tier, 1);
+        rc = rows_insert(db, s, r, i, m, tier); /* a used key: PATRON_ECONFLICT */
         i += m;
     }
     for (size_t i = 0; i < s->nmembers && rc == PATRON_OK;) {

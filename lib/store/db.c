@@ -401,11 +401,6 @@ int patron__tx_end_light(patron_db *db, int rc)
     return rc;
 }
 
-void patron__tx_took_back(patron_db *db, int64_t since)
-{
-    db->tx_changes += db->vt->total_changes(db->impl) - since;
-}
-
 int patron__tx_end(patron_db *db, int rc)
 {
     db->depth--;
