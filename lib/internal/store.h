@@ -297,8 +297,20 @@ void *patron__slot(patron_db *db, const patron__slot_type *type);
 int patron__setting_get(patron_db *db, const char *key, char **out);
 int patron__setting_set(patron_db *db, const char *key, const char *value);
 
-/* 64-bit FNV-1a, for request fingerprints (idempotency). */
-uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n);
+/* 64-bit FNV-1a, for request fingerprints (idempotency). Inline: a
+ * fingerprint hashes a posting's integers 8 bytes at a time, which the
+ * compiler unrolls where n is a constant (the call and loop were 3% of a
+ * batched earn's instructions, callgrind). Stored fingerprints depend on
+ * these values: never change them. */
+static inline uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
 #define PATRON__FNV_INIT UINT64_C(0xcbf29ce484222325)
 
 /* Checks that `db` is a usable handle; records a message otherwise. */

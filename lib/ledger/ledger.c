@@ -101,21 +101,9 @@ int patron_ledger_get_policy(patron_db *db, patron_ledger_policy *policy)
 
 /* ---- request validation and fingerprints -------------------------------- */
 
-/* patron__fnv1a over the 8 bytes of v, written out here so that the
- * compiler unrolls it: a fingerprint is 8 of these per posting, and the
- * call and loop of the general function were 3% of a batched earn's
- * instructions (callgrind). The same bytes in the same order: the same
- * hash, which stored postings' fingerprints depend on. */
 static void fp_i(uint64_t *h, int64_t v)
 {
-    unsigned char b[sizeof v];
-    memcpy(b, &v, sizeof v);
-    uint64_t x = *h;
-    for (size_t i = 0; i < sizeof b; i++) {
-        x ^= b[i];
-        x *= UINT64_C(0x100000001b3);
-    }
-    *h = x;
+    *h = patron__fnv1a(*h, &v, sizeof v);
 }
 
 static void fp_s(uint64_t *h, const char *s)
@@ -123,7 +111,7 @@ static void fp_s(uint64_t *h, const char *s)
     if (s)
         *h = patron__fnv1a(*h, s, strlen(s) + 1);
     else
-        *h = (*h ^ 0xff) * UINT64_C(0x100000001b3);
+        *h = patron__fnv1a(*h, "\xff", 1);
 }
 
 /* The request's content, without `at`: a retry stamped later by a server

@@ -614,13 +614,3 @@ int patron__setting_set(patron_db *db, const char *key, const char *value)
         patron__settings_cache_put(db, key, value);
     return rc;
 }
-
-uint64_t patron__fnv1a(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
-}
