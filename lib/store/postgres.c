@@ -658,7 +658,7 @@ static char *member_keys(const char *sql)
  * and DDL for SQLite alone, between the comments `/\*sqlite:*\/` and
  * `/\*:sqlite*\/` (which SQLite runs), is cut out. In place: the text only
  * shrinks. */
-static void pg_only_clauses(char *sql)
+static void dialect_clauses(char *sql)
 {
     static const char open[] = "/*postgresql:", sq_open[] = "/*sqlite:*/", sq_close[] = "/*:sqlite*/";
     char *at;
@@ -689,7 +689,7 @@ static int pg_exec(void *impl, const char *sql)
     patron__free(keyed);
     if (!t)
         return patron__oom();
-    pg_only_clauses(t);
+    dialect_clauses(t);
     int rc = pg_simple(p, t, "exec");
     patron__free(t);
     return rc;
