@@ -26,6 +26,7 @@
 #include "clv_impl.h"
 #include "internal/alloc.h"
 #include "internal/error.h"
+#include "internal/radix.h"
 
 /* Most rows of a bucket (a power of two of buckets per frequency: from
  * half this to this). Smaller buckets sort closer to the core, but the
@@ -36,7 +37,6 @@
 /* Frequencies below this get buckets of their own; the rows of larger ones
  * share the last bucket (sorted by the full key: rare in real data). */
 #define ORDER_XS CLV_ORDER_XS
-#define DIGIT 11
 
 static uint64_t bits(double v)
 {
@@ -87,7 +87,7 @@ typedef struct order_buf {
     uint32_t *idx; /* 2m */
     double *pay;   /* 3m: a copy of the bucket's columns (before that, a run of ties) */
     uint32_t *org; /* m */
-    uint32_t cnt[6 << DIGIT];
+    uint32_t cnt[PATRON__RADIX_COUNTERS];
 } order_buf;
 
 typedef struct order_ctx {
@@ -100,49 +100,6 @@ typedef struct order_ctx {
     size_t *nd;                  /* per bucket: its rows after merging */
     order_buf *buf;      /* per thread */
 } order_ctx;
-
-/* Stable LSD radix sort of the m keys in b->key[0..m) with indexes
- * 0..m-1, `nbits` low bits significant; returns the sorted keys, sets
- * *order to their indexes (either half of the buffers). */
-static uint64_t *radix_local(order_buf *b, size_t m, int nbits, uint32_t **order)
-{
-    enum { B = 1 << DIGIT, M = B - 1 };
-    int passes = (nbits + DIGIT - 1) / DIGIT;
-    uint64_t *k0 = b->key, *k1 = b->key + m;
-    uint32_t *i0 = b->idx, *i1 = b->idx + m;
-    memset(b->cnt, 0, (size_t)passes * B * sizeof *b->cnt);
-    for (size_t i = 0; i < m; i++) {
-        uint64_t k = k0[i];
-        i0[i] = (uint32_t)i;
-        for (int p = 0; p < passes; p++)
-            b->cnt[p * B + ((k >> (p * DIGIT)) & M)]++;
-    }
-    for (int p = 0; p < passes; p++) {
-        uint32_t *c = b->cnt + p * B;
-        int shift = p * DIGIT;
-        if (c[(k0[0] >> shift) & M] == m)
-            continue; /* every key has this digit */
-        uint32_t sum = 0;
-        for (size_t d = 0; d < B; d++) {
-            uint32_t v = c[d];
-            c[d] = sum;
-            sum += v;
-        }
-        for (size_t i = 0; i < m; i++) {
-            uint32_t q = c[(k0[i] >> shift) & M]++;
-            k1[q] = k0[i];
-            i1[q] = i0[i];
-        }
-        uint64_t *tk = k0;
-        k0 = k1;
-        k1 = tk;
-        uint32_t *ti = i0;
-        i0 = i1;
-        i1 = ti;
-    }
-    *order = i0;
-    return k0;
-}
 
 /* Sort bucket c in place. Its x column holds each row's key (x << 34 |
  * hash, as bits) from the scatter; it gets the frequencies back. */
@@ -157,9 +114,12 @@ static void order_bucket(void *vctx, size_t c, int tid)
     uint32_t *org = o->orig ? o->orig + s : NULL;
     order_buf *b = &o->buf[tid];
     memcpy(b->key, x, m * sizeof *b->key);
+    for (size_t j = 0; j < m; j++)
+        b->idx[j] = (uint32_t)j;
     uint32_t *perm;
+    uint64_t *keys;
     /* a bucket of one frequency: its key's high bits are that frequency */
-    uint64_t *keys = radix_local(b, m, o->shared[c] ? 64 : 34, &perm);
+    patron__radix_sort_u64(b->key, b->idx, m, o->shared[c] ? 64 : 34, b->cnt, &keys, &perm);
     for (size_t j = 0; j < m; j++)
         x[j] = (double)(keys[j] >> 34);
     o->nd[c] = m;

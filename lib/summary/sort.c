@@ -22,7 +22,7 @@ static int rank_ints(const int64_t *ids, size_t n, uint32_t *rank)
     }
     uint64_t *keys;
     uint32_t *order;
-    patron__radix_sort_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    patron__radix_sort_u64(b.key, b.idx, n, 64, b.cnt, &keys, &order);
     for (size_t r = 0; r < n; r++)
         rank[order[r]] = (uint32_t)r;
     patron__radix_free(&b);
@@ -86,7 +86,7 @@ static int rank_strings(const pt_idmap *m, uint32_t *rank)
     }
     uint64_t *keys;
     uint32_t *order;
-    patron__radix_sort_u64(b.key, b.idx, n, b.cnt, &keys, &order);
+    patron__radix_sort_u64(b.key, b.idx, n, 64, b.cnt, &keys, &order);
     str_item *run = NULL;
     size_t runcap = 0;
     for (size_t r = 0; r < n;) {
