@@ -15,16 +15,10 @@
 
 #include "patron.h"
 #include "store_support.h"
+#include "program_support.h"
 
 #define T0 INT64_C(1767225600) /* 2026-01-01 */
 #define DAY INT64_C(86400)
-
-#define OK(call)                                                                                                     \
-    do {                                                                                                             \
-        int rc_ = (call);                                                                                            \
-        if (rc_ != PATRON_OK)                                                                                        \
-            fail_msg("%s: %d %s", #call, rc_, patron_errmsg());                                                      \
-    } while (0)
 
 static patron_posting_result earn(patron_db *db, const char *key, int64_t member, int64_t points, int64_t at)
 {
@@ -32,26 +26,6 @@ static patron_posting_result earn(patron_db *db, const char *key, int64_t member
     patron_posting_result res = {0, 0, 0};
     OK(patron_ledger_earn(db, &res, &r));
     return res;
-}
-
-static void use(patron_db *db, const char *name)
-{
-    OK(patron_program_use(db, name));
-    assert_string_equal(patron_program_current(db), name);
-}
-
-/* A store with programs "default" and "partner"; member a in both, b in default only. */
-static patron_db *two_programs(int64_t *a, int64_t *b)
-{
-    patron_db *db = pt_store_new(NULL);
-    OK(patron_profile_set_country(db, "IL"));
-    *a = pt_member(db, "050-000-0001", "none", T0 - 100 * DAY);
-    *b = pt_member(db, "050-000-0002", "none", T0 - 100 * DAY);
-    OK(patron_program_create(db, "partner"));
-    use(db, "partner");
-    OK(patron_program_join(db, *a, T0 - 50 * DAY));
-    use(db, "default");
-    return db;
 }
 
 static void test_create_list_use(void **state)
@@ -96,7 +70,7 @@ static void test_independent_balances_and_policies(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     /* partner: points expire after one month and mature after a day */
     use(db, "partner");
     patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
@@ -154,7 +128,7 @@ static void test_member_of_one_program(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     use(db, "partner");
     patron_posting_request r = pt_posting("p-b-1", b, 10, T0);
     assert_int_equal(patron_ledger_earn(db, NULL, &r), PATRON_ENOTFOUND);
@@ -207,7 +181,7 @@ static void test_keys_across_programs(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     patron_posting_result r1 = earn(db, "k-1", a, 10, T0);
     /* the same request again in the same program: a replay */
     patron_posting_result r2 = earn(db, "k-1", a, 10, T0 + 5);
@@ -245,7 +219,7 @@ static void test_merge_over_programs(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     int64_t c = pt_member(db, "050-000-0003", "none", T0 - 100 * DAY);
     use(db, "partner");
     OK(patron_program_join(db, b, T0 - 10 * DAY));
@@ -283,7 +257,7 @@ static void test_erasure(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     use(db, "partner");
     earn(db, "p-a", a, 40, T0);
     use(db, "default");
@@ -313,7 +287,7 @@ static void test_events_reports_frame(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     OK(patron_events_enable(db, 1));
     use(db, "partner");
     patron_ledger_policy p = PATRON_LEDGER_POLICY_INIT;
@@ -422,7 +396,7 @@ static void test_transfer_adjust_release_in_a_program(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     earn(db, "d-a", a, 100, T0);
     use(db, "partner");
     OK(patron_program_join(db, b, T0));

@@ -19,14 +19,8 @@
 
 #include "patron.h"
 #include "store_support.h"
+#include "program_support.h"
 #include "support.h"
-
-#define OK(call)                                                                                                     \
-    do {                                                                                                             \
-        int rc_ = (call);                                                                                            \
-        if (rc_ != PATRON_OK)                                                                                        \
-            fail_msg("%s: %d %s", #call, rc_, patron_errmsg());                                                      \
-    } while (0)
 
 static int64_t sq_int(const char *path, const char *sql)
 {

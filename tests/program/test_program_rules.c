@@ -17,36 +17,10 @@
 
 #include "patron.h"
 #include "store_support.h"
+#include "program_support.h"
 
 #define T0 INT64_C(1767225600) /* 2026-01-01 */
 #define DAY INT64_C(86400)
-
-#define OK(call)                                                                                                     \
-    do {                                                                                                             \
-        int rc_ = (call);                                                                                            \
-        if (rc_ != PATRON_OK)                                                                                        \
-            fail_msg("%s: %d %s", #call, rc_, patron_errmsg());                                                      \
-    } while (0)
-
-static void use(patron_db *db, const char *name)
-{
-    OK(patron_program_use(db, name));
-    assert_string_equal(patron_program_current(db), name);
-}
-
-/* "default" and "partner"; a in both, b in default only. */
-static patron_db *two_programs(int64_t *a, int64_t *b)
-{
-    patron_db *db = pt_store_new(NULL);
-    OK(patron_profile_set_country(db, "IL"));
-    *a = pt_member(db, "050-000-0001", "none", T0 - 100 * DAY);
-    *b = pt_member(db, "050-000-0002", "none", T0 - 100 * DAY);
-    OK(patron_program_create(db, "partner"));
-    use(db, "partner");
-    OK(patron_program_join(db, *a, T0 - 50 * DAY));
-    use(db, "default");
-    return db;
-}
 
 static void base_rule(patron_db *db, const char *name, int64_t points, int64_t per)
 {
@@ -95,7 +69,7 @@ static void test_rules_per_program(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     base_rule(db, "base", 1, 100);
     use(db, "partner");
     /* the partner has no rules yet: a purchase there earns nothing */
@@ -176,7 +150,7 @@ static void test_budgets_per_program(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     base_rule(db, "base", 1, 100);
     patron_earn_budget bud = PATRON_EARN_BUDGET_INIT;
     bud.points = 25;
@@ -297,7 +271,7 @@ static void test_tiers_per_program(void **state)
 {
     (void)state;
     int64_t a, b;
-    patron_db *db = two_programs(&a, &b);
+    patron_db *db = two_programs(T0, &a, &b);
     OK(patron_program_create(db, "plain"));
     use(db, "plain");
     OK(patron_program_join(db, a, T0 - 10 * DAY));
